@@ -1,0 +1,51 @@
+import { EXIT, UsageError } from './errors';
+
+/** A CLI sub-command: gets its arguments (after the command name), returns the exit code. */
+export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+// One line per sub-command; each lives in its own *Command.ts.
+const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ['Usage: backend-review <command> [options]', '', 'Commands:', ...lines, '', 'Run `backend-review <command> --help` for options.'].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage() + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr.write(`backend-review: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`backend-review ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env })
+    .then((code) => { process.exitCode = code; })
+    .catch((error: unknown) => {
+      process.stderr.write(`backend-review: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+      process.exitCode = EXIT.usage;
+    });
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The findings contract: the JSON the model is asked for. Keep it exactly; extend only compatibly.
+ * Bump CONTRACT_VERSION when the prompt's contract text or this schema changes, so cached answers expire.
+ */
+export const CONTRACT_VERSION = 1;
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CATEGORIES = [
+  'security', 'reliability', 'performance', 'correctness', 'data-integrity', 'concurrency',
+  'observability', 'api-design', 'scalability', 'maintainability', 'testing',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const MODES = ['backendpe', 'pragmatic'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Rank for comparisons: a higher number is more severe. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export const fixSchema = z.object({
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  replacement: z.string(),
+});
+export type Fix = z.infer<typeof fixSchema>;
+
+export const modelFindingSchema = z.object({
+  title: z.string(),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  quote: z.string(),
+  message: z.string(),
+  suggestion: z.string(),
+  fix: fixSchema.nullable(),
+  confidence: z.number().min(0).max(1),
+});
+export type ModelFinding = z.infer<typeof modelFindingSchema>;
+
+export const modelAnswerSchema = z.object({
+  summary: z.string(),
+  findings: z.array(z.unknown()),
+});
+
+/**
+ * A finding as the rest of the product sees it: the model's finding (or an offline rule's),
+ * re-anchored to the file, with where it is and what produced it.
+ */
+export interface ReviewFinding extends ModelFinding {
+  /** Path as given by the source (workspace- or cwd-relative where possible). */
+  file: string;
+  /** `review/<category>` for model findings; the rule id (e.g. `http-no-timeout`) for offline ones. */
+  ruleId: string;
+  /** 1-based columns on startLine/endLine; endColumn is exclusive. Whole lines when unknown. */
+  startColumn?: number;
+  endColumn?: number;
+  origin: 'model' | 'offline';
+}
+
+/** A part of the input that was not reviewed, and why. Never truncate silently. */
+export interface SkippedPart {
+  file: string;
+  /** Line range when only part of a file was skipped. */
+  startLine?: number;
+  endLine?: number;
+  reason: string;
+}
+
+export interface ReviewStats {
+  requests: number;
+  cachedChunks: number;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+}
+
+export interface ReviewResult {
+  summary: string;
+  findings: ReviewFinding[];
+  skipped: SkippedPart[];
+  stats: ReviewStats;
+  /** Things the user should know that are not findings (dropped findings, fallbacks taken...). */
+  notes: string[];
+}

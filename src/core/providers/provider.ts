@@ -1,0 +1,53 @@
+/**
+ * A chat model the engine can ask. Implemented in core for OpenAI-compatible endpoints and in the
+ * extension for the VS Code Language Model API; tests use scripted fakes.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** How the answer's JSON is requested. Providers that cannot do one fall back to the next. */
+export type ResponseFormatKind = 'json_schema' | 'json_object' | 'text';
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** JSON schema of the expected answer; used for `json_schema` response formats where supported. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
+  signal?: AbortSignal;
+  /** Called with each piece of streamed text, when the provider streams. */
+  onText?: (chunk: string) => void;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  usage: TokenUsage;
+  /** The format the answer was actually requested in (after any fallback). */
+  format: ResponseFormatKind;
+  /** The answer stopped at the length limit: parse what is complete. */
+  truncated: boolean;
+}
+
+export interface ChatProvider {
+  /** Shown to users and used in the cache key, e.g. `openai-compatible:gpt-4o-mini@http://127.0.0.1:1234/v1`. */
+  readonly id: string;
+  readonly modelName: string;
+  /** Approximate input budget in tokens for one request (prompt included). */
+  readonly maxInputTokens: number;
+  /** Counts tokens the way the provider would (estimates are fine). */
+  countTokens(text: string): number;
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}
+
+/** Raised when the model cannot be reached or keeps failing; the CLI maps it to exit code 3. */
+export class ProviderError extends Error {
+  constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'rejected' | 'timeout' | 'cancelled' | 'failed', readonly status?: number) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

@@ -1,0 +1,51 @@
+import type { ChatProvider } from '../providers/provider';
+import type { Logger } from '../log';
+import type { Mode, ReviewFinding } from '../findings';
+import type { Guideline, RenderedPersona } from '../personas/types';
+
+/**
+ * One file to review. For diff reviews `text` is the new file's full text and `changedLines` the
+ * new-file line numbers that changed; the engine sends only those regions with some context.
+ */
+export interface ReviewUnit {
+  /** Path used in findings (relative to the repository/workspace root where possible). */
+  path: string;
+  text: string;
+  /** `typescript`, `javascript`, `python`, `go`, ... (derived from the extension when absent). */
+  language?: string;
+  /** Review only these lines (a selection), 1-based inclusive. */
+  range?: { startLine: number; endLine: number };
+  /** Diff review: changed lines in the new file, 1-based. Undefined for whole-file reviews. */
+  changedLines?: number[];
+}
+
+export interface ReviewCacheStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface ReviewProgress {
+  /** Chunks done / total so far. */
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface ReviewOptions {
+  units: ReviewUnit[];
+  persona: RenderedPersona;
+  mode: Mode;
+  /** Guidelines that apply to a given unit path. */
+  guidelines?: (path: string) => Guideline[];
+  /** No provider: only the offline checks run. */
+  provider?: ChatProvider;
+  cache?: ReviewCacheStore;
+  maxConcurrency?: number;
+  /** Lines of slack around changed lines when keeping diff findings. */
+  diffContextSlack?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ReviewProgress) => void;
+  /** Offline findings computed by the caller (or by the engine when offline checks exist). */
+  offlineFindings?: (unit: ReviewUnit) => Promise<ReviewFinding[]>;
+  logger?: Logger;
+}

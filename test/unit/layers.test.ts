@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// The engine must run in plain Node: a file under src/core that imports `vscode` (or reaches into
+// the extension/CLI layers) breaks the CLI and these tests. ESLint enforces this too; this test
+// keeps it enforced even where lint is skipped.
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return tsFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+const importPattern = /(?:import\s[^'"]*?from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]/g;
+
+describe('layers', () => {
+  const coreDir = path.join(__dirname, '..', '..', 'src', 'core');
+
+  it('src/core never imports vscode, the extension layer or the CLI layer', () => {
+    const files = tsFiles(coreDir);
+    assert.ok(files.length > 0, 'expected TypeScript files under src/core');
+    const offenders: string[] = [];
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const match of text.matchAll(importPattern)) {
+        const spec = match[1];
+        const resolved = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
+        const escapesCore = spec.startsWith('.') && !resolved.startsWith(coreDir);
+        if (spec === 'vscode' || escapesCore) offenders.push(`${path.relative(coreDir, file)} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the import scanner catches a vscode import (so the check above can fail)', () => {
+    const sample = "import * as vscode from 'vscode';\nconst x = require(\"vscode\");";
+    const specs = [...sample.matchAll(importPattern)].map((m) => m[1]);
+    assert.deepEqual(specs, ['vscode', 'vscode']);
+  });
+});
