@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { severityRank, type Mode, type ReviewFinding, type Severity } from '../core/findings';
+import type { DismissalSubject } from './dismissals';
+import type { KeyValueStore } from './state';
+
+/**
+ * Findings as the editor shows them: the engine's finding plus what the editor needs to keep it
+ * honest (the text its fix was computed against, the dismissal subject, the diagnostic source).
+ * Pure: diagnostics.ts turns these into `vscode.Diagnostic`s.
+ */
+export interface PublishedFinding extends ReviewFinding {
+  /** Unique within its file's current set (diagnostics and code actions refer to it). */
+  id: string;
+  /** Diagnostic source, e.g. "Backend Reviewer · Pragmatic". */
+  source: string;
+  /** Text of the fix's lines when the review ran; the fix is offered only while it is unchanged. */
+  reviewedFixText: string | null;
+  dismissal: DismissalSubject;
+}
+
+export type DiagnosticLevel = 'error' | 'warning' | 'information' | 'hint';
+
+export function diagnosticLevel(severity: Severity): DiagnosticLevel {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return 'error';
+    case 'medium':
+      return 'warning';
+    case 'low':
+      return 'information';
+    case 'info':
+      return 'hint';
+  }
+}
+
+export const REVIEWER_NAME = 'Backend Reviewer';
+const MODE_NAMES: Record<Mode, string> = { backendpe: 'BackendPE', pragmatic: 'Pragmatic' };
+
+export function sourceLabel(origin: Mode | 'offline'): string {
+  return `${REVIEWER_NAME} · ${origin === 'offline' ? 'offline' : MODE_NAMES[origin]}`;
+}
+
+export function modeName(mode: Mode): string {
+  return MODE_NAMES[mode];
+}
+
+/** Lines `startLine..endLine` (1-based, inclusive) of `text`, joined with `\n`; null when out of range. */
+export function linesText(text: string, startLine: number, endLine: number): string | null {
+  const lines = text.split(/\r?\n/);
+  if (startLine < 1 || endLine < startLine || endLine > lines.length) return null;
+  return lines.slice(startLine - 1, endLine).join('\n');
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Prepares engine findings for one file, given the file's text at review time. */
+export function toPublished(findings: readonly ReviewFinding[], options: { text: string; relativePath: string; mode: Mode }): PublishedFinding[] {
+  return findings.map((finding, index) => {
+    const code = finding.quote.trim() !== '' ? finding.quote : (linesText(options.text, finding.startLine, finding.endLine) ?? '');
+    return {
+      ...finding,
+      id: `${index}:${finding.ruleId}:${finding.startLine}`,
+      source: sourceLabel(finding.origin === 'offline' ? 'offline' : options.mode),
+      reviewedFixText: finding.fix ? linesText(options.text, finding.fix.startLine, finding.fix.endLine) : null,
+      dismissal: { ruleId: finding.ruleId, file: options.relativePath, code },
+    };
+  });
+}
+
+export function isShown(finding: ReviewFinding, minimumSeverity: Severity): boolean {
+  return severityRank(finding.severity) >= severityRank(minimumSeverity);
+}
+
+/** The fix is offered only while the text it replaces is still what was reviewed. */
+export function fixApplies(finding: PublishedFinding, currentText: string): boolean {
+  if (!finding.fix || finding.reviewedFixText === null) return false;
+  return linesText(currentText, finding.fix.startLine, finding.fix.endLine) === finding.reviewedFixText;
+}
+
+export interface LineEdit {
+  startLine: number;
+  endLine: number;
+  replacement: string;
+  findingId: string;
+}
+
+/** The replacement text for whole lines: without the one trailing newline a model tends to add. */
+export function replacementText(replacement: string): string {
+  return replacement.endsWith('\r\n') ? replacement.slice(0, -2) : replacement.endsWith('\n') ? replacement.slice(0, -1) : replacement;
+}
+
+/**
+ * Every fix that still applies, without overlaps (the more severe finding wins an overlap), in
+ * top-to-bottom order, plus the ids of fixes left out and why.
+ */
+export function planFixes(findings: readonly PublishedFinding[], currentText: string): { edits: LineEdit[]; skipped: { findingId: string; reason: string }[] } {
+  const skipped: { findingId: string; reason: string }[] = [];
+  const candidates = findings.filter((finding) => {
+    if (!finding.fix) return false;
+    if (!fixApplies(finding, currentText)) {
+      skipped.push({ findingId: finding.id, reason: 'the code changed since the review' });
+      return false;
+    }
+    return true;
+  }).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const edits: LineEdit[] = [];
+  for (const finding of candidates) {
+    const fix = finding.fix as NonNullable<ReviewFinding['fix']>;
+    if (edits.some((edit) => fix.startLine <= edit.endLine && edit.startLine <= fix.endLine)) {
+      skipped.push({ findingId: finding.id, reason: 'it overlaps a more severe fix' });
+      continue;
+    }
+    edits.push({ startLine: fix.startLine, endLine: fix.endLine, replacement: replacementText(fix.replacement), findingId: finding.id });
+  }
+  edits.sort((a, b) => a.startLine - b.startLine);
+  return { edits, skipped };
+}
+
+/** Applies line edits to a text (what a WorkspaceEdit does in the editor); used by tests and previews. */
+export function applyLineEdits(text: string, edits: readonly LineEdit[]): string {
+  const lines = text.split('\n');
+  for (const edit of [...edits].sort((a, b) => b.startLine - a.startLine)) {
+    lines.splice(edit.startLine - 1, edit.endLine - edit.startLine + 1, ...edit.replacement.split('\n'));
+  }
+  return lines.join('\n');
+}
+
+interface StoredFindings {
+  hash: string;
+  savedAt: number;
+  findings: PublishedFinding[];
+}
+
+const STORE_PREFIX = 'backendReviewer.findings.v1:';
+
+/**
+ * Findings per file, keyed by URI and tagged with the hash of the text they belong to, so they come
+ * back after a window reload only while the file is unchanged. Keeps the most recent `capacity` files.
+ */
+export class FindingStore {
+  constructor(private readonly state: KeyValueStore, private readonly capacity = 200, private readonly now: () => number = Date.now) {}
+
+  async save(uri: string, text: string, findings: readonly PublishedFinding[]): Promise<void> {
+    if (findings.length === 0) {
+      await this.state.update(STORE_PREFIX + uri, undefined);
+      return;
+    }
+    const entry: StoredFindings = { hash: contentHash(text), savedAt: this.now(), findings: [...findings] };
+    await this.state.update(STORE_PREFIX + uri, entry);
+    const keys = this.state.keys().filter((key) => key.startsWith(STORE_PREFIX));
+    if (keys.length > this.capacity) {
+      const byAge = keys
+        .map((key) => ({ key, savedAt: this.state.get<StoredFindings>(key)?.savedAt ?? 0 }))
+        .sort((a, b) => a.savedAt - b.savedAt);
+      for (const { key } of byAge.slice(0, keys.length - this.capacity)) await this.state.update(key, undefined);
+    }
+  }
+
+  /** The stored findings when `text` is exactly the text they were saved with; otherwise undefined. */
+  load(uri: string, text: string): PublishedFinding[] | undefined {
+    const entry = this.state.get<StoredFindings>(STORE_PREFIX + uri);
+    if (!entry || entry.hash !== contentHash(text)) return undefined;
+    return entry.findings;
+  }
+
+  async remove(uri: string): Promise<void> {
+    await this.state.update(STORE_PREFIX + uri, undefined);
+  }
+
+  async clear(): Promise<void> {
+    for (const key of this.state.keys()) if (key.startsWith(STORE_PREFIX)) await this.state.update(key, undefined);
+  }
+}

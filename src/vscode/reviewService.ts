@@ -1,0 +1,127 @@
+import type { Mode, ReviewResult, SkippedPart } from '../core/findings';
+import type { Logger } from '../core/log';
+import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../core/review/types';
+
+/**
+ * Runs reviews for the editor: one at a time per key (a second review of the same file cancels the
+ * first), with the persona, mode, guidelines and provider that `prepare` resolves at that moment.
+ * Pure: the VS Code side supplies `prepare` and shows progress and outcomes.
+ */
+export type ReviewKind = 'file' | 'selection' | 'changes' | 'staged' | 'branch' | 'chat';
+
+export interface ReviewRequest {
+  /** Reviews with the same key cancel each other (a file URI, or e.g. `changes:<repo root>`). */
+  key: string;
+  kind: ReviewKind;
+  units: ReviewUnit[];
+  /** Parts left out before the engine ran (binary files, deleted files...), reported with the result. */
+  skipped?: SkippedPart[];
+  signal?: AbortSignal;
+  onProgress?: (progress: ReviewProgress) => void;
+}
+
+/** Everything a review needs besides its units, resolved per review from settings and the workspace. */
+export type PreparedReview = Omit<ReviewOptions, 'units' | 'signal' | 'onProgress'> & {
+  /** Shown in outcomes and diagnostics, e.g. "Pragmatic Reviewer". */
+  personaName: string;
+  /** Things to tell the user that are not findings (persona fallbacks, untrusted workspace...). */
+  notes: string[];
+};
+
+export interface ReviewOutcome {
+  result: ReviewResult;
+  mode: Mode;
+  personaName: string;
+  kind: ReviewKind;
+}
+
+export interface ReviewEngine {
+  runReview(options: ReviewOptions): Promise<ReviewResult>;
+}
+
+export class ReviewCancelledError extends Error {
+  constructor(message = 'The review was cancelled.') {
+    super(message);
+    this.name = 'ReviewCancelledError';
+  }
+}
+
+export class ReviewService {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly engine: ReviewEngine,
+    private readonly prepare: (request: ReviewRequest) => Promise<PreparedReview>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Keys of the reviews in flight. */
+  inFlight(): string[] {
+    return [...this.running.keys()];
+  }
+
+  cancel(key: string): boolean {
+    const controller = this.running.get(key);
+    if (!controller) return false;
+    controller.abort();
+    this.running.delete(key);
+    return true;
+  }
+
+  async review(request: ReviewRequest): Promise<ReviewOutcome> {
+    const previous = this.running.get(request.key);
+    if (previous) {
+      this.logger.info(`A new review of ${request.key} cancels the one still running.`);
+      previous.abort();
+    }
+    const controller = new AbortController();
+    this.running.set(request.key, controller);
+    const onOuterAbort = () => controller.abort();
+    request.signal?.addEventListener('abort', onOuterAbort);
+    if (request.signal?.aborted) controller.abort();
+    try {
+      const prepared = await this.prepare(request);
+      if (controller.signal.aborted) throw new ReviewCancelledError();
+      const { personaName, notes, ...options } = prepared;
+      const started = Date.now();
+      this.logger.info(`Reviewing ${request.units.length} file(s) (${request.kind}) with ${personaName}, mode ${options.mode}, provider ${options.provider?.id ?? 'none (offline checks only)'}.`);
+      const result = await this.engine.runReview({ ...options, units: request.units, signal: controller.signal, onProgress: request.onProgress });
+      if (controller.signal.aborted) throw new ReviewCancelledError();
+      const merged: ReviewResult = { ...result, skipped: [...(request.skipped ?? []), ...result.skipped], notes: [...notes, ...result.notes] };
+      this.logger.info(`Review of ${request.key} done in ${Date.now() - started} ms: ${formatOutcome(merged)}`);
+      return { result: merged, mode: options.mode, personaName, kind: request.kind };
+    } catch (error) {
+      if (controller.signal.aborted && !(error instanceof ReviewCancelledError)) throw new ReviewCancelledError();
+      throw error;
+    } finally {
+      request.signal?.removeEventListener('abort', onOuterAbort);
+      if (this.running.get(request.key) === controller) this.running.delete(request.key);
+    }
+  }
+
+  dispose(): void {
+    for (const controller of this.running.values()) controller.abort();
+    this.running.clear();
+  }
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** One line for the notification: findings, skipped parts and why, tokens used. */
+export function formatOutcome(result: ReviewResult): string {
+  const parts = [plural(result.findings.length, 'finding')];
+  if (result.skipped.length > 0) {
+    const reasons = result.skipped.slice(0, 3).map((part) => {
+      const where = part.startLine !== undefined ? `${part.file}:${part.startLine}-${part.endLine ?? part.startLine}` : part.file;
+      return `${where}: ${part.reason}`;
+    });
+    const more = result.skipped.length > 3 ? `; and ${result.skipped.length - 3} more` : '';
+    parts.push(`${plural(result.skipped.length, 'part')} skipped (${reasons.join('; ')}${more})`);
+  }
+  const tokens = result.stats.promptTokens + result.stats.completionTokens;
+  const cached = result.stats.cachedChunks > 0 ? `, ${plural(result.stats.cachedChunks, 'chunk')} from cache` : '';
+  parts.push(`${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`);
+  return parts.join(' · ');
+}
