@@ -1,0 +1,279 @@
+import type { ModelFinding } from '../findings';
+import { silentLogger, type Logger } from '../log';
+
+/**
+ * Where a finding ended up:
+ * - `exact`: the quote is at the lines the model cited;
+ * - `moved`: the quote was found elsewhere (nearby or anywhere in the reviewed text) and the
+ *   finding was moved onto it;
+ * - `cited`: the quote was not found; the cited lines exist and are kept, confidence lowered.
+ */
+export type AnchorKind = 'exact' | 'moved' | 'cited';
+
+export type AnchoredFinding = ModelFinding & {
+  /** 1-based column on startLine where the quoted code begins (1 when unknown). */
+  startColumn: number;
+  /** 1-based exclusive column on endLine where the quoted code ends (line length + 1 when unknown). */
+  endColumn: number;
+  anchored: AnchorKind;
+};
+
+export interface AnchorOptions {
+  /** The line ranges the model was shown (1-based, inclusive). Default: the whole file. */
+  reviewedRanges?: { startLine: number; endLine: number }[];
+  /** Diff review: changed lines of the new file. Findings must touch one of them (± slack). */
+  changedLines?: number[];
+  /** Lines of slack around changed lines; default DEFAULT_DIFF_SLACK. */
+  slack?: number;
+  /** How many lines above/below the cited range count as "nearby"; default DEFAULT_SEARCH_WINDOW. */
+  searchWindow?: number;
+  logger?: Logger;
+}
+
+export interface AnchorResult {
+  kept: AnchoredFinding[];
+  dropped: { finding: ModelFinding; reason: string }[];
+}
+
+export const DEFAULT_DIFF_SLACK = 3;
+export const DEFAULT_SEARCH_WINDOW = 10;
+/** A finding whose quote cannot be found keeps its cited lines with its confidence halved. */
+export const UNANCHORED_CONFIDENCE_FACTOR = 0.5;
+
+interface LineRange { startLine: number; endLine: number }
+
+/** Where a quote was found: 1-based lines, 1-based columns (end exclusive). */
+interface QuoteMatch { startLine: number; endLine: number; startColumn: number; endColumn: number }
+
+/**
+ * The file's text without whitespace, with the position of every remaining character, so quotes
+ * can be found whatever their indentation, line breaks or spacing.
+ */
+class CompactText {
+  readonly lines: string[];
+  private readonly chars: string;
+  private readonly lineOf: Int32Array;
+  private readonly columnOf: Int32Array;
+  /** lineStart[l] = index in `chars` of the first character of line l (1-based; lineStart[n+1] = end). */
+  private readonly lineStart: Int32Array;
+
+  constructor(text: string) {
+    const lines = text.split(/\r?\n/);
+    // A final newline ends the last line; it does not start an empty one.
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    this.lines = lines;
+    const chars: string[] = [];
+    const lineOf: number[] = [];
+    const columnOf: number[] = [];
+    this.lineStart = new Int32Array(lines.length + 2);
+    lines.forEach((line, i) => {
+      this.lineStart[i + 1] = chars.length;
+      for (let c = 0; c < line.length; c++) {
+        if (/\s/.test(line[c])) continue;
+        chars.push(line[c]);
+        lineOf.push(i + 1);
+        columnOf.push(c + 1);
+      }
+    });
+    this.lineStart[lines.length + 1] = chars.length;
+    this.chars = chars.join('');
+    this.lineOf = Int32Array.from(lineOf);
+    this.columnOf = Int32Array.from(columnOf);
+  }
+
+  get lineCount(): number { return this.lines.length; }
+
+  lineLength(line: number): number { return this.lines[line - 1]?.length ?? 0; }
+
+  /** Every match of `pattern` (a compact quote, or ellipsis-separated parts) within the lines. */
+  find(parts: string[], range: LineRange): QuoteMatch[] {
+    const from = this.lineStart[Math.max(1, range.startLine)];
+    const to = this.lineStart[Math.min(this.lineCount, range.endLine) + 1];
+    const matches: QuoteMatch[] = [];
+    let at = this.chars.indexOf(parts[0], from);
+    while (at !== -1 && at + parts[0].length <= to) {
+      let end = at + parts[0].length;
+      let complete = true;
+      for (const part of parts.slice(1)) {
+        const next = this.chars.indexOf(part, end);
+        if (next === -1 || next + part.length > to || next - end > MAX_ELLIPSIS_GAP) { complete = false; break; }
+        end = next + part.length;
+      }
+      if (complete) {
+        matches.push({
+          startLine: this.lineOf[at], startColumn: this.columnOf[at],
+          endLine: this.lineOf[end - 1], endColumn: this.columnOf[end - 1] + 1,
+        });
+      }
+      at = this.chars.indexOf(parts[0], at + 1);
+    }
+    return matches;
+  }
+}
+
+/** How much code (non-whitespace characters) an ellipsis in a quote may stand for. */
+const MAX_ELLIPSIS_GAP = 2000;
+
+const compact = (s: string): string => s.replace(/\s+/g, '');
+
+/**
+ * Ways to read a quote, most literal first: as written; without line numbers the model copied
+ * from the prompt (`12 | code`, `12: code`); without diff markers; with `...` standing for code
+ * that was left out.
+ */
+function quoteReadings(quote: string): string[][] {
+  const readings: string[][] = [];
+  const add = (parts: string[]): void => {
+    const cleaned = parts.map(compact).filter((p) => p.length > 0);
+    if (cleaned.length === 0 || cleaned.join('').length < 2) return;
+    if (!readings.some((r) => r.join('\u0000') === cleaned.join('\u0000'))) readings.push(cleaned);
+  };
+  add([quote]);
+  const lines = quote.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length > 0 && lines.every((l) => /^\s*\d+\s*[|:│]/.test(l))) {
+    add([lines.map((l) => l.replace(/^\s*\d+\s*[|:│]\s?/, '')).join('\n')]);
+  }
+  if (lines.length > 0 && lines.every((l) => /^[+-]/.test(l))) {
+    add([lines.map((l) => l.slice(1)).join('\n')]);
+  }
+  const parts = quote.split(/\.\.\.|…/);
+  if (parts.length > 1 && parts.some((p) => compact(p).length >= 3)) add(parts);
+  return readings;
+}
+
+function intersect(a: LineRange, b: LineRange): LineRange | undefined {
+  const startLine = Math.max(a.startLine, b.startLine);
+  const endLine = Math.min(a.endLine, b.endLine);
+  return startLine <= endLine ? { startLine, endLine } : undefined;
+}
+
+function nearest(matches: QuoteMatch[], line: number): QuoteMatch | undefined {
+  let best: QuoteMatch | undefined;
+  for (const m of matches) {
+    if (!best || Math.abs(m.startLine - line) < Math.abs(best.startLine - line)) best = m;
+  }
+  return best;
+}
+
+/**
+ * Puts each finding on the code it quotes, clamps it to the file, checks its fix's range and,
+ * for diff reviews, keeps only findings that touch a changed line. `text` is the whole file.
+ */
+export function anchorFindings(findings: ModelFinding[], text: string, options: AnchorOptions = {}): AnchorResult {
+  const logger = options.logger ?? silentLogger;
+  const file = new CompactText(text);
+  const whole: LineRange = { startLine: 1, endLine: file.lineCount };
+  const searchable = (options.reviewedRanges && options.reviewedRanges.length > 0 ? options.reviewedRanges : [whole])
+    .map((r) => intersect(r, whole))
+    .filter((r): r is LineRange => r !== undefined);
+  const window = options.searchWindow ?? DEFAULT_SEARCH_WINDOW;
+  const slack = options.slack ?? DEFAULT_DIFF_SLACK;
+  const changed = options.changedLines ? new Set(options.changedLines) : undefined;
+
+  const kept: AnchoredFinding[] = [];
+  const dropped: AnchorResult['dropped'] = [];
+  const drop = (finding: ModelFinding, reason: string): void => {
+    dropped.push({ finding, reason });
+    logger.warn(`Dropped finding "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): ${reason}`);
+  };
+
+  for (const finding of findings) {
+    const cited: LineRange = {
+      startLine: Math.min(finding.startLine, finding.endLine),
+      endLine: Math.max(finding.startLine, finding.endLine),
+    };
+    const anchored = anchorOne(finding, cited);
+    if (typeof anchored === 'string') { drop(finding, anchored); continue; }
+    if (changed && !touchesChange(anchored, changed, slack)) {
+      drop(finding, `it does not touch a changed line (±${slack} lines) of the diff`);
+      continue;
+    }
+    kept.push(anchored);
+  }
+  return { kept, dropped };
+
+  function search(readings: string[][], ranges: LineRange[], near: number): QuoteMatch | undefined {
+    for (const parts of readings) {
+      const match = nearest(ranges.flatMap((r) => file.find(parts, r)), near);
+      if (match) return match;
+    }
+    return undefined;
+  }
+
+  function anchorOne(finding: ModelFinding, cited: LineRange): AnchoredFinding | string {
+    const readings = quoteReadings(finding.quote);
+    const citedInFile = intersect(cited, whole);
+
+    const atCited = citedInFile ? search(readings, [citedInFile], cited.startLine) : undefined;
+    if (atCited && citedInFile) {
+      const result: AnchoredFinding = {
+        ...finding,
+        startLine: citedInFile.startLine,
+        endLine: citedInFile.endLine,
+        startColumn: atCited.startLine === citedInFile.startLine ? atCited.startColumn : 1,
+        endColumn: atCited.endLine === citedInFile.endLine ? atCited.endColumn : file.lineLength(citedInFile.endLine) + 1,
+        anchored: 'exact',
+      };
+      result.fix = checkFix(finding, cited, atCited, result);
+      return result;
+    }
+
+    const nearbyWindow: LineRange = { startLine: cited.startLine - window, endLine: cited.endLine + window };
+    const nearby = search(readings, searchable.map((r) => intersect(r, nearbyWindow)).filter((r): r is LineRange => r !== undefined), cited.startLine);
+    const found = nearby ?? search(readings, searchable, cited.startLine);
+    if (found) {
+      const result: AnchoredFinding = { ...finding, ...found, anchored: 'moved' };
+      logger.debug(`Moved finding "${finding.title}" from lines ${cited.startLine}-${cited.endLine} to ${found.startLine}-${found.endLine}, where its quote is${nearby ? '' : ' (found outside the nearby lines)'}.`);
+      result.fix = checkFix(finding, cited, found, result);
+      return result;
+    }
+
+    const why = readings.length === 0 ? 'it has no quote' : 'its quote was not found in the reviewed code';
+    if (!citedInFile) {
+      return `${why}, and the cited lines ${cited.startLine}-${cited.endLine} are outside the file (${file.lineCount} lines)`;
+    }
+    if (!searchable.some((r) => intersect(r, citedInFile))) {
+      return `${why}, and the cited lines ${cited.startLine}-${cited.endLine} are outside the reviewed lines`;
+    }
+    const confidence = Math.round(finding.confidence * UNANCHORED_CONFIDENCE_FACTOR * 1000) / 1000;
+    logger.info(`Finding "${finding.title}": ${why}; kept at the cited lines ${citedInFile.startLine}-${citedInFile.endLine} with confidence ${finding.confidence} → ${confidence}.`);
+    if (finding.fix) logger.warn(`Finding "${finding.title}": fix removed, the code it would replace could not be located.`);
+    return {
+      ...finding,
+      startLine: citedInFile.startLine,
+      endLine: citedInFile.endLine,
+      startColumn: 1,
+      endColumn: file.lineLength(citedInFile.endLine) + 1,
+      confidence,
+      fix: null,
+      anchored: 'cited',
+    };
+  }
+
+  /**
+   * A fix must replace the quoted code: its range has to cover the quote's lines and stay within
+   * the finding's range. A fix that matched the cited lines travels with a moved finding.
+   */
+  function checkFix(finding: ModelFinding, cited: LineRange, quote: QuoteMatch, placed: LineRange): ModelFinding['fix'] {
+    const fix = finding.fix;
+    if (!fix) return null;
+    let range: LineRange = { startLine: fix.startLine, endLine: fix.endLine };
+    const shift = placed.startLine - cited.startLine;
+    if (shift !== 0 && range.startLine === cited.startLine && range.endLine === cited.endLine) {
+      range = { startLine: placed.startLine, endLine: cited.endLine + shift };
+    }
+    const covers = range.startLine <= quote.startLine && range.endLine >= quote.endLine;
+    const within = range.startLine >= placed.startLine && range.endLine <= placed.endLine;
+    const inFile = range.startLine >= 1 && range.endLine <= file.lineCount && range.startLine <= range.endLine;
+    if (covers && within && inFile) return { ...fix, ...range };
+    logger.warn(`Finding "${finding.title}": fix for lines ${fix.startLine}-${fix.endLine} removed: ${inFile ? `it does not match the quoted code at lines ${quote.startLine}-${quote.endLine}` : `it lies outside the file (${file.lineCount} lines)`}; finding kept.`);
+    return null;
+  }
+}
+
+function touchesChange(range: LineRange, changed: Set<number>, slack: number): boolean {
+  for (let line = range.startLine - slack; line <= range.endLine + slack; line++) {
+    if (changed.has(line)) return true;
+  }
+  return false;
+}
