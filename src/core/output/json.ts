@@ -1,0 +1,44 @@
+import type { ReviewResult } from '../findings';
+import type { ReportMeta } from './meta';
+
+/** Version of the JSON report shape; bump on an incompatible change. */
+export const JSON_REPORT_VERSION = 1;
+
+/**
+ * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats}` where each
+ * finding is the findings contract plus `file`, `ruleId` (and `startColumn`, `endColumn`, `origin`).
+ */
+export function formatJson(result: ReviewResult, meta: ReportMeta): string {
+  const report = {
+    version: JSON_REPORT_VERSION,
+    persona: meta.persona,
+    mode: meta.mode,
+    model: meta.model,
+    findings: result.findings.map((f) => ({
+      file: f.file,
+      ruleId: f.ruleId,
+      title: f.title,
+      severity: f.severity,
+      category: f.category,
+      startLine: f.startLine,
+      endLine: f.endLine,
+      startColumn: f.startColumn,
+      endColumn: f.endColumn,
+      quote: f.quote,
+      message: f.message,
+      suggestion: f.suggestion,
+      fix: f.fix,
+      confidence: f.confidence,
+      origin: f.origin,
+    })),
+    skipped: result.skipped,
+    stats: {
+      requests: result.stats.requests,
+      cachedChunks: result.stats.cachedChunks,
+      promptTokens: result.stats.promptTokens,
+      completionTokens: result.stats.completionTokens,
+      durationMs: result.stats.durationMs,
+    },
+  };
+  return JSON.stringify(report, null, 2) + '\n';
+}

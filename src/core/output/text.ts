@@ -1,0 +1,55 @@
+import { SEVERITIES, type ReviewResult, type Severity } from '../findings';
+
+export interface TextFormatOptions {
+  /** ANSI colours (the CLI turns them on for a TTY without NO_COLOR). */
+  color: boolean;
+}
+
+const SEVERITY_COLOR: Record<Severity, string> = {
+  critical: '\u001b[1;31m',
+  high: '\u001b[31m',
+  medium: '\u001b[33m',
+  low: '\u001b[36m',
+  info: '\u001b[34m',
+};
+const DIM = '\u001b[2m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => prefix + line).join('\n');
+}
+
+/**
+ * One block per finding: `path:line:col severity [ruleId] title`, then the message and the suggestion
+ * indented; then skipped parts, notes, and a one-line summary with counts and request statistics.
+ */
+export function formatText(result: ReviewResult, options: TextFormatOptions): string {
+  const paint = (code: string, text: string): string => (options.color ? `${code}${text}${RESET}` : text);
+  const out: string[] = [];
+  for (const f of result.findings) {
+    const where = `${f.file}:${f.startLine}:${f.startColumn ?? 1}`;
+    out.push(`${paint(BOLD, where)} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${paint(DIM, `[${f.ruleId}]`)} ${f.title}`);
+    if (f.message.trim() !== '') out.push(indent(f.message.trim(), '    '));
+    if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${f.suggestion.trim()}`, '    '));
+    if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
+    out.push('');
+  }
+  for (const s of result.skipped) {
+    const range = s.startLine !== undefined ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}` : '';
+    out.push(paint(DIM, `skipped ${s.file}${range}: ${s.reason}`));
+  }
+  for (const note of result.notes) out.push(paint(DIM, `note: ${note}`));
+  if (result.summary.trim() !== '') out.push(result.summary.trim());
+
+  const counts = SEVERITIES.map((severity) => ({ severity, n: result.findings.filter((f) => f.severity === severity).length })).filter((c) => c.n > 0);
+  const files = new Set(result.findings.map((f) => f.file)).size;
+  const total = result.findings.length;
+  const breakdown = counts.length > 0 ? ` (${counts.map((c) => paint(SEVERITY_COLOR[c.severity], `${c.n} ${c.severity}`)).join(', ')})` : '';
+  const s = result.stats;
+  out.push(
+    `${total} finding${total === 1 ? '' : 's'}${breakdown} in ${files} file${files === 1 ? '' : 's'}; ${result.skipped.length} skipped; ` +
+    `${s.requests} request${s.requests === 1 ? '' : 's'}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,
+  );
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,157 @@
+/**
+ * Turns a (redacted) file into the pieces the model sees: regions to review (whole file, a selection,
+ * or changed lines with context for diffs), numbered with the file's real line numbers, split on line
+ * boundaries to fit the model's input budget. Nothing is dropped silently: what does not fit is returned
+ * as skipped with the reason.
+ */
+export interface LineRange {
+  startLine: number;
+  endLine: number;
+}
+
+/** One request's worth of code: one or more segments of the same file. */
+export interface ReviewChunk {
+  segments: LineRange[];
+  /** Lines the model is asked to review (all segment lines for whole-file reviews; changed lines for diffs). */
+  focusLines?: number[];
+  /** Numbered code, segments separated by a gap marker. */
+  numbered: string;
+  tokens: number;
+}
+
+export interface ChunkSkip extends LineRange {
+  reason: string;
+}
+
+export const SEGMENT_GAP_MARKER = '⋮';
+
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  // A trailing newline does not start another line.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function numberWidth(lastLine: number): number {
+  return String(lastLine).length;
+}
+
+/** `  42 | code` — real line numbers, right-aligned to the widest number in the file. */
+export function numberLine(lineNumber: number, content: string, width: number): string {
+  return `${String(lineNumber).padStart(width)} | ${content}`;
+}
+
+export function numberRange(lines: string[], range: LineRange): string {
+  const width = numberWidth(lines.length);
+  const out: string[] = [];
+  for (let n = range.startLine; n <= range.endLine; n++) out.push(numberLine(n, lines[n - 1] ?? '', width));
+  return out.join('\n');
+}
+
+/** Changed lines grouped into ranges with `context` lines around them, clamped to the file and merged. */
+export function regionsAroundLines(changedLines: number[], lineCount: number, context: number): LineRange[] {
+  const sorted = [...new Set(changedLines)].filter((n) => n >= 1 && n <= lineCount).sort((a, b) => a - b);
+  const regions: LineRange[] = [];
+  for (const n of sorted) {
+    const start = Math.max(1, n - context);
+    const end = Math.min(lineCount, n + context);
+    const last = regions[regions.length - 1];
+    if (last && start <= last.endLine + 1) last.endLine = Math.max(last.endLine, end);
+    else regions.push({ startLine: start, endLine: end });
+  }
+  return regions;
+}
+
+const TOP_LEVEL_DECLARATION =
+  /^(?:export\s|default\s|async\s|function\b|class\b|interface\b|type\s|enum\b|const\s|let\s|var\s|def\s|func\s|package\s|import\s|from\s|@|public\s|private\s|protected\s|static\s|struct\b|impl\b|fn\s|pub\s|module\s|namespace\s|#\[)/;
+
+/** How good a place the boundary before `lineNumber` is to split at: 2 = top-level declaration after a blank line, 0 = anywhere. */
+function boundaryScore(lines: string[], lineNumber: number): number {
+  const line = lines[lineNumber - 1] ?? '';
+  const previous = lines[lineNumber - 2] ?? '';
+  const startsDeclaration = TOP_LEVEL_DECLARATION.test(line);
+  const afterBlank = previous.trim() === '';
+  if (startsDeclaration && afterBlank) return 3;
+  if (startsDeclaration) return 2;
+  if (afterBlank) return 1;
+  return 0;
+}
+
+export interface ChunkOptions {
+  /** Token budget for the numbered code of one request. */
+  budgetTokens: number;
+  countTokens: (text: string) => number;
+  /** Diff reviews: the changed lines; chunks carry the ones inside them. */
+  focusLines?: number[];
+}
+
+/**
+ * Splits the regions of a file into chunks that each fit the budget. Consecutive small regions are
+ * packed into one chunk; a region too big for one chunk is split at the best boundary (blank lines and
+ * top-level declarations) in the back half of what fits. A single line over budget is skipped.
+ */
+export function chunkRegions(lines: string[], regions: LineRange[], options: ChunkOptions): { chunks: ReviewChunk[]; skipped: ChunkSkip[] } {
+  const width = numberWidth(lines.length);
+  const lineCost = (n: number): number => options.countTokens(numberLine(n, lines[n - 1] ?? '', width) + '\n');
+  const gapCost = options.countTokens(SEGMENT_GAP_MARKER + '\n');
+  const chunks: ReviewChunk[] = [];
+  const skipped: ChunkSkip[] = [];
+
+  // First split each region into pieces that fit on their own.
+  const pieces: { range: LineRange; tokens: number }[] = [];
+  for (const region of regions) {
+    let start = region.startLine;
+    while (start <= region.endLine) {
+      let tokens = 0;
+      let end = start - 1;
+      while (end + 1 <= region.endLine && tokens + lineCost(end + 1) <= options.budgetTokens) {
+        end++;
+        tokens += lineCost(end);
+      }
+      if (end < start) {
+        skipped.push({ startLine: start, endLine: start, reason: `line ${start} alone is larger than the model's input budget (${options.budgetTokens} tokens)` });
+        start++;
+        continue;
+      }
+      if (end < region.endLine) {
+        // Look for a better boundary in the back half of what fits.
+        let best = end + 1;
+        let bestScore = boundaryScore(lines, best);
+        const floor = start + Math.floor((end - start + 1) / 2);
+        for (let candidate = end; candidate > floor && bestScore < 3; candidate--) {
+          const score = boundaryScore(lines, candidate);
+          if (score > bestScore) { best = candidate; bestScore = score; }
+        }
+        if (best <= end) {
+          for (let n = best; n <= end; n++) tokens -= lineCost(n);
+          end = best - 1;
+        }
+      }
+      pieces.push({ range: { startLine: start, endLine: end }, tokens });
+      start = end + 1;
+    }
+  }
+
+  // Then pack consecutive pieces into chunks.
+  let current: { segments: LineRange[]; tokens: number } | undefined;
+  const flush = (): void => {
+    if (!current) return;
+    const numbered = current.segments.map((s) => numberRange(lines, s)).join(`\n${SEGMENT_GAP_MARKER}\n`);
+    const focus = options.focusLines?.filter((n) => current!.segments.some((s) => n >= s.startLine && n <= s.endLine));
+    chunks.push({ segments: current.segments, focusLines: focus, numbered, tokens: current.tokens });
+    current = undefined;
+  };
+  for (const piece of pieces) {
+    const last = current?.segments[current.segments.length - 1];
+    const contiguous = last !== undefined && last.endLine + 1 === piece.range.startLine;
+    if (current && current.tokens + piece.tokens + (contiguous ? 0 : gapCost) <= options.budgetTokens && !contiguous) {
+      current.segments.push(piece.range);
+      current.tokens += piece.tokens + gapCost;
+      continue;
+    }
+    flush();
+    current = { segments: [piece.range], tokens: piece.tokens };
+  }
+  flush();
+  return { chunks, skipped };
+}

@@ -1,0 +1,252 @@
+import pLimit from 'p-limit';
+import { severityRank, type ModelFinding, type ReviewFinding, type ReviewResult, type SkippedPart } from '../findings';
+import { silentLogger, type Logger } from '../log';
+import { ProviderError, type ChatProvider } from '../providers/provider';
+import { anchorFindings } from './anchor';
+import { reviewCacheKey } from './cache';
+import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
+import { parseModelAnswer } from './parse';
+import { planReview, type PlannedChunk } from './plan';
+import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
+
+export { previewPrompt, planReview } from './plan';
+
+export const DEFAULT_MAX_CONCURRENCY = 4;
+export const DEFAULT_DIFF_SLACK = 3;
+
+/** What is cached per chunk: the parsed answer (built from redacted input, so nothing secret). */
+interface CachedAnswer {
+  summary: string;
+  findings: ModelFinding[];
+}
+
+function isCachedAnswer(value: unknown): value is CachedAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.summary === 'string' && Array.isArray(v.findings);
+}
+
+function words(title: string): Set<string> {
+  return new Set(title.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2));
+}
+
+/** Titles say the same thing: one contains the other, or they share most of their words. */
+export function similarTitles(a: string, b: string): boolean {
+  const na = a.toLowerCase().replace(/\s+/g, ' ').trim();
+  const nb = b.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (na === nb || na.includes(nb) || nb.includes(na)) return true;
+  const wa = words(a);
+  const wb = words(b);
+  if (wa.size === 0 || wb.size === 0) return false;
+  let shared = 0;
+  for (const w of wa) if (wb.has(w)) shared++;
+  return shared / (wa.size + wb.size - shared) >= 0.5;
+}
+
+function isDuplicate(a: ReviewFinding, b: ReviewFinding): boolean {
+  return a.file === b.file
+    && a.category === b.category
+    && a.startLine <= b.endLine && b.startLine <= a.endLine
+    && similarTitles(a.title, b.title);
+}
+
+/** Keeps the most severe, then most confident, of each group of duplicates; sorted by file and line. */
+export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
+  const ranked = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence);
+  const kept: ReviewFinding[] = [];
+  for (const finding of ranked) {
+    if (!kept.some((k) => isDuplicate(k, finding))) kept.push(finding);
+  }
+  return kept.sort((a, b) => a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity));
+}
+
+function cancelledError(error: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (error instanceof ProviderError && error.kind === 'cancelled');
+}
+
+interface ChunkContext {
+  provider: ChatProvider;
+  cache?: ReviewCacheStore;
+  options: ReviewOptions;
+  logger: Logger;
+}
+
+async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: ReviewResult['stats']): Promise<CachedAnswer> {
+  const { provider, cache, options, logger } = ctx;
+  const key = cache
+    ? reviewCacheKey({ providerId: provider.id, model: provider.modelName, mode: options.mode, personaText: options.persona.text, systemPrompt: planned.system, userPrompt: planned.user })
+    : undefined;
+  if (cache && key) {
+    const hit = await cache.get(key);
+    if (hit !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(hit);
+      } catch (error) {
+        logger.warn(`review cache entry ${key} is not valid JSON (${(error as Error).message}); asking the model again`);
+      }
+      if (isCachedAnswer(parsed)) {
+        stats.cachedChunks++;
+        return parsed;
+      }
+    }
+  }
+  stats.requests++;
+  const response = await provider.complete({
+    messages: planned.messages,
+    jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
+    signal: options.signal,
+  });
+  stats.promptTokens += response.usage.promptTokens;
+  stats.completionTokens += response.usage.completionTokens;
+  const parsed = parseModelAnswer(response.text, { truncated: response.truncated, logger });
+  for (const dropped of parsed.dropped) {
+    logger.info(`${planned.unit.path}: dropped the model's finding #${dropped.index + 1}: ${dropped.reason}`);
+  }
+  const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings };
+  if (cache && key) await cache.set(key, JSON.stringify(answer));
+  return answer;
+}
+
+function toReviewFinding(finding: ModelFinding & { startColumn: number; endColumn: number }, unit: ReviewUnit): ReviewFinding {
+  return {
+    title: finding.title,
+    severity: finding.severity,
+    category: finding.category,
+    startLine: finding.startLine,
+    endLine: finding.endLine,
+    quote: finding.quote,
+    message: finding.message,
+    suggestion: finding.suggestion,
+    fix: finding.fix,
+    confidence: finding.confidence,
+    file: unit.path,
+    ruleId: `review/${finding.category}`,
+    startColumn: finding.startColumn,
+    endColumn: finding.endColumn,
+    origin: 'model',
+  };
+}
+
+function summarise(summaries: { file: string; summary: string }[], findings: ReviewFinding[], modelUsed: boolean): string {
+  const byFile = new Map<string, string[]>();
+  for (const s of summaries) {
+    const text = s.summary.trim();
+    if (text === '') continue;
+    byFile.set(s.file, [...(byFile.get(s.file) ?? []), text]);
+  }
+  if (byFile.size === 1) return [...byFile.values()][0].join(' ');
+  if (byFile.size > 1) return [...byFile.entries()].map(([file, texts]) => `${file}: ${texts.join(' ')}`).join('\n');
+  const files = new Set(findings.map((f) => f.file)).size;
+  const what = modelUsed ? 'Review' : 'Offline checks';
+  return findings.length === 0 ? `${what}: no findings.` : `${what}: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`;
+}
+
+/**
+ * Reviews the units: offline findings (when given) plus, with a provider, the model's findings for
+ * every chunk, anchored to the real file text, merged and de-duplicated. Parts not reviewed are in
+ * `skipped` with the reason. When every model request failed with a ProviderError it is thrown (the
+ * CLI exits 3); when some succeeded, the failed chunks are reported as skipped.
+ */
+export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
+  const started = Date.now();
+  const logger = options.logger ?? silentLogger;
+  const stats: ReviewResult['stats'] = { requests: 0, cachedChunks: 0, promptTokens: 0, completionTokens: 0, durationMs: 0 };
+  const findings: ReviewFinding[] = [];
+  const skipped: SkippedPart[] = [];
+  const notes: string[] = [];
+  const summaries: { file: string; summary: string }[] = [];
+
+  if (options.offlineFindings) {
+    for (const unit of options.units) {
+      if (unit.text.includes('\u0000')) continue;
+      try {
+        findings.push(...await options.offlineFindings(unit));
+      } catch (error) {
+        const message = `${unit.path}: the offline checks failed: ${(error as Error).message}`;
+        logger.error(message);
+        notes.push(message);
+      }
+    }
+  }
+
+  const provider = options.provider;
+  if (!provider) {
+    for (const unit of options.units) {
+      if (unit.text.includes('\u0000')) skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
+    }
+  } else {
+    const plan = planReview({
+      units: options.units, persona: options.persona, mode: options.mode, guidelines: options.guidelines,
+      maxInputTokens: provider.maxInputTokens, countTokens: (text) => provider.countTokens(text),
+    });
+    skipped.push(...plan.skipped);
+    if (plan.redactions.length > 0) {
+      const files = new Set(plan.redactions.map((r) => r.file)).size;
+      const message = `redacted ${plan.redactions.length} secret${plan.redactions.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} before sending`;
+      logger.info(message);
+      notes.push(message);
+    }
+
+    const limit = pLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+    const ctx: ChunkContext = { provider, cache: options.cache, options, logger };
+    const failures: ProviderError[] = [];
+    let answered = 0;
+    let done = 0;
+    const total = plan.chunks.length;
+    const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
+      file: p.unit.path, startLine: p.chunk.segments[0].startLine, endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
+    });
+    options.onProgress?.({ done, total, message: total === 0 ? 'nothing to send' : `reviewing ${total} chunk${total === 1 ? '' : 's'}` });
+
+    await Promise.all(plan.chunks.map((planned) => limit(async () => {
+      try {
+        if (options.signal?.aborted) {
+          skipped.push({ ...where(planned), reason: 'cancelled before it was reviewed' });
+          return;
+        }
+        let answer: CachedAnswer;
+        try {
+          answer = await answerFor(planned, ctx, stats);
+        } catch (error) {
+          if (cancelledError(error, options.signal)) {
+            skipped.push({ ...where(planned), reason: 'cancelled while it was being reviewed' });
+          } else if (error instanceof ProviderError) {
+            failures.push(error);
+            logger.error(`${planned.unit.path}: ${error.message}`);
+            skipped.push({ ...where(planned), reason: `the model request failed: ${error.message}` });
+          } else {
+            // An unreadable answer: the request worked, the answer did not.
+            answered++;
+            logger.error(`${planned.unit.path}: ${(error as Error).message}`);
+            skipped.push({ ...where(planned), reason: `the model's answer could not be read: ${(error as Error).message}` });
+          }
+          return;
+        }
+        answered++;
+        if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
+        const anchored = anchorFindings(answer.findings, planned.unit.text, {
+          reviewedRanges: planned.chunk.segments,
+          changedLines: planned.unit.changedLines,
+          slack: options.diffContextSlack ?? DEFAULT_DIFF_SLACK,
+          logger,
+        });
+        for (const dropped of anchored.dropped) {
+          logger.info(`${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`);
+        }
+        findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
+      } finally {
+        done++;
+        options.onProgress?.({ done, total, message: planned.unit.path });
+      }
+    })));
+
+    if (options.signal?.aborted) notes.push('the review was cancelled: unreviewed parts are listed as skipped');
+    if (failures.length > 0 && answered === 0 && !options.signal?.aborted) throw failures[0];
+    if (failures.length > 0) notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
+  }
+
+  const merged = mergeFindings(findings);
+  stats.durationMs = Date.now() - started;
+  return { summary: summarise(summaries, merged, provider !== undefined), findings: merged, skipped, stats, notes };
+}

@@ -1,0 +1,114 @@
+import type { Mode, SkippedPart } from '../findings';
+import { languageFromPath } from '../language';
+import type { Guideline, RenderedPersona } from '../personas/types';
+import type { ChatMessage } from '../providers/provider';
+import { chunkRegions, regionsAroundLines, splitLines, type LineRange, type ReviewChunk } from './chunk';
+import { buildMessages, buildSystemPrompt, buildUserPrompt } from './prompt';
+import { redactSecrets, type Redaction } from './redact';
+import type { ReviewUnit } from './types';
+
+/**
+ * Everything that would be sent, worked out before anything is sent: redaction, regions, chunks
+ * and the exact messages. `runReview` sends these; `previewPrompt` shows them.
+ */
+export const DEFAULT_DIFF_CONTEXT_LINES = 5;
+/** Tokens kept free for the per-chunk parts of the user prompt that the estimate cannot know. */
+const PROMPT_MARGIN_TOKENS = 64;
+
+export interface PlannedChunk {
+  unit: ReviewUnit;
+  /** The unit's text after redaction: what the model sees. */
+  redactedText: string;
+  chunk: ReviewChunk;
+  system: string;
+  user: string;
+  messages: ChatMessage[];
+}
+
+export interface ReviewPlan {
+  chunks: PlannedChunk[];
+  skipped: SkippedPart[];
+  redactions: (Redaction & { file: string })[];
+}
+
+export interface PlanOptions {
+  units: ReviewUnit[];
+  persona: RenderedPersona;
+  mode: Mode;
+  guidelines?: (path: string) => Guideline[];
+  /** Input budget of one request, prompt included (provider.maxInputTokens). */
+  maxInputTokens: number;
+  countTokens: (text: string) => number;
+  /** Context lines around changed lines in diff reviews. */
+  diffContextLines?: number;
+}
+
+function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): LineRange[] {
+  if (unit.changedLines) return regionsAroundLines(unit.changedLines, lineCount, contextLines);
+  if (unit.range) {
+    const startLine = Math.max(1, Math.min(unit.range.startLine, lineCount));
+    const endLine = Math.max(startLine, Math.min(unit.range.endLine, lineCount));
+    return [{ startLine, endLine }];
+  }
+  return [{ startLine: 1, endLine: lineCount }];
+}
+
+export function planReview(options: PlanOptions): ReviewPlan {
+  const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
+  const contextLines = options.diffContextLines ?? DEFAULT_DIFF_CONTEXT_LINES;
+
+  for (const unit of options.units) {
+    if (unit.text.includes('\u0000')) {
+      plan.skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
+      continue;
+    }
+    if (unit.text.trim() === '') {
+      plan.skipped.push({ file: unit.path, reason: 'empty file: nothing to review' });
+      continue;
+    }
+    const redacted = redactSecrets(unit.text, { path: unit.path });
+    plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
+    const lines = splitLines(redacted.text);
+    const language = unit.language ?? languageFromPath(unit.path);
+    const system = buildSystemPrompt({ persona: options.persona, mode: options.mode, guidelines: options.guidelines?.(unit.path) ?? [] });
+    const regions = regionsFor(unit, lines.length, contextLines);
+    if (regions.length === 0) {
+      plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
+      continue;
+    }
+
+    const skeleton = buildUserPrompt({
+      path: unit.path, language, numbered: '', segments: regions, focusLines: unit.changedLines,
+      selection: unit.range, note: 'Part 99 of 99 of this file.',
+    });
+    const budget = options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
+    if (budget <= 0) {
+      plan.skipped.push({ file: unit.path, reason: `the system prompt and instructions alone fill the model's input budget (${options.maxInputTokens} tokens): nothing left for code` });
+      continue;
+    }
+
+    const { chunks, skipped } = chunkRegions(lines, regions, { budgetTokens: budget, countTokens: options.countTokens, focusLines: unit.changedLines });
+    plan.skipped.push(...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })));
+    chunks.forEach((chunk, index) => {
+      if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
+      const user = buildUserPrompt({
+        path: unit.path, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
+        selection: unit.range, note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
+      });
+      plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
+    });
+  }
+  return plan;
+}
+
+export interface PromptPreview {
+  file: string;
+  system: string;
+  user: string;
+}
+
+/** Exactly the messages a review would send for these units (after redaction and chunking). */
+export function previewPrompt(options: PlanOptions): { prompts: PromptPreview[]; skipped: SkippedPart[] } {
+  const plan = planReview(options);
+  return { prompts: plan.chunks.map((c) => ({ file: c.unit.path, system: c.system, user: c.user })), skipped: plan.skipped };
+}
