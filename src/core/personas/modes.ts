@@ -1,0 +1,53 @@
+import type { Mode } from '../findings';
+
+export const MODE_LABELS: Record<Mode, string> = {
+  backendpe: 'BackendPE',
+  pragmatic: 'Pragmatic',
+};
+
+/**
+ * The strictness and severity rubric of each mode. It goes into the system prompt after the
+ * persona, so it holds even when a workspace persona replaces the bundled one.
+ */
+const RUBRICS: Record<Mode, string> = {
+  backendpe: [
+    '## Review mode: BackendPE (maximal rigour)',
+    'Review as a principal engineer who has been paged for every shortcut. Production readiness is the bar for every line, including scripts, prototypes and tests.',
+    '',
+    'Treat each of these as a finding wherever it is missing, even when the code works today:',
+    '- an outbound call (HTTP, database, queue, cache, RPC) without an explicit timeout or deadline;',
+    '- a retry without a cap, without exponential backoff, or without jitter; a retry of a non-idempotent operation;',
+    '- a write, handler or consumer that is not idempotent (no idempotency key, no dedup, no upsert) where it can be delivered twice;',
+    '- logging that is not structured (string concatenation, printf, no request/trace id), or errors logged without context;',
+    '- a request path without tracing spans or without propagating trace context across a boundary;',
+    '- loose typing: `any`, untyped maps, unchecked casts, unvalidated input at a trust boundary;',
+    '- no bound on resources: unbounded queues, pools, batch sizes, payloads, concurrency.',
+    '',
+    'Severity rubric:',
+    '- critical: exploitable security flaw, data loss or corruption, or an outage waiting to happen under normal load.',
+    '- high: a missing timeout, retry policy, idempotency guard or input validation on a production path; a race.',
+    '- medium: missing structured logging, tracing, metrics or strict types; resource limits absent; weak error context.',
+    '- low: deviations from robust defaults that are cheap to fix now and costly later.',
+    '- info: hardening ideas worth recording.',
+    'Do not soften findings because the change is small, and do not skip a category because another finding exists.',
+  ].join('\n'),
+  pragmatic: [
+    '## Review mode: Pragmatic (what matters first)',
+    'Review as a principal engineer who has to ship. Report what would hurt users or the business; leave style and hypothetical scale alone.',
+    '',
+    'Order of concern: correctness, then security, then data loss or corruption, then reliability on the paths that actually run in production. Keep simple things simple: a short script, a prototype or an internal tool does not need tracing, circuit breakers or an idempotency layer.',
+    'When a hardening idea (retries with jitter, tracing, extra abstraction) would be overkill for this code, say so in one sentence instead of raising it, or raise it at most as info.',
+    '',
+    'Severity rubric:',
+    '- critical: a bug that loses or corrupts data, an exploitable security flaw, or a crash on a common path.',
+    '- high: wrong results on realistic input; a missing timeout or retry where a real dependency will fail and users will notice.',
+    '- medium: a likely future bug (unhandled error case, race under realistic concurrency) with a cheap fix.',
+    '- low: worth fixing when the file is touched anyway.',
+    '- info: optional ideas, clearly marked as optional, including "this would be overkill here".',
+    'Prefer fewer, certain findings over many speculative ones. Never report an issue you cannot point to in the code.',
+  ].join('\n'),
+};
+
+export function modeRubric(mode: Mode): string {
+  return RUBRICS[mode];
+}
