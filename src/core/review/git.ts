@@ -28,7 +28,7 @@ export async function gitRepositoryRoot(cwd: string): Promise<string> {
 }
 
 export interface GitDiffOptions {
-  /** Compare the working tree with this revision (HEAD when absent). */
+  /** Compare the working tree with this revision (HEAD when absent); with `staged`, the index with it. */
   base?: string;
   /** Review the index (`git diff --staged`) instead of the working tree. */
   staged?: boolean;
@@ -48,10 +48,14 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
   }
   const args = ['diff', '--no-color', '--no-ext-diff', '--find-renames'];
   if (options.staged) args.push('--staged');
-  if (options.base !== undefined) args.push(options.base);
-  // A repository without commits has no HEAD; the staged diff then compares against the empty tree.
-  if (!options.staged && options.base === undefined && !(await hasHead(root))) {
-    throw new ReviewInputError('the repository has no commits yet, so there is no HEAD to diff against: commit first, or use --staged');
+  if (options.base !== undefined) {
+    args.push(options.base);
+  } else if (!options.staged) {
+    // Working tree vs HEAD (staged and unstaged changes), not vs the index as plain `git diff` would.
+    if (!(await hasHead(root))) {
+      throw new ReviewInputError('the repository has no commits yet, so there is no HEAD to diff against: commit first, or use --staged');
+    }
+    args.push('HEAD');
   }
   args.push('--');
   const diffText = await git(args, root);

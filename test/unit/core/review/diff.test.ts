@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unitsFromDiff, parseUnifiedDiff } from '../../../../src/core/review/diff';
+import { ReviewInputError } from '../../../../src/core/review/errors';
+import { gitDiff } from '../../../../src/core/review/git';
+import { TempGitRepo } from './gitRepo';
+
+const base = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+
+describe('unitsFromDiff', () => {
+  let repo: TempGitRepo;
+  beforeEach(() => {
+    repo = new TempGitRepo();
+    repo.write('src/service.ts', base);
+    repo.write('src/gone.ts', 'export const gone = 1;\n');
+    repo.write('src/moved.ts', 'export const same = 1;\nexport const two = 2;\nexport const three = 3;\n');
+    repo.write('src/renamed-edit.ts', 'a\nb\nc\nd\ne\nf\n');
+    repo.write('assets/logo.bin', Buffer.from([0, 1, 2, 3, 0, 9]));
+    repo.commit('initial');
+  });
+
+  it('reads added lines in new-file numbers; reports deletions, binaries and pure renames', async () => {
+    const edited = base.split('\n');
+    edited.splice(4, 1, 'line 5 changed');
+    edited.splice(19, 0, 'inserted after 19');
+    repo.write('src/service.ts', edited.join('\n'));
+    repo.git('rm', '-q', 'src/gone.ts');
+    repo.git('mv', 'src/moved.ts', 'src/moved-to.ts');
+    repo.git('mv', 'src/renamed-edit.ts', 'src/renamed-new.ts');
+    repo.write('src/renamed-new.ts', 'a\nb\nc\nd\ne\nF changed\n');
+    repo.write('assets/logo.bin', Buffer.from([0, 1, 2, 3, 0, 10]));
+
+    const diff = await gitDiff(repo.root, {});
+    const { units, skipped } = await unitsFromDiff(diff.diffText, diff.readNewFile);
+
+    const service = units.find((u) => u.path === 'src/service.ts');
+    assert.ok(service);
+    assert.deepEqual(service.changedLines, [5, 20]);
+    assert.equal(service.text.split('\n')[19], 'inserted after 19');
+    const renamed = units.find((u) => u.path === 'src/renamed-new.ts');
+    assert.deepEqual(renamed?.changedLines, [6]);
+    assert.equal(units.length, 2);
+
+    const reasons = Object.fromEntries(skipped.map((s) => [s.file, s.reason]));
+    assert.match(reasons['src/gone.ts'], /deleted/);
+    assert.match(reasons['assets/logo.bin'], /binary/);
+    assert.match(reasons['src/moved-to.ts'], /renamed from src\/moved\.ts/);
+  });
+
+  it('reviews the index with --staged and reads files from the index', async () => {
+    repo.write('src/service.ts', base.replace('line 3\n', 'line 3 staged\n'));
+    repo.git('add', 'src/service.ts');
+    repo.write('src/service.ts', base.replace('line 3\n', 'line 3 working tree only\n'));
+    const diff = await gitDiff(repo.root, { staged: true });
+    const { units } = await unitsFromDiff(diff.diffText, diff.readNewFile);
+    assert.equal(units.length, 1);
+    assert.deepEqual(units[0].changedLines, [3]);
+    assert.equal(units[0].text.split('\n')[2], 'line 3 staged');
+  });
+
+  it('diffs against a base revision', async () => {
+    repo.write('src/service.ts', base.replace('line 10\n', 'line 10 v2\n'));
+    repo.commit('second');
+    repo.write('src/service.ts', base.replace('line 10\n', 'line 10 v2\n').replace('line 12\n', 'line 12 wip\n'));
+    const diff = await gitDiff(repo.root, { base: 'HEAD~1' });
+    const { units } = await unitsFromDiff(diff.diffText, diff.readNewFile);
+    assert.deepEqual(units[0].changedLines, [10, 12]);
+  });
+
+  it('builds the text from the hunks when the new file cannot be read', async () => {
+    const diffText = ['diff --git a/x.py b/x.py', '--- a/x.py', '+++ b/x.py', '@@ -2,2 +2,3 @@', ' keep', '+added', ' tail', ''].join('\n');
+    const { units } = await unitsFromDiff(diffText, async () => undefined);
+    assert.deepEqual(units[0].changedLines, [3]);
+    assert.deepEqual(units[0].text.split('\n').slice(0, 4), ['', 'keep', 'added', 'tail']);
+  });
+
+  it('rejects text that is not a diff, naming what was expected', async () => {
+    await assert.rejects(unitsFromDiff('this is not a diff\nat all\n', async () => undefined), (error: unknown) => error instanceof ReviewInputError && /no file changes/.test(error.message));
+    assert.deepEqual(parseUnifiedDiff(''), []);
+  });
+
+  it('reports "not a git repository" as an input error', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'not-a-repo-'));
+    await assert.rejects(gitDiff(outside, {}), (error: unknown) => error instanceof ReviewInputError && /not inside a git repository/.test(error.message));
+  });
+
+  it('reports an unknown base revision as an input error', async () => {
+    await assert.rejects(gitDiff(repo.root, { base: 'no-such-branch' }), (error: unknown) => error instanceof ReviewInputError && /no-such-branch/.test(error.message));
+  });
+});
