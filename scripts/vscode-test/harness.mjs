@@ -115,9 +115,10 @@ export function isolatedEnv(tools, runDir, extra = {}) {
  * @param {string[]} [options.installExtensions] VSIX files to install first
  * @param {string[]} [options.extraArgs] more code-server arguments
  * @param {Record<string,string>} [options.env] variables for code-server and so for the extension host
+ * @param {Record<string,unknown>} [options.settings] more user settings (written only for a new user data folder)
  */
 export async function startCodeServer(tools, options) {
-  const { runDir, workspaceTrust = false, installExtensions = [], extraArgs = [], env = {} } = options;
+  const { runDir, workspaceTrust = false, installExtensions = [], extraArgs = [], env = {}, settings = {} } = options;
   const userDataDir = options.userDataDir ?? path.join(runDir, 'user-data');
   const extensionsDir = path.join(runDir, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -136,6 +137,7 @@ export async function startCodeServer(tools, options) {
       'security.workspace.trust.enabled': workspaceTrust,
       // The trust dialog would cover the window; the folder simply stays untrusted (Restricted Mode).
       'security.workspace.trust.startupPrompt': 'never',
+      ...settings,
     }, null, 2));
   }
   const port = await freePort();
