@@ -1,0 +1,363 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { ancestor, contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import type { CheckInput, RuleChecker } from '../types';
+import { KNOWN_FORMAT_NAMES } from './secretFormats';
+
+const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
+const STRING_TYPES = new Set(['interpreted_string_literal', 'raw_string_literal']);
+
+interface Call {
+  node: Node;
+  text: string;
+  operand?: string;
+  name: string;
+  args: Node[];
+}
+
+function readCall(node: Node): Call | undefined {
+  const fn = field(node, 'function');
+  if (!fn) return undefined;
+  const callArgs = named(field(node, 'arguments'));
+  if (fn.type === 'identifier') return { node, text: fn.text, name: fn.text, args: callArgs };
+  if (fn.type === 'selector_expression') {
+    return { node, text: fn.text, operand: field(fn, 'operand')?.text, name: field(fn, 'field')?.text ?? '', args: callArgs };
+  }
+  return undefined;
+}
+
+function calls(input: CheckInput): Call[] {
+  return input.nodesOfType('call_expression').map(readCall).filter((call): call is Call => call !== undefined);
+}
+
+function literalString(node: Node | null): string | undefined {
+  return node && STRING_TYPES.has(node.type) ? unquote(node.text) : undefined;
+}
+
+function enclosingFunction(node: Node): Node | null {
+  return ancestor(node, FUNCTIONS);
+}
+
+function functionName(fn: Node | null): string | undefined {
+  if (!fn) return undefined;
+  return field(fn, 'name')?.text;
+}
+
+function imports(input: CheckInput): Map<string, string> {
+  const byLocalName = new Map<string, string>();
+  for (const spec of input.nodesOfType('import_spec')) {
+    const importPath = unquote(field(spec, 'path')?.text ?? '');
+    const alias = field(spec, 'name')?.text;
+    const local = alias ?? importPath.split('/').filter((part) => !/^v\d+$/.test(part)).pop() ?? importPath;
+    byLocalName.set(local, importPath);
+  }
+  return byLocalName;
+}
+
+function keyedElements(literal: Node | null): Map<string, Node> {
+  const elements = new Map<string, Node>();
+  for (const element of named(field(literal, 'body'))) {
+    if (element.type !== 'keyed_element') continue;
+    const key = field(element, 'key') ?? named(element)[0];
+    if (key) elements.set(key.text, element);
+  }
+  return elements;
+}
+
+function elementValue(element: Node | undefined): Node | null {
+  if (!element) return null;
+  const value = field(element, 'value') ?? named(element)[1] ?? null;
+  return value?.type === 'literal_element' ? named(value)[0] ?? null : value;
+}
+
+const httpNoTimeout: RuleChecker = (input) => {
+  const imported = imports(input);
+  for (const call of calls(input)) {
+    const isDefaultClient = (call.operand === 'http' && /^(Get|Post|Head|PostForm)$/.test(call.name))
+      || (call.operand === 'http.DefaultClient' && /^(Get|Post|Head|PostForm|Do)$/.test(call.name));
+    if (!isDefaultClient || imported.get('http') !== 'net/http') continue;
+    input.report(call.node, 'http-no-timeout', `\`${call.text}\` uses http.DefaultClient, which has no timeout: a stalled server holds this goroutine and its connection forever.`,
+      'Use an `http.Client{Timeout: …}` (or a request context with a deadline via `http.NewRequestWithContext`).');
+  }
+  for (const literal of input.nodesOfType('composite_literal')) {
+    if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
+    if (keyedElements(literal).has('Timeout')) continue;
+    const body = field(literal, 'body');
+    let edit;
+    if (body && imported.get('time') === 'time') {
+      const empty = named(body).length === 0;
+      edit = empty ? { start: body.startIndex, end: body.endIndex, newText: '{Timeout: 10 * time.Second}' }
+        : { start: body.startIndex + 1, end: body.startIndex + 1, newText: input.text[body.startIndex + 1] === '\n' ? '\n\t\tTimeout: 10 * time.Second,' : 'Timeout: 10 * time.Second, ' };
+    }
+    input.report(literal, 'http-no-timeout', '`http.Client` without `Timeout`: requests through it can hang forever.',
+      'Set `Timeout:` on the client (and deadlines on request contexts).', edit);
+  }
+};
+
+function isEmptyBlock(block: Node | null): boolean {
+  if (!block || block.type !== 'block') return false;
+  return named(block).every((child) => child.type === 'statement_list' && named(child).length === 0);
+}
+
+const silentCatch: RuleChecker = (input) => {
+  for (const statement of input.nodesOfType('if_statement')) {
+    const condition = field(statement, 'condition');
+    if (!condition || condition.type !== 'binary_expression' || field(condition, 'operator')?.text !== '!=') continue;
+    if (field(condition, 'right')?.type !== 'nil' || !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')) continue;
+    if (!isEmptyBlock(field(statement, 'consequence'))) continue;
+    input.report(statement.child(0) ?? statement, 'silent-catch', 'The error is checked and then ignored: the failure disappears without a log, metric or return.',
+      'Return it wrapped with context (`fmt.Errorf("…: %w", err)`), log it, or handle it.');
+  }
+};
+
+const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+
+const hardcodedSecret: RuleChecker = (input) => {
+  const reported = new Set<number>();
+  const report = (literal: Node, message: string): void => {
+    if (reported.has(literal.startIndex)) return;
+    reported.add(literal.startIndex);
+    input.report(literal, 'hardcoded-secret', message, 'Read it from the environment (`os.Getenv`) or a secret manager, rotate this value, and remove it from the history.');
+  };
+  for (const type of STRING_TYPES) {
+    for (const literal of input.nodesOfType(type)) {
+      if (literal.parent?.type === 'import_spec') continue;
+      const value = unquote(literal.text);
+      const format = SECRET_FORMATS.find((pattern) => { pattern.regex.lastIndex = 0; return pattern.regex.test(value); });
+      if (format) report(literal, `A ${format.name} is written in the source: anyone with the code has the credential.`);
+    }
+  }
+  const pairs: Array<[Node | null, Node | null]> = [];
+  for (const type of ['short_var_declaration', 'assignment_statement']) {
+    for (const node of input.nodesOfType(type)) {
+      const left = named(field(node, 'left'));
+      const right = named(field(node, 'right'));
+      left.forEach((target, index) => pairs.push([target, right[index] ?? null]));
+    }
+  }
+  for (const type of ['var_spec', 'const_spec']) {
+    for (const node of input.nodesOfType(type)) {
+      const names = node.childrenForFieldName('name').filter((n): n is Node => n !== null);
+      const values = named(field(node, 'value'));
+      names.forEach((target, index) => pairs.push([target, values[index] ?? null]));
+    }
+  }
+  for (const element of input.nodesOfType('keyed_element')) pairs.push([field(element, 'key') ?? named(element)[0] ?? null, elementValue(element)]);
+  for (const [target, value] of pairs) {
+    if (!target || !value) continue;
+    const key = target.type === 'literal_element' ? named(target)[0] : target;
+    const name = key?.type === 'selector_expression' ? field(key, 'field')?.text : key && STRING_TYPES.has(key.type) ? unquote(key.text) : key?.text;
+    if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
+    const text = literalString(value);
+    if (text === undefined || isPlaceholderSecret(text)) continue;
+    report(value, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
+  }
+};
+
+interface StringBuild { literal: string; dynamic: boolean }
+
+function stringBuild(node: Node | null): StringBuild | null {
+  if (!node) return null;
+  if (node.type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null);
+  if (STRING_TYPES.has(node.type)) return { literal: unquote(node.text), dynamic: false };
+  if (node.type === 'binary_expression' && field(node, 'operator')?.text === '+') {
+    const left = stringBuild(field(node, 'left'));
+    const right = stringBuild(field(node, 'right'));
+    if (!left && !right) return null;
+    return { literal: `${left?.literal ?? ''} ${right?.literal ?? ''}`, dynamic: !left || !right || left.dynamic || right.dynamic };
+  }
+  if (node.type === 'call_expression') {
+    const call = readCall(node);
+    if (call?.text === 'fmt.Sprintf' && call.args.length > 0) {
+      const format = literalString(call.args[0]);
+      if (format !== undefined) return { literal: format, dynamic: call.args.length > 1 };
+    }
+  }
+  return null;
+}
+
+function resolvedStringBuild(node: Node | null): StringBuild | null {
+  if (!node || node.type !== 'identifier') return stringBuild(node);
+  const scope = enclosingFunction(node) ?? node.tree.rootNode;
+  const builds: StringBuild[] = [];
+  for (const assignment of descendants(scope, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
+    if (assignment.startIndex >= node.startIndex) break;
+    const targets = assignment.type === 'var_spec' ? assignment.childrenForFieldName('name').filter((n): n is Node => n !== null) : named(field(assignment, 'left'));
+    const values = named(field(assignment, assignment.type === 'var_spec' ? 'value' : 'right'));
+    const index = targets.findIndex((target) => target.text === node.text);
+    if (index < 0) continue;
+    const build = stringBuild(values[index] ?? null);
+    const operator = assignment.type === 'assignment_statement' ? field(assignment, 'operator')?.text : undefined;
+    if (build) builds.push(operator === '+=' ? { literal: build.literal, dynamic: true } : build);
+  }
+  if (builds.length === 0) return null;
+  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+}
+
+const SQL_METHODS: Record<string, number> = { Query: 0, QueryRow: 0, Exec: 0, QueryContext: 1, QueryRowContext: 1, ExecContext: 1, Queryx: 0, QueryRowx: 0, Select: 1, Get: 1, Raw: 0 };
+
+const sqlInjection: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
+    const build = resolvedStringBuild(call.args[SQL_METHODS[call.name]] ?? null);
+    if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    input.report(call.node, 'sql-injection', `SQL is built with \`fmt.Sprintf\`/\`+\` and run with \`${call.text}\`: input can change the query.`,
+      'Use placeholders (`$1` / `?`) and pass the values as arguments to the query call.');
+  }
+};
+
+const DATA_OBJECT = /(db|tx|conn|pool|repo|store|sql)$/i;
+
+function inForBody(node: Node): Node | null {
+  for (let current = node.parent; current; current = current.parent) {
+    if (FUNCTIONS.has(current.type)) return null;
+    if (current.type === 'for_statement') {
+      const body = field(current, 'body');
+      return body && contains(body, node) ? current : null;
+    }
+  }
+  return null;
+}
+
+const queryInLoop: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    const isQuery = call.operand !== undefined && /^(Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext)$/.test(call.name) && DATA_OBJECT.test(call.operand);
+    const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
+    if ((!isQuery && !isHttp) || !inForBody(call.node)) continue;
+    input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.');
+  }
+};
+
+const LIMITS = /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
+
+const unboundedConcurrency: RuleChecker = (input) => {
+  for (const statement of input.nodesOfType('go_statement')) {
+    const loop = inForBody(statement);
+    if (!loop || !named(loop).some((child) => child.type === 'range_clause')) continue;
+    const fn = enclosingFunction(statement);
+    if (fn && LIMITS.test(fn.text)) continue;
+    input.report(statement.child(0) ?? statement, 'unbounded-concurrency', 'A goroutine per element with no limit: a large input starts thousands at once and floods the database, the API or memory.',
+      'Bound it: `errgroup.Group` with `SetLimit(n)`, a buffered-channel semaphore, or a fixed worker pool.');
+  }
+};
+
+const tlsVerificationDisabled: RuleChecker = (input) => {
+  for (const element of input.nodesOfType('keyed_element')) {
+    const key = field(element, 'key') ?? named(element)[0];
+    if (key?.text !== 'InsecureSkipVerify' || elementValue(element)?.type !== 'true') continue;
+    input.report(element, 'tls-verification-disabled', '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA set `RootCAs` to a pool with that CA.');
+  }
+  for (const assignment of input.nodesOfType('assignment_statement')) {
+    const left = named(field(assignment, 'left'))[0];
+    if (!left || !/\.InsecureSkipVerify$/.test(left.text) || named(field(assignment, 'right'))[0]?.type !== 'true') continue;
+    input.report(assignment, 'tls-verification-disabled', 'Setting `InsecureSkipVerify = true` turns off certificate checks.',
+      'Remove it; for a private CA set `RootCAs`.');
+  }
+};
+
+function goBindingName(node: Node): string | undefined {
+  for (let current: Node | null = node; current?.parent; current = current.parent) {
+    const parent: Node = current.parent;
+    if (FUNCTIONS.has(parent.type) || parent.type === 'block' || parent.type === 'return_statement') return undefined;
+    if (parent.type === 'expression_list' && parent.parent && /^(short_var_declaration|assignment_statement)$/.test(parent.parent.type)) {
+      const statement = parent.parent;
+      const values = named(field(statement, 'right'));
+      const index = values.findIndex((value) => value.equals(current as Node));
+      const target = named(field(statement, 'left'))[index < 0 ? 0 : index];
+      if (!target) return undefined;
+      if (target.type === 'index_expression') return field(target, 'operand')?.text;
+      return target.type === 'selector_expression' ? field(target, 'field')?.text : target.text;
+    }
+    if (parent.type === 'keyed_element') return (field(parent, 'key') ?? named(parent)[0])?.text;
+    if (parent.type === 'var_spec' || parent.type === 'const_spec') return field(parent, 'name')?.text;
+  }
+  return undefined;
+}
+
+const weakRandomSecret: RuleChecker = (input) => {
+  const mathRand = [...imports(input)].filter(([, importPath]) => importPath === 'math/rand' || importPath === 'math/rand/v2').map(([local]) => local);
+  if (mathRand.length === 0) return;
+  for (const call of calls(input)) {
+    if (call.operand === undefined || !mathRand.includes(call.operand)) continue;
+    if (!randomBuildsSecret(goBindingName(call.node), functionName(enclosingFunction(call.node)))) continue;
+    input.report(call.node, 'weak-random-secret', `\`${call.text}\` comes from math/rand, which is predictable: a secret built from it can be guessed.`,
+      'Use crypto/rand (`rand.Read` into a byte slice, then base64/hex encode; or `rand.Text()` in Go 1.24+).');
+  }
+};
+
+const commandInjection: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.operand !== 'exec' || (call.name !== 'Command' && call.name !== 'CommandContext')) continue;
+    const rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
+    const shell = literalString(rest[0] ?? null);
+    if (!shell || !/^(\/bin\/|\/usr\/bin\/)?(sh|bash|zsh)$/.test(shell) || literalString(rest[1] ?? null) !== '-c') continue;
+    const script = rest[2];
+    if (!script || literalString(script) !== undefined) continue;
+    input.report(call.node, 'command-injection', `\`${call.text}\` runs a shell script built at run time: a quote or \`;\` in the input runs other commands.`,
+      'Call the program directly with separate arguments (`exec.Command("git", "log", ref)`), no shell.');
+  }
+};
+
+const corsWildcardCredentials: RuleChecker = (input) => {
+  const headerSets = new Map<number, { origin?: Node; credentials: boolean }>();
+  for (const call of calls(input)) {
+    if (call.name !== 'Set' && call.name !== 'Add') continue;
+    const [name, value] = call.args.map(literalString);
+    if (!name) continue;
+    const fn = enclosingFunction(call.node);
+    const key = fn ? fn.startIndex : -1;
+    const entry = headerSets.get(key) ?? { credentials: false };
+    if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call.node;
+    if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;
+    headerSets.set(key, entry);
+  }
+  for (const entry of headerSets.values()) {
+    if (entry.origin && entry.credentials) {
+      input.report(entry.origin, 'cors-wildcard-credentials', '`Access-Control-Allow-Origin: *` is set together with `Access-Control-Allow-Credentials: true`.',
+        'Echo only origins from an allow-list (and set `Vary: Origin`), or drop credentials.');
+    }
+  }
+  for (const literal of input.nodesOfType('composite_literal')) {
+    const elements = keyedElements(literal);
+    if (elementValue(elements.get('AllowCredentials'))?.type !== 'true') continue;
+    const origins = elements.get('AllowedOrigins') ?? elements.get('AllowOrigins');
+    const allowAll = elements.get('AllowAllOrigins');
+    const wildcard = origins && descendants(origins, [...STRING_TYPES]).some((s) => unquote(s.text) === '*');
+    const target = wildcard ? origins : elementValue(allowAll)?.type === 'true' ? allowAll : undefined;
+    if (!target) continue;
+    input.report(target, 'cors-wildcard-credentials', 'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly when credentials are on.');
+  }
+};
+
+const SIGNATURE_PARTS = new Set(['parameter_list', 'result']);
+
+const explicitAny: RuleChecker = (input) => {
+  for (const type of input.nodesOfType('interface_type')) {
+    if (named(type).length > 0) continue;
+    let inSignature = false;
+    for (let current = type.parent; current; current = current.parent) {
+      if (current.type === 'block' || current.type === 'literal_value' || current.type === 'type_declaration') break;
+      if (SIGNATURE_PARTS.has(current.type) || (current.parent && FUNCTIONS.has(current.parent.type) && field(current.parent, 'result')?.equals(current))) { inSignature = true; break; }
+    }
+    if (!inSignature) continue;
+    input.report(type, 'explicit-any', '`interface{}` in a signature gives up type checking for every caller.',
+      'Use a concrete type, a small interface, or a type parameter (generics).');
+  }
+};
+
+export const GO_RULES: Record<string, RuleChecker> = {
+  'http-no-timeout': httpNoTimeout,
+  'silent-catch': silentCatch,
+  'hardcoded-secret': hardcodedSecret,
+  'sql-injection': sqlInjection,
+  'query-in-loop': queryInLoop,
+  'unbounded-concurrency': unboundedConcurrency,
+  'tls-verification-disabled': tlsVerificationDisabled,
+  'weak-random-secret': weakRandomSecret,
+  'command-injection': commandInjection,
+  'cors-wildcard-credentials': corsWildcardCredentials,
+  'explicit-any': explicitAny,
+};

@@ -1,0 +1,381 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import type { CheckInput, RuleChecker, TextEdit } from '../types';
+import {
+  args, bindingName, callee, enclosingFunction, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS, keyName, lastName,
+  objectProps, resolvedStringBuild, unwrap,
+} from './jsSyntax';
+import { KNOWN_FORMAT_NAMES } from './secretFormats';
+
+const FETCH_TIMEOUT = 'signal: AbortSignal.timeout(10_000)';
+const AXIOS_TIMEOUT = 'timeout: 10_000';
+
+/** Edit that adds `property` to an options object literal, or adds an options argument after `afterArg`. */
+function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: Node | undefined, property: string): TextEdit | undefined {
+  if (options) {
+    if (options.type !== 'object') return undefined;
+    if (named(options).length === 0) return { start: options.startIndex, end: options.endIndex, newText: `{ ${property} }` };
+    const brace = options.startIndex + 1;
+    return { start: brace, end: brace, newText: ` ${property},` + (input.text[brace] === ' ' ? '' : ' ') };
+  }
+  if (!afterArg) return undefined;
+  return { start: afterArg.endIndex, end: afterArg.endIndex, newText: `, { ${property} }` };
+}
+
+const AXIOS_CONFIG_POSITION: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, request: 0 };
+
+const httpNoTimeout: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target) continue;
+    const list = args(call);
+    const isFetch = target.text === 'fetch' || target.text === 'globalThis.fetch' || target.text === 'window.fetch';
+    if (isFetch) {
+      if (list.length === 0) continue;
+      const options = list[1] ? unwrap(list[1]) : undefined;
+      if (options && options.type !== 'object') continue; // options built elsewhere: cannot tell
+      if (options) {
+        const { props, hasSpread } = objectProps(options);
+        if (hasSpread || props.has('signal')) continue;
+      }
+      input.report(call, 'http-no-timeout', '`fetch` has no timeout: without an AbortSignal it waits as long as the server and the network let it.',
+        'Pass `signal: AbortSignal.timeout(ms)` in the options (combine with a caller signal via `AbortSignal.any`).',
+        addOptionEdit(input, options ?? undefined, options ? undefined : list[0], FETCH_TIMEOUT));
+      continue;
+    }
+    const isAxiosCall = target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION);
+    if (!isAxiosCall) continue;
+    const position = target.text === 'axios' ? 0 : AXIOS_CONFIG_POSITION[target.name];
+    if (list.length === 0) continue;
+    const config = list[position] ? unwrap(list[position]) : undefined;
+    if (config && config.type !== 'object') continue;
+    if (config) {
+      const { props, hasSpread } = objectProps(config);
+      if (hasSpread || props.has('timeout') || props.has('signal')) continue;
+    }
+    const previous = list[position - 1];
+    const edit = config ? addOptionEdit(input, config, undefined, AXIOS_TIMEOUT)
+      : previous && list.length === position ? addOptionEdit(input, undefined, previous, AXIOS_TIMEOUT) : undefined;
+    input.report(call, 'http-no-timeout', `\`${target.text}\` has no timeout: axios waits forever by default.`,
+      'Set `timeout` in the request config, or create one instance with `axios.create({ timeout })` and use it everywhere.', edit);
+  }
+};
+
+function isEmptyBlock(block: Node | null): boolean {
+  return !!block && block.type === 'statement_block' && named(block).length === 0;
+}
+
+const silentCatch: RuleChecker = (input) => {
+  for (const clause of input.nodesOfType('catch_clause')) {
+    if (!isEmptyBlock(field(clause, 'body'))) continue;
+    const keyword = clause.child(0);
+    input.report(keyword ?? clause, 'silent-catch', 'The error is caught and dropped: the failure disappears without a log, metric or retry.',
+      'Log it with context, rethrow, or handle it explicitly; if ignoring is intended, say why in a comment and count it.');
+  }
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || target.name !== 'catch' || target.object === undefined) continue;
+    const handler = unwrap(args(call)[0] ?? null);
+    if (!handler || (handler.type !== 'arrow_function' && handler.type !== 'function_expression' && handler.type !== 'function')) continue;
+    const body = field(handler, 'body');
+    const swallows = isEmptyBlock(body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
+    if (!swallows) continue;
+    input.report(target.nameNode, 'silent-catch', 'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
+      'Log the error with context or let it propagate; if it is truly optional, record that it failed.');
+  }
+};
+
+const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+
+function knownFormat(value: string): string | undefined {
+  for (const pattern of SECRET_FORMATS) {
+    pattern.regex.lastIndex = 0;
+    if (pattern.regex.test(value)) return pattern.name;
+  }
+  return undefined;
+}
+
+function literalString(node: Node | null): string | undefined {
+  const inner = unwrap(node);
+  if (!inner) return undefined;
+  if (inner.type === 'string') return unquote(inner.text);
+  if (inner.type === 'template_string' && !inner.namedChildren.some((child) => child?.type === 'template_substitution')) return unquote(inner.text);
+  return undefined;
+}
+
+const hardcodedSecret: RuleChecker = (input) => {
+  const reported = new Set<number>();
+  const report = (literal: Node, message: string): void => {
+    if (reported.has(literal.startIndex)) return;
+    reported.add(literal.startIndex);
+    input.report(literal, 'hardcoded-secret', message,
+      'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.');
+  };
+  for (const literal of [...input.nodesOfType('string'), ...input.nodesOfType('template_string')]) {
+    if (literal.parent?.type === 'import_statement' || literal.parent?.type === 'export_statement') continue;
+    const value = literalString(literal);
+    if (value === undefined) continue;
+    const format = knownFormat(value);
+    if (format) report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
+  }
+  const named_: Array<[Node | null, Node | null]> = [];
+  for (const node of input.nodesOfType('variable_declarator')) named_.push([field(node, 'name'), field(node, 'value')]);
+  for (const node of input.nodesOfType('assignment_expression')) named_.push([field(node, 'left'), field(node, 'right')]);
+  for (const node of input.nodesOfType('pair')) named_.push([field(node, 'key'), field(node, 'value')]);
+  for (const type of ['public_field_definition', 'field_definition']) {
+    for (const node of input.nodesOfType(type)) named_.push([field(node, 'name') ?? field(node, 'property'), field(node, 'value')]);
+  }
+  for (const [target, value] of named_) {
+    if (!target || !value) continue;
+    const name = target.type === 'string' ? unquote(target.text) : target.type === 'member_expression' || target.type === 'subscript_expression' ? lastName(target) : target.text;
+    if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
+    const literal = unwrap(value);
+    const text = literalString(literal);
+    if (!literal || text === undefined || isPlaceholderSecret(text)) continue;
+    report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
+  }
+};
+
+const SQL_METHODS = new Set(['query', 'execute', 'exec', 'raw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'Query', 'QueryRow', 'QueryContext', 'Exec', 'ExecContext', 'whereRaw', 'orderByRaw']);
+
+const sqlInjection: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || !SQL_METHODS.has(target.name)) continue;
+    const first = args(call)[0];
+    if (!first) continue;
+    const build = resolvedStringBuild(first);
+    if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    input.report(call, 'sql-injection', `SQL is built from values spliced into the text and run with \`${target.text}\`: input can change the query.`,
+      'Use placeholders ($1 / ?) and pass the values as parameters, or a tagged template (sql`…`) that parameterises.');
+  }
+};
+
+const DATA_OBJECT = /(db|repo|repository|prisma|client|knex|pool|model|collection|dao|orm|sequelize|mongoose|em\b|entityManager)/i;
+const DATA_METHODS = new Set(['query', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'find', 'get', 'findByPk', 'findAll', 'count', 'aggregate', 'execute', 'findUniqueOrThrow', 'findFirstOrThrow']);
+
+/** The loop a call runs in: a loop statement body or a `.forEach` / `.map` callback, within the same function. */
+function enclosingLoop(node: Node): Node | null {
+  for (let current = node.parent; current; current = current.parent) {
+    if (JS_LOOPS.has(current.type)) {
+      const body = field(current, 'body');
+      return body && contains(body, node) ? current : null;
+    }
+    if (JS_FUNCTIONS.has(current.type)) {
+      const argumentList = current.parent;
+      const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
+      const target = call ? callee(call) : undefined;
+      if (target && target.object !== undefined && (target.name === 'forEach' || target.name === 'map' || target.name === 'flatMap')) return call;
+      return null;
+    }
+  }
+  return null;
+}
+
+const queryInLoop: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target) continue;
+    const isFetch = target.text === 'fetch';
+    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && DATA_OBJECT.test(target.object);
+    if (!isFetch && !isData) continue;
+    const parent = call.parent;
+    const awaited = parent?.type === 'await_expression';
+    const loop = enclosingLoop(call);
+    if (!loop) continue;
+    const inCallback = loop.type === 'call_expression';
+    const returnedFromArrow = parent?.type === 'arrow_function';
+    if (!awaited && !(inCallback && returnedFromArrow)) continue;
+    input.report(call, 'query-in-loop', `\`${target.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.');
+  }
+};
+
+const LIMITER_NAME = /(limit|throttle|semaphore|sem\b|queue|pool|mutex|bottleneck)/i;
+const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
+const IO_CALL = /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
+
+const unboundedConcurrency: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
+    const mapped = unwrap(args(call)[0] ?? null);
+    if (!mapped || mapped.type !== 'call_expression') continue;
+    const mapCallee = callee(mapped);
+    if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
+    const source = unwrap(field(field(mapped, 'function'), 'object'));
+    if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text)) continue;
+    const callback = unwrap(args(mapped)[0] ?? null);
+    if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
+    const inner = descendants(callback, 'call_expression').map((node) => callee(node)).filter((c) => c !== undefined);
+    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object)))) continue;
+    const doesIo = isAsyncFunction(callback) || inner.some((c) => IO_CALL.test(c.text));
+    if (!doesIo) continue;
+    input.report(field(call, 'function') ?? call, 'unbounded-concurrency', `\`${target.text}\` starts one operation per element at once: a large input floods the database, the API or the socket pool.`,
+      'Cap concurrency: p-limit / p-map with `{ concurrency: n }`, or process the array in fixed-size chunks.');
+  }
+};
+
+const tlsVerificationDisabled: RuleChecker = (input) => {
+  for (const pair of input.nodesOfType('pair')) {
+    const key = field(pair, 'key');
+    const value = unwrap(field(pair, 'value'));
+    if (key && keyName(key) === 'rejectUnauthorized' && value?.type === 'false') {
+      input.report(pair, 'tls-verification-disabled', '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
+        'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.');
+    }
+  }
+  for (const assignment of input.nodesOfType('assignment_expression')) {
+    const left = field(assignment, 'left');
+    if (!left || lastName(left) !== 'NODE_TLS_REJECT_UNAUTHORIZED') continue;
+    const right = unwrap(field(assignment, 'right'));
+    const value = right ? (right.type === 'string' ? unquote(right.text) : right.text) : '';
+    if (value !== '0') continue;
+    input.report(assignment, 'tls-verification-disabled', 'Setting `NODE_TLS_REJECT_UNAUTHORIZED` to 0 turns off certificate checks for every TLS connection in the process.',
+      'Remove it; trust a private CA with `NODE_EXTRA_CA_CERTS` or a per-client `ca` option.');
+  }
+};
+
+const weakRandomSecret: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    if (callee(call)?.text !== 'Math.random') continue;
+    const fn = enclosingFunction(call);
+    if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
+    input.report(call, 'weak-random-secret', '`Math.random()` is predictable: a value built from it for a secret can be guessed.',
+      'Use `crypto.randomBytes(32).toString("base64url")`, `crypto.randomUUID()` or `crypto.randomInt` for secrets.');
+  }
+};
+
+const EXEC_NAMES = new Set(['exec', 'execSync', 'execAsync', 'execPromise']);
+const CHILD_PROCESS_OBJECT = /^(child_process|childProcess|cp|proc)$/;
+
+const commandInjection: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || !EXEC_NAMES.has(target.name)) continue;
+    if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
+    const build = resolvedStringBuild(args(call)[0] ?? null);
+    if (!build || !build.dynamic) continue;
+    input.report(call, 'command-injection', `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
+      'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.');
+  }
+};
+
+const ROUTER_OBJECT = /^(app|router|server|api|fastify|route|routes|\w*Router)$/;
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'use', 'all']);
+const SYNC_IDENTIFIERS = /^(?:execSync|spawnSync|execFileSync|readFileSync|writeFileSync|appendFileSync|existsSync|readdirSync|statSync|mkdirSync|unlinkSync|copyFileSync|renameSync|rmSync|lstatSync|accessSync)$/;
+
+function isRequestHandler(fn: Node): boolean {
+  const params = named(field(fn, 'parameters') ?? field(fn, 'parameter'));
+  const names = params.map((param) => (field(param, 'pattern') ?? param).text.replace(/[:?].*$/, '').trim());
+  if (names.length >= 2 && /^(req|request)$/.test(names[0]) && /^(res|response|reply)$/.test(names[1])) return true;
+  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
+  const target = call ? callee(call) : undefined;
+  return !!target && target.object !== undefined && ROUTE_METHODS.has(target.name) && ROUTER_OBJECT.test(target.object);
+}
+
+const blockingCallInAsync: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target) continue;
+    const isSync = target.object !== undefined
+      ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
+      : SYNC_IDENTIFIERS.test(target.name);
+    if (!isSync) continue;
+    const fn = enclosingFunction(call);
+    if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
+    input.report(call, 'blocking-call-in-async', `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
+      'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.');
+  }
+};
+
+const AUTH_PROPERTIES = /^(role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims)$/;
+
+const jwtVerificationDisabled: RuleChecker = (input) => {
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || target.text !== 'jwt.decode') continue;
+    const fn = enclosingFunction(call) ?? call.tree.rootNode;
+    const verifies = descendants(fn, 'call_expression').some((other) => /verify\w*$/i.test(callee(other)?.name ?? ''));
+    if (verifies) continue;
+    const binding = call.parent?.type === 'await_expression' ? call.parent.parent : call.parent;
+    let usedForAuth = false;
+    if (binding?.type === 'assignment_expression' && /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')) usedForAuth = true;
+    const name = binding?.type === 'variable_declarator' ? field(binding, 'name') : null;
+    if (name?.type === 'identifier') {
+      usedForAuth = descendants(fn, 'member_expression').some((member) => field(member, 'object')?.text === name.text && AUTH_PROPERTIES.test(field(member, 'property')?.text ?? ''))
+        || descendants(fn, 'assignment_expression').some((assignment) => field(assignment, 'right')?.text === name.text && /(^|\.)(user|auth|principal)$/.test(field(assignment, 'left')?.text ?? ''));
+    } else if (name?.type === 'object_pattern') {
+      usedForAuth = named(name).some((prop) => AUTH_PROPERTIES.test((field(prop, 'key') ?? prop).text));
+    }
+    if (!usedForAuth) continue;
+    input.report(call, 'jwt-verification-disabled', '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
+      'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.');
+  }
+  for (const pair of input.nodesOfType('pair')) {
+    const key = field(pair, 'key');
+    const value = unwrap(field(pair, 'value'));
+    if (!key || keyName(key) !== 'algorithms' || value?.type !== 'array') continue;
+    if (!named(value).some((element) => element.type === 'string' && unquote(element.text).toLowerCase() === 'none')) continue;
+    input.report(pair, 'jwt-verification-disabled', "Accepting the `none` algorithm lets unsigned tokens through.",
+      "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.");
+  }
+};
+
+const corsWildcardCredentials: RuleChecker = (input) => {
+  for (const object of input.nodesOfType('object')) {
+    const { props } = objectProps(object);
+    const origin = unwrap(props.get('origin') ?? null);
+    const credentials = unwrap(props.get('credentials') ?? null);
+    if (!origin || credentials?.type !== 'true') continue;
+    const wildcard = (origin.type === 'string' && unquote(origin.text) === '*') || origin.type === 'true';
+    if (!wildcard) continue;
+    input.report(origin.parent?.type === 'pair' ? origin.parent : origin, 'cors-wildcard-credentials', 'CORS reflects any origin while allowing credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly (an array or a check against an allow-list) when credentials are on.');
+  }
+  const headerCalls = new Map<number, { origin?: Node; credentials: boolean }>();
+  for (const call of input.nodesOfType('call_expression')) {
+    const target = callee(call);
+    if (!target || !/^(setHeader|header|set|append)$/.test(target.name)) continue;
+    const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
+    if (!name) continue;
+    const fn = enclosingFunction(call);
+    const key = fn ? fn.startIndex : -1;
+    const entry = headerCalls.get(key) ?? { credentials: false };
+    if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call;
+    if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;
+    headerCalls.set(key, entry);
+  }
+  for (const entry of headerCalls.values()) {
+    if (!entry.origin || !entry.credentials) continue;
+    input.report(entry.origin, 'cors-wildcard-credentials', '`Access-Control-Allow-Origin: *` is sent together with `Access-Control-Allow-Credentials: true`.',
+      'Echo only origins from an allow-list (and add `Vary: Origin`), or drop credentials.');
+  }
+};
+
+const explicitAny: RuleChecker = (input) => {
+  if (input.grammar === 'javascript') return;
+  for (const type of input.nodesOfType('predefined_type')) {
+    if (type.text !== 'any') continue;
+    input.report(type, 'explicit-any', '`any` turns off type checking for this value and everything it flows into.',
+      'Use the real type, `unknown` plus a narrowing check (or a zod schema) at the boundary, or a generic.');
+  }
+};
+
+export const JS_RULES: Record<string, RuleChecker> = {
+  'http-no-timeout': httpNoTimeout,
+  'silent-catch': silentCatch,
+  'hardcoded-secret': hardcodedSecret,
+  'sql-injection': sqlInjection,
+  'query-in-loop': queryInLoop,
+  'unbounded-concurrency': unboundedConcurrency,
+  'tls-verification-disabled': tlsVerificationDisabled,
+  'weak-random-secret': weakRandomSecret,
+  'command-injection': commandInjection,
+  'blocking-call-in-async': blockingCallInAsync,
+  'jwt-verification-disabled': jwtVerificationDisabled,
+  'cors-wildcard-credentials': corsWildcardCredentials,
+  'explicit-any': explicitAny,
+};
+

@@ -1,0 +1,201 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { ancestor, descendants, field, named, unquote } from '../syntax';
+
+/** Helpers over the JavaScript / TypeScript / TSX grammars. */
+
+export const JS_FUNCTIONS = new Set([
+  'function_declaration', 'function_expression', 'function', 'arrow_function', 'method_definition',
+  'generator_function_declaration', 'generator_function',
+]);
+
+export const JS_LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
+
+export interface Callee {
+  /** Full callee text, e.g. `axios.get`, `fetch`, `this.repo.findOne`. */
+  text: string;
+  /** Object text for member calls (`this.repo`), undefined for plain identifiers. */
+  object?: string;
+  /** The last name: `get`, `fetch`, `findOne`. */
+  name: string;
+  /** The node holding the last name (for precise ranges). */
+  nameNode: Node;
+}
+
+export function callee(call: Node): Callee | undefined {
+  const fn = field(call, 'function') ?? field(call, 'constructor');
+  if (!fn) return undefined;
+  if (fn.type === 'identifier') return { text: fn.text, name: fn.text, nameNode: fn };
+  if (fn.type === 'member_expression') {
+    const property = field(fn, 'property');
+    const object = field(fn, 'object');
+    if (!property || !object) return undefined;
+    return { text: fn.text, object: object.text, name: property.text, nameNode: property };
+  }
+  return undefined;
+}
+
+export function args(call: Node): Node[] {
+  return named(field(call, 'arguments'));
+}
+
+/** Object literal properties by key; shorthand `{ signal }` maps to itself. Undefined key set when a spread is present. */
+export function objectProps(object: Node): { props: Map<string, Node>; hasSpread: boolean } {
+  const props = new Map<string, Node>();
+  let hasSpread = false;
+  for (const child of named(object)) {
+    if (child.type === 'pair') {
+      const key = field(child, 'key');
+      const value = field(child, 'value');
+      if (key && value) props.set(keyName(key), value);
+    } else if (child.type === 'shorthand_property_identifier') {
+      props.set(child.text, child);
+    } else if (child.type === 'spread_element') {
+      hasSpread = true;
+    } else if (child.type === 'method_definition') {
+      const name = field(child, 'name');
+      if (name) props.set(keyName(name), child);
+    }
+  }
+  return { props, hasSpread };
+}
+
+export function keyName(key: Node): string {
+  return key.type === 'string' ? unquote(key.text) : key.text;
+}
+
+export function unwrap(node: Node | null): Node | null {
+  let current = node;
+  while (current && (current.type === 'parenthesized_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression' || current.type === 'non_null_expression')) {
+    current = named(current)[0] ?? null;
+  }
+  return current;
+}
+
+export function enclosingFunction(node: Node): Node | null {
+  return ancestor(node, JS_FUNCTIONS);
+}
+
+export function isAsyncFunction(fn: Node): boolean {
+  return fn.children.some((child) => child?.type === 'async');
+}
+
+/** The name a function goes by: its own name, or the variable / key / field it is assigned to. */
+export function functionName(fn: Node): string | undefined {
+  const own = field(fn, 'name');
+  if (own) return own.text;
+  const parent = fn.parent;
+  if (!parent) return undefined;
+  if (parent.type === 'variable_declarator') return field(parent, 'name')?.text;
+  if (parent.type === 'pair') { const key = field(parent, 'key'); return key ? keyName(key) : undefined; }
+  if (parent.type === 'assignment_expression') return lastName(field(parent, 'left'));
+  if (parent.type === 'public_field_definition' || parent.type === 'field_definition') return (field(parent, 'name') ?? field(parent, 'property'))?.text;
+  return undefined;
+}
+
+/** `a.b.c` → `c`; `x` → `x`; `obj['key']` → `key`. */
+export function lastName(node: Node | null): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier' || node.type === 'property_identifier' || node.type === 'shorthand_property_identifier' || node.type === 'private_property_identifier') return node.text;
+  if (node.type === 'member_expression') return field(node, 'property')?.text;
+  if (node.type === 'subscript_expression') {
+    const index = field(node, 'index');
+    return index && index.type === 'string' ? unquote(index.text) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The name the value at `node` is bound to: the variable, field, key or assignment target that
+ * receives it, climbing through expressions but not out of the enclosing function.
+ */
+export function bindingName(node: Node): string | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (JS_FUNCTIONS.has(current.type) || current.type === 'statement_block' || current.type === 'program') return undefined;
+    switch (current.type) {
+      case 'variable_declarator': return field(current, 'name')?.text;
+      case 'assignment_expression':
+      case 'augmented_assignment_expression': return lastName(field(current, 'left'));
+      case 'pair': { const key = field(current, 'key'); return key ? keyName(key) : undefined; }
+      case 'public_field_definition':
+      case 'field_definition': return (field(current, 'name') ?? field(current, 'property'))?.text;
+      case 'return_statement': return undefined;
+      default: break;
+    }
+  }
+  return undefined;
+}
+
+export interface StringBuild {
+  /** The literal text parts joined (for telling SQL from other text). */
+  literal: string;
+  /** True when a non-constant value is spliced in. */
+  dynamic: boolean;
+}
+
+const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+function isConstantExpression(node: Node | null): boolean {
+  const inner = unwrap(node);
+  if (!inner) return true;
+  if (inner.type === 'string' || inner.type === 'number' || inner.type === 'true' || inner.type === 'false') return true;
+  if (inner.type === 'identifier') return CONSTANT_NAME.test(inner.text);
+  if (inner.type === 'member_expression') return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');
+  return false;
+}
+
+/** How a string is built: literal parts and whether anything non-constant is spliced in. Null when not a string expression. */
+export function stringBuild(node: Node | null): StringBuild | null {
+  const inner = unwrap(node);
+  if (!inner) return null;
+  if (inner.type === 'string') return { literal: unquote(inner.text), dynamic: false };
+  if (inner.type === 'template_string') {
+    let literal = '';
+    let dynamic = false;
+    for (const child of inner.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'template_substitution') {
+        if (!isConstantExpression(named(child)[0] ?? null)) dynamic = true;
+      } else {
+        literal += child.text;
+      }
+    }
+    if (inner.namedChildCount === 0) literal = unquote(inner.text);
+    return { literal, dynamic };
+  }
+  if (inner.type === 'binary_expression' && field(inner, 'operator')?.text === '+') {
+    const left = stringBuild(field(inner, 'left'));
+    const right = stringBuild(field(inner, 'right'));
+    if (!left && !right) return null;
+    const leftDynamic = left ? left.dynamic : !isConstantExpression(field(inner, 'left'));
+    const rightDynamic = right ? right.dynamic : !isConstantExpression(field(inner, 'right'));
+    return { literal: (left?.literal ?? '') + ' ' + (right?.literal ?? ''), dynamic: leftDynamic || rightDynamic };
+  }
+  return null;
+}
+
+/**
+ * Values assigned to the variable `name` in `scope` before `before` (declaration, `=` and `+=`).
+ * Used to follow a query or command built into a variable and passed on later.
+ */
+export function assignedValues(scope: Node, name: string, before: number): Node[] {
+  const values: Node[] = [];
+  for (const declarator of descendants(scope, ['variable_declarator', 'assignment_expression', 'augmented_assignment_expression'])) {
+    if (declarator.startIndex >= before) break;
+    const target = declarator.type === 'variable_declarator' ? field(declarator, 'name') : field(declarator, 'left');
+    if (target?.type !== 'identifier' || target.text !== name) continue;
+    const value = declarator.type === 'variable_declarator' ? field(declarator, 'value') : field(declarator, 'right');
+    if (value) values.push(value);
+  }
+  return values;
+}
+
+/** String build of an expression, following an identifier to its assignments in the same function. */
+export function resolvedStringBuild(node: Node | null): StringBuild | null {
+  const inner = unwrap(node);
+  if (!inner) return null;
+  if (inner.type !== 'identifier') return stringBuild(inner);
+  const scope = enclosingFunction(inner) ?? inner.tree.rootNode;
+  const builds = assignedValues(scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
+  if (builds.length === 0) return null;
+  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+}

@@ -1,0 +1,273 @@
+import type { OfflineRuleMeta } from '../types';
+
+/**
+ * The offline rules: ids are the SARIF ruleId and the diagnostic code, so they never change.
+ * `helpText` is the rule's explanation page; docs/rules/<id>.md holds the same text (a test keeps
+ * them equal).
+ */
+export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
+  {
+    id: 'http-no-timeout', category: 'reliability', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'Outbound HTTP request without a timeout',
+    shortDescription: 'fetch/axios/requests/net/http calls that can wait forever.',
+    helpText: `# http-no-timeout: outbound HTTP request without a timeout
+
+**Category:** reliability · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+- JS/TS: \`fetch(url)\` or \`fetch(url, opts)\` with no \`signal\`; \`axios.get/post/put/patch/delete/request(...)\` or \`axios(config)\` with no \`timeout\`. Calls through an instance made with \`axios.create({ timeout })\` are not reported.
+- Python: \`requests.get/post/put/patch/delete/head/request(...)\` with no \`timeout=\`.
+- Go: \`http.Get/Post/Head/PostForm\` and \`http.DefaultClient\` (no timeout), and \`http.Client{...}\` literals with no \`Timeout:\`.
+
+## Why it hurts in production
+None of these clients time out by default. When a dependency stops answering (a dead TCP peer, a full server, a black-holed network) each call waits for minutes or forever. Requests pile up, worker pools and sockets run out, and one slow dependency takes the whole service down with it.
+
+## How to fix
+- \`fetch(url, { signal: AbortSignal.timeout(10_000) })\` (combine with a caller's signal via \`AbortSignal.any\`).
+- \`axios.create({ timeout: 10_000 })\` once, and use that instance.
+- \`requests.get(url, timeout=10)\` or a \`(connect, read)\` tuple.
+- \`&http.Client{Timeout: 10 * time.Second}\`, plus deadlines on request contexts.
+
+The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`, \`timeout=10\` or \`Timeout: 10 * time.Second\`; pick the budget that fits the call.
+`,
+  },
+  {
+    id: 'silent-catch', category: 'reliability', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'Error caught and silently dropped',
+    shortDescription: 'Empty catch/except blocks and ignored Go errors.',
+    helpText: `# silent-catch: error caught and silently dropped
+
+**Category:** reliability · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+- JS/TS: a \`catch\` block that is empty or holds only comments; \`.catch(() => {})\`.
+- Python: an \`except …:\` whose body is only \`pass\` or \`...\` (\`except ImportError: pass\` for optional imports is allowed).
+- Go: \`if err != nil { }\` with an empty block.
+
+## Why it hurts in production
+The failure still happens, but nobody learns about it: no log, no metric, no retry, no error to the caller. Data is lost or left half-written and the first sign is a customer report weeks later, with nothing in the logs to explain it.
+
+## How to fix
+Log the error with context (and the identifiers needed to find the record), rethrow or return it wrapped, or handle it explicitly. If ignoring really is right, say why in a comment and count it, and catch the narrowest error type.
+`,
+  },
+  {
+    id: 'hardcoded-secret', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'Credential written in the source',
+    shortDescription: 'Known key formats, or literals assigned to password/secret/token/api key names.',
+    helpText: `# hardcoded-secret: credential written in the source
+
+**Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+- String literals in a known credential format: AWS access key ids, GitHub and GitLab tokens, Slack tokens and webhooks, Stripe live secret keys, OpenAI and Google API keys, PEM private keys.
+- A literal of 8 or more characters assigned to a variable, field, key, keyword argument or default parameter whose name says password/passwd/secret/api_key/apikey/token/private_key.
+
+Values read from the environment or configuration, empty strings, placeholders (\`changeme\`, \`<your-token>\`) and text with spaces are not reported.
+
+## Why it hurts in production
+Source code is copied to laptops, CI logs, forks, backups and vendors. A credential in it is readable by everyone who ever had the code, cannot be rotated without a deploy, and stays in the git history after it is deleted.
+
+## How to fix
+Read it at startup from the environment or a secret manager, fail fast when it is missing, rotate the leaked value, and purge it from the history.
+`,
+  },
+  {
+    id: 'sql-injection', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'SQL built from values and executed',
+    shortDescription: 'Concatenated, interpolated or formatted SQL passed to a query call.',
+    helpText: `# sql-injection: SQL built from values and executed
+
+**Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+SQL text built by concatenation, \`\${}\` interpolation, Python f-strings / \`%\` / \`.format()\`, or Go \`fmt.Sprintf\` / \`+\`, passed as the query of a call named query/execute/exec/raw/$queryRawUnsafe/Query/QueryRow/QueryContext/Exec/ExecContext, directly or through a variable assigned earlier in the same function. Parameterised queries and tagged templates (\`sql\\\`…\\\`\`) are not reported; nor is interpolation of UPPER_CASE constants.
+
+## Why it hurts in production
+A quote in the input ends the string and the rest runs as SQL: data is read across tenants, rows are deleted, authentication is bypassed. It also defeats statement caching.
+
+## How to fix
+Keep the SQL constant and pass values separately: \`db.query('SELECT … WHERE id = $1', [id])\`, \`cursor.execute("… WHERE id = %s", (id,))\`, \`db.QueryContext(ctx, "… WHERE id = $1", id)\`. For dynamic identifiers (sort columns) map user input through an allow-list.
+`,
+  },
+  {
+    id: 'query-in-loop', category: 'performance', defaultSeverity: 'medium', confidence: 0.9, languages: ['js', 'python', 'go'],
+    title: 'Database or HTTP call inside a loop (N+1)',
+    shortDescription: 'One query or request per loop iteration.',
+    helpText: `# query-in-loop: database or HTTP call inside a loop (N+1)
+
+**Category:** performance · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+Inside a loop body (for / for-of / for-in / while, \`.forEach\` / \`.map\` callbacks; Python for/while; Go for), a direct database or HTTP call:
+- JS/TS: an awaited \`query/findOne/findUnique/findFirst/findMany/findById/find/get\` on an object whose name says db/repo/repository/prisma/client/knex/pool/model/collection, or \`fetch\`.
+- Python: \`.execute(\`, \`.query(\`, \`.objects.get/filter(\`, \`session.get(\`, \`requests.get/post(\`.
+- Go: \`db.Query/QueryRow/Exec\` (and the Context forms), \`http.Get\`.
+
+## Why it hurts in production
+Each iteration pays a full round trip. It is fast with ten rows in development and takes seconds with ten thousand in production, while holding a connection and multiplying the load on the database.
+
+## How to fix
+Load the whole set in one query before the loop (\`WHERE id IN (…)\` / \`= ANY($1)\`, \`findMany({ where: { id: { in: ids } } })\`, \`filter(id__in=…)\`, a join, \`select_related\`/\`prefetch_related\`), use a batch endpoint, or a DataLoader.
+`,
+  },
+  {
+    id: 'unbounded-concurrency', category: 'reliability', defaultSeverity: 'low', confidence: 0.9, languages: ['js', 'python', 'go'],
+    title: 'Unbounded parallel I/O over a collection',
+    shortDescription: 'Promise.all over map, asyncio.gather over a comprehension, a goroutine per element.',
+    helpText: `# unbounded-concurrency: unbounded parallel I/O over a collection
+
+**Category:** reliability · **Default severity:** low · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+- JS/TS: \`Promise.all(xs.map(...))\` doing I/O over a non-literal array with no limiter (p-limit, a semaphore, batching).
+- Python: \`asyncio.gather(*[…])\` over a non-literal iterable with no semaphore in the function.
+- Go: a \`go\` statement inside a \`for … range\` loop with no semaphore or errgroup \`SetLimit\` in the function.
+
+## Why it hurts in production
+The concurrency equals the input size. A list of 20 is fine; a list of 20,000 opens 20,000 requests at once, exhausts the connection pool and file descriptors, trips rate limits and overloads the dependency.
+
+## How to fix
+Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; an \`asyncio.Semaphore\`; \`errgroup.Group\` with \`SetLimit(n)\` or a worker pool.
+`,
+  },
+  {
+    id: 'tls-verification-disabled', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'TLS certificate verification disabled',
+    shortDescription: 'rejectUnauthorized: false, verify=False, InsecureSkipVerify: true and friends.',
+    helpText: `# tls-verification-disabled: TLS certificate verification disabled
+
+**Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+\`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`; Go \`InsecureSkipVerify: true\`.
+
+## Why it hurts in production
+Encryption without verification authenticates no one: anyone on the network path can present any certificate, read the traffic (credentials, tokens, personal data) and change it. "Temporary" switches like these tend to ship.
+
+## How to fix
+Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`ca:\` / \`NODE_EXTRA_CA_CERTS\`, \`verify="/path/ca.pem"\`, \`RootCAs\`. The quick fix removes \`verify=False\`.
+`,
+  },
+  {
+    id: 'weak-random-secret', category: 'security', defaultSeverity: 'medium', confidence: 0.9, languages: ['js', 'python', 'go'],
+    title: 'Predictable randomness used for a secret',
+    shortDescription: 'Math.random / random / math/rand building tokens, passwords, nonces or codes.',
+    helpText: `# weak-random-secret: predictable randomness used for a secret
+
+**Category:** security · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+\`Math.random()\` (JS), the \`random\` module (Python, not \`secrets\`) and \`math/rand\` (Go) used to build a token, secret, password, nonce, OTP, session id, API key or reset code: the value is assigned to such a name, or built in a function named for one. Randomness for jitter, backoff, sampling or shuffling is not reported.
+
+## Why it hurts in production
+These generators are fast but predictable: after observing a few outputs an attacker can compute the next ones, and seeds are often guessable. Password-reset codes, session ids and API keys built from them can be forged.
+
+## How to fix
+Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`crypto.randomUUID()\`, \`crypto.randomInt\`; Python \`secrets.token_urlsafe()\`, \`secrets.choice()\`; Go \`crypto/rand\`.
+`,
+  },
+  {
+    id: 'command-injection', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'Shell command built from values',
+    shortDescription: 'exec/execSync, subprocess(shell=True), os.system, sh -c with a built command.',
+    helpText: `# command-injection: shell command built from values
+
+**Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+Node \`exec\` / \`execSync\` with an interpolated or concatenated command; Python \`subprocess.*(…, shell=True)\` with a built command and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`.
+
+## Why it hurts in production
+The shell interprets the whole string: a \`;\`, \`&&\`, \`$(…)\` or quote in a file name, branch or user field runs arbitrary commands with the service's permissions.
+
+## How to fix
+Run the program directly with an argument array and no shell: \`execFile('git', ['log', ref])\`, \`subprocess.run(['git', 'log', ref])\`, \`exec.Command("git", "log", ref)\`. Validate values against an allow-list and put \`--\` before user-supplied arguments.
+`,
+  },
+  {
+    id: 'blocking-call-in-async', category: 'performance', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python'],
+    title: 'Blocking call in async code or a request handler',
+    shortDescription: 'fs.*Sync / execSync / spawnSync in handlers; time.sleep / requests in async def.',
+    helpText: `# blocking-call-in-async: blocking call in async code or a request handler
+
+**Category:** performance · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python
+
+## What it finds
+- JS/TS: synchronous \`fs.*Sync\`, \`execSync\`, \`spawnSync\` inside an HTTP handler (a function with \`(req, res)\` parameters or a callback given to app/router \`.get/.post/.put/.patch/.delete/.use\`) or an \`async\` function.
+- Python: \`time.sleep(…)\` or \`requests.*(…)\` directly inside \`async def\`.
+
+## Why it hurts in production
+Node and asyncio run all requests on one thread. A blocking call stops every other request until it returns, so one slow disk read or subprocess shows up as latency spikes across the whole service.
+
+## How to fix
+Use the async forms: \`fs.promises.*\`, \`execFile\`/\`spawn\` awaited; \`await asyncio.sleep()\`, \`httpx.AsyncClient\`/aiohttp, or \`await asyncio.to_thread(...)\` for unavoidable blocking work.
+`,
+  },
+  {
+    id: 'jwt-verification-disabled', category: 'security', defaultSeverity: 'high', confidence: 0.9, languages: ['js', 'python'],
+    title: 'JWT trusted without verifying its signature',
+    shortDescription: 'jwt.decode used for authorisation, algorithms none, verify_signature False.',
+    helpText: `# jwt-verification-disabled: JWT trusted without verifying its signature
+
+**Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python
+
+## What it finds
+- JS/TS: a \`jwt.decode(…)\` result used for authorisation (assigned to \`req.user\`, or its role/sub/permissions/scope read) in a function that never calls \`jwt.verify\`; \`algorithms: ['none']\`.
+- Python: \`jwt.decode(…, options={"verify_signature": False})\`, \`verify=False\`, or \`algorithms=["none"]\`.
+
+## Why it hurts in production
+A JWT is only base64: anyone can write one with \`"role": "admin"\`. Without signature verification, every claim is attacker-controlled and authentication is bypassed.
+
+## How to fix
+Verify with the key and an explicit algorithm list: \`jwt.verify(token, key, { algorithms: ['RS256'] })\`, \`jwt.decode(token, key, algorithms=["RS256"])\`. Also check \`exp\`, \`aud\` and \`iss\`.
+`,
+  },
+  {
+    id: 'cors-wildcard-credentials', category: 'security', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    title: 'CORS allows any origin with credentials',
+    shortDescription: "origin '*' (or true) together with credentials: true.",
+    helpText: `# cors-wildcard-credentials: CORS allows any origin with credentials
+
+**Category:** security · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
+
+## What it finds
+- JS/TS: CORS options with \`origin: '*'\` or \`origin: true\` and \`credentials: true\`; setting both \`Access-Control-Allow-Origin: *\` and \`Access-Control-Allow-Credentials: true\` in one function.
+- Python: \`allow_origins=["*"]\` with \`allow_credentials=True\` (and flask-cors \`origins="*"\` with \`supports_credentials=True\`).
+- Go: both headers set in one function, or CORS options with a \`"*"\` origin (or \`AllowAllOrigins\`) and \`AllowCredentials: true\`.
+
+## Why it hurts in production
+\`origin: true\` reflects whatever origin asks, and many servers turn \`*\` into the same thing. With credentials allowed, any web page a logged-in user visits can call your API with their cookies and read the answers.
+
+## How to fix
+List the allowed origins explicitly (or check against an allow-list and echo the match with \`Vary: Origin\`) whenever credentials are on.
+`,
+  },
+  {
+    id: 'explicit-any', category: 'maintainability', defaultSeverity: 'low', confidence: 1, languages: ['js', 'go'], modes: ['backendpe'],
+    title: 'Type checking turned off with any / interface{}',
+    shortDescription: 'TypeScript any, Go interface{} in signatures (BackendPE mode only).',
+    helpText: `# explicit-any: type checking turned off with any / interface{}
+
+**Category:** maintainability · **Default severity:** low · **Languages:** TypeScript, Go · **Mode:** BackendPE only
+
+## What it finds
+TypeScript \`: any\`, \`as any\`, \`<any>\`, \`any[]\` (and any other use of the \`any\` type); Go \`interface{}\` in a function signature.
+
+## Why it hurts in production
+\`any\` silences the compiler for the value and everything it flows into, so the mistakes it would catch (a renamed field, a missing null check, a wrong payload shape) reach production instead. At service boundaries it hides exactly the data you least control.
+
+## How to fix
+Use the real type, \`unknown\` with a narrowing check or a schema (zod) at the boundary, or a generic; in Go a concrete type, a small interface, or a type parameter.
+`,
+  },
+];
+
+export function ruleMeta(id: string): OfflineRuleMeta | undefined {
+  return OFFLINE_RULES.find((rule) => rule.id === id);
+}
+
+/** Stable link for a rule's explanation page (the extension maps it to a URI). */
+export function ruleHelpUri(id: string): string {
+  return `docs/rules/${id}.md`;
+}

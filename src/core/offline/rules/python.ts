@@ -1,0 +1,408 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { ancestor, contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import type { CheckInput, RuleChecker } from '../types';
+import { KNOWN_FORMAT_NAMES } from './secretFormats';
+
+const FUNCTIONS = new Set(['function_definition', 'lambda']);
+const LOOPS = new Set(['for_statement', 'while_statement']);
+
+interface Call {
+  node: Node;
+  /** Full callee text: `requests.get`, `cursor.execute`, `os.system`. */
+  text: string;
+  object?: string;
+  name: string;
+  positional: Node[];
+  keywords: Map<string, Node>;
+  /** `**kwargs` present: keyword arguments unknown. */
+  hasKwargsSplat: boolean;
+}
+
+function readCall(node: Node): Call | undefined {
+  const fn = field(node, 'function');
+  if (!fn) return undefined;
+  let object: string | undefined;
+  let name: string;
+  if (fn.type === 'identifier') name = fn.text;
+  else if (fn.type === 'attribute') {
+    object = field(fn, 'object')?.text;
+    name = field(fn, 'attribute')?.text ?? '';
+  } else return undefined;
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  let hasKwargsSplat = false;
+  for (const arg of named(field(node, 'arguments'))) {
+    if (arg.type === 'keyword_argument') {
+      const key = field(arg, 'name');
+      if (key) keywords.set(key.text, arg);
+    } else if (arg.type === 'dictionary_splat') hasKwargsSplat = true;
+    else positional.push(arg);
+  }
+  return { node, text: fn.text, object, name, positional, keywords, hasKwargsSplat };
+}
+
+function calls(input: CheckInput): Call[] {
+  return input.nodesOfType('call').map(readCall).filter((call): call is Call => call !== undefined);
+}
+
+function keywordValue(call: Call, name: string): Node | null {
+  return field(call.keywords.get(name) ?? null, 'value');
+}
+
+function enclosingFunction(node: Node): Node | null {
+  return ancestor(node, FUNCTIONS);
+}
+
+function isAsyncDef(fn: Node): boolean {
+  return fn.type === 'function_definition' && fn.children.some((child) => child?.type === 'async');
+}
+
+function unwrap(node: Node | null): Node | null {
+  let current = node;
+  while (current && current.type === 'parenthesized_expression') current = named(current)[0] ?? null;
+  return current;
+}
+
+function isFString(string: Node): boolean {
+  return string.namedChildren.some((child) => child?.type === 'interpolation');
+}
+
+function literalString(node: Node | null): string | undefined {
+  const inner = unwrap(node);
+  if (!inner || inner.type !== 'string' || isFString(inner)) return undefined;
+  return unquote(inner.text);
+}
+
+interface StringBuild { literal: string; dynamic: boolean }
+
+/** How a string is built: f-string, `+`, `%`, `.format()`; null for anything else. */
+function stringBuild(node: Node | null): StringBuild | null {
+  const inner = unwrap(node);
+  if (!inner) return null;
+  if (inner.type === 'string') {
+    const literal = inner.namedChildren.filter((child) => child?.type === 'string_content').map((child) => child?.text ?? '').join(' ');
+    return { literal, dynamic: isFString(inner) };
+  }
+  if (inner.type === 'concatenated_string') {
+    const parts = named(inner).map(stringBuild).filter((part): part is StringBuild => part !== null);
+    return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
+  }
+  if (inner.type === 'binary_operator') {
+    const operator = field(inner, 'operator')?.text;
+    const left = stringBuild(field(inner, 'left'));
+    if (operator === '%' && left) return { literal: left.literal, dynamic: true };
+    if (operator === '+') {
+      const right = stringBuild(field(inner, 'right'));
+      if (!left && !right) return null;
+      return { literal: `${left?.literal ?? ''} ${right?.literal ?? ''}`, dynamic: !left || !right || left.dynamic || right.dynamic };
+    }
+    return null;
+  }
+  if (inner.type === 'call') {
+    const fn = field(inner, 'function');
+    if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
+      const base = stringBuild(field(fn, 'object'));
+      if (base) return { literal: base.literal, dynamic: named(field(inner, 'arguments')).length > 0 };
+    }
+    // SQLAlchemy's text(...) wraps the statement; look through it.
+    if (fn?.text === 'text' || fn?.text === 'sqlalchemy.text') return stringBuild(named(field(inner, 'arguments'))[0] ?? null);
+  }
+  return null;
+}
+
+/** A string build, following a plain name to its assignments earlier in the same function. */
+function resolvedStringBuild(node: Node | null): StringBuild | null {
+  const inner = unwrap(node);
+  if (!inner) return null;
+  if (inner.type !== 'identifier') return stringBuild(inner);
+  const scope = enclosingFunction(inner) ?? inner.tree.rootNode;
+  const builds: StringBuild[] = [];
+  for (const assignment of descendants(scope, ['assignment', 'augmented_assignment'])) {
+    if (assignment.startIndex >= inner.startIndex) break;
+    if (field(assignment, 'left')?.text !== inner.text) continue;
+    const build = stringBuild(field(assignment, 'right'));
+    if (build) builds.push(assignment.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
+  }
+  if (builds.length === 0) return null;
+  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+}
+
+const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'options']);
+
+const httpNoTimeout: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.object !== 'requests' || !REQUESTS_METHODS.has(call.name)) continue;
+    if (call.keywords.has('timeout') || call.hasKwargsSplat || call.positional.length === 0) continue;
+    const argumentList = field(call.node, 'arguments');
+    let edit;
+    if (argumentList) {
+      const close = argumentList.endIndex - 1;
+      const before = input.text.slice(argumentList.startIndex, close).trimEnd();
+      const insertAt = argumentList.startIndex + before.length;
+      edit = { start: insertAt, end: insertAt, newText: before.endsWith(',') ? ' timeout=10' : ', timeout=10' };
+    }
+    input.report(call.node, 'http-no-timeout', `\`${call.text}\` has no timeout: requests waits forever for a server that stops answering.`,
+      'Pass `timeout=` (seconds, or a (connect, read) tuple) on every call, or use a Session wrapper that sets one.', edit);
+  }
+};
+
+function isSilentBlock(block: Node | null): boolean {
+  if (!block) return false;
+  const statements = named(block);
+  return statements.length > 0 && statements.every((statement) => statement.type === 'pass_statement'
+    || (statement.type === 'expression_statement' && named(statement).length === 1 && named(statement)[0].type === 'ellipsis'));
+}
+
+const silentCatch: RuleChecker = (input) => {
+  for (const clause of input.nodesOfType('except_clause')) {
+    const block = named(clause).find((child) => child.type === 'block') ?? null;
+    if (!isSilentBlock(block)) continue;
+    const caught = named(clause).find((child) => child.type !== 'block');
+    // `except ImportError: pass` is the optional-dependency idiom, not a swallowed runtime failure.
+    if (caught && /^\(?\s*(ImportError|ModuleNotFoundError)\b/.test(caught.text)) continue;
+    input.report(clause.child(0) ?? clause, 'silent-catch', 'The exception is caught and dropped: the failure disappears without a log, metric or retry.',
+      'Log it with `logger.exception(...)`, re-raise, or handle it explicitly; catch the narrowest exception type.');
+  }
+};
+
+const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+
+const hardcodedSecret: RuleChecker = (input) => {
+  const reported = new Set<number>();
+  const report = (literal: Node, message: string): void => {
+    if (reported.has(literal.startIndex)) return;
+    reported.add(literal.startIndex);
+    input.report(literal, 'hardcoded-secret', message,
+      'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.');
+  };
+  for (const string of input.nodesOfType('string')) {
+    if (string.parent?.type === 'concatenated_string') continue;
+    const value = literalString(string);
+    if (value === undefined) continue;
+    const format = SECRET_FORMATS.find((pattern) => { pattern.regex.lastIndex = 0; return pattern.regex.test(value); });
+    if (format) report(string, `A ${format.name} is written in the source: anyone with the code has the credential.`);
+  }
+  const pairs: Array<[string | undefined, Node | null]> = [];
+  for (const node of input.nodesOfType('assignment')) {
+    const left = field(node, 'left');
+    const name = left?.type === 'attribute' ? field(left, 'attribute')?.text : left?.type === 'identifier' ? left.text : undefined;
+    pairs.push([name, field(node, 'right')]);
+  }
+  for (const node of input.nodesOfType('keyword_argument')) pairs.push([field(node, 'name')?.text, field(node, 'value')]);
+  for (const type of ['default_parameter', 'typed_default_parameter']) {
+    for (const node of input.nodesOfType(type)) pairs.push([field(node, 'name')?.text, field(node, 'value')]);
+  }
+  for (const node of input.nodesOfType('pair')) pairs.push([literalString(field(node, 'key')), field(node, 'value')]);
+  for (const [name, value] of pairs) {
+    if (!name || !value || !SECRET_NAME_PATTERN.test(name)) continue;
+    const text = literalString(value);
+    const literal = unwrap(value);
+    if (!literal || text === undefined || isPlaceholderSecret(text)) continue;
+    report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
+  }
+};
+
+const SQL_METHODS = new Set(['execute', 'executemany', 'query', 'raw', 'exec', 'exec_driver_sql', 'fetch', 'fetchrow', 'fetchval', 'executescript']);
+
+const sqlInjection: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
+    const build = resolvedStringBuild(call.positional[0] ?? null);
+    if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    input.report(call.node, 'sql-injection', `SQL is built from values spliced into the text and run with \`${call.text}\`: input can change the query.`,
+      'Use placeholders (`%s`, `:name`, `$1`) and pass the values as the parameters argument.');
+  }
+};
+
+function inLoopBody(node: Node): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (FUNCTIONS.has(current.type)) return false;
+    if (LOOPS.has(current.type)) {
+      const body = field(current, 'body');
+      return !!body && contains(body, node);
+    }
+  }
+  return false;
+}
+
+const queryInLoop: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    const object = call.object ?? '';
+    const isQuery = call.name === 'execute' || call.name === 'query'
+      || (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter'))
+      || (/(^|\.)session$/.test(object) && call.name === 'get')
+      || (object === 'requests' && (call.name === 'get' || call.name === 'post'));
+    if (!isQuery || !inLoopBody(call.node)) continue;
+    input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).');
+  }
+};
+
+const unboundedConcurrency: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.text !== 'asyncio.gather' && call.text !== 'gather') continue;
+    const splat = call.positional.find((arg) => arg.type === 'list_splat');
+    const spread = unwrap(named(splat ?? null)[0] ?? null);
+    if (!spread) continue;
+    let comprehension: Node | null = null;
+    if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
+    else if (spread.type === 'identifier') {
+      const scope = enclosingFunction(call.node) ?? call.node.tree.rootNode;
+      const assigned = descendants(scope, 'assignment').filter((a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text);
+      const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
+      if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression')) comprehension = value;
+    }
+    if (!comprehension) continue;
+    const forClause = named(comprehension).find((child) => child.type === 'for_in_clause');
+    const iterable = unwrap(field(forClause ?? null, 'right'));
+    if (!iterable || iterable.type === 'list' || iterable.type === 'tuple' || /^range\(\s*\d+\s*\)$/.test(iterable.text)) continue;
+    const fn = enclosingFunction(call.node);
+    if (fn && /Semaphore\(|BoundedSemaphore\(|\bsem(aphore)?\b|limiter|TaskGroup|Queue\(/.test(fn.text)) continue;
+    input.report(field(call.node, 'function') ?? call.node, 'unbounded-concurrency', '`asyncio.gather` starts one task per element at once: a large input floods the database, the API or the connection pool.',
+      'Bound it with an `asyncio.Semaphore` around each task, or process fixed-size batches.');
+  }
+};
+
+const tlsVerificationDisabled: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.text === 'ssl._create_unverified_context') {
+      input.report(call.node, 'tls-verification-disabled', '`ssl._create_unverified_context()` accepts any certificate: the connection can be intercepted.',
+        'Use `ssl.create_default_context()` (with `cafile=` for a private CA).');
+      continue;
+    }
+    const verify = call.keywords.get('verify');
+    if (!verify || field(verify, 'value')?.type !== 'false') continue;
+    const root = call.text.split('.')[0];
+    if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root)) continue;
+    // Remove the keyword and the comma that joins it to its neighbour.
+    const before = input.text.slice(0, verify.startIndex);
+    const commaBefore = /,\s*$/.exec(before);
+    const after = input.text.slice(verify.endIndex);
+    const commaAfter = /^\s*,\s*/.exec(after);
+    const edit = commaBefore
+      ? { start: verify.startIndex - commaBefore[0].length, end: verify.endIndex, newText: '' }
+      : { start: verify.startIndex, end: verify.endIndex + (commaAfter ? commaAfter[0].length : 0), newText: '' };
+    input.report(verify, 'tls-verification-disabled', '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.', edit);
+  }
+  for (const assignment of input.nodesOfType('assignment')) {
+    if (field(assignment, 'right')?.text !== 'ssl.CERT_NONE' || !/verify_mode$/.test(field(assignment, 'left')?.text ?? '')) continue;
+    input.report(assignment, 'tls-verification-disabled', '`verify_mode = ssl.CERT_NONE` turns off certificate checks for this context.',
+      'Keep the default `CERT_REQUIRED` and load a private CA with `load_verify_locations`.');
+  }
+};
+
+function randomNames(input: CheckInput): Set<string> {
+  const names = new Set<string>();
+  for (const statement of input.nodesOfType('import_from_statement')) {
+    if (field(statement, 'module_name')?.text !== 'random') continue;
+    for (const name of statement.childrenForFieldName('name')) {
+      if (!name) continue;
+      names.add(name.type === 'aliased_import' ? field(name, 'alias')?.text ?? '' : name.text);
+    }
+  }
+  return names;
+}
+
+function pythonBindingName(node: Node): string | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (FUNCTIONS.has(current.type) || current.type === 'block' || current.type === 'module') return undefined;
+    if (current.type === 'assignment' || current.type === 'augmented_assignment') {
+      const left = field(current, 'left');
+      return left?.type === 'attribute' ? field(left, 'attribute')?.text : left?.text;
+    }
+    if (current.type === 'keyword_argument') return field(current, 'name')?.text;
+    if (current.type === 'pair') return literalString(field(current, 'key'));
+    if (current.type === 'return_statement') return undefined;
+  }
+  return undefined;
+}
+
+const weakRandomSecret: RuleChecker = (input) => {
+  const imported = randomNames(input);
+  for (const call of calls(input)) {
+    const fromModule = call.object === 'random' && call.name !== 'SystemRandom';
+    if (!fromModule && !(call.object === undefined && imported.has(call.name))) continue;
+    const fn = enclosingFunction(call.node);
+    const fnName = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
+    if (!randomBuildsSecret(pythonBindingName(call.node), fnName)) continue;
+    input.report(call.node, 'weak-random-secret', `\`${call.text}\` is predictable (Mersenne Twister): a secret built from it can be guessed.`,
+      'Use the `secrets` module: `secrets.token_urlsafe(32)`, `secrets.token_hex()`, `secrets.choice()`.');
+  }
+};
+
+const SUBPROCESS = new Set(['run', 'call', 'check_call', 'check_output', 'Popen']);
+
+const commandInjection: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
+      if (keywordValue(call, 'shell')?.type !== 'true') continue;
+      const build = resolvedStringBuild(call.positional[0] ?? keywordValue(call, 'args'));
+      if (!build || !build.dynamic) continue;
+      input.report(call.node, 'command-injection', `\`${call.text}\` runs a shell command built from values with \`shell=True\`: a quote or \`;\` in the input runs other commands.`,
+        'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.');
+    } else if (call.object === 'os' && (call.name === 'system' || call.name === 'popen')) {
+      const first = call.positional[0];
+      if (!first || literalString(first) !== undefined) continue;
+      input.report(call.node, 'command-injection', `\`${call.text}\` runs its argument through the shell and it is not a fixed string.`,
+        'Use `subprocess.run([...])` with an argument list and no shell.');
+    }
+  }
+};
+
+const blockingCallInAsync: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    const blocking = call.text === 'time.sleep' || (call.object === 'requests');
+    if (!blocking) continue;
+    const fn = enclosingFunction(call.node);
+    if (!fn || !isAsyncDef(fn)) continue;
+    input.report(call.node, 'blocking-call-in-async', `\`${call.text}\` blocks the event loop inside \`async def\`: every other task stalls while it runs.`,
+      call.text === 'time.sleep' ? 'Use `await asyncio.sleep(...)`.' : 'Use an async client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`.');
+  }
+};
+
+const jwtVerificationDisabled: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    if (call.text !== 'jwt.decode') continue;
+    const options = unwrap(keywordValue(call, 'options'));
+    const disablesSignature = options?.type === 'dictionary' && named(options).some((pair) => pair.type === 'pair'
+      && literalString(field(pair, 'key')) === 'verify_signature' && field(pair, 'value')?.type === 'false');
+    const legacyVerifyOff = keywordValue(call, 'verify')?.type === 'false';
+    const algorithms = unwrap(keywordValue(call, 'algorithms'));
+    const allowsNone = !!algorithms && (algorithms.type === 'list' || algorithms.type === 'tuple')
+      && named(algorithms).some((element) => literalString(element)?.toLowerCase() === 'none');
+    if (!disablesSignature && !legacyVerifyOff && !allowsNone) continue;
+    input.report(call.node, 'jwt-verification-disabled', allowsNone ? 'Accepting the `none` algorithm lets unsigned tokens through.'
+      : '`jwt.decode` is told not to check the signature: anyone can forge these claims.',
+    'Decode with the key and an explicit list of algorithms (`algorithms=["RS256"]`) and keep signature verification on.');
+  }
+};
+
+const corsWildcardCredentials: RuleChecker = (input) => {
+  for (const call of calls(input)) {
+    const origins = call.keywords.get('allow_origins') ?? call.keywords.get('origins');
+    const credentials = keywordValue(call, 'allow_credentials') ?? keywordValue(call, 'supports_credentials');
+    if (!origins || credentials?.type !== 'true') continue;
+    const value = unwrap(field(origins, 'value'));
+    const wildcard = literalString(value) === '*' || (!!value && value.type === 'list' && named(value).some((element) => literalString(element) === '*'));
+    if (!wildcard) continue;
+    input.report(origins, 'cors-wildcard-credentials', 'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly when credentials are on.');
+  }
+};
+
+export const PYTHON_RULES: Record<string, RuleChecker> = {
+  'http-no-timeout': httpNoTimeout,
+  'silent-catch': silentCatch,
+  'hardcoded-secret': hardcodedSecret,
+  'sql-injection': sqlInjection,
+  'query-in-loop': queryInLoop,
+  'unbounded-concurrency': unboundedConcurrency,
+  'tls-verification-disabled': tlsVerificationDisabled,
+  'weak-random-secret': weakRandomSecret,
+  'command-injection': commandInjection,
+  'blocking-call-in-async': blockingCallInAsync,
+  'jwt-verification-disabled': jwtVerificationDisabled,
+  'cors-wildcard-credentials': corsWildcardCredentials,
+};

@@ -1,0 +1,71 @@
+import type { Category, Mode, Severity } from '../findings';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+
+/** The grammars the offline checks load. `tsx` is TypeScript with JSX; JavaScript's grammar already reads JSX. */
+export const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go'] as const;
+export type GrammarName = (typeof GRAMMARS)[number];
+
+/** Rule families: the three source languages the rules are written for. */
+export type LanguageFamily = 'js' | 'python' | 'go';
+
+export function familyOf(grammar: GrammarName): LanguageFamily {
+  if (grammar === 'python') return 'python';
+  if (grammar === 'go') return 'go';
+  return 'js';
+}
+
+export interface RuleOverride {
+  enabled?: boolean;
+  severity?: Severity;
+}
+
+export interface OfflineConfig {
+  mode: Mode;
+  /** Per-rule on/off and severity, keyed by rule id. */
+  rules?: Record<string, RuleOverride>;
+}
+
+export interface OfflineRuleMeta {
+  id: string;
+  category: Category;
+  defaultSeverity: Severity;
+  title: string;
+  shortDescription: string;
+  /** Markdown: the rule's explanation page (what, why it hurts in production, how to fix). */
+  helpText: string;
+  languages: LanguageFamily[];
+  /** When set, the rule runs only in these review modes. */
+  modes?: Mode[];
+  /** 1 for rules that match a precise syntactic shape; lower where a name heuristic decides. */
+  confidence: number;
+}
+
+/** What a rule reports before it is turned into a ReviewFinding. */
+export interface RawFinding {
+  ruleId: string;
+  /** Source range: UTF-16 offsets into the file text, end exclusive. */
+  start: number;
+  end: number;
+  message: string;
+  suggestion: string;
+  /** A text edit as offsets into the file text; expanded to whole lines later. */
+  edit?: TextEdit;
+}
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** What a rule checker gets: the tree plus cached lookups over it. */
+export interface CheckInput {
+  tree: Tree;
+  text: string;
+  grammar: GrammarName;
+  /** All nodes of a type, in document order (cached per file). */
+  nodesOfType(type: string): Node[];
+  report(node: Node | { startIndex: number; endIndex: number }, ruleId: string, message: string, suggestion: string, edit?: TextEdit): void;
+}
+
+export type RuleChecker = (input: CheckInput) => void;
