@@ -12,7 +12,6 @@ import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
 export { previewPrompt, planReview } from './plan';
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
-export const DEFAULT_DIFF_SLACK = 3;
 
 /** What is cached per chunk: the parsed answer (built from redacted input, so nothing secret). */
 interface CachedAnswer {
@@ -228,7 +227,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         const anchored = anchorFindings(answer.findings, planned.unit.text, {
           reviewedRanges: planned.chunk.segments,
           changedLines: planned.unit.changedLines,
-          slack: options.diffContextSlack ?? DEFAULT_DIFF_SLACK,
+          slack: options.diffContextSlack,
           logger,
         });
         for (const dropped of anchored.dropped) {
