@@ -122,7 +122,9 @@ export function decodeText(bytes: Uint8Array): DecodedText {
     warnings.push(`repaired ${repair.repaired} mis-decoded character sequence(s) (UTF-8 read as Windows-1252)`);
   }
   if (repair.dropped.length > 0) {
-    warnings.push(`removed ${repair.dropped.length} mis-decoded fragment(s) that lost a byte and cannot be repaired unambiguously: ${repair.dropped.map((f) => JSON.stringify(f)).join(', ')}`);
+    // Named by their bytes, not their characters: the warning itself must not carry mojibake along.
+    const asBytes = repair.dropped.map((fragment) => Array.from(fragment, (c) => (byteOf(c) ?? 0).toString(16).toUpperCase().padStart(2, '0')).join(' '));
+    warnings.push(`removed ${repair.dropped.length} mis-decoded fragment(s) that lost a byte and cannot be repaired unambiguously (bytes ${asBytes.join('; ')})`);
   }
   return { text: repair.text, warnings };
 }

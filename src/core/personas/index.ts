@@ -1,7 +1,7 @@
 // The persona system: loading personas and project guidelines, rendering personas, and modes.
 export * from './types';
 export { loadPersonaCatalog, loadPersonaFile, findPersona, MAX_REFERENCE_BYTES, MAX_REFERENCES_TOTAL_BYTES, type LoadPersonaCatalogOptions } from './loader';
-export { renderPersona, templateVariables } from './render';
+export { renderPersona, personaRenderContext, templateVariables } from './render';
 export { renderTemplate, hasTemplateSyntax, type TemplateResult } from './template';
 export { detectModeRequest, personaForMode } from './modeRequest';
 export { MODE_LABELS, modeRubric } from './modes';

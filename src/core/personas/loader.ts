@@ -115,6 +115,7 @@ export async function loadPersonaFile(filePath: string, kind: PersonaSourceKind)
     mode: parsed.mode,
     triggers: parsed.triggers,
     body: parsed.body,
+    bodyLine: parsed.bodyLine,
     templated: parsed.templated,
     references,
     metadata: parsed.metadata,

@@ -13,6 +13,7 @@ export interface ParsedPersona {
   mode: Mode | null;
   triggers: string[];
   body: string;
+  bodyLine: number;
   templated: boolean;
   format: PersonaFormat;
   metadata: Record<string, unknown>;
@@ -155,7 +156,10 @@ export function parsePersonaText(text: string, filePath: string): ParsedPersona 
     throw new Error(`front matter is not valid YAML: ${reason}`);
   }
   const { data } = split;
-  const body = split.body.replace(/^\n+/, '').replace(/\s+$/, '') + '\n';
+  const leadingBlank = /^\n*/.exec(split.body)?.[0].length ?? 0;
+  // gray-matter's content is a suffix of the text, so the lines before it are the front matter.
+  const bodyLine = text.slice(0, text.length - split.body.length).split('\n').length + leadingBlank;
+  const body = split.body.slice(leadingBlank).replace(/\s+$/, '') + '\n';
   if (body.trim() === '') throw new Error('the persona has no text after its front matter');
 
   const stringField = (key: string): string | undefined => {
@@ -200,5 +204,5 @@ export function parsePersonaText(text: string, filePath: string): ParsedPersona 
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) if (!KNOWN_KEYS.has(key)) metadata[key] = value;
 
-  return { name, description, mode, triggers, body, templated, format: formatFor(filePath, data), metadata, warnings };
+  return { name, description, mode, triggers, body, bodyLine, templated, format: formatFor(filePath, data), metadata, warnings };
 }

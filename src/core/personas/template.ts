@@ -29,7 +29,7 @@ function lineAt(text: string, index: number): number {
 }
 
 /** Splits the template into text and tags. A block tag or comment alone on its line takes the whole line with it. */
-function tokenize(source: string): Token[] {
+function tokenize(source: string, firstLine: number): Token[] {
   const tokens: Token[] = [];
   let cursor = 0;
   for (const match of source.matchAll(TAG_PATTERN)) {
@@ -46,7 +46,7 @@ function tokenize(source: string): Token[] {
       }
     }
     if (start > cursor) tokens.push({ kind: 'text', text: source.slice(cursor, start) });
-    const line = lineAt(source, match.index);
+    const line = lineAt(source, match.index) + firstLine - 1;
     if (isOutput) tokens.push({ kind: 'output', source: match[1].trim(), line });
     else if (match[2] !== undefined) tokens.push({ kind: 'tag', source: match[2].trim(), line });
     cursor = end;
@@ -306,7 +306,7 @@ function stringify(value: unknown): string {
  * Renders a template against `variables`. Never throws: problems become warnings
  * ("line 12: unknown template variable `agpm.project.styleguide` rendered empty").
  */
-export function renderTemplate(source: string, variables: Record<string, unknown>): TemplateResult {
+export function renderTemplate(source: string, variables: Record<string, unknown>, options: { firstLine?: number } = {}): TemplateResult {
   const warnings: string[] = [];
   const warn = (message: string): void => { if (!warnings.includes(message)) warnings.push(message); };
 
@@ -338,7 +338,7 @@ export function renderTemplate(source: string, variables: Record<string, unknown
     return renderNodes(node.otherwise);
   }).join('');
 
-  let text = renderNodes(parseNodes(tokenize(source), warn));
+  let text = renderNodes(parseNodes(tokenize(source, options.firstLine ?? 1), warn));
   // Openers left without a closer ("{{ name" with no "}}") are not template syntax we can evaluate;
   // the model must still never see them.
   const leftovers = text.match(/\{\{|\{%|\{#/g);

@@ -18,6 +18,8 @@ export interface Persona {
   triggers: string[];
   /** Markdown body without front matter, encoding repaired, not yet rendered. */
   body: string;
+  /** 1-based line of the file where `body` starts (after front matter), so messages about the body can cite file lines. */
+  bodyLine?: number;
   /** Templated (agpm) persona: the body must be rendered before a model sees it. */
   templated: boolean;
   /** `references/*.md` of a skill folder, in a stable order, size-capped. */
