@@ -12,6 +12,7 @@ export interface CliIo {
 
 // One line per sub-command; each lives in its own *Command.ts.
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  review: { summary: 'Review files, folders or git changes with a persona (model and offline checks)', load: async () => (await import('./reviewCommand')).reviewCommand },
   personas: { summary: 'List personas, or show one as the model receives it', load: async () => (await import('./personasCommand')).personasCommand },
 };
 

@@ -1,0 +1,361 @@
+import { promises as fs, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODES, SEVERITIES, severityRank, type Mode, type ReviewResult, type Severity } from '../core/findings';
+import type { Logger } from '../core/log';
+import { OFFLINE_RULES, runOfflineChecks } from '../core/offline';
+import { formatJson, formatSarif, formatText, type ReportMeta } from '../core/output';
+import {
+  bundledSkillsDir, findPersona, guidelinesFor, languageFromPath, loadGuidelines, loadPersonaCatalog,
+  personaForMode, personaRenderContext, renderPersona, type Guideline, type Persona,
+} from '../core/personas';
+import { createProviderFromEnv } from '../core/providers/openaiCompatible';
+import { ProviderError, type ChatProvider } from '../core/providers/provider';
+import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
+import { unitsFromDiff } from '../core/review/diff';
+import { runReview } from '../core/review/engine';
+import { ReviewInputError } from '../core/review/errors';
+import { collectFiles } from '../core/review/files';
+import { gitDiff } from '../core/review/git';
+import type { ReviewUnit } from '../core/review/types';
+import type { SkippedPart } from '../core/findings';
+import { version as TOOL_VERSION } from '../../package.json';
+import { EXIT, UsageError } from './errors';
+import type { CliCommand, CliIo } from './main';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON = [...SEVERITIES, 'none'] as const;
+type FailOn = (typeof FAIL_ON)[number];
+
+const HELP = [
+  'Usage:',
+  '  backend-review review [PATH...] [--diff [BASE]] [--staged] [--mode backendpe|pragmatic] [--persona ID]',
+  '                        [--dir DIR]... [--offline] [--model NAME] [--base-url URL] [--format text|json|sarif]',
+  '                        [--output FILE] [--fail-on critical|high|medium|low|info|none] [--max-concurrency N]',
+  '                        [--timeout-ms N] [--no-cache]',
+  '',
+  'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
+  'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
+  'PATHs limit the review to those paths.',
+  '',
+  'Model: --model or BACKEND_REVIEW_MODEL, --base-url or OPENAI_BASE_URL (default OpenAI), key in',
+  'OPENAI_API_KEY (optional for local endpoints). Without a model, or with --offline, only the offline',
+  'checks run and no request is made.',
+  '',
+  'Options:',
+  '  --diff [BASE]          review `git diff BASE` (working tree vs HEAD when BASE is left out)',
+  '  --staged               review the staged changes (git diff --staged)',
+  '  --mode MODE            backendpe or pragmatic (default pragmatic)',
+  '  --persona ID           persona to review as (default: the mode\'s persona)',
+  '  --dir DIR              read personas from DIR too (repeatable)',
+  '  --offline              no model: offline checks only',
+  '  --model NAME           model name (overrides BACKEND_REVIEW_MODEL)',
+  '  --base-url URL         OpenAI-compatible endpoint (overrides OPENAI_BASE_URL)',
+  '  --format FORMAT        text (default), json or sarif',
+  '  --output FILE          write the report to FILE instead of stdout',
+  '  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY (default none)',
+  '  --max-concurrency N    model requests at once (default 4)',
+  '  --timeout-ms N         timeout of one model request (default 120000)',
+  '  --no-cache             do not read or write the review cache',
+  '  -h, --help             this help',
+  '',
+  'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or configuration',
+  'error; 3 the model could not be reached or kept failing.',
+].join('\n');
+
+export const MODEL_HINT = 'backend-review: no model configured, running the offline checks only. To review with a model set --model NAME (or BACKEND_REVIEW_MODEL), --base-url URL (or OPENAI_BASE_URL) and OPENAI_API_KEY when the endpoint needs a key.';
+
+interface ReviewArgs {
+  paths: string[];
+  diff: boolean;
+  base?: string;
+  staged: boolean;
+  mode: Mode;
+  persona?: string;
+  dirs: string[];
+  offline: boolean;
+  model?: string;
+  baseUrl?: string;
+  format: Format;
+  output?: string;
+  failOn: FailOn;
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  cache: boolean;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`);
+  return Number(value);
+}
+
+/** `--diff` takes an optional BASE: `--diff main` and `--diff=main` name it, `--diff` alone means HEAD. */
+function normaliseDiffFlag(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--diff') {
+      const next = args[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        out.push(`--diff=${next}`);
+        i++;
+      } else {
+        out.push('--diff=');
+      }
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: normaliseDiffFlag(args),
+      strict: true,
+      allowPositionals: true,
+      options: {
+        diff: { type: 'string' },
+        staged: { type: 'boolean' },
+        mode: { type: 'string' },
+        persona: { type: 'string' },
+        dir: { type: 'string', multiple: true },
+        offline: { type: 'boolean' },
+        model: { type: 'string' },
+        'base-url': { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const diff = values.diff !== undefined;
+  const staged = values.staged === true;
+  if (positionals.length === 0 && !diff && !staged) {
+    throw new UsageError('nothing to review: give files or folders, or --diff [BASE] / --staged (see --help)');
+  }
+  for (const [flag, value] of [['--model', values.model], ['--persona', values.persona], ['--output', values.output], ['--base-url', values['base-url']]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
+  }
+  return {
+    paths: positionals,
+    diff,
+    base: values.diff ? values.diff : undefined,
+    staged,
+    mode: oneOf('--mode', values.mode, MODES, 'pragmatic'),
+    persona: values.persona,
+    dirs: values.dir ?? [],
+    offline: values.offline === true,
+    model: values.model,
+    baseUrl: values['base-url'],
+    format: oneOf('--format', values.format, FORMATS, 'text'),
+    output: values.output,
+    failOn: oneOf('--fail-on', values['fail-on'], FAIL_ON, 'none'),
+    maxConcurrency: positiveInteger('--max-concurrency', values['max-concurrency']),
+    timeoutMs: positiveInteger('--timeout-ms', values['timeout-ms']),
+    cache: values['no-cache'] !== true,
+  };
+}
+
+function stderrLogger(io: CliIo): Logger {
+  return {
+    debug() {},
+    info() {},
+    warn(message) { io.stderr.write(`backend-review: warning: ${message}\n`); },
+    error(message) { io.stderr.write(`backend-review: ${message}\n`); },
+  };
+}
+
+function findRepositoryRoot(start: string): string | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+async function checkDirs(dirs: string[], cwd: string): Promise<string[]> {
+  const resolved: string[] = [];
+  for (const dir of dirs) {
+    const full = path.resolve(cwd, dir);
+    let stat;
+    try {
+      stat = await fs.stat(full);
+    } catch {
+      throw new UsageError(`--dir ${dir}: no such directory`);
+    }
+    if (!stat.isDirectory()) throw new UsageError(`--dir ${dir}: not a directory`);
+    resolved.push(full);
+  }
+  return resolved;
+}
+
+async function choosePersona(args: ReviewArgs, io: CliIo, workspaceRoot: string, logger: Logger): Promise<Persona> {
+  const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs: await checkDirs(args.dirs, io.cwd), workspaceRoot, logger });
+  for (const error of catalog.errors) io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
+  if (args.persona) {
+    const persona = findPersona(catalog, args.persona);
+    if (!persona) {
+      throw new UsageError(`--persona "${args.persona}" is not a known persona (known: ${catalog.personas.map((p) => p.id).sort().join(', ')})`);
+    }
+    return persona;
+  }
+  return personaForMode(catalog, args.mode);
+}
+
+async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
+  if (!args.diff && !args.staged) return collectFiles(args.paths, { cwd: io.cwd });
+  const diff = await gitDiff(io.cwd, { base: args.base, staged: args.staged });
+  const fromDiff = await unitsFromDiff(diff.diffText, diff.readNewFile);
+  // Diff paths are repository-relative; findings use cwd-relative paths like file reviews.
+  const toCwd = (p: string): string => path.relative(io.cwd, path.join(diff.root, p)).split(path.sep).join('/') || p;
+  const filters = args.paths.map((p) => path.resolve(io.cwd, p));
+  const wanted = (p: string): boolean => filters.length === 0 || filters.some((f) => {
+    const abs = path.join(diff.root, p);
+    return abs === f || abs.startsWith(f + path.sep);
+  });
+  return {
+    units: fromDiff.units.filter((u) => wanted(u.path)).map((u) => ({ ...u, path: toCwd(u.path) })),
+    skipped: fromDiff.skipped.filter((s) => wanted(s.file)).map((s) => ({ ...s, file: toCwd(s.file) })),
+  };
+}
+
+function mostCommonLanguage(units: ReviewUnit[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const unit of units) {
+    const language = unit.language ?? languageFromPath(unit.path);
+    if (language) counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function createProvider(args: ReviewArgs, io: CliIo, logger: Logger): ChatProvider | undefined {
+  if (args.offline) {
+    if (args.baseUrl !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(args.baseUrl);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--base-url "${args.baseUrl}" is not a valid http(s) URL`);
+    }
+    return undefined;
+  }
+  try {
+    return createProviderFromEnv(io.env, { model: args.model, baseUrl: args.baseUrl, timeoutMs: args.timeoutMs, logger });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function failsOn(result: ReviewResult, failOn: FailOn): boolean {
+  if (failOn === 'none') return false;
+  const threshold = severityRank(failOn as Severity);
+  return result.findings.some((f) => severityRank(f.severity) >= threshold);
+}
+
+function progressReporter(io: CliIo): { update: (done: number, total: number, message?: string) => void; clear: () => void } {
+  if (!io.stderr.isTTY) return { update() {}, clear() {} };
+  let shown = false;
+  return {
+    update(done, total, message) {
+      if (total === 0) return;
+      io.stderr.write(`\r\u001b[2K[${done}/${total}] ${message ?? ''}`.slice(0, 200));
+      shown = true;
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\u001b[2K');
+    },
+  };
+}
+
+export const reviewCommand: CliCommand = async (args, io) => {
+  const parsed = parseReviewArgs(args);
+  if (parsed === 'help') {
+    io.stdout.write(HELP + '\n');
+    return EXIT.ok;
+  }
+  const logger = stderrLogger(io);
+  const workspaceRoot = findRepositoryRoot(io.cwd) ?? io.cwd;
+  const provider = createProvider(parsed, io, logger);
+
+  let loaded;
+  try {
+    loaded = await loadUnits(parsed, io);
+  } catch (error) {
+    if (error instanceof ReviewInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const personaSource = await choosePersona(parsed, io, workspaceRoot, logger);
+  const persona = renderPersona(personaSource, personaRenderContext({ language: mostCommonLanguage(loaded.units), workspaceRoot }));
+  for (const warning of persona.warnings) io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
+
+  let guidelines: Guideline[] = [];
+  if (provider) {
+    const loadedGuidelines = await loadGuidelines({ workspaceRoot, logger });
+    guidelines = loadedGuidelines.guidelines;
+  } else {
+    io.stderr.write(MODEL_HINT + '\n');
+  }
+
+  const progress = progressReporter(io);
+  let result: ReviewResult;
+  try {
+    result = await runReview({
+      units: loaded.units,
+      persona,
+      mode: parsed.mode,
+      guidelines: (unitPath) => guidelinesFor(guidelines, path.relative(workspaceRoot, path.resolve(io.cwd, unitPath)).split(path.sep).join('/')),
+      provider,
+      cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
+      maxConcurrency: parsed.maxConcurrency,
+      offlineFindings: (unit) => runOfflineChecks(unit, { mode: parsed.mode }),
+      onProgress: (p) => progress.update(p.done, p.total, p.message),
+      logger,
+    });
+  } catch (error) {
+    progress.clear();
+    if (error instanceof ProviderError) {
+      io.stderr.write(`backend-review review: ${error.message}\n`);
+      return EXIT.modelUnavailable;
+    }
+    throw error;
+  }
+  progress.clear();
+  result.skipped.unshift(...loaded.skipped);
+
+  const meta: ReportMeta = { persona: persona.id, mode: parsed.mode, model: provider?.modelName ?? null, toolVersion: TOOL_VERSION, rules: [...OFFLINE_RULES] };
+  const color = parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
+  const report = parsed.format === 'json' ? formatJson(result, meta)
+    : parsed.format === 'sarif' ? formatSarif(result, meta)
+    : formatText(result, { color });
+  if (parsed.output !== undefined) {
+    const target = path.resolve(io.cwd, parsed.output);
+    try {
+      await fs.writeFile(target, report, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--output ${parsed.output}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  } else {
+    io.stdout.write(report);
+  }
+  return failsOn(result, parsed.failOn) ? EXIT.findings : EXIT.ok;
+};
