@@ -14,6 +14,8 @@ import { ReviewInputError } from './errors';
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024;
 
 const VENDORED_DIRECTORIES = new Set(['node_modules', 'vendor', 'dist', 'build', '.git', 'third_party', 'bower_components', '.venv', 'venv', '__pycache__', '.next', 'target', 'out']);
+/** Prose, not code: not walked into from folders (a file named explicitly is still reviewed). */
+const DOCUMENTATION_FILES = /(?:\.(?:md|markdown|mdx|rst|txt|adoc)|(?:^|[\\/])(?:LICEN[CS]E|COPYING|NOTICE|AUTHORS)(?:\.\w+)?)$/i;
 const VENDORED_FILES = [/\.min\.(?:js|css)$/i, /\.map$/i, /(?:^|[\\/])(?:package-lock\.json|yarn\.lock|pnpm-lock\.yaml|npm-shrinkwrap\.json|Cargo\.lock|poetry\.lock|Pipfile\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock)$/i];
 
 export interface CollectOptions {
@@ -112,7 +114,7 @@ async function walk(dir: string, scopes: IgnoreScope[], options: Required<Collec
       if (VENDORED_DIRECTORIES.has(entry.name) || isIgnored(active, full, true)) continue;
       await walk(full, active, options, out);
     } else if (entry.isFile()) {
-      if (isVendoredFile(entry.name) || entry.name === '.gitignore' || isIgnored(active, full, false)) continue;
+      if (isVendoredFile(entry.name) || DOCUMENTATION_FILES.test(entry.name) || entry.name === '.gitignore' || isIgnored(active, full, false)) continue;
       await loadFile(full, options.cwd, options.maxFileBytes, out);
     }
   }

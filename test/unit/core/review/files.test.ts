@@ -30,6 +30,8 @@ describe('collectFiles', () => {
       'service/public/app.min.js': 'min\n',
       'service/package-lock.json': '{}\n',
       'service/app/main.py': 'print(1)\n',
+      'service/README.md': '# docs\n',
+      'service/LICENSE': 'MIT\n',
     });
     const { units, skipped } = await collectFiles(['service'], { cwd: root });
     assert.deepEqual(units.map((u) => u.path), ['service/app/main.py', 'service/src/orders.ts']);
