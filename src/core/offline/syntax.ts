@@ -43,21 +43,28 @@ export function looksLikeSql(text: string): boolean {
   return SQL_SHAPE.test(text);
 }
 
-/** Names that say a value is a credential (for the weak-random rule: what the random value builds). */
-export const SECRET_PURPOSE = /(token|secret|passw(?:or)?d|passwd|nonce|otp|session_?id|sessionid|sid$|api_?key|apikey|reset_?code|resetcode|verification_?code|verify_?code|invite_?code|magic_?link|salt|csrf|credential|auth_?code)/i;
+/** `generateApiKey` / `reset_code` → `generate api key` / `reset code`, so patterns match whole words. */
+export function nameWords(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join(' ');
+}
 
-/** Names that say randomness is for timing or statistics, never a credential. */
-export const BENIGN_RANDOM_PURPOSE = /(jitter|delay|backoff|sleep|wait|sample|shuffle|retry|timeout|interval|percent|ratio|weight|color|colour|offset|spread|probab|chance|rate)/i;
+/** Names that say a value is a credential (for the weak-random rule: what the random value builds). */
+const SECRET_PURPOSE = /\b(tokens?|secrets?|password|passwd|pwd|passphrase|nonce|otp|totp|salt|csrf|xsrf|credentials?|apikey|sid|pin)\b|\bsession (id|key)\b|\bapi key\b|\b(reset|verification|verify|invite|invitation|auth|confirmation|magic|login|access) (codes?|links?|keys?)\b/;
+
+/** Names that say randomness is for timing, statistics or looks, never a credential. */
+const BENIGN_RANDOM_PURPOSE = /\b(jitter|delay|backoff|sleep|wait|samples?|sampling|sampled|shuffle|shuffled|retry|retries|timeout|interval|percent|percentage|ratio|weight|colou?r|offset|spread|probability|chance|rate|latency|pick|index|idx)\b/;
 
 /** Decide whether a random value built for `bindingName` (or inside `functionName`) is a secret. */
 export function randomBuildsSecret(bindingName: string | undefined, functionName: string | undefined): boolean {
   if (bindingName) {
-    if (SECRET_PURPOSE.test(bindingName)) return true;
-    if (BENIGN_RANDOM_PURPOSE.test(bindingName)) return false;
+    const words = nameWords(bindingName);
+    if (SECRET_PURPOSE.test(words)) return true;
+    if (BENIGN_RANDOM_PURPOSE.test(words)) return false;
   }
   if (functionName) {
-    if (BENIGN_RANDOM_PURPOSE.test(functionName)) return false;
-    return SECRET_PURPOSE.test(functionName);
+    const words = nameWords(functionName);
+    if (BENIGN_RANDOM_PURPOSE.test(words)) return false;
+    return SECRET_PURPOSE.test(words);
   }
   return false;
 }

@@ -337,8 +337,9 @@ const SIGNATURE_PARTS = new Set(['parameter_list', 'result']);
 const explicitAny: RuleChecker = (input) => {
   for (const type of input.nodesOfType('interface_type')) {
     if (named(type).length > 0) continue;
-    let inSignature = false;
-    for (let current = type.parent; current; current = current.parent) {
+    const owner = type.parent;
+    let inSignature = !!owner && FUNCTIONS.has(owner.type) && !!field(owner, 'result')?.equals(type);
+    for (let current = owner; current && !inSignature; current = current.parent) {
       if (current.type === 'block' || current.type === 'literal_value' || current.type === 'type_declaration') break;
       if (SIGNATURE_PARTS.has(current.type) || (current.parent && FUNCTIONS.has(current.parent.type) && field(current.parent, 'result')?.equals(current))) { inSignature = true; break; }
     }

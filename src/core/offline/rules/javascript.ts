@@ -166,19 +166,37 @@ function enclosingLoop(node: Node): Node | null {
       const argumentList = current.parent;
       const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
       const target = call ? callee(call) : undefined;
-      if (target && target.object !== undefined && (target.name === 'forEach' || target.name === 'map' || target.name === 'flatMap')) return call;
-      return null;
+      if (!call || !target || target.object === undefined || !['forEach', 'map', 'flatMap'].includes(target.name)) return null;
+      // `Promise.all(xs.map(...))` runs in parallel: unbounded-concurrency reports it, not this rule.
+      const wrapper = call.parent?.type === 'arguments' ? call.parent.parent : null;
+      const wrapperCallee = wrapper ? callee(wrapper) : undefined;
+      if (wrapperCallee?.object === 'Promise') return null;
+      return call;
     }
   }
   return null;
 }
 
+/** Variables holding a collection / repository / model handle, whatever their name. */
+const DATA_HANDLE_SOURCE = /(?:\.collection|\bgetRepository|\bgetCustomRepository|\.model|\bknex|\.table)\([^()]*\)$/;
+
+function dataHandleNames(input: CheckInput): Set<string> {
+  const names = new Set<string>();
+  for (const declarator of input.nodesOfType('variable_declarator')) {
+    const name = field(declarator, 'name');
+    const value = field(declarator, 'value');
+    if (name?.type === 'identifier' && value && DATA_HANDLE_SOURCE.test(value.text)) names.add(name.text);
+  }
+  return names;
+}
+
 const queryInLoop: RuleChecker = (input) => {
+  const dataHandles = dataHandleNames(input);
   for (const call of input.nodesOfType('call_expression')) {
     const target = callee(call);
     if (!target) continue;
     const isFetch = target.text === 'fetch';
-    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && DATA_OBJECT.test(target.object);
+    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || dataHandles.has(target.object));
     if (!isFetch && !isData) continue;
     const parent = call.parent;
     const awaited = parent?.type === 'await_expression';
@@ -299,7 +317,8 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     const fn = enclosingFunction(call) ?? call.tree.rootNode;
     const verifies = descendants(fn, 'call_expression').some((other) => /verify\w*$/i.test(callee(other)?.name ?? ''));
     if (verifies) continue;
-    const binding = call.parent?.type === 'await_expression' ? call.parent.parent : call.parent;
+    let binding = call.parent;
+    while (binding && /^(await_expression|as_expression|satisfies_expression|non_null_expression|parenthesized_expression)$/.test(binding.type)) binding = binding.parent;
     let usedForAuth = false;
     if (binding?.type === 'assignment_expression' && /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')) usedForAuth = true;
     const name = binding?.type === 'variable_declarator' ? field(binding, 'name') : null;
