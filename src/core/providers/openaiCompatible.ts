@@ -1,0 +1,493 @@
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
+import { silentLogger, type Logger } from '../log';
+import {
+  ProviderError,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResponse,
+  type ResponseFormatKind,
+  type TokenUsage,
+} from './provider';
+
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_MAX_INPUT_TOKENS = 32_000;
+export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
+export const DEFAULT_MAX_RETRY_DELAY_MS = 8_000;
+/** A `retry-after` longer than this is not waited for: the request fails and says when to retry. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** Azure's deployment-style API needs an api-version; this GA version supports structured output. */
+export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+
+export interface OpenAICompatibleOptions {
+  /** e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` (Ollama), an Azure deployment URL. */
+  baseUrl: string;
+  model: string;
+  /** Omit for endpoints that need no key: no Authorization header is sent then. */
+  apiKey?: string;
+  /** Per request: the whole answer when not streaming; the wait for each chunk when streaming. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for 408/409/429/5xx and connection resets. */
+  maxRetries?: number;
+  maxInputTokens?: number;
+  stream?: boolean;
+  logger?: Logger;
+  defaultHeaders?: Record<string, string>;
+  /** First backoff delay; doubled per retry, capped by maxRetryDelayMs, minus up to 25% jitter. */
+  retryBaseDelayMs?: number;
+  maxRetryDelayMs?: number;
+  maxRetryAfterMs?: number;
+}
+
+/**
+ * What an endpoint (base URL + model) was found not to accept, remembered for the process so the
+ * second request goes straight to what works instead of paying for the rejection again.
+ */
+interface EndpointQuirks {
+  format?: ResponseFormatKind;
+  noStreamOptions?: boolean;
+}
+const endpointQuirks = new Map<string, EndpointQuirks>();
+
+const FORMAT_ORDER: ResponseFormatKind[] = ['json_schema', 'json_object', 'text'];
+
+/** Error codes of a dropped connection, worth retrying (unlike a refused one or an unknown host). */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+const REMINDER_FOR_TEXT_FORMAT = '\n\nAnswer with the JSON object only: no prose before or after it, no code fences.';
+
+/** ~4 characters per token: close enough for English and code with the GPT/Llama tokenizers. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+interface EndpointShape {
+  /** Base URL handed to the SDK (no query). */
+  sdkBaseUrl: string;
+  query: Record<string, string>;
+  azure: boolean;
+  /** Shown in messages and the provider id: no credentials, no query. */
+  display: string;
+}
+
+function describeEndpoint(baseUrl: string): EndpointShape {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Error(`The model endpoint URL "${baseUrl}" is not a valid URL: expected something like ${DEFAULT_BASE_URL} or http://127.0.0.1:11434/v1.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`The model endpoint URL "${safeUrl(url)}" must start with http:// or https://.`);
+  }
+  const query = Object.fromEntries(url.searchParams);
+  const azure = /\/openai\/deployments\//.test(url.pathname)
+    || 'api-version' in query
+    || /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/.test(url.hostname);
+  if (azure && /\/openai\/deployments\//.test(url.pathname) && !('api-version' in query)) query['api-version'] = DEFAULT_AZURE_API_VERSION;
+  const path = url.pathname.replace(/\/+$/, '');
+  return { sdkBaseUrl: `${url.protocol}//${url.host}${path}`, query, azure, display: safeUrl(url) };
+}
+
+function safeUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Many OpenAI-compatible servers answer errors in their own shape (vLLM/FastAPI `{message}` or
+ * `{detail}`, Ollama `{error: "text"}`, plain text); the SDK only reads `{error: {message}}`.
+ * This fetch rewrites error bodies into that shape so the server's explanation reaches the user.
+ */
+function fetchWithReadableErrors(): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.ok) return response;
+    const raw = await response.text();
+    let json: unknown;
+    try { json = JSON.parse(raw); } catch { json = undefined; }
+    const record = json && typeof json === 'object' ? json as Record<string, unknown> : undefined;
+    const error = record?.error;
+    if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+      return new Response(raw, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
+    const message = typeof error === 'string' ? error
+      : typeof record?.message === 'string' ? record.message
+      : record?.detail !== undefined ? (typeof record.detail === 'string' ? record.detail : JSON.stringify(record.detail))
+      : raw.trim() !== '' ? raw.trim().slice(0, 500)
+      : `${response.status} ${response.statusText}`.trim();
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    headers.set('content-type', 'application/json');
+    return new Response(JSON.stringify({ error: { message, type: typeof record?.type === 'string' ? record.type : undefined } }), {
+      status: response.status, statusText: response.statusText, headers,
+    });
+  };
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new Error(`Provider option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** The outcome of one failed attempt, decided once so the retry loop stays simple. */
+interface Failure {
+  error: ProviderError;
+  retryable: boolean;
+  /** Server-requested wait before the next attempt (retry-after / retry-after-ms). */
+  retryAfterMs?: number;
+  /** The endpoint rejected the response_format (or stream_options) we sent. */
+  rejected?: 'format' | 'stream_options';
+}
+
+/**
+ * Any OpenAI-compatible chat endpoint through the official `openai` SDK: OpenAI, Azure OpenAI,
+ * Ollama, vLLM, LM Studio. Retries, timeouts and cancellation are done here rather than by the
+ * SDK (its retries are turned off) so that `retry-after` is capped, the delays are settable in
+ * tests, a stalled stream times out, and every failure becomes a ProviderError that says what to do.
+ */
+export class OpenAICompatibleProvider implements ChatProvider {
+  readonly id: string;
+  readonly modelName: string;
+  readonly maxInputTokens: number;
+  private readonly client: OpenAI;
+  private readonly endpoint: EndpointShape;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly stream: boolean;
+  private readonly logger: Logger;
+  private readonly retryBaseDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly apiKey: string | undefined;
+  private readonly quirksKey: string;
+
+  constructor(options: OpenAICompatibleOptions) {
+    if (!options.model || options.model.trim() === '') throw new Error('Provider option model is empty: name the model to use (e.g. gpt-4o-mini, llama3.1).');
+    this.endpoint = describeEndpoint(options.baseUrl);
+    this.modelName = options.model.trim();
+    this.timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.maxRetries = positiveInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, true);
+    this.maxInputTokens = positiveInteger('maxInputTokens', options.maxInputTokens, DEFAULT_MAX_INPUT_TOKENS);
+    this.retryBaseDelayMs = positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS);
+    this.maxRetryDelayMs = positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS);
+    this.maxRetryAfterMs = positiveInteger('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS);
+    this.stream = options.stream ?? true;
+    this.logger = options.logger ?? silentLogger;
+    this.apiKey = options.apiKey && options.apiKey.trim() !== '' ? options.apiKey.trim() : undefined;
+    this.id = `openai-compatible:${this.modelName}@${this.endpoint.display}`;
+    this.quirksKey = `${this.endpoint.display}?${new URLSearchParams(this.endpoint.query).toString()}|${this.modelName}`;
+
+    // The SDK insists on some apiKey; without a real key we give it a placeholder and remove the
+    // Authorization header it would build from it, so nothing credential-like is ever sent.
+    // Azure takes its key in `api-key` instead of a bearer token.
+    const authHeaders: Record<string, string | null> = this.apiKey === undefined
+      ? { Authorization: null }
+      : this.endpoint.azure ? { Authorization: null, 'api-key': this.apiKey } : {};
+    this.client = new OpenAI({
+      apiKey: this.apiKey ?? 'no-key',
+      baseURL: this.endpoint.sdkBaseUrl,
+      defaultQuery: Object.keys(this.endpoint.query).length > 0 ? this.endpoint.query : undefined,
+      defaultHeaders: { ...options.defaultHeaders, ...authHeaders },
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      fetch: fetchWithReadableErrors(),
+    });
+  }
+
+  countTokens(text: string): number {
+    return estimateTokens(text);
+  }
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    const quirks = endpointQuirks.get(this.quirksKey) ?? {};
+    let format: ResponseFormatKind = quirks.format ?? (request.jsonSchema ? 'json_schema' : 'json_object');
+    if (format === 'json_schema' && !request.jsonSchema) format = 'json_object';
+    let useStreamOptions = !quirks.noStreamOptions;
+    let retry = 0;
+    for (;;) {
+      if (request.signal?.aborted) throw this.cancelled();
+      try {
+        return await this.attempt(request, format, useStreamOptions);
+      } catch (caught) {
+        const failure = this.classify(caught, request.signal);
+        if (failure.rejected === 'format' && format !== 'text') {
+          const next = FORMAT_ORDER[FORMAT_ORDER.indexOf(format) + 1];
+          this.logger.warn(`${this.where()} rejected response_format ${format} (${failure.error.message}); falling back to ${next === 'text' ? 'plain instructions' : next}, and remembering that for this endpoint.`);
+          format = next;
+          endpointQuirks.set(this.quirksKey, { ...endpointQuirks.get(this.quirksKey), format });
+          continue;
+        }
+        if (failure.rejected === 'stream_options' && useStreamOptions) {
+          this.logger.warn(`${this.where()} rejected stream_options; streaming without usage reports (token counts will be estimated).`);
+          useStreamOptions = false;
+          endpointQuirks.set(this.quirksKey, { ...endpointQuirks.get(this.quirksKey), noStreamOptions: true });
+          continue;
+        }
+        if (!failure.retryable || retry >= this.maxRetries) throw failure.error;
+        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
+          throw new ProviderError(`${failure.error.message} It asked to wait ${Math.ceil(failure.retryAfterMs / 1000)}s before retrying, longer than the ${Math.ceil(this.maxRetryAfterMs / 1000)}s this tool waits: try again later.`, failure.error.kind, failure.error.status);
+        }
+        const delay = failure.retryAfterMs ?? this.backoff(retry);
+        retry++;
+        this.logger.warn(`${failure.error.message} Retrying in ${delay}ms (retry ${retry} of ${this.maxRetries}).`);
+        await this.sleep(delay, request.signal);
+      }
+    }
+  }
+
+  /** Exponential backoff: base × 2^retry, capped, minus up to 25% jitter so clients spread out. */
+  private backoff(retry: number): number {
+    const ceiling = Math.min(this.retryBaseDelayMs * 2 ** retry, this.maxRetryDelayMs);
+    return Math.round(ceiling * (1 - Math.random() * 0.25));
+  }
+
+  private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => { clearTimeout(timer); reject(this.cancelled()); };
+      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async attempt(request: ChatRequest, format: ResponseFormatKind, useStreamOptions: boolean): Promise<ChatResponse> {
+    const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
+    if (format === 'text' && request.jsonSchema) {
+      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+      if (lastUser) lastUser.content += REMINDER_FOR_TEXT_FORMAT;
+    }
+    const body: ChatCompletionCreateParamsBase = { model: this.modelName, messages };
+    if (format === 'json_schema' && request.jsonSchema) {
+      body.response_format = { type: 'json_schema', json_schema: { name: request.jsonSchema.name, strict: true, schema: request.jsonSchema.schema } };
+    } else if (format === 'json_object') {
+      body.response_format = { type: 'json_object' };
+    }
+
+    // One controller for the user's cancel and our timeout; `timedOut` tells the two apart.
+    const controller = new AbortController();
+    const state = { timedOut: false, stalled: false };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (stalled: boolean): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { state.timedOut = true; state.stalled = stalled; controller.abort(); }, this.timeoutMs);
+    };
+    const onCancel = (): void => controller.abort();
+    request.signal?.addEventListener('abort', onCancel, { once: true });
+    arm(false);
+    try {
+      const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
+      if (!this.stream) {
+        const completion = await this.client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal });
+        const choice = completion.choices[0];
+        if (!choice) throw new ProviderError(`${this.where()} answered without any choices: the server may not support chat completions for model "${this.modelName}".`, 'failed');
+        if (choice.message.refusal) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`, 'rejected');
+        const text = choice.message.content ?? '';
+        if (text) request.onText?.(text);
+        return {
+          text,
+          usage: this.usage(completion.usage, promptTokens, text),
+          format,
+          truncated: choice.finish_reason === 'length',
+        };
+      }
+
+      const stream = await this.client.chat.completions.create(
+        { ...body, stream: true, ...(useStreamOptions ? { stream_options: { include_usage: true } } : {}) },
+        { signal: controller.signal },
+      );
+      arm(true);
+      let text = '';
+      let finishReason: string | null = null;
+      let reportedUsage: OpenAI.CompletionUsage | undefined;
+      let refusal = '';
+      for await (const chunk of stream) {
+        arm(true);
+        if (chunk.usage) reportedUsage = chunk.usage;
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        const piece = choice.delta?.content;
+        if (piece) {
+          text += piece;
+          request.onText?.(piece);
+        }
+        if (choice.delta?.refusal) refusal += choice.delta.refusal;
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+      }
+      // The SDK ends the iteration quietly when the request is aborted: find out why here.
+      if (controller.signal.aborted) throw state.timedOut ? this.timeoutError(true) : this.cancelled();
+      if (refusal && !text) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
+      if (finishReason === null) this.logger.warn(`${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`);
+      return {
+        text,
+        usage: this.usage(reportedUsage, promptTokens, text),
+        format,
+        truncated: finishReason === 'length' || finishReason === null,
+      };
+    } catch (caught) {
+      if (caught instanceof ProviderError) throw caught;
+      if (state.timedOut) throw this.timeoutError(state.stalled);
+      throw caught;
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  private usage(reported: OpenAI.CompletionUsage | undefined | null, promptEstimate: number, text: string): TokenUsage {
+    if (reported && Number.isFinite(reported.prompt_tokens) && Number.isFinite(reported.completion_tokens)) {
+      return { promptTokens: reported.prompt_tokens, completionTokens: reported.completion_tokens };
+    }
+    this.logger.debug(`${this.where()} reported no token usage; using an estimate (characters / 4).`);
+    return { promptTokens: promptEstimate, completionTokens: estimateTokens(text) };
+  }
+
+  private where(): string {
+    return `the endpoint at ${this.endpoint.display}`;
+  }
+
+  private cancelled(): ProviderError {
+    return new ProviderError('The request to the model was cancelled.', 'cancelled');
+  }
+
+  private timeoutError(stalled: boolean): ProviderError {
+    const seconds = Math.round(this.timeoutMs / 100) / 10;
+    const what = stalled
+      ? `${this.where()} stopped sending its answer for ${seconds}s`
+      : `${this.where()} did not answer within ${seconds}s`;
+    return new ProviderError(`${what} (timeout). Raise the timeout, use a smaller or faster model, or review less code at once.`, 'timeout');
+  }
+
+  /** Never let the key reach a message: servers sometimes echo it back in their errors. */
+  private scrub(text: string): string {
+    let out = text;
+    if (this.apiKey) out = out.split(this.apiKey).join('***');
+    return out.replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_*.-]{8,}/g, '$1***');
+  }
+
+  private classify(caught: unknown, signal: AbortSignal | undefined): Failure {
+    if (caught instanceof ProviderError) return { error: caught, retryable: false };
+    if (caught instanceof APIUserAbortError || signal?.aborted) return { error: this.cancelled(), retryable: false };
+    if (caught instanceof APIConnectionTimeoutError) return { error: this.timeoutError(false), retryable: false };
+    const where = this.where();
+    if (caught instanceof APIError && caught.status !== undefined) {
+      const status = caught.status;
+      const detail = this.scrub(serverMessage(caught));
+      const retryAfterMs = retryAfter(caught.headers);
+      if (status === 401) {
+        return { error: new ProviderError(`${where} answered 401: the key was refused${this.apiKey ? '' : ' (no key was sent)'}. Set OPENAI_API_KEY (CLI) or the extension's API key to a valid key for this endpoint.`, 'auth', status), retryable: false };
+      }
+      if (status === 403) {
+        return { error: new ProviderError(`${where} answered 403: the key may not use model "${this.modelName}" (${detail}). Check the key's permissions or choose another model.`, 'auth', status), retryable: false };
+      }
+      if (status === 404) {
+        return { error: new ProviderError(`${where} answered 404 (${detail}): the model "${this.modelName}" or the chat API was not found. Check the model name (BACKEND_REVIEW_MODEL or --model) and that the base URL is the API root, usually ending in /v1.`, 'rejected', status), retryable: false };
+      }
+      if (status === 400 || status === 422) {
+        if (/stream_options/i.test(detail)) return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status), retryable: false, rejected: 'stream_options' };
+        if (/response_format|json_schema|json_object|structured output|guided|grammar/i.test(detail)) {
+          return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status), retryable: false, rejected: 'format' };
+        }
+        const tooLong = /context|too long|maximum.*tokens|token limit|max_tokens/i.test(detail);
+        return {
+          error: new ProviderError(`${where} rejected the request (${status}): ${detail}. ${tooLong ? 'The prompt is too long for this model: lower maxInputTokens so the code is sent in smaller chunks.' : `Check that model "${this.modelName}" exists on this endpoint and supports chat completions.`}`, 'rejected', status),
+          retryable: false,
+        };
+      }
+      if (status === 429) {
+        return { error: new ProviderError(`${where} answered 429: too many requests or quota exhausted (${detail}). Wait a little, lower the review concurrency, or use a key with a higher quota.`, 'failed', status), retryable: true, retryAfterMs };
+      }
+      if (status === 408 || status === 409 || status >= 500) {
+        return { error: new ProviderError(`${where} answered ${status} (${detail}). The server is overloaded or failing; try again later or check the server's logs.`, 'failed', status), retryable: true, retryAfterMs };
+      }
+      return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'failed', status), retryable: false };
+    }
+    const code = errorCode(caught);
+    if (code && UNREACHABLE_CODES.has(code)) {
+      const hint = code === 'ECONNREFUSED' ? 'is the server running, and is the base URL (OPENAI_BASE_URL or --base-url) right?' : 'check the host name in the base URL (OPENAI_BASE_URL or --base-url) and the network.';
+      return { error: new ProviderError(`Could not connect to ${this.endpoint.display} (${code}): ${hint}`, 'unreachable'), retryable: false };
+    }
+    if (code && RESET_CODES.has(code)) {
+      return { error: new ProviderError(`The connection to ${this.endpoint.display} was dropped (${code}) before the answer was complete. If this keeps happening, check proxies and the server's logs.`, 'unreachable'), retryable: true };
+    }
+    const message = this.scrub(caught instanceof Error ? caught.message : String(caught));
+    if (caught instanceof APIError) {
+      // Status-less API errors: an error event inside the stream, or a connection error without a code.
+      return { error: new ProviderError(`${where} failed: ${message}`, 'failed'), retryable: false };
+    }
+    return { error: new ProviderError(`The request to ${this.endpoint.display} failed: ${message}${code ? ` (${code})` : ''}.`, 'failed'), retryable: false };
+  }
+}
+
+/** The server's own explanation, whatever shape its error body had. */
+function serverMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | string | undefined;
+  const text = typeof body === 'string' ? body
+    : body && typeof body.message === 'string' ? body.message
+    : error.message.replace(/^\d{3}\s*/, '');
+  return text.replace(/\s+/g, ' ').trim().slice(0, 400) || 'no details';
+}
+
+/** `retry-after-ms` (milliseconds), else `retry-after` in seconds or as an HTTP date. */
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Math.round(Number(ms));
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  if (Number.isFinite(Number(value)) && Number(value) >= 0) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The first `code` along the error's cause chain (undici nests the socket error in `cause`). */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export interface ProviderEnvOverrides {
+  model?: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  maxInputTokens?: number;
+  stream?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * The CLI's provider: `BACKEND_REVIEW_MODEL` (or --model) picks the model, `OPENAI_BASE_URL` the
+ * endpoint (default OpenAI), `OPENAI_API_KEY` the key (optional). No model → undefined: the
+ * caller runs the offline checks only. An invalid URL throws an Error naming where it came from.
+ */
+export function createProviderFromEnv(env: Record<string, string | undefined>, overrides: ProviderEnvOverrides = {}): OpenAICompatibleProvider | undefined {
+  const model = (overrides.model ?? env.BACKEND_REVIEW_MODEL ?? '').trim();
+  if (model === '') return undefined;
+  const fromFlag = overrides.baseUrl !== undefined;
+  const baseUrl = (overrides.baseUrl ?? env.OPENAI_BASE_URL ?? '').trim() || DEFAULT_BASE_URL;
+  try {
+    describeEndpoint(baseUrl);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (from ${fromFlag ? '--base-url' : 'OPENAI_BASE_URL'})`);
+  }
+  return new OpenAICompatibleProvider({
+    baseUrl,
+    model,
+    apiKey: env.OPENAI_API_KEY,
+    timeoutMs: overrides.timeoutMs,
+    maxRetries: overrides.maxRetries,
+    maxInputTokens: overrides.maxInputTokens,
+    stream: overrides.stream,
+    logger: overrides.logger,
+  });
+}
