@@ -8,13 +8,15 @@ export interface SplitFrontMatter {
   hasFrontMatter: boolean;
 }
 
+class ExecutableFrontMatterError extends Error {}
+
 function refuseExecutableFrontMatter(): never {
-  throw new Error('JavaScript front matter (---js) is not supported: reading it would run code from the file');
+  throw new ExecutableFrontMatterError('JavaScript front matter (---js) is not supported: reading it would run code from the file');
 }
 
 /**
  * Splits YAML front matter from a Markdown body. Throws an Error whose message says what is wrong
- * (malformed YAML, a front matter that is not a mapping); callers add the file name.
+ * (malformed YAML, JavaScript front matter, not a mapping); callers add the file name.
  */
 export function splitFrontMatter(text: string): SplitFrontMatter {
   // Front matter needs an opening `---` line and a closing one; a lone `---` is a Markdown rule.
@@ -25,9 +27,16 @@ export function splitFrontMatter(text: string): SplitFrontMatter {
   // Options are always passed: gray-matter caches by content when called without options, and
   // caches the file before parsing, so a failed parse would later come back as "no front matter".
   // Its JavaScript engine evaluates the block with eval(); workspace files must never run code.
-  const parsed = matter(text, {
-    engines: { js: refuseExecutableFrontMatter, javascript: refuseExecutableFrontMatter },
-  });
+  let parsed;
+  try {
+    parsed = matter(text, {
+      engines: { js: refuseExecutableFrontMatter, javascript: refuseExecutableFrontMatter },
+    });
+  } catch (error) {
+    if (error instanceof ExecutableFrontMatterError) throw error;
+    // js-yaml messages continue with a code excerpt over several lines; the first line names the problem and position.
+    throw new Error(`front matter is not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
   const data: unknown = parsed.data;
   if (data === null || data === undefined) return { data: {}, body: parsed.content, hasFrontMatter: true };
   if (typeof data !== 'object' || Array.isArray(data)) {

@@ -56,7 +56,7 @@ async function loadOne(root: string, candidate: Candidate, logger: Logger): Prom
   try {
     split = splitFrontMatter(read.text);
   } catch (error) {
-    return { source: full, message: `front matter is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return { source: full, message: error instanceof Error ? error.message : String(error) };
   }
   const text = split.body.trim();
   if (!text) return { source: full, message: 'guideline has no text after its front matter' };

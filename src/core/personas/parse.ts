@@ -148,13 +148,7 @@ function formatFor(filePath: string, data: Record<string, unknown>): PersonaForm
  */
 export function parsePersonaText(text: string, filePath: string): ParsedPersona {
   const warnings: string[] = [];
-  let split;
-  try {
-    split = splitFrontMatter(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`front matter is not valid YAML: ${reason}`);
-  }
+  const split = splitFrontMatter(text);
   const { data } = split;
   const leadingBlank = /^\n*/.exec(split.body)?.[0].length ?? 0;
   // gray-matter's content is a suffix of the text, so the lines before it are the front matter.
