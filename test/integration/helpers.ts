@@ -1,5 +1,7 @@
 // Shared helpers for the integration tests: real VS Code API only (no mocks of `vscode`).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { TEST_LM_EXTENSION_ID, type TestLanguageModelApi } from './lm-extension/src/api';
 
@@ -88,4 +90,80 @@ export function lineOf(document: vscode.TextDocument, needle: string): number {
     if (document.lineAt(i).text.includes(needle)) return i + 1;
   }
   throw new Error(`"${needle}" is not in ${document.uri.fsPath}`);
+}
+
+/** The contributed review commands' ids (package.json `contributes.commands`). */
+export const REVIEW_COMMANDS = {
+  reviewFile: 'backendReviewer.reviewFile',
+  reviewChanges: 'backendReviewer.reviewChanges',
+  reviewStaged: 'backendReviewer.reviewStaged',
+  switchMode: 'backendReviewer.switchMode',
+  selectPersona: 'backendReviewer.selectPersona',
+} as const;
+
+/** Diagnostics of model findings published in a mode ("Backend Reviewer · Pragmatic"), sorted by line. */
+export function modelDiagnostics(uri: vscode.Uri, modeLabel = 'Pragmatic'): vscode.Diagnostic[] {
+  return reviewerDiagnostics(uri)
+    .filter((d) => d.source === `${SOURCE_PREFIX} · ${modeLabel}`)
+    .sort((a, b) => a.range.start.line - b.range.start.line);
+}
+
+/** Waits until the file's model diagnostics satisfy `accept` and returns them. */
+export async function waitForModelDiagnostics(uri: vscode.Uri, what: string, accept: (diagnostics: vscode.Diagnostic[]) => boolean, modeLabel = 'Pragmatic'): Promise<vscode.Diagnostic[]> {
+  return waitFor(`${what} (${vscode.workspace.asRelativePath(uri)})`, () => {
+    const diagnostics = modelDiagnostics(uri, modeLabel);
+    return accept(diagnostics) ? diagnostics : undefined;
+  });
+}
+
+/** A text summary of diagnostics for assertion messages. */
+export function describeDiagnostics(diagnostics: readonly vscode.Diagnostic[]): string {
+  return JSON.stringify(diagnostics.map((d) => ({ line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], source: d.source, code: diagnosticCode(d), message: d.message.slice(0, 60) })));
+}
+
+/** Code actions VS Code's code action providers offer for a diagnostic (as the light bulb would). */
+export async function codeActionsFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+    'vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  return (actions ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+}
+
+/** Runs a code action the way the editor does: its edit first, then its command. */
+export async function runCodeAction(action: vscode.CodeAction): Promise<void> {
+  if (action.edit) assert.ok(await vscode.workspace.applyEdit(action.edit), `the edit of "${action.title}" was not applied`);
+  if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+}
+
+export function findAction(actions: readonly vscode.CodeAction[], title: RegExp): vscode.CodeAction {
+  const action = actions.find((a) => title.test(a.title));
+  assert.ok(action, `no code action matching ${title}; offered: ${JSON.stringify(actions.map((a) => a.title))}`);
+  return action;
+}
+
+/** Runs git in the workspace folder (the harness made it a repository with one commit). */
+export function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: workspaceRoot().fsPath, encoding: 'utf8' });
+}
+
+/** Rewrites a workspace file on disk, changing the given 1-based lines. */
+export function rewriteLines(relativePath: string, replacements: Record<number, string>): void {
+  const file = workspaceUri(relativePath).fsPath;
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  for (const [line, text] of Object.entries(replacements)) {
+    const index = Number(line) - 1;
+    assert.ok(index >= 0 && index < lines.length, `${relativePath} has no line ${line}`);
+    lines[index] = text;
+  }
+  fs.writeFileSync(file, lines.join('\n'));
+}
+
+/** What review commands return (src/vscode/reviewRunner.ts ReviewCommandResult), as far as the tests read it. */
+export type ReviewCommandResult =
+  | { ok: true; result: { findings: { title: string; startLine: number }[]; summary: string }; files: { uri: string; findings: unknown[] }[]; message: string }
+  | { ok: false; cancelled: boolean; error: string };
+
+export async function runReview(command: string, ...args: unknown[]): Promise<ReviewCommandResult> {
+  const result = await vscode.commands.executeCommand<ReviewCommandResult | undefined>(command, ...args);
+  assert.ok(result && typeof result === 'object' && 'ok' in result, `${command} returned ${JSON.stringify(result)} instead of a review result`);
+  return result;
 }

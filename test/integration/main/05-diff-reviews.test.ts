@@ -1,0 +1,73 @@
+// Group 5: reviewChanges and reviewStaged send only the changed hunks (asserted on what the model server
+// received) and publish diagnostics only on changed lines.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { findingsAnswer, modelFinding } from '../../support/modelServer';
+import { describeDiagnostics, git, modelDiagnostics, REVIEW_COMMANDS, rewriteLines, waitFor, workspaceUri } from '../helpers';
+import { useModelServer } from '../modelServerHooks';
+
+const LARGE_LINE = '  return charge.amountCents >= Number(process.env.LARGE_CHARGE_CENTS);';
+const RESTOCK_LINE = '  stock.set(sku, available(sku) + Math.trunc(quantity));';
+const UNSTAGED_LINE = '  return total; // UNSTAGED-EDIT';
+
+describe('diff reviews send changed hunks only', () => {
+  const model = useModelServer((request) => {
+    if (request.user.includes('LARGE_CHARGE_CENTS')) {
+      return findingsAnswer([
+        modelFinding({ title: 'Threshold is NaN when the variable is unset', severity: 'high', category: 'correctness', startLine: 21, endLine: 21, quote: 'Number(process.env.LARGE_CHARGE_CENTS)' }),
+        // Points at an unchanged line far from the change: must not be published.
+        modelFinding({ title: 'Zero-amount charges rejected', severity: 'medium', category: 'api-design', startLine: 8, endLine: 8, quote: "if (charge.amountCents <= 0) throw new Error('amount must be positive');" }),
+      ]);
+    }
+    if (request.user.includes('Math.trunc(quantity)')) {
+      return findingsAnswer([
+        modelFinding({ title: 'Fractional quantities silently truncated', severity: 'medium', category: 'data-integrity', startLine: 8, endLine: 8, quote: 'Math.trunc(quantity)' }),
+        modelFinding({ title: 'Total can overflow safe integers', severity: 'low', category: 'correctness', startLine: 17, endLine: 17, quote: 'for (const quantity of stock.values()) total += quantity;' }),
+      ]);
+    }
+    return findingsAnswer([]);
+  });
+
+  afterEach(() => {
+    git('reset', '-q', 'HEAD');
+    git('checkout', '-q', '--', 'src/payments.ts', 'src/inventory.ts');
+  });
+
+  it('reviewChanges sends the changed hunk of the working tree and flags only changed lines', async () => {
+    rewriteLines('src/payments.ts', { 21: LARGE_LINE });
+    const uri = workspaceUri('src/payments.ts');
+    const before = model.server.chatRequests().length;
+    await vscode.commands.executeCommand(REVIEW_COMMANDS.reviewChanges);
+    const requests = model.server.chatRequests().slice(before);
+    const sent = requests.map((r) => r.user).join('\n');
+    assert.ok(sent.includes('LARGE_CHARGE_CENTS'), 'the changed line was sent');
+    assert.ok(!sent.includes('amount must be positive'), 'line 8, 13 lines above the change, must not be sent');
+    assert.ok(!sent.includes('describeCharge'), 'an unchanged function 7+ lines away must not be sent');
+    const diagnostics = await waitFor('the changed-line finding', () => {
+      const found = modelDiagnostics(uri);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [21], describeDiagnostics(diagnostics));
+    assert.ok(diagnostics[0].message.startsWith('Threshold is NaN'));
+  });
+
+  it('reviewStaged sends the staged hunk only, not unstaged edits, and flags only staged lines', async () => {
+    rewriteLines('src/inventory.ts', { 8: RESTOCK_LINE });
+    git('add', 'src/inventory.ts');
+    rewriteLines('src/inventory.ts', { 18: UNSTAGED_LINE });
+    const uri = workspaceUri('src/inventory.ts');
+    const before = model.server.chatRequests().length;
+    await vscode.commands.executeCommand(REVIEW_COMMANDS.reviewStaged);
+    const requests = model.server.chatRequests().slice(before);
+    const sent = requests.map((r) => r.user).join('\n');
+    assert.ok(sent.includes('Math.trunc(quantity)'), 'the staged line was sent');
+    assert.ok(!sent.includes('UNSTAGED-EDIT'), 'an unstaged edit must not be sent by reviewStaged');
+    assert.ok(!sent.includes('total += quantity'), 'unchanged lines far from the staged hunk must not be sent');
+    const diagnostics = await waitFor('the staged-line finding', () => {
+      const found = modelDiagnostics(uri);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [8], describeDiagnostics(diagnostics));
+    assert.ok(diagnostics[0].message.startsWith('Fractional quantities silently truncated'));
+  });
+});

@@ -1,0 +1,51 @@
+// Group 7: Restricted Mode. This suite runs with workspace trust enabled and the folder untrusted: a
+// workspace backendReviewer.openai.baseUrl and workspace personas must be ignored, the request goes to
+// the user-level endpoint.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from '../../support/modelServer';
+import { openWorkspaceFile, REVIEW_COMMANDS, runReview, setUserSettings, waitFor, workspaceRoot } from '../helpers';
+
+const FETCH_QUOTE = 'const response = await fetch(`https://quotes.example.invalid/${symbol}`);';
+const WORKSPACE_PERSONA_MARKER = 'UNTRUSTED-WORKSPACE-PERSONA';
+
+describe('Restricted Mode (untrusted workspace)', () => {
+  let userServer: ModelServer;
+  let workspaceServer: ModelServer;
+
+  before(async () => {
+    assert.equal(vscode.workspace.isTrusted, false, 'this suite must run in an untrusted workspace (harness: workspaceTrust on)');
+    const answer = () => findingsAnswer([modelFinding({ title: 'Quote fetch without timeout', severity: 'high', category: 'reliability', startLine: 2, endLine: 2, quote: FETCH_QUOTE })]);
+    userServer = await startModelServer({ handler: answer });
+    workspaceServer = await startModelServer({ handler: answer });
+    await setUserSettings({ provider: 'openai-compatible', 'openai.baseUrl': userServer.url, 'openai.model': 'test-model', persona: '' });
+    // What a hostile repository would ship: its own endpoint and persona in workspace settings.
+    const settingsFile = path.join(workspaceRoot().fsPath, '.vscode', 'settings.json');
+    fs.writeFileSync(settingsFile, JSON.stringify({
+      'backendReviewer.openai.baseUrl': workspaceServer.url,
+      'backendReviewer.persona': 'workspace-only-persona',
+      'backendReviewer.personaDirectories': ['.vscode/personas'],
+    }, null, 2));
+    await waitFor('VS Code to read the workspace settings', () =>
+      vscode.workspace.getConfiguration('backendReviewer').inspect('openai.baseUrl')?.workspaceValue === workspaceServer.url);
+  });
+
+  after(async () => {
+    await userServer?.close();
+    await workspaceServer?.close();
+  });
+
+  it('sends the review to the user-level endpoint, not the workspace one, without the workspace persona', async () => {
+    const { document } = await openWorkspaceFile('src/quotes.ts');
+    const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
+    assert.ok(result.ok, `review failed: ${JSON.stringify(result)}`);
+    assert.equal(workspaceServer.chatRequests().length, 0, 'the untrusted workspace endpoint received code');
+    assert.equal(userServer.chatRequests().length, 1, 'the user-level endpoint received the review');
+    const system = userServer.chatRequests()[0].system;
+    assert.ok(!system.includes(WORKSPACE_PERSONA_MARKER), 'a workspace persona reached the model in Restricted Mode');
+    assert.ok(system.includes('## Review mode: Pragmatic'), 'the bundled persona and rubric of the default mode are used instead');
+    assert.deepEqual(result.result.findings.map((f) => f.title), ['Quote fetch without timeout']);
+  });
+});
