@@ -76,6 +76,9 @@ function literalString(node: Node | null): string | undefined {
 
 interface StringBuild { literal: string; dynamic: boolean }
 
+/** SQLAlchemy's text(...) wraps the statement; the rules look through it. */
+const SQL_WRAPPERS = new Set(['text', 'sqlalchemy.text', 'sa.text']);
+
 /** How a string is built: f-string, `+`, `%`, `.format()`; null for anything else. */
 function stringBuild(node: Node | null): StringBuild | null {
   const inner = unwrap(node);
@@ -105,8 +108,7 @@ function stringBuild(node: Node | null): StringBuild | null {
       const base = stringBuild(field(fn, 'object'));
       if (base) return { literal: base.literal, dynamic: named(field(inner, 'arguments')).length > 0 };
     }
-    // SQLAlchemy's text(...) wraps the statement; look through it.
-    if (fn?.text === 'text' || fn?.text === 'sqlalchemy.text') return stringBuild(named(field(inner, 'arguments'))[0] ?? null);
+    if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null);
   }
   return null;
 }
@@ -115,6 +117,7 @@ function stringBuild(node: Node | null): StringBuild | null {
 function resolvedStringBuild(node: Node | null): StringBuild | null {
   const inner = unwrap(node);
   if (!inner) return null;
+  if (inner.type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(named(field(inner, 'arguments'))[0] ?? null);
   if (inner.type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(inner) ?? inner.tree.rootNode;
   const builds: StringBuild[] = [];
