@@ -1,3 +1,4 @@
+import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import type { SecretStore } from './state';
 
 /** SecretStorage key of the OpenAI-compatible API key. The key is never written to settings or logs. */
@@ -27,4 +28,45 @@ export function validateApiKeyInput(value: string): string | undefined {
   if (trimmed === '') return 'Enter a key, or press Escape to keep the current one.';
   if (/\s/.test(trimmed)) return 'An API key has no spaces or line breaks.';
   return undefined;
+}
+
+/** Wraps a provider so no error it raises can carry the key into a message or log. */
+export function withKeyScrubbed(provider: ChatProvider, apiKey: string | undefined): ChatProvider {
+  if (!apiKey) return provider;
+  return {
+    id: provider.id,
+    modelName: provider.modelName,
+    maxInputTokens: provider.maxInputTokens,
+    countTokens: (text) => provider.countTokens(text),
+    complete: async (request) => {
+      try {
+        return await provider.complete(request);
+      } catch (error) {
+        if (error instanceof ProviderError) throw new ProviderError(scrubKey(error.message, apiKey), error.kind, error.status);
+        if (error instanceof Error) {
+          const scrubbed = new Error(scrubKey(error.message, apiKey));
+          scrubbed.name = error.name;
+          throw scrubbed;
+        }
+        throw new Error(scrubKey(String(error), apiKey));
+      }
+    },
+  };
+}
+
+export type SettingScope = 'user' | 'workspace' | 'workspaceFolder';
+
+/** Where a key put into settings by hand sits (from `inspect()`), and the value to move. */
+export function keysInSettings(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): { value: string; scopes: SettingScope[] } | undefined {
+  if (!inspected) return undefined;
+  const found: { scope: SettingScope; value: string }[] = [];
+  const consider = (scope: SettingScope, value: unknown) => {
+    if (typeof value === 'string' && value.trim() !== '') found.push({ scope, value: value.trim() });
+  };
+  consider('workspaceFolder', inspected.workspaceFolderValue);
+  consider('workspace', inspected.workspaceValue);
+  consider('user', inspected.globalValue);
+  if (found.length === 0) return undefined;
+  // The most specific value is the one that was in effect.
+  return { value: found[0].value, scopes: found.map((f) => f.scope) };
 }

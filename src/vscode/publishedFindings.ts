@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { severityRank, type Mode, type ReviewFinding, type Severity } from '../core/findings';
+import { MODE_LABELS } from '../core/personas/modes';
 import type { DismissalSubject } from './dismissals';
 import type { KeyValueStore } from './state';
 
@@ -35,14 +36,12 @@ export function diagnosticLevel(severity: Severity): DiagnosticLevel {
 }
 
 export const REVIEWER_NAME = 'Backend Reviewer';
-const MODE_NAMES: Record<Mode, string> = { backendpe: 'BackendPE', pragmatic: 'Pragmatic' };
-
 export function sourceLabel(origin: Mode | 'offline'): string {
-  return `${REVIEWER_NAME} · ${origin === 'offline' ? 'offline' : MODE_NAMES[origin]}`;
+  return `${REVIEWER_NAME} · ${origin === 'offline' ? 'offline' : MODE_LABELS[origin]}`;
 }
 
 export function modeName(mode: Mode): string {
-  return MODE_NAMES[mode];
+  return MODE_LABELS[mode];
 }
 
 /** Lines `startLine..endLine` (1-based, inclusive) of `text`, joined with `\n`; null when out of range. */
@@ -68,6 +67,19 @@ export function toPublished(findings: readonly ReviewFinding[], options: { text:
       dismissal: { ruleId: finding.ruleId, file: options.relativePath, code },
     };
   });
+}
+
+/**
+ * What a publish replaces: everything (a file review), only offline-check findings (offline checks
+ * on open/save), or findings within a line range (a selection review).
+ */
+export type Replace = 'all' | 'offline' | { startLine: number; endLine: number };
+
+/** Whether an existing finding survives a publish that replaces `replace`. */
+export function keepOnPublish(finding: PublishedFinding, replace: Replace): boolean {
+  if (replace === 'all') return false;
+  if (replace === 'offline') return finding.origin !== 'offline';
+  return finding.endLine < replace.startLine || finding.startLine > replace.endLine;
 }
 
 export function isShown(finding: ReviewFinding, minimumSeverity: Severity): boolean {
@@ -166,6 +178,11 @@ export class FindingStore {
     return entry.findings;
   }
 
+  /** URIs (as strings) with stored findings. */
+  uris(): string[] {
+    return this.state.keys().filter((key) => key.startsWith(STORE_PREFIX)).map((key) => key.slice(STORE_PREFIX.length));
+  }
+
   async remove(uri: string): Promise<void> {
     await this.state.update(STORE_PREFIX + uri, undefined);
   }
@@ -173,4 +190,11 @@ export class FindingStore {
   async clear(): Promise<void> {
     for (const key of this.state.keys()) if (key.startsWith(STORE_PREFIX)) await this.state.update(key, undefined);
   }
+}
+
+/** What "Explain" types into the chat: the participant, the command and the finding. */
+export function explainQuery(finding: PublishedFinding, participantName: string): string {
+  const where = `${finding.file}:${finding.startLine}${finding.endLine !== finding.startLine ? `-${finding.endLine}` : ''}`;
+  const quote = finding.quote.trim() !== '' ? `\nCode: ${finding.quote.trim().split('\n').slice(0, 8).join('\n')}` : '';
+  return `@${participantName} /explain ${finding.title} [${finding.ruleId}, ${finding.severity}] at ${where}: ${finding.message.trim()}${quote}`;
 }

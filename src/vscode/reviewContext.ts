@@ -13,6 +13,7 @@ export interface PersonaApi {
   renderPersona(persona: Persona, context: RenderContext): RenderedPersona;
   findPersona(catalog: PersonaCatalog, id: string): Persona | undefined;
   personaForMode(catalog: PersonaCatalog, mode: Mode): Persona | undefined;
+  detectModeRequest(text: string, catalog: PersonaCatalog): Mode | null;
   loadGuidelines(options: { workspaceRoot: string; logger?: Logger }): Promise<{ guidelines: Guideline[]; errors: unknown[] }>;
   guidelinesFor(guidelines: Guideline[], relPath: string): Guideline[];
 }
@@ -31,6 +32,12 @@ export class ModeState {
   async set(mode: Mode): Promise<void> {
     await this.state.update(ModeState.KEY, mode);
     for (const listener of this.listeners) listener(mode);
+  }
+
+  /** Forgets the switched mode, so the `mode` setting applies again (after the user changes it). */
+  async resetToSetting(): Promise<void> {
+    await this.state.update(ModeState.KEY, undefined);
+    for (const listener of this.listeners) listener(this.get());
   }
 
   async toggle(): Promise<Mode> {
@@ -146,7 +153,7 @@ export class ReviewContext {
     const mode = this.deps.mode.get();
     const language = request.units.length === 1 ? request.units[0].language : undefined;
     const [{ rendered, notes }, guidelines, provider] = await Promise.all([
-      this.render(mode, language), this.guidelines(), this.deps.createProvider(config),
+      this.render(mode, language), this.guidelines(), request.provider ? Promise.resolve(request.provider) : this.deps.createProvider(config),
     ]);
     if (!this.deps.trusted() && await this.deps.workspaceHasGuidance()) notes.push(UNTRUSTED_NOTE);
     const offline = this.deps.offlineFindings;

@@ -1,5 +1,6 @@
 import type { Mode, ReviewResult, SkippedPart } from '../core/findings';
 import type { Logger } from '../core/log';
+import type { ChatProvider } from '../core/providers/provider';
 import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../core/review/types';
 
 /**
@@ -18,6 +19,8 @@ export interface ReviewRequest {
   skipped?: SkippedPart[];
   signal?: AbortSignal;
   onProgress?: (progress: ReviewProgress) => void;
+  /** Use this model instead of the configured one (the chat passes the model the user picked). */
+  provider?: ChatProvider;
 }
 
 /** Everything a review needs besides its units, resolved per review from settings and the workspace. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MODES, SEVERITIES, type Mode, type Severity } from '../core/findings';
+import type { RuleOverride } from '../core/offline/types';
 
 /**
  * Typed access to the `backendReviewer.*` settings. Pure: the VS Code side only supplies raw values
@@ -161,4 +162,11 @@ export class InMemorySettings implements RawSettingsSource {
   getUserValue(key: string): unknown {
     return this.user[key];
   }
+}
+
+/** The `offlineChecks.rules` setting ("off" or a severity per rule id) as the offline checks take it. */
+export function offlineRuleOverrides(rules: Record<string, RuleLevel>): Record<string, RuleOverride> {
+  const overrides: Record<string, RuleOverride> = {};
+  for (const [id, level] of Object.entries(rules)) overrides[id] = level === 'off' ? { enabled: false } : { severity: level };
+  return overrides;
 }

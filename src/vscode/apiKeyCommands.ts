@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { API_KEY_SECRET, keysInSettings, validateApiKeyInput, type SettingScope } from './apiKey';
+import { COMMANDS } from './commandIds';
+import { LEGACY_API_KEY_SETTING, SETTINGS_SECTION } from './settings';
+import type { Services } from './services';
+
+const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {
+  user: vscode.ConfigurationTarget.Global,
+  workspace: vscode.ConfigurationTarget.Workspace,
+  workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder,
+};
+
+/** Asks for the key (hidden input) and stores it in SecretStorage. `value` skips the prompt (tests). */
+async function setApiKey(services: Services, value?: unknown): Promise<boolean> {
+  let key = typeof value === 'string' ? value : undefined;
+  if (key === undefined) {
+    key = await vscode.window.showInputBox({
+      title: 'Backend Reviewer: API key for the OpenAI-compatible endpoint',
+      prompt: 'Stored in VS Code\'s secret storage, never in settings. Leave the endpoint keyless for local servers.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: validateApiKeyInput,
+    });
+  }
+  if (key === undefined) return false;
+  const problem = validateApiKeyInput(key);
+  if (problem) {
+    void vscode.window.showWarningMessage(`Backend Reviewer: ${problem}`);
+    return false;
+  }
+  await services.secrets.store(API_KEY_SECRET, key.trim());
+  services.logger.info('API key stored in secret storage.');
+  void vscode.window.showInformationMessage('Backend Reviewer: API key stored in secret storage.');
+  return true;
+}
+
+/**
+ * A key found in settings (`backendReviewer.openai.apiKey`) is offered to move into SecretStorage;
+ * on "Move" it is stored there and removed from every settings scope it was in.
+ */
+export async function offerToMoveKeyFromSettings(services: Services): Promise<boolean> {
+  const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const found = keysInSettings(configuration.inspect(LEGACY_API_KEY_SETTING));
+  if (!found) return false;
+  services.logger.warn(`An API key is in settings (${found.scopes.join(', ')}): settings files are plain text and often committed.`);
+  const picked = await vscode.window.showWarningMessage(
+    'Backend Reviewer found an API key in your settings (backendReviewer.openai.apiKey). Settings are plain text; move the key into VS Code\'s secret storage?',
+    'Move to Secret Storage', 'Not Now',
+  );
+  if (picked !== 'Move to Secret Storage') return false;
+  await services.secrets.store(API_KEY_SECRET, found.value);
+  for (const scope of found.scopes) {
+    // A workspace-folder value can only be removed through the folder's own configuration.
+    const target = scope === 'workspaceFolder' ? vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri) : configuration;
+    await target.update(LEGACY_API_KEY_SETTING, undefined, TARGETS[scope]);
+  }
+  services.logger.info(`API key moved to secret storage and removed from settings (${found.scopes.join(', ')}).`);
+  return true;
+}
+
+export function registerApiKeyCommands(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.setApiKey, (value?: unknown) => setApiKey(services, value)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.${LEGACY_API_KEY_SETTING}`)) void offerToMoveKeyFromSettings(services);
+    }),
+  );
+  void offerToMoveKeyFromSettings(services);
+}

@@ -1,0 +1,235 @@
+import * as vscode from 'vscode';
+import type { Mode, ReviewFinding, Severity } from '../core/findings';
+import type { Logger } from '../core/log';
+import { HELP_SCHEME } from './commandIds';
+import { DismissalStore } from './dismissals';
+import { helpPath } from './helpDocs';
+import { trackEdits, type LineChange } from './findingTracker';
+import {
+  contentHash, diagnosticLevel, FindingStore, isShown, keepOnPublish, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
+} from './publishedFindings';
+
+const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** Where a rule's or category's explanation opens (a read-only document, see ruleDocs.ts). */
+export function helpUri(ruleId: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: HELP_SCHEME, path: helpPath(ruleId) });
+}
+
+interface FileEntry {
+  findings: PublishedFinding[];
+  /** Hash of the text the findings belong to; null once they follow live edits of an open document. */
+  textHash: string | null;
+  /** Messages shown as Information diagnostics at the top of the file (why something was not used). */
+  notices: string[];
+}
+
+/**
+ * Owns the one diagnostic collection: publishes findings, moves them with edits, hides those below
+ * `minimumSeverity` or dismissed, persists them per file, restores them after a reload.
+ */
+export class FindingsPublisher implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('backendReviewer');
+  private readonly files = new Map<string, FileEntry>();
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with a file's URI whenever its findings change. */
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly store: FindingStore,
+    private readonly dismissals: DismissalStore,
+    private readonly minimumSeverity: () => Severity,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.push(
+      this.changeEmitter,
+      vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.persist(document.uri, document.getText())),
+      vscode.workspace.onDidOpenTextDocument((document) => this.restore(document)),
+    );
+    for (const document of vscode.workspace.textDocuments) this.restore(document);
+  }
+
+  /** Brings back stored findings of files that are not open, when the file on disk is unchanged. */
+  async restoreStored(): Promise<void> {
+    for (const key of this.store.uris()) {
+      if (this.files.has(key)) continue;
+      const uri = vscode.Uri.parse(key);
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        const stored = this.store.load(key, text);
+        if (!stored) {
+          await this.store.remove(key);
+          continue;
+        }
+        this.files.set(key, { findings: stored, textHash: contentHash(text), notices: [] });
+        this.render(uri);
+      } catch (error) {
+        this.logger.info(`Stored findings of ${key} dropped: ${error instanceof Error ? error.message : String(error)}`);
+        await this.store.remove(key);
+      }
+    }
+  }
+
+  /** Workspace-relative path used in findings and dismissals. */
+  static relativePath(uri: vscode.Uri): string {
+    return vscode.workspace.asRelativePath(uri, false);
+  }
+
+  /**
+   * Replaces the findings of a file. `replace: 'offline'` replaces only offline-check findings
+   * (a model review's findings stay); `'all'` replaces everything (a re-review).
+   */
+  publish(uri: vscode.Uri, text: string, findings: readonly ReviewFinding[], options: { mode: Mode; replace: Replace; notices?: string[] }): PublishedFinding[] {
+    const key = uri.toString();
+    const previous = this.files.get(key);
+    const kept = previous ? previous.findings.filter((f) => keepOnPublish(f, options.replace)) : [];
+    const published = toPublished(findings, { text, relativePath: FindingsPublisher.relativePath(uri), mode: options.mode })
+      .map((finding) => ({ ...finding, id: `${finding.id}:${Date.now().toString(36)}` }));
+    const entry: FileEntry = {
+      findings: [...kept, ...published],
+      textHash: contentHash(text),
+      notices: options.notices ?? (options.replace === 'offline' ? previous?.notices ?? [] : []),
+    };
+    this.files.set(key, entry);
+    this.render(uri);
+    void this.store.save(key, text, entry.findings).then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${key}: ${String(error)}`));
+    return published;
+  }
+
+  /** Every finding of a file (including hidden ones); `visibleOnly` applies severity and dismissals. */
+  findings(uri: vscode.Uri, visibleOnly = false): PublishedFinding[] {
+    const all = this.files.get(uri.toString())?.findings ?? [];
+    return visibleOnly ? all.filter((f) => this.visible(f)) : all;
+  }
+
+  find(uri: vscode.Uri, id: string): PublishedFinding | undefined {
+    return this.findings(uri).find((f) => f.id === id);
+  }
+
+  /** The finding a diagnostic of this collection stands for (code actions get copies of diagnostics). */
+  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): PublishedFinding | undefined {
+    if (!diagnostic.source?.startsWith(REVIEWER_NAME)) return undefined;
+    const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code ?? '');
+    return this.findings(uri, true).find((f) => f.ruleId === code && f.startLine - 1 === diagnostic.range.start.line && this.message(f) === diagnostic.message);
+  }
+
+  /** URIs with at least one finding. */
+  uris(): vscode.Uri[] {
+    return [...this.files.entries()].filter(([, entry]) => entry.findings.length > 0).map(([key]) => vscode.Uri.parse(key));
+  }
+
+  remove(uri: vscode.Uri, ids: readonly string[]): void {
+    const entry = this.files.get(uri.toString());
+    if (!entry) return;
+    entry.findings = entry.findings.filter((f) => !ids.includes(f.id));
+    this.render(uri);
+  }
+
+  clear(uri?: vscode.Uri): void {
+    const uris = uri ? [uri] : this.uris();
+    for (const target of uris) {
+      this.files.delete(target.toString());
+      this.collection.delete(target);
+      void this.store.remove(target.toString());
+      this.changeEmitter.fire(target);
+    }
+    if (!uri) {
+      this.collection.clear();
+      void this.store.clear();
+    }
+  }
+
+  /** Re-renders every file (after `minimumSeverity` or dismissals change). */
+  refresh(): void {
+    for (const key of this.files.keys()) this.render(vscode.Uri.parse(key));
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private visible(finding: PublishedFinding): boolean {
+    return isShown(finding, this.minimumSeverity()) && !this.dismissals.isDismissed(finding.dismissal);
+  }
+
+  private message(finding: PublishedFinding): string {
+    const suggestion = finding.suggestion.trim() !== '' ? `\n\nSuggestion: ${finding.suggestion.trim()}` : '';
+    return `${finding.title}: ${finding.message.trim()}${suggestion}`;
+  }
+
+  private toDiagnostic(finding: PublishedFinding): vscode.Diagnostic {
+    const start = new vscode.Position(Math.max(0, finding.startLine - 1), Math.max(0, (finding.startColumn ?? 1) - 1));
+    const end = finding.endColumn !== undefined
+      ? new vscode.Position(Math.max(0, finding.endLine - 1), Math.max(0, finding.endColumn - 1))
+      : new vscode.Position(Math.max(0, finding.endLine - 1), Number.MAX_SAFE_INTEGER);
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(start, end), this.message(finding), LEVELS[diagnosticLevel(finding.severity)]);
+    diagnostic.source = finding.source;
+    diagnostic.code = { value: finding.ruleId, target: helpUri(finding.ruleId) };
+    return diagnostic;
+  }
+
+  private render(uri: vscode.Uri): void {
+    const entry = this.files.get(uri.toString());
+    if (!entry) {
+      this.collection.delete(uri);
+    } else {
+      const diagnostics = entry.findings.filter((f) => this.visible(f)).map((f) => this.toDiagnostic(f));
+      for (const notice of entry.notices) {
+        const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), notice, vscode.DiagnosticSeverity.Information);
+        diagnostic.source = REVIEWER_NAME;
+        diagnostics.push(diagnostic);
+      }
+      this.collection.set(uri, diagnostics);
+    }
+    this.changeEmitter.fire(uri);
+  }
+
+  private onEdit(event: vscode.TextDocumentChangeEvent): void {
+    const entry = this.files.get(event.document.uri.toString());
+    if (!entry || event.contentChanges.length === 0) return;
+    const changes: LineChange[] = event.contentChanges.map((change) => ({
+      startLine: change.range.start.line,
+      startCharacter: change.range.start.character,
+      endLine: change.range.end.line,
+      endCharacter: change.range.end.character,
+      text: change.text,
+    }));
+    const { kept, changed } = trackEdits(entry.findings, changes);
+    entry.textHash = null;
+    if (!changed) return;
+    entry.findings = kept;
+    this.render(event.document.uri);
+  }
+
+  private persist(uri: vscode.Uri, text: string): void {
+    const entry = this.files.get(uri.toString());
+    if (!entry) return;
+    entry.textHash = contentHash(text);
+    void this.store.save(uri.toString(), text, entry.findings).then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${uri.toString()}: ${String(error)}`));
+  }
+
+  /** On open: stored findings come back when the text is unchanged; in-memory ones for a changed file go. */
+  private restore(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const entry = this.files.get(key);
+    if (entry) {
+      if (entry.textHash !== null && entry.textHash !== contentHash(document.getText())) {
+        this.logger.info(`${FindingsPublisher.relativePath(document.uri)} changed since its review: its findings were removed.`);
+        this.files.delete(key);
+        this.render(document.uri);
+      }
+      return;
+    }
+    const stored = this.store.load(key, document.getText());
+    if (!stored || stored.length === 0) return;
+    this.files.set(key, { findings: stored, textHash: contentHash(document.getText()), notices: [] });
+    this.render(document.uri);
+  }
+}

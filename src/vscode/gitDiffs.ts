@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import type { SkippedPart } from '../core/findings';
+import { languageFromPath } from '../core/language';
+import { unitsFromDiff } from '../core/review/diff';
+import type { ReviewUnit } from '../core/review/types';
+import {
+  GIT_STATUS_DELETED, GIT_STATUS_INDEX_DELETED, GIT_STATUS_UNTRACKED,
+  type GitApi, type GitChange, type GitExtensionExports, type GitRepository,
+} from './gitApi';
+
+/** No Git extension or no repository: the message says what to do. */
+export class NoRepositoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoRepositoryError';
+  }
+}
+
+export interface DiffReviewInput {
+  repository: GitRepository;
+  units: ReviewUnit[];
+  skipped: SkippedPart[];
+  /** What was compared, for messages: "working tree vs HEAD". */
+  description: string;
+}
+
+/** Untracked files larger than this are not reviewed as new files. */
+const MAX_UNTRACKED_BYTES = 512 * 1024;
+
+async function gitApi(): Promise<GitApi> {
+  const extension = vscode.extensions.getExtension<GitExtensionExports>('vscode.git');
+  if (!extension) throw new NoRepositoryError('The built-in Git extension is not installed, so there are no changes to review. Use Review File instead.');
+  const exports = extension.isActive ? extension.exports : await extension.activate();
+  if (!exports.enabled) throw new NoRepositoryError('Git is disabled (setting git.enabled), so there are no changes to review. Enable it or use Review File.');
+  return exports.getAPI(1);
+}
+
+/** The repository of the given file, else of the active editor, else the only one open. */
+export async function findRepository(uri?: vscode.Uri): Promise<GitRepository> {
+  const api = await gitApi();
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  const byUri = target ? api.getRepository(target) : null;
+  if (byUri) return byUri;
+  if (api.repositories.length === 1) return api.repositories[0];
+  if (api.repositories.length === 0) {
+    throw new NoRepositoryError('No Git repository is open in this window. Open a folder that is a Git repository (or run "git init"), or use Review File.');
+  }
+  const picked = await vscode.window.showQuickPick(
+    api.repositories.map((repository) => ({ label: vscode.workspace.asRelativePath(repository.rootUri, true) || repository.rootUri.fsPath, repository })),
+    { title: 'Backend Reviewer: which repository?' },
+  );
+  if (!picked) throw new NoRepositoryError('No repository chosen.');
+  return picked.repository;
+}
+
+function relative(repository: GitRepository, uri: vscode.Uri): string {
+  const root = repository.rootUri.path.replace(/\/$/, '');
+  return uri.path.startsWith(`${root}/`) ? uri.path.slice(root.length + 1) : uri.path;
+}
+
+async function readWorkingFile(repository: GitRepository, path: string): Promise<string | undefined> {
+  try {
+    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(repository.rootUri, path));
+    return new TextDecoder().decode(bytes);
+  } catch {
+    // A file listed in the diff but gone from disk (deleted meanwhile): unitsFromDiff reports it as skipped.
+    return undefined;
+  }
+}
+
+async function patchesFor(changes: readonly GitChange[], patch: (path: string) => Promise<string>): Promise<string> {
+  const wanted = changes.filter((change) => change.status !== GIT_STATUS_DELETED && change.status !== GIT_STATUS_INDEX_DELETED && change.status !== GIT_STATUS_UNTRACKED);
+  // The Git API takes absolute paths (it makes them relative to the repository itself).
+  const patches = await Promise.all(wanted.map((change) => patch((change.renameUri ?? change.uri).fsPath)));
+  return patches.filter((text) => text.trim() !== '').join('\n');
+}
+
+function deletedParts(changes: readonly GitChange[], repository: GitRepository): SkippedPart[] {
+  return changes
+    .filter((change) => change.status === GIT_STATUS_DELETED || change.status === GIT_STATUS_INDEX_DELETED)
+    .map((change) => ({ file: relative(repository, change.uri), reason: 'deleted: nothing to review' }));
+}
+
+/** Working tree vs HEAD, plus untracked files reviewed as new files. */
+export async function uncommittedChanges(repository: GitRepository): Promise<DiffReviewInput> {
+  const changes = await repository.diffWithHEAD();
+  const diff = await patchesFor(changes, (path) => repository.diffWithHEAD(path));
+  const { units, skipped } = await unitsFromDiff(diff, (path) => readWorkingFile(repository, path));
+  const untracked = repository.state.untrackedChanges ?? repository.state.workingTreeChanges.filter((change) => change.status === GIT_STATUS_UNTRACKED);
+  for (const change of untracked) {
+    const path = relative(repository, change.uri);
+    try {
+      const stat = await vscode.workspace.fs.stat(change.uri);
+      if (stat.type !== vscode.FileType.File) continue;
+      if (stat.size > MAX_UNTRACKED_BYTES) {
+        skipped.push({ file: path, reason: `untracked file larger than ${MAX_UNTRACKED_BYTES / 1024} KiB: not reviewed` });
+        continue;
+      }
+      const text = await readWorkingFile(repository, path);
+      if (text === undefined) continue;
+      const lineCount = text.split('\n').length;
+      units.push({ path, text, language: languageFromPath(path), changedLines: Array.from({ length: lineCount }, (_, i) => i + 1) });
+    } catch (error) {
+      skipped.push({ file: path, reason: `untracked file could not be read: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: 'uncommitted changes (working tree vs HEAD)' };
+}
+
+/** The index vs HEAD; the new text of each file is the staged one. */
+export async function stagedChanges(repository: GitRepository): Promise<DiffReviewInput> {
+  const diff = await repository.diff(true);
+  const { units, skipped } = await unitsFromDiff(diff, async (path) => {
+    try {
+      // Ref "" makes the Git extension run `git show :<path>`: the staged text.
+      return await repository.show('', vscode.Uri.joinPath(repository.rootUri, path).fsPath);
+    } catch {
+      return undefined;
+    }
+  });
+  return { repository, units, skipped: [...deletedParts(repository.state.indexChanges, repository), ...skipped], description: 'staged changes (index vs HEAD)' };
+}
+
+/** The working tree vs the merge base of HEAD and the branch (what a pull request would show). */
+export async function changesAgainstBranch(repository: GitRepository, branch: string): Promise<DiffReviewInput> {
+  const base = await repository.getMergeBase('HEAD', branch);
+  if (!base) throw new NoRepositoryError(`HEAD and ${branch} have no common ancestor, so there is no merge-base diff to review.`);
+  const changes = await repository.diffWith(base);
+  const diff = await patchesFor(changes, (path) => repository.diffWith(base, path));
+  const { units, skipped } = await unitsFromDiff(diff, (path) => readWorkingFile(repository, path));
+  return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: `changes against ${branch} (merge base ${base.slice(0, 8)})` };
+}
+
+/** Branches to compare against, local first, the current one left out. */
+export async function pickBranch(repository: GitRepository): Promise<string | undefined> {
+  const [local, remote] = await Promise.all([
+    repository.getBranches({ remote: false, sort: 'committerdate' }),
+    repository.getBranches({ remote: true, sort: 'committerdate' }),
+  ]);
+  const current = repository.state.HEAD?.name;
+  const names = [...local, ...remote]
+    .map((ref) => (ref.remote && ref.name && !ref.name.startsWith(`${ref.remote}/`) ? `${ref.remote}/${ref.name}` : ref.name))
+    .filter((name): name is string => !!name && name !== current && !name.endsWith('/HEAD'));
+  const unique = [...new Set(names)];
+  if (unique.length === 0) throw new NoRepositoryError('There is no other branch to compare against.');
+  return vscode.window.showQuickPick(unique, { title: 'Backend Reviewer: review changes against which branch?', placeHolder: 'The diff is taken from the merge base of HEAD and this branch' });
+}

@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import type { Mode } from '../core/findings';
+import { parseModeArgument } from './chatHandler';
+import { COMMANDS } from './commandIds';
+import { modeName } from './publishedFindings';
+import { SETTINGS_SECTION } from './settings';
+import type { Services } from './services';
+
+/** Switches to the given mode, or to the other one. Returns the mode now in effect. */
+async function switchMode(services: Services, requested?: unknown): Promise<Mode> {
+  const target = typeof requested === 'string' ? parseModeArgument(requested) : null;
+  if (typeof requested === 'string' && !target) {
+    void vscode.window.showWarningMessage(`Backend Reviewer: "${requested}" is not a mode (backendpe or pragmatic).`);
+    return services.mode.get();
+  }
+  let next: Mode;
+  if (target) {
+    await services.mode.set(target);
+    next = target;
+  } else {
+    next = await services.mode.toggle();
+  }
+  services.logger.info(`Mode switched to ${modeName(next)}.`);
+  void vscode.window.setStatusBarMessage(`Backend Reviewer: ${modeName(next)} mode`, 3000);
+  return next;
+}
+
+/**
+ * Picks the persona (setting `backendReviewer.persona`), or the mode's default. `id` skips the
+ * picker (tests). A persona declared for a mode also switches to that mode.
+ */
+async function selectPersona(services: Services, id?: unknown): Promise<string | undefined> {
+  services.reviewContext.invalidate();
+  const catalog = await services.reviewContext.catalog();
+  let chosen: string | undefined;
+  if (typeof id === 'string') {
+    chosen = id;
+  } else {
+    const items = [
+      { label: '$(sync) Mode default', description: `the ${modeName(services.mode.get())} persona, following the mode`, id: '' },
+      ...catalog.personas.map((persona) => ({
+        label: persona.name,
+        description: `${persona.id} · ${persona.sourceKind}${persona.mode ? ` · ${modeName(persona.mode)}` : ''}`,
+        detail: persona.description,
+        id: persona.id,
+      })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Backend Reviewer: review with which persona?', matchOnDescription: true, matchOnDetail: true });
+    if (!picked) return undefined;
+    chosen = picked.id;
+  }
+  const persona = chosen ? services.personas.findPersona(catalog, chosen) : undefined;
+  if (chosen && !persona) {
+    void vscode.window.showWarningMessage(`Backend Reviewer: no persona "${chosen}" is loaded. Run "Select Persona" to see the loaded ones.`);
+    return undefined;
+  }
+  // `persona` is a restricted setting: in an untrusted workspace only the user value counts.
+  const target = vscode.workspace.workspaceFolders && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('persona', chosen || undefined, target);
+  if (persona?.mode) await services.mode.set(persona.mode);
+  services.logger.info(chosen ? `Persona set to ${chosen}.` : 'Persona follows the mode.');
+  return chosen;
+}
+
+export function registerModeCommands(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.switchMode, (mode?: unknown) => switchMode(services, mode)),
+    vscode.commands.registerCommand(COMMANDS.selectPersona, (id?: unknown) => selectPersona(services, id)),
+  );
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { runOfflineChecks, supportedLanguage } from '../core/offline';
+import { unitFor } from './reviewRunner';
+import { offlineRuleOverrides } from './settings';
+import type { Services } from './services';
+
+/** Files above this size are left to explicit reviews: on-open checks must stay instant. */
+const MAX_OFFLINE_BYTES = 1024 * 1024;
+
+/**
+ * Runs the offline checks (no model, nothing leaves the machine) when a supported file is opened or
+ * saved, if `backendReviewer.offlineChecks.onOpenAndSave` is on. Their findings carry the source
+ * "Backend Reviewer · offline" and replace only earlier offline findings of the file.
+ */
+export class OfflineChecker implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[];
+  private readonly generation = new Map<string, number>();
+
+  constructor(private readonly services: Services) {
+    this.disposables = [
+      vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.check(document)),
+      services.settings.onDidChange(() => this.checkOpen()),
+    ];
+    this.checkOpen();
+  }
+
+  checkOpen(): void {
+    for (const document of vscode.workspace.textDocuments) this.check(document);
+  }
+
+  /** Returns the number of offline findings published, or undefined when the file was not checked. */
+  async check(document: vscode.TextDocument): Promise<number | undefined> {
+    const config = this.services.config();
+    if (!config.offlineChecks.onOpenAndSave) return undefined;
+    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return undefined;
+    if (!supportedLanguage(document.languageId) && !supportedLanguage(document.fileName)) return undefined;
+    const text = document.getText();
+    if (text.length > MAX_OFFLINE_BYTES) return undefined;
+    const key = document.uri.toString();
+    // A newer check of the same file (a save while the open check runs) wins.
+    const generation = (this.generation.get(key) ?? 0) + 1;
+    this.generation.set(key, generation);
+    const mode = this.services.mode.get();
+    try {
+      const findings = await runOfflineChecks(unitFor(document), { mode, rules: offlineRuleOverrides(config.offlineChecks.rules) });
+      if (this.generation.get(key) !== generation || document.isClosed) return undefined;
+      this.services.publisher.publish(document.uri, text, findings, { mode, replace: 'offline' });
+      return findings.length;
+    } catch (error) {
+      this.services.logger.error(`Offline checks of ${vscode.workspace.asRelativePath(document.uri, false)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+export function registerOfflineChecks(context: vscode.ExtensionContext, services: Services): OfflineChecker {
+  const checker = new OfflineChecker(services);
+  context.subscriptions.push(checker);
+  return checker;
+}

@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import { previewPrompt } from '../core/review/plan';
+import { COMMANDS } from './commandIds';
+import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
+import { reportFailure, runReviewJob, unitFor, type ReviewCommandResult } from './reviewRunner';
+import { ReviewCancelledError } from './reviewService';
+import type { Services } from './services';
+
+/**
+ * The URI a command was invoked with: a Uri or URI string (tests, explorer menus), or the
+ * `rootUri` of a SourceControl (SCM title menu).
+ */
+function uriArgument(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
+  if (typeof arg === 'object' && arg !== null && 'rootUri' in arg && (arg as { rootUri: unknown }).rootUri instanceof vscode.Uri) return (arg as { rootUri: vscode.Uri }).rootUri;
+  return undefined;
+}
+
+/** The document a command is about: its URI argument, else the active editor's document. */
+async function targetDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
+  const target = uriArgument(uri);
+  if (target) return vscode.workspace.openTextDocument(target);
+  return vscode.window.activeTextEditor?.document;
+}
+
+function noDocument(): ReviewCommandResult {
+  const message = 'Open a file to review (or pass its URI).';
+  void vscode.window.showWarningMessage(`Backend Reviewer: ${message}`);
+  return { ok: false, cancelled: false, error: message };
+}
+
+export async function reviewFile(services: Services, uri?: unknown, options: { quiet?: boolean } = {}): Promise<ReviewCommandResult> {
+  const document = await targetDocument(uri);
+  if (!document) return noDocument();
+  return runReviewJob(services, {
+    key: document.uri.toString(),
+    kind: 'file',
+    title: vscode.workspace.asRelativePath(document.uri, false),
+    targets: [{ uri: document.uri, unit: unitFor(document), replace: 'all' }],
+    quiet: options.quiet,
+  });
+}
+
+/** Lines to review: the `range` argument (1-based), else the active editor's selection. */
+async function reviewSelection(services: Services, uri?: unknown, range?: { startLine: number; endLine: number }): Promise<ReviewCommandResult> {
+  const document = await targetDocument(uri);
+  if (!document) return noDocument();
+  let lines = range;
+  if (!lines) {
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document === document && !editor.selection.isEmpty) {
+      const { start, end } = editor.selection;
+      // A selection ending at column 0 does not include that line.
+      const endLine = end.character === 0 && end.line > start.line ? end.line : end.line + 1;
+      lines = { startLine: start.line + 1, endLine };
+    }
+  }
+  if (!lines) {
+    const message = 'Select the lines to review first (or use Review File).';
+    void vscode.window.showWarningMessage(`Backend Reviewer: ${message}`);
+    return { ok: false, cancelled: false, error: message };
+  }
+  return runReviewJob(services, {
+    key: document.uri.toString(),
+    kind: 'selection',
+    title: `${vscode.workspace.asRelativePath(document.uri, false)}:${lines.startLine}-${lines.endLine}`,
+    targets: [{ uri: document.uri, unit: unitFor(document, lines), replace: lines }],
+  });
+}
+
+async function reviewDiff(services: Services, kind: 'changes' | 'staged' | 'branch', collect: () => Promise<DiffReviewInput>): Promise<ReviewCommandResult> {
+  let input: DiffReviewInput;
+  try {
+    input = await collect();
+  } catch (error) {
+    return reportFailure(services, error);
+  }
+  return runReviewJob(services, {
+    key: `${kind}:${input.repository.rootUri.toString()}`,
+    kind,
+    title: input.description,
+    targets: input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' as const })),
+    skipped: input.skipped,
+  });
+}
+
+export async function reviewChanges(services: Services, uri?: unknown): Promise<ReviewCommandResult> {
+  return reviewDiff(services, 'changes', async () => uncommittedChanges(await findRepository(uriArgument(uri))));
+}
+
+/** Shows exactly what a review of the file (or selection) would send, after redaction. Returns the text. */
+async function showPromptPreview(services: Services, uri?: unknown): Promise<string | undefined> {
+  const document = await targetDocument(uri);
+  if (!document) {
+    noDocument();
+    return undefined;
+  }
+  const editor = vscode.window.activeTextEditor;
+  const selection = editor && editor.document === document && !editor.selection.isEmpty
+    ? { startLine: editor.selection.start.line + 1, endLine: editor.selection.end.line + 1 }
+    : undefined;
+  const unit = unitFor(document, selection);
+  try {
+    const prepared = await services.reviewContext.prepare({ key: document.uri.toString(), kind: selection ? 'selection' : 'file', units: [unit] });
+    const provider = prepared.provider;
+    const preview = previewPrompt({
+      units: [unit], persona: prepared.persona, mode: prepared.mode, guidelines: prepared.guidelines,
+      maxInputTokens: provider?.maxInputTokens ?? Number.MAX_SAFE_INTEGER,
+      countTokens: (text) => provider?.countTokens(text) ?? Math.ceil(text.length / 4),
+    });
+    const parts = [
+      `<!-- Backend Reviewer prompt preview: exactly what would be sent to ${provider?.id ?? 'the model'} for ${unit.path}, after redaction. Nothing was sent. -->`,
+      '',
+    ];
+    preview.prompts.forEach((prompt, index) => {
+      parts.push(`# Request ${index + 1} of ${preview.prompts.length}: ${prompt.file}`, '', '## System message', '', prompt.system, '', '## User message', '', prompt.user, '');
+    });
+    for (const part of preview.skipped) parts.push(`> Not sent: ${part.file}${part.startLine !== undefined ? `:${part.startLine}-${part.endLine}` : ''}: ${part.reason}`);
+    for (const note of prepared.notes) parts.push(`> ${note}`);
+    const text = parts.join('\n');
+    const previewDocument = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+    await vscode.window.showTextDocument(previewDocument, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return text;
+  } catch (error) {
+    reportFailure(services, error);
+    return undefined;
+  }
+}
+
+export function registerReviewCommands(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.reviewFile, (uri?: unknown) => reviewFile(services, uri)),
+    vscode.commands.registerCommand(COMMANDS.reviewSelection, (uri?: unknown, range?: { startLine: number; endLine: number }) => reviewSelection(services, uri, range)),
+    vscode.commands.registerCommand(COMMANDS.reviewChanges, (uri?: unknown) => reviewChanges(services, uri)),
+    vscode.commands.registerCommand(COMMANDS.reviewStaged, (uri?: unknown) =>
+      reviewDiff(services, 'staged', async () => stagedChanges(await findRepository(uriArgument(uri))))),
+    vscode.commands.registerCommand(COMMANDS.reviewAgainstBranch, (branch?: unknown, uri?: unknown) =>
+      reviewDiff(services, 'branch', async () => {
+        const repository = await findRepository(uriArgument(uri));
+        const target = typeof branch === 'string' && branch !== '' ? branch : await pickBranch(repository);
+        if (!target) throw new ReviewCancelledError('No branch chosen.');
+        return changesAgainstBranch(repository, target);
+      })),
+    vscode.commands.registerCommand(COMMANDS.previewPrompt, (uri?: unknown) => showPromptPreview(services, uri)),
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (!services.config().reviewOnSave || document.uri.scheme !== 'file') return;
+      void reviewFile(services, document.uri, { quiet: true });
+    }),
+  );
+}

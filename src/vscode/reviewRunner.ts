@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { ReviewResult, SkippedPart } from '../core/findings';
+import { languageFromPath } from '../core/language';
+import { ProviderError } from '../core/providers/provider';
+import type { ReviewUnit } from '../core/review/types';
+import { NoRepositoryError } from './gitDiffs';
+import { showError } from './logging';
+import { NoModelError, offerModelChoices } from './providerFactory';
+import type { PublishedFinding, Replace } from './publishedFindings';
+import { UNTRUSTED_NOTE } from './reviewContext';
+import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcome } from './reviewService';
+import { modeName } from './publishedFindings';
+import type { Services } from './services';
+
+/** What review commands return (the integration tests read it). */
+export type ReviewCommandResult =
+  | { ok: true; result: ReviewResult; files: { uri: string; findings: PublishedFinding[] }[]; message: string }
+  | { ok: false; cancelled: boolean; error: string };
+
+/** One reviewed file: where its findings go and what they replace. */
+export interface ReviewTarget {
+  uri: vscode.Uri;
+  unit: ReviewUnit;
+  replace: Replace;
+}
+
+export interface ReviewJob {
+  key: string;
+  kind: ReviewKind;
+  title: string;
+  targets: ReviewTarget[];
+  skipped?: SkippedPart[];
+  /** Background reviews (on save) show progress in the status bar only and no outcome notification. */
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+export function unitFor(document: vscode.TextDocument, range?: { startLine: number; endLine: number }): ReviewUnit {
+  const path = vscode.workspace.asRelativePath(document.uri, false);
+  return { path, text: document.getText(), language: languageFromPath(path) ?? document.languageId, range };
+}
+
+/** Publishes the outcome's findings per target file (a file with no findings gets its old ones cleared). */
+export function publishOutcome(services: Services, targets: readonly ReviewTarget[], outcome: ReviewOutcome): { uri: string; findings: PublishedFinding[] }[] {
+  const notices = outcome.result.notes.includes(UNTRUSTED_NOTE) ? [UNTRUSTED_NOTE] : [];
+  return targets.map((target) => {
+    const findings = outcome.result.findings.filter((f) => f.file === target.unit.path);
+    const published = services.publisher.publish(target.uri, target.unit.text, findings, { mode: outcome.mode, replace: target.replace, notices });
+    return { uri: target.uri.toString(), findings: published };
+  });
+}
+
+/** Turns a failure into the right message (with its ways out) and a result value. */
+export function reportFailure(services: Services, error: unknown): ReviewCommandResult {
+  if (error instanceof ReviewCancelledError || (error instanceof ProviderError && error.kind === 'cancelled')) {
+    services.logger.info('Review cancelled.');
+    return { ok: false, cancelled: true, error: 'cancelled' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NoModelError) {
+    void offerModelChoices(error, services.logger);
+  } else if (error instanceof NoRepositoryError) {
+    services.logger.warn(message);
+    void vscode.window.showWarningMessage(message);
+  } else {
+    if (error instanceof Error && !(error instanceof ProviderError) && error.stack) services.logger.debug(error.stack);
+    void showError(services.logger, `Backend Reviewer: ${message}`);
+  }
+  return { ok: false, cancelled: false, error: message };
+}
+
+/** Runs a review with progress and cancel, publishes the findings, reports the outcome. */
+export async function runReviewJob(services: Services, job: ReviewJob): Promise<ReviewCommandResult> {
+  if (job.targets.length === 0 && (job.skipped?.length ?? 0) === 0) {
+    const message = `Nothing to review: ${job.title.toLowerCase()} has no files.`;
+    if (!job.quiet) void vscode.window.showInformationMessage(message);
+    return { ok: true, result: { summary: message, findings: [], skipped: [], notes: [], stats: { requests: 0, cachedChunks: 0, promptTokens: 0, completionTokens: 0, durationMs: 0 } }, files: [], message };
+  }
+  const mode = services.mode.get();
+  const location = job.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+  try {
+    return await vscode.window.withProgress({ location, title: `Backend Reviewer (${modeName(mode)}): ${job.title}`, cancellable: !job.quiet }, async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      job.signal?.addEventListener('abort', () => controller.abort());
+      services.statusBar.progress(job.key, 'preparing');
+      try {
+        let reported = 0;
+        const outcome = await services.reviewService.review({
+          key: job.key,
+          kind: job.kind,
+          units: job.targets.map((t) => t.unit),
+          skipped: job.skipped,
+          signal: controller.signal,
+          onProgress: ({ done, total, message }) => {
+            const text = total > 0 ? `${done}/${total} chunks` : message ?? '';
+            services.statusBar.progress(job.key, text);
+            const increment = total > 0 ? ((done - reported) / total) * 100 : 0;
+            reported = done;
+            progress.report({ message: text, increment });
+          },
+        });
+        const files = publishOutcome(services, job.targets, outcome);
+        const message = `Backend Reviewer (${modeName(outcome.mode)}): ${formatOutcome(outcome.result)}`;
+        services.logger.info(message);
+        for (const note of outcome.result.notes) services.logger.info(`Note: ${note}`);
+        if (!job.quiet) {
+          const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
+          void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
+            if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');
+          });
+        }
+        return { ok: true as const, result: outcome.result, files, message };
+      } finally {
+        subscription.dispose();
+        services.statusBar.end(job.key);
+      }
+    });
+  } catch (error) {
+    return reportFailure(services, error);
+  }
+}

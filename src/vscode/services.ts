@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import * as personas from '../core/personas';
+import { runOfflineChecks } from '../core/offline';
+import { FileReviewCache } from '../core/review/cache';
+import { runReview } from '../core/review/engine';
+import { DismissalStore } from './dismissals';
+import { FindingsPublisher } from './diagnostics';
+import { OutputChannelLogger } from './logging';
+import { createProvider } from './providerFactory';
+import { FindingStore } from './publishedFindings';
+import { ModeState, ReviewContext, type PersonaApi } from './reviewContext';
+import { ReviewService } from './reviewService';
+import { offlineRuleOverrides, SETTINGS_SECTION, type ReadConfigResult, type ReviewerConfig } from './settings';
+import { ReviewStatusBar } from './statusBar';
+import type { SecretStore } from './state';
+import { currentConfig } from './vscodeSettings';
+
+/** Files and folders whose presence means an untrusted workspace has guidance we are leaving out. */
+const WORKSPACE_GUIDANCE = [
+  'AGENTS.md', 'CLAUDE.md', '.claude/CLAUDE.md', '.github/copilot-instructions.md', '.github/instructions', '.cursor/rules',
+  '.vscode/personas', '.github/agents', '.github/chatmodes', '.claude/agents', '.github/skills', '.claude/skills',
+];
+
+/** Settings, read again whenever they or the workspace trust change; problems are logged and shown once. */
+export class ConfigWatcher implements vscode.Disposable {
+  private current: ReadConfigResult = currentConfig();
+  private readonly shown = new Set<string>();
+  private readonly emitter = new vscode.EventEmitter<ReviewerConfig>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly logger: OutputChannelLogger) {
+    this.disposables = [
+      this.emitter,
+      vscode.workspace.onDidChangeConfiguration((event) => { if (event.affectsConfiguration(SETTINGS_SECTION)) this.reload(); }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
+    ];
+    this.report();
+  }
+
+  get config(): ReviewerConfig {
+    return this.current.config;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private reload(): void {
+    this.current = currentConfig();
+    this.report();
+    this.emitter.fire(this.current.config);
+  }
+
+  private report(): void {
+    for (const ignored of this.current.ignoredForTrust) this.logger.info(`${ignored} is set in this workspace but not used: the workspace is not trusted (user settings apply).`);
+    for (const problem of this.current.problems) {
+      this.logger.warn(problem.message);
+      if (this.shown.has(problem.message)) continue;
+      this.shown.add(problem.message);
+      void vscode.window.showWarningMessage(problem.message, 'Open Settings').then((picked) => {
+        if (picked) void vscode.commands.executeCommand('workbench.action.openSettings', problem.setting);
+      });
+    }
+  }
+}
+
+export interface Services {
+  context: vscode.ExtensionContext;
+  logger: OutputChannelLogger;
+  settings: ConfigWatcher;
+  config(): ReviewerConfig;
+  mode: ModeState;
+  personas: PersonaApi;
+  secrets: SecretStore;
+  dismissals: DismissalStore;
+  publisher: FindingsPublisher;
+  reviewContext: ReviewContext;
+  reviewService: ReviewService;
+  statusBar: ReviewStatusBar;
+}
+
+function workspaceRoot(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+}
+
+function resolveUserDirs(dirs: string[]): string[] {
+  const root = workspaceRoot();
+  return dirs.map((dir) => {
+    const expanded = dir.startsWith('~') ? path.join(os.homedir(), dir.slice(1)) : dir;
+    return path.isAbsolute(expanded) || !root ? expanded : path.join(root, expanded);
+  });
+}
+
+async function workspaceHasGuidance(): Promise<boolean> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return false;
+  for (const relative of WORKSPACE_GUIDANCE) {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, relative));
+      return true;
+    } catch {
+      // Not there: check the next location.
+    }
+  }
+  return false;
+}
+
+/** Builds the long-lived objects once; every one is disposed with the extension. */
+export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
+  const settings = new ConfigWatcher(logger);
+  const config = () => settings.config;
+  const mode = new ModeState(context.workspaceState, () => settings.config.mode);
+  const dismissals = new DismissalStore(context.workspaceState);
+  const publisher = new FindingsPublisher(new FindingStore(context.workspaceState), dismissals, () => settings.config.minimumSeverity, logger);
+  const statusBar = new ReviewStatusBar(mode.get());
+  const api: PersonaApi = personas;
+  const reviewContext = new ReviewContext({
+    personas: api,
+    config,
+    mode,
+    trusted: () => vscode.workspace.isTrusted,
+    workspaceRoot,
+    bundledDir: context.asAbsolutePath('skills'),
+    resolveUserDirs,
+    createProvider: (current) => createProvider(current, context.secrets, logger),
+    cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
+    offlineFindings: (unit, currentMode, current) => runOfflineChecks(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+    workspaceHasGuidance,
+    logger,
+  });
+  const reviewService = new ReviewService({ runReview }, reviewContext.prepare, logger);
+  const unsubscribeMode = mode.onDidChange((next) => statusBar.setMode(next));
+  let settingMode = settings.config.mode;
+  context.subscriptions.push(
+    settings, publisher, statusBar,
+    { dispose: () => reviewService.dispose() },
+    { dispose: unsubscribeMode },
+    settings.onDidChange((next) => {
+      reviewContext.invalidate();
+      if (next.mode !== settingMode) {
+        settingMode = next.mode;
+        void mode.resetToSetting();
+      }
+      publisher.refresh();
+      statusBar.setMode(mode.get());
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => reviewContext.invalidate()),
+  );
+  void publisher.restoreStored();
+  return { context, logger, settings, config, mode, personas: api, secrets: context.secrets, dismissals, publisher, reviewContext, reviewService, statusBar };
+}
