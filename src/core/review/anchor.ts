@@ -62,23 +62,33 @@ class CompactText {
     // A final newline ends the last line; it does not start an empty one.
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     this.lines = lines;
-    const chars: string[] = [];
-    const lineOf: number[] = [];
-    const columnOf: number[] = [];
+    // Typed arrays sized for the worst case (no whitespace at all): one pass, no per-char objects.
+    const capacity = lines.reduce((sum, line) => sum + line.length, 0);
+    const lineOf = new Int32Array(capacity);
+    const columnOf = new Int32Array(capacity);
+    const pieces: string[] = [];
+    let count = 0;
     this.lineStart = new Int32Array(lines.length + 2);
     lines.forEach((line, i) => {
-      this.lineStart[i + 1] = chars.length;
-      for (let c = 0; c < line.length; c++) {
-        if (/\s/.test(line[c])) continue;
-        chars.push(line[c]);
-        lineOf.push(i + 1);
-        columnOf.push(c + 1);
+      this.lineStart[i + 1] = count;
+      let runStart = -1;
+      for (let c = 0; c <= line.length; c++) {
+        const blank = c === line.length || isWhitespace(line.charCodeAt(c));
+        if (!blank) {
+          if (runStart === -1) runStart = c;
+          lineOf[count] = i + 1;
+          columnOf[count] = c + 1;
+          count++;
+        } else if (runStart !== -1) {
+          pieces.push(line.slice(runStart, c));
+          runStart = -1;
+        }
       }
     });
-    this.lineStart[lines.length + 1] = chars.length;
-    this.chars = chars.join('');
-    this.lineOf = Int32Array.from(lineOf);
-    this.columnOf = Int32Array.from(columnOf);
+    this.lineStart[lines.length + 1] = count;
+    this.chars = pieces.join('');
+    this.lineOf = lineOf.subarray(0, count);
+    this.columnOf = columnOf.subarray(0, count);
   }
 
   get lineCount(): number { return this.lines.length; }
@@ -115,6 +125,14 @@ class CompactText {
 const MAX_ELLIPSIS_GAP = 2000;
 
 const compact = (s: string): string => s.replace(/\s+/g, '');
+
+/** Same set as the regex `\s` (which `compact` uses), without a regex call per character. */
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029
+    || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
 
 /**
  * Ways to read a quote, most literal first: as written; without line numbers the model copied
