@@ -174,11 +174,12 @@ describe('review command', function () {
       const run = await review(['src', '--format', 'sarif', '--output', 'report.sarif'], root, env);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, '');
-      const log = JSON.parse(readFileSync(join(root, 'report.sarif'), 'utf8'));
+      const sarifText = readFileSync(join(root, 'report.sarif'), 'utf8');
+      const log = JSON.parse(sarifText);
       const ajv = new Ajv({ strict: false, unicodeRegExp: false });
       addFormats(ajv);
       const validate = ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8')));
-      assert.ok(validate(log), JSON.stringify(validate.errors));
+      assert.ok(validate(JSON.parse(sarifText)), JSON.stringify(validate.errors));
       const result = log.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'review/security');
       assert.equal(result.level, 'error');
       assert.ok(result.fixes[0].artifactChanges[0].replacements[0].insertedContent.text.includes('$1'));
