@@ -6,6 +6,7 @@ import { registerFindingCommands } from './vscode/findingCommands';
 import { OutputChannelLogger, registerLogging } from './vscode/logging';
 import { registerModeCommands } from './vscode/modeCommands';
 import { registerOfflineChecks } from './vscode/offlineDiagnostics';
+import { registerModelCommands } from './vscode/providerFactory';
 import { registerReviewCommands } from './vscode/reviewCommands';
 import { registerRuleDocs } from './vscode/ruleDocs';
 import { createServices } from './vscode/services';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi {
   registerReviewCommands(context, services);
   registerFindingCommands(context, services);
   registerModeCommands(context, services);
+  registerModelCommands(context, logger);
   registerApiKeyCommands(context, services);
   registerCodeActions(context, services);
   registerRuleDocs(context);

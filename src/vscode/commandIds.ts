@@ -18,6 +18,7 @@ export const COMMANDS = {
   previewPrompt: 'backendReviewer.previewPrompt',
   showDismissed: 'backendReviewer.showDismissed',
   applyAllFixes: 'backendReviewer.applyAllFixes',
+  chooseModel: 'backendReviewer.chooseModel',
   // Internal: invoked by code actions, chat buttons and diagnostic code links.
   applyFix: 'backendReviewer.applyFix',
   dismissFinding: 'backendReviewer.dismissFinding',

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
+import { COMMANDS } from './commandIds';
 import { OpenAICompatibleProvider } from '../core/providers/openaiCompatible';
 import type { ChatProvider } from '../core/providers/provider';
 import { resolveApiKey, withKeyScrubbed } from './apiKey';
@@ -86,4 +87,8 @@ export async function offerModelChoices(error: NoModelError, logger: Logger): Pr
   const picked = await vscode.window.showWarningMessage(error.message, CHOOSE_MODEL, USE_OPENAI);
   if (picked === CHOOSE_MODEL) await chooseModel(logger);
   else if (picked === USE_OPENAI) await useOpenAiCompatible();
+}
+
+export function registerModelCommands(context: vscode.ExtensionContext, logger: Logger): void {
+  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.chooseModel, () => chooseModel(logger)));
 }

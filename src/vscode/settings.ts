@@ -55,11 +55,12 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof settingSchem
 };
 
 /**
- * Settings that could send code elsewhere or steer the model. In an untrusted workspace they are
- * read from user settings only; package.json lists them in `restrictedConfigurations`.
+ * Settings that could send code elsewhere or steer the model (and `reviewOnSave`, which would make
+ * an untrusted workspace send code without being asked). In an untrusted workspace they are read
+ * from user settings only; package.json lists them in `restrictedConfigurations`.
  */
 export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
-  'provider', 'vscodeLm.vendor', 'vscodeLm.family', 'openai.baseUrl', 'openai.model', 'persona', 'personaDirectories',
+  'provider', 'vscodeLm.vendor', 'vscodeLm.family', 'openai.baseUrl', 'openai.model', 'persona', 'personaDirectories', 'reviewOnSave',
 ];
 
 /** A key someone may have put in settings by hand; it is offered to move into SecretStorage. */
