@@ -45,7 +45,7 @@ export function detectModeRequest(text: string, catalog: PersonaCatalog): Mode |
 
   for (const { term, mode } of modeTerms(catalog)) {
     const t = escape(term);
-    const verb = String.raw`(?:switch|change|go|turn|flip|move|set|put)(?: (?:me|it|this|yourself|us|the review|reviews?|back))*(?: (?:over|back))? (?:to|into|in|on) (?:the )?${t}(?: (?:mode|persona|reviewer|style))?\b`;
+    const verb = String.raw`(?:switch|change|go|turn|flip|move|set|put)(?: (?:me|it|this|yourself|us|the review|reviews?|back))*(?: (?:over|back))?(?: from [\w -]{1,40}?)? (?:to|into|in|on) (?:the )?${t}(?: (?:mode|persona|reviewer|style))?\b`;
     const use = String.raw`(?:use|enable|activate|apply|engage|turn on|start|try|give me|review (?:this |it )?(?:with|in|as))(?: the)? ${t}(?: (?:mode|persona|reviewer|style))?\b`;
     const modeOn = String.raw`\b${t} mode (?:on|please|now|enabled|activated)\b`;
     const be = String.raw`\b(?:be|get|stay|think|review) (?:more |a bit more |a little more )?${t}\b`;
