@@ -187,9 +187,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     // The SDK insists on some apiKey; without a real key we give it a placeholder and remove the
     // Authorization header it would build from it, so nothing credential-like is ever sent.
     // Azure takes its key in `api-key` instead of a bearer token.
-    const authHeaders: Record<string, string | null> = this.apiKey === undefined
-      ? { Authorization: null }
-      : this.endpoint.azure ? { Authorization: null, 'api-key': this.apiKey } : {};
+    // Credentials the caller set in defaultHeaders themselves (a proxy token) are left alone.
+    const callerSets = new Set(Object.keys(options.defaultHeaders ?? {}).map((name) => name.toLowerCase()));
+    const authHeaders: Record<string, string | null> = {};
+    if (!callerSets.has('authorization') && (this.apiKey === undefined || this.endpoint.azure)) authHeaders.Authorization = null;
+    if (this.apiKey !== undefined && this.endpoint.azure && !callerSets.has('api-key')) authHeaders['api-key'] = this.apiKey;
     this.client = new OpenAI({
       apiKey: this.apiKey ?? 'no-key',
       baseURL: this.endpoint.sdkBaseUrl,

@@ -95,6 +95,18 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     assert.equal(keyed.headers.authorization, `Bearer ${SECRET_KEY}`);
   });
 
+  it('keeps credentials the caller put in defaultHeaders (e.g. a proxy token)', async () => {
+    await serve(() => findingsAnswer([]));
+    await provider({ defaultHeaders: { Authorization: 'Basic cHJveHk6dG9rZW4=', 'X-Team': 'backend' } }).complete(request());
+    const [received] = server.chatRequests();
+    assert.equal(received.headers.authorization, 'Basic cHJveHk6dG9rZW4=');
+    assert.equal(received.headers['x-team'], 'backend');
+    await provider({ defaultHeaders: { 'api-key': 'gateway-key' } }).complete(request());
+    const keyOnly = server.chatRequests()[1];
+    assert.equal(keyOnly.headers['api-key'], 'gateway-key');
+    assert.equal(keyOnly.headers.authorization, undefined, 'no placeholder bearer token is sent');
+  });
+
   it('talks to an Azure deployment URL: api-key header, api-version query, deployment path', async () => {
     await serve(() => findingsAnswer([]));
     const base = server.url.replace(/\/v1$/, '');
