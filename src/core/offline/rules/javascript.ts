@@ -17,7 +17,7 @@ function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: N
     if (options.type !== 'object') return undefined;
     if (named(options).length === 0) return { start: options.startIndex, end: options.endIndex, newText: `{ ${property} }` };
     const brace = options.startIndex + 1;
-    return { start: brace, end: brace, newText: ` ${property},` + (input.text[brace] === ' ' ? '' : ' ') };
+    return { start: brace, end: brace, newText: ` ${property},` + (/\s/.test(input.text[brace] ?? '') ? '' : ' ') };
   }
   if (!afterArg) return undefined;
   return { start: afterArg.endIndex, end: afterArg.endIndex, newText: `, { ${property} }` };
