@@ -68,6 +68,8 @@ interface ChunkContext {
   cache?: ReviewCacheStore;
   options: ReviewOptions;
   logger: Logger;
+  /** Streamed answer text arriving for a chunk: total characters so far. */
+  onAnswerProgress?: (path: string, characters: number) => void;
 }
 
 async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: ReviewResult['stats']): Promise<CachedAnswer> {
@@ -91,10 +93,13 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
     }
   }
   stats.requests++;
+  let received = 0;
+  const onAnswerProgress = ctx.onAnswerProgress;
   const response = await provider.complete({
     messages: planned.messages,
     jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
     signal: options.signal,
+    onText: onAnswerProgress ? (text) => { received += text.length; onAnswerProgress(planned.unit.path, received); } : undefined,
   });
   stats.promptTokens += response.usage.promptTokens;
   stats.completionTokens += response.usage.completionTokens;
@@ -188,11 +193,15 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     }
 
     const limit = pLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
-    const ctx: ChunkContext = { provider, cache: options.cache, options, logger };
-    const failures: ProviderError[] = [];
-    let answered = 0;
     let done = 0;
     const total = plan.chunks.length;
+    const onProgress = options.onProgress;
+    const ctx: ChunkContext = {
+      provider, cache: options.cache, options, logger,
+      onAnswerProgress: onProgress ? (file, characters) => onProgress({ done, total, message: `${file}: receiving the answer (${characters} characters)` }) : undefined,
+    };
+    const failures: { error: ProviderError; file: string }[] = [];
+    let answered = 0;
     const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
       file: p.unit.path, startLine: p.chunk.segments[0].startLine, endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
     });
@@ -211,8 +220,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           if (cancelledError(error, options.signal)) {
             skipped.push({ ...where(planned), reason: 'cancelled while it was being reviewed' });
           } else if (error instanceof ProviderError) {
-            failures.push(error);
-            logger.error(`${planned.unit.path}: ${error.message}`);
+            failures.push({ error, file: planned.unit.path });
             skipped.push({ ...where(planned), reason: `the model request failed: ${error.message}` });
           } else {
             // An unreadable answer: the request worked, the answer did not.
@@ -241,7 +249,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     })));
 
     if (options.signal?.aborted) notes.push('the review was cancelled: unreviewed parts are listed as skipped');
-    if (failures.length > 0 && answered === 0 && !options.signal?.aborted) throw failures[0];
+    // When nothing worked the error itself is the result (the caller reports it once); otherwise log each failure.
+    if (failures.length > 0 && answered === 0 && !options.signal?.aborted) throw failures[0].error;
+    for (const failure of failures) logger.error(`${failure.file}: ${failure.error.message}`);
     if (failures.length > 0) notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
   }
 

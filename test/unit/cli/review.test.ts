@@ -256,6 +256,14 @@ describe('review command', function () {
       assert.ok(server.chatRequests().length > 1, 'retried before giving up');
     });
 
+    it('when the endpoint never answers within --timeout-ms', async () => {
+      server.setHandler(() => ({ hang: true }));
+      const root = workspace({ 'a.ts': 'export const a = 1;\n' });
+      const run = await review(['a.ts', '--timeout-ms', '200'], root, env);
+      assert.equal(run.code, 3);
+      assert.match(run.stderr, /time|answer/i);
+    });
+
     it('when nothing listens at the endpoint', async () => {
       const root = workspace({ 'a.ts': 'export const a = 1;\n' });
       const run = await review(['a.ts'], root, { ...env, OPENAI_BASE_URL: `http://127.0.0.1:${await unusedPort()}/v1` });

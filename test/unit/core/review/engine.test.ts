@@ -126,6 +126,20 @@ describe('runReview', () => {
     assert.match(result.skipped[0].reason, /fill the model's input budget \(500 tokens\)/);
   });
 
+  it('reports progress per chunk and while a streamed answer arrives', async () => {
+    const provider = new FakeProvider((request) => {
+      const full = answer([]);
+      request.onText?.(full.text.slice(0, 10));
+      request.onText?.(full.text.slice(10));
+      return full;
+    });
+    const progress: { done: number; total: number; message?: string }[] = [];
+    await runReview({ units: [{ path: 'a.ts', text: 'const a = 1;\n' }, { path: 'b.ts', text: 'const b = 1;\n' }], persona, mode: 'pragmatic', provider, maxConcurrency: 1, onProgress: (p) => progress.push({ ...p }) });
+    assert.deepEqual(progress[0], { done: 0, total: 2, message: 'reviewing 2 chunks' });
+    assert.ok(progress.some((p) => p.message === `a.ts: receiving the answer (${answer([]).text.length} characters)`));
+    assert.deepEqual(progress[progress.length - 1], { done: 2, total: 2, message: 'b.ts' });
+  });
+
   it('serves a re-review of unchanged code from the cache', async () => {
     const cache = new InMemoryReviewCache();
     const provider = new FakeProvider(() => answer([{ title: 'fetch without timeout', startLine: 11, endLine: 11, quote: 'await fetch(url);' }]));
