@@ -48,7 +48,8 @@ export function detectModeRequest(text: string, catalog: PersonaCatalog): Mode |
     const verb = String.raw`(?:switch|change|go|turn|flip|move|set|put)(?: (?:me|it|this|yourself|us|the review|reviews?|back))*(?: (?:over|back))?(?: from [\w -]{1,40}?)? (?:to|into|in|on) (?:the )?${t}(?: (?:mode|persona|reviewer|style))?\b`;
     const use = String.raw`(?:use|enable|activate|apply|engage|turn on|start|try|give me|review (?:this |it )?(?:with|in|as))(?: the)? ${t}(?: (?:mode|persona|reviewer|style))?\b`;
     const modeOn = String.raw`\b${t} mode (?:on|please|now|enabled|activated)\b`;
-    const be = String.raw`\b(?:be|get|stay|think|review) (?:more |a bit more |a little more )?${t}\b`;
+    // Only as a request ("be more pragmatic", "can you be …"), not inside a sentence ("to be pragmatic, …").
+    const be = String.raw`(?:^|(?:please|can you|could you|would you|will you|let's|lets|just|now|ok|okay)[, ]+)(?:be|get|stay|think|review) (?:more |a bit more |a little more )?${t}\b`;
     const whole = String.raw`^(?:please |ok |okay )?${t}(?: (?:mode|persona))?(?: (?:please|now|on))?[.!]*$`;
     const address = String.raw`^${t}(?: mode)?\s*[:,!—-]\s*\S`;
 

@@ -45,7 +45,7 @@ describe('personas/modes', () => {
       ['keep it simple', 'pragmatic'],
       ['switch from backendpe to pragmatic', 'pragmatic'],
       ['go back to the pragmatic reviewer', 'pragmatic'],
-      ['turn on production grade mode', 'backendpe'],
+      ['turn on maximalist review', 'backendpe'],
     ];
     for (const [text, mode] of switches) {
       it(`"${text}" → ${mode}`, () => assert.equal(detectModeRequest(text, bundled), mode));
@@ -59,6 +59,8 @@ describe('personas/modes', () => {
       'explain the mode field in the config',
       "don't switch to pragmatic mode",
       'how do I add a timeout to this call?',
+      'To be pragmatic, should we skip this test?',
+      'good enough',
       'switch to pragmatic mode, no wait, BackendPE mode please',
       '',
     ];
