@@ -14,6 +14,7 @@ export interface CliIo {
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   review: { summary: 'Review files, folders or git changes with a persona (model and offline checks)', load: async () => (await import('./reviewCommand')).reviewCommand },
   personas: { summary: 'List personas, or show one as the model receives it', load: async () => (await import('./personasCommand')).personasCommand },
+  rules: { summary: 'List offline rules, or explain one', load: async () => (await import('./rulesCommand')).rulesCommand },
 };
 
 function usage(): string {
