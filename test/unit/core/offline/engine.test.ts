@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { OFFLINE_RULES, ruleHelpUri, runOfflineChecks, supportedLanguage } from '../../../../src/core/offline';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OFFLINE_RULES, ruleHelpUri, runOfflineChecks, supportedLanguage, wasmFiles } from '../../../../src/core/offline';
 import { applyFix, check, hits } from './helpers';
 
 const risky = [
@@ -140,5 +142,13 @@ describe('offline checks: quick fixes', () => {
     const [finding] = await check('a.go', 'package m\n\nimport "net/http"\n\nvar c = &http.Client{}');
     assert.equal(finding.ruleId, 'http-no-timeout');
     assert.equal(finding.fix, null);
+  });
+});
+
+describe('offline checks: grammar files', () => {
+  it('scripts/build.mjs copies exactly the .wasm files the loader needs into dist/grammars', () => {
+    const build = fs.readFileSync(path.join(__dirname, '../../../../scripts/build.mjs'), 'utf8');
+    const listed = /const GRAMMAR_WASM = \[([^\]]*)\]/.exec(build)?.[1].match(/'[^']+'/g)?.map((name) => name.slice(1, -1));
+    assert.deepEqual(listed?.sort(), wasmFiles().sort());
   });
 });
