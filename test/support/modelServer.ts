@@ -46,6 +46,8 @@ interface AnswerOptions {
   /** Streamed answers: characters per SSE chunk (default 16) and the pause between chunks. */
   chunkSize?: number;
   chunkDelayMs?: number;
+  /** Answer with one JSON body even when the request asks for a stream (servers without streaming). */
+  ignoreStream?: boolean;
 }
 
 /** What the server does with one chat request. */
@@ -231,7 +233,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     };
     const finishReason = reply.finishReason ?? 'stop';
     const id = `chatcmpl-${++completionId}`;
-    if (!body.stream) {
+    if (!body.stream || reply.ignoreStream) {
       sendJson(res, 200, {
         id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model ?? models[0],
         choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason, logprobs: null }],

@@ -286,23 +286,18 @@ export class OpenAICompatibleProvider implements ChatProvider {
       const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
       if (!this.stream) {
         const completion = await this.client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal });
-        const choice = completion.choices[0];
-        if (!choice) throw new ProviderError(`${this.where()} answered without any choices: the server may not support chat completions for model "${this.modelName}".`, 'failed');
-        if (choice.message.refusal) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`, 'rejected');
-        const text = choice.message.content ?? '';
-        if (text) request.onText?.(text);
-        return {
-          text,
-          usage: this.usage(completion.usage, promptTokens, text),
-          format,
-          truncated: choice.finish_reason === 'length',
-        };
+        return this.fromCompletion(completion, format, promptTokens, request);
       }
 
-      const stream = await this.client.chat.completions.create(
+      const { data: stream, response: raw } = await this.client.chat.completions.create(
         { ...body, stream: true, ...(useStreamOptions ? { stream_options: { include_usage: true } } : {}) },
         { signal: controller.signal },
-      );
+      ).withResponse();
+      if (/application\/json/i.test(raw.headers.get('content-type') ?? '')) {
+        // Streaming is not available here: the server ignored `stream` and sent the whole answer.
+        const completion = await raw.json() as OpenAI.ChatCompletion;
+        return this.fromCompletion(completion, format, promptTokens, request);
+      }
       arm(true);
       let text = '';
       let finishReason: string | null = null;
@@ -339,6 +334,20 @@ export class OpenAICompatibleProvider implements ChatProvider {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onCancel);
     }
+  }
+
+  private fromCompletion(completion: OpenAI.ChatCompletion, format: ResponseFormatKind, promptTokens: number, request: ChatRequest): ChatResponse {
+    const choice = completion.choices?.[0];
+    if (!choice) throw new ProviderError(`${this.where()} answered without any choices: the server may not support chat completions for model "${this.modelName}".`, 'failed');
+    if (choice.message?.refusal) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`, 'rejected');
+    const text = choice.message?.content ?? '';
+    if (text) request.onText?.(text);
+    return {
+      text,
+      usage: this.usage(completion.usage, promptTokens, text),
+      format,
+      truncated: choice.finish_reason === 'length',
+    };
   }
 
   private usage(reported: OpenAI.CompletionUsage | undefined | null, promptEstimate: number, text: string): TokenUsage {

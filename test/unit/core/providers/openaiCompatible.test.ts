@@ -71,6 +71,17 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     assert.equal(server.chatRequests()[0].body?.stream, false);
   });
 
+  it('reads a whole JSON answer from a server that ignores the stream request', async () => {
+    await serve(() => ({ ...findingsAnswer(oneFinding), ignoreStream: true, usage: { prompt_tokens: 7, completion_tokens: 9 } }));
+    const pieces: string[] = [];
+    const response = await provider().complete(request({ onText: (t) => pieces.push(t) }));
+    assert.equal(server.chatRequests()[0].body?.stream, true);
+    assert.equal(JSON.parse(response.text).findings.length, 1);
+    assert.deepEqual(pieces, [response.text]);
+    assert.deepEqual(response.usage, { promptTokens: 7, completionTokens: 9 });
+    assert.equal(response.truncated, false);
+  });
+
   it('estimates usage (characters / 4) when the endpoint reports none', async () => {
     await serve(() => ({ text: '{"summary":"ok","findings":[]}', usage: null }));
     const req = request();
