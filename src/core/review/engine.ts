@@ -78,7 +78,12 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
     ? reviewCacheKey({ providerId: provider.id, model: provider.modelName, mode: options.mode, personaText: options.persona.text, systemPrompt: planned.system, userPrompt: planned.user })
     : undefined;
   if (cache && key) {
-    const hit = await cache.get(key);
+    let hit: string | undefined;
+    try {
+      hit = await cache.get(key);
+    } catch (error) {
+      logger.warn(`the review cache could not be read (${(error as Error).message}); asking the model`);
+    }
     if (hit !== undefined) {
       let parsed: unknown;
       try {
@@ -108,7 +113,14 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
     logger.info(`${planned.unit.path}: dropped the model's finding #${dropped.index + 1}: ${dropped.reason}`);
   }
   const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings };
-  if (cache && key) await cache.set(key, JSON.stringify(answer));
+  if (cache && key) {
+    try {
+      await cache.set(key, JSON.stringify(answer));
+    } catch (error) {
+      // The review itself worked; only the next run loses the shortcut.
+      logger.warn(`the review cache could not be written (${(error as Error).message}); the next review of this code will ask the model again`);
+    }
+  }
   return answer;
 }
 

@@ -32,9 +32,11 @@ class Capture extends Writable {
 
 interface Run { code: number; stdout: string; stderr: string }
 
-async function review(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function review(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, tty = false): Promise<Run> {
   const stdout = new Capture();
   const stderr = new Capture();
+  stdout.isTTY = tty;
+  stderr.isTTY = tty;
   const code = await runCli(['review', ...args], { stdout, stderr, cwd, env });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -196,6 +198,16 @@ describe('review command', function () {
       assert.match(run.stdout, /^One critical problem\.$/m);
       assert.match(run.stdout, /^\d+ findings \(1 critical, .*\) in 1 file; 0 skipped; 1 request, 0 cached/m);
       assert.equal(run.stderr, '', 'no progress on a non-TTY stderr');
+    });
+
+    it('colours text and shows progress on a TTY, and respects NO_COLOR', async () => {
+      const root = workspace({ 'src/service.ts': serviceTs });
+      const tty = await review(['src', '--no-cache'], root, env, true);
+      assert.equal(tty.code, 0, tty.stderr);
+      assert.ok(tty.stdout.includes('\u001b[1;31mcritical\u001b[0m'));
+      assert.match(tty.stderr, /\[1\/1\] src\/service\.ts/);
+      const noColor = await review(['src', '--no-cache'], root, { ...env, NO_COLOR: '1' }, true);
+      assert.ok(!noColor.stdout.includes('\u001b['));
     });
 
     it('answers a re-review of unchanged code from the cache; --no-cache asks again', async () => {

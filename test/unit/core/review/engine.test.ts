@@ -155,6 +155,18 @@ describe('runReview', () => {
     assert.equal(provider.requests.length, 2, 'another mode is another key');
   });
 
+  it('keeps reviewing when the cache cannot be read or written, and says so', async () => {
+    const broken = { get: async () => { throw new Error('EACCES: permission denied'); }, set: async () => { throw new Error('ENOSPC: no space left'); } };
+    const logger = new InMemoryLogger();
+    const provider = new FakeProvider(() => answer([{ title: 'fetch without timeout', startLine: 11, endLine: 11, quote: 'await fetch(url);' }]));
+    const result = await runReview({ units: [{ path: 'src/orders.ts', text: ordersTs }], persona, mode: 'pragmatic', provider, cache: broken, logger });
+    assert.equal(result.findings.length, 1);
+    assert.deepEqual(logger.messages('warn'), [
+      'the review cache could not be read (EACCES: permission denied); asking the model',
+      'the review cache could not be written (ENOSPC: no space left); the next review of this code will ask the model again',
+    ]);
+  });
+
   it('throws the provider error when every request failed', async () => {
     const provider = new FakeProvider(() => { throw new ProviderError('the endpoint at http://x answered 401: the key was refused', 'auth', 401); });
     await assert.rejects(runReview({ units: [{ path: 'a.ts', text: 'const a = 1;\n' }, { path: 'b.ts', text: 'const b = 2;\n' }], persona, mode: 'pragmatic', provider }),
@@ -206,6 +218,15 @@ describe('runReview', () => {
     assert.match(user, /^35 \| const v35/m);
     assert.ok(!/^24 \| /m.test(user) && !/^36 \| /m.test(user) && !user.includes('const v1 '), 'only the hunk with context is sent');
     assert.deepEqual(result.findings.map((f) => f.title), ['near the change']);
+  });
+
+  it('reviews only a selection when the unit has a range', async () => {
+    const provider = new FakeProvider(() => answer([{ title: 'fetch without timeout', startLine: 11, endLine: 11, quote: 'await fetch(url);' }]));
+    const result = await runReview({ units: [{ path: 'src/orders.ts', text: ordersTs, range: { startLine: 10, endLine: 12 } }], persona, mode: 'pragmatic', provider });
+    const user = userText(provider.requests[0]);
+    assert.match(user, /Review lines 10-12 \(the user's selection\)/);
+    assert.ok(user.includes('10 | export async function notify') && !user.includes('getOrder'), 'only the selection is sent');
+    assert.deepEqual(result.findings.map((f) => f.startLine), [11]);
   });
 
   it('merges offline findings, skips binaries and runs no request without a provider', async () => {
