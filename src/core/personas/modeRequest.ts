@@ -10,6 +10,9 @@ const BUILT_IN_TERMS: Record<Mode, string[]> = {
 /** Terms so distinctive that the term alone, or the term opening a message ("Supermode: …"), asks for the mode. */
 const NAME_LIKE = /^(backendpe|backend[ -]pe|supermode|super mode|principal mode|pragmatic|pragmatic mode|keep it simple)$/;
 
+/** Messages that ask about something rather than for something. */
+const QUESTION = /^(?:what|why|how|which|when|where|who|does|do|did|is|are|was|were|should|explain|tell me)\b/;
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[ -]+/g, '[ -]+');
 
 function normalise(text: string): string {
@@ -53,7 +56,10 @@ export function detectModeRequest(text: string, catalog: PersonaCatalog): Mode |
     const whole = String.raw`^(?:please |ok |okay )?${t}(?: (?:mode|persona))?(?: (?:please|now|on))?[.!]*$`;
     const address = String.raw`^${t}(?: mode)?\s*[:,!—-]\s*\S`;
 
-    const explicit = [verb, use, modeOn, be].some((p) => {
+    // "review this file in BackendPE mode" asks for the mode; "what happens in pragmatic mode?" asks about it.
+    const inMode = String.raw`\b(?:in|with) (?:the )?${t} (?:mode|persona)\b`;
+    const patterns = QUESTION.test(message) ? [verb, use, modeOn, be] : [verb, use, modeOn, be, inMode];
+    const explicit = patterns.some((p) => {
       const match = new RegExp(p).exec(message);
       return match !== null && !isNegated(message, match.index);
     });

@@ -46,6 +46,8 @@ describe('personas/modes', () => {
       ['switch from backendpe to pragmatic', 'pragmatic'],
       ['go back to the pragmatic reviewer', 'pragmatic'],
       ['turn on maximalist review', 'backendpe'],
+      ['Review this file in BackendPE mode', 'backendpe'],
+      ['can you look at the handler with the pragmatic persona?', 'pragmatic'],
     ];
     for (const [text, mode] of switches) {
       it(`"${text}" → ${mode}`, () => assert.equal(detectModeRequest(text, bundled), mode));
@@ -61,6 +63,8 @@ describe('personas/modes', () => {
       'how do I add a timeout to this call?',
       'To be pragmatic, should we skip this test?',
       'good enough',
+      'What happens in pragmatic mode?',
+      'how does the reviewer behave in BackendPE mode',
       'switch to pragmatic mode, no wait, BackendPE mode please',
       '',
     ];
