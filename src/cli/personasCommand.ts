@@ -46,8 +46,10 @@ function parse(args: string[]): Parsed | 'help' {
       },
     });
   } catch (error) {
-    // parseArgs messages are one line already ("Unknown option '--x'…"); keep the first line only.
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)`);
+    // parseArgs says "Unknown option '--x'. To specify a positional argument starting with a '-', …":
+    // the first sentence is the useful part.
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
+    throw new UsageError(`${message} (see --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
