@@ -222,7 +222,9 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     const readings = quoteReadings(finding.quote);
     const citedInFile = intersect(cited, whole);
 
-    const atCited = citedInFile ? search(readings, [citedInFile], cited.startLine) : undefined;
+    // Only code the model was shown counts: a generic quote (`});`) can occur anywhere in the file.
+    const citedShown = citedInFile ? searchable.map((r) => intersect(r, citedInFile)).filter((r): r is LineRange => r !== undefined) : [];
+    const atCited = search(readings, citedShown, cited.startLine);
     if (atCited && citedInFile) {
       const result: AnchoredFinding = {
         ...finding,

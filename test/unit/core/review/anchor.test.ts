@@ -138,6 +138,11 @@ describe('anchorFindings', () => {
     assert.match(dropped[0].reason, /outside the reviewed lines/);
   });
 
+  it('does not anchor on code the model was not shown, even when the quote is there', () => {
+    const { kept } = anchorFindings([finding({ startLine: 28, endLine: 28, quote: '});' })], fileText, { reviewedRanges: [{ startLine: 1, endLine: 12 }] });
+    assert.deepEqual([kept[0].anchored, kept[0].startLine], ['moved', 11]);
+  });
+
   it('clamps a range that runs past the end of the file', () => {
     const { kept } = anchorFindings([finding({ startLine: 30, endLine: 45, quote: 'app.listen(3000);' })], fileText);
     assert.deepEqual([kept[0].anchored, kept[0].startLine, kept[0].endLine], ['exact', 30, 30]);
