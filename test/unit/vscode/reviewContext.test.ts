@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import { InMemoryLogger } from '../../../src/core/log';
+import { InMemoryReviewCache } from '../../../src/core/review/cache';
+import { ModeState, ReviewContext, UNTRUSTED_NOTE, type ReviewContextDeps } from '../../../src/vscode/reviewContext';
+import { InMemorySettings, readConfig, type ReviewerConfig } from '../../../src/vscode/settings';
+import { InMemoryKeyValueStore } from '../../../src/vscode/state';
+import { catalog, FakeChatProvider, fakePersonaApi, persona } from './fakes';
+
+function setup(options: { trusted?: boolean; settings?: Record<string, unknown>; guidance?: boolean } = {}) {
+  let config: ReviewerConfig = readConfig(new InMemorySettings(options.settings ?? {}), { trusted: true }).config;
+  const personas = fakePersonaApi(catalog(persona('pragmatic', 'pragmatic'), persona('backendpe', 'backendpe'), persona('data-integrity', null)));
+  const mode = new ModeState(new InMemoryKeyValueStore(), () => config.mode);
+  const created: ReviewerConfig[] = [];
+  const configured = new FakeChatProvider();
+  const deps: ReviewContextDeps = {
+    personas, config: () => config, mode, trusted: () => options.trusted ?? true, workspaceRoot: () => '/work/shop',
+    bundledDir: '/ext/skills', resolveUserDirs: (dirs) => dirs.map((d) => `/abs/${d}`),
+    createProvider: async (c) => { created.push(c); return configured; },
+    cache: new InMemoryReviewCache(), workspaceHasGuidance: async () => options.guidance ?? false, logger: new InMemoryLogger(),
+  };
+  return { context: new ReviewContext(deps), personas, mode, created, configured, setConfig: (c: ReviewerConfig) => { config = c; } };
+}
+
+const request = { key: 'k', kind: 'file' as const, units: [{ path: 'src/a.py', text: 'x', language: 'python' }] };
+
+describe('vscode/reviewContext', () => {
+  it('uses the mode persona, guidelines, settings and the configured provider', async () => {
+    const { context, personas, created, configured } = setup({ settings: { personaDirectories: ['team'], maxConcurrency: 3 } });
+    const prepared = await context.prepare(request);
+    assert.equal(prepared.persona.id, 'pragmatic');
+    assert.equal(prepared.persona.text, 'You are pragmatic. [python]');
+    assert.equal(prepared.mode, 'pragmatic');
+    assert.equal(prepared.maxConcurrency, 3);
+    assert.equal(prepared.provider, configured);
+    assert.equal(created.length, 1);
+    assert.deepEqual(prepared.guidelines?.('src/a.py').map((g) => g.source), ['AGENTS.md']);
+    assert.deepEqual(personas.calls.catalogOptions[0], { bundledDir: '/ext/skills', userDirs: ['/abs/team'], workspaceRoot: '/work/shop', includeWorkspace: true, logger: (personas.calls.catalogOptions[0] as { logger: unknown }).logger });
+    assert.deepEqual(prepared.notes, []);
+  });
+
+  it('follows the mode state and honours the persona setting', async () => {
+    const { context, mode } = setup({ settings: { persona: 'data-integrity' } });
+    await mode.set('backendpe');
+    const prepared = await context.prepare(request);
+    assert.equal(prepared.mode, 'backendpe');
+    assert.equal(prepared.persona.id, 'data-integrity');
+  });
+
+  it('falls back to the mode persona with a note when the persona setting names an unknown id', async () => {
+    const { context } = setup({ settings: { persona: 'ghost' } });
+    const prepared = await context.prepare(request);
+    assert.equal(prepared.persona.id, 'pragmatic');
+    assert.match(prepared.notes[0], /backendReviewer\.persona names "ghost".*loaded: pragmatic, backendpe, data-integrity/);
+  });
+
+  it('uses the chat model when the request brings one', async () => {
+    const { context, created } = setup();
+    const chatModel = new FakeChatProvider();
+    const prepared = await context.prepare({ ...request, provider: chatModel });
+    assert.equal(prepared.provider, chatModel);
+    assert.equal(created.length, 0);
+  });
+
+  it('in an untrusted workspace loads no workspace personas or guidelines, and says why', async () => {
+    const { context, personas } = setup({ trusted: false, guidance: true });
+    const prepared = await context.prepare(request);
+    assert.equal((personas.calls.catalogOptions[0] as { includeWorkspace: boolean }).includeWorkspace, false);
+    assert.deepEqual(prepared.guidelines?.('src/a.py'), []);
+    assert.deepEqual(prepared.notes, [UNTRUSTED_NOTE]);
+  });
+
+  it('reloads the catalog only after invalidate', async () => {
+    const { context, personas } = setup();
+    await context.catalog();
+    await context.catalog();
+    assert.equal(personas.calls.catalogOptions.length, 1);
+    context.invalidate();
+    await context.catalog();
+    assert.equal(personas.calls.catalogOptions.length, 2);
+  });
+
+  describe('ModeState', () => {
+    it('toggles, persists, notifies, and returns to the setting on reset', async () => {
+      const state = new InMemoryKeyValueStore();
+      const mode = new ModeState(state, () => 'pragmatic');
+      const seen: string[] = [];
+      const unsubscribe = mode.onDidChange((m) => seen.push(m));
+      assert.equal(mode.get(), 'pragmatic');
+      assert.equal(await mode.toggle(), 'backendpe');
+      assert.equal(new ModeState(state, () => 'pragmatic').get(), 'backendpe', 'persisted in workspace state');
+      await mode.resetToSetting();
+      assert.equal(mode.get(), 'pragmatic');
+      unsubscribe();
+      await mode.set('backendpe');
+      assert.deepEqual(seen, ['backendpe', 'pragmatic']);
+    });
+  });
+});

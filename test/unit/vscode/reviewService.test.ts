@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import { InMemoryLogger } from '../../../src/core/log';
+import type { ReviewOptions } from '../../../src/core/review/types';
+import { formatOutcome, ReviewCancelledError, ReviewService, type PreparedReview } from '../../../src/vscode/reviewService';
+import { emptyResult } from './fakes';
+
+const prepared: PreparedReview = {
+  persona: { id: 'pragmatic', name: 'Pragmatic Reviewer', mode: 'pragmatic', text: 'P', warnings: [] },
+  personaName: 'Pragmatic Reviewer', mode: 'pragmatic', notes: ['persona note'],
+};
+
+const unit = { path: 'src/a.ts', text: 'const a = 1;\n' };
+
+/** An engine whose reviews finish only when released (or fail when their signal aborts). */
+function gatedEngine() {
+  const started: ReviewOptions[] = [];
+  const release: (() => void)[] = [];
+  return {
+    started,
+    release,
+    runReview: (options: ReviewOptions) => {
+      started.push(options);
+      return new Promise<ReturnType<typeof emptyResult>>((resolve, reject) => {
+        options.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        release.push(() => resolve(emptyResult({ skipped: [{ file: 'src/a.ts', reason: 'too big' }], notes: ['engine note'] })));
+      });
+    },
+  };
+}
+
+async function tick(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('vscode/reviewService', () => {
+  it('a second review of the same key cancels the first', async () => {
+    const engine = gatedEngine();
+    const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
+    const first = service.review({ key: 'file:///a.ts', kind: 'file', units: [unit] }).then(() => 'finished', (error: unknown) => error);
+    await tick();
+    const second = service.review({ key: 'file:///a.ts', kind: 'file', units: [unit] });
+    await tick();
+    assert.ok((await first) instanceof ReviewCancelledError);
+    engine.release[1]();
+    const outcome = await second;
+    assert.equal(outcome.mode, 'pragmatic');
+    assert.deepEqual(service.inFlight(), []);
+  });
+
+  it('reviews of different keys run side by side', async () => {
+    const engine = gatedEngine();
+    const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
+    const a = service.review({ key: 'a', kind: 'file', units: [unit] });
+    const b = service.review({ key: 'b', kind: 'file', units: [unit] });
+    await tick();
+    assert.deepEqual(service.inFlight().sort(), ['a', 'b']);
+    engine.release.forEach((release) => release());
+    await Promise.all([a, b]);
+  });
+
+  it('merges skipped parts found before the engine and notes from preparation', async () => {
+    const engine = gatedEngine();
+    const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
+    const pending = service.review({ key: 'k', kind: 'changes', units: [unit], skipped: [{ file: 'img.png', reason: 'binary' }] });
+    await tick();
+    engine.release[0]();
+    const { result, personaName, kind } = await pending;
+    assert.deepEqual(result.skipped.map((s) => s.file), ['img.png', 'src/a.ts']);
+    assert.deepEqual(result.notes, ['persona note', 'engine note']);
+    assert.equal(personaName, 'Pragmatic Reviewer');
+    assert.equal(kind, 'changes');
+    assert.equal(engine.started[0].mode, 'pragmatic');
+    assert.ok(engine.started[0].signal, 'the engine gets a signal');
+  });
+
+  it('cancels through the caller signal', async () => {
+    const engine = gatedEngine();
+    const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
+    const controller = new AbortController();
+    const pending = service.review({ key: 'k', kind: 'file', units: [unit], signal: controller.signal });
+    await tick();
+    controller.abort();
+    await assert.rejects(pending, ReviewCancelledError);
+  });
+
+  it('passes preparation errors through', async () => {
+    const service = new ReviewService(gatedEngine(), async () => { throw new Error('No persona is loaded for mode "pragmatic".'); }, new InMemoryLogger());
+    await assert.rejects(service.review({ key: 'k', kind: 'file', units: [unit] }), /No persona is loaded/);
+  });
+
+  it('formats the outcome: findings, skipped parts with reasons, tokens', () => {
+    const text = formatOutcome(emptyResult({
+      findings: [{} as never, {} as never],
+      skipped: [{ file: 'a.ts', startLine: 1, endLine: 40, reason: 'over the token budget' }, { file: 'b.png', reason: 'binary' }],
+      stats: { requests: 2, cachedChunks: 1, promptTokens: 1200, completionTokens: 34, durationMs: 1 },
+    }));
+    assert.equal(text, '2 findings · 2 parts skipped (a.ts:1-40: over the token budget; b.png: binary) · 1,234 tokens (1,200 in, 34 out), 1 chunk from cache');
+    assert.equal(formatOutcome(emptyResult()), '0 findings · 120 tokens (100 in, 20 out)');
+  });
+});
