@@ -145,6 +145,15 @@ describe('review command', function () {
       assert.ok(report.stats.promptTokens > 0 && report.stats.completionTokens > 0);
     });
 
+    it('takes the model and endpoint from --model and --base-url over the environment', async () => {
+      const root = workspace({ 'a.ts': 'export const a = 1;\n' });
+      const run = await review(['a.ts', '--model', 'flag-model', '--base-url', server.url, '--format', 'json'], root, { XDG_CACHE_HOME: cacheHome, BACKEND_REVIEW_MODEL: 'env-model', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'test-key-123' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(server.chatRequests()[0].body?.model, 'flag-model');
+      assert.equal(server.chatRequests()[0].headers.authorization, 'Bearer test-key-123');
+      assert.equal(JSON.parse(run.stdout).model, 'flag-model');
+    });
+
     it('uses --mode, --persona and --dir personas', async () => {
       const personas = mkdtempSync(join(tmpdir(), 'personas-'));
       writeFileSync(join(personas, 'ledger-reviewer.md'), '---\nname: Ledger Reviewer\ndescription: Reviews money movement.\n---\nLEDGER-PERSONA-MARKER: check double-entry invariants.\n');
@@ -252,9 +261,15 @@ describe('review command', function () {
       const staged = await review(['--staged', '--format', 'json', '--no-cache'], repo, env);
       assert.equal(staged.code, 0, staged.stderr);
       assert.match(server.chatRequests()[1].user, /^50 \| export const value50 = await fetch\(url\);$/m);
-      const base = await review(['--diff', 'HEAD', '--format', 'json', '--no-cache'], repo, env);
+      writeFileSync(join(repo, 'other.ts'), 'export const other = 1;\n');
+      git('add', 'other.ts');
+      const base = await review(['--diff', 'HEAD', 'values.ts', '--format', 'json', '--no-cache'], repo, env);
       assert.equal(base.code, 0, base.stderr);
-      assert.equal(server.chatRequests().length, 3);
+      assert.equal(server.chatRequests().length, 3, 'PATHs limit a diff review: other.ts is not sent');
+      assert.match(server.chatRequests()[2].user, /^File: values\.ts$/m);
+      const both = await review(['--diff', 'HEAD', '--format', 'json', '--no-cache'], repo, env);
+      assert.equal(both.code, 0, both.stderr);
+      assert.deepEqual(server.chatRequests().slice(3).map((r) => /^File: (.*)$/m.exec(r.user)?.[1]).sort(), ['other.ts', 'values.ts']);
     });
   });
 
