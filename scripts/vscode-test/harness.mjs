@@ -116,6 +116,8 @@ export function isolatedEnv(tools, runDir, extra = {}) {
  * @param {string[]} [options.extraArgs] more code-server arguments
  * @param {Record<string,string>} [options.env] variables for code-server and so for the extension host
  * @param {Record<string,unknown>} [options.settings] more user settings (written only for a new user data folder)
+ * @param {number} [options.port] listen on this port (default: a free one). VS Code web keeps state in the
+ *   browser per origin, so a restart that must see the same state reuses the port.
  */
 export async function startCodeServer(tools, options) {
   const { runDir, workspaceTrust = false, installExtensions = [], extraArgs = [], env = {}, settings = {} } = options;
@@ -140,7 +142,7 @@ export async function startCodeServer(tools, options) {
       ...settings,
     }, null, 2));
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configFile = path.join(runDir, 'code-server.yaml');
   fs.writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
@@ -184,6 +186,7 @@ export async function startCodeServer(tools, options) {
   }
   return {
     url,
+    port,
     host: `127.0.0.1:${port}`,
     userDataDir,
     logFile,
@@ -215,9 +218,13 @@ export function tail(file, lines = 40) {
   }
 }
 
-/** Headless Debian chromium through playwright-core, with a fresh profile inside the run folder. */
-export async function launchBrowser(tools, runDir, viewport = { width: 1280, height: 800 }) {
-  const profile = path.join(runDir, 'chromium-profile');
+/**
+ * Headless Debian chromium through playwright-core. The profile defaults to a fresh one in the run folder;
+ * pass the same `profileDir` to come back as the same user (VS Code web keeps workspace and global state,
+ * e.g. dismissed findings, in the browser's IndexedDB).
+ */
+export async function launchBrowser(tools, runDir, { viewport = { width: 1280, height: 800 }, profileDir } = {}) {
+  const profile = profileDir ?? path.join(runDir, 'chromium-profile');
   fs.mkdirSync(profile, { recursive: true });
   return tools.playwright.chromium.launchPersistentContext(profile, {
     executablePath: tools.chromium,

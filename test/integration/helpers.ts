@@ -159,7 +159,7 @@ export function rewriteLines(relativePath: string, replacements: Record<number, 
 
 /** What review commands return (src/vscode/reviewRunner.ts ReviewCommandResult), as far as the tests read it. */
 export type ReviewCommandResult =
-  | { ok: true; result: { findings: { title: string; startLine: number }[]; summary: string }; files: { uri: string; findings: unknown[] }[]; message: string }
+  | { ok: true; result: { findings: { title: string; startLine: number; origin: 'model' | 'offline' }[]; summary: string }; files: { uri: string; findings: unknown[] }[]; message: string }
   | { ok: false; cancelled: boolean; error: string };
 
 export async function runReview(command: string, ...args: unknown[]): Promise<ReviewCommandResult> {

@@ -20,7 +20,8 @@ describe('provider errors, timeouts and cancellation', () => {
     const before = model.server.chatRequests().length;
     const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
     assert.ok(result.ok, `review failed: ${JSON.stringify(result)}`);
-    assert.deepEqual(result.result.findings.map((f) => f.title), ['Webhook call without timeout']);
+    // The offline checks may add their own finding on the same call; the model's must be there.
+    assert.deepEqual(result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title), ['Webhook call without timeout']);
     assert.equal(model.server.chatRequests().length - before, 2, 'one 429 and one retried request');
     await waitFor('the finding as a diagnostic', () => modelDiagnostics(document.uri).length === 1);
   });

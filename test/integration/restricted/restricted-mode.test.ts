@@ -27,9 +27,11 @@ describe('Restricted Mode (untrusted workspace)', () => {
       'backendReviewer.openai.baseUrl': workspaceServer.url,
       'backendReviewer.persona': 'workspace-only-persona',
       'backendReviewer.personaDirectories': ['.vscode/personas'],
+      // Not a restricted setting, so VS Code reports it even in Restricted Mode: shows the file was read.
+      'backendReviewer.diffContextSlack': 7,
     }, null, 2));
     await waitFor('VS Code to read the workspace settings', () =>
-      vscode.workspace.getConfiguration('backendReviewer').inspect('openai.baseUrl')?.workspaceValue === workspaceServer.url);
+      vscode.workspace.getConfiguration('backendReviewer').inspect('diffContextSlack')?.workspaceValue === 7);
   });
 
   after(async () => {
@@ -46,6 +48,6 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const system = userServer.chatRequests()[0].system;
     assert.ok(!system.includes(WORKSPACE_PERSONA_MARKER), 'a workspace persona reached the model in Restricted Mode');
     assert.ok(system.includes('## Review mode: Pragmatic'), 'the bundled persona and rubric of the default mode are used instead');
-    assert.deepEqual(result.result.findings.map((f) => f.title), ['Quote fetch without timeout']);
+    assert.deepEqual(result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title), ['Quote fetch without timeout']);
   });
 });
