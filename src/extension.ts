@@ -25,9 +25,9 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi {
   registerCodeActions(context, services);
   registerRuleDocs(context);
   registerOfflineChecks(context, services);
-  registerChatParticipant(context, services);
+  const chatHandler = registerChatParticipant(context, services);
   logger.info(`Backend Reviewer ${context.extension.packageJSON.version} active (mode ${services.mode.get()}).`);
-  return createTestApi(services);
+  return createTestApi(services, chatHandler);
 }
 
 export function deactivate(): void {}

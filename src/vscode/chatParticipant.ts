@@ -73,7 +73,8 @@ async function reviewTargets(services: Services, targets: ReviewTarget[], kind: 
   }
 }
 
-export function registerChatParticipant(context: vscode.ExtensionContext, services: Services): void {
+/** Registers @principal; returns its handler (exported to the integration tests through `activate`). */
+export function registerChatParticipant(context: vscode.ExtensionContext, services: Services): vscode.ChatRequestHandler {
   const handler: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
@@ -118,4 +119,5 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
     },
   };
   context.subscriptions.push(participant);
+  return handler;
 }

@@ -10,12 +10,15 @@ export interface BackendReviewerApi {
   getMode(): Mode;
   /** Keys of reviews in flight (file URIs, `changes:<repo>`...). */
   reviewsInFlight(): string[];
+  /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
+  chatHandler: vscode.ChatRequestHandler;
 }
 
-export function createTestApi(services: Services): BackendReviewerApi {
+export function createTestApi(services: Services, chatHandler: vscode.ChatRequestHandler): BackendReviewerApi {
   return {
     getFindings: (uri) => services.publisher.findings(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
     getMode: () => services.mode.get(),
     reviewsInFlight: () => services.reviewService.inFlight(),
+    chatHandler,
   };
 }
