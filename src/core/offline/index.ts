@@ -3,10 +3,10 @@ import type { ReviewFinding } from '../findings';
 import type { ReviewUnit } from '../review/types';
 import { parserFor } from './grammars';
 import { grammarForUnit } from './languages';
-import { GO_RULES } from './rules/go';
-import { JS_RULES } from './rules/javascript';
+import { GO_NODE_TYPES, GO_RULES } from './rules/go';
+import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
-import { PYTHON_RULES } from './rules/python';
+import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { isSuppressed, suppressedLines } from './suppress';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
 
@@ -17,6 +17,7 @@ export { parseRuleOverrides } from './config';
 export type { OfflineConfig, OfflineRuleMeta, RuleOverride, GrammarName, LanguageFamily } from './types';
 
 const CHECKERS: Record<LanguageFamily, Record<string, RuleChecker>> = { js: JS_RULES, python: PYTHON_RULES, go: GO_RULES };
+const NODE_TYPES: Record<LanguageFamily, readonly string[]> = { js: JS_NODE_TYPES, python: PYTHON_NODE_TYPES, go: GO_NODE_TYPES };
 
 /** Rules that run for this config and language family, with their effective severity. */
 function activeRules(config: OfflineConfig, family: LanguageFamily): Array<{ meta: OfflineRuleMeta; check: RuleChecker; severity: ReviewFinding['severity'] }> {
@@ -63,7 +64,14 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
 
 function collect(tree: Tree, text: string, grammar: GrammarName, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): RawFinding[] {
   const found: RawFinding[] = [];
+  // One walk of the tree collects every node type the family's rules ask for (walking once per
+  // type dominated the run time on large files).
   const byType = new Map<string, Node[]>();
+  const wanted = NODE_TYPES[familyOf(grammar)];
+  for (const type of wanted) byType.set(type, []);
+  for (const node of tree.rootNode.descendantsOfType([...wanted])) {
+    if (node) byType.get(node.type)?.push(node);
+  }
   let currentRule = '';
   const input: CheckInput = {
     tree,

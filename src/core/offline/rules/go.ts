@@ -26,8 +26,16 @@ function readCall(node: Node): Call | undefined {
   return undefined;
 }
 
+// Every rule walks the calls; read them once per file.
+const callLists = new WeakMap<CheckInput, Call[]>();
+
 function calls(input: CheckInput): Call[] {
-  return input.nodesOfType('call_expression').map(readCall).filter((call): call is Call => call !== undefined);
+  let list = callLists.get(input);
+  if (!list) {
+    list = input.nodesOfType('call_expression').map(readCall).filter((call): call is Call => call !== undefined);
+    callLists.set(input, list);
+  }
+  return list;
 }
 
 function literalString(node: Node | null): string | undefined {
@@ -348,6 +356,12 @@ const explicitAny: RuleChecker = (input) => {
       'Use a concrete type, a small interface, or a type parameter (generics).');
   }
 };
+
+/** Every node type the Go rules ask for: the engine collects them in one walk of the tree. */
+export const GO_NODE_TYPES: readonly string[] = [
+  'assignment_statement', 'call_expression', 'composite_literal', 'go_statement', 'if_statement', 'import_spec', 'interface_type', 'keyed_element',
+  'interpreted_string_literal', 'raw_string_literal', 'short_var_declaration', 'var_spec', 'const_spec',
+];
 
 export const GO_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -23,6 +23,24 @@ function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: N
   return { start: afterArg.endIndex, end: afterArg.endIndex, newText: `, { ${property} }` };
 }
 
+interface KeyedPair { node: Node; key: string }
+
+// Several rules look for pairs by key; read every pair's key once per file.
+const pairLists = new WeakMap<CheckInput, KeyedPair[]>();
+
+function keyedPairs(input: CheckInput): KeyedPair[] {
+  let list = pairLists.get(input);
+  if (!list) {
+    list = [];
+    for (const node of input.nodesOfType('pair')) {
+      const key = field(node, 'key');
+      if (key) list.push({ node, key: keyName(key) });
+    }
+    pairLists.set(input, list);
+  }
+  return list;
+}
+
 const AXIOS_CONFIG_POSITION: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, request: 0 };
 
 const httpNoTimeout: RuleChecker = (input) => {
@@ -113,26 +131,31 @@ const hardcodedSecret: RuleChecker = (input) => {
       'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.');
   };
   for (const literal of [...input.nodesOfType('string'), ...input.nodesOfType('template_string')]) {
-    if (literal.parent?.type === 'import_statement' || literal.parent?.type === 'export_statement') continue;
     const value = literalString(literal);
     if (value === undefined) continue;
     const format = knownFormat(value);
-    if (format) report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
+    // Node#parent walks down from the root in web-tree-sitter: ask only for the rare matches.
+    if (format && literal.parent?.type !== 'import_statement' && literal.parent?.type !== 'export_statement') report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  const named_: Array<[Node | null, Node | null]> = [];
-  for (const node of input.nodesOfType('variable_declarator')) named_.push([field(node, 'name'), field(node, 'value')]);
-  for (const node of input.nodesOfType('assignment_expression')) named_.push([field(node, 'left'), field(node, 'right')]);
-  for (const node of input.nodesOfType('pair')) named_.push([field(node, 'key'), field(node, 'value')]);
-  for (const type of ['public_field_definition', 'field_definition']) {
-    for (const node of input.nodesOfType(type)) named_.push([field(node, 'name') ?? field(node, 'property'), field(node, 'value')]);
+  // [node, name field, value field]: the name is read first so values are fetched only for secret-like names.
+  const sources: Array<[string, string, string]> = [
+    ['variable_declarator', 'name', 'value'], ['assignment_expression', 'left', 'right'], ['pair', 'key', 'value'],
+    ['public_field_definition', 'name', 'value'], ['field_definition', 'property', 'value'],
+  ];
+  for (const [type, nameField, valueField] of sources) {
+    for (const node of input.nodesOfType(type)) {
+      const target = field(node, nameField);
+      if (!target) continue;
+      const name = target.type === 'string' ? unquote(target.text) : target.type === 'member_expression' || target.type === 'subscript_expression' ? lastName(target) : target.text;
+      if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
+      reportNamedLiteral(name, field(node, valueField));
+    }
   }
-  for (const [target, value] of named_) {
-    if (!target || !value) continue;
-    const name = target.type === 'string' ? unquote(target.text) : target.type === 'member_expression' || target.type === 'subscript_expression' ? lastName(target) : target.text;
-    if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
+  function reportNamedLiteral(name: string, value: Node | null): void {
+    if (!value) return;
     const literal = unwrap(value);
     const text = literalString(literal);
-    if (!literal || text === undefined || isPlaceholderSecret(text)) continue;
+    if (!literal || text === undefined || isPlaceholderSecret(text)) return;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
 };
@@ -191,12 +214,13 @@ function dataHandleNames(input: CheckInput): Set<string> {
 }
 
 const queryInLoop: RuleChecker = (input) => {
-  const dataHandles = dataHandleNames(input);
+  let dataHandles: Set<string> | undefined;
+  const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
   for (const call of input.nodesOfType('call_expression')) {
     const target = callee(call);
     if (!target) continue;
     const isFetch = target.text === 'fetch';
-    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || dataHandles.has(target.object));
+    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || isDataHandle(target.object));
     if (!isFetch && !isData) continue;
     const parent = call.parent;
     const awaited = parent?.type === 'await_expression';
@@ -236,10 +260,10 @@ const unboundedConcurrency: RuleChecker = (input) => {
 };
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
-  for (const pair of input.nodesOfType('pair')) {
-    const key = field(pair, 'key');
+  for (const { node: pair, key } of keyedPairs(input)) {
+    if (key !== 'rejectUnauthorized') continue;
     const value = unwrap(field(pair, 'value'));
-    if (key && keyName(key) === 'rejectUnauthorized' && value?.type === 'false') {
+    if (value?.type === 'false') {
       input.report(pair, 'tls-verification-disabled', '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
         'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.');
     }
@@ -332,10 +356,10 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     input.report(call, 'jwt-verification-disabled', '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
       'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.');
   }
-  for (const pair of input.nodesOfType('pair')) {
-    const key = field(pair, 'key');
+  for (const { node: pair, key } of keyedPairs(input)) {
+    if (key !== 'algorithms') continue;
     const value = unwrap(field(pair, 'value'));
-    if (!key || keyName(key) !== 'algorithms' || value?.type !== 'array') continue;
+    if (value?.type !== 'array') continue;
     if (!named(value).some((element) => element.type === 'string' && unquote(element.text).toLowerCase() === 'none')) continue;
     input.report(pair, 'jwt-verification-disabled', "Accepting the `none` algorithm lets unsigned tokens through.",
       "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.");
@@ -343,7 +367,10 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
 };
 
 const corsWildcardCredentials: RuleChecker = (input) => {
-  for (const object of input.nodesOfType('object')) {
+  for (const { node: pair, key } of keyedPairs(input)) {
+    if (key !== 'credentials') continue;
+    const object = pair.parent;
+    if (!object || object.type !== 'object') continue;
     const { props } = objectProps(object);
     const origin = unwrap(props.get('origin') ?? null);
     const credentials = unwrap(props.get('credentials') ?? null);
@@ -381,6 +408,12 @@ const explicitAny: RuleChecker = (input) => {
       'Use the real type, `unknown` plus a narrowing check (or a zod schema) at the boundary, or a generic.');
   }
 };
+
+/** Every node type the JS rules ask for: the engine collects them in one walk of the tree. */
+export const JS_NODE_TYPES: readonly string[] = [
+  'assignment_expression', 'call_expression', 'catch_clause', 'pair', 'predefined_type', 'string', 'template_string',
+  'variable_declarator', 'public_field_definition', 'field_definition',
+];
 
 export const JS_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -21,7 +21,19 @@ export interface Callee {
   nameNode: Node;
 }
 
+// Several rules ask for the callee of the same call nodes; nodes come from one cached list per file.
+const callees = new WeakMap<Node, Callee | null>();
+
 export function callee(call: Node): Callee | undefined {
+  let cached = callees.get(call);
+  if (cached === undefined) {
+    cached = readCallee(call) ?? null;
+    callees.set(call, cached);
+  }
+  return cached ?? undefined;
+}
+
+function readCallee(call: Node): Callee | undefined {
   const fn = field(call, 'function') ?? field(call, 'constructor');
   if (!fn) return undefined;
   if (fn.type === 'identifier') return { text: fn.text, name: fn.text, nameNode: fn };

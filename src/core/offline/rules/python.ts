@@ -42,8 +42,16 @@ function readCall(node: Node): Call | undefined {
   return { node, text: fn.text, object, name, positional, keywords, hasKwargsSplat };
 }
 
+// Every rule walks the calls; read them once per file.
+const callLists = new WeakMap<CheckInput, Call[]>();
+
 function calls(input: CheckInput): Call[] {
-  return input.nodesOfType('call').map(readCall).filter((call): call is Call => call !== undefined);
+  let list = callLists.get(input);
+  if (!list) {
+    list = input.nodesOfType('call').map(readCall).filter((call): call is Call => call !== undefined);
+    callLists.set(input, list);
+  }
+  return list;
 }
 
 function keywordValue(call: Call, name: string): Node | null {
@@ -394,6 +402,11 @@ const corsWildcardCredentials: RuleChecker = (input) => {
       'List the allowed origins explicitly when credentials are on.');
   }
 };
+
+/** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
+export const PYTHON_NODE_TYPES: readonly string[] = [
+  'assignment', 'call', 'except_clause', 'import_from_statement', 'keyword_argument', 'pair', 'string', 'default_parameter', 'typed_default_parameter',
+];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

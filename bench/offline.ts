@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { loadGrammars, runOfflineChecks } from '../src/core/offline';
+import type { BenchRow } from './types';
+
+const LINES = 10_000;
+const FIXTURES = path.join(__dirname, '../test/fixtures/offline');
+const GRAMMAR_LOAD_TARGET_MS = 150;
+const CHECK_TARGET_MS = 100;
+const RUNS = 7;
+
+/** Cold grammar loading, in a fresh process (the runtime initialises once per process). */
+async function grammarLoadRows(): Promise<BenchRow[]> {
+  const script = path.join(__dirname, 'offlineGrammarLoad.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: path.join(__dirname, '..') });
+  const timings = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+  const rows: BenchRow[] = Object.entries(timings).filter(([name]) => name !== 'total').map(([name, value]) => ({
+    name: `offline: load ${name} grammar`, value: round(value), unit: 'ms',
+    note: name === 'typescript' ? 'first grammar also initialises the web-tree-sitter runtime' : undefined,
+  }));
+  rows.push({ name: 'offline: load all grammars (cold, one process)', value: round(timings.total), unit: 'ms', target: GRAMMAR_LOAD_TARGET_MS, targetKind: 'max' });
+  return rows;
+}
+
+/**
+ * A realistic 10,000-line file: the labeled backend files of a language repeated (Go keeps one
+ * package clause and import block so the file stays valid).
+ */
+export function syntheticFile(language: 'typescript' | 'python' | 'go'): { path: string; text: string } {
+  const dir = path.join(FIXTURES, language);
+  const sources = fs.readdirSync(dir).filter((name) => !name.endsWith('.tsx')).sort().map((name) => fs.readFileSync(path.join(dir, name), 'utf8'));
+  const lines: string[] = [];
+  for (let round = 0; lines.length < LINES; round += 1) {
+    for (const source of sources) {
+      let body = source.split('\n');
+      if (language === 'go' && lines.length > 0) {
+        const importEnd = body.findIndex((line, index) => index > 0 && line === ')');
+        body = body.slice(importEnd + 1);
+      }
+      // Rename top-level functions per round so the file is not one definition repeated.
+      lines.push(...body.map((line) => line.replace(/^(export (?:async )?function |async def |def |func )(\w+)/, `$1$2_${round}`)));
+      if (lines.length >= LINES) break;
+    }
+  }
+  const extension = language === 'typescript' ? 'ts' : language === 'python' ? 'py' : 'go';
+  return { path: `bench/large.${extension}`, text: lines.slice(0, LINES).join('\n') };
+}
+
+async function checkRows(): Promise<BenchRow[]> {
+  await loadGrammars(['typescript', 'python', 'go']);
+  const rows: BenchRow[] = [];
+  for (const language of ['typescript', 'python', 'go'] as const) {
+    const unit = syntheticFile(language);
+    let findings = 0;
+    const times: number[] = [];
+    for (let run = 0; run <= RUNS; run += 1) {
+      const start = performance.now();
+      findings = (await runOfflineChecks(unit, { mode: 'backendpe' })).length;
+      if (run > 0) times.push(performance.now() - start); // run 0 warms the JIT
+    }
+    const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    rows.push({ name: `offline: check 10,000-line ${language} file`, value: round(median), unit: 'ms', target: CHECK_TARGET_MS, targetKind: 'max', note: `median of ${RUNS}, ${findings} findings` });
+    rows.push({ name: `offline: ${language} throughput`, value: Math.round(LINES / (median / 1000)), unit: 'lines/s' });
+  }
+  return rows;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+export async function benchOffline(): Promise<BenchRow[]> {
+  return [...(await grammarLoadRows()), ...(await checkRows())];
+}
