@@ -304,6 +304,10 @@ export const reviewCommand: CliCommand = async (args, io) => {
     if (error instanceof ReviewInputError) throw new UsageError(error.message);
     throw error;
   }
+  if (loaded.units.length === 0) {
+    const what = parsed.diff || parsed.staged ? 'the diff has no reviewable changes' : 'no reviewable files were found';
+    io.stderr.write(`backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`);
+  }
   const personaSource = await choosePersona(parsed, io, workspaceRoot, logger);
   const persona = renderPersona(personaSource, personaRenderContext({ language: mostCommonLanguage(loaded.units), workspaceRoot }));
   for (const warning of persona.warnings) io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);

@@ -324,12 +324,33 @@ describe('review command', function () {
       });
     }
 
+    it('for an --output file that cannot be written', async () => {
+      const root = workspace({ 'a.ts': 'export const a = 1;\n' });
+      const run = await review(['a.ts', '--offline', '--output', 'no-such-dir/report.txt'], root, env);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /--output no-such-dir\/report\.txt: cannot write the report \(ENOENT\)/);
+    });
+
     it('for --diff outside a git repository', async () => {
       const outside = mkdtempSync(join(tmpdir(), 'no-repo-'));
       const run = await review(['--diff'], outside, env);
       assert.equal(run.code, 2);
       assert.match(run.stderr, /not inside a git repository/);
     });
+  });
+
+  it('says so when a diff has nothing to review, and exits 0', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'review-empty-diff-'));
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@test.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(repo, 'a.ts'), 'export const a = 1;\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'init');
+    const run = await review(['--diff', '--format', 'json'], repo, env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /nothing to review: the diff has no reviewable changes/);
+    assert.equal(server.chatRequests().length, 0);
+    assert.deepEqual(JSON.parse(run.stdout).findings, []);
   });
 
   it('reports a binary and a huge file as skipped and still reviews the rest', async () => {
