@@ -6,6 +6,7 @@ import { anchorFindings } from './anchor';
 import { reviewCacheKey } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { parseModelAnswer } from './parse';
+import { REDACTION_MARK } from './redact';
 import { planReview, type PlannedChunk } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
 
@@ -244,14 +245,21 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         }
         answered++;
         if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
-        const anchored = anchorFindings(answer.findings, planned.unit.text, {
-          reviewedRanges: planned.chunk.segments,
-          changedLines: planned.unit.changedLines,
-          slack: options.diffContextSlack,
-          logger,
-        });
+        // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
+        const anchorOptions = { reviewedRanges: planned.chunk.segments, changedLines: planned.unit.changedLines, slack: options.diffContextSlack, logger };
+        const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
+        const plain = anchorFindings(answer.findings.filter((f) => !quotesRedacted(f)), planned.unit.text, anchorOptions);
+        const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
+        const anchored = { kept: [...plain.kept, ...redacted.kept], dropped: [...plain.dropped, ...redacted.dropped] };
         for (const dropped of anchored.dropped) {
           logger.info(`${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`);
+        }
+        for (const finding of anchored.kept) {
+          if (finding.fix && finding.fix.replacement.includes(REDACTION_MARK)) {
+            // Applying it would write the placeholder over the real secret.
+            logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": it contains redacted text`);
+            finding.fix = null;
+          }
         }
         findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
       } finally {

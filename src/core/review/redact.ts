@@ -33,9 +33,12 @@ const QUOTED_ASSIGNMENT =
 // Unquoted values in config files: `DB_PASSWORD=hunter2`, `export TOKEN=abc`, `password: hunter2`.
 const UNQUOTED_CONFIG_VALUE = /^(\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[=:]\s*)([^\s"'#][^\n#]*?)(\s*(?:#.*)?)$/gm;
 
+/** Every placeholder starts with this: text containing it was derived from redacted code. */
+export const REDACTION_MARK = '‹redacted:';
+
 export function redactionPlaceholder(kind: string): string {
   const label = kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `‹redacted:${label}›`;
+  return `${REDACTION_MARK}${label}›`;
 }
 
 function lineAt(text: string, offset: number): number {
@@ -62,7 +65,7 @@ function isSecretName(name: string): boolean {
 function isNonSecretValue(value: string): boolean {
   const v = value.trim();
   if (v.length < 3) return true;
-  if (v.includes('‹redacted:')) return true;
+  if (v.includes(REDACTION_MARK)) return true;
   if (/^\$\{?[A-Za-z_]/.test(v) || /^\{\{.*\}\}$/.test(v) || /^%\(?[A-Za-z_]/.test(v)) return true;
   if (/^(?:null|none|nil|true|false|undefined|changeme|<[^>]*>|x+|\*+)$/i.test(v)) return true;
   return false;

@@ -96,6 +96,21 @@ describe('runReview', () => {
     assert.ok(!logger.messages().join('\n').includes('Z'.repeat(24)), 'the secret is not logged');
   });
 
+  it('anchors a quote of a redacted line and never keeps a fix that would write the placeholder', async () => {
+    const provider = new FakeProvider(() => answer([{
+      title: 'Hard-coded payment key', severity: 'high', category: 'security', startLine: 3, endLine: 3,
+      quote: 'const apiKey = "‹redacted:stripe-secret-key›";',
+      fix: { startLine: 3, endLine: 3, replacement: 'const apiKey = "‹redacted:stripe-secret-key›" || process.env.KEY;' },
+    }]));
+    const logger = new InMemoryLogger();
+    const result = await runReview({ units: [{ path: 'src/orders.ts', text: ordersTs }], persona, mode: 'pragmatic', provider, logger });
+    assert.equal(result.findings.length, 1);
+    assert.equal(result.findings[0].startLine, 3);
+    assert.equal(result.findings[0].confidence, 0.8, 'found where cited: confidence not lowered');
+    assert.equal(result.findings[0].fix, null);
+    assert.ok(logger.messages('info').some((m) => /removed the fix of "Hard-coded payment key": it contains redacted text/.test(m)));
+  });
+
   it('splits a large file into chunks within the budget, reviews them with bounded concurrency and merges the findings', async () => {
     const fns = Array.from({ length: 40 }, (_, i) => [`export function handler${i}(req: Request) {`, `  return process(req, ${i});`, '}', ''].join('\n')).join('\n');
     const provider = new FakeProvider((request) => {
