@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { previewPrompt } from '../core/review/plan';
 import { COMMANDS } from './commandIds';
 import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
-import { reportFailure, runReviewJob, unitFor, type ReviewCommandResult } from './reviewRunner';
+import { reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
 import { ReviewCancelledError } from './reviewService';
 import type { Services } from './services';
 
@@ -46,16 +46,7 @@ export async function reviewFile(services: Services, uri?: unknown, options: { q
 async function reviewSelection(services: Services, uri?: unknown, range?: { startLine: number; endLine: number }): Promise<ReviewCommandResult> {
   const document = await targetDocument(uri);
   if (!document) return noDocument();
-  let lines = range;
-  if (!lines) {
-    const editor = vscode.window.activeTextEditor;
-    if (editor && editor.document === document && !editor.selection.isEmpty) {
-      const { start, end } = editor.selection;
-      // A selection ending at column 0 does not include that line.
-      const endLine = end.character === 0 && end.line > start.line ? end.line : end.line + 1;
-      lines = { startLine: start.line + 1, endLine };
-    }
-  }
+  const lines = range ?? selectedLines(vscode.window.activeTextEditor, document);
   if (!lines) {
     const message = 'Select the lines to review first (or use Review File).';
     void vscode.window.showWarningMessage(`Backend Reviewer: ${message}`);
@@ -96,10 +87,7 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
     noDocument();
     return undefined;
   }
-  const editor = vscode.window.activeTextEditor;
-  const selection = editor && editor.document === document && !editor.selection.isEmpty
-    ? { startLine: editor.selection.start.line + 1, endLine: editor.selection.end.line + 1 }
-    : undefined;
+  const selection = selectedLines(vscode.window.activeTextEditor, document);
   const unit = unitFor(document, selection);
   try {
     const prepared = await services.reviewContext.prepare({ key: document.uri.toString(), kind: selection ? 'selection' : 'file', units: [unit] });

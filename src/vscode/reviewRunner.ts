@@ -32,7 +32,13 @@ export interface ReviewJob {
   skipped?: SkippedPart[];
   /** Background reviews (on save) show progress in the status bar only and no outcome notification. */
   quiet?: boolean;
-  signal?: AbortSignal;
+}
+
+/** The selected lines of an editor (1-based); a selection ending at column 0 does not include that line. */
+export function selectedLines(editor: vscode.TextEditor | undefined, document: vscode.TextDocument): { startLine: number; endLine: number } | undefined {
+  if (!editor || editor.document !== document || editor.selection.isEmpty) return undefined;
+  const { start, end } = editor.selection;
+  return { startLine: start.line + 1, endLine: end.character === 0 && end.line > start.line ? end.line : end.line + 1 };
 }
 
 export function unitFor(document: vscode.TextDocument, range?: { startLine: number; endLine: number }): ReviewUnit {
@@ -82,7 +88,6 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
     return await vscode.window.withProgress({ location, title: `Backend Reviewer (${modeName(mode)}): ${job.title}`, cancellable: !job.quiet }, async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
-      job.signal?.addEventListener('abort', () => controller.abort());
       services.statusBar.progress(job.key, 'preparing');
       try {
         let reported = 0;
