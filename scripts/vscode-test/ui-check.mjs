@@ -2,7 +2,8 @@
 // workspace in headless Debian chromium, runs "Backend Reviewer: Review Current File" from the Command
 // Palette against a loopback model server, and checks the squiggles, the Problems panel, the quick-fix
 // menu and the applied fix. Saves screenshots to media/screenshots/ (1280x800).
-// usage: node scripts/vscode-test/ui-check.mjs [--keep]      (runs the production build and vsce package)
+// usage: node scripts/vscode-test/ui-check.mjs [--keep] [--vsix FILE]
+//        (without --vsix: runs the production build and vsce package of this repository)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +16,7 @@ const SHOTS_DIR = path.join(REPO_ROOT, 'media', 'screenshots');
 const COMMAND_TITLE = 'Backend Reviewer: Review Current File';
 const FIX_TITLE = 'Apply suggested fix';
 const FILE = 'src/orders.ts';
-const { values: cli } = util.parseArgs({ options: { keep: { type: 'boolean', default: false } } });
+const { values: cli } = util.parseArgs({ options: { keep: { type: 'boolean', default: false }, vsix: { type: 'string' } } });
 
 // What the scripted model answers for src/orders.ts (test/fixtures/integration/workspace/src/orders.ts).
 const SQL_LINE = `  const rows = await db.query("SELECT * FROM orders WHERE id = '" + id + "'");`;
@@ -89,17 +90,19 @@ async function openFile(page, relativePath) {
   await page.locator('.monaco-editor .view-line', { hasText: 'getOrder' }).first().waitFor({ timeout: 15_000 });
 }
 
-async function goToLine(page, line) {
+/** Puts the cursor at line:column (1-based); quick fixes are offered for diagnostics under the cursor. */
+async function goTo(page, line, column) {
   await page.keyboard.press('Control+G');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(String(line));
+  await page.keyboard.type(`${line}:${column}`);
   await page.keyboard.press('Enter');
 }
 
 async function main() {
   const tools = ensureTools();
   const runDir = makeRunDir('ui');
-  const vsix = packageVsix(runDir);
+  const vsix = cli.vsix ? path.resolve(cli.vsix) : packageVsix(runDir);
+  if (!fs.existsSync(vsix)) throw new Error(`--vsix ${vsix}: no such file`);
   const { startModelServer, findingsAnswer } = await loadModelServer(runDir);
   const modelServer = await startModelServer({ handler: () => findingsAnswer(FINDINGS, 'Two problems in the order service.') });
   const workspace = prepareWorkspace(path.join(REPO_ROOT, 'test', 'fixtures', 'integration', 'workspace'), path.join(runDir, 'workspace'));
@@ -123,6 +126,8 @@ async function main() {
         'editor.fontSize': 14,
         'window.commandCenter': false,
         'workbench.colorTheme': 'Default Dark Modern',
+        // The Chat view would take a third of the window in the screenshots.
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
       },
     });
     browser = await launchBrowser(tools, runDir);
@@ -136,14 +141,17 @@ async function main() {
 
     await runCommandFromPalette(page, COMMAND_TITLE);
     log(`ran "${COMMAND_TITLE}"`);
-    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60_000 });
+    // The offline checks already squiggle on open; wait for the model review's outcome notification.
+    await page.locator('.notifications-toasts', { hasText: /Backend Reviewer \(Pragmatic\): \d+ findings?/ }).first().waitFor({ timeout: 60_000 });
+    if (modelServer.chatRequests().length !== 1) throw new Error(`expected one request to the model server, got ${modelServer.chatRequests().length}`);
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 15_000 });
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 15_000 });
-    if (modelServer.chatRequests().length === 0) throw new Error('squiggles appeared but the model server received no request');
-    log('error and warning squiggles visible');
+    log('review finished; error and warning squiggles visible');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(SHOTS_DIR, 'review-squiggles.png') });
 
-    await page.keyboard.press('Control+Shift+M');
+    // The outcome notification's own button opens the Problems panel (and closes the notification).
+    await page.locator('.notifications-toasts').getByRole('button', { name: 'Show Problems' }).first().click();
     const problems = page.locator('.markers-panel');
     await problems.getByText(FINDINGS[0].title).first().waitFor({ timeout: 15_000 });
     await problems.getByText(FINDINGS[1].title).first().waitFor({ timeout: 15_000 });
@@ -152,17 +160,27 @@ async function main() {
     await page.screenshot({ path: path.join(SHOTS_DIR, 'problems-panel.png') });
 
     await page.locator('.monaco-editor .view-lines').first().click();
-    await goToLine(page, 4);
-    await page.keyboard.press('Control+.');
+    // Inside the quoted code of the SQL finding (its diagnostic starts at column 3).
+    await goTo(page, 4, 20);
     const menu = page.locator('.action-widget');
-    await menu.getByText(FIX_TITLE).first().waitFor({ timeout: 15_000 });
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await menu.getByText(FIX_TITLE).first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 4) throw new Error(`the quick-fix menu never offered "${FIX_TITLE}": ${error.message}`);
+      }
+      await page.keyboard.press('Escape');
+    }
     log(`quick-fix menu offers "${FIX_TITLE}"`);
     await page.screenshot({ path: path.join(SHOTS_DIR, 'quick-fix-menu.png') });
 
     await menu.getByText(FIX_TITLE).first().click();
     await page.locator('.monaco-editor .view-line', { hasText: "WHERE id = $1', [id]" }).first().waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, undefined, { timeout: 15_000 });
-    log('fix applied: parameterised query in the editor, error squiggle gone');
+    await problems.getByText(FINDINGS[0].title).first().waitFor({ state: 'detached', timeout: 15_000 });
+    log('fix applied: parameterised query in the editor, error squiggle and its problem gone');
     await page.keyboard.press('Escape');
     await page.screenshot({ path: path.join(SHOTS_DIR, 'fix-applied.png') });
     ok = true;
