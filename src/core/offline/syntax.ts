@@ -1,4 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
+import { KNOWN_SECRET_PATTERNS } from '../secretPatterns';
+import { KNOWN_FORMAT_NAMES } from './rules/secretFormats';
+import type { CheckInput } from './types';
 
 /** Small, language-neutral helpers over tree-sitter nodes. */
 
@@ -79,3 +82,121 @@ export function isPlaceholderSecret(value: string): boolean {
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value)) return true;
   return false;
 }
+
+/** A call's target read from the source text: `a.b.c(` → object `a.b`, name `c`. */
+export interface CallTarget {
+  /** Full callee text with whitespace and `?.` normalised: `this.repo.findOne`, `fetch`. */
+  text: string;
+  /** Everything before the last `.`, undefined for a plain name. */
+  object?: string;
+  /** The last name: `findOne`. */
+  name: string;
+  /** Source range of `name`, for precise reports. */
+  nameRange: { startIndex: number; endIndex: number };
+}
+
+/**
+ * Reads a call's target straight from the text at the call's start when it is a plain dotted
+ * name followed by `(` (or a backtick for JS tagged templates). Reading it through the tree costs
+ * several WebAssembly round trips per call; on large files that dominated the run time.
+ * Returns undefined when the shape is anything else, so the caller reads the tree instead.
+ */
+export function callTargetFromText(text: string, start: number, chain: RegExp, openers: string): CallTarget | undefined {
+  chain.lastIndex = start;
+  const match = chain.exec(text);
+  if (!match) return undefined;
+  let next = start + match[0].length;
+  while (next < text.length && (text[next] === ' ' || text[next] === '\t')) next += 1;
+  if (!openers.includes(text[next] ?? '')) return undefined;
+  const normalised = match[0].replace(/\s+/g, '').replace(/\?\./g, '.');
+  const dot = normalised.lastIndexOf('.');
+  const name = dot < 0 ? normalised : normalised.slice(dot + 1);
+  const nameStart = start + match[0].lastIndexOf(name);
+  return { text: normalised, object: dot < 0 ? undefined : normalised.slice(0, dot), name, nameRange: { startIndex: nameStart, endIndex: nameStart + name.length } };
+}
+
+/**
+ * Call targets for all calls of a file. Calls are in document order, so an outer call that starts
+ * where an inner one does (`a.b(x).c()`) comes first; those are read through the tree.
+ */
+export function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, openers: string, slow: (call: Node) => T | undefined, fast: (call: Node, target: CallTarget) => T): Array<T> {
+  const targets: T[] = [];
+  const member = new RegExp(`\\s*\\??\\.\\s*(#?[A-Za-z_$][\\w$]*)\\s*[${openers}]`, 'y');
+  calls.forEach((call, index) => {
+    const inner = calls[index + 1];
+    let target: CallTarget | undefined;
+    if (inner?.startIndex !== call.startIndex) {
+      target = callTargetFromText(text, call.startIndex, chain, openers);
+    } else {
+      // `a.b(x).c(`: the inner call is the object; read `.c(` after it.
+      const innerEnd = inner.endIndex;
+      member.lastIndex = innerEnd;
+      const match = member.exec(text);
+      if (match) {
+        // Long receivers (a call spanning many lines) are cut: rules only match names near the start.
+        const object = text.slice(call.startIndex, Math.min(innerEnd, call.startIndex + 160));
+        const nameStart = innerEnd + match[0].indexOf(match[1]);
+        target = { text: `${object}.${match[1]}`, object, name: match[1], nameRange: { startIndex: nameStart, endIndex: nameStart + match[1].length } };
+      }
+    }
+    const result = target ? fast(call, target) : slow(call);
+    if (result !== undefined) targets.push(result);
+  });
+  return targets;
+}
+
+const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+
+/**
+ * String literals holding a known credential format. The formats are matched on the raw text (one
+ * regex pass each) and each match is kept only when the tree says it sits in a string literal of
+ * one of `stringTypes`, so comments and identifiers never count.
+ */
+export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<string>): Array<{ literal: Node; format: string }> {
+  const found: Array<{ literal: Node; format: string }> = [];
+  const seen = new Set<number>();
+  for (const pattern of SECRET_FORMATS) {
+    const regex = new RegExp(pattern.regex.source, pattern.regex.flags);
+    for (const match of input.text.matchAll(regex)) {
+      let node = input.tree.rootNode.descendantForIndex(match.index ?? 0);
+      for (let depth = 0; node && !stringTypes.has(node.type) && depth < 3; depth += 1) node = node.parent;
+      if (!node || !stringTypes.has(node.type) || seen.has(node.startIndex)) continue;
+      seen.add(node.startIndex);
+      found.push({ literal: node, format: pattern.name });
+    }
+  }
+  return found;
+}
+
+/** The identifier (or quoted key) that starts at `index`: `password`, `"api_key"`, `this.token` → `token`. */
+export function nameAt(text: string, index: number): string | undefined {
+  NAME_AT.lastIndex = index;
+  const match = NAME_AT.exec(text);
+  if (!match) return undefined;
+  const chain = match[2];
+  const dot = chain.lastIndexOf('.');
+  return dot < 0 ? chain : chain.slice(dot + 1);
+}
+
+const NAME_AT = /(['"`]?)([A-Za-z_$][\w$-]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\1/y;
+
+/**
+ * Nodes of `types` found at each match of `regex` in the raw text: the node at the match start,
+ * climbing at most `maxDepth` parents. Matches inside comments or strings find no such node. Rules
+ * anchored on a keyword use this instead of visiting every node of a common type.
+ */
+export function nodesAtMatches(input: CheckInput, regex: RegExp, types: ReadonlySet<string>, maxDepth = 4): Node[] {
+  const nodes: Node[] = [];
+  const seen = new Set<number>();
+  for (const match of input.text.matchAll(regex)) {
+    let node = input.tree.rootNode.descendantForIndex(match.index ?? 0);
+    for (let depth = 0; node && !types.has(node.type) && depth < maxDepth; depth += 1) node = node.parent;
+    if (!node || !types.has(node.type) || seen.has(node.startIndex)) continue;
+    seen.add(node.startIndex);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+/** `name = "…"`, `name: "…"`, `"name": "…"`, `name: Type = "…"`, `name := "…"`: a secret-like name given a string. */
+export const NAMED_STRING = /([A-Za-z_$][\w$]*)(['"]?)[ \t]*(?::[ \t]*[\w$<>[\]|. ]+?[ \t]*)?(?::=|=|:)[ \t]*[A-Za-z]{0,2}(?=['"`])/g;

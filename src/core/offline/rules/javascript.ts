@@ -1,12 +1,11 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import { SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, NAMED_STRING, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
 import {
-  args, bindingName, callee, enclosingFunction, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS, keyName, lastName,
+  args, bindingName, callee, enclosingFunction, jsCalls, loopKind, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS,
   objectProps, resolvedStringBuild, unwrap,
 } from './jsSyntax';
-import { KNOWN_FORMAT_NAMES } from './secretFormats';
 
 const FETCH_TIMEOUT = 'signal: AbortSignal.timeout(10_000)';
 const AXIOS_TIMEOUT = 'timeout: 10_000';
@@ -23,30 +22,10 @@ function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: N
   return { start: afterArg.endIndex, end: afterArg.endIndex, newText: `, { ${property} }` };
 }
 
-interface KeyedPair { node: Node; key: string }
-
-// Several rules look for pairs by key; read every pair's key once per file.
-const pairLists = new WeakMap<CheckInput, KeyedPair[]>();
-
-function keyedPairs(input: CheckInput): KeyedPair[] {
-  let list = pairLists.get(input);
-  if (!list) {
-    list = [];
-    for (const node of input.nodesOfType('pair')) {
-      const key = field(node, 'key');
-      if (key) list.push({ node, key: keyName(key) });
-    }
-    pairLists.set(input, list);
-  }
-  return list;
-}
-
 const AXIOS_CONFIG_POSITION: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, request: 0 };
 
 const httpNoTimeout: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target) continue;
+  for (const { node: call, target } of jsCalls(input)) {
     const list = args(call);
     const isFetch = target.text === 'fetch' || target.text === 'globalThis.fetch' || target.text === 'window.fetch';
     if (isFetch) {
@@ -91,28 +70,17 @@ const silentCatch: RuleChecker = (input) => {
     input.report(keyword ?? clause, 'silent-catch', 'The error is caught and dropped: the failure disappears without a log, metric or retry.',
       'Log it with context, rethrow, or handle it explicitly; if ignoring is intended, say why in a comment and count it.');
   }
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || target.name !== 'catch' || target.object === undefined) continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (target.name !== 'catch' || target.object === undefined) continue;
     const handler = unwrap(args(call)[0] ?? null);
     if (!handler || (handler.type !== 'arrow_function' && handler.type !== 'function_expression' && handler.type !== 'function')) continue;
     const body = field(handler, 'body');
     const swallows = isEmptyBlock(body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
     if (!swallows) continue;
-    input.report(target.nameNode, 'silent-catch', 'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
+    input.report(target.nameRange, 'silent-catch', 'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
       'Log the error with context or let it propagate; if it is truly optional, record that it failed.');
   }
 };
-
-const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
-
-function knownFormat(value: string): string | undefined {
-  for (const pattern of SECRET_FORMATS) {
-    pattern.regex.lastIndex = 0;
-    if (pattern.regex.test(value)) return pattern.name;
-  }
-  return undefined;
-}
 
 function literalString(node: Node | null): string | undefined {
   const inner = unwrap(node);
@@ -122,6 +90,8 @@ function literalString(node: Node | null): string | undefined {
   return undefined;
 }
 
+const STRING_TYPES: ReadonlySet<string> = new Set(['string', 'template_string']);
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string): void => {
@@ -130,42 +100,33 @@ const hardcodedSecret: RuleChecker = (input) => {
     input.report(literal, 'hardcoded-secret', message,
       'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.');
   };
-  for (const literal of [...input.nodesOfType('string'), ...input.nodesOfType('template_string')]) {
-    const value = literalString(literal);
-    if (value === undefined) continue;
-    const format = knownFormat(value);
-    // Node#parent walks down from the root in web-tree-sitter: ask only for the rare matches.
-    if (format && literal.parent?.type !== 'import_statement' && literal.parent?.type !== 'export_statement') report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
+  for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
+    report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  // [node, name field, value field]: the name is read first so values are fetched only for secret-like names.
-  const sources: Array<[string, string, string]> = [
-    ['variable_declarator', 'name', 'value'], ['assignment_expression', 'left', 'right'], ['pair', 'key', 'value'],
-    ['public_field_definition', 'name', 'value'], ['field_definition', 'property', 'value'],
-  ];
-  for (const [type, nameField, valueField] of sources) {
-    for (const node of input.nodesOfType(type)) {
-      const target = field(node, nameField);
-      if (!target) continue;
-      const name = target.type === 'string' ? unquote(target.text) : target.type === 'member_expression' || target.type === 'subscript_expression' ? lastName(target) : target.text;
-      if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
-      reportNamedLiteral(name, field(node, valueField));
-    }
-  }
-  function reportNamedLiteral(name: string, value: Node | null): void {
-    if (!value) return;
-    const literal = unwrap(value);
+  // Secret-like names given a string, found in the text; the tree confirms the string is the value
+  // of a declaration, assignment, property or field with that name.
+  for (const match of input.text.matchAll(NAMED_STRING)) {
+    const name = match[1];
+    if (!SECRET_NAME_PATTERN.test(name)) continue;
+    const quoteAt = (match.index ?? 0) + match[0].length;
+    let literal = input.tree.rootNode.descendantForIndex(quoteAt);
+    for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
+    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== quoteAt) continue;
+    const holder = literal.parent;
+    if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
     const text = literalString(literal);
-    if (!literal || text === undefined || isPlaceholderSecret(text)) return;
+    if (text === undefined || isPlaceholderSecret(text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
 };
 
+const NAMED_HOLDERS: ReadonlySet<string> = new Set(['variable_declarator', 'assignment_expression', 'pair', 'public_field_definition', 'field_definition']);
+
 const SQL_METHODS = new Set(['query', 'execute', 'exec', 'raw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'Query', 'QueryRow', 'QueryContext', 'Exec', 'ExecContext', 'whereRaw', 'orderByRaw']);
 
 const sqlInjection: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || !SQL_METHODS.has(target.name)) continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (!SQL_METHODS.has(target.name)) continue;
     const first = args(call)[0];
     if (!first) continue;
     const build = resolvedStringBuild(first);
@@ -178,57 +139,26 @@ const sqlInjection: RuleChecker = (input) => {
 const DATA_OBJECT = /(db|repo|repository|prisma|client|knex|pool|model|collection|dao|orm|sequelize|mongoose|em\b|entityManager)/i;
 const DATA_METHODS = new Set(['query', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'find', 'get', 'findByPk', 'findAll', 'count', 'aggregate', 'execute', 'findUniqueOrThrow', 'findFirstOrThrow']);
 
-/** The loop a call runs in: a loop statement body or a `.forEach` / `.map` callback, within the same function. */
-function enclosingLoop(node: Node): Node | null {
-  for (let current = node.parent; current; current = current.parent) {
-    if (JS_LOOPS.has(current.type)) {
-      const body = field(current, 'body');
-      return body && contains(body, node) ? current : null;
-    }
-    if (JS_FUNCTIONS.has(current.type)) {
-      const argumentList = current.parent;
-      const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
-      const target = call ? callee(call) : undefined;
-      if (!call || !target || target.object === undefined || !['forEach', 'map', 'flatMap'].includes(target.name)) return null;
-      // `Promise.all(xs.map(...))` runs in parallel: unbounded-concurrency reports it, not this rule.
-      const wrapper = call.parent?.type === 'arguments' ? call.parent.parent : null;
-      const wrapperCallee = wrapper ? callee(wrapper) : undefined;
-      if (wrapperCallee?.object === 'Promise') return null;
-      return call;
-    }
-  }
-  return null;
-}
-
-/** Variables holding a collection / repository / model handle, whatever their name. */
-const DATA_HANDLE_SOURCE = /(?:\.collection|\bgetRepository|\bgetCustomRepository|\.model|\bknex|\.table)\([^()]*\)$/;
+/** Variables holding a collection / repository / model handle, whatever their name (read from the text). */
+const DATA_HANDLE_DECLARATION = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[\w$.]|\([^()\n]*\))*(?:\.collection|\bgetRepository|\bgetCustomRepository|\.model|\bknex|\.table)\([^()\n]*\)\s*[;\n]/g;
 
 function dataHandleNames(input: CheckInput): Set<string> {
-  const names = new Set<string>();
-  for (const declarator of input.nodesOfType('variable_declarator')) {
-    const name = field(declarator, 'name');
-    const value = field(declarator, 'value');
-    if (name?.type === 'identifier' && value && DATA_HANDLE_SOURCE.test(value.text)) names.add(name.text);
-  }
-  return names;
+  return new Set([...input.text.matchAll(DATA_HANDLE_DECLARATION)].map((match) => match[1]));
 }
 
 const queryInLoop: RuleChecker = (input) => {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target) continue;
+  for (const { node: call, target } of jsCalls(input)) {
     const isFetch = target.text === 'fetch';
     const isData = target.object !== undefined && DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || isDataHandle(target.object));
     if (!isFetch && !isData) continue;
-    const parent = call.parent;
-    const awaited = parent?.type === 'await_expression';
-    const loop = enclosingLoop(call);
-    if (!loop) continue;
-    const inCallback = loop.type === 'call_expression';
-    const returnedFromArrow = parent?.type === 'arrow_function';
-    if (!awaited && !(inCallback && returnedFromArrow)) continue;
+    const before = input.text.slice(Math.max(0, call.startIndex - 16), call.startIndex);
+    const awaited = /\bawait\s*$/.test(before);
+    const returnedFromArrow = /=>\s*$/.test(before);
+    if (!awaited && !returnedFromArrow) continue;
+    const loop = loopKind(input, call.startIndex, call.endIndex);
+    if (!loop || (!awaited && loop !== 'callback')) continue;
     input.report(call, 'query-in-loop', `\`${target.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
       'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.');
   }
@@ -239,9 +169,8 @@ const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
 const IO_CALL = /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 
 const unboundedConcurrency: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
     const mapped = unwrap(args(call)[0] ?? null);
     if (!mapped || mapped.type !== 'call_expression') continue;
     const mapCallee = callee(mapped);
@@ -259,29 +188,23 @@ const unboundedConcurrency: RuleChecker = (input) => {
   }
 };
 
+const PAIR: ReadonlySet<string> = new Set(['pair']);
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_expression']);
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
-  for (const { node: pair, key } of keyedPairs(input)) {
-    if (key !== 'rejectUnauthorized') continue;
-    const value = unwrap(field(pair, 'value'));
-    if (value?.type === 'false') {
-      input.report(pair, 'tls-verification-disabled', '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
-        'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.');
-    }
+  for (const pair of nodesAtMatches(input, /\brejectUnauthorized['"]?\s*:\s*false\b/g, PAIR)) {
+    input.report(pair, 'tls-verification-disabled', '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.');
   }
-  for (const assignment of input.nodesOfType('assignment_expression')) {
-    const left = field(assignment, 'left');
-    if (!left || lastName(left) !== 'NODE_TLS_REJECT_UNAUTHORIZED') continue;
-    const right = unwrap(field(assignment, 'right'));
-    const value = right ? (right.type === 'string' ? unquote(right.text) : right.text) : '';
-    if (value !== '0') continue;
+  for (const assignment of nodesAtMatches(input, /\bNODE_TLS_REJECT_UNAUTHORIZED['"`]?\]?\s*=\s*(['"`]?)0\1(?![\w.])/g, ASSIGNMENT)) {
     input.report(assignment, 'tls-verification-disabled', 'Setting `NODE_TLS_REJECT_UNAUTHORIZED` to 0 turns off certificate checks for every TLS connection in the process.',
       'Remove it; trust a private CA with `NODE_EXTRA_CA_CERTS` or a per-client `ca` option.');
   }
 };
 
 const weakRandomSecret: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    if (callee(call)?.text !== 'Math.random') continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (target.text !== 'Math.random') continue;
     const fn = enclosingFunction(call);
     if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
     input.report(call, 'weak-random-secret', '`Math.random()` is predictable: a value built from it for a secret can be guessed.',
@@ -293,9 +216,8 @@ const EXEC_NAMES = new Set(['exec', 'execSync', 'execAsync', 'execPromise']);
 const CHILD_PROCESS_OBJECT = /^(child_process|childProcess|cp|proc)$/;
 
 const commandInjection: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || !EXEC_NAMES.has(target.name)) continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (!EXEC_NAMES.has(target.name)) continue;
     if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
     const build = resolvedStringBuild(args(call)[0] ?? null);
     if (!build || !build.dynamic) continue;
@@ -318,9 +240,7 @@ function isRequestHandler(fn: Node): boolean {
 }
 
 const blockingCallInAsync: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target) continue;
+  for (const { node: call, target } of jsCalls(input)) {
     const isSync = target.object !== undefined
       ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
       : SYNC_IDENTIFIERS.test(target.name);
@@ -335,9 +255,8 @@ const blockingCallInAsync: RuleChecker = (input) => {
 const AUTH_PROPERTIES = /^(role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims)$/;
 
 const jwtVerificationDisabled: RuleChecker = (input) => {
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || target.text !== 'jwt.decode') continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (target.text !== 'jwt.decode') continue;
     const fn = enclosingFunction(call) ?? call.tree.rootNode;
     const verifies = descendants(fn, 'call_expression').some((other) => /verify\w*$/i.test(callee(other)?.name ?? ''));
     if (verifies) continue;
@@ -356,19 +275,14 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     input.report(call, 'jwt-verification-disabled', '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
       'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.');
   }
-  for (const { node: pair, key } of keyedPairs(input)) {
-    if (key !== 'algorithms') continue;
-    const value = unwrap(field(pair, 'value'));
-    if (value?.type !== 'array') continue;
-    if (!named(value).some((element) => element.type === 'string' && unquote(element.text).toLowerCase() === 'none')) continue;
+  for (const pair of nodesAtMatches(input, /\balgorithms['"]?\s*:\s*\[[^\]]*['"`]none['"`]/gi, PAIR)) {
     input.report(pair, 'jwt-verification-disabled', "Accepting the `none` algorithm lets unsigned tokens through.",
       "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.");
   }
 };
 
 const corsWildcardCredentials: RuleChecker = (input) => {
-  for (const { node: pair, key } of keyedPairs(input)) {
-    if (key !== 'credentials') continue;
+  for (const pair of nodesAtMatches(input, /\bcredentials['"]?\s*:\s*true\b/g, PAIR)) {
     const object = pair.parent;
     if (!object || object.type !== 'object') continue;
     const { props } = objectProps(object);
@@ -381,9 +295,8 @@ const corsWildcardCredentials: RuleChecker = (input) => {
       'List the allowed origins explicitly (an array or a check against an allow-list) when credentials are on.');
   }
   const headerCalls = new Map<number, { origin?: Node; credentials: boolean }>();
-  for (const call of input.nodesOfType('call_expression')) {
-    const target = callee(call);
-    if (!target || !/^(setHeader|header|set|append)$/.test(target.name)) continue;
+  for (const { node: call, target } of jsCalls(input)) {
+    if (!/^(setHeader|header|set|append)$/.test(target.name)) continue;
     const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
     if (!name) continue;
     const fn = enclosingFunction(call);
@@ -402,18 +315,16 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 
 const explicitAny: RuleChecker = (input) => {
   if (input.grammar === 'javascript') return;
-  for (const type of input.nodesOfType('predefined_type')) {
-    if (type.text !== 'any') continue;
+  for (const type of nodesAtMatches(input, /(?<![\w$.])any(?![\w$])/g, PREDEFINED_TYPE, 1)) {
     input.report(type, 'explicit-any', '`any` turns off type checking for this value and everything it flows into.',
       'Use the real type, `unknown` plus a narrowing check (or a zod schema) at the boundary, or a generic.');
   }
 };
 
+const PREDEFINED_TYPE: ReadonlySet<string> = new Set(['predefined_type']);
+
 /** Every node type the JS rules ask for: the engine collects them in one walk of the tree. */
-export const JS_NODE_TYPES: readonly string[] = [
-  'assignment_expression', 'call_expression', 'catch_clause', 'pair', 'predefined_type', 'string', 'template_string',
-  'variable_declarator', 'public_field_definition', 'field_definition',
-];
+export const JS_NODE_TYPES: readonly string[] = ['call_expression', 'catch_clause', ...JS_FUNCTIONS, ...JS_LOOPS];
 
 export const JS_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

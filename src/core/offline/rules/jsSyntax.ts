@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestor, descendants, field, named, unquote } from '../syntax';
+import { ancestor, callTargets, descendants, field, named, unquote, type CallTarget } from '../syntax';
+import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
 
@@ -10,16 +11,7 @@ export const JS_FUNCTIONS = new Set([
 
 export const JS_LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
 
-export interface Callee {
-  /** Full callee text, e.g. `axios.get`, `fetch`, `this.repo.findOne`. */
-  text: string;
-  /** Object text for member calls (`this.repo`), undefined for plain identifiers. */
-  object?: string;
-  /** The last name: `get`, `fetch`, `findOne`. */
-  name: string;
-  /** The node holding the last name (for precise ranges). */
-  nameNode: Node;
-}
+export type Callee = CallTarget;
 
 // Several rules ask for the callee of the same call nodes; nodes come from one cached list per file.
 const callees = new WeakMap<Node, Callee | null>();
@@ -36,14 +28,32 @@ export function callee(call: Node): Callee | undefined {
 function readCallee(call: Node): Callee | undefined {
   const fn = field(call, 'function') ?? field(call, 'constructor');
   if (!fn) return undefined;
-  if (fn.type === 'identifier') return { text: fn.text, name: fn.text, nameNode: fn };
+  if (fn.type === 'identifier') return { text: fn.text, name: fn.text, nameRange: { startIndex: fn.startIndex, endIndex: fn.endIndex } };
   if (fn.type === 'member_expression') {
     const property = field(fn, 'property');
     const object = field(fn, 'object');
     if (!property || !object) return undefined;
-    return { text: fn.text, object: object.text, name: property.text, nameNode: property };
+    return { text: fn.text.replace(/\s+/g, '').replace(/\?\./g, '.'), object: object.text, name: property.text, nameRange: { startIndex: property.startIndex, endIndex: property.endIndex } };
   }
   return undefined;
+}
+
+const JS_CHAIN = /[A-Za-z_$][\w$]*(?:\s*\??\.\s*#?[A-Za-z_$][\w$]*)*/y;
+
+export interface JsCall { node: Node; target: Callee }
+
+const callLists = new WeakMap<CheckInput, JsCall[]>();
+
+/** Every call of the file with its target, computed once per file (text fast path, tree fallback). */
+export function jsCalls(input: CheckInput): JsCall[] {
+  let list = callLists.get(input);
+  if (!list) {
+    list = callTargets<JsCall>(input.nodesOfType('call_expression'), input.text, JS_CHAIN, '(`',
+      (node) => { const target = callee(node); return target ? { node, target } : undefined; },
+      (node, target) => { callees.set(node, target); return { node, target }; });
+    callLists.set(input, list);
+  }
+  return list;
 }
 
 export function args(call: Node): Node[] {
@@ -210,4 +220,60 @@ export function resolvedStringBuild(node: Node | null): StringBuild | null {
   const builds = assignedValues(scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
   if (builds.length === 0) return null;
   return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+}
+
+interface Span { start: number; end: number }
+
+const functionSpanLists = new WeakMap<CheckInput, Span[]>();
+const loopBodyLists = new WeakMap<CheckInput, Span[]>();
+
+function functionSpans(input: CheckInput): Span[] {
+  let spans = functionSpanLists.get(input);
+  if (!spans) {
+    spans = [...JS_FUNCTIONS].flatMap((type) => input.nodesOfType(type)).map((fn) => ({ start: fn.startIndex, end: fn.endIndex }));
+    functionSpanLists.set(input, spans);
+  }
+  return spans;
+}
+
+function loopBodies(input: CheckInput): Span[] {
+  let spans = loopBodyLists.get(input);
+  if (!spans) {
+    spans = [];
+    for (const type of JS_LOOPS) {
+      for (const loop of input.nodesOfType(type)) {
+        const body = field(loop, 'body');
+        if (body) spans.push({ start: body.startIndex, end: body.endIndex });
+      }
+    }
+    loopBodyLists.set(input, spans);
+  }
+  return spans;
+}
+
+function innermost(spans: readonly Span[], start: number, end: number): Span | undefined {
+  let best: Span | undefined;
+  for (const span of spans) {
+    if (span.start <= start && end <= span.end && (!best || span.start > best.start)) best = span;
+  }
+  return best;
+}
+
+const LOOP_CALLBACK_BEFORE = /\.\s*(?:forEach|map|flatMap)\s*\(\s*$/;
+const PROMISE_ALL_MAP_BEFORE = /Promise\s*\.\s*all(?:Settled)?\s*\(\s*[\w$.\s]*\.\s*(?:map|flatMap)\s*\(\s*$/;
+
+/**
+ * How a node runs repeatedly: inside a loop statement's body, or inside a `.forEach` / `.map`
+ * callback, within the same function. Worked out from node spans and the text before the
+ * callback, because climbing parents is slow in web-tree-sitter on large files.
+ * `Promise.all(xs.map(...))` callbacks run in parallel and are left to unbounded-concurrency.
+ */
+export function loopKind(input: CheckInput, start: number, end: number): 'loop' | 'callback' | undefined {
+  const fn = innermost(functionSpans(input), start, end);
+  const body = innermost(loopBodies(input), start, end);
+  if (body && (!fn || body.start > fn.start)) return 'loop';
+  if (!fn) return undefined;
+  const before = input.text.slice(Math.max(0, fn.start - 200), fn.start).replace(/async\s*$/, '');
+  if (!LOOP_CALLBACK_BEFORE.test(before) || PROMISE_ALL_MAP_BEFORE.test(before)) return undefined;
+  return 'callback';
 }
