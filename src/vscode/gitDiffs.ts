@@ -29,9 +29,9 @@ const MAX_UNTRACKED_BYTES = 512 * 1024;
 
 async function gitApi(): Promise<GitApi> {
   const extension = vscode.extensions.getExtension<GitExtensionExports>('vscode.git');
-  if (!extension) throw new NoRepositoryError('The built-in Git extension is not installed, so there are no changes to review. Use Review File instead.');
+  if (!extension) throw new NoRepositoryError('The built-in Git extension is not installed, so there are no changes to review. Use Review Current File instead.');
   const exports = extension.isActive ? extension.exports : await extension.activate();
-  if (!exports.enabled) throw new NoRepositoryError('Git is disabled (setting git.enabled), so there are no changes to review. Enable it or use Review File.');
+  if (!exports.enabled) throw new NoRepositoryError('Git is disabled (setting git.enabled), so there are no changes to review. Enable it or use Review Current File.');
   return exports.getAPI(1);
 }
 
@@ -43,7 +43,7 @@ export async function findRepository(uri?: vscode.Uri): Promise<GitRepository> {
   if (byUri) return byUri;
   if (api.repositories.length === 1) return api.repositories[0];
   if (api.repositories.length === 0) {
-    throw new NoRepositoryError('No Git repository is open in this window. Open a folder that is a Git repository (or run "git init"), or use Review File.');
+    throw new NoRepositoryError('No Git repository is open in this window. Open a folder that is a Git repository (or run "git init"), or use Review Current File.');
   }
   const picked = await vscode.window.showQuickPick(
     api.repositories.map((repository) => ({ label: vscode.workspace.asRelativePath(repository.rootUri, true) || repository.rootUri.fsPath, repository })),

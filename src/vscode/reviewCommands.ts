@@ -48,7 +48,7 @@ async function reviewSelection(services: Services, uri?: unknown, range?: { star
   if (!document) return noDocument();
   const lines = range ?? selectedLines(vscode.window.activeTextEditor, document);
   if (!lines) {
-    const message = 'Select the lines to review first (or use Review File).';
+    const message = 'Select the lines to review first (or use Review Current File).';
     void vscode.window.showWarningMessage(`Backend Reviewer: ${message}`);
     return { ok: false, cancelled: false, error: message };
   }
