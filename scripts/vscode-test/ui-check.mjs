@@ -1,7 +1,8 @@
 // Browser check of what a user sees: installs the packaged VSIX into code-server, opens a fixture
 // workspace in headless Debian chromium, runs "Backend Reviewer: Review Current File" from the Command
 // Palette against a loopback model server, and checks the squiggles, the Problems panel, the quick-fix
-// menu and the applied fix. Saves screenshots to media/screenshots/ (1280x800).
+// menu and the applied fix. Takes screenshots (1280x800) into the run folder and copies them to
+// media/screenshots/ only when every check passed, so a failing run never replaces good screenshots.
 // usage: node scripts/vscode-test/ui-check.mjs [--keep] [--vsix FILE]
 //        (without --vsix: runs the production build and vsce package of this repository)
 import * as esbuild from 'esbuild';
@@ -112,7 +113,8 @@ async function main() {
   let server;
   let browser;
   let ok = false;
-  fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  const shotsDir = path.join(runDir, 'screenshots');
+  fs.mkdirSync(shotsDir, { recursive: true });
   const failShot = path.join(runDir, 'failure.png');
   try {
     server = await startCodeServer(tools, {
@@ -148,7 +150,7 @@ async function main() {
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 15_000 });
     log('review finished; error and warning squiggles visible');
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: path.join(SHOTS_DIR, 'review-squiggles.png') });
+    await page.screenshot({ path: path.join(shotsDir, 'review-squiggles.png') });
 
     // The outcome notification's own button opens the Problems panel (and closes the notification).
     await page.locator('.notifications-toasts').getByRole('button', { name: 'Show Problems' }).first().click();
@@ -157,7 +159,7 @@ async function main() {
     await problems.getByText(FINDINGS[1].title).first().waitFor({ timeout: 15_000 });
     await problems.getByText('Backend Reviewer').first().waitFor({ timeout: 5_000 });
     log('Problems panel lists both findings');
-    await page.screenshot({ path: path.join(SHOTS_DIR, 'problems-panel.png') });
+    await page.screenshot({ path: path.join(shotsDir, 'problems-panel.png') });
 
     await page.locator('.monaco-editor .view-lines').first().click();
     // Inside the quoted code of the SQL finding (its diagnostic starts at column 3).
@@ -174,7 +176,7 @@ async function main() {
       await page.keyboard.press('Escape');
     }
     log(`quick-fix menu offers "${FIX_TITLE}"`);
-    await page.screenshot({ path: path.join(SHOTS_DIR, 'quick-fix-menu.png') });
+    await page.screenshot({ path: path.join(shotsDir, 'quick-fix-menu.png') });
 
     await menu.getByText(FIX_TITLE).first().click();
     await page.locator('.monaco-editor .view-line', { hasText: "WHERE id = $1', [id]" }).first().waitFor({ timeout: 15_000 });
@@ -182,7 +184,7 @@ async function main() {
     await problems.getByText(FINDINGS[0].title).first().waitFor({ state: 'detached', timeout: 15_000 });
     log('fix applied: parameterised query in the editor, error squiggle and its problem gone');
     await page.keyboard.press('Escape');
-    await page.screenshot({ path: path.join(SHOTS_DIR, 'fix-applied.png') });
+    await page.screenshot({ path: path.join(shotsDir, 'fix-applied.png') });
     ok = true;
   } catch (error) {
     log(`FAILED: ${error.message}`);
@@ -194,6 +196,11 @@ async function main() {
     await browser?.close().catch((error) => log(`closing chromium: ${error.message}`));
     await server?.stop();
     await modelServer.close();
+  }
+  if (ok) {
+    fs.mkdirSync(SHOTS_DIR, { recursive: true });
+    for (const name of fs.readdirSync(shotsDir)) fs.copyFileSync(path.join(shotsDir, name), path.join(SHOTS_DIR, name));
+    log(`screenshots saved to ${path.relative(REPO_ROOT, SHOTS_DIR)}/`);
   }
   if (ok && !cli.keep) fs.rmSync(runDir, { recursive: true, force: true });
   else log(`run folder kept: ${runDir}`);
