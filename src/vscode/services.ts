@@ -109,6 +109,15 @@ async function workspaceHasGuidance(): Promise<boolean> {
   return false;
 }
 
+/** Reloads personas and guidelines when one of their files in the workspace changes. */
+function watchGuidance(onChange: () => void): vscode.Disposable[] {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return [];
+  const pattern = `{${WORKSPACE_GUIDANCE.map((entry) => (entry.endsWith('.md') ? entry : `${entry}/**`)).join(',')}}`;
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
+  return [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange)];
+}
+
 /** Builds the long-lived objects once; every one is disposed with the extension. */
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
@@ -149,6 +158,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
       statusBar.setMode(mode.get());
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => reviewContext.invalidate()),
+    ...watchGuidance(() => reviewContext.invalidate()),
   );
   void publisher.restoreStored();
   return { context, logger, settings, config, mode, personas: api, secrets: context.secrets, dismissals, publisher, reviewContext, reviewService, statusBar };
