@@ -1,30 +1,32 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import { SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
-import { KNOWN_FORMAT_NAMES } from './secretFormats';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
-const STRING_TYPES = new Set(['interpreted_string_literal', 'raw_string_literal']);
+const STRING_TYPES: ReadonlySet<string> = new Set(['interpreted_string_literal', 'raw_string_literal']);
 
-interface Call {
-  node: Node;
-  text: string;
-  operand?: string;
-  name: string;
-  args: Node[];
+/** A call with its target read once; arguments are read from the tree only when a rule asks. */
+class Call {
+  private argList?: Node[];
+
+  constructor(readonly node: Node, readonly text: string, readonly operand: string | undefined, readonly name: string) {}
+
+  get args(): Node[] {
+    this.argList ??= named(field(this.node, 'arguments'));
+    return this.argList;
+  }
 }
 
 function readCall(node: Node): Call | undefined {
   const fn = field(node, 'function');
   if (!fn) return undefined;
-  const callArgs = named(field(node, 'arguments'));
-  if (fn.type === 'identifier') return { node, text: fn.text, name: fn.text, args: callArgs };
-  if (fn.type === 'selector_expression') {
-    return { node, text: fn.text, operand: field(fn, 'operand')?.text, name: field(fn, 'field')?.text ?? '', args: callArgs };
-  }
+  if (fn.type === 'identifier') return new Call(node, fn.text, undefined, fn.text);
+  if (fn.type === 'selector_expression') return new Call(node, fn.text, field(fn, 'operand')?.text, field(fn, 'field')?.text ?? '');
   return undefined;
 }
+
+const GO_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
 
 // Every rule walks the calls; read them once per file.
 const callLists = new WeakMap<CheckInput, Call[]>();
@@ -32,7 +34,8 @@ const callLists = new WeakMap<CheckInput, Call[]>();
 function calls(input: CheckInput): Call[] {
   let list = callLists.get(input);
   if (!list) {
-    list = input.nodesOfType('call_expression').map(readCall).filter((call): call is Call => call !== undefined);
+    list = callTargets<Call>(input.nodesOfType('call_expression'), input.text, GO_CHAIN, '(', readCall,
+      (node, target) => new Call(node, target.text, target.object, target.name));
     callLists.set(input, list);
   }
   return list;
@@ -87,7 +90,7 @@ const httpNoTimeout: RuleChecker = (input) => {
     input.report(call.node, 'http-no-timeout', `\`${call.text}\` uses http.DefaultClient, which has no timeout: a stalled server holds this goroutine and its connection forever.`,
       'Use an `http.Client{Timeout: …}` (or a request context with a deadline via `http.NewRequestWithContext`).');
   }
-  for (const literal of input.nodesOfType('composite_literal')) {
+  for (const literal of nodesAtMatches(input, /\bhttp\.Client\s*\{/g, COMPOSITE, 3)) {
     if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
     if (keyedElements(literal).has('Timeout')) continue;
     const body = field(literal, 'body');
@@ -108,7 +111,7 @@ function isEmptyBlock(block: Node | null): boolean {
 }
 
 const silentCatch: RuleChecker = (input) => {
-  for (const statement of input.nodesOfType('if_statement')) {
+  for (const statement of nodesAtMatches(input, /\bif\b[^{}\n]*!=[ \t]*nil[ \t]*\{/g, IF_STATEMENT, 1)) {
     const condition = field(statement, 'condition');
     if (!condition || condition.type !== 'binary_expression' || field(condition, 'operator')?.text !== '!=') continue;
     if (field(condition, 'right')?.type !== 'nil' || !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')) continue;
@@ -118,7 +121,18 @@ const silentCatch: RuleChecker = (input) => {
   }
 };
 
-const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+const COMPOSITE: ReadonlySet<string> = new Set(['composite_literal']);
+const IF_STATEMENT: ReadonlySet<string> = new Set(['if_statement']);
+const KEYED_ELEMENT: ReadonlySet<string> = new Set(['keyed_element']);
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_statement']);
+const NAMED_HOLDERS: ReadonlySet<string> = new Set(['expression_list', 'literal_element', 'keyed_element', 'var_spec', 'const_spec']);
+
+/**
+ * A secret-like name given a string: `password := "…"`, `Password: "…"`, `var password string = "…"`.
+ * The lookahead keeps `const password = "…"` from being read as a name `const` of type `password`.
+ */
+const GO_NAMED_STRING = /\b([A-Za-z_]\w*)(?=[ \t]*(?:[ \t][\w.*[\]]+[ \t]*)?(?::=|=|:)[ \t]*["`])/g;
+const TO_QUOTE = /[^"`\n]*/y;
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
@@ -127,38 +141,25 @@ const hardcodedSecret: RuleChecker = (input) => {
     reported.add(literal.startIndex);
     input.report(literal, 'hardcoded-secret', message, 'Read it from the environment (`os.Getenv`) or a secret manager, rotate this value, and remove it from the history.');
   };
-  for (const type of STRING_TYPES) {
-    for (const literal of input.nodesOfType(type)) {
-      if (literal.parent?.type === 'import_spec') continue;
-      const value = unquote(literal.text);
-      const format = SECRET_FORMATS.find((pattern) => { pattern.regex.lastIndex = 0; return pattern.regex.test(value); });
-      if (format) report(literal, `A ${format.name} is written in the source: anyone with the code has the credential.`);
-    }
+  for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
+    report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  const pairs: Array<[Node | null, Node | null]> = [];
-  for (const type of ['short_var_declaration', 'assignment_statement']) {
-    for (const node of input.nodesOfType(type)) {
-      const left = named(field(node, 'left'));
-      const right = named(field(node, 'right'));
-      left.forEach((target, index) => pairs.push([target, right[index] ?? null]));
-    }
-  }
-  for (const type of ['var_spec', 'const_spec']) {
-    for (const node of input.nodesOfType(type)) {
-      const names = node.childrenForFieldName('name').filter((n): n is Node => n !== null);
-      const values = named(field(node, 'value'));
-      names.forEach((target, index) => pairs.push([target, values[index] ?? null]));
-    }
-  }
-  for (const element of input.nodesOfType('keyed_element')) pairs.push([field(element, 'key') ?? named(element)[0] ?? null, elementValue(element)]);
-  for (const [target, value] of pairs) {
-    if (!target || !value) continue;
-    const key = target.type === 'literal_element' ? named(target)[0] : target;
-    const name = key?.type === 'selector_expression' ? field(key, 'field')?.text : key && STRING_TYPES.has(key.type) ? unquote(key.text) : key?.text;
-    if (!name || !SECRET_NAME_PATTERN.test(name)) continue;
-    const text = literalString(value);
+  for (const match of input.text.matchAll(GO_NAMED_STRING)) {
+    const name = match[1];
+    if (!SECRET_NAME_PATTERN.test(name)) continue;
+    TO_QUOTE.lastIndex = (match.index ?? 0) + name.length;
+    const quoteAt = TO_QUOTE.lastIndex + (TO_QUOTE.exec(input.text)?.[0].length ?? 0);
+    const literal = input.tree.rootNode.descendantForIndex(quoteAt);
+    const string = literal && STRING_TYPES.has(literal.type) ? literal : literal?.parent;
+    if (!string || !STRING_TYPES.has(string.type) || string.startIndex !== quoteAt) continue;
+    // The string must be the value given to that name, not an argument or a map key.
+    const holder = string.parent;
+    if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
+    if (holder.type === 'literal_element' && holder.parent?.type !== 'keyed_element') continue;
+    if (holder.type === 'expression_list' && !/^(short_var_declaration|assignment_statement|var_spec|const_spec)$/.test(holder.parent?.type ?? '')) continue;
+    const text = literalString(string);
     if (text === undefined || isPlaceholderSecret(text)) continue;
-    report(value, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
+    report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
   }
 };
 
@@ -240,7 +241,7 @@ const queryInLoop: RuleChecker = (input) => {
 const LIMITS = /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
 
 const unboundedConcurrency: RuleChecker = (input) => {
-  for (const statement of input.nodesOfType('go_statement')) {
+  for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
     const loop = inForBody(statement);
     if (!loop || !named(loop).some((child) => child.type === 'range_clause')) continue;
     const fn = enclosingFunction(statement);
@@ -251,13 +252,12 @@ const unboundedConcurrency: RuleChecker = (input) => {
 };
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
-  for (const element of input.nodesOfType('keyed_element')) {
-    const key = field(element, 'key') ?? named(element)[0];
-    if (key?.text !== 'InsecureSkipVerify' || elementValue(element)?.type !== 'true') continue;
+  for (const element of nodesAtMatches(input, /\bInsecureSkipVerify\s*:\s*true\b/g, KEYED_ELEMENT, 3)) {
+    if (elementValue(element)?.type !== 'true') continue;
     input.report(element, 'tls-verification-disabled', '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA set `RootCAs` to a pool with that CA.');
   }
-  for (const assignment of input.nodesOfType('assignment_statement')) {
+  for (const assignment of nodesAtMatches(input, /\.\s*InsecureSkipVerify\s*=\s*true\b/g, ASSIGNMENT, 4)) {
     const left = named(field(assignment, 'left'))[0];
     if (!left || !/\.InsecureSkipVerify$/.test(left.text) || named(field(assignment, 'right'))[0]?.type !== 'true') continue;
     input.report(assignment, 'tls-verification-disabled', 'Setting `InsecureSkipVerify = true` turns off certificate checks.',
@@ -327,7 +327,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
         'Echo only origins from an allow-list (and set `Vary: Origin`), or drop credentials.');
     }
   }
-  for (const literal of input.nodesOfType('composite_literal')) {
+  for (const literal of nodesAtMatches(input, /\bAllowCredentials\s*:\s*true\b/g, COMPOSITE, 6)) {
     const elements = keyedElements(literal);
     if (elementValue(elements.get('AllowCredentials'))?.type !== 'true') continue;
     const origins = elements.get('AllowedOrigins') ?? elements.get('AllowOrigins');
@@ -341,9 +341,11 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 const SIGNATURE_PARTS = new Set(['parameter_list', 'result']);
+const INTERFACE_TYPE: ReadonlySet<string> = new Set(['interface_type']);
+const GO_STATEMENT: ReadonlySet<string> = new Set(['go_statement']);
 
 const explicitAny: RuleChecker = (input) => {
-  for (const type of input.nodesOfType('interface_type')) {
+  for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}/g, INTERFACE_TYPE, 1)) {
     if (named(type).length > 0) continue;
     const owner = type.parent;
     let inSignature = !!owner && FUNCTIONS.has(owner.type) && !!field(owner, 'result')?.equals(type);
@@ -358,10 +360,7 @@ const explicitAny: RuleChecker = (input) => {
 };
 
 /** Every node type the Go rules ask for: the engine collects them in one walk of the tree. */
-export const GO_NODE_TYPES: readonly string[] = [
-  'assignment_statement', 'call_expression', 'composite_literal', 'go_statement', 'if_statement', 'import_spec', 'interface_type', 'keyed_element',
-  'interpreted_string_literal', 'raw_string_literal', 'short_var_declaration', 'var_spec', 'const_spec',
-];
+export const GO_NODE_TYPES: readonly string[] = ['call_expression', 'import_spec'];
 
 export const GO_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -1,46 +1,55 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, contains, descendants, field, isPlaceholderSecret, looksLikeSql, named, randomBuildsSecret, unquote } from '../syntax';
+import { SECRET_NAME_PATTERN } from '../../secretPatterns';
+import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, NAMED_STRING, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
-import { KNOWN_FORMAT_NAMES } from './secretFormats';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
 
-interface Call {
-  node: Node;
-  /** Full callee text: `requests.get`, `cursor.execute`, `os.system`. */
-  text: string;
-  object?: string;
-  name: string;
-  positional: Node[];
-  keywords: Map<string, Node>;
+/** A call with its target read once; arguments are read from the tree only when a rule asks. */
+class Call {
+  private args?: { positional: Node[]; keywords: Map<string, Node>; hasKwargsSplat: boolean };
+
+  constructor(
+    readonly node: Node,
+    /** Full callee text: `requests.get`, `cursor.execute`, `os.system`. */
+    readonly text: string,
+    readonly object: string | undefined,
+    readonly name: string,
+  ) {}
+
+  private read(): { positional: Node[]; keywords: Map<string, Node>; hasKwargsSplat: boolean } {
+    if (!this.args) {
+      const positional: Node[] = [];
+      const keywords = new Map<string, Node>();
+      let hasKwargsSplat = false;
+      for (const arg of named(field(this.node, 'arguments'))) {
+        if (arg.type === 'keyword_argument') {
+          const key = field(arg, 'name');
+          if (key) keywords.set(key.text, arg);
+        } else if (arg.type === 'dictionary_splat') hasKwargsSplat = true;
+        else positional.push(arg);
+      }
+      this.args = { positional, keywords, hasKwargsSplat };
+    }
+    return this.args;
+  }
+
+  get positional(): Node[] { return this.read().positional; }
+  get keywords(): Map<string, Node> { return this.read().keywords; }
   /** `**kwargs` present: keyword arguments unknown. */
-  hasKwargsSplat: boolean;
+  get hasKwargsSplat(): boolean { return this.read().hasKwargsSplat; }
 }
 
 function readCall(node: Node): Call | undefined {
   const fn = field(node, 'function');
   if (!fn) return undefined;
-  let object: string | undefined;
-  let name: string;
-  if (fn.type === 'identifier') name = fn.text;
-  else if (fn.type === 'attribute') {
-    object = field(fn, 'object')?.text;
-    name = field(fn, 'attribute')?.text ?? '';
-  } else return undefined;
-  const positional: Node[] = [];
-  const keywords = new Map<string, Node>();
-  let hasKwargsSplat = false;
-  for (const arg of named(field(node, 'arguments'))) {
-    if (arg.type === 'keyword_argument') {
-      const key = field(arg, 'name');
-      if (key) keywords.set(key.text, arg);
-    } else if (arg.type === 'dictionary_splat') hasKwargsSplat = true;
-    else positional.push(arg);
-  }
-  return { node, text: fn.text, object, name, positional, keywords, hasKwargsSplat };
+  if (fn.type === 'identifier') return new Call(node, fn.text, undefined, fn.text);
+  if (fn.type === 'attribute') return new Call(node, fn.text, field(fn, 'object')?.text, field(fn, 'attribute')?.text ?? '');
+  return undefined;
 }
+
+const PY_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
 
 // Every rule walks the calls; read them once per file.
 const callLists = new WeakMap<CheckInput, Call[]>();
@@ -48,7 +57,8 @@ const callLists = new WeakMap<CheckInput, Call[]>();
 function calls(input: CheckInput): Call[] {
   let list = callLists.get(input);
   if (!list) {
-    list = input.nodesOfType('call').map(readCall).filter((call): call is Call => call !== undefined);
+    list = callTargets<Call>(input.nodesOfType('call'), input.text, PY_CHAIN, '(', readCall,
+      (node, target) => new Call(node, target.text, target.object, target.name));
     callLists.set(input, list);
   }
   return list;
@@ -177,7 +187,8 @@ const silentCatch: RuleChecker = (input) => {
   }
 };
 
-const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
+const STRING_TYPES: ReadonlySet<string> = new Set(['string']);
+const NAMED_HOLDERS: ReadonlySet<string> = new Set(['assignment', 'keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair']);
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
@@ -187,29 +198,22 @@ const hardcodedSecret: RuleChecker = (input) => {
     input.report(literal, 'hardcoded-secret', message,
       'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.');
   };
-  for (const string of input.nodesOfType('string')) {
-    if (string.parent?.type === 'concatenated_string') continue;
-    const value = literalString(string);
-    if (value === undefined) continue;
-    const format = SECRET_FORMATS.find((pattern) => { pattern.regex.lastIndex = 0; return pattern.regex.test(value); });
-    if (format) report(string, `A ${format.name} is written in the source: anyone with the code has the credential.`);
+  for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
+    report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  const pairs: Array<[string | undefined, Node | null]> = [];
-  for (const node of input.nodesOfType('assignment')) {
-    const left = field(node, 'left');
-    const name = left?.type === 'attribute' ? field(left, 'attribute')?.text : left?.type === 'identifier' ? left.text : undefined;
-    pairs.push([name, field(node, 'right')]);
-  }
-  for (const node of input.nodesOfType('keyword_argument')) pairs.push([field(node, 'name')?.text, field(node, 'value')]);
-  for (const type of ['default_parameter', 'typed_default_parameter']) {
-    for (const node of input.nodesOfType(type)) pairs.push([field(node, 'name')?.text, field(node, 'value')]);
-  }
-  for (const node of input.nodesOfType('pair')) pairs.push([literalString(field(node, 'key')), field(node, 'value')]);
-  for (const [name, value] of pairs) {
-    if (!name || !value || !SECRET_NAME_PATTERN.test(name)) continue;
-    const text = literalString(value);
-    const literal = unwrap(value);
-    if (!literal || text === undefined || isPlaceholderSecret(text)) continue;
+  // Secret-like names given a string, found in the text; the tree confirms the string is the value of
+  // an assignment, keyword argument, default parameter or dict entry with that name.
+  for (const match of input.text.matchAll(NAMED_STRING)) {
+    const name = match[1];
+    if (!SECRET_NAME_PATTERN.test(name)) continue;
+    const end = (match.index ?? 0) + match[0].length;
+    let literal = input.tree.rootNode.descendantForIndex(end);
+    for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
+    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex > end || literal.startIndex < end - 2) continue;
+    const holder = literal.parent;
+    if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
+    const text = literalString(literal);
+    if (text === undefined || isPlaceholderSecret(text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
 };
@@ -297,12 +301,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     input.report(verify, 'tls-verification-disabled', '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.', edit);
   }
-  for (const assignment of input.nodesOfType('assignment')) {
-    if (field(assignment, 'right')?.text !== 'ssl.CERT_NONE' || !/verify_mode$/.test(field(assignment, 'left')?.text ?? '')) continue;
+  for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
     input.report(assignment, 'tls-verification-disabled', '`verify_mode = ssl.CERT_NONE` turns off certificate checks for this context.',
       'Keep the default `CERT_REQUIRED` and load a private CA with `load_verify_locations`.');
   }
 };
+
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 
 function randomNames(input: CheckInput): Set<string> {
   const names = new Set<string>();
@@ -404,9 +409,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 /** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
-export const PYTHON_NODE_TYPES: readonly string[] = [
-  'assignment', 'call', 'except_clause', 'import_from_statement', 'keyword_argument', 'pair', 'string', 'default_parameter', 'typed_default_parameter',
-];
+export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement'];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,
