@@ -262,6 +262,8 @@ async function ask(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<C
   if (requested && requested !== deps.mode.get()) {
     await deps.mode.set(requested);
     out.markdown(`Switched to **${modeName(requested)}** mode.\n\n`);
+  } else if (requested) {
+    out.markdown(`Already in **${modeName(requested)}** mode.\n\n`);
   }
   // A message that only asks for the switch ("switch to BackendPE") needs no answer beyond that.
   if (requested && prompt.split(/\s+/).length <= 5) return { command: 'mode', mode: requested };

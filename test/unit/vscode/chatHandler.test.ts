@@ -112,6 +112,10 @@ describe('vscode/chatHandler', () => {
     assert.equal(mode.get(), 'backendpe');
     assert.equal(meta.command, 'mode');
     assert.equal(model.requests.length, 0);
+    assert.match(out.text(), /Switched to \*\*BackendPE\*\* mode/);
+    const again = new RecordingOutput();
+    await handleChat({ prompt: 'Supermode please', history: [] }, deps, again);
+    assert.match(again.text(), /Already in \*\*BackendPE\*\* mode/);
     await mode.set('pragmatic');
     await handleChat({ prompt: 'Supermode: how should I design an idempotent payment webhook consumer?', history: [] }, deps, out);
     assert.equal(mode.get(), 'backendpe');
