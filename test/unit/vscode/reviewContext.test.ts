@@ -79,6 +79,18 @@ describe('vscode/reviewContext', () => {
     assert.equal(personas.calls.catalogOptions.length, 2);
   });
 
+  it('does not keep a failed catalog load: the next review tries again', async () => {
+    const { context, personas } = setup();
+    const load = personas.loadPersonaCatalog;
+    let failures = 1;
+    personas.loadPersonaCatalog = async (options) => {
+      if (failures-- > 0) throw new Error('EACCES: /ext/skills');
+      return load(options);
+    };
+    await assert.rejects(context.catalog(), /EACCES/);
+    assert.equal((await context.catalog()).personas.length, 3);
+  });
+
   describe('ModeState', () => {
     it('toggles, persists, notifies, and returns to the setting on reset', async () => {
       const state = new InMemoryKeyValueStore();
