@@ -198,5 +198,28 @@ export function nodesAtMatches(input: CheckInput, regex: RegExp, types: Readonly
   return nodes;
 }
 
-/** `name = "…"`, `name: "…"`, `"name": "…"`, `name: Type = "…"`, `name := "…"`: a secret-like name given a string. */
-export const NAMED_STRING = /([A-Za-z_$][\w$]*)(['"]?)[ \t]*(?::[ \t]*[\w$<>[\]|. ]+?[ \t]*)?(?::=|=|:)[ \t]*[A-Za-z]{0,2}(?=['"`])/g;
+/**
+ * A secret-like name given a string: `name = "…"`, `name: "…"`, `"name": "…"`, `name: Type = "…"`,
+ * `name := "…"`, `var name string = "…"`. Anchored on the words of SECRET_NAME_PATTERN so the regex
+ * does not start at every identifier of a large file.
+ */
+const SECRET_WORD_GIVEN_STRING = /(?:pass(?:word|wd)?|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key|credentials?)['"]?(?:[ \t]*:[ \t]*[\w$<>[\]|. *]+?[ \t]*|[ \t]+[\w.*[\]]+[ \t]*)?[ \t]*(?::=|=|:)[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
+
+export interface NamedString {
+  /** The whole name, e.g. `dbPassword`, `x-api-key`. */
+  name: string;
+  /** Where the string literal starts (its prefix, for Python `f"…"` / `r"…"`). */
+  literalStart: number;
+}
+
+export function secretNamedStrings(text: string): NamedString[] {
+  const found: NamedString[] = [];
+  for (const match of text.matchAll(SECRET_WORD_GIVEN_STRING)) {
+    const wordStart = match.index ?? 0;
+    let nameStart = wordStart;
+    while (nameStart > 0 && /[\w$-]/.test(text[nameStart - 1])) nameStart -= 1;
+    const end = wordStart + match[0].length;
+    found.push({ name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?[ \t:=].*$|['"].*$/s, ''), literalStart: end - match[1].length });
+  }
+  return found;
+}

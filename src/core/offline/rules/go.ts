@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
+import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -127,13 +127,6 @@ const KEYED_ELEMENT: ReadonlySet<string> = new Set(['keyed_element']);
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_statement']);
 const NAMED_HOLDERS: ReadonlySet<string> = new Set(['expression_list', 'literal_element', 'keyed_element', 'var_spec', 'const_spec']);
 
-/**
- * A secret-like name given a string: `password := "…"`, `Password: "…"`, `var password string = "…"`.
- * The lookahead keeps `const password = "…"` from being read as a name `const` of type `password`.
- */
-const GO_NAMED_STRING = /\b([A-Za-z_]\w*)(?=[ \t]*(?:[ \t][\w.*[\]]+[ \t]*)?(?::=|=|:)[ \t]*["`])/g;
-const TO_QUOTE = /[^"`\n]*/y;
-
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string): void => {
@@ -144,11 +137,8 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  for (const match of input.text.matchAll(GO_NAMED_STRING)) {
-    const name = match[1];
+  for (const { name, literalStart: quoteAt } of secretNamedStrings(input.text)) {
     if (!SECRET_NAME_PATTERN.test(name)) continue;
-    TO_QUOTE.lastIndex = (match.index ?? 0) + name.length;
-    const quoteAt = TO_QUOTE.lastIndex + (TO_QUOTE.exec(input.text)?.[0].length ?? 0);
     const literal = input.tree.rootNode.descendantForIndex(quoteAt);
     const string = literal && STRING_TYPES.has(literal.type) ? literal : literal?.parent;
     if (!string || !STRING_TYPES.has(string.type) || string.startIndex !== quoteAt) continue;

@@ -1,9 +1,9 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, NAMED_STRING, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
+import { descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
 import {
-  args, bindingName, callee, enclosingFunction, jsCalls, loopKind, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS,
+  args, bindingName, callee, firstArg, enclosingFunction, jsCalls, loopKind, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS,
   objectProps, resolvedStringBuild, unwrap,
 } from './jsSyntax';
 
@@ -72,7 +72,7 @@ const silentCatch: RuleChecker = (input) => {
   }
   for (const { node: call, target } of jsCalls(input)) {
     if (target.name !== 'catch' || target.object === undefined) continue;
-    const handler = unwrap(args(call)[0] ?? null);
+    const handler = unwrap(firstArg(call));
     if (!handler || (handler.type !== 'arrow_function' && handler.type !== 'function_expression' && handler.type !== 'function')) continue;
     const body = field(handler, 'body');
     const swallows = isEmptyBlock(body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
@@ -105,10 +105,8 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value
   // of a declaration, assignment, property or field with that name.
-  for (const match of input.text.matchAll(NAMED_STRING)) {
-    const name = match[1];
+  for (const { name, literalStart: quoteAt } of secretNamedStrings(input.text)) {
     if (!SECRET_NAME_PATTERN.test(name)) continue;
-    const quoteAt = (match.index ?? 0) + match[0].length;
     let literal = input.tree.rootNode.descendantForIndex(quoteAt);
     for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
     if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== quoteAt) continue;
@@ -127,7 +125,7 @@ const SQL_METHODS = new Set(['query', 'execute', 'exec', 'raw', '$queryRawUnsafe
 const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (!SQL_METHODS.has(target.name)) continue;
-    const first = args(call)[0];
+    const first = firstArg(call);
     if (!first) continue;
     const build = resolvedStringBuild(first);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
@@ -171,13 +169,13 @@ const IO_CALL = /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
-    const mapped = unwrap(args(call)[0] ?? null);
+    const mapped = unwrap(firstArg(call));
     if (!mapped || mapped.type !== 'call_expression') continue;
     const mapCallee = callee(mapped);
     if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
     const source = unwrap(field(field(mapped, 'function'), 'object'));
     if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text)) continue;
-    const callback = unwrap(args(mapped)[0] ?? null);
+    const callback = unwrap(firstArg(mapped));
     if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
     const inner = descendants(callback, 'call_expression').map((node) => callee(node)).filter((c) => c !== undefined);
     if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object)))) continue;
@@ -219,7 +217,7 @@ const commandInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (!EXEC_NAMES.has(target.name)) continue;
     if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
-    const build = resolvedStringBuild(args(call)[0] ?? null);
+    const build = resolvedStringBuild(firstArg(call));
     if (!build || !build.dynamic) continue;
     input.report(call, 'command-injection', `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
       'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.');
@@ -297,6 +295,8 @@ const corsWildcardCredentials: RuleChecker = (input) => {
   const headerCalls = new Map<number, { origin?: Node; credentials: boolean }>();
   for (const { node: call, target } of jsCalls(input)) {
     if (!/^(setHeader|header|set|append)$/.test(target.name)) continue;
+    // Most `.set(...)` calls are maps; look at the arguments only when the text names a CORS header.
+    if (!/^[^()]*\(\s*['"`]access-control-allow-(?:origin|credentials)['"`]/i.test(input.text.slice(call.startIndex, call.startIndex + 160))) continue;
     const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
     if (!name) continue;
     const fn = enclosingFunction(call);

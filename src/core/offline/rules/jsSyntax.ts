@@ -56,6 +56,12 @@ export function jsCalls(input: CheckInput): JsCall[] {
   return list;
 }
 
+/** The first argument without reading the others (one tree round trip instead of one per argument). */
+export function firstArg(call: Node): Node | null {
+  const first = field(call, 'arguments')?.firstNamedChild ?? null;
+  return first?.type === 'comment' ? args(call)[0] ?? null : first;
+}
+
 export function args(call: Node): Node[] {
   return named(field(call, 'arguments'));
 }

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, NAMED_STRING, named, nodesAtMatches, randomBuildsSecret, unquote } from '../syntax';
+import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -203,13 +203,11 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value of
   // an assignment, keyword argument, default parameter or dict entry with that name.
-  for (const match of input.text.matchAll(NAMED_STRING)) {
-    const name = match[1];
+  for (const { name, literalStart } of secretNamedStrings(input.text)) {
     if (!SECRET_NAME_PATTERN.test(name)) continue;
-    const end = (match.index ?? 0) + match[0].length;
-    let literal = input.tree.rootNode.descendantForIndex(end);
+    let literal = input.tree.rootNode.descendantForIndex(literalStart);
     for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
-    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex > end || literal.startIndex < end - 2) continue;
+    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== literalStart) continue;
     const holder = literal.parent;
     if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
     const text = literalString(literal);
