@@ -16,6 +16,10 @@ flock 9
 
 log() { echo "[vscode-test setup] $*" >&2; }
 
+# Under `npm run`/`npm test` the outer npm exports npm_config_* variables (its user agent names Node 20,
+# which code-server's postinstall reads as "the wrong Node"); the installs below must not inherit them.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_')
+
 # 1) apt packages. Root on CI; a developer without root gets told what to install.
 missing_apt=()
 command -v chromium >/dev/null 2>&1 || missing_apt+=(chromium)
