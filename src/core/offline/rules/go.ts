@@ -111,7 +111,7 @@ function isEmptyBlock(block: Node | null): boolean {
 }
 
 const silentCatch: RuleChecker = (input) => {
-  for (const statement of nodesAtMatches(input, /\bif\b[^{}\n]*!=[ \t]*nil[ \t]*\{/g, IF_STATEMENT, 1)) {
+  for (const statement of nodesAtMatches(input, /\bif\b[^{}\n]*!=[ \t]*nil[ \t]*\{\s*(?:\/\/[^\n]*\s*|\/\*[\s\S]*?\*\/\s*)*\}/g, IF_STATEMENT, 1)) {
     const condition = field(statement, 'condition');
     if (!condition || condition.type !== 'binary_expression' || field(condition, 'operator')?.text !== '!=') continue;
     if (field(condition, 'right')?.type !== 'nil' || !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')) continue;

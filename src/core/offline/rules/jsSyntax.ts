@@ -5,7 +5,7 @@ import type { CheckInput } from '../types';
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
 
 export const JS_FUNCTIONS = new Set([
-  'function_declaration', 'function_expression', 'function', 'arrow_function', 'method_definition',
+  'function_declaration', 'function_expression', 'arrow_function', 'method_definition',
   'generator_function_declaration', 'generator_function',
 ]);
 

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestor, callTargets, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -70,10 +70,6 @@ function keywordValue(call: Call, name: string): Node | null {
 
 function enclosingFunction(node: Node): Node | null {
   return ancestor(node, FUNCTIONS);
-}
-
-function isAsyncDef(fn: Node): boolean {
-  return fn.type === 'function_definition' && fn.children.some((child) => child?.type === 'async');
 }
 
 function unwrap(node: Node | null): Node | null {
@@ -228,15 +224,44 @@ const sqlInjection: RuleChecker = (input) => {
   }
 };
 
-function inLoopBody(node: Node): boolean {
-  for (let current = node.parent; current; current = current.parent) {
-    if (FUNCTIONS.has(current.type)) return false;
-    if (LOOPS.has(current.type)) {
-      const body = field(current, 'body');
-      return !!body && contains(body, node);
+interface Span { start: number; end: number; isAsync: boolean }
+
+// Loop and function spans, read once per file: climbing parents is slow in web-tree-sitter.
+const spanLists = new WeakMap<CheckInput, { functions: Span[]; loopBodies: Span[] }>();
+
+function spans(input: CheckInput): { functions: Span[]; loopBodies: Span[] } {
+  let found = spanLists.get(input);
+  if (!found) {
+    const functions = [...FUNCTIONS].flatMap((type) => input.nodesOfType(type))
+      .map((fn) => ({ start: fn.startIndex, end: fn.endIndex, isAsync: input.text.startsWith('async', fn.startIndex) }));
+    const loopBodies: Span[] = [];
+    for (const type of LOOPS) {
+      for (const loop of input.nodesOfType(type)) {
+        const body = field(loop, 'body');
+        if (body) loopBodies.push({ start: body.startIndex, end: body.endIndex, isAsync: false });
+      }
     }
+    found = { functions, loopBodies };
+    spanLists.set(input, found);
   }
-  return false;
+  return found;
+}
+
+function innermost(list: readonly Span[], node: Node): Span | undefined {
+  const start = node.startIndex;
+  let best: Span | undefined;
+  for (const span of list) {
+    if (span.start <= start && start < span.end && (!best || span.start > best.start)) best = span;
+  }
+  return best;
+}
+
+/** Inside a for/while body, within the same function. */
+function inLoopBody(input: CheckInput, node: Node): boolean {
+  const { functions, loopBodies } = spans(input);
+  const body = innermost(loopBodies, node);
+  const fn = innermost(functions, node);
+  return !!body && (!fn || body.start > fn.start);
 }
 
 const queryInLoop: RuleChecker = (input) => {
@@ -246,7 +271,7 @@ const queryInLoop: RuleChecker = (input) => {
       || (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter'))
       || (/(^|\.)session$/.test(object) && call.name === 'get')
       || (object === 'requests' && (call.name === 'get' || call.name === 'post'));
-    if (!isQuery || !inLoopBody(call.node)) continue;
+    if (!isQuery || !inLoopBody(input, call.node)) continue;
     input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
       'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).');
   }
@@ -277,15 +302,23 @@ const unboundedConcurrency: RuleChecker = (input) => {
   }
 };
 
+const KEYWORD_ARGUMENT: ReadonlySet<string> = new Set(['keyword_argument']);
+
+/** The call a keyword argument belongs to (keyword_argument → argument_list → call). */
+function callOf(keyword: Node): Call | undefined {
+  const call = keyword.parent?.parent;
+  return call?.type === 'call' ? readCall(call) : undefined;
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    if (call.text === 'ssl._create_unverified_context') {
-      input.report(call.node, 'tls-verification-disabled', '`ssl._create_unverified_context()` accepts any certificate: the connection can be intercepted.',
-        'Use `ssl.create_default_context()` (with `cafile=` for a private CA).');
-      continue;
-    }
-    const verify = call.keywords.get('verify');
-    if (!verify || field(verify, 'value')?.type !== 'false') continue;
+    if (call.text !== 'ssl._create_unverified_context') continue;
+    input.report(call.node, 'tls-verification-disabled', '`ssl._create_unverified_context()` accepts any certificate: the connection can be intercepted.',
+      'Use `ssl.create_default_context()` (with `cafile=` for a private CA).');
+  }
+  for (const verify of nodesAtMatches(input, /\bverify[ \t]*=[ \t]*False\b/g, KEYWORD_ARGUMENT, 1)) {
+    const call = callOf(verify);
+    if (!call || field(verify, 'value')?.type !== 'false') continue;
     const root = call.text.split('.')[0];
     if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root)) continue;
     // Remove the keyword and the comma that joins it to its neighbour.
@@ -369,8 +402,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const blocking = call.text === 'time.sleep' || (call.object === 'requests');
     if (!blocking) continue;
-    const fn = enclosingFunction(call.node);
-    if (!fn || !isAsyncDef(fn)) continue;
+    if (!innermost(spans(input).functions, call.node)?.isAsync) continue;
     input.report(call.node, 'blocking-call-in-async', `\`${call.text}\` blocks the event loop inside \`async def\`: every other task stalls while it runs.`,
       call.text === 'time.sleep' ? 'Use `await asyncio.sleep(...)`.' : 'Use an async client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`.');
   }
@@ -394,7 +426,9 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
 };
 
 const corsWildcardCredentials: RuleChecker = (input) => {
-  for (const call of calls(input)) {
+  for (const keyword of nodesAtMatches(input, /\b(?:allow|supports)_credentials[ \t]*=[ \t]*True\b/g, KEYWORD_ARGUMENT, 1)) {
+    const call = callOf(keyword);
+    if (!call) continue;
     const origins = call.keywords.get('allow_origins') ?? call.keywords.get('origins');
     const credentials = keywordValue(call, 'allow_credentials') ?? keywordValue(call, 'supports_credentials');
     if (!origins || credentials?.type !== 'true') continue;
@@ -407,7 +441,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 /** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
-export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement'];
+export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement', ...FUNCTIONS, ...LOOPS];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,
