@@ -26,27 +26,33 @@ async function grammarLoadRows(): Promise<BenchRow[]> {
 }
 
 /**
- * A realistic 10,000-line file: the labeled backend files of a language repeated (Go keeps one
- * package clause and import block so the file stays valid).
+ * A realistic 10,000-line file: whole labeled backend files of a language repeated (functions
+ * renamed per copy; Go keeps one package clause and import block), then short declarations to reach
+ * exactly 10,000 lines, so the file parses without errors.
  */
 export function syntheticFile(language: 'typescript' | 'python' | 'go'): { path: string; text: string } {
   const dir = path.join(FIXTURES, language);
-  const sources = fs.readdirSync(dir).filter((name) => !name.endsWith('.tsx')).sort().map((name) => fs.readFileSync(path.join(dir, name), 'utf8'));
+  const sources = fs.readdirSync(dir).filter((name) => !name.endsWith('.tsx')).sort().map((name) => fs.readFileSync(path.join(dir, name), 'utf8').replace(/\n+$/, ''));
   const lines: string[] = [];
-  for (let round = 0; lines.length < LINES; round += 1) {
+  for (let copy = 0, added = true; added; copy += 1) {
+    added = false;
     for (const source of sources) {
       let body = source.split('\n');
       if (language === 'go' && lines.length > 0) {
         const importEnd = body.findIndex((line, index) => index > 0 && line === ')');
         body = body.slice(importEnd + 1);
       }
-      // Rename top-level functions per round so the file is not one definition repeated.
-      lines.push(...body.map((line) => line.replace(/^(export (?:async )?function |async def |def |func )(\w+)/, `$1$2_${round}`)));
-      if (lines.length >= LINES) break;
+      if (lines.length + body.length > LINES) continue;
+      // Rename top-level functions and types per copy so the file is not one definition repeated.
+      lines.push(...body.map((line) => line.replace(/^(export (?:async )?function |async def |def |func |class |type )(\w+)/, `$1$2_${copy}`)));
+      added = true;
     }
   }
+  for (let index = 0; lines.length < LINES; index += 1) {
+    lines.push(language === 'python' ? `RETRY_LIMIT_${index} = ${index % 7}` : language === 'go' ? `var retryLimit${index} = ${index % 7}` : `export const retryLimit${index} = ${index % 7};`);
+  }
   const extension = language === 'typescript' ? 'ts' : language === 'python' ? 'py' : 'go';
-  return { path: `bench/large.${extension}`, text: lines.slice(0, LINES).join('\n') };
+  return { path: `bench/large.${extension}`, text: lines.join('\n') };
 }
 
 async function checkRows(): Promise<BenchRow[]> {

@@ -16,7 +16,7 @@ export function field(node: Node | null | undefined, name: string): Node | null 
 
 /** Nearest ancestor (not the node itself) whose type is in `types`; stops at `stopTypes`. */
 export function ancestor(node: Node, types: ReadonlySet<string>, stopTypes?: ReadonlySet<string>): Node | null {
-  for (let current = node.parent; current; current = current.parent) {
+  for (const current of ancestorsOf(node)) {
     if (types.has(current.type)) return current;
     if (stopTypes?.has(current.type)) return null;
   }
@@ -222,4 +222,31 @@ export function secretNamedStrings(text: string): NamedString[] {
     found.push({ name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?[ \t:=].*$|['"].*$/s, ''), literalStart: end - match[1].length });
   }
   return found;
+}
+
+/**
+ * The ancestors of `node`, nearest first. web-tree-sitter's `Node#parent` searches down from the
+ * root on every call, so climbing k levels costs k root-to-node searches; one cursor descent to
+ * the node collects the whole path at the price of one.
+ */
+export function ancestorsOf(node: Node): Node[] {
+  const cursor = node.tree.rootNode.walk();
+  const path: Node[] = [];
+  try {
+    while (cursor.nodeId !== node.id) {
+      path.push(cursor.currentNode);
+      if (!cursor.gotoFirstChildForIndex(node.startIndex)) return ancestorsByParent(node);
+      // Several nodes can start at the same index: step over siblings that end before the node does.
+      while (cursor.nodeId !== node.id && cursor.endIndex < node.endIndex && cursor.gotoNextSibling()) { /* advance */ }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return path.reverse();
+}
+
+function ancestorsByParent(node: Node): Node[] {
+  const path: Node[] = [];
+  for (let current = node.parent; current; current = current.parent) path.push(current);
+  return path;
 }

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -208,7 +208,7 @@ const sqlInjection: RuleChecker = (input) => {
 const DATA_OBJECT = /(db|tx|conn|pool|repo|store|sql)$/i;
 
 function inForBody(node: Node): Node | null {
-  for (let current = node.parent; current; current = current.parent) {
+  for (const current of ancestorsOf(node)) {
     if (FUNCTIONS.has(current.type)) return null;
     if (current.type === 'for_statement') {
       const body = field(current, 'body');
@@ -256,13 +256,15 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 };
 
 function goBindingName(node: Node): string | undefined {
-  for (let current: Node | null = node; current?.parent; current = current.parent) {
-    const parent: Node = current.parent;
+  const chain = [node, ...ancestorsOf(node)];
+  for (let level = 0; level + 1 < chain.length; level += 1) {
+    const current = chain[level];
+    const parent = chain[level + 1];
+    const statement = chain[level + 2];
     if (FUNCTIONS.has(parent.type) || parent.type === 'block' || parent.type === 'return_statement') return undefined;
-    if (parent.type === 'expression_list' && parent.parent && /^(short_var_declaration|assignment_statement)$/.test(parent.parent.type)) {
-      const statement = parent.parent;
+    if (parent.type === 'expression_list' && statement && /^(short_var_declaration|assignment_statement)$/.test(statement.type)) {
       const values = named(field(statement, 'right'));
-      const index = values.findIndex((value) => value.equals(current as Node));
+      const index = values.findIndex((value) => value.equals(current));
       const target = named(field(statement, 'left'))[index < 0 ? 0 : index];
       if (!target) return undefined;
       if (target.type === 'index_expression') return field(target, 'operand')?.text;
@@ -337,11 +339,13 @@ const GO_STATEMENT: ReadonlySet<string> = new Set(['go_statement']);
 const explicitAny: RuleChecker = (input) => {
   for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}/g, INTERFACE_TYPE, 1)) {
     if (named(type).length > 0) continue;
-    const owner = type.parent;
-    let inSignature = !!owner && FUNCTIONS.has(owner.type) && !!field(owner, 'result')?.equals(type);
-    for (let current = owner; current && !inSignature; current = current.parent) {
-      if (current.type === 'block' || current.type === 'literal_value' || current.type === 'type_declaration') break;
-      if (SIGNATURE_PARTS.has(current.type) || (current.parent && FUNCTIONS.has(current.parent.type) && field(current.parent, 'result')?.equals(current))) { inSignature = true; break; }
+    const chain = [type, ...ancestorsOf(type)];
+    let inSignature = false;
+    for (let level = 0; level + 1 < chain.length && !inSignature; level += 1) {
+      const current = chain[level];
+      const parent = chain[level + 1];
+      if (parent.type === 'block' || parent.type === 'literal_value' || parent.type === 'type_declaration') break;
+      if (SIGNATURE_PARTS.has(parent.type) || (FUNCTIONS.has(parent.type) && !!field(parent, 'result')?.equals(current))) inSignature = true;
     }
     if (!inSignature) continue;
     input.report(type, 'explicit-any', '`interface{}` in a signature gives up type checking for every caller.',

@@ -26,8 +26,10 @@ const AXIOS_CONFIG_POSITION: Record<string, number> = { get: 1, delete: 1, head:
 
 const httpNoTimeout: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
-    const list = args(call);
     const isFetch = target.text === 'fetch' || target.text === 'globalThis.fetch' || target.text === 'window.fetch';
+    const isAxiosCall = target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION);
+    if (!isFetch && !isAxiosCall) continue;
+    const list = args(call);
     if (isFetch) {
       if (list.length === 0) continue;
       const options = list[1] ? unwrap(list[1]) : undefined;
@@ -41,8 +43,6 @@ const httpNoTimeout: RuleChecker = (input) => {
         addOptionEdit(input, options ?? undefined, options ? undefined : list[0], FETCH_TIMEOUT));
       continue;
     }
-    const isAxiosCall = target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION);
-    if (!isAxiosCall) continue;
     const position = target.text === 'axios' ? 0 : AXIOS_CONFIG_POSITION[target.name];
     if (list.length === 0) continue;
     const config = list[position] ? unwrap(list[position]) : undefined;

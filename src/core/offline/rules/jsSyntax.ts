@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestor, callTargets, descendants, field, named, unquote, type CallTarget } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, descendants, field, named, unquote, type CallTarget } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -137,7 +137,7 @@ export function lastName(node: Node | null): string | undefined {
  * receives it, climbing through expressions but not out of the enclosing function.
  */
 export function bindingName(node: Node): string | undefined {
-  for (let current = node.parent; current; current = current.parent) {
+  for (const current of ancestorsOf(node)) {
     if (JS_FUNCTIONS.has(current.type) || current.type === 'statement_block' || current.type === 'program') return undefined;
     switch (current.type) {
       case 'variable_declarator': return field(current, 'name')?.text;
@@ -230,39 +230,57 @@ export function resolvedStringBuild(node: Node | null): StringBuild | null {
 
 interface Span { start: number; end: number }
 
-const functionSpanLists = new WeakMap<CheckInput, Span[]>();
-const loopBodyLists = new WeakMap<CheckInput, Span[]>();
+/** Spans sorted by start, with the largest end seen so far, for finding the innermost container fast. */
+interface SpanIndex { spans: Span[]; maxEnd: number[] }
 
-function functionSpans(input: CheckInput): Span[] {
-  let spans = functionSpanLists.get(input);
-  if (!spans) {
-    spans = [...JS_FUNCTIONS].flatMap((type) => input.nodesOfType(type)).map((fn) => ({ start: fn.startIndex, end: fn.endIndex }));
-    functionSpanLists.set(input, spans);
-  }
-  return spans;
+function indexSpans(spans: Span[]): SpanIndex {
+  spans.sort((a, b) => a.start - b.start);
+  const maxEnd: number[] = [];
+  spans.forEach((span, index) => maxEnd.push(Math.max(span.end, index > 0 ? maxEnd[index - 1] : 0)));
+  return { spans, maxEnd };
 }
 
-function loopBodies(input: CheckInput): Span[] {
-  let spans = loopBodyLists.get(input);
-  if (!spans) {
-    spans = [];
+const functionSpanLists = new WeakMap<CheckInput, SpanIndex>();
+const loopBodyLists = new WeakMap<CheckInput, SpanIndex>();
+
+function functionSpans(input: CheckInput): SpanIndex {
+  let index = functionSpanLists.get(input);
+  if (!index) {
+    index = indexSpans([...JS_FUNCTIONS].flatMap((type) => input.nodesOfType(type)).map((fn) => ({ start: fn.startIndex, end: fn.endIndex })));
+    functionSpanLists.set(input, index);
+  }
+  return index;
+}
+
+function loopBodies(input: CheckInput): SpanIndex {
+  let index = loopBodyLists.get(input);
+  if (!index) {
+    const spans: Span[] = [];
     for (const type of JS_LOOPS) {
       for (const loop of input.nodesOfType(type)) {
         const body = field(loop, 'body');
         if (body) spans.push({ start: body.startIndex, end: body.endIndex });
       }
     }
-    loopBodyLists.set(input, spans);
+    index = indexSpans(spans);
+    loopBodyLists.set(input, index);
   }
-  return spans;
+  return index;
 }
 
-function innermost(spans: readonly Span[], start: number, end: number): Span | undefined {
-  let best: Span | undefined;
-  for (const span of spans) {
-    if (span.start <= start && end <= span.end && (!best || span.start > best.start)) best = span;
+/** The innermost span containing [start, end): the containing span with the largest start. */
+function innermost({ spans, maxEnd }: SpanIndex, start: number, end: number): Span | undefined {
+  let low = 0;
+  let high = spans.length - 1;
+  let last = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (spans[mid].start <= start) { last = mid; low = mid + 1; } else high = mid - 1;
   }
-  return best;
+  for (let index = last; index >= 0 && maxEnd[index] >= end; index -= 1) {
+    if (spans[index].end >= end) return spans[index];
+  }
+  return undefined;
 }
 
 const LOOP_CALLBACK_BEFORE = /\.\s*(?:forEach|map|flatMap)\s*\(\s*$/;

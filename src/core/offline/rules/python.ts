@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, callTargets, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -353,7 +353,7 @@ function randomNames(input: CheckInput): Set<string> {
 }
 
 function pythonBindingName(node: Node): string | undefined {
-  for (let current = node.parent; current; current = current.parent) {
+  for (const current of ancestorsOf(node)) {
     if (FUNCTIONS.has(current.type) || current.type === 'block' || current.type === 'module') return undefined;
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = field(current, 'left');
