@@ -24,8 +24,3 @@ export function parseRuleOverrides(specs: string[]): Record<string, RuleOverride
   }
   return overrides;
 }
-
-/** Rule ids in overrides that no rule has (settings are validated by the caller with this). */
-export function unknownRuleIds(overrides: Record<string, RuleOverride>): string[] {
-  return Object.keys(overrides).filter((id) => !OFFLINE_RULES.some((rule) => rule.id === id));
-}

@@ -24,7 +24,7 @@ function candidateDirs(): string[] {
 let grammarDir: string | undefined;
 
 /** The folder holding tree-sitter.wasm and the grammar .wasm files. */
-export function grammarDirectory(): string {
+function grammarDirectory(): string {
   if (grammarDir) return grammarDir;
   const dirs = candidateDirs();
   const found = dirs.find((dir) => fs.existsSync(path.join(dir, RUNTIME_WASM)));

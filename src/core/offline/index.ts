@@ -12,7 +12,7 @@ import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type 
 
 export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
 export { supportedLanguage } from './languages';
-export { loadGrammars, grammarDirectory, wasmFiles } from './grammars';
+export { loadGrammars, wasmFiles } from './grammars';
 export { parseRuleOverrides } from './config';
 export type { OfflineConfig, OfflineRuleMeta, RuleOverride, GrammarName, LanguageFamily } from './types';
 
