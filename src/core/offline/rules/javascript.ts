@@ -250,22 +250,26 @@ const blockingCallInAsync: RuleChecker = (input) => {
   }
 };
 
-const AUTH_PROPERTIES = /^(role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims)$/;
+const AUTH_PROPERTY_NAMES = 'role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims';
+const AUTH_PROPERTIES = new RegExp(`^(?:${AUTH_PROPERTY_NAMES})$`);
 
 const jwtVerificationDisabled: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'jwt.decode') continue;
+    // The function's text answers "does it verify?" and "are the claims used for authorisation?"
+    // without visiting its nodes; the decode call itself was found through the tree.
     const fn = enclosingFunction(call) ?? call.tree.rootNode;
-    const verifies = descendants(fn, 'call_expression').some((other) => /verify\w*$/i.test(callee(other)?.name ?? ''));
-    if (verifies) continue;
+    const body = input.text.slice(fn.startIndex, fn.endIndex);
+    if (/\bverify\w*\s*\(/i.test(body)) continue;
     let binding = call.parent;
     while (binding && /^(await_expression|as_expression|satisfies_expression|non_null_expression|parenthesized_expression)$/.test(binding.type)) binding = binding.parent;
     let usedForAuth = false;
     if (binding?.type === 'assignment_expression' && /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')) usedForAuth = true;
     const name = binding?.type === 'variable_declarator' ? field(binding, 'name') : null;
     if (name?.type === 'identifier') {
-      usedForAuth = descendants(fn, 'member_expression').some((member) => field(member, 'object')?.text === name.text && AUTH_PROPERTIES.test(field(member, 'property')?.text ?? ''))
-        || descendants(fn, 'assignment_expression').some((assignment) => field(assignment, 'right')?.text === name.text && /(^|\.)(user|auth|principal)$/.test(field(assignment, 'left')?.text ?? ''));
+      const claims = name.text.replace(/\$/g, '\\$');
+      usedForAuth = new RegExp(`\\b${claims}\\s*(?:\\?\\.|\\.|!\\.)\\s*(?:${AUTH_PROPERTY_NAMES})\\b`).test(body)
+        || new RegExp(`(?:^|\\.)(?:user|auth|principal)\\s*=\\s*${claims}\\b`, 'm').test(body);
     } else if (name?.type === 'object_pattern') {
       usedForAuth = named(name).some((prop) => AUTH_PROPERTIES.test((field(prop, 'key') ?? prop).text));
     }
