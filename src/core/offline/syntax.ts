@@ -250,3 +250,21 @@ function ancestorsByParent(node: Node): Node[] {
   for (let current = node.parent; current; current = current.parent) path.push(current);
   return path;
 }
+
+/** How deep string-building expressions are followed; deeper nesting is treated as unknown. */
+export const MAX_BUILD_DEPTH = 64;
+
+/**
+ * Operands of a left-deep chain of one operator (`a + b + c` → [a, b, c]), read in a loop: generated
+ * code can hold thousands of terms, which would overflow the stack if followed recursively.
+ */
+export function chainOperands(node: Node, isLink: (candidate: Node) => boolean): Array<Node | null> {
+  const operands: Array<Node | null> = [];
+  let current: Node | null = node;
+  while (current && isLink(current)) {
+    operands.push(field(current, 'right'));
+    current = field(current, 'left');
+  }
+  operands.push(current);
+  return operands.reverse();
+}

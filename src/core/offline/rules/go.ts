@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, ancestorsOf, callTargets, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -155,15 +155,16 @@ const hardcodedSecret: RuleChecker = (input) => {
 
 interface StringBuild { literal: string; dynamic: boolean }
 
-function stringBuild(node: Node | null): StringBuild | null {
-  if (!node) return null;
-  if (node.type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null);
+const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
+
+function stringBuild(node: Node | null, depth = 0): StringBuild | null {
+  if (!node || depth > MAX_BUILD_DEPTH) return null;
+  if (node.type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1);
   if (STRING_TYPES.has(node.type)) return { literal: unquote(node.text), dynamic: false };
-  if (node.type === 'binary_expression' && field(node, 'operator')?.text === '+') {
-    const left = stringBuild(field(node, 'left'));
-    const right = stringBuild(field(node, 'right'));
-    if (!left && !right) return null;
-    return { literal: `${left?.literal ?? ''} ${right?.literal ?? ''}`, dynamic: !left || !right || left.dynamic || right.dynamic };
+  if (isPlus(node)) {
+    const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
+    if (parts.every((part) => part === null)) return null;
+    return { literal: parts.map((part) => part?.literal ?? '').join(' '), dynamic: parts.some((part) => !part || part.dynamic) };
   }
   if (node.type === 'call_expression') {
     const call = readCall(node);

@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestor, ancestorsOf, callTargets, descendants, field, named, unquote, type CallTarget } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, field, named, unquote, type CallTarget } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -172,9 +172,11 @@ function isConstantExpression(node: Node | null): boolean {
 }
 
 /** How a string is built: literal parts and whether anything non-constant is spliced in. Null when not a string expression. */
-export function stringBuild(node: Node | null): StringBuild | null {
+const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
+
+export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   const inner = unwrap(node);
-  if (!inner) return null;
+  if (!inner || depth > MAX_BUILD_DEPTH) return null;
   if (inner.type === 'string') return { literal: unquote(inner.text), dynamic: false };
   if (inner.type === 'template_string') {
     let literal = '';
@@ -190,13 +192,21 @@ export function stringBuild(node: Node | null): StringBuild | null {
     if (inner.namedChildCount === 0) literal = unquote(inner.text);
     return { literal, dynamic };
   }
-  if (inner.type === 'binary_expression' && field(inner, 'operator')?.text === '+') {
-    const left = stringBuild(field(inner, 'left'));
-    const right = stringBuild(field(inner, 'right'));
-    if (!left && !right) return null;
-    const leftDynamic = left ? left.dynamic : !isConstantExpression(field(inner, 'left'));
-    const rightDynamic = right ? right.dynamic : !isConstantExpression(field(inner, 'right'));
-    return { literal: (left?.literal ?? '') + ' ' + (right?.literal ?? ''), dynamic: leftDynamic || rightDynamic };
+  if (isPlus(inner)) {
+    let literal = '';
+    let dynamic = false;
+    let hasString = false;
+    for (const operand of chainOperands(inner, isPlus)) {
+      const part = stringBuild(operand, depth + 1);
+      if (part) {
+        hasString = true;
+        literal += ' ' + part.literal;
+        dynamic ||= part.dynamic;
+      } else if (!isConstantExpression(operand)) {
+        dynamic = true;
+      }
+    }
+    return hasString ? { literal, dynamic } : null;
   }
   return null;
 }

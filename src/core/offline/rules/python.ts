@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, ancestorsOf, callTargets, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -94,35 +94,38 @@ interface StringBuild { literal: string; dynamic: boolean }
 const SQL_WRAPPERS = new Set(['text', 'sqlalchemy.text', 'sa.text']);
 
 /** How a string is built: f-string, `+`, `%`, `.format()`; null for anything else. */
-function stringBuild(node: Node | null): StringBuild | null {
+const isPlus = (candidate: Node): boolean => candidate.type === 'binary_operator' && field(candidate, 'operator')?.text === '+';
+
+/** Parts of a `+` chain: dynamic when any operand is not a string build. */
+function concatBuild(node: Node, depth: number): StringBuild | null {
+  const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
+  if (parts.every((part) => part === null)) return null;
+  return { literal: parts.map((part) => part?.literal ?? '').join(' '), dynamic: parts.some((part) => !part || part.dynamic) };
+}
+
+function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   const inner = unwrap(node);
-  if (!inner) return null;
+  if (!inner || depth > MAX_BUILD_DEPTH) return null;
   if (inner.type === 'string') {
     const literal = inner.namedChildren.filter((child) => child?.type === 'string_content').map((child) => child?.text ?? '').join(' ');
     return { literal, dynamic: isFString(inner) };
   }
   if (inner.type === 'concatenated_string') {
-    const parts = named(inner).map(stringBuild).filter((part): part is StringBuild => part !== null);
+    const parts = named(inner).map((part) => stringBuild(part, depth + 1)).filter((part): part is StringBuild => part !== null);
     return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
   }
+  if (isPlus(inner)) return concatBuild(inner, depth);
   if (inner.type === 'binary_operator') {
-    const operator = field(inner, 'operator')?.text;
-    const left = stringBuild(field(inner, 'left'));
-    if (operator === '%' && left) return { literal: left.literal, dynamic: true };
-    if (operator === '+') {
-      const right = stringBuild(field(inner, 'right'));
-      if (!left && !right) return null;
-      return { literal: `${left?.literal ?? ''} ${right?.literal ?? ''}`, dynamic: !left || !right || left.dynamic || right.dynamic };
-    }
-    return null;
+    const left = field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1) : null;
+    return left ? { literal: left.literal, dynamic: true } : null;
   }
   if (inner.type === 'call') {
     const fn = field(inner, 'function');
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
-      const base = stringBuild(field(fn, 'object'));
+      const base = stringBuild(field(fn, 'object'), depth + 1);
       if (base) return { literal: base.literal, dynamic: named(field(inner, 'arguments')).length > 0 };
     }
-    if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null);
+    if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null, depth + 1);
   }
   return null;
 }

@@ -86,6 +86,14 @@ describe('offline checks: engine', () => {
     for (const path of ['a.ts', 'a.py', 'a.go', 'a.tsx', 'a.js']) assert.ok(Array.isArray(await check(path, binaryish)));
   });
 
+  it('follows generated code with 20,000-term concatenations and deep nesting without overflowing the stack', async () => {
+    const terms = Array.from({ length: 20_000 }, (_, i) => `x${i}`).join(' + ');
+    assert.deepEqual(await hits('a.ts', `db.query("SELECT * FROM t WHERE a = " + ${terms});`), ['1 sql-injection']);
+    assert.deepEqual(await hits('a.py', `cursor.execute("SELECT * FROM t WHERE a = " + ${terms})`), ['1 sql-injection']);
+    assert.deepEqual(await hits('a.go', `package m\nfunc f() {\n\tdb.Query("SELECT * FROM t WHERE a = " + ${terms})\n}`), ['3 sql-injection']);
+    assert.deepEqual(await hits('a.ts', `const x = ${'['.repeat(5000)}${']'.repeat(5000)};\nfetch(u);`), ['2 http-no-timeout']);
+  });
+
   it('handles CRLF line endings: same lines, fixes without a stray carriage return', async () => {
     const text = 'import requests\r\nr = requests.get(u)\r\nprint(r)\r\n';
     const [finding] = await check('a.py', text);
