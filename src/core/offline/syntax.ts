@@ -226,29 +226,18 @@ export function secretNamedStrings(text: string): NamedString[] {
 
 /**
  * The ancestors of `node`, nearest first. web-tree-sitter's `Node#parent` searches down from the
- * root on every call, so climbing k levels costs k root-to-node searches; one cursor descent to
- * the node collects the whole path at the price of one.
+ * root on every call, so climbing k levels costs k root-to-node searches; walking down once with
+ * `childWithDescendant` (the same search, done in WebAssembly) collects the whole path for the
+ * price of one.
  */
 export function ancestorsOf(node: Node): Node[] {
-  const cursor = node.tree.rootNode.walk();
   const path: Node[] = [];
-  try {
-    while (cursor.nodeId !== node.id) {
-      path.push(cursor.currentNode);
-      if (!cursor.gotoFirstChildForIndex(node.startIndex)) return ancestorsByParent(node);
-      // Several nodes can start at the same index: step over siblings that end before the node does.
-      while (cursor.nodeId !== node.id && cursor.endIndex < node.endIndex && cursor.gotoNextSibling()) { /* advance */ }
-    }
-  } finally {
-    cursor.delete();
+  let current: Node | null = node.tree.rootNode;
+  while (current && current.id !== node.id) {
+    path.push(current);
+    current = current.childWithDescendant(node);
   }
   return path.reverse();
-}
-
-function ancestorsByParent(node: Node): Node[] {
-  const path: Node[] = [];
-  for (let current = node.parent; current; current = current.parent) path.push(current);
-  return path;
 }
 
 /** How deep string-building expressions are followed; deeper nesting is treated as unknown. */
