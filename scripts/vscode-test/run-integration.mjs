@@ -99,7 +99,8 @@ async function runSession(tools, { suite, runDir, workspace, userDataDir, browse
       const line = util.format(...(args ?? []));
       transcript.write(`${line}\n`);
       // Workbench noise that has nothing to do with the tests (no network, no GitHub, no Copilot here).
-      if (cli.verbose || !/\[(AgentHost|ChatModelSelection|AccountPolicyGate)\]|authentication provider 'github'|open-vsx|marketplace/i.test(line)) {
+      // Also the chat-editing state the workbench cannot save while the page is being left.
+      if (cli.verbose || !/\[(AgentHost|ChatModelSelection|AccountPolicyGate|lifecycle)\]|authentication provider 'github'|open-vsx|marketplace|chat editing session|^Canceled: Canceled/i.test(line)) {
         console.log(line);
       }
     });

@@ -21,12 +21,16 @@ describe('activation and contributions', () => {
     for (const id of EXPECTED_COMMANDS) assert.ok(contributed.includes(id), `package.json does not contribute ${id}`);
     const participants = manifest.contributes?.chatParticipants ?? [];
     assert.ok(participants.some((p) => p.id === 'backendReviewer.principal'), 'package.json does not contribute the backendReviewer.principal chat participant');
+    // The Chat view cannot reach a model in code-server, so activation through the participant is checked on the manifest.
+    assert.ok((manifest.activationEvents ?? []).includes('onChatParticipant:backendReviewer.principal'), 'no onChatParticipant activation event');
     // VS Code derives onCommand/onChatParticipant activation from the contributions; an explicit `*` would defeat lazy activation.
     assert.ok(!(manifest.activationEvents ?? []).includes('*'), 'activationEvents must not contain "*"');
   });
 
   it('activates when one of its commands runs and then registers every contributed command', async () => {
     const extension = reviewerExtension();
+    // No editor is open yet and nothing ran: none of its activation events has fired.
+    assert.equal(extension.isActive, false, 'the extension activated before any of its activation events');
     // showLog has no side effects on files: a safe command to trigger activation through.
     await vscode.commands.executeCommand('backendReviewer.showLog');
     await waitFor('the extension to be active', () => extension.isActive);
