@@ -178,6 +178,9 @@ function nearest(matches: QuoteMatch[], line: number): QuoteMatch | undefined {
  * for diff reviews, keeps only findings that touch a changed line. `text` is the whole file.
  */
 export function anchorFindings(findings: ModelFinding[], text: string, options: AnchorOptions = {}): AnchorResult {
+  // Indexing the text costs milliseconds on large files; the engine calls this once per chunk for
+  // quotes of redacted lines too, which usually has none.
+  if (findings.length === 0) return { kept: [], dropped: [] };
   const logger = options.logger ?? silentLogger;
   const file = new CompactText(text);
   const whole: LineRange = { startLine: 1, endLine: file.lineCount };
