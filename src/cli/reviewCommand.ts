@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, SEVERITIES, severityRank, type Mode, type ReviewResult, type Severity } from '../core/findings';
 import type { Logger } from '../core/log';
-import { OFFLINE_RULES, runOfflineChecks } from '../core/offline';
+import { OFFLINE_RULES, parseRuleOverrides, runOfflineChecks, type RuleOverride } from '../core/offline';
 import { formatJson, formatSarif, formatText, type ReportMeta } from '../core/output';
 import {
   bundledSkillsDir, findPersona, guidelinesFor, languageFromPath, loadGuidelines, loadPersonaCatalog,
@@ -33,7 +33,7 @@ const HELP = [
   '  backend-review review [PATH...] [--diff [BASE]] [--staged] [--mode backendpe|pragmatic] [--persona ID]',
   '                        [--dir DIR]... [--offline] [--model NAME] [--base-url URL] [--format text|json|sarif]',
   '                        [--output FILE] [--fail-on critical|high|medium|low|info|none] [--max-concurrency N]',
-  '                        [--timeout-ms N] [--no-cache]',
+  '                        [--timeout-ms N] [--no-cache] [--rule ID=off|on|SEVERITY]...',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -58,6 +58,8 @@ const HELP = [
   '  --max-concurrency N    model requests at once (default 4)',
   '  --timeout-ms N         timeout of one model request (default 120000)',
   '  --no-cache             do not read or write the review cache',
+  '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
+  '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids)',
   '  -h, --help             this help',
   '',
   'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or configuration',
@@ -83,6 +85,7 @@ interface ReviewArgs {
   maxConcurrency?: number;
   timeoutMs?: number;
   cache: boolean;
+  ruleOverrides: Record<string, RuleOverride>;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -139,6 +142,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'max-concurrency': { type: 'string' },
         'timeout-ms': { type: 'string' },
         'no-cache': { type: 'boolean' },
+        rule: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -172,7 +176,16 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     maxConcurrency: positiveInteger('--max-concurrency', values['max-concurrency']),
     timeoutMs: positiveInteger('--timeout-ms', values['timeout-ms']),
     cache: values['no-cache'] !== true,
+    ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
   };
+}
+
+function ruleOverridesFromFlags(specs: string[]): Record<string, RuleOverride> {
+  try {
+    return parseRuleOverrides(specs);
+  } catch (error) {
+    throw new UsageError(`--rule: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function stderrLogger(io: CliIo): Logger {
@@ -331,7 +344,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
       provider,
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
       maxConcurrency: parsed.maxConcurrency,
-      offlineFindings: (unit) => runOfflineChecks(unit, { mode: parsed.mode }),
+      offlineFindings: (unit) => runOfflineChecks(unit, { mode: parsed.mode, rules: parsed.ruleOverrides }),
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
     });

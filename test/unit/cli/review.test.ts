@@ -117,6 +117,19 @@ describe('review command', function () {
       assert.ok(report.findings.length > 0 && report.findings.every((f: { origin: string }) => f.origin === 'offline'));
       assert.equal(report.stats.requests, 0);
     });
+    it('turns offline rules off and changes their severity with --rule', async () => {
+      const base = await review(['examples/orders-service', '--offline', '--format', 'json'], REPO_ROOT, env);
+      const baseline = JSON.parse(base.stdout).findings as { ruleId: string; severity: string }[];
+      assert.ok(baseline.some((f) => f.ruleId === 'silent-catch'), 'the example has a silent catch');
+      assert.ok(baseline.some((f) => f.ruleId === 'query-in-loop' && f.severity === 'medium'));
+      const run = await review(['examples/orders-service', '--offline', '--format', 'json', '--rule', 'silent-catch=off', '--rule', 'query-in-loop=critical'], REPO_ROOT, env);
+      assert.equal(run.code, 0, run.stderr);
+      const findings = JSON.parse(run.stdout).findings as { ruleId: string; severity: string }[];
+      assert.equal(findings.filter((f) => f.ruleId === 'silent-catch').length, 0);
+      const loops = findings.filter((f) => f.ruleId === 'query-in-loop');
+      assert.ok(loops.length > 0 && loops.every((f) => f.severity === 'critical'));
+      assert.equal(findings.length, baseline.length - baseline.filter((f) => f.ruleId === 'silent-catch').length);
+    });
   });
 
   describe('with a model', () => {
@@ -313,6 +326,8 @@ describe('review command', function () {
       ['an unknown persona', ['a.ts', '--persona', 'nobody'], /--persona "nobody" is not a known persona \(known: .*backendpe.*pragmatic/],
       ['a missing --dir', ['a.ts', '--dir', 'no-such-dir'], /--dir no-such-dir: no such directory/],
       ['nothing to review', [], /nothing to review/],
+      ['an unknown --rule id', ['a.ts', '--offline', '--rule', 'no-such-rule=off'], /--rule: .*no-such-rule/],
+      ['a bad --rule value', ['a.ts', '--offline', '--rule', 'silent-catch=loud'], /--rule: .*silent-catch=loud/],
     ];
     for (const [what, args, message] of cases) {
       it(`for ${what}`, async () => {
