@@ -53,9 +53,16 @@ function isDuplicate(a: ReviewFinding, b: ReviewFinding): boolean {
 /** Keeps the most severe, then most confident, of each group of duplicates; sorted by file and line. */
 export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
   const ranked = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence);
+  // Duplicates share a file, so each finding is compared with the kept ones of its file only:
+  // comparing with every kept finding was quadratic in the whole review (seconds for a large repository).
+  const keptByFile = new Map<string, ReviewFinding[]>();
   const kept: ReviewFinding[] = [];
   for (const finding of ranked) {
-    if (!kept.some((k) => isDuplicate(k, finding))) kept.push(finding);
+    const sameFile = keptByFile.get(finding.file) ?? [];
+    if (sameFile.some((k) => isDuplicate(k, finding))) continue;
+    sameFile.push(finding);
+    keptByFile.set(finding.file, sameFile);
+    kept.push(finding);
   }
   return kept.sort((a, b) => a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity));
 }
