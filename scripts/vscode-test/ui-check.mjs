@@ -1,9 +1,10 @@
 // Browser check of what a user sees: installs the packaged VSIX into code-server, opens a fixture
 // workspace in headless Debian chromium, runs "Backend Reviewer: Review Current File" from the Command
 // Palette against a loopback model server, and checks the squiggles, the Problems panel, the quick-fix
-// menu and the applied fix. Takes screenshots (1280x800) into the run folder and copies them to
-// media/screenshots/ only when every check passed, so a failing run never replaces good screenshots.
-// usage: node scripts/vscode-test/ui-check.mjs [--keep] [--vsix FILE]
+// menu and the applied fix. Takes screenshots (1280x800) into the run folder; with --update-screenshots
+// it copies them to media/screenshots/ (the README's images), and only when every check passed, so a
+// failing run never replaces good screenshots and a plain test run leaves the work tree clean.
+// usage: node scripts/vscode-test/ui-check.mjs [--keep] [--vsix FILE] [--update-screenshots]
 //        (without --vsix: runs the production build and vsce package of this repository)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ const SHOTS_DIR = path.join(REPO_ROOT, 'media', 'screenshots');
 const COMMAND_TITLE = 'Backend Reviewer: Review Current File';
 const FIX_TITLE = 'Apply suggested fix';
 const FILE = 'src/orders.ts';
-const { values: cli } = util.parseArgs({ options: { keep: { type: 'boolean', default: false }, vsix: { type: 'string' } } });
+const { values: cli } = util.parseArgs({ options: { keep: { type: 'boolean', default: false }, vsix: { type: 'string' }, 'update-screenshots': { type: 'boolean', default: false } } });
 
 // What the scripted model answers for src/orders.ts (test/fixtures/integration/workspace/src/orders.ts).
 const SQL_LINE = `  const rows = await db.query("SELECT * FROM orders WHERE id = '" + id + "'");`;
@@ -197,7 +198,7 @@ async function main() {
     await server?.stop();
     await modelServer.close();
   }
-  if (ok) {
+  if (ok && cli['update-screenshots']) {
     fs.mkdirSync(SHOTS_DIR, { recursive: true });
     for (const name of fs.readdirSync(shotsDir)) fs.copyFileSync(path.join(shotsDir, name), path.join(SHOTS_DIR, name));
     log(`screenshots saved to ${path.relative(REPO_ROOT, SHOTS_DIR)}/`);
