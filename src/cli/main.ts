@@ -1,4 +1,7 @@
 import { EXIT, UsageError } from './errors';
+import { personasCommand } from './personasCommand';
+import { reviewCommand } from './reviewCommand';
+import { rulesCommand } from './rulesCommand';
 
 /** A CLI sub-command: gets its arguments (after the command name), returns the exit code. */
 export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
@@ -10,11 +13,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-// One line per sub-command; each lives in its own *Command.ts.
-const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  review: { summary: 'Review files, folders or git changes with a persona (model and offline checks)', load: async () => (await import('./reviewCommand')).reviewCommand },
-  personas: { summary: 'List personas, or show one as the model receives it', load: async () => (await import('./personasCommand')).personasCommand },
-  rules: { summary: 'List offline rules, or explain one', load: async () => (await import('./rulesCommand')).rulesCommand },
+// One line per sub-command; each lives in its own *Command.ts. Static imports: the CLI is one bundle,
+// so lazy loading would save nothing and would need an ESM loader under the tests' CommonJS hook.
+const commands: Record<string, { summary: string; run: CliCommand }> = {
+  review: { summary: 'Review files, folders or git changes with a persona (model and offline checks)', run: reviewCommand },
+  personas: { summary: 'List personas, or show one as the model receives it', run: personasCommand },
+  rules: { summary: 'List offline rules, or explain one', run: rulesCommand },
 };
 
 function usage(): string {
@@ -34,7 +38,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`backend-review ${name}: ${error.message}\n`);

@@ -4,14 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { runCli } from '../../../src/cli/main';
-
-// main.ts loads each command with import(); under mocha's CJS tsx hook that reaches Node's ESM loader,
-// which needs tsx's ESM hooks to resolve the extensionless .ts module (the esbuild bundle inlines it).
-register('tsx/esm', { parentURL: pathToFileURL(__filename).href, data: {} });
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 const FOLDER = path.join(REPO_ROOT, 'test', 'fixtures', 'personas', 'folder');

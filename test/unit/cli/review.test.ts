@@ -1,21 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { runCli } from '../../../src/cli/main';
 import { MODEL_HINT } from '../../../src/cli/reviewCommand';
 import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from '../../support/modelServer';
-
-// main.ts loads commands with import(); under mocha's CJS tsx hook that goes to Node's ESM loader,
-// which needs tsx's ESM hooks to resolve the extensionless .ts module (esbuild's bundle inlines it).
-register('tsx/esm', { parentURL: pathToFileURL(__filename).href, data: {} });
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 // Assembled at run time so the repository holds no credential-shaped literal besides the shipped example.

@@ -1,12 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { runCli } from '../../../src/cli/main';
 import { OFFLINE_RULES } from '../../../src/core/offline';
-
-// main.ts loads commands with import(); under mocha's CJS tsx hook that needs tsx's ESM hooks too.
-register('tsx/esm', { parentURL: pathToFileURL(__filename).href, data: {} });
 
 class Capture extends Writable {
   text = '';
