@@ -2,11 +2,17 @@
 // Add a module by adding one line to MODULES.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { benchEngine } from './engine';
+import { benchExtension } from './extension';
 import { benchOffline } from './offline';
+import { benchScale } from './scale';
 import type { BenchModule, BenchRow } from './types';
 
 const MODULES: Array<{ name: string; run: BenchModule }> = [
+  { name: 'engine', run: benchEngine },
   { name: 'offline', run: benchOffline },
+  { name: 'extension', run: benchExtension },
+  { name: 'scale', run: benchScale },
 ];
 
 interface ResultRow extends BenchRow {
@@ -16,15 +22,17 @@ interface ResultRow extends BenchRow {
 }
 
 function judge(module: string, row: BenchRow): ResultRow {
-  if (row.target === undefined) return { module, ...row };
-  const ratio = row.value / row.target;
+  // Not measured (NaN): a note, never a pass or a failure.
+  if (row.target === undefined || Number.isNaN(row.value)) return { module, ...row };
+  // A target of 0 (e.g. requests made) has no ratio; pass or fail says it all.
+  const ratio = row.target === 0 ? Number.NaN : row.value / row.target;
   const pass = row.targetKind === 'min' ? row.value >= row.target : row.value <= row.target;
-  return { module, ...row, ratio: Math.round(ratio * 100) / 100, pass };
+  return { module, ...row, ratio: Number.isNaN(ratio) ? undefined : Math.round(ratio * 100) / 100, pass };
 }
 
 function table(rows: ResultRow[]): string {
   const cells = rows.map((row) => [
-    row.name, String(row.value), row.unit,
+    row.name, Number.isNaN(row.value) ? 'n/a' : String(row.value), row.unit,
     row.target === undefined ? '' : `${row.targetKind === 'min' ? '>=' : '<='} ${row.target}`,
     row.ratio === undefined ? '' : row.ratio.toFixed(2),
     row.pass === undefined ? '' : row.pass ? 'pass' : 'FAIL',

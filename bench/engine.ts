@@ -1,0 +1,264 @@
+// Rows 1-4 of `npm run bench`: what the review engine costs beside the model call, the tokens a
+// small change sends, re-reviews from the cache, and fan-out under latency and rate limits.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import pLimit from 'p-limit';
+import type { Mode } from '../src/core/findings';
+import { bundledSkillsDir, loadPersonaCatalog, personaForMode, personaRenderContext, renderPersona } from '../src/core/personas';
+import type { RenderedPersona } from '../src/core/personas/types';
+import { OpenAICompatibleProvider } from '../src/core/providers/openaiCompatible';
+import { FileReviewCache } from '../src/core/review/cache';
+import { planReview, runReview } from '../src/core/review/engine';
+import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../src/core/review/outputContract';
+import type { ReviewUnit } from '../src/core/review/types';
+import { findingsAnswer, modelFinding, startModelServer, type ModelServer, type ReplyHandler } from '../test/support/modelServer';
+import { backendSource } from './generate';
+import type { BenchRow } from './types';
+
+const MODE: Mode = 'pragmatic';
+const MODEL = 'bench-model';
+/** Paired repetitions of the engine and the bare call (after WARMUP of each). */
+const PAIRS = 21;
+const WARMUP = 3;
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** The bundled persona of the mode, rendered for TypeScript: what the CLI and extension send. */
+export async function benchPersona(mode: Mode = MODE): Promise<RenderedPersona> {
+  const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), includeWorkspace: false });
+  return renderPersona(personaForMode(catalog, mode), personaRenderContext({ language: 'typescript' }));
+}
+
+/**
+ * `count` findings spread evenly over the file, each quoting its line as a model would, on lines far
+ * enough apart that none merges with another.
+ */
+export function findingsFor(text: string, count: number): Record<string, unknown>[] {
+  const lines = text.split('\n');
+  const findings: Record<string, unknown>[] = [];
+  const step = Math.floor(lines.length / count);
+  for (let slot = 0; slot < count; slot += 1) {
+    // The first line in this slot with real code on it.
+    let line = slot * step;
+    while (line < (slot + 1) * step - 1 && lines[line].trim().length < 12) line += 1;
+    findings.push(modelFinding({
+      title: `Reliability concern number ${slot + 1} at this call site`,
+      startLine: line + 1,
+      endLine: line + 1,
+      quote: lines[line].trim(),
+    }));
+  }
+  return findings;
+}
+
+function provider(server: ModelServer): OpenAICompatibleProvider {
+  return new OpenAICompatibleProvider({ baseUrl: server.url, model: MODEL, retryBaseDelayMs: 50 });
+}
+
+/** Row 1: the engine reviewing a 2,000-line file vs the `openai` SDK sending the same prompt. */
+async function overheadRows(persona: RenderedPersona): Promise<BenchRow[]> {
+  const lineCount = 2_000;
+  const unit: ReviewUnit = { path: 'src/orders/service.ts', text: backendSource('typescript', lineCount) };
+  const findings = findingsFor(unit.text, 20);
+  const server = await startModelServer({ handler: () => findingsAnswer(findings) });
+  try {
+    const reviewer = provider(server);
+    const plan = planReview({ units: [unit], persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (text) => reviewer.countTokens(text) });
+    if (plan.chunks.length !== 1) throw new Error(`overhead: expected the 2,000-line file in one request, the plan has ${plan.chunks.length}`);
+    const messages = plan.chunks[0].messages.map((m) => ({ role: m.role, content: m.content }));
+    const client = new OpenAI({ baseURL: server.url, apiKey: 'no-key', maxRetries: 0 });
+
+    // The bare call: same messages, same structured-output request, streamed like the engine's provider.
+    const bare = async (): Promise<void> => {
+      const stream = await client.chat.completions.create({
+        model: MODEL, messages, stream: true, stream_options: { include_usage: true },
+        response_format: { type: 'json_schema', json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA } },
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      const answer = JSON.parse(text) as { findings: unknown[] };
+      if (answer.findings.length !== findings.length) throw new Error(`overhead: the bare call got ${answer.findings.length} findings`);
+    };
+    const engine = async (): Promise<void> => {
+      const result = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer });
+      if (result.findings.length !== findings.length) {
+        throw new Error(`overhead: the engine kept ${result.findings.length} of ${findings.length} findings (skipped: ${JSON.stringify(result.skipped)})`);
+      }
+    };
+    const timed = async (run: () => Promise<void>): Promise<number> => {
+      const start = performance.now();
+      await run();
+      return performance.now() - start;
+    };
+
+    for (let warm = 0; warm < WARMUP; warm += 1) {
+      await bare();
+      await engine();
+    }
+    const bareTimes: number[] = [];
+    const engineTimes: number[] = [];
+    const differences: number[] = [];
+    for (let pair = 0; pair < PAIRS; pair += 1) {
+      // Alternate which goes first so drift (GC, CPU frequency) hits both alike.
+      const engineFirst = pair % 2 === 0;
+      const first = await timed(engineFirst ? engine : bare);
+      const second = await timed(engineFirst ? bare : engine);
+      const [engineMs, bareMs] = engineFirst ? [first, second] : [second, first];
+      engineTimes.push(engineMs);
+      bareTimes.push(bareMs);
+      differences.push(engineMs - bareMs);
+    }
+    const bareMedian = median(bareTimes);
+    const engineMedian = median(engineTimes);
+    const ownPerThousand = median(differences) / (lineCount / 1000);
+    return [
+      { name: 'engine: 2,000-line review, bare openai call', value: round(bareMedian), unit: 'ms', note: `median of ${PAIRS}; loopback server, 20 findings, streamed` },
+      { name: 'engine: 2,000-line review, runReview', value: round(engineMedian), unit: 'ms', note: `median of ${PAIRS}, alternated with the bare call` },
+      { name: 'engine: runReview ÷ bare call', value: round(engineMedian / bareMedian), unit: '×', target: 1.15, targetKind: 'max' },
+      { name: 'engine: own time per 1,000 lines', value: round(ownPerThousand), unit: 'ms', target: 15, targetKind: 'max', note: 'median of paired (runReview − bare) differences' },
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+/** Row 2: prompt tokens of a 5-line change in a 3,000-line file vs reviewing the whole file. */
+async function smallChangeRows(persona: RenderedPersona): Promise<BenchRow[]> {
+  const lines = backendSource('typescript', 3_000).split('\n');
+  const changedLines = [1500, 1501, 1502, 1503, 1504];
+  for (const line of changedLines) lines[line - 1] = `${lines[line - 1]} // changed`;
+  const text = lines.join('\n');
+  const server = await startModelServer({ handler: () => findingsAnswer([]) });
+  try {
+    const reviewer = provider(server);
+    const whole = await runReview({ units: [{ path: 'src/orders/service.ts', text }], persona, mode: MODE, provider: reviewer });
+    const diff = await runReview({ units: [{ path: 'src/orders/service.ts', text, changedLines }], persona, mode: MODE, provider: reviewer });
+    const systemTokens = reviewer.countTokens(planReview({ units: [{ path: 'x.ts', text: 'x' }], persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (t) => reviewer.countTokens(t) }).chunks[0].system);
+    return [
+      { name: 'tokens: 5-line change ÷ whole 3,000-line file', value: round(diff.stats.promptTokens / whole.stats.promptTokens, 4), unit: '×', target: 0.05, targetKind: 'max',
+        note: `${diff.stats.promptTokens} vs ${whole.stats.promptTokens} prompt tokens (${whole.stats.requests} request(s)); system prompt with persona ≈ ${systemTokens}` },
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+/** Row 3: reviewing an unchanged 2,000-line file again: answered from the on-disk cache. */
+async function reReviewRows(persona: RenderedPersona): Promise<BenchRow[]> {
+  const unit: ReviewUnit = { path: 'src/orders/service.ts', text: backendSource('typescript', 2_000) };
+  const findings = findingsFor(unit.text, 20);
+  const server = await startModelServer({ handler: () => findingsAnswer(findings) });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brv-bench-cache-'));
+  try {
+    const reviewer = provider(server);
+    const cache = new FileReviewCache(cacheDir);
+    const first = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer, cache });
+    if (first.stats.requests !== 1) throw new Error(`re-review: the first review made ${first.stats.requests} requests, expected 1`);
+    const before = server.chatRequests().length;
+    const times: number[] = [];
+    for (let run = 0; run < 11; run += 1) {
+      const start = performance.now();
+      const again = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer, cache });
+      times.push(performance.now() - start);
+      if (again.findings.length !== first.findings.length) throw new Error(`re-review: ${again.findings.length} findings from the cache, ${first.findings.length} the first time`);
+    }
+    const requests = server.chatRequests().length - before;
+    return [
+      { name: 're-review unchanged: requests made', value: requests, unit: 'requests', target: 0, targetKind: 'max', note: '11 re-reviews of a 2,000-line file, FileReviewCache' },
+      { name: 're-review unchanged: time', value: round(median(times)), unit: 'ms', target: 20, targetKind: 'max', note: 'median of 11; redaction, chunking, cache read, re-anchoring 20 findings' },
+    ];
+  } finally {
+    await server.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/** Row 4: 20 files against a server with 50 ms latency at concurrency 4; then with 429s. */
+async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
+  const files = 20;
+  const latencyMs = 50;
+  const concurrency = 4;
+  const units: ReviewUnit[] = Array.from({ length: files }, (_, index) => ({ path: `src/service${index}/handler.ts`, text: backendSource('typescript', 150, index) }));
+  const perFile = new Map(units.map((unit) => [unit.path, findingsFor(unit.text, 3)]));
+  const expected = files * 3;
+  const answerFor = (user: string): Record<string, unknown>[] => {
+    const file = /^File: (.+)$/m.exec(user)?.[1];
+    const found = file ? perFile.get(file) : undefined;
+    if (!found) throw new Error(`fan-out: the request names no known file (${file ?? 'no File: line'})`);
+    return found;
+  };
+  const slow: ReplyHandler = (request) => ({ ...findingsAnswer(answerFor(request.user)), delayMs: latencyMs });
+  const server = await startModelServer({ handler: slow });
+  try {
+    const reviewer = provider(server);
+    const ideal = (files * latencyMs) / concurrency;
+    // The floor: the same 20 prompts sent with the bare `openai` SDK, 4 at a time (HTTP and the
+    // SDK cost a few ms per request on top of the server's 50 ms, more on a loaded machine).
+    const plan = planReview({ units, persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (text) => reviewer.countTokens(text) });
+    const client = new OpenAI({ baseURL: server.url, apiKey: 'no-key', maxRetries: 0 });
+    const bareFanOut = async (): Promise<void> => {
+      const limit = pLimit(concurrency);
+      await Promise.all(plan.chunks.map((chunk) => limit(async () => {
+        const stream = await client.chat.completions.create({ model: MODEL, messages: chunk.messages.map((m) => ({ role: m.role, content: m.content })), stream: true, stream_options: { include_usage: true } });
+        let text = '';
+        for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
+        JSON.parse(text);
+      })));
+    };
+    const times: number[] = [];
+    const bareTimes: number[] = [];
+    for (let run = 0; run < 8; run += 1) {
+      const bareStart = performance.now();
+      await bareFanOut();
+      const bareElapsed = performance.now() - bareStart;
+      const start = performance.now();
+      const result = await runReview({ units, persona, mode: MODE, provider: reviewer, maxConcurrency: concurrency });
+      const elapsed = performance.now() - start;
+      if (result.findings.length !== expected) throw new Error(`fan-out: ${result.findings.length} of ${expected} findings`);
+      if (run > 0) { // run 0 warms up
+        times.push(elapsed);
+        bareTimes.push(bareElapsed);
+      }
+    }
+    const total = median(times);
+    const bareTotal = median(bareTimes);
+
+    // Every third request is refused with 429 and retry-after: 0.2; the provider waits and retries.
+    server.setHandler((request, index) => (index % 3 === 2 ? { status: 429, headers: { 'retry-after': '0.2' } } : slow(request, index)));
+    const before = server.chatRequests().length;
+    const start = performance.now();
+    const limited = await runReview({ units, persona, mode: MODE, provider: reviewer, maxConcurrency: concurrency });
+    const limitedMs = performance.now() - start;
+    const requests = server.chatRequests().length - before;
+    return [
+      { name: 'fan-out: 20 files, 50 ms latency, concurrency 4 ÷ ideal', value: round(total / ideal), unit: '×', target: 1.3, targetKind: 'max', note: `${round(total)} ms vs ideal ${ideal} ms, median of 7; bare openai SDK, same prompts, 4 at a time: ${round(bareTotal)} ms = ${round(bareTotal / ideal)}×` },
+      { name: 'fan-out: findings with 429 on every third request', value: limited.findings.length, unit: 'findings', target: expected, targetKind: 'min',
+        note: `${requests} requests for ${files} files, ${limited.skipped.length} parts skipped, ${round(limitedMs)} ms` },
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+export async function benchEngine(): Promise<BenchRow[]> {
+  const persona = await benchPersona();
+  return [
+    ...await overheadRows(persona),
+    ...await smallChangeRows(persona),
+    ...await reReviewRows(persona),
+    ...await fanOutRows(persona),
+  ];
+}
