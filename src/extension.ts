@@ -13,7 +13,9 @@ import { createServices } from './vscode/services';
 import { createTestApi, type BackendReviewerApi } from './vscode/testApi';
 
 // Wires features together; each feature lives in src/vscode and registers its own disposables.
-export function activate(context: vscode.ExtensionContext): BackendReviewerApi {
+// `activationMs` (start of activate to its return) is read by the integration run for `npm run bench`.
+export function activate(context: vscode.ExtensionContext): BackendReviewerApi & { activationMs: number } {
+  const started = performance.now();
   const logger = new OutputChannelLogger();
   registerLogging(context, logger);
   const services = createServices(context, logger);
@@ -26,8 +28,10 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi {
   registerRuleDocs(context);
   registerOfflineChecks(context, services);
   const chatHandler = registerChatParticipant(context, services);
-  logger.info(`Backend Reviewer ${context.extension.packageJSON.version} active (mode ${services.mode.get()}).`);
-  return createTestApi(services, chatHandler);
+  const api = createTestApi(services, chatHandler);
+  const activationMs = performance.now() - started;
+  logger.info(`Backend Reviewer ${context.extension.packageJSON.version} active in ${activationMs.toFixed(1)} ms (mode ${services.mode.get()}).`);
+  return { ...api, activationMs };
 }
 
 export function deactivate(): void {}
