@@ -22,16 +22,28 @@ export interface RedactOptions {
   path?: string;
 }
 
-/** Files whose unquoted values are data (env files, YAML, ini, properties, toml). */
-const CONFIG_FILE = /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml))$/i;
+/**
+ * Files whose unquoted values are data: env files, YAML, ini, properties, toml, and the shell-like
+ * files where `export NAME=value` / `ENV NAME=value` lines hold configuration (Dockerfiles, shell
+ * scripts, .npmrc).
+ */
+const CONFIG_FILE = /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.yarnrc|\.pypirc|\.netrc|\.(?:bash|zsh)rc|\.profile|(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|dockerfile))$/i;
 
 // `name = "value"`, `name: 'value'`, `name := "value"`, `name => "value"`, `"name": "value"`, `name="value"` (keyword args),
-// with an optional type annotation (`password: str = "x"`). Group 1: the name; group 3: the quote; group 4: the value.
+// `os.environ["NAME"] = "value"`, comparisons (`password === "admin123"`), with an optional type annotation
+// (`password: str = "x"`) or a Go type after `var` (`var dbPassword string = "x"`), and Python string prefixes
+// (`f"…"`, `b"…"`, `r"…"`). Only spaces and tabs separate the parts: a newline would let `database:` take the
+// value of the next line. Group 1: the name; group 3: the string prefix; group 4: the quote; group 5: the value.
 const QUOTED_ASSIGNMENT =
-  /(?<![\w$])["']?([A-Za-z_$][\w$.-]*)["']?(\s*(?::\s*[A-Za-z_][\w[\]|., ]*?\s*)?(?::=|=>|=|:)\s*)(["'`])((?:\\.|(?!\3)[^\\\n])*)\3/g;
+  /(?<![\w$])["']?([A-Za-z_$][\w$.-]*)["']?\]?([ \t]*(?::[ \t]*[A-Za-z_][\w[\]|., ]*?[ \t]*|(?<=\bvar[ \t]+[A-Za-z_$][\w$]*)[ \t]+[A-Za-z_][\w.[\]*]*[ \t]*)?(?:===?|!==?|:=|=>|=|:)[ \t]*)([rRbBuUfF]{0,2})(["'`])((?:\\.|(?!\4)[^\\\n])*)\4/g;
 
-// Unquoted values in config files: `DB_PASSWORD=hunter2`, `export TOKEN=abc`, `password: hunter2`.
-const UNQUOTED_CONFIG_VALUE = /^(\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[=:]\s*)([^\s"'#][^\n#]*?)(\s*(?:#.*)?)$/gm;
+// Python triple-quoted strings (`password = """…"""`), which may span lines. Group 1: the name; group 2: up to the
+// opening quotes; group 3: the quotes; group 4: the value.
+const TRIPLE_QUOTED_ASSIGNMENT = /(?<![\w$])([A-Za-z_$][\w$.]*)([ \t]*(?::[ \t]*[A-Za-z_][\w[\]|., ]*?[ \t]*)?=[ \t]*[rRbBuUfF]{0,2}("""|\'\'\'))([\s\S]*?)\3/g;
+
+// Unquoted values in config files: `DB_PASSWORD=hunter2`, `export TOKEN=abc`, `ENV API_TOKEN=abc`, `password: hunter2`.
+// `[ \t]` rather than `\s`: a `\s` could run over a newline and read `FOO=` plus the next line as one assignment.
+const UNQUOTED_CONFIG_VALUE = /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[=:][ \t]*)([^\s"'#][^\n#]*?)([ \t]*(?:#.*)?)$/gm;
 
 /** Every placeholder starts with this: text containing it was derived from redacted code. */
 export const REDACTION_MARK = '‹redacted:';
@@ -104,9 +116,16 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   }
 
   const lineAfterKnown = lineLocator(out);
-  out = out.replace(QUOTED_ASSIGNMENT, (whole: string, name: string, _between: string, quote: string, value: string, offset: number) => {
+  out = out.replace(TRIPLE_QUOTED_ASSIGNMENT, (whole: string, name: string, head: string, quotes: string, value: string, offset: number) => {
     if (!isSecretName(name) || isNonSecretValue(value)) return whole;
     redactions.push({ line: lineAfterKnown(offset), kind: `value of ${name}` });
+    return name + head + replacementFor(value, `value of ${lastSegment(name)}`) + quotes;
+  });
+
+  const lineAfterTriple = lineLocator(out);
+  out = out.replace(QUOTED_ASSIGNMENT, (whole: string, name: string, _between: string, _prefix: string, quote: string, value: string, offset: number) => {
+    if (!isSecretName(name) || isNonSecretValue(value)) return whole;
+    redactions.push({ line: lineAfterTriple(offset), kind: `value of ${name}` });
     const valueStart = whole.length - value.length - quote.length;
     return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${lastSegment(name)}`) + quote;
   });

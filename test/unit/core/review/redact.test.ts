@@ -86,4 +86,73 @@ describe('redactSecrets', () => {
     assert.equal(result.text, text);
     assert.deepEqual(result.redactions, []);
   });
+
+  describe('line-bound assignments', () => {
+    it('redacts nested YAML values (a newline does not join the parent key with its child)', () => {
+      const result = redactSecrets('database:\n  password: hunter2hunter\nredis:\n  auth_token: tok123456\n', { path: 'application.yml' });
+      assert.equal(result.text, 'database:\n  password: ‹redacted:value-of-password›\nredis:\n  auth_token: ‹redacted:value-of-auth-token›\n');
+      assert.deepEqual(result.redactions.map((r) => r.line), [2, 4]);
+    });
+
+    it('redacts the data of a Kubernetes Secret', () => {
+      const result = redactSecrets('kind: Secret\ndata:\n  password: aHVudGVyMg==\n', { path: 'k8s/secret.yaml' });
+      assert.equal(result.text, 'kind: Secret\ndata:\n  password: ‹redacted:value-of-password›\n');
+    });
+
+    it('does not read an empty env value and the next line as one assignment', () => {
+      const result = redactSecrets('FOO=\nDB_PASSWORD=hunter2\n', { path: '.env' });
+      assert.equal(result.text, 'FOO=\nDB_PASSWORD=‹redacted:value-of-db-password›\n');
+    });
+  });
+
+  // Each: [shape, path, text, what must not survive].
+  const shapes: [string, string, string, string][] = [
+    ['secret key name', 'a.ts', 'const secretKey = "abc123xyz";', 'abc123xyz'],
+    ['signing key name', 'a.ts', 'const signing_key = "sig123xyz";', 'sig123xyz'],
+    ['encryption key name', 'a.ts', 'ENCRYPTION_KEY = "enc123xyz"', 'enc123xyz'],
+    ['pwd name', 'a.py', 'pwd = "pwdvalue1"', 'pwdvalue1'],
+    ['dbPwd name', 'a.ts', 'const dbPwd = "pwdvalue2";', 'pwdvalue2'],
+    ['Python f-string', 'a.py', 'password = f"hunter2{suffix}"', 'hunter2'],
+    ['Python bytes', 'a.py', 'password = b"bytespw12"', 'bytespw12'],
+    ['Python raw string', 'a.py', 'password = r"rawpw1234"', 'rawpw1234'],
+    ['Python triple-quoted', 'a.py', 'password = """triplepw123"""', 'triplepw123'],
+    ['Go var with type', 'main.go', 'var dbPassword string = "gopw12345"', 'gopw12345'],
+    ['comparison', 'a.ts', 'if (password === "admin123") {}', 'admin123'],
+    ['Python comparison', 'a.py', 'if user.password == "admin456":', 'admin456'],
+    ['os.environ item', 'a.py', 'os.environ["API_KEY"] = "environkey1"', 'environkey1'],
+    ['PGP private key', 'a.txt', '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGXXXXXXXXXX\n-----END PGP PRIVATE KEY BLOCK-----', 'lQOYBGXXXXXXXXXX'],
+    ['connection string with empty user', 'notes.txt', 'redis://:onlypassword@redis:6379', 'onlypassword'],
+    ['connection string password holding @', 'a.py', 'url = "mysql://root:p@ssw0rd@localhost/db"', 'ssw0rd'],
+    ['Authorization header', 'a.py', 'headers = {"Authorization": "Bearer abcdef0123456789abcdef"}', 'abcdef0123456789abcdef'],
+    ['Azure account key', 'a.py', 'conn = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdEFGH1234abcdEFGH1234==;EndpointSuffix=core.windows.net"', 'abcdEFGH1234'],
+    ['npm auth token', '.npmrc', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123', 'npm_abcdefghijklmnopqrstuvwxyz0123'],
+    ['Dockerfile ENV', 'Dockerfile', 'FROM node:20\nENV X_TOKEN=dockertoken1\nRUN npm ci', 'dockertoken1'],
+    ['shell export', 'scripts/deploy.sh', '#!/bin/sh\nexport X_PASSWORD=shellpw123\n./run', 'shellpw123'],
+  ];
+  for (const [shape, path, text, secret] of shapes) {
+    it(`redacts a ${shape} and keeps the line count`, () => {
+      const result = redactSecrets(`first();\n${text}\nlast();`, { path });
+      assert.ok(!result.text.includes(secret), result.text);
+      assert.match(result.text, /‹redacted:[a-z0-9-]+›/);
+      assert.equal(lineCount(result.text), lineCount(text) + 2);
+      assert.equal(result.text.split('\n').at(-1), 'last();');
+      // The line where the secret (or its key block) starts: one for `first();`, plus its line within the text.
+      assert.equal(result.redactions[0].line, 2 + text.split('\n').findIndex((line) => line.includes(secret) || line.startsWith('-----BEGIN')));
+    });
+  }
+
+  it('redacts a private key without its END line up to the next blank line, keeping the lines', () => {
+    const text = 'const k = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBBCCCC\n\nconst after = 1;\n';
+    const result = redactSecrets(text);
+    assert.equal(result.text, 'const k = "‹redacted:private-key-without-end-line›\n\n\n\nconst after = 1;\n');
+    const atEnd = redactSecrets('key = """-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBB', { path: 'a.py' });
+    assert.ok(!atEnd.text.includes('MIIEvQ'), atEnd.text);
+    assert.equal(lineCount(atEnd.text), 3);
+  });
+
+  it('keeps the rest of a Bearer line and leaves prose about bearer tokens alone', () => {
+    assert.equal(redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text, 'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api');
+    const prose = '// Send the bearer token in the Authorization header.';
+    assert.equal(redactSecrets(prose).text, prose);
+  });
 });
