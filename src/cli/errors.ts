@@ -13,3 +13,12 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A `node:util` parseArgs failure as a one-line usage error. parseArgs says "Unknown option '--x'. To
+ * specify a positional argument starting with a '-', …": the first sentence is the useful part.
+ */
+export function argumentError(error: unknown): UsageError {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
+  return new UsageError(`${message} (see --help)`);
+}

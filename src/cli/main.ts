@@ -29,7 +29,8 @@ function usage(): string {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage() + '\n');
+    // Asked for help: stdout, exit 0. No command at all is a usage error: stderr, exit 2.
+    (name ? io.stdout : io.stderr).write(usage() + '\n');
     return name ? EXIT.ok : EXIT.usage;
   }
   const command = commands[name];

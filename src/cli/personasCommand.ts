@@ -5,7 +5,7 @@ import {
   bundledSkillsDir, findPersona, loadPersonaCatalog, personaRenderContext, renderPersona,
   type Persona, type PersonaCatalog,
 } from '../core/personas';
-import { EXIT, UsageError } from './errors';
+import { argumentError, EXIT, UsageError } from './errors';
 import type { CliCommand, CliIo } from './main';
 
 const HELP = [
@@ -46,10 +46,7 @@ function parse(args: string[]): Parsed | 'help' {
       },
     });
   } catch (error) {
-    // parseArgs says "Unknown option '--x'. To specify a positional argument starting with a '-', …":
-    // the first sentence is the useful part.
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
-    throw new UsageError(`${message} (see --help)`);
+    throw argumentError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';

@@ -20,7 +20,7 @@ import { gitDiff } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
 import type { SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
-import { EXIT, UsageError } from './errors';
+import { argumentError, EXIT, UsageError } from './errors';
 import type { CliCommand, CliIo } from './main';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -147,7 +147,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)`);
+    throw argumentError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';

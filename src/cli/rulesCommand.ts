@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { OFFLINE_RULES, ruleHelpUri, type OfflineRuleMeta } from '../core/offline';
-import { EXIT, UsageError } from './errors';
+import { argumentError, EXIT, UsageError } from './errors';
 import type { CliCommand } from './main';
 
 const HELP = [
@@ -49,7 +49,7 @@ export const rulesCommand: CliCommand = async (args, io) => {
   try {
     parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('\n')[0]} (see --help)`);
+    throw argumentError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) {

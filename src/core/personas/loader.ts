@@ -149,9 +149,13 @@ async function listDir(dir: string, errors: PersonaLoadError[]): Promise<{ name:
 }
 
 /** SKILL.md files in folders under `dir` (not dir itself), depth-limited, symlink loops reported. */
-async function findSkillFiles(dir: string, errors: PersonaLoadError[], ancestors: string[], depth: number): Promise<string[]> {
+async function findSkillFiles(
+  dir: string, errors: PersonaLoadError[], ancestors: string[], depth: number,
+  // The caller may pass the listing it already made, so a broken entry is reported once, not twice.
+  listed?: { name: string; full: string; isDir: boolean }[],
+): Promise<string[]> {
   if (depth > MAX_SKILL_DEPTH) return [];
-  const entries = await listDir(dir, errors);
+  const entries = listed ?? await listDir(dir, errors);
   if (!entries) return [];
   const found: string[] = [];
   for (const entry of entries) {
@@ -212,7 +216,7 @@ async function personaPathsIn(location: Location, errors: PersonaLoadError[]): P
     return skills;
   }
   const files = entries.filter((e) => !e.isDir && PERSONA_FILE.test(e.name)).map((e) => e.full);
-  return [...files, ...await findSkillFiles(dir, errors, [await fs.realpath(dir)], 1)];
+  return [...files, ...await findSkillFiles(dir, errors, [await fs.realpath(dir)], 1, entries)];
 }
 
 /** Loads one location; ids stay unique within it (a repeat gets a numeric suffix and a warning). */

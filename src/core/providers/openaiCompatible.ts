@@ -483,14 +483,15 @@ export interface ProviderEnvOverrides {
  */
 export function createProviderFromEnv(env: Record<string, string | undefined>, overrides: ProviderEnvOverrides = {}): OpenAICompatibleProvider | undefined {
   const model = (overrides.model ?? env.BACKEND_REVIEW_MODEL ?? '').trim();
-  if (model === '') return undefined;
   const fromFlag = overrides.baseUrl !== undefined;
   const baseUrl = (overrides.baseUrl ?? env.OPENAI_BASE_URL ?? '').trim() || DEFAULT_BASE_URL;
+  // Checked even without a model: a mistyped endpoint should be reported, not silently unused.
   try {
     describeEndpoint(baseUrl);
   } catch (error) {
     throw new Error(`${(error as Error).message} (from ${fromFlag ? '--base-url' : 'OPENAI_BASE_URL'})`);
   }
+  if (model === '') return undefined;
   return new OpenAICompatibleProvider({
     baseUrl,
     model,

@@ -333,6 +333,16 @@ describe('review command', function () {
       });
     }
 
+    it('for an invalid base URL even when no model is configured', async () => {
+      const root = workspace({ 'a.ts': 'export const a = 1;\n' });
+      const fromFlag = await review(['a.ts', '--base-url', 'notaurl'], root, { XDG_CACHE_HOME: cacheHome });
+      assert.equal(fromFlag.code, 2, fromFlag.stderr);
+      assert.match(fromFlag.stderr, /\(from --base-url\)/);
+      const fromEnv = await review(['a.ts'], root, { XDG_CACHE_HOME: cacheHome, OPENAI_BASE_URL: 'garbage' });
+      assert.equal(fromEnv.code, 2, fromEnv.stderr);
+      assert.match(fromEnv.stderr, /\(from OPENAI_BASE_URL\)/);
+    });
+
     it('for an --output file that cannot be written', async () => {
       const root = workspace({ 'a.ts': 'export const a = 1;\n' });
       const run = await review(['a.ts', '--offline', '--output', 'no-such-dir/report.txt'], root, env);

@@ -184,6 +184,8 @@ describe('personas/loader', () => {
       assert.match(errorFor(catalog, 'loop-b.md'), /symlink loop/);
       assert.match(errorFor(catalog, 'dangling.md'), /does not exist \(or is a broken symlink\)/);
       assert.match(errorFor(catalog, 'back-to-top'), /symlink loop: the folder points back to/);
+      const sources = catalog.errors.map((e) => e.source);
+      assert.deepEqual(sources, [...new Set(sources)], 'each broken entry is reported once');
     });
 
     it('reports an unreadable file (permission denied)', async function () {

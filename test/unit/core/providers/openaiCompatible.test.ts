@@ -426,6 +426,9 @@ describe('createProviderFromEnv', () => {
   it('throws a clear error for an invalid URL, naming where it came from', () => {
     assert.throws(() => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm', OPENAI_BASE_URL: 'localhost:11434' }), /must start with http:\/\/ or https:\/\/.*\(from OPENAI_BASE_URL\)/);
     assert.throws(() => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm' }, { baseUrl: '::nope' }), /not a valid URL.*\(from --base-url\)/);
+    // No model configured: the endpoint is still checked, so a typo is reported rather than ignored.
+    assert.throws(() => createProviderFromEnv({ OPENAI_BASE_URL: 'garbage' }), /\(from OPENAI_BASE_URL\)/);
+    assert.throws(() => createProviderFromEnv({}, { baseUrl: 'notaurl' }), /\(from --base-url\)/);
   });
 
   it('uses the key from OPENAI_API_KEY against a live endpoint', async () => {
