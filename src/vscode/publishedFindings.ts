@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { severityRank, type Mode, type ReviewFinding, type Severity } from '../core/findings';
 import { MODE_LABELS } from '../core/personas/modes';
+import { redactSecrets } from '../core/review/redact';
 import type { DismissalSubject } from './dismissals';
 import type { KeyValueStore } from './state';
 
 /**
  * Findings as the editor shows them: the engine's finding plus what the editor needs to keep it
- * honest (the text its fix was computed against, the dismissal subject, the diagnostic source).
+ * honest (a hash of the text its fix was computed against, the dismissal subject, the diagnostic
+ * source). They are kept in workspaceState and quoted in the chat, so they hold no secret: quotes and
+ * dismissal code are redacted, and the reviewed lines are kept only as a hash.
  * Pure: diagnostics.ts turns these into `vscode.Diagnostic`s.
  */
 export interface PublishedFinding extends ReviewFinding {
@@ -14,8 +17,8 @@ export interface PublishedFinding extends ReviewFinding {
   id: string;
   /** Diagnostic source, e.g. "Backend Reviewer · Pragmatic". */
   source: string;
-  /** Text of the fix's lines when the review ran; the fix is offered only while it is unchanged. */
-  reviewedFixText: string | null;
+  /** sha256 of the fix's lines when the review ran; the fix is offered only while they are unchanged. */
+  reviewedFixHash: string | null;
   dismissal: DismissalSubject;
 }
 
@@ -57,13 +60,17 @@ export function contentHash(text: string): string {
 
 /** Prepares engine findings for one file, given the file's text at review time. */
 export function toPublished(findings: readonly ReviewFinding[], options: { text: string; relativePath: string; mode: Mode }): PublishedFinding[] {
+  const redact = (text: string): string => redactSecrets(text, { path: options.relativePath }).text;
   return findings.map((finding, index) => {
-    const code = finding.quote.trim() !== '' ? finding.quote : (linesText(options.text, finding.startLine, finding.endLine) ?? '');
+    const quote = redact(finding.quote);
+    const code = quote.trim() !== '' ? quote : redact(linesText(options.text, finding.startLine, finding.endLine) ?? '');
+    const fixLines = finding.fix ? linesText(options.text, finding.fix.startLine, finding.fix.endLine) : null;
     return {
       ...finding,
+      quote,
       id: `${index}:${finding.ruleId}:${finding.startLine}`,
       source: sourceLabel(finding.origin === 'offline' ? 'offline' : options.mode),
-      reviewedFixText: finding.fix ? linesText(options.text, finding.fix.startLine, finding.fix.endLine) : null,
+      reviewedFixHash: fixLines === null ? null : contentHash(fixLines),
       dismissal: { ruleId: finding.ruleId, file: options.relativePath, code },
     };
   });
@@ -88,8 +95,10 @@ export function isShown(finding: ReviewFinding, minimumSeverity: Severity): bool
 
 /** The fix is offered only while the text it replaces is still what was reviewed. */
 export function fixApplies(finding: PublishedFinding, currentText: string): boolean {
-  if (!finding.fix || finding.reviewedFixText === null) return false;
-  return linesText(currentText, finding.fix.startLine, finding.fix.endLine) === finding.reviewedFixText;
+  // Not a string: no fix lines, or a finding stored by a version that kept the lines themselves.
+  if (!finding.fix || typeof finding.reviewedFixHash !== 'string') return false;
+  const current = linesText(currentText, finding.fix.startLine, finding.fix.endLine);
+  return current !== null && contentHash(current) === finding.reviewedFixHash;
 }
 
 export interface LineEdit {
@@ -146,7 +155,10 @@ interface StoredFindings {
   findings: PublishedFinding[];
 }
 
-const STORE_PREFIX = 'backendReviewer.findings.v1:';
+// v2: findings keep a hash of the fix's lines. v1 entries kept the lines themselves (possibly a
+// secret), so saving removes any left from an earlier version.
+const STORE_PREFIX = 'backendReviewer.findings.v2:';
+const LEGACY_STORE_PREFIXES = ['backendReviewer.findings.v1:'];
 
 /**
  * Findings per file, keyed by URI and tagged with the hash of the text they belong to, so they come
@@ -156,6 +168,9 @@ export class FindingStore {
   constructor(private readonly state: KeyValueStore, private readonly capacity = 200, private readonly now: () => number = Date.now) {}
 
   async save(uri: string, text: string, findings: readonly PublishedFinding[]): Promise<void> {
+    for (const key of this.state.keys()) {
+      if (LEGACY_STORE_PREFIXES.some((prefix) => key.startsWith(prefix))) await this.state.update(key, undefined);
+    }
     if (findings.length === 0) {
       await this.state.update(STORE_PREFIX + uri, undefined);
       return;
@@ -195,6 +210,8 @@ export class FindingStore {
 /** What "Explain" types into the chat: the participant, the command and the finding. */
 export function explainQuery(finding: PublishedFinding, participantName: string): string {
   const where = `${finding.file}:${finding.startLine}${finding.endLine !== finding.startLine ? `-${finding.endLine}` : ''}`;
-  const quote = finding.quote.trim() !== '' ? `\nCode: ${finding.quote.trim().split('\n').slice(0, 8).join('\n')}` : '';
+  // Published quotes are already redacted; findings restored from an older store may not be.
+  const code = redactSecrets(finding.quote, { path: finding.file }).text.trim();
+  const quote = code !== '' ? `\nCode: ${code.split('\n').slice(0, 8).join('\n')}` : '';
   return `@${participantName} /explain ${finding.title} [${finding.ruleId}, ${finding.severity}] at ${where}: ${finding.message.trim()}${quote}`;
 }

@@ -1,5 +1,6 @@
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import type { ReviewFinding } from '../findings';
+import { redactSecretLiteral } from '../review/redact';
 import type { ReviewUnit } from '../review/types';
 import { parserFor } from './grammars';
 import { grammarForUnit } from './languages';
@@ -147,7 +148,9 @@ export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig):
       endLine: endLine + 1,
       startColumn: item.start - starts[startLine] + 1,
       endColumn: item.end - starts[endLine] + 1,
-      quote: unit.text.slice(item.start, item.end),
+      // The literal of a hardcoded secret is the secret: the quote (shown, explained in the chat, kept in
+      // dismissal records, written by the CLI) carries a placeholder instead.
+      quote: item.ruleId === 'hardcoded-secret' ? redactSecretLiteral(unit.text.slice(item.start, item.end)) : unit.text.slice(item.start, item.end),
       message: item.message,
       suggestion: item.suggestion,
       fix: item.edit ? wholeLineFix(unit.text, starts, item.edit) : null,

@@ -142,3 +142,14 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   redactions.sort((a, b) => a.line - b.line);
   return { text: out, redactions };
 }
+
+/**
+ * A string literal known to hold a credential (the offline `hardcoded-secret` rule's quote), with
+ * its content replaced: the prefix and quotes stay (`"‹redacted:hardcoded-secret›"`), the line count
+ * too. Findings quote it in the editor, the chat, dismissal records and CLI output.
+ */
+export function redactSecretLiteral(literal: string): string {
+  const shape = /^([A-Za-z]{0,2})("""|'''|["'`])([\s\S]*)\2$/.exec(literal);
+  if (!shape || shape[3] === '') return replacementFor(literal, 'hardcoded secret');
+  return shape[1] + shape[2] + replacementFor(shape[3], 'hardcoded secret') + shape[2];
+}

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { ReviewFinding } from '../../../src/core/findings';
 import {
   applyLineEdits, diagnosticLevel, explainQuery, FindingStore, fixApplies, isShown, keepOnPublish, linesText, planFixes,
@@ -30,9 +31,10 @@ describe('vscode/publishedFindings', () => {
     assert.equal(sourceLabel('offline'), 'Backend Reviewer · offline');
   });
 
-  it('remembers the reviewed text of the fix range and the dismissal subject', () => {
+  it('remembers a hash of the fix range\'s reviewed text (not the text) and the dismissal subject', () => {
     const [published] = toPublished([finding(), finding({ origin: 'offline', ruleId: 'http-no-timeout', quote: '' , fix: null })], { text, relativePath: 'src/a.ts', mode: 'backendpe' });
-    assert.equal(published.reviewedFixText, 'const a = fetch(u);');
+    assert.equal(published.reviewedFixHash, createHash('sha256').update('const a = fetch(u);').digest('hex'));
+    assert.ok(!JSON.stringify(published).includes('const a = fetch(u);'), 'the reviewed lines themselves are not kept');
     assert.equal(published.source, 'Backend Reviewer · BackendPE');
     assert.deepEqual(published.dismissal, { ruleId: 'review/reliability', file: 'src/a.ts', code: 'fetch(u)' });
     const offline = toPublished([finding({ origin: 'offline', ruleId: 'http-no-timeout', quote: '', fix: null })], { text, relativePath: 'src/a.ts', mode: 'pragmatic' })[0];
@@ -45,6 +47,9 @@ describe('vscode/publishedFindings', () => {
     assert.equal(fixApplies(published, text), true);
     assert.equal(fixApplies(published, text.replace('fetch(u)', 'fetch(v)')), false);
     assert.equal(fixApplies({ ...published, fix: null }, text), false);
+    // A finding stored by an older version carries the lines, not their hash: its fix is not offered.
+    const legacy = { ...published, reviewedFixHash: undefined, reviewedFixText: 'const a = fetch(u);' } as unknown as typeof published;
+    assert.equal(fixApplies(legacy, text), false);
     assert.equal(linesText(text, 4, 9), null);
   });
 
@@ -77,6 +82,50 @@ describe('vscode/publishedFindings', () => {
   it('builds the chat query for Explain', () => {
     const [published] = toPublished([finding()], { text, relativePath: 'src/a.ts', mode: 'pragmatic' });
     assert.equal(explainQuery(published, 'principal'), '@principal /explain No timeout [review/reliability, high] at src/a.ts:2: fetch without a timeout\nCode: fetch(u)');
+  });
+
+  describe('secrets in findings', () => {
+    const secretText = ['line 1', 'const password = "hunter2-prod-Secret";', 'line 3'].join('\n');
+    const secretFinding = (overrides: Partial<ReviewFinding> = {}): ReviewFinding => finding({
+      title: 'Credential written in the source', ruleId: 'hardcoded-secret', origin: 'offline', category: 'security',
+      quote: 'const password = "hunter2-prod-Secret"', message: '`password` is set to a literal credential.', fix: null, ...overrides,
+    });
+
+    it('redacts the quote and the dismissal code of published findings', () => {
+      const [published] = toPublished([secretFinding()], { text: secretText, relativePath: 'src/db.ts', mode: 'pragmatic' });
+      assert.equal(published.quote, 'const password = "‹redacted:value-of-password›"');
+      assert.equal(published.dismissal.code, 'const password = "‹redacted:value-of-password›"');
+      const [fromLines] = toPublished([secretFinding({ quote: '' })], { text: secretText, relativePath: 'src/db.ts', mode: 'pragmatic' });
+      assert.equal(fromLines.dismissal.code, 'const password = "‹redacted:value-of-password›";');
+    });
+
+    it('keeps secrets out of the Explain query, also for findings stored before quotes were redacted', () => {
+      const [published] = toPublished([secretFinding()], { text: secretText, relativePath: 'src/db.ts', mode: 'pragmatic' });
+      assert.ok(!explainQuery(published, 'principal').includes('hunter2'), explainQuery(published, 'principal'));
+      const stored = { ...published, quote: 'const password = "hunter2-prod-Secret"' };
+      const query = explainQuery(stored, 'principal');
+      assert.ok(!query.includes('hunter2'), query);
+      assert.match(query, /Code: const password = "‹redacted:value-of-password›"$/);
+    });
+
+    it('keeps secrets out of what the store writes to workspaceState', async () => {
+      const state = new InMemoryKeyValueStore();
+      const store = new FindingStore(state);
+      const fixText = 'const apiKey = "abc123-real-key";';
+      const published = toPublished([secretFinding({ quote: '', startLine: 1, endLine: 1, fix: { startLine: 1, endLine: 1, replacement: 'const apiKey = process.env.API_KEY;' } })],
+        { text: fixText, relativePath: 'src/db.ts', mode: 'pragmatic' });
+      await store.save('file:///db.ts', fixText, published);
+      const written = JSON.stringify(state.keys().map((key) => state.get(key)));
+      assert.ok(!written.includes('abc123-real-key'), written);
+      assert.equal(fixApplies(store.load('file:///db.ts', fixText)![0], fixText), true);
+    });
+
+    it('removes entries an older version stored with the reviewed lines', async () => {
+      const state = new InMemoryKeyValueStore();
+      await state.update('backendReviewer.findings.v1:file:///old.ts', { hash: 'x', savedAt: 1, findings: [{ reviewedFixText: 'const password = "hunter2";' }] });
+      await new FindingStore(state).save('file:///a.ts', text, toPublished([finding()], { text, relativePath: 'src/a.ts', mode: 'pragmatic' }));
+      assert.deepEqual(state.keys().filter((key) => key.includes('findings.v1')), []);
+    });
   });
 
   describe('FindingStore', () => {
