@@ -1,6 +1,7 @@
 import { MODES, type Mode } from '../core/findings';
 import type { PersonaCatalog, RenderedPersona } from '../core/personas/types';
 import type { ChatMessage, ChatProvider } from '../core/providers/provider';
+import { redactSecrets } from '../core/review/redact';
 import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './commandIds';
 import { modeName, type PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
@@ -120,6 +121,20 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Text on its way to the model with credentials replaced, as reviews do: the selection (read as its
+ * file, so `.env`/YAML values count), what the user typed or pasted, and earlier turns.
+ */
+function redacted(text: string, path?: string): string {
+  return redactSecrets(text, { path }).text;
+}
+
+/** The active selection, redacted, when there is one. */
+function selectedCode(active: DocumentSnapshot | undefined): { startLine: number; endLine: number; text: string } | undefined {
+  if (!active?.selection || active.selection.text.trim() === '') return undefined;
+  return { ...active.selection, text: redacted(active.selection.text, active.relativePath) };
+}
+
 function fence(text: string): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
@@ -139,7 +154,8 @@ async function systemPrompt(deps: ChatDeps, mode: Mode, language: string | undef
 }
 
 async function streamAnswer(deps: ChatDeps, out: ChatOutput, system: string, user: string, history: ChatTurn[]): Promise<void> {
-  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...historyMessages(history), { role: 'user', content: user }];
+  const earlier = historyMessages(history).map((message) => ({ ...message, content: redacted(message.content) }));
+  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...earlier, { role: 'user', content: user }];
   await deps.model.complete({ messages, signal: deps.signal, onText: (chunk) => out.markdown(chunk) });
 }
 
@@ -212,12 +228,13 @@ async function switchMode(deps: ChatDeps, input: ChatInput, out: ChatOutput): Pr
 async function explain(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<ChatResultMeta> {
   const mode = deps.mode.get();
   const active = deps.activeDocument();
+  const selection = selectedCode(active);
   let subject: string;
   if (input.prompt.trim() !== '') {
-    subject = input.prompt.trim();
-    if (active?.selection && active.selection.text.trim() !== '') subject += `\n\nSelected code in ${active.relativePath} (lines ${active.selection.startLine}-${active.selection.endLine}):\n${fence(active.selection.text)}`;
-  } else if (active?.selection && active.selection.text.trim() !== '') {
-    subject = `Explain this code from ${active.relativePath} (lines ${active.selection.startLine}-${active.selection.endLine}):\n${fence(active.selection.text)}`;
+    subject = redacted(input.prompt.trim());
+    if (active && selection) subject += `\n\nSelected code in ${active.relativePath} (lines ${selection.startLine}-${selection.endLine}):\n${fence(selection.text)}`;
+  } else if (active && selection) {
+    subject = `Explain this code from ${active.relativePath} (lines ${selection.startLine}-${selection.endLine}):\n${fence(selection.text)}`;
   } else {
     out.markdown('Select some code, or use **Explain** on a Backend Reviewer finding, then ask `/explain` again.');
     return { command: 'explain', mode, error: 'nothing to explain' };
@@ -271,8 +288,9 @@ async function ask(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<C
   const active = deps.activeDocument();
   const { text, notes } = await systemPrompt(deps, mode, active?.language, ANSWER_SHAPES[mode]);
   for (const note of notes) out.markdown(`> ${note}\n\n`);
-  let user = prompt;
-  if (active?.selection && active.selection.text.trim() !== '') user += `\n\nSelected code in ${active.relativePath}:\n${fence(active.selection.text)}`;
+  let user = redacted(prompt);
+  const selection = selectedCode(active);
+  if (active && selection) user += `\n\nSelected code in ${active.relativePath}:\n${fence(selection.text)}`;
   await streamAnswer(deps, out, text, user, input.history);
   return { command: 'ask', mode };
 }

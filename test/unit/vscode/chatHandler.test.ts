@@ -62,6 +62,38 @@ function setup(overrides: Partial<ChatDeps> = {}) {
 }
 
 describe('vscode/chatHandler', () => {
+  describe('keeps secrets out of what the model receives', () => {
+    // Assembled at run time so the repository holds no scannable literal.
+    const secret = 'hunter2-' + 'prod';
+    const secretDoc: DocumentSnapshot = {
+      uri: 'file:///w/a.ts', relativePath: 'a.ts', text: `const password = "${secret}";\n`, language: 'typescript',
+      selection: { startLine: 1, endLine: 1, text: `const password = "${secret}";` },
+    };
+    const sent = (model: FakeChatProvider): string => model.requests.map((r) => r.messages.map((m) => m.content).join('\n')).join('\n');
+
+    it('/explain of a selection', async () => {
+      const { deps, model, out } = setup({ activeDocument: () => secretDoc });
+      await handleChat({ command: 'explain', prompt: '', history: [] }, deps, out);
+      assert.ok(!sent(model).includes(secret), sent(model));
+      assert.match(sent(model), /const password = "‹redacted:value-of-password›";/);
+    });
+
+    it('a question with a selection, and pasted code in the question and in earlier turns', async () => {
+      const { deps, model, out } = setup({ activeDocument: () => secretDoc });
+      const history = [{ role: 'user' as const, text: `why does db_password = "${secret}" fail?` }, { role: 'assistant' as const, text: 'Because…' }];
+      await handleChat({ prompt: `is this safe? apiKey = "${secret}"`, history }, deps, out);
+      assert.equal(model.requests.length, 1);
+      assert.ok(!sent(model).includes(secret), sent(model));
+    });
+
+    it('the selection of a config file is read as that file', async () => {
+      const envDoc: DocumentSnapshot = { ...secretDoc, relativePath: '.env', selection: { startLine: 1, endLine: 1, text: `DB_PASSWORD=${secret}` } };
+      const { deps, model, out } = setup({ activeDocument: () => envDoc });
+      await handleChat({ command: 'explain', prompt: '', history: [] }, deps, out);
+      assert.ok(!sent(model).includes(secret), sent(model));
+    });
+  });
+
   it('/review reviews the active editor, lists findings with anchors and fix buttons', async () => {
     const { deps, out, reviewed } = setup();
     const meta = await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
