@@ -132,6 +132,47 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
   return answer;
 }
 
+/** Lines (1-based) whose redacted text differs from the real text: the lines holding a secret. */
+function redactedLineNumbers(realText: string, redactedText: string): Set<number> {
+  const lines = new Set<number>();
+  if (realText === redactedText) return lines;
+  const real = realText.split('\n');
+  const redacted = redactedText.split('\n');
+  for (let i = 0; i < real.length; i++) if (real[i] !== redacted[i]) lines.add(i + 1);
+  return lines;
+}
+
+/**
+ * Why a fix must not be offered, or null when it may. A fix whose range holds a secret was written
+ * against the placeholder: applying it would write the placeholder (or the model's rewording of it,
+ * `<redacted:…>`) over the real secret, or silently drop text the model never saw.
+ */
+function unsafeFixReason(fix: NonNullable<ModelFinding['fix']>, secretLines: ReadonlySet<number>): string | null {
+  if (fix.replacement.includes(REDACTION_MARK) || /redacted/i.test(fix.replacement)) return 'it contains redacted text';
+  for (let line = fix.startLine; line <= fix.endLine; line++) {
+    if (secretLines.has(line)) return `it replaces line ${line}, which holds a redacted secret`;
+  }
+  return null;
+}
+
+/**
+ * A 1-based column in a redacted line, as a column of the real line. Text before the first and after
+ * the last difference lines up (shifted by the length change); a column inside the redacted part maps
+ * to the start (or, for an exclusive end column, the end) of the real secret.
+ */
+export function realColumn(realLine: string, redactedLine: string, column: number, side: 'start' | 'end'): number {
+  if (realLine === redactedLine) return column;
+  let prefix = 0;
+  while (prefix < realLine.length && prefix < redactedLine.length && realLine[prefix] === redactedLine[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < realLine.length - prefix && suffix < redactedLine.length - prefix
+    && realLine[realLine.length - 1 - suffix] === redactedLine[redactedLine.length - 1 - suffix]) suffix++;
+  const offset = column - 1;
+  if (offset <= prefix) return column;
+  if (offset >= redactedLine.length - suffix) return offset + realLine.length - redactedLine.length + 1;
+  return side === 'start' ? prefix + 1 : realLine.length - suffix + 1;
+}
+
 function toReviewFinding(finding: ModelFinding & { startColumn: number; endColumn: number }, unit: ReviewUnit): ReviewFinding {
   return {
     title: finding.title,
@@ -257,14 +298,22 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
         const plain = anchorFindings(answer.findings.filter((f) => !quotesRedacted(f)), planned.unit.text, anchorOptions);
         const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
+        // Columns found in the redacted text, moved to the real text the editor shows.
+        const realLines = planned.unit.text.split('\n');
+        const redactedLines = planned.redactedText.split('\n');
+        for (const finding of redacted.kept) {
+          finding.startColumn = realColumn(realLines[finding.startLine - 1] ?? '', redactedLines[finding.startLine - 1] ?? '', finding.startColumn, 'start');
+          finding.endColumn = realColumn(realLines[finding.endLine - 1] ?? '', redactedLines[finding.endLine - 1] ?? '', finding.endColumn, 'end');
+        }
         const anchored = { kept: [...plain.kept, ...redacted.kept], dropped: [...plain.dropped, ...redacted.dropped] };
         for (const dropped of anchored.dropped) {
           logger.info(`${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`);
         }
+        const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
         for (const finding of anchored.kept) {
-          if (finding.fix && finding.fix.replacement.includes(REDACTION_MARK)) {
-            // Applying it would write the placeholder over the real secret.
-            logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": it contains redacted text`);
+          const unsafe = finding.fix ? unsafeFixReason(finding.fix, secretLines) : null;
+          if (unsafe) {
+            logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": ${unsafe}`);
             finding.fix = null;
           }
         }

@@ -4,7 +4,7 @@ import { InMemoryLogger } from '../../../../src/core/log';
 import type { RenderedPersona } from '../../../../src/core/personas/types';
 import { ProviderError, type ChatProvider, type ChatRequest, type ChatResponse } from '../../../../src/core/providers/provider';
 import { InMemoryReviewCache } from '../../../../src/core/review/cache';
-import { mergeFindings, previewPrompt, runReview, similarTitles } from '../../../../src/core/review/engine';
+import { mergeFindings, previewPrompt, realColumn, runReview, similarTitles } from '../../../../src/core/review/engine';
 import type { ReviewUnit } from '../../../../src/core/review/types';
 
 const persona: RenderedPersona = { id: 'pragmatic', name: 'Pragmatic reviewer', mode: 'pragmatic', text: 'PERSONA: you review backend code pragmatically.', warnings: [] };
@@ -60,6 +60,18 @@ const ordersTs = [
 const userText = (request: ChatRequest): string => request.messages.find((m) => m.role === 'user')?.content ?? '';
 const systemText = (request: ChatRequest): string => request.messages.find((m) => m.role === 'system')?.content ?? '';
 
+describe('realColumn', () => {
+  const real = 'a = "secret-value"; b';
+  const redacted = 'a = "‹redacted:x›"; b';
+  it('keeps columns before the redacted part, shifts those after it, and widens those inside it', () => {
+    assert.equal(realColumn(real, redacted, 2, 'start'), 2);
+    assert.equal(realColumn(real, redacted, redacted.indexOf('b') + 1, 'start'), real.indexOf('b') + 1);
+    assert.equal(realColumn(real, redacted, redacted.indexOf('redacted') + 1, 'start'), real.indexOf('secret') + 1);
+    assert.equal(realColumn(real, redacted, redacted.indexOf('redacted') + 1, 'end'), real.indexOf('"; b') + 1);
+    assert.equal(realColumn(real, real, 7, 'end'), 7);
+  });
+});
+
 describe('runReview', () => {
   it('sends numbered, redacted code with the persona, mode and contract, and returns anchored findings', async () => {
     const provider = new FakeProvider(() => answer([
@@ -109,6 +121,54 @@ describe('runReview', () => {
     assert.equal(result.findings[0].confidence, 0.8, 'found where cited: confidence not lowered');
     assert.equal(result.findings[0].fix, null);
     assert.ok(logger.messages('info').some((m) => /removed the fix of "Hard-coded payment key": it contains redacted text/.test(m)));
+  });
+
+  describe('fixes over redacted lines', () => {
+    const secretTs = 'const password = "hunter2-prod";\nexport {};\n';
+    const review = async (text: string, findings: Partial<ModelFinding>[]) => {
+      const logger = new InMemoryLogger();
+      const result = await runReview({ units: [{ path: 'src/a.ts', text }], persona, mode: 'pragmatic', provider: new FakeProvider(() => answer(findings)), logger });
+      return { result, logger };
+    };
+
+    it('drops a fix whose replacement rewords the placeholder (<redacted:…>)', async () => {
+      const { result, logger } = await review(secretTs, [{
+        title: 'Hard-coded password', category: 'security', startLine: 2, endLine: 2, quote: 'export {};',
+        fix: { startLine: 2, endLine: 2, replacement: 'export const password = "<redacted:value-of-password>";' },
+      }]);
+      assert.equal(result.findings.length, 1);
+      assert.equal(result.findings[0].fix, null);
+      assert.ok(logger.messages('info').some((m) => /removed the fix of "Hard-coded password": it contains redacted text/.test(m)));
+    });
+
+    it('drops a fix whose range covers a line holding a redacted secret', async () => {
+      const { result, logger } = await review(secretTs, [{
+        title: 'Use the environment', category: 'security', startLine: 1, endLine: 1, quote: 'const password =',
+        fix: { startLine: 1, endLine: 1, replacement: 'const password = process.env.DB_PASSWORD;' },
+      }]);
+      assert.equal(result.findings[0].fix, null);
+      assert.ok(logger.messages('info').some((m) => /it replaces line 1, which holds a redacted secret/.test(m)));
+    });
+
+    it('drops a fix over a multi-line private key the model saw as blank lines', async () => {
+      const pem = 'const k = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----`;\nuse(k);\n';
+      const { result } = await review(pem, [{ startLine: 1, endLine: 4, quote: 'const k = `', fix: { startLine: 1, endLine: 4, replacement: 'const k = process.env.KEY;' } }]);
+      assert.equal(result.findings[0].fix, null);
+    });
+
+    it('keeps a fix on lines without secrets', async () => {
+      const { result } = await review(secretTs, [{ startLine: 2, endLine: 2, quote: 'export {};', fix: { startLine: 2, endLine: 2, replacement: 'export default {};' } }]);
+      assert.deepEqual(result.findings[0].fix, { startLine: 2, endLine: 2, replacement: 'export default {};' });
+    });
+
+    it('reports columns of a quote of a redacted line in the real line', async () => {
+      const line = 'const x = 1; const apiKey = "abcdefghijklmnopqrstuvwxyz0123456789"; const y = 2;';
+      const { result } = await review(`${line}\n`, [
+        { title: 'after the secret', startLine: 1, endLine: 1, quote: '"‹redacted:value-of-apikey›"; const y' },
+      ]);
+      const [finding] = result.findings;
+      assert.equal(line.slice(finding.startColumn! - 1, finding.endColumn! - 1), '"abcdefghijklmnopqrstuvwxyz0123456789"; const y');
+    });
   });
 
   it('splits a large file into chunks within the budget, reviews them with bounded concurrency and merges the findings', async () => {
