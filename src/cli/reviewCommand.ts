@@ -1,9 +1,11 @@
 import { promises as fs, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, SEVERITIES, severityRank, type Mode, type ReviewResult, type Severity } from '../core/findings';
 import type { Logger } from '../core/log';
 import { OFFLINE_RULES, parseRuleOverrides, runOfflineChecks, type RuleOverride } from '../core/offline';
+import type { OfflineConfig } from '../core/offline/types';
 import { formatJson, formatSarif, formatText, type ReportMeta } from '../core/output';
 import {
   bundledSkillsDir, findPersona, guidelinesFor, languageFromPath, loadGuidelines, loadPersonaCatalog,
@@ -18,9 +20,10 @@ import { ReviewInputError } from '../core/review/errors';
 import { collectFiles } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
-import type { SkippedPart } from '../core/findings';
+import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
 import { argumentError, EXIT, UsageError } from './errors';
+import { createOfflinePool } from './offlinePool';
 import type { CliCommand, CliIo } from './main';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -300,6 +303,32 @@ function progressReporter(io: CliIo): { update: (done: number, total: number, me
   };
 }
 
+/** Below this many files, starting workers (each loads the grammars) costs more than it saves. */
+const OFFLINE_POOL_MIN_FILES = 16;
+
+/**
+ * The offline checks of a review: on worker threads (dist/offlineWorker.js, one per core up to 4)
+ * for large reviews, where they were most of the time on a single core; inline otherwise, and when
+ * running from source (tests), where there is no bundled worker.
+ */
+function offlineChecks(units: ReviewUnit[], config: OfflineConfig): { findings: (unit: ReviewUnit) => Promise<ReviewFinding[]>; close: () => Promise<void> } {
+  const workerFile = path.join(__dirname, 'offlineWorker.js');
+  const threads = Math.min(availableParallelism(), 4);
+  const checked = units.filter((unit) => !unit.text.includes('\u0000'));
+  if (checked.length < OFFLINE_POOL_MIN_FILES || threads < 2 || !existsSync(workerFile)) {
+    return { findings: (unit) => runOfflineChecks(unit, config), close: async () => {} };
+  }
+  const pool = createOfflinePool({ workerFile, size: threads });
+  // Every file is sent at once so that all workers stay busy; the engine awaits them in order.
+  const started = new Map(checked.map((unit) => {
+    const pending = pool.check(unit, config);
+    // Marks the rejection handled until the engine awaits it (the engine reports it then).
+    pending.catch(() => undefined);
+    return [unit, pending] as const;
+  }));
+  return { findings: (unit) => started.get(unit) ?? runOfflineChecks(unit, config), close: () => pool.close() };
+}
+
 export const reviewCommand: CliCommand = async (args, io) => {
   const parsed = parseReviewArgs(args);
   if (parsed === 'help') {
@@ -334,6 +363,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
 
   const progress = progressReporter(io);
+  const offline = offlineChecks(loaded.units, { mode: parsed.mode, rules: parsed.ruleOverrides });
   let result: ReviewResult;
   try {
     result = await runReview({
@@ -344,7 +374,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
       provider,
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
       maxConcurrency: parsed.maxConcurrency,
-      offlineFindings: (unit) => runOfflineChecks(unit, { mode: parsed.mode, rules: parsed.ruleOverrides }),
+      offlineFindings: offline.findings,
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
     });
@@ -355,6 +385,8 @@ export const reviewCommand: CliCommand = async (args, io) => {
       return EXIT.modelUnavailable;
     }
     throw error;
+  } finally {
+    await offline.close();
   }
   progress.clear();
   result.skipped.unshift(...loaded.skipped);
