@@ -53,9 +53,18 @@ function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): 
   return [{ startLine: 1, endLine: lineCount }];
 }
 
+/**
+ * Everything sent besides the code is redacted too: a persona or a project guideline may quote a
+ * real connection string or key, and a path may hold credentials (`https://user:pw@host/x.ts`).
+ */
+function redactedGuidelines(guidelines: Guideline[]): Guideline[] {
+  return guidelines.map((guideline) => ({ ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text }));
+}
+
 export function planReview(options: PlanOptions): ReviewPlan {
   const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
   const contextLines = options.diffContextLines ?? DEFAULT_DIFF_CONTEXT_LINES;
+  const persona: RenderedPersona = { ...options.persona, text: redactSecrets(options.persona.text).text };
 
   for (const unit of options.units) {
     if (unit.text.includes('\u0000')) {
@@ -70,7 +79,8 @@ export function planReview(options: PlanOptions): ReviewPlan {
     plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
     const lines = splitLines(redacted.text);
     const language = unit.language ?? languageFromPath(unit.path);
-    const system = buildSystemPrompt({ persona: options.persona, mode: options.mode, guidelines: options.guidelines?.(unit.path) ?? [] });
+    const system = buildSystemPrompt({ persona, mode: options.mode, guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []) });
+    const shownPath = redactSecrets(unit.path).text;
     const regions = regionsFor(unit, lines.length, contextLines);
     if (regions.length === 0) {
       plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
@@ -78,7 +88,7 @@ export function planReview(options: PlanOptions): ReviewPlan {
     }
 
     const skeleton = buildUserPrompt({
-      path: unit.path, language, numbered: '', segments: regions, focusLines: unit.changedLines,
+      path: shownPath, language, numbered: '', segments: regions, focusLines: unit.changedLines,
       selection: unit.range, note: 'Part 99 of 99 of this file.',
     });
     const budget = options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
@@ -92,7 +102,7 @@ export function planReview(options: PlanOptions): ReviewPlan {
     chunks.forEach((chunk, index) => {
       if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
       const user = buildUserPrompt({
-        path: unit.path, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
+        path: shownPath, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
         selection: unit.range, note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
       });
       plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });

@@ -73,11 +73,19 @@ export function describeLines(lines: number[]): string {
   return parts.join(', ');
 }
 
+/**
+ * Text outside the code block kept on its own line: control characters and line separators are
+ * written as `\uXXXX` escapes, so a file name with newlines cannot add lines that read as instructions.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function buildUserPrompt(input: UserPromptInput): string {
   const fence = codeFence(input.numbered);
   const shown = input.segments.map((s) => (s.startLine === s.endLine ? `${s.startLine}` : `${s.startLine}-${s.endLine}`)).join(', ');
   const lines = [
-    `File: ${input.path}`,
+    `File: ${oneLine(input.path)}`,
     `Language: ${input.language ?? 'unknown'}`,
     `Lines shown: ${shown} (each line starts with its real line number in the file, then " | "; cite those numbers).`,
   ];

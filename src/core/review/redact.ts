@@ -101,6 +101,28 @@ function isNonSecretValue(value: string): boolean {
   return false;
 }
 
+/**
+ * Replaces the matches `replace` returns text for. A match it declines (null) is retried from the
+ * next character rather than skipped whole: in `Example: db_password = "x"` the first match takes
+ * `Example` as the name and `db_password` as a type annotation, and skipping it would hide the secret.
+ */
+function replaceAssignments(text: string, pattern: RegExp, replace: (match: RegExpExecArray) => string | null): string {
+  const regex = new RegExp(pattern.source, pattern.flags);
+  let out = '';
+  let copied = 0;
+  for (let match = regex.exec(text); match; match = regex.exec(text)) {
+    const replacement = replace(match);
+    if (replacement === null) {
+      regex.lastIndex = match.index + 1;
+      continue;
+    }
+    out += text.slice(copied, match.index) + replacement;
+    copied = match.index + match[0].length;
+    regex.lastIndex = copied;
+  }
+  return out + text.slice(copied);
+}
+
 export function redactSecrets(text: string, options: RedactOptions = {}): RedactionResult {
   const redactions: Redaction[] = [];
   let out = text;
@@ -116,16 +138,16 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   }
 
   const lineAfterKnown = lineLocator(out);
-  out = out.replace(TRIPLE_QUOTED_ASSIGNMENT, (whole: string, name: string, head: string, quotes: string, value: string, offset: number) => {
-    if (!isSecretName(name) || isNonSecretValue(value)) return whole;
-    redactions.push({ line: lineAfterKnown(offset), kind: `value of ${name}` });
+  out = replaceAssignments(out, TRIPLE_QUOTED_ASSIGNMENT, ({ 1: name, 2: head, 3: quotes, 4: value, index }) => {
+    if (!isSecretName(name) || isNonSecretValue(value)) return null;
+    redactions.push({ line: lineAfterKnown(index), kind: `value of ${name}` });
     return name + head + replacementFor(value, `value of ${lastSegment(name)}`) + quotes;
   });
 
   const lineAfterTriple = lineLocator(out);
-  out = out.replace(QUOTED_ASSIGNMENT, (whole: string, name: string, _between: string, _prefix: string, quote: string, value: string, offset: number) => {
-    if (!isSecretName(name) || isNonSecretValue(value)) return whole;
-    redactions.push({ line: lineAfterTriple(offset), kind: `value of ${name}` });
+  out = replaceAssignments(out, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 4: quote, 5: value, index }) => {
+    if (!isSecretName(name) || isNonSecretValue(value)) return null;
+    redactions.push({ line: lineAfterTriple(index), kind: `value of ${name}` });
     const valueStart = whole.length - value.length - quote.length;
     return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${lastSegment(name)}`) + quote;
   });

@@ -150,6 +150,11 @@ describe('redactSecrets', () => {
     assert.equal(lineCount(atEnd.text), 3);
   });
 
+  it('finds a secret after a word that looked like a name with a type annotation', () => {
+    const result = redactSecrets('Bad example: db_password = "PersonaPw123"; also { a: b, password: "pw-in-object" }');
+    assert.equal(result.text, 'Bad example: db_password = "‹redacted:value-of-db-password›"; also { a: b, password: "‹redacted:value-of-password›" }');
+  });
+
   it('keeps the rest of a Bearer line and leaves prose about bearer tokens alone', () => {
     assert.equal(redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text, 'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api');
     const prose = '// Send the bearer token in the Authorization header.';
