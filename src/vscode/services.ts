@@ -12,7 +12,7 @@ import { createProvider } from './providerFactory';
 import { FindingStore } from './publishedFindings';
 import { ModeState, ReviewContext, type PersonaApi } from './reviewContext';
 import { ReviewService } from './reviewService';
-import { offlineRuleOverrides, SETTINGS_SECTION, type ReadConfigResult, type ReviewerConfig } from './settings';
+import { offlineRuleOverrides, resolvePersonaDirectories, SETTINGS_SECTION, type ReadConfigResult, type ReviewerConfig } from './settings';
 import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './state';
 import { currentConfig } from './vscodeSettings';
@@ -87,12 +87,10 @@ function workspaceRoot(): string | undefined {
   return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
 }
 
-function resolveUserDirs(dirs: string[]): string[] {
-  const root = workspaceRoot();
-  return dirs.map((dir) => {
-    const expanded = dir.startsWith('~') ? path.join(os.homedir(), dir.slice(1)) : dir;
-    return path.isAbsolute(expanded) || !root ? expanded : path.join(root, expanded);
-  });
+function resolveUserDirs(dirs: string[], logger: OutputChannelLogger): string[] {
+  const resolved = resolvePersonaDirectories(dirs, { workspaceRoot: workspaceRoot(), home: os.homedir(), trusted: vscode.workspace.isTrusted });
+  for (const reason of resolved.ignored) logger.warn(reason);
+  return resolved.dirs;
 }
 
 async function workspaceHasGuidance(): Promise<boolean> {
@@ -134,7 +132,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     trusted: () => vscode.workspace.isTrusted,
     workspaceRoot,
     bundledDir: context.asAbsolutePath('skills'),
-    resolveUserDirs,
+    resolveUserDirs: (dirs) => resolveUserDirs(dirs, logger),
     createProvider: (current) => createProvider(current, context.secrets, logger),
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
     offlineFindings: (unit, currentMode, current) => runOfflineChecks(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),

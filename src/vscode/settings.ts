@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { z } from 'zod';
 import { MODES, SEVERITIES, type Mode, type Severity } from '../core/findings';
 import type { RuleOverride } from '../core/offline/types';
@@ -55,12 +56,14 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof settingSchem
 };
 
 /**
- * Settings that could send code elsewhere or steer the model (and `reviewOnSave`, which would make
- * an untrusted workspace send code without being asked). In an untrusted workspace they are read
+ * Settings that could send code elsewhere or steer the model, `reviewOnSave` (which would make an
+ * untrusted workspace send code without being asked), and `minimumSeverity` / `offlineChecks.rules`
+ * (which would let it hide findings about its own code). In an untrusted workspace they are read
  * from user settings only; package.json lists them in `restrictedConfigurations`.
  */
 export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'provider', 'vscodeLm.vendor', 'vscodeLm.family', 'openai.baseUrl', 'openai.model', 'persona', 'personaDirectories', 'reviewOnSave',
+  'minimumSeverity', 'offlineChecks.rules',
 ];
 
 /** A key someone may have put in settings by hand; it is offered to move into SecretStorage. */
@@ -170,4 +173,30 @@ export function offlineRuleOverrides(rules: Record<string, RuleLevel>): Record<s
   const overrides: Record<string, RuleOverride> = {};
   for (const [id, level] of Object.entries(rules)) overrides[id] = level === 'off' ? { enabled: false } : { severity: level };
   return overrides;
+}
+
+export interface ResolvedPersonaDirectories {
+  dirs: string[];
+  /** Why an entry was left out, one line each (for the log). */
+  ignored: string[];
+}
+
+/**
+ * The `personaDirectories` entries as absolute paths: `~` is the home folder, relative entries are
+ * under the workspace folder. In an untrusted workspace a relative entry is left out: it would load
+ * personas from the workspace's own files, which is what trust is meant to prevent.
+ */
+export function resolvePersonaDirectories(entries: readonly string[], options: { workspaceRoot?: string; home: string; trusted: boolean }): ResolvedPersonaDirectories {
+  const resolved: ResolvedPersonaDirectories = { dirs: [], ignored: [] };
+  for (const entry of entries) {
+    const expanded = entry === '~' || entry.startsWith('~/') || entry.startsWith('~\\') ? path.join(options.home, entry.slice(1)) : entry;
+    if (path.isAbsolute(expanded) || !options.workspaceRoot) {
+      resolved.dirs.push(expanded);
+    } else if (!options.trusted) {
+      resolved.ignored.push(`${SETTINGS_SECTION}.personaDirectories: "${entry}" is relative to the workspace folder, which is not trusted: not loaded. Use an absolute or ~ path to load it here.`);
+    } else {
+      resolved.dirs.push(path.join(options.workspaceRoot, expanded));
+    }
+  }
+  return resolved;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  InMemorySettings, offlineRuleOverrides, readConfig, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
+  InMemorySettings, offlineRuleOverrides, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
 } from '../../../src/vscode/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
@@ -50,17 +50,44 @@ describe('vscode/settings', () => {
   it('reads restricted settings from user scope only in an untrusted workspace', () => {
     const settings = new InMemorySettings(
       { 'openai.baseUrl': 'http://127.0.0.1:1234/v1' },
-      { 'openai.baseUrl': 'https://evil.example/v1', provider: 'openai-compatible', minimumSeverity: 'high', reviewOnSave: true },
+      {
+        'openai.baseUrl': 'https://evil.example/v1', provider: 'openai-compatible', reviewOnSave: true, maxConcurrency: 3,
+        // Would hide every finding about the workspace's own code.
+        minimumSeverity: 'critical', 'offlineChecks.rules': { 'hardcoded-secret': 'off' },
+      },
     );
     const untrusted = readConfig(settings, { trusted: false });
     assert.equal(untrusted.config.openai.baseUrl, 'http://127.0.0.1:1234/v1');
     assert.equal(untrusted.config.provider, 'vscode-lm');
     assert.equal(untrusted.config.reviewOnSave, false);
-    assert.equal(untrusted.config.minimumSeverity, 'high', 'unrestricted settings still come from the workspace');
-    assert.deepEqual(untrusted.ignoredForTrust.sort(), ['backendReviewer.openai.baseUrl', 'backendReviewer.provider', 'backendReviewer.reviewOnSave']);
+    assert.equal(untrusted.config.minimumSeverity, 'low');
+    assert.deepEqual(untrusted.config.offlineChecks.rules, {});
+    assert.equal(untrusted.config.maxConcurrency, 3, 'unrestricted settings still come from the workspace');
+    assert.deepEqual(untrusted.ignoredForTrust.sort(), [
+      'backendReviewer.minimumSeverity', 'backendReviewer.offlineChecks.rules', 'backendReviewer.openai.baseUrl', 'backendReviewer.provider', 'backendReviewer.reviewOnSave',
+    ]);
     const trusted = readConfig(settings, { trusted: true });
     assert.equal(trusted.config.openai.baseUrl, 'https://evil.example/v1');
     assert.deepEqual(trusted.ignoredForTrust, []);
+  });
+
+  describe('resolvePersonaDirectories', () => {
+    const home = path.join(path.sep, 'home', 'dev');
+    const root = path.join(path.sep, 'work', 'repo');
+    const absolute = path.join(path.sep, 'opt', 'personas');
+
+    it('expands ~, keeps absolute entries and puts relative ones under a trusted workspace folder', () => {
+      const resolved = resolvePersonaDirectories(['~/personas', absolute, '.reviewer/personas'], { workspaceRoot: root, home, trusted: true });
+      assert.deepEqual(resolved.dirs, [path.join(home, 'personas'), absolute, path.join(root, '.reviewer/personas')]);
+      assert.deepEqual(resolved.ignored, []);
+    });
+
+    it('ignores relative entries in an untrusted workspace, saying why', () => {
+      const resolved = resolvePersonaDirectories(['.reviewer/personas', '~/personas'], { workspaceRoot: root, home, trusted: false });
+      assert.deepEqual(resolved.dirs, [path.join(home, 'personas')]);
+      assert.equal(resolved.ignored.length, 1);
+      assert.match(resolved.ignored[0], /backendReviewer\.personaDirectories: "\.reviewer\/personas" is relative to the workspace folder, which is not trusted: not loaded/);
+    });
   });
 
   it('maps offline rule levels to the offline checks overrides', () => {
@@ -76,6 +103,8 @@ describe('vscode/settings', () => {
     it('describes every setting, and every enum value', () => {
       for (const [key, schema] of Object.entries(properties)) {
         assert.ok(typeof schema.description === 'string' && schema.description.length > 20, `${key} has a description`);
+        const restricted = RESTRICTED_SETTINGS.includes(key.slice(SETTINGS_SECTION.length + 1) as never);
+        if (restricted) assert.match(schema.description as string, /Restricted in untrusted workspaces/, `${key} says it is restricted`);
         const enumHolder = (schema.enum ? schema : schema.additionalProperties) as { enum?: unknown[]; enumDescriptions?: unknown[] } | undefined;
         if (enumHolder?.enum) assert.equal(enumHolder.enumDescriptions?.length, enumHolder.enum.length, `${key} has one enumDescription per value`);
       }
@@ -85,7 +114,7 @@ describe('vscode/settings', () => {
       const capability = manifest.capabilities.untrustedWorkspaces;
       assert.equal(capability.supported, 'limited');
       assert.deepEqual([...capability.restrictedConfigurations].sort(), RESTRICTED_SETTINGS.map((key) => `${SETTINGS_SECTION}.${key}`).sort());
-      for (const key of ['openai.baseUrl', 'openai.model', 'personaDirectories', 'provider']) assert.ok(RESTRICTED_SETTINGS.includes(key as never), key);
+      for (const key of ['openai.baseUrl', 'openai.model', 'personaDirectories', 'provider', 'minimumSeverity', 'offlineChecks.rules']) assert.ok(RESTRICTED_SETTINGS.includes(key as never), key);
     });
   });
 });
