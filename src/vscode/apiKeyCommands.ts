@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { API_KEY_SECRET, keysInSettings, validateApiKeyInput, type SettingScope } from './apiKey';
+import { API_KEY_SECRET, validateApiKeyInput, type SettingScope } from './apiKey';
 import { COMMANDS } from './commandIds';
-import { LEGACY_API_KEY_SETTING, SETTINGS_SECTION } from './settings';
+import { LEGACY_API_KEY_SETTING, planKeyMove, SETTINGS_SECTION } from './settings';
 import type { Services } from './services';
 
 const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {
@@ -36,18 +36,33 @@ async function setApiKey(services: Services, value?: unknown): Promise<boolean> 
 
 /**
  * A key found in settings (`backendReviewer.openai.apiKey`) is offered to move into SecretStorage;
- * on "Move" it is stored there and removed from every settings scope it was in.
+ * on "Move" it is stored there and removed from every settings scope it was in. In an untrusted
+ * workspace only the user-settings key is offered, and replacing a different stored key is confirmed.
  */
 export async function offerToMoveKeyFromSettings(services: Services): Promise<boolean> {
   const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const found = keysInSettings(configuration.inspect(LEGACY_API_KEY_SETTING));
+  const found = planKeyMove(configuration.inspect(LEGACY_API_KEY_SETTING), { trusted: vscode.workspace.isTrusted, storedKey: await services.secrets.get(API_KEY_SECRET) });
   if (!found) return false;
+  if (found.ignoredScopes.length > 0) {
+    services.logger.warn(`An API key is in this workspace's settings (${found.ignoredScopes.join(', ')}): the workspace is not trusted, so it is neither used nor offered to move into secret storage.`);
+  }
+  if (found.scopes.length === 0) return false;
   services.logger.warn(`An API key is in settings (${found.scopes.join(', ')}): settings files are plain text and often committed.`);
   const picked = await vscode.window.showWarningMessage(
     'Backend Reviewer found an API key in your settings (backendReviewer.openai.apiKey). Settings are plain text; move the key into VS Code\'s secret storage?',
     'Move to Secret Storage', 'Not Now',
   );
   if (picked !== 'Move to Secret Storage') return false;
+  if (found.replacesStoredKey) {
+    const replace = await vscode.window.showWarningMessage(
+      'Secret storage already holds a different API key for Backend Reviewer. Replace it with the key from settings?',
+      { modal: true }, 'Replace Stored Key',
+    );
+    if (replace !== 'Replace Stored Key') {
+      services.logger.info('Kept the API key already in secret storage; the key in settings was not moved.');
+      return false;
+    }
+  }
   await services.secrets.store(API_KEY_SECRET, found.value);
   for (const scope of found.scopes) {
     // A workspace-folder value can only be removed through the folder's own configuration.

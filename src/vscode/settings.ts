@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { MODES, SEVERITIES, type Mode, type Severity } from '../core/findings';
 import type { RuleOverride } from '../core/offline/types';
+import { keysInSettings, type SettingScope } from './apiKey';
 
 /**
  * Typed access to the `backendReviewer.*` settings. Pure: the VS Code side only supplies raw values
@@ -199,4 +200,32 @@ export function resolvePersonaDirectories(entries: readonly string[], options: {
     }
   }
   return resolved;
+}
+
+/** What "Move to Secret Storage" would do with an API key found in settings. */
+export interface KeyMove {
+  value: string;
+  /** Scopes the key is removed from after the move. */
+  scopes: SettingScope[];
+  /** A different key is already in secret storage: the user confirms before it is replaced. */
+  replacesStoredKey: boolean;
+  /** Workspace scopes holding a key that is neither moved nor removed: the workspace is not trusted. */
+  ignoredScopes: SettingScope[];
+}
+
+/**
+ * Decides the move of `openai.apiKey` from settings into secret storage. In an untrusted workspace
+ * only the user's own value counts: a key planted in the workspace's settings must not replace the
+ * user's stored key.
+ */
+export function planKeyMove(
+  inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined,
+  options: { trusted: boolean; storedKey: string | undefined },
+): KeyMove | undefined {
+  const all = keysInSettings(inspected);
+  const ignoredScopes = options.trusted ? [] : (all?.scopes ?? []).filter((scope) => scope !== 'user');
+  const found = options.trusted ? all : keysInSettings({ globalValue: inspected?.globalValue });
+  if (!found) return ignoredScopes.length > 0 ? { value: '', scopes: [], replacesStoredKey: false, ignoredScopes } : undefined;
+  const stored = options.storedKey?.trim();
+  return { value: found.value, scopes: found.scopes, replacesStoredKey: stored !== undefined && stored !== '' && stored !== found.value, ignoredScopes };
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  InMemorySettings, offlineRuleOverrides, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
+  InMemorySettings, offlineRuleOverrides, planKeyMove, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
 } from '../../../src/vscode/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
@@ -87,6 +87,25 @@ describe('vscode/settings', () => {
       assert.deepEqual(resolved.dirs, [path.join(home, 'personas')]);
       assert.equal(resolved.ignored.length, 1);
       assert.match(resolved.ignored[0], /backendReviewer\.personaDirectories: "\.reviewer\/personas" is relative to the workspace folder, which is not trusted: not loaded/);
+    });
+  });
+
+  describe('planKeyMove', () => {
+    const inspected = { globalValue: 'user-key', workspaceValue: 'planted-key' };
+
+    it('moves the effective key from every scope in a trusted workspace', () => {
+      assert.deepEqual(planKeyMove(inspected, { trusted: true, storedKey: undefined }), { value: 'planted-key', scopes: ['workspace', 'user'], replacesStoredKey: false, ignoredScopes: [] });
+    });
+
+    it('offers only the user-settings key in an untrusted workspace, and leaves the workspace value alone', () => {
+      assert.deepEqual(planKeyMove(inspected, { trusted: false, storedKey: undefined }), { value: 'user-key', scopes: ['user'], replacesStoredKey: false, ignoredScopes: ['workspace'] });
+      assert.deepEqual(planKeyMove({ workspaceFolderValue: 'planted-key' }, { trusted: false, storedKey: 'mine' }), { value: '', scopes: [], replacesStoredKey: false, ignoredScopes: ['workspaceFolder'] });
+    });
+
+    it('asks before replacing a different stored key', () => {
+      assert.equal(planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'other-key' })?.replacesStoredKey, true);
+      assert.equal(planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'user-key' })?.replacesStoredKey, false);
+      assert.equal(planKeyMove(undefined, { trusted: true, storedKey: 'other-key' }), undefined);
     });
   });
 
