@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import { COMMANDS } from './commandIds';
-import { OpenAICompatibleProvider } from '../core/providers/openaiCompatible';
+import { displayEndpoint, OpenAICompatibleProvider } from '../core/providers/openaiCompatible';
 import type { ChatProvider } from '../core/providers/provider';
 import { resolveApiKey, withKeyScrubbed } from './apiKey';
 import { LanguageModelProvider, type LmRuntime } from './lmProvider';
@@ -33,7 +33,7 @@ export function providerForModel(model: vscode.LanguageModelChat, config: Review
 export async function createProvider(config: ReviewerConfig, secrets: SecretStore, logger: Logger): Promise<ChatProvider> {
   if (config.provider === 'openai-compatible') {
     const { apiKey, source } = await resolveApiKey(secrets, process.env);
-    logger.info(`Using the OpenAI-compatible endpoint ${config.openai.baseUrl}, model ${config.openai.model}, API key: ${source === 'none' ? 'none' : `from ${source}`}.`);
+    logger.info(`Using the OpenAI-compatible endpoint ${displayEndpoint(config.openai.baseUrl)}, model ${config.openai.model}, API key: ${source === 'none' ? 'none' : `from ${source}`}.`);
     const provider = new OpenAICompatibleProvider({ baseUrl: config.openai.baseUrl, model: config.openai.model, apiKey, timeoutMs: config.requestTimeoutMs, logger });
     return withKeyScrubbed(provider, apiKey);
   }

@@ -96,6 +96,18 @@ function safeUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** An endpoint URL as logs and messages show it: no credentials, no query, no fragment. */
+export function displayEndpoint(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    // Creating the provider reports the invalid URL; the log line only must not echo it (it may hold a key).
+    return '(not a valid URL)';
+  }
+  return safeUrl(url);
+}
+
 /**
  * Many OpenAI-compatible servers answer errors in their own shape (vLLM/FastAPI `{message}` or
  * `{detail}`, Ollama `{error: "text"}`, plain text); the SDK only reads `{error: {message}}`.
