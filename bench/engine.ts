@@ -39,7 +39,7 @@ export function round(value: number, digits = 2): number {
 }
 
 /** The bundled persona of the mode, rendered for TypeScript: what the CLI and extension send. */
-export async function benchPersona(mode: Mode = MODE): Promise<RenderedPersona> {
+async function benchPersona(mode: Mode = MODE): Promise<RenderedPersona> {
   const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), includeWorkspace: false });
   return renderPersona(personaForMode(catalog, mode), personaRenderContext({ language: 'typescript' }));
 }
@@ -48,7 +48,7 @@ export async function benchPersona(mode: Mode = MODE): Promise<RenderedPersona> 
  * `count` findings spread evenly over the file, each quoting its line as a model would, on lines far
  * enough apart that none merges with another.
  */
-export function findingsFor(text: string, count: number): Record<string, unknown>[] {
+function findingsFor(text: string, count: number): Record<string, unknown>[] {
   const lines = text.split('\n');
   const findings: Record<string, unknown>[] = [];
   const step = Math.floor(lines.length / count);

@@ -49,7 +49,7 @@ export function backendSource(language: BenchLanguage, lineCount: number, seed =
   return lines.join('\n') + '\n';
 }
 
-export function fileName(language: BenchLanguage, stem: string): string {
+function fileName(language: BenchLanguage, stem: string): string {
   return `${stem}.${EXTENSIONS[language]}`;
 }
 
