@@ -19,8 +19,12 @@ export const KNOWN_SECRET_PATTERNS: readonly SecretPattern[] = [
   { name: 'Google API key', regex: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   { name: 'private key', regex: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY-----/g },
   { name: 'PGP private key', regex: /-----BEGIN PGP PRIVATE KEY BLOCK-----[\s\S]*?-----END PGP PRIVATE KEY BLOCK-----/g },
-  // A key pasted without its END line (truncated file, cut selection): up to the next blank line or the end of the text.
-  { name: 'private key without end line', regex: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?=\r?\n[ \t]*\r?\n|(?![\s\S]))/g },
+  // A key pasted without its END line (truncated file, cut selection): the BEGIN line and the lines after it that
+  // look like key material (base64, armor headers, blank), so code that only names the header keeps its next lines.
+  {
+    name: 'private key without end line',
+    regex: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----(?:(?:\r?\n|\\n)[ \t]*(?:(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset):[^\r\n]*|[A-Za-z0-9+/=]+(?=["'`]?[ \t]*[,;)]*[ \t]*(?:\r?\n|\\n|$))|(?=[ \t]*(?:\r?\n|\\n|$))))+/g,
+  },
   { name: 'JWT', regex: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g },
   // scheme://user:password@host — only the password is the secret. The user may be empty (`redis://:pw@host`);
   // the password may hold `@` (`mysql://root:p@ss@host`), so it runs to the last `@` before the host.
@@ -30,7 +34,8 @@ export const KNOWN_SECRET_PATTERNS: readonly SecretPattern[] = [
   // Azure storage / Service Bus connection strings: `AccountKey=...;`.
   { name: 'Azure account key', regex: /(?<=\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'`]+/g },
   // .npmrc / .yarnrc: `//registry.npmjs.org/:_authToken=...`, `_auth=...`, `_password=...`.
-  { name: 'npm registry credential', regex: /(?<=(?:^|[\s:])_(?:authToken|auth|password)[ \t]*=[ \t]*)[^\s"'#;]+/gm },
+  // Written `key=value` with no spaces, at the start of a line or after the registry's `:`.
+  { name: 'npm registry credential', regex: /(?<=(?:^|:)_(?:authToken|auth|password)=)[^\s"'#;]+/gm },
 ];
 
 /** Identifier names whose literal values are credentials (password, api_key, secretToken, ...). */

@@ -155,6 +155,18 @@ describe('redactSecrets', () => {
     assert.equal(result.text, 'Bad example: db_password = "‹redacted:value-of-db-password›"; also { a: b, password: "‹redacted:value-of-password›" }');
   });
 
+  it('leaves code that only names a key header, and Python names that look like npm settings', () => {
+    const code = 'if (pem.startsWith("-----BEGIN PRIVATE KEY-----")) {\n  return parse(pem);\n}\n';
+    assert.equal(redactSecrets(code).text, code);
+    const python = '_password = compute()\n';
+    assert.equal(redactSecrets(python, { path: 'a.py' }).text, python);
+  });
+
+  it('redacts the short last line of a key without END, and no code after it', () => {
+    const text = 'const k = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAA==";\nuse(k);\n';
+    assert.equal(redactSecrets(text).text, 'const k = "‹redacted:private-key-without-end-line›\n\n";\nuse(k);\n');
+  });
+
   it('keeps the rest of a Bearer line and leaves prose about bearer tokens alone', () => {
     assert.equal(redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text, 'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api');
     const prose = '// Send the bearer token in the Authorization header.';
