@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Category, ReviewFinding, ReviewResult, Severity } from '../findings';
+import { REDACTION_MARK } from '../review/redact';
 import { TOOL_INFORMATION_URI, TOOL_NAME, type ReportMeta, type RuleMetadata } from './meta';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -15,10 +16,15 @@ export function sarifLevel(severity: Severity): Sarif.Result.level {
   return 'note';
 }
 
-/** Stable across line moves: rule, file and the quoted code with whitespace normalised. */
-export function findingFingerprint(finding: Pick<ReviewFinding, 'ruleId' | 'file' | 'quote' | 'title'>): string {
+/**
+ * Stable across line moves: rule, file and the quoted code with whitespace normalised. A quote with
+ * a redacted secret looks the same for every secret of its kind, so the message (which names the
+ * variable) is added to tell them apart.
+ */
+export function findingFingerprint(finding: Pick<ReviewFinding, 'ruleId' | 'file' | 'quote' | 'title'> & { message?: string }): string {
   const quote = finding.quote.replace(/\s+/g, ' ').trim();
-  return createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${quote || finding.title.trim().toLowerCase()}`).digest('hex').slice(0, 32);
+  const subject = quote.includes(REDACTION_MARK) ? `${quote}\u0000${(finding.message ?? '').trim()}` : quote || finding.title.trim().toLowerCase();
+  return createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${subject}`).digest('hex').slice(0, 32);
 }
 
 function artifactUri(file: string): { uri: string; uriBaseId?: string } {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { ReviewResult } from '../../../../src/core/findings';
 import { runOfflineChecks } from '../../../../src/core/offline';
 import { formatJson } from '../../../../src/core/output/json';
-import { formatSarif } from '../../../../src/core/output/sarif';
+import { findingFingerprint, formatSarif } from '../../../../src/core/output/sarif';
 import { formatText } from '../../../../src/core/output/text';
 import { redactSecretLiteral } from '../../../../src/core/review/redact';
 
@@ -29,6 +29,14 @@ describe('hardcoded-secret quotes carry no secret', () => {
     for (const [format, output] of [['json', formatJson(result, meta)], ['sarif', formatSarif(result, meta)], ['text', formatText(result, { color: false })]]) {
       assert.ok(!output.includes(password) && !output.includes(awsKey), `${format} output holds a secret:\n${output}`);
     }
+  });
+
+  it('two redacted secrets in one file keep distinct SARIF fingerprints', async () => {
+    const text = `const password = "${password}";\nconst apiToken = "${password}-2";\n`;
+    const findings = (await runOfflineChecks({ path: 'src/db.ts', text }, { mode: 'pragmatic' })).filter((f) => f.ruleId === 'hardcoded-secret');
+    assert.equal(findings.length, 2);
+    assert.equal(findings[0].quote, findings[1].quote, 'the quotes look alike once redacted');
+    assert.notEqual(findingFingerprint(findings[0]), findingFingerprint(findings[1]));
   });
 
   it('redactSecretLiteral keeps prefixes, quotes and line count', () => {
