@@ -391,7 +391,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
   progress.clear();
   result.skipped.unshift(...loaded.skipped);
 
-  const meta: ReportMeta = { persona: persona.id, mode: parsed.mode, model: provider?.modelName ?? null, toolVersion: TOOL_VERSION, rules: [...OFFLINE_RULES] };
+  const meta: ReportMeta = { persona: persona.id, mode: parsed.mode, model: provider?.modelName ?? null, toolVersion: TOOL_VERSION, rules: [...OFFLINE_RULES], sourceRoot: io.cwd };
   const color = parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
   const report = parsed.format === 'json' ? formatJson(result, meta)
     : parsed.format === 'sarif' ? formatSarif(result, meta)

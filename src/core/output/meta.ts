@@ -9,6 +9,8 @@ export interface ReportMeta {
   toolVersion: string;
   /** Metadata of rules that can appear as ruleId (the offline rules); model rules are described generically. */
   rules?: RuleMetadata[];
+  /** Absolute folder that relative finding paths are relative to (SARIF `%SRCROOT%`). */
+  sourceRoot?: string;
 }
 
 /** Mirrors the offline rules' metadata (src/core/offline OFFLINE_RULES) without depending on it. */

@@ -72,7 +72,29 @@ function region(f: ReviewFinding): Sarif.Region {
   return r;
 }
 
-function result(f: ReviewFinding, ruleIndex: number): Sarif.Result {
+/**
+ * Fingerprints per finding: the stable content hash plus an occurrence number (`:1`, `:2`, … in
+ * file order) among findings with the same hash, so two identical calls in one file stay two results
+ * in code scanning instead of being merged, and each keeps its identity when code moves.
+ */
+function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
+  const order = findings.map((_finding, i) => i).sort((a, b) =>
+    findings[a].file.localeCompare(findings[b].file)
+    || findings[a].startLine - findings[b].startLine
+    || (findings[a].startColumn ?? 0) - (findings[b].startColumn ?? 0)
+    || a - b);
+  const seen = new Map<string, number>();
+  const out: string[] = new Array(findings.length);
+  for (const i of order) {
+    const base = findingFingerprint(findings[i]);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    out[i] = `${base}:${n}`;
+  }
+  return out;
+}
+
+function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif.Result {
   const location = artifactUri(f.file);
   const text = [f.title, f.message.trim(), f.suggestion.trim() ? `Suggestion: ${f.suggestion.trim()}` : ''].filter((s) => s !== '').join('\n\n');
   const out: Sarif.Result = {
@@ -81,7 +103,7 @@ function result(f: ReviewFinding, ruleIndex: number): Sarif.Result {
     level: sarifLevel(f.severity),
     message: { text },
     locations: [{ physicalLocation: { artifactLocation: location, region: region(f) } }],
-    partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(f) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
     properties: { severity: f.severity, category: f.category, confidence: f.confidence, origin: f.origin, quote: f.quote },
   };
   if (f.fix) {
@@ -111,12 +133,15 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
     ruleIndex.set(f.ruleId, rules.length);
     rules.push(descriptor);
   }
+  const fingerprints = occurrenceFingerprints(res.findings);
   const log: Sarif.Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: TOOL_NAME, version: meta.toolVersion, semanticVersion: meta.toolVersion, informationUri: TOOL_INFORMATION_URI, rules } },
-      results: res.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? 0)),
+      // Relative paths resolve against %SRCROOT%: the folder the paths are relative to.
+      ...(meta.sourceRoot ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(meta.sourceRoot.replace(/[\\/]*$/, '/')).href } } } : {}),
+      results: res.findings.map((f, i) => result(f, ruleIndex.get(f.ruleId) ?? 0, fingerprints[i])),
       invocations: [{
         executionSuccessful: true,
         toolExecutionNotifications: res.skipped.map((s) => ({

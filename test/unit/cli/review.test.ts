@@ -201,7 +201,7 @@ describe('review command', function () {
       const result = log.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'review/security');
       assert.equal(result.level, 'error');
       assert.ok(result.fixes[0].artifactChanges[0].replacements[0].insertedContent.text.includes('$1'));
-      assert.match(Object.values(result.partialFingerprints)[0] as string, /^[0-9a-f]{32}$/);
+      assert.match(Object.values(result.partialFingerprints)[0] as string, /^[0-9a-f]{32}:\d+$/);
       const ruleIds = log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
       assert.ok(ruleIds.includes('review/security') && ruleIds.includes('hardcoded-secret'));
     });

@@ -96,7 +96,7 @@ describe('formatSarif', () => {
       insertedContent: { text: '  const result = await db.query("SELECT * FROM orders WHERE id = $1", [id]);' },
     });
     assert.equal(offline.fixes, undefined);
-    assert.equal(sql.partialFingerprints?.[FINGERPRINT_KEY], findingFingerprint(sqlFinding));
+    assert.equal(sql.partialFingerprints?.[FINGERPRINT_KEY], `${findingFingerprint(sqlFinding)}:1`);
     assert.match(sql.message.text ?? '', /^SQL built by concatenation\n\nUser input reaches the query text\.\n\nSuggestion: Use a parameterised query\.$/);
     assert.equal(run.invocations?.[0].toolExecutionNotifications?.length, 2);
   });
@@ -106,6 +106,23 @@ describe('formatSarif', () => {
     assert.equal(findingFingerprint(moved), findingFingerprint(sqlFinding));
     assert.notEqual(findingFingerprint({ ...sqlFinding, quote: 'other code' }), findingFingerprint(sqlFinding));
     assert.notEqual(findingFingerprint({ ...sqlFinding, file: 'src/x.ts' }), findingFingerprint(sqlFinding));
+  });
+
+  it('keeps two identical findings in one file apart with an occurrence number, in file order', () => {
+    const first = { ...sqlFinding, startLine: 30, endLine: 30 };
+    const second = { ...sqlFinding, startLine: 12, endLine: 12 };
+    const log = JSON.parse(formatSarif({ ...result, findings: [first, second] }, meta)) as Sarif.Log;
+    const prints = (log.runs[0].results ?? []).map((r) => r.partialFingerprints?.[FINGERPRINT_KEY]);
+    const base = findingFingerprint(sqlFinding);
+    assert.deepEqual(prints, [`${base}:2`, `${base}:1`], 'the earlier line is occurrence 1');
+  });
+
+  it('declares %SRCROOT% when the report knows the folder its paths are relative to', () => {
+    const withRoot = JSON.parse(formatSarif(result, { ...meta, sourceRoot: '/work/repo/sub' })) as Sarif.Log;
+    assert.ok(validate(withRoot), JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(withRoot.runs[0].originalUriBaseIds, { '%SRCROOT%': { uri: 'file:///work/repo/sub/' } });
+    const without = JSON.parse(formatSarif(result, meta)) as Sarif.Log;
+    assert.equal(without.runs[0].originalUriBaseIds, undefined);
   });
 
   it('the schema check catches an invalid log (so the test above can fail)', () => {
