@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -6,6 +5,7 @@ import {
   type Persona, type PersonaCatalog,
 } from '../core/personas';
 import { argumentError, EXIT, UsageError } from './errors';
+import { resolvePersonaDirs } from './personaDirs';
 import type { CliCommand, CliIo } from './main';
 
 const HELP = [
@@ -59,22 +59,6 @@ function parse(args: string[]): Parsed | 'help' {
     throw new UsageError(`--language "${values.language}" is not a language name (e.g. typescript, python, go)`);
   }
   return { dirs: values.dir ?? [], json: values.json === true, language: values.language, showId: verb === 'show' ? id : undefined };
-}
-
-async function checkDirs(dirs: string[], cwd: string): Promise<string[]> {
-  const resolved: string[] = [];
-  for (const dir of dirs) {
-    const full = path.resolve(cwd, dir);
-    let stat;
-    try {
-      stat = await fs.stat(full);
-    } catch {
-      throw new UsageError(`--dir ${dir}: no such directory`);
-    }
-    if (!stat.isDirectory()) throw new UsageError(`--dir ${dir}: not a directory`);
-    resolved.push(full);
-  }
-  return resolved;
 }
 
 /** Paths near the current directory are shown relative (shorter tables); far-away ones stay absolute. */
@@ -132,7 +116,7 @@ export const personasCommand: CliCommand = async (args: string[], io: CliIo): Pr
     io.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
-  const userDirs = await checkDirs(parsed.dirs, io.cwd);
+  const userDirs = await resolvePersonaDirs(parsed.dirs, io.cwd);
   // The CLI has no workspace for personas: only bundled and --dir folders are read.
   const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs, includeWorkspace: false });
 

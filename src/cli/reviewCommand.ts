@@ -23,6 +23,7 @@ import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
 import { argumentError, EXIT, UsageError } from './errors';
+import { resolvePersonaDirs } from './personaDirs';
 import { createOfflinePool } from './offlinePool';
 import type { CliCommand, CliIo } from './main';
 
@@ -207,24 +208,8 @@ function findRepositoryRoot(start: string): string | undefined {
   }
 }
 
-async function checkDirs(dirs: string[], cwd: string): Promise<string[]> {
-  const resolved: string[] = [];
-  for (const dir of dirs) {
-    const full = path.resolve(cwd, dir);
-    let stat;
-    try {
-      stat = await fs.stat(full);
-    } catch {
-      throw new UsageError(`--dir ${dir}: no such directory`);
-    }
-    if (!stat.isDirectory()) throw new UsageError(`--dir ${dir}: not a directory`);
-    resolved.push(full);
-  }
-  return resolved;
-}
-
 async function choosePersona(args: ReviewArgs, io: CliIo, workspaceRoot: string, logger: Logger): Promise<Persona> {
-  const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs: await checkDirs(args.dirs, io.cwd), workspaceRoot, logger });
+  const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs: await resolvePersonaDirs(args.dirs, io.cwd), workspaceRoot, logger });
   for (const error of catalog.errors) io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
   if (args.persona) {
     const persona = findPersona(catalog, args.persona);

@@ -1,4 +1,5 @@
-import type { Category, Mode, Severity } from '../findings';
+import type { Mode } from '../findings';
+import type { OfflineRuleMeta } from '../offline/types';
 
 /** What a report says about the run, besides the result itself. */
 export interface ReportMeta {
@@ -13,15 +14,8 @@ export interface ReportMeta {
   sourceRoot?: string;
 }
 
-/** Mirrors the offline rules' metadata (src/core/offline OFFLINE_RULES) without depending on it. */
-export interface RuleMetadata {
-  id: string;
-  category: Category;
-  defaultSeverity: Severity;
-  title: string;
-  shortDescription: string;
-  helpText: string;
-}
+/** The offline rules' metadata, as much of it as a report describes. */
+export type RuleMetadata = Pick<OfflineRuleMeta, 'id' | 'category' | 'defaultSeverity' | 'title' | 'shortDescription' | 'helpText'>;
 
 export const TOOL_NAME = 'Backend Principal Reviewer';
 export const TOOL_INFORMATION_URI = 'https://example.invalid/backend-principal-reviewer';
