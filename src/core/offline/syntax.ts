@@ -1,4 +1,4 @@
-import type { Node } from '@vscode/tree-sitter-wasm';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { KNOWN_SECRET_PATTERNS } from '../secretPatterns';
 import { KNOWN_FORMAT_NAMES } from './rules/secretFormats';
 import type { CheckInput } from './types';
@@ -224,15 +224,59 @@ export function secretNamedStrings(text: string): NamedString[] {
   return found;
 }
 
+/** The root's children with their end offsets, read once per tree (see topLevelChildContaining). */
+interface TopLevel { children: Node[]; ends: number[] }
+
+const topLevelByTree = new WeakMap<Tree, TopLevel>();
+
+function topLevelOf(tree: Tree): TopLevel {
+  let cached = topLevelByTree.get(tree);
+  if (!cached) {
+    const children = tree.rootNode.children.filter((child): child is Node => child !== null);
+    cached = { children, ends: children.map((child) => child.endIndex) };
+    topLevelByTree.set(tree, cached);
+  }
+  return cached;
+}
+
+/**
+ * The root's child that holds `node`, as `rootNode.childWithDescendant(node)` finds it: the first
+ * child, in order, that is `node` or ends at or after it and has children. That call scans the
+ * root's children one by one in WebAssembly, and a large file has thousands of top-level
+ * statements; here a binary search over end offsets read once per tree finds the same child.
+ * Returns undefined for the shapes where the two could differ (an empty node, a leaf or a child
+ * that does not contain `node`), so the caller asks the tree instead.
+ */
+function topLevelChildContaining(node: Node): Node | undefined {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  if (end <= start) return undefined;
+  const { children, ends } = topLevelOf(node.tree);
+  let low = 0;
+  let high = ends.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ends[mid] < end) low = mid + 1;
+    else high = mid;
+  }
+  const child = children[low];
+  if (!child) return undefined;
+  if (child.id === node.id) return child;
+  if (child.startIndex > start || child.childCount === 0) return undefined;
+  return child;
+}
+
 /**
  * The ancestors of `node`, nearest first. web-tree-sitter's `Node#parent` searches down from the
  * root on every call, so climbing k levels costs k root-to-node searches; walking down once with
  * `childWithDescendant` (the same search, done in WebAssembly) collects the whole path for the
- * price of one.
+ * price of one. The first step, from the root, is a binary search over the root's children.
  */
 export function ancestorsOf(node: Node): Node[] {
-  const path: Node[] = [];
-  let current: Node | null = node.tree.rootNode;
+  const root = node.tree.rootNode;
+  if (root.id === node.id) return [];
+  const path: Node[] = [root];
+  let current: Node | null = topLevelChildContaining(node) ?? root.childWithDescendant(node);
   while (current && current.id !== node.id) {
     path.push(current);
     current = current.childWithDescendant(node);

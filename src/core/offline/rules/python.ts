@@ -313,6 +313,19 @@ function callOf(keyword: Node): Call | undefined {
   return call?.type === 'call' ? readCall(call) : undefined;
 }
 
+const COMMA_AFTER = /\s*,\s*/y;
+
+/**
+ * Length of `,` plus the whitespace between it and `index` when the text before `index` ends that
+ * way, else 0. Scans backwards from `index`: a regex anchored at the end of the text before it
+ * (`/,\s*$/`) rescans the whole prefix of the file for each match.
+ */
+function commaBeforeLength(text: string, index: number): number {
+  let at = index - 1;
+  while (at >= 0 && /\s/.test(text[at])) at -= 1;
+  return at >= 0 && text[at] === ',' ? index - at : 0;
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'ssl._create_unverified_context') continue;
@@ -325,12 +338,11 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     const root = call.text.split('.')[0];
     if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root)) continue;
     // Remove the keyword and the comma that joins it to its neighbour.
-    const before = input.text.slice(0, verify.startIndex);
-    const commaBefore = /,\s*$/.exec(before);
-    const after = input.text.slice(verify.endIndex);
-    const commaAfter = /^\s*,\s*/.exec(after);
-    const edit = commaBefore
-      ? { start: verify.startIndex - commaBefore[0].length, end: verify.endIndex, newText: '' }
+    const commaBefore = commaBeforeLength(input.text, verify.startIndex);
+    COMMA_AFTER.lastIndex = verify.endIndex;
+    const commaAfter = COMMA_AFTER.exec(input.text);
+    const edit = commaBefore > 0
+      ? { start: verify.startIndex - commaBefore, end: verify.endIndex, newText: '' }
       : { start: verify.startIndex, end: verify.endIndex + (commaAfter ? commaAfter[0].length : 0), newText: '' };
     input.report(verify, 'tls-verification-disabled', '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.', edit);
