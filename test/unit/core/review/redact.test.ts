@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { redactSecrets } from '../../../../src/core/review/redact';
+import { KNOWN_PATTERN_REQUIRED_TEXT, redactSecrets } from '../../../../src/core/review/redact';
+import { KNOWN_SECRET_PATTERNS } from '../../../../src/core/secretPatterns';
 
 // Fake credentials shaped like the real formats; assembled at run time so the repository holds no scannable literal.
 const fake = {
@@ -171,5 +172,45 @@ describe('redactSecrets', () => {
     assert.equal(redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text, 'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api');
     const prose = '// Send the bearer token in the Authorization header.';
     assert.equal(redactSecrets(prose).text, prose);
+  });
+
+  describe('prefilters (only lines and texts that can hold a secret are searched)', () => {
+    it('names only known patterns, so a changed pattern loses its prefilter instead of keeping a stale one', () => {
+      const sources = new Set(KNOWN_SECRET_PATTERNS.map((pattern) => pattern.regex.source));
+      for (const source of KNOWN_PATTERN_REQUIRED_TEXT.keys()) assert.ok(sources.has(source), `no known pattern has the source ${source}`);
+      assert.equal(KNOWN_PATTERN_REQUIRED_TEXT.size, 4);
+    });
+
+    it('redacts assignments on the first, a middle and the last line of a long file, with their line numbers', () => {
+      const filler = Array.from({ length: 300 }, (_, i) => `const value${i} = compute(${i}); // keyboard tokens: none`);
+      const lines = [
+        'password = "first-secret"',
+        ...filler.slice(0, 150),
+        '  var dbPassword string = "go-secret"',
+        'os.environ["DB_PASSWORD"] = "env-secret"\r',
+        ...filler.slice(150),
+        'config.apiKey: str = "last-secret"',
+      ];
+      const text = lines.join('\n');
+      const result = redactSecrets(text);
+      for (const secret of ['first-secret', 'go-secret', 'env-secret', 'last-secret']) assert.ok(!result.text.includes(secret), secret);
+      assert.deepEqual(result.redactions.map((r) => r.line), [1, 152, 153, 304]);
+      assert.equal(result.text.split('\n').length, lines.length);
+      const out = result.text.split('\n');
+      assert.equal(out[152], 'os.environ["DB_PASSWORD"] = "‹redacted:value-of-db-password›"\r');
+      assert.equal(out[303], 'config.apiKey: str = "‹redacted:value-of-apikey›"');
+      assert.deepEqual(out.slice(1, 151), filler.slice(0, 150));
+    });
+
+    it('still finds Bearer, Azure, npm and connection-string secrets when their marker is present', () => {
+      const text = [
+        'headers.Authorization = `Bearer abc123def456ghi`;',
+        'const conn = "DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0a2V5;EndpointSuffix=x";',
+        '//registry.npmjs.org/:_authToken=npm-secret-token-1',
+        'const url = "postgres://app:pg-secret@db:5432/app";',
+      ].join('\n');
+      const result = redactSecrets(text, { path: '.npmrc' });
+      for (const secret of ['abc123def456ghi', 'c2VjcmV0a2V5', 'npm-secret-token-1', 'pg-secret']) assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
+    });
   });
 });
