@@ -124,11 +124,13 @@ function replaceAssignments(text: string, pattern: RegExp, replace: (match: RegE
 }
 
 /**
- * Substrings one of which every match of a known pattern contains, keyed by the pattern's exact
- * source: a text without any of them cannot match, so the pattern is not run over it. These are
- * the patterns whose leading lookbehind keeps the regex engine from skipping ahead by a literal
- * (the profile showed each costing a full scan of the text). A pattern whose source changes loses
- * its entry and simply runs every time (the test checks that every entry still names a pattern).
+ * Substrings one of which every match of a known pattern contains on its own line, keyed by the
+ * pattern's exact source. These patterns start with a lookbehind, which keeps the regex engine from
+ * skipping ahead by a literal: each cost a full scan of the text (the profile of `npm run bench`
+ * showed them at ~0.3 ms per 80 KB each). Their matches and lookarounds never cross a line break,
+ * so running them on just the lines holding the text gives the same result. A pattern whose source
+ * changes loses its entry and simply runs over the whole text (a test checks that every entry still
+ * names a pattern).
  */
 export const KNOWN_PATTERN_REQUIRED_TEXT: ReadonlyMap<string, readonly string[]> = new Map([
   [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"`]*:)[^\s'"`/]+(?=@[^\s@'"`/]+)/gi.source, ['://']],
@@ -137,9 +139,10 @@ export const KNOWN_PATTERN_REQUIRED_TEXT: ReadonlyMap<string, readonly string[]>
   [/(?<=(?:^|:)_(?:authToken|auth|password)=)[^\s"'#;]+/gm.source, ['_authToken=', '_auth=', '_password=']],
 ]);
 
-function mayMatch(pattern: RegExp, text: string): boolean {
+/** A global regex finding any of the texts, or undefined when the pattern has no entry. */
+function requiredTextFinder(pattern: RegExp): RegExp | undefined {
   const required = KNOWN_PATTERN_REQUIRED_TEXT.get(pattern.source);
-  return required === undefined || required.some((part) => text.includes(part));
+  return required && new RegExp(required.map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
 }
 
 /**
@@ -153,18 +156,19 @@ function mayMatch(pattern: RegExp, text: string): boolean {
 const SECRET_NAME_CANDIDATE = /(?:pass(?:word|wd)?|pwd|secret|key|token|credentials?)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
 
 /**
- * QUOTED_ASSIGNMENT over the lines that may hold an accepted match, with `replace` deciding as in
- * `replaceAssignments`; the other lines are copied unchanged.
+ * Rewrites the lines where `candidate` (a global regex) matches with `replaceLine`, each line once;
+ * the other lines are copied unchanged. Only for patterns whose matches and lookarounds stay within
+ * a line: a line alone then matches exactly as it does inside the text.
  */
-function replaceQuotedAssignments(text: string, replace: (match: RegExpExecArray, lineStart: number) => string | null): string {
-  const candidate = new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags);
+function replaceOnCandidateLines(text: string, candidate: RegExp, replaceLine: (line: string, lineStart: number) => string): string {
   let out = '';
   let copied = 0;
+  candidate.lastIndex = 0;
   for (let hit = candidate.exec(text); hit; hit = candidate.exec(text)) {
     const lineStart = text.lastIndexOf('\n', hit.index) + 1;
     const newline = text.indexOf('\n', hit.index);
     const lineEnd = newline === -1 ? text.length : newline;
-    out += text.slice(copied, lineStart) + replaceAssignments(text.slice(lineStart, lineEnd), QUOTED_ASSIGNMENT, (match) => replace(match, lineStart));
+    out += text.slice(copied, lineStart) + replaceLine(text.slice(lineStart, lineEnd), lineStart);
     copied = lineEnd;
     candidate.lastIndex = lineEnd;
   }
@@ -176,14 +180,16 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   let out = text;
 
   for (const pattern of KNOWN_SECRET_PATTERNS) {
-    if (!mayMatch(pattern.regex, out)) continue;
     const flags = pattern.regex.flags.includes('g') ? pattern.regex.flags : pattern.regex.flags + 'g';
+    const regex = new RegExp(pattern.regex.source, flags);
     const lineAt = lineLocator(out);
-    out = out.replace(new RegExp(pattern.regex.source, flags), (match: string, ...rest: unknown[]) => {
+    const replaceIn = (part: string, partStart: number): string => part.replace(regex, (match: string, ...rest: unknown[]) => {
       const offset = rest.find((r) => typeof r === 'number') as number;
-      redactions.push({ line: lineAt(offset), kind: pattern.name });
+      redactions.push({ line: lineAt(partStart + offset), kind: pattern.name });
       return replacementFor(match, pattern.name);
     });
+    const finder = requiredTextFinder(pattern.regex);
+    out = finder ? replaceOnCandidateLines(out, finder, replaceIn) : replaceIn(out, 0);
   }
 
   // Triple-quoted strings need their quotes: most files have none and skip the pattern's scan.
@@ -197,12 +203,13 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   }
 
   const lineAfterTriple = lineLocator(out);
-  out = replaceQuotedAssignments(out, ({ 0: whole, 1: name, 4: quote, 5: value, index }, lineStart) => {
+  const candidate = new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags);
+  out = replaceOnCandidateLines(out, candidate, (line, lineStart) => replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 4: quote, 5: value, index }) => {
     if (!isSecretName(name) || isNonSecretValue(value)) return null;
     redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
     const valueStart = whole.length - value.length - quote.length;
     return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${lastSegment(name)}`) + quote;
-  });
+  }));
 
   if (options.path && CONFIG_FILE.test(options.path)) {
     const lineAfterQuoted = lineLocator(out);
