@@ -284,6 +284,75 @@ export function ancestorsOf(node: Node): Node[] {
   return path.reverse();
 }
 
+/** Nodes of some types, sorted for finding the innermost one around a range (see enclosingOfType). */
+interface EncloserIndex {
+  nodes: Node[];
+  starts: number[];
+  ends: number[];
+  /** Largest end among entries 0..i: the backwards scan stops once nothing earlier can contain the range. */
+  maxEnd: number[];
+  /** Entries sharing their exact range with another entry: offsets cannot tell which one is inside. */
+  tied: boolean[];
+}
+
+const encloserIndexes = new WeakMap<CheckInput, Map<ReadonlySet<string>, EncloserIndex>>();
+
+function encloserIndex(input: CheckInput, types: ReadonlySet<string>): EncloserIndex {
+  let byTypes = encloserIndexes.get(input);
+  if (!byTypes) {
+    byTypes = new Map();
+    encloserIndexes.set(input, byTypes);
+  }
+  let index = byTypes.get(types);
+  if (!index) {
+    const entries = [...types].flatMap((type) => input.nodesOfType(type)).map((node) => ({ node, start: node.startIndex, end: node.endIndex }));
+    // By start; for equal starts the outer (longer) node first, so a backwards scan meets the inner one first.
+    entries.sort((a, b) => a.start - b.start || b.end - a.end);
+    const tied = entries.map((entry, at) => {
+      const previous = entries[at - 1];
+      const next = entries[at + 1];
+      return (!!previous && previous.start === entry.start && previous.end === entry.end) || (!!next && next.start === entry.start && next.end === entry.end);
+    });
+    const maxEnd: number[] = [];
+    entries.forEach((entry, at) => maxEnd.push(Math.max(entry.end, at > 0 ? maxEnd[at - 1] : 0)));
+    index = { nodes: entries.map((entry) => entry.node), starts: entries.map((entry) => entry.start), ends: entries.map((entry) => entry.end), maxEnd, tied };
+    byTypes.set(types, index);
+  }
+  return index;
+}
+
+/**
+ * The nearest ancestor of `node` whose type is in `types`: the same node `ancestor(node, types)`
+ * returns, found by offsets among the nodes of those types that the file's one tree walk collected
+ * (`input.nodesOfType`), instead of one descent from the root per call. Nodes nest, so the
+ * innermost collected node whose range holds `node`'s range is that ancestor. Where offsets cannot
+ * decide (an empty node, or a candidate with exactly the same range) it asks the tree.
+ * `types` should be a constant set: the index is cached per file and per set.
+ */
+export function enclosingOfType(input: CheckInput, node: Node, types: ReadonlySet<string>): Node | null {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  if (end <= start) return ancestor(node, types);
+  const { nodes, starts, ends, maxEnd, tied } = encloserIndex(input, types);
+  let low = 0;
+  let high = starts.length - 1;
+  let last = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid] <= start) { last = mid; low = mid + 1; } else high = mid - 1;
+  }
+  for (let at = last; at >= 0 && maxEnd[at] >= end; at -= 1) {
+    if (ends[at] < end) continue;
+    if (starts[at] === start && ends[at] === end) {
+      if (nodes[at].id === node.id && !tied[at]) continue;
+      return ancestor(node, types);
+    }
+    if (tied[at]) return ancestor(node, types);
+    return nodes[at];
+  }
+  return null;
+}
+
 /** How deep string-building expressions are followed; deeper nesting is treated as unknown. */
 export const MAX_BUILD_DEPTH = 64;
 

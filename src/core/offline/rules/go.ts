@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, contains, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, contains, descendants, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -45,8 +45,8 @@ function literalString(node: Node | null): string | undefined {
   return node && STRING_TYPES.has(node.type) ? unquote(node.text) : undefined;
 }
 
-function enclosingFunction(node: Node): Node | null {
-  return ancestor(node, FUNCTIONS);
+function enclosingFunction(input: CheckInput, node: Node): Node | null {
+  return enclosingOfType(input, node, FUNCTIONS);
 }
 
 function functionName(fn: Node | null): string | undefined {
@@ -176,18 +176,55 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   return null;
 }
 
-function resolvedStringBuild(node: Node | null): StringBuild | null {
+/** One assignment of a scope, its parts read from the tree the first time a lookup reaches it. */
+interface ScopeAssignment {
+  node: Node;
+  parts?: { targets: string[]; values: Node[]; operator: string | undefined };
+}
+
+// Assignments per function (by node id), listed once per file: a function with many query calls
+// was walked again, and each assignment re-read, for every call.
+const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
+
+function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
+  let byScope = scopeAssignmentLists.get(input);
+  if (!byScope) {
+    byScope = new Map();
+    scopeAssignmentLists.set(input, byScope);
+  }
+  let list = byScope.get(scope.id);
+  if (!list) {
+    list = descendants(scope, ['short_var_declaration', 'assignment_statement', 'var_spec']).map((node) => ({ node }));
+    byScope.set(scope.id, list);
+  }
+  return list;
+}
+
+function assignmentParts(assignment: ScopeAssignment): { targets: string[]; values: Node[]; operator: string | undefined } {
+  if (!assignment.parts) {
+    const node = assignment.node;
+    const type = node.type;
+    const targets = type === 'var_spec' ? node.childrenForFieldName('name').filter((n): n is Node => n !== null) : named(field(node, 'left'));
+    assignment.parts = {
+      targets: targets.map((target) => target.text),
+      values: named(field(node, type === 'var_spec' ? 'value' : 'right')),
+      operator: type === 'assignment_statement' ? field(node, 'operator')?.text : undefined,
+    };
+  }
+  return assignment.parts;
+}
+
+function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   if (!node || node.type !== 'identifier') return stringBuild(node);
-  const scope = enclosingFunction(node) ?? node.tree.rootNode;
+  const scope = enclosingFunction(input, node) ?? node.tree.rootNode;
+  const name = node.text;
   const builds: StringBuild[] = [];
-  for (const assignment of descendants(scope, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
-    if (assignment.startIndex >= node.startIndex) break;
-    const targets = assignment.type === 'var_spec' ? assignment.childrenForFieldName('name').filter((n): n is Node => n !== null) : named(field(assignment, 'left'));
-    const values = named(field(assignment, assignment.type === 'var_spec' ? 'value' : 'right'));
-    const index = targets.findIndex((target) => target.text === node.text);
+  for (const assignment of scopeAssignments(input, scope)) {
+    if (assignment.node.startIndex >= node.startIndex) break;
+    const { targets, values, operator } = assignmentParts(assignment);
+    const index = targets.indexOf(name);
     if (index < 0) continue;
     const build = stringBuild(values[index] ?? null);
-    const operator = assignment.type === 'assignment_statement' ? field(assignment, 'operator')?.text : undefined;
     if (build) builds.push(operator === '+=' ? { literal: build.literal, dynamic: true } : build);
   }
   if (builds.length === 0) return null;
@@ -199,7 +236,7 @@ const SQL_METHODS: Record<string, number> = { Query: 0, QueryRow: 0, Exec: 0, Qu
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
-    const build = resolvedStringBuild(call.args[SQL_METHODS[call.name]] ?? null);
+    const build = resolvedStringBuild(input, call.args[SQL_METHODS[call.name]] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(call.node, 'sql-injection', `SQL is built with \`fmt.Sprintf\`/\`+\` and run with \`${call.text}\`: input can change the query.`,
       'Use placeholders (`$1` / `?`) and pass the values as arguments to the query call.');
@@ -208,22 +245,21 @@ const sqlInjection: RuleChecker = (input) => {
 
 const DATA_OBJECT = /(db|tx|conn|pool|repo|store|sql)$/i;
 
-function inForBody(node: Node): Node | null {
-  for (const current of ancestorsOf(node)) {
-    if (FUNCTIONS.has(current.type)) return null;
-    if (current.type === 'for_statement') {
-      const body = field(current, 'body');
-      return body && contains(body, node) ? current : null;
-    }
-  }
-  return null;
+const FUNCTIONS_AND_LOOPS: ReadonlySet<string> = new Set([...FUNCTIONS, 'for_statement']);
+
+/** The `for` whose body holds `node` within the same function (the nearest function or loop around it decides). */
+function inForBody(input: CheckInput, node: Node): Node | null {
+  const current = enclosingOfType(input, node, FUNCTIONS_AND_LOOPS);
+  if (!current || current.type !== 'for_statement') return null;
+  const body = field(current, 'body');
+  return body && contains(body, node) ? current : null;
 }
 
 const queryInLoop: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const isQuery = call.operand !== undefined && /^(Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext)$/.test(call.name) && DATA_OBJECT.test(call.operand);
     const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
-    if ((!isQuery && !isHttp) || !inForBody(call.node)) continue;
+    if ((!isQuery && !isHttp) || !inForBody(input, call.node)) continue;
     input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
       'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.');
   }
@@ -233,9 +269,9 @@ const LIMITS = /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan st
 
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
-    const loop = inForBody(statement);
+    const loop = inForBody(input, statement);
     if (!loop || !named(loop).some((child) => child.type === 'range_clause')) continue;
-    const fn = enclosingFunction(statement);
+    const fn = enclosingFunction(input, statement);
     if (fn && LIMITS.test(fn.text)) continue;
     input.report(statement.child(0) ?? statement, 'unbounded-concurrency', 'A goroutine per element with no limit: a large input starts thousands at once and floods the database, the API or memory.',
       'Bound it: `errgroup.Group` with `SetLimit(n)`, a buffered-channel semaphore, or a fixed worker pool.');
@@ -282,7 +318,7 @@ const weakRandomSecret: RuleChecker = (input) => {
   if (mathRand.length === 0) return;
   for (const call of calls(input)) {
     if (call.operand === undefined || !mathRand.includes(call.operand)) continue;
-    if (!randomBuildsSecret(goBindingName(call.node), functionName(enclosingFunction(call.node)))) continue;
+    if (!randomBuildsSecret(goBindingName(call.node), functionName(enclosingFunction(input, call.node)))) continue;
     input.report(call.node, 'weak-random-secret', `\`${call.text}\` comes from math/rand, which is predictable: a secret built from it can be guessed.`,
       'Use crypto/rand (`rand.Read` into a byte slice, then base64/hex encode; or `rand.Text()` in Go 1.24+).');
   }
@@ -307,7 +343,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     if (call.name !== 'Set' && call.name !== 'Add') continue;
     const [name, value] = call.args.map(literalString);
     if (!name) continue;
-    const fn = enclosingFunction(call.node);
+    const fn = enclosingFunction(input, call.node);
     const key = fn ? fn.startIndex : -1;
     const entry = headerSets.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call.node;
@@ -355,7 +391,7 @@ const explicitAny: RuleChecker = (input) => {
 };
 
 /** Every node type the Go rules ask for: the engine collects them in one walk of the tree. */
-export const GO_NODE_TYPES: readonly string[] = ['call_expression', 'import_spec'];
+export const GO_NODE_TYPES: readonly string[] = ['call_expression', 'import_spec', ...FUNCTIONS_AND_LOOPS];
 
 export const GO_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -68,8 +68,8 @@ function keywordValue(call: Call, name: string): Node | null {
   return field(call.keywords.get(name) ?? null, 'value');
 }
 
-function enclosingFunction(node: Node): Node | null {
-  return ancestor(node, FUNCTIONS);
+function enclosingFunction(input: CheckInput, node: Node): Node | null {
+  return enclosingOfType(input, node, FUNCTIONS);
 }
 
 function unwrap(node: Node | null): Node | null {
@@ -131,18 +131,48 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
 }
 
 /** A string build, following a plain name to its assignments earlier in the same function. */
-function resolvedStringBuild(node: Node | null): StringBuild | null {
+/** One assignment of a scope; its target text is read from the tree the first time a lookup reaches it. */
+interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
+
+// Assignments per function (by node id), listed once per file: a function with several query calls
+// was walked again, and each assignment re-read, for every call.
+const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
+
+function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
+  let byScope = scopeAssignmentLists.get(input);
+  if (!byScope) {
+    byScope = new Map();
+    scopeAssignmentLists.set(input, byScope);
+  }
+  let list = byScope.get(scope.id);
+  if (!list) {
+    list = descendants(scope, ['assignment', 'augmented_assignment']).map((node) => ({ node }));
+    byScope.set(scope.id, list);
+  }
+  return list;
+}
+
+function assignmentTarget(assignment: ScopeAssignment): string | undefined {
+  if (!assignment.targetRead) {
+    assignment.target = field(assignment.node, 'left')?.text;
+    assignment.targetRead = true;
+  }
+  return assignment.target;
+}
+
+function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   const inner = unwrap(node);
   if (!inner) return null;
-  if (inner.type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(named(field(inner, 'arguments'))[0] ?? null);
+  if (inner.type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
   if (inner.type !== 'identifier') return stringBuild(inner);
-  const scope = enclosingFunction(inner) ?? inner.tree.rootNode;
+  const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
+  const name = inner.text;
   const builds: StringBuild[] = [];
-  for (const assignment of descendants(scope, ['assignment', 'augmented_assignment'])) {
-    if (assignment.startIndex >= inner.startIndex) break;
-    if (field(assignment, 'left')?.text !== inner.text) continue;
-    const build = stringBuild(field(assignment, 'right'));
-    if (build) builds.push(assignment.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
+  for (const assignment of scopeAssignments(input, scope)) {
+    if (assignment.node.startIndex >= inner.startIndex) break;
+    if (assignmentTarget(assignment) !== name) continue;
+    const build = stringBuild(field(assignment.node, 'right'));
+    if (build) builds.push(assignment.node.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
   }
   if (builds.length === 0) return null;
   return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
@@ -220,7 +250,7 @@ const SQL_METHODS = new Set(['execute', 'executemany', 'query', 'raw', 'exec', '
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
-    const build = resolvedStringBuild(call.positional[0] ?? null);
+    const build = resolvedStringBuild(input, call.positional[0] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(call.node, 'sql-injection', `SQL is built from values spliced into the text and run with \`${call.text}\`: input can change the query.`,
       'Use placeholders (`%s`, `:name`, `$1`) and pass the values as the parameters argument.');
@@ -229,10 +259,20 @@ const sqlInjection: RuleChecker = (input) => {
 
 interface Span { start: number; end: number; isAsync: boolean }
 
-// Loop and function spans, read once per file: climbing parents is slow in web-tree-sitter.
-const spanLists = new WeakMap<CheckInput, { functions: Span[]; loopBodies: Span[] }>();
+/** Spans sorted by start (stable), with the largest end up to each entry: innermost lookups without a scan of the whole file. */
+interface SpanIndex { spans: Span[]; maxEnd: number[] }
 
-function spans(input: CheckInput): { functions: Span[]; loopBodies: Span[] } {
+function indexSpans(list: Span[]): SpanIndex {
+  const spans = [...list].sort((a, b) => a.start - b.start);
+  const maxEnd: number[] = [];
+  spans.forEach((span, at) => maxEnd.push(Math.max(span.end, at > 0 ? maxEnd[at - 1] : 0)));
+  return { spans, maxEnd };
+}
+
+// Loop and function spans, read once per file: climbing parents is slow in web-tree-sitter.
+const spanLists = new WeakMap<CheckInput, { functions: SpanIndex; loopBodies: SpanIndex }>();
+
+function spans(input: CheckInput): { functions: SpanIndex; loopBodies: SpanIndex } {
   let found = spanLists.get(input);
   if (!found) {
     const functions = [...FUNCTIONS].flatMap((type) => input.nodesOfType(type))
@@ -244,19 +284,35 @@ function spans(input: CheckInput): { functions: Span[]; loopBodies: Span[] } {
         if (body) loopBodies.push({ start: body.startIndex, end: body.endIndex, isAsync: false });
       }
     }
-    found = { functions, loopBodies };
+    found = { functions: indexSpans(functions), loopBodies: indexSpans(loopBodies) };
     spanLists.set(input, found);
   }
   return found;
 }
 
-function innermost(list: readonly Span[], node: Node): Span | undefined {
+/**
+ * The span holding the node's start with the largest start; among spans with that same start, the
+ * first in document order (the stable sort keeps it). Binary search, then a backwards scan that
+ * stops once no earlier span reaches the position.
+ */
+function innermost({ spans, maxEnd }: SpanIndex, node: Node): Span | undefined {
   const start = node.startIndex;
-  let best: Span | undefined;
-  for (const span of list) {
-    if (span.start <= start && start < span.end && (!best || span.start > best.start)) best = span;
+  let low = 0;
+  let high = spans.length - 1;
+  let last = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (spans[mid].start <= start) { last = mid; low = mid + 1; } else high = mid - 1;
   }
-  return best;
+  for (let at = last; at >= 0 && maxEnd[at] > start; at -= 1) {
+    if (spans[at].end <= start) continue;
+    let first = at;
+    for (let earlier = at - 1; earlier >= 0 && spans[earlier].start === spans[at].start; earlier -= 1) {
+      if (spans[earlier].end > start) first = earlier;
+    }
+    return spans[first];
+  }
+  return undefined;
 }
 
 /** Inside a for/while body, within the same function. */
@@ -289,7 +345,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     let comprehension: Node | null = null;
     if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
     else if (spread.type === 'identifier') {
-      const scope = enclosingFunction(call.node) ?? call.node.tree.rootNode;
+      const scope = enclosingFunction(input, call.node) ?? call.node.tree.rootNode;
       const assigned = descendants(scope, 'assignment').filter((a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text);
       const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
       if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression')) comprehension = value;
@@ -298,7 +354,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     const forClause = named(comprehension).find((child) => child.type === 'for_in_clause');
     const iterable = unwrap(field(forClause ?? null, 'right'));
     if (!iterable || iterable.type === 'list' || iterable.type === 'tuple' || /^range\(\s*\d+\s*\)$/.test(iterable.text)) continue;
-    const fn = enclosingFunction(call.node);
+    const fn = enclosingFunction(input, call.node);
     if (fn && /Semaphore\(|BoundedSemaphore\(|\bsem(aphore)?\b|limiter|TaskGroup|Queue\(/.test(fn.text)) continue;
     input.report(field(call.node, 'function') ?? call.node, 'unbounded-concurrency', '`asyncio.gather` starts one task per element at once: a large input floods the database, the API or the connection pool.',
       'Bound it with an `asyncio.Semaphore` around each task, or process fixed-size batches.');
@@ -386,7 +442,7 @@ const weakRandomSecret: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const fromModule = call.object === 'random' && call.name !== 'SystemRandom';
     if (!fromModule && !(call.object === undefined && imported.has(call.name))) continue;
-    const fn = enclosingFunction(call.node);
+    const fn = enclosingFunction(input, call.node);
     const fnName = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
     if (!randomBuildsSecret(pythonBindingName(call.node), fnName)) continue;
     input.report(call.node, 'weak-random-secret', `\`${call.text}\` is predictable (Mersenne Twister): a secret built from it can be guessed.`,
@@ -400,7 +456,7 @@ const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
       if (keywordValue(call, 'shell')?.type !== 'true') continue;
-      const build = resolvedStringBuild(call.positional[0] ?? keywordValue(call, 'args'));
+      const build = resolvedStringBuild(input, call.positional[0] ?? keywordValue(call, 'args'));
       if (!build || !build.dynamic) continue;
       input.report(call.node, 'command-injection', `\`${call.text}\` runs a shell command built from values with \`shell=True\`: a quote or \`;\` in the input runs other commands.`,
         'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.');
