@@ -1,0 +1,39 @@
+// Offline checks in the editor (issue 6): on open, with no model involved, an outbound call without a
+// timeout becomes a "Backend Reviewer · offline" diagnostic with its rule id as the code, the near-miss
+// with a timeout does not, and the rule's mechanical quick fix adds the timeout.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import {
+  codeActionsFor, describeDiagnostics, diagnosticCode, findAction, lineOf, openWorkspaceFile, reviewerDiagnostics, runCodeAction, waitFor,
+} from '../helpers';
+
+const OFFLINE_SOURCE = 'Backend Reviewer · offline';
+
+function offlineDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return reviewerDiagnostics(uri).filter((d) => d.source === OFFLINE_SOURCE);
+}
+
+describe('offline checks in the editor', () => {
+  it('publish a diagnostic on open and apply the rule\'s quick fix', async () => {
+    const { document } = await openWorkspaceFile('src/webhooks.ts');
+    const [diagnostic] = await waitFor('the offline http-no-timeout diagnostic', () => {
+      const found = offlineDiagnostics(document.uri);
+      return found.length > 0 ? found : undefined;
+    });
+    const all = offlineDiagnostics(document.uri);
+    assert.deepEqual(all.map((d) => diagnosticCode(d)), ['http-no-timeout'], describeDiagnostics(all));
+    const callLine = lineOf(document, 'await fetch(endpoint, {');
+    assert.equal(diagnostic.range.start.line + 1, callLine, 'reported at the call, not at the near-miss with a timeout');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'medium → Warning');
+
+    const apply = findAction(await codeActionsFor(document.uri, diagnostic), /^Apply suggested fix/);
+    await runCodeAction(apply);
+    const fixed = document.lineAt(callLine - 1).text;
+    assert.match(fixed, /signal: AbortSignal\.timeout\(/, `the fix adds a deadline: ${fixed}`);
+    assert.match(fixed, /method: 'POST', body: JSON\.stringify\(event\)/, 'the existing options are kept');
+    await waitFor('the fixed finding to disappear', () => offlineDiagnostics(document.uri).length === 0 || undefined);
+    assert.ok(await document.save(), 'saving re-runs the offline checks');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(offlineDiagnostics(document.uri).map((d) => diagnosticCode(d)), [], 'nothing comes back after the re-check on save');
+  });
+});
