@@ -127,7 +127,7 @@ const sqlInjection: RuleChecker = (input) => {
     if (!SQL_METHODS.has(target.name)) continue;
     const first = firstArg(call);
     if (!first) continue;
-    const build = resolvedStringBuild(first);
+    const build = resolvedStringBuild(input, first);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(call, 'sql-injection', `SQL is built from values spliced into the text and run with \`${target.text}\`: input can change the query.`,
       'Use placeholders ($1 / ?) and pass the values as parameters, or a tagged template (sql`…`) that parameterises.');
@@ -203,7 +203,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 const weakRandomSecret: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'Math.random') continue;
-    const fn = enclosingFunction(call);
+    const fn = enclosingFunction(input, call);
     if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
     input.report(call, 'weak-random-secret', '`Math.random()` is predictable: a value built from it for a secret can be guessed.',
       'Use `crypto.randomBytes(32).toString("base64url")`, `crypto.randomUUID()` or `crypto.randomInt` for secrets.');
@@ -217,7 +217,7 @@ const commandInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (!EXEC_NAMES.has(target.name)) continue;
     if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
-    const build = resolvedStringBuild(firstArg(call));
+    const build = resolvedStringBuild(input, firstArg(call));
     if (!build || !build.dynamic) continue;
     input.report(call, 'command-injection', `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
       'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.');
@@ -243,7 +243,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
       ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
       : SYNC_IDENTIFIERS.test(target.name);
     if (!isSync) continue;
-    const fn = enclosingFunction(call);
+    const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
     input.report(call, 'blocking-call-in-async', `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
       'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.');
@@ -258,7 +258,7 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     if (target.text !== 'jwt.decode') continue;
     // The function's text answers "does it verify?" and "are the claims used for authorisation?"
     // without visiting its nodes; the decode call itself was found through the tree.
-    const fn = enclosingFunction(call) ?? call.tree.rootNode;
+    const fn = enclosingFunction(input, call) ?? call.tree.rootNode;
     const body = input.text.slice(fn.startIndex, fn.endIndex);
     if (/\bverify\w*\s*\(/i.test(body)) continue;
     let binding = call.parent;
@@ -303,7 +303,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     if (!/^[^()]*\(\s*['"`]access-control-allow-(?:origin|credentials)['"`]/i.test(input.text.slice(call.startIndex, call.startIndex + 160))) continue;
     const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
     if (!name) continue;
-    const fn = enclosingFunction(call);
+    const fn = enclosingFunction(input, call);
     const key = fn ? fn.startIndex : -1;
     const entry = headerCalls.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call;

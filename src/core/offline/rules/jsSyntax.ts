@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestor, ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, field, named, unquote, type CallTarget } from '../syntax';
+import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, named, unquote, type CallTarget } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -99,8 +99,8 @@ export function unwrap(node: Node | null): Node | null {
   return current;
 }
 
-export function enclosingFunction(node: Node): Node | null {
-  return ancestor(node, JS_FUNCTIONS);
+export function enclosingFunction(input: CheckInput, node: Node): Node | null {
+  return enclosingOfType(input, node, JS_FUNCTIONS);
 }
 
 export function isAsyncFunction(fn: Node): boolean {
@@ -215,25 +215,57 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
  * Values assigned to the variable `name` in `scope` before `before` (declaration, `=` and `+=`).
  * Used to follow a query or command built into a variable and passed on later.
  */
-export function assignedValues(scope: Node, name: string, before: number): Node[] {
+export function assignedValues(input: CheckInput, scope: Node, name: string, before: number): Node[] {
   const values: Node[] = [];
-  for (const declarator of descendants(scope, ['variable_declarator', 'assignment_expression', 'augmented_assignment_expression'])) {
-    if (declarator.startIndex >= before) break;
-    const target = declarator.type === 'variable_declarator' ? field(declarator, 'name') : field(declarator, 'left');
-    if (target?.type !== 'identifier' || target.text !== name) continue;
+  for (const assignment of scopeAssignments(input, scope)) {
+    if (assignment.node.startIndex >= before) break;
+    if (assignmentTarget(assignment) !== name) continue;
+    const declarator = assignment.node;
     const value = declarator.type === 'variable_declarator' ? field(declarator, 'value') : field(declarator, 'right');
     if (value) values.push(value);
   }
   return values;
 }
 
+/** One declaration or assignment of a scope; its target is read from the tree the first time a lookup reaches it. */
+interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
+
+// Assignments per function (by node id), listed once per file: a function with several query calls
+// was walked again, and each assignment re-read, for every call.
+const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
+
+function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
+  let byScope = scopeAssignmentLists.get(input);
+  if (!byScope) {
+    byScope = new Map();
+    scopeAssignmentLists.set(input, byScope);
+  }
+  let list = byScope.get(scope.id);
+  if (!list) {
+    list = descendants(scope, ['variable_declarator', 'assignment_expression', 'augmented_assignment_expression']).map((node) => ({ node }));
+    byScope.set(scope.id, list);
+  }
+  return list;
+}
+
+/** The assigned identifier's name; undefined when the target is not a plain identifier. */
+function assignmentTarget(assignment: ScopeAssignment): string | undefined {
+  if (!assignment.targetRead) {
+    const declarator = assignment.node;
+    const target = declarator.type === 'variable_declarator' ? field(declarator, 'name') : field(declarator, 'left');
+    assignment.target = target?.type === 'identifier' ? target.text : undefined;
+    assignment.targetRead = true;
+  }
+  return assignment.target;
+}
+
 /** String build of an expression, following an identifier to its assignments in the same function. */
-export function resolvedStringBuild(node: Node | null): StringBuild | null {
+export function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   const inner = unwrap(node);
   if (!inner) return null;
   if (inner.type !== 'identifier') return stringBuild(inner);
-  const scope = enclosingFunction(inner) ?? inner.tree.rootNode;
-  const builds = assignedValues(scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
+  const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
+  const builds = assignedValues(input, scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
   if (builds.length === 0) return null;
   return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
 }
