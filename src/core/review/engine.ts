@@ -7,7 +7,7 @@ import { reviewCacheKey } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { parseModelAnswer } from './parse';
 import { REDACTION_MARK } from './redact';
-import { planReview, type PlannedChunk } from './plan';
+import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
 
 export { previewPrompt, planReview } from './plan';
@@ -241,37 +241,45 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       if (unit.text.includes('\u0000')) skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
     }
   } else {
-    const plan = planReview({
-      units: options.units, persona: options.persona, mode: options.mode, guidelines: options.guidelines,
+    const planUnit = unitPlanner({
+      persona: options.persona, mode: options.mode, guidelines: options.guidelines,
       maxInputTokens: provider.maxInputTokens, countTokens: (text) => provider.countTokens(text),
     });
-    skipped.push(...plan.skipped);
-    if (plan.redactions.length > 0) {
-      const files = new Set(plan.redactions.map((r) => r.file)).size;
-      const message = `redacted ${plan.redactions.length} secret${plan.redactions.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} before sending`;
-      logger.info(message);
-      notes.push(message);
-    }
-
+    // Planning (redaction, chunking) runs file by file while the first files' requests are out.
+    // Progress reported before planning ends is held back and released with the final total, so
+    // the total a caller sees never changes (the extension turns done ÷ total into increments).
+    const planSkipped: SkippedPart[] = [];
+    const runSkipped: SkippedPart[] = [];
+    const redactions: ReviewPlan['redactions'] = [];
     const limit = pLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
     let done = 0;
-    const total = plan.chunks.length;
+    let total = 0;
+    let planning = true;
+    const heldProgress: { done: number; message: string }[] = [];
     const onProgress = options.onProgress;
+    const report = onProgress
+      ? (message: string): void => {
+        if (planning) heldProgress.push({ done, message });
+        else onProgress({ done, total, message });
+      }
+      : undefined;
     const ctx: ChunkContext = {
       provider, cache: options.cache, options, logger,
-      onAnswerProgress: onProgress ? (file, characters) => onProgress({ done, total, message: `${file}: receiving the answer (${characters} characters)` }) : undefined,
+      onAnswerProgress: report ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`) : undefined,
     };
     const failures: { error: ProviderError; file: string }[] = [];
     let answered = 0;
     const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
       file: p.unit.path, startLine: p.chunk.segments[0].startLine, endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
     });
-    options.onProgress?.({ done, total, message: total === 0 ? 'nothing to send' : `reviewing ${total} chunk${total === 1 ? '' : 's'}` });
 
-    await Promise.all(plan.chunks.map((planned) => limit(async () => {
+    let planningFailed = false;
+    const reviewChunk = async (planned: PlannedChunk): Promise<void> => {
+      // Planning a later file threw: the review fails with that error, so queued chunks are not sent.
+      if (planningFailed) return;
       try {
         if (options.signal?.aborted) {
-          skipped.push({ ...where(planned), reason: 'cancelled before it was reviewed' });
+          runSkipped.push({ ...where(planned), reason: 'cancelled before it was reviewed' });
           return;
         }
         let answer: CachedAnswer;
@@ -279,15 +287,15 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           answer = await answerFor(planned, ctx, stats);
         } catch (error) {
           if (cancelledError(error, options.signal)) {
-            skipped.push({ ...where(planned), reason: 'cancelled while it was being reviewed' });
+            runSkipped.push({ ...where(planned), reason: 'cancelled while it was being reviewed' });
           } else if (error instanceof ProviderError) {
             failures.push({ error, file: planned.unit.path });
-            skipped.push({ ...where(planned), reason: `the model request failed: ${error.message}` });
+            runSkipped.push({ ...where(planned), reason: `the model request failed: ${error.message}` });
           } else {
             // An unreadable answer: the request worked, the answer did not.
             answered++;
             logger.error(`${planned.unit.path}: ${(error as Error).message}`);
-            skipped.push({ ...where(planned), reason: `the model's answer could not be read: ${(error as Error).message}` });
+            runSkipped.push({ ...where(planned), reason: `the model's answer could not be read: ${(error as Error).message}` });
           }
           return;
         }
@@ -320,9 +328,44 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
       } finally {
         done++;
-        options.onProgress?.({ done, total, message: planned.unit.path });
+        report?.(planned.unit.path);
       }
-    })));
+    };
+
+    const tasks: Promise<void>[] = [];
+    try {
+      for (const unit of options.units) {
+        // Lets the requests already queued leave before this file is planned.
+        if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
+        const unitPlan = planUnit(unit);
+        planSkipped.push(...unitPlan.skipped);
+        redactions.push(...unitPlan.redactions);
+        for (const planned of unitPlan.chunks) {
+          total++;
+          const task = limit(() => reviewChunk(planned));
+          // Handled here so a failing chunk is not an unhandled rejection while planning goes on;
+          // `Promise.all` below still rejects with it.
+          task.catch(() => undefined);
+          tasks.push(task);
+        }
+      }
+    } catch (error) {
+      // Requests already sent finish (their answers are not used) before the planning error is the result.
+      planningFailed = true;
+      await Promise.allSettled(tasks);
+      throw error;
+    }
+    planning = false;
+    if (redactions.length > 0) {
+      const files = new Set(redactions.map((r) => r.file)).size;
+      const message = `redacted ${redactions.length} secret${redactions.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} before sending`;
+      logger.info(message);
+      notes.push(message);
+    }
+    onProgress?.({ done: 0, total, message: total === 0 ? 'nothing to send' : `reviewing ${total} chunk${total === 1 ? '' : 's'}` });
+    for (const held of heldProgress) onProgress?.({ done: held.done, total, message: held.message });
+    await Promise.all(tasks);
+    skipped.push(...planSkipped, ...runSkipped);
 
     if (options.signal?.aborted) notes.push('the review was cancelled: unreviewed parts are listed as skipped');
     // When nothing worked the error itself is the result (the caller reports it once); otherwise log each failure.

@@ -61,53 +61,71 @@ function redactedGuidelines(guidelines: Guideline[]): Guideline[] {
   return guidelines.map((guideline) => ({ ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text }));
 }
 
-export function planReview(options: PlanOptions): ReviewPlan {
-  const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
+/**
+ * Plans one unit at a time with what the units share worked out once (the redacted persona), so a
+ * review can send the first file's requests while it plans the next ones. `planReview` is this
+ * applied to every unit in order.
+ */
+export function unitPlanner(options: Omit<PlanOptions, 'units'>): (unit: ReviewUnit) => ReviewPlan {
   const contextLines = options.diffContextLines ?? DEFAULT_DIFF_CONTEXT_LINES;
   const persona: RenderedPersona = { ...options.persona, text: redactSecrets(options.persona.text).text };
+  return (unit) => planUnit(unit, options, persona, contextLines);
+}
 
+export function planReview(options: PlanOptions): ReviewPlan {
+  const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
+  const planOne = unitPlanner(options);
   for (const unit of options.units) {
-    if (unit.text.includes('\u0000')) {
-      plan.skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
-      continue;
-    }
-    if (unit.text.trim() === '') {
-      plan.skipped.push({ file: unit.path, reason: 'empty file: nothing to review' });
-      continue;
-    }
-    const redacted = redactSecrets(unit.text, { path: unit.path });
-    plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
-    const lines = splitLines(redacted.text);
-    const language = unit.language ?? languageFromPath(unit.path);
-    const system = buildSystemPrompt({ persona, mode: options.mode, guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []) });
-    const shownPath = redactSecrets(unit.path).text;
-    const regions = regionsFor(unit, lines.length, contextLines);
-    if (regions.length === 0) {
-      plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
-      continue;
-    }
-
-    const skeleton = buildUserPrompt({
-      path: shownPath, language, numbered: '', segments: regions, focusLines: unit.changedLines,
-      selection: unit.range, note: 'Part 99 of 99 of this file.',
-    });
-    const budget = options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
-    if (budget <= 0) {
-      plan.skipped.push({ file: unit.path, reason: `the system prompt and instructions alone fill the model's input budget (${options.maxInputTokens} tokens): nothing left for code` });
-      continue;
-    }
-
-    const { chunks, skipped } = chunkRegions(lines, regions, { budgetTokens: budget, countTokens: options.countTokens, focusLines: unit.changedLines });
-    plan.skipped.push(...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })));
-    chunks.forEach((chunk, index) => {
-      if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
-      const user = buildUserPrompt({
-        path: shownPath, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
-        selection: unit.range, note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
-      });
-      plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
-    });
+    const unitPlan = planOne(unit);
+    plan.chunks.push(...unitPlan.chunks);
+    plan.skipped.push(...unitPlan.skipped);
+    plan.redactions.push(...unitPlan.redactions);
   }
+  return plan;
+}
+
+function planUnit(unit: ReviewUnit, options: Omit<PlanOptions, 'units'>, persona: RenderedPersona, contextLines: number): ReviewPlan {
+  const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
+  if (unit.text.includes('\u0000')) {
+    plan.skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
+    return plan;
+  }
+  if (unit.text.trim() === '') {
+    plan.skipped.push({ file: unit.path, reason: 'empty file: nothing to review' });
+    return plan;
+  }
+  const redacted = redactSecrets(unit.text, { path: unit.path });
+  plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
+  const lines = splitLines(redacted.text);
+  const language = unit.language ?? languageFromPath(unit.path);
+  const system = buildSystemPrompt({ persona, mode: options.mode, guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []) });
+  const shownPath = redactSecrets(unit.path).text;
+  const regions = regionsFor(unit, lines.length, contextLines);
+  if (regions.length === 0) {
+    plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
+    return plan;
+  }
+
+  const skeleton = buildUserPrompt({
+    path: shownPath, language, numbered: '', segments: regions, focusLines: unit.changedLines,
+    selection: unit.range, note: 'Part 99 of 99 of this file.',
+  });
+  const budget = options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
+  if (budget <= 0) {
+    plan.skipped.push({ file: unit.path, reason: `the system prompt and instructions alone fill the model's input budget (${options.maxInputTokens} tokens): nothing left for code` });
+    return plan;
+  }
+
+  const { chunks, skipped } = chunkRegions(lines, regions, { budgetTokens: budget, countTokens: options.countTokens, focusLines: unit.changedLines });
+  plan.skipped.push(...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })));
+  chunks.forEach((chunk, index) => {
+    if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
+    const user = buildUserPrompt({
+      path: shownPath, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
+      selection: unit.range, note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
+    });
+    plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
+  });
   return plan;
 }
 

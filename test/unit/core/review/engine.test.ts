@@ -240,6 +240,46 @@ describe('runReview', () => {
     assert.deepEqual(progress[0], { done: 0, total: 2, message: 'reviewing 2 chunks' });
     assert.ok(progress.some((p) => p.message === `a.ts: receiving the answer (${answer([]).text.length} characters)`));
     assert.deepEqual(progress[progress.length - 1], { done: 2, total: 2, message: 'b.ts' });
+    assert.ok(progress.every((p) => p.total === 2), 'the total never changes while files are planned');
+  });
+
+  it('sends the first file while it plans the later ones, with the same requests and result as planning first', async () => {
+    const events: string[] = [];
+    class LoggingProvider extends FakeProvider {
+      override countTokens(text: string): number {
+        const file = /^File: (.+)$/m.exec(text)?.[1];
+        if (file && !events.includes(`plan ${file}`)) events.push(`plan ${file}`);
+        return super.countTokens(text);
+      }
+      override complete(request: ChatRequest): Promise<ChatResponse> {
+        events.push(`request ${/^File: (.+)$/m.exec(userText(request))?.[1]}`);
+        return super.complete(request);
+      }
+    }
+    const provider = new LoggingProvider(() => {
+      return answer([{ title: 'fetch without timeout', startLine: 11, endLine: 11, quote: 'await fetch(url);' }]);
+    });
+    const units: ReviewUnit[] = ['a.ts', 'b.ts', 'c.ts'].map((path) => ({ path, text: ordersTs }));
+    const result = await runReview({ units, persona, mode: 'pragmatic', provider, maxConcurrency: 4 });
+    assert.ok(events.indexOf('request a.ts') < events.indexOf('plan c.ts'), events.join(', '));
+    assert.deepEqual(result.findings.map((f) => f.file), ['a.ts', 'b.ts', 'c.ts']);
+    assert.deepEqual(provider.requests.map((r) => r.messages), previewPrompt({ units, persona, mode: 'pragmatic', maxInputTokens: 100_000, countTokens: (t) => Math.ceil(t.length / 4) }).prompts.map((p) => [
+      { role: 'system', content: p.system }, { role: 'user', content: p.user },
+    ]));
+    assert.deepEqual(result.notes, ['redacted 3 secrets in 3 files before sending']);
+  });
+
+  it('fails with a planning error without sending the chunks still queued', async () => {
+    class FailingProvider extends FakeProvider {
+      override countTokens(text: string): number {
+        if (/^File: c\.ts$/m.test(text)) throw new Error('token counter broke on c.ts');
+        return super.countTokens(text);
+      }
+    }
+    const provider = new FailingProvider(() => answer([]));
+    const units: ReviewUnit[] = ['a.ts', 'b.ts', 'c.ts'].map((path) => ({ path, text: ordersTs }));
+    await assert.rejects(runReview({ units, persona, mode: 'pragmatic', provider, maxConcurrency: 1 }), /token counter broke on c\.ts/);
+    assert.deepEqual(provider.requests.map((r) => /^File: (.+)$/m.exec(userText(r))?.[1]), ['a.ts']);
   });
 
   it('serves a re-review of unchanged code from the cache', async () => {
