@@ -1,4 +1,4 @@
-import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import type { Language, Node, Tree } from '@vscode/tree-sitter-wasm';
 import { KNOWN_SECRET_PATTERNS } from '../secretPatterns';
 import { KNOWN_FORMAT_NAMES } from './rules/secretFormats';
 import type { CheckInput } from './types';
@@ -10,8 +10,24 @@ export function named(node: Node | null | undefined): Node[] {
   return node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
 }
 
+// Field ids per grammar: `childForFieldName` looks the name up in the grammar's field list on every call.
+const fieldIdsByLanguage = new WeakMap<Language, Map<string, number>>();
+
+/** The child in field `name`, as `node.childForFieldName(name)` gives it. */
 export function field(node: Node | null | undefined, name: string): Node | null {
-  return node ? node.childForFieldName(name) : null;
+  if (!node) return null;
+  const language = node.tree.language;
+  let ids = fieldIdsByLanguage.get(language);
+  if (!ids) {
+    ids = new Map();
+    fieldIdsByLanguage.set(language, ids);
+  }
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = language.fields.indexOf(name);
+    ids.set(name, id);
+  }
+  return id === -1 ? null : node.childForFieldId(id);
 }
 
 /** Nearest ancestor (not the node itself) whose type is in `types`; stops at `stopTypes`. */

@@ -159,14 +159,15 @@ const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expressi
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!node || depth > MAX_BUILD_DEPTH) return null;
-  if (node.type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1);
-  if (STRING_TYPES.has(node.type)) return { literal: unquote(node.text), dynamic: false };
-  if (isPlus(node)) {
+  const type = node.type; // each `type` read is a WebAssembly call
+  if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1);
+  if (STRING_TYPES.has(type)) return { literal: unquote(node.text), dynamic: false };
+  if (type === 'binary_expression' && isPlus(node)) {
     const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
     if (parts.every((part) => part === null)) return null;
     return { literal: parts.map((part) => part?.literal ?? '').join(' '), dynamic: parts.some((part) => !part || part.dynamic) };
   }
-  if (node.type === 'call_expression') {
+  if (type === 'call_expression') {
     const call = readCall(node);
     if (call?.text === 'fmt.Sprintf' && call.args.length > 0) {
       const format = literalString(call.args[0]);
@@ -381,8 +382,9 @@ const explicitAny: RuleChecker = (input) => {
     for (let level = 0; level + 1 < chain.length && !inSignature; level += 1) {
       const current = chain[level];
       const parent = chain[level + 1];
-      if (parent.type === 'block' || parent.type === 'literal_value' || parent.type === 'type_declaration') break;
-      if (SIGNATURE_PARTS.has(parent.type) || (FUNCTIONS.has(parent.type) && !!field(parent, 'result')?.equals(current))) inSignature = true;
+      const parentType = parent.type;
+      if (parentType === 'block' || parentType === 'literal_value' || parentType === 'type_declaration') break;
+      if (SIGNATURE_PARTS.has(parentType) || (FUNCTIONS.has(parentType) && !!field(parent, 'result')?.equals(current))) inSignature = true;
     }
     if (!inSignature) continue;
     input.report(type, 'explicit-any', '`interface{}` in a signature gives up type checking for every caller.',

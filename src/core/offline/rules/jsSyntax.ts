@@ -91,12 +91,21 @@ export function keyName(key: Node): string {
   return key.type === 'string' ? unquote(key.text) : key.text;
 }
 
-export function unwrap(node: Node | null): Node | null {
+const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression']);
+
+/** The expression inside parentheses and type assertions, with its type (each `type` read is a WebAssembly call). */
+function unwrapTyped(node: Node | null): { node: Node; type: string } | null {
   let current = node;
-  while (current && (current.type === 'parenthesized_expression' || current.type === 'as_expression' || current.type === 'satisfies_expression' || current.type === 'non_null_expression')) {
+  while (current) {
+    const type = current.type;
+    if (!WRAPPERS.has(type)) return { node: current, type };
     current = named(current)[0] ?? null;
   }
-  return current;
+  return null;
+}
+
+export function unwrap(node: Node | null): Node | null {
+  return unwrapTyped(node)?.node ?? null;
 }
 
 export function enclosingFunction(input: CheckInput, node: Node): Node | null {
@@ -163,11 +172,12 @@ export interface StringBuild {
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function isConstantExpression(node: Node | null): boolean {
-  const inner = unwrap(node);
-  if (!inner) return true;
-  if (inner.type === 'string' || inner.type === 'number' || inner.type === 'true' || inner.type === 'false') return true;
-  if (inner.type === 'identifier') return CONSTANT_NAME.test(inner.text);
-  if (inner.type === 'member_expression') return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped) return true;
+  const { node: inner, type } = unwrapped;
+  if (type === 'string' || type === 'number' || type === 'true' || type === 'false') return true;
+  if (type === 'identifier') return CONSTANT_NAME.test(inner.text);
+  if (type === 'member_expression') return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');
   return false;
 }
 
@@ -175,10 +185,11 @@ function isConstantExpression(node: Node | null): boolean {
 const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
 export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
-  const inner = unwrap(node);
-  if (!inner || depth > MAX_BUILD_DEPTH) return null;
-  if (inner.type === 'string') return { literal: unquote(inner.text), dynamic: false };
-  if (inner.type === 'template_string') {
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
+  const { node: inner, type } = unwrapped;
+  if (type === 'string') return { literal: unquote(inner.text), dynamic: false };
+  if (type === 'template_string') {
     let literal = '';
     let dynamic = false;
     for (const child of inner.namedChildren) {
@@ -192,7 +203,7 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     if (inner.namedChildCount === 0) literal = unquote(inner.text);
     return { literal, dynamic };
   }
-  if (isPlus(inner)) {
+  if (type === 'binary_expression' && isPlus(inner)) {
     let literal = '';
     let dynamic = false;
     let hasString = false;
@@ -261,9 +272,10 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
 
 /** String build of an expression, following an identifier to its assignments in the same function. */
 export function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
-  const inner = unwrap(node);
-  if (!inner) return null;
-  if (inner.type !== 'identifier') return stringBuild(inner);
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped) return null;
+  const inner = unwrapped.node;
+  if (unwrapped.type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
   const builds = assignedValues(input, scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
   if (builds.length === 0) return null;

@@ -72,10 +72,19 @@ function enclosingFunction(input: CheckInput, node: Node): Node | null {
   return enclosingOfType(input, node, FUNCTIONS);
 }
 
-function unwrap(node: Node | null): Node | null {
+/** The expression inside parentheses, with its type (each `type` read is a WebAssembly call). */
+function unwrapTyped(node: Node | null): { node: Node; type: string } | null {
   let current = node;
-  while (current && current.type === 'parenthesized_expression') current = named(current)[0] ?? null;
-  return current;
+  while (current) {
+    const type = current.type;
+    if (type !== 'parenthesized_expression') return { node: current, type };
+    current = named(current)[0] ?? null;
+  }
+  return null;
+}
+
+function unwrap(node: Node | null): Node | null {
+  return unwrapTyped(node)?.node ?? null;
 }
 
 function isFString(string: Node): boolean {
@@ -83,9 +92,9 @@ function isFString(string: Node): boolean {
 }
 
 function literalString(node: Node | null): string | undefined {
-  const inner = unwrap(node);
-  if (!inner || inner.type !== 'string' || isFString(inner)) return undefined;
-  return unquote(inner.text);
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped || unwrapped.type !== 'string' || isFString(unwrapped.node)) return undefined;
+  return unquote(unwrapped.node.text);
 }
 
 interface StringBuild { literal: string; dynamic: boolean }
@@ -104,22 +113,23 @@ function concatBuild(node: Node, depth: number): StringBuild | null {
 }
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
-  const inner = unwrap(node);
-  if (!inner || depth > MAX_BUILD_DEPTH) return null;
-  if (inner.type === 'string') {
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
+  const { node: inner, type } = unwrapped;
+  if (type === 'string') {
     const literal = inner.namedChildren.filter((child) => child?.type === 'string_content').map((child) => child?.text ?? '').join(' ');
     return { literal, dynamic: isFString(inner) };
   }
-  if (inner.type === 'concatenated_string') {
+  if (type === 'concatenated_string') {
     const parts = named(inner).map((part) => stringBuild(part, depth + 1)).filter((part): part is StringBuild => part !== null);
     return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
   }
-  if (isPlus(inner)) return concatBuild(inner, depth);
-  if (inner.type === 'binary_operator') {
+  if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth);
+  if (type === 'binary_operator') {
     const left = field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1) : null;
     return left ? { literal: left.literal, dynamic: true } : null;
   }
-  if (inner.type === 'call') {
+  if (type === 'call') {
     const fn = field(inner, 'function');
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
       const base = stringBuild(field(fn, 'object'), depth + 1);
@@ -161,10 +171,11 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
 }
 
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
-  const inner = unwrap(node);
-  if (!inner) return null;
-  if (inner.type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
-  if (inner.type !== 'identifier') return stringBuild(inner);
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped) return null;
+  const { node: inner, type } = unwrapped;
+  if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
+  if (type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
   const name = inner.text;
   const builds: StringBuild[] = [];
