@@ -8,7 +8,7 @@ import { GO_NODE_TYPES, GO_RULES } from './rules/go';
 import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
-import { isSuppressed, suppressedLines } from './suppress';
+import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
 
 export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
@@ -127,8 +127,8 @@ export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig):
   }
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   const starts = lineStarts(unit.text);
-  const lines = unit.text.split('\n');
-  const suppressed = suppressedLines(lines);
+  // Splitting a large file into lines only to find no directive costs more than this one search.
+  const suppressed = unit.text.includes(SUPPRESSION_KEYWORD) ? suppressedLines(unit.text.split('\n')) : new Map<number, Set<string>>();
   const changed = unit.changedLines ? new Set(unit.changedLines) : undefined;
   const findings: ReviewFinding[] = [];
   const seen = new Set<string>();

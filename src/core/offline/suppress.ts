@@ -4,6 +4,9 @@
  */
 const DIRECTIVE = /^\s*(?:\/\/|#|\/\*)\s*backend-review-ignore\b([^*]*)/;
 
+/** Text every directive contains: a file without it has no suppressions. */
+export const SUPPRESSION_KEYWORD = 'backend-review-ignore';
+
 /** Rule ids suppressed on each 1-based line; `'*'` means all rules. */
 export function suppressedLines(lines: readonly string[]): Map<number, Set<string>> {
   const suppressed = new Map<number, Set<string>>();

@@ -13,7 +13,7 @@ export const JS_LOOPS = new Set(['for_statement', 'for_in_statement', 'while_sta
 
 export type Callee = CallTarget;
 
-// Several rules ask for the callee of the same call nodes; nodes come from one cached list per file.
+// Callees read through the tree, per node object (jsCalls keeps its own targets read from the text).
 const callees = new WeakMap<Node, Callee | null>();
 
 export function callee(call: Node): Callee | undefined {
@@ -50,7 +50,7 @@ export function jsCalls(input: CheckInput): JsCall[] {
   if (!list) {
     list = callTargets<JsCall>(input.nodesOfType('call_expression'), input.text, JS_CHAIN, '(`',
       (node) => { const target = callee(node); return target ? { node, target } : undefined; },
-      (node, target) => { callees.set(node, target); return { node, target }; });
+      (node, target) => ({ node, target }));
     callLists.set(input, list);
   }
   return list;
