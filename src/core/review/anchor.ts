@@ -46,37 +46,35 @@ interface LineRange { startLine: number; endLine: number }
 interface QuoteMatch { startLine: number; endLine: number; startColumn: number; endColumn: number }
 
 /**
- * The file's text without whitespace, with the position of every remaining character, so quotes
- * can be found whatever their indentation, line breaks or spacing.
+ * Some lines of the file without whitespace, with the position of every remaining character, so
+ * quotes can be found whatever their indentation, line breaks or spacing.
  */
-class CompactText {
-  readonly lines: string[];
+class CompactIndex {
   private readonly chars: string;
   private readonly lineOf: Int32Array;
   private readonly columnOf: Int32Array;
-  /** lineStart[l] = index in `chars` of the first character of line l (1-based; lineStart[n+1] = end). */
+  /** lineStart[l - firstLine] = index in `chars` of the first character of line l; one more entry for the end. */
   private readonly lineStart: Int32Array;
 
-  constructor(text: string) {
-    const lines = text.split(/\r?\n/);
-    // A final newline ends the last line; it does not start an empty one.
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    this.lines = lines;
+  /** Indexes `lines[firstLine - 1 .. lastLine - 1]` (1-based, inclusive). */
+  constructor(lines: readonly string[], private readonly firstLine: number, lastLine: number) {
+    let capacity = 0;
+    for (let line = firstLine; line <= lastLine; line++) capacity += lines[line - 1].length;
     // Typed arrays sized for the worst case (no whitespace at all): one pass, no per-char objects.
-    const capacity = lines.reduce((sum, line) => sum + line.length, 0);
     const lineOf = new Int32Array(capacity);
     const columnOf = new Int32Array(capacity);
     const pieces: string[] = [];
     let count = 0;
-    this.lineStart = new Int32Array(lines.length + 2);
-    lines.forEach((line, i) => {
-      this.lineStart[i + 1] = count;
+    this.lineStart = new Int32Array(lastLine - firstLine + 2);
+    for (let lineNumber = firstLine; lineNumber <= lastLine; lineNumber++) {
+      const line = lines[lineNumber - 1];
+      this.lineStart[lineNumber - firstLine] = count;
       let runStart = -1;
       for (let c = 0; c <= line.length; c++) {
         const blank = c === line.length || isWhitespace(line.charCodeAt(c));
         if (!blank) {
           if (runStart === -1) runStart = c;
-          lineOf[count] = i + 1;
+          lineOf[count] = lineNumber;
           columnOf[count] = c + 1;
           count++;
         } else if (runStart !== -1) {
@@ -84,21 +82,17 @@ class CompactText {
           runStart = -1;
         }
       }
-    });
-    this.lineStart[lines.length + 1] = count;
+    }
+    this.lineStart[lastLine - firstLine + 1] = count;
     this.chars = pieces.join('');
     this.lineOf = lineOf.subarray(0, count);
     this.columnOf = columnOf.subarray(0, count);
   }
 
-  get lineCount(): number { return this.lines.length; }
-
-  lineLength(line: number): number { return this.lines[line - 1]?.length ?? 0; }
-
-  /** Every match of `pattern` (a compact quote, or ellipsis-separated parts) within the lines. */
-  find(parts: string[], range: LineRange): QuoteMatch[] {
-    const from = this.lineStart[Math.max(1, range.startLine)];
-    const to = this.lineStart[Math.min(this.lineCount, range.endLine) + 1];
+  /** Every match of the parts (a compact quote, or ellipsis-separated parts) within lines the index holds. */
+  find(parts: string[], startLine: number, endLine: number): QuoteMatch[] {
+    const from = this.lineStart[startLine - this.firstLine];
+    const to = this.lineStart[endLine - this.firstLine + 1];
     const matches: QuoteMatch[] = [];
     let at = this.chars.indexOf(parts[0], from);
     while (at !== -1 && at + parts[0].length <= to) {
@@ -118,6 +112,42 @@ class CompactText {
       at = this.chars.indexOf(parts[0], at + 1);
     }
     return matches;
+  }
+}
+
+/**
+ * Ranges up to this many lines get an index of their own: the cited lines and the nearby window,
+ * where almost every quote is found. Larger ones use one index of the whole file, built once.
+ * Indexing the whole file for every answer was ~10% of the engine's own time (bench row 1).
+ */
+const LOCAL_INDEX_MAX_LINES = 200;
+
+/** The file's lines, searched for quotes through whitespace-free indexes built when needed. */
+class CompactText {
+  readonly lines: string[];
+  private whole?: CompactIndex;
+
+  constructor(text: string) {
+    const lines = text.split(/\r?\n/);
+    // A final newline ends the last line; it does not start an empty one.
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    this.lines = lines;
+  }
+
+  get lineCount(): number { return this.lines.length; }
+
+  lineLength(line: number): number { return this.lines[line - 1]?.length ?? 0; }
+
+  /** Every match of the parts within the lines (a match found in a smaller index is the same as in the whole). */
+  find(parts: string[], range: LineRange): QuoteMatch[] {
+    const startLine = Math.max(1, range.startLine);
+    const endLine = Math.min(this.lineCount, range.endLine);
+    if (startLine > endLine) return [];
+    const index = this.whole
+      ?? (endLine - startLine < LOCAL_INDEX_MAX_LINES
+        ? new CompactIndex(this.lines, startLine, endLine)
+        : (this.whole = new CompactIndex(this.lines, 1, this.lineCount)));
+    return index.find(parts, startLine, endLine);
   }
 }
 

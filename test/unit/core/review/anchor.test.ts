@@ -201,4 +201,28 @@ describe('anchorFindings', () => {
       assert.equal(anchorFindings([misplaced], fileText, { changedLines: [8] }).kept.length, 1);
     });
   });
+
+  describe('large files (small ranges get their own index, wide ones share the whole-file index)', () => {
+    const bigLines = Array.from({ length: 600 }, (_, i) => `  const value${i + 1} = compute(${i + 1});`);
+    bigLines[449] = '    await sendInvoice(order,';
+    bigLines[450] = '      { retries: 0 });';
+    const bigText = bigLines.join('\n') + '\n';
+    const base: ModelFinding = { title: 'Retry', severity: 'medium', category: 'reliability', startLine: 1, endLine: 1, quote: '', message: 'm', suggestion: 's', fix: null, confidence: 0.8 };
+
+    it('finds a quote far from the cited lines, across a line break, with its columns', () => {
+      const [moved] = anchorFindings([{ ...base, startLine: 10, endLine: 10, quote: 'await sendInvoice(order, { retries: 0 });' }], bigText).kept;
+      assert.deepEqual([moved.anchored, moved.startLine, moved.endLine, moved.startColumn, moved.endColumn], ['moved', 450, 451, 5, 23]);
+    });
+
+    it('keeps an exact quote at its cited line and a generic quote at the nearest occurrence within the reviewed range', () => {
+      const result = anchorFindings([
+        { ...base, startLine: 300, endLine: 300, quote: 'const value300 = compute(300);' },
+        { ...base, startLine: 100, endLine: 100, quote: 'value420 = compute(420)' },
+      ], bigText, { reviewedRanges: [{ startLine: 50, endLine: 590 }] });
+      assert.deepEqual(result.kept.map((f) => [f.anchored, f.startLine, f.startColumn, f.endColumn]), [['exact', 300, 3, 33], ['moved', 420, 9, 32]]);
+      const outside = anchorFindings([{ ...base, startLine: 100, endLine: 100, quote: 'const value20 = compute(20);' }], bigText, { reviewedRanges: [{ startLine: 50, endLine: 590 }] });
+      assert.deepEqual(outside.kept.map((f) => f.anchored), ['cited'], 'line 20 was not reviewed');
+    });
+  });
 });
+
