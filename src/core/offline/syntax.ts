@@ -174,9 +174,8 @@ export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<
   for (const pattern of SECRET_FORMATS) {
     const regex = new RegExp(pattern.regex.source, pattern.regex.flags);
     for (const match of input.text.matchAll(regex)) {
-      let node = input.tree.rootNode.descendantForIndex(match.index ?? 0);
-      for (let depth = 0; node && !stringTypes.has(node.type) && depth < 3; depth += 1) node = node.parent;
-      if (!node || !stringTypes.has(node.type) || seen.has(node.startIndex)) continue;
+      const node = nodeOfTypeAt(input.tree, match.index ?? 0, stringTypes, 3);
+      if (!node || seen.has(node.startIndex)) continue;
       seen.add(node.startIndex);
       found.push({ literal: node, format: pattern.name });
     }
@@ -205,9 +204,8 @@ export function nodesAtMatches(input: CheckInput, regex: RegExp, types: Readonly
   const nodes: Node[] = [];
   const seen = new Set<number>();
   for (const match of input.text.matchAll(regex)) {
-    let node = input.tree.rootNode.descendantForIndex(match.index ?? 0);
-    for (let depth = 0; node && !types.has(node.type) && depth < maxDepth; depth += 1) node = node.parent;
-    if (!node || !types.has(node.type) || seen.has(node.startIndex)) continue;
+    const node = nodeOfTypeAt(input.tree, match.index ?? 0, types, maxDepth);
+    if (!node || seen.has(node.startIndex)) continue;
     seen.add(node.startIndex);
     nodes.push(node);
   }
@@ -240,8 +238,8 @@ export function secretNamedStrings(text: string): NamedString[] {
   return found;
 }
 
-/** The root's children with their end offsets, read once per tree (see topLevelChildContaining). */
-interface TopLevel { children: Node[]; ends: number[] }
+/** The root's children with their start offsets, read once per tree (see topLevelChildContaining). */
+interface TopLevel { children: Node[]; starts: number[] }
 
 const topLevelByTree = new WeakMap<Tree, TopLevel>();
 
@@ -249,37 +247,78 @@ function topLevelOf(tree: Tree): TopLevel {
   let cached = topLevelByTree.get(tree);
   if (!cached) {
     const children = tree.rootNode.children.filter((child): child is Node => child !== null);
-    cached = { children, ends: children.map((child) => child.endIndex) };
+    // startIndex is held by the node object; endIndex would be a WebAssembly call per child.
+    cached = { children, starts: children.map((child) => child.startIndex) };
     topLevelByTree.set(tree, cached);
   }
   return cached;
+}
+
+/** Index of the last top-level child starting at or before `offset`, or -1. */
+function lastTopLevelStartingBy(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  let last = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid] <= offset) { last = mid; low = mid + 1; } else high = mid - 1;
+  }
+  return last;
 }
 
 /**
  * The root's child that holds `node`, as `rootNode.childWithDescendant(node)` finds it: the first
  * child, in order, that is `node` or ends at or after it and has children. That call scans the
  * root's children one by one in WebAssembly, and a large file has thousands of top-level
- * statements; here a binary search over end offsets read once per tree finds the same child.
- * Returns undefined for the shapes where the two could differ (an empty node, a leaf or a child
- * that does not contain `node`), so the caller asks the tree instead.
+ * statements. Siblings do not overlap, so for a non-empty node that child is the last one starting
+ * at or before it, found by binary search. Returns undefined for the shapes where the two could
+ * differ (an empty node, a leaf or a child that does not hold `node`), so the caller asks the tree.
  */
 function topLevelChildContaining(node: Node): Node | undefined {
   const start = node.startIndex;
   const end = node.endIndex;
   if (end <= start) return undefined;
-  const { children, ends } = topLevelOf(node.tree);
-  let low = 0;
-  let high = ends.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (ends[mid] < end) low = mid + 1;
-    else high = mid;
-  }
-  const child = children[low];
+  const { children, starts } = topLevelOf(node.tree);
+  const child = children[lastTopLevelStartingBy(starts, start)];
   if (!child) return undefined;
   if (child.id === node.id) return child;
-  if (child.startIndex > start || child.childCount === 0) return undefined;
+  if (child.endIndex < end || child.childCount === 0) return undefined;
   return child;
+}
+
+/**
+ * `tree.rootNode.descendantForIndex(index)` with the first step, from the root, done by binary
+ * search: the root's call scans its children one by one. The smallest node at `index` lies in the
+ * last top-level child starting at or before it when that child is non-empty and reaches past
+ * `index`; an empty child at `index` (which the root's search would take) or a gap between
+ * children is left to the root's own search.
+ */
+export function nodeAtIndex(tree: Tree, index: number): Node | null {
+  const { children, starts } = topLevelOf(tree);
+  const at = lastTopLevelStartingBy(starts, index);
+  const child = children[at];
+  if (child && !(at > 0 && starts[at - 1] === index)) {
+    const end = child.endIndex;
+    if (end > index && end > starts[at]) return child.descendantForIndex(index);
+  }
+  return tree.rootNode.descendantForIndex(index);
+}
+
+/**
+ * The node at `index`, or the nearest of its ancestors within `maxDepth` levels, whose type is in
+ * `types`; null when none is. Same answer as climbing `Node#parent`, which searches down from the
+ * root on every call: the ancestors come from one descent instead.
+ */
+export function nodeOfTypeAt(tree: Tree, index: number, types: ReadonlySet<string>, maxDepth: number): Node | null {
+  const node = nodeAtIndex(tree, index);
+  if (!node) return null;
+  if (types.has(node.type)) return node;
+  if (maxDepth <= 0) return null;
+  const ancestors = ancestorsOf(node);
+  for (let depth = 0; depth < maxDepth && depth < ancestors.length; depth += 1) {
+    if (types.has(ancestors[depth].type)) return ancestors[depth];
+  }
+  return null;
 }
 
 /**
