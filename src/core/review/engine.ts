@@ -306,9 +306,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
         const plain = anchorFindings(answer.findings.filter((f) => !quotesRedacted(f)), planned.unit.text, anchorOptions);
         const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
-        // Columns found in the redacted text, moved to the real text the editor shows.
-        const realLines = planned.unit.text.split('\n');
-        const redactedLines = planned.redactedText.split('\n');
+        // Columns found in the redacted text, moved to the real text the editor shows (split only when needed: 80 KB twice per answer).
+        const realLines = redacted.kept.length > 0 ? planned.unit.text.split('\n') : [];
+        const redactedLines = redacted.kept.length > 0 ? planned.redactedText.split('\n') : [];
         for (const finding of redacted.kept) {
           finding.startColumn = realColumn(realLines[finding.startLine - 1] ?? '', redactedLines[finding.startLine - 1] ?? '', finding.startColumn, 'start');
           finding.endColumn = realColumn(realLines[finding.endLine - 1] ?? '', redactedLines[finding.endLine - 1] ?? '', finding.endColumn, 'end');
