@@ -18,4 +18,4 @@ export interface ReportMeta {
 export type RuleMetadata = Pick<OfflineRuleMeta, 'id' | 'category' | 'defaultSeverity' | 'title' | 'shortDescription' | 'helpText'>;
 
 export const TOOL_NAME = 'Backend Principal Reviewer';
-export const TOOL_INFORMATION_URI = 'https://example.invalid/backend-principal-reviewer';
+export const TOOL_INFORMATION_URI = 'https://github.com/backend-principal/backend-principal-reviewer';
