@@ -161,6 +161,48 @@ export function callTargets<T>(calls: readonly Node[], text: string, chain: RegE
   return targets;
 }
 
+/**
+ * A grammar's call list for a file, built once per file and shared by every rule of the grammar
+ * (each rule walks the calls). `callType` is the grammar's call node type; `fromText` and
+ * `fromTree` build the rule-facing call as in {@link callTargets}.
+ */
+export function callsPerFile<T>(callType: string, chain: RegExp, openers: string, fromTree: (call: Node) => T | undefined, fromText: (call: Node, target: CallTarget) => T): (input: CheckInput) => T[] {
+  const lists = new WeakMap<CheckInput, T[]>();
+  return (input) => {
+    let list = lists.get(input);
+    if (!list) {
+      list = callTargets<T>(input.nodesOfType(callType), input.text, chain, openers, fromTree, fromText);
+      lists.set(input, list);
+    }
+    return list;
+  };
+}
+
+/** Where a grammar keeps `object.name` callees: the member node type and its two field names. */
+export interface MemberCallee { type: string; object: string; name: string }
+
+/**
+ * Call reading for grammars whose callee sits in the call's `function` field and is a plain
+ * identifier or a member node (Go `selector_expression` operand/field, Python `attribute`
+ * object/attribute). `make` receives the full callee text, the object text (undefined for a plain
+ * name) and the last name, whichever way they were read. `readCall` reads one call node through the
+ * tree; `calls` is the file's call list ({@link callsPerFile}).
+ */
+export function memberCalls<T>(callType: string, chain: RegExp, member: MemberCallee, make: (call: Node, text: string, object: string | undefined, name: string) => T): { readCall: (call: Node) => T | undefined; calls: (input: CheckInput) => T[] } {
+  const readCall = (call: Node): T | undefined => {
+    const fn = field(call, 'function');
+    if (!fn) return undefined;
+    if (fn.type === 'identifier') return make(call, fn.text, undefined, fn.text);
+    if (fn.type === member.type) return make(call, fn.text, field(fn, member.object)?.text, field(fn, member.name)?.text ?? '');
+    return undefined;
+  };
+  const calls = callsPerFile<T>(callType, chain, '(', readCall, (call, target) => make(call, target.text, target.object, target.name));
+  return { readCall, calls };
+}
+
+/** A dotted name (`a.b.c`, spaces or tabs around the dots) as it starts a call in Go and Python. */
+export const DOTTED_NAME_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
+
 const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
 
 /**

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, contains, descendants, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -18,28 +18,9 @@ class Call {
   }
 }
 
-function readCall(node: Node): Call | undefined {
-  const fn = field(node, 'function');
-  if (!fn) return undefined;
-  if (fn.type === 'identifier') return new Call(node, fn.text, undefined, fn.text);
-  if (fn.type === 'selector_expression') return new Call(node, fn.text, field(fn, 'operand')?.text, field(fn, 'field')?.text ?? '');
-  return undefined;
-}
-
-const GO_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
-
 // Every rule walks the calls; read them once per file.
-const callLists = new WeakMap<CheckInput, Call[]>();
-
-function calls(input: CheckInput): Call[] {
-  let list = callLists.get(input);
-  if (!list) {
-    list = callTargets<Call>(input.nodesOfType('call_expression'), input.text, GO_CHAIN, '(', readCall,
-      (node, target) => new Call(node, target.text, target.object, target.name));
-    callLists.set(input, list);
-  }
-  return list;
-}
+const { readCall, calls } = memberCalls('call_expression', DOTTED_NAME_CHAIN, { type: 'selector_expression', object: 'operand', name: 'field' },
+  (node, text, operand, name) => new Call(node, text, operand, name));
 
 function literalString(node: Node | null): string | undefined {
   return node && STRING_TYPES.has(node.type) ? unquote(node.text) : undefined;

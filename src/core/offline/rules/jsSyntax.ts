@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, named, unquote, type CallTarget } from '../syntax';
+import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, named, unquote, type CallTarget } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -42,19 +42,10 @@ const JS_CHAIN = /[A-Za-z_$][\w$]*(?:\s*\??\.\s*#?[A-Za-z_$][\w$]*)*/y;
 
 export interface JsCall { node: Node; target: Callee }
 
-const callLists = new WeakMap<CheckInput, JsCall[]>();
-
 /** Every call of the file with its target, computed once per file (text fast path, tree fallback). */
-export function jsCalls(input: CheckInput): JsCall[] {
-  let list = callLists.get(input);
-  if (!list) {
-    list = callTargets<JsCall>(input.nodesOfType('call_expression'), input.text, JS_CHAIN, '(`',
-      (node) => { const target = callee(node); return target ? { node, target } : undefined; },
-      (node, target) => ({ node, target }));
-    callLists.set(input, list);
-  }
-  return list;
-}
+export const jsCalls: (input: CheckInput) => JsCall[] = callsPerFile<JsCall>('call_expression', JS_CHAIN, '(`',
+  (node) => { const target = callee(node); return target ? { node, target } : undefined; },
+  (node, target) => ({ node, target }));
 
 /** The first argument without reading the others (one tree round trip instead of one per argument). */
 export function firstArg(call: Node): Node | null {

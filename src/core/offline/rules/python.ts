@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, callTargets, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -41,28 +41,9 @@ class Call {
   get hasKwargsSplat(): boolean { return this.read().hasKwargsSplat; }
 }
 
-function readCall(node: Node): Call | undefined {
-  const fn = field(node, 'function');
-  if (!fn) return undefined;
-  if (fn.type === 'identifier') return new Call(node, fn.text, undefined, fn.text);
-  if (fn.type === 'attribute') return new Call(node, fn.text, field(fn, 'object')?.text, field(fn, 'attribute')?.text ?? '');
-  return undefined;
-}
-
-const PY_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
-
 // Every rule walks the calls; read them once per file.
-const callLists = new WeakMap<CheckInput, Call[]>();
-
-function calls(input: CheckInput): Call[] {
-  let list = callLists.get(input);
-  if (!list) {
-    list = callTargets<Call>(input.nodesOfType('call'), input.text, PY_CHAIN, '(', readCall,
-      (node, target) => new Call(node, target.text, target.object, target.name));
-    callLists.set(input, list);
-  }
-  return list;
-}
+const { readCall, calls } = memberCalls('call', DOTTED_NAME_CHAIN, { type: 'attribute', object: 'object', name: 'attribute' },
+  (node, text, object, name) => new Call(node, text, object, name));
 
 function keywordValue(call: Call, name: string): Node | null {
   return field(call.keywords.get(name) ?? null, 'value');
