@@ -203,6 +203,28 @@ export function memberCalls<T>(callType: string, chain: RegExp, member: MemberCa
 /** A dotted name (`a.b.c`, spaces or tabs around the dots) as it starts a call in Go and Python. */
 export const DOTTED_NAME_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
 
+/**
+ * A grammar's assignment nodes per function (by node id), listed once per file: a function with
+ * many query calls was walked again, and each assignment re-read, for every call. `make` wraps each
+ * node in the entry the caller keeps what it reads from the assignment on, so that is read once too.
+ */
+export function scopeAssignmentLists<T>(types: string[], make: (node: Node) => T): (input: CheckInput, scope: Node) => T[] {
+  const listsByFile = new WeakMap<CheckInput, Map<number, T[]>>();
+  return (input, scope) => {
+    let byScope = listsByFile.get(input);
+    if (!byScope) {
+      byScope = new Map();
+      listsByFile.set(input, byScope);
+    }
+    let list = byScope.get(scope.id);
+    if (!list) {
+      list = descendants(scope, types).map(make);
+      byScope.set(scope.id, list);
+    }
+    return list;
+  };
+}
+
 const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
 
 /**

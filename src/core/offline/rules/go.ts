@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -164,23 +164,7 @@ interface ScopeAssignment {
   parts?: { targets: string[]; values: Node[]; operator: string | undefined };
 }
 
-// Assignments per function (by node id), listed once per file: a function with many query calls
-// was walked again, and each assignment re-read, for every call.
-const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
-
-function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
-  let byScope = scopeAssignmentLists.get(input);
-  if (!byScope) {
-    byScope = new Map();
-    scopeAssignmentLists.set(input, byScope);
-  }
-  let list = byScope.get(scope.id);
-  if (!list) {
-    list = descendants(scope, ['short_var_declaration', 'assignment_statement', 'var_spec']).map((node) => ({ node }));
-    byScope.set(scope.id, list);
-  }
-  return list;
-}
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['short_var_declaration', 'assignment_statement', 'var_spec'], (node) => ({ node }));
 
 function assignmentParts(assignment: ScopeAssignment): { targets: string[]; values: Node[]; operator: string | undefined } {
   if (!assignment.parts) {

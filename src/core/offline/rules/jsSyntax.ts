@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, descendants, enclosingOfType, field, named, unquote, type CallTarget } from '../syntax';
+import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, named, scopeAssignmentLists, unquote, type CallTarget } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -232,23 +232,7 @@ export function assignedValues(input: CheckInput, scope: Node, name: string, bef
 /** One declaration or assignment of a scope; its target is read from the tree the first time a lookup reaches it. */
 interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
 
-// Assignments per function (by node id), listed once per file: a function with several query calls
-// was walked again, and each assignment re-read, for every call.
-const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
-
-function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
-  let byScope = scopeAssignmentLists.get(input);
-  if (!byScope) {
-    byScope = new Map();
-    scopeAssignmentLists.set(input, byScope);
-  }
-  let list = byScope.get(scope.id);
-  if (!list) {
-    list = descendants(scope, ['variable_declarator', 'assignment_expression', 'augmented_assignment_expression']).map((node) => ({ node }));
-    byScope.set(scope.id, list);
-  }
-  return list;
-}
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['variable_declarator', 'assignment_expression', 'augmented_assignment_expression'], (node) => ({ node }));
 
 /** The assigned identifier's name; undefined when the target is not a plain identifier. */
 function assignmentTarget(assignment: ScopeAssignment): string | undefined {

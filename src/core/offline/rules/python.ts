@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -121,27 +121,10 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   return null;
 }
 
-/** A string build, following a plain name to its assignments earlier in the same function. */
 /** One assignment of a scope; its target text is read from the tree the first time a lookup reaches it. */
 interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
 
-// Assignments per function (by node id), listed once per file: a function with several query calls
-// was walked again, and each assignment re-read, for every call.
-const scopeAssignmentLists = new WeakMap<CheckInput, Map<number, ScopeAssignment[]>>();
-
-function scopeAssignments(input: CheckInput, scope: Node): ScopeAssignment[] {
-  let byScope = scopeAssignmentLists.get(input);
-  if (!byScope) {
-    byScope = new Map();
-    scopeAssignmentLists.set(input, byScope);
-  }
-  let list = byScope.get(scope.id);
-  if (!list) {
-    list = descendants(scope, ['assignment', 'augmented_assignment']).map((node) => ({ node }));
-    byScope.set(scope.id, list);
-  }
-  return list;
-}
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['assignment', 'augmented_assignment'], (node) => ({ node }));
 
 function assignmentTarget(assignment: ScopeAssignment): string | undefined {
   if (!assignment.targetRead) {
@@ -151,6 +134,7 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
   return assignment.target;
 }
 
+/** A string build, following a plain name to its assignments earlier in the same function. */
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
