@@ -318,8 +318,8 @@ function topLevelOf(tree: Tree): TopLevel {
   return cached;
 }
 
-/** Index of the last top-level child starting at or before `offset`, or -1. */
-function lastTopLevelStartingBy(starts: readonly number[], offset: number): number {
+/** Index of the last entry of `starts` (sorted ascending) that is at or before `offset`, or -1. */
+export function lastStartingBy(starts: readonly number[], offset: number): number {
   let low = 0;
   let high = starts.length - 1;
   let last = -1;
@@ -328,6 +328,24 @@ function lastTopLevelStartingBy(starts: readonly number[], offset: number): numb
     if (starts[mid] <= offset) { last = mid; low = mid + 1; } else high = mid - 1;
   }
   return last;
+}
+
+/** The largest of `values[0..i]` for each `i`: a backwards scan stops once nothing earlier reaches the position. */
+export function runningMax(values: readonly number[]): number[] {
+  const max: number[] = [];
+  values.forEach((value, at) => max.push(Math.max(value, at > 0 ? max[at - 1] : 0)));
+  return max;
+}
+
+/** A source range by offsets. */
+export interface Span { start: number; end: number }
+
+/** Spans sorted by start (stable), their starts, and the largest end up to each entry: innermost-container lookups without a scan of the whole file. */
+export interface SpanIndex<S extends Span> { spans: S[]; starts: number[]; maxEnd: number[] }
+
+export function indexSpans<S extends Span>(list: readonly S[]): SpanIndex<S> {
+  const spans = [...list].sort((a, b) => a.start - b.start);
+  return { spans, starts: spans.map((span) => span.start), maxEnd: runningMax(spans.map((span) => span.end)) };
 }
 
 /**
@@ -343,7 +361,7 @@ function topLevelChildContaining(node: Node): Node | undefined {
   const end = node.endIndex;
   if (end <= start) return undefined;
   const { children, starts } = topLevelOf(node.tree);
-  const child = children[lastTopLevelStartingBy(starts, start)];
+  const child = children[lastStartingBy(starts, start)];
   if (!child) return undefined;
   if (child.id === node.id) return child;
   if (child.endIndex < end || child.childCount === 0) return undefined;
@@ -359,7 +377,7 @@ function topLevelChildContaining(node: Node): Node | undefined {
  */
 export function nodeAtIndex(tree: Tree, index: number): Node | null {
   const { children, starts } = topLevelOf(tree);
-  const at = lastTopLevelStartingBy(starts, index);
+  const at = lastStartingBy(starts, index);
   const child = children[at];
   if (child && !(at > 0 && starts[at - 1] === index)) {
     const end = child.endIndex;
@@ -432,9 +450,8 @@ function encloserIndex(input: CheckInput, types: ReadonlySet<string>): EncloserI
       const next = entries[at + 1];
       return (!!previous && previous.start === entry.start && previous.end === entry.end) || (!!next && next.start === entry.start && next.end === entry.end);
     });
-    const maxEnd: number[] = [];
-    entries.forEach((entry, at) => maxEnd.push(Math.max(entry.end, at > 0 ? maxEnd[at - 1] : 0)));
-    index = { nodes: entries.map((entry) => entry.node), starts: entries.map((entry) => entry.start), ends: entries.map((entry) => entry.end), maxEnd, tied };
+    const ends = entries.map((entry) => entry.end);
+    index = { nodes: entries.map((entry) => entry.node), starts: entries.map((entry) => entry.start), ends, maxEnd: runningMax(ends), tied };
     byTypes.set(types, index);
   }
   return index;
@@ -453,14 +470,7 @@ export function enclosingOfType(input: CheckInput, node: Node, types: ReadonlySe
   const end = node.endIndex;
   if (end <= start) return ancestor(node, types);
   const { nodes, starts, ends, maxEnd, tied } = encloserIndex(input, types);
-  let low = 0;
-  let high = starts.length - 1;
-  let last = -1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (starts[mid] <= start) { last = mid; low = mid + 1; } else high = mid - 1;
-  }
-  for (let at = last; at >= 0 && maxEnd[at] >= end; at -= 1) {
+  for (let at = lastStartingBy(starts, start); at >= 0 && maxEnd[at] >= end; at -= 1) {
     if (ends[at] < end) continue;
     if (starts[at] === start && ends[at] === end) {
       if (nodes[at].id === node.id && !tied[at]) continue;

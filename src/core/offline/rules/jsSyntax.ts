@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, named, scopeAssignmentLists, unquote, type CallTarget } from '../syntax';
+import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, indexSpans, lastStartingBy, named, scopeAssignmentLists, unquote, type CallTarget, type Span, type SpanIndex } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -257,22 +257,10 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
 }
 
-interface Span { start: number; end: number }
+const functionSpanLists = new WeakMap<CheckInput, SpanIndex<Span>>();
+const loopBodyLists = new WeakMap<CheckInput, SpanIndex<Span>>();
 
-/** Spans sorted by start, with the largest end seen so far, for finding the innermost container fast. */
-interface SpanIndex { spans: Span[]; maxEnd: number[] }
-
-function indexSpans(spans: Span[]): SpanIndex {
-  spans.sort((a, b) => a.start - b.start);
-  const maxEnd: number[] = [];
-  spans.forEach((span, index) => maxEnd.push(Math.max(span.end, index > 0 ? maxEnd[index - 1] : 0)));
-  return { spans, maxEnd };
-}
-
-const functionSpanLists = new WeakMap<CheckInput, SpanIndex>();
-const loopBodyLists = new WeakMap<CheckInput, SpanIndex>();
-
-function functionSpans(input: CheckInput): SpanIndex {
+function functionSpans(input: CheckInput): SpanIndex<Span> {
   let index = functionSpanLists.get(input);
   if (!index) {
     index = indexSpans([...JS_FUNCTIONS].flatMap((type) => input.nodesOfType(type)).map((fn) => ({ start: fn.startIndex, end: fn.endIndex })));
@@ -281,7 +269,7 @@ function functionSpans(input: CheckInput): SpanIndex {
   return index;
 }
 
-function loopBodies(input: CheckInput): SpanIndex {
+function loopBodies(input: CheckInput): SpanIndex<Span> {
   let index = loopBodyLists.get(input);
   if (!index) {
     const spans: Span[] = [];
@@ -298,15 +286,8 @@ function loopBodies(input: CheckInput): SpanIndex {
 }
 
 /** The innermost span containing [start, end): the containing span with the largest start. */
-function innermost({ spans, maxEnd }: SpanIndex, start: number, end: number): Span | undefined {
-  let low = 0;
-  let high = spans.length - 1;
-  let last = -1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (spans[mid].start <= start) { last = mid; low = mid + 1; } else high = mid - 1;
-  }
-  for (let index = last; index >= 0 && maxEnd[index] >= end; index -= 1) {
+function innermost({ spans, starts, maxEnd }: SpanIndex<Span>, start: number, end: number): Span | undefined {
+  for (let index = lastStartingBy(starts, start); index >= 0 && maxEnd[index] >= end; index -= 1) {
     if (spans[index].end >= end) return spans[index];
   }
   return undefined;

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, indexSpans, isPlaceholderSecret, knownSecretLiterals, lastStartingBy, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type Span, type SpanIndex } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -233,27 +233,18 @@ const sqlInjection: RuleChecker = (input) => {
   }
 };
 
-interface Span { start: number; end: number; isAsync: boolean }
-
-/** Spans sorted by start (stable), with the largest end up to each entry: innermost lookups without a scan of the whole file. */
-interface SpanIndex { spans: Span[]; maxEnd: number[] }
-
-function indexSpans(list: Span[]): SpanIndex {
-  const spans = [...list].sort((a, b) => a.start - b.start);
-  const maxEnd: number[] = [];
-  spans.forEach((span, at) => maxEnd.push(Math.max(span.end, at > 0 ? maxEnd[at - 1] : 0)));
-  return { spans, maxEnd };
-}
+/** A function's or a loop body's range; `isAsync` marks `async def` functions. */
+interface ScopeSpan extends Span { isAsync: boolean }
 
 // Loop and function spans, read once per file: climbing parents is slow in web-tree-sitter.
-const spanLists = new WeakMap<CheckInput, { functions: SpanIndex; loopBodies: SpanIndex }>();
+const spanLists = new WeakMap<CheckInput, { functions: SpanIndex<ScopeSpan>; loopBodies: SpanIndex<ScopeSpan> }>();
 
-function spans(input: CheckInput): { functions: SpanIndex; loopBodies: SpanIndex } {
+function spans(input: CheckInput): { functions: SpanIndex<ScopeSpan>; loopBodies: SpanIndex<ScopeSpan> } {
   let found = spanLists.get(input);
   if (!found) {
     const functions = [...FUNCTIONS].flatMap((type) => input.nodesOfType(type))
       .map((fn) => ({ start: fn.startIndex, end: fn.endIndex, isAsync: input.text.startsWith('async', fn.startIndex) }));
-    const loopBodies: Span[] = [];
+    const loopBodies: ScopeSpan[] = [];
     for (const type of LOOPS) {
       for (const loop of input.nodesOfType(type)) {
         const body = field(loop, 'body');
@@ -271,16 +262,9 @@ function spans(input: CheckInput): { functions: SpanIndex; loopBodies: SpanIndex
  * first in document order (the stable sort keeps it). Binary search, then a backwards scan that
  * stops once no earlier span reaches the position.
  */
-function innermost({ spans, maxEnd }: SpanIndex, node: Node): Span | undefined {
+function innermost({ spans, starts, maxEnd }: SpanIndex<ScopeSpan>, node: Node): ScopeSpan | undefined {
   const start = node.startIndex;
-  let low = 0;
-  let high = spans.length - 1;
-  let last = -1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (spans[mid].start <= start) { last = mid; low = mid + 1; } else high = mid - 1;
-  }
-  for (let at = last; at >= 0 && maxEnd[at] > start; at -= 1) {
+  for (let at = lastStartingBy(starts, start); at >= 0 && maxEnd[at] > start; at -= 1) {
     if (spans[at].end <= start) continue;
     let first = at;
     for (let earlier = at - 1; earlier >= 0 && spans[earlier].start === spans[at].start; earlier -= 1) {
