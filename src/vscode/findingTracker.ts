@@ -86,6 +86,8 @@ export function trackEdits<T extends Trackable>(findings: readonly T[], changes:
           changed = true;
         } else if (fixRelation.kind === 'before' && fixRelation.delta !== 0) {
           moved = { ...moved, fix: shift(finding.fix as LineSpan & { replacement: string }, fixRelation.delta) };
+          // The finding itself may be untouched (the edit is between it and its fix): the moved fix must still be kept.
+          changed = true;
         }
       }
       next.push(moved);

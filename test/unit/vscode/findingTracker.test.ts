@@ -79,4 +79,11 @@ describe('vscode/findingTracker', () => {
     const { kept } = trackEdits([finding('a', 10, 10)], [insert(20, 0, 'below\n'), insert(1, 0, 'one\n'), deleteLines(2, 3)]);
     assert.equal(kept[0].startLine, 10);
   });
+
+  it('reports a change when only the fix range moves (an edit between a finding and its fix)', () => {
+    const { kept, changed } = trackEdits([finding('a', 5, 5, { startLine: 10, endLine: 12, replacement: 'fixed' })], [insert(7, 0, 'new\n')]);
+    assert.equal(changed, true);
+    assert.deepEqual([kept[0].startLine, kept[0].endLine], [5, 5]);
+    assert.deepEqual(kept[0].fix && [kept[0].fix.startLine, kept[0].fix.endLine], [11, 13]);
+  });
 });
