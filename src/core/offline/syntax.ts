@@ -482,6 +482,23 @@ export function enclosingOfType(input: CheckInput, node: Node, types: ReadonlySe
   return null;
 }
 
+/** What a string-building expression makes: its literal text and whether values are spliced in. */
+export interface StringBuild {
+  /** The literal text parts joined (for telling SQL from other text). */
+  literal: string;
+  /** True when a non-constant value is spliced in. */
+  dynamic: boolean;
+}
+
+/**
+ * The builds of every assignment of one variable taken together (`q = "SELECT ..."; q += where`):
+ * literals joined with a space, dynamic when any part is. Null when there are none.
+ */
+export function joinBuilds(builds: readonly StringBuild[]): StringBuild | null {
+  if (builds.length === 0) return null;
+  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+}
+
 /** How deep string-building expressions are followed; deeper nesting is treated as unknown. */
 export const MAX_BUILD_DEPTH = 64;
 

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, joinBuilds, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type StringBuild } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -134,8 +134,6 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
 };
 
-interface StringBuild { literal: string; dynamic: boolean }
-
 const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
@@ -193,8 +191,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     const build = stringBuild(values[index] ?? null);
     if (build) builds.push(operator === '+=' ? { literal: build.literal, dynamic: true } : build);
   }
-  if (builds.length === 0) return null;
-  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+  return joinBuilds(builds);
 }
 
 const SQL_METHODS: Record<string, number> = { Query: 0, QueryRow: 0, Exec: 0, QueryContext: 1, QueryRowContext: 1, ExecContext: 1, Queryx: 0, QueryRowx: 0, Select: 1, Get: 1, Raw: 0 };

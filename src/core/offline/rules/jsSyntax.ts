@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, indexSpans, lastStartingBy, named, scopeAssignmentLists, unquote, type CallTarget, type Span, type SpanIndex } from '../syntax';
+import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, indexSpans, joinBuilds, lastStartingBy, named, scopeAssignmentLists, unquote, type CallTarget, type Span, type SpanIndex, type StringBuild } from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
@@ -153,13 +153,6 @@ export function bindingName(node: Node): string | undefined {
   return undefined;
 }
 
-export interface StringBuild {
-  /** The literal text parts joined (for telling SQL from other text). */
-  literal: string;
-  /** True when a non-constant value is spliced in. */
-  dynamic: boolean;
-}
-
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function isConstantExpression(node: Node | null): boolean {
@@ -253,8 +246,7 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   if (unwrapped.type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
   const builds = assignedValues(input, scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
-  if (builds.length === 0) return null;
-  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+  return joinBuilds(builds);
 }
 
 const functionSpanLists = new WeakMap<CheckInput, SpanIndex<Span>>();

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, indexSpans, isPlaceholderSecret, knownSecretLiterals, lastStartingBy, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type Span, type SpanIndex } from '../syntax';
+import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, indexSpans, isPlaceholderSecret, joinBuilds, knownSecretLiterals, lastStartingBy, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type Span, type SpanIndex, type StringBuild } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -78,8 +78,6 @@ function literalString(node: Node | null): string | undefined {
   return unquote(unwrapped.node.text);
 }
 
-interface StringBuild { literal: string; dynamic: boolean }
-
 /** SQLAlchemy's text(...) wraps the statement; the rules look through it. */
 const SQL_WRAPPERS = new Set(['text', 'sqlalchemy.text', 'sa.text']);
 
@@ -150,8 +148,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     const build = stringBuild(field(assignment.node, 'right'));
     if (build) builds.push(assignment.node.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
   }
-  if (builds.length === 0) return null;
-  return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
+  return joinBuilds(builds);
 }
 
 const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'options']);
