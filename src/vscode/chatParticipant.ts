@@ -66,7 +66,7 @@ async function reviewTargets(services: Services, targets: ReviewTarget[], kind: 
   services.statusBar.progress(key, 'chat review');
   try {
     const outcome = await services.reviewService.review({ key, kind, units: targets.map((t) => t.unit), skipped, signal, provider });
-    const files = publishOutcome(services, targets, outcome).map((file, index) => ({ ...file, relativePath: targets[index].unit.path }));
+    const files = (await publishOutcome(services, targets, outcome)).files.map((file, index) => ({ ...file, relativePath: targets[index].unit.path }));
     return { outcome, files };
   } finally {
     services.statusBar.end(key);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { runOfflineChecks, supportedLanguage } from '../core/offline';
+import { relocateFindings } from './relocate';
 import { unitFor } from './reviewRunner';
 import { offlineRuleOverrides } from './settings';
 import type { Services } from './services';
@@ -45,7 +46,10 @@ export class OfflineChecker implements vscode.Disposable {
     try {
       const findings = await runOfflineChecks(unitFor(document), { mode, rules: offlineRuleOverrides(config.offlineChecks.rules) });
       if (this.generation.get(key) !== generation || document.isClosed) return undefined;
-      this.services.publisher.publish(document.uri, text, findings, { mode, replace: 'offline' });
+      // The document may have been edited while the checks ran: findings go onto the text it holds
+      // now, and those whose lines changed are left out (the next save checks the file again).
+      const current = document.getText();
+      this.services.publisher.publish(document.uri, current, relocateFindings(findings, text, current).kept, { mode, replace: 'offline' });
       return findings.length;
     } catch (error) {
       this.services.logger.error(`Offline checks of ${vscode.workspace.asRelativePath(document.uri, false)} failed: ${error instanceof Error ? error.message : String(error)}`);

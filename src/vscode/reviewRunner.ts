@@ -4,6 +4,7 @@ import { languageFromPath } from '../core/language';
 import { ProviderError } from '../core/providers/provider';
 import type { ReviewUnit } from '../core/review/types';
 import { NoRepositoryError } from './gitDiffs';
+import { relocateFindings, relocationNote } from './relocate';
 import { showError } from './logging';
 import { NoModelError, offerModelChoices } from './providerFactory';
 import type { PublishedFinding, Replace } from './publishedFindings';
@@ -46,14 +47,44 @@ export function unitFor(document: vscode.TextDocument, range?: { startLine: numb
   return { path, text: document.getText(), language: languageFromPath(path) ?? document.languageId, range };
 }
 
-/** Publishes the outcome's findings per target file (a file with no findings gets its old ones cleared). */
-export function publishOutcome(services: Services, targets: readonly ReviewTarget[], outcome: ReviewOutcome): { uri: string; findings: PublishedFinding[] }[] {
+/** The text a file holds now: the open document's (unsaved edits included), else the file on disk. */
+async function currentText(uri: vscode.Uri): Promise<string> {
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/**
+ * Publishes the outcome's findings per target file (a file with no findings gets its old ones
+ * cleared). Findings are placed onto the text the file holds now, which may differ from the
+ * reviewed text (edits during the review, unsaved edits under a diff review, staged text): see
+ * relocate.ts. `notes` say what was dropped on the way; they are also added to the outcome's notes.
+ */
+export async function publishOutcome(services: Services, targets: readonly ReviewTarget[], outcome: ReviewOutcome): Promise<{ files: { uri: string; findings: PublishedFinding[] }[]; notes: string[] }> {
   const notices = outcome.result.notes.includes(UNTRUSTED_NOTE) ? [UNTRUSTED_NOTE] : [];
-  return targets.map((target) => {
+  const files: { uri: string; findings: PublishedFinding[] }[] = [];
+  const notes: string[] = [];
+  for (const target of targets) {
     const findings = outcome.result.findings.filter((f) => f.file === target.unit.path);
-    const published = services.publisher.publish(target.uri, target.unit.text, findings, { mode: outcome.mode, replace: target.replace, notices });
-    return { uri: target.uri.toString(), findings: published };
-  });
+    let text: string;
+    try {
+      text = await currentText(target.uri);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      services.logger.warn(`${target.unit.path} could not be read after its review (${reason}): its findings were not published.`);
+      if (findings.length > 0) notes.push(`${target.unit.path}: ${findings.length} finding${findings.length === 1 ? '' : 's'} not shown because the file could not be read after the review (${reason}).`);
+      services.publisher.clear(target.uri);
+      files.push({ uri: target.uri.toString(), findings: [] });
+      continue;
+    }
+    const relocated = relocateFindings(findings, target.unit.text, text);
+    const note = relocationNote(target.unit.path, relocated);
+    if (note !== '') notes.push(note);
+    const published = services.publisher.publish(target.uri, text, relocated.kept, { mode: outcome.mode, replace: target.replace, notices });
+    files.push({ uri: target.uri.toString(), findings: published });
+  }
+  outcome.result.notes.push(...notes);
+  return { files, notes };
 }
 
 /** Turns a failure into the right message (with its ways out) and a result value. */
@@ -105,10 +136,10 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
             progress.report({ message: text, increment });
           },
         });
-        const files = publishOutcome(services, job.targets, outcome);
-        const message = `Backend Reviewer (${modeName(outcome.mode)}): ${formatOutcome(outcome.result)}`;
+        const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
+        const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...relocationNotes].join(' · ')}`;
         services.logger.info(message);
-        for (const note of outcome.result.notes) services.logger.info(`Note: ${note}`);
+        for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n))) services.logger.info(`Note: ${note}`);
         if (!job.quiet) {
           const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
           void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
