@@ -6,7 +6,7 @@ import { DismissalStore } from './dismissals';
 import { helpPath } from './helpDocs';
 import { trackEdits, type LineChange } from './findingTracker';
 import {
-  contentHash, diagnosticLevel, FindingStore, isShown, keepOnPublish, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
+  contentHash, diagnosticLevel, FindingStore, isShown, keepOnClose, keepOnPublish, restoreFromDisk, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
 } from './publishedFindings';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
@@ -52,29 +52,62 @@ export class FindingsPublisher implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event)),
       vscode.workspace.onDidSaveTextDocument((document) => this.persist(document.uri, document.getText())),
       vscode.workspace.onDidOpenTextDocument((document) => this.restore(document)),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        void this.onClose(document).then(undefined, (error: unknown) => this.logger.warn(`Could not update the findings of closed ${document.uri.toString()}: ${String(error)}`));
+      }),
     );
     for (const document of vscode.workspace.textDocuments) this.restore(document);
   }
 
-  /** Brings back stored findings of files that are not open, when the file on disk is unchanged. */
+  /** Brings back stored findings of files that are not shown yet, when the file on disk is unchanged. */
   async restoreStored(): Promise<void> {
     for (const key of this.store.uris()) {
       if (this.files.has(key)) continue;
-      const uri = vscode.Uri.parse(key);
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const stored = this.store.load(key, text);
-        if (!stored) {
-          await this.store.remove(key);
-          continue;
-        }
-        this.files.set(key, { findings: stored, textHash: contentHash(text), notices: [] });
-        this.render(uri);
-      } catch (error) {
-        this.logger.info(`Stored findings of ${key} dropped: ${error instanceof Error ? error.message : String(error)}`);
-        await this.store.remove(key);
-      }
+      await this.restoreFromDisk(vscode.Uri.parse(key));
     }
+  }
+
+  /** Restores the stored findings of one file against its text on disk (see `restoreFromDisk`). */
+  private async restoreFromDisk(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch (error) {
+      this.logger.info(`Stored findings of ${key} dropped: ${error instanceof Error ? error.message : String(error)}`);
+      await this.store.remove(key);
+      return;
+    }
+    // Checked after the read: a publish or an open document may have come in meanwhile.
+    const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === key);
+    const decision = restoreFromDisk(this.store, key, text, { shown: this.files.has(key), openText: open?.getText() });
+    if (decision.action === 'remove') {
+      await this.store.remove(key);
+    } else if (decision.action === 'restore') {
+      this.files.set(key, { findings: decision.findings, textHash: contentHash(text), notices: [] });
+      this.render(uri);
+    }
+  }
+
+  /**
+   * A closed document's findings stay only when they belong to the text on disk; findings that
+   * followed unsaved edits (now discarded) are replaced by those stored for the disk text, or dropped.
+   */
+  private async onClose(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const entry = this.files.get(key);
+    if (!entry) return;
+    let diskText: string | undefined;
+    try {
+      diskText = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+    } catch (error) {
+      this.logger.info(`${key} could not be read after it was closed (${error instanceof Error ? error.message : String(error)}): its findings were removed.`);
+    }
+    // A publish or a reopen while reading replaced the entry: that one is current.
+    if (this.files.get(key) !== entry || keepOnClose(entry.textHash, diskText)) return;
+    this.files.delete(key);
+    this.render(document.uri);
+    if (diskText !== undefined) await this.restoreFromDisk(document.uri);
   }
 
   /** Workspace-relative path used in findings and dismissals. */

@@ -207,6 +207,32 @@ export class FindingStore {
   }
 }
 
+/** What to do with a file's stored findings when restoring them from the text on disk. */
+export type StoredRestore = { action: 'skip' } | { action: 'remove' } | { action: 'restore'; findings: PublishedFinding[] };
+
+/**
+ * Stored findings of a file, restored against its text on disk. `shown`: the file already has
+ * findings in memory (a publish or an open document's restore came first; they win). `openText`:
+ * the text of the file's open document, if any; when it differs from the disk (unsaved edits) the
+ * stored findings belong to the disk text, not to what the editor shows, so they stay stored and
+ * are not shown. Stored findings for a different disk text are removed.
+ */
+export function restoreFromDisk(store: FindingStore, key: string, diskText: string, now: { shown: boolean; openText: string | undefined }): StoredRestore {
+  if (now.shown) return { action: 'skip' };
+  if (now.openText !== undefined && now.openText !== diskText) return { action: 'skip' };
+  const findings = store.load(key, diskText);
+  return findings ? { action: 'restore', findings } : { action: 'remove' };
+}
+
+/**
+ * On closing a document: its findings stay when they belong to the text on disk (`textHash` equals
+ * the disk text's hash); otherwise they followed unsaved edits that were just discarded (or the file
+ * is gone), so they must be replaced by what is stored for the disk text, or dropped.
+ */
+export function keepOnClose(textHash: string | null, diskText: string | undefined): boolean {
+  return diskText !== undefined && textHash !== null && textHash === contentHash(diskText);
+}
+
 /** What "Explain" types into the chat: the participant, the command and the finding. */
 export function explainQuery(finding: PublishedFinding, participantName: string): string {
   const where = `${finding.file}:${finding.startLine}${finding.endLine !== finding.startLine ? `-${finding.endLine}` : ''}`;

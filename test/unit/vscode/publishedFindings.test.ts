@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ReviewFinding } from '../../../src/core/findings';
 import {
-  applyLineEdits, diagnosticLevel, explainQuery, FindingStore, fixApplies, isShown, keepOnPublish, linesText, planFixes,
-  replacementText, sourceLabel, toPublished,
+  applyLineEdits, contentHash, diagnosticLevel, explainQuery, FindingStore, fixApplies, isShown, keepOnClose, keepOnPublish, linesText, planFixes,
+  replacementText, restoreFromDisk, sourceLabel, toPublished,
 } from '../../../src/vscode/publishedFindings';
 import { InMemoryKeyValueStore } from '../../../src/vscode/state';
 
@@ -148,6 +148,48 @@ describe('vscode/publishedFindings', () => {
       assert.deepEqual(store.uris().sort(), ['file:///b.ts', 'file:///c.ts']);
       await store.clear();
       assert.deepEqual(store.uris(), []);
+    });
+  });
+
+  describe('restoring stored findings against the disk', () => {
+    async function storeWith(): Promise<FindingStore> {
+      const store = new FindingStore(new InMemoryKeyValueStore());
+      await store.save('file:///a.ts', text, toPublished([finding()], { text, relativePath: 'src/a.ts', mode: 'pragmatic' }));
+      return store;
+    }
+
+    it('restores them when the disk text is the stored one and no editor holds other text', async () => {
+      const store = await storeWith();
+      const decision = restoreFromDisk(store, 'file:///a.ts', text, { shown: false, openText: undefined });
+      assert.equal(decision.action, 'restore');
+      assert.equal(decision.action === 'restore' && decision.findings.length, 1);
+      assert.equal(restoreFromDisk(store, 'file:///a.ts', text, { shown: false, openText: text }).action, 'restore');
+    });
+
+    it('skips a file open with unsaved edits, keeping the stored findings for the disk text', async () => {
+      const store = await storeWith();
+      assert.deepEqual(restoreFromDisk(store, 'file:///a.ts', text, { shown: false, openText: `// edited\n${text}` }), { action: 'skip' });
+      assert.ok(store.load('file:///a.ts', text));
+    });
+
+    it('skips a file whose findings were published while the disk was read', async () => {
+      assert.deepEqual(restoreFromDisk(await storeWith(), 'file:///a.ts', text, { shown: true, openText: undefined }), { action: 'skip' });
+    });
+
+    it('removes them when the disk text changed', async () => {
+      assert.deepEqual(restoreFromDisk(await storeWith(), 'file:///a.ts', `${text}\n// more`, { shown: false, openText: undefined }), { action: 'remove' });
+    });
+  });
+
+  describe('keepOnClose', () => {
+    it('keeps findings that belong to the text on disk', () => {
+      assert.equal(keepOnClose(contentHash(text), text), true);
+    });
+
+    it('drops findings that followed unsaved edits, belong to other text, or whose file is gone', () => {
+      assert.equal(keepOnClose(null, text), false);
+      assert.equal(keepOnClose(contentHash(`${text}\nunsaved`), text), false);
+      assert.equal(keepOnClose(contentHash(text), undefined), false);
     });
   });
 });
