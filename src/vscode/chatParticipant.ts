@@ -63,13 +63,13 @@ function streamOutput(stream: vscode.ChatResponseStream): ChatOutput {
 }
 
 async function reviewTargets(services: Services, targets: ReviewTarget[], kind: 'chat' | 'changes', key: string, provider: ChatProvider, signal: AbortSignal, skipped: SkippedPart[] = []): Promise<PublishedReview> {
-  services.statusBar.progress(key, 'chat review');
+  const statusToken = services.statusBar.begin(key, 'chat review');
   try {
     const outcome = await services.reviewService.review({ key, kind, units: targets.map((t) => t.unit), skipped, signal, provider });
     const files = (await publishOutcome(services, targets, outcome)).files.map((file, index) => ({ ...file, relativePath: targets[index].unit.path }));
     return { outcome, files };
   } finally {
-    services.statusBar.end(key);
+    services.statusBar.end(statusToken);
   }
 }
 

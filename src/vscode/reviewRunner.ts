@@ -119,7 +119,7 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
     return await vscode.window.withProgress({ location, title: `Backend Reviewer (${modeName(mode)}): ${job.title}`, cancellable: !job.quiet }, async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
-      services.statusBar.progress(job.key, 'preparing');
+      const statusToken = services.statusBar.begin(job.key, 'preparing');
       try {
         let reported = 0;
         const outcome = await services.reviewService.review({
@@ -130,7 +130,7 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
           signal: controller.signal,
           onProgress: ({ done, total, message }) => {
             const text = total > 0 ? `${done}/${total} chunks` : message ?? '';
-            services.statusBar.progress(job.key, text);
+            services.statusBar.progress(statusToken, text);
             const increment = total > 0 ? ((done - reported) / total) * 100 : 0;
             reported = done;
             progress.report({ message: text, increment });
@@ -149,7 +149,7 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
         return { ok: true as const, result: outcome.result, files, message };
       } finally {
         subscription.dispose();
-        services.statusBar.end(job.key);
+        services.statusBar.end(statusToken);
       }
     });
   } catch (error) {

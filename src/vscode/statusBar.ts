@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
+import { ActiveReviews } from './activeReviews';
 import { COMMANDS } from './commandIds';
 import { modeName } from './publishedFindings';
 
 /** Shows the mode, and progress while reviewing; clicking it switches mode. */
 export class ReviewStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('backendReviewer.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly active = new Map<string, string>();
+  private readonly active = new ActiveReviews();
   private mode: Mode;
 
   constructor(mode: Mode) {
@@ -22,14 +23,22 @@ export class ReviewStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  /** Marks a review as running (`text` e.g. "2/5 chunks"); call `end` when it finishes. */
-  progress(key: string, text: string): void {
-    this.active.set(key, text);
+  /** Marks a review as running (`text` e.g. "preparing"); returns the token for `progress` and `end`. */
+  begin(key: string, text: string): number {
+    const token = this.active.begin(key, text);
+    this.render();
+    return token;
+  }
+
+  /** Updates a running review's text (e.g. "2/5 chunks"). */
+  progress(token: number, text: string): void {
+    this.active.update(token, text);
     this.render();
   }
 
-  end(key: string): void {
-    this.active.delete(key);
+  /** Removes this run only (a newer run of the same file keeps its progress). */
+  end(token: number): void {
+    this.active.end(token);
     this.render();
   }
 
@@ -39,14 +48,14 @@ export class ReviewStatusBar implements vscode.Disposable {
 
   private render(): void {
     const name = modeName(this.mode);
-    if (this.active.size === 0) {
+    const runs = this.active.list();
+    if (runs.length === 0) {
       this.item.text = `$(checklist) ${name}`;
       this.item.tooltip = `Backend Reviewer: ${name} mode. Click to switch mode.`;
       return;
     }
-    const [first] = this.active.values();
-    const more = this.active.size > 1 ? ` (+${this.active.size - 1})` : '';
-    this.item.text = `$(loading~spin) ${name}: ${first}${more}`;
+    const more = runs.length > 1 ? ` (+${runs.length - 1})` : '';
+    this.item.text = `$(loading~spin) ${name}: ${runs[0].text}${more}`;
     this.item.tooltip = `Backend Reviewer is reviewing in ${name} mode. Click to switch mode for the next review.`;
   }
 }
