@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_ID } from './commandIds';
 import { applyAllFixes } from './findingCommands';
 import { findRepository, uncommittedChanges } from './gitDiffs';
@@ -10,7 +11,7 @@ import type { ChatProvider } from '../core/providers/provider';
 import type { Services } from './services';
 
 function snapshot(document: vscode.TextDocument, selection?: vscode.Range): DocumentSnapshot {
-  const relativePath = vscode.workspace.asRelativePath(document.uri, false);
+  const relativePath = FindingsPublisher.relativePath(document.uri);
   const snap: DocumentSnapshot = { uri: document.uri.toString(), relativePath, text: document.getText(), language: unitFor(document).language };
   if (selection && !selection.isEmpty) {
     snap.selection = { startLine: selection.start.line + 1, endLine: selection.end.line + 1, text: document.getText(selection) };

@@ -6,7 +6,7 @@ import { DismissalStore } from './dismissals';
 import { helpPath } from './helpDocs';
 import { trackEdits, type LineChange } from './findingTracker';
 import {
-  contentHash, diagnosticLevel, FindingStore, isShown, keepOnClose, keepOnPublish, restoreFromDisk, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
+  contentHash, diagnosticLevel, FindingStore, folderNameInPaths, isShown, keepOnClose, keepOnPublish, restoreFromDisk, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
 } from './publishedFindings';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
@@ -110,9 +110,12 @@ export class FindingsPublisher implements vscode.Disposable {
     if (diskText !== undefined) await this.restoreFromDisk(document.uri);
   }
 
-  /** Workspace-relative path used in findings and dismissals. */
+  /**
+   * Workspace-relative path used in review units, findings and dismissals (one function, so they
+   * agree); prefixed with the folder name in a multi-root workspace.
+   */
   static relativePath(uri: vscode.Uri): string {
-    return vscode.workspace.asRelativePath(uri, false);
+    return vscode.workspace.asRelativePath(uri, folderNameInPaths(vscode.workspace.workspaceFolders?.length ?? 0));
   }
 
   /**

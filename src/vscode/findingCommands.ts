@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_NAME, COMMANDS } from './commandIds';
 import { explainQuery, fixApplies, planFixes, replacementText, type LineEdit } from './publishedFindings';
 import type { Services } from './services';
@@ -60,7 +61,7 @@ export async function applyAllFixes(services: Services, uriArg?: unknown): Promi
       applied += plan.applied;
       files++;
     } else {
-      services.logger.warn(`Could not apply the fixes in ${vscode.workspace.asRelativePath(uri, false)}: the editor refused the edit.`);
+      services.logger.warn(`Could not apply the fixes in ${FindingsPublisher.relativePath(uri)}: the editor refused the edit.`);
       skipped += plan.applied;
     }
   }

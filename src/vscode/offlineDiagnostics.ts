@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FindingsPublisher } from './diagnostics';
 import { runOfflineChecks, supportedLanguage } from '../core/offline';
 import { relocateFindings } from './relocate';
 import { unitFor } from './reviewRunner';
@@ -52,7 +53,7 @@ export class OfflineChecker implements vscode.Disposable {
       this.services.publisher.publish(document.uri, current, relocateFindings(findings, text, current).kept, { mode, replace: 'offline' });
       return findings.length;
     } catch (error) {
-      this.services.logger.error(`Offline checks of ${vscode.workspace.asRelativePath(document.uri, false)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.services.logger.error(`Offline checks of ${FindingsPublisher.relativePath(document.uri)} failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
   }

@@ -54,6 +54,15 @@ export function linesText(text: string, startLine: number, endLine: number): str
   return lines.slice(startLine - 1, endLine).join('\n');
 }
 
+/**
+ * Whether workspace-relative paths (in findings, review units and dismissal keys) start with the
+ * folder name: with more than one workspace folder, `a/src/x.ts` and `b/src/x.ts` would otherwise
+ * both be `src/x.ts` and share findings and dismissals.
+ */
+export function folderNameInPaths(workspaceFolderCount: number): boolean {
+  return workspaceFolderCount > 1;
+}
+
 export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

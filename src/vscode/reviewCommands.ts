@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FindingsPublisher } from './diagnostics';
 import { previewPrompt } from '../core/review/plan';
 import { COMMANDS } from './commandIds';
 import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
@@ -36,7 +37,7 @@ export async function reviewFile(services: Services, uri?: unknown, options: { q
   return runReviewJob(services, {
     key: document.uri.toString(),
     kind: 'file',
-    title: vscode.workspace.asRelativePath(document.uri, false),
+    title: FindingsPublisher.relativePath(document.uri),
     targets: [{ uri: document.uri, unit: unitFor(document), replace: 'all' }],
     quiet: options.quiet,
   });
@@ -55,7 +56,7 @@ async function reviewSelection(services: Services, uri?: unknown, range?: { star
   return runReviewJob(services, {
     key: document.uri.toString(),
     kind: 'selection',
-    title: `${vscode.workspace.asRelativePath(document.uri, false)}:${lines.startLine}-${lines.endLine}`,
+    title: `${FindingsPublisher.relativePath(document.uri)}:${lines.startLine}-${lines.endLine}`,
     targets: [{ uri: document.uri, unit: unitFor(document, lines), replace: lines }],
   });
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FindingsPublisher } from './diagnostics';
 import type { ReviewResult, SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
 import { ProviderError } from '../core/providers/provider';
@@ -43,7 +44,7 @@ export function selectedLines(editor: vscode.TextEditor | undefined, document: v
 }
 
 export function unitFor(document: vscode.TextDocument, range?: { startLine: number; endLine: number }): ReviewUnit {
-  const path = vscode.workspace.asRelativePath(document.uri, false);
+  const path = FindingsPublisher.relativePath(document.uri);
   return { path, text: document.getText(), language: languageFromPath(path) ?? document.languageId, range };
 }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ReviewFinding } from '../../../src/core/findings';
 import {
-  applyLineEdits, contentHash, diagnosticLevel, explainQuery, FindingStore, fixApplies, isShown, keepOnClose, keepOnPublish, linesText, planFixes,
+  applyLineEdits, contentHash, diagnosticLevel, explainQuery, FindingStore, fixApplies, folderNameInPaths, isShown, keepOnClose, keepOnPublish, linesText, planFixes,
   replacementText, restoreFromDisk, sourceLabel, toPublished,
 } from '../../../src/vscode/publishedFindings';
 import { InMemoryKeyValueStore } from '../../../src/vscode/state';
@@ -190,6 +190,14 @@ describe('vscode/publishedFindings', () => {
       assert.equal(keepOnClose(null, text), false);
       assert.equal(keepOnClose(contentHash(`${text}\nunsaved`), text), false);
       assert.equal(keepOnClose(contentHash(text), undefined), false);
+    });
+  });
+
+  describe('folderNameInPaths', () => {
+    it('prefixes paths with the folder name only in a multi-root workspace, so same-named files keep separate findings and dismissals', () => {
+      assert.equal(folderNameInPaths(0), false);
+      assert.equal(folderNameInPaths(1), false);
+      assert.equal(folderNameInPaths(2), true);
     });
   });
 });
