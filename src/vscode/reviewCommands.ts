@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { previewPrompt } from '../core/review/plan';
+import { branchReviewArguments } from './commandArguments';
 import { COMMANDS } from './commandIds';
 import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
 import { reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
@@ -124,10 +125,11 @@ export function registerReviewCommands(context: vscode.ExtensionContext, service
     vscode.commands.registerCommand(COMMANDS.reviewChanges, (uri?: unknown) => reviewChanges(services, uri)),
     vscode.commands.registerCommand(COMMANDS.reviewStaged, (uri?: unknown) =>
       reviewDiff(services, 'staged', async () => stagedChanges(await findRepository(uriArgument(uri))))),
-    vscode.commands.registerCommand(COMMANDS.reviewAgainstBranch, (branch?: unknown, uri?: unknown) =>
+    vscode.commands.registerCommand(COMMANDS.reviewAgainstBranch, (first?: unknown, second?: unknown) =>
       reviewDiff(services, 'branch', async () => {
-        const repository = await findRepository(uriArgument(uri));
-        const target = typeof branch === 'string' && branch !== '' ? branch : await pickBranch(repository);
+        const { branch, location } = branchReviewArguments(first, second);
+        const repository = await findRepository(uriArgument(location));
+        const target = branch ?? await pickBranch(repository);
         if (!target) throw new ReviewCancelledError('No branch chosen.');
         return changesAgainstBranch(repository, target);
       })),

@@ -1,0 +1,17 @@
+/**
+ * How command arguments are read, without `vscode`. Menus call commands with their own context:
+ * the SCM title menu passes the SourceControl as the first argument, while tests and keybindings
+ * pass explicit values.
+ */
+
+/**
+ * `reviewAgainstBranch(branch?, location?)`: a non-empty string first argument is the branch; any
+ * other first argument (a SourceControl from the SCM title menu, a Uri) says which repository, and
+ * the branch is then asked for.
+ */
+export function branchReviewArguments(first: unknown, second: unknown): { branch: string | undefined; location: unknown } {
+  if (typeof first === 'string' && first !== '') return { branch: first, location: second };
+  // An empty branch (or none) with the location second, as tests pass it.
+  if (first === undefined || first === null || typeof first === 'string') return { branch: undefined, location: second };
+  return { branch: undefined, location: first };
+}
