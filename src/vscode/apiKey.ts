@@ -22,6 +22,15 @@ export function scrubKey(text: string, apiKey: string | undefined): string {
   return text.split(apiKey).join('[api key]');
 }
 
+/**
+ * The message shown when moving a key from settings into secret storage fails (secret storage or a
+ * settings file refused the write); the key itself never appears in it.
+ */
+export function keyMoveFailureMessage(error: unknown, apiKey: string | undefined): string {
+  const reason = scrubKey(error instanceof Error ? error.message : String(error), apiKey);
+  return `Backend Reviewer: could not move the API key from settings (backendReviewer.openai.apiKey) into secret storage: ${reason}. Remove it from your settings by hand and run "Set API Key for OpenAI-Compatible Endpoint…".`;
+}
+
 /** Checks the input box value before it is stored; returns an error message or undefined. */
 export function validateApiKeyInput(value: string): string | undefined {
   const trimmed = value.trim();

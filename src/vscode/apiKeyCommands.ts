@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { API_KEY_SECRET, validateApiKeyInput, type SettingScope } from './apiKey';
+import { API_KEY_SECRET, keyMoveFailureMessage, keysInSettings, validateApiKeyInput, type SettingScope } from './apiKey';
+import { showError } from './logging';
 import { COMMANDS } from './commandIds';
 import { LEGACY_API_KEY_SETTING, planKeyMove, SETTINGS_SECTION } from './settings';
 import type { Services } from './services';
@@ -73,12 +74,20 @@ export async function offerToMoveKeyFromSettings(services: Services): Promise<bo
   return true;
 }
 
+/** Runs the offer in the background; a failure is logged and shown, never left unhandled. */
+function offerInBackground(services: Services): void {
+  offerToMoveKeyFromSettings(services).then(undefined, (error: unknown) => {
+    const key = keysInSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(LEGACY_API_KEY_SETTING))?.value;
+    void showError(services.logger, keyMoveFailureMessage(error, key));
+  });
+}
+
 export function registerApiKeyCommands(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.setApiKey, (value?: unknown) => setApiKey(services, value)),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(`${SETTINGS_SECTION}.${LEGACY_API_KEY_SETTING}`)) void offerToMoveKeyFromSettings(services);
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.${LEGACY_API_KEY_SETTING}`)) offerInBackground(services);
     }),
   );
-  void offerToMoveKeyFromSettings(services);
+  offerInBackground(services);
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ProviderError, type ChatProvider } from '../../../src/core/providers/provider';
-import { API_KEY_SECRET, keysInSettings, resolveApiKey, scrubKey, validateApiKeyInput, withKeyScrubbed } from '../../../src/vscode/apiKey';
+import { API_KEY_SECRET, keyMoveFailureMessage, keysInSettings, resolveApiKey, scrubKey, validateApiKeyInput, withKeyScrubbed } from '../../../src/vscode/apiKey';
 import { InMemorySecretStore } from '../../../src/vscode/state';
 
 const KEY = 'sk-test-1234567890abcdef';
@@ -37,5 +37,13 @@ describe('vscode/apiKey', () => {
     assert.match(validateApiKeyInput('  ')!, /Enter a key/);
     assert.match(validateApiKeyInput('sk abc')!, /no spaces/);
     assert.equal(validateApiKeyInput(KEY), undefined);
+  });
+
+  it('says why moving the key failed and what to do, without the key', () => {
+    const message = keyMoveFailureMessage(new Error(`Unable to write ${KEY} into Workspace Settings`), KEY);
+    assert.ok(message.includes('Unable to write [api key] into Workspace Settings'), message);
+    assert.ok(message.includes('backendReviewer.openai.apiKey'), message);
+    assert.ok(!message.includes(KEY), message);
+    assert.ok(keyMoveFailureMessage('secret storage unavailable', undefined).includes('secret storage unavailable'));
   });
 });
