@@ -96,7 +96,7 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
         return reviewTargets(services, targets, 'chat', targets.length === 1 ? targets[0].uri.toString() : `chat:${targets.map((t) => t.unit.path).join(',')}`, provider, signal);
       },
       reviewChanges: async (signal) => {
-        const input = await uncommittedChanges(await findRepository());
+        const input = await uncommittedChanges(await findRepository(), services.logger);
         const targets = input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' as const }));
         return reviewTargets(services, targets, 'changes', `changes:${input.repository.rootUri.toString()}`, provider, signal, input.skipped);
       },

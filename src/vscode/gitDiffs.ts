@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import type { SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
+import type { Logger } from '../core/log';
 import { unitsFromDiff } from '../core/review/diff';
 import type { ReviewUnit } from '../core/review/types';
 import {
   GIT_STATUS_DELETED, GIT_STATUS_INDEX_DELETED, GIT_STATUS_UNTRACKED,
   type GitApi, type GitChange, type GitExtensionExports, type GitRepository,
 } from './gitApi';
+import { UnreadableFiles } from './unreadableFiles';
 
 /** No Git extension or no repository: the message says what to do. */
 export class NoRepositoryError extends Error {
@@ -58,14 +60,17 @@ function relative(repository: GitRepository, uri: vscode.Uri): string {
   return uri.path.startsWith(`${root}/`) ? uri.path.slice(root.length + 1) : uri.path;
 }
 
-async function readWorkingFile(repository: GitRepository, path: string): Promise<string | undefined> {
-  try {
-    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(repository.rootUri, path));
-    return new TextDecoder().decode(bytes);
-  } catch {
-    // A file listed in the diff but gone from disk (deleted meanwhile): unitsFromDiff reports it as skipped.
-    return undefined;
-  }
+async function readWorkingFile(repository: GitRepository, path: string): Promise<string> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(repository.rootUri, path));
+  return new TextDecoder().decode(bytes);
+}
+
+/** Units of a diff whose new text comes from `read`; files it cannot read are logged and reported as skipped. */
+async function diffUnits(diff: string, what: string, read: (path: string) => Promise<string>, logger: Logger): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
+  const unreadable = new UnreadableFiles(what);
+  const { units, skipped, failures } = unreadable.exclude(await unitsFromDiff(diff, unreadable.reader(read)));
+  for (const { path, reason } of failures) logger.warn(`${path}: ${what} could not be read (${reason}); the file was not reviewed.`);
+  return { units, skipped };
 }
 
 async function patchesFor(changes: readonly GitChange[], patch: (path: string) => Promise<string>): Promise<string> {
@@ -82,10 +87,10 @@ function deletedParts(changes: readonly GitChange[], repository: GitRepository):
 }
 
 /** Working tree vs HEAD, plus untracked files reviewed as new files. */
-export async function uncommittedChanges(repository: GitRepository): Promise<DiffReviewInput> {
+export async function uncommittedChanges(repository: GitRepository, logger: Logger): Promise<DiffReviewInput> {
   const changes = await repository.diffWithHEAD();
   const diff = await patchesFor(changes, (path) => repository.diffWithHEAD(path));
-  const { units, skipped } = await unitsFromDiff(diff, (path) => readWorkingFile(repository, path));
+  const { units, skipped } = await diffUnits(diff, 'the working-tree file', (path) => readWorkingFile(repository, path), logger);
   const untracked = repository.state.untrackedChanges ?? repository.state.workingTreeChanges.filter((change) => change.status === GIT_STATUS_UNTRACKED);
   for (const change of untracked) {
     const path = relative(repository, change.uri);
@@ -97,7 +102,6 @@ export async function uncommittedChanges(repository: GitRepository): Promise<Dif
         continue;
       }
       const text = await readWorkingFile(repository, path);
-      if (text === undefined) continue;
       const lineCount = text.split('\n').length;
       units.push({ path, text, language: languageFromPath(path), changedLines: Array.from({ length: lineCount }, (_, i) => i + 1) });
     } catch (error) {
@@ -108,26 +112,20 @@ export async function uncommittedChanges(repository: GitRepository): Promise<Dif
 }
 
 /** The index vs HEAD; the new text of each file is the staged one. */
-export async function stagedChanges(repository: GitRepository): Promise<DiffReviewInput> {
+export async function stagedChanges(repository: GitRepository, logger: Logger): Promise<DiffReviewInput> {
   const diff = await repository.diff(true);
-  const { units, skipped } = await unitsFromDiff(diff, async (path) => {
-    try {
-      // Ref "" makes the Git extension run `git show :<path>`: the staged text.
-      return await repository.show('', vscode.Uri.joinPath(repository.rootUri, path).fsPath);
-    } catch {
-      return undefined;
-    }
-  });
+  // Ref "" makes the Git extension run `git show :<path>`: the staged text.
+  const { units, skipped } = await diffUnits(diff, 'the staged text', (path) => repository.show('', vscode.Uri.joinPath(repository.rootUri, path).fsPath), logger);
   return { repository, units, skipped: [...deletedParts(repository.state.indexChanges, repository), ...skipped], description: 'staged changes (index vs HEAD)' };
 }
 
 /** The working tree vs the merge base of HEAD and the branch (what a pull request would show). */
-export async function changesAgainstBranch(repository: GitRepository, branch: string): Promise<DiffReviewInput> {
+export async function changesAgainstBranch(repository: GitRepository, branch: string, logger: Logger): Promise<DiffReviewInput> {
   const base = await repository.getMergeBase('HEAD', branch);
   if (!base) throw new NoRepositoryError(`HEAD and ${branch} have no common ancestor, so there is no merge-base diff to review.`);
   const changes = await repository.diffWith(base);
   const diff = await patchesFor(changes, (path) => repository.diffWith(base, path));
-  const { units, skipped } = await unitsFromDiff(diff, (path) => readWorkingFile(repository, path));
+  const { units, skipped } = await diffUnits(diff, 'the working-tree file', (path) => readWorkingFile(repository, path), logger);
   return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: `changes against ${branch} (merge base ${base.slice(0, 8)})` };
 }
 

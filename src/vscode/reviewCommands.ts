@@ -79,7 +79,7 @@ async function reviewDiff(services: Services, kind: 'changes' | 'staged' | 'bran
 }
 
 export async function reviewChanges(services: Services, uri?: unknown): Promise<ReviewCommandResult> {
-  return reviewDiff(services, 'changes', async () => uncommittedChanges(await findRepository(uriArgument(uri))));
+  return reviewDiff(services, 'changes', async () => uncommittedChanges(await findRepository(uriArgument(uri)), services.logger));
 }
 
 /** Shows exactly what a review of the file (or selection) would send, after redaction. Returns the text. */
@@ -124,14 +124,14 @@ export function registerReviewCommands(context: vscode.ExtensionContext, service
     vscode.commands.registerCommand(COMMANDS.reviewSelection, (uri?: unknown, range?: { startLine: number; endLine: number }) => reviewSelection(services, uri, range)),
     vscode.commands.registerCommand(COMMANDS.reviewChanges, (uri?: unknown) => reviewChanges(services, uri)),
     vscode.commands.registerCommand(COMMANDS.reviewStaged, (uri?: unknown) =>
-      reviewDiff(services, 'staged', async () => stagedChanges(await findRepository(uriArgument(uri))))),
+      reviewDiff(services, 'staged', async () => stagedChanges(await findRepository(uriArgument(uri)), services.logger))),
     vscode.commands.registerCommand(COMMANDS.reviewAgainstBranch, (first?: unknown, second?: unknown) =>
       reviewDiff(services, 'branch', async () => {
         const { branch, location } = branchReviewArguments(first, second);
         const repository = await findRepository(uriArgument(location));
         const target = branch ?? await pickBranch(repository);
         if (!target) throw new ReviewCancelledError('No branch chosen.');
-        return changesAgainstBranch(repository, target);
+        return changesAgainstBranch(repository, target, services.logger);
       })),
     vscode.commands.registerCommand(COMMANDS.previewPrompt, (uri?: unknown) => showPromptPreview(services, uri)),
     vscode.workspace.onDidSaveTextDocument((document) => {
