@@ -3,7 +3,7 @@ import type { Mode } from '../core/findings';
 import { parseModeArgument } from './chatHandler';
 import { COMMANDS } from './commandIds';
 import { modeName } from './publishedFindings';
-import { SETTINGS_SECTION } from './settings';
+import { planPersonaUpdate, SETTINGS_SECTION } from './settings';
 import type { Services } from './services';
 
 /** Switches to the given mode, or to the other one. Returns the mode now in effect. */
@@ -54,9 +54,15 @@ async function selectPersona(services: Services, id?: unknown): Promise<string |
     void vscode.window.showWarningMessage(`Backend Reviewer: no persona "${chosen}" is loaded. Run "Select Persona" to see the loaded ones.`);
     return undefined;
   }
-  // `persona` is a restricted setting: in an untrusted workspace only the user value counts.
-  const target = vscode.workspace.workspaceFolders && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('persona', chosen || undefined, target);
+  const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const plan = planPersonaUpdate(configuration.inspect('persona'), chosen, { trusted: vscode.workspace.isTrusted, hasFolder: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 });
+  for (const write of plan.writes) {
+    await configuration.update('persona', write.value, write.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  }
+  if (plan.warning) {
+    services.logger.warn(plan.warning);
+    void vscode.window.showWarningMessage(`Backend Reviewer: ${plan.warning}`);
+  }
   if (persona?.mode) await services.mode.set(persona.mode);
   services.logger.info(chosen ? `Persona set to ${chosen}.` : 'Persona follows the mode.');
   return chosen;

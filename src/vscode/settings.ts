@@ -229,3 +229,39 @@ export function planKeyMove(
   const stored = options.storedKey?.trim();
   return { value: found.value, scopes: found.scopes, replacesStoredKey: stored !== undefined && stored !== '' && stored !== found.value, ignoredScopes };
 }
+
+/** A settings write: `value` undefined removes the setting from that scope. */
+export interface PersonaWrite {
+  scope: 'user' | 'workspace';
+  value: string | undefined;
+}
+
+/**
+ * How "Select Persona…" writes `backendReviewer.persona` (settings are read without a resource, so
+ * user and workspace values are the ones that count). A persona goes to the workspace when it is
+ * trusted and has a folder, else to user settings (the setting is restricted: an untrusted
+ * workspace's value is not read). "Mode default" removes the value from every scope that has one,
+ * except the workspace of an untrusted folder, which is not written: `warning` says it is still there
+ * and will apply once the folder is trusted.
+ */
+export function planPersonaUpdate(
+  inspected: { globalValue?: unknown; workspaceValue?: unknown } | undefined,
+  chosen: string,
+  workspace: { trusted: boolean; hasFolder: boolean },
+): { writes: PersonaWrite[]; warning?: string } {
+  const writableWorkspace = workspace.trusted && workspace.hasFolder;
+  if (chosen !== '') return { writes: [{ scope: writableWorkspace ? 'workspace' : 'user', value: chosen }] };
+  const writes: PersonaWrite[] = [];
+  if (inspected?.globalValue !== undefined) writes.push({ scope: 'user', value: undefined });
+  if (inspected?.workspaceValue !== undefined) {
+    if (writableWorkspace) {
+      writes.push({ scope: 'workspace', value: undefined });
+    } else {
+      return {
+        writes,
+        warning: `${SETTINGS_SECTION}.persona is still set to ${JSON.stringify(inspected.workspaceValue)} in this workspace's settings. It is ignored while the workspace is not trusted and applies once you trust it; remove it from .vscode/settings.json to follow the mode there too.`,
+      };
+    }
+  }
+  return { writes };
+}

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  InMemorySettings, offlineRuleOverrides, planKeyMove, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
+  InMemorySettings, offlineRuleOverrides, planKeyMove, planPersonaUpdate, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
 } from '../../../src/vscode/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
@@ -134,6 +134,30 @@ describe('vscode/settings', () => {
       assert.equal(capability.supported, 'limited');
       assert.deepEqual([...capability.restrictedConfigurations].sort(), RESTRICTED_SETTINGS.map((key) => `${SETTINGS_SECTION}.${key}`).sort());
       for (const key of ['openai.baseUrl', 'openai.model', 'personaDirectories', 'provider', 'minimumSeverity', 'offlineChecks.rules']) assert.ok(RESTRICTED_SETTINGS.includes(key as never), key);
+    });
+  });
+
+  describe('planPersonaUpdate', () => {
+    const trusted = { trusted: true, hasFolder: true };
+
+    it('"Mode default" removes the persona from every scope that has one', () => {
+      assert.deepEqual(planPersonaUpdate({ globalValue: 'a', workspaceValue: 'b' }, '', trusted), {
+        writes: [{ scope: 'user', value: undefined }, { scope: 'workspace', value: undefined }],
+      });
+      assert.deepEqual(planPersonaUpdate({ globalValue: 'a' }, '', trusted), { writes: [{ scope: 'user', value: undefined }] });
+      assert.deepEqual(planPersonaUpdate({}, '', trusted), { writes: [] });
+    });
+
+    it('does not write an untrusted workspace\'s settings, and warns that its value remains', () => {
+      const plan = planPersonaUpdate({ globalValue: 'a', workspaceValue: 'b' }, '', { trusted: false, hasFolder: true });
+      assert.deepEqual(plan.writes, [{ scope: 'user', value: undefined }]);
+      assert.match(plan.warning ?? '', /backendReviewer\.persona is still set to "b" in this workspace's settings/);
+    });
+
+    it('writes a chosen persona to the workspace when trusted, else to user settings', () => {
+      assert.deepEqual(planPersonaUpdate(undefined, 'p', trusted).writes, [{ scope: 'workspace', value: 'p' }]);
+      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: false, hasFolder: true }).writes, [{ scope: 'user', value: 'p' }]);
+      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: true, hasFolder: false }).writes, [{ scope: 'user', value: 'p' }]);
     });
   });
 });
