@@ -15,3 +15,12 @@ export function branchReviewArguments(first: unknown, second: unknown): { branch
   if (first === undefined || first === null || typeof first === 'string') return { branch: undefined, location: second };
   return { branch: undefined, location: first };
 }
+
+/**
+ * The message for a file a command was pointed at that the editor cannot open as text (binary,
+ * too large, gone); it names the file.
+ */
+export function openFailureMessage(file: string, error: unknown): string {
+  const reason = (error instanceof Error ? error.message : String(error)).trim();
+  return `Backend Reviewer: cannot review ${file}: it could not be opened as text (${reason === '' ? 'no reason given' : reason}). Binary files and files too large for the editor are not reviewed.`;
+}

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { previewPrompt } from '../core/review/plan';
-import { branchReviewArguments } from './commandArguments';
+import { branchReviewArguments, openFailureMessage } from './commandArguments';
 import { COMMANDS } from './commandIds';
 import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
 import { reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
+import { showError } from './logging';
 import { ReviewCancelledError } from './reviewService';
 import type { Services } from './services';
 
@@ -19,11 +20,24 @@ function uriArgument(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-/** The document a command is about: its URI argument, else the active editor's document. */
-async function targetDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
+/**
+ * The document a command is about: its URI argument, else the active editor's document. A file that
+ * cannot be opened as text (binary, too large) gives an error result naming it, already shown.
+ */
+async function targetDocument(services: Services, uri: unknown): Promise<vscode.TextDocument | ReviewCommandResult> {
   const target = uriArgument(uri);
-  if (target) return vscode.workspace.openTextDocument(target);
-  return vscode.window.activeTextEditor?.document;
+  if (!target) return vscode.window.activeTextEditor?.document ?? noDocument();
+  try {
+    return await vscode.workspace.openTextDocument(target);
+  } catch (error) {
+    const message = openFailureMessage(FindingsPublisher.relativePath(target), error);
+    void showError(services.logger, message);
+    return { ok: false, cancelled: false, error: message };
+  }
+}
+
+function isResult(value: vscode.TextDocument | ReviewCommandResult): value is ReviewCommandResult {
+  return 'ok' in value;
 }
 
 function noDocument(): ReviewCommandResult {
@@ -33,8 +47,8 @@ function noDocument(): ReviewCommandResult {
 }
 
 export async function reviewFile(services: Services, uri?: unknown, options: { quiet?: boolean } = {}): Promise<ReviewCommandResult> {
-  const document = await targetDocument(uri);
-  if (!document) return noDocument();
+  const document = await targetDocument(services, uri);
+  if (isResult(document)) return document;
   return runReviewJob(services, {
     key: document.uri.toString(),
     kind: 'file',
@@ -46,8 +60,8 @@ export async function reviewFile(services: Services, uri?: unknown, options: { q
 
 /** Lines to review: the `range` argument (1-based), else the active editor's selection. */
 async function reviewSelection(services: Services, uri?: unknown, range?: { startLine: number; endLine: number }): Promise<ReviewCommandResult> {
-  const document = await targetDocument(uri);
-  if (!document) return noDocument();
+  const document = await targetDocument(services, uri);
+  if (isResult(document)) return document;
   const lines = range ?? selectedLines(vscode.window.activeTextEditor, document);
   if (!lines) {
     const message = 'Select the lines to review first (or use Review Current File).';
@@ -84,11 +98,8 @@ export async function reviewChanges(services: Services, uri?: unknown): Promise<
 
 /** Shows exactly what a review of the file (or selection) would send, after redaction. Returns the text. */
 async function showPromptPreview(services: Services, uri?: unknown): Promise<string | undefined> {
-  const document = await targetDocument(uri);
-  if (!document) {
-    noDocument();
-    return undefined;
-  }
+  const document = await targetDocument(services, uri);
+  if (isResult(document)) return undefined;
   const selection = selectedLines(vscode.window.activeTextEditor, document);
   const unit = unitFor(document, selection);
   try {
