@@ -1,16 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
+import { runCliCaptured, type CliRun } from '../../support/runCliCaptured';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => { out += chunk; });
-  stderr.on('data', (chunk) => { err += chunk; });
-  const code = await runCli(argv, { stdout, stderr, cwd: process.cwd(), env: {} });
-  return { code, stdout: out, stderr: err };
+function run(argv: string[]): Promise<CliRun> {
+  return runCliCaptured(argv);
 }
 
 describe('cli/main', () => {

@@ -3,27 +3,15 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { runCli } from '../../../src/cli/main';
+import { runCliCaptured, type CliRun } from '../../support/runCliCaptured';
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 const FOLDER = path.join(REPO_ROOT, 'test', 'fixtures', 'personas', 'folder');
 const SEEDS = path.resolve(REPO_ROOT, '..', 'shared', 'seeds');
 
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString('utf8');
-    callback();
-  }
-}
-
-async function run(args: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(['personas', ...args], { stdout, stderr, cwd, env: {} });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function run(args: string[], cwd = REPO_ROOT): Promise<CliRun> {
+  return runCliCaptured(['personas', ...args], { cwd });
 }
 
 interface ListJson {

@@ -4,10 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { runCli } from '../../../src/cli/main';
+import { runCliCaptured, type CliRun } from '../../support/runCliCaptured';
 import { MODEL_HINT } from '../../../src/cli/reviewCommand';
 import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from '../../support/modelServer';
 
@@ -15,24 +14,8 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 // Assembled at run time so the repository holds no credential-shaped literal besides the shipped example.
 const FAKE_STRIPE_KEY = 'sk_live_' + 'TESTONLY' + '1234567890abcdef';
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-interface Run { code: number; stdout: string; stderr: string }
-
-async function review(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, tty = false): Promise<Run> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  stdout.isTTY = tty;
-  stderr.isTTY = tty;
-  const code = await runCli(['review', ...args], { stdout, stderr, cwd, env });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function review(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, tty = false): Promise<CliRun> {
+  return runCliCaptured(['review', ...args], { cwd, env, tty });
 }
 
 function workspace(files: Record<string, string>): string {

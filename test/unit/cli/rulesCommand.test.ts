@@ -1,21 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
+import { runCliCaptured, type CliRun } from '../../support/runCliCaptured';
 import { OFFLINE_RULES } from '../../../src/core/offline';
 
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString('utf8');
-    callback();
-  }
-}
-
-async function rules(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(['rules', ...args], { stdout, stderr, cwd: process.cwd(), env: {} });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+function rules(...args: string[]): Promise<CliRun> {
+  return runCliCaptured(['rules', ...args]);
 }
 
 describe('cli/rules', () => {
