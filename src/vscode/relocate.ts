@@ -116,6 +116,15 @@ export function relocateFindings<T extends Relocatable>(findings: readonly T[], 
   return { kept, dropped, fixesDropped };
 }
 
+/**
+ * A reviewed line range (a selection review's) on the current text: moved when its lines are all
+ * still there in one run, else unchanged (its edited lines lost their findings to edit tracking).
+ */
+export function relocateRange(range: { startLine: number; endLine: number }, reviewedText: string, currentText: string): { startLine: number; endLine: number } {
+  const [moved] = relocateFindings([{ ...range, fix: null }], reviewedText, currentText).kept;
+  return moved ? { startLine: moved.startLine, endLine: moved.endLine } : { startLine: range.startLine, endLine: range.endLine };
+}
+
 /** The sentence an outcome message gets when findings were dropped or lost their fix; '' when none. */
 export function relocationNote(file: string, result: { dropped: readonly unknown[]; fixesDropped: number }): string {
   const parts: string[] = [];

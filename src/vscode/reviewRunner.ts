@@ -5,7 +5,7 @@ import { languageFromPath } from '../core/language';
 import { ProviderError } from '../core/providers/provider';
 import type { ReviewUnit } from '../core/review/types';
 import { NoRepositoryError } from './gitDiffs';
-import { relocateFindings, relocationNote } from './relocate';
+import { relocateFindings, relocateRange, relocationNote } from './relocate';
 import { showError } from './logging';
 import { NoModelError, offerModelChoices } from './providerFactory';
 import type { PublishedFinding, Replace } from './publishedFindings';
@@ -55,6 +55,11 @@ async function currentText(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
+/** What a publish replaces, on the current text (a selection review's range moves with the edits). */
+function replacedRange(target: ReviewTarget, currentText: string): Replace {
+  return typeof target.replace === 'object' ? relocateRange(target.replace, target.unit.text, currentText) : target.replace;
+}
+
 /**
  * Publishes the outcome's findings per target file (a file with no findings gets its old ones
  * cleared). Findings are placed onto the text the file holds now, which may differ from the
@@ -81,7 +86,7 @@ export async function publishOutcome(services: Services, targets: readonly Revie
     const relocated = relocateFindings(findings, target.unit.text, text);
     const note = relocationNote(target.unit.path, relocated);
     if (note !== '') notes.push(note);
-    const published = services.publisher.publish(target.uri, text, relocated.kept, { mode: outcome.mode, replace: target.replace, notices });
+    const published = services.publisher.publish(target.uri, text, relocated.kept, { mode: outcome.mode, replace: replacedRange(target, text), notices });
     files.push({ uri: target.uri.toString(), findings: published });
   }
   outcome.result.notes.push(...notes);

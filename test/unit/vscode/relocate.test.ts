@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lineMapping, relocateFindings, relocationNote, type Relocatable } from '../../../src/vscode/relocate';
+import { lineMapping, relocateFindings, relocateRange, relocationNote, type Relocatable } from '../../../src/vscode/relocate';
 
 type F = Relocatable & { id: string };
 
@@ -80,5 +80,10 @@ describe('vscode/relocate', () => {
     assert.equal(relocationNote('src/a.ts', { dropped: [1, 2], fixesDropped: 1 }),
       'src/a.ts: 2 findings dropped because their lines changed during the review; 1 suggested fix withdrawn because the lines changed.');
     assert.equal(relocationNote('src/a.ts', { dropped: [], fixesDropped: 0 }), '');
+  });
+
+  it('moves a selection review\'s replaced range with lines inserted above it, and leaves it when its lines changed', () => {
+    assert.deepEqual(relocateRange({ startLine: 7, endLine: 9 }, REVIEWED, `// a\n// b\n${REVIEWED}`), { startLine: 9, endLine: 11 });
+    assert.deepEqual(relocateRange({ startLine: 7, endLine: 9 }, REVIEWED, REVIEWED.replace('return 1', 'return 2')), { startLine: 7, endLine: 9 });
   });
 });
