@@ -270,10 +270,21 @@ describe('runReview', () => {
   });
 
   it('fails with a planning error without sending the chunks still queued', async () => {
+    // a.ts's answer is held until planning reaches c.ts, so b.ts is still queued (concurrency 1) when
+    // the planning error comes: without the hold, a fast answer would let b.ts leave first.
+    let planningReachedC!: () => void;
+    const reachedC = new Promise<void>((resolve) => { planningReachedC = resolve; });
     class FailingProvider extends FakeProvider {
       override countTokens(text: string): number {
-        if (/^File: c\.ts$/m.test(text)) throw new Error('token counter broke on c.ts');
+        if (/^File: c\.ts$/m.test(text)) {
+          planningReachedC();
+          throw new Error('token counter broke on c.ts');
+        }
         return super.countTokens(text);
+      }
+      override async complete(request: ChatRequest): Promise<ChatResponse> {
+        await reachedC;
+        return super.complete(request);
       }
     }
     const provider = new FailingProvider(() => answer([]));
