@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { loadGrammars, runOfflineChecks } from '../src/core/offline';
 import { parserFor } from '../src/core/offline/grammars';
+import { median, round } from './engine';
 import type { BenchRow } from './types';
 
 const LINES = 10_000;
@@ -31,10 +32,10 @@ async function grammarLoadRows(): Promise<BenchRow[]> {
   }
   const medianOf = (name: string): number => median(runs.map((timings) => timings[name]));
   const rows: BenchRow[] = Object.keys(runs[0]).filter((name) => name !== 'total').map((name) => ({
-    name: `offline: load ${name} grammar`, value: round(medianOf(name)), unit: 'ms',
+    name: `offline: load ${name} grammar`, value: round(medianOf(name), 1), unit: 'ms',
     note: name === 'typescript' ? 'first grammar also initialises the web-tree-sitter runtime' : undefined,
   }));
-  rows.push({ name: 'offline: load all grammars (cold, one process)', value: round(medianOf('total')), unit: 'ms', target: GRAMMAR_LOAD_TARGET_MS, targetKind: 'max', note: `wall time, median of ${LOAD_RUNS} fresh processes` });
+  rows.push({ name: 'offline: load all grammars (cold, one process)', value: round(medianOf('total'), 1), unit: 'ms', target: GRAMMAR_LOAD_TARGET_MS, targetKind: 'max', note: `wall time, median of ${LOAD_RUNS} fresh processes` });
   return rows;
 }
 
@@ -105,22 +106,13 @@ async function checkRows(): Promise<BenchRow[]> {
     const cpuMs = median(cpu);
     // Wall time on a shared machine swings with other jobs; process CPU time is the stable measure of
     // the work (it is what wall time would be on an idle core), so the target is judged on it.
-    rows.push({ name: `offline: check 10,000-line ${language} file (CPU)`, value: round(cpuMs), unit: 'ms', target: CHECK_TARGET_MS, targetKind: 'max', note: `median of ${RUNS} after ${WARMUP_RUNS} warm-up runs, ${findings} findings, ${unit.text.length} chars` });
-    rows.push({ name: `offline: parse only, 10,000-line ${language} file (CPU)`, value: round(median(parseCpu)), unit: 'ms', note: 'tree-sitter parse + free, no rules' });
-    rows.push({ name: `offline: check 10,000-line ${language} file (wall)`, value: round(wallMs), unit: 'ms', note: 'depends on machine load' });
-    rows.push({ name: `offline: first check of the ${language} file after loading (wall)`, value: round(firstWall), unit: 'ms', note: `CPU ${round(firstCpu)} ms: JIT and WebAssembly optimisation still running` });
+    rows.push({ name: `offline: check 10,000-line ${language} file (CPU)`, value: round(cpuMs, 1), unit: 'ms', target: CHECK_TARGET_MS, targetKind: 'max', note: `median of ${RUNS} after ${WARMUP_RUNS} warm-up runs, ${findings} findings, ${unit.text.length} chars` });
+    rows.push({ name: `offline: parse only, 10,000-line ${language} file (CPU)`, value: round(median(parseCpu), 1), unit: 'ms', note: 'tree-sitter parse + free, no rules' });
+    rows.push({ name: `offline: check 10,000-line ${language} file (wall)`, value: round(wallMs, 1), unit: 'ms', note: 'depends on machine load' });
+    rows.push({ name: `offline: first check of the ${language} file after loading (wall)`, value: round(firstWall, 1), unit: 'ms', note: `CPU ${round(firstCpu, 1)} ms: JIT and WebAssembly optimisation still running` });
     rows.push({ name: `offline: ${language} throughput (CPU)`, value: Math.round(LINES / (cpuMs / 1000)), unit: 'lines/s' });
   }
   return rows;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
 }
 
 export async function benchOffline(): Promise<BenchRow[]> {
