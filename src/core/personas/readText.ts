@@ -20,6 +20,9 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+const tooLarge = (size: number): string =>
+  `file is ${Math.ceil(size / 1024)} KiB, over the ${MAX_FILE_BYTES / 1024} KiB limit for persona and guideline files`;
+
 /**
  * Reads a persona/guideline file as clean text (see decodeText). Empty, binary, oversized and
  * unreadable files come back as `{ ok: false, message }`; the message does not repeat the path.
@@ -29,17 +32,13 @@ export async function readTextFile(filePath: string): Promise<ReadTextResult> {
   try {
     const stat = await fs.stat(filePath);
     if (stat.isDirectory()) return { ok: false, message: describeFsError({ code: 'EISDIR' }) };
-    if (stat.size > MAX_FILE_BYTES) {
-      return { ok: false, message: `file is ${Math.ceil(stat.size / 1024)} KiB, over the ${MAX_FILE_BYTES / 1024} KiB limit for persona and guideline files` };
-    }
+    if (stat.size > MAX_FILE_BYTES) return { ok: false, message: tooLarge(stat.size) };
     bytes = await fs.readFile(filePath);
   } catch (error) {
     return { ok: false, message: describeFsError(error) };
   }
   // Checked again after reading: the file may have grown between stat and read.
-  if (bytes.length > MAX_FILE_BYTES) {
-    return { ok: false, message: `file is ${Math.ceil(bytes.length / 1024)} KiB, over the ${MAX_FILE_BYTES / 1024} KiB limit for persona and guideline files` };
-  }
+  if (bytes.length > MAX_FILE_BYTES) return { ok: false, message: tooLarge(bytes.length) };
   if (bytes.length === 0) return { ok: false, message: 'file is empty' };
   if (looksBinary(bytes)) return { ok: false, message: 'file is binary (contains NUL bytes), not text' };
   const decoded = decodeText(bytes);
