@@ -146,6 +146,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     settings, publisher, statusBar,
     { dispose: () => reviewService.dispose() },
     { dispose: unsubscribeMode },
+    // Also fires when the workspace is trusted (ConfigWatcher reloads then), which must reload personas and guidelines.
     settings.onDidChange((next) => {
       reviewContext.invalidate();
       if (next.mode !== settingMode) {
@@ -155,7 +156,6 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
       publisher.refresh();
       statusBar.setMode(mode.get());
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => reviewContext.invalidate()),
     ...watchGuidance(() => reviewContext.invalidate()),
   );
   void publisher.restoreStored();
