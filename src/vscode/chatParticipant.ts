@@ -5,7 +5,7 @@ import { applyAllFixes } from './findingCommands';
 import { findRepository, uncommittedChanges } from './gitDiffs';
 import { followupsFor, handleChat, type ChatDeps, type ChatOutput, type ChatResultMeta, type ChatTurn, type DocumentSnapshot, type PublishedReview } from './chatHandler';
 import { providerForModel } from './providerFactory';
-import { publishOutcome, unitFor, type ReviewTarget } from './reviewRunner';
+import { diffTargets, publishOutcome, unitFor, type ReviewTarget } from './reviewRunner';
 import type { SkippedPart } from '../core/findings';
 import type { ChatProvider } from '../core/providers/provider';
 import type { Services } from './services';
@@ -97,8 +97,7 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
       },
       reviewChanges: async (signal) => {
         const input = await uncommittedChanges(await findRepository(), services.logger);
-        const targets = input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' as const }));
-        return reviewTargets(services, targets, 'changes', `changes:${input.repository.rootUri.toString()}`, provider, signal, input.skipped);
+        return reviewTargets(services, diffTargets(input), 'changes', `changes:${input.repository.rootUri.toString()}`, provider, signal, input.skipped);
       },
       applyAllFixes: () => applyAllFixes(services),
       model: provider,

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../core/providers/provider';
 import { ProviderError } from '../core/providers/provider';
 import type { Logger } from '../core/log';
+import { estimateTokens } from '../core/providers/openaiCompatible';
 
 /**
  * A `ChatProvider` over a VS Code language model (`vscode.LanguageModelChat`). The runtime parts of
@@ -16,11 +17,6 @@ export interface LmRuntime {
 
 /** The part of `vscode.LanguageModelChat` this provider uses. */
 export type LmModel = Pick<vscode.LanguageModelChat, 'id' | 'name' | 'vendor' | 'family' | 'version' | 'maxInputTokens' | 'countTokens' | 'sendRequest'>;
-
-/** Rough tokens for a text (about four characters each); used where an exact count is not needed. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 /** Turns a `LanguageModelError` (matched by its `code`, as the API recommends) into a ProviderError with a message saying what to do. */
 export function toProviderError(error: unknown, modelLabel: string): ProviderError {

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
+import { estimateTokens } from '../core/providers/openaiCompatible';
 import { previewPrompt } from '../core/review/plan';
 import { branchReviewArguments, openFailureMessage } from './commandArguments';
 import { COMMANDS } from './commandIds';
 import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
-import { reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
+import { diffTargets, reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
 import { showError } from './logging';
 import { ReviewCancelledError } from './reviewService';
 import type { Services } from './services';
@@ -87,7 +88,7 @@ async function reviewDiff(services: Services, kind: 'changes' | 'staged' | 'bran
     key: `${kind}:${input.repository.rootUri.toString()}`,
     kind,
     title: input.description,
-    targets: input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' as const })),
+    targets: diffTargets(input),
     skipped: input.skipped,
   });
 }
@@ -108,7 +109,7 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
     const preview = previewPrompt({
       units: [unit], persona: prepared.persona, mode: prepared.mode, guidelines: prepared.guidelines,
       maxInputTokens: provider?.maxInputTokens ?? Number.MAX_SAFE_INTEGER,
-      countTokens: (text) => provider?.countTokens(text) ?? Math.ceil(text.length / 4),
+      countTokens: (text) => provider?.countTokens(text) ?? estimateTokens(text),
     });
     const parts = [
       `<!-- Backend Reviewer prompt preview: exactly what would be sent to ${provider?.id ?? 'the model'} for ${unit.path}, after redaction. Nothing was sent. -->`,

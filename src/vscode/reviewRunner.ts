@@ -4,7 +4,7 @@ import type { ReviewResult, SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
 import { ProviderError } from '../core/providers/provider';
 import type { ReviewUnit } from '../core/review/types';
-import { NoRepositoryError } from './gitDiffs';
+import { NoRepositoryError, type DiffReviewInput } from './gitDiffs';
 import { relocateFindings, relocateRange, relocationNote } from './relocate';
 import { showError } from './logging';
 import { NoModelError, offerModelChoices } from './providerFactory';
@@ -41,6 +41,11 @@ export function selectedLines(editor: vscode.TextEditor | undefined, document: v
   if (!editor || editor.document !== document || editor.selection.isEmpty) return undefined;
   const { start, end } = editor.selection;
   return { startLine: start.line + 1, endLine: end.character === 0 && end.line > start.line ? end.line : end.line + 1 };
+}
+
+/** The files of a diff review: each replaces all findings of its working-tree file. */
+export function diffTargets(input: DiffReviewInput): ReviewTarget[] {
+  return input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' }));
 }
 
 export function unitFor(document: vscode.TextDocument, range?: { startLine: number; endLine: number }): ReviewUnit {
