@@ -29,7 +29,7 @@ async function listMatching(root: string, relativeDir: string, suffix: string, e
   }
   return names
     .filter((name) => name.toLowerCase().endsWith(suffix))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort() // code-unit order, not the locale's: the same on every machine
     .map((name) => ({ relative: `${relativeDir}/${name}`, kind: relativeDir.startsWith('.cursor') ? 'cursor' : 'instructions' }));
 }
 

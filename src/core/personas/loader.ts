@@ -47,6 +47,9 @@ function workspaceLocations(root: string): Location[] {
   ];
 }
 
+/** A directory entry, with symlinks followed for isDir. */
+interface Entry { name: string; full: string; isDir: boolean }
+
 interface Collected {
   personas: Persona[];
   errors: PersonaLoadError[];
@@ -69,8 +72,8 @@ async function loadReferences(skillDir: string, warnings: string[]): Promise<Per
     warnings.push(`references/ ${describeFsError(error)}; no references loaded`);
     return [];
   }
-  // Code-point order, not locale order: the same files give the same prompt on every machine.
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default sort compares UTF-16 code units, not the locale: the same files give the same prompt on every machine.
+  names.sort();
   const references: Persona['references'] = [];
   let total = 0;
   for (const name of names) {
@@ -126,7 +129,7 @@ export async function loadPersonaFile(filePath: string, kind: PersonaSourceKind)
 const isLoadError = (value: Persona | PersonaLoadError): value is PersonaLoadError => !('id' in value);
 
 /** Lists a directory, following symlinks for the entry types; undefined (with an error recorded) when it cannot be read. */
-async function listDir(dir: string, errors: PersonaLoadError[]): Promise<{ name: string; full: string; isDir: boolean }[] | undefined> {
+async function listDir(dir: string, errors: PersonaLoadError[]): Promise<Entry[] | undefined> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -134,8 +137,8 @@ async function listDir(dir: string, errors: PersonaLoadError[]): Promise<{ name:
     errors.push({ source: dir, message: `folder ${describeFsError(error)}` });
     return undefined;
   }
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const entries: { name: string; full: string; isDir: boolean }[] = [];
+  names.sort();
+  const entries: Entry[] = [];
   for (const name of names) {
     const full = path.join(dir, name);
     try {
@@ -152,7 +155,7 @@ async function listDir(dir: string, errors: PersonaLoadError[]): Promise<{ name:
 async function findSkillFiles(
   dir: string, errors: PersonaLoadError[], ancestors: string[], depth: number,
   // The caller may pass the listing it already made, so a broken entry is reported once, not twice.
-  listed?: { name: string; full: string; isDir: boolean }[],
+  listed?: Entry[],
 ): Promise<string[]> {
   if (depth > MAX_SKILL_DEPTH) return [];
   const entries = listed ?? await listDir(dir, errors);
