@@ -17,7 +17,7 @@ import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
 import { runReview } from '../core/review/engine';
 import { ReviewInputError } from '../core/review/errors';
-import { collectFiles } from '../core/review/files';
+import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
@@ -199,13 +199,6 @@ function stderrLogger(io: CliIo): Logger {
     warn(message) { io.stderr.write(`backend-review: warning: ${message}\n`); },
     error(message) { io.stderr.write(`backend-review: ${message}\n`); },
   };
-}
-
-function findRepositoryRoot(start: string): string | undefined {
-  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 async function choosePersona(args: ReviewArgs, io: CliIo, workspaceRoot: string, logger: Logger): Promise<Persona> {

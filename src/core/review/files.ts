@@ -35,8 +35,9 @@ function displayPath(cwd: string, absolutePath: string): string {
   return shown.split(sep).join('/');
 }
 
-function findRepositoryRoot(start: string): string | undefined {
-  let dir = start;
+/** The nearest folder at or above `start` that holds a `.git` entry, or undefined. */
+export function findRepositoryRoot(start: string): string | undefined {
+  let dir = resolve(start);
   for (;;) {
     if (existsSync(join(dir, '.git'))) return dir;
     const parent = dirname(dir);
