@@ -104,9 +104,11 @@ export function chunkRegions(lines: string[], regions: LineRange[], options: Chu
     while (start <= region.endLine) {
       let tokens = 0;
       let end = start - 1;
-      while (end + 1 <= region.endLine && tokens + lineCost(end + 1) <= options.budgetTokens) {
+      while (end + 1 <= region.endLine) {
+        const cost = lineCost(end + 1);
+        if (tokens + cost > options.budgetTokens) break;
         end++;
-        tokens += lineCost(end);
+        tokens += cost;
       }
       if (end < start) {
         skipped.push({ startLine: start, endLine: start, reason: `line ${start} alone is larger than the model's input budget (${options.budgetTokens} tokens)` });
@@ -144,7 +146,7 @@ export function chunkRegions(lines: string[], regions: LineRange[], options: Chu
   for (const piece of pieces) {
     const last = current?.segments[current.segments.length - 1];
     const contiguous = last !== undefined && last.endLine + 1 === piece.range.startLine;
-    if (current && current.tokens + piece.tokens + (contiguous ? 0 : gapCost) <= options.budgetTokens && !contiguous) {
+    if (current && !contiguous && current.tokens + piece.tokens + gapCost <= options.budgetTokens) {
       current.segments.push(piece.range);
       current.tokens += piece.tokens + gapCost;
       continue;
