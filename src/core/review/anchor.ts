@@ -1,5 +1,6 @@
 import type { ModelFinding } from '../findings';
 import { silentLogger, type Logger } from '../log';
+import { splitLines, type LineRange } from './chunk';
 
 /**
  * Where a finding ended up:
@@ -39,8 +40,6 @@ export const DEFAULT_DIFF_SLACK = 3;
 export const DEFAULT_SEARCH_WINDOW = 10;
 /** A finding whose quote cannot be found keeps its cited lines with its confidence halved. */
 export const UNANCHORED_CONFIDENCE_FACTOR = 0.5;
-
-interface LineRange { startLine: number; endLine: number }
 
 /** Where a quote was found: 1-based lines, 1-based columns (end exclusive). */
 interface QuoteMatch { startLine: number; endLine: number; startColumn: number; endColumn: number }
@@ -128,10 +127,7 @@ class CompactText {
   private whole?: CompactIndex;
 
   constructor(text: string) {
-    const lines = text.split(/\r?\n/);
-    // A final newline ends the last line; it does not start an empty one.
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    this.lines = lines;
+    this.lines = splitLines(text);
   }
 
   get lineCount(): number { return this.lines.length; }
