@@ -59,21 +59,16 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
   }
   args.push('--');
   const diffText = await git(args, root);
-  const readNewFile = options.staged
-    ? async (path: string): Promise<string | undefined> => {
-        try {
-          return await git(['show', `:${path}`], root);
-        } catch {
-          return undefined; // the caller rebuilds the text from the hunks
-        }
-      }
-    : async (path: string): Promise<string | undefined> => {
-        try {
-          return await readFile(join(root, path), 'utf8');
-        } catch {
-          return undefined; // the caller rebuilds the text from the hunks
-        }
-      };
+  const read = options.staged
+    ? (path: string): Promise<string> => git(['show', `:${path}`], root)
+    : (path: string): Promise<string> => readFile(join(root, path), 'utf8');
+  const readNewFile = async (path: string): Promise<string | undefined> => {
+    try {
+      return await read(path);
+    } catch {
+      return undefined; // the caller rebuilds the text from the hunks
+    }
+  };
   return { root, diffText, readNewFile };
 }
 
