@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_ID } from './commandIds';
 import { applyAllFixes } from './findingCommands';
 import { findRepository, uncommittedChanges } from './gitDiffs';
@@ -11,8 +10,8 @@ import type { ChatProvider } from '../core/providers/provider';
 import type { Services } from './services';
 
 function snapshot(document: vscode.TextDocument, selection?: vscode.Range): DocumentSnapshot {
-  const relativePath = FindingsPublisher.relativePath(document.uri);
-  const snap: DocumentSnapshot = { uri: document.uri.toString(), relativePath, text: document.getText(), language: unitFor(document).language };
+  const unit = unitFor(document);
+  const snap: DocumentSnapshot = { uri: document.uri.toString(), relativePath: unit.path, text: unit.text, language: unit.language };
   if (selection && !selection.isEmpty) {
     snap.selection = { startLine: selection.start.line + 1, endLine: selection.end.line + 1, text: document.getText(selection) };
   }
