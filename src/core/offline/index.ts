@@ -9,6 +9,7 @@ import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
+import { lastStartingBy } from './syntax';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
 
 export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
@@ -34,28 +35,17 @@ function activeRules(config: OfflineConfig, family: LanguageFamily): Array<{ met
   return active;
 }
 
-/** Start offsets of each line (UTF-16), for offset → line/column. */
+/** Start offsets of each line (UTF-16), for offset → line/column (the line is lastStartingBy(starts, offset)). */
 function lineStarts(text: string): number[] {
   const starts = [0];
   for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
   return starts;
 }
 
-function lineOf(starts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
-}
-
 /** Expand an offset edit to a whole-line replacement (the findings contract's fix shape). */
 function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): ReviewFinding['fix'] {
-  const firstLine = lineOf(starts, edit.start);
-  const lastLine = lineOf(starts, edit.end);
+  const firstLine = lastStartingBy(starts, edit.start);
+  const lastLine = lastStartingBy(starts, edit.end);
   const from = starts[firstLine];
   let to = lastLine + 1 < starts.length ? starts[lastLine + 1] - 1 : text.length;
   if (to > from && text[to - 1] === '\r') to -= 1;
@@ -138,8 +128,8 @@ export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig):
     seen.add(key);
     const meta = ruleMeta(item.ruleId);
     if (!meta) throw new Error(`Offline checks: rule ${item.ruleId} has no metadata.`);
-    const startLine = lineOf(starts, item.start);
-    const endLine = lineOf(starts, Math.max(item.start, item.end - 1));
+    const startLine = lastStartingBy(starts, item.start);
+    const endLine = lastStartingBy(starts, Math.max(item.start, item.end - 1));
     const finding: ReviewFinding = {
       title: meta.title,
       severity: severityOf.get(item.ruleId) ?? meta.defaultSeverity,
