@@ -138,5 +138,3 @@ export const personasCommand: CliCommand = async (args: string[], io: CliIo): Pr
   }
   return EXIT.ok;
 };
-
-export default personasCommand;
