@@ -247,18 +247,6 @@ export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<
   return found;
 }
 
-/** The identifier (or quoted key) that starts at `index`: `password`, `"api_key"`, `this.token` → `token`. */
-export function nameAt(text: string, index: number): string | undefined {
-  NAME_AT.lastIndex = index;
-  const match = NAME_AT.exec(text);
-  if (!match) return undefined;
-  const chain = match[2];
-  const dot = chain.lastIndexOf('.');
-  return dot < 0 ? chain : chain.slice(dot + 1);
-}
-
-const NAME_AT = /(['"`]?)([A-Za-z_$][\w$-]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\1/y;
-
 /**
  * Nodes of `types` found at each match of `regex` in the raw text: the node at the match start,
  * climbing at most `maxDepth` parents. Matches inside comments or strings find no such node. Rules
