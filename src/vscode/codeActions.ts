@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS, FIX_ALL_KIND } from './commandIds';
-import { addLineEdit, fixAllEdit } from './findingCommands';
-import { fixApplies, replacementText } from './publishedFindings';
+import { addFixEdit, fixAllEdit } from './findingCommands';
+import { fixApplies } from './publishedFindings';
 import type { Services } from './services';
 
 const FIX_ALL = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND);
@@ -23,7 +23,7 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
         if (finding.fix && fixApplies(finding, text)) {
           const action = new vscode.CodeAction(`Apply suggested fix: ${finding.title}`, vscode.CodeActionKind.QuickFix);
           action.edit = new vscode.WorkspaceEdit();
-          addLineEdit(action.edit, document, { startLine: finding.fix.startLine, endLine: finding.fix.endLine, replacement: replacementText(finding.fix.replacement) });
+          addFixEdit(action.edit, document, finding.fix);
           action.diagnostics = [diagnostic];
           action.isPreferred = true;
           actions.push(action);

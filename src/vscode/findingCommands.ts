@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_NAME, COMMANDS } from './commandIds';
-import { explainQuery, fixApplies, planFixes, replacementText, type LineEdit } from './publishedFindings';
+import { explainQuery, fixApplies, planFixes, replacementText, type LineEdit, type PublishedFinding } from './publishedFindings';
 import type { Services } from './services';
 
 function uriOf(arg: unknown): vscode.Uri | undefined {
@@ -11,12 +11,17 @@ function uriOf(arg: unknown): vscode.Uri | undefined {
 }
 
 /** The document range of whole lines `startLine..endLine` (1-based). */
-export function linesRange(document: vscode.TextDocument, startLine: number, endLine: number): vscode.Range {
+function linesRange(document: vscode.TextDocument, startLine: number, endLine: number): vscode.Range {
   return new vscode.Range(startLine - 1, 0, endLine - 1, document.lineAt(endLine - 1).range.end.character);
 }
 
-export function addLineEdit(edit: vscode.WorkspaceEdit, document: vscode.TextDocument, lineEdit: Pick<LineEdit, 'startLine' | 'endLine' | 'replacement'>): void {
+function addLineEdit(edit: vscode.WorkspaceEdit, document: vscode.TextDocument, lineEdit: Pick<LineEdit, 'startLine' | 'endLine' | 'replacement'>): void {
   edit.replace(document.uri, linesRange(document, lineEdit.startLine, lineEdit.endLine), lineEdit.replacement);
+}
+
+/** Adds a finding's fix: its whole lines, without the trailing newline a model tends to add. */
+export function addFixEdit(edit: vscode.WorkspaceEdit, document: vscode.TextDocument, fix: NonNullable<PublishedFinding['fix']>): void {
+  addLineEdit(edit, document, { startLine: fix.startLine, endLine: fix.endLine, replacement: replacementText(fix.replacement) });
 }
 
 /** Builds one WorkspaceEdit with every fix that still applies in the document. */
@@ -40,7 +45,7 @@ async function applyFix(services: Services, uriArg: unknown, id: unknown): Promi
     return false;
   }
   const edit = new vscode.WorkspaceEdit();
-  addLineEdit(edit, document, { startLine: finding.fix.startLine, endLine: finding.fix.endLine, replacement: replacementText(finding.fix.replacement) });
+  addFixEdit(edit, document, finding.fix);
   const applied = await vscode.workspace.applyEdit(edit);
   if (applied) services.publisher.remove(uri, [finding.id]);
   return applied;
