@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedPart } from '../findings';
@@ -79,17 +79,6 @@ export function looksBinary(content: Buffer): boolean {
   return content.subarray(0, 8192).includes(0);
 }
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out: CollectedFiles): Promise<void> {
   const shown = displayPath(cwd, absolutePath);
   const info = await stat(absolutePath);
@@ -97,12 +86,13 @@ async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out
     out.skipped.push({ file: shown, reason: `larger than the ${Math.round(maxBytes / 1024)} KiB size cap (${Math.round(info.size / 1024)} KiB): not reviewed` });
     return;
   }
-  if (looksBinary(await readHead(absolutePath, 8192))) {
+  // Under the size cap: read once, then look for NUL bytes in what was read.
+  const content = await readFile(absolutePath);
+  if (looksBinary(content)) {
     out.skipped.push({ file: shown, reason: 'binary file: not reviewed' });
     return;
   }
-  const text = await readFile(absolutePath, 'utf8');
-  out.units.push({ path: shown, text });
+  out.units.push({ path: shown, text: content.toString('utf8') });
 }
 
 async function walk(dir: string, scopes: IgnoreScope[], options: Required<CollectOptions>, out: CollectedFiles): Promise<void> {
