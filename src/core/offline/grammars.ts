@@ -49,7 +49,7 @@ function initRuntime(): Promise<void> {
   return runtimeReady;
 }
 
-export function loadLanguage(grammar: GrammarName): Promise<Language> {
+function loadLanguage(grammar: GrammarName): Promise<Language> {
   let loading = languages.get(grammar);
   if (!loading) {
     loading = initRuntime().then(() => Language.load(path.join(grammarDirectory(), `tree-sitter-${grammar}.wasm`)));

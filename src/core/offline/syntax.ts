@@ -63,7 +63,7 @@ export function looksLikeSql(text: string): boolean {
 }
 
 /** `generateApiKey` / `reset_code` → `generate api key` / `reset code`, so patterns match whole words. */
-export function nameWords(name: string): string {
+function nameWords(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join(' ');
 }
 
@@ -117,7 +117,7 @@ export interface CallTarget {
  * several WebAssembly round trips per call; on large files that dominated the run time.
  * Returns undefined when the shape is anything else, so the caller reads the tree instead.
  */
-export function callTargetFromText(text: string, start: number, chain: RegExp, openers: string): CallTarget | undefined {
+function callTargetFromText(text: string, start: number, chain: RegExp, openers: string): CallTarget | undefined {
   chain.lastIndex = start;
   const match = chain.exec(text);
   if (!match) return undefined;
@@ -135,7 +135,7 @@ export function callTargetFromText(text: string, start: number, chain: RegExp, o
  * Call targets for all calls of a file. Calls are in document order, so an outer call that starts
  * where an inner one does (`a.b(x).c()`) comes first; those are read through the tree.
  */
-export function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, openers: string, slow: (call: Node) => T | undefined, fast: (call: Node, target: CallTarget) => T): Array<T> {
+function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, openers: string, slow: (call: Node) => T | undefined, fast: (call: Node, target: CallTarget) => T): Array<T> {
   const targets: T[] = [];
   const member = new RegExp(`\\s*\\??\\.\\s*(#?[A-Za-z_$][\\w$]*)\\s*[${openers}]`, 'y');
   calls.forEach((call, index) => {
@@ -319,7 +319,7 @@ export function lastStartingBy(starts: readonly number[], offset: number): numbe
 }
 
 /** The largest of `values[0..i]` for each `i`: a backwards scan stops once nothing earlier reaches the position. */
-export function runningMax(values: readonly number[]): number[] {
+function runningMax(values: readonly number[]): number[] {
   const max: number[] = [];
   values.forEach((value, at) => max.push(Math.max(value, at > 0 ? max[at - 1] : 0)));
   return max;

@@ -78,7 +78,7 @@ export function objectProps(object: Node): { props: Map<string, Node>; hasSpread
   return { props, hasSpread };
 }
 
-export function keyName(key: Node): string {
+function keyName(key: Node): string {
   return key.type === 'string' ? unquote(key.text) : key.text;
 }
 
@@ -121,7 +121,7 @@ export function functionName(fn: Node): string | undefined {
 }
 
 /** `a.b.c` → `c`; `x` → `x`; `obj['key']` → `key`. */
-export function lastName(node: Node | null): string | undefined {
+function lastName(node: Node | null): string | undefined {
   if (!node) return undefined;
   if (node.type === 'identifier' || node.type === 'property_identifier' || node.type === 'shorthand_property_identifier' || node.type === 'private_property_identifier') return node.text;
   if (node.type === 'member_expression') return field(node, 'property')?.text;
@@ -210,7 +210,7 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
  * Values assigned to the variable `name` in `scope` before `before` (declaration, `=` and `+=`).
  * Used to follow a query or command built into a variable and passed on later.
  */
-export function assignedValues(input: CheckInput, scope: Node, name: string, before: number): Node[] {
+function assignedValues(input: CheckInput, scope: Node, name: string, before: number): Node[] {
   const values: Node[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
     if (assignment.node.startIndex >= before) break;
