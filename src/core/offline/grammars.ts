@@ -76,7 +76,7 @@ export async function parserFor(grammar: GrammarName): Promise<Parser> {
   return parser;
 }
 
-/** The .wasm files the bundle needs (used by scripts/build.mjs through the same list). */
+/** The .wasm files the bundle needs; scripts/build.mjs copies its own GRAMMAR_WASM list, which a unit test keeps equal to this one. */
 export function wasmFiles(): string[] {
   return [RUNTIME_WASM, ...GRAMMARS.map((grammar) => `tree-sitter-${grammar}.wasm`)];
 }
