@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { OFFLINE_RULES } from '../core/offline';
 import { COMMANDS, HELP_SCHEME } from './commandIds';
-import { helpDocument, helpPath } from './helpDocs';
+import { helpUri } from './diagnostics';
+import { helpDocument } from './helpDocs';
 
 /** Serves `backend-reviewer:/review/<category>.md` and `backend-reviewer:/rules/<id>.md` as read-only Markdown. */
 class HelpContentProvider implements vscode.TextDocumentContentProvider {
@@ -13,7 +14,7 @@ class HelpContentProvider implements vscode.TextDocumentContentProvider {
 /** Opens a rule's or category's explanation, rendered when the Markdown preview is available. */
 async function showRuleHelp(ruleId: unknown): Promise<string | undefined> {
   if (typeof ruleId !== 'string' || ruleId === '') return undefined;
-  const uri = vscode.Uri.from({ scheme: HELP_SCHEME, path: helpPath(ruleId) });
+  const uri = helpUri(ruleId);
   try {
     await vscode.commands.executeCommand('markdown.showPreview', uri);
   } catch {
