@@ -22,16 +22,20 @@ type Node =
 
 const TAG_PATTERN = /\{\{-?([\s\S]*?)-?\}\}|\{%-?([\s\S]*?)-?%\}|\{#[\s\S]*?#\}/g;
 
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i += 1) if (text.charCodeAt(i) === 10) line += 1;
-  return line;
+/** Newlines in `text` from `from` up to (not including) `to`. */
+function newlinesBetween(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) count += 1;
+  return count;
 }
 
 /** Splits the template into text and tags. A block tag or comment alone on its line takes the whole line with it. */
 function tokenize(source: string, firstLine: number): Token[] {
   const tokens: Token[] = [];
   let cursor = 0;
+  // Each tag's line, counted on from the previous tag instead of from the start of the source.
+  let line = firstLine;
+  let lineCountedTo = 0;
   for (const match of source.matchAll(TAG_PATTERN)) {
     let start = match.index;
     let end = start + match[0].length;
@@ -46,7 +50,8 @@ function tokenize(source: string, firstLine: number): Token[] {
       }
     }
     if (start > cursor) tokens.push({ kind: 'text', text: source.slice(cursor, start) });
-    const line = lineAt(source, match.index) + firstLine - 1;
+    line += newlinesBetween(source, lineCountedTo, match.index);
+    lineCountedTo = match.index;
     if (isOutput) tokens.push({ kind: 'output', source: match[1].trim(), line });
     else if (match[2] !== undefined) tokens.push({ kind: 'tag', source: match[2].trim(), line });
     cursor = end;
