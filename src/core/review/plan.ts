@@ -56,20 +56,30 @@ function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): 
 /**
  * Everything sent besides the code is redacted too: a persona or a project guideline may quote a
  * real connection string or key, and a path may hold credentials (`https://user:pw@host/x.ts`).
+ * Most files of a review get the same guideline objects, so each is redacted once per planner.
  */
-function redactedGuidelines(guidelines: Guideline[]): Guideline[] {
-  return guidelines.map((guideline) => ({ ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text }));
+function guidelineRedactor(): (guidelines: Guideline[]) => Guideline[] {
+  const redacted = new WeakMap<Guideline, Guideline>();
+  return (guidelines) => guidelines.map((guideline) => {
+    let done = redacted.get(guideline);
+    if (!done) {
+      done = { ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text };
+      redacted.set(guideline, done);
+    }
+    return done;
+  });
 }
 
 /**
- * Plans one unit at a time with what the units share worked out once (the redacted persona), so a
- * review can send the first file's requests while it plans the next ones. `planReview` is this
- * applied to every unit in order.
+ * Plans one unit at a time with what the units share worked out once (the redacted persona and
+ * guidelines), so a review can send the first file's requests while it plans the next ones.
+ * `planReview` is this applied to every unit in order.
  */
 export function unitPlanner(options: Omit<PlanOptions, 'units'>): (unit: ReviewUnit) => ReviewPlan {
   const contextLines = options.diffContextLines ?? DEFAULT_DIFF_CONTEXT_LINES;
   const persona: RenderedPersona = { ...options.persona, text: redactSecrets(options.persona.text).text };
-  return (unit) => planUnit(unit, options, persona, contextLines);
+  const redactedGuidelines = guidelineRedactor();
+  return (unit) => planUnit(unit, options, persona, contextLines, redactedGuidelines);
 }
 
 export function planReview(options: PlanOptions): ReviewPlan {
@@ -84,7 +94,10 @@ export function planReview(options: PlanOptions): ReviewPlan {
   return plan;
 }
 
-function planUnit(unit: ReviewUnit, options: Omit<PlanOptions, 'units'>, persona: RenderedPersona, contextLines: number): ReviewPlan {
+function planUnit(
+  unit: ReviewUnit, options: Omit<PlanOptions, 'units'>, persona: RenderedPersona, contextLines: number,
+  redactedGuidelines: (guidelines: Guideline[]) => Guideline[],
+): ReviewPlan {
   const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
   if (unit.text.includes('\u0000')) {
     plan.skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });

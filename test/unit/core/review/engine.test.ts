@@ -148,6 +148,15 @@ describe('runReview', () => {
       assert.match(prompt.user, /^File: https:\/\/u:‹redacted:connection-string-password›@h\/x\.ts$/m);
       assert.match(prompt.system, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
     });
+
+    it('redacts a guideline shared by every file in each prompt, and leaves the guideline itself as it was', () => {
+      const text = 'Staging DB: postgres://admin:GuidePw99@db/x';
+      const shared = { source: 'AGENTS.md', kind: 'agents' as const, applyTo: [], text };
+      const { prompts } = preview([{ path: 'a.ts', text: 'a()\n' }, { path: 'b.ts', text: 'b()\n' }], { guidelines: () => [shared] });
+      assert.equal(prompts.length, 2);
+      for (const prompt of prompts) assert.match(prompt.system, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
+      assert.equal(shared.text, text);
+    });
   });
 
   describe('fixes over redacted lines', () => {
