@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { loadGrammars, runOfflineChecks } from '../src/core/offline';
 import { parserFor } from '../src/core/offline/grammars';
 import { median, round } from './engine';
+import { backendSource, type BenchLanguage } from './generate';
 import type { BenchRow } from './types';
 
 const LINES = 10_000;
-const FIXTURES = path.join(__dirname, '../test/fixtures/offline');
 const GRAMMAR_LOAD_TARGET_MS = 150;
 const CHECK_TARGET_MS = 100;
 const RUNS = 9;
@@ -40,33 +39,12 @@ async function grammarLoadRows(): Promise<BenchRow[]> {
 }
 
 /**
- * A realistic 10,000-line file: whole labeled backend files of a language repeated (functions
- * renamed per copy; Go keeps one package clause and import block), then short declarations to reach
- * exactly 10,000 lines, so the file parses without errors.
+ * A realistic 10,000-line file from the bench generator (see backendSource), without its final
+ * newline so the text is exactly 10,000 '\n'-separated lines.
  */
-export function syntheticFile(language: 'typescript' | 'python' | 'go'): { path: string; text: string } {
-  const dir = path.join(FIXTURES, language);
-  const sources = fs.readdirSync(dir).filter((name) => !name.endsWith('.tsx')).sort().map((name) => fs.readFileSync(path.join(dir, name), 'utf8').replace(/\n+$/, ''));
-  const lines: string[] = [];
-  for (let copy = 0, added = true; added; copy += 1) {
-    added = false;
-    for (const source of sources) {
-      let body = source.split('\n');
-      if (language === 'go' && lines.length > 0) {
-        const importEnd = body.findIndex((line, index) => index > 0 && line === ')');
-        body = body.slice(importEnd + 1);
-      }
-      if (lines.length + body.length > LINES) continue;
-      // Rename top-level functions and types per copy so the file is not one definition repeated.
-      lines.push(...body.map((line) => line.replace(/^(export (?:async )?function |async def |def |func |class |type )(\w+)/, `$1$2_${copy}`)));
-      added = true;
-    }
-  }
-  for (let index = 0; lines.length < LINES; index += 1) {
-    lines.push(language === 'python' ? `RETRY_LIMIT_${index} = ${index % 7}` : language === 'go' ? `var retryLimit${index} = ${index % 7}` : `export const retryLimit${index} = ${index % 7};`);
-  }
+export function syntheticFile(language: BenchLanguage): { path: string; text: string } {
   const extension = language === 'typescript' ? 'ts' : language === 'python' ? 'py' : 'go';
-  return { path: `bench/large.${extension}`, text: lines.join('\n') };
+  return { path: `bench/large.${extension}`, text: backendSource(language, LINES).slice(0, -1) };
 }
 
 async function checkRows(): Promise<BenchRow[]> {
