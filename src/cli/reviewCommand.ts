@@ -124,7 +124,7 @@ function normaliseDiffFlag(args: string[]): string[] {
   return out;
 }
 
-export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
+function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
   let parsed;
   try {
     parsed = parseArgs({

@@ -37,7 +37,7 @@ function numberWidth(lastLine: number): number {
 }
 
 /** `  42 | code` — real line numbers, right-aligned to the widest number in the file. */
-export function numberLine(lineNumber: number, content: string, width: number): string {
+function numberLine(lineNumber: number, content: string, width: number): string {
   return `${String(lineNumber).padStart(width)} | ${content}`;
 }
 

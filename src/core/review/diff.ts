@@ -35,7 +35,7 @@ function isNoNewlineMarker(content: string): boolean {
 }
 
 /** The new file's lines as far as the hunks show them; lines outside hunks are empty. */
-export function textFromHunks(file: parseDiff.File): string {
+function textFromHunks(file: parseDiff.File): string {
   const lines: string[] = [];
   for (const chunk of file.chunks) {
     for (const change of chunk.changes) {
@@ -47,7 +47,7 @@ export function textFromHunks(file: parseDiff.File): string {
   return Array.from({ length: lines.length }, (_, i) => lines[i] ?? '').join('\n') + '\n';
 }
 
-export function addedLines(file: parseDiff.File): number[] {
+function addedLines(file: parseDiff.File): number[] {
   const added: number[] = [];
   for (const chunk of file.chunks) {
     for (const change of chunk.changes) {

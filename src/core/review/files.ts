@@ -70,7 +70,7 @@ function isIgnored(scopes: IgnoreScope[], absolutePath: string, isDirectory: boo
   return false;
 }
 
-export function isVendoredFile(path: string): boolean {
+function isVendoredFile(path: string): boolean {
   return VENDORED_FILES.some((pattern) => pattern.test(path));
 }
 

@@ -23,7 +23,7 @@ function git(args: string[], cwd: string): Promise<string> {
   });
 }
 
-export async function gitRepositoryRoot(cwd: string): Promise<string> {
+async function gitRepositoryRoot(cwd: string): Promise<string> {
   return (await git(['rev-parse', '--show-toplevel'], cwd)).trim();
 }
 

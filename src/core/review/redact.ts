@@ -48,7 +48,7 @@ const UNQUOTED_CONFIG_VALUE = /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-
 /** Every placeholder starts with this: text containing it was derived from redacted code. */
 export const REDACTION_MARK = '‹redacted:';
 
-export function redactionPlaceholder(kind: string): string {
+function redactionPlaceholder(kind: string): string {
   const label = kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   return `${REDACTION_MARK}${label}›`;
 }
