@@ -5,6 +5,7 @@ import ignore, { type Ignore } from 'ignore';
 import type { SkippedPart } from '../findings';
 import type { ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
+import { looksBinary } from '../personas/encoding';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -72,11 +73,6 @@ function isIgnored(scopes: IgnoreScope[], absolutePath: string, isDirectory: boo
 
 function isVendoredFile(path: string): boolean {
   return VENDORED_FILES.some((pattern) => pattern.test(path));
-}
-
-/** NUL bytes in the first 8 KiB mean binary, as git decides. */
-export function looksBinary(content: Buffer): boolean {
-  return content.subarray(0, 8192).includes(0);
 }
 
 async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out: CollectedFiles): Promise<void> {
