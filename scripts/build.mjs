@@ -23,8 +23,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  // The CLI's offline checks worker threads (src/cli/offlinePool.ts), loaded from beside dist/cli.js.
-  { ...common, entryPoints: ['src/cli/offlineWorker.ts'], outfile: 'dist/offlineWorker.js' },
+  // The offline checks worker threads (src/core/offline/pool.ts), loaded from beside dist/cli.js and dist/extension.js.
+  { ...common, entryPoints: ['src/core/offline/worker.ts'], outfile: 'dist/offlineWorker.js' },
 ];
 
 // Offline checks: web-tree-sitter's runtime and the grammars load at run time from dist/grammars/

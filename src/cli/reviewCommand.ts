@@ -24,7 +24,7 @@ import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
 import { argumentError, EXIT, UsageError } from './errors';
 import { resolvePersonaDirs } from './personaDirs';
-import { createOfflinePool } from './offlinePool';
+import { createOfflinePool } from '../core/offline/pool';
 import type { CliCommand, CliIo } from './main';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;

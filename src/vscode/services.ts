@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import * as personas from '../core/personas';
-import { runOfflineChecks } from '../core/offline';
+import { OfflineRunner } from '../core/offline/runner';
 import { FileReviewCache } from '../core/review/cache';
 import { runReview } from '../core/review/engine';
 import { DismissalStore } from './dismissals';
@@ -80,6 +80,8 @@ export interface Services {
   reviewContext: ReviewContext;
   reviewService: ReviewService;
   statusBar: ReviewStatusBar;
+  /** Offline checks: inline for most files, large files split over worker threads. */
+  offline: OfflineRunner;
 }
 
 function workspaceRoot(): string | undefined {
@@ -125,6 +127,11 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   const publisher = new FindingsPublisher(new FindingStore(context.workspaceState), dismissals, () => settings.config.minimumSeverity, logger);
   const statusBar = new ReviewStatusBar(mode.get());
   const api: PersonaApi = personas;
+  const offline = new OfflineRunner({
+    workerFile: context.asAbsolutePath(path.join('dist', 'offlineWorker.js')),
+    threads: Math.min(os.availableParallelism(), 4),
+    warn: (message) => logger.warn(message),
+  });
   const reviewContext = new ReviewContext({
     personas: api,
     config,
@@ -135,7 +142,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     resolveUserDirs: (dirs) => resolveUserDirs(dirs, logger),
     createProvider: (current) => createProvider(current, context.secrets, logger),
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
-    offlineFindings: (unit, currentMode, current) => runOfflineChecks(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+    offlineFindings: (unit, currentMode, current) => offline.check(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
     workspaceHasGuidance,
     logger,
   });
@@ -145,6 +152,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   context.subscriptions.push(
     settings, publisher, statusBar,
     { dispose: () => reviewService.dispose() },
+    { dispose: () => { offline.close().catch((error: unknown) => logger.warn(`Stopping the offline checks worker threads failed: ${error instanceof Error ? error.message : String(error)}`)); } },
     { dispose: unsubscribeMode },
     // Also fires when the workspace is trusted (ConfigWatcher reloads then), which must reload personas and guidelines.
     settings.onDidChange((next) => {
@@ -159,5 +167,5 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     ...watchGuidance(() => reviewContext.invalidate()),
   );
   void publisher.restoreStored();
-  return { context, logger, settings, config, mode, personas: api, secrets: context.secrets, dismissals, publisher, reviewContext, reviewService, statusBar };
+  return { context, logger, settings, config, mode, personas: api, secrets: context.secrets, dismissals, publisher, reviewContext, reviewService, statusBar, offline };
 }

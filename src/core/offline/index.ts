@@ -1,4 +1,4 @@
-import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import type { Node, Point, Range, Tree } from '@vscode/tree-sitter-wasm';
 import type { ReviewFinding } from '../findings';
 import { redactSecretLiteral } from '../review/redact';
 import type { ReviewUnit } from '../review/types';
@@ -8,6 +8,7 @@ import { GO_NODE_TYPES, GO_RULES } from './rules/go';
 import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
+import { planParts, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
 import { lastStartingBy } from './syntax';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
@@ -16,6 +17,7 @@ export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
 export { supportedLanguage } from './languages';
 export { loadGrammars, wasmFiles } from './grammars';
 export { parseRuleOverrides } from './config';
+export { planParts, MIN_LINES_PER_PART, type CheckPart, type OffsetRange } from './segments';
 export type { OfflineConfig, OfflineRuleMeta, RuleOverride, GrammarName, LanguageFamily } from './types';
 
 const CHECKERS: Record<LanguageFamily, Record<string, RuleChecker>> = { js: JS_RULES, python: PYTHON_RULES, go: GO_RULES };
@@ -53,7 +55,7 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
   return { startLine: firstLine + 1, endLine: lastLine + 1, replacement };
 }
 
-function collect(tree: Tree, text: string, grammar: GrammarName, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): RawFinding[] {
+function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): RawFinding[] {
   const found: RawFinding[] = [];
   // One walk of the tree collects every node type the family's rules ask for (walking once per
   // type dominated the run time on large files).
@@ -68,6 +70,7 @@ function collect(tree: Tree, text: string, grammar: GrammarName, checks: Array<{
     tree,
     text,
     grammar,
+    region,
     nodesOfType(type) {
       let nodes = byType.get(type);
       if (!nodes) {
@@ -97,26 +100,76 @@ function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> 
   return true;
 }
 
+/** What checking one part of a file found; `parsedCleanly` is false when its tree holds a syntax error. */
+export interface PartResult {
+  findings: ReviewFinding[];
+  parsedCleanly: boolean;
+}
+
 /**
  * Runs the offline rules on one file. Unsupported languages give []; files that do not fully
  * parse still give findings from the parts that do. Respects `unit.range` and `unit.changedLines`.
  */
 export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]> {
+  return (await checkUnit(unit, config)).findings;
+}
+
+/**
+ * The offline findings of one part of a file (see planParts): the parser reads only the part's
+ * included ranges, and only findings starting in its own range are kept. Offsets, lines and
+ * columns are the whole file's.
+ */
+export function runOfflineCheckPart(unit: ReviewUnit, config: OfflineConfig, part: CheckPart): Promise<PartResult> {
+  return checkUnit(unit, config, part);
+}
+
+/**
+ * The offline findings of a file checked in parts side by side (`checkPart` runs one part, on a
+ * worker thread in production), exactly as runOfflineChecks would give them: parts own disjoint,
+ * ordered ranges, so their findings put together are in file order. When the file is too short to
+ * split, or a part does not parse cleanly (a split inside a multi-line string, or a syntax error
+ * in the file), the whole file is checked as one part instead.
+ */
+export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, checkPart: (part: CheckPart) => Promise<PartResult>): Promise<ReviewFinding[]> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  if (!grammar) return [];
+  const plan = grammar ? planParts(unit.text, familyOf(grammar), parts) : undefined;
+  const whole: CheckPart = { included: [], own: { start: 0, end: unit.text.length } };
+  if (!plan) return (await checkPart(whole)).findings;
+  const results = await Promise.all(plan.map((part) => checkPart(part)));
+  if (results.some((result) => !result.parsedCleanly)) return (await checkPart(whole)).findings;
+  return results.flatMap((result) => result.findings);
+}
+
+/** Parser options for a part: its included ranges with the row/column positions tree-sitter also wants. */
+function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[]): Range[] {
+  const point = (offset: number): Point => {
+    const row = lastStartingBy(starts, offset);
+    return { row, column: offset - starts[row] };
+  };
+  return ranges.map(({ start, end }) => ({ startIndex: start, endIndex: end, startPosition: point(start), endPosition: point(end) }));
+}
+
+async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
+  const grammar = grammarForUnit(unit.path, unit.language);
+  if (!grammar) return { findings: [], parsedCleanly: true };
   const checks = activeRules(config, familyOf(grammar));
-  if (checks.length === 0) return [];
+  if (checks.length === 0) return { findings: [], parsedCleanly: true };
   const parser = await parserFor(grammar);
-  const tree = parser.parse(unit.text);
+  const starts = lineStarts(unit.text);
+  // An empty list of included ranges means the whole text.
+  const ranges = part && part.included.length > 0 ? includedRanges(starts, part.included) : undefined;
+  const tree = parser.parse(unit.text, null, ranges ? { includedRanges: ranges } : undefined);
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
   let raw: RawFinding[];
+  let parsedCleanly: boolean;
   try {
-    raw = collect(tree, unit.text, grammar, checks);
+    parsedCleanly = !tree.rootNode.hasError;
+    raw = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks);
   } finally {
     tree.delete();
   }
+  if (part) raw = raw.filter((item) => item.start >= part.own.start && item.start < part.own.end);
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
-  const starts = lineStarts(unit.text);
   // Splitting a large file into lines only to find no directive costs more than this one search.
   const suppressed = unit.text.includes(SUPPRESSION_KEYWORD) ? suppressedLines(unit.text.split('\n')) : new Map<number, Set<string>>();
   const changed = unit.changedLines ? new Set(unit.changedLines) : undefined;
@@ -153,5 +206,5 @@ export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig):
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
   }
-  return findings;
+  return { findings, parsedCleanly };
 }

@@ -225,6 +225,20 @@ export function scopeAssignmentLists<T>(types: string[], make: (node: Node) => T
   };
 }
 
+/**
+ * Matches of a global regex in the input's region, in order. A part of a file is parsed only where
+ * it is included, so matches elsewhere would find no node (and cost a search of the tree each).
+ */
+export function* matchesInRegion(input: CheckInput, regex: RegExp): Generator<RegExpExecArray> {
+  const { start, end } = input.region;
+  const pattern = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
+  pattern.lastIndex = start;
+  for (let match = pattern.exec(input.text); match && match.index < end; match = pattern.exec(input.text)) {
+    if (match[0].length === 0) pattern.lastIndex += 1;
+    yield match;
+  }
+}
+
 const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
 
 /**
@@ -236,9 +250,8 @@ export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<
   const found: Array<{ literal: Node; format: string }> = [];
   const seen = new Set<number>();
   for (const pattern of SECRET_FORMATS) {
-    const regex = new RegExp(pattern.regex.source, pattern.regex.flags);
-    for (const match of input.text.matchAll(regex)) {
-      const node = nodeOfTypeAt(input.tree, match.index ?? 0, stringTypes, 3);
+    for (const match of matchesInRegion(input, pattern.regex)) {
+      const node = nodeOfTypeAt(input.tree, match.index, stringTypes, 3);
       if (!node || seen.has(node.startIndex)) continue;
       seen.add(node.startIndex);
       found.push({ literal: node, format: pattern.name });
@@ -255,8 +268,8 @@ export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<
 export function nodesAtMatches(input: CheckInput, regex: RegExp, types: ReadonlySet<string>, maxDepth = 4): Node[] {
   const nodes: Node[] = [];
   const seen = new Set<number>();
-  for (const match of input.text.matchAll(regex)) {
-    const node = nodeOfTypeAt(input.tree, match.index ?? 0, types, maxDepth);
+  for (const match of matchesInRegion(input, regex)) {
+    const node = nodeOfTypeAt(input.tree, match.index, types, maxDepth);
     if (!node || seen.has(node.startIndex)) continue;
     seen.add(node.startIndex);
     nodes.push(node);
@@ -278,10 +291,11 @@ export interface NamedString {
   literalStart: number;
 }
 
-export function secretNamedStrings(text: string): NamedString[] {
+export function secretNamedStrings(input: CheckInput): NamedString[] {
+  const { text } = input;
   const found: NamedString[] = [];
-  for (const match of text.matchAll(SECRET_WORD_GIVEN_STRING)) {
-    const wordStart = match.index ?? 0;
+  for (const match of matchesInRegion(input, SECRET_WORD_GIVEN_STRING)) {
+    const wordStart = match.index;
     let nameStart = wordStart;
     while (nameStart > 0 && /[\w$-]/.test(text[nameStart - 1])) nameStart -= 1;
     const end = wordStart + match[0].length;

@@ -63,6 +63,11 @@ export interface CheckInput {
   tree: Tree;
   text: string;
   grammar: GrammarName;
+  /**
+   * The part of the text whose findings are wanted (the whole text, or one part of a file checked
+   * in parts): text scans look only here (see matchesInRegion).
+   */
+  region: { start: number; end: number };
   /** All nodes of a type, in document order (cached per file). */
   nodesOfType(type: string): Node[];
   report(node: Node | { startIndex: number; endIndex: number }, ruleId: string, message: string, suggestion: string, edit?: TextEdit): void;

@@ -118,7 +118,7 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
-  for (const { name, literalStart: quoteAt } of secretNamedStrings(input.text)) {
+  for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
     if (!SECRET_NAME_PATTERN.test(name)) continue;
     const literal = input.tree.rootNode.descendantForIndex(quoteAt);
     const string = literal && STRING_TYPES.has(literal.type) ? literal : literal?.parent;

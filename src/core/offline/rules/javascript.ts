@@ -105,7 +105,7 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value
   // of a declaration, assignment, property or field with that name.
-  for (const { name, literalStart: quoteAt } of secretNamedStrings(input.text)) {
+  for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
     if (!SECRET_NAME_PATTERN.test(name)) continue;
     let literal = input.tree.rootNode.descendantForIndex(quoteAt);
     for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;

@@ -80,7 +80,7 @@ function parentClimb(tree: Tree, index: number, types: ReadonlySet<string>, maxD
 function checkInput(tree: Tree, text: string, grammar: GrammarName): CheckInput {
   const cache = new Map<string, Node[]>();
   return {
-    tree, text, grammar,
+    tree, text, grammar, region: { start: 0, end: text.length },
     nodesOfType(type) {
       let nodes = cache.get(type);
       if (!nodes) {

@@ -1,14 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runOfflineChecks } from '../../../src/core/offline';
-import { createOfflinePool, type OfflinePool } from '../../../src/cli/offlinePool';
-import type { ReviewUnit } from '../../../src/core/review/types';
+import { backendSource } from '../../../../bench/generate';
+import { runOfflineChecks } from '../../../../src/core/offline';
+import { createOfflinePool, type OfflinePool } from '../../../../src/core/offline/pool';
+import type { ReviewUnit } from '../../../../src/core/review/types';
 
-const WORKER = join(__dirname, '../../../src/cli/offlineWorker.ts');
+const WORKER = join(__dirname, '../../../../src/core/offline/worker.ts');
 // The worker runs the TypeScript source, as the bundled dist/offlineWorker.js does the built one.
 const EXEC_ARGV = ['--require', 'tsx/cjs'];
-const FIXTURES = join(__dirname, '../../fixtures/offline');
+const FIXTURES = join(__dirname, '../../../fixtures/offline');
 
 function fixtureUnits(): ReviewUnit[] {
   return ['typescript', 'python', 'go'].flatMap((language) => readdirSync(join(FIXTURES, language)).map((name) => ({
@@ -16,7 +17,7 @@ function fixtureUnits(): ReviewUnit[] {
   })));
 }
 
-describe('cli/offlinePool', function () {
+describe('core/offline/pool', function () {
   this.timeout(60_000);
   let pool: OfflinePool | undefined;
   afterEach(async () => {
@@ -38,6 +39,15 @@ describe('cli/offlinePool', function () {
       assert.ok(inline.length > 0, `${unit.path}: the labeled fixture should have offline findings`);
       assert.deepEqual(fromPool[index], inline, `${unit.path}: the worker's findings differ from the inline ones`);
     }
+  });
+
+  it('checks a large file in one part per worker and finds exactly what one inline check finds', async () => {
+    const unit = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 4) };
+    const config = { mode: 'backendpe' as const };
+    pool = createOfflinePool({ workerFile: WORKER, size: 2, execArgv: EXEC_ARGV });
+    const [inParts, inline] = await Promise.all([pool.checkInParts(unit, config), runOfflineChecks(unit, config)]);
+    assert.ok(inline.length > 300, `the generated file should have many findings (${inline.length})`);
+    assert.deepEqual(inParts, inline);
   });
 
   it('rejects the pending checks, naming the file and the worker, when the worker cannot start', async () => {

@@ -1,24 +1,35 @@
 import { Worker } from 'node:worker_threads';
-import type { ReviewFinding } from '../core/findings';
-import type { OfflineConfig } from '../core/offline/types';
-import type { ReviewUnit } from '../core/review/types';
+import type { ReviewFinding } from '../findings';
+import type { ReviewUnit } from '../review/types';
+import { runOfflineChecksInParts, type PartResult } from './index';
+import type { CheckPart } from './segments';
+import type { OfflineConfig } from './types';
 
 /**
- * Runs the offline checks of many files on worker threads. The checks are CPU-bound (tree-sitter
- * parsing and rule walks); on one thread a 100,000-line repository took ~2.5 s of one core while the
- * others idled (`npm run bench`, row "scale"). Each worker loads the grammars once.
+ * Runs offline checks on worker threads. The checks are CPU-bound (tree-sitter parsing and rule
+ * walks): the CLI spreads many files over the cores (on one thread a 100,000-line repository took
+ * ~2.5 s of one core while the others idled, `npm run bench` row "scale"), and the editor splits
+ * a large file into parts checked side by side (see segments.ts). Each worker loads the grammars once.
  */
 export interface OfflineJob {
   id: number;
   unit: ReviewUnit;
   config: OfflineConfig;
+  /** Check only this part of the file; the whole file when absent. */
+  part?: CheckPart;
 }
 
-export type OfflineReply = { id: number; findings: ReviewFinding[] } | { id: number; error: string };
+export type OfflineReply = ({ id: number } & PartResult) | { id: number; error: string };
 
 export interface OfflinePool {
+  readonly size: number;
   /** The unit's offline findings, computed by the least busy worker. */
   check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
+  /**
+   * The unit's offline findings, the same as check gives, with a large file split into one part
+   * per worker checked side by side (smaller files go to one worker whole).
+   */
+  checkInParts(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
   /** Stops the workers; checks still pending are rejected. */
   close(): Promise<void>;
 }
@@ -31,7 +42,7 @@ export interface OfflinePoolOptions {
 }
 
 interface Pending {
-  resolve(findings: ReviewFinding[]): void;
+  resolve(result: PartResult): void;
   reject(error: Error): void;
   path: string;
 }
@@ -60,7 +71,7 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
       if (!pending) return;
       entry.pending.delete(reply.id);
       if ('error' in reply) pending.reject(new Error(`${pending.path}: ${reply.error}`));
-      else pending.resolve(reply.findings);
+      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly });
     });
     entry.worker.on('error', (error) => failAll(entry, `failed: ${error.message} (${options.workerFile})`));
     entry.worker.on('exit', (code) => {
@@ -69,15 +80,23 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
     return entry;
   });
 
+  const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> => {
+    if (closed) return Promise.reject(new Error(`${unit.path}: the offline checks pool is closed`));
+    const entry = workers.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+    const id = nextId++;
+    return new Promise<PartResult>((resolve, reject) => {
+      entry.pending.set(id, { resolve, reject, path: unit.path });
+      entry.worker.postMessage({ id, unit, config, part } satisfies OfflineJob);
+    });
+  };
+
   return {
-    check(unit, config) {
-      if (closed) return Promise.reject(new Error(`${unit.path}: the offline checks pool is closed`));
-      const entry = workers.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
-      const id = nextId++;
-      return new Promise<ReviewFinding[]>((resolve, reject) => {
-        entry.pending.set(id, { resolve, reject, path: unit.path });
-        entry.worker.postMessage({ id, unit, config } satisfies OfflineJob);
-      });
+    size: options.size,
+    async check(unit, config) {
+      return (await send(unit, config)).findings;
+    },
+    checkInParts(unit, config) {
+      return runOfflineChecksInParts(unit, options.size, (part) => send(unit, config, part));
     },
     async close() {
       closed = true;
