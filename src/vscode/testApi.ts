@@ -10,6 +10,8 @@ export interface BackendReviewerApi {
   getMode(): Mode;
   /** Keys of reviews in flight (file URIs, `changes:<repo>`...). */
   reviewsInFlight(): string[];
+  /** Whether the offline checks' worker threads are up (they start for the first large file). */
+  offlineWorkersRunning(): boolean;
   /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
   chatHandler: vscode.ChatRequestHandler;
 }
@@ -19,6 +21,7 @@ export function createTestApi(services: Services, chatHandler: vscode.ChatReques
     getFindings: (uri) => services.publisher.findings(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
     getMode: () => services.mode.get(),
     reviewsInFlight: () => services.reviewService.inFlight(),
+    offlineWorkersRunning: () => services.offline.workersRunning,
     chatHandler,
   };
 }

@@ -2,9 +2,11 @@
 // timeout becomes a "Backend Reviewer · offline" diagnostic with its rule id as the code, the near-miss
 // with a timeout does not, and the rule's mechanical quick fix adds the timeout.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import {
-  codeActionsFor, describeDiagnostics, diagnosticCode, findAction, lineOf, openWorkspaceFile, reviewerDiagnostics, runCodeAction, waitFor,
+  codeActionsFor, describeDiagnostics, diagnosticCode, findAction, lineOf, openWorkspaceFile, reviewerDiagnostics, reviewerExtension, runCodeAction, waitFor, workspaceUri,
 } from '../helpers';
 
 const OFFLINE_SOURCE = 'Backend Reviewer · offline';
@@ -35,5 +37,28 @@ describe('offline checks in the editor', () => {
     assert.ok(await document.save(), 'saving re-runs the offline checks');
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(offlineDiagnostics(document.uri).map((d) => diagnosticCode(d)), [], 'nothing comes back after the re-check on save');
+  });
+
+  it('check a large file in parts on worker threads, with every finding at its line', async () => {
+    // 1,300 handlers of five lines: long enough to be split (5,000+ lines), each with one call without a timeout.
+    const handlers = Array.from({ length: 1_300 }, (_, index) => `export async function load${index}(url: string) {\n  const response = await fetch(url);\n  return response.json();\n}`);
+    const relativePath = 'src/generatedHandlers.ts';
+    const uri = workspaceUri(relativePath);
+    fs.writeFileSync(uri.fsPath, `${handlers.join('\n\n')}\n`);
+    try {
+      const { document } = await openWorkspaceFile(relativePath);
+      const found = await waitFor('1,300 offline diagnostics on the large file', () => {
+        const all = offlineDiagnostics(document.uri);
+        return all.length === 1_300 ? all : undefined;
+      }, 60_000);
+      assert.ok(found.every((d) => diagnosticCode(d) === 'http-no-timeout'), describeDiagnostics(found.slice(0, 5)));
+      const lines = found.map((d) => d.range.start.line + 1).sort((a, b) => a - b);
+      assert.deepEqual(lines, handlers.map((_, index) => index * 5 + 2), 'one finding on each handler\'s fetch line');
+      const api = reviewerExtension().exports as { offlineWorkersRunning(): boolean };
+      if (availableParallelism() >= 2) assert.equal(api.offlineWorkersRunning(), true, 'the large file went to the worker threads');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(uri.fsPath, { force: true });
+    }
   });
 });
