@@ -17,11 +17,8 @@ import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './state';
 import { currentConfig } from './vscodeSettings';
 
-/** Files and folders whose presence means an untrusted workspace has guidance we are leaving out. */
-const WORKSPACE_GUIDANCE = [
-  'AGENTS.md', 'CLAUDE.md', '.claude/CLAUDE.md', '.github/copilot-instructions.md', '.github/instructions', '.cursor/rules',
-  '.vscode/personas', '.github/agents', '.github/chatmodes', '.claude/agents', '.github/skills', '.claude/skills',
-];
+/** Files and folders whose presence means an untrusted workspace has guidance we are leaving out: where the loaders read. */
+const WORKSPACE_GUIDANCE = [...personas.guidelinePaths(), ...personas.workspacePersonaFolders()];
 
 /** Settings, read again whenever they or the workspace trust change; problems are logged and shown once. */
 export class ConfigWatcher implements vscode.Disposable {

@@ -77,6 +77,21 @@ async function loadOne(root: string, candidate: Candidate, logger: Logger): Prom
   return { source, kind: candidate.kind, applyTo: [], text };
 }
 
+/** Where guidelines are read from, in prompt order: single files, and folders of files with a suffix. */
+const GUIDELINE_LOCATIONS: ReadonlyArray<Candidate | { dir: string; suffix: string }> = [
+  { relative: 'AGENTS.md', kind: 'agents' },
+  { relative: '.github/copilot-instructions.md', kind: 'copilot' },
+  { dir: '.github/instructions', suffix: '.instructions.md' },
+  { dir: '.cursor/rules', suffix: '.mdc' },
+  { relative: 'CLAUDE.md', kind: 'claude' },
+  { relative: '.claude/CLAUDE.md', kind: 'claude' },
+];
+
+/** The workspace-relative files and folders guidelines are read from. */
+export function guidelinePaths(): string[] {
+  return GUIDELINE_LOCATIONS.map((location) => ('suffix' in location ? location.dir : location.relative));
+}
+
 /**
  * Loads the project's guidelines: AGENTS.md, CLAUDE.md (also .claude/CLAUDE.md),
  * .github/copilot-instructions.md, .github/instructions/*.instructions.md (`applyTo`) and
@@ -86,14 +101,11 @@ export async function loadGuidelines(options: { workspaceRoot: string; logger?: 
   const root = path.resolve(options.workspaceRoot);
   const logger = options.logger ?? silentLogger;
   const errors: PersonaLoadError[] = [];
-  const candidates: Candidate[] = [
-    { relative: 'AGENTS.md', kind: 'agents' },
-    { relative: '.github/copilot-instructions.md', kind: 'copilot' },
-    ...await listMatching(root, '.github/instructions', '.instructions.md', errors),
-    ...await listMatching(root, '.cursor/rules', '.mdc', errors),
-    { relative: 'CLAUDE.md', kind: 'claude' },
-    { relative: '.claude/CLAUDE.md', kind: 'claude' },
-  ];
+  const candidates: Candidate[] = [];
+  for (const location of GUIDELINE_LOCATIONS) {
+    if ('suffix' in location) candidates.push(...await listMatching(root, location.dir, location.suffix, errors));
+    else candidates.push(location);
+  }
   const guidelines: LoadedGuideline[] = [];
   for (const result of await Promise.all(candidates.map((c) => loadOne(root, c, logger)))) {
     if (!result) continue;

@@ -35,16 +35,23 @@ interface Location {
   required: boolean;
 }
 
+/** The workspace folders personas are read from, in override order. */
+const WORKSPACE_PERSONA_FOLDERS: ReadonlyArray<{ relative: string; layout: Location['layout'] }> = [
+  { relative: '.vscode/personas', layout: { type: 'folder' } },
+  { relative: '.github/agents', layout: { type: 'files', suffix: '.agent.md' } },
+  { relative: '.github/chatmodes', layout: { type: 'files', suffix: '.chatmode.md' } },
+  { relative: '.claude/agents', layout: { type: 'files', suffix: '.md' } },
+  { relative: '.github/skills', layout: { type: 'skills' } },
+  { relative: '.claude/skills', layout: { type: 'skills' } },
+];
+
+/** The workspace-relative folders personas are read from. */
+export function workspacePersonaFolders(): string[] {
+  return WORKSPACE_PERSONA_FOLDERS.map((folder) => folder.relative);
+}
+
 function workspaceLocations(root: string): Location[] {
-  const at = (relative: string, layout: Location['layout']): Location => ({ kind: 'workspace', dir: path.join(root, relative), layout, required: false });
-  return [
-    at('.vscode/personas', { type: 'folder' }),
-    at('.github/agents', { type: 'files', suffix: '.agent.md' }),
-    at('.github/chatmodes', { type: 'files', suffix: '.chatmode.md' }),
-    at('.claude/agents', { type: 'files', suffix: '.md' }),
-    at('.github/skills', { type: 'skills' }),
-    at('.claude/skills', { type: 'skills' }),
-  ];
+  return WORKSPACE_PERSONA_FOLDERS.map(({ relative, layout }) => ({ kind: 'workspace', dir: path.join(root, relative), layout, required: false }));
 }
 
 /** A directory entry, with symlinks followed for isDir. */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InMemoryLogger } from '../../../../src/core/log';
-import { guidelinesFor, loadGuidelines } from '../../../../src/core/personas';
+import { guidelinePaths, guidelinesFor, loadGuidelines } from '../../../../src/core/personas';
 import type { Guideline } from '../../../../src/core/personas';
 import { FIXTURES, makeTempDir, write } from './helpers';
 
@@ -29,6 +29,14 @@ describe('personas/guidelines', () => {
       ['claude', 'CLAUDE.md', []],
     ]);
     assert.equal(guidelines[2].text, 'API handlers return problem+json errors.', 'front matter is stripped');
+  });
+
+  it('lists the places it reads (the extension watches them), and each guideline comes from one', () => {
+    const paths = guidelinePaths();
+    const covered = (source: string): boolean => paths.some((entry) => source === entry || source.startsWith(`${entry}/`));
+    assert.deepEqual(guidelines.map((g) => g.source).filter((source) => !covered(source)), []);
+    // The fixture has every place but .claude/CLAUDE.md (CLAUDE.md at the root stands for it).
+    assert.deepEqual(paths.filter((entry) => !guidelines.some((g) => g.source === entry || g.source.startsWith(`${entry}/`))), ['.claude/CLAUDE.md']);
   });
 
   it('reports a guideline with a wrong field type, naming file and field, and loads the rest', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InMemoryLogger } from '../../../../src/core/log';
-import { findPersona, loadPersonaCatalog, loadPersonaFile, MAX_REFERENCE_BYTES } from '../../../../src/core/personas';
+import { findPersona, loadPersonaCatalog, loadPersonaFile, MAX_REFERENCE_BYTES, workspacePersonaFolders } from '../../../../src/core/personas';
 import type { Persona, PersonaCatalog } from '../../../../src/core/personas';
 import { FIXTURES, makeTempDir, write } from './helpers';
 
@@ -114,6 +114,11 @@ describe('personas/loader', () => {
           'api-skill': ['workspace', 'skill', '.github/skills/api-skill/SKILL.md'],
           'sql-skill': ['workspace', 'skill', '.claude/skills/sql-skill/SKILL.md'],
         });
+        // The list the extension watches (and checks in an untrusted workspace) is where the loader read from.
+        const folders = workspacePersonaFolders();
+        const sources = catalog.personas.map((p) => path.relative(WORKSPACE, p.source));
+        assert.deepEqual(folders.filter((folder) => !sources.some((source) => source.startsWith(`${folder}/`))), [], 'every listed folder holds a fixture persona');
+        assert.deepEqual(sources.filter((source) => !folders.some((folder) => source.startsWith(`${folder}/`))), [], 'every persona comes from a listed folder');
         assert.equal(catalog.personas[0].id, 'pragmatic', 'an override keeps the place of the persona it replaces');
         assert.equal(catalog.overrides.length, 1);
         assert.match(catalog.overrides[0], /^"pragmatic" from .*\.vscode\/personas\/pragmatic\.md \(workspace\) overrides the one from .*pragmatic\/SKILL\.md \(bundled\)$/);
