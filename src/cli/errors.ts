@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errorMessage';
 /** Exit codes: part of the CLI contract. */
 export const EXIT = {
   ok: 0,
@@ -19,6 +20,6 @@ export class UsageError extends Error {
  * specify a positional argument starting with a '-', …": the first sentence is the useful part.
  */
 export function argumentError(error: unknown): UsageError {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
+  const message = errorMessage(error).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
   return new UsageError(`${message} (see --help)`);
 }

@@ -26,6 +26,7 @@ import { argumentError, EXIT, UsageError } from './errors';
 import { resolvePersonaDirs } from './personaDirs';
 import { createOfflinePool } from '../core/offline/pool';
 import type { CliCommand, CliIo } from './main';
+import { errorMessage } from '../core/errorMessage';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -188,7 +189,7 @@ function ruleOverridesFromFlags(specs: string[]): Record<string, RuleOverride> {
   try {
     return parseRuleOverrides(specs);
   } catch (error) {
-    throw new UsageError(`--rule: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--rule: ${errorMessage(error)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import type { SecretStore } from './state';
+import { errorMessage } from '../core/errorMessage';
 
 /** SecretStorage key of the OpenAI-compatible API key. The key is never written to settings or logs. */
 export const API_KEY_SECRET = 'backendReviewer.openai.apiKey';
@@ -27,7 +28,7 @@ export function scrubKey(text: string, apiKey: string | undefined): string {
  * settings file refused the write); the key itself never appears in it.
  */
 export function keyMoveFailureMessage(error: unknown, apiKey: string | undefined): string {
-  const reason = scrubKey(error instanceof Error ? error.message : String(error), apiKey);
+  const reason = scrubKey(errorMessage(error), apiKey);
   return `Backend Reviewer: could not move the API key from settings (backendReviewer.openai.apiKey) into secret storage: ${reason}. Remove it from your settings by hand and run "Set API Key for OpenAI-Compatible Endpoint…".`;
 }
 

@@ -6,6 +6,7 @@ import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './comman
 import { modeName, type PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
 import type { ModeState } from './reviewContext';
+import { errorMessage } from '../core/errorMessage';
 
 /**
  * The `@principal` chat participant's logic, over small interfaces: chatParticipant.ts adapts
@@ -115,10 +116,6 @@ export function parseModeArgument(argument: string): Mode | null {
   if (word === 'pe' || word === 'backendpe' || word === 'principal') return 'backendpe';
   if (word === 'simple' || word === 'pragmatic') return 'pragmatic';
   return null;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

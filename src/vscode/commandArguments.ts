@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errorMessage';
 /**
  * How command arguments are read, without `vscode`. Menus call commands with their own context:
  * the SCM title menu passes the SourceControl as the first argument, while tests and keybindings
@@ -21,6 +22,6 @@ export function branchReviewArguments(first: unknown, second: unknown): { branch
  * too large, gone); it names the file.
  */
 export function openFailureMessage(file: string, error: unknown): string {
-  const reason = (error instanceof Error ? error.message : String(error)).trim();
+  const reason = errorMessage(error).trim();
   return `Backend Reviewer: cannot review ${file}: it could not be opened as text (${reason === '' ? 'no reason given' : reason}). Binary files and files too large for the editor are not reviewed.`;
 }

@@ -8,6 +8,7 @@ import { trackEdits, type LineChange } from './findingTracker';
 import {
   contentHash, diagnosticLevel, FindingStore, folderNameInPaths, isShown, keepOnClose, keepOnPublish, restoreFromDisk, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
 } from './publishedFindings';
+import { errorMessage } from '../core/errorMessage';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -74,7 +75,7 @@ export class FindingsPublisher implements vscode.Disposable {
     try {
       text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch (error) {
-      this.logger.info(`Stored findings of ${key} dropped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.info(`Stored findings of ${key} dropped: ${errorMessage(error)}`);
       await this.store.remove(key);
       return;
     }
@@ -101,7 +102,7 @@ export class FindingsPublisher implements vscode.Disposable {
     try {
       diskText = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
     } catch (error) {
-      this.logger.info(`${key} could not be read after it was closed (${error instanceof Error ? error.message : String(error)}): its findings were removed.`);
+      this.logger.info(`${key} could not be read after it was closed (${errorMessage(error)}): its findings were removed.`);
     }
     // A publish or a reopen while reading replaced the entry: that one is current.
     if (this.files.get(key) !== entry || keepOnClose(entry.textHash, diskText)) return;

@@ -9,6 +9,7 @@ import {
   type GitApi, type GitChange, type GitExtensionExports, type GitRepository,
 } from './gitApi';
 import { UnreadableFiles } from './unreadableFiles';
+import { errorMessage } from '../core/errorMessage';
 
 /** No Git extension or no repository: the message says what to do. */
 export class NoRepositoryError extends Error {
@@ -105,7 +106,7 @@ export async function uncommittedChanges(repository: GitRepository, logger: Logg
       const lineCount = text.split('\n').length;
       units.push({ path, text, language: languageFromPath(path), changedLines: Array.from({ length: lineCount }, (_, i) => i + 1) });
     } catch (error) {
-      skipped.push({ file: path, reason: `untracked file could not be read: ${error instanceof Error ? error.message : String(error)}` });
+      skipped.push({ file: path, reason: `untracked file could not be read: ${errorMessage(error)}` });
     }
   }
   return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: 'uncommitted changes (working tree vs HEAD)' };

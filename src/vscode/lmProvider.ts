@@ -3,6 +3,7 @@ import type { ChatProvider, ChatRequest, ChatResponse } from '../core/providers/
 import { ProviderError } from '../core/providers/provider';
 import type { Logger } from '../core/log';
 import { estimateTokens } from '../core/providers/openaiCompatible';
+import { errorMessage } from '../core/errorMessage';
 
 /**
  * A `ChatProvider` over a VS Code language model (`vscode.LanguageModelChat`). The runtime parts of
@@ -22,7 +23,7 @@ export type LmModel = Pick<vscode.LanguageModelChat, 'id' | 'name' | 'vendor' | 
 export function toProviderError(error: unknown, modelLabel: string): ProviderError {
   if (error instanceof ProviderError) return error;
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   switch (code) {
     case 'NoPermissions':
       return new ProviderError(`Backend Reviewer may not use ${modelLabel} yet: allow it when VS Code asks (or in Manage Language Model Access) and try again.`, 'auth');
@@ -100,7 +101,7 @@ export class LanguageModelProvider implements ChatProvider {
     try {
       return await this.model.countTokens(text);
     } catch (error) {
-      this.options.logger?.debug(`vscode-lm countTokens failed, estimating: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger?.debug(`vscode-lm countTokens failed, estimating: ${errorMessage(error)}`);
       return estimateTokens(text);
     }
   }

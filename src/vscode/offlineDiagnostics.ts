@@ -5,6 +5,7 @@ import { relocateFindings } from './relocate';
 import { unitFor } from './reviewRunner';
 import { offlineRuleOverrides } from './settings';
 import type { Services } from './services';
+import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
 const MAX_OFFLINE_BYTES = 1024 * 1024;
@@ -53,7 +54,7 @@ export class OfflineChecker implements vscode.Disposable {
       this.services.publisher.publish(document.uri, current, relocateFindings(findings, text, current).kept, { mode, replace: 'offline' });
       return findings.length;
     } catch (error) {
-      this.services.logger.error(`Offline checks of ${FindingsPublisher.relativePath(document.uri)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.services.logger.error(`Offline checks of ${FindingsPublisher.relativePath(document.uri)} failed: ${errorMessage(error)}`);
       return undefined;
     }
   }

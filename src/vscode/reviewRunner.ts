@@ -13,6 +13,7 @@ import { UNTRUSTED_NOTE } from './reviewContext';
 import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcome } from './reviewService';
 import { modeName } from './publishedFindings';
 import type { Services } from './services';
+import { errorMessage } from '../core/errorMessage';
 
 /** What review commands return (the integration tests read it). */
 export type ReviewCommandResult =
@@ -81,7 +82,7 @@ export async function publishOutcome(services: Services, targets: readonly Revie
     try {
       text = await currentText(target.uri);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       services.logger.warn(`${target.unit.path} could not be read after its review (${reason}): its findings were not published.`);
       if (findings.length > 0) notes.push(`${target.unit.path}: ${findings.length} finding${findings.length === 1 ? '' : 's'} not shown because the file could not be read after the review (${reason}).`);
       services.publisher.clear(target.uri);
@@ -104,7 +105,7 @@ export function reportFailure(services: Services, error: unknown): ReviewCommand
     services.logger.info('Review cancelled.');
     return { ok: false, cancelled: true, error: 'cancelled' };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof NoModelError) {
     void offerModelChoices(error, services.logger);
   } else if (error instanceof NoRepositoryError) {

@@ -1,5 +1,6 @@
 import type { SkippedPart } from '../core/findings';
 import type { ReviewUnit } from '../core/review/types';
+import { errorMessage } from '../core/errorMessage';
 
 /**
  * Reads the new text of the files in a diff and remembers those that could not be read, without
@@ -18,7 +19,7 @@ export class UnreadableFiles {
       try {
         return await read(path);
       } catch (error) {
-        this.failures.set(path, error instanceof Error ? error.message : String(error));
+        this.failures.set(path, errorMessage(error));
         return undefined;
       }
     };

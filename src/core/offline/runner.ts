@@ -5,6 +5,7 @@ import { runOfflineChecks } from './index';
 import { createOfflinePool, type OfflinePool } from './pool';
 import { MIN_LINES_PER_PART } from './segments';
 import type { OfflineConfig } from './types';
+import { errorMessage } from '../errorMessage';
 
 export interface OfflineRunnerOptions {
   /** The bundled worker script (dist/offlineWorker.js). */
@@ -58,7 +59,7 @@ export class OfflineRunner {
     try {
       return await pool.checkInParts(unit, config);
     } catch (error) {
-      this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`);
       // A broken pool is not reused: the next large file starts fresh workers.
       if (this.pool === pool) this.pool = undefined;
       this.stop(pool);
@@ -77,7 +78,7 @@ export class OfflineRunner {
   }
 
   private stop(pool: OfflinePool): void {
-    pool.close().catch((error: unknown) => this.options.warn(`Stopping the offline checks worker threads failed: ${error instanceof Error ? error.message : String(error)}`));
+    pool.close().catch((error: unknown) => this.options.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`));
   }
 
   private startPool(): OfflinePool {

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runOfflineCheckPart, runOfflineChecks } from './index';
 import type { OfflineJob, OfflineReply } from './pool';
+import { errorMessage } from '../errorMessage';
 
 if (!parentPort) throw new Error('offlineWorker runs only as a worker thread of the offline checks pool');
 const port = parentPort;
@@ -13,6 +14,6 @@ port.on('message', (job: OfflineJob) => {
     : runOfflineChecks(job.unit, job.config).then((findings) => ({ findings, parsedCleanly: true }));
   checked.then(
     (result) => port.postMessage({ id: job.id, ...result } satisfies OfflineReply),
-    (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies OfflineReply),
+    (error: unknown) => port.postMessage({ id: job.id, error: errorMessage(error) } satisfies OfflineReply),
   );
 });

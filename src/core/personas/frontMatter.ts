@@ -1,4 +1,5 @@
 import matter from 'gray-matter';
+import { errorMessage } from '../errorMessage';
 
 export interface SplitFrontMatter {
   /** Parsed front matter; `{}` when the file has none. */
@@ -35,7 +36,7 @@ export function splitFrontMatter(text: string): SplitFrontMatter {
   } catch (error) {
     if (error instanceof ExecutableFrontMatterError) throw error;
     // js-yaml messages continue with a code excerpt over several lines; the first line names the problem and position.
-    throw new Error(`front matter is not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+    throw new Error(`front matter is not valid YAML: ${errorMessage(error).split('\n')[0]}`);
   }
   const data: unknown = parsed.data;
   if (data === null || data === undefined) return { data: {}, body: parsed.content, hasFrontMatter: true };

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../log';
 import { describeType, splitFrontMatter } from './frontMatter';
 import { describeFsError, readTextFile } from './readText';
 import type { Guideline, PersonaLoadError } from './types';
+import { errorMessage } from '../errorMessage';
 
 /**
  * A guideline with no automatic scope: an `*.instructions.md` without `applyTo`, or a Cursor rule
@@ -56,7 +57,7 @@ async function loadOne(root: string, candidate: Candidate, logger: Logger): Prom
   try {
     split = splitFrontMatter(read.text);
   } catch (error) {
-    return { source: full, message: error instanceof Error ? error.message : String(error) };
+    return { source: full, message: errorMessage(error) };
   }
   const text = split.body.trim();
   if (!text) return { source: full, message: 'guideline has no text after its front matter' };

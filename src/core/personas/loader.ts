@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../log';
 import { parsePersonaText, slugify } from './parse';
 import { describeFsError, readTextFile } from './readText';
 import type { Persona, PersonaCatalog, PersonaLoadError, PersonaSourceKind } from './types';
+import { errorMessage } from '../errorMessage';
 
 /** Extensions of persona files read directly from a persona folder. */
 const PERSONA_FILE = /\.(md|mdc|txt)$/i;
@@ -111,7 +112,7 @@ export async function loadPersonaFile(filePath: string, kind: PersonaSourceKind)
   try {
     parsed = parsePersonaText(read.text, source);
   } catch (error) {
-    return { source, message: error instanceof Error ? error.message : String(error) };
+    return { source, message: errorMessage(error) };
   }
   const warnings = [...read.warnings, ...parsed.warnings];
   const references = path.basename(source) === 'SKILL.md' ? await loadReferences(path.dirname(source), warnings) : [];

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { decodeText, looksBinary } from './encoding';
+import { errorMessage } from '../errorMessage';
 
 /** Persona, reference and guideline files larger than this are refused: they are prompts, not data. */
 export const MAX_FILE_BYTES = 256 * 1024;
@@ -16,7 +17,7 @@ export function describeFsError(error: unknown): string {
     case 'EPERM': return 'cannot be read: permission denied';
     case 'EISDIR': return 'is a directory, expected a file';
     case 'ENOTDIR': return 'is not a directory';
-    default: return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    default: return `cannot be read: ${errorMessage(error)}`;
   }
 }
 

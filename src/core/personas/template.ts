@@ -1,3 +1,4 @@
+import { errorMessage } from '../errorMessage';
 /**
  * A small renderer for the Jinja/Tera-style templates that templated (agpm) persona files use:
  * `{{ path | filter }}`, `{% if %}…{% elif %}…{% else %}…{% endif %}` and `{# comments #}`.
@@ -326,7 +327,7 @@ export function renderTemplate(source: string, variables: Record<string, unknown
       }
       return result;
     } catch (error) {
-      warn(`${where}: cannot evaluate "${expression}" (${error instanceof Error ? error.message : String(error)}); ${purpose === 'output' ? 'rendered empty' : 'treated as false'}`);
+      warn(`${where}: cannot evaluate "${expression}" (${errorMessage(error)}); ${purpose === 'output' ? 'rendered empty' : 'treated as false'}`);
       return { value: undefined, known: false, missing: [] };
     }
   };
