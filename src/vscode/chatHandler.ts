@@ -7,6 +7,7 @@ import { modeName, type PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
 import type { ModeState } from './reviewContext';
 import { errorMessage } from '../core/errorMessage';
+import { counted } from '../core/counted';
 
 /**
  * The `@principal` chat participant's logic, over small interfaces: chatParticipant.ts adapts
@@ -269,7 +270,7 @@ async function ask(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<C
     const { applied, skipped, files } = await deps.applyAllFixes();
     out.markdown(applied === 0 && skipped === 0
       ? 'There are no suggested fixes to apply.'
-      : `Applied ${applied} fix${applied === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'}${skipped ? `; ${skipped} left out because the code changed since the review or they overlap a more severe fix` : ''}. Review the edits before saving.`);
+      : `Applied ${counted(applied, 'fix', 'fixes')} in ${counted(files, 'file')}${skipped ? `; ${skipped} left out because the code changed since the review or they overlap a more severe fix` : ''}. Review the edits before saving.`);
     return { command: 'ask', mode: deps.mode.get() };
   }
   const requested = deps.detectModeRequest(prompt, await deps.catalog());

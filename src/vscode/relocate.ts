@@ -9,6 +9,7 @@
  * diff (common prefix and suffix, then a longest common subsequence of the rest). A fix whose
  * lines cannot be matched the same way is dropped from its finding (it would replace other code).
  */
+import { counted } from '../core/counted';
 
 export interface Relocatable {
   startLine: number;
@@ -129,10 +130,10 @@ export function relocateRange(range: { startLine: number; endLine: number }, rev
 export function relocationNote(file: string, result: { dropped: readonly unknown[]; fixesDropped: number }): string {
   const parts: string[] = [];
   if (result.dropped.length > 0) {
-    parts.push(`${result.dropped.length} finding${result.dropped.length === 1 ? '' : 's'} dropped because ${result.dropped.length === 1 ? 'its lines' : 'their lines'} changed during the review`);
+    parts.push(`${counted(result.dropped.length, 'finding')} dropped because ${result.dropped.length === 1 ? 'its lines' : 'their lines'} changed during the review`);
   }
   if (result.fixesDropped > 0) {
-    parts.push(`${result.fixesDropped} suggested fix${result.fixesDropped === 1 ? '' : 'es'} withdrawn because the lines changed`);
+    parts.push(`${counted(result.fixesDropped, 'suggested fix', 'suggested fixes')} withdrawn because the lines changed`);
   }
   return parts.length === 0 ? '' : `${file}: ${parts.join('; ')}.`;
 }

@@ -14,6 +14,7 @@ import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcom
 import { modeName } from './publishedFindings';
 import type { Services } from './services';
 import { errorMessage } from '../core/errorMessage';
+import { counted } from '../core/counted';
 
 /** What review commands return (the integration tests read it). */
 export type ReviewCommandResult =
@@ -84,7 +85,7 @@ export async function publishOutcome(services: Services, targets: readonly Revie
     } catch (error) {
       const reason = errorMessage(error);
       services.logger.warn(`${target.unit.path} could not be read after its review (${reason}): its findings were not published.`);
-      if (findings.length > 0) notes.push(`${target.unit.path}: ${findings.length} finding${findings.length === 1 ? '' : 's'} not shown because the file could not be read after the review (${reason}).`);
+      if (findings.length > 0) notes.push(`${target.unit.path}: ${counted(findings.length, 'finding')} not shown because the file could not be read after the review (${reason}).`);
       services.publisher.clear(target.uri);
       files.push({ uri: target.uri.toString(), findings: [] });
       continue;

@@ -2,6 +2,7 @@ import type { Mode, ReviewResult, SkippedPart } from '../core/findings';
 import type { Logger } from '../core/log';
 import type { ChatProvider } from '../core/providers/provider';
 import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../core/review/types';
+import { counted } from '../core/counted';
 
 /**
  * Runs reviews for the editor: one at a time per key (a second review of the same file cancels the
@@ -108,23 +109,19 @@ export class ReviewService {
   }
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 /** One line for the notification: findings, skipped parts and why, tokens used. */
 export function formatOutcome(result: ReviewResult): string {
-  const parts = [plural(result.findings.length, 'finding')];
+  const parts = [counted(result.findings.length, 'finding')];
   if (result.skipped.length > 0) {
     const reasons = result.skipped.slice(0, 3).map((part) => {
       const where = part.startLine !== undefined ? `${part.file}:${part.startLine}-${part.endLine ?? part.startLine}` : part.file;
       return `${where}: ${part.reason}`;
     });
     const more = result.skipped.length > 3 ? `; and ${result.skipped.length - 3} more` : '';
-    parts.push(`${plural(result.skipped.length, 'part')} skipped (${reasons.join('; ')}${more})`);
+    parts.push(`${counted(result.skipped.length, 'part')} skipped (${reasons.join('; ')}${more})`);
   }
   const tokens = result.stats.promptTokens + result.stats.completionTokens;
-  const cached = result.stats.cachedChunks > 0 ? `, ${plural(result.stats.cachedChunks, 'chunk')} from cache` : '';
+  const cached = result.stats.cachedChunks > 0 ? `, ${counted(result.stats.cachedChunks, 'chunk')} from cache` : '';
   parts.push(`${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`);
   return parts.join(' · ');
 }

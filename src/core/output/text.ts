@@ -1,4 +1,5 @@
 import { SEVERITIES, type ReviewResult, type Severity } from '../findings';
+import { counted } from '../counted';
 
 export interface TextFormatOptions {
   /** ANSI colours (the CLI turns them on for a TTY without NO_COLOR). */
@@ -48,8 +49,8 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
   const breakdown = counts.length > 0 ? ` (${counts.map((c) => paint(SEVERITY_COLOR[c.severity], `${c.n} ${c.severity}`)).join(', ')})` : '';
   const s = result.stats;
   out.push(
-    `${total} finding${total === 1 ? '' : 's'}${breakdown} in ${files} file${files === 1 ? '' : 's'}; ${result.skipped.length} skipped; ` +
-    `${s.requests} request${s.requests === 1 ? '' : 's'}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,
+    `${counted(total, 'finding')}${breakdown} in ${counted(files, 'file')}; ${result.skipped.length} skipped; ` +
+    `${counted(s.requests, 'request')}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,
   );
   return out.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import { parseModelAnswer } from './parse';
 import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
+import { counted } from '../counted';
 
 export { previewPrompt, planReview } from './plan';
 
@@ -204,7 +205,7 @@ function summarise(summaries: { file: string; summary: string }[], findings: Rev
   if (byFile.size > 1) return [...byFile.entries()].map(([file, texts]) => `${file}: ${texts.join(' ')}`).join('\n');
   const files = new Set(findings.map((f) => f.file)).size;
   const what = modelUsed ? 'Review' : 'Offline checks';
-  return findings.length === 0 ? `${what}: no findings.` : `${what}: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`;
+  return findings.length === 0 ? `${what}: no findings.` : `${what}: ${counted(findings.length, 'finding')} in ${counted(files, 'file')}.`;
 }
 
 /**
@@ -358,11 +359,11 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     planning = false;
     if (redactions.length > 0) {
       const files = new Set(redactions.map((r) => r.file)).size;
-      const message = `redacted ${redactions.length} secret${redactions.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} before sending`;
+      const message = `redacted ${counted(redactions.length, 'secret')} in ${counted(files, 'file')} before sending`;
       logger.info(message);
       notes.push(message);
     }
-    onProgress?.({ done: 0, total, message: total === 0 ? 'nothing to send' : `reviewing ${total} chunk${total === 1 ? '' : 's'}` });
+    onProgress?.({ done: 0, total, message: total === 0 ? 'nothing to send' : `reviewing ${counted(total, 'chunk')}` });
     for (const held of heldProgress) onProgress?.({ done: held.done, total, message: held.message });
     await Promise.all(tasks);
     skipped.push(...planSkipped, ...runSkipped);
