@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { loadGrammars, runOfflineChecks } from '../src/core/offline';
 import { parserFor } from '../src/core/offline/grammars';
 import { OfflineRunner } from '../src/core/offline/runner';
@@ -90,10 +90,10 @@ async function checkRows(): Promise<BenchRow[]> {
       const config = { mode: 'backendpe' as const };
       // As the editor checks it: in parts on worker threads when the machine has two cores or more.
       const split = runner.splits(unit);
+      if (!isDeepStrictEqual(await runner.check(unit, config), await runOfflineChecks(unit, config))) throw new Error(`offline: ${language}: the findings in parts differ from one whole-file check`);
       const editor = await timeChecks(async () => (await runner.check(unit, config)).length);
       // One thread, no workers: what the CLI does for a single file, and the total work of a check.
       const inline = await timeChecks(async () => (await runOfflineChecks(unit, config)).length);
-      if (editor.findings !== inline.findings) throw new Error(`offline: ${language}: ${editor.findings} findings in parts, ${inline.findings} in one check`);
       // The floor: parsing alone (every check needs the tree), to show what the rules add on top.
       const parser = await parserFor(language);
       const parseCpu: number[] = [];

@@ -8,7 +8,7 @@ import { GO_NODE_TYPES, GO_RULES } from './rules/go';
 import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
-import { planParts, type CheckPart, type OffsetRange } from './segments';
+import { planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
 import { lastStartingBy } from './syntax';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
@@ -17,7 +17,7 @@ export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
 export { supportedLanguage } from './languages';
 export { loadGrammars, wasmFiles } from './grammars';
 export { parseRuleOverrides } from './config';
-export { planParts, MIN_LINES_PER_PART, type CheckPart, type OffsetRange } from './segments';
+export { planParts, wholeFilePart, MIN_LINES_PER_PART, type CheckPart, type OffsetRange } from './segments';
 export type { OfflineConfig, OfflineRuleMeta, RuleOverride, GrammarName, LanguageFamily } from './types';
 
 const CHECKERS: Record<LanguageFamily, Record<string, RuleChecker>> = { js: JS_RULES, python: PYTHON_RULES, go: GO_RULES };
@@ -55,8 +55,12 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
   return { startLine: firstLine + 1, endLine: lastLine + 1, replacement };
 }
 
-function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): RawFinding[] {
+/** What the rules reported, and whether they looked up names at the top level of the file. */
+interface Collected { found: RawFinding[]; usedModuleScope: boolean }
+
+function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): Collected {
   const found: RawFinding[] = [];
+  let usedModuleScope = false;
   // One walk of the tree collects every node type the family's rules ask for (walking once per
   // type dominated the run time on large files).
   const byType = new Map<string, Node[]>();
@@ -71,6 +75,10 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     text,
     grammar,
     region,
+    moduleScope() {
+      usedModuleScope = true;
+      return tree.rootNode;
+    },
     nodesOfType(type) {
       let nodes = byType.get(type);
       if (!nodes) {
@@ -88,7 +96,7 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     currentRule = meta.id;
     check(input);
   }
-  return found;
+  return { found, usedModuleScope };
 }
 
 function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> | undefined): boolean {
@@ -100,10 +108,22 @@ function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> 
   return true;
 }
 
-/** What checking one part of a file found; `parsedCleanly` is false when its tree holds a syntax error. */
+/** What checking one part of a file (or the whole file) found. */
 export interface PartResult {
   findings: ReviewFinding[];
+  /** False when the tree holds a syntax error. */
   parsedCleanly: boolean;
+  /** True when a rule looked a name up at the top level of the file (see CheckInput.moduleScope). */
+  usedModuleScope: boolean;
+}
+
+/** What a check in parts found, and how it went. */
+export interface SplitCheckResult {
+  findings: ReviewFinding[];
+  /** True when the findings came from the parts; false when the file was checked whole. */
+  split: boolean;
+  /** False when the file was checked whole because parts could not stand alone and would not next time either. */
+  splitNextTime: boolean;
 }
 
 /**
@@ -126,18 +146,25 @@ export function runOfflineCheckPart(unit: ReviewUnit, config: OfflineConfig, par
 /**
  * The offline findings of a file checked in parts side by side (`checkPart` runs one part, on a
  * worker thread in production), exactly as runOfflineChecks would give them: parts own disjoint,
- * ordered ranges, so their findings put together are in file order. When the file is too short to
- * split, or a part does not parse cleanly (a split inside a multi-line string, or a syntax error
- * in the file), the whole file is checked as one part instead.
+ * ordered ranges, so their findings put together are in file order. The file is checked whole
+ * instead (one more `checkPart` call) when it is too short to split, when `whole` is set, or when a
+ * part cannot stand alone: its tree holds a syntax error (a split inside a multi-line string, or an
+ * error in the file), or a part after the first looked a name up at the file's top level, which
+ * it holds only in part.
  */
-export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, checkPart: (part: CheckPart) => Promise<PartResult>): Promise<ReviewFinding[]> {
+export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, checkPart: (part: CheckPart) => Promise<PartResult>, options: { whole?: boolean } = {}): Promise<SplitCheckResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  const plan = grammar ? planParts(unit.text, familyOf(grammar), parts) : undefined;
-  const whole: CheckPart = { included: [], own: { start: 0, end: unit.text.length } };
-  if (!plan) return (await checkPart(whole)).findings;
+  const plan = grammar && !options.whole ? planParts(unit.text, familyOf(grammar), parts) : undefined;
+  const checkWhole = async (): Promise<SplitCheckResult> => {
+    const result = await checkPart(wholeFilePart(unit.text));
+    return { findings: result.findings, split: false, splitNextTime: result.parsedCleanly && !result.usedModuleScope };
+  };
+  if (!plan) return checkWhole();
   const results = await Promise.all(plan.map((part) => checkPart(part)));
-  if (results.some((result) => !result.parsedCleanly)) return (await checkPart(whole)).findings;
-  return results.flatMap((result) => result.findings);
+  // The first part starts at the top of the file, so its top-level lookups see all they would see whole.
+  const standAlone = results.every((result, index) => result.parsedCleanly && (index === 0 || !result.usedModuleScope));
+  if (!standAlone) return checkWhole();
+  return { findings: results.flatMap((result) => result.findings), split: true, splitNextTime: true };
 }
 
 /** Parser options for a part: its included ranges with the row/column positions tree-sitter also wants. */
@@ -151,9 +178,9 @@ function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[
 
 async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  if (!grammar) return { findings: [], parsedCleanly: true };
+  if (!grammar) return { findings: [], parsedCleanly: true, usedModuleScope: false };
   const checks = activeRules(config, familyOf(grammar));
-  if (checks.length === 0) return { findings: [], parsedCleanly: true };
+  if (checks.length === 0) return { findings: [], parsedCleanly: true, usedModuleScope: false };
   const parser = await parserFor(grammar);
   const starts = lineStarts(unit.text);
   // An empty list of included ranges means the whole text.
@@ -162,9 +189,10 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
   let raw: RawFinding[];
   let parsedCleanly: boolean;
+  let usedModuleScope: boolean;
   try {
     parsedCleanly = !tree.rootNode.hasError;
-    raw = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks);
+    ({ found: raw, usedModuleScope } = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks));
   } finally {
     tree.delete();
   }
@@ -206,5 +234,5 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
   }
-  return { findings, parsedCleanly };
+  return { findings, parsedCleanly, usedModuleScope };
 }

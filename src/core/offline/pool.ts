@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import { errorMessage } from '../errorMessage';
 import type { ReviewFinding } from '../findings';
 import type { ReviewUnit } from '../review/types';
-import { runOfflineChecksInParts, type PartResult } from './index';
+import { runOfflineChecksInParts, type PartResult, type SplitCheckResult } from './index';
 import type { CheckPart } from './segments';
 import type { OfflineConfig } from './types';
 
@@ -23,15 +24,25 @@ export type OfflineReply = ({ id: number } & PartResult) | { id: number; error: 
 
 export interface OfflinePool {
   readonly size: number;
+  /** False once a worker has failed or stopped on its own: the pool answers no more checks. */
+  readonly healthy: boolean;
   /** The unit's offline findings, computed by the least busy worker. */
   check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
   /**
    * The unit's offline findings, the same as check gives, with a large file split into one part
-   * per worker checked side by side (smaller files go to one worker whole).
+   * per worker checked side by side (see runOfflineChecksInParts; `whole` skips the split).
    */
-  checkInParts(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
+  checkInParts(unit: ReviewUnit, config: OfflineConfig, options?: { whole?: boolean }): Promise<SplitCheckResult>;
   /** Stops the workers; checks still pending are rejected. */
   close(): Promise<void>;
+}
+
+/**
+ * A check the pool could not answer because a worker failed, stopped or the pool was closed (as
+ * opposed to an error of the check itself, which a worker reports as a plain Error).
+ */
+export class OfflineWorkerError extends Error {
+  override readonly name = 'OfflineWorkerError';
 }
 
 export interface OfflinePoolOptions {
@@ -50,6 +61,8 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** Set when the worker failed or exited: it takes no more checks. */
+  gone: boolean;
 }
 
 export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
@@ -59,30 +72,47 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
 
   const failAll = (entry: PoolWorker, reason: string): void => {
     for (const [id, pending] of entry.pending) {
-      pending.reject(new Error(`${pending.path}: the offline checks worker ${reason}`));
+      pending.reject(new OfflineWorkerError(`${pending.path}: the offline checks worker ${reason}`));
       entry.pending.delete(id);
     }
   };
 
-  const workers: PoolWorker[] = Array.from({ length: options.size }, () => {
-    const entry: PoolWorker = { worker: new Worker(options.workerFile, { execArgv: options.execArgv }), pending: new Map() };
+  const startWorker = (): PoolWorker => {
+    const entry: PoolWorker = { worker: new Worker(options.workerFile, { execArgv: options.execArgv }), pending: new Map(), gone: false };
     entry.worker.on('message', (reply: OfflineReply) => {
       const pending = entry.pending.get(reply.id);
       if (!pending) return;
       entry.pending.delete(reply.id);
       if ('error' in reply) pending.reject(new Error(`${pending.path}: ${reply.error}`));
-      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly });
+      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly, usedModuleScope: reply.usedModuleScope });
     });
-    entry.worker.on('error', (error) => failAll(entry, `failed: ${error.message} (${options.workerFile})`));
+    entry.worker.on('error', (error) => {
+      entry.gone = true;
+      failAll(entry, `failed: ${error.message} (${options.workerFile})`);
+    });
     entry.worker.on('exit', (code) => {
+      entry.gone = true;
       if (!closed) failAll(entry, `stopped unexpectedly with exit code ${code}`);
     });
     return entry;
-  });
+  };
+
+  const workers: PoolWorker[] = [];
+  try {
+    for (let index = 0; index < options.size; index += 1) workers.push(startWorker());
+  } catch (error) {
+    // `new Worker` throws at once for bad options: stop the ones already started.
+    closed = true;
+    for (const entry of workers) void entry.worker.terminate();
+    throw new OfflineWorkerError(`the offline checks worker threads could not start: ${errorMessage(error)} (${options.workerFile})`);
+  }
 
   const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> => {
-    if (closed) return Promise.reject(new Error(`${unit.path}: the offline checks pool is closed`));
-    const entry = workers.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+    if (closed) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks pool is closed`));
+    const live = workers.filter((candidate) => !candidate.gone);
+    // A message to a worker that has exited is dropped without a word: never send one.
+    if (live.length < workers.length) return Promise.reject(new OfflineWorkerError(`${unit.path}: an offline checks worker has stopped; the pool takes no more checks`));
+    const entry = live.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const id = nextId++;
     return new Promise<PartResult>((resolve, reject) => {
       entry.pending.set(id, { resolve, reject, path: unit.path });
@@ -92,11 +122,14 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
 
   return {
     size: options.size,
+    get healthy() {
+      return !closed && workers.every((entry) => !entry.gone);
+    },
     async check(unit, config) {
       return (await send(unit, config)).findings;
     },
-    checkInParts(unit, config) {
-      return runOfflineChecksInParts(unit, options.size, (part) => send(unit, config, part));
+    checkInParts(unit, config, checkOptions) {
+      return runOfflineChecksInParts(unit, options.size, (part) => send(unit, config, part), checkOptions);
     },
     async close() {
       closed = true;

@@ -23,6 +23,11 @@ export interface CheckPart {
   own: OffsetRange;
 }
 
+/** The part that is the whole file: parsed as it is, every finding kept. */
+export function wholeFilePart(text: string): CheckPart {
+  return { included: [], own: { start: 0, end: text.length } };
+}
+
 /** Below this many lines per part, a second thread costs more (messages, a copy of the text) than it saves. */
 export const MIN_LINES_PER_PART = 2_500;
 
@@ -42,9 +47,9 @@ const COMMENT_LINE: Record<LanguageFamily, RegExp> = {
 
 /** Module-level import statements (column 0), multi-line forms included. */
 const IMPORT_STATEMENT: Record<LanguageFamily, RegExp> = {
-  js: /^import\s[^'"`;]*?(['"])[^'"\n]*\1[^\n]*/gm,
-  python: /^(?:from\s+[\w.]+\s+)?import\s+(?:\([^)]*\)[^\n]*|[^\n]*(?:\\\n[^\n]*)*)/gm,
-  go: /^(?:package\s[^\n]*|import\s+(?:\([^)]*\)[^\n]*|[^\n]*))/gm,
+  js: /^\uFEFF?import\s[^'"`;]*?(['"])[^'"\n]*\1[^\n]*/gm,
+  python: /^\uFEFF?(?:from\s+[\w.]+\s+)?import\s+(?:\([^)]*\)[^\n]*|[^\n]*(?:\\\n[^\n]*)*)/gm,
+  go: /^\uFEFF?(?:package\s[^\n]*|import\s*\([\s\S]*?^\)[^\n]*|import\s[^\n]*)/gm,
 };
 
 /** Start offsets of each line. */

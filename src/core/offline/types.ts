@@ -68,6 +68,12 @@ export interface CheckInput {
    * in parts): text scans look only here (see matchesInRegion).
    */
   region: { start: number; end: number };
+  /**
+   * The top level of the file, as the scope of a name lookup outside any function. A part of a large
+   * file (see segments.ts) holds only some of the top level, so asking for it there marks the part
+   * as not standing alone and the file is checked whole.
+   */
+  moduleScope(): Node;
   /** All nodes of a type, in document order (cached per file). */
   nodesOfType(type: string): Node[];
   report(node: Node | { startIndex: number; endIndex: number }, ruleId: string, message: string, suggestion: string, edit?: TextEdit): void;

@@ -180,7 +180,7 @@ function assignmentParts(assignment: ScopeAssignment): { targets: string[]; valu
 
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   if (!node || node.type !== 'identifier') return stringBuild(node);
-  const scope = enclosingFunction(input, node) ?? node.tree.rootNode;
+  const scope = enclosingFunction(input, node) ?? input.moduleScope();
   const name = node.text;
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {

@@ -258,7 +258,7 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     if (target.text !== 'jwt.decode') continue;
     // The function's text answers "does it verify?" and "are the claims used for authorisation?"
     // without visiting its nodes; the decode call itself was found through the tree.
-    const fn = enclosingFunction(input, call) ?? call.tree.rootNode;
+    const fn = enclosingFunction(input, call) ?? input.moduleScope();
     const body = input.text.slice(fn.startIndex, fn.endIndex);
     if (/\bverify\w*\s*\(/i.test(body)) continue;
     let binding = call.parent;
@@ -304,7 +304,8 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
     if (!name) continue;
     const fn = enclosingFunction(input, call);
-    const key = fn ? fn.startIndex : -1;
+    // Calls at the top level form one group for the whole file (a part of a file sees only its own).
+    const key = fn ? fn.startIndex : (input.moduleScope(), -1);
     const entry = headerCalls.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call;
     if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;

@@ -139,7 +139,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   const { node: inner, type } = unwrapped;
   if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
   if (type !== 'identifier') return stringBuild(inner);
-  const scope = enclosingFunction(input, inner) ?? inner.tree.rootNode;
+  const scope = enclosingFunction(input, inner) ?? input.moduleScope();
   const name = inner.text;
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
@@ -302,7 +302,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     let comprehension: Node | null = null;
     if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
     else if (spread.type === 'identifier') {
-      const scope = enclosingFunction(input, call.node) ?? call.node.tree.rootNode;
+      const scope = enclosingFunction(input, call.node) ?? input.moduleScope();
       const assigned = descendants(scope, 'assignment').filter((a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text);
       const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
       if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression')) comprehension = value;
@@ -368,13 +368,19 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 
+/**
+ * `from random import choice, randint as pick` anywhere in the file (inside `try:` too), read from
+ * the text: a part of a large file (see segments.ts) holds only some of the file's statements, and
+ * the names count wherever they were imported.
+ */
+const FROM_RANDOM_IMPORT = /^[ \t]*from[ \t]+random[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm;
+
 function randomNames(input: CheckInput): Set<string> {
   const names = new Set<string>();
-  for (const statement of input.nodesOfType('import_from_statement')) {
-    if (field(statement, 'module_name')?.text !== 'random') continue;
-    for (const name of statement.childrenForFieldName('name')) {
-      if (!name) continue;
-      names.add(name.type === 'aliased_import' ? field(name, 'alias')?.text ?? '' : name.text);
+  for (const match of input.text.matchAll(FROM_RANDOM_IMPORT)) {
+    for (const item of match[1].replace(/#[^\n]*/g, '').replace(/[()\\]/g, '').split(',')) {
+      const alias = /^([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?$/.exec(item.trim());
+      if (alias) names.add(alias[2] ?? alias[1]);
     }
   }
   return names;
@@ -469,7 +475,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 /** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
-export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement', ...FUNCTIONS, ...LOOPS];
+export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', ...FUNCTIONS, ...LOOPS];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -1,19 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { backendSource } from '../../../../bench/generate';
-import { planParts, runOfflineCheckPart, runOfflineChecks, runOfflineChecksInParts, type CheckPart, type OfflineConfig } from '../../../../src/core/offline';
+import { planParts, runOfflineCheckPart, runOfflineChecks, runOfflineChecksInParts, wholeFilePart, type CheckPart, type OfflineConfig, type SplitCheckResult } from '../../../../src/core/offline';
 import type { ReviewUnit } from '../../../../src/core/review/types';
 
 const CONFIG: OfflineConfig = { mode: 'backendpe' };
 
-/** Checks `unit` in parts in this thread, recording each part asked for and whether it parsed cleanly. */
-async function inParts(unit: ReviewUnit, parts = 2): Promise<{ findings: Awaited<ReturnType<typeof runOfflineChecks>>; calls: Array<{ part: CheckPart; clean: boolean }> }> {
-  const calls: Array<{ part: CheckPart; clean: boolean }> = [];
-  const findings = await runOfflineChecksInParts(unit, parts, async (part) => {
-    const result = await runOfflineCheckPart(unit, CONFIG, part);
-    calls.push({ part, clean: result.parsedCleanly });
-    return result;
-  });
-  return { findings, calls };
+interface PartCall { part: CheckPart; clean: boolean; usedModuleScope: boolean }
+
+/** Checks `unit` in parts in this thread, recording each part asked for and how it went. */
+async function inParts(unit: ReviewUnit, options: { whole?: boolean } = {}): Promise<SplitCheckResult & { calls: PartCall[] }> {
+  const calls: PartCall[] = [];
+  const result = await runOfflineChecksInParts(unit, 2, async (part) => {
+    const checked = await runOfflineCheckPart(unit, CONFIG, part);
+    calls.push({ part, clean: checked.parsedCleanly, usedModuleScope: checked.usedModuleScope });
+    return checked;
+  }, options);
+  return { ...result, calls };
 }
 
 function lineOf(text: string, offset: number): number {
@@ -78,21 +80,77 @@ describe('offline checks: large files in parts', () => {
   });
 
   describe('runOfflineChecksInParts', () => {
-    // Per language, a rule that is found in the second part only if the part sees the file's imports
-    // (Go's http-no-timeout asks whether `http` is net/http; Python's weak-random-secret which names come from `random`).
-    for (const [language, path, importDependentRule] of [['typescript', 'src/orders.ts', 'weak-random-secret'], ['python', 'app/orders.py', 'weak-random-secret'], ['go', 'orders/store.go', 'http-no-timeout']] as const) {
+    for (const [language, path] of [['typescript', 'src/orders.ts'], ['python', 'app/orders.py'], ['go', 'orders/store.go']] as const) {
       it(`${language}: two clean parts find exactly what one whole-file check finds`, async () => {
         const unit = { path, text: backendSource(language, 6_000, 1) };
         const whole = await runOfflineChecks(unit, CONFIG);
-        const { findings, calls } = await inParts(unit);
+        const { findings, calls, split, splitNextTime } = await inParts(unit);
         assert.equal(calls.length, 2, 'checked in two parts, no whole-file fallback');
         assert.deepEqual(calls.map((call) => call.clean), [true, true]);
+        assert.deepEqual([split, splitNextTime], [true, true]);
         assert.ok(whole.length > 300, `the generated file should have many findings (${whole.length})`);
-        const secondStartLine = lineOf(unit.text, calls[1].part.own.start);
-        assert.ok(findings.some((finding) => finding.ruleId === importDependentRule && finding.startLine > secondStartLine), `${importDependentRule} in the second part`);
         assert.deepEqual(findings, whole);
       });
     }
+
+    it('Go: a later part sees the file\'s imports (http-no-timeout asks whether `http` is net/http)', async () => {
+      const header = 'package orders\n\nimport (\n\t"net/http" // the client (see docs)\n)\n\n';
+      const unit = { path: 'orders/fetch.go', text: header + manyFunctions(1_300, (index) => `func Get${index}(url string) (*http.Response, error) {\n\treturn http.Get(url)\n}`) };
+      const { findings, calls, split } = await inParts(unit);
+      assert.equal(split, true);
+      const secondPartLine = lineOf(unit.text, calls[1].part.own.start);
+      const callsInSecondPart = unit.text.split('\n').filter((line, index) => index + 1 > secondPartLine && line.includes('http.Get(')).length;
+      assert.ok(callsInSecondPart > 600, `${callsInSecondPart} calls after line ${secondPartLine}`);
+      assert.equal(findings.filter((finding) => finding.ruleId === 'http-no-timeout' && finding.startLine > secondPartLine).length, callsInSecondPart);
+      assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
+    });
+
+    it('Python: names from `random` count wherever they were imported (inside try:, after the split)', async () => {
+      const functions = manyFunctions(1_700, (index) => `def reset_token_${index}():\n    token = choice(ALPHABET)\n    return token`);
+      const lines = functions.split('\n');
+      lines.splice(4_000, 0, 'try:', '    from random import choice  # fast enough here', 'except ImportError:', '    raise', '');
+      const unit = { path: 'app/tokens.py', text: `import os\n\n${lines.join('\n')}` };
+      const { findings, split } = await inParts(unit);
+      assert.equal(split, true);
+      assert.equal(findings.filter((finding) => finding.ruleId === 'weak-random-secret').length, 1_700);
+      assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
+    });
+
+    it('checks the whole file when a later part follows a name assigned at the top level (SQL, a shell command)', async () => {
+      const python = {
+        path: 'scripts/run.py',
+        text: `import subprocess\nimport sys\n\ncmd = "ls " + sys.argv[1]\n\n${manyFunctions(1_700, (index) => `def f_${index}():\n    return ${index}`)}\nif __name__ == "__main__":\n    subprocess.run(cmd, shell=True)\n`,
+      };
+      const js = {
+        path: 'scripts/report.ts',
+        text: `const q = 'SELECT * FROM orders WHERE id = ' + process.argv[2];\n\n${manyFunctions(1_700, (index) => `export function f${index}() {\n  return ${index};\n}`)}\nawait db.query(q);\n`,
+      };
+      for (const unit of [python, js]) {
+        const whole = await runOfflineChecks(unit, CONFIG);
+        assert.equal(whole.length, 1, `${unit.path}: ${whole.map((finding) => finding.ruleId).join(', ')}`);
+        const { findings, calls, split, splitNextTime } = await inParts(unit);
+        assert.deepEqual(calls.map((call) => call.usedModuleScope), [false, true, true], unit.path);
+        assert.deepEqual([split, splitNextTime], [false, false], unit.path);
+        assert.deepEqual(findings, whole, unit.path);
+      }
+    });
+
+    it('checks a file with a byte-order mark in parts with its first import', async () => {
+      const unit = { path: 'app/tokens.py', text: `\uFEFFimport random\n\n${manyFunctions(1_700, (index) => `def reset_token_${index}():\n    token = random.random()\n    return token`)}` };
+      const plan = planParts(unit.text, 'python', 2);
+      assert.ok(plan);
+      assert.deepEqual(plan[1].included.slice(0, -1).map((range) => unit.text.slice(range.start, range.end)), ['\uFEFFimport random\n']);
+      const { findings, split } = await inParts(unit);
+      assert.equal(split, true);
+      assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
+    });
+
+    it('checks the whole file at once when asked', async () => {
+      const unit = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 9) };
+      const { calls, split, splitNextTime } = await inParts(unit, { whole: true });
+      assert.deepEqual(calls.map((call) => call.part), [wholeFilePart(unit.text)]);
+      assert.deepEqual([split, splitNextTime], [false, true]);
+    });
 
     it('uses names declared in another part (a data handle declared at the top of the file)', async () => {
       const header = "import { db } from './db';\n\nconst orders = db.collection('orders');\n\n";
@@ -109,9 +167,10 @@ describe('offline checks: large files in parts', () => {
       const lines = text.split('\n');
       lines[4_800] += ' )(';
       const unit = { path: 'src/broken.ts', text: lines.join('\n') };
-      const { findings, calls } = await inParts(unit);
+      const { findings, calls, split, splitNextTime } = await inParts(unit);
       assert.deepEqual(calls.map((call) => call.clean), [true, false, false]);
-      assert.deepEqual(calls[2].part, { included: [], own: { start: 0, end: unit.text.length } });
+      assert.deepEqual(calls[2].part, wholeFilePart(unit.text));
+      assert.deepEqual([split, splitNextTime], [false, false], 'a file with a syntax error is checked whole next time too');
       assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
     });
 

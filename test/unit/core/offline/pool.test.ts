@@ -47,7 +47,8 @@ describe('core/offline/pool', function () {
     pool = createOfflinePool({ workerFile: WORKER, size: 2, execArgv: EXEC_ARGV });
     const [inParts, inline] = await Promise.all([pool.checkInParts(unit, config), runOfflineChecks(unit, config)]);
     assert.ok(inline.length > 300, `the generated file should have many findings (${inline.length})`);
-    assert.deepEqual(inParts, inline);
+    assert.equal(inParts.split, true);
+    assert.deepEqual(inParts.findings, inline);
   });
 
   it('rejects the pending checks, naming the file and the worker, when the worker cannot start', async () => {
@@ -61,10 +62,10 @@ describe('core/offline/pool', function () {
   it('rejects checks still pending or sent after close, naming the file', async () => {
     pool = createOfflinePool({ workerFile: WORKER, size: 1, execArgv: EXEC_ARGV });
     const pending = pool.check({ path: 'src/slow.ts', text: 'export const a = 1;\n'.repeat(2000) }, { mode: 'pragmatic' });
-    const rejected = assert.rejects(pending, /^Error: src\/slow\.ts: the offline checks worker was stopped before it answered$/);
+    const rejected = assert.rejects(pending, /^OfflineWorkerError: src\/slow\.ts: the offline checks worker was stopped before it answered$/);
     await pool.close();
     await rejected;
-    await assert.rejects(pool.check({ path: 'src/late.ts', text: 'x' }, { mode: 'pragmatic' }), /^Error: src\/late\.ts: the offline checks pool is closed$/);
+    await assert.rejects(pool.check({ path: 'src/late.ts', text: 'x' }, { mode: 'pragmatic' }), /^OfflineWorkerError: src\/late\.ts: the offline checks pool is closed$/);
   });
 
   it('refuses a pool without workers', () => {

@@ -7,62 +7,148 @@ import { runOfflineChecks } from '../../../../src/core/offline';
 import { OfflineRunner } from '../../../../src/core/offline/runner';
 
 const WORKER = join(__dirname, '../../../../src/core/offline/worker.ts');
+const OFFLINE_INDEX = join(__dirname, '../../../../src/core/offline/index.ts');
 const EXEC_ARGV = ['--require', 'tsx/cjs'];
 const CONFIG = { mode: 'backendpe' as const };
+
+/**
+ * A worker script for the tests: answers like the real one (from the TypeScript sources), running
+ * `beforeReply` (to log the job) and `afterReply` (to stop) around its answer, or answers every job
+ * with an error instead.
+ */
+function stubWorker(dir: string, behaviour: { beforeReply?: string; afterReply?: string; fail?: string }): string {
+  const file = join(dir, `worker-${Math.random().toString(36).slice(2)}.js`);
+  fs.writeFileSync(file, `
+const { parentPort } = require('node:worker_threads');
+const { runOfflineCheckPart, wholeFilePart } = require(${JSON.stringify(OFFLINE_INDEX)});
+parentPort.on('message', async (job) => {
+  ${behaviour.fail ? `parentPort.postMessage({ id: job.id, error: ${JSON.stringify(behaviour.fail)} }); return;` : ''}
+  const result = await runOfflineCheckPart(job.unit, job.config, job.part ?? wholeFilePart(job.unit.text));
+  ${behaviour.beforeReply ?? ''}
+  parentPort.postMessage({ id: job.id, ...result });
+  ${behaviour.afterReply ?? ''}
+});
+`);
+  return file;
+}
 
 describe('core/offline/runner', function () {
   this.timeout(60_000);
   const runners: OfflineRunner[] = [];
+  let dir: string;
   const runner = (options: Partial<ConstructorParameters<typeof OfflineRunner>[0]> & { warnings?: string[] }): OfflineRunner => {
     const created = new OfflineRunner({ workerFile: WORKER, threads: 2, execArgv: EXEC_ARGV, warn: (message) => options.warnings?.push(message), ...options });
     runners.push(created);
     return created;
   };
+  const large = (seed: number): { path: string; text: string } => ({ path: 'src/orders.ts', text: backendSource('typescript', 6_000, seed) });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(join(os.tmpdir(), 'offline-runner-'));
+  });
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((created) => created.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('checks small files inline and large ones on worker threads, with the same findings', async () => {
     const offline = runner({});
     const small = { path: 'src/a.ts', text: 'await fetch(url);\n' };
-    const large = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 5) };
+    const unit = large(5);
     assert.equal(offline.splits(small), false);
-    assert.equal(offline.splits(large), true);
+    assert.equal(offline.splits(unit), true);
     assert.deepEqual(await offline.check(small, CONFIG), await runOfflineChecks(small, CONFIG));
     assert.equal(offline.workersRunning, false, 'a small file starts no workers');
-    assert.deepEqual(await offline.check(large, CONFIG), await runOfflineChecks(large, CONFIG));
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(offline.workersRunning, true);
   });
 
   it('checks everything inline with one thread or without the worker script', () => {
-    const large = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 6) };
-    assert.equal(runner({ threads: 1 }).splits(large), false);
-    assert.equal(runner({ workerFile: join(__dirname, 'no-such-worker.js') }).splits(large), false);
+    const unit = large(6);
+    assert.equal(runner({ threads: 1 }).splits(unit), false);
+    assert.equal(runner({ workerFile: join(dir, 'no-such-worker.js') }).splits(unit), false);
   });
 
-  it('warns, naming the file, and checks inline when the workers fail', async () => {
-    const dir = fs.mkdtempSync(join(os.tmpdir(), 'offline-runner-'));
+  it('warns, naming the file, and checks inline when the workers fail to load', async () => {
     const broken = join(dir, 'broken-worker.js');
     fs.writeFileSync(broken, "throw new Error('worker could not load its grammars');\n");
     const warnings: string[] = [];
     const offline = runner({ workerFile: broken, execArgv: [], warnings });
-    const large = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 7) };
-    const findings = await offline.check(large, CONFIG);
-    assert.deepEqual(findings, await runOfflineChecks(large, CONFIG));
+    const unit = large(7);
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /^Offline checks on worker threads failed, checking src\/orders\.ts on the main thread instead: src\/orders\.ts: the offline checks worker failed: worker could not load its grammars/);
     assert.equal(offline.workersRunning, false, 'the broken pool is dropped');
-    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('warns and checks inline when the workers cannot even start (bad options)', async () => {
+    const warnings: string[] = [];
+    const offline = runner({ execArgv: ['--no-such-node-flag'], warnings });
+    const unit = large(10);
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /the offline checks worker threads could not start: /);
+  });
+
+  it('replaces a pool whose worker stopped between checks, without a warning', async () => {
+    const warnings: string[] = [];
+    const offline = runner({ workerFile: stubWorker(dir, { afterReply: 'setTimeout(() => process.exit(3), 20);' }), execArgv: EXEC_ARGV, warnings });
+    const unit = large(11);
+    const inline = await runOfflineChecks(unit, CONFIG);
+    assert.deepEqual(await offline.check(unit, CONFIG), inline);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // both workers have exited
+    assert.deepEqual(await offline.check(unit, CONFIG), inline);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('passes on an error of the check itself, without blaming or dropping the workers', async () => {
+    const warnings: string[] = [];
+    const offline = runner({ workerFile: stubWorker(dir, { fail: 'a rule failed on this file' }), execArgv: EXEC_ARGV, warnings });
+    await assert.rejects(offline.check(large(12), CONFIG), /^Error: src\/orders\.ts: a rule failed on this file$/);
+    assert.deepEqual(warnings, []);
+    assert.equal(offline.workersRunning, true);
+  });
+
+  it('checks a file that fell back to a whole-file check whole next time, and splits it again once it parses', async () => {
+    const log = join(dir, 'jobs.log');
+    const offline = runner({ workerFile: stubWorker(dir, { beforeReply: `require('node:fs').appendFileSync(${JSON.stringify(log)}, (job.part.included.length > 0 ? 'part' : 'whole') + '\\n');` }), execArgv: EXEC_ARGV });
+    const clean = large(13);
+    const lines = clean.text.split('\n');
+    lines[4_800] += ' )(';
+    const broken = { path: clean.path, text: lines.join('\n') };
+    const jobs = (): string[] => fs.readFileSync(log, 'utf8').trim().split('\n').sort();
+    assert.deepEqual(await offline.check(broken, CONFIG), await runOfflineChecks(broken, CONFIG));
+    assert.deepEqual(jobs(), ['part', 'part', 'whole']);
+    fs.writeFileSync(log, '');
+    await offline.check(broken, CONFIG);
+    assert.deepEqual(jobs(), ['whole'], 'no parts for a file known not to split');
+    fs.writeFileSync(log, '');
+    await offline.check(clean, CONFIG);
+    assert.deepEqual(jobs(), ['whole'], 'the fixed file is checked whole once more, and parses');
+    fs.writeFileSync(log, '');
+    assert.deepEqual(await offline.check(clean, CONFIG), await runOfflineChecks(clean, CONFIG));
+    assert.deepEqual(jobs(), ['part', 'part']);
+  });
+
+  it('runs checks inline after close, quietly finishing one that was running', async () => {
+    const warnings: string[] = [];
+    const offline = runner({ warnings });
+    const unit = large(14);
+    const running = offline.check(unit, CONFIG);
+    await offline.close();
+    assert.deepEqual(await running, await runOfflineChecks(unit, CONFIG));
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
+    assert.equal(offline.workersRunning, false, 'no workers start after close');
+    assert.deepEqual(warnings, []);
   });
 
   it('stops idle workers and starts them again for the next large file', async () => {
     const offline = runner({ idleMs: 50 });
-    const large = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 8) };
-    await offline.check(large, CONFIG);
+    const unit = large(8);
+    await offline.check(unit, CONFIG);
     assert.equal(offline.workersRunning, true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(offline.workersRunning, false);
-    assert.deepEqual(await offline.check(large, CONFIG), await runOfflineChecks(large, CONFIG));
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(offline.workersRunning, true);
   });
 });

@@ -81,6 +81,7 @@ function checkInput(tree: Tree, text: string, grammar: GrammarName): CheckInput 
   const cache = new Map<string, Node[]>();
   return {
     tree, text, grammar, region: { start: 0, end: text.length },
+    moduleScope: () => tree.rootNode,
     nodesOfType(type) {
       let nodes = cache.get(type);
       if (!nodes) {
