@@ -40,9 +40,12 @@ function hasLines(text: string, lines: number): boolean {
  */
 export class OfflineRunner {
   private pool: OfflinePool | undefined;
+  /** Checks running per pool: a pool that was replaced is stopped only once its last check is done. */
+  private readonly inFlight = new Map<OfflinePool, number>();
   private idleTimer: NodeJS.Timeout | undefined;
-  private running = 0;
   private closed = false;
+  /** Set when the workers could not be started at all: later files are checked inline without asking again. */
+  private startFailure: string | undefined;
   /**
    * Paths whose last check could not use its parts (a syntax error the user is still fixing,
    * top-level code the rules follow): checked whole on a worker until that changes, instead of in
@@ -59,15 +62,22 @@ export class OfflineRunner {
 
   /** Whether `unit` goes to the worker threads. */
   splits(unit: ReviewUnit): boolean {
-    return !this.closed && this.options.threads >= 2 && hasLines(unit.text, 2 * MIN_LINES_PER_PART) && existsSync(this.options.workerFile);
+    return !this.closed && this.startFailure === undefined && this.options.threads >= 2 && hasLines(unit.text, 2 * MIN_LINES_PER_PART) && existsSync(this.options.workerFile);
   }
 
   async check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]> {
     if (!this.splits(unit)) return runOfflineChecks(unit, config);
-    this.running += 1;
     clearTimeout(this.idleTimer);
+    let pool: OfflinePool;
     try {
-      const pool = this.livePool();
+      pool = this.livePool();
+    } catch (error) {
+      this.startFailure = errorMessage(error);
+      this.options.warn(`Offline checks run on the main thread from now on: ${this.startFailure}`);
+      return runOfflineChecks(unit, config);
+    }
+    this.inFlight.set(pool, (this.inFlight.get(pool) ?? 0) + 1);
+    try {
       const result = await pool.checkInParts(unit, config, { whole: this.checkWhole.has(unit.path) });
       this.remember(unit.path, result.splitNextTime);
       return result.findings;
@@ -75,10 +85,15 @@ export class OfflineRunner {
       if (!(error instanceof OfflineWorkerError)) throw error;
       // Closing stops the workers under a running check; that is no failure worth a warning.
       if (!this.closed) this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`);
-      this.dropPool();
+      this.retire(pool);
       return runOfflineChecks(unit, config);
     } finally {
-      this.running -= 1;
+      const left = (this.inFlight.get(pool) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(pool, left);
+      else {
+        this.inFlight.delete(pool);
+        if (pool !== this.pool) this.stop(pool);
+      }
       this.scheduleIdleStop();
     }
   }
@@ -87,16 +102,26 @@ export class OfflineRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.idleTimer);
-    const pool = this.pool;
+    const pools = new Set([...this.inFlight.keys(), ...(this.pool ? [this.pool] : [])]);
     this.pool = undefined;
-    await pool?.close();
+    await Promise.all([...pools].map((pool) => pool.close()));
   }
 
   /** The pool, started on first need and replaced when a worker of it has stopped. */
   private livePool(): OfflinePool {
-    if (this.pool && !this.pool.healthy) this.dropPool();
+    if (this.pool && !this.pool.healthy) this.retire(this.pool);
     this.pool ??= createOfflinePool({ workerFile: this.options.workerFile, size: this.options.threads, execArgv: this.options.execArgv });
     return this.pool;
+  }
+
+  /** Takes `pool` out of use; it stops now, or when the checks still running on it are done. */
+  private retire(pool: OfflinePool): void {
+    if (this.pool === pool) this.pool = undefined;
+    if (!this.inFlight.has(pool)) this.stop(pool);
+  }
+
+  private stop(pool: OfflinePool): void {
+    pool.close().catch((error: unknown) => this.options.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`));
   }
 
   private remember(path: string, splitNextTime: boolean): void {
@@ -106,17 +131,11 @@ export class OfflineRunner {
     if (this.checkWhole.size > MAX_REMEMBERED_FILES) this.checkWhole.delete(this.checkWhole.values().next().value as string);
   }
 
-  private dropPool(): void {
-    const pool = this.pool;
-    this.pool = undefined;
-    pool?.close().catch((error: unknown) => this.options.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`));
-  }
-
   private scheduleIdleStop(): void {
-    if (this.running > 0 || !this.pool) return;
+    if (this.inFlight.size > 0 || !this.pool) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (this.running === 0) this.dropPool();
+      if (this.pool && !this.inFlight.has(this.pool)) this.retire(this.pool);
     }, this.options.idleMs ?? DEFAULT_IDLE_MS);
     // Waiting to stop idle workers must not keep a process alive.
     this.idleTimer.unref();

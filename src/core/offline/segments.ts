@@ -1,3 +1,4 @@
+import { PYTHON_IMPORTS_PARTS_CANNOT_SEE } from './rules/python';
 import type { LanguageFamily } from './types';
 
 /**
@@ -5,8 +6,8 @@ import type { LanguageFamily } from './types';
  * each). Parsing is most of a check's time and is single-threaded per tree, so on a multi-core
  * machine a 10,000-line file is checked in about half the time in two parts.
  *
- * A part is parsed with tree-sitter's included ranges: the parser reads only the file's import
- * statements (the rules resolve names through them) and the part's own top-level declarations,
+ * A part is parsed with tree-sitter's included ranges: the parser reads only the file's module-level
+ * import statements (the rules resolve names through them) and the part's own top-level declarations,
  * while every offset, line and column stays the file's own. Each part reports only findings that
  * start in its own range, so the parts' findings put together are the whole file's. A part that
  * does not parse cleanly (a split that landed inside a multi-line string, or a file with syntax
@@ -17,7 +18,7 @@ import type { LanguageFamily } from './types';
 export interface OffsetRange { start: number; end: number }
 
 export interface CheckPart {
-  /** What the parser reads, sorted and disjoint: import statements before `own`, then `own`. */
+  /** What the parser reads, sorted and disjoint: the file's import statements outside `own`, and `own`. */
   included: OffsetRange[];
   /** The part's own top-level declarations; findings starting here are this part's. */
   own: OffsetRange;
@@ -89,20 +90,32 @@ function boundaryNear(text: string, starts: readonly number[], target: number, l
   return -1;
 }
 
-/** Import statements lying wholly before `end`, as ranges. */
-function importsBefore(text: string, family: LanguageFamily, end: number): OffsetRange[] {
+/** The file's module-level import statements (with their line breaks), merged where adjacent. */
+function importRanges(text: string, family: LanguageFamily): OffsetRange[] {
   const ranges: OffsetRange[] = [];
   const pattern = new RegExp(IMPORT_STATEMENT[family].source, IMPORT_STATEMENT[family].flags);
   for (const match of text.matchAll(pattern)) {
     const start = match.index ?? 0;
     // With its line break: statements the parser reads back to back must stay on separate lines.
-    const stop = Math.min(text.length, start + match[0].length + 1);
-    if (stop > end) break;
+    const end = Math.min(text.length, start + match[0].length + 1);
     const last = ranges[ranges.length - 1];
-    if (last && last.end >= start) last.end = Math.max(last.end, stop);
-    else ranges.push({ start, end: stop });
+    if (last && last.end >= start) last.end = Math.max(last.end, end);
+    else ranges.push({ start, end });
   }
   return ranges;
+}
+
+/** `own` plus the import ranges outside it, sorted, adjacent ones merged. */
+function includedFor(own: OffsetRange, imports: readonly OffsetRange[]): OffsetRange[] {
+  const outside = imports.filter((range) => range.end <= own.start || range.start >= own.end);
+  const sorted = [...outside, own].sort((a, b) => a.start - b.start);
+  const merged: OffsetRange[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && last.end >= range.start) last.end = Math.max(last.end, range.end);
+    else merged.push({ ...range });
+  }
+  return merged;
 }
 
 /**
@@ -113,6 +126,8 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
   const starts = lineStartOffsets(text);
   const count = Math.min(parts, Math.floor(starts.length / minLinesPerPart));
   if (count < 2) return undefined;
+  // An import the rules read that no part could include: every part would miss it.
+  if (family === 'python' && PYTHON_IMPORTS_PARTS_CANNOT_SEE.test(text)) return undefined;
   const splitLines: number[] = [];
   for (let index = 1; index < count; index += 1) {
     const previous = splitLines[splitLines.length - 1] ?? 0;
@@ -125,14 +140,11 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
   }
   if (splitLines.length === 0) return undefined;
   const bounds = [0, ...splitLines.map((line) => starts[line]), text.length];
+  const imports = importRanges(text, family);
   const result: CheckPart[] = [];
   for (let index = 0; index + 1 < bounds.length; index += 1) {
     const own = { start: bounds[index], end: bounds[index + 1] };
-    const included = index === 0 ? [] : importsBefore(text, family, own.start);
-    const last = included[included.length - 1];
-    if (last && last.end === own.start) last.end = own.end;
-    else included.push({ ...own });
-    result.push({ included, own });
+    result.push({ included: includedFor(own, imports), own });
   }
   return result;
 }

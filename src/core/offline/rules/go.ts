@@ -307,7 +307,8 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     const [name, value] = call.args.map(literalString);
     if (!name) continue;
     const fn = enclosingFunction(input, call.node);
-    const key = fn ? fn.startIndex : -1;
+    // Calls at the top level form one group for the whole file (a part of a file sees only its own).
+    const key = fn ? fn.startIndex : (input.moduleScope(), -1);
     const entry = headerSets.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call.node;
     if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;

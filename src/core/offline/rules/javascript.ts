@@ -257,9 +257,10 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'jwt.decode') continue;
     // The function's text answers "does it verify?" and "are the claims used for authorisation?"
-    // without visiting its nodes; the decode call itself was found through the tree.
-    const fn = enclosingFunction(input, call) ?? input.moduleScope();
-    const body = input.text.slice(fn.startIndex, fn.endIndex);
+    // without visiting its nodes; the decode call itself was found through the tree. At the top
+    // level that is the whole file's text (a part of a large file holds only some of it).
+    const fn = enclosingFunction(input, call);
+    const body = fn ? input.text.slice(fn.startIndex, fn.endIndex) : input.text;
     if (/\bverify\w*\s*\(/i.test(body)) continue;
     let binding = call.parent;
     while (binding && /^(await_expression|as_expression|satisfies_expression|non_null_expression|parenthesized_expression)$/.test(binding.type)) binding = binding.parent;

@@ -369,18 +369,19 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 
 /**
- * `from random import choice, randint as pick` anywhere in the file (inside `try:` too), read from
- * the text: a part of a large file (see segments.ts) holds only some of the file's statements, and
- * the names count wherever they were imported.
+ * Import statements the Python rules read through the tree (`from random import choice`), written
+ * where a part of a large file cannot include them (indented under `try:`/`if`, or after `;`):
+ * such a file is checked whole (see segments.ts).
  */
-const FROM_RANDOM_IMPORT = /^[ \t]*from[ \t]+random[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm;
+export const PYTHON_IMPORTS_PARTS_CANNOT_SEE = /(?:^[ \t]+|;[ \t]*)from[ \t]+random[ \t]+import\b/m;
 
 function randomNames(input: CheckInput): Set<string> {
   const names = new Set<string>();
-  for (const match of input.text.matchAll(FROM_RANDOM_IMPORT)) {
-    for (const item of match[1].replace(/#[^\n]*/g, '').replace(/[()\\]/g, '').split(',')) {
-      const alias = /^([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?$/.exec(item.trim());
-      if (alias) names.add(alias[2] ?? alias[1]);
+  for (const statement of input.nodesOfType('import_from_statement')) {
+    if (field(statement, 'module_name')?.text !== 'random') continue;
+    for (const name of statement.childrenForFieldName('name')) {
+      if (!name) continue;
+      names.add(name.type === 'aliased_import' ? field(name, 'alias')?.text ?? '' : name.text);
     }
   }
   return names;
@@ -475,7 +476,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 /** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
-export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', ...FUNCTIONS, ...LOOPS];
+export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement', ...FUNCTIONS, ...LOOPS];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -105,15 +105,38 @@ describe('offline checks: large files in parts', () => {
       assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
     });
 
-    it('Python: names from `random` count wherever they were imported (inside try:, after the split)', async () => {
+    it('Python: names from `random` count wherever they were imported at the top level, before or after the split', async () => {
       const functions = manyFunctions(1_700, (index) => `def reset_token_${index}():\n    token = choice(ALPHABET)\n    return token`);
       const lines = functions.split('\n');
-      lines.splice(4_000, 0, 'try:', '    from random import choice  # fast enough here', 'except ImportError:', '    raise', '');
+      lines.splice(4_000, 0, 'from random import (', '    choice,  # fast enough here', ')', '');
       const unit = { path: 'app/tokens.py', text: `import os\n\n${lines.join('\n')}` };
-      const { findings, split } = await inParts(unit);
+      const { findings, split, calls } = await inParts(unit);
       assert.equal(split, true);
+      assert.ok(calls[0].part.own.end < unit.text.indexOf('from random import'), 'the import is in the second part');
       assert.equal(findings.filter((finding) => finding.ruleId === 'weak-random-secret').length, 1_700);
       assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
+    });
+
+    it('Python: a file importing from `random` where no part can include it (under try:) is checked whole', async () => {
+      const functions = manyFunctions(1_700, (index) => `def reset_token_${index}():\n    token = choice(ALPHABET)\n    return token`);
+      const unit = { path: 'app/tokens.py', text: `try:\n    from random import choice\nexcept ImportError:\n    raise\n\n${functions}` };
+      assert.equal(planParts(unit.text, 'python', 2), undefined);
+      const { findings, split } = await inParts(unit);
+      assert.equal(split, false);
+      assert.equal(findings.filter((finding) => finding.ruleId === 'weak-random-secret').length, 1_700);
+    });
+
+    it('JS: jwt.decode at the top level reads the whole file for a later verify, in the first part too', async () => {
+      const decode = "import jwt from 'jsonwebtoken';\n\nconst claims = jwt.decode(token);\n\n";
+      const functions = manyFunctions(1_700, (index) => `export function f${index}() {\n  return ${index};\n}`);
+      for (const tail of ['jwt.verify(token, key);\n', 'if (claims.isAdmin) grant();\n']) {
+        const unit = { path: 'src/auth.ts', text: decode + functions + tail };
+        const whole = await runOfflineChecks(unit, CONFIG);
+        const { findings } = await inParts(unit);
+        assert.deepEqual(findings, whole, tail);
+      }
+      const unverified = { path: 'src/auth.ts', text: `${decode + functions}if (claims.isAdmin) grant();\n` };
+      assert.deepEqual((await runOfflineChecks(unverified, CONFIG)).map((finding) => finding.ruleId), ['jwt-verification-disabled'], 'the claims are used after the split');
     });
 
     it('checks the whole file when a later part follows a name assigned at the top level (SQL, a shell command)', async () => {

@@ -80,13 +80,15 @@ describe('core/offline/runner', function () {
     assert.equal(offline.workersRunning, false, 'the broken pool is dropped');
   });
 
-  it('warns and checks inline when the workers cannot even start (bad options)', async () => {
+  it('warns once and checks inline from then on when the workers cannot even start (bad options)', async () => {
     const warnings: string[] = [];
     const offline = runner({ execArgv: ['--no-such-node-flag'], warnings });
     const unit = large(10);
     assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
+    assert.equal(offline.splits(unit), false);
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /the offline checks worker threads could not start: /);
+    assert.match(warnings[0], /^Offline checks run on the main thread from now on: the offline checks worker threads could not start: /);
   });
 
   it('replaces a pool whose worker stopped between checks, without a warning', async () => {
@@ -97,6 +99,31 @@ describe('core/offline/runner', function () {
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
     await new Promise((resolve) => setTimeout(resolve, 300)); // both workers have exited
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('lets a check finish on a pool that another check replaced because one of its workers stopped', async () => {
+    const warnings: string[] = [];
+    // The worker that gets the first part answers and stops; the other answers the second part late.
+    const stopped = join(dir, 'stopped');
+    const workerFile = stubWorker(dir, {
+      beforeReply: `if (job.part.own.start > 0 && !require('node:fs').existsSync(${JSON.stringify(stopped)})) await new Promise((resolve) => setTimeout(resolve, 1_500));`,
+      afterReply: `if (job.part.own.start === 0) process.exit(3);`,
+    });
+    const offline = runner({ workerFile, execArgv: EXEC_ARGV, warnings });
+    const first = large(15);
+    const second = { ...large(16), path: 'src/other.ts' };
+    const firstCheck = offline.check(first, CONFIG);
+    // Wait until the first part is answered and its worker is gone, while the second part still runs.
+    const api = offline as unknown as { pool?: { healthy: boolean } };
+    for (let waited = 0; api.pool?.healthy !== false; waited += 20) {
+      assert.ok(waited < 10_000, 'the stub worker never stopped');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    fs.writeFileSync(stopped, '');
+    const secondCheck = offline.check(second, CONFIG);
+    assert.deepEqual(await firstCheck, await runOfflineChecks(first, CONFIG));
+    assert.deepEqual(await secondCheck, await runOfflineChecks(second, CONFIG));
     assert.deepEqual(warnings, []);
   });
 
