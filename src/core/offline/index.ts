@@ -8,7 +8,7 @@ import { GO_NODE_TYPES, GO_RULES } from './rules/go';
 import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
-import { planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
+import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
 import { lastStartingBy } from './syntax';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
@@ -55,18 +55,20 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
   return { startLine: firstLine + 1, endLine: lastLine + 1, replacement };
 }
 
-/** What the rules reported, and whether they looked up names at the top level of the file. */
-interface Collected { found: RawFinding[]; usedModuleScope: boolean }
+/** What the rules reported; the last offset at which they looked a name up at the file's top level (-1: none); the import statements' starts. */
+interface Collected { found: RawFinding[]; moduleScopeAt: number; needsWholeFile: boolean; importStarts: number[] }
 
 function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): Collected {
   const found: RawFinding[] = [];
-  let usedModuleScope = false;
+  let moduleScopeAt = -1;
+  let needsWholeFile = false;
   // One walk of the tree collects every node type the family's rules ask for (walking once per
   // type dominated the run time on large files).
   const byType = new Map<string, Node[]>();
-  const wanted = NODE_TYPES[familyOf(grammar)];
+  const family = familyOf(grammar);
+  const wanted = [...NODE_TYPES[family], ...IMPORT_NODE_TYPES[family]];
   for (const type of wanted) byType.set(type, []);
-  for (const node of tree.rootNode.descendantsOfType([...wanted])) {
+  for (const node of tree.rootNode.descendantsOfType(wanted)) {
     if (node) byType.get(node.type)?.push(node);
   }
   let currentRule = '';
@@ -75,9 +77,12 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     text,
     grammar,
     region,
-    moduleScope() {
-      usedModuleScope = true;
+    moduleScope(at) {
+      moduleScopeAt = Math.max(moduleScopeAt, at);
       return tree.rootNode;
+    },
+    needsWholeFile() {
+      needsWholeFile = true;
     },
     nodesOfType(type) {
       let nodes = byType.get(type);
@@ -96,7 +101,8 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     currentRule = meta.id;
     check(input);
   }
-  return { found, usedModuleScope };
+  const importStarts = IMPORT_NODE_TYPES[family].flatMap((type) => byType.get(type) ?? []).map((node) => node.startIndex);
+  return { found, moduleScopeAt, needsWholeFile, importStarts };
 }
 
 function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> | undefined): boolean {
@@ -113,8 +119,12 @@ export interface PartResult {
   findings: ReviewFinding[];
   /** False when the tree holds a syntax error. */
   parsedCleanly: boolean;
-  /** True when a rule looked a name up at the top level of the file (see CheckInput.moduleScope). */
-  usedModuleScope: boolean;
+  /** The last offset at which a rule looked a name up at the file's top level (CheckInput.moduleScope); -1 for none. */
+  moduleScopeAt: number;
+  /** True when the tree's top-level (column 0) import statements in the part's own range are exactly its planned ones (CheckPart.imports). */
+  importsAsPlanned: boolean;
+  /** True when a rule used a fact only the whole file holds (CheckInput.needsWholeFile). */
+  needsWholeFile: boolean;
 }
 
 /** What a check in parts found, and how it went. */
@@ -122,7 +132,7 @@ export interface SplitCheckResult {
   findings: ReviewFinding[];
   /** True when the findings came from the parts; false when the file was checked whole. */
   split: boolean;
-  /** False when the file was checked whole because parts could not stand alone and would not next time either. */
+  /** False when the file was checked whole and its parts would not stand alone next time either. */
   splitNextTime: boolean;
 }
 
@@ -149,20 +159,23 @@ export function runOfflineCheckPart(unit: ReviewUnit, config: OfflineConfig, par
  * ordered ranges, so their findings put together are in file order. The file is checked whole
  * instead (one more `checkPart` call) when it is too short to split, when `whole` is set, or when a
  * part cannot stand alone: its tree holds a syntax error (a split inside a multi-line string, or an
- * error in the file), or a part after the first looked a name up at the file's top level, which
- * it holds only in part.
+ * error in the file), its import statements are not the planned ones (one under `try:`, or text in
+ * a string that looked like one), or a part after the first looked a name up at the file's top
+ * level, which it holds only in part. The whole-file check also tells whether parts would stand
+ * alone next time (`splitNextTime`).
  */
 export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, checkPart: (part: CheckPart) => Promise<PartResult>, options: { whole?: boolean } = {}): Promise<SplitCheckResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  const plan = grammar && !options.whole ? planParts(unit.text, familyOf(grammar), parts) : undefined;
+  const plan = grammar ? planParts(unit.text, familyOf(grammar), parts) : undefined;
   const checkWhole = async (): Promise<SplitCheckResult> => {
-    const result = await checkPart(wholeFilePart(unit.text));
-    return { findings: result.findings, split: false, splitNextTime: result.parsedCleanly && !result.usedModuleScope };
+    const result = await checkPart(wholeFilePart(unit.text, plan?.[0].imports));
+    // Lookups at the top level are fine before the first split: the first part holds all of that.
+    const standsAlone = !plan || (result.parsedCleanly && result.importsAsPlanned && !result.needsWholeFile && result.moduleScopeAt < plan[1].own.start);
+    return { findings: result.findings, split: false, splitNextTime: standsAlone };
   };
-  if (!plan) return checkWhole();
+  if (!plan || options.whole) return checkWhole();
   const results = await Promise.all(plan.map((part) => checkPart(part)));
-  // The first part starts at the top of the file, so its top-level lookups see all they would see whole.
-  const standAlone = results.every((result, index) => result.parsedCleanly && (index === 0 || !result.usedModuleScope));
+  const standAlone = results.every((result, index) => result.parsedCleanly && result.importsAsPlanned && !result.needsWholeFile && (index === 0 || result.moduleScopeAt < 0));
   if (!standAlone) return checkWhole();
   return { findings: results.flatMap((result) => result.findings), split: true, splitNextTime: true };
 }
@@ -178,9 +191,9 @@ function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[
 
 async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  if (!grammar) return { findings: [], parsedCleanly: true, usedModuleScope: false };
+  if (!grammar) return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
   const checks = activeRules(config, familyOf(grammar));
-  if (checks.length === 0) return { findings: [], parsedCleanly: true, usedModuleScope: false };
+  if (checks.length === 0) return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
   const parser = await parserFor(grammar);
   const starts = lineStarts(unit.text);
   // An empty list of included ranges means the whole text.
@@ -189,14 +202,25 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
   let raw: RawFinding[];
   let parsedCleanly: boolean;
-  let usedModuleScope: boolean;
+  let collected: Collected;
   try {
     parsedCleanly = !tree.rootNode.hasError;
-    ({ found: raw, usedModuleScope } = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks));
+    collected = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks);
+    raw = collected.found;
   } finally {
     tree.delete();
   }
-  if (part) raw = raw.filter((item) => item.start >= part.own.start && item.start < part.own.end);
+  let importsAsPlanned = true;
+  if (part) {
+    raw = raw.filter((item) => item.start >= part.own.start && item.start < part.own.end);
+    const inOwn = (offset: number): boolean => offset >= part.own.start && offset < part.own.end;
+    // Top-level statements start at column 0 (after a byte-order mark on the first line); imports
+    // inside functions or blocks are the rules' business (CheckInput.needsWholeFile).
+    const atColumnZero = (offset: number): boolean => offset === 0 || unit.text[offset - 1] === '\n' || (offset === 1 && unit.text[0] === '\uFEFF');
+    const found = collected.importStarts.filter((offset) => inOwn(offset) && atColumnZero(offset)).sort((a, b) => a - b);
+    const planned = part.imports.filter(inOwn).sort((a, b) => a - b);
+    importsAsPlanned = found.length === planned.length && found.every((offset, index) => offset === planned[index]);
+  }
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   // Splitting a large file into lines only to find no directive costs more than this one search.
   const suppressed = unit.text.includes(SUPPRESSION_KEYWORD) ? suppressedLines(unit.text.split('\n')) : new Map<number, Set<string>>();
@@ -234,5 +258,5 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
   }
-  return { findings, parsedCleanly, usedModuleScope };
+  return { findings, parsedCleanly, moduleScopeAt: collected.moduleScopeAt, importsAsPlanned, needsWholeFile: collected.needsWholeFile };
 }

@@ -24,7 +24,7 @@ export type OfflineReply = ({ id: number } & PartResult) | { id: number; error: 
 
 export interface OfflinePool {
   readonly size: number;
-  /** False once a worker has failed or stopped on its own: the pool answers no more checks. */
+  /** False once a worker has failed or stopped on its own (the others still answer; replace the pool). */
   readonly healthy: boolean;
   /** The unit's offline findings, computed by the least busy worker. */
   check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
@@ -84,7 +84,7 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
       if (!pending) return;
       entry.pending.delete(reply.id);
       if ('error' in reply) pending.reject(new Error(`${pending.path}: ${reply.error}`));
-      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly, usedModuleScope: reply.usedModuleScope });
+      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly, moduleScopeAt: reply.moduleScopeAt, importsAsPlanned: reply.importsAsPlanned, needsWholeFile: reply.needsWholeFile });
     });
     entry.worker.on('error', (error) => {
       entry.gone = true;
@@ -109,9 +109,9 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
 
   const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> => {
     if (closed) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks pool is closed`));
+    // A message to a worker that has exited is dropped without a word: send only to live ones.
     const live = workers.filter((candidate) => !candidate.gone);
-    // A message to a worker that has exited is dropped without a word: never send one.
-    if (live.length < workers.length) return Promise.reject(new OfflineWorkerError(`${unit.path}: an offline checks worker has stopped; the pool takes no more checks`));
+    if (live.length === 0) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks workers have all stopped`));
     const entry = live.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const id = nextId++;
     return new Promise<PartResult>((resolve, reject) => {

@@ -44,8 +44,10 @@ export class OfflineRunner {
   private readonly inFlight = new Map<OfflinePool, number>();
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Set when the workers could not be started at all: later files are checked inline without asking again. */
+  /** Set when the workers cannot be started or fail twice in a row: later files are checked inline without trying again. */
   private startFailure: string | undefined;
+  /** Worker failures since the last check they answered. */
+  private failuresInARow = 0;
   /**
    * Paths whose last check could not use its parts (a syntax error the user is still fixing,
    * top-level code the rules follow): checked whole on a worker until that changes, instead of in
@@ -79,13 +81,21 @@ export class OfflineRunner {
     this.inFlight.set(pool, (this.inFlight.get(pool) ?? 0) + 1);
     try {
       const result = await pool.checkInParts(unit, config, { whole: this.checkWhole.has(unit.path) });
+      this.failuresInARow = 0;
       this.remember(unit.path, result.splitNextTime);
       return result.findings;
     } catch (error) {
       if (!(error instanceof OfflineWorkerError)) throw error;
-      // Closing stops the workers under a running check; that is no failure worth a warning.
-      if (!this.closed) this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`);
       this.retire(pool);
+      // Closing stops the workers under a running check; that is no failure worth a warning.
+      if (this.closed) return runOfflineChecks(unit, config);
+      this.failuresInARow += 1;
+      if (this.failuresInARow >= 2) {
+        this.startFailure = errorMessage(error);
+        this.options.warn(`Offline checks run on the main thread from now on: the worker threads failed twice in a row: ${this.startFailure}`);
+      } else {
+        this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`);
+      }
       return runOfflineChecks(unit, config);
     } finally {
       const left = (this.inFlight.get(pool) ?? 1) - 1;
@@ -132,7 +142,7 @@ export class OfflineRunner {
   }
 
   private scheduleIdleStop(): void {
-    if (this.inFlight.size > 0 || !this.pool) return;
+    if (!this.pool || this.inFlight.has(this.pool)) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       if (this.pool && !this.inFlight.has(this.pool)) this.retire(this.pool);

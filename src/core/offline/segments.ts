@@ -1,17 +1,20 @@
-import { PYTHON_IMPORTS_PARTS_CANNOT_SEE } from './rules/python';
 import type { LanguageFamily } from './types';
 
 /**
  * Splitting a large file into parts that are parsed and checked side by side (one worker thread
  * each). Parsing is most of a check's time and is single-threaded per tree, so on a multi-core
- * machine a 10,000-line file is checked in about half the time in two parts.
+ * machine a 10,000-line file is checked in about two-thirds of the time in two parts.
  *
- * A part is parsed with tree-sitter's included ranges: the parser reads only the file's module-level
- * import statements (the rules resolve names through them) and the part's own top-level declarations,
- * while every offset, line and column stays the file's own. Each part reports only findings that
- * start in its own range, so the parts' findings put together are the whole file's. A part that
- * does not parse cleanly (a split that landed inside a multi-line string, or a file with syntax
- * errors) sends the caller back to one whole-file check; see runOfflineChecksInParts.
+ * A part is parsed with tree-sitter's included ranges: the parser reads only the file's top-level
+ * import statements (the rules resolve names through them) and the part's own top-level
+ * declarations, while every offset, line and column stays the file's own. Each part reports only
+ * findings that start in its own range, so the parts' findings put together are the whole file's.
+ *
+ * The split points and import statements are found in the text, and the trees check them: a part
+ * that does not parse cleanly (a split inside a multi-line string), whose tree has import
+ * statements other than the planned ones in its own range (an import under `try:`, text in a
+ * string that looked like one), or that needed the file's top level beyond its own, sends the
+ * caller back to one whole-file check; see runOfflineChecksInParts.
  */
 
 /** A source range by UTF-16 offsets, end exclusive. */
@@ -22,12 +25,24 @@ export interface CheckPart {
   included: OffsetRange[];
   /** The part's own top-level declarations; findings starting here are this part's. */
   own: OffsetRange;
+  /**
+   * Where the planned import statements of the whole file start. The part's tree must have import
+   * statements at exactly those of them inside `own`, and nowhere else in `own`.
+   */
+  imports: number[];
 }
 
-/** The part that is the whole file: parsed as it is, every finding kept. */
-export function wholeFilePart(text: string): CheckPart {
-  return { included: [], own: { start: 0, end: text.length } };
+/** The part that is the whole file: parsed as it is, every finding kept (`imports` to check a plan's). */
+export function wholeFilePart(text: string, imports: number[] = []): CheckPart {
+  return { included: [], own: { start: 0, end: text.length }, imports };
 }
+
+/** Tree node types of import statements (and Go's package clause, which every part needs too). */
+export const IMPORT_NODE_TYPES: Record<LanguageFamily, readonly string[]> = {
+  js: ['import_statement'],
+  python: ['import_statement', 'import_from_statement', 'future_import_statement'],
+  go: ['package_clause', 'import_declaration'],
+};
 
 /** Below this many lines per part, a second thread costs more (messages, a copy of the text) than it saves. */
 export const MIN_LINES_PER_PART = 2_500;
@@ -50,7 +65,7 @@ const COMMENT_LINE: Record<LanguageFamily, RegExp> = {
 const IMPORT_STATEMENT: Record<LanguageFamily, RegExp> = {
   js: /^\uFEFF?import\s[^'"`;]*?(['"])[^'"\n]*\1[^\n]*/gm,
   python: /^\uFEFF?(?:from\s+[\w.]+\s+)?import\s+(?:\([^)]*\)[^\n]*|[^\n]*(?:\\\n[^\n]*)*)/gm,
-  go: /^\uFEFF?(?:package\s[^\n]*|import\s*\([\s\S]*?^\)[^\n]*|import\s[^\n]*)/gm,
+  go: /^\uFEFF?(?:package\s[^\n]*|import\s*\(\s*\n[\s\S]*?^\)[^\n]*|import\s[^\n]*)/gm,
 };
 
 /** Start offsets of each line. */
@@ -90,19 +105,22 @@ function boundaryNear(text: string, starts: readonly number[], target: number, l
   return -1;
 }
 
-/** The file's module-level import statements (with their line breaks), merged where adjacent. */
-function importRanges(text: string, family: LanguageFamily): OffsetRange[] {
+/** The file's top-level import statements as found in the text: each one's start, and the ranges to include (with line breaks, adjacent ones merged). */
+function importStatements(text: string, family: LanguageFamily): { starts: number[]; ranges: OffsetRange[] } {
+  const starts: number[] = [];
   const ranges: OffsetRange[] = [];
   const pattern = new RegExp(IMPORT_STATEMENT[family].source, IMPORT_STATEMENT[family].flags);
   for (const match of text.matchAll(pattern)) {
     const start = match.index ?? 0;
+    // The statement starts after a byte-order mark, as the tree sees it.
+    starts.push(match[0].startsWith('\uFEFF') ? start + 1 : start);
     // With its line break: statements the parser reads back to back must stay on separate lines.
     const end = Math.min(text.length, start + match[0].length + 1);
     const last = ranges[ranges.length - 1];
     if (last && last.end >= start) last.end = Math.max(last.end, end);
     else ranges.push({ start, end });
   }
-  return ranges;
+  return { starts, ranges };
 }
 
 /** `own` plus the import ranges outside it, sorted, adjacent ones merged. */
@@ -126,8 +144,6 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
   const starts = lineStartOffsets(text);
   const count = Math.min(parts, Math.floor(starts.length / minLinesPerPart));
   if (count < 2) return undefined;
-  // An import the rules read that no part could include: every part would miss it.
-  if (family === 'python' && PYTHON_IMPORTS_PARTS_CANNOT_SEE.test(text)) return undefined;
   const splitLines: number[] = [];
   for (let index = 1; index < count; index += 1) {
     const previous = splitLines[splitLines.length - 1] ?? 0;
@@ -140,11 +156,13 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
   }
   if (splitLines.length === 0) return undefined;
   const bounds = [0, ...splitLines.map((line) => starts[line]), text.length];
-  const imports = importRanges(text, family);
+  const imports = importStatements(text, family);
+  // An import statement across a split would be in neither part's included ranges.
+  if (imports.ranges.some((range) => bounds.some((bound) => range.start < bound && range.end > bound))) return undefined;
   const result: CheckPart[] = [];
   for (let index = 0; index + 1 < bounds.length; index += 1) {
     const own = { start: bounds[index], end: bounds[index + 1] };
-    result.push({ included: includedFor(own, imports), own });
+    result.push({ included: includedFor(own, imports.ranges), own, imports: imports.starts });
   }
   return result;
 }

@@ -69,11 +69,17 @@ export interface CheckInput {
    */
   region: { start: number; end: number };
   /**
-   * The top level of the file, as the scope of a name lookup outside any function. A part of a large
-   * file (see segments.ts) holds only some of the top level, so asking for it there marks the part
-   * as not standing alone and the file is checked whole.
+   * The top level of the file, as the scope of a name lookup made at offset `at` outside any
+   * function. A part of a large file (see segments.ts) holds only some of the top level, so the
+   * lookup is recorded: a part after the first that makes one is checked whole instead.
    */
-  moduleScope(): Node;
+  moduleScope(at: number): Node;
+  /**
+   * Says the rule used a fact that only a check of the whole file holds (an import written
+   * somewhere a part of a large file cannot include): a part that says so hands the file back to a
+   * whole-file check.
+   */
+  needsWholeFile(): void;
   /** All nodes of a type, in document order (cached per file). */
   nodesOfType(type: string): Node[];
   report(node: Node | { startIndex: number; endIndex: number }, ruleId: string, message: string, suggestion: string, edit?: TextEdit): void;

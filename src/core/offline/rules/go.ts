@@ -180,7 +180,7 @@ function assignmentParts(assignment: ScopeAssignment): { targets: string[]; valu
 
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   if (!node || node.type !== 'identifier') return stringBuild(node);
-  const scope = enclosingFunction(input, node) ?? input.moduleScope();
+  const scope = enclosingFunction(input, node) ?? input.moduleScope(node.startIndex);
   const name = node.text;
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
@@ -308,7 +308,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     if (!name) continue;
     const fn = enclosingFunction(input, call.node);
     // Calls at the top level form one group for the whole file (a part of a file sees only its own).
-    const key = fn ? fn.startIndex : (input.moduleScope(), -1);
+    const key = fn ? fn.startIndex : (input.moduleScope(call.node.startIndex), -1);
     const entry = headerSets.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call.node;
     if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;

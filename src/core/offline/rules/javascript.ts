@@ -306,7 +306,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     if (!name) continue;
     const fn = enclosingFunction(input, call);
     // Calls at the top level form one group for the whole file (a part of a file sees only its own).
-    const key = fn ? fn.startIndex : (input.moduleScope(), -1);
+    const key = fn ? fn.startIndex : (input.moduleScope(call.startIndex), -1);
     const entry = headerCalls.get(key) ?? { credentials: false };
     if (/^access-control-allow-origin$/i.test(name) && value === '*') entry.origin = call;
     if (/^access-control-allow-credentials$/i.test(name) && value === 'true') entry.credentials = true;

@@ -244,7 +244,7 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   if (!unwrapped) return null;
   const inner = unwrapped.node;
   if (unwrapped.type !== 'identifier') return stringBuild(inner);
-  const scope = enclosingFunction(input, inner) ?? input.moduleScope();
+  const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
   return joinBuilds(builds);
 }

@@ -139,7 +139,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   const { node: inner, type } = unwrapped;
   if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
   if (type !== 'identifier') return stringBuild(inner);
-  const scope = enclosingFunction(input, inner) ?? input.moduleScope();
+  const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const name = inner.text;
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
@@ -302,7 +302,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     let comprehension: Node | null = null;
     if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
     else if (spread.type === 'identifier') {
-      const scope = enclosingFunction(input, call.node) ?? input.moduleScope();
+      const scope = enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex);
       const assigned = descendants(scope, 'assignment').filter((a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text);
       const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
       if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression')) comprehension = value;
@@ -368,17 +368,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 
-/**
- * Import statements the Python rules read through the tree (`from random import choice`), written
- * where a part of a large file cannot include them (indented under `try:`/`if`, or after `;`):
- * such a file is checked whole (see segments.ts).
- */
-export const PYTHON_IMPORTS_PARTS_CANNOT_SEE = /(?:^[ \t]+|;[ \t]*)from[ \t]+random[ \t]+import\b/m;
-
+/** Names imported from `random` anywhere in the file (they count file-wide). */
 function randomNames(input: CheckInput): Set<string> {
   const names = new Set<string>();
   for (const statement of input.nodesOfType('import_from_statement')) {
     if (field(statement, 'module_name')?.text !== 'random') continue;
+    // An indented import (under try:, in a function) is in no other part of a large file.
+    if (statement.startPosition.column > 0) input.needsWholeFile();
     for (const name of statement.childrenForFieldName('name')) {
       if (!name) continue;
       names.add(name.type === 'aliased_import' ? field(name, 'alias')?.text ?? '' : name.text);

@@ -5,14 +5,14 @@ import type { ReviewUnit } from '../../../../src/core/review/types';
 
 const CONFIG: OfflineConfig = { mode: 'backendpe' };
 
-interface PartCall { part: CheckPart; clean: boolean; usedModuleScope: boolean }
+interface PartCall { part: CheckPart; clean: boolean; moduleScopeAt: number; importsAsPlanned: boolean; needsWholeFile: boolean }
 
 /** Checks `unit` in parts in this thread, recording each part asked for and how it went. */
 async function inParts(unit: ReviewUnit, options: { whole?: boolean } = {}): Promise<SplitCheckResult & { calls: PartCall[] }> {
   const calls: PartCall[] = [];
   const result = await runOfflineChecksInParts(unit, 2, async (part) => {
     const checked = await runOfflineCheckPart(unit, CONFIG, part);
-    calls.push({ part, clean: checked.parsedCleanly, usedModuleScope: checked.usedModuleScope });
+    calls.push({ part, clean: checked.parsedCleanly, moduleScopeAt: checked.moduleScopeAt, importsAsPlanned: checked.importsAsPlanned, needsWholeFile: checked.needsWholeFile });
     return checked;
   }, options);
   return { ...result, calls };
@@ -117,13 +117,33 @@ describe('offline checks: large files in parts', () => {
       assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
     });
 
-    it('Python: a file importing from `random` where no part can include it (under try:) is checked whole', async () => {
+    it('checks the whole file when a part\'s import statements are not the planned ones (under try:, split over lines, text in a string)', async () => {
       const functions = manyFunctions(1_700, (index) => `def reset_token_${index}():\n    token = choice(ALPHABET)\n    return token`);
-      const unit = { path: 'app/tokens.py', text: `try:\n    from random import choice\nexcept ImportError:\n    raise\n\n${functions}` };
-      assert.equal(planParts(unit.text, 'python', 2), undefined);
-      const { findings, split } = await inParts(unit);
-      assert.equal(split, false);
-      assert.equal(findings.filter((finding) => finding.ruleId === 'weak-random-secret').length, 1_700);
+      const variants = {
+        'under try:': `try:\n    from random import choice\nexcept ImportError:\n    raise\n\n${functions}`,
+        'continued line': `${functions}\nfrom random \\\n    import choice\n`,
+        'docstring': `"""Helpers.\n\nfrom random import choice\n"""\nfrom secrets import choice\n\n${functions}`,
+      };
+      for (const [name, text] of Object.entries(variants)) {
+        const unit = { path: 'app/tokens.py', text };
+        const whole = await runOfflineChecks(unit, CONFIG);
+        const { findings, calls, split, splitNextTime } = await inParts(unit);
+        // An indented import is reported by the rule that reads it; the others by the import check.
+        assert.ok(calls.slice(0, 2).some((call) => (name === 'under try:' ? call.needsWholeFile : !call.importsAsPlanned)), `${name}: a part noticed`);
+        assert.deepEqual([split, splitNextTime], [false, false], name);
+        assert.deepEqual(findings, whole, name);
+      }
+      const go = { path: 'orders/doc.go', text: `package orders\n\nconst usage = \`\nimport "math/rand"\n\`\n\n${manyFunctions(1_700, (index) => `func Token${index}() int {\n\treturn rand.Int()\n}`)}` };
+      const { findings, split } = await inParts(go);
+      assert.equal(split, false, 'an import in a Go raw string');
+      assert.deepEqual(findings, await runOfflineChecks(go, CONFIG));
+    });
+
+    it('does not split where an import statement found in the text would cross a split', () => {
+      const classes = manyFunctions(1_000, (index) => `class Holder${index}:\n    value = ${index}`);
+      const text = `"""\nfrom helpers import (\n"""\n\n${classes}\nprint(Holder0)\n`;
+      assert.equal(planParts(text, 'python', 2, 500), undefined);
+      assert.ok(planParts(text.replace('from helpers import (', 'see helpers'), 'python', 2, 500), 'splits without it');
     });
 
     it('JS: jwt.decode at the top level reads the whole file for a later verify, in the first part too', async () => {
@@ -152,7 +172,7 @@ describe('offline checks: large files in parts', () => {
         const whole = await runOfflineChecks(unit, CONFIG);
         assert.equal(whole.length, 1, `${unit.path}: ${whole.map((finding) => finding.ruleId).join(', ')}`);
         const { findings, calls, split, splitNextTime } = await inParts(unit);
-        assert.deepEqual(calls.map((call) => call.usedModuleScope), [false, true, true], unit.path);
+        assert.deepEqual(calls.map((call) => call.moduleScopeAt >= 0), [false, true, true], unit.path);
         assert.deepEqual([split, splitNextTime], [false, false], unit.path);
         assert.deepEqual(findings, whole, unit.path);
       }
@@ -171,7 +191,7 @@ describe('offline checks: large files in parts', () => {
     it('checks the whole file at once when asked', async () => {
       const unit = { path: 'src/orders.ts', text: backendSource('typescript', 6_000, 9) };
       const { calls, split, splitNextTime } = await inParts(unit, { whole: true });
-      assert.deepEqual(calls.map((call) => call.part), [wholeFilePart(unit.text)]);
+      assert.deepEqual(calls.map((call) => call.part), [wholeFilePart(unit.text, planParts(unit.text, 'js', 2)?.[0].imports)]);
       assert.deepEqual([split, splitNextTime], [false, true]);
     });
 
@@ -192,7 +212,7 @@ describe('offline checks: large files in parts', () => {
       const unit = { path: 'src/broken.ts', text: lines.join('\n') };
       const { findings, calls, split, splitNextTime } = await inParts(unit);
       assert.deepEqual(calls.map((call) => call.clean), [true, false, false]);
-      assert.deepEqual(calls[2].part, wholeFilePart(unit.text));
+      assert.deepEqual(calls[2].part, wholeFilePart(unit.text, calls[0].part.imports), 'the whole file, checked against the same planned imports');
       assert.deepEqual([split, splitNextTime], [false, false], 'a file with a syntax error is checked whole next time too');
       assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG));
     });

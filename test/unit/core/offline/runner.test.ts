@@ -68,16 +68,23 @@ describe('core/offline/runner', function () {
     assert.equal(runner({ workerFile: join(dir, 'no-such-worker.js') }).splits(unit), false);
   });
 
-  it('warns, naming the file, and checks inline when the workers fail to load', async () => {
+  it('warns, naming the file, and checks inline when the workers fail to load; after two failures in a row it stays inline', async () => {
     const broken = join(dir, 'broken-worker.js');
     fs.writeFileSync(broken, "throw new Error('worker could not load its grammars');\n");
     const warnings: string[] = [];
     const offline = runner({ workerFile: broken, execArgv: [], warnings });
     const unit = large(7);
-    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
+    const inline = await runOfflineChecks(unit, CONFIG);
+    assert.deepEqual(await offline.check(unit, CONFIG), inline);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /^Offline checks on worker threads failed, checking src\/orders\.ts on the main thread instead: src\/orders\.ts: the offline checks worker failed: worker could not load its grammars/);
     assert.equal(offline.workersRunning, false, 'the broken pool is dropped');
+    assert.deepEqual(await offline.check(unit, CONFIG), inline);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[1], /^Offline checks run on the main thread from now on: the worker threads failed twice in a row: /);
+    assert.equal(offline.splits(unit), false);
+    assert.deepEqual(await offline.check(unit, CONFIG), inline);
+    assert.equal(warnings.length, 2, 'no more warnings');
   });
 
   it('warns once and checks inline from then on when the workers cannot even start (bad options)', async () => {

@@ -82,6 +82,7 @@ function checkInput(tree: Tree, text: string, grammar: GrammarName): CheckInput 
   return {
     tree, text, grammar, region: { start: 0, end: text.length },
     moduleScope: () => tree.rootNode,
+    needsWholeFile: () => undefined,
     nodesOfType(type) {
       let nodes = cache.get(type);
       if (!nodes) {
