@@ -195,6 +195,25 @@ describe('offline checks: large files in parts', () => {
       assert.deepEqual([split, splitNextTime], [false, true]);
     });
 
+    it('finds what the whole-file check finds on generated files of other lengths and orders, CRLF and ranges included', async () => {
+      for (const [language, path] of [['typescript', 'src/orders.ts'], ['python', 'app/orders.py'], ['go', 'orders/store.go']] as const) {
+        for (const seed of [2, 3]) {
+          const text = backendSource(language, 5_200 + seed * 700, seed);
+          const variants: ReviewUnit[] = [
+            { path, text },
+            { path, text: text.replace(/\n/g, '\r\n') },
+            { path, text, range: { startLine: 1_000, endLine: 4_000 } },
+            { path, text, changedLines: Array.from({ length: 400 }, (_, index) => index * 13 + seed) },
+          ];
+          for (const [index, unit] of variants.entries()) {
+            const { findings, split } = await inParts(unit);
+            assert.equal(split, true, `${language} seed ${seed} variant ${index} split`);
+            assert.deepEqual(findings, await runOfflineChecks(unit, CONFIG), `${language} seed ${seed} variant ${index}`);
+          }
+        }
+      }
+    });
+
     it('uses names declared in another part (a data handle declared at the top of the file)', async () => {
       const header = "import { db } from './db';\n\nconst orders = db.collection('orders');\n\n";
       const text = header + manyFunctions(1_300, (index) => `export async function load${index}(ids: string[]) {\n  for (const id of ids) {\n    await orders.findOne({ id });\n  }\n}`);
