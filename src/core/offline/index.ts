@@ -56,7 +56,7 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
 }
 
 /** What the rules reported; the last offset at which they looked a name up at the file's top level (-1: none); the import statements' starts. */
-interface Collected { found: RawFinding[]; moduleScopeAt: number; needsWholeFile: boolean; importStarts: number[] }
+interface Collected { found: RawFinding[]; moduleScopeAt: number; needsWholeFile: boolean; imports: OffsetRange[] }
 
 function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): Collected {
   const found: RawFinding[] = [];
@@ -101,8 +101,8 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     currentRule = meta.id;
     check(input);
   }
-  const importStarts = IMPORT_NODE_TYPES[family].flatMap((type) => byType.get(type) ?? []).map((node) => node.startIndex);
-  return { found, moduleScopeAt, needsWholeFile, importStarts };
+  const imports = IMPORT_NODE_TYPES[family].flatMap((type) => byType.get(type) ?? []).map((node) => ({ start: node.startIndex, end: node.endIndex }));
+  return { found, moduleScopeAt, needsWholeFile, imports };
 }
 
 function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> | undefined): boolean {
@@ -180,6 +180,29 @@ export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, c
   return { findings: results.flatMap((result) => result.findings), split: true, splitNextTime: true };
 }
 
+/** Where a line comment may follow a statement on its line, per language family. */
+const LINE_COMMENT: Record<LanguageFamily, RegExp> = { js: /^[ \t]*(?:\/\/[^\n]*)?\r?$/, python: /^[ \t]*(?:#[^\n]*)?\r?$/, go: /^[ \t]*(?:\/\/[^\n]*)?\r?$/ };
+
+/**
+ * True when the tree's import statements in the part's own range are exactly the planned ones and
+ * each is alone on its last line (but for a line comment): another part includes those lines, and
+ * anything else on them (`; /* a comment`, `; NOTE = """`) could open a comment or string there.
+ * Python's indented imports (in functions, under `try:`) are the rules' business
+ * (CheckInput.needsWholeFile); JavaScript and Go imports can only be at the top level.
+ */
+function importsMatchPlan(text: string, family: LanguageFamily, part: CheckPart, imports: readonly OffsetRange[]): boolean {
+  const inOwn = (offset: number): boolean => offset >= part.own.start && offset < part.own.end;
+  const atColumnZero = (offset: number): boolean => offset === 0 || text[offset - 1] === '\n' || (offset === 1 && text[0] === '\uFEFF');
+  const found = imports.filter((node) => inOwn(node.start) && (family !== 'python' || atColumnZero(node.start))).sort((a, b) => a.start - b.start);
+  const planned = part.imports.filter(inOwn).sort((a, b) => a - b);
+  if (found.length !== planned.length) return false;
+  return found.every((node, index) => {
+    if (node.start !== planned[index]) return false;
+    const lineEnd = text.indexOf('\n', node.end);
+    return LINE_COMMENT[family].test(text.slice(node.end, lineEnd < 0 ? text.length : lineEnd));
+  });
+}
+
 /** Parser options for a part: its included ranges with the row/column positions tree-sitter also wants. */
 function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[]): Range[] {
   const point = (offset: number): Point => {
@@ -213,13 +236,7 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   let importsAsPlanned = true;
   if (part) {
     raw = raw.filter((item) => item.start >= part.own.start && item.start < part.own.end);
-    const inOwn = (offset: number): boolean => offset >= part.own.start && offset < part.own.end;
-    // Top-level statements start at column 0 (after a byte-order mark on the first line); imports
-    // inside functions or blocks are the rules' business (CheckInput.needsWholeFile).
-    const atColumnZero = (offset: number): boolean => offset === 0 || unit.text[offset - 1] === '\n' || (offset === 1 && unit.text[0] === '\uFEFF');
-    const found = collected.importStarts.filter((offset) => inOwn(offset) && atColumnZero(offset)).sort((a, b) => a - b);
-    const planned = part.imports.filter(inOwn).sort((a, b) => a - b);
-    importsAsPlanned = found.length === planned.length && found.every((offset, index) => offset === planned[index]);
+    importsAsPlanned = importsMatchPlan(unit.text, familyOf(grammar), part, collected.imports);
   }
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   // Splitting a large file into lines only to find no directive costs more than this one search.

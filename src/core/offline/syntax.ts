@@ -226,16 +226,18 @@ export function scopeAssignmentLists<T>(types: string[], make: (node: Node) => T
 }
 
 /**
- * Matches of a global regex in the input's region, in order. A part of a file is parsed only where
- * it is included, so matches elsewhere would find no node (and cost a search of the tree each).
+ * Matches of a global regex that start in the input's region, in order: exactly the matches a scan
+ * of the whole text finds there. The scan starts at the top of the file all the same, because a
+ * match that starts before the region and runs into it (a commented-out key header, an open
+ * bracket) hides the matches it overlaps in a whole-file scan too. A part of a file is parsed only
+ * where it is included, so matches outside the region are not looked up in the tree.
  */
 export function* matchesInRegion(input: CheckInput, regex: RegExp): Generator<RegExpExecArray> {
   const { start, end } = input.region;
   const pattern = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
-  pattern.lastIndex = start;
   for (let match = pattern.exec(input.text); match && match.index < end; match = pattern.exec(input.text)) {
     if (match[0].length === 0) pattern.lastIndex += 1;
-    yield match;
+    if (match.index >= start) yield match;
   }
 }
 

@@ -139,6 +139,23 @@ describe('offline checks: large files in parts', () => {
       assert.deepEqual(findings, await runOfflineChecks(go, CONFIG));
     });
 
+    it('finds the whole-file findings where an import line carries more (a comment or string opened after it), a Go import is indented, or a match runs across the split', async () => {
+      const filler = (language: 'js' | 'python' | 'go'): string => manyFunctions(2_600, (index) => (language === 'python' ? `def f${index}():\n    return ${index}` : language === 'go' ? `func f${index}() int { return ${index} }` : `export function f${index}() { return ${index}; }`));
+      const cases: Array<{ name: string; unit: ReviewUnit; split: boolean }> = [
+        { name: 'TS import opening a block comment', split: false, unit: { path: 'src/a.ts', text: `import x from 'x'; /* legacy\nnotes */\n\n${filler('js')}\nexport async function load(u: string) { return fetch(u); }\n\n/** Docs. */\nexport function g() {}\n` } },
+        { name: 'Python import opening a string', split: false, unit: { path: 'app/a.py', text: `import os; NOTE = """\nnotes\n"""\n\n${filler('python')}\ndef load(u):\n    return requests.get(u)\n\nX = 1  # """\n` } },
+        { name: 'Go package clause opening a comment', split: false, unit: { path: 'p/a.go', text: `package p /* orders\nservice */\n\nimport "net/http"\n\n${filler('go')}\nfunc load(u string) { http.Get(u) }\n\n// */\nfunc g() {}\n` } },
+        { name: 'Go indented import', split: false, unit: { path: 'p/b.go', text: `package p\n\n\timport mrand "math/rand"\n\n${filler('go')}\nfunc newToken() int {\n\ttoken := mrand.Int()\n\treturn token\n}\n` } },
+        { name: 'a commented key header just before the split', split: true, unit: { path: 'app/k.py', text: `${filler('python')}\n# -----BEGIN PRIVATE KEY----- (format below)\n\ndef key():\n    return "-----BEGIN PRIVATE KEY-----\\nMIIabc\\n-----END PRIVATE KEY-----"\n\n${filler('python')}` } },
+      ];
+      for (const { name, unit, split } of cases) {
+        const whole = await runOfflineChecks(unit, CONFIG);
+        const result = await inParts(unit);
+        assert.equal(result.split, split, name);
+        assert.deepEqual(result.findings, whole, name);
+      }
+    });
+
     it('does not split where an import statement found in the text would cross a split', () => {
       const classes = manyFunctions(1_000, (index) => `class Holder${index}:\n    value = ${index}`);
       const text = `"""\nfrom helpers import (\n"""\n\n${classes}\nprint(Holder0)\n`;
