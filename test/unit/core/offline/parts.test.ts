@@ -156,6 +156,53 @@ describe('offline checks: large files in parts', () => {
       }
     });
 
+    it('finds the whole-file findings on generated files with tricky code inserted at random places (fixed seeds)', async () => {
+      // Snippets that have broken the equality before: code-looking text in strings and comments,
+      // top-level code, imports in odd places, a commented key header. Inserted at top-level spots.
+      const snippets: Record<'typescript' | 'python' | 'go', string[]> = {
+        typescript: [
+          "export const TEMPLATE = `\nimport fs from 'fs';\n\nexport function fake() {\n  return fetch(url);\n}\n`;",
+          "import x from 'x'; /* legacy\nnotes */",
+          "const q = 'SELECT * FROM t WHERE id = ' + process.argv[2];\nawait db.query(q);",
+          '// algorithms: [ see below',
+          "const claims = jwt.decode(token);\nif (claims.isAdmin) grant();",
+          '/**\n * export function documented() {}\n */',
+        ],
+        python: [
+          'NOTE = """\nimport os\nfrom random import choice\n\ndef fake():\n    requests.get(u)\n"""',
+          'try:\n    from random import choice\nexcept ImportError:\n    pass',
+          'import os; BANNER = """\norders service\n"""',
+          'cmd = "ls " + sys.argv[1]\nsubprocess.run(cmd, shell=True)',
+          '# -----BEGIN PRIVATE KEY----- (format below)',
+          'def make_token():\n    token = choice("abcdef")\n    return token',
+        ],
+        go: [
+          'const usage = `\nimport "math/rand"\n\nfunc Fake() {}\n`',
+          '/* block\n\nfunc Commented() { http.Get(u) }\n*/',
+          'var token = mrand.Int()',
+          'func Reset() string {\n\treturn fmt.Sprintf("%d", mrand.Int())\n}',
+        ],
+      };
+      const paths = { typescript: 'src/orders.ts', python: 'app/orders.py', go: 'orders/store.go' } as const;
+      for (const language of ['typescript', 'python', 'go'] as const) {
+        for (const seed of [21, 22, 23]) {
+          let state = seed;
+          const random = (): number => { state = (state * 1_103_515_245 + 12_345) % 2_147_483_648; return state / 2_147_483_648; };
+          const lines = backendSource(language, 5_600, seed).split('\n');
+          // Top-level spots: a blank line followed by a line at column 0.
+          const spots = lines.map((line, index) => index).filter((index) => lines[index] === '' && /^\S/.test(lines[index + 1] ?? ''));
+          for (let count = 0; count < 6; count += 1) {
+            const at = spots[Math.floor(random() * spots.length)];
+            const snippet = snippets[language][Math.floor(random() * snippets[language].length)];
+            lines.splice(at + 1, 0, ...snippet.split('\n'), '');
+            spots.forEach((spot, index) => { if (spot > at) spots[index] = spot + snippet.split('\n').length + 1; });
+          }
+          const unit = { path: paths[language], text: lines.join('\n') };
+          assert.deepEqual((await inParts(unit)).findings, await runOfflineChecks(unit, CONFIG), `${language} seed ${seed}`);
+        }
+      }
+    });
+
     it('does not split where an import statement found in the text would cross a split', () => {
       const classes = manyFunctions(1_000, (index) => `class Holder${index}:\n    value = ${index}`);
       const text = `"""\nfrom helpers import (\n"""\n\n${classes}\nprint(Holder0)\n`;
