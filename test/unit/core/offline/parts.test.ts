@@ -190,7 +190,7 @@ describe('offline checks: large files in parts', () => {
           const random = (): number => { state = (state * 1_103_515_245 + 12_345) % 2_147_483_648; return state / 2_147_483_648; };
           const lines = backendSource(language, 5_600, seed).split('\n');
           // Top-level spots: a blank line followed by a line at column 0.
-          const spots = lines.map((line, index) => index).filter((index) => lines[index] === '' && /^\S/.test(lines[index + 1] ?? ''));
+          const spots = lines.map((_, index) => index).filter((index) => lines[index] === '' && /^\S/.test(lines[index + 1] ?? ''));
           for (let count = 0; count < 6; count += 1) {
             const at = spots[Math.floor(random() * spots.length)];
             const snippet = snippets[language][Math.floor(random() * snippets[language].length)];
