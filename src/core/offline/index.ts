@@ -10,7 +10,7 @@ import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
-import { lastStartingBy } from './syntax';
+import { lastStartingBy, lineStarts } from './syntax';
 import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
 
 export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
@@ -35,13 +35,6 @@ function activeRules(config: OfflineConfig, family: LanguageFamily): Array<{ met
     active.push({ meta, check, severity: override?.severity ?? meta.defaultSeverity });
   }
   return active;
-}
-
-/** Start offsets of each line (UTF-16), for offset → line/column (the line is lastStartingBy(starts, offset)). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
-  return starts;
 }
 
 /** Expand an offset edit to a whole-line replacement (the findings contract's fix shape). */

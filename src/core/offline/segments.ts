@@ -1,3 +1,4 @@
+import { lineStarts } from './syntax';
 import type { LanguageFamily } from './types';
 
 /**
@@ -68,13 +69,6 @@ const IMPORT_STATEMENT: Record<LanguageFamily, RegExp> = {
   go: /^\uFEFF?(?:package\s[^\n]*|import\s*\(\s*\n[\s\S]*?^\)[^\n]*|import\s[^\n]*)/gm,
 };
 
-/** Start offsets of each line. */
-function lineStartOffsets(text: string): number[] {
-  const starts = [0];
-  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
-  return starts;
-}
-
 function lineAt(text: string, starts: readonly number[], line: number): string {
   const end = line + 1 < starts.length ? starts[line + 1] - 1 : text.length;
   return text.slice(starts[line], end);
@@ -141,7 +135,7 @@ function includedFor(own: OffsetRange, imports: readonly OffsetRange[]): OffsetR
  * the file is too short for `parts` parts of MIN_LINES_PER_PART lines or has no such boundaries.
  */
 export function planParts(text: string, family: LanguageFamily, parts: number, minLinesPerPart = MIN_LINES_PER_PART): CheckPart[] | undefined {
-  const starts = lineStartOffsets(text);
+  const starts = lineStarts(text);
   const count = Math.min(parts, Math.floor(starts.length / minLinesPerPart));
   if (count < 2) return undefined;
   const splitLines: number[] = [];

@@ -322,6 +322,13 @@ function topLevelOf(tree: Tree): TopLevel {
   return cached;
 }
 
+/** Start offsets of each line (UTF-16), for offset → line/column (the line is lastStartingBy(starts, offset)). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  return starts;
+}
+
 /** Index of the last entry of `starts` (sorted ascending) that is at or before `offset`, or -1. */
 export function lastStartingBy(starts: readonly number[], offset: number): number {
   let low = 0;
