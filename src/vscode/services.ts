@@ -16,7 +16,6 @@ import { offlineRuleOverrides, resolvePersonaDirectories, SETTINGS_SECTION, type
 import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './state';
 import { currentConfig } from './vscodeSettings';
-import { errorMessage } from '../core/errorMessage';
 
 /** Files and folders whose presence means an untrusted workspace has guidance we are leaving out: where the loaders read. */
 const WORKSPACE_GUIDANCE = [...personas.guidelinePaths(), ...personas.workspacePersonaFolders()];
@@ -150,7 +149,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   context.subscriptions.push(
     settings, publisher, statusBar,
     { dispose: () => reviewService.dispose() },
-    { dispose: () => { offline.close().catch((error: unknown) => logger.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`)); } },
+    offline,
     { dispose: unsubscribeMode },
     // Also fires when the workspace is trusted (ConfigWatcher reloads then), which must reload personas and guidelines.
     settings.onDidChange((next) => {

@@ -205,11 +205,16 @@ function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[
   return ranges.map(({ start, end }) => ({ startIndex: start, endIndex: end, startPosition: point(start), endPosition: point(end) }));
 }
 
+/** The result for a file no rule looks at (an unsupported language, every rule off). */
+function nothingChecked(): PartResult {
+  return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
+}
+
 async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
-  if (!grammar) return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
+  if (!grammar) return nothingChecked();
   const checks = activeRules(config, familyOf(grammar));
-  if (checks.length === 0) return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
+  if (checks.length === 0) return nothingChecked();
   const parser = await parserFor(grammar);
   const starts = lineStarts(unit.text);
   // An empty list of included ranges means the whole text.

@@ -79,12 +79,12 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
 
   const startWorker = (): PoolWorker => {
     const entry: PoolWorker = { worker: new Worker(options.workerFile, { execArgv: options.execArgv }), pending: new Map(), gone: false };
-    entry.worker.on('message', (reply: OfflineReply) => {
-      const pending = entry.pending.get(reply.id);
+    entry.worker.on('message', ({ id, ...reply }: OfflineReply) => {
+      const pending = entry.pending.get(id);
       if (!pending) return;
-      entry.pending.delete(reply.id);
+      entry.pending.delete(id);
       if ('error' in reply) pending.reject(new Error(`${pending.path}: ${reply.error}`));
-      else pending.resolve({ findings: reply.findings, parsedCleanly: reply.parsedCleanly, moduleScopeAt: reply.moduleScopeAt, importsAsPlanned: reply.importsAsPlanned, needsWholeFile: reply.needsWholeFile });
+      else pending.resolve(reply);
     });
     entry.worker.on('error', (error) => {
       entry.gone = true;

@@ -54,6 +54,7 @@ export class OfflineRunner {
    * parts and then again whole.
    */
   private readonly checkWhole = new Set<string>();
+  private workerFileExists: boolean | undefined;
 
   constructor(private readonly options: OfflineRunnerOptions) {}
 
@@ -64,7 +65,13 @@ export class OfflineRunner {
 
   /** Whether `unit` goes to the worker threads. */
   splits(unit: ReviewUnit): boolean {
-    return !this.closed && this.startFailure === undefined && this.options.threads >= 2 && hasLines(unit.text, 2 * MIN_LINES_PER_PART) && existsSync(this.options.workerFile);
+    return !this.closed && this.startFailure === undefined && this.options.threads >= 2 && hasLines(unit.text, 2 * MIN_LINES_PER_PART) && this.hasWorkerFile();
+  }
+
+  /** Looked up once, on the first large file: the bundle does not change while it runs. */
+  private hasWorkerFile(): boolean {
+    this.workerFileExists ??= existsSync(this.options.workerFile);
+    return this.workerFileExists;
   }
 
   async check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]> {
@@ -108,6 +115,11 @@ export class OfflineRunner {
     }
   }
 
+  /** close() for a host's disposables: a failure to stop the workers is reported through `warn`. */
+  dispose(): void {
+    this.close().catch(this.reportStopFailure);
+  }
+
   /** Stops the workers; later checks run inline. */
   async close(): Promise<void> {
     this.closed = true;
@@ -130,8 +142,12 @@ export class OfflineRunner {
     if (!this.inFlight.has(pool)) this.stop(pool);
   }
 
+  private readonly reportStopFailure = (error: unknown): void => {
+    this.options.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`);
+  };
+
   private stop(pool: OfflinePool): void {
-    pool.close().catch((error: unknown) => this.options.warn(`Stopping the offline checks worker threads failed: ${errorMessage(error)}`));
+    pool.close().catch(this.reportStopFailure);
   }
 
   private remember(path: string, splitNextTime: boolean): void {
