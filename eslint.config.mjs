@@ -13,10 +13,18 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/core is pure TypeScript: no vscode import (see DEVELOPERS.md).' }],
-        patterns: [{ group: ['**/vscode/**', '**/cli/**'], message: 'src/core may not depend on the extension or CLI layers.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core is pure TypeScript: no vscode import (see DEVELOPERS.md).' }],
+          patterns: [
+            {
+              group: ['**/vscode/**', '**/cli/**'],
+              message: 'src/core may not depend on the extension or CLI layers.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -7,14 +7,26 @@ import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import type { Mode } from '../src/core/findings';
-import { bundledSkillsDir, loadPersonaCatalog, personaForMode, personaRenderContext, renderPersona } from '../src/core/personas';
+import {
+  bundledSkillsDir,
+  loadPersonaCatalog,
+  personaForMode,
+  personaRenderContext,
+  renderPersona,
+} from '../src/core/personas';
 import type { RenderedPersona } from '../src/core/personas/types';
 import { OpenAICompatibleProvider } from '../src/core/providers/openaiCompatible';
 import { FileReviewCache } from '../src/core/review/cache';
 import { planReview, runReview } from '../src/core/review/engine';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../src/core/review/outputContract';
 import type { ReviewUnit } from '../src/core/review/types';
-import { findingsAnswer, modelFinding, startModelServer, type ModelServer, type ReplyHandler } from '../test/support/modelServer';
+import {
+  findingsAnswer,
+  modelFinding,
+  startModelServer,
+  type ModelServer,
+  type ReplyHandler,
+} from '../test/support/modelServer';
 import { backendSource } from './generate';
 import type { BenchRow } from './types';
 
@@ -56,12 +68,14 @@ function findingsFor(text: string, count: number): Record<string, unknown>[] {
     // The first line in this slot with real code on it.
     let line = slot * step;
     while (line < (slot + 1) * step - 1 && lines[line].trim().length < 12) line += 1;
-    findings.push(modelFinding({
-      title: `Reliability concern number ${slot + 1} at this call site`,
-      startLine: line + 1,
-      endLine: line + 1,
-      quote: lines[line].trim(),
-    }));
+    findings.push(
+      modelFinding({
+        title: `Reliability concern number ${slot + 1} at this call site`,
+        startLine: line + 1,
+        endLine: line + 1,
+        quote: lines[line].trim(),
+      }),
+    );
   }
   return findings;
 }
@@ -78,26 +92,42 @@ async function overheadRows(persona: RenderedPersona): Promise<BenchRow[]> {
   const server = await startModelServer({ handler: () => findingsAnswer(findings) });
   try {
     const reviewer = provider(server);
-    const plan = planReview({ units: [unit], persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (text) => reviewer.countTokens(text) });
-    if (plan.chunks.length !== 1) throw new Error(`overhead: expected the 2,000-line file in one request, the plan has ${plan.chunks.length}`);
+    const plan = planReview({
+      units: [unit],
+      persona,
+      mode: MODE,
+      maxInputTokens: reviewer.maxInputTokens,
+      countTokens: (text) => reviewer.countTokens(text),
+    });
+    if (plan.chunks.length !== 1)
+      throw new Error(`overhead: expected the 2,000-line file in one request, the plan has ${plan.chunks.length}`);
     const messages = plan.chunks[0].messages.map((m) => ({ role: m.role, content: m.content }));
     const client = new OpenAI({ baseURL: server.url, apiKey: 'no-key', maxRetries: 0 });
 
     // The bare call: same messages, same structured-output request, streamed like the engine's provider.
     const bare = async (): Promise<void> => {
       const stream = await client.chat.completions.create({
-        model: MODEL, messages, stream: true, stream_options: { include_usage: true },
-        response_format: { type: 'json_schema', json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA } },
+        model: MODEL,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA },
+        },
       });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
       const answer = JSON.parse(text) as { findings: unknown[] };
-      if (answer.findings.length !== findings.length) throw new Error(`overhead: the bare call got ${answer.findings.length} findings`);
+      if (answer.findings.length !== findings.length)
+        throw new Error(`overhead: the bare call got ${answer.findings.length} findings`);
     };
     const engine = async (): Promise<void> => {
       const result = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer });
       if (result.findings.length !== findings.length) {
-        throw new Error(`overhead: the engine kept ${result.findings.length} of ${findings.length} findings (skipped: ${JSON.stringify(result.skipped)})`);
+        throw new Error(
+          `overhead: the engine kept ${result.findings.length} of ${findings.length} findings (skipped: ${JSON.stringify(result.skipped)})`,
+        );
       }
     };
     const timed = async (run: () => Promise<void>): Promise<number> => {
@@ -136,11 +166,39 @@ async function overheadRows(persona: RenderedPersona): Promise<BenchRow[]> {
       slowEngine.push(await timed(engine));
     }
     return [
-      { name: 'engine: 2,000-line review, bare openai call', value: round(bareMedian), unit: 'ms', note: `median of ${PAIRS}; loopback server, 20 findings, streamed` },
-      { name: 'engine: 2,000-line review, runReview', value: round(engineMedian), unit: 'ms', note: `median of ${PAIRS}, alternated with the bare call` },
-      { name: 'engine: runReview ÷ bare call', value: round(engineMedian / bareMedian), unit: '×', target: 1.15, targetKind: 'max' },
-      { name: `engine: runReview ÷ bare call, model answering in ${SLOW_MODEL_MS} ms`, value: round(median(slowEngine) / median(slowBare)), unit: '×', note: `context for the row above: ${round(median(slowEngine))} vs ${round(median(slowBare))} ms, median of ${SLOW_PAIRS}` },
-      { name: 'engine: own time per 1,000 lines', value: round(ownPerThousand), unit: 'ms', target: 15, targetKind: 'max', note: 'median of paired (runReview − bare) differences' },
+      {
+        name: 'engine: 2,000-line review, bare openai call',
+        value: round(bareMedian),
+        unit: 'ms',
+        note: `median of ${PAIRS}; loopback server, 20 findings, streamed`,
+      },
+      {
+        name: 'engine: 2,000-line review, runReview',
+        value: round(engineMedian),
+        unit: 'ms',
+        note: `median of ${PAIRS}, alternated with the bare call`,
+      },
+      {
+        name: 'engine: runReview ÷ bare call',
+        value: round(engineMedian / bareMedian),
+        unit: '×',
+        target: 1.15,
+        targetKind: 'max',
+      },
+      {
+        name: `engine: runReview ÷ bare call, model answering in ${SLOW_MODEL_MS} ms`,
+        value: round(median(slowEngine) / median(slowBare)),
+        unit: '×',
+        note: `context for the row above: ${round(median(slowEngine))} vs ${round(median(slowBare))} ms, median of ${SLOW_PAIRS}`,
+      },
+      {
+        name: 'engine: own time per 1,000 lines',
+        value: round(ownPerThousand),
+        unit: 'ms',
+        target: 15,
+        targetKind: 'max',
+        note: 'median of paired (runReview − bare) differences',
+      },
     ];
   } finally {
     await server.close();
@@ -156,12 +214,36 @@ async function smallChangeRows(persona: RenderedPersona): Promise<BenchRow[]> {
   const server = await startModelServer({ handler: () => findingsAnswer([]) });
   try {
     const reviewer = provider(server);
-    const whole = await runReview({ units: [{ path: 'src/orders/service.ts', text }], persona, mode: MODE, provider: reviewer });
-    const diff = await runReview({ units: [{ path: 'src/orders/service.ts', text, changedLines }], persona, mode: MODE, provider: reviewer });
-    const systemTokens = reviewer.countTokens(planReview({ units: [{ path: 'x.ts', text: 'x' }], persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (t) => reviewer.countTokens(t) }).chunks[0].system);
+    const whole = await runReview({
+      units: [{ path: 'src/orders/service.ts', text }],
+      persona,
+      mode: MODE,
+      provider: reviewer,
+    });
+    const diff = await runReview({
+      units: [{ path: 'src/orders/service.ts', text, changedLines }],
+      persona,
+      mode: MODE,
+      provider: reviewer,
+    });
+    const systemTokens = reviewer.countTokens(
+      planReview({
+        units: [{ path: 'x.ts', text: 'x' }],
+        persona,
+        mode: MODE,
+        maxInputTokens: reviewer.maxInputTokens,
+        countTokens: (t) => reviewer.countTokens(t),
+      }).chunks[0].system,
+    );
     return [
-      { name: 'tokens: 5-line change ÷ whole 3,000-line file', value: round(diff.stats.promptTokens / whole.stats.promptTokens, 4), unit: '×', target: 0.05, targetKind: 'max',
-        note: `${diff.stats.promptTokens} vs ${whole.stats.promptTokens} prompt tokens (${whole.stats.requests} request(s)); system prompt with persona ≈ ${systemTokens}` },
+      {
+        name: 'tokens: 5-line change ÷ whole 3,000-line file',
+        value: round(diff.stats.promptTokens / whole.stats.promptTokens, 4),
+        unit: '×',
+        target: 0.05,
+        targetKind: 'max',
+        note: `${diff.stats.promptTokens} vs ${whole.stats.promptTokens} prompt tokens (${whole.stats.requests} request(s)); system prompt with persona ≈ ${systemTokens}`,
+      },
     ];
   } finally {
     await server.close();
@@ -178,19 +260,37 @@ async function reReviewRows(persona: RenderedPersona): Promise<BenchRow[]> {
     const reviewer = provider(server);
     const cache = new FileReviewCache(cacheDir);
     const first = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer, cache });
-    if (first.stats.requests !== 1) throw new Error(`re-review: the first review made ${first.stats.requests} requests, expected 1`);
+    if (first.stats.requests !== 1)
+      throw new Error(`re-review: the first review made ${first.stats.requests} requests, expected 1`);
     const before = server.chatRequests().length;
     const times: number[] = [];
     for (let run = 0; run < 11; run += 1) {
       const start = performance.now();
       const again = await runReview({ units: [unit], persona, mode: MODE, provider: reviewer, cache });
       times.push(performance.now() - start);
-      if (again.findings.length !== first.findings.length) throw new Error(`re-review: ${again.findings.length} findings from the cache, ${first.findings.length} the first time`);
+      if (again.findings.length !== first.findings.length)
+        throw new Error(
+          `re-review: ${again.findings.length} findings from the cache, ${first.findings.length} the first time`,
+        );
     }
     const requests = server.chatRequests().length - before;
     return [
-      { name: 're-review unchanged: requests made', value: requests, unit: 'requests', target: 0, targetKind: 'max', note: '11 re-reviews of a 2,000-line file, FileReviewCache' },
-      { name: 're-review unchanged: time', value: round(median(times)), unit: 'ms', target: 20, targetKind: 'max', note: 'median of 11; redaction, chunking, cache read, re-anchoring 20 findings' },
+      {
+        name: 're-review unchanged: requests made',
+        value: requests,
+        unit: 'requests',
+        target: 0,
+        targetKind: 'max',
+        note: '11 re-reviews of a 2,000-line file, FileReviewCache',
+      },
+      {
+        name: 're-review unchanged: time',
+        value: round(median(times)),
+        unit: 'ms',
+        target: 20,
+        targetKind: 'max',
+        note: 'median of 11; redaction, chunking, cache read, re-anchoring 20 findings',
+      },
     ];
   } finally {
     await server.close();
@@ -203,7 +303,10 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
   const files = 20;
   const latencyMs = 50;
   const concurrency = 4;
-  const units: ReviewUnit[] = Array.from({ length: files }, (_, index) => ({ path: `src/service${index}/handler.ts`, text: backendSource('typescript', 150, index) }));
+  const units: ReviewUnit[] = Array.from({ length: files }, (_, index) => ({
+    path: `src/service${index}/handler.ts`,
+    text: backendSource('typescript', 150, index),
+  }));
   const perFile = new Map(units.map((unit) => [unit.path, findingsFor(unit.text, 3)]));
   const expected = files * 3;
   const answerFor = (user: string): Record<string, unknown>[] => {
@@ -219,16 +322,31 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
     const ideal = (files * latencyMs) / concurrency;
     // The floor: the same 20 prompts sent with the bare `openai` SDK, 4 at a time (HTTP and the
     // SDK cost a few ms per request on top of the server's 50 ms, more on a loaded machine).
-    const plan = planReview({ units, persona, mode: MODE, maxInputTokens: reviewer.maxInputTokens, countTokens: (text) => reviewer.countTokens(text) });
+    const plan = planReview({
+      units,
+      persona,
+      mode: MODE,
+      maxInputTokens: reviewer.maxInputTokens,
+      countTokens: (text) => reviewer.countTokens(text),
+    });
     const client = new OpenAI({ baseURL: server.url, apiKey: 'no-key', maxRetries: 0 });
     const bareFanOut = async (): Promise<void> => {
       const limit = pLimit(concurrency);
-      await Promise.all(plan.chunks.map((chunk) => limit(async () => {
-        const stream = await client.chat.completions.create({ model: MODEL, messages: chunk.messages.map((m) => ({ role: m.role, content: m.content })), stream: true, stream_options: { include_usage: true } });
-        let text = '';
-        for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
-        JSON.parse(text);
-      })));
+      await Promise.all(
+        plan.chunks.map((chunk) =>
+          limit(async () => {
+            const stream = await client.chat.completions.create({
+              model: MODEL,
+              messages: chunk.messages.map((m) => ({ role: m.role, content: m.content })),
+              stream: true,
+              stream_options: { include_usage: true },
+            });
+            let text = '';
+            for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
+            JSON.parse(text);
+          }),
+        ),
+      );
     };
     const times: number[] = [];
     const bareTimes: number[] = [];
@@ -239,8 +357,10 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
       const start = performance.now();
       const result = await runReview({ units, persona, mode: MODE, provider: reviewer, maxConcurrency: concurrency });
       const elapsed = performance.now() - start;
-      if (result.findings.length !== expected) throw new Error(`fan-out: ${result.findings.length} of ${expected} findings`);
-      if (run > 0) { // run 0 warms up
+      if (result.findings.length !== expected)
+        throw new Error(`fan-out: ${result.findings.length} of ${expected} findings`);
+      if (run > 0) {
+        // run 0 warms up
         times.push(elapsed);
         bareTimes.push(bareElapsed);
       }
@@ -249,16 +369,31 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
     const bareTotal = median(bareTimes);
 
     // Every third request is refused with 429 and retry-after: 0.2; the provider waits and retries.
-    server.setHandler((request, index) => (index % 3 === 2 ? { status: 429, headers: { 'retry-after': '0.2' } } : slow(request, index)));
+    server.setHandler((request, index) =>
+      index % 3 === 2 ? { status: 429, headers: { 'retry-after': '0.2' } } : slow(request, index),
+    );
     const before = server.chatRequests().length;
     const start = performance.now();
     const limited = await runReview({ units, persona, mode: MODE, provider: reviewer, maxConcurrency: concurrency });
     const limitedMs = performance.now() - start;
     const requests = server.chatRequests().length - before;
     return [
-      { name: 'fan-out: 20 files, 50 ms latency, concurrency 4 ÷ ideal', value: round(total / ideal), unit: '×', target: 1.3, targetKind: 'max', note: `${round(total)} ms vs ideal ${ideal} ms, median of 7; bare openai SDK, same prompts, 4 at a time: ${round(bareTotal)} ms = ${round(bareTotal / ideal)}×` },
-      { name: 'fan-out: findings with 429 on every third request', value: limited.findings.length, unit: 'findings', target: expected, targetKind: 'min',
-        note: `${requests} requests for ${files} files, ${limited.skipped.length} parts skipped, ${round(limitedMs)} ms` },
+      {
+        name: 'fan-out: 20 files, 50 ms latency, concurrency 4 ÷ ideal',
+        value: round(total / ideal),
+        unit: '×',
+        target: 1.3,
+        targetKind: 'max',
+        note: `${round(total)} ms vs ideal ${ideal} ms, median of 7; bare openai SDK, same prompts, 4 at a time: ${round(bareTotal)} ms = ${round(bareTotal / ideal)}×`,
+      },
+      {
+        name: 'fan-out: findings with 429 on every third request',
+        value: limited.findings.length,
+        unit: 'findings',
+        target: expected,
+        targetKind: 'min',
+        note: `${requests} requests for ${files} files, ${limited.skipped.length} parts skipped, ${round(limitedMs)} ms`,
+      },
     ];
   } finally {
     await server.close();
@@ -268,9 +403,9 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
 export async function benchEngine(): Promise<BenchRow[]> {
   const persona = await benchPersona();
   return [
-    ...await overheadRows(persona),
-    ...await smallChangeRows(persona),
-    ...await reReviewRows(persona),
-    ...await fanOutRows(persona),
+    ...(await overheadRows(persona)),
+    ...(await smallChangeRows(persona)),
+    ...(await reReviewRows(persona)),
+    ...(await fanOutRows(persona)),
   ];
 }

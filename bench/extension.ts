@@ -31,10 +31,24 @@ const MB = 1024 * 1024;
  * temporary folder with the options of scripts/build.mjs; returns their sizes.
  */
 async function productionBundleBytes(outDir: string): Promise<{ extension: number; worker: number }> {
-  const options = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, minify: true, legalComments: 'none', logLevel: 'silent' } as const;
+  const options = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: false,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  } as const;
   const extension = path.join(outDir, 'dist', 'extension.js');
   const worker = path.join(outDir, 'dist', 'offlineWorker.js');
-  await esbuild.build({ ...options, entryPoints: [path.join(ROOT, 'src/extension.ts')], outfile: extension, external: ['vscode'] });
+  await esbuild.build({
+    ...options,
+    entryPoints: [path.join(ROOT, 'src/extension.ts')],
+    outfile: extension,
+    external: ['vscode'],
+  });
   await esbuild.build({ ...options, entryPoints: [path.join(ROOT, 'src/core/offline/worker.ts')], outfile: worker });
   return { extension: fs.statSync(extension).size, worker: fs.statSync(worker).size };
 }
@@ -56,7 +70,10 @@ async function vsixBytes(stage: string): Promise<number> {
   if (!fs.existsSync(grammars)) throw new Error('extension: dist/grammars is missing: run npm run build first');
   fs.cpSync(grammars, path.join(stage, 'dist', 'grammars'), { recursive: true });
   const vsix = path.join(stage, 'bench.vsix');
-  await run(path.join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: stage, maxBuffer: 16 * MB });
+  await run(path.join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], {
+    cwd: stage,
+    maxBuffer: 16 * MB,
+  });
   return fs.statSync(vsix).size;
 }
 
@@ -73,10 +90,16 @@ function activationRow(): BenchRow {
   }
   const timing = JSON.parse(fs.readFileSync(ACTIVATION_TIMING_FILE, 'utf8')) as Partial<ActivationTiming>;
   if (typeof timing.activationMs !== 'number' || !Number.isFinite(timing.activationMs)) {
-    throw new Error(`extension: ${path.relative(ROOT, ACTIVATION_TIMING_FILE)} has no numeric activationMs: ${JSON.stringify(timing)}`);
+    throw new Error(
+      `extension: ${path.relative(ROOT, ACTIVATION_TIMING_FILE)} has no numeric activationMs: ${JSON.stringify(timing)}`,
+    );
   }
   return {
-    name, value: round(timing.activationMs), unit: 'ms', target: 50, targetKind: 'max',
+    name,
+    value: round(timing.activationMs),
+    unit: 'ms',
+    target: 50,
+    targetKind: 'max',
     note: `from ${path.relative(ROOT, ACTIVATION_TIMING_FILE)} (integration run of ${timing.measuredAt ?? 'an unknown date'}${timing.vscodeVersion ? `, VS Code ${timing.vscodeVersion}` : ''})`,
   };
 }
@@ -89,27 +112,51 @@ function activationRow(): BenchRow {
 async function heapGrowthRow(cacheDir: string): Promise<BenchRow> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('extension: heap growth needs node --expose-gc (npm run bench passes it)');
-  const files = Array.from({ length: 50 }, (_, index) => ({ path: `src/service${index}/orders.ts`, text: backendSource('typescript', 400, index) }));
+  const files = Array.from({ length: 50 }, (_, index) => ({
+    path: `src/service${index}/orders.ts`,
+    text: backendSource('typescript', 400, index),
+  }));
   const server = await startModelServer({
     handler: (request) => {
       const file = files.find((candidate) => request.user.includes(`File: ${candidate.path}\n`));
       if (!file) throw new Error('heap: a request for an unknown file');
       const lines = file.text.split('\n');
-      return findingsAnswer(Array.from({ length: 10 }, (_, slot) => {
-        const line = slot * 40 + lines.slice(slot * 40, slot * 40 + 40).findIndex((text) => text.trim().length >= 12);
-        return { title: `Concern ${slot + 1} in this handler`, severity: 'medium', category: 'reliability', startLine: line + 1, endLine: line + 1, quote: lines[line].trim(), message: 'A hung upstream holds this request.', suggestion: 'Give the call a deadline.', fix: null, confidence: 0.7 };
-      }));
+      return findingsAnswer(
+        Array.from({ length: 10 }, (_, slot) => {
+          const line = slot * 40 + lines.slice(slot * 40, slot * 40 + 40).findIndex((text) => text.trim().length >= 12);
+          return {
+            title: `Concern ${slot + 1} in this handler`,
+            severity: 'medium',
+            category: 'reliability',
+            startLine: line + 1,
+            endLine: line + 1,
+            quote: lines[line].trim(),
+            message: 'A hung upstream holds this request.',
+            suggestion: 'Give the call a deadline.',
+            fix: null,
+            confidence: 0.7,
+          };
+        }),
+      );
     },
   });
   try {
     const { config } = readConfig(new InMemorySettings(), { trusted: true });
     const provider = new OpenAICompatibleProvider({ baseUrl: server.url, model: 'bench-model' });
     const reviewContext = new ReviewContext({
-      personas, config: () => config, mode: new ModeState(new InMemoryKeyValueStore(), () => config.mode), trusted: () => true,
-      workspaceRoot: () => cacheDir, bundledDir: personas.bundledSkillsDir(), resolveUserDirs: (dirs) => dirs,
-      createProvider: async () => provider, cache: new FileReviewCache(cacheDir),
-      offlineFindings: (unit, mode, current) => runOfflineChecks(unit, { mode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
-      workspaceHasGuidance: async () => false, logger: silentLogger,
+      personas,
+      config: () => config,
+      mode: new ModeState(new InMemoryKeyValueStore(), () => config.mode),
+      trusted: () => true,
+      workspaceRoot: () => cacheDir,
+      bundledDir: personas.bundledSkillsDir(),
+      resolveUserDirs: (dirs) => dirs,
+      createProvider: async () => provider,
+      cache: new FileReviewCache(cacheDir),
+      offlineFindings: (unit, mode, current) =>
+        runOfflineChecks(unit, { mode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+      workspaceHasGuidance: async () => false,
+      logger: silentLogger,
     });
     const service = new ReviewService({ runReview }, reviewContext.prepare, silentLogger);
     gc();
@@ -118,7 +165,9 @@ async function heapGrowthRow(cacheDir: string): Promise<BenchRow> {
     for (const file of files) {
       const outcome = await service.review({ key: `file://${file.path}`, kind: 'file', units: [file] });
       if (outcome.result.findings.filter((finding) => finding.origin === 'model').length !== 10) {
-        throw new Error(`heap: ${file.path}: expected 10 model findings, got ${outcome.result.findings.length} (${JSON.stringify(outcome.result.skipped)})`);
+        throw new Error(
+          `heap: ${file.path}: expected 10 model findings, got ${outcome.result.findings.length} (${JSON.stringify(outcome.result.skipped)})`,
+        );
       }
       published.set(file.path, outcome);
     }
@@ -126,7 +175,11 @@ async function heapGrowthRow(cacheDir: string): Promise<BenchRow> {
     const growth = (process.memoryUsage().heapUsed - before) / MB;
     const findings = [...published.values()].reduce((sum, outcome) => sum + outcome.result.findings.length, 0);
     return {
-      name: 'extension: heap growth after reviewing 50 files', value: round(growth), unit: 'MB', target: 150, targetKind: 'max',
+      name: 'extension: heap growth after reviewing 50 files',
+      value: round(growth),
+      unit: 'MB',
+      target: 150,
+      targetKind: 'max',
       note: `50 × 400-line files, ${findings} findings kept; ReviewService + ReviewContext, file cache, offline checks; after gc, grammars and personas loaded on the way`,
     };
   } finally {
@@ -141,10 +194,26 @@ export async function benchExtension(): Promise<BenchRow[]> {
     const heap = await heapGrowthRow(path.join(stage, 'cache'));
     const bundle = await productionBundleBytes(path.join(stage, 'package'));
     const vsix = await vsixBytes(path.join(stage, 'package'));
-    const grammarBytes = fs.readdirSync(path.join(ROOT, 'dist', 'grammars')).reduce((sum, name) => sum + fs.statSync(path.join(ROOT, 'dist', 'grammars', name)).size, 0);
+    const grammarBytes = fs
+      .readdirSync(path.join(ROOT, 'dist', 'grammars'))
+      .reduce((sum, name) => sum + fs.statSync(path.join(ROOT, 'dist', 'grammars', name)).size, 0);
     return [
-      { name: 'extension: dist/extension.js (production, no grammars)', value: round(bundle.extension / MB, 3), unit: 'MB', target: 1, targetKind: 'max', note: `beside it: dist/offlineWorker.js ${round(bundle.worker / MB, 3)} MB (loaded only for large files), dist/grammars ${round(grammarBytes / MB)} MB of .wasm` },
-      { name: 'extension: VSIX', value: round(vsix / MB, 3), unit: 'MB', target: 6, targetKind: 'max', note: 'vsce package --no-dependencies of the tracked files + production bundles' },
+      {
+        name: 'extension: dist/extension.js (production, no grammars)',
+        value: round(bundle.extension / MB, 3),
+        unit: 'MB',
+        target: 1,
+        targetKind: 'max',
+        note: `beside it: dist/offlineWorker.js ${round(bundle.worker / MB, 3)} MB (loaded only for large files), dist/grammars ${round(grammarBytes / MB)} MB of .wasm`,
+      },
+      {
+        name: 'extension: VSIX',
+        value: round(vsix / MB, 3),
+        unit: 'MB',
+        target: 6,
+        targetKind: 'max',
+        note: 'vsce package --no-dependencies of the tracked files + production bundles',
+      },
       activationRow(),
       heap,
     ];

@@ -14,7 +14,10 @@ function sources(language: BenchLanguage): string[][] {
   const cached = sourceCache.get(language);
   if (cached) return cached;
   const dir = path.join(FIXTURES, language);
-  const files = fs.readdirSync(dir).filter((name) => !name.endsWith('.tsx')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((name) => !name.endsWith('.tsx'))
+    .sort();
   if (files.length === 0) throw new Error(`bench: no fixture sources in ${dir}`);
   const loaded = files.map((name) => fs.readFileSync(path.join(dir, name), 'utf8').replace(/\n+$/, '').split('\n'));
   sourceCache.set(language, loaded);
@@ -39,12 +42,22 @@ export function backendSource(language: BenchLanguage, lineCount: number, seed =
       }
       if (lines.length + body.length > lineCount) continue;
       const suffix = `_${seed}_${copy}`;
-      lines.push(...body.map((line) => line.replace(/^(export (?:async )?function |async def |def |func |class |type )(\w+)/, `$1$2${suffix}`)));
+      lines.push(
+        ...body.map((line) =>
+          line.replace(/^(export (?:async )?function |async def |def |func |class |type )(\w+)/, `$1$2${suffix}`),
+        ),
+      );
       added = true;
     }
   }
   for (let index = 0; lines.length < lineCount; index += 1) {
-    lines.push(language === 'python' ? `RETRY_LIMIT_${index} = ${index % 7}` : language === 'go' ? `var retryLimit${index} = ${index % 7}` : `export const retryLimit${index} = ${index % 7};`);
+    lines.push(
+      language === 'python'
+        ? `RETRY_LIMIT_${index} = ${index % 7}`
+        : language === 'go'
+          ? `var retryLimit${index} = ${index % 7}`
+          : `export const retryLimit${index} = ${index % 7};`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -29,15 +29,28 @@ async function grammarLoadRows(): Promise<BenchRow[]> {
   const script = path.join(__dirname, 'offlineGrammarLoad.ts');
   const runs: Array<Record<string, number>> = [];
   for (let run = 0; run < LOAD_RUNS; run += 1) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: path.join(__dirname, '..') });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      cwd: path.join(__dirname, '..'),
+    });
     runs.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>);
   }
   const medianOf = (name: string): number => median(runs.map((timings) => timings[name]));
-  const rows: BenchRow[] = Object.keys(runs[0]).filter((name) => name !== 'total').map((name) => ({
-    name: `offline: load ${name} grammar`, value: round(medianOf(name), 1), unit: 'ms',
-    note: name === 'typescript' ? 'first grammar also initialises the web-tree-sitter runtime' : undefined,
-  }));
-  rows.push({ name: 'offline: load all grammars (cold, one process)', value: round(medianOf('total'), 1), unit: 'ms', target: GRAMMAR_LOAD_TARGET_MS, targetKind: 'max', note: `wall time, median of ${LOAD_RUNS} fresh processes` });
+  const rows: BenchRow[] = Object.keys(runs[0])
+    .filter((name) => name !== 'total')
+    .map((name) => ({
+      name: `offline: load ${name} grammar`,
+      value: round(medianOf(name), 1),
+      unit: 'ms',
+      note: name === 'typescript' ? 'first grammar also initialises the web-tree-sitter runtime' : undefined,
+    }));
+  rows.push({
+    name: 'offline: load all grammars (cold, one process)',
+    value: round(medianOf('total'), 1),
+    unit: 'ms',
+    target: GRAMMAR_LOAD_TARGET_MS,
+    targetKind: 'max',
+    note: `wall time, median of ${LOAD_RUNS} fresh processes`,
+  });
   return rows;
 }
 
@@ -55,7 +68,13 @@ const WORKER_FILE = path.join(__dirname, '../dist/offlineWorker.js');
 /** The editor's setting: one worker per core, up to 4 (src/vscode/services.ts). */
 const THREADS = Math.min(availableParallelism(), 4);
 
-interface Timed { wall: number[]; cpu: number[]; firstWall: number; firstCpu: number; findings: number }
+interface Timed {
+  wall: number[];
+  cpu: number[];
+  firstWall: number;
+  firstCpu: number;
+  findings: number;
+}
 
 /** Runs `check` WARMUP_RUNS + RUNS times; keeps the first run and the runs after the warm-up. */
 async function timeChecks(check: () => Promise<number>): Promise<Timed> {
@@ -80,9 +99,16 @@ async function timeChecks(check: () => Promise<number>): Promise<Timed> {
 }
 
 async function checkRows(): Promise<BenchRow[]> {
-  if (!fs.existsSync(WORKER_FILE)) throw new Error('offline: dist/offlineWorker.js is missing: run npm run build first');
+  if (!fs.existsSync(WORKER_FILE))
+    throw new Error('offline: dist/offlineWorker.js is missing: run npm run build first');
   await loadGrammars(['typescript', 'python', 'go']);
-  const runner = new OfflineRunner({ workerFile: WORKER_FILE, threads: THREADS, warn: (message) => { throw new Error(`offline: ${message}`); } });
+  const runner = new OfflineRunner({
+    workerFile: WORKER_FILE,
+    threads: THREADS,
+    warn: (message) => {
+      throw new Error(`offline: ${message}`);
+    },
+  });
   const rows: BenchRow[] = [];
   try {
     for (const language of ['typescript', 'python', 'go'] as const) {
@@ -90,7 +116,8 @@ async function checkRows(): Promise<BenchRow[]> {
       const config = { mode: 'backendpe' as const };
       // As the editor checks it: in parts on worker threads when the machine has two cores or more.
       const split = runner.splits(unit);
-      if (!isDeepStrictEqual(await runner.check(unit, config), await runOfflineChecks(unit, config))) throw new Error(`offline: ${language}: the findings in parts differ from one whole-file check`);
+      if (!isDeepStrictEqual(await runner.check(unit, config), await runOfflineChecks(unit, config)))
+        throw new Error(`offline: ${language}: the findings in parts differ from one whole-file check`);
       const editor = await timeChecks(async () => (await runner.check(unit, config)).length);
       // One thread, no workers: what the CLI does for a single file, and the total work of a check.
       const inline = await timeChecks(async () => (await runOfflineChecks(unit, config)).length);
@@ -103,13 +130,46 @@ async function checkRows(): Promise<BenchRow[]> {
         const used = process.cpuUsage(startCpu);
         if (run > 0) parseCpu.push((used.user + used.system) / 1000);
       }
-      const how = split ? `${THREADS} parts on ${THREADS} worker threads, as the editor checks it` : `inline: ${THREADS} core(s), no worker threads`;
-      rows.push({ name: `offline: check 10,000-line ${language} file (wall)`, value: round(median(editor.wall), 1), unit: 'ms', target: CHECK_TARGET_MS, targetKind: 'max', note: `${how}; median of ${RUNS} after ${WARMUP_RUNS} warm-up runs; process CPU ${round(median(editor.cpu), 1)} ms; ${editor.findings} findings, ${unit.text.length} chars` });
-      rows.push({ name: `offline: check 10,000-line ${language} file, one thread (wall)`, value: round(median(inline.wall), 1), unit: 'ms', note: 'runOfflineChecks inline (the CLI for a single file); depends on machine load' });
-      rows.push({ name: `offline: check 10,000-line ${language} file, one thread (CPU)`, value: round(median(inline.cpu), 1), unit: 'ms', note: 'the total work of one check' });
-      rows.push({ name: `offline: parse only, 10,000-line ${language} file (CPU)`, value: round(median(parseCpu), 1), unit: 'ms', note: 'tree-sitter parse + free, no rules' });
-      rows.push({ name: `offline: first check of the ${language} file after loading, one thread (wall)`, value: round(inline.firstWall, 1), unit: 'ms', note: `CPU ${round(inline.firstCpu, 1)} ms: JIT and WebAssembly optimisation still running` });
-      rows.push({ name: `offline: ${language} throughput, one thread (CPU)`, value: Math.round(LINES / (median(inline.cpu) / 1000)), unit: 'lines/s' });
+      const how = split
+        ? `${THREADS} parts on ${THREADS} worker threads, as the editor checks it`
+        : `inline: ${THREADS} core(s), no worker threads`;
+      rows.push({
+        name: `offline: check 10,000-line ${language} file (wall)`,
+        value: round(median(editor.wall), 1),
+        unit: 'ms',
+        target: CHECK_TARGET_MS,
+        targetKind: 'max',
+        note: `${how}; median of ${RUNS} after ${WARMUP_RUNS} warm-up runs; process CPU ${round(median(editor.cpu), 1)} ms; ${editor.findings} findings, ${unit.text.length} chars`,
+      });
+      rows.push({
+        name: `offline: check 10,000-line ${language} file, one thread (wall)`,
+        value: round(median(inline.wall), 1),
+        unit: 'ms',
+        note: 'runOfflineChecks inline (the CLI for a single file); depends on machine load',
+      });
+      rows.push({
+        name: `offline: check 10,000-line ${language} file, one thread (CPU)`,
+        value: round(median(inline.cpu), 1),
+        unit: 'ms',
+        note: 'the total work of one check',
+      });
+      rows.push({
+        name: `offline: parse only, 10,000-line ${language} file (CPU)`,
+        value: round(median(parseCpu), 1),
+        unit: 'ms',
+        note: 'tree-sitter parse + free, no rules',
+      });
+      rows.push({
+        name: `offline: first check of the ${language} file after loading, one thread (wall)`,
+        value: round(inline.firstWall, 1),
+        unit: 'ms',
+        note: `CPU ${round(inline.firstCpu, 1)} ms: JIT and WebAssembly optimisation still running`,
+      });
+      rows.push({
+        name: `offline: ${language} throughput, one thread (CPU)`,
+        value: Math.round(LINES / (median(inline.cpu) / 1000)),
+        unit: 'lines/s',
+      });
     }
   } finally {
     await runner.close();

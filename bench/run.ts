@@ -32,7 +32,9 @@ function judge(module: string, row: BenchRow): ResultRow {
 
 function table(rows: ResultRow[]): string {
   const cells = rows.map((row) => [
-    row.name, Number.isNaN(row.value) ? 'n/a' : String(row.value), row.unit,
+    row.name,
+    Number.isNaN(row.value) ? 'n/a' : String(row.value),
+    row.unit,
     row.target === undefined ? '' : `${row.targetKind === 'min' ? '>=' : '<='} ${row.target}`,
     row.ratio === undefined ? '' : row.ratio.toFixed(2),
     row.pass === undefined ? '' : row.pass ? 'pass' : 'FAIL',
@@ -40,7 +42,14 @@ function table(rows: ResultRow[]): string {
   ]);
   const header = ['name', 'value', 'unit', 'target', 'ratio', 'result', 'note'];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));
-  return [header, ...cells].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return [header, ...cells]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -55,11 +64,15 @@ async function main(): Promise<void> {
   }
   process.stdout.write(table(results) + '\n');
   const out = path.join(__dirname, 'results.json');
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows: results, failures }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows: results, failures }, null, 2) + '\n',
+  );
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}\n`);
   for (const failure of failures) process.stderr.write(`bench module failed: ${failure}\n`);
   const missed = results.filter((row) => row.pass === false);
-  if (missed.length > 0) process.stderr.write(`${missed.length} target(s) missed: ${missed.map((row) => row.name).join(', ')}\n`);
+  if (missed.length > 0)
+    process.stderr.write(`${missed.length} target(s) missed: ${missed.map((row) => row.name).join(', ')}\n`);
   process.exitCode = failures.length > 0 || missed.length > 0 ? 1 : 0;
 }
 

@@ -26,12 +26,29 @@ interface CliRun {
 function runCli(repo: string, usageFile: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(__dirname, 'resourceUsage.mjs')).href, CLI, 'review', '.', '--offline', '--format', 'json'], {
-      cwd: repo,
-      // No model variables: an offline review must not depend on the caller's environment.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), BENCH_RESOURCE_USAGE_FILE: usageFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(path.join(__dirname, 'resourceUsage.mjs')).href,
+        CLI,
+        'review',
+        '.',
+        '--offline',
+        '--format',
+        'json',
+      ],
+      {
+        cwd: repo,
+        // No model variables: an offline review must not depend on the caller's environment.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? os.homedir(),
+          BENCH_RESOURCE_USAGE_FILE: usageFile,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -40,12 +57,23 @@ function runCli(repo: string, usageFile: string): Promise<CliRun> {
     child.on('close', (code) => {
       const wallMs = performance.now() - start;
       if (code !== 0) {
-        reject(new Error(`scale: node dist/cli.js review --offline exited ${code}: ${Buffer.concat(stderr).toString('utf8').slice(0, 500)}`));
+        reject(
+          new Error(
+            `scale: node dist/cli.js review --offline exited ${code}: ${Buffer.concat(stderr).toString('utf8').slice(0, 500)}`,
+          ),
+        );
         return;
       }
-      const report = JSON.parse(Buffer.concat(stdout).toString('utf8')) as { findings: { file: string }[]; skipped: unknown[] };
+      const report = JSON.parse(Buffer.concat(stdout).toString('utf8')) as {
+        findings: { file: string }[];
+        skipped: unknown[];
+      };
       if (report.skipped.length > 0) {
-        reject(new Error(`scale: the review skipped parts of the generated repository: ${JSON.stringify(report.skipped.slice(0, 3))}`));
+        reject(
+          new Error(
+            `scale: the review skipped parts of the generated repository: ${JSON.stringify(report.skipped.slice(0, 3))}`,
+          ),
+        );
         return;
       }
       const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
@@ -75,7 +103,10 @@ function newestSource(dir: string): { file: string; mtimeMs: number } | undefine
 export async function benchScale(): Promise<BenchRow[]> {
   if (!fs.existsSync(CLI)) throw new Error('scale: dist/cli.js is missing: run npm run build first');
   const stale = newestSource(path.join(__dirname, '../src'));
-  if (stale && stale.mtimeMs > fs.statSync(CLI).mtimeMs) throw new Error(`scale: dist/cli.js is older than ${path.relative(path.join(__dirname, '..'), stale.file)}: run npm run build first`);
+  if (stale && stale.mtimeMs > fs.statSync(CLI).mtimeMs)
+    throw new Error(
+      `scale: dist/cli.js is older than ${path.relative(path.join(__dirname, '..'), stale.file)}: run npm run build first`,
+    );
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'brv-bench-repo-'));
   try {
     const lines = writeRepository(repo, FILES, LINES);
@@ -92,9 +123,28 @@ export async function benchScale(): Promise<BenchRow[]> {
     const { findings, files } = runs[0];
     const note = `${FILES} files, ${lines} lines (TS/Python/Go), ${findings} findings in ${files} files; median of ${RUNS} runs, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}`;
     return [
-      { name: 'scale: review --offline, 100,000 lines: wall time', value: round(wallMs, 0), unit: 'ms', note: `node startup, file walk, grammar load, checks, JSON report; CPU ${round(cpuMs, 0)} ms (${round(lines / (cpuMs / 1000), 0)} lines per CPU-second)` },
-      { name: 'scale: review --offline: lines per second', value: round(lines / (wallMs / 1000), 0), unit: 'lines/s', target: 50_000, targetKind: 'min', note },
-      { name: 'scale: review --offline: peak memory (RSS)', value: round(peakMb, 0), unit: 'MB', target: 400, targetKind: 'max', note: `highest maxRSS of ${RUNS} runs` },
+      {
+        name: 'scale: review --offline, 100,000 lines: wall time',
+        value: round(wallMs, 0),
+        unit: 'ms',
+        note: `node startup, file walk, grammar load, checks, JSON report; CPU ${round(cpuMs, 0)} ms (${round(lines / (cpuMs / 1000), 0)} lines per CPU-second)`,
+      },
+      {
+        name: 'scale: review --offline: lines per second',
+        value: round(lines / (wallMs / 1000), 0),
+        unit: 'lines/s',
+        target: 50_000,
+        targetKind: 'min',
+        note,
+      },
+      {
+        name: 'scale: review --offline: peak memory (RSS)',
+        value: round(peakMb, 0),
+        unit: 'MB',
+        target: 400,
+        targetKind: 'max',
+        note: `highest maxRSS of ${RUNS} runs`,
+      },
     ];
   } finally {
     fs.rmSync(repo, { recursive: true, force: true });

@@ -30,7 +30,14 @@ const builds = [
 // Offline checks: web-tree-sitter's runtime and the grammars load at run time from dist/grammars/
 // (kept out of the JS bundle). Only these files ship; keep the list equal to wasmFiles() in
 // src/core/offline/grammars.ts (a unit test checks).
-const GRAMMAR_WASM = ['tree-sitter.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-python.wasm', 'tree-sitter-go.wasm'];
+const GRAMMAR_WASM = [
+  'tree-sitter.wasm',
+  'tree-sitter-typescript.wasm',
+  'tree-sitter-tsx.wasm',
+  'tree-sitter-javascript.wasm',
+  'tree-sitter-python.wasm',
+  'tree-sitter-go.wasm',
+];
 const grammarSource = path.join(path.dirname(createRequire(import.meta.url).resolve('@vscode/tree-sitter-wasm')));
 fs.mkdirSync('dist/grammars', { recursive: true });
 for (const file of GRAMMAR_WASM) fs.copyFileSync(path.join(grammarSource, file), path.join('dist/grammars', file));

@@ -48,7 +48,9 @@ export function checkCommands(root) {
     const relative = path.relative(root, file);
     for (const m of text.matchAll(/registerCommand\(\s*COMMANDS\.(\w+)/g)) registeredKeys.add(m[1]);
     for (const m of text.matchAll(/registerCommand\(\s*(['"`])([^'"`]+)\1/g)) {
-      errors.push(`${relative}: registers "${m[2]}" with a string literal; add it to COMMANDS in src/vscode/commandIds.ts and use COMMANDS.<key>.`);
+      errors.push(
+        `${relative}: registers "${m[2]}" with a string literal; add it to COMMANDS in src/vscode/commandIds.ts and use COMMANDS.<key>.`,
+      );
     }
   }
 
@@ -56,24 +58,36 @@ export function checkCommands(root) {
   for (const id of contributed) {
     if (seen.has(id)) errors.push(`package.json: command "${id}" is contributed twice.`);
     seen.add(id);
-    if (!tableIds.has(id)) errors.push(`package.json: command "${id}" is contributed but not in COMMANDS (src/vscode/commandIds.ts).`);
+    if (!tableIds.has(id))
+      errors.push(`package.json: command "${id}" is contributed but not in COMMANDS (src/vscode/commandIds.ts).`);
   }
   for (const [key, id] of table.commands) {
-    if (!seen.has(id)) errors.push(`src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is not in package.json contributes.commands.`);
-    if (!registeredKeys.has(key)) errors.push(`src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is never registered (no registerCommand(COMMANDS.${key}, ...) in src).`);
+    if (!seen.has(id))
+      errors.push(`src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is not in package.json contributes.commands.`);
+    if (!registeredKeys.has(key))
+      errors.push(
+        `src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is never registered (no registerCommand(COMMANDS.${key}, ...) in src).`,
+      );
   }
   for (const key of registeredKeys) {
-    if (!table.commands.has(key)) errors.push(`src: registerCommand(COMMANDS.${key}) names a key that is not in the COMMANDS table.`);
+    if (!table.commands.has(key))
+      errors.push(`src: registerCommand(COMMANDS.${key}) names a key that is not in the COMMANDS table.`);
   }
-  for (const command of (pkg.contributes?.commands ?? [])) {
-    if (command.category !== 'Backend Reviewer') errors.push(`package.json: command "${command.command}" has category "${command.category}", expected "Backend Reviewer".`);
+  for (const command of pkg.contributes?.commands ?? []) {
+    if (command.category !== 'Backend Reviewer')
+      errors.push(
+        `package.json: command "${command.command}" has category "${command.category}", expected "Backend Reviewer".`,
+      );
   }
 
   for (const [menu, items] of Object.entries(pkg.contributes?.menus ?? {})) {
-    for (const item of items) if (item.command && !seen.has(item.command)) errors.push(`package.json: menu "${menu}" names "${item.command}", which is not contributed.`);
+    for (const item of items)
+      if (item.command && !seen.has(item.command))
+        errors.push(`package.json: menu "${menu}" names "${item.command}", which is not contributed.`);
   }
   for (const binding of pkg.contributes?.keybindings ?? []) {
-    if (!seen.has(binding.command)) errors.push(`package.json: keybinding ${binding.key} names "${binding.command}", which is not contributed.`);
+    if (!seen.has(binding.command))
+      errors.push(`package.json: keybinding ${binding.key} names "${binding.command}", which is not contributed.`);
   }
 
   const participants = pkg.contributes?.chatParticipants ?? [];
@@ -81,10 +95,17 @@ export function checkCommands(root) {
   if (!participant) {
     errors.push(`package.json: no chat participant with id "${table.participantId}" (CHAT_PARTICIPANT_ID).`);
   } else {
-    if (participant.name !== table.participantName) errors.push(`package.json: chat participant name "${participant.name}" differs from CHAT_PARTICIPANT_NAME "${table.participantName}".`);
-    const declared = (participant.commands ?? []).map((c) => c.name).sort().join(',');
+    if (participant.name !== table.participantName)
+      errors.push(
+        `package.json: chat participant name "${participant.name}" differs from CHAT_PARTICIPANT_NAME "${table.participantName}".`,
+      );
+    const declared = (participant.commands ?? [])
+      .map((c) => c.name)
+      .sort()
+      .join(',');
     const expected = [...table.slashCommands].sort().join(',');
-    if (declared !== expected) errors.push(`package.json: chat slash commands [${declared}] differ from CHAT_SLASH_COMMANDS [${expected}].`);
+    if (declared !== expected)
+      errors.push(`package.json: chat slash commands [${declared}] differ from CHAT_SLASH_COMMANDS [${expected}].`);
   }
   return errors;
 }
@@ -92,7 +113,10 @@ export function checkCommands(root) {
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const rootFlag = process.argv.indexOf('--root');
-  const root = rootFlag > 0 ? path.resolve(process.argv[rootFlag + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const root =
+    rootFlag > 0
+      ? path.resolve(process.argv[rootFlag + 1])
+      : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   try {
     const errors = checkCommands(root);
     if (errors.length > 0) {

@@ -61,12 +61,18 @@ const raw = Buffer.alloc(SIZE * (SIZE * 4 + 1));
 for (let py = 0; py < SIZE; py++) {
   raw[py * (SIZE * 4 + 1)] = 0; // filter: none
   for (let px = 0; px < SIZE; px++) {
-    let r = 0, g = 0, b = 0, covered = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      covered = 0;
     for (let sy = 0; sy < SAMPLES; sy++) {
       for (let sx = 0; sx < SAMPLES; sx++) {
         const c = colourAt(px + (sx + 0.5) / SAMPLES, py + (sy + 0.5) / SAMPLES);
         if (!c) continue;
-        r += c[0]; g += c[1]; b += c[2]; covered++;
+        r += c[0];
+        g += c[1];
+        b += c[2];
+        covered++;
       }
     }
     const offset = py * (SIZE * 4 + 1) + 1 + px * 4;

@@ -30,7 +30,9 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   const chatHandler = registerChatParticipant(context, services);
   const api = createTestApi(services, chatHandler);
   const activationMs = performance.now() - started;
-  logger.info(`Backend Reviewer ${context.extension.packageJSON.version} active in ${activationMs.toFixed(1)} ms (mode ${services.mode.get()}).`);
+  logger.info(
+    `Backend Reviewer ${context.extension.packageJSON.version} active in ${activationMs.toFixed(1)} ms (mode ${services.mode.get()}).`,
+  );
   return { ...api, activationMs };
 }
 

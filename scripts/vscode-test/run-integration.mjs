@@ -11,7 +11,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { ensureTools, launchBrowser, log, makeRunDir, prepareWorkspace, REPO_ROOT, startCodeServer, tail } from './harness.mjs';
+import {
+  ensureTools,
+  launchBrowser,
+  log,
+  makeRunDir,
+  prepareWorkspace,
+  REPO_ROOT,
+  startCodeServer,
+  tail,
+} from './harness.mjs';
 
 const SESSION_TIMEOUT_MS = Number(process.env.BACKEND_REVIEW_IT_TIMEOUT_MS ?? 300_000);
 // Each run bundles into its own folder (runs may overlap in one checkout); inside the repository so the
@@ -40,9 +49,21 @@ for (const name of selected) {
 async function buildTests() {
   const testFiles = SUITES.flatMap((suite) => {
     const dir = path.join(SOURCE_DIR, suite);
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f)) : [];
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.test.ts'))
+          .map((f) => path.join(dir, f))
+      : [];
   });
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning' };
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  };
   await esbuild.build({
     ...common,
     entryPoints: [path.join(SOURCE_DIR, 'index.ts'), ...testFiles],
@@ -62,9 +83,11 @@ async function buildTests() {
   // The workbench honours only one extensionDevelopmentPath from the payload, so the test model
   // extension is installed as a VSIX instead.
   const lmVsix = path.join(OUT_DIR, 'backend-review-test-lm.vsix');
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'),
+  execFileSync(
+    path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'),
     ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', lmVsix],
-    { cwd: lmOut, stdio: ['ignore', 'ignore', 'inherit'] });
+    { cwd: lmOut, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   return { testsMain: path.join(OUT_DIR, 'index'), lmVsix };
 }
 
@@ -74,7 +97,10 @@ async function buildTests() {
  * Output of the test runner arrives through `codeAutomationLog`, its exit code through `codeAutomationExit`
  * (both only with --vscode-option enable-smoke-test-driver).
  */
-async function runSession(tools, { suite, runDir, workspace, userDataDir, browserProfile, port, workspaceTrust, built }) {
+async function runSession(
+  tools,
+  { suite, runDir, workspace, userDataDir, browserProfile, port, workspaceTrust, built },
+) {
   const server = await startCodeServer(tools, {
     runDir,
     userDataDir,
@@ -94,13 +120,20 @@ async function runSession(tools, { suite, runDir, workspace, userDataDir, browse
     browser = await launchBrowser(tools, runDir, { profileDir: browserProfile });
     const page = browser.pages()[0] ?? (await browser.newPage());
     let resolveExit;
-    const exited = new Promise((resolve) => { resolveExit = resolve; });
+    const exited = new Promise((resolve) => {
+      resolveExit = resolve;
+    });
     await page.exposeFunction('codeAutomationLog', (_type, args) => {
       const line = util.format(...(args ?? []));
       transcript.write(`${line}\n`);
       // Workbench noise that has nothing to do with the tests (no network, no GitHub, no Copilot here).
       // Also the chat-editing state the workbench cannot save while the page is being left.
-      if (cli.verbose || !/\[(AgentHost|ChatModelSelection|AccountPolicyGate|lifecycle)\]|authentication provider 'github'|open-vsx|marketplace|chat editing session|^Canceled: Canceled/i.test(line)) {
+      if (
+        cli.verbose ||
+        !/\[(AgentHost|ChatModelSelection|AccountPolicyGate|lifecycle)\]|authentication provider 'github'|open-vsx|marketplace|chat editing session|^Canceled: Canceled/i.test(
+          line,
+        )
+      ) {
         console.log(line);
       }
     });
@@ -115,12 +148,16 @@ async function runSession(tools, { suite, runDir, workspace, userDataDir, browse
     log(`suite ${suite}: opening ${workspace}`);
     await page.goto(url);
     let timer;
-    const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), SESSION_TIMEOUT_MS); });
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), SESSION_TIMEOUT_MS);
+    });
     const code = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
     if (code === 'timeout') {
       log(`suite ${suite}: no exit code within ${SESSION_TIMEOUT_MS / 1000} s; screenshot in ${runDir}`);
-      await page.screenshot({ path: path.join(runDir, `${suite}-timeout.png`) }).catch((error) => log(`screenshot failed: ${error.message}`));
+      await page
+        .screenshot({ path: path.join(runDir, `${suite}-timeout.png`) })
+        .catch((error) => log(`screenshot failed: ${error.message}`));
       console.log(`--- code-server log (${server.logFile})\n${tail(server.logFile)}`);
       return { code: 1, port: server.port };
     }
@@ -159,9 +196,23 @@ async function main() {
   for (const suite of selected) {
     const sessionDir = path.join(runDir, suite);
     fs.mkdirSync(sessionDir, { recursive: true });
-    const options = suite === 'restricted'
-      ? { workspace: prepareWorkspace(path.join(FIXTURES, 'untrusted-workspace'), path.join(runDir, 'untrusted-workspace'), { git: false }), workspaceTrust: true }
-      : { workspace, userDataDir: sharedUserData, browserProfile: sharedBrowserProfile, port: sharedPort, workspaceTrust: false };
+    const options =
+      suite === 'restricted'
+        ? {
+            workspace: prepareWorkspace(
+              path.join(FIXTURES, 'untrusted-workspace'),
+              path.join(runDir, 'untrusted-workspace'),
+              { git: false },
+            ),
+            workspaceTrust: true,
+          }
+        : {
+            workspace,
+            userDataDir: sharedUserData,
+            browserProfile: sharedBrowserProfile,
+            port: sharedPort,
+            workspaceTrust: false,
+          };
     const started = Date.now();
     const { code, port } = await runSession(tools, { suite, runDir: sessionDir, built, ...options });
     if (suite !== 'restricted') sharedPort = port;

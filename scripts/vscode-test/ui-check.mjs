@@ -12,13 +12,28 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { ensureTools, launchBrowser, log, makeRunDir, prepareWorkspace, REPO_ROOT, startCodeServer, tail } from './harness.mjs';
+import {
+  ensureTools,
+  launchBrowser,
+  log,
+  makeRunDir,
+  prepareWorkspace,
+  REPO_ROOT,
+  startCodeServer,
+  tail,
+} from './harness.mjs';
 
 const SHOTS_DIR = path.join(REPO_ROOT, 'media', 'screenshots');
 const COMMAND_TITLE = 'Backend Reviewer: Review Current File';
 const FIX_TITLE = 'Apply suggested fix';
 const FILE = 'src/orders.ts';
-const { values: cli } = util.parseArgs({ options: { keep: { type: 'boolean', default: false }, vsix: { type: 'string' }, 'update-screenshots': { type: 'boolean', default: false } } });
+const { values: cli } = util.parseArgs({
+  options: {
+    keep: { type: 'boolean', default: false },
+    vsix: { type: 'string' },
+    'update-screenshots': { type: 'boolean', default: false },
+  },
+});
 
 // What the scripted model answers for src/orders.ts (test/fixtures/integration/workspace/src/orders.ts).
 const SQL_LINE = `  const rows = await db.query("SELECT * FROM orders WHERE id = '" + id + "'");`;
@@ -51,16 +66,29 @@ const FINDINGS = [
 ];
 
 function packageVsix(runDir) {
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), '--production'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const vsix = path.join(runDir, 'backend-principal-reviewer.vsix');
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return vsix;
 }
 
 /** The loopback model server from test/support, bundled for plain Node. */
 async function loadModelServer(runDir) {
   const outfile = path.join(runDir, 'modelServer.cjs');
-  await esbuild.build({ entryPoints: [path.join(REPO_ROOT, 'test', 'support', 'modelServer.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [path.join(REPO_ROOT, 'test', 'support', 'modelServer.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
+  });
   return createRequire(import.meta.url)(outfile);
 }
 
@@ -87,7 +115,10 @@ async function openFile(page, relativePath) {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(relativePath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) })
+    .first()
+    .waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator('.monaco-editor .view-line', { hasText: 'getOrder' }).first().waitFor({ timeout: 15_000 });
 }
@@ -106,8 +137,13 @@ async function main() {
   const vsix = cli.vsix ? path.resolve(cli.vsix) : packageVsix(runDir);
   if (!fs.existsSync(vsix)) throw new Error(`--vsix ${vsix}: no such file`);
   const { startModelServer, findingsAnswer } = await loadModelServer(runDir);
-  const modelServer = await startModelServer({ handler: () => findingsAnswer(FINDINGS, 'Two problems in the order service.') });
-  const workspace = prepareWorkspace(path.join(REPO_ROOT, 'test', 'fixtures', 'integration', 'workspace'), path.join(runDir, 'workspace'));
+  const modelServer = await startModelServer({
+    handler: () => findingsAnswer(FINDINGS, 'Two problems in the order service.'),
+  });
+  const workspace = prepareWorkspace(
+    path.join(REPO_ROOT, 'test', 'fixtures', 'integration', 'workspace'),
+    path.join(runDir, 'workspace'),
+  );
   // User settings the way a user would set them for a local OpenAI-compatible server.
   const userData = path.join(runDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
@@ -145,8 +181,12 @@ async function main() {
     await runCommandFromPalette(page, COMMAND_TITLE);
     log(`ran "${COMMAND_TITLE}"`);
     // The offline checks already squiggle on open; wait for the model review's outcome notification.
-    await page.locator('.notifications-toasts', { hasText: /Backend Reviewer \(Pragmatic\): \d+ findings?/ }).first().waitFor({ timeout: 60_000 });
-    if (modelServer.chatRequests().length !== 1) throw new Error(`expected one request to the model server, got ${modelServer.chatRequests().length}`);
+    await page
+      .locator('.notifications-toasts', { hasText: /Backend Reviewer \(Pragmatic\): \d+ findings?/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    if (modelServer.chatRequests().length !== 1)
+      throw new Error(`expected one request to the model server, got ${modelServer.chatRequests().length}`);
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 15_000 });
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 15_000 });
     log('review finished; error and warning squiggles visible');
@@ -180,8 +220,15 @@ async function main() {
     await page.screenshot({ path: path.join(shotsDir, 'quick-fix-menu.png') });
 
     await menu.getByText(FIX_TITLE).first().click();
-    await page.locator('.monaco-editor .view-line', { hasText: "WHERE id = $1', [id]" }).first().waitFor({ timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, undefined, { timeout: 15_000 });
+    await page
+      .locator('.monaco-editor .view-line', { hasText: "WHERE id = $1', [id]" })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0,
+      undefined,
+      { timeout: 15_000 },
+    );
     await problems.getByText(FINDINGS[0].title).first().waitFor({ state: 'detached', timeout: 15_000 });
     log('fix applied: parameterised query in the editor, error squiggle and its problem gone');
     await page.keyboard.press('Escape');
@@ -190,7 +237,8 @@ async function main() {
   } catch (error) {
     log(`FAILED: ${error.message}`);
     const page = browser?.pages()[0];
-    if (page) await page.screenshot({ path: failShot }).catch((shotError) => log(`screenshot failed: ${shotError.message}`));
+    if (page)
+      await page.screenshot({ path: failShot }).catch((shotError) => log(`screenshot failed: ${shotError.message}`));
     if (server) console.log(`--- code-server log\n${tail(server.logFile, 30)}`);
     log(`screenshot of the failure: ${failShot}`);
   } finally {

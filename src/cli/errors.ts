@@ -20,6 +20,8 @@ export class UsageError extends Error {
  * specify a positional argument starting with a '-', …": the first sentence is the useful part.
  */
 export function argumentError(error: unknown): UsageError {
-  const message = errorMessage(error).split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
+  const message = errorMessage(error)
+    .split('\n')[0]
+    .replace(/\. To specify a positional argument.*$/, '.');
   return new UsageError(`${message} (see --help)`);
 }

@@ -16,14 +16,24 @@ export interface CliIo {
 // One line per sub-command; each lives in its own *Command.ts. Static imports: the CLI is one bundle,
 // so lazy loading would save nothing and would need an ESM loader under the tests' CommonJS hook.
 const commands: Record<string, { summary: string; run: CliCommand }> = {
-  review: { summary: 'Review files, folders or git changes with a persona (model and offline checks)', run: reviewCommand },
+  review: {
+    summary: 'Review files, folders or git changes with a persona (model and offline checks)',
+    run: reviewCommand,
+  },
   personas: { summary: 'List personas, or show one as the model receives it', run: personasCommand },
   rules: { summary: 'List offline rules, or explain one', run: rulesCommand },
 };
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ['Usage: backend-review <command> [options]', '', 'Commands:', ...lines, '', 'Run `backend-review <command> --help` for options.'].join('\n');
+  return [
+    'Usage: backend-review <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `backend-review <command> --help` for options.',
+  ].join('\n');
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -50,10 +60,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env })
-    .then((code) => { process.exitCode = code; })
+  runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+  })
+    .then((code) => {
+      process.exitCode = code;
+    })
     .catch((error: unknown) => {
-      process.stderr.write(`backend-review: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+      process.stderr.write(
+        `backend-review: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = EXIT.usage;
     });
 }

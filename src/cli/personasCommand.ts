@@ -1,8 +1,13 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  bundledSkillsDir, findPersona, loadPersonaCatalog, personaRenderContext, renderPersona,
-  type Persona, type PersonaCatalog,
+  bundledSkillsDir,
+  findPersona,
+  loadPersonaCatalog,
+  personaRenderContext,
+  renderPersona,
+  type Persona,
+  type PersonaCatalog,
 } from '../core/personas';
 import { argumentError, EXIT, UsageError } from './errors';
 import { resolvePersonaDirs } from './personaDirs';
@@ -51,14 +56,21 @@ function parse(args: string[]): Parsed | 'help' {
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   const [verb, id, ...extra] = positionals;
-  if (verb !== undefined && verb !== 'show') throw new UsageError(`unknown argument "${verb}"; expected "show ID" or no argument (see --help)`);
+  if (verb !== undefined && verb !== 'show')
+    throw new UsageError(`unknown argument "${verb}"; expected "show ID" or no argument (see --help)`);
   if (verb === 'show' && !id) throw new UsageError('"show" needs a persona id, e.g. personas show backendpe');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (values.language !== undefined && verb !== 'show') throw new UsageError('--language only applies to "personas show ID"');
+  if (values.language !== undefined && verb !== 'show')
+    throw new UsageError('--language only applies to "personas show ID"');
   if (values.language !== undefined && !/^[A-Za-z0-9_+#.-]+$/.test(values.language)) {
     throw new UsageError(`--language "${values.language}" is not a language name (e.g. typescript, python, go)`);
   }
-  return { dirs: values.dir ?? [], json: values.json === true, language: values.language, showId: verb === 'show' ? id : undefined };
+  return {
+    dirs: values.dir ?? [],
+    json: values.json === true,
+    language: values.language,
+    showId: verb === 'show' ? id : undefined,
+  };
 }
 
 /** Paths near the current directory are shown relative (shorter tables); far-away ones stay absolute. */
@@ -75,28 +87,45 @@ function warningsWithOverrides(persona: Persona, catalog: PersonaCatalog): strin
 }
 
 function listJson(catalog: PersonaCatalog): string {
-  return JSON.stringify({
-    personas: catalog.personas.map((p) => ({
-      id: p.id,
-      name: p.name,
-      description: p.description,
-      source: p.source,
-      format: p.format,
-      mode: p.mode,
-      triggers: p.triggers,
-      warnings: warningsWithOverrides(p, catalog),
-    })),
-    errors: catalog.errors.map((e) => ({ source: e.source, message: e.message })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      personas: catalog.personas.map((p) => ({
+        id: p.id,
+        name: p.name,
+        description: p.description,
+        source: p.source,
+        format: p.format,
+        mode: p.mode,
+        triggers: p.triggers,
+        warnings: warningsWithOverrides(p, catalog),
+      })),
+      errors: catalog.errors.map((e) => ({ source: e.source, message: e.message })),
+    },
+    null,
+    2,
+  );
 }
 
 function listText(catalog: PersonaCatalog, cwd: string): string {
-  const rows = catalog.personas.map((p) => [p.id, p.name, p.mode ?? '-', p.format, p.sourceKind, relativeSource(p.source, cwd)]);
+  const rows = catalog.personas.map((p) => [
+    p.id,
+    p.name,
+    p.mode ?? '-',
+    p.format,
+    p.sourceKind,
+    relativeSource(p.source, cwd),
+  ]);
   const header = ['ID', 'NAME', 'MODE', 'FORMAT', 'FROM', 'SOURCE'];
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), ...rows.map(line)];
-  const detailed = catalog.personas.filter((p) => p.triggers.length > 0 || warningsWithOverrides(p, catalog).length > 0);
+  const detailed = catalog.personas.filter(
+    (p) => p.triggers.length > 0 || warningsWithOverrides(p, catalog).length > 0,
+  );
   if (detailed.length > 0) out.push('');
   for (const p of detailed) {
     if (p.triggers.length > 0) out.push(`${p.id}: triggers: ${p.triggers.join(', ')}`);
@@ -127,14 +156,23 @@ export const personasCommand: CliCommand = async (args: string[], io: CliIo): Pr
 
   const persona = findPersona(catalog, parsed.showId);
   if (!persona) {
-    throw new UsageError(`no persona with id "${parsed.showId}"; known ids: ${catalog.personas.map((p) => p.id).join(', ')}`);
+    throw new UsageError(
+      `no persona with id "${parsed.showId}"; known ids: ${catalog.personas.map((p) => p.id).join(', ')}`,
+    );
   }
   const rendered = renderPersona(persona, personaRenderContext({ language: parsed.language, workspaceRoot: io.cwd }));
   if (parsed.json) {
-    io.stdout.write(JSON.stringify({ ...rendered, source: persona.source, warnings: [...persona.warnings, ...rendered.warnings] }, null, 2) + '\n');
+    io.stdout.write(
+      JSON.stringify(
+        { ...rendered, source: persona.source, warnings: [...persona.warnings, ...rendered.warnings] },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     io.stdout.write(rendered.text);
-    for (const warning of [...persona.warnings, ...rendered.warnings]) io.stderr.write(`warning: ${persona.id}: ${warning}\n`);
+    for (const warning of [...persona.warnings, ...rendered.warnings])
+      io.stderr.write(`warning: ${persona.id}: ${warning}\n`);
   }
   return EXIT.ok;
 };

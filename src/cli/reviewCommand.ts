@@ -8,8 +8,17 @@ import { OFFLINE_RULES, parseRuleOverrides, runOfflineChecks, type RuleOverride 
 import type { OfflineConfig } from '../core/offline/types';
 import { formatJson, formatSarif, formatText, type ReportMeta } from '../core/output';
 import {
-  bundledSkillsDir, findPersona, guidelinesFor, languageFromPath, loadGuidelines, loadPersonaCatalog,
-  personaForMode, personaRenderContext, renderPersona, type Guideline, type Persona,
+  bundledSkillsDir,
+  findPersona,
+  guidelinesFor,
+  languageFromPath,
+  loadGuidelines,
+  loadPersonaCatalog,
+  personaForMode,
+  personaRenderContext,
+  renderPersona,
+  type Guideline,
+  type Persona,
 } from '../core/personas';
 import { createProviderFromEnv } from '../core/providers/openaiCompatible';
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
@@ -52,7 +61,7 @@ const HELP = [
   '  --diff [BASE]          review `git diff BASE` (working tree vs HEAD when BASE is left out)',
   '  --staged               review the staged changes (git diff --staged)',
   '  --mode MODE            backendpe or pragmatic (default pragmatic)',
-  '  --persona ID           persona to review as (default: the mode\'s persona)',
+  "  --persona ID           persona to review as (default: the mode's persona)",
   '  --dir DIR              read personas from DIR too (repeatable)',
   '  --offline              no model: offline checks only',
   '  --model NAME           model name (overrides BACKEND_REVIEW_MODEL)',
@@ -71,7 +80,8 @@ const HELP = [
   'error; 3 the model could not be reached or kept failing.',
 ].join('\n');
 
-export const MODEL_HINT = 'backend-review: no model configured, running the offline checks only. To review with a model set --model NAME (or BACKEND_REVIEW_MODEL), --base-url URL (or OPENAI_BASE_URL) and OPENAI_API_KEY when the endpoint needs a key.';
+export const MODEL_HINT =
+  'backend-review: no model configured, running the offline checks only. To review with a model set --model NAME (or BACKEND_REVIEW_MODEL), --base-url URL (or OPENAI_BASE_URL) and OPENAI_API_KEY when the endpoint needs a key.';
 
 interface ReviewArgs {
   paths: string[];
@@ -101,7 +111,8 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${flag} "${value}" is not a positive whole number`);
   return Number(value);
 }
 
@@ -161,7 +172,12 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
   if (positionals.length === 0 && !diff && !staged) {
     throw new UsageError('nothing to review: give files or folders, or --diff [BASE] / --staged (see --help)');
   }
-  for (const [flag, value] of [['--model', values.model], ['--persona', values.persona], ['--output', values.output], ['--base-url', values['base-url']]] as const) {
+  for (const [flag, value] of [
+    ['--model', values.model],
+    ['--persona', values.persona],
+    ['--output', values.output],
+    ['--base-url', values['base-url']],
+  ] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
   return {
@@ -197,18 +213,33 @@ function stderrLogger(io: CliIo): Logger {
   return {
     debug() {},
     info() {},
-    warn(message) { io.stderr.write(`backend-review: warning: ${message}\n`); },
-    error(message) { io.stderr.write(`backend-review: ${message}\n`); },
+    warn(message) {
+      io.stderr.write(`backend-review: warning: ${message}\n`);
+    },
+    error(message) {
+      io.stderr.write(`backend-review: ${message}\n`);
+    },
   };
 }
 
 async function choosePersona(args: ReviewArgs, io: CliIo, workspaceRoot: string, logger: Logger): Promise<Persona> {
-  const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs: await resolvePersonaDirs(args.dirs, io.cwd), workspaceRoot, logger });
-  for (const error of catalog.errors) io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
+  const catalog = await loadPersonaCatalog({
+    bundledDir: bundledSkillsDir(),
+    userDirs: await resolvePersonaDirs(args.dirs, io.cwd),
+    workspaceRoot,
+    logger,
+  });
+  for (const error of catalog.errors)
+    io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
   if (args.persona) {
     const persona = findPersona(catalog, args.persona);
     if (!persona) {
-      throw new UsageError(`--persona "${args.persona}" is not a known persona (known: ${catalog.personas.map((p) => p.id).sort().join(', ')})`);
+      throw new UsageError(
+        `--persona "${args.persona}" is not a known persona (known: ${catalog.personas
+          .map((p) => p.id)
+          .sort()
+          .join(', ')})`,
+      );
     }
     return persona;
   }
@@ -222,10 +253,12 @@ async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUn
   // Diff paths are repository-relative; findings use cwd-relative paths like file reviews.
   const toCwd = (p: string): string => path.relative(io.cwd, path.join(diff.root, p)).split(path.sep).join('/') || p;
   const filters = args.paths.map((p) => path.resolve(io.cwd, p));
-  const wanted = (p: string): boolean => filters.length === 0 || filters.some((f) => {
-    const abs = path.join(diff.root, p);
-    return abs === f || abs.startsWith(f + path.sep);
-  });
+  const wanted = (p: string): boolean =>
+    filters.length === 0 ||
+    filters.some((f) => {
+      const abs = path.join(diff.root, p);
+      return abs === f || abs.startsWith(f + path.sep);
+    });
   return {
     units: fromDiff.units.filter((u) => wanted(u.path)).map((u) => ({ ...u, path: toCwd(u.path) })),
     skipped: fromDiff.skipped.filter((s) => wanted(s.file)).map((s) => ({ ...s, file: toCwd(s.file) })),
@@ -250,12 +283,18 @@ function createProvider(args: ReviewArgs, io: CliIo, logger: Logger): ChatProvid
       } catch {
         url = undefined;
       }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--base-url "${args.baseUrl}" is not a valid http(s) URL`);
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        throw new UsageError(`--base-url "${args.baseUrl}" is not a valid http(s) URL`);
     }
     return undefined;
   }
   try {
-    return createProviderFromEnv(io.env, { model: args.model, baseUrl: args.baseUrl, timeoutMs: args.timeoutMs, logger });
+    return createProviderFromEnv(io.env, {
+      model: args.model,
+      baseUrl: args.baseUrl,
+      timeoutMs: args.timeoutMs,
+      logger,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -267,7 +306,10 @@ function failsOn(result: ReviewResult, failOn: FailOn): boolean {
   return result.findings.some((f) => severityRank(f.severity) >= threshold);
 }
 
-function progressReporter(io: CliIo): { update: (done: number, total: number, message?: string) => void; clear: () => void } {
+function progressReporter(io: CliIo): {
+  update: (done: number, total: number, message?: string) => void;
+  clear: () => void;
+} {
   if (!io.stderr.isTTY) return { update() {}, clear() {} };
   let shown = false;
   return {
@@ -290,7 +332,10 @@ const OFFLINE_POOL_MIN_FILES = 16;
  * for large reviews, where they were most of the time on a single core; inline otherwise, and when
  * running from source (tests), where there is no bundled worker.
  */
-function offlineChecks(units: ReviewUnit[], config: OfflineConfig): { findings: (unit: ReviewUnit) => Promise<ReviewFinding[]>; close: () => Promise<void> } {
+function offlineChecks(
+  units: ReviewUnit[],
+  config: OfflineConfig,
+): { findings: (unit: ReviewUnit) => Promise<ReviewFinding[]>; close: () => Promise<void> } {
   const workerFile = path.join(__dirname, 'offlineWorker.js');
   const threads = Math.min(availableParallelism(), 4);
   const checked = units.filter((unit) => !unit.text.includes('\u0000'));
@@ -299,12 +344,14 @@ function offlineChecks(units: ReviewUnit[], config: OfflineConfig): { findings: 
   }
   const pool = createOfflinePool({ workerFile, size: threads });
   // Every file is sent at once so that all workers stay busy; the engine awaits them in order.
-  const started = new Map(checked.map((unit) => {
-    const pending = pool.check(unit, config);
-    // Marks the rejection handled until the engine awaits it (the engine reports it then).
-    pending.catch(() => undefined);
-    return [unit, pending] as const;
-  }));
+  const started = new Map(
+    checked.map((unit) => {
+      const pending = pool.check(unit, config);
+      // Marks the rejection handled until the engine awaits it (the engine reports it then).
+      pending.catch(() => undefined);
+      return [unit, pending] as const;
+    }),
+  );
   return { findings: (unit) => started.get(unit) ?? runOfflineChecks(unit, config), close: () => pool.close() };
 }
 
@@ -327,11 +374,17 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   if (loaded.units.length === 0) {
     const what = parsed.diff || parsed.staged ? 'the diff has no reviewable changes' : 'no reviewable files were found';
-    io.stderr.write(`backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`);
+    io.stderr.write(
+      `backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`,
+    );
   }
   const personaSource = await choosePersona(parsed, io, workspaceRoot, logger);
-  const persona = renderPersona(personaSource, personaRenderContext({ language: mostCommonLanguage(loaded.units), workspaceRoot }));
-  for (const warning of persona.warnings) io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
+  const persona = renderPersona(
+    personaSource,
+    personaRenderContext({ language: mostCommonLanguage(loaded.units), workspaceRoot }),
+  );
+  for (const warning of persona.warnings)
+    io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
 
   let guidelines: Guideline[] = [];
   if (provider) {
@@ -349,7 +402,11 @@ export const reviewCommand: CliCommand = async (args, io) => {
       units: loaded.units,
       persona,
       mode: parsed.mode,
-      guidelines: (unitPath) => guidelinesFor(guidelines, path.relative(workspaceRoot, path.resolve(io.cwd, unitPath)).split(path.sep).join('/')),
+      guidelines: (unitPath) =>
+        guidelinesFor(
+          guidelines,
+          path.relative(workspaceRoot, path.resolve(io.cwd, unitPath)).split(path.sep).join('/'),
+        ),
       provider,
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
       maxConcurrency: parsed.maxConcurrency,
@@ -370,17 +427,30 @@ export const reviewCommand: CliCommand = async (args, io) => {
   progress.clear();
   result.skipped.unshift(...loaded.skipped);
 
-  const meta: ReportMeta = { persona: persona.id, mode: parsed.mode, model: provider?.modelName ?? null, toolVersion: TOOL_VERSION, rules: [...OFFLINE_RULES], sourceRoot: io.cwd };
-  const color = parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
-  const report = parsed.format === 'json' ? formatJson(result, meta)
-    : parsed.format === 'sarif' ? formatSarif(result, meta)
-    : formatText(result, { color });
+  const meta: ReportMeta = {
+    persona: persona.id,
+    mode: parsed.mode,
+    model: provider?.modelName ?? null,
+    toolVersion: TOOL_VERSION,
+    rules: [...OFFLINE_RULES],
+    sourceRoot: io.cwd,
+  };
+  const color =
+    parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
+  const report =
+    parsed.format === 'json'
+      ? formatJson(result, meta)
+      : parsed.format === 'sarif'
+        ? formatSarif(result, meta)
+        : formatText(result, { color });
   if (parsed.output !== undefined) {
     const target = path.resolve(io.cwd, parsed.output);
     try {
       await fs.writeFile(target, report, 'utf8');
     } catch (error) {
-      throw new UsageError(`--output ${parsed.output}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new UsageError(
+        `--output ${parsed.output}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
   } else {
     io.stdout.write(report);

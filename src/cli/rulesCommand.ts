@@ -38,16 +38,31 @@ function asJson(rule: OfflineRuleMeta, withHelp: boolean): Record<string, unknow
 }
 
 function table(rules: readonly OfflineRuleMeta[]): string {
-  const rows = rules.map((rule) => [rule.id, rule.defaultSeverity, rule.category, languagesOf(rule), rule.title + (rule.modes ? ` (${rule.modes.join(', ')} mode only)` : '')]);
+  const rows = rules.map((rule) => [
+    rule.id,
+    rule.defaultSeverity,
+    rule.category,
+    languagesOf(rule),
+    rule.title + (rule.modes ? ` (${rule.modes.join(', ')} mode only)` : ''),
+  ]);
   const header = ['ID', 'SEVERITY', 'CATEGORY', 'LANGUAGES', 'TITLE'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '),
+    )
+    .join('\n');
 }
 
 export const rulesCommand: CliCommand = async (args, io) => {
   let parsed;
   try {
-    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     throw argumentError(error);
   }
@@ -56,10 +71,19 @@ export const rulesCommand: CliCommand = async (args, io) => {
     io.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"; expected at most one rule id`);
+  if (positionals.length > 1)
+    throw new UsageError(`unexpected argument "${positionals[1]}"; expected at most one rule id`);
   const [id] = positionals;
   if (id === undefined) {
-    io.stdout.write(values.json ? JSON.stringify(OFFLINE_RULES.map((rule) => asJson(rule, false)), null, 2) + '\n' : table(OFFLINE_RULES) + '\n');
+    io.stdout.write(
+      values.json
+        ? JSON.stringify(
+            OFFLINE_RULES.map((rule) => asJson(rule, false)),
+            null,
+            2,
+          ) + '\n'
+        : table(OFFLINE_RULES) + '\n',
+    );
     return EXIT.ok;
   }
   const rule = OFFLINE_RULES.find((candidate) => candidate.id === id);

@@ -10,8 +10,17 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number];
 
 export const CATEGORIES = [
-  'security', 'reliability', 'performance', 'correctness', 'data-integrity', 'concurrency',
-  'observability', 'api-design', 'scalability', 'maintainability', 'testing',
+  'security',
+  'reliability',
+  'performance',
+  'correctness',
+  'data-integrity',
+  'concurrency',
+  'observability',
+  'api-design',
+  'scalability',
+  'maintainability',
+  'testing',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 

@@ -9,7 +9,10 @@ export const API_KEY_ENV = 'OPENAI_API_KEY';
 export type ApiKeySource = 'secret-storage' | 'environment' | 'none';
 
 /** SecretStorage first, then the environment variable, else no key (local servers need none). */
-export async function resolveApiKey(secrets: SecretStore, env: Record<string, string | undefined>): Promise<{ apiKey?: string; source: ApiKeySource }> {
+export async function resolveApiKey(
+  secrets: SecretStore,
+  env: Record<string, string | undefined>,
+): Promise<{ apiKey?: string; source: ApiKeySource }> {
   const stored = (await secrets.get(API_KEY_SECRET))?.trim();
   if (stored) return { apiKey: stored, source: 'secret-storage' };
   const fromEnv = env[API_KEY_ENV]?.trim();
@@ -52,7 +55,8 @@ export function withKeyScrubbed(provider: ChatProvider, apiKey: string | undefin
       try {
         return await provider.complete(request);
       } catch (error) {
-        if (error instanceof ProviderError) throw new ProviderError(scrubKey(error.message, apiKey), error.kind, error.status);
+        if (error instanceof ProviderError)
+          throw new ProviderError(scrubKey(error.message, apiKey), error.kind, error.status);
         if (error instanceof Error) {
           const scrubbed = new Error(scrubKey(error.message, apiKey));
           scrubbed.name = error.name;
@@ -67,7 +71,9 @@ export function withKeyScrubbed(provider: ChatProvider, apiKey: string | undefin
 export type SettingScope = 'user' | 'workspace' | 'workspaceFolder';
 
 /** Where a key put into settings by hand sits (from `inspect()`), and the value to move. */
-export function keysInSettings(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): { value: string; scopes: SettingScope[] } | undefined {
+export function keysInSettings(
+  inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined,
+): { value: string; scopes: SettingScope[] } | undefined {
   if (!inspected) return undefined;
   const found: { scope: SettingScope; value: string }[] = [];
   const consider = (scope: SettingScope, value: unknown) => {

@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { API_KEY_SECRET, keyMoveFailureMessage, keysInSettings, validateApiKeyInput, type SettingScope } from './apiKey';
+import {
+  API_KEY_SECRET,
+  keyMoveFailureMessage,
+  keysInSettings,
+  validateApiKeyInput,
+  type SettingScope,
+} from './apiKey';
 import { showError } from './logging';
 import { COMMANDS } from './commandIds';
 import { LEGACY_API_KEY_SETTING, planKeyMove, SETTINGS_SECTION } from './settings';
@@ -17,7 +23,7 @@ async function setApiKey(services: Services, value?: unknown): Promise<boolean> 
   if (key === undefined) {
     key = await vscode.window.showInputBox({
       title: 'Backend Reviewer: API key for the OpenAI-compatible endpoint',
-      prompt: 'Stored in VS Code\'s secret storage, never in settings. Leave the endpoint keyless for local servers.',
+      prompt: "Stored in VS Code's secret storage, never in settings. Leave the endpoint keyless for local servers.",
       password: true,
       ignoreFocusOut: true,
       validateInput: validateApiKeyInput,
@@ -42,22 +48,31 @@ async function setApiKey(services: Services, value?: unknown): Promise<boolean> 
  */
 export async function offerToMoveKeyFromSettings(services: Services): Promise<boolean> {
   const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const found = planKeyMove(configuration.inspect(LEGACY_API_KEY_SETTING), { trusted: vscode.workspace.isTrusted, storedKey: await services.secrets.get(API_KEY_SECRET) });
+  const found = planKeyMove(configuration.inspect(LEGACY_API_KEY_SETTING), {
+    trusted: vscode.workspace.isTrusted,
+    storedKey: await services.secrets.get(API_KEY_SECRET),
+  });
   if (!found) return false;
   if (found.ignoredScopes.length > 0) {
-    services.logger.warn(`An API key is in this workspace's settings (${found.ignoredScopes.join(', ')}): the workspace is not trusted, so it is neither used nor offered to move into secret storage.`);
+    services.logger.warn(
+      `An API key is in this workspace's settings (${found.ignoredScopes.join(', ')}): the workspace is not trusted, so it is neither used nor offered to move into secret storage.`,
+    );
   }
   if (found.scopes.length === 0) return false;
-  services.logger.warn(`An API key is in settings (${found.scopes.join(', ')}): settings files are plain text and often committed.`);
+  services.logger.warn(
+    `An API key is in settings (${found.scopes.join(', ')}): settings files are plain text and often committed.`,
+  );
   const picked = await vscode.window.showWarningMessage(
-    'Backend Reviewer found an API key in your settings (backendReviewer.openai.apiKey). Settings are plain text; move the key into VS Code\'s secret storage?',
-    'Move to Secret Storage', 'Not Now',
+    "Backend Reviewer found an API key in your settings (backendReviewer.openai.apiKey). Settings are plain text; move the key into VS Code's secret storage?",
+    'Move to Secret Storage',
+    'Not Now',
   );
   if (picked !== 'Move to Secret Storage') return false;
   if (found.replacesStoredKey) {
     const replace = await vscode.window.showWarningMessage(
       'Secret storage already holds a different API key for Backend Reviewer. Replace it with the key from settings?',
-      { modal: true }, 'Replace Stored Key',
+      { modal: true },
+      'Replace Stored Key',
     );
     if (replace !== 'Replace Stored Key') {
       services.logger.info('Kept the API key already in secret storage; the key in settings was not moved.');
@@ -67,7 +82,10 @@ export async function offerToMoveKeyFromSettings(services: Services): Promise<bo
   await services.secrets.store(API_KEY_SECRET, found.value);
   for (const scope of found.scopes) {
     // A workspace-folder value can only be removed through the folder's own configuration.
-    const target = scope === 'workspaceFolder' ? vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri) : configuration;
+    const target =
+      scope === 'workspaceFolder'
+        ? vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri)
+        : configuration;
     await target.update(LEGACY_API_KEY_SETTING, undefined, TARGETS[scope]);
   }
   services.logger.info(`API key moved to secret storage and removed from settings (${found.scopes.join(', ')}).`);
@@ -77,7 +95,9 @@ export async function offerToMoveKeyFromSettings(services: Services): Promise<bo
 /** Runs the offer in the background; a failure is logged and shown, never left unhandled. */
 function offerInBackground(services: Services): void {
   offerToMoveKeyFromSettings(services).then(undefined, (error: unknown) => {
-    const key = keysInSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(LEGACY_API_KEY_SETTING))?.value;
+    const key = keysInSettings(
+      vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(LEGACY_API_KEY_SETTING),
+    )?.value;
     void showError(services.logger, keyMoveFailureMessage(error, key));
   });
 }

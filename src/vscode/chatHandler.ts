@@ -111,7 +111,10 @@ export function historyMessages(history: readonly ChatTurn[], budget = MAX_HISTO
 
 /** `backendpe`/`pragmatic` (any case, also "PE"/"BackendPE"); null when the argument names neither. */
 export function parseModeArgument(argument: string): Mode | null {
-  const word = argument.trim().toLowerCase().replace(/[^a-z]/g, '');
+  const word = argument
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
   if (word === '') return null;
   if ((MODES as readonly string[]).includes(word)) return word as Mode;
   if (word === 'pe' || word === 'backendpe' || word === 'principal') return 'backendpe';
@@ -128,7 +131,9 @@ function redacted(text: string, path?: string): string {
 }
 
 /** The active selection, redacted, when there is one. */
-function selectedCode(active: DocumentSnapshot | undefined): { startLine: number; endLine: number; text: string } | undefined {
+function selectedCode(
+  active: DocumentSnapshot | undefined,
+): { startLine: number; endLine: number; text: string } | undefined {
   if (!active?.selection || active.selection.text.trim() === '') return undefined;
   return { ...active.selection, text: redacted(active.selection.text, active.relativePath) };
 }
@@ -139,7 +144,12 @@ function fence(text: string): string {
   return `${ticks}\n${text}\n${ticks}`;
 }
 
-async function systemPrompt(deps: ChatDeps, mode: Mode, language: string | undefined, task: string): Promise<{ text: string; notes: string[] }> {
+async function systemPrompt(
+  deps: ChatDeps,
+  mode: Mode,
+  language: string | undefined,
+  task: string,
+): Promise<{ text: string; notes: string[] }> {
   const { rendered, notes } = await deps.renderPersona(mode, language);
   const text = [
     rendered.text,
@@ -151,7 +161,13 @@ async function systemPrompt(deps: ChatDeps, mode: Mode, language: string | undef
   return { text, notes };
 }
 
-async function streamAnswer(deps: ChatDeps, out: ChatOutput, system: string, user: string, history: ChatTurn[]): Promise<void> {
+async function streamAnswer(
+  deps: ChatDeps,
+  out: ChatOutput,
+  system: string,
+  user: string,
+  history: ChatTurn[],
+): Promise<void> {
   const earlier = historyMessages(history).map((message) => ({ ...message, content: redacted(message.content) }));
   const messages: ChatMessage[] = [{ role: 'system', content: system }, ...earlier, { role: 'user', content: user }];
   await deps.model.complete({ messages, signal: deps.signal, onText: (chunk) => out.markdown(chunk) });
@@ -159,7 +175,9 @@ async function streamAnswer(deps: ChatDeps, out: ChatOutput, system: string, use
 
 function reportReview(review: PublishedReview, out: ChatOutput): { findings: number; fixable: number } {
   const { result } = review.outcome;
-  out.markdown(`**${modeName(review.outcome.mode)} review** with ${review.outcome.personaName}: ${formatOutcome(result)}\n\n`);
+  out.markdown(
+    `**${modeName(review.outcome.mode)} review** with ${review.outcome.personaName}: ${formatOutcome(result)}\n\n`,
+  );
   if (result.summary.trim() !== '') out.markdown(`${result.summary.trim()}\n\n`);
   let listed = 0;
   let fixable = 0;
@@ -171,7 +189,8 @@ function reportReview(review: PublishedReview, out: ChatOutput): { findings: num
       out.markdown(`- **${finding.severity}** · ${finding.title} — `);
       out.anchor({ uri: file.uri, line: finding.startLine }, `${file.relativePath}:${finding.startLine}`);
       out.markdown(`\n\n  ${finding.message.replace(/\n/g, '\n  ')}\n\n`);
-      if (finding.fix) out.button({ command: COMMANDS.applyFix, title: 'Apply fix', arguments: [file.uri, finding.id] });
+      if (finding.fix)
+        out.button({ command: COMMANDS.applyFix, title: 'Apply fix', arguments: [file.uri, finding.id] });
     }
   }
   const total = review.files.reduce((sum, file) => sum + file.findings.length, 0);
@@ -188,13 +207,16 @@ async function review(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promis
   const active = deps.activeDocument();
   const documents = referenced.length > 0 ? referenced : active ? [active] : [];
   if (documents.length === 0) {
-    out.markdown('Open a file, or attach one with `#file`, and ask again: `/review` reviews the active editor or the attached files.');
+    out.markdown(
+      'Open a file, or attach one with `#file`, and ask again: `/review` reviews the active editor or the attached files.',
+    );
     return { command: 'review', mode, error: 'no document' };
   }
   out.progress(`Reviewing ${documents.map((d) => d.relativePath).join(', ')} in ${modeName(mode)} mode…`);
   const published = await deps.reviewDocuments(documents, deps.signal);
   const counts = reportReview(published, out);
-  if (input.prompt.trim() !== '') out.markdown(`\n(Your note "${input.prompt.trim()}" was not used: \`/review\` reviews the files as they are.)\n`);
+  if (input.prompt.trim() !== '')
+    out.markdown(`\n(Your note "${input.prompt.trim()}" was not used: \`/review\` reviews the files as they are.)\n`);
   return { command: 'review', mode, ...counts };
 }
 
@@ -202,7 +224,11 @@ async function diff(deps: ChatDeps, out: ChatOutput): Promise<ChatResultMeta> {
   const mode = deps.mode.get();
   out.progress(`Reviewing uncommitted changes in ${modeName(mode)} mode…`);
   const published = await deps.reviewChanges(deps.signal);
-  if (published.files.length === 0 && published.outcome.result.findings.length === 0 && published.outcome.result.skipped.length === 0) {
+  if (
+    published.files.length === 0 &&
+    published.outcome.result.findings.length === 0 &&
+    published.outcome.result.skipped.length === 0
+  ) {
     out.markdown('No uncommitted changes to review.');
     return { command: 'diff', mode, findings: 0, fixable: 0 };
   }
@@ -215,7 +241,9 @@ async function switchMode(deps: ChatDeps, input: ChatInput, out: ChatOutput): Pr
   if (argument === '') target = deps.mode.get() === 'backendpe' ? 'pragmatic' : 'backendpe';
   else target = parseModeArgument(argument) ?? deps.detectModeRequest(argument, await deps.catalog());
   if (!target) {
-    out.markdown(`"${argument}" is not a mode. Use \`/mode backendpe\` or \`/mode pragmatic\` (or \`/mode\` alone to switch).`);
+    out.markdown(
+      `"${argument}" is not a mode. Use \`/mode backendpe\` or \`/mode pragmatic\` (or \`/mode\` alone to switch).`,
+    );
     return { command: 'mode', mode: deps.mode.get(), error: 'unknown mode' };
   }
   await deps.mode.set(target);
@@ -230,15 +258,20 @@ async function explain(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promi
   let subject: string;
   if (input.prompt.trim() !== '') {
     subject = redacted(input.prompt.trim());
-    if (active && selection) subject += `\n\nSelected code in ${active.relativePath} (lines ${selection.startLine}-${selection.endLine}):\n${fence(selection.text)}`;
+    if (active && selection)
+      subject += `\n\nSelected code in ${active.relativePath} (lines ${selection.startLine}-${selection.endLine}):\n${fence(selection.text)}`;
   } else if (active && selection) {
     subject = `Explain this code from ${active.relativePath} (lines ${selection.startLine}-${selection.endLine}):\n${fence(selection.text)}`;
   } else {
     out.markdown('Select some code, or use **Explain** on a Backend Reviewer finding, then ask `/explain` again.');
     return { command: 'explain', mode, error: 'nothing to explain' };
   }
-  const { text, notes } = await systemPrompt(deps, mode, active?.language,
-    'Explain the finding or code the user gives you: what the problem is, how it fails in production, and how to fix it (with code). Be concrete and brief.');
+  const { text, notes } = await systemPrompt(
+    deps,
+    mode,
+    active?.language,
+    'Explain the finding or code the user gives you: what the problem is, how it fails in production, and how to fix it (with code). Be concrete and brief.',
+  );
   for (const note of notes) out.markdown(`> ${note}\n\n`);
   await streamAnswer(deps, out, text, subject, input.history);
   return { command: 'explain', mode };
@@ -250,11 +283,14 @@ async function personas(deps: ChatDeps, out: ChatOutput): Promise<ChatResultMeta
   const lines = ['**Personas loaded**', ''];
   for (const persona of catalog.personas) {
     const modeTag = persona.mode ? ` · mode ${modeName(persona.mode)}` : '';
-    lines.push(`- \`${persona.id}\` — ${persona.name} (${persona.sourceKind}, ${persona.format}${modeTag}): ${persona.source}`);
+    lines.push(
+      `- \`${persona.id}\` — ${persona.name} (${persona.sourceKind}, ${persona.format}${modeTag}): ${persona.source}`,
+    );
   }
   if (catalog.personas.length === 0) lines.push('- none');
   if (catalog.overrides.length > 0) lines.push('', '**Overrides**', ...catalog.overrides.map((line) => `- ${line}`));
-  if (catalog.errors.length > 0) lines.push('', '**Could not load**', ...catalog.errors.map((error) => `- ${error.source}: ${error.message}`));
+  if (catalog.errors.length > 0)
+    lines.push('', '**Could not load**', ...catalog.errors.map((error) => `- ${error.source}: ${error.message}`));
   lines.push('', `Current mode: **${modeName(mode)}**.`);
   out.markdown(lines.join('\n'));
   return { command: 'personas', mode };
@@ -268,9 +304,11 @@ async function ask(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<C
   }
   if (APPLY_ALL_PATTERN.test(prompt)) {
     const { applied, skipped, files } = await deps.applyAllFixes();
-    out.markdown(applied === 0 && skipped === 0
-      ? 'There are no suggested fixes to apply.'
-      : `Applied ${counted(applied, 'fix', 'fixes')} in ${counted(files, 'file')}${skipped ? `; ${skipped} left out because the code changed since the review or they overlap a more severe fix` : ''}. Review the edits before saving.`);
+    out.markdown(
+      applied === 0 && skipped === 0
+        ? 'There are no suggested fixes to apply.'
+        : `Applied ${counted(applied, 'fix', 'fixes')} in ${counted(files, 'file')}${skipped ? `; ${skipped} left out because the code changed since the review or they overlap a more severe fix` : ''}. Review the edits before saving.`,
+    );
     return { command: 'ask', mode: deps.mode.get() };
   }
   const requested = deps.detectModeRequest(prompt, await deps.catalog());
@@ -296,20 +334,35 @@ async function ask(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promise<C
 export async function handleChat(input: ChatInput, deps: ChatDeps, out: ChatOutput): Promise<ChatResultMeta> {
   try {
     switch (input.command) {
-      case 'review': return await review(deps, input, out);
-      case 'diff': return await diff(deps, out);
-      case 'mode': return await switchMode(deps, input, out);
-      case 'explain': return await explain(deps, input, out);
-      case 'personas': return await personas(deps, out);
-      case undefined: return await ask(deps, input, out);
+      case 'review':
+        return await review(deps, input, out);
+      case 'diff':
+        return await diff(deps, out);
+      case 'mode':
+        return await switchMode(deps, input, out);
+      case 'explain':
+        return await explain(deps, input, out);
+      case 'personas':
+        return await personas(deps, out);
+      case undefined:
+        return await ask(deps, input, out);
       default:
-        out.markdown(`Unknown command \`/${input.command}\`. Use \`/review\`, \`/diff\`, \`/mode\`, \`/explain\` or \`/personas\`.`);
+        out.markdown(
+          `Unknown command \`/${input.command}\`. Use \`/review\`, \`/diff\`, \`/mode\`, \`/explain\` or \`/personas\`.`,
+        );
         return { command: 'ask', mode: deps.mode.get(), error: 'unknown command' };
     }
   } catch (error) {
-    const cancelled = error instanceof ReviewCancelledError || deps.signal.aborted || (error instanceof Error && 'kind' in error && (error as { kind: unknown }).kind === 'cancelled');
+    const cancelled =
+      error instanceof ReviewCancelledError ||
+      deps.signal.aborted ||
+      (error instanceof Error && 'kind' in error && (error as { kind: unknown }).kind === 'cancelled');
     const message = cancelled ? 'Cancelled.' : errorMessage(error);
-    out.markdown(cancelled ? `\n\n_${message}_` : `\n\n**Backend Reviewer could not finish:** ${message}\n\nSee **Backend Reviewer: Show Log** for details.`);
+    out.markdown(
+      cancelled
+        ? `\n\n_${message}_`
+        : `\n\n**Backend Reviewer could not finish:** ${message}\n\nSee **Backend Reviewer: Show Log** for details.`,
+    );
     if (!cancelled) out.button({ command: COMMANDS.showLog, title: 'Show Log' });
     const command = (input.command ?? 'ask') as ChatResultMeta['command'];
     return { command, mode: deps.mode.get(), error: message };
@@ -337,7 +390,10 @@ export function followupsFor(meta: ChatResultMeta): Followup[] {
       return [{ prompt: '', label: 'Review the active file', command: 'review' }, switchMode];
     case 'mode':
     case 'personas':
-      return [{ prompt: '', label: 'Review the active file', command: 'review' }, { prompt: '', label: 'Review the uncommitted changes', command: 'diff' }];
+      return [
+        { prompt: '', label: 'Review the active file', command: 'review' },
+        { prompt: '', label: 'Review the uncommitted changes', command: 'diff' },
+      ];
     case 'explain':
     case 'ask':
       return [{ prompt: '', label: 'Review the active file', command: 'review' }, switchMode];

@@ -2,7 +2,16 @@ import * as vscode from 'vscode';
 import { CHAT_PARTICIPANT_ID } from './commandIds';
 import { applyAllFixes } from './findingCommands';
 import { findRepository, uncommittedChanges } from './gitDiffs';
-import { followupsFor, handleChat, type ChatDeps, type ChatOutput, type ChatResultMeta, type ChatTurn, type DocumentSnapshot, type PublishedReview } from './chatHandler';
+import {
+  followupsFor,
+  handleChat,
+  type ChatDeps,
+  type ChatOutput,
+  type ChatResultMeta,
+  type ChatTurn,
+  type DocumentSnapshot,
+  type PublishedReview,
+} from './chatHandler';
 import { providerForModel } from './providerFactory';
 import { diffTargets, publishOutcome, unitFor, type ReviewTarget } from './reviewRunner';
 import type { SkippedPart } from '../core/findings';
@@ -11,9 +20,18 @@ import type { Services } from './services';
 
 function snapshot(document: vscode.TextDocument, selection?: vscode.Range): DocumentSnapshot {
   const unit = unitFor(document);
-  const snap: DocumentSnapshot = { uri: document.uri.toString(), relativePath: unit.path, text: unit.text, language: unit.language };
+  const snap: DocumentSnapshot = {
+    uri: document.uri.toString(),
+    relativePath: unit.path,
+    text: unit.text,
+    language: unit.language,
+  };
   if (selection && !selection.isEmpty) {
-    snap.selection = { startLine: selection.start.line + 1, endLine: selection.end.line + 1, text: document.getText(selection) };
+    snap.selection = {
+      startLine: selection.start.line + 1,
+      endLine: selection.end.line + 1,
+      text: document.getText(selection),
+    };
   }
   return snap;
 }
@@ -46,7 +64,9 @@ function history(context: vscode.ChatContext): ChatTurn[] {
     if (turn instanceof vscode.ChatRequestTurn) {
       turns.push({ role: 'user', text: `${turn.command ? `/${turn.command} ` : ''}${turn.prompt}` });
     } else if (turn instanceof vscode.ChatResponseTurn) {
-      const text = turn.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('');
+      const text = turn.response
+        .map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : ''))
+        .join('');
       turns.push({ role: 'assistant', text });
     }
   }
@@ -57,16 +77,38 @@ function streamOutput(stream: vscode.ChatResponseStream): ChatOutput {
   return {
     markdown: (text) => stream.markdown(text),
     progress: (text) => stream.progress(text),
-    anchor: (target, title) => stream.anchor(new vscode.Location(vscode.Uri.parse(target.uri), new vscode.Position(Math.max(0, target.line - 1), 0)), title),
+    anchor: (target, title) =>
+      stream.anchor(
+        new vscode.Location(vscode.Uri.parse(target.uri), new vscode.Position(Math.max(0, target.line - 1), 0)),
+        title,
+      ),
     button: (command) => stream.button(command),
   };
 }
 
-async function reviewTargets(services: Services, targets: ReviewTarget[], kind: 'chat' | 'changes', key: string, provider: ChatProvider, signal: AbortSignal, skipped: SkippedPart[] = []): Promise<PublishedReview> {
+async function reviewTargets(
+  services: Services,
+  targets: ReviewTarget[],
+  kind: 'chat' | 'changes',
+  key: string,
+  provider: ChatProvider,
+  signal: AbortSignal,
+  skipped: SkippedPart[] = [],
+): Promise<PublishedReview> {
   const statusToken = services.statusBar.begin(key, 'chat review');
   try {
-    const outcome = await services.reviewService.review({ key, kind, units: targets.map((t) => t.unit), skipped, signal, provider });
-    const files = (await publishOutcome(services, targets, outcome)).files.map((file, index) => ({ ...file, relativePath: targets[index].unit.path }));
+    const outcome = await services.reviewService.review({
+      key,
+      kind,
+      units: targets.map((t) => t.unit),
+      skipped,
+      signal,
+      provider,
+    });
+    const files = (await publishOutcome(services, targets, outcome)).files.map((file, index) => ({
+      ...file,
+      relativePath: targets[index].unit.path,
+    }));
     return { outcome, files };
   } finally {
     services.statusBar.end(statusToken);
@@ -74,7 +116,10 @@ async function reviewTargets(services: Services, targets: ReviewTarget[], kind: 
 }
 
 /** Registers @principal; returns its handler (exported to the integration tests through `activate`). */
-export function registerChatParticipant(context: vscode.ExtensionContext, services: Services): vscode.ChatRequestHandler {
+export function registerChatParticipant(
+  context: vscode.ExtensionContext,
+  services: Services,
+): vscode.ChatRequestHandler {
   const handler: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
@@ -92,18 +137,37 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
           const textDocument = await vscode.workspace.openTextDocument(vscode.Uri.parse(document.uri));
           targets.push({ uri: textDocument.uri, unit: unitFor(textDocument), replace: 'all' });
         }
-        return reviewTargets(services, targets, 'chat', targets.length === 1 ? targets[0].uri.toString() : `chat:${targets.map((t) => t.unit.path).join(',')}`, provider, signal);
+        return reviewTargets(
+          services,
+          targets,
+          'chat',
+          targets.length === 1 ? targets[0].uri.toString() : `chat:${targets.map((t) => t.unit.path).join(',')}`,
+          provider,
+          signal,
+        );
       },
       reviewChanges: async (signal) => {
         const input = await uncommittedChanges(await findRepository(), services.logger);
-        return reviewTargets(services, diffTargets(input), 'changes', `changes:${input.repository.rootUri.toString()}`, provider, signal, input.skipped);
+        return reviewTargets(
+          services,
+          diffTargets(input),
+          'changes',
+          `changes:${input.repository.rootUri.toString()}`,
+          provider,
+          signal,
+          input.skipped,
+        );
       },
       applyAllFixes: () => applyAllFixes(services),
       model: provider,
       signal: controller.signal,
     };
     try {
-      const meta = await handleChat({ command: request.command, prompt: request.prompt, history: history(chatContext) }, deps, streamOutput(stream));
+      const meta = await handleChat(
+        { command: request.command, prompt: request.prompt, history: history(chatContext) },
+        deps,
+        streamOutput(stream),
+      );
       return { metadata: meta };
     } finally {
       subscription.dispose();

@@ -12,9 +12,16 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly services: Services) {}
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
-    const wantsQuickFix = !context.only || context.only.contains(vscode.CodeActionKind.QuickFix) || vscode.CodeActionKind.QuickFix.contains(context.only);
+    const wantsQuickFix =
+      !context.only ||
+      context.only.contains(vscode.CodeActionKind.QuickFix) ||
+      vscode.CodeActionKind.QuickFix.contains(context.only);
     if (wantsQuickFix) {
       const text = document.getText();
       for (const diagnostic of context.diagnostics) {
@@ -51,9 +58,11 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
 }
 
 export function registerCodeActions(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(vscode.languages.registerCodeActionsProvider(
-    [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
-    new FindingCodeActions(services),
-    { providedCodeActionKinds: FindingCodeActions.providedCodeActionKinds },
-  ));
+  context.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider(
+      [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
+      new FindingCodeActions(services),
+      { providedCodeActionKinds: FindingCodeActions.providedCodeActionKinds },
+    ),
+  );
 }

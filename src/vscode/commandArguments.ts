@@ -10,10 +10,14 @@ import { errorMessage } from '../core/errorMessage';
  * other first argument (a SourceControl from the SCM title menu, a Uri) says which repository, and
  * the branch is then asked for.
  */
-export function branchReviewArguments(first: unknown, second: unknown): { branch: string | undefined; location: unknown } {
+export function branchReviewArguments(
+  first: unknown,
+  second: unknown,
+): { branch: string | undefined; location: unknown } {
   if (typeof first === 'string' && first !== '') return { branch: first, location: second };
   // An empty branch (or none) with the location second, as tests pass it.
-  if (first === undefined || first === null || typeof first === 'string') return { branch: undefined, location: second };
+  if (first === undefined || first === null || typeof first === 'string')
+    return { branch: undefined, location: second };
   return { branch: undefined, location: first };
 }
 

@@ -31,7 +31,10 @@ export type CommandId = (typeof COMMANDS)[CommandKey];
 
 /** Commands that only make sense with arguments; hidden from the Command Palette. */
 export const INTERNAL_COMMANDS: readonly CommandId[] = [
-  COMMANDS.applyFix, COMMANDS.dismissFinding, COMMANDS.explainFinding, COMMANDS.showRuleHelp,
+  COMMANDS.applyFix,
+  COMMANDS.dismissFinding,
+  COMMANDS.explainFinding,
+  COMMANDS.showRuleHelp,
 ];
 
 export const CHAT_PARTICIPANT_ID = 'backendReviewer.principal';

@@ -6,7 +6,18 @@ import { DismissalStore } from './dismissals';
 import { helpPath } from './helpDocs';
 import { trackEdits, type LineChange } from './findingTracker';
 import {
-  contentHash, diagnosticLevel, FindingStore, folderNameInPaths, isShown, keepOnClose, keepOnPublish, restoreFromDisk, REVIEWER_NAME, toPublished, type PublishedFinding, type Replace,
+  contentHash,
+  diagnosticLevel,
+  FindingStore,
+  folderNameInPaths,
+  isShown,
+  keepOnClose,
+  keepOnPublish,
+  restoreFromDisk,
+  REVIEWER_NAME,
+  toPublished,
+  type PublishedFinding,
+  type Replace,
 } from './publishedFindings';
 import { errorMessage } from '../core/errorMessage';
 
@@ -54,7 +65,9 @@ export class FindingsPublisher implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((document) => this.persist(document.uri, document.getText())),
       vscode.workspace.onDidOpenTextDocument((document) => this.restore(document)),
       vscode.workspace.onDidCloseTextDocument((document) => {
-        void this.onClose(document).then(undefined, (error: unknown) => this.logger.warn(`Could not update the findings of closed ${document.uri.toString()}: ${String(error)}`));
+        void this.onClose(document).then(undefined, (error: unknown) =>
+          this.logger.warn(`Could not update the findings of closed ${document.uri.toString()}: ${String(error)}`),
+        );
       }),
     );
     for (const document of vscode.workspace.textDocuments) this.restore(document);
@@ -102,7 +115,9 @@ export class FindingsPublisher implements vscode.Disposable {
     try {
       diskText = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
     } catch (error) {
-      this.logger.info(`${key} could not be read after it was closed (${errorMessage(error)}): its findings were removed.`);
+      this.logger.info(
+        `${key} could not be read after it was closed (${errorMessage(error)}): its findings were removed.`,
+      );
     }
     // A publish or a reopen while reading replaced the entry: that one is current.
     if (this.files.get(key) !== entry || keepOnClose(entry.textHash, diskText)) return;
@@ -123,20 +138,30 @@ export class FindingsPublisher implements vscode.Disposable {
    * Replaces the findings of a file. `replace: 'offline'` replaces only offline-check findings
    * (a model review's findings stay); `'all'` replaces everything (a re-review).
    */
-  publish(uri: vscode.Uri, text: string, findings: readonly ReviewFinding[], options: { mode: Mode; replace: Replace; notices?: string[] }): PublishedFinding[] {
+  publish(
+    uri: vscode.Uri,
+    text: string,
+    findings: readonly ReviewFinding[],
+    options: { mode: Mode; replace: Replace; notices?: string[] },
+  ): PublishedFinding[] {
     const key = uri.toString();
     const previous = this.files.get(key);
     const kept = previous ? previous.findings.filter((f) => keepOnPublish(f, options.replace)) : [];
-    const published = toPublished(findings, { text, relativePath: FindingsPublisher.relativePath(uri), mode: options.mode })
-      .map((finding) => ({ ...finding, id: `${finding.id}:${Date.now().toString(36)}` }));
+    const published = toPublished(findings, {
+      text,
+      relativePath: FindingsPublisher.relativePath(uri),
+      mode: options.mode,
+    }).map((finding) => ({ ...finding, id: `${finding.id}:${Date.now().toString(36)}` }));
     const entry: FileEntry = {
       findings: [...kept, ...published],
       textHash: contentHash(text),
-      notices: options.notices ?? (options.replace === 'offline' ? previous?.notices ?? [] : []),
+      notices: options.notices ?? (options.replace === 'offline' ? (previous?.notices ?? []) : []),
     };
     this.files.set(key, entry);
     this.render(uri);
-    void this.store.save(key, text, entry.findings).then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${key}: ${String(error)}`));
+    void this.store
+      .save(key, text, entry.findings)
+      .then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${key}: ${String(error)}`));
     return published;
   }
 
@@ -154,12 +179,17 @@ export class FindingsPublisher implements vscode.Disposable {
   findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): PublishedFinding | undefined {
     if (!diagnostic.source?.startsWith(REVIEWER_NAME)) return undefined;
     const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code ?? '');
-    return this.findings(uri, true).find((f) => f.ruleId === code && f.startLine - 1 === diagnostic.range.start.line && this.message(f) === diagnostic.message);
+    return this.findings(uri, true).find(
+      (f) =>
+        f.ruleId === code && f.startLine - 1 === diagnostic.range.start.line && this.message(f) === diagnostic.message,
+    );
   }
 
   /** URIs with at least one finding. */
   uris(): vscode.Uri[] {
-    return [...this.files.entries()].filter(([, entry]) => entry.findings.length > 0).map(([key]) => vscode.Uri.parse(key));
+    return [...this.files.entries()]
+      .filter(([, entry]) => entry.findings.length > 0)
+      .map(([key]) => vscode.Uri.parse(key));
   }
 
   remove(uri: vscode.Uri, ids: readonly string[]): void {
@@ -203,10 +233,15 @@ export class FindingsPublisher implements vscode.Disposable {
 
   private toDiagnostic(finding: PublishedFinding): vscode.Diagnostic {
     const start = new vscode.Position(Math.max(0, finding.startLine - 1), Math.max(0, (finding.startColumn ?? 1) - 1));
-    const end = finding.endColumn !== undefined
-      ? new vscode.Position(Math.max(0, finding.endLine - 1), Math.max(0, finding.endColumn - 1))
-      : new vscode.Position(Math.max(0, finding.endLine - 1), Number.MAX_SAFE_INTEGER);
-    const diagnostic = new vscode.Diagnostic(new vscode.Range(start, end), this.message(finding), LEVELS[diagnosticLevel(finding.severity)]);
+    const end =
+      finding.endColumn !== undefined
+        ? new vscode.Position(Math.max(0, finding.endLine - 1), Math.max(0, finding.endColumn - 1))
+        : new vscode.Position(Math.max(0, finding.endLine - 1), Number.MAX_SAFE_INTEGER);
+    const diagnostic = new vscode.Diagnostic(
+      new vscode.Range(start, end),
+      this.message(finding),
+      LEVELS[diagnosticLevel(finding.severity)],
+    );
     diagnostic.source = finding.source;
     diagnostic.code = { value: finding.ruleId, target: helpUri(finding.ruleId) };
     return diagnostic;
@@ -219,7 +254,11 @@ export class FindingsPublisher implements vscode.Disposable {
     } else {
       const diagnostics = entry.findings.filter((f) => this.visible(f)).map((f) => this.toDiagnostic(f));
       for (const notice of entry.notices) {
-        const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), notice, vscode.DiagnosticSeverity.Information);
+        const diagnostic = new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          notice,
+          vscode.DiagnosticSeverity.Information,
+        );
         diagnostic.source = REVIEWER_NAME;
         diagnostics.push(diagnostic);
       }
@@ -249,7 +288,11 @@ export class FindingsPublisher implements vscode.Disposable {
     const entry = this.files.get(uri.toString());
     if (!entry) return;
     entry.textHash = contentHash(text);
-    void this.store.save(uri.toString(), text, entry.findings).then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${uri.toString()}: ${String(error)}`));
+    void this.store
+      .save(uri.toString(), text, entry.findings)
+      .then(undefined, (error: unknown) =>
+        this.logger.warn(`Could not save findings of ${uri.toString()}: ${String(error)}`),
+      );
   }
 
   /** On open: stored findings come back when the text is unchanged; in-memory ones for a changed file go. */
@@ -258,7 +301,9 @@ export class FindingsPublisher implements vscode.Disposable {
     const entry = this.files.get(key);
     if (entry) {
       if (entry.textHash !== null && entry.textHash !== contentHash(document.getText())) {
-        this.logger.info(`${FindingsPublisher.relativePath(document.uri)} changed since its review: its findings were removed.`);
+        this.logger.info(
+          `${FindingsPublisher.relativePath(document.uri)} changed since its review: its findings were removed.`,
+        );
         this.files.delete(key);
         this.render(document.uri);
       }

@@ -28,8 +28,10 @@ export function normaliseCode(code: string): string {
 
 export function dismissalKey(subject: DismissalSubject): string {
   return createHash('sha256')
-    .update(subject.ruleId).update('\0')
-    .update(subject.file.replace(/\\/g, '/')).update('\0')
+    .update(subject.ruleId)
+    .update('\0')
+    .update(subject.file.replace(/\\/g, '/'))
+    .update('\0')
     .update(normaliseCode(subject.code))
     .digest('hex')
     .slice(0, 32);
@@ -38,7 +40,10 @@ export function dismissalKey(subject: DismissalSubject): string {
 const STATE_KEY = 'backendReviewer.dismissed.v1';
 
 export class DismissalStore {
-  constructor(private readonly state: KeyValueStore, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly state: KeyValueStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   private all(): Record<string, DismissedFinding> {
     return this.state.get<Record<string, DismissedFinding>>(STATE_KEY) ?? {};
@@ -50,7 +55,13 @@ export class DismissalStore {
 
   async dismiss(subject: DismissalSubject, details: { title: string; line: number }): Promise<DismissedFinding> {
     const key = dismissalKey(subject);
-    const entry: DismissedFinding = { ...subject, key, title: details.title, line: details.line, dismissedAt: this.now().toISOString() };
+    const entry: DismissedFinding = {
+      ...subject,
+      key,
+      title: details.title,
+      line: details.line,
+      dismissedAt: this.now().toISOString(),
+    };
     await this.state.update(STATE_KEY, { ...this.all(), [key]: entry });
     return entry;
   }

@@ -1,7 +1,14 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_NAME, COMMANDS } from './commandIds';
-import { explainQuery, fixApplies, planFixes, replacementText, type LineEdit, type PublishedFinding } from './publishedFindings';
+import {
+  explainQuery,
+  fixApplies,
+  planFixes,
+  replacementText,
+  type LineEdit,
+  type PublishedFinding,
+} from './publishedFindings';
 import type { Services } from './services';
 
 function uriOf(arg: unknown): vscode.Uri | undefined {
@@ -15,17 +22,32 @@ function linesRange(document: vscode.TextDocument, startLine: number, endLine: n
   return new vscode.Range(startLine - 1, 0, endLine - 1, document.lineAt(endLine - 1).range.end.character);
 }
 
-function addLineEdit(edit: vscode.WorkspaceEdit, document: vscode.TextDocument, lineEdit: Pick<LineEdit, 'startLine' | 'endLine' | 'replacement'>): void {
+function addLineEdit(
+  edit: vscode.WorkspaceEdit,
+  document: vscode.TextDocument,
+  lineEdit: Pick<LineEdit, 'startLine' | 'endLine' | 'replacement'>,
+): void {
   edit.replace(document.uri, linesRange(document, lineEdit.startLine, lineEdit.endLine), lineEdit.replacement);
 }
 
 /** Adds a finding's fix: its whole lines, without the trailing newline a model tends to add. */
-export function addFixEdit(edit: vscode.WorkspaceEdit, document: vscode.TextDocument, fix: NonNullable<PublishedFinding['fix']>): void {
-  addLineEdit(edit, document, { startLine: fix.startLine, endLine: fix.endLine, replacement: replacementText(fix.replacement) });
+export function addFixEdit(
+  edit: vscode.WorkspaceEdit,
+  document: vscode.TextDocument,
+  fix: NonNullable<PublishedFinding['fix']>,
+): void {
+  addLineEdit(edit, document, {
+    startLine: fix.startLine,
+    endLine: fix.endLine,
+    replacement: replacementText(fix.replacement),
+  });
 }
 
 /** Builds one WorkspaceEdit with every fix that still applies in the document. */
-export function fixAllEdit(services: Services, document: vscode.TextDocument): { edit: vscode.WorkspaceEdit; applied: number; skipped: number } {
+export function fixAllEdit(
+  services: Services,
+  document: vscode.TextDocument,
+): { edit: vscode.WorkspaceEdit; applied: number; skipped: number } {
   const { edits, skipped } = planFixes(services.publisher.findings(document.uri, true), document.getText());
   const edit = new vscode.WorkspaceEdit();
   for (const lineEdit of edits) addLineEdit(edit, document, lineEdit);
@@ -36,12 +58,16 @@ async function applyFix(services: Services, uriArg: unknown, id: unknown): Promi
   const uri = uriOf(uriArg);
   const finding = uri && typeof id === 'string' ? services.publisher.find(uri, id) : undefined;
   if (!uri || !finding || !finding.fix) {
-    void vscode.window.showWarningMessage('Backend Reviewer: that finding is gone (the code changed or the file was re-reviewed).');
+    void vscode.window.showWarningMessage(
+      'Backend Reviewer: that finding is gone (the code changed or the file was re-reviewed).',
+    );
     return false;
   }
   const document = await vscode.workspace.openTextDocument(uri);
   if (!fixApplies(finding, document.getText())) {
-    void vscode.window.showWarningMessage('Backend Reviewer: the code changed since the review, so the suggested fix no longer applies. Review the file again.');
+    void vscode.window.showWarningMessage(
+      'Backend Reviewer: the code changed since the review, so the suggested fix no longer applies. Review the file again.',
+    );
     return false;
   }
   const edit = new vscode.WorkspaceEdit();
@@ -51,7 +77,10 @@ async function applyFix(services: Services, uriArg: unknown, id: unknown): Promi
   return applied;
 }
 
-export async function applyAllFixes(services: Services, uriArg?: unknown): Promise<{ applied: number; skipped: number; files: number }> {
+export async function applyAllFixes(
+  services: Services,
+  uriArg?: unknown,
+): Promise<{ applied: number; skipped: number; files: number }> {
   const only = uriOf(uriArg);
   const uris = only ? [only] : services.publisher.uris();
   let applied = 0;
@@ -66,7 +95,9 @@ export async function applyAllFixes(services: Services, uriArg?: unknown): Promi
       applied += plan.applied;
       files++;
     } else {
-      services.logger.warn(`Could not apply the fixes in ${FindingsPublisher.relativePath(uri)}: the editor refused the edit.`);
+      services.logger.warn(
+        `Could not apply the fixes in ${FindingsPublisher.relativePath(uri)}: the editor refused the edit.`,
+      );
       skipped += plan.applied;
     }
   }
@@ -107,12 +138,18 @@ async function showDismissed(services: Services): Promise<string[]> {
       detail: `Dismissed ${entry.dismissedAt.slice(0, 16).replace('T', ' ')} · ${entry.code.slice(0, 120)}`,
       key: entry.key,
     })),
-    { title: 'Backend Reviewer: dismissed findings — pick the ones to restore', canPickMany: true, matchOnDescription: true },
+    {
+      title: 'Backend Reviewer: dismissed findings — pick the ones to restore',
+      canPickMany: true,
+      matchOnDescription: true,
+    },
   );
   if (!picked || picked.length === 0) return [];
   for (const item of picked) await services.dismissals.restore(item.key);
   services.publisher.refresh();
-  void vscode.window.showInformationMessage(`Backend Reviewer: restored ${picked.length} finding(s). They show again when their file is reviewed.`);
+  void vscode.window.showInformationMessage(
+    `Backend Reviewer: restored ${picked.length} finding(s). They show again when their file is reviewed.`,
+  );
   return picked.map((item) => item.key);
 }
 
@@ -123,8 +160,12 @@ export function registerFindingCommands(context: vscode.ExtensionContext, servic
     }),
     vscode.commands.registerCommand(COMMANDS.applyFix, (uri: unknown, id: unknown) => applyFix(services, uri, id)),
     vscode.commands.registerCommand(COMMANDS.applyAllFixes, (uri?: unknown) => applyAllFixes(services, uri)),
-    vscode.commands.registerCommand(COMMANDS.dismissFinding, (uri: unknown, id: unknown) => dismissFinding(services, uri, id)),
-    vscode.commands.registerCommand(COMMANDS.explainFinding, (uri: unknown, id: unknown) => explainFinding(services, uri, id)),
+    vscode.commands.registerCommand(COMMANDS.dismissFinding, (uri: unknown, id: unknown) =>
+      dismissFinding(services, uri, id),
+    ),
+    vscode.commands.registerCommand(COMMANDS.explainFinding, (uri: unknown, id: unknown) =>
+      explainFinding(services, uri, id),
+    ),
     vscode.commands.registerCommand(COMMANDS.showDismissed, () => showDismissed(services)),
   );
 }

@@ -50,9 +50,16 @@ export function relate(span: LineSpan, change: LineChange): Relation {
   if (change.endLine < first) return { kind: 'before', delta };
   // The change ends at column 0 of the span's first line: it replaces only lines above (or inserts
   // text ending in a newline there), so the span's own text is untouched.
-  if (change.endLine === first && change.endCharacter === 0 && change.startLine < first) return { kind: 'before', delta };
-  if (change.endLine === first && change.endCharacter === 0 && change.startLine === first && change.startCharacter === 0
-    && (change.text === '' || change.text.endsWith('\n'))) return { kind: 'before', delta };
+  if (change.endLine === first && change.endCharacter === 0 && change.startLine < first)
+    return { kind: 'before', delta };
+  if (
+    change.endLine === first &&
+    change.endCharacter === 0 &&
+    change.startLine === first &&
+    change.startCharacter === 0 &&
+    (change.text === '' || change.text.endsWith('\n'))
+  )
+    return { kind: 'before', delta };
   return { kind: 'overlap' };
 }
 
@@ -61,7 +68,10 @@ function shift<S extends LineSpan>(span: S, delta: number): S {
 }
 
 /** Applies the changes of one document edit, in the order given, to the findings. */
-export function trackEdits<T extends Trackable>(findings: readonly T[], changes: readonly LineChange[]): TrackResult<T> {
+export function trackEdits<T extends Trackable>(
+  findings: readonly T[],
+  changes: readonly LineChange[],
+): TrackResult<T> {
   let kept: T[] = [...findings];
   const removed: T[] = [];
   let changed = false;

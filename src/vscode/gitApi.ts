@@ -36,7 +36,11 @@ export interface GitRepository {
   diffWith(ref: string, path: string): Promise<string>;
   show(ref: string, path: string): Promise<string>;
   getMergeBase(ref1: string, ref2: string): Promise<string | undefined>;
-  getBranches(query: { remote?: boolean; sort?: 'alphabetically' | 'committerdate'; count?: number }): Promise<GitRef[]>;
+  getBranches(query: {
+    remote?: boolean;
+    sort?: 'alphabetically' | 'committerdate';
+    count?: number;
+  }): Promise<GitRef[]>;
 }
 
 export interface GitApi {

@@ -5,8 +5,13 @@ import type { Logger } from '../core/log';
 import { unitsFromDiff } from '../core/review/diff';
 import type { ReviewUnit } from '../core/review/types';
 import {
-  GIT_STATUS_DELETED, GIT_STATUS_INDEX_DELETED, GIT_STATUS_UNTRACKED,
-  type GitApi, type GitChange, type GitExtensionExports, type GitRepository,
+  GIT_STATUS_DELETED,
+  GIT_STATUS_INDEX_DELETED,
+  GIT_STATUS_UNTRACKED,
+  type GitApi,
+  type GitChange,
+  type GitExtensionExports,
+  type GitRepository,
 } from './gitApi';
 import { UnreadableFiles } from './unreadableFiles';
 import { errorMessage } from '../core/errorMessage';
@@ -32,9 +37,15 @@ const MAX_UNTRACKED_BYTES = 512 * 1024;
 
 async function gitApi(): Promise<GitApi> {
   const extension = vscode.extensions.getExtension<GitExtensionExports>('vscode.git');
-  if (!extension) throw new NoRepositoryError('The built-in Git extension is not installed, so there are no changes to review. Use Review Current File instead.');
+  if (!extension)
+    throw new NoRepositoryError(
+      'The built-in Git extension is not installed, so there are no changes to review. Use Review Current File instead.',
+    );
   const exports = extension.isActive ? extension.exports : await extension.activate();
-  if (!exports.enabled) throw new NoRepositoryError('Git is disabled (setting git.enabled), so there are no changes to review. Enable it or use Review Current File.');
+  if (!exports.enabled)
+    throw new NoRepositoryError(
+      'Git is disabled (setting git.enabled), so there are no changes to review. Enable it or use Review Current File.',
+    );
   return exports.getAPI(1);
 }
 
@@ -46,10 +57,15 @@ export async function findRepository(uri?: vscode.Uri): Promise<GitRepository> {
   if (byUri) return byUri;
   if (api.repositories.length === 1) return api.repositories[0];
   if (api.repositories.length === 0) {
-    throw new NoRepositoryError('No Git repository is open in this window. Open a folder that is a Git repository (or run "git init"), or use Review Current File.');
+    throw new NoRepositoryError(
+      'No Git repository is open in this window. Open a folder that is a Git repository (or run "git init"), or use Review Current File.',
+    );
   }
   const picked = await vscode.window.showQuickPick(
-    api.repositories.map((repository) => ({ label: vscode.workspace.asRelativePath(repository.rootUri, true) || repository.rootUri.fsPath, repository })),
+    api.repositories.map((repository) => ({
+      label: vscode.workspace.asRelativePath(repository.rootUri, true) || repository.rootUri.fsPath,
+      repository,
+    })),
     { title: 'Backend Reviewer: which repository?' },
   );
   if (!picked) throw new NoRepositoryError('No repository chosen.');
@@ -67,15 +83,26 @@ async function readWorkingFile(repository: GitRepository, path: string): Promise
 }
 
 /** Units of a diff whose new text comes from `read`; files it cannot read are logged and reported as skipped. */
-async function diffUnits(diff: string, what: string, read: (path: string) => Promise<string>, logger: Logger): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
+async function diffUnits(
+  diff: string,
+  what: string,
+  read: (path: string) => Promise<string>,
+  logger: Logger,
+): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
   const unreadable = new UnreadableFiles(what);
   const { units, skipped, failures } = unreadable.exclude(await unitsFromDiff(diff, unreadable.reader(read)));
-  for (const { path, reason } of failures) logger.warn(`${path}: ${what} could not be read (${reason}); the file was not reviewed.`);
+  for (const { path, reason } of failures)
+    logger.warn(`${path}: ${what} could not be read (${reason}); the file was not reviewed.`);
   return { units, skipped };
 }
 
 async function patchesFor(changes: readonly GitChange[], patch: (path: string) => Promise<string>): Promise<string> {
-  const wanted = changes.filter((change) => change.status !== GIT_STATUS_DELETED && change.status !== GIT_STATUS_INDEX_DELETED && change.status !== GIT_STATUS_UNTRACKED);
+  const wanted = changes.filter(
+    (change) =>
+      change.status !== GIT_STATUS_DELETED &&
+      change.status !== GIT_STATUS_INDEX_DELETED &&
+      change.status !== GIT_STATUS_UNTRACKED,
+  );
   // The Git API takes absolute paths (it makes them relative to the repository itself).
   const patches = await Promise.all(wanted.map((change) => patch((change.renameUri ?? change.uri).fsPath)));
   return patches.filter((text) => text.trim() !== '').join('\n');
@@ -91,43 +118,90 @@ function deletedParts(changes: readonly GitChange[], repository: GitRepository):
 export async function uncommittedChanges(repository: GitRepository, logger: Logger): Promise<DiffReviewInput> {
   const changes = await repository.diffWithHEAD();
   const diff = await patchesFor(changes, (path) => repository.diffWithHEAD(path));
-  const { units, skipped } = await diffUnits(diff, 'the working-tree file', (path) => readWorkingFile(repository, path), logger);
-  const untracked = repository.state.untrackedChanges ?? repository.state.workingTreeChanges.filter((change) => change.status === GIT_STATUS_UNTRACKED);
+  const { units, skipped } = await diffUnits(
+    diff,
+    'the working-tree file',
+    (path) => readWorkingFile(repository, path),
+    logger,
+  );
+  const untracked =
+    repository.state.untrackedChanges ??
+    repository.state.workingTreeChanges.filter((change) => change.status === GIT_STATUS_UNTRACKED);
   for (const change of untracked) {
     const path = relative(repository, change.uri);
     try {
       const stat = await vscode.workspace.fs.stat(change.uri);
       if (stat.type !== vscode.FileType.File) continue;
       if (stat.size > MAX_UNTRACKED_BYTES) {
-        skipped.push({ file: path, reason: `untracked file larger than ${MAX_UNTRACKED_BYTES / 1024} KiB: not reviewed` });
+        skipped.push({
+          file: path,
+          reason: `untracked file larger than ${MAX_UNTRACKED_BYTES / 1024} KiB: not reviewed`,
+        });
         continue;
       }
       const text = await readWorkingFile(repository, path);
       const lineCount = text.split('\n').length;
-      units.push({ path, text, language: languageFromPath(path), changedLines: Array.from({ length: lineCount }, (_, i) => i + 1) });
+      units.push({
+        path,
+        text,
+        language: languageFromPath(path),
+        changedLines: Array.from({ length: lineCount }, (_, i) => i + 1),
+      });
     } catch (error) {
       skipped.push({ file: path, reason: `untracked file could not be read: ${errorMessage(error)}` });
     }
   }
-  return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: 'uncommitted changes (working tree vs HEAD)' };
+  return {
+    repository,
+    units,
+    skipped: [...deletedParts(changes, repository), ...skipped],
+    description: 'uncommitted changes (working tree vs HEAD)',
+  };
 }
 
 /** The index vs HEAD; the new text of each file is the staged one. */
 export async function stagedChanges(repository: GitRepository, logger: Logger): Promise<DiffReviewInput> {
   const diff = await repository.diff(true);
   // Ref "" makes the Git extension run `git show :<path>`: the staged text.
-  const { units, skipped } = await diffUnits(diff, 'the staged text', (path) => repository.show('', vscode.Uri.joinPath(repository.rootUri, path).fsPath), logger);
-  return { repository, units, skipped: [...deletedParts(repository.state.indexChanges, repository), ...skipped], description: 'staged changes (index vs HEAD)' };
+  const { units, skipped } = await diffUnits(
+    diff,
+    'the staged text',
+    (path) => repository.show('', vscode.Uri.joinPath(repository.rootUri, path).fsPath),
+    logger,
+  );
+  return {
+    repository,
+    units,
+    skipped: [...deletedParts(repository.state.indexChanges, repository), ...skipped],
+    description: 'staged changes (index vs HEAD)',
+  };
 }
 
 /** The working tree vs the merge base of HEAD and the branch (what a pull request would show). */
-export async function changesAgainstBranch(repository: GitRepository, branch: string, logger: Logger): Promise<DiffReviewInput> {
+export async function changesAgainstBranch(
+  repository: GitRepository,
+  branch: string,
+  logger: Logger,
+): Promise<DiffReviewInput> {
   const base = await repository.getMergeBase('HEAD', branch);
-  if (!base) throw new NoRepositoryError(`HEAD and ${branch} have no common ancestor, so there is no merge-base diff to review.`);
+  if (!base)
+    throw new NoRepositoryError(
+      `HEAD and ${branch} have no common ancestor, so there is no merge-base diff to review.`,
+    );
   const changes = await repository.diffWith(base);
   const diff = await patchesFor(changes, (path) => repository.diffWith(base, path));
-  const { units, skipped } = await diffUnits(diff, 'the working-tree file', (path) => readWorkingFile(repository, path), logger);
-  return { repository, units, skipped: [...deletedParts(changes, repository), ...skipped], description: `changes against ${branch} (merge base ${base.slice(0, 8)})` };
+  const { units, skipped } = await diffUnits(
+    diff,
+    'the working-tree file',
+    (path) => readWorkingFile(repository, path),
+    logger,
+  );
+  return {
+    repository,
+    units,
+    skipped: [...deletedParts(changes, repository), ...skipped],
+    description: `changes against ${branch} (merge base ${base.slice(0, 8)})`,
+  };
 }
 
 /** Branches to compare against, local first, the current one left out. */
@@ -138,9 +212,14 @@ export async function pickBranch(repository: GitRepository): Promise<string | un
   ]);
   const current = repository.state.HEAD?.name;
   const names = [...local, ...remote]
-    .map((ref) => (ref.remote && ref.name && !ref.name.startsWith(`${ref.remote}/`) ? `${ref.remote}/${ref.name}` : ref.name))
+    .map((ref) =>
+      ref.remote && ref.name && !ref.name.startsWith(`${ref.remote}/`) ? `${ref.remote}/${ref.name}` : ref.name,
+    )
     .filter((name): name is string => !!name && name !== current && !name.endsWith('/HEAD'));
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new NoRepositoryError('There is no other branch to compare against.');
-  return vscode.window.showQuickPick(unique, { title: 'Backend Reviewer: review changes against which branch?', placeHolder: 'The diff is taken from the merge base of HEAD and this branch' });
+  return vscode.window.showQuickPick(unique, {
+    title: 'Backend Reviewer: review changes against which branch?',
+    placeHolder: 'The diff is taken from the merge base of HEAD and this branch',
+  });
 }

@@ -17,22 +17,38 @@ export interface LmRuntime {
 }
 
 /** The part of `vscode.LanguageModelChat` this provider uses. */
-export type LmModel = Pick<vscode.LanguageModelChat, 'id' | 'name' | 'vendor' | 'family' | 'version' | 'maxInputTokens' | 'countTokens' | 'sendRequest'>;
+export type LmModel = Pick<
+  vscode.LanguageModelChat,
+  'id' | 'name' | 'vendor' | 'family' | 'version' | 'maxInputTokens' | 'countTokens' | 'sendRequest'
+>;
 
 /** Turns a `LanguageModelError` (matched by its `code`, as the API recommends) into a ProviderError with a message saying what to do. */
 export function toProviderError(error: unknown, modelLabel: string): ProviderError {
   if (error instanceof ProviderError) return error;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error
+      ? String((error as { code: unknown }).code)
+      : undefined;
   const detail = errorMessage(error);
   switch (code) {
     case 'NoPermissions':
-      return new ProviderError(`Backend Reviewer may not use ${modelLabel} yet: allow it when VS Code asks (or in Manage Language Model Access) and try again.`, 'auth');
+      return new ProviderError(
+        `Backend Reviewer may not use ${modelLabel} yet: allow it when VS Code asks (or in Manage Language Model Access) and try again.`,
+        'auth',
+      );
     case 'Blocked':
-      return new ProviderError(`${modelLabel} refused the request (quota or rate limit reached, or blocked by a content filter). Wait a moment, or choose another model. ${detail}`.trim(), 'rejected');
+      return new ProviderError(
+        `${modelLabel} refused the request (quota or rate limit reached, or blocked by a content filter). Wait a moment, or choose another model. ${detail}`.trim(),
+        'rejected',
+      );
     case 'NotFound':
-      return new ProviderError(`${modelLabel} is not available any more. Choose another model (setting backendReviewer.vscodeLm.family).`, 'unreachable');
+      return new ProviderError(
+        `${modelLabel} is not available any more. Choose another model (setting backendReviewer.vscodeLm.family).`,
+        'unreachable',
+      );
     default:
-      if (error instanceof Error && (error.name === 'Canceled' || error.name === 'AbortError')) return new ProviderError('The review was cancelled.', 'cancelled');
+      if (error instanceof Error && (error.name === 'Canceled' || error.name === 'AbortError'))
+        return new ProviderError('The review was cancelled.', 'cancelled');
       return new ProviderError(`${modelLabel} failed${code ? ` (${code})` : ''}: ${detail}`, 'failed');
   }
 }
@@ -59,22 +75,38 @@ export class LanguageModelProvider implements ChatProvider {
   async complete(request: ChatRequest): Promise<ChatResponse> {
     // The Language Model API has no system role: the system prompt goes first as a user message.
     const messages = request.messages.map((message) =>
-      message.role === 'assistant' ? this.runtime.assistantMessage(message.content) : this.runtime.userMessage(message.content));
+      message.role === 'assistant'
+        ? this.runtime.assistantMessage(message.content)
+        : this.runtime.userMessage(message.content),
+    );
     const cancellation = this.runtime.newCancellationSource();
     let timedOut = false;
     const onAbort = () => cancellation.cancel();
     request.signal?.addEventListener('abort', onAbort);
-    const timer = this.options.timeoutMs ? setTimeout(() => { timedOut = true; cancellation.cancel(); }, this.options.timeoutMs) : undefined;
+    const timer = this.options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          cancellation.cancel();
+        }, this.options.timeoutMs)
+      : undefined;
     const label = `the language model "${this.model.name}"`;
     try {
       if (request.signal?.aborted) throw new ProviderError('The review was cancelled.', 'cancelled');
-      const response = await this.model.sendRequest(messages, { justification: this.options.justification }, cancellation.token);
+      const response = await this.model.sendRequest(
+        messages,
+        { justification: this.options.justification },
+        cancellation.token,
+      );
       let text = '';
       for await (const chunk of response.text) {
         text += chunk;
         request.onText?.(chunk);
       }
-      if (timedOut) throw new ProviderError(`${label} did not answer within ${this.options.timeoutMs} ms (setting backendReviewer.requestTimeoutMs).`, 'timeout');
+      if (timedOut)
+        throw new ProviderError(
+          `${label} did not answer within ${this.options.timeoutMs} ms (setting backendReviewer.requestTimeoutMs).`,
+          'timeout',
+        );
       if (request.signal?.aborted) throw new ProviderError('The review was cancelled.', 'cancelled');
       const promptText = request.messages.map((m) => m.content).join('\n');
       return {
@@ -84,7 +116,11 @@ export class LanguageModelProvider implements ChatProvider {
         truncated: false,
       };
     } catch (error) {
-      if (timedOut) throw new ProviderError(`${label} did not answer within ${this.options.timeoutMs} ms (setting backendReviewer.requestTimeoutMs).`, 'timeout');
+      if (timedOut)
+        throw new ProviderError(
+          `${label} did not answer within ${this.options.timeoutMs} ms (setting backendReviewer.requestTimeoutMs).`,
+          'timeout',
+        );
       if (request.signal?.aborted) throw new ProviderError('The review was cancelled.', 'cancelled');
       const mapped = toProviderError(error, label);
       this.options.logger?.warn(`vscode-lm ${this.id}: ${mapped.message}`);

@@ -10,10 +10,18 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
     this.channel = vscode.window.createOutputChannel('Backend Reviewer', { log: true });
   }
 
-  debug(message: string): void { this.channel.debug(message); }
-  info(message: string): void { this.channel.info(message); }
-  warn(message: string): void { this.channel.warn(message); }
-  error(message: string): void { this.channel.error(message); }
+  debug(message: string): void {
+    this.channel.debug(message);
+  }
+  info(message: string): void {
+    this.channel.info(message);
+  }
+  warn(message: string): void {
+    this.channel.warn(message);
+  }
+  error(message: string): void {
+    this.channel.error(message);
+  }
 
   show(): void {
     this.channel.show(true);
@@ -28,7 +36,11 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
  * Shows an error with a "Show Log" button (and any extra buttons); logs it too. Returns the button
  * the user picked.
  */
-export async function showError(logger: OutputChannelLogger, message: string, ...buttons: string[]): Promise<string | undefined> {
+export async function showError(
+  logger: OutputChannelLogger,
+  message: string,
+  ...buttons: string[]
+): Promise<string | undefined> {
   logger.error(message);
   const picked = await vscode.window.showErrorMessage(message, ...buttons, 'Show Log');
   if (picked === 'Show Log') logger.show();
@@ -36,5 +48,8 @@ export async function showError(logger: OutputChannelLogger, message: string, ..
 }
 
 export function registerLogging(context: vscode.ExtensionContext, logger: OutputChannelLogger): void {
-  context.subscriptions.push(logger, vscode.commands.registerCommand(COMMANDS.showLog, () => logger.show()));
+  context.subscriptions.push(
+    logger,
+    vscode.commands.registerCommand(COMMANDS.showLog, () => logger.show()),
+  );
 }

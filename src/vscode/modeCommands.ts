@@ -37,7 +37,11 @@ async function selectPersona(services: Services, id?: unknown): Promise<string |
     chosen = id;
   } else {
     const items = [
-      { label: '$(sync) Mode default', description: `the ${modeName(services.mode.get())} persona, following the mode`, id: '' },
+      {
+        label: '$(sync) Mode default',
+        description: `the ${modeName(services.mode.get())} persona, following the mode`,
+        id: '',
+      },
       ...catalog.personas.map((persona) => ({
         label: persona.name,
         description: `${persona.id} · ${persona.sourceKind}${persona.mode ? ` · ${modeName(persona.mode)}` : ''}`,
@@ -45,19 +49,32 @@ async function selectPersona(services: Services, id?: unknown): Promise<string |
         id: persona.id,
       })),
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Backend Reviewer: review with which persona?', matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Backend Reviewer: review with which persona?',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!picked) return undefined;
     chosen = picked.id;
   }
   const persona = chosen ? services.personas.findPersona(catalog, chosen) : undefined;
   if (chosen && !persona) {
-    void vscode.window.showWarningMessage(`Backend Reviewer: no persona "${chosen}" is loaded. Run "Select Persona" to see the loaded ones.`);
+    void vscode.window.showWarningMessage(
+      `Backend Reviewer: no persona "${chosen}" is loaded. Run "Select Persona" to see the loaded ones.`,
+    );
     return undefined;
   }
   const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const plan = planPersonaUpdate(configuration.inspect('persona'), chosen, { trusted: vscode.workspace.isTrusted, hasFolder: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 });
+  const plan = planPersonaUpdate(configuration.inspect('persona'), chosen, {
+    trusted: vscode.workspace.isTrusted,
+    hasFolder: (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
+  });
   for (const write of plan.writes) {
-    await configuration.update('persona', write.value, write.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+    await configuration.update(
+      'persona',
+      write.value,
+      write.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+    );
   }
   if (plan.warning) {
     services.logger.warn(plan.warning);

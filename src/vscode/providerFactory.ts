@@ -25,16 +25,36 @@ export const vscodeLmRuntime: LmRuntime = {
 const JUSTIFICATION = 'Backend Reviewer sends the code you asked it to review to this model.';
 
 /** A provider over a model the chat already chose (`request.model`). */
-export function providerForModel(model: vscode.LanguageModelChat, config: ReviewerConfig, logger: Logger): ChatProvider {
-  return new LanguageModelProvider(model, vscodeLmRuntime, { timeoutMs: config.requestTimeoutMs, logger, justification: JUSTIFICATION });
+export function providerForModel(
+  model: vscode.LanguageModelChat,
+  config: ReviewerConfig,
+  logger: Logger,
+): ChatProvider {
+  return new LanguageModelProvider(model, vscodeLmRuntime, {
+    timeoutMs: config.requestTimeoutMs,
+    logger,
+    justification: JUSTIFICATION,
+  });
 }
 
 /** Creates the provider the settings ask for. */
-export async function createProvider(config: ReviewerConfig, secrets: SecretStore, logger: Logger): Promise<ChatProvider> {
+export async function createProvider(
+  config: ReviewerConfig,
+  secrets: SecretStore,
+  logger: Logger,
+): Promise<ChatProvider> {
   if (config.provider === 'openai-compatible') {
     const { apiKey, source } = await resolveApiKey(secrets, process.env);
-    logger.info(`Using the OpenAI-compatible endpoint ${displayEndpoint(config.openai.baseUrl)}, model ${config.openai.model}, API key: ${source === 'none' ? 'none' : `from ${source}`}.`);
-    const provider = new OpenAICompatibleProvider({ baseUrl: config.openai.baseUrl, model: config.openai.model, apiKey, timeoutMs: config.requestTimeoutMs, logger });
+    logger.info(
+      `Using the OpenAI-compatible endpoint ${displayEndpoint(config.openai.baseUrl)}, model ${config.openai.model}, API key: ${source === 'none' ? 'none' : `from ${source}`}.`,
+    );
+    const provider = new OpenAICompatibleProvider({
+      baseUrl: config.openai.baseUrl,
+      model: config.openai.model,
+      apiKey,
+      timeoutMs: config.requestTimeoutMs,
+      logger,
+    });
     return withKeyScrubbed(provider, apiKey);
   }
   const selector: vscode.LanguageModelChatSelector = {};
@@ -42,11 +62,20 @@ export async function createProvider(config: ReviewerConfig, secrets: SecretStor
   if (config.vscodeLm.family) selector.family = config.vscodeLm.family;
   const models = await vscode.lm.selectChatModels(selector);
   if (models.length === 0) {
-    const wanted = [config.vscodeLm.vendor && `vendor "${config.vscodeLm.vendor}"`, config.vscodeLm.family && `family "${config.vscodeLm.family}"`].filter(Boolean).join(' and ');
-    throw new NoModelError(`No language model${wanted ? ` with ${wanted}` : ''} is available (settings backendReviewer.vscodeLm.vendor/family). Choose another model, or use an OpenAI-compatible endpoint.`);
+    const wanted = [
+      config.vscodeLm.vendor && `vendor "${config.vscodeLm.vendor}"`,
+      config.vscodeLm.family && `family "${config.vscodeLm.family}"`,
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    throw new NoModelError(
+      `No language model${wanted ? ` with ${wanted}` : ''} is available (settings backendReviewer.vscodeLm.vendor/family). Choose another model, or use an OpenAI-compatible endpoint.`,
+    );
   }
   const model = models[0];
-  logger.info(`Using the language model ${model.name} (${model.vendor}/${model.family}, ${model.maxInputTokens} input tokens).`);
+  logger.info(
+    `Using the language model ${model.name} (${model.vendor}/${model.family}, ${model.maxInputTokens} input tokens).`,
+  );
   return providerForModel(model, config, logger);
 }
 
@@ -58,12 +87,19 @@ export async function chooseModel(logger: Logger): Promise<boolean> {
   const models = await vscode.lm.selectChatModels();
   if (models.length === 0) {
     const picked = await vscode.window.showWarningMessage(
-      'No language models are available in VS Code. Sign in to a model provider (for example GitHub Copilot), or use an OpenAI-compatible endpoint such as a local server.', USE_OPENAI);
+      'No language models are available in VS Code. Sign in to a model provider (for example GitHub Copilot), or use an OpenAI-compatible endpoint such as a local server.',
+      USE_OPENAI,
+    );
     if (picked === USE_OPENAI) await useOpenAiCompatible();
     return false;
   }
   const item = await vscode.window.showQuickPick(
-    models.map((model) => ({ label: model.name, description: `${model.vendor} · ${model.family}`, detail: `${model.maxInputTokens.toLocaleString('en-US')} input tokens`, model })),
+    models.map((model) => ({
+      label: model.name,
+      description: `${model.vendor} · ${model.family}`,
+      detail: `${model.maxInputTokens.toLocaleString('en-US')} input tokens`,
+      model,
+    })),
     { title: 'Backend Reviewer: choose the language model for reviews', matchOnDescription: true },
   );
   if (!item) return false;
@@ -77,7 +113,9 @@ export async function chooseModel(logger: Logger): Promise<boolean> {
 
 /** Switches reviews to the OpenAI-compatible provider and opens its settings. */
 export async function useOpenAiCompatible(): Promise<void> {
-  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('provider', 'openai-compatible', vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration(SETTINGS_SECTION)
+    .update('provider', 'openai-compatible', vscode.ConfigurationTarget.Global);
   await vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.openai`);
 }
 

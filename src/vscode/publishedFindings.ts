@@ -68,11 +68,15 @@ export function contentHash(text: string): string {
 }
 
 /** Prepares engine findings for one file, given the file's text at review time. */
-export function toPublished(findings: readonly ReviewFinding[], options: { text: string; relativePath: string; mode: Mode }): PublishedFinding[] {
+export function toPublished(
+  findings: readonly ReviewFinding[],
+  options: { text: string; relativePath: string; mode: Mode },
+): PublishedFinding[] {
   const redact = (text: string): string => redactSecrets(text, { path: options.relativePath }).text;
   return findings.map((finding, index) => {
     const quote = redact(finding.quote);
-    const code = quote.trim() !== '' ? quote : redact(linesText(options.text, finding.startLine, finding.endLine) ?? '');
+    const code =
+      quote.trim() !== '' ? quote : redact(linesText(options.text, finding.startLine, finding.endLine) ?? '');
     const fixLines = finding.fix ? linesText(options.text, finding.fix.startLine, finding.fix.endLine) : null;
     return {
       ...finding,
@@ -119,23 +123,32 @@ export interface LineEdit {
 
 /** The replacement text for whole lines: without the one trailing newline a model tends to add. */
 export function replacementText(replacement: string): string {
-  return replacement.endsWith('\r\n') ? replacement.slice(0, -2) : replacement.endsWith('\n') ? replacement.slice(0, -1) : replacement;
+  return replacement.endsWith('\r\n')
+    ? replacement.slice(0, -2)
+    : replacement.endsWith('\n')
+      ? replacement.slice(0, -1)
+      : replacement;
 }
 
 /**
  * Every fix that still applies, without overlaps (the more severe finding wins an overlap), in
  * top-to-bottom order, plus the ids of fixes left out and why.
  */
-export function planFixes(findings: readonly PublishedFinding[], currentText: string): { edits: LineEdit[]; skipped: { findingId: string; reason: string }[] } {
+export function planFixes(
+  findings: readonly PublishedFinding[],
+  currentText: string,
+): { edits: LineEdit[]; skipped: { findingId: string; reason: string }[] } {
   const skipped: { findingId: string; reason: string }[] = [];
-  const candidates = findings.filter((finding) => {
-    if (!finding.fix) return false;
-    if (!fixApplies(finding, currentText)) {
-      skipped.push({ findingId: finding.id, reason: 'the code changed since the review' });
-      return false;
-    }
-    return true;
-  }).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const candidates = findings
+    .filter((finding) => {
+      if (!finding.fix) return false;
+      if (!fixApplies(finding, currentText)) {
+        skipped.push({ findingId: finding.id, reason: 'the code changed since the review' });
+        return false;
+      }
+      return true;
+    })
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const edits: LineEdit[] = [];
   for (const finding of candidates) {
     const fix = finding.fix as NonNullable<ReviewFinding['fix']>;
@@ -143,7 +156,12 @@ export function planFixes(findings: readonly PublishedFinding[], currentText: st
       skipped.push({ findingId: finding.id, reason: 'it overlaps a more severe fix' });
       continue;
     }
-    edits.push({ startLine: fix.startLine, endLine: fix.endLine, replacement: replacementText(fix.replacement), findingId: finding.id });
+    edits.push({
+      startLine: fix.startLine,
+      endLine: fix.endLine,
+      replacement: replacementText(fix.replacement),
+      findingId: finding.id,
+    });
   }
   edits.sort((a, b) => a.startLine - b.startLine);
   return { edits, skipped };
@@ -174,7 +192,11 @@ const LEGACY_STORE_PREFIXES = ['backendReviewer.findings.v1:'];
  * back after a window reload only while the file is unchanged. Keeps the most recent `capacity` files.
  */
 export class FindingStore {
-  constructor(private readonly state: KeyValueStore, private readonly capacity = 200, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly state: KeyValueStore,
+    private readonly capacity = 200,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async save(uri: string, text: string, findings: readonly PublishedFinding[]): Promise<void> {
     for (const key of this.state.keys()) {
@@ -204,7 +226,10 @@ export class FindingStore {
 
   /** URIs (as strings) with stored findings. */
   uris(): string[] {
-    return this.state.keys().filter((key) => key.startsWith(STORE_PREFIX)).map((key) => key.slice(STORE_PREFIX.length));
+    return this.state
+      .keys()
+      .filter((key) => key.startsWith(STORE_PREFIX))
+      .map((key) => key.slice(STORE_PREFIX.length));
   }
 
   async remove(uri: string): Promise<void> {
@@ -217,7 +242,8 @@ export class FindingStore {
 }
 
 /** What to do with a file's stored findings when restoring them from the text on disk. */
-export type StoredRestore = { action: 'skip' } | { action: 'remove' } | { action: 'restore'; findings: PublishedFinding[] };
+export type StoredRestore =
+  { action: 'skip' } | { action: 'remove' } | { action: 'restore'; findings: PublishedFinding[] };
 
 /**
  * Stored findings of a file, restored against its text on disk. `shown`: the file already has
@@ -226,7 +252,12 @@ export type StoredRestore = { action: 'skip' } | { action: 'remove' } | { action
  * stored findings belong to the disk text, not to what the editor shows, so they stay stored and
  * are not shown. Stored findings for a different disk text are removed.
  */
-export function restoreFromDisk(store: FindingStore, key: string, diskText: string, now: { shown: boolean; openText: string | undefined }): StoredRestore {
+export function restoreFromDisk(
+  store: FindingStore,
+  key: string,
+  diskText: string,
+  now: { shown: boolean; openText: string | undefined },
+): StoredRestore {
   if (now.shown) return { action: 'skip' };
   if (now.openText !== undefined && now.openText !== diskText) return { action: 'skip' };
   const findings = store.load(key, diskText);

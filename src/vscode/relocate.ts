@@ -44,8 +44,11 @@ export function lineMapping(before: readonly string[], after: readonly string[])
     prefix++;
   }
   let suffix = 0;
-  while (suffix < before.length - prefix && suffix < after.length - prefix
-    && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) {
+  while (
+    suffix < before.length - prefix &&
+    suffix < after.length - prefix &&
+    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
+  ) {
     mapping[before.length - 1 - suffix] = after.length - 1 - suffix;
     suffix++;
   }
@@ -57,9 +60,10 @@ export function lineMapping(before: readonly string[], after: readonly string[])
   const lengths = new Uint32Array((rows + 1) * width);
   for (let i = rows - 1; i >= 0; i--) {
     for (let j = columns - 1; j >= 0; j--) {
-      lengths[i * width + j] = before[prefix + i] === after[prefix + j]
-        ? lengths[(i + 1) * width + j + 1] + 1
-        : Math.max(lengths[(i + 1) * width + j], lengths[i * width + j + 1]);
+      lengths[i * width + j] =
+        before[prefix + i] === after[prefix + j]
+          ? lengths[(i + 1) * width + j + 1] + 1
+          : Math.max(lengths[(i + 1) * width + j], lengths[i * width + j + 1]);
     }
   }
   let i = 0;
@@ -90,7 +94,11 @@ function mapSpan(mapping: Int32Array, start: number, end: number): { startLine: 
 }
 
 /** Moves findings from `reviewedText` onto `currentText` (see the module comment for the rule). */
-export function relocateFindings<T extends Relocatable>(findings: readonly T[], reviewedText: string, currentText: string): RelocateResult<T> {
+export function relocateFindings<T extends Relocatable>(
+  findings: readonly T[],
+  reviewedText: string,
+  currentText: string,
+): RelocateResult<T> {
   if (reviewedText === currentText) return { kept: [...findings], dropped: [], fixesDropped: 0 };
   const mapping = lineMapping(splitLines(reviewedText), splitLines(currentText));
   const kept: T[] = [];
@@ -121,19 +129,29 @@ export function relocateFindings<T extends Relocatable>(findings: readonly T[], 
  * A reviewed line range (a selection review's) on the current text: moved when its lines are all
  * still there in one run, else unchanged (its edited lines lost their findings to edit tracking).
  */
-export function relocateRange(range: { startLine: number; endLine: number }, reviewedText: string, currentText: string): { startLine: number; endLine: number } {
+export function relocateRange(
+  range: { startLine: number; endLine: number },
+  reviewedText: string,
+  currentText: string,
+): { startLine: number; endLine: number } {
   const [moved] = relocateFindings([{ ...range, fix: null }], reviewedText, currentText).kept;
-  return moved ? { startLine: moved.startLine, endLine: moved.endLine } : { startLine: range.startLine, endLine: range.endLine };
+  return moved
+    ? { startLine: moved.startLine, endLine: moved.endLine }
+    : { startLine: range.startLine, endLine: range.endLine };
 }
 
 /** The sentence an outcome message gets when findings were dropped or lost their fix; '' when none. */
 export function relocationNote(file: string, result: { dropped: readonly unknown[]; fixesDropped: number }): string {
   const parts: string[] = [];
   if (result.dropped.length > 0) {
-    parts.push(`${counted(result.dropped.length, 'finding')} dropped because ${result.dropped.length === 1 ? 'its lines' : 'their lines'} changed during the review`);
+    parts.push(
+      `${counted(result.dropped.length, 'finding')} dropped because ${result.dropped.length === 1 ? 'its lines' : 'their lines'} changed during the review`,
+    );
   }
   if (result.fixesDropped > 0) {
-    parts.push(`${counted(result.fixesDropped, 'suggested fix', 'suggested fixes')} withdrawn because the lines changed`);
+    parts.push(
+      `${counted(result.fixesDropped, 'suggested fix', 'suggested fixes')} withdrawn because the lines changed`,
+    );
   }
   return parts.length === 0 ? '' : `${file}: ${parts.join('; ')}.`;
 }

@@ -4,8 +4,22 @@ import { estimateTokens } from '../core/providers/openaiCompatible';
 import { previewPrompt } from '../core/review/plan';
 import { branchReviewArguments, openFailureMessage } from './commandArguments';
 import { COMMANDS } from './commandIds';
-import { changesAgainstBranch, findRepository, pickBranch, stagedChanges, uncommittedChanges, type DiffReviewInput } from './gitDiffs';
-import { diffTargets, reportFailure, runReviewJob, selectedLines, unitFor, type ReviewCommandResult } from './reviewRunner';
+import {
+  changesAgainstBranch,
+  findRepository,
+  pickBranch,
+  stagedChanges,
+  uncommittedChanges,
+  type DiffReviewInput,
+} from './gitDiffs';
+import {
+  diffTargets,
+  reportFailure,
+  runReviewJob,
+  selectedLines,
+  unitFor,
+  type ReviewCommandResult,
+} from './reviewRunner';
 import { showError } from './logging';
 import { ReviewCancelledError } from './reviewService';
 import type { Services } from './services';
@@ -17,7 +31,13 @@ import type { Services } from './services';
 function uriArgument(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
-  if (typeof arg === 'object' && arg !== null && 'rootUri' in arg && (arg as { rootUri: unknown }).rootUri instanceof vscode.Uri) return (arg as { rootUri: vscode.Uri }).rootUri;
+  if (
+    typeof arg === 'object' &&
+    arg !== null &&
+    'rootUri' in arg &&
+    (arg as { rootUri: unknown }).rootUri instanceof vscode.Uri
+  )
+    return (arg as { rootUri: vscode.Uri }).rootUri;
   return undefined;
 }
 
@@ -47,7 +67,11 @@ function noDocument(): ReviewCommandResult {
   return { ok: false, cancelled: false, error: message };
 }
 
-export async function reviewFile(services: Services, uri?: unknown, options: { quiet?: boolean } = {}): Promise<ReviewCommandResult> {
+export async function reviewFile(
+  services: Services,
+  uri?: unknown,
+  options: { quiet?: boolean } = {},
+): Promise<ReviewCommandResult> {
   const document = await targetDocument(services, uri);
   if (isResult(document)) return document;
   return runReviewJob(services, {
@@ -60,7 +84,11 @@ export async function reviewFile(services: Services, uri?: unknown, options: { q
 }
 
 /** Lines to review: the `range` argument (1-based), else the active editor's selection. */
-async function reviewSelection(services: Services, uri?: unknown, range?: { startLine: number; endLine: number }): Promise<ReviewCommandResult> {
+async function reviewSelection(
+  services: Services,
+  uri?: unknown,
+  range?: { startLine: number; endLine: number },
+): Promise<ReviewCommandResult> {
   const document = await targetDocument(services, uri);
   if (isResult(document)) return document;
   const lines = range ?? selectedLines(vscode.window.activeTextEditor, document);
@@ -77,7 +105,11 @@ async function reviewSelection(services: Services, uri?: unknown, range?: { star
   });
 }
 
-async function reviewDiff(services: Services, kind: 'changes' | 'staged' | 'branch', collect: () => Promise<DiffReviewInput>): Promise<ReviewCommandResult> {
+async function reviewDiff(
+  services: Services,
+  kind: 'changes' | 'staged' | 'branch',
+  collect: () => Promise<DiffReviewInput>,
+): Promise<ReviewCommandResult> {
   let input: DiffReviewInput;
   try {
     input = await collect();
@@ -94,7 +126,9 @@ async function reviewDiff(services: Services, kind: 'changes' | 'staged' | 'bran
 }
 
 export async function reviewChanges(services: Services, uri?: unknown): Promise<ReviewCommandResult> {
-  return reviewDiff(services, 'changes', async () => uncommittedChanges(await findRepository(uriArgument(uri)), services.logger));
+  return reviewDiff(services, 'changes', async () =>
+    uncommittedChanges(await findRepository(uriArgument(uri)), services.logger),
+  );
 }
 
 /** Shows exactly what a review of the file (or selection) would send, after redaction. Returns the text. */
@@ -104,10 +138,17 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
   const selection = selectedLines(vscode.window.activeTextEditor, document);
   const unit = unitFor(document, selection);
   try {
-    const prepared = await services.reviewContext.prepare({ key: document.uri.toString(), kind: selection ? 'selection' : 'file', units: [unit] });
+    const prepared = await services.reviewContext.prepare({
+      key: document.uri.toString(),
+      kind: selection ? 'selection' : 'file',
+      units: [unit],
+    });
     const provider = prepared.provider;
     const preview = previewPrompt({
-      units: [unit], persona: prepared.persona, mode: prepared.mode, guidelines: prepared.guidelines,
+      units: [unit],
+      persona: prepared.persona,
+      mode: prepared.mode,
+      guidelines: prepared.guidelines,
       maxInputTokens: provider?.maxInputTokens ?? Number.MAX_SAFE_INTEGER,
       countTokens: (text) => provider?.countTokens(text) ?? estimateTokens(text),
     });
@@ -116,9 +157,23 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
       '',
     ];
     preview.prompts.forEach((prompt, index) => {
-      parts.push(`# Request ${index + 1} of ${preview.prompts.length}: ${prompt.file}`, '', '## System message', '', prompt.system, '', '## User message', '', prompt.user, '');
+      parts.push(
+        `# Request ${index + 1} of ${preview.prompts.length}: ${prompt.file}`,
+        '',
+        '## System message',
+        '',
+        prompt.system,
+        '',
+        '## User message',
+        '',
+        prompt.user,
+        '',
+      );
     });
-    for (const part of preview.skipped) parts.push(`> Not sent: ${part.file}${part.startLine !== undefined ? `:${part.startLine}-${part.endLine}` : ''}: ${part.reason}`);
+    for (const part of preview.skipped)
+      parts.push(
+        `> Not sent: ${part.file}${part.startLine !== undefined ? `:${part.startLine}-${part.endLine}` : ''}: ${part.reason}`,
+      );
     for (const note of prepared.notes) parts.push(`> ${note}`);
     const text = parts.join('\n');
     const previewDocument = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
@@ -133,18 +188,25 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
 export function registerReviewCommands(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.reviewFile, (uri?: unknown) => reviewFile(services, uri)),
-    vscode.commands.registerCommand(COMMANDS.reviewSelection, (uri?: unknown, range?: { startLine: number; endLine: number }) => reviewSelection(services, uri, range)),
+    vscode.commands.registerCommand(
+      COMMANDS.reviewSelection,
+      (uri?: unknown, range?: { startLine: number; endLine: number }) => reviewSelection(services, uri, range),
+    ),
     vscode.commands.registerCommand(COMMANDS.reviewChanges, (uri?: unknown) => reviewChanges(services, uri)),
     vscode.commands.registerCommand(COMMANDS.reviewStaged, (uri?: unknown) =>
-      reviewDiff(services, 'staged', async () => stagedChanges(await findRepository(uriArgument(uri)), services.logger))),
+      reviewDiff(services, 'staged', async () =>
+        stagedChanges(await findRepository(uriArgument(uri)), services.logger),
+      ),
+    ),
     vscode.commands.registerCommand(COMMANDS.reviewAgainstBranch, (first?: unknown, second?: unknown) =>
       reviewDiff(services, 'branch', async () => {
         const { branch, location } = branchReviewArguments(first, second);
         const repository = await findRepository(uriArgument(location));
-        const target = branch ?? await pickBranch(repository);
+        const target = branch ?? (await pickBranch(repository));
         if (!target) throw new ReviewCancelledError('No branch chosen.');
         return changesAgainstBranch(repository, target, services.logger);
-      })),
+      }),
+    ),
     vscode.commands.registerCommand(COMMANDS.previewPrompt, (uri?: unknown) => showPromptPreview(services, uri)),
     vscode.workspace.onDidSaveTextDocument((document) => {
       if (!services.config().reviewOnSave || document.uri.scheme !== 'file') return;

@@ -9,12 +9,21 @@ import type { KeyValueStore } from './state';
 
 /** The persona functions of src/core/personas the extension uses (the module satisfies this). */
 export interface PersonaApi {
-  loadPersonaCatalog(options: { bundledDir: string; userDirs?: string[]; workspaceRoot?: string; includeWorkspace?: boolean; logger?: Logger }): Promise<PersonaCatalog>;
+  loadPersonaCatalog(options: {
+    bundledDir: string;
+    userDirs?: string[];
+    workspaceRoot?: string;
+    includeWorkspace?: boolean;
+    logger?: Logger;
+  }): Promise<PersonaCatalog>;
   renderPersona(persona: Persona, context: RenderContext): RenderedPersona;
   findPersona(catalog: PersonaCatalog, id: string): Persona | undefined;
   personaForMode(catalog: PersonaCatalog, mode: Mode): Persona | undefined;
   detectModeRequest(text: string, catalog: PersonaCatalog): Mode | null;
-  loadGuidelines(options: { workspaceRoot: string; logger?: Logger }): Promise<{ guidelines: Guideline[]; errors: unknown[] }>;
+  loadGuidelines(options: {
+    workspaceRoot: string;
+    logger?: Logger;
+  }): Promise<{ guidelines: Guideline[]; errors: unknown[] }>;
   guidelinesFor(guidelines: Guideline[], relPath: string): Guideline[];
 }
 
@@ -23,7 +32,10 @@ export class ModeState {
   private static readonly KEY = 'backendReviewer.mode';
   private readonly listeners = new Set<(mode: Mode) => void>();
 
-  constructor(private readonly state: KeyValueStore, private readonly settingMode: () => Mode) {}
+  constructor(
+    private readonly state: KeyValueStore,
+    private readonly settingMode: () => Mode,
+  ) {}
 
   get(): Mode {
     return this.state.get<Mode>(ModeState.KEY) ?? this.settingMode();
@@ -72,7 +84,8 @@ export interface ReviewContextDeps {
   logger: Logger;
 }
 
-export const UNTRUSTED_NOTE = 'This workspace is not trusted, so its personas and project guidelines (AGENTS.md, copilot-instructions, *.instructions.md...) were not given to the model. Trust the workspace to use them.';
+export const UNTRUSTED_NOTE =
+  'This workspace is not trusted, so its personas and project guidelines (AGENTS.md, copilot-instructions, *.instructions.md...) were not given to the model. Trust the workspace to use them.';
 
 /**
  * Resolves what a review needs: the persona (setting `persona`, else the mode's persona), the
@@ -94,19 +107,24 @@ export class ReviewContext {
     if (!this.catalogPromise) {
       const trusted = this.deps.trusted();
       const root = this.deps.workspaceRoot();
-      const load = this.deps.personas.loadPersonaCatalog({
-        bundledDir: this.deps.bundledDir,
-        userDirs: this.deps.resolveUserDirs(this.deps.config().personaDirectories),
-        workspaceRoot: root,
-        includeWorkspace: trusted && root !== undefined,
-        logger: this.deps.logger,
-      }).then((catalog) => {
-        for (const error of catalog.errors) this.deps.logger.warn(`Persona ${error.source}: ${error.message}`);
-        for (const line of catalog.overrides) this.deps.logger.info(line);
-        return catalog;
-      });
+      const load = this.deps.personas
+        .loadPersonaCatalog({
+          bundledDir: this.deps.bundledDir,
+          userDirs: this.deps.resolveUserDirs(this.deps.config().personaDirectories),
+          workspaceRoot: root,
+          includeWorkspace: trusted && root !== undefined,
+          logger: this.deps.logger,
+        })
+        .then((catalog) => {
+          for (const error of catalog.errors) this.deps.logger.warn(`Persona ${error.source}: ${error.message}`);
+          for (const line of catalog.overrides) this.deps.logger.info(line);
+          return catalog;
+        });
       // A failed load is not cached: the next review tries again.
-      this.catalogPromise = load.catch((error: unknown) => { this.catalogPromise = undefined; throw error; });
+      this.catalogPromise = load.catch((error: unknown) => {
+        this.catalogPromise = undefined;
+        throw error;
+      });
     }
     return this.catalogPromise;
   }
@@ -115,10 +133,19 @@ export class ReviewContext {
     const root = this.deps.workspaceRoot();
     if (!this.deps.trusted() || root === undefined) return Promise.resolve([]);
     if (!this.guidelinesPromise) {
-      this.guidelinesPromise = this.deps.personas.loadGuidelines({ workspaceRoot: root, logger: this.deps.logger }).then(({ guidelines, errors }) => {
-        for (const error of errors) this.deps.logger.warn(`Guidelines: ${typeof error === 'object' && error && 'message' in error ? String((error as { message: unknown }).message) : String(error)}`);
-        return guidelines;
-      }).catch((error: unknown) => { this.guidelinesPromise = undefined; throw error; });
+      this.guidelinesPromise = this.deps.personas
+        .loadGuidelines({ workspaceRoot: root, logger: this.deps.logger })
+        .then(({ guidelines, errors }) => {
+          for (const error of errors)
+            this.deps.logger.warn(
+              `Guidelines: ${typeof error === 'object' && error && 'message' in error ? String((error as { message: unknown }).message) : String(error)}`,
+            );
+          return guidelines;
+        })
+        .catch((error: unknown) => {
+          this.guidelinesPromise = undefined;
+          throw error;
+        });
     }
     return this.guidelinesPromise;
   }
@@ -132,17 +159,25 @@ export class ReviewContext {
       const chosen = this.deps.personas.findPersona(catalog, config.persona);
       if (chosen) return { persona: chosen, notes };
       const known = catalog.personas.map((p) => p.id).join(', ') || 'none';
-      notes.push(`Setting backendReviewer.persona names "${config.persona}", which is not loaded (loaded: ${known}); using the ${mode} persona.`);
+      notes.push(
+        `Setting backendReviewer.persona names "${config.persona}", which is not loaded (loaded: ${known}); using the ${mode} persona.`,
+      );
     }
     const forMode = this.deps.personas.personaForMode(catalog, mode);
-    if (!forMode) throw new Error(`No persona is loaded for mode "${mode}". Bundled personas are read from ${this.deps.bundledDir}; see Backend Reviewer: Show Log.`);
+    if (!forMode)
+      throw new Error(
+        `No persona is loaded for mode "${mode}". Bundled personas are read from ${this.deps.bundledDir}; see Backend Reviewer: Show Log.`,
+      );
     return { persona: forMode, notes };
   }
 
   async render(mode: Mode, language?: string): Promise<{ rendered: RenderedPersona; notes: string[] }> {
     const { persona, notes } = await this.persona(mode);
     const root = this.deps.workspaceRoot();
-    const rendered = this.deps.personas.renderPersona(persona, { language, projectName: root ? root.split(/[\\/]/).filter(Boolean).pop() : undefined });
+    const rendered = this.deps.personas.renderPersona(persona, {
+      language,
+      projectName: root ? root.split(/[\\/]/).filter(Boolean).pop() : undefined,
+    });
     for (const warning of rendered.warnings) this.deps.logger.warn(`Persona ${persona.id}: ${warning}`);
     return { rendered, notes };
   }
@@ -153,9 +188,11 @@ export class ReviewContext {
     const mode = this.deps.mode.get();
     const language = request.units.length === 1 ? request.units[0].language : undefined;
     const [{ rendered, notes }, guidelines, provider] = await Promise.all([
-      this.render(mode, language), this.guidelines(), request.provider ? Promise.resolve(request.provider) : this.deps.createProvider(config),
+      this.render(mode, language),
+      this.guidelines(),
+      request.provider ? Promise.resolve(request.provider) : this.deps.createProvider(config),
     ]);
-    if (!this.deps.trusted() && await this.deps.workspaceHasGuidance()) notes.push(UNTRUSTED_NOTE);
+    if (!this.deps.trusted() && (await this.deps.workspaceHasGuidance())) notes.push(UNTRUSTED_NOTE);
     const offline = this.deps.offlineFindings;
     return {
       persona: rendered,

@@ -39,7 +39,10 @@ export interface ReviewJob {
 }
 
 /** The selected lines of an editor (1-based); a selection ending at column 0 does not include that line. */
-export function selectedLines(editor: vscode.TextEditor | undefined, document: vscode.TextDocument): { startLine: number; endLine: number } | undefined {
+export function selectedLines(
+  editor: vscode.TextEditor | undefined,
+  document: vscode.TextDocument,
+): { startLine: number; endLine: number } | undefined {
   if (!editor || editor.document !== document || editor.selection.isEmpty) return undefined;
   const { start, end } = editor.selection;
   return { startLine: start.line + 1, endLine: end.character === 0 && end.line > start.line ? end.line : end.line + 1 };
@@ -47,7 +50,11 @@ export function selectedLines(editor: vscode.TextEditor | undefined, document: v
 
 /** The files of a diff review: each replaces all findings of its working-tree file. */
 export function diffTargets(input: DiffReviewInput): ReviewTarget[] {
-  return input.units.map((unit) => ({ uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path), unit, replace: 'all' }));
+  return input.units.map((unit) => ({
+    uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path),
+    unit,
+    replace: 'all',
+  }));
 }
 
 export function unitFor(document: vscode.TextDocument, range?: { startLine: number; endLine: number }): ReviewUnit {
@@ -64,7 +71,9 @@ async function currentText(uri: vscode.Uri): Promise<string> {
 
 /** What a publish replaces, on the current text (a selection review's range moves with the edits). */
 function replacedRange(target: ReviewTarget, currentText: string): Replace {
-  return typeof target.replace === 'object' ? relocateRange(target.replace, target.unit.text, currentText) : target.replace;
+  return typeof target.replace === 'object'
+    ? relocateRange(target.replace, target.unit.text, currentText)
+    : target.replace;
 }
 
 /**
@@ -73,7 +82,11 @@ function replacedRange(target: ReviewTarget, currentText: string): Replace {
  * reviewed text (edits during the review, unsaved edits under a diff review, staged text): see
  * relocate.ts. `notes` say what was dropped on the way; they are also added to the outcome's notes.
  */
-export async function publishOutcome(services: Services, targets: readonly ReviewTarget[], outcome: ReviewOutcome): Promise<{ files: { uri: string; findings: PublishedFinding[] }[]; notes: string[] }> {
+export async function publishOutcome(
+  services: Services,
+  targets: readonly ReviewTarget[],
+  outcome: ReviewOutcome,
+): Promise<{ files: { uri: string; findings: PublishedFinding[] }[]; notes: string[] }> {
   const notices = outcome.result.notes.includes(UNTRUSTED_NOTE) ? [UNTRUSTED_NOTE] : [];
   const files: { uri: string; findings: PublishedFinding[] }[] = [];
   const notes: string[] = [];
@@ -84,8 +97,13 @@ export async function publishOutcome(services: Services, targets: readonly Revie
       text = await currentText(target.uri);
     } catch (error) {
       const reason = errorMessage(error);
-      services.logger.warn(`${target.unit.path} could not be read after its review (${reason}): its findings were not published.`);
-      if (findings.length > 0) notes.push(`${target.unit.path}: ${counted(findings.length, 'finding')} not shown because the file could not be read after the review (${reason}).`);
+      services.logger.warn(
+        `${target.unit.path} could not be read after its review (${reason}): its findings were not published.`,
+      );
+      if (findings.length > 0)
+        notes.push(
+          `${target.unit.path}: ${counted(findings.length, 'finding')} not shown because the file could not be read after the review (${reason}).`,
+        );
       services.publisher.clear(target.uri);
       files.push({ uri: target.uri.toString(), findings: [] });
       continue;
@@ -93,7 +111,11 @@ export async function publishOutcome(services: Services, targets: readonly Revie
     const relocated = relocateFindings(findings, target.unit.text, text);
     const note = relocationNote(target.unit.path, relocated);
     if (note !== '') notes.push(note);
-    const published = services.publisher.publish(target.uri, text, relocated.kept, { mode: outcome.mode, replace: replacedRange(target, text), notices });
+    const published = services.publisher.publish(target.uri, text, relocated.kept, {
+      mode: outcome.mode,
+      replace: replacedRange(target, text),
+      notices,
+    });
     files.push({ uri: target.uri.toString(), findings: published });
   }
   outcome.result.notes.push(...notes);
@@ -124,47 +146,62 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
   if (job.targets.length === 0 && (job.skipped?.length ?? 0) === 0) {
     const message = `Nothing to review: ${job.title.toLowerCase()} has no files.`;
     if (!job.quiet) void vscode.window.showInformationMessage(message);
-    return { ok: true, result: { summary: message, findings: [], skipped: [], notes: [], stats: { requests: 0, cachedChunks: 0, promptTokens: 0, completionTokens: 0, durationMs: 0 } }, files: [], message };
+    return {
+      ok: true,
+      result: {
+        summary: message,
+        findings: [],
+        skipped: [],
+        notes: [],
+        stats: { requests: 0, cachedChunks: 0, promptTokens: 0, completionTokens: 0, durationMs: 0 },
+      },
+      files: [],
+      message,
+    };
   }
   const mode = services.mode.get();
   const location = job.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
   try {
-    return await vscode.window.withProgress({ location, title: `Backend Reviewer (${modeName(mode)}): ${job.title}`, cancellable: !job.quiet }, async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      const statusToken = services.statusBar.begin(job.key, 'preparing');
-      try {
-        let reported = 0;
-        const outcome = await services.reviewService.review({
-          key: job.key,
-          kind: job.kind,
-          units: job.targets.map((t) => t.unit),
-          skipped: job.skipped,
-          signal: controller.signal,
-          onProgress: ({ done, total, message }) => {
-            const text = total > 0 ? `${done}/${total} chunks` : message ?? '';
-            services.statusBar.progress(statusToken, text);
-            const increment = total > 0 ? ((done - reported) / total) * 100 : 0;
-            reported = done;
-            progress.report({ message: text, increment });
-          },
-        });
-        const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
-        const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...relocationNotes].join(' · ')}`;
-        services.logger.info(message);
-        for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n))) services.logger.info(`Note: ${note}`);
-        if (!job.quiet) {
-          const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
-          void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
-            if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    return await vscode.window.withProgress(
+      { location, title: `Backend Reviewer (${modeName(mode)}): ${job.title}`, cancellable: !job.quiet },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const subscription = token.onCancellationRequested(() => controller.abort());
+        const statusToken = services.statusBar.begin(job.key, 'preparing');
+        try {
+          let reported = 0;
+          const outcome = await services.reviewService.review({
+            key: job.key,
+            kind: job.kind,
+            units: job.targets.map((t) => t.unit),
+            skipped: job.skipped,
+            signal: controller.signal,
+            onProgress: ({ done, total, message }) => {
+              const text = total > 0 ? `${done}/${total} chunks` : (message ?? '');
+              services.statusBar.progress(statusToken, text);
+              const increment = total > 0 ? ((done - reported) / total) * 100 : 0;
+              reported = done;
+              progress.report({ message: text, increment });
+            },
           });
+          const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
+          const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...relocationNotes].join(' · ')}`;
+          services.logger.info(message);
+          for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n)))
+            services.logger.info(`Note: ${note}`);
+          if (!job.quiet) {
+            const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
+            void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
+              if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');
+            });
+          }
+          return { ok: true as const, result: outcome.result, files, message };
+        } finally {
+          subscription.dispose();
+          services.statusBar.end(statusToken);
         }
-        return { ok: true as const, result: outcome.result, files, message };
-      } finally {
-        subscription.dispose();
-        services.statusBar.end(statusToken);
-      }
-    });
+      },
+    );
   } catch (error) {
     return reportFailure(services, error);
   }

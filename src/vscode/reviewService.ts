@@ -88,10 +88,21 @@ export class ReviewService {
       if (controller.signal.aborted) throw new ReviewCancelledError();
       const { personaName, notes, ...options } = prepared;
       const started = Date.now();
-      this.logger.info(`Reviewing ${request.units.length} file(s) (${request.kind}) with ${personaName}, mode ${options.mode}, provider ${options.provider?.id ?? 'none (offline checks only)'}.`);
-      const result = await this.engine.runReview({ ...options, units: request.units, signal: controller.signal, onProgress: request.onProgress });
+      this.logger.info(
+        `Reviewing ${request.units.length} file(s) (${request.kind}) with ${personaName}, mode ${options.mode}, provider ${options.provider?.id ?? 'none (offline checks only)'}.`,
+      );
+      const result = await this.engine.runReview({
+        ...options,
+        units: request.units,
+        signal: controller.signal,
+        onProgress: request.onProgress,
+      });
       if (controller.signal.aborted) throw new ReviewCancelledError();
-      const merged: ReviewResult = { ...result, skipped: [...(request.skipped ?? []), ...result.skipped], notes: [...notes, ...result.notes] };
+      const merged: ReviewResult = {
+        ...result,
+        skipped: [...(request.skipped ?? []), ...result.skipped],
+        notes: [...notes, ...result.notes],
+      };
       this.logger.info(`Review of ${request.key} done in ${Date.now() - started} ms: ${formatOutcome(merged)}`);
       return { result: merged, mode: options.mode, personaName, kind: request.kind };
     } catch (error) {
@@ -114,7 +125,8 @@ export function formatOutcome(result: ReviewResult): string {
   const parts = [counted(result.findings.length, 'finding')];
   if (result.skipped.length > 0) {
     const reasons = result.skipped.slice(0, 3).map((part) => {
-      const where = part.startLine !== undefined ? `${part.file}:${part.startLine}-${part.endLine ?? part.startLine}` : part.file;
+      const where =
+        part.startLine !== undefined ? `${part.file}:${part.startLine}-${part.endLine ?? part.startLine}` : part.file;
       return `${where}: ${part.reason}`;
     });
     const more = result.skipped.length > 3 ? `; and ${result.skipped.length - 3} more` : '';
@@ -122,6 +134,8 @@ export function formatOutcome(result: ReviewResult): string {
   }
   const tokens = result.stats.promptTokens + result.stats.completionTokens;
   const cached = result.stats.cachedChunks > 0 ? `, ${counted(result.stats.cachedChunks, 'chunk')} from cache` : '';
-  parts.push(`${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`);
+  parts.push(
+    `${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`,
+  );
   return parts.join(' · ');
 }

@@ -12,7 +12,13 @@ import { createProvider } from './providerFactory';
 import { FindingStore } from './publishedFindings';
 import { ModeState, ReviewContext, type PersonaApi } from './reviewContext';
 import { ReviewService } from './reviewService';
-import { offlineRuleOverrides, resolvePersonaDirectories, SETTINGS_SECTION, type ReadConfigResult, type ReviewerConfig } from './settings';
+import {
+  offlineRuleOverrides,
+  resolvePersonaDirectories,
+  SETTINGS_SECTION,
+  type ReadConfigResult,
+  type ReviewerConfig,
+} from './settings';
 import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './state';
 import { currentConfig } from './vscodeSettings';
@@ -31,7 +37,9 @@ export class ConfigWatcher implements vscode.Disposable {
   constructor(private readonly logger: OutputChannelLogger) {
     this.disposables = [
       this.emitter,
-      vscode.workspace.onDidChangeConfiguration((event) => { if (event.affectsConfiguration(SETTINGS_SECTION)) this.reload(); }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(SETTINGS_SECTION)) this.reload();
+      }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
     ];
     this.report();
@@ -52,7 +60,10 @@ export class ConfigWatcher implements vscode.Disposable {
   }
 
   private report(): void {
-    for (const ignored of this.current.ignoredForTrust) this.logger.info(`${ignored} is set in this workspace but not used: the workspace is not trusted (user settings apply).`);
+    for (const ignored of this.current.ignoredForTrust)
+      this.logger.info(
+        `${ignored} is set in this workspace but not used: the workspace is not trusted (user settings apply).`,
+      );
     for (const problem of this.current.problems) {
       this.logger.warn(problem.message);
       if (this.shown.has(problem.message)) continue;
@@ -87,7 +98,11 @@ function workspaceRoot(): string | undefined {
 }
 
 function resolveUserDirs(dirs: string[], logger: OutputChannelLogger): string[] {
-  const resolved = resolvePersonaDirectories(dirs, { workspaceRoot: workspaceRoot(), home: os.homedir(), trusted: vscode.workspace.isTrusted });
+  const resolved = resolvePersonaDirectories(dirs, {
+    workspaceRoot: workspaceRoot(),
+    home: os.homedir(),
+    trusted: vscode.workspace.isTrusted,
+  });
   for (const reason of resolved.ignored) logger.warn(reason);
   return resolved.dirs;
 }
@@ -121,7 +136,12 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   const config = () => settings.config;
   const mode = new ModeState(context.workspaceState, () => settings.config.mode);
   const dismissals = new DismissalStore(context.workspaceState);
-  const publisher = new FindingsPublisher(new FindingStore(context.workspaceState), dismissals, () => settings.config.minimumSeverity, logger);
+  const publisher = new FindingsPublisher(
+    new FindingStore(context.workspaceState),
+    dismissals,
+    () => settings.config.minimumSeverity,
+    logger,
+  );
   const statusBar = new ReviewStatusBar(mode.get());
   const api: PersonaApi = personas;
   const offline = new OfflineRunner({
@@ -139,7 +159,8 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     resolveUserDirs: (dirs) => resolveUserDirs(dirs, logger),
     createProvider: (current) => createProvider(current, context.secrets, logger),
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
-    offlineFindings: (unit, currentMode, current) => offline.check(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+    offlineFindings: (unit, currentMode, current) =>
+      offline.check(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
     workspaceHasGuidance,
     logger,
   });
@@ -147,7 +168,9 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   const unsubscribeMode = mode.onDidChange((next) => statusBar.setMode(next));
   let settingMode = settings.config.mode;
   context.subscriptions.push(
-    settings, publisher, statusBar,
+    settings,
+    publisher,
+    statusBar,
     { dispose: () => reviewService.dispose() },
     offline,
     { dispose: unsubscribeMode },
@@ -164,5 +187,19 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     ...watchGuidance(() => reviewContext.invalidate()),
   );
   void publisher.restoreStored();
-  return { context, logger, settings, config, mode, personas: api, secrets: context.secrets, dismissals, publisher, reviewContext, reviewService, statusBar, offline };
+  return {
+    context,
+    logger,
+    settings,
+    config,
+    mode,
+    personas: api,
+    secrets: context.secrets,
+    dismissals,
+    publisher,
+    reviewContext,
+    reviewService,
+    statusBar,
+    offline,
+  };
 }

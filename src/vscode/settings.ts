@@ -63,8 +63,16 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof settingSchem
  * from user settings only; package.json lists them in `restrictedConfigurations`.
  */
 export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
-  'provider', 'vscodeLm.vendor', 'vscodeLm.family', 'openai.baseUrl', 'openai.model', 'persona', 'personaDirectories', 'reviewOnSave',
-  'minimumSeverity', 'offlineChecks.rules',
+  'provider',
+  'vscodeLm.vendor',
+  'vscodeLm.family',
+  'openai.baseUrl',
+  'openai.model',
+  'persona',
+  'personaDirectories',
+  'reviewOnSave',
+  'minimumSeverity',
+  'offlineChecks.rules',
 ];
 
 /** A key someone may have put in settings by hand; it is offered to move into SecretStorage. */
@@ -121,7 +129,8 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
     let raw = restricted ? source.getUserValue(key) : source.get(key);
     if (restricted) {
       const effective = source.get(key);
-      if (effective !== undefined && describeValue(effective) !== describeValue(raw)) ignoredForTrust.push(`${SETTINGS_SECTION}.${key}`);
+      if (effective !== undefined && describeValue(effective) !== describeValue(raw))
+        ignoredForTrust.push(`${SETTINGS_SECTION}.${key}`);
     }
     if (raw === undefined || raw === null) raw = SETTING_DEFAULTS[key];
     const parsed = settingSchemas[key].safeParse(raw);
@@ -160,7 +169,10 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
 
 /** Settings fake for tests: `workspace` values win over `user` values, like VS Code. */
 export class InMemorySettings implements RawSettingsSource {
-  constructor(readonly user: Record<string, unknown> = {}, readonly workspace: Record<string, unknown> = {}) {}
+  constructor(
+    readonly user: Record<string, unknown> = {},
+    readonly workspace: Record<string, unknown> = {},
+  ) {}
   get(key: string): unknown {
     return key in this.workspace ? this.workspace[key] : this.user[key];
   }
@@ -172,7 +184,8 @@ export class InMemorySettings implements RawSettingsSource {
 /** The `offlineChecks.rules` setting ("off" or a severity per rule id) as the offline checks take it. */
 export function offlineRuleOverrides(rules: Record<string, RuleLevel>): Record<string, RuleOverride> {
   const overrides: Record<string, RuleOverride> = {};
-  for (const [id, level] of Object.entries(rules)) overrides[id] = level === 'off' ? { enabled: false } : { severity: level };
+  for (const [id, level] of Object.entries(rules))
+    overrides[id] = level === 'off' ? { enabled: false } : { severity: level };
   return overrides;
 }
 
@@ -187,14 +200,22 @@ export interface ResolvedPersonaDirectories {
  * under the workspace folder. In an untrusted workspace a relative entry is left out: it would load
  * personas from the workspace's own files, which is what trust is meant to prevent.
  */
-export function resolvePersonaDirectories(entries: readonly string[], options: { workspaceRoot?: string; home: string; trusted: boolean }): ResolvedPersonaDirectories {
+export function resolvePersonaDirectories(
+  entries: readonly string[],
+  options: { workspaceRoot?: string; home: string; trusted: boolean },
+): ResolvedPersonaDirectories {
   const resolved: ResolvedPersonaDirectories = { dirs: [], ignored: [] };
   for (const entry of entries) {
-    const expanded = entry === '~' || entry.startsWith('~/') || entry.startsWith('~\\') ? path.join(options.home, entry.slice(1)) : entry;
+    const expanded =
+      entry === '~' || entry.startsWith('~/') || entry.startsWith('~\\')
+        ? path.join(options.home, entry.slice(1))
+        : entry;
     if (path.isAbsolute(expanded) || !options.workspaceRoot) {
       resolved.dirs.push(expanded);
     } else if (!options.trusted) {
-      resolved.ignored.push(`${SETTINGS_SECTION}.personaDirectories: "${entry}" is relative to the workspace folder, which is not trusted: not loaded. Use an absolute or ~ path to load it here.`);
+      resolved.ignored.push(
+        `${SETTINGS_SECTION}.personaDirectories: "${entry}" is relative to the workspace folder, which is not trusted: not loaded. Use an absolute or ~ path to load it here.`,
+      );
     } else {
       resolved.dirs.push(path.join(options.workspaceRoot, expanded));
     }
@@ -225,9 +246,15 @@ export function planKeyMove(
   const all = keysInSettings(inspected);
   const ignoredScopes = options.trusted ? [] : (all?.scopes ?? []).filter((scope) => scope !== 'user');
   const found = options.trusted ? all : keysInSettings({ globalValue: inspected?.globalValue });
-  if (!found) return ignoredScopes.length > 0 ? { value: '', scopes: [], replacesStoredKey: false, ignoredScopes } : undefined;
+  if (!found)
+    return ignoredScopes.length > 0 ? { value: '', scopes: [], replacesStoredKey: false, ignoredScopes } : undefined;
   const stored = options.storedKey?.trim();
-  return { value: found.value, scopes: found.scopes, replacesStoredKey: stored !== undefined && stored !== '' && stored !== found.value, ignoredScopes };
+  return {
+    value: found.value,
+    scopes: found.scopes,
+    replacesStoredKey: stored !== undefined && stored !== '' && stored !== found.value,
+    ignoredScopes,
+  };
 }
 
 /** A settings write: `value` undefined removes the setting from that scope. */

@@ -33,7 +33,13 @@ export interface SecretStore {
 
 export class InMemorySecretStore implements SecretStore {
   readonly data = new Map<string, string>();
-  async get(key: string): Promise<string | undefined> { return this.data.get(key); }
-  async store(key: string, value: string): Promise<void> { this.data.set(key, value); }
-  async delete(key: string): Promise<void> { this.data.delete(key); }
+  async get(key: string): Promise<string | undefined> {
+    return this.data.get(key);
+  }
+  async store(key: string, value: string): Promise<void> {
+    this.data.set(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
 }

@@ -6,7 +6,11 @@ import { modeName } from './publishedFindings';
 
 /** Shows the mode, and progress while reviewing; clicking it switches mode. */
 export class ReviewStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('backendReviewer.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem(
+    'backendReviewer.status',
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
   private readonly active = new ActiveReviews();
   private mode: Mode;
 

@@ -26,10 +26,20 @@ export class UnreadableFiles {
   }
 
   /** The units without the unreadable files, which become skipped parts naming the reason. */
-  exclude(result: { units: ReviewUnit[]; skipped: SkippedPart[] }): { units: ReviewUnit[]; skipped: SkippedPart[]; failures: { path: string; reason: string }[] } {
+  exclude(result: { units: ReviewUnit[]; skipped: SkippedPart[] }): {
+    units: ReviewUnit[];
+    skipped: SkippedPart[];
+    failures: { path: string; reason: string }[];
+  } {
     const units = result.units.filter((unit) => !this.failures.has(unit.path));
     const failures = [...this.failures.entries()].map(([path, reason]) => ({ path, reason }));
-    const skipped = [...result.skipped, ...failures.map(({ path, reason }) => ({ file: path, reason: `${this.what} could not be read (${reason}): not reviewed` }))];
+    const skipped = [
+      ...result.skipped,
+      ...failures.map(({ path, reason }) => ({
+        file: path,
+        reason: `${this.what} could not be read (${reason}): not reviewed`,
+      })),
+    ];
     return { units, skipped, failures };
   }
 }

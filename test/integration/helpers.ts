@@ -9,7 +9,11 @@ export const REVIEWER_EXTENSION_ID = 'backend-principal.backend-principal-review
 export const SOURCE_PREFIX = 'Backend Reviewer';
 
 /** Polls `probe` until it returns something other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -72,7 +76,9 @@ export async function setUserSettings(values: Record<string, unknown>): Promise<
   }
   await waitFor('settings to apply', () => {
     const fresh = vscode.workspace.getConfiguration('backendReviewer');
-    return Object.entries(values).every(([key, value]) => JSON.stringify(fresh.inspect(key)?.globalValue) === JSON.stringify(value));
+    return Object.entries(values).every(
+      ([key, value]) => JSON.stringify(fresh.inspect(key)?.globalValue) === JSON.stringify(value),
+    );
   });
 }
 
@@ -109,7 +115,12 @@ export function modelDiagnostics(uri: vscode.Uri, modeLabel = 'Pragmatic'): vsco
 }
 
 /** Waits until the file's model diagnostics satisfy `accept` and returns them. */
-export async function waitForModelDiagnostics(uri: vscode.Uri, what: string, accept: (diagnostics: vscode.Diagnostic[]) => boolean, modeLabel = 'Pragmatic'): Promise<vscode.Diagnostic[]> {
+export async function waitForModelDiagnostics(
+  uri: vscode.Uri,
+  what: string,
+  accept: (diagnostics: vscode.Diagnostic[]) => boolean,
+  modeLabel = 'Pragmatic',
+): Promise<vscode.Diagnostic[]> {
   return waitFor(`${what} (${vscode.workspace.asRelativePath(uri)})`, () => {
     const diagnostics = modelDiagnostics(uri, modeLabel);
     return accept(diagnostics) ? diagnostics : undefined;
@@ -118,19 +129,34 @@ export async function waitForModelDiagnostics(uri: vscode.Uri, what: string, acc
 
 /** A text summary of diagnostics for assertion messages. */
 export function describeDiagnostics(diagnostics: readonly vscode.Diagnostic[]): string {
-  return JSON.stringify(diagnostics.map((d) => ({ line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], source: d.source, code: diagnosticCode(d), message: d.message.slice(0, 60) })));
+  return JSON.stringify(
+    diagnostics.map((d) => ({
+      line: d.range.start.line + 1,
+      severity: vscode.DiagnosticSeverity[d.severity],
+      source: d.source,
+      code: diagnosticCode(d),
+      message: d.message.slice(0, 60),
+    })),
+  );
 }
 
 /** Code actions VS Code's code action providers offer for a diagnostic (as the light bulb would). */
 export async function codeActionsFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
   const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
-    'vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
-  return (actions ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+    'vscode.executeCodeActionProvider',
+    uri,
+    diagnostic.range,
+    vscode.CodeActionKind.QuickFix.value,
+  );
+  return (actions ?? []).filter(
+    (a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'),
+  );
 }
 
 /** Runs a code action the way the editor does: its edit first, then its command. */
 export async function runCodeAction(action: vscode.CodeAction): Promise<void> {
-  if (action.edit) assert.ok(await vscode.workspace.applyEdit(action.edit), `the edit of "${action.title}" was not applied`);
+  if (action.edit)
+    assert.ok(await vscode.workspace.applyEdit(action.edit), `the edit of "${action.title}" was not applied`);
   if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
 }
 
@@ -159,11 +185,19 @@ export function rewriteLines(relativePath: string, replacements: Record<number, 
 
 /** What review commands return (src/vscode/reviewRunner.ts ReviewCommandResult), as far as the tests read it. */
 export type ReviewCommandResult =
-  | { ok: true; result: { findings: { title: string; startLine: number; origin: 'model' | 'offline' }[]; summary: string }; files: { uri: string; findings: unknown[] }[]; message: string }
+  | {
+      ok: true;
+      result: { findings: { title: string; startLine: number; origin: 'model' | 'offline' }[]; summary: string };
+      files: { uri: string; findings: unknown[] }[];
+      message: string;
+    }
   | { ok: false; cancelled: boolean; error: string };
 
 export async function runReview(command: string, ...args: unknown[]): Promise<ReviewCommandResult> {
   const result = await vscode.commands.executeCommand<ReviewCommandResult | undefined>(command, ...args);
-  assert.ok(result && typeof result === 'object' && 'ok' in result, `${command} returned ${JSON.stringify(result)} instead of a review result`);
+  assert.ok(
+    result && typeof result === 'object' && 'ok' in result,
+    `${command} returned ${JSON.stringify(result)} instead of a review result`,
+  );
   return result;
 }

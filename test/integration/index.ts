@@ -12,7 +12,10 @@ export async function run(): Promise<void> {
     throw new Error(`BACKEND_REVIEW_IT_SUITE must be one of ${SUITES.join(', ')} (got "${suite}")`);
   }
   const dir = path.join(__dirname, suite);
-  const files = fs.readdirSync(dir).filter((name) => name.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.test.js'))
+    .sort();
   if (files.length === 0) throw new Error(`no *.test.js files in ${dir}`);
   const grep = process.env.BACKEND_REVIEW_IT_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', ...(grep ? { grep } : {}) });

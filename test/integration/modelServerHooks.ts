@@ -9,7 +9,10 @@ export interface ModelServerFixture {
 }
 
 /** Starts a model server for the enclosing describe block and selects the openai-compatible provider. */
-export function useModelServer(handler?: ReplyHandler, extraSettings: Record<string, unknown> = {}): ModelServerFixture {
+export function useModelServer(
+  handler?: ReplyHandler,
+  extraSettings: Record<string, unknown> = {},
+): ModelServerFixture {
   const fixture = {} as ModelServerFixture;
   before(async () => {
     fixture.server = await startModelServer({ handler });

@@ -4,13 +4,21 @@ import { modelFinding } from '../support/modelServer';
 
 export const SESSION_FINDINGS = [
   modelFinding({
-    title: 'Sessions never expire', severity: 'high', category: 'security',
-    startLine: 8, endLine: 8, quote: 'return sessions.get(token);',
+    title: 'Sessions never expire',
+    severity: 'high',
+    category: 'security',
+    startLine: 8,
+    endLine: 8,
+    quote: 'return sessions.get(token);',
     message: 'A stolen token stays valid forever because lookups ignore createdAt.',
   }),
   modelFinding({
-    title: 'Session map grows without bound', severity: 'medium', category: 'scalability',
-    startLine: 1, endLine: 1, quote: 'const sessions = new Map',
+    title: 'Session map grows without bound',
+    severity: 'medium',
+    category: 'scalability',
+    startLine: 1,
+    endLine: 1,
+    quote: 'const sessions = new Map',
     message: 'Every login adds an entry and nothing removes it, so memory grows until the process restarts.',
   }),
 ];

@@ -34,7 +34,10 @@ export interface ChatCompletionBody {
   [key: string]: unknown;
 }
 
-export interface ScriptedUsage { prompt_tokens: number; completion_tokens: number }
+export interface ScriptedUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
 
 interface AnswerOptions {
   /** Wait this long before answering. */
@@ -89,7 +92,10 @@ export interface ModelServerOptions {
 }
 
 /** A reply with these findings (and summary) as the model's JSON answer. */
-export function findingsAnswer(findings: unknown[], summary = findings.length === 0 ? 'No problems worth raising.' : `${findings.length} finding(s).`): ScriptedReply {
+export function findingsAnswer(
+  findings: unknown[],
+  summary = findings.length === 0 ? 'No problems worth raising.' : `${findings.length} finding(s).`,
+): ScriptedReply {
   return { findings, summary };
 }
 
@@ -116,7 +122,13 @@ export function modelFinding(overrides: Record<string, unknown> = {}): Record<st
 function messageText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('');
+    return content
+      .map((part) =>
+        part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
+          ? (part as { text: string }).text
+          : '',
+      )
+      .join('');
   }
   return '';
 }
@@ -138,7 +150,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     req.on('end', () => {
       void respond(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
         // A handler bug must not hang the client: answer 500 with the reason if still possible.
-        if (!res.headersSent) sendError(res, 500, `model server handler failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent)
+          sendError(res, 500, `model server handler failed: ${error instanceof Error ? error.message : String(error)}`);
         else res.destroy();
       });
     });
@@ -156,7 +169,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       }
     }
     const messages = Array.isArray(body?.messages) ? body.messages : [];
-    const textOf = (role: string): string => messages.filter((m) => m.role === role).map((m) => messageText(m.content)).join('\n\n');
+    const textOf = (role: string): string =>
+      messages
+        .filter((m) => m.role === role)
+        .map((m) => messageText(m.content))
+        .join('\n\n');
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -171,7 +188,10 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
 
     const path = url.pathname.replace(/\/+$/, '');
     if (req.method === 'GET' && path.endsWith('/models')) {
-      sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'model-server' })) });
+      sendJson(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'model-server' })),
+      });
       return;
     }
     if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
@@ -186,13 +206,25 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     await play(reply, recorded, req, res);
   }
 
-  async function play(reply: ScriptedReply, request: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function play(
+    reply: ScriptedReply,
+    request: RecordedRequest,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
     const body = request.body ?? {};
     if ('rejectFormats' in reply) {
       const type = body.response_format?.type;
       if (type === 'json_schema' || type === 'json_object') {
         if (reply.rejectFormats.includes(type)) {
-          sendJson(res, 400, { error: { message: `Invalid parameter: 'response_format' of type '${type}' is not supported with this model.`, type: 'invalid_request_error', param: 'response_format', code: null } });
+          sendJson(res, 400, {
+            error: {
+              message: `Invalid parameter: 'response_format' of type '${type}' is not supported with this model.`,
+              type: 'invalid_request_error',
+              param: 'response_format',
+              code: null,
+            },
+          });
           return;
         }
       }
@@ -207,36 +239,56 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     if ('stall' in reply) {
       const text = reply.text ?? '{"summary": "The code';
       if (body.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         const id = `chatcmpl-${++completionId}`;
         res.write(sse(chunk(id, body, { role: 'assistant', content: '' }, null)));
         res.write(sse(chunk(id, body, { content: text }, null)));
       } else {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.write(`{"id":"chatcmpl-${++completionId}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(text).slice(0, -1)}`);
+        res.write(
+          `{"id":"chatcmpl-${++completionId}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(text).slice(0, -1)}`,
+        );
       }
       return; // Silent from here on; close() destroys it.
     }
     if (reply.delayMs) await sleep(reply.delayMs);
     if ('status' in reply) {
-      const errorBody = reply.body ?? { error: { message: `scripted error ${reply.status}`, type: 'scripted', code: null } };
+      const errorBody = reply.body ?? {
+        error: { message: `scripted error ${reply.status}`, type: 'scripted', code: null },
+      };
       const payload = typeof errorBody === 'string' ? errorBody : JSON.stringify(errorBody);
-      res.writeHead(reply.status, { 'content-type': typeof errorBody === 'string' ? 'text/plain' : 'application/json', ...reply.headers });
+      res.writeHead(reply.status, {
+        'content-type': typeof errorBody === 'string' ? 'text/plain' : 'application/json',
+        ...reply.headers,
+      });
       res.end(payload);
       return;
     }
-    const text = 'text' in reply ? reply.text : JSON.stringify({ summary: reply.summary ?? '', findings: reply.findings });
+    const text =
+      'text' in reply ? reply.text : JSON.stringify({ summary: reply.summary ?? '', findings: reply.findings });
     const promptText = (body.messages ?? []).map((m) => messageText(m.content)).join('\n');
-    const usage = reply.usage === null ? undefined : {
-      prompt_tokens: reply.usage?.prompt_tokens ?? estimateTokens(promptText),
-      completion_tokens: reply.usage?.completion_tokens ?? estimateTokens(text),
-    };
+    const usage =
+      reply.usage === null
+        ? undefined
+        : {
+            prompt_tokens: reply.usage?.prompt_tokens ?? estimateTokens(promptText),
+            completion_tokens: reply.usage?.completion_tokens ?? estimateTokens(text),
+          };
     const finishReason = reply.finishReason ?? 'stop';
     const id = `chatcmpl-${++completionId}`;
     if (!body.stream || reply.ignoreStream) {
       sendJson(res, 200, {
-        id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model ?? models[0],
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason, logprobs: null }],
+        id,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model ?? models[0],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason, logprobs: null },
+        ],
         ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
       });
       return;
@@ -251,13 +303,33 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     res.write(sse(chunk(id, body, {}, finishReason)));
     if (usage && body.stream_options?.include_usage) {
-      res.write(sse({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model ?? models[0], choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
+      res.write(
+        sse({
+          id,
+          object: 'chat.completion.chunk',
+          created: Math.floor(Date.now() / 1000),
+          model: body.model ?? models[0],
+          choices: [],
+          usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+        }),
+      );
     }
     res.end('data: [DONE]\n\n');
   }
 
-  function chunk(id: string, body: ChatCompletionBody, delta: Record<string, unknown>, finishReason: string | null): Record<string, unknown> {
-    return { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model ?? models[0], choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] };
+  function chunk(
+    id: string,
+    body: ChatCompletionBody,
+    delta: Record<string, unknown>,
+    finishReason: string | null,
+  ): Record<string, unknown> {
+    return {
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model ?? models[0],
+      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+    };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -273,12 +345,15 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     chatRequests: () => requests.filter((r) => r.path.endsWith('/chat/completions')),
-    setHandler(next: ReplyHandler) { handler = next; },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // Hung and stalled answers keep their sockets open; close() would wait for them forever.
-      server.closeAllConnections();
-    }),
+    setHandler(next: ReplyHandler) {
+      handler = next;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hung and stalled answers keep their sockets open; close() would wait for them forever.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -23,7 +23,8 @@ function parseArgs(argv: string[]): { port: number; script?: string } {
     const arg = argv[i];
     const value = argv[i + 1];
     if (arg === '--port') {
-      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) fail(`--port needs a number from 0 to 65535, got ${value ?? 'nothing'}`);
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535)
+        fail(`--port needs a number from 0 to 65535, got ${value ?? 'nothing'}`);
       port = Number(value);
       i++;
     } else if (arg === '--script') {
@@ -53,7 +54,8 @@ function handlerFromScript(file: string): ReplyHandler {
       return (_request, index) => replies[Math.min(index, replies.length - 1)];
     }
     if (Array.isArray(record.findings)) {
-      return () => findingsAnswer(record.findings as unknown[], typeof record.summary === 'string' ? record.summary : undefined);
+      return () =>
+        findingsAnswer(record.findings as unknown[], typeof record.summary === 'string' ? record.summary : undefined);
     }
   }
   fail(`${file}: expected a list of findings, {"summary", "findings"} or {"replies": [...]}`);
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
   const { port, script } = parseArgs(process.argv.slice(2));
   const server = await startModelServer({ port, handler: script ? handlerFromScript(script) : undefined });
   process.stdout.write(`${server.url}\n`);
-  const stop = (): void => { void server.close().then(() => process.exit(0)); };
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -11,10 +11,17 @@ export class CapturedStream extends Writable {
   }
 }
 
-export interface CliRun { code: number; stdout: string; stderr: string }
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the CLI in-process with captured output, as `backend-review ARGV...` would in a shell. */
-export async function runCliCaptured(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliRun> {
+export async function runCliCaptured(
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {},
+): Promise<CliRun> {
   const stdout = new CapturedStream();
   const stderr = new CapturedStream();
   stdout.isTTY = options.tty ?? false;

@@ -35,7 +35,7 @@ describe('layers', () => {
   });
 
   it('the import scanner catches a vscode import (so the check above can fail)', () => {
-    const sample = "import * as vscode from 'vscode';\nconst x = require(\"vscode\");";
+    const sample = 'import * as vscode from \'vscode\';\nconst x = require("vscode");';
     const specs = [...sample.matchAll(importPattern)].map((m) => m[1]);
     assert.deepEqual(specs, ['vscode', 'vscode']);
   });

@@ -29,7 +29,9 @@ function grammarDirectory(): string {
   const dirs = candidateDirs();
   const found = dirs.find((dir) => fs.existsSync(path.join(dir, RUNTIME_WASM)));
   if (!found) {
-    throw new Error(`Offline checks: tree-sitter grammars not found (looked for ${RUNTIME_WASM} in ${dirs.join(', ')}). Rebuild with \`npm run build\`.`);
+    throw new Error(
+      `Offline checks: tree-sitter grammars not found (looked for ${RUNTIME_WASM} in ${dirs.join(', ')}). Rebuild with \`npm run build\`.`,
+    );
   }
   grammarDir = found;
   return found;
@@ -44,7 +46,9 @@ function initRuntime(): Promise<void> {
     const dir = grammarDirectory();
     runtimeReady = Parser.init({ locateFile: (file: string) => path.join(dir, file) });
     // A failed init must not poison later attempts (for example after the files are rebuilt).
-    runtimeReady.catch(() => { runtimeReady = undefined; });
+    runtimeReady.catch(() => {
+      runtimeReady = undefined;
+    });
   }
   return runtimeReady;
 }

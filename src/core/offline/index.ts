@@ -11,7 +11,17 @@ import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
 import { lastStartingBy, lineStarts } from './syntax';
-import { familyOf, type CheckInput, type GrammarName, type LanguageFamily, type OfflineConfig, type OfflineRuleMeta, type RawFinding, type RuleChecker, type TextEdit } from './types';
+import {
+  familyOf,
+  type CheckInput,
+  type GrammarName,
+  type LanguageFamily,
+  type OfflineConfig,
+  type OfflineRuleMeta,
+  type RawFinding,
+  type RuleChecker,
+  type TextEdit,
+} from './types';
 
 export { OFFLINE_RULES, ruleHelpUri, ruleMeta } from './rules/meta';
 export { supportedLanguage } from './languages';
@@ -20,11 +30,22 @@ export { parseRuleOverrides } from './config';
 export { planParts, wholeFilePart, MIN_LINES_PER_PART, type CheckPart, type OffsetRange } from './segments';
 export type { OfflineConfig, OfflineRuleMeta, RuleOverride, GrammarName, LanguageFamily } from './types';
 
-const CHECKERS: Record<LanguageFamily, Record<string, RuleChecker>> = { js: JS_RULES, python: PYTHON_RULES, go: GO_RULES };
-const NODE_TYPES: Record<LanguageFamily, readonly string[]> = { js: JS_NODE_TYPES, python: PYTHON_NODE_TYPES, go: GO_NODE_TYPES };
+const CHECKERS: Record<LanguageFamily, Record<string, RuleChecker>> = {
+  js: JS_RULES,
+  python: PYTHON_RULES,
+  go: GO_RULES,
+};
+const NODE_TYPES: Record<LanguageFamily, readonly string[]> = {
+  js: JS_NODE_TYPES,
+  python: PYTHON_NODE_TYPES,
+  go: GO_NODE_TYPES,
+};
 
 /** Rules that run for this config and language family, with their effective severity. */
-function activeRules(config: OfflineConfig, family: LanguageFamily): Array<{ meta: OfflineRuleMeta; check: RuleChecker; severity: ReviewFinding['severity'] }> {
+function activeRules(
+  config: OfflineConfig,
+  family: LanguageFamily,
+): Array<{ meta: OfflineRuleMeta; check: RuleChecker; severity: ReviewFinding['severity'] }> {
   const active = [];
   for (const meta of OFFLINE_RULES) {
     const check = CHECKERS[family][meta.id];
@@ -49,9 +70,20 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
 }
 
 /** What the rules reported; the last offset at which they looked a name up at the file's top level (-1: none); the import statements' starts. */
-interface Collected { found: RawFinding[]; moduleScopeAt: number; needsWholeFile: boolean; imports: OffsetRange[] }
+interface Collected {
+  found: RawFinding[];
+  moduleScopeAt: number;
+  needsWholeFile: boolean;
+  imports: OffsetRange[];
+}
 
-function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetRange, checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>): Collected {
+function collect(
+  tree: Tree,
+  text: string,
+  grammar: GrammarName,
+  region: OffsetRange,
+  checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>,
+): Collected {
   const found: RawFinding[] = [];
   let moduleScopeAt = -1;
   let needsWholeFile = false;
@@ -86,7 +118,8 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
       return nodes;
     },
     report(node, ruleId, message, suggestion, edit) {
-      if (ruleId !== currentRule) throw new Error(`Offline rule ${currentRule} reported under another rule id (${ruleId}).`);
+      if (ruleId !== currentRule)
+        throw new Error(`Offline rule ${currentRule} reported under another rule id (${ruleId}).`);
       found.push({ ruleId, start: node.startIndex, end: node.endIndex, message, suggestion, edit });
     },
   };
@@ -94,7 +127,9 @@ function collect(tree: Tree, text: string, grammar: GrammarName, region: OffsetR
     currentRule = meta.id;
     check(input);
   }
-  const imports = IMPORT_NODE_TYPES[family].flatMap((type) => byType.get(type) ?? []).map((node) => ({ start: node.startIndex, end: node.endIndex }));
+  const imports = IMPORT_NODE_TYPES[family]
+    .flatMap((type) => byType.get(type) ?? [])
+    .map((node) => ({ start: node.startIndex, end: node.endIndex }));
   return { found, moduleScopeAt, needsWholeFile, imports };
 }
 
@@ -157,24 +192,44 @@ export function runOfflineCheckPart(unit: ReviewUnit, config: OfflineConfig, par
  * level, which it holds only in part. The whole-file check also tells whether parts would stand
  * alone next time (`splitNextTime`).
  */
-export async function runOfflineChecksInParts(unit: ReviewUnit, parts: number, checkPart: (part: CheckPart) => Promise<PartResult>, options: { whole?: boolean } = {}): Promise<SplitCheckResult> {
+export async function runOfflineChecksInParts(
+  unit: ReviewUnit,
+  parts: number,
+  checkPart: (part: CheckPart) => Promise<PartResult>,
+  options: { whole?: boolean } = {},
+): Promise<SplitCheckResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
   const plan = grammar ? planParts(unit.text, familyOf(grammar), parts) : undefined;
   const checkWhole = async (): Promise<SplitCheckResult> => {
     const result = await checkPart(wholeFilePart(unit.text, plan?.[0].imports));
     // Lookups at the top level are fine before the first split: the first part holds all of that.
-    const standsAlone = !plan || (result.parsedCleanly && result.importsAsPlanned && !result.needsWholeFile && result.moduleScopeAt < plan[1].own.start);
+    const standsAlone =
+      !plan ||
+      (result.parsedCleanly &&
+        result.importsAsPlanned &&
+        !result.needsWholeFile &&
+        result.moduleScopeAt < plan[1].own.start);
     return { findings: result.findings, split: false, splitNextTime: standsAlone };
   };
   if (!plan || options.whole) return checkWhole();
   const results = await Promise.all(plan.map((part) => checkPart(part)));
-  const standAlone = results.every((result, index) => result.parsedCleanly && result.importsAsPlanned && !result.needsWholeFile && (index === 0 || result.moduleScopeAt < 0));
+  const standAlone = results.every(
+    (result, index) =>
+      result.parsedCleanly &&
+      result.importsAsPlanned &&
+      !result.needsWholeFile &&
+      (index === 0 || result.moduleScopeAt < 0),
+  );
   if (!standAlone) return checkWhole();
   return { findings: results.flatMap((result) => result.findings), split: true, splitNextTime: true };
 }
 
 /** Where a line comment may follow a statement on its line, per language family. */
-const LINE_COMMENT: Record<LanguageFamily, RegExp> = { js: /^[ \t]*(?:\/\/[^\n]*)?\r?$/, python: /^[ \t]*(?:#[^\n]*)?\r?$/, go: /^[ \t]*(?:\/\/[^\n]*)?\r?$/ };
+const LINE_COMMENT: Record<LanguageFamily, RegExp> = {
+  js: /^[ \t]*(?:\/\/[^\n]*)?\r?$/,
+  python: /^[ \t]*(?:#[^\n]*)?\r?$/,
+  go: /^[ \t]*(?:\/\/[^\n]*)?\r?$/,
+};
 
 /**
  * True when the tree's import statements in the part's own range are exactly the planned ones and
@@ -183,10 +238,18 @@ const LINE_COMMENT: Record<LanguageFamily, RegExp> = { js: /^[ \t]*(?:\/\/[^\n]*
  * Python's indented imports (in functions, under `try:`) are the rules' business
  * (CheckInput.needsWholeFile); JavaScript and Go imports can only be at the top level.
  */
-function importsMatchPlan(text: string, family: LanguageFamily, part: CheckPart, imports: readonly OffsetRange[]): boolean {
+function importsMatchPlan(
+  text: string,
+  family: LanguageFamily,
+  part: CheckPart,
+  imports: readonly OffsetRange[],
+): boolean {
   const inOwn = (offset: number): boolean => offset >= part.own.start && offset < part.own.end;
-  const atColumnZero = (offset: number): boolean => offset === 0 || text[offset - 1] === '\n' || (offset === 1 && text[0] === '\uFEFF');
-  const found = imports.filter((node) => inOwn(node.start) && (family !== 'python' || atColumnZero(node.start))).sort((a, b) => a.start - b.start);
+  const atColumnZero = (offset: number): boolean =>
+    offset === 0 || text[offset - 1] === '\n' || (offset === 1 && text[0] === '\uFEFF');
+  const found = imports
+    .filter((node) => inOwn(node.start) && (family !== 'python' || atColumnZero(node.start)))
+    .sort((a, b) => a.start - b.start);
   const planned = part.imports.filter(inOwn).sort((a, b) => a - b);
   if (found.length !== planned.length) return false;
   return found.every((node, index) => {
@@ -202,7 +265,12 @@ function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[
     const row = lastStartingBy(starts, offset);
     return { row, column: offset - starts[row] };
   };
-  return ranges.map(({ start, end }) => ({ startIndex: start, endIndex: end, startPosition: point(start), endPosition: point(end) }));
+  return ranges.map(({ start, end }) => ({
+    startIndex: start,
+    endIndex: end,
+    startPosition: point(start),
+    endPosition: point(end),
+  }));
 }
 
 /** The result for a file no rule looks at (an unsupported language, every rule off). */
@@ -238,7 +306,9 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   }
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   // Splitting a large file into lines only to find no directive costs more than this one search.
-  const suppressed = unit.text.includes(SUPPRESSION_KEYWORD) ? suppressedLines(unit.text.split('\n')) : new Map<number, Set<string>>();
+  const suppressed = unit.text.includes(SUPPRESSION_KEYWORD)
+    ? suppressedLines(unit.text.split('\n'))
+    : new Map<number, Set<string>>();
   const changed = unit.changedLines ? new Set(unit.changedLines) : undefined;
   const findings: ReviewFinding[] = [];
   const seen = new Set<string>();
@@ -260,7 +330,10 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
       endColumn: item.end - starts[endLine] + 1,
       // The literal of a hardcoded secret is the secret: the quote (shown, explained in the chat, kept in
       // dismissal records, written by the CLI) carries a placeholder instead.
-      quote: item.ruleId === 'hardcoded-secret' ? redactSecretLiteral(unit.text.slice(item.start, item.end)) : unit.text.slice(item.start, item.end),
+      quote:
+        item.ruleId === 'hardcoded-secret'
+          ? redactSecretLiteral(unit.text.slice(item.start, item.end))
+          : unit.text.slice(item.start, item.end),
       message: item.message,
       suggestion: item.suggestion,
       fix: item.edit ? wholeLineFix(unit.text, starts, item.edit) : null,
@@ -273,5 +346,11 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
   }
-  return { findings, parsedCleanly, moduleScopeAt: collected.moduleScopeAt, importsAsPlanned, needsWholeFile: collected.needsWholeFile };
+  return {
+    findings,
+    parsedCleanly,
+    moduleScopeAt: collected.moduleScopeAt,
+    importsAsPlanned,
+    needsWholeFile: collected.needsWholeFile,
+  };
 }

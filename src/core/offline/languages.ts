@@ -1,17 +1,29 @@
 import type { GrammarName } from './types';
 
 const BY_EXTENSION: Record<string, GrammarName> = {
-  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
   '.tsx': 'tsx',
-  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
-  '.py': 'python', '.pyi': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.py': 'python',
+  '.pyi': 'python',
   '.go': 'go',
 };
 
 const BY_LANGUAGE_ID: Record<string, GrammarName> = {
-  typescript: 'typescript', typescriptreact: 'tsx', tsx: 'tsx',
-  javascript: 'javascript', javascriptreact: 'javascript', jsx: 'javascript',
-  python: 'python', go: 'go', golang: 'go',
+  typescript: 'typescript',
+  typescriptreact: 'tsx',
+  tsx: 'tsx',
+  javascript: 'javascript',
+  javascriptreact: 'javascript',
+  jsx: 'javascript',
+  python: 'python',
+  go: 'go',
+  golang: 'go',
 };
 
 /**

@@ -66,7 +66,8 @@ interface PoolWorker {
 }
 
 export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
-  if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`offline pool size must be a positive whole number, got ${options.size}`);
+  if (!Number.isInteger(options.size) || options.size < 1)
+    throw new Error(`offline pool size must be a positive whole number, got ${options.size}`);
   let nextId = 0;
   let closed = false;
 
@@ -78,7 +79,11 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
   };
 
   const startWorker = (): PoolWorker => {
-    const entry: PoolWorker = { worker: new Worker(options.workerFile, { execArgv: options.execArgv }), pending: new Map(), gone: false };
+    const entry: PoolWorker = {
+      worker: new Worker(options.workerFile, { execArgv: options.execArgv }),
+      pending: new Map(),
+      gone: false,
+    };
     entry.worker.on('message', ({ id, ...reply }: OfflineReply) => {
       const pending = entry.pending.get(id);
       if (!pending) return;
@@ -104,14 +109,17 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
     // `new Worker` throws at once for bad options: stop the ones already started.
     closed = true;
     for (const entry of workers) void entry.worker.terminate();
-    throw new OfflineWorkerError(`the offline checks worker threads could not start: ${errorMessage(error)} (${options.workerFile})`);
+    throw new OfflineWorkerError(
+      `the offline checks worker threads could not start: ${errorMessage(error)} (${options.workerFile})`,
+    );
   }
 
   const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> => {
     if (closed) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks pool is closed`));
     // A message to a worker that has exited is dropped without a word: send only to live ones.
     const live = workers.filter((candidate) => !candidate.gone);
-    if (live.length === 0) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks workers have all stopped`));
+    if (live.length === 0)
+      return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks workers have all stopped`));
     const entry = live.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const id = nextId++;
     return new Promise<PartResult>((resolve, reject) => {

@@ -65,7 +65,13 @@ export class OfflineRunner {
 
   /** Whether `unit` goes to the worker threads. */
   splits(unit: ReviewUnit): boolean {
-    return !this.closed && this.startFailure === undefined && this.options.threads >= 2 && hasLines(unit.text, 2 * MIN_LINES_PER_PART) && this.hasWorkerFile();
+    return (
+      !this.closed &&
+      this.startFailure === undefined &&
+      this.options.threads >= 2 &&
+      hasLines(unit.text, 2 * MIN_LINES_PER_PART) &&
+      this.hasWorkerFile()
+    );
   }
 
   /** Looked up once, on the first large file: the bundle does not change while it runs. */
@@ -99,9 +105,13 @@ export class OfflineRunner {
       this.failuresInARow += 1;
       if (this.failuresInARow >= 2) {
         this.startFailure = errorMessage(error);
-        this.options.warn(`Offline checks run on the main thread from now on: the worker threads failed twice in a row: ${this.startFailure}`);
+        this.options.warn(
+          `Offline checks run on the main thread from now on: the worker threads failed twice in a row: ${this.startFailure}`,
+        );
       } else {
-        this.options.warn(`Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`);
+        this.options.warn(
+          `Offline checks on worker threads failed, checking ${unit.path} on the main thread instead: ${errorMessage(error)}`,
+        );
       }
       return runOfflineChecks(unit, config);
     } finally {
@@ -132,7 +142,11 @@ export class OfflineRunner {
   /** The pool, started on first need and replaced when a worker of it has stopped. */
   private livePool(): OfflinePool {
     if (this.pool && !this.pool.healthy) this.retire(this.pool);
-    this.pool ??= createOfflinePool({ workerFile: this.options.workerFile, size: this.options.threads, execArgv: this.options.execArgv });
+    this.pool ??= createOfflinePool({
+      workerFile: this.options.workerFile,
+      size: this.options.threads,
+      execArgv: this.options.execArgv,
+    });
     return this.pool;
   }
 
@@ -154,7 +168,8 @@ export class OfflineRunner {
     this.checkWhole.delete(path);
     if (splitNextTime) return;
     this.checkWhole.add(path);
-    if (this.checkWhole.size > MAX_REMEMBERED_FILES) this.checkWhole.delete(this.checkWhole.values().next().value as string);
+    if (this.checkWhole.size > MAX_REMEMBERED_FILES)
+      this.checkWhole.delete(this.checkWhole.values().next().value as string);
   }
 
   private scheduleIdleStop(): void {

@@ -19,7 +19,10 @@ import type { LanguageFamily } from './types';
  */
 
 /** A source range by UTF-16 offsets, end exclusive. */
-export interface OffsetRange { start: number; end: number }
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
 
 export interface CheckPart {
   /** What the parser reads, sorted and disjoint: the file's import statements outside `own`, and `own`. */
@@ -89,7 +92,14 @@ function isBoundary(text: string, starts: readonly number[], line: number, famil
 }
 
 /** The boundary line nearest to `target` within `lowest`..`highest` (forward first), or -1. */
-function boundaryNear(text: string, starts: readonly number[], target: number, lowest: number, highest: number, family: LanguageFamily): number {
+function boundaryNear(
+  text: string,
+  starts: readonly number[],
+  target: number,
+  lowest: number,
+  highest: number,
+  family: LanguageFamily,
+): number {
   for (let distance = 0; target + distance <= highest || target - distance >= lowest; distance += 1) {
     const after = target + distance;
     if (after <= highest && isBoundary(text, starts, after, family)) return after;
@@ -134,7 +144,12 @@ function includedFor(own: OffsetRange, imports: readonly OffsetRange[]): OffsetR
  * Up to `parts` parts of the file, split at top-level declarations near equal sizes; undefined when
  * the file is too short for `parts` parts of MIN_LINES_PER_PART lines or has no such boundaries.
  */
-export function planParts(text: string, family: LanguageFamily, parts: number, minLinesPerPart = MIN_LINES_PER_PART): CheckPart[] | undefined {
+export function planParts(
+  text: string,
+  family: LanguageFamily,
+  parts: number,
+  minLinesPerPart = MIN_LINES_PER_PART,
+): CheckPart[] | undefined {
   const starts = lineStarts(text);
   const count = Math.min(parts, Math.floor(starts.length / minLinesPerPart));
   if (count < 2) return undefined;
@@ -144,7 +159,10 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
     const target = Math.round((starts.length * index) / count);
     // Never closer than half a part to the previous split, so no part is left tiny.
     const lowest = previous + Math.ceil(minLinesPerPart / 2);
-    const highest = Math.min(starts.length - Math.ceil(minLinesPerPart / 2), target + Math.ceil(starts.length / count / 2));
+    const highest = Math.min(
+      starts.length - Math.ceil(minLinesPerPart / 2),
+      target + Math.ceil(starts.length / count / 2),
+    );
     const line = boundaryNear(text, starts, target, lowest, highest, family);
     if (line > 0) splitLines.push(line);
   }
@@ -152,7 +170,8 @@ export function planParts(text: string, family: LanguageFamily, parts: number, m
   const bounds = [0, ...splitLines.map((line) => starts[line]), text.length];
   const imports = importStatements(text, family);
   // An import statement across a split would be in neither part's included ranges.
-  if (imports.ranges.some((range) => bounds.some((bound) => range.start < bound && range.end > bound))) return undefined;
+  if (imports.ranges.some((range) => bounds.some((bound) => range.start < bound && range.end > bound)))
+    return undefined;
   const result: CheckPart[] = [];
   for (let index = 0; index + 1 < bounds.length; index += 1) {
     const own = { start: bounds[index], end: bounds[index + 1] };

@@ -55,7 +55,8 @@ export function unquote(literal: string): string {
   return match ? match[2] : literal;
 }
 
-const SQL_SHAPE = /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+[\w."`[\]]+\s+set|delete\s+from|replace\s+into|merge\s+into|upsert\s+into|create\s+table|drop\s+table|alter\s+table|truncate\s+table|where\s|order\s+by|values\s*\()/i;
+const SQL_SHAPE =
+  /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+[\w."`[\]]+\s+set|delete\s+from|replace\s+into|merge\s+into|upsert\s+into|create\s+table|drop\s+table|alter\s+table|truncate\s+table|where\s|order\s+by|values\s*\()/i;
 
 /** True when text reads like a SQL statement or clause (used to tell SQL strings from others). */
 export function looksLikeSql(text: string): boolean {
@@ -64,14 +65,22 @@ export function looksLikeSql(text: string): boolean {
 
 /** `generateApiKey` / `reset_code` → `generate api key` / `reset code`, so patterns match whole words. */
 function nameWords(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join(' ');
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Names that say a value is a credential (for the weak-random rule: what the random value builds). */
-const SECRET_PURPOSE = /\b(tokens?|secrets?|password|passwd|pwd|passphrase|nonce|otp|totp|salt|csrf|xsrf|credentials?|apikey|sid|pin)\b|\bsession (id|key)\b|\bapi key\b|\b(reset|verification|verify|invite|invitation|auth|confirmation|magic|login|access) (codes?|links?|keys?)\b/;
+const SECRET_PURPOSE =
+  /\b(tokens?|secrets?|password|passwd|pwd|passphrase|nonce|otp|totp|salt|csrf|xsrf|credentials?|apikey|sid|pin)\b|\bsession (id|key)\b|\bapi key\b|\b(reset|verification|verify|invite|invitation|auth|confirmation|magic|login|access) (codes?|links?|keys?)\b/;
 
 /** Names that say randomness is for timing, statistics or looks, never a credential. */
-const BENIGN_RANDOM_PURPOSE = /\b(jitter|delay|backoff|sleep|wait|samples?|sampling|sampled|shuffle|shuffled|retry|retries|timeout|interval|percent|percentage|ratio|weight|colou?r|offset|spread|probability|chance|rate|latency|pick|index|idx)\b/;
+const BENIGN_RANDOM_PURPOSE =
+  /\b(jitter|delay|backoff|sleep|wait|samples?|sampling|sampled|shuffle|shuffled|retry|retries|timeout|interval|percent|percentage|ratio|weight|colou?r|offset|spread|probability|chance|rate|latency|pick|index|idx)\b/;
 
 /** Decide whether a random value built for `bindingName` (or inside `functionName`) is a secret. */
 export function randomBuildsSecret(bindingName: string | undefined, functionName: string | undefined): boolean {
@@ -92,7 +101,12 @@ export function randomBuildsSecret(bindingName: string | undefined, functionName
 export function isPlaceholderSecret(value: string): boolean {
   if (value.length < 8) return true;
   if (/\s/.test(value)) return true;
-  if (/^(?:<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s|x+|\*+|\.+|-+|changeme|change-me|your[-_].*|example.*|placeholder.*|dummy.*|redacted.*|test[-_]?(?:secret|token|password)?)$/i.test(value)) return true;
+  if (
+    /^(?:<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s|x+|\*+|\.+|-+|changeme|change-me|your[-_].*|example.*|placeholder.*|dummy.*|redacted.*|test[-_]?(?:secret|token|password)?)$/i.test(
+      value,
+    )
+  )
+    return true;
   // Paths, URLs without credentials and dotted config keys are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value)) return true;
@@ -128,14 +142,26 @@ function callTargetFromText(text: string, start: number, chain: RegExp, openers:
   const dot = normalised.lastIndexOf('.');
   const name = dot < 0 ? normalised : normalised.slice(dot + 1);
   const nameStart = start + match[0].lastIndexOf(name);
-  return { text: normalised, object: dot < 0 ? undefined : normalised.slice(0, dot), name, nameRange: { startIndex: nameStart, endIndex: nameStart + name.length } };
+  return {
+    text: normalised,
+    object: dot < 0 ? undefined : normalised.slice(0, dot),
+    name,
+    nameRange: { startIndex: nameStart, endIndex: nameStart + name.length },
+  };
 }
 
 /**
  * Call targets for all calls of a file. Calls are in document order, so an outer call that starts
  * where an inner one does (`a.b(x).c()`) comes first; those are read through the tree.
  */
-function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, openers: string, slow: (call: Node) => T | undefined, fast: (call: Node, target: CallTarget) => T): Array<T> {
+function callTargets<T>(
+  calls: readonly Node[],
+  text: string,
+  chain: RegExp,
+  openers: string,
+  slow: (call: Node) => T | undefined,
+  fast: (call: Node, target: CallTarget) => T,
+): Array<T> {
   const targets: T[] = [];
   const member = new RegExp(`\\s*\\??\\.\\s*(#?[A-Za-z_$][\\w$]*)\\s*[${openers}]`, 'y');
   calls.forEach((call, index) => {
@@ -152,7 +178,12 @@ function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, ope
         // Long receivers (a call spanning many lines) are cut: rules only match names near the start.
         const object = text.slice(call.startIndex, Math.min(innerEnd, call.startIndex + 160));
         const nameStart = innerEnd + match[0].indexOf(match[1]);
-        target = { text: `${object}.${match[1]}`, object, name: match[1], nameRange: { startIndex: nameStart, endIndex: nameStart + match[1].length } };
+        target = {
+          text: `${object}.${match[1]}`,
+          object,
+          name: match[1],
+          nameRange: { startIndex: nameStart, endIndex: nameStart + match[1].length },
+        };
       }
     }
     const result = target ? fast(call, target) : slow(call);
@@ -166,7 +197,13 @@ function callTargets<T>(calls: readonly Node[], text: string, chain: RegExp, ope
  * (each rule walks the calls). `callType` is the grammar's call node type; `fromText` and
  * `fromTree` build the rule-facing call as in {@link callTargets}.
  */
-export function callsPerFile<T>(callType: string, chain: RegExp, openers: string, fromTree: (call: Node) => T | undefined, fromText: (call: Node, target: CallTarget) => T): (input: CheckInput) => T[] {
+export function callsPerFile<T>(
+  callType: string,
+  chain: RegExp,
+  openers: string,
+  fromTree: (call: Node) => T | undefined,
+  fromText: (call: Node, target: CallTarget) => T,
+): (input: CheckInput) => T[] {
   const lists = new WeakMap<CheckInput, T[]>();
   return (input) => {
     let list = lists.get(input);
@@ -179,7 +216,11 @@ export function callsPerFile<T>(callType: string, chain: RegExp, openers: string
 }
 
 /** Where a grammar keeps `object.name` callees: the member node type and its two field names. */
-export interface MemberCallee { type: string; object: string; name: string }
+export interface MemberCallee {
+  type: string;
+  object: string;
+  name: string;
+}
 
 /**
  * Call reading for grammars whose callee sits in the call's `function` field and is a plain
@@ -188,15 +229,23 @@ export interface MemberCallee { type: string; object: string; name: string }
  * name) and the last name, whichever way they were read. `readCall` reads one call node through the
  * tree; `calls` is the file's call list ({@link callsPerFile}).
  */
-export function memberCalls<T>(callType: string, chain: RegExp, member: MemberCallee, make: (call: Node, text: string, object: string | undefined, name: string) => T): { readCall: (call: Node) => T | undefined; calls: (input: CheckInput) => T[] } {
+export function memberCalls<T>(
+  callType: string,
+  chain: RegExp,
+  member: MemberCallee,
+  make: (call: Node, text: string, object: string | undefined, name: string) => T,
+): { readCall: (call: Node) => T | undefined; calls: (input: CheckInput) => T[] } {
   const readCall = (call: Node): T | undefined => {
     const fn = field(call, 'function');
     if (!fn) return undefined;
     if (fn.type === 'identifier') return make(call, fn.text, undefined, fn.text);
-    if (fn.type === member.type) return make(call, fn.text, field(fn, member.object)?.text, field(fn, member.name)?.text ?? '');
+    if (fn.type === member.type)
+      return make(call, fn.text, field(fn, member.object)?.text, field(fn, member.name)?.text ?? '');
     return undefined;
   };
-  const calls = callsPerFile<T>(callType, chain, '(', readCall, (call, target) => make(call, target.text, target.object, target.name));
+  const calls = callsPerFile<T>(callType, chain, '(', readCall, (call, target) =>
+    make(call, target.text, target.object, target.name),
+  );
   return { readCall, calls };
 }
 
@@ -208,7 +257,10 @@ export const DOTTED_NAME_CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*/y;
  * many query calls was walked again, and each assignment re-read, for every call. `make` wraps each
  * node in the entry the caller keeps what it reads from the assignment on, so that is read once too.
  */
-export function scopeAssignmentLists<T>(types: string[], make: (node: Node) => T): (input: CheckInput, scope: Node) => T[] {
+export function scopeAssignmentLists<T>(
+  types: string[],
+  make: (node: Node) => T,
+): (input: CheckInput, scope: Node) => T[] {
   const listsByFile = new WeakMap<CheckInput, Map<number, T[]>>();
   return (input, scope) => {
     let byScope = listsByFile.get(input);
@@ -248,7 +300,10 @@ const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NA
  * regex pass each) and each match is kept only when the tree says it sits in a string literal of
  * one of `stringTypes`, so comments and identifiers never count.
  */
-export function knownSecretLiterals(input: CheckInput, stringTypes: ReadonlySet<string>): Array<{ literal: Node; format: string }> {
+export function knownSecretLiterals(
+  input: CheckInput,
+  stringTypes: ReadonlySet<string>,
+): Array<{ literal: Node; format: string }> {
   const found: Array<{ literal: Node; format: string }> = [];
   const seen = new Set<number>();
   for (const pattern of SECRET_FORMATS) {
@@ -284,7 +339,8 @@ export function nodesAtMatches(input: CheckInput, regex: RegExp, types: Readonly
  * `name := "…"`, `var name string = "…"`. Anchored on the words of SECRET_NAME_PATTERN so the regex
  * does not start at every identifier of a large file.
  */
-const SECRET_WORD_GIVEN_STRING = /(?:pass(?:word|wd)?|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key|credentials?)['"]?(?:[ \t]*:[ \t]*[\w$<>[\]|. *]+?[ \t]*|[ \t]+[\w.*[\]]+[ \t]*)?[ \t]*(?::=|=|:)[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
+const SECRET_WORD_GIVEN_STRING =
+  /(?:pass(?:word|wd)?|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key|credentials?)['"]?(?:[ \t]*:[ \t]*[\w$<>[\]|. *]+?[ \t]*|[ \t]+[\w.*[\]]+[ \t]*)?[ \t]*(?::=|=|:)[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
 
 export interface NamedString {
   /** The whole name, e.g. `dbPassword`, `x-api-key`. */
@@ -301,13 +357,19 @@ export function secretNamedStrings(input: CheckInput): NamedString[] {
     let nameStart = wordStart;
     while (nameStart > 0 && /[\w$-]/.test(text[nameStart - 1])) nameStart -= 1;
     const end = wordStart + match[0].length;
-    found.push({ name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?[ \t:=].*$|['"].*$/s, ''), literalStart: end - match[1].length });
+    found.push({
+      name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?[ \t:=].*$|['"].*$/s, ''),
+      literalStart: end - match[1].length,
+    });
   }
   return found;
 }
 
 /** The root's children with their start offsets, read once per tree (see topLevelChildContaining). */
-interface TopLevel { children: Node[]; starts: number[] }
+interface TopLevel {
+  children: Node[];
+  starts: number[];
+}
 
 const topLevelByTree = new WeakMap<Tree, TopLevel>();
 
@@ -336,7 +398,10 @@ export function lastStartingBy(starts: readonly number[], offset: number): numbe
   let last = -1;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    if (starts[mid] <= offset) { last = mid; low = mid + 1; } else high = mid - 1;
+    if (starts[mid] <= offset) {
+      last = mid;
+      low = mid + 1;
+    } else high = mid - 1;
   }
   return last;
 }
@@ -349,10 +414,17 @@ function runningMax(values: readonly number[]): number[] {
 }
 
 /** A source range by offsets. */
-export interface Span { start: number; end: number }
+export interface Span {
+  start: number;
+  end: number;
+}
 
 /** Spans sorted by start (stable), their starts, and the largest end up to each entry: innermost-container lookups without a scan of the whole file. */
-export interface SpanIndex<S extends Span> { spans: S[]; starts: number[]; maxEnd: number[] }
+export interface SpanIndex<S extends Span> {
+  spans: S[];
+  starts: number[];
+  maxEnd: number[];
+}
 
 export function indexSpans<S extends Span>(list: readonly S[]): SpanIndex<S> {
   const spans = [...list].sort((a, b) => a.start - b.start);
@@ -453,16 +525,27 @@ function encloserIndex(input: CheckInput, types: ReadonlySet<string>): EncloserI
   }
   let index = byTypes.get(types);
   if (!index) {
-    const entries = [...types].flatMap((type) => input.nodesOfType(type)).map((node) => ({ node, start: node.startIndex, end: node.endIndex }));
+    const entries = [...types]
+      .flatMap((type) => input.nodesOfType(type))
+      .map((node) => ({ node, start: node.startIndex, end: node.endIndex }));
     // By start; for equal starts the outer (longer) node first, so a backwards scan meets the inner one first.
     entries.sort((a, b) => a.start - b.start || b.end - a.end);
     const tied = entries.map((entry, at) => {
       const previous = entries[at - 1];
       const next = entries[at + 1];
-      return (!!previous && previous.start === entry.start && previous.end === entry.end) || (!!next && next.start === entry.start && next.end === entry.end);
+      return (
+        (!!previous && previous.start === entry.start && previous.end === entry.end) ||
+        (!!next && next.start === entry.start && next.end === entry.end)
+      );
     });
     const ends = entries.map((entry) => entry.end);
-    index = { nodes: entries.map((entry) => entry.node), starts: entries.map((entry) => entry.start), ends, maxEnd: runningMax(ends), tied };
+    index = {
+      nodes: entries.map((entry) => entry.node),
+      starts: entries.map((entry) => entry.start),
+      ends,
+      maxEnd: runningMax(ends),
+      tied,
+    };
     byTypes.set(types, index);
   }
   return index;

@@ -82,7 +82,13 @@ export interface CheckInput {
   needsWholeFile(): void;
   /** All nodes of a type, in document order (cached per file). */
   nodesOfType(type: string): Node[];
-  report(node: Node | { startIndex: number; endIndex: number }, ruleId: string, message: string, suggestion: string, edit?: TextEdit): void;
+  report(
+    node: Node | { startIndex: number; endIndex: number },
+    ruleId: string,
+    message: string,
+    suggestion: string,
+    edit?: TextEdit,
+  ): void;
 }
 
 export type RuleChecker = (input: CheckInput) => void;

@@ -15,7 +15,10 @@ export interface ReportMeta {
 }
 
 /** The offline rules' metadata, as much of it as a report describes. */
-export type RuleMetadata = Pick<OfflineRuleMeta, 'id' | 'category' | 'defaultSeverity' | 'title' | 'shortDescription' | 'helpText'>;
+export type RuleMetadata = Pick<
+  OfflineRuleMeta,
+  'id' | 'category' | 'defaultSeverity' | 'title' | 'shortDescription' | 'helpText'
+>;
 
 export const TOOL_NAME = 'Backend Principal Reviewer';
 export const TOOL_INFORMATION_URI = 'https://github.com/backend-principal/backend-principal-reviewer';

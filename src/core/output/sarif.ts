@@ -21,10 +21,17 @@ export function sarifLevel(severity: Severity): Sarif.Result.level {
  * a redacted secret looks the same for every secret of its kind, so the message (which names the
  * variable) is added to tell them apart.
  */
-export function findingFingerprint(finding: Pick<ReviewFinding, 'ruleId' | 'file' | 'quote' | 'title'> & { message?: string }): string {
+export function findingFingerprint(
+  finding: Pick<ReviewFinding, 'ruleId' | 'file' | 'quote' | 'title'> & { message?: string },
+): string {
   const quote = finding.quote.replace(/\s+/g, ' ').trim();
-  const subject = quote.includes(REDACTION_MARK) ? `${quote}\u0000${(finding.message ?? '').trim()}` : quote || finding.title.trim().toLowerCase();
-  return createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${subject}`).digest('hex').slice(0, 32);
+  const subject = quote.includes(REDACTION_MARK)
+    ? `${quote}\u0000${(finding.message ?? '').trim()}`
+    : quote || finding.title.trim().toLowerCase();
+  return createHash('sha256')
+    .update(`${finding.ruleId}\u0000${finding.file}\u0000${subject}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function artifactUri(file: string): { uri: string; uriBaseId?: string } {
@@ -35,10 +42,15 @@ function artifactUri(file: string): { uri: string; uriBaseId?: string } {
 function modelRule(ruleId: string, category: Category): Sarif.ReportingDescriptor {
   return {
     id: ruleId,
-    name: `Review${category.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`,
+    name: `Review${category
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('')}`,
     shortDescription: { text: `Model review: ${category}` },
     fullDescription: { text: `A ${category} problem found by the model reviewing the code with the selected persona.` },
-    help: { text: `Read the finding's message and suggestion; the quote shows the code it is about. Findings of this rule come from a language model and carry a confidence.` },
+    help: {
+      text: `Read the finding's message and suggestion; the quote shows the code it is about. Findings of this rule come from a language model and carry a confidence.`,
+    },
     defaultConfiguration: { level: 'warning' },
     properties: { category, origin: 'model' },
   };
@@ -49,7 +61,9 @@ function offlineRule(meta: RuleMetadata): Sarif.ReportingDescriptor {
     id: meta.id,
     name: meta.title,
     shortDescription: { text: meta.shortDescription },
-    fullDescription: { text: meta.title === meta.shortDescription ? meta.helpText : `${meta.title}. ${meta.shortDescription}` },
+    fullDescription: {
+      text: meta.title === meta.shortDescription ? meta.helpText : `${meta.title}. ${meta.shortDescription}`,
+    },
     help: { text: meta.helpText },
     defaultConfiguration: { level: sarifLevel(meta.defaultSeverity) },
     properties: { category: meta.category, origin: 'offline' },
@@ -68,7 +82,8 @@ function unknownRule(finding: ReviewFinding): Sarif.ReportingDescriptor {
 function region(f: ReviewFinding): Sarif.Region {
   const r: Sarif.Region = { startLine: f.startLine, endLine: Math.max(f.startLine, f.endLine) };
   if (f.startColumn !== undefined) r.startColumn = Math.max(1, f.startColumn);
-  if (f.endColumn !== undefined && (r.endLine !== r.startLine || f.endColumn > (r.startColumn ?? 1))) r.endColumn = f.endColumn;
+  if (f.endColumn !== undefined && (r.endLine !== r.startLine || f.endColumn > (r.startColumn ?? 1)))
+    r.endColumn = f.endColumn;
   return r;
 }
 
@@ -78,11 +93,15 @@ function region(f: ReviewFinding): Sarif.Region {
  * in code scanning instead of being merged, and each keeps its identity when code moves.
  */
 function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
-  const order = findings.map((_finding, i) => i).sort((a, b) =>
-    findings[a].file.localeCompare(findings[b].file)
-    || findings[a].startLine - findings[b].startLine
-    || (findings[a].startColumn ?? 0) - (findings[b].startColumn ?? 0)
-    || a - b);
+  const order = findings
+    .map((_finding, i) => i)
+    .sort(
+      (a, b) =>
+        findings[a].file.localeCompare(findings[b].file) ||
+        findings[a].startLine - findings[b].startLine ||
+        (findings[a].startColumn ?? 0) - (findings[b].startColumn ?? 0) ||
+        a - b,
+    );
   const seen = new Map<string, number>();
   const out: string[] = new Array(findings.length);
   for (const i of order) {
@@ -96,7 +115,9 @@ function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
 
 function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif.Result {
   const location = artifactUri(f.file);
-  const text = [f.title, f.message.trim(), f.suggestion.trim() ? `Suggestion: ${f.suggestion.trim()}` : ''].filter((s) => s !== '').join('\n\n');
+  const text = [f.title, f.message.trim(), f.suggestion.trim() ? `Suggestion: ${f.suggestion.trim()}` : '']
+    .filter((s) => s !== '')
+    .join('\n\n');
   const out: Sarif.Result = {
     ruleId: f.ruleId,
     ruleIndex,
@@ -104,17 +125,32 @@ function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif
     message: { text },
     locations: [{ physicalLocation: { artifactLocation: location, region: region(f) } }],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
-    properties: { severity: f.severity, category: f.category, confidence: f.confidence, origin: f.origin, quote: f.quote },
+    properties: {
+      severity: f.severity,
+      category: f.category,
+      confidence: f.confidence,
+      origin: f.origin,
+      quote: f.quote,
+    },
   };
   if (f.fix) {
     // Whole lines: a region without columns spans startLine's first to endLine's last character.
-    out.fixes = [{
-      description: { text: f.suggestion.trim() || f.title },
-      artifactChanges: [{
-        artifactLocation: location,
-        replacements: [{ deletedRegion: { startLine: f.fix.startLine, endLine: Math.max(f.fix.startLine, f.fix.endLine) }, insertedContent: { text: f.fix.replacement.replace(/\r?\n$/, '') } }],
-      }],
-    }];
+    out.fixes = [
+      {
+        description: { text: f.suggestion.trim() || f.title },
+        artifactChanges: [
+          {
+            artifactLocation: location,
+            replacements: [
+              {
+                deletedRegion: { startLine: f.fix.startLine, endLine: Math.max(f.fix.startLine, f.fix.endLine) },
+                insertedContent: { text: f.fix.replacement.replace(/\r?\n$/, '') },
+              },
+            ],
+          },
+        ],
+      },
+    ];
   }
   return out;
 }
@@ -127,9 +163,11 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
   for (const f of res.findings) {
     if (ruleIndex.has(f.ruleId)) continue;
     const offline = known.get(f.ruleId);
-    const descriptor = offline ? offlineRule(offline)
-      : f.ruleId.startsWith('review/') ? modelRule(f.ruleId, f.category)
-      : unknownRule(f);
+    const descriptor = offline
+      ? offlineRule(offline)
+      : f.ruleId.startsWith('review/')
+        ? modelRule(f.ruleId, f.category)
+        : unknownRule(f);
     ruleIndex.set(f.ruleId, rules.length);
     rules.push(descriptor);
   }
@@ -137,22 +175,53 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
   const log: Sarif.Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: TOOL_NAME, version: meta.toolVersion, semanticVersion: meta.toolVersion, informationUri: TOOL_INFORMATION_URI, rules } },
-      // Relative paths resolve against %SRCROOT%: the folder the paths are relative to.
-      ...(meta.sourceRoot ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(meta.sourceRoot.replace(/[\\/]*$/, '/')).href } } } : {}),
-      results: res.findings.map((f, i) => result(f, ruleIndex.get(f.ruleId) ?? 0, fingerprints[i])),
-      invocations: [{
-        executionSuccessful: true,
-        toolExecutionNotifications: res.skipped.map((s) => ({
-          level: 'note' as const,
-          message: { text: `Not reviewed: ${s.reason}` },
-          locations: [{ physicalLocation: { artifactLocation: artifactUri(s.file), ...(s.startLine !== undefined ? { region: { startLine: s.startLine, endLine: s.endLine ?? s.startLine } } : {}) } }],
-        })),
-      }],
-      columnKind: 'utf16CodeUnits',
-      properties: { persona: meta.persona, mode: meta.mode, model: meta.model, summary: res.summary, stats: { ...res.stats } },
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: meta.toolVersion,
+            semanticVersion: meta.toolVersion,
+            informationUri: TOOL_INFORMATION_URI,
+            rules,
+          },
+        },
+        // Relative paths resolve against %SRCROOT%: the folder the paths are relative to.
+        ...(meta.sourceRoot
+          ? {
+              originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(meta.sourceRoot.replace(/[\\/]*$/, '/')).href } },
+            }
+          : {}),
+        results: res.findings.map((f, i) => result(f, ruleIndex.get(f.ruleId) ?? 0, fingerprints[i])),
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: res.skipped.map((s) => ({
+              level: 'note' as const,
+              message: { text: `Not reviewed: ${s.reason}` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: artifactUri(s.file),
+                    ...(s.startLine !== undefined
+                      ? { region: { startLine: s.startLine, endLine: s.endLine ?? s.startLine } }
+                      : {}),
+                  },
+                },
+              ],
+            })),
+          },
+        ],
+        columnKind: 'utf16CodeUnits',
+        properties: {
+          persona: meta.persona,
+          mode: meta.mode,
+          model: meta.model,
+          summary: res.summary,
+          stats: { ...res.stats },
+        },
+      },
+    ],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }

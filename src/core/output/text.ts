@@ -18,7 +18,10 @@ const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((line) => prefix + line).join('\n');
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
 }
 
 /**
@@ -30,27 +33,38 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
   const out: string[] = [];
   for (const f of result.findings) {
     const where = `${f.file}:${f.startLine}:${f.startColumn ?? 1}`;
-    out.push(`${paint(BOLD, where)} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${paint(DIM, `[${f.ruleId}]`)} ${f.title}`);
+    out.push(
+      `${paint(BOLD, where)} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${paint(DIM, `[${f.ruleId}]`)} ${f.title}`,
+    );
     if (f.message.trim() !== '') out.push(indent(f.message.trim(), '    '));
     if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${f.suggestion.trim()}`, '    '));
     if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
     out.push('');
   }
   for (const s of result.skipped) {
-    const range = s.startLine !== undefined ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}` : '';
+    const range =
+      s.startLine !== undefined
+        ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}`
+        : '';
     out.push(paint(DIM, `skipped ${s.file}${range}: ${s.reason}`));
   }
   for (const note of result.notes) out.push(paint(DIM, `note: ${note}`));
   if (result.summary.trim() !== '') out.push(result.summary.trim());
 
-  const counts = SEVERITIES.map((severity) => ({ severity, n: result.findings.filter((f) => f.severity === severity).length })).filter((c) => c.n > 0);
+  const counts = SEVERITIES.map((severity) => ({
+    severity,
+    n: result.findings.filter((f) => f.severity === severity).length,
+  })).filter((c) => c.n > 0);
   const files = new Set(result.findings.map((f) => f.file)).size;
   const total = result.findings.length;
-  const breakdown = counts.length > 0 ? ` (${counts.map((c) => paint(SEVERITY_COLOR[c.severity], `${c.n} ${c.severity}`)).join(', ')})` : '';
+  const breakdown =
+    counts.length > 0
+      ? ` (${counts.map((c) => paint(SEVERITY_COLOR[c.severity], `${c.n} ${c.severity}`)).join(', ')})`
+      : '';
   const s = result.stats;
   out.push(
     `${counted(total, 'finding')}${breakdown} in ${counted(files, 'file')}; ${result.skipped.length} skipped; ` +
-    `${counted(s.requests, 'request')}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,
+      `${counted(s.requests, 'request')}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,
   );
   return out.join('\n') + '\n';
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 export function bundledSkillsDir(): string {
   const candidates = [path.resolve(__dirname, '..', 'skills'), path.resolve(__dirname, '..', '..', '..', 'skills')];
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'backendpe', 'SKILL.md')));
-  if (!found) throw new Error(`bundled personas not found: looked for skills/backendpe/SKILL.md in ${candidates.join(' and ')}`);
+  if (!found)
+    throw new Error(`bundled personas not found: looked for skills/backendpe/SKILL.md in ${candidates.join(' and ')}`);
   return found;
 }

@@ -6,11 +6,33 @@
 
 /** Windows-1252 code points in 0x80–0x9F that differ from Latin-1, mapped back to their byte. */
 const CP1252_BYTE: ReadonlyMap<number, number> = new Map([
-  [0x20ac, 0x80], [0x201a, 0x82], [0x0192, 0x83], [0x201e, 0x84], [0x2026, 0x85], [0x2020, 0x86],
-  [0x2021, 0x87], [0x02c6, 0x88], [0x2030, 0x89], [0x0160, 0x8a], [0x2039, 0x8b], [0x0152, 0x8c],
-  [0x017d, 0x8e], [0x2018, 0x91], [0x2019, 0x92], [0x201c, 0x93], [0x201d, 0x94], [0x2022, 0x95],
-  [0x2013, 0x96], [0x2014, 0x97], [0x02dc, 0x98], [0x2122, 0x99], [0x0161, 0x9a], [0x203a, 0x9b],
-  [0x0153, 0x9c], [0x017e, 0x9e], [0x0178, 0x9f],
+  [0x20ac, 0x80],
+  [0x201a, 0x82],
+  [0x0192, 0x83],
+  [0x201e, 0x84],
+  [0x2026, 0x85],
+  [0x2020, 0x86],
+  [0x2021, 0x87],
+  [0x02c6, 0x88],
+  [0x2030, 0x89],
+  [0x0160, 0x8a],
+  [0x2039, 0x8b],
+  [0x0152, 0x8c],
+  [0x017d, 0x8e],
+  [0x2018, 0x91],
+  [0x2019, 0x92],
+  [0x201c, 0x93],
+  [0x201d, 0x94],
+  [0x2022, 0x95],
+  [0x2013, 0x96],
+  [0x2014, 0x97],
+  [0x02dc, 0x98],
+  [0x2122, 0x99],
+  [0x0161, 0x9a],
+  [0x203a, 0x9b],
+  [0x0153, 0x9c],
+  [0x017e, 0x9e],
+  [0x0178, 0x9f],
 ]);
 
 /** The byte a character stood for if the text was decoded as Windows-1252 (or Latin-1); else undefined. */
@@ -123,8 +145,12 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   }
   if (repair.dropped.length > 0) {
     // Named by their bytes, not their characters: the warning itself must not carry mojibake along.
-    const asBytes = repair.dropped.map((fragment) => Array.from(fragment, (c) => (byteOf(c) ?? 0).toString(16).toUpperCase().padStart(2, '0')).join(' '));
-    warnings.push(`removed ${repair.dropped.length} mis-decoded fragment(s) that lost a byte and cannot be repaired unambiguously (bytes ${asBytes.join('; ')})`);
+    const asBytes = repair.dropped.map((fragment) =>
+      Array.from(fragment, (c) => (byteOf(c) ?? 0).toString(16).toUpperCase().padStart(2, '0')).join(' '),
+    );
+    warnings.push(
+      `removed ${repair.dropped.length} mis-decoded fragment(s) that lost a byte and cannot be repaired unambiguously (bytes ${asBytes.join('; ')})`,
+    );
   }
   return { text: repair.text, warnings };
 }

@@ -12,7 +12,9 @@ export interface SplitFrontMatter {
 class ExecutableFrontMatterError extends Error {}
 
 function refuseExecutableFrontMatter(): never {
-  throw new ExecutableFrontMatterError('JavaScript front matter (---js) is not supported: reading it would run code from the file');
+  throw new ExecutableFrontMatterError(
+    'JavaScript front matter (---js) is not supported: reading it would run code from the file',
+  );
 }
 
 /**
@@ -41,7 +43,9 @@ export function splitFrontMatter(text: string): SplitFrontMatter {
   const data: unknown = parsed.data;
   if (data === null || data === undefined) return { data: {}, body: parsed.content, hasFrontMatter: true };
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new Error(`front matter must be a YAML mapping of keys to values, got ${Array.isArray(data) ? 'a list' : typeof data}`);
+    throw new Error(
+      `front matter must be a YAML mapping of keys to values, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+    );
   }
   return { data: { ...(data as Record<string, unknown>) }, body: parsed.content, hasFrontMatter: true };
 }

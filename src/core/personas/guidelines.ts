@@ -19,36 +19,62 @@ interface Candidate {
   kind: Guideline['kind'];
 }
 
-async function listMatching(root: string, relativeDir: string, suffix: string, errors: PersonaLoadError[]): Promise<Candidate[]> {
+async function listMatching(
+  root: string,
+  relativeDir: string,
+  suffix: string,
+  errors: PersonaLoadError[],
+): Promise<Candidate[]> {
   const dir = path.join(root, relativeDir);
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') errors.push({ source: dir, message: `guideline folder ${describeFsError(error)}` });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      errors.push({ source: dir, message: `guideline folder ${describeFsError(error)}` });
     return [];
   }
   return names
     .filter((name) => name.toLowerCase().endsWith(suffix))
     .sort() // code-unit order, not the locale's: the same on every machine
-    .map((name) => ({ relative: `${relativeDir}/${name}`, kind: relativeDir.startsWith('.cursor') ? 'cursor' : 'instructions' }));
+    .map((name) => ({
+      relative: `${relativeDir}/${name}`,
+      kind: relativeDir.startsWith('.cursor') ? 'cursor' : 'instructions',
+    }));
 }
 
 /** `"src/**, test/**"` or `["src/**"]` → trimmed non-empty globs; anything else is a field error. */
 function globList(value: unknown, field: string): { globs: string[]; problem?: string } {
   if (value === undefined || value === null) return { globs: [] };
-  const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
-  if (!parts) return { globs: [], problem: `front matter field "${field}" must be a glob string or a list of glob strings, got ${describeType(value)}` };
+  const parts =
+    typeof value === 'string'
+      ? value.split(',')
+      : Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? value
+        : undefined;
+  if (!parts)
+    return {
+      globs: [],
+      problem: `front matter field "${field}" must be a glob string or a list of glob strings, got ${describeType(value)}`,
+    };
   return { globs: parts.map((g) => g.trim().replace(/^\.\//, '')).filter(Boolean) };
 }
 
-async function loadOne(root: string, candidate: Candidate, logger: Logger): Promise<LoadedGuideline | PersonaLoadError | undefined> {
+async function loadOne(
+  root: string,
+  candidate: Candidate,
+  logger: Logger,
+): Promise<LoadedGuideline | PersonaLoadError | undefined> {
   const full = path.join(root, candidate.relative);
   const read = await readTextFile(full);
   if (!read.ok) {
     if (/does not exist/.test(read.message)) {
       // Top-level files are probed whether or not they exist; only a broken symlink is worth a message.
-      try { await fs.lstat(full); } catch { return undefined; }
+      try {
+        await fs.lstat(full);
+      } catch {
+        return undefined;
+      }
     }
     return { source: full, message: read.message };
   }
@@ -68,10 +94,14 @@ async function loadOne(root: string, candidate: Candidate, logger: Logger): Prom
     if (problem) return { source: full, message: problem };
     const always = split.data.alwaysApply;
     if (always !== undefined && typeof always !== 'boolean') {
-      return { source: full, message: `front matter field "alwaysApply" must be true or false, got ${describeType(always)}` };
+      return {
+        source: full,
+        message: `front matter field "alwaysApply" must be true or false, got ${describeType(always)}`,
+      };
     }
     // `applyTo: "**"` and `alwaysApply: true` both mean every file; an empty applyTo list means every file too.
-    if (always === true || globs.includes('**') || globs.includes('**/*')) return { source, kind: candidate.kind, applyTo: [], text };
+    if (always === true || globs.includes('**') || globs.includes('**/*'))
+      return { source, kind: candidate.kind, applyTo: [], text };
     if (globs.length === 0) return { source, kind: candidate.kind, applyTo: [], text, manual: true };
     return { source, kind: candidate.kind, applyTo: globs, text };
   }
@@ -98,13 +128,16 @@ export function guidelinePaths(): string[] {
  * .github/copilot-instructions.md, .github/instructions/*.instructions.md (`applyTo`) and
  * .cursor/rules/*.mdc (`globs`, `alwaysApply`). `source` is the path relative to the workspace root.
  */
-export async function loadGuidelines(options: { workspaceRoot: string; logger?: Logger }): Promise<{ guidelines: LoadedGuideline[]; errors: PersonaLoadError[] }> {
+export async function loadGuidelines(options: {
+  workspaceRoot: string;
+  logger?: Logger;
+}): Promise<{ guidelines: LoadedGuideline[]; errors: PersonaLoadError[] }> {
   const root = path.resolve(options.workspaceRoot);
   const logger = options.logger ?? silentLogger;
   const errors: PersonaLoadError[] = [];
   const candidates: Candidate[] = [];
   for (const location of GUIDELINE_LOCATIONS) {
-    if ('suffix' in location) candidates.push(...await listMatching(root, location.dir, location.suffix, errors));
+    if ('suffix' in location) candidates.push(...(await listMatching(root, location.dir, location.suffix, errors)));
     else candidates.push(location);
   }
   const guidelines: LoadedGuideline[] = [];

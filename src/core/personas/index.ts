@@ -1,6 +1,14 @@
 // The persona system: loading personas and project guidelines, rendering personas, and modes.
 export * from './types';
-export { loadPersonaCatalog, loadPersonaFile, findPersona, workspacePersonaFolders, MAX_REFERENCE_BYTES, MAX_REFERENCES_TOTAL_BYTES, type LoadPersonaCatalogOptions } from './loader';
+export {
+  loadPersonaCatalog,
+  loadPersonaFile,
+  findPersona,
+  workspacePersonaFolders,
+  MAX_REFERENCE_BYTES,
+  MAX_REFERENCES_TOTAL_BYTES,
+  type LoadPersonaCatalogOptions,
+} from './loader';
 export { renderPersona, personaRenderContext, templateVariables } from './render';
 export { renderTemplate, hasTemplateSyntax, type TemplateResult } from './template';
 export { detectModeRequest, personaForMode } from './modeRequest';

@@ -52,11 +52,20 @@ export function workspacePersonaFolders(): string[] {
 }
 
 function workspaceLocations(root: string): Location[] {
-  return WORKSPACE_PERSONA_FOLDERS.map(({ relative, layout }) => ({ kind: 'workspace', dir: path.join(root, relative), layout, required: false }));
+  return WORKSPACE_PERSONA_FOLDERS.map(({ relative, layout }) => ({
+    kind: 'workspace',
+    dir: path.join(root, relative),
+    layout,
+    required: false,
+  }));
 }
 
 /** A directory entry, with symlinks followed for isDir. */
-interface Entry { name: string; full: string; isDir: boolean }
+interface Entry {
+  name: string;
+  full: string;
+  isDir: boolean;
+}
 
 interface Collected {
   personas: Persona[];
@@ -66,7 +75,10 @@ interface Collected {
 function fitToBytes(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
   // Cut on a character boundary: decode the byte prefix and drop a trailing partial character.
-  return Buffer.from(text, 'utf8').subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  return Buffer.from(text, 'utf8')
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 async function loadReferences(skillDir: string, warnings: string[]): Promise<Persona['references']> {
@@ -87,15 +99,25 @@ async function loadReferences(skillDir: string, warnings: string[]): Promise<Per
   for (const name of names) {
     const relative = `references/${name}`;
     const result = await readTextFile(path.join(referencesDir, name));
-    if (!result.ok) { warnings.push(`${relative}: ${result.message}; skipped`); continue; }
+    if (!result.ok) {
+      warnings.push(`${relative}: ${result.message}; skipped`);
+      continue;
+    }
     warnings.push(...result.warnings.map((w) => `${relative}: ${w}`));
     const remaining = MAX_REFERENCES_TOTAL_BYTES - total;
-    if (remaining <= 0) { warnings.push(`${relative}: skipped, the references already reach the ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB total limit`); continue; }
+    if (remaining <= 0) {
+      warnings.push(
+        `${relative}: skipped, the references already reach the ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB total limit`,
+      );
+      continue;
+    }
     const cap = Math.min(MAX_REFERENCE_BYTES, remaining);
     let text = result.text;
     if (Buffer.byteLength(text, 'utf8') > cap) {
       text = fitToBytes(text, cap);
-      warnings.push(`${relative}: cut to ${Math.floor(cap / 1024)} KiB (references are capped at ${MAX_REFERENCE_BYTES / 1024} KiB each, ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB in total)`);
+      warnings.push(
+        `${relative}: cut to ${Math.floor(cap / 1024)} KiB (references are capped at ${MAX_REFERENCE_BYTES / 1024} KiB each, ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB in total)`,
+      );
     }
     total += Buffer.byteLength(text, 'utf8');
     references.push({ path: relative, text });
@@ -153,7 +175,8 @@ async function listDir(dir: string, errors: PersonaLoadError[]): Promise<Entry[]
       entries.push({ name, full, isDir: (await fs.stat(full)).isDirectory() });
     } catch (error) {
       // A broken or looping symlink is reported only when it looks like a persona file/folder.
-      if (PERSONA_FILE.test(name) || !name.includes('.')) errors.push({ source: full, message: describeFsError(error) });
+      if (PERSONA_FILE.test(name) || !name.includes('.'))
+        errors.push({ source: full, message: describeFsError(error) });
     }
   }
   return entries;
@@ -161,12 +184,15 @@ async function listDir(dir: string, errors: PersonaLoadError[]): Promise<Entry[]
 
 /** SKILL.md files in folders under `dir` (not dir itself), depth-limited, symlink loops reported. */
 async function findSkillFiles(
-  dir: string, errors: PersonaLoadError[], ancestors: string[], depth: number,
+  dir: string,
+  errors: PersonaLoadError[],
+  ancestors: string[],
+  depth: number,
   // The caller may pass the listing it already made, so a broken entry is reported once, not twice.
   listed?: Entry[],
 ): Promise<string[]> {
   if (depth > MAX_SKILL_DEPTH) return [];
-  const entries = listed ?? await listDir(dir, errors);
+  const entries = listed ?? (await listDir(dir, errors));
   if (!entries) return [];
   const found: string[] = [];
   for (const entry of entries) {
@@ -184,7 +210,7 @@ async function findSkillFiles(
     }
     const skill = path.join(entry.full, 'SKILL.md');
     if (await isFile(skill)) found.push(skill);
-    else found.push(...await findSkillFiles(entry.full, errors, [...ancestors, real], depth + 1));
+    else found.push(...(await findSkillFiles(entry.full, errors, [...ancestors, real], depth + 1)));
   }
   return found;
 }
@@ -227,7 +253,7 @@ async function personaPathsIn(location: Location, errors: PersonaLoadError[]): P
     return skills;
   }
   const files = entries.filter((e) => !e.isDir && PERSONA_FILE.test(e.name)).map((e) => e.full);
-  return [...files, ...await findSkillFiles(dir, errors, [await fs.realpath(dir)], 1, entries)];
+  return [...files, ...(await findSkillFiles(dir, errors, [await fs.realpath(dir)], 1, entries))];
 }
 
 /** Loads one location; ids stay unique within it (a repeat gets a numeric suffix and a warning). */
@@ -238,12 +264,17 @@ async function loadLocation(location: Location): Promise<Collected> {
   const personas: Persona[] = [];
   const taken = new Map<string, string>();
   for (const result of results) {
-    if (isLoadError(result)) { errors.push(result); continue; }
+    if (isLoadError(result)) {
+      errors.push(result);
+      continue;
+    }
     const wanted = result.id;
     let id = wanted;
     for (let n = 2; taken.has(id); n += 1) id = `${wanted}-${n}`;
     if (id !== wanted) {
-      result.warnings.push(`id "${wanted}" is already used by ${taken.get(wanted)} in the same folder; this persona is "${id}"`);
+      result.warnings.push(
+        `id "${wanted}" is already used by ${taken.get(wanted)} in the same folder; this persona is "${id}"`,
+      );
       result.id = id;
     }
     taken.set(id, result.source);
@@ -260,9 +291,15 @@ export async function loadPersonaCatalog(options: LoadPersonaCatalogOptions): Pr
   const logger = options.logger ?? silentLogger;
   const locations: Location[] = [
     { kind: 'bundled', dir: path.resolve(options.bundledDir), layout: { type: 'folder' }, required: true },
-    ...(options.userDirs ?? []).map((dir): Location => ({ kind: 'user', dir: path.resolve(dir), layout: { type: 'folder' }, required: true })),
+    ...(options.userDirs ?? []).map((dir): Location => ({
+      kind: 'user',
+      dir: path.resolve(dir),
+      layout: { type: 'folder' },
+      required: true,
+    })),
   ];
-  if (options.workspaceRoot && options.includeWorkspace !== false) locations.push(...workspaceLocations(path.resolve(options.workspaceRoot)));
+  if (options.workspaceRoot && options.includeWorkspace !== false)
+    locations.push(...workspaceLocations(path.resolve(options.workspaceRoot)));
 
   const loaded = await Promise.all(locations.map(loadLocation));
   const byId = new Map<string, Persona>();
@@ -281,7 +318,8 @@ export async function loadPersonaCatalog(options: LoadPersonaCatalogOptions): Pr
     }
   }
   for (const error of errors) logger.warn(`personas: ${error.source}: ${error.message}`);
-  for (const persona of byId.values()) for (const warning of persona.warnings) logger.warn(`personas: ${persona.source}: ${warning}`);
+  for (const persona of byId.values())
+    for (const warning of persona.warnings) logger.warn(`personas: ${persona.source}: ${warning}`);
   return { personas: [...byId.values()], errors, overrides };
 }
 

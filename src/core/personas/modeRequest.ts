@@ -8,7 +8,8 @@ const BUILT_IN_TERMS: Record<Mode, string[]> = {
 };
 
 /** Terms so distinctive that the term alone, or the term opening a message ("Supermode: …"), asks for the mode. */
-const NAME_LIKE = /^(backendpe|backend[ -]pe|supermode|super mode|principal mode|pragmatic|pragmatic mode|keep it simple)$/;
+const NAME_LIKE =
+  /^(backendpe|backend[ -]pe|supermode|super mode|principal mode|pragmatic|pragmatic mode|keep it simple)$/;
 
 /** Messages that ask about something rather than for something. */
 const QUESTION = /^(?:what|why|how|which|when|where|who|does|do|did|is|are|was|were|should|explain|tell me)\b/;
@@ -63,9 +64,8 @@ export function detectModeRequest(text: string, catalog: PersonaCatalog): Mode |
       const match = new RegExp(p).exec(message);
       return match !== null && !isNegated(message, match.index);
     });
-    const bare = NAME_LIKE.test(term) || term.length >= 6
-      ? [whole, address].some((p) => new RegExp(p).test(message))
-      : false;
+    const bare =
+      NAME_LIKE.test(term) || term.length >= 6 ? [whole, address].some((p) => new RegExp(p).test(message)) : false;
     if (explicit || bare) found.add(mode);
   }
   if (found.size !== 1) return null;
@@ -84,11 +84,13 @@ function isNegated(message: string, index: number): boolean {
  * Throws when there is none: the bundled skills/ folder is missing or broken.
  */
 export function personaForMode(catalog: PersonaCatalog, mode: Mode): Persona {
-  const persona = catalog.personas.find((p) => p.id === mode && p.mode === mode)
-    ?? catalog.personas.find((p) => p.mode === mode);
+  const persona =
+    catalog.personas.find((p) => p.id === mode && p.mode === mode) ?? catalog.personas.find((p) => p.mode === mode);
   if (!persona) {
     const reasons = catalog.errors.filter((e) => /skills/.test(e.source)).map((e) => `${e.source}: ${e.message}`);
-    throw new Error(`no persona declares mode "${mode}"; the bundled skills/${mode}/SKILL.md is missing or failed to load${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+    throw new Error(
+      `no persona declares mode "${mode}"; the bundled skills/${mode}/SKILL.md is missing or failed to load${reasons.length ? ` (${reasons.join('; ')})` : ''}`,
+    );
   }
   return persona;
 }

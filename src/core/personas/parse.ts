@@ -52,7 +52,11 @@ function proseLines(body: string): string[] {
   const lines: string[] = [];
   let fenced = false;
   for (const line of body.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) { fenced = !fenced; lines.push(''); continue; }
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      lines.push('');
+      continue;
+    }
     lines.push(fenced ? '' : line);
   }
   return lines;
@@ -74,18 +78,23 @@ export function firstParagraph(body: string): string | undefined {
   const paragraph: string[] = [];
   for (const line of proseLines(body)) {
     const trimmed = line.trim();
-    const isProse = trimmed !== ''
-      && !/^#{1,6}\s/.test(trimmed)
-      && !/^([-*_])(\s*\1){2,}$/.test(trimmed)
-      && !/^([-*+]|\d+[.)])\s/.test(trimmed)
-      && !/^[|>]/.test(trimmed)
-      && !/^<!--/.test(trimmed)
-      && !/^\{[%#{]/.test(trimmed);
+    const isProse =
+      trimmed !== '' &&
+      !/^#{1,6}\s/.test(trimmed) &&
+      !/^([-*_])(\s*\1){2,}$/.test(trimmed) &&
+      !/^([-*+]|\d+[.)])\s/.test(trimmed) &&
+      !/^[|>]/.test(trimmed) &&
+      !/^<!--/.test(trimmed) &&
+      !/^\{[%#{]/.test(trimmed);
     if (isProse) paragraph.push(trimmed);
     else if (paragraph.length > 0) break;
   }
   if (paragraph.length === 0) return undefined;
-  return paragraph.join(' ').replace(/\*\*|__/g, '').replace(/\s+/g, ' ').trim();
+  return paragraph
+    .join(' ')
+    .replace(/\*\*|__/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Splits a trigger list such as `backend, API, database` and removes case-insensitive duplicates. */
@@ -97,9 +106,15 @@ function uniqueTriggers(triggers: string[]): string[] {
   const seen = new Set<string>();
   const result: string[] = [];
   for (const raw of triggers) {
-    const trigger = raw.trim().replace(/^["'“”‘’]+|["'“”‘’]+$/g, '').trim();
+    const trigger = raw
+      .trim()
+      .replace(/^["'“”‘’]+|["'“”‘’]+$/g, '')
+      .trim();
     const key = trigger.toLowerCase();
-    if (trigger && !seen.has(key)) { seen.add(key); result.push(trigger); }
+    if (trigger && !seen.has(key)) {
+      seen.add(key);
+      result.push(trigger);
+    }
   }
   return result;
 }
@@ -172,12 +187,16 @@ export function parsePersonaText(text: string, filePath: string): ParsedPersona 
   if (rawMode !== undefined && rawMode !== null) {
     const normalised = typeof rawMode === 'string' ? rawMode.trim().toLowerCase() : undefined;
     if (normalised !== undefined && (MODES as readonly string[]).includes(normalised)) mode = normalised as Mode;
-    else warnings.push(`front matter field "mode" must be one of ${MODES.join(', ')}, got ${typeof rawMode === 'string' ? JSON.stringify(rawMode) : describeType(rawMode)}; ignored`);
+    else
+      warnings.push(
+        `front matter field "mode" must be one of ${MODES.join(', ')}, got ${typeof rawMode === 'string' ? JSON.stringify(rawMode) : describeType(rawMode)}; ignored`,
+      );
   }
 
   let triggers: string[] = [];
   const rawTriggers = data.triggers;
-  if (Array.isArray(rawTriggers) && rawTriggers.every((t) => typeof t === 'string')) triggers = uniqueTriggers(rawTriggers);
+  if (Array.isArray(rawTriggers) && rawTriggers.every((t) => typeof t === 'string'))
+    triggers = uniqueTriggers(rawTriggers);
   else if (typeof rawTriggers === 'string') triggers = splitTriggers(rawTriggers);
   else if (rawTriggers !== undefined && rawTriggers !== null) {
     warnings.push(`front matter field "triggers" must be a list of strings, got ${describeType(rawTriggers)}; ignored`);
@@ -188,15 +207,29 @@ export function parsePersonaText(text: string, filePath: string): ParsedPersona 
   const agpm = data.agpm;
   let templated = false;
   if (agpm !== undefined && agpm !== null) {
-    if (typeof agpm !== 'object' || Array.isArray(agpm)) warnings.push(`front matter field "agpm" must be a mapping, got ${describeType(agpm)}; not templated`);
+    if (typeof agpm !== 'object' || Array.isArray(agpm))
+      warnings.push(`front matter field "agpm" must be a mapping, got ${describeType(agpm)}; not templated`);
     else templated = (agpm as Record<string, unknown>).templating === true;
   }
   if (!templated && hasTemplateSyntax(body)) {
-    warnings.push('text contains {{ }} / {% %} / {# #} but front matter does not set agpm.templating: true, so it is shown as written');
+    warnings.push(
+      'text contains {{ }} / {% %} / {# #} but front matter does not set agpm.templating: true, so it is shown as written',
+    );
   }
 
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) if (!KNOWN_KEYS.has(key)) metadata[key] = value;
 
-  return { name, description, mode, triggers, body, bodyLine, templated, format: formatFor(filePath, data), metadata, warnings };
+  return {
+    name,
+    description,
+    mode,
+    triggers,
+    body,
+    bodyLine,
+    templated,
+    format: formatFor(filePath, data),
+    metadata,
+    warnings,
+  };
 }

@@ -11,13 +11,19 @@ export type ReadTextResult = { ok: true; text: string; warnings: string[] } | { 
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
-    case 'ELOOP': return 'symlink loop: the path points back to itself';
-    case 'ENOENT': return 'does not exist (or is a broken symlink)';
+    case 'ELOOP':
+      return 'symlink loop: the path points back to itself';
+    case 'ENOENT':
+      return 'does not exist (or is a broken symlink)';
     case 'EACCES':
-    case 'EPERM': return 'cannot be read: permission denied';
-    case 'EISDIR': return 'is a directory, expected a file';
-    case 'ENOTDIR': return 'is not a directory';
-    default: return `cannot be read: ${errorMessage(error)}`;
+    case 'EPERM':
+      return 'cannot be read: permission denied';
+    case 'EISDIR':
+      return 'is a directory, expected a file';
+    case 'ENOTDIR':
+      return 'is not a directory';
+    default:
+      return `cannot be read: ${errorMessage(error)}`;
   }
 }
 

@@ -24,7 +24,12 @@ export function templateVariables(context: RenderContext): Record<string, unknow
  * given), the project name from the workspace folder's name, and whatever else the caller knows.
  * Reviews and `personas show` both build their context here, so they render a persona the same way.
  */
-export function personaRenderContext(options: { filePath?: string; language?: string; workspaceRoot?: string; extra?: Record<string, unknown> }): RenderContext {
+export function personaRenderContext(options: {
+  filePath?: string;
+  language?: string;
+  workspaceRoot?: string;
+  extra?: Record<string, unknown>;
+}): RenderContext {
   const context: RenderContext = {};
   const language = options.language ?? (options.filePath ? languageFromPath(options.filePath) : undefined);
   if (language) context.language = language;
@@ -54,11 +59,19 @@ export function renderPersona(persona: Persona, context: RenderContext): Rendere
     const text = render(reference.text, reference.path, 1).trim();
     const size = Buffer.byteLength(text, 'utf8');
     if (size > budget) {
-      warnings.push(`${reference.path}: left out, the references would exceed ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB`);
+      warnings.push(
+        `${reference.path}: left out, the references would exceed ${MAX_REFERENCES_TOTAL_BYTES / 1024} KiB`,
+      );
       continue;
     }
     budget -= size;
-    parts.push([`----- BEGIN REFERENCE ${reference.path} (extra context for ${persona.name}) -----`, text, `----- END REFERENCE ${reference.path} -----`].join('\n'));
+    parts.push(
+      [
+        `----- BEGIN REFERENCE ${reference.path} (extra context for ${persona.name}) -----`,
+        text,
+        `----- END REFERENCE ${reference.path} -----`,
+      ].join('\n'),
+    );
   }
   return { id: persona.id, name: persona.name, mode: persona.mode, text: parts.join('\n\n') + '\n', warnings };
 }

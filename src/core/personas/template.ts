@@ -67,14 +67,22 @@ function parseNodes(tokens: Token[], warn: (message: string) => void): Node[] {
   let target = root;
   for (const token of tokens) {
     if (token.kind !== 'tag') {
-      target.push(token.kind === 'text' ? { kind: 'text', text: token.text } : { kind: 'output', source: token.source, line: token.line });
+      target.push(
+        token.kind === 'text'
+          ? { kind: 'text', text: token.text }
+          : { kind: 'output', source: token.source, line: token.line },
+      );
       continue;
     }
     const [keyword = '', ...restWords] = token.source.split(/\s+/);
     const rest = restWords.join(' ');
     const open = stack[stack.length - 1];
     if (keyword === 'if') {
-      const node: Extract<Node, { kind: 'if' }> = { kind: 'if', branches: [{ condition: rest, line: token.line, body: [] }], otherwise: [] };
+      const node: Extract<Node, { kind: 'if' }> = {
+        kind: 'if',
+        branches: [{ condition: rest, line: token.line, body: [] }],
+        otherwise: [],
+      };
       target.push(node);
       stack.push({ node, target });
       target = node.branches[0].body;
@@ -90,11 +98,15 @@ function parseNodes(tokens: Token[], warn: (message: string) => void): Node[] {
     } else if (keyword === 'elif' || keyword === 'else' || keyword === 'endif') {
       warn(`line ${token.line}: {% ${keyword} %} without a matching {% if %} was removed`);
     } else {
-      warn(`line ${token.line}: unsupported template tag {% ${token.source} %} was removed (supported: if, elif, else, endif)`);
+      warn(
+        `line ${token.line}: unsupported template tag {% ${token.source} %} was removed (supported: if, elif, else, endif)`,
+      );
     }
   }
   for (const open of stack) {
-    warn(`line ${open.node.branches[0].line}: {% if ${open.node.branches[0].condition} %} is never closed with {% endif %}; it runs to the end of the file`);
+    warn(
+      `line ${open.node.branches[0].line}: {% if ${open.node.branches[0].condition} %} is never closed with {% endif %}; it runs to the end of the file`,
+    );
   }
   return root;
 }
@@ -109,7 +121,8 @@ type ExprToken =
 
 function lexExpression(source: string): ExprToken[] {
   const tokens: ExprToken[] = [];
-  const pattern = /\s*(?:([A-Za-z_][\w.]*)|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+(?:\.\d+)?)|(==|!=|<=|>=|[<>()|,]))/y;
+  const pattern =
+    /\s*(?:([A-Za-z_][\w.]*)|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+(?:\.\d+)?)|(==|!=|<=|>=|[<>()|,]))/y;
   let index = 0;
   while (index < source.length) {
     if (/^\s*$/.test(source.slice(index))) break;
@@ -157,17 +170,25 @@ class ExpressionEvaluator {
     return result;
   }
 
-  private peek(): ExprToken | undefined { return this.tokens[this.position]; }
+  private peek(): ExprToken | undefined {
+    return this.tokens[this.position];
+  }
 
   private acceptName(word: string): boolean {
     const token = this.peek();
-    if (token?.kind === 'name' && token.value === word) { this.position += 1; return true; }
+    if (token?.kind === 'name' && token.value === word) {
+      this.position += 1;
+      return true;
+    }
     return false;
   }
 
   private acceptOp(op: string): boolean {
     const token = this.peek();
-    if (token?.kind === 'op' && token.value === op) { this.position += 1; return true; }
+    if (token?.kind === 'op' && token.value === op) {
+      this.position += 1;
+      return true;
+    }
     return false;
   }
 
@@ -203,7 +224,11 @@ class ExpressionEvaluator {
     if (token?.kind === 'op' && ['==', '!=', '<', '>', '<=', '>='].includes(token.value)) {
       this.position += 1;
       const right = this.filtered();
-      return { value: compare(token.value, left.value, right.value), known: left.known && right.known, missing: [...left.missing, ...right.missing] };
+      return {
+        value: compare(token.value, left.value, right.value),
+        known: left.known && right.known,
+        missing: [...left.missing, ...right.missing],
+      };
     }
     return left;
   }
@@ -217,7 +242,9 @@ class ExpressionEvaluator {
       const args: Evaluated[] = [];
       if (this.acceptOp('(')) {
         if (!this.acceptOp(')')) {
-          do { args.push(this.or()); } while (this.acceptOp(','));
+          do {
+            args.push(this.or());
+          } while (this.acceptOp(','));
           if (!this.acceptOp(')')) throw new Error(`missing ")" after the arguments of filter ${token.value}`);
         }
       }
@@ -262,12 +289,20 @@ class ExpressionEvaluator {
         // A defaulted variable is not "unknown" to the author: they planned for its absence, so no warning.
         return args[0] ?? literal('');
       // agpm's `content` reads a file; here the caller supplies the content itself, so it passes through.
-      case 'content': return input;
-      case 'lower': return mapped(text().toLowerCase());
-      case 'upper': return mapped(text().toUpperCase());
-      case 'trim': return mapped(text().trim());
-      case 'capitalize': { const t = text(); return mapped(t.charAt(0).toUpperCase() + t.slice(1).toLowerCase()); }
-      case 'title': return mapped(text().replace(/\b\w/g, (c) => c.toUpperCase()));
+      case 'content':
+        return input;
+      case 'lower':
+        return mapped(text().toLowerCase());
+      case 'upper':
+        return mapped(text().toUpperCase());
+      case 'trim':
+        return mapped(text().trim());
+      case 'capitalize': {
+        const t = text();
+        return mapped(t.charAt(0).toUpperCase() + t.slice(1).toLowerCase());
+      }
+      case 'title':
+        return mapped(text().replace(/\b\w/g, (c) => c.toUpperCase()));
       case 'join': {
         const separator = args[0] ? stringify(args[0].value) : ', ';
         return mapped(Array.isArray(input.value) ? input.value.map(stringify).join(separator) : text());
@@ -289,12 +324,18 @@ function truthy(result: Evaluated): boolean {
 
 function compare(op: string, left: unknown, right: unknown): boolean {
   switch (op) {
-    case '==': return left === right;
-    case '!=': return left !== right;
-    case '<': return (left as number) < (right as number);
-    case '>': return (left as number) > (right as number);
-    case '<=': return (left as number) <= (right as number);
-    default: return (left as number) >= (right as number);
+    case '==':
+      return left === right;
+    case '!=':
+      return left !== right;
+    case '<':
+      return (left as number) < (right as number);
+    case '>':
+      return (left as number) > (right as number);
+    case '<=':
+      return (left as number) <= (right as number);
+    default:
+      return (left as number) >= (right as number);
   }
 }
 
@@ -312,37 +353,50 @@ function stringify(value: unknown): string {
  * Renders a template against `variables`. Never throws: problems become warnings
  * ("line 12: unknown template variable `agpm.project.styleguide` rendered empty").
  */
-export function renderTemplate(source: string, variables: Record<string, unknown>, options: { firstLine?: number } = {}): TemplateResult {
+export function renderTemplate(
+  source: string,
+  variables: Record<string, unknown>,
+  options: { firstLine?: number } = {},
+): TemplateResult {
   const warnings: string[] = [];
-  const warn = (message: string): void => { if (!warnings.includes(message)) warnings.push(message); };
+  const warn = (message: string): void => {
+    if (!warnings.includes(message)) warnings.push(message);
+  };
 
   const evaluate = (expression: string, line: number, purpose: 'output' | 'condition'): Evaluated => {
     const where = `line ${line}`;
     try {
       const result = new ExpressionEvaluator(expression, variables, warn, where).evaluate();
       for (const name of result.missing) {
-        warn(purpose === 'output'
-          ? `${where}: unknown template variable "${name}" rendered empty`
-          : `${where}: unknown template variable "${name}" in a condition is treated as false`);
+        warn(
+          purpose === 'output'
+            ? `${where}: unknown template variable "${name}" rendered empty`
+            : `${where}: unknown template variable "${name}" in a condition is treated as false`,
+        );
       }
       return result;
     } catch (error) {
-      warn(`${where}: cannot evaluate "${expression}" (${errorMessage(error)}); ${purpose === 'output' ? 'rendered empty' : 'treated as false'}`);
+      warn(
+        `${where}: cannot evaluate "${expression}" (${errorMessage(error)}); ${purpose === 'output' ? 'rendered empty' : 'treated as false'}`,
+      );
       return { value: undefined, known: false, missing: [] };
     }
   };
 
-  const renderNodes = (nodes: Node[]): string => nodes.map((node) => {
-    if (node.kind === 'text') return node.text;
-    if (node.kind === 'output') {
-      const result = evaluate(node.source, node.line, 'output');
-      return result.known ? stringify(result.value) : '';
-    }
-    for (const branch of node.branches) {
-      if (truthy(evaluate(branch.condition, branch.line, 'condition'))) return renderNodes(branch.body);
-    }
-    return renderNodes(node.otherwise);
-  }).join('');
+  const renderNodes = (nodes: Node[]): string =>
+    nodes
+      .map((node) => {
+        if (node.kind === 'text') return node.text;
+        if (node.kind === 'output') {
+          const result = evaluate(node.source, node.line, 'output');
+          return result.known ? stringify(result.value) : '';
+        }
+        for (const branch of node.branches) {
+          if (truthy(evaluate(branch.condition, branch.line, 'condition'))) return renderNodes(branch.body);
+        }
+        return renderNodes(node.otherwise);
+      })
+      .join('');
 
   let text = renderNodes(parseNodes(tokenize(source, options.firstLine ?? 1), warn));
   // Openers left without a closer ("{{ name" with no "}}") are not template syntax we can evaluate;

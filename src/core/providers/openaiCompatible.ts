@@ -78,16 +78,20 @@ function describeEndpoint(baseUrl: string): EndpointShape {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`The model endpoint URL "${baseUrl}" is not a valid URL: expected something like ${DEFAULT_BASE_URL} or http://127.0.0.1:11434/v1.`);
+    throw new Error(
+      `The model endpoint URL "${baseUrl}" is not a valid URL: expected something like ${DEFAULT_BASE_URL} or http://127.0.0.1:11434/v1.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`The model endpoint URL "${safeUrl(url)}" must start with http:// or https://.`);
   }
   const query = Object.fromEntries(url.searchParams);
-  const azure = /\/openai\/deployments\//.test(url.pathname)
-    || 'api-version' in query
-    || /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/.test(url.hostname);
-  if (azure && /\/openai\/deployments\//.test(url.pathname) && !('api-version' in query)) query['api-version'] = DEFAULT_AZURE_API_VERSION;
+  const azure =
+    /\/openai\/deployments\//.test(url.pathname) ||
+    'api-version' in query ||
+    /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/.test(url.hostname);
+  if (azure && /\/openai\/deployments\//.test(url.pathname) && !('api-version' in query))
+    query['api-version'] = DEFAULT_AZURE_API_VERSION;
   const path = url.pathname.replace(/\/+$/, '');
   return { sdkBaseUrl: `${url.protocol}//${url.host}${path}`, query, azure, display: safeUrl(url) };
 }
@@ -119,31 +123,49 @@ function fetchWithReadableErrors(): typeof fetch {
     if (response.ok) return response;
     const raw = await response.text();
     let json: unknown;
-    try { json = JSON.parse(raw); } catch { json = undefined; }
-    const record = json && typeof json === 'object' ? json as Record<string, unknown> : undefined;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      json = undefined;
+    }
+    const record = json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
     const error = record?.error;
     if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
       return new Response(raw, { status: response.status, statusText: response.statusText, headers: response.headers });
     }
-    const message = typeof error === 'string' ? error
-      : typeof record?.message === 'string' ? record.message
-      : record?.detail !== undefined ? (typeof record.detail === 'string' ? record.detail : JSON.stringify(record.detail))
-      : raw.trim() !== '' ? raw.trim().slice(0, 500)
-      : `${response.status} ${response.statusText}`.trim();
+    const message =
+      typeof error === 'string'
+        ? error
+        : typeof record?.message === 'string'
+          ? record.message
+          : record?.detail !== undefined
+            ? typeof record.detail === 'string'
+              ? record.detail
+              : JSON.stringify(record.detail)
+            : raw.trim() !== ''
+              ? raw.trim().slice(0, 500)
+              : `${response.status} ${response.statusText}`.trim();
     const headers = new Headers(response.headers);
     headers.delete('content-length');
     headers.delete('content-encoding');
     headers.set('content-type', 'application/json');
-    return new Response(JSON.stringify({ error: { message, type: typeof record?.type === 'string' ? record.type : undefined } }), {
-      status: response.status, statusText: response.statusText, headers,
-    });
+    return new Response(
+      JSON.stringify({ error: { message, type: typeof record?.type === 'string' ? record.type : undefined } }),
+      {
+        status: response.status,
+        statusText: response.statusText,
+        headers,
+      },
+    );
   };
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new Error(`Provider option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(value)}.`);
+    throw new Error(
+      `Provider option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(value)}.`,
+    );
   }
   return value;
 }
@@ -181,7 +203,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private readonly quirksKey: string;
 
   constructor(options: OpenAICompatibleOptions) {
-    if (!options.model || options.model.trim() === '') throw new Error('Provider option model is empty: name the model to use (e.g. gpt-4o-mini, llama3.1).');
+    if (!options.model || options.model.trim() === '')
+      throw new Error('Provider option model is empty: name the model to use (e.g. gpt-4o-mini, llama3.1).');
     this.endpoint = describeEndpoint(options.baseUrl);
     this.modelName = options.model.trim();
     this.timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
@@ -202,8 +225,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
     // Credentials the caller set in defaultHeaders themselves (a proxy token) are left alone.
     const callerSets = new Set(Object.keys(options.defaultHeaders ?? {}).map((name) => name.toLowerCase()));
     const authHeaders: Record<string, string | null> = {};
-    if (!callerSets.has('authorization') && (this.apiKey === undefined || this.endpoint.azure)) authHeaders.Authorization = null;
-    if (this.apiKey !== undefined && this.endpoint.azure && !callerSets.has('api-key')) authHeaders['api-key'] = this.apiKey;
+    if (!callerSets.has('authorization') && (this.apiKey === undefined || this.endpoint.azure))
+      authHeaders.Authorization = null;
+    if (this.apiKey !== undefined && this.endpoint.azure && !callerSets.has('api-key'))
+      authHeaders['api-key'] = this.apiKey;
     this.client = new OpenAI({
       apiKey: this.apiKey ?? 'no-key',
       baseURL: this.endpoint.sdkBaseUrl,
@@ -233,20 +258,28 @@ export class OpenAICompatibleProvider implements ChatProvider {
         const failure = this.classify(caught, request.signal);
         if (failure.rejected === 'format' && format !== 'text') {
           const next = FORMAT_ORDER[FORMAT_ORDER.indexOf(format) + 1];
-          this.logger.warn(`${this.where()} rejected response_format ${format} (${failure.error.message}); falling back to ${next === 'text' ? 'plain instructions' : next}, and remembering that for this endpoint.`);
+          this.logger.warn(
+            `${this.where()} rejected response_format ${format} (${failure.error.message}); falling back to ${next === 'text' ? 'plain instructions' : next}, and remembering that for this endpoint.`,
+          );
           format = next;
           endpointQuirks.set(this.quirksKey, { ...endpointQuirks.get(this.quirksKey), format });
           continue;
         }
         if (failure.rejected === 'stream_options' && useStreamOptions) {
-          this.logger.warn(`${this.where()} rejected stream_options; streaming without usage reports (token counts will be estimated).`);
+          this.logger.warn(
+            `${this.where()} rejected stream_options; streaming without usage reports (token counts will be estimated).`,
+          );
           useStreamOptions = false;
           endpointQuirks.set(this.quirksKey, { ...endpointQuirks.get(this.quirksKey), noStreamOptions: true });
           continue;
         }
         if (!failure.retryable || retry >= this.maxRetries) throw failure.error;
         if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
-          throw new ProviderError(`${failure.error.message} It asked to wait ${Math.ceil(failure.retryAfterMs / 1000)}s before retrying, longer than the ${Math.ceil(this.maxRetryAfterMs / 1000)}s this tool waits: try again later.`, failure.error.kind, failure.error.status);
+          throw new ProviderError(
+            `${failure.error.message} It asked to wait ${Math.ceil(failure.retryAfterMs / 1000)}s before retrying, longer than the ${Math.ceil(this.maxRetryAfterMs / 1000)}s this tool waits: try again later.`,
+            failure.error.kind,
+            failure.error.status,
+          );
         }
         const delay = failure.retryAfterMs ?? this.backoff(retry);
         retry++;
@@ -264,13 +297,23 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => { clearTimeout(timer); reject(this.cancelled()); };
-      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(this.cancelled());
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private async attempt(request: ChatRequest, format: ResponseFormatKind, useStreamOptions: boolean): Promise<ChatResponse> {
+  private async attempt(
+    request: ChatRequest,
+    format: ResponseFormatKind,
+    useStreamOptions: boolean,
+  ): Promise<ChatResponse> {
     const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
     if (format === 'text' && request.jsonSchema) {
       const lastUser = [...messages].reverse().find((m) => m.role === 'user');
@@ -278,7 +321,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
     }
     const body: ChatCompletionCreateParamsBase = { model: this.modelName, messages };
     if (format === 'json_schema' && request.jsonSchema) {
-      body.response_format = { type: 'json_schema', json_schema: { name: request.jsonSchema.name, strict: true, schema: request.jsonSchema.schema } };
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: request.jsonSchema.name, strict: true, schema: request.jsonSchema.schema },
+      };
     } else if (format === 'json_object') {
       body.response_format = { type: 'json_object' };
     }
@@ -289,7 +335,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = (stalled: boolean): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => { state.timedOut = true; state.stalled = stalled; controller.abort(); }, this.timeoutMs);
+      timer = setTimeout(() => {
+        state.timedOut = true;
+        state.stalled = stalled;
+        controller.abort();
+      }, this.timeoutMs);
     };
     const onCancel = (): void => controller.abort();
     request.signal?.addEventListener('abort', onCancel, { once: true });
@@ -297,17 +347,22 @@ export class OpenAICompatibleProvider implements ChatProvider {
     try {
       const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
       if (!this.stream) {
-        const completion = await this.client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal });
+        const completion = await this.client.chat.completions.create(
+          { ...body, stream: false },
+          { signal: controller.signal },
+        );
         return this.fromCompletion(completion, format, promptTokens, request);
       }
 
-      const { data: stream, response: raw } = await this.client.chat.completions.create(
-        { ...body, stream: true, ...(useStreamOptions ? { stream_options: { include_usage: true } } : {}) },
-        { signal: controller.signal },
-      ).withResponse();
+      const { data: stream, response: raw } = await this.client.chat.completions
+        .create(
+          { ...body, stream: true, ...(useStreamOptions ? { stream_options: { include_usage: true } } : {}) },
+          { signal: controller.signal },
+        )
+        .withResponse();
       if (/application\/json/i.test(raw.headers.get('content-type') ?? '')) {
         // Streaming is not available here: the server ignored `stream` and sent the whole answer.
-        const completion = await raw.json() as OpenAI.ChatCompletion;
+        const completion = (await raw.json()) as OpenAI.ChatCompletion;
         return this.fromCompletion(completion, format, promptTokens, request);
       }
       arm(true);
@@ -330,8 +385,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
       }
       // The SDK ends the iteration quietly when the request is aborted: find out why here.
       if (controller.signal.aborted) throw state.timedOut ? this.timeoutError(true) : this.cancelled();
-      if (refusal && !text) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
-      if (finishReason === null) this.logger.warn(`${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`);
+      if (refusal && !text)
+        throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
+      if (finishReason === null)
+        this.logger.warn(
+          `${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`,
+        );
       return {
         text,
         usage: this.usage(reportedUsage, promptTokens, text),
@@ -348,10 +407,23 @@ export class OpenAICompatibleProvider implements ChatProvider {
     }
   }
 
-  private fromCompletion(completion: OpenAI.ChatCompletion, format: ResponseFormatKind, promptTokens: number, request: ChatRequest): ChatResponse {
+  private fromCompletion(
+    completion: OpenAI.ChatCompletion,
+    format: ResponseFormatKind,
+    promptTokens: number,
+    request: ChatRequest,
+  ): ChatResponse {
     const choice = completion.choices?.[0];
-    if (!choice) throw new ProviderError(`${this.where()} answered without any choices: the server may not support chat completions for model "${this.modelName}".`, 'failed');
-    if (choice.message?.refusal) throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`, 'rejected');
+    if (!choice)
+      throw new ProviderError(
+        `${this.where()} answered without any choices: the server may not support chat completions for model "${this.modelName}".`,
+        'failed',
+      );
+    if (choice.message?.refusal)
+      throw new ProviderError(
+        `The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`,
+        'rejected',
+      );
     const text = choice.message?.content ?? '';
     if (text) request.onText?.(text);
     return {
@@ -383,7 +455,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
     const what = stalled
       ? `${this.where()} stopped sending its answer for ${seconds}s`
       : `${this.where()} did not answer within ${seconds}s`;
-    return new ProviderError(`${what} (timeout). Raise the timeout, use a smaller or faster model, or review less code at once.`, 'timeout');
+    return new ProviderError(
+      `${what} (timeout). Raise the timeout, use a smaller or faster model, or review less code at once.`,
+      'timeout',
+    );
   }
 
   /** Never let the key reach a message: servers sometimes echo it back in their errors. */
@@ -403,56 +478,127 @@ export class OpenAICompatibleProvider implements ChatProvider {
       const detail = this.scrub(serverMessage(caught));
       const retryAfterMs = retryAfter(caught.headers);
       if (status === 401) {
-        return { error: new ProviderError(`${where} answered 401: the key was refused${this.apiKey ? '' : ' (no key was sent)'}. Set OPENAI_API_KEY (CLI) or the extension's API key to a valid key for this endpoint.`, 'auth', status), retryable: false };
+        return {
+          error: new ProviderError(
+            `${where} answered 401: the key was refused${this.apiKey ? '' : ' (no key was sent)'}. Set OPENAI_API_KEY (CLI) or the extension's API key to a valid key for this endpoint.`,
+            'auth',
+            status,
+          ),
+          retryable: false,
+        };
       }
       if (status === 403) {
-        return { error: new ProviderError(`${where} answered 403: the key may not use model "${this.modelName}" (${detail}). Check the key's permissions or choose another model.`, 'auth', status), retryable: false };
+        return {
+          error: new ProviderError(
+            `${where} answered 403: the key may not use model "${this.modelName}" (${detail}). Check the key's permissions or choose another model.`,
+            'auth',
+            status,
+          ),
+          retryable: false,
+        };
       }
       if (status === 404) {
-        return { error: new ProviderError(`${where} answered 404 (${detail}): the model "${this.modelName}" or the chat API was not found. Check the model name (BACKEND_REVIEW_MODEL or --model) and that the base URL is the API root, usually ending in /v1.`, 'rejected', status), retryable: false };
+        return {
+          error: new ProviderError(
+            `${where} answered 404 (${detail}): the model "${this.modelName}" or the chat API was not found. Check the model name (BACKEND_REVIEW_MODEL or --model) and that the base URL is the API root, usually ending in /v1.`,
+            'rejected',
+            status,
+          ),
+          retryable: false,
+        };
       }
       if (status === 400 || status === 422) {
-        if (/stream_options/i.test(detail)) return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status), retryable: false, rejected: 'stream_options' };
+        if (/stream_options/i.test(detail))
+          return {
+            error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status),
+            retryable: false,
+            rejected: 'stream_options',
+          };
         if (/response_format|json_schema|json_object|structured output|guided|grammar/i.test(detail)) {
-          return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status), retryable: false, rejected: 'format' };
+          return {
+            error: new ProviderError(`${where} answered ${status}: ${detail}`, 'rejected', status),
+            retryable: false,
+            rejected: 'format',
+          };
         }
         const tooLong = /context|too long|maximum.*tokens|token limit|max_tokens/i.test(detail);
         return {
-          error: new ProviderError(`${where} rejected the request (${status}): ${detail}. ${tooLong ? 'The prompt is too long for this model: lower maxInputTokens so the code is sent in smaller chunks.' : `Check that model "${this.modelName}" exists on this endpoint and supports chat completions.`}`, 'rejected', status),
+          error: new ProviderError(
+            `${where} rejected the request (${status}): ${detail}. ${tooLong ? 'The prompt is too long for this model: lower maxInputTokens so the code is sent in smaller chunks.' : `Check that model "${this.modelName}" exists on this endpoint and supports chat completions.`}`,
+            'rejected',
+            status,
+          ),
           retryable: false,
         };
       }
       if (status === 429) {
-        return { error: new ProviderError(`${where} answered 429: too many requests or quota exhausted (${detail}). Wait a little, lower the review concurrency, or use a key with a higher quota.`, 'failed', status), retryable: true, retryAfterMs };
+        return {
+          error: new ProviderError(
+            `${where} answered 429: too many requests or quota exhausted (${detail}). Wait a little, lower the review concurrency, or use a key with a higher quota.`,
+            'failed',
+            status,
+          ),
+          retryable: true,
+          retryAfterMs,
+        };
       }
       if (status === 408 || status === 409 || status >= 500) {
-        return { error: new ProviderError(`${where} answered ${status} (${detail}). The server is overloaded or failing; try again later or check the server's logs.`, 'failed', status), retryable: true, retryAfterMs };
+        return {
+          error: new ProviderError(
+            `${where} answered ${status} (${detail}). The server is overloaded or failing; try again later or check the server's logs.`,
+            'failed',
+            status,
+          ),
+          retryable: true,
+          retryAfterMs,
+        };
       }
       return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'failed', status), retryable: false };
     }
     const code = errorCode(caught);
     if (code && UNREACHABLE_CODES.has(code)) {
-      const hint = code === 'ECONNREFUSED' ? 'is the server running, and is the base URL (OPENAI_BASE_URL or --base-url) right?' : 'check the host name in the base URL (OPENAI_BASE_URL or --base-url) and the network.';
-      return { error: new ProviderError(`Could not connect to ${this.endpoint.display} (${code}): ${hint}`, 'unreachable'), retryable: false };
+      const hint =
+        code === 'ECONNREFUSED'
+          ? 'is the server running, and is the base URL (OPENAI_BASE_URL or --base-url) right?'
+          : 'check the host name in the base URL (OPENAI_BASE_URL or --base-url) and the network.';
+      return {
+        error: new ProviderError(`Could not connect to ${this.endpoint.display} (${code}): ${hint}`, 'unreachable'),
+        retryable: false,
+      };
     }
     if (code && RESET_CODES.has(code)) {
-      return { error: new ProviderError(`The connection to ${this.endpoint.display} was dropped (${code}) before the answer was complete. If this keeps happening, check proxies and the server's logs.`, 'unreachable'), retryable: true };
+      return {
+        error: new ProviderError(
+          `The connection to ${this.endpoint.display} was dropped (${code}) before the answer was complete. If this keeps happening, check proxies and the server's logs.`,
+          'unreachable',
+        ),
+        retryable: true,
+      };
     }
     const message = this.scrub(caught instanceof Error ? caught.message : String(caught));
     if (caught instanceof APIError) {
       // Status-less API errors: an error event inside the stream, or a connection error without a code.
       return { error: new ProviderError(`${where} failed: ${message}`, 'failed'), retryable: false };
     }
-    return { error: new ProviderError(`The request to ${this.endpoint.display} failed: ${message}${code ? ` (${code})` : ''}.`, 'failed'), retryable: false };
+    return {
+      error: new ProviderError(
+        `The request to ${this.endpoint.display} failed: ${message}${code ? ` (${code})` : ''}.`,
+        'failed',
+      ),
+      retryable: false,
+    };
   }
 }
 
 /** The server's own explanation, whatever shape its error body had. */
 function serverMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | string | undefined;
-  const text = typeof body === 'string' ? body
-    : body && typeof body.message === 'string' ? body.message
-    : error.message.replace(/^\d{3}\s*/, '');
+  const text =
+    typeof body === 'string'
+      ? body
+      : body && typeof body.message === 'string'
+        ? body.message
+        : error.message.replace(/^\d{3}\s*/, '');
   return text.replace(/\s+/g, ' ').trim().slice(0, 400) || 'no details';
 }
 
@@ -493,7 +639,10 @@ export interface ProviderEnvOverrides {
  * endpoint (default OpenAI), `OPENAI_API_KEY` the key (optional). No model → undefined: the
  * caller runs the offline checks only. An invalid URL throws an Error naming where it came from.
  */
-export function createProviderFromEnv(env: Record<string, string | undefined>, overrides: ProviderEnvOverrides = {}): OpenAICompatibleProvider | undefined {
+export function createProviderFromEnv(
+  env: Record<string, string | undefined>,
+  overrides: ProviderEnvOverrides = {},
+): OpenAICompatibleProvider | undefined {
   const model = (overrides.model ?? env.BACKEND_REVIEW_MODEL ?? '').trim();
   const fromFlag = overrides.baseUrl !== undefined;
   const baseUrl = (overrides.baseUrl ?? env.OPENAI_BASE_URL ?? '').trim() || DEFAULT_BASE_URL;

@@ -46,7 +46,11 @@ export interface ChatProvider {
 
 /** Raised when the model cannot be reached or keeps failing; the CLI maps it to exit code 3. */
 export class ProviderError extends Error {
-  constructor(message: string, readonly kind: 'unreachable' | 'auth' | 'rejected' | 'timeout' | 'cancelled' | 'failed', readonly status?: number) {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'auth' | 'rejected' | 'timeout' | 'cancelled' | 'failed',
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ProviderError';
   }

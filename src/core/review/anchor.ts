@@ -42,7 +42,12 @@ export const DEFAULT_SEARCH_WINDOW = 10;
 export const UNANCHORED_CONFIDENCE_FACTOR = 0.5;
 
 /** Where a quote was found: 1-based lines, 1-based columns (end exclusive). */
-interface QuoteMatch { startLine: number; endLine: number; startColumn: number; endColumn: number }
+interface QuoteMatch {
+  startLine: number;
+  endLine: number;
+  startColumn: number;
+  endColumn: number;
+}
 
 /**
  * Some lines of the file without whitespace, with the position of every remaining character, so
@@ -56,7 +61,11 @@ class CompactIndex {
   private readonly lineStart: Int32Array;
 
   /** Indexes `lines[firstLine - 1 .. lastLine - 1]` (1-based, inclusive). */
-  constructor(lines: readonly string[], private readonly firstLine: number, lastLine: number) {
+  constructor(
+    lines: readonly string[],
+    private readonly firstLine: number,
+    lastLine: number,
+  ) {
     let capacity = 0;
     for (let line = firstLine; line <= lastLine; line++) capacity += lines[line - 1].length;
     // Typed arrays sized for the worst case (no whitespace at all): one pass, no per-char objects.
@@ -99,13 +108,18 @@ class CompactIndex {
       let complete = true;
       for (const part of parts.slice(1)) {
         const next = this.chars.indexOf(part, end);
-        if (next === -1 || next + part.length > to || next - end > MAX_ELLIPSIS_GAP) { complete = false; break; }
+        if (next === -1 || next + part.length > to || next - end > MAX_ELLIPSIS_GAP) {
+          complete = false;
+          break;
+        }
         end = next + part.length;
       }
       if (complete) {
         matches.push({
-          startLine: this.lineOf[at], startColumn: this.columnOf[at],
-          endLine: this.lineOf[end - 1], endColumn: this.columnOf[end - 1] + 1,
+          startLine: this.lineOf[at],
+          startColumn: this.columnOf[at],
+          endLine: this.lineOf[end - 1],
+          endColumn: this.columnOf[end - 1] + 1,
         });
       }
       at = this.chars.indexOf(parts[0], at + 1);
@@ -130,17 +144,22 @@ class CompactText {
     this.lines = splitLines(text);
   }
 
-  get lineCount(): number { return this.lines.length; }
+  get lineCount(): number {
+    return this.lines.length;
+  }
 
-  lineLength(line: number): number { return this.lines[line - 1]?.length ?? 0; }
+  lineLength(line: number): number {
+    return this.lines[line - 1]?.length ?? 0;
+  }
 
   /** Every match of the parts within the lines (a match found in a smaller index is the same as in the whole). */
   find(parts: string[], range: LineRange): QuoteMatch[] {
     const startLine = Math.max(1, range.startLine);
     const endLine = Math.min(this.lineCount, range.endLine);
     if (startLine > endLine) return [];
-    const index = this.whole
-      ?? (endLine - startLine < LOCAL_INDEX_MAX_LINES
+    const index =
+      this.whole ??
+      (endLine - startLine < LOCAL_INDEX_MAX_LINES
         ? new CompactIndex(this.lines, startLine, endLine)
         : (this.whole = new CompactIndex(this.lines, 1, this.lineCount)));
     return index.find(parts, startLine, endLine);
@@ -156,8 +175,17 @@ const compact = (s: string): string => s.replace(/\s+/g, '');
 function isWhitespace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   if (code < 0xa0) return false;
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029
-    || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /**
@@ -230,7 +258,10 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
       endLine: Math.max(finding.startLine, finding.endLine),
     };
     const anchored = anchorOne(finding, cited);
-    if (typeof anchored === 'string') { drop(finding, anchored); continue; }
+    if (typeof anchored === 'string') {
+      drop(finding, anchored);
+      continue;
+    }
     if (changed && !touchesChange(anchored, changed, slack)) {
       drop(finding, `it does not touch a changed line (±${slack} lines) of the diff`);
       continue;
@@ -241,7 +272,10 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
 
   function search(readings: string[][], ranges: LineRange[], near: number): QuoteMatch | undefined {
     for (const parts of readings) {
-      const match = nearest(ranges.flatMap((r) => file.find(parts, r)), near);
+      const match = nearest(
+        ranges.flatMap((r) => file.find(parts, r)),
+        near,
+      );
       if (match) return match;
     }
     return undefined;
@@ -252,7 +286,9 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     const citedInFile = intersect(cited, whole);
 
     // Only code the model was shown counts: a generic quote (`});`) can occur anywhere in the file.
-    const citedShown = citedInFile ? searchable.map((r) => intersect(r, citedInFile)).filter((r): r is LineRange => r !== undefined) : [];
+    const citedShown = citedInFile
+      ? searchable.map((r) => intersect(r, citedInFile)).filter((r): r is LineRange => r !== undefined)
+      : [];
     const atCited = search(readings, citedShown, cited.startLine);
     if (atCited && citedInFile) {
       const result: AnchoredFinding = {
@@ -260,7 +296,8 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
         startLine: citedInFile.startLine,
         endLine: citedInFile.endLine,
         startColumn: atCited.startLine === citedInFile.startLine ? atCited.startColumn : 1,
-        endColumn: atCited.endLine === citedInFile.endLine ? atCited.endColumn : file.lineLength(citedInFile.endLine) + 1,
+        endColumn:
+          atCited.endLine === citedInFile.endLine ? atCited.endColumn : file.lineLength(citedInFile.endLine) + 1,
         anchored: 'exact',
       };
       result.fix = checkFix(finding, cited, atCited, result);
@@ -268,11 +305,17 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     }
 
     const nearbyWindow: LineRange = { startLine: cited.startLine - window, endLine: cited.endLine + window };
-    const nearby = search(readings, searchable.map((r) => intersect(r, nearbyWindow)).filter((r): r is LineRange => r !== undefined), cited.startLine);
+    const nearby = search(
+      readings,
+      searchable.map((r) => intersect(r, nearbyWindow)).filter((r): r is LineRange => r !== undefined),
+      cited.startLine,
+    );
     const found = nearby ?? search(readings, searchable, cited.startLine);
     if (found) {
       const result: AnchoredFinding = { ...finding, ...found, anchored: 'moved' };
-      logger.debug(`Moved finding "${finding.title}" from lines ${cited.startLine}-${cited.endLine} to ${found.startLine}-${found.endLine}, where its quote is${nearby ? '' : ' (found outside the nearby lines)'}.`);
+      logger.debug(
+        `Moved finding "${finding.title}" from lines ${cited.startLine}-${cited.endLine} to ${found.startLine}-${found.endLine}, where its quote is${nearby ? '' : ' (found outside the nearby lines)'}.`,
+      );
       result.fix = checkFix(finding, cited, found, result);
       return result;
     }
@@ -285,8 +328,11 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
       return `${why}, and the cited lines ${cited.startLine}-${cited.endLine} are outside the reviewed lines`;
     }
     const confidence = Math.round(finding.confidence * UNANCHORED_CONFIDENCE_FACTOR * 1000) / 1000;
-    logger.info(`Finding "${finding.title}": ${why}; kept at the cited lines ${citedInFile.startLine}-${citedInFile.endLine} with confidence ${finding.confidence} → ${confidence}.`);
-    if (finding.fix) logger.warn(`Finding "${finding.title}": fix removed, the code it would replace could not be located.`);
+    logger.info(
+      `Finding "${finding.title}": ${why}; kept at the cited lines ${citedInFile.startLine}-${citedInFile.endLine} with confidence ${finding.confidence} → ${confidence}.`,
+    );
+    if (finding.fix)
+      logger.warn(`Finding "${finding.title}": fix removed, the code it would replace could not be located.`);
     return {
       ...finding,
       startLine: citedInFile.startLine,
@@ -303,7 +349,12 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
    * A fix must replace the quoted code: its range has to cover the quote's lines and stay within
    * the finding's range. A fix that matched the cited lines travels with a moved finding.
    */
-  function checkFix(finding: ModelFinding, cited: LineRange, quote: QuoteMatch, placed: LineRange): ModelFinding['fix'] {
+  function checkFix(
+    finding: ModelFinding,
+    cited: LineRange,
+    quote: QuoteMatch,
+    placed: LineRange,
+  ): ModelFinding['fix'] {
     const fix = finding.fix;
     if (!fix) return null;
     let range: LineRange = { startLine: fix.startLine, endLine: fix.endLine };
@@ -315,7 +366,9 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     const within = range.startLine >= placed.startLine && range.endLine <= placed.endLine;
     const inFile = range.startLine >= 1 && range.endLine <= file.lineCount && range.startLine <= range.endLine;
     if (covers && within && inFile) return { ...fix, ...range };
-    logger.warn(`Finding "${finding.title}": fix for lines ${fix.startLine}-${fix.endLine} removed: ${inFile ? `it does not match the quoted code at lines ${quote.startLine}-${quote.endLine}` : `it lies outside the file (${file.lineCount} lines)`}; finding kept.`);
+    logger.warn(
+      `Finding "${finding.title}": fix for lines ${fix.startLine}-${fix.endLine} removed: ${inFile ? `it does not match the quoted code at lines ${quote.startLine}-${quote.endLine}` : `it lies outside the file (${file.lineCount} lines)`}; finding kept.`,
+    );
     return null;
   }
 }

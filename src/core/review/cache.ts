@@ -21,7 +21,15 @@ export interface CacheKeyParts {
 export function reviewCacheKey(parts: CacheKeyParts): string {
   const hash = createHash('sha256');
   // Length-prefix each part so that moving text between parts changes the key.
-  for (const value of [`contract:${CONTRACT_VERSION}`, parts.providerId, parts.model, parts.mode, parts.personaText, parts.systemPrompt, parts.userPrompt]) {
+  for (const value of [
+    `contract:${CONTRACT_VERSION}`,
+    parts.providerId,
+    parts.model,
+    parts.mode,
+    parts.personaText,
+    parts.systemPrompt,
+    parts.userPrompt,
+  ]) {
     hash.update(`${value.length}:`).update(value);
   }
   return hash.digest('hex');

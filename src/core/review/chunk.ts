@@ -90,7 +90,11 @@ export interface ChunkOptions {
  * packed into one chunk; a region too big for one chunk is split at the best boundary (blank lines and
  * top-level declarations) in the back half of what fits. A single line over budget is skipped.
  */
-export function chunkRegions(lines: string[], regions: LineRange[], options: ChunkOptions): { chunks: ReviewChunk[]; skipped: ChunkSkip[] } {
+export function chunkRegions(
+  lines: string[],
+  regions: LineRange[],
+  options: ChunkOptions,
+): { chunks: ReviewChunk[]; skipped: ChunkSkip[] } {
   const width = numberWidth(lines.length);
   const lineCost = (n: number): number => options.countTokens(numberLine(n, lines[n - 1] ?? '', width) + '\n');
   const gapCost = options.countTokens(SEGMENT_GAP_MARKER + '\n');
@@ -111,7 +115,11 @@ export function chunkRegions(lines: string[], regions: LineRange[], options: Chu
         tokens += cost;
       }
       if (end < start) {
-        skipped.push({ startLine: start, endLine: start, reason: `line ${start} alone is larger than the model's input budget (${options.budgetTokens} tokens)` });
+        skipped.push({
+          startLine: start,
+          endLine: start,
+          reason: `line ${start} alone is larger than the model's input budget (${options.budgetTokens} tokens)`,
+        });
         start++;
         continue;
       }
@@ -122,7 +130,10 @@ export function chunkRegions(lines: string[], regions: LineRange[], options: Chu
         const floor = start + Math.floor((end - start + 1) / 2);
         for (let candidate = end; candidate > floor && bestScore < 3; candidate--) {
           const score = boundaryScore(lines, candidate);
-          if (score > bestScore) { best = candidate; bestScore = score; }
+          if (score > bestScore) {
+            best = candidate;
+            bestScore = score;
+          }
         }
         if (best <= end) {
           for (let n = best; n <= end; n++) tokens -= lineCost(n);

@@ -62,15 +62,23 @@ export function parseUnifiedDiff(diffText: string): parseDiff.File[] {
   if (diffText.trim() === '') return [];
   const files = parseDiff(diffText);
   if (files.length === 0) {
-    throw new ReviewInputError('the diff text contains no file changes: expected unified diff output such as `git diff` prints ("diff --git", "---"/"+++" and "@@" lines)');
+    throw new ReviewInputError(
+      'the diff text contains no file changes: expected unified diff output such as `git diff` prints ("diff --git", "---"/"+++" and "@@" lines)',
+    );
   }
   for (const file of files) {
-    if (!file.from && !file.to) throw new ReviewInputError('the diff text has a file section without file names ("---"/"+++" or "diff --git" lines)');
+    if (!file.from && !file.to)
+      throw new ReviewInputError(
+        'the diff text has a file section without file names ("---"/"+++" or "diff --git" lines)',
+      );
   }
   return files;
 }
 
-export async function unitsFromDiff(diffText: string, readNewFile: (path: string) => Promise<string | undefined>): Promise<DiffUnits> {
+export async function unitsFromDiff(
+  diffText: string,
+  readNewFile: (path: string) => Promise<string | undefined>,
+): Promise<DiffUnits> {
   const files = parseUnifiedDiff(diffText);
   const binary = binaryPaths(diffText);
   const units: ReviewUnit[] = [];
@@ -89,8 +97,10 @@ export async function unitsFromDiff(diffText: string, readNewFile: (path: string
     }
     const changedLines = addedLines(file);
     if (changedLines.length === 0) {
-      if (from && from !== to) skipped.push({ file: to, reason: `renamed from ${from} without added lines: nothing to review` });
-      else if (file.chunks.length === 0) skipped.push({ file: to, reason: 'no content change (mode or metadata only): nothing to review' });
+      if (from && from !== to)
+        skipped.push({ file: to, reason: `renamed from ${from} without added lines: nothing to review` });
+      else if (file.chunks.length === 0)
+        skipped.push({ file: to, reason: 'no content change (mode or metadata only): nothing to review' });
       else skipped.push({ file: to, reason: 'only deletions in this file: nothing to review' });
       continue;
     }

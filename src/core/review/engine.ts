@@ -28,7 +28,12 @@ function isCachedAnswer(value: unknown): value is CachedAnswer {
 }
 
 function words(title: string): Set<string> {
-  return new Set(title.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2));
+  return new Set(
+    title
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length > 2),
+  );
 }
 
 /** Titles say the same thing: one contains the other, or they share most of their words. */
@@ -45,15 +50,20 @@ export function similarTitles(a: string, b: string): boolean {
 }
 
 function isDuplicate(a: ReviewFinding, b: ReviewFinding): boolean {
-  return a.file === b.file
-    && a.category === b.category
-    && a.startLine <= b.endLine && b.startLine <= a.endLine
-    && similarTitles(a.title, b.title);
+  return (
+    a.file === b.file &&
+    a.category === b.category &&
+    a.startLine <= b.endLine &&
+    b.startLine <= a.endLine &&
+    similarTitles(a.title, b.title)
+  );
 }
 
 /** Keeps the most severe, then most confident, of each group of duplicates; sorted by file and line. */
 export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
-  const ranked = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence);
+  const ranked = [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence,
+  );
   // Duplicates share a file, so each finding is compared with the kept ones of its file only:
   // comparing with every kept finding was quadratic in the whole review (seconds for a large repository).
   const keptByFile = new Map<string, ReviewFinding[]>();
@@ -65,7 +75,10 @@ export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
     keptByFile.set(finding.file, sameFile);
     kept.push(finding);
   }
-  return kept.sort((a, b) => a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity));
+  return kept.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity),
+  );
 }
 
 function cancelledError(error: unknown, signal?: AbortSignal): boolean {
@@ -81,10 +94,21 @@ interface ChunkContext {
   onAnswerProgress?: (path: string, characters: number) => void;
 }
 
-async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: ReviewResult['stats']): Promise<CachedAnswer> {
+async function answerFor(
+  planned: PlannedChunk,
+  ctx: ChunkContext,
+  stats: ReviewResult['stats'],
+): Promise<CachedAnswer> {
   const { provider, cache, options, logger } = ctx;
   const key = cache
-    ? reviewCacheKey({ providerId: provider.id, model: provider.modelName, mode: options.mode, personaText: options.persona.text, systemPrompt: planned.system, userPrompt: planned.user })
+    ? reviewCacheKey({
+        providerId: provider.id,
+        model: provider.modelName,
+        mode: options.mode,
+        personaText: options.persona.text,
+        systemPrompt: planned.system,
+        userPrompt: planned.user,
+      })
     : undefined;
   if (cache && key) {
     let hit: string | undefined;
@@ -98,7 +122,9 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
       try {
         parsed = JSON.parse(hit);
       } catch (error) {
-        logger.warn(`review cache entry ${key} is not valid JSON (${(error as Error).message}); asking the model again`);
+        logger.warn(
+          `review cache entry ${key} is not valid JSON (${(error as Error).message}); asking the model again`,
+        );
       }
       if (isCachedAnswer(parsed)) {
         stats.cachedChunks++;
@@ -113,7 +139,12 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
     messages: planned.messages,
     jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
     signal: options.signal,
-    onText: onAnswerProgress ? (text) => { received += text.length; onAnswerProgress(planned.unit.path, received); } : undefined,
+    onText: onAnswerProgress
+      ? (text) => {
+          received += text.length;
+          onAnswerProgress(planned.unit.path, received);
+        }
+      : undefined,
   });
   stats.promptTokens += response.usage.promptTokens;
   stats.completionTokens += response.usage.completionTokens;
@@ -127,7 +158,9 @@ async function answerFor(planned: PlannedChunk, ctx: ChunkContext, stats: Review
       await cache.set(key, JSON.stringify(answer));
     } catch (error) {
       // The review itself worked; only the next run loses the shortcut.
-      logger.warn(`the review cache could not be written (${(error as Error).message}); the next review of this code will ask the model again`);
+      logger.warn(
+        `the review cache could not be written (${(error as Error).message}); the next review of this code will ask the model again`,
+      );
     }
   }
   return answer;
@@ -164,17 +197,25 @@ function unsafeFixReason(fix: NonNullable<ModelFinding['fix']>, secretLines: Rea
 export function realColumn(realLine: string, redactedLine: string, column: number, side: 'start' | 'end'): number {
   if (realLine === redactedLine) return column;
   let prefix = 0;
-  while (prefix < realLine.length && prefix < redactedLine.length && realLine[prefix] === redactedLine[prefix]) prefix++;
+  while (prefix < realLine.length && prefix < redactedLine.length && realLine[prefix] === redactedLine[prefix])
+    prefix++;
   let suffix = 0;
-  while (suffix < realLine.length - prefix && suffix < redactedLine.length - prefix
-    && realLine[realLine.length - 1 - suffix] === redactedLine[redactedLine.length - 1 - suffix]) suffix++;
+  while (
+    suffix < realLine.length - prefix &&
+    suffix < redactedLine.length - prefix &&
+    realLine[realLine.length - 1 - suffix] === redactedLine[redactedLine.length - 1 - suffix]
+  )
+    suffix++;
   const offset = column - 1;
   if (offset <= prefix) return column;
   if (offset >= redactedLine.length - suffix) return offset + realLine.length - redactedLine.length + 1;
   return side === 'start' ? prefix + 1 : realLine.length - suffix + 1;
 }
 
-function toReviewFinding(finding: ModelFinding & { startColumn: number; endColumn: number }, unit: ReviewUnit): ReviewFinding {
+function toReviewFinding(
+  finding: ModelFinding & { startColumn: number; endColumn: number },
+  unit: ReviewUnit,
+): ReviewFinding {
   return {
     title: finding.title,
     severity: finding.severity,
@@ -194,7 +235,11 @@ function toReviewFinding(finding: ModelFinding & { startColumn: number; endColum
   };
 }
 
-function summarise(summaries: { file: string; summary: string }[], findings: ReviewFinding[], modelUsed: boolean): string {
+function summarise(
+  summaries: { file: string; summary: string }[],
+  findings: ReviewFinding[],
+  modelUsed: boolean,
+): string {
   const byFile = new Map<string, string[]>();
   for (const s of summaries) {
     const text = s.summary.trim();
@@ -205,7 +250,9 @@ function summarise(summaries: { file: string; summary: string }[], findings: Rev
   if (byFile.size > 1) return [...byFile.entries()].map(([file, texts]) => `${file}: ${texts.join(' ')}`).join('\n');
   const files = new Set(findings.map((f) => f.file)).size;
   const what = modelUsed ? 'Review' : 'Offline checks';
-  return findings.length === 0 ? `${what}: no findings.` : `${what}: ${counted(findings.length, 'finding')} in ${counted(files, 'file')}.`;
+  return findings.length === 0
+    ? `${what}: no findings.`
+    : `${what}: ${counted(findings.length, 'finding')} in ${counted(files, 'file')}.`;
 }
 
 /**
@@ -217,7 +264,13 @@ function summarise(summaries: { file: string; summary: string }[], findings: Rev
 export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   const started = Date.now();
   const logger = options.logger ?? silentLogger;
-  const stats: ReviewResult['stats'] = { requests: 0, cachedChunks: 0, promptTokens: 0, completionTokens: 0, durationMs: 0 };
+  const stats: ReviewResult['stats'] = {
+    requests: 0,
+    cachedChunks: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    durationMs: 0,
+  };
   const findings: ReviewFinding[] = [];
   const skipped: SkippedPart[] = [];
   const notes: string[] = [];
@@ -227,7 +280,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     for (const unit of options.units) {
       if (unit.text.includes('\u0000')) continue;
       try {
-        findings.push(...await options.offlineFindings(unit));
+        findings.push(...(await options.offlineFindings(unit)));
       } catch (error) {
         const message = `${unit.path}: the offline checks failed: ${(error as Error).message}`;
         logger.error(message);
@@ -243,8 +296,11 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     }
   } else {
     const planUnit = unitPlanner({
-      persona: options.persona, mode: options.mode, guidelines: options.guidelines,
-      maxInputTokens: provider.maxInputTokens, countTokens: (text) => provider.countTokens(text),
+      persona: options.persona,
+      mode: options.mode,
+      guidelines: options.guidelines,
+      maxInputTokens: provider.maxInputTokens,
+      countTokens: (text) => provider.countTokens(text),
     });
     // Planning (redaction, chunking) runs file by file while the first files' requests are out.
     // Progress reported before planning ends is held back and released with the final total, so
@@ -260,18 +316,25 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     const onProgress = options.onProgress;
     const report = onProgress
       ? (message: string): void => {
-        if (planning) heldProgress.push({ done, message });
-        else onProgress({ done, total, message });
-      }
+          if (planning) heldProgress.push({ done, message });
+          else onProgress({ done, total, message });
+        }
       : undefined;
     const ctx: ChunkContext = {
-      provider, cache: options.cache, options, logger,
-      onAnswerProgress: report ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`) : undefined,
+      provider,
+      cache: options.cache,
+      options,
+      logger,
+      onAnswerProgress: report
+        ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`)
+        : undefined,
     };
     const failures: { error: ProviderError; file: string }[] = [];
     let answered = 0;
     const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
-      file: p.unit.path, startLine: p.chunk.segments[0].startLine, endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
+      file: p.unit.path,
+      startLine: p.chunk.segments[0].startLine,
+      endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
     });
 
     let planningFailed = false;
@@ -296,27 +359,51 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             // An unreadable answer: the request worked, the answer did not.
             answered++;
             logger.error(`${planned.unit.path}: ${(error as Error).message}`);
-            runSkipped.push({ ...where(planned), reason: `the model's answer could not be read: ${(error as Error).message}` });
+            runSkipped.push({
+              ...where(planned),
+              reason: `the model's answer could not be read: ${(error as Error).message}`,
+            });
           }
           return;
         }
         answered++;
         if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
         // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
-        const anchorOptions = { reviewedRanges: planned.chunk.segments, changedLines: planned.unit.changedLines, slack: options.diffContextSlack, logger };
+        const anchorOptions = {
+          reviewedRanges: planned.chunk.segments,
+          changedLines: planned.unit.changedLines,
+          slack: options.diffContextSlack,
+          logger,
+        };
         const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
-        const plain = anchorFindings(answer.findings.filter((f) => !quotesRedacted(f)), planned.unit.text, anchorOptions);
+        const plain = anchorFindings(
+          answer.findings.filter((f) => !quotesRedacted(f)),
+          planned.unit.text,
+          anchorOptions,
+        );
         const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
         // Columns found in the redacted text, moved to the real text the editor shows (split only when needed: 80 KB twice per answer).
         const realLines = redacted.kept.length > 0 ? planned.unit.text.split('\n') : [];
         const redactedLines = redacted.kept.length > 0 ? planned.redactedText.split('\n') : [];
         for (const finding of redacted.kept) {
-          finding.startColumn = realColumn(realLines[finding.startLine - 1] ?? '', redactedLines[finding.startLine - 1] ?? '', finding.startColumn, 'start');
-          finding.endColumn = realColumn(realLines[finding.endLine - 1] ?? '', redactedLines[finding.endLine - 1] ?? '', finding.endColumn, 'end');
+          finding.startColumn = realColumn(
+            realLines[finding.startLine - 1] ?? '',
+            redactedLines[finding.startLine - 1] ?? '',
+            finding.startColumn,
+            'start',
+          );
+          finding.endColumn = realColumn(
+            realLines[finding.endLine - 1] ?? '',
+            redactedLines[finding.endLine - 1] ?? '',
+            finding.endColumn,
+            'end',
+          );
         }
         const anchored = { kept: [...plain.kept, ...redacted.kept], dropped: [...plain.dropped, ...redacted.dropped] };
         for (const dropped of anchored.dropped) {
-          logger.info(`${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`);
+          logger.info(
+            `${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`,
+          );
         }
         const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
         for (const finding of anchored.kept) {
@@ -372,7 +459,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     // When nothing worked the error itself is the result (the caller reports it once); otherwise log each failure.
     if (failures.length > 0 && answered === 0 && !options.signal?.aborted) throw failures[0].error;
     for (const failure of failures) logger.error(`${failure.file}: ${failure.error.message}`);
-    if (failures.length > 0) notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
+    if (failures.length > 0)
+      notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
   }
 
   const merged = mergeFindings(findings);

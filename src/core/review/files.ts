@@ -14,10 +14,29 @@ import { looksBinary } from '../personas/encoding';
  */
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024;
 
-const VENDORED_DIRECTORIES = new Set(['node_modules', 'vendor', 'dist', 'build', '.git', 'third_party', 'bower_components', '.venv', 'venv', '__pycache__', '.next', 'target', 'out']);
+const VENDORED_DIRECTORIES = new Set([
+  'node_modules',
+  'vendor',
+  'dist',
+  'build',
+  '.git',
+  'third_party',
+  'bower_components',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.next',
+  'target',
+  'out',
+]);
 /** Prose, not code: not walked into from folders (a file named explicitly is still reviewed). */
-const DOCUMENTATION_FILES = /(?:\.(?:md|markdown|mdx|rst|txt|adoc)|(?:^|[\\/])(?:LICEN[CS]E|COPYING|NOTICE|AUTHORS)(?:\.\w+)?)$/i;
-const VENDORED_FILES = [/\.min\.(?:js|css)$/i, /\.map$/i, /(?:^|[\\/])(?:package-lock\.json|yarn\.lock|pnpm-lock\.yaml|npm-shrinkwrap\.json|Cargo\.lock|poetry\.lock|Pipfile\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock)$/i];
+const DOCUMENTATION_FILES =
+  /(?:\.(?:md|markdown|mdx|rst|txt|adoc)|(?:^|[\\/])(?:LICEN[CS]E|COPYING|NOTICE|AUTHORS)(?:\.\w+)?)$/i;
+const VENDORED_FILES = [
+  /\.min\.(?:js|css)$/i,
+  /\.map$/i,
+  /(?:^|[\\/])(?:package-lock\.json|yarn\.lock|pnpm-lock\.yaml|npm-shrinkwrap\.json|Cargo\.lock|poetry\.lock|Pipfile\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock)$/i,
+];
 
 export interface CollectOptions {
   /** Paths in findings are relative to this directory. */
@@ -79,7 +98,10 @@ async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out
   const shown = displayPath(cwd, absolutePath);
   const info = await stat(absolutePath);
   if (info.size > maxBytes) {
-    out.skipped.push({ file: shown, reason: `larger than the ${Math.round(maxBytes / 1024)} KiB size cap (${Math.round(info.size / 1024)} KiB): not reviewed` });
+    out.skipped.push({
+      file: shown,
+      reason: `larger than the ${Math.round(maxBytes / 1024)} KiB size cap (${Math.round(info.size / 1024)} KiB): not reviewed`,
+    });
     return;
   }
   // Under the size cap: read once, then look for NUL bytes in what was read.
@@ -91,7 +113,12 @@ async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out
   out.units.push({ path: shown, text: content.toString('utf8') });
 }
 
-async function walk(dir: string, scopes: IgnoreScope[], options: Required<CollectOptions>, out: CollectedFiles): Promise<void> {
+async function walk(
+  dir: string,
+  scopes: IgnoreScope[],
+  options: Required<CollectOptions>,
+  out: CollectedFiles,
+): Promise<void> {
   const own = await loadGitignore(dir);
   const active = own ? [...scopes, own] : scopes;
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -101,7 +128,13 @@ async function walk(dir: string, scopes: IgnoreScope[], options: Required<Collec
       if (VENDORED_DIRECTORIES.has(entry.name) || isIgnored(active, full, true)) continue;
       await walk(full, active, options, out);
     } else if (entry.isFile()) {
-      if (isVendoredFile(entry.name) || DOCUMENTATION_FILES.test(entry.name) || entry.name === '.gitignore' || isIgnored(active, full, false)) continue;
+      if (
+        isVendoredFile(entry.name) ||
+        DOCUMENTATION_FILES.test(entry.name) ||
+        entry.name === '.gitignore' ||
+        isIgnored(active, full, false)
+      )
+        continue;
       await loadFile(full, options.cwd, options.maxFileBytes, out);
     }
   }
@@ -109,7 +142,10 @@ async function walk(dir: string, scopes: IgnoreScope[], options: Required<Collec
 
 /** Throws ReviewInputError for a path that does not exist or cannot be read. */
 export async function collectFiles(paths: string[], options: CollectOptions): Promise<CollectedFiles> {
-  const resolved: Required<CollectOptions> = { cwd: options.cwd, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
+  const resolved: Required<CollectOptions> = {
+    cwd: options.cwd,
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+  };
   const out: CollectedFiles = { units: [], skipped: [] };
   for (const given of paths) {
     const absolutePath = resolve(options.cwd, given);
@@ -118,7 +154,11 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
       info = await stat(absolutePath);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ReviewInputError(code === 'ENOENT' ? `${given}: no such file or directory` : `${given}: cannot be read (${code ?? (error as Error).message})`);
+      throw new ReviewInputError(
+        code === 'ENOENT'
+          ? `${given}: no such file or directory`
+          : `${given}: cannot be read (${code ?? (error as Error).message})`,
+      );
     }
     try {
       if (info.isDirectory()) {
@@ -138,8 +178,14 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
         }
         const before = out.units.length;
         await walk(absolutePath, scopes, resolved, out);
-        if (out.units.length === before && !out.skipped.some((s) => s.file.startsWith(displayPath(options.cwd, absolutePath)))) {
-          out.skipped.push({ file: displayPath(options.cwd, absolutePath), reason: 'folder has no reviewable files (all ignored, vendored or empty)' });
+        if (
+          out.units.length === before &&
+          !out.skipped.some((s) => s.file.startsWith(displayPath(options.cwd, absolutePath)))
+        ) {
+          out.skipped.push({
+            file: displayPath(options.cwd, absolutePath),
+            reason: 'folder has no reviewable files (all ignored, vendored or empty)',
+          });
         }
       } else if (info.isFile()) {
         await loadFile(absolutePath, options.cwd, resolved.maxFileBytes, out);

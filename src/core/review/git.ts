@@ -6,20 +6,29 @@ import { ReviewInputError } from './errors';
 /** Runs `git` without a shell; the diff of a large change can be big, hence the generous buffer. */
 function git(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      if (!error) {
-        resolve(stdout);
-        return;
-      }
-      const detail = (stderr || error.message).trim();
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new ReviewInputError('git is not installed or not on PATH: --diff and --staged need it'));
-      } else if (/not a git repository/i.test(detail)) {
-        reject(new ReviewInputError(`${cwd} is not inside a git repository: --diff and --staged review git changes (run it inside a repository, or pass paths instead)`));
-      } else {
-        reject(new ReviewInputError(`git ${args.join(' ')} failed: ${detail}`));
-      }
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C' } },
+      (error, stdout, stderr) => {
+        if (!error) {
+          resolve(stdout);
+          return;
+        }
+        const detail = (stderr || error.message).trim();
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new ReviewInputError('git is not installed or not on PATH: --diff and --staged need it'));
+        } else if (/not a git repository/i.test(detail)) {
+          reject(
+            new ReviewInputError(
+              `${cwd} is not inside a git repository: --diff and --staged review git changes (run it inside a repository, or pass paths instead)`,
+            ),
+          );
+        } else {
+          reject(new ReviewInputError(`git ${args.join(' ')} failed: ${detail}`));
+        }
+      },
+    );
   });
 }
 
@@ -53,7 +62,9 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
   } else if (!options.staged) {
     // Working tree vs HEAD (staged and unstaged changes), not vs the index as plain `git diff` would.
     if (!(await hasHead(root))) {
-      throw new ReviewInputError('the repository has no commits yet, so there is no HEAD to diff against: commit first, or use --staged');
+      throw new ReviewInputError(
+        'the repository has no commits yet, so there is no HEAD to diff against: commit first, or use --staged',
+      );
     }
     args.push('HEAD');
   }

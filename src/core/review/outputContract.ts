@@ -23,7 +23,18 @@ const fixJsonSchema = {
 const findingJsonSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['title', 'severity', 'category', 'startLine', 'endLine', 'quote', 'message', 'suggestion', 'fix', 'confidence'],
+  required: [
+    'title',
+    'severity',
+    'category',
+    'startLine',
+    'endLine',
+    'quote',
+    'message',
+    'suggestion',
+    'fix',
+    'confidence',
+  ],
   properties: {
     title: { type: 'string', description: 'One line.' },
     severity: { type: 'string', enum: [...SEVERITIES] },

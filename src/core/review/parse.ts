@@ -37,7 +37,9 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
   const candidate = extractJsonCandidate(text);
   if (candidate === undefined) {
     const preview = text.trim().slice(0, 120).replace(/\s+/g, ' ');
-    throw new Error(`The model's answer contains no JSON object (it began with: "${preview}"). Expected {"summary": ..., "findings": [...]}.`);
+    throw new Error(
+      `The model's answer contains no JSON object (it began with: "${preview}"). Expected {"summary": ..., "findings": [...]}.`,
+    );
   }
 
   let root: unknown;
@@ -49,11 +51,15 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
       root = JSON.parse(jsonrepair(candidate));
       repaired = true;
     } catch (repairError) {
-      throw new Error(`The model's answer is not valid JSON and could not be repaired: ${(parseError as Error).message}; repair failed with: ${(repairError as Error).message}`);
+      throw new Error(
+        `The model's answer is not valid JSON and could not be repaired: ${(parseError as Error).message}; repair failed with: ${(repairError as Error).message}`,
+      );
     }
   }
   if (repaired) {
-    logger.warn(`The model's answer was not valid JSON${options.truncated ? ' (it was cut off at the length limit)' : ''}; repaired it and kept only complete findings.`);
+    logger.warn(
+      `The model's answer was not valid JSON${options.truncated ? ' (it was cut off at the length limit)' : ''}; repaired it and kept only complete findings.`,
+    );
   }
 
   const { summary, rawFindings } = readRoot(root, logger);
@@ -64,9 +70,10 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
   const findings: ModelFinding[] = [];
   const dropped: DroppedFinding[] = [];
   rawFindings.forEach((raw, index) => {
-    const result = index >= completeCount
-      ? { ok: false as const, reason: 'incomplete: the answer was cut off inside this finding' }
-      : normalizeFinding(raw, index, logger);
+    const result =
+      index >= completeCount
+        ? { ok: false as const, reason: 'incomplete: the answer was cut off inside this finding' }
+        : normalizeFinding(raw, index, logger);
     if (result.ok) {
       findings.push(result.finding);
     } else {
@@ -79,7 +86,7 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
 
 function describe(raw: unknown): string {
   if (raw && typeof raw === 'object' && typeof (raw as { title?: unknown }).title === 'string') {
-    return ` ("${((raw as { title: string }).title).slice(0, 80)}")`;
+    return ` ("${(raw as { title: string }).title.slice(0, 80)}")`;
   }
   return '';
 }
@@ -96,7 +103,8 @@ function readRoot(root: unknown, logger: Logger): { summary: string; rawFindings
   const record = root as Record<string, unknown>;
   const summary = typeof record.summary === 'string' ? record.summary.trim() : '';
   if (record.findings === undefined || record.findings === null) {
-    if (!('summary' in record)) logger.warn('The model\'s answer has neither "summary" nor "findings"; no findings read.');
+    if (!('summary' in record))
+      logger.warn('The model\'s answer has neither "summary" nor "findings"; no findings read.');
     return { summary, rawFindings: [] };
   }
   if (!Array.isArray(record.findings)) {
@@ -131,11 +139,15 @@ function extractJsonCandidate(text: string): string | undefined {
     if (isAnswerShaped(slice)) return slice;
     if (looksLikeAnswer && mentionsAnswer === undefined) mentionsAnswer = slice;
   }
-  return mentionsAnswer ?? cutOff ?? (() => {
-    const first = starts[0];
-    const end = valueEnd(text, first);
-    return end === -1 ? stripClosingFence(text.slice(first)) : text.slice(first, end + 1);
-  })();
+  return (
+    mentionsAnswer ??
+    cutOff ??
+    (() => {
+      const first = starts[0];
+      const end = valueEnd(text, first);
+      return end === -1 ? stripClosingFence(text.slice(first)) : text.slice(first, end + 1);
+    })()
+  );
 }
 
 /** How many `{`/`[` positions are tried: enough for chatty answers, bounded for huge ones. */
@@ -184,7 +196,10 @@ function valueEnd(text: string, start: number): number {
  * is there. Scans as a tokenizer so brackets and commas inside strings don't count.
  */
 function countCompleteFindings(text: string): number {
-  interface Frame { kind: '{' | '['; isFindings: boolean }
+  interface Frame {
+    kind: '{' | '[';
+    isFindings: boolean;
+  }
   const stack: Frame[] = [];
   let inString = false;
   let escaped = false;
@@ -196,17 +211,38 @@ function countCompleteFindings(text: string): number {
   const inFindings = (): boolean => stack.length > 0 && stack[stack.length - 1].isFindings;
   for (const ch of text) {
     if (inString) {
-      if (escaped) { escaped = false; current += ch; } else if (ch === '\\') { escaped = true; } else if (ch === '"') { inString = false; lastString = current; } else { current += ch; }
+      if (escaped) {
+        escaped = false;
+        current += ch;
+      } else if (ch === '\\') {
+        escaped = true;
+      } else if (ch === '"') {
+        inString = false;
+        lastString = current;
+      } else {
+        current += ch;
+      }
       continue;
     }
     switch (ch) {
-      case '"': inString = true; current = ''; break;
-      case ':': pendingKey = lastString; break;
+      case '"':
+        inString = true;
+        current = '';
+        break;
+      case ':':
+        pendingKey = lastString;
+        break;
       case ',':
-        if (inFindings()) { separators++; lastElementClosed = false; }
+        if (inFindings()) {
+          separators++;
+          lastElementClosed = false;
+        }
         pendingKey = undefined;
         break;
-      case '{': stack.push({ kind: '{', isFindings: false }); pendingKey = undefined; break;
+      case '{':
+        stack.push({ kind: '{', isFindings: false });
+        pendingKey = undefined;
+        break;
       case '[': {
         const isRootArray = stack.length === 0;
         const isFindingsKey = stack.length === 1 && stack[0].kind === '{' && pendingKey === 'findings';
@@ -221,7 +257,8 @@ function countCompleteFindings(text: string): number {
         if (inFindings()) lastElementClosed = true;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return separators + (lastElementClosed ? 1 : 0);
@@ -231,7 +268,10 @@ type NormalizeResult = { ok: true; finding: ModelFinding } | { ok: false; reason
 
 function normalizeFinding(raw: unknown, index: number, logger: Logger): NormalizeResult {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, reason: `findings[${index}]: expected an object, got ${Array.isArray(raw) ? 'a list' : typeof raw}` };
+    return {
+      ok: false,
+      reason: `findings[${index}]: expected an object, got ${Array.isArray(raw) ? 'a list' : typeof raw}`,
+    };
   }
   const source = raw as Record<string, unknown>;
   const candidate: Record<string, unknown> = { ...source };
@@ -240,8 +280,13 @@ function normalizeFinding(raw: unknown, index: number, logger: Logger): Normaliz
   candidate.severity = matchEnum(source.severity, SEVERITIES);
   candidate.category = matchEnum(source.category, CATEGORIES);
   candidate.startLine = toNumber(source.startLine);
-  candidate.endLine = source.endLine === undefined || source.endLine === null ? candidate.startLine : toNumber(source.endLine);
-  if (typeof candidate.startLine === 'number' && typeof candidate.endLine === 'number' && candidate.startLine > candidate.endLine) {
+  candidate.endLine =
+    source.endLine === undefined || source.endLine === null ? candidate.startLine : toNumber(source.endLine);
+  if (
+    typeof candidate.startLine === 'number' &&
+    typeof candidate.endLine === 'number' &&
+    candidate.startLine > candidate.endLine
+  ) {
     [candidate.startLine, candidate.endLine] = [candidate.endLine, candidate.startLine];
   }
   if (source.quote === undefined || source.quote === null) candidate.quote = '';
@@ -256,15 +301,26 @@ function normalizeFinding(raw: unknown, index: number, logger: Logger): Normaliz
   return {
     ok: true,
     finding: {
-      title: f.title, severity: f.severity, category: f.category, startLine: f.startLine, endLine: f.endLine,
-      quote: f.quote, message: f.message, suggestion: f.suggestion, fix: f.fix, confidence: f.confidence,
+      title: f.title,
+      severity: f.severity,
+      category: f.category,
+      startLine: f.startLine,
+      endLine: f.endLine,
+      quote: f.quote,
+      message: f.message,
+      suggestion: f.suggestion,
+      fix: f.fix,
+      confidence: f.confidence,
     },
   };
 }
 
 function formatIssues(error: z.ZodError, index: number): string {
   return error.issues
-    .map((issue) => `findings[${index}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `findings[${index}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`,
+    )
     .join('; ');
 }
 
@@ -274,7 +330,10 @@ function formatIssues(error: z.ZodError, index: number): string {
  */
 function matchEnum<T extends string>(value: unknown, allowed: readonly T[]): unknown {
   if (typeof value !== 'string') return value;
-  const key = value.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const key = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   const exact = allowed.find((a) => a === key);
   if (exact) return exact;
   const compact = key.replace(/-/g, '');
@@ -288,7 +347,8 @@ function matchEnum<T extends string>(value: unknown, allowed: readonly T[]): unk
 }
 
 function toNumber(value: unknown): unknown {
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value.trim()))) return Number(value.trim());
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value.trim())))
+    return Number(value.trim());
   return value;
 }
 
@@ -308,7 +368,9 @@ function normalizeConfidence(value: unknown): unknown {
 function normalizeFix(value: unknown, index: number, logger: Logger): unknown {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    logger.warn(`findings[${index}].fix: expected an object or null, got ${Array.isArray(value) ? 'a list' : typeof value}; fix removed, finding kept.`);
+    logger.warn(
+      `findings[${index}].fix: expected an object or null, got ${Array.isArray(value) ? 'a list' : typeof value}; fix removed, finding kept.`,
+    );
     return null;
   }
   const fix = value as Record<string, unknown>;

@@ -60,14 +60,15 @@ function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): 
  */
 function guidelineRedactor(): (guidelines: Guideline[]) => Guideline[] {
   const redacted = new WeakMap<Guideline, Guideline>();
-  return (guidelines) => guidelines.map((guideline) => {
-    let done = redacted.get(guideline);
-    if (!done) {
-      done = { ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text };
-      redacted.set(guideline, done);
-    }
-    return done;
-  });
+  return (guidelines) =>
+    guidelines.map((guideline) => {
+      let done = redacted.get(guideline);
+      if (!done) {
+        done = { ...guideline, text: redactSecrets(guideline.text, { path: guideline.source }).text };
+        redacted.set(guideline, done);
+      }
+      return done;
+    });
 }
 
 /**
@@ -95,7 +96,10 @@ export function planReview(options: PlanOptions): ReviewPlan {
 }
 
 function planUnit(
-  unit: ReviewUnit, options: Omit<PlanOptions, 'units'>, persona: RenderedPersona, contextLines: number,
+  unit: ReviewUnit,
+  options: Omit<PlanOptions, 'units'>,
+  persona: RenderedPersona,
+  contextLines: number,
   redactedGuidelines: (guidelines: Guideline[]) => Guideline[],
 ): ReviewPlan {
   const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
@@ -111,7 +115,11 @@ function planUnit(
   plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
   const lines = splitLines(redacted.text);
   const language = unit.language ?? languageFromPath(unit.path);
-  const system = buildSystemPrompt({ persona, mode: options.mode, guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []) });
+  const system = buildSystemPrompt({
+    persona,
+    mode: options.mode,
+    guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []),
+  });
   const shownPath = redactSecrets(unit.path).text;
   const regions = regionsFor(unit, lines.length, contextLines);
   if (regions.length === 0) {
@@ -120,22 +128,42 @@ function planUnit(
   }
 
   const skeleton = buildUserPrompt({
-    path: shownPath, language, numbered: '', segments: regions, focusLines: unit.changedLines,
-    selection: unit.range, note: 'Part 99 of 99 of this file.',
+    path: shownPath,
+    language,
+    numbered: '',
+    segments: regions,
+    focusLines: unit.changedLines,
+    selection: unit.range,
+    note: 'Part 99 of 99 of this file.',
   });
-  const budget = options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
+  const budget =
+    options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
   if (budget <= 0) {
-    plan.skipped.push({ file: unit.path, reason: `the system prompt and instructions alone fill the model's input budget (${options.maxInputTokens} tokens): nothing left for code` });
+    plan.skipped.push({
+      file: unit.path,
+      reason: `the system prompt and instructions alone fill the model's input budget (${options.maxInputTokens} tokens): nothing left for code`,
+    });
     return plan;
   }
 
-  const { chunks, skipped } = chunkRegions(lines, regions, { budgetTokens: budget, countTokens: options.countTokens, focusLines: unit.changedLines });
-  plan.skipped.push(...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })));
+  const { chunks, skipped } = chunkRegions(lines, regions, {
+    budgetTokens: budget,
+    countTokens: options.countTokens,
+    focusLines: unit.changedLines,
+  });
+  plan.skipped.push(
+    ...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })),
+  );
   chunks.forEach((chunk, index) => {
     if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
     const user = buildUserPrompt({
-      path: shownPath, language, numbered: chunk.numbered, segments: chunk.segments, focusLines: chunk.focusLines,
-      selection: unit.range, note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
+      path: shownPath,
+      language,
+      numbered: chunk.numbered,
+      segments: chunk.segments,
+      focusLines: chunk.focusLines,
+      selection: unit.range,
+      note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
     });
     plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
   });
@@ -151,5 +179,8 @@ export interface PromptPreview {
 /** Exactly the messages a review would send for these units (after redaction and chunking). */
 export function previewPrompt(options: PlanOptions): { prompts: PromptPreview[]; skipped: SkippedPart[] } {
   const plan = planReview(options);
-  return { prompts: plan.chunks.map((c) => ({ file: c.unit.path, system: c.system, user: c.user })), skipped: plan.skipped };
+  return {
+    prompts: plan.chunks.map((c) => ({ file: c.unit.path, system: c.system, user: c.user })),
+    skipped: plan.skipped,
+  };
 }

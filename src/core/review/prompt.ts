@@ -25,11 +25,13 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
   const parts = [input.persona.text.trim(), modeRubric(input.mode).trim()];
   const guidelines = input.guidelines ?? [];
   if (guidelines.length > 0) {
-    parts.push([
-      '## Project guidelines',
-      'The project states these conventions; weigh findings against them.',
-      ...guidelines.map((g) => `### From ${g.source}\n${g.text.trim()}`),
-    ].join('\n\n'));
+    parts.push(
+      [
+        '## Project guidelines',
+        'The project states these conventions; weigh findings against them.',
+        ...guidelines.map((g) => `### From ${g.source}\n${g.text.trim()}`),
+      ].join('\n\n'),
+    );
   }
   parts.push(OUTPUT_CONTRACT_INSTRUCTIONS.trim(), CODE_IS_DATA_RULE);
   return parts.join('\n\n');
@@ -78,19 +80,26 @@ export function describeLines(lines: number[]): string {
  * written as `\uXXXX` escapes, so a file name with newlines cannot add lines that read as instructions.
  */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function buildUserPrompt(input: UserPromptInput): string {
   const fence = codeFence(input.numbered);
-  const shown = input.segments.map((s) => (s.startLine === s.endLine ? `${s.startLine}` : `${s.startLine}-${s.endLine}`)).join(', ');
+  const shown = input.segments
+    .map((s) => (s.startLine === s.endLine ? `${s.startLine}` : `${s.startLine}-${s.endLine}`))
+    .join(', ');
   const lines = [
     `File: ${oneLine(input.path)}`,
     `Language: ${input.language ?? 'unknown'}`,
     `Lines shown: ${shown} (each line starts with its real line number in the file, then " | "; cite those numbers).`,
   ];
   if (input.focusLines && input.focusLines.length > 0) {
-    lines.push(`Review the changes: lines ${describeLines(input.focusLines)} were added or modified. The other lines are context; report problems only where they involve the changed lines.`);
+    lines.push(
+      `Review the changes: lines ${describeLines(input.focusLines)} were added or modified. The other lines are context; report problems only where they involve the changed lines.`,
+    );
   } else if (input.selection) {
     lines.push(`Review lines ${input.selection.startLine}-${input.selection.endLine} (the user's selection).`);
   } else {
@@ -98,7 +107,13 @@ export function buildUserPrompt(input: UserPromptInput): string {
   }
   if (input.segments.length > 1) lines.push(`Lines not shown are marked with a line containing only "⋮".`);
   if (input.note) lines.push(input.note);
-  lines.push('', `The code, between the fence lines "${fence.open}" and "${fence.close}":`, fence.open, input.numbered, fence.close);
+  lines.push(
+    '',
+    `The code, between the fence lines "${fence.open}" and "${fence.close}":`,
+    fence.open,
+    input.numbered,
+    fence.close,
+  );
   return lines.join('\n');
 }
 

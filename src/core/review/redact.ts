@@ -27,7 +27,8 @@ export interface RedactOptions {
  * files where `export NAME=value` / `ENV NAME=value` lines hold configuration (Dockerfiles, shell
  * scripts, .npmrc).
  */
-const CONFIG_FILE = /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.yarnrc|\.pypirc|\.netrc|\.(?:bash|zsh)rc|\.profile|(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|dockerfile))$/i;
+const CONFIG_FILE =
+  /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.yarnrc|\.pypirc|\.netrc|\.(?:bash|zsh)rc|\.profile|(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|dockerfile))$/i;
 
 // `name = "value"`, `name: 'value'`, `name := "value"`, `name => "value"`, `"name": "value"`, `name="value"` (keyword args),
 // `os.environ["NAME"] = "value"`, comparisons (`password === "admin123"`), with an optional type annotation
@@ -39,17 +40,22 @@ const QUOTED_ASSIGNMENT =
 
 // Python triple-quoted strings (`password = """…"""`), which may span lines. Group 1: the name; group 2: up to the
 // opening quotes; group 3: the quotes; group 4: the value.
-const TRIPLE_QUOTED_ASSIGNMENT = /(?<![\w$])([A-Za-z_$][\w$.]*)([ \t]*(?::[ \t]*[A-Za-z_][\w[\]|., ]*?[ \t]*)?=[ \t]*[rRbBuUfF]{0,2}("""|\'\'\'))([\s\S]*?)\3/g;
+const TRIPLE_QUOTED_ASSIGNMENT =
+  /(?<![\w$])([A-Za-z_$][\w$.]*)([ \t]*(?::[ \t]*[A-Za-z_][\w[\]|., ]*?[ \t]*)?=[ \t]*[rRbBuUfF]{0,2}("""|\'\'\'))([\s\S]*?)\3/g;
 
 // Unquoted values in config files: `DB_PASSWORD=hunter2`, `export TOKEN=abc`, `ENV API_TOKEN=abc`, `password: hunter2`.
 // `[ \t]` rather than `\s`: a `\s` could run over a newline and read `FOO=` plus the next line as one assignment.
-const UNQUOTED_CONFIG_VALUE = /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[=:][ \t]*)([^\s"'#][^\n#]*?)([ \t]*(?:#.*)?)$/gm;
+const UNQUOTED_CONFIG_VALUE =
+  /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[=:][ \t]*)([^\s"'#][^\n#]*?)([ \t]*(?:#.*)?)$/gm;
 
 /** Every placeholder starts with this: text containing it was derived from redacted code. */
 export const REDACTION_MARK = '‹redacted:';
 
 function redactionPlaceholder(kind: string): string {
-  const label = kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const label = kind
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return `${REDACTION_MARK}${label}›`;
 }
 
@@ -135,7 +141,10 @@ function replaceAssignments(text: string, pattern: RegExp, replace: (match: RegE
 export const KNOWN_PATTERN_REQUIRED_TEXT: ReadonlyMap<string, readonly string[]> = new Map([
   [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"`]*:)[^\s'"`/]+(?=@[^\s@'"`/]+)/gi.source, ['://']],
   [/(?<=\b(?:Bearer|Basic)[ \t]+)(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/g.source, ['Bearer', 'Basic']],
-  [/(?<=\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'`]+/g.source, ['AccountKey=', 'SharedAccessKey=', 'SharedAccessSignature=']],
+  [
+    /(?<=\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'`]+/g.source,
+    ['AccountKey=', 'SharedAccessKey=', 'SharedAccessSignature='],
+  ],
   [/(?<=(?:^|:)_(?:authToken|auth|password)=)[^\s"'#;]+/gm.source, ['_authToken=', '_auth=', '_password=']],
 ]);
 
@@ -153,14 +162,19 @@ function requiredTextFinder(pattern: RegExp): RegExp | undefined {
  * such lines gives the same result (its matches never span lines, and its lookbehinds see the same
  * line start) at a fraction of the cost: it was more than half the engine's own time.
  */
-const SECRET_NAME_CANDIDATE = /(?:pass(?:word|wd)?|pwd|secret|key|token|credentials?)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
+const SECRET_NAME_CANDIDATE =
+  /(?:pass(?:word|wd)?|pwd|secret|key|token|credentials?)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
 
 /**
  * Rewrites the lines where `candidate` (a global regex) matches with `replaceLine`, each line once;
  * the other lines are copied unchanged. Only for patterns whose matches and lookarounds stay within
  * a line: a line alone then matches exactly as it does inside the text.
  */
-function replaceOnCandidateLines(text: string, candidate: RegExp, replaceLine: (line: string, lineStart: number) => string): string {
+function replaceOnCandidateLines(
+  text: string,
+  candidate: RegExp,
+  replaceLine: (line: string, lineStart: number) => string,
+): string {
   let out = '';
   let copied = 0;
   candidate.lastIndex = 0;
@@ -183,11 +197,12 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     const flags = pattern.regex.flags.includes('g') ? pattern.regex.flags : pattern.regex.flags + 'g';
     const regex = new RegExp(pattern.regex.source, flags);
     const lineAt = lineLocator(out);
-    const replaceIn = (part: string, partStart: number): string => part.replace(regex, (match: string, ...rest: unknown[]) => {
-      const offset = rest.find((r) => typeof r === 'number') as number;
-      redactions.push({ line: lineAt(partStart + offset), kind: pattern.name });
-      return replacementFor(match, pattern.name);
-    });
+    const replaceIn = (part: string, partStart: number): string =>
+      part.replace(regex, (match: string, ...rest: unknown[]) => {
+        const offset = rest.find((r) => typeof r === 'number') as number;
+        redactions.push({ line: lineAt(partStart + offset), kind: pattern.name });
+        return replacementFor(match, pattern.name);
+      });
     const finder = requiredTextFinder(pattern.regex);
     out = finder ? replaceOnCandidateLines(out, finder, replaceIn) : replaceIn(out, 0);
   }
@@ -204,20 +219,25 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
 
   const lineAfterTriple = lineLocator(out);
   const candidate = new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags);
-  out = replaceOnCandidateLines(out, candidate, (line, lineStart) => replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 4: quote, 5: value, index }) => {
-    if (!isSecretName(name) || isNonSecretValue(value)) return null;
-    redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
-    const valueStart = whole.length - value.length - quote.length;
-    return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${lastSegment(name)}`) + quote;
-  }));
+  out = replaceOnCandidateLines(out, candidate, (line, lineStart) =>
+    replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 4: quote, 5: value, index }) => {
+      if (!isSecretName(name) || isNonSecretValue(value)) return null;
+      redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
+      const valueStart = whole.length - value.length - quote.length;
+      return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${lastSegment(name)}`) + quote;
+    }),
+  );
 
   if (options.path && CONFIG_FILE.test(options.path)) {
     const lineAfterQuoted = lineLocator(out);
-    out = out.replace(UNQUOTED_CONFIG_VALUE, (whole: string, head: string, name: string, value: string, tail: string, offset: number) => {
-      if (!isSecretName(name) || isNonSecretValue(value)) return whole;
-      redactions.push({ line: lineAfterQuoted(offset), kind: `value of ${name}` });
-      return head + redactionPlaceholder(`value of ${lastSegment(name)}`) + tail;
-    });
+    out = out.replace(
+      UNQUOTED_CONFIG_VALUE,
+      (whole: string, head: string, name: string, value: string, tail: string, offset: number) => {
+        if (!isSecretName(name) || isNonSecretValue(value)) return whole;
+        redactions.push({ line: lineAfterQuoted(offset), kind: `value of ${name}` });
+        return head + redactionPlaceholder(`value of ${lastSegment(name)}`) + tail;
+      },
+    );
   }
 
   redactions.sort((a, b) => a.line - b.line);

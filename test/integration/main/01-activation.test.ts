@@ -4,12 +4,28 @@ import * as vscode from 'vscode';
 import { reviewerExtension, waitFor } from '../helpers';
 
 const EXPECTED_COMMANDS = [
-  'reviewFile', 'reviewSelection', 'reviewChanges', 'reviewStaged', 'reviewAgainstBranch', 'switchMode',
-  'selectPersona', 'clearFindings', 'setApiKey', 'showLog', 'previewPrompt', 'showDismissed',
+  'reviewFile',
+  'reviewSelection',
+  'reviewChanges',
+  'reviewStaged',
+  'reviewAgainstBranch',
+  'switchMode',
+  'selectPersona',
+  'clearFindings',
+  'setApiKey',
+  'showLog',
+  'previewPrompt',
+  'showDismissed',
 ].map((name) => `backendReviewer.${name}`);
 
-interface ContributedCommand { command: string; title: string }
-interface ChatParticipantContribution { id: string; name: string }
+interface ContributedCommand {
+  command: string;
+  title: string;
+}
+interface ChatParticipantContribution {
+  id: string;
+  name: string;
+}
 
 describe('activation and contributions', () => {
   it('contributes every review command and the @principal chat participant, with activation on both', () => {
@@ -20,9 +36,15 @@ describe('activation and contributions', () => {
     const contributed = (manifest.contributes?.commands ?? []).map((c) => c.command);
     for (const id of EXPECTED_COMMANDS) assert.ok(contributed.includes(id), `package.json does not contribute ${id}`);
     const participants = manifest.contributes?.chatParticipants ?? [];
-    assert.ok(participants.some((p) => p.id === 'backendReviewer.principal'), 'package.json does not contribute the backendReviewer.principal chat participant');
+    assert.ok(
+      participants.some((p) => p.id === 'backendReviewer.principal'),
+      'package.json does not contribute the backendReviewer.principal chat participant',
+    );
     // The Chat view cannot reach a model in code-server, so activation through the participant is checked on the manifest.
-    assert.ok((manifest.activationEvents ?? []).includes('onChatParticipant:backendReviewer.principal'), 'no onChatParticipant activation event');
+    assert.ok(
+      (manifest.activationEvents ?? []).includes('onChatParticipant:backendReviewer.principal'),
+      'no onChatParticipant activation event',
+    );
     // VS Code derives onCommand/onChatParticipant activation from the contributions; an explicit `*` would defeat lazy activation.
     assert.ok(!(manifest.activationEvents ?? []).includes('*'), 'activationEvents must not contain "*"');
   });

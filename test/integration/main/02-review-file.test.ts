@@ -3,7 +3,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
-import { describeDiagnostics, diagnosticCode, lineOf, openWorkspaceFile, REVIEW_COMMANDS, setUserSettings, waitForModelDiagnostics } from '../helpers';
+import {
+  describeDiagnostics,
+  diagnosticCode,
+  lineOf,
+  openWorkspaceFile,
+  REVIEW_COMMANDS,
+  setUserSettings,
+  waitForModelDiagnostics,
+} from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
 const FILE = 'src/orders.ts';
@@ -14,10 +22,38 @@ const JSON_QUOTE = 'return response.json();';
 
 const findings = [
   // Deliberately wrong line (15 instead of 4): the quote must re-anchor it.
-  modelFinding({ title: 'SQL built by string concatenation', severity: 'critical', category: 'security', startLine: 15, endLine: 15, quote: SQL_QUOTE }),
-  modelFinding({ title: 'Invoice fetch has no timeout', severity: 'medium', category: 'reliability', startLine: 9, endLine: 9, quote: FETCH_QUOTE }),
-  modelFinding({ title: 'Money summed without overflow guard', severity: 'low', category: 'correctness', startLine: 15, endLine: 15, quote: LOOP_QUOTE }),
-  modelFinding({ title: 'Response body not validated', severity: 'info', category: 'api-design', startLine: 10, endLine: 10, quote: JSON_QUOTE }),
+  modelFinding({
+    title: 'SQL built by string concatenation',
+    severity: 'critical',
+    category: 'security',
+    startLine: 15,
+    endLine: 15,
+    quote: SQL_QUOTE,
+  }),
+  modelFinding({
+    title: 'Invoice fetch has no timeout',
+    severity: 'medium',
+    category: 'reliability',
+    startLine: 9,
+    endLine: 9,
+    quote: FETCH_QUOTE,
+  }),
+  modelFinding({
+    title: 'Money summed without overflow guard',
+    severity: 'low',
+    category: 'correctness',
+    startLine: 15,
+    endLine: 15,
+    quote: LOOP_QUOTE,
+  }),
+  modelFinding({
+    title: 'Response body not validated',
+    severity: 'info',
+    category: 'api-design',
+    startLine: 10,
+    endLine: 10,
+    quote: JSON_QUOTE,
+  }),
 ];
 
 describe('reviewFile publishes model findings as diagnostics', () => {
@@ -31,10 +67,30 @@ describe('reviewFile publishes model findings as diagnostics', () => {
     const diagnostics = await waitForModelDiagnostics(document.uri, 'four model diagnostics', (d) => d.length === 4);
 
     const expected = [
-      { line: lineOf(document, SQL_QUOTE), severity: vscode.DiagnosticSeverity.Error, code: 'review/security', title: 'SQL built by string concatenation' },
-      { line: lineOf(document, FETCH_QUOTE), severity: vscode.DiagnosticSeverity.Warning, code: 'review/reliability', title: 'Invoice fetch has no timeout' },
-      { line: lineOf(document, JSON_QUOTE), severity: vscode.DiagnosticSeverity.Hint, code: 'review/api-design', title: 'Response body not validated' },
-      { line: lineOf(document, LOOP_QUOTE), severity: vscode.DiagnosticSeverity.Information, code: 'review/correctness', title: 'Money summed without overflow guard' },
+      {
+        line: lineOf(document, SQL_QUOTE),
+        severity: vscode.DiagnosticSeverity.Error,
+        code: 'review/security',
+        title: 'SQL built by string concatenation',
+      },
+      {
+        line: lineOf(document, FETCH_QUOTE),
+        severity: vscode.DiagnosticSeverity.Warning,
+        code: 'review/reliability',
+        title: 'Invoice fetch has no timeout',
+      },
+      {
+        line: lineOf(document, JSON_QUOTE),
+        severity: vscode.DiagnosticSeverity.Hint,
+        code: 'review/api-design',
+        title: 'Response body not validated',
+      },
+      {
+        line: lineOf(document, LOOP_QUOTE),
+        severity: vscode.DiagnosticSeverity.Information,
+        code: 'review/correctness',
+        title: 'Money summed without overflow guard',
+      },
     ];
     assert.equal(expected[0].line, 4, 'fixture changed: the SQL line should be line 4');
     const actual = diagnostics.map((d) => ({
@@ -56,6 +112,10 @@ describe('reviewFile publishes model findings as diagnostics', () => {
     const uri = (await openWorkspaceFile(FILE)).document.uri;
     await setUserSettings({ minimumSeverity: 'medium' });
     const diagnostics = await waitForModelDiagnostics(uri, 'only critical and medium findings', (d) => d.length === 2);
-    assert.deepEqual(diagnostics.map((d) => diagnosticCode(d)), ['review/security', 'review/reliability'], describeDiagnostics(diagnostics));
+    assert.deepEqual(
+      diagnostics.map((d) => diagnosticCode(d)),
+      ['review/security', 'review/reliability'],
+      describeDiagnostics(diagnostics),
+    );
   });
 });

@@ -5,23 +5,38 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
 import {
-  codeActionsFor, describeDiagnostics, diagnosticCode, findAction, lineOf, modelDiagnostics, openWorkspaceFile, REVIEW_COMMANDS,
-  runCodeAction, waitForModelDiagnostics,
+  codeActionsFor,
+  describeDiagnostics,
+  diagnosticCode,
+  findAction,
+  lineOf,
+  modelDiagnostics,
+  openWorkspaceFile,
+  REVIEW_COMMANDS,
+  runCodeAction,
+  waitForModelDiagnostics,
 } from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 import { SESSION_FINDINGS } from '../sessionFindings';
 
 const REFUND_CHECK = "  if (amountCents > order.totalCents) throw new Error('refund exceeds order total');";
-const REFUND_FIX = "  if (amountCents > order.totalCents - order.refundedCents) throw new Error('refund exceeds the refundable amount');";
+const REFUND_FIX =
+  "  if (amountCents > order.totalCents - order.refundedCents) throw new Error('refund exceeds the refundable amount');";
 
 describe('quick fixes and dismissals', () => {
   useModelServer((request) => {
     if (request.user.includes('export async function refund(')) {
-      return findingsAnswer([modelFinding({
-        title: 'Refund check ignores earlier refunds', severity: 'high', category: 'data-integrity',
-        startLine: 5, endLine: 5, quote: REFUND_CHECK.trim(),
-        fix: { startLine: 5, endLine: 5, replacement: REFUND_FIX },
-      })]);
+      return findingsAnswer([
+        modelFinding({
+          title: 'Refund check ignores earlier refunds',
+          severity: 'high',
+          category: 'data-integrity',
+          startLine: 5,
+          endLine: 5,
+          quote: REFUND_CHECK.trim(),
+          fix: { startLine: 5, endLine: 5, replacement: REFUND_FIX },
+        }),
+      ]);
     }
     if (request.user.includes('export function lookupSession(')) return findingsAnswer(SESSION_FINDINGS);
     return findingsAnswer([]);
@@ -49,12 +64,20 @@ describe('quick fixes and dismissals', () => {
     assert.ok(expiry, describeDiagnostics(diagnostics));
     assert.equal(expiry.range.start.line + 1, lineOf(document, 'return sessions.get(token);'));
     await runCodeAction(findAction(await codeActionsFor(document.uri, expiry), /^Dismiss/));
-    const remaining = await waitForModelDiagnostics(document.uri, 'only the undismissed finding', (d) => d.length === 1);
+    const remaining = await waitForModelDiagnostics(
+      document.uri,
+      'only the undismissed finding',
+      (d) => d.length === 1,
+    );
     assert.equal(diagnosticCode(remaining[0]), 'review/scalability');
 
     // The re-review either asks the model again or answers from its cache; both must keep the dismissal.
     await vscode.commands.executeCommand(REVIEW_COMMANDS.reviewFile, document.uri);
     const after = modelDiagnostics(document.uri);
-    assert.deepEqual(after.map((d) => diagnosticCode(d)), ['review/scalability'], `dismissed finding came back: ${describeDiagnostics(after)}`);
+    assert.deepEqual(
+      after.map((d) => diagnosticCode(d)),
+      ['review/scalability'],
+      `dismissed finding came back: ${describeDiagnostics(after)}`,
+    );
   });
 });

@@ -3,7 +3,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
-import { describeDiagnostics, git, modelDiagnostics, REVIEW_COMMANDS, rewriteLines, waitFor, workspaceUri } from '../helpers';
+import {
+  describeDiagnostics,
+  git,
+  modelDiagnostics,
+  REVIEW_COMMANDS,
+  rewriteLines,
+  waitFor,
+  workspaceUri,
+} from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
 const LARGE_LINE = '  return charge.amountCents >= Number(process.env.LARGE_CHARGE_CENTS);';
@@ -14,15 +22,43 @@ describe('diff reviews send changed hunks only', () => {
   const model = useModelServer((request) => {
     if (request.user.includes('LARGE_CHARGE_CENTS')) {
       return findingsAnswer([
-        modelFinding({ title: 'Threshold is NaN when the variable is unset', severity: 'high', category: 'correctness', startLine: 21, endLine: 21, quote: 'Number(process.env.LARGE_CHARGE_CENTS)' }),
+        modelFinding({
+          title: 'Threshold is NaN when the variable is unset',
+          severity: 'high',
+          category: 'correctness',
+          startLine: 21,
+          endLine: 21,
+          quote: 'Number(process.env.LARGE_CHARGE_CENTS)',
+        }),
         // Points at an unchanged line far from the change: must not be published.
-        modelFinding({ title: 'Zero-amount charges rejected', severity: 'medium', category: 'api-design', startLine: 8, endLine: 8, quote: "if (charge.amountCents <= 0) throw new Error('amount must be positive');" }),
+        modelFinding({
+          title: 'Zero-amount charges rejected',
+          severity: 'medium',
+          category: 'api-design',
+          startLine: 8,
+          endLine: 8,
+          quote: "if (charge.amountCents <= 0) throw new Error('amount must be positive');",
+        }),
       ]);
     }
     if (request.user.includes('Math.trunc(quantity)')) {
       return findingsAnswer([
-        modelFinding({ title: 'Fractional quantities silently truncated', severity: 'medium', category: 'data-integrity', startLine: 8, endLine: 8, quote: 'Math.trunc(quantity)' }),
-        modelFinding({ title: 'Total can overflow safe integers', severity: 'low', category: 'correctness', startLine: 17, endLine: 17, quote: 'for (const quantity of stock.values()) total += quantity;' }),
+        modelFinding({
+          title: 'Fractional quantities silently truncated',
+          severity: 'medium',
+          category: 'data-integrity',
+          startLine: 8,
+          endLine: 8,
+          quote: 'Math.trunc(quantity)',
+        }),
+        modelFinding({
+          title: 'Total can overflow safe integers',
+          severity: 'low',
+          category: 'correctness',
+          startLine: 17,
+          endLine: 17,
+          quote: 'for (const quantity of stock.values()) total += quantity;',
+        }),
       ]);
     }
     return findingsAnswer([]);
@@ -47,7 +83,11 @@ describe('diff reviews send changed hunks only', () => {
       const found = modelDiagnostics(uri);
       return found.length > 0 ? found : undefined;
     });
-    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [21], describeDiagnostics(diagnostics));
+    assert.deepEqual(
+      diagnostics.map((d) => d.range.start.line + 1),
+      [21],
+      describeDiagnostics(diagnostics),
+    );
     assert.ok(diagnostics[0].message.startsWith('Threshold is NaN'));
   });
 
@@ -67,7 +107,11 @@ describe('diff reviews send changed hunks only', () => {
       const found = modelDiagnostics(uri);
       return found.length > 0 ? found : undefined;
     });
-    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [8], describeDiagnostics(diagnostics));
+    assert.deepEqual(
+      diagnostics.map((d) => d.range.start.line + 1),
+      [8],
+      describeDiagnostics(diagnostics),
+    );
     assert.ok(diagnostics[0].message.startsWith('Fractional quantities silently truncated'));
   });
 });

@@ -12,9 +12,18 @@ const BACKENDPE_RUBRIC = '## Review mode: BackendPE';
 const WORKSPACE_PERSONA_MARKER = 'WORKSPACE-PERSONA-INCIDENT-COMMANDER';
 
 describe('modes and personas', () => {
-  const model = useModelServer(() => findingsAnswer([
-    modelFinding({ title: 'Balance scans every entry', severity: 'medium', category: 'performance', startLine: 7, endLine: 7, quote: BALANCE_QUOTE }),
-  ]));
+  const model = useModelServer(() =>
+    findingsAnswer([
+      modelFinding({
+        title: 'Balance scans every entry',
+        severity: 'medium',
+        category: 'performance',
+        startLine: 7,
+        endLine: 7,
+        quote: BALANCE_QUOTE,
+      }),
+    ]),
+  );
 
   after(async () => {
     await vscode.commands.executeCommand(REVIEW_COMMANDS.selectPersona, '');
@@ -26,7 +35,11 @@ describe('modes and personas', () => {
     const before = model.server.chatRequests().length;
     await vscode.commands.executeCommand(REVIEW_COMMANDS.reviewFile, document.uri);
     const requests = model.server.chatRequests().slice(before);
-    assert.equal(requests.length, 1, 'each review of ledger.ts sends one request (a changed persona must not be answered from the cache)');
+    assert.equal(
+      requests.length,
+      1,
+      'each review of ledger.ts sends one request (a changed persona must not be answered from the cache)',
+    );
     return { system: requests[0].system, uri: document.uri };
   }
 
@@ -41,7 +54,11 @@ describe('modes and personas', () => {
     const backendpe = await reviewLedger();
     assert.ok(backendpe.system.includes(BACKENDPE_RUBRIC), 'after switchMode the request carries the BackendPE rubric');
     assert.ok(!backendpe.system.includes(PRAGMATIC_RUBRIC));
-    assert.notEqual(backendpe.system.replace(BACKENDPE_RUBRIC, ''), pragmatic.system.replace(PRAGMATIC_RUBRIC, ''), 'the persona text changes with the mode, not only the rubric');
+    assert.notEqual(
+      backendpe.system.replace(BACKENDPE_RUBRIC, ''),
+      pragmatic.system.replace(PRAGMATIC_RUBRIC, ''),
+      'the persona text changes with the mode, not only the rubric',
+    );
     await waitFor('a BackendPE diagnostic', () => modelDiagnostics(backendpe.uri, 'BackendPE').length === 1);
   });
 

@@ -10,18 +10,29 @@ import { REVIEW_COMMANDS, reviewerExtension, testLanguageModel } from '../helper
 const PRAGMATIC_SHAPE = 'give the simplest thing that works for their situation';
 const BACKENDPE_SHAPE = '"Pre-mortem"';
 
-interface StreamCall { method: string; args: unknown[] }
+interface StreamCall {
+  method: string;
+  args: unknown[];
+}
 
 /** A ChatResponseStream that records what the handler streams (the chat view would render it). */
 function recordingStream(): { stream: vscode.ChatResponseStream; calls: StreamCall[]; markdown: () => string } {
   const calls: StreamCall[] = [];
-  const stream = new Proxy({}, {
-    get: (_target, method) => (...args: unknown[]) => { calls.push({ method: String(method), args }); },
-  }) as vscode.ChatResponseStream;
-  const markdown = () => calls
-    .filter((c) => c.method === 'markdown')
-    .map((c) => (typeof c.args[0] === 'string' ? c.args[0] : (c.args[0] as vscode.MarkdownString).value))
-    .join('');
+  const stream = new Proxy(
+    {},
+    {
+      get:
+        (_target, method) =>
+        (...args: unknown[]) => {
+          calls.push({ method: String(method), args });
+        },
+    },
+  ) as vscode.ChatResponseStream;
+  const markdown = () =>
+    calls
+      .filter((c) => c.method === 'markdown')
+      .map((c) => (typeof c.args[0] === 'string' ? c.args[0] : (c.args[0] as vscode.MarkdownString).value))
+      .join('');
   return { stream, calls, markdown };
 }
 
@@ -29,8 +40,16 @@ async function chatRequest(prompt: string, command?: string): Promise<vscode.Cha
   const [model] = await vscode.lm.selectChatModels({ vendor: TEST_LM_VENDOR, family: TEST_LM_FAMILY });
   assert.ok(model, 'the test language model is available');
   return {
-    prompt, command, model, references: [], toolReferences: [], toolInvocationToken: undefined,
-    id: `it-${Date.now()}`, attempt: 0, enableCommandDetection: false, isParticipantDetected: false,
+    prompt,
+    command,
+    model,
+    references: [],
+    toolReferences: [],
+    toolInvocationToken: undefined,
+    id: `it-${Date.now()}`,
+    attempt: 0,
+    enableCommandDetection: false,
+    isParticipantDetected: false,
   } as unknown as vscode.ChatRequest;
 }
 
@@ -39,20 +58,32 @@ describe('@principal chat participant', () => {
 
   before(async () => {
     const api = (await reviewerExtension().activate()) as { chatHandler?: vscode.ChatRequestHandler } | undefined;
-    assert.equal(typeof api?.chatHandler, 'function', 'activate() must return { chatHandler } (the handler given to vscode.chat.createChatParticipant)');
+    assert.equal(
+      typeof api?.chatHandler,
+      'function',
+      'activate() must return { chatHandler } (the handler given to vscode.chat.createChatParticipant)',
+    );
     handler = api!.chatHandler!;
     await vscode.commands.executeCommand(REVIEW_COMMANDS.switchMode, 'pragmatic');
   });
   after(() => vscode.commands.executeCommand(REVIEW_COMMANDS.switchMode, 'pragmatic'));
 
-  it('streams the model\'s answer to a question, asked in the active mode', async () => {
+  it("streams the model's answer to a question, asked in the active mode", async () => {
     const lm = await testLanguageModel();
     lm.reset();
     lm.setResponder(() => 'Use one pool per process, sized to the database connection limit divided by the replicas.');
     const { stream, markdown } = recordingStream();
     const token = new vscode.CancellationTokenSource().token;
-    const result = await handler(await chatRequest('How should I size the connection pool?'), { history: [] }, stream, token);
-    assert.ok(markdown().includes('sized to the database connection limit divided by the replicas'), `streamed: ${markdown()}`);
+    const result = await handler(
+      await chatRequest('How should I size the connection pool?'),
+      { history: [] },
+      stream,
+      token,
+    );
+    assert.ok(
+      markdown().includes('sized to the database connection limit divided by the replicas'),
+      `streamed: ${markdown()}`,
+    );
     assert.equal(lm.requests.length, 1, 'one request to the chat model');
     const sent = lm.requests[0].messages.map((m) => m.text).join('\n');
     assert.ok(sent.includes('How should I size the connection pool?'));

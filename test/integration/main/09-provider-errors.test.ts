@@ -6,7 +6,14 @@ import { modelDiagnostics, openWorkspaceFile, REVIEW_COMMANDS, runReview, setUse
 import { useModelServer } from '../modelServerHooks';
 
 const WEBHOOK_QUOTE = "await fetch(webhookUrl, { method: 'POST', body: JSON.stringify({ message }) });";
-const webhookFinding = modelFinding({ title: 'Webhook call without timeout', severity: 'high', category: 'reliability', startLine: 2, endLine: 2, quote: WEBHOOK_QUOTE });
+const webhookFinding = modelFinding({
+  title: 'Webhook call without timeout',
+  severity: 'high',
+  category: 'reliability',
+  startLine: 2,
+  endLine: 2,
+  quote: WEBHOOK_QUOTE,
+});
 
 describe('provider errors, timeouts and cancellation', () => {
   const model = useModelServer();
@@ -14,14 +21,23 @@ describe('provider errors, timeouts and cancellation', () => {
 
   it('retries after 429 Too Many Requests and publishes the findings of the 200 that follows', async () => {
     const handler: ReplyHandler = (_request, index) =>
-      index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate limit reached', type: 'rate_limit', code: 'rate_limit_exceeded' } } } : findingsAnswer([webhookFinding]);
+      index === 0
+        ? {
+            status: 429,
+            headers: { 'retry-after': '0' },
+            body: { error: { message: 'Rate limit reached', type: 'rate_limit', code: 'rate_limit_exceeded' } },
+          }
+        : findingsAnswer([webhookFinding]);
     model.server.setHandler(handler);
     const { document } = await openWorkspaceFile('src/notifications.ts');
     const before = model.server.chatRequests().length;
     const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
     assert.ok(result.ok, `review failed: ${JSON.stringify(result)}`);
     // The offline checks may add their own finding on the same call; the model's must be there.
-    assert.deepEqual(result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title), ['Webhook call without timeout']);
+    assert.deepEqual(
+      result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title),
+      ['Webhook call without timeout'],
+    );
     assert.equal(model.server.chatRequests().length - before, 2, 'one 429 and one retried request');
     await waitFor('the finding as a diagnostic', () => modelDiagnostics(document.uri).length === 1);
   });

@@ -14,9 +14,16 @@ describe('activation time for the benchmark', () => {
     await waitFor('the extension to be active', () => extension.isActive);
     const { activationMs } = extension.exports as { activationMs?: unknown };
     assert.equal(typeof activationMs, 'number', 'activate() returned no activationMs');
-    assert.ok(Number.isFinite(activationMs) && (activationMs as number) > 0, `activationMs is not a positive duration: ${String(activationMs)}`);
+    assert.ok(
+      Number.isFinite(activationMs) && (activationMs as number) > 0,
+      `activationMs is not a positive duration: ${String(activationMs)}`,
+    );
     const file = path.join(extension.extensionPath, 'out', 'bench', 'activation.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ activationMs, measuredAt: new Date().toISOString(), vscodeVersion: vscode.version }, null, 2) + '\n');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ activationMs, measuredAt: new Date().toISOString(), vscodeVersion: vscode.version }, null, 2) +
+        '\n',
+    );
   });
 });

@@ -6,7 +6,17 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import {
-  codeActionsFor, describeDiagnostics, diagnosticCode, findAction, lineOf, openWorkspaceFile, reviewerDiagnostics, reviewerExtension, runCodeAction, waitFor, workspaceUri,
+  codeActionsFor,
+  describeDiagnostics,
+  diagnosticCode,
+  findAction,
+  lineOf,
+  openWorkspaceFile,
+  reviewerDiagnostics,
+  reviewerExtension,
+  runCodeAction,
+  waitFor,
+  workspaceUri,
 } from '../helpers';
 
 const OFFLINE_SOURCE = 'Backend Reviewer · offline';
@@ -16,16 +26,24 @@ function offlineDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
 }
 
 describe('offline checks in the editor', () => {
-  it('publish a diagnostic on open and apply the rule\'s quick fix', async () => {
+  it("publish a diagnostic on open and apply the rule's quick fix", async () => {
     const { document } = await openWorkspaceFile('src/webhooks.ts');
     const [diagnostic] = await waitFor('the offline http-no-timeout diagnostic', () => {
       const found = offlineDiagnostics(document.uri);
       return found.length > 0 ? found : undefined;
     });
     const all = offlineDiagnostics(document.uri);
-    assert.deepEqual(all.map((d) => diagnosticCode(d)), ['http-no-timeout'], describeDiagnostics(all));
+    assert.deepEqual(
+      all.map((d) => diagnosticCode(d)),
+      ['http-no-timeout'],
+      describeDiagnostics(all),
+    );
     const callLine = lineOf(document, 'await fetch(endpoint, {');
-    assert.equal(diagnostic.range.start.line + 1, callLine, 'reported at the call, not at the near-miss with a timeout');
+    assert.equal(
+      diagnostic.range.start.line + 1,
+      callLine,
+      'reported at the call, not at the near-miss with a timeout',
+    );
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning, 'medium → Warning');
 
     const apply = findAction(await codeActionsFor(document.uri, diagnostic), /^Apply suggested fix/);
@@ -36,26 +54,46 @@ describe('offline checks in the editor', () => {
     await waitFor('the fixed finding to disappear', () => offlineDiagnostics(document.uri).length === 0 || undefined);
     assert.ok(await document.save(), 'saving re-runs the offline checks');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.deepEqual(offlineDiagnostics(document.uri).map((d) => diagnosticCode(d)), [], 'nothing comes back after the re-check on save');
+    assert.deepEqual(
+      offlineDiagnostics(document.uri).map((d) => diagnosticCode(d)),
+      [],
+      'nothing comes back after the re-check on save',
+    );
   });
 
   it('check a large file in parts on worker threads, with every finding at its line', async () => {
     // 1,300 handlers of five lines: long enough to be split (5,000+ lines), each with one call without a timeout.
-    const handlers = Array.from({ length: 1_300 }, (_, index) => `export async function load${index}(url: string) {\n  const response = await fetch(url);\n  return response.json();\n}`);
+    const handlers = Array.from(
+      { length: 1_300 },
+      (_, index) =>
+        `export async function load${index}(url: string) {\n  const response = await fetch(url);\n  return response.json();\n}`,
+    );
     const relativePath = 'src/generatedHandlers.ts';
     const uri = workspaceUri(relativePath);
     fs.writeFileSync(uri.fsPath, `${handlers.join('\n\n')}\n`);
     try {
       const { document } = await openWorkspaceFile(relativePath);
-      const found = await waitFor('1,300 offline diagnostics on the large file', () => {
-        const all = offlineDiagnostics(document.uri);
-        return all.length === 1_300 ? all : undefined;
-      }, 60_000);
-      assert.ok(found.every((d) => diagnosticCode(d) === 'http-no-timeout'), describeDiagnostics(found.slice(0, 5)));
+      const found = await waitFor(
+        '1,300 offline diagnostics on the large file',
+        () => {
+          const all = offlineDiagnostics(document.uri);
+          return all.length === 1_300 ? all : undefined;
+        },
+        60_000,
+      );
+      assert.ok(
+        found.every((d) => diagnosticCode(d) === 'http-no-timeout'),
+        describeDiagnostics(found.slice(0, 5)),
+      );
       const lines = found.map((d) => d.range.start.line + 1).sort((a, b) => a - b);
-      assert.deepEqual(lines, handlers.map((_, index) => index * 5 + 2), 'one finding on each handler\'s fetch line');
+      assert.deepEqual(
+        lines,
+        handlers.map((_, index) => index * 5 + 2),
+        "one finding on each handler's fetch line",
+      );
       const api = reviewerExtension().exports as { offlineWorkersRunning(): boolean };
-      if (availableParallelism() >= 2) assert.equal(api.offlineWorkersRunning(), true, 'the large file went to the worker threads');
+      if (availableParallelism() >= 2)
+        assert.equal(api.offlineWorkersRunning(), true, 'the large file went to the worker threads');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     } finally {
       fs.rmSync(uri.fsPath, { force: true });

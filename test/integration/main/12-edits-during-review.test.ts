@@ -3,7 +3,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
-import { describeDiagnostics, lineOf, modelDiagnostics, openWorkspaceFile, replaceDocumentText, REVIEW_COMMANDS, runReview } from '../helpers';
+import {
+  describeDiagnostics,
+  lineOf,
+  modelDiagnostics,
+  openWorkspaceFile,
+  replaceDocumentText,
+  REVIEW_COMMANDS,
+  runReview,
+} from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
 const RATE_QUOTE = 'const perKilo = parcel.weightGrams / 1000 * 120;';
@@ -48,21 +56,45 @@ describe('edits made while the model answers', () => {
     model.server.setHandler(async () => {
       // The user types while the request is in flight.
       const label = editor.document.lineAt(labelLine - 1);
-      assert.ok(await editor.edit((builder) => {
-        builder.insert(new vscode.Position(0, 0), '// Prices in cents.\n// Weights in grams.\n');
-        builder.replace(label.range, label.text.replace('toUpperCase()', 'toLocaleUpperCase()'));
-      }));
+      assert.ok(
+        await editor.edit((builder) => {
+          builder.insert(new vscode.Position(0, 0), '// Prices in cents.\n// Weights in grams.\n');
+          builder.replace(label.range, label.text.replace('toUpperCase()', 'toLocaleUpperCase()'));
+        }),
+      );
       return findingsAnswer([
-        modelFinding({ title: 'Rate hard-coded in the pricing path', severity: 'medium', category: 'maintainability', startLine: rateLine, endLine: rateLine, quote: RATE_QUOTE }),
-        modelFinding({ title: 'Label loses non-ASCII destinations', severity: 'medium', category: 'correctness', startLine: labelLine, endLine: labelLine, quote: LABEL_QUOTE }),
+        modelFinding({
+          title: 'Rate hard-coded in the pricing path',
+          severity: 'medium',
+          category: 'maintainability',
+          startLine: rateLine,
+          endLine: rateLine,
+          quote: RATE_QUOTE,
+        }),
+        modelFinding({
+          title: 'Label loses non-ASCII destinations',
+          severity: 'medium',
+          category: 'correctness',
+          startLine: labelLine,
+          endLine: labelLine,
+          quote: LABEL_QUOTE,
+        }),
       ]);
     });
     const result = await runReview(REVIEW_COMMANDS.reviewFile, editor.document.uri);
     assert.ok(result.ok, JSON.stringify(result));
     assert.match(result.message, /src\/shipping\.ts: 1 finding dropped because its lines changed during the review/);
     const diagnostics = modelDiagnostics(editor.document.uri);
-    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [rateLine + 2], describeDiagnostics(diagnostics));
-    assert.equal(editor.document.lineAt(rateLine + 1).text.trim(), RATE_QUOTE, 'the diagnostic sits on the rate line it was about');
+    assert.deepEqual(
+      diagnostics.map((d) => d.range.start.line + 1),
+      [rateLine + 2],
+      describeDiagnostics(diagnostics),
+    );
+    assert.equal(
+      editor.document.lineAt(rateLine + 1).text.trim(),
+      RATE_QUOTE,
+      'the diagnostic sits on the rate line it was about',
+    );
     assert.ok(diagnostics[0].message.startsWith('Rate hard-coded'), describeDiagnostics(diagnostics));
   });
 });

@@ -16,22 +16,50 @@ describe('Restricted Mode (untrusted workspace)', () => {
   let workspaceServer: ModelServer;
 
   before(async () => {
-    assert.equal(vscode.workspace.isTrusted, false, 'this suite must run in an untrusted workspace (harness: workspaceTrust on)');
-    const answer = () => findingsAnswer([modelFinding({ title: 'Quote fetch without timeout', severity: 'high', category: 'reliability', startLine: 2, endLine: 2, quote: FETCH_QUOTE })]);
+    assert.equal(
+      vscode.workspace.isTrusted,
+      false,
+      'this suite must run in an untrusted workspace (harness: workspaceTrust on)',
+    );
+    const answer = () =>
+      findingsAnswer([
+        modelFinding({
+          title: 'Quote fetch without timeout',
+          severity: 'high',
+          category: 'reliability',
+          startLine: 2,
+          endLine: 2,
+          quote: FETCH_QUOTE,
+        }),
+      ]);
     userServer = await startModelServer({ handler: answer });
     workspaceServer = await startModelServer({ handler: answer });
-    await setUserSettings({ provider: 'openai-compatible', 'openai.baseUrl': userServer.url, 'openai.model': 'test-model', persona: '' });
+    await setUserSettings({
+      provider: 'openai-compatible',
+      'openai.baseUrl': userServer.url,
+      'openai.model': 'test-model',
+      persona: '',
+    });
     // What a hostile repository would ship: its own endpoint and persona in workspace settings.
     const settingsFile = path.join(workspaceRoot().fsPath, '.vscode', 'settings.json');
-    fs.writeFileSync(settingsFile, JSON.stringify({
-      'backendReviewer.openai.baseUrl': workspaceServer.url,
-      'backendReviewer.persona': 'workspace-only-persona',
-      'backendReviewer.personaDirectories': ['.vscode/personas'],
-      // Not a restricted setting, so VS Code reports it even in Restricted Mode: shows the file was read.
-      'backendReviewer.diffContextSlack': 7,
-    }, null, 2));
-    await waitFor('VS Code to read the workspace settings', () =>
-      vscode.workspace.getConfiguration('backendReviewer').inspect('diffContextSlack')?.workspaceValue === 7);
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify(
+        {
+          'backendReviewer.openai.baseUrl': workspaceServer.url,
+          'backendReviewer.persona': 'workspace-only-persona',
+          'backendReviewer.personaDirectories': ['.vscode/personas'],
+          // Not a restricted setting, so VS Code reports it even in Restricted Mode: shows the file was read.
+          'backendReviewer.diffContextSlack': 7,
+        },
+        null,
+        2,
+      ),
+    );
+    await waitFor(
+      'VS Code to read the workspace settings',
+      () => vscode.workspace.getConfiguration('backendReviewer').inspect('diffContextSlack')?.workspaceValue === 7,
+    );
   });
 
   after(async () => {
@@ -47,7 +75,13 @@ describe('Restricted Mode (untrusted workspace)', () => {
     assert.equal(userServer.chatRequests().length, 1, 'the user-level endpoint received the review');
     const system = userServer.chatRequests()[0].system;
     assert.ok(!system.includes(WORKSPACE_PERSONA_MARKER), 'a workspace persona reached the model in Restricted Mode');
-    assert.ok(system.includes('## Review mode: Pragmatic'), 'the bundled persona and rubric of the default mode are used instead');
-    assert.deepEqual(result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title), ['Quote fetch without timeout']);
+    assert.ok(
+      system.includes('## Review mode: Pragmatic'),
+      'the bundled persona and rubric of the default mode are used instead',
+    );
+    assert.deepEqual(
+      result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title),
+      ['Quote fetch without timeout'],
+    );
   });
 });

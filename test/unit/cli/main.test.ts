@@ -10,7 +10,8 @@ describe('cli/main', () => {
     const result = await run(['--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: backend-review <command>/);
-    for (const command of ['review', 'personas', 'rules']) assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['review', 'personas', 'rules'])
+      assert.match(result.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.equal(result.stderr, '');
   });
 

@@ -15,7 +15,16 @@ function run(args: string[], cwd = REPO_ROOT): Promise<CliRun> {
 }
 
 interface ListJson {
-  personas: { id: string; name: string; description: string; source: string; format: string; mode: string | null; triggers: string[]; warnings: string[] }[];
+  personas: {
+    id: string;
+    name: string;
+    description: string;
+    source: string;
+    format: string;
+    mode: string | null;
+    triggers: string[];
+    warnings: string[];
+  }[];
   errors: { source: string; message: string }[];
 }
 
@@ -28,7 +37,16 @@ describe('cli/personas', () => {
     assert.deepEqual(parsed.errors, []);
     const backendpe = parsed.personas.find((p) => p.id === 'backendpe');
     assert.ok(backendpe);
-    assert.deepEqual(Object.keys(backendpe), ['id', 'name', 'description', 'source', 'format', 'mode', 'triggers', 'warnings']);
+    assert.deepEqual(Object.keys(backendpe), [
+      'id',
+      'name',
+      'description',
+      'source',
+      'format',
+      'mode',
+      'triggers',
+      'warnings',
+    ]);
     assert.equal(backendpe.mode, 'backendpe');
     assert.equal(backendpe.format, 'skill');
     assert.ok(parsed.personas.some((p) => p.id === 'pragmatic' && p.mode === 'pragmatic'));
@@ -48,7 +66,7 @@ describe('cli/personas', () => {
     assert.ok(parsed.personas.find((p) => p.id === 'numeric-heading-fallback')?.warnings[0].includes('"name"'));
   });
 
-  it('reports an override of a bundled persona in the overriding persona\'s warnings', async () => {
+  it("reports an override of a bundled persona in the overriding persona's warnings", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'personas-cli-'));
     try {
       fs.writeFileSync(path.join(tmp, 'pragmatic.md'), '---\nname: Pragmatic\nmode: pragmatic\n---\nOur own.\n');
@@ -56,7 +74,10 @@ describe('cli/personas', () => {
       const pragmatic = parsed.personas.filter((p) => p.id === 'pragmatic');
       assert.equal(pragmatic.length, 1);
       assert.equal(pragmatic[0].source, path.join(tmp, 'pragmatic.md'));
-      assert.match(pragmatic[0].warnings.join('\n'), /overrides the one from .*skills\/pragmatic\/SKILL\.md \(bundled\)/);
+      assert.match(
+        pragmatic[0].warnings.join('\n'),
+        /overrides the one from .*skills\/pragmatic\/SKILL\.md \(bundled\)/,
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -69,7 +90,10 @@ describe('cli/personas', () => {
     assert.match(stdout, /\nbackendpe\s+BackendPE\s+backendpe\s+skill\s+bundled\s+skills\/backendpe\/SKILL\.md\n/);
     assert.match(stdout, /\ncache-reviewer: triggers: cache, TTL, invalidation, redis\n/);
     assert.match(stdout, /list-description: warning: front matter field "description"/);
-    assert.match(stdout, /4 file\(s\) could not be loaded:\n {2}test\/fixtures\/personas\/folder\/archive\.txt: file is binary/);
+    assert.match(
+      stdout,
+      /4 file\(s\) could not be loaded:\n {2}test\/fixtures\/personas\/folder\/archive\.txt: file is binary/,
+    );
   });
 
   it('shows a persona exactly as the model receives it, rendered for --language', async () => {
@@ -79,7 +103,10 @@ describe('cli/personas', () => {
     assert.ok(stdout.startsWith(`You review python services for ${path.basename(REPO_ROOT)}.\n`), stdout);
     assert.match(stdout, /blocking calls are not made inside async functions/);
     assert.doesNotMatch(stdout, /\{\{|\{%|\{#/);
-    assert.match(stderr, /warning: language-notes: templated\.txt: line 25: unknown template variable "agpm\.deps\.snippets\.guide\.content" rendered empty/);
+    assert.match(
+      stderr,
+      /warning: language-notes: templated\.txt: line 25: unknown template variable "agpm\.deps\.snippets\.guide\.content" rendered empty/,
+    );
   });
 
   it('shows a bundled persona as JSON with its text', async () => {
@@ -126,7 +153,9 @@ describe('cli/personas', () => {
     });
 
     it('lists bundled personas from the bundle (skills/ found next to dist/)', async () => {
-      const { stdout } = await exec(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'personas', '--json'], { cwd: os.tmpdir() });
+      const { stdout } = await exec(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'personas', '--json'], {
+        cwd: os.tmpdir(),
+      });
       const parsed = JSON.parse(stdout) as ListJson;
       assert.deepEqual(parsed.errors, []);
       assert.ok(parsed.personas.some((p) => p.id === 'backendpe'));
@@ -137,7 +166,11 @@ describe('cli/personas', () => {
         this.test!.title += ` (skipped: ${SEEDS} does not exist outside the team checkout)`;
         this.skip();
       }
-      const { stdout } = await exec(process.execPath, ['dist/cli.js', 'personas', '--dir', '../shared/seeds', '--json'], { cwd: REPO_ROOT });
+      const { stdout } = await exec(
+        process.execPath,
+        ['dist/cli.js', 'personas', '--dir', '../shared/seeds', '--json'],
+        { cwd: REPO_ROOT },
+      );
       const parsed = JSON.parse(stdout) as ListJson;
       assert.deepEqual(parsed.errors, []);
       assert.equal(parsed.personas.filter((p) => p.source.startsWith(SEEDS)).length, 5);
@@ -145,8 +178,11 @@ describe('cli/personas', () => {
 
     it('exits 2 with a one-line message for a missing --dir', async () => {
       await assert.rejects(
-        exec(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'personas', '--dir', 'does-not-exist'], { cwd: os.tmpdir() }),
-        (error: { code?: number; stderr?: string }) => error.code === 2 && error.stderr === 'backend-review personas: --dir does-not-exist: no such directory\n',
+        exec(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'personas', '--dir', 'does-not-exist'], {
+          cwd: os.tmpdir(),
+        }),
+        (error: { code?: number; stderr?: string }) =>
+          error.code === 2 && error.stderr === 'backend-review personas: --dir does-not-exist: no such directory\n',
       );
     });
   });

@@ -13,11 +13,14 @@ describe('cli/rules', () => {
     const lines = stdout.trimEnd().split('\n');
     assert.match(lines[0], /^ID\s+SEVERITY\s+CATEGORY\s+LANGUAGES\s+TITLE$/);
     assert.equal(lines.length, OFFLINE_RULES.length + 1);
-    assert.match(stdout, /^http-no-timeout\s+medium\s+reliability\s+ts\/js,python,go\s+Outbound HTTP request without a timeout$/m);
+    assert.match(
+      stdout,
+      /^http-no-timeout\s+medium\s+reliability\s+ts\/js,python,go\s+Outbound HTTP request without a timeout$/m,
+    );
     assert.match(stdout, /^explicit-any\s+low\s+maintainability\s+ts\/js,go\s+.*\(backendpe mode only\)$/m);
   });
 
-  it('prints one rule\'s explanation page', async () => {
+  it("prints one rule's explanation page", async () => {
     const { code, stdout } = await rules('sql-injection');
     assert.equal(code, 0);
     assert.match(stdout, /^# sql-injection: /);
@@ -26,9 +29,16 @@ describe('cli/rules', () => {
 
   it('speaks JSON', async () => {
     const list = JSON.parse((await rules('--json')).stdout) as Array<{ id: string; helpUri: string }>;
-    assert.deepEqual(list.map((rule) => rule.id), OFFLINE_RULES.map((rule) => rule.id));
+    assert.deepEqual(
+      list.map((rule) => rule.id),
+      OFFLINE_RULES.map((rule) => rule.id),
+    );
     assert.equal(list[0].helpUri, `docs/rules/${list[0].id}.md`);
-    const one = JSON.parse((await rules('silent-catch', '--json')).stdout) as { id: string; helpText: string; severity: string };
+    const one = JSON.parse((await rules('silent-catch', '--json')).stdout) as {
+      id: string;
+      helpText: string;
+      severity: string;
+    };
     assert.equal(one.id, 'silent-catch');
     assert.equal(one.severity, 'medium');
     assert.match(one.helpText, /^# silent-catch/);
@@ -38,7 +48,10 @@ describe('cli/rules', () => {
     const unknown = await rules('no-such-rule');
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, '');
-    assert.equal(unknown.stderr, 'backend-review rules: unknown rule "no-such-rule"; run `backend-review rules` for the list\n');
+    assert.equal(
+      unknown.stderr,
+      'backend-review rules: unknown rule "no-such-rule"; run `backend-review rules` for the list\n',
+    );
     const extra = await rules('silent-catch', 'sql-injection');
     assert.equal(extra.code, 2);
     assert.match(extra.stderr, /unexpected argument "sql-injection"/);

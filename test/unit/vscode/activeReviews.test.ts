@@ -20,6 +20,9 @@ describe('vscode/activeReviews', () => {
     reviews.end(a);
     reviews.update(a, '2/2 chunks');
     reviews.begin('file:///b.ts', 'chat review');
-    assert.deepEqual(reviews.list().map((run) => run.key), ['file:///b.ts', 'changes:file:///repo']);
+    assert.deepEqual(
+      reviews.list().map((run) => run.key),
+      ['file:///b.ts', 'changes:file:///repo'],
+    );
   });
 });

@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { ProviderError, type ChatProvider } from '../../../src/core/providers/provider';
-import { API_KEY_SECRET, keyMoveFailureMessage, keysInSettings, resolveApiKey, scrubKey, validateApiKeyInput, withKeyScrubbed } from '../../../src/vscode/apiKey';
+import {
+  API_KEY_SECRET,
+  keyMoveFailureMessage,
+  keysInSettings,
+  resolveApiKey,
+  scrubKey,
+  validateApiKeyInput,
+  withKeyScrubbed,
+} from '../../../src/vscode/apiKey';
 import { InMemorySecretStore } from '../../../src/vscode/state';
 
 const KEY = 'sk-test-1234567890abcdef';
@@ -9,20 +17,46 @@ describe('vscode/apiKey', () => {
   it('takes the key from secret storage, then OPENAI_API_KEY, else none', async () => {
     const secrets = new InMemorySecretStore();
     assert.deepEqual(await resolveApiKey(secrets, {}), { source: 'none' });
-    assert.deepEqual(await resolveApiKey(secrets, { OPENAI_API_KEY: ' env-key ' }), { apiKey: 'env-key', source: 'environment' });
+    assert.deepEqual(await resolveApiKey(secrets, { OPENAI_API_KEY: ' env-key ' }), {
+      apiKey: 'env-key',
+      source: 'environment',
+    });
     await secrets.store(API_KEY_SECRET, KEY);
-    assert.deepEqual(await resolveApiKey(secrets, { OPENAI_API_KEY: 'env-key' }), { apiKey: KEY, source: 'secret-storage' });
+    assert.deepEqual(await resolveApiKey(secrets, { OPENAI_API_KEY: 'env-key' }), {
+      apiKey: KEY,
+      source: 'secret-storage',
+    });
   });
 
   it('scrubs the key from any error a provider raises', async () => {
     const leaky: ChatProvider = {
-      id: 'p', modelName: 'm', maxInputTokens: 1, countTokens: () => 1,
-      complete: async () => { throw new ProviderError(`401 for key ${KEY}`, 'auth', 401); },
+      id: 'p',
+      modelName: 'm',
+      maxInputTokens: 1,
+      countTokens: () => 1,
+      complete: async () => {
+        throw new ProviderError(`401 for key ${KEY}`, 'auth', 401);
+      },
     };
-    await assert.rejects(withKeyScrubbed(leaky, KEY).complete({ messages: [] }), (error: unknown) =>
-      error instanceof ProviderError && error.kind === 'auth' && error.status === 401 && !error.message.includes(KEY) && error.message.includes('[api key]'));
-    const plain: ChatProvider = { ...leaky, complete: async () => { throw new TypeError(`bad ${KEY}`); } };
-    await assert.rejects(withKeyScrubbed(plain, KEY).complete({ messages: [] }), (error: unknown) => error instanceof Error && error.message === 'bad [api key]' && error.name === 'TypeError');
+    await assert.rejects(
+      withKeyScrubbed(leaky, KEY).complete({ messages: [] }),
+      (error: unknown) =>
+        error instanceof ProviderError &&
+        error.kind === 'auth' &&
+        error.status === 401 &&
+        !error.message.includes(KEY) &&
+        error.message.includes('[api key]'),
+    );
+    const plain: ChatProvider = {
+      ...leaky,
+      complete: async () => {
+        throw new TypeError(`bad ${KEY}`);
+      },
+    };
+    await assert.rejects(
+      withKeyScrubbed(plain, KEY).complete({ messages: [] }),
+      (error: unknown) => error instanceof Error && error.message === 'bad [api key]' && error.name === 'TypeError',
+    );
     assert.equal(withKeyScrubbed(leaky, undefined), leaky);
     assert.equal(scrubKey(`a ${KEY} b ${KEY}`, KEY), 'a [api key] b [api key]');
   });
@@ -30,7 +64,10 @@ describe('vscode/apiKey', () => {
   it('finds a key someone put in settings, most specific scope first', () => {
     assert.equal(keysInSettings(undefined), undefined);
     assert.equal(keysInSettings({ globalValue: '  ' }), undefined);
-    assert.deepEqual(keysInSettings({ globalValue: 'user-key', workspaceValue: 'ws-key' }), { value: 'ws-key', scopes: ['workspace', 'user'] });
+    assert.deepEqual(keysInSettings({ globalValue: 'user-key', workspaceValue: 'ws-key' }), {
+      value: 'ws-key',
+      scopes: ['workspace', 'user'],
+    });
   });
 
   it('validates the input box value', () => {

@@ -1,8 +1,16 @@
 import * as assert from 'node:assert/strict';
 import type { ReviewFinding } from '../../../src/core/findings';
 import {
-  ANSWER_SHAPES, APPLY_ALL_PROMPT, followupsFor, handleChat, historyMessages, parseModeArgument,
-  type ChatDeps, type ChatOutput, type DocumentSnapshot, type PublishedReview,
+  ANSWER_SHAPES,
+  APPLY_ALL_PROMPT,
+  followupsFor,
+  handleChat,
+  historyMessages,
+  parseModeArgument,
+  type ChatDeps,
+  type ChatOutput,
+  type DocumentSnapshot,
+  type PublishedReview,
 } from '../../../src/vscode/chatHandler';
 import { COMMANDS } from '../../../src/vscode/commandIds';
 import { toPublished } from '../../../src/vscode/publishedFindings';
@@ -13,46 +21,102 @@ import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from 
 /** Records everything the handler streams. */
 class RecordingOutput implements ChatOutput {
   readonly parts: { kind: string; value: unknown }[] = [];
-  markdown(text: string): void { this.parts.push({ kind: 'markdown', value: text }); }
-  progress(text: string): void { this.parts.push({ kind: 'progress', value: text }); }
-  anchor(target: { uri: string; line: number }, title?: string): void { this.parts.push({ kind: 'anchor', value: { ...target, title } }); }
-  button(command: { command: string; title: string; arguments?: unknown[] }): void { this.parts.push({ kind: 'button', value: command }); }
-  text(): string { return this.parts.filter((p) => p.kind === 'markdown').map((p) => p.value).join(''); }
-  buttons(): string[] { return this.parts.filter((p) => p.kind === 'button').map((p) => (p.value as { command: string }).command); }
+  markdown(text: string): void {
+    this.parts.push({ kind: 'markdown', value: text });
+  }
+  progress(text: string): void {
+    this.parts.push({ kind: 'progress', value: text });
+  }
+  anchor(target: { uri: string; line: number }, title?: string): void {
+    this.parts.push({ kind: 'anchor', value: { ...target, title } });
+  }
+  button(command: { command: string; title: string; arguments?: unknown[] }): void {
+    this.parts.push({ kind: 'button', value: command });
+  }
+  text(): string {
+    return this.parts
+      .filter((p) => p.kind === 'markdown')
+      .map((p) => p.value)
+      .join('');
+  }
+  buttons(): string[] {
+    return this.parts.filter((p) => p.kind === 'button').map((p) => (p.value as { command: string }).command);
+  }
 }
 
-const doc: DocumentSnapshot = { uri: 'file:///w/src/orders.ts', relativePath: 'src/orders.ts', text: 'a\nconst r = await fetch(u);\nb', language: 'typescript' };
+const doc: DocumentSnapshot = {
+  uri: 'file:///w/src/orders.ts',
+  relativePath: 'src/orders.ts',
+  text: 'a\nconst r = await fetch(u);\nb',
+  language: 'typescript',
+};
 
 function finding(overrides: Partial<ReviewFinding> = {}): ReviewFinding {
   return {
-    title: 'No timeout', severity: 'high', category: 'reliability', startLine: 2, endLine: 2, quote: 'fetch(u)', message: 'fetch has no timeout',
-    suggestion: '', fix: { startLine: 2, endLine: 2, replacement: 'const r = await fetch(u, { signal });' }, confidence: 0.9,
-    file: 'src/orders.ts', ruleId: 'review/reliability', origin: 'model', ...overrides,
+    title: 'No timeout',
+    severity: 'high',
+    category: 'reliability',
+    startLine: 2,
+    endLine: 2,
+    quote: 'fetch(u)',
+    message: 'fetch has no timeout',
+    suggestion: '',
+    fix: { startLine: 2, endLine: 2, replacement: 'const r = await fetch(u, { signal });' },
+    confidence: 0.9,
+    file: 'src/orders.ts',
+    ruleId: 'review/reliability',
+    origin: 'model',
+    ...overrides,
   };
 }
 
 function setup(overrides: Partial<ChatDeps> = {}) {
   const mode = new ModeState(new InMemoryKeyValueStore(), () => 'pragmatic');
-  const api = fakePersonaApi(catalog(persona('pragmatic', 'pragmatic'), persona('backendpe', 'backendpe', { sourceKind: 'workspace', source: '/w/.github/skills/backendpe/SKILL.md' })));
+  const api = fakePersonaApi(
+    catalog(
+      persona('pragmatic', 'pragmatic'),
+      persona('backendpe', 'backendpe', { sourceKind: 'workspace', source: '/w/.github/skills/backendpe/SKILL.md' }),
+    ),
+  );
   const model = new FakeChatProvider(['Answer ', 'streamed.']);
   const reviewed: DocumentSnapshot[][] = [];
   const deps: ChatDeps = {
     mode,
     catalog: async () => api.loadPersonaCatalog({ bundledDir: '' }),
     detectModeRequest: api.detectModeRequest,
-    renderPersona: async (m) => ({ rendered: { id: m, name: `${m} persona`, mode: m, text: `PERSONA ${m}`, warnings: [] }, notes: [] }),
+    renderPersona: async (m) => ({
+      rendered: { id: m, name: `${m} persona`, mode: m, text: `PERSONA ${m}`, warnings: [] },
+      notes: [],
+    }),
     activeDocument: () => doc,
     referencedDocuments: async () => [],
     reviewDocuments: async (documents) => {
       reviewed.push(documents);
-      const findings = [finding(), finding({ severity: 'low', title: 'Magic number', fix: null, startLine: 3, endLine: 3 })];
+      const findings = [
+        finding(),
+        finding({ severity: 'low', title: 'Magic number', fix: null, startLine: 3, endLine: 3 }),
+      ];
       const review: PublishedReview = {
-        outcome: { result: emptyResult({ findings, summary: 'Two issues.' }), mode: mode.get(), personaName: 'Pragmatic Reviewer', kind: 'chat' },
-        files: [{ uri: doc.uri, relativePath: doc.relativePath, findings: toPublished(findings, { text: doc.text, relativePath: doc.relativePath, mode: mode.get() }) }],
+        outcome: {
+          result: emptyResult({ findings, summary: 'Two issues.' }),
+          mode: mode.get(),
+          personaName: 'Pragmatic Reviewer',
+          kind: 'chat',
+        },
+        files: [
+          {
+            uri: doc.uri,
+            relativePath: doc.relativePath,
+            findings: toPublished(findings, { text: doc.text, relativePath: doc.relativePath, mode: mode.get() }),
+          },
+        ],
       };
       return review;
     },
-    reviewChanges: async () => ({ outcome: { result: emptyResult(), mode: mode.get(), personaName: 'P', kind: 'changes' }, files: [] }),
+    reviewChanges: async () => ({
+      outcome: { result: emptyResult(), mode: mode.get(), personaName: 'P', kind: 'changes' },
+      files: [],
+    }),
     applyAllFixes: async () => ({ applied: 2, skipped: 1, files: 1 }),
     model,
     signal: new AbortController().signal,
@@ -66,10 +130,14 @@ describe('vscode/chatHandler', () => {
     // Assembled at run time so the repository holds no scannable literal.
     const secret = 'hunter2-' + 'prod';
     const secretDoc: DocumentSnapshot = {
-      uri: 'file:///w/a.ts', relativePath: 'a.ts', text: `const password = "${secret}";\n`, language: 'typescript',
+      uri: 'file:///w/a.ts',
+      relativePath: 'a.ts',
+      text: `const password = "${secret}";\n`,
+      language: 'typescript',
       selection: { startLine: 1, endLine: 1, text: `const password = "${secret}";` },
     };
-    const sent = (model: FakeChatProvider): string => model.requests.map((r) => r.messages.map((m) => m.content).join('\n')).join('\n');
+    const sent = (model: FakeChatProvider): string =>
+      model.requests.map((r) => r.messages.map((m) => m.content).join('\n')).join('\n');
 
     it('/explain of a selection', async () => {
       const { deps, model, out } = setup({ activeDocument: () => secretDoc });
@@ -80,14 +148,21 @@ describe('vscode/chatHandler', () => {
 
     it('a question with a selection, and pasted code in the question and in earlier turns', async () => {
       const { deps, model, out } = setup({ activeDocument: () => secretDoc });
-      const history = [{ role: 'user' as const, text: `why does db_password = "${secret}" fail?` }, { role: 'assistant' as const, text: 'Because…' }];
+      const history = [
+        { role: 'user' as const, text: `why does db_password = "${secret}" fail?` },
+        { role: 'assistant' as const, text: 'Because…' },
+      ];
       await handleChat({ prompt: `is this safe? apiKey = "${secret}"`, history }, deps, out);
       assert.equal(model.requests.length, 1);
       assert.ok(!sent(model).includes(secret), sent(model));
     });
 
     it('the selection of a config file is read as that file', async () => {
-      const envDoc: DocumentSnapshot = { ...secretDoc, relativePath: '.env', selection: { startLine: 1, endLine: 1, text: `DB_PASSWORD=${secret}` } };
+      const envDoc: DocumentSnapshot = {
+        ...secretDoc,
+        relativePath: '.env',
+        selection: { startLine: 1, endLine: 1, text: `DB_PASSWORD=${secret}` },
+      };
       const { deps, model, out } = setup({ activeDocument: () => envDoc });
       await handleChat({ command: 'explain', prompt: '', history: [] }, deps, out);
       assert.ok(!sent(model).includes(secret), sent(model));
@@ -97,7 +172,10 @@ describe('vscode/chatHandler', () => {
   it('/review reviews the active editor, lists findings with anchors and fix buttons', async () => {
     const { deps, out, reviewed } = setup();
     const meta = await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
-    assert.deepEqual(reviewed[0].map((d) => d.relativePath), ['src/orders.ts']);
+    assert.deepEqual(
+      reviewed[0].map((d) => d.relativePath),
+      ['src/orders.ts'],
+    );
     assert.deepEqual(meta, { command: 'review', mode: 'pragmatic', findings: 2, fixable: 1 });
     assert.match(out.text(), /Pragmatic review\*\* with Pragmatic Reviewer: 2 findings/);
     assert.match(out.text(), /\*\*high\*\* · No timeout/);
@@ -110,7 +188,10 @@ describe('vscode/chatHandler', () => {
     const other = { ...doc, uri: 'file:///w/src/users.ts', relativePath: 'src/users.ts' };
     const { deps, out, reviewed } = setup({ referencedDocuments: async () => [other] });
     await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
-    assert.deepEqual(reviewed[0].map((d) => d.relativePath), ['src/users.ts']);
+    assert.deepEqual(
+      reviewed[0].map((d) => d.relativePath),
+      ['src/users.ts'],
+    );
   });
 
   it('/review without any document explains what to do', async () => {
@@ -129,7 +210,10 @@ describe('vscode/chatHandler', () => {
 
   it('/mode switches to the named mode, toggles without one, rejects unknown words', async () => {
     const { deps, out, mode } = setup();
-    assert.equal((await handleChat({ command: 'mode', prompt: 'BackendPE', history: [] }, deps, out)).mode, 'backendpe');
+    assert.equal(
+      (await handleChat({ command: 'mode', prompt: 'BackendPE', history: [] }, deps, out)).mode,
+      'backendpe',
+    );
     assert.equal(mode.get(), 'backendpe');
     await handleChat({ command: 'mode', prompt: '', history: [] }, deps, out);
     assert.equal(mode.get(), 'pragmatic');
@@ -149,28 +233,54 @@ describe('vscode/chatHandler', () => {
     await handleChat({ prompt: 'Supermode please', history: [] }, deps, again);
     assert.match(again.text(), /Already in \*\*BackendPE\*\* mode/);
     await mode.set('pragmatic');
-    await handleChat({ prompt: 'Supermode: how should I design an idempotent payment webhook consumer?', history: [] }, deps, out);
+    await handleChat(
+      { prompt: 'Supermode: how should I design an idempotent payment webhook consumer?', history: [] },
+      deps,
+      out,
+    );
     assert.equal(mode.get(), 'backendpe');
     assert.equal(model.requests.length, 1);
-    assert.ok(model.requests[0].messages[0].content.includes(ANSWER_SHAPES.backendpe), 'BackendPE answer shape in the system prompt');
+    assert.ok(
+      model.requests[0].messages[0].content.includes(ANSWER_SHAPES.backendpe),
+      'BackendPE answer shape in the system prompt',
+    );
   });
 
   it('answers questions in the active persona and mode, streaming, with history as context', async () => {
     const { deps, out, model } = setup();
-    const meta = await handleChat({ prompt: 'Should I add a cache here?', history: [{ role: 'user', text: 'earlier q' }, { role: 'assistant', text: 'earlier a' }] }, deps, out);
+    const meta = await handleChat(
+      {
+        prompt: 'Should I add a cache here?',
+        history: [
+          { role: 'user', text: 'earlier q' },
+          { role: 'assistant', text: 'earlier a' },
+        ],
+      },
+      deps,
+      out,
+    );
     assert.equal(meta.command, 'ask');
     const [system, ...rest] = model.requests[0].messages;
     assert.match(system.content, /^PERSONA pragmatic/);
     assert.ok(system.content.includes(ANSWER_SHAPES.pragmatic));
-    assert.deepEqual(rest.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      rest.map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     assert.equal(out.text(), 'Answer streamed.');
   });
 
   it('/explain uses the finding text, or the selection, else says what to do', async () => {
     const { deps, out, model } = setup();
-    await handleChat({ command: 'explain', prompt: 'No timeout [review/reliability, high] at src/orders.ts:2', history: [] }, deps, out);
+    await handleChat(
+      { command: 'explain', prompt: 'No timeout [review/reliability, high] at src/orders.ts:2', history: [] },
+      deps,
+      out,
+    );
     assert.match(model.requests[0].messages.at(-1)!.content, /No timeout \[review\/reliability/);
-    const withSelection = setup({ activeDocument: () => ({ ...doc, selection: { startLine: 2, endLine: 2, text: 'await fetch(u)' } }) });
+    const withSelection = setup({
+      activeDocument: () => ({ ...doc, selection: { startLine: 2, endLine: 2, text: 'await fetch(u)' } }),
+    });
     await handleChat({ command: 'explain', prompt: '', history: [] }, withSelection.deps, withSelection.out);
     assert.match(withSelection.model.requests[0].messages.at(-1)!.content, /lines 2-2[\s\S]*await fetch\(u\)/);
     const nothing = setup();
@@ -181,7 +291,10 @@ describe('vscode/chatHandler', () => {
   it('/personas lists what is loaded and from where', async () => {
     const { deps, out } = setup();
     await handleChat({ command: 'personas', prompt: '', history: [] }, deps, out);
-    assert.match(out.text(), /`backendpe` — backendpe persona \(workspace, skill · mode BackendPE\): \/w\/\.github\/skills\/backendpe\/SKILL\.md/);
+    assert.match(
+      out.text(),
+      /`backendpe` — backendpe persona \(workspace, skill · mode BackendPE\): \/w\/\.github\/skills\/backendpe\/SKILL\.md/,
+    );
     assert.match(out.text(), /Current mode: \*\*Pragmatic\*\*/);
   });
 
@@ -192,7 +305,11 @@ describe('vscode/chatHandler', () => {
   });
 
   it('shows errors in the chat instead of throwing', async () => {
-    const { deps, out } = setup({ reviewDocuments: async () => { throw new Error('The language model "GPT" is not available any more.'); } });
+    const { deps, out } = setup({
+      reviewDocuments: async () => {
+        throw new Error('The language model "GPT" is not available any more.');
+      },
+    });
     const meta = await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
     assert.match(meta.error!, /not available/);
     assert.match(out.text(), /could not finish:\*\* The language model "GPT" is not available/);
@@ -202,22 +319,39 @@ describe('vscode/chatHandler', () => {
   it('reports a cancelled request briefly', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { deps, out } = setup({ signal: controller.signal, reviewChanges: async () => { throw new Error('aborted'); } });
+    const { deps, out } = setup({
+      signal: controller.signal,
+      reviewChanges: async () => {
+        throw new Error('aborted');
+      },
+    });
     const meta = await handleChat({ command: 'diff', prompt: '', history: [] }, deps, out);
     assert.equal(meta.error, 'Cancelled.');
     assert.deepEqual(out.buttons(), []);
   });
 
   it('suggests the next step', () => {
-    assert.deepEqual(followupsFor({ command: 'review', mode: 'pragmatic', findings: 3, fixable: 2 }).map((f) => f.label),
-      ['Apply all 2 suggested fixes', 'Review the uncommitted changes', 'Switch to BackendPE mode']);
-    assert.deepEqual(followupsFor({ command: 'diff', mode: 'backendpe' }).map((f) => f.command), ['review', 'mode']);
+    assert.deepEqual(
+      followupsFor({ command: 'review', mode: 'pragmatic', findings: 3, fixable: 2 }).map((f) => f.label),
+      ['Apply all 2 suggested fixes', 'Review the uncommitted changes', 'Switch to BackendPE mode'],
+    );
+    assert.deepEqual(
+      followupsFor({ command: 'diff', mode: 'backendpe' }).map((f) => f.command),
+      ['review', 'mode'],
+    );
     assert.deepEqual(followupsFor({ command: 'ask', mode: 'pragmatic', error: 'x' }), []);
   });
 
   it('keeps the most recent history within the budget', () => {
-    const history = [{ role: 'user' as const, text: 'a'.repeat(50) }, { role: 'assistant' as const, text: 'b'.repeat(50) }, { role: 'user' as const, text: 'c'.repeat(50) }];
-    assert.deepEqual(historyMessages(history, 120).map((m) => m.content[0]), ['b', 'c']);
+    const history = [
+      { role: 'user' as const, text: 'a'.repeat(50) },
+      { role: 'assistant' as const, text: 'b'.repeat(50) },
+      { role: 'user' as const, text: 'c'.repeat(50) },
+    ];
+    assert.deepEqual(
+      historyMessages(history, 120).map((m) => m.content[0]),
+      ['b', 'c'],
+    );
   });
 
   it('parses mode arguments', () => {

@@ -12,7 +12,10 @@ function run(args: string[] = []) {
 }
 
 /** A copy of the manifest and command table in a temp dir, with one source file. */
-function fixture(edit: (pkg: { contributes: { commands: { command: string; category: string; title: string }[] } }) => void, source: string): string {
+function fixture(
+  edit: (pkg: { contributes: { commands: { command: string; category: string; title: string }[] } }) => void,
+  source: string,
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-commands-'));
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   edit(pkg);
@@ -26,7 +29,9 @@ function fixture(edit: (pkg: { contributes: { commands: { command: string; categ
 /** Registers every command of the real table except the keys listed. */
 function registrations(except: string[] = []): string {
   const table = fs.readFileSync(path.join(root, 'src', 'vscode', 'commandIds.ts'), 'utf8');
-  const keys = [...table.matchAll(/^\s*(\w+):\s*'backendReviewer\.[^']+'/gm)].map((m) => m[1]).filter((k) => !except.includes(k));
+  const keys = [...table.matchAll(/^\s*(\w+):\s*'backendReviewer\.[^']+'/gm)]
+    .map((m) => m[1])
+    .filter((k) => !except.includes(k));
   return keys.map((k) => `vscode.commands.registerCommand(COMMANDS.${k}, () => undefined);`).join('\n');
 }
 
@@ -55,7 +60,10 @@ describe('scripts/check-commands.mjs', () => {
   });
 
   it('fails on a command registered with a string literal', () => {
-    const dir = fixture(() => undefined, `${registrations()}\nvscode.commands.registerCommand('backendReviewer.sneaky', () => 1);`);
+    const dir = fixture(
+      () => undefined,
+      `${registrations()}\nvscode.commands.registerCommand('backendReviewer.sneaky', () => 1);`,
+    );
     const result = run(['--root', dir]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /registers "backendReviewer\.sneaky" with a string literal/);

@@ -16,9 +16,15 @@ describe('vscode/commandArguments', () => {
     assert.deepEqual(branchReviewArguments('', 'file:///repo'), { branch: undefined, location: 'file:///repo' });
   });
 
-  it('names the file that could not be opened as text, with the editor\'s reason', () => {
-    const message = openFailureMessage('assets/logo.png', new Error('File seems to be binary and cannot be opened as text'));
-    assert.equal(message, 'Backend Reviewer: cannot review assets/logo.png: it could not be opened as text (File seems to be binary and cannot be opened as text). Binary files and files too large for the editor are not reviewed.');
+  it("names the file that could not be opened as text, with the editor's reason", () => {
+    const message = openFailureMessage(
+      'assets/logo.png',
+      new Error('File seems to be binary and cannot be opened as text'),
+    );
+    assert.equal(
+      message,
+      'Backend Reviewer: cannot review assets/logo.png: it could not be opened as text (File seems to be binary and cannot be opened as text). Binary files and files too large for the editor are not reviewed.',
+    );
     assert.match(openFailureMessage('big.log', ''), /cannot review big\.log: .*\(no reason given\)/);
   });
 });

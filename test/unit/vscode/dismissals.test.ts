@@ -28,7 +28,10 @@ describe('vscode/dismissals', () => {
     await store.dismiss(other, { title: 'Query in loop', line: 9 });
     const reopened = new DismissalStore(state);
     assert.equal(reopened.isDismissed(subject), true);
-    assert.deepEqual(reopened.list().map((d) => d.title), ['Query in loop', 'No timeout']);
+    assert.deepEqual(
+      reopened.list().map((d) => d.title),
+      ['Query in loop', 'No timeout'],
+    );
     assert.equal(await reopened.restore(dismissalKey(subject)), true);
     assert.equal(reopened.isDismissed(subject), false);
     assert.equal(reopened.isDismissed(other), true);

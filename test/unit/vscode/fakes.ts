@@ -6,8 +6,20 @@ import type { PersonaApi } from '../../../src/vscode/reviewContext';
 /** Shared fakes for the extension's logic tests. */
 export function persona(id: string, mode: Mode | null, overrides: Partial<Persona> = {}): Persona {
   return {
-    id, name: `${id} persona`, description: `${id} description`, source: `/skills/${id}/SKILL.md`, sourceKind: 'bundled', format: 'skill',
-    mode, triggers: [], body: `You are ${id}.`, templated: false, references: [], metadata: {}, warnings: [], ...overrides,
+    id,
+    name: `${id} persona`,
+    description: `${id} description`,
+    source: `/skills/${id}/SKILL.md`,
+    sourceKind: 'bundled',
+    format: 'skill',
+    mode,
+    triggers: [],
+    body: `You are ${id}.`,
+    templated: false,
+    references: [],
+    metadata: {},
+    warnings: [],
+    ...overrides,
   };
 }
 
@@ -16,19 +28,42 @@ export function catalog(...personas: Persona[]): PersonaCatalog {
 }
 
 export function emptyResult(overrides: Partial<ReviewResult> = {}): ReviewResult {
-  return { summary: '', findings: [], skipped: [], notes: [], stats: { requests: 1, cachedChunks: 0, promptTokens: 100, completionTokens: 20, durationMs: 5 }, ...overrides };
+  return {
+    summary: '',
+    findings: [],
+    skipped: [],
+    notes: [],
+    stats: { requests: 1, cachedChunks: 0, promptTokens: 100, completionTokens: 20, durationMs: 5 },
+    ...overrides,
+  };
 }
 
 /** A persona API over a fixed catalog that records what it was asked. */
-export function fakePersonaApi(fixed: PersonaCatalog, calls: { catalogOptions: unknown[] } = { catalogOptions: [] }): PersonaApi & { calls: typeof calls } {
+export function fakePersonaApi(
+  fixed: PersonaCatalog,
+  calls: { catalogOptions: unknown[] } = { catalogOptions: [] },
+): PersonaApi & { calls: typeof calls } {
   return {
     calls,
-    loadPersonaCatalog: async (options) => { calls.catalogOptions.push(options); return fixed; },
-    renderPersona: (p, context) => ({ id: p.id, name: p.name, mode: p.mode, text: `${p.body} [${context.language ?? 'any'}]`, warnings: [] }),
+    loadPersonaCatalog: async (options) => {
+      calls.catalogOptions.push(options);
+      return fixed;
+    },
+    renderPersona: (p, context) => ({
+      id: p.id,
+      name: p.name,
+      mode: p.mode,
+      text: `${p.body} [${context.language ?? 'any'}]`,
+      warnings: [],
+    }),
     findPersona: (c, id) => c.personas.find((p) => p.id === id),
     personaForMode: (c, mode) => c.personas.find((p) => p.mode === mode),
-    detectModeRequest: (text) => (/supermode|backendpe/i.test(text) ? 'backendpe' : /pragmatic/i.test(text) ? 'pragmatic' : null),
-    loadGuidelines: async () => ({ guidelines: [{ source: 'AGENTS.md', kind: 'agents', applyTo: [], text: 'Use zod.' }], errors: [] }),
+    detectModeRequest: (text) =>
+      /supermode|backendpe/i.test(text) ? 'backendpe' : /pragmatic/i.test(text) ? 'pragmatic' : null,
+    loadGuidelines: async () => ({
+      guidelines: [{ source: 'AGENTS.md', kind: 'agents', applyTo: [], text: 'Use zod.' }],
+      errors: [],
+    }),
     guidelinesFor: (guidelines) => guidelines,
   };
 }
@@ -40,7 +75,9 @@ export class FakeChatProvider implements ChatProvider {
   readonly maxInputTokens = 10_000;
   readonly requests: ChatRequest[] = [];
   constructor(private readonly answer: string[] | ((request: ChatRequest) => Promise<string[]>) = ['ok']) {}
-  countTokens(text: string): number { return Math.ceil(text.length / 4); }
+  countTokens(text: string): number {
+    return Math.ceil(text.length / 4);
+  }
   async complete(request: ChatRequest): Promise<ChatResponse> {
     this.requests.push(request);
     const parts = typeof this.answer === 'function' ? await this.answer(request) : this.answer;

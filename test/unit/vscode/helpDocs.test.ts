@@ -20,7 +20,10 @@ describe('vscode/helpDocs', () => {
 
   it('answers unknown ids with a page that lists the known ones', () => {
     assert.match(helpDocument('/review/vibes.md', OFFLINE_RULES), /Unknown category "vibes"[\s\S]*security/);
-    assert.match(helpDocument('/rules/nope.md', OFFLINE_RULES), new RegExp(`Unknown rule "nope"[\\s\\S]*${OFFLINE_RULES[0].id}`));
+    assert.match(
+      helpDocument('/rules/nope.md', OFFLINE_RULES),
+      new RegExp(`Unknown rule "nope"[\\s\\S]*${OFFLINE_RULES[0].id}`),
+    );
     assert.match(helpDocument('/elsewhere', []), /Not found/);
   });
 });

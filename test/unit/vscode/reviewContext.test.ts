@@ -8,24 +8,47 @@ import { catalog, FakeChatProvider, fakePersonaApi, persona } from './fakes';
 
 function setup(options: { trusted?: boolean; settings?: Record<string, unknown>; guidance?: boolean } = {}) {
   let config: ReviewerConfig = readConfig(new InMemorySettings(options.settings ?? {}), { trusted: true }).config;
-  const personas = fakePersonaApi(catalog(persona('pragmatic', 'pragmatic'), persona('backendpe', 'backendpe'), persona('data-integrity', null)));
+  const personas = fakePersonaApi(
+    catalog(persona('pragmatic', 'pragmatic'), persona('backendpe', 'backendpe'), persona('data-integrity', null)),
+  );
   const mode = new ModeState(new InMemoryKeyValueStore(), () => config.mode);
   const created: ReviewerConfig[] = [];
   const configured = new FakeChatProvider();
   const deps: ReviewContextDeps = {
-    personas, config: () => config, mode, trusted: () => options.trusted ?? true, workspaceRoot: () => '/work/shop',
-    bundledDir: '/ext/skills', resolveUserDirs: (dirs) => dirs.map((d) => `/abs/${d}`),
-    createProvider: async (c) => { created.push(c); return configured; },
-    cache: new InMemoryReviewCache(), workspaceHasGuidance: async () => options.guidance ?? false, logger: new InMemoryLogger(),
+    personas,
+    config: () => config,
+    mode,
+    trusted: () => options.trusted ?? true,
+    workspaceRoot: () => '/work/shop',
+    bundledDir: '/ext/skills',
+    resolveUserDirs: (dirs) => dirs.map((d) => `/abs/${d}`),
+    createProvider: async (c) => {
+      created.push(c);
+      return configured;
+    },
+    cache: new InMemoryReviewCache(),
+    workspaceHasGuidance: async () => options.guidance ?? false,
+    logger: new InMemoryLogger(),
   };
-  return { context: new ReviewContext(deps), personas, mode, created, configured, setConfig: (c: ReviewerConfig) => { config = c; } };
+  return {
+    context: new ReviewContext(deps),
+    personas,
+    mode,
+    created,
+    configured,
+    setConfig: (c: ReviewerConfig) => {
+      config = c;
+    },
+  };
 }
 
 const request = { key: 'k', kind: 'file' as const, units: [{ path: 'src/a.py', text: 'x', language: 'python' }] };
 
 describe('vscode/reviewContext', () => {
   it('uses the mode persona, guidelines, settings and the configured provider', async () => {
-    const { context, personas, created, configured } = setup({ settings: { personaDirectories: ['team'], maxConcurrency: 3 } });
+    const { context, personas, created, configured } = setup({
+      settings: { personaDirectories: ['team'], maxConcurrency: 3 },
+    });
     const prepared = await context.prepare(request);
     assert.equal(prepared.persona.id, 'pragmatic');
     assert.equal(prepared.persona.text, 'You are pragmatic. [python]');
@@ -33,8 +56,17 @@ describe('vscode/reviewContext', () => {
     assert.equal(prepared.maxConcurrency, 3);
     assert.equal(prepared.provider, configured);
     assert.equal(created.length, 1);
-    assert.deepEqual(prepared.guidelines?.('src/a.py').map((g) => g.source), ['AGENTS.md']);
-    assert.deepEqual(personas.calls.catalogOptions[0], { bundledDir: '/ext/skills', userDirs: ['/abs/team'], workspaceRoot: '/work/shop', includeWorkspace: true, logger: (personas.calls.catalogOptions[0] as { logger: unknown }).logger });
+    assert.deepEqual(
+      prepared.guidelines?.('src/a.py').map((g) => g.source),
+      ['AGENTS.md'],
+    );
+    assert.deepEqual(personas.calls.catalogOptions[0], {
+      bundledDir: '/ext/skills',
+      userDirs: ['/abs/team'],
+      workspaceRoot: '/work/shop',
+      includeWorkspace: true,
+      logger: (personas.calls.catalogOptions[0] as { logger: unknown }).logger,
+    });
     assert.deepEqual(prepared.notes, []);
   });
 
@@ -50,7 +82,10 @@ describe('vscode/reviewContext', () => {
     const { context } = setup({ settings: { persona: 'ghost' } });
     const prepared = await context.prepare(request);
     assert.equal(prepared.persona.id, 'pragmatic');
-    assert.match(prepared.notes[0], /backendReviewer\.persona names "ghost".*loaded: pragmatic, backendpe, data-integrity/);
+    assert.match(
+      prepared.notes[0],
+      /backendReviewer\.persona names "ghost".*loaded: pragmatic, backendpe, data-integrity/,
+    );
   });
 
   it('uses the chat model when the request brings one', async () => {

@@ -1,12 +1,19 @@
 import * as assert from 'node:assert/strict';
 import { InMemoryLogger } from '../../../src/core/log';
 import type { ReviewOptions } from '../../../src/core/review/types';
-import { formatOutcome, ReviewCancelledError, ReviewService, type PreparedReview } from '../../../src/vscode/reviewService';
+import {
+  formatOutcome,
+  ReviewCancelledError,
+  ReviewService,
+  type PreparedReview,
+} from '../../../src/vscode/reviewService';
 import { emptyResult } from './fakes';
 
 const prepared: PreparedReview = {
   persona: { id: 'pragmatic', name: 'Pragmatic Reviewer', mode: 'pragmatic', text: 'P', warnings: [] },
-  personaName: 'Pragmatic Reviewer', mode: 'pragmatic', notes: ['persona note'],
+  personaName: 'Pragmatic Reviewer',
+  mode: 'pragmatic',
+  notes: ['persona note'],
 };
 
 const unit = { path: 'src/a.ts', text: 'const a = 1;\n' };
@@ -22,7 +29,9 @@ function gatedEngine() {
       started.push(options);
       return new Promise<ReturnType<typeof emptyResult>>((resolve, reject) => {
         options.signal?.addEventListener('abort', () => reject(new Error('aborted')));
-        release.push(() => resolve(emptyResult({ skipped: [{ file: 'src/a.ts', reason: 'too big' }], notes: ['engine note'] })));
+        release.push(() =>
+          resolve(emptyResult({ skipped: [{ file: 'src/a.ts', reason: 'too big' }], notes: ['engine note'] })),
+        );
       });
     },
   };
@@ -36,7 +45,10 @@ describe('vscode/reviewService', () => {
   it('a second review of the same key cancels the first', async () => {
     const engine = gatedEngine();
     const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
-    const first = service.review({ key: 'file:///a.ts', kind: 'file', units: [unit] }).then(() => 'finished', (error: unknown) => error);
+    const first = service.review({ key: 'file:///a.ts', kind: 'file', units: [unit] }).then(
+      () => 'finished',
+      (error: unknown) => error,
+    );
     await tick();
     const second = service.review({ key: 'file:///a.ts', kind: 'file', units: [unit] });
     await tick();
@@ -61,11 +73,19 @@ describe('vscode/reviewService', () => {
   it('merges skipped parts found before the engine and notes from preparation', async () => {
     const engine = gatedEngine();
     const service = new ReviewService(engine, async () => prepared, new InMemoryLogger());
-    const pending = service.review({ key: 'k', kind: 'changes', units: [unit], skipped: [{ file: 'img.png', reason: 'binary' }] });
+    const pending = service.review({
+      key: 'k',
+      kind: 'changes',
+      units: [unit],
+      skipped: [{ file: 'img.png', reason: 'binary' }],
+    });
     await tick();
     engine.release[0]();
     const { result, personaName, kind } = await pending;
-    assert.deepEqual(result.skipped.map((s) => s.file), ['img.png', 'src/a.ts']);
+    assert.deepEqual(
+      result.skipped.map((s) => s.file),
+      ['img.png', 'src/a.ts'],
+    );
     assert.deepEqual(result.notes, ['persona note', 'engine note']);
     assert.equal(personaName, 'Pragmatic Reviewer');
     assert.equal(kind, 'changes');
@@ -84,17 +104,31 @@ describe('vscode/reviewService', () => {
   });
 
   it('passes preparation errors through', async () => {
-    const service = new ReviewService(gatedEngine(), async () => { throw new Error('No persona is loaded for mode "pragmatic".'); }, new InMemoryLogger());
+    const service = new ReviewService(
+      gatedEngine(),
+      async () => {
+        throw new Error('No persona is loaded for mode "pragmatic".');
+      },
+      new InMemoryLogger(),
+    );
     await assert.rejects(service.review({ key: 'k', kind: 'file', units: [unit] }), /No persona is loaded/);
   });
 
   it('formats the outcome: findings, skipped parts with reasons, tokens', () => {
-    const text = formatOutcome(emptyResult({
-      findings: [{} as never, {} as never],
-      skipped: [{ file: 'a.ts', startLine: 1, endLine: 40, reason: 'over the token budget' }, { file: 'b.png', reason: 'binary' }],
-      stats: { requests: 2, cachedChunks: 1, promptTokens: 1200, completionTokens: 34, durationMs: 1 },
-    }));
-    assert.equal(text, '2 findings · 2 parts skipped (a.ts:1-40: over the token budget; b.png: binary) · 1,234 tokens (1,200 in, 34 out), 1 chunk from cache');
+    const text = formatOutcome(
+      emptyResult({
+        findings: [{} as never, {} as never],
+        skipped: [
+          { file: 'a.ts', startLine: 1, endLine: 40, reason: 'over the token budget' },
+          { file: 'b.png', reason: 'binary' },
+        ],
+        stats: { requests: 2, cachedChunks: 1, promptTokens: 1200, completionTokens: 34, durationMs: 1 },
+      }),
+    );
+    assert.equal(
+      text,
+      '2 findings · 2 parts skipped (a.ts:1-40: over the token budget; b.png: binary) · 1,234 tokens (1,200 in, 34 out), 1 chunk from cache',
+    );
     assert.equal(formatOutcome(emptyResult()), '0 findings · 120 tokens (100 in, 20 out)');
   });
 });

@@ -2,7 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  InMemorySettings, offlineRuleOverrides, planKeyMove, planPersonaUpdate, readConfig, resolvePersonaDirectories, RESTRICTED_SETTINGS, SETTING_DEFAULTS, SETTING_KEYS, SETTINGS_SECTION,
+  InMemorySettings,
+  offlineRuleOverrides,
+  planKeyMove,
+  planPersonaUpdate,
+  readConfig,
+  resolvePersonaDirectories,
+  RESTRICTED_SETTINGS,
+  SETTING_DEFAULTS,
+  SETTING_KEYS,
+  SETTINGS_SECTION,
 } from '../../../src/vscode/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
@@ -20,10 +29,19 @@ describe('vscode/settings', () => {
   });
 
   it('parses set values into the typed config', () => {
-    const { config, problems } = readConfig(new InMemorySettings({
-      provider: 'openai-compatible', 'openai.baseUrl': 'http://127.0.0.1:9999/v1/', 'openai.model': 'llama3', mode: 'backendpe',
-      persona: '  data-integrity ', personaDirectories: ['~/personas', ' '], maxConcurrency: 4, 'offlineChecks.rules': { 'explicit-any': 'off' },
-    }), { trusted: true });
+    const { config, problems } = readConfig(
+      new InMemorySettings({
+        provider: 'openai-compatible',
+        'openai.baseUrl': 'http://127.0.0.1:9999/v1/',
+        'openai.model': 'llama3',
+        mode: 'backendpe',
+        persona: '  data-integrity ',
+        personaDirectories: ['~/personas', ' '],
+        maxConcurrency: 4,
+        'offlineChecks.rules': { 'explicit-any': 'off' },
+      }),
+      { trusted: true },
+    );
     assert.deepEqual(problems, []);
     assert.equal(config.provider, 'openai-compatible');
     assert.equal(config.openai.baseUrl, 'http://127.0.0.1:9999/v1');
@@ -36,24 +54,43 @@ describe('vscode/settings', () => {
   });
 
   it('falls back to the default for a bad value, naming the setting, and keeps the rest', () => {
-    const { config, problems } = readConfig(new InMemorySettings({ maxConcurrency: 'many', mode: 'ultra', 'openai.baseUrl': 'ftp://x', requestTimeoutMs: 5000 }), { trusted: true });
+    const { config, problems } = readConfig(
+      new InMemorySettings({
+        maxConcurrency: 'many',
+        mode: 'ultra',
+        'openai.baseUrl': 'ftp://x',
+        requestTimeoutMs: 5000,
+      }),
+      { trusted: true },
+    );
     assert.equal(config.maxConcurrency, SETTING_DEFAULTS.maxConcurrency);
     assert.equal(config.mode, 'pragmatic');
     assert.equal(config.openai.baseUrl, SETTING_DEFAULTS['openai.baseUrl']);
     assert.equal(config.requestTimeoutMs, 5000);
-    assert.deepEqual(problems.map((p) => p.setting).sort(), ['backendReviewer.maxConcurrency', 'backendReviewer.mode', 'backendReviewer.openai.baseUrl']);
+    assert.deepEqual(problems.map((p) => p.setting).sort(), [
+      'backendReviewer.maxConcurrency',
+      'backendReviewer.mode',
+      'backendReviewer.openai.baseUrl',
+    ]);
     const concurrency = problems.find((p) => p.setting === 'backendReviewer.maxConcurrency');
     assert.match(concurrency!.message, /backendReviewer\.maxConcurrency: .*got "many".*using the default 2/);
-    assert.match(problems.find((p) => p.setting === 'backendReviewer.openai.baseUrl')!.message, /expected an http\(s\) URL/);
+    assert.match(
+      problems.find((p) => p.setting === 'backendReviewer.openai.baseUrl')!.message,
+      /expected an http\(s\) URL/,
+    );
   });
 
   it('reads restricted settings from user scope only in an untrusted workspace', () => {
     const settings = new InMemorySettings(
       { 'openai.baseUrl': 'http://127.0.0.1:1234/v1' },
       {
-        'openai.baseUrl': 'https://evil.example/v1', provider: 'openai-compatible', reviewOnSave: true, maxConcurrency: 3,
+        'openai.baseUrl': 'https://evil.example/v1',
+        provider: 'openai-compatible',
+        reviewOnSave: true,
+        maxConcurrency: 3,
         // Would hide every finding about the workspace's own code.
-        minimumSeverity: 'critical', 'offlineChecks.rules': { 'hardcoded-secret': 'off' },
+        minimumSeverity: 'critical',
+        'offlineChecks.rules': { 'hardcoded-secret': 'off' },
       },
     );
     const untrusted = readConfig(settings, { trusted: false });
@@ -64,7 +101,11 @@ describe('vscode/settings', () => {
     assert.deepEqual(untrusted.config.offlineChecks.rules, {});
     assert.equal(untrusted.config.maxConcurrency, 3, 'unrestricted settings still come from the workspace');
     assert.deepEqual(untrusted.ignoredForTrust.sort(), [
-      'backendReviewer.minimumSeverity', 'backendReviewer.offlineChecks.rules', 'backendReviewer.openai.baseUrl', 'backendReviewer.provider', 'backendReviewer.reviewOnSave',
+      'backendReviewer.minimumSeverity',
+      'backendReviewer.offlineChecks.rules',
+      'backendReviewer.openai.baseUrl',
+      'backendReviewer.provider',
+      'backendReviewer.reviewOnSave',
     ]);
     const trusted = readConfig(settings, { trusted: true });
     assert.equal(trusted.config.openai.baseUrl, 'https://evil.example/v1');
@@ -77,16 +118,27 @@ describe('vscode/settings', () => {
     const absolute = path.join(path.sep, 'opt', 'personas');
 
     it('expands ~, keeps absolute entries and puts relative ones under a trusted workspace folder', () => {
-      const resolved = resolvePersonaDirectories(['~/personas', absolute, '.reviewer/personas'], { workspaceRoot: root, home, trusted: true });
+      const resolved = resolvePersonaDirectories(['~/personas', absolute, '.reviewer/personas'], {
+        workspaceRoot: root,
+        home,
+        trusted: true,
+      });
       assert.deepEqual(resolved.dirs, [path.join(home, 'personas'), absolute, path.join(root, '.reviewer/personas')]);
       assert.deepEqual(resolved.ignored, []);
     });
 
     it('ignores relative entries in an untrusted workspace, saying why', () => {
-      const resolved = resolvePersonaDirectories(['.reviewer/personas', '~/personas'], { workspaceRoot: root, home, trusted: false });
+      const resolved = resolvePersonaDirectories(['.reviewer/personas', '~/personas'], {
+        workspaceRoot: root,
+        home,
+        trusted: false,
+      });
       assert.deepEqual(resolved.dirs, [path.join(home, 'personas')]);
       assert.equal(resolved.ignored.length, 1);
-      assert.match(resolved.ignored[0], /backendReviewer\.personaDirectories: "\.reviewer\/personas" is relative to the workspace folder, which is not trusted: not loaded/);
+      assert.match(
+        resolved.ignored[0],
+        /backendReviewer\.personaDirectories: "\.reviewer\/personas" is relative to the workspace folder, which is not trusted: not loaded/,
+      );
     });
   });
 
@@ -94,17 +146,38 @@ describe('vscode/settings', () => {
     const inspected = { globalValue: 'user-key', workspaceValue: 'planted-key' };
 
     it('moves the effective key from every scope in a trusted workspace', () => {
-      assert.deepEqual(planKeyMove(inspected, { trusted: true, storedKey: undefined }), { value: 'planted-key', scopes: ['workspace', 'user'], replacesStoredKey: false, ignoredScopes: [] });
+      assert.deepEqual(planKeyMove(inspected, { trusted: true, storedKey: undefined }), {
+        value: 'planted-key',
+        scopes: ['workspace', 'user'],
+        replacesStoredKey: false,
+        ignoredScopes: [],
+      });
     });
 
     it('offers only the user-settings key in an untrusted workspace, and leaves the workspace value alone', () => {
-      assert.deepEqual(planKeyMove(inspected, { trusted: false, storedKey: undefined }), { value: 'user-key', scopes: ['user'], replacesStoredKey: false, ignoredScopes: ['workspace'] });
-      assert.deepEqual(planKeyMove({ workspaceFolderValue: 'planted-key' }, { trusted: false, storedKey: 'mine' }), { value: '', scopes: [], replacesStoredKey: false, ignoredScopes: ['workspaceFolder'] });
+      assert.deepEqual(planKeyMove(inspected, { trusted: false, storedKey: undefined }), {
+        value: 'user-key',
+        scopes: ['user'],
+        replacesStoredKey: false,
+        ignoredScopes: ['workspace'],
+      });
+      assert.deepEqual(planKeyMove({ workspaceFolderValue: 'planted-key' }, { trusted: false, storedKey: 'mine' }), {
+        value: '',
+        scopes: [],
+        replacesStoredKey: false,
+        ignoredScopes: ['workspaceFolder'],
+      });
     });
 
     it('asks before replacing a different stored key', () => {
-      assert.equal(planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'other-key' })?.replacesStoredKey, true);
-      assert.equal(planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'user-key' })?.replacesStoredKey, false);
+      assert.equal(
+        planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'other-key' })?.replacesStoredKey,
+        true,
+      );
+      assert.equal(
+        planKeyMove({ globalValue: 'user-key' }, { trusted: true, storedKey: 'user-key' })?.replacesStoredKey,
+        false,
+      );
       assert.equal(planKeyMove(undefined, { trusted: true, storedKey: 'other-key' }), undefined);
     });
   });
@@ -116,24 +189,47 @@ describe('vscode/settings', () => {
   describe('package.json agrees with the schema', () => {
     it('contributes exactly the settings the schema reads, with the same defaults', () => {
       assert.deepEqual(Object.keys(properties).sort(), SETTING_KEYS.map((key) => `${SETTINGS_SECTION}.${key}`).sort());
-      for (const key of SETTING_KEYS) assert.deepEqual(properties[`${SETTINGS_SECTION}.${key}`].default, SETTING_DEFAULTS[key], key);
+      for (const key of SETTING_KEYS)
+        assert.deepEqual(properties[`${SETTINGS_SECTION}.${key}`].default, SETTING_DEFAULTS[key], key);
     });
 
     it('describes every setting, and every enum value', () => {
       for (const [key, schema] of Object.entries(properties)) {
         assert.ok(typeof schema.description === 'string' && schema.description.length > 20, `${key} has a description`);
         const restricted = RESTRICTED_SETTINGS.includes(key.slice(SETTINGS_SECTION.length + 1) as never);
-        if (restricted) assert.match(schema.description as string, /Restricted in untrusted workspaces/, `${key} says it is restricted`);
-        const enumHolder = (schema.enum ? schema : schema.additionalProperties) as { enum?: unknown[]; enumDescriptions?: unknown[] } | undefined;
-        if (enumHolder?.enum) assert.equal(enumHolder.enumDescriptions?.length, enumHolder.enum.length, `${key} has one enumDescription per value`);
+        if (restricted)
+          assert.match(
+            schema.description as string,
+            /Restricted in untrusted workspaces/,
+            `${key} says it is restricted`,
+          );
+        const enumHolder = (schema.enum ? schema : schema.additionalProperties) as
+          { enum?: unknown[]; enumDescriptions?: unknown[] } | undefined;
+        if (enumHolder?.enum)
+          assert.equal(
+            enumHolder.enumDescriptions?.length,
+            enumHolder.enum.length,
+            `${key} has one enumDescription per value`,
+          );
       }
     });
 
     it('restricts exactly the restricted settings in untrusted workspaces', () => {
       const capability = manifest.capabilities.untrustedWorkspaces;
       assert.equal(capability.supported, 'limited');
-      assert.deepEqual([...capability.restrictedConfigurations].sort(), RESTRICTED_SETTINGS.map((key) => `${SETTINGS_SECTION}.${key}`).sort());
-      for (const key of ['openai.baseUrl', 'openai.model', 'personaDirectories', 'provider', 'minimumSeverity', 'offlineChecks.rules']) assert.ok(RESTRICTED_SETTINGS.includes(key as never), key);
+      assert.deepEqual(
+        [...capability.restrictedConfigurations].sort(),
+        RESTRICTED_SETTINGS.map((key) => `${SETTINGS_SECTION}.${key}`).sort(),
+      );
+      for (const key of [
+        'openai.baseUrl',
+        'openai.model',
+        'personaDirectories',
+        'provider',
+        'minimumSeverity',
+        'offlineChecks.rules',
+      ])
+        assert.ok(RESTRICTED_SETTINGS.includes(key as never), key);
     });
   });
 
@@ -142,22 +238,34 @@ describe('vscode/settings', () => {
 
     it('"Mode default" removes the persona from every scope that has one', () => {
       assert.deepEqual(planPersonaUpdate({ globalValue: 'a', workspaceValue: 'b' }, '', trusted), {
-        writes: [{ scope: 'user', value: undefined }, { scope: 'workspace', value: undefined }],
+        writes: [
+          { scope: 'user', value: undefined },
+          { scope: 'workspace', value: undefined },
+        ],
       });
-      assert.deepEqual(planPersonaUpdate({ globalValue: 'a' }, '', trusted), { writes: [{ scope: 'user', value: undefined }] });
+      assert.deepEqual(planPersonaUpdate({ globalValue: 'a' }, '', trusted), {
+        writes: [{ scope: 'user', value: undefined }],
+      });
       assert.deepEqual(planPersonaUpdate({}, '', trusted), { writes: [] });
     });
 
-    it('does not write an untrusted workspace\'s settings, and warns that its value remains', () => {
-      const plan = planPersonaUpdate({ globalValue: 'a', workspaceValue: 'b' }, '', { trusted: false, hasFolder: true });
+    it("does not write an untrusted workspace's settings, and warns that its value remains", () => {
+      const plan = planPersonaUpdate({ globalValue: 'a', workspaceValue: 'b' }, '', {
+        trusted: false,
+        hasFolder: true,
+      });
       assert.deepEqual(plan.writes, [{ scope: 'user', value: undefined }]);
       assert.match(plan.warning ?? '', /backendReviewer\.persona is still set to "b" in this workspace's settings/);
     });
 
     it('writes a chosen persona to the workspace when trusted, else to user settings', () => {
       assert.deepEqual(planPersonaUpdate(undefined, 'p', trusted).writes, [{ scope: 'workspace', value: 'p' }]);
-      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: false, hasFolder: true }).writes, [{ scope: 'user', value: 'p' }]);
-      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: true, hasFolder: false }).writes, [{ scope: 'user', value: 'p' }]);
+      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: false, hasFolder: true }).writes, [
+        { scope: 'user', value: 'p' },
+      ]);
+      assert.deepEqual(planPersonaUpdate(undefined, 'p', { trusted: true, hasFolder: false }).writes, [
+        { scope: 'user', value: 'p' },
+      ]);
     });
   });
 });

@@ -28,15 +28,28 @@ describe('vscode/unreadableFiles', () => {
       return 'const a = 1;\nconst b = 2;\nexport {};\n';
     });
     const result = unreadable.exclude(await unitsFromDiff(DIFF, read));
-    assert.deepEqual(result.units.map((unit) => unit.path), ['src/a.ts']);
-    assert.deepEqual(result.skipped, [{ file: 'src/gone.ts', reason: 'the working-tree file could not be read (ENOENT: no such file): not reviewed' }]);
+    assert.deepEqual(
+      result.units.map((unit) => unit.path),
+      ['src/a.ts'],
+    );
+    assert.deepEqual(result.skipped, [
+      { file: 'src/gone.ts', reason: 'the working-tree file could not be read (ENOENT: no such file): not reviewed' },
+    ]);
     assert.deepEqual(result.failures, [{ path: 'src/gone.ts', reason: 'ENOENT: no such file' }]);
   });
 
   it('changes nothing when every file is read', async () => {
     const unreadable = new UnreadableFiles('the staged text');
-    const result = unreadable.exclude(await unitsFromDiff(DIFF, unreadable.reader(async () => 'x\n')));
-    assert.deepEqual(result.units.map((unit) => unit.path), ['src/a.ts', 'src/gone.ts']);
+    const result = unreadable.exclude(
+      await unitsFromDiff(
+        DIFF,
+        unreadable.reader(async () => 'x\n'),
+      ),
+    );
+    assert.deepEqual(
+      result.units.map((unit) => unit.path),
+      ['src/a.ts', 'src/gone.ts'],
+    );
     assert.deepEqual(result.skipped, []);
   });
 });

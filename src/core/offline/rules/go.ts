@@ -1,6 +1,27 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, contains, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, isPlaceholderSecret, joinBuilds, knownSecretLiterals, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type StringBuild } from '../syntax';
+import {
+  ancestorsOf,
+  chainOperands,
+  MAX_BUILD_DEPTH,
+  contains,
+  descendants,
+  DOTTED_NAME_CHAIN,
+  enclosingOfType,
+  field,
+  isPlaceholderSecret,
+  joinBuilds,
+  knownSecretLiterals,
+  looksLikeSql,
+  memberCalls,
+  named,
+  nodesAtMatches,
+  randomBuildsSecret,
+  scopeAssignmentLists,
+  secretNamedStrings,
+  unquote,
+  type StringBuild,
+} from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -10,7 +31,12 @@ const STRING_TYPES: ReadonlySet<string> = new Set(['interpreted_string_literal',
 class Call {
   private argList?: Node[];
 
-  constructor(readonly node: Node, readonly text: string, readonly operand: string | undefined, readonly name: string) {}
+  constructor(
+    readonly node: Node,
+    readonly text: string,
+    readonly operand: string | undefined,
+    readonly name: string,
+  ) {}
 
   get args(): Node[] {
     this.argList ??= named(field(this.node, 'arguments'));
@@ -19,8 +45,12 @@ class Call {
 }
 
 // Every rule walks the calls; read them once per file.
-const { readCall, calls } = memberCalls('call_expression', DOTTED_NAME_CHAIN, { type: 'selector_expression', object: 'operand', name: 'field' },
-  (node, text, operand, name) => new Call(node, text, operand, name));
+const { readCall, calls } = memberCalls(
+  'call_expression',
+  DOTTED_NAME_CHAIN,
+  { type: 'selector_expression', object: 'operand', name: 'field' },
+  (node, text, operand, name) => new Call(node, text, operand, name),
+);
 
 function literalString(node: Node | null): string | undefined {
   return node && STRING_TYPES.has(node.type) ? unquote(node.text) : undefined;
@@ -40,7 +70,13 @@ function imports(input: CheckInput): Map<string, string> {
   for (const spec of input.nodesOfType('import_spec')) {
     const importPath = unquote(field(spec, 'path')?.text ?? '');
     const alias = field(spec, 'name')?.text;
-    const local = alias ?? importPath.split('/').filter((part) => !/^v\d+$/.test(part)).pop() ?? importPath;
+    const local =
+      alias ??
+      importPath
+        .split('/')
+        .filter((part) => !/^v\d+$/.test(part))
+        .pop() ??
+      importPath;
     byLocalName.set(local, importPath);
   }
   return byLocalName;
@@ -59,17 +95,22 @@ function keyedElements(literal: Node | null): Map<string, Node> {
 function elementValue(element: Node | undefined): Node | null {
   if (!element) return null;
   const value = field(element, 'value') ?? named(element)[1] ?? null;
-  return value?.type === 'literal_element' ? named(value)[0] ?? null : value;
+  return value?.type === 'literal_element' ? (named(value)[0] ?? null) : value;
 }
 
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
-    const isDefaultClient = (call.operand === 'http' && /^(Get|Post|Head|PostForm)$/.test(call.name))
-      || (call.operand === 'http.DefaultClient' && /^(Get|Post|Head|PostForm|Do)$/.test(call.name));
+    const isDefaultClient =
+      (call.operand === 'http' && /^(Get|Post|Head|PostForm)$/.test(call.name)) ||
+      (call.operand === 'http.DefaultClient' && /^(Get|Post|Head|PostForm|Do)$/.test(call.name));
     if (!isDefaultClient || imported.get('http') !== 'net/http') continue;
-    input.report(call.node, 'http-no-timeout', `\`${call.text}\` uses http.DefaultClient, which has no timeout: a stalled server holds this goroutine and its connection forever.`,
-      'Use an `http.Client{Timeout: …}` (or a request context with a deadline via `http.NewRequestWithContext`).');
+    input.report(
+      call.node,
+      'http-no-timeout',
+      `\`${call.text}\` uses http.DefaultClient, which has no timeout: a stalled server holds this goroutine and its connection forever.`,
+      'Use an `http.Client{Timeout: …}` (or a request context with a deadline via `http.NewRequestWithContext`).',
+    );
   }
   for (const literal of nodesAtMatches(input, /\bhttp\.Client\s*\{/g, COMPOSITE, 3)) {
     if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
@@ -78,11 +119,24 @@ const httpNoTimeout: RuleChecker = (input) => {
     let edit;
     if (body && imported.get('time') === 'time') {
       const empty = named(body).length === 0;
-      edit = empty ? { start: body.startIndex, end: body.endIndex, newText: '{Timeout: 10 * time.Second}' }
-        : { start: body.startIndex + 1, end: body.startIndex + 1, newText: input.text[body.startIndex + 1] === '\n' ? '\n\t\tTimeout: 10 * time.Second,' : 'Timeout: 10 * time.Second, ' };
+      edit = empty
+        ? { start: body.startIndex, end: body.endIndex, newText: '{Timeout: 10 * time.Second}' }
+        : {
+            start: body.startIndex + 1,
+            end: body.startIndex + 1,
+            newText:
+              input.text[body.startIndex + 1] === '\n'
+                ? '\n\t\tTimeout: 10 * time.Second,'
+                : 'Timeout: 10 * time.Second, ',
+          };
     }
-    input.report(literal, 'http-no-timeout', '`http.Client` without `Timeout`: requests through it can hang forever.',
-      'Set `Timeout:` on the client (and deadlines on request contexts).', edit);
+    input.report(
+      literal,
+      'http-no-timeout',
+      '`http.Client` without `Timeout`: requests through it can hang forever.',
+      'Set `Timeout:` on the client (and deadlines on request contexts).',
+      edit,
+    );
   }
 };
 
@@ -92,13 +146,26 @@ function isEmptyBlock(block: Node | null): boolean {
 }
 
 const silentCatch: RuleChecker = (input) => {
-  for (const statement of nodesAtMatches(input, /\bif\b[^{}\n]*!=[ \t]*nil[ \t]*\{\s*(?:\/\/[^\n]*\s*|\/\*[\s\S]*?\*\/\s*)*\}/g, IF_STATEMENT, 1)) {
+  for (const statement of nodesAtMatches(
+    input,
+    /\bif\b[^{}\n]*!=[ \t]*nil[ \t]*\{\s*(?:\/\/[^\n]*\s*|\/\*[\s\S]*?\*\/\s*)*\}/g,
+    IF_STATEMENT,
+    1,
+  )) {
     const condition = field(statement, 'condition');
     if (!condition || condition.type !== 'binary_expression' || field(condition, 'operator')?.text !== '!=') continue;
-    if (field(condition, 'right')?.type !== 'nil' || !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')) continue;
+    if (
+      field(condition, 'right')?.type !== 'nil' ||
+      !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')
+    )
+      continue;
     if (!isEmptyBlock(field(statement, 'consequence'))) continue;
-    input.report(statement.child(0) ?? statement, 'silent-catch', 'The error is checked and then ignored: the failure disappears without a log, metric or return.',
-      'Return it wrapped with context (`fmt.Errorf("…: %w", err)`), log it, or handle it.');
+    input.report(
+      statement.child(0) ?? statement,
+      'silent-catch',
+      'The error is checked and then ignored: the failure disappears without a log, metric or return.',
+      'Return it wrapped with context (`fmt.Errorf("…: %w", err)`), log it, or handle it.',
+    );
   }
 };
 
@@ -106,14 +173,25 @@ const COMPOSITE: ReadonlySet<string> = new Set(['composite_literal']);
 const IF_STATEMENT: ReadonlySet<string> = new Set(['if_statement']);
 const KEYED_ELEMENT: ReadonlySet<string> = new Set(['keyed_element']);
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_statement']);
-const NAMED_HOLDERS: ReadonlySet<string> = new Set(['expression_list', 'literal_element', 'keyed_element', 'var_spec', 'const_spec']);
+const NAMED_HOLDERS: ReadonlySet<string> = new Set([
+  'expression_list',
+  'literal_element',
+  'keyed_element',
+  'var_spec',
+  'const_spec',
+]);
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
-    input.report(literal, 'hardcoded-secret', message, 'Read it from the environment (`os.Getenv`) or a secret manager, rotate this value, and remove it from the history.');
+    input.report(
+      literal,
+      'hardcoded-secret',
+      message,
+      'Read it from the environment (`os.Getenv`) or a secret manager, rotate this value, and remove it from the history.',
+    );
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
@@ -127,14 +205,19 @@ const hardcodedSecret: RuleChecker = (input) => {
     const holder = string.parent;
     if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
     if (holder.type === 'literal_element' && holder.parent?.type !== 'keyed_element') continue;
-    if (holder.type === 'expression_list' && !/^(short_var_declaration|assignment_statement|var_spec|const_spec)$/.test(holder.parent?.type ?? '')) continue;
+    if (
+      holder.type === 'expression_list' &&
+      !/^(short_var_declaration|assignment_statement|var_spec|const_spec)$/.test(holder.parent?.type ?? '')
+    )
+      continue;
     const text = literalString(string);
     if (text === undefined || isPlaceholderSecret(text)) continue;
     report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
   }
 };
 
-const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
+const isPlus = (candidate: Node): boolean =>
+  candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!node || depth > MAX_BUILD_DEPTH) return null;
@@ -144,7 +227,10 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (type === 'binary_expression' && isPlus(node)) {
     const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
     if (parts.every((part) => part === null)) return null;
-    return { literal: parts.map((part) => part?.literal ?? '').join(' '), dynamic: parts.some((part) => !part || part.dynamic) };
+    return {
+      literal: parts.map((part) => part?.literal ?? '').join(' '),
+      dynamic: parts.some((part) => !part || part.dynamic),
+    };
   }
   if (type === 'call_expression') {
     const call = readCall(node);
@@ -162,13 +248,23 @@ interface ScopeAssignment {
   parts?: { targets: string[]; values: Node[]; operator: string | undefined };
 }
 
-const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['short_var_declaration', 'assignment_statement', 'var_spec'], (node) => ({ node }));
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(
+  ['short_var_declaration', 'assignment_statement', 'var_spec'],
+  (node) => ({ node }),
+);
 
-function assignmentParts(assignment: ScopeAssignment): { targets: string[]; values: Node[]; operator: string | undefined } {
+function assignmentParts(assignment: ScopeAssignment): {
+  targets: string[];
+  values: Node[];
+  operator: string | undefined;
+} {
   if (!assignment.parts) {
     const node = assignment.node;
     const type = node.type;
-    const targets = type === 'var_spec' ? node.childrenForFieldName('name').filter((n): n is Node => n !== null) : named(field(node, 'left'));
+    const targets =
+      type === 'var_spec'
+        ? node.childrenForFieldName('name').filter((n): n is Node => n !== null)
+        : named(field(node, 'left'));
     assignment.parts = {
       targets: targets.map((target) => target.text),
       values: named(field(node, type === 'var_spec' ? 'value' : 'right')),
@@ -194,15 +290,31 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   return joinBuilds(builds);
 }
 
-const SQL_METHODS: Record<string, number> = { Query: 0, QueryRow: 0, Exec: 0, QueryContext: 1, QueryRowContext: 1, ExecContext: 1, Queryx: 0, QueryRowx: 0, Select: 1, Get: 1, Raw: 0 };
+const SQL_METHODS: Record<string, number> = {
+  Query: 0,
+  QueryRow: 0,
+  Exec: 0,
+  QueryContext: 1,
+  QueryRowContext: 1,
+  ExecContext: 1,
+  Queryx: 0,
+  QueryRowx: 0,
+  Select: 1,
+  Get: 1,
+  Raw: 0,
+};
 
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
     const build = resolvedStringBuild(input, call.args[SQL_METHODS[call.name]] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
-    input.report(call.node, 'sql-injection', `SQL is built with \`fmt.Sprintf\`/\`+\` and run with \`${call.text}\`: input can change the query.`,
-      'Use placeholders (`$1` / `?`) and pass the values as arguments to the query call.');
+    input.report(
+      call.node,
+      'sql-injection',
+      `SQL is built with \`fmt.Sprintf\`/\`+\` and run with \`${call.text}\`: input can change the query.`,
+      'Use placeholders (`$1` / `?`) and pass the values as arguments to the query call.',
+    );
   }
 };
 
@@ -220,15 +332,23 @@ function inForBody(input: CheckInput, node: Node): Node | null {
 
 const queryInLoop: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    const isQuery = call.operand !== undefined && /^(Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext)$/.test(call.name) && DATA_OBJECT.test(call.operand);
+    const isQuery =
+      call.operand !== undefined &&
+      /^(Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext)$/.test(call.name) &&
+      DATA_OBJECT.test(call.operand);
     const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
     if ((!isQuery && !isHttp) || !inForBody(input, call.node)) continue;
-    input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.');
+    input.report(
+      call.node,
+      'query-in-loop',
+      `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.',
+    );
   }
 };
 
-const LIMITS = /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
+const LIMITS =
+  /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
 
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
@@ -236,22 +356,35 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (!loop || !named(loop).some((child) => child.type === 'range_clause')) continue;
     const fn = enclosingFunction(input, statement);
     if (fn && LIMITS.test(fn.text)) continue;
-    input.report(statement.child(0) ?? statement, 'unbounded-concurrency', 'A goroutine per element with no limit: a large input starts thousands at once and floods the database, the API or memory.',
-      'Bound it: `errgroup.Group` with `SetLimit(n)`, a buffered-channel semaphore, or a fixed worker pool.');
+    input.report(
+      statement.child(0) ?? statement,
+      'unbounded-concurrency',
+      'A goroutine per element with no limit: a large input starts thousands at once and floods the database, the API or memory.',
+      'Bound it: `errgroup.Group` with `SetLimit(n)`, a buffered-channel semaphore, or a fixed worker pool.',
+    );
   }
 };
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const element of nodesAtMatches(input, /\bInsecureSkipVerify\s*:\s*true\b/g, KEYED_ELEMENT, 3)) {
     if (elementValue(element)?.type !== 'true') continue;
-    input.report(element, 'tls-verification-disabled', '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
-      'Remove it; for a private CA set `RootCAs` to a pool with that CA.');
+    input.report(
+      element,
+      'tls-verification-disabled',
+      '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA set `RootCAs` to a pool with that CA.',
+    );
   }
   for (const assignment of nodesAtMatches(input, /\.\s*InsecureSkipVerify\s*=\s*true\b/g, ASSIGNMENT, 4)) {
     const left = named(field(assignment, 'left'))[0];
-    if (!left || !/\.InsecureSkipVerify$/.test(left.text) || named(field(assignment, 'right'))[0]?.type !== 'true') continue;
-    input.report(assignment, 'tls-verification-disabled', 'Setting `InsecureSkipVerify = true` turns off certificate checks.',
-      'Remove it; for a private CA set `RootCAs`.');
+    if (!left || !/\.InsecureSkipVerify$/.test(left.text) || named(field(assignment, 'right'))[0]?.type !== 'true')
+      continue;
+    input.report(
+      assignment,
+      'tls-verification-disabled',
+      'Setting `InsecureSkipVerify = true` turns off certificate checks.',
+      'Remove it; for a private CA set `RootCAs`.',
+    );
   }
 };
 
@@ -262,7 +395,11 @@ function goBindingName(node: Node): string | undefined {
     const parent = chain[level + 1];
     const statement = chain[level + 2];
     if (FUNCTIONS.has(parent.type) || parent.type === 'block' || parent.type === 'return_statement') return undefined;
-    if (parent.type === 'expression_list' && statement && /^(short_var_declaration|assignment_statement)$/.test(statement.type)) {
+    if (
+      parent.type === 'expression_list' &&
+      statement &&
+      /^(short_var_declaration|assignment_statement)$/.test(statement.type)
+    ) {
       const values = named(field(statement, 'right'));
       const index = values.findIndex((value) => value.equals(current));
       const target = named(field(statement, 'left'))[index < 0 ? 0 : index];
@@ -277,13 +414,19 @@ function goBindingName(node: Node): string | undefined {
 }
 
 const weakRandomSecret: RuleChecker = (input) => {
-  const mathRand = [...imports(input)].filter(([, importPath]) => importPath === 'math/rand' || importPath === 'math/rand/v2').map(([local]) => local);
+  const mathRand = [...imports(input)]
+    .filter(([, importPath]) => importPath === 'math/rand' || importPath === 'math/rand/v2')
+    .map(([local]) => local);
   if (mathRand.length === 0) return;
   for (const call of calls(input)) {
     if (call.operand === undefined || !mathRand.includes(call.operand)) continue;
     if (!randomBuildsSecret(goBindingName(call.node), functionName(enclosingFunction(input, call.node)))) continue;
-    input.report(call.node, 'weak-random-secret', `\`${call.text}\` comes from math/rand, which is predictable: a secret built from it can be guessed.`,
-      'Use crypto/rand (`rand.Read` into a byte slice, then base64/hex encode; or `rand.Text()` in Go 1.24+).');
+    input.report(
+      call.node,
+      'weak-random-secret',
+      `\`${call.text}\` comes from math/rand, which is predictable: a secret built from it can be guessed.`,
+      'Use crypto/rand (`rand.Read` into a byte slice, then base64/hex encode; or `rand.Text()` in Go 1.24+).',
+    );
   }
 };
 
@@ -292,11 +435,16 @@ const commandInjection: RuleChecker = (input) => {
     if (call.operand !== 'exec' || (call.name !== 'Command' && call.name !== 'CommandContext')) continue;
     const rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
     const shell = literalString(rest[0] ?? null);
-    if (!shell || !/^(\/bin\/|\/usr\/bin\/)?(sh|bash|zsh)$/.test(shell) || literalString(rest[1] ?? null) !== '-c') continue;
+    if (!shell || !/^(\/bin\/|\/usr\/bin\/)?(sh|bash|zsh)$/.test(shell) || literalString(rest[1] ?? null) !== '-c')
+      continue;
     const script = rest[2];
     if (!script || literalString(script) !== undefined) continue;
-    input.report(call.node, 'command-injection', `\`${call.text}\` runs a shell script built at run time: a quote or \`;\` in the input runs other commands.`,
-      'Call the program directly with separate arguments (`exec.Command("git", "log", ref)`), no shell.');
+    input.report(
+      call.node,
+      'command-injection',
+      `\`${call.text}\` runs a shell script built at run time: a quote or \`;\` in the input runs other commands.`,
+      'Call the program directly with separate arguments (`exec.Command("git", "log", ref)`), no shell.',
+    );
   }
 };
 
@@ -316,8 +464,12 @@ const corsWildcardCredentials: RuleChecker = (input) => {
   }
   for (const entry of headerSets.values()) {
     if (entry.origin && entry.credentials) {
-      input.report(entry.origin, 'cors-wildcard-credentials', '`Access-Control-Allow-Origin: *` is set together with `Access-Control-Allow-Credentials: true`.',
-        'Echo only origins from an allow-list (and set `Vary: Origin`), or drop credentials.');
+      input.report(
+        entry.origin,
+        'cors-wildcard-credentials',
+        '`Access-Control-Allow-Origin: *` is set together with `Access-Control-Allow-Credentials: true`.',
+        'Echo only origins from an allow-list (and set `Vary: Origin`), or drop credentials.',
+      );
     }
   }
   for (const literal of nodesAtMatches(input, /\bAllowCredentials\s*:\s*true\b/g, COMPOSITE, 6)) {
@@ -328,8 +480,12 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     const wildcard = origins && descendants(origins, [...STRING_TYPES]).some((s) => unquote(s.text) === '*');
     const target = wildcard ? origins : elementValue(allowAll)?.type === 'true' ? allowAll : undefined;
     if (!target) continue;
-    input.report(target, 'cors-wildcard-credentials', 'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
-      'List the allowed origins explicitly when credentials are on.');
+    input.report(
+      target,
+      'cors-wildcard-credentials',
+      'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly when credentials are on.',
+    );
   }
 };
 
@@ -347,11 +503,16 @@ const explicitAny: RuleChecker = (input) => {
       const parent = chain[level + 1];
       const parentType = parent.type;
       if (parentType === 'block' || parentType === 'literal_value' || parentType === 'type_declaration') break;
-      if (SIGNATURE_PARTS.has(parentType) || (FUNCTIONS.has(parentType) && !!field(parent, 'result')?.equals(current))) inSignature = true;
+      if (SIGNATURE_PARTS.has(parentType) || (FUNCTIONS.has(parentType) && !!field(parent, 'result')?.equals(current)))
+        inSignature = true;
     }
     if (!inSignature) continue;
-    input.report(type, 'explicit-any', '`interface{}` in a signature gives up type checking for every caller.',
-      'Use a concrete type, a small interface, or a type parameter (generics).');
+    input.report(
+      type,
+      'explicit-any',
+      '`interface{}` in a signature gives up type checking for every caller.',
+      'Use a concrete type, a small interface, or a type parameter (generics).',
+    );
   }
 };
 

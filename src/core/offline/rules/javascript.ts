@@ -1,20 +1,49 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { descendants, field, isPlaceholderSecret, knownSecretLiterals, looksLikeSql, named, nodesAtMatches, randomBuildsSecret, secretNamedStrings, unquote } from '../syntax';
+import {
+  descendants,
+  field,
+  isPlaceholderSecret,
+  knownSecretLiterals,
+  looksLikeSql,
+  named,
+  nodesAtMatches,
+  randomBuildsSecret,
+  secretNamedStrings,
+  unquote,
+} from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
 import {
-  args, bindingName, callee, firstArg, enclosingFunction, jsCalls, loopKind, functionName, isAsyncFunction, JS_FUNCTIONS, JS_LOOPS,
-  objectProps, resolvedStringBuild, unwrap,
+  args,
+  bindingName,
+  callee,
+  firstArg,
+  enclosingFunction,
+  jsCalls,
+  loopKind,
+  functionName,
+  isAsyncFunction,
+  JS_FUNCTIONS,
+  JS_LOOPS,
+  objectProps,
+  resolvedStringBuild,
+  unwrap,
 } from './jsSyntax';
 
 const FETCH_TIMEOUT = 'signal: AbortSignal.timeout(10_000)';
 const AXIOS_TIMEOUT = 'timeout: 10_000';
 
 /** Edit that adds `property` to an options object literal, or adds an options argument after `afterArg`. */
-function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: Node | undefined, property: string): TextEdit | undefined {
+function addOptionEdit(
+  input: CheckInput,
+  options: Node | undefined,
+  afterArg: Node | undefined,
+  property: string,
+): TextEdit | undefined {
   if (options) {
     if (options.type !== 'object') return undefined;
-    if (named(options).length === 0) return { start: options.startIndex, end: options.endIndex, newText: `{ ${property} }` };
+    if (named(options).length === 0)
+      return { start: options.startIndex, end: options.endIndex, newText: `{ ${property} }` };
     const brace = options.startIndex + 1;
     return { start: brace, end: brace, newText: ` ${property},` + (/\s/.test(input.text[brace] ?? '') ? '' : ' ') };
   }
@@ -22,7 +51,16 @@ function addOptionEdit(input: CheckInput, options: Node | undefined, afterArg: N
   return { start: afterArg.endIndex, end: afterArg.endIndex, newText: `, { ${property} }` };
 }
 
-const AXIOS_CONFIG_POSITION: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, request: 0 };
+const AXIOS_CONFIG_POSITION: Record<string, number> = {
+  get: 1,
+  delete: 1,
+  head: 1,
+  options: 1,
+  post: 2,
+  put: 2,
+  patch: 2,
+  request: 0,
+};
 
 const httpNoTimeout: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
@@ -38,9 +76,13 @@ const httpNoTimeout: RuleChecker = (input) => {
         const { props, hasSpread } = objectProps(options);
         if (hasSpread || props.has('signal')) continue;
       }
-      input.report(call, 'http-no-timeout', '`fetch` has no timeout: without an AbortSignal it waits as long as the server and the network let it.',
+      input.report(
+        call,
+        'http-no-timeout',
+        '`fetch` has no timeout: without an AbortSignal it waits as long as the server and the network let it.',
         'Pass `signal: AbortSignal.timeout(ms)` in the options (combine with a caller signal via `AbortSignal.any`).',
-        addOptionEdit(input, options ?? undefined, options ? undefined : list[0], FETCH_TIMEOUT));
+        addOptionEdit(input, options ?? undefined, options ? undefined : list[0], FETCH_TIMEOUT),
+      );
       continue;
     }
     const position = target.text === 'axios' ? 0 : AXIOS_CONFIG_POSITION[target.name];
@@ -52,10 +94,18 @@ const httpNoTimeout: RuleChecker = (input) => {
       if (hasSpread || props.has('timeout') || props.has('signal')) continue;
     }
     const previous = list[position - 1];
-    const edit = config ? addOptionEdit(input, config, undefined, AXIOS_TIMEOUT)
-      : previous && list.length === position ? addOptionEdit(input, undefined, previous, AXIOS_TIMEOUT) : undefined;
-    input.report(call, 'http-no-timeout', `\`${target.text}\` has no timeout: axios waits forever by default.`,
-      'Set `timeout` in the request config, or create one instance with `axios.create({ timeout })` and use it everywhere.', edit);
+    const edit = config
+      ? addOptionEdit(input, config, undefined, AXIOS_TIMEOUT)
+      : previous && list.length === position
+        ? addOptionEdit(input, undefined, previous, AXIOS_TIMEOUT)
+        : undefined;
+    input.report(
+      call,
+      'http-no-timeout',
+      `\`${target.text}\` has no timeout: axios waits forever by default.`,
+      'Set `timeout` in the request config, or create one instance with `axios.create({ timeout })` and use it everywhere.',
+      edit,
+    );
   }
 };
 
@@ -67,18 +117,30 @@ const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('catch_clause')) {
     if (!isEmptyBlock(field(clause, 'body'))) continue;
     const keyword = clause.child(0);
-    input.report(keyword ?? clause, 'silent-catch', 'The error is caught and dropped: the failure disappears without a log, metric or retry.',
-      'Log it with context, rethrow, or handle it explicitly; if ignoring is intended, say why in a comment and count it.');
+    input.report(
+      keyword ?? clause,
+      'silent-catch',
+      'The error is caught and dropped: the failure disappears without a log, metric or retry.',
+      'Log it with context, rethrow, or handle it explicitly; if ignoring is intended, say why in a comment and count it.',
+    );
   }
   for (const { node: call, target } of jsCalls(input)) {
     if (target.name !== 'catch' || target.object === undefined) continue;
     const handler = unwrap(firstArg(call));
-    if (!handler || (handler.type !== 'arrow_function' && handler.type !== 'function_expression' && handler.type !== 'function')) continue;
+    if (
+      !handler ||
+      (handler.type !== 'arrow_function' && handler.type !== 'function_expression' && handler.type !== 'function')
+    )
+      continue;
     const body = field(handler, 'body');
     const swallows = isEmptyBlock(body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
     if (!swallows) continue;
-    input.report(target.nameRange, 'silent-catch', 'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
-      'Log the error with context or let it propagate; if it is truly optional, record that it failed.');
+    input.report(
+      target.nameRange,
+      'silent-catch',
+      'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
+      'Log the error with context or let it propagate; if it is truly optional, record that it failed.',
+    );
   }
 };
 
@@ -86,7 +148,8 @@ function literalString(node: Node | null): string | undefined {
   const inner = unwrap(node);
   if (!inner) return undefined;
   if (inner.type === 'string') return unquote(inner.text);
-  if (inner.type === 'template_string' && !inner.namedChildren.some((child) => child?.type === 'template_substitution')) return unquote(inner.text);
+  if (inner.type === 'template_string' && !inner.namedChildren.some((child) => child?.type === 'template_substitution'))
+    return unquote(inner.text);
   return undefined;
 }
 
@@ -97,8 +160,12 @@ const hardcodedSecret: RuleChecker = (input) => {
   const report = (literal: Node, message: string): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
-    input.report(literal, 'hardcoded-secret', message,
-      'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.');
+    input.report(
+      literal,
+      'hardcoded-secret',
+      message,
+      'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
+    );
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
@@ -118,9 +185,30 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
 };
 
-const NAMED_HOLDERS: ReadonlySet<string> = new Set(['variable_declarator', 'assignment_expression', 'pair', 'public_field_definition', 'field_definition']);
+const NAMED_HOLDERS: ReadonlySet<string> = new Set([
+  'variable_declarator',
+  'assignment_expression',
+  'pair',
+  'public_field_definition',
+  'field_definition',
+]);
 
-const SQL_METHODS = new Set(['query', 'execute', 'exec', 'raw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'Query', 'QueryRow', 'QueryContext', 'Exec', 'ExecContext', 'whereRaw', 'orderByRaw']);
+const SQL_METHODS = new Set([
+  'query',
+  'execute',
+  'exec',
+  'raw',
+  '$queryRawUnsafe',
+  '$executeRawUnsafe',
+  'unsafe',
+  'Query',
+  'QueryRow',
+  'QueryContext',
+  'Exec',
+  'ExecContext',
+  'whereRaw',
+  'orderByRaw',
+]);
 
 const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
@@ -129,16 +217,38 @@ const sqlInjection: RuleChecker = (input) => {
     if (!first) continue;
     const build = resolvedStringBuild(input, first);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
-    input.report(call, 'sql-injection', `SQL is built from values spliced into the text and run with \`${target.text}\`: input can change the query.`,
-      'Use placeholders ($1 / ?) and pass the values as parameters, or a tagged template (sql`…`) that parameterises.');
+    input.report(
+      call,
+      'sql-injection',
+      `SQL is built from values spliced into the text and run with \`${target.text}\`: input can change the query.`,
+      'Use placeholders ($1 / ?) and pass the values as parameters, or a tagged template (sql`…`) that parameterises.',
+    );
   }
 };
 
-const DATA_OBJECT = /(db|repo|repository|prisma|client|knex|pool|model|collection|dao|orm|sequelize|mongoose|em\b|entityManager)/i;
-const DATA_METHODS = new Set(['query', 'findOne', 'findUnique', 'findFirst', 'findMany', 'findById', 'find', 'get', 'findByPk', 'findAll', 'count', 'aggregate', 'execute', 'findUniqueOrThrow', 'findFirstOrThrow']);
+const DATA_OBJECT =
+  /(db|repo|repository|prisma|client|knex|pool|model|collection|dao|orm|sequelize|mongoose|em\b|entityManager)/i;
+const DATA_METHODS = new Set([
+  'query',
+  'findOne',
+  'findUnique',
+  'findFirst',
+  'findMany',
+  'findById',
+  'find',
+  'get',
+  'findByPk',
+  'findAll',
+  'count',
+  'aggregate',
+  'execute',
+  'findUniqueOrThrow',
+  'findFirstOrThrow',
+]);
 
 /** Variables holding a collection / repository / model handle, whatever their name (read from the text). */
-const DATA_HANDLE_DECLARATION = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[\w$.]|\([^()\n]*\))*(?:\.collection|\bgetRepository|\bgetCustomRepository|\.model|\bknex|\.table)\([^()\n]*\)\s*[;\n]/g;
+const DATA_HANDLE_DECLARATION =
+  /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[\w$.]|\([^()\n]*\))*(?:\.collection|\bgetRepository|\bgetCustomRepository|\.model|\bknex|\.table)\([^()\n]*\)\s*[;\n]/g;
 
 function dataHandleNames(input: CheckInput): Set<string> {
   return new Set([...input.text.matchAll(DATA_HANDLE_DECLARATION)].map((match) => match[1]));
@@ -149,7 +259,10 @@ const queryInLoop: RuleChecker = (input) => {
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
   for (const { node: call, target } of jsCalls(input)) {
     const isFetch = target.text === 'fetch';
-    const isData = target.object !== undefined && DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || isDataHandle(target.object));
+    const isData =
+      target.object !== undefined &&
+      DATA_METHODS.has(target.name) &&
+      (DATA_OBJECT.test(target.object) || isDataHandle(target.object));
     if (!isFetch && !isData) continue;
     const before = input.text.slice(Math.max(0, call.startIndex - 16), call.startIndex);
     const awaited = /\bawait\s*$/.test(before);
@@ -157,14 +270,19 @@ const queryInLoop: RuleChecker = (input) => {
     if (!awaited && !returnedFromArrow) continue;
     const loop = loopKind(input, call.startIndex, call.endIndex);
     if (!loop || (!awaited && loop !== 'callback')) continue;
-    input.report(call, 'query-in-loop', `\`${target.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.');
+    input.report(
+      call,
+      'query-in-loop',
+      `\`${target.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.',
+    );
   }
 };
 
 const LIMITER_NAME = /(limit|throttle|semaphore|sem\b|queue|pool|mutex|bottleneck)/i;
 const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
-const IO_CALL = /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
+const IO_CALL =
+  /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
@@ -177,12 +295,19 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text)) continue;
     const callback = unwrap(firstArg(mapped));
     if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
-    const inner = descendants(callback, 'call_expression').map((node) => callee(node)).filter((c) => c !== undefined);
-    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object)))) continue;
+    const inner = descendants(callback, 'call_expression')
+      .map((node) => callee(node))
+      .filter((c) => c !== undefined);
+    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object))))
+      continue;
     const doesIo = isAsyncFunction(callback) || inner.some((c) => IO_CALL.test(c.text));
     if (!doesIo) continue;
-    input.report(field(call, 'function') ?? call, 'unbounded-concurrency', `\`${target.text}\` starts one operation per element at once: a large input floods the database, the API or the socket pool.`,
-      'Cap concurrency: p-limit / p-map with `{ concurrency: n }`, or process the array in fixed-size chunks.');
+    input.report(
+      field(call, 'function') ?? call,
+      'unbounded-concurrency',
+      `\`${target.text}\` starts one operation per element at once: a large input floods the database, the API or the socket pool.`,
+      'Cap concurrency: p-limit / p-map with `{ concurrency: n }`, or process the array in fixed-size chunks.',
+    );
   }
 };
 
@@ -191,12 +316,24 @@ const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_expression']);
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const pair of nodesAtMatches(input, /\brejectUnauthorized['"]?\s*:\s*false\b/g, PAIR)) {
-    input.report(pair, 'tls-verification-disabled', '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
-      'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.');
+    input.report(
+      pair,
+      'tls-verification-disabled',
+      '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.',
+    );
   }
-  for (const assignment of nodesAtMatches(input, /\bNODE_TLS_REJECT_UNAUTHORIZED['"`]?\]?\s*=\s*(['"`]?)0\1(?![\w.])/g, ASSIGNMENT)) {
-    input.report(assignment, 'tls-verification-disabled', 'Setting `NODE_TLS_REJECT_UNAUTHORIZED` to 0 turns off certificate checks for every TLS connection in the process.',
-      'Remove it; trust a private CA with `NODE_EXTRA_CA_CERTS` or a per-client `ca` option.');
+  for (const assignment of nodesAtMatches(
+    input,
+    /\bNODE_TLS_REJECT_UNAUTHORIZED['"`]?\]?\s*=\s*(['"`]?)0\1(?![\w.])/g,
+    ASSIGNMENT,
+  )) {
+    input.report(
+      assignment,
+      'tls-verification-disabled',
+      'Setting `NODE_TLS_REJECT_UNAUTHORIZED` to 0 turns off certificate checks for every TLS connection in the process.',
+      'Remove it; trust a private CA with `NODE_EXTRA_CA_CERTS` or a per-client `ca` option.',
+    );
   }
 };
 
@@ -205,8 +342,12 @@ const weakRandomSecret: RuleChecker = (input) => {
     if (target.text !== 'Math.random') continue;
     const fn = enclosingFunction(input, call);
     if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
-    input.report(call, 'weak-random-secret', '`Math.random()` is predictable: a value built from it for a secret can be guessed.',
-      'Use `crypto.randomBytes(32).toString("base64url")`, `crypto.randomUUID()` or `crypto.randomInt` for secrets.');
+    input.report(
+      call,
+      'weak-random-secret',
+      '`Math.random()` is predictable: a value built from it for a secret can be guessed.',
+      'Use `crypto.randomBytes(32).toString("base64url")`, `crypto.randomUUID()` or `crypto.randomInt` for secrets.',
+    );
   }
 };
 
@@ -219,14 +360,19 @@ const commandInjection: RuleChecker = (input) => {
     if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
     const build = resolvedStringBuild(input, firstArg(call));
     if (!build || !build.dynamic) continue;
-    input.report(call, 'command-injection', `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
-      'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.');
+    input.report(
+      call,
+      'command-injection',
+      `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
+      'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.',
+    );
   }
 };
 
 const ROUTER_OBJECT = /^(app|router|server|api|fastify|route|routes|\w*Router)$/;
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'use', 'all']);
-const SYNC_IDENTIFIERS = /^(?:execSync|spawnSync|execFileSync|readFileSync|writeFileSync|appendFileSync|existsSync|readdirSync|statSync|mkdirSync|unlinkSync|copyFileSync|renameSync|rmSync|lstatSync|accessSync)$/;
+const SYNC_IDENTIFIERS =
+  /^(?:execSync|spawnSync|execFileSync|readFileSync|writeFileSync|appendFileSync|existsSync|readdirSync|statSync|mkdirSync|unlinkSync|copyFileSync|renameSync|rmSync|lstatSync|accessSync)$/;
 
 function isRequestHandler(fn: Node): boolean {
   const params = named(field(fn, 'parameters') ?? field(fn, 'parameter'));
@@ -239,18 +385,24 @@ function isRequestHandler(fn: Node): boolean {
 
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
-    const isSync = target.object !== undefined
-      ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
-      : SYNC_IDENTIFIERS.test(target.name);
+    const isSync =
+      target.object !== undefined
+        ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
+        : SYNC_IDENTIFIERS.test(target.name);
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
-    input.report(call, 'blocking-call-in-async', `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
-      'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.');
+    input.report(
+      call,
+      'blocking-call-in-async',
+      `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
+      'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.',
+    );
   }
 };
 
-const AUTH_PROPERTY_NAMES = 'role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims';
+const AUTH_PROPERTY_NAMES =
+  'role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims';
 const AUTH_PROPERTIES = new RegExp(`^(?:${AUTH_PROPERTY_NAMES})$`);
 
 const jwtVerificationDisabled: RuleChecker = (input) => {
@@ -263,24 +415,43 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     const body = fn ? input.text.slice(fn.startIndex, fn.endIndex) : input.text;
     if (/\bverify\w*\s*\(/i.test(body)) continue;
     let binding = call.parent;
-    while (binding && /^(await_expression|as_expression|satisfies_expression|non_null_expression|parenthesized_expression)$/.test(binding.type)) binding = binding.parent;
+    while (
+      binding &&
+      /^(await_expression|as_expression|satisfies_expression|non_null_expression|parenthesized_expression)$/.test(
+        binding.type,
+      )
+    )
+      binding = binding.parent;
     let usedForAuth = false;
-    if (binding?.type === 'assignment_expression' && /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')) usedForAuth = true;
+    if (
+      binding?.type === 'assignment_expression' &&
+      /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')
+    )
+      usedForAuth = true;
     const name = binding?.type === 'variable_declarator' ? field(binding, 'name') : null;
     if (name?.type === 'identifier') {
       const claims = name.text.replace(/\$/g, '\\$');
-      usedForAuth = new RegExp(`\\b${claims}\\s*(?:\\?\\.|\\.|!\\.)\\s*(?:${AUTH_PROPERTY_NAMES})\\b`).test(body)
-        || new RegExp(`(?:^|\\.)(?:user|auth|principal)\\s*=\\s*${claims}\\b`, 'm').test(body);
+      usedForAuth =
+        new RegExp(`\\b${claims}\\s*(?:\\?\\.|\\.|!\\.)\\s*(?:${AUTH_PROPERTY_NAMES})\\b`).test(body) ||
+        new RegExp(`(?:^|\\.)(?:user|auth|principal)\\s*=\\s*${claims}\\b`, 'm').test(body);
     } else if (name?.type === 'object_pattern') {
       usedForAuth = named(name).some((prop) => AUTH_PROPERTIES.test((field(prop, 'key') ?? prop).text));
     }
     if (!usedForAuth) continue;
-    input.report(call, 'jwt-verification-disabled', '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
-      'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.');
+    input.report(
+      call,
+      'jwt-verification-disabled',
+      '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
+      'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.',
+    );
   }
   for (const pair of nodesAtMatches(input, /\balgorithms['"]?\s*:\s*\[[^\]]*['"`]none['"`]/gi, PAIR)) {
-    input.report(pair, 'jwt-verification-disabled', "Accepting the `none` algorithm lets unsigned tokens through.",
-      "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.");
+    input.report(
+      pair,
+      'jwt-verification-disabled',
+      'Accepting the `none` algorithm lets unsigned tokens through.',
+      "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.",
+    );
   }
 };
 
@@ -294,14 +465,23 @@ const corsWildcardCredentials: RuleChecker = (input) => {
     if (!origin || credentials?.type !== 'true') continue;
     const wildcard = (origin.type === 'string' && unquote(origin.text) === '*') || origin.type === 'true';
     if (!wildcard) continue;
-    input.report(origin.parent?.type === 'pair' ? origin.parent : origin, 'cors-wildcard-credentials', 'CORS reflects any origin while allowing credentials: any site can make authenticated requests as your users.',
-      'List the allowed origins explicitly (an array or a check against an allow-list) when credentials are on.');
+    input.report(
+      origin.parent?.type === 'pair' ? origin.parent : origin,
+      'cors-wildcard-credentials',
+      'CORS reflects any origin while allowing credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly (an array or a check against an allow-list) when credentials are on.',
+    );
   }
   const headerCalls = new Map<number, { origin?: Node; credentials: boolean }>();
   for (const { node: call, target } of jsCalls(input)) {
     if (!/^(setHeader|header|set|append)$/.test(target.name)) continue;
     // Most `.set(...)` calls are maps; look at the arguments only when the text names a CORS header.
-    if (!/^[^()]*\(\s*['"`]access-control-allow-(?:origin|credentials)['"`]/i.test(input.text.slice(call.startIndex, call.startIndex + 160))) continue;
+    if (
+      !/^[^()]*\(\s*['"`]access-control-allow-(?:origin|credentials)['"`]/i.test(
+        input.text.slice(call.startIndex, call.startIndex + 160),
+      )
+    )
+      continue;
     const [name, value] = args(call).map((arg) => (arg.type === 'string' ? unquote(arg.text) : undefined));
     if (!name) continue;
     const fn = enclosingFunction(input, call);
@@ -314,16 +494,24 @@ const corsWildcardCredentials: RuleChecker = (input) => {
   }
   for (const entry of headerCalls.values()) {
     if (!entry.origin || !entry.credentials) continue;
-    input.report(entry.origin, 'cors-wildcard-credentials', '`Access-Control-Allow-Origin: *` is sent together with `Access-Control-Allow-Credentials: true`.',
-      'Echo only origins from an allow-list (and add `Vary: Origin`), or drop credentials.');
+    input.report(
+      entry.origin,
+      'cors-wildcard-credentials',
+      '`Access-Control-Allow-Origin: *` is sent together with `Access-Control-Allow-Credentials: true`.',
+      'Echo only origins from an allow-list (and add `Vary: Origin`), or drop credentials.',
+    );
   }
 };
 
 const explicitAny: RuleChecker = (input) => {
   if (input.grammar === 'javascript') return;
   for (const type of nodesAtMatches(input, /(?<![\w$.])any(?![\w$])/g, PREDEFINED_TYPE, 1)) {
-    input.report(type, 'explicit-any', '`any` turns off type checking for this value and everything it flows into.',
-      'Use the real type, `unknown` plus a narrowing check (or a zod schema) at the boundary, or a generic.');
+    input.report(
+      type,
+      'explicit-any',
+      '`any` turns off type checking for this value and everything it flows into.',
+      'Use the real type, `unknown` plus a narrowing check (or a zod schema) at the boundary, or a generic.',
+    );
   }
 };
 
@@ -347,4 +535,3 @@ export const JS_RULES: Record<string, RuleChecker> = {
   'cors-wildcard-credentials': corsWildcardCredentials,
   'explicit-any': explicitAny,
 };
-

@@ -1,12 +1,33 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { ancestorsOf, callsPerFile, chainOperands, MAX_BUILD_DEPTH, enclosingOfType, field, indexSpans, joinBuilds, lastStartingBy, named, scopeAssignmentLists, unquote, type CallTarget, type Span, type SpanIndex, type StringBuild } from '../syntax';
+import {
+  ancestorsOf,
+  callsPerFile,
+  chainOperands,
+  MAX_BUILD_DEPTH,
+  enclosingOfType,
+  field,
+  indexSpans,
+  joinBuilds,
+  lastStartingBy,
+  named,
+  scopeAssignmentLists,
+  unquote,
+  type CallTarget,
+  type Span,
+  type SpanIndex,
+  type StringBuild,
+} from '../syntax';
 import type { CheckInput } from '../types';
 
 /** Helpers over the JavaScript / TypeScript / TSX grammars. */
 
 export const JS_FUNCTIONS = new Set([
-  'function_declaration', 'function_expression', 'arrow_function', 'method_definition',
-  'generator_function_declaration', 'generator_function',
+  'function_declaration',
+  'function_expression',
+  'arrow_function',
+  'method_definition',
+  'generator_function_declaration',
+  'generator_function',
 ]);
 
 export const JS_LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
@@ -28,29 +49,45 @@ export function callee(call: Node): Callee | undefined {
 function readCallee(call: Node): Callee | undefined {
   const fn = field(call, 'function') ?? field(call, 'constructor');
   if (!fn) return undefined;
-  if (fn.type === 'identifier') return { text: fn.text, name: fn.text, nameRange: { startIndex: fn.startIndex, endIndex: fn.endIndex } };
+  if (fn.type === 'identifier')
+    return { text: fn.text, name: fn.text, nameRange: { startIndex: fn.startIndex, endIndex: fn.endIndex } };
   if (fn.type === 'member_expression') {
     const property = field(fn, 'property');
     const object = field(fn, 'object');
     if (!property || !object) return undefined;
-    return { text: fn.text.replace(/\s+/g, '').replace(/\?\./g, '.'), object: object.text, name: property.text, nameRange: { startIndex: property.startIndex, endIndex: property.endIndex } };
+    return {
+      text: fn.text.replace(/\s+/g, '').replace(/\?\./g, '.'),
+      object: object.text,
+      name: property.text,
+      nameRange: { startIndex: property.startIndex, endIndex: property.endIndex },
+    };
   }
   return undefined;
 }
 
 const JS_CHAIN = /[A-Za-z_$][\w$]*(?:\s*\??\.\s*#?[A-Za-z_$][\w$]*)*/y;
 
-export interface JsCall { node: Node; target: Callee }
+export interface JsCall {
+  node: Node;
+  target: Callee;
+}
 
 /** Every call of the file with its target, computed once per file (text fast path, tree fallback). */
-export const jsCalls: (input: CheckInput) => JsCall[] = callsPerFile<JsCall>('call_expression', JS_CHAIN, '(`',
-  (node) => { const target = callee(node); return target ? { node, target } : undefined; },
-  (node, target) => ({ node, target }));
+export const jsCalls: (input: CheckInput) => JsCall[] = callsPerFile<JsCall>(
+  'call_expression',
+  JS_CHAIN,
+  '(`',
+  (node) => {
+    const target = callee(node);
+    return target ? { node, target } : undefined;
+  },
+  (node, target) => ({ node, target }),
+);
 
 /** The first argument without reading the others (one tree round trip instead of one per argument). */
 export function firstArg(call: Node): Node | null {
   const first = field(call, 'arguments')?.firstNamedChild ?? null;
-  return first?.type === 'comment' ? args(call)[0] ?? null : first;
+  return first?.type === 'comment' ? (args(call)[0] ?? null) : first;
 }
 
 export function args(call: Node): Node[] {
@@ -114,16 +151,26 @@ export function functionName(fn: Node): string | undefined {
   const parent = fn.parent;
   if (!parent) return undefined;
   if (parent.type === 'variable_declarator') return field(parent, 'name')?.text;
-  if (parent.type === 'pair') { const key = field(parent, 'key'); return key ? keyName(key) : undefined; }
+  if (parent.type === 'pair') {
+    const key = field(parent, 'key');
+    return key ? keyName(key) : undefined;
+  }
   if (parent.type === 'assignment_expression') return lastName(field(parent, 'left'));
-  if (parent.type === 'public_field_definition' || parent.type === 'field_definition') return (field(parent, 'name') ?? field(parent, 'property'))?.text;
+  if (parent.type === 'public_field_definition' || parent.type === 'field_definition')
+    return (field(parent, 'name') ?? field(parent, 'property'))?.text;
   return undefined;
 }
 
 /** `a.b.c` → `c`; `x` → `x`; `obj['key']` → `key`. */
 function lastName(node: Node | null): string | undefined {
   if (!node) return undefined;
-  if (node.type === 'identifier' || node.type === 'property_identifier' || node.type === 'shorthand_property_identifier' || node.type === 'private_property_identifier') return node.text;
+  if (
+    node.type === 'identifier' ||
+    node.type === 'property_identifier' ||
+    node.type === 'shorthand_property_identifier' ||
+    node.type === 'private_property_identifier'
+  )
+    return node.text;
   if (node.type === 'member_expression') return field(node, 'property')?.text;
   if (node.type === 'subscript_expression') {
     const index = field(node, 'index');
@@ -138,16 +185,25 @@ function lastName(node: Node | null): string | undefined {
  */
 export function bindingName(node: Node): string | undefined {
   for (const current of ancestorsOf(node)) {
-    if (JS_FUNCTIONS.has(current.type) || current.type === 'statement_block' || current.type === 'program') return undefined;
+    if (JS_FUNCTIONS.has(current.type) || current.type === 'statement_block' || current.type === 'program')
+      return undefined;
     switch (current.type) {
-      case 'variable_declarator': return field(current, 'name')?.text;
+      case 'variable_declarator':
+        return field(current, 'name')?.text;
       case 'assignment_expression':
-      case 'augmented_assignment_expression': return lastName(field(current, 'left'));
-      case 'pair': { const key = field(current, 'key'); return key ? keyName(key) : undefined; }
+      case 'augmented_assignment_expression':
+        return lastName(field(current, 'left'));
+      case 'pair': {
+        const key = field(current, 'key');
+        return key ? keyName(key) : undefined;
+      }
       case 'public_field_definition':
-      case 'field_definition': return (field(current, 'name') ?? field(current, 'property'))?.text;
-      case 'return_statement': return undefined;
-      default: break;
+      case 'field_definition':
+        return (field(current, 'name') ?? field(current, 'property'))?.text;
+      case 'return_statement':
+        return undefined;
+      default:
+        break;
     }
   }
   return undefined;
@@ -161,12 +217,14 @@ function isConstantExpression(node: Node | null): boolean {
   const { node: inner, type } = unwrapped;
   if (type === 'string' || type === 'number' || type === 'true' || type === 'false') return true;
   if (type === 'identifier') return CONSTANT_NAME.test(inner.text);
-  if (type === 'member_expression') return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');
+  if (type === 'member_expression')
+    return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');
   return false;
 }
 
 /** How a string is built: literal parts and whether anything non-constant is spliced in. Null when not a string expression. */
-const isPlus = (candidate: Node): boolean => candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
+const isPlus = (candidate: Node): boolean =>
+  candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
 export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   const unwrapped = unwrapTyped(node);
@@ -223,9 +281,16 @@ function assignedValues(input: CheckInput, scope: Node, name: string, before: nu
 }
 
 /** One declaration or assignment of a scope; its target is read from the tree the first time a lookup reaches it. */
-interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
+interface ScopeAssignment {
+  node: Node;
+  target?: string | undefined;
+  targetRead?: boolean;
+}
 
-const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['variable_declarator', 'assignment_expression', 'augmented_assignment_expression'], (node) => ({ node }));
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(
+  ['variable_declarator', 'assignment_expression', 'augmented_assignment_expression'],
+  (node) => ({ node }),
+);
 
 /** The assigned identifier's name; undefined when the target is not a plain identifier. */
 function assignmentTarget(assignment: ScopeAssignment): string | undefined {
@@ -245,7 +310,9 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   const inner = unwrapped.node;
   if (unwrapped.type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
-  const builds = assignedValues(input, scope, inner.text, inner.startIndex).map((value) => stringBuild(value)).filter((build): build is StringBuild => build !== null);
+  const builds = assignedValues(input, scope, inner.text, inner.startIndex)
+    .map((value) => stringBuild(value))
+    .filter((build): build is StringBuild => build !== null);
   return joinBuilds(builds);
 }
 
@@ -255,7 +322,11 @@ const loopBodyLists = new WeakMap<CheckInput, SpanIndex<Span>>();
 function functionSpans(input: CheckInput): SpanIndex<Span> {
   let index = functionSpanLists.get(input);
   if (!index) {
-    index = indexSpans([...JS_FUNCTIONS].flatMap((type) => input.nodesOfType(type)).map((fn) => ({ start: fn.startIndex, end: fn.endIndex })));
+    index = indexSpans(
+      [...JS_FUNCTIONS]
+        .flatMap((type) => input.nodesOfType(type))
+        .map((fn) => ({ start: fn.startIndex, end: fn.endIndex })),
+    );
     functionSpanLists.set(input, index);
   }
   return index;

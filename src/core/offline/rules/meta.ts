@@ -7,7 +7,11 @@ import type { OfflineRuleMeta } from '../types';
  */
 export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
   {
-    id: 'http-no-timeout', category: 'reliability', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'http-no-timeout',
+    category: 'reliability',
+    defaultSeverity: 'medium',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'Outbound HTTP request without a timeout',
     shortDescription: 'fetch/axios/requests/net/http calls that can wait forever.',
     helpText: `# http-no-timeout: outbound HTTP request without a timeout
@@ -32,7 +36,11 @@ The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`,
 `,
   },
   {
-    id: 'silent-catch', category: 'reliability', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'silent-catch',
+    category: 'reliability',
+    defaultSeverity: 'medium',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'Error caught and silently dropped',
     shortDescription: 'Empty catch/except blocks and ignored Go errors.',
     helpText: `# silent-catch: error caught and silently dropped
@@ -52,7 +60,11 @@ Log the error with context (and the identifiers needed to find the record), reth
 `,
   },
   {
-    id: 'hardcoded-secret', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'hardcoded-secret',
+    category: 'security',
+    defaultSeverity: 'high',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'Credential written in the source',
     shortDescription: 'Known key formats, or literals assigned to password/secret/token/api key names.',
     helpText: `# hardcoded-secret: credential written in the source
@@ -73,7 +85,11 @@ Read it at startup from the environment or a secret manager, fail fast when it i
 `,
   },
   {
-    id: 'sql-injection', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'sql-injection',
+    category: 'security',
+    defaultSeverity: 'high',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'SQL built from values and executed',
     shortDescription: 'Concatenated, interpolated or formatted SQL passed to a query call.',
     helpText: `# sql-injection: SQL built from values and executed
@@ -91,7 +107,11 @@ Keep the SQL constant and pass values separately: \`db.query('SELECT … WHERE i
 `,
   },
   {
-    id: 'query-in-loop', category: 'performance', defaultSeverity: 'medium', confidence: 0.9, languages: ['js', 'python', 'go'],
+    id: 'query-in-loop',
+    category: 'performance',
+    defaultSeverity: 'medium',
+    confidence: 0.9,
+    languages: ['js', 'python', 'go'],
     title: 'Database or HTTP call inside a loop (N+1)',
     shortDescription: 'One query or request per loop iteration.',
     helpText: `# query-in-loop: database or HTTP call inside a loop (N+1)
@@ -112,7 +132,11 @@ Load the whole set in one query before the loop (\`WHERE id IN (…)\` / \`= ANY
 `,
   },
   {
-    id: 'unbounded-concurrency', category: 'reliability', defaultSeverity: 'low', confidence: 0.9, languages: ['js', 'python', 'go'],
+    id: 'unbounded-concurrency',
+    category: 'reliability',
+    defaultSeverity: 'low',
+    confidence: 0.9,
+    languages: ['js', 'python', 'go'],
     title: 'Unbounded parallel I/O over a collection',
     shortDescription: 'Promise.all over map, asyncio.gather over a comprehension, a goroutine per element.',
     helpText: `# unbounded-concurrency: unbounded parallel I/O over a collection
@@ -132,7 +156,11 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
 `,
   },
   {
-    id: 'tls-verification-disabled', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'tls-verification-disabled',
+    category: 'security',
+    defaultSeverity: 'high',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'TLS certificate verification disabled',
     shortDescription: 'rejectUnauthorized: false, verify=False, InsecureSkipVerify: true and friends.',
     helpText: `# tls-verification-disabled: TLS certificate verification disabled
@@ -150,7 +178,11 @@ Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`
 `,
   },
   {
-    id: 'weak-random-secret', category: 'security', defaultSeverity: 'medium', confidence: 0.9, languages: ['js', 'python', 'go'],
+    id: 'weak-random-secret',
+    category: 'security',
+    defaultSeverity: 'medium',
+    confidence: 0.9,
+    languages: ['js', 'python', 'go'],
     title: 'Predictable randomness used for a secret',
     shortDescription: 'Math.random / random / math/rand building tokens, passwords, nonces or codes.',
     helpText: `# weak-random-secret: predictable randomness used for a secret
@@ -168,7 +200,11 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
 `,
   },
   {
-    id: 'command-injection', category: 'security', defaultSeverity: 'high', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'command-injection',
+    category: 'security',
+    defaultSeverity: 'high',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'Shell command built from values',
     shortDescription: 'exec/execSync, subprocess(shell=True), os.system, sh -c with a built command.',
     helpText: `# command-injection: shell command built from values
@@ -186,7 +222,11 @@ Run the program directly with an argument array and no shell: \`execFile('git', 
 `,
   },
   {
-    id: 'blocking-call-in-async', category: 'performance', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python'],
+    id: 'blocking-call-in-async',
+    category: 'performance',
+    defaultSeverity: 'medium',
+    confidence: 1,
+    languages: ['js', 'python'],
     title: 'Blocking call in async code or a request handler',
     shortDescription: 'fs.*Sync / execSync / spawnSync in handlers; time.sleep / requests in async def.',
     helpText: `# blocking-call-in-async: blocking call in async code or a request handler
@@ -205,7 +245,11 @@ Use the async forms: \`fs.promises.*\`, \`execFile\`/\`spawn\` awaited; \`await 
 `,
   },
   {
-    id: 'jwt-verification-disabled', category: 'security', defaultSeverity: 'high', confidence: 0.9, languages: ['js', 'python'],
+    id: 'jwt-verification-disabled',
+    category: 'security',
+    defaultSeverity: 'high',
+    confidence: 0.9,
+    languages: ['js', 'python'],
     title: 'JWT trusted without verifying its signature',
     shortDescription: 'jwt.decode used for authorisation, algorithms none, verify_signature False.',
     helpText: `# jwt-verification-disabled: JWT trusted without verifying its signature
@@ -224,7 +268,11 @@ Verify with the key and an explicit algorithm list: \`jwt.verify(token, key, { a
 `,
   },
   {
-    id: 'cors-wildcard-credentials', category: 'security', defaultSeverity: 'medium', confidence: 1, languages: ['js', 'python', 'go'],
+    id: 'cors-wildcard-credentials',
+    category: 'security',
+    defaultSeverity: 'medium',
+    confidence: 1,
+    languages: ['js', 'python', 'go'],
     title: 'CORS allows any origin with credentials',
     shortDescription: "origin '*' (or true) together with credentials: true.",
     helpText: `# cors-wildcard-credentials: CORS allows any origin with credentials
@@ -244,7 +292,12 @@ List the allowed origins explicitly (or check against an allow-list and echo the
 `,
   },
   {
-    id: 'explicit-any', category: 'maintainability', defaultSeverity: 'low', confidence: 1, languages: ['js', 'go'], modes: ['backendpe'],
+    id: 'explicit-any',
+    category: 'maintainability',
+    defaultSeverity: 'low',
+    confidence: 1,
+    languages: ['js', 'go'],
+    modes: ['backendpe'],
     title: 'Type checking turned off with any / interface{}',
     shortDescription: 'TypeScript any, Go interface{} in signatures (BackendPE mode only).',
     helpText: `# explicit-any: type checking turned off with any / interface{}

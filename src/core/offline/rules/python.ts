@@ -1,6 +1,30 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { SECRET_NAME_PATTERN } from '../../secretPatterns';
-import { ancestorsOf, chainOperands, MAX_BUILD_DEPTH, descendants, DOTTED_NAME_CHAIN, enclosingOfType, field, indexSpans, isPlaceholderSecret, joinBuilds, knownSecretLiterals, lastStartingBy, looksLikeSql, memberCalls, named, nodesAtMatches, randomBuildsSecret, scopeAssignmentLists, secretNamedStrings, unquote, type Span, type SpanIndex, type StringBuild } from '../syntax';
+import {
+  ancestorsOf,
+  chainOperands,
+  MAX_BUILD_DEPTH,
+  descendants,
+  DOTTED_NAME_CHAIN,
+  enclosingOfType,
+  field,
+  indexSpans,
+  isPlaceholderSecret,
+  joinBuilds,
+  knownSecretLiterals,
+  lastStartingBy,
+  looksLikeSql,
+  memberCalls,
+  named,
+  nodesAtMatches,
+  randomBuildsSecret,
+  scopeAssignmentLists,
+  secretNamedStrings,
+  unquote,
+  type Span,
+  type SpanIndex,
+  type StringBuild,
+} from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
 const FUNCTIONS = new Set(['function_definition', 'lambda']);
@@ -35,15 +59,25 @@ class Call {
     return this.args;
   }
 
-  get positional(): Node[] { return this.read().positional; }
-  get keywords(): Map<string, Node> { return this.read().keywords; }
+  get positional(): Node[] {
+    return this.read().positional;
+  }
+  get keywords(): Map<string, Node> {
+    return this.read().keywords;
+  }
   /** `**kwargs` present: keyword arguments unknown. */
-  get hasKwargsSplat(): boolean { return this.read().hasKwargsSplat; }
+  get hasKwargsSplat(): boolean {
+    return this.read().hasKwargsSplat;
+  }
 }
 
 // Every rule walks the calls; read them once per file.
-const { readCall, calls } = memberCalls('call', DOTTED_NAME_CHAIN, { type: 'attribute', object: 'object', name: 'attribute' },
-  (node, text, object, name) => new Call(node, text, object, name));
+const { readCall, calls } = memberCalls(
+  'call',
+  DOTTED_NAME_CHAIN,
+  { type: 'attribute', object: 'object', name: 'attribute' },
+  (node, text, object, name) => new Call(node, text, object, name),
+);
 
 function keywordValue(call: Call, name: string): Node | null {
   return field(call.keywords.get(name) ?? null, 'value');
@@ -82,13 +116,17 @@ function literalString(node: Node | null): string | undefined {
 const SQL_WRAPPERS = new Set(['text', 'sqlalchemy.text', 'sa.text']);
 
 /** How a string is built: f-string, `+`, `%`, `.format()`; null for anything else. */
-const isPlus = (candidate: Node): boolean => candidate.type === 'binary_operator' && field(candidate, 'operator')?.text === '+';
+const isPlus = (candidate: Node): boolean =>
+  candidate.type === 'binary_operator' && field(candidate, 'operator')?.text === '+';
 
 /** Parts of a `+` chain: dynamic when any operand is not a string build. */
 function concatBuild(node: Node, depth: number): StringBuild | null {
   const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
   if (parts.every((part) => part === null)) return null;
-  return { literal: parts.map((part) => part?.literal ?? '').join(' '), dynamic: parts.some((part) => !part || part.dynamic) };
+  return {
+    literal: parts.map((part) => part?.literal ?? '').join(' '),
+    dynamic: parts.some((part) => !part || part.dynamic),
+  };
 }
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
@@ -96,11 +134,16 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
   if (type === 'string') {
-    const literal = inner.namedChildren.filter((child) => child?.type === 'string_content').map((child) => child?.text ?? '').join(' ');
+    const literal = inner.namedChildren
+      .filter((child) => child?.type === 'string_content')
+      .map((child) => child?.text ?? '')
+      .join(' ');
     return { literal, dynamic: isFString(inner) };
   }
   if (type === 'concatenated_string') {
-    const parts = named(inner).map((part) => stringBuild(part, depth + 1)).filter((part): part is StringBuild => part !== null);
+    const parts = named(inner)
+      .map((part) => stringBuild(part, depth + 1))
+      .filter((part): part is StringBuild => part !== null);
     return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
   }
   if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth);
@@ -120,9 +163,15 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
 }
 
 /** One assignment of a scope; its target text is read from the tree the first time a lookup reaches it. */
-interface ScopeAssignment { node: Node; target?: string | undefined; targetRead?: boolean }
+interface ScopeAssignment {
+  node: Node;
+  target?: string | undefined;
+  targetRead?: boolean;
+}
 
-const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['assignment', 'augmented_assignment'], (node) => ({ node }));
+const scopeAssignments = scopeAssignmentLists<ScopeAssignment>(['assignment', 'augmented_assignment'], (node) => ({
+  node,
+}));
 
 function assignmentTarget(assignment: ScopeAssignment): string | undefined {
   if (!assignment.targetRead) {
@@ -137,7 +186,8 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
   const { node: inner, type } = unwrapped;
-  if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? '')) return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
+  if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? ''))
+    return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
   if (type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const name = inner.text;
@@ -146,7 +196,8 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     if (assignment.node.startIndex >= inner.startIndex) break;
     if (assignmentTarget(assignment) !== name) continue;
     const build = stringBuild(field(assignment.node, 'right'));
-    if (build) builds.push(assignment.node.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
+    if (build)
+      builds.push(assignment.node.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
   }
   return joinBuilds(builds);
 }
@@ -165,16 +216,29 @@ const httpNoTimeout: RuleChecker = (input) => {
       const insertAt = argumentList.startIndex + before.length;
       edit = { start: insertAt, end: insertAt, newText: before.endsWith(',') ? ' timeout=10' : ', timeout=10' };
     }
-    input.report(call.node, 'http-no-timeout', `\`${call.text}\` has no timeout: requests waits forever for a server that stops answering.`,
-      'Pass `timeout=` (seconds, or a (connect, read) tuple) on every call, or use a Session wrapper that sets one.', edit);
+    input.report(
+      call.node,
+      'http-no-timeout',
+      `\`${call.text}\` has no timeout: requests waits forever for a server that stops answering.`,
+      'Pass `timeout=` (seconds, or a (connect, read) tuple) on every call, or use a Session wrapper that sets one.',
+      edit,
+    );
   }
 };
 
 function isSilentBlock(block: Node | null): boolean {
   if (!block) return false;
   const statements = named(block);
-  return statements.length > 0 && statements.every((statement) => statement.type === 'pass_statement'
-    || (statement.type === 'expression_statement' && named(statement).length === 1 && named(statement)[0].type === 'ellipsis'));
+  return (
+    statements.length > 0 &&
+    statements.every(
+      (statement) =>
+        statement.type === 'pass_statement' ||
+        (statement.type === 'expression_statement' &&
+          named(statement).length === 1 &&
+          named(statement)[0].type === 'ellipsis'),
+    )
+  );
 }
 
 const silentCatch: RuleChecker = (input) => {
@@ -184,21 +248,35 @@ const silentCatch: RuleChecker = (input) => {
     const caught = named(clause).find((child) => child.type !== 'block');
     // `except ImportError: pass` is the optional-dependency idiom, not a swallowed runtime failure.
     if (caught && /^\(?\s*(ImportError|ModuleNotFoundError)\b/.test(caught.text)) continue;
-    input.report(clause.child(0) ?? clause, 'silent-catch', 'The exception is caught and dropped: the failure disappears without a log, metric or retry.',
-      'Log it with `logger.exception(...)`, re-raise, or handle it explicitly; catch the narrowest exception type.');
+    input.report(
+      clause.child(0) ?? clause,
+      'silent-catch',
+      'The exception is caught and dropped: the failure disappears without a log, metric or retry.',
+      'Log it with `logger.exception(...)`, re-raise, or handle it explicitly; catch the narrowest exception type.',
+    );
   }
 };
 
 const STRING_TYPES: ReadonlySet<string> = new Set(['string']);
-const NAMED_HOLDERS: ReadonlySet<string> = new Set(['assignment', 'keyword_argument', 'default_parameter', 'typed_default_parameter', 'pair']);
+const NAMED_HOLDERS: ReadonlySet<string> = new Set([
+  'assignment',
+  'keyword_argument',
+  'default_parameter',
+  'typed_default_parameter',
+  'pair',
+]);
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
-    input.report(literal, 'hardcoded-secret', message,
-      'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.');
+    input.report(
+      literal,
+      'hardcoded-secret',
+      message,
+      'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.',
+    );
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
@@ -218,20 +296,37 @@ const hardcodedSecret: RuleChecker = (input) => {
   }
 };
 
-const SQL_METHODS = new Set(['execute', 'executemany', 'query', 'raw', 'exec', 'exec_driver_sql', 'fetch', 'fetchrow', 'fetchval', 'executescript']);
+const SQL_METHODS = new Set([
+  'execute',
+  'executemany',
+  'query',
+  'raw',
+  'exec',
+  'exec_driver_sql',
+  'fetch',
+  'fetchrow',
+  'fetchval',
+  'executescript',
+]);
 
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
     const build = resolvedStringBuild(input, call.positional[0] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
-    input.report(call.node, 'sql-injection', `SQL is built from values spliced into the text and run with \`${call.text}\`: input can change the query.`,
-      'Use placeholders (`%s`, `:name`, `$1`) and pass the values as the parameters argument.');
+    input.report(
+      call.node,
+      'sql-injection',
+      `SQL is built from values spliced into the text and run with \`${call.text}\`: input can change the query.`,
+      'Use placeholders (`%s`, `:name`, `$1`) and pass the values as the parameters argument.',
+    );
   }
 };
 
 /** A function's or a loop body's range; `isAsync` marks `async def` functions. */
-interface ScopeSpan extends Span { isAsync: boolean }
+interface ScopeSpan extends Span {
+  isAsync: boolean;
+}
 
 // Loop and function spans, read once per file: climbing parents is slow in web-tree-sitter.
 const spanLists = new WeakMap<CheckInput, { functions: SpanIndex<ScopeSpan>; loopBodies: SpanIndex<ScopeSpan> }>();
@@ -239,8 +334,13 @@ const spanLists = new WeakMap<CheckInput, { functions: SpanIndex<ScopeSpan>; loo
 function spans(input: CheckInput): { functions: SpanIndex<ScopeSpan>; loopBodies: SpanIndex<ScopeSpan> } {
   let found = spanLists.get(input);
   if (!found) {
-    const functions = [...FUNCTIONS].flatMap((type) => input.nodesOfType(type))
-      .map((fn) => ({ start: fn.startIndex, end: fn.endIndex, isAsync: input.text.startsWith('async', fn.startIndex) }));
+    const functions = [...FUNCTIONS]
+      .flatMap((type) => input.nodesOfType(type))
+      .map((fn) => ({
+        start: fn.startIndex,
+        end: fn.endIndex,
+        isAsync: input.text.startsWith('async', fn.startIndex),
+      }));
     const loopBodies: ScopeSpan[] = [];
     for (const type of LOOPS) {
       for (const loop of input.nodesOfType(type)) {
@@ -283,13 +383,19 @@ function inLoopBody(input: CheckInput, node: Node): boolean {
 const queryInLoop: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const object = call.object ?? '';
-    const isQuery = call.name === 'execute' || call.name === 'query'
-      || (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter'))
-      || (/(^|\.)session$/.test(object) && call.name === 'get')
-      || (object === 'requests' && (call.name === 'get' || call.name === 'post'));
+    const isQuery =
+      call.name === 'execute' ||
+      call.name === 'query' ||
+      (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
+      (/(^|\.)session$/.test(object) && call.name === 'get') ||
+      (object === 'requests' && (call.name === 'get' || call.name === 'post'));
     if (!isQuery || !inLoopBody(input, call.node)) continue;
-    input.report(call.node, 'query-in-loop', `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).');
+    input.report(
+      call.node,
+      'query-in-loop',
+      `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
+      'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).',
+    );
   }
 };
 
@@ -303,18 +409,31 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
     else if (spread.type === 'identifier') {
       const scope = enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex);
-      const assigned = descendants(scope, 'assignment').filter((a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text);
+      const assigned = descendants(scope, 'assignment').filter(
+        (a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text,
+      );
       const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
-      if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression')) comprehension = value;
+      if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression'))
+        comprehension = value;
     }
     if (!comprehension) continue;
     const forClause = named(comprehension).find((child) => child.type === 'for_in_clause');
     const iterable = unwrap(field(forClause ?? null, 'right'));
-    if (!iterable || iterable.type === 'list' || iterable.type === 'tuple' || /^range\(\s*\d+\s*\)$/.test(iterable.text)) continue;
+    if (
+      !iterable ||
+      iterable.type === 'list' ||
+      iterable.type === 'tuple' ||
+      /^range\(\s*\d+\s*\)$/.test(iterable.text)
+    )
+      continue;
     const fn = enclosingFunction(input, call.node);
     if (fn && /Semaphore\(|BoundedSemaphore\(|\bsem(aphore)?\b|limiter|TaskGroup|Queue\(/.test(fn.text)) continue;
-    input.report(field(call.node, 'function') ?? call.node, 'unbounded-concurrency', '`asyncio.gather` starts one task per element at once: a large input floods the database, the API or the connection pool.',
-      'Bound it with an `asyncio.Semaphore` around each task, or process fixed-size batches.');
+    input.report(
+      field(call.node, 'function') ?? call.node,
+      'unbounded-concurrency',
+      '`asyncio.gather` starts one task per element at once: a large input floods the database, the API or the connection pool.',
+      'Bound it with an `asyncio.Semaphore` around each task, or process fixed-size batches.',
+    );
   }
 };
 
@@ -342,8 +461,12 @@ function commaBeforeLength(text: string, index: number): number {
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'ssl._create_unverified_context') continue;
-    input.report(call.node, 'tls-verification-disabled', '`ssl._create_unverified_context()` accepts any certificate: the connection can be intercepted.',
-      'Use `ssl.create_default_context()` (with `cafile=` for a private CA).');
+    input.report(
+      call.node,
+      'tls-verification-disabled',
+      '`ssl._create_unverified_context()` accepts any certificate: the connection can be intercepted.',
+      'Use `ssl.create_default_context()` (with `cafile=` for a private CA).',
+    );
   }
   for (const verify of nodesAtMatches(input, /\bverify[ \t]*=[ \t]*False\b/g, KEYWORD_ARGUMENT, 1)) {
     const call = callOf(verify);
@@ -354,15 +477,25 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     const commaBefore = commaBeforeLength(input.text, verify.startIndex);
     COMMA_AFTER.lastIndex = verify.endIndex;
     const commaAfter = COMMA_AFTER.exec(input.text);
-    const edit = commaBefore > 0
-      ? { start: verify.startIndex - commaBefore, end: verify.endIndex, newText: '' }
-      : { start: verify.startIndex, end: verify.endIndex + (commaAfter ? commaAfter[0].length : 0), newText: '' };
-    input.report(verify, 'tls-verification-disabled', '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
-      'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.', edit);
+    const edit =
+      commaBefore > 0
+        ? { start: verify.startIndex - commaBefore, end: verify.endIndex, newText: '' }
+        : { start: verify.startIndex, end: verify.endIndex + (commaAfter ? commaAfter[0].length : 0), newText: '' };
+    input.report(
+      verify,
+      'tls-verification-disabled',
+      '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.',
+      edit,
+    );
   }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
-    input.report(assignment, 'tls-verification-disabled', '`verify_mode = ssl.CERT_NONE` turns off certificate checks for this context.',
-      'Keep the default `CERT_REQUIRED` and load a private CA with `load_verify_locations`.');
+    input.report(
+      assignment,
+      'tls-verification-disabled',
+      '`verify_mode = ssl.CERT_NONE` turns off certificate checks for this context.',
+      'Keep the default `CERT_REQUIRED` and load a private CA with `load_verify_locations`.',
+    );
   }
 };
 
@@ -377,7 +510,7 @@ function randomNames(input: CheckInput): Set<string> {
     if (statement.startPosition.column > 0) input.needsWholeFile();
     for (const name of statement.childrenForFieldName('name')) {
       if (!name) continue;
-      names.add(name.type === 'aliased_import' ? field(name, 'alias')?.text ?? '' : name.text);
+      names.add(name.type === 'aliased_import' ? (field(name, 'alias')?.text ?? '') : name.text);
     }
   }
   return names;
@@ -405,8 +538,12 @@ const weakRandomSecret: RuleChecker = (input) => {
     const fn = enclosingFunction(input, call.node);
     const fnName = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
     if (!randomBuildsSecret(pythonBindingName(call.node), fnName)) continue;
-    input.report(call.node, 'weak-random-secret', `\`${call.text}\` is predictable (Mersenne Twister): a secret built from it can be guessed.`,
-      'Use the `secrets` module: `secrets.token_urlsafe(32)`, `secrets.token_hex()`, `secrets.choice()`.');
+    input.report(
+      call.node,
+      'weak-random-secret',
+      `\`${call.text}\` is predictable (Mersenne Twister): a secret built from it can be guessed.`,
+      'Use the `secrets` module: `secrets.token_urlsafe(32)`, `secrets.token_hex()`, `secrets.choice()`.',
+    );
   }
 };
 
@@ -418,24 +555,38 @@ const commandInjection: RuleChecker = (input) => {
       if (keywordValue(call, 'shell')?.type !== 'true') continue;
       const build = resolvedStringBuild(input, call.positional[0] ?? keywordValue(call, 'args'));
       if (!build || !build.dynamic) continue;
-      input.report(call.node, 'command-injection', `\`${call.text}\` runs a shell command built from values with \`shell=True\`: a quote or \`;\` in the input runs other commands.`,
-        'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.');
+      input.report(
+        call.node,
+        'command-injection',
+        `\`${call.text}\` runs a shell command built from values with \`shell=True\`: a quote or \`;\` in the input runs other commands.`,
+        'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.',
+      );
     } else if (call.object === 'os' && (call.name === 'system' || call.name === 'popen')) {
       const first = call.positional[0];
       if (!first || literalString(first) !== undefined) continue;
-      input.report(call.node, 'command-injection', `\`${call.text}\` runs its argument through the shell and it is not a fixed string.`,
-        'Use `subprocess.run([...])` with an argument list and no shell.');
+      input.report(
+        call.node,
+        'command-injection',
+        `\`${call.text}\` runs its argument through the shell and it is not a fixed string.`,
+        'Use `subprocess.run([...])` with an argument list and no shell.',
+      );
     }
   }
 };
 
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    const blocking = call.text === 'time.sleep' || (call.object === 'requests');
+    const blocking = call.text === 'time.sleep' || call.object === 'requests';
     if (!blocking) continue;
     if (!innermost(spans(input).functions, call.node)?.isAsync) continue;
-    input.report(call.node, 'blocking-call-in-async', `\`${call.text}\` blocks the event loop inside \`async def\`: every other task stalls while it runs.`,
-      call.text === 'time.sleep' ? 'Use `await asyncio.sleep(...)`.' : 'Use an async client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`.');
+    input.report(
+      call.node,
+      'blocking-call-in-async',
+      `\`${call.text}\` blocks the event loop inside \`async def\`: every other task stalls while it runs.`,
+      call.text === 'time.sleep'
+        ? 'Use `await asyncio.sleep(...)`.'
+        : 'Use an async client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`.',
+    );
   }
 };
 
@@ -443,36 +594,66 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'jwt.decode') continue;
     const options = unwrap(keywordValue(call, 'options'));
-    const disablesSignature = options?.type === 'dictionary' && named(options).some((pair) => pair.type === 'pair'
-      && literalString(field(pair, 'key')) === 'verify_signature' && field(pair, 'value')?.type === 'false');
+    const disablesSignature =
+      options?.type === 'dictionary' &&
+      named(options).some(
+        (pair) =>
+          pair.type === 'pair' &&
+          literalString(field(pair, 'key')) === 'verify_signature' &&
+          field(pair, 'value')?.type === 'false',
+      );
     const legacyVerifyOff = keywordValue(call, 'verify')?.type === 'false';
     const algorithms = unwrap(keywordValue(call, 'algorithms'));
-    const allowsNone = !!algorithms && (algorithms.type === 'list' || algorithms.type === 'tuple')
-      && named(algorithms).some((element) => literalString(element)?.toLowerCase() === 'none');
+    const allowsNone =
+      !!algorithms &&
+      (algorithms.type === 'list' || algorithms.type === 'tuple') &&
+      named(algorithms).some((element) => literalString(element)?.toLowerCase() === 'none');
     if (!disablesSignature && !legacyVerifyOff && !allowsNone) continue;
-    input.report(call.node, 'jwt-verification-disabled', allowsNone ? 'Accepting the `none` algorithm lets unsigned tokens through.'
-      : '`jwt.decode` is told not to check the signature: anyone can forge these claims.',
-    'Decode with the key and an explicit list of algorithms (`algorithms=["RS256"]`) and keep signature verification on.');
+    input.report(
+      call.node,
+      'jwt-verification-disabled',
+      allowsNone
+        ? 'Accepting the `none` algorithm lets unsigned tokens through.'
+        : '`jwt.decode` is told not to check the signature: anyone can forge these claims.',
+      'Decode with the key and an explicit list of algorithms (`algorithms=["RS256"]`) and keep signature verification on.',
+    );
   }
 };
 
 const corsWildcardCredentials: RuleChecker = (input) => {
-  for (const keyword of nodesAtMatches(input, /\b(?:allow|supports)_credentials[ \t]*=[ \t]*True\b/g, KEYWORD_ARGUMENT, 1)) {
+  for (const keyword of nodesAtMatches(
+    input,
+    /\b(?:allow|supports)_credentials[ \t]*=[ \t]*True\b/g,
+    KEYWORD_ARGUMENT,
+    1,
+  )) {
     const call = callOf(keyword);
     if (!call) continue;
     const origins = call.keywords.get('allow_origins') ?? call.keywords.get('origins');
     const credentials = keywordValue(call, 'allow_credentials') ?? keywordValue(call, 'supports_credentials');
     if (!origins || credentials?.type !== 'true') continue;
     const value = unwrap(field(origins, 'value'));
-    const wildcard = literalString(value) === '*' || (!!value && value.type === 'list' && named(value).some((element) => literalString(element) === '*'));
+    const wildcard =
+      literalString(value) === '*' ||
+      (!!value && value.type === 'list' && named(value).some((element) => literalString(element) === '*'));
     if (!wildcard) continue;
-    input.report(origins, 'cors-wildcard-credentials', 'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
-      'List the allowed origins explicitly when credentials are on.');
+    input.report(
+      origins,
+      'cors-wildcard-credentials',
+      'CORS allows any origin together with credentials: any site can make authenticated requests as your users.',
+      'List the allowed origins explicitly when credentials are on.',
+    );
   }
 };
 
 /** Every node type the Python rules ask for: the engine collects them in one walk of the tree. */
-export const PYTHON_NODE_TYPES: readonly string[] = ['call', 'except_clause', 'import_from_statement', ...FUNCTIONS, ...LOOPS];
+export const PYTHON_NODE_TYPES: readonly string[] = [
+  'call',
+  'except_clause',
+  'import_from_statement',
+  ...FUNCTIONS,
+  ...LOOPS,
+];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

@@ -4,6 +4,13 @@
  * and would make the rule cry wolf.
  */
 export const KNOWN_FORMAT_NAMES: ReadonlySet<string> = new Set([
-  'AWS access key id', 'GitHub token', 'GitLab token', 'Slack token', 'Slack webhook', 'Stripe secret key',
-  'OpenAI key', 'Google API key', 'private key',
+  'AWS access key id',
+  'GitHub token',
+  'GitLab token',
+  'Slack token',
+  'Slack webhook',
+  'Stripe secret key',
+  'OpenAI key',
+  'Google API key',
+  'private key',
 ]);

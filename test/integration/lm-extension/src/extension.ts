@@ -2,8 +2,13 @@
 // so the reviewer's `vscode-lm` provider and chat participant run against a real VS Code model registry.
 import * as vscode from 'vscode';
 import {
-  TEST_LM_FAMILY, TEST_LM_MODEL_ID, TEST_LM_VENDOR,
-  type LmResponder, type RecordedLmMessage, type RecordedLmRequest, type TestLanguageModelApi,
+  TEST_LM_FAMILY,
+  TEST_LM_MODEL_ID,
+  TEST_LM_VENDOR,
+  type LmResponder,
+  type RecordedLmMessage,
+  type RecordedLmRequest,
+  type TestLanguageModelApi,
 } from './api';
 
 const echoLastUserMessage: LmResponder = (request) => {
@@ -18,9 +23,7 @@ function roleName(role: vscode.LanguageModelChatMessageRole): string {
 }
 
 function messageText(message: vscode.LanguageModelChatRequestMessage): string {
-  return message.content
-    .map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : ''))
-    .join('');
+  return message.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
 }
 
 /** Splits an answer into a few parts so callers see a real stream, not one blob. */
@@ -48,7 +51,10 @@ export function activate(context: vscode.ExtensionContext): TestLanguageModelApi
     async provideLanguageModelChatResponse(info, messages, _options, progress, token) {
       const recorded: RecordedLmRequest = {
         modelId: info.id,
-        messages: messages.map((message): RecordedLmMessage => ({ role: roleName(message.role), text: messageText(message) })),
+        messages: messages.map((message): RecordedLmMessage => ({
+          role: roleName(message.role),
+          text: messageText(message),
+        })),
         cancelled: false,
       };
       requests.push(recorded);
@@ -62,7 +68,8 @@ export function activate(context: vscode.ExtensionContext): TestLanguageModelApi
       }
     },
     // Rough estimate (4 characters a token) is all the reviewer needs for budgeting.
-    provideTokenCount: async (_info, text) => Math.ceil((typeof text === 'string' ? text : messageText(text)).length / 4),
+    provideTokenCount: async (_info, text) =>
+      Math.ceil((typeof text === 'string' ? text : messageText(text)).length / 4),
   };
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider(TEST_LM_VENDOR, provider));
   return {

@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OFFLINE_RULES, ruleHelpUri, runOfflineChecks, supportedLanguage, wasmFiles } from '../../../../src/core/offline';
+import {
+  OFFLINE_RULES,
+  ruleHelpUri,
+  runOfflineChecks,
+  supportedLanguage,
+  wasmFiles,
+} from '../../../../src/core/offline';
 import { applyFix, check, hits } from './helpers';
 
 const risky = [
@@ -24,7 +30,10 @@ describe('offline checks: engine', () => {
       title: 'Outbound HTTP request without a timeout',
       severity: 'medium',
       category: 'reliability',
-      startLine: 2, endLine: 2, startColumn: 7, endColumn: 17,
+      startLine: 2,
+      endLine: 2,
+      startColumn: 7,
+      endColumn: 17,
       quote: 'fetch(url)',
       message: finding.message,
       suggestion: finding.suggestion,
@@ -46,31 +55,62 @@ describe('offline checks: engine', () => {
 
   it('honours suppression comments on the line above: one id, a list, or all', async () => {
     assert.deepEqual(await hits('src/a.ts', risky), ['2 http-no-timeout', '6 http-no-timeout']);
-    assert.deepEqual(await hits('app.py', '# backend-review-ignore http-no-timeout -- internal health check\nrequests.get(u)\nrequests.get(u)\n'), ['3 http-no-timeout']);
+    assert.deepEqual(
+      await hits(
+        'app.py',
+        '# backend-review-ignore http-no-timeout -- internal health check\nrequests.get(u)\nrequests.get(u)\n',
+      ),
+      ['3 http-no-timeout'],
+    );
   });
 
   it('keeps only findings inside a selection', async () => {
-    const findings = await runOfflineChecks({ path: 'src/a.ts', text: risky, range: { startLine: 5, endLine: 9 } }, { mode: 'pragmatic' });
-    assert.deepEqual(findings.map((f) => f.startLine), [6]);
+    const findings = await runOfflineChecks(
+      { path: 'src/a.ts', text: risky, range: { startLine: 5, endLine: 9 } },
+      { mode: 'pragmatic' },
+    );
+    assert.deepEqual(
+      findings.map((f) => f.startLine),
+      [6],
+    );
   });
 
   it('keeps only findings touching changed lines in a diff review', async () => {
-    const findings = await runOfflineChecks({ path: 'src/a.ts', text: risky, changedLines: [1, 6, 9] }, { mode: 'pragmatic' });
-    assert.deepEqual(findings.map((f) => f.startLine), [6]);
-    assert.deepEqual(await runOfflineChecks({ path: 'src/a.ts', text: risky, changedLines: [] }, { mode: 'pragmatic' }), []);
+    const findings = await runOfflineChecks(
+      { path: 'src/a.ts', text: risky, changedLines: [1, 6, 9] },
+      { mode: 'pragmatic' },
+    );
+    assert.deepEqual(
+      findings.map((f) => f.startLine),
+      [6],
+    );
+    assert.deepEqual(
+      await runOfflineChecks({ path: 'src/a.ts', text: risky, changedLines: [] }, { mode: 'pragmatic' }),
+      [],
+    );
   });
 
   it('applies per-rule on/off and severity overrides', async () => {
     const text = 'await fetch(url);\ntry { x(); } catch {}\n';
-    assert.deepEqual(await hits('a.ts', text, { mode: 'pragmatic', rules: { 'http-no-timeout': { enabled: false } } }), ['2 silent-catch']);
-    const [finding] = await check('a.ts', text, { mode: 'pragmatic', rules: { 'http-no-timeout': { severity: 'critical' } } });
+    assert.deepEqual(
+      await hits('a.ts', text, { mode: 'pragmatic', rules: { 'http-no-timeout': { enabled: false } } }),
+      ['2 silent-catch'],
+    );
+    const [finding] = await check('a.ts', text, {
+      mode: 'pragmatic',
+      rules: { 'http-no-timeout': { severity: 'critical' } },
+    });
     assert.equal(finding.severity, 'critical');
   });
 
   it('runs explicit-any only in BackendPE mode', async () => {
     const text = 'export function f(x: any): any[] { return <any>x; }';
     assert.deepEqual(await hits('a.ts', text, { mode: 'pragmatic' }), []);
-    assert.deepEqual(await hits('a.ts', text, { mode: 'backendpe' }), ['1 explicit-any', '1 explicit-any', '1 explicit-any']);
+    assert.deepEqual(await hits('a.ts', text, { mode: 'backendpe' }), [
+      '1 explicit-any',
+      '1 explicit-any',
+      '1 explicit-any',
+    ]);
   });
 
   it('returns [] for languages it does not cover', async () => {
@@ -82,16 +122,26 @@ describe('offline checks: engine', () => {
     const broken = 'export function ok() {\n  return fetch(url);\n}\nfunction broken( {\n  const x = ;\n';
     assert.deepEqual(await hits('a.ts', broken), ['2 http-no-timeout']);
     assert.deepEqual(await hits('a.py', 'def f(:\n    pass\n\nrequests.get(u)\n'), ['4 http-no-timeout']);
-    const binaryish = String.fromCharCode(...Array.from({ length: 2000 }, (_, i) => (i * 7919) % 65536).filter((c) => c < 0xd800 || c > 0xdfff));
-    for (const path of ['a.ts', 'a.py', 'a.go', 'a.tsx', 'a.js']) assert.ok(Array.isArray(await check(path, binaryish)));
+    const binaryish = String.fromCharCode(
+      ...Array.from({ length: 2000 }, (_, i) => (i * 7919) % 65536).filter((c) => c < 0xd800 || c > 0xdfff),
+    );
+    for (const path of ['a.ts', 'a.py', 'a.go', 'a.tsx', 'a.js'])
+      assert.ok(Array.isArray(await check(path, binaryish)));
   });
 
   it('follows generated code with 20,000-term concatenations and deep nesting without overflowing the stack', async () => {
     const terms = Array.from({ length: 20_000 }, (_, i) => `x${i}`).join(' + ');
     assert.deepEqual(await hits('a.ts', `db.query("SELECT * FROM t WHERE a = " + ${terms});`), ['1 sql-injection']);
-    assert.deepEqual(await hits('a.py', `cursor.execute("SELECT * FROM t WHERE a = " + ${terms})`), ['1 sql-injection']);
-    assert.deepEqual(await hits('a.go', `package m\nfunc f() {\n\tdb.Query("SELECT * FROM t WHERE a = " + ${terms})\n}`), ['3 sql-injection']);
-    assert.deepEqual(await hits('a.ts', `const x = ${'['.repeat(5000)}${']'.repeat(5000)};\nfetch(u);`), ['2 http-no-timeout']);
+    assert.deepEqual(await hits('a.py', `cursor.execute("SELECT * FROM t WHERE a = " + ${terms})`), [
+      '1 sql-injection',
+    ]);
+    assert.deepEqual(
+      await hits('a.go', `package m\nfunc f() {\n\tdb.Query("SELECT * FROM t WHERE a = " + ${terms})\n}`),
+      ['3 sql-injection'],
+    );
+    assert.deepEqual(await hits('a.ts', `const x = ${'['.repeat(5000)}${']'.repeat(5000)};\nfetch(u);`), [
+      '2 http-no-timeout',
+    ]);
   });
 
   it('handles CRLF line endings: same lines, fixes without a stray carriage return', async () => {
@@ -124,16 +174,37 @@ describe('offline checks: engine', () => {
 
 describe('offline checks: quick fixes', () => {
   const cases: Array<{ path: string; before: string; after: string }> = [
-    { path: 'a.ts', before: 'const r = await fetch(url);', after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });' },
-    { path: 'a.ts', before: 'const r = await fetch(url, {});', after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });' },
-    { path: 'a.ts', before: 'const r = await fetch(url, {\n  method: "POST",\n});', after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000),\n  method: "POST",\n});' },
+    {
+      path: 'a.ts',
+      before: 'const r = await fetch(url);',
+      after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });',
+    },
+    {
+      path: 'a.ts',
+      before: 'const r = await fetch(url, {});',
+      after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });',
+    },
+    {
+      path: 'a.ts',
+      before: 'const r = await fetch(url, {\n  method: "POST",\n});',
+      after: 'const r = await fetch(url, { signal: AbortSignal.timeout(10_000),\n  method: "POST",\n});',
+    },
     { path: 'a.ts', before: 'await axios.post(u, body);', after: 'await axios.post(u, body, { timeout: 10_000 });' },
     { path: 'a.py', before: 'r = requests.get(u, params=p)', after: 'r = requests.get(u, params=p, timeout=10)' },
     { path: 'a.py', before: 'r = requests.get(\n    u,\n)', after: 'r = requests.get(\n    u, timeout=10\n)' },
     { path: 'a.py', before: 'r = requests.get(u, verify=False, timeout=3)', after: 'r = requests.get(u, timeout=3)' },
     { path: 'a.py', before: 'r = requests.get(u, timeout=3, verify=False)', after: 'r = requests.get(u, timeout=3)' },
-    { path: 'a.go', before: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{}', after: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Timeout: 10 * time.Second}' },
-    { path: 'a.go', before: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Transport: t}', after: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Timeout: 10 * time.Second, Transport: t}' },
+    {
+      path: 'a.go',
+      before: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{}',
+      after: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Timeout: 10 * time.Second}',
+    },
+    {
+      path: 'a.go',
+      before: 'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Transport: t}',
+      after:
+        'package m\n\nimport (\n\t"net/http"\n\t"time"\n)\n\nvar c = &http.Client{Timeout: 10 * time.Second, Transport: t}',
+    },
   ];
   for (const c of cases) {
     it(`${c.path}: ${c.before.split('\n').pop()}`, async () => {
@@ -156,7 +227,10 @@ describe('offline checks: quick fixes', () => {
 describe('offline checks: grammar files', () => {
   it('scripts/build.mjs copies exactly the .wasm files the loader needs into dist/grammars', () => {
     const build = fs.readFileSync(path.join(__dirname, '../../../../scripts/build.mjs'), 'utf8');
-    const listed = /const GRAMMAR_WASM = \[([^\]]*)\]/.exec(build)?.[1].match(/'[^']+'/g)?.map((name) => name.slice(1, -1));
+    const listed = /const GRAMMAR_WASM = \[([^\]]*)\]/
+      .exec(build)?.[1]
+      .match(/'[^']+'/g)
+      ?.map((name) => name.slice(1, -1));
     assert.deepEqual(listed?.sort(), wasmFiles().sort());
   });
 });

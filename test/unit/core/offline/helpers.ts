@@ -2,7 +2,11 @@ import * as assert from 'node:assert/strict';
 import { runOfflineChecks, type OfflineConfig } from '../../../../src/core/offline';
 import type { ReviewFinding } from '../../../../src/core/findings';
 
-export async function check(path: string, text: string, config: OfflineConfig = { mode: 'backendpe' }): Promise<ReviewFinding[]> {
+export async function check(
+  path: string,
+  text: string,
+  config: OfflineConfig = { mode: 'backendpe' },
+): Promise<ReviewFinding[]> {
   return runOfflineChecks({ path, text }, config);
 }
 
@@ -29,7 +33,15 @@ export interface RuleCase {
 
 export async function assertRuleCase(path: string, c: RuleCase): Promise<void> {
   const positive = (await check(path, c.positive)).filter((f) => f.ruleId === c.rule);
-  assert.deepEqual(positive.map((f) => f.startLine), [c.line], `${c.rule} should fire once on line ${c.line} of:\n${c.positive}`);
+  assert.deepEqual(
+    positive.map((f) => f.startLine),
+    [c.line],
+    `${c.rule} should fire once on line ${c.line} of:\n${c.positive}`,
+  );
   const negative = (await check(path, c.negative)).filter((f) => f.ruleId === c.rule);
-  assert.deepEqual(negative.map((f) => `${f.startLine}: ${f.quote}`), [], `${c.rule} should not fire on:\n${c.negative}`);
+  assert.deepEqual(
+    negative.map((f) => `${f.startLine}: ${f.quote}`),
+    [],
+    `${c.rule} should not fire on:\n${c.negative}`,
+  );
 }

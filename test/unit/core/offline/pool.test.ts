@@ -12,9 +12,12 @@ const EXEC_ARGV = ['--require', 'tsx/cjs'];
 const FIXTURES = join(__dirname, '../../../fixtures/offline');
 
 function fixtureUnits(): ReviewUnit[] {
-  return ['typescript', 'python', 'go'].flatMap((language) => readdirSync(join(FIXTURES, language)).map((name) => ({
-    path: `${language}/${name}`, text: readFileSync(join(FIXTURES, language, name), 'utf8'),
-  })));
+  return ['typescript', 'python', 'go'].flatMap((language) =>
+    readdirSync(join(FIXTURES, language)).map((name) => ({
+      path: `${language}/${name}`,
+      text: readFileSync(join(FIXTURES, language, name), 'utf8'),
+    })),
+  );
 }
 
 describe('core/offline/pool', function () {
@@ -32,8 +35,14 @@ describe('core/offline/pool', function () {
     const fromPool = await Promise.all(units.map((unit) => pool!.check(unit, config)));
     // The config reaches the workers: the rule turned off there is reported without the override.
     const everyRule = (await Promise.all(units.map((unit) => runOfflineChecks(unit, { mode: 'backendpe' })))).flat();
-    assert.ok(everyRule.some((finding) => finding.ruleId === 'explicit-any'), 'the fixtures should have explicit-any findings in backendpe mode');
-    assert.ok(!fromPool.flat().some((finding) => finding.ruleId === 'explicit-any'), 'a worker ignored the rule override');
+    assert.ok(
+      everyRule.some((finding) => finding.ruleId === 'explicit-any'),
+      'the fixtures should have explicit-any findings in backendpe mode',
+    );
+    assert.ok(
+      !fromPool.flat().some((finding) => finding.ruleId === 'explicit-any'),
+      'a worker ignored the rule override',
+    );
     for (const [index, unit] of units.entries()) {
       const inline = await runOfflineChecks(unit, config);
       assert.ok(inline.length > 0, `${unit.path}: the labeled fixture should have offline findings`);
@@ -53,22 +62,37 @@ describe('core/offline/pool', function () {
 
   it('rejects the pending checks, naming the file and the worker, when the worker cannot start', async () => {
     pool = createOfflinePool({ workerFile: join(__dirname, 'no-such-worker.js'), size: 1 });
-    await assert.rejects(pool.check({ path: 'src/app.ts', text: 'const a = 1;\n' }, { mode: 'pragmatic' }), (error: Error) => {
-      assert.match(error.message, /^src\/app\.ts: the offline checks worker failed: .*no-such-worker\.js/);
-      return true;
-    });
+    await assert.rejects(
+      pool.check({ path: 'src/app.ts', text: 'const a = 1;\n' }, { mode: 'pragmatic' }),
+      (error: Error) => {
+        assert.match(error.message, /^src\/app\.ts: the offline checks worker failed: .*no-such-worker\.js/);
+        return true;
+      },
+    );
   });
 
   it('rejects checks still pending or sent after close, naming the file', async () => {
     pool = createOfflinePool({ workerFile: WORKER, size: 1, execArgv: EXEC_ARGV });
-    const pending = pool.check({ path: 'src/slow.ts', text: 'export const a = 1;\n'.repeat(2000) }, { mode: 'pragmatic' });
-    const rejected = assert.rejects(pending, /^OfflineWorkerError: src\/slow\.ts: the offline checks worker was stopped before it answered$/);
+    const pending = pool.check(
+      { path: 'src/slow.ts', text: 'export const a = 1;\n'.repeat(2000) },
+      { mode: 'pragmatic' },
+    );
+    const rejected = assert.rejects(
+      pending,
+      /^OfflineWorkerError: src\/slow\.ts: the offline checks worker was stopped before it answered$/,
+    );
     await pool.close();
     await rejected;
-    await assert.rejects(pool.check({ path: 'src/late.ts', text: 'x' }, { mode: 'pragmatic' }), /^OfflineWorkerError: src\/late\.ts: the offline checks pool is closed$/);
+    await assert.rejects(
+      pool.check({ path: 'src/late.ts', text: 'x' }, { mode: 'pragmatic' }),
+      /^OfflineWorkerError: src\/late\.ts: the offline checks pool is closed$/,
+    );
   });
 
   it('refuses a pool without workers', () => {
-    assert.throws(() => createOfflinePool({ workerFile: WORKER, size: 0 }), /offline pool size must be a positive whole number, got 0/);
+    assert.throws(
+      () => createOfflinePool({ workerFile: WORKER, size: 0 }),
+      /offline pool size must be a positive whole number, got 0/,
+    );
   });
 });

@@ -17,12 +17,20 @@ describe('offline checks: rule pages in docs/rules', () => {
     it(`${ruleHelpUri(rule.id)} matches the bundled help text`, () => {
       const file = path.join(REPO_ROOT, ruleHelpUri(rule.id));
       assert.ok(fs.existsSync(file), `${ruleHelpUri(rule.id)} is missing (run the tests with UPDATE_RULE_DOCS=1)`);
-      assert.equal(fs.readFileSync(file, 'utf8'), rule.helpText, `${ruleHelpUri(rule.id)} differs from OFFLINE_RULES (run the tests with UPDATE_RULE_DOCS=1)`);
+      assert.equal(
+        fs.readFileSync(file, 'utf8'),
+        rule.helpText,
+        `${ruleHelpUri(rule.id)} differs from OFFLINE_RULES (run the tests with UPDATE_RULE_DOCS=1)`,
+      );
     });
   }
 
   it('has no page for a rule that does not exist', () => {
-    const pages = fs.readdirSync(path.join(REPO_ROOT, 'docs/rules')).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3)).sort();
+    const pages = fs
+      .readdirSync(path.join(REPO_ROOT, 'docs/rules'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => name.slice(0, -3))
+      .sort();
     assert.deepEqual(pages, OFFLINE_RULES.map((rule) => rule.id).sort());
   });
 });

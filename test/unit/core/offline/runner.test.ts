@@ -18,7 +18,9 @@ const CONFIG = { mode: 'backendpe' as const };
  */
 function stubWorker(dir: string, behaviour: { beforeReply?: string; afterReply?: string; fail?: string }): string {
   const file = join(dir, `worker-${Math.random().toString(36).slice(2)}.js`);
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
 const { parentPort } = require('node:worker_threads');
 const { runOfflineCheckPart, wholeFilePart } = require(${JSON.stringify(OFFLINE_INDEX)});
 parentPort.on('message', async (job) => {
@@ -28,7 +30,8 @@ parentPort.on('message', async (job) => {
   parentPort.postMessage({ id: job.id, ...result });
   ${behaviour.afterReply ?? ''}
 });
-`);
+`,
+  );
   return file;
 }
 
@@ -36,12 +39,23 @@ describe('core/offline/runner', function () {
   this.timeout(60_000);
   const runners: OfflineRunner[] = [];
   let dir: string;
-  const runner = (options: Partial<ConstructorParameters<typeof OfflineRunner>[0]> & { warnings?: string[] }): OfflineRunner => {
-    const created = new OfflineRunner({ workerFile: WORKER, threads: 2, execArgv: EXEC_ARGV, warn: (message) => options.warnings?.push(message), ...options });
+  const runner = (
+    options: Partial<ConstructorParameters<typeof OfflineRunner>[0]> & { warnings?: string[] },
+  ): OfflineRunner => {
+    const created = new OfflineRunner({
+      workerFile: WORKER,
+      threads: 2,
+      execArgv: EXEC_ARGV,
+      warn: (message) => options.warnings?.push(message),
+      ...options,
+    });
     runners.push(created);
     return created;
   };
-  const large = (seed: number): { path: string; text: string } => ({ path: 'src/orders.ts', text: backendSource('typescript', 6_000, seed) });
+  const large = (seed: number): { path: string; text: string } => ({
+    path: 'src/orders.ts',
+    text: backendSource('typescript', 6_000, seed),
+  });
   beforeEach(() => {
     dir = fs.mkdtempSync(join(os.tmpdir(), 'offline-runner-'));
   });
@@ -77,11 +91,17 @@ describe('core/offline/runner', function () {
     const inline = await runOfflineChecks(unit, CONFIG);
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /^Offline checks on worker threads failed, checking src\/orders\.ts on the main thread instead: src\/orders\.ts: the offline checks worker failed: worker could not load its grammars/);
+    assert.match(
+      warnings[0],
+      /^Offline checks on worker threads failed, checking src\/orders\.ts on the main thread instead: src\/orders\.ts: the offline checks worker failed: worker could not load its grammars/,
+    );
     assert.equal(offline.workersRunning, false, 'the broken pool is dropped');
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
     assert.equal(warnings.length, 2);
-    assert.match(warnings[1], /^Offline checks run on the main thread from now on: the worker threads failed twice in a row: /);
+    assert.match(
+      warnings[1],
+      /^Offline checks run on the main thread from now on: the worker threads failed twice in a row: /,
+    );
     assert.equal(offline.splits(unit), false);
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
     assert.equal(warnings.length, 2, 'no more warnings');
@@ -95,12 +115,19 @@ describe('core/offline/runner', function () {
     assert.equal(offline.splits(unit), false);
     assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /^Offline checks run on the main thread from now on: the offline checks worker threads could not start: /);
+    assert.match(
+      warnings[0],
+      /^Offline checks run on the main thread from now on: the offline checks worker threads could not start: /,
+    );
   });
 
   it('replaces a pool whose worker stopped between checks, without a warning', async () => {
     const warnings: string[] = [];
-    const offline = runner({ workerFile: stubWorker(dir, { afterReply: 'setTimeout(() => process.exit(3), 20);' }), execArgv: EXEC_ARGV, warnings });
+    const offline = runner({
+      workerFile: stubWorker(dir, { afterReply: 'setTimeout(() => process.exit(3), 20);' }),
+      execArgv: EXEC_ARGV,
+      warnings,
+    });
     const unit = large(11);
     const inline = await runOfflineChecks(unit, CONFIG);
     assert.deepEqual(await offline.check(unit, CONFIG), inline);
@@ -136,7 +163,11 @@ describe('core/offline/runner', function () {
 
   it('passes on an error of the check itself, without blaming or dropping the workers', async () => {
     const warnings: string[] = [];
-    const offline = runner({ workerFile: stubWorker(dir, { fail: 'a rule failed on this file' }), execArgv: EXEC_ARGV, warnings });
+    const offline = runner({
+      workerFile: stubWorker(dir, { fail: 'a rule failed on this file' }),
+      execArgv: EXEC_ARGV,
+      warnings,
+    });
     await assert.rejects(offline.check(large(12), CONFIG), /^Error: src\/orders\.ts: a rule failed on this file$/);
     assert.deepEqual(warnings, []);
     assert.equal(offline.workersRunning, true);
@@ -144,7 +175,12 @@ describe('core/offline/runner', function () {
 
   it('checks a file that fell back to a whole-file check whole next time, and splits it again once it parses', async () => {
     const log = join(dir, 'jobs.log');
-    const offline = runner({ workerFile: stubWorker(dir, { beforeReply: `require('node:fs').appendFileSync(${JSON.stringify(log)}, (job.part.included.length > 0 ? 'part' : 'whole') + '\\n');` }), execArgv: EXEC_ARGV });
+    const offline = runner({
+      workerFile: stubWorker(dir, {
+        beforeReply: `require('node:fs').appendFileSync(${JSON.stringify(log)}, (job.part.included.length > 0 ? 'part' : 'whole') + '\\n');`,
+      }),
+      execArgv: EXEC_ARGV,
+    });
     const clean = large(13);
     const lines = clean.text.split('\n');
     lines[4_800] += ' )(';

@@ -17,13 +17,29 @@ function fixture(language: string, name: string): string {
 }
 
 function firstFixture(language: string): string {
-  const name = fs.readdirSync(path.join(FIXTURES, language)).filter((file) => !file.endsWith('.tsx')).sort()[0];
+  const name = fs
+    .readdirSync(path.join(FIXTURES, language))
+    .filter((file) => !file.endsWith('.tsx'))
+    .sort()[0];
   return fixture(language, name);
 }
 
-interface Case { name: string; grammar: GrammarName; text: string; functions: ReadonlySet<string>; loops: ReadonlySet<string> }
+interface Case {
+  name: string;
+  grammar: GrammarName;
+  text: string;
+  functions: ReadonlySet<string>;
+  loops: ReadonlySet<string>;
+}
 
-const JS_FUNCTIONS = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function']);
+const JS_FUNCTIONS = new Set([
+  'function_declaration',
+  'function_expression',
+  'arrow_function',
+  'method_definition',
+  'generator_function_declaration',
+  'generator_function',
+]);
 const JS_LOOPS = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement', 'arrow_function']);
 const PY_FUNCTIONS = new Set(['function_definition', 'lambda']);
 const PY_LOOPS = new Set(['for_statement', 'while_statement', 'function_definition']);
@@ -34,16 +50,49 @@ function cases(): Case[] {
   const ts = firstFixture('typescript');
   const py = firstFixture('python');
   const go = firstFixture('go');
-  const manyStatements = Array.from({ length: 400 }, (_, index) => `export const limit${index} = compute(${index}, () => ${index});`).join('\n');
+  const manyStatements = Array.from(
+    { length: 400 },
+    (_, index) => `export const limit${index} = compute(${index}, () => ${index});`,
+  ).join('\n');
   return [
     { name: 'typescript fixture', grammar: 'typescript', text: ts, functions: JS_FUNCTIONS, loops: JS_LOOPS },
-    { name: 'typescript fixture cut in the middle', grammar: 'typescript', text: ts.slice(0, Math.floor(ts.length / 2)), functions: JS_FUNCTIONS, loops: JS_LOOPS },
-    { name: '400 top-level statements', grammar: 'typescript', text: manyStatements, functions: JS_FUNCTIONS, loops: JS_LOOPS },
-    { name: 'javascript that does not parse', grammar: 'javascript', text: '\n// c\n x => y => { for (;;) { z(() => 1) } }; function( {\n\n', functions: JS_FUNCTIONS, loops: JS_LOOPS },
+    {
+      name: 'typescript fixture cut in the middle',
+      grammar: 'typescript',
+      text: ts.slice(0, Math.floor(ts.length / 2)),
+      functions: JS_FUNCTIONS,
+      loops: JS_LOOPS,
+    },
+    {
+      name: '400 top-level statements',
+      grammar: 'typescript',
+      text: manyStatements,
+      functions: JS_FUNCTIONS,
+      loops: JS_LOOPS,
+    },
+    {
+      name: 'javascript that does not parse',
+      grammar: 'javascript',
+      text: '\n// c\n x => y => { for (;;) { z(() => 1) } }; function( {\n\n',
+      functions: JS_FUNCTIONS,
+      loops: JS_LOOPS,
+    },
     { name: 'python fixture', grammar: 'python', text: py, functions: PY_FUNCTIONS, loops: PY_LOOPS },
-    { name: 'python that does not parse', grammar: 'python', text: 'def f(:\n  x = (\n  lambda: (lambda: 1)\nfor a in b:\n', functions: PY_FUNCTIONS, loops: PY_LOOPS },
+    {
+      name: 'python that does not parse',
+      grammar: 'python',
+      text: 'def f(:\n  x = (\n  lambda: (lambda: 1)\nfor a in b:\n',
+      functions: PY_FUNCTIONS,
+      loops: PY_LOOPS,
+    },
     { name: 'go fixture', grammar: 'go', text: go, functions: GO_FUNCTIONS, loops: GO_LOOPS },
-    { name: 'go that does not parse', grammar: 'go', text: 'package x\n\nfunc f() { go func( }\n\n\nfunc g() {\n', functions: GO_FUNCTIONS, loops: GO_LOOPS },
+    {
+      name: 'go that does not parse',
+      grammar: 'go',
+      text: 'package x\n\nfunc f() { go func( }\n\n\nfunc g() {\n',
+      functions: GO_FUNCTIONS,
+      loops: GO_LOOPS,
+    },
     { name: 'empty file', grammar: 'go', text: '', functions: GO_FUNCTIONS, loops: GO_LOOPS },
   ];
 }
@@ -80,7 +129,10 @@ function parentClimb(tree: Tree, index: number, types: ReadonlySet<string>, maxD
 function checkInput(tree: Tree, text: string, grammar: GrammarName): CheckInput {
   const cache = new Map<string, Node[]>();
   return {
-    tree, text, grammar, region: { start: 0, end: text.length },
+    tree,
+    text,
+    grammar,
+    region: { start: 0, end: text.length },
     moduleScope: () => tree.rootNode,
     needsWholeFile: () => undefined,
     nodesOfType(type) {
@@ -91,7 +143,9 @@ function checkInput(tree: Tree, text: string, grammar: GrammarName): CheckInput 
       }
       return nodes;
     },
-    report() { throw new Error('not used'); },
+    report() {
+      throw new Error('not used');
+    },
   };
 }
 
@@ -106,21 +160,34 @@ describe('offline checks: fast tree lookups agree with web-tree-sitter', () => {
         assert.ok(nodes.length > 0);
         let enclosed = 0;
         for (const node of nodes) {
-          assert.deepEqual(ancestorsOf(node).map((each) => each.id), rootDescent(node), `ancestors of ${node.type} at ${node.startIndex}`);
+          assert.deepEqual(
+            ancestorsOf(node).map((each) => each.id),
+            rootDescent(node),
+            `ancestors of ${node.type} at ${node.startIndex}`,
+          );
           for (const types of [testCase.functions, testCase.loops]) {
             const fast = enclosingOfType(input, node, types);
             assert.equal(fast?.id, ancestor(node, types)?.id, `enclosing of ${node.type} at ${node.startIndex}`);
             if (fast) enclosed += 1;
           }
         }
-        if (testCase.text.includes('(')) assert.ok(enclosed > 0, 'some node has an enclosing function or loop (the comparison is not vacuous)');
-        const typeSets = [new Set(['string', 'interpreted_string_literal', 'template_string']), new Set(['call_expression', 'call', 'pair', 'keyword_argument']), testCase.functions];
+        if (testCase.text.includes('('))
+          assert.ok(enclosed > 0, 'some node has an enclosing function or loop (the comparison is not vacuous)');
+        const typeSets = [
+          new Set(['string', 'interpreted_string_literal', 'template_string']),
+          new Set(['call_expression', 'call', 'pair', 'keyword_argument']),
+          testCase.functions,
+        ];
         for (let index = 0; index <= testCase.text.length; index += 1) {
           assert.equal(nodeAtIndex(tree, index)?.id, tree.rootNode.descendantForIndex(index)?.id, `node at ${index}`);
           if (index % 5 !== 0) continue;
           for (const types of typeSets) {
             for (const depth of [0, 1, 3, 6]) {
-              assert.equal(nodeOfTypeAt(tree, index, types, depth)?.id, parentClimb(tree, index, types, depth), `node of type at ${index}, depth ${depth}`);
+              assert.equal(
+                nodeOfTypeAt(tree, index, types, depth)?.id,
+                parentClimb(tree, index, types, depth),
+                `node of type at ${index}, depth ${depth}`,
+              );
             }
           }
         }

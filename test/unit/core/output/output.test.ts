@@ -5,31 +5,91 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
 import type { ReviewFinding, ReviewResult } from '../../../../src/core/findings';
-import { findingFingerprint, FINGERPRINT_KEY, formatJson, formatSarif, formatText, type ReportMeta } from '../../../../src/core/output';
+import {
+  findingFingerprint,
+  FINGERPRINT_KEY,
+  formatJson,
+  formatSarif,
+  formatText,
+  type ReportMeta,
+} from '../../../../src/core/output';
 
 const sqlFinding: ReviewFinding = {
-  title: 'SQL built by concatenation', severity: 'critical', category: 'security', startLine: 18, endLine: 18,
-  quote: 'db.query("SELECT * FROM orders WHERE id = " + id)', message: 'User input reaches the query text.', suggestion: 'Use a parameterised query.',
-  fix: { startLine: 18, endLine: 18, replacement: '  const result = await db.query("SELECT * FROM orders WHERE id = $1", [id]);\n' },
-  confidence: 0.9, file: 'src/orders.ts', ruleId: 'review/security', startColumn: 24, endColumn: 73, origin: 'model',
+  title: 'SQL built by concatenation',
+  severity: 'critical',
+  category: 'security',
+  startLine: 18,
+  endLine: 18,
+  quote: 'db.query("SELECT * FROM orders WHERE id = " + id)',
+  message: 'User input reaches the query text.',
+  suggestion: 'Use a parameterised query.',
+  fix: {
+    startLine: 18,
+    endLine: 18,
+    replacement: '  const result = await db.query("SELECT * FROM orders WHERE id = $1", [id]);\n',
+  },
+  confidence: 0.9,
+  file: 'src/orders.ts',
+  ruleId: 'review/security',
+  startColumn: 24,
+  endColumn: 73,
+  origin: 'model',
 };
 const offlineFinding: ReviewFinding = {
-  title: 'Outbound HTTP request without a timeout', severity: 'medium', category: 'reliability', startLine: 30, endLine: 30,
-  quote: 'fetch(url)', message: 'fetch has no timeout.', suggestion: 'Pass a signal.', fix: null, confidence: 1,
-  file: 'src/my orders.ts', ruleId: 'http-no-timeout', startColumn: 9, endColumn: 19, origin: 'offline',
+  title: 'Outbound HTTP request without a timeout',
+  severity: 'medium',
+  category: 'reliability',
+  startLine: 30,
+  endLine: 30,
+  quote: 'fetch(url)',
+  message: 'fetch has no timeout.',
+  suggestion: 'Pass a signal.',
+  fix: null,
+  confidence: 1,
+  file: 'src/my orders.ts',
+  ruleId: 'http-no-timeout',
+  startColumn: 9,
+  endColumn: 19,
+  origin: 'offline',
 };
-const lowFinding: ReviewFinding = { ...offlineFinding, severity: 'info', title: 'Consider tracing', category: 'observability', ruleId: 'review/observability', origin: 'model', startLine: 40, endLine: 41, startColumn: undefined, endColumn: undefined };
+const lowFinding: ReviewFinding = {
+  ...offlineFinding,
+  severity: 'info',
+  title: 'Consider tracing',
+  category: 'observability',
+  ruleId: 'review/observability',
+  origin: 'model',
+  startLine: 40,
+  endLine: 41,
+  startColumn: undefined,
+  endColumn: undefined,
+};
 
 const result: ReviewResult = {
   summary: 'Two risks.',
   findings: [sqlFinding, offlineFinding, lowFinding],
-  skipped: [{ file: 'assets/logo.png', reason: 'binary file: not reviewed' }, { file: 'src/big.ts', startLine: 10, endLine: 10, reason: 'line 10 alone is larger than the budget' }],
+  skipped: [
+    { file: 'assets/logo.png', reason: 'binary file: not reviewed' },
+    { file: 'src/big.ts', startLine: 10, endLine: 10, reason: 'line 10 alone is larger than the budget' },
+  ],
   stats: { requests: 2, cachedChunks: 1, promptTokens: 1200, completionTokens: 300, durationMs: 1500 },
   notes: ['redacted 1 secret in 1 file before sending'],
 };
 const meta: ReportMeta = {
-  persona: 'pragmatic', mode: 'pragmatic', model: 'test-model', toolVersion: '0.1.0',
-  rules: [{ id: 'http-no-timeout', category: 'reliability', defaultSeverity: 'medium', title: 'Outbound HTTP request without a timeout', shortDescription: 'HTTP calls need a deadline.', helpText: 'Pass a timeout.' }],
+  persona: 'pragmatic',
+  mode: 'pragmatic',
+  model: 'test-model',
+  toolVersion: '0.1.0',
+  rules: [
+    {
+      id: 'http-no-timeout',
+      category: 'reliability',
+      defaultSeverity: 'medium',
+      title: 'Outbound HTTP request without a timeout',
+      shortDescription: 'HTTP calls need a deadline.',
+      helpText: 'Pass a timeout.',
+    },
+  ],
 };
 
 describe('formatText', () => {
@@ -43,7 +103,10 @@ describe('formatText', () => {
     assert.ok(lines.includes('skipped assets/logo.png: binary file: not reviewed'));
     assert.ok(lines.includes('skipped src/big.ts:10: line 10 alone is larger than the budget'));
     assert.ok(lines.includes('Two risks.'));
-    assert.equal(lines[lines.length - 2], '3 findings (1 critical, 1 medium, 1 info) in 2 files; 2 skipped; 2 requests, 1 cached, 1200+300 tokens, 1.5s');
+    assert.equal(
+      lines[lines.length - 2],
+      '3 findings (1 critical, 1 medium, 1 info) in 2 files; 2 skipped; 2 requests, 1 cached, 1200+300 tokens, 1.5s',
+    );
     assert.ok(!text.includes('\u001b['), 'no colour when off');
   });
   it('colours severities when asked', () => {
@@ -57,9 +120,28 @@ describe('formatJson', () => {
     assert.deepEqual(Object.keys(report), ['version', 'persona', 'mode', 'model', 'findings', 'skipped', 'stats']);
     assert.equal(report.version, 1);
     assert.deepEqual([report.persona, report.mode, report.model], ['pragmatic', 'pragmatic', 'test-model']);
-    assert.deepEqual(Object.keys(report.stats), ['requests', 'cachedChunks', 'promptTokens', 'completionTokens', 'durationMs']);
+    assert.deepEqual(Object.keys(report.stats), [
+      'requests',
+      'cachedChunks',
+      'promptTokens',
+      'completionTokens',
+      'durationMs',
+    ]);
     assert.deepEqual(report.findings[0], { ...sqlFinding });
-    for (const key of ['title', 'severity', 'category', 'startLine', 'endLine', 'quote', 'message', 'suggestion', 'fix', 'confidence', 'file', 'ruleId']) {
+    for (const key of [
+      'title',
+      'severity',
+      'category',
+      'startLine',
+      'endLine',
+      'quote',
+      'message',
+      'suggestion',
+      'fix',
+      'confidence',
+      'file',
+      'ruleId',
+    ]) {
       assert.ok(key in report.findings[1], `finding has ${key}`);
     }
     assert.deepEqual(report.skipped, result.skipped);
@@ -79,7 +161,10 @@ describe('formatSarif', () => {
     const run = log.runs[0];
     assert.equal(run.tool.driver.name, 'Backend Principal Reviewer');
     assert.equal(run.tool.driver.version, '0.1.0');
-    assert.deepEqual(run.tool.driver.rules?.map((r) => r.id), ['review/security', 'http-no-timeout', 'review/observability']);
+    assert.deepEqual(
+      run.tool.driver.rules?.map((r) => r.id),
+      ['review/security', 'http-no-timeout', 'review/observability'],
+    );
     const offlineRule = run.tool.driver.rules?.[1];
     assert.equal(offlineRule?.shortDescription?.text, 'HTTP calls need a deadline.');
     assert.equal(offlineRule?.help?.text, 'Pass a timeout.');
@@ -89,7 +174,12 @@ describe('formatSarif', () => {
     const [sql, offline, info] = run.results ?? [];
     assert.deepEqual([sql.level, offline.level, info.level], ['error', 'warning', 'note']);
     assert.equal(sql.ruleIndex, 0);
-    assert.deepEqual(sql.locations?.[0].physicalLocation?.region, { startLine: 18, endLine: 18, startColumn: 24, endColumn: 73 });
+    assert.deepEqual(sql.locations?.[0].physicalLocation?.region, {
+      startLine: 18,
+      endLine: 18,
+      startColumn: 24,
+      endColumn: 73,
+    });
     assert.equal(offline.locations?.[0].physicalLocation?.artifactLocation?.uri, 'src/my%20orders.ts');
     assert.deepEqual(sql.fixes?.[0].artifactChanges[0].replacements[0], {
       deletedRegion: { startLine: 18, endLine: 18 },
@@ -97,12 +187,20 @@ describe('formatSarif', () => {
     });
     assert.equal(offline.fixes, undefined);
     assert.equal(sql.partialFingerprints?.[FINGERPRINT_KEY], `${findingFingerprint(sqlFinding)}:1`);
-    assert.match(sql.message.text ?? '', /^SQL built by concatenation\n\nUser input reaches the query text\.\n\nSuggestion: Use a parameterised query\.$/);
+    assert.match(
+      sql.message.text ?? '',
+      /^SQL built by concatenation\n\nUser input reaches the query text\.\n\nSuggestion: Use a parameterised query\.$/,
+    );
     assert.equal(run.invocations?.[0].toolExecutionNotifications?.length, 2);
   });
 
   it('fingerprints survive line moves and whitespace changes but not a different quote', () => {
-    const moved = { ...sqlFinding, startLine: 40, endLine: 40, quote: 'db.query("SELECT * FROM orders WHERE id = "   +   id)' };
+    const moved = {
+      ...sqlFinding,
+      startLine: 40,
+      endLine: 40,
+      quote: 'db.query("SELECT * FROM orders WHERE id = "   +   id)',
+    };
     assert.equal(findingFingerprint(moved), findingFingerprint(sqlFinding));
     assert.notEqual(findingFingerprint({ ...sqlFinding, quote: 'other code' }), findingFingerprint(sqlFinding));
     assert.notEqual(findingFingerprint({ ...sqlFinding, file: 'src/x.ts' }), findingFingerprint(sqlFinding));

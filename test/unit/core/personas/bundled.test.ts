@@ -38,14 +38,21 @@ describe('personas/bundled', () => {
     assert.equal(backendpe.name, 'BackendPE');
     assert.equal(pragmatic.mode, 'pragmatic');
     assert.equal(pragmatic.name, 'Pragmatic');
-    for (const trigger of ['BackendPE', 'Supermode', 'principal mode']) assert.ok(backendpe.triggers.includes(trigger), trigger);
+    for (const trigger of ['BackendPE', 'Supermode', 'principal mode'])
+      assert.ok(backendpe.triggers.includes(trigger), trigger);
     for (const trigger of ['pragmatic', 'keep it simple']) assert.ok(pragmatic.triggers.includes(trigger), trigger);
   });
 
   it('gives each mode persona the required sections', () => {
     for (const id of ['backendpe', 'pragmatic']) {
       const body = get(id).body;
-      for (const section of ['## What you check', '## What you refuse', '## How you word a finding', '## Severity rubric', '## Design questions']) {
+      for (const section of [
+        '## What you check',
+        '## What you refuse',
+        '## How you word a finding',
+        '## Severity rubric',
+        '## Design questions',
+      ]) {
         assert.ok(body.includes(section), `${id} lacks "${section}"`);
       }
     }
@@ -53,15 +60,29 @@ describe('personas/bundled', () => {
 
   it('makes the difference sharp: BackendPE flags hardening everywhere, Pragmatic calls it overkill', () => {
     const backendpe = get('backendpe').body.toLowerCase();
-    for (const topic of ['timeout', 'jitter', 'idempoten', 'structured', 'tracing', 'strict typ', 'pre-mortem', 'diagram']) assert.ok(backendpe.includes(topic), topic);
+    for (const topic of [
+      'timeout',
+      'jitter',
+      'idempoten',
+      'structured',
+      'tracing',
+      'strict typ',
+      'pre-mortem',
+      'diagram',
+    ])
+      assert.ok(backendpe.includes(topic), topic);
     const pragmatic = get('pragmatic').body.toLowerCase();
-    for (const topic of ['correctness', 'security', 'data loss', 'overkill', 'simplest thing that works', 'trade-off']) assert.ok(pragmatic.includes(topic), topic);
+    for (const topic of ['correctness', 'security', 'data loss', 'overkill', 'simplest thing that works', 'trade-off'])
+      assert.ok(pragmatic.includes(topic), topic);
     assert.ok(!pragmatic.includes('pre-mortem'));
   });
 
   it('bundles a data-integrity reviewer whose references reach the model', () => {
     const persona = get('data-integrity');
-    assert.deepEqual(persona.references.map((r) => r.path), ['references/migrations.md', 'references/transactions.md']);
+    assert.deepEqual(
+      persona.references.map((r) => r.path),
+      ['references/migrations.md', 'references/transactions.md'],
+    );
     const text = renderPersona(persona, {}).text;
     assert.ok(text.includes('----- BEGIN REFERENCE references/migrations.md'));
   });

@@ -13,7 +13,10 @@ describe('personas/encoding', () => {
     assert.ok(text.includes('It\u2019s strict \u2014 no'), text);
     assert.ok(text.includes('Caf\u00e9 stays caf\u00e9.'), text);
     assert.doesNotMatch(text, /ðŸ|â€|Ã©/);
-    assert.ok(warnings.some((w) => /repaired \d+ mis-decoded/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /repaired \d+ mis-decoded/.test(w)),
+      warnings.join('\n'),
+    );
   });
 
   it('drops fragments that lost an undefined Windows-1252 byte instead of guessing, and says so without repeating them', () => {

@@ -17,33 +17,45 @@ describe('personas/guidelines', () => {
   });
 
   it('loads AGENTS.md, copilot-instructions, *.instructions.md, .cursor/rules/*.mdc and CLAUDE.md with relative sources', () => {
-    assert.deepEqual(guidelines.map((g) => [g.kind, g.source, g.applyTo]), [
-      ['agents', 'AGENTS.md', []],
-      ['copilot', '.github/copilot-instructions.md', []],
-      ['instructions', '.github/instructions/api.instructions.md', ['src/api/**/*.ts']],
-      ['instructions', '.github/instructions/manual.instructions.md', []],
-      ['instructions', '.github/instructions/tests.instructions.md', ['test/**', '**/*.test.ts']],
-      ['cursor', '.cursor/rules/always.mdc', []],
-      ['cursor', '.cursor/rules/requested.mdc', []],
-      ['cursor', '.cursor/rules/sql.mdc', ['*.sql']],
-      ['claude', 'CLAUDE.md', []],
-    ]);
+    assert.deepEqual(
+      guidelines.map((g) => [g.kind, g.source, g.applyTo]),
+      [
+        ['agents', 'AGENTS.md', []],
+        ['copilot', '.github/copilot-instructions.md', []],
+        ['instructions', '.github/instructions/api.instructions.md', ['src/api/**/*.ts']],
+        ['instructions', '.github/instructions/manual.instructions.md', []],
+        ['instructions', '.github/instructions/tests.instructions.md', ['test/**', '**/*.test.ts']],
+        ['cursor', '.cursor/rules/always.mdc', []],
+        ['cursor', '.cursor/rules/requested.mdc', []],
+        ['cursor', '.cursor/rules/sql.mdc', ['*.sql']],
+        ['claude', 'CLAUDE.md', []],
+      ],
+    );
     assert.equal(guidelines[2].text, 'API handlers return problem+json errors.', 'front matter is stripped');
   });
 
   it('lists the places it reads (the extension watches them), and each guideline comes from one', () => {
     const paths = guidelinePaths();
-    const covered = (source: string): boolean => paths.some((entry) => source === entry || source.startsWith(`${entry}/`));
-    assert.deepEqual(guidelines.map((g) => g.source).filter((source) => !covered(source)), []);
+    const covered = (source: string): boolean =>
+      paths.some((entry) => source === entry || source.startsWith(`${entry}/`));
+    assert.deepEqual(
+      guidelines.map((g) => g.source).filter((source) => !covered(source)),
+      [],
+    );
     // The fixture has every place but .claude/CLAUDE.md (CLAUDE.md at the root stands for it).
-    assert.deepEqual(paths.filter((entry) => !guidelines.some((g) => g.source === entry || g.source.startsWith(`${entry}/`))), ['.claude/CLAUDE.md']);
+    assert.deepEqual(
+      paths.filter((entry) => !guidelines.some((g) => g.source === entry || g.source.startsWith(`${entry}/`))),
+      ['.claude/CLAUDE.md'],
+    );
   });
 
   it('reports a guideline with a wrong field type, naming file and field, and loads the rest', () => {
-    assert.deepEqual(errors, [{
-      source: path.join(WORKSPACE, '.cursor/rules/bad-globs.mdc'),
-      message: 'front matter field "globs" must be a glob string or a list of glob strings, got number',
-    }]);
+    assert.deepEqual(errors, [
+      {
+        source: path.join(WORKSPACE, '.cursor/rules/bad-globs.mdc'),
+        message: 'front matter field "globs" must be a glob string or a list of glob strings, got number',
+      },
+    ]);
     assert.ok(logger.messages('warn').some((m) => m.includes('bad-globs.mdc')));
   });
 
@@ -51,9 +63,27 @@ describe('personas/guidelines', () => {
   const everywhere = ['AGENTS.md', '.github/copilot-instructions.md', '.cursor/rules/always.mdc', 'CLAUDE.md'];
 
   it('returns the guidelines that apply to a file: always-on ones plus matching globs', () => {
-    assert.deepEqual(sourcesFor('src/api/orders/handler.ts'), [everywhere[0], everywhere[1], '.github/instructions/api.instructions.md', everywhere[2], everywhere[3]]);
-    assert.deepEqual(sourcesFor('src/lib/util.test.ts'), [everywhere[0], everywhere[1], '.github/instructions/tests.instructions.md', everywhere[2], everywhere[3]]);
-    assert.deepEqual(sourcesFor('db/migrations/001_init.sql'), [everywhere[0], everywhere[1], everywhere[2], '.cursor/rules/sql.mdc', everywhere[3]]);
+    assert.deepEqual(sourcesFor('src/api/orders/handler.ts'), [
+      everywhere[0],
+      everywhere[1],
+      '.github/instructions/api.instructions.md',
+      everywhere[2],
+      everywhere[3],
+    ]);
+    assert.deepEqual(sourcesFor('src/lib/util.test.ts'), [
+      everywhere[0],
+      everywhere[1],
+      '.github/instructions/tests.instructions.md',
+      everywhere[2],
+      everywhere[3],
+    ]);
+    assert.deepEqual(sourcesFor('db/migrations/001_init.sql'), [
+      everywhere[0],
+      everywhere[1],
+      everywhere[2],
+      '.cursor/rules/sql.mdc',
+      everywhere[3],
+    ]);
     assert.deepEqual(sourcesFor('README.md'), everywhere);
   });
 
@@ -89,12 +119,18 @@ describe('personas/guidelines', () => {
       fs.mkdirSync(path.join(tmp.dir, '.claude'), { recursive: true });
       fs.symlinkSync(path.join(tmp.dir, '.claude', 'CLAUDE.md'), path.join(tmp.dir, '.claude', 'CLAUDE.md'));
       const result = await loadGuidelines({ workspaceRoot: tmp.dir });
-      assert.deepEqual(result.guidelines.map((g) => [g.source, g.text]), [['.github/copilot-instructions.md', 'Use   zod.']]);
+      assert.deepEqual(
+        result.guidelines.map((g) => [g.source, g.text]),
+        [['.github/copilot-instructions.md', 'Use   zod.']],
+      );
       const messages = Object.fromEntries(result.errors.map((e) => [path.relative(tmp.dir, e.source), e.message]));
       assert.equal(messages['AGENTS.md'], 'file is empty');
       assert.match(messages['CLAUDE.md'], /binary/);
       assert.match(messages['.github/instructions/bad.instructions.md'], /^front matter is not valid YAML/);
-      assert.equal(messages['.cursor/rules/flag.mdc'], 'front matter field "alwaysApply" must be true or false, got string');
+      assert.equal(
+        messages['.cursor/rules/flag.mdc'],
+        'front matter field "alwaysApply" must be true or false, got string',
+      );
       assert.match(messages[path.join('.claude', 'CLAUDE.md')], /symlink loop/);
     } finally {
       tmp.cleanup();

@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InMemoryLogger } from '../../../../src/core/log';
-import { findPersona, loadPersonaCatalog, loadPersonaFile, MAX_REFERENCE_BYTES, workspacePersonaFolders } from '../../../../src/core/personas';
+import {
+  findPersona,
+  loadPersonaCatalog,
+  loadPersonaFile,
+  MAX_REFERENCE_BYTES,
+  workspacePersonaFolders,
+} from '../../../../src/core/personas';
 import type { Persona, PersonaCatalog } from '../../../../src/core/personas';
 import { FIXTURES, makeTempDir, write } from './helpers';
 
@@ -34,22 +40,38 @@ describe('personas/loader', () => {
     it('loads .md, .mdc and .txt files directly in the folder and SKILL.md folders under it, nothing else', () => {
       const ids = catalog.personas.map((p) => p.id).sort();
       assert.deepEqual(ids, [
-        'auth-reviewer', 'cache-reviewer', 'cron-checker', 'incident-commander', 'language-notes', 'ledger-reviewer',
-        'list-description', 'numeric-heading-fallback', 'outbox-reviewer', 'queue-reviewer', 'rate-limits', 'strict-typing',
+        'auth-reviewer',
+        'cache-reviewer',
+        'cron-checker',
+        'incident-commander',
+        'language-notes',
+        'ledger-reviewer',
+        'list-description',
+        'numeric-heading-fallback',
+        'outbox-reviewer',
+        'queue-reviewer',
+        'rate-limits',
+        'strict-typing',
       ]);
       assert.ok(!catalog.personas.some((p) => p.source.endsWith('notes.json')));
     });
 
     it('names a persona without front matter from its heading, or from its file name', () => {
       assert.equal(byId(catalog, 'queue-reviewer').name, 'Queue Reviewer');
-      assert.equal(byId(catalog, 'queue-reviewer').description, 'Looks at message consumers for poison messages, redelivery and ordering assumptions.');
+      assert.equal(
+        byId(catalog, 'queue-reviewer').description,
+        'Looks at message consumers for poison messages, redelivery and ordering assumptions.',
+      );
       assert.equal(byId(catalog, 'cron-checker').name, 'cron-checker');
       assert.equal(byId(catalog, 'cron-checker').format, 'plain');
     });
 
     it('reads folded and literal descriptions, and triggers from every supported place', () => {
       const cache = byId(catalog, 'cache-reviewer');
-      assert.equal(cache.description, 'Reviews cache usage in services. Looks at expiry, stampedes and stale reads. Triggers on cache, TTL, invalidation, redis.');
+      assert.equal(
+        cache.description,
+        'Reviews cache usage in services. Looks at expiry, stampedes and stale reads. Triggers on cache, TTL, invalidation, redis.',
+      );
       assert.deepEqual(cache.triggers, ['cache', 'TTL', 'invalidation', 'redis']);
       assert.equal(byId(catalog, 'auth-reviewer').description, 'Reviews authentication flows. Second line stays.');
       assert.deepEqual(byId(catalog, 'rate-limits').triggers, ['rate limit', 'quota', 'throttle']);
@@ -65,7 +87,10 @@ describe('personas/loader', () => {
       const ledger = byId(catalog, 'ledger-reviewer');
       assert.equal(ledger.format, 'skill');
       assert.equal(ledger.mode, 'pragmatic');
-      assert.deepEqual(ledger.references.map((r) => r.path), ['references/alpha.md', 'references/zeta.md']);
+      assert.deepEqual(
+        ledger.references.map((r) => r.path),
+        ['references/alpha.md', 'references/zeta.md'],
+      );
       assert.match(ledger.references[0].text, /Alpha reference text/);
       assert.equal(byId(catalog, 'outbox-reviewer').source, path.join(FOLDER, 'group', 'outbox-skill', 'SKILL.md'));
     });
@@ -104,12 +129,14 @@ describe('personas/loader', () => {
         write(bundled.dir, 'pragmatic/SKILL.md', '---\nname: pragmatic\nmode: pragmatic\n---\nBundled pragmatic.\n');
         const logger = new InMemoryLogger();
         const catalog = await loadPersonaCatalog({ bundledDir: bundled.dir, workspaceRoot: WORKSPACE, logger });
-        const bySource = Object.fromEntries(catalog.personas.map((p) => [p.id, [p.sourceKind, p.format, path.relative(WORKSPACE, p.source)]]));
+        const bySource = Object.fromEntries(
+          catalog.personas.map((p) => [p.id, [p.sourceKind, p.format, path.relative(WORKSPACE, p.source)]]),
+        );
         assert.deepEqual(bySource, {
-          'pragmatic': ['workspace', 'plain', '.vscode/personas/pragmatic.md'],
+          pragmatic: ['workspace', 'plain', '.vscode/personas/pragmatic.md'],
           'team-reviewer': ['workspace', 'plain', '.vscode/personas/team-reviewer.md'],
           'security-agent': ['workspace', 'agent', '.github/agents/security.agent.md'],
-          'planner': ['workspace', 'chatmode', '.github/chatmodes/planner.chatmode.md'],
+          planner: ['workspace', 'chatmode', '.github/chatmodes/planner.chatmode.md'],
           'db-agent': ['workspace', 'agent', '.claude/agents/db-agent.md'],
           'api-skill': ['workspace', 'skill', '.github/skills/api-skill/SKILL.md'],
           'sql-skill': ['workspace', 'skill', '.claude/skills/sql-skill/SKILL.md'],
@@ -117,11 +144,22 @@ describe('personas/loader', () => {
         // The list the extension watches (and checks in an untrusted workspace) is where the loader read from.
         const folders = workspacePersonaFolders();
         const sources = catalog.personas.map((p) => path.relative(WORKSPACE, p.source));
-        assert.deepEqual(folders.filter((folder) => !sources.some((source) => source.startsWith(`${folder}/`))), [], 'every listed folder holds a fixture persona');
-        assert.deepEqual(sources.filter((source) => !folders.some((folder) => source.startsWith(`${folder}/`))), [], 'every persona comes from a listed folder');
+        assert.deepEqual(
+          folders.filter((folder) => !sources.some((source) => source.startsWith(`${folder}/`))),
+          [],
+          'every listed folder holds a fixture persona',
+        );
+        assert.deepEqual(
+          sources.filter((source) => !folders.some((folder) => source.startsWith(`${folder}/`))),
+          [],
+          'every persona comes from a listed folder',
+        );
         assert.equal(catalog.personas[0].id, 'pragmatic', 'an override keeps the place of the persona it replaces');
         assert.equal(catalog.overrides.length, 1);
-        assert.match(catalog.overrides[0], /^"pragmatic" from .*\.vscode\/personas\/pragmatic\.md \(workspace\) overrides the one from .*pragmatic\/SKILL\.md \(bundled\)$/);
+        assert.match(
+          catalog.overrides[0],
+          /^"pragmatic" from .*\.vscode\/personas\/pragmatic\.md \(workspace\) overrides the one from .*pragmatic\/SKILL\.md \(bundled\)$/,
+        );
         assert.deepEqual(catalog.errors, []);
         assert.ok(logger.messages('info').some((m) => m.includes('overrides')));
       } finally {
@@ -130,7 +168,11 @@ describe('personas/loader', () => {
     });
 
     it('does not read the workspace at all when includeWorkspace is false (untrusted workspace)', async () => {
-      const catalog = await loadPersonaCatalog({ bundledDir: empty.dir, workspaceRoot: WORKSPACE, includeWorkspace: false });
+      const catalog = await loadPersonaCatalog({
+        bundledDir: empty.dir,
+        workspaceRoot: WORKSPACE,
+        includeWorkspace: false,
+      });
       assert.deepEqual(catalog.personas, []);
     });
 
@@ -139,10 +181,15 @@ describe('personas/loader', () => {
       try {
         write(tmp.dir, 'a/reviewer.md', '# Reviewer\n\nFrom A.\n');
         write(tmp.dir, 'b/reviewer.txt', '# Reviewer\n\nFrom B.\n');
-        const catalog = await loadPersonaCatalog({ bundledDir: empty.dir, userDirs: [path.join(tmp.dir, 'a'), path.join(tmp.dir, 'b'), path.join(tmp.dir, 'missing')] });
+        const catalog = await loadPersonaCatalog({
+          bundledDir: empty.dir,
+          userDirs: [path.join(tmp.dir, 'a'), path.join(tmp.dir, 'b'), path.join(tmp.dir, 'missing')],
+        });
         assert.equal(byId(catalog, 'reviewer').description, 'From B.');
         assert.equal(catalog.overrides.length, 1);
-        assert.deepEqual(catalog.errors, [{ source: path.join(tmp.dir, 'missing'), message: 'persona folder does not exist (or is a broken symlink)' }]);
+        assert.deepEqual(catalog.errors, [
+          { source: path.join(tmp.dir, 'missing'), message: 'persona folder does not exist (or is a broken symlink)' },
+        ]);
       } finally {
         tmp.cleanup();
       }
@@ -154,8 +201,14 @@ describe('personas/loader', () => {
         write(tmp.dir, 'a.md', '# Same Name\n\nFirst.\n');
         write(tmp.dir, 'b.md', '# Same Name\n\nSecond.\n');
         const catalog = await loadPersonaCatalog({ bundledDir: tmp.dir });
-        assert.deepEqual(catalog.personas.map((p) => p.id), ['same-name', 'same-name-2']);
-        assert.match(catalog.personas[1].warnings[0], /id "same-name" is already used by .*a\.md in the same folder; this persona is "same-name-2"/);
+        assert.deepEqual(
+          catalog.personas.map((p) => p.id),
+          ['same-name', 'same-name-2'],
+        );
+        assert.match(
+          catalog.personas[1].warnings[0],
+          /id "same-name" is already used by .*a\.md in the same folder; this persona is "same-name-2"/,
+        );
         assert.deepEqual(catalog.overrides, []);
       } finally {
         tmp.cleanup();
@@ -165,14 +218,19 @@ describe('personas/loader', () => {
 
   describe('bad paths and sizes', () => {
     let tmp: ReturnType<typeof makeTempDir>;
-    beforeEach(() => { tmp = makeTempDir('bad'); });
+    beforeEach(() => {
+      tmp = makeTempDir('bad');
+    });
     afterEach(() => tmp.cleanup());
 
     it('refuses files over 256 KiB with their size, and still loads the others', async () => {
       write(tmp.dir, 'huge.md', `# Huge\n\n${'x'.repeat(300 * 1024)}\n`);
       write(tmp.dir, 'small.md', '# Small\n\nOk.\n');
       const catalog = await loadPersonaCatalog({ bundledDir: tmp.dir });
-      assert.deepEqual(catalog.personas.map((p) => p.id), ['small']);
+      assert.deepEqual(
+        catalog.personas.map((p) => p.id),
+        ['small'],
+      );
       assert.match(errorFor(catalog, 'huge.md'), /^file is 301 KiB, over the 256 KiB limit/);
     });
 
@@ -184,7 +242,10 @@ describe('personas/loader', () => {
       fs.mkdirSync(path.join(tmp.dir, 'nest'));
       fs.symlinkSync(tmp.dir, path.join(tmp.dir, 'nest', 'back-to-top'));
       const catalog = await loadPersonaCatalog({ bundledDir: tmp.dir });
-      assert.deepEqual(catalog.personas.map((p) => p.id), ['ok']);
+      assert.deepEqual(
+        catalog.personas.map((p) => p.id),
+        ['ok'],
+      );
       assert.match(errorFor(catalog, 'loop-a.md'), /symlink loop/);
       assert.match(errorFor(catalog, 'loop-b.md'), /symlink loop/);
       assert.match(errorFor(catalog, 'dangling.md'), /does not exist \(or is a broken symlink\)/);
@@ -221,10 +282,16 @@ describe('personas/loader', () => {
       write(tmp.dir, 'big/references/c-binary.md', Buffer.from([0x41, 0x00, 0x42]));
       const catalog = await loadPersonaCatalog({ bundledDir: tmp.dir });
       const big = byId(catalog, 'big');
-      assert.deepEqual(big.references.map((r) => r.path), ['references/a-large.md']);
+      assert.deepEqual(
+        big.references.map((r) => r.path),
+        ['references/a-large.md'],
+      );
       assert.ok(Buffer.byteLength(big.references[0].text, 'utf8') <= MAX_REFERENCE_BYTES);
       assert.doesNotMatch(big.references[0].text, /\uFFFD/, 'cut on a character boundary');
-      assert.ok(big.warnings.some((w) => /references\/a-large\.md: cut to 32 KiB/.test(w)), big.warnings.join('\n'));
+      assert.ok(
+        big.warnings.some((w) => /references\/a-large\.md: cut to 32 KiB/.test(w)),
+        big.warnings.join('\n'),
+      );
       assert.ok(big.warnings.includes('references/b-empty.md: file is empty; skipped'));
       assert.ok(big.warnings.some((w) => /references\/c-binary\.md: file is binary/.test(w)));
     });

@@ -1,13 +1,30 @@
 import * as assert from 'node:assert/strict';
 import {
-  bundledSkillsDir, detectModeRequest, loadPersonaCatalog, MODE_LABELS, modeRubric, personaForMode,
+  bundledSkillsDir,
+  detectModeRequest,
+  loadPersonaCatalog,
+  MODE_LABELS,
+  modeRubric,
+  personaForMode,
 } from '../../../../src/core/personas';
 import type { Persona, PersonaCatalog } from '../../../../src/core/personas';
 
 function persona(overrides: Partial<Persona>): Persona {
   return {
-    id: 'p', name: 'P', description: '', source: '/p.md', sourceKind: 'user', format: 'plain', mode: null,
-    triggers: [], body: 'b\n', templated: false, references: [], metadata: {}, warnings: [], ...overrides,
+    id: 'p',
+    name: 'P',
+    description: '',
+    source: '/p.md',
+    sourceKind: 'user',
+    format: 'plain',
+    mode: null,
+    triggers: [],
+    body: 'b\n',
+    templated: false,
+    references: [],
+    metadata: {},
+    warnings: [],
+    ...overrides,
   };
 }
 
@@ -24,10 +41,14 @@ describe('personas/modes', () => {
   it('gives each mode a distinct rubric with all five severities', () => {
     for (const mode of ['backendpe', 'pragmatic'] as const) {
       const rubric = modeRubric(mode);
-      for (const severity of ['critical', 'high', 'medium', 'low', 'info']) assert.match(rubric, new RegExp(`- ${severity}:`), `${mode} rubric lacks ${severity}`);
+      for (const severity of ['critical', 'high', 'medium', 'low', 'info'])
+        assert.match(rubric, new RegExp(`- ${severity}:`), `${mode} rubric lacks ${severity}`);
       assert.match(rubric, new RegExp(MODE_LABELS[mode]));
     }
-    assert.match(modeRubric('backendpe'), /timeout[\s\S]*jitter[\s\S]*idempotent[\s\S]*structured[\s\S]*tracing[\s\S]*typing/);
+    assert.match(
+      modeRubric('backendpe'),
+      /timeout[\s\S]*jitter[\s\S]*idempotent[\s\S]*structured[\s\S]*tracing[\s\S]*typing/,
+    );
     assert.match(modeRubric('pragmatic'), /overkill/);
     assert.notEqual(modeRubric('backendpe'), modeRubric('pragmatic'));
   });
@@ -75,7 +96,8 @@ describe('personas/modes', () => {
     it("maps a catalog persona's trigger words to that persona's mode", () => {
       const catalog: PersonaCatalog = {
         personas: [persona({ id: 'ledger', name: 'Ledger', mode: 'pragmatic', triggers: ['ledger hat'] })],
-        errors: [], overrides: [],
+        errors: [],
+        overrides: [],
       };
       assert.equal(detectModeRequest('I lost my ledger hat yesterday', catalog), null);
       assert.equal(detectModeRequest('switch to ledger hat', catalog), 'pragmatic');
@@ -95,9 +117,16 @@ describe('personas/modes', () => {
     });
 
     it('falls back to any persona declaring the mode, and throws a clear error when none does', () => {
-      const catalog: PersonaCatalog = { personas: [persona({ id: 'team', mode: 'pragmatic' })], errors: [], overrides: [] };
+      const catalog: PersonaCatalog = {
+        personas: [persona({ id: 'team', mode: 'pragmatic' })],
+        errors: [],
+        overrides: [],
+      };
       assert.equal(personaForMode(catalog, 'pragmatic').id, 'team');
-      assert.throws(() => personaForMode(catalog, 'backendpe'), /no persona declares mode "backendpe"; the bundled skills\/backendpe\/SKILL.md is missing/);
+      assert.throws(
+        () => personaForMode(catalog, 'backendpe'),
+        /no persona declares mode "backendpe"; the bundled skills\/backendpe\/SKILL.md is missing/,
+      );
     });
   });
 });

@@ -1,11 +1,19 @@
 import * as assert from 'node:assert/strict';
 import {
-  firstHeading, firstParagraph, parsePersonaText, slugify, triggersFromDescription, triggersFromHeading,
+  firstHeading,
+  firstParagraph,
+  parsePersonaText,
+  slugify,
+  triggersFromDescription,
+  triggersFromHeading,
 } from '../../../../src/core/personas/parse';
 
 describe('personas/parse', () => {
   it('takes name and description from front matter and keeps unknown keys under metadata', () => {
-    const parsed = parsePersonaText('---\nname: Cache Reviewer\ndescription: Checks caches.\nowner: team-a\nlimits: {max: 3}\n---\n\nBody.\n', '/x/cache.md');
+    const parsed = parsePersonaText(
+      '---\nname: Cache Reviewer\ndescription: Checks caches.\nowner: team-a\nlimits: {max: 3}\n---\n\nBody.\n',
+      '/x/cache.md',
+    );
     assert.equal(parsed.name, 'Cache Reviewer');
     assert.equal(parsed.description, 'Checks caches.');
     assert.deepEqual(parsed.metadata, { owner: 'team-a', limits: { max: 3 } });
@@ -24,7 +32,10 @@ describe('personas/parse', () => {
   });
 
   it('uses the first prose paragraph as description when front matter has none', () => {
-    assert.equal(firstParagraph('# Title\n\n- a list\n\nFirst **real**\nparagraph.\n\nSecond.\n'), 'First real paragraph.');
+    assert.equal(
+      firstParagraph('# Title\n\n- a list\n\nFirst **real**\nparagraph.\n\nSecond.\n'),
+      'First real paragraph.',
+    );
     assert.equal(parsePersonaText('# T\n\n> quote only\n', '/x/t.md').description, '');
   });
 
@@ -36,7 +47,10 @@ describe('personas/parse', () => {
   });
 
   it('warns, naming the field, when name or description has the wrong type, and falls back', () => {
-    const parsed = parsePersonaText('---\nname: 42\ndescription: [a, b]\n---\n\n# Heading Name\n\nParagraph.\n', '/x/n.md');
+    const parsed = parsePersonaText(
+      '---\nname: 42\ndescription: [a, b]\n---\n\n# Heading Name\n\nParagraph.\n',
+      '/x/n.md',
+    );
     assert.equal(parsed.name, 'Heading Name');
     assert.equal(parsed.description, 'Paragraph.');
     assert.deepEqual(parsed.warnings, [
@@ -46,12 +60,18 @@ describe('personas/parse', () => {
   });
 
   it('throws a message naming the YAML problem for malformed front matter', () => {
-    assert.throws(() => parsePersonaText('---\nname: "open\ntriggers: [a\n---\nBody\n', '/x/m.md'), /front matter is not valid YAML/);
+    assert.throws(
+      () => parsePersonaText('---\nname: "open\ntriggers: [a\n---\nBody\n', '/x/m.md'),
+      /front matter is not valid YAML/,
+    );
   });
 
   it('refuses JavaScript front matter rather than running it', () => {
     const marker = '__personaFrontMatterRan';
-    assert.throws(() => parsePersonaText(`---js\n{ name: (globalThis.${marker} = 1, 'x') }\n---\nBody\n`, '/x/j.md'), /JavaScript front matter/);
+    assert.throws(
+      () => parsePersonaText(`---js\n{ name: (globalThis.${marker} = 1, 'x') }\n---\nBody\n`, '/x/j.md'),
+      /JavaScript front matter/,
+    );
     assert.equal((globalThis as Record<string, unknown>)[marker], undefined);
   });
 
@@ -73,10 +93,24 @@ describe('personas/parse', () => {
   });
 
   it('takes triggers from front matter first, then an Activation Triggers list, then the description', () => {
-    assert.deepEqual(parsePersonaText('---\ntriggers: [A, b, a]\n---\n## Activation Triggers\n- x\n', '/x/t.md').triggers, ['A', 'b']);
-    assert.deepEqual(triggersFromHeading('# P\n\n## Activation Triggers\n- "one"\n- `two`\n* three\n\n## Next\n- no\n'), ['one', 'two', 'three']);
-    assert.deepEqual(triggersFromDescription('Does things.Use when "queue, retry, dead letter, queue" mentioned.'), ['queue', 'retry', 'dead letter']);
-    assert.deepEqual(triggersFromDescription('Expert. Triggers on cache, TTL, or invalidation. More text.'), ['cache', 'TTL', 'invalidation']);
+    assert.deepEqual(
+      parsePersonaText('---\ntriggers: [A, b, a]\n---\n## Activation Triggers\n- x\n', '/x/t.md').triggers,
+      ['A', 'b'],
+    );
+    assert.deepEqual(
+      triggersFromHeading('# P\n\n## Activation Triggers\n- "one"\n- `two`\n* three\n\n## Next\n- no\n'),
+      ['one', 'two', 'three'],
+    );
+    assert.deepEqual(triggersFromDescription('Does things.Use when "queue, retry, dead letter, queue" mentioned.'), [
+      'queue',
+      'retry',
+      'dead letter',
+    ]);
+    assert.deepEqual(triggersFromDescription('Expert. Triggers on cache, TTL, or invalidation. More text.'), [
+      'cache',
+      'TTL',
+      'invalidation',
+    ]);
     assert.deepEqual(triggersFromDescription('No keywords here.'), []);
   });
 

@@ -19,7 +19,11 @@ describe('personas/render', () => {
   };
 
   it('renders a templated persona against the context: language, project name, extra values', () => {
-    const rendered = renderPersona(templated(), { language: 'go', projectName: 'billing', extra: { team: 'payments' } });
+    const rendered = renderPersona(templated(), {
+      language: 'go',
+      projectName: 'billing',
+      extra: { team: 'payments' },
+    });
     assert.match(rendered.text, /^You review go services for billing\.\n/);
     assert.match(rendered.text, /Check that every goroutine has an owner/);
     assert.doesNotMatch(rendered.text, /blocking calls|general checklist/);
@@ -58,7 +62,15 @@ describe('personas/render', () => {
 
   it('leaves out references beyond the total budget with a warning', () => {
     const big = 'x'.repeat(60 * 1024);
-    const persona = { ...templated(), templated: false, body: 'B\n', references: [{ path: 'references/a.md', text: big }, { path: 'references/b.md', text: big }] };
+    const persona = {
+      ...templated(),
+      templated: false,
+      body: 'B\n',
+      references: [
+        { path: 'references/a.md', text: big },
+        { path: 'references/b.md', text: big },
+      ],
+    };
     const rendered = renderPersona(persona, {});
     assert.ok(rendered.text.includes('references/a.md'));
     assert.ok(!rendered.text.includes('BEGIN REFERENCE references/b.md'));
@@ -66,7 +78,10 @@ describe('personas/render', () => {
   });
 
   it('builds the render context from the reviewed file and the workspace', () => {
-    assert.deepEqual(personaRenderContext({ filePath: 'src/app/handler.py', workspaceRoot: '/work/shop' }), { language: 'python', projectName: 'shop' });
+    assert.deepEqual(personaRenderContext({ filePath: 'src/app/handler.py', workspaceRoot: '/work/shop' }), {
+      language: 'python',
+      projectName: 'shop',
+    });
     assert.deepEqual(personaRenderContext({ filePath: 'README', language: 'go' }), { language: 'go' });
     assert.deepEqual(personaRenderContext({ filePath: 'x.unknownext' }), {});
   });

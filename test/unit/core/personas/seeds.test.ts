@@ -13,7 +13,9 @@ describe('personas/seeds (real documents from ../shared/seeds)', function () {
   let catalog: PersonaCatalog;
   before(async function () {
     if (!fs.existsSync(SEEDS)) {
-      this.test?.parent?.tests.forEach((t) => { t.title += ` (skipped: ${SEEDS} does not exist; it is only present in the team checkout)`; });
+      this.test?.parent?.tests.forEach((t) => {
+        t.title += ` (skipped: ${SEEDS} does not exist; it is only present in the team checkout)`;
+      });
       this.skip();
     }
     catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs: [SEEDS] });

@@ -1,9 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { InMemoryLogger } from '../../../../src/core/log';
-import { OpenAICompatibleProvider, createProviderFromEnv, estimateTokens, type OpenAICompatibleOptions } from '../../../../src/core/providers/openaiCompatible';
+import {
+  OpenAICompatibleProvider,
+  createProviderFromEnv,
+  estimateTokens,
+  type OpenAICompatibleOptions,
+} from '../../../../src/core/providers/openaiCompatible';
 import { ProviderError, type ChatRequest } from '../../../../src/core/providers/provider';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../../../../src/core/review/outputContract';
-import { findingsAnswer, modelFinding, startModelServer, type ModelServer, type ReplyHandler } from '../../../support/modelServer';
+import {
+  findingsAnswer,
+  modelFinding,
+  startModelServer,
+  type ModelServer,
+  type ReplyHandler,
+} from '../../../support/modelServer';
 
 const SECRET_KEY = 'sk-test-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
@@ -24,7 +35,13 @@ async function serve(handler: ReplyHandler): Promise<ModelServer> {
 }
 
 function provider(options: Partial<OpenAICompatibleOptions> = {}): OpenAICompatibleProvider {
-  return new OpenAICompatibleProvider({ baseUrl: server.url, model: 'test-model', retryBaseDelayMs: 5, maxRetryDelayMs: 20, ...options });
+  return new OpenAICompatibleProvider({
+    baseUrl: server.url,
+    model: 'test-model',
+    retryBaseDelayMs: 5,
+    maxRetryDelayMs: 20,
+    ...options,
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
@@ -40,10 +57,16 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
 const oneFinding = [modelFinding({ startLine: 12, endLine: 12, quote: 'await fetch(url)' })];
 
 describe('OpenAICompatibleProvider (real openai client against a local server)', () => {
-  afterEach(async () => { await server.close(); });
+  afterEach(async () => {
+    await server.close();
+  });
 
   it('streams the answer over SSE, calling onText as chunks arrive, and reports usage', async () => {
-    await serve(() => ({ ...findingsAnswer(oneFinding, 'One problem.'), chunkSize: 10, usage: { prompt_tokens: 321, completion_tokens: 45 } }));
+    await serve(() => ({
+      ...findingsAnswer(oneFinding, 'One problem.'),
+      chunkSize: 10,
+      usage: { prompt_tokens: 321, completion_tokens: 45 },
+    }));
     const pieces: string[] = [];
     const response = await provider().complete(request({ onText: (t) => pieces.push(t) }));
     assert.ok(pieces.length > 5, `expected several streamed pieces, got ${pieces.length}`);
@@ -57,7 +80,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     assert.equal(received.body?.stream, true);
     assert.deepEqual(received.body?.stream_options, { include_usage: true });
     assert.equal(received.body?.model, 'test-model');
-    assert.deepEqual(received.body?.response_format, { type: 'json_schema', json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA } });
+    assert.deepEqual(received.body?.response_format, {
+      type: 'json_schema',
+      json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA },
+    });
     assert.equal(received.system, 'You are a principal backend engineer. Mode: pragmatic.');
     assert.equal(received.user, '12 | await fetch(url)\n13 | return res.json()\nRespond in JSON.');
   });
@@ -72,7 +98,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
   });
 
   it('reads a whole JSON answer from a server that ignores the stream request', async () => {
-    await serve(() => ({ ...findingsAnswer(oneFinding), ignoreStream: true, usage: { prompt_tokens: 7, completion_tokens: 9 } }));
+    await serve(() => ({
+      ...findingsAnswer(oneFinding),
+      ignoreStream: true,
+      usage: { prompt_tokens: 7, completion_tokens: 9 },
+    }));
     const pieces: string[] = [];
     const response = await provider().complete(request({ onText: (t) => pieces.push(t) }));
     assert.equal(server.chatRequests()[0].body?.stream, true);
@@ -108,7 +138,9 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
 
   it('keeps credentials the caller put in defaultHeaders (e.g. a proxy token)', async () => {
     await serve(() => findingsAnswer([]));
-    await provider({ defaultHeaders: { Authorization: 'Basic cHJveHk6dG9rZW4=', 'X-Team': 'backend' } }).complete(request());
+    await provider({ defaultHeaders: { Authorization: 'Basic cHJveHk6dG9rZW4=', 'X-Team': 'backend' } }).complete(
+      request(),
+    );
     const [received] = server.chatRequests();
     assert.equal(received.headers.authorization, 'Basic cHJveHk6dG9rZW4=');
     assert.equal(received.headers['x-team'], 'backend');
@@ -121,7 +153,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
   it('talks to an Azure deployment URL: api-key header, api-version query, deployment path', async () => {
     await serve(() => findingsAnswer([]));
     const base = server.url.replace(/\/v1$/, '');
-    const azure = new OpenAICompatibleProvider({ baseUrl: `${base}/openai/deployments/my-gpt4o?api-version=2024-10-21`, model: 'my-gpt4o', apiKey: SECRET_KEY });
+    const azure = new OpenAICompatibleProvider({
+      baseUrl: `${base}/openai/deployments/my-gpt4o?api-version=2024-10-21`,
+      model: 'my-gpt4o',
+      apiKey: SECRET_KEY,
+    });
     await azure.complete(request());
     const [received] = server.requests;
     assert.equal(received.path, '/openai/deployments/my-gpt4o/chat/completions');
@@ -133,12 +169,20 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
 
   describe('errors', () => {
     it('401: says the key was refused and what to do, without the key (even when the server echoes it)', async () => {
-      await serve(() => ({ status: 401, body: { error: { message: `Incorrect API key provided: ${SECRET_KEY}`, type: 'invalid_request_error' } } }));
+      await serve(() => ({
+        status: 401,
+        body: { error: { message: `Incorrect API key provided: ${SECRET_KEY}`, type: 'invalid_request_error' } },
+      }));
       const logger = new InMemoryLogger();
       const error = await rejection(provider({ apiKey: SECRET_KEY, logger }).complete(request()));
       assert.equal(error.kind, 'auth');
       assert.equal(error.status, 401);
-      assert.match(error.message, new RegExp(`the endpoint at ${server.url.replace(/[.]/g, '\\.')} answered 401: the key was refused\\. Set OPENAI_API_KEY`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `the endpoint at ${server.url.replace(/[.]/g, '\\.')} answered 401: the key was refused\\. Set OPENAI_API_KEY`,
+        ),
+      );
       assert.ok(!error.message.includes(SECRET_KEY));
       assert.ok(!error.stack?.includes(SECRET_KEY));
       assert.ok(logger.messages().every((m) => !m.includes(SECRET_KEY)));
@@ -146,16 +190,26 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     });
 
     it('404: names the model and how to fix the setting', async () => {
-      await serve(() => ({ status: 404, body: { error: { message: 'The model `nope` does not exist', type: 'invalid_request_error', code: 'model_not_found' } } }));
+      await serve(() => ({
+        status: 404,
+        body: {
+          error: { message: 'The model `nope` does not exist', type: 'invalid_request_error', code: 'model_not_found' },
+        },
+      }));
       const error = await rejection(provider({ model: 'nope' }).complete(request()));
       assert.equal(error.kind, 'rejected');
       assert.match(error.message, /answered 404 \(The model `nope` does not exist\): the model "nope"/);
       assert.match(error.message, /BACKEND_REVIEW_MODEL or --model/);
     });
 
-    it('shows the explanation from error bodies in other servers\' shapes (vLLM, Ollama, plain text)', async () => {
+    it("shows the explanation from error bodies in other servers' shapes (vLLM, Ollama, plain text)", async () => {
       const bodies: unknown[] = [
-        { object: 'error', message: 'This model\'s maximum context length is 8192 tokens', type: 'BadRequestError', code: 400 },
+        {
+          object: 'error',
+          message: "This model's maximum context length is 8192 tokens",
+          type: 'BadRequestError',
+          code: 400,
+        },
         { error: 'model "llama9" not found, try pulling it first' },
         'upstream exploded',
       ];
@@ -174,7 +228,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       await server.close();
       const error = await rejection(new OpenAICompatibleProvider({ baseUrl: url, model: 'm' }).complete(request()));
       assert.equal(error.kind, 'unreachable');
-      assert.match(error.message, /Could not connect to http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\): is the server running/);
+      assert.match(
+        error.message,
+        /Could not connect to http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\): is the server running/,
+      );
       server = await startModelServer(); // so afterEach has something to close
     });
   });
@@ -186,7 +243,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const response = await provider({ logger }).complete(request());
       assert.equal(JSON.parse(response.text).findings.length, 1);
       assert.equal(server.chatRequests().length, 2);
-      assert.ok(logger.messages('warn').some((m) => /answered 500.*Retrying in \d+ms \(retry 1 of 3\)/.test(m)), logger.messages().join('\n'));
+      assert.ok(
+        logger.messages('warn').some((m) => /answered 500.*Retrying in \d+ms \(retry 1 of 3\)/.test(m)),
+        logger.messages().join('\n'),
+      );
     });
 
     it('honours retry-after on a 429 (the second request waits at least that long)', async () => {
@@ -210,7 +270,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const error = await rejection(provider({ maxRetryAfterMs: 5_000 }).complete(request()));
       assert.ok(Date.now() - started < 2_000);
       assert.equal(server.chatRequests().length, 1);
-      assert.match(error.message, /answered 429.*asked to wait 120s before retrying, longer than the 5s this tool waits/);
+      assert.match(
+        error.message,
+        /answered 429.*asked to wait 120s before retrying, longer than the 5s this tool waits/,
+      );
     });
 
     it('gives up after maxRetries with backoff, reporting the last status', async () => {
@@ -302,7 +365,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     it('stops promptly when cancelled mid-stream', async () => {
       await serve(() => ({ stall: true }));
       const controller = new AbortController();
-      const error = await rejection(provider({ timeoutMs: 10_000 }).complete(request({ signal: controller.signal, onText: () => controller.abort() })));
+      const error = await rejection(
+        provider({ timeoutMs: 10_000 }).complete(
+          request({ signal: controller.signal, onText: () => controller.abort() }),
+        ),
+      );
       assert.equal(error.kind, 'cancelled');
     });
 
@@ -334,13 +401,23 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const first = await provider({ model: 'fallback-a', logger }).complete(request());
       assert.equal(first.format, 'json_object');
       assert.equal(JSON.parse(first.text).findings.length, 1);
-      assert.deepEqual(server.chatRequests().map((r) => r.body?.response_format?.type), ['json_schema', 'json_object']);
-      assert.ok(logger.messages('warn').some((m) => /rejected response_format json_schema.*falling back to json_object/.test(m)));
+      assert.deepEqual(
+        server.chatRequests().map((r) => r.body?.response_format?.type),
+        ['json_schema', 'json_object'],
+      );
+      assert.ok(
+        logger
+          .messages('warn')
+          .some((m) => /rejected response_format json_schema.*falling back to json_object/.test(m)),
+      );
 
       // A new provider for the same endpoint and model goes straight to json_object.
       const second = await provider({ model: 'fallback-a' }).complete(request());
       assert.equal(second.format, 'json_object');
-      assert.deepEqual(server.chatRequests().map((r) => r.body?.response_format?.type), ['json_schema', 'json_object', 'json_object']);
+      assert.deepEqual(
+        server.chatRequests().map((r) => r.body?.response_format?.type),
+        ['json_schema', 'json_object', 'json_object'],
+      );
 
       // Another model on the same server is a different endpoint: it tries json_schema first.
       await provider({ model: 'fallback-b' }).complete(request());
@@ -352,7 +429,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const response = await provider({ model: 'text-only' }).complete(request());
       assert.equal(response.format, 'text');
       const sent = server.chatRequests();
-      assert.deepEqual(sent.map((r) => r.body?.response_format?.type), ['json_schema', 'json_object', undefined]);
+      assert.deepEqual(
+        sent.map((r) => r.body?.response_format?.type),
+        ['json_schema', 'json_object', undefined],
+      );
       assert.match(sent[2].user, /Answer with the JSON object only/);
       assert.ok(!sent[0].user.includes('Answer with the JSON object only'));
 
@@ -369,7 +449,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     });
 
     it('streams without stream_options when the endpoint rejects them, estimating usage', async () => {
-      await serve((req) => (req.body?.stream_options ? { status: 400, body: { error: { message: 'Unrecognized request argument supplied: stream_options' } } } : findingsAnswer([])));
+      await serve((req) =>
+        req.body?.stream_options
+          ? { status: 400, body: { error: { message: 'Unrecognized request argument supplied: stream_options' } } }
+          : findingsAnswer([]),
+      );
       const response = await provider({ model: 'old-server' }).complete(request());
       assert.equal(response.format, 'json_schema');
       assert.ok(response.usage.promptTokens > 0);
@@ -393,8 +477,14 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       assert.throws(() => provider({ timeoutMs: -5 }), /timeoutMs must be a positive whole number, got -5/);
       assert.throws(() => provider({ maxRetries: 1.5 }), /maxRetries must be a non-negative whole number/);
       assert.throws(() => provider({ model: ' ' }), /model is empty/);
-      assert.throws(() => new OpenAICompatibleProvider({ baseUrl: 'not a url', model: 'm' }), /"not a url" is not a valid URL/);
-      assert.throws(() => new OpenAICompatibleProvider({ baseUrl: 'ftp://host/v1', model: 'm' }), /must start with http:\/\/ or https:\/\//);
+      assert.throws(
+        () => new OpenAICompatibleProvider({ baseUrl: 'not a url', model: 'm' }),
+        /"not a url" is not a valid URL/,
+      );
+      assert.throws(
+        () => new OpenAICompatibleProvider({ baseUrl: 'ftp://host/v1', model: 'm' }),
+        /must start with http:\/\/ or https:\/\//,
+      );
     });
 
     it('never shows URL credentials in the id or messages', async () => {
@@ -417,15 +507,27 @@ describe('createProviderFromEnv', () => {
   it('reads model, base URL and key from the environment, flags taking precedence', () => {
     const fromEnv = createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'gpt-4o-mini' });
     assert.equal(fromEnv?.id, 'openai-compatible:gpt-4o-mini@https://api.openai.com/v1');
-    const local = createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'a', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }, { model: 'llama3.1' });
+    const local = createProviderFromEnv(
+      { BACKEND_REVIEW_MODEL: 'a', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
+      { model: 'llama3.1' },
+    );
     assert.equal(local?.id, 'openai-compatible:llama3.1@http://127.0.0.1:11434/v1');
-    const flagged = createProviderFromEnv({ OPENAI_BASE_URL: 'http://a.invalid/v1' }, { model: 'm', baseUrl: 'http://127.0.0.1:1234/v1' });
+    const flagged = createProviderFromEnv(
+      { OPENAI_BASE_URL: 'http://a.invalid/v1' },
+      { model: 'm', baseUrl: 'http://127.0.0.1:1234/v1' },
+    );
     assert.equal(flagged?.id, 'openai-compatible:m@http://127.0.0.1:1234/v1');
   });
 
   it('throws a clear error for an invalid URL, naming where it came from', () => {
-    assert.throws(() => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm', OPENAI_BASE_URL: 'localhost:11434' }), /must start with http:\/\/ or https:\/\/.*\(from OPENAI_BASE_URL\)/);
-    assert.throws(() => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm' }, { baseUrl: '::nope' }), /not a valid URL.*\(from --base-url\)/);
+    assert.throws(
+      () => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm', OPENAI_BASE_URL: 'localhost:11434' }),
+      /must start with http:\/\/ or https:\/\/.*\(from OPENAI_BASE_URL\)/,
+    );
+    assert.throws(
+      () => createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm' }, { baseUrl: '::nope' }),
+      /not a valid URL.*\(from --base-url\)/,
+    );
     // No model configured: the endpoint is still checked, so a typo is reported rather than ignored.
     assert.throws(() => createProviderFromEnv({ OPENAI_BASE_URL: 'garbage' }), /\(from OPENAI_BASE_URL\)/);
     assert.throws(() => createProviderFromEnv({}, { baseUrl: 'notaurl' }), /\(from --base-url\)/);
@@ -434,7 +536,11 @@ describe('createProviderFromEnv', () => {
   it('uses the key from OPENAI_API_KEY against a live endpoint', async () => {
     const local = await startModelServer();
     try {
-      const p = createProviderFromEnv({ BACKEND_REVIEW_MODEL: 'm', OPENAI_BASE_URL: local.url, OPENAI_API_KEY: SECRET_KEY });
+      const p = createProviderFromEnv({
+        BACKEND_REVIEW_MODEL: 'm',
+        OPENAI_BASE_URL: local.url,
+        OPENAI_API_KEY: SECRET_KEY,
+      });
       await p?.complete(request());
       assert.equal(local.chatRequests()[0].headers.authorization, `Bearer ${SECRET_KEY}`);
     } finally {

@@ -65,7 +65,14 @@ describe('anchorFindings', () => {
   });
 
   it('moves a finding whose quote is far away (outside the nearby window)', () => {
-    const f = finding({ title: 'no timeout', startLine: 3, endLine: 3, quote: 'await fetch(PAYMENTS_URL)', severity: 'high', category: 'reliability' });
+    const f = finding({
+      title: 'no timeout',
+      startLine: 3,
+      endLine: 3,
+      quote: 'await fetch(PAYMENTS_URL)',
+      severity: 'high',
+      category: 'reliability',
+    });
     const { kept } = anchorFindings([f], fileText, { searchWindow: 5 });
     assert.equal(kept[0].anchored, 'moved');
     assert.equal(kept[0].startLine, 26);
@@ -88,12 +95,23 @@ describe('anchorFindings', () => {
   });
 
   it('reads quotes that carry the prompt line numbers or diff markers, and quotes shortened with "..."', () => {
-    const numbered = finding({ startLine: 7, endLine: 8, quote: "7 |   const user = await db.query(\n8 |     'SELECT * FROM users WHERE id = ' + req.params.id," });
+    const numbered = finding({
+      startLine: 7,
+      endLine: 8,
+      quote: "7 |   const user = await db.query(\n8 |     'SELECT * FROM users WHERE id = ' + req.params.id,",
+    });
     const diffMarked = finding({ startLine: 26, endLine: 26, quote: '+  const order = await fetch(PAYMENTS_URL);' });
     const elided = finding({ startLine: 6, endLine: 11, quote: "app.get('/users/:id', ... res.json(user);" });
     const { kept, dropped } = anchorFindings([numbered, diffMarked, elided], fileText);
     assert.deepEqual(dropped, []);
-    assert.deepEqual(kept.map((k) => [k.anchored, k.startLine, k.endLine]), [['exact', 7, 8], ['exact', 26, 26], ['exact', 6, 11]]);
+    assert.deepEqual(
+      kept.map((k) => [k.anchored, k.startLine, k.endLine]),
+      [
+        ['exact', 7, 8],
+        ['exact', 26, 26],
+        ['exact', 6, 11],
+      ],
+    );
   });
 
   it('picks the occurrence nearest to the cited lines when the quote appears twice', () => {
@@ -103,13 +121,20 @@ describe('anchorFindings', () => {
 
   it('keeps the cited lines with lowered confidence when the quote is nowhere', () => {
     const logger = new InMemoryLogger();
-    const { kept } = anchorFindings([finding({ quote: 'this code does not exist', fix: { startLine: 8, endLine: 8, replacement: 'x' } })], fileText, { logger });
+    const { kept } = anchorFindings(
+      [finding({ quote: 'this code does not exist', fix: { startLine: 8, endLine: 8, replacement: 'x' } })],
+      fileText,
+      { logger },
+    );
     assert.equal(kept.length, 1);
     assert.equal(kept[0].anchored, 'cited');
     assert.equal(kept[0].confidence, 0.9 * UNANCHORED_CONFIDENCE_FACTOR);
     assert.equal(kept[0].fix, null);
     assert.deepEqual([kept[0].startColumn, kept[0].endColumn], [1, fileLines[7].length + 1]);
-    assert.ok(logger.messages('info').some((m) => /confidence 0\.9 → 0\.45/.test(m)), logger.messages().join('\n'));
+    assert.ok(
+      logger.messages('info').some((m) => /confidence 0\.9 → 0\.45/.test(m)),
+      logger.messages().join('\n'),
+    );
   });
 
   it('treats an empty quote as not found', () => {
@@ -119,7 +144,9 @@ describe('anchorFindings', () => {
 
   it('drops a finding whose quote is nowhere and whose lines are outside the file', () => {
     const logger = new InMemoryLogger();
-    const { kept, dropped } = anchorFindings([finding({ startLine: 80, endLine: 85, quote: 'nope' })], fileText, { logger });
+    const { kept, dropped } = anchorFindings([finding({ startLine: 80, endLine: 85, quote: 'nope' })], fileText, {
+      logger,
+    });
     assert.deepEqual(kept, []);
     assert.equal(dropped.length, 1);
     assert.match(dropped[0].reason, /outside the file \(30 lines\)/);
@@ -128,10 +155,14 @@ describe('anchorFindings', () => {
 
   it('drops an unfound finding whose lines are outside the reviewed ranges, and searches only those ranges', () => {
     const options = { reviewedRanges: [{ startLine: 20, endLine: 30 }] };
-    const { kept, dropped } = anchorFindings([
-      finding({ quote: 'nope' }),
-      finding({ title: 'sql', startLine: 26, endLine: 26 }), // quote only exists at line 8, outside the reviewed range
-    ], fileText, options);
+    const { kept, dropped } = anchorFindings(
+      [
+        finding({ quote: 'nope' }),
+        finding({ title: 'sql', startLine: 26, endLine: 26 }), // quote only exists at line 8, outside the reviewed range
+      ],
+      fileText,
+      options,
+    );
     assert.equal(kept.length, 1);
     assert.equal(kept[0].title, 'sql');
     assert.equal(kept[0].anchored, 'cited');
@@ -139,7 +170,9 @@ describe('anchorFindings', () => {
   });
 
   it('does not anchor on code the model was not shown, even when the quote is there', () => {
-    const { kept } = anchorFindings([finding({ startLine: 28, endLine: 28, quote: '});' })], fileText, { reviewedRanges: [{ startLine: 1, endLine: 12 }] });
+    const { kept } = anchorFindings([finding({ startLine: 28, endLine: 28, quote: '});' })], fileText, {
+      reviewedRanges: [{ startLine: 1, endLine: 12 }],
+    });
     assert.deepEqual([kept[0].anchored, kept[0].startLine], ['moved', 11]);
   });
 
@@ -151,7 +184,9 @@ describe('anchorFindings', () => {
   });
 
   it('keeps a fix that replaces the quoted lines and moves it with the finding', () => {
-    const exact = finding({ fix: { startLine: 8, endLine: 8, replacement: "    'SELECT * FROM users WHERE id = $1', [req.params.id]," } });
+    const exact = finding({
+      fix: { startLine: 8, endLine: 8, replacement: "    'SELECT * FROM users WHERE id = $1', [req.params.id]," },
+    });
     const moved = finding({ startLine: 4, endLine: 4, fix: { startLine: 4, endLine: 4, replacement: 'x' } });
     const { kept } = anchorFindings([exact, moved], fileText);
     assert.deepEqual(kept[0].fix, exact.fix);
@@ -161,16 +196,31 @@ describe('anchorFindings', () => {
 
   it('removes a fix whose range does not match the quoted code, keeping the finding', () => {
     const logger = new InMemoryLogger();
-    const { kept } = anchorFindings([
-      finding({ fix: { startLine: 2, endLine: 3, replacement: 'x' } }),
-      finding({ startLine: 30, endLine: 30, quote: 'app.listen(3000);', fix: { startLine: 30, endLine: 31, replacement: 'x' } }),
-    ], fileText, { logger });
+    const { kept } = anchorFindings(
+      [
+        finding({ fix: { startLine: 2, endLine: 3, replacement: 'x' } }),
+        finding({
+          startLine: 30,
+          endLine: 30,
+          quote: 'app.listen(3000);',
+          fix: { startLine: 30, endLine: 31, replacement: 'x' },
+        }),
+      ],
+      fileText,
+      { logger },
+    );
     assert.equal(kept.length, 2);
     assert.equal(kept[0].fix, null);
     assert.equal(kept[1].fix, null);
     const warnings = logger.messages('warn');
-    assert.ok(warnings.some((m) => /fix for lines 2-3 removed: it does not match the quoted code at lines 8-8/.test(m)), warnings.join('\n'));
-    assert.ok(warnings.some((m) => /fix for lines 30-31 removed: it lies outside the file/.test(m)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((m) => /fix for lines 2-3 removed: it does not match the quoted code at lines 8-8/.test(m)),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((m) => /fix for lines 30-31 removed: it lies outside the file/.test(m)),
+      warnings.join('\n'),
+    );
   });
 
   it('tolerates CRLF line endings', () => {
@@ -184,7 +234,10 @@ describe('anchorFindings', () => {
 
     it('keeps only findings that touch a changed line', () => {
       const { kept, dropped } = anchorFindings([sql, fetchFinding], fileText, { changedLines: [26] });
-      assert.deepEqual(kept.map((k) => k.title), ['fetch']);
+      assert.deepEqual(
+        kept.map((k) => k.title),
+        ['fetch'],
+      );
       assert.match(dropped[0].reason, /does not touch a changed line \(±3 lines\)/);
     });
 
@@ -207,22 +260,56 @@ describe('anchorFindings', () => {
     bigLines[449] = '    await sendInvoice(order,';
     bigLines[450] = '      { retries: 0 });';
     const bigText = bigLines.join('\n') + '\n';
-    const base: ModelFinding = { title: 'Retry', severity: 'medium', category: 'reliability', startLine: 1, endLine: 1, quote: '', message: 'm', suggestion: 's', fix: null, confidence: 0.8 };
+    const base: ModelFinding = {
+      title: 'Retry',
+      severity: 'medium',
+      category: 'reliability',
+      startLine: 1,
+      endLine: 1,
+      quote: '',
+      message: 'm',
+      suggestion: 's',
+      fix: null,
+      confidence: 0.8,
+    };
 
     it('finds a quote far from the cited lines, across a line break, with its columns', () => {
-      const [moved] = anchorFindings([{ ...base, startLine: 10, endLine: 10, quote: 'await sendInvoice(order, { retries: 0 });' }], bigText).kept;
-      assert.deepEqual([moved.anchored, moved.startLine, moved.endLine, moved.startColumn, moved.endColumn], ['moved', 450, 451, 5, 23]);
+      const [moved] = anchorFindings(
+        [{ ...base, startLine: 10, endLine: 10, quote: 'await sendInvoice(order, { retries: 0 });' }],
+        bigText,
+      ).kept;
+      assert.deepEqual(
+        [moved.anchored, moved.startLine, moved.endLine, moved.startColumn, moved.endColumn],
+        ['moved', 450, 451, 5, 23],
+      );
     });
 
     it('keeps an exact quote at its cited line and a generic quote at the nearest occurrence within the reviewed range', () => {
-      const result = anchorFindings([
-        { ...base, startLine: 300, endLine: 300, quote: 'const value300 = compute(300);' },
-        { ...base, startLine: 100, endLine: 100, quote: 'value420 = compute(420)' },
-      ], bigText, { reviewedRanges: [{ startLine: 50, endLine: 590 }] });
-      assert.deepEqual(result.kept.map((f) => [f.anchored, f.startLine, f.startColumn, f.endColumn]), [['exact', 300, 3, 33], ['moved', 420, 9, 32]]);
-      const outside = anchorFindings([{ ...base, startLine: 100, endLine: 100, quote: 'const value20 = compute(20);' }], bigText, { reviewedRanges: [{ startLine: 50, endLine: 590 }] });
-      assert.deepEqual(outside.kept.map((f) => f.anchored), ['cited'], 'line 20 was not reviewed');
+      const result = anchorFindings(
+        [
+          { ...base, startLine: 300, endLine: 300, quote: 'const value300 = compute(300);' },
+          { ...base, startLine: 100, endLine: 100, quote: 'value420 = compute(420)' },
+        ],
+        bigText,
+        { reviewedRanges: [{ startLine: 50, endLine: 590 }] },
+      );
+      assert.deepEqual(
+        result.kept.map((f) => [f.anchored, f.startLine, f.startColumn, f.endColumn]),
+        [
+          ['exact', 300, 3, 33],
+          ['moved', 420, 9, 32],
+        ],
+      );
+      const outside = anchorFindings(
+        [{ ...base, startLine: 100, endLine: 100, quote: 'const value20 = compute(20);' }],
+        bigText,
+        { reviewedRanges: [{ startLine: 50, endLine: 590 }] },
+      );
+      assert.deepEqual(
+        outside.kept.map((f) => f.anchored),
+        ['cited'],
+        'line 20 was not reviewed',
+      );
     });
   });
 });
-

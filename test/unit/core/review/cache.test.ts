@@ -2,9 +2,21 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCacheDirectory, FileReviewCache, reviewCacheKey, type CacheKeyParts } from '../../../../src/core/review/cache';
+import {
+  defaultCacheDirectory,
+  FileReviewCache,
+  reviewCacheKey,
+  type CacheKeyParts,
+} from '../../../../src/core/review/cache';
 
-const parts: CacheKeyParts = { providerId: 'openai-compatible:m@http://h/v1', model: 'm', mode: 'pragmatic', personaText: 'persona', systemPrompt: 'system', userPrompt: 'user' };
+const parts: CacheKeyParts = {
+  providerId: 'openai-compatible:m@http://h/v1',
+  model: 'm',
+  mode: 'pragmatic',
+  personaText: 'persona',
+  systemPrompt: 'system',
+  userPrompt: 'user',
+};
 
 describe('review cache', () => {
   it('keys change with every part', () => {

@@ -1,5 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { chunkRegions, numberRange, regionsAroundLines, splitLines, SEGMENT_GAP_MARKER } from '../../../../src/core/review/chunk';
+import {
+  chunkRegions,
+  numberRange,
+  regionsAroundLines,
+  splitLines,
+  SEGMENT_GAP_MARKER,
+} from '../../../../src/core/review/chunk';
 
 /** One token per 4 characters, like the providers' estimate. */
 const countTokens = (text: string): number => Math.ceil(text.length / 4);
@@ -26,14 +32,20 @@ describe('numbering and regions', () => {
   });
 
   it('groups changed lines with context, clamped and merged', () => {
-    assert.deepEqual(regionsAroundLines([2, 3, 20, 24, 99], 30, 2), [{ startLine: 1, endLine: 5 }, { startLine: 18, endLine: 26 }]);
+    assert.deepEqual(regionsAroundLines([2, 3, 20, 24, 99], 30, 2), [
+      { startLine: 1, endLine: 5 },
+      { startLine: 18, endLine: 26 },
+    ]);
   });
 });
 
 describe('chunkRegions', () => {
   it('keeps a file that fits in one chunk', () => {
     const lines = splitLines(fileWithFunctions(2, 3));
-    const { chunks, skipped } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], { budgetTokens: 10_000, countTokens });
+    const { chunks, skipped } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], {
+      budgetTokens: 10_000,
+      countTokens,
+    });
     assert.equal(chunks.length, 1);
     assert.deepEqual(chunks[0].segments, [{ startLine: 1, endLine: lines.length }]);
     assert.deepEqual(skipped, []);
@@ -42,7 +54,10 @@ describe('chunkRegions', () => {
   it('splits a large file at function boundaries within the budget, covering every line once', () => {
     const lines = splitLines(fileWithFunctions(12, 8));
     const budget = 400;
-    const { chunks, skipped } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], { budgetTokens: budget, countTokens });
+    const { chunks, skipped } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], {
+      budgetTokens: budget,
+      countTokens,
+    });
     assert.ok(chunks.length > 2, `expected several chunks, got ${chunks.length}`);
     assert.deepEqual(skipped, []);
     let next = 1;
@@ -51,22 +66,44 @@ describe('chunkRegions', () => {
       const [segment] = chunk.segments;
       assert.equal(segment.startLine, next, 'chunks are contiguous and cover everything');
       next = segment.endLine + 1;
-      assert.ok(chunk.tokens <= budget && tokensOf(chunk.numbered) <= budget, `chunk of ${chunk.tokens} tokens exceeds ${budget}`);
-      assert.match(lines[segment.startLine - 1], /^export function handler\d+/, `chunk starts at a declaration, not "${lines[segment.startLine - 1]}"`);
+      assert.ok(
+        chunk.tokens <= budget && tokensOf(chunk.numbered) <= budget,
+        `chunk of ${chunk.tokens} tokens exceeds ${budget}`,
+      );
+      assert.match(
+        lines[segment.startLine - 1],
+        /^export function handler\d+/,
+        `chunk starts at a declaration, not "${lines[segment.startLine - 1]}"`,
+      );
     }
     assert.equal(next, lines.length + 1);
   });
 
   it('splits at a blank line when there is no declaration', () => {
-    const lines = [...Array.from({ length: 10 }, (_, i) => `  a${i} = compute(${i});`), '', ...Array.from({ length: 10 }, (_, i) => `  b${i} = compute(${i});`)];
-    const { chunks } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], { budgetTokens: 110, countTokens });
+    const lines = [
+      ...Array.from({ length: 10 }, (_, i) => `  a${i} = compute(${i});`),
+      '',
+      ...Array.from({ length: 10 }, (_, i) => `  b${i} = compute(${i});`),
+    ];
+    const { chunks } = chunkRegions(lines, [{ startLine: 1, endLine: lines.length }], {
+      budgetTokens: 110,
+      countTokens,
+    });
     assert.equal(chunks[0].segments[0].endLine, 11, 'first chunk ends with the blank line');
   });
 
   it('skips a single line larger than the budget and says so', () => {
     const lines = ['const a = 1;', `const blob = "${'x'.repeat(2000)}";`, 'const b = 2;'];
     const { chunks, skipped } = chunkRegions(lines, [{ startLine: 1, endLine: 3 }], { budgetTokens: 100, countTokens });
-    assert.deepEqual(chunks.map((c) => c.segments), [[{ startLine: 1, endLine: 1 }, { startLine: 3, endLine: 3 }]]);
+    assert.deepEqual(
+      chunks.map((c) => c.segments),
+      [
+        [
+          { startLine: 1, endLine: 1 },
+          { startLine: 3, endLine: 3 },
+        ],
+      ],
+    );
     assert.equal(skipped.length, 1);
     assert.equal(skipped[0].startLine, 2);
     assert.match(skipped[0].reason, /line 2 alone is larger than the model's input budget \(100 tokens\)/);

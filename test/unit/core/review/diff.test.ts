@@ -70,23 +70,41 @@ describe('unitsFromDiff', () => {
   });
 
   it('builds the text from the hunks when the new file cannot be read', async () => {
-    const diffText = ['diff --git a/x.py b/x.py', '--- a/x.py', '+++ b/x.py', '@@ -2,2 +2,3 @@', ' keep', '+added', ' tail', ''].join('\n');
+    const diffText = [
+      'diff --git a/x.py b/x.py',
+      '--- a/x.py',
+      '+++ b/x.py',
+      '@@ -2,2 +2,3 @@',
+      ' keep',
+      '+added',
+      ' tail',
+      '',
+    ].join('\n');
     const { units } = await unitsFromDiff(diffText, async () => undefined);
     assert.deepEqual(units[0].changedLines, [3]);
     assert.deepEqual(units[0].text.split('\n').slice(0, 4), ['', 'keep', 'added', 'tail']);
   });
 
   it('rejects text that is not a diff, naming what was expected', async () => {
-    await assert.rejects(unitsFromDiff('this is not a diff\nat all\n', async () => undefined), (error: unknown) => error instanceof ReviewInputError && /no file changes/.test(error.message));
+    await assert.rejects(
+      unitsFromDiff('this is not a diff\nat all\n', async () => undefined),
+      (error: unknown) => error instanceof ReviewInputError && /no file changes/.test(error.message),
+    );
     assert.deepEqual(parseUnifiedDiff(''), []);
   });
 
   it('reports "not a git repository" as an input error', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'not-a-repo-'));
-    await assert.rejects(gitDiff(outside, {}), (error: unknown) => error instanceof ReviewInputError && /not inside a git repository/.test(error.message));
+    await assert.rejects(
+      gitDiff(outside, {}),
+      (error: unknown) => error instanceof ReviewInputError && /not inside a git repository/.test(error.message),
+    );
   });
 
   it('reports an unknown base revision as an input error', async () => {
-    await assert.rejects(gitDiff(repo.root, { base: 'no-such-branch' }), (error: unknown) => error instanceof ReviewInputError && /no-such-branch/.test(error.message));
+    await assert.rejects(
+      gitDiff(repo.root, { base: 'no-such-branch' }),
+      (error: unknown) => error instanceof ReviewInputError && /no-such-branch/.test(error.message),
+    );
   });
 });

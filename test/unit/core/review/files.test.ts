@@ -34,15 +34,25 @@ describe('collectFiles', () => {
       'service/LICENSE': 'MIT\n',
     });
     const { units, skipped } = await collectFiles(['service'], { cwd: root });
-    assert.deepEqual(units.map((u) => u.path), ['service/app/main.py', 'service/src/orders.ts']);
+    assert.deepEqual(
+      units.map((u) => u.path),
+      ['service/app/main.py', 'service/src/orders.ts'],
+    );
     assert.equal(units[1].text, 'export const a = 1;\n');
     assert.deepEqual(skipped, []);
   });
 
   it('reports binary and oversized files as skipped, with the reason', async () => {
-    const root = tree({ 'a/logo.png': Buffer.from([137, 80, 78, 71, 0, 0, 0, 13]), 'a/huge.ts': 'x'.repeat(3000), 'a/ok.ts': 'ok\n' });
+    const root = tree({
+      'a/logo.png': Buffer.from([137, 80, 78, 71, 0, 0, 0, 13]),
+      'a/huge.ts': 'x'.repeat(3000),
+      'a/ok.ts': 'ok\n',
+    });
     const { units, skipped } = await collectFiles(['a'], { cwd: root, maxFileBytes: 1024 });
-    assert.deepEqual(units.map((u) => u.path), ['a/ok.ts']);
+    assert.deepEqual(
+      units.map((u) => u.path),
+      ['a/ok.ts'],
+    );
     const reasons = Object.fromEntries(skipped.map((s) => [s.file, s.reason]));
     assert.match(reasons['a/logo.png'], /binary/);
     assert.match(reasons['a/huge.ts'], /larger than the 1 KiB size cap/);
@@ -51,23 +61,35 @@ describe('collectFiles', () => {
   it('takes files given explicitly, once each', async () => {
     const root = tree({ 'x/one.go': 'package x\n' });
     const { units } = await collectFiles(['x/one.go', 'x', './x/one.go'], { cwd: root });
-    assert.deepEqual(units.map((u) => u.path), ['x/one.go']);
+    assert.deepEqual(
+      units.map((u) => u.path),
+      ['x/one.go'],
+    );
   });
 
   it('fails with the path for a path that does not exist', async () => {
     const root = tree({ 'a.ts': '' });
-    await assert.rejects(collectFiles(['missing/file.ts'], { cwd: root }), (e: unknown) => e instanceof ReviewInputError && e.message === 'missing/file.ts: no such file or directory');
+    await assert.rejects(
+      collectFiles(['missing/file.ts'], { cwd: root }),
+      (e: unknown) => e instanceof ReviewInputError && e.message === 'missing/file.ts: no such file or directory',
+    );
   });
 
   it('fails with the path for a path that cannot be read (a file used as a folder)', async () => {
     const root = tree({ 'a.ts': 'x\n' });
-    await assert.rejects(collectFiles(['a.ts/inner.ts'], { cwd: root }), (e: unknown) => e instanceof ReviewInputError && e.message === 'a.ts/inner.ts: cannot be read (ENOTDIR)');
+    await assert.rejects(
+      collectFiles(['a.ts/inner.ts'], { cwd: root }),
+      (e: unknown) => e instanceof ReviewInputError && e.message === 'a.ts/inner.ts: cannot be read (ENOTDIR)',
+    );
   });
 
   it('fails with the path for a file without read permission', async function () {
     if (process.getuid?.() === 0) this.skip(); // root reads anything: permissions cannot make a file unreadable
     const root = tree({ 'secret.ts': 'x\n' });
     chmodSync(join(root, 'secret.ts'), 0o000);
-    await assert.rejects(collectFiles(['secret.ts'], { cwd: root }), (e: unknown) => e instanceof ReviewInputError && /^secret\.ts: cannot be read \(EACCES\)/.test(e.message));
+    await assert.rejects(
+      collectFiles(['secret.ts'], { cwd: root }),
+      (e: unknown) => e instanceof ReviewInputError && /^secret\.ts: cannot be read \(EACCES\)/.test(e.message),
+    );
   });
 });

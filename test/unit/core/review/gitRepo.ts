@@ -11,7 +11,11 @@ export class TempGitRepo {
     this.git('init', '-q', '-b', 'main');
   }
   git(...args: string[]): string {
-    return execFileSync('git', ['-c', 'user.name=Review Test', '-c', 'user.email=review@test.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: this.root, encoding: 'utf8' });
+    return execFileSync(
+      'git',
+      ['-c', 'user.name=Review Test', '-c', 'user.email=review@test.invalid', '-c', 'commit.gpgsign=false', ...args],
+      { cwd: this.root, encoding: 'utf8' },
+    );
   }
   write(path: string, content: string | Buffer): void {
     mkdirSync(dirname(join(this.root, path)), { recursive: true });

@@ -49,15 +49,23 @@ describe('parseModelAnswer', () => {
   });
 
   it('normalises enum case, spaces and underscores, and unique prefixes', () => {
-    const result = parseModelAnswer(answer([
-      finding({ severity: 'High', category: 'Data Integrity' }),
-      finding({ severity: ' CRITICAL ', category: 'api_design' }),
-      finding({ severity: 'info', category: 'perf' }),
-      finding({ severity: 'low', category: 'DataIntegrity' }),
-    ]));
-    assert.deepEqual(result.findings.map((f) => [f.severity, f.category]), [
-      ['high', 'data-integrity'], ['critical', 'api-design'], ['info', 'performance'], ['low', 'data-integrity'],
-    ]);
+    const result = parseModelAnswer(
+      answer([
+        finding({ severity: 'High', category: 'Data Integrity' }),
+        finding({ severity: ' CRITICAL ', category: 'api_design' }),
+        finding({ severity: 'info', category: 'perf' }),
+        finding({ severity: 'low', category: 'DataIntegrity' }),
+      ]),
+    );
+    assert.deepEqual(
+      result.findings.map((f) => [f.severity, f.category]),
+      [
+        ['high', 'data-integrity'],
+        ['critical', 'api-design'],
+        ['info', 'performance'],
+        ['low', 'data-integrity'],
+      ],
+    );
   });
 
   it('drops an ambiguous or unknown enum with the field and the reason, keeping the others', () => {
@@ -68,15 +76,20 @@ describe('parseModelAnswer', () => {
     assert.equal(result.dropped.length, 1);
     assert.equal(result.dropped[0].index, 0);
     assert.match(result.dropped[0].reason, /findings\[0\]\.severity/);
-    assert.ok(logger.messages('warn').some((m) => /Dropped finding 0 .*severity/.test(m)), logger.messages().join('\n'));
+    assert.ok(
+      logger.messages('warn').some((m) => /Dropped finding 0 .*severity/.test(m)),
+      logger.messages().join('\n'),
+    );
   });
 
   it('accepts numbers as strings, percentages for confidence, and swaps reversed ranges', () => {
-    const result = parseModelAnswer(answer([
-      finding({ startLine: '20', endLine: '14', confidence: '0.7' }),
-      finding({ confidence: '90%' }),
-      finding({ confidence: 75 }),
-    ]));
+    const result = parseModelAnswer(
+      answer([
+        finding({ startLine: '20', endLine: '14', confidence: '0.7' }),
+        finding({ confidence: '90%' }),
+        finding({ confidence: 75 }),
+      ]),
+    );
     assert.equal(result.findings[0].startLine, 14);
     assert.equal(result.findings[0].endLine, 20);
     assert.equal(result.findings[0].confidence, 0.7);
@@ -110,16 +123,24 @@ describe('parseModelAnswer', () => {
   });
 
   it('keeps every valid finding when others are invalid, each drop with path and message', () => {
-    const result = parseModelAnswer(answer([
-      finding({ title: 'a' }),
-      'not an object',
-      finding({ title: 'b', startLine: 'twelve' }),
-      finding({ title: 'c', confidence: 7000 }),
-      finding({ title: 'd', message: undefined }),
-      finding({ title: 'e' }),
-    ]));
-    assert.deepEqual(result.findings.map((f) => f.title), ['a', 'e']);
-    assert.deepEqual(result.dropped.map((d) => d.index), [1, 2, 3, 4]);
+    const result = parseModelAnswer(
+      answer([
+        finding({ title: 'a' }),
+        'not an object',
+        finding({ title: 'b', startLine: 'twelve' }),
+        finding({ title: 'c', confidence: 7000 }),
+        finding({ title: 'd', message: undefined }),
+        finding({ title: 'e' }),
+      ]),
+    );
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['a', 'e'],
+    );
+    assert.deepEqual(
+      result.dropped.map((d) => d.index),
+      [1, 2, 3, 4],
+    );
     assert.match(result.dropped[0].reason, /expected an object/);
     assert.match(result.dropped[1].reason, /findings\[2\]\.startLine/);
     assert.match(result.dropped[2].reason, /findings\[3\]\.confidence/);
@@ -138,7 +159,10 @@ describe('parseModelAnswer', () => {
     const logger = new InMemoryLogger();
     const result = parseModelAnswer(cut, { truncated: true, logger });
     assert.equal(result.repaired, true);
-    assert.deepEqual(result.findings.map((f) => f.title), ['first', 'second']);
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['first', 'second'],
+    );
     assert.deepEqual(result.dropped, [{ index: 2, reason: 'incomplete: the answer was cut off inside this finding' }]);
     assert.ok(logger.messages('warn').some((m) => /cut off at the length limit/.test(m)));
   });
@@ -147,15 +171,24 @@ describe('parseModelAnswer', () => {
     const full = answer([finding({ title: 'first' }), finding({ title: 'second' })]);
     const cut = full.slice(0, full.lastIndexOf('}', full.lastIndexOf(']')) + 1); // ends right after the second finding
     const result = parseModelAnswer(cut, { truncated: true });
-    assert.deepEqual(result.findings.map((f) => f.title), ['first', 'second']);
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['first', 'second'],
+    );
     assert.deepEqual(result.dropped, []);
   });
 
   it('does not count braces inside strings as the end of a finding', () => {
-    const full = answer([finding({ title: 'first' }), finding({ title: 'second', quote: 'if (x) { return; }', message: 'a } and a , here' })]);
+    const full = answer([
+      finding({ title: 'first' }),
+      finding({ title: 'second', quote: 'if (x) { return; }', message: 'a } and a , here' }),
+    ]);
     const cut = full.slice(0, full.lastIndexOf('"suggestion"'));
     const result = parseModelAnswer(cut, { truncated: true });
-    assert.deepEqual(result.findings.map((f) => f.title), ['first']);
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['first'],
+    );
     assert.equal(result.dropped.length, 1);
   });
 
@@ -164,7 +197,10 @@ describe('parseModelAnswer', () => {
     const cut = full.slice(0, full.lastIndexOf('"message"') + 14);
     const result = parseModelAnswer(cut);
     assert.equal(result.repaired, true);
-    assert.deepEqual(result.findings.map((f) => f.title), ['first']);
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['first'],
+    );
   });
 
   it('repairs trailing commas and comments without dropping complete findings', () => {
@@ -200,7 +236,10 @@ describe('parseModelAnswer', () => {
   });
 
   it('throws a clear error when there is no JSON at all', () => {
-    assert.throws(() => parseModelAnswer('I could not review this code, sorry.'), /contains no JSON object.*I could not review/);
+    assert.throws(
+      () => parseModelAnswer('I could not review this code, sorry.'),
+      /contains no JSON object.*I could not review/,
+    );
     assert.throws(() => parseModelAnswer(''), /contains no JSON object/);
   });
 });
@@ -213,7 +252,11 @@ describe('FINDINGS_JSON_SCHEMA', () => {
       const types = ([] as unknown[]).concat(schema.type);
       if (types.includes('object')) {
         assert.equal(schema.additionalProperties, false, `${path}: additionalProperties`);
-        assert.deepEqual([...(schema.required as string[])].sort(), Object.keys(schema.properties as object).sort(), `${path}: required`);
+        assert.deepEqual(
+          [...(schema.required as string[])].sort(),
+          Object.keys(schema.properties as object).sort(),
+          `${path}: required`,
+        );
       }
       for (const [key, value] of Object.entries(schema.properties ?? {})) visit(value, `${path}.${key}`);
       if (schema.items) visit(schema.items, `${path}[]`);
@@ -222,7 +265,8 @@ describe('FINDINGS_JSON_SCHEMA', () => {
   });
 
   it('matches the zod contract: same fields and enums', () => {
-    const items = ((FINDINGS_JSON_SCHEMA.properties as Record<string, { items: Record<string, unknown> }>).findings.items);
+    const items = (FINDINGS_JSON_SCHEMA.properties as Record<string, { items: Record<string, unknown> }>).findings
+      .items;
     const props = items.properties as Record<string, { enum?: string[] }>;
     assert.deepEqual(Object.keys(props).sort(), Object.keys(modelFindingSchema.shape).sort());
     assert.deepEqual(props.severity.enum, [...SEVERITIES]);

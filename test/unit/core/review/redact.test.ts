@@ -33,7 +33,12 @@ describe('redactSecrets', () => {
   }
 
   it('removes a multi-line private key keeping the number of lines', () => {
-    const key = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEA' + 'x'.repeat(40), 'y'.repeat(40), '-----END RSA PRIVATE KEY-----'].join('\n');
+    const key = [
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEowIBAAKCAQEA' + 'x'.repeat(40),
+      'y'.repeat(40),
+      '-----END RSA PRIVATE KEY-----',
+    ].join('\n');
     const text = `const a = 1;\nconst pem = \`${key}\`;\nconst b = 2;`;
     const result = redactSecrets(text);
     assert.ok(!result.text.includes('MIIEowIBAAKCAQEA'));
@@ -44,7 +49,10 @@ describe('redactSecrets', () => {
 
   it('removes only the password of a connection string', () => {
     const result = redactSecrets('const url = "postgres://orders:Sup3rS3cret@db.internal:5432/orders";');
-    assert.equal(result.text, 'const url = "postgres://orders:‹redacted:connection-string-password›@db.internal:5432/orders";');
+    assert.equal(
+      result.text,
+      'const url = "postgres://orders:‹redacted:connection-string-password›@db.internal:5432/orders";',
+    );
   });
 
   const named: [string, string, string][] = [
@@ -68,8 +76,14 @@ describe('redactSecrets', () => {
   }
 
   it('redacts unquoted values in env and YAML files but not references', () => {
-    const env = redactSecrets('DB_PASSWORD=hunter2\nexport API_TOKEN=abcdef # rotated\nPORT=8080\nSECRET=${FROM_VAULT}\n', { path: 'deploy/.env' });
-    assert.equal(env.text, 'DB_PASSWORD=‹redacted:value-of-db-password›\nexport API_TOKEN=‹redacted:value-of-api-token› # rotated\nPORT=8080\nSECRET=${FROM_VAULT}\n');
+    const env = redactSecrets(
+      'DB_PASSWORD=hunter2\nexport API_TOKEN=abcdef # rotated\nPORT=8080\nSECRET=${FROM_VAULT}\n',
+      { path: 'deploy/.env' },
+    );
+    assert.equal(
+      env.text,
+      'DB_PASSWORD=‹redacted:value-of-db-password›\nexport API_TOKEN=‹redacted:value-of-api-token› # rotated\nPORT=8080\nSECRET=${FROM_VAULT}\n',
+    );
     const yaml = redactSecrets('database:\n  user: orders\n  password: pl41n-text\n', { path: 'config/app.yaml' });
     assert.equal(yaml.text, 'database:\n  user: orders\n  password: ‹redacted:value-of-password›\n');
     assert.deepEqual(yaml.redactions, [{ line: 3, kind: 'value of password' }]);
@@ -90,9 +104,17 @@ describe('redactSecrets', () => {
 
   describe('line-bound assignments', () => {
     it('redacts nested YAML values (a newline does not join the parent key with its child)', () => {
-      const result = redactSecrets('database:\n  password: hunter2hunter\nredis:\n  auth_token: tok123456\n', { path: 'application.yml' });
-      assert.equal(result.text, 'database:\n  password: ‹redacted:value-of-password›\nredis:\n  auth_token: ‹redacted:value-of-auth-token›\n');
-      assert.deepEqual(result.redactions.map((r) => r.line), [2, 4]);
+      const result = redactSecrets('database:\n  password: hunter2hunter\nredis:\n  auth_token: tok123456\n', {
+        path: 'application.yml',
+      });
+      assert.equal(
+        result.text,
+        'database:\n  password: ‹redacted:value-of-password›\nredis:\n  auth_token: ‹redacted:value-of-auth-token›\n',
+      );
+      assert.deepEqual(
+        result.redactions.map((r) => r.line),
+        [2, 4],
+      );
     });
 
     it('redacts the data of a Kubernetes Secret', () => {
@@ -121,12 +143,32 @@ describe('redactSecrets', () => {
     ['comparison', 'a.ts', 'if (password === "admin123") {}', 'admin123'],
     ['Python comparison', 'a.py', 'if user.password == "admin456":', 'admin456'],
     ['os.environ item', 'a.py', 'os.environ["API_KEY"] = "environkey1"', 'environkey1'],
-    ['PGP private key', 'a.txt', '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGXXXXXXXXXX\n-----END PGP PRIVATE KEY BLOCK-----', 'lQOYBGXXXXXXXXXX'],
+    [
+      'PGP private key',
+      'a.txt',
+      '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGXXXXXXXXXX\n-----END PGP PRIVATE KEY BLOCK-----',
+      'lQOYBGXXXXXXXXXX',
+    ],
     ['connection string with empty user', 'notes.txt', 'redis://:onlypassword@redis:6379', 'onlypassword'],
     ['connection string password holding @', 'a.py', 'url = "mysql://root:p@ssw0rd@localhost/db"', 'ssw0rd'],
-    ['Authorization header', 'a.py', 'headers = {"Authorization": "Bearer abcdef0123456789abcdef"}', 'abcdef0123456789abcdef'],
-    ['Azure account key', 'a.py', 'conn = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdEFGH1234abcdEFGH1234==;EndpointSuffix=core.windows.net"', 'abcdEFGH1234'],
-    ['npm auth token', '.npmrc', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123', 'npm_abcdefghijklmnopqrstuvwxyz0123'],
+    [
+      'Authorization header',
+      'a.py',
+      'headers = {"Authorization": "Bearer abcdef0123456789abcdef"}',
+      'abcdef0123456789abcdef',
+    ],
+    [
+      'Azure account key',
+      'a.py',
+      'conn = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdEFGH1234abcdEFGH1234==;EndpointSuffix=core.windows.net"',
+      'abcdEFGH1234',
+    ],
+    [
+      'npm auth token',
+      '.npmrc',
+      '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123',
+      'npm_abcdefghijklmnopqrstuvwxyz0123',
+    ],
     ['Dockerfile ENV', 'Dockerfile', 'FROM node:20\nENV X_TOKEN=dockertoken1\nRUN npm ci', 'dockertoken1'],
     ['shell export', 'scripts/deploy.sh', '#!/bin/sh\nexport X_PASSWORD=shellpw123\n./run', 'shellpw123'],
   ];
@@ -138,22 +180,32 @@ describe('redactSecrets', () => {
       assert.equal(lineCount(result.text), lineCount(text) + 2);
       assert.equal(result.text.split('\n').at(-1), 'last();');
       // The line where the secret (or its key block) starts: one for `first();`, plus its line within the text.
-      assert.equal(result.redactions[0].line, 2 + text.split('\n').findIndex((line) => line.includes(secret) || line.startsWith('-----BEGIN')));
+      assert.equal(
+        result.redactions[0].line,
+        2 + text.split('\n').findIndex((line) => line.includes(secret) || line.startsWith('-----BEGIN')),
+      );
     });
   }
 
   it('redacts a private key without its END line up to the next blank line, keeping the lines', () => {
-    const text = 'const k = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBBCCCC\n\nconst after = 1;\n';
+    const text =
+      'const k = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBBCCCC\n\nconst after = 1;\n';
     const result = redactSecrets(text);
     assert.equal(result.text, 'const k = "‹redacted:private-key-without-end-line›\n\n\n\nconst after = 1;\n');
-    const atEnd = redactSecrets('key = """-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBB', { path: 'a.py' });
+    const atEnd = redactSecrets(
+      'key = """-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAABBBB',
+      { path: 'a.py' },
+    );
     assert.ok(!atEnd.text.includes('MIIEvQ'), atEnd.text);
     assert.equal(lineCount(atEnd.text), 3);
   });
 
   it('finds a secret after a word that looked like a name with a type annotation', () => {
     const result = redactSecrets('Bad example: db_password = "PersonaPw123"; also { a: b, password: "pw-in-object" }');
-    assert.equal(result.text, 'Bad example: db_password = "‹redacted:value-of-db-password›"; also { a: b, password: "‹redacted:value-of-password›" }');
+    assert.equal(
+      result.text,
+      'Bad example: db_password = "‹redacted:value-of-db-password›"; also { a: b, password: "‹redacted:value-of-password›" }',
+    );
   });
 
   it('leaves code that only names a key header, and Python names that look like npm settings', () => {
@@ -169,7 +221,10 @@ describe('redactSecrets', () => {
   });
 
   it('keeps the rest of a Bearer line and leaves prose about bearer tokens alone', () => {
-    assert.equal(redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text, 'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api');
+    assert.equal(
+      redactSecrets('curl -H "Authorization: Bearer abc123def456ghi" https://api').text,
+      'curl -H "Authorization: Bearer ‹redacted:authorization-header-credential›" https://api',
+    );
     const prose = '// Send the bearer token in the Authorization header.';
     assert.equal(redactSecrets(prose).text, prose);
   });
@@ -177,7 +232,8 @@ describe('redactSecrets', () => {
   describe('prefilters (only lines and texts that can hold a secret are searched)', () => {
     it('names only known patterns, so a changed pattern loses its prefilter instead of keeping a stale one', () => {
       const sources = new Set(KNOWN_SECRET_PATTERNS.map((pattern) => pattern.regex.source));
-      for (const source of KNOWN_PATTERN_REQUIRED_TEXT.keys()) assert.ok(sources.has(source), `no known pattern has the source ${source}`);
+      for (const source of KNOWN_PATTERN_REQUIRED_TEXT.keys())
+        assert.ok(sources.has(source), `no known pattern has the source ${source}`);
       assert.equal(KNOWN_PATTERN_REQUIRED_TEXT.size, 4);
     });
 
@@ -193,8 +249,12 @@ describe('redactSecrets', () => {
       ];
       const text = lines.join('\n');
       const result = redactSecrets(text);
-      for (const secret of ['first-secret', 'go-secret', 'env-secret', 'last-secret']) assert.ok(!result.text.includes(secret), secret);
-      assert.deepEqual(result.redactions.map((r) => r.line), [1, 152, 153, 304]);
+      for (const secret of ['first-secret', 'go-secret', 'env-secret', 'last-secret'])
+        assert.ok(!result.text.includes(secret), secret);
+      assert.deepEqual(
+        result.redactions.map((r) => r.line),
+        [1, 152, 153, 304],
+      );
       assert.equal(result.text.split('\n').length, lines.length);
       const out = result.text.split('\n');
       assert.equal(out[152], 'os.environ["DB_PASSWORD"] = "‹redacted:value-of-db-password›"\r');
@@ -210,7 +270,8 @@ describe('redactSecrets', () => {
         'const url = "postgres://app:pg-secret@db:5432/app";',
       ].join('\n');
       const result = redactSecrets(text, { path: '.npmrc' });
-      for (const secret of ['abc123def456ghi', 'c2VjcmV0a2V5', 'npm-secret-token-1', 'pg-secret']) assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
+      for (const secret of ['abc123def456ghi', 'c2VjcmV0a2V5', 'npm-secret-token-1', 'pg-secret'])
+        assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
     });
   });
 });
