@@ -71,6 +71,22 @@ export interface ReviewFinding extends ModelFinding {
   startColumn?: number;
   endColumn?: number;
   origin: 'model' | 'offline';
+  /** Stable identity (src/core/fingerprint.ts), set once the file's text has been read for it. */
+  fingerprint?: string;
+  /** Set on findings the team dismissed (repository dismissals): why, by whom. */
+  suppression?: Suppression;
+}
+
+export const DISMISSAL_REASONS = ['false-positive', 'wont-fix', 'acceptable-here'] as const;
+export type DismissalReason = (typeof DISMISSAL_REASONS)[number];
+
+/** Why a finding is not reported: a dismissal recorded in the repository. */
+export interface Suppression {
+  reason: DismissalReason;
+  /** The dismisser's own words, if any. */
+  note?: string;
+  by?: string;
+  at?: string;
 }
 
 /** A part of the input that was not reviewed, and why. Never truncate silently. */
@@ -97,4 +113,9 @@ export interface ReviewResult {
   stats: ReviewStats;
   /** Things the user should know that are not findings (dropped findings, fallbacks taken...). */
   notes: string[];
+  /**
+   * Findings left out because the team dismissed them (each with `suppression`): not in `findings`,
+   * not counted for `--fail-on`, reported as suppressed in SARIF and listed apart in JSON.
+   */
+  dismissed?: ReviewFinding[];
 }

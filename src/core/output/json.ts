@@ -1,12 +1,36 @@
-import type { ReviewResult } from '../findings';
+import type { ReviewFinding, ReviewResult } from '../findings';
+import { findingFingerprint } from '../fingerprint';
 import type { ReportMeta } from './meta';
 
 /** Version of the JSON report shape; bump on an incompatible change. */
 export const JSON_REPORT_VERSION = 1;
 
+function reportFinding(f: ReviewFinding) {
+  return {
+    file: f.file,
+    ruleId: f.ruleId,
+    title: f.title,
+    severity: f.severity,
+    category: f.category,
+    startLine: f.startLine,
+    endLine: f.endLine,
+    startColumn: f.startColumn,
+    endColumn: f.endColumn,
+    quote: f.quote,
+    message: f.message,
+    suggestion: f.suggestion,
+    fix: f.fix,
+    confidence: f.confidence,
+    origin: f.origin,
+    fingerprint: f.fingerprint ?? findingFingerprint(f),
+  };
+}
+
 /**
- * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats}` where each
- * finding is the findings contract plus `file`, `ruleId` (and `startColumn`, `endColumn`, `origin`).
+ * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats, dismissed}`
+ * where each finding is the findings contract plus `file`, `ruleId` (and `startColumn`, `endColumn`,
+ * `origin`, `fingerprint`); `dismissed` lists the findings the team dismissed in the repository, each
+ * with `dismissal: {reason, note?, by?, at?}` (added compatibly: version stays 1).
  */
 export function formatJson(result: ReviewResult, meta: ReportMeta): string {
   const report = {
@@ -14,23 +38,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
     persona: meta.persona,
     mode: meta.mode,
     model: meta.model,
-    findings: result.findings.map((f) => ({
-      file: f.file,
-      ruleId: f.ruleId,
-      title: f.title,
-      severity: f.severity,
-      category: f.category,
-      startLine: f.startLine,
-      endLine: f.endLine,
-      startColumn: f.startColumn,
-      endColumn: f.endColumn,
-      quote: f.quote,
-      message: f.message,
-      suggestion: f.suggestion,
-      fix: f.fix,
-      confidence: f.confidence,
-      origin: f.origin,
-    })),
+    findings: result.findings.map(reportFinding),
     skipped: result.skipped,
     stats: {
       requests: result.stats.requests,
@@ -39,6 +47,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
       completionTokens: result.stats.completionTokens,
       durationMs: result.stats.durationMs,
     },
+    dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
   };
   return JSON.stringify(report, null, 2) + '\n';
 }

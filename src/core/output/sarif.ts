@@ -1,37 +1,18 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Category, ReviewFinding, ReviewResult, Severity } from '../findings';
-import { REDACTION_MARK } from '../review/redact';
+import { findingFingerprint, FINGERPRINT_VERSION } from '../fingerprint';
 import { TOOL_INFORMATION_URI, TOOL_NAME, type ReportMeta, type RuleMetadata } from './meta';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Key of our fingerprint in `partialFingerprints`; the version suffix changes if the recipe does. */
-export const FINGERPRINT_KEY = 'backendReview/v1';
+export const FINGERPRINT_KEY = `backendReview/v${FINGERPRINT_VERSION}`;
 
 export function sarifLevel(severity: Severity): Sarif.Result.level {
   if (severity === 'critical' || severity === 'high') return 'error';
   if (severity === 'medium') return 'warning';
   return 'note';
-}
-
-/**
- * Stable across line moves: rule, file and the quoted code with whitespace normalised. A quote with
- * a redacted secret looks the same for every secret of its kind, so the message (which names the
- * variable) is added to tell them apart.
- */
-export function findingFingerprint(
-  finding: Pick<ReviewFinding, 'ruleId' | 'file' | 'quote' | 'title'> & { message?: string },
-): string {
-  const quote = finding.quote.replace(/\s+/g, ' ').trim();
-  const subject = quote.includes(REDACTION_MARK)
-    ? `${quote}\u0000${(finding.message ?? '').trim()}`
-    : quote || finding.title.trim().toLowerCase();
-  return createHash('sha256')
-    .update(`${finding.ruleId}\u0000${finding.file}\u0000${subject}`)
-    .digest('hex')
-    .slice(0, 32);
 }
 
 function artifactUri(file: string): { uri: string; uriBaseId?: string } {
@@ -105,7 +86,7 @@ function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
   const seen = new Map<string, number>();
   const out: string[] = new Array(findings.length);
   for (const i of order) {
-    const base = findingFingerprint(findings[i]);
+    const base = findings[i].fingerprint ?? findingFingerprint(findings[i]);
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     out[i] = `${base}:${n}`;
@@ -133,6 +114,18 @@ function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif
       quote: f.quote,
     },
   };
+  if (f.suppression) {
+    const { reason, note, by, at } = f.suppression;
+    out.suppressions = [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: [`${reason}${note ? `: ${note}` : ''}`, by ? `by ${by}` : '', at ? `on ${at.slice(0, 10)}` : '']
+          .filter(Boolean)
+          .join(' '),
+      },
+    ];
+  }
   if (f.fix) {
     // Whole lines: a region without columns spans startLine's first to endLine's last character.
     out.fixes = [
@@ -160,7 +153,7 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
   const known = new Map((meta.rules ?? []).map((r) => [r.id, r]));
   const rules: Sarif.ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
-  for (const f of res.findings) {
+  for (const f of [...res.findings, ...(res.dismissed ?? [])]) {
     if (ruleIndex.has(f.ruleId)) continue;
     const offline = known.get(f.ruleId);
     const descriptor = offline
@@ -171,7 +164,9 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
     ruleIndex.set(f.ruleId, rules.length);
     rules.push(descriptor);
   }
-  const fingerprints = occurrenceFingerprints(res.findings);
+  // Dismissed findings are results too, suppressed, so code scanning shows them as dismissed.
+  const all = [...res.findings, ...(res.dismissed ?? [])];
+  const fingerprints = occurrenceFingerprints(all);
   const log: Sarif.Log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -192,7 +187,7 @@ export function formatSarif(res: ReviewResult, meta: ReportMeta): string {
               originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(meta.sourceRoot.replace(/[\\/]*$/, '/')).href } },
             }
           : {}),
-        results: res.findings.map((f, i) => result(f, ruleIndex.get(f.ruleId) ?? 0, fingerprints[i])),
+        results: all.map((f, i) => result(f, ruleIndex.get(f.ruleId) ?? 0, fingerprints[i])),
         invocations: [
           {
             executionSuccessful: true,

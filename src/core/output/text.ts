@@ -62,6 +62,11 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
       ? ` (${counts.map((c) => paint(SEVERITY_COLOR[c.severity], `${c.n} ${c.severity}`)).join(', ')})`
       : '';
   const s = result.stats;
+  const dismissed = result.dismissed?.length ?? 0;
+  if (dismissed > 0)
+    out.push(
+      paint(DIM, `${counted(dismissed, 'finding')} dismissed by the team (.backend-review-dismissals.json) not shown`),
+    );
   out.push(
     `${counted(total, 'finding')}${breakdown} in ${counted(files, 'file')}; ${result.skipped.length} skipped; ` +
       `${counted(s.requests, 'request')}, ${s.cachedChunks} cached, ${s.promptTokens}+${s.completionTokens} tokens, ${(s.durationMs / 1000).toFixed(1)}s`,

@@ -117,7 +117,16 @@ describe('formatText', () => {
 describe('formatJson', () => {
   it('has exactly the contract keys', () => {
     const report = JSON.parse(formatJson(result, meta));
-    assert.deepEqual(Object.keys(report), ['version', 'persona', 'mode', 'model', 'findings', 'skipped', 'stats']);
+    assert.deepEqual(Object.keys(report), [
+      'version',
+      'persona',
+      'mode',
+      'model',
+      'findings',
+      'skipped',
+      'stats',
+      'dismissed',
+    ]);
     assert.equal(report.version, 1);
     assert.deepEqual([report.persona, report.mode, report.model], ['pragmatic', 'pragmatic', 'test-model']);
     assert.deepEqual(Object.keys(report.stats), [
@@ -127,7 +136,8 @@ describe('formatJson', () => {
       'completionTokens',
       'durationMs',
     ]);
-    assert.deepEqual(report.findings[0], { ...sqlFinding });
+    assert.deepEqual(report.findings[0], { ...sqlFinding, fingerprint: findingFingerprint(sqlFinding) });
+    assert.deepEqual(report.dismissed, []);
     for (const key of [
       'title',
       'severity',

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { ReviewResult } from '../../../../src/core/findings';
 import { runOfflineChecks } from '../../../../src/core/offline';
 import { formatJson } from '../../../../src/core/output/json';
-import { findingFingerprint, formatSarif } from '../../../../src/core/output/sarif';
+import { findingFingerprint } from '../../../../src/core/fingerprint';
+import { formatSarif } from '../../../../src/core/output/sarif';
 import { formatText } from '../../../../src/core/output/text';
 import { redactSecretLiteral } from '../../../../src/core/review/redact';
 
