@@ -1,4 +1,6 @@
+import { dismissalsCommand } from './dismissalsCommand';
 import { EXIT, UsageError } from './errors';
+import { mergeCommand } from './mergeCommand';
 import { personasCommand } from './personasCommand';
 import { reviewCommand } from './reviewCommand';
 import { rulesCommand } from './rulesCommand';
@@ -22,6 +24,8 @@ const commands: Record<string, { summary: string; run: CliCommand }> = {
   },
   personas: { summary: 'List personas, or show one as the model receives it', run: personasCommand },
   rules: { summary: 'List offline rules, or explain one', run: rulesCommand },
+  merge: { summary: 'Combine JSON/SARIF reports (for example of --shard jobs) into one', run: mergeCommand },
+  dismissals: { summary: "List, prune or count the team's dismissed findings", run: dismissalsCommand },
 };
 
 function usage(): string {

@@ -6,7 +6,15 @@ import { MODES, SEVERITIES, severityRank, type Mode, type ReviewResult, type Sev
 import type { Logger } from '../core/log';
 import { OFFLINE_RULES, parseRuleOverrides, runOfflineChecks, type RuleOverride } from '../core/offline';
 import type { OfflineConfig } from '../core/offline/types';
-import { formatJson, formatSarif, formatText, type ReportMeta } from '../core/output';
+import {
+  formatGithub,
+  formatGitlab,
+  formatJson,
+  formatRdjson,
+  formatSarif,
+  formatText,
+  type ReportMeta,
+} from '../core/output';
 import {
   bundledSkillsDir,
   findPersona,
@@ -36,8 +44,17 @@ import { resolvePersonaDirs } from './personaDirs';
 import { createOfflinePool } from '../core/offline/pool';
 import type { CliCommand, CliIo } from './main';
 import { errorMessage } from '../core/errorMessage';
+import {
+  inShard,
+  onlyNewFindings,
+  parseShard,
+  projectRelative,
+  pruneDismissals,
+  settleFindings,
+  type Shard,
+} from './teamFindings';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'rdjson', 'gitlab', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 const FAIL_ON = [...SEVERITIES, 'none'] as const;
 type FailOn = (typeof FAIL_ON)[number];
@@ -45,9 +62,12 @@ type FailOn = (typeof FAIL_ON)[number];
 const HELP = [
   'Usage:',
   '  backend-review review [PATH...] [--diff [BASE]] [--staged] [--mode backendpe|pragmatic] [--persona ID]',
-  '                        [--dir DIR]... [--offline] [--model NAME] [--base-url URL] [--format text|json|sarif]',
-  '                        [--output FILE] [--fail-on critical|high|medium|low|info|none] [--max-concurrency N]',
+  '                        [--dir DIR]... [--offline] [--model NAME] [--base-url URL]',
+  '                        [--format text|json|sarif|rdjson|gitlab|github] [--output FILE]',
+  '                        [--fail-on critical|high|medium|low|info|none] [--max-concurrency N]',
   '                        [--timeout-ms N] [--no-cache] [--rule ID=off|on|SEVERITY]...',
+  '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
+  '                        [--prune-dismissals]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -66,7 +86,8 @@ const HELP = [
   '  --offline              no model: offline checks only',
   '  --model NAME           model name (overrides BACKEND_REVIEW_MODEL)',
   '  --base-url URL         OpenAI-compatible endpoint (overrides OPENAI_BASE_URL)',
-  '  --format FORMAT        text (default), json or sarif',
+  '  --format FORMAT        text (default), json, sarif, rdjson (reviewdog), gitlab (Code Quality report)',
+  '                         or github (Actions workflow commands: annotations)',
   '  --output FILE          write the report to FILE instead of stdout',
   '  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY (default none)',
   '  --max-concurrency N    model requests at once (default 4)',
@@ -74,7 +95,16 @@ const HELP = [
   '  --no-cache             do not read or write the review cache',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids)',
+  '  --baseline FILE        report only findings that are not in FILE (an earlier json or sarif report)',
+  "  --write-baseline FILE  also write this run's findings to FILE as a baseline (json)",
+  '  --shard K/N            review only the K-th of N deterministic parts of the files (for a CI matrix;',
+  '                         `backend-review merge` combines the reports)',
+  '  --no-dismissals        report findings dismissed in .backend-review-dismissals.json too',
+  '  --prune-dismissals     remove dismissals whose code is gone from .backend-review-dismissals.json',
   '  -h, --help             this help',
+  '',
+  'Findings dismissed in .backend-review-dismissals.json (at the repository root) are left out of the',
+  'findings and of --fail-on; SARIF lists them as suppressed, JSON under "dismissed".',
   '',
   'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or configuration',
   'error; 3 the model could not be reached or kept failing.',
@@ -101,6 +131,11 @@ interface ReviewArgs {
   timeoutMs?: number;
   cache: boolean;
   ruleOverrides: Record<string, RuleOverride>;
+  baseline?: string;
+  writeBaseline?: string;
+  shard?: Shard;
+  dismissals: boolean;
+  pruneDismissals: boolean;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -159,6 +194,11 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'timeout-ms': { type: 'string' },
         'no-cache': { type: 'boolean' },
         rule: { type: 'string', multiple: true },
+        baseline: { type: 'string' },
+        'write-baseline': { type: 'string' },
+        shard: { type: 'string' },
+        'no-dismissals': { type: 'boolean' },
+        'prune-dismissals': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -169,7 +209,7 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
   if (values.help) return 'help';
   const diff = values.diff !== undefined;
   const staged = values.staged === true;
-  if (positionals.length === 0 && !diff && !staged) {
+  if (positionals.length === 0 && !diff && !staged && values['prune-dismissals'] !== true) {
     throw new UsageError('nothing to review: give files or folders, or --diff [BASE] / --staged (see --help)');
   }
   for (const [flag, value] of [
@@ -177,6 +217,8 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     ['--persona', values.persona],
     ['--output', values.output],
     ['--base-url', values['base-url']],
+    ['--baseline', values.baseline],
+    ['--write-baseline', values['write-baseline']],
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
@@ -198,6 +240,11 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     timeoutMs: positiveInteger('--timeout-ms', values['timeout-ms']),
     cache: values['no-cache'] !== true,
     ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
+    baseline: values.baseline,
+    writeBaseline: values['write-baseline'],
+    shard: parseShard(values.shard),
+    dismissals: values['no-dismissals'] !== true,
+    pruneDismissals: values['prune-dismissals'] === true,
   };
 }
 
@@ -355,6 +402,33 @@ function offlineChecks(
   return { findings: (unit) => started.get(unit) ?? runOfflineChecks(unit, config), close: () => pool.close() };
 }
 
+function formatReport(format: Format, result: ReviewResult, meta: ReportMeta, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return formatJson(result, meta);
+    case 'sarif':
+      return formatSarif(result, meta);
+    case 'rdjson':
+      return formatRdjson(result, meta);
+    case 'gitlab':
+      return formatGitlab(result, meta);
+    case 'github':
+      return formatGithub(result);
+    case 'text':
+      return formatText(result, { color });
+  }
+}
+
+async function writeReport(flag: string, file: string, report: string, io: CliIo): Promise<void> {
+  try {
+    await fs.writeFile(path.resolve(io.cwd, file), report, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${flag} ${file}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+    );
+  }
+}
+
 export const reviewCommand: CliCommand = async (args, io) => {
   const parsed = parseReviewArgs(args);
   if (parsed === 'help') {
@@ -363,6 +437,10 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   const logger = stderrLogger(io);
   const workspaceRoot = findRepositoryRoot(io.cwd) ?? io.cwd;
+  if (parsed.pruneDismissals) {
+    await pruneDismissals(workspaceRoot, io, true);
+    if (parsed.paths.length === 0 && !parsed.diff && !parsed.staged) return EXIT.ok;
+  }
   const provider = createProvider(parsed, io, logger);
 
   let loaded;
@@ -371,6 +449,13 @@ export const reviewCommand: CliCommand = async (args, io) => {
   } catch (error) {
     if (error instanceof ReviewInputError) throw new UsageError(error.message);
     throw error;
+  }
+  if (parsed.shard) {
+    const projectPath = (file: string): string => projectRelative(workspaceRoot, io.cwd, file);
+    loaded = {
+      units: inShard(loaded.units, (u) => projectPath(u.path), parsed.shard),
+      skipped: inShard(loaded.skipped, (s) => projectPath(s.file), parsed.shard),
+    };
   }
   if (loaded.units.length === 0) {
     const what = parsed.diff || parsed.staged ? 'the diff has no reviewable changes' : 'no reviewable files were found';
@@ -426,6 +511,12 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   progress.clear();
   result.skipped.unshift(...loaded.skipped);
+  result = await settleFindings(result, {
+    units: loaded.units,
+    projectRoot: workspaceRoot,
+    io,
+    dismissals: parsed.dismissals,
+  });
 
   const meta: ReportMeta = {
     persona: persona.id,
@@ -434,24 +525,16 @@ export const reviewCommand: CliCommand = async (args, io) => {
     toolVersion: TOOL_VERSION,
     rules: [...OFFLINE_RULES],
     sourceRoot: io.cwd,
+    projectRoot: workspaceRoot,
   };
+  if (parsed.writeBaseline !== undefined)
+    await writeReport('--write-baseline', parsed.writeBaseline, formatJson(result, meta), io);
+  if (parsed.baseline !== undefined) result = await onlyNewFindings(result, parsed.baseline, io.cwd);
   const color =
     parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
-  const report =
-    parsed.format === 'json'
-      ? formatJson(result, meta)
-      : parsed.format === 'sarif'
-        ? formatSarif(result, meta)
-        : formatText(result, { color });
+  const report = formatReport(parsed.format, result, meta, color);
   if (parsed.output !== undefined) {
-    const target = path.resolve(io.cwd, parsed.output);
-    try {
-      await fs.writeFile(target, report, 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `--output ${parsed.output}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      );
-    }
+    await writeReport('--output', parsed.output, report, io);
   } else {
     io.stdout.write(report);
   }

@@ -188,19 +188,16 @@ export class SymbolLocator {
   }
 }
 
-/** Findings with their fingerprint, in the order given. */
-export interface FingerprintedFinding<F extends ReviewFinding = ReviewFinding> {
-  finding: F;
-  fingerprint: string;
-}
-
 /**
- * Fingerprints for findings, reading each file's text once (through `textOf`, which returns
- * undefined when the text is not at hand: the symbol is then read from nothing and left empty).
+ * Fingerprints for findings, reading each file's text once through `textOf` (undefined when the text
+ * is not at hand: the symbol is then left empty). `projectPath` maps a finding's file to the path
+ * that goes into the fingerprint: relative to the project root, so a review run from a sub-folder,
+ * the editor and CI agree.
  */
-export async function fingerprintFindings<F extends ReviewFinding>(
-  findings: readonly F[],
+export async function fingerprintFindings(
+  findings: readonly ReviewFinding[],
   textOf: (file: string) => string | undefined | Promise<string | undefined>,
+  projectPath: (file: string) => string = (file) => file,
 ): Promise<string[]> {
   const byFile = new Map<string, number[]>();
   findings.forEach((f, i) => byFile.set(f.file, [...(byFile.get(f.file) ?? []), i]));
@@ -211,7 +208,7 @@ export async function fingerprintFindings<F extends ReviewFinding>(
     try {
       for (const i of indexes) {
         const f = findings[i];
-        out[i] = findingFingerprint({ ...f, symbol: locator?.symbolAt(f.startLine) ?? '' });
+        out[i] = findingFingerprint({ ...f, file: projectPath(file), symbol: locator?.symbolAt(f.startLine) ?? '' });
       }
     } finally {
       locator?.dispose();

@@ -12,6 +12,8 @@ export interface ReportMeta {
   rules?: RuleMetadata[];
   /** Absolute folder that relative finding paths are relative to (SARIF `%SRCROOT%`). */
   sourceRoot?: string;
+  /** Absolute repository root: GitLab wants paths relative to it (finding paths are relative to sourceRoot). */
+  projectRoot?: string;
 }
 
 /** The offline rules' metadata, as much of it as a report describes. */

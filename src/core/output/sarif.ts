@@ -73,7 +73,7 @@ function region(f: ReviewFinding): Sarif.Region {
  * file order) among findings with the same hash, so two identical calls in one file stay two results
  * in code scanning instead of being merged, and each keeps its identity when code moves.
  */
-function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
+export function occurrenceFingerprints(findings: ReviewFinding[]): string[] {
   const order = findings
     .map((_finding, i) => i)
     .sort(
