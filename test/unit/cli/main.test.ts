@@ -25,7 +25,10 @@ describe('cli/main', () => {
   it('names an unknown command and lists the known ones', async () => {
     const result = await run(['reveiw']);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'backend-review: unknown command "reveiw". Commands: review, personas, rules.\n');
+    assert.equal(
+      result.stderr,
+      'backend-review: unknown command "reveiw". Commands: review, personas, rules, merge, dismissals.\n',
+    );
   });
 
   for (const command of ['review', 'personas', 'rules']) {

@@ -158,7 +158,16 @@ describe('review command', function () {
       assert.equal(request.headers.authorization, undefined, 'no key configured: no Authorization header');
 
       const report = JSON.parse(run.stdout);
-      assert.deepEqual(Object.keys(report), ['version', 'persona', 'mode', 'model', 'findings', 'skipped', 'stats']);
+      assert.deepEqual(Object.keys(report), [
+        'version',
+        'persona',
+        'mode',
+        'model',
+        'findings',
+        'skipped',
+        'stats',
+        'dismissed',
+      ]);
       assert.deepEqual(
         [report.version, report.persona, report.mode, report.model],
         [1, 'pragmatic', 'pragmatic', 'test-model'],
