@@ -12,9 +12,11 @@ import * as personas from '../src/core/personas';
 import { OpenAICompatibleProvider } from '../src/core/providers/openaiCompatible';
 import { FileReviewCache } from '../src/core/review/cache';
 import { runReview } from '../src/core/review/engine';
-import { ModeState, ReviewContext } from '../src/vscode/reviewContext';
+import { ReviewContext } from '../src/vscode/reviewContext';
+import { ModeState } from '../src/vscode/modeState';
 import { ReviewService, type ReviewOutcome } from '../src/vscode/reviewService';
-import { InMemorySettings, offlineRuleOverrides, readConfig } from '../src/vscode/settings';
+import { readConfig } from '../src/core/config/settings';
+import { InMemorySettings } from '../test/support/inMemorySettings';
 import { InMemoryKeyValueStore } from '../src/vscode/state';
 import { findingsAnswer, startModelServer } from '../test/support/modelServer';
 import { round } from './engine';
@@ -153,8 +155,7 @@ async function heapGrowthRow(cacheDir: string): Promise<BenchRow> {
       resolveUserDirs: (dirs) => dirs,
       createProvider: async () => provider,
       cache: new FileReviewCache(cacheDir),
-      offlineFindings: (unit, mode, current) =>
-        runOfflineChecks(unit, { mode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+      offlineFindings: (unit, checks) => runOfflineChecks(unit, checks),
       workspaceHasGuidance: async () => false,
       logger: silentLogger,
     });

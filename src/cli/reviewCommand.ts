@@ -15,24 +15,13 @@ import {
   formatText,
   type ReportMeta,
 } from '../core/output';
-import {
-  bundledSkillsDir,
-  findPersona,
-  guidelinesFor,
-  languageFromPath,
-  loadGuidelines,
-  loadPersonaCatalog,
-  personaForMode,
-  personaRenderContext,
-  renderPersona,
-  type Guideline,
-  type Persona,
-} from '../core/personas';
+import { bundledSkillsDir, loadGuidelines, loadPersonaCatalog } from '../core/personas';
 import { createProviderFromEnv } from '../core/providers/openaiCompatible';
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
 import { runReview } from '../core/review/engine';
+import { prepareReview, type GuidanceSource, type PrepareRequest, type ReviewNote } from '../core/review/prepare';
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
@@ -53,6 +42,7 @@ import {
   settleFindings,
   type Shard,
 } from './teamFindings';
+import { SETTING_DEFAULTS } from '../core/config/settings';
 
 const FORMATS = ['text', 'json', 'sarif', 'rdjson', 'gitlab', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -80,7 +70,7 @@ const HELP = [
   'Options:',
   '  --diff [BASE]          review `git diff BASE` (working tree vs HEAD when BASE is left out)',
   '  --staged               review the staged changes (git diff --staged)',
-  '  --mode MODE            backendpe or pragmatic (default pragmatic)',
+  "  --mode MODE            backendpe or pragmatic (default: the persona's mode, else pragmatic)",
   "  --persona ID           persona to review as (default: the mode's persona)",
   '  --dir DIR              read personas from DIR too (repeatable)',
   '  --offline              no model: offline checks only',
@@ -113,12 +103,14 @@ const HELP = [
 export const MODEL_HINT =
   'backend-review: no model configured, running the offline checks only. To review with a model set --model NAME (or BACKEND_REVIEW_MODEL), --base-url URL (or OPENAI_BASE_URL) and OPENAI_API_KEY when the endpoint needs a key.';
 
-interface ReviewArgs {
+export interface ReviewArgs {
   paths: string[];
   diff: boolean;
   base?: string;
   staged: boolean;
   mode: Mode;
+  /** `--mode` was given (a persona that declares a mode brings it otherwise). */
+  modeExplicit: boolean;
   persona?: string;
   dirs: string[];
   offline: boolean;
@@ -171,7 +163,7 @@ function normaliseDiffFlag(args: string[]): string[] {
   return out;
 }
 
-function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
+export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -228,6 +220,7 @@ function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     base: values.diff ? values.diff : undefined,
     staged,
     mode: oneOf('--mode', values.mode, MODES, 'pragmatic'),
+    modeExplicit: values.mode !== undefined,
     persona: values.persona,
     dirs: values.dir ?? [],
     offline: values.offline === true,
@@ -269,28 +262,72 @@ function stderrLogger(io: CliIo): Logger {
   };
 }
 
-async function choosePersona(args: ReviewArgs, io: CliIo, workspaceRoot: string, logger: Logger): Promise<Persona> {
-  const catalog = await loadPersonaCatalog({
-    bundledDir: bundledSkillsDir(),
-    userDirs: await resolvePersonaDirs(args.dirs, io.cwd),
-    workspaceRoot,
-    logger,
-  });
-  for (const error of catalog.errors)
-    io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
-  if (args.persona) {
-    const persona = findPersona(catalog, args.persona);
-    if (!persona) {
+/** Personas from the bundled skills, `--dir` folders and the repository; guidelines from the repository. */
+export function cliGuidance(args: ReviewArgs, io: CliIo, projectRoot: string, logger: Logger): GuidanceSource {
+  return {
+    async catalog() {
+      const catalog = await loadPersonaCatalog({
+        bundledDir: bundledSkillsDir(),
+        userDirs: await resolvePersonaDirs(args.dirs, io.cwd),
+        workspaceRoot: projectRoot,
+        logger,
+      });
+      for (const error of catalog.errors)
+        io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
+      return catalog;
+    },
+    async guidelines() {
+      return (await loadGuidelines({ workspaceRoot: projectRoot, logger })).guidelines;
+    },
+  };
+}
+
+/** The review the flags ask for, in the terms every review is prepared from. */
+export function cliPrepareRequest(
+  args: ReviewArgs,
+  input: {
+    cwd: string;
+    projectRoot: string;
+    units: ReviewUnit[];
+    skipped: SkippedPart[];
+    model: boolean;
+    guidance: GuidanceSource;
+  },
+): PrepareRequest {
+  return {
+    targets: input.units,
+    skipped: input.skipped,
+    persona: args.persona,
+    mode: args.mode,
+    modeExplicit: args.modeExplicit,
+    // Trust is the editor's notion; in a terminal the user runs the tool on the repository they chose.
+    trusted: true,
+    projectRoot: input.projectRoot,
+    targetRoot: input.cwd,
+    configuration: {
+      model: input.model,
+      rules: args.ruleOverrides,
+      maxConcurrency: args.maxConcurrency,
+      // No flag for it: the same default as the editor's setting.
+      diffContextSlack: SETTING_DEFAULTS.diffContextSlack,
+    },
+    guidance: input.guidance,
+  };
+}
+
+/** A note as the CLI says it; an unknown persona is a usage error (exit 2), never a silent fallback. */
+function reportNote(note: ReviewNote, io: CliIo): void {
+  switch (note.kind) {
+    case 'unknown-persona':
       throw new UsageError(
-        `--persona "${args.persona}" is not a known persona (known: ${catalog.personas
-          .map((p) => p.id)
-          .sort()
-          .join(', ')})`,
+        `--persona "${note.requested}" is not a known persona (known: ${[...note.known].sort().join(', ')})`,
       );
-    }
-    return persona;
+    case 'untrusted':
+      io.stderr.write(
+        'backend-review: warning: the repository is not trusted, so its personas and project guidelines were not given to the model.\n',
+      );
+      return;
   }
-  return personaForMode(catalog, args.mode);
 }
 
 async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
@@ -310,15 +347,6 @@ async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUn
     units: fromDiff.units.filter((u) => wanted(u.path)).map((u) => ({ ...u, path: toCwd(u.path) })),
     skipped: fromDiff.skipped.filter((s) => wanted(s.file)).map((s) => ({ ...s, file: toCwd(s.file) })),
   };
-}
-
-function mostCommonLanguage(units: ReviewUnit[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const unit of units) {
-    const language = unit.language ?? languageFromPath(unit.path);
-    if (language) counts.set(language, (counts.get(language) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function createProvider(args: ReviewArgs, io: CliIo, logger: Logger): ChatProvider | undefined {
@@ -463,38 +491,35 @@ export const reviewCommand: CliCommand = async (args, io) => {
       `backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`,
     );
   }
-  const personaSource = await choosePersona(parsed, io, workspaceRoot, logger);
-  const persona = renderPersona(
-    personaSource,
-    personaRenderContext({ language: mostCommonLanguage(loaded.units), workspaceRoot }),
+  const prepared = await prepareReview(
+    cliPrepareRequest(parsed, {
+      cwd: io.cwd,
+      projectRoot: workspaceRoot,
+      units: loaded.units,
+      skipped: loaded.skipped,
+      model: provider !== undefined,
+      guidance: cliGuidance(parsed, io, workspaceRoot, logger),
+    }),
   );
+  for (const note of prepared.notes) reportNote(note, io);
+  const persona = prepared.persona;
   for (const warning of persona.warnings)
     io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
-
-  let guidelines: Guideline[] = [];
-  if (provider) {
-    const loadedGuidelines = await loadGuidelines({ workspaceRoot, logger });
-    guidelines = loadedGuidelines.guidelines;
-  } else {
-    io.stderr.write(MODEL_HINT + '\n');
-  }
+  if (!provider) io.stderr.write(MODEL_HINT + '\n');
 
   const progress = progressReporter(io);
-  const offline = offlineChecks(loaded.units, { mode: parsed.mode, rules: parsed.ruleOverrides });
+  const offline = offlineChecks(loaded.units, prepared.offline.checks);
   let result: ReviewResult;
   try {
     result = await runReview({
       units: loaded.units,
       persona,
-      mode: parsed.mode,
-      guidelines: (unitPath) =>
-        guidelinesFor(
-          guidelines,
-          path.relative(workspaceRoot, path.resolve(io.cwd, unitPath)).split(path.sep).join('/'),
-        ),
+      mode: prepared.mode,
+      guidelines: prepared.guidelinesFor,
       provider,
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
-      maxConcurrency: parsed.maxConcurrency,
+      maxConcurrency: prepared.maxConcurrency,
+      diffContextSlack: prepared.diffContextSlack,
       offlineFindings: offline.findings,
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
@@ -510,7 +535,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
     await offline.close();
   }
   progress.clear();
-  result.skipped.unshift(...loaded.skipped);
+  result.skipped.unshift(...prepared.skipped);
   result = await settleFindings(result, {
     units: loaded.units,
     projectRoot: workspaceRoot,
@@ -520,7 +545,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
 
   const meta: ReportMeta = {
     persona: persona.id,
-    mode: parsed.mode,
+    mode: prepared.mode,
     model: provider?.modelName ?? null,
     toolVersion: TOOL_VERSION,
     rules: [...OFFLINE_RULES],

@@ -8,7 +8,8 @@ import {
 } from './apiKey';
 import { showError } from './logging';
 import { COMMANDS } from './commandIds';
-import { LEGACY_API_KEY_SETTING, planKeyMove, SETTINGS_SECTION } from './settings';
+import { SETTINGS_SECTION } from '../core/config/settings';
+import { LEGACY_API_KEY_SETTING, planKeyMove } from './settings';
 import type { Services } from './services';
 
 const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {

@@ -5,7 +5,7 @@ import { redactSecrets } from '../core/review/redact';
 import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './commandIds';
 import { modeName, type PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
-import type { ModeState } from './reviewContext';
+import type { ModeState } from './modeState';
 import { errorMessage } from '../core/errorMessage';
 import { counted } from '../core/counted';
 

@@ -3,7 +3,8 @@ import type { Mode } from '../core/findings';
 import { parseModeArgument } from './chatHandler';
 import { COMMANDS } from './commandIds';
 import { modeName } from './publishedFindings';
-import { planPersonaUpdate, SETTINGS_SECTION } from './settings';
+import { SETTINGS_SECTION } from '../core/config/settings';
+import { planPersonaUpdate } from './settings';
 import type { Services } from './services';
 
 /** Switches to the given mode, or to the other one. Returns the mode now in effect. */

@@ -3,7 +3,7 @@ import { FindingsPublisher } from './diagnostics';
 import { supportedLanguage } from '../core/offline';
 import { relocateFindings } from './relocate';
 import { unitFor } from './reviewRunner';
-import { offlineRuleOverrides } from './settings';
+import { offlineRuleOverrides } from '../core/config/settings';
 import type { Services } from './services';
 import { errorMessage } from '../core/errorMessage';
 

@@ -5,7 +5,7 @@ import { displayEndpoint, OpenAICompatibleProvider } from '../core/providers/ope
 import type { ChatProvider } from '../core/providers/provider';
 import { resolveApiKey, withKeyScrubbed } from './apiKey';
 import { LanguageModelProvider, type LmRuntime } from './lmProvider';
-import { SETTINGS_SECTION, type ReviewerConfig } from './settings';
+import { SETTINGS_SECTION, type ReviewerConfig } from '../core/config/settings';
 import type { SecretStore } from './state';
 
 /** No language model matched the settings; the caller offers to choose another or switch provider. */

@@ -23,6 +23,7 @@ import {
 import { showError } from './logging';
 import { ReviewCancelledError } from './reviewService';
 import type { Services } from './services';
+import { noteText } from './reviewNotes';
 
 /**
  * The URI a command was invoked with: a Uri or URI string (tests, explorer menus), or the
@@ -174,7 +175,7 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
       parts.push(
         `> Not sent: ${part.file}${part.startLine !== undefined ? `:${part.startLine}-${part.endLine}` : ''}: ${part.reason}`,
       );
-    for (const note of prepared.notes) parts.push(`> ${note}`);
+    for (const note of prepared.notes) parts.push(`> ${noteText(note)}`);
     const text = parts.join('\n');
     const previewDocument = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
     await vscode.window.showTextDocument(previewDocument, { preview: true, viewColumn: vscode.ViewColumn.Beside });

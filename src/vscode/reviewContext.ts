@@ -1,11 +1,17 @@
+import type { ReviewerConfig } from '../core/config/settings';
+import { offlineRuleOverrides } from '../core/config/settings';
 import type { Mode, ReviewFinding } from '../core/findings';
 import type { Logger } from '../core/log';
+import type { OfflineConfig } from '../core/offline/types';
 import type { Guideline, Persona, PersonaCatalog, RenderContext, RenderedPersona } from '../core/personas/types';
 import type { ChatProvider } from '../core/providers/provider';
+import { choosePersona, prepareReview, type GuidanceSource, type PrepareRequest } from '../core/review/prepare';
+import { personaRenderContext, renderPersona } from '../core/personas/render';
 import type { ReviewCacheStore, ReviewUnit } from '../core/review/types';
-import type { ReviewerConfig } from './settings';
-import type { PreparedReview, ReviewRequest } from './reviewService';
-import type { KeyValueStore } from './state';
+import { errorMessage } from '../core/errorMessage';
+import type { ModeState } from './modeState';
+import { noteText } from './reviewNotes';
+import type { ReviewSetup, ReviewRequest } from './reviewService';
 
 /** The persona functions of src/core/personas the extension uses (the module satisfies this). */
 export interface PersonaApi {
@@ -27,44 +33,6 @@ export interface PersonaApi {
   guidelinesFor(guidelines: Guideline[], relPath: string): Guideline[];
 }
 
-/** The mode in effect: the one last switched to in this workspace, else the `mode` setting. */
-export class ModeState {
-  private static readonly KEY = 'backendReviewer.mode';
-  private readonly listeners = new Set<(mode: Mode) => void>();
-
-  constructor(
-    private readonly state: KeyValueStore,
-    private readonly settingMode: () => Mode,
-  ) {}
-
-  get(): Mode {
-    return this.state.get<Mode>(ModeState.KEY) ?? this.settingMode();
-  }
-
-  async set(mode: Mode): Promise<void> {
-    await this.state.update(ModeState.KEY, mode);
-    for (const listener of this.listeners) listener(mode);
-  }
-
-  /** Forgets the switched mode, so the `mode` setting applies again (after the user changes it). */
-  async resetToSetting(): Promise<void> {
-    await this.state.update(ModeState.KEY, undefined);
-    for (const listener of this.listeners) listener(this.get());
-  }
-
-  async toggle(): Promise<Mode> {
-    const next: Mode = this.get() === 'backendpe' ? 'pragmatic' : 'backendpe';
-    await this.set(next);
-    return next;
-  }
-
-  /** Called again whenever the mode changes; returns the unsubscribe function. */
-  onDidChange(listener: (mode: Mode) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
-
 export interface ReviewContextDeps {
   personas: PersonaApi;
   config(): ReviewerConfig;
@@ -78,19 +46,18 @@ export interface ReviewContextDeps {
   resolveUserDirs(dirs: string[]): string[];
   createProvider(config: ReviewerConfig): Promise<ChatProvider>;
   cache: ReviewCacheStore;
-  offlineFindings?(unit: ReviewUnit, mode: Mode, config: ReviewerConfig): Promise<ReviewFinding[]>;
+  /** The offline checks of one file, with the configuration the prepared review decided. */
+  offlineFindings?(unit: ReviewUnit, checks: OfflineConfig): Promise<ReviewFinding[]>;
   /** Whether the untrusted workspace has guideline or persona files that were left out (so the user is told why). */
   workspaceHasGuidance(): Promise<boolean>;
   logger: Logger;
 }
 
-export const UNTRUSTED_NOTE =
-  'This workspace is not trusted, so its personas and project guidelines (AGENTS.md, copilot-instructions, *.instructions.md...) were not given to the model. Trust the workspace to use them.';
-
 /**
- * Resolves what a review needs: the persona (setting `persona`, else the mode's persona), the
- * rendered persona text, project guidelines, the provider. Catalog and guidelines are loaded once
- * and reloaded after `invalidate()` (settings or trust changed).
+ * The editor's side of preparing a review: it translates settings, the mode state and workspace
+ * trust into a `PrepareRequest` (core/review/prepare.ts decides the rest) and keeps the persona
+ * catalog and guidelines loaded between reviews, reloading them after `invalidate()` (settings,
+ * trust or a guidance file changed).
  */
 export class ReviewContext {
   private catalogPromise: Promise<PersonaCatalog> | undefined;
@@ -138,7 +105,7 @@ export class ReviewContext {
         .then(({ guidelines, errors }) => {
           for (const error of errors)
             this.deps.logger.warn(
-              `Guidelines: ${typeof error === 'object' && error && 'message' in error ? String((error as { message: unknown }).message) : String(error)}`,
+              `Guidelines: ${typeof error === 'object' && error && 'message' in error ? String((error as { message: unknown }).message) : errorMessage(error)}`,
             );
           return guidelines;
         })
@@ -150,61 +117,72 @@ export class ReviewContext {
     return this.guidelinesPromise;
   }
 
-  /** The persona in effect for a mode, and notes when the `persona` setting could not be honoured. */
-  async persona(mode: Mode): Promise<{ persona: Persona; notes: string[] }> {
-    const catalog = await this.catalog();
-    const config = this.deps.config();
-    const notes: string[] = [];
-    if (config.persona) {
-      const chosen = this.deps.personas.findPersona(catalog, config.persona);
-      if (chosen) return { persona: chosen, notes };
-      const known = catalog.personas.map((p) => p.id).join(', ') || 'none';
-      notes.push(
-        `Setting backendReviewer.persona names "${config.persona}", which is not loaded (loaded: ${known}); using the ${mode} persona.`,
-      );
-    }
-    const forMode = this.deps.personas.personaForMode(catalog, mode);
-    if (!forMode)
-      throw new Error(
-        `No persona is loaded for mode "${mode}". Bundled personas are read from ${this.deps.bundledDir}; see Backend Reviewer: Show Log.`,
-      );
-    return { persona: forMode, notes };
+  /** Personas and guidelines as every review reads them, from this context's cache. */
+  private guidance(): GuidanceSource {
+    return {
+      catalog: () => this.catalog(),
+      guidelines: () => this.guidelines(),
+      hasProjectGuidance: () => this.deps.workspaceHasGuidance(),
+    };
   }
 
+  /** The review the settings, the mode state and trust ask for, in the terms every review is prepared from. */
+  prepareRequest(request: Pick<ReviewRequest, 'units' | 'skipped'>): PrepareRequest {
+    const config = this.deps.config();
+    return {
+      targets: request.units,
+      skipped: request.skipped,
+      persona: config.persona,
+      mode: this.deps.mode.get(),
+      modeExplicit: this.deps.mode.explicit(),
+      trusted: this.deps.trusted(),
+      projectRoot: this.deps.workspaceRoot(),
+      configuration: {
+        // The editor always reviews with a model; creating the provider fails with its ways out when there is none.
+        model: true,
+        rules: offlineRuleOverrides(config.offlineChecks.rules),
+        maxConcurrency: config.maxConcurrency,
+        diffContextSlack: config.diffContextSlack,
+      },
+      guidance: this.guidance(),
+    };
+  }
+
+  /**
+   * The persona the chat answers as in `mode`, rendered for `language` (chosen as a review chooses
+   * it), and the notes to show when the `persona` setting could not be honoured.
+   */
   async render(mode: Mode, language?: string): Promise<{ rendered: RenderedPersona; notes: string[] }> {
-    const { persona, notes } = await this.persona(mode);
-    const root = this.deps.workspaceRoot();
-    const rendered = this.deps.personas.renderPersona(persona, {
-      language,
-      projectName: root ? root.split(/[\\/]/).filter(Boolean).pop() : undefined,
-    });
-    for (const warning of rendered.warnings) this.deps.logger.warn(`Persona ${persona.id}: ${warning}`);
-    return { rendered, notes };
+    const chosen = choosePersona(await this.catalog(), this.deps.config().persona, mode);
+    const rendered = renderPersona(
+      chosen.persona,
+      personaRenderContext({ language, workspaceRoot: this.deps.workspaceRoot() }),
+    );
+    for (const warning of rendered.warnings) this.deps.logger.warn(`Persona ${rendered.id}: ${warning}`);
+    return { rendered, notes: chosen.note ? [noteText(chosen.note)] : [] };
   }
 
   /** `ReviewService`'s prepare step. */
-  prepare = async (request: ReviewRequest): Promise<PreparedReview> => {
+  prepare = async (request: ReviewRequest): Promise<ReviewSetup> => {
     const config = this.deps.config();
-    const mode = this.deps.mode.get();
-    const language = request.units.length === 1 ? request.units[0].language : undefined;
-    const [{ rendered, notes }, guidelines, provider] = await Promise.all([
-      this.render(mode, language),
-      this.guidelines(),
+    const [prepared, provider] = await Promise.all([
+      prepareReview(this.prepareRequest(request)),
       request.provider ? Promise.resolve(request.provider) : this.deps.createProvider(config),
     ]);
-    if (!this.deps.trusted() && (await this.deps.workspaceHasGuidance())) notes.push(UNTRUSTED_NOTE);
+    for (const warning of prepared.persona.warnings)
+      this.deps.logger.warn(`Persona ${prepared.persona.id}: ${warning}`);
     const offline = this.deps.offlineFindings;
     return {
-      persona: rendered,
-      personaName: rendered.name,
-      mode,
-      notes,
-      guidelines: (path: string) => this.deps.personas.guidelinesFor(guidelines, path),
+      persona: prepared.persona,
+      personaName: prepared.persona.name,
+      mode: prepared.mode,
+      notes: prepared.notes,
+      guidelines: prepared.guidelinesFor,
       provider,
       cache: this.deps.cache,
-      maxConcurrency: config.maxConcurrency,
-      diffContextSlack: config.diffContextSlack,
-      offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, mode, config) : undefined,
+      maxConcurrency: prepared.maxConcurrency,
+      diffContextSlack: prepared.diffContextSlack,
+      offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
     };
   };

@@ -9,7 +9,8 @@ import { relocateFindings, relocateRange, relocationNote } from './relocate';
 import { showError } from './logging';
 import { NoModelError, offerModelChoices } from './providerFactory';
 import type { PublishedFinding, Replace } from './publishedFindings';
-import { UNTRUSTED_NOTE } from './reviewContext';
+import { noteText } from './reviewNotes';
+import { COMMANDS } from './commandIds';
 import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcome } from './reviewService';
 import { modeName } from './publishedFindings';
 import type { Services } from './services';
@@ -87,7 +88,8 @@ export async function publishOutcome(
   targets: readonly ReviewTarget[],
   outcome: ReviewOutcome,
 ): Promise<{ files: { uri: string; findings: PublishedFinding[] }[]; notes: string[] }> {
-  const notices = outcome.result.notes.includes(UNTRUSTED_NOTE) ? [UNTRUSTED_NOTE] : [];
+  // Shown in the Problems panel with the file's findings, so a quiet review (on save) says them too.
+  const notices = outcome.notes.map(noteText);
   const files: { uri: string; findings: PublishedFinding[] }[] = [];
   const notes: string[] = [];
   for (const target of targets) {
@@ -120,6 +122,18 @@ export async function publishOutcome(
   }
   outcome.result.notes.push(...notes);
   return { files, notes };
+}
+
+/**
+ * A persona setting naming no loaded persona: the review ran with the mode's persona, and the user
+ * is told so where it cannot be missed (also in the Problems panel, as a notice), with the way out.
+ */
+function warnUnknownPersona(outcome: ReviewOutcome): void {
+  const note = outcome.notes.find((n) => n.kind === 'unknown-persona');
+  if (!note) return;
+  void vscode.window.showWarningMessage(noteText(note), 'Select Persona…').then((picked) => {
+    if (picked) void vscode.commands.executeCommand(COMMANDS.selectPersona);
+  });
 }
 
 /** Turns a failure into the right message (with its ways out) and a result value. */
@@ -190,6 +204,7 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
           for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n)))
             services.logger.info(`Note: ${note}`);
           if (!job.quiet) {
+            warnUnknownPersona(outcome);
             const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
             void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
               if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');

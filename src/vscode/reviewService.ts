@@ -3,6 +3,8 @@ import type { Logger } from '../core/log';
 import type { ChatProvider } from '../core/providers/provider';
 import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../core/review/types';
 import { counted } from '../core/counted';
+import type { ReviewNote } from '../core/review/prepare';
+import { noteText } from './reviewNotes';
 
 /**
  * Runs reviews for the editor: one at a time per key (a second review of the same file cancels the
@@ -24,17 +26,23 @@ export interface ReviewRequest {
   provider?: ChatProvider;
 }
 
-/** Everything a review needs besides its units, resolved per review from settings and the workspace. */
-export type PreparedReview = Omit<ReviewOptions, 'units' | 'signal' | 'onProgress'> & {
+/**
+ * Everything a review needs besides its units, resolved per review from settings and the workspace
+ * (ReviewContext.prepare, over core/review/prepare.ts).
+ */
+export type ReviewSetup = Omit<ReviewOptions, 'units' | 'signal' | 'onProgress'> & {
   /** Shown in outcomes and diagnostics, e.g. "Pragmatic Reviewer". */
   personaName: string;
   /** Things to tell the user that are not findings (persona fallbacks, untrusted workspace...). */
-  notes: string[];
+  notes: ReviewNote[];
 };
 
 export interface ReviewOutcome {
   result: ReviewResult;
+  /** The mode whose rubric was sent. */
   mode: Mode;
+  /** The preparation's notes, typed (their words are in `result.notes` too). */
+  notes: ReviewNote[];
   personaName: string;
   kind: ReviewKind;
 }
@@ -55,7 +63,7 @@ export class ReviewService {
 
   constructor(
     private readonly engine: ReviewEngine,
-    private readonly prepare: (request: ReviewRequest) => Promise<PreparedReview>,
+    private readonly prepare: (request: ReviewRequest) => Promise<ReviewSetup>,
     private readonly logger: Logger,
   ) {}
 
@@ -101,10 +109,10 @@ export class ReviewService {
       const merged: ReviewResult = {
         ...result,
         skipped: [...(request.skipped ?? []), ...result.skipped],
-        notes: [...notes, ...result.notes],
+        notes: [...notes.map(noteText), ...result.notes],
       };
       this.logger.info(`Review of ${request.key} done in ${Date.now() - started} ms: ${formatOutcome(merged)}`);
-      return { result: merged, mode: options.mode, personaName, kind: request.kind };
+      return { result: merged, mode: options.mode, notes, personaName, kind: request.kind };
     } catch (error) {
       if (controller.signal.aborted && !(error instanceof ReviewCancelledError)) throw new ReviewCancelledError();
       throw error;

@@ -10,15 +10,11 @@ import { FindingsPublisher } from './diagnostics';
 import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
 import { FindingStore } from './publishedFindings';
-import { ModeState, ReviewContext, type PersonaApi } from './reviewContext';
+import { ModeState } from './modeState';
+import { ReviewContext, type PersonaApi } from './reviewContext';
 import { ReviewService } from './reviewService';
-import {
-  offlineRuleOverrides,
-  resolvePersonaDirectories,
-  SETTINGS_SECTION,
-  type ReadConfigResult,
-  type ReviewerConfig,
-} from './settings';
+import { SETTINGS_SECTION, type ReadConfigResult, type SettingKey, type ReviewerConfig } from '../core/config/settings';
+import { resolvePersonaDirectories } from './settings';
 import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './state';
 import { currentConfig } from './vscodeSettings';
@@ -47,6 +43,11 @@ export class ConfigWatcher implements vscode.Disposable {
 
   get config(): ReviewerConfig {
     return this.current.config;
+  }
+
+  /** Whether the user gave `key` a value (rather than leaving its default). */
+  isSet(key: SettingKey): boolean {
+    return this.current.explicit.includes(key);
   }
 
   dispose(): void {
@@ -134,7 +135,11 @@ function watchGuidance(onChange: () => void): vscode.Disposable[] {
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
   const config = () => settings.config;
-  const mode = new ModeState(context.workspaceState, () => settings.config.mode);
+  const mode = new ModeState(
+    context.workspaceState,
+    () => settings.config.mode,
+    () => settings.isSet('mode'),
+  );
   const dismissals = new DismissalStore(context.workspaceState);
   const publisher = new FindingsPublisher(
     new FindingStore(context.workspaceState),
@@ -159,8 +164,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     resolveUserDirs: (dirs) => resolveUserDirs(dirs, logger),
     createProvider: (current) => createProvider(current, context.secrets, logger),
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
-    offlineFindings: (unit, currentMode, current) =>
-      offline.check(unit, { mode: currentMode, rules: offlineRuleOverrides(current.offlineChecks.rules) }),
+    offlineFindings: (unit, checks) => offline.check(unit, checks),
     workspaceHasGuidance,
     logger,
   });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readConfig, SETTINGS_SECTION, type RawSettingsSource, type ReadConfigResult } from './settings';
+import { readConfig, SETTINGS_SECTION, type RawSettingsSource, type ReadConfigResult } from '../core/config/settings';
 
 /** Raw `backendReviewer.*` values from VS Code: `get` is the effective value, `getUserValue` user scope only. */
 export class VsCodeSettingsSource implements RawSettingsSource {

@@ -225,6 +225,31 @@ describe('review command', function () {
       assert.equal(JSON.parse(custom.stdout).persona, 'ledger-reviewer');
     });
 
+    it('--persona that declares a mode brings it: the rubric sent and the mode reported agree', async () => {
+      const root = workspace({ 'src/service.ts': serviceTs });
+      const brought = await review(
+        ['src/service.ts', '--persona', 'backendpe', '--format', 'json', '--no-cache'],
+        root,
+        env,
+      );
+      assert.equal(brought.code, 0, brought.stderr);
+      assert.match(server.chatRequests()[0].system, /^## Review mode: BackendPE/m);
+      assert.deepEqual(
+        [JSON.parse(brought.stdout).persona, JSON.parse(brought.stdout).mode],
+        ['backendpe', 'backendpe'],
+      );
+
+      const chosen = await review(
+        ['src/service.ts', '--persona', 'backendpe', '--mode', 'pragmatic', '--format', 'sarif', '--no-cache'],
+        root,
+        env,
+      );
+      assert.equal(chosen.code, 0, chosen.stderr);
+      assert.match(server.chatRequests()[1].system, /^## Review mode: Pragmatic/m);
+      assert.doesNotMatch(server.chatRequests()[1].system, /^## Review mode: BackendPE/m);
+      assert.equal(JSON.parse(chosen.stdout).runs[0].properties.mode, 'pragmatic', 'an explicit --mode wins');
+    });
+
     it('exits 1 for findings at or above --fail-on, 0 below it', async () => {
       const root = workspace({ 'src/service.ts': 'export const a = 1;\n' });
       const at = (severity: string): Record<string, unknown> => ({

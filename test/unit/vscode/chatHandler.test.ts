@@ -14,7 +14,7 @@ import {
 } from '../../../src/vscode/chatHandler';
 import { COMMANDS } from '../../../src/vscode/commandIds';
 import { toPublished } from '../../../src/vscode/publishedFindings';
-import { ModeState } from '../../../src/vscode/reviewContext';
+import { ModeState } from '../../../src/vscode/modeState';
 import { InMemoryKeyValueStore } from '../../../src/vscode/state';
 import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from './fakes';
 
@@ -100,6 +100,7 @@ function setup(overrides: Partial<ChatDeps> = {}) {
         outcome: {
           result: emptyResult({ findings, summary: 'Two issues.' }),
           mode: mode.get(),
+          notes: [],
           personaName: 'Pragmatic Reviewer',
           kind: 'chat',
         },
@@ -114,7 +115,7 @@ function setup(overrides: Partial<ChatDeps> = {}) {
       return review;
     },
     reviewChanges: async () => ({
-      outcome: { result: emptyResult(), mode: mode.get(), personaName: 'P', kind: 'changes' },
+      outcome: { result: emptyResult(), mode: mode.get(), notes: [], personaName: 'P', kind: 'changes' },
       files: [],
     }),
     applyAllFixes: async () => ({ applied: 2, skipped: 1, files: 1 }),

@@ -1,17 +1,33 @@
 import * as assert from 'node:assert/strict';
 import { InMemoryLogger } from '../../../src/core/log';
 import { InMemoryReviewCache } from '../../../src/core/review/cache';
-import { ModeState, ReviewContext, UNTRUSTED_NOTE, type ReviewContextDeps } from '../../../src/vscode/reviewContext';
-import { InMemorySettings, readConfig, type ReviewerConfig } from '../../../src/vscode/settings';
+import { readConfig, type ReviewerConfig } from '../../../src/core/config/settings';
+import { ModeState } from '../../../src/vscode/modeState';
+import { ReviewContext, type ReviewContextDeps } from '../../../src/vscode/reviewContext';
+import { noteText, UNTRUSTED_NOTE } from '../../../src/vscode/reviewNotes';
 import { InMemoryKeyValueStore } from '../../../src/vscode/state';
+import { InMemorySettings } from '../../support/inMemorySettings';
 import { catalog, FakeChatProvider, fakePersonaApi, persona } from './fakes';
 
+/** A persona rendered for the reviewed file's language, so a test sees which one went out and how. */
+const templated = (id: string, mode: 'pragmatic' | 'backendpe' | null) =>
+  persona(id, mode, { body: `You are ${id}. [{{ language }}]`, templated: true });
+
 function setup(options: { trusted?: boolean; settings?: Record<string, unknown>; guidance?: boolean } = {}) {
-  let config: ReviewerConfig = readConfig(new InMemorySettings(options.settings ?? {}), { trusted: true }).config;
+  const read = readConfig(new InMemorySettings(options.settings ?? {}), { trusted: true });
+  let config: ReviewerConfig = read.config;
   const personas = fakePersonaApi(
-    catalog(persona('pragmatic', 'pragmatic'), persona('backendpe', 'backendpe'), persona('data-integrity', null)),
+    catalog(
+      templated('pragmatic', 'pragmatic'),
+      templated('backendpe', 'backendpe'),
+      templated('data-integrity', null),
+    ),
   );
-  const mode = new ModeState(new InMemoryKeyValueStore(), () => config.mode);
+  const mode = new ModeState(
+    new InMemoryKeyValueStore(),
+    () => config.mode,
+    () => read.explicit.includes('mode'),
+  );
   const created: ReviewerConfig[] = [];
   const configured = new FakeChatProvider();
   const deps: ReviewContextDeps = {
@@ -51,7 +67,7 @@ describe('vscode/reviewContext', () => {
     });
     const prepared = await context.prepare(request);
     assert.equal(prepared.persona.id, 'pragmatic');
-    assert.equal(prepared.persona.text, 'You are pragmatic. [python]');
+    assert.equal(prepared.persona.text.trim(), 'You are pragmatic. [python]');
     assert.equal(prepared.mode, 'pragmatic');
     assert.equal(prepared.maxConcurrency, 3);
     assert.equal(prepared.provider, configured);
@@ -82,9 +98,38 @@ describe('vscode/reviewContext', () => {
     const { context } = setup({ settings: { persona: 'ghost' } });
     const prepared = await context.prepare(request);
     assert.equal(prepared.persona.id, 'pragmatic');
+    assert.deepEqual(prepared.notes, [
+      {
+        kind: 'unknown-persona',
+        requested: 'ghost',
+        known: ['pragmatic', 'backendpe', 'data-integrity'],
+        fallback: 'pragmatic',
+      },
+    ]);
     assert.match(
-      prepared.notes[0],
+      noteText(prepared.notes[0]),
       /backendReviewer\.persona names "ghost".*loaded: pragmatic, backendpe, data-integrity/,
+    );
+  });
+
+  it('a persona that declares a mode brings it, unless the user chose the mode', async () => {
+    const brought = await setup({ settings: { persona: 'backendpe' } }).context.prepare(request);
+    assert.equal(brought.persona.id, 'backendpe');
+    assert.equal(brought.mode, 'backendpe', 'the persona setting alone brings its mode');
+
+    const switched = setup({ settings: { persona: 'backendpe' } });
+    await switched.mode.set('pragmatic');
+    assert.equal((await switched.context.prepare(request)).mode, 'pragmatic', "a switched mode is the user's choice");
+
+    const set = setup({ settings: { persona: 'backendpe', mode: 'pragmatic' } });
+    assert.equal((await set.context.prepare(request)).mode, 'pragmatic', 'so is the mode setting');
+
+    const modeless = setup({ settings: { persona: 'data-integrity' } });
+    await modeless.mode.set('backendpe');
+    assert.equal(
+      (await modeless.context.prepare(request)).mode,
+      'backendpe',
+      'a persona without a mode keeps the mode',
     );
   });
 
@@ -101,7 +146,8 @@ describe('vscode/reviewContext', () => {
     const prepared = await context.prepare(request);
     assert.equal((personas.calls.catalogOptions[0] as { includeWorkspace: boolean }).includeWorkspace, false);
     assert.deepEqual(prepared.guidelines?.('src/a.py'), []);
-    assert.deepEqual(prepared.notes, [UNTRUSTED_NOTE]);
+    assert.deepEqual(prepared.notes, [{ kind: 'untrusted' }]);
+    assert.equal(noteText(prepared.notes[0]), UNTRUSTED_NOTE);
   });
 
   it('reloads the catalog only after invalidate', async () => {

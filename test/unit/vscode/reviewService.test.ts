@@ -5,15 +5,16 @@ import {
   formatOutcome,
   ReviewCancelledError,
   ReviewService,
-  type PreparedReview,
+  type ReviewSetup,
 } from '../../../src/vscode/reviewService';
+import { UNTRUSTED_NOTE } from '../../../src/vscode/reviewNotes';
 import { emptyResult } from './fakes';
 
-const prepared: PreparedReview = {
+const prepared: ReviewSetup = {
   persona: { id: 'pragmatic', name: 'Pragmatic Reviewer', mode: 'pragmatic', text: 'P', warnings: [] },
   personaName: 'Pragmatic Reviewer',
   mode: 'pragmatic',
-  notes: ['persona note'],
+  notes: [{ kind: 'untrusted' }],
 };
 
 const unit = { path: 'src/a.ts', text: 'const a = 1;\n' };
@@ -81,12 +82,13 @@ describe('vscode/reviewService', () => {
     });
     await tick();
     engine.release[0]();
-    const { result, personaName, kind } = await pending;
+    const { result, notes, personaName, kind } = await pending;
     assert.deepEqual(
       result.skipped.map((s) => s.file),
       ['img.png', 'src/a.ts'],
     );
-    assert.deepEqual(result.notes, ['persona note', 'engine note']);
+    assert.deepEqual(result.notes, [UNTRUSTED_NOTE, 'engine note']);
+    assert.deepEqual(notes, [{ kind: 'untrusted' }], 'the outcome keeps the typed notes');
     assert.equal(personaName, 'Pragmatic Reviewer');
     assert.equal(kind, 'changes');
     assert.equal(engine.started[0].mode, 'pragmatic');
