@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks that package.json and the code agree on commands, both ways:
-// - every command in contributes.commands is in src/vscode/commandIds.ts and registered in code;
+// - every command in contributes.commands is in src/vscode/common/commandIds.ts and registered in code;
 // - every id in the table is contributed and registered (via `registerCommand(COMMANDS.<key>`);
 // - no command is registered with a string literal (ids live in the table only);
 // - menus and keybindings name only contributed commands;
@@ -38,7 +38,7 @@ function readTable(file) {
 export function checkCommands(root) {
   const errors = [];
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const table = readTable(path.join(root, 'src', 'vscode', 'commandIds.ts'));
+  const table = readTable(path.join(root, 'src', 'vscode', 'common', 'commandIds.ts'));
   const contributed = (pkg.contributes?.commands ?? []).map((c) => c.command);
   const tableIds = new Set(table.commands.values());
 
@@ -49,7 +49,7 @@ export function checkCommands(root) {
     for (const m of text.matchAll(/registerCommand\(\s*COMMANDS\.(\w+)/g)) registeredKeys.add(m[1]);
     for (const m of text.matchAll(/registerCommand\(\s*(['"`])([^'"`]+)\1/g)) {
       errors.push(
-        `${relative}: registers "${m[2]}" with a string literal; add it to COMMANDS in src/vscode/commandIds.ts and use COMMANDS.<key>.`,
+        `${relative}: registers "${m[2]}" with a string literal; add it to COMMANDS in src/vscode/common/commandIds.ts and use COMMANDS.<key>.`,
       );
     }
   }
@@ -59,14 +59,18 @@ export function checkCommands(root) {
     if (seen.has(id)) errors.push(`package.json: command "${id}" is contributed twice.`);
     seen.add(id);
     if (!tableIds.has(id))
-      errors.push(`package.json: command "${id}" is contributed but not in COMMANDS (src/vscode/commandIds.ts).`);
+      errors.push(
+        `package.json: command "${id}" is contributed but not in COMMANDS (src/vscode/common/commandIds.ts).`,
+      );
   }
   for (const [key, id] of table.commands) {
     if (!seen.has(id))
-      errors.push(`src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is not in package.json contributes.commands.`);
+      errors.push(
+        `src/vscode/common/commandIds.ts: COMMANDS.${key} ("${id}") is not in package.json contributes.commands.`,
+      );
     if (!registeredKeys.has(key))
       errors.push(
-        `src/vscode/commandIds.ts: COMMANDS.${key} ("${id}") is never registered (no registerCommand(COMMANDS.${key}, ...) in src).`,
+        `src/vscode/common/commandIds.ts: COMMANDS.${key} ("${id}") is never registered (no registerCommand(COMMANDS.${key}, ...) in src).`,
       );
   }
   for (const key of registeredKeys) {

@@ -5,11 +5,11 @@ import {
   keysInSettings,
   validateApiKeyInput,
   type SettingScope,
-} from './apiKey';
+} from './common/apiKey';
 import { showError } from './logging';
-import { COMMANDS } from './commandIds';
+import { COMMANDS } from './common/commandIds';
 import { SETTINGS_SECTION } from '../core/config/settings';
-import { LEGACY_API_KEY_SETTING, planKeyMove } from './settings';
+import { LEGACY_API_KEY_SETTING, planKeyMove } from './common/settings';
 import type { Services } from './services';
 
 const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {

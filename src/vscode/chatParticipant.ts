@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CHAT_PARTICIPANT_ID } from './commandIds';
+import { CHAT_PARTICIPANT_ID } from './common/commandIds';
 import { applyAllFixes } from './findingCommands';
 import { findRepository, uncommittedChanges } from './gitDiffs';
 import {
@@ -11,7 +11,7 @@ import {
   type ChatTurn,
   type DocumentSnapshot,
   type PublishedReview,
-} from './chatHandler';
+} from './common/chatHandler';
 import { providerForModel } from './providerFactory';
 import { diffTargets, publishOutcome, unitFor, type ReviewTarget } from './reviewRunner';
 import type { SkippedPart } from '../core/findings';

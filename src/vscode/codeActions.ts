@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { COMMANDS, FIX_ALL_KIND } from './commandIds';
+import { COMMANDS, FIX_ALL_KIND } from './common/commandIds';
 import { addFixEdit, fixAllEdit } from './findingCommands';
-import { fixApplies } from './publishedFindings';
+import { fixApplies } from './common/publishedFindings';
 import type { Services } from './services';
 
 const FIX_ALL = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND);

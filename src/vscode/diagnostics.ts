@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Mode, ReviewFinding, Severity } from '../core/findings';
 import type { Logger } from '../core/log';
-import { HELP_SCHEME } from './commandIds';
-import { DismissalStore } from './dismissals';
-import { helpPath } from './helpDocs';
-import { trackEdits, type LineChange } from './findingTracker';
+import { HELP_SCHEME } from './common/commandIds';
+import { DismissalStore } from './common/dismissals';
+import { helpPath } from './common/helpDocs';
+import { trackEdits, type LineChange } from './common/findingTracker';
 import {
   contentHash,
   diagnosticLevel,
@@ -18,7 +18,7 @@ import {
   toPublished,
   type PublishedFinding,
   type Replace,
-} from './publishedFindings';
+} from './common/publishedFindings';
 import { errorMessage } from '../core/errorMessage';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
-import { CHAT_PARTICIPANT_NAME, COMMANDS } from './commandIds';
+import { CHAT_PARTICIPANT_NAME, COMMANDS } from './common/commandIds';
 import {
   explainQuery,
   fixApplies,
@@ -8,7 +8,7 @@ import {
   replacementText,
   type LineEdit,
   type PublishedFinding,
-} from './publishedFindings';
+} from './common/publishedFindings';
 import type { Services } from './services';
 
 function uriOf(arg: unknown): vscode.Uri | undefined {

@@ -13,7 +13,7 @@ import {
   type GitExtensionExports,
   type GitRepository,
 } from './gitApi';
-import { UnreadableFiles } from './unreadableFiles';
+import { UnreadableFiles } from './common/unreadableFiles';
 import { errorMessage } from '../core/errorMessage';
 
 /** No Git extension or no repository: the message says what to do. */

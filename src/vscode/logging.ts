@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import { COMMANDS } from './commandIds';
+import { COMMANDS } from './common/commandIds';
 
 /** The one "Backend Reviewer" log channel, behind the core Logger interface. */
 export class OutputChannelLogger implements Logger, vscode.Disposable {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
-import { parseModeArgument } from './chatHandler';
-import { COMMANDS } from './commandIds';
-import { modeName } from './publishedFindings';
+import { parseModeArgument } from './common/chatHandler';
+import { COMMANDS } from './common/commandIds';
+import { modeName } from './common/publishedFindings';
 import { SETTINGS_SECTION } from '../core/config/settings';
-import { planPersonaUpdate } from './settings';
+import { planPersonaUpdate } from './common/settings';
 import type { Services } from './services';
 
 /** Switches to the given mode, or to the other one. Returns the mode now in effect. */

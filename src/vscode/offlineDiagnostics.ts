@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { supportedLanguage } from '../core/offline';
-import { relocateFindings } from './relocate';
+import { relocateFindings } from './common/relocate';
 import { unitFor } from './reviewRunner';
 import { offlineRuleOverrides } from '../core/config/settings';
 import type { Services } from './services';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import { COMMANDS } from './commandIds';
+import { COMMANDS } from './common/commandIds';
 import { displayEndpoint, OpenAICompatibleProvider } from '../core/providers/openaiCompatible';
 import type { ChatProvider } from '../core/providers/provider';
-import { resolveApiKey, withKeyScrubbed } from './apiKey';
+import { resolveApiKey, withKeyScrubbed } from './common/apiKey';
 import { LanguageModelProvider, type LmRuntime } from './lmProvider';
 import { SETTINGS_SECTION, type ReviewerConfig } from '../core/config/settings';
-import type { SecretStore } from './state';
+import type { SecretStore } from './common/state';
 
 /** No language model matched the settings; the caller offers to choose another or switch provider. */
 export class NoModelError extends Error {

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { estimateTokens } from '../core/providers/openaiCompatible';
 import { previewPrompt } from '../core/review/plan';
-import { branchReviewArguments, openFailureMessage } from './commandArguments';
-import { COMMANDS } from './commandIds';
+import { branchReviewArguments, openFailureMessage } from './common/commandArguments';
+import { COMMANDS } from './common/commandIds';
 import {
   changesAgainstBranch,
   findRepository,
@@ -21,9 +21,9 @@ import {
   type ReviewCommandResult,
 } from './reviewRunner';
 import { showError } from './logging';
-import { ReviewCancelledError } from './reviewService';
+import { ReviewCancelledError } from './common/reviewService';
 import type { Services } from './services';
-import { noteText } from './reviewNotes';
+import { noteText } from './common/reviewNotes';
 
 /**
  * The URI a command was invoked with: a Uri or URI string (tests, explorer menus), or the

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { OFFLINE_RULES } from '../core/offline';
-import { COMMANDS, HELP_SCHEME } from './commandIds';
+import { COMMANDS, HELP_SCHEME } from './common/commandIds';
 import { helpUri } from './diagnostics';
-import { helpDocument } from './helpDocs';
+import { helpDocument } from './common/helpDocs';
 
 /** Serves `backend-reviewer:/review/<category>.md` and `backend-reviewer:/rules/<id>.md` as read-only Markdown. */
 class HelpContentProvider implements vscode.TextDocumentContentProvider {

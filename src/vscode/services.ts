@@ -5,18 +5,18 @@ import * as personas from '../core/personas';
 import { OfflineRunner } from '../core/offline/runner';
 import { FileReviewCache } from '../core/review/cache';
 import { runReview } from '../core/review/engine';
-import { DismissalStore } from './dismissals';
+import { DismissalStore } from './common/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
-import { FindingStore } from './publishedFindings';
-import { ModeState } from './modeState';
-import { ReviewContext, type PersonaApi } from './reviewContext';
-import { ReviewService } from './reviewService';
+import { FindingStore } from './common/publishedFindings';
+import { ModeState } from './common/modeState';
+import { ReviewContext, type PersonaApi } from './common/reviewContext';
+import { ReviewService } from './common/reviewService';
 import { SETTINGS_SECTION, type ReadConfigResult, type SettingKey, type ReviewerConfig } from '../core/config/settings';
-import { resolvePersonaDirectories } from './settings';
+import { resolvePersonaDirectories } from './common/settings';
 import { ReviewStatusBar } from './statusBar';
-import type { SecretStore } from './state';
+import type { SecretStore } from './common/state';
 import { currentConfig } from './vscodeSettings';
 
 /** Files and folders whose presence means an untrusted workspace has guidance we are leaving out: where the loaders read. */

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
-import { ActiveReviews } from './activeReviews';
-import { COMMANDS } from './commandIds';
-import { modeName } from './publishedFindings';
+import { ActiveReviews } from './common/activeReviews';
+import { COMMANDS } from './common/commandIds';
+import { modeName } from './common/publishedFindings';
 
 /** Shows the mode, and progress while reviewing; clicking it switches mode. */
 export class ReviewStatusBar implements vscode.Disposable {

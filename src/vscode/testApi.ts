@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
-import type { PublishedFinding } from './publishedFindings';
+import type { PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 
 /** What `activate` returns: a small read-only view for the integration tests. */

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 // The engine must run in plain Node: a file under src/core that imports `vscode` (or reaches into
-// the extension/CLI layers) breaks the CLI and these tests. ESLint enforces this too; this test
-// keeps it enforced even where lint is skipped.
+// the extension/CLI layers) breaks the CLI and these tests. The same holds for the editor's pure
+// half, src/vscode/common. ESLint enforces both too; this test keeps them enforced where lint is skipped.
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -29,6 +29,23 @@ describe('layers', () => {
         const resolved = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
         const escapesCore = spec.startsWith('.') && !resolved.startsWith(coreDir);
         if (spec === 'vscode' || escapesCore) offenders.push(`${path.relative(coreDir, file)} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('src/vscode/common never imports vscode, the rest of src/vscode or the CLI layer', () => {
+    const commonDir = path.join(__dirname, '..', '..', 'src', 'vscode', 'common');
+    const files = tsFiles(commonDir);
+    assert.ok(files.length > 0, 'expected TypeScript files under src/vscode/common');
+    const offenders: string[] = [];
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const match of text.matchAll(importPattern)) {
+        const spec = match[1];
+        const resolved = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
+        const allowed = !spec.startsWith('.') || resolved.startsWith(commonDir) || resolved.startsWith(coreDir);
+        if (spec === 'vscode' || !allowed) offenders.push(`${path.relative(commonDir, file)} imports ${spec}`);
       }
     }
     assert.deepEqual(offenders, []);

@@ -10,9 +10,9 @@ import * as personas from '../../src/core/personas';
 import { InMemoryReviewCache } from '../../src/core/review/cache';
 import { prepareReview, type PreparedReview } from '../../src/core/review/prepare';
 import type { ReviewUnit } from '../../src/core/review/types';
-import { ModeState } from '../../src/vscode/modeState';
-import { ReviewContext } from '../../src/vscode/reviewContext';
-import { InMemoryKeyValueStore } from '../../src/vscode/state';
+import { ModeState } from '../../src/vscode/common/modeState';
+import { ReviewContext } from '../../src/vscode/common/reviewContext';
+import { InMemoryKeyValueStore } from '../../src/vscode/common/state';
 import { InMemorySettings } from '../support/inMemorySettings';
 
 // The CLI and the editor only translate flags and settings into a PrepareRequest; core/review/prepare.ts

@@ -20,15 +20,18 @@ function fixture(
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   edit(pkg);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
-  fs.mkdirSync(path.join(dir, 'src', 'vscode'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'src', 'vscode', 'commandIds.ts'), path.join(dir, 'src', 'vscode', 'commandIds.ts'));
+  fs.mkdirSync(path.join(dir, 'src', 'vscode', 'common'), { recursive: true });
+  fs.copyFileSync(
+    path.join(root, 'src', 'vscode', 'common', 'commandIds.ts'),
+    path.join(dir, 'src', 'vscode', 'common', 'commandIds.ts'),
+  );
   fs.writeFileSync(path.join(dir, 'src', 'vscode', 'register.ts'), source);
   return dir;
 }
 
 /** Registers every command of the real table except the keys listed. */
 function registrations(except: string[] = []): string {
-  const table = fs.readFileSync(path.join(root, 'src', 'vscode', 'commandIds.ts'), 'utf8');
+  const table = fs.readFileSync(path.join(root, 'src', 'vscode', 'common', 'commandIds.ts'), 'utf8');
   const keys = [...table.matchAll(/^\s*(\w+):\s*'backendReviewer\.[^']+'/gm)]
     .map((m) => m[1])
     .filter((k) => !except.includes(k));

@@ -1,7 +1,7 @@
 import type { Mode, ReviewResult } from '../../../src/core/findings';
 import type { Persona, PersonaCatalog } from '../../../src/core/personas/types';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../../../src/core/providers/provider';
-import type { PersonaApi } from '../../../src/vscode/reviewContext';
+import type { PersonaApi } from '../../../src/vscode/common/reviewContext';
 
 /** Shared fakes for the extension's logic tests. */
 export function persona(id: string, mode: Mode | null, overrides: Partial<Persona> = {}): Persona {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHAT_PARTICIPANT_ID, COMMANDS, INTERNAL_COMMANDS } from '../../../src/vscode/commandIds';
+import { CHAT_PARTICIPANT_ID, COMMANDS, INTERNAL_COMMANDS } from '../../../src/vscode/common/commandIds';
 
 const root = path.join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));

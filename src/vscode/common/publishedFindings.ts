@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { severityRank, type Mode, type ReviewFinding, type Severity } from '../core/findings';
-import { MODE_LABELS } from '../core/personas/modes';
-import { redactSecrets } from '../core/review/redact';
+import { severityRank, type Mode, type ReviewFinding, type Severity } from '../../core/findings';
+import { MODE_LABELS } from '../../core/personas/modes';
+import { redactSecrets } from '../../core/review/redact';
 import type { DismissalSubject } from './dismissals';
 import type { KeyValueStore } from './state';
 

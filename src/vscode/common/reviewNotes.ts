@@ -1,5 +1,5 @@
-import type { ReviewNote } from '../core/review/prepare';
-import { SETTINGS_SECTION } from '../core/config/settings';
+import type { ReviewNote } from '../../core/review/prepare';
+import { SETTINGS_SECTION } from '../../core/config/settings';
 
 export const UNTRUSTED_NOTE =
   'This workspace is not trusted, so its personas and project guidelines (AGENTS.md, copilot-instructions, *.instructions.md...) were not given to the model. Trust the workspace to use them.';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { CATEGORIES } from '../../../src/core/findings';
-import { OFFLINE_RULES } from '../../../src/core/offline';
-import { CATEGORY_HELP, helpDocument, helpPath } from '../../../src/vscode/helpDocs';
+import { CATEGORIES } from '../../../../src/core/findings';
+import { OFFLINE_RULES } from '../../../../src/core/offline';
+import { CATEGORY_HELP, helpDocument, helpPath } from '../../../../src/vscode/common/helpDocs';
 
 describe('vscode/helpDocs', () => {
   it('has an explanation for every category', () => {

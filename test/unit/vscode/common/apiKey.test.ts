@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ProviderError, type ChatProvider } from '../../../src/core/providers/provider';
+import { ProviderError, type ChatProvider } from '../../../../src/core/providers/provider';
 import {
   API_KEY_SECRET,
   keyMoveFailureMessage,
@@ -8,8 +8,8 @@ import {
   scrubKey,
   validateApiKeyInput,
   withKeyScrubbed,
-} from '../../../src/vscode/apiKey';
-import { InMemorySecretStore } from '../../../src/vscode/state';
+} from '../../../../src/vscode/common/apiKey';
+import { InMemorySecretStore } from '../../../../src/vscode/common/state';
 
 const KEY = 'sk-test-1234567890abcdef';
 

@@ -1,5 +1,5 @@
-import { CATEGORIES, type Category } from '../core/findings';
-import type { OfflineRuleMeta } from '../core/offline/types';
+import { CATEGORIES, type Category } from '../../core/findings';
+import type { OfflineRuleMeta } from '../../core/offline/types';
 
 /**
  * The explanations a diagnostic's code links to, as Markdown: one page per model-finding category

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../src/core/log';
-import type { ReviewOptions } from '../../../src/core/review/types';
+import { InMemoryLogger } from '../../../../src/core/log';
+import type { ReviewOptions } from '../../../../src/core/review/types';
 import {
   formatOutcome,
   ReviewCancelledError,
   ReviewService,
   type ReviewSetup,
-} from '../../../src/vscode/reviewService';
-import { UNTRUSTED_NOTE } from '../../../src/vscode/reviewNotes';
-import { emptyResult } from './fakes';
+} from '../../../../src/vscode/common/reviewService';
+import { UNTRUSTED_NOTE } from '../../../../src/vscode/common/reviewNotes';
+import { emptyResult } from '../fakes';
 
 const prepared: ReviewSetup = {
   persona: { id: 'pragmatic', name: 'Pragmatic Reviewer', mode: 'pragmatic', text: 'P', warnings: [] },

@@ -1,13 +1,13 @@
-import { MODES, type Mode } from '../core/findings';
-import type { PersonaCatalog, RenderedPersona } from '../core/personas/types';
-import type { ChatMessage, ChatProvider } from '../core/providers/provider';
-import { redactSecrets } from '../core/review/redact';
+import { MODES, type Mode } from '../../core/findings';
+import type { PersonaCatalog, RenderedPersona } from '../../core/personas/types';
+import type { ChatMessage, ChatProvider } from '../../core/providers/provider';
+import { redactSecrets } from '../../core/review/redact';
 import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './commandIds';
 import { modeName, type PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
 import type { ModeState } from './modeState';
-import { errorMessage } from '../core/errorMessage';
-import { counted } from '../core/counted';
+import { errorMessage } from '../../core/errorMessage';
+import { counted } from '../../core/counted';
 
 /**
  * The `@principal` chat participant's logic, over small interfaces: chatParticipant.ts adapts

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { unitsFromDiff } from '../../../src/core/review/diff';
-import { UnreadableFiles } from '../../../src/vscode/unreadableFiles';
+import { unitsFromDiff } from '../../../../src/core/review/diff';
+import { UnreadableFiles } from '../../../../src/vscode/common/unreadableFiles';
 
 const DIFF = [
   'diff --git a/src/a.ts b/src/a.ts',

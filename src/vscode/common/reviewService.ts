@@ -1,9 +1,9 @@
-import type { Mode, ReviewResult, SkippedPart } from '../core/findings';
-import type { Logger } from '../core/log';
-import type { ChatProvider } from '../core/providers/provider';
-import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../core/review/types';
-import { counted } from '../core/counted';
-import type { ReviewNote } from '../core/review/prepare';
+import type { Mode, ReviewResult, SkippedPart } from '../../core/findings';
+import type { Logger } from '../../core/log';
+import type { ChatProvider } from '../../core/providers/provider';
+import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../../core/review/types';
+import { counted } from '../../core/counted';
+import type { ReviewNote } from '../../core/review/prepare';
 import { noteText } from './reviewNotes';
 
 /**

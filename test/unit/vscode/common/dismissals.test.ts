@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DismissalStore, dismissalKey, normaliseCode } from '../../../src/vscode/dismissals';
-import { InMemoryKeyValueStore } from '../../../src/vscode/state';
+import { DismissalStore, dismissalKey, normaliseCode } from '../../../../src/vscode/common/dismissals';
+import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
 
 const subject = { ruleId: 'review/reliability', file: 'src/api/orders.ts', code: 'await fetch(url)' };
 

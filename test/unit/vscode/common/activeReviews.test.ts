@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ActiveReviews } from '../../../src/vscode/activeReviews';
+import { ActiveReviews } from '../../../../src/vscode/common/activeReviews';
 
 describe('vscode/activeReviews', () => {
   it('keeps the progress of a review that replaced an earlier one of the same file when the earlier one ends', () => {

@@ -1,6 +1,6 @@
-import { ProviderError, type ChatProvider } from '../core/providers/provider';
+import { ProviderError, type ChatProvider } from '../../core/providers/provider';
 import type { SecretStore } from './state';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../../core/errorMessage';
 
 /** SecretStorage key of the OpenAI-compatible API key. The key is never written to settings or logs. */
 export const API_KEY_SECRET = 'backendReviewer.openai.apiKey';

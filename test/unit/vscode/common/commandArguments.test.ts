@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { branchReviewArguments, openFailureMessage } from '../../../src/vscode/commandArguments';
+import { branchReviewArguments, openFailureMessage } from '../../../../src/vscode/common/commandArguments';
 
 describe('vscode/commandArguments', () => {
   it('reads (branch, uri) as passed by tests and keybindings', () => {

@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../../core/errorMessage';
 /**
  * How command arguments are read, without `vscode`. Menus call commands with their own context:
  * the SCM title menu passes the SourceControl as the first argument, while tests and keybindings

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { SETTINGS_SECTION } from '../core/config/settings';
+import { SETTINGS_SECTION } from '../../core/config/settings';
 import { keysInSettings, type SettingScope } from './apiKey';
 
 /** Editor-side decisions about settings: persona folders, moving a key out of settings, writing the persona setting. */

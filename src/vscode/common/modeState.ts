@@ -1,4 +1,4 @@
-import type { Mode } from '../core/findings';
+import type { Mode } from '../../core/findings';
 import type { KeyValueStore } from './state';
 
 /** The mode in effect: the one last switched to in this workspace, else the `mode` setting. */

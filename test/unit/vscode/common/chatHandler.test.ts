@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ReviewFinding } from '../../../src/core/findings';
+import type { ReviewFinding } from '../../../../src/core/findings';
 import {
   ANSWER_SHAPES,
   APPLY_ALL_PROMPT,
@@ -11,12 +11,12 @@ import {
   type ChatOutput,
   type DocumentSnapshot,
   type PublishedReview,
-} from '../../../src/vscode/chatHandler';
-import { COMMANDS } from '../../../src/vscode/commandIds';
-import { toPublished } from '../../../src/vscode/publishedFindings';
-import { ModeState } from '../../../src/vscode/modeState';
-import { InMemoryKeyValueStore } from '../../../src/vscode/state';
-import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from './fakes';
+} from '../../../../src/vscode/common/chatHandler';
+import { COMMANDS } from '../../../../src/vscode/common/commandIds';
+import { toPublished } from '../../../../src/vscode/common/publishedFindings';
+import { ModeState } from '../../../../src/vscode/common/modeState';
+import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from '../fakes';
 
 /** Records everything the handler streams. */
 class RecordingOutput implements ChatOutput {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { ReviewFinding } from '../../../src/core/findings';
+import type { ReviewFinding } from '../../../../src/core/findings';
 import {
   applyLineEdits,
   contentHash,
@@ -18,8 +18,8 @@ import {
   restoreFromDisk,
   sourceLabel,
   toPublished,
-} from '../../../src/vscode/publishedFindings';
-import { InMemoryKeyValueStore } from '../../../src/vscode/state';
+} from '../../../../src/vscode/common/publishedFindings';
+import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
 
 const text = ['line 1', 'const a = fetch(u);', 'line 3', 'line 4', 'line 5'].join('\n');
 

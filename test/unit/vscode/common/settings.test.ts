@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { planKeyMove, planPersonaUpdate, resolvePersonaDirectories } from '../../../src/vscode/settings';
+import { planKeyMove, planPersonaUpdate, resolvePersonaDirectories } from '../../../../src/vscode/common/settings';
 
 describe('vscode/settings', () => {
   describe('resolvePersonaDirectories', () => {

@@ -1,6 +1,6 @@
-import type { SkippedPart } from '../core/findings';
-import type { ReviewUnit } from '../core/review/types';
-import { errorMessage } from '../core/errorMessage';
+import type { SkippedPart } from '../../core/findings';
+import type { ReviewUnit } from '../../core/review/types';
+import { errorMessage } from '../../core/errorMessage';
 
 /**
  * Reads the new text of the files in a diff and remembers those that could not be read, without

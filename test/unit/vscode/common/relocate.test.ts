@@ -5,7 +5,7 @@ import {
   relocateRange,
   relocationNote,
   type Relocatable,
-} from '../../../src/vscode/relocate';
+} from '../../../../src/vscode/common/relocate';
 
 type F = Relocatable & { id: string };
 

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../src/core/log';
-import { InMemoryReviewCache } from '../../../src/core/review/cache';
-import { readConfig, type ReviewerConfig } from '../../../src/core/config/settings';
-import { ModeState } from '../../../src/vscode/modeState';
-import { ReviewContext, type ReviewContextDeps } from '../../../src/vscode/reviewContext';
-import { noteText, UNTRUSTED_NOTE } from '../../../src/vscode/reviewNotes';
-import { InMemoryKeyValueStore } from '../../../src/vscode/state';
-import { InMemorySettings } from '../../support/inMemorySettings';
-import { catalog, FakeChatProvider, fakePersonaApi, persona } from './fakes';
+import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryReviewCache } from '../../../../src/core/review/cache';
+import { readConfig, type ReviewerConfig } from '../../../../src/core/config/settings';
+import { ModeState } from '../../../../src/vscode/common/modeState';
+import { ReviewContext, type ReviewContextDeps } from '../../../../src/vscode/common/reviewContext';
+import { noteText, UNTRUSTED_NOTE } from '../../../../src/vscode/common/reviewNotes';
+import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { InMemorySettings } from '../../../support/inMemorySettings';
+import { catalog, FakeChatProvider, fakePersonaApi, persona } from '../fakes';
 
 /** A persona rendered for the reviewed file's language, so a test sees which one went out and how. */
 const templated = (id: string, mode: 'pragmatic' | 'backendpe' | null) =>

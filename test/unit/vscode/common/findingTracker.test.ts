@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { trackEdits, type LineChange, type Trackable } from '../../../src/vscode/findingTracker';
+import { trackEdits, type LineChange, type Trackable } from '../../../../src/vscode/common/findingTracker';
 
 type F = Trackable & { id: string };
 

@@ -9,7 +9,7 @@
  * diff (common prefix and suffix, then a longest common subsequence of the rest). A fix whose
  * lines cannot be matched the same way is dropped from its finding (it would replace other code).
  */
-import { counted } from '../core/counted';
+import { counted } from '../../core/counted';
 
 export interface Relocatable {
   startLine: number;
