@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type BenchLanguage = 'typescript' | 'python' | 'go';
+export const BENCH_LANGUAGES = ['typescript', 'python', 'go'] as const;
+export type BenchLanguage = (typeof BENCH_LANGUAGES)[number];
 
 const FIXTURES = path.join(__dirname, '../test/fixtures/offline');
 const EXTENSIONS: Record<BenchLanguage, string> = { typescript: 'ts', python: 'py', go: 'go' };
@@ -71,7 +72,7 @@ function fileName(language: BenchLanguage, stem: string): string {
  * turn, spread over service folders) under `root`; returns the number of lines written.
  */
 export function writeRepository(root: string, files: number, totalLines: number): number {
-  const languages: BenchLanguage[] = ['typescript', 'python', 'go'];
+  const languages: readonly BenchLanguage[] = BENCH_LANGUAGES;
   const perFile = Math.floor(totalLines / files);
   let written = 0;
   for (let index = 0; index < files; index += 1) {

@@ -4,8 +4,12 @@
 import * as fs from 'node:fs';
 
 const target = process.env.BENCH_RESOURCE_USAGE_FILE;
-if (!target) throw new Error('bench/resourceUsage.mjs: set BENCH_RESOURCE_USAGE_FILE to the file the usage is written to');
+if (!target)
+  throw new Error('bench/resourceUsage.mjs: set BENCH_RESOURCE_USAGE_FILE to the file the usage is written to');
 process.on('exit', () => {
   const usage = process.resourceUsage();
-  fs.writeFileSync(target, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+  fs.writeFileSync(
+    target,
+    JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }),
+  );
 });

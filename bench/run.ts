@@ -4,8 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchEngine } from './engine';
 import { benchExtension } from './extension';
-import { benchOffline } from './offline';
-import { benchScale } from './scale';
+import { round } from './engine';
+import { BENCH_LANGUAGES } from './generate';
+import { benchOffline, offlineThroughputRow } from './offline';
+import { benchScale, SCALE_LINES_PER_CPU_SECOND } from './scale';
 import type { BenchModule, BenchRow } from './types';
 
 const MODULES: Array<{ name: string; run: BenchModule }> = [
@@ -14,6 +16,31 @@ const MODULES: Array<{ name: string; run: BenchModule }> = [
   { name: 'extension', run: benchExtension },
   { name: 'scale', run: benchScale },
 ];
+
+/** Whole-repository lines per CPU-second ÷ one check's throughput: what the walk, start-up and workers cost. */
+const REPOSITORY_OVER_CHECK_TARGET = 0.6;
+
+/**
+ * Ratios between modules, from rows of this same run: the repository review's throughput against the
+ * mean one-thread throughput of a single check over the three languages it holds.
+ */
+function crossModuleRows(rows: readonly BenchRow[]): BenchRow[] {
+  const value = (name: string): number | undefined => rows.find((row) => row.name === name)?.value;
+  const repository = value(SCALE_LINES_PER_CPU_SECOND);
+  const single = BENCH_LANGUAGES.map((language) => value(offlineThroughputRow(language)));
+  if (repository === undefined || single.some((throughput) => throughput === undefined)) return [];
+  const mean = (single as number[]).reduce((sum, throughput) => sum + throughput, 0) / single.length;
+  return [
+    {
+      name: 'scale: repository lines per CPU-second ÷ single-check throughput',
+      value: round(repository / mean),
+      unit: '×',
+      target: REPOSITORY_OVER_CHECK_TARGET,
+      targetKind: 'min',
+      note: `${repository} ÷ ${Math.round(mean)} lines/s (mean of the three languages' one-thread checks)`,
+    },
+  ];
+}
 
 interface ResultRow extends BenchRow {
   module: string;
@@ -55,13 +82,24 @@ function table(rows: ResultRow[]): string {
 async function main(): Promise<void> {
   const results: ResultRow[] = [];
   const failures: string[] = [];
-  for (const module of MODULES) {
+  // `npm run bench -- offline scale` runs only the named modules (all by default).
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !MODULES.some((module) => module.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: unknown module(s) ${unknown.join(', ')}; known: ${MODULES.map((m) => m.name).join(', ')}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  for (const module of MODULES.filter((candidate) => only.length === 0 || only.includes(candidate.name))) {
     try {
       results.push(...(await module.run()).map((row) => judge(module.name, row)));
     } catch (error) {
       failures.push(`${module.name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  results.push(...crossModuleRows(results).map((row) => judge('scale', row)));
   process.stdout.write(table(results) + '\n');
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(

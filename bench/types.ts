@@ -3,7 +3,10 @@ export interface BenchRow {
   name: string;
   value: number;
   unit: string;
-  /** The number to beat, in `unit`. */
+  /**
+   * The number to beat, in `unit`. Only ratios measured in the same run (and sizes, counts and peak
+   * memory, which do not depend on the neighbours' load) carry one: absolute times are context.
+   */
   target?: number;
   /** `max`: value must be at most target; `min`: at least target. */
   targetKind?: 'max' | 'min';

@@ -9,23 +9,50 @@ import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
 const MAX_OFFLINE_BYTES = 1024 * 1024;
+/** The pause in typing after which an edited document is checked again (offlineChecks.onType). */
+const TYPING_PAUSE_MS = 500;
 
 /**
  * Runs the offline checks (no model, nothing leaves the machine) when a supported file is opened or
- * saved, if `backendReviewer.offlineChecks.onOpenAndSave` is on. Their findings carry the source
- * "Backend Reviewer · offline" and replace only earlier offline findings of the file.
+ * saved, if `backendReviewer.offlineChecks.onOpenAndSave` is on, and after a pause in typing if
+ * `offlineChecks.onType` is on too. The runner keeps each open document's tree, so a re-check after
+ * an edit checks only the edited declarations (core/offline/incremental.ts); the tree is dropped
+ * when the document closes. Their findings carry the source "Backend Reviewer · offline" and replace
+ * only earlier offline findings of the file.
  */
 export class OfflineChecker implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
   private readonly generation = new Map<string, number>();
+  private readonly typingTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly services: Services) {
     this.disposables = [
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
       vscode.workspace.onDidSaveTextDocument((document) => this.check(document)),
+      vscode.workspace.onDidChangeTextDocument((event) => this.checkAfterTyping(event.document)),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.clearTypingTimer(document.uri.toString());
+        this.services.offline.forget(unitFor(document).path);
+      }),
       services.settings.onDidChange(() => this.checkOpen()),
     ];
     this.checkOpen();
+  }
+
+  private checkAfterTyping(document: vscode.TextDocument): void {
+    if (!this.services.config().offlineChecks.onType) return;
+    const key = document.uri.toString();
+    this.clearTypingTimer(key);
+    const timer = setTimeout(() => {
+      this.typingTimers.delete(key);
+      void this.check(document);
+    }, TYPING_PAUSE_MS);
+    this.typingTimers.set(key, timer);
+  }
+
+  private clearTypingTimer(key: string): void {
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.delete(key);
   }
 
   checkOpen(): void {
@@ -68,6 +95,8 @@ export class OfflineChecker implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

@@ -12,6 +12,8 @@ export interface BackendReviewerApi {
   reviewsInFlight(): string[];
   /** Whether the offline checks' worker threads are up (they start for the first large file). */
   offlineWorkersRunning(): boolean;
+  /** How many open documents have a kept tree for incremental offline re-checks. */
+  offlineKeptTrees(): number;
   /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
   chatHandler: vscode.ChatRequestHandler;
 }
@@ -22,6 +24,7 @@ export function createTestApi(services: Services, chatHandler: vscode.ChatReques
     getMode: () => services.mode.get(),
     reviewsInFlight: () => services.reviewService.inFlight(),
     offlineWorkersRunning: () => services.offline.workersRunning,
+    offlineKeptTrees: () => services.offline.keptTrees,
     chatHandler,
   };
 }

@@ -32,6 +32,7 @@ export const SETTING_SCHEMAS = {
   maxConcurrency: z.number().int().min(1).max(16),
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000),
   'offlineChecks.onOpenAndSave': z.boolean(),
+  'offlineChecks.onType': z.boolean(),
   'offlineChecks.rules': z.record(z.string(), z.enum(RULE_LEVELS)),
 } as const;
 
@@ -53,6 +54,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   maxConcurrency: 2,
   requestTimeoutMs: 120_000,
   'offlineChecks.onOpenAndSave': true,
+  'offlineChecks.onType': true,
   'offlineChecks.rules': {},
 };
 
@@ -88,7 +90,7 @@ export interface ReviewerConfig {
   diffContextSlack: number;
   maxConcurrency: number;
   requestTimeoutMs: number;
-  offlineChecks: { onOpenAndSave: boolean; rules: Record<string, RuleLevel> };
+  offlineChecks: { onOpenAndSave: boolean; onType: boolean; rules: Record<string, RuleLevel> };
 }
 
 /** Raw values as VS Code resolves them; `undefined` means "not set". */
@@ -161,7 +163,11 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
       diffContextSlack: v.diffContextSlack,
       maxConcurrency: v.maxConcurrency,
       requestTimeoutMs: v.requestTimeoutMs,
-      offlineChecks: { onOpenAndSave: v['offlineChecks.onOpenAndSave'], rules: v['offlineChecks.rules'] },
+      offlineChecks: {
+        onOpenAndSave: v['offlineChecks.onOpenAndSave'],
+        onType: v['offlineChecks.onType'],
+        rules: v['offlineChecks.rules'],
+      },
     },
     problems,
     ignoredForTrust,

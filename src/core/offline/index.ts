@@ -69,6 +69,16 @@ function wholeLineFix(text: string, starts: readonly number[], edit: TextEdit): 
   return { startLine: firstLine + 1, endLine: lastLine + 1, replacement };
 }
 
+/**
+ * The nodes of the given types that the rules see, in document order: the whole tree's for a
+ * check of a file or part, a region's and the imports' for an incremental re-check (incremental.ts).
+ */
+export type NodeSource = (types: string[]) => Node[];
+
+function wholeTree(tree: Tree): NodeSource {
+  return (types) => tree.rootNode.descendantsOfType(types).filter((node): node is Node => node !== null);
+}
+
 /** What the rules reported; the last offset at which they looked a name up at the file's top level (-1: none); the import statements' starts. */
 interface Collected {
   found: RawFinding[];
@@ -83,6 +93,8 @@ function collect(
   grammar: GrammarName,
   region: OffsetRange,
   checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>,
+  timings?: Map<string, number>,
+  descendants: NodeSource = wholeTree(tree),
 ): Collected {
   const found: RawFinding[] = [];
   let moduleScopeAt = -1;
@@ -93,9 +105,7 @@ function collect(
   const family = familyOf(grammar);
   const wanted = [...NODE_TYPES[family], ...IMPORT_NODE_TYPES[family]];
   for (const type of wanted) byType.set(type, []);
-  for (const node of tree.rootNode.descendantsOfType(wanted)) {
-    if (node) byType.get(node.type)?.push(node);
-  }
+  for (const node of descendants(wanted)) byType.get(node.type)?.push(node);
   let currentRule = '';
   const input: CheckInput = {
     tree,
@@ -112,7 +122,7 @@ function collect(
     nodesOfType(type) {
       let nodes = byType.get(type);
       if (!nodes) {
-        nodes = tree.rootNode.descendantsOfType(type).filter((node): node is Node => node !== null);
+        nodes = descendants([type]);
         byType.set(type, nodes);
       }
       return nodes;
@@ -125,7 +135,13 @@ function collect(
   };
   for (const { meta, check } of checks) {
     currentRule = meta.id;
+    if (!timings) {
+      check(input);
+      continue;
+    }
+    const start = performance.now();
     check(input);
+    timings.set(meta.id, (timings.get(meta.id) ?? 0) + performance.now() - start);
   }
   const imports = IMPORT_NODE_TYPES[family]
     .flatMap((type) => byType.get(type) ?? [])
@@ -281,29 +297,55 @@ function nothingChecked(): PartResult {
 async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
   if (!grammar) return nothingChecked();
-  const checks = activeRules(config, familyOf(grammar));
-  if (checks.length === 0) return nothingChecked();
+  if (activeRules(config, familyOf(grammar)).length === 0) return nothingChecked();
   const parser = await parserFor(grammar);
   const starts = lineStarts(unit.text);
   // An empty list of included ranges means the whole text.
   const ranges = part && part.included.length > 0 ? includedRanges(starts, part.included) : undefined;
   const tree = parser.parse(unit.text, null, ranges ? { includedRanges: ranges } : undefined);
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
-  let raw: RawFinding[];
-  let parsedCleanly: boolean;
-  let collected: Collected;
+  let checked: TreeCheckResult;
   try {
-    parsedCleanly = !tree.rootNode.hasError;
-    collected = collect(tree, unit.text, grammar, part?.own ?? { start: 0, end: unit.text.length }, checks);
-    raw = collected.found;
+    checked = checkTree(unit, config, grammar, tree, { region: part?.own, lineStarts: starts });
   } finally {
     tree.delete();
   }
-  let importsAsPlanned = true;
-  if (part) {
-    raw = raw.filter((item) => item.start >= part.own.start && item.start < part.own.end);
-    importsAsPlanned = importsMatchPlan(unit.text, familyOf(grammar), part, collected.imports);
-  }
+  return {
+    findings: checked.findings,
+    parsedCleanly: checked.parsedCleanly,
+    moduleScopeAt: checked.moduleScopeAt,
+    needsWholeFile: checked.needsWholeFile,
+    importsAsPlanned: part ? importsMatchPlan(unit.text, familyOf(grammar), part, checked.imports) : true,
+  };
+}
+
+/** What checkTree found: a part's result, plus what an incremental re-check keeps (incremental.ts). */
+export interface TreeCheckResult extends PartResult {
+  /** The start offset of each finding, in the same order. */
+  offsets: number[];
+  /** The import statements the rules saw. */
+  imports: OffsetRange[];
+}
+
+/**
+ * The offline findings in a parsed tree of the unit's text, keeping those that start in `region`
+ * (the whole text by default). `descendants` narrows the nodes the rules see (an incremental
+ * re-check passes a region's and the imports'). The caller owns the tree.
+ */
+export function checkTree(
+  unit: ReviewUnit,
+  config: OfflineConfig,
+  grammar: GrammarName,
+  tree: Tree,
+  options: { region?: OffsetRange; descendants?: NodeSource; lineStarts?: readonly number[] } = {},
+): TreeCheckResult {
+  const checks = activeRules(config, familyOf(grammar));
+  const starts = options.lineStarts ?? lineStarts(unit.text);
+  const region = options.region ?? { start: 0, end: unit.text.length };
+  const parsedCleanly = !tree.rootNode.hasError;
+  const collected = collect(tree, unit.text, grammar, region, checks, config.ruleTimings, options.descendants);
+  let raw = collected.found;
+  if (options.region) raw = raw.filter((item) => item.start >= region.start && item.start < region.end);
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   // Splitting a large file into lines only to find no directive costs more than this one search.
   const suppressed = unit.text.includes(SUPPRESSION_KEYWORD)
@@ -311,6 +353,7 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
     : new Map<number, Set<string>>();
   const changed = unit.changedLines ? new Set(unit.changedLines) : undefined;
   const findings: ReviewFinding[] = [];
+  const offsets: number[] = [];
   const seen = new Set<string>();
   for (const item of raw.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId))) {
     const key = `${item.ruleId}:${item.start}:${item.end}`;
@@ -345,12 +388,15 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
     if (isSuppressed(suppressed, finding.startLine, finding.ruleId)) continue;
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
+    offsets.push(item.start);
   }
   return {
     findings,
+    offsets,
     parsedCleanly,
     moduleScopeAt: collected.moduleScopeAt,
-    importsAsPlanned,
+    importsAsPlanned: true,
     needsWholeFile: collected.needsWholeFile,
+    imports: collected.imports,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { errorMessage } from '../errorMessage';
 import type { ReviewFinding } from '../findings';
 import type { ReviewUnit } from '../review/types';
+import { IncrementalChecker } from './incremental';
 import { runOfflineChecks } from './index';
 import { createOfflinePool, OfflineWorkerError, type OfflinePool } from './pool';
 import { MIN_LINES_PER_PART } from './segments';
@@ -15,6 +16,11 @@ export interface OfflineRunnerOptions {
   /** Stop the workers after this long without a check (they hold a copy of the grammars). */
   idleMs?: number;
   execArgv?: string[];
+  /**
+   * Keep each document's last tree for incremental re-checks (the editor: on by default). Off, every
+   * check is a fresh one (the bench measuring checks in parts; tests of the worker pool).
+   */
+  keepTrees?: boolean;
   /** Where a worker failure is reported before the file is checked inline instead. */
   warn(message: string): void;
 }
@@ -22,6 +28,8 @@ export interface OfflineRunnerOptions {
 const DEFAULT_IDLE_MS = 60_000;
 /** Files remembered as better checked whole (see `checkWhole`); the oldest is forgotten first. */
 const MAX_REMEMBERED_FILES = 200;
+/** Documents whose last tree is kept for incremental re-checks; the least recently checked is forgotten first. */
+const MAX_KEPT_TREES = 30;
 
 /** True when the text has at least `lines` lines (stops counting there). */
 function hasLines(text: string, lines: number): boolean {
@@ -55,6 +63,12 @@ export class OfflineRunner {
    */
   private readonly checkWhole = new Set<string>();
   private workerFileExists: boolean | undefined;
+  /**
+   * Per document (by path), the last check's tree, for re-checks after an edit that redo only the
+   * edited declarations (incremental.ts). A large file's first check runs in parts on the workers;
+   * its tree is built on this thread after that answer, off the path of the first diagnostics.
+   */
+  private readonly incremental = new Map<string, { checker: IncrementalChecker; ready: Promise<unknown> }>();
 
   constructor(private readonly options: OfflineRunnerOptions) {}
 
@@ -81,6 +95,52 @@ export class OfflineRunner {
   }
 
   async check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]> {
+    // A range or changed-lines check is a review's, not the document's: no tree is kept for it.
+    if (unit.range || unit.changedLines || this.options.keepTrees === false) return this.checkFresh(unit, config);
+    const kept = this.incremental.get(unit.path);
+    if (kept) {
+      // Most recently used last, so the first entry is the one to forget.
+      this.incremental.delete(unit.path);
+      this.incremental.set(unit.path, kept);
+      await kept.ready.catch(() => undefined);
+      if (kept.checker.primed) return kept.checker.check(unit, config);
+    }
+    const checker = kept?.checker ?? new IncrementalChecker();
+    if (!this.splits(unit)) {
+      this.keepTree(unit.path, checker, Promise.resolve());
+      return checker.check(unit, config);
+    }
+    const findings = await this.checkFresh(unit, config);
+    // Built after the answer, so the first diagnostics of a large file do not wait for it; a failure
+    // here only means the next check is a whole one.
+    const ready = new Promise((resolve) => setImmediate(resolve)).then(() => checker.check(unit, config));
+    ready.catch((error) =>
+      this.options.warn(`Offline checks: keeping ${unit.path}'s tree failed: ${errorMessage(error)}`),
+    );
+    this.keepTree(unit.path, checker, ready);
+    return findings;
+  }
+
+  /** How many documents have a kept tree. */
+  get keptTrees(): number {
+    return this.incremental.size;
+  }
+
+  /** Forgets a document's kept tree (the document was closed). */
+  forget(path: string): void {
+    const kept = this.incremental.get(path);
+    if (!kept) return;
+    this.incremental.delete(path);
+    void kept.ready.catch(() => undefined).then(() => kept.checker.reset());
+  }
+
+  private keepTree(path: string, checker: IncrementalChecker, ready: Promise<unknown>): void {
+    this.incremental.set(path, { checker, ready });
+    if (this.incremental.size > MAX_KEPT_TREES) this.forget(this.incremental.keys().next().value as string);
+  }
+
+  /** A check without a kept tree: in parts on the workers for a large file, else inline. */
+  private async checkFresh(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]> {
     if (!this.splits(unit)) return runOfflineChecks(unit, config);
     clearTimeout(this.idleTimer);
     let pool: OfflinePool;
@@ -133,6 +193,7 @@ export class OfflineRunner {
   /** Stops the workers; later checks run inline. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const path of [...this.incremental.keys()]) this.forget(path);
     clearTimeout(this.idleTimer);
     const pools = new Set([...this.inFlight.keys(), ...(this.pool ? [this.pool] : [])]);
     this.pool = undefined;

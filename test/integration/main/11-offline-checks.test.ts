@@ -91,10 +91,29 @@ describe('offline checks in the editor', () => {
         handlers.map((_, index) => index * 5 + 2),
         "one finding on each handler's fetch line",
       );
-      const api = reviewerExtension().exports as { offlineWorkersRunning(): boolean };
+      const api = reviewerExtension().exports as { offlineWorkersRunning(): boolean; offlineKeptTrees(): number };
       if (availableParallelism() >= 2)
         assert.equal(api.offlineWorkersRunning(), true, 'the large file went to the worker threads');
-      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+      // Typing (no save): after a pause the file is checked again from its kept tree, and the new
+      // call gets its finding while the 1,300 others stay where they are.
+      await waitFor('a kept tree', () => api.offlineKeptTrees() > 0 || undefined, 30_000);
+      const typedAt = 650 * 5 + 2; // inside handler 650, after its fetch line
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(document.uri, new vscode.Position(typedAt, 0), '  await fetch(url + "/again");\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const retyped = await waitFor(
+        '1,301 offline diagnostics after typing',
+        () => {
+          const all = offlineDiagnostics(document.uri);
+          return all.length === 1_301 ? all : undefined;
+        },
+        30_000,
+      );
+      const typedLines = retyped.map((d) => d.range.start.line + 1).sort((a, b) => a - b);
+      assert.ok(typedLines.includes(typedAt + 1), 'the typed call has its finding');
+      assert.equal(typedLines[typedLines.length - 1], 1_299 * 5 + 2 + 1, 'the findings below moved down a line');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
       fs.rmSync(uri.fsPath, { force: true });
     }

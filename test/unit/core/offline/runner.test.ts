@@ -46,6 +46,8 @@ describe('core/offline/runner', function () {
       workerFile: WORKER,
       threads: 2,
       execArgv: EXEC_ARGV,
+      // These tests are about the worker threads: every check is a fresh one unless a test keeps trees.
+      keepTrees: false,
       warn: (message) => options.warnings?.push(message),
       ...options,
     });
@@ -209,6 +211,31 @@ describe('core/offline/runner', function () {
     assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
     assert.equal(offline.workersRunning, false, 'no workers start after close');
     assert.deepEqual(warnings, []);
+  });
+
+  it("keeps a document's tree after its first check (in parts) and re-checks an edit with the same findings", async () => {
+    const log = join(dir, 'jobs.log');
+    const offline = runner({
+      keepTrees: true,
+      workerFile: stubWorker(dir, {
+        beforeReply: `require('node:fs').appendFileSync(${JSON.stringify(log)}, 'job\\n');`,
+      }),
+    });
+    const unit = large(17);
+    assert.deepEqual(await offline.check(unit, CONFIG), await runOfflineChecks(unit, CONFIG));
+    assert.equal(fs.readFileSync(log, 'utf8'), 'job\njob\n', 'the first check runs in two parts on the workers');
+    assert.equal(offline.keptTrees, 1);
+    const lines = unit.text.split('\n');
+    lines.splice(3_000, 0, '  await fetch(url);');
+    const edited = { ...unit, text: lines.join('\n') };
+    assert.deepEqual(await offline.check(edited, CONFIG), await runOfflineChecks(edited, CONFIG));
+    assert.equal(fs.readFileSync(log, 'utf8'), 'job\njob\n', 'the re-check uses the kept tree, not the workers');
+    const small = { path: 'src/small.ts', text: 'export async function f(url: string) {\n  return fetch(url);\n}\n' };
+    assert.deepEqual(await offline.check(small, CONFIG), await runOfflineChecks(small, CONFIG));
+    assert.equal(offline.keptTrees, 2);
+    offline.forget(unit.path);
+    offline.forget(small.path);
+    assert.equal(offline.keptTrees, 0);
   });
 
   it('stops idle workers and starts them again for the next large file', async () => {
