@@ -94,7 +94,9 @@ function randomEdit(text: string, language: Language, random: () => number): str
   return lines.join('\n');
 }
 
-describe('offline checks: incremental re-checks', () => {
+describe('offline checks: incremental re-checks', function () {
+  // Many whole-file checks to compare with: a safety limit for a loaded machine, not a speed test.
+  this.timeout(180_000);
   describe('editBetween', () => {
     it('finds the one span that changed', () => {
       assert.deepEqual(editBetween('abcdef', 'abXYef'), { start: 2, oldEnd: 4, newEnd: 4 });
