@@ -1,4 +1,5 @@
 import { dismissalsCommand } from './dismissalsCommand';
+import { terminalSafe, terminalSafeStream } from '../core/output/terminal';
 import { EXIT, UsageError } from './errors';
 import { mergeCommand } from './mergeCommand';
 import { personasCommand } from './personasCommand';
@@ -40,7 +41,10 @@ function usage(): string {
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  // Every message on stderr is for people and may quote a server, a model or a file name: none of it
+  // may drive the terminal (control characters and escapes become visible escapes).
+  const io: CliIo = { ...given, stderr: terminalSafeStream(given.stderr) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     // Asked for help: stdout, exit 0. No command at all is a usage error: stderr, exit 2.
@@ -75,7 +79,9 @@ if (require.main === module) {
     })
     .catch((error: unknown) => {
       process.stderr.write(
-        `backend-review: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        terminalSafe(
+          `backend-review: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        ),
       );
       process.exitCode = EXIT.usage;
     });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
+import { terminalSafe } from '../core/output/terminal';
 import { COMMANDS } from './common/commandIds';
 
 /** The one "Backend Reviewer" log channel, behind the core Logger interface. */
@@ -10,17 +11,19 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
     this.channel = vscode.window.createOutputChannel('Backend Reviewer', { log: true });
   }
 
+  // Log lines quote servers, models and file names: control characters and BiDi overrides are shown
+  // as visible escapes, never passed to the channel raw.
   debug(message: string): void {
-    this.channel.debug(message);
+    this.channel.debug(terminalSafe(message));
   }
   info(message: string): void {
-    this.channel.info(message);
+    this.channel.info(terminalSafe(message));
   }
   warn(message: string): void {
-    this.channel.warn(message);
+    this.channel.warn(terminalSafe(message));
   }
   error(message: string): void {
-    this.channel.error(message);
+    this.channel.error(terminalSafe(message));
   }
 
   show(): void {

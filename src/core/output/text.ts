@@ -1,5 +1,6 @@
 import { SEVERITIES, type ReviewResult, type Severity } from '../findings';
 import { counted } from '../counted';
+import { terminalSafe } from './terminal';
 
 export interface TextFormatOptions {
   /** ANSI colours (the CLI turns them on for a TTY without NO_COLOR). */
@@ -31,13 +32,15 @@ function indent(text: string, prefix: string): string {
 export function formatText(result: ReviewResult, options: TextFormatOptions): string {
   const paint = (code: string, text: string): string => (options.color ? `${code}${text}${RESET}` : text);
   const out: string[] = [];
+  // Titles, messages, suggestions, summaries, notes, reasons and file names come from the model, servers
+  // and the repository: each goes through terminalSafe; only our own colours are escape sequences.
   for (const f of result.findings) {
-    const where = `${f.file}:${f.startLine}:${f.startColumn ?? 1}`;
+    const where = `${terminalSafe(f.file)}:${f.startLine}:${f.startColumn ?? 1}`;
     out.push(
-      `${paint(BOLD, where)} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${paint(DIM, `[${f.ruleId}]`)} ${f.title}`,
+      `${paint(BOLD, where)} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${paint(DIM, `[${terminalSafe(f.ruleId)}]`)} ${terminalSafe(f.title)}`,
     );
-    if (f.message.trim() !== '') out.push(indent(f.message.trim(), '    '));
-    if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${f.suggestion.trim()}`, '    '));
+    if (f.message.trim() !== '') out.push(indent(terminalSafe(f.message.trim()), '    '));
+    if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${terminalSafe(f.suggestion.trim())}`, '    '));
     if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
     out.push('');
   }
@@ -46,10 +49,10 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
       s.startLine !== undefined
         ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}`
         : '';
-    out.push(paint(DIM, `skipped ${s.file}${range}: ${s.reason}`));
+    out.push(paint(DIM, `skipped ${terminalSafe(s.file)}${range}: ${terminalSafe(s.reason)}`));
   }
-  for (const note of result.notes) out.push(paint(DIM, `note: ${note}`));
-  if (result.summary.trim() !== '') out.push(result.summary.trim());
+  for (const note of result.notes) out.push(paint(DIM, `note: ${terminalSafe(note)}`));
+  if (result.summary.trim() !== '') out.push(terminalSafe(result.summary.trim()));
 
   const counts = SEVERITIES.map((severity) => ({
     severity,

@@ -79,7 +79,7 @@ function describeEndpoint(baseUrl: string): EndpointShape {
     url = new URL(baseUrl);
   } catch {
     throw new Error(
-      `The model endpoint URL "${baseUrl}" is not a valid URL: expected something like ${DEFAULT_BASE_URL} or http://127.0.0.1:11434/v1.`,
+      `The model endpoint URL "${maskedUrlText(baseUrl)}" is not a valid URL: expected something like ${DEFAULT_BASE_URL} or http://127.0.0.1:11434/v1.`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -94,6 +94,17 @@ function describeEndpoint(baseUrl: string): EndpointShape {
     query['api-version'] = DEFAULT_AZURE_API_VERSION;
   const path = url.pathname.replace(/\/+$/, '');
   return { sdkBaseUrl: `${url.protocol}//${url.host}${path}`, query, azure, display: safeUrl(url) };
+}
+
+/**
+ * A URL that did not parse, as a message may show it: a query (`?api-key=…`), a fragment and
+ * credentials before `@` can hold a key, so they are masked; the rest helps the user find the typo.
+ */
+function maskedUrlText(text: string): string {
+  return text
+    .replace(/[?#].*$/s, '?…')
+    .replace(/^([^/]*\/\/)?[^/@]*@/, (_, scheme: string | undefined) => `${scheme ?? ''}…@`)
+    .slice(0, 200);
 }
 
 function safeUrl(url: URL): string {
@@ -117,10 +128,40 @@ export function displayEndpoint(baseUrl: string): string {
  * `{detail}`, Ollama `{error: "text"}`, plain text); the SDK only reads `{error: {message}}`.
  * This fetch rewrites error bodies into that shape so the server's explanation reaches the user.
  */
+/**
+ * Chat completion streams carry no SSE event names, but the SDK prints any malformed chunk of an
+ * event named `thread.*` with console.error, unscrubbed: a hostile or broken server could write
+ * escape sequences (or the key it was sent) to the terminal that way. Dropping `event:` lines
+ * leaves every chunk on the SDK's path that reports through our logger (`logger` below).
+ */
+function withoutSseEventNames(response: Response): Response {
+  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const strip = (text: string): string => text.replace(/^event:[^\n]*\n/gm, '');
+  let pending = '';
+  const body = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        pending += decoder.decode(chunk, { stream: true });
+        const cut = pending.lastIndexOf('\n');
+        if (cut < 0) return;
+        controller.enqueue(encoder.encode(strip(pending.slice(0, cut + 1))));
+        pending = pending.slice(cut + 1);
+      },
+      flush(controller) {
+        pending += decoder.decode();
+        if (pending !== '') controller.enqueue(encoder.encode(strip(pending)));
+      },
+    }),
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 function fetchWithReadableErrors(): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    if (response.ok) return response;
+    if (response.ok) return withoutSseEventNames(response);
     const raw = await response.text();
     let json: unknown;
     try {
@@ -237,6 +278,15 @@ export class OpenAICompatibleProvider implements ChatProvider {
       maxRetries: 0,
       timeout: this.timeoutMs,
       fetch: fetchWithReadableErrors(),
+      // The SDK's own messages (a malformed stream chunk, with the chunk) go to our log, scrubbed of
+      // the key, instead of to the console; its chatter below warnings is dropped.
+      logLevel: 'warn',
+      logger: {
+        error: (...parts: unknown[]) => this.logger.warn(`openai SDK: ${this.scrub(parts.map(String).join(' '))}`),
+        warn: (...parts: unknown[]) => this.logger.warn(`openai SDK: ${this.scrub(parts.map(String).join(' '))}`),
+        info: () => undefined,
+        debug: () => undefined,
+      },
     });
   }
 
