@@ -54,3 +54,102 @@ export const KNOWN_SECRET_PATTERNS: readonly SecretPattern[] = [
 /** Identifier names whose literal values are credentials (password, api_key, secretToken, ...). */
 export const SECRET_NAME_PATTERN =
   /(?:pass(?:word|wd)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|(?:secret|signing|encryption)[_-]?key|auth[_-]?token|token|private[_-]?key|client[_-]?secret|credentials?)$/i;
+
+/**
+ * Token formats of providers, for redaction (everything that leaves the machine): each has a prefix
+ * or a shape its provider documents, so a match is a credential wherever it stands (a function
+ * argument, a header, a URL, a flag in a shell script), with no name beside it. Kept apart from
+ * KNOWN_SECRET_PATTERNS, which the offline `hardcoded-secret` rule also reports: redacting a value
+ * that is not a secret costs a placeholder, reporting one costs the user's trust.
+ */
+export const PROVIDER_TOKEN_PATTERNS: readonly SecretPattern[] = [
+  { name: 'Stripe key', regex: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
+  { name: 'Stripe webhook secret', regex: /\bwhsec_[A-Za-z0-9+/=]{24,}/g },
+  { name: 'SendGrid key', regex: /\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}(?![\w-])/g },
+  { name: 'Slack app token', regex: /\bxapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+\b/g },
+  { name: 'Slack config token', regex: /\bxoxe(?:\.xox[bp])?-\d-[A-Za-z0-9-]{20,}\b/g },
+  { name: 'Discord bot token', regex: /\b[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6,7}\.[A-Za-z\d_-]{27,40}(?![\w-])/g },
+  {
+    name: 'Discord webhook',
+    regex: /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]+/g,
+  },
+  { name: 'Telegram bot token', regex: /\b\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])/g },
+  {
+    name: 'Microsoft Teams webhook',
+    regex: /https:\/\/[A-Za-z0-9.-]+\.(?:webhook\.office\.com\/webhookb2|office\.com\/webhook)\/[^\s"'`<>]+/g,
+  },
+  {
+    name: 'Teams workflow webhook',
+    regex: /https:\/\/[A-Za-z0-9.-]+\.logic\.azure\.com[^\s"'`<>]*[?&]sig=[^\s"'`<>&]+/g,
+  },
+  { name: 'Twilio API key', regex: /\bSK[0-9a-fA-F]{32}\b/g },
+  {
+    name: 'Square token',
+    regex: /\b(?:sq0atp-[0-9A-Za-z_-]{22}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{60})(?![\w-])/g,
+  },
+  { name: 'Shopify token', regex: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/g },
+  { name: 'npm token', regex: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { name: 'PyPI token', regex: /\bpypi-AgE[A-Za-z0-9_-]{50,}/g },
+  {
+    name: 'GitLab token',
+    regex: /\b(?:gl(?:dt|rt|ptt|cbt|ft|soat|imt|oas|agent|wt)-[A-Za-z0-9_-]{20,}|GR1348941[A-Za-z0-9_-]{20,})/g,
+  },
+  { name: 'Vault token', regex: /\bhv[sbr]\.[A-Za-z0-9_-]{24,}/g },
+  { name: 'DigitalOcean token', regex: /\bdo[opr]_v1_[a-f0-9]{64}\b/g },
+  { name: 'Hugging Face token', regex: /\b(?:hf_[A-Za-z0-9]{30,}|api_org_[A-Za-z0-9]{30,})\b/g },
+  { name: 'age secret key', regex: /\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b/g },
+  { name: 'Google OAuth secret', regex: /\bGOCSPX-[A-Za-z0-9_-]{28}(?![\w-])/g },
+  { name: 'Google OAuth token', regex: /\bya29\.[0-9A-Za-z_-]{20,}/g },
+  { name: 'Azure AD client secret', regex: /\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/g },
+  { name: 'Mailgun key', regex: /\bkey-[0-9a-f]{32}\b/g },
+  { name: 'Mailchimp key', regex: /\b[0-9a-f]{32}-us\d{1,2}\b/g },
+  { name: 'Atlassian token', regex: /\bATATT3[A-Za-z0-9_=-]{60,}/g },
+  { name: 'New Relic key', regex: /\bNR(?:AK|II|JS|RA)-[A-Za-z0-9]{27,32}\b/g },
+  { name: 'Sentry token', regex: /\bsntry[su]_[A-Za-z0-9+/=_]{40,}/g },
+  { name: 'Linear key', regex: /\blin_(?:api|oauth)_[A-Za-z0-9]{40}\b/g },
+  { name: 'Notion token', regex: /\b(?:secret_[A-Za-z0-9]{43}|ntn_[0-9]{11}[A-Za-z0-9]{35})\b/g },
+  { name: 'Doppler token', regex: /\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b/g },
+  { name: 'Pulumi token', regex: /\bpul-[a-f0-9]{40}\b/g },
+  { name: 'Terraform Cloud token', regex: /\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}/g },
+  { name: 'Postman key', regex: /\bPMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}\b/g },
+  { name: 'Grafana token', regex: /\b(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})/g },
+  { name: 'Databricks token', regex: /\bdapi[a-f0-9]{32}(?:-\d)?\b/g },
+  { name: 'Dynatrace token', regex: /\bdt0[a-z]\d{2}\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b/g },
+  { name: 'Supabase token', regex: /\bsbp_[a-f0-9]{40}\b/g },
+  { name: 'PlanetScale token', regex: /\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,}/g },
+  { name: 'Figma token', regex: /\bfig[dhu]_[A-Za-z0-9_-]{40,}/g },
+  { name: 'Fly.io token', regex: /\bfm[12][ar]?_[A-Za-z0-9+/=,_-]{60,}/g },
+  { name: 'Alibaba Cloud key id', regex: /\bLTAI[A-Za-z0-9]{12,20}\b/g },
+  { name: 'Tencent Cloud key id', regex: /\bAKID[A-Za-z0-9]{13,40}\b/g },
+  { name: 'Cloudflare origin CA key', regex: /\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b/g },
+  { name: 'Shippo token', regex: /\bshippo_(?:live|test)_[a-f0-9]{40}\b/g },
+  { name: 'EasyPost key', regex: /\bEZ[AT]K[a-zA-Z0-9]{54}\b/g },
+  { name: 'Replicate token', regex: /\br8_[A-Za-z0-9]{37}\b/g },
+  { name: 'Groq key', regex: /\bgsk_[A-Za-z0-9]{48,56}\b/g },
+  { name: 'Perplexity key', regex: /\bpplx-[A-Za-z0-9]{40,56}\b/g },
+  { name: 'xAI key', regex: /\bxai-[A-Za-z0-9]{70,90}\b/g },
+  { name: 'Mapbox secret token', regex: /\bsk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/g },
+  { name: 'Flutterwave key', regex: /\bFLW(?:SECK|PUBK)(?:_TEST)?-[a-fA-F0-9]{32}-X\b/g },
+  { name: 'Adafruit IO key', regex: /\baio_[A-Za-z0-9]{28}\b/g },
+  { name: 'Frame.io token', regex: /\bfio-u-[A-Za-z0-9_=-]{64}\b/g },
+  { name: 'Clojars token', regex: /\bCLOJARS_[a-z0-9]{60}\b/g },
+  { name: 'RubyGems key', regex: /\brubygems_[a-f0-9]{48}\b/g },
+  { name: 'NuGet key', regex: /\boy2[a-z0-9]{43}\b/g },
+  { name: 'Docker Hub token', regex: /\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}/g },
+  { name: 'Artifactory key', regex: /\bAKCp[A-Za-z0-9]{69}\b/g },
+  { name: 'Typeform token', regex: /\btfp_[A-Za-z0-9_.=-]{59}/g },
+  { name: 'Dropbox token', regex: /\bsl\.[A-Za-z0-9_-]{130,}/g },
+  { name: 'LaunchDarkly key', regex: /\b(?:api|sdk)-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}\b/g },
+  { name: 'Braintree or PayPal token', regex: /\baccess_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}\b/g },
+  { name: 'Anthropic key', regex: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
+  { name: 'GitHub fine-grained or app token', regex: /\b(?:ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b/g },
+  { name: 'Heroku key', regex: /\bHRKU-[A-Za-z0-9_-]{30,}/g },
+  { name: 'Buildkite token', regex: /\bbkua_[a-f0-9]{40}\b/g },
+  { name: 'Prefect key', regex: /\bpnu_[A-Za-z0-9]{36}\b/g },
+  { name: 'Readme key', regex: /\brdme_[a-z0-9]{70}\b/g },
+  { name: 'Scalingo token', regex: /\btk-us-[A-Za-z0-9_-]{48}\b/g },
+  {
+    name: 'Yandex key',
+    regex: /\b(?:AQVN[A-Za-z0-9_-]{35,38}|YC[A-Za-z0-9_-]{38}|t1\.[A-Z0-9a-z_-]+[=]{0,2}\.[A-Z0-9a-z_-]{86}[=]{0,2})/g,
+  },
+];

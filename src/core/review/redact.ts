@@ -1,4 +1,4 @@
-import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
+import { KNOWN_SECRET_PATTERNS, PROVIDER_TOKEN_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
 
 /**
  * Removes credentials from code before it is sent to a model, cached or logged. The text keeps its
@@ -93,8 +93,17 @@ function lastSegment(name: string): string {
   return name.split('.').pop() ?? name;
 }
 
+/**
+ * Names redaction also treats as credentials, beyond the offline rule's (SECRET_NAME_PATTERN): a
+ * placeholder too many costs little here, a key sent costs a rotation. `ADMIN_PW`, `adminPw`,
+ * `secret_key_base`, `passphrase`, `SENTRY_AUTH`, `sasl.jaas.config`-style `*_auth` values.
+ */
+const MORE_SECRET_NAMES =
+  /(?:^|[_.-])(?:pw|passphrase|key[_-]?base|auth|master[_-]?key|session[_-]?key)$|[a-z]Pw$|Passphrase$/i;
+
 function isSecretName(name: string): boolean {
-  return SECRET_NAME_PATTERN.test(lastSegment(name));
+  const segment = lastSegment(name);
+  return SECRET_NAME_PATTERN.test(segment) || MORE_SECRET_NAMES.test(segment);
 }
 
 /** Values that are clearly not literal credentials: empty, references, placeholders. */
@@ -163,7 +172,7 @@ function requiredTextFinder(pattern: RegExp): RegExp | undefined {
  * line start) at a fraction of the cost: it was more than half the engine's own time.
  */
 const SECRET_NAME_CANDIDATE =
-  /(?:pass(?:word|wd)?|pwd|secret|key|token|credentials?)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
+  /(?:pass(?:word|wd|phrase)?|pwd|[_a-z]pw|secret|key(?:[_-]?base)?|token|credentials?|[_.-]auth)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
 
 /**
  * Rewrites the lines where `candidate` (a global regex) matches with `replaceLine`, each line once;
@@ -189,6 +198,83 @@ function replaceOnCandidateLines(
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+/** Every provider format in one pass over the text (one regex per format cost a scan each). */
+const PROVIDER_TOKENS = new RegExp(
+  PROVIDER_TOKEN_PATTERNS.map((pattern) => `(?:${pattern.regex.source})`).join('|'),
+  'g',
+);
+const PROVIDER_EXACT = PROVIDER_TOKEN_PATTERNS.map((pattern) => ({
+  name: pattern.name,
+  exact: new RegExp(`^(?:${pattern.regex.source})$`),
+}));
+
+/**
+ * Maximal runs of the characters provider tokens are made of (webhook URLs and JWTs included), at
+ * least as long as the shortest format: every provider token lies inside one, and the character
+ * before and after a run is never a word character, so `\b` means the same inside a run.
+ */
+const TOKEN_RUN = /[\w.\-+/=:~$@]{16,}/g;
+
+function providerOf(token: string): string {
+  return PROVIDER_EXACT.find((pattern) => pattern.exact.test(token))?.name ?? 'provider token';
+}
+
+/**
+ * Credentials known by where they stand rather than by their shape: the value after `password=` in a
+ * connection string (JDBC `?…&password=`, ADO.NET `Password=…;`, libpq `host=… password=…`), after a
+ * credential flag on a command line (`--password x`, `--token=x`, `mysql -px`, `curl -u user:x`), and
+ * after an Authorization scheme other than Bearer/Basic (`token …`, `Bot …`, `SSWS …`). A `$` after a
+ * flag is a reference, not a value.
+ */
+const POSITIONAL_CREDENTIALS: readonly { name: string; regex: RegExp; line: RegExp }[] = [
+  {
+    name: 'connection string password',
+    regex:
+      /(?<=(?:[;?&"'`]|\w=[^\s;&"'`,()]*[ \t]+)[ \t]*(?:password|passwd|pwd|user password)[ \t]*=[ \t]*)[^;&\s"'`),]{2,}/gi,
+    line: /passw|pwd/gi,
+  },
+  {
+    name: 'command-line credential',
+    regex:
+      /(?<=(?:^|[\s"'`])--?(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token|access-token)(?:=|[ \t]+))(?![-$])[^\s"'`]{3,}/gim,
+    line: /-(?:pass|token|api-?key|secret|client-secret|auth-token|access-token)/gi,
+  },
+  {
+    name: 'command-line credential',
+    regex: /(?<=\bmysql(?:dump|admin)?\b[^\n]*?[ \t]-p)(?![$ ])[^\s"'`]{3,}/g,
+    line: /mysql/g,
+  },
+  {
+    name: 'command-line credential',
+    regex: /(?<=(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"'$]+:)(?!\$)[^\s"'@]{3,}/gm,
+    line: /(?:-u|--user)[ \t]/g,
+  },
+  {
+    name: 'authorization header credential',
+    regex:
+      /(?<=\bAuthorization["']?[ \t]*[:=,][ \t]*["']?(?:token|Token|Bot|Key|SSWS|Splunk|Apikey|ApiKey|Digest)[ \t]+)[A-Za-z0-9._~+/=:-]{8,}/g,
+    line: /Authorization/g,
+  },
+];
+
+/**
+ * A header or credential name passed as a string argument, then its value: `Set("X-Api-Key", "…")`,
+ * `headers.append('x-auth-token', '…')`. Group 2: the name; group 4: the value.
+ */
+const NAMED_ARGUMENT_PAIR =
+  /(["'])((?:x-)?[\w-]*(?:api[-_]?key|token|secret|password|passwd|auth)[\w-]*)\1[ \t]*,[ \t]*(["'])([^"'\n]{6,})\3/gi;
+
+/** YAML flow maps and inline objects in config files: `db: {user: app, password: s3cret}`. */
+const FLOW_MAP_VALUE = /([{,][ \t]*["']?([\w.-]+)["']?[ \t]*:[ \t]*)(?!["'{[\s])([^,}\n]+?)(?=[ \t]*[,}])/g;
+
+/** YAML block scalars under a secret name: `password: |` then more-indented lines. */
+const BLOCK_SCALAR =
+  /^([ \t]*)["']?([\w.-]+)["']?[ \t]*:[ \t]*[|>][+-]?[0-9]?[ \t]*(?:#[^\n]*)?\n((?:(?:\1[ \t]+[^\n]*|[ \t]*)(?:\n|$))+)/gm;
+
+/** `.netrc` / `_netrc`: `machine host login user password secret`, on one line or several. */
+const NETRC_FILE = /(?:^|[\\/])[._]netrc$/i;
+const NETRC_PASSWORD = /(?<=(?:^|\s)(?:password|passwd)[ \t]+)\S+/gm;
+
 export function redactSecrets(text: string, options: RedactOptions = {}): RedactionResult {
   const redactions: Redaction[] = [];
   let out = text;
@@ -205,6 +291,40 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
       });
     const finder = requiredTextFinder(pattern.regex);
     out = finder ? replaceOnCandidateLines(out, finder, replaceIn) : replaceIn(out, 0);
+  }
+
+  {
+    // The provider formats only run inside long runs of token characters: trying seventy
+    // alternatives at every position of the text cost more than all other patterns together.
+    const lineAt = lineLocator(out);
+    out = out.replace(TOKEN_RUN, (run: string, runStart: number) =>
+      run.replace(PROVIDER_TOKENS, (match: string, offset: number) => {
+        const name = providerOf(match);
+        redactions.push({ line: lineAt(runStart + offset), kind: name });
+        return replacementFor(match, name);
+      }),
+    );
+  }
+  // Each runs only on the lines holding its marker word (their matches stay within a line): their
+  // lookbehinds would otherwise be tried at every position of the text.
+  for (const { name, regex, line } of POSITIONAL_CREDENTIALS) {
+    const lineAt = lineLocator(out);
+    out = replaceOnCandidateLines(out, new RegExp(line.source, line.flags), (text, lineStart) =>
+      text.replace(new RegExp(regex.source, regex.flags), (match: string, offset: number) => {
+        if (isNonSecretValue(match)) return match;
+        redactions.push({ line: lineAt(lineStart + offset), kind: name });
+        return replacementFor(match, name);
+      }),
+    );
+  }
+  {
+    const lineAt = lineLocator(out);
+    out = replaceAssignments(out, NAMED_ARGUMENT_PAIR, ({ 0: whole, 2: name, 3: quote, 4: value, index }) => {
+      if (isNonSecretValue(value) || !/\d/.test(value) || /\s/.test(value.trim())) return null;
+      redactions.push({ line: lineAt(index), kind: `value of ${name}` });
+      const valueStart = whole.length - value.length - quote.length;
+      return whole.slice(0, valueStart) + redactionPlaceholder(`value of ${name}`) + quote;
+    });
   }
 
   // Triple-quoted strings need their quotes: most files have none and skip the pattern's scan.
@@ -228,7 +348,33 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     }),
   );
 
+  if (options.path && NETRC_FILE.test(options.path)) {
+    const lineAt = lineLocator(out);
+    out = out.replace(NETRC_PASSWORD, (_match: string, offset: number) => {
+      redactions.push({ line: lineAt(offset), kind: 'netrc password' });
+      return redactionPlaceholder('netrc password');
+    });
+  }
+
   if (options.path && CONFIG_FILE.test(options.path)) {
+    const lineAtFlow = lineLocator(out);
+    out = out.replace(FLOW_MAP_VALUE, (whole: string, head: string, name: string, value: string, offset: number) => {
+      if (!isSecretName(name) || isNonSecretValue(value)) return whole;
+      redactions.push({ line: lineAtFlow(offset), kind: `value of ${name}` });
+      return head + redactionPlaceholder(`value of ${lastSegment(name)}`);
+    });
+    const lineAtBlock = lineLocator(out);
+    out = out.replace(BLOCK_SCALAR, (whole: string, _indent: string, name: string, body: string, offset: number) => {
+      if (!isSecretName(name) || body.trim() === '') return whole;
+      redactions.push({ line: lineAtBlock(offset) + 1, kind: `value of ${name}` });
+      const head = whole.slice(0, whole.length - body.length);
+      // Each line keeps its indentation and its newline: the line count stays.
+      const lines = body.replace(
+        /^([ \t]*)(\S.*)$/gm,
+        (_line: string, space: string) => space + redactionPlaceholder(`value of ${lastSegment(name)}`),
+      );
+      return head + lines;
+    });
     const lineAfterQuoted = lineLocator(out);
     out = out.replace(
       UNQUOTED_CONFIG_VALUE,
