@@ -25,3 +25,9 @@ export function argumentError(error: unknown): UsageError {
     .replace(/\. To specify a positional argument.*$/, '.');
   return new UsageError(`${message} (see --help)`);
 }
+
+/** The reader of stdout/stderr went away (`| head`): EPIPE, or a stream already destroyed. */
+export function isClosedOutput(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
+}

@@ -1,6 +1,6 @@
 import { dismissalsCommand } from './dismissalsCommand';
 import { terminalSafe, terminalSafeStream } from '../core/output/terminal';
-import { EXIT, UsageError } from './errors';
+import { EXIT, isClosedOutput, UsageError } from './errors';
 import { mergeCommand } from './mergeCommand';
 import { personasCommand } from './personasCommand';
 import { reviewCommand } from './reviewCommand';
@@ -56,6 +56,12 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     io.stderr.write(`backend-review: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.\n`);
     return EXIT.usage;
   }
+  // A reader that went away (`| head -1`) makes the streams emit EPIPE: not a crash, the exit code stays.
+  const onStreamError = (error: Error): void => {
+    if (!isClosedOutput(error)) process.emitWarning(`backend-review: output stream error: ${error.message}`);
+  };
+  io.stdout.on('error', onStreamError);
+  io.stderr.on('error', onStreamError);
   try {
     return await command.run(rest, io);
   } catch (error) {
@@ -64,10 +70,18 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return EXIT.usage;
     }
     throw error;
+  } finally {
+    io.stdout.off('error', onStreamError);
+    io.stderr.off('error', onStreamError);
   }
 }
 
 if (require.main === module) {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: Error) => {
+      if (!isClosedOutput(error)) process.exitCode = EXIT.usage;
+    });
+  }
   runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -78,11 +92,14 @@ if (require.main === module) {
       process.exitCode = code;
     })
     .catch((error: unknown) => {
-      process.stderr.write(
-        terminalSafe(
-          `backend-review: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-        ),
-      );
+      // A stack trace helps us, not the user: shown only when asked for.
+      const detail =
+        error instanceof Error
+          ? process.env.BACKEND_REVIEW_DEBUG
+            ? (error.stack ?? error.message)
+            : `${error.message} (set BACKEND_REVIEW_DEBUG=1 to see where)`
+          : String(error);
+      process.stderr.write(terminalSafe(`backend-review: unexpected error: ${detail}\n`));
       process.exitCode = EXIT.usage;
     });
 }

@@ -16,7 +16,7 @@ import {
   type ReportMeta,
 } from '../core/output';
 import { bundledSkillsDir, loadGuidelines, loadPersonaCatalog } from '../core/personas';
-import { createProviderFromEnv } from '../core/providers/openaiCompatible';
+import { createProviderFromEnv, DEFAULT_TIMEOUT_MS } from '../core/providers/openaiCompatible';
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
@@ -28,7 +28,8 @@ import { gitDiff } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
-import { argumentError, EXIT, UsageError } from './errors';
+import { argumentError, EXIT, isClosedOutput, UsageError } from './errors';
+import { counted } from '../core/counted';
 import { resolvePersonaDirs } from './personaDirs';
 import { createOfflinePool } from '../core/offline/pool';
 import type { CliCommand, CliIo } from './main';
@@ -55,7 +56,8 @@ const HELP = [
   '                        [--dir DIR]... [--offline] [--model NAME] [--base-url URL]',
   '                        [--format text|json|sarif|rdjson|gitlab|github] [--output FILE]',
   '                        [--fail-on critical|high|medium|low|info|none] [--max-concurrency N]',
-  '                        [--timeout-ms N] [--no-cache] [--rule ID=off|on|SEVERITY]...',
+  '                        [--timeout-ms N] [--deadline-ms N] [--allow-partial] [--no-cache]',
+  '                        [--rule ID=off|on|SEVERITY]...',
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
   '                        [--prune-dismissals]',
   '',
@@ -80,8 +82,13 @@ const HELP = [
   '                         or github (Actions workflow commands: annotations)',
   '  --output FILE          write the report to FILE instead of stdout',
   '  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY (default none)',
-  '  --max-concurrency N    model requests at once (default 4)',
-  '  --timeout-ms N         timeout of one model request (default 120000)',
+  '  --max-concurrency N    model requests at once, 1 to 64 (default 4)',
+  '  --timeout-ms N         wait for an answer and for each streamed chunk, 1 to 86400000 ms (default',
+  '                         120000); a whole request may take 4 times that',
+  '  --deadline-ms N        time for the whole review, 1 to 86400000 ms (default: the request timeout',
+  '                         times the rounds of requests plus one, plus 60 s for retries)',
+  '  --allow-partial        with --fail-on, a review with parts that could not be reviewed exits 0/1',
+  '                         on the findings it has instead of 3',
   '  --no-cache             do not read or write the review cache',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids)',
@@ -97,7 +104,9 @@ const HELP = [
   'findings and of --fail-on; SARIF lists them as suppressed, JSON under "dismissed".',
   '',
   'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or configuration',
-  'error; 3 the model could not be reached or kept failing.',
+  'error; 3 the review is incomplete: the model could not be reached or kept failing, or (with --fail-on,',
+  'unless --allow-partial) some part could not be reviewed (listed as skipped, failed). With --output, a',
+  'run ending in 2 or 3 leaves no report file (an earlier one is removed).',
 ].join('\n');
 
 export const MODEL_HINT =
@@ -121,6 +130,8 @@ export interface ReviewArgs {
   failOn: FailOn;
   maxConcurrency?: number;
   timeoutMs?: number;
+  deadlineMs?: number;
+  allowPartial: boolean;
   cache: boolean;
   ruleOverrides: Record<string, RuleOverride>;
   baseline?: string;
@@ -136,12 +147,19 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
 }
 
-function positiveInteger(flag: string, value: string | undefined): number | undefined {
+/** A whole number flag within its range; the message names the flag, the value and the range. */
+function integerInRange(flag: string, value: string | undefined, max: number, unit = ''): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1)
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
     throw new UsageError(`${flag} "${value}" is not a positive whole number`);
-  return Number(value);
+  const n = Number(value);
+  if (n > max) throw new UsageError(`${flag} "${value}" is out of range: expected 1 to ${max}${unit}`);
+  return n;
 }
+
+/** One day: the longest request timeout or review deadline accepted (timers overflow past ~24.8 days). */
+export const MAX_DURATION_MS = 86_400_000;
+export const MAX_CONCURRENCY = 64;
 
 /** `--diff` takes an optional BASE: `--diff main` and `--diff=main` name it, `--diff` alone means HEAD. */
 function normaliseDiffFlag(args: string[]): string[] {
@@ -184,6 +202,8 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'fail-on': { type: 'string' },
         'max-concurrency': { type: 'string' },
         'timeout-ms': { type: 'string' },
+        'deadline-ms': { type: 'string' },
+        'allow-partial': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
         rule: { type: 'string', multiple: true },
         baseline: { type: 'string' },
@@ -229,8 +249,10 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     format: oneOf('--format', values.format, FORMATS, 'text'),
     output: values.output,
     failOn: oneOf('--fail-on', values['fail-on'], FAIL_ON, 'none'),
-    maxConcurrency: positiveInteger('--max-concurrency', values['max-concurrency']),
-    timeoutMs: positiveInteger('--timeout-ms', values['timeout-ms']),
+    maxConcurrency: integerInRange('--max-concurrency', values['max-concurrency'], MAX_CONCURRENCY),
+    timeoutMs: integerInRange('--timeout-ms', values['timeout-ms'], MAX_DURATION_MS, ' ms'),
+    deadlineMs: integerInRange('--deadline-ms', values['deadline-ms'], MAX_DURATION_MS, ' ms'),
+    allowPartial: values['allow-partial'] === true,
     cache: values['no-cache'] !== true,
     ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
     baseline: values.baseline,
@@ -330,10 +352,22 @@ function reportNote(note: ReviewNote, io: CliIo): void {
   }
 }
 
-async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
-  if (!args.diff && !args.staged) return collectFiles(args.paths, { cwd: io.cwd });
+interface LoadedUnits {
+  units: ReviewUnit[];
+  skipped: SkippedPart[];
+  notes: string[];
+  /** Absolute paths of the reviewed files, so --output cannot overwrite one of them. */
+  absolutePaths: string[];
+}
+
+async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
+  if (!args.diff && !args.staged) {
+    const collected = await collectFiles(args.paths, { cwd: io.cwd });
+    return { ...collected, absolutePaths: collected.units.map((u) => path.resolve(io.cwd, u.path)) };
+  }
   const diff = await gitDiff(io.cwd, { base: args.base, staged: args.staged });
   const fromDiff = await unitsFromDiff(diff.diffText, diff.readNewFile);
+  fromDiff.skipped.push(...diff.oversized);
   // Diff paths are repository-relative; findings use cwd-relative paths like file reviews.
   const toCwd = (p: string): string => path.relative(io.cwd, path.join(diff.root, p)).split(path.sep).join('/') || p;
   const filters = args.paths.map((p) => path.resolve(io.cwd, p));
@@ -343,9 +377,12 @@ async function loadUnits(args: ReviewArgs, io: CliIo): Promise<{ units: ReviewUn
       const abs = path.join(diff.root, p);
       return abs === f || abs.startsWith(f + path.sep);
     });
+  const units = fromDiff.units.filter((u) => wanted(u.path));
   return {
-    units: fromDiff.units.filter((u) => wanted(u.path)).map((u) => ({ ...u, path: toCwd(u.path) })),
+    units: units.map((u) => ({ ...u, path: toCwd(u.path) })),
     skipped: fromDiff.skipped.filter((s) => wanted(s.file)).map((s) => ({ ...s, file: toCwd(s.file) })),
+    notes: [],
+    absolutePaths: units.map((u) => path.join(diff.root, u.path)),
   };
 }
 
@@ -448,19 +485,111 @@ function formatReport(format: Format, result: ReviewResult, meta: ReportMeta, co
 }
 
 async function writeReport(flag: string, file: string, report: string, io: CliIo): Promise<void> {
+  await writeReportAtomically(path.resolve(io.cwd, file), report, file, flag);
+}
+
+/** The parts that should have been reviewed and were not: the review is incomplete. */
+function failedParts(result: ReviewResult): SkippedPart[] {
+  return result.skipped.filter((part) => part.failed === true);
+}
+
+function describeIncomplete(parts: SkippedPart[]): string {
+  const first = parts[0];
+  const range = first.startLine !== undefined ? `:${first.startLine}-${first.endLine ?? first.startLine}` : '';
+  const more = parts.length > 1 ? ` and ${parts.length - 1} more (see the skipped parts)` : '';
+  return `${counted(parts.length, 'part')} could not be reviewed: ${first.file}${range}: ${first.reason}${more}`;
+}
+
+/**
+ * Where the report goes, checked before anything is reviewed: never one of the reviewed files.
+ * `realpath` of the folder too, so `./x/../a.ts` or a symlinked folder is recognised.
+ */
+async function outputTarget(output: string, io: CliIo, reviewed: string[]): Promise<string> {
+  const target = path.resolve(io.cwd, output);
+  const real = async (p: string): Promise<string> => {
+    try {
+      return await fs.realpath(p);
+    } catch {
+      try {
+        return path.join(await fs.realpath(path.dirname(p)), path.basename(p));
+      } catch {
+        return p;
+      }
+    }
+  };
+  const realTarget = await real(target);
+  for (const file of reviewed) {
+    if (file === target || (await real(file)) === realTarget)
+      throw new UsageError(
+        `--output ${output} is one of the reviewed files: writing the report there would overwrite it; choose another path`,
+      );
+  }
+  return target;
+}
+
+/** Writes the report next to its final place and renames it there: a reader never sees half a report. */
+async function writeReportAtomically(
+  target: string,
+  report: string,
+  shownAs: string,
+  flag = '--output',
+): Promise<void> {
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   try {
-    await fs.writeFile(path.resolve(io.cwd, file), report, 'utf8');
+    await fs.writeFile(temp, report, { encoding: 'utf8', flag: 'wx' });
+    await fs.rename(temp, target);
   } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw new UsageError(
-      `${flag} ${file}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      `${flag} ${shownAs}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
     );
   }
+}
+
+/** A failed run leaves no report behind: an earlier one would be taken for this run's. */
+async function removeStaleReport(target: string | undefined, io: CliIo, shownAs: string | undefined): Promise<void> {
+  if (target === undefined) return;
+  try {
+    const info = await fs.lstat(target);
+    if (!info.isFile()) return;
+    await fs.rm(target, { force: true });
+    io.stderr.write(`backend-review: removed the earlier report at --output ${shownAs} (this run failed)\n`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      io.stderr.write(
+        `backend-review: warning: could not remove the earlier report at --output ${shownAs} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})\n`,
+      );
+  }
+}
+
+/**
+ * Writes to stdout and waits until it is handed over. A reader that went away (`review … | head -1`:
+ * EPIPE) is not an error of the review: the exit code stays the review's. Any other write error is
+ * reported on stderr.
+ */
+async function writeOut(io: CliIo, text: string): Promise<'written' | 'closed' | 'failed'> {
+  const error = await new Promise<Error | null | undefined>((resolve) => {
+    try {
+      io.stdout.write(text, (err) => resolve(err));
+    } catch (err) {
+      resolve(err as Error);
+    }
+  });
+  if (!error) return 'written';
+  if (isClosedOutput(error)) return 'closed';
+  io.stderr.write(
+    `backend-review: cannot write the report to stdout (${(error as NodeJS.ErrnoException).code ?? error.message})\n`,
+  );
+  return 'failed';
 }
 
 export const reviewCommand: CliCommand = async (args, io) => {
   const parsed = parseReviewArgs(args);
   if (parsed === 'help') {
-    io.stdout.write(HELP + '\n');
+    await writeOut(io, HELP + '\n');
     return EXIT.ok;
   }
   const logger = stderrLogger(io);
@@ -471,7 +600,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   const provider = createProvider(parsed, io, logger);
 
-  let loaded;
+  let loaded: LoadedUnits;
   try {
     loaded = await loadUnits(parsed, io);
   } catch (error) {
@@ -481,10 +610,32 @@ export const reviewCommand: CliCommand = async (args, io) => {
   if (parsed.shard) {
     const projectPath = (file: string): string => projectRelative(workspaceRoot, io.cwd, file);
     loaded = {
+      ...loaded,
       units: inShard(loaded.units, (u) => projectPath(u.path), parsed.shard),
       skipped: inShard(loaded.skipped, (s) => projectPath(s.file), parsed.shard),
     };
   }
+  const target = parsed.output === undefined ? undefined : await outputTarget(parsed.output, io, loaded.absolutePaths);
+  try {
+    const code = await reviewLoaded(parsed, io, logger, workspaceRoot, provider, loaded, target);
+    if (code >= EXIT.usage) await removeStaleReport(target, io, parsed.output);
+    return code;
+  } catch (error) {
+    await removeStaleReport(target, io, parsed.output);
+    throw error;
+  }
+};
+
+async function reviewLoaded(
+  parsed: ReviewArgs,
+  io: CliIo,
+  logger: Logger,
+  workspaceRoot: string,
+  provider: ChatProvider | undefined,
+  loaded: LoadedUnits,
+  target: string | undefined,
+): Promise<number> {
+  for (const note of loaded.notes) io.stderr.write(`backend-review: note: ${note}\n`);
   if (loaded.units.length === 0) {
     const what = parsed.diff || parsed.staged ? 'the diff has no reviewable changes' : 'no reviewable files were found';
     io.stderr.write(
@@ -520,6 +671,8 @@ export const reviewCommand: CliCommand = async (args, io) => {
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
       maxConcurrency: prepared.maxConcurrency,
       diffContextSlack: prepared.diffContextSlack,
+      deadlineMs: parsed.deadlineMs,
+      requestTimeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       offlineFindings: offline.findings,
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
@@ -536,6 +689,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   progress.clear();
   result.skipped.unshift(...prepared.skipped);
+  result.notes.unshift(...loaded.notes);
   result = await settleFindings(result, {
     units: loaded.units,
     projectRoot: workspaceRoot,
@@ -558,10 +712,28 @@ export const reviewCommand: CliCommand = async (args, io) => {
   const color =
     parsed.output === undefined && io.stdout.isTTY === true && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
   const report = formatReport(parsed.format, result, meta, color);
-  if (parsed.output !== undefined) {
-    await writeReport('--output', parsed.output, report, io);
-  } else {
-    io.stdout.write(report);
+
+  // Fail closed: a gate (--fail-on) does not pass on a review that could not look at everything.
+  const incomplete = failedParts(result);
+  const gated = parsed.failOn !== 'none';
+  let code: number = failsOn(result, parsed.failOn) ? EXIT.findings : EXIT.ok;
+  if (incomplete.length > 0) {
+    if (gated && !parsed.allowPartial) {
+      code = EXIT.modelUnavailable;
+      io.stderr.write(
+        `backend-review: the review is incomplete, ${describeIncomplete(incomplete)}. Exit code 3: --fail-on cannot pass a review that did not see everything (--allow-partial accepts partial results).\n`,
+      );
+    } else {
+      io.stderr.write(`backend-review: warning: the review is incomplete, ${describeIncomplete(incomplete)}.\n`);
+    }
   }
-  return failsOn(result, parsed.failOn) ? EXIT.findings : EXIT.ok;
-};
+
+  if (target !== undefined && parsed.output !== undefined) {
+    // A failed run (exit 3) writes no report file: the caller removes an earlier one.
+    if (code < EXIT.usage) await writeReportAtomically(target, report, parsed.output);
+  } else {
+    const written = await writeOut(io, report);
+    if (written === 'failed') return EXIT.usage;
+  }
+  return code;
+}

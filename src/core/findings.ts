@@ -40,7 +40,7 @@ export const fixSchema = z.object({
 export type Fix = z.infer<typeof fixSchema>;
 
 export const modelFindingSchema = z.object({
-  title: z.string(),
+  title: z.string().min(1),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),
   startLine: z.number().int(),
@@ -96,6 +96,12 @@ export interface SkippedPart {
   startLine?: number;
   endLine?: number;
   reason: string;
+  /**
+   * True when the part was meant to be reviewed but could not be (the request failed, the answer
+   * could not be read, the deadline passed, the file could not be read): the review is incomplete.
+   * Absent for parts left out by policy (binary, over the size cap, vendored, deleted).
+   */
+  failed?: boolean;
 }
 
 export interface ReviewStats {
@@ -104,6 +110,8 @@ export interface ReviewStats {
   promptTokens: number;
   completionTokens: number;
   durationMs: number;
+  /** Valid model findings not kept because a part or the review went over its findings cap. */
+  findingsOverCap?: number;
 }
 
 export interface ReviewResult {

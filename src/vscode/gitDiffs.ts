@@ -3,6 +3,7 @@ import type { SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
 import type { Logger } from '../core/log';
 import { unitsFromDiff } from '../core/review/diff';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource, oversizeReason, type SourceRead } from '../core/review/files';
 import type { ReviewUnit } from '../core/review/types';
 import {
   GIT_STATUS_DELETED,
@@ -31,9 +32,6 @@ export interface DiffReviewInput {
   /** What was compared, for messages: "working tree vs HEAD". */
   description: string;
 }
-
-/** Untracked files larger than this are not reviewed as new files. */
-const MAX_UNTRACKED_BYTES = 512 * 1024;
 
 async function gitApi(): Promise<GitApi> {
   const extension = vscode.extensions.getExtension<GitExtensionExports>('vscode.git');
@@ -77,16 +75,20 @@ function relative(repository: GitRepository, uri: vscode.Uri): string {
   return uri.path.startsWith(`${root}/`) ? uri.path.slice(root.length + 1) : uri.path;
 }
 
-async function readWorkingFile(repository: GitRepository, path: string): Promise<string> {
-  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(repository.rootUri, path));
-  return new TextDecoder().decode(bytes);
+/** The working-tree file read the way the CLI reads it (size cap, BOM/UTF-16, line endings, binary). */
+async function readWorkingFile(repository: GitRepository, path: string): Promise<SourceRead> {
+  const uri = vscode.Uri.joinPath(repository.rootUri, path);
+  const stat = await vscode.workspace.fs.stat(uri);
+  if (stat.size > DEFAULT_MAX_FILE_BYTES)
+    return { ok: false, reason: oversizeReason(stat.size, DEFAULT_MAX_FILE_BYTES), failed: false };
+  return decodeSource(await vscode.workspace.fs.readFile(uri));
 }
 
 /** Units of a diff whose new text comes from `read`; files it cannot read are logged and reported as skipped. */
 async function diffUnits(
   diff: string,
   what: string,
-  read: (path: string) => Promise<string>,
+  read: (path: string) => Promise<string | SourceRead>,
   logger: Logger,
 ): Promise<{ units: ReviewUnit[]; skipped: SkippedPart[] }> {
   const unreadable = new UnreadableFiles(what);
@@ -132,14 +134,12 @@ export async function uncommittedChanges(repository: GitRepository, logger: Logg
     try {
       const stat = await vscode.workspace.fs.stat(change.uri);
       if (stat.type !== vscode.FileType.File) continue;
-      if (stat.size > MAX_UNTRACKED_BYTES) {
-        skipped.push({
-          file: path,
-          reason: `untracked file larger than ${MAX_UNTRACKED_BYTES / 1024} KiB: not reviewed`,
-        });
+      const read = await readWorkingFile(repository, path);
+      if (!read.ok) {
+        skipped.push({ file: path, reason: `untracked file ${read.reason}`, ...(read.failed ? { failed: true } : {}) });
         continue;
       }
-      const text = await readWorkingFile(repository, path);
+      const text = read.text;
       const lineCount = text.split('\n').length;
       units.push({
         path,
@@ -148,7 +148,7 @@ export async function uncommittedChanges(repository: GitRepository, logger: Logg
         changedLines: Array.from({ length: lineCount }, (_, i) => i + 1),
       });
     } catch (error) {
-      skipped.push({ file: path, reason: `untracked file could not be read: ${errorMessage(error)}` });
+      skipped.push({ file: path, reason: `untracked file could not be read: ${errorMessage(error)}`, failed: true });
     }
   }
   return {

@@ -31,6 +31,8 @@ export const SETTING_SCHEMAS = {
   diffContextSlack: z.number().int().min(0).max(200),
   maxConcurrency: z.number().int().min(1).max(16),
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000),
+  /** 0: derived from the request timeout and the number of parts (see defaultReviewDeadlineMs). */
+  reviewDeadlineMs: z.number().int().min(0).max(86_400_000),
   'offlineChecks.onOpenAndSave': z.boolean(),
   'offlineChecks.onType': z.boolean(),
   'offlineChecks.rules': z.record(z.string(), z.enum(RULE_LEVELS)),
@@ -53,6 +55,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   diffContextSlack: 3,
   maxConcurrency: 2,
   requestTimeoutMs: 120_000,
+  reviewDeadlineMs: 0,
   'offlineChecks.onOpenAndSave': true,
   'offlineChecks.onType': true,
   'offlineChecks.rules': {},
@@ -90,6 +93,8 @@ export interface ReviewerConfig {
   diffContextSlack: number;
   maxConcurrency: number;
   requestTimeoutMs: number;
+  /** The whole review's deadline; undefined: derived from the request timeout and the parts. */
+  reviewDeadlineMs?: number;
   offlineChecks: { onOpenAndSave: boolean; onType: boolean; rules: Record<string, RuleLevel> };
 }
 
@@ -163,6 +168,7 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
       diffContextSlack: v.diffContextSlack,
       maxConcurrency: v.maxConcurrency,
       requestTimeoutMs: v.requestTimeoutMs,
+      reviewDeadlineMs: v.reviewDeadlineMs === 0 ? undefined : v.reviewDeadlineMs,
       offlineChecks: {
         onOpenAndSave: v['offlineChecks.onOpenAndSave'],
         onType: v['offlineChecks.onType'],

@@ -40,12 +40,16 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
     model: meta.model,
     findings: result.findings.map(reportFinding),
     skipped: result.skipped,
+    /** False when some part could not be reviewed (a skipped part with `failed: true`). */
+    complete: !result.skipped.some((part) => part.failed === true),
+    notes: result.notes,
     stats: {
       requests: result.stats.requests,
       cachedChunks: result.stats.cachedChunks,
       promptTokens: result.stats.promptTokens,
       completionTokens: result.stats.completionTokens,
       durationMs: result.stats.durationMs,
+      findingsOverCap: result.stats.findingsOverCap ?? 0,
     },
     dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
   };

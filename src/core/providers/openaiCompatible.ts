@@ -12,6 +12,11 @@ import {
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** The longest per-request timeout accepted: one day (setTimeout overflows past about 24.8 days). */
+export const MAX_TIMEOUT_MS = 86_400_000;
+export const DEFAULT_MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+/** A streamed answer may take this many request timeouts in all, so a long answer from a slow model still arrives. */
+export const REQUEST_TOTAL_FACTOR = 4;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_MAX_INPUT_TOKENS = 32_000;
 export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
@@ -27,8 +32,15 @@ export interface OpenAICompatibleOptions {
   model: string;
   /** Omit for endpoints that need no key: no Authorization header is sent then. */
   apiKey?: string;
-  /** Per request: the whole answer when not streaming; the wait for each chunk when streaming. */
+  /** Per request attempt: the wait for the answer to start, and for each streamed chunk after it. */
   timeoutMs?: number;
+  /**
+   * The whole attempt, first byte to last, however the server paces its chunks (a slow drip cannot
+   * stretch it). Default REQUEST_TOTAL_FACTOR × timeoutMs.
+   */
+  maxRequestMs?: number;
+  /** An answer longer than this many characters is cut off and the request fails (default 4 MiB). */
+  maxAnswerChars?: number;
   /** Retries after the first attempt, for 408/409/429/5xx and connection resets. */
   maxRetries?: number;
   maxInputTokens?: number;
@@ -56,6 +68,22 @@ const FORMAT_ORDER: ResponseFormatKind[] = ['json_schema', 'json_object', 'text'
 /** Error codes of a dropped connection, worth retrying (unlike a refused one or an unknown host). */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ETIMEDOUT']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Certificate problems (Node's codes for them), and TLS handshakes with something that does not speak TLS. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+const TLS_HANDSHAKE_CODES = /^(?:EPROTO|ERR_SSL_\w+|ERR_TLS_\w+|ECONNRESET_TLS)$/;
 
 const REMINDER_FOR_TEXT_FORMAT = '\n\nAnswer with the JSON object only: no prose before or after it, no code fences.';
 
@@ -201,13 +229,20 @@ function fetchWithReadableErrors(): typeof fetch {
   };
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+function positiveInteger(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowZero = false,
+  max = MAX_TIMEOUT_MS,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
     throw new Error(
       `Provider option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(value)}.`,
     );
   }
+  if (value > max) throw new Error(`Provider option ${name} must be at most ${max}, got ${String(value)}.`);
   return value;
 }
 
@@ -235,6 +270,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private readonly endpoint: EndpointShape;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly maxAnswerChars: number;
+  private readonly maxRequestMs: number;
   private readonly stream: boolean;
   private readonly logger: Logger;
   private readonly retryBaseDelayMs: number;
@@ -249,8 +286,28 @@ export class OpenAICompatibleProvider implements ChatProvider {
     this.endpoint = describeEndpoint(options.baseUrl);
     this.modelName = options.model.trim();
     this.timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.maxRetries = positiveInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, true);
-    this.maxInputTokens = positiveInteger('maxInputTokens', options.maxInputTokens, DEFAULT_MAX_INPUT_TOKENS);
+    this.maxRequestMs = positiveInteger(
+      'maxRequestMs',
+      options.maxRequestMs,
+      Math.min(2_147_483_647, this.timeoutMs * REQUEST_TOTAL_FACTOR),
+      false,
+      2_147_483_647,
+    );
+    this.maxRetries = positiveInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, true, 20);
+    this.maxInputTokens = positiveInteger(
+      'maxInputTokens',
+      options.maxInputTokens,
+      DEFAULT_MAX_INPUT_TOKENS,
+      false,
+      10_000_000,
+    );
+    this.maxAnswerChars = positiveInteger(
+      'maxAnswerChars',
+      options.maxAnswerChars,
+      DEFAULT_MAX_ANSWER_CHARS,
+      false,
+      256 * 1024 * 1024,
+    );
     this.retryBaseDelayMs = positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS);
     this.maxRetryDelayMs = positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS);
     this.maxRetryAfterMs = positiveInteger('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS);
@@ -381,7 +438,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
     // One controller for the user's cancel and our timeout; `timedOut` tells the two apart.
     const controller = new AbortController();
-    const state = { timedOut: false, stalled: false };
+    const state = { timedOut: false, stalled: false, tooLong: false, total: false };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = (stalled: boolean): void => {
       clearTimeout(timer);
@@ -391,6 +448,13 @@ export class OpenAICompatibleProvider implements ChatProvider {
         controller.abort();
       }, this.timeoutMs);
     };
+    // The whole attempt, however the server paces its chunks: never re-armed.
+    const totalTimer = setTimeout(() => {
+      state.timedOut = true;
+      state.stalled = false;
+      state.total = true;
+      controller.abort();
+    }, this.maxRequestMs);
     const onCancel = (): void => controller.abort();
     request.signal?.addEventListener('abort', onCancel, { once: true });
     arm(false);
@@ -428,13 +492,20 @@ export class OpenAICompatibleProvider implements ChatProvider {
         const piece = choice.delta?.content;
         if (piece) {
           text += piece;
+          if (text.length > this.maxAnswerChars) {
+            state.tooLong = true;
+            controller.abort();
+            break;
+          }
           request.onText?.(piece);
         }
         if (choice.delta?.refusal) refusal += choice.delta.refusal;
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
+      if (state.tooLong) throw this.tooLongError();
       // The SDK ends the iteration quietly when the request is aborted: find out why here.
-      if (controller.signal.aborted) throw state.timedOut ? this.timeoutError(true) : this.cancelled();
+      if (controller.signal.aborted)
+        throw state.timedOut ? this.timeoutError(state.stalled, state.total) : this.cancelled();
       if (refusal && !text)
         throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
       if (finishReason === null)
@@ -449,10 +520,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
       };
     } catch (caught) {
       if (caught instanceof ProviderError) throw caught;
-      if (state.timedOut) throw this.timeoutError(state.stalled);
+      if (state.tooLong) throw this.tooLongError();
+      if (state.timedOut) throw this.timeoutError(state.stalled, state.total);
       throw caught;
     } finally {
       clearTimeout(timer);
+      clearTimeout(totalTimer);
       request.signal?.removeEventListener('abort', onCancel);
     }
   }
@@ -475,6 +548,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
         'rejected',
       );
     const text = choice.message?.content ?? '';
+    if (text.length > this.maxAnswerChars) throw this.tooLongError();
     if (text) request.onText?.(text);
     return {
       text,
@@ -500,11 +574,20 @@ export class OpenAICompatibleProvider implements ChatProvider {
     return new ProviderError('The request to the model was cancelled.', 'cancelled');
   }
 
-  private timeoutError(stalled: boolean): ProviderError {
+  private tooLongError(): ProviderError {
+    return new ProviderError(
+      `${this.where()} sent an answer longer than ${Math.round(this.maxAnswerChars / 1024)} KiB; it was cut off and not used (a review answer is far shorter: check the model and server).`,
+      'failed',
+    );
+  }
+
+  private timeoutError(stalled: boolean, total = false): ProviderError {
     const seconds = Math.round(this.timeoutMs / 100) / 10;
     const what = stalled
       ? `${this.where()} stopped sending its answer for ${seconds}s`
-      : `${this.where()} did not answer within ${seconds}s`;
+      : total
+        ? `${this.where()} did not finish its answer within ${Math.round(this.maxRequestMs / 100) / 10}s, the longest one request may take`
+        : `${this.where()} did not answer within ${seconds}s`;
     return new ProviderError(
       `${what} (timeout). Raise the timeout, use a smaller or faster model, or review less code at once.`,
       'timeout',
@@ -606,6 +689,16 @@ export class OpenAICompatibleProvider implements ChatProvider {
       return { error: new ProviderError(`${where} answered ${status}: ${detail}`, 'failed', status), retryable: false };
     }
     const code = errorCode(caught);
+    const tls = tlsProblem(caught, code);
+    if (tls) {
+      return {
+        error: new ProviderError(
+          `TLS connection to ${this.endpoint.display} failed (${tls.code}): ${tls.hint}`,
+          'unreachable',
+        ),
+        retryable: false,
+      };
+    }
     if (code && UNREACHABLE_CODES.has(code)) {
       const hint =
         code === 'ECONNREFUSED'
@@ -661,6 +754,38 @@ function retryAfter(headers: Headers | undefined): number | undefined {
   if (Number.isFinite(Number(value)) && Number(value) >= 0) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * A TLS failure along the error's cause chain: a certificate the client refused, or a handshake that
+ * failed because the other side does not speak TLS (an https URL to a plain-http port).
+ */
+function tlsProblem(error: unknown, code: string | undefined): { code: string; hint: string } | undefined {
+  if (code && CERTIFICATE_CODES.has(code)) {
+    const selfSigned = /SELF_SIGNED/.test(code);
+    return {
+      code,
+      hint: selfSigned
+        ? 'the server presented a self-signed certificate, which is not trusted. Use a certificate from a trusted authority, or add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.'
+        : 'the server certificate was not accepted. Check the host name in the base URL and the certificate, or add its CA with NODE_EXTRA_CA_CERTS.',
+    };
+  }
+  let text = '';
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    text += ` ${String((current as { message?: unknown }).message ?? '')}`;
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (
+    (code && TLS_HANDSHAKE_CODES.test(code)) ||
+    /wrong version number|ssl3_get_record|packet length too long|tls|ssl/i.test(text)
+  ) {
+    return {
+      code: code ?? 'handshake failed',
+      hint: 'the TLS handshake failed: the server may not speak https on this port (use http:// for a plain-http server), or it uses a TLS version or cipher this client refuses.',
+    };
+  }
+  return undefined;
 }
 
 /** The first `code` along the error's cause chain (undici nests the socket error in `cause`). */

@@ -1,9 +1,60 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CONTRACT_VERSION, type Mode } from '../findings';
+import { z } from 'zod';
+import { CONTRACT_VERSION, modelFindingSchema, type Mode, type ModelFinding } from '../findings';
 import type { ReviewCacheStore } from './types';
+
+/** What is cached per chunk: the parsed answer (built from redacted input, so nothing secret). */
+export interface CachedAnswer {
+  summary: string;
+  findings: ModelFinding[];
+}
+
+/** Marks our entries: a file another tool keeps in the same folder is never read as one of them. */
+const CACHE_TOOL = 'backend-review/review-cache';
+const CACHE_FORMAT = 1;
+/** An entry larger than this is not one we wrote (an answer holds at most 50 findings). */
+export const MAX_CACHE_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/** The same contract as a fresh answer: what comes back from disk is checked like what comes from the model. */
+const cacheEntrySchema = z.object({
+  tool: z.literal(CACHE_TOOL),
+  format: z.literal(CACHE_FORMAT),
+  key: z.string(),
+  answer: z.object({
+    summary: z.string(),
+    findings: z.array(modelFindingSchema).max(50),
+  }),
+});
+
+export function encodeCacheEntry(key: string, answer: CachedAnswer): string {
+  return JSON.stringify({ tool: CACHE_TOOL, format: CACHE_FORMAT, key, answer });
+}
+
+/** A stored entry, or why it cannot be used (then it is a miss and the model is asked again). */
+export function decodeCacheEntry(
+  key: string,
+  text: string,
+): { ok: true; answer: CachedAnswer } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = cacheEntrySchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      reason: `not a review cache entry of this tool (${issue.path.join('.') || 'entry'}: ${issue.message})`,
+    };
+  }
+  if (parsed.data.key !== key) return { ok: false, reason: 'it was written for other input (key mismatch)' };
+  return { ok: true, answer: parsed.data.answer };
+}
 
 /**
  * Caches the parsed model answer per chunk, so re-reviewing unchanged code costs no request. Keys and
@@ -36,6 +87,9 @@ export function reviewCacheKey(parts: CacheKeyParts): string {
 }
 
 export class InMemoryReviewCache implements ReviewCacheStore {
+  location(key: string): string {
+    return `memory:${key}`;
+  }
   readonly entries = new Map<string, string>();
   async get(key: string): Promise<string | undefined> {
     return this.entries.get(key);
@@ -54,9 +108,17 @@ export class FileReviewCache implements ReviewCacheStore {
     return join(this.directory, key.slice(0, 2), `${key}.json`);
   }
 
+  location(key: string): string {
+    return this.pathFor(key);
+  }
+
   async get(key: string): Promise<string | undefined> {
     try {
-      return await readFile(this.pathFor(key), 'utf8');
+      const path = this.pathFor(key);
+      const info = await stat(path);
+      if (!info.isFile() || info.size > MAX_CACHE_ENTRY_BYTES)
+        throw new Error(`${path} is not a review cache entry (${info.isFile() ? 'too large' : 'not a file'})`);
+      return await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

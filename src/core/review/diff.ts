@@ -2,6 +2,13 @@ import parseDiff from 'parse-diff';
 import type { SkippedPart } from '../findings';
 import type { ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
+import { DEFAULT_MAX_FILE_BYTES, sourceFromText, type SourceRead } from './files';
+
+/**
+ * Reads a file's new text for a diff review: a SourceRead (the shared file reading), a plain string
+ * (checked the same way), or undefined when the file is not there (the text is rebuilt from the hunks).
+ */
+export type NewFileReader = (path: string) => Promise<SourceRead | string | undefined>;
 
 /**
  * Unified diff text (as `git diff` prints it) → review units: the new file's text plus the added
@@ -34,14 +41,18 @@ function isNoNewlineMarker(content: string): boolean {
   return content.startsWith('\\');
 }
 
-/** The new file's lines as far as the hunks show them; lines outside hunks are empty. */
+/**
+ * The new file's lines as far as the hunks show them; lines outside hunks are empty. A CR inside a
+ * line becomes a space: git's line numbers are kept and no CR can start a line of its own.
+ */
 function textFromHunks(file: parseDiff.File): string {
   const lines: string[] = [];
+  const clean = (content: string): string => content.slice(1).replace(/\r$/, '').replace(/\r/g, ' ');
   for (const chunk of file.chunks) {
     for (const change of chunk.changes) {
       if (isNoNewlineMarker(change.content)) continue;
-      if (change.type === 'add') lines[change.ln - 1] = change.content.slice(1);
-      else if (change.type === 'normal') lines[change.ln2 - 1] = change.content.slice(1);
+      if (change.type === 'add') lines[change.ln - 1] = clean(change.content);
+      else if (change.type === 'normal') lines[change.ln2 - 1] = clean(change.content);
     }
   }
   return Array.from({ length: lines.length }, (_, i) => lines[i] ?? '').join('\n') + '\n';
@@ -75,14 +86,38 @@ export function parseUnifiedDiff(diffText: string): parseDiff.File[] {
   return files;
 }
 
+/** Git's line numbers (lines split at `\n` only) as lines of the normalised text. */
+function remapLines(lines: number[], lineMap: number[] | undefined): number[] {
+  if (!lineMap) return lines;
+  const out: number[] = [];
+  for (const line of lines) {
+    const first = lineMap[line - 1];
+    const next = lineMap[line];
+    if (first === undefined) continue;
+    for (let l = first; l < (next ?? first + 1); l++) out.push(l);
+  }
+  return out;
+}
+
+export interface DiffUnitsOptions {
+  /** Files larger than this are skipped (default 512 KiB), as in a folder review. */
+  maxFileBytes?: number;
+}
+
 export async function unitsFromDiff(
   diffText: string,
-  readNewFile: (path: string) => Promise<string | undefined>,
+  readNewFile: NewFileReader,
+  options: DiffUnitsOptions = {},
 ): Promise<DiffUnits> {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const files = parseUnifiedDiff(diffText);
   const binary = binaryPaths(diffText);
   const units: ReviewUnit[] = [];
   const skipped: SkippedPart[] = [];
+  const read = async (path: string): Promise<SourceRead | undefined> => {
+    const raw = await readNewFile(path);
+    return typeof raw === 'string' ? sourceFromText(raw, maxBytes) : raw;
+  };
 
   for (const file of files) {
     const from = file.from && file.from !== '/dev/null' ? file.from : undefined;
@@ -92,7 +127,19 @@ export async function unitsFromDiff(
       continue;
     }
     if (binary.has(to)) {
-      skipped.push({ file: to, reason: 'binary file: not reviewed' });
+      // Git calls UTF-16 text binary (it holds NUL bytes); the shared reading decodes it, and then
+      // the whole file counts as changed since git gave no line-level diff.
+      const source = await read(to);
+      if (source?.ok) {
+        const lineCount = source.text.split('\n').length;
+        units.push({ path: to, text: source.text, changedLines: Array.from({ length: lineCount }, (_, i) => i + 1) });
+      } else {
+        skipped.push({
+          file: to,
+          reason: source?.reason ?? 'binary file: not reviewed',
+          ...(source?.failed ? { failed: true } : {}),
+        });
+      }
       continue;
     }
     const changedLines = addedLines(file);
@@ -104,8 +151,14 @@ export async function unitsFromDiff(
       else skipped.push({ file: to, reason: 'only deletions in this file: nothing to review' });
       continue;
     }
-    const text = (await readNewFile(to)) ?? textFromHunks(file);
-    units.push({ path: to, text, changedLines });
+    const source = await read(to);
+    if (source === undefined) {
+      units.push({ path: to, text: textFromHunks(file), changedLines });
+    } else if (source.ok) {
+      units.push({ path: to, text: source.text, changedLines: remapLines(changedLines, source.lineMap) });
+    } else {
+      skipped.push({ file: to, reason: source.reason, ...(source.failed ? { failed: true } : {}) });
+    }
   }
   return { units, skipped };
 }

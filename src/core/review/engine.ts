@@ -3,9 +3,9 @@ import { severityRank, type ModelFinding, type ReviewFinding, type ReviewResult,
 import { silentLogger, type Logger } from '../log';
 import { ProviderError, type ChatProvider } from '../providers/provider';
 import { anchorFindings } from './anchor';
-import { reviewCacheKey } from './cache';
+import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
-import { parseModelAnswer } from './parse';
+import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer } from './parse';
 import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
@@ -14,18 +14,26 @@ import { counted } from '../counted';
 export { previewPrompt, planReview } from './plan';
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
+/** Model findings kept for one review; beyond it the most severe are kept and the rest counted. */
+export const MAX_FINDINGS_PER_REVIEW = 500;
+/** The per-request timeout the default deadline is derived from when none is given. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** Room for retries (backoff, a capped retry-after) on top of the requests' own time. */
+const DEADLINE_RETRY_ALLOWANCE_MS = 60_000;
+/** setTimeout's ceiling (about 24.8 days): longer delays overflow to 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
-/** What is cached per chunk: the parsed answer (built from redacted input, so nothing secret). */
-interface CachedAnswer {
-  summary: string;
-  findings: ModelFinding[];
+/**
+ * The overall deadline when none is set: every round of `concurrency` parts may take one request
+ * timeout, plus one more round and a minute for retries. A review never runs past it, whatever a
+ * server does (a slow drip, endless retries).
+ */
+export function defaultReviewDeadlineMs(parts: number, concurrency: number, requestTimeoutMs: number): number {
+  const rounds = Math.ceil(Math.max(1, parts) / Math.max(1, concurrency));
+  return Math.min(MAX_TIMER_MS, requestTimeoutMs * (rounds + 1) + DEADLINE_RETRY_ALLOWANCE_MS);
 }
 
-function isCachedAnswer(value: unknown): value is CachedAnswer {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.summary === 'string' && Array.isArray(v.findings);
-}
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 function words(title: string): Set<string> {
   return new Set(
@@ -81,6 +89,23 @@ export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
   );
 }
 
+/** At most MAX_FINDINGS_PER_REVIEW model findings, the most severe; offline findings are all kept. */
+function capModelFindings(findings: ReviewFinding[], stats: ReviewResult['stats'], notes: string[]): ReviewFinding[] {
+  const model = findings.filter((f) => f.origin === 'model');
+  if (model.length <= MAX_FINDINGS_PER_REVIEW) return findings;
+  const keep = new Set(
+    [...model]
+      .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence)
+      .slice(0, MAX_FINDINGS_PER_REVIEW),
+  );
+  const over = model.length - MAX_FINDINGS_PER_REVIEW;
+  stats.findingsOverCap = (stats.findingsOverCap ?? 0) + over;
+  notes.push(
+    `the model gave ${model.length} findings in this review; kept the ${MAX_FINDINGS_PER_REVIEW} most severe (the cap per review), ${over} not kept`,
+  );
+  return findings.filter((f) => f.origin !== 'model' || keep.has(f));
+}
+
 function cancelledError(error: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (error instanceof ProviderError && error.kind === 'cancelled');
 }
@@ -90,6 +115,10 @@ interface ChunkContext {
   cache?: ReviewCacheStore;
   options: ReviewOptions;
   logger: Logger;
+  /** Aborted by the caller's signal or by the review's deadline. */
+  signal: AbortSignal;
+  /** Notes for the result (dropped and over-cap findings, each naming the part). */
+  notes: string[];
   /** Streamed answer text arriving for a chunk: total characters so far. */
   onAnswerProgress?: (path: string, characters: number) => void;
 }
@@ -118,18 +147,14 @@ async function answerFor(
       logger.warn(`the review cache could not be read (${(error as Error).message}); asking the model`);
     }
     if (hit !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(hit);
-      } catch (error) {
-        logger.warn(
-          `review cache entry ${key} is not valid JSON (${(error as Error).message}); asking the model again`,
-        );
-      }
-      if (isCachedAnswer(parsed)) {
+      const entry = decodeCacheEntry(key, hit);
+      if (entry.ok) {
         stats.cachedChunks++;
-        return parsed;
+        return entry.answer;
       }
+      logger.warn(
+        `review cache entry ${cache.location?.(key) ?? key} for ${planned.unit.path} was not used: ${entry.reason}; asking the model again`,
+      );
     }
   }
   stats.requests++;
@@ -138,7 +163,7 @@ async function answerFor(
   const response = await provider.complete({
     messages: planned.messages,
     jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
-    signal: options.signal,
+    signal: ctx.signal,
     onText: onAnswerProgress
       ? (text) => {
           received += text.length;
@@ -148,14 +173,24 @@ async function answerFor(
   });
   stats.promptTokens += response.usage.promptTokens;
   stats.completionTokens += response.usage.completionTokens;
-  const parsed = parseModelAnswer(response.text, { truncated: response.truncated, logger });
-  for (const dropped of parsed.dropped) {
-    logger.info(`${planned.unit.path}: dropped the model's finding #${dropped.index + 1}: ${dropped.reason}`);
-  }
+  const parsed = parseModelAnswer(response.text, {
+    truncated: response.truncated,
+    logger: fileLogger(logger, planned.unit.path),
+  });
+  const part = describePart(planned);
+  if (parsed.dropped.length > 0)
+    ctx.notes.push(
+      `${part}: dropped ${counted(parsed.dropped.length, 'invalid finding')} from the model's answer (first: ${parsed.dropped[0].reason})`,
+    );
+  if (parsed.overCap > 0)
+    ctx.notes.push(
+      `${part}: the model gave ${parsed.findings.length + parsed.overCap} findings; kept the ${parsed.findings.length} most severe (at most ${MAX_FINDINGS_PER_ANSWER} per part), ${parsed.overCap} not kept`,
+    );
+  stats.findingsOverCap = (stats.findingsOverCap ?? 0) + parsed.overCap;
   const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings };
   if (cache && key) {
     try {
-      await cache.set(key, JSON.stringify(answer));
+      await cache.set(key, encodeCacheEntry(key, answer));
     } catch (error) {
       // The review itself worked; only the next run loses the shortcut.
       logger.warn(
@@ -164,6 +199,25 @@ async function answerFor(
     }
   }
   return answer;
+}
+
+/** `path` or `path:12-80` when a file was sent in parts. */
+function describePart(planned: PlannedChunk): string {
+  const segments = planned.chunk.segments;
+  const first = segments[0]?.startLine;
+  const last = segments[segments.length - 1]?.endLine;
+  const whole = first === 1 && last !== undefined && last >= planned.unit.text.split('\n').length - 1;
+  return whole || first === undefined ? planned.unit.path : `${planned.unit.path}:${first}-${last}`;
+}
+
+/** The parser's messages prefixed with the file they are about. */
+function fileLogger(logger: Logger, path: string): Logger {
+  return {
+    debug: (message) => logger.debug(`${path}: ${message}`),
+    info: (message) => logger.info(`${path}: ${message}`),
+    warn: (message) => logger.warn(`${path}: ${message}`),
+    error: (message) => logger.error(`${path}: ${message}`),
+  };
 }
 
 /** Lines (1-based) whose redacted text differs from the real text: the lines holding a secret. */
@@ -290,180 +344,241 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   }
 
   const provider = options.provider;
-  if (!provider) {
-    for (const unit of options.units) {
-      if (unit.text.includes('\u0000')) skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
-    }
-  } else {
-    const planUnit = unitPlanner({
-      persona: options.persona,
-      mode: options.mode,
-      guidelines: options.guidelines,
-      maxInputTokens: provider.maxInputTokens,
-      countTokens: (text) => provider.countTokens(text),
-    });
-    // Planning (redaction, chunking) runs file by file while the first files' requests are out.
-    // Progress reported before planning ends is held back and released with the final total, so
-    // the total a caller sees never changes (the extension turns done ÷ total into increments).
-    const planSkipped: SkippedPart[] = [];
-    const runSkipped: SkippedPart[] = [];
-    const redactions: ReviewPlan['redactions'] = [];
-    const limit = pLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
-    let done = 0;
-    let total = 0;
-    let planning = true;
-    const heldProgress: { done: number; message: string }[] = [];
-    const onProgress = options.onProgress;
-    const report = onProgress
-      ? (message: string): void => {
-          if (planning) heldProgress.push({ done, message });
-          else onProgress({ done, total, message });
-        }
-      : undefined;
-    const ctx: ChunkContext = {
-      provider,
-      cache: options.cache,
-      options,
-      logger,
-      onAnswerProgress: report
-        ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`)
-        : undefined,
-    };
-    const failures: { error: ProviderError; file: string }[] = [];
-    let answered = 0;
-    const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
-      file: p.unit.path,
-      startLine: p.chunk.segments[0].startLine,
-      endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
-    });
-
-    let planningFailed = false;
-    const reviewChunk = async (planned: PlannedChunk): Promise<void> => {
-      // Planning a later file threw: the review fails with that error, so queued chunks are not sent.
-      if (planningFailed) return;
-      try {
-        if (options.signal?.aborted) {
-          runSkipped.push({ ...where(planned), reason: 'cancelled before it was reviewed' });
-          return;
-        }
-        let answer: CachedAnswer;
-        try {
-          answer = await answerFor(planned, ctx, stats);
-        } catch (error) {
-          if (cancelledError(error, options.signal)) {
-            runSkipped.push({ ...where(planned), reason: 'cancelled while it was being reviewed' });
-          } else if (error instanceof ProviderError) {
-            failures.push({ error, file: planned.unit.path });
-            runSkipped.push({ ...where(planned), reason: `the model request failed: ${error.message}` });
-          } else {
-            // An unreadable answer: the request worked, the answer did not.
-            answered++;
-            logger.error(`${planned.unit.path}: ${(error as Error).message}`);
-            runSkipped.push({
-              ...where(planned),
-              reason: `the model's answer could not be read: ${(error as Error).message}`,
-            });
-          }
-          return;
-        }
-        answered++;
-        if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
-        // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
-        const anchorOptions = {
-          reviewedRanges: planned.chunk.segments,
-          changedLines: planned.unit.changedLines,
-          slack: options.diffContextSlack,
-          logger,
-        };
-        const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
-        const plain = anchorFindings(
-          answer.findings.filter((f) => !quotesRedacted(f)),
-          planned.unit.text,
-          anchorOptions,
-        );
-        const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
-        // Columns found in the redacted text, moved to the real text the editor shows (split only when needed: 80 KB twice per answer).
-        const realLines = redacted.kept.length > 0 ? planned.unit.text.split('\n') : [];
-        const redactedLines = redacted.kept.length > 0 ? planned.redactedText.split('\n') : [];
-        for (const finding of redacted.kept) {
-          finding.startColumn = realColumn(
-            realLines[finding.startLine - 1] ?? '',
-            redactedLines[finding.startLine - 1] ?? '',
-            finding.startColumn,
-            'start',
-          );
-          finding.endColumn = realColumn(
-            realLines[finding.endLine - 1] ?? '',
-            redactedLines[finding.endLine - 1] ?? '',
-            finding.endColumn,
-            'end',
-          );
-        }
-        const anchored = { kept: [...plain.kept, ...redacted.kept], dropped: [...plain.dropped, ...redacted.dropped] };
-        for (const dropped of anchored.dropped) {
-          logger.info(
-            `${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`,
-          );
-        }
-        const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
-        for (const finding of anchored.kept) {
-          const unsafe = finding.fix ? unsafeFixReason(finding.fix, secretLines) : null;
-          if (unsafe) {
-            logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": ${unsafe}`);
-            finding.fix = null;
-          }
-        }
-        findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
-      } finally {
-        done++;
-        report?.(planned.unit.path);
-      }
-    };
-
-    const tasks: Promise<void>[] = [];
-    try {
+  // One signal for the caller's cancel and the deadline; `deadlinePassed` tells the two apart.
+  const reviewAbort = new AbortController();
+  let deadlinePassed = false;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  let deadlineMs: number | undefined;
+  const armDeadline = (ms: number): void => {
+    deadlineMs = ms;
+    clearTimeout(deadlineTimer);
+    deadlineTimer = setTimeout(
+      () => {
+        deadlinePassed = true;
+        reviewAbort.abort();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, started + ms - Date.now())),
+    );
+  };
+  const onCallerAbort = (): void => reviewAbort.abort();
+  if (options.signal?.aborted) reviewAbort.abort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.deadlineMs !== undefined) armDeadline(options.deadlineMs);
+  try {
+    if (!provider) {
       for (const unit of options.units) {
-        // Lets the requests already queued leave before this file is planned.
-        if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
-        const unitPlan = planUnit(unit);
-        planSkipped.push(...unitPlan.skipped);
-        redactions.push(...unitPlan.redactions);
-        for (const planned of unitPlan.chunks) {
-          total++;
-          const task = limit(() => reviewChunk(planned));
-          // Handled here so a failing chunk is not an unhandled rejection while planning goes on;
-          // `Promise.all` below still rejects with it.
-          task.catch(() => undefined);
-          tasks.push(task);
-        }
+        if (unit.text.includes('\u0000')) skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
       }
-    } catch (error) {
-      // Requests already sent finish (their answers are not used) before the planning error is the result.
-      planningFailed = true;
-      await Promise.allSettled(tasks);
-      throw error;
-    }
-    planning = false;
-    if (redactions.length > 0) {
-      const files = new Set(redactions.map((r) => r.file)).size;
-      const message = `redacted ${counted(redactions.length, 'secret')} in ${counted(files, 'file')} before sending`;
-      logger.info(message);
-      notes.push(message);
-    }
-    onProgress?.({ done: 0, total, message: total === 0 ? 'nothing to send' : `reviewing ${counted(total, 'chunk')}` });
-    for (const held of heldProgress) onProgress?.({ done: held.done, total, message: held.message });
-    await Promise.all(tasks);
-    skipped.push(...planSkipped, ...runSkipped);
+    } else {
+      const planUnit = unitPlanner({
+        persona: options.persona,
+        mode: options.mode,
+        guidelines: options.guidelines,
+        maxInputTokens: provider.maxInputTokens,
+        countTokens: (text) => provider.countTokens(text),
+      });
+      // Planning (redaction, chunking) runs file by file while the first files' requests are out.
+      // Progress reported before planning ends is held back and released with the final total, so
+      // the total a caller sees never changes (the extension turns done ÷ total into increments).
+      const planSkipped: SkippedPart[] = [];
+      const runSkipped: SkippedPart[] = [];
+      const redactions: ReviewPlan['redactions'] = [];
+      const limit = pLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+      let done = 0;
+      let total = 0;
+      let planning = true;
+      const heldProgress: { done: number; message: string }[] = [];
+      const onProgress = options.onProgress;
+      const report = onProgress
+        ? (message: string): void => {
+            if (planning) heldProgress.push({ done, message });
+            else onProgress({ done, total, message });
+          }
+        : undefined;
+      const ctx: ChunkContext = {
+        provider,
+        cache: options.cache,
+        options,
+        logger,
+        signal: reviewAbort.signal,
+        notes,
+        onAnswerProgress: report
+          ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`)
+          : undefined,
+      };
+      const failures: { error: ProviderError; file: string }[] = [];
+      let answered = 0;
+      const where = (p: PlannedChunk): Pick<SkippedPart, 'file' | 'startLine' | 'endLine'> => ({
+        file: p.unit.path,
+        startLine: p.chunk.segments[0].startLine,
+        endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
+      });
 
-    if (options.signal?.aborted) notes.push('the review was cancelled: unreviewed parts are listed as skipped');
-    // When nothing worked the error itself is the result (the caller reports it once); otherwise log each failure.
-    if (failures.length > 0 && answered === 0 && !options.signal?.aborted) throw failures[0].error;
-    for (const failure of failures) logger.error(`${failure.file}: ${failure.error.message}`);
-    if (failures.length > 0)
-      notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
+      let planningFailed = false;
+      const reviewChunk = async (planned: PlannedChunk): Promise<void> => {
+        // Planning a later file threw: the review fails with that error, so queued chunks are not sent.
+        if (planningFailed) return;
+        try {
+          const stopped = (when: string): string =>
+            deadlinePassed
+              ? `the review's deadline (${seconds(deadlineMs ?? 0)}) passed ${when} it was reviewed`
+              : `cancelled ${when} it was reviewed`;
+          if (reviewAbort.signal.aborted) {
+            runSkipped.push({ ...where(planned), reason: stopped('before'), failed: true });
+            return;
+          }
+          let answer: CachedAnswer;
+          try {
+            answer = await answerFor(planned, ctx, stats);
+          } catch (error) {
+            if (cancelledError(error, reviewAbort.signal)) {
+              runSkipped.push({ ...where(planned), reason: stopped('while'), failed: true });
+            } else if (error instanceof ProviderError) {
+              failures.push({ error, file: planned.unit.path });
+              runSkipped.push({
+                ...where(planned),
+                reason: `the model request failed: ${error.message}`,
+                failed: true,
+              });
+            } else {
+              // An unreadable answer: the request worked, the answer did not.
+              answered++;
+              logger.error(`${planned.unit.path}: ${(error as Error).message}`);
+              runSkipped.push({
+                ...where(planned),
+                reason: `the model's answer could not be read: ${(error as Error).message}`,
+                failed: true,
+              });
+            }
+            return;
+          }
+          answered++;
+          if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
+          // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
+          const anchorOptions = {
+            reviewedRanges: planned.chunk.segments,
+            changedLines: planned.unit.changedLines,
+            slack: options.diffContextSlack,
+            logger,
+          };
+          const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
+          const plain = anchorFindings(
+            answer.findings.filter((f) => !quotesRedacted(f)),
+            planned.unit.text,
+            anchorOptions,
+          );
+          const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
+          // Columns found in the redacted text, moved to the real text the editor shows (split only when needed: 80 KB twice per answer).
+          const realLines = redacted.kept.length > 0 ? planned.unit.text.split('\n') : [];
+          const redactedLines = redacted.kept.length > 0 ? planned.redactedText.split('\n') : [];
+          for (const finding of redacted.kept) {
+            finding.startColumn = realColumn(
+              realLines[finding.startLine - 1] ?? '',
+              redactedLines[finding.startLine - 1] ?? '',
+              finding.startColumn,
+              'start',
+            );
+            finding.endColumn = realColumn(
+              realLines[finding.endLine - 1] ?? '',
+              redactedLines[finding.endLine - 1] ?? '',
+              finding.endColumn,
+              'end',
+            );
+          }
+          const anchored = {
+            kept: [...plain.kept, ...redacted.kept],
+            dropped: [...plain.dropped, ...redacted.dropped],
+          };
+          for (const dropped of anchored.dropped) {
+            logger.info(
+              `${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`,
+            );
+          }
+          const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
+          for (const finding of anchored.kept) {
+            const unsafe = finding.fix ? unsafeFixReason(finding.fix, secretLines) : null;
+            if (unsafe) {
+              logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": ${unsafe}`);
+              finding.fix = null;
+            }
+          }
+          findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
+        } finally {
+          done++;
+          report?.(planned.unit.path);
+        }
+      };
+
+      const tasks: Promise<void>[] = [];
+      try {
+        for (const unit of options.units) {
+          // Lets the requests already queued leave before this file is planned.
+          if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
+          const unitPlan = planUnit(unit);
+          planSkipped.push(...unitPlan.skipped);
+          redactions.push(...unitPlan.redactions);
+          for (const planned of unitPlan.chunks) {
+            total++;
+            const task = limit(() => reviewChunk(planned));
+            // Handled here so a failing chunk is not an unhandled rejection while planning goes on;
+            // `Promise.all` below still rejects with it.
+            task.catch(() => undefined);
+            tasks.push(task);
+          }
+        }
+      } catch (error) {
+        // Requests already sent finish (their answers are not used) before the planning error is the result.
+        planningFailed = true;
+        await Promise.allSettled(tasks);
+        throw error;
+      }
+      planning = false;
+      if (options.deadlineMs === undefined) {
+        armDeadline(
+          defaultReviewDeadlineMs(
+            total,
+            Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY),
+            options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          ),
+        );
+      }
+      if (redactions.length > 0) {
+        const files = new Set(redactions.map((r) => r.file)).size;
+        const message = `redacted ${counted(redactions.length, 'secret')} in ${counted(files, 'file')} before sending`;
+        logger.info(message);
+        notes.push(message);
+      }
+      onProgress?.({
+        done: 0,
+        total,
+        message: total === 0 ? 'nothing to send' : `reviewing ${counted(total, 'chunk')}`,
+      });
+      for (const held of heldProgress) onProgress?.({ done: held.done, total, message: held.message });
+      await Promise.all(tasks);
+      skipped.push(...planSkipped, ...runSkipped);
+
+      if (deadlinePassed)
+        notes.push(
+          `the review stopped at its deadline of ${seconds(deadlineMs ?? 0)}: the parts not reviewed are listed as skipped`,
+        );
+      else if (options.signal?.aborted) notes.push('the review was cancelled: unreviewed parts are listed as skipped');
+      // When nothing worked the error itself is the result (the caller reports it once); otherwise log each failure.
+      if (failures.length > 0 && answered === 0 && !reviewAbort.signal.aborted) throw failures[0].error;
+      if (deadlinePassed && answered === 0 && stats.cachedChunks === 0 && total > 0)
+        throw new ProviderError(
+          `the review's deadline of ${seconds(deadlineMs ?? 0)} passed before the model answered any part (${provider.id.replace(/^[^:]*:/, '')}): raise the deadline, or review less code at once.`,
+          'timeout',
+        );
+      for (const failure of failures) logger.error(`${failure.file}: ${failure.error.message}`);
+      if (failures.length > 0)
+        notes.push(`${failures.length} of ${total} model requests failed; those parts are listed as skipped`);
+    }
+  } finally {
+    clearTimeout(deadlineTimer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
 
-  const merged = mergeFindings(findings);
+  const merged = capModelFindings(mergeFindings(findings), stats, notes);
   stats.durationMs = Date.now() - started;
   return { summary: summarise(summaries, merged, provider !== undefined), findings: merged, skipped, stats, notes };
 }

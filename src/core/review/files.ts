@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, type Dirent } from 'node:fs';
+import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedPart } from '../findings';
 import type { ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
 import { looksBinary } from '../personas/encoding';
+import { errorMessage } from '../errorMessage';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -47,6 +48,8 @@ export interface CollectOptions {
 export interface CollectedFiles {
   units: ReviewUnit[];
   skipped: SkippedPart[];
+  /** How a file was read when that is worth knowing (e.g. not UTF-8), each naming the file. */
+  notes: string[];
 }
 
 function displayPath(cwd: string, absolutePath: string): string {
@@ -94,49 +97,293 @@ function isVendoredFile(path: string): boolean {
   return VENDORED_FILES.some((pattern) => pattern.test(path));
 }
 
-async function loadFile(absolutePath: string, cwd: string, maxBytes: number, out: CollectedFiles): Promise<void> {
-  const shown = displayPath(cwd, absolutePath);
-  const info = await stat(absolutePath);
-  if (info.size > maxBytes) {
+/** A source file read for review, or why it was not. */
+export type SourceRead =
+  | {
+      ok: true;
+      /** The text with a BOM removed and every line ending (CRLF, lone CR) made `\n`. */
+      text: string;
+      /**
+       * Only when the file had lone CRs: `lineMap[i]` is the 1-based line of the text on which line i+1
+       * as git counts lines (split at `\n` only) starts, and `lineMap[n]` the line after the last.
+       */
+      lineMap?: number[];
+      /** Things changed on the way in (the encoding used when the bytes were not UTF-8). */
+      notes: string[];
+    }
+  | {
+      ok: false;
+      reason: string;
+      failed: boolean;
+      /** The file-system error code when reading failed (ENOENT: the file is not there). */
+      errno?: string;
+    };
+
+const kib = (bytes: number): string => `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+
+/** Why a file of `size` bytes is not reviewed under a cap of `maxBytes`. */
+export function oversizeReason(size: number, maxBytes: number): string {
+  const shown = size >= 10 * 1024 * 1024 ? `${Math.round(size / (1024 * 1024))} MiB` : kib(size);
+  return `larger than the ${kib(maxBytes)} size cap (${shown}): not reviewed`;
+}
+
+function tooLarge(size: number, maxBytes: number): SourceRead {
+  return { ok: false, reason: oversizeReason(size, maxBytes), failed: false };
+}
+
+const BINARY: SourceRead = { ok: false, reason: 'binary file: not reviewed', failed: false };
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Line endings made `\n` before anything numbers lines: CRLF, and a lone CR (old Mac files, or a CR
+ * inside a line that would otherwise let code show the model a line number of its own making).
+ * Editors count a lone CR as a line break too, so lines stay where the user sees them.
+ */
+export function normaliseLineEndings(text: string): { text: string; lineMap?: number[] } {
+  if (!text.includes('\r')) return { text };
+  const segments = text.split('\n');
+  let loneCr = false;
+  const lineMap: number[] = [];
+  let line = 1;
+  for (let i = 0; i < segments.length; i++) {
+    lineMap.push(line);
+    const segment = segments[i].endsWith('\r') && i < segments.length - 1 ? segments[i].slice(0, -1) : segments[i];
+    let crs = 0;
+    for (let at = segment.indexOf('\r'); at !== -1; at = segment.indexOf('\r', at + 1)) crs++;
+    if (crs > 0) loneCr = true;
+    line += crs + 1;
+  }
+  lineMap.push(line);
+  const normalised = text.replace(/\r\n?/g, '\n');
+  return loneCr ? { text: normalised, lineMap } : { text: normalised };
+}
+
+/**
+ * Source bytes as review text, the same for every way a file reaches a review (folder walk, diff,
+ * staged text, the editor's reads): size cap, BOM (UTF-8, UTF-16 LE/BE) decoded, binary refused,
+ * bytes that are not UTF-8 read as Windows-1252 (said in a note), line endings normalised.
+ */
+export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES): SourceRead {
+  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
+  const notes: string[] = [];
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    if (bytes[2] === 0 && bytes[3] === 0)
+      return { ok: false, reason: 'UTF-32 text is not supported: not reviewed', failed: false };
+    text = new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  } else {
+    if (looksBinary(bytes)) return BINARY;
+    const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      // Legacy single-byte files (Latin-1 / Windows-1252) are still code: every byte is one character,
+      // so lines and columns stay right.
+      text = new TextDecoder('windows-1252').decode(body);
+      notes.push('not valid UTF-8: read as Windows-1252');
+    }
+  }
+  if (text.includes('\u0000')) return BINARY;
+  return { ok: true, ...normaliseLineEndings(text), notes };
+}
+
+/** Source text that arrived as a string (an editor buffer, `git show` output): the same checks. */
+export function sourceFromText(text: string, maxBytes: number = DEFAULT_MAX_FILE_BYTES): SourceRead {
+  // Cheap bound first: a UTF-8 byte is at least one UTF-16 code unit and at most three.
+  if (text.length > maxBytes) return tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes);
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > maxBytes) return tooLarge(size, maxBytes);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.slice(0, 8192).includes('\u0000')) return BINARY;
+  return { ok: true, ...normaliseLineEndings(body), notes: [] };
+}
+
+/** A file-system error as words for a skipped entry. */
+function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read: permission denied';
+    case 'ENOENT':
+      return 'disappeared while the review was reading it';
+    case 'ELOOP':
+      return 'symlink loop';
+    case 'EISDIR':
+      return 'is a folder, expected a file';
+    default:
+      return `cannot be read (${code ?? errorMessage(error)})`;
+  }
+}
+
+/**
+ * Reads one file for review without ever holding more than the size cap (plus one byte) in memory:
+ * a file that grows past the cap between the size check and the read is refused too.
+ */
+export async function readSourceFile(
+  absolutePath: string,
+  maxBytes: number = DEFAULT_MAX_FILE_BYTES,
+): Promise<SourceRead> {
+  let handle: FileHandle | undefined;
+  try {
+    const info = await stat(absolutePath);
+    if (!info.isFile()) return { ok: false, reason: 'not a regular file: not reviewed', failed: false };
+    if (info.size > maxBytes) return tooLarge(info.size, maxBytes);
+    handle = await open(absolutePath, 'r');
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) {
+        if (length > maxBytes) return tooLarge(length, maxBytes);
+        break;
+      }
+    }
+    return decodeSource(buffer.subarray(0, length), maxBytes);
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+    return { ok: false, reason: `${fsReason(error)}: not reviewed`, failed: true, ...(errno ? { errno } : {}) };
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function loadFile(absolutePath: string, shown: string, maxBytes: number, out: CollectedFiles): Promise<void> {
+  const read = await readSourceFile(absolutePath, maxBytes);
+  if (!read.ok) {
+    out.skipped.push({ file: shown, reason: read.reason, ...(read.failed ? { failed: true } : {}) });
+    return;
+  }
+  out.units.push({ path: shown, text: read.text });
+  for (const note of read.notes) out.notes.push(`${shown}: ${note}`);
+}
+
+interface WalkState {
+  options: Required<CollectOptions>;
+  out: CollectedFiles;
+  /** The folder as given, and its real path: symlinks are followed only to files inside it. */
+  root: string;
+  realRoot: string;
+  /** Absolute paths of the files reviewed, so a symlink to one of them does not review it twice. */
+  loaded: Set<string>;
+  links: { link: string; shown: string }[];
+}
+
+/** A name that is not valid UTF-8 cannot be shown, matched or reported faithfully: skipped, named by its bytes. */
+function entryName(raw: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function escapedName(raw: Buffer): string {
+  return Array.from(raw, (byte) =>
+    byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+      ? String.fromCharCode(byte)
+      : `\\x${byte.toString(16).padStart(2, '0')}`,
+  ).join('');
+}
+
+async function walk(dir: string, scopes: IgnoreScope[], state: WalkState): Promise<void> {
+  const { options, out } = state;
+  let own: IgnoreScope | undefined;
+  let entries: Dirent<Buffer>[];
+  try {
+    own = await loadGitignore(dir);
+    entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (error) {
     out.skipped.push({
-      file: shown,
-      reason: `larger than the ${Math.round(maxBytes / 1024)} KiB size cap (${Math.round(info.size / 1024)} KiB): not reviewed`,
+      file: displayPath(options.cwd, dir),
+      reason: `folder ${fsReason(error)}: not reviewed`,
+      failed: true,
     });
     return;
   }
-  // Under the size cap: read once, then look for NUL bytes in what was read.
-  const content = await readFile(absolutePath);
-  if (looksBinary(content)) {
-    out.skipped.push({ file: shown, reason: 'binary file: not reviewed' });
-    return;
-  }
-  out.units.push({ path: shown, text: content.toString('utf8') });
-}
-
-async function walk(
-  dir: string,
-  scopes: IgnoreScope[],
-  options: Required<CollectOptions>,
-  out: CollectedFiles,
-): Promise<void> {
-  const own = await loadGitignore(dir);
   const active = own ? [...scopes, own] : scopes;
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
+  const named = entries.map((entry) => ({ entry, name: entryName(entry.name) }));
+  named.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+  for (const { entry, name } of named) {
+    if (name === undefined) {
+      out.skipped.push({
+        file: displayPath(options.cwd, join(dir, escapedName(entry.name))),
+        reason: 'file name is not valid UTF-8: not reviewed (rename the file)',
+        failed: true,
+      });
+      continue;
+    }
+    const full = join(dir, name);
     if (entry.isDirectory()) {
-      if (VENDORED_DIRECTORIES.has(entry.name) || isIgnored(active, full, true)) continue;
-      await walk(full, active, options, out);
-    } else if (entry.isFile()) {
+      if (VENDORED_DIRECTORIES.has(name) || isIgnored(active, full, true)) continue;
+      await walk(full, active, state);
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
       if (
-        isVendoredFile(entry.name) ||
-        DOCUMENTATION_FILES.test(entry.name) ||
-        entry.name === '.gitignore' ||
+        isVendoredFile(name) ||
+        DOCUMENTATION_FILES.test(name) ||
+        name === '.gitignore' ||
         isIgnored(active, full, false)
       )
         continue;
-      await loadFile(full, options.cwd, options.maxFileBytes, out);
+      const shown = displayPath(options.cwd, full);
+      if (entry.isSymbolicLink()) {
+        // Decided after the walk, when every file reviewed as itself is known.
+        state.links.push({ link: full, shown });
+        continue;
+      }
+      state.loaded.add(join(state.realRoot, relative(state.root, full)));
+      await loadFile(full, shown, options.maxFileBytes, out);
     }
+  }
+}
+
+/** Symlinks are followed once, to a file inside the reviewed folder that is not reviewed as itself. */
+async function followLinks(state: WalkState): Promise<void> {
+  for (const { link, shown } of state.links) {
+    let target: string;
+    try {
+      target = await realpath(link);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      state.out.skipped.push({
+        file: shown,
+        reason:
+          code === 'ENOENT'
+            ? 'symlink to a file that does not exist: not reviewed'
+            : `symlink ${fsReason(error)}: not reviewed`,
+      });
+      continue;
+    }
+    const inside = target.startsWith(state.realRoot + sep);
+    if (!inside) {
+      state.out.skipped.push({ file: shown, reason: 'symlink to a file outside the reviewed folder: not reviewed' });
+      continue;
+    }
+    const rel = displayPath(state.realRoot, target);
+    let info;
+    try {
+      info = await stat(target);
+    } catch (error) {
+      state.out.skipped.push({ file: shown, reason: `symlink target ${fsReason(error)}: not reviewed`, failed: true });
+      continue;
+    }
+    if (info.isDirectory()) {
+      state.out.skipped.push({
+        file: shown,
+        reason: `symlink to the folder ${rel}: not followed (its files are reviewed where they are)`,
+      });
+      continue;
+    }
+    if (state.loaded.has(target)) {
+      state.out.skipped.push({ file: shown, reason: `symlink to ${rel}, which is reviewed as itself` });
+      continue;
+    }
+    state.loaded.add(target);
+    await loadFile(target, shown, state.options.maxFileBytes, state.out);
   }
 }
 
@@ -146,7 +393,7 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
     cwd: options.cwd,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   };
-  const out: CollectedFiles = { units: [], skipped: [] };
+  const out: CollectedFiles = { units: [], skipped: [], notes: [] };
   for (const given of paths) {
     const absolutePath = resolve(options.cwd, given);
     let info;
@@ -177,7 +424,16 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
           }
         }
         const before = out.units.length;
-        await walk(absolutePath, scopes, resolved, out);
+        const state: WalkState = {
+          options: resolved,
+          out,
+          root: absolutePath,
+          realRoot: await realpath(absolutePath),
+          loaded: new Set(),
+          links: [],
+        };
+        await walk(absolutePath, scopes, state);
+        await followLinks(state);
         if (
           out.units.length === before &&
           !out.skipped.some((s) => s.file.startsWith(displayPath(options.cwd, absolutePath)))
@@ -188,7 +444,7 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
           });
         }
       } else if (info.isFile()) {
-        await loadFile(absolutePath, options.cwd, resolved.maxFileBytes, out);
+        await loadFile(absolutePath, displayPath(options.cwd, absolutePath), resolved.maxFileBytes, out);
       } else {
         throw new ReviewInputError(`${given}: not a regular file or folder`);
       }
@@ -200,5 +456,5 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
   }
   // The same file given twice (or inside two given folders) is reviewed once.
   const unique = new Map(out.units.map((u) => [u.path, u]));
-  return { units: [...unique.values()], skipped: out.skipped };
+  return { units: [...unique.values()], skipped: out.skipped, notes: out.notes };
 }

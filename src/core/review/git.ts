@@ -1,34 +1,46 @@
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReviewInputError } from './errors';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource, oversizeReason, readSourceFile, type SourceRead } from './files';
 
-/** Runs `git` without a shell; the diff of a large change can be big, hence the generous buffer. */
-function git(args: string[], cwd: string): Promise<string> {
+/**
+ * The diff text is held in memory whole: files over the size cap are left out of it before it is
+ * made (see gitDiff), so this bounds what many files under the cap add up to.
+ */
+export const MAX_DIFF_BYTES = 64 * 1024 * 1024;
+
+const GIT_ENV = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C' });
+
+/** Runs `git` without a shell. */
+function git(args: string[], cwd: string, maxBuffer = MAX_DIFF_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C' } },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve(stdout);
-          return;
-        }
-        const detail = (stderr || error.message).trim();
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new ReviewInputError('git is not installed or not on PATH: --diff and --staged need it'));
-        } else if (/not a git repository/i.test(detail)) {
-          reject(
-            new ReviewInputError(
-              `${cwd} is not inside a git repository: --diff and --staged review git changes (run it inside a repository, or pass paths instead)`,
-            ),
-          );
-        } else {
-          reject(new ReviewInputError(`git ${args.join(' ')} failed: ${detail}`));
-        }
-      },
-    );
+    execFile('git', args, { cwd, maxBuffer, encoding: 'utf8', env: GIT_ENV() }, (error, stdout, stderr) => {
+      if (!error) {
+        resolve(stdout);
+        return;
+      }
+      if ((error as NodeJS.ErrnoException).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+        reject(
+          new ReviewInputError(
+            `git ${args.join(' ')}: the output is larger than ${Math.round(maxBuffer / (1024 * 1024))} MiB: review a smaller range of changes, or limit it to some paths`,
+          ),
+        );
+        return;
+      }
+      const detail = (stderr || error.message).trim();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(new ReviewInputError('git is not installed or not on PATH: --diff and --staged need it'));
+      } else if (/not a git repository/i.test(detail)) {
+        reject(
+          new ReviewInputError(
+            `${cwd} is not inside a git repository: --diff and --staged review git changes (run it inside a repository, or pass paths instead)`,
+          ),
+        );
+      } else {
+        reject(new ReviewInputError(`git ${args.join(' ')} failed: ${detail}`));
+      }
+    });
   });
 }
 
@@ -36,18 +48,65 @@ async function gitRepositoryRoot(cwd: string): Promise<string> {
   return (await git(['rev-parse', '--show-toplevel'], cwd)).trim();
 }
 
+/** `git cat-file --batch-check` for many objects in one process: each spec's size, undefined when missing. */
+function objectSizes(root: string, specs: string[]): Promise<(number | undefined)[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch-check=%(objectsize)'], { cwd: root, env: GIT_ENV() });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (data: string) => (out += data));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new ReviewInputError(`git cat-file --batch-check failed (exit ${code})`));
+        return;
+      }
+      const lines = out.split('\n');
+      resolve(specs.map((_, i) => (/^\d+$/.test(lines[i] ?? '') ? Number(lines[i]) : undefined)));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(specs.map((spec) => `${spec}\n`).join(''));
+  });
+}
+
+/** Reads a staged blob without holding more than the size cap (git says the size first). */
+function readBlob(root: string, path: string, size: number, maxBytes: number): Promise<SourceRead> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      ['cat-file', 'blob', `:${path}`],
+      { cwd: root, maxBuffer: Math.min(size, maxBytes) + 1, encoding: 'buffer', env: GIT_ENV() },
+      (error, stdout) => {
+        if (error) {
+          resolve({
+            ok: false,
+            reason: `the staged text could not be read (${error.message.split('\n')[0]}): not reviewed`,
+            failed: true,
+          });
+          return;
+        }
+        resolve(decodeSource(stdout, maxBytes));
+      },
+    );
+  });
+}
+
 export interface GitDiffOptions {
   /** Compare the working tree with this revision (HEAD when absent); with `staged`, the index with it. */
   base?: string;
   /** Review the index (`git diff --staged`) instead of the working tree. */
   staged?: boolean;
+  /** Files larger than this are left out of the diff and reported as skipped (default 512 KiB). */
+  maxFileBytes?: number;
 }
 
 export interface GitDiff {
   root: string;
   diffText: string;
   /** Reads a file as it is in the reviewed state (index for --staged, working tree otherwise). */
-  readNewFile: (path: string) => Promise<string | undefined>;
+  readNewFile: (path: string) => Promise<SourceRead | undefined>;
+  /** Changed files over the size cap, left out of `diffText`, with why. */
+  oversized: { file: string; reason: string }[];
 }
 
 export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<GitDiff> {
@@ -68,19 +127,44 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
     }
     args.push('HEAD');
   }
-  args.push('--');
-  const diffText = await git(args, root);
-  const read = options.staged
-    ? (path: string): Promise<string> => git(['show', `:${path}`], root)
-    : (path: string): Promise<string> => readFile(join(root, path), 'utf8');
-  const readNewFile = async (path: string): Promise<string | undefined> => {
-    try {
-      return await read(path);
-    } catch {
-      return undefined; // the caller rebuilds the text from the hunks
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // Sizes first, so that a huge file never enters the diff text (nor memory): it is left out by an
+  // exclude pathspec and reported as skipped, like a huge file in a folder review.
+  const names = (await git([...args, '--name-only', '-z', '--'], root)).split('\0').filter((name) => name !== '');
+  const sizes = options.staged
+    ? await objectSizes(
+        root,
+        names.map((name) => (name.includes('\n') ? ':' : `:${name}`)),
+      )
+    : await Promise.all(
+        names.map((name) =>
+          lstat(join(root, name)).then(
+            (info) => (info.isFile() ? info.size : undefined),
+            () => undefined,
+          ),
+        ),
+      );
+  const oversized: { file: string; reason: string }[] = [];
+  const excludes: string[] = [];
+  names.forEach((name, i) => {
+    const size = sizes[i];
+    if (size === undefined || size <= maxBytes) return;
+    oversized.push({ file: name, reason: oversizeReason(size, maxBytes) });
+    excludes.push(`:(exclude,literal)${name}`);
+  });
+  const diffText = await git([...args, '--', ...excludes], root);
+  const stagedSize = new Map(names.map((name, i) => [name, sizes[i]]));
+  const readNewFile = async (path: string): Promise<SourceRead | undefined> => {
+    if (options.staged) {
+      const size = stagedSize.get(path) ?? (await objectSizes(root, [`:${path}`]))[0];
+      return size === undefined ? undefined : readBlob(root, path, size, maxBytes);
     }
+    const read = await readSourceFile(join(root, path), maxBytes);
+    // Gone from the working tree (or never there): the caller rebuilds the text from the hunks.
+    if (!read.ok && read.errno === 'ENOENT') return undefined;
+    return read;
   };
-  return { root, diffText, readNewFile };
+  return { root, diffText, readNewFile, oversized };
 }
 
 async function hasHead(root: string): Promise<boolean> {

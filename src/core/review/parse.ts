@@ -1,6 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import type { z } from 'zod';
-import { CATEGORIES, SEVERITIES, fixSchema, modelFindingSchema, type ModelFinding } from '../findings';
+import { CATEGORIES, SEVERITIES, fixSchema, modelFindingSchema, severityRank, type ModelFinding } from '../findings';
 import { silentLogger, type Logger } from '../log';
 
 /** Confidence given to a finding whose answer has none: neither trusted nor dismissed. */
@@ -24,6 +24,8 @@ export interface ParsedAnswer {
   dropped: DroppedFinding[];
   /** The JSON had to be repaired (cut off, trailing commas, comments...). */
   repaired: boolean;
+  /** Valid findings beyond MAX_FINDINGS_PER_ANSWER, not kept (counted so the review can say so). */
+  overCap: number;
 }
 
 /**
@@ -34,7 +36,12 @@ export interface ParsedAnswer {
  */
 export function parseModelAnswer(text: string, options: ParseOptions = {}): ParsedAnswer {
   const logger = options.logger ?? silentLogger;
-  const candidate = extractJsonCandidate(text);
+  if (text.length > MAX_ANSWER_CHARS) {
+    throw new Error(
+      `The model's answer is ${(text.length / (1024 * 1024)).toFixed(1)} MiB, over the ${MAX_ANSWER_CHARS / (1024 * 1024)} MiB this tool reads: nothing was read from it.`,
+    );
+  }
+  const candidate = extractJsonCandidate(unwrapJsonStrings(text));
   if (candidate === undefined) {
     const preview = text.trim().slice(0, 120).replace(/\s+/g, ' ');
     throw new Error(
@@ -44,17 +51,14 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
 
   let root: unknown;
   let repaired = false;
-  try {
-    root = JSON.parse(candidate);
-  } catch (parseError) {
-    try {
-      root = JSON.parse(jsonrepair(candidate));
-      repaired = true;
-    } catch (repairError) {
-      throw new Error(
-        `The model's answer is not valid JSON and could not be repaired: ${(parseError as Error).message}; repair failed with: ${(repairError as Error).message}`,
-      );
-    }
+  const parsed = tryParse(candidate);
+  if (parsed.ok) {
+    root = findAnswer(parsed.value, 0) ?? parsed.value;
+  } else {
+    const fixed = repairJson(candidate);
+    if (!fixed.ok) throw new Error(`The model's answer is not valid JSON and could not be repaired: ${fixed.reason}`);
+    root = fixed.value;
+    repaired = true;
   }
   if (repaired) {
     logger.warn(
@@ -78,10 +82,52 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
       findings.push(result.finding);
     } else {
       dropped.push({ index, reason: result.reason });
-      logger.warn(`Dropped finding ${index}${describe(raw)}: ${result.reason}`);
+      if (dropped.length <= MAX_LOGGED_DROPS) logger.warn(`Dropped finding ${index}${describe(raw)}: ${result.reason}`);
     }
   });
-  return { summary, findings, dropped, repaired };
+  if (dropped.length > MAX_LOGGED_DROPS)
+    logger.warn(`Dropped ${dropped.length - MAX_LOGGED_DROPS} more invalid findings (not listed one by one).`);
+  // Over the cap, the most severe (then most confident) are kept, in the model's order.
+  let kept = findings;
+  if (findings.length > MAX_FINDINGS_PER_ANSWER) {
+    const ranked = findings
+      .map((finding, order) => ({ finding, order }))
+      .sort(
+        (a, b) =>
+          severityRank(b.finding.severity) - severityRank(a.finding.severity) ||
+          b.finding.confidence - a.finding.confidence ||
+          a.order - b.order,
+      )
+      .slice(0, MAX_FINDINGS_PER_ANSWER)
+      .sort((a, b) => a.order - b.order);
+    kept = ranked.map((r) => r.finding);
+  }
+  return { summary, findings: kept, dropped, repaired, overCap: findings.length - kept.length };
+}
+
+/** Dropped findings named one by one in the log; the rest are counted. */
+const MAX_LOGGED_DROPS = 20;
+
+/**
+ * Invalid JSON made readable: jsonrepair for answers of ordinary size (trailing commas, comments,
+ * cut-off text); a longer one is cut after its last complete finding and closed, which is linear.
+ */
+function repairJson(candidate: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (candidate.length <= MAX_REPAIR_CHARS) {
+    try {
+      return { ok: true, value: JSON.parse(jsonrepair(candidate)) as unknown };
+    } catch (error) {
+      return { ok: false, reason: error instanceof RangeError ? 'nested too deeply' : (error as Error).message };
+    }
+  }
+  const cut = closeAfterLastCompleteFinding(candidate);
+  const value = cut === undefined ? { ok: false as const } : tryParse(cut);
+  return value.ok
+    ? value
+    : {
+        ok: false,
+        reason: `the answer is ${Math.round(candidate.length / 1024)} KiB and has no complete findings list to keep`,
+      };
 }
 
 function describe(raw: unknown): string {
@@ -91,103 +137,215 @@ function describe(raw: unknown): string {
   return '';
 }
 
+/**
+ * The summary and raw findings of the answer's root. A root that is not an answer at all (no
+ * "summary" and no "findings", a "findings" that is not a list, not an object) throws: that part was
+ * not reviewed, and the review must say so rather than count it as clean.
+ */
 function readRoot(root: unknown, logger: Logger): { summary: string; rawFindings: unknown[] } {
   if (Array.isArray(root)) {
     logger.warn('The model answered with a bare array; read it as the findings list (no summary).');
     return { summary: '', rawFindings: root };
   }
   if (!root || typeof root !== 'object') {
-    logger.warn(`The model's answer is JSON but not an object (${typeof root}); no findings read.`);
-    return { summary: '', rawFindings: [] };
+    throw new Error(`The model's answer is JSON but not an object (${root === null ? 'null' : typeof root}).`);
   }
   const record = root as Record<string, unknown>;
   const summary = typeof record.summary === 'string' ? record.summary.trim() : '';
   if (record.findings === undefined || record.findings === null) {
-    if (!('summary' in record))
-      logger.warn('The model\'s answer has neither "summary" nor "findings"; no findings read.');
+    if (!('summary' in record)) throw new Error('The model\'s answer has neither "summary" nor "findings".');
     return { summary, rawFindings: [] };
   }
   if (!Array.isArray(record.findings)) {
-    logger.warn(`The model's "findings" is a ${typeof record.findings}, not a list; no findings read.`);
-    return { summary, rawFindings: [] };
+    throw new Error(`The model's "findings" is a ${typeof record.findings}, not a list.`);
   }
   return { summary, rawFindings: record.findings };
 }
 
-/**
- * The JSON part of the answer. Models wrap it in code fences or prose, and the prose may itself
- * contain braces (`function f() {}`), so every `{`/`[` is tried as a start, preferring in order: a
- * complete value that parses and looks like the answer, a complete value that mentions
- * "findings"/"summary", a value cut off at the end of the text that does, and the first `{`.
- */
-function extractJsonCandidate(text: string): string | undefined {
-  const starts: number[] = [];
-  for (let i = 0; i < text.length && starts.length < MAX_CANDIDATE_STARTS; i++) {
-    if (text[i] === '{' || (text[i] === '[' && /^\[\s*[{\]]/.test(text.slice(i, i + 40)))) starts.push(i);
-  }
-  if (starts.length === 0) return undefined;
-  let mentionsAnswer: string | undefined;
-  let cutOff: string | undefined;
-  for (const start of starts) {
-    const end = valueEnd(text, start);
-    const slice = end === -1 ? text.slice(start) : text.slice(start, end + 1);
-    const looksLikeAnswer = /"(findings|summary)"\s*:/.test(slice);
-    if (end === -1) {
-      if (looksLikeAnswer && cutOff === undefined) cutOff = stripClosingFence(slice);
-      continue;
-    }
-    if (isAnswerShaped(slice)) return slice;
-    if (looksLikeAnswer && mentionsAnswer === undefined) mentionsAnswer = slice;
-  }
-  return (
-    mentionsAnswer ??
-    cutOff ??
-    (() => {
-      const first = starts[0];
-      const end = valueEnd(text, first);
-      return end === -1 ? stripClosingFence(text.slice(first)) : text.slice(first, end + 1);
-    })()
-  );
+/** Answers longer than this are refused before any parsing: no model writes a review this long. */
+export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+/** jsonrepair is superlinear on some inputs: larger candidates are only cut after their last complete finding. */
+const MAX_REPAIR_CHARS = 64 * 1024;
+/** Findings read from one answer; the rest are counted as over the cap. */
+export const MAX_FINDINGS_PER_ANSWER = 50;
+
+const ANSWER_KEY = /"(?:findings|summary)"\s*:/g;
+
+/** Work left for the candidate search, in characters scanned: a fixed multiple of the answer's length. */
+interface Budget {
+  left: number;
 }
 
-/** How many `{`/`[` positions are tried: enough for chatty answers, bounded for huge ones. */
-const MAX_CANDIDATE_STARTS = 200;
+/**
+ * The JSON part of the answer. Models wrap it in code fences or prose, and the prose may itself
+ * contain braces (`function f() {}`), so every `{`/`[` is a possible start, preferring in order: a
+ * complete value that parses and looks like the answer (or wraps one), a complete value that
+ * mentions "findings"/"summary", a value cut off at the end of the text that does, and the first `{`.
+ * The work is bounded: one scan resolves every bracket it meets outside strings (a stack), later
+ * starts reuse it, and all scanning and parsing together stops at a budget linear in the length.
+ */
+function extractJsonCandidate(text: string): string | undefined {
+  const budget: Budget = { left: 8 * text.length + 65_536 };
+  const keyPositions: number[] = [];
+  for (const match of text.matchAll(ANSWER_KEY)) keyPositions.push(match.index ?? 0);
+  const hasKeyIn = (from: number, to: number): boolean => {
+    // First key position >= from (binary search), then whether it is <= to.
+    let lo = 0;
+    let hi = keyPositions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keyPositions[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < keyPositions.length && keyPositions[lo] <= to;
+  };
+  // Where the value opened at each position closes: -2 not scanned yet, -1 never closes.
+  const ends = new Int32Array(text.length).fill(-2);
+  // One typed stack shared by every scan: a million open brackets cost 4 MB and no garbage.
+  const stack = new Int32Array(text.length);
+  let firstStart = -1;
+  let mentionsAnswer: string | undefined;
+  let cutOff: string | undefined;
+  let skipUntil = -1;
+  for (let start = 0; start < text.length; start++) {
+    const code = text.charCodeAt(start);
+    if (code !== 0x7b && !(code === 0x5b && /^\[\s*[{\]]/.test(text.slice(start, start + 40)))) continue;
+    if (firstStart === -1) firstStart = start;
+    if (start <= skipUntil) continue;
+    if (budget.left <= 0) break;
+    if (ends[start] === -2) scanValues(text, start, ends, stack, budget);
+    const end = ends[start] === -2 ? -1 : ends[start];
+    if (end === -1) {
+      if (cutOff === undefined && hasKeyIn(start, text.length)) cutOff = stripClosingFence(text.slice(start));
+      continue;
+    }
+    const mentions = hasKeyIn(start, end);
+    if (!mentions && code === 0x7b) continue;
+    budget.left -= end - start;
+    const slice = text.slice(start, end + 1);
+    const value = tryParse(slice);
+    if (value.ok) {
+      const answer = findAnswer(value.value, 0);
+      if (answer !== undefined) return answer === value.value ? slice : JSON.stringify(answer);
+      // A complete JSON value that is not the answer: nothing inside it is either.
+      skipUntil = end;
+      continue;
+    }
+    if (mentions && mentionsAnswer === undefined) mentionsAnswer = slice;
+  }
+  if (mentionsAnswer !== undefined || cutOff !== undefined) return mentionsAnswer ?? cutOff;
+  const encoded = jsonInString(text, budget);
+  if (encoded !== undefined) return encoded;
+  if (firstStart === -1) return undefined;
+  const end = ends[firstStart];
+  return end < 0 ? stripClosingFence(text.slice(firstStart)) : text.slice(firstStart, end + 1);
+}
+
+/** An answer that is a JSON string literal (once or more) holding the answer: its content. */
+function unwrapJsonStrings(text: string): string {
+  let current = text;
+  for (let depth = 0; depth < 3; depth++) {
+    const trimmed = current.trim();
+    if (!trimmed.startsWith('"') || !trimmed.endsWith('"')) break;
+    const value = tryParse(trimmed);
+    if (!value.ok || typeof value.value !== 'string') break;
+    current = value.value;
+  }
+  return current;
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * The answer in a parsed value: the value itself when answer-shaped, an answer wrapped one or two
+ * levels deep (`{"response": {...}}`), or JSON encoded a second time as a string.
+ */
+function findAnswer(value: unknown, depth: number): unknown {
+  if (depth > 3) return undefined;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed.length > MAX_ANSWER_CHARS || !/^[{[]/.test(trimmed)) return undefined;
+    const inner = tryParse(trimmed);
+    return inner.ok ? findAnswer(inner.value, depth + 1) : undefined;
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0 || value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))
+      ? value
+      : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if ('findings' in value || 'summary' in value) return value;
+  const entries = Object.values(value);
+  if (entries.length > 4) return undefined;
+  for (const inner of entries) {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
+      if (typeof inner !== 'string') continue;
+    }
+    const found = findAnswer(inner, depth + 1);
+    if (found !== undefined && !Array.isArray(found)) return found;
+  }
+  return undefined;
+}
+
+/**
+ * An answer sent as a JSON string holding the JSON (`"{\"summary\": ...}"`), alone or after prose:
+ * the first string literal that decodes to an answer.
+ */
+function jsonInString(text: string, budget: Budget): string | undefined {
+  const opening = /"\s*[{[]/g;
+  for (let match = opening.exec(text); match !== null && budget.left > 0; match = opening.exec(text)) {
+    const start = match.index;
+    let end = start + 1;
+    while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+    budget.left -= end - start;
+    if (end >= text.length) return undefined;
+    const literal = tryParse(text.slice(start, end + 1));
+    if (literal.ok) {
+      const answer = findAnswer(literal.value, 0);
+      if (answer !== undefined && (Array.isArray(answer) ? answer.length > 0 : true)) return JSON.stringify(answer);
+    }
+    opening.lastIndex = end + 1;
+  }
+  return undefined;
+}
 
 function stripClosingFence(slice: string): string {
   return slice.replace(/\s*```\s*$/, '');
 }
 
-function isAnswerShaped(slice: string): boolean {
-  try {
-    const value: unknown = JSON.parse(slice);
-    if (Array.isArray(value)) return value.length === 0 || value.every((v) => v !== null && typeof v === 'object');
-    return value !== null && typeof value === 'object' && ('findings' in value || 'summary' in value);
-  } catch {
-    return false;
-  }
-}
-
-/** Index of the bracket closing the value that starts at `start`, or -1 when the text ends first. */
-function valueEnd(text: string, start: number): number {
+/**
+ * Scans the value starting at `start` as JSON (strings and escapes respected) and records in `ends`
+ * where every bracket it opens outside a string closes, or -1 for those still open when the text
+ * ends. A later start met by this scan is then known without scanning again.
+ */
+function scanValues(text: string, start: number, ends: Int32Array, stack: Int32Array, budget: Budget): void {
   let depth = 0;
   let inString = false;
   let escaped = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
+  let i = start;
+  for (; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
     if (inString) {
       if (escaped) escaped = false;
-      else if (ch === '\\') escaped = true;
-      else if (ch === '"') inString = false;
+      else if (ch === 0x5c) escaped = true;
+      else if (ch === 0x22) inString = false;
       continue;
     }
-    if (ch === '"') inString = true;
-    else if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') {
-      depth--;
-      if (depth === 0) return i;
+    if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) stack[depth++] = i;
+    else if (ch === 0x7d || ch === 0x5d) {
+      if (depth > 0) ends[stack[--depth]] = i;
+      if (depth === 0) break;
     }
   }
-  return -1;
+  budget.left -= i - start + 1;
+  for (let d = 0; d < depth; d++) ends[stack[d]] = -1;
 }
 
 /**
@@ -196,11 +354,22 @@ function valueEnd(text: string, start: number): number {
  * is there. Scans as a tokenizer so brackets and commas inside strings don't count.
  */
 function countCompleteFindings(text: string): number {
-  interface Frame {
-    kind: '{' | '[';
-    isFindings: boolean;
-  }
-  const stack: Frame[] = [];
+  return scanFindings(text).complete;
+}
+
+/** The text cut after the last complete finding, with the brackets still open then closed. */
+function closeAfterLastCompleteFinding(text: string): string | undefined {
+  const { lastEnd, closers } = scanFindings(text);
+  return lastEnd === -1 ? undefined : text.slice(0, lastEnd + 1) + closers;
+}
+
+function scanFindings(text: string): { complete: number; lastEnd: number; closers: string } {
+  // The stack as bytes: OBJECT, ARRAY, or FINDINGS (the findings array, or a bare root array).
+  const OBJECT = 1;
+  const ARRAY = 2;
+  const FINDINGS = 3;
+  const stack = new Uint8Array(text.length + 1);
+  let depth = 0;
   let inString = false;
   let escaped = false;
   let current = '';
@@ -208,18 +377,21 @@ function countCompleteFindings(text: string): number {
   let pendingKey: string | undefined;
   let separators = 0;
   let lastElementClosed = false;
-  const inFindings = (): boolean => stack.length > 0 && stack[stack.length - 1].isFindings;
-  for (const ch of text) {
+  let lastEnd = -1;
+  let closers = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
     if (inString) {
       if (escaped) {
         escaped = false;
-        current += ch;
+        if (current.length < 16) current += ch;
       } else if (ch === '\\') {
         escaped = true;
       } else if (ch === '"') {
         inString = false;
         lastString = current;
-      } else {
+      } else if (current.length < 16) {
+        // Only short strings can be the key "findings": longer ones need not be kept.
         current += ch;
       }
       continue;
@@ -233,35 +405,41 @@ function countCompleteFindings(text: string): number {
         pendingKey = lastString;
         break;
       case ',':
-        if (inFindings()) {
+        if (depth > 0 && stack[depth - 1] === FINDINGS) {
           separators++;
           lastElementClosed = false;
         }
         pendingKey = undefined;
         break;
       case '{':
-        stack.push({ kind: '{', isFindings: false });
+        stack[depth++] = OBJECT;
         pendingKey = undefined;
         break;
       case '[': {
-        const isRootArray = stack.length === 0;
-        const isFindingsKey = stack.length === 1 && stack[0].kind === '{' && pendingKey === 'findings';
-        stack.push({ kind: '[', isFindings: isRootArray || isFindingsKey });
+        const isRootArray = depth === 0;
+        const isFindingsKey = depth === 1 && stack[0] === OBJECT && pendingKey === 'findings';
+        stack[depth++] = isRootArray || isFindingsKey ? FINDINGS : ARRAY;
         pendingKey = undefined;
         break;
       }
       case '}':
       case ']': {
-        const closed = stack.pop();
-        if (closed?.isFindings) return Number.POSITIVE_INFINITY;
-        if (inFindings()) lastElementClosed = true;
+        if (depth === 0) break;
+        const closed = stack[--depth];
+        if (closed === FINDINGS) return { complete: Number.POSITIVE_INFINITY, lastEnd: -1, closers: '' };
+        if (depth > 0 && stack[depth - 1] === FINDINGS) {
+          lastElementClosed = true;
+          lastEnd = i;
+          closers = '';
+          for (let d = depth - 1; d >= 0; d--) closers += stack[d] === OBJECT ? '}' : ']';
+        }
         break;
       }
       default:
         break;
     }
   }
-  return separators + (lastElementClosed ? 1 : 0);
+  return { complete: separators + (lastElementClosed ? 1 : 0), lastEnd, closers };
 }
 
 type NormalizeResult = { ok: true; finding: ModelFinding } | { ok: false; reason: string };
@@ -294,6 +472,8 @@ function normalizeFinding(raw: unknown, index: number, logger: Logger): Normaliz
   candidate.confidence = normalizeConfidence(source.confidence);
   candidate.fix = normalizeFix(source.fix, index, logger);
 
+  if (candidate.title === '')
+    return { ok: false, reason: `findings[${index}].title is empty: a finding without a title cannot be told apart` };
   const parsed = modelFindingSchema.safeParse(candidate);
   if (!parsed.success) return { ok: false, reason: formatIssues(parsed.error, index) };
   // Keep only the contract's fields: extra keys the model invented don't travel further.
@@ -352,7 +532,10 @@ function toNumber(value: unknown): unknown {
   return value;
 }
 
-/** Missing → DEFAULT_CONFIDENCE; "0.8" → 0.8; a percentage (80 or "80%") → 0.8. */
+/**
+ * Missing → DEFAULT_CONFIDENCE; "0.8" → 0.8; a percentage (80 or "80%") → 0.8. A confidence that is
+ * no number at all ("high", NaN) is not a reason to lose the finding: it gets the default.
+ */
 function normalizeConfidence(value: unknown): unknown {
   if (value === undefined || value === null) return DEFAULT_CONFIDENCE;
   let n: unknown = value;
@@ -360,7 +543,8 @@ function normalizeConfidence(value: unknown): unknown {
     const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
     n = percent ? Number(percent[1]) / 100 : toNumber(value);
   }
-  if (typeof n === 'number' && n > 1 && n <= 100) return n / 100;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_CONFIDENCE;
+  if (n > 1 && n <= 100) return n / 100;
   return n;
 }
 

@@ -20,6 +20,8 @@ export interface ReviewUnit {
 }
 
 export interface ReviewCacheStore {
+  /** Where an entry lives, for messages (a file path). */
+  location?(key: string): string;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
 }
@@ -44,6 +46,13 @@ export interface ReviewOptions {
   /** Lines of slack around changed lines when keeping diff findings. */
   diffContextSlack?: number;
   signal?: AbortSignal;
+  /**
+   * The whole review must end within this many milliseconds: parts not answered by then are listed
+   * as skipped (failed). Default: defaultReviewDeadlineMs(parts, concurrency, requestTimeoutMs).
+   */
+  deadlineMs?: number;
+  /** The provider's per-request timeout, for the default deadline (default 120000). */
+  requestTimeoutMs?: number;
   onProgress?: (progress: ReviewProgress) => void;
   /** Offline findings computed by the caller (or by the engine when offline checks exist). */
   offlineFindings?: (unit: ReviewUnit) => Promise<ReviewFinding[]>;

@@ -182,6 +182,8 @@ export class ReviewContext {
       cache: this.deps.cache,
       maxConcurrency: prepared.maxConcurrency,
       diffContextSlack: prepared.diffContextSlack,
+      requestTimeoutMs: config.requestTimeoutMs,
+      deadlineMs: config.reviewDeadlineMs,
       offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
     };

@@ -128,9 +128,14 @@ export class ReviewService {
   }
 }
 
-/** One line for the notification: findings, skipped parts and why, tokens used. */
+/** One line for the notification: findings, skipped parts and why, tokens used; incomplete reviews say so first. */
 export function formatOutcome(result: ReviewResult): string {
   const parts = [counted(result.findings.length, 'finding')];
+  const failed = result.skipped.filter((part) => part.failed === true).length;
+  if (failed > 0)
+    parts.unshift(
+      `Review incomplete: ${counted(failed, 'part')} could not be reviewed, so these findings are not the whole picture`,
+    );
   if (result.skipped.length > 0) {
     const reasons = result.skipped.slice(0, 3).map((part) => {
       const where =

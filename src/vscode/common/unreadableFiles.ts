@@ -1,5 +1,6 @@
 import type { SkippedPart } from '../../core/findings';
 import type { ReviewUnit } from '../../core/review/types';
+import type { SourceRead } from '../../core/review/files';
 import { errorMessage } from '../../core/errorMessage';
 
 /**
@@ -14,7 +15,9 @@ export class UnreadableFiles {
   constructor(private readonly what: string) {}
 
   /** A reader for `unitsFromDiff`: undefined (and remembered) when `read` throws. */
-  reader(read: (path: string) => Promise<string>): (path: string) => Promise<string | undefined> {
+  reader(
+    read: (path: string) => Promise<string | SourceRead>,
+  ): (path: string) => Promise<string | SourceRead | undefined> {
     return async (path) => {
       try {
         return await read(path);
@@ -38,6 +41,7 @@ export class UnreadableFiles {
       ...failures.map(({ path, reason }) => ({
         file: path,
         reason: `${this.what} could not be read (${reason}): not reviewed`,
+        failed: true,
       })),
     ];
     return { units, skipped, failures };

@@ -165,6 +165,8 @@ describe('review command', function () {
         'model',
         'findings',
         'skipped',
+        'complete',
+        'notes',
         'stats',
         'dismissed',
       ]);

@@ -117,6 +117,7 @@ describe('formatText', () => {
 describe('formatJson', () => {
   it('has exactly the contract keys', () => {
     const report = JSON.parse(formatJson(result, meta));
+    // `complete`, `notes` and stats.findingsOverCap were added compatibly (issue 14).
     assert.deepEqual(Object.keys(report), [
       'version',
       'persona',
@@ -124,6 +125,8 @@ describe('formatJson', () => {
       'model',
       'findings',
       'skipped',
+      'complete',
+      'notes',
       'stats',
       'dismissed',
     ]);
@@ -135,6 +138,7 @@ describe('formatJson', () => {
       'promptTokens',
       'completionTokens',
       'durationMs',
+      'findingsOverCap',
     ]);
     assert.deepEqual(report.findings[0], { ...sqlFinding, fingerprint: findingFingerprint(sqlFinding) });
     assert.deepEqual(report.dismissed, []);

@@ -599,6 +599,7 @@ describe('runReview', () => {
         startLine: 1,
         endLine: 1,
         reason: 'the model request failed: the endpoint kept answering 500 after 3 retries',
+        failed: true,
       },
     ]);
     assert.ok(result.notes.some((n) => /1 of 2 model requests failed/.test(n)));

@@ -228,11 +228,60 @@ describe('parseModelAnswer', () => {
     assert.deepEqual(result.findings, []);
   });
 
-  it('warns when findings is not a list', () => {
-    const logger = new InMemoryLogger();
-    const result = parseModelAnswer('{"summary":"x","findings":"none"}', { logger });
-    assert.deepEqual(result.findings, []);
-    assert.ok(logger.messages('warn').some((m) => /"findings" is a string/.test(m)));
+  it('refuses an answer whose findings is not a list: the part was not reviewed (fails closed)', () => {
+    assert.throws(() => parseModelAnswer('{"summary":"x","findings":"none"}'), /"findings" is a string, not a list/);
+    assert.throws(() => parseModelAnswer('{"verdict":"fine"}'), /neither "summary" nor "findings"/);
+  });
+
+  it('reads answers encoded as JSON strings (twice too), and a non-number confidence as the default', () => {
+    const inner = answer([finding({ title: 'kept', confidence: 'very high' })]);
+    for (const text of [
+      JSON.stringify(inner),
+      JSON.stringify(JSON.stringify(inner)),
+      `Result: ${JSON.stringify(inner)}`,
+    ]) {
+      const result = parseModelAnswer(text);
+      assert.deepEqual(
+        result.findings.map((f) => [f.title, f.confidence]),
+        [['kept', DEFAULT_CONFIDENCE]],
+        text.slice(0, 40),
+      );
+    }
+  });
+
+  it('finds the answer after any amount of prose braces, and rejects megabytes of braces with a reason', () => {
+    const valid = answer([finding({ title: 'after braces' })]);
+    for (const prose of ['{ '.repeat(5000), 'f() { g(); } '.repeat(5000), '"{'.repeat(3000) + '"', '[{'.repeat(2000)]) {
+      assert.deepEqual(
+        parseModelAnswer(`${prose}\n${valid}`).findings.map((f) => f.title),
+        ['after braces'],
+        prose.slice(0, 10),
+      );
+    }
+    assert.throws(() => parseModelAnswer('{'.repeat(5 * 1024 * 1024)), /5\.0 MiB, over the 4 MiB this tool reads/);
+    assert.throws(() => parseModelAnswer('{'.repeat(1024 * 1024)), /could not be repaired/);
+  });
+
+  it('keeps at most 50 findings of one answer, the most severe, and counts the rest', () => {
+    const many = Array.from({ length: 300 }, (_, i) =>
+      finding({ title: `f${i}`, severity: i % 100 === 0 ? 'critical' : 'low' }),
+    );
+    const result = parseModelAnswer(answer(many));
+    assert.equal(result.findings.length, 50);
+    assert.equal(result.overCap, 250);
+    assert.deepEqual(
+      result.findings.filter((f) => f.severity === 'critical').map((f) => f.title),
+      ['f0', 'f100', 'f200'],
+    );
+  });
+
+  it('drops a finding with an empty title, saying why', () => {
+    const result = parseModelAnswer(answer([finding({ title: '  ' }), finding({ title: 'named' })]));
+    assert.deepEqual(
+      result.findings.map((f) => f.title),
+      ['named'],
+    );
+    assert.match(result.dropped[0].reason, /findings\[0\]\.title is empty/);
   });
 
   it('throws a clear error when there is no JSON at all', () => {
