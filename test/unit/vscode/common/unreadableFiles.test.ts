@@ -33,7 +33,11 @@ describe('vscode/unreadableFiles', () => {
       ['src/a.ts'],
     );
     assert.deepEqual(result.skipped, [
-      { file: 'src/gone.ts', reason: 'the working-tree file could not be read (ENOENT: no such file): not reviewed' },
+      {
+        file: 'src/gone.ts',
+        reason: 'the working-tree file could not be read (ENOENT: no such file): not reviewed',
+        failed: true,
+      },
     ]);
     assert.deepEqual(result.failures, [{ path: 'src/gone.ts', reason: 'ENOENT: no such file' }]);
   });
