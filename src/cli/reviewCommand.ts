@@ -25,6 +25,7 @@ import { prepareReview, type GuidanceSource, type PrepareRequest, type ReviewNot
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
+import { DISMISSALS_FILE } from '../core/review/dismissals';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
@@ -358,6 +359,8 @@ interface LoadedUnits {
   notes: string[];
   /** Absolute paths of the reviewed files, so --output cannot overwrite one of them. */
   absolutePaths: string[];
+  /** Diff reviews: the team's dismissals as they are in the base revision. */
+  baseDismissals?: { text: string | undefined; revision: string };
 }
 
 async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
@@ -383,6 +386,7 @@ async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
     skipped: fromDiff.skipped.filter((s) => wanted(s.file)).map((s) => ({ ...s, file: toCwd(s.file) })),
     notes: [],
     absolutePaths: units.map((u) => path.join(diff.root, u.path)),
+    baseDismissals: { text: await diff.readBaseFile(DISMISSALS_FILE), revision: args.base ?? 'HEAD' },
   };
 }
 
@@ -695,6 +699,7 @@ async function reviewLoaded(
     projectRoot: workspaceRoot,
     io,
     dismissals: parsed.dismissals,
+    baseDismissals: loaded.baseDismissals,
   });
 
   const meta: ReportMeta = {

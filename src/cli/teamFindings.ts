@@ -7,6 +7,7 @@ import { fingerprintFindings } from '../core/fingerprint';
 import { newSinceBaseline, parseBaseline } from '../core/review/baseline';
 import {
   applyDismissals,
+  dismissalsFromText,
   loadDismissals,
   staleDismissals,
   updateDismissals,
@@ -58,6 +59,11 @@ export interface SettleOptions {
   io: CliIo;
   /** False with `--no-dismissals`. */
   dismissals: boolean;
+  /**
+   * For a diff review: the dismissals file as it is in the base revision. The change under review
+   * cannot dismiss its own findings; dismissals it adds apply once it is merged.
+   */
+  baseDismissals?: { text: string | undefined; revision: string };
 }
 
 /**
@@ -79,8 +85,18 @@ export async function settleFindings(result: ReviewResult, options: SettleOption
     findings: result.findings.map((f, i) => ({ ...f, fingerprint: prints[i] })),
   };
   if (options.dismissals) {
-    const loaded = await loadDismissals(projectRoot);
+    const base = options.baseDismissals;
+    const loaded = base ? dismissalsFromText(projectRoot, base.text, base.revision) : await loadDismissals(projectRoot);
     for (const error of loaded.errors) io.stderr.write(`backend-review: warning: ${error}\n`);
+    if (base) {
+      const worktree = await loadDismissals(projectRoot);
+      const known = new Set(loaded.entries.map((e) => e.fingerprint));
+      const added = worktree.entries.filter((e) => !known.has(e.fingerprint)).length;
+      if (added > 0)
+        io.stderr.write(
+          `backend-review: ${added} dismissal${added === 1 ? '' : 's'} added by the reviewed change apply once it is merged (a change cannot dismiss its own findings; dismissals are read from ${base.revision}).\n`,
+        );
+    }
     settled = applyDismissals(settled, loaded.entries);
   }
   return settled;

@@ -90,6 +90,13 @@ export function parseDismissals(text: string, file: string): { entries: Dismissa
   return { entries, errors };
 }
 
+/** The dismissals as they are in a given text (for example the base revision's file), not on disk. */
+export function dismissalsFromText(projectRoot: string, text: string | undefined, origin: string): LoadedDismissals {
+  const file = dismissalsPath(projectRoot);
+  if (text === undefined) return { path: file, exists: false, entries: [], errors: [] };
+  return { path: file, exists: true, ...parseDismissals(text, `${DISMISSALS_FILE} (${origin})`) };
+}
+
 export async function loadDismissals(projectRoot: string): Promise<LoadedDismissals> {
   const file = dismissalsPath(projectRoot);
   let text: string;

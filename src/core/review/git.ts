@@ -107,6 +107,11 @@ export interface GitDiff {
   readNewFile: (path: string) => Promise<SourceRead | undefined>;
   /** Changed files over the size cap, left out of `diffText`, with why. */
   oversized: { file: string; reason: string }[];
+  /**
+   * Reads a file as it is in the base revision (HEAD when none was given); undefined when it is not
+   * there. What the change under review cannot have altered (the team's dismissals) is read this way.
+   */
+  readBaseFile: (path: string) => Promise<string | undefined>;
 }
 
 export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<GitDiff> {
@@ -164,7 +169,15 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
     if (!read.ok && read.errno === 'ENOENT') return undefined;
     return read;
   };
-  return { root, diffText, readNewFile, oversized };
+  const baseRevision = options.base ?? 'HEAD';
+  const readBaseFile = async (path: string): Promise<string | undefined> => {
+    try {
+      return await git(['show', `${baseRevision}:${path}`], root);
+    } catch {
+      return undefined;
+    }
+  };
+  return { root, diffText, readNewFile, oversized, readBaseFile };
 }
 
 async function hasHead(root: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -162,6 +163,53 @@ describe('CLI: dismissals in the repository', () => {
     );
     const bad = await runCliCaptured(['review', '.', '--offline', '--format', 'json'], { cwd: root });
     assert.match(bad.stderr, /dismissals\[0\]: .*fingerprint: expected 32 hex characters/);
+  });
+
+  it('a diff review reads dismissals from the base revision: a change cannot dismiss its own findings', async () => {
+    const root = workspace({ 'src/orders.ts': 'export const x = 1;\n' });
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@e',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@e',
+        },
+      });
+    rmSync(join(root, '.git'), { recursive: true });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    write(root, { 'src/orders.ts': orders });
+    const sql = (await jsonReview(root)).findings.find((f) => f.ruleId === 'sql-injection');
+    assert.ok(sql);
+    dismiss(root, sql, 'false-positive', 'trust me');
+    const run = await runCliCaptured(['review', '--diff', 'main', '--offline', '--format', 'json'], { cwd: root });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    assert.ok(
+      report.findings.some((f) => f.ruleId === 'sql-injection'),
+      'still reported',
+    );
+    assert.equal(report.dismissed.length, 0);
+    assert.match(run.stderr, /1 dismissal added by the reviewed change apply once it is merged/);
+    // Once merged, a later change reviewed against it honours the dismissal.
+    git('add', '-A');
+    git('commit', '-q', '-m', 'merged with its dismissal');
+    // The change touches the dismissed line's whitespace only: same code, same finding.
+    write(root, { 'src/orders.ts': orders.replace('  const rows = await', '  const rows =  await') });
+    const later = JSON.parse(
+      (await runCliCaptured(['review', '--diff', 'main', '--offline', '--format', 'json'], { cwd: root })).stdout,
+    ) as JsonReport;
+    assert.ok(!later.findings.some((f) => f.ruleId === 'sql-injection'));
+    assert.deepEqual(
+      later.dismissed.map((f) => f.ruleId),
+      ['sql-injection'],
+      'the finding is in the reviewed hunk, and dismissed',
+    );
   });
 
   it('--prune-dismissals removes dismissals whose code is gone and keeps the others', async () => {
