@@ -3,6 +3,7 @@ import { registerApiKeyCommands } from './vscode/apiKeyCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCodeActions } from './vscode/codeActions';
 import { registerFindingCommands } from './vscode/findingCommands';
+import { registerTeamDismissalCommands } from './vscode/teamDismissalCommands';
 import { OutputChannelLogger, registerLogging } from './vscode/logging';
 import { registerModeCommands } from './vscode/modeCommands';
 import { registerOfflineChecks } from './vscode/offlineDiagnostics';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   const services = createServices(context, logger);
   registerReviewCommands(context, services);
   registerFindingCommands(context, services);
+  registerTeamDismissalCommands(context, services);
   registerModeCommands(context, services);
   registerModelCommands(context, logger);
   registerApiKeyCommands(context, services);

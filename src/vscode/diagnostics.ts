@@ -3,6 +3,7 @@ import type { Mode, ReviewFinding, Severity } from '../core/findings';
 import type { Logger } from '../core/log';
 import { HELP_SCHEME } from './common/commandIds';
 import { DismissalStore } from './common/dismissals';
+import { projectRootFor, withFingerprints, type RepositoryDismissals } from './common/repositoryDismissals';
 import { helpPath } from './common/helpDocs';
 import { trackEdits, type LineChange } from './common/findingTracker';
 import {
@@ -56,6 +57,7 @@ export class FindingsPublisher implements vscode.Disposable {
   constructor(
     private readonly store: FindingStore,
     private readonly dismissals: DismissalStore,
+    private readonly repositoryDismissals: RepositoryDismissals,
     private readonly minimumSeverity: () => Severity,
     private readonly logger: Logger,
   ) {
@@ -132,6 +134,33 @@ export class FindingsPublisher implements vscode.Disposable {
    */
   static relativePath(uri: vscode.Uri): string {
     return vscode.workspace.asRelativePath(uri, folderNameInPaths(vscode.workspace.workspaceFolders?.length ?? 0));
+  }
+
+  /**
+   * The project (repository root, else workspace folder) a file belongs to: where its dismissals
+   * file is and what fingerprints are relative to. Undefined for files outside any (untitled, remote).
+   */
+  static projectRoot(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== 'file') return undefined;
+    return projectRootFor(uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+  }
+
+  /** Findings with their stable fingerprints, computed on `text` (the text they are anchored to). */
+  async withFingerprints<F extends ReviewFinding>(uri: vscode.Uri, text: string, findings: readonly F[]): Promise<F[]> {
+    try {
+      return await withFingerprints(
+        findings,
+        text,
+        uri.scheme === 'file' ? uri.fsPath : undefined,
+        FindingsPublisher.projectRoot(uri),
+      );
+    } catch (error) {
+      // Without fingerprints the findings still show; only repository dismissals cannot match them.
+      this.logger.warn(
+        `Could not fingerprint the findings of ${FindingsPublisher.relativePath(uri)}: ${errorMessage(error)}`,
+      );
+      return [...findings];
+    }
   }
 
   /**
@@ -223,7 +252,11 @@ export class FindingsPublisher implements vscode.Disposable {
   }
 
   private visible(finding: PublishedFinding): boolean {
-    return isShown(finding, this.minimumSeverity()) && !this.dismissals.isDismissed(finding.dismissal);
+    return (
+      isShown(finding, this.minimumSeverity()) &&
+      !this.dismissals.isDismissed(finding.dismissal) &&
+      !this.repositoryDismissals.isDismissed(finding.fingerprint)
+    );
   }
 
   private message(finding: PublishedFinding): string {

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/errorMessage';
+import { DISMISSAL_REASONS, type DismissalReason } from '../core/findings';
+import { DISMISSALS_FILE } from '../core/review/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_NAME, COMMANDS } from './common/commandIds';
 import {
@@ -10,6 +14,8 @@ import {
   type PublishedFinding,
 } from './common/publishedFindings';
 import type { Services } from './services';
+import { showError } from './logging';
+import { redactSecrets } from '../core/review/redact';
 
 function uriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
@@ -105,13 +111,129 @@ export async function applyAllFixes(
   return { applied, skipped, files };
 }
 
-async function dismissFinding(services: Services, uriArg: unknown, id: unknown): Promise<boolean> {
+/** How a finding is dismissed: the reason, optional words, and where the dismissal is kept. */
+export interface DismissChoice {
+  reason: DismissalReason;
+  note?: string;
+  scope: 'repository' | 'personal';
+}
+
+const REASON_ITEMS: { label: string; description: string; reason: DismissalReason }[] = [
+  { label: 'False positive', description: 'the finding is wrong', reason: 'false-positive' },
+  { label: "Won't fix", description: 'right, but the team will not change it', reason: 'wont-fix' },
+  { label: 'Acceptable here', description: 'right in general, fine in this place', reason: 'acceptable-here' },
+];
+
+/** A choice passed as the command's third argument (scripts, keybindings, tests), checked. */
+function choiceFrom(arg: unknown): DismissChoice | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { reason, note, scope } = arg as Record<string, unknown>;
+  if (!DISMISSAL_REASONS.includes(reason as DismissalReason)) return undefined;
+  if (scope !== 'repository' && scope !== 'personal') return undefined;
+  return { reason: reason as DismissalReason, note: typeof note === 'string' ? note : undefined, scope };
+}
+
+/** Asks for the reason, optional words and where to keep it; undefined when the user backs out. */
+async function askDismissChoice(canShare: boolean, title: string): Promise<DismissChoice | undefined> {
+  const reason = await vscode.window.showQuickPick(REASON_ITEMS, {
+    title: `Dismiss "${title}": why?`,
+    placeHolder: 'Pick the reason (it is recorded with the dismissal)',
+  });
+  if (!reason) return undefined;
+  const note = await vscode.window.showInputBox({
+    title: `Dismiss "${title}": in your words (optional)`,
+    prompt: 'Press Enter to leave it empty',
+  });
+  if (note === undefined) return undefined;
+  const scopes = [
+    ...(canShare
+      ? [
+          {
+            label: 'Record in the repository',
+            description: DISMISSALS_FILE,
+            detail: 'Shared with the team once committed: the editor and the CLI leave it out for everyone.',
+            scope: 'repository' as const,
+          },
+        ]
+      : []),
+    {
+      label: 'Only for me',
+      description: 'this workspace',
+      detail: "Kept in this workspace's editor storage, as before.",
+      scope: 'personal' as const,
+    },
+  ];
+  const scope =
+    scopes.length === 1
+      ? scopes[0]
+      : await vscode.window.showQuickPick(scopes, { title: `Dismiss "${title}": for whom?` });
+  if (!scope) return undefined;
+  return { reason: reason.reason, note: note.trim() || undefined, scope: scope.scope };
+}
+
+/** The git user name of a project (recorded as who dismissed), when git knows one. */
+function gitUserName(projectRoot: string): string | undefined {
+  try {
+    const name = execFileSync('git', ['config', 'user.name'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return name || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function dismissFinding(services: Services, uriArg: unknown, id: unknown, choiceArg?: unknown): Promise<boolean> {
   const uri = uriOf(uriArg);
   const finding = uri && typeof id === 'string' ? services.publisher.find(uri, id) : undefined;
-  if (!finding) return false;
-  await services.dismissals.dismiss(finding.dismissal, { title: finding.title, line: finding.startLine });
+  if (!uri || !finding) return false;
+  const projectRoot = FindingsPublisher.projectRoot(uri);
+  const canShare = projectRoot !== undefined && vscode.workspace.isTrusted;
+  const choice = choiceFrom(choiceArg) ?? (await askDismissChoice(canShare, finding.title));
+  if (!choice) return false;
+  if (choice.scope === 'repository') {
+    if (!canShare || !projectRoot) {
+      void vscode.window.showWarningMessage(
+        'Backend Reviewer: this file is not in a trusted project folder, so the dismissal cannot be recorded in the repository.',
+      );
+      return false;
+    }
+    let fingerprint = finding.fingerprint;
+    if (!fingerprint) {
+      // A finding stored by an earlier version: its identity is computed on the current text.
+      const document = await vscode.workspace.openTextDocument(uri);
+      [{ fingerprint }] = await services.publisher.withFingerprints(uri, document.getText(), [finding]);
+    }
+    if (!fingerprint) return false;
+    try {
+      const entry = await services.repositoryDismissals.record(projectRoot, { ...finding, fingerprint }, uri.fsPath, {
+        reason: choice.reason,
+        note: choice.note,
+        by: gitUserName(projectRoot),
+        at: new Date(),
+      });
+      services.logger.info(
+        `Dismissed ${finding.ruleId} "${finding.title}" in ${entry.file} for the team (${choice.reason}), recorded in ${DISMISSALS_FILE}.`,
+      );
+    } catch (error) {
+      void showError(services.logger, `Backend Reviewer: could not record the dismissal: ${errorMessage(error)}`);
+      return false;
+    }
+  } else {
+    await services.dismissals.dismiss(finding.dismissal, {
+      title: finding.title,
+      line: finding.startLine,
+      reason: choice.reason,
+      note: choice.note === undefined ? undefined : redactSecrets(choice.note).text,
+    });
+    services.logger.info(
+      `Dismissed ${finding.ruleId} "${finding.title}" in ${finding.dismissal.file} (${choice.reason}).`,
+    );
+  }
   services.publisher.refresh();
-  services.logger.info(`Dismissed ${finding.ruleId} "${finding.title}" in ${finding.dismissal.file}.`);
   return true;
 }
 
@@ -124,28 +246,40 @@ async function explainFinding(services: Services, uriArg: unknown, id: unknown):
   return query;
 }
 
-/** Lists dismissed findings; the ones picked are restored. Returns the keys restored. */
+/**
+ * Lists dismissed findings, personal and the team's (repository); the ones picked are restored (a
+ * team dismissal is removed from the dismissals file). Returns the keys (fingerprints) restored.
+ */
 async function showDismissed(services: Services): Promise<string[]> {
-  const dismissed = services.dismissals.list();
-  if (dismissed.length === 0) {
+  const personal = services.dismissals.list().map((entry) => ({
+    label: entry.title,
+    description: `${entry.file}:${entry.line} · ${entry.ruleId} · only for me`,
+    detail: `Dismissed ${entry.dismissedAt.slice(0, 16).replace('T', ' ')}${entry.reason ? ` · ${entry.reason}` : ''} · ${entry.code.slice(0, 120)}`,
+    key: entry.key,
+    root: undefined as string | undefined,
+  }));
+  const team = services.repositoryDismissals.list().map(({ root, entry }) => ({
+    label: entry.title ?? entry.ruleId,
+    description: `${entry.file} · ${entry.ruleId} · team (${DISMISSALS_FILE})`,
+    detail: `${entry.reason}${entry.note ? `: ${entry.note}` : ''}${entry.by ? ` · ${entry.by}` : ''}${entry.at ? ` · ${entry.at.slice(0, 10)}` : ''} · ${entry.code.slice(0, 120)}`,
+    key: entry.fingerprint,
+    root: root as string | undefined,
+  }));
+  const all = [...team, ...personal];
+  if (all.length === 0) {
     void vscode.window.showInformationMessage('Backend Reviewer: no dismissed findings in this workspace.');
     return [];
   }
-  const picked = await vscode.window.showQuickPick(
-    dismissed.map((entry) => ({
-      label: entry.title,
-      description: `${entry.file}:${entry.line} · ${entry.ruleId}`,
-      detail: `Dismissed ${entry.dismissedAt.slice(0, 16).replace('T', ' ')} · ${entry.code.slice(0, 120)}`,
-      key: entry.key,
-    })),
-    {
-      title: 'Backend Reviewer: dismissed findings — pick the ones to restore',
-      canPickMany: true,
-      matchOnDescription: true,
-    },
-  );
+  const picked = await vscode.window.showQuickPick(all, {
+    title: 'Backend Reviewer: dismissed findings — pick the ones to restore',
+    canPickMany: true,
+    matchOnDescription: true,
+  });
   if (!picked || picked.length === 0) return [];
-  for (const item of picked) await services.dismissals.restore(item.key);
+  for (const item of picked) {
+    if (item.root) await services.repositoryDismissals.restore(item.root, item.key);
+    else await services.dismissals.restore(item.key);
+  }
   services.publisher.refresh();
   void vscode.window.showInformationMessage(
     `Backend Reviewer: restored ${picked.length} finding(s). They show again when their file is reviewed.`,
@@ -160,8 +294,8 @@ export function registerFindingCommands(context: vscode.ExtensionContext, servic
     }),
     vscode.commands.registerCommand(COMMANDS.applyFix, (uri: unknown, id: unknown) => applyFix(services, uri, id)),
     vscode.commands.registerCommand(COMMANDS.applyAllFixes, (uri?: unknown) => applyAllFixes(services, uri)),
-    vscode.commands.registerCommand(COMMANDS.dismissFinding, (uri: unknown, id: unknown) =>
-      dismissFinding(services, uri, id),
+    vscode.commands.registerCommand(COMMANDS.dismissFinding, (uri: unknown, id: unknown, choice?: unknown) =>
+      dismissFinding(services, uri, id, choice),
     ),
     vscode.commands.registerCommand(COMMANDS.explainFinding, (uri: unknown, id: unknown) =>
       explainFinding(services, uri, id),

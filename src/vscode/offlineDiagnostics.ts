@@ -73,10 +73,14 @@ export class OfflineChecker implements vscode.Disposable {
     this.generation.set(key, generation);
     const mode = this.services.mode.get();
     try {
-      const findings = await this.services.offline.check(unitFor(document), {
-        mode,
-        rules: offlineRuleOverrides(config.offlineChecks.rules),
-      });
+      const findings = await this.services.publisher.withFingerprints(
+        document.uri,
+        text,
+        await this.services.offline.check(unitFor(document), {
+          mode,
+          rules: offlineRuleOverrides(config.offlineChecks.rules),
+        }),
+      );
       if (this.generation.get(key) !== generation || document.isClosed) return undefined;
       // The document may have been edited while the checks ran: findings go onto the text it holds
       // now, and those whose lines changed are left out (the next save checks the file again).

@@ -93,7 +93,12 @@ export async function publishOutcome(
   const files: { uri: string; findings: PublishedFinding[] }[] = [];
   const notes: string[] = [];
   for (const target of targets) {
-    const findings = outcome.result.findings.filter((f) => f.file === target.unit.path);
+    // Fingerprints on the reviewed text, which the findings are anchored to (they do not move with lines).
+    const findings = await services.publisher.withFingerprints(
+      target.uri,
+      target.unit.text,
+      outcome.result.findings.filter((f) => f.file === target.unit.path),
+    );
     let text: string;
     try {
       text = await currentText(target.uri);

@@ -2,10 +2,13 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import * as personas from '../core/personas';
+import { errorMessage } from '../core/errorMessage';
 import { OfflineRunner } from '../core/offline/runner';
 import { FileReviewCache } from '../core/review/cache';
 import { runReview } from '../core/review/engine';
 import { DismissalStore } from './common/dismissals';
+import { RepositoryDismissals } from './common/repositoryDismissals';
+import { DISMISSALS_FILE } from '../core/review/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
@@ -85,6 +88,8 @@ export interface Services {
   personas: PersonaApi;
   secrets: SecretStore;
   dismissals: DismissalStore;
+  /** The team's dismissals in `.backend-review-dismissals.json` (trusted workspaces only). */
+  repositoryDismissals: RepositoryDismissals;
   publisher: FindingsPublisher;
   reviewContext: ReviewContext;
   reviewService: ReviewService;
@@ -131,6 +136,29 @@ function watchGuidance(onChange: () => void): vscode.Disposable[] {
   return [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange)];
 }
 
+/**
+ * Loads the team's dismissals of every workspace folder's project and reloads a project's when its
+ * file changes (a pull, a teammate's commit checked out, an edit), then re-renders the findings.
+ */
+function watchRepositoryDismissals(
+  dismissals: RepositoryDismissals,
+  onChange: () => void,
+  logger: OutputChannelLogger,
+): vscode.Disposable[] {
+  const reload = (root: string | undefined): void => {
+    if (!root) return;
+    void dismissals
+      .reload(root)
+      .then(onChange, (error: unknown) =>
+        logger.warn(`Could not read ${path.join(root, DISMISSALS_FILE)}: ${errorMessage(error)}`),
+      );
+  };
+  for (const folder of vscode.workspace.workspaceFolders ?? []) reload(FindingsPublisher.projectRoot(folder.uri));
+  const watcher = vscode.workspace.createFileSystemWatcher(`**/${DISMISSALS_FILE}`);
+  const onFile = (uri: vscode.Uri): void => reload(path.dirname(uri.fsPath));
+  return [watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile)];
+}
+
 /** Builds the long-lived objects once; every one is disposed with the extension. */
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
@@ -141,9 +169,11 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     () => settings.isSet('mode'),
   );
   const dismissals = new DismissalStore(context.workspaceState);
+  const repositoryDismissals = new RepositoryDismissals(() => vscode.workspace.isTrusted, logger);
   const publisher = new FindingsPublisher(
     new FindingStore(context.workspaceState),
     dismissals,
+    repositoryDismissals,
     () => settings.config.minimumSeverity,
     logger,
   );
@@ -189,6 +219,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
       statusBar.setMode(mode.get());
     }),
     ...watchGuidance(() => reviewContext.invalidate()),
+    ...watchRepositoryDismissals(repositoryDismissals, () => publisher.refresh(), logger),
   );
   void publisher.restoreStored();
   return {
@@ -200,6 +231,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     personas: api,
     secrets: context.secrets,
     dismissals,
+    repositoryDismissals,
     publisher,
     reviewContext,
     reviewService,

@@ -201,3 +201,22 @@ export async function runReview(command: string, ...args: unknown[]): Promise<Re
   );
   return result;
 }
+
+/**
+ * Answers the quick picks and input boxes a command shows by accepting what is selected (the first
+ * item, an empty input), until the command's promise settles: the real UI, driven as a user would
+ * press Enter.
+ */
+export async function acceptQuickInputs<T>(pending: Thenable<T>, timeoutMs = 20_000): Promise<T> {
+  let settled = false;
+  const done = Promise.resolve(pending).finally(() => {
+    settled = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!settled) {
+    if (Date.now() > deadline) throw new Error('timed out answering the quick inputs');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  return done;
+}

@@ -17,6 +17,8 @@ export const COMMANDS = {
   showLog: 'backendReviewer.showLog',
   previewPrompt: 'backendReviewer.previewPrompt',
   showDismissed: 'backendReviewer.showDismissed',
+  pruneDismissals: 'backendReviewer.pruneDismissals',
+  dismissalStats: 'backendReviewer.dismissalStats',
   applyAllFixes: 'backendReviewer.applyAllFixes',
   chooseModel: 'backendReviewer.chooseModel',
   // Internal: invoked by code actions, chat buttons and diagnostic code links.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DismissalReason } from '../../core/findings';
 import type { KeyValueStore } from './state';
 
 /**
@@ -20,6 +21,9 @@ export interface DismissedFinding extends DismissalSubject {
   title: string;
   line: number;
   dismissedAt: string;
+  /** Why, when given (dismissals made before reasons were asked have none). */
+  reason?: DismissalReason;
+  note?: string;
 }
 
 export function normaliseCode(code: string): string {
@@ -53,7 +57,10 @@ export class DismissalStore {
     return dismissalKey(subject) in this.all();
   }
 
-  async dismiss(subject: DismissalSubject, details: { title: string; line: number }): Promise<DismissedFinding> {
+  async dismiss(
+    subject: DismissalSubject,
+    details: { title: string; line: number; reason?: DismissalReason; note?: string },
+  ): Promise<DismissedFinding> {
     const key = dismissalKey(subject);
     const entry: DismissedFinding = {
       ...subject,
@@ -61,6 +68,8 @@ export class DismissalStore {
       title: details.title,
       line: details.line,
       dismissedAt: this.now().toISOString(),
+      ...(details.reason ? { reason: details.reason } : {}),
+      ...(details.note ? { note: details.note } : {}),
     };
     await this.state.update(STATE_KEY, { ...this.all(), [key]: entry });
     return entry;

@@ -2,9 +2,11 @@
 // "Dismiss" removes the diagnostic and it does not come back on the next review of the same code
 // (the restart suite checks the same after a new extension host).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
 import {
+  acceptQuickInputs,
   codeActionsFor,
   describeDiagnostics,
   diagnosticCode,
@@ -15,6 +17,7 @@ import {
   REVIEW_COMMANDS,
   runCodeAction,
   waitForModelDiagnostics,
+  workspaceUri,
 } from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 import { SESSION_FINDINGS } from '../sessionFindings';
@@ -56,14 +59,20 @@ describe('quick fixes and dismissals', () => {
     await waitForModelDiagnostics(document.uri, 'the fixed finding to disappear', (d) => d.length === 0);
   });
 
-  it('"Dismiss" removes the diagnostic and the next review of the same code does not bring it back', async () => {
+  it('"Dismiss" asks why and for whom, removes the diagnostic, and the next review of the same code does not bring it back', async () => {
     const { document } = await openWorkspaceFile('src/sessions.ts');
     await vscode.commands.executeCommand(REVIEW_COMMANDS.reviewFile, document.uri);
     const diagnostics = await waitForModelDiagnostics(document.uri, 'both session findings', (d) => d.length === 2);
     const expiry = diagnostics.find((d) => d.message.startsWith(SESSION_FINDINGS[0].title as string));
     assert.ok(expiry, describeDiagnostics(diagnostics));
     assert.equal(expiry.range.start.line + 1, lineOf(document, 'return sessions.get(token);'));
-    await runCodeAction(findAction(await codeActionsFor(document.uri, expiry), /^Dismiss/));
+    // Enter on each question: "False positive", no words, "Record in the repository".
+    await acceptQuickInputs(runCodeAction(findAction(await codeActionsFor(document.uri, expiry), /^Dismiss/)));
+    const recorded = JSON.parse(fs.readFileSync(workspaceUri('.backend-review-dismissals.json').fsPath, 'utf8'));
+    assert.deepEqual(
+      recorded.dismissals.map((e: { file: string; ruleId: string; reason: string }) => [e.file, e.ruleId, e.reason]),
+      [['src/sessions.ts', 'review/security', 'false-positive']],
+    );
     const remaining = await waitForModelDiagnostics(
       document.uri,
       'only the undismissed finding',

@@ -1,0 +1,127 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errorMessage';
+import { dismissalRates, type DismissalRate } from '../core/review/dismissalStats';
+import { DISMISSALS_FILE, staleDismissals, updateDismissals } from '../core/review/dismissals';
+import { COMMANDS } from './common/commandIds';
+import { FindingsPublisher } from './diagnostics';
+import { showError } from './logging';
+import type { Services } from './services';
+
+/** The project configuration file a suggestion changes (owned by the project-config schema). */
+const PROJECT_CONFIG_FILE = '.backend-review.json';
+
+/** Removes the team dismissals whose code is gone, after the user confirms which. Returns how many. */
+async function pruneDismissals(services: Services): Promise<number> {
+  const candidates: { root: string; fingerprint: string; label: string; description: string; picked: boolean }[] = [];
+  for (const root of services.repositoryDismissals.roots()) {
+    const entries = services.repositoryDismissals.list().filter((item) => item.root === root);
+    for (const { entry, why } of await staleDismissals(
+      root,
+      entries.map((item) => item.entry),
+    )) {
+      candidates.push({
+        root,
+        fingerprint: entry.fingerprint,
+        label: entry.title ?? entry.ruleId,
+        description: `${entry.file} · ${why === 'file-gone' ? 'the file is gone' : 'the dismissed code is gone'}`,
+        picked: true,
+      });
+    }
+  }
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`Backend Reviewer: no stale dismissals in ${DISMISSALS_FILE}.`);
+    return 0;
+  }
+  const picked = await vscode.window.showQuickPick(candidates, {
+    title: `Backend Reviewer: stale dismissals — the picked ones are removed from ${DISMISSALS_FILE}`,
+    canPickMany: true,
+  });
+  if (!picked || picked.length === 0) return 0;
+  for (const root of new Set(picked.map((item) => item.root))) {
+    const gone = new Set(picked.filter((item) => item.root === root).map((item) => item.fingerprint));
+    try {
+      await updateDismissals(root, (entries) => entries.filter((entry) => !gone.has(entry.fingerprint)));
+      await services.repositoryDismissals.reload(root);
+    } catch (error) {
+      void showError(services.logger, `Backend Reviewer: could not prune ${DISMISSALS_FILE}: ${errorMessage(error)}`);
+      return 0;
+    }
+  }
+  void vscode.window.showInformationMessage(`Backend Reviewer: removed ${picked.length} stale dismissal(s).`);
+  return picked.length;
+}
+
+/** Sets rules[id] in the project's `.backend-review.json`, keeping everything else in it. */
+async function applyConfigChange(root: string, change: NonNullable<DismissalRate['configChange']>): Promise<string> {
+  const file = path.join(root, PROJECT_CONFIG_FILE);
+  let config: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error(`${PROJECT_CONFIG_FILE} is not a JSON object`);
+    config = parsed as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file}: ${errorMessage(error)} (left unchanged)`);
+  }
+  const rules =
+    typeof config.rules === 'object' && config.rules !== null ? (config.rules as Record<string, unknown>) : {};
+  config.rules = { ...rules, ...change.rules };
+  await writeFile(file, JSON.stringify(config, null, 2) + '\n', 'utf8');
+  return file;
+}
+
+/**
+ * Per rule and model category: how often the team dismissed its findings (of the times it was
+ * seen: dismissals plus the findings shown now); a rule mostly dismissed is offered off in
+ * `.backend-review.json` with one pick. Returns the rates shown.
+ */
+async function showDismissalStats(services: Services): Promise<DismissalRate[]> {
+  const items: (vscode.QuickPickItem & { root: string; rate: DismissalRate })[] = [];
+  for (const root of services.repositoryDismissals.roots()) {
+    const entries = services.repositoryDismissals
+      .list()
+      .filter((item) => item.root === root)
+      .map((item) => item.entry);
+    const shown = services.publisher
+      .uris()
+      .filter((uri) => FindingsPublisher.projectRoot(uri) === root)
+      .flatMap((uri) => services.publisher.findings(uri, true));
+    for (const rate of dismissalRates(entries, { findings: shown })) {
+      const share = rate.seen ? ` of ${rate.seen} (${Math.round((100 * rate.dismissed) / rate.seen)}%)` : '';
+      items.push({
+        label: `${rate.configChange ? '$(settings-gear) ' : ''}${rate.ruleId}`,
+        description: `dismissed ${rate.dismissed}${share}`,
+        detail: rate.suggestion ?? 'Not dismissed often enough to suggest a change.',
+        root,
+        rate,
+      });
+    }
+  }
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(`Backend Reviewer: no team dismissals in ${DISMISSALS_FILE} yet.`);
+    return [];
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Backend Reviewer: dismissal rates — pick a rule marked ⚙ to turn it off in .backend-review.json',
+  });
+  if (picked?.rate.configChange) {
+    try {
+      const file = await applyConfigChange(picked.root, picked.rate.configChange);
+      await vscode.window.showTextDocument(vscode.Uri.file(file));
+      services.logger.info(`Turned ${picked.rate.ruleId} off in ${file} (dismissal rate).`);
+    } catch (error) {
+      void showError(services.logger, `Backend Reviewer: ${errorMessage(error)}`);
+    }
+  }
+  return items.map((item) => item.rate);
+}
+
+export function registerTeamDismissalCommands(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.pruneDismissals, () => pruneDismissals(services)),
+    vscode.commands.registerCommand(COMMANDS.dismissalStats, () => showDismissalStats(services)),
+  );
+}
