@@ -25,7 +25,7 @@ import { prepareReview, type GuidanceSource, type PrepareRequest, type ReviewNot
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
-import { DISMISSALS_FILE } from '../core/review/dismissals';
+import { DISMISSALS_FILE, dismissalsFromText, loadDismissals, teamDecisionsFor } from '../core/review/dismissals';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
@@ -662,6 +662,13 @@ async function reviewLoaded(
     io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
   if (!provider) io.stderr.write(MODEL_HINT + '\n');
 
+  // The team's decisions go to the model with each file (the base revision's for a diff review).
+  const decisions =
+    provider && parsed.dismissals
+      ? loaded.baseDismissals
+        ? dismissalsFromText(workspaceRoot, loaded.baseDismissals.text, loaded.baseDismissals.revision).entries
+        : (await loadDismissals(workspaceRoot)).entries
+      : [];
   const progress = progressReporter(io);
   const offline = offlineChecks(loaded.units, prepared.offline.checks);
   let result: ReviewResult;
@@ -672,6 +679,7 @@ async function reviewLoaded(
       mode: prepared.mode,
       guidelines: prepared.guidelinesFor,
       provider,
+      teamDecisions: (unitPath) => teamDecisionsFor(decisions, projectRelative(workspaceRoot, io.cwd, unitPath)),
       cache: provider && parsed.cache ? new FileReviewCache(defaultCacheDirectory(io.env)) : undefined,
       maxConcurrency: prepared.maxConcurrency,
       diffContextSlack: prepared.diffContextSlack,

@@ -150,6 +150,7 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
       persona: prepared.persona,
       mode: prepared.mode,
       guidelines: prepared.guidelines,
+      teamDecisions: prepared.teamDecisions,
       maxInputTokens: provider?.maxInputTokens ?? Number.MAX_SAFE_INTEGER,
       countTokens: (text) => provider?.countTokens(text) ?? estimateTokens(text),
     });

@@ -7,8 +7,8 @@ import { OfflineRunner } from '../core/offline/runner';
 import { FileReviewCache } from '../core/review/cache';
 import { runReview } from '../core/review/engine';
 import { DismissalStore } from './common/dismissals';
-import { RepositoryDismissals } from './common/repositoryDismissals';
-import { DISMISSALS_FILE } from '../core/review/dismissals';
+import { projectPath, projectRootFor, RepositoryDismissals } from './common/repositoryDismissals';
+import { DISMISSALS_FILE, teamDecisionsFor } from '../core/review/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
@@ -193,6 +193,18 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     bundledDir: context.asAbsolutePath('skills'),
     resolveUserDirs: (dirs) => resolveUserDirs(dirs, logger),
     createProvider: (current) => createProvider(current, context.secrets, logger),
+    teamDecisions: (unitPath) => {
+      const folder = workspaceRoot();
+      if (!folder || !vscode.workspace.isTrusted) return [];
+      const file = path.resolve(folder, unitPath);
+      const root = projectRootFor(file, folder);
+      if (!root) return [];
+      const entries = repositoryDismissals
+        .list()
+        .filter((item) => item.root === root)
+        .map((item) => item.entry);
+      return teamDecisionsFor(entries, projectPath(root, file));
+    },
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
     offlineFindings: (unit, checks) => offline.check(unit, checks),
     workspaceHasGuidance,

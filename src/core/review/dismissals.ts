@@ -203,6 +203,24 @@ export function applyDismissals(result: ReviewResult, entries: readonly Dismissa
   return { ...result, findings: kept, dismissed };
 }
 
+/** A dismissal as the model is told about it. */
+export type TeamDecision = Pick<DismissalEntry, 'ruleId' | 'reason' | 'note' | 'code'>;
+
+/** At most this many dismissals per file go to the model, the newest first. */
+export const MAX_TEAM_DECISIONS_PER_FILE = 8;
+
+/**
+ * The team's decisions concerning one file (project-relative path): its dismissals, newest first,
+ * at most MAX_TEAM_DECISIONS_PER_FILE. The prompt redacts and clips them again.
+ */
+export function teamDecisionsFor(entries: readonly DismissalEntry[], projectPath: string): TeamDecision[] {
+  return entries
+    .filter((entry) => entry.file === projectPath)
+    .sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''))
+    .slice(0, MAX_TEAM_DECISIONS_PER_FILE)
+    .map(({ ruleId, reason, note, code }) => ({ ruleId, reason, ...(note ? { note } : {}), code }));
+}
+
 export interface StaleDismissal {
   entry: DismissalEntry;
   why: 'file-gone' | 'code-gone';

@@ -374,6 +374,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         persona: options.persona,
         mode: options.mode,
         guidelines: options.guidelines,
+        teamDecisions: options.teamDecisions,
         maxInputTokens: provider.maxInputTokens,
         countTokens: (text) => provider.countTokens(text),
       });

@@ -1,3 +1,4 @@
+import type { TeamDecision } from './dismissals';
 import type { Mode, SkippedPart } from '../findings';
 import { languageFromPath } from '../language';
 import type { Guideline, RenderedPersona } from '../personas/types';
@@ -36,6 +37,8 @@ export interface PlanOptions {
   persona: RenderedPersona;
   mode: Mode;
   guidelines?: (path: string) => Guideline[];
+  /** The team's dismissals concerning a file (already bounded; redacted again here). */
+  teamDecisions?: (path: string) => TeamDecision[];
   /** Input budget of one request, prompt included (provider.maxInputTokens). */
   maxInputTokens: number;
   countTokens: (text: string) => number;
@@ -121,6 +124,11 @@ function planUnit(
     guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []),
   });
   const shownPath = redactSecrets(unit.path).text;
+  const decisions = (options.teamDecisions?.(unit.path) ?? []).map((d) => ({
+    ...d,
+    code: redactSecrets(d.code, { path: unit.path }).text,
+    note: d.note === undefined ? undefined : redactSecrets(d.note).text,
+  }));
   const regions = regionsFor(unit, lines.length, contextLines);
   if (regions.length === 0) {
     plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
@@ -135,6 +143,7 @@ function planUnit(
     focusLines: unit.changedLines,
     selection: unit.range,
     note: 'Part 99 of 99 of this file.',
+    teamDecisions: decisions,
   });
   const budget =
     options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
@@ -164,6 +173,7 @@ function planUnit(
       focusLines: chunk.focusLines,
       selection: unit.range,
       note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
+      teamDecisions: decisions,
     });
     plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
   });

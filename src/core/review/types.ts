@@ -1,3 +1,4 @@
+import type { TeamDecision } from './dismissals';
 import type { ChatProvider } from '../providers/provider';
 import type { Logger } from '../log';
 import type { Mode, ReviewFinding } from '../findings';
@@ -39,6 +40,11 @@ export interface ReviewOptions {
   mode: Mode;
   /** Guidelines that apply to a given unit path. */
   guidelines?: (path: string) => Guideline[];
+  /**
+   * The team's recent dismissals concerning a unit path (see dismissals.ts teamDecisionsFor): sent
+   * with that file as "the team has decided these are not issues here", redacted and bounded.
+   */
+  teamDecisions?: (path: string) => TeamDecision[];
   /** No provider: only the offline checks run. */
   provider?: ChatProvider;
   cache?: ReviewCacheStore;

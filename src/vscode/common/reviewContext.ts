@@ -12,6 +12,7 @@ import { errorMessage } from '../../core/errorMessage';
 import type { ModeState } from './modeState';
 import { noteText } from './reviewNotes';
 import type { ReviewSetup, ReviewRequest } from './reviewService';
+import type { TeamDecision } from '../../core/review/dismissals';
 
 /** The persona functions of src/core/personas the extension uses (the module satisfies this). */
 export interface PersonaApi {
@@ -45,6 +46,8 @@ export interface ReviewContextDeps {
   /** Resolves the user's persona directories (`~` and relative paths). */
   resolveUserDirs(dirs: string[]): string[];
   createProvider(config: ReviewerConfig): Promise<ChatProvider>;
+  /** The team's dismissals concerning a unit path, for the model (none in an untrusted workspace). */
+  teamDecisions?(path: string): TeamDecision[];
   cache: ReviewCacheStore;
   /** The offline checks of one file, with the configuration the prepared review decided. */
   offlineFindings?(unit: ReviewUnit, checks: OfflineConfig): Promise<ReviewFinding[]>;
@@ -178,6 +181,7 @@ export class ReviewContext {
       mode: prepared.mode,
       notes: prepared.notes,
       guidelines: prepared.guidelinesFor,
+      teamDecisions: this.deps.teamDecisions,
       provider,
       cache: this.deps.cache,
       maxConcurrency: prepared.maxConcurrency,
