@@ -7,12 +7,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { findingsAnswer } from '../../support/modelServer';
+import { useModelServer } from '../modelServerHooks';
 import {
   diagnosticCode,
   describeDiagnostics,
   openWorkspaceFile,
   reviewerDiagnostics,
   reviewerExtension,
+  REVIEW_COMMANDS,
+  runReview,
   waitFor,
   workspaceRoot,
   workspaceUri,
@@ -52,6 +56,7 @@ async function findingsOf(uri: vscode.Uri): Promise<FindingView[]> {
 }
 
 describe('team dismissals in the repository', () => {
+  useModelServer(() => findingsAnswer([]));
   const dismissalsFile = (): string => workspaceUri('.backend-review-dismissals.json').fsPath;
   let previous: string | undefined;
 
@@ -90,15 +95,20 @@ describe('team dismissals in the repository', () => {
     );
     assert.match(entry.code, /SELECT \* FROM invoices/);
 
-    // Lines inserted above and an unrelated edit, saved: the check on save keeps it hidden.
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(document.uri, new vscode.Position(0, 0), '// Invoices\n// owned by billing\n');
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await document.save());
-    await waitFor('the re-check after the save', async () => {
-      const moved = (await findingsOf(document.uri)).find((f) => f.ruleId === 'sql-injection');
-      return moved?.startLine === 6 ? moved : undefined;
-    });
+    // A teammate's push, pulled: lines inserted above and an unrelated edit. A review of the file
+    // (model and offline checks) keeps the dismissed finding hidden where it now is.
+    fs.writeFileSync(
+      workspaceUri(FILE).fsPath,
+      '// Invoices\n// owned by billing\n' + SOURCE.replace('return fetch(url);', 'return fetch(url, {});'),
+    );
+    await waitFor('the pulled text in the editor', () =>
+      document.getText().startsWith('// Invoices') ? true : undefined,
+    );
+    const review = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
+    assert.ok(review.ok, JSON.stringify(review));
+    const moved = (await findingsOf(document.uri)).find((f) => f.ruleId === 'sql-injection');
+    assert.equal(moved?.startLine, 6, 'found again, two lines further down');
+    assert.equal(moved?.fingerprint, sql.fingerprint, 'with the same identity');
     assert.deepEqual(
       offlineCodes(document.uri),
       ['http-no-timeout'],
