@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../core/errorMessage';
+import { terminalSafe } from '../core/output/terminal';
 import type { ReviewFinding } from '../core/findings';
 import { dismissalRates } from '../core/review/dismissalStats';
 import { DISMISSALS_FILE, loadDismissals } from '../core/review/dismissals';
@@ -79,7 +80,9 @@ export const dismissalsCommand: CliCommand = async (args, io) => {
     else {
       for (const e of loaded.entries)
         io.stdout.write(
-          `${e.file} [${e.ruleId}] ${e.reason}${e.note ? `: ${e.note}` : ''}${e.by ? ` (${e.by}${e.at ? `, ${e.at.slice(0, 10)}` : ''})` : ''}\n    ${e.code.replace(/\s+/g, ' ').slice(0, 160)}\n`,
+          terminalSafe(
+            `${e.file} [${e.ruleId}] ${e.reason}${e.note ? `: ${e.note}` : ''}${e.by ? ` (${e.by}${e.at ? `, ${e.at.slice(0, 10)}` : ''})` : ''}\n    ${e.code.replace(/\s+/g, ' ').slice(0, 160)}\n`,
+          ),
         );
       io.stdout.write(
         `${loaded.entries.length} dismissals in ${path.relative(io.cwd, loaded.path) || DISMISSALS_FILE}.\n`,
@@ -98,8 +101,8 @@ export const dismissalsCommand: CliCommand = async (args, io) => {
   }
   for (const rate of rates) {
     const share = rate.seen ? ` of ${rate.seen} (${Math.round((100 * rate.dismissed) / rate.seen)}%)` : '';
-    io.stdout.write(`${rate.ruleId.padEnd(28)} dismissed ${rate.dismissed}${share}\n`);
-    if (rate.suggestion) io.stdout.write(`    ${rate.suggestion}\n`);
+    io.stdout.write(terminalSafe(`${rate.ruleId.padEnd(28)} dismissed ${rate.dismissed}${share}\n`));
+    if (rate.suggestion) io.stdout.write(terminalSafe(`    ${rate.suggestion}\n`));
   }
   if (rates.length === 0) io.stdout.write(`No dismissals in ${DISMISSALS_FILE}.\n`);
   return EXIT.ok;
