@@ -1,5 +1,5 @@
 import type { Language, Node, Tree } from '@vscode/tree-sitter-wasm';
-import { KNOWN_SECRET_PATTERNS } from '../secretPatterns';
+import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
 import { KNOWN_FORMAT_NAMES } from './rules/secretFormats';
 import type { CheckInput } from './types';
 
@@ -97,20 +97,78 @@ export function randomBuildsSecret(bindingName: string | undefined, functionName
   return false;
 }
 
-/** Identifier-ish names that look like placeholders rather than credentials. */
+/** Lower-case letters and digits only: `API-Key` and `api_key` compare equal. */
+function squashed(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Values made up for a test or an example: `test`, `password123`, `dummy-token`, `fake_key`. */
+const TEST_VALUE =
+  /^(?:(?:test(?:ing)?|dummy|fake|mock|sample|example|demo|foo|bar|baz|password|passw0rd|secret|changeme|qwerty|letmein|hunter2)[\W_]*\d*|(?:test|dummy|fake|mock|sample|example)[-_.][\w.-]*)$/i;
+
+/**
+ * Text that names, describes or stands in for a credential rather than being one: too short,
+ * a template (`{module}`, `${X}`, `%(x)s`, `<your-token>`), a run of one character, a path or URL
+ * without credentials, a dotted config key, a CONSTANT_NAME, a sentence.
+ */
 export function isPlaceholderSecret(value: string): boolean {
   if (value.length < 8) return true;
-  if (/\s/.test(value)) return true;
+  if (/\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(value)) return true;
   if (
-    /^(?:<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s|x+|\*+|\.+|-+|changeme|change-me|your[-_].*|example.*|placeholder.*|dummy.*|redacted.*|test[-_]?(?:secret|token|password)?)$/i.test(
+    /^(?:x+|\*+|\.+|-+|_+|changeme|change[-_ ]?me|your[-_ ].*|example.*|placeholder.*|dummy.*|redacted.*|todo.*|none|null|undefined)$/i.test(
       value,
     )
   )
     return true;
-  // Paths, URLs without credentials and dotted config keys are names of secrets, not secrets.
+  // Paths, URLs without credentials, dotted config keys and constant names are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
-  if (/^[a-z]+(?:[._][a-z]+)+$/.test(value)) return true;
+  if (/^[a-z]+(?:[._][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true;
+  // Prose (a label, a message) has capitals, punctuation at the end or many words; a passphrase has neither.
+  if (/\s/.test(value)) {
+    const words = value.trim().split(/\s+/);
+    if (words.length > 3 || /[.:?!]$/.test(value) || words.some((word) => /^[A-Z][a-z]/.test(word))) return true;
+  }
   return false;
+}
+
+/** A value that is obviously not a real credential for `name`: a test value or the name itself (`password="password"`). */
+export function isTestSecretValue(name: string, value: string): boolean {
+  if (TEST_VALUE.test(value.trim())) return true;
+  const squashedValue = squashed(value);
+  const squashedName = squashed(name);
+  return squashedValue.length > 0 && (squashedValue === squashedName || squashedName.endsWith(squashedValue));
+}
+
+/**
+ * Names ending in `token` or `credentials` also name enums and modes (`token: "operator"`,
+ * `credentials: 'same-origin'`): for them a lower-case word (or words joined by `-`/`_`) is a
+ * setting, not a credential. Names that say secret, password or key keep such values.
+ */
+const WEAK_SECRET_NAME = /(?:token|credentials?|auth)$/i;
+const ENUM_LIKE_VALUE = /^[a-z]+(?:[-_ ][a-z]+)*$/;
+
+/** Names for keys that SECRET_NAME_PATTERN (shared with redaction) leaves out. */
+const MORE_SECRET_NAMES = /(?:passphrase|hmac[_-]?key|jwt[_-]?key|secret[_-]?or[_-]?key)$/i;
+
+/** A name that says its value is a credential (`SECRET_KEY`, `jwtSecret`, `signingKey`, `db_password`). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME_PATTERN.test(name) || MORE_SECRET_NAMES.test(name);
+}
+
+/** Whether a literal given to a secret-like name should be reported. */
+export function isReportableNamedSecret(name: string, value: string): boolean {
+  if (isPlaceholderSecret(value) || isTestSecretValue(name, value)) return false;
+  return !(WEAK_SECRET_NAME.test(name) && ENUM_LIKE_VALUE.test(value));
+}
+
+/**
+ * Whether a literal passed as the key of a signing, HMAC or JWT call should be reported: the call
+ * says it is a key, so any length counts; empty values, templates and test words do not.
+ */
+export function isReportableKeyLiteral(value: string): boolean {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || /\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(trimmed)) return false;
+  return !/^(?:test(?:ing)?|dummy|fake|mock|sample|example|foo|bar|changeme|your[-_ ].*)$/i.test(trimmed);
 }
 
 /** A call's target read from the source text: `a.b.c(` → object `a.b`, name `c`. */
@@ -340,7 +398,7 @@ export function nodesAtMatches(input: CheckInput, regex: RegExp, types: Readonly
  * does not start at every identifier of a large file.
  */
 const SECRET_WORD_GIVEN_STRING =
-  /(?:pass(?:word|wd)?|secret|api[_-]?key|apikey|access[_-]?key|token|private[_-]?key|credentials?)['"]?(?:[ \t]*:[ \t]*[\w$<>[\]|. *]+?[ \t]*|[ \t]+[\w.*[\]]+[ \t]*)?[ \t]*(?::=|=|:)[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|signing[_-]?key|hmac[_-]?key|jwt[_-]?key|encryption[_-]?key|token|private[_-]?key|credentials?)[\w$-]*['"]?\]?(?:[ \t]*:[ \t]*[\w$<>[\]|. *]+?[ \t]*|[ \t]+[\w.*[\]]+[ \t]*)?[ \t]*(?::=|=|:)[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
 
 export interface NamedString {
   /** The whole name, e.g. `dbPassword`, `x-api-key`. */
@@ -358,7 +416,7 @@ export function secretNamedStrings(input: CheckInput): NamedString[] {
     while (nameStart > 0 && /[\w$-]/.test(text[nameStart - 1])) nameStart -= 1;
     const end = wordStart + match[0].length;
     found.push({
-      name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?[ \t:=].*$|['"].*$/s, ''),
+      name: text.slice(nameStart, wordStart) + match[0].replace(/['"]?\]?[ \t:=].*$|['"\]].*$/s, ''),
       literalStart: end - match[1].length,
     });
   }

@@ -1,5 +1,4 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { SECRET_NAME_PATTERN } from '../../secretPatterns';
 import {
   ancestorsOf,
   chainOperands,
@@ -9,7 +8,9 @@ import {
   DOTTED_NAME_CHAIN,
   enclosingOfType,
   field,
-  isPlaceholderSecret,
+  isReportableKeyLiteral,
+  isReportableNamedSecret,
+  isSecretName,
   joinBuilds,
   knownSecretLiterals,
   looksLikeSql,
@@ -181,13 +182,49 @@ const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'const_spec',
 ]);
 
+/** The string in `"k"`, `[]byte("k")`, or a variable or constant last given one of those. */
+function keyLiteral(input: CheckInput, node: Node, depth = 0): Node | null {
+  if (STRING_TYPES.has(node.type)) return node;
+  if (/^\[\]byte\s*\(/.test(node.text)) {
+    const inner = named(field(node, 'arguments'))[0] ?? named(node).find((child) => STRING_TYPES.has(child.type));
+    return inner && STRING_TYPES.has(inner.type) ? inner : null;
+  }
+  if (node.type !== 'identifier' || depth > 2) return null;
+  const fn = enclosingFunction(input, node);
+  // The top level is looked up only when the function gives nothing (a lookup there is recorded).
+  for (const scope of fn ? [fn, undefined] : [undefined]) {
+    if (scope === undefined) return keyLiteralAtTop(input, node, depth);
+    let last: Node | null = null;
+    for (const assignment of scopeAssignments(input, scope)) {
+      if (scope === fn && assignment.node.startIndex >= node.startIndex) break;
+      if (scope !== fn && enclosingFunction(input, assignment.node)) continue;
+      const { targets, values } = assignmentParts(assignment);
+      const at = targets.indexOf(node.text);
+      if (at >= 0) last = values[at] ?? null;
+    }
+    if (last) return keyLiteral(input, last, depth + 1);
+  }
+  return null;
+}
+
+function keyLiteralAtTop(input: CheckInput, node: Node, depth: number): Node | null {
+  let last: Node | null = null;
+  for (const assignment of scopeAssignments(input, input.moduleScope(node.startIndex))) {
+    if (enclosingFunction(input, assignment.node)) continue;
+    const { targets, values } = assignmentParts(assignment);
+    const at = targets.indexOf(node.text);
+    if (at >= 0) last = values[at] ?? null;
+  }
+  return last ? keyLiteral(input, last, depth + 1) : null;
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
-  const report = (literal: Node, message: string): void => {
+  const report = (literal: Node, message: string, at: Node = literal): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
     input.report(
-      literal,
+      at,
       'hardcoded-secret',
       message,
       'Read it from the environment (`os.Getenv`) or a secret manager, rotate this value, and remove it from the history.',
@@ -196,8 +233,22 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
+  // Keys passed to signing and HMAC calls: `token.SignedString([]byte("k"))`, `hmac.New(sha256.New, key)`.
+  for (const call of calls(input)) {
+    const index = call.name === 'SignedString' ? 0 : call.text === 'hmac.New' ? 1 : -1;
+    if (index < 0) continue;
+    const key = call.args[index];
+    const literal = key ? keyLiteral(input, key) : null;
+    const value = literalString(literal);
+    if (!literal || value === undefined || !isReportableKeyLiteral(value)) continue;
+    report(
+      literal,
+      `\`${call.text}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
+      key,
+    );
+  }
   for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
-    if (!SECRET_NAME_PATTERN.test(name)) continue;
+    if (!isSecretName(name)) continue;
     const literal = input.tree.rootNode.descendantForIndex(quoteAt);
     const string = literal && STRING_TYPES.has(literal.type) ? literal : literal?.parent;
     if (!string || !STRING_TYPES.has(string.type) || string.startIndex !== quoteAt) continue;
@@ -211,7 +262,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     )
       continue;
     const text = literalString(string);
-    if (text === undefined || isPlaceholderSecret(text)) continue;
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
   }
 };

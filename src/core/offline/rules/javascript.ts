@@ -1,11 +1,13 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { SECRET_NAME_PATTERN } from '../../secretPatterns';
 import {
   descendants,
   field,
-  isPlaceholderSecret,
+  isReportableKeyLiteral,
+  isReportableNamedSecret,
+  isSecretName,
   knownSecretLiterals,
   looksLikeSql,
+  matchesInRegion,
   named,
   nodesAtMatches,
   randomBuildsSecret,
@@ -25,6 +27,7 @@ import {
   isAsyncFunction,
   JS_FUNCTIONS,
   JS_LOOPS,
+  literalAssigned,
   objectProps,
   resolvedStringBuild,
   unwrap,
@@ -155,13 +158,40 @@ function literalString(node: Node | null): string | undefined {
 
 const STRING_TYPES: ReadonlySet<string> = new Set(['string', 'template_string']);
 
+/** Calls whose argument at `index` is a signing or HMAC key: `jwt.sign(payload, key)`, `createHmac(alg, key)`. */
+function signingKeyIndex(target: { object?: string; name: string }): number | undefined {
+  const object = target.object ?? '';
+  if (target.name === 'createHmac') return 1;
+  if (/(?:^|\.)(?:jwt|jsonwebtoken|jsonwt|jws|jose|JWT|JWS)$/i.test(object) || /jwt/i.test(object)) {
+    if (/^(sign|verify|encode|decode)$/.test(target.name)) return 1;
+  }
+  return undefined;
+}
+
+/** Calls that turn their first argument into key material: `JWK.asKey('k')`, `Buffer.from('k')`, `new TextEncoder().encode('k')`. */
+const KEY_WRAPPERS = /^(?:asKey|createSecretKey|from|encode)$/;
+
+/** The literal a key expression holds: a string, a variable given one, or one wrapped by a KEY_WRAPPERS call. */
+function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
+  if (STRING_TYPES.has(key.type)) return key;
+  if (key.type === 'identifier') return literalAssigned(input, key);
+  if (key.type !== 'call_expression' || depth > 1) return null;
+  const wrapper = callee(key);
+  const inner = unwrap(firstArg(key));
+  return wrapper && KEY_WRAPPERS.test(wrapper.name) && inner ? keyLiteral(input, inner, depth + 1) : null;
+}
+
+/** `process.env.NAME || 'literal'` / `?? 'literal'`: the literal is the value when the variable is unset. */
+const ENV_FALLBACK =
+  /\bprocess\.env(?:\.([A-Za-z_]\w*)|\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\])\s*(?:\|\||\?\?)\s*(?=['"`])/g;
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
-  const report = (literal: Node, message: string): void => {
+  const report = (literal: Node, message: string, at: Node = literal): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
     input.report(
-      literal,
+      at,
       'hardcoded-secret',
       message,
       'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
@@ -170,20 +200,52 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
+  // Keys passed to signing and HMAC calls, directly or through a variable given a literal.
+  for (const { node: call, target } of jsCalls(input)) {
+    const index = signingKeyIndex(target);
+    if (index === undefined) continue;
+    const key = unwrap(args(call)[index] ?? null);
+    const literal = key ? keyLiteral(input, key) : null;
+    if (!key) continue;
+    const value = literalString(literal);
+    if (!literal || value === undefined || !isReportableKeyLiteral(value)) continue;
+    report(
+      literal,
+      `\`${target.text}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
+      key,
+    );
+  }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value
   // of a declaration, assignment, property or field with that name.
   for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
-    if (!SECRET_NAME_PATTERN.test(name)) continue;
-    let literal = input.tree.rootNode.descendantForIndex(quoteAt);
-    for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
-    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== quoteAt) continue;
+    if (!isSecretName(name)) continue;
+    const literal = stringAt(input, quoteAt);
+    if (!literal) continue;
     const holder = literal.parent;
     if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
     const text = literalString(literal);
-    if (text === undefined || isPlaceholderSecret(text)) continue;
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
+  for (const match of matchesInRegion(input, ENV_FALLBACK)) {
+    const name = match[1] ?? match[2];
+    if (!isSecretName(name)) continue;
+    const literal = stringAt(input, match.index + match[0].length);
+    const text = literalString(literal);
+    if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
+    report(
+      literal,
+      `\`${name}\` falls back to a literal credential when the variable is unset: the fallback ships with the code.`,
+    );
+  }
 };
+
+/** The string literal starting exactly at `offset`, or null. */
+function stringAt(input: CheckInput, offset: number): Node | null {
+  let literal = input.tree.rootNode.descendantForIndex(offset);
+  for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
+  return literal && STRING_TYPES.has(literal.type) && literal.startIndex === offset ? literal : null;
+}
 
 const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'variable_declarator',

@@ -7,6 +7,7 @@ import {
   enclosingOfType,
   field,
   indexSpans,
+  isSecretName,
   joinBuilds,
   lastStartingBy,
   named,
@@ -301,6 +302,37 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
     assignment.targetRead = true;
   }
   return assignment.target;
+}
+
+/**
+ * The string literal an identifier was last given before `identifier` in its function, or else at
+ * the top level of the file (`const secret = 'x'` read by `jwt.sign(p, secret)`); null when the
+ * value is anything else.
+ */
+export function literalAssigned(input: CheckInput, identifier: Node): Node | null {
+  const fn = enclosingFunction(input, identifier);
+  const name = identifier.text;
+  if (fn) {
+    const values = assignedValues(input, fn, name, identifier.startIndex);
+    if (values.length > 0) return stringLiteralNode(values[values.length - 1]);
+    // A parameter of that name hides the top-level value.
+    const parameters = (field(fn, 'parameters') ?? field(fn, 'parameter'))?.text ?? '';
+    if (new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(parameters)) return null;
+  }
+  // The top level is looked up only when the function gives nothing (a lookup there is recorded),
+  // and not for a secret-like name: its literal is reported where it is written.
+  if (isSecretName(name)) return null;
+  const values = assignedValues(input, input.moduleScope(identifier.startIndex), name, identifier.startIndex).filter(
+    (value) => !enclosingFunction(input, value),
+  );
+  return values.length > 0 ? stringLiteralNode(values[values.length - 1]) : null;
+}
+
+function stringLiteralNode(node: Node): Node | null {
+  const value = unwrapTyped(node);
+  if (value && (value.type === 'string' || (value.type === 'template_string' && value.node.namedChildCount === 0)))
+    return value.node;
+  return null;
 }
 
 /** String build of an expression, following an identifier to its assignments in the same function. */

@@ -1,5 +1,4 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { SECRET_NAME_PATTERN } from '../../secretPatterns';
 import {
   ancestorsOf,
   chainOperands,
@@ -9,7 +8,9 @@ import {
   enclosingOfType,
   field,
   indexSpans,
-  isPlaceholderSecret,
+  isReportableKeyLiteral,
+  isReportableNamedSecret,
+  isSecretName,
   joinBuilds,
   knownSecretLiterals,
   lastStartingBy,
@@ -241,13 +242,33 @@ function isSilentBlock(block: Node | null): boolean {
   );
 }
 
+/**
+ * Exceptions that report an expected outcome of a lookup, a conversion or an optional import
+ * (`KeyError`, `ValueError`, `Model.DoesNotExist`, `ImportError`): `except ValueError: pass` around
+ * `int(x)` is a deliberate idiom. Broad handlers (`except:`, `Exception`) and I/O failures
+ * (`requests.RequestException`, `DatabaseError`) are still reported: nobody foresaw what they drop.
+ */
+const EXPECTED_OUTCOME =
+  /^(?:(?:Key|Index|Value|Type|Attribute|Lookup|Import|ModuleNotFound|FileNotFound|FileExists|Unicode\w*|Overflow|ZeroDivision|Validation|\w*Format|\w*Decode|\w*Parse|Field|Conversion)Error|\w*DoesNotExist|\w*NotFound|StopIteration|NotImplementedError|NoReverseMatch|Http404|error)$/;
+
+function catchesOnlyExpectedOutcomes(caught: Node): boolean {
+  const inner = caught.type === 'as_pattern' ? (named(caught)[0] ?? caught) : caught;
+  const types = inner.type === 'tuple' || inner.type === 'parenthesized_expression' ? named(inner) : [inner];
+  return (
+    types.length > 0 &&
+    types.every((type) => {
+      const name = type.text.split('.').pop() ?? '';
+      return EXPECTED_OUTCOME.test(name);
+    })
+  );
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
     if (!isSilentBlock(block)) continue;
     const caught = named(clause).find((child) => child.type !== 'block');
-    // `except ImportError: pass` is the optional-dependency idiom, not a swallowed runtime failure.
-    if (caught && /^\(?\s*(ImportError|ModuleNotFoundError)\b/.test(caught.text)) continue;
+    if (caught && catchesOnlyExpectedOutcomes(caught)) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',
@@ -266,13 +287,74 @@ const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'pair',
 ]);
 
+/** The argument of a signing/HMAC call that holds the key: `jwt.encode(payload, key)`, `hmac.new(key, msg)`. */
+function signingKeyArgument(call: Call): Node | null {
+  if ((call.object === 'jwt' || call.object === 'jose.jwt') && (call.name === 'encode' || call.name === 'decode'))
+    return call.positional[1] ?? keywordValue(call, 'key');
+  if (call.object === 'hmac' && (call.name === 'new' || call.name === 'HMAC'))
+    return call.positional[0] ?? keywordValue(call, 'key');
+  return null;
+}
+
+/** `os.getenv("NAME", "literal")`, `os.environ.get(...)`, `environ.setdefault(...)`: the name and the fallback. */
+function envFallback(call: Call): { name: string; fallback: Node } | undefined {
+  const fromEnviron = /(?:^|\.)environ$/.test(call.object ?? '') && (call.name === 'get' || call.name === 'setdefault');
+  const getenv = call.name === 'getenv' && (call.object === undefined || call.object === 'os');
+  if (!fromEnviron && !getenv) return undefined;
+  const name = literalString(call.positional[0] ?? null);
+  const fallback = call.positional[1] ?? keywordValue(call, 'default') ?? keywordValue(call, 'value');
+  return name !== undefined && fallback ? { name, fallback } : undefined;
+}
+
+/**
+ * The string literal a name was last given before `identifier` in its function, else at the top
+ * level of the module; null when its value is anything else or a parameter of that name hides it.
+ */
+function literalAssigned(input: CheckInput, identifier: Node): Node | null {
+  const fn = enclosingFunction(input, identifier);
+  // The top level is looked up only when the function gives nothing (a lookup there is recorded).
+  for (const scope of fn ? [fn, null] : [null]) {
+    if (scope === null) return literalAssignedAtTop(input, identifier, fn);
+    const last = lastValueIn(input, scope, identifier, false);
+    if (!last) continue;
+    return stringLiteralNode(last);
+  }
+  return null;
+}
+
+function stringLiteralNode(node: Node): Node | null {
+  const value = unwrap(node);
+  return value && value.type === 'string' && !isFString(value) ? value : null;
+}
+
+/** The value last assigned to `identifier`'s name in `scope` before it (top-level assignments only when `topOnly`). */
+function lastValueIn(input: CheckInput, scope: Node, identifier: Node, topOnly: boolean): Node | null {
+  let last: Node | null = null;
+  for (const assignment of scopeAssignments(input, scope)) {
+    if (assignment.node.startIndex >= identifier.startIndex) break;
+    if (assignmentTarget(assignment) !== identifier.text) continue;
+    if (topOnly && enclosingFunction(input, assignment.node)) continue;
+    last = field(assignment.node, 'right');
+  }
+  return last;
+}
+
+function literalAssignedAtTop(input: CheckInput, identifier: Node, fn: Node | null): Node | null {
+  // A top-level `JWT_SECRET = "…"` is reported where it is written (its name says secret).
+  if (isSecretName(identifier.text)) return null;
+  // A parameter of that name hides the top-level value.
+  if (fn && new RegExp(`(^|\\W)${identifier.text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return null;
+  const last = lastValueIn(input, input.moduleScope(identifier.startIndex), identifier, true);
+  return last ? stringLiteralNode(last) : null;
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
-  const report = (literal: Node, message: string): void => {
+  const report = (literal: Node, message: string, at: Node = literal): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
     input.report(
-      literal,
+      at,
       'hardcoded-secret',
       message,
       'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.',
@@ -281,17 +363,40 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
+  for (const call of calls(input)) {
+    const key = unwrap(signingKeyArgument(call));
+    if (key) {
+      const literal = key.type === 'identifier' ? literalAssigned(input, key) : key.type === 'string' ? key : null;
+      const value = literalString(literal);
+      if (literal && value !== undefined && isReportableKeyLiteral(value))
+        report(
+          literal,
+          `\`${call.text}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
+          key,
+        );
+      continue;
+    }
+    const env = envFallback(call);
+    if (!env || !isSecretName(env.name)) continue;
+    const literal = unwrap(env.fallback);
+    const value = literalString(literal);
+    if (!literal || value === undefined || !isReportableNamedSecret(env.name, value)) continue;
+    report(
+      literal,
+      `\`${env.name}\` falls back to a literal credential when the variable is unset: the fallback ships with the code.`,
+    );
+  }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value of
-  // an assignment, keyword argument, default parameter or dict entry with that name.
+  // an assignment (to a name, attribute or subscript), keyword argument, default parameter or dict entry with that name.
   for (const { name, literalStart } of secretNamedStrings(input)) {
-    if (!SECRET_NAME_PATTERN.test(name)) continue;
+    if (!isSecretName(name)) continue;
     let literal = input.tree.rootNode.descendantForIndex(literalStart);
     for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
     if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== literalStart) continue;
     const holder = literal.parent;
     if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
     const text = literalString(literal);
-    if (text === undefined || isPlaceholderSecret(text)) continue;
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
 };

@@ -10,7 +10,7 @@ const cases: RuleCase[] = [
   {
     rule: 'silent-catch',
     line: 3,
-    positive: 'try:\n    run()\nexcept ValueError:\n    ...',
+    positive: 'try:\n    run()\nexcept Exception:\n    ...',
     negative: 'try:\n    run()\nexcept ValueError:\n    log.exception("run failed")\n    raise',
   },
   {
