@@ -484,9 +484,15 @@ const weakRandomSecret: RuleChecker = (input) => {
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.operand !== 'exec' || (call.name !== 'Command' && call.name !== 'CommandContext')) continue;
-    const rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
+    let rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
+    // `exec.Command("/usr/bin/env", "bash", "-c", s)`: env only looks the shell up.
+    if (/^(\/usr)?\/bin\/env$|^env$/.test(literalString(rest[0] ?? null) ?? '')) rest = rest.slice(1);
     const shell = literalString(rest[0] ?? null);
-    if (!shell || !/^(\/bin\/|\/usr\/bin\/)?(sh|bash|zsh)$/.test(shell) || literalString(rest[1] ?? null) !== '-c')
+    if (
+      !shell ||
+      !/^(\/bin\/|\/usr\/bin\/|\/usr\/local\/bin\/)?(sh|bash|zsh|dash|ash)$/.test(shell) ||
+      literalString(rest[1] ?? null) !== '-c'
+    )
       continue;
     const script = rest[2];
     if (!script || literalString(script) !== undefined) continue;

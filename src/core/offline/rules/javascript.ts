@@ -416,10 +416,50 @@ const weakRandomSecret: RuleChecker = (input) => {
 const EXEC_NAMES = new Set(['exec', 'execSync', 'execAsync', 'execPromise']);
 const CHILD_PROCESS_OBJECT = /^(child_process|childProcess|cp|proc)$/;
 
+const SPAWN_NAMES = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync']);
+const SHELL_PROGRAM = /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|zsh|dash|cmd(?:\.exe)?)$/;
+
+/** True when a value is not a fixed text: a variable, a call, a built string. */
+function isDynamic(input: CheckInput, node: Node | null): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  const build = resolvedStringBuild(input, value);
+  return build ? build.dynamic : value.type !== 'string' && value.type !== 'template_string';
+}
+
+/** `spawn(cmd, args, { shell: true })` or `spawn('sh', ['-c', script])` with values that are not fixed. */
+function spawnsShellWithValues(input: CheckInput, call: Node): boolean {
+  const list = args(call);
+  const options = list.map((arg) => unwrap(arg)).find((arg) => arg?.type === 'object');
+  const shellOption = options ? unwrap(objectProps(options).props.get('shell') ?? null) : null;
+  if (shellOption && shellOption.type !== 'false' && shellOption.type !== 'undefined' && shellOption.type !== 'null') {
+    const argv = unwrap(list[1] ?? null);
+    const argvDynamic = argv?.type === 'array' ? named(argv).some((arg) => isDynamic(input, arg)) : false;
+    return isDynamic(input, list[0] ?? null) || argvDynamic;
+  }
+  const program = literalString(list[0] ?? null);
+  const argv = unwrap(list[1] ?? null);
+  if (!program || !SHELL_PROGRAM.test(program) || argv?.type !== 'array') return false;
+  const items = named(argv);
+  const flag = items.findIndex((item) => /^(?:-c|\/c|-lc)$/.test(literalString(item) ?? ''));
+  return flag >= 0 && items.slice(flag + 1).some((item) => isDynamic(input, item));
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
+    if (SPAWN_NAMES.has(target.name) && (target.object === undefined || CHILD_PROCESS_OBJECT.test(target.object))) {
+      if (!spawnsShellWithValues(input, call)) continue;
+      input.report(
+        call,
+        'command-injection',
+        `\`${target.text}\` hands a command built from values to a shell: a quote or \`;\` in the input runs other commands.`,
+        'Run the program directly with an argument array and no shell (`spawn(cmd, args)` without `shell: true`).',
+      );
+      continue;
+    }
+    const viaShelljs = target.name === 'exec' && /^(?:shell|shelljs|sh)$/.test(target.object ?? '');
     if (!EXEC_NAMES.has(target.name)) continue;
-    if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object)) continue;
+    if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object) && !viaShelljs) continue;
     const build = resolvedStringBuild(input, firstArg(call));
     if (!build || !build.dynamic) continue;
     input.report(

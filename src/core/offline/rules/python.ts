@@ -205,13 +205,40 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
 
 const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'options']);
 
+/** `import requests as r`: the names the requests module goes by in this file. */
+const REQUESTS_ALIAS = /^[ \t]*import[ \t]+requests[ \t]+as[ \t]+(\w+)/gm;
+/** `s = requests.Session()` / `requests.session()`: names holding a requests session (no default timeout either). */
+const REQUESTS_SESSION = /\b([A-Za-z_][\w.]*)[ \t]*=[ \t]*(?:requests|\w+)\.[Ss]ession\(\)/g;
+
+function requestsNames(input: CheckInput): { modules: Set<string>; sessions: Set<string> } {
+  const modules = new Set(['requests']);
+  for (const match of input.text.matchAll(REQUESTS_ALIAS)) modules.add(match[1]);
+  const sessions = new Set<string>();
+  for (const match of input.text.matchAll(REQUESTS_SESSION)) {
+    const module = match[0]
+      .slice(match[0].indexOf('=') + 1)
+      .trim()
+      .split('.')[0];
+    if (modules.has(module)) sessions.add(match[1]);
+  }
+  return { modules, sessions };
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
+  const { modules, sessions } = requestsNames(input);
   for (const call of calls(input)) {
-    if (call.object !== 'requests' || !REQUESTS_METHODS.has(call.name)) continue;
-    if (call.keywords.has('timeout') || call.hasKwargsSplat || call.positional.length === 0) continue;
+    const viaModule = call.object !== undefined && modules.has(call.object) && REQUESTS_METHODS.has(call.name);
+    const viaSession =
+      call.object !== undefined &&
+      sessions.has(call.object) &&
+      (REQUESTS_METHODS.has(call.name) || call.name === 'send');
+    if (!viaModule && !viaSession) continue;
+    if (call.hasKwargsSplat || (call.positional.length === 0 && !call.keywords.has('url'))) continue;
+    // `timeout=None` is the default spelled out: still no timeout.
+    if (call.keywords.has('timeout') && keywordValue(call, 'timeout')?.type !== 'none') continue;
     const argumentList = field(call.node, 'arguments');
     let edit;
-    if (argumentList) {
+    if (argumentList && !call.keywords.has('timeout')) {
       const close = argumentList.endIndex - 1;
       const before = input.text.slice(argumentList.startIndex, close).trimEnd();
       const insertAt = argumentList.startIndex + before.length;
@@ -577,7 +604,8 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     const call = callOf(verify);
     if (!call || field(verify, 'value')?.type !== 'false') continue;
     const root = call.text.split('.')[0];
-    if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root)) continue;
+    if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root) && !requestsNames(input).modules.has(root))
+      continue;
     // Remove the keyword and the comma that joins it to its neighbour.
     const commaBefore = commaBeforeLength(input.text, verify.startIndex);
     COMMA_AFTER.lastIndex = verify.endIndex;
@@ -592,6 +620,26 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.',
       edit,
+    );
+  }
+  for (const keyword of nodesAtMatches(input, /\bcert_reqs[ \t]*=[ \t]*(?:ssl\.)?CERT_NONE\b/g, KEYWORD_ARGUMENT, 1)) {
+    input.report(
+      keyword,
+      'tls-verification-disabled',
+      '`cert_reqs=CERT_NONE` accepts any certificate: anyone on the path can read and change this traffic.',
+      'Keep `CERT_REQUIRED` (the default) and trust a private CA with `ca_certs=`.',
+    );
+  }
+  for (const assignment of nodesAtMatches(
+    input,
+    /\b_create_default_https_context[ \t]*=[ \t]*(?:ssl\.)?_create_unverified_context\b/g,
+    ASSIGNMENT,
+  )) {
+    input.report(
+      assignment,
+      'tls-verification-disabled',
+      'Replacing `ssl._create_default_https_context` with the unverified one turns off certificate checks for every HTTPS call of the process.',
+      'Remove it; trust a private CA with `SSL_CERT_FILE` or `cafile=` on the context that needs it.',
     );
   }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
@@ -654,16 +702,29 @@ const weakRandomSecret: RuleChecker = (input) => {
 
 const SUBPROCESS = new Set(['run', 'call', 'check_call', 'check_output', 'Popen']);
 
+/** `shell=True`, or any other literal that is true (`shell=1`). */
+function isTruthy(value: Node | null): boolean {
+  if (!value) return false;
+  const type = value.type;
+  return type === 'true' || (type === 'integer' && value.text !== '0');
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
-      if (keywordValue(call, 'shell')?.type !== 'true') continue;
-      const build = resolvedStringBuild(input, call.positional[0] ?? keywordValue(call, 'args'));
-      if (!build || !build.dynamic) continue;
+    const shellCall =
+      (call.object === 'subprocess' && SUBPROCESS.has(call.name) && isTruthy(keywordValue(call, 'shell'))) ||
+      (call.object === 'subprocess' && (call.name === 'getoutput' || call.name === 'getstatusoutput')) ||
+      (call.name === 'create_subprocess_shell' && (call.object === undefined || call.object === 'asyncio'));
+    if (shellCall) {
+      const command = unwrap(call.positional[0] ?? keywordValue(call, 'args') ?? keywordValue(call, 'cmd'));
+      if (!command || command.type === 'list' || command.type === 'tuple') continue;
+      // A command that is not text built here (a parameter, an attribute, a call) is as unknown as a built one.
+      const build = resolvedStringBuild(input, command);
+      if (build ? !build.dynamic : command.type === 'string') continue;
       input.report(
         call.node,
         'command-injection',
-        `\`${call.text}\` runs a shell command built from values with \`shell=True\`: a quote or \`;\` in the input runs other commands.`,
+        `\`${call.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
         'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.',
       );
     } else if (call.object === 'os' && (call.name === 'system' || call.name === 'popen')) {

@@ -121,6 +121,72 @@ const cases: PatternCase[] = [
     code: 'try:\n    n = int(raw)\nexcept (ValueError, TypeError):\n    pass\ntry:\n    u = User.objects.get(pk=1)\nexcept User.DoesNotExist:\n    pass\ntry:\n    v = d[k]\nexcept KeyError as missing:\n    pass\n',
     lines: [],
   },
+  // http-no-timeout
+  {
+    pattern: 'Python: keyword-only URL, timeout=None, an aliased module and a requests Session',
+    path: 'app/client.py',
+    rule: 'http-no-timeout',
+    code: 'import requests as rq\nimport requests\nhttp = requests.Session()\nrequests.get(url=endpoint)\nrequests.post(endpoint, timeout=None)\nrq.get(endpoint)\nhttp.send(prepared)\nhttp.request("GET", endpoint)\n',
+    lines: [4, 5, 6, 7, 8],
+  },
+  {
+    pattern: 'near-miss Python: a timeout given, an ORM session, a non-requests client',
+    path: 'app/client2.py',
+    rule: 'http-no-timeout',
+    code: 'import requests\nhttp = requests.Session()\nhttp.get(endpoint, timeout=(3, 10))\ndb.session.get(User, 7)\nrequests.get(url=endpoint, timeout=5)\n',
+    lines: [],
+  },
+  // tls-verification-disabled
+  {
+    pattern: 'Python: cert_reqs=CERT_NONE, replacing the default HTTPS context, verify=False through an alias',
+    path: 'app/tls.py',
+    rule: 'tls-verification-disabled',
+    code: 'import ssl\nimport requests as rq\nsock = ssl.wrap_socket(raw, cert_reqs=ssl.CERT_NONE)\nssl._create_default_https_context = ssl._create_unverified_context\nrq.get(endpoint, verify=False, timeout=3)\n',
+    lines: [3, 4, 5],
+  },
+  {
+    pattern: 'near-miss Python: required certificates and a CA bundle',
+    path: 'app/tls2.py',
+    rule: 'tls-verification-disabled',
+    code: 'import ssl\nimport requests as rq\nsock = ssl.wrap_socket(raw, cert_reqs=ssl.CERT_REQUIRED)\nrq.get(endpoint, verify="/etc/ca.pem", timeout=3)\n',
+    lines: [],
+  },
+  // command-injection
+  {
+    pattern: 'JS: spawn with shell: true, spawn of sh -c with a value, shelljs exec',
+    path: 'src/run.js',
+    rule: 'command-injection',
+    code: "const cp = require('child_process');\ncp.spawn(userCmd, [], { shell: true });\nspawn('sh', ['-c', script]);\nspawn('/bin/bash', ['-c', 'tar xf ' + archive]);\nshell.exec('git checkout ' + branch);\n",
+    lines: [2, 3, 4, 5],
+  },
+  {
+    pattern: 'near-miss JS: argument arrays without a shell, fixed shell scripts',
+    path: 'src/run2.js',
+    rule: 'command-injection',
+    code: "spawn('git', ['checkout', branch]);\nspawn('sh', ['-c', 'make build']);\nspawn('git', ['log', ref], { shell: false });\nshell.exec('npm test');\n",
+    lines: [],
+  },
+  {
+    pattern: 'Python: shell=True with a command from elsewhere, shell=1, create_subprocess_shell',
+    path: 'app/run.py',
+    rule: 'command-injection',
+    code: 'import subprocess, asyncio\ndef go(cmd):\n    subprocess.run(cmd, shell=True)\n    subprocess.call("rm -rf " + cmd, shell=1)\nasync def later(line):\n    await asyncio.create_subprocess_shell(line)\n',
+    lines: [3, 4, 6],
+  },
+  {
+    pattern: 'near-miss Python: fixed shell commands and argument lists',
+    path: 'app/run2.py',
+    rule: 'command-injection',
+    code: 'import subprocess, asyncio\nsubprocess.run("make build", shell=True)\nsubprocess.run(["ls", folder])\nasync def later():\n    await asyncio.create_subprocess_shell("uptime")\n',
+    lines: [],
+  },
+  {
+    pattern: 'Go: a shell found through /usr/bin/env',
+    path: 'cmd/run.go',
+    rule: 'command-injection',
+    code: 'package main\n\nimport "os/exec"\n\nfunc Run(script string) {\n\texec.Command("/usr/bin/env", "bash", "-c", script).Run()\n\texec.Command("/usr/bin/env", "bash", "-c", "uptime").Run()\n}\n',
+    lines: [6],
+  },
 ];
 
 describe('offline checks: patterns measured on real code (issue 12)', () => {
