@@ -545,6 +545,26 @@ export function nodeOfTypeAt(tree: Tree, index: number, types: ReadonlySet<strin
 }
 
 /**
+ * The string literal of `stringTypes` that starts exactly at `index` (the smallest node there or
+ * one of its two nearest ancestors) and its parent, found with one descent from the root instead
+ * of a root search per `Node#parent`.
+ */
+export function stringWithParentAt(
+  tree: Tree,
+  index: number,
+  stringTypes: ReadonlySet<string>,
+): { literal: Node; parent: Node | null } | null {
+  const node = nodeAtIndex(tree, index);
+  if (!node) return null;
+  const chain = [node, ...ancestorsOf(node)];
+  for (let depth = 0; depth <= 2 && depth < chain.length; depth += 1) {
+    if (!stringTypes.has(chain[depth].type)) continue;
+    return chain[depth].startIndex === index ? { literal: chain[depth], parent: chain[depth + 1] ?? null } : null;
+  }
+  return null;
+}
+
+/**
  * The ancestors of `node`, nearest first. web-tree-sitter's `Node#parent` searches down from the
  * root on every call, so climbing k levels costs k root-to-node searches; walking down once with
  * `childWithDescendant` (the same search, done in WebAssembly) collects the whole path for the

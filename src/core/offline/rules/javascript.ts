@@ -12,6 +12,7 @@ import {
   nodesAtMatches,
   randomBuildsSecret,
   secretNamedStrings,
+  stringWithParentAt,
   unquote,
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
@@ -219,10 +220,9 @@ const hardcodedSecret: RuleChecker = (input) => {
   // of a declaration, assignment, property or field with that name.
   for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
     if (!isSecretName(name)) continue;
-    const literal = stringAt(input, quoteAt);
-    if (!literal) continue;
-    const holder = literal.parent;
-    if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
+    const found = stringWithParentAt(input.tree, quoteAt, STRING_TYPES);
+    if (!found || !found.parent || !NAMED_HOLDERS.has(found.parent.type)) continue;
+    const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
@@ -242,9 +242,7 @@ const hardcodedSecret: RuleChecker = (input) => {
 
 /** The string literal starting exactly at `offset`, or null. */
 function stringAt(input: CheckInput, offset: number): Node | null {
-  let literal = input.tree.rootNode.descendantForIndex(offset);
-  for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
-  return literal && STRING_TYPES.has(literal.type) && literal.startIndex === offset ? literal : null;
+  return stringWithParentAt(input.tree, offset, STRING_TYPES)?.literal ?? null;
 }
 
 const NAMED_HOLDERS: ReadonlySet<string> = new Set([

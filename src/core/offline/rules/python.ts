@@ -21,6 +21,7 @@ import {
   randomBuildsSecret,
   scopeAssignmentLists,
   secretNamedStrings,
+  stringWithParentAt,
   unquote,
   type Span,
   type SpanIndex,
@@ -210,10 +211,18 @@ const REQUESTS_ALIAS = /^[ \t]*import[ \t]+requests[ \t]+as[ \t]+(\w+)/gm;
 /** `s = requests.Session()` / `requests.session()`: names holding a requests session (no default timeout either). */
 const REQUESTS_SESSION = /\b([A-Za-z_][\w.]*)[ \t]*=[ \t]*(?:requests|\w+)\.[Ss]ession\(\)/g;
 
+const requestsNamesByFile = new WeakMap<CheckInput, { modules: Set<string>; sessions: Set<string> }>();
+
 function requestsNames(input: CheckInput): { modules: Set<string>; sessions: Set<string> } {
+  const cached = requestsNamesByFile.get(input);
+  if (cached) return cached;
   const modules = new Set(['requests']);
-  for (const match of input.text.matchAll(REQUESTS_ALIAS)) modules.add(match[1]);
   const sessions = new Set<string>();
+  requestsNamesByFile.set(input, { modules, sessions });
+  // Most files have neither: look for the plain text before running the patterns.
+  if (/import[ \t]+requests[ \t]+as\b/.test(input.text))
+    for (const match of input.text.matchAll(REQUESTS_ALIAS)) modules.add(match[1]);
+  if (!input.text.includes('ession()')) return { modules, sessions };
   for (const match of input.text.matchAll(REQUESTS_SESSION)) {
     const module = match[0]
       .slice(match[0].indexOf('=') + 1)
@@ -314,6 +323,9 @@ const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'pair',
 ]);
 
+/** Names of the calls signingKeyArgument and envFallback look at. */
+const KEY_OR_ENV_CALLS = new Set(['encode', 'decode', 'new', 'HMAC', 'getenv', 'get', 'setdefault']);
+
 /** The argument of a signing/HMAC call that holds the key: `jwt.encode(payload, key)`, `hmac.new(key, msg)`. */
 function signingKeyArgument(call: Call): Node | null {
   if ((call.object === 'jwt' || call.object === 'jose.jwt') && (call.name === 'encode' || call.name === 'decode'))
@@ -356,6 +368,8 @@ function stringLiteralNode(node: Node): Node | null {
 
 /** The value last assigned to `identifier`'s name in `scope` before it (top-level assignments only when `topOnly`). */
 function lastValueIn(input: CheckInput, scope: Node, identifier: Node, topOnly: boolean): Node | null {
+  // Most keys are never assigned in the function that uses them: the text says so without a walk of its tree.
+  if (!assignsName(input.text.slice(scope.startIndex, identifier.startIndex), identifier.text)) return null;
   let last: Node | null = null;
   for (const assignment of scopeAssignments(input, scope)) {
     if (assignment.node.startIndex >= identifier.startIndex) break;
@@ -364,6 +378,14 @@ function lastValueIn(input: CheckInput, scope: Node, identifier: Node, topOnly: 
     last = field(assignment.node, 'right');
   }
   return last;
+}
+
+/** True when `text` may assign `name` (`name =`, `name +=`, `name: T =`); false means it surely does not. */
+function assignsName(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    if (/^\s*(?::[^=\n]*)?[-+*/%|&^@]?=(?!=)/.test(text.slice(at + name.length, at + name.length + 80))) return true;
+  }
+  return false;
 }
 
 function literalAssignedAtTop(input: CheckInput, identifier: Node, fn: Node | null): Node | null {
@@ -391,6 +413,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
   }
   for (const call of calls(input)) {
+    if (!KEY_OR_ENV_CALLS.has(call.name)) continue;
     const key = unwrap(signingKeyArgument(call));
     if (key) {
       const literal = key.type === 'identifier' ? literalAssigned(input, key) : key.type === 'string' ? key : null;
@@ -417,11 +440,9 @@ const hardcodedSecret: RuleChecker = (input) => {
   // an assignment (to a name, attribute or subscript), keyword argument, default parameter or dict entry with that name.
   for (const { name, literalStart } of secretNamedStrings(input)) {
     if (!isSecretName(name)) continue;
-    let literal = input.tree.rootNode.descendantForIndex(literalStart);
-    for (let depth = 0; literal && !STRING_TYPES.has(literal.type) && depth < 2; depth += 1) literal = literal.parent;
-    if (!literal || !STRING_TYPES.has(literal.type) || literal.startIndex !== literalStart) continue;
-    const holder = literal.parent;
-    if (!holder || !NAMED_HOLDERS.has(holder.type)) continue;
+    const found = stringWithParentAt(input.tree, literalStart, STRING_TYPES);
+    if (!found || !found.parent || !NAMED_HOLDERS.has(found.parent.type)) continue;
+    const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
