@@ -284,7 +284,9 @@ describe('offline checks: large files in parts', () => {
       }
     });
 
-    it('finds the whole-file findings on generated files with tricky code inserted at random places (fixed seeds)', async () => {
+    it('finds the whole-file findings on generated files with tricky code inserted at random places (fixed seeds)', async function () {
+      // Hundreds of whole-file checks: on a machine shared by many processes they outlast mocha's default.
+      this.timeout(120_000);
       // Snippets that have broken the equality before: code-looking text in strings and comments,
       // top-level code, imports in odd places, a commented key header. Inserted at top-level spots.
       const snippets: Record<'typescript' | 'python' | 'go', string[]> = {
@@ -415,7 +417,9 @@ describe('offline checks: large files in parts', () => {
       assert.deepEqual([split, splitNextTime], [false, true]);
     });
 
-    it('finds what the whole-file check finds on generated files of other lengths and orders, CRLF and ranges included', async () => {
+    it('finds what the whole-file check finds on generated files of other lengths and orders, CRLF and ranges included', async function () {
+      // Hundreds of whole-file checks: on a machine shared by many processes they outlast mocha's default.
+      this.timeout(120_000);
       for (const [language, path] of [
         ['typescript', 'src/orders.ts'],
         ['python', 'app/orders.py'],
