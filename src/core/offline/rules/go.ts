@@ -353,12 +353,27 @@ const SQL_METHODS: Record<string, number> = {
   Select: 1,
   Get: 1,
   Raw: 0,
+  QueryEx: 0,
+  QueryRowEx: 0,
+  ExecEx: 0,
+  // go-pg / gorm / bun query builders given a whole SQL text
+  Where: 0,
+  WhereOr: 0,
+  ColumnExpr: 0,
+  Having: 0,
 };
+
+/** A `context.Context` argument: pgx and go-pg take it first even in `Query`/`Exec`. */
+function looksLikeContext(node: Node | null): boolean {
+  return !!node && /^(?:ctx|c|context\.\w+\(\)|\w*[cC]tx|r\.Context\(\)|req\.Context\(\))$/.test(node.text);
+}
 
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
-    const build = resolvedStringBuild(input, call.args[SQL_METHODS[call.name]] ?? null);
+    let at = SQL_METHODS[call.name];
+    if (looksLikeContext(call.args[at] ?? null)) at += 1;
+    const build = resolvedStringBuild(input, call.args[at] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(
       call.node,
@@ -381,14 +396,59 @@ function inForBody(input: CheckInput, node: Node): Node | null {
   return body && contains(body, node) ? current : null;
 }
 
+/** database/sql, pgx and sqlx calls that make one round trip. */
+const SQL_CALLS = /^(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Get|Select|Queryx|QueryRowx|GetContext|SelectContext|NamedExec|NamedExecContext)$/;
+/** ORM calls that run the built query (gorm, xorm, bun, ent). */
+const ORM_FINISHERS = /^(?:First|Find|Take|Last|Create|Save|Updates?|Delete|Scan|Count|Pluck|Insert|Only|OnlyX|All|AllX|Exist|Exists|FindByID|Get|GetX)$/;
+/** Types of database handles: a parameter or field of one of these is a database whatever its name. */
+const DB_HANDLE_DECLARATION =
+  /\b([A-Za-z_]\w*)\s+\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
+
+function dbHandleNames(input: CheckInput): Set<string> {
+  return new Set([...input.text.matchAll(DB_HANDLE_DECLARATION)].map((match) => match[1]));
+}
+
+/** The names a receiver chain goes through: `s.db.Where(x).First` → [s, db, Where]. */
+function chainNames(operand: string): string[] {
+  return operand
+    .replace(/\([^()]*\)/g, '')
+    .split('.')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Loops that do not grow with the data: a range over a literal (`[]string{"a", "b"}`), a counted
+ * loop to a small constant, and pagination (a loop advancing a page, offset or cursor, one query
+ * per page by design). A lookup behind a cache check is not one query per element either.
+ */
+function loopIsBounded(input: CheckInput, loop: Node, call: Node): boolean {
+  const body = field(loop, 'body');
+  const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
+  if (/\brange\s+(?:\[\]|map\[)[^{]*\{/.test(header)) return true;
+  if (/^for\s+\w+\s*:=\s*0\s*;\s*\w+\s*<=?\s*\d{1,2}\s*;/.test(header)) return true;
+  const bodyText = body ? input.text.slice(body.startIndex, call.startIndex) : '';
+  if (/\b(?:page|offset|cursor|after|lastID|lastId|marker|nextToken|pageToken)\b/i.test(header + input.text.slice(call.startIndex, call.endIndex)))
+    return true;
+  return /\bcache\w*\s*(?:\[|\.\s*Get\s*\()|\bmemo\w*\s*\[/i.test(bodyText);
+}
+
 const queryInLoop: RuleChecker = (input) => {
+  let handles: Set<string> | undefined;
+  const isHandle = (name: string): boolean => DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input)).has(name);
   for (const call of calls(input)) {
-    const isQuery =
-      call.operand !== undefined &&
-      /^(Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext)$/.test(call.name) &&
-      DATA_OBJECT.test(call.operand);
+    let isQuery = false;
+    if (call.operand !== undefined) {
+      const names = chainNames(call.operand);
+      if (SQL_CALLS.test(call.name)) isQuery = names.length <= 2 && isHandle(names[names.length - 1] ?? '');
+      // `.Scan` on the row a `QueryRow` returned is that query's, not another one.
+      else if (ORM_FINISHERS.test(call.name))
+        isQuery = names.slice(0, 2).some(isHandle) && !names.some((name) => SQL_CALLS.test(name));
+    }
     const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
-    if ((!isQuery && !isHttp) || !inForBody(input, call.node)) continue;
+    if (!isQuery && !isHttp) continue;
+    const loop = inForBody(input, call.node);
+    if (!loop || loopIsBounded(input, loop, call.node)) continue;
     input.report(
       call.node,
       'query-in-loop',
@@ -547,27 +607,44 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 };
 
 const SIGNATURE_PARTS = new Set(['parameter_list', 'result']);
-const INTERFACE_TYPE: ReadonlySet<string> = new Set(['interface_type']);
 const GO_STATEMENT: ReadonlySet<string> = new Set(['go_statement']);
 
+/**
+ * Methods whose signature an interface of the standard library or a common package dictates
+ * (json.Marshaler, sql.Scanner, fmt.Formatter, error, http.Handler, yaml/bson hooks): their
+ * `interface{}` is not the author's choice.
+ */
+const DICTATED_METHODS =
+  /^(?:MarshalJSON|UnmarshalJSON|MarshalText|UnmarshalText|MarshalYAML|UnmarshalYAML|MarshalBSON|UnmarshalBSON|UnmarshalGQL|MarshalGQL|Scan|Value|Format|Error|String|GoString|ServeHTTP|Is|As|Unwrap|Get|Set|Put|Load|Store|Swap|Less|Len|Push|Pop|Decode|Encode|Validate|Render|Bind)$/;
+
+const EMPTY_INTERFACE: ReadonlySet<string> = new Set(['interface_type', 'type_identifier']);
+
 const explicitAny: RuleChecker = (input) => {
-  for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}/g, INTERFACE_TYPE, 1)) {
-    if (named(type).length > 0) continue;
+  // `any` is `interface{}` under another name (Go 1.18+).
+  for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}|(?<![\w.])any(?![\w(])/g, EMPTY_INTERFACE, 1)) {
+    if (type.type === 'interface_type' ? named(type).length > 0 : type.text !== 'any') continue;
     const chain = [type, ...ancestorsOf(type)];
-    let inSignature = false;
-    for (let level = 0; level + 1 < chain.length && !inSignature; level += 1) {
+    let signature: Node | undefined;
+    for (let level = 0; level + 1 < chain.length && !signature; level += 1) {
       const current = chain[level];
       const parent = chain[level + 1];
       const parentType = parent.type;
       if (parentType === 'block' || parentType === 'literal_value' || parentType === 'type_declaration') break;
+      // `args ...any` passes values on (printf-style wrappers): the idiom, not a lost type.
+      if (parentType === 'variadic_parameter_declaration') break;
+      // Type arguments and constraints (`[T any]`, `Map[string, any]`) are generics, not erased types.
+      if (parentType === 'type_parameter_declaration' || parentType === 'type_arguments') break;
       if (SIGNATURE_PARTS.has(parentType) || (FUNCTIONS.has(parentType) && !!field(parent, 'result')?.equals(current)))
-        inSignature = true;
+        signature = chain.find((node, at) => at > level && FUNCTIONS.has(node.type));
     }
-    if (!inSignature) continue;
+    if (!signature) continue;
+    // A callback literal passed to a call has the type its callee dictates; so does an interface method.
+    if (signature.type === 'func_literal' && chain.some((node) => node.type === 'argument_list')) continue;
+    if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? '')) continue;
     input.report(
       type,
       'explicit-any',
-      '`interface{}` in a signature gives up type checking for every caller.',
+      `\`${type.text}\` in a signature gives up type checking for every caller.`,
       'Use a concrete type, a small interface, or a type parameter (generics).',
     );
   }

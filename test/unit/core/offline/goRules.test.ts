@@ -83,7 +83,9 @@ const cases: RuleCase[] = [
     rule: 'explicit-any',
     line: at(1),
     positive: header + 'func f() (interface{}, error) { return nil, nil }',
-    negative: header + 'func f() (any, error) {\n\tvar v interface{}\n\treturn v, nil\n}',
+    negative:
+      header +
+      'func f[T any](xs ...any) (T, error) {\n\tvar v interface{}\n\t_ = v\n\tvar zero T\n\treturn zero, nil\n}\nfunc (t Tag) MarshalJSON() ([]byte, error) { return nil, nil }\nfunc (t *Tag) Scan(src interface{}) error { return nil }',
   },
 ];
 

@@ -187,6 +187,44 @@ const cases: PatternCase[] = [
     code: 'package main\n\nimport "os/exec"\n\nfunc Run(script string) {\n\texec.Command("/usr/bin/env", "bash", "-c", script).Run()\n\texec.Command("/usr/bin/env", "bash", "-c", "uptime").Run()\n}\n',
     lines: [6],
   },
+  // explicit-any (Go)
+  {
+    pattern: 'Go: any is interface{} in a signature',
+    path: 'svc/decode.go',
+    rule: 'explicit-any',
+    code: 'package svc\n\nfunc Decode(raw []byte) (any, error) { return nil, nil }\nfunc Store(v any) {}\n',
+    lines: [3, 4],
+  },
+  {
+    pattern: 'near-miss Go: signatures a library dictates, variadic pass-through, generics, callbacks',
+    path: 'svc/types.go',
+    rule: 'explicit-any',
+    code: 'package svc\n\nfunc (m *Money) Scan(src any) error { return nil }\nfunc (m Money) Value() (driver.Value, error) { return nil, nil }\nfunc (e *Event) UnmarshalJSON(b []byte) error { return nil }\nfunc Logf(format string, args ...any) {}\nfunc Keys[K comparable, V any](m map[K]V) []K { return nil }\nfunc Walk() { visit(func(node interface{}) bool { return true }) }\n',
+    lines: [],
+  },
+  // query-in-loop (Go)
+  {
+    pattern: 'Go: gorm through a struct field typed *gorm.DB, sqlx Get, a *sql.Tx parameter',
+    path: 'store/orders.go',
+    rule: 'query-in-loop',
+    code: 'package store\n\ntype Repo struct{ orm *gorm.DB }\n\nfunc (r *Repo) Load(ids []int, h *sql.Tx, x *sqlx.DB) {\n\tfor _, id := range ids {\n\t\tr.orm.Where("id = ?", id).First(&o)\n\t\th.QueryRow("SELECT total FROM orders WHERE id = $1", id).Scan(&t)\n\t\tx.Get(&o, "SELECT * FROM orders WHERE id = $1", id)\n\t}\n}\n',
+    lines: [7, 8, 9],
+  },
+  {
+    pattern: 'near-miss Go: literal collections, small counted loops, pagination, cached lookups',
+    path: 'store/batch.go',
+    rule: 'query-in-loop',
+    code: 'package store\n\nfunc Setup(db *sql.DB, ids []int) {\n\tfor _, t := range []string{"a", "b"} {\n\t\tdb.Exec("TRUNCATE " + t)\n\t}\n\tfor i := 0; i < 3; i++ {\n\t\tdb.Exec("SELECT 1")\n\t}\n\tfor page := 0; ; page++ {\n\t\tdb.Query("SELECT id FROM t LIMIT 100 OFFSET $1", page*100)\n\t}\n\tfor _, id := range ids {\n\t\tif _, ok := cache[id]; ok {\n\t\t\tcontinue\n\t\t}\n\t\tdb.QueryRow("SELECT 1 FROM t WHERE id = $1", id)\n\t}\n}\n',
+    lines: [],
+  },
+  // sql-injection (Go)
+  {
+    pattern: 'Go: pgx / go-pg calls with the context first, pgx v3 Ex calls, go-pg Where with a whole query',
+    path: 'store/pgx.go',
+    rule: 'sql-injection',
+    code: 'package store\n\nfunc Find(ctx context.Context, conn *pgx.Conn, email string) {\n\tq := "SELECT id FROM users WHERE email = \'" + email + "\'"\n\tconn.Exec(ctx, q)\n\tconn.QueryRow(ctx, fmt.Sprintf("SELECT id FROM users WHERE name = \'%s\'", email))\n\tconn.QueryEx(ctx, q, nil)\n\tdb.Model(&u).Where(q).Select()\n}\n',
+    lines: [5, 6, 7, 8],
+  },
 ];
 
 describe('offline checks: patterns measured on real code (issue 12)', () => {
