@@ -397,9 +397,11 @@ function inForBody(input: CheckInput, node: Node): Node | null {
 }
 
 /** database/sql, pgx and sqlx calls that make one round trip. */
-const SQL_CALLS = /^(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Get|Select|Queryx|QueryRowx|GetContext|SelectContext|NamedExec|NamedExecContext)$/;
+const SQL_CALLS =
+  /^(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Get|Select|Queryx|QueryRowx|GetContext|SelectContext|NamedExec|NamedExecContext)$/;
 /** ORM calls that run the built query (gorm, xorm, bun, ent). */
-const ORM_FINISHERS = /^(?:First|Find|Take|Last|Create|Save|Updates?|Delete|Scan|Count|Pluck|Insert|Only|OnlyX|All|AllX|Exist|Exists|FindByID|Get|GetX)$/;
+const ORM_FINISHERS =
+  /^(?:First|Find|Take|Last|Create|Save|Updates?|Delete|Scan|Count|Pluck|Insert|Only|OnlyX|All|AllX|Exist|Exists|FindByID|Get|GetX)$/;
 /** Types of database handles: a parameter or field of one of these is a database whatever its name. */
 const DB_HANDLE_DECLARATION =
   /\b([A-Za-z_]\w*)\s+\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
@@ -428,7 +430,11 @@ function loopIsBounded(input: CheckInput, loop: Node, call: Node): boolean {
   if (/\brange\s+(?:\[\]|map\[)[^{]*\{/.test(header)) return true;
   if (/^for\s+\w+\s*:=\s*0\s*;\s*\w+\s*<=?\s*\d{1,2}\s*;/.test(header)) return true;
   const bodyText = body ? input.text.slice(body.startIndex, call.startIndex) : '';
-  if (/\b(?:page|offset|cursor|after|lastID|lastId|marker|nextToken|pageToken)\b/i.test(header + input.text.slice(call.startIndex, call.endIndex)))
+  if (
+    /\b(?:page|offset|cursor|after|lastID|lastId|marker|nextToken|pageToken)\b/i.test(
+      header + input.text.slice(call.startIndex, call.endIndex),
+    )
+  )
     return true;
   return /\bcache\w*\s*(?:\[|\.\s*Get\s*\()|\bmemo\w*\s*\[/i.test(bodyText);
 }
@@ -640,7 +646,8 @@ const explicitAny: RuleChecker = (input) => {
     if (!signature) continue;
     // A callback literal passed to a call has the type its callee dictates; so does an interface method.
     if (signature.type === 'func_literal' && chain.some((node) => node.type === 'argument_list')) continue;
-    if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? '')) continue;
+    if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? ''))
+      continue;
     input.report(
       type,
       'explicit-any',
