@@ -115,6 +115,14 @@ function literalString(node: Node | null): string | undefined {
 }
 
 /** SQLAlchemy's text(...) wraps the statement; the rules look through it. */
+/** True when a call is the statement argument of a query call (`session.execute(text(q))`): that call reports it. */
+function isQueryArgument(call: Call): boolean {
+  const outer = call.node.parent?.parent;
+  if (!outer || outer.type !== 'call') return false;
+  const target = readCall(outer);
+  return !!target && target.object !== undefined && SQL_METHODS.has(target.name);
+}
+
 const SQL_WRAPPERS = new Set(['text', 'sqlalchemy.text', 'sa.text']);
 
 /** How a string is built: f-string, `+`, `%`, `.format()`; null for anything else. */
@@ -129,6 +137,23 @@ function concatBuild(node: Node, depth: number): StringBuild | null {
     literal: parts.map((part) => part?.literal ?? '').join(' '),
     dynamic: parts.some((part) => !part || part.dynamic),
   };
+}
+
+/** Literals, tuples of literals and UPPER_CASE names: values that cannot carry input. */
+function isConstantValue(node: Node | null): boolean {
+  const value = unwrapTyped(node);
+  if (!value) return true;
+  if (value.type === 'tuple' || value.type === 'list') return named(value.node).every((item) => isConstantValue(item));
+  if (value.type === 'string') return !isFString(value.node);
+  if (
+    value.type === 'integer' ||
+    value.type === 'float' ||
+    value.type === 'true' ||
+    value.type === 'false' ||
+    value.type === 'none'
+  )
+    return true;
+  return value.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(value.node.text);
 }
 
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
@@ -151,7 +176,13 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth);
   if (type === 'binary_operator') {
     const left = field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1) : null;
-    return left ? { literal: left.literal, dynamic: true } : null;
+    if (!left) return null;
+    // `"… %d" % n` splices only numbers; `"…" % ()` and `% "literal"` splice nothing that varies.
+    const numbersOnly = !/%[-#0 +]*\d*(?:\.\d+)?[sr(a]/.test(left.literal);
+    return {
+      literal: left.literal,
+      dynamic: left.dynamic || (!numbersOnly && !isConstantValue(field(inner, 'right'))),
+    };
   }
   if (type === 'call') {
     const fn = field(inner, 'function');
@@ -198,8 +229,9 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     if (assignment.node.startIndex >= inner.startIndex) break;
     if (assignmentTarget(assignment) !== name) continue;
     const build = stringBuild(field(assignment.node, 'right'));
-    if (build)
-      builds.push(assignment.node.type === 'augmented_assignment' ? { literal: build.literal, dynamic: true } : build);
+    if (build) builds.push(build);
+    // `q += something` that is not a string build splices an unknown value.
+    else if (assignment.node.type === 'augmented_assignment') builds.push({ literal: '', dynamic: true });
   }
   return joinBuilds(builds);
 }
@@ -450,6 +482,7 @@ const hardcodedSecret: RuleChecker = (input) => {
 };
 
 const SQL_METHODS = new Set([
+  'run',
   'execute',
   'executemany',
   'query',
@@ -462,8 +495,47 @@ const SQL_METHODS = new Set([
   'executescript',
 ]);
 
+/** Query-builder methods that take a raw SQL fragment as a plain string (SQLAlchemy 1.x, Django `.extra`). */
+const SQL_FRAGMENT_METHODS = new Set(['filter', 'order_by', 'group_by', 'having', 'distinct', 'where']);
+
+/** Reports a call whose argument is SQL text built from values (`text(f"…")`, `RawSQL("…" % x)`, `.extra(where=[…])`). */
+function reportBuiltFragment(input: CheckInput, call: Call, values: Array<Node | null>, needsSqlText: boolean): void {
+  for (const value of values) {
+    const build = resolvedStringBuild(input, value);
+    if (!build || !build.dynamic) continue;
+    // A fragment reads as SQL by its keywords, or by operators a field name never holds (`name = …`).
+    if (needsSqlText && !looksLikeSql(build.literal) && !/[=<>()]|\s/.test(build.literal.trim())) continue;
+    input.report(
+      call.node,
+      'sql-injection',
+      `SQL text is built from values and handed to \`${call.text}\`: input can change the query.`,
+      'Keep the SQL constant and bind the values (`text("… = :v").bindparams(v=…)`, `RawSQL("… = %s", [v])`, `params=`).',
+    );
+    return;
+  }
+}
+
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
+    if (call.name === 'RawSQL' || (SQL_WRAPPERS.has(call.text) && !isQueryArgument(call))) {
+      reportBuiltFragment(input, call, [call.positional[0] ?? null], false);
+      continue;
+    }
+    if (call.object !== undefined && call.name === 'extra') {
+      const lists = ['where', 'select', 'tables', 'order_by'].map((name) => unwrap(keywordValue(call, name)));
+      const items = lists.flatMap((list) =>
+        !list ? [] : list.type === 'dictionary' ? named(list).map((pair) => field(pair, 'value')) : named(list),
+      );
+      reportBuiltFragment(input, call, items, false);
+      continue;
+    }
+    if (call.object !== undefined && SQL_FRAGMENT_METHODS.has(call.name) && call.keywords.size === 0) {
+      const first = unwrap(call.positional[0] ?? null);
+      // Only a string built here counts: a column object or a variable of unknown kind does not.
+      const wrapped = first?.type === 'call' && SQL_WRAPPERS.has(field(first, 'function')?.text ?? '');
+      if (first && first.type !== 'identifier' && !wrapped) reportBuiltFragment(input, call, [first], true);
+      continue;
+    }
     if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
     const build = resolvedStringBuild(input, call.positional[0] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;

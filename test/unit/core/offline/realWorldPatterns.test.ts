@@ -225,6 +225,22 @@ const cases: PatternCase[] = [
     code: 'package store\n\nfunc Find(ctx context.Context, conn *pgx.Conn, email string) {\n\tq := "SELECT id FROM users WHERE email = \'" + email + "\'"\n\tconn.Exec(ctx, q)\n\tconn.QueryRow(ctx, fmt.Sprintf("SELECT id FROM users WHERE name = \'%s\'", email))\n\tconn.QueryEx(ctx, q, nil)\n\tdb.Model(&u).Where(q).Select()\n}\n',
     lines: [5, 6, 7, 8],
   },
+  // sql-injection (Python)
+  {
+    pattern: 'Python: pg8000 run, SQLAlchemy text() and filter with built text, Django RawSQL and extra, q += value',
+    path: 'app/queries.py',
+    rule: 'sql-injection',
+    code: 'def search(conn, session, name):\n    conn.run("SELECT id FROM users WHERE name = \'%s\'" % name)\n    session.query(User).filter(text(f"name = \'{name}\'"))\n    session.query(User).filter("name = \'{}\'".format(name))\n    User.objects.extra(where=["name = \'%s\'" % name])\n    User.objects.annotate(v=RawSQL("SELECT 1 FROM t WHERE n = %s" % name, []))\n    q = "SELECT id FROM users WHERE 1 = 1"\n    q += " AND name = \'" + name + "\'"\n    conn.execute(q)\n',
+    lines: [2, 3, 4, 5, 6, 9],
+  },
+  {
+    pattern:
+      'near-miss Python: SQL from literals and constants only, %d integers, bound parameters, Django field names',
+    path: 'app/queries2.py',
+    rule: 'sql-injection',
+    code: 'def fixed(conn, session, limit, sort):\n    q = "SELECT id FROM users WHERE active = 1"\n    q += " ORDER BY id"\n    conn.execute(q)\n    conn.execute("SELECT id FROM users LIMIT %d" % limit)\n    conn.execute("SELECT id FROM %s" % TABLE_NAME)\n    conn.execute("SELECT id FROM users" % ())\n    session.execute(text("SELECT id FROM users WHERE name = :n"), {"n": sort})\n    User.objects.order_by(f"-{sort}")\n',
+    lines: [],
+  },
 ];
 
 describe('offline checks: patterns measured on real code (issue 12)', () => {
