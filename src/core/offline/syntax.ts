@@ -688,3 +688,15 @@ export function chainOperands(node: Node, isLink: (candidate: Node) => boolean):
   operands.push(current);
   return operands.reverse();
 }
+
+/** A comment alone on its line, of three words or more. */
+export function explainsOnItsOwnLine(text: string, comment: { startIndex: number; text: string }): boolean {
+  const lineStart = text.lastIndexOf('\n', comment.startIndex - 1) + 1;
+  if (text.slice(lineStart, comment.startIndex).trim() !== '') return false;
+  return (
+    comment.text
+      .replace(/^\/\/|^\/\*|\*\/$|^#/g, '')
+      .trim()
+      .split(/\s+/).length >= 3
+  );
+}

@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   descendants,
+  explainsOnItsOwnLine,
   field,
   isReportableKeyLiteral,
   isReportableNamedSecret,
@@ -113,13 +114,21 @@ const httpNoTimeout: RuleChecker = (input) => {
   }
 };
 
-function isEmptyBlock(block: Node | null): boolean {
-  return !!block && block.type === 'statement_block' && named(block).length === 0;
+/**
+ * A block with no statement and no explanation. A comment of its own line saying why the error is
+ * ignored (`// storage full or blocked: nothing to do`) records a decision, which is what the rule
+ * asks for; a one-word `// ignore` or a note after the brace does not.
+ */
+function isEmptyBlock(input: CheckInput, block: Node | null): boolean {
+  if (!block || block.type !== 'statement_block') return false;
+  const children = block.namedChildren.filter((child): child is Node => child !== null);
+  if (children.some((child) => child.type !== 'comment')) return false;
+  return !children.some((comment) => explainsOnItsOwnLine(input.text, comment));
 }
 
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('catch_clause')) {
-    if (!isEmptyBlock(field(clause, 'body'))) continue;
+    if (!isEmptyBlock(input, field(clause, 'body'))) continue;
     const keyword = clause.child(0);
     input.report(
       keyword ?? clause,
@@ -137,7 +146,8 @@ const silentCatch: RuleChecker = (input) => {
     )
       continue;
     const body = field(handler, 'body');
-    const swallows = isEmptyBlock(body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
+    const swallows =
+      isEmptyBlock(input, body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
     if (!swallows) continue;
     input.report(
       target.nameRange,

@@ -6,6 +6,7 @@ import {
   descendants,
   DOTTED_NAME_CHAIN,
   enclosingOfType,
+  explainsOnItsOwnLine,
   field,
   indexSpans,
   isReportableKeyLiteral,
@@ -331,12 +332,23 @@ function catchesOnlyExpectedOutcomes(caught: Node): boolean {
   );
 }
 
+/** Comments inside a node, read from its text (a `#` outside strings: the handler holds only pass/...). */
+function commentsIn(input: CheckInput, node: Node): Array<{ startIndex: number; text: string }> {
+  const found: Array<{ startIndex: number; text: string }> = [];
+  const text = input.text.slice(node.startIndex, node.endIndex);
+  for (const match of text.matchAll(/#[^\n]*/g))
+    found.push({ startIndex: node.startIndex + match.index, text: match[0] });
+  return found;
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
     if (!isSilentBlock(block)) continue;
     const caught = named(clause).find((child) => child.type !== 'block');
     if (caught && catchesOnlyExpectedOutcomes(caught)) continue;
+    // A comment of its own line in the handler saying why the error is ignored records a decision.
+    if (block && commentsIn(input, clause).some((comment) => explainsOnItsOwnLine(input.text, comment))) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',

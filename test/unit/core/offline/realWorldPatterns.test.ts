@@ -241,6 +241,28 @@ const cases: PatternCase[] = [
     code: 'def fixed(conn, session, limit, sort):\n    q = "SELECT id FROM users WHERE active = 1"\n    q += " ORDER BY id"\n    conn.execute(q)\n    conn.execute("SELECT id FROM users LIMIT %d" % limit)\n    conn.execute("SELECT id FROM %s" % TABLE_NAME)\n    conn.execute("SELECT id FROM users" % ())\n    session.execute(text("SELECT id FROM users WHERE name = :n"), {"n": sort})\n    User.objects.order_by(f"-{sort}")\n',
     lines: [],
   },
+  // silent-catch: an explained ignore is a decision
+  {
+    pattern: 'JS/TS: empty catches, one-word notes and notes after the brace still count as silent',
+    path: 'src/store.ts',
+    rule: 'silent-catch',
+    code: 'try {\n  save();\n} catch {}\ntry {\n  save();\n} catch {\n  // ignore\n}\ntry {\n  save();\n} catch { // nothing to do here\n}\nload().catch(() => {});\n',
+    lines: [3, 6, 11, 13],
+  },
+  {
+    pattern: 'near-miss JS/TS and Python: a comment of its own line saying why the error is ignored',
+    path: 'src/store2.ts',
+    rule: 'silent-catch',
+    code: 'try {\n  storage.setItem(k, v);\n} catch {\n  // Storage full or blocked: the preference is optional.\n}\nexitFullscreen().catch(() => {\n  // the user already left full screen\n});\n',
+    lines: [],
+  },
+  {
+    pattern: 'near-miss Python: an explained broad handler',
+    path: 'app/cleanup.py',
+    rule: 'silent-catch',
+    code: 'try:\n    os.remove(tmp)\nexcept Exception:\n    # the temp file may already be gone; cleanup is best effort\n    pass\n',
+    lines: [],
+  },
 ];
 
 describe('offline checks: patterns measured on real code (issue 12)', () => {
