@@ -75,7 +75,11 @@ function history(context: vscode.ChatContext): ChatTurn[] {
 
 function streamOutput(stream: vscode.ChatResponseStream): ChatOutput {
   return {
-    markdown: (text) => stream.markdown(text),
+    markdown: (text, options) => {
+      const part = new vscode.MarkdownString(text);
+      if (options?.commands) part.isTrusted = { enabledCommands: options.commands };
+      stream.markdown(part);
+    },
     progress: (text) => stream.progress(text),
     anchor: (target, title) =>
       stream.anchor(
@@ -150,7 +154,7 @@ export function registerChatParticipant(
         const input = await uncommittedChanges(await findRepository(), services.logger);
         return reviewTargets(
           services,
-          diffTargets(input),
+          diffTargets(input, services.config().diffContextSlack),
           'changes',
           `changes:${input.repository.rootUri.toString()}`,
           provider,

@@ -21,6 +21,7 @@ import {
   type Replace,
 } from './common/publishedFindings';
 import { errorMessage } from '../core/errorMessage';
+import { memberIds, oneFindingPerProblem, type ShownFinding } from './common/sameProblem';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -194,21 +195,32 @@ export class FindingsPublisher implements vscode.Disposable {
     return published;
   }
 
-  /** Every finding of a file (including hidden ones); `visibleOnly` applies severity and dismissals. */
-  findings(uri: vscode.Uri, visibleOnly = false): PublishedFinding[] {
-    const all = this.files.get(uri.toString())?.findings ?? [];
-    return visibleOnly ? all.filter((f) => this.visible(f)) : all;
+  /** Every finding of a file as published (including hidden ones and both halves of a merged pair). */
+  findings(uri: vscode.Uri): PublishedFinding[] {
+    return this.files.get(uri.toString())?.findings ?? [];
   }
 
-  find(uri: vscode.Uri, id: string): PublishedFinding | undefined {
-    return this.findings(uri).find((f) => f.id === id);
+  /**
+   * The findings of a file as the user sees them: severity and dismissals applied, and one finding
+   * per problem (see common/sameProblem.ts). Diagnostics, counts, code actions and fixes use these.
+   */
+  shown(uri: vscode.Uri): ShownFinding[] {
+    return oneFindingPerProblem(this.findings(uri).filter((f) => this.visible(f)));
+  }
+
+  /** A shown finding by id, else a published one (alone). */
+  find(uri: vscode.Uri, id: string): ShownFinding | undefined {
+    const shown = this.shown(uri).find((f) => f.id === id);
+    if (shown) return shown;
+    const published = this.findings(uri).find((f) => f.id === id);
+    return published ? { ...published, mergedFrom: [] } : undefined;
   }
 
   /** The finding a diagnostic of this collection stands for (code actions get copies of diagnostics). */
-  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): PublishedFinding | undefined {
+  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): ShownFinding | undefined {
     if (!diagnostic.source?.startsWith(REVIEWER_NAME)) return undefined;
     const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code ?? '');
-    return this.findings(uri, true).find(
+    return this.shown(uri).find(
       (f) =>
         f.ruleId === code && f.startLine - 1 === diagnostic.range.start.line && this.message(f) === diagnostic.message,
     );
@@ -221,10 +233,13 @@ export class FindingsPublisher implements vscode.Disposable {
       .map(([key]) => vscode.Uri.parse(key));
   }
 
+  /** Removes findings by id; a shown finding's id removes every finding merged into it too. */
   remove(uri: vscode.Uri, ids: readonly string[]): void {
     const entry = this.files.get(uri.toString());
     if (!entry) return;
-    entry.findings = entry.findings.filter((f) => !ids.includes(f.id));
+    const removed = new Set(ids);
+    for (const shown of this.shown(uri)) if (removed.has(shown.id)) for (const id of memberIds(shown)) removed.add(id);
+    entry.findings = entry.findings.filter((f) => !removed.has(f.id));
     this.render(uri);
   }
 
@@ -285,7 +300,7 @@ export class FindingsPublisher implements vscode.Disposable {
     if (!entry) {
       this.collection.delete(uri);
     } else {
-      const diagnostics = entry.findings.filter((f) => this.visible(f)).map((f) => this.toDiagnostic(f));
+      const diagnostics = this.shown(uri).map((f) => this.toDiagnostic(f));
       for (const notice of entry.notices) {
         const diagnostic = new vscode.Diagnostic(
           new vscode.Range(0, 0, 0, 0),

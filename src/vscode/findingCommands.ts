@@ -16,6 +16,7 @@ import {
 import type { Services } from './services';
 import { showError } from './logging';
 import { redactSecrets } from '../core/review/redact';
+import { counted } from '../core/counted';
 
 function uriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
@@ -49,15 +50,34 @@ export function addFixEdit(
   });
 }
 
-/** Builds one WorkspaceEdit with every fix that still applies in the document. */
+/**
+ * Builds one WorkspaceEdit with every fix that still applies in the document. `confirm`: each change
+ * carries `needsConfirmation` metadata, so VS Code shows it in the refactor preview first.
+ */
 export function fixAllEdit(
   services: Services,
   document: vscode.TextDocument,
-): { edit: vscode.WorkspaceEdit; applied: number; skipped: number } {
-  const { edits, skipped } = planFixes(services.publisher.findings(document.uri, true), document.getText());
+  confirm = false,
+): { edit: vscode.WorkspaceEdit; applied: number; skipped: number; ids: string[] } {
+  const shown = services.publisher.shown(document.uri);
+  const { edits, skipped } = planFixes(shown, document.getText());
   const edit = new vscode.WorkspaceEdit();
-  for (const lineEdit of edits) addLineEdit(edit, document, lineEdit);
-  return { edit, applied: edits.length, skipped: skipped.length };
+  for (const lineEdit of edits) {
+    const title = shown.find((finding) => finding.id === lineEdit.findingId)?.title ?? 'Suggested fix';
+    edit.replace(
+      document.uri,
+      linesRange(document, lineEdit.startLine, lineEdit.endLine),
+      lineEdit.replacement,
+      confirm
+        ? {
+            label: `${title} (line ${lineEdit.startLine})`,
+            description: 'Backend Reviewer suggested fix',
+            needsConfirmation: true,
+          }
+        : undefined,
+    );
+  }
+  return { edit, applied: edits.length, skipped: skipped.length, ids: edits.map((lineEdit) => lineEdit.findingId) };
 }
 
 async function applyFix(services: Services, uriArg: unknown, id: unknown): Promise<boolean> {
@@ -83,32 +103,64 @@ async function applyFix(services: Services, uriArg: unknown, id: unknown): Promi
   return applied;
 }
 
-export async function applyAllFixes(
-  services: Services,
-  uriArg?: unknown,
-): Promise<{ applied: number; skipped: number; files: number }> {
-  const only = uriOf(uriArg);
-  const uris = only ? [only] : services.publisher.uris();
-  let applied = 0;
-  let skipped = 0;
-  let files = 0;
-  for (const uri of uris) {
-    const document = await vscode.workspace.openTextDocument(uri);
-    const plan = fixAllEdit(services, document);
-    skipped += plan.skipped;
-    if (plan.applied === 0) continue;
-    if (await vscode.workspace.applyEdit(plan.edit)) {
-      applied += plan.applied;
-      files++;
-    } else {
-      services.logger.warn(
-        `Could not apply the fixes in ${FindingsPublisher.relativePath(uri)}: the editor refused the edit.`,
-      );
-      skipped += plan.applied;
-    }
+export interface ApplyAllOutcome {
+  applied: number;
+  skipped: number;
+  files: number;
+  /** The outcome as shown to the user. */
+  message: string;
+}
+
+/**
+ * Applies every suggested fix that still applies in ONE file (the URI argument, else the active
+ * editor's), as one edit shown in the refactor preview first (the user applies or discards it; one
+ * undo reverts it), then says what happened. Fixes elsewhere are never touched: a fix is reviewed in
+ * the file it belongs to.
+ */
+export async function applyAllFixes(services: Services, uriArg?: unknown): Promise<ApplyAllOutcome> {
+  const uri = uriOf(uriArg) ?? vscode.window.activeTextEditor?.document.uri;
+  const say = (message: string, warn = false): string => {
+    services.logger.info(message);
+    void (warn ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
+    return message;
+  };
+  if (!uri) {
+    return {
+      applied: 0,
+      skipped: 0,
+      files: 0,
+      message: say('Backend Reviewer: open the file whose suggested fixes you want to apply.', true),
+    };
   }
-  services.logger.info(`Applied ${applied} fix(es) in ${files} file(s); ${skipped} left out.`);
-  return { applied, skipped, files };
+  const document = await vscode.workspace.openTextDocument(uri);
+  const name = FindingsPublisher.relativePath(uri);
+  const plan = fixAllEdit(services, document, true);
+  const leftOut =
+    plan.skipped > 0
+      ? `; ${plan.skipped} left out because the code changed since the review or it overlaps a more severe fix`
+      : '';
+  if (plan.applied === 0) {
+    const message =
+      plan.skipped === 0
+        ? `Backend Reviewer: no suggested fixes to apply in ${name}.`
+        : `Backend Reviewer: no suggested fix in ${name} applies any more${leftOut}.`;
+    return { applied: 0, skipped: plan.skipped, files: 0, message: say(message) };
+  }
+  const version = document.version;
+  const accepted = await vscode.workspace.applyEdit(plan.edit);
+  // The preview's Discard also resolves false; an unchanged document tells the two cases apart only
+  // in that the editor reports no error: either way nothing was changed.
+  if (!accepted || document.version === version) {
+    return {
+      applied: 0,
+      skipped: plan.skipped,
+      files: 0,
+      message: say(`Backend Reviewer: the suggested fixes in ${name} were not applied (discarded in the preview).`),
+    };
+  }
+  services.publisher.remove(uri, plan.ids);
+  const message = `Backend Reviewer: applied ${counted(plan.applied, 'suggested fix', 'suggested fixes')} in ${name}${leftOut}. Undo reverts them all at once.`;
+  return { applied: plan.applied, skipped: plan.skipped, files: 1, message: say(message) };
 }
 
 /** How a finding is dismissed: the reason, optional words, and where the dismissal is kept. */

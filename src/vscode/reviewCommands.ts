@@ -121,7 +121,7 @@ async function reviewDiff(
     key: `${kind}:${input.repository.rootUri.toString()}`,
     kind,
     title: input.description,
-    targets: diffTargets(input),
+    targets: diffTargets(input, services.config().diffContextSlack),
     skipped: input.skipped,
   });
 }

@@ -8,7 +8,7 @@ import { NoRepositoryError, type DiffReviewInput } from './gitDiffs';
 import { relocateFindings, relocateRange, relocationNote } from './common/relocate';
 import { showError } from './logging';
 import { NoModelError, offerModelChoices } from './providerFactory';
-import type { PublishedFinding, Replace } from './common/publishedFindings';
+import { changedRanges, type LineRange, type PublishedFinding, type Replace } from './common/publishedFindings';
 import { noteText } from './common/reviewNotes';
 import { COMMANDS } from './common/commandIds';
 import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcome } from './common/reviewService';
@@ -49,12 +49,18 @@ export function selectedLines(
   return { startLine: start.line + 1, endLine: end.character === 0 && end.line > start.line ? end.line : end.line + 1 };
 }
 
-/** The files of a diff review: each replaces all findings of its working-tree file. */
-export function diffTargets(input: DiffReviewInput): ReviewTarget[] {
+/**
+ * The files of a diff review: each replaces only the findings in and near its changed lines (where
+ * the review could report something: `slack` is the `diffContextSlack` setting); findings about the
+ * rest of the file stay.
+ */
+export function diffTargets(input: DiffReviewInput, slack: number): ReviewTarget[] {
   return input.units.map((unit) => ({
     uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path),
     unit,
-    replace: 'all',
+    replace: unit.changedLines
+      ? { ranges: changedRanges(unit.changedLines, slack), offlineRanges: changedRanges(unit.changedLines, 0) }
+      : 'all',
   }));
 }
 
@@ -70,11 +76,16 @@ async function currentText(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
-/** What a publish replaces, on the current text (a selection review's range moves with the edits). */
+/** What a publish replaces, on the current text (a partial review's ranges move with the edits). */
 function replacedRange(target: ReviewTarget, currentText: string): Replace {
-  return typeof target.replace === 'object'
-    ? relocateRange(target.replace, target.unit.text, currentText)
-    : target.replace;
+  const replace = target.replace;
+  if (typeof replace !== 'object') return replace;
+  if ('ranges' in replace) {
+    const move = (ranges: LineRange[]): LineRange[] =>
+      ranges.map((range) => relocateRange(range, target.unit.text, currentText));
+    return { ranges: move(replace.ranges), offlineRanges: move(replace.offlineRanges) };
+  }
+  return relocateRange(replace, target.unit.text, currentText);
 }
 
 /**

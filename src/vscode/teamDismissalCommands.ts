@@ -88,7 +88,7 @@ async function showDismissalStats(services: Services): Promise<DismissalRate[]> 
     const shown = services.publisher
       .uris()
       .filter((uri) => FindingsPublisher.projectRoot(uri) === root)
-      .flatMap((uri) => services.publisher.findings(uri, true));
+      .flatMap((uri) => services.publisher.shown(uri));
     for (const rate of dismissalRates(entries, { findings: shown })) {
       const share = rate.seen ? ` of ${rate.seen} (${Math.round((100 * rate.dismissed) / rate.seen)}%)` : '';
       items.push({

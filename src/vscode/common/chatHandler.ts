@@ -15,7 +15,8 @@ import { counted } from '../../core/counted';
  * markdown, never thrown.
  */
 export interface ChatOutput {
-  markdown(text: string): void;
+  /** `commands`: command ids that `command:` links in this text may run (trusted for this part only). */
+  markdown(text: string, options?: { commands?: string[] }): void;
   progress(text: string): void;
   /** A link to a code location; `line` is 1-based. */
   anchor(target: { uri: string; line: number }, title?: string): void;
@@ -173,12 +174,28 @@ async function streamAnswer(
   await deps.model.complete({ messages, signal: deps.signal, onText: (chunk) => out.markdown(chunk) });
 }
 
+/** A Markdown link to a command with JSON arguments (runs only where the part trusts that command). */
+function commandLink(title: string, command: string, args: unknown[]): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
+}
+
+/** A Markdown link that opens a file at a line (1-based). */
+function locationLink(uri: string, line: number, title: string): string {
+  return `[${title.replace(/[[\]]/g, '\\$&')}](${uri}#L${line})`;
+}
+
+/**
+ * The outcome of a chat review, every finding written out as Markdown in ONE response part: the
+ * chat view collapses progress steps and separate parts under "Completed N steps", which hid all but
+ * the last finding. Per-finding "Apply fix" is a command link; the buttons follow the list.
+ */
 function reportReview(review: PublishedReview, out: ChatOutput): { findings: number; fixable: number } {
   const { result } = review.outcome;
-  out.markdown(
-    `**${modeName(review.outcome.mode)} review** with ${review.outcome.personaName}: ${formatOutcome(result)}\n\n`,
-  );
-  if (result.summary.trim() !== '') out.markdown(`${result.summary.trim()}\n\n`);
+  const lines: string[] = [
+    `**${modeName(review.outcome.mode)} review** with ${review.outcome.personaName}: ${formatOutcome(result)}`,
+    '',
+  ];
+  if (result.summary.trim() !== '') lines.push(result.summary.trim(), '');
   let listed = 0;
   let fixable = 0;
   for (const file of review.files) {
@@ -186,18 +203,21 @@ function reportReview(review: PublishedReview, out: ChatOutput): { findings: num
       if (finding.fix) fixable++;
       if (listed >= MAX_LISTED_FINDINGS) continue;
       listed++;
-      out.markdown(`- **${finding.severity}** · ${finding.title} — `);
-      out.anchor({ uri: file.uri, line: finding.startLine }, `${file.relativePath}:${finding.startLine}`);
-      out.markdown(`\n\n  ${finding.message.replace(/\n/g, '\n  ')}\n\n`);
-      if (finding.fix)
-        out.button({ command: COMMANDS.applyFix, title: 'Apply fix', arguments: [file.uri, finding.id] });
+      const where = locationLink(file.uri, finding.startLine, `${file.relativePath}:${finding.startLine}`);
+      const fix = finding.fix ? ` · ${commandLink('Apply fix', COMMANDS.applyFix, [file.uri, finding.id])}` : '';
+      lines.push(
+        `${listed}. **${finding.severity}** · ${finding.title} — ${where}${fix}`,
+        `   ${finding.message.trim().replace(/\n/g, '\n   ')}`,
+      );
     }
   }
   const total = review.files.reduce((sum, file) => sum + file.findings.length, 0);
-  if (total > listed) out.markdown(`\n…and ${total - listed} more in the Problems panel.\n\n`);
-  for (const note of result.notes) out.markdown(`> ${note}\n\n`);
+  if (total > listed) lines.push('', `…and ${total - listed} more in the Problems panel.`);
+  for (const note of result.notes) lines.push('', `> ${note}`);
+  out.markdown(`${lines.join('\n')}\n\n`, { commands: [COMMANDS.applyFix] });
   if (total > 0) out.button({ command: 'workbench.actions.view.problems', title: 'Show in Problems' });
-  if (fixable > 1) out.button({ command: COMMANDS.applyAllFixes, title: `Apply all ${fixable} fixes` });
+  if (fixable > 1)
+    out.button({ command: COMMANDS.applyAllFixes, title: `Apply all ${fixable} fixes in the current file` });
   return { findings: total, fixable };
 }
 
@@ -212,7 +232,6 @@ async function review(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promis
     );
     return { command: 'review', mode, error: 'no document' };
   }
-  out.progress(`Reviewing ${documents.map((d) => d.relativePath).join(', ')} in ${modeName(mode)} mode…`);
   const published = await deps.reviewDocuments(documents, deps.signal);
   const counts = reportReview(published, out);
   if (input.prompt.trim() !== '')
@@ -222,7 +241,6 @@ async function review(deps: ChatDeps, input: ChatInput, out: ChatOutput): Promis
 
 async function diff(deps: ChatDeps, out: ChatOutput): Promise<ChatResultMeta> {
   const mode = deps.mode.get();
-  out.progress(`Reviewing uncommitted changes in ${modeName(mode)} mode…`);
   const published = await deps.reviewChanges(deps.signal);
   if (
     published.files.length === 0 &&

@@ -91,15 +91,37 @@ export function toPublished(
 
 /**
  * What a publish replaces: everything (a file review), only offline-check findings (offline checks
- * on open/save), or findings within a line range (a selection review).
+ * on open/save), findings within a line range (a selection review), or findings within any of
+ * several ranges (a diff review: model findings within the changed lines widened by the slack the
+ * engine keeps them in, offline findings on the changed lines themselves, as the offline checks of
+ * a diff report only those). A review of part of a file never removes findings about the rest.
  */
-export type Replace = 'all' | 'offline' | { startLine: number; endLine: number };
+export type LineRange = { startLine: number; endLine: number };
+export type Replace = 'all' | 'offline' | LineRange | { ranges: LineRange[]; offlineRanges: LineRange[] };
 
 /** Whether an existing finding survives a publish that replaces `replace`. */
 export function keepOnPublish(finding: PublishedFinding, replace: Replace): boolean {
   if (replace === 'all') return false;
   if (replace === 'offline') return finding.origin !== 'offline';
-  return finding.endLine < replace.startLine || finding.startLine > replace.endLine;
+  const ranges =
+    'ranges' in replace ? (finding.origin === 'offline' ? replace.offlineRanges : replace.ranges) : [replace];
+  return ranges.every((range) => finding.endLine < range.startLine || finding.startLine > range.endLine);
+}
+
+/**
+ * The ranges a diff review of a file covers: its changed lines (1-based), widened by `slack` lines
+ * each way (the engine keeps findings that touch a changed line within that slack) and merged.
+ */
+export function changedRanges(changedLines: readonly number[], slack: number): LineRange[] {
+  const ranges: LineRange[] = [];
+  for (const line of [...changedLines].sort((a, b) => a - b)) {
+    const startLine = Math.max(1, line - slack);
+    const endLine = line + slack;
+    const last = ranges[ranges.length - 1];
+    if (last && startLine <= last.endLine + 1) last.endLine = Math.max(last.endLine, endLine);
+    else ranges.push({ startLine, endLine });
+  }
+  return ranges;
 }
 
 export function isShown(finding: ReviewFinding, minimumSeverity: Severity): boolean {

@@ -170,7 +170,7 @@ describe('vscode/chatHandler', () => {
     });
   });
 
-  it('/review reviews the active editor, lists findings with anchors and fix buttons', async () => {
+  it('/review reviews the active editor and writes every finding into one Markdown part with links', async () => {
     const { deps, out, reviewed } = setup();
     const meta = await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
     assert.deepEqual(
@@ -180,9 +180,18 @@ describe('vscode/chatHandler', () => {
     assert.deepEqual(meta, { command: 'review', mode: 'pragmatic', findings: 2, fixable: 1 });
     assert.match(out.text(), /Pragmatic review\*\* with Pragmatic Reviewer: 2 findings/);
     assert.match(out.text(), /\*\*high\*\* · No timeout/);
-    const anchor = out.parts.find((p) => p.kind === 'anchor')!.value as { uri: string; line: number; title: string };
-    assert.deepEqual(anchor, { uri: doc.uri, line: 2, title: 'src/orders.ts:2' });
-    assert.deepEqual(out.buttons(), [COMMANDS.applyFix, 'workbench.actions.view.problems']);
+    // One part holds the whole list: the chat view collapses progress steps and separate parts.
+    const parts = out.parts.filter((p) => p.kind !== 'button');
+    assert.deepEqual(
+      parts.map((p) => p.kind),
+      ['markdown'],
+    );
+    const list = parts[0].value as string;
+    assert.ok(list.includes(`[src/orders.ts:2](${doc.uri}#L2)`), list);
+    assert.match(list, /1\. \*\*high\*\* · No timeout/);
+    assert.match(list, /2\. \*\*/);
+    assert.match(list, new RegExp(`\\[Apply fix\\]\\(command:${COMMANDS.applyFix.replace('.', '\\.')}\\?`));
+    assert.deepEqual(out.buttons(), ['workbench.actions.view.problems']);
   });
 
   it('/review prefers #file references over the active editor', async () => {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ReviewFinding } from '../../../../src/core/findings';
 import {
   applyLineEdits,
+  changedRanges,
   contentHash,
   diagnosticLevel,
   explainQuery,
@@ -125,6 +126,26 @@ describe('vscode/publishedFindings', () => {
     assert.equal(keepOnPublish(offline, 'offline'), false);
     assert.equal(keepOnPublish(model, { startLine: 1, endLine: 2 }), false);
     assert.equal(keepOnPublish(model, { startLine: 3, endLine: 9 }), true);
+  });
+
+  it('a diff review replaces model findings near changed lines and offline findings on them only', () => {
+    // Changed lines 5, 6 and 20, slack 3: model findings in 2-9 and 17-23 are replaced.
+    assert.deepEqual(changedRanges([20, 5, 6], 3), [
+      { startLine: 2, endLine: 9 },
+      { startLine: 17, endLine: 23 },
+    ]);
+    assert.deepEqual(changedRanges([1, 2, 4], 0), [
+      { startLine: 1, endLine: 2 },
+      { startLine: 4, endLine: 4 },
+    ]);
+    const replace = { ranges: changedRanges([5, 6, 20], 3), offlineRanges: changedRanges([5, 6, 20], 0) };
+    const [model] = toPublished([finding()], { text, relativePath: 'src/a.ts', mode: 'pragmatic' });
+    const at = (line: number, origin: 'model' | 'offline') => ({ ...model, origin, startLine: line, endLine: line });
+    assert.equal(keepOnPublish(at(8, 'model'), replace), false, 'within slack of line 6');
+    assert.equal(keepOnPublish(at(12, 'model'), replace), true, 'far from every change');
+    assert.equal(keepOnPublish(at(8, 'offline'), replace), true, 'offline checks of a diff report changed lines only');
+    assert.equal(keepOnPublish(at(6, 'offline'), replace), false);
+    assert.equal(keepOnPublish({ ...at(18, 'offline'), endLine: 21 }, replace), false, 'spans a changed line');
   });
 
   it('builds the chat query for Explain', () => {
