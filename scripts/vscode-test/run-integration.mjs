@@ -146,7 +146,8 @@ async function runSession(
     ];
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     log(`suite ${suite}: opening ${workspace}`);
-    await page.goto(url);
+    // The default 30 s is not enough when the machine is loaded (8 engineers on 2 cores).
+    await page.goto(url, { timeout: 180_000 });
     let timer;
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => resolve('timeout'), SESSION_TIMEOUT_MS);

@@ -62,21 +62,26 @@ export function fixAllEdit(
   const shown = services.publisher.shown(document.uri);
   const { edits, skipped } = planFixes(shown, document.getText());
   const edit = new vscode.WorkspaceEdit();
-  for (const lineEdit of edits) {
-    const title = shown.find((finding) => finding.id === lineEdit.findingId)?.title ?? 'Suggested fix';
+  // One metadata object: the preview groups the fixes under one entry, ticked (confirmed) at once.
+  const metadata: vscode.WorkspaceEditEntryMetadata | undefined = confirm
+    ? {
+        label: `Backend Reviewer: ${edits.length === 1 ? 'suggested fix' : `${edits.length} suggested fixes`}`,
+        description: edits
+          .map(
+            (lineEdit) =>
+              `${shown.find((f) => f.id === lineEdit.findingId)?.title ?? 'fix'} (line ${lineEdit.startLine})`,
+          )
+          .join('; '),
+        needsConfirmation: true,
+      }
+    : undefined;
+  for (const lineEdit of edits)
     edit.replace(
       document.uri,
       linesRange(document, lineEdit.startLine, lineEdit.endLine),
       lineEdit.replacement,
-      confirm
-        ? {
-            label: `${title} (line ${lineEdit.startLine})`,
-            description: 'Backend Reviewer suggested fix',
-            needsConfirmation: true,
-          }
-        : undefined,
+      metadata,
     );
-  }
   return { edit, applied: edits.length, skipped: skipped.length, ids: edits.map((lineEdit) => lineEdit.findingId) };
 }
 

@@ -14,6 +14,7 @@ import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
 import { FindingStore } from './common/publishedFindings';
 import { ModeState } from './common/modeState';
+import { ModeSettingStore, dropLegacyModeState } from './modeSetting';
 import { ReviewContext, type PersonaApi } from './common/reviewContext';
 import { ReviewService } from './common/reviewService';
 import { SETTINGS_SECTION, type ReadConfigResult, type SettingKey, type ReviewerConfig } from '../core/config/settings';
@@ -163,11 +164,13 @@ function watchRepositoryDismissals(
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
   const config = () => settings.config;
-  const mode = new ModeState(
-    context.workspaceState,
-    () => settings.config.mode,
-    () => settings.isSet('mode'),
-  );
+  const mode = new ModeState(new ModeSettingStore(), () => settings.config.mode, () => settings.isSet('mode'));
+  void dropLegacyModeState(context.workspaceState).then((legacy) => {
+    if (legacy !== undefined && legacy !== mode.get())
+      logger.info(
+        `The mode switched to ${legacy} by an earlier version was kept apart from the Mode setting; the setting (${mode.get()}) now applies everywhere.`,
+      );
+  });
   const dismissals = new DismissalStore(context.workspaceState);
   const repositoryDismissals = new RepositoryDismissals(() => vscode.workspace.isTrusted, logger);
   const publisher = new FindingsPublisher(
@@ -212,7 +215,6 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   });
   const reviewService = new ReviewService({ runReview }, reviewContext.prepare, logger);
   const unsubscribeMode = mode.onDidChange((next) => statusBar.setMode(next));
-  let settingMode = settings.config.mode;
   context.subscriptions.push(
     settings,
     publisher,
@@ -221,12 +223,8 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     offline,
     { dispose: unsubscribeMode },
     // Also fires when the workspace is trusted (ConfigWatcher reloads then), which must reload personas and guidelines.
-    settings.onDidChange((next) => {
+    settings.onDidChange(() => {
       reviewContext.invalidate();
-      if (next.mode !== settingMode) {
-        settingMode = next.mode;
-        void mode.resetToSetting();
-      }
       publisher.refresh();
       statusBar.setMode(mode.get());
     }),

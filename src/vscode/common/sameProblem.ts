@@ -90,7 +90,7 @@ export function oneFindingPerProblem(findings: readonly PublishedFinding[]): Sho
       survivor.severity,
     );
     const withFix = survivor.fix ? survivor : others.find((member) => member.fix);
-    const sources = [...new Set(group.map((member) => member.source))];
+    const sources = [...new Set([survivor.source, ...others.map((member) => member.source)])];
     return {
       ...survivor,
       severity,
