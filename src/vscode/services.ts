@@ -164,7 +164,11 @@ function watchRepositoryDismissals(
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
   const config = () => settings.config;
-  const mode = new ModeState(new ModeSettingStore(), () => settings.config.mode, () => settings.isSet('mode'));
+  const mode = new ModeState(
+    new ModeSettingStore(),
+    () => settings.config.mode,
+    () => settings.isSet('mode'),
+  );
   void dropLegacyModeState(context.workspaceState).then((legacy) => {
     if (legacy !== undefined && legacy !== mode.get())
       logger.info(
