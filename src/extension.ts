@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { registerApiKeyCommands } from './vscode/apiKeyCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCodeActions } from './vscode/codeActions';
+import { registerEndpointModel } from './vscode/endpointModel';
 import { registerFindingCommands } from './vscode/findingCommands';
 import { registerTeamDismissalCommands } from './vscode/teamDismissalCommands';
 import { OutputChannelLogger, registerLogging } from './vscode/logging';
@@ -25,6 +26,13 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   registerTeamDismissalCommands(context, services);
   registerModeCommands(context, services);
   registerModelCommands(context, logger);
+  registerEndpointModel(context, {
+    config: services.config,
+    baseUrlSet: () => services.settings.isSet('openai.baseUrl'),
+    onConfigChange: services.settings.onDidChange,
+    secrets: services.secrets,
+    logger,
+  });
   registerApiKeyCommands(context, services);
   registerCodeActions(context, services);
   registerRuleDocs(context);

@@ -1,0 +1,125 @@
+// Group 14 (issue 16): the configured OpenAI-compatible endpoint is offered as a VS Code language model
+// (vscode.lm.registerLanguageModelChatProvider), so the chat's model picker lists it and @principal works
+// without Copilot; a chat review writes every finding into the response as Markdown, none hidden in
+// progress steps.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { findingsAnswer, modelFinding } from '../../support/modelServer';
+import { openWorkspaceFile, reviewerDiagnostics, reviewerExtension, REVIEW_COMMANDS, waitFor } from '../helpers';
+import { useModelServer } from '../modelServerHooks';
+
+const VENDOR = 'backend-reviewer';
+const TITLES = Array.from({ length: 10 }, (_, index) => `Distinct problem number ${index + 1} in the handler`);
+
+interface StreamCall {
+  method: string;
+  args: unknown[];
+}
+
+function recordingStream(): { stream: vscode.ChatResponseStream; calls: StreamCall[] } {
+  const calls: StreamCall[] = [];
+  const stream = new Proxy(
+    {},
+    {
+      get:
+        (_target, method) =>
+        (...args: unknown[]) => {
+          calls.push({ method: String(method), args });
+        },
+    },
+  ) as vscode.ChatResponseStream;
+  return { stream, calls };
+}
+
+function markdownOf(call: StreamCall): string {
+  const value = call.args[0];
+  return typeof value === 'string' ? value : (value as vscode.MarkdownString).value;
+}
+
+function chatRequest(model: vscode.LanguageModelChat, prompt: string, command?: string): vscode.ChatRequest {
+  return {
+    prompt,
+    command,
+    model,
+    references: [],
+    toolReferences: [],
+    toolInvocationToken: undefined,
+    id: `it-${Date.now()}`,
+    attempt: 0,
+    enableCommandDetection: false,
+    isParticipantDetected: false,
+  } as unknown as vscode.ChatRequest;
+}
+
+describe('the configured endpoint as a VS Code language model', () => {
+  const model = useModelServer((request) => {
+    if (request.user.includes('export function')) {
+      return findingsAnswer(
+        TITLES.map((title, index) =>
+          modelFinding({
+            title,
+            severity: 'medium',
+            category: 'correctness',
+            startLine: index + 1,
+            endLine: index + 1,
+            quote: `export function step${index + 1}`,
+          }),
+        ),
+      );
+    }
+    return { text: 'Keep one pool per process.' };
+  });
+
+  it('is listed by vscode.lm (the chat model picker) and answers through the endpoint', async () => {
+    const models = await waitFor('the endpoint model in the registry', async () => {
+      const found = await vscode.lm.selectChatModels({ vendor: VENDOR });
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(models[0].name, 'test-model');
+    const before = model.server.chatRequests().length;
+    const response = await models[0].sendRequest(
+      [vscode.LanguageModelChatMessage.User('How should I size the pool?')],
+      {},
+      new vscode.CancellationTokenSource().token,
+    );
+    let text = '';
+    for await (const chunk of response.text) text += chunk;
+    assert.equal(text, 'Keep one pool per process.');
+    const sent = model.server.chatRequests().slice(before);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0].user.includes('How should I size the pool?'));
+  });
+
+  it('@principal /review with the endpoint model shows all ten findings as Markdown, no progress steps', async () => {
+    const api = (await reviewerExtension().activate()) as { chatHandler: vscode.ChatRequestHandler };
+    await vscode.commands.executeCommand(REVIEW_COMMANDS.switchMode, 'pragmatic');
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'src/steps.ts');
+    const source = TITLES.map((_, index) => `export function step${index + 1}() { return ${index}; }`).join('\n');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(`${source}\n`));
+    try {
+      await openWorkspaceFile('src/steps.ts');
+      const [endpoint] = await vscode.lm.selectChatModels({ vendor: VENDOR });
+      assert.ok(endpoint, 'the endpoint model is available to the chat');
+      const { stream, calls } = recordingStream();
+      await api.chatHandler(
+        chatRequest(endpoint, '', 'review'),
+        { history: [] },
+        stream,
+        new vscode.CancellationTokenSource().token,
+      );
+      assert.deepEqual(
+        calls.filter((c) => c.method === 'progress'),
+        [],
+        'no progress steps (the chat view collapses them)',
+      );
+      const markdown = calls.filter((c) => c.method === 'markdown').map(markdownOf);
+      const list = markdown.find((text) => text.includes(TITLES[0]));
+      assert.ok(list, `the findings are in the response: ${markdown.join('\n---\n')}`);
+      for (const title of TITLES) assert.ok(list.includes(title), `"${title}" is in the same Markdown part`);
+      assert.equal(reviewerDiagnostics(uri).filter((d) => d.source?.endsWith('Pragmatic')).length, 10);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+});
