@@ -132,6 +132,11 @@ export async function reviewChanges(services: Services, uri?: unknown): Promise<
   );
 }
 
+const PROMPT_PREVIEW_SCHEME = 'backend-reviewer-prompt';
+/** The text of each prompt preview, by its URI (the last preview of a file replaces the earlier one). */
+const promptPreviews = new Map<string, string>();
+const promptPreviewChanged = new vscode.EventEmitter<vscode.Uri>();
+
 /** Shows exactly what a review of the file (or selection) would send, after redaction. Returns the text. */
 async function showPromptPreview(services: Services, uri?: unknown): Promise<string | undefined> {
   const document = await targetDocument(services, uri);
@@ -178,7 +183,12 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
       );
     for (const note of prepared.notes) parts.push(`> ${noteText(note)}`);
     const text = parts.join('\n');
-    const previewDocument = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+    // A read-only virtual document: nothing to save, no "save changes?" on close.
+    const previewUri = vscode.Uri.from({ scheme: PROMPT_PREVIEW_SCHEME, path: `/${unit.path}.prompt.md` });
+    promptPreviews.set(previewUri.toString(), text);
+    promptPreviewChanged.fire(previewUri);
+    const previewDocument = await vscode.workspace.openTextDocument(previewUri);
+    await vscode.languages.setTextDocumentLanguage(previewDocument, 'markdown');
     await vscode.window.showTextDocument(previewDocument, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     return text;
   } catch (error) {
@@ -210,6 +220,12 @@ export function registerReviewCommands(context: vscode.ExtensionContext, service
       }),
     ),
     vscode.commands.registerCommand(COMMANDS.previewPrompt, (uri?: unknown) => showPromptPreview(services, uri)),
+    promptPreviewChanged,
+    vscode.workspace.registerTextDocumentContentProvider(PROMPT_PREVIEW_SCHEME, {
+      onDidChange: promptPreviewChanged.event,
+      provideTextDocumentContent: (uri) =>
+        promptPreviews.get(uri.toString()) ?? 'This prompt preview is gone: run Preview Prompt again.',
+    }),
     vscode.workspace.onDidSaveTextDocument((document) => {
       if (!services.config().reviewOnSave || document.uri.scheme !== 'file') return;
       void reviewFile(services, document.uri, { quiet: true });

@@ -122,4 +122,19 @@ describe('the configured endpoint as a VS Code language model', () => {
       await vscode.workspace.fs.delete(uri);
     }
   });
+
+  it('Preview Prompt opens a read-only virtual document, not an untitled one that asks to be saved', async () => {
+    const { document } = await openWorkspaceFile('src/orders.ts');
+    const text = await vscode.commands.executeCommand<string>('backendReviewer.previewPrompt', document.uri);
+    assert.ok(text?.includes('Nothing was sent'), String(text));
+    const preview = await waitFor('the preview editor', () => {
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'backend-reviewer-prompt');
+      return editor?.document;
+    });
+    assert.equal(preview.isUntitled, false);
+    assert.equal(preview.getText(), text);
+    assert.equal(preview.languageId, 'markdown');
+    await vscode.window.showTextDocument(preview);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
