@@ -22,7 +22,8 @@ import {
   tail,
 } from './harness.mjs';
 
-const SESSION_TIMEOUT_MS = Number(process.env.BACKEND_REVIEW_IT_TIMEOUT_MS ?? 300_000);
+// A bound for a stuck session, not a speed target: generous, since the main suite runs several minutes on a loaded machine.
+const SESSION_TIMEOUT_MS = Number(process.env.BACKEND_REVIEW_IT_TIMEOUT_MS ?? 900_000);
 // Each run bundles into its own folder (runs may overlap in one checkout); inside the repository so the
 // bundles resolve `mocha` from its node_modules.
 const OUT_DIR = path.join(REPO_ROOT, 'out', 'integration', `run-${process.pid}-${Date.now().toString(36)}`);
