@@ -38,6 +38,8 @@ const { values: cli } = util.parseArgs({
 // What the scripted model answers for src/orders.ts (test/fixtures/integration/workspace/src/orders.ts).
 const SQL_LINE = `  const rows = await db.query("SELECT * FROM orders WHERE id = '" + id + "'");`;
 const FIXED_SQL_LINE = `  const rows = await db.query('SELECT * FROM orders WHERE id = $1', [id]);`;
+/** What the Problems panel shows for FINDINGS: the offline rules that report the same problems. */
+const SHOWN_TITLES = ['SQL built from values and executed', 'Outbound HTTP request without a timeout'];
 const FINDINGS = [
   {
     title: 'SQL built by string concatenation',
@@ -196,10 +198,19 @@ async function main() {
     // The outcome notification's own button opens the Problems panel (and closes the notification).
     await page.locator('.notifications-toasts').getByRole('button', { name: 'Show Problems' }).first().click();
     const problems = page.locator('.markers-panel');
-    await problems.getByText(FINDINGS[0].title).first().waitFor({ timeout: 15_000 });
-    await problems.getByText(FINDINGS[1].title).first().waitFor({ timeout: 15_000 });
-    await problems.getByText('Backend Reviewer').first().waitFor({ timeout: 5_000 });
-    log('Problems panel lists both findings');
+    // The offline checks report both problems too: each is ONE row (issue 16), under the offline rule's
+    // title, its source naming both origins.
+    for (const title of SHOWN_TITLES) {
+      await problems.getByText(title).first().waitFor({ timeout: 15_000 });
+      const rows = await problems.locator('.monaco-list-row', { hasText: title }).count();
+      if (rows !== 1) throw new Error(`expected one Problems row for "${title}", found ${rows}`);
+    }
+    for (const finding of FINDINGS) {
+      if ((await problems.getByText(finding.title).count()) !== 0)
+        throw new Error(`"${finding.title}" is listed besides the offline finding of the same problem`);
+    }
+    await problems.getByText('offline + Pragmatic').first().waitFor({ timeout: 5_000 });
+    log('Problems panel lists both problems once each');
     await page.screenshot({ path: path.join(shotsDir, 'problems-panel.png') });
 
     await page.locator('.monaco-editor .view-lines').first().click();
@@ -229,7 +240,7 @@ async function main() {
       undefined,
       { timeout: 15_000 },
     );
-    await problems.getByText(FINDINGS[0].title).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await problems.getByText(SHOWN_TITLES[0]).first().waitFor({ state: 'detached', timeout: 15_000 });
     log('fix applied: parameterised query in the editor, error squiggle and its problem gone');
     await page.keyboard.press('Escape');
     await page.screenshot({ path: path.join(shotsDir, 'fix-applied.png') });
