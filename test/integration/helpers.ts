@@ -87,7 +87,11 @@ export async function replaceDocumentText(document: vscode.TextDocument, text: s
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
   assert.ok(await vscode.workspace.applyEdit(edit), `could not edit ${document.uri.fsPath}`);
-  assert.ok(await document.save(), `could not save ${document.uri.fsPath}`);
+  // save() answers false when there is nothing to save (the text already was `text`), and VS Code may
+  // cut off slow save participants on a loaded machine and still save: what counts is that nothing is
+  // left unsaved.
+  if (document.isDirty) await document.save();
+  assert.equal(document.isDirty, false, `could not save ${document.uri.fsPath}`);
 }
 
 /** 1-based line number of the first line containing `needle` in a document. */

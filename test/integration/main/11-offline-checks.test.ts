@@ -52,7 +52,9 @@ describe('offline checks in the editor', () => {
     assert.match(fixed, /signal: AbortSignal\.timeout\(/, `the fix adds a deadline: ${fixed}`);
     assert.match(fixed, /method: 'POST', body: JSON\.stringify\(event\)/, 'the existing options are kept');
     await waitFor('the fixed finding to disappear', () => offlineDiagnostics(document.uri).length === 0 || undefined);
-    assert.ok(await document.save(), 'saving re-runs the offline checks');
+    // save() may answer false when VS Code cuts off slow save participants on a loaded machine and still saves.
+    await document.save();
+    assert.equal(document.isDirty, false, 'saving re-runs the offline checks');
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(
       offlineDiagnostics(document.uri).map((d) => diagnosticCode(d)),

@@ -163,14 +163,16 @@ describe('partial reviews keep the rest; one finding per problem', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, new vscode.Position(16, 0), '// note\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await document.save());
+    await document.save();
+    assert.equal(document.isDirty, false, 'saved');
     await new Promise((resolve) => setTimeout(resolve, 700));
     const after = reviewerDiagnostics(document.uri);
     assert.equal(after.filter((d) => d.range.start.line === 5).length, 1, describeDiagnostics(after));
     const undo = new vscode.WorkspaceEdit();
     undo.delete(document.uri, new vscode.Range(16, 0, 17, 0));
     assert.ok(await vscode.workspace.applyEdit(undo));
-    assert.ok(await document.save());
+    await document.save();
+    assert.equal(document.isDirty, false, 'saved');
   });
 
   it('a diff review after a file review keeps the findings about the rest of the file', async () => {
@@ -183,7 +185,8 @@ describe('partial reviews keep the rest; one finding per problem', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, document.lineAt(18).range, CHANGED_LINE);
     assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await document.save());
+    await document.save();
+    assert.equal(document.isDirty, false, 'saved');
     const result = await runReview(REVIEW_COMMANDS.reviewChanges);
     assert.ok(result.ok, JSON.stringify(result));
     const shown = await waitFor('the diff finding next to the earlier ones', () => {
