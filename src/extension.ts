@@ -8,7 +8,7 @@ import { registerTeamDismissalCommands } from './vscode/teamDismissalCommands';
 import { OutputChannelLogger, registerLogging } from './vscode/logging';
 import { registerModeCommands } from './vscode/modeCommands';
 import { registerOfflineChecks } from './vscode/offlineDiagnostics';
-import { registerModelCommands } from './vscode/providerFactory';
+import { registerModelCommands } from './vscode/modelPicker';
 import { registerReviewCommands } from './vscode/reviewCommands';
 import { registerRuleDocs } from './vscode/ruleDocs';
 import { createServices } from './vscode/services';
@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
     logger,
   });
   registerApiKeyCommands(context, services);
-  registerCodeActions(context, services);
+  registerCodeActions(context, { publisher: services.publisher });
   registerRuleDocs(context);
   registerOfflineChecks(context, services);
   const chatHandler = registerChatParticipant(context, services);

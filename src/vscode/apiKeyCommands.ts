@@ -12,6 +12,9 @@ import { SETTINGS_SECTION } from '../core/config/settings';
 import { LEGACY_API_KEY_SETTING, planKeyMove } from './common/settings';
 import type { Services } from './services';
 
+/** What this feature uses of the extension's services, and nothing more. */
+export type ApiKeyCommandDeps = Pick<Services, 'logger' | 'secrets'>;
+
 const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {
   user: vscode.ConfigurationTarget.Global,
   workspace: vscode.ConfigurationTarget.Workspace,
@@ -19,7 +22,7 @@ const TARGETS: Record<SettingScope, vscode.ConfigurationTarget> = {
 };
 
 /** Asks for the key (hidden input) and stores it in SecretStorage. `value` skips the prompt (tests). */
-async function setApiKey(services: Services, value?: unknown): Promise<boolean> {
+async function setApiKey(services: ApiKeyCommandDeps, value?: unknown): Promise<boolean> {
   let key = typeof value === 'string' ? value : undefined;
   if (key === undefined) {
     key = await vscode.window.showInputBox({
@@ -47,7 +50,7 @@ async function setApiKey(services: Services, value?: unknown): Promise<boolean> 
  * on "Move" it is stored there and removed from every settings scope it was in. In an untrusted
  * workspace only the user-settings key is offered, and replacing a different stored key is confirmed.
  */
-export async function offerToMoveKeyFromSettings(services: Services): Promise<boolean> {
+export async function offerToMoveKeyFromSettings(services: ApiKeyCommandDeps): Promise<boolean> {
   const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const found = planKeyMove(configuration.inspect(LEGACY_API_KEY_SETTING), {
     trusted: vscode.workspace.isTrusted,
@@ -94,7 +97,7 @@ export async function offerToMoveKeyFromSettings(services: Services): Promise<bo
 }
 
 /** Runs the offer in the background; a failure is logged and shown, never left unhandled. */
-function offerInBackground(services: Services): void {
+function offerInBackground(services: ApiKeyCommandDeps): void {
   offerToMoveKeyFromSettings(services).then(undefined, (error: unknown) => {
     const key = keysInSettings(
       vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(LEGACY_API_KEY_SETTING),
@@ -103,7 +106,7 @@ function offerInBackground(services: Services): void {
   });
 }
 
-export function registerApiKeyCommands(context: vscode.ExtensionContext, services: Services): void {
+export function registerApiKeyCommands(context: vscode.ExtensionContext, services: ApiKeyCommandDeps): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.setApiKey, (value?: unknown) => setApiKey(services, value)),
     vscode.workspace.onDidChangeConfiguration((event) => {

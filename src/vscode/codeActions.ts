@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import { COMMANDS, FIX_ALL_KIND } from './common/commandIds';
 import { addFixEdit, fixAllEdit } from './findingCommands';
-import { fixApplies } from './common/publishedFindings';
+import { fixApplies } from './common/fixPlans';
 import type { Services } from './services';
+
+/** What this feature uses of the extension's services, and nothing more. */
+export type CodeActionDeps = Pick<Services, 'publisher'>;
 
 const FIX_ALL = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND);
 
@@ -10,7 +13,7 @@ const FIX_ALL = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND);
 export class FindingCodeActions implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL];
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: CodeActionDeps) {}
 
   provideCodeActions(
     document: vscode.TextDocument,
@@ -57,7 +60,7 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-export function registerCodeActions(context: vscode.ExtensionContext, services: Services): void {
+export function registerCodeActions(context: vscode.ExtensionContext, services: CodeActionDeps): void {
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider(
       [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],

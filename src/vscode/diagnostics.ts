@@ -6,15 +6,13 @@ import { DismissalStore } from './common/dismissals';
 import { projectRootFor, withFingerprints, type RepositoryDismissals } from './common/repositoryDismissals';
 import { helpPath } from './common/helpDocs';
 import { trackEdits, type LineChange } from './common/findingTracker';
+import { FindingStore, keepOnClose, restoreFromDisk } from './common/findingStore';
 import {
   contentHash,
   diagnosticLevel,
-  FindingStore,
   folderNameInPaths,
   isShown,
-  keepOnClose,
   keepOnPublish,
-  restoreFromDisk,
   REVIEWER_NAME,
   toPublished,
   type PublishedFinding,

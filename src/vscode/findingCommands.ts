@@ -5,14 +5,8 @@ import { DISMISSAL_REASONS, type DismissalReason } from '../core/findings';
 import { DISMISSALS_FILE } from '../core/review/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { CHAT_PARTICIPANT_NAME, COMMANDS } from './common/commandIds';
-import {
-  explainQuery,
-  fixApplies,
-  planFixes,
-  replacementText,
-  type LineEdit,
-  type PublishedFinding,
-} from './common/publishedFindings';
+import { fixApplies, planFixes, replacementText, type LineEdit } from './common/fixPlans';
+import { explainQuery, type PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 import { showError } from './logging';
 import { redactSecrets } from '../core/review/redact';

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
-import { parseModeArgument } from './common/chatHandler';
 import { COMMANDS } from './common/commandIds';
-import { modeName } from './common/publishedFindings';
+import { modeName, parseModeArgument } from '../core/personas/modes';
 import { SETTINGS_SECTION } from '../core/config/settings';
 import { planPersonaUpdate } from './common/settings';
 import type { Services } from './services';
 
+/** What this feature uses of the extension's services, and nothing more. */
+export type ModeCommandDeps = Pick<Services, 'logger' | 'mode' | 'personas' | 'reviewContext'>;
+
 /** Switches to the given mode, or to the other one. Returns the mode now in effect. */
-async function switchMode(services: Services, requested?: unknown): Promise<Mode> {
+async function switchMode(services: ModeCommandDeps, requested?: unknown): Promise<Mode> {
   const target = typeof requested === 'string' ? parseModeArgument(requested) : null;
   if (typeof requested === 'string' && !target) {
     void vscode.window.showWarningMessage(`Backend Reviewer: "${requested}" is not a mode (backendpe or pragmatic).`);
@@ -30,7 +32,7 @@ async function switchMode(services: Services, requested?: unknown): Promise<Mode
  * Picks the persona (setting `backendReviewer.persona`), or the mode's default. `id` skips the
  * picker (tests). A persona declared for a mode also switches to that mode.
  */
-async function selectPersona(services: Services, id?: unknown): Promise<string | undefined> {
+async function selectPersona(services: ModeCommandDeps, id?: unknown): Promise<string | undefined> {
   services.reviewContext.invalidate();
   const catalog = await services.reviewContext.catalog();
   let chosen: string | undefined;
@@ -86,7 +88,7 @@ async function selectPersona(services: Services, id?: unknown): Promise<string |
   return chosen;
 }
 
-export function registerModeCommands(context: vscode.ExtensionContext, services: Services): void {
+export function registerModeCommands(context: vscode.ExtensionContext, services: ModeCommandDeps): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.switchMode, (mode?: unknown) => switchMode(services, mode)),
     vscode.commands.registerCommand(COMMANDS.selectPersona, (id?: unknown) => selectPersona(services, id)),

@@ -5,6 +5,9 @@ import { relocateFindings } from './common/relocate';
 import { unitFor } from './reviewRunner';
 import { offlineRuleOverrides } from '../core/config/settings';
 import type { Services } from './services';
+
+/** What this feature uses of the extension's services, and nothing more. */
+export type OfflineCheckDeps = Pick<Services, 'config' | 'logger' | 'mode' | 'offline' | 'publisher' | 'settings'>;
 import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
@@ -25,7 +28,7 @@ export class OfflineChecker implements vscode.Disposable {
   private readonly generation = new Map<string, number>();
   private readonly typingTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: OfflineCheckDeps) {
     this.disposables = [
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
       vscode.workspace.onDidSaveTextDocument((document) => this.check(document)),
@@ -105,7 +108,7 @@ export class OfflineChecker implements vscode.Disposable {
   }
 }
 
-export function registerOfflineChecks(context: vscode.ExtensionContext, services: Services): OfflineChecker {
+export function registerOfflineChecks(context: vscode.ExtensionContext, services: OfflineCheckDeps): OfflineChecker {
   const checker = new OfflineChecker(services);
   context.subscriptions.push(checker);
   return checker;

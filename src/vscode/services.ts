@@ -12,7 +12,7 @@ import { DISMISSALS_FILE, teamDecisionsFor } from '../core/review/dismissals';
 import { FindingsPublisher } from './diagnostics';
 import { OutputChannelLogger } from './logging';
 import { createProvider } from './providerFactory';
-import { FindingStore } from './common/publishedFindings';
+import { FindingStore } from './common/findingStore';
 import { ModeState } from './common/modeState';
 import { ModeSettingStore, dropLegacyModeState } from './modeSetting';
 import { ReviewContext, type PersonaApi } from './common/reviewContext';

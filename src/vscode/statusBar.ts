@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Mode } from '../core/findings';
 import { ActiveReviews } from './common/activeReviews';
 import { COMMANDS } from './common/commandIds';
-import { modeName } from './common/publishedFindings';
+import { modeName } from '../core/personas/modes';
 
 /** Shows the mode, and progress while reviewing; clicking it switches mode. */
 export class ReviewStatusBar implements vscode.Disposable {

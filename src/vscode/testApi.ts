@@ -3,6 +3,9 @@ import type { Mode } from '../core/findings';
 import type { PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 
+/** What this feature uses of the extension's services, and nothing more. */
+export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'publisher' | 'reviewService'>;
+
 /** What `activate` returns: a small read-only view for the integration tests. */
 export interface BackendReviewerApi {
   /** Every finding of a file, including ones hidden by minimumSeverity or dismissed. */
@@ -18,7 +21,7 @@ export interface BackendReviewerApi {
   chatHandler: vscode.ChatRequestHandler;
 }
 
-export function createTestApi(services: Services, chatHandler: vscode.ChatRequestHandler): BackendReviewerApi {
+export function createTestApi(services: TestApiDeps, chatHandler: vscode.ChatRequestHandler): BackendReviewerApi {
   return {
     getFindings: (uri) => services.publisher.findings(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri),
     getMode: () => services.mode.get(),

@@ -1,9 +1,27 @@
-import type { Mode } from '../findings';
+import { MODES, type Mode } from '../findings';
 
 export const MODE_LABELS: Record<Mode, string> = {
   backendpe: 'BackendPE',
   pragmatic: 'Pragmatic',
 };
+
+/** How a mode is named to the user: "BackendPE", "Pragmatic". */
+export function modeName(mode: Mode): string {
+  return MODE_LABELS[mode];
+}
+
+/** `backendpe`/`pragmatic` (any case, also "PE"/"BackendPE"); null when the argument names neither. */
+export function parseModeArgument(argument: string): Mode | null {
+  const word = argument
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
+  if (word === '') return null;
+  if ((MODES as readonly string[]).includes(word)) return word as Mode;
+  if (word === 'pe' || word === 'backendpe' || word === 'principal') return 'backendpe';
+  if (word === 'simple' || word === 'pragmatic') return 'pragmatic';
+  return null;
+}
 
 /**
  * The strictness and severity rubric of each mode. It goes into the system prompt after the

@@ -1,9 +1,10 @@
-import { MODES, type Mode } from '../../core/findings';
+import type { Mode } from '../../core/findings';
+import { modeName, parseModeArgument } from '../../core/personas/modes';
 import type { PersonaCatalog, RenderedPersona } from '../../core/personas/types';
 import type { ChatMessage, ChatProvider } from '../../core/providers/provider';
 import { redactSecrets } from '../../core/review/redact';
 import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './commandIds';
-import { modeName, type PublishedFinding } from './publishedFindings';
+import type { PublishedFinding } from './publishedFindings';
 import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
 import type { ModeState } from './modeState';
 import { errorMessage } from '../../core/errorMessage';
@@ -108,19 +109,6 @@ export function historyMessages(history: readonly ChatTurn[], budget = MAX_HISTO
     picked.unshift({ role: turn.role, content: turn.text });
   }
   return picked;
-}
-
-/** `backendpe`/`pragmatic` (any case, also "PE"/"BackendPE"); null when the argument names neither. */
-export function parseModeArgument(argument: string): Mode | null {
-  const word = argument
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z]/g, '');
-  if (word === '') return null;
-  if ((MODES as readonly string[]).includes(word)) return word as Mode;
-  if (word === 'pe' || word === 'backendpe' || word === 'principal') return 'backendpe';
-  if (word === 'simple' || word === 'pragmatic') return 'pragmatic';
-  return null;
 }
 
 /**

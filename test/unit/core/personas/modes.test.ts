@@ -4,7 +4,9 @@ import {
   detectModeRequest,
   loadPersonaCatalog,
   MODE_LABELS,
+  modeName,
   modeRubric,
+  parseModeArgument,
   personaForMode,
 } from '../../../../src/core/personas';
 import type { Persona, PersonaCatalog } from '../../../../src/core/personas';
@@ -128,5 +130,16 @@ describe('personas/modes', () => {
         /no persona declares mode "backendpe"; the bundled skills\/backendpe\/SKILL.md is missing/,
       );
     });
+  });
+
+  it('parses mode arguments', () => {
+    assert.equal(parseModeArgument(' BackendPE '), 'backendpe');
+    assert.equal(parseModeArgument('pragmatic'), 'pragmatic');
+    assert.equal(parseModeArgument('PE'), 'backendpe');
+    assert.equal(parseModeArgument('fast'), null);
+  });
+
+  it('names each mode for the user', () => {
+    assert.deepEqual([modeName('backendpe'), modeName('pragmatic')], ['BackendPE', 'Pragmatic']);
   });
 });

@@ -6,7 +6,6 @@ import {
   followupsFor,
   handleChat,
   historyMessages,
-  parseModeArgument,
   type ChatDeps,
   type ChatOutput,
   type DocumentSnapshot,
@@ -362,12 +361,5 @@ describe('vscode/chatHandler', () => {
       historyMessages(history, 120).map((m) => m.content[0]),
       ['b', 'c'],
     );
-  });
-
-  it('parses mode arguments', () => {
-    assert.equal(parseModeArgument(' BackendPE '), 'backendpe');
-    assert.equal(parseModeArgument('pragmatic'), 'pragmatic');
-    assert.equal(parseModeArgument('PE'), 'backendpe');
-    assert.equal(parseModeArgument('fast'), null);
   });
 });
