@@ -17,7 +17,7 @@ import { ModeState } from '../src/vscode/common/modeState';
 import { ReviewService, type ReviewOutcome } from '../src/vscode/common/reviewService';
 import { readConfig } from '../src/core/config/settings';
 import { InMemorySettings } from '../test/support/inMemorySettings';
-import { InMemoryKeyValueStore } from '../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../test/support/inMemoryStores';
 import { findingsAnswer, startModelServer } from '../test/support/modelServer';
 import { round } from './engine';
 import { backendSource } from './generate';

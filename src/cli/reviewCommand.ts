@@ -412,7 +412,7 @@ function createProvider(args: ReviewArgs, io: CliIo, logger: Logger): ChatProvid
       logger,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(errorMessage(error));
   }
 }
 

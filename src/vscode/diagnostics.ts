@@ -67,7 +67,9 @@ export class FindingsPublisher implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((document) => this.restore(document)),
       vscode.workspace.onDidCloseTextDocument((document) => {
         void this.onClose(document).then(undefined, (error: unknown) =>
-          this.logger.warn(`Could not update the findings of closed ${document.uri.toString()}: ${String(error)}`),
+          this.logger.warn(
+            `Could not update the findings of closed ${document.uri.toString()}: ${errorMessage(error)}`,
+          ),
         );
       }),
     );
@@ -189,7 +191,9 @@ export class FindingsPublisher implements vscode.Disposable {
     this.render(uri);
     void this.store
       .save(key, text, entry.findings)
-      .then(undefined, (error: unknown) => this.logger.warn(`Could not save findings of ${key}: ${String(error)}`));
+      .then(undefined, (error: unknown) =>
+        this.logger.warn(`Could not save findings of ${key}: ${errorMessage(error)}`),
+      );
     return published;
   }
 
@@ -337,7 +341,7 @@ export class FindingsPublisher implements vscode.Disposable {
     void this.store
       .save(uri.toString(), text, entry.findings)
       .then(undefined, (error: unknown) =>
-        this.logger.warn(`Could not save findings of ${uri.toString()}: ${String(error)}`),
+        this.logger.warn(`Could not save findings of ${uri.toString()}: ${errorMessage(error)}`),
       );
   }
 

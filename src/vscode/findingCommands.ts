@@ -49,7 +49,7 @@ export function addFixEdit(
  * carries `needsConfirmation` metadata, so VS Code shows it in the refactor preview first.
  */
 export function fixAllEdit(
-  services: Services,
+  services: Pick<Services, 'publisher'>,
   document: vscode.TextDocument,
   confirm = false,
 ): { edit: vscode.WorkspaceEdit; applied: number; skipped: number; ids: string[] } {

@@ -21,7 +21,7 @@ import {
   type ReviewCommandResult,
 } from './reviewRunner';
 import { showError } from './logging';
-import { ReviewCancelledError } from './common/reviewService';
+import { ReviewCancelledError } from '../core/review/errors';
 import type { Services } from './services';
 import { noteText } from './common/reviewNotes';
 

@@ -6,13 +6,14 @@ import { ProviderError } from '../core/providers/provider';
 import type { ReviewUnit } from '../core/review/types';
 import { NoRepositoryError, type DiffReviewInput } from './gitDiffs';
 import { relocateFindings, relocateRange, relocationNote } from './common/relocate';
-import { showError } from './logging';
+import { showError, type OutputChannelLogger } from './logging';
 import { NoModelError } from './providerFactory';
 import { offerModelChoices } from './modelPicker';
 import { changedRanges, type LineRange, type PublishedFinding, type Replace } from './common/publishedFindings';
 import { noteText } from './common/reviewNotes';
 import { COMMANDS } from './common/commandIds';
-import { formatOutcome, ReviewCancelledError, type ReviewKind, type ReviewOutcome } from './common/reviewService';
+import { formatOutcome, type ReviewKind, type ReviewOutcome } from './common/reviewService';
+import { isCancellation } from '../core/review/errors';
 import { modeName } from '../core/personas/modes';
 import type { Services } from './services';
 import { errorMessage } from '../core/errorMessage';
@@ -154,20 +155,20 @@ function warnUnknownPersona(outcome: ReviewOutcome): void {
 }
 
 /** Turns a failure into the right message (with its ways out) and a result value. */
-export function reportFailure(services: Services, error: unknown): ReviewCommandResult {
-  if (error instanceof ReviewCancelledError || (error instanceof ProviderError && error.kind === 'cancelled')) {
-    services.logger.info('Review cancelled.');
+export function reportFailure(logger: OutputChannelLogger, error: unknown): ReviewCommandResult {
+  if (isCancellation(error)) {
+    logger.info('Review cancelled.');
     return { ok: false, cancelled: true, error: 'cancelled' };
   }
   const message = errorMessage(error);
   if (error instanceof NoModelError) {
-    void offerModelChoices(error, services.logger);
+    void offerModelChoices(error, logger);
   } else if (error instanceof NoRepositoryError) {
-    services.logger.warn(message);
+    logger.warn(message);
     void vscode.window.showWarningMessage(message);
   } else {
-    if (error instanceof Error && !(error instanceof ProviderError) && error.stack) services.logger.debug(error.stack);
-    void showError(services.logger, `Backend Reviewer: ${message}`);
+    if (error instanceof Error && !(error instanceof ProviderError) && error.stack) logger.debug(error.stack);
+    void showError(logger, `Backend Reviewer: ${message}`);
   }
   return { ok: false, cancelled: false, error: message };
 }
@@ -235,6 +236,6 @@ export async function runReviewJob(services: Services, job: ReviewJob): Promise<
       },
     );
   } catch (error) {
-    return reportFailure(services, error);
+    return reportFailure(services.logger, error);
   }
 }

@@ -5,14 +5,14 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { cliGuidance, cliPrepareRequest, parseReviewArgs } from '../../src/cli/reviewCommand';
 import { readConfig } from '../../src/core/config/settings';
-import { InMemoryLogger } from '../../src/core/log';
+import { InMemoryLogger } from '../support/inMemoryLogger';
 import * as personas from '../../src/core/personas';
-import { InMemoryReviewCache } from '../../src/core/review/cache';
+import { InMemoryReviewCache } from '../support/inMemoryReviewCache';
 import { prepareReview, type PreparedReview } from '../../src/core/review/prepare';
 import type { ReviewUnit } from '../../src/core/review/types';
 import { ModeState } from '../../src/vscode/common/modeState';
 import { ReviewContext } from '../../src/vscode/common/reviewContext';
-import { InMemoryKeyValueStore } from '../../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../support/inMemoryStores';
 import { InMemorySettings } from '../support/inMemorySettings';
 
 // The CLI and the editor only translate flags and settings into a PrepareRequest; core/review/prepare.ts

@@ -9,6 +9,7 @@ import {
   type ResponseFormatKind,
   type TokenUsage,
 } from './provider';
+import { errorMessage } from '../errorMessage';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -718,7 +719,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
         retryable: true,
       };
     }
-    const message = this.scrub(caught instanceof Error ? caught.message : String(caught));
+    const message = this.scrub(errorMessage(caught));
     if (caught instanceof APIError) {
       // Status-less API errors: an error event inside the stream, or a connection error without a code.
       return { error: new ProviderError(`${where} failed: ${message}`, 'failed'), retryable: false };
@@ -825,7 +826,7 @@ export function createProviderFromEnv(
   try {
     describeEndpoint(baseUrl);
   } catch (error) {
-    throw new Error(`${(error as Error).message} (from ${fromFlag ? '--base-url' : 'OPENAI_BASE_URL'})`);
+    throw new Error(`${errorMessage(error)} (from ${fromFlag ? '--base-url' : 'OPENAI_BASE_URL'})`);
   }
   if (model === '') return undefined;
   return new OpenAICompatibleProvider({

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorMessage } from '../errorMessage';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export function decodeCacheEntry(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
+    return { ok: false, reason: `not valid JSON (${errorMessage(error)})` };
   }
   const parsed = cacheEntrySchema.safeParse(value);
   if (!parsed.success) {
@@ -84,19 +85,6 @@ export function reviewCacheKey(parts: CacheKeyParts): string {
     hash.update(`${value.length}:`).update(value);
   }
   return hash.digest('hex');
-}
-
-export class InMemoryReviewCache implements ReviewCacheStore {
-  location(key: string): string {
-    return `memory:${key}`;
-  }
-  readonly entries = new Map<string, string>();
-  async get(key: string): Promise<string | undefined> {
-    return this.entries.get(key);
-  }
-  async set(key: string, value: string): Promise<void> {
-    this.entries.set(key, value);
-  }
 }
 
 /** One JSON file per key under `directory/<2 hex>/<key>.json`; writes are atomic (temp file + rename). */

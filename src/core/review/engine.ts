@@ -1,4 +1,6 @@
 import pLimit from 'p-limit';
+import { errorMessage } from '../errorMessage';
+import { isCancellation } from './errors';
 import { severityRank, type ModelFinding, type ReviewFinding, type ReviewResult, type SkippedPart } from '../findings';
 import { silentLogger, type Logger } from '../log';
 import { ProviderError, type ChatProvider } from '../providers/provider';
@@ -106,10 +108,6 @@ function capModelFindings(findings: ReviewFinding[], stats: ReviewResult['stats'
   return findings.filter((f) => f.origin !== 'model' || keep.has(f));
 }
 
-function cancelledError(error: unknown, signal?: AbortSignal): boolean {
-  return signal?.aborted === true || (error instanceof ProviderError && error.kind === 'cancelled');
-}
-
 interface ChunkContext {
   provider: ChatProvider;
   cache?: ReviewCacheStore;
@@ -144,7 +142,7 @@ async function answerFor(
     try {
       hit = await cache.get(key);
     } catch (error) {
-      logger.warn(`the review cache could not be read (${(error as Error).message}); asking the model`);
+      logger.warn(`the review cache could not be read (${errorMessage(error)}); asking the model`);
     }
     if (hit !== undefined) {
       const entry = decodeCacheEntry(key, hit);
@@ -194,7 +192,7 @@ async function answerFor(
     } catch (error) {
       // The review itself worked; only the next run loses the shortcut.
       logger.warn(
-        `the review cache could not be written (${(error as Error).message}); the next review of this code will ask the model again`,
+        `the review cache could not be written (${errorMessage(error)}); the next review of this code will ask the model again`,
       );
     }
   }
@@ -336,7 +334,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       try {
         findings.push(...(await options.offlineFindings(unit)));
       } catch (error) {
-        const message = `${unit.path}: the offline checks failed: ${(error as Error).message}`;
+        const message = `${unit.path}: the offline checks failed: ${errorMessage(error)}`;
         logger.error(message);
         notes.push(message);
       }
@@ -432,7 +430,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           try {
             answer = await answerFor(planned, ctx, stats);
           } catch (error) {
-            if (cancelledError(error, reviewAbort.signal)) {
+            if (isCancellation(error, reviewAbort.signal)) {
               runSkipped.push({ ...where(planned), reason: stopped('while'), failed: true });
             } else if (error instanceof ProviderError) {
               failures.push({ error, file: planned.unit.path });
@@ -444,10 +442,10 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             } else {
               // An unreadable answer: the request worked, the answer did not.
               answered++;
-              logger.error(`${planned.unit.path}: ${(error as Error).message}`);
+              logger.error(`${planned.unit.path}: ${errorMessage(error)}`);
               runSkipped.push({
                 ...where(planned),
-                reason: `the model's answer could not be read: ${(error as Error).message}`,
+                reason: `the model's answer could not be read: ${errorMessage(error)}`,
                 failed: true,
               });
             }

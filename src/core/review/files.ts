@@ -404,7 +404,7 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
       throw new ReviewInputError(
         code === 'ENOENT'
           ? `${given}: no such file or directory`
-          : `${given}: cannot be read (${code ?? (error as Error).message})`,
+          : `${given}: cannot be read (${code ?? errorMessage(error)})`,
       );
     }
     try {
@@ -451,7 +451,7 @@ export async function collectFiles(paths: string[], options: CollectOptions): Pr
     } catch (error) {
       if (error instanceof ReviewInputError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ReviewInputError(`${given}: cannot be read (${code ?? (error as Error).message})`);
+      throw new ReviewInputError(`${given}: cannot be read (${code ?? errorMessage(error)})`);
     }
   }
   // The same file given twice (or inside two given folders) is reviewed once.

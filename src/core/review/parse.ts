@@ -1,4 +1,5 @@
 import { jsonrepair } from 'jsonrepair';
+import { errorMessage } from '../errorMessage';
 import type { z } from 'zod';
 import { CATEGORIES, SEVERITIES, fixSchema, modelFindingSchema, severityRank, type ModelFinding } from '../findings';
 import { silentLogger, type Logger } from '../log';
@@ -117,7 +118,7 @@ function repairJson(candidate: string): { ok: true; value: unknown } | { ok: fal
     try {
       return { ok: true, value: JSON.parse(jsonrepair(candidate)) as unknown };
     } catch (error) {
-      return { ok: false, reason: error instanceof RangeError ? 'nested too deeply' : (error as Error).message };
+      return { ok: false, reason: error instanceof RangeError ? 'nested too deeply' : errorMessage(error) };
     }
   }
   const cut = closeAfterLastCompleteFinding(candidate);

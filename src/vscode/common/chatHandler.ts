@@ -5,7 +5,8 @@ import type { ChatMessage, ChatProvider } from '../../core/providers/provider';
 import { redactSecrets } from '../../core/review/redact';
 import { CHAT_PARTICIPANT_NAME, COMMANDS, type ChatSlashCommand } from './commandIds';
 import type { PublishedFinding } from './publishedFindings';
-import { formatOutcome, ReviewCancelledError, type ReviewOutcome } from './reviewService';
+import { formatOutcome, type ReviewOutcome } from './reviewService';
+import { isCancellation } from '../../core/review/errors';
 import type { ModeState } from './modeState';
 import { errorMessage } from '../../core/errorMessage';
 import { counted } from '../../core/counted';
@@ -359,10 +360,7 @@ export async function handleChat(input: ChatInput, deps: ChatDeps, out: ChatOutp
         return { command: 'ask', mode: deps.mode.get(), error: 'unknown command' };
     }
   } catch (error) {
-    const cancelled =
-      error instanceof ReviewCancelledError ||
-      deps.signal.aborted ||
-      (error instanceof Error && 'kind' in error && (error as { kind: unknown }).kind === 'cancelled');
+    const cancelled = isCancellation(error, deps.signal);
     const message = cancelled ? 'Cancelled.' : errorMessage(error);
     out.markdown(
       cancelled

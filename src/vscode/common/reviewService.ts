@@ -3,6 +3,7 @@ import type { Logger } from '../../core/log';
 import type { ChatProvider } from '../../core/providers/provider';
 import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../../core/review/types';
 import { counted } from '../../core/counted';
+import { ReviewCancelledError } from '../../core/review/errors';
 import type { ReviewNote } from '../../core/review/prepare';
 import { noteText } from './reviewNotes';
 
@@ -49,13 +50,6 @@ export interface ReviewOutcome {
 
 export interface ReviewEngine {
   runReview(options: ReviewOptions): Promise<ReviewResult>;
-}
-
-export class ReviewCancelledError extends Error {
-  constructor(message = 'The review was cancelled.') {
-    super(message);
-    this.name = 'ReviewCancelledError';
-  }
 }
 
 export class ReviewService {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { ProviderError } from '../../../src/core/providers/provider';
-import { InMemoryLogger } from '../../../src/core/log';
+import { InMemoryLogger } from '../../support/inMemoryLogger';
 import { LanguageModelProvider, toProviderError, type LmModel, type LmRuntime } from '../../../src/vscode/lmProvider';
 
 /** Messages as the fake runtime builds them, so tests can read what was sent. */

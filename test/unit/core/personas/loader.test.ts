@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import {
   findPersona,
   loadPersonaCatalog,

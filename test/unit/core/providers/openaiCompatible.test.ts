@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import {
   OpenAICompatibleProvider,
   createProviderFromEnv,

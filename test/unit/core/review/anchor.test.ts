@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ModelFinding } from '../../../../src/core/findings';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import { UNANCHORED_CONFIDENCE_FACTOR, anchorFindings } from '../../../../src/core/review/anchor';
 
 // 30 lines; the interesting code sits at known line numbers.

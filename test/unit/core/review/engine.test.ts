@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ModelFinding, ReviewFinding } from '../../../../src/core/findings';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import type { RenderedPersona } from '../../../../src/core/personas/types';
 import {
   ProviderError,
@@ -8,7 +8,7 @@ import {
   type ChatRequest,
   type ChatResponse,
 } from '../../../../src/core/providers/provider';
-import { InMemoryReviewCache } from '../../../../src/core/review/cache';
+import { InMemoryReviewCache } from '../../../support/inMemoryReviewCache';
 import { mergeFindings, previewPrompt, realColumn, runReview, similarTitles } from '../../../../src/core/review/engine';
 import type { ReviewUnit } from '../../../../src/core/review/types';
 

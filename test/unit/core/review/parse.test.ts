@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import { DEFAULT_CONFIDENCE, parseModelAnswer } from '../../../../src/core/review/parse';
 import { FINDINGS_JSON_SCHEMA } from '../../../../src/core/review/outputContract';
 import { CATEGORIES, SEVERITIES, modelFindingSchema } from '../../../../src/core/findings';

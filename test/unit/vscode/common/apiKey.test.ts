@@ -9,7 +9,7 @@ import {
   validateApiKeyInput,
   withKeyScrubbed,
 } from '../../../../src/vscode/common/apiKey';
-import { InMemorySecretStore } from '../../../../src/vscode/common/state';
+import { InMemorySecretStore } from '../../../support/inMemoryStores';
 
 const KEY = 'sk-test-1234567890abcdef';
 

@@ -14,7 +14,7 @@ import {
 import { COMMANDS } from '../../../../src/vscode/common/commandIds';
 import { toPublished } from '../../../../src/vscode/common/publishedFindings';
 import { ModeState } from '../../../../src/vscode/common/modeState';
-import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../../../support/inMemoryStores';
 import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from '../fakes';
 
 /** Records everything the handler streams. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DismissalStore, dismissalKey, normaliseCode } from '../../../../src/vscode/common/dismissals';
-import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../../../support/inMemoryStores';
 
 const subject = { ruleId: 'review/reliability', file: 'src/api/orders.ts', code: 'await fetch(url)' };
 

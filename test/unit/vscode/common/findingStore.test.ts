@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { fixApplies } from '../../../../src/vscode/common/fixPlans';
 import { FindingStore, keepOnClose, restoreFromDisk } from '../../../../src/vscode/common/findingStore';
 import { contentHash, toPublished } from '../../../../src/vscode/common/publishedFindings';
-import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../../../support/inMemoryStores';
 import { finding, secretFinding, text } from './findingFixtures';
 
 describe('vscode/findingStore', () => {

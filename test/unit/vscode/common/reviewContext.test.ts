@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../../src/core/log';
-import { InMemoryReviewCache } from '../../../../src/core/review/cache';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
+import { InMemoryReviewCache } from '../../../support/inMemoryReviewCache';
 import { readConfig, type ReviewerConfig } from '../../../../src/core/config/settings';
 import { ModeState } from '../../../../src/vscode/common/modeState';
 import { ReviewContext, type ReviewContextDeps } from '../../../../src/vscode/common/reviewContext';
 import { noteText, UNTRUSTED_NOTE } from '../../../../src/vscode/common/reviewNotes';
-import { InMemoryKeyValueStore } from '../../../../src/vscode/common/state';
+import { InMemoryKeyValueStore } from '../../../support/inMemoryStores';
 import { InMemorySettings } from '../../../support/inMemorySettings';
 import { catalog, FakeChatProvider, fakePersonaApi, persona } from '../fakes';
 

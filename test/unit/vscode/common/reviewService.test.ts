@@ -1,12 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { InMemoryLogger } from '../../../../src/core/log';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import type { ReviewOptions } from '../../../../src/core/review/types';
-import {
-  formatOutcome,
-  ReviewCancelledError,
-  ReviewService,
-  type ReviewSetup,
-} from '../../../../src/vscode/common/reviewService';
+import { formatOutcome, ReviewService, type ReviewSetup } from '../../../../src/vscode/common/reviewService';
+import { ReviewCancelledError } from '../../../../src/core/review/errors';
 import { UNTRUSTED_NOTE } from '../../../../src/vscode/common/reviewNotes';
 import { emptyResult } from '../fakes';
 
