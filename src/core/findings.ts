@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FileRole } from './roles';
 
 /**
  * The findings contract: the JSON the model is asked for. Keep it exactly; extend only compatibly.
@@ -75,6 +76,8 @@ export interface ReviewFinding extends ModelFinding {
   fingerprint?: string;
   /** Set on findings the team dismissed (repository dismissals): why, by whom. */
   suppression?: Suppression;
+  /** The role of the finding's file (production, test, …; see roles.ts) when it is known. */
+  role?: FileRole;
 }
 
 export const DISMISSAL_REASONS = ['false-positive', 'wont-fix', 'acceptable-here'] as const;

@@ -2,6 +2,7 @@ import type { Node, Point, Range, Tree } from '@vscode/tree-sitter-wasm';
 import type { ReviewFinding } from '../findings';
 import { redactSecretLiteral } from '../review/redact';
 import type { ReviewUnit } from '../review/types';
+import { classifyFile, TEST_ROLES, type FileRole } from '../roles';
 import { parserFor } from './grammars';
 import { grammarForUnit } from './languages';
 import { GO_NODE_TYPES, GO_RULES } from './rules/go';
@@ -41,19 +42,49 @@ const NODE_TYPES: Record<LanguageFamily, readonly string[]> = {
   go: GO_NODE_TYPES,
 };
 
-/** Rules that run for this config and language family, with their effective severity. */
+/**
+ * Whether a rule reports in a file of `role`, and how loud: the layers of OfflineConfig from the
+ * least to the most specific. A per-role `on` or severity in the project file makes a rule report
+ * in a role its metadata leaves out; `off` at any later layer turns it off.
+ */
+export function ruleSetting(
+  meta: OfflineRuleMeta,
+  config: OfflineConfig,
+  role: FileRole,
+): { enabled: boolean; severity: ReviewFinding['severity'] } {
+  let enabled =
+    meta.roles.includes(role) ||
+    (config.includeTests === true && TEST_ROLES.includes(role) && meta.roles.includes('production'));
+  let severity = meta.defaultSeverity;
+  const roleLayer = config.roleRules?.[role]?.[meta.id];
+  const projectLayer = config.projectRules?.[meta.id];
+  // The project-wide setting turns a rule off (or back on where its roles apply) before the per-role one decides.
+  if (projectLayer?.enabled === false) enabled = false;
+  if (projectLayer?.severity) severity = projectLayer.severity;
+  if (roleLayer) {
+    if (roleLayer.enabled === false) enabled = false;
+    else if (roleLayer.enabled === true || roleLayer.severity) enabled = true;
+    if (roleLayer.severity) severity = roleLayer.severity;
+  }
+  const last = config.rules?.[meta.id];
+  if (last?.enabled === false) enabled = false;
+  if (last?.severity) severity = last.severity;
+  return { enabled, severity };
+}
+
+/** Rules that run for this config, language family and file role, with their effective severity. */
 function activeRules(
   config: OfflineConfig,
   family: LanguageFamily,
+  role: FileRole,
 ): Array<{ meta: OfflineRuleMeta; check: RuleChecker; severity: ReviewFinding['severity'] }> {
   const active = [];
   for (const meta of OFFLINE_RULES) {
     const check = CHECKERS[family][meta.id];
     if (!check) continue;
-    const override = config.rules?.[meta.id];
-    if (override?.enabled === false) continue;
     if (meta.modes && !meta.modes.includes(config.mode)) continue;
-    active.push({ meta, check, severity: override?.severity ?? meta.defaultSeverity });
+    const { enabled, severity } = ruleSetting(meta, config, role);
+    if (enabled) active.push({ meta, check, severity });
   }
   return active;
 }
@@ -297,7 +328,9 @@ function nothingChecked(): PartResult {
 async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
   if (!grammar) return nothingChecked();
-  if (activeRules(config, familyOf(grammar)).length === 0) return nothingChecked();
+  // The role decides which rules run: classified once here when the caller did not (see roles.ts).
+  const roled: ReviewUnit = unit.role ? unit : { ...unit, role: classifyFile(unit.path, unit.text).role };
+  if (activeRules(config, familyOf(grammar), roled.role ?? 'production').length === 0) return nothingChecked();
   const parser = await parserFor(grammar);
   const starts = lineStarts(unit.text);
   // An empty list of included ranges means the whole text.
@@ -306,7 +339,7 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
   let checked: TreeCheckResult;
   try {
-    checked = checkTree(unit, config, grammar, tree, { region: part?.own, lineStarts: starts });
+    checked = checkTree(roled, config, grammar, tree, { region: part?.own, lineStarts: starts });
   } finally {
     tree.delete();
   }
@@ -339,7 +372,8 @@ export function checkTree(
   tree: Tree,
   options: { region?: OffsetRange; descendants?: NodeSource; lineStarts?: readonly number[] } = {},
 ): TreeCheckResult {
-  const checks = activeRules(config, familyOf(grammar));
+  const role = unit.role ?? classifyFile(unit.path, unit.text).role;
+  const checks = activeRules(config, familyOf(grammar), role);
   const starts = options.lineStarts ?? lineStarts(unit.text);
   const region = options.region ?? { start: 0, end: unit.text.length };
   const parsedCleanly = !tree.rootNode.hasError;
@@ -384,6 +418,7 @@ export function checkTree(
       file: unit.path,
       ruleId: item.ruleId,
       origin: 'offline',
+      role,
     };
     if (isSuppressed(suppressed, finding.startLine, finding.ruleId)) continue;
     if (!touches(finding, unit, changed)) continue;

@@ -1,5 +1,6 @@
 import type { Category, Mode, Severity } from '../findings';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import type { FileRole } from '../roles';
 
 /** The grammars the offline checks load. `tsx` is TypeScript with JSX; JavaScript's grammar already reads JSX. */
 export const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go'] as const;
@@ -19,15 +20,29 @@ export interface RuleOverride {
   severity?: Severity;
 }
 
+/**
+ * Which rules run and how loud, in layers from the least to the most specific: the rule's own
+ * roles and severity, `includeTests`, the project file's `rules`, its per-role `roles.<role>.rules`,
+ * and last the CLI's `--rule` flags or the editor's `offlineChecks.rules` setting.
+ */
 export interface OfflineConfig {
   mode: Mode;
-  /** Per-rule on/off and severity, keyed by rule id. */
+  /** Per-rule on/off and severity from the CLI or the editor's settings, keyed by rule id: the last word. */
   rules?: Record<string, RuleOverride>;
   /**
    * When given, each rule's time (ms, summed over calls) is added here: `npm run bench` prints it so
    * a slow rule is visible. Left out in normal use (two clock reads per rule per file).
    */
   ruleTimings?: Map<string, number>;
+  /** The project configuration file's per-rule on/off and severity. */
+  projectRules?: Record<string, RuleOverride>;
+  /**
+   * The project configuration file's per-role rules: `enabled: true` or a severity makes a rule
+   * report in that role even where its metadata leaves the role out.
+   */
+  roleRules?: Partial<Record<FileRole, Record<string, RuleOverride>>>;
+  /** Rules that report in production code report in test and fixture code too. */
+  includeTests?: boolean;
 }
 
 export interface OfflineRuleMeta {
@@ -39,6 +54,11 @@ export interface OfflineRuleMeta {
   /** Markdown: the rule's explanation page (what, why it hurts in production, how to fix). */
   helpText: string;
   languages: LanguageFamily[];
+  /**
+   * The file roles (see roles.ts) the rule reports in by default: production-risk rules stay out
+   * of tests, fixtures, generated and vendored code, and some out of scripts or browser code.
+   */
+  roles: readonly FileRole[];
   /** When set, the rule runs only in these review modes. */
   modes?: Mode[];
   /** 1 for rules that match a precise syntactic shape; lower where a name heuristic decides. */

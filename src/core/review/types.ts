@@ -2,6 +2,7 @@ import type { TeamDecision } from './dismissals';
 import type { ChatProvider } from '../providers/provider';
 import type { Logger } from '../log';
 import type { Mode, ReviewFinding } from '../findings';
+import type { FileRole } from '../roles';
 import type { Guideline, RenderedPersona } from '../personas/types';
 
 /**
@@ -18,6 +19,12 @@ export interface ReviewUnit {
   range?: { startLine: number; endLine: number };
   /** Diff review: changed lines in the new file, 1-based. Undefined for whole-file reviews. */
   changedLines?: number[];
+  /**
+   * What the file is for (see roles.ts), classified by whoever assembles the review with the
+   * project's role patterns and a project-relative path; the offline checks classify `path`
+   * themselves when it is absent.
+   */
+  role?: FileRole;
 }
 
 export interface ReviewCacheStore {

@@ -1,6 +1,10 @@
+import { FILE_ROLES, OWN_CODE_ROLES } from '../../roles';
 import type { OfflineRuleMeta } from '../types';
 
 /**
+ * The offline rules: `roles` says where each reports by default (see roles.ts): credentials
+ * everywhere; production-risk rules not in tests, fixtures, generated or vendored code; timeouts
+ * not in browser code; concurrency and blocking calls only in production (and browser) code.
  * The offline rules: ids are the SARIF ruleId and the diagnostic code, so they never change.
  * `helpText` is the rule's explanation page; docs/rules/<id>.md holds the same text (a test keeps
  * them equal).
@@ -12,6 +16,7 @@ export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: ['production', 'script', 'migration'],
     title: 'Outbound HTTP request without a timeout',
     shortDescription: 'fetch/axios/requests/net/http calls that can wait forever.',
     helpText: `# http-no-timeout: outbound HTTP request without a timeout
@@ -41,6 +46,7 @@ The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`,
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'Error caught and silently dropped',
     shortDescription: 'Empty catch/except blocks and ignored Go errors.',
     helpText: `# silent-catch: error caught and silently dropped
@@ -65,6 +71,7 @@ Log the error with context (and the identifiers needed to find the record), reth
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: FILE_ROLES,
     title: 'Credential written in the source',
     shortDescription: 'Known key formats, or literals assigned to password/secret/token/api key names.',
     helpText: `# hardcoded-secret: credential written in the source
@@ -90,6 +97,7 @@ Read it at startup from the environment or a secret manager, fail fast when it i
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'SQL built from values and executed',
     shortDescription: 'Concatenated, interpolated or formatted SQL passed to a query call.',
     helpText: `# sql-injection: SQL built from values and executed
@@ -112,6 +120,7 @@ Keep the SQL constant and pass values separately: \`db.query('SELECT … WHERE i
     defaultSeverity: 'medium',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'Database or HTTP call inside a loop (N+1)',
     shortDescription: 'One query or request per loop iteration.',
     helpText: `# query-in-loop: database or HTTP call inside a loop (N+1)
@@ -137,6 +146,7 @@ Load the whole set in one query before the loop (\`WHERE id IN (…)\` / \`= ANY
     defaultSeverity: 'low',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
+    roles: ['production', 'browser'],
     title: 'Unbounded parallel I/O over a collection',
     shortDescription: 'Promise.all over map, asyncio.gather over a comprehension, a goroutine per element.',
     helpText: `# unbounded-concurrency: unbounded parallel I/O over a collection
@@ -161,6 +171,7 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'TLS certificate verification disabled',
     shortDescription: 'rejectUnauthorized: false, verify=False, InsecureSkipVerify: true and friends.',
     helpText: `# tls-verification-disabled: TLS certificate verification disabled
@@ -183,6 +194,7 @@ Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`
     defaultSeverity: 'medium',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'Predictable randomness used for a secret',
     shortDescription: 'Math.random / random / math/rand building tokens, passwords, nonces or codes.',
     helpText: `# weak-random-secret: predictable randomness used for a secret
@@ -205,6 +217,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'Shell command built from values',
     shortDescription: 'exec/execSync, subprocess(shell=True), os.system, sh -c with a built command.',
     helpText: `# command-injection: shell command built from values
@@ -227,6 +240,7 @@ Run the program directly with an argument array and no shell: \`execFile('git', 
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python'],
+    roles: ['production'],
     title: 'Blocking call in async code or a request handler',
     shortDescription: 'fs.*Sync / execSync / spawnSync in handlers; time.sleep / requests in async def.',
     helpText: `# blocking-call-in-async: blocking call in async code or a request handler
@@ -250,6 +264,7 @@ Use the async forms: \`fs.promises.*\`, \`execFile\`/\`spawn\` awaited; \`await 
     defaultSeverity: 'high',
     confidence: 0.9,
     languages: ['js', 'python'],
+    roles: OWN_CODE_ROLES,
     title: 'JWT trusted without verifying its signature',
     shortDescription: 'jwt.decode used for authorisation, algorithms none, verify_signature False.',
     helpText: `# jwt-verification-disabled: JWT trusted without verifying its signature
@@ -273,6 +288,7 @@ Verify with the key and an explicit algorithm list: \`jwt.verify(token, key, { a
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
+    roles: OWN_CODE_ROLES,
     title: 'CORS allows any origin with credentials',
     shortDescription: "origin '*' (or true) together with credentials: true.",
     helpText: `# cors-wildcard-credentials: CORS allows any origin with credentials
@@ -297,6 +313,7 @@ List the allowed origins explicitly (or check against an allow-list and echo the
     defaultSeverity: 'low',
     confidence: 1,
     languages: ['js', 'go'],
+    roles: OWN_CODE_ROLES,
     modes: ['backendpe'],
     title: 'Type checking turned off with any / interface{}',
     shortDescription: 'TypeScript any, Go interface{} in signatures (BackendPE mode only).',

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { runOfflineChecks, type OfflineConfig } from '../../../../src/core/offline';
 import type { ReviewFinding } from '../../../../src/core/findings';
+import type { FileRole } from '../../../../src/core/roles';
 
 export async function check(
   path: string,
@@ -13,6 +14,13 @@ export async function check(
 /** `line rule` pairs for compact assertions. */
 export async function hits(path: string, text: string, config?: OfflineConfig): Promise<string[]> {
   return (await check(path, text, config)).map((f) => `${f.startLine} ${f.ruleId}`);
+}
+
+/** `line rule` pairs for a file whose role is given rather than classified from its path and text. */
+export async function hitsAs(role: FileRole, path: string, text: string, config?: OfflineConfig): Promise<string[]> {
+  return (await runOfflineChecks({ path, text, role }, config ?? { mode: 'backendpe' })).map(
+    (f) => `${f.startLine} ${f.ruleId}`,
+  );
 }
 
 /** Applies a whole-line fix to the text, as an editor or `--fix` would. */
