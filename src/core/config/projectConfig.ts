@@ -1,0 +1,250 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { errorMessage } from '../errorMessage';
+import { SEVERITIES } from '../findings';
+import { OFFLINE_RULES } from '../offline/rules/meta';
+import type { OfflineConfig, RuleOverride } from '../offline/types';
+import {
+  classifyFile,
+  compileRolePatterns,
+  FILE_ROLES,
+  globMatcher,
+  normalisePath,
+  ROLE_DESCRIPTIONS,
+  type FileRole,
+  type FileRoleResult,
+  type RoleMatcher,
+} from '../roles';
+
+/**
+ * `.backend-review.json` at the project root: what the CLI and the editor both read about a
+ * project (which files, which rules, how roles are told apart). Each top-level field has its own
+ * schema, so a bad field is reported by name and dropped while the others apply (the editor keeps
+ * working; the CLI stops with a usage error, exit 2). Add a field by adding an entry to
+ * PROJECT_CONFIG_FIELDS with a description: the JSON Schema shipped for the editor is generated
+ * from it (schemas/backend-review.schema.json, kept in sync by a unit test).
+ */
+export const PROJECT_CONFIG_FILE = '.backend-review.json';
+
+export const RULE_IDS = OFFLINE_RULES.map((rule) => rule.id) as [string, ...string[]];
+export const PROJECT_RULE_LEVELS = ['off', 'on', ...SEVERITIES] as const;
+export type ProjectRuleLevel = (typeof PROJECT_RULE_LEVELS)[number];
+
+const ruleLevel = z
+  .enum(PROJECT_RULE_LEVELS)
+  .describe('"off", "on" (its default severity) or a severity: critical, high, medium, low, info.');
+const rules = z
+  .partialRecord(z.enum(RULE_IDS), ruleLevel)
+  .describe('Per offline rule (`backend-review rules` lists the ids): "off", "on" or a severity.');
+const globs = z.array(z.string().min(1, 'expected a non-empty glob'));
+const roleName = z.enum(FILE_ROLES);
+
+/** One schema per top-level field. */
+export const PROJECT_CONFIG_FIELDS = {
+  $schema: z.string().describe('The JSON Schema of this file, for editors.'),
+  include: globs.describe(
+    'Review only files matching one of these globs (relative to this file; a name without "/" matches at any depth; a folder matches everything under it).',
+  ),
+  exclude: globs.describe(
+    'Never review files matching one of these globs (same syntax as include). Applied after include.',
+  ),
+  includeTests: z
+    .boolean()
+    .describe(
+      'Report production-risk rules in test and fixture code too (default false: they report in production, script, migration and browser code as each rule declares).',
+    ),
+  rules: rules,
+  roles: z
+    .partialRecord(
+      roleName,
+      z
+        .object({ rules: rules.optional() })
+        .strict()
+        .describe(
+          'Settings for files of this role: "on" or a severity makes a rule report where it does not by default.',
+        ),
+    )
+    .describe('Per file role: production, test, fixture, script, migration, generated, vendored, browser.'),
+  rolePatterns: z
+    .partialRecord(roleName, globs)
+    .describe(
+      'Globs that give files a role, ahead of the built-in conventions (test/, *.spec.ts, *_test.go, migrations/, …). Map a path to "production" to overrule a convention.',
+    ),
+} as const;
+
+type Fields = typeof PROJECT_CONFIG_FIELDS;
+export type ProjectConfig = { [K in keyof Fields]?: z.infer<Fields[K]> };
+
+/** The whole file's schema (every field optional, no unknown fields): the source of the JSON Schema. */
+export const projectConfigSchema = z
+  .object(
+    Object.fromEntries(Object.entries(PROJECT_CONFIG_FIELDS).map(([key, schema]) => [key, schema.optional()])) as {
+      [K in keyof Fields]: z.ZodOptional<Fields[K]>;
+    },
+  )
+  .strict()
+  .describe('Backend Principal Reviewer project configuration (.backend-review.json).');
+
+/** What each key of a rules or roles object means, shown by the editor's completion. */
+const KEY_DESCRIPTIONS: Record<string, string> = {
+  ...Object.fromEntries(OFFLINE_RULES.map((rule) => [rule.id, `${rule.title}. ${rule.shortDescription}`])),
+  ...ROLE_DESCRIPTIONS,
+};
+
+/**
+ * Records keyed by a fixed set of names become plain `properties` (with `additionalProperties:
+ * false`): editors complete and describe property names from `properties`, not from `propertyNames`.
+ */
+function withNamedProperties(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withNamedProperties);
+  if (typeof node !== 'object' || node === null) return node;
+  const schema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNamedProperties(value)]));
+  const names = (schema.propertyNames as { enum?: string[] } | undefined)?.enum;
+  if (names && typeof schema.additionalProperties === 'object') {
+    const value = schema.additionalProperties as Record<string, unknown>;
+    delete schema.propertyNames;
+    schema.properties = Object.fromEntries(
+      names.map((name) => [name, KEY_DESCRIPTIONS[name] ? { ...value, description: KEY_DESCRIPTIONS[name] } : value]),
+    );
+    schema.additionalProperties = false;
+  }
+  return schema;
+}
+
+/** The JSON Schema contributed to VS Code for `.backend-review.json`. */
+export function projectConfigJsonSchema(): Record<string, unknown> {
+  return {
+    ...(withNamedProperties(z.toJSONSchema(projectConfigSchema, { target: 'draft-7' })) as Record<string, unknown>),
+    title: 'Backend Principal Reviewer project configuration',
+  };
+}
+
+export interface ProjectConfigResult {
+  config: ProjectConfig;
+  /** One message per bad field, each naming the file and the field. */
+  errors: string[];
+}
+
+function issueText(field: string, issue: z.core.$ZodIssue): string {
+  const where = [field, ...issue.path.map(String)].join('.');
+  if (issue.code !== 'unrecognized_keys') return `${where}: ${issue.message}`;
+  const known = where.endsWith('rules') ? RULE_IDS : where === 'roles' || where === 'rolePatterns' ? FILE_ROLES : [];
+  const names = issue.keys.map((key) => `"${key}"`).join(', ');
+  return `${where}: unknown ${issue.keys.length === 1 ? 'name' : 'names'} ${names}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
+}
+
+/** Where in the text a JSON.parse error points, as line:column (Node gives an offset). */
+function parseErrorPosition(text: string, message: string): string {
+  const offset = /position (\d+)/.exec(message);
+  if (!offset) return '';
+  const before = text.slice(0, Number(offset[1]));
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+}
+
+/** Parses the file's text. `file` names it in every message. */
+export function parseProjectConfig(text: string, file: string): ProjectConfigResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const message = errorMessage(error);
+    return { config: {}, errors: [`${file}: not valid JSON${parseErrorPosition(text, message)}: ${message}`] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { config: {}, errors: [`${file}: expected a JSON object at the top level`] };
+  const config: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const known = Object.keys(PROJECT_CONFIG_FIELDS);
+  for (const [field, value] of Object.entries(raw)) {
+    const schema = PROJECT_CONFIG_FIELDS[field as keyof Fields] as z.ZodType | undefined;
+    if (!schema) {
+      errors.push(`${file}: unknown field "${field}" (known: ${known.filter((key) => key !== '$schema').join(', ')})`);
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) config[field] = parsed.data;
+    else
+      for (const issue of parsed.error.issues)
+        errors.push(`${file}: ${issueText(field, issue)}; the field "${field}" is not used`);
+  }
+  return { config: config as ProjectConfig, errors };
+}
+
+/** Reads `file`; a file that is not there gives undefined, any other failure an error naming it. */
+export async function readProjectConfig(file: string, shownAs = file): Promise<ProjectConfigResult | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return {
+      config: {},
+      errors: [`${shownAs}: cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`],
+    };
+  }
+  return parseProjectConfig(text, shownAs);
+}
+
+function overridesFrom(levels: Partial<Record<string, ProjectRuleLevel>> | undefined): Record<string, RuleOverride> {
+  const out: Record<string, RuleOverride> = {};
+  for (const [id, level] of Object.entries(levels ?? {})) {
+    if (level === undefined) continue;
+    out[id] = level === 'off' ? { enabled: false } : level === 'on' ? { enabled: true } : { severity: level };
+  }
+  return out;
+}
+
+/**
+ * A project's configuration applied: which files are reviewed, their roles, and the offline
+ * layers it adds. Paths given to it are relative to `root` (the folder holding the file), `/`-separated.
+ */
+export interface ProjectScope {
+  /** The folder paths are relative to: the configuration file's folder, or the project root without one. */
+  root: string;
+  /** Why a path is left out of reviews (`exclude "legacy/**"`), or undefined when it is reviewed. */
+  excludedBy(relativePath: string): string | undefined;
+  role(relativePath: string, text: string): FileRoleResult;
+  /** The project file's layers of the offline configuration. */
+  offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
+}
+
+export function projectScope(config: ProjectConfig, root: string): ProjectScope {
+  const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
+  const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
+  const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
+  const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
+  for (const role of FILE_ROLES) {
+    const levels = config.roles?.[role]?.rules;
+    if (levels) roleRules[role] = overridesFrom(levels);
+  }
+  return {
+    root,
+    excludedBy(relativePath) {
+      const normal = normalisePath(relativePath);
+      if (include && include.length > 0 && !include.some((entry) => entry.test(normal)))
+        return `not matched by include (${include.map((entry) => `"${entry.glob}"`).join(', ')})`;
+      const hit = exclude?.find((entry) => entry.test(normal));
+      return hit ? `exclude "${hit.glob}"` : undefined;
+    },
+    role(relativePath, text) {
+      return classifyFile(relativePath, text, patterns);
+    },
+    offline: {
+      projectRules: config.rules ? overridesFrom(config.rules) : undefined,
+      roleRules: Object.keys(roleRules).length > 0 ? roleRules : undefined,
+      includeTests: config.includeTests,
+    },
+  };
+}
+
+/**
+ * The path of `absolute` relative to `root` as the conventions and globs read it, or undefined
+ * when it is outside the root (no project glob applies there).
+ */
+export function projectRelative(root: string, absolute: string): string | undefined {
+  const relative = path.relative(root, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}
