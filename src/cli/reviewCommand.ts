@@ -45,6 +45,15 @@ import {
   type Shard,
 } from './teamFindings';
 import { SETTING_DEFAULTS } from '../core/config/settings';
+import {
+  locateProjectConfig,
+  projectRelative as relativeToProject,
+  projectScope,
+  readProjectConfig,
+  type ProjectConfig,
+  type ProjectScope,
+} from '../core/config/projectConfig';
+import { normalisePath } from '../core/roles';
 
 const FORMATS = ['text', 'json', 'sarif', 'rdjson', 'gitlab', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -60,7 +69,7 @@ const HELP = [
   '                        [--timeout-ms N] [--deadline-ms N] [--allow-partial] [--no-cache]',
   '                        [--rule ID=off|on|SEVERITY]...',
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
-  '                        [--prune-dismissals]',
+  '                        [--prune-dismissals] [--config FILE] [--exclude GLOB]... [--include-tests]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -92,13 +101,18 @@ const HELP = [
   '                         on the findings it has instead of 3',
   '  --no-cache             do not read or write the review cache',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
-  '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids)',
+  '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids);',
+  '                         overrides the configuration file',
   '  --baseline FILE        report only findings that are not in FILE (an earlier json or sarif report)',
   "  --write-baseline FILE  also write this run's findings to FILE as a baseline (json)",
   '  --shard K/N            review only the K-th of N deterministic parts of the files (for a CI matrix;',
   '                         `backend-review merge` combines the reports)',
   '  --no-dismissals        report findings dismissed in .backend-review-dismissals.json too',
   '  --prune-dismissals     remove dismissals whose code is gone from .backend-review-dismissals.json',
+  '  --config FILE          read the project configuration from FILE instead of the nearest',
+  '                         .backend-review.json (from the reviewed folder up to the repository root)',
+  '  --exclude GLOB         do not review files matching GLOB, relative to the project root (repeatable)',
+  '  --include-tests        report production-risk rules in test and fixture code too',
   '  -h, --help             this help',
   '',
   'Findings dismissed in .backend-review-dismissals.json (at the repository root) are left out of the',
@@ -140,6 +154,9 @@ export interface ReviewArgs {
   shard?: Shard;
   dismissals: boolean;
   pruneDismissals: boolean;
+  config?: string;
+  exclude: string[];
+  includeTests: boolean;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -212,6 +229,9 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         shard: { type: 'string' },
         'no-dismissals': { type: 'boolean' },
         'prune-dismissals': { type: 'boolean' },
+        config: { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        'include-tests': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -232,6 +252,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     ['--base-url', values['base-url']],
     ['--baseline', values.baseline],
     ['--write-baseline', values['write-baseline']],
+    ['--config', values.config],
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
@@ -261,6 +282,12 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     shard: parseShard(values.shard),
     dismissals: values['no-dismissals'] !== true,
     pruneDismissals: values['prune-dismissals'] === true,
+    config: values.config,
+    exclude: (values.exclude ?? []).map((glob) => {
+      if (glob.trim() === '') throw new UsageError('--exclude needs a glob');
+      return glob.trim();
+    }),
+    includeTests: values['include-tests'] === true,
   };
 }
 
@@ -361,6 +388,8 @@ interface LoadedUnits {
   absolutePaths: string[];
   /** Diff reviews: the team's dismissals as they are in the base revision. */
   baseDismissals?: { text: string | undefined; revision: string };
+  /** Files left out by the project file or --exclude. */
+  excluded?: number;
 }
 
 async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
@@ -438,6 +467,87 @@ function progressReporter(io: CliIo): {
       if (shown) io.stderr.write('\r\u001b[2K');
     },
   };
+}
+
+/** The project configuration of a review, applied: which files, their roles, the offline layers it adds. */
+interface LoadedProject {
+  scope: ProjectScope;
+  /** The configuration file read, as given or found; undefined when there is none. */
+  file?: string;
+  includeTests: boolean;
+}
+
+/** The folder a review is about: the first reviewed path (a file's folder), or the working folder for diffs. */
+async function reviewedFolder(args: ReviewArgs, io: CliIo): Promise<string> {
+  const first = args.diff || args.staged || args.paths.length === 0 ? undefined : path.resolve(io.cwd, args.paths[0]);
+  if (!first) return io.cwd;
+  try {
+    return (await fs.stat(first)).isDirectory() ? first : path.dirname(first);
+  } catch {
+    return path.dirname(first);
+  }
+}
+
+/**
+ * Reads `--config FILE`, or the nearest `.backend-review.json` from the reviewed folder up to its
+ * repository root. Any error in it is a usage error (exit 2): CI never runs on half a configuration.
+ * Globs are relative to the file's folder (with --config, to the repository root or the working folder).
+ */
+async function loadProject(args: ReviewArgs, io: CliIo): Promise<LoadedProject> {
+  const start = await reviewedFolder(args, io);
+  const repository = findRepositoryRoot(start);
+  let file: string | undefined;
+  let shown: string | undefined;
+  let root = repository ?? start;
+  if (args.config !== undefined) {
+    file = path.resolve(io.cwd, args.config);
+    shown = args.config;
+    root = repository ?? io.cwd;
+  } else {
+    file = locateProjectConfig(start, repository);
+    if (file) {
+      shown = path.relative(io.cwd, file) || file;
+      root = path.dirname(file);
+    }
+  }
+  let config: ProjectConfig = {};
+  if (file && shown) {
+    const read = await readProjectConfig(file, shown);
+    if (!read) throw new UsageError(`--config ${shown}: no such file`);
+    if (read.errors.length > 0)
+      throw new UsageError(
+        `the project configuration has ${counted(read.errors.length, 'error')}:\n  ${read.errors.join('\n  ')}`,
+      );
+    config = read.config;
+  }
+  const exclude = [...(config.exclude ?? []), ...args.exclude];
+  return {
+    scope: projectScope({ ...config, exclude: exclude.length > 0 ? exclude : undefined }, root),
+    file: shown,
+    includeTests: args.includeTests || config.includeTests === true,
+  };
+}
+
+/** Leaves out the files the project excludes and gives the rest their role (project-relative paths). */
+function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>(
+  loaded: T,
+  project: LoadedProject,
+  cwd: string,
+): T & { excluded: number } {
+  const relative = (file: string): string =>
+    relativeToProject(project.scope.root, path.resolve(cwd, file)) ?? normalisePath(file);
+  const units: ReviewUnit[] = [];
+  let excluded = 0;
+  for (const unit of loaded.units) {
+    const rel = relative(unit.path);
+    if (project.scope.excludedBy(rel) !== undefined) {
+      excluded += 1;
+      continue;
+    }
+    units.push({ ...unit, role: project.scope.role(rel, unit.text).role });
+  }
+  const skipped = loaded.skipped.filter((part) => project.scope.excludedBy(relative(part.file)) === undefined);
+  return { ...loaded, units, skipped, excluded };
 }
 
 /** Below this many files, starting workers (each loads the grammars) costs more than it saves. */
@@ -604,13 +714,21 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   const provider = createProvider(parsed, io, logger);
 
+  const project = await loadProject(parsed, io);
   let loaded: LoadedUnits;
   try {
-    loaded = await loadUnits(parsed, io);
+    loaded = applyProject(await loadUnits(parsed, io), project, io.cwd);
   } catch (error) {
     if (error instanceof ReviewInputError) throw new UsageError(error.message);
     throw error;
   }
+  if ((loaded.excluded ?? 0) > 0)
+    io.stderr.write(
+      `backend-review: ${counted(loaded.excluded ?? 0, 'file')} left out by ${[
+        ...(project.file ? [project.file] : []),
+        ...(parsed.exclude.length > 0 ? ['--exclude'] : []),
+      ].join(' and ')}.\n`,
+    );
   if (parsed.shard) {
     const projectPath = (file: string): string => projectRelative(workspaceRoot, io.cwd, file);
     loaded = {
@@ -621,7 +739,7 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   const target = parsed.output === undefined ? undefined : await outputTarget(parsed.output, io, loaded.absolutePaths);
   try {
-    const code = await reviewLoaded(parsed, io, logger, workspaceRoot, provider, loaded, target);
+    const code = await reviewLoaded(parsed, io, logger, workspaceRoot, provider, loaded, target, project);
     if (code >= EXIT.usage) await removeStaleReport(target, io, parsed.output);
     return code;
   } catch (error) {
@@ -638,6 +756,7 @@ async function reviewLoaded(
   provider: ChatProvider | undefined,
   loaded: LoadedUnits,
   target: string | undefined,
+  project: LoadedProject,
 ): Promise<number> {
   for (const note of loaded.notes) io.stderr.write(`backend-review: note: ${note}\n`);
   if (loaded.units.length === 0) {
@@ -670,7 +789,12 @@ async function reviewLoaded(
         : (await loadDismissals(workspaceRoot)).entries
       : [];
   const progress = progressReporter(io);
-  const offline = offlineChecks(loaded.units, prepared.offline.checks);
+  // The project file's layers (per-rule, per-role, includeTests) under the flags prepareReview put in.
+  const offline = offlineChecks(loaded.units, {
+    ...prepared.offline.checks,
+    ...project.scope.offline,
+    includeTests: project.includeTests,
+  });
   let result: ReviewResult;
   try {
     result = await runReview({
@@ -702,6 +826,9 @@ async function reviewLoaded(
   progress.clear();
   result.skipped.unshift(...prepared.skipped);
   result.notes.unshift(...loaded.notes);
+  // Model findings carry their file's role too.
+  const roles = new Map(loaded.units.map((unit) => [unit.path, unit.role]));
+  for (const finding of result.findings) finding.role ??= roles.get(finding.file);
   result = await settleFindings(result, {
     units: loaded.units,
     projectRoot: workspaceRoot,
@@ -718,6 +845,7 @@ async function reviewLoaded(
     rules: [...OFFLINE_RULES],
     sourceRoot: io.cwd,
     projectRoot: workspaceRoot,
+    files: loaded.units.map((unit) => ({ path: unit.path, role: unit.role ?? 'production' })),
   };
   if (parsed.writeBaseline !== undefined)
     await writeReport('--write-baseline', parsed.writeBaseline, formatJson(result, meta), io);

@@ -29,6 +29,7 @@ function asJson(rule: OfflineRuleMeta, withHelp: boolean): Record<string, unknow
     severity: rule.defaultSeverity,
     category: rule.category,
     languages: rule.languages,
+    roles: rule.roles,
     title: rule.title,
     shortDescription: rule.shortDescription,
     ...(rule.modes ? { modes: rule.modes } : {}),

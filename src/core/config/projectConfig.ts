@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -247,4 +248,21 @@ export function projectRelative(root: string, absolute: string): string | undefi
   const relative = path.relative(root, absolute);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   return relative.split(path.sep).join('/');
+}
+
+/**
+ * The `.backend-review.json` that applies to a folder: the nearest one at or above it, looking no
+ * higher than `stopAt` (the repository root; without one only `start` itself is looked at), as
+ * ESLint and Prettier find theirs. Undefined when there is none.
+ */
+export function locateProjectConfig(start: string, stopAt: string | undefined): string | undefined {
+  let dir = path.resolve(start);
+  const top = stopAt ? path.resolve(stopAt) : dir;
+  for (;;) {
+    const candidate = path.join(dir, PROJECT_CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (dir === top || parent === dir || projectRelative(top, dir) === undefined) return undefined;
+    dir = parent;
+  }
 }

@@ -23,14 +23,16 @@ function reportFinding(f: ReviewFinding) {
     confidence: f.confidence,
     origin: f.origin,
     fingerprint: f.fingerprint ?? findingFingerprint(f),
+    role: f.role,
   };
 }
 
 /**
- * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats, dismissed}`
+ * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats, dismissed, files}`
  * where each finding is the findings contract plus `file`, `ruleId` (and `startColumn`, `endColumn`,
- * `origin`, `fingerprint`); `dismissed` lists the findings the team dismissed in the repository, each
- * with `dismissal: {reason, note?, by?, at?}` (added compatibly: version stays 1).
+ * `origin`, `fingerprint`, `role`); `dismissed` lists the findings the team dismissed in the repository,
+ * each with `dismissal: {reason, note?, by?, at?}`; `files` lists every reviewed file with its role
+ * (added compatibly: version stays 1).
  */
 export function formatJson(result: ReviewResult, meta: ReportMeta): string {
   const report = {
@@ -52,6 +54,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
       findingsOverCap: result.stats.findingsOverCap ?? 0,
     },
     dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
+    ...(meta.files ? { files: meta.files } : {}),
   };
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -1,5 +1,6 @@
 import type { Mode } from '../findings';
 import type { OfflineRuleMeta } from '../offline/types';
+import type { FileRole } from '../roles';
 
 /** What a report says about the run, besides the result itself. */
 export interface ReportMeta {
@@ -14,6 +15,8 @@ export interface ReportMeta {
   sourceRoot?: string;
   /** Absolute repository root: GitLab wants paths relative to it (finding paths are relative to sourceRoot). */
   projectRoot?: string;
+  /** Every reviewed file with its role (see roles.ts), in review order. */
+  files?: Array<{ path: string; role: FileRole }>;
 }
 
 /** The offline rules' metadata, as much of it as a report describes. */

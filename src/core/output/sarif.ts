@@ -112,6 +112,7 @@ function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif
       confidence: f.confidence,
       origin: f.origin,
       quote: f.quote,
+      ...(f.role ? { role: f.role } : {}),
     },
   };
   if (f.suppression) {

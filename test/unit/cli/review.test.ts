@@ -169,6 +169,7 @@ describe('review command', function () {
         'notes',
         'stats',
         'dismissed',
+        'files',
       ]);
       assert.deepEqual(
         [report.version, report.persona, report.mode, report.model],
