@@ -20,6 +20,7 @@ import {
 } from './common/publishedFindings';
 import { errorMessage } from '../core/errorMessage';
 import { memberIds, oneFindingPerProblem, type ShownFinding } from './common/sameProblem';
+import { ROLE_DESCRIPTIONS } from '../core/roles';
 
 const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -278,7 +279,9 @@ export class FindingsPublisher implements vscode.Disposable {
 
   private message(finding: PublishedFinding): string {
     const suggestion = finding.suggestion.trim() !== '' ? `\n\nSuggestion: ${finding.suggestion.trim()}` : '';
-    return `${finding.title}: ${finding.message.trim()}${suggestion}`;
+    // Outside production code the file's role is said: a credential in a test fixture reads differently.
+    const role = finding.role && finding.role !== 'production' ? ` (in ${ROLE_DESCRIPTIONS[finding.role]})` : '';
+    return `${finding.title}${role}: ${finding.message.trim()}${suggestion}`;
   }
 
   private toDiagnostic(finding: PublishedFinding): vscode.Diagnostic {

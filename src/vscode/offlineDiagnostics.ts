@@ -3,11 +3,11 @@ import { FindingsPublisher } from './diagnostics';
 import { supportedLanguage } from '../core/offline';
 import { relocateFindings } from './common/relocate';
 import { unitFor } from './reviewRunner';
-import { offlineRuleOverrides } from '../core/config/settings';
+import { offlineConfigFor } from '../core/config/settings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type OfflineCheckDeps = Pick<Services, 'config' | 'logger' | 'mode' | 'offline' | 'publisher' | 'settings'>;
+export type OfflineCheckDeps = Pick<Services, 'config' | 'logger' | 'mode' | 'offline' | 'projects' | 'publisher' | 'settings'>;
 import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
@@ -38,6 +38,7 @@ export class OfflineChecker implements vscode.Disposable {
         this.services.offline.forget(unitFor(document).path);
       }),
       services.settings.onDidChange(() => this.checkOpen()),
+      services.projects.onDidChange(() => this.checkOpen()),
     ];
     this.checkOpen();
   }
@@ -76,14 +77,19 @@ export class OfflineChecker implements vscode.Disposable {
     this.generation.set(key, generation);
     const mode = this.services.mode.get();
     try {
-      const findings = await this.services.publisher.withFingerprints(
-        document.uri,
-        text,
-        await this.services.offline.check(unitFor(document), {
-          mode,
-          rules: offlineRuleOverrides(config.offlineChecks.rules),
-        }),
-      );
+      await this.services.projects.ready;
+      const project = this.services.projects.forUri(document.uri, text);
+      // A file the project excludes gets no offline findings (earlier ones go).
+      const findings = project.excludedBy
+        ? []
+        : await this.services.publisher.withFingerprints(
+            document.uri,
+            text,
+            await this.services.offline.check(
+              { ...unitFor(document), role: project.role },
+              offlineConfigFor(mode, config, project),
+            ),
+          );
       if (this.generation.get(key) !== generation || document.isClosed) return undefined;
       // The document may have been edited while the checks ran: findings go onto the text it holds
       // now, and those whose lines changed are left out (the next save checks the file again).

@@ -110,7 +110,9 @@ export async function publishOutcome(
     const findings = await services.publisher.withFingerprints(
       target.uri,
       target.unit.text,
-      outcome.result.findings.filter((f) => f.file === target.unit.path),
+      outcome.result.findings
+        .filter((f) => f.file === target.unit.path)
+        .map((f) => (f.role || !target.unit.role ? f : { ...f, role: target.unit.role })),
     );
     let text: string;
     try {
@@ -174,7 +176,15 @@ export function reportFailure(logger: OutputChannelLogger, error: unknown): Revi
 }
 
 /** Runs a review with progress and cancel, publishes the findings, reports the outcome. */
-export async function runReviewJob(services: Services, job: ReviewJob): Promise<ReviewCommandResult> {
+export async function runReviewJob(services: Services, unscoped: ReviewJob): Promise<ReviewCommandResult> {
+  // The project file (.backend-review.json) gives each file its role and leaves excluded files out, saying why.
+  await services.projects.ready;
+  const scoped = services.projects.scopeUnits(unscoped.targets);
+  const job: ReviewJob = {
+    ...unscoped,
+    targets: scoped.kept,
+    skipped: [...(unscoped.skipped ?? []), ...scoped.skipped],
+  };
   if (job.targets.length === 0 && (job.skipped?.length ?? 0) === 0) {
     const message = `Nothing to review: ${job.title.toLowerCase()} has no files.`;
     if (!job.quiet) void vscode.window.showInformationMessage(message);

@@ -19,6 +19,7 @@ import { ReviewContext, type PersonaApi } from './common/reviewContext';
 import { ReviewService } from './common/reviewService';
 import { SETTINGS_SECTION, type ReadConfigResult, type SettingKey, type ReviewerConfig } from '../core/config/settings';
 import { resolvePersonaDirectories } from './common/settings';
+import { ProjectConfigs } from './projectConfigs';
 import { ReviewStatusBar } from './statusBar';
 import type { SecretStore } from './common/state';
 import { currentConfig } from './vscodeSettings';
@@ -97,6 +98,8 @@ export interface Services {
   statusBar: ReviewStatusBar;
   /** Offline checks: inline for most files, large files split over worker threads. */
   offline: OfflineRunner;
+  /** Each workspace folder's .backend-review.json: excluded files, roles, rule layers. */
+  projects: ProjectConfigs;
 }
 
 function workspaceRoot(): string | undefined {
@@ -163,6 +166,7 @@ function watchRepositoryDismissals(
 /** Builds the long-lived objects once; every one is disposed with the extension. */
 export function createServices(context: vscode.ExtensionContext, logger: OutputChannelLogger): Services {
   const settings = new ConfigWatcher(logger);
+  const projects = new ProjectConfigs(logger);
   const config = () => settings.config;
   const mode = new ModeState(
     new ModeSettingStore(),
@@ -213,7 +217,18 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
       return teamDecisionsFor(entries, projectPath(root, file));
     },
     cache: new FileReviewCache(path.join(context.globalStorageUri.fsPath, 'review-cache')),
-    offlineFindings: (unit, checks) => offline.check(unit, checks),
+    offlineFindings: (unit, checks) => {
+      // The file's own project layers (its folder's .backend-review.json) under the prepared flags.
+      const project = projects.forUnit(unit);
+      return offline.check(
+        { ...unit, role: unit.role ?? project.role },
+        {
+          ...checks,
+          ...project.offline,
+          includeTests: settings.config.offlineChecks.includeTests || project.offline.includeTests === true,
+        },
+      );
+    },
     workspaceHasGuidance,
     logger,
   });
@@ -221,6 +236,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
   const unsubscribeMode = mode.onDidChange((next) => statusBar.setMode(next));
   context.subscriptions.push(
     settings,
+    projects,
     publisher,
     statusBar,
     { dispose: () => reviewService.dispose() },
@@ -251,5 +267,6 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
     reviewService,
     statusBar,
     offline,
+    projects,
   };
 }

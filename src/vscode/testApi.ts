@@ -4,7 +4,7 @@ import type { PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'publisher' | 'reviewService'>;
+export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'projects' | 'publisher' | 'reviewService'>;
 
 /** What `activate` returns: a small read-only view for the integration tests. */
 export interface BackendReviewerApi {
@@ -17,6 +17,8 @@ export interface BackendReviewerApi {
   offlineWorkersRunning(): boolean;
   /** How many open documents have a kept tree for incremental offline re-checks. */
   offlineKeptTrees(): number;
+  /** What was said about `.backend-review.json` files: field errors, the untrusted-workspace notice. */
+  projectConfigNotes(): string[];
   /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
   chatHandler: vscode.ChatRequestHandler;
 }
@@ -28,6 +30,7 @@ export function createTestApi(services: TestApiDeps, chatHandler: vscode.ChatReq
     reviewsInFlight: () => services.reviewService.inFlight(),
     offlineWorkersRunning: () => services.offline.workersRunning,
     offlineKeptTrees: () => services.offline.keptTrees,
+    projectConfigNotes: () => [...services.projects.notes],
     chatHandler,
   };
 }

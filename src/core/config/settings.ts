@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MODES, SEVERITIES, type Mode, type Severity } from '../findings';
-import type { RuleOverride } from '../offline/types';
+import type { OfflineConfig, RuleOverride } from '../offline/types';
 
 /**
  * The reviewer's settings: one zod schema and one default per setting, the trust rules, and the
@@ -36,6 +36,7 @@ export const SETTING_SCHEMAS = {
   'offlineChecks.onOpenAndSave': z.boolean(),
   'offlineChecks.onType': z.boolean(),
   'offlineChecks.rules': z.record(z.string(), z.enum(RULE_LEVELS)),
+  'offlineChecks.includeTests': z.boolean(),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -59,6 +60,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   'offlineChecks.onOpenAndSave': true,
   'offlineChecks.onType': true,
   'offlineChecks.rules': {},
+  'offlineChecks.includeTests': false,
 };
 
 /**
@@ -95,7 +97,7 @@ export interface ReviewerConfig {
   requestTimeoutMs: number;
   /** The whole review's deadline; undefined: derived from the request timeout and the parts. */
   reviewDeadlineMs?: number;
-  offlineChecks: { onOpenAndSave: boolean; onType: boolean; rules: Record<string, RuleLevel> };
+  offlineChecks: { onOpenAndSave: boolean; onType: boolean; rules: Record<string, RuleLevel>; includeTests: boolean };
 }
 
 /** Raw values as VS Code resolves them; `undefined` means "not set". */
@@ -173,6 +175,7 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
         onOpenAndSave: v['offlineChecks.onOpenAndSave'],
         onType: v['offlineChecks.onType'],
         rules: v['offlineChecks.rules'],
+        includeTests: v['offlineChecks.includeTests'],
       },
     },
     problems,
@@ -187,4 +190,22 @@ export function offlineRuleOverrides(rules: Record<string, RuleLevel>): Record<s
   for (const [id, level] of Object.entries(rules))
     overrides[id] = level === 'off' ? { enabled: false } : { enabled: true, severity: level };
   return overrides;
+}
+
+/**
+ * The offline configuration of one file in the editor: the project file's layers (see
+ * projectConfig.ts), then the `offlineChecks.rules` setting, which has the last word;
+ * `includeTests` is on when the setting or the project file turns it on.
+ */
+export function offlineConfigFor(
+  mode: Mode,
+  config: ReviewerConfig,
+  project: { offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'> },
+): OfflineConfig {
+  return {
+    mode,
+    ...project.offline,
+    rules: offlineRuleOverrides(config.offlineChecks.rules),
+    includeTests: config.offlineChecks.includeTests || project.offline.includeTests === true,
+  };
 }

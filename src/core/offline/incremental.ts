@@ -55,7 +55,7 @@ export class IncrementalChecker {
       this.lastCheck = 'none';
       return runOfflineChecks(unit, config);
     }
-    const configKey = keyOf(config);
+    const configKey = keyOf(config, unit.role);
     const previous = this.state;
     if (previous && previous.grammar === grammar && previous.configKey === configKey) {
       if (previous.text === unit.text && previous.path === unit.path) {
@@ -232,8 +232,16 @@ interface CheckedState {
 }
 
 /** The configuration as the rules see it (timings are the bench's, not the rules'). */
-function keyOf(config: OfflineConfig): string {
-  return JSON.stringify({ mode: config.mode, rules: config.rules ?? {} });
+/** What decides which rules run and how loud: findings kept from a check under another key are not reused. */
+function keyOf(config: OfflineConfig, role: ReviewUnit['role']): string {
+  return JSON.stringify({
+    mode: config.mode,
+    rules: config.rules ?? {},
+    projectRules: config.projectRules ?? {},
+    roleRules: config.roleRules ?? {},
+    includeTests: config.includeTests === true,
+    role: role ?? null,
+  });
 }
 
 /** The one span that differs between two texts: the common prefix and suffix are left out. */

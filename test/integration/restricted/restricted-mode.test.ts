@@ -6,7 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from '../../support/modelServer';
-import { openWorkspaceFile, REVIEW_COMMANDS, runReview, setUserSettings, waitFor, workspaceRoot } from '../helpers';
+import {
+  diagnosticCode,
+  openWorkspaceFile,
+  reviewerDiagnostics,
+  reviewerExtension,
+  REVIEW_COMMANDS,
+  runReview,
+  setUserSettings,
+  waitFor,
+  workspaceRoot,
+} from '../helpers';
 
 const FETCH_QUOTE = 'const response = await fetch(`https://quotes.example.invalid/${symbol}`);';
 const WORKSPACE_PERSONA_MARKER = 'UNTRUSTED-WORKSPACE-PERSONA';
@@ -83,5 +93,20 @@ describe('Restricted Mode (untrusted workspace)', () => {
       result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title),
       ['Quote fetch without timeout'],
     );
+  });
+
+  it('does not read .backend-review.json, and says so once', async () => {
+    // The fixture's .backend-review.json turns http-no-timeout off: in Restricted Mode it must not apply.
+    assert.ok(fs.existsSync(path.join(workspaceRoot().fsPath, '.backend-review.json')));
+    const { document } = await openWorkspaceFile('src/quotes.ts');
+    await waitFor('the offline http-no-timeout finding', () =>
+      reviewerDiagnostics(document.uri).some(
+        (d) => d.source === 'Backend Reviewer · offline' && diagnosticCode(d) === 'http-no-timeout',
+      ),
+    );
+    const api = reviewerExtension().exports as { projectConfigNotes(): string[] };
+    const notes = api.projectConfigNotes().filter((note) => note.includes('.backend-review.json is not read'));
+    assert.equal(notes.length, 1, JSON.stringify(api.projectConfigNotes()));
+    assert.match(notes[0], /not trusted/);
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { OFFLINE_RULES, runOfflineChecks, type OfflineConfig } from '../../../../src/core/offline';
 import { FILE_ROLES } from '../../../../src/core/roles';
+import { IncrementalChecker } from '../../../../src/core/offline/incremental';
 import { hits } from './helpers';
 
 // A real-looking credential (not a test value), a request with no timeout and an unbounded fan-out.
@@ -148,5 +149,21 @@ describe('offline checks: file roles', () => {
       for (const role of ['script', 'migration'] as const)
         assert.ok(!OFFLINE_RULES.find((rule) => rule.id === id)?.roles.includes(role), `${id} in ${role}`);
     assert.ok(!OFFLINE_RULES.find((rule) => rule.id === 'http-no-timeout')?.roles.includes('browser'));
+  });
+
+  it('an incremental re-check does not reuse findings made under another role or project layer', async () => {
+    const checker = new IncrementalChecker();
+    const unit = { path: 'src/sync.ts', text: SERVICE_TS };
+    const rules = async (role: 'production' | 'test', config: OfflineConfig) =>
+      (await checker.check({ ...unit, role }, config)).map((f) => f.ruleId);
+    assert.deepEqual(await rules('production', base), ['hardcoded-secret', 'unbounded-concurrency', 'http-no-timeout']);
+    assert.deepEqual(await rules('test', base), ['hardcoded-secret']);
+    assert.equal(checker.lastCheck, 'whole');
+    assert.deepEqual(await rules('test', { ...base, includeTests: true }), [
+      'hardcoded-secret',
+      'unbounded-concurrency',
+      'http-no-timeout',
+    ]);
+    assert.deepEqual(await rules('test', { ...base, projectRules: { 'hardcoded-secret': { enabled: false } } }), []);
   });
 });
