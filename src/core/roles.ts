@@ -78,11 +78,14 @@ const FIXTURE_DIRS = new Set([
   'stubs',
   'seeds',
   'seeders',
-  'seed',
   'seeding',
 ]);
+/** A `seed` folder or `seed.*` file means test data in JavaScript and Python; a Go `seed.go` is as often a package's built-in data. */
+const SEED_NAME = /(?:^|[._-])(?:seeds?|seeders?|seeding)(?:[._-]|$)/;
 const FIXTURE_FILE =
-  /(?:^|[._-])(?:seeds?|seeders?|seeding)(?:[._-]|$)|\.(?:mocks?|fixtures?|stubs?)\.\w+$|^(?:mocks?|fixtures?)\.\w+$|^mock_[\w-]+\.go$|_mocks?\.go$/;
+  /\.(?:mocks?|fixtures?|stubs?)\.\w+$|^(?:mocks?|fixtures?)\.\w+$|^mock_[\w-]+\.go$|_mocks?\.go$|^factories\.py$/;
+/** factory_boy factories build test data. */
+const PYTHON_FIXTURE_IMPORT = /^[ \t]*(?:import[ \t]+factory\b|from[ \t]+factory(?:\.\w+)*[ \t]+import\b)/m;
 
 const TEST_DIRS = new Set([
   'test',
@@ -107,14 +110,14 @@ const TEST_DIRS = new Set([
   '__snapshots__',
 ]);
 const TEST_FILE =
-  /(?:\.(?:test|spec|e2e-spec|e2e|cy|it)\.\w+|_test\.(?:go|py)|^test_\w*\.py|^tests\.py|^conftest\.py|^(?:setuptests|jest\.setup|vitest\.setup|test-setup|testsetup)\.\w+)$/;
+  /(?:\.(?:test|spec|e2e-spec|e2e|cy|it)\.\w+|_test\.(?:go|py)|^test_\w*\.py|^tests?\.py|^conftest\.py|^(?:setuptests|jest\.setup|vitest\.setup|test-setup|testsetup)\.\w+)$/;
 
 const SCRIPT_DIRS = new Set(['scripts', 'script', 'tools', 'tooling', 'bin', 'hack', 'devtools', '.github', 'ci']);
 const SCRIPT_FILE =
-  /^(?:gulpfile|gruntfile|jakefile|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:setup|noxfile|fabfile|manage)\.py$|^(?:magefile|mage)\.go$/;
+  /\.config\.(?:js|cjs|mjs|ts|cts|mts)$|^(?:gulpfile|gruntfile|jakefile|jest\.preset|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:noxfile|fabfile|manage|(?:pre|post)_gen_project)\.py$|^(?:magefile|mage)\.go$/;
 
 /** Front-end folders; `client` and `web` count only at the top of the project (a `src/client/` is often an HTTP client). */
-const BROWSER_DIRS = new Set(['frontend', 'front-end', 'public', 'static', 'wwwroot', 'browser', 'webapp']);
+const BROWSER_DIRS = new Set(['frontend', 'front-end', 'public', 'static', 'assets', 'wwwroot', 'browser', 'webapp']);
 const BROWSER_TOP_DIRS = new Set(['client', 'web', 'ui']);
 /** Next.js and friends: files that run on the server even in a front-end tree. */
 const SERVER_PATH = /(?:^|\/)(?:api|server|pages\/api|app\/api)\/|(?:^|\/)(?:route|middleware)\.\w+$/;
@@ -144,6 +147,7 @@ const JS_TEST_BLOCK = /^(?:describe|it|test|suite)(?:\.(?:each|only|skip|concurr
 const JS_ASSERTION = /\b(?:expect|assert)(?:\.\w+)?\(/;
 const GO_TEST_IMPORT =
   /^[ \t]*(?:import[ \t]+)?(?:\w+[ \t]+)?"(?:testing|testing\/\w+|net\/http\/httptest|github\.com\/stretchr\/testify(?:\/\w+)*|github\.com\/onsi\/(?:ginkgo|gomega)(?:\/[\w/]+)?|github\.com\/golang\/mock\/gomock|go\.uber\.org\/mock\/gomock)"/m;
+const SETUPTOOLS = /^[ \t]*(?:from|import)[ \t]+(?:setuptools|distutils)\b/m;
 /** A Go program run by hand or by `go generate`, never built into the service. */
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
@@ -303,6 +307,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   const generatedDir = firstDir(dirs, GENERATED_DIRS);
   if (generatedDir) return { role: 'generated', reason: `path ${generatedDir}/` };
   if (GENERATED_FILE.test(base)) return { role: 'generated', reason: `file name ${base}` };
+  // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
+  if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);
   if (migrationDir) return { role: 'migration', reason: `path ${migrationDir}/` };
   const dbMigrate = dirs.findIndex((dir, index) => dir === 'migrate' && index > 0 && dirs[index - 1] === 'db');
@@ -317,16 +323,27 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   const fixtureDir = firstDir(dirs, FIXTURE_DIRS);
   if (fixtureDir) return { role: 'fixture', reason: `path ${fixtureDir}/` };
   if (FIXTURE_FILE.test(base)) return { role: 'fixture', reason: `file name ${base}` };
+  if (family !== 'go') {
+    if (dirs.includes('seed')) return { role: 'fixture', reason: 'path seed/' };
+    if (SEED_NAME.test(base)) return { role: 'fixture', reason: `file name ${base}` };
+  }
   const testDir = firstDir(dirs, TEST_DIRS);
   if (testDir) return { role: 'test', reason: `path ${testDir}/` };
-  if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
 
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
+  if (family === 'python' && PYTHON_FIXTURE_IMPORT.test(head))
+    return { role: 'fixture', reason: 'imports factory (factory_boy)' };
   const imported = testImport(head, family);
   if (imported) return { role: 'test', reason: imported };
 
   const scriptDir = firstDir(dirs, SCRIPT_DIRS);
   if (scriptDir) return { role: 'script', reason: `path ${scriptDir}/` };
+  const management = dirs.findIndex(
+    (dir, index) => dir === 'commands' && index > 0 && dirs[index - 1] === 'management',
+  );
+  if (management >= 0 && family === 'python')
+    return { role: 'script', reason: 'path management/commands/ (a Django command)' };
+  if (base === 'setup.py' && SETUPTOOLS.test(head)) return { role: 'script', reason: 'setup.py calling setuptools' };
   if (SCRIPT_FILE.test(base) || (dirs.at(-1) === 'docs' && base === 'conf.py'))
     return { role: 'script', reason: `file name ${base}` };
   if (family === 'go') {

@@ -52,7 +52,9 @@ describe('file roles', () => {
       ['hack/update-codegen.go', 'script'],
       ['webpack.config.js', 'script'],
       ['vite.config.ts', 'script'],
-      ['setup.py', 'script'],
+      ['frontend/openapi-ts.config.ts', 'script'],
+      ['jest.preset.js', 'script'],
+      ['shop/management/commands/backfill_orders.py', 'script'],
       ['manage.py', 'script'],
       ['docs/conf.py', 'script'],
       ['migrations/20240101_add_users.js', 'migration'],
@@ -68,6 +70,22 @@ describe('file roles', () => {
       ['node_modules/axios/index.js', 'vendored'],
     ];
     for (const [path, expected] of cases) assert.equal(role(path), expected, path);
+  });
+
+  it('reads what the conventions leave open from the file: setup.py with setuptools, factory_boy factories', () => {
+    assert.equal(role('setup.py', 'from setuptools import setup\n\nsetup(name="x")\n'), 'script');
+    // A settings module that happens to be called setup.py is production code.
+    assert.equal(role('config/settings/loggers/setup.py', 'import logging\n'), 'production');
+    assert.equal(role('shop/common/factories.py', 'import factory\n'), 'fixture');
+    assert.equal(role('shop/common/builders.py', 'from factory.django import DjangoModelFactory\n'), 'fixture');
+  });
+
+  it('keeps the names that mislead: a Go seed.go, a package named migrations, a test inside it', () => {
+    assert.equal(role('internal/engine/postgresql/seed.go', 'package postgresql\n'), 'production');
+    assert.equal(role('internal/core/seed/seed.go', 'package seed\n'), 'production');
+    assert.equal(role('internal/migrations/migrations_test.go', 'package migrations\n'), 'test');
+    assert.equal(role('config/django/test.py', 'from .base import *\n'), 'test');
+    assert.equal(role('http-pusher/assets/app.js', 'var x = 1;\n'), 'browser');
   });
 
   it('reads generated markers and minified text from the file itself', () => {
