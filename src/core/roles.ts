@@ -148,6 +148,7 @@ const JS_ASSERTION = /\b(?:expect|assert)(?:\.\w+)?\(/;
 const GO_TEST_IMPORT =
   /^[ \t]*(?:import[ \t]+)?(?:\w+[ \t]+)?"(?:testing|testing\/\w+|net\/http\/httptest|github\.com\/stretchr\/testify(?:\/\w+)*|github\.com\/onsi\/(?:ginkgo|gomega)(?:\/[\w/]+)?|github\.com\/golang\/mock\/gomock|go\.uber\.org\/mock\/gomock)"/m;
 const SETUPTOOLS = /^[ \t]*(?:from|import)[ \t]+(?:setuptools|distutils)\b/m;
+const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*test$/;
 /** A Go program run by hand or by `go generate`, never built into the service. */
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
@@ -329,6 +330,9 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   }
   const testDir = firstDir(dirs, TEST_DIRS);
   if (testDir) return { role: 'test', reason: `path ${testDir}/` };
+  // Go's own convention: a package named like `httptest` or `orderstest` holds test helpers.
+  const goTestPackage = family === 'go' ? dirs.find((dir) => GO_TEST_PACKAGE.test(dir)) : undefined;
+  if (goTestPackage) return { role: 'test', reason: `Go test helper package ${goTestPackage}/` };
 
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
   if (family === 'python' && PYTHON_FIXTURE_IMPORT.test(head))

@@ -135,6 +135,8 @@ describe('file roles', () => {
   });
 
   it('reads Go programs kept out of the build as scripts', () => {
+    assert.equal(role('internal/sqltest/docker/postgres.go', 'package docker\n'), 'test');
+    assert.equal(role('internal/latest/version.go', 'package latest\n'), 'production');
     assert.equal(role('internal/gen/main.go', '//go:build ignore\n\npackage main\n'), 'script');
     assert.equal(role('tools.go', '//go:build tools\n\npackage tools\n'), 'script');
     assert.equal(role('cmd/server/main.go', 'package main\n\nimport "net/http"\n'), 'production');
