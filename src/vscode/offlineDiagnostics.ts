@@ -7,7 +7,10 @@ import { offlineConfigFor } from '../core/config/settings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type OfflineCheckDeps = Pick<Services, 'config' | 'logger' | 'mode' | 'offline' | 'projects' | 'publisher' | 'settings'>;
+export type OfflineCheckDeps = Pick<
+  Services,
+  'config' | 'logger' | 'mode' | 'offline' | 'projects' | 'publisher' | 'settings'
+>;
 import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
