@@ -100,7 +100,8 @@ function unique(findings: ReviewFinding[]): ReviewFinding[] {
 
 /** The JSON reports as one result. */
 function mergeJson(reports: JsonReport[]): ReviewResult {
-  const sum = (key: keyof ReviewResult['stats']): number => reports.reduce((n, r) => n + (r.result.stats[key] ?? 0), 0);
+  const sum = (key: 'requests' | 'cachedChunks' | 'promptTokens' | 'completionTokens'): number =>
+    reports.reduce((n, r) => n + (r.result.stats[key] ?? 0), 0);
   return {
     summary: '',
     findings: unique(reports.flatMap((r) => r.result.findings)),

@@ -70,6 +70,7 @@ const HELP = [
   '                        [--rule ID=off|on|SEVERITY]...',
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
   '                        [--prune-dismissals] [--config FILE] [--exclude GLOB]... [--include-tests]',
+  '                        [--min-confidence X]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -100,6 +101,8 @@ const HELP = [
   '  --allow-partial        with --fail-on, a review with parts that could not be reviewed exits 0/1',
   '                         on the findings it has instead of 3',
   '  --no-cache             do not read or write the review cache',
+  "  --min-confidence X     hide model findings with confidence below X, 0 to 1 (default: the mode's floor,",
+  '                         0.6 pragmatic, 0.5 backendpe); what is hidden is counted in the report',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids);',
   '                         overrides the configuration file',
@@ -148,6 +151,7 @@ export interface ReviewArgs {
   deadlineMs?: number;
   allowPartial: boolean;
   cache: boolean;
+  minimumConfidence?: number;
   ruleOverrides: Record<string, RuleOverride>;
   baseline?: string;
   writeBaseline?: string;
@@ -178,6 +182,14 @@ function integerInRange(flag: string, value: string | undefined, max: number, un
 /** One day: the longest request timeout or review deadline accepted (timers overflow past ~24.8 days). */
 export const MAX_DURATION_MS = 86_400_000;
 export const MAX_CONCURRENCY = 64;
+
+function fraction(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1)
+    throw new UsageError(`${flag} "${value}" is not a number from 0 to 1`);
+  return number;
+}
 
 /** `--diff` takes an optional BASE: `--diff main` and `--diff=main` name it, `--diff` alone means HEAD. */
 function normaliseDiffFlag(args: string[]): string[] {
@@ -223,6 +235,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'deadline-ms': { type: 'string' },
         'allow-partial': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
+        'min-confidence': { type: 'string' },
         rule: { type: 'string', multiple: true },
         baseline: { type: 'string' },
         'write-baseline': { type: 'string' },
@@ -276,6 +289,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     deadlineMs: integerInRange('--deadline-ms', values['deadline-ms'], MAX_DURATION_MS, ' ms'),
     allowPartial: values['allow-partial'] === true,
     cache: values['no-cache'] !== true,
+    minimumConfidence: fraction('--min-confidence', values['min-confidence']),
     ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
@@ -809,6 +823,7 @@ async function reviewLoaded(
       diffContextSlack: prepared.diffContextSlack,
       deadlineMs: parsed.deadlineMs,
       requestTimeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      minimumConfidence: parsed.minimumConfidence,
       offlineFindings: offline.findings,
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,

@@ -78,6 +78,11 @@ export interface ReviewFinding extends ModelFinding {
   suppression?: Suppression;
   /** The role of the finding's file (production, test, …; see roles.ts) when it is known. */
   role?: FileRole;
+  /**
+   * Other places with the same problem, grouped into this finding instead of repeating it
+   * (SARIF `relatedLocations`, a diagnostic's related information).
+   */
+  related?: RelatedLocation[];
 }
 
 export const DISMISSAL_REASONS = ['false-positive', 'wont-fix', 'acceptable-here'] as const;
@@ -90,6 +95,16 @@ export interface Suppression {
   note?: string;
   by?: string;
   at?: string;
+}
+
+/** Another place a grouped finding applies to (same file unless `file` says otherwise). */
+export interface RelatedLocation {
+  file: string;
+  startLine: number;
+  endLine: number;
+  startColumn?: number;
+  endColumn?: number;
+  quote: string;
 }
 
 /** A part of the input that was not reviewed, and why. Never truncate silently. */
@@ -115,6 +130,24 @@ export interface ReviewStats {
   durationMs: number;
   /** Valid model findings not kept because a part or the review went over its findings cap. */
   findingsOverCap?: number;
+  /** Model findings not shown, by why (the noise gate); absent when nothing was withheld. */
+  withheld?: WithheldCounts;
+}
+
+/** How many model findings the noise gate kept from the user, by reason. */
+export interface WithheldCounts {
+  /** The quoted code is nowhere in the reviewed code. */
+  unanchored: number;
+  /** Confidence below the floor. */
+  lowConfidence: number;
+  /** Over the per-part or per-review cap (the least severe go first). */
+  overCap: number;
+  /** Folded into another finding: a repeat of the same kind (its location kept as related) or a duplicate of an offline finding. */
+  grouped: number;
+  /** Fixes removed: line-number prefixes that could not be repaired, or fixes that change nothing. */
+  fixesDropped: number;
+  /** Fixes whose copied line-number prefixes were removed. */
+  fixesRepaired: number;
 }
 
 export interface ReviewResult {

@@ -284,7 +284,7 @@ export class FindingsPublisher implements vscode.Disposable {
     return `${finding.title}${role}: ${finding.message.trim()}${suggestion}`;
   }
 
-  private toDiagnostic(finding: PublishedFinding): vscode.Diagnostic {
+  private toDiagnostic(finding: PublishedFinding, uri: vscode.Uri): vscode.Diagnostic {
     const start = new vscode.Position(Math.max(0, finding.startLine - 1), Math.max(0, (finding.startColumn ?? 1) - 1));
     const end =
       finding.endColumn !== undefined
@@ -297,6 +297,25 @@ export class FindingsPublisher implements vscode.Disposable {
     );
     diagnostic.source = finding.source;
     diagnostic.code = { value: finding.ruleId, target: helpUri(finding.ruleId) };
+    // Repeats of the same problem were grouped into this finding (same file): each place is listed.
+    const related = (finding.related ?? []).filter((r) => r.file === finding.file);
+    if (related.length > 0) {
+      diagnostic.relatedInformation = related.map(
+        (r) =>
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(
+              uri,
+              new vscode.Range(
+                Math.max(0, r.startLine - 1),
+                Math.max(0, (r.startColumn ?? 1) - 1),
+                Math.max(0, r.endLine - 1),
+                r.endColumn !== undefined ? Math.max(0, r.endColumn - 1) : Number.MAX_SAFE_INTEGER,
+              ),
+            ),
+            `Also here: ${finding.title}`,
+          ),
+      );
+    }
     return diagnostic;
   }
 
@@ -305,7 +324,7 @@ export class FindingsPublisher implements vscode.Disposable {
     if (!entry) {
       this.collection.delete(uri);
     } else {
-      const diagnostics = this.shown(uri).map((f) => this.toDiagnostic(f));
+      const diagnostics = this.shown(uri).map((f) => this.toDiagnostic(f, uri));
       for (const notice of entry.notices) {
         const diagnostic = new vscode.Diagnostic(
           new vscode.Range(0, 0, 0, 0),

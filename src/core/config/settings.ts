@@ -27,6 +27,7 @@ export const SETTING_SCHEMAS = {
   persona: z.string(),
   personaDirectories: z.array(z.string()),
   minimumSeverity: z.enum(SEVERITIES),
+  minimumConfidence: z.number().min(0).max(1).nullable(),
   reviewOnSave: z.boolean(),
   diffContextSlack: z.number().int().min(0).max(200),
   maxConcurrency: z.number().int().min(1).max(16),
@@ -52,6 +53,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   persona: '',
   personaDirectories: [],
   minimumSeverity: 'low',
+  minimumConfidence: null,
   reviewOnSave: false,
   diffContextSlack: 3,
   maxConcurrency: 2,
@@ -79,6 +81,7 @@ export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'personaDirectories',
   'reviewOnSave',
   'minimumSeverity',
+  'minimumConfidence',
   'offlineChecks.rules',
 ];
 
@@ -91,6 +94,8 @@ export interface ReviewerConfig {
   persona?: string;
   personaDirectories: string[];
   minimumSeverity: Severity;
+  /** Model findings below this confidence are not shown; undefined: the mode's default. */
+  minimumConfidence?: number;
   reviewOnSave: boolean;
   diffContextSlack: number;
   maxConcurrency: number;
@@ -166,6 +171,7 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
       persona: persona === '' ? undefined : persona,
       personaDirectories: v.personaDirectories.map((dir) => dir.trim()).filter((dir) => dir !== ''),
       minimumSeverity: v.minimumSeverity,
+      minimumConfidence: v.minimumConfidence ?? undefined,
       reviewOnSave: v.reviewOnSave,
       diffContextSlack: v.diffContextSlack,
       maxConcurrency: v.maxConcurrency,

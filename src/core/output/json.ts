@@ -24,6 +24,7 @@ function reportFinding(f: ReviewFinding) {
     origin: f.origin,
     fingerprint: f.fingerprint ?? findingFingerprint(f),
     role: f.role,
+    ...(f.related && f.related.length > 0 ? { related: f.related } : {}),
   };
 }
 
@@ -52,6 +53,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
       completionTokens: result.stats.completionTokens,
       durationMs: result.stats.durationMs,
       findingsOverCap: result.stats.findingsOverCap ?? 0,
+      ...(result.stats.withheld ? { withheld: result.stats.withheld } : {}),
     },
     dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
     ...(meta.files ? { files: meta.files } : {}),

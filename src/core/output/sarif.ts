@@ -127,6 +127,22 @@ function result(f: ReviewFinding, ruleIndex: number, fingerprint: string): Sarif
       },
     ];
   }
+  if (f.related && f.related.length > 0) {
+    out.relatedLocations = f.related.map((r, i) => ({
+      id: i + 1,
+      physicalLocation: {
+        artifactLocation: artifactUri(r.file),
+        region: region({
+          ...f,
+          startLine: r.startLine,
+          endLine: r.endLine,
+          startColumn: r.startColumn,
+          endColumn: r.endColumn,
+        }),
+      },
+      message: { text: `Also here: ${f.title}` },
+    }));
+  }
   if (f.fix) {
     // Whole lines: a region without columns spans startLine's first to endLine's last character.
     out.fixes = [

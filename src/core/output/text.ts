@@ -41,6 +41,8 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
     );
     if (f.message.trim() !== '') out.push(indent(terminalSafe(f.message.trim()), '    '));
     if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${terminalSafe(f.suggestion.trim())}`, '    '));
+    for (const r of f.related ?? [])
+      out.push(paint(DIM, `    also at ${terminalSafe(r.file)}:${r.startLine}:${r.startColumn ?? 1}`));
     if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
     out.push('');
   }

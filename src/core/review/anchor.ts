@@ -7,9 +7,9 @@ import { splitLines, type LineRange } from './chunk';
  * - `exact`: the quote is at the lines the model cited;
  * - `moved`: the quote was found elsewhere (nearby or anywhere in the reviewed text) and the
  *   finding was moved onto it;
- * - `cited`: the quote was not found; the cited lines exist and are kept, confidence lowered.
+ * A finding whose quote is not found is dropped (`unanchored` in the result), never shown.
  */
-export type AnchorKind = 'exact' | 'moved' | 'cited';
+export type AnchorKind = 'exact' | 'moved';
 
 export type AnchoredFinding = ModelFinding & {
   /** 1-based column on startLine where the quoted code begins (1 when unknown). */
@@ -33,13 +33,12 @@ export interface AnchorOptions {
 
 export interface AnchorResult {
   kept: AnchoredFinding[];
-  dropped: { finding: ModelFinding; reason: string }[];
+  /** `unanchored`: the quote is nowhere in the reviewed code (counted by the noise gate). */
+  dropped: { finding: ModelFinding; reason: string; unanchored: boolean }[];
 }
 
 export const DEFAULT_DIFF_SLACK = 3;
 export const DEFAULT_SEARCH_WINDOW = 10;
-/** A finding whose quote cannot be found keeps its cited lines with its confidence halved. */
-export const UNANCHORED_CONFIDENCE_FACTOR = 0.5;
 
 /** Where a quote was found: 1-based lines, 1-based columns (end exclusive). */
 interface QuoteMatch {
@@ -247,8 +246,8 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
 
   const kept: AnchoredFinding[] = [];
   const dropped: AnchorResult['dropped'] = [];
-  const drop = (finding: ModelFinding, reason: string): void => {
-    dropped.push({ finding, reason });
+  const drop = (finding: ModelFinding, reason: string, unanchored = false): void => {
+    dropped.push({ finding, reason, unanchored });
     logger.warn(`Dropped finding "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): ${reason}`);
   };
 
@@ -259,7 +258,7 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     };
     const anchored = anchorOne(finding, cited);
     if (typeof anchored === 'string') {
-      drop(finding, anchored);
+      drop(finding, anchored, true);
       continue;
     }
     if (changed && !touchesChange(anchored, changed, slack)) {
@@ -327,22 +326,8 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     if (!searchable.some((r) => intersect(r, citedInFile))) {
       return `${why}, and the cited lines ${cited.startLine}-${cited.endLine} are outside the reviewed lines`;
     }
-    const confidence = Math.round(finding.confidence * UNANCHORED_CONFIDENCE_FACTOR * 1000) / 1000;
-    logger.info(
-      `Finding "${finding.title}": ${why}; kept at the cited lines ${citedInFile.startLine}-${citedInFile.endLine} with confidence ${finding.confidence} → ${confidence}.`,
-    );
-    if (finding.fix)
-      logger.warn(`Finding "${finding.title}": fix removed, the code it would replace could not be located.`);
-    return {
-      ...finding,
-      startLine: citedInFile.startLine,
-      endLine: citedInFile.endLine,
-      startColumn: 1,
-      endColumn: file.lineLength(citedInFile.endLine) + 1,
-      confidence,
-      fix: null,
-      anchored: 'cited',
-    };
+    // Not shown: a finding about code the model cannot point at is where invented findings live.
+    return `${why} (cited lines ${citedInFile.startLine}-${citedInFile.endLine})`;
   }
 
   /**

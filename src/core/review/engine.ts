@@ -12,8 +12,11 @@ import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
 import { counted } from '../counted';
+import { mergeFindings } from './merge';
+import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
 export { previewPrompt, planReview } from './plan';
+export { mergeFindings, similarTitles } from './merge';
 
 export const DEFAULT_MAX_CONCURRENCY = 4;
 /** Model findings kept for one review; beyond it the most severe are kept and the rest counted. */
@@ -37,57 +40,14 @@ export function defaultReviewDeadlineMs(parts: number, concurrency: number, requ
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
-function words(title: string): Set<string> {
-  return new Set(
-    title
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((w) => w.length > 2),
-  );
-}
-
-/** Titles say the same thing: one contains the other, or they share most of their words. */
-export function similarTitles(a: string, b: string): boolean {
-  const na = a.toLowerCase().replace(/\s+/g, ' ').trim();
-  const nb = b.toLowerCase().replace(/\s+/g, ' ').trim();
-  if (na === nb || na.includes(nb) || nb.includes(na)) return true;
-  const wa = words(a);
-  const wb = words(b);
-  if (wa.size === 0 || wb.size === 0) return false;
-  let shared = 0;
-  for (const w of wa) if (wb.has(w)) shared++;
-  return shared / (wa.size + wb.size - shared) >= 0.5;
-}
-
-function isDuplicate(a: ReviewFinding, b: ReviewFinding): boolean {
-  return (
-    a.file === b.file &&
-    a.category === b.category &&
-    a.startLine <= b.endLine &&
-    b.startLine <= a.endLine &&
-    similarTitles(a.title, b.title)
-  );
-}
-
-/** Keeps the most severe, then most confident, of each group of duplicates; sorted by file and line. */
-export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
-  const ranked = [...findings].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.confidence - a.confidence,
-  );
-  // Duplicates share a file, so each finding is compared with the kept ones of its file only:
-  // comparing with every kept finding was quadratic in the whole review (seconds for a large repository).
-  const keptByFile = new Map<string, ReviewFinding[]>();
-  const kept: ReviewFinding[] = [];
-  for (const finding of ranked) {
-    const sameFile = keptByFile.get(finding.file) ?? [];
-    if (sameFile.some((k) => isDuplicate(k, finding))) continue;
-    sameFile.push(finding);
-    keptByFile.set(finding.file, sameFile);
-    kept.push(finding);
-  }
-  return kept.sort(
+/** Most severe first; within a severity by file and line, so a reader meets what matters first. */
+function orderBySeverity(findings: ReviewFinding[]): ReviewFinding[] {
+  return [...findings].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity),
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.file.localeCompare(b.file) ||
+      a.startLine - b.startLine ||
+      (a.startColumn ?? 0) - (b.startColumn ?? 0),
   );
 }
 
@@ -325,6 +285,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   };
   const findings: ReviewFinding[] = [];
   const skipped: SkippedPart[] = [];
+  const limits = gateLimits(options.mode, options.minimumConfidence);
+  const withheld = emptyWithheld();
   const notes: string[] = [];
   const summaries: { file: string; summary: string }[] = [];
 
@@ -489,19 +451,35 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             dropped: [...plain.dropped, ...redacted.dropped],
           };
           for (const dropped of anchored.dropped) {
+            if (dropped.unanchored) withheld.unanchored++;
             logger.info(
               `${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`,
             );
           }
           const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
+          const fileLines = anchored.kept.some((f) => f.fix) ? planned.unit.text.split(/\r?\n/) : [];
           for (const finding of anchored.kept) {
-            const unsafe = finding.fix ? unsafeFixReason(finding.fix, secretLines) : null;
-            if (unsafe) {
-              logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": ${unsafe}`);
-              finding.fix = null;
+            if (!finding.fix) continue;
+            const unsafe = unsafeFixReason(finding.fix, secretLines);
+            const checked = unsafe ? { fix: null, reason: unsafe } : checkFixText(finding.fix, fileLines);
+            if (checked.fix === null) {
+              logger.info(`${planned.unit.path}: removed the fix of "${finding.title}": ${checked.reason}`);
+              withheld.fixesDropped++;
+            } else if (checked.repaired) {
+              logger.info(
+                `${planned.unit.path}: removed line numbers copied from the prompt from the fix of "${finding.title}"`,
+              );
+              withheld.fixesRepaired++;
             }
+            finding.fix = checked.fix;
           }
-          findings.push(...anchored.kept.map((f) => toReviewFinding(f, planned.unit)));
+          findings.push(
+            ...gatePart(
+              anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
+              limits,
+              withheld,
+            ),
+          );
         } finally {
           done++;
           report?.(planned.unit.path);
@@ -577,7 +555,16 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
 
-  const merged = capModelFindings(mergeFindings(findings), stats, notes);
+  const merged = capModelFindings(
+    orderBySeverity(capReview(groupRepeats(mergeFindings(findings), withheld), limits, withheld)),
+    stats,
+    notes,
+  );
+  const gateNote = describeWithheld(withheld, limits);
+  if (gateNote) {
+    notes.push(gateNote);
+    stats.withheld = withheld;
+  }
   stats.durationMs = Date.now() - started;
   return { summary: summarise(summaries, merged, provider !== undefined), findings: merged, skipped, stats, notes };
 }

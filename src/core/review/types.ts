@@ -56,6 +56,10 @@ export interface ReviewOptions {
   provider?: ChatProvider;
   cache?: ReviewCacheStore;
   maxConcurrency?: number;
+  /**
+   * Model findings below this confidence (0..1) are not shown; default per mode (gate.ts).
+   */
+  minimumConfidence?: number;
   /** Lines of slack around changed lines when keeping diff findings. */
   diffContextSlack?: number;
   signal?: AbortSignal;

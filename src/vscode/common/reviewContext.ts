@@ -188,6 +188,7 @@ export class ReviewContext {
       diffContextSlack: prepared.diffContextSlack,
       requestTimeoutMs: config.requestTimeoutMs,
       deadlineMs: config.reviewDeadlineMs,
+      minimumConfidence: config.minimumConfidence,
       offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
     };

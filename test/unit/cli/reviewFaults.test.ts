@@ -34,7 +34,7 @@ interface JsonReport {
   stats: { findingsOverCap?: number };
 }
 
-const finding = modelFinding({ title: 'Query built by concatenation', startLine: 1, endLine: 1, quote: '' });
+const finding = modelFinding({ title: 'Query built by concatenation', startLine: 1, endLine: 1, quote: 'export const' });
 
 describe('review command under faults (issue 14)', function () {
   this.timeout(40_000);
@@ -74,7 +74,7 @@ describe('review command under faults (issue 14)', function () {
       server.setHandler((request) =>
         request.user.includes('slow.ts')
           ? { hang: true }
-          : findingsAnswer([modelFinding({ title: 'Fast finding', severity: 'low', quote: '' })]),
+          : findingsAnswer([modelFinding({ title: 'Fast finding', severity: 'low', quote: 'export const' })]),
       );
       const root = workspace({ 'fast.ts': 'export const a = 1;\n', 'slow.ts': 'export const b = 2;\n' });
       const gated = await review(['.', '--deadline-ms', '1000', '--format', 'json', '--fail-on', 'high'], root, env);
@@ -222,7 +222,7 @@ describe('review command under faults (issue 14)', function () {
 
     it('caps 10,000 invented findings at 50 for the part and says how many were not kept', async () => {
       const many = Array.from({ length: 10_000 }, (_, i) =>
-        modelFinding({ title: `Invented ${i}`, severity: i === 9_999 ? 'critical' : 'low', quote: '' }),
+        modelFinding({ title: `Invented ${i}`, severity: i === 9_999 ? 'critical' : 'low', quote: 'export const' }),
       );
       server.setHandler(() => ({ ...findingsAnswer(many), chunkSize: 1024 * 1024 }));
       const root = workspace({ 'a.ts': 'export const a = 1;\n' });
@@ -239,7 +239,7 @@ describe('review command under faults (issue 14)', function () {
 
     it('drops a finding with an empty title and says so, naming the file', async () => {
       server.setHandler(() =>
-        findingsAnswer([finding, modelFinding({ title: '   ', severity: 'critical', quote: '' })]),
+        findingsAnswer([finding, modelFinding({ title: '   ', severity: 'critical', quote: 'export const' })]),
       );
       const root = workspace({ 'a.ts': 'export const a = 1;\n' });
       const run = await review(['a.ts', '--format', 'json'], root, env);
@@ -437,7 +437,7 @@ describe('review command under faults (issue 14)', function () {
       const entryPath = join(cacheDir, entries[0]);
       const planted = [
         // Another tool's JSON (no envelope) that happens to look like an answer.
-        JSON.stringify({ summary: 'planted', findings: [modelFinding({ title: 'Planted', quote: '' })] }),
+        JSON.stringify({ summary: 'planted', findings: [modelFinding({ title: 'Planted', quote: 'export const' })] }),
         // Our envelope around an invalid finding.
         JSON.stringify({
           tool: 'backend-review/review-cache',

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ModelFinding } from '../../../../src/core/findings';
 import { InMemoryLogger } from '../../../support/inMemoryLogger';
-import { UNANCHORED_CONFIDENCE_FACTOR, anchorFindings } from '../../../../src/core/review/anchor';
+import { anchorFindings } from '../../../../src/core/review/anchor';
 
 // 30 lines; the interesting code sits at known line numbers.
 const fileLines = [
@@ -119,27 +119,27 @@ describe('anchorFindings', () => {
     assert.equal(kept[0].startLine, 28);
   });
 
-  it('keeps the cited lines with lowered confidence when the quote is nowhere', () => {
+  it('drops a finding whose quote is nowhere in the reviewed code, marked unanchored and logged', () => {
     const logger = new InMemoryLogger();
-    const { kept } = anchorFindings(
+    const { kept, dropped } = anchorFindings(
       [finding({ quote: 'this code does not exist', fix: { startLine: 8, endLine: 8, replacement: 'x' } })],
       fileText,
       { logger },
     );
-    assert.equal(kept.length, 1);
-    assert.equal(kept[0].anchored, 'cited');
-    assert.equal(kept[0].confidence, 0.9 * UNANCHORED_CONFIDENCE_FACTOR);
-    assert.equal(kept[0].fix, null);
-    assert.deepEqual([kept[0].startColumn, kept[0].endColumn], [1, fileLines[7].length + 1]);
+    assert.deepEqual(kept, []);
+    assert.equal(dropped.length, 1);
+    assert.equal(dropped[0].unanchored, true);
+    assert.match(dropped[0].reason, /quote was not found in the reviewed code \(cited lines 8-8\)/);
     assert.ok(
-      logger.messages('info').some((m) => /confidence 0\.9 → 0\.45/.test(m)),
+      logger.messages('warn').some((m) => /Dropped finding/.test(m)),
       logger.messages().join('\n'),
     );
   });
 
   it('treats an empty quote as not found', () => {
-    const { kept } = anchorFindings([finding({ quote: '  ' })], fileText);
-    assert.equal(kept[0].anchored, 'cited');
+    const { kept, dropped } = anchorFindings([finding({ quote: '  ' })], fileText);
+    assert.deepEqual(kept, []);
+    assert.match(dropped[0].reason, /it has no quote/);
   });
 
   it('drops a finding whose quote is nowhere and whose lines are outside the file', () => {
@@ -163,10 +163,9 @@ describe('anchorFindings', () => {
       fileText,
       options,
     );
-    assert.equal(kept.length, 1);
-    assert.equal(kept[0].title, 'sql');
-    assert.equal(kept[0].anchored, 'cited');
+    assert.deepEqual(kept, [], 'neither quote is in the reviewed lines');
     assert.match(dropped[0].reason, /outside the reviewed lines/);
+    assert.match(dropped[1].reason, /quote was not found in the reviewed code \(cited lines 26-26\)/);
   });
 
   it('does not anchor on code the model was not shown, even when the quote is there', () => {
@@ -179,8 +178,9 @@ describe('anchorFindings', () => {
   it('clamps a range that runs past the end of the file', () => {
     const { kept } = anchorFindings([finding({ startLine: 30, endLine: 45, quote: 'app.listen(3000);' })], fileText);
     assert.deepEqual([kept[0].anchored, kept[0].startLine, kept[0].endLine], ['exact', 30, 30]);
-    const unfound = anchorFindings([finding({ startLine: 0, endLine: 99, quote: 'nope' })], fileText).kept[0];
-    assert.deepEqual([unfound.startLine, unfound.endLine], [1, 30]);
+    const unfound = anchorFindings([finding({ startLine: 0, endLine: 99, quote: 'nope' })], fileText);
+    assert.deepEqual(unfound.kept, []);
+    assert.match(unfound.dropped[0].reason, /cited lines 1-30/);
   });
 
   it('keeps a fix that replaces the quoted lines and moves it with the finding', () => {
@@ -305,11 +305,8 @@ describe('anchorFindings', () => {
         bigText,
         { reviewedRanges: [{ startLine: 50, endLine: 590 }] },
       );
-      assert.deepEqual(
-        outside.kept.map((f) => f.anchored),
-        ['cited'],
-        'line 20 was not reviewed',
-      );
+      assert.deepEqual(outside.kept, [], 'line 20 was not reviewed');
+      assert.equal(outside.dropped[0].unanchored, true);
     });
   });
 });

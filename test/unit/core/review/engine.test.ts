@@ -368,17 +368,18 @@ describe('runReview', () => {
       [`export function handler${i}(req: Request) {`, `  return process(req, ${i});`, '}', ''].join('\n'),
     ).join('\n');
     const provider = new FakeProvider((request) => {
-      const first = /^\s*(\d+) \| /m.exec(userText(request));
+      const first = /^\s*(\d+) \| (.*)$/m.exec(userText(request));
       const line = Number(first?.[1]);
+      const quote = first?.[2] ?? '';
       // Every chunk reports the same cross-cutting problem at its first line, plus a duplicate of it.
       return answer([
-        { title: `Handler without input validation`, category: 'security', startLine: line, endLine: line, quote: '' },
+        { title: `Handler without input validation`, category: 'security', startLine: line, endLine: line, quote },
         {
           title: `Handler without input validation!`,
           category: 'security',
           startLine: line,
           endLine: line,
-          quote: '',
+          quote,
           severity: 'low',
         },
       ]);
@@ -396,11 +397,12 @@ describe('runReview', () => {
       const tokens = request.messages.reduce((sum, m) => sum + provider.countTokens(m.content), 0);
       assert.ok(tokens <= provider.maxInputTokens, `a request of ${tokens} tokens exceeds the budget`);
     }
-    assert.equal(result.findings.length, provider.requests.length, 'duplicates merged, one finding per chunk');
-    assert.ok(
-      result.findings.every((f) => f.severity === 'medium'),
-      'the more severe duplicate is kept',
-    );
+    // Duplicates merged (one per chunk), then the repeats of the same problem grouped into one finding.
+    assert.equal(result.findings.length, 1, JSON.stringify(result.findings, null, 1));
+    assert.equal(result.findings[0].severity, 'medium', 'the more severe duplicate is kept');
+    assert.equal(result.findings[0].related?.length, provider.requests.length - 1, 'every other place is related');
+    assert.match(result.findings[0].message, /The same problem is also at lines \d+, \d+/);
+    assert.equal(result.stats.withheld?.grouped, provider.requests.length - 1);
     assert.deepEqual(result.skipped, []);
   });
 

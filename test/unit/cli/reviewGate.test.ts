@@ -1,0 +1,223 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CATEGORIES } from '../../../src/core/findings';
+import { runCliCaptured } from '../../support/runCliCaptured';
+import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from '../../support/modelServer';
+
+/** The noise gate end to end: what a noisy model answers, what the user is shown and what is counted. */
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'review-gate-'));
+  mkdirSync(join(root, '.git'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const handlers = [
+  'export async function listOrders(db: Db, customer: string) {',
+  "  return db.query(`SELECT * FROM orders WHERE customer = '${customer}'`);",
+  '}',
+  '',
+  'export async function listRefunds(db: Db, order: string) {',
+  "  return db.query(`SELECT * FROM refunds WHERE order_id = '${order}'`);",
+  '}',
+  '',
+  'export async function listNotes(db: Db, order: string) {',
+  "  return db.query(`SELECT * FROM notes WHERE order_id = '${order}'`);",
+  '}',
+  '',
+  'export function total(items: { price: number }[]) {',
+  '  return items.reduce((sum, item) => sum + item.price, 0);',
+  '}',
+  '',
+].join('\n');
+
+function injection(line: number, table: string, column: string, variable: string): Record<string, unknown> {
+  return modelFinding({
+    title: 'SQL injection: query built from user input',
+    severity: 'critical',
+    category: 'security',
+    startLine: line,
+    endLine: line,
+    quote: `SELECT * FROM ${table} WHERE ${column} = '\${${variable}}'`,
+    confidence: 0.9,
+  });
+}
+
+describe('review command: the noise gate', function () {
+  this.timeout(30_000);
+  let server: ModelServer;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    server = await startModelServer({
+      handler: () =>
+        findingsAnswer([
+          {
+            ...injection(2, 'orders', 'customer', 'customer'),
+            // The prompt's numbering copied into the fix: repaired, not written into the code.
+            fix: {
+              startLine: 2,
+              endLine: 2,
+              replacement: "2 |   return db.query('SELECT * FROM orders WHERE customer = $1', [customer]);",
+            },
+          },
+          injection(6, 'refunds', 'order_id', 'order'),
+          injection(10, 'notes', 'order_id', 'order'),
+          modelFinding({
+            title: 'Floating point money',
+            severity: 'medium',
+            category: 'correctness',
+            startLine: 14,
+            endLine: 14,
+            quote: 'sum + item.price',
+            confidence: 0.3,
+          }),
+          modelFinding({
+            title: 'Unbounded retry loop',
+            severity: 'high',
+            category: 'reliability',
+            startLine: 13,
+            endLine: 13,
+            quote: 'while (true) { await retry(); }',
+            confidence: 0.95,
+          }),
+          modelFinding({
+            title: 'Reduce without initial type',
+            severity: 'low',
+            category: 'maintainability',
+            startLine: 14,
+            endLine: 14,
+            quote: 'items.reduce((sum, item) => sum + item.price, 0)',
+            confidence: 0.8,
+            // Replaces the line with itself: nothing to apply.
+            fix: {
+              startLine: 14,
+              endLine: 14,
+              replacement: '  return items.reduce((sum, item) => sum + item.price, 0);',
+            },
+          }),
+        ]),
+    });
+    env = {
+      BACKEND_REVIEW_MODEL: 'test-model',
+      OPENAI_BASE_URL: server.url,
+      XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'review-gate-cache-')),
+    };
+  });
+  afterEach(async () => server.close());
+
+  it('withholds invented quotes and low-confidence findings, repairs prefixed fixes, drops no-op fixes, groups repeats', async () => {
+    const root = workspace({ 'src/orders.ts': handlers });
+    const run = await runCliCaptured(['review', 'src/orders.ts', '--format', 'json', '--rule', 'sql-injection=off'], {
+      cwd: root,
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.chatRequests().length, 1);
+    const report = JSON.parse(run.stdout);
+    const model = report.findings.filter((f: { origin: string }) => f.origin === 'model');
+    assert.deepEqual(
+      model.map((f: { title: string; startLine: number }) => [f.title, f.startLine]),
+      [
+        ['SQL injection: query built from user input', 2],
+        ['Reduce without initial type', 14],
+      ],
+      'the invented retry loop and the 0.3-confidence finding are not shown; the three injections are one finding',
+    );
+    const [sql, reduce] = model;
+    assert.deepEqual(
+      sql.related.map((r: { startLine: number }) => r.startLine),
+      [6, 10],
+    );
+    assert.match(sql.message, /also at lines 6, 10/);
+    assert.equal(
+      sql.fix.replacement,
+      "  return db.query('SELECT * FROM orders WHERE customer = $1', [customer]);",
+      'line-number prefix removed',
+    );
+    assert.equal(reduce.fix, null, 'a fix that changes nothing is dropped');
+    assert.deepEqual(report.stats.withheld, {
+      unanchored: 1,
+      lowConfidence: 1,
+      overCap: 0,
+      grouped: 2,
+      fixesDropped: 1,
+      fixesRepaired: 1,
+    });
+  });
+
+  it('prints the withheld counts and related places in text, relatedLocations in SARIF', async () => {
+    const root = workspace({ 'src/orders.ts': handlers });
+    const text = await runCliCaptured(['review', 'src/orders.ts', '--rule', 'sql-injection=off'], { cwd: root, env });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^ {4}also at src\/orders\.ts:6:\d+$/m);
+    assert.match(
+      text.stdout,
+      /note: model findings not shown: 1 whose quoted code is not in the reviewed code \(see the log\); 1 below the confidence floor of 0\.6; 2 repeated elsewhere/,
+    );
+    assert.doesNotMatch(text.stdout, /Unbounded retry loop|Floating point money/);
+
+    const sarif = await runCliCaptured(
+      ['review', 'src/orders.ts', '--format', 'sarif', '--rule', 'sql-injection=off'],
+      {
+        cwd: root,
+        env,
+      },
+    );
+    const results = JSON.parse(sarif.stdout).runs[0].results;
+    const grouped = results.find((r: { ruleId: string }) => r.ruleId === 'review/security');
+    assert.deepEqual(
+      grouped.relatedLocations.map(
+        (l: { physicalLocation: { region: { startLine: number } } }) => l.physicalLocation.region.startLine,
+      ),
+      [6, 10],
+    );
+  });
+
+  it('--min-confidence moves the floor and rejects values outside 0..1', async () => {
+    const root = workspace({ 'src/orders.ts': handlers });
+    const low = await runCliCaptured(
+      ['review', 'src/orders.ts', '--format', 'json', '--min-confidence', '0.2', '--rule', 'sql-injection=off'],
+      { cwd: root, env },
+    );
+    assert.equal(low.code, 0, low.stderr);
+    const titles = JSON.parse(low.stdout).findings.map((f: { title: string }) => f.title);
+    assert.ok(titles.includes('Floating point money'), titles.join(', '));
+
+    const bad = await runCliCaptured(['review', 'src/orders.ts', '--min-confidence', '1.5'], { cwd: root, env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--min-confidence "1\.5" is not a number from 0 to 1/);
+  });
+
+  it('caps the findings of a part, most severe first, and counts the rest', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `export const value${i} = compute(${i});`);
+    server.setHandler(() =>
+      findingsAnswer(
+        lines.map((line, i) =>
+          modelFinding({
+            title: `value${i} concern`,
+            category: CATEGORIES[i % CATEGORIES.length],
+            severity: i === 29 ? 'critical' : 'low',
+            startLine: i + 1,
+            endLine: i + 1,
+            quote: line,
+            confidence: 0.9,
+          }),
+        ),
+      ),
+    );
+    const root = workspace({ 'values.ts': lines.join('\n') + '\n' });
+    const run = await runCliCaptured(['review', 'values.ts', '--format', 'json'], { cwd: root, env });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    const model = report.findings.filter((f: { origin: string }) => f.origin === 'model');
+    assert.equal(model.length, 8, 'pragmatic keeps 8 per part');
+    assert.equal(model[0].severity, 'critical', 'the most severe is kept and listed first');
+    assert.equal(report.stats.withheld.overCap, 22);
+  });
+});
