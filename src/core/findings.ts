@@ -142,8 +142,10 @@ export interface WithheldCounts {
   lowConfidence: number;
   /** Over the per-part or per-review cap (the least severe go first). */
   overCap: number;
-  /** Folded into another finding: a repeat of the same kind (its location kept as related) or a duplicate of an offline finding. */
+  /** Folded into another finding of the same kind elsewhere in the file (its location kept as related). */
   grouped: number;
+  /** The same problem an offline check reported at the same place: folded into the offline finding. */
+  offlineDuplicates: number;
   /** Fixes removed: line-number prefixes that could not be repaired, or fixes that change nothing. */
   fixesDropped: number;
   /** Fixes whose copied line-number prefixes were removed. */

@@ -12,7 +12,7 @@ import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
 import { counted } from '../counted';
-import { mergeFindings } from './merge';
+import { mergeFindings, mergeOfflineDuplicates } from './merge';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
 export { previewPrompt, planReview } from './plan';
@@ -290,11 +290,15 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   const notes: string[] = [];
   const summaries: { file: string; summary: string }[] = [];
 
+  // Offline findings per unit: shown to the model as already reported, then merged with its answer.
+  const offlineByUnit = new Map<ReviewUnit, ReviewFinding[]>();
   if (options.offlineFindings) {
     for (const unit of options.units) {
       if (unit.text.includes('\u0000')) continue;
       try {
-        findings.push(...(await options.offlineFindings(unit)));
+        const found = await options.offlineFindings(unit);
+        offlineByUnit.set(unit, found);
+        findings.push(...found);
       } catch (error) {
         const message = `${unit.path}: the offline checks failed: ${errorMessage(error)}`;
         logger.error(message);
@@ -337,6 +341,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         teamDecisions: options.teamDecisions,
         maxInputTokens: provider.maxInputTokens,
         countTokens: (text) => provider.countTokens(text),
+        alreadyReported: (unit) => offlineByUnit.get(unit) ?? [],
       });
       // Planning (redaction, chunking) runs file by file while the first files' requests are out.
       // Progress reported before planning ends is held back and released with the final total, so
@@ -555,8 +560,10 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
 
+  const hybrid = mergeOfflineDuplicates(findings);
+  withheld.offlineDuplicates += hybrid.merged;
   const merged = capModelFindings(
-    orderBySeverity(capReview(groupRepeats(mergeFindings(findings), withheld), limits, withheld)),
+    orderBySeverity(capReview(groupRepeats(mergeFindings(hybrid.findings), withheld), limits, withheld)),
     stats,
     notes,
   );

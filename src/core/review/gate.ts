@@ -40,7 +40,15 @@ export function gateLimits(mode: Mode, minimumConfidence?: number): GateLimits {
 }
 
 export function emptyWithheld(): WithheldCounts {
-  return { unanchored: 0, lowConfidence: 0, overCap: 0, grouped: 0, fixesDropped: 0, fixesRepaired: 0 };
+  return {
+    unanchored: 0,
+    lowConfidence: 0,
+    overCap: 0,
+    grouped: 0,
+    offlineDuplicates: 0,
+    fixesDropped: 0,
+    fixesRepaired: 0,
+  };
 }
 
 /** `139 | code`, `  7 |code`, `12: code`, `12│ code`: the prompt's numbering copied into a fix. */
@@ -171,6 +179,8 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
       `${withheld.overCap} of lower severity over the cap (${limits.maxPerPart} per part, ${limits.maxPerReview} per review)`,
     );
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
+  if (withheld.offlineDuplicates > 0)
+    parts.push(`${withheld.offlineDuplicates} already reported by the offline checks, merged into them`);
   const fixes: string[] = [];
   if (withheld.fixesRepaired > 0)
     fixes.push(`${counted(withheld.fixesRepaired, 'fix', 'fixes')} had copied line numbers removed`);

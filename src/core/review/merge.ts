@@ -57,3 +57,46 @@ export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
       a.file.localeCompare(b.file) || a.startLine - b.startLine || severityRank(b.severity) - severityRank(a.severity),
   );
 }
+
+/** The model's finding is about what an offline rule already reported at the same place. */
+function repeatsOffline(model: ReviewFinding, offline: ReviewFinding): boolean {
+  return (
+    model.file === offline.file &&
+    model.startLine <= offline.endLine + 1 &&
+    offline.startLine <= model.endLine + 1 &&
+    (model.category === offline.category || similarTitles(model.title, offline.title))
+  );
+}
+
+/**
+ * The hybrid merge: a model finding that repeats an offline finding (same file, overlapping lines
+ * (±1), same category or a similar title) is folded into it. The offline finding stays (its rule id,
+ * documentation and suppression comment keep working), at the more severe of the two severities,
+ * and takes the model's fix when it has none. Returns the findings and how many were folded.
+ */
+export function mergeOfflineDuplicates(findings: ReviewFinding[]): { findings: ReviewFinding[]; merged: number } {
+  const offlineByFile = new Map<string, ReviewFinding[]>();
+  for (const f of findings) {
+    if (f.origin !== 'offline') continue;
+    offlineByFile.set(f.file, [...(offlineByFile.get(f.file) ?? []), f]);
+  }
+  if (offlineByFile.size === 0) return { findings, merged: 0 };
+  const replaced = new Map<ReviewFinding, ReviewFinding>();
+  const folded = new Set<ReviewFinding>();
+  for (const f of findings) {
+    if (f.origin !== 'model') continue;
+    const original = (offlineByFile.get(f.file) ?? []).find((o) => repeatsOffline(f, o));
+    if (!original) continue;
+    const current = replaced.get(original) ?? original;
+    replaced.set(original, {
+      ...current,
+      severity: severityRank(f.severity) > severityRank(current.severity) ? f.severity : current.severity,
+      fix: current.fix ?? f.fix,
+    });
+    folded.add(f);
+  }
+  return {
+    findings: findings.filter((f) => !folded.has(f)).map((f) => replaced.get(f) ?? f),
+    merged: folded.size,
+  };
+}

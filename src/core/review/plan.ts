@@ -1,5 +1,5 @@
 import type { TeamDecision } from './dismissals';
-import type { Mode, SkippedPart } from '../findings';
+import type { Mode, ReviewFinding, SkippedPart } from '../findings';
 import { languageFromPath } from '../language';
 import type { Guideline, RenderedPersona } from '../personas/types';
 import type { ChatMessage } from '../providers/provider';
@@ -44,6 +44,11 @@ export interface PlanOptions {
   countTokens: (text: string) => number;
   /** Context lines around changed lines in diff reviews. */
   diffContextLines?: number;
+  /**
+   * Findings the offline checks already reported for a unit: listed in its prompt as "do not
+   * repeat", so the model spends its answer on what the checks cannot see.
+   */
+  alreadyReported?: (unit: ReviewUnit) => ReviewFinding[];
 }
 
 function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): LineRange[] {
@@ -135,7 +140,13 @@ function planUnit(
     return plan;
   }
 
+  const reported = options.alreadyReported?.(unit) ?? [];
+  const reportedLines = (segments: LineRange[]): { line: number; ruleId: string; title: string }[] =>
+    reported
+      .filter((f) => segments.some((s) => f.startLine <= s.endLine && f.endLine >= s.startLine))
+      .map((f) => ({ line: f.startLine, ruleId: f.ruleId, title: redactSecrets(f.title).text }));
   const skeleton = buildUserPrompt({
+    alreadyReported: reportedLines(regions),
     path: shownPath,
     language,
     numbered: '',
@@ -166,6 +177,7 @@ function planUnit(
   chunks.forEach((chunk, index) => {
     if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
     const user = buildUserPrompt({
+      alreadyReported: reportedLines(chunk.segments),
       path: shownPath,
       language,
       numbered: chunk.numbered,

@@ -63,6 +63,8 @@ export interface UserPromptInput {
   note?: string;
   /** The team's dismissals concerning this file (redacted, bounded). */
   teamDecisions?: TeamDecision[];
+  /** What the offline checks already reported in the lines shown: the model is told not to repeat it. */
+  alreadyReported?: { line: number; ruleId: string; title: string }[];
 }
 
 /** Longest text of one decision's code or note in the prompt. */
@@ -126,6 +128,15 @@ export function buildUserPrompt(input: UserPromptInput): string {
         (d) =>
           `- [${oneLine(d.ruleId)}] ${d.reason}${d.note ? `, because: ${oneLine(clipped(d.note))}` : ''}; code: ${oneLine(clipped(d.code))}`,
       ),
+    );
+  }
+  if (input.alreadyReported && input.alreadyReported.length > 0) {
+    lines.push(
+      '',
+      'Already reported by the offline checks (do not report these again; other problems on the same lines are welcome):',
+      ...[...input.alreadyReported]
+        .sort((a, b) => a.line - b.line)
+        .map((r) => `- line ${r.line}: [${oneLine(r.ruleId)}] ${oneLine(r.title)}`),
     );
   }
   lines.push(

@@ -146,6 +146,7 @@ describe('review command: the noise gate', function () {
       lowConfidence: 1,
       overCap: 0,
       grouped: 2,
+      offlineDuplicates: 0,
       fixesDropped: 1,
       fixesRepaired: 1,
     });
@@ -219,5 +220,70 @@ describe('review command: the noise gate', function () {
     assert.equal(model.length, 8, 'pragmatic keeps 8 per part');
     assert.equal(model[0].severity, 'critical', 'the most severe is kept and listed first');
     assert.equal(report.stats.withheld.overCap, 22);
+  });
+});
+
+describe('review command: offline and model findings together', function () {
+  this.timeout(30_000);
+  let server: ModelServer;
+
+  afterEach(async () => server.close());
+
+  it('tells the model what the offline checks reported and merges a repeat of it into one finding', async () => {
+    const rate = [
+      'export async function getRate(code: string) {',
+      '  const res = await fetch(`https://rates.example.com/${code}`);',
+      '  return res.json();',
+      '}',
+      '',
+    ].join('\n');
+    server = await startModelServer({
+      handler: () =>
+        findingsAnswer([
+          modelFinding({
+            title: 'fetch has no timeout',
+            severity: 'high',
+            category: 'reliability',
+            startLine: 2,
+            endLine: 2,
+            quote: 'await fetch(`https://rates.example.com/${code}`)',
+            confidence: 0.9,
+          }),
+          modelFinding({
+            title: 'Response status not checked before parsing',
+            severity: 'medium',
+            category: 'correctness',
+            startLine: 3,
+            endLine: 3,
+            quote: 'return res.json();',
+            confidence: 0.85,
+          }),
+        ]),
+    });
+    const root = workspace({ 'rate.ts': rate });
+    const run = await runCliCaptured(['review', 'rate.ts', '--format', 'json'], {
+      cwd: root,
+      env: {
+        BACKEND_REVIEW_MODEL: 'test-model',
+        OPENAI_BASE_URL: server.url,
+        XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'review-gate-cache-')),
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const [request] = server.chatRequests();
+    assert.match(
+      request.user,
+      /Already reported by the offline checks \(do not report these again[^\n]*\n- line 2: \[http-no-timeout\] Outbound HTTP request without a timeout/,
+    );
+    const report = JSON.parse(run.stdout);
+    const atLine2 = report.findings.filter((f: { startLine: number }) => f.startLine === 2);
+    assert.equal(atLine2.length, 1, JSON.stringify(report.findings, null, 1));
+    assert.deepEqual(
+      [atLine2[0].origin, atLine2[0].ruleId, atLine2[0].severity],
+      ['offline', 'http-no-timeout', 'high'],
+      'one finding: the offline one, at the more severe of the two severities',
+    );
+    assert.ok(report.findings.some((f: { title: string }) => f.title === 'Response status not checked before parsing'));
+    assert.equal(report.stats.withheld.offlineDuplicates, 1);
   });
 });
