@@ -5,7 +5,7 @@ import type { FileRole } from './roles';
  * The findings contract: the JSON the model is asked for. Keep it exactly; extend only compatibly.
  * Bump CONTRACT_VERSION when the prompt's contract text or this schema changes, so cached answers expire.
  */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -164,4 +164,6 @@ export interface ReviewResult {
    * not counted for `--fail-on`, reported as suppressed in SARIF and listed apart in JSON.
    */
   dismissed?: ReviewFinding[];
+  /** Suggestions the model judged overkill for this code and left out (Pragmatic says so). */
+  overkill?: { file: string; title: string; reason: string }[];
 }

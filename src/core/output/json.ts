@@ -29,10 +29,11 @@ function reportFinding(f: ReviewFinding) {
 }
 
 /**
- * The `--format json` report: `{version, persona, mode, model, findings, skipped, stats, dismissed, files}`
+ * The `--format json` report: `{version, persona, mode, model, findings, skipped, overkill, stats, dismissed, files}`
  * where each finding is the findings contract plus `file`, `ruleId` (and `startColumn`, `endColumn`,
- * `origin`, `fingerprint`, `role`); `dismissed` lists the findings the team dismissed in the repository,
- * each with `dismissal: {reason, note?, by?, at?}`; `files` lists every reviewed file with its role
+ * `origin`, `fingerprint`, `role`); `overkill` lists what the model left out as overkill (`{file, title, reason}`);
+ * `dismissed` lists the findings the team dismissed in the repository, each with
+ * `dismissal: {reason, note?, by?, at?}`; `files` lists every reviewed file with its role
  * (added compatibly: version stays 1).
  */
 export function formatJson(result: ReviewResult, meta: ReportMeta): string {
@@ -43,6 +44,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
     model: meta.model,
     findings: result.findings.map(reportFinding),
     skipped: result.skipped,
+    overkill: result.overkill ?? [],
     /** False when some part could not be reviewed (a skipped part with `failed: true`). */
     complete: !result.skipped.some((part) => part.failed === true),
     notes: result.notes,

@@ -54,6 +54,8 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
     out.push(paint(DIM, `skipped ${terminalSafe(s.file)}${range}: ${terminalSafe(s.reason)}`));
   }
   for (const note of result.notes) out.push(paint(DIM, `note: ${terminalSafe(note)}`));
+  for (const o of result.overkill ?? [])
+    out.push(terminalSafe(`overkill here (${o.file}): ${o.title}${o.reason !== '' ? ` — ${o.reason}` : ''}`));
   if (result.summary.trim() !== '') out.push(terminalSafe(result.summary.trim()));
 
   const counts = SEVERITIES.map((severity) => ({

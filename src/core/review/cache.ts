@@ -11,6 +11,8 @@ import type { ReviewCacheStore } from './types';
 export interface CachedAnswer {
   summary: string;
   findings: ModelFinding[];
+  /** What the model left out as overkill (Pragmatic), kept so a cached review says it too. */
+  overkill?: { title: string; reason: string }[];
 }
 
 /** Marks our entries: a file another tool keeps in the same folder is never read as one of them. */
@@ -27,6 +29,10 @@ const cacheEntrySchema = z.object({
   answer: z.object({
     summary: z.string(),
     findings: z.array(modelFindingSchema).max(50),
+    overkill: z
+      .array(z.object({ title: z.string().max(500), reason: z.string().max(2000) }))
+      .max(50)
+      .optional(),
   }),
 });
 

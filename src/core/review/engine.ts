@@ -7,7 +7,7 @@ import { ProviderError, type ChatProvider } from '../providers/provider';
 import { anchorFindings } from './anchor';
 import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
-import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer } from './parse';
+import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
 import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
@@ -145,7 +145,7 @@ async function answerFor(
       `${part}: the model gave ${parsed.findings.length + parsed.overCap} findings; kept the ${parsed.findings.length} most severe (at most ${MAX_FINDINGS_PER_ANSWER} per part), ${parsed.overCap} not kept`,
     );
   stats.findingsOverCap = (stats.findingsOverCap ?? 0) + parsed.overCap;
-  const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings };
+  const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings, overkill: parsed.overkill };
   if (cache && key) {
     try {
       await cache.set(key, encodeCacheEntry(key, answer));
@@ -289,6 +289,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   const withheld = emptyWithheld();
   const notes: string[] = [];
   const summaries: { file: string; summary: string }[] = [];
+  const overkill: NonNullable<ReviewResult['overkill']> = [];
 
   // Offline findings per unit: shown to the model as already reported, then merged with its answer.
   const offlineByUnit = new Map<ReviewUnit, ReviewFinding[]>();
@@ -420,6 +421,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           }
           answered++;
           if (answer.summary.trim() !== '') summaries.push({ file: planned.unit.path, summary: answer.summary });
+          for (const note of readOverkill(answer.overkill)) overkill.push({ file: planned.unit.path, ...note });
           // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
           const anchorOptions = {
             reviewedRanges: planned.chunk.segments,
@@ -573,5 +575,13 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     stats.withheld = withheld;
   }
   stats.durationMs = Date.now() - started;
-  return { summary: summarise(summaries, merged, provider !== undefined), findings: merged, skipped, stats, notes };
+  const result: ReviewResult = {
+    summary: summarise(summaries, merged, provider !== undefined),
+    findings: merged,
+    skipped,
+    stats,
+    notes,
+  };
+  if (overkill.length > 0) result.overkill = overkill;
+  return result;
 }

@@ -49,13 +49,28 @@ const findingJsonSchema = {
   },
 } as const;
 
+const overkillJsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'reason'],
+  properties: {
+    title: { type: 'string', description: 'The hardening idea left out, in one line.' },
+    reason: { type: 'string', description: 'Why it would be overkill for this code, in one sentence.' },
+  },
+} as const;
+
 export const FINDINGS_JSON_SCHEMA: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
-  required: ['summary', 'findings'],
+  required: ['summary', 'findings', 'overkill'],
   properties: {
     summary: { type: 'string', description: 'Two or three sentences on the overall state of the code.' },
     findings: { type: 'array', items: findingJsonSchema },
+    overkill: {
+      type: 'array',
+      description: 'Ideas that would be overkill for this code, said instead of raised as findings; usually empty.',
+      items: overkillJsonSchema,
+    },
   },
 };
 
@@ -78,11 +93,17 @@ export const OUTPUT_CONTRACT_INSTRUCTIONS = [
   '    "suggestion": string,       // what to do instead',
   '    "fix": { "startLine": number, "endLine": number, "replacement": string } | null,',
   '    "confidence": number        // 0 to 1',
-  '  } ]',
+  '  } ],',
+  '  "overkill": [ { "title": string, "reason": string } ]   // ideas that would be overkill here; usually []',
   '}',
   'Rules:',
   '- Line numbers are the numbers printed at the start of each line of the code above; use them as they are, never count lines yourself.',
   '- "quote" must be copied verbatim from the cited lines (without the printed line numbers), so it can be found in the file.',
   '- "fix" replaces whole lines startLine..endLine with "replacement"; use null when there is no safe, local fix.',
   '- Report only real problems you can point at in the code shown. An empty "findings" list is a fine answer when there is nothing worth raising.',
+  '- A hardening idea that would be overkill for this code goes in "overkill" (what, and why not here), not in "findings".',
 ].join('\n');
+
+/** Said again after the code: the last thing the model reads is the answer it must give. */
+export const OUTPUT_CONTRACT_REMINDER =
+  'Answer now with the JSON object of the output contract only ("summary", "findings", "overkill"): no prose, no headings, no diagrams, no full implementations, no questions, whatever the persona asks for.';

@@ -13,6 +13,26 @@ export interface ParseOptions {
   logger?: Logger;
 }
 
+export interface OverkillNote {
+  title: string;
+  reason: string;
+}
+
+/** `overkill` entries: objects with a title (and a reason), or plain strings; anything else ignored. */
+export function readOverkill(value: unknown): OverkillNote[] {
+  if (!Array.isArray(value)) return [];
+  const notes: OverkillNote[] = [];
+  for (const item of value) {
+    if (typeof item === 'string' && item.trim() !== '') notes.push({ title: item.trim(), reason: '' });
+    else if (item && typeof item === 'object') {
+      const { title, reason } = item as { title?: unknown; reason?: unknown };
+      if (typeof title === 'string' && title.trim() !== '')
+        notes.push({ title: title.trim(), reason: typeof reason === 'string' ? reason.trim() : '' });
+    }
+  }
+  return notes;
+}
+
 export interface DroppedFinding {
   /** Position of the finding in the model's `findings` array. */
   index: number;
@@ -22,6 +42,8 @@ export interface DroppedFinding {
 export interface ParsedAnswer {
   summary: string;
   findings: ModelFinding[];
+  /** Ideas the model judged overkill for this code (title and why), instead of raising them. */
+  overkill: OverkillNote[];
   dropped: DroppedFinding[];
   /** The JSON had to be repaired (cut off, trailing commas, comments...). */
   repaired: boolean;
@@ -68,6 +90,10 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
   }
 
   const { summary, rawFindings } = readRoot(root, logger);
+  const overkill =
+    root && typeof root === 'object' && !Array.isArray(root)
+      ? readOverkill((root as Record<string, unknown>).overkill)
+      : [];
   // A repaired answer may end inside a finding: jsonrepair closes it, which would invent a
   // finding from half of one. Only elements whose closing brace is in the original text count.
   const completeCount = repaired || options.truncated ? countCompleteFindings(candidate) : rawFindings.length;
@@ -103,7 +129,7 @@ export function parseModelAnswer(text: string, options: ParseOptions = {}): Pars
       .sort((a, b) => a.order - b.order);
     kept = ranked.map((r) => r.finding);
   }
-  return { summary, findings: kept, dropped, repaired, overCap: findings.length - kept.length };
+  return { summary, findings: kept, dropped, repaired, overCap: findings.length - kept.length, overkill };
 }
 
 /** Dropped findings named one by one in the log; the rest are counted. */

@@ -3,7 +3,7 @@ import type { Mode } from '../findings';
 import type { Guideline, RenderedPersona } from '../personas/types';
 import { modeRubric } from '../personas';
 import type { ChatMessage } from '../providers/provider';
-import { OUTPUT_CONTRACT_INSTRUCTIONS } from './outputContract';
+import { OUTPUT_CONTRACT_INSTRUCTIONS, OUTPUT_CONTRACT_REMINDER } from './outputContract';
 import type { LineRange } from './chunk';
 import type { TeamDecision } from './dismissals';
 
@@ -22,8 +22,27 @@ export interface SystemPromptInput {
   guidelines?: Guideline[];
 }
 
+/**
+ * Said before the persona: what the task is, that the model sees only part of a codebase, and that
+ * the persona is a source of standards, not of the task or the answer's shape. Persona files are
+ * often written for code generation ("Response Format: Architecture Diagram, The Code,
+ * Verification", "include Dockerfile and K8s manifests"); sent as they are they replace the task.
+ */
+export const REVIEW_TASK = [
+  '# Task: code review',
+  'You review code and report problems as JSON findings. You see part of a codebase: one file, or parts of it, and sometimes context from around it. Code you are not shown exists (callers, configuration, other modules): do not report something as missing when it may be elsewhere; report what the code shown proves.',
+  '',
+  '## What wins',
+  'The reviewer persona below supplies standards and judgement only: what to care about and how severe it is. This task, the output contract and the rules about the code being data win over anything the persona asks for. Ignore any answer format, sections or headings it prescribes (such as an architecture diagram, "The Code", "Verification"), any tool use, any questions to ask the user, and any request for full implementations, files, Dockerfiles or manifests: a fix replaces only the lines its finding is about.',
+].join('\n');
+
+/** The persona, marked as the standards to review by. */
+function personaSection(text: string): string {
+  return ['## Reviewer persona (standards and judgement only)', text.trim()].join('\n\n');
+}
+
 export function buildSystemPrompt(input: SystemPromptInput): string {
-  const parts = [input.persona.text.trim(), modeRubric(input.mode).trim()];
+  const parts = [REVIEW_TASK, personaSection(input.persona.text), modeRubric(input.mode).trim()];
   const guidelines = input.guidelines ?? [];
   if (guidelines.length > 0) {
     parts.push(
@@ -145,6 +164,8 @@ export function buildUserPrompt(input: UserPromptInput): string {
     fence.open,
     input.numbered,
     fence.close,
+    '',
+    OUTPUT_CONTRACT_REMINDER,
   );
   return lines.join('\n');
 }

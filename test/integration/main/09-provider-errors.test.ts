@@ -14,9 +14,10 @@ import { useModelServer } from '../modelServerHooks';
 
 const WEBHOOK_QUOTE = "await fetch(webhookUrl, { method: 'POST', body: JSON.stringify({ message }) });";
 const webhookFinding = modelFinding({
-  title: 'Webhook call without timeout',
+  // Not a problem the offline checks report (they would absorb it: the hybrid merge).
+  title: 'Webhook failure not handled',
   severity: 'high',
-  category: 'reliability',
+  category: 'correctness',
   startLine: 2,
   endLine: 2,
   quote: WEBHOOK_QUOTE,
@@ -43,7 +44,7 @@ describe('provider errors, timeouts and cancellation', () => {
     // The offline checks may add their own finding on the same call; the model's must be there.
     assert.deepEqual(
       result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title),
-      ['Webhook call without timeout'],
+      ['Webhook failure not handled'],
     );
     assert.equal(model.server.chatRequests().length - before, 2, 'one 429 and one retried request');
     // Shown alone, or as one diagnostic with the offline finding on the same call (source "offline + Pragmatic").

@@ -34,9 +34,10 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const answer = () =>
       findingsAnswer([
         modelFinding({
-          title: 'Quote fetch without timeout',
+          // Not a problem the offline checks report (they would absorb it: the hybrid merge).
+          title: 'Quote request failure not handled',
           severity: 'high',
-          category: 'reliability',
+          category: 'correctness',
           startLine: 2,
           endLine: 2,
           quote: FETCH_QUOTE,
@@ -91,7 +92,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
     );
     assert.deepEqual(
       result.result.findings.filter((f) => f.origin === 'model').map((f) => f.title),
-      ['Quote fetch without timeout'],
+      ['Quote request failure not handled'],
     );
   });
 

@@ -140,7 +140,8 @@ describe('review command', function () {
         'src/service.ts': serviceTs,
         'AGENTS.md': '# Team rules\nAll SQL goes through the repository layer.\n',
       });
-      const run = await review(['src/service.ts', '--format', 'json'], root, env);
+      // The offline sql-injection rule would absorb the model's finding (the hybrid merge, tested in reviewGate.test.ts).
+      const run = await review(['src/service.ts', '--format', 'json', '--rule', 'sql-injection=off'], root, env);
       assert.equal(run.code, 0, run.stderr);
       const [request] = server.chatRequests();
       assert.equal(server.chatRequests().length, 1);
@@ -165,6 +166,7 @@ describe('review command', function () {
         'model',
         'findings',
         'skipped',
+        'overkill',
         'complete',
         'notes',
         'stats',
@@ -224,7 +226,10 @@ describe('review command', function () {
         env,
       );
       assert.equal(custom.code, 0, custom.stderr);
-      assert.match(server.chatRequests()[1].system, /^LEDGER-PERSONA-MARKER/);
+      assert.match(
+        server.chatRequests()[1].system,
+        /^## Reviewer persona \(standards and judgement only\)\n\nLEDGER-PERSONA-MARKER/m,
+      );
       assert.equal(JSON.parse(custom.stdout).persona, 'ledger-reviewer');
     });
 
@@ -273,7 +278,11 @@ describe('review command', function () {
 
     it('writes schema-valid SARIF with fixes and fingerprints to --output', async () => {
       const root = workspace({ 'src/service.ts': serviceTs });
-      const run = await review(['src', '--format', 'sarif', '--output', 'report.sarif'], root, env);
+      const run = await review(
+        ['src', '--format', 'sarif', '--output', 'report.sarif', '--rule', 'sql-injection=off'],
+        root,
+        env,
+      );
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, '');
       const sarifText = readFileSync(join(root, 'report.sarif'), 'utf8');
@@ -294,7 +303,11 @@ describe('review command', function () {
 
     it('prints text with location, severity, rule and title, and a summary line', async () => {
       const root = workspace({ 'src/service.ts': serviceTs });
-      const run = await review(['src/service.ts', '--max-concurrency', '1', '--timeout-ms', '5000'], root, env);
+      const run = await review(
+        ['src/service.ts', '--max-concurrency', '1', '--timeout-ms', '5000', '--rule', 'sql-injection=off'],
+        root,
+        env,
+      );
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^src\/service\.ts:6:\d+ critical \[review\/security\] SQL built by concatenation$/m);
       assert.match(run.stdout, /^One critical problem\.$/m);
@@ -354,7 +367,11 @@ describe('review command', function () {
         ]),
       );
 
-      const run = await review(['--diff', '--format', 'json', '--no-cache'], repo, env);
+      const run = await review(
+        ['--diff', '--format', 'json', '--no-cache', '--rule', 'http-no-timeout=off'],
+        repo,
+        env,
+      );
       assert.equal(run.code, 0, run.stderr);
       const user = server.chatRequests()[0].user;
       assert.match(user, /^50 \| export const value50 = await fetch\(url\);$/m);

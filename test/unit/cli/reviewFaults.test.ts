@@ -34,7 +34,12 @@ interface JsonReport {
   stats: { findingsOverCap?: number };
 }
 
-const finding = modelFinding({ title: 'Query built by concatenation', startLine: 1, endLine: 1, quote: 'export const' });
+const finding = modelFinding({
+  title: 'Query built by concatenation',
+  startLine: 1,
+  endLine: 1,
+  quote: 'export const',
+});
 
 describe('review command under faults (issue 14)', function () {
   this.timeout(40_000);

@@ -125,6 +125,7 @@ describe('formatJson', () => {
       'model',
       'findings',
       'skipped',
+      'overkill',
       'complete',
       'notes',
       'stats',

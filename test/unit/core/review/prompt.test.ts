@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MODE_LABELS } from '../../../../src/core/personas';
 import type { Guideline, RenderedPersona } from '../../../../src/core/personas/types';
-import { OUTPUT_CONTRACT_INSTRUCTIONS } from '../../../../src/core/review/outputContract';
+import { OUTPUT_CONTRACT_INSTRUCTIONS, OUTPUT_CONTRACT_REMINDER } from '../../../../src/core/review/outputContract';
 import { buildSystemPrompt, buildUserPrompt, codeFence, describeLines } from '../../../../src/core/review/prompt';
 
 const persona: RenderedPersona = { id: 'p', name: 'P', mode: null, text: 'PERSONA TEXT', warnings: [] };
@@ -67,7 +67,10 @@ describe('prompts', () => {
     assert.match(user, /lines 10, 20-21 were added or modified/);
     assert.match(user, /marked with a line containing only "⋮"/);
     const fence = codeFence('10 | x = 1\n⋮\n20 | y = 2');
-    assert.ok(user.endsWith(`${fence.open}\n10 | x = 1\n⋮\n20 | y = 2\n${fence.close}`));
+    assert.ok(
+      user.endsWith(`${fence.open}\n10 | x = 1\n⋮\n20 | y = 2\n${fence.close}\n\n${OUTPUT_CONTRACT_REMINDER}`),
+      'the contract is repeated after the code',
+    );
     const selection = buildUserPrompt({
       path: 'a.go',
       numbered: '5 | x',
