@@ -71,6 +71,7 @@ const HELP = [
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
   '                        [--prune-dismissals] [--config FILE] [--exclude GLOB]... [--include-tests]',
   '                        [--min-confidence X]',
+  '                        [--max-input-tokens N] [--temperature X]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -103,6 +104,9 @@ const HELP = [
   '  --no-cache             do not read or write the review cache',
   "  --min-confidence X     hide model findings with confidence below X, 0 to 1 (default: the mode's floor,",
   '                         0.6 pragmatic, 0.5 backendpe); what is hidden is counted in the report',
+  '  --max-input-tokens N   input budget of one request, prompt included (default 32000); set it to the',
+  "                         model's context (e.g. Ollama's num_ctx) so nothing is cut",
+  "  --temperature X        sampling temperature, 0 to 2 (default: not sent, the endpoint's own)",
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids);',
   '                         overrides the configuration file',
@@ -152,6 +156,8 @@ export interface ReviewArgs {
   allowPartial: boolean;
   cache: boolean;
   minimumConfidence?: number;
+  maxInputTokens?: number;
+  temperature?: number;
   ruleOverrides: Record<string, RuleOverride>;
   baseline?: string;
   writeBaseline?: string;
@@ -188,6 +194,14 @@ function fraction(flag: string, value: string | undefined): number | undefined {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1)
     throw new UsageError(`${flag} "${value}" is not a number from 0 to 1`);
+  return number;
+}
+
+function temperature(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 2)
+    throw new UsageError(`--temperature "${value}" is not a number from 0 to 2`);
   return number;
 }
 
@@ -236,6 +250,8 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'allow-partial': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
         'min-confidence': { type: 'string' },
+        'max-input-tokens': { type: 'string' },
+        temperature: { type: 'string' },
         rule: { type: 'string', multiple: true },
         baseline: { type: 'string' },
         'write-baseline': { type: 'string' },
@@ -290,6 +306,8 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     allowPartial: values['allow-partial'] === true,
     cache: values['no-cache'] !== true,
     minimumConfidence: fraction('--min-confidence', values['min-confidence']),
+    maxInputTokens: integerInRange('--max-input-tokens', values['max-input-tokens'], 10_000_000),
+    temperature: temperature(values.temperature),
     ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
@@ -452,6 +470,8 @@ function createProvider(args: ReviewArgs, io: CliIo, logger: Logger): ChatProvid
       model: args.model,
       baseUrl: args.baseUrl,
       timeoutMs: args.timeoutMs,
+      maxInputTokens: args.maxInputTokens,
+      temperature: args.temperature,
       logger,
     });
   } catch (error) {

@@ -52,6 +52,8 @@ export async function createProvider(
       model: config.openai.model,
       apiKey,
       timeoutMs: config.requestTimeoutMs,
+      maxInputTokens: config.maxInputTokens,
+      temperature: config.temperature,
       logger,
     });
     return withKeyScrubbed(provider, apiKey);

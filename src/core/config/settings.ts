@@ -34,6 +34,8 @@ export const SETTING_SCHEMAS = {
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000),
   /** 0: derived from the request timeout and the number of parts (see defaultReviewDeadlineMs). */
   reviewDeadlineMs: z.number().int().min(0).max(86_400_000),
+  maxInputTokens: z.number().int().min(1000).max(10_000_000).nullable(),
+  temperature: z.number().min(0).max(2).nullable(),
   'offlineChecks.onOpenAndSave': z.boolean(),
   'offlineChecks.onType': z.boolean(),
   'offlineChecks.rules': z.record(z.string(), z.enum(RULE_LEVELS)),
@@ -59,6 +61,8 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   maxConcurrency: 2,
   requestTimeoutMs: 120_000,
   reviewDeadlineMs: 0,
+  maxInputTokens: null,
+  temperature: null,
   'offlineChecks.onOpenAndSave': true,
   'offlineChecks.onType': true,
   'offlineChecks.rules': {},
@@ -103,6 +107,10 @@ export interface ReviewerConfig {
   /** The whole review's deadline; undefined: derived from the request timeout and the parts. */
   reviewDeadlineMs?: number;
   offlineChecks: { onOpenAndSave: boolean; onType: boolean; rules: Record<string, RuleLevel>; includeTests: boolean };
+  /** Input budget of one request for openai-compatible endpoints; undefined: the provider's default. */
+  maxInputTokens?: number;
+  /** Sampling temperature; undefined: not sent. */
+  temperature?: number;
 }
 
 /** Raw values as VS Code resolves them; `undefined` means "not set". */
@@ -177,6 +185,8 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
       maxConcurrency: v.maxConcurrency,
       requestTimeoutMs: v.requestTimeoutMs,
       reviewDeadlineMs: v.reviewDeadlineMs === 0 ? undefined : v.reviewDeadlineMs,
+      maxInputTokens: v.maxInputTokens ?? undefined,
+      temperature: v.temperature ?? undefined,
       offlineChecks: {
         onOpenAndSave: v['offlineChecks.onOpenAndSave'],
         onType: v['offlineChecks.onType'],

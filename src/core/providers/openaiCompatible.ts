@@ -26,6 +26,10 @@ export const DEFAULT_MAX_RETRY_DELAY_MS = 8_000;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 /** Azure's deployment-style API needs an api-version; this GA version supports structured output. */
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+/** Reported prompt tokens below this share of our estimate mean the server cut the prompt. */
+const TRUNCATION_RATIO = 0.5;
+/** Below this estimate the gap between tokenizers is too noisy to judge. */
+const TRUNCATION_MIN_PROMPT_TOKENS = 1000;
 
 export interface OpenAICompatibleOptions {
   /** e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` (Ollama), an Azure deployment URL. */
@@ -45,6 +49,8 @@ export interface OpenAICompatibleOptions {
   /** Retries after the first attempt, for 408/409/429/5xx and connection resets. */
   maxRetries?: number;
   maxInputTokens?: number;
+  /** Sampling temperature; sent only when set (some endpoints reject it, most have their own default). */
+  temperature?: number;
   stream?: boolean;
   logger?: Logger;
   defaultHeaders?: Record<string, string>;
@@ -267,6 +273,9 @@ export class OpenAICompatibleProvider implements ChatProvider {
   readonly id: string;
   readonly modelName: string;
   readonly maxInputTokens: number;
+  private readonly temperature?: number;
+  /** The truncation warning is given once per provider, not once per chunk. */
+  private truncationWarned = false;
   private readonly client: OpenAI;
   private readonly endpoint: EndpointShape;
   private readonly timeoutMs: number;
@@ -309,6 +318,9 @@ export class OpenAICompatibleProvider implements ChatProvider {
       false,
       256 * 1024 * 1024,
     );
+    if (options.temperature !== undefined && !(options.temperature >= 0 && options.temperature <= 2))
+      throw new Error(`temperature must be a number from 0 to 2 (got ${options.temperature})`);
+    this.temperature = options.temperature;
     this.retryBaseDelayMs = positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS);
     this.maxRetryDelayMs = positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS);
     this.maxRetryAfterMs = positiveInteger('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS);
@@ -428,6 +440,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
       if (lastUser) lastUser.content += REMINDER_FOR_TEXT_FORMAT;
     }
     const body: ChatCompletionCreateParamsBase = { model: this.modelName, messages };
+    if (this.temperature !== undefined) body.temperature = this.temperature;
     if (format === 'json_schema' && request.jsonSchema) {
       body.response_format = {
         type: 'json_schema',
@@ -561,10 +574,25 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   private usage(reported: OpenAI.CompletionUsage | undefined | null, promptEstimate: number, text: string): TokenUsage {
     if (reported && Number.isFinite(reported.prompt_tokens) && Number.isFinite(reported.completion_tokens)) {
+      this.checkTruncation(reported.prompt_tokens, promptEstimate);
       return { promptTokens: reported.prompt_tokens, completionTokens: reported.completion_tokens };
     }
     this.logger.debug(`${this.where()} reported no token usage; using an estimate (characters / 4).`);
     return { promptTokens: promptEstimate, completionTokens: estimateTokens(text) };
+  }
+
+  /**
+   * Local servers with a short context (Ollama's default num_ctx) drop the front of a long prompt
+   * without an error: the persona, rubric and rules go first. What they report as prompt tokens then
+   * falls far below what was sent; tokenizers differ, so only a large gap on a large prompt counts.
+   */
+  private checkTruncation(reportedPromptTokens: number, estimate: number): void {
+    if (this.truncationWarned || estimate < TRUNCATION_MIN_PROMPT_TOKENS) return;
+    if (reportedPromptTokens >= estimate * TRUNCATION_RATIO) return;
+    this.truncationWarned = true;
+    this.logger.warn(
+      `${this.where()} counted ${reportedPromptTokens} prompt tokens for a prompt of about ${estimate}: it probably cut the prompt to fit its context window, losing the review instructions. Raise the server's context length (Ollama: num_ctx / OLLAMA_CONTEXT_LENGTH) or lower maxInputTokens (--max-input-tokens, backendReviewer.maxInputTokens) to at most what it holds.`,
+    );
   }
 
   private where(): string {
@@ -806,6 +834,7 @@ export interface ProviderEnvOverrides {
   timeoutMs?: number;
   maxRetries?: number;
   maxInputTokens?: number;
+  temperature?: number;
   stream?: boolean;
   logger?: Logger;
 }
@@ -836,6 +865,7 @@ export function createProviderFromEnv(
     timeoutMs: overrides.timeoutMs,
     maxRetries: overrides.maxRetries,
     maxInputTokens: overrides.maxInputTokens,
+    temperature: overrides.temperature,
     stream: overrides.stream,
     logger: overrides.logger,
   });
