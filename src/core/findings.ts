@@ -78,6 +78,8 @@ export interface ReviewFinding extends ModelFinding {
   suppression?: Suppression;
   /** The role of the finding's file (production, test, …; see roles.ts) when it is known. */
   role?: FileRole;
+  /** An offline finding the model reported too (folded into it by the hybrid merge): two sources agree. */
+  confirmedByModel?: boolean;
   /**
    * Other places with the same problem, grouped into this finding instead of repeating it
    * (SARIF `relatedLocations`, a diagnostic's related information).

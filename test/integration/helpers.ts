@@ -90,7 +90,12 @@ export async function replaceDocumentText(document: vscode.TextDocument, text: s
   // save() answers false when there is nothing to save (the text already was `text`), and VS Code may
   // cut off slow save participants on a loaded machine and still save: what counts is that nothing is
   // left unsaved.
-  if (document.isDirty) await document.save();
+  // A save can also be refused while another one (an earlier test's, a format-on-save) is still
+  // running: it is tried again for a while before the test gives up.
+  for (let attempt = 0; attempt < 5 && document.isDirty; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    await document.save();
+  }
   assert.equal(document.isDirty, false, `could not save ${document.uri.fsPath}`);
 }
 

@@ -25,6 +25,7 @@ function reportFinding(f: ReviewFinding) {
     fingerprint: f.fingerprint ?? findingFingerprint(f),
     role: f.role,
     ...(f.related && f.related.length > 0 ? { related: f.related } : {}),
+    ...(f.confirmedByModel ? { confirmedByModel: true } : {}),
   };
 }
 

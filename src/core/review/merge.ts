@@ -92,6 +92,7 @@ export function mergeOfflineDuplicates(findings: ReviewFinding[]): { findings: R
       ...current,
       severity: severityRank(f.severity) > severityRank(current.severity) ? f.severity : current.severity,
       fix: current.fix ?? f.fix,
+      confirmedByModel: true,
     });
     folded.add(f);
   }

@@ -77,7 +77,11 @@ export function toPublished(
       ...finding,
       quote,
       id: `${index}:${finding.ruleId}:${finding.startLine}`,
-      source: sourceLabel(finding.origin === 'offline' ? 'offline' : options.mode),
+      // An offline finding the model confirmed names both, as the editor does for the two published apart.
+      source:
+        finding.origin === 'offline'
+          ? `${sourceLabel('offline')}${finding.confirmedByModel ? ` + ${MODE_LABELS[options.mode]}` : ''}`
+          : sourceLabel(options.mode),
       reviewedFixHash: fixLines === null ? null : contentHash(fixLines),
       dismissal: { ruleId: finding.ruleId, file: options.relativePath, code },
     };

@@ -283,6 +283,7 @@ describe('review command: offline and model findings together', function () {
       ['offline', 'http-no-timeout', 'high'],
       'one finding: the offline one, at the more severe of the two severities',
     );
+    assert.equal(atLine2[0].confirmedByModel, true, 'the report says the model found it too');
     assert.ok(report.findings.some((f: { title: string }) => f.title === 'Response status not checked before parsing'));
     assert.equal(report.stats.withheld.offlineDuplicates, 1);
   });

@@ -45,6 +45,11 @@ describe('vscode/publishedFindings', () => {
     })[0];
     assert.equal(offline.source, 'Backend Reviewer · offline');
     assert.equal(offline.dismissal.code, 'const a = fetch(u);', 'an empty quote falls back to the lines');
+    const confirmed = toPublished(
+      [finding({ origin: 'offline', ruleId: 'http-no-timeout', quote: '', fix: null, confirmedByModel: true })],
+      { text, relativePath: 'src/a.ts', mode: 'pragmatic' },
+    )[0];
+    assert.equal(confirmed.source, 'Backend Reviewer · offline + Pragmatic', 'the model reported it too');
   });
 
   it('keeps findings outside the replaced part on publish', () => {
