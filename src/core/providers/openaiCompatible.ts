@@ -259,6 +259,8 @@ interface Failure {
   retryable: boolean;
   /** Server-requested wait before the next attempt (retry-after / retry-after-ms). */
   retryAfterMs?: number;
+  /** The connection error code, when there was no HTTP status. */
+  code?: string;
   /** The endpoint rejected the response_format (or stream_options) we sent. */
   rejected?: 'format' | 'stream_options';
 }
@@ -393,17 +395,25 @@ export class OpenAICompatibleProvider implements ChatProvider {
           endpointQuirks.set(this.quirksKey, { ...endpointQuirks.get(this.quirksKey), noStreamOptions: true });
           continue;
         }
-        if (!failure.retryable || retry >= this.maxRetries) throw failure.error;
+        if (!failure.retryable) throw failure.error;
+        if (retry >= this.maxRetries) throw withRetries(failure.error, retry);
         if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
           throw new ProviderError(
             `${failure.error.message} It asked to wait ${Math.ceil(failure.retryAfterMs / 1000)}s before retrying, longer than the ${Math.ceil(this.maxRetryAfterMs / 1000)}s this tool waits: try again later.`,
             failure.error.kind,
             failure.error.status,
+            { ...failure.error.facts, retries: retry },
           );
         }
         const delay = failure.retryAfterMs ?? this.backoff(retry);
         retry++;
         this.logger.warn(`${failure.error.message} Retrying in ${delay}ms (retry ${retry} of ${this.maxRetries}).`);
+        request.onRetry?.({
+          retry,
+          of: this.maxRetries,
+          after: failure.error.status !== undefined ? String(failure.error.status) : (failure.code ?? 'a failure'),
+          delayMs: delay,
+        });
         await this.sleep(delay, request.signal);
       }
     }
@@ -645,6 +655,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
             `${where} answered 401: the key was refused${this.apiKey ? '' : ' (no key was sent)'}. Set OPENAI_API_KEY (CLI) or the extension's API key to a valid key for this endpoint.`,
             'auth',
             status,
+            {
+              reason: 'key-refused',
+              problem: `${where} answered 401: the key was refused${this.apiKey ? '' : ' (no key was sent)'}.`,
+            },
           ),
           retryable: false,
         };
@@ -655,6 +669,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
             `${where} answered 403: the key may not use model "${this.modelName}" (${detail}). Check the key's permissions or choose another model.`,
             'auth',
             status,
+            {
+              reason: 'forbidden',
+              problem: `${where} answered 403: the key may not use model "${this.modelName}" (${detail}).`,
+            },
           ),
           retryable: false,
         };
@@ -665,6 +683,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
             `${where} answered 404 (${detail}): the model "${this.modelName}" or the chat API was not found. Check the model name (BACKEND_REVIEW_MODEL or --model) and that the base URL is the API root, usually ending in /v1.`,
             'rejected',
             status,
+            {
+              reason: 'model-not-found',
+              problem: `${where} answered 404 (${detail}): the model "${this.modelName}" or the chat API was not found.`,
+            },
           ),
           retryable: false,
         };
@@ -699,6 +721,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
             `${where} answered 429: too many requests or quota exhausted (${detail}). Wait a little, lower the review concurrency, or use a key with a higher quota.`,
             'failed',
             status,
+            { reason: 'rate-limited' },
           ),
           retryable: true,
           retryAfterMs,
@@ -710,6 +733,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
             `${where} answered ${status} (${detail}). The server is overloaded or failing; try again later or check the server's logs.`,
             'failed',
             status,
+            { reason: 'server-error' },
           ),
           retryable: true,
           retryAfterMs,
@@ -724,6 +748,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
         error: new ProviderError(
           `TLS connection to ${this.endpoint.display} failed (${tls.code}): ${tls.hint}`,
           'unreachable',
+          undefined,
+          { reason: 'tls' },
         ),
         retryable: false,
       };
@@ -734,7 +760,15 @@ export class OpenAICompatibleProvider implements ChatProvider {
           ? 'is the server running, and is the base URL (OPENAI_BASE_URL or --base-url) right?'
           : 'check the host name in the base URL (OPENAI_BASE_URL or --base-url) and the network.';
       return {
-        error: new ProviderError(`Could not connect to ${this.endpoint.display} (${code}): ${hint}`, 'unreachable'),
+        error: new ProviderError(
+          `Could not connect to ${this.endpoint.display} (${code}): ${hint}`,
+          'unreachable',
+          undefined,
+          {
+            reason: code === 'ECONNREFUSED' ? 'connection-refused' : 'host-not-found',
+            problem: `Could not connect to ${this.endpoint.display} (${code}).`,
+          },
+        ),
         retryable: false,
       };
     }
@@ -743,8 +777,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
         error: new ProviderError(
           `The connection to ${this.endpoint.display} was dropped (${code}) before the answer was complete. If this keeps happening, check proxies and the server's logs.`,
           'unreachable',
+          undefined,
+          { reason: 'connection-dropped' },
         ),
         retryable: true,
+        code,
       };
     }
     const message = this.scrub(errorMessage(caught));
@@ -760,6 +797,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
       retryable: false,
     };
   }
+}
+
+/** The same failure, saying how many retries were made before it was given up. */
+function withRetries(error: ProviderError, retries: number): ProviderError {
+  return new ProviderError(error.message, error.kind, error.status, { ...error.facts, retries });
 }
 
 /** The server's own explanation, whatever shape its error body had. */

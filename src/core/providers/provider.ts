@@ -17,6 +17,17 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Called with each piece of streamed text, when the provider streams. */
   onText?: (chunk: string) => void;
+  /** Called before each retry of a failed attempt (so a surface can say "retry 1 of 2 after 503"). */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  /** 1-based number of this retry, out of `of`. */
+  retry: number;
+  of: number;
+  /** What failed: the HTTP status ("503") or the connection error code ("ECONNRESET"). */
+  after: string;
+  delayMs: number;
 }
 
 export interface TokenUsage {
@@ -44,12 +55,36 @@ export interface ChatProvider {
   complete(request: ChatRequest): Promise<ChatResponse>;
 }
 
+/** What went wrong, as a fact each surface acts on in its own terms (the editor picks its buttons by it). */
+export type ProviderFailureReason =
+  | 'key-refused'
+  | 'forbidden'
+  | 'model-not-found'
+  | 'connection-refused'
+  | 'host-not-found'
+  | 'tls'
+  | 'connection-dropped'
+  | 'rate-limited'
+  | 'server-error';
+
+export interface ProviderErrorFacts {
+  reason?: ProviderFailureReason;
+  /**
+   * What happened, without the advice of one surface (the message names CLI variables and flags;
+   * the editor names its settings and commands instead).
+   */
+  problem?: string;
+  /** Retries made before giving up. */
+  retries?: number;
+}
+
 /** Raised when the model cannot be reached or keeps failing; the CLI maps it to exit code 3. */
 export class ProviderError extends Error {
   constructor(
     message: string,
     readonly kind: 'unreachable' | 'auth' | 'rejected' | 'timeout' | 'cancelled' | 'failed',
     readonly status?: number,
+    readonly facts: ProviderErrorFacts = {},
   ) {
     super(message);
     this.name = 'ProviderError';

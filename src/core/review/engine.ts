@@ -3,7 +3,7 @@ import { errorMessage } from '../errorMessage';
 import { isCancellation } from './errors';
 import { severityRank, type ModelFinding, type ReviewFinding, type ReviewResult, type SkippedPart } from '../findings';
 import { silentLogger, type Logger } from '../log';
-import { ProviderError, type ChatProvider } from '../providers/provider';
+import { ProviderError, type ChatProvider, type RetryNotice } from '../providers/provider';
 import { anchorFindings } from './anchor';
 import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
@@ -77,8 +77,26 @@ interface ChunkContext {
   signal: AbortSignal;
   /** Notes for the result (dropped and over-cap findings, each naming the part). */
   notes: string[];
-  /** Streamed answer text arriving for a chunk: total characters so far. */
-  onAnswerProgress?: (path: string, characters: number) => void;
+  /** What a chunk's model request is doing (sent and waiting, tokens arriving, retrying). */
+  onRequestProgress?: (path: string, progress: RequestProgress) => void;
+}
+
+/** One model request's state, for progress reports. */
+export type RequestProgress =
+  | { stage: 'waiting'; promptTokens: number }
+  | { stage: 'receiving'; tokens: number }
+  | { stage: 'retrying'; notice: RetryNotice };
+
+/** A request's progress as a user reads it ("a.ts: retry 1 of 2 after 503"). */
+export function requestProgressText(path: string, progress: RequestProgress): string {
+  switch (progress.stage) {
+    case 'waiting':
+      return `${path}: sent ~${progress.promptTokens} tokens, waiting for the model`;
+    case 'receiving':
+      return `${path}: receiving the answer (~${progress.tokens} tokens)`;
+    case 'retrying':
+      return `${path}: retry ${progress.notice.retry} of ${progress.notice.of} after ${progress.notice.after} (in ${seconds(progress.notice.delayMs)})`;
+  }
 }
 
 async function answerFor(
@@ -117,15 +135,25 @@ async function answerFor(
   }
   stats.requests++;
   let received = 0;
-  const onAnswerProgress = ctx.onAnswerProgress;
+  const onRequestProgress = ctx.onRequestProgress;
+  onRequestProgress?.(planned.unit.path, {
+    stage: 'waiting',
+    promptTokens: planned.messages.reduce((sum, m) => sum + provider.countTokens(m.content), 0),
+  });
   const response = await provider.complete({
     messages: planned.messages,
     jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
     signal: ctx.signal,
-    onText: onAnswerProgress
+    onText: onRequestProgress
       ? (text) => {
-          received += text.length;
-          onAnswerProgress(planned.unit.path, received);
+          received += provider.countTokens(text);
+          onRequestProgress(planned.unit.path, { stage: 'receiving', tokens: received });
+        }
+      : undefined,
+    onRetry: onRequestProgress
+      ? (notice) => {
+          received = 0;
+          onRequestProgress(planned.unit.path, { stage: 'retrying', notice });
         }
       : undefined,
   });
@@ -369,9 +397,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         logger,
         signal: reviewAbort.signal,
         notes,
-        onAnswerProgress: report
-          ? (file, characters) => report(`${file}: receiving the answer (${characters} characters)`)
-          : undefined,
+        onRequestProgress: report ? (file, progress) => report(requestProgressText(file, progress)) : undefined,
       };
       const failures: { error: ProviderError; file: string }[] = [];
       let answered = 0;

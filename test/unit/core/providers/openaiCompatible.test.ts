@@ -6,7 +6,7 @@ import {
   estimateTokens,
   type OpenAICompatibleOptions,
 } from '../../../../src/core/providers/openaiCompatible';
-import { ProviderError, type ChatRequest } from '../../../../src/core/providers/provider';
+import { ProviderError, type ChatRequest, type RetryNotice } from '../../../../src/core/providers/provider';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../../../../src/core/review/outputContract';
 import {
   findingsAnswer,
@@ -187,6 +187,10 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       assert.ok(!error.stack?.includes(SECRET_KEY));
       assert.ok(logger.messages().every((m) => !m.includes(SECRET_KEY)));
       assert.equal(server.chatRequests().length, 1, 'a refused key is not retried');
+      // The editor words its own advice from these facts (settings and commands instead of CLI variables).
+      assert.equal(error.facts.reason, 'key-refused');
+      assert.equal(error.facts.problem, `the endpoint at ${server.url} answered 401: the key was refused.`);
+      assert.ok(!error.facts.problem?.includes('OPENAI_API_KEY'));
     });
 
     it('404: names the model and how to fix the setting', async () => {
@@ -200,6 +204,9 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       assert.equal(error.kind, 'rejected');
       assert.match(error.message, /answered 404 \(The model `nope` does not exist\): the model "nope"/);
       assert.match(error.message, /BACKEND_REVIEW_MODEL or --model/);
+      assert.equal(error.facts.reason, 'model-not-found');
+      assert.ok(!/BACKEND_REVIEW_MODEL|--model/.test(error.facts.problem ?? ''), error.facts.problem);
+      assert.match(error.facts.problem ?? '', /the model "nope" or the chat API was not found\.$/);
     });
 
     it("shows the explanation from error bodies in other servers' shapes (vLLM, Ollama, plain text)", async () => {
@@ -231,6 +238,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       assert.match(
         error.message,
         /Could not connect to http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\): is the server running/,
+      );
+      assert.equal(error.facts.reason, 'connection-refused');
+      assert.match(
+        error.facts.problem ?? '',
+        /^Could not connect to http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\)\.$/,
       );
       server = await startModelServer(); // so afterEach has something to close
     });
@@ -278,11 +290,24 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
 
     it('gives up after maxRetries with backoff, reporting the last status', async () => {
       await serve(() => ({ status: 503, body: { error: { message: 'overloaded' } } }));
-      const error = await rejection(provider({ maxRetries: 2 }).complete(request()));
+      const notices: RetryNotice[] = [];
+      const error = await rejection(
+        provider({ maxRetries: 2 }).complete({ ...request(), onRetry: (notice) => notices.push(notice) }),
+      );
       assert.equal(server.chatRequests().length, 3);
       assert.equal(error.kind, 'failed');
       assert.equal(error.status, 503);
       assert.match(error.message, /answered 503 \(overloaded\)/);
+      assert.deepEqual(error.facts, { reason: 'server-error', retries: 2 });
+      // Each retry is announced before it is made, naming what failed.
+      assert.deepEqual(
+        notices.map(({ retry, of, after }) => ({ retry, of, after })),
+        [
+          { retry: 1, of: 2, after: '503' },
+          { retry: 2, of: 2, after: '503' },
+        ],
+      );
+      assert.ok(notices.every((n) => n.delayMs >= 0));
     });
 
     it('retries 408 and 409 as well', async () => {

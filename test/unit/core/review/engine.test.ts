@@ -419,6 +419,22 @@ describe('runReview', () => {
     assert.match(result.skipped[0].reason, /fill the model's input budget \(500 tokens\)/);
   });
 
+  it('says in its progress when a request is retried, and what failed', async () => {
+    const provider = new FakeProvider((request) => {
+      request.onRetry?.({ retry: 1, of: 2, after: '503', delayMs: 1500 });
+      return answer([]);
+    });
+    const messages: string[] = [];
+    await runReview({
+      units: [{ path: 'a.ts', text: 'const a = 1;\n' }],
+      persona,
+      mode: 'pragmatic',
+      provider,
+      onProgress: (p) => messages.push(p.message ?? ''),
+    });
+    assert.ok(messages.includes('a.ts: retry 1 of 2 after 503 (in 1.5s)'), messages.join('\n'));
+  });
+
   it('reports progress per chunk and while a streamed answer arrives', async () => {
     const provider = new FakeProvider((request) => {
       const full = answer([]);
@@ -439,7 +455,13 @@ describe('runReview', () => {
       onProgress: (p) => progress.push({ ...p }),
     });
     assert.deepEqual(progress[0], { done: 0, total: 2, message: 'reviewing 2 chunks' });
-    assert.ok(progress.some((p) => p.message === `a.ts: receiving the answer (${answer([]).text.length} characters)`));
+    assert.ok(progress.some((p) => /^a\.ts: sent ~\d+ tokens, waiting for the model$/.test(p.message ?? '')));
+    assert.ok(
+      progress.some(
+        (p) =>
+          p.message === `a.ts: receiving the answer (~${provider.countTokens(answer([]).text.slice(0, 10))} tokens)`,
+      ),
+    );
     assert.deepEqual(progress[progress.length - 1], { done: 2, total: 2, message: 'b.ts' });
     assert.ok(
       progress.every((p) => p.total === 2),
