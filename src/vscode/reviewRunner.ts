@@ -17,12 +17,14 @@ import { isCancellation } from '../core/review/errors';
 import { modeName } from '../core/personas/modes';
 import type { Services } from './services';
 import { errorMessage } from '../core/errorMessage';
+import { adviseFailure } from './common/failureAdvice';
+import { ReviewProgressText } from './common/reviewProgress';
 import { counted } from '../core/counted';
 
 /** What review commands return (the integration tests read it). */
 export type ReviewCommandResult =
   | { ok: true; result: ReviewResult; files: { uri: string; findings: PublishedFinding[] }[]; message: string }
-  | { ok: false; cancelled: boolean; error: string };
+  | { ok: false; cancelled: boolean; error: string; buttons?: string[] };
 
 /** One reviewed file: where its findings go and what they replace. */
 export interface ReviewTarget {
@@ -156,8 +158,12 @@ function warnUnknownPersona(outcome: ReviewOutcome): void {
   });
 }
 
-/** Turns a failure into the right message (with its ways out) and a result value. */
-export function reportFailure(logger: OutputChannelLogger, error: unknown): ReviewCommandResult {
+/**
+ * Turns a failure into the right message (with its ways out) and a result value. A model failure is
+ * said in the editor's terms with the buttons that fit it (failureAdvice.ts); `retry` runs the same
+ * review again when the user picks "Retry".
+ */
+export function reportFailure(logger: OutputChannelLogger, error: unknown, retry?: () => unknown): ReviewCommandResult {
   if (isCancellation(error)) {
     logger.info('Review cancelled.');
     return { ok: false, cancelled: true, error: 'cancelled' };
@@ -165,14 +171,23 @@ export function reportFailure(logger: OutputChannelLogger, error: unknown): Revi
   const message = errorMessage(error);
   if (error instanceof NoModelError) {
     void offerModelChoices(error, logger);
-  } else if (error instanceof NoRepositoryError) {
+    return { ok: false, cancelled: false, error: message };
+  }
+  if (error instanceof NoRepositoryError) {
     logger.warn(message);
     void vscode.window.showWarningMessage(message);
-  } else {
-    if (error instanceof Error && !(error instanceof ProviderError) && error.stack) logger.debug(error.stack);
-    void showError(logger, `Backend Reviewer: ${message}`);
+    return { ok: false, cancelled: false, error: message };
   }
-  return { ok: false, cancelled: false, error: message };
+  if (error instanceof Error && !(error instanceof ProviderError) && error.stack) logger.debug(error.stack);
+  const advice = adviseFailure(error, message);
+  const buttons = advice.buttons.filter((button) => button !== 'Retry' || retry !== undefined);
+  void showError(logger, `Backend Reviewer: ${advice.message}`, ...buttons).then((picked) => {
+    if (picked === 'Retry') void retry?.();
+    else if (picked === 'Set API Key') void vscode.commands.executeCommand(COMMANDS.setApiKey);
+    else if (picked === 'Open Settings')
+      void vscode.commands.executeCommand('workbench.action.openSettings', advice.settingsQuery);
+  });
+  return { ok: false, cancelled: false, error: advice.message, buttons };
 }
 
 /** Runs a review with progress and cancel, publishes the findings, reports the outcome. */
@@ -209,22 +224,23 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
       async (progress, token) => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
-        const statusToken = services.statusBar.begin(job.key, 'preparing');
+        const steps = new ReviewProgressText();
+        const statusToken = services.statusBar.begin(job.key, steps.text());
+        const show = (increment: number): void => {
+          const text = steps.text();
+          services.statusBar.progress(statusToken, text);
+          progress.report({ message: text, increment });
+        };
+        // The elapsed time ticks on while the model thinks, so a slow answer is not mistaken for a hang.
+        const ticker = setInterval(() => show(0), 1000);
         try {
-          let reported = 0;
           const outcome = await services.reviewService.review({
             key: job.key,
             kind: job.kind,
             units: job.targets.map((t) => t.unit),
             skipped: job.skipped,
             signal: controller.signal,
-            onProgress: ({ done, total, message }) => {
-              const text = total > 0 ? `${done}/${total} chunks` : (message ?? '');
-              services.statusBar.progress(statusToken, text);
-              const increment = total > 0 ? ((done - reported) / total) * 100 : 0;
-              reported = done;
-              progress.report({ message: text, increment });
-            },
+            onProgress: (report) => show(steps.update(report) * 100),
           });
           const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
           const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...relocationNotes].join(' · ')}`;
@@ -240,12 +256,13 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
           }
           return { ok: true as const, result: outcome.result, files, message };
         } finally {
+          clearInterval(ticker);
           subscription.dispose();
           services.statusBar.end(statusToken);
         }
       },
     );
   } catch (error) {
-    return reportFailure(services.logger, error);
+    return reportFailure(services.logger, error, () => runReviewJob(services, unscoped));
   }
 }

@@ -13,6 +13,8 @@ export class ReviewStatusBar implements vscode.Disposable {
   );
   private readonly active = new ActiveReviews();
   private mode: Mode;
+  /** The last texts shown while reviewing, newest last (the integration tests read what a user saw). */
+  private readonly shown: string[] = [];
 
   constructor(mode: Mode) {
     this.mode = mode;
@@ -46,6 +48,11 @@ export class ReviewStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The last progress texts shown, oldest first. */
+  recentProgress(): string[] {
+    return [...this.shown];
+  }
+
   dispose(): void {
     this.item.dispose();
   }
@@ -59,6 +66,8 @@ export class ReviewStatusBar implements vscode.Disposable {
       return;
     }
     const more = runs.length > 1 ? ` (+${runs.length - 1})` : '';
+    if (this.shown[this.shown.length - 1] !== runs[0].text) this.shown.push(runs[0].text);
+    if (this.shown.length > 100) this.shown.shift();
     this.item.text = `$(loading~spin) ${name}: ${runs[0].text}${more}`;
     this.item.tooltip = `Backend Reviewer is reviewing in ${name} mode. Click to switch mode for the next review.`;
   }

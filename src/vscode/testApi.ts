@@ -4,7 +4,7 @@ import type { PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'projects' | 'publisher' | 'reviewService'>;
+export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'projects' | 'publisher' | 'reviewService' | 'statusBar'>;
 
 /** What `activate` returns: a small read-only view for the integration tests. */
 export interface BackendReviewerApi {
@@ -19,6 +19,8 @@ export interface BackendReviewerApi {
   offlineKeptTrees(): number;
   /** What was said about `.backend-review.json` files: field errors, the untrusted-workspace notice. */
   projectConfigNotes(): string[];
+  /** The last progress texts the status bar showed while reviewing (oldest first). */
+  progressShown(): string[];
   /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
   chatHandler: vscode.ChatRequestHandler;
 }
@@ -31,6 +33,7 @@ export function createTestApi(services: TestApiDeps, chatHandler: vscode.ChatReq
     offlineWorkersRunning: () => services.offline.workersRunning,
     offlineKeptTrees: () => services.offline.keptTrees,
     projectConfigNotes: () => [...services.projects.notes],
+    progressShown: () => services.statusBar.recentProgress(),
     chatHandler,
   };
 }

@@ -200,7 +200,7 @@ export type ReviewCommandResult =
       files: { uri: string; findings: unknown[] }[];
       message: string;
     }
-  | { ok: false; cancelled: boolean; error: string };
+  | { ok: false; cancelled: boolean; error: string; buttons?: string[] };
 
 export async function runReview(command: string, ...args: unknown[]): Promise<ReviewCommandResult> {
   const result = await vscode.commands.executeCommand<ReviewCommandResult | undefined>(command, ...args);

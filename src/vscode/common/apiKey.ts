@@ -56,7 +56,10 @@ export function withKeyScrubbed(provider: ChatProvider, apiKey: string | undefin
         return await provider.complete(request);
       } catch (error) {
         if (error instanceof ProviderError)
-          throw new ProviderError(scrubKey(error.message, apiKey), error.kind, error.status);
+          throw new ProviderError(scrubKey(error.message, apiKey), error.kind, error.status, {
+            ...error.facts,
+            problem: error.facts.problem === undefined ? undefined : scrubKey(error.facts.problem, apiKey),
+          });
         if (error instanceof Error) {
           const scrubbed = new Error(scrubKey(error.message, apiKey));
           scrubbed.name = error.name;

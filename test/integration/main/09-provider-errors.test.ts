@@ -1,9 +1,12 @@
 // Group 9: a 429 followed by a 200 still yields findings; a server that hangs ends in a clear error after
-// backendReviewer.requestTimeoutMs; cancelling a review stops it promptly.
+// backendReviewer.requestTimeoutMs; cancelling a review stops it promptly. Errors name the editor's
+// settings and commands (never OPENAI_BASE_URL or --base-url) with the buttons that fit; retries show in
+// the progress the user sees.
 import * as assert from 'node:assert/strict';
-import { findingsAnswer, modelFinding, type ReplyHandler } from '../../support/modelServer';
+import { findingsAnswer, modelFinding, startModelServer, type ReplyHandler } from '../../support/modelServer';
 import {
   openWorkspaceFile,
+  reviewerExtension,
   REVIEW_COMMANDS,
   reviewerDiagnostics,
   runReview,
@@ -52,6 +55,64 @@ describe('provider errors, timeouts and cancellation', () => {
       'the finding as a diagnostic',
       () => reviewerDiagnostics(document.uri).filter((d) => d.source?.includes('Pragmatic')).length === 1,
     );
+  });
+
+  it('shows each retry in the progress ("retry 1 of 3 after 503") and the elapsed time', async () => {
+    let calls = 0;
+    model.server.setHandler(() =>
+      calls++ === 0 ? { status: 503, body: { error: { message: 'warming up' } } } : findingsAnswer([]),
+    );
+    // A file no other test reviews, so no cached answer can short-circuit the request.
+    const { document } = await openWorkspaceFile('src/orders.ts');
+    const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
+    assert.ok(result.ok, `review failed: ${JSON.stringify(result)}`);
+    const api = (await reviewerExtension().activate()) as { progressShown(): string[] };
+    const shown = api.progressShown();
+    assert.ok(
+      shown.some((text) => /src\/orders\.ts: retry 1 of \d after 503 \(in [\d.]+s\) · \d+s$/.test(text)),
+      `the retry is shown:\n${shown.join('\n')}`,
+    );
+    assert.ok(
+      shown.some((text) => /src\/orders\.ts: sent ~\d+ tokens, waiting for the model · \d+s$/.test(text)),
+      `waiting for the model is shown:\n${shown.join('\n')}`,
+    );
+    assert.ok(
+      shown.every((text) => !/\d+\/\d+ chunks/.test(text)),
+      shown.join('\n'),
+    );
+  });
+
+  it('a refused key names the Set API Key command and offers it, not OPENAI_API_KEY', async () => {
+    model.server.setHandler(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided' } } }));
+    // Files this block has not reviewed (a cached answer would need no key).
+    const { document } = await openWorkspaceFile('src/ledger.ts');
+    const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.match(result.error, /answered 401: the key was refused.*"Backend Reviewer: Set API Key"/);
+    assert.doesNotMatch(result.error, /OPENAI_API_KEY|--base-url|OPENAI_BASE_URL/);
+    assert.deepEqual(result.buttons, ['Set API Key']);
+  });
+
+  it('a server that is not running names backendReviewer.openai.baseUrl and offers Open Settings and Retry', async () => {
+    const closed = await startModelServer();
+    const url = closed.url;
+    await closed.close();
+    await setUserSettings({ 'openai.baseUrl': url });
+    try {
+      const { document } = await openWorkspaceFile('src/refunds.ts');
+      const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.match(
+        result.error,
+        /\(ECONNREFUSED\)\. Is the server running, and is the base URL \(setting backendReviewer\.openai\.baseUrl\) right\?/,
+      );
+      assert.doesNotMatch(result.error, /OPENAI_BASE_URL|--base-url/);
+      assert.deepEqual(result.buttons, ['Open Settings', 'Retry']);
+    } finally {
+      await setUserSettings({ 'openai.baseUrl': model.server.url });
+    }
   });
 
   it('ends a review against a server that never answers with a timeout error', async () => {
