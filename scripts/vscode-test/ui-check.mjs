@@ -244,6 +244,28 @@ async function main() {
     log('fix applied: parameterised query in the editor, error squiggle and its problem gone');
     await page.keyboard.press('Escape');
     await page.screenshot({ path: path.join(shotsDir, 'fix-applied.png') });
+
+    // The settings as the Settings editor shows them (issue 16, point 11): Provider first, labels
+    // without the key's prefix ("Base Url", not "Openai: Base Url"), enum values by their labels.
+    await runCommandFromPalette(page, 'Preferences: Open Settings (UI)');
+    const settings = page.locator('.settings-editor');
+    await settings.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await page.keyboard.type('@ext:backend-principal.backend-principal-reviewer');
+    await settings.locator('.setting-item-label', { hasText: 'Base Url' }).first().waitFor({ timeout: 15_000 });
+    const titles = await settings
+      .locator('.setting-item-title')
+      .evaluateAll((nodes) => nodes.map((node) => node.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
+    log(`settings shown: ${titles.slice(0, 6).join(' | ')}`);
+    if (!/^Provider\b/.test(titles[0] ?? '')) throw new Error(`the first setting is not Provider: ${titles[0]}`);
+    const prefixed = titles.filter((title) => /Openai|Vscode Lm|Offline Checks:|Backend Reviewer ›/.test(title));
+    if (prefixed.length > 0) throw new Error(`settings labelled with their key prefix: ${prefixed.join(', ')}`);
+    await settings.locator('.setting-item-contents select, .setting-item-contents .monaco-select-box').first().waitFor();
+    const providerValue = await settings.locator('.setting-item-contents').first().textContent();
+    if (!/OpenAI-compatible endpoint/.test(providerValue ?? ''))
+      throw new Error(`the provider's value is not shown by its label: ${providerValue}`);
+    log('Settings editor: Provider first, labels without key prefixes, enum values by label');
+    await page.screenshot({ path: path.join(shotsDir, 'settings.png') });
     ok = true;
   } catch (error) {
     log(`FAILED: ${error.message}`);

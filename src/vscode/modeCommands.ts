@@ -7,7 +7,7 @@ import { planPersonaUpdate } from './common/settings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type ModeCommandDeps = Pick<Services, 'logger' | 'mode' | 'personas' | 'reviewContext'>;
+export type ModeCommandDeps = Pick<Services, 'config' | 'logger' | 'mode' | 'personas' | 'reviewContext'>;
 
 /** Switches to the given mode, or to the other one. Returns the mode now in effect. */
 async function switchMode(services: ModeCommandDeps, requested?: unknown): Promise<Mode> {
@@ -28,6 +28,12 @@ async function switchMode(services: ModeCommandDeps, requested?: unknown): Promi
   return next;
 }
 
+const PERSONA_SOURCES = [
+  { kind: 'bundled', label: 'Bundled' },
+  { kind: 'user', label: 'Your persona folders (backendReviewer.personaDirectories)' },
+  { kind: 'workspace', label: 'This workspace' },
+] as const;
+
 /**
  * Picks the persona (setting `backendReviewer.persona`), or the mode's default. `id` skips the
  * picker (tests). A persona declared for a mode also switches to that mode.
@@ -39,31 +45,40 @@ async function selectPersona(services: ModeCommandDeps, id?: unknown): Promise<s
   if (typeof id === 'string') {
     chosen = id;
   } else {
-    const items = [
+    const current = services.config().persona;
+    const items: (vscode.QuickPickItem & { id?: string })[] = [
       {
         label: '$(sync) Mode default',
-        description: `the ${modeName(services.mode.get())} persona, following the mode`,
+        description: `the ${modeName(services.mode.get())} persona, following the mode${current ? '' : ' (current)'}`,
         id: '',
       },
-      ...catalog.personas.map((persona) => ({
-        label: persona.name,
-        description: `${persona.id} · ${persona.sourceKind}${persona.mode ? ` · ${modeName(persona.mode)}` : ''}`,
-        detail: persona.description,
-        id: persona.id,
-      })),
     ];
+    // Grouped by where each persona comes from, under a separator per source.
+    for (const source of PERSONA_SOURCES) {
+      const personas = catalog.personas.filter((persona) => persona.sourceKind === source.kind);
+      if (personas.length === 0) continue;
+      items.push({ label: source.label, kind: vscode.QuickPickItemKind.Separator });
+      for (const persona of personas)
+        items.push({
+          label: persona.name,
+          description: `${persona.id}${persona.mode ? ` · ${modeName(persona.mode)}` : ''}${persona.id === current ? ' (current)' : ''}`,
+          detail: persona.description,
+          id: persona.id,
+        });
+    }
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'Backend Reviewer: review with which persona?',
+      title: 'Backend Reviewer: Choose Persona',
+      placeHolder: 'Review with which persona? (sets backendReviewer.persona)',
       matchOnDescription: true,
       matchOnDetail: true,
     });
-    if (!picked) return undefined;
+    if (!picked || picked.id === undefined) return undefined;
     chosen = picked.id;
   }
   const persona = chosen ? services.personas.findPersona(catalog, chosen) : undefined;
   if (chosen && !persona) {
     void vscode.window.showWarningMessage(
-      `Backend Reviewer: no persona "${chosen}" is loaded. Run "Select Persona" to see the loaded ones.`,
+      `Backend Reviewer: no persona "${chosen}" is loaded. Run "Backend Reviewer: Choose Persona…" to see the loaded ones.`,
     );
     return undefined;
   }

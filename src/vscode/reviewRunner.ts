@@ -153,7 +153,7 @@ export async function publishOutcome(
 function warnUnknownPersona(outcome: ReviewOutcome): void {
   const note = outcome.notes.find((n) => n.kind === 'unknown-persona');
   if (!note) return;
-  void vscode.window.showWarningMessage(noteText(note), 'Select Persona…').then((picked) => {
+  void vscode.window.showWarningMessage(noteText(note), 'Choose Persona…').then((picked) => {
     if (picked) void vscode.commands.executeCommand(COMMANDS.selectPersona);
   });
 }

@@ -82,7 +82,7 @@ export interface PersonaWrite {
 }
 
 /**
- * How "Select Persona…" writes `backendReviewer.persona` (settings are read without a resource, so
+ * How "Choose Persona…" writes `backendReviewer.persona` (settings are read without a resource, so
  * user and workspace values are the ones that count). A persona goes to the workspace when it is
  * trusted and has a folder, else to user settings (the setting is restricted: an untrusted
  * workspace's value is not read). "Mode default" removes the value from every scope that has one,

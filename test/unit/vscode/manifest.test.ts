@@ -49,4 +49,59 @@ describe('extension manifest', () => {
         assert.ok(ids.has(match[1] as never), match[1]);
     }
   });
+
+  describe('settings as the Settings editor shows them', () => {
+    type Property = Record<string, unknown> & { order?: number; enum?: string[]; enumItemLabels?: string[] };
+    const sections: { id: string; title: string; order: number; properties: Record<string, Property> }[] =
+      manifest.contributes.configuration;
+
+    it('come in titled sections, Model first with Provider at its top', () => {
+      assert.deepEqual(
+        [...sections].sort((a, b) => a.order - b.order).map((s) => s.title),
+        ['Model', 'OpenAI-Compatible Endpoint', 'VS Code Language Model', 'Review', 'Offline Checks'],
+      );
+      const model = sections.find((s) => s.title === 'Model');
+      const first = Object.entries(model?.properties ?? {}).sort(
+        ([, a], [, b]) => (a.order ?? 99) - (b.order ?? 99),
+      )[0];
+      assert.equal(first[0], 'backendReviewer.provider');
+    });
+
+    it("label without a key prefix: each key sits in the section named by its prefix (no 'Openai: Base Url')", () => {
+      // The Settings editor drops the part of a key's category that matches its section id.
+      for (const section of sections) {
+        assert.match(section.id, /^backendReviewer\.\w+$/);
+        for (const [key, property] of Object.entries(section.properties)) {
+          const category = key.slice(0, key.lastIndexOf('.'));
+          assert.ok(category === 'backendReviewer' || category === section.id, `${key} in section ${section.id}`);
+          assert.equal(typeof property.order, 'number', `${key} has an order`);
+        }
+      }
+    });
+
+    it('every enum has a readable label and a description per value', () => {
+      for (const section of sections)
+        for (const [key, property] of Object.entries(section.properties)) {
+          if (!property.enum) continue;
+          assert.equal(property.enumItemLabels?.length, property.enum.length, `${key} enumItemLabels`);
+          assert.equal((property.enumDescriptions as string[]).length, property.enum.length, `${key} enumDescriptions`);
+        }
+    });
+
+    it('the persona setting links to the Choose Persona command; the rules setting shows an example', () => {
+      const all: Record<string, Property> = Object.assign({}, ...sections.map((s) => s.properties));
+      assert.match(
+        String(all['backendReviewer.persona'].markdownDescription),
+        /\]\(command:backendReviewer\.selectPersona\)/,
+      );
+      assert.match(
+        String(all['backendReviewer.offlineChecks.rules'].markdownDescription),
+        /```json\n[\s\S]*"explicit-any": "off"/,
+      );
+      const choose = manifest.contributes.commands.find(
+        (c: { command: string }) => c.command === COMMANDS.selectPersona,
+      );
+      assert.equal(choose.title, 'Choose Persona…');
+    });
+  });
 });

@@ -12,7 +12,12 @@ import {
 import { InMemorySettings } from '../../../support/inMemorySettings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
-const properties: Record<string, Record<string, unknown>> = manifest.contributes.configuration.properties;
+// Settings come in sections (Model, OpenAI-Compatible Endpoint, …): one table of every property.
+const sections: { properties: Record<string, Record<string, unknown>> }[] = manifest.contributes.configuration;
+const properties: Record<string, Record<string, unknown>> = Object.assign(
+  {},
+  ...sections.map((section) => section.properties),
+);
 
 describe('core/config/settings', () => {
   it('gives the defaults when nothing is set', () => {
