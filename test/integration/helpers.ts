@@ -114,6 +114,7 @@ export const REVIEW_COMMANDS = {
   reviewStaged: 'backendReviewer.reviewStaged',
   switchMode: 'backendReviewer.switchMode',
   selectPersona: 'backendReviewer.selectPersona',
+  chooseModel: 'backendReviewer.chooseModel',
 } as const;
 
 /** Diagnostics of model findings published in a mode ("Backend Reviewer · Pragmatic"), sorted by line. */

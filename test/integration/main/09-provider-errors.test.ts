@@ -1,8 +1,9 @@
 // Group 9: a 429 followed by a 200 still yields findings; a server that hangs ends in a clear error after
 // backendReviewer.requestTimeoutMs; cancelling a review stops it promptly. Errors name the editor's
 // settings and commands (never OPENAI_BASE_URL or --base-url) with the buttons that fit; retries show in
-// the progress the user sees.
+// the progress the user sees. Choose Language Model… sets and tests an OpenAI-compatible endpoint.
 import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding, startModelServer, type ReplyHandler } from '../../support/modelServer';
 import {
   openWorkspaceFile,
@@ -148,5 +149,41 @@ describe('provider errors, timeouts and cancellation', () => {
     assert.ok(second.ok, `the second review completes: ${JSON.stringify(second)}`);
     // Far below the 120 s request timeout: the hung request was aborted, not waited out.
     assert.ok(Date.now() - started < 20_000, 'cancellation took effect long before the request timeout');
+  });
+});
+
+describe('Choose Language Model… with an OpenAI-compatible endpoint', () => {
+  const model = useModelServer();
+
+  it('sets base URL and model, switches the provider saying so, and tests the connection', async () => {
+    await setUserSettings({ provider: 'vscode-lm' });
+    model.server.setHandler(() => findingsAnswer([]));
+    const before = model.server.chatRequests().length;
+    const result = await vscode.commands.executeCommand<Record<string, unknown>>(REVIEW_COMMANDS.chooseModel, {
+      endpoint: { baseUrl: model.server.url, model: 'test-model' },
+    });
+    assert.equal(result?.chosen, true);
+    assert.equal(result?.provider, 'openai-compatible');
+    assert.equal(result?.ok, true, `the connection test passes: ${String(result?.connection)}`);
+    assert.match(String(result?.connection), /the model answered in [\d.]+s/);
+    assert.equal(model.server.chatRequests().length - before, 1, 'one test request');
+    const settings = vscode.workspace.getConfiguration('backendReviewer');
+    assert.equal(settings.get('provider'), 'openai-compatible');
+    assert.equal(settings.get('openai.baseUrl'), model.server.url);
+  });
+
+  it('a failed connection test says why in the editor’s terms', async () => {
+    const closed = await startModelServer();
+    const url = closed.url;
+    await closed.close();
+    try {
+      const result = await vscode.commands.executeCommand<Record<string, unknown>>(REVIEW_COMMANDS.chooseModel, {
+        endpoint: { baseUrl: url, model: 'test-model' },
+      });
+      assert.equal(result?.ok, false);
+      assert.match(String(result?.connection), /ECONNREFUSED.*setting backendReviewer\.openai\.baseUrl/);
+    } finally {
+      await setUserSettings({ 'openai.baseUrl': model.server.url });
+    }
   });
 });
