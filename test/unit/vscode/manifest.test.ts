@@ -67,7 +67,7 @@ describe('extension manifest', () => {
       assert.equal(first[0], 'backendReviewer.provider');
     });
 
-    it("label without a key prefix: each key sits in the section named by its prefix (no 'Openai: Base Url')", () => {
+    it('each key sits in the section named by its prefix (browsed by section, the label drops the prefix)', () => {
       // The Settings editor drops the part of a key's category that matches its section id.
       for (const section of sections) {
         assert.match(section.id, /^backendReviewer\.\w+$/);
