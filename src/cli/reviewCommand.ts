@@ -21,7 +21,15 @@ import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
 import { runReview } from '../core/review/engine';
-import { prepareReview, type GuidanceSource, type PrepareRequest, type ReviewNote } from '../core/review/prepare';
+import {
+  describeGuidanceUsed,
+  prepareReview,
+  type GuidanceSource,
+  type PrepareRequest,
+  type ReviewNote,
+} from '../core/review/prepare';
+import { loadGuidanceAtRevision, type GuidanceAtRevision } from '../core/review/guidanceAtRevision';
+import type { PersonaCatalog } from '../core/personas/types';
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { gitDiff } from '../core/review/git';
@@ -70,7 +78,7 @@ const HELP = [
   '                        [--rule ID=off|on|SEVERITY]...',
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
   '                        [--prune-dismissals] [--config FILE] [--exclude GLOB]... [--include-tests]',
-  '                        [--min-confidence X]',
+  '                        [--min-confidence X] [--trust-workspace-guidance]',
   '                        [--max-input-tokens N] [--temperature X]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
@@ -120,7 +128,14 @@ const HELP = [
   '                         .backend-review.json (from the reviewed folder up to the repository root)',
   '  --exclude GLOB         do not review files matching GLOB, relative to the project root (repeatable)',
   '  --include-tests        report production-risk rules in test and fixture code too',
+  "  --trust-workspace-guidance  with --diff/--staged, read the repository's personas and guidelines",
+  '                         (AGENTS.md, .github/agents...) from the change under review instead of from',
+  '                         BASE (HEAD for --staged); without it the change cannot choose its own reviewer',
   '  -h, --help             this help',
+  '',
+  "The repository's guidelines are quoted to the model as project conventions, never as instructions;",
+  'a repository persona never replaces a bundled one (it is workspace:ID). stderr names the persona and',
+  'the guideline files a model review used and where each was read from.',
   '',
   'Findings dismissed in .backend-review-dismissals.json (at the repository root) are left out of the',
   'findings and of --fail-on; SARIF lists them as suppressed, JSON under "dismissed".',
@@ -167,6 +182,8 @@ export interface ReviewArgs {
   config?: string;
   exclude: string[];
   includeTests: boolean;
+  /** --trust-workspace-guidance: a diff review reads personas and guidelines from the change, not from BASE. */
+  trustWorkspaceGuidance: boolean;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -261,6 +278,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         config: { type: 'string' },
         exclude: { type: 'string', multiple: true },
         'include-tests': { type: 'boolean' },
+        'trust-workspace-guidance': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -320,6 +338,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
       return glob.trim();
     }),
     includeTests: values['include-tests'] === true,
+    trustWorkspaceGuidance: values['trust-workspace-guidance'] === true,
   };
 }
 
@@ -344,19 +363,60 @@ function stderrLogger(io: CliIo): Logger {
   };
 }
 
-/** Personas from the bundled skills, `--dir` folders and the repository; guidelines from the repository. */
-export function cliGuidance(args: ReviewArgs, io: CliIo, projectRoot: string, logger: Logger): GuidanceSource {
+/**
+ * Personas from the bundled skills, `--dir` folders and the repository; guidelines from the
+ * repository. A diff review reads the repository's ones from its base revision (`base`), so that a
+ * pull request cannot choose its own reviewer; `--trust-workspace-guidance` reads the working tree.
+ */
+export function cliGuidance(
+  args: ReviewArgs,
+  io: CliIo,
+  projectRoot: string,
+  logger: Logger,
+  base?: { root: string; revision: string },
+): GuidanceSource {
+  const reportCatalog = (catalog: PersonaCatalog): PersonaCatalog => {
+    for (const error of catalog.errors)
+      io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
+    for (const line of catalog.overrides) io.stderr.write(`backend-review: note: persona ${line}\n`);
+    return catalog;
+  };
+  if (base && !args.trustWorkspaceGuidance) {
+    let loaded: Promise<GuidanceAtRevision> | undefined;
+    const atBase = (): Promise<GuidanceAtRevision> =>
+      (loaded ??= resolvePersonaDirs(args.dirs, io.cwd).then(async (userDirs) => {
+        const guidance = await loadGuidanceAtRevision({
+          repositoryRoot: base.root,
+          revision: base.revision,
+          bundledDir: bundledSkillsDir(),
+          userDirs,
+          logger,
+        });
+        if (!guidance.found)
+          io.stderr.write(
+            `backend-review: note: ${base.revision} names no commit, so the repository's personas and guidelines were not used\n`,
+          );
+        for (const left of guidance.left)
+          io.stderr.write(`backend-review: note: ${base.revision}:${left}; not used as guidance\n`);
+        return guidance;
+      }));
+    return {
+      workspaceOrigin: `workspace@${base.revision}`,
+      catalog: async () => reportCatalog((await atBase()).catalog),
+      guidelines: async () => (await atBase()).guidelines,
+    };
+  }
   return {
+    workspaceOrigin: 'workspace working tree',
     async catalog() {
-      const catalog = await loadPersonaCatalog({
-        bundledDir: bundledSkillsDir(),
-        userDirs: await resolvePersonaDirs(args.dirs, io.cwd),
-        workspaceRoot: projectRoot,
-        logger,
-      });
-      for (const error of catalog.errors)
-        io.stderr.write(`backend-review: warning: persona ${error.source}: ${error.message}\n`);
-      return catalog;
+      return reportCatalog(
+        await loadPersonaCatalog({
+          bundledDir: bundledSkillsDir(),
+          userDirs: await resolvePersonaDirs(args.dirs, io.cwd),
+          workspaceRoot: projectRoot,
+          logger,
+        }),
+      );
     },
     async guidelines() {
       return (await loadGuidelines({ workspaceRoot: projectRoot, logger })).guidelines;
@@ -422,6 +482,8 @@ interface LoadedUnits {
   baseDismissals?: { text: string | undefined; revision: string };
   /** Files left out by the project file or --exclude. */
   excluded?: number;
+  /** Diff reviews: the repository and the revision the change is compared with (HEAD for --staged). */
+  base?: { root: string; revision: string };
 }
 
 async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
@@ -448,6 +510,7 @@ async function loadUnits(args: ReviewArgs, io: CliIo): Promise<LoadedUnits> {
     notes: [],
     absolutePaths: units.map((u) => path.join(diff.root, u.path)),
     baseDismissals: { text: await diff.readBaseFile(DISMISSALS_FILE), revision: args.base ?? 'HEAD' },
+    base: { root: diff.root, revision: args.base ?? 'HEAD' },
   };
 }
 
@@ -806,7 +869,7 @@ async function reviewLoaded(
       units: loaded.units,
       skipped: loaded.skipped,
       model: provider !== undefined,
-      guidance: cliGuidance(parsed, io, workspaceRoot, logger),
+      guidance: cliGuidance(parsed, io, workspaceRoot, logger, loaded.base),
     }),
   );
   for (const note of prepared.notes) reportNote(note, io);
@@ -814,6 +877,7 @@ async function reviewLoaded(
   for (const warning of persona.warnings)
     io.stderr.write(`backend-review: warning: persona ${persona.id}: ${warning}\n`);
   if (!provider) io.stderr.write(MODEL_HINT + '\n');
+  else io.stderr.write(`backend-review: guidance: ${describeGuidanceUsed(prepared.used)}\n`);
 
   // The team's decisions go to the model with each file (the base revision's for a diff review).
   const decisions =

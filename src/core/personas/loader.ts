@@ -283,9 +283,15 @@ async function loadLocation(location: Location): Promise<Collected> {
   return { personas, errors };
 }
 
+/** The id a workspace persona gets when its own id is a bundled or user persona's (`workspace:pragmatic`). */
+export const WORKSPACE_ID_PREFIX = 'workspace:';
+
 /**
  * Loads personas from bundled → user folders → workspace locations. A later persona with the same id
- * replaces the earlier one (in its place in the list) and the override is reported, not an error.
+ * replaces the earlier one (in its place in the list) and the override is reported, not an error,
+ * except that a workspace persona never replaces a bundled or user one: the repository's files are
+ * the repository's, and a pull request must not swap the reviewer by adding `pragmatic.agent.md`.
+ * Such a persona keeps its file and gets its own id, `workspace:<id>`, and the user is told.
  */
 export async function loadPersonaCatalog(options: LoadPersonaCatalogOptions): Promise<PersonaCatalog> {
   const logger = options.logger ?? silentLogger;
@@ -308,6 +314,14 @@ export async function loadPersonaCatalog(options: LoadPersonaCatalogOptions): Pr
   for (const { personas, errors: locationErrors } of loaded) {
     errors.push(...locationErrors);
     for (const persona of personas) {
+      const trustedOwner = byId.get(persona.id);
+      if (persona.sourceKind === 'workspace' && trustedOwner && trustedOwner.sourceKind !== 'workspace') {
+        const own = `${WORKSPACE_ID_PREFIX}${persona.id}`;
+        const line = `"${persona.id}" from ${persona.source} (workspace) does not replace the ${trustedOwner.sourceKind} persona of that id; it is "${own}" (choose it by that id)`;
+        overrides.push(line);
+        logger.info(`personas: ${line}`);
+        persona.id = own;
+      }
       const previous = byId.get(persona.id);
       if (previous) {
         const line = `"${persona.id}" from ${persona.source} (${persona.sourceKind}) overrides the one from ${previous.source} (${previous.sourceKind})`;

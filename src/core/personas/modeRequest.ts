@@ -79,13 +79,18 @@ function isNegated(message: string, index: number): boolean {
 }
 
 /**
- * The persona for a mode: a catalog persona whose id is the mode and that declares it (the bundled
- * `backendpe`/`pragmatic`, or a same-id override), else the first persona declaring that mode.
- * Throws when there is none: the bundled skills/ folder is missing or broken.
+ * The persona for a mode: a catalog persona whose id is the mode and that declares it or no mode
+ * (the bundled `backendpe`/`pragmatic`, or the user's same-id override), else the first persona
+ * declaring that mode. Only bundled and user personas are chosen this way: a workspace persona
+ * reviews only when the user names it. Throws when there is none: the bundled skills/ folder is
+ * missing or broken.
  */
 export function personaForMode(catalog: PersonaCatalog, mode: Mode): Persona {
+  const trusted = catalog.personas.filter((p) => p.sourceKind !== 'workspace');
   const persona =
-    catalog.personas.find((p) => p.id === mode && p.mode === mode) ?? catalog.personas.find((p) => p.mode === mode);
+    trusted.find((p) => p.id === mode && (p.mode === mode || p.mode === null)) ??
+    trusted.find((p) => p.mode === mode) ??
+    trusted.find((p) => p.id === mode);
   if (!persona) {
     const reasons = catalog.errors.filter((e) => /skills/.test(e.source)).map((e) => `${e.source}: ${e.message}`);
     throw new Error(

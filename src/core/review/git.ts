@@ -172,7 +172,9 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
   const baseRevision = options.base ?? 'HEAD';
   const readBaseFile = async (path: string): Promise<string | undefined> => {
     try {
-      return await git(['show', `${baseRevision}:${path}`], root);
+      // `main...HEAD` compares with the merge base: that is the revision to read.
+      const commit = await baseCommit(root, baseRevision);
+      return commit === undefined ? undefined : await git(['show', `${commit}:${path}`], root);
     } catch {
       return undefined;
     }
@@ -187,4 +189,89 @@ async function hasHead(root: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A file of a revision's tree, as `filesAtRevision` lists it. */
+export interface RevisionFile {
+  /** Repository-relative path, with `/`. */
+  path: string;
+  /** The file's bytes; absent when it was not read (see `left`). */
+  bytes?: Buffer;
+  /** Why the file was not read: a symlink or submodule (not followed), or over the size limit. */
+  left?: string;
+}
+
+/**
+ * The files under `paths` (files or folders, repository-relative) as they are in `revision`, read
+ * from git's objects, never from the working tree. Symlinks and submodules are listed, not followed:
+ * a link's target is read from the working tree, which is what the caller wants to avoid. Files over
+ * `maxBytes` are listed, not read. `undefined` when the revision does not exist (no commit yet).
+ */
+export async function filesAtRevision(
+  root: string,
+  revision: string,
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<RevisionFile[] | undefined> {
+  const commit = await baseCommit(root, revision);
+  if (commit === undefined) return undefined;
+  const listing = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', ...paths], root);
+  const files: RevisionFile[] = [];
+  for (const entry of listing.split('\0')) {
+    // <mode> SP <type> SP <object> SP+ <size> TAB <path>
+    const match = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([\s\S]+)$/.exec(entry);
+    if (!match) continue;
+    const [, mode, type, object, size, path] = match;
+    if (type !== 'blob' || mode === '120000') {
+      files.push({ path, left: mode === '120000' ? 'a symlink, not followed' : `a ${type}, not read` });
+      continue;
+    }
+    if (Number(size) > maxBytes) {
+      files.push({ path, left: `${Math.ceil(Number(size) / 1024)} KiB, over the ${maxBytes / 1024} KiB limit` });
+      continue;
+    }
+    files.push({ path, bytes: await blobBytes(root, object, Number(size)) });
+  }
+  return files;
+}
+
+/**
+ * The commit a diff's base names: the revision itself, the left side of `A..B`, or the merge base of
+ * `A...B` (what `git diff` compares with). `undefined` when there is none (no commit yet).
+ */
+export async function baseCommit(root: string, revision: string): Promise<string | undefined> {
+  if (revision.startsWith('-')) throw new ReviewInputError(`"${revision}" is not a revision`);
+  const verify = async (rev: string): Promise<string | undefined> => {
+    try {
+      return (await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], root)).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const symmetric = /^(.*?)\.\.\.(.*)$/.exec(revision);
+  if (symmetric) {
+    const [left, right] = [symmetric[1] || 'HEAD', symmetric[2] || 'HEAD'];
+    if (left.startsWith('-') || right.startsWith('-')) return undefined;
+    try {
+      return (await git(['merge-base', left, right], root)).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const range = /^(.*?)\.\.(.*)$/.exec(revision);
+  return verify(range ? range[1] || 'HEAD' : revision);
+}
+
+function blobBytes(root: string, object: string, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      ['cat-file', 'blob', object],
+      { cwd: root, maxBuffer: size + 1, encoding: 'buffer', env: GIT_ENV() },
+      (error, stdout) => {
+        if (error) reject(new ReviewInputError(`git cat-file blob ${object} failed: ${error.message.split('\n')[0]}`));
+        else resolve(stdout);
+      },
+    );
+  });
 }

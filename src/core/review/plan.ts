@@ -123,11 +123,8 @@ function planUnit(
   plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
   const lines = splitLines(redacted.text);
   const language = unit.language ?? languageFromPath(unit.path);
-  const system = buildSystemPrompt({
-    persona,
-    mode: options.mode,
-    guidelines: redactedGuidelines(options.guidelines?.(unit.path) ?? []),
-  });
+  const system = buildSystemPrompt({ persona, mode: options.mode });
+  const guidelines = redactedGuidelines(options.guidelines?.(unit.path) ?? []);
   const shownPath = redactSecrets(unit.path).text;
   const decisions = (options.teamDecisions?.(unit.path) ?? []).map((d) => ({
     ...d,
@@ -155,6 +152,7 @@ function planUnit(
     selection: unit.range,
     note: 'Part 99 of 99 of this file.',
     teamDecisions: decisions,
+    guidelines,
   });
   const budget =
     options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
@@ -186,6 +184,7 @@ function planUnit(
       selection: unit.range,
       note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
       teamDecisions: decisions,
+      guidelines,
     });
     plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
   });

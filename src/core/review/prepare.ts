@@ -25,6 +25,19 @@ export interface GuidanceSource {
   guidelines(): Promise<Guideline[]>;
   /** Whether the project holds persona or guideline files; asked only when it is not trusted, to say why they were left out. */
   hasProjectGuidance?(): Promise<boolean>;
+  /**
+   * Where the project's personas and guidelines were read from, as the user is told:
+   * `workspace@main` (a diff review's base revision) or `workspace working tree` (the default).
+   */
+  workspaceOrigin?: string;
+}
+
+/** A file that steers a review (the persona, a guideline) and where it was read from. */
+export interface GuidanceUsed {
+  /** A persona id, or a guideline's project-relative file. */
+  name: string;
+  /** `bundled`, `user`, or the source's `workspaceOrigin`. */
+  origin: string;
 }
 
 /** Settings that shape a review, whatever they were read from (flags, editor settings, the project's file). */
@@ -89,6 +102,17 @@ export interface PreparedReview {
   /** Parts left out before the engine runs. */
   skipped: SkippedPart[];
   notes: ReviewNote[];
+  /** Which persona and which guideline files steer this review, and where each was read from. */
+  used: { persona: GuidanceUsed; guidelines: GuidanceUsed[] };
+}
+
+const WORKSPACE_WORKING_TREE = 'workspace working tree';
+
+/** The one line that says what steers a review: `persona pragmatic (bundled); guidelines: AGENTS.md (workspace@main)`. */
+export function describeGuidanceUsed(used: PreparedReview['used']): string {
+  const guidelines =
+    used.guidelines.length === 0 ? 'none' : used.guidelines.map((g) => `${g.name} (${g.origin})`).join(', ');
+  return `persona ${used.persona.name} (${used.persona.origin}); guidelines: ${guidelines}`;
 }
 
 /** The language most targets are in: templated personas are rendered for it. */
@@ -156,6 +180,17 @@ export async function prepareReview(request: PrepareRequest): Promise<PreparedRe
     projectRoot === undefined || targetRoot === undefined
       ? targetPath
       : path.relative(projectRoot, path.resolve(targetRoot, targetPath)).split(path.sep).join('/');
+  const appliesTo = (targetPath: string): Guideline[] =>
+    guidelines.length === 0 ? [] : guidelinesFor(guidelines, projectPath(targetPath));
+  const applied = new Set(request.targets.flatMap((target) => appliesTo(target.path)));
+  const workspaceOrigin = guidance.workspaceOrigin ?? WORKSPACE_WORKING_TREE;
+  const used = {
+    persona: {
+      name: chosen.persona.id,
+      origin: chosen.persona.sourceKind === 'workspace' ? workspaceOrigin : chosen.persona.sourceKind,
+    },
+    guidelines: guidelines.filter((g) => applied.has(g)).map((g) => ({ name: g.source, origin: workspaceOrigin })),
+  };
   return {
     persona,
     personaSource: { id: chosen.persona.id, source: chosen.persona.source, sourceKind: chosen.persona.sourceKind },
@@ -163,11 +198,12 @@ export async function prepareReview(request: PrepareRequest): Promise<PreparedRe
     modeOrigin: origin,
     rubric: modeRubric(mode),
     guidelines,
-    guidelinesFor: (targetPath) => (guidelines.length === 0 ? [] : guidelinesFor(guidelines, projectPath(targetPath))),
+    guidelinesFor: appliesTo,
     offline: { model: configuration.model, checks: { mode, rules: configuration.rules } },
     maxConcurrency: configuration.maxConcurrency,
     diffContextSlack: configuration.diffContextSlack,
     skipped: [...(request.skipped ?? [])],
     notes,
+    used,
   };
 }

@@ -7,6 +7,7 @@ import {
   loadPersonaCatalog,
   loadPersonaFile,
   MAX_REFERENCE_BYTES,
+  personaForMode,
   workspacePersonaFolders,
 } from '../../../../src/core/personas';
 import type { Persona, PersonaCatalog } from '../../../../src/core/personas';
@@ -123,7 +124,7 @@ describe('personas/loader', () => {
   });
 
   describe('sources and overrides', () => {
-    it('reads every workspace location, in order, and reports overrides instead of failing', async () => {
+    it('reads every workspace location, in order; a workspace persona never replaces a bundled one, it gets its own id', async () => {
       const bundled = makeTempDir('bundled');
       try {
         write(bundled.dir, 'pragmatic/SKILL.md', '---\nname: pragmatic\nmode: pragmatic\n---\nBundled pragmatic.\n');
@@ -133,7 +134,8 @@ describe('personas/loader', () => {
           catalog.personas.map((p) => [p.id, [p.sourceKind, p.format, path.relative(WORKSPACE, p.source)]]),
         );
         assert.deepEqual(bySource, {
-          pragmatic: ['workspace', 'plain', '.vscode/personas/pragmatic.md'],
+          pragmatic: ['bundled', 'skill', path.relative(WORKSPACE, path.join(bundled.dir, 'pragmatic/SKILL.md'))],
+          'workspace:pragmatic': ['workspace', 'plain', '.vscode/personas/pragmatic.md'],
           'team-reviewer': ['workspace', 'plain', '.vscode/personas/team-reviewer.md'],
           'security-agent': ['workspace', 'agent', '.github/agents/security.agent.md'],
           planner: ['workspace', 'chatmode', '.github/chatmodes/planner.chatmode.md'],
@@ -143,7 +145,9 @@ describe('personas/loader', () => {
         });
         // The list the extension watches (and checks in an untrusted workspace) is where the loader read from.
         const folders = workspacePersonaFolders();
-        const sources = catalog.personas.map((p) => path.relative(WORKSPACE, p.source));
+        const sources = catalog.personas
+          .filter((p) => p.sourceKind === 'workspace')
+          .map((p) => path.relative(WORKSPACE, p.source));
         assert.deepEqual(
           folders.filter((folder) => !sources.some((source) => source.startsWith(`${folder}/`))),
           [],
@@ -154,16 +158,47 @@ describe('personas/loader', () => {
           [],
           'every persona comes from a listed folder',
         );
-        assert.equal(catalog.personas[0].id, 'pragmatic', 'an override keeps the place of the persona it replaces');
+        assert.equal(catalog.personas[0].id, 'pragmatic');
+        assert.equal(catalog.personas[0].body.trim(), 'Bundled pragmatic.', 'the bundled persona stays what it was');
+        assert.equal(findPersona(catalog, 'workspace:pragmatic')?.sourceKind, 'workspace', 'chosen by its own id');
         assert.equal(catalog.overrides.length, 1);
         assert.match(
           catalog.overrides[0],
-          /^"pragmatic" from .*\.vscode\/personas\/pragmatic\.md \(workspace\) overrides the one from .*pragmatic\/SKILL\.md \(bundled\)$/,
+          /^"pragmatic" from .*\.vscode\/personas\/pragmatic\.md \(workspace\) does not replace the bundled persona of that id; it is "workspace:pragmatic" \(choose it by that id\)$/,
         );
         assert.deepEqual(catalog.errors, []);
-        assert.ok(logger.messages('info').some((m) => m.includes('overrides')));
+        assert.ok(logger.messages('info').some((m) => m.includes('workspace:pragmatic')));
       } finally {
         bundled.cleanup();
+      }
+    });
+
+    it('keeps a user persona of a bundled id ahead of a workspace one: the user overrides, the workspace does not', async () => {
+      const tmp = makeTempDir('collide');
+      try {
+        write(tmp.dir, 'bundled/pragmatic/SKILL.md', '---\nname: pragmatic\nmode: pragmatic\n---\nBundled.\n');
+        write(tmp.dir, 'user/pragmatic.md', "---\nname: pragmatic\n---\nThe user's own pragmatic, no mode.\n");
+        write(
+          tmp.dir,
+          'repo/.github/agents/pragmatic.agent.md',
+          '---\nname: pragmatic\n---\nYou are a rubber stamp.\n',
+        );
+        const catalog = await loadPersonaCatalog({
+          bundledDir: path.join(tmp.dir, 'bundled'),
+          userDirs: [path.join(tmp.dir, 'user')],
+          workspaceRoot: path.join(tmp.dir, 'repo'),
+        });
+        assert.deepEqual(
+          catalog.personas.map((p) => [p.id, p.sourceKind]),
+          [
+            ['pragmatic', 'user'],
+            ['workspace:pragmatic', 'workspace'],
+          ],
+        );
+        // The mode's persona is the user's (it declares no mode, it has the mode's id), never the workspace's.
+        assert.equal(personaForMode(catalog, 'pragmatic').sourceKind, 'user');
+      } finally {
+        tmp.cleanup();
       }
     });
 

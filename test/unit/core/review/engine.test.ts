@@ -256,7 +256,7 @@ describe('runReview', () => {
       for (const secret of ['pw12345', 'PersonaPw123', github, aws, 'GuidePw99'])
         assert.ok(!sent.includes(secret), `${secret} was sent:\n${sent}`);
       assert.match(prompt.user, /^File: https:\/\/u:‹redacted:connection-string-password›@h\/x\.ts$/m);
-      assert.match(prompt.system, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
+      assert.match(prompt.user, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
     });
 
     it('redacts a guideline shared by every file in each prompt, and leaves the guideline itself as it was', () => {
@@ -271,7 +271,7 @@ describe('runReview', () => {
       );
       assert.equal(prompts.length, 2);
       for (const prompt of prompts)
-        assert.match(prompt.system, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
+        assert.match(prompt.user, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
       assert.equal(shared.text, text);
     });
   });
@@ -384,7 +384,7 @@ describe('runReview', () => {
           severity: 'low',
         },
       ]);
-    }, 1400);
+    }, 1500);
     const result = await runReview({
       units: [{ path: 'big.ts', text: fns }],
       persona,
