@@ -32,7 +32,7 @@ import { loadGuidanceAtRevision, type GuidanceAtRevision } from '../core/review/
 import type { PersonaCatalog } from '../core/personas/types';
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
-import { gitDiff } from '../core/review/git';
+import { gitDiff, readFileAtRevision } from '../core/review/git';
 import { DISMISSALS_FILE, dismissalsFromText, loadDismissals, teamDecisionsFor } from '../core/review/dismissals';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
@@ -55,6 +55,8 @@ import {
 import { SETTING_DEFAULTS } from '../core/config/settings';
 import {
   locateProjectConfig,
+  parseProjectConfig,
+  PROJECT_CONFIG_FILE,
   projectRelative as relativeToProject,
   projectScope,
   readProjectConfig,
@@ -586,6 +588,46 @@ async function reviewedFolder(args: ReviewArgs, io: CliIo): Promise<string> {
 }
 
 /**
+ * A diff review's project configuration, as it is in the base revision: the nearest
+ * `.backend-review.json` from the working folder up to the repository root in BASE. The change under
+ * review cannot turn rules off or exclude its own files (`--trust-workspace-guidance` reads the
+ * working tree). Says so when the change's own file differs.
+ */
+async function projectConfigAtBase(
+  start: string,
+  repository: string,
+  revision: string,
+  io: CliIo,
+  workingTreeFile: string | undefined,
+): Promise<{ text: string | undefined; shown: string; root: string }> {
+  let dir = path.resolve(start);
+  let found: { text: string; shown: string; root: string } | undefined;
+  for (;;) {
+    const relative = path.relative(repository, dir).split(path.sep).join('/');
+    if (relative.startsWith('..') || path.isAbsolute(relative)) break;
+    const inRepository = relative === '' ? PROJECT_CONFIG_FILE : `${relative}/${PROJECT_CONFIG_FILE}`;
+    const text = await readFileAtRevision(repository, revision, inRepository);
+    if (text !== undefined) {
+      found = { text, shown: `${revision}:${inRepository}`, root: dir };
+      break;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir || relative === '') break;
+    dir = parent;
+  }
+  const changed =
+    workingTreeFile !== undefined &&
+    (found === undefined ||
+      path.join(found.root, PROJECT_CONFIG_FILE) !== workingTreeFile ||
+      (await fs.readFile(workingTreeFile, 'utf8').catch(() => undefined)) !== found.text);
+  if (changed)
+    io.stderr.write(
+      `backend-review: note: the project configuration is read from ${revision} (${found?.shown ?? 'none there'}); the change's ${path.relative(io.cwd, workingTreeFile) || PROJECT_CONFIG_FILE} applies once merged (--trust-workspace-guidance reads it now)\n`,
+    );
+  return found ?? { text: undefined, shown: `${revision}:${PROJECT_CONFIG_FILE}`, root: repository };
+}
+
+/**
  * Reads `--config FILE`, or the nearest `.backend-review.json` from the reviewed folder up to its
  * repository root. Any error in it is a usage error (exit 2): CI never runs on half a configuration.
  * Globs are relative to the file's folder (with --config, to the repository root or the working folder).
@@ -608,7 +650,21 @@ async function loadProject(args: ReviewArgs, io: CliIo): Promise<LoadedProject> 
     }
   }
   let config: ProjectConfig = {};
-  if (file && shown) {
+  const atBase =
+    (args.diff || args.staged) && !args.trustWorkspaceGuidance && args.config === undefined && repository
+      ? await projectConfigAtBase(start, repository, args.base ?? 'HEAD', io, file)
+      : undefined;
+  if (atBase) {
+    shown = atBase.shown;
+    root = atBase.root;
+    const parsed = atBase.text === undefined ? undefined : parseProjectConfig(atBase.text, atBase.shown);
+    if (parsed && parsed.errors.length > 0)
+      throw new UsageError(
+        `the project configuration has ${counted(parsed.errors.length, 'error')}:\n  ${parsed.errors.join('\n  ')}`,
+      );
+    config = parsed?.config ?? {};
+    if (atBase.text === undefined) shown = undefined;
+  } else if (file && shown) {
     const read = await readProjectConfig(file, shown);
     if (!read) throw new UsageError(`--config ${shown}: no such file`);
     if (read.errors.length > 0)

@@ -170,15 +170,8 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
     return read;
   };
   const baseRevision = options.base ?? 'HEAD';
-  const readBaseFile = async (path: string): Promise<string | undefined> => {
-    try {
-      // `main...HEAD` compares with the merge base: that is the revision to read.
-      const commit = await baseCommit(root, baseRevision);
-      return commit === undefined ? undefined : await git(['show', `${commit}:${path}`], root);
-    } catch {
-      return undefined;
-    }
-  };
+  // `main...HEAD` compares with the merge base: that is the revision to read.
+  const readBaseFile = (path: string): Promise<string | undefined> => readFileAtRevision(root, baseRevision, path);
   return { root, diffText, readNewFile, oversized, readBaseFile };
 }
 
@@ -274,4 +267,15 @@ function blobBytes(root: string, object: string, size: number): Promise<Buffer> 
       },
     );
   });
+}
+
+/** A file's text as it is in a diff's base (see baseCommit); undefined when the file or the commit is not there. */
+export async function readFileAtRevision(root: string, revision: string, path: string): Promise<string | undefined> {
+  const commit = await baseCommit(root, revision);
+  if (commit === undefined) return undefined;
+  try {
+    return await git(['show', `${commit}:${path}`], root);
+  } catch {
+    return undefined;
+  }
 }

@@ -221,6 +221,28 @@ describe('review command: who may steer a diff review (the injection repository)
     }
   });
 
+  it('.backend-review.json is read from BASE too: the change cannot exclude its own files', async () => {
+    const { root } = repository;
+    writeFileSync(join(root, '.backend-review.json'), JSON.stringify({ exclude: ['src/**'] }));
+    try {
+      const run = await runCliCaptured(['review', '--diff', 'main', '--format', 'json'], { cwd: root, env });
+      assert.equal(run.code, 0, run.stderr);
+      ordersRequest(server);
+      assert.match(
+        run.stderr,
+        /^backend-review: note: the project configuration is read from main \(none there\); the change's \.backend-review\.json applies once merged/m,
+      );
+      const trusted = await runCliCaptured(['review', '--diff', 'main', '--trust-workspace-guidance'], {
+        cwd: root,
+        env,
+      });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.match(trusted.stderr, /1 file left out by \.backend-review\.json/);
+    } finally {
+      rmSync(join(root, '.backend-review.json'));
+    }
+  });
+
   it('a three-dot range reads them from the merge base', async () => {
     const run = await runCliCaptured(['review', '--diff', 'main...pr', '--format', 'json'], {
       cwd: repository.root,
