@@ -5,7 +5,13 @@ import type { Logger } from '../../core/log';
 import type { OfflineConfig } from '../../core/offline/types';
 import type { Guideline, Persona, PersonaCatalog, RenderContext, RenderedPersona } from '../../core/personas/types';
 import type { ChatProvider } from '../../core/providers/provider';
-import { choosePersona, prepareReview, type GuidanceSource, type PrepareRequest } from '../../core/review/prepare';
+import {
+  choosePersona,
+  describeGuidanceUsed,
+  prepareReview,
+  type GuidanceSource,
+  type PrepareRequest,
+} from '../../core/review/prepare';
 import { personaRenderContext, renderPersona } from '../../core/personas/render';
 import type { ReviewCacheStore, ReviewUnit } from '../../core/review/types';
 import { errorMessage } from '../../core/errorMessage';
@@ -126,6 +132,7 @@ export class ReviewContext {
       catalog: () => this.catalog(),
       guidelines: () => this.guidelines(),
       hasProjectGuidance: () => this.deps.workspaceHasGuidance(),
+      workspaceOrigin: 'workspace working tree',
     };
   }
 
@@ -174,6 +181,8 @@ export class ReviewContext {
     ]);
     for (const warning of prepared.persona.warnings)
       this.deps.logger.warn(`Persona ${prepared.persona.id}: ${warning}`);
+    // The same line the CLI writes on stderr: what steers this review and where each file came from.
+    this.deps.logger.info(`Review guidance: ${describeGuidanceUsed(prepared.used)}`);
     const offline = this.deps.offlineFindings;
     return {
       persona: prepared.persona,

@@ -29,6 +29,7 @@ function setup(options: { trusted?: boolean; settings?: Record<string, unknown>;
     () => read.explicit.includes('mode'),
   );
   const created: ReviewerConfig[] = [];
+  const logger = new InMemoryLogger();
   const configured = new FakeChatProvider();
   const deps: ReviewContextDeps = {
     personas,
@@ -44,9 +45,10 @@ function setup(options: { trusted?: boolean; settings?: Record<string, unknown>;
     },
     cache: new InMemoryReviewCache(),
     workspaceHasGuidance: async () => options.guidance ?? false,
-    logger: new InMemoryLogger(),
+    logger,
   };
   return {
+    logger,
     context: new ReviewContext(deps),
     personas,
     mode,
@@ -84,6 +86,17 @@ describe('vscode/reviewContext', () => {
       logger: (personas.calls.catalogOptions[0] as { logger: unknown }).logger,
     });
     assert.deepEqual(prepared.notes, []);
+  });
+
+  it('logs which persona and guideline files steer the review, and where each came from', async () => {
+    const { context, logger } = setup({ settings: { persona: 'data-integrity' } });
+    await context.prepare(request);
+    assert.ok(
+      logger
+        .messages('info')
+        .includes('Review guidance: persona data-integrity (bundled); guidelines: AGENTS.md (workspace working tree)'),
+      logger.messages().join('\n'),
+    );
   });
 
   it('follows the mode state and honours the persona setting', async () => {
