@@ -7,6 +7,7 @@ import { benchExtension } from './extension';
 import { round } from './engine';
 import { BENCH_LANGUAGES } from './generate';
 import { benchOffline, offlineThroughputRow } from './offline';
+import { benchRedaction } from './redaction';
 import { benchScale, SCALE_LINES_PER_CPU_SECOND } from './scale';
 import type { BenchModule, BenchRow } from './types';
 
@@ -15,6 +16,7 @@ const MODULES: Array<{ name: string; run: BenchModule }> = [
   { name: 'offline', run: benchOffline },
   { name: 'extension', run: benchExtension },
   { name: 'scale', run: benchScale },
+  { name: 'redaction', run: benchRedaction },
 ];
 
 /** Whole-repository lines per CPU-second ÷ one check's throughput: what the walk, start-up and workers cost. */
