@@ -134,6 +134,15 @@ export interface ReviewStats {
   findingsOverCap?: number;
   /** Model findings not shown, by why (the noise gate); absent when nothing was withheld. */
   withheld?: WithheldCounts;
+  /** What the model was shown besides the code under review; absent when no model was asked. */
+  context?: ContextStats;
+}
+
+/** The context sent with the code under review (see docs/engine.md, "Context"). */
+export interface ContextStats {
+  /** Diff reviews: lines the change removed in the reviewed files, and how many of them were sent. */
+  removedLines: number;
+  removedLinesSent: number;
 }
 
 /** How many model findings the noise gate kept from the user, by reason. */

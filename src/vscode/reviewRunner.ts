@@ -3,7 +3,7 @@ import { FindingsPublisher } from './diagnostics';
 import type { ReviewResult, SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
 import { ProviderError } from '../core/providers/provider';
-import type { ReviewUnit } from '../core/review/types';
+import { reviewFocusLines, type ReviewUnit } from '../core/review/types';
 import { NoRepositoryError, type DiffReviewInput } from './gitDiffs';
 import { relocateFindings, relocateRange, relocationNote } from './common/relocate';
 import { showError, type OutputChannelLogger } from './logging';
@@ -63,7 +63,10 @@ export function diffTargets(input: DiffReviewInput, slack: number): ReviewTarget
     uri: vscode.Uri.joinPath(input.repository.rootUri, unit.path),
     unit,
     replace: unit.changedLines
-      ? { ranges: changedRanges(unit.changedLines, slack), offlineRanges: changedRanges(unit.changedLines, 0) }
+      ? {
+          ranges: changedRanges(reviewFocusLines(unit) ?? [], slack),
+          offlineRanges: changedRanges(unit.changedLines, 0),
+        }
       : 'all',
   }));
 }

@@ -26,6 +26,12 @@ export interface AnchorOptions {
   changedLines?: number[];
   /** Lines of slack around changed lines; default DEFAULT_DIFF_SLACK. */
   slack?: number;
+  /**
+   * Diff review: the removed lines the model was shown, by the new line they stood before. A finding
+   * quoting them is about code no longer in the file: it is put on the nearest new line shown,
+   * quoting that line, without a fix.
+   */
+  removedBefore?: ReadonlyMap<number, readonly string[]>;
   /** How many lines above/below the cited range count as "nearby"; default DEFAULT_SEARCH_WINDOW. */
   searchWindow?: number;
   logger?: Logger;
@@ -170,6 +176,9 @@ const MAX_ELLIPSIS_GAP = 2000;
 
 const compact = (s: string): string => s.replace(/\s+/g, '');
 
+/** The numbering of a diff review's lines, as a model may copy it into a quote (see chunk.ts numberDiffLine). */
+const DIFF_NUMBERING = /^\s*(?:\d+\s+\+?|-)\s*\|\s?/;
+
 /** Same set as the regex `\s` (which `compact` uses), without a regex call per character. */
 function isWhitespace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
@@ -203,6 +212,10 @@ function quoteReadings(quote: string): string[][] {
   const lines = quote.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length > 0 && lines.every((l) => /^\s*\d+\s*[|:│]/.test(l))) {
     add([lines.map((l) => l.replace(/^\s*\d+\s*[|:│]\s?/, '')).join('\n')]);
+  }
+  // A diff review's numbering: `42 + | code`, `41   | code`, and removed lines `- | code`.
+  if (lines.length > 0 && lines.every((l) => DIFF_NUMBERING.test(l))) {
+    add([lines.map((l) => l.replace(DIFF_NUMBERING, '')).join('\n')]);
   }
   if (lines.length > 0 && lines.every((l) => /^[+-]/.test(l))) {
     add([lines.map((l) => l.slice(1)).join('\n')]);
@@ -319,6 +332,9 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
       return result;
     }
 
+    const onRemoved = removedAnchor(finding, readings);
+    if (onRemoved) return onRemoved;
+
     const why = readings.length === 0 ? 'it has no quote' : 'its quote was not found in the reviewed code';
     if (!citedInFile) {
       return `${why}, and the cited lines ${cited.startLine}-${cited.endLine} are outside the file (${file.lineCount} lines)`;
@@ -328,6 +344,37 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
     }
     // Not shown: a finding about code the model cannot point at is where invented findings live.
     return `${why} (cited lines ${citedInFile.startLine}-${citedInFile.endLine})`;
+  }
+
+  /** A finding whose quote is in removed lines, put on the nearest non-blank new line shown. */
+  function removedAnchor(finding: ModelFinding, readings: string[][]): AnchoredFinding | undefined {
+    if (!options.removedBefore || readings.length === 0) return undefined;
+    for (const [before, removed] of options.removedBefore) {
+      const text = compact(removed.join('\n'));
+      if (!readings.some((parts) => parts.every((part) => text.includes(part)))) continue;
+      const place = Math.min(before, file.lineCount);
+      const shown = searchable.filter((r) => r.startLine <= place + window && r.endLine >= place - window);
+      const candidates: number[] = [];
+      for (const r of shown) for (let l = r.startLine; l <= r.endLine; l++) candidates.push(l);
+      const line = candidates
+        .filter((l) => (file.lines[l - 1] ?? '').trim() !== '')
+        .sort((a, b) => Math.abs(a - place) - Math.abs(b - place) || b - a)[0];
+      if (line === undefined) continue;
+      const lineText = file.lines[line - 1];
+      const indent = lineText.length - lineText.trimStart().length;
+      logger.debug(`Finding "${finding.title}" quotes removed lines: put on line ${line}, where they stood.`);
+      return {
+        ...finding,
+        startLine: line,
+        endLine: line,
+        quote: lineText.trim(),
+        fix: null,
+        startColumn: indent + 1,
+        endColumn: lineText.trimEnd().length + 1,
+        anchored: 'moved',
+      };
+    }
+    return undefined;
   }
 
   /**

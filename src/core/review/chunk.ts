@@ -41,10 +41,42 @@ function numberLine(lineNumber: number, content: string, width: number): string 
   return `${String(lineNumber).padStart(width)} | ${content}`;
 }
 
-export function numberRange(lines: string[], range: LineRange): string {
+/**
+ * A diff review's two sides: which new lines the change added, and the removed lines placed before
+ * the new line they stood before (key `lines.length + 1`: at the end of the file).
+ */
+export interface DiffMarks {
+  changed: ReadonlySet<number>;
+  removedBefore: ReadonlyMap<number, readonly string[]>;
+}
+
+/** Marker shown after the line number of an added line. */
+export const ADDED_MARK = '+';
+/** Marker shown instead of a line number on a removed line. */
+export const REMOVED_MARK = '-';
+
+/**
+ * A new line in a diff review: `  42 + | code` when the change added it, `  41   | code` otherwise;
+ * the removed lines that stood before it come first as `     - | code` (they have no number).
+ */
+function numberDiffLine(lines: string[], n: number, width: number, marks: DiffMarks): string {
+  const out: string[] = [];
+  const removed = (before: number): void => {
+    for (const text of marks.removedBefore.get(before) ?? [])
+      out.push(`${' '.repeat(width)} ${REMOVED_MARK} | ${text}`);
+  };
+  removed(n);
+  if (n <= lines.length)
+    out.push(`${String(n).padStart(width)} ${marks.changed.has(n) ? ADDED_MARK : ' '} | ${lines[n - 1] ?? ''}`);
+  if (n === lines.length) removed(n + 1);
+  return out.join('\n');
+}
+
+export function numberRange(lines: string[], range: LineRange, marks?: DiffMarks): string {
   const width = numberWidth(lines.length);
   const out: string[] = [];
-  for (let n = range.startLine; n <= range.endLine; n++) out.push(numberLine(n, lines[n - 1] ?? '', width));
+  for (let n = range.startLine; n <= range.endLine; n++)
+    out.push(marks ? numberDiffLine(lines, n, width, marks) : numberLine(n, lines[n - 1] ?? '', width));
   return out.join('\n');
 }
 
@@ -83,6 +115,8 @@ export interface ChunkOptions {
   countTokens: (text: string) => number;
   /** Diff reviews: the changed lines; chunks carry the ones inside them. */
   focusLines?: number[];
+  /** Diff reviews: added lines marked and removed lines shown (see numberRange). */
+  marks?: DiffMarks;
 }
 
 /**
@@ -96,7 +130,11 @@ export function chunkRegions(
   options: ChunkOptions,
 ): { chunks: ReviewChunk[]; skipped: ChunkSkip[] } {
   const width = numberWidth(lines.length);
-  const lineCost = (n: number): number => options.countTokens(numberLine(n, lines[n - 1] ?? '', width) + '\n');
+  const marks = options.marks;
+  const lineCost = (n: number): number =>
+    options.countTokens(
+      (marks ? numberDiffLine(lines, n, width, marks) : numberLine(n, lines[n - 1] ?? '', width)) + '\n',
+    );
   const gapCost = options.countTokens(SEGMENT_GAP_MARKER + '\n');
   const chunks: ReviewChunk[] = [];
   const skipped: ChunkSkip[] = [];
@@ -149,7 +187,7 @@ export function chunkRegions(
   let current: { segments: LineRange[]; tokens: number } | undefined;
   const flush = (): void => {
     if (!current) return;
-    const numbered = current.segments.map((s) => numberRange(lines, s)).join(`\n${SEGMENT_GAP_MARKER}\n`);
+    const numbered = current.segments.map((s) => numberRange(lines, s, marks)).join(`\n${SEGMENT_GAP_MARKER}\n`);
     const focus = options.focusLines?.filter((n) => current!.segments.some((s) => n >= s.startLine && n <= s.endLine));
     chunks.push({ segments: current.segments, focusLines: focus, numbered, tokens: current.tokens });
     current = undefined;

@@ -1,6 +1,6 @@
 import parseDiff from 'parse-diff';
 import type { SkippedPart } from '../findings';
-import type { ReviewUnit } from './types';
+import type { RemovedBlock, ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
 import { DEFAULT_MAX_FILE_BYTES, sourceFromText, type SourceRead } from './files';
 
@@ -11,9 +11,9 @@ import { DEFAULT_MAX_FILE_BYTES, sourceFromText, type SourceRead } from './files
 export type NewFileReader = (path: string) => Promise<SourceRead | string | undefined>;
 
 /**
- * Unified diff text (as `git diff` prints it) → review units: the new file's text plus the added
- * lines in new-file numbering. Deletions, binary files and pure renames have nothing to review and
- * are reported as skipped.
+ * Unified diff text (as `git diff` prints it) → review units: the new file's text, the added lines
+ * in new-file numbering and the removed lines placed where they stood. Deleted files, binary files
+ * and pure renames have nothing to review and are reported as skipped.
  */
 export interface DiffUnits {
   units: ReviewUnit[];
@@ -68,6 +68,33 @@ function addedLines(file: parseDiff.File): number[] {
   return added;
 }
 
+/**
+ * The lines each hunk removed, in blocks of consecutive removals, each placed before the new-file
+ * line that follows it (git's numbering). `@@ -5,2 +4,0 @@` removes two lines after new line 4.
+ */
+function removedBlocks(file: parseDiff.File): RemovedBlock[] {
+  const blocks: RemovedBlock[] = [];
+  const clean = (content: string): string => content.slice(1).replace(/\r$/, '');
+  for (const chunk of file.chunks) {
+    let nextNew = chunk.newLines === 0 ? chunk.newStart + 1 : chunk.newStart;
+    let current: RemovedBlock | undefined;
+    for (const change of chunk.changes) {
+      if (isNoNewlineMarker(change.content)) continue;
+      if (change.type === 'del') {
+        if (!current) {
+          current = { before: Math.max(1, nextNew), lines: [] };
+          blocks.push(current);
+        }
+        current.lines.push(clean(change.content));
+        continue;
+      }
+      current = undefined;
+      nextNew = (change.type === 'add' ? change.ln : change.ln2) + 1;
+    }
+  }
+  return blocks;
+}
+
 /** Parses diff text; throws ReviewInputError when non-empty text contains no file diff. */
 export function parseUnifiedDiff(diffText: string): parseDiff.File[] {
   if (diffText.trim() === '') return [];
@@ -97,6 +124,13 @@ function remapLines(lines: number[], lineMap: number[] | undefined): number[] {
     for (let l = first; l < (next ?? first + 1); l++) out.push(l);
   }
   return out;
+}
+
+/** A removed block's place (git's line numbers) in the normalised text's lines. */
+function remapBlocks(blocks: RemovedBlock[], lineMap: number[] | undefined): RemovedBlock[] {
+  if (!lineMap) return blocks;
+  const after = (lineMap[lineMap.length - 1] ?? 0) + 1;
+  return blocks.map((block) => ({ ...block, before: lineMap[block.before - 1] ?? after }));
 }
 
 export interface DiffUnitsOptions {
@@ -143,19 +177,25 @@ export async function unitsFromDiff(
       continue;
     }
     const changedLines = addedLines(file);
-    if (changedLines.length === 0) {
+    const removed = removedBlocks(file);
+    if (changedLines.length === 0 && removed.length === 0) {
       if (from && from !== to)
         skipped.push({ file: to, reason: `renamed from ${from} without added lines: nothing to review` });
-      else if (file.chunks.length === 0)
-        skipped.push({ file: to, reason: 'no content change (mode or metadata only): nothing to review' });
-      else skipped.push({ file: to, reason: 'only deletions in this file: nothing to review' });
+      else skipped.push({ file: to, reason: 'no content change (mode or metadata only): nothing to review' });
       continue;
     }
     const source = await read(to);
+    const withRemoved = (blocks: RemovedBlock[]): Pick<ReviewUnit, 'removed'> =>
+      blocks.length > 0 ? { removed: blocks } : {};
     if (source === undefined) {
-      units.push({ path: to, text: textFromHunks(file), changedLines });
+      units.push({ path: to, text: textFromHunks(file), changedLines, ...withRemoved(removed) });
     } else if (source.ok) {
-      units.push({ path: to, text: source.text, changedLines: remapLines(changedLines, source.lineMap) });
+      units.push({
+        path: to,
+        text: source.text,
+        changedLines: remapLines(changedLines, source.lineMap),
+        ...withRemoved(remapBlocks(removed, source.lineMap)),
+      });
     } else {
       skipped.push({ file: to, reason: source.reason, ...(source.failed ? { failed: true } : {}) });
     }

@@ -1,7 +1,14 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '../errorMessage';
 import { isCancellation } from './errors';
-import { severityRank, type ModelFinding, type ReviewFinding, type ReviewResult, type SkippedPart } from '../findings';
+import {
+  severityRank,
+  type ContextStats,
+  type ModelFinding,
+  type ReviewFinding,
+  type ReviewResult,
+  type SkippedPart,
+} from '../findings';
 import { silentLogger, type Logger } from '../log';
 import { ProviderError, type ChatProvider, type RetryNotice } from '../providers/provider';
 import { anchorFindings } from './anchor';
@@ -10,7 +17,7 @@ import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
 import { REDACTION_MARK } from './redact';
 import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
-import type { ReviewCacheStore, ReviewOptions, ReviewUnit } from './types';
+import { reviewFocusLines, type ReviewCacheStore, type ReviewOptions, type ReviewUnit } from './types';
 import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates } from './merge';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
@@ -275,6 +282,12 @@ function toReviewFinding(
   };
 }
 
+/** Adds what one file's plan sends besides the code under review to the review's context figures. */
+function countContext(plan: ReviewPlan, context: ContextStats): void {
+  context.removedLines += plan.removedLines ?? 0;
+  for (const chunk of plan.chunks) context.removedLinesSent += chunk.removedLines?.shown ?? 0;
+}
+
 function summarise(
   summaries: { file: string; summary: string }[],
   findings: ReviewFinding[],
@@ -375,6 +388,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       // Planning (redaction, chunking) runs file by file while the first files' requests are out.
       // Progress reported before planning ends is held back and released with the final total, so
       // the total a caller sees never changes (the extension turns done ÷ total into increments).
+      const context: ContextStats = { removedLines: 0, removedLinesSent: 0 };
+      stats.context = context;
       const planSkipped: SkippedPart[] = [];
       const runSkipped: SkippedPart[] = [];
       const redactions: ReviewPlan['redactions'] = [];
@@ -451,7 +466,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
           const anchorOptions = {
             reviewedRanges: planned.chunk.segments,
-            changedLines: planned.unit.changedLines,
+            changedLines: reviewFocusLines(planned.unit),
+            removedBefore: planned.removedBefore,
             slack: options.diffContextSlack,
             logger,
           };
@@ -525,6 +541,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           // Lets the requests already queued leave before this file is planned.
           if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
           const unitPlan = planUnit(unit);
+          countContext(unitPlan, context);
           planSkipped.push(...unitPlan.skipped);
           redactions.push(...unitPlan.redactions);
           for (const planned of unitPlan.chunks) {

@@ -51,8 +51,11 @@ export function emptyWithheld(): WithheldCounts {
   };
 }
 
-/** `139 | code`, `  7 |code`, `12: code`, `12│ code`: the prompt's numbering copied into a fix. */
-const LINE_NUMBER_PREFIX = /^\s*\d+\s?(?:\||│|:(?=\s))\s?/;
+/**
+ * `139 | code`, `  7 |code`, `12: code`, `12│ code`, and a diff review's `42 + | code`,
+ * `41   | code`, `    - | code`: the prompt's numbering copied into a fix.
+ */
+const LINE_NUMBER_PREFIX = /^\s*(?:\d+\s?(?:\||│|:(?=\s))|\d+\s+\+?\s*\||-\s+\|)\s?/;
 
 export type FixCheck = { fix: Fix; repaired: boolean } | { fix: null; reason: string };
 

@@ -3,10 +3,17 @@ import type { Mode, ReviewFinding, SkippedPart } from '../findings';
 import { languageFromPath } from '../language';
 import type { Guideline, RenderedPersona } from '../personas/types';
 import type { ChatMessage } from '../providers/provider';
-import { chunkRegions, regionsAroundLines, splitLines, type LineRange, type ReviewChunk } from './chunk';
+import {
+  chunkRegions,
+  regionsAroundLines,
+  splitLines,
+  type DiffMarks,
+  type LineRange,
+  type ReviewChunk,
+} from './chunk';
 import { buildMessages, buildSystemPrompt, buildUserPrompt } from './prompt';
 import { redactSecrets, type Redaction } from './redact';
-import type { ReviewUnit } from './types';
+import { reviewFocusLines, type ReviewUnit } from './types';
 
 /**
  * Everything that would be sent, worked out before anything is sent: redaction, regions, chunks
@@ -15,6 +22,8 @@ import type { ReviewUnit } from './types';
 export const DEFAULT_DIFF_CONTEXT_LINES = 5;
 /** Tokens kept free for the per-chunk parts of the user prompt that the estimate cannot know. */
 const PROMPT_MARGIN_TOKENS = 64;
+/** Removed lines shown per block; a longer block shows its start and says how many more there were. */
+export const MAX_REMOVED_LINES_PER_BLOCK = 200;
 
 export interface PlannedChunk {
   unit: ReviewUnit;
@@ -24,12 +33,57 @@ export interface PlannedChunk {
   system: string;
   user: string;
   messages: ChatMessage[];
+  /** Diff reviews: the lines the unit's change removed, and how many of them this chunk shows. */
+  removedLines?: { total: number; shown: number };
+  /** Diff reviews: the removed lines as shown (redacted), by the new line they stood before. */
+  removedBefore?: ReadonlyMap<number, readonly string[]>;
 }
 
 export interface ReviewPlan {
   chunks: PlannedChunk[];
   skipped: SkippedPart[];
   redactions: (Redaction & { file: string })[];
+  /** Diff reviews: how many lines the file's change removed (each chunk says how many it shows). */
+  removedLines?: number;
+}
+
+/**
+ * A diff unit's marks for the numbered code: its added lines, and its removed lines (redacted like
+ * the code) placed before the line that follows them; a block over MAX_REMOVED_LINES_PER_BLOCK
+ * shows its start and a line saying how many more were removed.
+ */
+function diffMarks(
+  unit: ReviewUnit,
+  lineCount: number,
+): { marks: DiffMarks; redactions: Redaction[]; shownBefore: Map<number, number> } {
+  const removedBefore = new Map<number, string[]>();
+  const shownBefore = new Map<number, number>();
+  const redactions: Redaction[] = [];
+  for (const block of unit.removed ?? []) {
+    const before = Math.min(Math.max(1, block.before), lineCount + 1);
+    const redacted = redactSecrets(block.lines.join('\n'), { path: unit.path });
+    redactions.push(...redacted.redactions.map((r) => ({ ...r, line: Math.min(before, lineCount) })));
+    let shown = redacted.text.split('\n');
+    if (shown.length > MAX_REMOVED_LINES_PER_BLOCK) {
+      const more = shown.length - MAX_REMOVED_LINES_PER_BLOCK;
+      shown = [...shown.slice(0, MAX_REMOVED_LINES_PER_BLOCK), `… ${more} more removed lines not shown`];
+      shownBefore.set(before, (shownBefore.get(before) ?? 0) + MAX_REMOVED_LINES_PER_BLOCK);
+    } else {
+      shownBefore.set(before, (shownBefore.get(before) ?? 0) + shown.length);
+    }
+    removedBefore.set(before, [...(removedBefore.get(before) ?? []), ...shown]);
+  }
+  return { marks: { changed: new Set(unit.changedLines ?? []), removedBefore }, redactions, shownBefore };
+}
+
+/** Removed lines a chunk shows: those placed before one of its lines (or after the file's last line, when it shows it). */
+function removedShown(shownBefore: Map<number, number>, segments: LineRange[], lineCount: number): number {
+  let shown = 0;
+  for (const [before, count] of shownBefore) {
+    const at = Math.min(before, lineCount);
+    if (segments.some((s) => at >= s.startLine && at <= s.endLine)) shown += count;
+  }
+  return shown;
 }
 
 export interface PlanOptions {
@@ -52,7 +106,8 @@ export interface PlanOptions {
 }
 
 function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): LineRange[] {
-  if (unit.changedLines) return regionsAroundLines(unit.changedLines, lineCount, contextLines);
+  const focus = reviewFocusLines(unit);
+  if (focus) return regionsAroundLines(focus, lineCount, contextLines);
   if (unit.range) {
     const startLine = Math.max(1, Math.min(unit.range.startLine, lineCount));
     const endLine = Math.max(startLine, Math.min(unit.range.endLine, lineCount));
@@ -99,6 +154,7 @@ export function planReview(options: PlanOptions): ReviewPlan {
     plan.chunks.push(...unitPlan.chunks);
     plan.skipped.push(...unitPlan.skipped);
     plan.redactions.push(...unitPlan.redactions);
+    if (unitPlan.removedLines) plan.removedLines = (plan.removedLines ?? 0) + unitPlan.removedLines;
   }
   return plan;
 }
@@ -132,6 +188,11 @@ function planUnit(
     note: d.note === undefined ? undefined : redactSecrets(d.note).text,
   }));
   const regions = regionsFor(unit, lines.length, contextLines);
+  const focus = reviewFocusLines(unit);
+  const diff = focus ? diffMarks(unit, lines.length) : undefined;
+  if (diff) plan.redactions.push(...diff.redactions.map((r) => ({ ...r, file: unit.path })));
+  const removedTotal = (unit.removed ?? []).reduce((sum, block) => sum + block.lines.length, 0);
+  if (removedTotal > 0) plan.removedLines = removedTotal;
   if (regions.length === 0) {
     plan.skipped.push({ file: unit.path, reason: 'no changed lines inside the file: nothing to review' });
     return plan;
@@ -149,6 +210,7 @@ function planUnit(
     numbered: '',
     segments: regions,
     focusLines: unit.changedLines,
+    twoSided: diff ? { removedLines: removedTotal } : undefined,
     selection: unit.range,
     note: 'Part 99 of 99 of this file.',
     teamDecisions: decisions,
@@ -167,26 +229,38 @@ function planUnit(
   const { chunks, skipped } = chunkRegions(lines, regions, {
     budgetTokens: budget,
     countTokens: options.countTokens,
-    focusLines: unit.changedLines,
+    focusLines: focus,
+    marks: diff?.marks,
   });
   plan.skipped.push(
     ...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })),
   );
   chunks.forEach((chunk, index) => {
-    if (unit.changedLines && (chunk.focusLines ?? []).length === 0) return;
+    if (focus && (chunk.focusLines ?? []).length === 0) return;
+    const inChunk = (n: number): boolean => chunk.segments.some((s) => n >= s.startLine && n <= s.endLine);
+    const shown = diff ? removedShown(diff.shownBefore, chunk.segments, lines.length) : 0;
     const user = buildUserPrompt({
       alreadyReported: reportedLines(chunk.segments),
       path: shownPath,
       language,
       numbered: chunk.numbered,
       segments: chunk.segments,
-      focusLines: chunk.focusLines,
+      focusLines: unit.changedLines?.filter(inChunk),
+      twoSided: diff ? { removedLines: shown } : undefined,
       selection: unit.range,
       note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
       teamDecisions: decisions,
       guidelines,
     });
-    plan.chunks.push({ unit, redactedText: redacted.text, chunk, system, user, messages: buildMessages(system, user) });
+    plan.chunks.push({
+      unit,
+      redactedText: redacted.text,
+      chunk,
+      system,
+      user,
+      messages: buildMessages(system, user),
+      ...(diff ? { removedLines: { total: removedTotal, shown }, removedBefore: diff.marks.removedBefore } : {}),
+    });
   });
   return plan;
 }

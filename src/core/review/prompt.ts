@@ -4,7 +4,7 @@ import type { Guideline, RenderedPersona } from '../personas/types';
 import { modeRubric } from '../personas';
 import type { ChatMessage } from '../providers/provider';
 import { OUTPUT_CONTRACT_INSTRUCTIONS, OUTPUT_CONTRACT_REMINDER } from './outputContract';
-import type { LineRange } from './chunk';
+import { ADDED_MARK, REMOVED_MARK, type LineRange } from './chunk';
 import type { TeamDecision } from './dismissals';
 
 const CODE_IS_DATA_RULE = [
@@ -107,6 +107,11 @@ export interface UserPromptInput {
   segments: LineRange[];
   /** Diff reviews: the changed lines (new-file numbers) the findings must be about. */
   focusLines?: number[];
+  /**
+   * Diff reviews: the code is numbered two-sided (chunk.ts numberDiffLine): added lines marked, and
+   * this many removed lines (marked `-`, without a number) shown where they stood.
+   */
+  twoSided?: { removedLines: number };
   /** Selection reviews: the selected range. */
   selection?: LineRange;
   /** Extra context for the user prompt (e.g. "part 2 of 3"). */
@@ -159,17 +164,26 @@ export function buildUserPrompt(input: UserPromptInput): string {
   const lines = [
     `File: ${oneLine(input.path)}`,
     `Language: ${input.language ?? 'unknown'}`,
-    `Lines shown: ${shown} (each line starts with its real line number in the file, then " | "; cite those numbers).`,
+    input.twoSided
+      ? `Lines shown: ${shown} (each line of the file starts with its real line number, then "${ADDED_MARK}" when the change added it, then " | "; cite those numbers).`
+      : `Lines shown: ${shown} (each line starts with its real line number in the file, then " | "; cite those numbers).`,
   ];
+  const removed = input.twoSided?.removedLines ?? 0;
   if (input.focusLines && input.focusLines.length > 0) {
     lines.push(
-      `Review the changes: lines ${describeLines(input.focusLines)} were added or modified. The other lines are context; report problems only where they involve the changed lines.`,
+      `Review the changes: lines ${describeLines(input.focusLines)} were added or modified${input.twoSided ? ` (marked "${ADDED_MARK}")` : ''}. The other lines are context; report problems only where they involve the changed lines.`,
     );
+  } else if (removed > 0) {
+    lines.push('Review the changes: this part of the file only lost lines. The numbered lines are context.');
   } else if (input.selection) {
     lines.push(`Review lines ${input.selection.startLine}-${input.selection.endLine} (the user's selection).`);
   } else {
     lines.push('Review all lines shown.');
   }
+  if (removed > 0)
+    lines.push(
+      `Lines marked "${REMOVED_MARK}" in place of a line number were removed by the change and are no longer in the file. Review what their removal does (a check, a limit, a timeout, error handling gone) and report such a problem on the nearest numbered line, quoting that line.`,
+    );
   if (input.segments.length > 1) lines.push(`Lines not shown are marked with a line containing only "⋮".`);
   if (input.note) lines.push(input.note);
   if (input.teamDecisions && input.teamDecisions.length > 0) {

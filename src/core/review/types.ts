@@ -20,11 +20,42 @@ export interface ReviewUnit {
   /** Diff review: changed lines in the new file, 1-based. Undefined for whole-file reviews. */
   changedLines?: number[];
   /**
+   * Diff review: the lines the change removed (the old side), each block placed before the new-file
+   * line it was removed from. Shown to the model beside the new code; findings still anchor to new lines.
+   */
+  removed?: RemovedBlock[];
+  /**
    * What the file is for (see roles.ts), classified by whoever assembles the review with the
    * project's role patterns and a project-relative path; the offline checks classify `path`
    * themselves when it is absent.
    */
   role?: FileRole;
+}
+
+/** Consecutive lines a diff removed, placed in the new file's numbering. */
+export interface RemovedBlock {
+  /**
+   * The new-file line the block stood before (1-based); one past the last line when the block was at
+   * the end of the file.
+   */
+  before: number;
+  /** The removed lines' text, in order. */
+  lines: string[];
+}
+
+/**
+ * The new-file lines a diff review is about: the changed lines, plus for every removed block the new
+ * lines on either side of where it stood (a deletion-only hunk is reviewed there). Undefined for
+ * whole-file and selection reviews.
+ */
+export function reviewFocusLines(unit: Pick<ReviewUnit, 'changedLines' | 'removed'>): number[] | undefined {
+  if (!unit.changedLines && !unit.removed) return undefined;
+  const focus = new Set(unit.changedLines ?? []);
+  for (const block of unit.removed ?? []) {
+    if (block.before > 1) focus.add(block.before - 1);
+    focus.add(block.before);
+  }
+  return [...focus].sort((a, b) => a - b);
 }
 
 export interface ReviewCacheStore {

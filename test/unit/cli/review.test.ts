@@ -379,9 +379,10 @@ describe('review command', function () {
       );
       assert.equal(run.code, 0, run.stderr);
       const user = server.chatRequests()[0].user;
-      assert.match(user, /^50 \| export const value50 = await fetch\(url\);$/m);
+      assert.match(user, /^50 \+ \| export const value50 = await fetch\(url\);$/m);
+      assert.match(user, /^ {3}- \| export const value50 = compute\(50\);$/m, 'the removed line is sent');
       assert.match(user, /lines 50 were added or modified/);
-      assert.ok(!/^ ?2 \| /m.test(user) && !/^80 \| /m.test(user), 'unchanged far lines are not sent');
+      assert.ok(!/^ ?2 /m.test(user) && !/^80 /m.test(user), 'unchanged far lines are not sent');
       const titles = JSON.parse(run.stdout)
         .findings.filter((f: { origin: string }) => f.origin === 'model')
         .map((f: { title: string }) => f.title);
@@ -390,7 +391,7 @@ describe('review command', function () {
       git('add', 'values.ts');
       const staged = await review(['--staged', '--format', 'json', '--no-cache'], repo, env);
       assert.equal(staged.code, 0, staged.stderr);
-      assert.match(server.chatRequests()[1].user, /^50 \| export const value50 = await fetch\(url\);$/m);
+      assert.match(server.chatRequests()[1].user, /^50 \+ \| export const value50 = await fetch\(url\);$/m);
       writeFileSync(join(repo, 'other.ts'), 'export const other = 1;\n');
       git('add', 'other.ts');
       const base = await review(['--diff', 'HEAD', 'values.ts', '--format', 'json', '--no-cache'], repo, env);

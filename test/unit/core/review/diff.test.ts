@@ -6,6 +6,7 @@ import { unitsFromDiff, parseUnifiedDiff } from '../../../../src/core/review/dif
 import { ReviewInputError } from '../../../../src/core/review/errors';
 import { gitDiff } from '../../../../src/core/review/git';
 import { TempGitRepo } from './gitRepo';
+import { reviewFocusLines } from '../../../../src/core/review/types';
 
 const base = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 
@@ -47,6 +48,31 @@ describe('unitsFromDiff', () => {
     assert.match(reasons['src/gone.ts'], /deleted/);
     assert.match(reasons['assets/logo.bin'], /binary/);
     assert.match(reasons['src/moved-to.ts'], /renamed from src\/moved\.ts/);
+  });
+
+  it('places the removed lines where they stood, and reviews a file that only lost lines', async () => {
+    const edited = base.split('\n');
+    edited.splice(4, 1, 'line 5 changed');
+    edited.splice(9, 2); // lines 10 and 11 removed: line 12 is now line 10
+    repo.write('src/service.ts', edited.join('\n'));
+    repo.write('src/moved.ts', 'export const same = 1;\n');
+
+    const diff = await gitDiff(repo.root, {});
+    const { units, skipped } = await unitsFromDiff(diff.diffText, diff.readNewFile);
+
+    const service = units.find((u) => u.path === 'src/service.ts');
+    assert.deepEqual(service?.changedLines, [5]);
+    assert.deepEqual(service?.removed, [
+      { before: 5, lines: ['line 5'] },
+      { before: 10, lines: ['line 10', 'line 11'] },
+    ]);
+    assert.equal(service?.text.split('\n')[9], 'line 12');
+    const shrunk = units.find((u) => u.path === 'src/moved.ts');
+    assert.ok(shrunk, `a deletion-only file is reviewed (skipped: ${JSON.stringify(skipped)})`);
+    assert.deepEqual(shrunk.changedLines, []);
+    assert.deepEqual(shrunk.removed, [{ before: 2, lines: ['export const two = 2;', 'export const three = 3;'] }]);
+    assert.deepEqual(reviewFocusLines(shrunk), [1, 2]);
+    assert.equal(skipped.length, 0);
   });
 
   it('reviews the index with --staged and reads files from the index', async () => {

@@ -685,16 +685,67 @@ describe('runReview', () => {
     });
     const user = userText(provider.requests[0]);
     assert.match(user, /lines 30 were added or modified/);
-    assert.match(user, /^25 \| const v25/m);
-    assert.match(user, /^35 \| const v35/m);
+    assert.match(user, /^25 {3}\| const v25/m);
+    assert.match(user, /^30 \+ \| const v30/m, 'the changed line is marked');
+    assert.match(user, /^35 {3}\| const v35/m);
     assert.ok(
-      !/^24 \| /m.test(user) && !/^36 \| /m.test(user) && !user.includes('const v1 '),
+      !/^24 /m.test(user) && !/^36 /m.test(user) && !user.includes('const v1 '),
       'only the hunk with context is sent',
     );
     assert.deepEqual(
       result.findings.map((f) => f.title),
       ['near the change'],
     );
+  });
+
+  it('shows the removed lines of a deletion-only hunk and puts a finding about them on the nearest new line', async () => {
+    const text = [
+      'async function call(url) {',
+      '  const res = await fetch(url, {',
+      '  });',
+      '  return res.json();',
+      '}',
+      '',
+    ].join('\n');
+    const provider = new FakeProvider(() =>
+      answer([
+        {
+          title: 'request timeout removed',
+          startLine: 3,
+          endLine: 3,
+          quote: 'signal: AbortSignal.timeout(10_000),',
+          fix: { startLine: 3, endLine: 3, replacement: '    signal: AbortSignal.timeout(10_000),' },
+        },
+      ]),
+    );
+    const result = await runReview({
+      units: [
+        {
+          path: 'call.js',
+          text,
+          changedLines: [],
+          removed: [{ before: 3, lines: ['    signal: AbortSignal.timeout(10_000),'] }],
+        },
+      ],
+      persona,
+      mode: 'pragmatic',
+      provider,
+    });
+    assert.equal(provider.requests.length, 1, 'a hunk that only removes lines is reviewed');
+    const user = userText(provider.requests[0]);
+    assert.match(
+      user,
+      /^ {2}- \| {5}signal: AbortSignal\.timeout\(10_000\),$/m,
+      'the removed line is shown without a number',
+    );
+    assert.match(user, /^2 {3}\| {3}const res = await fetch/m);
+    assert.match(user, /this part of the file only lost lines/);
+    assert.deepEqual(
+      result.findings.map((f) => [f.title, f.startLine, f.quote, f.fix]),
+      [['request timeout removed', 3, '});', null]],
+      'anchored to the new line where the removed line stood, without a fix',
+    );
+    assert.deepEqual(result.stats.context, { removedLines: 1, removedLinesSent: 1 });
   });
 
   it('reviews only a selection when the unit has a range', async () => {

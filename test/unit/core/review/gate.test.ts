@@ -46,6 +46,21 @@ describe('noise gate', () => {
       assert.equal(padded.fix?.replacement, '    body = parse(x)');
     });
 
+    it("removes a diff review's two-sided numbering (added, unchanged and removed lines) from a fix", () => {
+      const checked = checkFixText(
+        {
+          startLine: 2,
+          endLine: 3,
+          replacement: '2 + |     body = parse(x)\n  - |     check(body)\n3   |     return save(body)',
+        },
+        file,
+      );
+      assert.deepEqual(checked, {
+        fix: { startLine: 2, endLine: 3, replacement: '    body = parse(x)\n    check(body)\n    return save(body)' },
+        repaired: true,
+      });
+    });
+
     it('drops a fix where only some lines carry a prefix', () => {
       const checked = checkFixText(
         { startLine: 2, endLine: 3, replacement: '139 |     body = parse(event["body"])\n    return save(body)' },
