@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage } from '../core/errorMessage';
 import type { ReviewResult, SkippedPart } from '../core/findings';
-import { fingerprintFindings } from '../core/fingerprint';
+import { fingerprintFindings, type KnownSymbol } from '../core/fingerprint';
 import { newSinceBaseline, parseBaseline } from '../core/review/baseline';
 import {
   applyDismissals,
@@ -64,6 +64,8 @@ export interface SettleOptions {
    * cannot dismiss its own findings; dismissals it adds apply once it is merged.
    */
   baseDismissals?: { text: string | undefined; revision: string };
+  /** Enclosing symbols the offline checks already read from their trees: those files are not parsed again. */
+  knownSymbol?: KnownSymbol;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function settleFindings(result: ReviewResult, options: SettleOption
     result.findings,
     (file) => texts.get(file),
     (file) => projectRelative(projectRoot, io.cwd, file),
+    options.knownSymbol,
   );
   let settled: ReviewResult = {
     ...result,

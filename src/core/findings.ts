@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { FileRole } from './roles';
+import { SEVERITIES, type Severity } from './severity';
+
+export { SEVERITIES, type Severity } from './severity';
 
 /**
  * The findings contract: the JSON the model is asked for. Keep it exactly; extend only compatibly.
  * Bump CONTRACT_VERSION when the prompt's contract text or this schema changes, so cached answers expire.
  */
 export const CONTRACT_VERSION = 2;
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 export const CATEGORIES = [
   'security',

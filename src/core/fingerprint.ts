@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Node } from '@vscode/tree-sitter-wasm';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import type { ReviewFinding } from './findings';
 import { parserFor } from './offline/grammars';
 import { grammarForUnit } from './offline/languages';
@@ -171,6 +171,14 @@ export class SymbolLocator {
     }
   }
 
+  /**
+   * A locator over a tree the caller parsed from `text` with `grammar` and still owns (do not
+   * dispose): the same symbols forFile would find, without parsing again.
+   */
+  static fromTree(text: string, grammar: GrammarName, tree: Tree): SymbolLocator {
+    return new SymbolLocator(text, familyOf(grammar), tree.rootNode);
+  }
+
   /** Qualified name of the declarations enclosing `line` (1-based), '' at the top level. */
   symbolAt(line: number): string {
     const row = Math.max(0, Math.min(line - 1, this.lines.length - 1));
@@ -189,26 +197,60 @@ export class SymbolLocator {
 }
 
 /**
+ * The enclosing symbols of `lines` (1-based), as SymbolLocator.forFile(path, text).symbolAt would
+ * give them, read from a tree already parsed from `text` with `grammar` (the offline checks' tree,
+ * so that fingerprinting the findings does not parse the file a second time). Undefined when
+ * forFile would not read this tree: the path alone names another grammar, or the text holds NUL.
+ */
+export function symbolsFromTree(
+  path: string,
+  text: string,
+  grammar: GrammarName,
+  tree: Tree,
+  lines: readonly number[],
+): string[] | undefined {
+  if (grammarForUnit(path, undefined) !== grammar || text.includes('\u0000')) return undefined;
+  const locator = SymbolLocator.fromTree(text, grammar, tree);
+  return lines.map((line) => locator.symbolAt(line));
+}
+
+/** The enclosing symbol of a file's line when it is already known (symbolsFromTree), else undefined. */
+export type KnownSymbol = (file: string, line: number) => string | undefined;
+
+/**
  * Fingerprints for findings, reading each file's text once through `textOf` (undefined when the text
  * is not at hand: the symbol is then left empty). `projectPath` maps a finding's file to the path
  * that goes into the fingerprint: relative to the project root, so a review run from a sub-folder,
- * the editor and CI agree.
+ * the editor and CI agree. A file whose findings all have a `known` symbol is not read or parsed.
  */
 export async function fingerprintFindings(
   findings: readonly ReviewFinding[],
   textOf: (file: string) => string | undefined | Promise<string | undefined>,
   projectPath: (file: string) => string = (file) => file,
+  known?: KnownSymbol,
 ): Promise<string[]> {
   const byFile = new Map<string, number[]>();
-  findings.forEach((f, i) => byFile.set(f.file, [...(byFile.get(f.file) ?? []), i]));
+  findings.forEach((f, i) => {
+    const indexes = byFile.get(f.file);
+    if (indexes) indexes.push(i);
+    else byFile.set(f.file, [i]);
+  });
   const out = new Array<string>(findings.length);
   for (const [file, indexes] of byFile) {
+    const inProject = projectPath(file);
+    const symbols = known && indexes.map((i) => known(file, findings[i].startLine));
+    if (symbols?.every((symbol) => symbol !== undefined)) {
+      indexes.forEach((i, at) => {
+        out[i] = findingFingerprint({ ...findings[i], file: inProject, symbol: symbols[at] });
+      });
+      continue;
+    }
     const text = await textOf(file);
     const locator = text === undefined ? undefined : await SymbolLocator.forFile(file, text);
     try {
       for (const i of indexes) {
         const f = findings[i];
-        out[i] = findingFingerprint({ ...f, file: projectPath(file), symbol: locator?.symbolAt(f.startLine) ?? '' });
+        out[i] = findingFingerprint({ ...f, file: inProject, symbol: locator?.symbolAt(f.startLine) ?? '' });
       }
     } finally {
       locator?.dispose();

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../findings';
+import { SEVERITIES, type Severity } from '../severity';
 import type { RuleOverride } from './types';
 import { OFFLINE_RULES } from './rules/meta';
 

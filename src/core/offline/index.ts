@@ -1,4 +1,5 @@
 import type { Node, Point, Range, Tree } from '@vscode/tree-sitter-wasm';
+import { symbolsFromTree } from '../fingerprint';
 import type { ReviewFinding } from '../findings';
 import { redactSecretLiteral } from '../review/redact';
 import type { ReviewUnit } from '../review/types';
@@ -200,6 +201,11 @@ export interface PartResult {
   importsAsPlanned: boolean;
   /** True when a rule used a fact only the whole file holds (CheckInput.needsWholeFile). */
   needsWholeFile: boolean;
+  /**
+   * When asked for (a whole-file check): each finding's enclosing symbol, in the same order, read from
+   * the check's own tree (fingerprint.ts symbolsFromTree). Absent when not asked for or not readable there.
+   */
+  symbols?: string[];
 }
 
 /** What a check in parts found, and how it went. */
@@ -219,13 +225,30 @@ export async function runOfflineChecks(unit: ReviewUnit, config: OfflineConfig):
   return (await checkUnit(unit, config)).findings;
 }
 
+/** Findings and their enclosing symbols (see PartResult.symbols): what the CLI fingerprints without parsing again. */
+export interface CheckedFile {
+  findings: ReviewFinding[];
+  symbols?: string[];
+}
+
+/** runOfflineChecks, with each finding's enclosing symbol read from the same tree (PartResult.symbols). */
+export async function runOfflineChecksWithSymbols(unit: ReviewUnit, config: OfflineConfig): Promise<CheckedFile> {
+  const { findings, symbols } = await checkUnit(unit, config, undefined, true);
+  return { findings, symbols };
+}
+
 /**
  * The offline findings of one part of a file (see planParts): the parser reads only the part's
  * included ranges, and only findings starting in its own range are kept. Offsets, lines and
  * columns are the whole file's.
  */
-export function runOfflineCheckPart(unit: ReviewUnit, config: OfflineConfig, part: CheckPart): Promise<PartResult> {
-  return checkUnit(unit, config, part);
+export function runOfflineCheckPart(
+  unit: ReviewUnit,
+  config: OfflineConfig,
+  part: CheckPart,
+  options: { symbols?: boolean } = {},
+): Promise<PartResult> {
+  return checkUnit(unit, config, part, options.symbols === true);
 }
 
 /**
@@ -322,10 +345,22 @@ function includedRanges(starts: readonly number[], ranges: readonly OffsetRange[
 
 /** The result for a file no rule looks at (an unsupported language, every rule off). */
 function nothingChecked(): PartResult {
-  return { findings: [], parsedCleanly: true, moduleScopeAt: -1, importsAsPlanned: true, needsWholeFile: false };
+  return {
+    findings: [],
+    parsedCleanly: true,
+    moduleScopeAt: -1,
+    importsAsPlanned: true,
+    needsWholeFile: false,
+    symbols: [],
+  };
 }
 
-async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> {
+async function checkUnit(
+  unit: ReviewUnit,
+  config: OfflineConfig,
+  part?: CheckPart,
+  withSymbols = false,
+): Promise<PartResult> {
   const grammar = grammarForUnit(unit.path, unit.language);
   if (!grammar) return nothingChecked();
   // The role decides which rules run: classified once here when the caller did not (see roles.ts).
@@ -338,12 +373,23 @@ async function checkUnit(unit: ReviewUnit, config: OfflineConfig, part?: CheckPa
   const tree = parser.parse(unit.text, null, ranges ? { includedRanges: ranges } : undefined);
   if (!tree) throw new Error(`Offline checks: the parser returned no tree for ${unit.path}.`);
   let checked: TreeCheckResult;
+  let symbols: string[] | undefined;
   try {
     checked = checkTree(roled, config, grammar, tree, { region: part?.own, lineStarts: starts });
+    // Only a tree of the whole text holds every declaration around a finding.
+    if (withSymbols && !ranges)
+      symbols = symbolsFromTree(
+        unit.path,
+        unit.text,
+        grammar,
+        tree,
+        checked.findings.map((finding) => finding.startLine),
+      );
   } finally {
     tree.delete();
   }
   return {
+    symbols,
     findings: checked.findings,
     parsedCleanly: checked.parsedCleanly,
     moduleScopeAt: checked.moduleScopeAt,

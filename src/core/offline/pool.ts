@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../errorMessage';
 import type { ReviewFinding } from '../findings';
 import type { ReviewUnit } from '../review/types';
-import { runOfflineChecksInParts, type PartResult, type SplitCheckResult } from './index';
+import { runOfflineChecksInParts, type CheckedFile, type PartResult, type SplitCheckResult } from './index';
 import type { CheckPart } from './segments';
 import type { OfflineConfig } from './types';
 
@@ -18,6 +18,8 @@ export interface OfflineJob {
   config: OfflineConfig;
   /** Check only this part of the file; the whole file when absent. */
   part?: CheckPart;
+  /** Also read each finding's enclosing symbol from the tree (PartResult.symbols). */
+  symbols?: boolean;
 }
 
 export type OfflineReply = ({ id: number } & PartResult) | { id: number; error: string };
@@ -28,6 +30,8 @@ export interface OfflinePool {
   readonly healthy: boolean;
   /** The unit's offline findings, computed by the least busy worker. */
   check(unit: ReviewUnit, config: OfflineConfig): Promise<ReviewFinding[]>;
+  /** check, with each finding's enclosing symbol (runOfflineChecksWithSymbols). */
+  checkWithSymbols(unit: ReviewUnit, config: OfflineConfig): Promise<CheckedFile>;
   /**
    * The unit's offline findings, the same as check gives, with a large file split into one part
    * per worker checked side by side (see runOfflineChecksInParts; `whole` skips the split).
@@ -114,7 +118,7 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
     );
   }
 
-  const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart): Promise<PartResult> => {
+  const send = (unit: ReviewUnit, config: OfflineConfig, part?: CheckPart, symbols?: boolean): Promise<PartResult> => {
     if (closed) return Promise.reject(new OfflineWorkerError(`${unit.path}: the offline checks pool is closed`));
     // A message to a worker that has exited is dropped without a word: send only to live ones.
     const live = workers.filter((candidate) => !candidate.gone);
@@ -124,7 +128,7 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
     const id = nextId++;
     return new Promise<PartResult>((resolve, reject) => {
       entry.pending.set(id, { resolve, reject, path: unit.path });
-      entry.worker.postMessage({ id, unit, config, part } satisfies OfflineJob);
+      entry.worker.postMessage({ id, unit, config, part, symbols } satisfies OfflineJob);
     });
   };
 
@@ -135,6 +139,10 @@ export function createOfflinePool(options: OfflinePoolOptions): OfflinePool {
     },
     async check(unit, config) {
       return (await send(unit, config)).findings;
+    },
+    async checkWithSymbols(unit, config) {
+      const { findings, symbols } = await send(unit, config, undefined, true);
+      return { findings, symbols };
     },
     checkInParts(unit, config, checkOptions) {
       return runOfflineChecksInParts(unit, options.size, (part) => send(unit, config, part), checkOptions);

@@ -10,7 +10,7 @@ if (!parentPort) throw new Error('offlineWorker runs only as a worker thread of 
 const port = parentPort;
 
 port.on('message', (job: OfflineJob) => {
-  runOfflineCheckPart(job.unit, job.config, job.part ?? wholeFilePart(job.unit.text)).then(
+  runOfflineCheckPart(job.unit, job.config, job.part ?? wholeFilePart(job.unit.text), { symbols: job.symbols }).then(
     (result) => port.postMessage({ id: job.id, ...result } satisfies OfflineReply),
     (error: unknown) => port.postMessage({ id: job.id, error: errorMessage(error) } satisfies OfflineReply),
   );

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ReviewFinding } from '../../../src/core/findings';
 import {
   enclosingSymbolByText,
@@ -7,6 +9,8 @@ import {
   normaliseCode,
   SymbolLocator,
 } from '../../../src/core/fingerprint';
+import { runOfflineChecksWithSymbols } from '../../../src/core/offline';
+import { classifyFile } from '../../../src/core/roles';
 
 const service = [
   "import { db } from './db';",
@@ -131,6 +135,73 @@ describe('fingerprint', () => {
     assert.equal(
       findingFingerprint({ ...base, file: 'src\\a.ts' }),
       findingFingerprint({ ...base, file: 'src/a.ts', title: 'no retries ' }),
+    );
+  });
+
+  it('takes symbols the offline checks read from their own tree, and gives the same fingerprints as parsing again', async () => {
+    const fixtures = path.join(__dirname, '../../fixtures/offline');
+    let compared = 0;
+    for (const language of ['typescript', 'python', 'go']) {
+      for (const name of fs.readdirSync(path.join(fixtures, language))) {
+        const file = `${language}/${name}`;
+        const text = fs.readFileSync(path.join(fixtures, file), 'utf8');
+        const unit = { path: file, text, role: classifyFile(file, text).role };
+        const checked = await runOfflineChecksWithSymbols(unit, { mode: 'backendpe' });
+        if (checked.findings.length === 0) continue;
+        assert.ok(checked.symbols, `${file}: symbols read from the check's tree`);
+        const locator = await SymbolLocator.forFile(file, text);
+        assert.deepEqual(
+          checked.symbols,
+          checked.findings.map((f) => locator.symbolAt(f.startLine)),
+          file,
+        );
+        locator.dispose();
+        const byLine = new Map(checked.findings.map((f, i) => [f.startLine, checked.symbols![i]]));
+        let read = 0;
+        const known = await fingerprintFindings(
+          checked.findings,
+          () => {
+            read += 1;
+            return text;
+          },
+          undefined,
+          (f, line) => (f === file ? byLine.get(line) : undefined),
+        );
+        assert.equal(read, 0, `${file}: not read again when every symbol is known`);
+        assert.deepEqual(known, await fingerprintFindings(checked.findings, () => text), file);
+        compared += checked.findings.length;
+      }
+    }
+    assert.ok(compared > 50, `compared ${compared} findings`);
+  });
+
+  it('parses the file when a finding has no known symbol, and reads no symbol from a tree of another grammar', async () => {
+    const f = finding({});
+    let read = 0;
+    const [print] = await fingerprintFindings(
+      [f, finding({ startLine: 9, endLine: 9 })],
+      () => {
+        read += 1;
+        return service;
+      },
+      undefined,
+      (_file, line) => (line === 5 ? 'OrderService.find' : undefined),
+    );
+    assert.equal(read, 1);
+    assert.equal(print, await printOf(service, f));
+    // An editor buffer with no extension checked as TypeScript: fingerprints read such a file by text, so the tree's symbols do not stand in.
+    const unnamed = { path: 'Untitled-1', language: 'typescript', text: service, role: 'production' as const };
+    const checked = await runOfflineChecksWithSymbols(unnamed, { mode: 'backendpe' });
+    assert.ok(checked.findings.length > 0);
+    assert.equal(checked.symbols, undefined);
+    const named = await runOfflineChecksWithSymbols({ ...unnamed, path: 'src/orders.ts' }, { mode: 'backendpe' });
+    assert.deepEqual(
+      named.findings.map((finding, index) => [finding.startLine, named.symbols?.[index]]),
+      [
+        [5, 'OrderService.find'],
+        [9, 'OrderService.list'],
+        [14, 'handler'],
+      ],
     );
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendSource } from '../../../../bench/generate';
-import { runOfflineChecks } from '../../../../src/core/offline';
+import { runOfflineChecks, runOfflineChecksWithSymbols } from '../../../../src/core/offline';
 import { createOfflinePool, type OfflinePool } from '../../../../src/core/offline/pool';
 import type { ReviewUnit } from '../../../../src/core/review/types';
 
@@ -48,6 +48,19 @@ describe('core/offline/pool', function () {
       assert.ok(inline.length > 0, `${unit.path}: the labeled fixture should have offline findings`);
       assert.deepEqual(fromPool[index], inline, `${unit.path}: the worker's findings differ from the inline ones`);
     }
+  });
+
+  it("hands back each finding's enclosing symbol from the worker's tree, as an inline check does", async () => {
+    const units = fixtureUnits();
+    const config = { mode: 'backendpe' as const };
+    pool = createOfflinePool({ workerFile: WORKER, size: 2, execArgv: EXEC_ARGV });
+    const fromPool = await Promise.all(units.map((unit) => pool!.checkWithSymbols(unit, config)));
+    for (const [index, unit] of units.entries()) {
+      const inline = await runOfflineChecksWithSymbols(unit, config);
+      assert.equal(inline.symbols?.length, inline.findings.length, unit.path);
+      assert.deepEqual(fromPool[index], inline, unit.path);
+    }
+    assert.ok(fromPool.some((checked) => checked.symbols?.some((symbol) => symbol !== '')));
   });
 
   it('checks a large file in one part per worker and finds exactly what one inline check finds', async () => {
