@@ -17,6 +17,8 @@ import {
 import type { RenderedPersona } from '../src/core/personas/types';
 import { OpenAICompatibleProvider } from '../src/core/providers/openaiCompatible';
 import { FileReviewCache } from '../src/core/review/cache';
+import { redactSecrets } from '../src/core/review/redact';
+import { runConvergentReview } from '../src/core/review/convergent';
 import { planReview, runReview } from '../src/core/review/engine';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../src/core/review/outputContract';
 import type { ReviewUnit } from '../src/core/review/types';
@@ -292,6 +294,122 @@ async function reReviewRows(persona: RenderedPersona): Promise<BenchRow[]> {
     await server.close();
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Convergent re-review (issue 17): a 1,000-line file reviewed, then one function edited (a line
+ * changed, a line added) and the file reviewed again with the first review remembered, as the
+ * editor does. The model answers what each request shows (six findings spread over the file, at the
+ * line numbers the prompt gives). Tokens are the server's prompt tokens of each review, same run.
+ */
+async function convergentRows(persona: RenderedPersona): Promise<BenchRow[]> {
+  const file = 'src/orders/service.ts';
+  const text = backendSource('typescript', 1_000);
+  const lines = text.split('\n');
+  // Six findings of different kinds (so the noise gate neither caps nor groups them), on lines that
+  // hold no secret (redaction would change what the model is shown).
+  const redacted = redactSecrets(text, { path: file }).text.split('\n');
+  const categories = ['reliability', 'security', 'performance', 'correctness', 'maintainability', 'api-design'];
+  const titles = [
+    'Retries without backoff',
+    'Input reaches the query unchecked',
+    'Work repeated for every item',
+    'Off-by-one at the page boundary',
+    'Magic number in the pricing path',
+    'Error shape differs from the other endpoints',
+  ];
+  const planted = categories.map((category, slot) => {
+    let line = Math.floor((slot * lines.length) / categories.length) + 3;
+    while (lines[line].trim().length < 12 || redacted[line] !== lines[line]) line += 1;
+    return modelFinding({
+      title: titles[slot],
+      category,
+      severity: 'medium',
+      startLine: line + 1,
+      endLine: line + 1,
+      quote: lines[line].trim(),
+    });
+  });
+  const quotes = planted.map((f) => String(f.quote));
+  const handler: ReplyHandler = (request) => {
+    const shown = new Map<string, number>();
+    for (const line of request.user.split('\n')) {
+      const match = /^\s*(\d+) \| (.*)$/.exec(line);
+      if (match) shown.set(match[2].trim(), Number(match[1]));
+    }
+    return findingsAnswer(
+      planted
+        .filter((f) => shown.has(String(f.quote)))
+        .map((f) => ({ ...f, startLine: shown.get(String(f.quote)), endLine: shown.get(String(f.quote)) })),
+    );
+  };
+  const server = await startModelServer({ handler });
+  try {
+    const reviewer = provider(server);
+    const options = (body: string) => ({
+      units: [{ path: file, text: body }],
+      persona,
+      mode: MODE,
+      provider: reviewer,
+    });
+    const first = await runConvergentReview(options(text), () => undefined, runReview);
+    if (first.result.stats.requests !== 1 || first.result.findings.length !== planted.length)
+      throw new Error(
+        `convergent: the first review made ${first.result.stats.requests} request(s) and kept ${first.result.findings.length} of ${planted.length} findings (${first.result.notes.join('; ')})`,
+      );
+    // The function around the middle of the file: its first body line with code is changed and a line added after it.
+    const start = lines.findIndex((line, index) => index >= 500 && /^export (async )?function /.test(line));
+    let body = start + 1;
+    while (lines[body].trim().length < 12 || quotes.includes(lines[body].trim())) body += 1;
+    const edited = [...lines];
+    edited.splice(body, 1, `${lines[body]} // reviewed`, '  void 0;');
+    const editedText = edited.join('\n');
+    const remembered = first.reviewed[0];
+    const second = await runConvergentReview(options(editedText), () => remembered, runReview);
+    const ratio = second.result.stats.promptTokens / first.result.stats.promptTokens;
+    // Context for the ratio: the system message (task, persona, mode rubric, contract) goes with every request.
+    const systemTokens = reviewer.countTokens(
+      planReview({
+        units: [{ path: file, text: 'x' }],
+        persona,
+        mode: MODE,
+        maxInputTokens: reviewer.maxInputTokens,
+        countTokens: (t) => reviewer.countTokens(t),
+      }).chunks[0].system,
+    );
+    // Every finding outside the edited function is still reported, on its (moved) line.
+    const end = lines.findIndex((line, index) => index > start && /^}/.test(line));
+    const moved = (line: number): number => (line > body + 1 ? line + 1 : line);
+    const elsewhere = first.result.findings.filter((f) => f.startLine - 1 < start || f.startLine - 1 > end);
+    const kept = elsewhere.filter((f) =>
+      second.result.findings.some((g) => g.title === f.title && g.startLine === moved(f.startLine)),
+    );
+    return [
+      {
+        name: 'convergent: re-review after editing one function ÷ first review, prompt tokens',
+        value: round(ratio, 4),
+        unit: '×',
+        target: 0.15,
+        targetKind: 'max',
+        note: `${second.result.stats.promptTokens} vs ${first.result.stats.promptTokens} prompt tokens (system message ≈ ${systemTokens} of each, ${round((100 * systemTokens) / first.result.stats.promptTokens, 1)}% of the first review); 1,000-line file, lines ${start + 1}-${end + 1} edited at ${body + 1}; sent ${second.files[0]?.sentLines.map((r) => `${r.startLine}-${r.endLine}`).join(', ')}`,
+      },
+      {
+        name: 'convergent: findings outside the edited function lost or moved wrongly',
+        value: elsewhere.length - kept.length,
+        unit: 'findings',
+        target: 0,
+        targetKind: 'max',
+        note: `${kept.length} of ${elsewhere.length} kept on their lines; ${second.files[0]?.resolved.length ?? 0} resolved`,
+      },
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+/** The convergent re-review rows alone (`npm run bench -- convergent`). */
+export async function benchConvergent(): Promise<BenchRow[]> {
+  return convergentRows(await benchPersona());
 }
 
 /** Row 4: 20 files against a server with 50 ms latency at concurrency 4; then with 429s. */

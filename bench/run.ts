@@ -2,7 +2,7 @@
 // Add a module by adding one line to MODULES.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { benchEngine } from './engine';
+import { benchConvergent, benchEngine } from './engine';
 import { benchExtension } from './extension';
 import { round } from './engine';
 import { BENCH_LANGUAGES } from './generate';
@@ -13,6 +13,7 @@ import type { BenchModule, BenchRow } from './types';
 
 const MODULES: Array<{ name: string; run: BenchModule }> = [
   { name: 'engine', run: benchEngine },
+  { name: 'convergent', run: benchConvergent },
   { name: 'offline', run: benchOffline },
   { name: 'extension', run: benchExtension },
   { name: 'scale', run: benchScale },

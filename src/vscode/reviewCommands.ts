@@ -71,7 +71,7 @@ function noDocument(): ReviewCommandResult {
 export async function reviewFile(
   services: Services,
   uri?: unknown,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; fresh?: boolean } = {},
 ): Promise<ReviewCommandResult> {
   const document = await targetDocument(services, uri);
   if (isResult(document)) return document;
@@ -81,6 +81,7 @@ export async function reviewFile(
     title: FindingsPublisher.relativePath(document.uri),
     targets: [{ uri: document.uri, unit: unitFor(document), replace: 'all' }],
     quiet: options.quiet,
+    fresh: options.fresh,
   });
 }
 
@@ -200,6 +201,9 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
 export function registerReviewCommands(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.reviewFile, (uri?: unknown) => reviewFile(services, uri)),
+    vscode.commands.registerCommand(COMMANDS.reviewFileFresh, (uri?: unknown) =>
+      reviewFile(services, uri, { fresh: true }),
+    ),
     vscode.commands.registerCommand(
       COMMANDS.reviewSelection,
       (uri?: unknown, range?: { startLine: number; endLine: number }) => reviewSelection(services, uri, range),

@@ -12,7 +12,7 @@ import { offerModelChoices, type ModelPickerDeps } from './modelPicker';
 import { changedRanges, type LineRange, type PublishedFinding, type Replace } from './common/publishedFindings';
 import { noteText } from './common/reviewNotes';
 import { COMMANDS } from './common/commandIds';
-import { formatOutcome, type ReviewKind, type ReviewOutcome } from './common/reviewService';
+import { formatConvergence, formatOutcome, type ReviewKind, type ReviewOutcome } from './common/reviewService';
 import { isCancellation } from '../core/review/errors';
 import { modeName } from '../core/personas/modes';
 import type { Services } from './services';
@@ -41,6 +41,8 @@ export interface ReviewJob {
   skipped?: SkippedPart[];
   /** Background reviews (on save) show progress in the status bar only and no outcome notification. */
   quiet?: boolean;
+  /** Send the whole file and use no cached answer, whatever was reviewed before. */
+  fresh?: boolean;
 }
 
 /** The selected lines of an editor (1-based); a selection ending at column 0 does not include that line. */
@@ -249,9 +251,11 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
             skipped: job.skipped,
             signal: controller.signal,
             onProgress: (report) => show(steps.update(report) * 100),
+            fresh: job.fresh,
           });
           const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
-          const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...relocationNotes].join(' · ')}`;
+          const converged = formatConvergence(outcome.convergence);
+          const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...(converged ? [converged] : []), ...relocationNotes].join(' · ')}`;
           services.logger.info(message);
           for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n)))
             services.logger.info(`Note: ${note}`);

@@ -1,16 +1,20 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errorMessage';
 import { dismissalRates, type DismissalRate } from '../core/review/dismissalStats';
 import { DISMISSALS_FILE, staleDismissals, updateDismissals } from '../core/review/dismissals';
+import { setProjectRules } from '../core/config/projectConfigEdit';
+import { PROJECT_CONFIG_FILE } from '../core/config/projectConfig';
 import { COMMANDS } from './common/commandIds';
 import { FindingsPublisher } from './diagnostics';
 import { showError } from './logging';
 import type { Services } from './services';
 
-/** The project configuration file a suggestion changes (owned by the project-config schema). */
-const PROJECT_CONFIG_FILE = '.backend-review.json';
+/** What a rule mostly dismissed can become, as the second pick offers it. */
+const RULE_CHANGES: { label: string; level: 'off' | 'low' | 'info'; detail: string }[] = [
+  { label: 'Turn it off', level: 'off', detail: 'The offline checks stop reporting it in this project.' },
+  { label: 'Lower it to low', level: 'low', detail: 'Still reported, below the warnings.' },
+  { label: 'Lower it to info', level: 'info', detail: 'Still reported, as a hint.' },
+];
 
 /** Removes the team dismissals whose code is gone, after the user confirms which. Returns how many. */
 async function pruneDismissals(services: Services): Promise<number> {
@@ -53,26 +57,6 @@ async function pruneDismissals(services: Services): Promise<number> {
   return picked.length;
 }
 
-/** Sets rules[id] in the project's `.backend-review.json`, keeping everything else in it. */
-async function applyConfigChange(root: string, change: NonNullable<DismissalRate['configChange']>): Promise<string> {
-  const file = path.join(root, PROJECT_CONFIG_FILE);
-  let config: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error(`${PROJECT_CONFIG_FILE} is not a JSON object`);
-    config = parsed as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new Error(`${file}: ${errorMessage(error)} (left unchanged)`);
-  }
-  const rules =
-    typeof config.rules === 'object' && config.rules !== null ? (config.rules as Record<string, unknown>) : {};
-  config.rules = { ...rules, ...change.rules };
-  await writeFile(file, JSON.stringify(config, null, 2) + '\n', 'utf8');
-  return file;
-}
-
 /**
  * Per rule and model category: how often the team dismissed its findings (of the times it was
  * seen: dismissals plus the findings shown now); a rule mostly dismissed is offered off in
@@ -105,15 +89,31 @@ async function showDismissalStats(services: Services): Promise<DismissalRate[]> 
     return [];
   }
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Backend Reviewer: dismissal rates — pick a rule marked ⚙ to turn it off in .backend-review.json',
+    title: `Backend Reviewer: dismissal rates — pick a rule marked ⚙ to turn it off or lower it in ${PROJECT_CONFIG_FILE}`,
   });
-  if (picked?.rate.configChange) {
-    try {
-      const file = await applyConfigChange(picked.root, picked.rate.configChange);
-      await vscode.window.showTextDocument(vscode.Uri.file(file));
-      services.logger.info(`Turned ${picked.rate.ruleId} off in ${file} (dismissal rate).`);
-    } catch (error) {
-      void showError(services.logger, `Backend Reviewer: ${errorMessage(error)}`);
+  const ruleId = picked?.rate.configChange ? picked.rate.ruleId : undefined;
+  if (picked && ruleId) {
+    // The project file steers every teammate's review: only a trusted workspace may write it from here.
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(
+        `Backend Reviewer: ${PROJECT_CONFIG_FILE} is not changed in an untrusted workspace: trust the folder first.`,
+      );
+      return items.map((item) => item.rate);
+    }
+    const change = await vscode.window.showQuickPick(RULE_CHANGES, {
+      title: `${ruleId} in ${PROJECT_CONFIG_FILE}`,
+    });
+    if (change) {
+      try {
+        const file = await setProjectRules(picked.root, { [ruleId]: change.level });
+        await vscode.window.showTextDocument(vscode.Uri.file(file));
+        services.logger.info(`Set ${ruleId} to "${change.level}" in ${file} (dismissal rate).`);
+        void vscode.window.showInformationMessage(
+          `Backend Reviewer: ${ruleId} is now "${change.level}" in ${PROJECT_CONFIG_FILE}.`,
+        );
+      } catch (error) {
+        void showError(services.logger, `Backend Reviewer: ${errorMessage(error)}`);
+      }
     }
   }
   return items.map((item) => item.rate);

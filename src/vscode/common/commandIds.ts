@@ -6,6 +6,7 @@
  */
 export const COMMANDS = {
   reviewFile: 'backendReviewer.reviewFile',
+  reviewFileFresh: 'backendReviewer.reviewFileFresh',
   reviewSelection: 'backendReviewer.reviewSelection',
   reviewChanges: 'backendReviewer.reviewChanges',
   reviewStaged: 'backendReviewer.reviewStaged',

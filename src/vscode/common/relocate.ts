@@ -10,6 +10,9 @@
  * lines cannot be matched the same way is dropped from its finding (it would replace other code).
  */
 import { counted } from '../../core/counted';
+import { lineMapping, mapSpan, splitTextLines } from '../../core/review/lineMapping';
+
+export { lineMapping };
 
 export interface Relocatable {
   startLine: number;
@@ -25,74 +28,6 @@ export interface RelocateResult<T> {
   fixesDropped: number;
 }
 
-/** Above this many cells the LCS table is not built; unmatched middle lines then drop their findings. */
-const MAX_LCS_CELLS = 4_000_000;
-
-function splitLines(text: string): string[] {
-  return text.split(/\r?\n/);
-}
-
-/**
- * For each line of `before` (0-based), the index of the same line in `after`, or -1 when the line
- * was changed or removed.
- */
-export function lineMapping(before: readonly string[], after: readonly string[]): Int32Array {
-  const mapping = new Int32Array(before.length).fill(-1);
-  let prefix = 0;
-  while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) {
-    mapping[prefix] = prefix;
-    prefix++;
-  }
-  let suffix = 0;
-  while (
-    suffix < before.length - prefix &&
-    suffix < after.length - prefix &&
-    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
-  ) {
-    mapping[before.length - 1 - suffix] = after.length - 1 - suffix;
-    suffix++;
-  }
-  const rows = before.length - prefix - suffix;
-  const columns = after.length - prefix - suffix;
-  if (rows === 0 || columns === 0 || rows * columns > MAX_LCS_CELLS) return mapping;
-  // lengths[i][j]: LCS length of before[prefix+i..] and after[prefix+j..] (middle parts only).
-  const width = columns + 1;
-  const lengths = new Uint32Array((rows + 1) * width);
-  for (let i = rows - 1; i >= 0; i--) {
-    for (let j = columns - 1; j >= 0; j--) {
-      lengths[i * width + j] =
-        before[prefix + i] === after[prefix + j]
-          ? lengths[(i + 1) * width + j + 1] + 1
-          : Math.max(lengths[(i + 1) * width + j], lengths[i * width + j + 1]);
-    }
-  }
-  let i = 0;
-  let j = 0;
-  while (i < rows && j < columns) {
-    if (before[prefix + i] === after[prefix + j]) {
-      mapping[prefix + i] = prefix + j;
-      i++;
-      j++;
-    } else if (lengths[(i + 1) * width + j] >= lengths[i * width + j + 1]) {
-      i++;
-    } else {
-      j++;
-    }
-  }
-  return mapping;
-}
-
-/** Where 1-based lines `start..end` of the old text are now, when all of them are there in one run. */
-function mapSpan(mapping: Int32Array, start: number, end: number): { startLine: number; endLine: number } | null {
-  if (start < 1 || end < start || end > mapping.length) return null;
-  const first = mapping[start - 1];
-  if (first < 0) return null;
-  for (let line = start + 1; line <= end; line++) {
-    if (mapping[line - 1] !== first + (line - start)) return null;
-  }
-  return { startLine: first + 1, endLine: first + 1 + (end - start) };
-}
-
 /** Moves findings from `reviewedText` onto `currentText` (see the module comment for the rule). */
 export function relocateFindings<T extends Relocatable>(
   findings: readonly T[],
@@ -100,7 +35,7 @@ export function relocateFindings<T extends Relocatable>(
   currentText: string,
 ): RelocateResult<T> {
   if (reviewedText === currentText) return { kept: [...findings], dropped: [], fixesDropped: 0 };
-  const mapping = lineMapping(splitLines(reviewedText), splitLines(currentText));
+  const mapping = lineMapping(splitTextLines(reviewedText), splitTextLines(currentText));
   const kept: T[] = [];
   const dropped: T[] = [];
   let fixesDropped = 0;

@@ -4,6 +4,7 @@ import type { ChatProvider } from '../../core/providers/provider';
 import type { ReviewOptions, ReviewProgress, ReviewUnit } from '../../core/review/types';
 import { counted } from '../../core/counted';
 import { ReviewCancelledError } from '../../core/review/errors';
+import { runConvergentReview, type FileConvergence, type ReviewedFile } from '../../core/review/convergent';
 import type { ReviewNote } from '../../core/review/prepare';
 import { noteText } from './reviewNotes';
 
@@ -25,6 +26,11 @@ export interface ReviewRequest {
   onProgress?: (progress: ReviewProgress) => void;
   /** Use this model instead of the configured one (the chat passes the model the user picked). */
   provider?: ChatProvider;
+  /**
+   * A file review that ignores what is known about the file: the whole file is sent and no cached
+   * answer is used. Otherwise a file reviewed before is reviewed only where it changed (convergent.ts).
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -46,14 +52,21 @@ export interface ReviewOutcome {
   notes: ReviewNote[];
   personaName: string;
   kind: ReviewKind;
+  /** A file review: what was sent again, kept and resolved since the file's last review. */
+  convergence?: FileConvergence[];
 }
 
 export interface ReviewEngine {
   runReview(options: ReviewOptions): Promise<ReviewResult>;
 }
 
+/** Files whose last review is remembered for convergent re-review (the oldest are forgotten first). */
+const REMEMBERED_FILES = 100;
+
 export class ReviewService {
   private readonly running = new Map<string, AbortController>();
+  /** The last complete review of each file, by request key and path (in memory: the text is not stored). */
+  private readonly reviewed = new Map<string, ReviewedFile>();
 
   constructor(
     private readonly engine: ReviewEngine,
@@ -93,12 +106,32 @@ export class ReviewService {
       this.logger.info(
         `Reviewing ${request.units.length} file(s) (${request.kind}) with ${personaName}, mode ${options.mode}, provider ${options.provider?.id ?? 'none (offline checks only)'}.`,
       );
-      const result = await this.engine.runReview({
+      const reviewOptions = {
         ...options,
+        ...(request.fresh ? { cache: undefined } : {}),
         units: request.units,
         signal: controller.signal,
         onProgress: request.onProgress,
-      });
+      };
+      let result: ReviewResult;
+      let convergence: FileConvergence[] | undefined;
+      if (request.kind === 'file') {
+        const remembered = (path: string): string => `${request.key}\u0000${path}`;
+        const converged = await runConvergentReview(
+          reviewOptions,
+          (path) => (request.fresh ? undefined : this.reviewed.get(remembered(path))),
+          (engineOptions) => this.engine.runReview(engineOptions),
+        );
+        if (controller.signal.aborted) throw new ReviewCancelledError();
+        result = converged.result;
+        convergence = converged.files;
+        for (const file of converged.reviewed) this.remember(remembered(file.path), file);
+        for (const file of converged.files)
+          for (const gone of file.resolved)
+            this.logger.info(`Resolved since the last review: ${file.path}:${gone.startLine} ${gone.title}`);
+      } else {
+        result = await this.engine.runReview(reviewOptions);
+      }
       if (controller.signal.aborted) throw new ReviewCancelledError();
       const merged: ReviewResult = {
         ...result,
@@ -106,7 +139,7 @@ export class ReviewService {
         notes: [...notes.map(noteText), ...result.notes],
       };
       this.logger.info(`Review of ${request.key} done in ${Date.now() - started} ms: ${formatOutcome(merged)}`);
-      return { result: merged, mode: options.mode, notes, personaName, kind: request.kind };
+      return { result: merged, mode: options.mode, notes, personaName, kind: request.kind, convergence };
     } catch (error) {
       if (controller.signal.aborted && !(error instanceof ReviewCancelledError)) throw new ReviewCancelledError();
       throw error;
@@ -116,7 +149,23 @@ export class ReviewService {
     }
   }
 
+  /** Forgets every file's last review: the next review of each sends the whole file. */
+  forget(): void {
+    this.reviewed.clear();
+  }
+
+  private remember(key: string, file: ReviewedFile): void {
+    this.reviewed.delete(key);
+    this.reviewed.set(key, file);
+    while (this.reviewed.size > REMEMBERED_FILES) {
+      const oldest = this.reviewed.keys().next();
+      if (oldest.done) break;
+      this.reviewed.delete(oldest.value);
+    }
+  }
+
   dispose(): void {
+    this.reviewed.clear();
     for (const controller of this.running.values()) controller.abort();
     this.running.clear();
   }
@@ -144,5 +193,28 @@ export function formatOutcome(result: ReviewResult): string {
   parts.push(
     `${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`,
   );
+  return parts.join(' · ');
+}
+
+/**
+ * What a file review did with what was known about the file, for the outcome message: '' for a
+ * first review; else which lines were sent again, how many findings on unchanged code were kept and
+ * how many were resolved.
+ */
+export function formatConvergence(files: readonly FileConvergence[] | undefined): string {
+  const parts: string[] = [];
+  for (const file of files ?? []) {
+    if (file.kind === 'fresh') continue;
+    const kept = file.carried > 0 ? `, ${counted(file.carried, 'finding')} on unchanged code kept` : '';
+    if (file.kind === 'unchanged') {
+      parts.push(`${file.path} unchanged since its last review: nothing sent${kept}`);
+      continue;
+    }
+    const lines = file.sentLines
+      .map((r) => (r.startLine === r.endLine ? `${r.startLine}` : `${r.startLine}-${r.endLine}`))
+      .join(', ');
+    const resolved = file.resolved.length > 0 ? `, ${counted(file.resolved.length, 'finding')} resolved` : '';
+    parts.push(`only the changed lines sent (${lines})${kept}${resolved}`);
+  }
   return parts.join(' · ');
 }

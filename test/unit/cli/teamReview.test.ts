@@ -266,6 +266,43 @@ describe('CLI: dismissals in the repository', () => {
     assert.deepEqual(rates[0].seen, 4, 'one still reported, three dismissed');
     assert.match(rates[0].suggestion, /`sql-injection` dismissed 3 of 4 times: turn it off or lower it\?/);
     assert.deepEqual(rates[0].configChange, { rules: { 'sql-injection': 'off' } });
+
+    // The one-click change: --apply writes it into .backend-review.json, keeping the other fields.
+    writeFileSync(
+      join(root, '.backend-review.json'),
+      JSON.stringify({ exclude: ['vendor'], rules: { 'http-no-timeout': 'high' } }),
+    );
+    const lowered = await runCliCaptured(
+      ['dismissals', 'stats', '--report', '../after.json', '--apply', '--apply-as', 'low'],
+      {
+        cwd: join(root, 'src'),
+      },
+    );
+    assert.equal(lowered.code, 0, lowered.stderr);
+    assert.match(lowered.stdout, /Set sql-injection to "low" in \.\.\/\.backend-review\.json\./);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, '.backend-review.json'), 'utf8')), {
+      exclude: ['vendor'],
+      rules: { 'http-no-timeout': 'high', 'sql-injection': 'low' },
+    });
+    const lowReview = await jsonReview(root);
+    assert.deepEqual(
+      [...new Set(lowReview.findings.filter((f) => f.ruleId === 'sql-injection').map((f) => f.severity))],
+      ['low'],
+      'the review reports it lowered',
+    );
+    const off = await runCliCaptured(['dismissals', 'stats', '--report', 'after.json', '--apply'], { cwd: root });
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(JSON.parse(readFileSync(join(root, '.backend-review.json'), 'utf8')).rules['sql-injection'], 'off');
+    assert.ok(!(await jsonReview(root)).findings.some((f) => f.ruleId === 'sql-injection'), 'turned off');
+
+    writeFileSync(join(root, '.backend-review.json'), '{ "rules": ');
+    const broken = await runCliCaptured(['dismissals', 'stats', '--report', 'after.json', '--apply'], { cwd: root });
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /\.backend-review\.json: not valid JSON .*left unchanged/);
+    assert.equal(readFileSync(join(root, '.backend-review.json'), 'utf8'), '{ "rules": ');
+    const badLevel = await runCliCaptured(['dismissals', 'stats', '--apply', '--apply-as', 'on'], { cwd: root });
+    assert.equal(badLevel.code, 2);
+    assert.match(badLevel.stderr, /--apply-as on: expected off or a severity/);
   });
 });
 

@@ -1,7 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import type { ReviewOptions } from '../../../../src/core/review/types';
-import { formatOutcome, ReviewService, type ReviewSetup } from '../../../../src/vscode/common/reviewService';
+import {
+  formatConvergence,
+  formatOutcome,
+  ReviewService,
+  type ReviewSetup,
+} from '../../../../src/vscode/common/reviewService';
+import type { ChatProvider } from '../../../../src/core/providers/provider';
+import { InMemoryReviewCache } from '../../../support/inMemoryReviewCache';
 import { ReviewCancelledError } from '../../../../src/core/review/errors';
 import { UNTRUSTED_NOTE } from '../../../../src/vscode/common/reviewNotes';
 import { emptyResult } from '../fakes';
@@ -129,4 +136,107 @@ describe('vscode/reviewService', () => {
     );
     assert.equal(formatOutcome(emptyResult()), '0 findings · 120 tokens (100 in, 20 out)');
   });
+
+  describe('file reviews converge', () => {
+    const provider: ChatProvider = {
+      id: 'fake:model',
+      modelName: 'model',
+      maxInputTokens: 10_000,
+      countTokens: (text) => text.length,
+      complete: () => Promise.reject(new Error('the engine is faked here')),
+    };
+    const withModel: ReviewSetup = { ...prepared, provider, cache: new InMemoryReviewCache() };
+    /** Records what the engine was asked: units, whether a model and a cache were given. */
+    function recordingEngine() {
+      const calls: { paths: string[]; changed: (number[] | undefined)[]; model: boolean; cache: boolean }[] = [];
+      return {
+        calls,
+        runReview: (options: ReviewOptions) => {
+          calls.push({
+            paths: options.units.map((u) => u.path),
+            changed: options.units.map((u) => u.changedLines),
+            model: options.provider !== undefined,
+            cache: options.cache !== undefined,
+          });
+          return Promise.resolve(
+            emptyResult({ stats: { ...emptyResult().stats, requests: options.provider ? 1 : 0 } }),
+          );
+        },
+      };
+    }
+
+    it('an unchanged file asks no model the second time; an edited one sends its changed lines; fresh sends all', async () => {
+      const engine = recordingEngine();
+      const service = new ReviewService(engine, async () => withModel, new InMemoryLogger());
+      const text = Array.from({ length: 40 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\n';
+      const review = (body: string, fresh = false) =>
+        service.review({ key: 'file:///a.ts', kind: 'file', units: [{ path: 'src/a.ts', text: body }], fresh });
+      await review(text);
+      const again = await review(text);
+      assert.deepEqual(
+        engine.calls.map((c) => c.model),
+        [true, false],
+        'the second review runs the offline checks only',
+      );
+      assert.equal(again.convergence?.[0].kind, 'unchanged');
+      await review(text.replace('const v20 = 20;', 'const v20 = 21;'));
+      assert.deepEqual(engine.calls[2].changed, [[21]]);
+      await review(text.replace('const v20 = 20;', 'const v20 = 21;'), true);
+      assert.deepEqual(engine.calls[3], { paths: ['src/a.ts'], changed: [undefined], model: true, cache: false });
+      // A chat or diff review is never convergent.
+      await service.review({ key: 'chat', kind: 'chat', units: [{ path: 'src/a.ts', text }] });
+      await service.review({ key: 'chat', kind: 'chat', units: [{ path: 'src/a.ts', text }] });
+      assert.deepEqual(
+        engine.calls.slice(4).map((c) => [c.model, c.changed[0]]),
+        [
+          [true, undefined],
+          [true, undefined],
+        ],
+      );
+    });
+
+    it('says what a re-review sent, kept and resolved', () => {
+      const resolved = { ...emptyFinding(), title: 'No timeout' };
+      assert.equal(
+        formatConvergence([
+          {
+            path: 'src/a.ts',
+            kind: 'changed',
+            sentLines: [{ startLine: 15, endLine: 26 }],
+            carried: 2,
+            resolved: [resolved],
+          },
+        ]),
+        'only the changed lines sent (15-26), 2 findings on unchanged code kept, 1 finding resolved',
+      );
+      assert.equal(
+        formatConvergence([{ path: 'src/a.ts', kind: 'unchanged', sentLines: [], carried: 1, resolved: [] }]),
+        'src/a.ts unchanged since its last review: nothing sent, 1 finding on unchanged code kept',
+      );
+      assert.equal(
+        formatConvergence([
+          { path: 'src/a.ts', kind: 'fresh', reason: 'first', sentLines: [], carried: 0, resolved: [] },
+        ]),
+        '',
+      );
+    });
+  });
 });
+
+function emptyFinding() {
+  return {
+    title: 't',
+    severity: 'medium' as const,
+    category: 'reliability' as const,
+    startLine: 1,
+    endLine: 1,
+    quote: '',
+    message: 'm',
+    suggestion: '',
+    fix: null,
+    confidence: 0.9,
+    file: 'src/a.ts',
+    ruleId: 'review/reliability',
+    origin: 'model' as const,
+  };
+}
