@@ -1,4 +1,5 @@
 import { dismissalsCommand } from './dismissalsCommand';
+import { evalCommand } from './evalCommand';
 import { terminalSafe, terminalSafeStream } from '../core/output/terminal';
 import { EXIT, isClosedOutput, UsageError } from './errors';
 import { mergeCommand } from './mergeCommand';
@@ -27,6 +28,10 @@ const commands: Record<string, { summary: string; run: CliCommand }> = {
   rules: { summary: 'List offline rules, or explain one', run: rulesCommand },
   merge: { summary: 'Combine JSON/SARIF reports (for example of --shard jobs) into one', run: mergeCommand },
   dismissals: { summary: "List, prune or count the team's dismissed findings", run: dismissalsCommand },
+  eval: {
+    summary: 'Measure how well a model reviews: a labeled set with seeded bugs, per persona and mode',
+    run: evalCommand,
+  },
 };
 
 function usage(): string {

@@ -88,7 +88,7 @@ const HELP = [
   '                        [--baseline FILE] [--write-baseline FILE] [--shard K/N] [--no-dismissals]',
   '                        [--prune-dismissals] [--config FILE] [--exclude GLOB]... [--include-tests]',
   '                        [--min-confidence X] [--trust-workspace-guidance]',
-  '                        [--max-input-tokens N] [--temperature X]',
+  '                        [--max-input-tokens N] [--temperature X] [--verify]',
   '',
   'Reviews files and folders (folders are walked honouring .gitignore), or with --diff the changes of',
   'the working tree against BASE (HEAD by default), or with --staged the index. With --diff/--staged,',
@@ -124,6 +124,9 @@ const HELP = [
   '  --max-input-tokens N   input budget of one request, prompt included (default 32000); set it to the',
   "                         model's context (e.g. Ollama's num_ctx) so nothing is cut",
   "  --temperature X        sampling temperature, 0 to 2 (default: not sent, the endpoint's own)",
+  '  --verify               re-check each high and critical model finding with a second request per part:',
+  '                         findings the model cannot confirm against the code are dropped (counted), others',
+  '                         may be re-rated; costs one more request per part with such findings',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids);',
   '                         overrides the configuration file',
@@ -183,6 +186,8 @@ export interface ReviewArgs {
   minimumConfidence?: number;
   maxInputTokens?: number;
   temperature?: number;
+  /** --verify: a second request re-checks high/critical model findings. */
+  verify: boolean;
   ruleOverrides: Record<string, RuleOverride>;
   baseline?: string;
   writeBaseline?: string;
@@ -279,6 +284,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         'min-confidence': { type: 'string' },
         'max-input-tokens': { type: 'string' },
         temperature: { type: 'string' },
+        verify: { type: 'boolean' },
         rule: { type: 'string', multiple: true },
         baseline: { type: 'string' },
         'write-baseline': { type: 'string' },
@@ -336,6 +342,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     minimumConfidence: fraction('--min-confidence', values['min-confidence']),
     maxInputTokens: integerInRange('--max-input-tokens', values['max-input-tokens'], 10_000_000),
     temperature: temperature(values.temperature),
+    verify: values.verify === true,
     ruleOverrides: ruleOverridesFromFlags(values.rule ?? []),
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
@@ -880,7 +887,18 @@ async function writeOut(io: CliIo, text: string): Promise<'written' | 'closed' |
   return 'failed';
 }
 
-export const reviewCommand: CliCommand = async (args, io) => {
+/** What a caller running a review in-process may observe (the eval harness): never changes the review. */
+export interface ReviewHooks {
+  /** Wraps the model provider, e.g. to record each request and answer. */
+  wrapProvider?: (provider: ChatProvider) => ChatProvider;
+  /** Called with the review's result as reported (after dismissals, before the baseline filter). */
+  onResult?: (result: ReviewResult) => void;
+}
+
+export const reviewCommand: CliCommand = (args, io) => reviewWithHooks(args, io, {});
+
+/** `review` with hooks; exactly the command otherwise. */
+export async function reviewWithHooks(args: string[], io: CliIo, hooks: ReviewHooks): Promise<number> {
   const parsed = parseReviewArgs(args);
   if (parsed === 'help') {
     await writeOut(io, HELP + '\n');
@@ -892,7 +910,8 @@ export const reviewCommand: CliCommand = async (args, io) => {
     await pruneDismissals(workspaceRoot, io, true);
     if (parsed.paths.length === 0 && !parsed.diff && !parsed.staged) return EXIT.ok;
   }
-  const provider = createProvider(parsed, io, logger);
+  const created = createProvider(parsed, io, logger);
+  const provider = created && hooks.wrapProvider ? hooks.wrapProvider(created) : created;
 
   const project = await loadProject(parsed, io);
   let loaded: LoadedUnits;
@@ -919,14 +938,14 @@ export const reviewCommand: CliCommand = async (args, io) => {
   }
   const target = parsed.output === undefined ? undefined : await outputTarget(parsed.output, io, loaded.absolutePaths);
   try {
-    const code = await reviewLoaded(parsed, io, logger, workspaceRoot, provider, loaded, target, project);
+    const code = await reviewLoaded(parsed, io, logger, workspaceRoot, provider, loaded, target, project, hooks);
     if (code >= EXIT.usage) await removeStaleReport(target, io, parsed.output);
     return code;
   } catch (error) {
     await removeStaleReport(target, io, parsed.output);
     throw error;
   }
-};
+}
 
 async function reviewLoaded(
   parsed: ReviewArgs,
@@ -937,6 +956,7 @@ async function reviewLoaded(
   loaded: LoadedUnits,
   target: string | undefined,
   project: LoadedProject,
+  hooks: ReviewHooks,
 ): Promise<number> {
   for (const note of loaded.notes) io.stderr.write(`backend-review: note: ${note}\n`);
   if (loaded.units.length === 0) {
@@ -991,6 +1011,7 @@ async function reviewLoaded(
       deadlineMs: parsed.deadlineMs,
       requestTimeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       minimumConfidence: parsed.minimumConfidence,
+      verify: parsed.verify,
       offlineFindings: offline.findings,
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
@@ -1030,6 +1051,7 @@ async function reviewLoaded(
     projectRoot: workspaceRoot,
     files: loaded.units.map((unit) => ({ path: unit.path, role: unit.role ?? 'production' })),
   };
+  hooks.onResult?.(result);
   if (parsed.writeBaseline !== undefined)
     await writeReport('--write-baseline', parsed.writeBaseline, formatJson(result, meta), io);
   if (parsed.baseline !== undefined) result = await onlyNewFindings(result, parsed.baseline, io.cwd);

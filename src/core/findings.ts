@@ -161,6 +161,10 @@ export interface WithheldCounts {
   fixesDropped: number;
   /** Fixes whose copied line-number prefixes were removed. */
   fixesRepaired: number;
+  /** With verification (`--verify`): high/critical findings the second request judged wrong, dropped. */
+  verifyRejected?: number;
+  /** With verification: findings the second request re-rated to another severity. */
+  verifyReRated?: number;
 }
 
 export interface ReviewResult {

@@ -8,6 +8,7 @@ import {
   type ReviewFinding,
   type ReviewResult,
   type SkippedPart,
+  type WithheldCounts,
 } from '../findings';
 import { silentLogger, type Logger } from '../log';
 import { ProviderError, type ChatProvider, type RetryNotice } from '../providers/provider';
@@ -20,6 +21,7 @@ import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
 import { reviewFocusLines, type ReviewCacheStore, type ReviewOptions, type ReviewUnit } from './types';
 import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates } from './merge';
+import { needsVerification, verifyFindings } from './verify';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
 export { previewPrompt, planReview } from './plan';
@@ -192,6 +194,49 @@ async function answerFor(
     }
   }
   return answer;
+}
+
+/**
+ * The verification pass over one part's gated findings (`options.verify`): the high and critical
+ * ones are re-checked in a second request; a failed verification keeps them as they were, said in
+ * the notes.
+ */
+async function verifyPart(
+  planned: PlannedChunk,
+  gated: ReviewFinding[],
+  ctx: ChunkContext,
+  stats: ReviewResult['stats'],
+  withheld: WithheldCounts,
+): Promise<ReviewFinding[]> {
+  const count = gated.filter(needsVerification).length;
+  if (count === 0) return gated;
+  stats.requests++;
+  try {
+    const outcome = await verifyFindings(
+      ctx.provider,
+      {
+        path: planned.unit.path,
+        language: planned.unit.language,
+        numbered: planned.chunk.numbered,
+        findings: gated,
+      },
+      ctx.signal,
+    );
+    stats.promptTokens += outcome.usage.promptTokens;
+    stats.completionTokens += outcome.usage.completionTokens;
+    withheld.verifyRejected = (withheld.verifyRejected ?? 0) + outcome.rejected.length;
+    withheld.verifyReRated = (withheld.verifyReRated ?? 0) + outcome.reRated;
+    for (const f of outcome.rejected)
+      ctx.logger.info(
+        `${planned.unit.path}: the verification rejected "${f.title}" (lines ${f.startLine}-${f.endLine})`,
+      );
+    return outcome.findings;
+  } catch (error) {
+    const message = `${describePart(planned)}: the verification of ${counted(count, 'finding')} failed (${errorMessage(error)}); shown unverified`;
+    ctx.logger.warn(message);
+    ctx.notes.push(message);
+    return gated;
+  }
 }
 
 /** `path` or `path:12-80` when a file was sent in parts. */
@@ -522,13 +567,12 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             }
             finding.fix = checked.fix;
           }
-          findings.push(
-            ...gatePart(
-              anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
-              limits,
-              withheld,
-            ),
+          const gated = gatePart(
+            anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
+            limits,
+            withheld,
           );
+          findings.push(...(options.verify ? await verifyPart(planned, gated, ctx, stats, withheld) : gated));
         } finally {
           done++;
           report?.(planned.unit.path);

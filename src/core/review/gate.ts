@@ -184,9 +184,13 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
   if (withheld.offlineDuplicates > 0)
     parts.push(`${withheld.offlineDuplicates} already reported by the offline checks, merged into them`);
+  if ((withheld.verifyRejected ?? 0) > 0)
+    parts.push(`${withheld.verifyRejected} rejected when verified against the code`);
   const fixes: string[] = [];
   if (withheld.fixesRepaired > 0)
     fixes.push(`${counted(withheld.fixesRepaired, 'fix', 'fixes')} had copied line numbers removed`);
+  if ((withheld.verifyReRated ?? 0) > 0)
+    fixes.push(`${counted(withheld.verifyReRated ?? 0, 'finding')} re-rated when verified`);
   if (withheld.fixesDropped > 0)
     fixes.push(`${counted(withheld.fixesDropped, 'fix', 'fixes')} dropped (unusable or changing nothing)`);
   if (parts.length === 0 && fixes.length === 0) return undefined;

@@ -91,6 +91,11 @@ export interface ReviewOptions {
    * Model findings below this confidence (0..1) are not shown; default per mode (gate.ts).
    */
   minimumConfidence?: number;
+  /**
+   * Re-check each high/critical model finding with a second request per part (verify.ts): rejected
+   * ones are withheld, re-rated ones take the new severity. Off by default (it costs a request).
+   */
+  verify?: boolean;
   /** Lines of slack around changed lines when keeping diff findings. */
   diffContextSlack?: number;
   signal?: AbortSignal;

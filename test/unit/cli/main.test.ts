@@ -27,7 +27,7 @@ describe('cli/main', () => {
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
-      'backend-review: unknown command "reveiw". Commands: review, personas, rules, merge, dismissals.\n',
+      'backend-review: unknown command "reveiw". Commands: review, personas, rules, merge, dismissals, eval.\n',
     );
   });
 

@@ -1,0 +1,11 @@
+package internal
+
+import "strconv"
+
+// entriesQuery selects an account's ledger entries since a time, oldest first.
+const entriesQuery = `SELECT id, cents, created_at FROM entries WHERE account_id = $1 AND created_at >= $2 ORDER BY created_at`
+
+// entriesQueryWithLimit is entriesQuery returning at most limit rows (limit is an int, never user text).
+func entriesQueryWithLimit(limit int) string {
+	return entriesQuery + " LIMIT " + strconv.Itoa(limit)
+}

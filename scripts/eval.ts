@@ -1,0 +1,39 @@
+/**
+ * `npm run eval`: the review pipeline over the labeled set (eval/set) against scripted model
+ * behaviours (test/support/scriptedReviewer.ts) on the loopback model server; prints one table and
+ * exits 1 when a quality target of issue 15 is missed. `-- --json` prints the figures as JSON.
+ */
+import { bundledEvalSetDir, loadLabeledSet } from '../src/core/eval/labeledSet';
+import { evalJson, formatEvalTable, runEval, type EvalRun } from '../src/cli/evalCommand';
+import { missedTargets, SCRIPTED_RUNS } from '../test/support/evalRuns';
+import { startModelServer } from '../test/support/modelServer';
+import { scriptedEvalHandler } from '../test/support/scriptedReviewer';
+
+async function main(): Promise<number> {
+  const set = await loadLabeledSet(bundledEvalSetDir());
+  const server = await startModelServer({ handler: scriptedEvalHandler(set) });
+  try {
+    const runs: EvalRun[] = SCRIPTED_RUNS;
+    const results = await runEval({ set, model: 'scripted', baseUrl: server.url, env: {}, runs });
+    if (process.argv.includes('--json')) console.log(evalJson(results, { model: 'scripted', bugs: set.bugs.length }));
+    else {
+      console.log(`Eval of the scripted model behaviours on ${set.bugs.length} seeded bugs (eval/set):\n`);
+      console.log(formatEvalTable(results, set.bugs.length));
+    }
+    const missed = results.flatMap((r) => missedTargets(r).map((m) => `${r.run.label}: ${m}`));
+    for (const m of missed) console.error(`eval: target missed: ${m}`);
+    return missed.length > 0 ? 1 : 0;
+  } finally {
+    await server.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`eval: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  },
+);

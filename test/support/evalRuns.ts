@@ -1,0 +1,22 @@
+import { EVAL_TARGETS, type EvalRun, type EvalRunResult } from '../../src/cli/evalCommand';
+
+/** The runs of `npm run eval` and its test: each mode with its persona, without and with --verify. */
+export const SCRIPTED_RUNS: EvalRun[] = [
+  { label: 'pragmatic', persona: 'pragmatic', mode: 'pragmatic' },
+  { label: 'backendpe', persona: 'backendpe', mode: 'backendpe' },
+  { label: 'pragmatic --verify', persona: 'pragmatic', mode: 'pragmatic', verify: true },
+  { label: 'backendpe --verify', persona: 'backendpe', mode: 'backendpe', verify: true },
+];
+
+/** The quality targets of issue 15 a run misses, in words (context targets wait for issue 15 item 1). */
+export function missedTargets(result: EvalRunResult): string[] {
+  const missed: string[] = [];
+  const precision = result.quality.precision ?? 0;
+  if (precision < EVAL_TARGETS.precision)
+    missed.push(`delivered precision ${precision.toFixed(2)} < ${EVAL_TARGETS.precision}`);
+  if ((result.recallLoss ?? 0) > EVAL_TARGETS.recallLoss)
+    missed.push(`recall loss ${(result.recallLoss ?? 0).toFixed(2)} > ${EVAL_TARGETS.recallLoss}`);
+  if (result.unusableFixes > 0) missed.push(`${result.unusableFixes} prefixed or no-op fixes kept`);
+  if (result.offlineDuplicates > 0) missed.push(`${result.offlineDuplicates} offline/model duplicates`);
+  return missed;
+}

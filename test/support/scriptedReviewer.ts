@@ -1,0 +1,279 @@
+/**
+ * Scripted model behaviours for the eval (`npm run eval`, test/unit/eval): a model server handler
+ * that answers like real models do, from what the request shows. It finds the labeled bugs whose
+ * lines it is shown (some at the right lines, some at wrong lines with the right quote, a few too
+ * unsure), and adds what real answers carry: an invented quote, low-confidence speculation, with the
+ * BackendPE persona a confident false alarm in each clean file, repeats of what the offline checks already reported, fixes
+ * with the prompt's line numbers or that change nothing, answers wrapped in persona-shaped prose,
+ * double-encoded JSON or trailing chatter. Deterministic: the same request gets the same answer.
+ *
+ * A bug labeled `seenOnlyWith` (removed code) is found only when that text was sent.
+ *
+ * The verifier answers verification requests (`--verify`) like a good but fallible model: it
+ * confirms most real findings (re-rating a wrong severity) and rejects most false ones, wrong about
+ * one real finding in ten and one false finding in four.
+ */
+import type { LabeledBug, LabeledSet } from '../../src/core/eval/labeledSet';
+import type { ReplyHandler, ScriptedReply } from './modelServer';
+
+/** FNV-1a: a stable small hash for deterministic choices. */
+export function stableHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+interface Shown {
+  file: string;
+  /** Line number → text, of the code under review. */
+  lines: Map<number, string>;
+  /** Diff reviews: the changed lines the findings must be about. */
+  focus?: Set<number>;
+  /** Lines and titles the offline checks already reported. */
+  alreadyReported: { line: number; ruleId: string; title: string }[];
+}
+
+function parseLineList(text: string): Set<number> {
+  const lines = new Set<number>();
+  for (const part of text.split(',')) {
+    const m = /(\d+)(?:-(\d+))?/.exec(part.trim());
+    if (!m) continue;
+    const start = Number(m[1]);
+    const end = m[2] ? Number(m[2]) : start;
+    for (let n = start; n <= end; n++) lines.add(n);
+  }
+  return lines;
+}
+
+/** What a findings request shows: its file, the numbered code block, the focus and the offline findings. */
+export function readRequest(user: string): Shown | undefined {
+  const file = /^File: (.*)$/m.exec(user)?.[1];
+  if (file === undefined) return undefined;
+  const fences = /The code, between the fence lines "([^"]+)" and "([^"]+)":/.exec(user);
+  let code = user;
+  if (fences) {
+    const start = user.indexOf(`\n${fences[1]}\n`);
+    const end = start < 0 ? -1 : user.indexOf(`\n${fences[2]}\n`, start + fences[1].length + 2);
+    if (start >= 0 && end > start) code = user.slice(start + fences[1].length + 2, end);
+  }
+  const lines = new Map<number, string>();
+  for (const line of code.split('\n')) {
+    const m = /^\s*(\d+) \| (.*)$/.exec(line);
+    if (m) lines.set(Number(m[1]), m[2]);
+  }
+  const focusText = /lines ([\d,\s-]+) were added or modified/.exec(user)?.[1];
+  const alreadyReported = [...user.matchAll(/^- line (\d+): \[([^\]]+)\] (.*)$/gm)].map((m) => ({
+    line: Number(m[1]),
+    ruleId: m[2],
+    title: m[3],
+  }));
+  return { file, lines, focus: focusText ? parseLineList(focusText) : undefined, alreadyReported };
+}
+
+const OFFLINE_CATEGORY: Record<string, string> = {
+  'sql-injection': 'security',
+  'command-injection': 'security',
+  'hardcoded-secret': 'security',
+  'http-no-timeout': 'reliability',
+  'silent-catch': 'reliability',
+  'query-in-loop': 'performance',
+  'unbounded-concurrency': 'concurrency',
+};
+
+function commentFor(file: string): string {
+  return file.endsWith('.py') ? '#' : '//';
+}
+
+function finding(overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    message: 'See the quoted code.',
+    suggestion: 'Change the quoted code.',
+    fix: null,
+    ...overrides,
+  };
+}
+
+function bugFinding(bug: LabeledBug, shown: Shown): Record<string, unknown> {
+  const h = stableHash(bug.id);
+  const kind = h % 8;
+  const text = shown.lines.get(bug.startLine) ?? '';
+  // A true finding the model is unsure of, about one in twenty: a confidence floor costs it.
+  const confidence = (h >>> 5) % 20 === 0 ? 0.55 : 0.7 + ((h >>> 3) % 3) * 0.1;
+  const cited = kind === 4 || kind === 5 ? bug.startLine + (kind === 4 ? 5 : -4) : bug.startLine;
+  let fix: Record<string, unknown> | null = null;
+  if (kind === 6)
+    fix = {
+      startLine: bug.startLine,
+      endLine: bug.startLine,
+      replacement: `${bug.startLine} | ${text} ${commentFor(bug.file)} reviewed`,
+    };
+  if (kind === 7) fix = { startLine: bug.startLine, endLine: bug.startLine, replacement: text };
+  return finding({
+    title: bug.title,
+    severity: bug.severity,
+    category: bug.categories[0],
+    startLine: cited,
+    endLine: cited,
+    quote: text.trim(),
+    message: `${bug.title}.`,
+    confidence,
+    fix,
+  });
+}
+
+/** Shown lines with code that are not within `distance` lines of a bug: where the noise goes. */
+function quietLines(shown: Shown, bugs: readonly LabeledBug[], distance: number): number[] {
+  return [...shown.lines.entries()]
+    .filter(([n, text]) => text.trim().length > 8 && !bugs.some((b) => Math.abs(b.startLine - n) <= distance))
+    .filter(([n]) => !shown.focus || shown.focus.has(n))
+    .map(([n]) => n)
+    .sort((a, b) => a - b);
+}
+
+function envelope(answer: { summary: string; findings: unknown[] }, style: number): ScriptedReply {
+  const json = JSON.stringify(answer);
+  switch (style) {
+    case 1:
+      // A persona written for code generation, followed: its headings around the JSON.
+      return {
+        text: [
+          '## Architecture Diagram',
+          '```',
+          'client -> service -> database',
+          '```',
+          '## The Code',
+          'Findings for the code under review:',
+          '```json',
+          JSON.stringify(answer, null, 2),
+          '```',
+          '## Verification',
+          'Add a regression test for each finding before changing the code.',
+        ].join('\n'),
+      };
+    case 2:
+      return { text: JSON.stringify(json) }; // Double-encoded: a JSON string holding the JSON.
+    case 3:
+      return { text: `${json}\n\nLet me know if you want me to write the fixes as a full file.` };
+    default:
+      return { text: json };
+  }
+}
+
+/** Answers a findings request about `set` as a realistic model would. */
+export function scriptedReview(set: LabeledSet, user: string, system = ''): ScriptedReply {
+  const maximalist = system.includes('## Review mode: BackendPE');
+  const shown = readRequest(user);
+  if (!shown) return { text: JSON.stringify({ summary: 'Nothing to review.', findings: [] }) };
+  const inFile = set.bugs.filter((b) => b.file === shown.file);
+  const visible = inFile.filter(
+    (b) =>
+      (shown.lines.get(b.startLine) ?? '').includes(b.quote) &&
+      (!shown.focus || shown.focus.has(b.startLine)) &&
+      (b.seenOnlyWith === undefined || user.includes(b.seenOnlyWith)),
+  );
+  const findings: Record<string, unknown>[] = visible.map((bug) => bugFinding(bug, shown));
+  const quiet = quietLines(shown, inFile, 4);
+  const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
+  const partKey = `${shown.file}:${first}`;
+  // An invented quote: code that is not in the file.
+  findings.push(
+    finding({
+      title: 'Unvalidated input reaches a raw query',
+      severity: 'high',
+      category: 'security',
+      startLine: quiet[0] ?? first,
+      endLine: quiet[0] ?? first,
+      quote: 'db.rawQuery(req.body.filter)',
+      confidence: 0.8,
+    }),
+  );
+  // Low-confidence speculation on real code.
+  for (const [i, line] of quiet.slice(1, 3).entries()) {
+    findings.push(
+      finding({
+        title: i === 0 ? 'Consider extracting this into a helper' : 'Logging may be missing around this call',
+        severity: i === 0 ? 'low' : 'medium',
+        category: i === 0 ? 'maintainability' : 'observability',
+        startLine: line,
+        endLine: line,
+        quote: (shown.lines.get(line) ?? '').trim(),
+        confidence: i === 0 ? 0.3 : 0.45,
+      }),
+    );
+  }
+  // Asked to be a maximalist (BackendPE), the model raises a confident false alarm on clean code:
+  // real code, plausible, wrong. The gate cannot tell it from a real finding; a verifier can.
+  if (maximalist && inFile.length === 0 && quiet.length > 3) {
+    const line = quiet[3];
+    findings.push(
+      finding({
+        title: 'Possible race condition on shared state',
+        severity: 'high',
+        category: 'concurrency',
+        startLine: line,
+        endLine: line,
+        quote: (shown.lines.get(line) ?? '').trim(),
+        confidence: 0.7,
+      }),
+    );
+  }
+  // What the offline checks already reported, said again.
+  for (const reported of shown.alreadyReported) {
+    findings.push(
+      finding({
+        title: reported.title,
+        severity: 'high',
+        category: OFFLINE_CATEGORY[reported.ruleId] ?? 'reliability',
+        startLine: reported.line,
+        endLine: reported.line,
+        quote: (shown.lines.get(reported.line) ?? '').trim(),
+        confidence: 0.85,
+      }),
+    );
+  }
+  const summary = findings.length > 0 ? `${findings.length} problems found.` : 'Looks fine.';
+  return envelope({ summary, findings }, stableHash(partKey) % 4);
+}
+
+/** Answers a verification request (`--verify`) about `set` as a good but fallible verifier would. */
+export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
+  const file = /^File: (.*)$/m.exec(user)?.[1] ?? '';
+  const claims = user
+    .split('\n')
+    .filter((line) => line.startsWith('{"id":'))
+    .map(
+      (line) => JSON.parse(line) as { id: number; lines: string; severity: string; category: string; title: string },
+    );
+  const verdicts = claims.map((claim) => {
+    const [start, end = start] = claim.lines.split('-').map(Number);
+    const bug = set.bugs.find(
+      (b) =>
+        b.file === file &&
+        (b.categories as string[]).includes(claim.category) &&
+        start - 3 <= b.endLine &&
+        b.startLine <= end + 3,
+    );
+    const h = stableHash(`${claim.title}:${claim.lines}`);
+    if (bug) {
+      if (h % 10 === 0)
+        return { id: claim.id, verdict: 'rejected', severity: claim.severity, reason: 'Guarded elsewhere.' };
+      if (bug.severity !== claim.severity)
+        return { id: claim.id, verdict: 're-rated', severity: bug.severity, reason: 'Real, but the severity is off.' };
+      return { id: claim.id, verdict: 'confirmed', severity: claim.severity, reason: 'The code shows it.' };
+    }
+    if (h % 4 === 0) return { id: claim.id, verdict: 'confirmed', severity: claim.severity, reason: 'Looks real.' };
+    return { id: claim.id, verdict: 'rejected', severity: claim.severity, reason: 'The code does not show this.' };
+  });
+  return { text: JSON.stringify({ verdicts }) };
+}
+
+/** The model server handler: findings requests and verification requests of the eval set. */
+export function scriptedEvalHandler(set: LabeledSet): ReplyHandler {
+  return (request) =>
+    request.system.startsWith('# Task: verify')
+      ? scriptedVerify(set, request.user)
+      : scriptedReview(set, request.user, request.system);
+}

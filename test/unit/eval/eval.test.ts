@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import { bundledEvalSetDir, loadLabeledSet, type LabeledSet } from '../../../src/core/eval/labeledSet';
+import { formatEvalTable, runEval, type EvalRunResult } from '../../../src/cli/evalCommand';
+import { missedTargets, SCRIPTED_RUNS } from '../../support/evalRuns';
+import { startModelServer, type ModelServer } from '../../support/modelServer';
+import { scriptedEvalHandler } from '../../support/scriptedReviewer';
+
+/**
+ * `npm run eval` in CI: the real review pipeline (the CLI's review, the openai client, the loopback
+ * server) over the labeled set, against scripted model behaviours. Asserts the targets of issue 15
+ * on the figures it prints, and that the figures can fail.
+ */
+describe('eval: the review pipeline on the labeled set against scripted model behaviours', function () {
+  this.timeout(120_000);
+  let set: LabeledSet;
+  let server: ModelServer;
+  let results: EvalRunResult[];
+  const byLabel = (label: string): EvalRunResult => {
+    const found = results.find((r) => r.run.label === label);
+    assert.ok(found, `no run labelled ${label}`);
+    return found;
+  };
+
+  before(async () => {
+    set = await loadLabeledSet(bundledEvalSetDir());
+    server = await startModelServer({ handler: scriptedEvalHandler(set) });
+    results = await runEval({ set, model: 'scripted', baseUrl: server.url, env: {}, runs: SCRIPTED_RUNS });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it('meets the quality targets in the default mode (Pragmatic): precision ≥ 0.90, recall loss ≤ 5%, no unusable fix, no duplicate', () => {
+    assert.deepEqual(missedTargets(byLabel('pragmatic')), []);
+  });
+
+  it('keeps no prefixed or no-op fix and no offline/model duplicate in any run', () => {
+    for (const r of results) {
+      assert.equal(r.unusableFixes, 0, r.run.label);
+      assert.equal(r.offlineDuplicates, 0, r.run.label);
+    }
+  });
+
+  it('the gate beats the ungated answers on precision, and anchoring puts findings on the bug lines', () => {
+    for (const r of results) {
+      assert.ok((r.quality.precision ?? 0) > (r.ungated.precision ?? 0) + 0.2, r.run.label);
+      assert.ok(r.ungated.delivered > r.quality.delivered * 2, r.run.label);
+      assert.equal(r.lineAccuracy, 1, r.run.label);
+    }
+  });
+
+  it('--verify sends verification requests and raises BackendPE precision by dropping its false alarms', () => {
+    const plain = byLabel('backendpe');
+    const verified = byLabel('backendpe --verify');
+    assert.equal(plain.verifyRequests, 0);
+    assert.ok(verified.verifyRequests > 0);
+    assert.ok(verified.verifyRejected > 0);
+    assert.ok((verified.quality.precision ?? 0) > (plain.quality.precision ?? 0));
+    assert.ok(verified.quality.delivered < plain.quality.delivered);
+  });
+
+  it('measures context from what the server received: removed lines, callees, instruction share', () => {
+    const r = byLabel('pragmatic');
+    const received = server.chatRequests();
+    assert.ok(received.length >= r.requests);
+    assert.ok(r.context.removedLines > 0);
+    assert.notEqual(r.context.removedLinesSent, null);
+    assert.notEqual(r.context.sameFileCalleesSent, null);
+    assert.notEqual(r.context.crossFileCalleesSent, null);
+    const share = r.context.instructionShare ?? -1;
+    assert.ok(share > 0 && share < 1, `instruction share ${share}`);
+  });
+
+  it('prints one table with a row per measure and a column per run', () => {
+    const table = formatEvalTable(results, set.bugs.length);
+    const lines = table.split('\n');
+    assert.match(lines[0], /pragmatic\s+backendpe\s+pragmatic --verify\s+backendpe --verify\s+target/);
+    for (const row of [
+      'delivered precision',
+      'recall',
+      'line accuracy',
+      'recall loss vs ungated',
+      'removed lines sent',
+    ])
+      assert.ok(
+        lines.some((l) => l.startsWith(row)),
+        row,
+      );
+  });
+
+  it('can fail: a gate without its confidence floor delivers the noise and the precision it prints drops below target', async () => {
+    const [broken] = await runEval({
+      set,
+      model: 'scripted',
+      baseUrl: server.url,
+      env: {},
+      runs: [{ label: 'no floor', persona: 'pragmatic', mode: 'pragmatic', reviewArgs: ['--min-confidence', '0'] }],
+    });
+    const gated = byLabel('pragmatic');
+    assert.ok((broken.quality.precision ?? 1) < 0.9, `precision ${broken.quality.precision}`);
+    assert.ok(broken.quality.delivered > gated.quality.delivered);
+    assert.ok(missedTargets(broken).some((m) => m.startsWith('delivered precision')));
+  });
+});
