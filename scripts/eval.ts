@@ -1,11 +1,11 @@
 /**
  * `npm run eval`: the review pipeline over the labeled set (eval/set) against scripted model
  * behaviours (test/support/scriptedReviewer.ts) on the loopback model server; prints one table and
- * exits 1 when a quality target of issue 15 is missed. `-- --json` prints the figures as JSON.
+ * exits 1 when the default configuration misses a quality target of issue 15. `-- --json` prints the figures as JSON.
  */
 import { bundledEvalSetDir, loadLabeledSet } from '../src/core/eval/labeledSet';
 import { evalJson, formatEvalTable, runEval, type EvalRun } from '../src/cli/evalCommand';
-import { missedTargets, SCRIPTED_RUNS } from '../test/support/evalRuns';
+import { DEFAULT_RUN, missedTargets, SCRIPTED_RUNS } from '../test/support/evalRuns';
 import { startModelServer } from '../test/support/modelServer';
 import { scriptedEvalHandler } from '../test/support/scriptedReviewer';
 
@@ -20,9 +20,17 @@ async function main(): Promise<number> {
       console.log(`Eval of the scripted model behaviours on ${set.bugs.length} seeded bugs (eval/set):\n`);
       console.log(formatEvalTable(results, set.bugs.length));
     }
-    const missed = results.flatMap((r) => missedTargets(r).map((m) => `${r.run.label}: ${m}`));
-    for (const m of missed) console.error(`eval: target missed: ${m}`);
-    return missed.length > 0 ? 1 : 0;
+    // The targets are asserted on the default configuration (Pragmatic, no verification), as the
+    // test does; the other runs' misses are reported, not failed on.
+    let failed = false;
+    for (const r of results) {
+      for (const m of missedTargets(r)) {
+        const asserted = r.run.label === DEFAULT_RUN;
+        failed ||= asserted;
+        console.error(`eval: ${asserted ? 'target missed' : 'below target'}: ${r.run.label}: ${m}`);
+      }
+    }
+    return failed ? 1 : 0;
   } finally {
     await server.close();
   }

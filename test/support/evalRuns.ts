@@ -1,5 +1,8 @@
 import { EVAL_TARGETS, type EvalRun, type EvalRunResult } from '../../src/cli/evalCommand';
 
+/** The run the quality targets are asserted on: the default mode, no verification. */
+export const DEFAULT_RUN = 'pragmatic';
+
 /** The runs of `npm run eval` and its test: each mode with its persona, without and with --verify. */
 export const SCRIPTED_RUNS: EvalRun[] = [
   { label: 'pragmatic', persona: 'pragmatic', mode: 'pragmatic' },

@@ -61,7 +61,8 @@ export function readRequest(user: string): Shown | undefined {
   }
   const lines = new Map<number, string>();
   for (const line of code.split('\n')) {
-    const m = /^\s*(\d+) \| (.*)$/.exec(line);
+    // `12 | code`, or in two-sided diffs `12 + | code` (added) and `12   | code` (context).
+    const m = /^\s*(\d+)(?: +\+)? *\| (.*)$/.exec(line);
     if (m) lines.set(Number(m[1]), m[2]);
   }
   const focusText = /lines ([\d,\s-]+) were added or modified/.exec(user)?.[1];

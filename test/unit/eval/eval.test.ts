@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { bundledEvalSetDir, loadLabeledSet, type LabeledSet } from '../../../src/core/eval/labeledSet';
 import { formatEvalTable, runEval, type EvalRunResult } from '../../../src/cli/evalCommand';
-import { missedTargets, SCRIPTED_RUNS } from '../../support/evalRuns';
+import { DEFAULT_RUN, missedTargets, SCRIPTED_RUNS } from '../../support/evalRuns';
 import { startModelServer, type ModelServer } from '../../support/modelServer';
 import { scriptedEvalHandler } from '../../support/scriptedReviewer';
 
@@ -31,7 +31,7 @@ describe('eval: the review pipeline on the labeled set against scripted model be
   });
 
   it('meets the quality targets in the default mode (Pragmatic): precision ≥ 0.90, recall loss ≤ 5%, no unusable fix, no duplicate', () => {
-    assert.deepEqual(missedTargets(byLabel('pragmatic')), []);
+    assert.deepEqual(missedTargets(byLabel(DEFAULT_RUN)), []);
   });
 
   it('keeps no prefixed or no-op fix and no offline/model duplicate in any run', () => {
