@@ -119,9 +119,39 @@ async function showDismissalStats(services: Services): Promise<DismissalRate[]> 
   return items.map((item) => item.rate);
 }
 
+/**
+ * The "turn this rule off" quick fix: rules[id] = "off" in the `.backend-review.json` of the file's
+ * project (trusted workspaces only). Returns the file written, or undefined.
+ */
+async function turnRuleOff(services: Services, uriArg: unknown, ruleId: unknown): Promise<string | undefined> {
+  const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : undefined;
+  const root = uri ? FindingsPublisher.projectRoot(uri) : undefined;
+  if (!root || typeof ruleId !== 'string') return undefined;
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(
+      `Backend Reviewer: ${PROJECT_CONFIG_FILE} is not changed in an untrusted workspace: trust the folder first.`,
+    );
+    return undefined;
+  }
+  try {
+    const file = await setProjectRules(root, { [ruleId]: 'off' });
+    services.logger.info(`Turned ${ruleId} off in ${file}.`);
+    void vscode.window.showInformationMessage(
+      `Backend Reviewer: ${ruleId} is off in ${PROJECT_CONFIG_FILE} for this project (commit it to turn it off for the team).`,
+    );
+    return file;
+  } catch (error) {
+    void showError(services.logger, `Backend Reviewer: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
 export function registerTeamDismissalCommands(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.pruneDismissals, () => pruneDismissals(services)),
     vscode.commands.registerCommand(COMMANDS.dismissalStats, () => showDismissalStats(services)),
+    vscode.commands.registerCommand(COMMANDS.turnRuleOff, (uri: unknown, ruleId: unknown) =>
+      turnRuleOff(services, uri, ruleId),
+    ),
   );
 }

@@ -27,6 +27,7 @@ export const COMMANDS = {
   dismissFinding: 'backendReviewer.dismissFinding',
   explainFinding: 'backendReviewer.explainFinding',
   showRuleHelp: 'backendReviewer.showRuleHelp',
+  turnRuleOff: 'backendReviewer.turnRuleOff',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -38,6 +39,7 @@ export const INTERNAL_COMMANDS: readonly CommandId[] = [
   COMMANDS.dismissFinding,
   COMMANDS.explainFinding,
   COMMANDS.showRuleHelp,
+  COMMANDS.turnRuleOff,
 ];
 
 export const CHAT_PARTICIPANT_ID = 'backendReviewer.principal';
