@@ -269,12 +269,13 @@ export class FindingsPublisher implements vscode.Disposable {
     for (const disposable of this.disposables) disposable.dispose();
   }
 
+  /** Whether a published finding is dismissed (personally or by the team), so Problems leaves it out. */
+  isDismissed(finding: PublishedFinding): boolean {
+    return this.dismissals.isDismissed(finding.dismissal) || this.repositoryDismissals.isDismissed(finding.fingerprint);
+  }
+
   private visible(finding: PublishedFinding): boolean {
-    return (
-      isShown(finding, this.minimumSeverity()) &&
-      !this.dismissals.isDismissed(finding.dismissal) &&
-      !this.repositoryDismissals.isDismissed(finding.fingerprint)
-    );
+    return isShown(finding, this.minimumSeverity()) && !this.isDismissed(finding);
   }
 
   private message(finding: PublishedFinding): string {

@@ -243,8 +243,10 @@ async function dismissFinding(services: Services, uriArg: unknown, id: unknown, 
   if (!uri || !finding) return false;
   const projectRoot = FindingsPublisher.projectRoot(uri);
   const canShare = projectRoot !== undefined && vscode.workspace.isTrusted;
-  const choice = choiceFrom(choiceArg) ?? (await askDismissChoice(canShare, finding.title));
+  const fromCaller = choiceFrom(choiceArg);
+  const choice = fromCaller ?? (await askDismissChoice(canShare, finding.title));
   if (!choice) return false;
+  let undo: () => Promise<boolean>;
   if (choice.scope === 'repository') {
     if (!canShare || !projectRoot) {
       void vscode.window.showWarningMessage(
@@ -260,6 +262,8 @@ async function dismissFinding(services: Services, uriArg: unknown, id: unknown, 
     }
     if (!fingerprint) return false;
     try {
+      const recorded = fingerprint;
+      undo = () => services.repositoryDismissals.restore(projectRoot, recorded);
       const entry = await services.repositoryDismissals.record(projectRoot, { ...finding, fingerprint }, uri.fsPath, {
         reason: choice.reason,
         note: choice.note,
@@ -274,7 +278,7 @@ async function dismissFinding(services: Services, uriArg: unknown, id: unknown, 
       return false;
     }
   } else {
-    await services.dismissals.dismiss(finding.dismissal, {
+    const dismissed = await services.dismissals.dismiss(finding.dismissal, {
       title: finding.title,
       line: finding.startLine,
       reason: choice.reason,
@@ -283,9 +287,31 @@ async function dismissFinding(services: Services, uriArg: unknown, id: unknown, 
     services.logger.info(
       `Dismissed ${finding.ruleId} "${finding.title}" in ${finding.dismissal.file} (${choice.reason}).`,
     );
+    undo = () => services.dismissals.restore(dismissed.key);
   }
   services.publisher.refresh();
+  // One click takes it back (a dismissal picked by mistake is otherwise a trip through Show Dismissed Findings…).
+  const where = choice.scope === 'repository' ? `for the team in ${DISMISSALS_FILE}` : 'only for you';
+  void vscode.window
+    .showInformationMessage(`Backend Reviewer: dismissed "${finding.title}" ${where}.`, UNDO_DISMISS)
+    .then(async (picked) => {
+      if (picked !== UNDO_DISMISS) return;
+      try {
+        await undo();
+        services.publisher.refresh();
+        services.logger.info(`Undid the dismissal of "${finding.title}".`);
+      } catch (error) {
+        void showError(services.logger, `Backend Reviewer: could not undo the dismissal: ${errorMessage(error)}`);
+      }
+    });
   return true;
+}
+
+const UNDO_DISMISS = 'Undo';
+
+/** Findings shown in Problems across every file with findings. */
+function shownCount(services: Services): number {
+  return services.publisher.uris().reduce((sum, uri) => sum + services.publisher.shown(uri).length, 0);
 }
 
 async function explainFinding(services: Services, uriArg: unknown, id: unknown): Promise<string | undefined> {
@@ -327,13 +353,17 @@ async function showDismissed(services: Services): Promise<string[]> {
     matchOnDescription: true,
   });
   if (!picked || picked.length === 0) return [];
+  const before = shownCount(services);
   for (const item of picked) {
     if (item.root) await services.repositoryDismissals.restore(item.root, item.key);
     else await services.dismissals.restore(item.key);
   }
   services.publisher.refresh();
+  // Findings still published come back at once; the others when their file is reviewed again.
+  const back = Math.max(0, shownCount(services) - before);
+  const later = picked.length - Math.min(back, picked.length);
   void vscode.window.showInformationMessage(
-    `Backend Reviewer: restored ${picked.length} finding(s). They show again when their file is reviewed.`,
+    `Backend Reviewer: restored ${counted(picked.length, 'finding')}: ${back === 0 ? 'none is' : `${back} ${back === 1 ? 'is' : 'are'}`} back in Problems now${later > 0 ? `; ${later === 1 ? 'the other shows' : `the other ${later} show`} when ${later === 1 ? 'its file is' : 'their files are'} reviewed again` : ''}.`,
   );
   return picked.map((item) => item.key);
 }

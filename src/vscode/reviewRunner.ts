@@ -255,13 +255,14 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
           });
           const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
           const converged = formatConvergence(outcome.convergence);
-          const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result), ...(converged ? [converged] : []), ...relocationNotes].join(' · ')}`;
+          const dismissed = files.flatMap((file) => file.findings).filter((f) => services.publisher.isDismissed(f));
+          const message = `Backend Reviewer (${modeName(outcome.mode)}): ${[formatOutcome(outcome.result, dismissed.length), ...(converged ? [converged] : []), ...relocationNotes].join(' · ')}`;
           services.logger.info(message);
           for (const note of outcome.result.notes.filter((n) => !relocationNotes.includes(n)))
             services.logger.info(`Note: ${note}`);
           if (!job.quiet) {
             warnUnknownPersona(outcome);
-            const buttons = outcome.result.findings.length > 0 ? ['Show Problems'] : [];
+            const buttons = outcome.result.findings.length > dismissed.length ? ['Show Problems'] : [];
             void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
               if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');
             });

@@ -171,9 +171,15 @@ export class ReviewService {
   }
 }
 
-/** One line for the notification: findings, skipped parts and why, tokens used; incomplete reviews say so first. */
-export function formatOutcome(result: ReviewResult): string {
-  const parts = [counted(result.findings.length, 'finding')];
+/**
+ * One line for the notification: findings, skipped parts and why, tokens used; incomplete reviews say
+ * so first. `dismissed`: how many of the findings are dismissed (not shown, so not counted as findings).
+ */
+export function formatOutcome(result: ReviewResult, dismissed = 0): string {
+  const hidden = Math.min(dismissed, result.findings.length);
+  const parts = [
+    `${counted(result.findings.length - hidden, 'finding')}${hidden > 0 ? ` (${hidden} more dismissed, not shown)` : ''}`,
+  ];
   const failed = result.skipped.filter((part) => part.failed === true).length;
   if (failed > 0)
     parts.unshift(

@@ -135,6 +135,11 @@ describe('vscode/reviewService', () => {
       '2 findings · 2 parts skipped (a.ts:1-40: over the token budget; b.png: binary) · 1,234 tokens (1,200 in, 34 out), 1 chunk from cache',
     );
     assert.equal(formatOutcome(emptyResult()), '0 findings · 120 tokens (100 in, 20 out)');
+    assert.equal(
+      formatOutcome(emptyResult({ findings: [{} as never, {} as never, {} as never] }), 1),
+      '2 findings (1 more dismissed, not shown) · 120 tokens (100 in, 20 out)',
+      'a dismissed finding is not counted as a finding',
+    );
   });
 
   describe('file reviews converge', () => {
