@@ -29,6 +29,7 @@ export const SETTING_SCHEMAS = {
   minimumSeverity: z.enum(SEVERITIES),
   minimumConfidence: z.number().min(0).max(1).nullable(),
   reviewOnSave: z.boolean(),
+  verify: z.boolean(),
   diffContextSlack: z.number().int().min(0).max(200),
   maxConcurrency: z.number().int().min(1).max(16),
   requestTimeoutMs: z.number().int().min(1000).max(3_600_000),
@@ -57,6 +58,7 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: z.infer<(typeof SETTING_SCHE
   minimumSeverity: 'low',
   minimumConfidence: null,
   reviewOnSave: false,
+  verify: false,
   diffContextSlack: 3,
   maxConcurrency: 2,
   requestTimeoutMs: 120_000,
@@ -101,6 +103,8 @@ export interface ReviewerConfig {
   /** Model findings below this confidence are not shown; undefined: the mode's default. */
   minimumConfidence?: number;
   reviewOnSave: boolean;
+  /** Re-check high/critical model findings with a second request (verify.ts). */
+  verify: boolean;
   diffContextSlack: number;
   maxConcurrency: number;
   requestTimeoutMs: number;
@@ -181,6 +185,7 @@ export function readConfig(source: RawSettingsSource, options: { trusted: boolea
       minimumSeverity: v.minimumSeverity,
       minimumConfidence: v.minimumConfidence ?? undefined,
       reviewOnSave: v.reviewOnSave,
+      verify: v.verify,
       diffContextSlack: v.diffContextSlack,
       maxConcurrency: v.maxConcurrency,
       requestTimeoutMs: v.requestTimeoutMs,

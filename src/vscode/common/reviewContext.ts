@@ -198,6 +198,7 @@ export class ReviewContext {
       requestTimeoutMs: config.requestTimeoutMs,
       deadlineMs: config.reviewDeadlineMs,
       minimumConfidence: config.minimumConfidence,
+      verify: config.verify,
       offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
     };

@@ -88,6 +88,11 @@ describe('vscode/reviewContext', () => {
     assert.deepEqual(prepared.notes, []);
   });
 
+  it('passes the verify setting to the engine (off unless set)', async () => {
+    assert.equal((await setup({}).context.prepare(request)).verify, false);
+    assert.equal((await setup({ settings: { verify: true } }).context.prepare(request)).verify, true);
+  });
+
   it('logs which persona and guideline files steer the review, and where each came from', async () => {
     const { context, logger } = setup({ settings: { persona: 'data-integrity' } });
     await context.prepare(request);
