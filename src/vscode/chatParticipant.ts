@@ -64,8 +64,19 @@ function history(context: vscode.ChatContext): ChatTurn[] {
     if (turn instanceof vscode.ChatRequestTurn) {
       turns.push({ role: 'user', text: `${turn.command ? `/${turn.command} ` : ''}${turn.prompt}` });
     } else if (turn instanceof vscode.ChatResponseTurn) {
+      // Markdown keeps the findings' `path:line` links (compacted for the model by the handler);
+      // an anchor part becomes its `path:line` too.
       const text = turn.response
-        .map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : ''))
+        .map((part) => {
+          if (part instanceof vscode.ChatResponseMarkdownPart) return part.value.value;
+          if (part instanceof vscode.ChatResponseAnchorPart) {
+            const value = part.value;
+            if (value instanceof vscode.Location)
+              return `${vscode.workspace.asRelativePath(value.uri)}:${value.range.start.line + 1}`;
+            if (value instanceof vscode.Uri) return vscode.workspace.asRelativePath(value);
+          }
+          return '';
+        })
         .join('');
       turns.push({ role: 'assistant', text });
     }

@@ -5,10 +5,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_LM_FAMILY, TEST_LM_VENDOR } from '../lm-extension/src/api';
-import { REVIEW_COMMANDS, reviewerExtension, testLanguageModel } from '../helpers';
+import { openWorkspaceFile, REVIEW_COMMANDS, reviewerExtension, testLanguageModel } from '../helpers';
 
 const PRAGMATIC_SHAPE = 'give the simplest thing that works for their situation';
 const BACKENDPE_SHAPE = '"Pre-mortem"';
+const ACTIVE_FILE = 'src/orders.ts';
 
 interface StreamCall {
   method: string;
@@ -90,6 +91,31 @@ describe('@principal chat participant', () => {
     assert.ok(sent.includes(PRAGMATIC_SHAPE), 'the request carries the Pragmatic answer shape');
     assert.ok(!sent.includes(BACKENDPE_SHAPE));
     assert.equal((result as { metadata?: { mode?: string } } | undefined)?.metadata?.mode, 'pragmatic');
+  });
+
+  it('a question with nothing selected sends the active file, and the mode rubric in the system prompt', async () => {
+    const editor = await openWorkspaceFile(ACTIVE_FILE);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const firstLine = editor.document.lineAt(0).text.trim();
+    assert.ok(firstLine.length > 0, `${ACTIVE_FILE} starts with code`);
+    const lm = await testLanguageModel();
+    lm.reset();
+    lm.setResponder(() => 'It needs a timeout.');
+    const { stream, markdown } = recordingStream();
+    await handler(
+      await chatRequest('Does this need a timeout?'),
+      { history: [] },
+      stream,
+      new vscode.CancellationTokenSource().token,
+    );
+    assert.ok(markdown().includes('It needs a timeout.'));
+    const sent = lm.requests[0].messages.map((m) => m.text).join('\n');
+    assert.ok(sent.includes('## Review mode: Pragmatic'), 'the Pragmatic rubric is in the chat system prompt');
+    assert.ok(
+      sent.includes(`The file open in the editor, ${ACTIVE_FILE} (nothing is selected`),
+      `the active file is named: ${sent.slice(-400)}`,
+    );
+    assert.ok(sent.includes(firstLine), 'the active file text is sent');
   });
 
   it('/mode backendpe switches the mode for the next answers', async () => {

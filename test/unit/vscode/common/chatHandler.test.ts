@@ -5,7 +5,9 @@ import {
   APPLY_ALL_PROMPT,
   followupsFor,
   handleChat,
+  compactAnswer,
   historyMessages,
+  MAX_ACTIVE_FILE_CHARS,
   type ChatDeps,
   type ChatOutput,
   type DocumentSnapshot,
@@ -15,6 +17,7 @@ import { COMMANDS } from '../../../../src/vscode/common/commandIds';
 import { toPublished } from '../../../../src/vscode/common/publishedFindings';
 import { ModeState } from '../../../../src/vscode/common/modeState';
 import { InMemoryKeyValueStore } from '../../../support/inMemoryStores';
+import { modeRubric } from '../../../../src/core/personas/modes';
 import { catalog, emptyResult, FakeChatProvider, fakePersonaApi, persona } from '../fakes';
 
 /** Records everything the handler streams. */
@@ -79,6 +82,7 @@ function setup(overrides: Partial<ChatDeps> = {}) {
   );
   const model = new FakeChatProvider(['Answer ', 'streamed.']);
   const reviewed: DocumentSnapshot[][] = [];
+  const notes: (string | undefined)[] = [];
   const deps: ChatDeps = {
     mode,
     catalog: async () => api.loadPersonaCatalog({ bundledDir: '' }),
@@ -89,8 +93,9 @@ function setup(overrides: Partial<ChatDeps> = {}) {
     }),
     activeDocument: () => doc,
     referencedDocuments: async () => [],
-    reviewDocuments: async (documents) => {
+    reviewDocuments: async (documents, _signal, note) => {
       reviewed.push(documents);
+      notes.push(note);
       const findings = [
         finding(),
         finding({ severity: 'low', title: 'Magic number', fix: null, startLine: 3, endLine: 3 }),
@@ -122,7 +127,7 @@ function setup(overrides: Partial<ChatDeps> = {}) {
     signal: new AbortController().signal,
     ...overrides,
   };
-  return { deps, mode, model, reviewed, out: new RecordingOutput() };
+  return { deps, mode, model, reviewed, notes, out: new RecordingOutput() };
 }
 
 describe('vscode/chatHandler', () => {
@@ -292,9 +297,62 @@ describe('vscode/chatHandler', () => {
     });
     await handleChat({ command: 'explain', prompt: '', history: [] }, withSelection.deps, withSelection.out);
     assert.match(withSelection.model.requests[0].messages.at(-1)!.content, /lines 2-2[\s\S]*await fetch\(u\)/);
-    const nothing = setup();
+    // Nothing selected: the active file is what is explained.
+    const whole = setup();
+    await handleChat({ command: 'explain', prompt: '', history: [] }, whole.deps, whole.out);
+    assert.match(
+      whole.model.requests[0].messages.at(-1)!.content,
+      /Explain the code of src\/orders\.ts[\s\S]*fetch\(u\)/,
+    );
+    const nothing = setup({ activeDocument: () => undefined });
     const meta = await handleChat({ command: 'explain', prompt: '', history: [] }, nothing.deps, nothing.out);
     assert.equal(meta.error, 'nothing to explain');
+  });
+
+  it('the chat system prompt carries the mode rubric after the persona', async () => {
+    for (const mode of ['pragmatic', 'backendpe'] as const) {
+      const { deps, out, model, mode: state } = setup();
+      await state.set(mode);
+      await handleChat({ prompt: 'Is this retry loop safe?', history: [] }, deps, out);
+      const system = model.requests[0].messages[0].content;
+      const rubric = modeRubric(mode).trim();
+      assert.ok(system.includes(rubric), `${mode} rubric in the system prompt`);
+      assert.ok(system.indexOf(`PERSONA ${mode}`) < system.indexOf(rubric));
+    }
+  });
+
+  it("/review gives the words after it to the review as the user's note (redacted), and none when there are none", async () => {
+    const { deps, out, notes } = setup();
+    await handleChat(
+      {
+        command: 'review',
+        prompt: 'focus on the retry logic; key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789',
+        history: [],
+      },
+      deps,
+      out,
+    );
+    await handleChat({ command: 'review', prompt: '  ', history: [] }, deps, out);
+    assert.match(notes[0] ?? '', /^focus on the retry logic; key /);
+    assert.doesNotMatch(notes[0] ?? '', /abcdefghijklmnopqrstuvwxyz0123456789/);
+    assert.equal(notes[1], undefined);
+    assert.doesNotMatch(out.text(), /was not used/);
+  });
+
+  it('a question with nothing selected sends the active file, redacted and bounded', async () => {
+    const secretDoc = { ...doc, text: 'const password = "hunter2-very-secret";\nconst r = await fetch(u);\n' };
+    const { deps, out, model } = setup({ activeDocument: () => secretDoc });
+    await handleChat({ prompt: 'Does this need a timeout?', history: [] }, deps, out);
+    const user = model.requests[0].messages.at(-1)!.content;
+    assert.match(user, /The file open in the editor, src\/orders\.ts \(nothing is selected; the whole file/);
+    assert.match(user, /await fetch\(u\)/);
+    assert.doesNotMatch(user, /hunter2/);
+    const big = { ...doc, text: Array.from({ length: 5000 }, (_, i) => `const line${i} = ${i};`).join('\n') };
+    const large = setup({ activeDocument: () => big });
+    await handleChat({ prompt: 'What does this do?', history: [] }, large.deps, large.out);
+    const sent = large.model.requests[0].messages.at(-1)!.content;
+    assert.ok(sent.length < MAX_ACTIVE_FILE_CHARS + 1000, `${sent.length} characters`);
+    assert.match(sent, /its first \d+ lines of 5000/);
   });
 
   it('/personas lists what is loaded and from where', async () => {
@@ -349,6 +407,28 @@ describe('vscode/chatHandler', () => {
       ['review', 'mode'],
     );
     assert.deepEqual(followupsFor({ command: 'ask', mode: 'pragmatic', error: 'x' }), []);
+  });
+
+  it('history keeps the file:line of earlier findings and drops URIs and command links', () => {
+    const answer = [
+      '1. **high** · No timeout — [src/orders.ts:2](file:///w/src/orders.ts#L2) · [Apply fix](command:backendReviewer.applyFix?%5B%22x%22%5D)',
+      '2. **low** · Magic [number] — [src/a\\[1\\].ts:7](vscode-remote://ssh/w/src/a.ts#L7)',
+      'See [the docs](https://example.com/x).',
+    ].join('\n');
+    assert.equal(
+      compactAnswer(answer),
+      [
+        '1. **high** · No timeout — src/orders.ts:2',
+        '2. **low** · Magic [number] — src/a[1].ts:7',
+        'See [the docs](https://example.com/x).',
+      ].join('\n'),
+    );
+    const [turn] = historyMessages([{ role: 'assistant', text: answer }]);
+    assert.match(turn.content, /No timeout — src\/orders\.ts:2/);
+    // A long answer is cut, not dropped: its first findings' locations stay.
+    const long = historyMessages([{ role: 'assistant', text: `${answer}\n${'x'.repeat(500)}` }], 200);
+    assert.equal(long.length, 1);
+    assert.match(long[0].content, /src\/orders\.ts:2/);
   });
 
   it('keeps the most recent history within the budget', () => {
