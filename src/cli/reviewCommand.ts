@@ -27,7 +27,7 @@ import { createProviderFromEnv, DEFAULT_TIMEOUT_MS } from '../core/providers/ope
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
-import { runReview } from '../core/review/engine';
+import { contextWasSent, describeContext, runReview } from '../core/review/engine';
 import {
   describeGuidanceUsed,
   prepareReview,
@@ -39,7 +39,7 @@ import { loadGuidanceAtRevision, type GuidanceAtRevision } from '../core/review/
 import type { PersonaCatalog } from '../core/personas/types';
 import { ReviewInputError } from '../core/review/errors';
 import { collectFiles, findRepositoryRoot } from '../core/review/files';
-import { gitDiff, readFileAtRevision } from '../core/review/git';
+import { commitMessages, gitDiff, readFileAtRevision } from '../core/review/git';
 import { DISMISSALS_FILE, dismissalsFromText, loadDismissals, teamDecisionsFor } from '../core/review/dismissals';
 import type { ReviewUnit } from '../core/review/types';
 import type { ReviewFinding, SkippedPart } from '../core/findings';
@@ -127,6 +127,8 @@ const HELP = [
   '  --verify               re-check each high and critical model finding with a second request per part:',
   '                         findings the model cannot confirm against the code are dropped (counted), others',
   '                         may be re-rated; costs one more request per part with such findings',
+  '  --note TEXT            what you want the reviewer to look at; sent to the model as context with',
+  '                         every request (with --diff BASE the commit messages of BASE..HEAD are too)',
   '  --rule ID=VALUE        turn an offline rule off/on or set its severity, e.g. --rule explicit-any=off',
   '                         or --rule query-in-loop=high (repeatable; `backend-review rules` lists the ids);',
   '                         overrides the configuration file',
@@ -199,6 +201,8 @@ export interface ReviewArgs {
   includeTests: boolean;
   /** --trust-workspace-guidance: a diff review reads personas and guidelines from the change, not from BASE. */
   trustWorkspaceGuidance: boolean;
+  /** --note: the user's own words about the review, sent as context. */
+  note?: string;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -295,6 +299,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
         exclude: { type: 'string', multiple: true },
         'include-tests': { type: 'boolean' },
         'trust-workspace-guidance': { type: 'boolean' },
+        note: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -316,6 +321,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     ['--baseline', values.baseline],
     ['--write-baseline', values['write-baseline']],
     ['--config', values.config],
+    ['--note', values.note],
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
@@ -356,6 +362,7 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
     }),
     includeTests: values['include-tests'] === true,
     trustWorkspaceGuidance: values['trust-workspace-guidance'] === true,
+    ...(values.note !== undefined ? { note: values.note } : {}),
   };
 }
 
@@ -471,6 +478,7 @@ export function cliPrepareRequest(
       diffContextSlack: SETTING_DEFAULTS.diffContextSlack,
     },
     guidance: input.guidance,
+    ...(args.note !== undefined ? { note: args.note } : {}),
   };
 }
 
@@ -1013,6 +1021,13 @@ async function reviewLoaded(
       minimumConfidence: parsed.minimumConfidence,
       verify: parsed.verify,
       offlineFindings: offline.findings,
+      context: {
+        repositoryRoot: loaded.base?.root ?? workspaceRoot,
+        unitRoot: io.cwd,
+        note: prepared.note,
+        commitMessages:
+          provider && loaded.base && parsed.diff ? await commitMessages(loaded.base.root, parsed.base) : [],
+      },
       onProgress: (p) => progress.update(p.done, p.total, p.message),
       logger,
     });
@@ -1027,6 +1042,9 @@ async function reviewLoaded(
     await offline.close();
   }
   progress.clear();
+  // What was sent besides the code under review, when anything was (a plain file review sends none).
+  if (provider && result.stats.context && contextWasSent(result.stats.context))
+    io.stderr.write(`backend-review: context: ${describeContext(result.stats.context)}\n`);
   result.skipped.unshift(...prepared.skipped);
   result.notes.unshift(...loaded.notes);
   // Model findings carry their file's role too.

@@ -143,6 +143,21 @@ export interface ContextStats {
   /** Diff reviews: lines the change removed in the reviewed files, and how many of them were sent. */
   removedLines: number;
   removedLinesSent: number;
+  /** Tokens of context sent over all requests, and the budget of one request. */
+  tokens: number;
+  budgetTokens: number;
+  /** Pieces of context sent, by kind (note, commits, callee, imports, definition). */
+  pieces: Record<string, number>;
+  /** Pieces of context not sent because a request's budget was used up. */
+  leftOut: number;
+  /** Changed regions (or selections) widened to the function or class they are in. */
+  widened: number;
+  /** Functions the reviewed lines call that the same file defines, and how many of those the model was shown. */
+  sameFileCallees: number;
+  sameFileCalleesSent: number;
+  /** Functions the reviewed lines call that other files of the repository define (found), and how many were shown. */
+  otherFileCallees: number;
+  otherFileCalleesSent: number;
 }
 
 /** How many model findings the noise gate kept from the user, by reason. */

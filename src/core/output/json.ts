@@ -57,6 +57,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
       durationMs: result.stats.durationMs,
       findingsOverCap: result.stats.findingsOverCap ?? 0,
       ...(result.stats.withheld ? { withheld: result.stats.withheld } : {}),
+      ...(result.stats.context ? { context: result.stats.context } : {}),
     },
     dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
     ...(meta.files ? { files: meta.files } : {}),

@@ -17,7 +17,17 @@ import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer }
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
 import { REDACTION_MARK } from './redact';
-import { unitPlanner, type PlannedChunk, type ReviewPlan } from './plan';
+import {
+  DEFAULT_CONTEXT_BUDGET_TOKENS,
+  DEFAULT_DIFF_CONTEXT_LINES,
+  regionsFor,
+  unitPlanner,
+  type PlannedChunk,
+  type ReviewPlan,
+} from './plan';
+import { ContextGatherer, repositoryFilesOnDisk, type UnitContext } from './context';
+import { splitLines } from './chunk';
+import * as path from 'node:path';
 import { reviewFocusLines, type ReviewCacheStore, type ReviewOptions, type ReviewUnit } from './types';
 import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates } from './merge';
@@ -330,7 +340,68 @@ function toReviewFinding(
 /** Adds what one file's plan sends besides the code under review to the review's context figures. */
 function countContext(plan: ReviewPlan, context: ContextStats): void {
   context.removedLines += plan.removedLines ?? 0;
-  for (const chunk of plan.chunks) context.removedLinesSent += chunk.removedLines?.shown ?? 0;
+  context.widened += plan.widened ?? 0;
+  if (plan.callees) {
+    context.sameFileCallees += plan.callees.sameFile;
+    context.sameFileCalleesSent += plan.callees.sameFileSent;
+    context.otherFileCallees += plan.callees.otherFile;
+    context.otherFileCalleesSent += plan.callees.otherFileSent;
+  }
+  for (const chunk of plan.chunks) {
+    context.removedLinesSent += chunk.removedLines?.shown ?? 0;
+    if (!chunk.context) continue;
+    context.tokens += chunk.context.tokens;
+    context.leftOut += chunk.context.leftOut;
+    for (const [kind, count] of Object.entries(chunk.context.pieces))
+      context.pieces[kind] = (context.pieces[kind] ?? 0) + (count ?? 0);
+  }
+}
+
+function emptyContextStats(budgetTokens: number): ContextStats {
+  return {
+    removedLines: 0,
+    removedLinesSent: 0,
+    tokens: 0,
+    budgetTokens,
+    pieces: {},
+    leftOut: 0,
+    widened: 0,
+    sameFileCallees: 0,
+    sameFileCalleesSent: 0,
+    otherFileCallees: 0,
+    otherFileCalleesSent: 0,
+  };
+}
+
+/** Whether a review sent anything besides the code under review (context, removed lines, wider regions). */
+export function contextWasSent(context: ContextStats): boolean {
+  return context.tokens > 0 || context.removedLines > 0 || context.widened > 0 || context.sameFileCallees > 0;
+}
+
+/** One line on what a review sent besides the code under review (the log, the CLI's stderr). */
+export function describeContext(context: ContextStats): string {
+  const parts = [`~${context.tokens} tokens of context (budget ${context.budgetTokens} per request)`];
+  const pieces = Object.entries(context.pieces)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`);
+  if (pieces.length > 0) parts.push(`pieces: ${pieces.join(', ')}`);
+  if (context.leftOut > 0) parts.push(`${context.leftOut} left out for the budget`);
+  if (context.widened > 0)
+    parts.push(`${counted(context.widened, 'region')} widened to the enclosing function or class`);
+  if (context.removedLines > 0) parts.push(`removed lines sent ${context.removedLinesSent}/${context.removedLines}`);
+  if (context.sameFileCallees > 0)
+    parts.push(`same-file callees shown ${context.sameFileCalleesSent}/${context.sameFileCallees}`);
+  if (context.otherFileCallees > 0)
+    parts.push(`other-file callees shown ${context.otherFileCalleesSent}/${context.otherFileCallees}`);
+  return parts.join('; ');
+}
+
+/** A unit's path as a repository-relative path, when units are relative to another folder. */
+function repositoryPathOf(context: ReviewOptions['context']): ((unitPath: string) => string) | undefined {
+  const root = context?.repositoryRoot;
+  const unitRoot = context?.unitRoot;
+  if (!root || !unitRoot) return undefined;
+  return (unitPath) => path.relative(root, path.resolve(unitRoot, unitPath)).split(path.sep).join('/');
 }
 
 function summarise(
@@ -429,11 +500,33 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         maxInputTokens: provider.maxInputTokens,
         countTokens: (text) => provider.countTokens(text),
         alreadyReported: (unit) => offlineByUnit.get(unit) ?? [],
+        note: options.context?.note,
+        commitMessages: options.context?.commitMessages,
+        contextBudgetTokens: options.context?.budgetTokens,
       });
       // Planning (redaction, chunking) runs file by file while the first files' requests are out.
       // Progress reported before planning ends is held back and released with the final total, so
       // the total a caller sees never changes (the extension turns done ÷ total into increments).
-      const context: ContextStats = { removedLines: 0, removedLinesSent: 0 };
+      const context: ContextStats = emptyContextStats(options.context?.budgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS);
+      const gatherer = new ContextGatherer({
+        repository:
+          options.context?.repository ??
+          (options.context?.repositoryRoot ? repositoryFilesOnDisk(options.context.repositoryRoot) : undefined),
+        repositoryPath: repositoryPathOf(options.context),
+        contextLines: DEFAULT_DIFF_CONTEXT_LINES,
+      });
+      const contextFor = async (unit: ReviewUnit): Promise<UnitContext | undefined> => {
+        if (unit.text.includes('\u0000') || unit.text.trim() === '') return undefined;
+        try {
+          const base = regionsFor(unit, splitLines(unit.text).length, DEFAULT_DIFF_CONTEXT_LINES);
+          return await gatherer.forUnit(unit, base);
+        } catch (error) {
+          const message = `${unit.path}: the code around the change could not be worked out (${errorMessage(error)}); sending the changed lines with the lines around them`;
+          logger.warn(message);
+          notes.push(message);
+          return undefined;
+        }
+      };
       stats.context = context;
       const planSkipped: SkippedPart[] = [];
       const runSkipped: SkippedPart[] = [];
@@ -511,7 +604,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           // A quote copied from a redacted line only matches the redacted text (same lines, shifted columns).
           const anchorOptions = {
             reviewedRanges: planned.chunk.segments,
-            changedLines: reviewFocusLines(planned.unit),
+            changedLines: planned.anchorLines ?? reviewFocusLines(planned.unit),
             removedBefore: planned.removedBefore,
             slack: options.diffContextSlack,
             logger,
@@ -584,7 +677,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         for (const unit of options.units) {
           // Lets the requests already queued leave before this file is planned.
           if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
-          const unitPlan = planUnit(unit);
+          const unitPlan = planUnit(unit, await contextFor(unit));
           countContext(unitPlan, context);
           planSkipped.push(...unitPlan.skipped);
           redactions.push(...unitPlan.redactions);
@@ -604,6 +697,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         throw error;
       }
       planning = false;
+      if (total > 0 && contextWasSent(context)) logger.info(`context: ${describeContext(context)}`);
       if (options.deadlineMs === undefined) {
         armDeadline(
           defaultReviewDeadlineMs(

@@ -279,3 +279,25 @@ export async function readFileAtRevision(root: string, revision: string, path: s
     return undefined;
   }
 }
+
+/** Commit messages sent with a diff review, at most. */
+export const MAX_COMMIT_MESSAGES = 20;
+
+/**
+ * The messages of the commits a `--diff BASE` review covers (`BASE..HEAD`, or the range as given
+ * when BASE is one), newest first, at most MAX_COMMIT_MESSAGES. A working-tree or staged review
+ * against HEAD covers no commit: none.
+ */
+export async function commitMessages(root: string, base: string | undefined): Promise<string[]> {
+  if (base === undefined || base === 'HEAD') return [];
+  if (base.startsWith('-')) throw new ReviewInputError(`"${base}" is not a revision`);
+  const range = base.includes('..') ? base : `${base}..HEAD`;
+  const out = await git(
+    ['log', '--no-color', `--max-count=${MAX_COMMIT_MESSAGES}`, '--format=%B%x00', range, '--'],
+    root,
+  );
+  return out
+    .split('\0')
+    .map((message) => message.trim())
+    .filter((message) => message !== '');
+}

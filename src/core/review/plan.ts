@@ -11,7 +11,8 @@ import {
   type LineRange,
   type ReviewChunk,
 } from './chunk';
-import { buildMessages, buildSystemPrompt, buildUserPrompt } from './prompt';
+import { buildMessages, buildSystemPrompt, buildUserPrompt, contextBlock, type ContextPiece } from './prompt';
+import { MAX_DEFINITION_LINES, type UnitContext } from './context';
 import { redactSecrets, type Redaction } from './redact';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
@@ -22,6 +23,11 @@ import { reviewFocusLines, type ReviewUnit } from './types';
 export const DEFAULT_DIFF_CONTEXT_LINES = 5;
 /** Tokens kept free for the per-chunk parts of the user prompt that the estimate cannot know. */
 const PROMPT_MARGIN_TOKENS = 64;
+/** Tokens of context (related code, commit messages, the note) per request, at most; see contextCap. */
+export const DEFAULT_CONTEXT_BUDGET_TOKENS = 1500;
+/** Commit messages sent, at most (characters), and the user's note. */
+const MAX_COMMIT_MESSAGES_CHARS = 2000;
+export const MAX_NOTE_CHARS = 2000;
 /** Removed lines shown per block; a longer block shows its start and says how many more there were. */
 export const MAX_REMOVED_LINES_PER_BLOCK = 200;
 
@@ -37,6 +43,19 @@ export interface PlannedChunk {
   removedLines?: { total: number; shown: number };
   /** Diff reviews: the removed lines as shown (redacted), by the new line they stood before. */
   removedBefore?: ReadonlyMap<number, readonly string[]>;
+  /** The lines findings must touch: a diff's focus lines, or a widened selection's lines. */
+  anchorLines?: number[];
+  /** The context this request carries (tokens, pieces by kind, pieces left out for the budget). */
+  context?: ChunkContextFigures;
+}
+
+export interface ChunkContextFigures {
+  tokens: number;
+  budgetTokens: number;
+  pieces: Partial<Record<ContextPiece['kind'], number>>;
+  leftOut: number;
+  /** Names of the definitions this request shows (in the code or as context). */
+  definitionsShown: string[];
 }
 
 export interface ReviewPlan {
@@ -45,6 +64,12 @@ export interface ReviewPlan {
   redactions: (Redaction & { file: string })[];
   /** Diff reviews: how many lines the file's change removed (each chunk says how many it shows). */
   removedLines?: number;
+  /** The names the reviewed lines call and where they were found (context.ts). */
+  calls?: UnitContext['calls'];
+  /** Regions widened to their enclosing function or class. */
+  widened?: number;
+  /** Called functions defined in the same file and in other files, and how many of each the requests show. */
+  callees?: { sameFile: number; sameFileSent: number; otherFile: number; otherFileSent: number };
 }
 
 /**
@@ -103,9 +128,16 @@ export interface PlanOptions {
    * repeat", so the model spends its answer on what the checks cannot see.
    */
   alreadyReported?: (unit: ReviewUnit) => ReviewFinding[];
+  /** The user's own words about this review (CLI --note, chat): sent as context with every request. */
+  note?: string;
+  /** The commit messages of the reviewed range, newest first: sent as context with every request. */
+  commitMessages?: string[];
+  /** Tokens of context per request, at most (default DEFAULT_CONTEXT_BUDGET_TOKENS). */
+  contextBudgetTokens?: number;
 }
 
-function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): LineRange[] {
+/** The line-based regions of a unit: changed lines with context, the selection, or the whole file. */
+export function regionsFor(unit: ReviewUnit, lineCount: number, contextLines: number): LineRange[] {
   const focus = reviewFocusLines(unit);
   if (focus) return regionsAroundLines(focus, lineCount, contextLines);
   if (unit.range) {
@@ -139,11 +171,86 @@ function guidelineRedactor(): (guidelines: Guideline[]) => Guideline[] {
  * guidelines), so a review can send the first file's requests while it plans the next ones.
  * `planReview` is this applied to every unit in order.
  */
-export function unitPlanner(options: Omit<PlanOptions, 'units'>): (unit: ReviewUnit) => ReviewPlan {
+export function unitPlanner(
+  options: Omit<PlanOptions, 'units'>,
+): (unit: ReviewUnit, context?: UnitContext) => ReviewPlan {
   const contextLines = options.diffContextLines ?? DEFAULT_DIFF_CONTEXT_LINES;
   const persona: RenderedPersona = { ...options.persona, text: redactSecrets(options.persona.text).text };
   const redactedGuidelines = guidelineRedactor();
-  return (unit) => planUnit(unit, options, persona, contextLines, redactedGuidelines);
+  const shared = reviewContextPieces(options);
+  return (unit, context) => planUnit(unit, options, persona, contextLines, redactedGuidelines, shared, context);
+}
+
+/** The pieces every request of a review carries: the user's note and the commit messages (redacted, bounded). */
+function reviewContextPieces(options: Pick<PlanOptions, 'note' | 'commitMessages'>): ContextPiece[] {
+  const pieces: ContextPiece[] = [];
+  const note = options.note?.trim();
+  if (note)
+    pieces.push({
+      kind: 'note',
+      title: "The user's note for this review (what they want looked at; it cannot change the output contract)",
+      text: redactSecrets(clip(note, MAX_NOTE_CHARS)).text,
+    });
+  const messages = (options.commitMessages ?? []).map((m) => m.trim()).filter((m) => m !== '');
+  if (messages.length > 0)
+    pieces.push({
+      kind: 'commits',
+      title: 'Commit messages of the reviewed range, newest first (what the author says the change does)',
+      text: redactSecrets(
+        clip(messages.map((m) => `- ${m.replace(/\n/g, '\n  ')}`).join('\n'), MAX_COMMIT_MESSAGES_CHARS),
+      ).text,
+    });
+  return pieces;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Lines of a definition as context: at most MAX_DEFINITION_LINES, then how many more there are. */
+function definitionText(lines: readonly string[]): string {
+  if (lines.length <= MAX_DEFINITION_LINES) return lines.join('\n');
+  return [...lines.slice(0, MAX_DEFINITION_LINES), `… (${lines.length - MAX_DEFINITION_LINES} more lines)`].join('\n');
+}
+
+/** A file's own pieces of context, in the order they are worth sending; `range` says where a same-file piece is. */
+function unitContextPieces(
+  shownPath: string,
+  lines: readonly string[],
+  context: UnitContext | undefined,
+): (ContextPiece & { range?: LineRange; names: string[] })[] {
+  if (!context) return [];
+  const pieces: (ContextPiece & { range?: LineRange; names: string[] })[] = [];
+  for (const callee of context.callees) {
+    pieces.push({
+      kind: 'callee',
+      title: `${callee.name}, called from the reviewed lines: ${shownPath} lines ${callee.range.startLine}-${callee.range.endLine}`,
+      text: definitionText(lines.slice(callee.range.startLine - 1, callee.range.endLine)),
+      range: callee.range,
+      names: [callee.name],
+    });
+  }
+  if (context.imports.length > 0) {
+    const first = context.imports[0].startLine;
+    const last = context.imports[context.imports.length - 1].endLine;
+    pieces.push({
+      kind: 'imports',
+      title: `Imports of ${shownPath} (lines ${first}-${last})`,
+      text: context.imports.map((r) => lines.slice(r.startLine - 1, r.endLine).join('\n')).join('\n'),
+      range: { startLine: first, endLine: last },
+      names: [],
+    });
+  }
+  for (const related of context.related) {
+    const file = redactSecrets(related.file).text;
+    pieces.push({
+      kind: 'definition',
+      title: `${related.name}, called from the reviewed lines: defined in ${file} lines ${related.range.startLine}-${related.range.endLine}`,
+      text: redactSecrets(definitionText(related.text.split(/\r?\n/)), { path: related.file }).text,
+      names: [related.name],
+    });
+  }
+  return pieces;
 }
 
 export function planReview(options: PlanOptions): ReviewPlan {
@@ -165,6 +272,8 @@ function planUnit(
   persona: RenderedPersona,
   contextLines: number,
   redactedGuidelines: (guidelines: Guideline[]) => Guideline[],
+  sharedPieces: ContextPiece[],
+  context?: UnitContext,
 ): ReviewPlan {
   const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
   if (unit.text.includes('\u0000')) {
@@ -187,8 +296,18 @@ function planUnit(
     code: redactSecrets(d.code, { path: unit.path }).text,
     note: d.note === undefined ? undefined : redactSecrets(d.note).text,
   }));
-  const regions = regionsFor(unit, lines.length, contextLines);
+  const regions = context?.regions ?? regionsFor(unit, lines.length, contextLines);
   const focus = reviewFocusLines(unit);
+  if (context) {
+    plan.calls = context.calls;
+    plan.widened = context.widened;
+  }
+  const selectionLines =
+    unit.range && !focus
+      ? Array.from({ length: unit.range.endLine - unit.range.startLine + 1 }, (_, i) => unit.range!.startLine + i)
+      : undefined;
+  const candidates = [...sharedPieces, ...unitContextPieces(redactSecrets(unit.path).text, lines, context)];
+  const pieceTokens = new Map(candidates.map((p) => [p, options.countTokens(`## ${p.title}\n${p.text}\n\n`)]));
   const diff = focus ? diffMarks(unit, lines.length) : undefined;
   if (diff) plan.redactions.push(...diff.redactions.map((r) => ({ ...r, file: unit.path })));
   const removedTotal = (unit.removed ?? []).reduce((sum, block) => sum + block.lines.length, 0);
@@ -216,8 +335,19 @@ function planUnit(
     teamDecisions: decisions,
     guidelines,
   });
-  const budget =
+  const available =
     options.maxInputTokens - options.countTokens(system) - options.countTokens(skeleton) - PROMPT_MARGIN_TOKENS;
+  // Context takes at most a quarter of what is left for code, and never more than the budget.
+  const contextCap = Math.max(
+    0,
+    Math.min(options.contextBudgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS, Math.floor(available / 4)),
+  );
+  const contextFrame = candidates.length > 0 ? options.countTokens(contextBlockFrame) : 0;
+  const reserved = Math.min(
+    contextCap,
+    [...pieceTokens.values()].reduce((a, b) => a + b, contextFrame),
+  );
+  const budget = available - reserved;
   if (budget <= 0) {
     plan.skipped.push({
       file: unit.path,
@@ -238,6 +368,36 @@ function planUnit(
   chunks.forEach((chunk, index) => {
     if (focus && (chunk.focusLines ?? []).length === 0) return;
     const inChunk = (n: number): boolean => chunk.segments.some((s) => n >= s.startLine && n <= s.endLine);
+    const covered = (range: LineRange): boolean =>
+      chunk.segments.some((s) => s.startLine <= range.startLine && s.endLine >= range.endLine);
+    // Pieces in order of worth while they fit: a same-file piece the chunk already shows is not repeated.
+    const sent: ContextPiece[] = [];
+    const figures: ChunkContextFigures = {
+      tokens: 0,
+      budgetTokens: contextCap,
+      pieces: {},
+      leftOut: 0,
+      definitionsShown: [],
+    };
+    let used = contextFrame;
+    for (const piece of candidates) {
+      const names = 'names' in piece ? (piece.names as string[]) : [];
+      const range = 'range' in piece ? (piece.range as LineRange | undefined) : undefined;
+      if (range && covered(range)) {
+        figures.definitionsShown.push(...names);
+        continue;
+      }
+      const tokens = pieceTokens.get(piece) ?? 0;
+      if (used + tokens > contextCap) {
+        figures.leftOut++;
+        continue;
+      }
+      used += tokens;
+      sent.push({ kind: piece.kind, title: piece.title, text: piece.text });
+      figures.pieces[piece.kind] = (figures.pieces[piece.kind] ?? 0) + 1;
+      figures.definitionsShown.push(...names);
+    }
+    if (sent.length > 0) figures.tokens = used;
     const shown = diff ? removedShown(diff.shownBefore, chunk.segments, lines.length) : 0;
     const user = buildUserPrompt({
       alreadyReported: reportedLines(chunk.segments),
@@ -251,6 +411,7 @@ function planUnit(
       note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
       teamDecisions: decisions,
       guidelines,
+      context: sent,
     });
     plan.chunks.push({
       unit,
@@ -260,10 +421,28 @@ function planUnit(
       user,
       messages: buildMessages(system, user),
       ...(diff ? { removedLines: { total: removedTotal, shown }, removedBefore: diff.marks.removedBefore } : {}),
+      ...(selectionLines && context ? { anchorLines: selectionLines } : {}),
+      ...(context || candidates.length > 0 ? { context: figures } : {}),
     });
   });
+  if (context) {
+    const shownNames = new Set(plan.chunks.flatMap((c) => c.context?.definitionsShown ?? []));
+    const sentAsPiece = new Set(context.callees.map((c) => c.name));
+    const sameFile = context.calls.filter((c) => c.resolved === 'same-file');
+    const otherFile = context.calls.filter((c) => c.resolved === 'other-file');
+    plan.callees = {
+      sameFile: sameFile.length,
+      // A callee defined inside the reviewed regions is shown with the code.
+      sameFileSent: sameFile.filter((c) => !sentAsPiece.has(c.name) || shownNames.has(c.name)).length,
+      otherFile: otherFile.length,
+      otherFileSent: otherFile.filter((c) => shownNames.has(c.name)).length,
+    };
+  }
   return plan;
 }
+
+/** The context block's text around its pieces, counted once per request that carries context. */
+const contextBlockFrame = contextBlock([{ kind: 'note', title: '', text: '' }]).join('\n');
 
 export interface PromptPreview {
   file: string;

@@ -69,6 +69,8 @@ export interface PrepareRequest {
   targetRoot?: string;
   configuration: ReviewConfiguration;
   guidance: GuidanceSource;
+  /** The user's own words about this review (CLI --note, the chat's `/review` text): sent as context. */
+  note?: string;
 }
 
 /** Facts the user is told about a review that are not findings. Typed: each caller words them for its own surface. */
@@ -104,6 +106,8 @@ export interface PreparedReview {
   notes: ReviewNote[];
   /** Which persona and which guideline files steer this review, and where each was read from. */
   used: { persona: GuidanceUsed; guidelines: GuidanceUsed[] };
+  /** The user's note, trimmed; absent when there is none. */
+  note?: string;
 }
 
 const WORKSPACE_WORKING_TREE = 'workspace working tree';
@@ -205,5 +209,6 @@ export async function prepareReview(request: PrepareRequest): Promise<PreparedRe
     skipped: [...(request.skipped ?? [])],
     notes,
     used,
+    ...(request.note?.trim() ? { note: request.note.trim() } : {}),
   };
 }

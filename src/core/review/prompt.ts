@@ -122,6 +122,32 @@ export interface UserPromptInput {
   alreadyReported?: { line: number; ruleId: string; title: string }[];
   /** The project's conventions (guidelines) that apply to this file: quoted, fenced, never in the system message. */
   guidelines?: readonly Guideline[];
+  /** Context sent with the code, not under review (see context.ts and plan.ts): redacted, within the budget. */
+  context?: readonly ContextPiece[];
+}
+
+/** One piece of context: a heading saying what it is and where it comes from, and its text. */
+export interface ContextPiece {
+  kind: 'note' | 'commits' | 'callee' | 'imports' | 'definition';
+  title: string;
+  text: string;
+}
+
+/**
+ * The context block: everything sent that is not under review, fenced apart from the code and
+ * said to be reference only, so findings are about the code under review.
+ */
+export function contextBlock(pieces: readonly ContextPiece[]): string[] {
+  if (pieces.length === 0) return [];
+  const text = pieces.map((p) => `## ${oneLine(p.title)}\n${p.text.replace(/\s+$/, '')}`).join('\n\n');
+  const fence = fenceFor(text, 'context');
+  return [
+    '',
+    `Context, NOT under review: text and code from around the code under review, for reference only (what the changed code calls, its imports, the commit messages, the user's note). Do not report findings on it; a finding must be about the code under review below. Between the fence lines "${fence.open}" and "${fence.close}":`,
+    fence.open,
+    text,
+    fence.close,
+  ];
 }
 
 /** Longest text of one decision's code or note in the prompt. */
@@ -176,7 +202,12 @@ export function buildUserPrompt(input: UserPromptInput): string {
   } else if (removed > 0) {
     lines.push('Review the changes: this part of the file only lost lines. The numbered lines are context.');
   } else if (input.selection) {
-    lines.push(`Review lines ${input.selection.startLine}-${input.selection.endLine} (the user's selection).`);
+    const around = input.segments.some(
+      (seg) => seg.startLine < input.selection!.startLine || seg.endLine > input.selection!.endLine,
+    );
+    lines.push(
+      `Review lines ${input.selection.startLine}-${input.selection.endLine} (the user's selection).${around ? ' The other lines shown are the code around it (its function or class), for context; report problems only where they involve the selected lines.' : ''}`,
+    );
   } else {
     lines.push('Review all lines shown.');
   }
@@ -206,6 +237,7 @@ export function buildUserPrompt(input: UserPromptInput): string {
     );
   }
   lines.push(...projectConventionsBlock(input.guidelines ?? []));
+  lines.push(...contextBlock(input.context ?? []));
   lines.push(
     '',
     `The code, between the fence lines "${fence.open}" and "${fence.close}":`,

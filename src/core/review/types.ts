@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { Mode, ReviewFinding } from '../findings';
 import type { FileRole } from '../roles';
 import type { Guideline, RenderedPersona } from '../personas/types';
+import type { RepositoryFiles } from './context';
 
 /**
  * One file to review. For diff reviews `text` is the new file's full text and `changedLines` the
@@ -110,4 +111,25 @@ export interface ReviewOptions {
   /** Offline findings computed by the caller (or by the engine when offline checks exist). */
   offlineFindings?: (unit: ReviewUnit) => Promise<ReviewFinding[]>;
   logger?: Logger;
+  /** What is sent besides the code under review (see context.ts, docs/engine.md "Context"). */
+  context?: ReviewContextOptions;
+}
+
+/** Where a review's context comes from, and how much of it may be sent. */
+export interface ReviewContextOptions {
+  /**
+   * The repository on disk: its other files are searched for the definitions the reviewed lines
+   * call. Without it only the file's own context is sent.
+   */
+  repositoryRoot?: string;
+  /** The folder units' paths are relative to (the CLI's working folder); default `repositoryRoot`. */
+  unitRoot?: string;
+  /** Reads the repository instead of the disk (tests, the editor's workspace file system). */
+  repository?: RepositoryFiles;
+  /** The user's own words about the review (CLI --note, chat): sent as context with every request. */
+  note?: string;
+  /** Commit messages of the reviewed range, newest first. */
+  commitMessages?: string[];
+  /** Tokens of context per request at most (default plan.ts DEFAULT_CONTEXT_BUDGET_TOKENS). */
+  budgetTokens?: number;
 }

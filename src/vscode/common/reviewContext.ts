@@ -137,7 +137,7 @@ export class ReviewContext {
   }
 
   /** The review the settings, the mode state and trust ask for, in the terms every review is prepared from. */
-  prepareRequest(request: Pick<ReviewRequest, 'units' | 'skipped'>): PrepareRequest {
+  prepareRequest(request: Pick<ReviewRequest, 'units' | 'skipped' | 'note'>): PrepareRequest {
     const config = this.deps.config();
     return {
       targets: request.units,
@@ -155,6 +155,7 @@ export class ReviewContext {
         diffContextSlack: config.diffContextSlack,
       },
       guidance: this.guidance(),
+      ...(request.note !== undefined ? { note: request.note } : {}),
     };
   }
 
@@ -201,6 +202,8 @@ export class ReviewContext {
       verify: config.verify,
       offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
+      // Units' paths are workspace-relative: the workspace is the repository searched for what they call.
+      context: { repositoryRoot: this.deps.workspaceRoot(), note: prepared.note },
     };
   };
 }

@@ -31,6 +31,8 @@ export interface ReviewRequest {
    * answer is used. Otherwise a file reviewed before is reviewed only where it changed (convergent.ts).
    */
   fresh?: boolean;
+  /** The user's own words about this review (the chat's `/review` text): sent to the model as context. */
+  note?: string;
 }
 
 /**
