@@ -305,8 +305,14 @@ function enclosingOf(tree: Tree, kinds: SyntaxKinds, line: number, text: string)
   let node: Node | null = tree.rootNode.descendantForPosition({ row: line - 1, column });
   let klass: Node | undefined;
   for (; node; node = node.parent) {
-    // A function that starts on a later line (a callback opened at the end of this one) does not enclose it.
-    if (kinds.functions.has(node.type) && node.startPosition.row + 1 <= line) return node;
+    // A function that starts on a later line (a callback opened at the end of this one) does not
+    // enclose it, nor does a one-line function (`ids.map((id) => id.trim())`).
+    if (
+      kinds.functions.has(node.type) &&
+      node.startPosition.row + 1 <= line &&
+      node.endPosition.row > node.startPosition.row
+    )
+      return node;
     if (!klass && kinds.classes.has(node.type)) klass = node;
   }
   return klass;
@@ -353,23 +359,10 @@ export class ContextGatherer {
             ? Array.from({ length: rangeLength(unit.range) }, (_, i) => unit.range!.startLine + i)
             : Array.from({ length: lineCount }, (_, i) => i + 1)),
       );
-      // Widen each change (or the selection) to the function or class it is in.
-      const extra: LineRange[] = [];
-      let widened = 0;
-      const anchors = focus ?? (unit.range ? [unit.range.startLine, unit.range.endLine] : []);
-      const seen = new Set<number>();
-      for (const line of anchors) {
-        const node = enclosingOf(tree, kinds, line, unit.text);
-        if (!node || seen.has(node.id)) continue;
-        seen.add(node.id);
-        const range = linesOf(node);
-        if (baseRegions.some((r) => r.startLine <= range.startLine && r.endLine >= range.endLine)) continue;
-        widened++;
-        extra.push(
-          rangeLength(range) <= MAX_ENCLOSING_LINES ? range : { startLine: range.startLine, endLine: range.startLine },
-        );
-      }
-      const regions = mergeRanges([...baseRegions, ...extra]);
+      // Each changed line is shown with the function or class it is in (instead of the lines around
+      // it); outside any, or in one too long to show, with the lines around it (and the long one's header).
+      const regions =
+        focus || unit.range ? this.widen(tree, kinds, unit, focus, lineCount) : { ranges: baseRegions, widened: 0 };
 
       // Whole-file reviews send no related code: every definition of the file is already under review.
       const wholeFile = !focus && !unit.range;
@@ -380,7 +373,7 @@ export class ContextGatherer {
       }
       const definitions = definitionsIn(tree, family);
       const shown = (range: LineRange): boolean =>
-        regions.some((r) => r.startLine <= range.startLine && r.endLine >= range.endLine);
+        regions.ranges.some((r) => r.startLine <= range.startLine && r.endLine >= range.endLine);
       const firstChange = Math.min(...(focus ?? [unit.range?.startLine ?? 1]));
       const calls: UnitContext['calls'] = [];
       const callees: Definition[] = [];
@@ -409,10 +402,53 @@ export class ContextGatherer {
       const related = await this.relatedDefinitions(unit, family, missing);
       for (const name of missing)
         calls.push({ name, resolved: related.some((r) => r.name === name) ? 'other-file' : 'none' });
-      return { regions, widened, callees, imports: mergeRanges(imports), related, calls };
+      return {
+        regions: regions.ranges,
+        widened: regions.widened,
+        callees,
+        imports: mergeRanges(imports),
+        related,
+        calls,
+      };
     } finally {
       tree.delete();
     }
+  }
+
+  /** The regions of a diff's focus lines or a selection, each widened to its enclosing function or class. */
+  private widen(
+    tree: Tree,
+    kinds: SyntaxKinds,
+    unit: ReviewUnit,
+    focus: number[] | undefined,
+    lineCount: number,
+  ): { ranges: LineRange[]; widened: number } {
+    const n = this.options.contextLines;
+    const ranges: LineRange[] = unit.range && !focus ? [{ ...unit.range }] : [];
+    const anchors = focus ?? (unit.range ? [unit.range.startLine, unit.range.endLine] : []);
+    const seen = new Set<number>();
+    let widened = 0;
+    for (const line of anchors) {
+      if (line < 1 || line > lineCount) continue;
+      const node = enclosingOf(tree, kinds, line, unit.text);
+      const window = { startLine: Math.max(1, line - n), endLine: Math.min(lineCount, line + n) };
+      if (!node) {
+        if (focus) ranges.push(window);
+        continue;
+      }
+      const range = linesOf(node);
+      const whole = rangeLength(range) <= MAX_ENCLOSING_LINES;
+      // A function shorter than the lines around a change (a callback on one line) is not enough context.
+      if ((!whole || rangeLength(range) < 2 * n + 1) && focus) ranges.push(window);
+      if (seen.has(node.id)) continue;
+      seen.add(node.id);
+      ranges.push(whole ? range : { startLine: range.startLine, endLine: range.startLine });
+      const wider = focus
+        ? range.startLine < window.startLine
+        : range.startLine < unit.range!.startLine || range.endLine > unit.range!.endLine;
+      if (wider || !whole) widened++;
+    }
+    return { ranges: mergeRanges(ranges), widened };
   }
 
   /** Definitions of `names` in the repository's other files of the same language family, nearest first. */

@@ -213,14 +213,31 @@ function definitionText(lines: readonly string[]): string {
   return [...lines.slice(0, MAX_DEFINITION_LINES), `… (${lines.length - MAX_DEFINITION_LINES} more lines)`].join('\n');
 }
 
+const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+const IMPORT_KEYWORDS = new Set([
+  'import',
+  'from',
+  'as',
+  'require',
+  'const',
+  'let',
+  'var',
+  'type',
+  'export',
+  'default',
+]);
+
+/** A piece of a file's own context; an imports piece keeps its statements, to send only those a part uses. */
+type UnitPiece = ContextPiece & {
+  range?: LineRange;
+  names: string[];
+  statements?: { text: string; words: string[] }[];
+};
+
 /** A file's own pieces of context, in the order they are worth sending; `range` says where a same-file piece is. */
-function unitContextPieces(
-  shownPath: string,
-  lines: readonly string[],
-  context: UnitContext | undefined,
-): (ContextPiece & { range?: LineRange; names: string[] })[] {
+function unitContextPieces(shownPath: string, lines: readonly string[], context: UnitContext | undefined): UnitPiece[] {
   if (!context) return [];
-  const pieces: (ContextPiece & { range?: LineRange; names: string[] })[] = [];
+  const pieces: UnitPiece[] = [];
   for (const callee of context.callees) {
     pieces.push({
       kind: 'callee',
@@ -233,12 +250,19 @@ function unitContextPieces(
   if (context.imports.length > 0) {
     const first = context.imports[0].startLine;
     const last = context.imports[context.imports.length - 1].endLine;
+    // The same import written again further down (concatenated modules) is sent once.
+    const texts = [...new Set(context.imports.map((r) => lines.slice(r.startLine - 1, r.endLine).join('\n')))];
+    const statements = texts.map((text) => ({
+      text,
+      words: (text.match(IDENTIFIER) ?? []).filter((w) => !IMPORT_KEYWORDS.has(w)),
+    }));
     pieces.push({
       kind: 'imports',
-      title: `Imports of ${shownPath} (lines ${first}-${last})`,
-      text: context.imports.map((r) => lines.slice(r.startLine - 1, r.endLine).join('\n')).join('\n'),
+      title: `Imports of ${shownPath} (lines ${first}-${last}) used by the code under review`,
+      text: statements.map((st) => st.text).join('\n'),
       range: { startLine: first, endLine: last },
       names: [],
+      statements,
     });
   }
   for (const related of context.related) {
@@ -380,6 +404,7 @@ function planUnit(
       definitionsShown: [],
     };
     let used = contextFrame;
+    let codeWords: Set<string> | undefined;
     for (const piece of candidates) {
       const names = 'names' in piece ? (piece.names as string[]) : [];
       const range = 'range' in piece ? (piece.range as LineRange | undefined) : undefined;
@@ -387,13 +412,24 @@ function planUnit(
         figures.definitionsShown.push(...names);
         continue;
       }
-      const tokens = pieceTokens.get(piece) ?? 0;
+      let text = piece.text;
+      let tokens = pieceTokens.get(piece) ?? 0;
+      const statements = 'statements' in piece ? (piece.statements as UnitPiece['statements']) : undefined;
+      if (statements) {
+        // Only the imports whose names the part's code uses.
+        codeWords ??= new Set(chunk.numbered.match(IDENTIFIER) ?? []);
+        const words = codeWords;
+        const needed = statements.filter((st) => st.words.some((w) => words.has(w)));
+        if (needed.length === 0) continue;
+        text = needed.map((st) => st.text).join('\n');
+        tokens = options.countTokens(`## ${piece.title}\n${text}\n\n`);
+      }
       if (used + tokens > contextCap) {
         figures.leftOut++;
         continue;
       }
       used += tokens;
-      sent.push({ kind: piece.kind, title: piece.title, text: piece.text });
+      sent.push({ kind: piece.kind, title: piece.title, text });
       figures.pieces[piece.kind] = (figures.pieces[piece.kind] ?? 0) + 1;
       figures.definitionsShown.push(...names);
     }

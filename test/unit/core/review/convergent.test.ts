@@ -162,8 +162,10 @@ describe('convergent re-review', () => {
     assert.equal(second.files[0].carried, 1);
     assert.deepEqual(titles(second.result.findings), [`Query in a loop@${lineOf(text, LOOP)}`]);
     assert.equal(lineOf(text, LOOP), lineOf(service(), LOOP) + 1, 'the kept finding moved with its line');
+    // The edited function is sent whole (context.ts widens a change to its function): here it is a
+    // third of the file, so the second request costs about 0.6 of the first.
     assert.ok(
-      second.result.stats.promptTokens < first.result.stats.promptTokens / 2,
+      second.result.stats.promptTokens < first.result.stats.promptTokens * 0.65,
       `${second.result.stats.promptTokens} vs ${first.result.stats.promptTokens} prompt tokens`,
     );
 
