@@ -386,7 +386,22 @@ export class ContextGatherer {
         } else if (name.length >= 3 && !COMMON_NAMES[family].has(name)) missing.push(name);
         else calls.push({ name, resolved: 'none' });
       }
-      callees.sort((a, b) => Math.abs(a.range.startLine - firstChange) - Math.abs(b.range.startLine - firstChange));
+      const nearest = (a: Definition, b: Definition): number =>
+        Math.abs(a.range.startLine - firstChange) - Math.abs(b.range.startLine - firstChange);
+      callees.sort(nearest);
+      // Then what the rest of the shown code calls in this file (the enclosing function's other calls),
+      // after the changed lines' callees, so the budget serves those first.
+      if (!wholeFile) {
+        const shownLines = new Set<number>();
+        for (const r of regions.ranges) for (let l = r.startLine; l <= r.endLine; l++) shownLines.add(l);
+        const more: Definition[] = [];
+        for (const name of callsOnLines(tree, family, shownLines)) {
+          if (called.includes(name)) continue;
+          for (const d of definitions.filter((def) => def.name === name))
+            if (!shown(d.range) && ![...callees, ...more].some((c) => overlaps(c.range, d.range))) more.push(d);
+        }
+        callees.push(...more.sort(nearest));
+      }
 
       const imports: LineRange[] = [];
       for (const node of tree.rootNode.namedChildren) {
