@@ -30,7 +30,7 @@ import { splitLines } from './chunk';
 import * as path from 'node:path';
 import { reviewFocusLines, type ReviewCacheStore, type ReviewOptions, type ReviewUnit } from './types';
 import { counted } from '../counted';
-import { mergeFindings, mergeOfflineDuplicates } from './merge';
+import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
@@ -214,12 +214,16 @@ async function answerFor(
 async function verifyPart(
   planned: PlannedChunk,
   gated: ReviewFinding[],
+  offline: readonly ReviewFinding[],
   ctx: ChunkContext,
   stats: ReviewResult['stats'],
   withheld: WithheldCounts,
 ): Promise<ReviewFinding[]> {
-  const count = gated.filter(needsVerification).length;
+  // A repeat of an offline finding is folded into it later: nothing to verify.
+  const toVerify = gated.filter((f) => needsVerification(f) && !offline.some((o) => repeatsOffline(f, o)));
+  const count = toVerify.length;
   if (count === 0) return gated;
+  const others = gated.filter((f) => !toVerify.includes(f));
   stats.requests++;
   try {
     const outcome = await verifyFindings(
@@ -228,7 +232,7 @@ async function verifyPart(
         path: planned.unit.path,
         language: planned.unit.language,
         numbered: planned.chunk.numbered,
-        findings: gated,
+        findings: toVerify,
       },
       ctx.signal,
     );
@@ -240,7 +244,7 @@ async function verifyPart(
       ctx.logger.info(
         `${planned.unit.path}: the verification rejected "${f.title}" (lines ${f.startLine}-${f.endLine})`,
       );
-    return outcome.findings;
+    return [...others, ...outcome.findings];
   } catch (error) {
     const message = `${describePart(planned)}: the verification of ${counted(count, 'finding')} failed (${errorMessage(error)}); shown unverified`;
     ctx.logger.warn(message);
@@ -665,7 +669,11 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             limits,
             withheld,
           );
-          findings.push(...(options.verify ? await verifyPart(planned, gated, ctx, stats, withheld) : gated));
+          findings.push(
+            ...(options.verify
+              ? await verifyPart(planned, gated, offlineByUnit.get(planned.unit) ?? [], ctx, stats, withheld)
+              : gated),
+          );
         } finally {
           done++;
           report?.(planned.unit.path);

@@ -59,7 +59,7 @@ export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
 }
 
 /** The model's finding is about what an offline rule already reported at the same place. */
-function repeatsOffline(model: ReviewFinding, offline: ReviewFinding): boolean {
+export function repeatsOffline(model: ReviewFinding, offline: ReviewFinding): boolean {
   return (
     model.file === offline.file &&
     model.startLine <= offline.endLine + 1 &&

@@ -190,6 +190,24 @@ describe('verification pass (--verify)', () => {
     assert.ok(result.notes.some((n) => /1 rejected when verified against the code/.test(n)));
   });
 
+  it('does not verify a model finding that repeats an offline finding (it is folded into it)', async () => {
+    const fake = provider(modelFindings, () => JSON.stringify({ verdicts: [] }));
+    const result = await runReview({
+      units: [{ path: 'a.go', text: code }],
+      persona,
+      mode: 'backendpe',
+      provider: fake,
+      verify: true,
+      offlineFindings: async () => [
+        reviewFinding({ origin: 'offline', ruleId: 'commit-unchecked', title: 'Commit error ignored', confidence: 1 }),
+      ],
+    });
+    const claims = fake.requests.find((r) => r.jsonSchema?.name === VERIFY_SCHEMA_NAME)!.messages[1].content;
+    assert.match(claims, /Deadlock risk/);
+    assert.doesNotMatch(claims, /Commit error ignored/);
+    assert.equal(result.stats.withheld?.offlineDuplicates, 1);
+  });
+
   it('a failed verification keeps the findings unverified and says so; without verify no second request', async () => {
     const failing = provider(modelFindings, () => new ProviderError('server error 500', 'failed', 500));
     const result = await runReview({
