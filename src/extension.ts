@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { registerApiKeyCommands } from './vscode/apiKeyCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCodeActions } from './vscode/codeActions';
+import { registerFindingHover } from './vscode/findingHover';
 import { registerEndpointModel } from './vscode/endpointModel';
 import { registerFindingCommands } from './vscode/findingCommands';
 import { registerTeamDismissalCommands } from './vscode/teamDismissalCommands';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   });
   registerApiKeyCommands(context, services);
   registerCodeActions(context, { publisher: services.publisher });
+  registerFindingHover(context, { publisher: services.publisher });
   registerRuleDocs(context);
   registerOfflineChecks(context, services);
   const chatHandler = registerChatParticipant(context, services);

@@ -278,19 +278,24 @@ export class FindingsPublisher implements vscode.Disposable {
     return isShown(finding, this.minimumSeverity()) && !this.isDismissed(finding);
   }
 
+  /**
+   * One line in the Problems panel: title and message. The suggestion, the rule link and the rest
+   * are in the rendered hover (findingHover.ts).
+   */
   private message(finding: PublishedFinding): string {
-    const suggestion = finding.suggestion.trim() !== '' ? `\n\nSuggestion: ${finding.suggestion.trim()}` : '';
     // Outside production code the file's role is said: a credential in a test fixture reads differently.
     const role = finding.role && finding.role !== 'production' ? ` (in ${ROLE_DESCRIPTIONS[finding.role]})` : '';
-    return `${finding.title}${role}: ${finding.message.trim()}${suggestion}`;
+    return `${finding.title}${role}: ${finding.message.trim().replace(/\s*\n\s*/g, ' ')}`;
   }
 
   private toDiagnostic(finding: PublishedFinding, uri: vscode.Uri): vscode.Diagnostic {
     const start = new vscode.Position(Math.max(0, finding.startLine - 1), Math.max(0, (finding.startColumn ?? 1) - 1));
+    // The squiggle marks the first line only (a call spanning ten lines is not underlined whole);
+    // the finding keeps its full range for its fix, the hover and edit tracking.
     const end =
-      finding.endColumn !== undefined
-        ? new vscode.Position(Math.max(0, finding.endLine - 1), Math.max(0, finding.endColumn - 1))
-        : new vscode.Position(Math.max(0, finding.endLine - 1), Number.MAX_SAFE_INTEGER);
+      finding.endColumn !== undefined && finding.endLine === finding.startLine
+        ? new vscode.Position(start.line, Math.max(0, finding.endColumn - 1))
+        : new vscode.Position(start.line, Number.MAX_SAFE_INTEGER);
     const diagnostic = new vscode.Diagnostic(
       new vscode.Range(start, end),
       this.message(finding),

@@ -19,6 +19,22 @@ describe('extension manifest', () => {
     assert.ok(!manifest.activationEvents.includes('onStartupFinished'));
   });
 
+  it('puts its editor and explorer context-menu items under a "Backend Reviewer" submenu of their own group', () => {
+    const menus = manifest.contributes.menus;
+    const submenus = new Map<string, string>(
+      (manifest.contributes.submenus as { id: string; label: string }[]).map((s) => [s.id, s.label]),
+    );
+    for (const where of ['editor/context', 'explorer/context']) {
+      for (const item of menus[where] as { command?: string; submenu?: string; group: string }[]) {
+        assert.equal(item.command, undefined, `${where}: ${item.command} sits among other extensions' items`);
+        assert.equal(submenus.get(item.submenu ?? ''), 'Backend Reviewer', where);
+        assert.match(item.group, /^\d_backendReviewer@/);
+        const inside = (menus[item.submenu as string] as { command: string }[]).map((entry) => entry.command);
+        assert.ok(inside.includes('backendReviewer.reviewFile'), `${where}: ${inside.join(', ')}`);
+      }
+    }
+  });
+
   it('hides internal commands from the Command Palette', () => {
     const hidden = manifest.contributes.menus.commandPalette
       .filter((m: { when: string }) => m.when === 'false')
