@@ -489,11 +489,16 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
       await Promise.all(
         plan.chunks.map((chunk) =>
           limit(async () => {
+            // The same structured-output request the provider sends (as row 1's bare call does).
             const stream = await client.chat.completions.create({
               model: MODEL,
               messages: chunk.messages.map((m) => ({ role: m.role, content: m.content })),
               stream: true,
               stream_options: { include_usage: true },
+              response_format: {
+                type: 'json_schema',
+                json_schema: { name: FINDINGS_SCHEMA_NAME, strict: true, schema: FINDINGS_JSON_SCHEMA },
+              },
             });
             let text = '';
             for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
