@@ -203,7 +203,8 @@ export interface PartResult {
   needsWholeFile: boolean;
   /**
    * When asked for (a whole-file check): each finding's enclosing symbol, in the same order, read from
-   * the check's own tree (fingerprint.ts symbolsFromTree). Absent when not asked for or not readable there.
+   * the check's own tree (fingerprint.ts symbolsFromTree). Absent when not asked for or not readable
+   * there; empty when no rule looked at the file (there are no findings to name).
    */
   symbols?: string[];
 }
