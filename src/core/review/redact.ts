@@ -172,11 +172,13 @@ function replaceMatches(text: string, regex: RegExp, replace: (...args: never[])
   regex.lastIndex = 0;
   let out = '';
   let copied = 0;
+  let changed = false;
   for (let match = regex.exec(text); match; match = regex.exec(text)) {
     const args: unknown[] = [...match, match.index, text];
     if (match.groups) args.push(match.groups);
     out += text.slice(copied, match.index) + (replace as (...args: unknown[]) => string)(...args);
     copied = match.index + match[0].length;
+    changed = true;
     // An empty match moves on by one character (a code point with the u flag), as replace does.
     if (match[0].length === 0) {
       const code = text.codePointAt(regex.lastIndex);
@@ -184,7 +186,7 @@ function replaceMatches(text: string, regex: RegExp, replace: (...args: never[])
     }
   }
   regex.lastIndex = 0;
-  return copied === 0 ? text : out + text.slice(copied);
+  return changed ? out + text.slice(copied) : text;
 }
 
 /**
