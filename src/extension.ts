@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): BackendReviewerApi &
   registerApiKeyCommands(context, services);
   registerCodeActions(context, { publisher: services.publisher });
   registerFindingHover(context, { publisher: services.publisher });
-  registerRuleDocs(context);
+  registerRuleDocs(context, { publisher: services.publisher });
   registerOfflineChecks(context, services);
   const chatHandler = registerChatParticipant(context, services);
   const api = createTestApi(services, chatHandler);

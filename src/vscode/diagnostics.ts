@@ -4,7 +4,7 @@ import type { Logger } from '../core/log';
 import { HELP_SCHEME } from './common/commandIds';
 import { DismissalStore } from './common/dismissals';
 import { projectRootFor, withFingerprints, type RepositoryDismissals } from './common/repositoryDismissals';
-import { helpPath } from './common/helpDocs';
+import { findingHelpPath, helpPath } from './common/helpDocs';
 import { trackEdits, type LineChange } from './common/findingTracker';
 import { FindingStore, keepOnClose, restoreFromDisk } from './common/findingStore';
 import {
@@ -28,6 +28,11 @@ const LEVELS: Record<ReturnType<typeof diagnosticLevel>, vscode.DiagnosticSeveri
   information: vscode.DiagnosticSeverity.Information,
   hint: vscode.DiagnosticSeverity.Hint,
 };
+
+/** The explanation of one finding of a file: `backend-reviewer:/findings/<id>.md?<file URI>`. */
+export function findingHelpUri(file: vscode.Uri, findingId: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: HELP_SCHEME, path: findingHelpPath(findingId), query: file.toString() });
+}
 
 /** Where a rule's or category's explanation opens (a read-only document, see ruleDocs.ts). */
 export function helpUri(ruleId: string): vscode.Uri {
@@ -302,7 +307,11 @@ export class FindingsPublisher implements vscode.Disposable {
       LEVELS[diagnosticLevel(finding.severity)],
     );
     diagnostic.source = finding.source;
-    diagnostic.code = { value: finding.ruleId, target: helpUri(finding.ruleId) };
+    // A model finding's link explains that finding; an offline finding's, its rule.
+    diagnostic.code = {
+      value: finding.ruleId,
+      target: finding.origin === 'model' ? findingHelpUri(uri, finding.id) : helpUri(finding.ruleId),
+    };
     // Repeats of the same problem were grouped into this finding (same file): each place is listed.
     const related = (finding.related ?? []).filter((r) => r.file === finding.file);
     if (related.length > 0) {

@@ -19,7 +19,10 @@ class FindingHoverProvider implements vscode.HoverProvider {
     const here = this.deps.publisher.shown(document.uri).filter((f) => f.startLine <= line && line <= f.endLine);
     if (here.length === 0) return undefined;
     const parts = here.map((finding) => {
-      const link = `command:${COMMANDS.showRuleHelp}?${encodeURIComponent(JSON.stringify([finding.ruleId]))}`;
+      // A model finding links to its own explanation; an offline one to its rule's page.
+      const args =
+        finding.origin === 'model' ? [finding.ruleId, document.uri.toString(), finding.id] : [finding.ruleId];
+      const link = `command:${COMMANDS.showRuleHelp}?${encodeURIComponent(JSON.stringify(args))}`;
       const markdown = new vscode.MarkdownString(findingMarkdown(finding, link));
       // Model text is rendered without HTML, and no command but the explanation can run from it.
       markdown.supportHtml = false;

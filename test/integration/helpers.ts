@@ -87,11 +87,16 @@ export async function replaceDocumentText(document: vscode.TextDocument, text: s
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
   assert.ok(await vscode.workspace.applyEdit(edit), `could not edit ${document.uri.fsPath}`);
-  // save() answers false when there is nothing to save (the text already was `text`), and VS Code may
-  // cut off slow save participants on a loaded machine and still save: what counts is that nothing is
-  // left unsaved.
-  // A save can also be refused while another one (an earlier test's, a format-on-save) is still
-  // running: it is tried again for a while before the test gives up.
+  await saveDocument(document);
+}
+
+/**
+ * Saves a document until nothing is left unsaved. save() answers false when there is nothing to save,
+ * and VS Code may cut off slow save participants on a loaded machine and still save; a save can also
+ * be refused while another one (an earlier test's, a format-on-save) is still running: it is tried
+ * again for a while before the test gives up.
+ */
+export async function saveDocument(document: vscode.TextDocument): Promise<void> {
   for (let attempt = 0; attempt < 5 && document.isDirty; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     await document.save();

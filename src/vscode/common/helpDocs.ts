@@ -78,3 +78,71 @@ export function helpDocument(path: string, rules: readonly OfflineRuleMeta[]): s
   }
   return `# Not found\n\nThere is no Backend Reviewer help page at ${path}.\n`;
 }
+
+/** The path (inside the `backend-reviewer:` scheme) of one finding's explanation; the file's URI goes in the query. */
+export function findingHelpPath(findingId: string): string {
+  return `/findings/${encodeURIComponent(findingId)}.md`;
+}
+
+/** The finding id a findingHelpPath names, or undefined for another path. */
+export function findingIdOf(path: string): string | undefined {
+  const match = /^\/findings\/(.+)\.md$/.exec(path);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/** What a finding's explanation shows of it. */
+export interface ExplainedFinding {
+  title: string;
+  severity: string;
+  ruleId: string;
+  category: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  quote: string;
+  message: string;
+  suggestion: string;
+  fix: { startLine: number; endLine: number; replacement: string } | null;
+  source: string;
+}
+
+/** A fence the text cannot close (longer than any backtick run in it). */
+function fenced(text: string, language = ''): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(Math.max(3, longest + 1));
+  return `${ticks}${language}\n${text}\n${ticks}`;
+}
+
+/**
+ * The explanation of one finding (a model finding's link opens this rather than its category's
+ * general page): what is wrong here, what to do, the code and the suggested fix, then the category
+ * or rule page below.
+ */
+export function findingExplanation(finding: ExplainedFinding, rules: readonly OfflineRuleMeta[]): string {
+  const lines =
+    finding.startLine === finding.endLine
+      ? `line ${finding.startLine}`
+      : `lines ${finding.startLine}-${finding.endLine}`;
+  const parts = [
+    `# ${finding.title.replace(/\s+/g, ' ')}`,
+    '',
+    `${finding.severity} · ${finding.ruleId} · ${finding.file}, ${lines} · ${finding.source}`,
+    '',
+    '## What is wrong here',
+    '',
+    finding.message.trim(),
+  ];
+  if (finding.suggestion.trim() !== '') parts.push('', '## What to do', '', finding.suggestion.trim());
+  if (finding.quote.trim() !== '') parts.push('', '## The code', '', fenced(finding.quote));
+  if (finding.fix)
+    parts.push(
+      '',
+      `## Suggested fix (replaces lines ${finding.fix.startLine}-${finding.fix.endLine})`,
+      '',
+      fenced(finding.fix.replacement),
+    );
+  // The general page, one heading level down.
+  const general = helpDocument(helpPath(finding.ruleId), rules).replace(/^# /, '## About ');
+  parts.push('', '---', '', general);
+  return parts.join('\n');
+}

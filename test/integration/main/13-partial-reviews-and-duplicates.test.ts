@@ -18,6 +18,7 @@ import {
   runReview,
   waitFor,
   workspaceUri,
+  saveDocument,
 } from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
@@ -163,16 +164,14 @@ describe('partial reviews keep the rest; one finding per problem', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, new vscode.Position(16, 0), '// note\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await document.save();
-    assert.equal(document.isDirty, false, 'saved');
+    await saveDocument(document);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const after = reviewerDiagnostics(document.uri);
     assert.equal(after.filter((d) => d.range.start.line === 5).length, 1, describeDiagnostics(after));
     const undo = new vscode.WorkspaceEdit();
     undo.delete(document.uri, new vscode.Range(16, 0, 17, 0));
     assert.ok(await vscode.workspace.applyEdit(undo));
-    await document.save();
-    assert.equal(document.isDirty, false, 'saved');
+    await saveDocument(document);
   });
 
   it('a diff review after a file review keeps the findings about the rest of the file', async () => {
@@ -185,8 +184,7 @@ describe('partial reviews keep the rest; one finding per problem', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, document.lineAt(18).range, CHANGED_LINE);
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await document.save();
-    assert.equal(document.isDirty, false, 'saved');
+    await saveDocument(document);
     const result = await runReview(REVIEW_COMMANDS.reviewChanges);
     assert.ok(result.ok, JSON.stringify(result));
     const shown = await waitFor('the diff finding next to the earlier ones', () => {

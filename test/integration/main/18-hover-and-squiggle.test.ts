@@ -1,11 +1,12 @@
 // Findings as the user sees them (issue 16, point 10): one line in Problems, a squiggle on the first
 // line of a multi-line finding (the fix keeps its full range), and a hover that renders the finding
-// as Markdown (code in backticks as code, the suggestion, the rule link).
+// as Markdown (code in backticks as code, the suggestion, the rule link); the code link opens the
+// explanation of that finding (issue 16, point 7), rendered.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
-import { modelDiagnostics, openWorkspaceFile, REVIEW_COMMANDS, runReview, workspaceUri } from '../helpers';
+import { modelDiagnostics, openWorkspaceFile, REVIEW_COMMANDS, runReview, waitFor, workspaceUri } from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
 const FILE = 'src/hoverRates.ts';
@@ -67,6 +68,25 @@ describe('hover and squiggle', () => {
     assert.match(text, /A slow `client\.get` holds the request\./);
     assert.match(text, /\*\*Suggestion:\*\* Pass an `AbortSignal\.timeout\(2000\)`\./);
     assert.match(text, /\[review\/reliability\]\(command:backendReviewer\.showRuleHelp\?/);
+
+    // The code link explains this finding, rendered: the text document it opens gives way to the preview.
+    const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
+    assert.ok(target, 'the code links to an explanation');
+    const explanation = (await vscode.workspace.openTextDocument(target)).getText();
+    assert.match(explanation, /^# Rates call has no deadline\n/);
+    assert.match(explanation, /## What is wrong here\n\nA slow `client\.get` holds the request\./);
+    assert.match(explanation, /## Suggested fix \(replaces lines 2-4\)/);
+    assert.match(explanation, /## About Reliability \(review\/reliability\)/);
+    await vscode.commands.executeCommand('vscode.open', target);
+    const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+    await waitFor('the rendered explanation instead of its Markdown source', () =>
+      tabs().some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType)) &&
+      !tabs().some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === target.toString())
+        ? true
+        : undefined,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.window.showTextDocument(document);
 
     // The fix still replaces all three lines of the call.
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
