@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findingsAnswer } from '../../support/modelServer';
-import { useModelServer } from '../modelServerHooks';
+import { restoreWorkspaceFileAfter, useModelServer } from '../modelServerHooks';
 import {
   diagnosticCode,
   describeDiagnostics,
@@ -57,17 +57,8 @@ async function findingsOf(uri: vscode.Uri): Promise<FindingView[]> {
 
 describe('team dismissals in the repository', () => {
   useModelServer(() => findingsAnswer([]));
-  const dismissalsFile = (): string => workspaceUri('.backend-review-dismissals.json').fsPath;
-  let previous: string | undefined;
-
-  before(() => {
-    previous = fs.existsSync(dismissalsFile()) ? fs.readFileSync(dismissalsFile(), 'utf8') : undefined;
-    fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE);
-  });
-  after(() => {
-    if (previous === undefined) fs.rmSync(dismissalsFile(), { force: true });
-    else fs.writeFileSync(dismissalsFile(), previous);
-  });
+  const dismissalsFile = restoreWorkspaceFileAfter('.backend-review-dismissals.json');
+  before(() => fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE));
 
   it('records a team dismissal, keeps it hidden after lines move, and the CLI honours it', async () => {
     const { document } = await openWorkspaceFile(FILE);

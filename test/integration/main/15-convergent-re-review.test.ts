@@ -21,7 +21,7 @@ import {
   workspaceRoot,
   workspaceUri,
 } from '../helpers';
-import { useModelServer } from '../modelServerHooks';
+import { restoreWorkspaceFileAfter, useModelServer } from '../modelServerHooks';
 
 const FILE = 'src/pricing.ts';
 const RATE = 'const rate = order.totalCents > 10_000 ? 0.15 : 0.1;';
@@ -102,17 +102,8 @@ async function findingsOf(uri: vscode.Uri): Promise<FindingView[]> {
 
 describe('convergent re-review in the editor', () => {
   const model = useModelServer(honestModel);
-  const dismissalsFile = (): string => workspaceUri('.backend-review-dismissals.json').fsPath;
-  let previousDismissals: string | undefined;
-
-  before(() => {
-    previousDismissals = fs.existsSync(dismissalsFile()) ? fs.readFileSync(dismissalsFile(), 'utf8') : undefined;
-    fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE);
-  });
-  after(() => {
-    if (previousDismissals === undefined) fs.rmSync(dismissalsFile(), { force: true });
-    else fs.writeFileSync(dismissalsFile(), previousDismissals);
-  });
+  restoreWorkspaceFileAfter('.backend-review-dismissals.json');
+  before(() => fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE));
 
   it('sends only the edited function, keeps the other finding where its line moved, resolves the fixed one; unchanged sends nothing', async () => {
     const editor = await openWorkspaceFile(FILE);

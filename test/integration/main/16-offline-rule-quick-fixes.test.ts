@@ -17,6 +17,7 @@ import {
   waitFor,
   workspaceUri,
 } from '../helpers';
+import { restoreWorkspaceFileAfter } from '../modelServerHooks';
 
 const FILE = 'src/ruleQuickFixes.ts';
 const SOURCE = [
@@ -39,17 +40,8 @@ function offlineCodes(uri: vscode.Uri): string[] {
 }
 
 describe('offline rule quick fixes: suppress here, turn the rule off', () => {
-  const configFile = (): string => workspaceUri('.backend-review.json').fsPath;
-  let previousConfig: string | undefined;
-
-  before(() => {
-    previousConfig = fs.existsSync(configFile()) ? fs.readFileSync(configFile(), 'utf8') : undefined;
-    fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE);
-  });
-  after(() => {
-    if (previousConfig === undefined) fs.rmSync(configFile(), { force: true });
-    else fs.writeFileSync(configFile(), previousConfig);
-  });
+  const configFile = restoreWorkspaceFileAfter('.backend-review.json');
+  before(() => fs.writeFileSync(workspaceUri(FILE).fsPath, SOURCE));
 
   it('suppresses one finding with a comment above it and turns another rule off for the project', async () => {
     const { document } = await openWorkspaceFile(FILE);
