@@ -152,7 +152,6 @@ const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*
 /** A Go program run by hand or by `go generate`, never built into the service. */
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
-const JS_USE_CLIENT = /^(?:[ \t]*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/)?\s*)*['"]use client['"]/;
 const JS_BROWSER_MODULES =
   'react|react-dom|react-dom/client|vue|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd';
 const JS_BROWSER_IMPORT = new RegExp(
@@ -226,10 +225,33 @@ function testImport(head: string, family: Family): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether the module's first statement is the `'use client'` directive, after any whitespace and
+ * comments. A linear scan: a regular expression with a repeated optional group over whitespace
+ * backtracks exponentially on a long leading comment (a vendored bundle's licence header took minutes).
+ */
+export function startsWithUseClient(text: string): boolean {
+  let at = 0;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at])) at += 1;
+    if (text.startsWith('//', at)) {
+      const end = text.indexOf('\n', at);
+      if (end < 0) return false;
+      at = end + 1;
+    } else if (text.startsWith('/*', at)) {
+      const end = text.indexOf('*/', at + 2);
+      if (end < 0) return false;
+      at = end + 2;
+    } else {
+      return /^['"]use client['"]/.test(text.slice(at, at + 12));
+    }
+  }
+}
+
 function browserSignal(path: string, dirs: readonly string[], text: string, head: string): string | undefined {
   if (SERVER_PATH.test(path)) return undefined;
   if (JS_SERVER_IMPORT.test(head) || JS_SERVER_MARK.test(head)) return undefined;
-  if (JS_USE_CLIENT.test(head)) return "'use client' directive";
+  if (startsWithUseClient(head)) return "'use client' directive";
   const framework = JS_BROWSER_IMPORT.exec(head);
   // Next.js app-router files without 'use client' are server components: their fetch runs on the server.
   const appRouter = /(?:^|\/)app\//.test(path) && /(?:^|\/)(?:page|layout|template|loading|error)\.\w+$/.test(path);

@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { classifyFile, compileRolePatterns, globMatcher, type FileRole } from '../../../src/core/roles';
+import {
+  classifyFile,
+  compileRolePatterns,
+  globMatcher,
+  startsWithUseClient,
+  type FileRole,
+} from '../../../src/core/roles';
 
 const role = (path: string, text = ''): FileRole => classifyFile(path, text).role;
 
@@ -140,6 +146,18 @@ describe('file roles', () => {
     assert.equal(role('internal/gen/main.go', '//go:build ignore\n\npackage main\n'), 'script');
     assert.equal(role('tools.go', '//go:build tools\n\npackage tools\n'), 'script');
     assert.equal(role('cmd/server/main.go', 'package main\n\nimport "net/http"\n'), 'production');
+  });
+
+  it("finds 'use client' after comments, and a long licence header followed by blank lines does not stall it", () => {
+    assert.equal(startsWithUseClient("// app shell\n/* ui */\n\n  'use client';\nexport {}\n"), true);
+    assert.equal(startsWithUseClient('"use client"\n'), true);
+    assert.equal(startsWithUseClient("const a = 1;\n'use client';\n"), false);
+    assert.equal(startsWithUseClient('/* never closed'), false);
+    // A vendored bundle's shape (a licence comment, then many whitespace-only lines): the earlier
+    // regular expression backtracked exponentially on it and a folder review never ended.
+    const bundle = '/*!\n * Library v2.6\n */\n' + '  \n \t\n'.repeat(400) + '(function (global) {})(this);\n';
+    assert.equal(startsWithUseClient(bundle), false);
+    assert.equal(role('public/js/lib.js', bundle), classifyFile('public/js/lib.js', bundle).role);
   });
 
   it('reads browser code: front-end imports or DOM use with no server imports', () => {
