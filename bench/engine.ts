@@ -244,7 +244,10 @@ async function overheadRows(persona: RenderedPersona): Promise<BenchRow[]> {
   }
 }
 
-/** Row 2: prompt tokens of a 5-line change in a 3,000-line file vs reviewing the whole file. */
+/**
+ * Row 2: prompt tokens of a 5-line change in a 3,000-line file vs reviewing the whole file. The diff
+ * review carries its context as the CLI sends it (enclosing function, callees, imports: context.ts).
+ */
 async function smallChangeRows(persona: RenderedPersona): Promise<BenchRow[]> {
   const lines = backendSource('typescript', 3_000).split('\n');
   const changedLines = [1500, 1501, 1502, 1503, 1504];
@@ -281,7 +284,7 @@ async function smallChangeRows(persona: RenderedPersona): Promise<BenchRow[]> {
         unit: '×',
         target: 0.08,
         targetKind: 'max',
-        note: `${diff.stats.promptTokens} vs ${whole.stats.promptTokens} prompt tokens (${whole.stats.requests} request(s)); system prompt with persona ≈ ${systemTokens}`,
+        note: `${diff.stats.promptTokens} vs ${whole.stats.promptTokens} prompt tokens (${whole.stats.requests} request(s)); context ${diff.stats.context?.tokens ?? 0} of them; system prompt with persona ≈ ${systemTokens}`,
       },
     ];
   } finally {

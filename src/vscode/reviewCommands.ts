@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { estimateTokens } from '../core/providers/openaiCompatible';
-import { previewPrompt } from '../core/review/plan';
+import { previewReviewPrompt } from '../core/review/engine';
 import { branchReviewArguments, openFailureMessage } from './common/commandArguments';
 import { COMMANDS } from './common/commandIds';
 import {
@@ -151,7 +151,8 @@ async function showPromptPreview(services: Services, uri?: unknown): Promise<str
       units: [unit],
     });
     const provider = prepared.provider;
-    const preview = previewPrompt({
+    const preview = await previewReviewPrompt({
+      context: prepared.context,
       units: [unit],
       persona: prepared.persona,
       mode: prepared.mode,

@@ -22,13 +22,21 @@ import {
   DEFAULT_DIFF_CONTEXT_LINES,
   regionsFor,
   unitPlanner,
+  type PlanOptions,
   type PlannedChunk,
+  type PromptPreview,
   type ReviewPlan,
 } from './plan';
 import { ContextGatherer, repositoryFilesOnDisk, type UnitContext } from './context';
 import { splitLines } from './chunk';
 import * as path from 'node:path';
-import { reviewFocusLines, type ReviewCacheStore, type ReviewOptions, type ReviewUnit } from './types';
+import {
+  reviewFocusLines,
+  type ReviewCacheStore,
+  type ReviewContextOptions,
+  type ReviewOptions,
+  type ReviewUnit,
+} from './types';
 import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
@@ -400,6 +408,60 @@ export function describeContext(context: ContextStats): string {
   return parts.join('; ');
 }
 
+/**
+ * Finds each unit's context (context.ts) for one review, sharing the repository's listing and parsed
+ * files between units. A unit whose context cannot be worked out is reviewed on lines, and `warn` says why.
+ */
+function unitContextFinder(
+  options: ReviewContextOptions | undefined,
+  warn: (message: string) => void,
+): (unit: ReviewUnit) => Promise<UnitContext | undefined> {
+  const gatherer = new ContextGatherer({
+    repository:
+      options?.repository ?? (options?.repositoryRoot ? repositoryFilesOnDisk(options.repositoryRoot) : undefined),
+    repositoryPath: repositoryPathOf(options),
+    contextLines: DEFAULT_DIFF_CONTEXT_LINES,
+  });
+  return async (unit) => {
+    if (unit.text.includes('\u0000') || unit.text.trim() === '') return undefined;
+    try {
+      const base = regionsFor(unit, splitLines(unit.text).length, DEFAULT_DIFF_CONTEXT_LINES);
+      return await gatherer.forUnit(unit, base);
+    } catch (error) {
+      warn(
+        `${unit.path}: the code around the change could not be worked out (${errorMessage(error)}); sending the changed lines with the lines around them`,
+      );
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Exactly the messages a review would send for these units, context included (the editor's Preview
+ * Prompt); nothing is sent.
+ */
+export async function previewReviewPrompt(
+  options: PlanOptions & { context?: ReviewContextOptions },
+): Promise<{ prompts: PromptPreview[]; skipped: SkippedPart[] }> {
+  const warnings: string[] = [];
+  const contextFor = unitContextFinder(options.context, (message) => warnings.push(message));
+  const planOne = unitPlanner({
+    ...options,
+    note: options.note ?? options.context?.note,
+    commitMessages: options.commitMessages ?? options.context?.commitMessages,
+    contextBudgetTokens: options.contextBudgetTokens ?? options.context?.budgetTokens,
+  });
+  const prompts: PromptPreview[] = [];
+  const skipped: SkippedPart[] = [];
+  for (const unit of options.units) {
+    const plan = planOne(unit, await contextFor(unit));
+    prompts.push(...plan.chunks.map((c) => ({ file: c.unit.path, system: c.system, user: c.user })));
+    skipped.push(...plan.skipped);
+  }
+  if (warnings.length > 0) skipped.push(...warnings.map((reason) => ({ file: '(context)', reason })));
+  return { prompts, skipped };
+}
+
 /** A unit's path as a repository-relative path, when units are relative to another folder. */
 function repositoryPathOf(context: ReviewOptions['context']): ((unitPath: string) => string) | undefined {
   const root = context?.repositoryRoot;
@@ -512,25 +574,10 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       // Progress reported before planning ends is held back and released with the final total, so
       // the total a caller sees never changes (the extension turns done ÷ total into increments).
       const context: ContextStats = emptyContextStats(options.context?.budgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS);
-      const gatherer = new ContextGatherer({
-        repository:
-          options.context?.repository ??
-          (options.context?.repositoryRoot ? repositoryFilesOnDisk(options.context.repositoryRoot) : undefined),
-        repositoryPath: repositoryPathOf(options.context),
-        contextLines: DEFAULT_DIFF_CONTEXT_LINES,
+      const contextFor = unitContextFinder(options.context, (message) => {
+        logger.warn(message);
+        notes.push(message);
       });
-      const contextFor = async (unit: ReviewUnit): Promise<UnitContext | undefined> => {
-        if (unit.text.includes('\u0000') || unit.text.trim() === '') return undefined;
-        try {
-          const base = regionsFor(unit, splitLines(unit.text).length, DEFAULT_DIFF_CONTEXT_LINES);
-          return await gatherer.forUnit(unit, base);
-        } catch (error) {
-          const message = `${unit.path}: the code around the change could not be worked out (${errorMessage(error)}); sending the changed lines with the lines around them`;
-          logger.warn(message);
-          notes.push(message);
-          return undefined;
-        }
-      };
       stats.context = context;
       const planSkipped: SkippedPart[] = [];
       const runSkipped: SkippedPart[] = [];

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ContextGatherer, nearestFirst, type RepositoryFiles } from '../../../../src/core/review/context';
 import { previewPrompt } from '../../../../src/core/review/plan';
-import { runReview } from '../../../../src/core/review/engine';
+import { previewReviewPrompt, runReview } from '../../../../src/core/review/engine';
 import type { ChatProvider, ChatRequest } from '../../../../src/core/providers/provider';
 import type { RenderedPersona } from '../../../../src/core/personas/types';
 
@@ -139,6 +139,28 @@ describe('context: the code around a change, found with tree-sitter', () => {
       countTokens: (t) => Math.ceil(t.length / 4),
     });
     assert.match(preview.prompts[0].user, /^2 \+ \| {3}1$/m);
+  });
+
+  it("previews a review's prompt with its context, as the review would send it", async () => {
+    const files = {
+      'internal/orders/handler.go': goHandler,
+      'internal/orders/store.go': 'package orders\n\nfunc writeJSON(w any, v any) {\n\t_ = v\n}\n',
+    };
+    const preview = await previewReviewPrompt({
+      units: [{ path: 'internal/orders/handler.go', text: goHandler, changedLines: [22] }],
+      persona,
+      mode: 'pragmatic',
+      maxInputTokens: 32_000,
+      countTokens: (t) => Math.ceil(t.length / 4),
+      context: { repository: repository(files), note: 'mind the status codes' },
+    });
+    const user = preview.prompts[0].user;
+    assert.match(
+      user,
+      /## writeJSON, called from the reviewed lines: defined in internal\/orders\/store\.go lines 3-5/,
+    );
+    assert.match(user, /mind the status codes/);
+    assert.match(user, /^ 9 {3}\| func Get\(/m);
   });
 
   it('orders files nearest first: same folder, then by folder distance', () => {
