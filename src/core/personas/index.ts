@@ -12,7 +12,7 @@ export {
 export { renderPersona, personaRenderContext, templateVariables } from './render';
 export { renderTemplate, hasTemplateSyntax, type TemplateResult } from './template';
 export { detectModeRequest, personaForMode } from './modeRequest';
-export { MODE_LABELS, modeName, modeRubric, parseModeArgument } from './modes';
+export { MODE_LABELS, modeName, modeRubric, modeRubricAfter, parseModeArgument } from './modes';
 export { loadGuidelines, guidelinesFor, guidelinePaths, type LoadedGuideline } from './guidelines';
 export { bundledSkillsDir } from './bundled';
 export { decodeText, repairMojibake, looksBinary, type DecodedText, type MojibakeRepair } from './encoding';

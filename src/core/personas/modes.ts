@@ -69,3 +69,19 @@ const RUBRICS: Record<Mode, string> = {
 export function modeRubric(mode: Mode): string {
   return RUBRICS[mode];
 }
+
+/**
+ * The mode's rubric as a prompt carries it after the persona. A bundled persona written for this
+ * mode already is that rubric in longer form (skills/<mode>/SKILL.md: what to check, what to refuse,
+ * the severity scale), so it gets one line naming the mode instead of the rubric a second time
+ * (about 400 tokens on every request). Any other persona (a user's or workspace's, even one that
+ * replaces a bundled id, or a bundled persona in the other mode) gets the whole rubric, so the mode
+ * holds whatever the persona says.
+ */
+export function modeRubricAfter(persona: { mode: Mode | null; sourceKind?: string }, mode: Mode): string {
+  if (persona.sourceKind === 'bundled' && persona.mode === mode) {
+    const heading = RUBRICS[mode].split('\n')[0];
+    return `${heading}\nThe persona above is written for this mode: its checks and severity rubric are the mode's rubric.`;
+  }
+  return RUBRICS[mode];
+}

@@ -73,5 +73,12 @@ export function renderPersona(persona: Persona, context: RenderContext): Rendere
       ].join('\n'),
     );
   }
-  return { id: persona.id, name: persona.name, mode: persona.mode, text: parts.join('\n\n') + '\n', warnings };
+  return {
+    id: persona.id,
+    name: persona.name,
+    mode: persona.mode,
+    sourceKind: persona.sourceKind,
+    text: parts.join('\n\n') + '\n',
+    warnings,
+  };
 }

@@ -55,6 +55,11 @@ export interface RenderedPersona {
   id: string;
   name: string;
   mode: Mode | null;
+  /**
+   * Where the persona came from. Only a bundled persona written for the review's mode stands in for
+   * that mode's rubric (prompt.ts); absent means unknown and is treated like a user's persona.
+   */
+  sourceKind?: PersonaSourceKind;
   /** Exactly what the model receives as the persona part of the system prompt. */
   text: string;
   warnings: string[];

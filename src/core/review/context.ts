@@ -421,7 +421,8 @@ export class ContextGatherer {
         regions: regions.ranges,
         widened: regions.widened,
         callees,
-        imports: mergeRanges(imports),
+        // One range per statement (not merged when adjacent): a part is sent only the statements it uses.
+        imports: imports.sort((a, b) => a.startLine - b.startLine),
         related,
         calls,
       };

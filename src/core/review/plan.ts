@@ -231,7 +231,7 @@ const IMPORT_KEYWORDS = new Set([
 type UnitPiece = ContextPiece & {
   range?: LineRange;
   names: string[];
-  statements?: { text: string; words: string[] }[];
+  statements?: { text: string; range: LineRange; words: string[] }[];
 };
 
 /** A file's own pieces of context, in the order they are worth sending; `range` says where a same-file piece is. */
@@ -251,11 +251,12 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
     const first = context.imports[0].startLine;
     const last = context.imports[context.imports.length - 1].endLine;
     // The same import written again further down (concatenated modules) is sent once.
-    const texts = [...new Set(context.imports.map((r) => lines.slice(r.startLine - 1, r.endLine).join('\n')))];
-    const statements = texts.map((text) => ({
-      text,
-      words: (text.match(IDENTIFIER) ?? []).filter((w) => !IMPORT_KEYWORDS.has(w)),
-    }));
+    const statements: NonNullable<UnitPiece['statements']> = [];
+    for (const range of context.imports) {
+      const text = lines.slice(range.startLine - 1, range.endLine).join('\n');
+      if (statements.some((st) => st.text === text)) continue;
+      statements.push({ text, range, words: (text.match(IDENTIFIER) ?? []).filter((w) => !IMPORT_KEYWORDS.has(w)) });
+    }
     pieces.push({
       kind: 'imports',
       title: `Imports of ${shownPath} (lines ${first}-${last}) used by the code under review`,
@@ -312,8 +313,8 @@ function planUnit(
   plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
   const lines = splitLines(redacted.text);
   const language = unit.language ?? languageFromPath(unit.path);
-  const system = buildSystemPrompt({ persona, mode: options.mode });
   const guidelines = redactedGuidelines(options.guidelines?.(unit.path) ?? []);
+  const system = buildSystemPrompt({ persona, mode: options.mode, conventions: guidelines.length > 0 });
   const shownPath = redactSecrets(unit.path).text;
   const decisions = (options.teamDecisions?.(unit.path) ?? []).map((d) => ({
     ...d,
@@ -416,10 +417,10 @@ function planUnit(
       let tokens = pieceTokens.get(piece) ?? 0;
       const statements = 'statements' in piece ? (piece.statements as UnitPiece['statements']) : undefined;
       if (statements) {
-        // Only the imports whose names the part's code uses.
         codeWords ??= new Set(chunk.numbered.match(IDENTIFIER) ?? []);
         const words = codeWords;
-        const needed = statements.filter((st) => st.words.some((w) => words.has(w)));
+        // Only the imports whose names the part's code uses and that the part does not already show.
+        const needed = statements.filter((st) => !covered(st.range) && st.words.some((w) => words.has(w)));
         if (needed.length === 0) continue;
         text = needed.map((st) => st.text).join('\n');
         tokens = options.countTokens(`## ${piece.title}\n${text}\n\n`);

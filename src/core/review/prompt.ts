@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Mode } from '../findings';
 import type { Guideline, RenderedPersona } from '../personas/types';
-import { modeRubric } from '../personas';
+import { modeRubricAfter } from '../personas';
 import type { ChatMessage } from '../providers/provider';
 import { OUTPUT_CONTRACT_INSTRUCTIONS, OUTPUT_CONTRACT_REMINDER } from './outputContract';
 import { ADDED_MARK, REMOVED_MARK, type LineRange } from './chunk';
@@ -28,6 +28,11 @@ const PROJECT_CONVENTIONS_RULE = [
 export interface SystemPromptInput {
   persona: RenderedPersona;
   mode: Mode;
+  /**
+   * Whether the user turn will quote project conventions. The rule about what they are worth is said
+   * only then: it is about 130 tokens on every request, and with nothing to weigh it says nothing.
+   */
+  conventions?: boolean;
 }
 
 /**
@@ -53,10 +58,10 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
   return [
     REVIEW_TASK,
     personaSection(input.persona.text),
-    modeRubric(input.mode).trim(),
+    modeRubricAfter(input.persona, input.mode).trim(),
     OUTPUT_CONTRACT_INSTRUCTIONS.trim(),
     CODE_IS_DATA_RULE,
-    PROJECT_CONVENTIONS_RULE,
+    ...(input.conventions ? [PROJECT_CONVENTIONS_RULE] : []),
   ].join('\n\n');
 }
 

@@ -163,6 +163,58 @@ describe('context: the code around a change, found with tree-sitter', () => {
     assert.match(user, /^ 9 {3}\| func Get\(/m);
   });
 
+  it('sends, of adjacent import statements, only those the changed function uses', async () => {
+    // The changed function is longer than the lines around a change, and the other one is far enough away.
+    const text = [
+      "import axios from 'axios';", // 1
+      "import { exec } from 'node:child_process';", // 2
+      "import { Pool } from 'pg';", // 3
+      "import { logger } from './logger';", // 4
+      '', // 5
+      'export async function lookup(id: string): Promise<unknown> {', // 6
+      ...Array.from({ length: 10 }, (_, i) => `  logger.info({ id, step: ${i} });`), // 7-16
+      '  return (await axios.get(`/lookup/${id}`)).data;', // 17
+      '}', // 18
+      ...Array.from({ length: 8 }, () => ''), // 19-26
+      'export function run(cmd: string): void {', // 27
+      '  exec(cmd);', // 28
+      '}', // 29
+      '',
+    ].join('\n');
+    const gatherer = new ContextGatherer({ contextLines: 1 });
+    const context = await gatherer.forUnit({ path: 'src/lookup.ts', text, changedLines: [17] }, []);
+    assert.ok(context);
+    assert.deepEqual(
+      context.imports,
+      [1, 2, 3, 4].map((line) => ({ startLine: line, endLine: line })),
+      'one range per statement',
+    );
+    const preview = await previewReviewPrompt({
+      units: [{ path: 'src/lookup.ts', text, changedLines: [17] }],
+      persona,
+      mode: 'pragmatic',
+      maxInputTokens: 32_000,
+      countTokens: (t) => Math.ceil(t.length / 4),
+      context: {},
+    });
+    const user = preview.prompts[0].user;
+    assert.match(user, /^import axios from 'axios';$/m);
+    assert.match(user, /^import \{ logger \} from '\.\/logger';$/m);
+    assert.doesNotMatch(user, /child_process|from 'pg'/, 'imports the function does not use stay out');
+    // A selection that shows an import line itself does not get it again as context.
+    const shown = await previewReviewPrompt({
+      units: [{ path: 'src/lookup.ts', text, range: { startLine: 4, endLine: 7 } }],
+      persona,
+      mode: 'pragmatic',
+      maxInputTokens: 32_000,
+      countTokens: (t) => Math.ceil(t.length / 4),
+      context: {},
+    });
+    const selected = shown.prompts[0].user;
+    assert.match(selected, /^ ?4 \| import \{ logger \} from '\.\/logger';$/m, 'the selection shows the import');
+    assert.equal(selected.split("import { logger } from './logger';").length, 2, 'once, not again as context');
+  });
+
   it('orders files nearest first: same folder, then by folder distance', () => {
     assert.deepEqual(nearestFirst(['x/y/z.go', 'a/c.go', 'a/b/d.go', 'e.go'], 'a/b/handler.go'), [
       'a/b/d.go',

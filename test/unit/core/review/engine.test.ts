@@ -210,7 +210,7 @@ describe('runReview', () => {
       units: ReviewUnit[],
       options: {
         persona?: RenderedPersona;
-        guidelines?: () => { source: string; kind: 'agents'; applyTo: string[]; text: string }[];
+        guidelines?: (path: string) => { source: string; kind: 'agents'; applyTo: string[]; text: string }[];
       } = {},
     ) =>
       previewPrompt({
@@ -273,6 +273,27 @@ describe('runReview', () => {
       for (const prompt of prompts)
         assert.match(prompt.user, /Staging DB: postgres:\/\/admin:‹redacted:connection-string-password›@db/);
       assert.equal(shared.text, text);
+    });
+
+    it('says what conventions are worth in the system message of a file that has them, and only there', () => {
+      const agents = {
+        source: 'AGENTS.md',
+        kind: 'agents' as const,
+        applyTo: ['a.ts'],
+        text: 'Prefer small functions.',
+      };
+      const { prompts } = preview(
+        [
+          { path: 'a.ts', text: 'a()\n' },
+          { path: 'b.ts', text: 'b()\n' },
+        ],
+        { guidelines: (path: string) => (path === 'a.ts' ? [agents] : []) },
+      );
+      const [withConventions, without] = prompts;
+      assert.match(withConventions.user, /Prefer small functions\./);
+      assert.match(withConventions.system, /^## Project conventions$/m);
+      assert.ok(!without.user.includes('Prefer small functions.'));
+      assert.doesNotMatch(without.system, /^## Project conventions$/m);
     });
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MODE_LABELS } from '../../../../src/core/personas';
+import { MODE_LABELS, modeRubric } from '../../../../src/core/personas';
 import type { Guideline, RenderedPersona } from '../../../../src/core/personas/types';
 import { OUTPUT_CONTRACT_INSTRUCTIONS, OUTPUT_CONTRACT_REMINDER } from '../../../../src/core/review/outputContract';
 import { buildSystemPrompt, buildUserPrompt, codeFence, describeLines } from '../../../../src/core/review/prompt';
@@ -8,7 +8,7 @@ const persona: RenderedPersona = { id: 'p', name: 'P', mode: null, text: 'PERSON
 
 describe('prompts', () => {
   it('system prompt = persona, mode rubric, output contract, code-is-data rule, conventions rule, in that order', () => {
-    const system = buildSystemPrompt({ persona, mode: 'backendpe' });
+    const system = buildSystemPrompt({ persona, mode: 'backendpe', conventions: true });
     const positions = [
       'PERSONA TEXT',
       MODE_LABELS.backendpe,
@@ -24,6 +24,32 @@ describe('prompts', () => {
       [...positions].sort((a, b) => a - b),
       positions,
     );
+  });
+
+  it('says the conventions rule only when the user turn quotes conventions', () => {
+    assert.ok(!buildSystemPrompt({ persona, mode: 'pragmatic' }).includes('## Project conventions'));
+    assert.ok(buildSystemPrompt({ persona, mode: 'pragmatic', conventions: true }).includes('## Project conventions'));
+  });
+
+  it("a bundled persona written for the mode stands in for the mode's rubric; any other persona gets the rubric whole", () => {
+    const rubricItem = modeRubric('backendpe')
+      .split('\n')
+      .find((line) => line.startsWith('- an outbound call'));
+    assert.ok(rubricItem, 'the BackendPE rubric lists outbound calls');
+    const ownPersona: RenderedPersona = { ...persona, mode: 'backendpe', sourceKind: 'bundled' };
+    const own = buildSystemPrompt({ persona: ownPersona, mode: 'backendpe' });
+    assert.ok(own.includes(`## Review mode: ${MODE_LABELS.backendpe}`), 'the mode is still named');
+    assert.ok(!own.includes(rubricItem), 'not the rubric a second time');
+    for (const other of [
+      { ...ownPersona, sourceKind: 'workspace' as const },
+      { ...ownPersona, sourceKind: 'user' as const },
+      { ...ownPersona, sourceKind: undefined },
+      { ...ownPersona, mode: 'pragmatic' as const },
+      { ...ownPersona, mode: null },
+    ]) {
+      const system = buildSystemPrompt({ persona: other, mode: 'backendpe' });
+      assert.ok(system.includes(rubricItem), `${other.sourceKind}/${other.mode}: the whole rubric`);
+    }
   });
 
   it("puts the project's guidelines in the user turn, each fenced so it cannot close its block, labelled with its file", () => {
