@@ -191,6 +191,11 @@ async function answerFor(
     logger: fileLogger(logger, planned.unit.path),
   });
   const part = describePart(planned);
+  // Findings the model gave and none of them readable: the part was not reviewed, it is not clean.
+  if (parsed.findings.length === 0 && parsed.overCap === 0 && parsed.dropped.length > 0)
+    throw new Error(
+      `its ${counted(parsed.dropped.length, 'finding')} ${parsed.dropped.length === 1 ? 'is' : 'are all'} invalid (first: ${parsed.dropped[0].reason})`,
+    );
   if (parsed.dropped.length > 0)
     ctx.notes.push(
       `${part}: dropped ${counted(parsed.dropped.length, 'invalid finding')} from the model's answer (first: ${parsed.dropped[0].reason})`,

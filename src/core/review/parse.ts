@@ -197,6 +197,13 @@ const MAX_REPAIR_CHARS = 64 * 1024;
 export const MAX_FINDINGS_PER_ANSWER = 50;
 
 const ANSWER_KEY = /"(?:findings|summary)"\s*:/g;
+/** A string literal holding an encoded answer names one of these keys (escaped once or more). */
+const ENCODED_KEY = /\\+"(?:findings|summary|title)\\+"/;
+/**
+ * What one parse attempt is charged in the candidate search, in characters: a failed JSON.parse
+ * throws, and an exception costs as much as scanning a few thousand characters.
+ */
+const PARSE_COST = 1024;
 
 /** Work left for the candidate search, in characters scanned: a fixed multiple of the answer's length. */
 interface Budget {
@@ -248,11 +255,11 @@ function extractJsonCandidate(text: string): string | undefined {
     }
     const mentions = hasKeyIn(start, end);
     if (!mentions && code === 0x7b) continue;
-    budget.left -= end - start;
+    budget.left -= end - start + PARSE_COST;
     const slice = text.slice(start, end + 1);
     const value = tryParse(slice);
     if (value.ok) {
-      const answer = findAnswer(value.value, 0);
+      const answer = findAnswer(value.value, 0, budget);
       if (answer !== undefined) return answer === value.value ? slice : JSON.stringify(answer);
       // A complete JSON value that is not the answer: nothing inside it is either.
       skipUntil = end;
@@ -293,13 +300,15 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
  * The answer in a parsed value: the value itself when answer-shaped, an answer wrapped one or two
  * levels deep (`{"response": {...}}`), or JSON encoded a second time as a string.
  */
-function findAnswer(value: unknown, depth: number): unknown {
+function findAnswer(value: unknown, depth: number, budget?: Budget): unknown {
   if (depth > 3) return undefined;
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if (trimmed.length > MAX_ANSWER_CHARS || !/^[{[]/.test(trimmed)) return undefined;
+    // Only a string shaped like a JSON object or list is worth a parse (a failed parse costs microseconds).
+    if (trimmed.length > MAX_ANSWER_CHARS || !/^(?:\{[\s\S]*\}|\[[\s\S]*\])$/.test(trimmed)) return undefined;
+    if (budget) budget.left -= trimmed.length + PARSE_COST;
     const inner = tryParse(trimmed);
-    return inner.ok ? findAnswer(inner.value, depth + 1) : undefined;
+    return inner.ok ? findAnswer(inner.value, depth + 1, budget) : undefined;
   }
   if (Array.isArray(value)) {
     return value.length === 0 || value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))
@@ -314,7 +323,7 @@ function findAnswer(value: unknown, depth: number): unknown {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
       if (typeof inner !== 'string') continue;
     }
-    const found = findAnswer(inner, depth + 1);
+    const found = findAnswer(inner, depth + 1, budget);
     if (found !== undefined && !Array.isArray(found)) return found;
   }
   return undefined;
@@ -332,10 +341,15 @@ function jsonInString(text: string, budget: Budget): string | undefined {
     while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
     budget.left -= end - start;
     if (end >= text.length) return undefined;
-    const literal = tryParse(text.slice(start, end + 1));
-    if (literal.ok) {
-      const answer = findAnswer(literal.value, 0);
-      if (answer !== undefined && (Array.isArray(answer) ? answer.length > 0 : true)) return JSON.stringify(answer);
+    const raw = text.slice(start, end + 1);
+    // An encoded answer names its keys (or a finding's title); other string literals are not parsed.
+    if (ENCODED_KEY.test(raw)) {
+      budget.left -= PARSE_COST;
+      const literal = tryParse(raw);
+      if (literal.ok) {
+        const answer = findAnswer(literal.value, 0, budget);
+        if (answer !== undefined && (Array.isArray(answer) ? answer.length > 0 : true)) return JSON.stringify(answer);
+      }
     }
     opening.lastIndex = end + 1;
   }

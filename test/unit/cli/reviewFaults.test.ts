@@ -196,6 +196,27 @@ describe('review command under faults (issue 14)', function () {
     });
   });
 
+  describe('fail closed on answers with nothing usable', () => {
+    it('fails a part whose every finding is invalid (exit 3 with --fail-on), naming the file and the first reason', async () => {
+      server.setHandler((request) =>
+        request.user.includes('b.ts')
+          ? { text: '{"summary":"s","findings":[[["x"]], {"title":"t","severity":"dire"}]}' }
+          : findingsAnswer([]),
+      );
+      const root = workspace({ 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 2;\n' });
+      const run = await review(['.', '--fail-on', 'info', '--format', 'json'], root, env);
+      assert.equal(run.code, 3, run.stderr);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      const skipped = report.skipped.find((s) => s.file === 'b.ts');
+      assert.ok(skipped?.failed, JSON.stringify(report.skipped));
+      assert.match(
+        skipped.reason,
+        /answer could not be read: its 2 findings are all invalid \(first: findings\[0\]: expected an object, got a list\)/,
+      );
+      assert.ok(!report.skipped.some((s) => s.file === 'a.ts'));
+    });
+  });
+
   describe('model answers', () => {
     it('keeps a finding after hundreds of braces of prose, and one sent as a JSON string', async () => {
       const answer = JSON.stringify({ summary: 's', findings: [finding] });

@@ -262,6 +262,36 @@ describe('parseModelAnswer', () => {
     assert.throws(() => parseModelAnswer('{'.repeat(1024 * 1024)), /could not be repaired/);
   });
 
+  it('parses a bounded number of candidates whatever the answer holds (a failed parse throws, which is slow)', () => {
+    // 1 MiB of string literals that each look like JSON inside: "{"{"{... was 512 Ki failed parses (8 s).
+    const parse = JSON.parse;
+    let calls = 0;
+    JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+      calls++;
+      return parse(text, reviver) as unknown;
+    }) as typeof JSON.parse;
+    try {
+      for (const text of [
+        '"{'.repeat(512 * 1024),
+        '"{x}'.repeat(256 * 1024),
+        '"{\\"title\\"}"'.repeat(64 * 1024),
+        '[{x}]'.repeat(200 * 1024),
+      ]) {
+        calls = 0;
+        assert.throws(() => parseModelAnswer(text), /could not be repaired|no JSON/);
+        assert.ok(calls < 10_000, `${calls} parses for ${text.slice(0, 8)}…`);
+      }
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.deepEqual(
+      parseModelAnswer('"{'.repeat(2000) + '"\n' + answer([finding({ title: 'still found' })])).findings.map(
+        (f) => f.title,
+      ),
+      ['still found'],
+    );
+  });
+
   it('keeps at most 50 findings of one answer, the most severe, and counts the rest', () => {
     const many = Array.from({ length: 300 }, (_, i) =>
       finding({ title: `f${i}`, severity: i % 100 === 0 ? 'critical' : 'low' }),
