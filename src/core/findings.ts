@@ -150,6 +150,8 @@ export interface ContextStats {
   pieces: Record<string, number>;
   /** Pieces of context not sent because a request's budget was used up. */
   leftOut: number;
+  /** Definitions sent as their signature alone because their whole text was over the budget. */
+  signaturesOnly: number;
   /** Changed regions (or selections) widened to the function or class they are in. */
   widened: number;
   /** Functions the reviewed lines call that the same file defines, and how many of those the model was shown. */

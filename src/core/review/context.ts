@@ -6,6 +6,7 @@ import { grammarForUnit } from '../offline/languages';
 import { familyOf, type GrammarName, type LanguageFamily } from '../offline/types';
 import { field } from '../offline/syntax';
 import type { LineRange } from './chunk';
+import { importedFiles, RepositoryIndex } from './imports';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
 /**
@@ -112,6 +113,19 @@ const KINDS: Record<LanguageFamily, SyntaxKinds> = {
 export interface Definition {
   name: string;
   range: LineRange;
+  /** The last line of its signature (before its body), when the body starts on a later line than the definition. */
+  signatureEnd?: number;
+}
+
+/** A definition in another file of the repository. */
+export interface RelatedDefinition extends Definition {
+  file: string;
+  /** The file's text of `range`. */
+  text: string;
+  /** The name the reviewed code calls it by (an import may rename it). */
+  calledAs: string;
+  /** Whether the file was found from the reviewed file's imports (else by searching nearest files first). */
+  imported: boolean;
 }
 
 /** Context for one file under review (see plan.ts for how it is sent). */
@@ -124,8 +138,8 @@ export interface UnitContext {
   callees: Definition[];
   /** The file's import lines. */
   imports: LineRange[];
-  /** Definitions in other files called from the reviewed lines, nearest file first; `text` is the file's text of `range`. */
-  related: (Definition & { file: string; text: string })[];
+  /** Definitions in other files called from the reviewed lines, imported files first, then nearest first; `text` is the file's text of `range`. */
+  related: RelatedDefinition[];
   /** Names called from the reviewed lines and how each was resolved (for the context figures). */
   calls: { name: string; resolved: 'same-file' | 'other-file' | 'none' }[];
 }
@@ -258,7 +272,15 @@ export function definitionsIn(tree: Tree, family: LanguageFamily): Definition[] 
     const name = field(node, 'name');
     if (!name) continue;
     const declaration = node.type === 'type_spec' ? (node.parent ?? node) : declarationOf(node);
-    out.push({ name: name.text, range: linesOf(declaration) });
+    const range = linesOf(declaration);
+    const definition: Definition = { name: name.text, range };
+    const body = field(node.type === 'variable_declarator' ? field(node, 'value') : node, 'body');
+    if (body) {
+      // Python's body starts on the line after `def …:`; a brace body on the signature's last line.
+      const end = family === 'python' ? body.startPosition.row : body.startPosition.row + 1;
+      if (end >= range.startLine && end < range.endLine) definition.signatureEnd = end;
+    }
+    out.push(definition);
   }
   return out;
 }
@@ -414,9 +436,9 @@ export class ContextGatherer {
         if (isImport) imports.push(linesOf(node));
       }
 
-      const related = await this.relatedDefinitions(unit, family, missing);
+      const related = await this.relatedDefinitions(unit, family, missing, tree);
       for (const name of missing)
-        calls.push({ name, resolved: related.some((r) => r.name === name) ? 'other-file' : 'none' });
+        calls.push({ name, resolved: related.some((r) => r.calledAs === name) ? 'other-file' : 'none' });
       return {
         regions: regions.ranges,
         widened: regions.widened,
@@ -467,41 +489,67 @@ export class ContextGatherer {
     return { ranges: mergeRanges(ranges), widened };
   }
 
-  /** Definitions of `names` in the repository's other files of the same language family, nearest first. */
+  /**
+   * Definitions of `names` in the repository's other files of the same language family: first in
+   * the files the reviewed file imports (imports.ts), then in the others, nearest first.
+   */
   private async relatedDefinitions(
     unit: ReviewUnit,
     family: LanguageFamily,
     names: string[],
-  ): Promise<(Definition & { file: string; text: string })[]> {
+    tree: Tree,
+  ): Promise<RelatedDefinition[]> {
     const repository = this.options.repository;
     if (!repository || names.length === 0) return [];
     const own = this.options.repositoryPath?.(unit.path) ?? unit.path;
-    const wanted = new Set(names);
-    const out: (Definition & { file: string; text: string })[] = [];
-    const candidates = nearestFirst(
-      (await repository.list()).filter((file) => {
-        if (file === own) return false;
-        const grammar = grammarForUnit(file, undefined);
-        return grammar !== undefined && familyOf(grammar) === family && !/\.d\.ts$/.test(file);
-      }),
+    const sameFamily = (file: string): boolean => {
+      const grammar = grammarForUnit(file, undefined);
+      return grammar !== undefined && familyOf(grammar) === family && !/\.d\.ts$/.test(file);
+    };
+    const index = await this.repositoryIndex(repository);
+    const imports = await importedFiles(tree, family, own, index, (file) => this.readCached(repository, file));
+    const imported = imports.files.filter(sameFamily);
+    const importedSet = new Set(imported);
+    const others = nearestFirst(
+      (await repository.list()).filter((file) => file !== own && !importedSet.has(file) && sameFamily(file)),
       own,
-    );
-    for (const file of candidates.slice(0, MAX_FILES_SEARCHED)) {
+    ).slice(0, MAX_FILES_SEARCHED);
+    // The name each call is defined under (an import may rename it), and the names still looked for.
+    const wanted = new Map<string, string[]>();
+    for (const name of names) {
+      const defined = imports.aliases.get(name) ?? name;
+      wanted.set(defined, [...(wanted.get(defined) ?? []), name]);
+    }
+    const out: RelatedDefinition[] = [];
+    for (const file of [...imported, ...others]) {
       if (wanted.size === 0) break;
       const text = await this.readCached(repository, file);
-      if (text === undefined || ![...wanted].some((name) => text.includes(name))) continue;
+      if (text === undefined || ![...wanted.keys()].some((name) => text.includes(name))) continue;
       const definitions = await this.definitionsOf(file, text);
       if (!definitions) continue;
       const lines = text.split(/\r?\n/);
-      for (const name of [...wanted]) {
+      for (const [name, calledAs] of [...wanted]) {
         const found = definitions.filter((d) => d.name === name);
         if (found.length === 0) continue;
         wanted.delete(name);
         for (const d of found)
-          out.push({ ...d, file, text: lines.slice(d.range.startLine - 1, d.range.endLine).join('\n') });
+          for (const as of calledAs)
+            out.push({
+              ...d,
+              file,
+              text: lines.slice(d.range.startLine - 1, d.range.endLine).join('\n'),
+              calledAs: as,
+              imported: importedSet.has(file),
+            });
       }
     }
     return out;
+  }
+
+  private index: Promise<RepositoryIndex> | undefined;
+
+  private repositoryIndex(repository: RepositoryFiles): Promise<RepositoryIndex> {
+    return (this.index ??= repository.list().then((files) => new RepositoryIndex(files)));
   }
 
   private readonly texts = new Map<string, Promise<string | undefined>>();

@@ -369,6 +369,7 @@ function countContext(plan: ReviewPlan, context: ContextStats): void {
     if (!chunk.context) continue;
     context.tokens += chunk.context.tokens;
     context.leftOut += chunk.context.leftOut;
+    context.signaturesOnly += chunk.context.signaturesOnly;
     for (const [kind, count] of Object.entries(chunk.context.pieces))
       context.pieces[kind] = (context.pieces[kind] ?? 0) + (count ?? 0);
   }
@@ -382,6 +383,7 @@ function emptyContextStats(budgetTokens: number): ContextStats {
     budgetTokens,
     pieces: {},
     leftOut: 0,
+    signaturesOnly: 0,
     widened: 0,
     sameFileCallees: 0,
     sameFileCalleesSent: 0,
@@ -402,6 +404,8 @@ export function describeContext(context: ContextStats): string {
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${kind} ${n}`);
   if (pieces.length > 0) parts.push(`pieces: ${pieces.join(', ')}`);
+  if (context.signaturesOnly > 0)
+    parts.push(`${counted(context.signaturesOnly, 'definition')} as the signature alone for the budget`);
   if (context.leftOut > 0) parts.push(`${context.leftOut} left out for the budget`);
   if (context.widened > 0)
     parts.push(`${counted(context.widened, 'region')} widened to the enclosing function or class`);

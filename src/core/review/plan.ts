@@ -56,6 +56,8 @@ export interface ChunkContextFigures {
   budgetTokens: number;
   pieces: Partial<Record<ContextPiece['kind'], number>>;
   leftOut: number;
+  /** Definitions sent as their signature alone, their whole text being over the budget. */
+  signaturesOnly: number;
   /** Names of the definitions this request shows (in the code or as context). */
   definitionsShown: string[];
 }
@@ -213,6 +215,16 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/**
+ * A definition's signature alone (its lines up to its body), sent in place of the whole definition
+ * when that does not fit the budget; undefined when the definition has no separate body.
+ */
+function signatureText(lines: readonly string[], signatureLines: number | undefined): string | undefined {
+  if (signatureLines === undefined || signatureLines < 1 || signatureLines >= lines.length) return undefined;
+  const shown = lines.slice(0, Math.min(signatureLines, MAX_DEFINITION_LINES));
+  return [...shown, `… (body not shown for the budget: ${lines.length - shown.length} more lines)`].join('\n');
+}
+
 /** Lines of a definition as context: at most MAX_DEFINITION_LINES, then how many more there are. */
 function definitionText(lines: readonly string[]): string {
   if (lines.length <= MAX_DEFINITION_LINES) return lines.join('\n');
@@ -236,6 +248,8 @@ const IMPORT_KEYWORDS = new Set([
 /** A piece of a file's own context; an imports piece keeps its statements, to send only those a part uses. */
 type UnitPiece = ContextPiece & {
   range?: LineRange;
+  /** A shorter text (a definition's signature) sent when the whole piece does not fit. */
+  brief?: string;
   names: string[];
   statements?: { text: string; range: LineRange; words: string[] }[];
 };
@@ -245,10 +259,12 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
   if (!context) return [];
   const pieces: UnitPiece[] = [];
   for (const callee of context.callees) {
+    const own = lines.slice(callee.range.startLine - 1, callee.range.endLine);
     pieces.push({
       kind: 'callee',
       title: `${callee.name}, called from the reviewed lines: ${shownPath} lines ${callee.range.startLine}-${callee.range.endLine}`,
-      text: definitionText(lines.slice(callee.range.startLine - 1, callee.range.endLine)),
+      text: definitionText(own),
+      brief: signatureText(own, callee.signatureEnd && callee.signatureEnd - callee.range.startLine + 1),
       range: callee.range,
       names: [callee.name],
     });
@@ -272,14 +288,27 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
       statements,
     });
   }
+  const byPlace = new Map<string, UnitPiece>();
   for (const related of context.related) {
+    // One definition called under two names (an import renames it) is sent once.
+    const place = `${related.file}:${related.range.startLine}`;
+    const same = byPlace.get(place);
+    if (same) {
+      same.names.push(related.calledAs);
+      continue;
+    }
     const file = redactSecrets(related.file).text;
-    pieces.push({
+    const text = related.text.split(/\r?\n/);
+    const brief = signatureText(text, related.signatureEnd && related.signatureEnd - related.range.startLine + 1);
+    const piece: UnitPiece = {
       kind: 'definition',
       title: `${related.name}, called from the reviewed lines: defined in ${file} lines ${related.range.startLine}-${related.range.endLine}`,
-      text: redactSecrets(definitionText(related.text.split(/\r?\n/)), { path: related.file }).text,
-      names: [related.name],
-    });
+      text: redactSecrets(definitionText(text), { path: related.file }).text,
+      brief: brief === undefined ? undefined : redactSecrets(brief, { path: related.file }).text,
+      names: [related.calledAs],
+    };
+    byPlace.set(place, piece);
+    pieces.push(piece);
   }
   return pieces;
 }
@@ -408,6 +437,7 @@ function planUnit(
       budgetTokens: contextCap,
       pieces: {},
       leftOut: 0,
+      signaturesOnly: 0,
       definitionsShown: [],
     };
     let used = contextFrame;
@@ -432,8 +462,16 @@ function planUnit(
         tokens = options.countTokens(`## ${piece.title}\n${text}\n\n`);
       }
       if (used + tokens > contextCap) {
-        figures.leftOut++;
-        continue;
+        // A definition that does not fit whole may fit as its signature.
+        const brief = 'brief' in piece ? (piece.brief as string | undefined) : undefined;
+        const briefTokens = brief === undefined ? 0 : options.countTokens(`## ${piece.title}\n${brief}\n\n`);
+        if (brief === undefined || used + briefTokens > contextCap) {
+          figures.leftOut++;
+          continue;
+        }
+        text = brief;
+        tokens = briefTokens;
+        figures.signaturesOnly++;
       }
       used += tokens;
       sent.push({ kind: piece.kind, title: piece.title, text });
