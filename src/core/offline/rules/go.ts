@@ -270,6 +270,10 @@ const hardcodedSecret: RuleChecker = (input) => {
 const isPlus = (candidate: Node): boolean =>
   candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
+/** Calls whose text cannot change a statement: numbers and quoted identifiers or literals. */
+const SAFE_FRAGMENTS =
+  /^(?:strconv\.(?:Itoa|FormatInt|FormatUint|FormatFloat|FormatBool)|pq\.(?:QuoteIdentifier|QuoteLiteral))$/;
+
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!node || depth > MAX_BUILD_DEPTH) return null;
   const type = node.type; // each `type` read is a WebAssembly call
@@ -287,8 +291,17 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     const call = readCall(node);
     if (call?.text === 'fmt.Sprintf' && call.args.length > 0) {
       const format = literalString(call.args[0]);
-      if (format !== undefined) return { literal: format, dynamic: call.args.length > 1 };
+      // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text.
+      if (format !== undefined)
+        return {
+          literal: format,
+          dynamic: call.args.length > 1 && /%[-+# 0]*\d*(?:\.\d+)?[^dxXobeEfgG%\d.]/.test(format),
+        };
     }
+    if (call && SAFE_FRAGMENTS.test(call.text)) return { literal: '', dynamic: false };
+    // `strings.Join(conditions, " AND ")`: a query builder's own condition list.
+    if (call?.text === 'strings.Join' && /^\s*(?:AND|OR)\s*$/i.test(literalString(call.args[1] ?? null) ?? ''))
+      return { literal: '', dynamic: false };
   }
   return null;
 }
@@ -336,7 +349,9 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     const index = targets.indexOf(name);
     if (index < 0) continue;
     const build = stringBuild(values[index] ?? null);
-    if (build) builds.push(operator === '+=' ? { literal: build.literal, dynamic: true } : build);
+    if (build) builds.push(build);
+    // `q += x` where x is not a string build here (a parameter, a call) splices an unknown value.
+    else if (operator === '+=') builds.push({ literal: '', dynamic: true });
   }
   return joinBuilds(builds);
 }
@@ -353,6 +368,8 @@ const SQL_METHODS: Record<string, number> = {
   Select: 1,
   Get: 1,
   Raw: 0,
+  QueryOne: 1,
+  ExecOne: 0,
   QueryEx: 0,
   QueryRowEx: 0,
   ExecEx: 0,
@@ -562,6 +579,9 @@ const commandInjection: RuleChecker = (input) => {
       continue;
     const script = rest[2];
     if (!script || literalString(script) !== undefined) continue;
+    // A name bound only to literal text (`cmd := "uptime"`) is a fixed script.
+    const build = script.type === 'identifier' ? resolvedStringBuild(input, script) : null;
+    if (build && !build.dynamic) continue;
     input.report(
       call.node,
       'command-injection',

@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   chainOperands,
+  contains,
   MAX_BUILD_DEPTH,
   descendants,
   DOTTED_NAME_CHAIN,
@@ -312,13 +313,13 @@ function isSilentBlock(block: Node | null): boolean {
 }
 
 /**
- * Exceptions that report an expected outcome of a lookup, a conversion or an optional import
- * (`KeyError`, `ValueError`, `Model.DoesNotExist`, `ImportError`): `except ValueError: pass` around
- * `int(x)` is a deliberate idiom. Broad handlers (`except:`, `Exception`) and I/O failures
- * (`requests.RequestException`, `DatabaseError`) are still reported: nobody foresaw what they drop.
+ * Handlers that drop failures nobody foresaw: a bare `except:`, `Exception`/`BaseException`, and
+ * I/O failures (`OSError`, `requests.RequestException`, `DatabaseError`, `redis.ConnectionError`).
+ * A handler naming any other type (`KeyError`, `ValueError`, `Model.DoesNotExist`, a project's own
+ * `NoSuchJobError`) expects that outcome: `except ValueError: pass` around `int(x)` is a deliberate idiom.
  */
-const EXPECTED_OUTCOME =
-  /^(?:(?:Key|Index|Value|Type|Attribute|Lookup|Import|ModuleNotFound|FileNotFound|FileExists|Unicode\w*|Overflow|ZeroDivision|Validation|\w*Format|\w*Decode|\w*Parse|Field|Conversion)Error|\w*DoesNotExist|\w*NotFound|StopIteration|NotImplementedError|NoReverseMatch|Http404|error)$/;
+const UNFORESEEN =
+  /^(?:Exception|BaseException|OSError|IOError|EnvironmentError|RequestException|Timeout|\w*(?:Request|Connection|Timeout|Database|Operational|Integrity|Interface|Programming|Socket|SSL|HTTP|Http|Network|Transport|Redis|Broker)\w*(?:Error|Exception))$/;
 
 function catchesOnlyExpectedOutcomes(caught: Node): boolean {
   const inner = caught.type === 'as_pattern' ? (named(caught)[0] ?? caught) : caught;
@@ -327,7 +328,7 @@ function catchesOnlyExpectedOutcomes(caught: Node): boolean {
     types.length > 0 &&
     types.every((type) => {
       const name = type.text.split('.').pop() ?? '';
-      return EXPECTED_OUTCOME.test(name);
+      return !UNFORESEEN.test(name);
     })
   );
 }
@@ -617,16 +618,98 @@ function inLoopBody(input: CheckInput, node: Node): boolean {
   return !!body && (!fn || body.start > fn.start);
 }
 
+/** Statements that change the schema or the session: one per object by nature, nothing to batch. */
+const DDL_TEXT =
+  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|INSTALL|LOAD|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH)\b/i;
+/** SQLAlchemy's schema constructs (`DropTable(t)`, `CreateIndex(i)`). */
+const DDL_CONSTRUCT = /^(?:\w+\.)*(?:Create|Drop|Add|Alter)(?:Table|Index|Constraint|Schema|Sequence|Column)\(/;
+/** Loop variables and collections that are schema objects or statements: one statement each, not one per row. */
+const SCHEMA_OBJECTS =
+  /^(?:\w+_)?(?:tables?|table_names?|tablenames?|columns?|indexes|indices|constraints?|fkeys?|foreign_keys|schemas?|sequences?|extensions?|migrations?|statements?|stmts?|queries|sqls?)$/i;
+
+/** Names bound by a `for` target (`for a, (b, c) in ...`). */
+function targetNames(target: Node | null): string[] {
+  if (!target) return [];
+  if (target.type === 'identifier') return [target.text];
+  return named(target).flatMap((child) => targetNames(child));
+}
+
+/** A collection written out in the code (`["a", "b"]`, `range(3)`), or a name bound only to one. */
+function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: Node | null): boolean {
+  const value = unwrapTyped(iterable);
+  if (!value) return false;
+  if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return true;
+  if (value.type === 'call' && /^range\(\s*\d{1,2}\s*\)$/.test(value.node.text)) return true;
+  if (value.type !== 'identifier') return false;
+  // An UPPER_CASE name is a constant of the module (isConstantValue); other names are looked up in the function only.
+  if (/^[A-Z][A-Z0-9_]*$/.test(value.node.text)) return true;
+  if (!fn) return false;
+  let bound = false;
+  for (const assignment of scopeAssignments(input, fn)) {
+    if (assignment.node.startIndex >= value.node.startIndex) break;
+    if (assignmentTarget(assignment) !== value.node.text) continue;
+    const right = unwrapTyped(field(assignment.node, 'right'));
+    if (!right || !['list', 'tuple', 'set', 'dictionary'].includes(right.type)) return false;
+    bound = true;
+  }
+  return bound;
+}
+
+/**
+ * A loop that does not run one query per data row: over a collection written out in the code,
+ * over schema objects or statements, a retry or poll loop (it sleeps), or pagination.
+ */
+function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): boolean {
+  const body = field(loop, 'body');
+  if (loop.type === 'for_statement') {
+    const iterable = field(loop, 'right');
+    if (isWrittenOutCollection(input, iterable, fn)) return false;
+    const names = [...targetNames(field(loop, 'left')), (iterable?.text ?? '').split('.').pop() ?? ''];
+    if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
+    return true;
+  }
+  const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
+  if (/\b(?:page|offset|cursor|next|token|marker)\w*/i.test(header)) return false;
+  return !(body && /\bsleep\(/.test(input.text.slice(body.startIndex, body.endIndex)));
+}
+
+/** The loops around a node within its function, innermost first. */
+function enclosingLoops(node: Node): Node[] {
+  const loops: Node[] = [];
+  for (const ancestor of ancestorsOf(node)) {
+    const type = ancestor.type;
+    if (FUNCTIONS.has(type) || type === 'class_definition') break;
+    if (LOOPS.has(type) && contains(field(ancestor, 'body') ?? ancestor, node)) loops.push(ancestor);
+  }
+  return loops;
+}
+
+/** The call runs the loop's own item: a listed statement, or a request to each listed address (fan-out). */
+function runsLoopItem(first: Node | null, loops: Node[]): boolean {
+  const value = unwrap(first);
+  if (!value) return false;
+  const root = value.text.split(/[.[(]/)[0];
+  return loops.some((loop) => loop.type === 'for_statement' && targetNames(field(loop, 'left')).includes(root));
+}
+
 const queryInLoop: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const object = call.object ?? '';
+    const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
     const isQuery =
-      call.name === 'execute' ||
-      call.name === 'query' ||
+      // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
+      ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
       (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
-      (/(^|\.)session$/.test(object) && call.name === 'get') ||
-      (object === 'requests' && (call.name === 'get' || call.name === 'post'));
-    if (!isQuery || !inLoopBody(input, call.node)) continue;
+      (/(^|\.)session$/.test(object) && call.name === 'get');
+    if (!(isQuery || isHttp) || !inLoopBody(input, call.node)) continue;
+    const first = call.positional[0] ?? keywordValue(call, 'url') ?? null;
+    const statement = literalString(first) ?? stringBuild(first)?.literal;
+    if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
+    if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
+    const loops = enclosingLoops(call.node);
+    if (runsLoopItem(first, loops)) continue;
+    const fn = enclosingFunction(input, call.node);
+    if (!loops.some((loop) => loopGrowsWithData(input, loop, fn))) continue;
     input.report(
       call.node,
       'query-in-loop',
