@@ -112,7 +112,25 @@ const TEST_DIRS = new Set([
 const TEST_FILE =
   /(?:\.(?:test|spec|e2e-spec|e2e|cy|it)\.\w+|_test\.(?:go|py)|^test_\w*\.py|^tests?\.py|^conftest\.py|^(?:setuptests|jest\.setup|vitest\.setup|test-setup|testsetup)\.\w+)$/;
 
-const SCRIPT_DIRS = new Set(['scripts', 'script', 'tools', 'tooling', 'bin', 'hack', 'devtools', '.github', 'ci']);
+const SCRIPT_DIRS = new Set([
+  'scripts',
+  'script',
+  'tools',
+  'tooling',
+  'bin',
+  'hack',
+  'devtools',
+  '.github',
+  'ci',
+  '.circleci',
+  '.husky',
+  '.devcontainer',
+  // Code generator templates and prompts (hygen).
+  '.hygen',
+  '_templates',
+]);
+/** A build script at the project's root (`build.js`, `build.mjs`). */
+const ROOT_BUILD_FILE = /^build\.(?:js|mjs|cjs|ts|mts)$/;
 const SCRIPT_FILE =
   /\.config\.(?:js|cjs|mjs|ts|cts|mts)$|^(?:gulpfile|gruntfile|jakefile|jest\.preset|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:noxfile|fabfile|manage|(?:pre|post)_gen_project)\.py$|^(?:magefile|mage)\.go$/;
 
@@ -370,6 +388,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   if (management >= 0 && family === 'python')
     return { role: 'script', reason: 'path management/commands/ (a Django command)' };
   if (base === 'setup.py' && SETUPTOOLS.test(head)) return { role: 'script', reason: 'setup.py calling setuptools' };
+  if (dirs.length === 0 && ROOT_BUILD_FILE.test(base))
+    return { role: 'script', reason: `file name ${base} at the root` };
   if (SCRIPT_FILE.test(base) || (dirs.at(-1) === 'docs' && base === 'conf.py'))
     return { role: 'script', reason: `file name ${base}` };
   if (family === 'go') {

@@ -26,6 +26,7 @@ import {
   jsCalls,
   loopKind,
   functionName,
+  inPaginationLoop,
   isAsyncFunction,
   JS_FUNCTIONS,
   JS_LOOPS,
@@ -67,9 +68,33 @@ const AXIOS_CONFIG_POSITION: Record<string, number> = {
   request: 0,
 };
 
+/** Packages whose `fetch` is the standard one (or node-fetch's, which also takes `timeout`). */
+const FETCH_PACKAGES =
+  /^(?:node-fetch|cross-fetch|isomorphic-fetch|isomorphic-unfetch|undici|node-fetch-native|@whatwg-node\/fetch)$/;
+/** `import fetch from 'm'`, `import fetch, { … } from 'm'`, `import { fetch } from 'm'`, `const fetch = require('m')`. */
+const FETCH_IMPORT =
+  /\bimport\s+(?:fetch\b[^;'"]*?|\{[^}]*\bfetch\b(?!\s+as\b)[^}]*\})\s*from\s*['"]([^'"]+)['"]|\b(?:const|let|var)\s+(?:fetch|\{[^}]*\bfetch\b[^}]*\})\s*=\s*(?:await\s+import|require)\(\s*['"]([^'"]+)['"]\s*\)/;
+
+/**
+ * Where the file's `fetch` comes from: the global one, a known fetch package (node-fetch also
+ * honours a `timeout` option), or a module of the project or another library, whose wrapper may
+ * set a timeout we cannot see (`import fetch from "@server/utils/fetch"`).
+ */
+function fetchSource(text: string): 'global' | 'node-fetch' | 'package' | 'wrapper' {
+  const match = FETCH_IMPORT.exec(text);
+  if (!match) return 'global';
+  const module = match[1] ?? match[2];
+  if (module === 'node-fetch') return 'node-fetch';
+  return FETCH_PACKAGES.test(module) ? 'package' : 'wrapper';
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
+  let source: ReturnType<typeof fetchSource> | undefined;
   for (const { node: call, target } of jsCalls(input)) {
-    const isFetch = target.text === 'fetch' || target.text === 'globalThis.fetch' || target.text === 'window.fetch';
+    const isFetch =
+      (target.text === 'fetch' && (source ??= fetchSource(input.text)) !== 'wrapper') ||
+      target.text === 'globalThis.fetch' ||
+      target.text === 'window.fetch';
     const isAxiosCall = target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION);
     if (!isFetch && !isAxiosCall) continue;
     const list = args(call);
@@ -80,6 +105,7 @@ const httpNoTimeout: RuleChecker = (input) => {
       if (options) {
         const { props, hasSpread } = objectProps(options);
         if (hasSpread || props.has('signal')) continue;
+        if (target.text === 'fetch' && source === 'node-fetch' && props.has('timeout')) continue;
       }
       input.report(
         call,
@@ -126,9 +152,20 @@ function isEmptyBlock(input: CheckInput, block: Node | null): boolean {
   return !children.some((comment) => explainsOnItsOwnLine(input.text, comment));
 }
 
+/**
+ * A catch that says twice that it drops the error on purpose: its binding is named `_err` (the
+ * linters' convention for "unused on purpose") and the block has a comment (`// ignore`).
+ */
+function ignoresOnPurpose(clause: Node, body: Node): boolean {
+  const parameter = field(clause, 'parameter');
+  if (!parameter || !/^_/.test(parameter.text)) return false;
+  return body.namedChildren.some((child) => child?.type === 'comment');
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('catch_clause')) {
-    if (!isEmptyBlock(input, field(clause, 'body'))) continue;
+    const body = field(clause, 'body');
+    if (!body || !isEmptyBlock(input, body) || ignoresOnPurpose(clause, body)) continue;
     const keyword = clause.child(0);
     input.report(
       keyword ?? clause,
@@ -234,7 +271,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (!found || !found.parent || !NAMED_HOLDERS.has(found.parent.type)) continue;
     const literal = found.literal;
     const text = literalString(literal);
-    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
   for (const match of matchesInRegion(input, ENV_FALLBACK)) {
@@ -249,6 +286,24 @@ const hardcodedSecret: RuleChecker = (input) => {
     );
   }
 };
+
+/** Words of validation results and error codes (`incorrectPassword`, `token_expired`, `passwordTooShort`). */
+const MESSAGE_CODE_WORD =
+  /^(?:invalid|incorrect|missing|wrong|required|mismatch|mismatched|expired|empty|not|too|weak|short|long|failed|failure|error|unknown|already|exists|needs|must|bad|forbidden|denied|unauthorized|unauthorised|revoked|reused|same)$/;
+
+/**
+ * A message or error code rather than a credential: an identifier-like value (camelCase, or words
+ * joined by `_`/`-`, no digits) one of whose words reports a failed check. Error payloads keyed by
+ * the field they are about (`{ password: 'incorrectPassword' }`) give these to secret-like names.
+ */
+function isMessageCode(value: string): boolean {
+  if (!/^[A-Za-z]+(?:[-_][A-Za-z]+)*$/.test(value)) return false;
+  const words = value
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[-_ ]+/);
+  return words.length > 1 && words.some((word) => MESSAGE_CODE_WORD.test(word));
+}
 
 /** The string literal starting exactly at `offset`, or null. */
 function stringAt(input: CheckInput, offset: number): Node | null {
@@ -324,6 +379,23 @@ function dataHandleNames(input: CheckInput): Set<string> {
   return new Set([...input.text.matchAll(DATA_HANDLE_DECLARATION)].map((match) => match[1]));
 }
 
+/** Static finders of model classes (Sequelize, Mongoose, TypeORM's BaseEntity, Objection): `Attachment.findByPk(id)`. */
+const MODEL_CLASS = /^[A-Z][a-z]\w*$/;
+const MODEL_FINDERS = new Set([
+  'findByPk',
+  'findOne',
+  'findAll',
+  'findById',
+  'findOneBy',
+  'findBy',
+  'findAndCountAll',
+  'count',
+  'countDocuments',
+]);
+/** Statements that change the schema or the server, not rows: one per item is the only way to run them. */
+const SCHEMA_STATEMENT =
+  /^\s*(?:drop|create|alter|truncate|vacuum|analyze|refresh|reindex|grant|revoke|comment\s+on)\b/i;
+
 const queryInLoop: RuleChecker = (input) => {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
@@ -331,8 +403,8 @@ const queryInLoop: RuleChecker = (input) => {
     const isFetch = target.text === 'fetch';
     const isData =
       target.object !== undefined &&
-      DATA_METHODS.has(target.name) &&
-      (DATA_OBJECT.test(target.object) || isDataHandle(target.object));
+      ((DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || isDataHandle(target.object))) ||
+        (MODEL_FINDERS.has(target.name) && MODEL_CLASS.test(target.object)));
     if (!isFetch && !isData) continue;
     const before = input.text.slice(Math.max(0, call.startIndex - 16), call.startIndex);
     const awaited = /\bawait\s*$/.test(before);
@@ -340,6 +412,9 @@ const queryInLoop: RuleChecker = (input) => {
     if (!awaited && !returnedFromArrow) continue;
     const loop = loopKind(input, call.startIndex, call.endIndex);
     if (!loop || (!awaited && loop !== 'callback')) continue;
+    if (loop === 'loop' && inPaginationLoop(input, call.startIndex, call.endIndex)) continue;
+    const statement = isData ? resolvedStringBuild(input, firstArg(call)) : null;
+    if (statement && SCHEMA_STATEMENT.test(statement.literal)) continue;
     input.report(
       call,
       'query-in-loop',

@@ -223,6 +223,25 @@ function isConstantExpression(node: Node | null): boolean {
   return false;
 }
 
+/** SQL that names a table next: `FROM `, `JOIN `, `INTO `, `UPDATE `, `TABLE IF EXISTS "`, `INDEX ON `. */
+const TABLE_POSITION_BEFORE = /\b(?:from|join|into|update|table|exists|on|truncate|references)\s+["`]?$/i;
+/** A name that says it holds a table or schema name (`this.workingTable`, `tableName`, `SCHEMA`). */
+const TABLE_NAME = /(?:table|tbl|schema)(?:_?name)?$/i;
+/** Where request input lives: a table name read from it is input like any other. */
+const REQUEST_VALUE = /^(?:req|request|ctx|context|params|query|body|input|args|event)\b/;
+
+/**
+ * A value spliced where SQL expects a table name, and named as one: the application's own table
+ * (`DROP TABLE ${this.workingTable}`), not a value from the request. Placeholders cannot stand for
+ * identifiers, so this is how such SQL is written.
+ */
+function isTableNameSplice(before: string, value: Node | null): boolean {
+  const unwrapped = unwrapTyped(value);
+  if (!unwrapped || (unwrapped.type !== 'identifier' && unwrapped.type !== 'member_expression')) return false;
+  if (REQUEST_VALUE.test(unwrapped.node.text)) return false;
+  return TABLE_POSITION_BEFORE.test(before) && TABLE_NAME.test(lastName(unwrapped.node) ?? '');
+}
+
 /** How a string is built: literal parts and whether anything non-constant is spliced in. Null when not a string expression. */
 const isPlus = (candidate: Node): boolean =>
   candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
@@ -238,7 +257,8 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     for (const child of inner.namedChildren) {
       if (!child) continue;
       if (child.type === 'template_substitution') {
-        if (!isConstantExpression(named(child)[0] ?? null)) dynamic = true;
+        const value = named(child)[0] ?? null;
+        if (!isConstantExpression(value) && !isTableNameSplice(literal, value)) dynamic = true;
       } else {
         literal += child.text;
       }
@@ -256,7 +276,7 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
         hasString = true;
         literal += ' ' + part.literal;
         dynamic ||= part.dynamic;
-      } else if (!isConstantExpression(operand)) {
+      } else if (!isConstantExpression(operand) && !isTableNameSplice(literal, operand)) {
         dynamic = true;
       }
     }
@@ -348,8 +368,13 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   return joinBuilds(builds);
 }
 
+/** A loop statement's body, with the loop's own node to read its header when asked. */
+interface LoopBody extends Span {
+  loop: Node;
+}
+
 const functionSpanLists = new WeakMap<CheckInput, SpanIndex<Span>>();
-const loopBodyLists = new WeakMap<CheckInput, SpanIndex<Span>>();
+const loopBodyLists = new WeakMap<CheckInput, SpanIndex<LoopBody>>();
 
 function functionSpans(input: CheckInput): SpanIndex<Span> {
   let index = functionSpanLists.get(input);
@@ -364,14 +389,14 @@ function functionSpans(input: CheckInput): SpanIndex<Span> {
   return index;
 }
 
-function loopBodies(input: CheckInput): SpanIndex<Span> {
+function loopBodies(input: CheckInput): SpanIndex<LoopBody> {
   let index = loopBodyLists.get(input);
   if (!index) {
-    const spans: Span[] = [];
+    const spans: LoopBody[] = [];
     for (const type of JS_LOOPS) {
       for (const loop of input.nodesOfType(type)) {
         const body = field(loop, 'body');
-        if (body) spans.push({ start: body.startIndex, end: body.endIndex });
+        if (body) spans.push({ start: body.startIndex, end: body.endIndex, loop });
       }
     }
     index = indexSpans(spans);
@@ -381,7 +406,7 @@ function loopBodies(input: CheckInput): SpanIndex<Span> {
 }
 
 /** The innermost span containing [start, end): the containing span with the largest start. */
-function innermost({ spans, starts, maxEnd }: SpanIndex<Span>, start: number, end: number): Span | undefined {
+function innermost<S extends Span>({ spans, starts, maxEnd }: SpanIndex<S>, start: number, end: number): S | undefined {
   for (let index = lastStartingBy(starts, start); index >= 0 && maxEnd[index] >= end; index -= 1) {
     if (spans[index].end >= end) return spans[index];
   }
@@ -389,7 +414,30 @@ function innermost({ spans, starts, maxEnd }: SpanIndex<Span>, start: number, en
 }
 
 const LOOP_CALLBACK_BEFORE = /\.\s*(?:forEach|map|flatMap)\s*\(\s*$/;
-const PROMISE_ALL_MAP_BEFORE = /Promise\s*\.\s*all(?:Settled)?\s*\(\s*[\w$.\s]*\.\s*(?:map|flatMap)\s*\(\s*$/;
+const MAP_CALL_BEFORE = /\.\s*(?:map|flatMap)\s*\(\s*$/;
+const PROMISE_ALL_BEFORE = /Promise\s*\.\s*all(?:Settled)?\s*\(\s*$/;
+
+/**
+ * Whether the `.map(` that ends `before` is called on a receiver that is itself the first argument
+ * of `Promise.all(` / `Promise.allSettled(`: scans back over the receiver, whose calls and
+ * subscripts may hold brackets (`Array.from(new Set(ids)).map(`), to what comes before it.
+ */
+function mapIsPromiseAllArgument(text: string): boolean {
+  const before = text.replace(/\/\/[^\n]*$/gm, '');
+  const map = MAP_CALL_BEFORE.exec(before);
+  if (!map) return false;
+  let at = map.index - 1;
+  let depth = 0;
+  for (; at >= 0; at -= 1) {
+    const char = before[at];
+    if (char === ')' || char === ']') depth += 1;
+    else if (char === '(' || char === '[') {
+      if (depth === 0) break;
+      depth -= 1;
+    } else if (depth === 0 && !/[\w$.\s?!]/.test(char)) return false;
+  }
+  return PROMISE_ALL_BEFORE.test(before.slice(0, at + 1));
+}
 
 /**
  * How a node runs repeatedly: inside a loop statement's body, or inside a `.forEach` / `.map`
@@ -402,7 +450,31 @@ export function loopKind(input: CheckInput, start: number, end: number): 'loop' 
   const body = innermost(loopBodies(input), start, end);
   if (body && (!fn || body.start > fn.start)) return 'loop';
   if (!fn) return undefined;
-  const before = input.text.slice(Math.max(0, fn.start - 200), fn.start).replace(/async\s*$/, '');
-  if (!LOOP_CALLBACK_BEFORE.test(before) || PROMISE_ALL_MAP_BEFORE.test(before)) return undefined;
+  const before = input.text.slice(Math.max(0, fn.start - 400), fn.start).replace(/async\s*$/, '');
+  if (!LOOP_CALLBACK_BEFORE.test(before) || mapIsPromiseAllArgument(before)) return undefined;
   return 'callback';
 }
+
+/** A loop header about pages: `while (nextUrl)`, `do { … } while (cursor)`, `for (let page = 1; hasMore; page++)`. */
+const PAGINATION_HEADER =
+  /\b(?:next(?:Url|Link|Page|PageToken|Token|Cursor|Href)?|cursor|(?:current|next)?[Pp]age(?:Token|Number|Num|Index)?|has_?[Mm]ore|has_?[Nn]ext(?:Page)?|offset|marker|continuation(?:Token)?)\b/;
+
+/**
+ * Whether the innermost loop statement around [start, end) walks pages of one result (its header,
+ * everything but the body, names a cursor, a next link, a page or an offset) or runs until a result
+ * (`for (;;)`, `while (true)`): each request depends on the one before, so it cannot be batched
+ * into one call and is not an N+1.
+ */
+export function inPaginationLoop(input: CheckInput, start: number, end: number): boolean {
+  const body = innermost(loopBodies(input), start, end);
+  if (!body) return false;
+  const loop = body.loop;
+  // `for (const x of xs)` walks a collection, whatever it is named.
+  if (loop.type === 'for_in_statement') return false;
+  const header = input.text.slice(loop.startIndex, body.start) + input.text.slice(body.end, loop.endIndex);
+  return PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header);
+}
+
+/** `for (;;)` / `while (true)`: a retry or polling loop that stops on a result, not a walk over items. */
+const UNCONDITIONAL_LOOP =
+  /^for\s*\(\s*(?:let\s+\w+\s*=\s*\w+\s*)?;\s*;|^while\s*\(\s*true\s*\)|while\s*\(\s*true\s*\)\s*;?\s*$/;
