@@ -26,6 +26,11 @@ export interface GitRepositoryState {
   readonly untrackedChanges?: GitChange[];
 }
 
+export interface GitCommit {
+  readonly hash: string;
+  readonly message: string;
+}
+
 export interface GitRepository {
   readonly rootUri: vscode.Uri;
   readonly state: GitRepositoryState;
@@ -36,6 +41,8 @@ export interface GitRepository {
   diffWith(ref: string, path: string): Promise<string>;
   show(ref: string, path: string): Promise<string>;
   getMergeBase(ref1: string, ref2: string): Promise<string | undefined>;
+  /** Commits of a range (`A..B`), newest first. */
+  log(options?: { range?: string; maxEntries?: number }): Promise<GitCommit[]>;
   getBranches(query: {
     remote?: boolean;
     sort?: 'alphabetically' | 'committerdate';

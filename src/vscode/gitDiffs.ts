@@ -4,6 +4,7 @@ import { languageFromPath } from '../core/language';
 import type { Logger } from '../core/log';
 import { unitsFromDiff } from '../core/review/diff';
 import { DEFAULT_MAX_FILE_BYTES, decodeSource, oversizeReason, type SourceRead } from '../core/review/files';
+import { MAX_COMMIT_MESSAGES } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
 import {
   GIT_STATUS_DELETED,
@@ -31,6 +32,8 @@ export interface DiffReviewInput {
   skipped: SkippedPart[];
   /** What was compared, for messages: "working tree vs HEAD". */
   description: string;
+  /** The messages of the commits the diff covers (a branch review: merge base..HEAD), newest first; sent as context. */
+  commitMessages?: string[];
 }
 
 async function gitApi(): Promise<GitApi> {
@@ -196,11 +199,14 @@ export async function changesAgainstBranch(
     (path) => readWorkingFile(repository, path),
     logger,
   );
+  // What the commits since the merge base say about the change: context for the model, as the CLI's --diff BASE sends.
+  const commits = await repository.log({ range: `${base}..HEAD`, maxEntries: MAX_COMMIT_MESSAGES });
   return {
     repository,
     units,
     skipped: [...deletedParts(changes, repository), ...skipped],
     description: `changes against ${branch} (merge base ${base.slice(0, 8)})`,
+    commitMessages: commits.map((commit) => commit.message.trim()).filter((message) => message !== ''),
   };
 }
 

@@ -124,6 +124,7 @@ async function reviewDiff(
     title: input.description,
     targets: diffTargets(input, services.config().diffContextSlack),
     skipped: input.skipped,
+    commitMessages: input.commitMessages,
   });
 }
 

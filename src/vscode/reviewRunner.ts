@@ -43,6 +43,8 @@ export interface ReviewJob {
   quiet?: boolean;
   /** Send the whole file and use no cached answer, whatever was reviewed before. */
   fresh?: boolean;
+  /** The messages of the commits reviewed (a branch review), sent to the model as context. */
+  commitMessages?: string[];
 }
 
 /** The selected lines of an editor (1-based); a selection ending at column 0 does not include that line. */
@@ -252,6 +254,7 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
             signal: controller.signal,
             onProgress: (report) => show(steps.update(report) * 100),
             fresh: job.fresh,
+            commitMessages: job.commitMessages,
           });
           const { files, notes: relocationNotes } = await publishOutcome(services, job.targets, outcome);
           const converged = formatConvergence(outcome.convergence);

@@ -203,7 +203,11 @@ export class ReviewContext {
       offlineFindings: offline ? (unit: ReviewUnit) => offline(unit, prepared.offline.checks) : undefined,
       logger: this.deps.logger,
       // Units' paths are workspace-relative: the workspace is the repository searched for what they call.
-      context: { repositoryRoot: this.deps.workspaceRoot(), note: prepared.note },
+      context: {
+        repositoryRoot: this.deps.workspaceRoot(),
+        note: prepared.note,
+        commitMessages: request.commitMessages,
+      },
     };
   };
 }

@@ -33,6 +33,8 @@ export interface ReviewRequest {
   fresh?: boolean;
   /** The user's own words about this review (the chat's `/review` text): sent to the model as context. */
   note?: string;
+  /** The messages of the commits under review (a branch review), newest first: sent as the author's claims, as context. */
+  commitMessages?: string[];
 }
 
 /**
