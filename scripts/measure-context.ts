@@ -81,18 +81,29 @@ function calledNames(line: string): string[] {
 }
 
 /** The repository at `commit`, read from git's objects. */
+const repositories = new Map<string, RepositoryFiles>();
 function repositoryAt(gitDir: string, commit: string): RepositoryFiles {
+  const known = repositories.get(commit);
+  if (known) return known;
   let files: string[] | undefined;
-  return {
+  const texts = new Map<string, string | undefined>();
+  const repository: RepositoryFiles = {
     list: async () => (files ??= git(gitDir, ['ls-tree', '-r', '--name-only', commit]).split('\n').filter(Boolean)),
     read: async (file) => {
+      if (texts.has(file)) return texts.get(file);
+      let text: string | undefined;
       try {
-        return git(gitDir, ['show', `${commit}:${file}`]);
+        text = git(gitDir, ['show', `${commit}:${file}`]);
       } catch {
-        return undefined;
+        text = undefined;
       }
+      texts.set(file, text);
+      return text;
     },
   };
+  repositories.clear();
+  repositories.set(commit, repository);
+  return repository;
 }
 
 async function main(): Promise<void> {
@@ -113,11 +124,14 @@ async function main(): Promise<void> {
     sameFileCalleesSent: 0,
     otherFileCallees: 0,
     otherFileCalleesSent: 0,
+    otherFileUniqueCallees: 0,
+    otherFileUniqueCalleesSent: 0,
     contextTokens: 0,
     promptTokens: 0,
   };
   const missed: string[] = [];
   const used: string[] = [];
+  const started = Date.now();
   try {
     const log = git(gitDir, ['log', '--no-merges', '--format=%H', '-n', '400', 'HEAD']).split('\n').filter(Boolean);
     for (const commit of log) {
@@ -167,6 +181,8 @@ async function main(): Promise<void> {
           removedShare: share(totals.removedLinesSent, totals.removedLines),
           sameFileShare: share(totals.sameFileCalleesSent, totals.sameFileCallees),
           otherFileShare: share(totals.otherFileCalleesSent, totals.otherFileCallees),
+          otherFileUniqueShare: share(totals.otherFileUniqueCalleesSent, totals.otherFileUniqueCallees),
+          durationMs: Date.now() - started,
           contextShareOfPrompt: share(totals.contextTokens, totals.promptTokens),
           tokenRatio: ratio,
           commitsUsed: used,
@@ -222,8 +238,14 @@ async function main(): Promise<void> {
       }
       if (defs.length === 0) continue;
       totals.otherFileCallees++;
-      if (defs.some((d) => all.includes(d))) totals.otherFileCalleesSent++;
+      const sent = defs.some((d) => all.includes(d));
+      if (sent) totals.otherFileCalleesSent++;
       else missed.push(`${commit.slice(0, 8)} ${unit.path}: other-file callee not sent: ${name}`);
+      // A name only one other file defines: no doubt about which definition is the right one.
+      if (defs.length === 1) {
+        totals.otherFileUniqueCallees++;
+        if (sent) totals.otherFileUniqueCalleesSent++;
+      }
     }
   }
 

@@ -21,5 +21,14 @@ export function missedTargets(result: EvalRunResult): string[] {
     missed.push(`recall loss ${(result.recallLoss ?? 0).toFixed(2)} > ${EVAL_TARGETS.recallLoss}`);
   if (result.unusableFixes > 0) missed.push(`${result.unusableFixes} prefixed or no-op fixes kept`);
   if (result.offlineDuplicates > 0) missed.push(`${result.offlineDuplicates} offline/model duplicates`);
+  // Context (issue 15): a share that could not be measured (nothing of its kind in the set) is a miss too.
+  const shares: [string, number | null, number][] = [
+    ['removed lines sent', result.context.removedLinesSent, EVAL_TARGETS.removedLinesSent],
+    ['same-file callees sent', result.context.sameFileCalleesSent, EVAL_TARGETS.sameFileCalleesSent],
+    ['cross-file callees sent', result.context.crossFileCalleesSent, EVAL_TARGETS.crossFileCalleesSent],
+  ];
+  for (const [name, share, target] of shares)
+    if (share === null || share < target)
+      missed.push(`${name} ${share === null ? 'not measured' : share.toFixed(2)} < ${target}`);
   return missed;
 }

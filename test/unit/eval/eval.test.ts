@@ -30,8 +30,17 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     await server?.close();
   });
 
-  it('meets the quality targets in the default mode (Pragmatic): precision ≥ 0.90, recall loss ≤ 5%, no unusable fix, no duplicate', () => {
+  it('meets the targets in the default mode (Pragmatic): precision ≥ 0.90, recall loss ≤ 5%, no unusable fix, no duplicate; all removed lines, ≥ 90% of same-file and ≥ 70% of cross-file callees sent', () => {
     assert.deepEqual(missedTargets(byLabel(DEFAULT_RUN)), []);
+  });
+
+  it('counts a context share below its target, or not measured, as a miss', () => {
+    const r = byLabel(DEFAULT_RUN);
+    const worse = (context: Partial<typeof r.context>) =>
+      missedTargets({ ...r, context: { ...r.context, ...context } });
+    assert.deepEqual(worse({ crossFileCalleesSent: 0.5 }), ['cross-file callees sent 0.50 < 0.7']);
+    assert.deepEqual(worse({ sameFileCalleesSent: null }), ['same-file callees sent not measured < 0.9']);
+    assert.deepEqual(worse({ removedLinesSent: 0.95 }), ['removed lines sent 0.95 < 1']);
   });
 
   it('keeps no prefixed or no-op fix and no offline/model duplicate in any run', () => {
