@@ -352,6 +352,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);
   if (migrationDir) return { role: 'migration', reason: `path ${migrationDir}/` };
+  // Go and Python projects keep their schema migrations in one file of the database package too.
+  if (/^(?:migrations?|migrate)\.(?:go|py)$/.test(base)) return { role: 'migration', reason: `file name ${base}` };
   const dbMigrate = dirs.findIndex((dir, index) => dir === 'migrate' && index > 0 && dirs[index - 1] === 'db');
   if (dbMigrate >= 0) return { role: 'migration', reason: 'path db/migrate/' };
 

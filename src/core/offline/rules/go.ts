@@ -116,6 +116,11 @@ const httpNoTimeout: RuleChecker = (input) => {
   for (const literal of nodesAtMatches(input, /\bhttp\.Client\s*\{/g, COMPOSITE, 3)) {
     if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
     if (keyedElements(literal).has('Timeout')) continue;
+    // Requests made with a context that has a deadline are bounded by it.
+    const fn = enclosingFunction(input, literal);
+    const fnText = fn ? input.text.slice(fn.startIndex, fn.endIndex) : '';
+    if (/context\.With(?:Timeout|Deadline)\(/.test(fnText) && /NewRequestWithContext\(|\.WithContext\(/.test(fnText))
+      continue;
     const body = field(literal, 'body');
     let edit;
     if (body && imported.get('time') === 'time') {
@@ -453,7 +458,35 @@ function loopIsBounded(input: CheckInput, loop: Node, call: Node): boolean {
     )
   )
     return true;
-  return /\bcache\w*\s*(?:\[|\.\s*Get\s*\()|\bmemo\w*\s*\[/i.test(bodyText);
+  if (/\bcache\w*\s*(?:\[|\.\s*Get\s*\()|\bmemo\w*\s*\[/i.test(bodyText)) return true;
+  // A range over a slice or map written out in the function (`pragmas := []string{...}`).
+  const ranged = /\brange\s+([A-Za-z_]\w*)\s*\{?\s*$/.exec(header.trimEnd())?.[1];
+  const fn = ranged ? enclosingFunction(input, loop) : null;
+  if (ranged && fn) {
+    const literal = new RegExp(`\\b${ranged}\\s*:?=\\s*(?:\\[\\]|map\\[)[^{\\n]*\\{`);
+    if (literal.test(input.text.slice(fn.startIndex, loop.startIndex))) return true;
+  }
+  return false;
+}
+
+/** Statements that change the schema or the session: one per object by nature, nothing to batch. */
+const DDL_TEXT =
+  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH)\b/i;
+
+/** The names a `for ... range` binds (`for _, stmt := range stmts` → [stmt]). */
+function rangeNames(input: CheckInput, loop: Node): string[] {
+  const body = field(loop, 'body');
+  const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
+  const match = /^for\s+([\w\s,]+?)\s*:?=\s*range\b/.exec(header);
+  return match ? match[1].split(',').map((name) => name.trim()) : [];
+}
+
+/** Handles opened in the loop body before the call (`db, err := bolt.Open(site.File)`): one database each. */
+function openedInLoop(input: CheckInput, loop: Node, call: Node, handle: string): boolean {
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const before = input.text.slice(body.startIndex, call.startIndex);
+  return new RegExp(`\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=`).test(before);
 }
 
 const queryInLoop: RuleChecker = (input) => {
@@ -472,6 +505,16 @@ const queryInLoop: RuleChecker = (input) => {
     if (!isQuery && !isHttp) continue;
     const loop = inForBody(input, call.node);
     if (!loop || loopIsBounded(input, loop, call.node)) continue;
+    if (isQuery) {
+      const args = call.args;
+      const statementAt = looksLikeContext(args[0] ?? null) ? 1 : 0;
+      const statement = args[statementAt] ?? null;
+      // Running each listed statement, or a schema/session statement: nothing to batch.
+      if (statement?.type === 'identifier' && rangeNames(input, loop).includes(statement.text)) continue;
+      if (DDL_TEXT.test(stringBuild(statement)?.literal ?? '')) continue;
+      const handle = chainNames(call.operand ?? '')[0];
+      if (handle && openedInLoop(input, loop, call.node, handle)) continue;
+    }
     input.report(
       call.node,
       'query-in-loop',
@@ -645,6 +688,39 @@ const DICTATED_METHODS =
 
 const EMPTY_INTERFACE: ReadonlySet<string> = new Set(['interface_type', 'type_identifier']);
 
+/** A function literal whose type the slot it is stored in dictates: a composite literal's element, or a field. */
+function isStoredInTypedSlot(literal: Node): boolean {
+  const parent = literal.parent;
+  if (!parent) return false;
+  if (parent.type === 'literal_element') return true;
+  const assignment = parent.type === 'expression_list' ? parent.parent : null;
+  return (
+    assignment?.type === 'assignment_statement' &&
+    named(field(assignment, 'left')).some((target) => target.type === 'selector_expression')
+  );
+}
+
+/** Where a value is only passed on: a call's argument, or an element of a composite literal. */
+const HANDED_ON: ReadonlySet<string> = new Set(['argument_list', 'literal_element']);
+
+/**
+ * True when every use of the names in the body passes the value on unchanged; a body that never
+ * reads them counts only for a method (it implements an interface's signature).
+ */
+function onlyHandedOn(body: Node | null, names: string[], isMethod: boolean): boolean {
+  if (!body) return isMethod;
+  const uses = descendants(body, 'identifier').filter((use) => names.includes(use.text));
+  if (uses.length === 0) return isMethod;
+  return uses.every((use) => {
+    const parent = use.parent;
+    if (!parent) return false;
+    if (HANDED_ON.has(parent.type)) return true;
+    // `&v` handed on (`json.Unmarshal(b, &v)`), and `v == nil` / `v != nil` checks.
+    if (parent.type === 'unary_expression') return !!parent.parent && HANDED_ON.has(parent.parent.type);
+    return parent.type === 'binary_expression' && named(parent).some((operand) => operand.type === 'nil');
+  });
+}
+
 const explicitAny: RuleChecker = (input) => {
   // `any` is `interface{}` under another name (Go 1.18+).
   for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}|(?<![\w.])any(?![\w(])/g, EMPTY_INTERFACE, 1)) {
@@ -666,6 +742,16 @@ const explicitAny: RuleChecker = (input) => {
     if (!signature) continue;
     // A callback literal passed to a call has the type its callee dictates; so does an interface method.
     if (signature.type === 'func_literal' && chain.some((node) => node.type === 'argument_list')) continue;
+    // So does a literal stored in a field or a map (`New: func() any`, `srv.Handler = func(...)`, a FuncMap).
+    if (signature.type === 'func_literal' && isStoredInTypedSlot(signature)) continue;
+    // A parameter of exactly `any` that the body only hands on (to json.Marshal, a template, an ORM) or
+    // never reads: the API it wraps takes anything, so the wrapper must too.
+    const declaration = chain[1];
+    if (declaration?.type === 'parameter_declaration' && field(declaration, 'type')?.equals(type)) {
+      const names = declaration.childrenForFieldName('name').flatMap((name) => (name ? [name.text] : []));
+      if (names.length > 0 && onlyHandedOn(field(signature, 'body'), names, signature.type === 'method_declaration'))
+        continue;
+    }
     if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? ''))
       continue;
     input.report(

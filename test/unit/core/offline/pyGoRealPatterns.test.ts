@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runOfflineChecks } from '../../../../src/core/offline';
+import { classifyFile } from '../../../../src/core/roles';
 import { expectedFindings, LABELED_ROOT } from './labeledSet';
 
 /**
@@ -24,4 +25,13 @@ describe('offline checks: Python and Go patterns measured on real code (issue 12
       assert.deepEqual(actual, expected);
     });
   }
+});
+
+describe('file roles: a Go or Python file of schema migrations (issue 12)', () => {
+  it('is migration code by its name, wherever it sits; other database files are not', () => {
+    assert.equal(classifyFile('internal/database/migrations.go', 'package database\n').role, 'migration');
+    assert.equal(classifyFile('app/db/migrate.py', 'import sqlite3\n').role, 'migration');
+    assert.equal(classifyFile('internal/database/database.go', 'package database\n').role, 'production');
+    assert.equal(classifyFile('internal/database/migrations_test.go', 'package database\n').role, 'test');
+  });
 });
