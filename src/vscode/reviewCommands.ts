@@ -24,6 +24,7 @@ import { showError } from './logging';
 import { ReviewCancelledError } from '../core/review/errors';
 import type { Services } from './services';
 import { noteText } from './common/reviewNotes';
+import { reviewFolder } from './folderReview';
 
 /**
  * The URI a command was invoked with: a Uri or URI string (tests, explorer menus), or the
@@ -225,6 +226,7 @@ export function registerReviewCommands(context: vscode.ExtensionContext, service
         return changesAgainstBranch(repository, target, services.logger);
       }),
     ),
+    vscode.commands.registerCommand(COMMANDS.reviewFolder, (uri?: unknown) => reviewFolder(services, uriArgument(uri))),
     vscode.commands.registerCommand(COMMANDS.previewPrompt, (uri?: unknown) => showPromptPreview(services, uri)),
     promptPreviewChanged,
     vscode.workspace.registerTextDocumentContentProvider(PROMPT_PREVIEW_SCHEME, {

@@ -51,6 +51,13 @@ export interface OfflineRuleMeta {
   defaultSeverity: Severity;
   title: string;
   shortDescription: string;
+  /**
+   * Words a reviewer would use for what the rule is about ("timeout", "N+1", "shell"). A model
+   * finding at the same place is the same problem only when its title (or its message's first
+   * sentence) says one of them, or its title is the rule's: the category alone would fold a
+   * different problem on the next line ("retry without backoff" into "no timeout") and lose it.
+   */
+  subject: RegExp;
   /** Markdown: the rule's explanation page (what, why it hurts in production, how to fix). */
   helpText: string;
   languages: LanguageFamily[];

@@ -1,4 +1,5 @@
 import { severityRank, type ReviewFinding } from '../findings';
+import { ruleMeta } from '../offline/rules/meta';
 
 /**
  * One finding per problem: model findings that say the same thing at the same place are merged
@@ -17,6 +18,8 @@ function words(title: string): Set<string> {
 export function similarTitles(a: string, b: string): boolean {
   const na = a.toLowerCase().replace(/\s+/g, ' ').trim();
   const nb = b.toLowerCase().replace(/\s+/g, ' ').trim();
+  // An empty title says nothing, so it is like no other (it would be "contained" in every title).
+  if (na === '' || nb === '') return false;
   if (na === nb || na.includes(nb) || nb.includes(na)) return true;
   const wa = words(a);
   const wb = words(b);
@@ -58,19 +61,42 @@ export function mergeFindings(findings: ReviewFinding[]): ReviewFinding[] {
   );
 }
 
-/** The model's finding is about what an offline rule already reported at the same place. */
+/** The first sentence of a message (up to the first full stop, colon or line break). */
+function firstSentence(message: string): string {
+  return /^[^\n]*?(?:[.:](?=\s|$)|\n|$)/.exec(message)?.[0] ?? message;
+}
+
+/**
+ * Whether a model's finding and an offline rule's say the same thing: the titles do, or the model's
+ * finding is in the rule's category and its title (or its message's first sentence) names the
+ * rule's subject (meta.ts `subject`). The category alone is not enough: "Retry loop without
+ * backoff" on the line above a fetch without a timeout is another problem, and folding it would
+ * lose it.
+ */
+export function saysWhatRuleSays(
+  model: { title: string; message: string; category: string },
+  offline: { title: string; category: string; ruleId: string },
+): boolean {
+  if (similarTitles(model.title, offline.title)) return true;
+  if (model.category !== offline.category) return false;
+  const subject = ruleMeta(offline.ruleId)?.subject;
+  if (!subject) return false;
+  return subject.test(model.title) || subject.test(firstSentence(model.message));
+}
+
+/** The model's finding is about what an offline rule already reported at the same place (lines ±1). */
 export function repeatsOffline(model: ReviewFinding, offline: ReviewFinding): boolean {
   return (
     model.file === offline.file &&
     model.startLine <= offline.endLine + 1 &&
     offline.startLine <= model.endLine + 1 &&
-    (model.category === offline.category || similarTitles(model.title, offline.title))
+    saysWhatRuleSays(model, offline)
   );
 }
 
 /**
  * The hybrid merge: a model finding that repeats an offline finding (same file, overlapping lines
- * (±1), same category or a similar title) is folded into it. The offline finding stays (its rule id,
+ * (±1), saying what the rule says: see saysWhatRuleSays) is folded into it. The offline finding stays (its rule id,
  * documentation and suppression comment keep working), at the more severe of the two severities,
  * and takes the model's fix when it has none. Returns the findings and how many were folded.
  */

@@ -11,6 +11,7 @@ export const COMMANDS = {
   reviewChanges: 'backendReviewer.reviewChanges',
   reviewStaged: 'backendReviewer.reviewStaged',
   reviewAgainstBranch: 'backendReviewer.reviewAgainstBranch',
+  reviewFolder: 'backendReviewer.reviewFolder',
   switchMode: 'backendReviewer.switchMode',
   selectPersona: 'backendReviewer.selectPersona',
   clearFindings: 'backendReviewer.clearFindings',

@@ -13,7 +13,7 @@ import { noteText } from './reviewNotes';
  * first), with the persona, mode, guidelines and provider that `prepare` resolves at that moment.
  * Pure: the VS Code side supplies `prepare` and shows progress and outcomes.
  */
-export type ReviewKind = 'file' | 'selection' | 'changes' | 'staged' | 'branch' | 'chat';
+export type ReviewKind = 'file' | 'selection' | 'changes' | 'staged' | 'branch' | 'folder' | 'chat';
 
 export interface ReviewRequest {
   /** Reviews with the same key cancel each other (a file URI, or e.g. `changes:<repo root>`). */

@@ -1,4 +1,7 @@
 import { severityRank } from '../../core/findings';
+import { saysWhatRuleSays, similarTitles } from '../../core/review/merge';
+
+export { similarTitles } from '../../core/review/merge';
 import type { PublishedFinding } from './publishedFindings';
 
 /**
@@ -8,29 +11,6 @@ import type { PublishedFinding } from './publishedFindings';
  * they were published, so a later publish of either side merges again instead of splitting the pair.
  */
 
-function words(title: string): Set<string> {
-  return new Set(
-    title
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((word) => word.length > 2),
-  );
-}
-
-/** Titles say the same thing: one contains the other, or they share at least half their words. */
-export function similarTitles(a: string, b: string): boolean {
-  const na = a.toLowerCase().replace(/\s+/g, ' ').trim();
-  const nb = b.toLowerCase().replace(/\s+/g, ' ').trim();
-  if (na === '' || nb === '') return false;
-  if (na === nb || na.includes(nb) || nb.includes(na)) return true;
-  const wa = words(a);
-  const wb = words(b);
-  if (wa.size === 0 || wb.size === 0) return false;
-  let shared = 0;
-  for (const word of wa) if (wb.has(word)) shared++;
-  return shared / (wa.size + wb.size - shared) >= 0.5;
-}
-
 function near(a: PublishedFinding, b: PublishedFinding, slack: number): boolean {
   return a.startLine <= b.endLine + slack && b.startLine <= a.endLine + slack;
 }
@@ -38,14 +18,17 @@ function near(a: PublishedFinding, b: PublishedFinding, slack: number): boolean 
 /**
  * Whether two findings of one file are the same problem. Two offline findings only when they are
  * the same rule on the same lines (two rules on one line are two problems); an offline and a model
- * finding when their lines overlap (±1) and they share the category or say the same thing; two
+ * finding when their lines overlap (±1) and the model's says what the rule says (core/review/merge.ts); two
  * model findings when their lines overlap and their titles say the same thing.
  */
 export function sameProblem(a: PublishedFinding, b: PublishedFinding): boolean {
   if (a.file !== b.file) return false;
   if (a.origin === 'offline' && b.origin === 'offline')
     return a.ruleId === b.ruleId && a.startLine === b.startLine && a.endLine === b.endLine;
-  if (a.origin !== b.origin) return near(a, b, 1) && (a.category === b.category || similarTitles(a.title, b.title));
+  if (a.origin !== b.origin) {
+    const [model, offline] = a.origin === 'model' ? [a, b] : [b, a];
+    return near(a, b, 1) && saysWhatRuleSays(model, offline);
+  }
   return near(a, b, 0) && (similarTitles(a.title, b.title) || (a.ruleId === b.ruleId && a.startLine === b.startLine));
 }
 

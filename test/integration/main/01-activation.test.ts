@@ -9,6 +9,7 @@ const EXPECTED_COMMANDS = [
   'reviewChanges',
   'reviewStaged',
   'reviewAgainstBranch',
+  'reviewFolder',
   'switchMode',
   'selectPersona',
   'clearFindings',

@@ -13,6 +13,7 @@ export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
   {
     id: 'http-no-timeout',
     category: 'reliability',
+    subject: /time-?outs?\b|deadline|\bhangs?\b|wait(s|ing)? (forever|indefinitely)|abort ?signal/i,
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -43,6 +44,7 @@ The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`,
   {
     id: 'silent-catch',
     category: 'reliability',
+    subject: /swallow|silent|ignor(ed|es|ing)|empty (catch|except)|discard|suppress|dropped|unhandled/i,
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -68,6 +70,7 @@ Log the error with context (and the identifiers needed to find the record), reth
   {
     id: 'hardcoded-secret',
     category: 'security',
+    subject: /secret|credential|password|api[ -]?key|token|hard-?coded|private key|signing key/i,
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -94,6 +97,7 @@ Read it at startup from the environment or a secret manager, fail fast when it i
   {
     id: 'sql-injection',
     category: 'security',
+    subject: /\bsql\b|inject|concatenat|interpolat|parameteri[sz]|unsanitized|unescaped|raw query/i,
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -117,6 +121,7 @@ Keep the SQL constant and pass values separately: \`db.query('SELECT … WHERE i
   {
     id: 'query-in-loop',
     category: 'performance',
+    subject: /n ?\+ ?1|\bloop\b|per (item|row|record|iteration)|each (item|row|record|iteration)|batch/i,
     defaultSeverity: 'medium',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
@@ -143,6 +148,7 @@ Load the whole set in one query before the loop (\`WHERE id IN (…)\` / \`= ANY
   {
     id: 'unbounded-concurrency',
     category: 'reliability',
+    subject: /unbounded|concurren|parallel|promise\.all|fan[- ]?out|goroutines?|at once/i,
     defaultSeverity: 'low',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
@@ -168,6 +174,7 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
   {
     id: 'tls-verification-disabled',
     category: 'security',
+    subject: /\btls\b|\bssl\b|certificate|\bverif|https/i,
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -191,6 +198,7 @@ Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`
   {
     id: 'weak-random-secret',
     category: 'security',
+    subject: /random|predictable|guessable|entropy|\bcsprng\b/i,
     defaultSeverity: 'medium',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
@@ -214,6 +222,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
   {
     id: 'command-injection',
     category: 'security',
+    subject: /command|shell|inject|\bexec|spawn|subprocess/i,
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -237,6 +246,7 @@ Run the program directly with an argument array and no shell: \`execFile('git', 
   {
     id: 'blocking-call-in-async',
     category: 'performance',
+    subject: /block|synchronous|\bsync\b|event loop|\basync\b/i,
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python'],
@@ -261,6 +271,7 @@ Use the async forms: \`fs.promises.*\`, \`execFile\`/\`spawn\` awaited; \`await 
   {
     id: 'jwt-verification-disabled',
     category: 'security',
+    subject: /\bjwt\b|token|signature|verif|algorithm/i,
     defaultSeverity: 'high',
     confidence: 0.9,
     languages: ['js', 'python'],
@@ -285,6 +296,7 @@ Verify with the key and an explicit algorithm list: \`jwt.verify(token, key, { a
   {
     id: 'cors-wildcard-credentials',
     category: 'security',
+    subject: /\bcors\b|origin|credential/i,
     defaultSeverity: 'medium',
     confidence: 1,
     languages: ['js', 'python', 'go'],
@@ -310,6 +322,7 @@ List the allowed origins explicitly (or check against an allow-list and echo the
   {
     id: 'explicit-any',
     category: 'maintainability',
+    subject: /\bany\b|untyped|type safety|\btyped?\b|interface\{\}/i,
     defaultSeverity: 'low',
     confidence: 1,
     languages: ['js', 'go'],

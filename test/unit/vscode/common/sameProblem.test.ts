@@ -38,7 +38,7 @@ describe('one finding per problem in the editor', () => {
     const offline = published(
       {
         origin: 'offline',
-        ruleId: 'sql-string-concat',
+        ruleId: 'sql-injection',
         title: 'SQL built by string concatenation',
         severity: 'medium',
       },
@@ -57,7 +57,7 @@ describe('one finding per problem in the editor', () => {
     const shown = oneFindingPerProblem([offline, model]);
     assert.equal(shown.length, 1);
     assert.equal(shown[0].id, 'o', 'the offline finding keeps its rule id and documentation');
-    assert.equal(shown[0].ruleId, 'sql-string-concat');
+    assert.equal(shown[0].ruleId, 'sql-injection');
     assert.equal(shown[0].severity, 'critical');
     assert.equal(shown[0].fix?.replacement, 'db.query(sql, [id])');
     assert.equal(shown[0].reviewedFixHash, model.reviewedFixHash);
@@ -66,7 +66,7 @@ describe('one finding per problem in the editor', () => {
   });
 
   it('keeps different problems apart', () => {
-    const injection = published({ origin: 'offline', ruleId: 'sql-string-concat' }, 'a');
+    const injection = published({ origin: 'offline', ruleId: 'sql-injection' }, 'a');
     const key = published({ origin: 'offline', ruleId: 'hardcoded-secret', title: 'Hard-coded key' }, 'b');
     const farModel = published({ startLine: 12, endLine: 12 }, 'c');
     const otherModel = published({ title: 'Unbounded result set', category: 'performance' }, 'd');
@@ -74,6 +74,40 @@ describe('one finding per problem in the editor', () => {
     assert.ok(!sameProblem(injection, farModel), 'lines far apart');
     assert.ok(!sameProblem(injection, otherModel), 'other category and other title');
     assert.equal(oneFindingPerProblem([injection, key, farModel, otherModel]).length, 4);
+  });
+
+  it('keeps a model finding of the same category apart from the rule next to it when it is about something else', () => {
+    const timeout = published(
+      {
+        origin: 'offline',
+        ruleId: 'http-no-timeout',
+        category: 'reliability',
+        title: 'Outbound HTTP request without a timeout',
+        startLine: 6,
+        endLine: 6,
+      },
+      't',
+    );
+    const retry = published(
+      {
+        category: 'reliability',
+        title: 'Retry loop without backoff',
+        message: 'Every failure is retried at once, so a struggling provider is hammered.',
+        startLine: 5,
+        endLine: 5,
+      },
+      'r',
+    );
+    const sameThing = published(
+      { category: 'reliability', title: 'Invoice fetch can hang', message: 'No deadline.', startLine: 6, endLine: 6 },
+      's',
+    );
+    assert.ok(!sameProblem(timeout, retry), 'a retry policy is not the missing timeout');
+    assert.ok(sameProblem(timeout, sameThing), 'a hanging fetch is');
+    assert.deepEqual(
+      oneFindingPerProblem([timeout, retry, sameThing]).map((f) => memberIds(f)),
+      [['t', 's'], ['r']],
+    );
   });
 
   it('a model finding kept from an earlier review and the new one say the same: the newer wording stays', () => {
