@@ -56,7 +56,7 @@ export function unquote(literal: string): string {
 }
 
 const SQL_SHAPE =
-  /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+[\w."`[\]]+\s+set|delete\s+from|replace\s+into|merge\s+into|upsert\s+into|create\s+table|drop\s+table|alter\s+table|truncate\s+table|where\s|order\s+by|values\s*\()/i;
+  /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+[\w."`[\]]+\s+set|delete\s+from|replace\s+into|merge\s+into|upsert\s+into|create\s+(?:temp(?:orary)?\s+|unlogged\s+)?table|drop\s+table|alter\s+table|truncate\s+table|where\s|order\s+by|values\s*\()/i;
 
 /** True when text reads like a SQL statement or clause (used to tell SQL strings from others). */
 export function looksLikeSql(text: string): boolean {

@@ -30,10 +30,10 @@ import {
   isAsyncFunction,
   JS_FUNCTIONS,
   JS_LOOPS,
-  literalAssigned,
   objectProps,
   resolvedStringBuild,
   unwrap,
+  valueAssigned,
 } from './jsSyntax';
 
 const FETCH_TIMEOUT = 'signal: AbortSignal.timeout(10_000)';
@@ -222,8 +222,13 @@ const KEY_WRAPPERS = /^(?:asKey|createSecretKey|from|encode)$/;
 /** The literal a key expression holds: a string, a variable given one, or one wrapped by a KEY_WRAPPERS call. */
 function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
   if (STRING_TYPES.has(key.type)) return key;
-  if (key.type === 'identifier') return literalAssigned(input, key);
-  if (key.type !== 'call_expression' || depth > 1) return null;
+  if (depth > 2) return null;
+  if (key.type === 'identifier') {
+    // `const key = JWK.asKey(secret)`, `const secret = 'x'`: a wrapped literal through variables.
+    const value = unwrap(valueAssigned(input, key));
+    return value ? keyLiteral(input, value, depth + 1) : null;
+  }
+  if (key.type !== 'call_expression') return null;
   const wrapper = callee(key);
   const inner = unwrap(firstArg(key));
   return wrapper && KEY_WRAPPERS.test(wrapper.name) && inner ? keyLiteral(input, inner, depth + 1) : null;
@@ -338,7 +343,9 @@ const SQL_METHODS = new Set([
 const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (!SQL_METHODS.has(target.name)) continue;
-    const first = firstArg(call);
+    let first = unwrap(firstArg(call));
+    // mysql's `conn.query({ sql, values })` form.
+    if (first?.type === 'object') first = objectProps(first).props.get('sql') ?? null;
     if (!first) continue;
     const build = resolvedStringBuild(input, first);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
@@ -457,6 +464,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
 };
 
 const PAIR: ReadonlySet<string> = new Set(['pair']);
+const MEMBER: ReadonlySet<string> = new Set(['member_expression']);
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_expression']);
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
@@ -520,7 +528,8 @@ function spawnsShellWithValues(input: CheckInput, call: Node): boolean {
     const argvDynamic = argv?.type === 'array' ? named(argv).some((arg) => isDynamic(input, arg)) : false;
     return isDynamic(input, list[0] ?? null) || argvDynamic;
   }
-  const program = literalString(list[0] ?? null);
+  const first = unwrap(list[0] ?? null);
+  const program = literalString(first?.type === 'identifier' ? valueAssigned(input, first) : first);
   const argv = unwrap(list[1] ?? null);
   if (!program || !SHELL_PROGRAM.test(program) || argv?.type !== 'array') return false;
   const items = named(argv);
@@ -590,9 +599,48 @@ const AUTH_PROPERTY_NAMES =
   'role|roles|isAdmin|admin|permissions|scope|scopes|sub|userId|user_id|uid|tenantId|tenant|orgId|accountId|groups|claims';
 const AUTH_PROPERTIES = new RegExp(`^(?:${AUTH_PROPERTY_NAMES})$`);
 
+/** A literal that is truthy: `true`, a non-empty string, a number other than 0. */
+function isTruthyLiteral(node: Node | null): boolean {
+  const value = unwrap(node);
+  if (!value) return false;
+  if (value.type === 'true') return true;
+  if (value.type === 'string' || value.type === 'template_string') return (literalString(value) ?? '') !== '';
+  return value.type === 'number' && Number(value.text) !== 0;
+}
+
+const DECISION_PARENTS =
+  /^(?:member_expression|subscript_expression|call_expression|binary_expression|unary_expression|parenthesized_expression|await_expression|as_expression|non_null_expression)$/;
+
+/** Whether the value of `call` decides a branch: `if (jwt.decode(t).admin === true)`, `jwt.decode(t).ok ? a : b`. */
+function decidesBranch(call: Node): boolean {
+  let child: Node = call;
+  for (let parent = call.parent, depth = 0; parent && depth < 8; parent = parent.parent, depth += 1) {
+    if (parent.type === 'if_statement' || parent.type === 'while_statement')
+      return field(parent, 'condition')?.startIndex === child.startIndex;
+    if (parent.type === 'ternary_expression') return field(parent, 'condition')?.startIndex === child.startIndex;
+    if (!DECISION_PARENTS.test(parent.type)) return false;
+    child = parent;
+  }
+  return false;
+}
+
 const jwtVerificationDisabled: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'jwt.decode') continue;
+    const list = args(call);
+    // jwt-simple: decode(token, key, noVerify): any truthy third argument skips the signature check.
+    if (list.length >= 3 && isTruthyLiteral(list[2])) {
+      input.report(
+        call,
+        'jwt-verification-disabled',
+        "`jwt.decode(token, key, …)` with a truthy third argument skips the signature check (jwt-simple's `noVerify`): a forged token is accepted.",
+        'Drop the third argument (or pass `false`) so the signature is checked, and name the algorithm explicitly.',
+      );
+      continue;
+    }
+    // A key as second argument is jwt-simple's decode, which verifies; jsonwebtoken's takes options.
+    const second = unwrap(list[1] ?? null);
+    if (second && second.type !== 'object' && second.type !== 'true' && second.type !== 'false') continue;
     // The function's text answers "does it verify?" and "are the claims used for authorisation?"
     // without visiting its nodes; the decode call itself was found through the tree. At the top
     // level that is the whole file's text (a part of a large file holds only some of it).
@@ -607,7 +655,7 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
       )
     )
       binding = binding.parent;
-    let usedForAuth = false;
+    let usedForAuth = decidesBranch(call);
     if (
       binding?.type === 'assignment_expression' &&
       /(^|\.)(user|auth|principal|claims|session)$/.test(field(binding, 'left')?.text ?? '')
@@ -616,18 +664,28 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
     const name = binding?.type === 'variable_declarator' ? field(binding, 'name') : null;
     if (name?.type === 'identifier') {
       const claims = name.text.replace(/\$/g, '\\$');
-      usedForAuth =
+      usedForAuth ||=
         new RegExp(`\\b${claims}\\s*(?:\\?\\.|\\.|!\\.)\\s*(?:${AUTH_PROPERTY_NAMES})\\b`).test(body) ||
         new RegExp(`(?:^|\\.)(?:user|auth|principal)\\s*=\\s*${claims}\\b`, 'm').test(body);
     } else if (name?.type === 'object_pattern') {
-      usedForAuth = named(name).some((prop) => AUTH_PROPERTIES.test((field(prop, 'key') ?? prop).text));
+      usedForAuth ||= named(name).some((prop) => AUTH_PROPERTIES.test((field(prop, 'key') ?? prop).text));
     }
+    // Claims read from a request's token inside a request handler or middleware are trusted by it.
+    if (!usedForAuth && name && fn && isRequestHandler(fn)) usedForAuth = true;
     if (!usedForAuth) continue;
     input.report(
       call,
       'jwt-verification-disabled',
       '`jwt.decode` does not check the signature: anyone can forge this token and the claims are trusted.',
       'Use `jwt.verify(token, key, { algorithms: [...] })` and trust only its result.',
+    );
+  }
+  for (const member of nodesAtMatches(input, /\bJWK\s*\.\s*None\b/g, MEMBER)) {
+    input.report(
+      member,
+      'jwt-verification-disabled',
+      '`JWK.None` is the `none` algorithm: unsigned tokens are accepted as valid.',
+      'Verify with the real key (`JWK.asKey(…)` from configuration) and list the algorithms you issue.',
     );
   }
   for (const pair of nodesAtMatches(input, /\balgorithms['"]?\s*:\s*\[[^\]]*['"`]none['"`]/gi, PAIR)) {

@@ -266,6 +266,20 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     if (inner.namedChildCount === 0) literal = unquote(inner.text);
     return { literal, dynamic };
   }
+  if (type === 'call_expression') {
+    // `'SELECT … WHERE id = '.concat(id)`: String.prototype.concat joins like `+`.
+    const fn = field(inner, 'function');
+    if (fn?.type !== 'member_expression' || field(fn, 'property')?.text !== 'concat') return null;
+    const base = stringBuild(field(fn, 'object'), depth + 1);
+    if (!base) return null;
+    let { literal, dynamic } = base;
+    for (const arg of named(field(inner, 'arguments'))) {
+      const part = stringBuild(arg, depth + 1);
+      if (part) literal += ' ' + part.literal;
+      dynamic ||= part ? part.dynamic : !isConstantExpression(arg);
+    }
+    return { literal, dynamic };
+  }
   if (type === 'binary_expression' && isPlus(inner)) {
     let literal = '';
     let dynamic = false;
@@ -325,16 +339,15 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
 }
 
 /**
- * The string literal an identifier was last given before `identifier` in its function, or else at
- * the top level of the file (`const secret = 'x'` read by `jwt.sign(p, secret)`); null when the
- * value is anything else.
+ * The value an identifier was last given before `identifier` in its function, or else at the top
+ * level of the file (`const secret = 'x'` read by `jwt.sign(p, secret)`); null when it has none.
  */
-export function literalAssigned(input: CheckInput, identifier: Node): Node | null {
+export function valueAssigned(input: CheckInput, identifier: Node): Node | null {
   const fn = enclosingFunction(input, identifier);
   const name = identifier.text;
   if (fn) {
     const values = assignedValues(input, fn, name, identifier.startIndex);
-    if (values.length > 0) return stringLiteralNode(values[values.length - 1]);
+    if (values.length > 0) return values[values.length - 1];
     // A parameter of that name hides the top-level value.
     const parameters = (field(fn, 'parameters') ?? field(fn, 'parameter'))?.text ?? '';
     if (new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(parameters)) return null;
@@ -345,14 +358,14 @@ export function literalAssigned(input: CheckInput, identifier: Node): Node | nul
   const values = assignedValues(input, input.moduleScope(identifier.startIndex), name, identifier.startIndex).filter(
     (value) => !enclosingFunction(input, value),
   );
-  return values.length > 0 ? stringLiteralNode(values[values.length - 1]) : null;
+  return values.length > 0 ? values[values.length - 1] : null;
 }
 
-function stringLiteralNode(node: Node): Node | null {
-  const value = unwrapTyped(node);
-  if (value && (value.type === 'string' || (value.type === 'template_string' && value.node.namedChildCount === 0)))
-    return value.node;
-  return null;
+/** `q += req.query.age`: a value that is not a string expression, appended to a string being built. */
+function appendedValue(value: Node): StringBuild | null {
+  const parent = value.parent;
+  if (parent?.type !== 'augmented_assignment_expression' || field(parent, 'operator')?.text !== '+=') return null;
+  return isConstantExpression(value) ? null : { literal: '', dynamic: true };
 }
 
 /** String build of an expression, following an identifier to its assignments in the same function. */
@@ -363,7 +376,7 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   if (unwrapped.type !== 'identifier') return stringBuild(inner);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex)
-    .map((value) => stringBuild(value))
+    .map((value) => stringBuild(value) ?? appendedValue(value))
     .filter((build): build is StringBuild => build !== null);
   return joinBuilds(builds);
 }
