@@ -136,6 +136,11 @@ export interface UnitContext {
   widened: number;
   /** The same file's definitions called from the reviewed lines, outside the regions; nearest first. */
   callees: Definition[];
+  /**
+   * The same file's definitions the rest of the shown code calls (the enclosing function's other
+   * calls), outside the regions; nearest first. Sent after everything the changed lines call.
+   */
+  shownCodeCallees: Definition[];
   /** The file's import lines. */
   imports: LineRange[];
   /** Definitions in other files called from the reviewed lines, imported files first, then nearest first; `text` is the file's text of `range`. */
@@ -411,18 +416,18 @@ export class ContextGatherer {
       const nearest = (a: Definition, b: Definition): number =>
         Math.abs(a.range.startLine - firstChange) - Math.abs(b.range.startLine - firstChange);
       callees.sort(nearest);
-      // Then what the rest of the shown code calls in this file (the enclosing function's other calls),
-      // after the changed lines' callees, so the budget serves those first.
+      // What the rest of the shown code calls in this file (the enclosing function's other calls):
+      // sent after what the changed lines call, here and in other files, so the budget serves those first.
+      const more: Definition[] = [];
       if (!wholeFile) {
         const shownLines = new Set<number>();
         for (const r of regions.ranges) for (let l = r.startLine; l <= r.endLine; l++) shownLines.add(l);
-        const more: Definition[] = [];
         for (const name of callsOnLines(tree, family, shownLines)) {
           if (called.includes(name)) continue;
           for (const d of definitions.filter((def) => def.name === name))
             if (!shown(d.range) && ![...callees, ...more].some((c) => overlaps(c.range, d.range))) more.push(d);
         }
-        callees.push(...more.sort(nearest));
+        more.sort(nearest);
       }
 
       const imports: LineRange[] = [];
@@ -443,6 +448,7 @@ export class ContextGatherer {
         regions: regions.ranges,
         widened: regions.widened,
         callees,
+        shownCodeCallees: more,
         // One range per statement (not merged when adjacent): a part is sent only the statements it uses.
         imports: imports.sort((a, b) => a.startLine - b.startLine),
         related,

@@ -12,7 +12,7 @@ import {
   type ReviewChunk,
 } from './chunk';
 import { buildMessages, buildSystemPrompt, buildUserPrompt, contextBlock, type ContextPiece } from './prompt';
-import { MAX_DEFINITION_LINES, type UnitContext } from './context';
+import { MAX_DEFINITION_LINES, type Definition, type UnitContext } from './context';
 import { redactSecrets, type Redaction } from './redact';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
@@ -258,17 +258,18 @@ type UnitPiece = ContextPiece & {
 function unitContextPieces(shownPath: string, lines: readonly string[], context: UnitContext | undefined): UnitPiece[] {
   if (!context) return [];
   const pieces: UnitPiece[] = [];
-  for (const callee of context.callees) {
+  const calleePiece = (callee: Definition, calledFrom: string): UnitPiece => {
     const own = lines.slice(callee.range.startLine - 1, callee.range.endLine);
-    pieces.push({
+    return {
       kind: 'callee',
-      title: `${callee.name}, called from the reviewed lines: ${shownPath} lines ${callee.range.startLine}-${callee.range.endLine}`,
+      title: `${callee.name}, called from ${calledFrom}: ${shownPath} lines ${callee.range.startLine}-${callee.range.endLine}`,
       text: definitionText(own),
       brief: signatureText(own, callee.signatureEnd && callee.signatureEnd - callee.range.startLine + 1),
       range: callee.range,
       names: [callee.name],
-    });
-  }
+    };
+  };
+  for (const callee of context.callees) pieces.push(calleePiece(callee, 'the reviewed lines'));
   if (context.imports.length > 0) {
     const first = context.imports[0].startLine;
     const last = context.imports[context.imports.length - 1].endLine;
@@ -310,6 +311,8 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
     byPlace.set(place, piece);
     pieces.push(piece);
   }
+  // Last, what the rest of the shown code calls in this file: the changed lines' callees come first.
+  for (const callee of context.shownCodeCallees) pieces.push(calleePiece(callee, 'the code shown'));
   return pieces;
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ContextGatherer, type RepositoryFiles } from '../../../../src/core/review/context';
-import { runReview } from '../../../../src/core/review/engine';
+import { previewReviewPrompt, runReview } from '../../../../src/core/review/engine';
 import { OpenAICompatibleProvider } from '../../../../src/core/providers/openaiCompatible';
 import type { RenderedPersona } from '../../../../src/core/personas/types';
 import { findingsAnswer, startModelServer, type ModelServer } from '../../../support/modelServer';
@@ -137,6 +137,45 @@ describe('context: definitions in other files, found from the imports', () => {
     assert.deepEqual(await related(files, 'internal/orders/handler.go', 7), [
       ['Charge', 'internal/billing/billing.go', 4, true],
     ]);
+  });
+
+  it('sends what the changed lines call (here and in other files) before what the rest of the shown code calls', async () => {
+    const text = [
+      "import { charge } from './billing';", // 1
+      '', // 2
+      'function audit(id: string): void {', // 3
+      ...Array.from({ length: 30 }, (_, i) => `  console.log('audit', id, ${i});`), // 4-33
+      '}', // 34
+      '', // 35
+      'export async function pay(id: string): Promise<void> {', // 36
+      '  audit(id);', // 37
+      ...Array.from({ length: 8 }, (_, i) => `  const step${i} = ${i};`), // 38-45
+      '  await charge(id, 100);', // 46
+      '}', // 47
+      '',
+    ].join('\n');
+    const files = {
+      'src/pay.ts': text,
+      'src/billing.ts':
+        'export async function charge(id: string, amount: number): Promise<void> {\n  await fetch(`/charge/${id}/${amount}`);\n}\n',
+    };
+    const preview = await previewReviewPrompt({
+      units: [{ path: 'src/pay.ts', text, changedLines: [46] }],
+      persona,
+      mode: 'pragmatic',
+      maxInputTokens: 32_000,
+      countTokens: (t) => Math.ceil(t.length / 4),
+      context: { repository: repository(files), budgetTokens: 400 },
+    });
+    const [context] = preview.prompts[0].user.split(/^The code, between the fence lines/m);
+    const charge = context.indexOf('## charge, called from the reviewed lines: defined in src/billing.ts lines 1-3');
+    const audit = context.indexOf('## audit, called from the code shown: src/pay.ts lines 3-34');
+    assert.ok(charge >= 0 && audit > charge, `${charge} ${audit}`);
+    // The budget left after the changed line's callee holds audit's signature, not its body.
+    assert.match(
+      context.slice(audit),
+      /\nfunction audit\(id: string\): void \{\n… \(body not shown for the budget: 31 more lines\)/,
+    );
   });
 
   describe('sent to the model (loopback server)', function () {
