@@ -485,8 +485,19 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   // `for (const x of xs)` walks a collection, whatever it is named.
   if (loop.type === 'for_in_statement') return false;
   const header = input.text.slice(loop.startIndex, body.start) + input.text.slice(body.end, loop.endIndex);
-  return PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header);
+  if (PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header)) return true;
+  // `while (parentId) { … parentId = parent.parentId }`: each step starts from a field of the last
+  // answer (a call such as `queue.pop()` walks a list instead).
+  const walked = WALK_CONDITION.exec(header);
+  if (!walked || loop.type === 'for_statement') return false;
+  const name = walked[1].replace(/\$/g, '\\$');
+  return new RegExp(`(?<![\\w$.])${name}\\s*=(?!=)\\s*[\\w$]+(?:\\??\\.[\\w$]+)+[^;\\n(]*(?:;|\\n)`).test(
+    input.text.slice(body.start, body.end),
+  );
 }
+
+/** A loop condition that is one variable: `while (parentId)`, `while (node != null)`, `} while (next !== undefined)`. */
+const WALK_CONDITION = /while\s*\(\s*([A-Za-z_$][\w$]*)\s*(?:!==?\s*(?:null|undefined)\s*)?\)/;
 
 /** `for (;;)` / `while (true)`: a retry or polling loop that stops on a result, not a walk over items. */
 const UNCONDITIONAL_LOOP =
