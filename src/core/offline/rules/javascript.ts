@@ -436,6 +436,23 @@ const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
 const IO_CALL =
   /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 
+/** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
+const FIXED_SOURCE =
+  /\b(?:config|settings|nconf)\s*\.\s*get\s*[<(]|\b(?:load|read|get)Static\w*\s*\(|\brequire\(\s*['"][^'"]+\.json['"]\s*\)/;
+
+/**
+ * A collection written out in the code (`const baskets = [ … ]`) or read from configuration or a
+ * static data file: its size is fixed by the team, not by users or the database.
+ */
+function isFixedCollection(input: CheckInput, source: Node): boolean {
+  if (FIXED_SOURCE.test(source.text)) return true;
+  if (source.type !== 'identifier') return false;
+  const value = unwrap(valueAssigned(input, source));
+  const inner = value?.type === 'await_expression' ? unwrap(value.namedChildren[0] ?? null) : value;
+  // An empty `[]` is filled later, from anything.
+  return !!inner && ((inner.type === 'array' && inner.namedChildCount > 0) || FIXED_SOURCE.test(inner.text));
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
@@ -445,6 +462,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
     const source = unwrap(field(field(mapped, 'function'), 'object'));
     if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text)) continue;
+    if (isFixedCollection(input, source)) continue;
     const callback = unwrap(firstArg(mapped));
     if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
     const inner = descendants(callback, 'call_expression')
