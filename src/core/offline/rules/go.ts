@@ -279,13 +279,59 @@ const isPlus = (candidate: Node): boolean =>
 const SAFE_FRAGMENTS =
   /^(?:strconv\.(?:Itoa|FormatInt|FormatUint|FormatFloat|FormatBool)|pq\.(?:QuoteIdentifier|QuoteLiteral))$/;
 
-function stringBuild(node: Node | null, depth = 0): StringBuild | null {
+/** Names bound to fixed text in the function (`const table = "feeds"`, `columns := []string{"id", "url"}`). */
+type ConstantTest = (name: string) => boolean;
+
+const constantSets = new WeakMap<Node, Set<string>>();
+
+/**
+ * The function's constants and string-literal slices: spliced into SQL they are fixed text. Only the
+ * function is read (a package-level lookup would make every part and incremental check whole).
+ */
+function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefined {
+  if (!fn) return undefined;
+  return (name) => {
+    let names = constantSets.get(fn);
+    if (!names) {
+      names = new Set(
+        descendants(fn, 'const_spec').flatMap((spec) =>
+          spec.childrenForFieldName('name').flatMap((n) => (n ? [n.text] : [])),
+        ),
+      );
+      const text = input.text.slice(fn.startIndex, fn.endIndex);
+      for (const match of text.matchAll(
+        /\b([A-Za-z_]\w*)\s*:?=\s*\[\]string\s*\{((?:\s*(?:"[^"\n]*"|`[^`]*`)\s*,?)*)\s*\}/g,
+      ))
+        names.add(match[1]);
+      constantSets.set(fn, names);
+    }
+    return names.has(name);
+  };
+}
+
+/** A list of bind markers (`placeholders := strings.Repeat("?,", n)`): the values go as arguments. */
+const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)$/i;
+
+/** A value that cannot change a statement's text: a literal, a constant, a number or quoted identifier. */
+function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
+  const type = node.type;
+  if (STRING_TYPES.has(type) || type === 'int_literal' || type === 'float_literal') return true;
+  if (type === 'identifier') return PLACEHOLDER_LIST.test(node.text) || !!isConstant?.(node.text);
+  if (type === 'call_expression') return SAFE_FRAGMENTS.test(readCall(node)?.text ?? '');
+  return false;
+}
+
+function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): StringBuild | null {
   if (!node || depth > MAX_BUILD_DEPTH) return null;
   const type = node.type; // each `type` read is a WebAssembly call
-  if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1);
+  if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1, isConstant);
   if (STRING_TYPES.has(type)) return { literal: unquote(node.text), dynamic: false };
   if (type === 'binary_expression' && isPlus(node)) {
-    const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
+    const parts = chainOperands(node, isPlus).map((operand) =>
+      operand?.type === 'identifier' && (PLACEHOLDER_LIST.test(operand.text) || isConstant?.(operand.text))
+        ? { literal: '', dynamic: false }
+        : stringBuild(operand, depth + 1, isConstant),
+    );
     if (parts.every((part) => part === null)) return null;
     return {
       literal: parts.map((part) => part?.literal ?? '').join(' '),
@@ -296,16 +342,22 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     const call = readCall(node);
     if (call?.text === 'fmt.Sprintf' && call.args.length > 0) {
       const format = literalString(call.args[0]);
-      // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text.
+      // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text, unless the value is fixed.
       if (format !== undefined)
         return {
           literal: format,
-          dynamic: call.args.length > 1 && /%[-+# 0]*\d*(?:\.\d+)?[^dxXobeEfgG%\d.]/.test(format),
+          dynamic:
+            /%[-+# 0]*\d*(?:\.\d+)?[^dxXobeEfgG%\d.]/.test(format) &&
+            call.args.slice(1).some((arg) => !isFixedValue(arg, isConstant)),
         };
     }
     if (call && SAFE_FRAGMENTS.test(call.text)) return { literal: '', dynamic: false };
-    // `strings.Join(conditions, " AND ")`: a query builder's own condition list.
-    if (call?.text === 'strings.Join' && /^\s*(?:AND|OR)\s*$/i.test(literalString(call.args[1] ?? null) ?? ''))
+    // `strings.Join(conditions, " AND ")`: a query builder's own condition list; or a list of fixed names.
+    if (
+      call?.text === 'strings.Join' &&
+      (/^\s*(?:AND|OR)\s*$/i.test(literalString(call.args[1] ?? null) ?? '') ||
+        (call.args[0]?.type === 'identifier' && !!isConstant?.(call.args[0].text)))
+    )
       return { literal: '', dynamic: false };
   }
   return null;
@@ -344,7 +396,8 @@ function assignmentParts(assignment: ScopeAssignment): {
 }
 
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
-  if (!node || node.type !== 'identifier') return stringBuild(node);
+  const isConstant = node ? constantTest(input, enclosingFunction(input, node)) : undefined;
+  if (!node || node.type !== 'identifier') return stringBuild(node, 0, isConstant);
   const scope = enclosingFunction(input, node) ?? input.moduleScope(node.startIndex);
   const name = node.text;
   const builds: StringBuild[] = [];
@@ -353,11 +406,27 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
     const { targets, values, operator } = assignmentParts(assignment);
     const index = targets.indexOf(name);
     if (index < 0) continue;
-    const build = stringBuild(values[index] ?? null);
+    const value = values[index] ?? null;
+    let appends = operator === '+=';
+    // `q = q + "…"` appends to what q held, like `q += "…"`.
+    if (!appends && value && isPlus(value)) {
+      const operands = chainOperands(value, isPlus);
+      if (operands[0]?.type === 'identifier' && operands[0].text === name) {
+        appends = true;
+        const rest = operands.slice(1).map((operand) => stringBuild(operand, 1, isConstant));
+        builds.push({
+          literal: rest.map((part) => part?.literal ?? '').join(' '),
+          dynamic: rest.some((part) => !part || part.dynamic),
+        });
+        continue;
+      }
+    }
+    const build = stringBuild(value, 0, isConstant);
     if (build) builds.push(build);
     // `q += x` where x is not a string build here (a parameter, a call) splices an unknown value.
-    else if (operator === '+=') builds.push({ literal: '', dynamic: true });
+    else if (appends) builds.push({ literal: '', dynamic: true });
   }
+  if (builds.length === 0 && isConstant?.(name)) return null;
   return joinBuilds(builds);
 }
 

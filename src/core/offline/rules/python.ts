@@ -163,10 +163,11 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
   if (type === 'string') {
+    // An interpolation stands in as a name, so `f"UPDATE {table} SET x = 1"` keeps the shape of SQL.
     const literal = inner.namedChildren
-      .filter((child) => child?.type === 'string_content')
-      .map((child) => child?.text ?? '')
-      .join(' ');
+      .filter((child) => child?.type === 'string_content' || child?.type === 'interpolation')
+      .map((child) => (child?.type === 'interpolation' ? '_' : (child?.text ?? '')))
+      .join('');
     return { literal, dynamic: isFString(inner) };
   }
   if (type === 'concatenated_string') {
@@ -191,6 +192,13 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
       const base = stringBuild(field(fn, 'object'), depth + 1);
       if (base) return { literal: base.literal, dynamic: named(field(inner, 'arguments')).length > 0 };
+    }
+    // `"… '[VALUE]'".replace("[VALUE]", value)` splices the value in as surely as `%` does.
+    if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'replace') {
+      const base = stringBuild(field(fn, 'object'), depth + 1);
+      const args = named(field(inner, 'arguments'));
+      if (base && args.length >= 2)
+        return { literal: base.literal, dynamic: base.dynamic || !isConstantValue(args[1]) };
     }
     if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null, depth + 1);
   }
@@ -238,6 +246,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   return joinBuilds(builds);
 }
 
+const HTTPX_CLIENTS = new Set(['Client', 'AsyncClient', 'stream']);
 const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'options']);
 
 /** `import requests as r`: the names the requests module goes by in this file. */
@@ -275,7 +284,18 @@ const httpNoTimeout: RuleChecker = (input) => {
       call.object !== undefined &&
       sessions.has(call.object) &&
       (REQUESTS_METHODS.has(call.name) || call.name === 'send');
-    if (!viaModule && !viaSession) continue;
+    if (!viaModule && !viaSession) {
+      // httpx has a default timeout (5 s); `timeout=None` on a call or a client turns it off.
+      const viaHttpx = call.object === 'httpx' && (REQUESTS_METHODS.has(call.name) || HTTPX_CLIENTS.has(call.name));
+      if (viaHttpx && keywordValue(call, 'timeout')?.type === 'none')
+        input.report(
+          call.node,
+          'http-no-timeout',
+          `\`${call.text}(timeout=None)\` turns off httpx's default timeout: a server that stops answering holds this call forever.`,
+          'Pass a timeout in seconds (`timeout=10`) or an `httpx.Timeout(...)`.',
+        );
+      continue;
+    }
     if (call.hasKwargsSplat || (call.positional.length === 0 && !call.keywords.has('url'))) continue;
     // `timeout=None` is the default spelled out: still no timeout.
     if (call.keywords.has('timeout') && keywordValue(call, 'timeout')?.type !== 'none') continue;
