@@ -128,6 +128,8 @@ const SCRIPT_DIRS = new Set([
   // Code generator templates and prompts (hygen).
   '.hygen',
   '_templates',
+  // Code run once when the service boots (copying assets, seeding settings), not per request.
+  'startup',
 ]);
 /** A build script at the project's root (`build.js`, `build.mjs`). */
 const ROOT_BUILD_FILE = /^build\.(?:js|mjs|cjs|ts|mts)$/;

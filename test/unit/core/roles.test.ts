@@ -64,6 +64,7 @@ describe('file roles', () => {
       ['.hygen/property/add/index.js', 'script'],
       ['_templates/module/new/prompt.js', 'script'],
       ['src/build.ts', 'production'],
+      ['lib/startup/copyAssets.ts', 'script'],
       ['shop/management/commands/backfill_orders.py', 'script'],
       ['manage.py', 'script'],
       ['docs/conf.py', 'script'],
