@@ -353,6 +353,39 @@ export function* matchesInRegion(input: CheckInput, regex: RegExp): Generator<Re
 
 const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
 
+/** The formats reported on sight, without the global flag, to test one literal's text. */
+const SECRET_FORMAT_TESTS = SECRET_FORMATS.map(
+  (pattern) => new RegExp(pattern.regex.source, pattern.regex.flags.replace('g', '')),
+);
+
+/** Shannon entropy of the text, in bits per character. */
+function entropyBits(text: string): number {
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/**
+ * Whether a credential literal in test or fixture code is the test's own: not a provider's format
+ * (an AWS, GitHub, Slack, Stripe … key or a private key, which is a leak wherever it is) and not
+ * machine-generated-looking (16 or more characters with a digit, two kinds of characters and
+ * high entropy, like a real API secret), so a person chose it for a fake user or a test server:
+ * `'admin123'`, `'ncc-1701'`, `'ThereCanBeOnlyOne'`, `'s3cret-pass'`. Tests log in with such values
+ * by the hundred, and reporting each one buries the real leaks.
+ */
+export function isTestsOwnCredential(literalText: string): boolean {
+  if (SECRET_FORMAT_TESTS.some((format) => format.test(literalText))) return false;
+  const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
+  const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
+  const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;
+  return !generated;
+}
+
 /**
  * String literals holding a known credential format. The formats are matched on the raw text (one
  * regex pass each) and each match is kept only when the tree says it sits in a string literal of

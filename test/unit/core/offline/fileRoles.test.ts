@@ -41,6 +41,22 @@ describe('offline checks: file roles', () => {
       assert.deepEqual(await hits(path, SERVICE_PY, base), ['2 hardcoded-secret'], path);
   });
 
+  it("leaves out of tests and fixtures the credentials a person chose for the test's users; keeps formats and generated-looking ones", async () => {
+    const loginTest = [
+      "const admin = { email: 'admin@shop.test', password: 'admin123' };", // 1
+      "const captain = { email: 'jim@shop.test', password: 'ncc-1701' };", // 2
+      "const fan = { email: 'fan@shop.test', password: 'ThereCanBeOnlyOne' };", // 3
+      "const seeded = { email: 'ops@shop.test', password: 'Jq8vT2mXr4Lp9Zs6Wn3B' };", // 4
+      "const stripeKey = 'sk_live_4eC39HqLyjWDarjtT1zdp7dcQ7bXk2';", // 5
+      '',
+    ].join('\n');
+    for (const path of ['test/login.test.ts', 'tests/fixtures/users.ts'])
+      assert.deepEqual(await hits(path, loginTest, base), ['4 hardcoded-secret', '5 hardcoded-secret'], path);
+    const all = [1, 2, 3, 4, 5].map((line) => `${line} hardcoded-secret`);
+    assert.deepEqual(await hits('src/users.ts', loginTest, base), all, 'production code: every one');
+    assert.deepEqual(await hits('test/login.test.ts', loginTest, { ...base, includeTests: true }), all, 'includeTests');
+  });
+
   it('keeps concurrency out of scripts and timeouts out of browser code', async () => {
     assert.deepEqual(await hits('scripts/sync.ts', SERVICE_TS, base), ['1 hardcoded-secret', '3 http-no-timeout']);
     assert.deepEqual(await hits('frontend/src/sync.ts', SERVICE_TS, base), [
