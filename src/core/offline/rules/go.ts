@@ -305,12 +305,30 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
         names.add(match[1]);
       constantSets.set(fn, names);
     }
-    return names.has(name);
+    if (names.has(name)) return true;
+    // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
+    if (!/^[A-Za-z_]\w*$/.test(name)) return false;
+    const text = input.text.slice(fn.startIndex, fn.endIndex);
+    const given = [...text.matchAll(new RegExp(`(?<![\\w.])${name}\\s*(?::=|\\+?=)(?!=)[ \\t]*`, 'g'))];
+    return given.length > 0 && given.every((match) => onlyLiteralFollows(text, (match.index ?? 0) + match[0].length));
   };
 }
 
+/** Methods of a query builder that render its own clauses from its state. */
+const BUILDER_FRAGMENT =
+  /^(?:build|render)?\w*?(?:Conditions?|Where|Clauses?|Filters?|Order(?:By|ing)?|Sort(?:ing)?|Columns?|Fields|Joins?|Limit|Placeholders)(?:Clause|SQL|String)?$/i;
+
 /** A list of bind markers (`placeholders := strings.Repeat("?,", n)`): the values go as arguments. */
 const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)$/i;
+
+/** The text at `at` is one string literal and then the end of the line (or a comment). */
+function onlyLiteralFollows(text: string, at: number): boolean {
+  const quote = text[at];
+  if (quote !== '"' && quote !== '`') return false;
+  const literal = quote === '"' ? /^"(?:[^"\\\n]|\\.)*"/.exec(text.slice(at)) : /^`[^`]*`/.exec(text.slice(at));
+  if (!literal) return false;
+  return /^[ \t]*(?:\/\/[^\n]*)?(?:\n|$)/.test(text.slice(at + literal[0].length));
+}
 
 /** A value that cannot change a statement's text: a literal, a constant, a number or quoted identifier. */
 function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
@@ -352,6 +370,9 @@ function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): S
         };
     }
     if (call && SAFE_FRAGMENTS.test(call.text)) return { literal: '', dynamic: false };
+    // A query builder's own fragment (`e.buildCondition()`, `q.orderClause()`): no input goes in.
+    if (call?.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
+      return { literal: '', dynamic: false };
     // `strings.Join(conditions, " AND ")`: a query builder's own condition list; or a list of fixed names.
     if (
       call?.text === 'strings.Join' &&
@@ -596,12 +617,19 @@ const queryInLoop: RuleChecker = (input) => {
 const LIMITS =
   /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
 
+/** Collections a service holds from its configuration, not from a request: sites, notifiers, backends. */
+const CONFIGURED_FAN_OUT =
+  /(?:^|\.)(?:destinations|notifiers|sites|servers|backends|providers|sinks|listeners|subscribers|webhooks|hooks|replicas|shards|peers|regions|clusters)$/i;
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
     const loop = inForBody(input, statement);
     if (!loop || !named(loop).some((child) => child.type === 'range_clause')) continue;
     const fn = enclosingFunction(input, statement);
     if (fn && LIMITS.test(fn.text)) continue;
+    // One goroutine per configured destination (`range s.notifiers`): as many as the configuration lists.
+    const ranged = named(named(loop).find((child) => child.type === 'range_clause') ?? null).pop();
+    if (ranged && CONFIGURED_FAN_OUT.test(ranged.text)) continue;
     input.report(
       statement.child(0) ?? statement,
       'unbounded-concurrency',
@@ -823,6 +851,9 @@ const explicitAny: RuleChecker = (input) => {
     }
     if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? ''))
       continue;
+    // A method returning exactly `any` hands back a value it holds for someone else (a payload, a plugin's
+    // configuration) or fills an interface's slot; a function doing so is still reported.
+    if (signature.type === 'method_declaration' && !!field(signature, 'result')?.equals(type)) continue;
     input.report(
       type,
       'explicit-any',
