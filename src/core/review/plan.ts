@@ -275,9 +275,11 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
     const last = context.imports[context.imports.length - 1].endLine;
     // The same import written again further down (concatenated modules) is sent once.
     const statements: NonNullable<UnitPiece['statements']> = [];
+    const seen = new Set<string>();
     for (const range of context.imports) {
       const text = lines.slice(range.startLine - 1, range.endLine).join('\n');
-      if (statements.some((st) => st.text === text)) continue;
+      if (seen.has(text)) continue;
+      seen.add(text);
       statements.push({ text, range, words: (text.match(IDENTIFIER) ?? []).filter((w) => !IMPORT_KEYWORDS.has(w)) });
     }
     pieces.push({

@@ -4,6 +4,7 @@ import { previewPrompt } from '../../../../src/core/review/plan';
 import { previewReviewPrompt, runReview } from '../../../../src/core/review/engine';
 import type { ChatProvider, ChatRequest } from '../../../../src/core/providers/provider';
 import type { RenderedPersona } from '../../../../src/core/personas/types';
+import type { ReviewContextOptions, ReviewUnit } from '../../../../src/core/review/types';
 
 /** A repository held in memory: the context search reads it through RepositoryFiles. */
 function repository(files: Record<string, string>): RepositoryFiles {
@@ -38,6 +39,18 @@ const goHandler = [
   '}', // 23
   '',
 ].join('\n');
+
+/** The prompt a review of one unit would send, with the repository context options given. */
+function previewOne(unit: ReviewUnit, context: ReviewContextOptions = {}): ReturnType<typeof previewReviewPrompt> {
+  return previewReviewPrompt({
+    units: [unit],
+    persona,
+    mode: 'pragmatic',
+    maxInputTokens: 32_000,
+    countTokens: (t) => Math.ceil(t.length / 4),
+    context,
+  });
+}
 
 describe('context: the code around a change, found with tree-sitter', () => {
   it('widens a Go change to its function, finds same-file and other-file callees, nearest file first', async () => {
@@ -146,14 +159,10 @@ describe('context: the code around a change, found with tree-sitter', () => {
       'internal/orders/handler.go': goHandler,
       'internal/orders/store.go': 'package orders\n\nfunc writeJSON(w any, v any) {\n\t_ = v\n}\n',
     };
-    const preview = await previewReviewPrompt({
-      units: [{ path: 'internal/orders/handler.go', text: goHandler, changedLines: [22] }],
-      persona,
-      mode: 'pragmatic',
-      maxInputTokens: 32_000,
-      countTokens: (t) => Math.ceil(t.length / 4),
-      context: { repository: repository(files), note: 'mind the status codes' },
-    });
+    const preview = await previewOne(
+      { path: 'internal/orders/handler.go', text: goHandler, changedLines: [22] },
+      { repository: repository(files), note: 'mind the status codes' },
+    );
     const user = preview.prompts[0].user;
     assert.match(
       user,
@@ -189,27 +198,13 @@ describe('context: the code around a change, found with tree-sitter', () => {
       [1, 2, 3, 4].map((line) => ({ startLine: line, endLine: line })),
       'one range per statement',
     );
-    const preview = await previewReviewPrompt({
-      units: [{ path: 'src/lookup.ts', text, changedLines: [17] }],
-      persona,
-      mode: 'pragmatic',
-      maxInputTokens: 32_000,
-      countTokens: (t) => Math.ceil(t.length / 4),
-      context: {},
-    });
+    const preview = await previewOne({ path: 'src/lookup.ts', text, changedLines: [17] });
     const user = preview.prompts[0].user;
     assert.match(user, /^import axios from 'axios';$/m);
     assert.match(user, /^import \{ logger \} from '\.\/logger';$/m);
     assert.doesNotMatch(user, /child_process|from 'pg'/, 'imports the function does not use stay out');
     // A selection that shows an import line itself does not get it again as context.
-    const shown = await previewReviewPrompt({
-      units: [{ path: 'src/lookup.ts', text, range: { startLine: 4, endLine: 7 } }],
-      persona,
-      mode: 'pragmatic',
-      maxInputTokens: 32_000,
-      countTokens: (t) => Math.ceil(t.length / 4),
-      context: {},
-    });
+    const shown = await previewOne({ path: 'src/lookup.ts', text, range: { startLine: 4, endLine: 7 } });
     const selected = shown.prompts[0].user;
     assert.match(selected, /^ ?4 \| import \{ logger \} from '\.\/logger';$/m, 'the selection shows the import');
     assert.equal(selected.split("import { logger } from './logger';").length, 2, 'once, not again as context');
