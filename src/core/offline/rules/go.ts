@@ -307,11 +307,28 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     }
     if (names.has(name)) return true;
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
-    if (!/^[A-Za-z_]\w*$/.test(name)) return false;
-    const text = input.text.slice(fn.startIndex, fn.endIndex);
-    const given = [...text.matchAll(new RegExp(`(?<![\\w.])${name}\\s*(?::=|\\+?=)(?!=)[ \\t]*`, 'g'))];
-    return given.length > 0 && given.every((match) => onlyLiteralFollows(text, (match.index ?? 0) + match[0].length));
+    return literalOnlyLocals(input, fn).get(name) === true;
   };
+}
+
+const literalLocalSets = new WeakMap<Node, Map<string, boolean>>();
+
+/**
+ * Each name assigned in the function, and whether every assignment gives it one string literal. One
+ * scan of the function's text per function: a scan per name made generated code with thousands of
+ * operands quadratic.
+ */
+function literalOnlyLocals(input: CheckInput, fn: Node): Map<string, boolean> {
+  let locals = literalLocalSets.get(fn);
+  if (locals) return locals;
+  locals = new Map();
+  const text = input.text.slice(fn.startIndex, fn.endIndex);
+  for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*(?::=|\+?=)(?!=)[ \t]*/g)) {
+    const literal = onlyLiteralFollows(text, (match.index ?? 0) + match[0].length);
+    locals.set(match[1], (locals.get(match[1]) ?? true) && literal);
+  }
+  literalLocalSets.set(fn, locals);
+  return locals;
 }
 
 /** Methods of a query builder that render its own clauses from its state. */
@@ -323,12 +340,18 @@ const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)
 
 /** The text at `at` is one string literal and then the end of the line (or a comment). */
 function onlyLiteralFollows(text: string, at: number): boolean {
-  const quote = text[at];
-  if (quote !== '"' && quote !== '`') return false;
-  const literal = quote === '"' ? /^"(?:[^"\\\n]|\\.)*"/.exec(text.slice(at)) : /^`[^`]*`/.exec(text.slice(at));
+  // Sticky patterns read from `at` without copying the rest of the function for every assignment.
+  const literal = text[at] === '"' ? DOUBLE_QUOTED : text[at] === '`' ? RAW_STRING : undefined;
   if (!literal) return false;
-  return /^[ \t]*(?:\/\/[^\n]*)?(?:\n|$)/.test(text.slice(at + literal[0].length));
+  literal.lastIndex = at;
+  if (!literal.test(text)) return false;
+  LINE_END.lastIndex = literal.lastIndex;
+  return LINE_END.test(text);
 }
+
+const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\.)*"/y;
+const RAW_STRING = /`[^`]*`/y;
+const LINE_END = /[ \t]*(?:\/\/[^\n]*)?(?:\n|$)/y;
 
 /** A value that cannot change a statement's text: a literal, a constant, a number or quoted identifier. */
 function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
