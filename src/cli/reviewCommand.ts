@@ -310,6 +310,10 @@ export function parseReviewArgs(args: string[]): ReviewArgs | 'help' {
   if (values.help) return 'help';
   const diff = values.diff !== undefined;
   const staged = values.staged === true;
+  if (values.diff?.startsWith('-'))
+    throw new UsageError(
+      `--diff: "${values.diff}" looks like a flag, not a base revision (git would read it as an option): write --diff BASE with a revision such as main or HEAD~1, or --diff alone for HEAD, with other flags after a space`,
+    );
   if (positionals.length === 0 && !diff && !staged && values['prune-dismissals'] !== true) {
     throw new UsageError('nothing to review: give files or folders, or --diff [BASE] / --staged (see --help)');
   }
@@ -858,6 +862,12 @@ async function writeReportAtomically(
   }
 }
 
+/** Files named in a message: the first few, then how many more. */
+function namedFiles(files: string[], shown = 5): string {
+  const head = files.slice(0, shown).join(', ');
+  return files.length > shown ? `${head} and ${files.length - shown} more` : head;
+}
+
 /** A failed run leaves no report behind: an earlier one would be taken for this run's. */
 async function removeStaleReport(target: string | undefined, io: CliIo, shownAs: string | undefined): Promise<void> {
   if (target === undefined) return;
@@ -969,8 +979,11 @@ async function reviewLoaded(
   for (const note of loaded.notes) io.stderr.write(`backend-review: note: ${note}\n`);
   if (loaded.units.length === 0) {
     const what = parsed.diff || parsed.staged ? 'the diff has no reviewable changes' : 'no reviewable files were found';
+    const unreviewed = loaded.skipped.filter((part) => part.failed === true).length;
     io.stderr.write(
-      `backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`,
+      unreviewed > 0
+        ? `backend-review: nothing was reviewed: ${what} besides ${counted(unreviewed, 'part')} that could not be reviewed (listed below).\n`
+        : `backend-review: nothing to review: ${what}${loaded.skipped.length > 0 ? ' (see the skipped parts in the report)' : ''}.\n`,
     );
   }
   const prepared = await prepareReview(
@@ -1035,6 +1048,7 @@ async function reviewLoaded(
     progress.clear();
     if (error instanceof ProviderError) {
       io.stderr.write(`backend-review review: ${error.message}\n`);
+      io.stderr.write(`backend-review review: not reviewed: ${namedFiles(loaded.units.map((unit) => unit.path))}\n`);
       return EXIT.modelUnavailable;
     }
     throw error;

@@ -3,7 +3,7 @@ import type { SkippedPart } from '../core/findings';
 import { languageFromPath } from '../core/language';
 import type { Logger } from '../core/log';
 import { unitsFromDiff } from '../core/review/diff';
-import { DEFAULT_MAX_FILE_BYTES, decodeSource, oversizeReason, type SourceRead } from '../core/review/files';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource, tooLarge, type SourceRead } from '../core/review/files';
 import { MAX_COMMIT_MESSAGES } from '../core/review/git';
 import type { ReviewUnit } from '../core/review/types';
 import {
@@ -82,9 +82,8 @@ function relative(repository: GitRepository, uri: vscode.Uri): string {
 async function readWorkingFile(repository: GitRepository, path: string): Promise<SourceRead> {
   const uri = vscode.Uri.joinPath(repository.rootUri, path);
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > DEFAULT_MAX_FILE_BYTES)
-    return { ok: false, reason: oversizeReason(stat.size, DEFAULT_MAX_FILE_BYTES), failed: false };
-  return decodeSource(await vscode.workspace.fs.readFile(uri));
+  if (stat.size > DEFAULT_MAX_FILE_BYTES) return tooLarge(stat.size, DEFAULT_MAX_FILE_BYTES, path);
+  return decodeSource(await vscode.workspace.fs.readFile(uri), DEFAULT_MAX_FILE_BYTES, path);
 }
 
 /** Units of a diff whose new text comes from `read`; files it cannot read are logged and reported as skipped. */

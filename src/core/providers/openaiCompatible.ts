@@ -10,6 +10,7 @@ import {
   type TokenUsage,
 } from './provider';
 import { errorMessage } from '../errorMessage';
+import { boundedEventStream, cappedBody, readStart, streamEndOf, type BodyLimits } from './boundedBody';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -30,6 +31,8 @@ export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 const TRUNCATION_RATIO = 0.5;
 /** Below this estimate the gap between tokenizers is too noisy to judge. */
 const TRUNCATION_MIN_PROMPT_TOKENS = 1000;
+/** Of an error body only the start is shown; the rest is not read. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface OpenAICompatibleOptions {
   /** e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` (Ollama), an Azure deployment URL. */
@@ -159,55 +162,50 @@ export function displayEndpoint(baseUrl: string): string {
 }
 
 /**
- * Many OpenAI-compatible servers answer errors in their own shape (vLLM/FastAPI `{message}` or
- * `{detail}`, Ollama `{error: "text"}`, plain text); the SDK only reads `{error: {message}}`.
- * This fetch rewrites error bodies into that shape so the server's explanation reaches the user.
+ * The provider's fetch: every body bounded (boundedBody.ts), and error bodies in the one shape the
+ * SDK reads. Many OpenAI-compatible servers answer errors in their own shape (vLLM/FastAPI `{message}`
+ * or `{detail}`, Ollama `{error: "text"}`, plain text); the SDK only reads `{error: {message}}`.
  */
-/**
- * Chat completion streams carry no SSE event names, but the SDK prints any malformed chunk of an
- * event named `thread.*` with console.error, unscrubbed: a hostile or broken server could write
- * escape sequences (or the key it was sent) to the terminal that way. Dropping `event:` lines
- * leaves every chunk on the SDK's path that reports through our logger (`logger` below).
- */
-function withoutSseEventNames(response: Response): Response {
-  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  const strip = (text: string): string => text.replace(/^event:[^\n]*\n/gm, '');
-  let pending = '';
-  const body = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        pending += decoder.decode(chunk, { stream: true });
-        const cut = pending.lastIndexOf('\n');
-        if (cut < 0) return;
-        controller.enqueue(encoder.encode(strip(pending.slice(0, cut + 1))));
-        pending = pending.slice(cut + 1);
-      },
-      flush(controller) {
-        pending += decoder.decode();
-        if (pending !== '') controller.enqueue(encoder.encode(strip(pending)));
-      },
-    }),
-  );
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-function fetchWithReadableErrors(): typeof fetch {
+function fetchWithReadableErrors(
+  limits: BodyLimits,
+  tooLarge: (what: 'answer' | 'stream' | 'line', limit: number) => Error,
+): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    if (response.ok) return withoutSseEventNames(response);
-    const raw = await response.text();
+    if (response.ok) {
+      if (!response.body) return response;
+      if ((response.headers.get('content-type') ?? '').includes('text/event-stream'))
+        return boundedEventStream(response, limits, (what) =>
+          tooLarge(what, what === 'stream' ? limits.maxStreamBytes : limits.maxBodyBytes),
+        );
+      const headers = new Headers(response.headers);
+      const declared = Number(headers.get('content-length'));
+      const body =
+        Number.isFinite(declared) && declared > limits.maxBodyBytes
+          ? // Refused unread: a body that errors at once (an error thrown from fetch would be retried).
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                void response.body?.cancel().catch(() => undefined);
+                controller.error(tooLarge('answer', limits.maxBodyBytes));
+              },
+            })
+          : cappedBody(response.body, limits.maxBodyBytes, () => tooLarge('answer', limits.maxBodyBytes));
+      return new Response(body, { status: response.status, statusText: response.statusText, headers });
+    }
+    const { text: raw, cut } = await readStart(response, limits.maxErrorBytes);
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = cut ? undefined : JSON.parse(raw);
     } catch {
       json = undefined;
     }
     const record = json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
     const error = record?.error;
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
     if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
-      return new Response(raw, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(raw, { status: response.status, statusText: response.statusText, headers });
     }
     const message =
       typeof error === 'string'
@@ -219,11 +217,10 @@ function fetchWithReadableErrors(): typeof fetch {
               ? record.detail
               : JSON.stringify(record.detail)
             : raw.trim() !== ''
-              ? raw.trim().slice(0, 500)
+              ? cut
+                ? `${raw.trim().slice(0, 300)} … (an error body over ${kib(limits.maxErrorBytes)}, not read further)`
+                : raw.trim().slice(0, 500)
               : `${response.status} ${response.statusText}`.trim();
-    const headers = new Headers(response.headers);
-    headers.delete('content-length');
-    headers.delete('content-encoding');
     headers.set('content-type', 'application/json');
     return new Response(
       JSON.stringify({ error: { message, type: typeof record?.type === 'string' ? record.type : undefined } }),
@@ -235,6 +232,9 @@ function fetchWithReadableErrors(): typeof fetch {
     );
   };
 }
+
+const kib = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
 
 function positiveInteger(
   name: string,
@@ -349,7 +349,14 @@ export class OpenAICompatibleProvider implements ChatProvider {
       defaultHeaders: { ...options.defaultHeaders, ...authHeaders },
       maxRetries: 0,
       timeout: this.timeoutMs,
-      fetch: fetchWithReadableErrors(),
+      fetch: fetchWithReadableErrors(
+        {
+          maxBodyBytes: this.maxAnswerChars * 4 + 1024 * 1024,
+          maxStreamBytes: this.maxAnswerChars * 16 + 1024 * 1024,
+          maxErrorBytes: MAX_ERROR_BODY_BYTES,
+        },
+        (what, limit) => this.bodyTooLarge(what, limit),
+      ),
       // The SDK's own messages (a malformed stream chunk, with the chunk) go to our log, scrubbed of
       // the key, instead of to the console; its chatter below warnings is dropped.
       logLevel: 'warn',
@@ -532,10 +539,14 @@ export class OpenAICompatibleProvider implements ChatProvider {
         throw state.timedOut ? this.timeoutError(state.stalled, state.total) : this.cancelled();
       if (refusal && !text)
         throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
-      if (finishReason === null)
+      if (finishReason === null) {
+        // Neither a finish_reason nor `data: [DONE]`: the connection ended mid-answer (a reset the
+        // stream reader took for an end, a proxy's half-close). What arrived is not the answer.
+        if (streamEndOf(raw)?.sawDone !== true) throw this.streamCutError();
         this.logger.warn(
           `${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`,
         );
+      }
       return {
         text,
         usage: this.usage(reportedUsage, promptTokens, text),
@@ -620,6 +631,28 @@ export class OpenAICompatibleProvider implements ChatProvider {
     );
   }
 
+  private streamCutError(): ProviderError {
+    return new ProviderError(
+      `The connection to ${this.endpoint.display} ended before the answer was complete (the stream stopped with no finish_reason and no [DONE]). If this keeps happening, check proxies and the server's logs.`,
+      'unreachable',
+      undefined,
+      { reason: 'connection-dropped' },
+    );
+  }
+
+  private bodyTooLarge(what: 'answer' | 'stream' | 'line', limit: number): ProviderError {
+    const sent =
+      what === 'answer'
+        ? `an answer body over ${kib(limit)}`
+        : what === 'stream'
+          ? `an answer stream over ${kib(limit)} in all`
+          : `one line of its answer stream over ${kib(limit)}`;
+    return new ProviderError(
+      `${this.where()} sent ${sent}; it was not read further and not used (a review answer is far shorter: check the model and server).`,
+      'failed',
+    );
+  }
+
   private timeoutError(stalled: boolean, total = false): ProviderError {
     const seconds = Math.round(this.timeoutMs / 100) / 10;
     const what = stalled
@@ -641,7 +674,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
   }
 
   private classify(caught: unknown, signal: AbortSignal | undefined): Failure {
-    if (caught instanceof ProviderError) return { error: caught, retryable: false };
+    if (caught instanceof ProviderError)
+      return {
+        error: caught,
+        retryable: caught.facts.reason === 'connection-dropped' && caught.facts.retries === undefined,
+      };
     if (caught instanceof APIUserAbortError || signal?.aborted) return { error: this.cancelled(), retryable: false };
     if (caught instanceof APIConnectionTimeoutError) return { error: this.timeoutError(false), retryable: false };
     const where = this.where();

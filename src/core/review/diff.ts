@@ -150,7 +150,7 @@ export async function unitsFromDiff(
   const skipped: SkippedPart[] = [];
   const read = async (path: string): Promise<SourceRead | undefined> => {
     const raw = await readNewFile(path);
-    return typeof raw === 'string' ? sourceFromText(raw, maxBytes) : raw;
+    return typeof raw === 'string' ? sourceFromText(raw, maxBytes, path) : raw;
   };
 
   for (const file of files) {

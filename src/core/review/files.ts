@@ -7,6 +7,7 @@ import type { ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
 import { looksBinary } from '../personas/encoding';
 import { errorMessage } from '../errorMessage';
+import { languageFromPath } from '../language';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -121,14 +122,35 @@ export type SourceRead =
 
 const kib = (bytes: number): string => `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 
-/** Why a file of `size` bytes is not reviewed under a cap of `maxBytes`. */
-export function oversizeReason(size: number, maxBytes: number): string {
-  const shown = size >= 10 * 1024 * 1024 ? `${Math.round(size / (1024 * 1024))} MiB` : kib(size);
-  return `larger than the ${kib(maxBytes)} size cap (${shown}): not reviewed`;
+/** Data, not program code: over the size cap such a file is left out by policy, like a binary. */
+const DATA_LANGUAGES = new Set(['json', 'yaml', 'toml', 'xml', 'sql']);
+
+/**
+ * Whether a file over the size cap makes the review incomplete: program code (a language the
+ * reviewer knows, data formats aside) is a part that should have been reviewed and was not, in a
+ * folder walk, a diff and the editor alike. Other files (data, unknown types) are left out by policy.
+ */
+export function oversizeFails(path: string | undefined): boolean {
+  if (path === undefined) return false;
+  const language = languageFromPath(path);
+  return language !== undefined && !DATA_LANGUAGES.has(language);
 }
 
-function tooLarge(size: number, maxBytes: number): SourceRead {
-  return { ok: false, reason: oversizeReason(size, maxBytes), failed: false };
+/** Why a file of `size` bytes is not reviewed under a cap of `maxBytes` (`path` tells code from data). */
+export function oversizeReason(size: number, maxBytes: number, path?: string): string {
+  const shown = size >= 10 * 1024 * 1024 ? `${Math.round(size / (1024 * 1024))} MiB` : kib(size);
+  return oversizeFails(path)
+    ? `larger than the ${kib(maxBytes)} size cap (${shown}): code not reviewed (exclude it from reviews if it is generated)`
+    : `larger than the ${kib(maxBytes)} size cap (${shown}): not reviewed`;
+}
+
+/** A file over the size cap, as a read that did not happen. */
+export function tooLarge(size: number, maxBytes: number, path?: string): SourceRead {
+  return {
+    ok: false,
+    reason: oversizeReason(size, maxBytes, path),
+    failed: oversizeFails(path),
+  };
 }
 
 const BINARY: SourceRead = { ok: false, reason: 'binary file: not reviewed', failed: false };
@@ -163,8 +185,8 @@ export function normaliseLineEndings(text: string): { text: string; lineMap?: nu
  * staged text, the editor's reads): size cap, BOM (UTF-8, UTF-16 LE/BE) decoded, binary refused,
  * bytes that are not UTF-8 read as Windows-1252 (said in a note), line endings normalised.
  */
-export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES): SourceRead {
-  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes);
+export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
+  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes, path);
   const notes: string[] = [];
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
@@ -190,11 +212,11 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
 }
 
 /** Source text that arrived as a string (an editor buffer, `git show` output): the same checks. */
-export function sourceFromText(text: string, maxBytes: number = DEFAULT_MAX_FILE_BYTES): SourceRead {
+export function sourceFromText(text: string, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
   // Cheap bound first: a UTF-8 byte is at least one UTF-16 code unit and at most three.
-  if (text.length > maxBytes) return tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes);
+  if (text.length > maxBytes) return tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes, path);
   const size = Buffer.byteLength(text, 'utf8');
-  if (size > maxBytes) return tooLarge(size, maxBytes);
+  if (size > maxBytes) return tooLarge(size, maxBytes, path);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.slice(0, 8192).includes('\u0000')) return BINARY;
   return { ok: true, ...normaliseLineEndings(body), notes: [] };
@@ -230,7 +252,7 @@ export async function readSourceFile(
   try {
     const info = await stat(absolutePath);
     if (!info.isFile()) return { ok: false, reason: 'not a regular file: not reviewed', failed: false };
-    if (info.size > maxBytes) return tooLarge(info.size, maxBytes);
+    if (info.size > maxBytes) return tooLarge(info.size, maxBytes, absolutePath);
     handle = await open(absolutePath, 'r');
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;
@@ -239,11 +261,11 @@ export async function readSourceFile(
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length === buffer.length) {
-        if (length > maxBytes) return tooLarge(length, maxBytes);
+        if (length > maxBytes) return tooLarge(length, maxBytes, absolutePath);
         break;
       }
     }
-    return decodeSource(buffer.subarray(0, length), maxBytes);
+    return decodeSource(buffer.subarray(0, length), maxBytes, absolutePath);
   } catch (error) {
     const errno = (error as NodeJS.ErrnoException | undefined)?.code;
     return { ok: false, reason: `${fsReason(error)}: not reviewed`, failed: true, ...(errno ? { errno } : {}) };
@@ -337,8 +359,21 @@ async function walk(dir: string, scopes: IgnoreScope[], state: WalkState): Promi
       }
       state.loaded.add(join(state.realRoot, relative(state.root, full)));
       await loadFile(full, shown, options.maxFileBytes, out);
+    } else if (!isIgnored(active, full, false)) {
+      // Never opened: reading a FIFO waits for a writer forever, a device may never end.
+      out.skipped.push({
+        file: displayPath(options.cwd, full),
+        reason: `${specialFileKind(entry)}, not a regular file: not reviewed`,
+      });
     }
   }
+}
+
+function specialFileKind(entry: Dirent<Buffer>): string {
+  if (entry.isFIFO()) return 'named pipe (FIFO)';
+  if (entry.isSocket()) return 'socket';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'device';
+  return 'special file';
 }
 
 /** Symlinks are followed once, to a file inside the reviewed folder that is not reviewed as itself. */

@@ -2,7 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReviewInputError } from './errors';
-import { DEFAULT_MAX_FILE_BYTES, decodeSource, oversizeReason, readSourceFile, type SourceRead } from './files';
+import { DEFAULT_MAX_FILE_BYTES, decodeSource, readSourceFile, tooLarge, type SourceRead } from './files';
+import type { SkippedPart } from '../findings';
 
 /**
  * The diff text is held in memory whole: files over the size cap are left out of it before it is
@@ -85,7 +86,7 @@ function readBlob(root: string, path: string, size: number, maxBytes: number): P
           });
           return;
         }
-        resolve(decodeSource(stdout, maxBytes));
+        resolve(decodeSource(stdout, maxBytes, path));
       },
     );
   });
@@ -106,7 +107,7 @@ export interface GitDiff {
   /** Reads a file as it is in the reviewed state (index for --staged, working tree otherwise). */
   readNewFile: (path: string) => Promise<SourceRead | undefined>;
   /** Changed files over the size cap, left out of `diffText`, with why. */
-  oversized: { file: string; reason: string }[];
+  oversized: SkippedPart[];
   /**
    * Reads a file as it is in the base revision (HEAD when none was given); undefined when it is not
    * there. What the change under review cannot have altered (the team's dismissals) is read this way.
@@ -149,12 +150,13 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
           ),
         ),
       );
-  const oversized: { file: string; reason: string }[] = [];
+  const oversized: SkippedPart[] = [];
   const excludes: string[] = [];
   names.forEach((name, i) => {
     const size = sizes[i];
     if (size === undefined || size <= maxBytes) return;
-    oversized.push({ file: name, reason: oversizeReason(size, maxBytes) });
+    const read = tooLarge(size, maxBytes, name);
+    if (!read.ok) oversized.push({ file: name, reason: read.reason, ...(read.failed ? { failed: true } : {}) });
     excludes.push(`:(exclude,literal)${name}`);
   });
   const diffText = await git([...args, '--', ...excludes], root);
