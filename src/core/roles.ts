@@ -173,13 +173,21 @@ const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
 const JS_BROWSER_MODULES =
-  'react|react-dom|react-dom/client|vue|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd';
+  'react|react-dom|react-dom/client|vue|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
 const JS_BROWSER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](?:${JS_BROWSER_MODULES})['"]`,
   'm',
 );
+/**
+ * The DOM in use: `document.querySelector`, web storage, and DOM event and element types in
+ * annotations (`event: ClipboardEvent`, `el: HTMLInputElement`) with the data they carry
+ * (`event.dataTransfer`).
+ */
 const JS_DOM_USE =
-  /\b(?:document\.(?:getElementById|getElementsBy\w+|querySelector(?:All)?|createElement|body|documentElement|addEventListener|cookie)|window\.(?:location|addEventListener|localStorage|sessionStorage|history|open\()|(?:localStorage|sessionStorage)\.(?:getItem|setItem))/;
+  /\b(?:document\.(?:getElementById|getElementsBy\w+|querySelector(?:All)?|createElement|body|documentElement|addEventListener|cookie)|(?:localStorage|sessionStorage)\.(?:getItem|setItem))|:\s*(?:HTML\w*Element|(?:Clipboard|Drag|Keyboard|Mouse|Pointer|Touch|Focus|Input|Wheel)Event)\b|\.(?:clipboardData|dataTransfer)\b/;
+/** Any `window.` property (Node has no `window`), unless the module asks whether it runs in a browser (`typeof window`). */
+const WINDOW_USE = /\bwindow\.[A-Za-z_$][\w$]*/;
+const ISOMORPHIC = /\btypeof\s+window\b/;
 const JS_SERVER_MODULES =
   'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston';
 const JS_SERVER_IMPORT = new RegExp(
@@ -276,8 +284,9 @@ function browserSignal(path: string, dirs: readonly string[], text: string, head
   // Next.js app-router files without 'use client' are server components: their fetch runs on the server.
   const appRouter = /(?:^|\/)app\//.test(path) && /(?:^|\/)(?:page|layout|template|loading|error)\.\w+$/.test(path);
   if (framework && !appRouter) return `imports ${framework[0].replace(/^.*?(['"])/, '$1')} and nothing server-side`;
-  const dom = JS_DOM_USE.exec(text.length > 65_536 ? text.slice(0, 65_536) : text);
-  if (dom) return `uses ${dom[0]} and imports nothing server-side`;
+  const sample = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const dom = JS_DOM_USE.exec(sample) ?? (ISOMORPHIC.test(sample) ? null : WINDOW_USE.exec(sample));
+  if (dom) return `uses ${dom[0].trim()} and imports nothing server-side`;
   const frontEnd =
     firstDir(dirs, BROWSER_DIRS) ?? (dirs.length >= 1 && BROWSER_TOP_DIRS.has(dirs[0]) ? dirs[0] : undefined);
   if (frontEnd) return `path ${frontEnd}/ and imports nothing server-side`;

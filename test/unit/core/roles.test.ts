@@ -190,6 +190,43 @@ describe('file roles', () => {
     assert.equal(role('static/app.py', 'import requests\n'), 'production');
   });
 
+  it('reads browser code from any window property, DOM event types and editor view imports (issue 12)', () => {
+    // A folder named app/ says nothing: Next.js servers, Express MVC and Python or Go services use it too.
+    const wipe = 'export async function wipe() {\n  if (!window.indexedDB) return;\n}\n';
+    assert.equal(role('app/utils/storage.ts', wipe), 'browser');
+    assert.equal(
+      role('app/utils/storage.ts', 'export const load = (id: string) => fetch(`/api/${id}`);\n'),
+      'production',
+    );
+    assert.equal(
+      role('app/controllers/orders.js', "const express = require('express');\nwindow.x = 1;\n"),
+      'production',
+    );
+    // A module that asks where it runs is shared with the server.
+    assert.equal(
+      role(
+        'shared/env.ts',
+        "const env = typeof window === 'undefined' ? process.env : window.env;\nexport default env;\n",
+      ),
+      'production',
+    );
+    const paste = 'export function onPaste(view: unknown, event: ClipboardEvent) {\n  return event.clipboardData;\n}\n';
+    assert.equal(role('shared/editor/paste.ts', paste), 'browser');
+    assert.equal(
+      role('shared/editor/drop.ts', 'export const files = (e: { dataTransfer: unknown }) => e.dataTransfer;\n'),
+      'browser',
+    );
+    assert.equal(
+      role(
+        'shared/editor/insert.ts',
+        "import type { EditorView } from 'prosemirror-view';\nexport const f = (v: EditorView) => v;\n",
+      ),
+      'browser',
+    );
+    assert.equal(role('src/i18n.ts', "import { useTranslation } from 'react-i18next';\n"), 'browser');
+    assert.equal(role('src/ssr.ts', "import { renderToString } from 'react-dom/server';\n"), 'production');
+  });
+
   it('leaves ordinary service code production', () => {
     for (const path of [
       'src/orders/service.ts',

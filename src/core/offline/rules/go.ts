@@ -841,7 +841,35 @@ function onlyHandedOn(body: Node | null, names: string[], isMethod: boolean): bo
   });
 }
 
+const FUNC_MAP = /\bFuncMap\s*\{/g;
+/** One entry of a FuncMap literal, or a comment line between entries: `"dict": dict,`. */
+const FUNC_MAP_ENTRY = /\s*(?:\/\/[^\n]*|"[^"\n]*"\s*:\s*(?:([A-Za-z_]\w*)|[^,\n]*)\s*,)/y;
+
+/**
+ * Functions registered as template helpers (`template.FuncMap{"dict": dict}` in the file): text/template
+ * calls them with whatever the template holds, so their `any` is the template package's.
+ * Read from the text, so a part of a split file sees the whole file's map.
+ */
+function templateHelpers(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(FUNC_MAP)) {
+    FUNC_MAP_ENTRY.lastIndex = match.index + match[0].length;
+    for (let entry = FUNC_MAP_ENTRY.exec(text); entry; entry = FUNC_MAP_ENTRY.exec(text)) {
+      if (entry[1]) names.add(entry[1]);
+    }
+  }
+  return names;
+}
+
+/** `// Validate implements plugin.Configurer`: the doc comment right above a method says an interface dictates it. */
+function documentedAsImplementing(text: string, declarationStart: number): boolean {
+  const before = text.slice(Math.max(0, declarationStart - 400), declarationStart);
+  const comment = /(?:^|\n)((?:[ \t]*\/\/[^\n]*\n)+)[ \t]*$/.exec(before);
+  return !!comment && /\bimplements?\b|\bsatisf(?:y|ies)\b/i.test(comment[1]);
+}
+
 const explicitAny: RuleChecker = (input) => {
+  let helpers: Set<string> | undefined;
   // `any` is `interface{}` under another name (Go 1.18+).
   for (const type of nodesAtMatches(input, /\binterface\s*\{\s*\}|(?<![\w.])any(?![\w(])/g, EMPTY_INTERFACE, 1)) {
     if (type.type === 'interface_type' ? named(type).length > 0 : type.text !== 'any') continue;
@@ -874,6 +902,11 @@ const explicitAny: RuleChecker = (input) => {
     }
     if (signature.type === 'method_declaration' && DICTATED_METHODS.test(field(signature, 'name')?.text ?? ''))
       continue;
+    if (signature.type === 'method_declaration' && documentedAsImplementing(input.text, signature.startIndex)) continue;
+    if (signature.type === 'function_declaration') {
+      helpers ??= templateHelpers(input.text);
+      if (helpers.has(field(signature, 'name')?.text ?? '')) continue;
+    }
     // A method returning exactly `any` hands back a value it holds for someone else (a payload, a plugin's
     // configuration) or fills an interface's slot; a function doing so is still reported.
     if (signature.type === 'method_declaration' && !!field(signature, 'result')?.equals(type)) continue;

@@ -1,5 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
+  ancestorsOf,
+  contains,
   descendants,
   explainsOnItsOwnLine,
   field,
@@ -274,6 +276,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (!isSecretName(name)) continue;
     const found = stringWithParentAt(input.tree, quoteAt, STRING_TYPES);
     if (!found || !found.parent || !NAMED_HOLDERS.has(found.parent.type)) continue;
+    if (isEnumKeyedEntry(found.parent)) continue;
     const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
@@ -291,6 +294,16 @@ const hardcodedSecret: RuleChecker = (input) => {
     );
   }
 };
+
+/**
+ * `[Brand.OnePassword]: '1Password'`: an entry of a table keyed by an enum's members holds a label or
+ * a message for that member; the secret word is in the member's name, not in what the entry is for.
+ */
+function isEnumKeyedEntry(holder: Node): boolean {
+  if (holder.type !== 'pair') return false;
+  const key = field(holder, 'key');
+  return key?.type === 'computed_property_name' && named(key)[0]?.type === 'member_expression';
+}
 
 /** Words of validation results and error codes (`incorrectPassword`, `token_expired`, `passwordTooShort`). */
 const MESSAGE_CODE_WORD =
@@ -436,6 +449,9 @@ const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
 const IO_CALL =
   /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 
+/** Functions the program registered itself (shutdown handlers, hooks, listeners): as many as the code has, not the data. */
+const CODE_COLLECTION = /(?:handlers|callbacks|hooks|listeners|middlewares|plugins|disposers|finalizers|cleanups)$/i;
+
 /** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
 const FIXED_SOURCE =
   /\b(?:config|settings|nconf)\s*\.\s*get\s*[<(]|\b(?:load|read|get)Static\w*\s*\(|\brequire\(\s*['"][^'"]+\.json['"]\s*\)/;
@@ -461,7 +477,8 @@ const unboundedConcurrency: RuleChecker = (input) => {
     const mapCallee = callee(mapped);
     if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
     const source = unwrap(field(field(mapped, 'function'), 'object'));
-    if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text)) continue;
+    if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
+      continue;
     if (isFixedCollection(input, source)) continue;
     const callback = unwrap(firstArg(mapped));
     if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
@@ -595,6 +612,28 @@ function isRequestHandler(fn: Node): boolean {
   return !!target && target.object !== undefined && ROUTE_METHODS.has(target.name) && ROUTER_OBJECT.test(target.object);
 }
 
+const IF_STATEMENT: ReadonlySet<string> = new Set(['if_statement']);
+/** `!loaded`, `!this.cache`, `cache == null`, `cache === undefined`: a test that a value is not there yet. */
+const NOT_YET = /^\(?\s*(?:!\s*([\w$.]+)|([\w$.]+)\s*===?\s*(?:null|undefined))\s*\)?$/;
+
+/**
+ * A blocking call that runs once per process, not per request: inside `if (!x) { … x = … }` (a
+ * lazy load that sets its own flag or cache), or the value of `x ??= …` / `x ||= …`.
+ */
+function runsOnce(call: Node, fn: Node): boolean {
+  for (const node of ancestorsOf(call)) {
+    if (node.id === fn.id) return false;
+    if (node.type === 'augmented_assignment_expression' && /^[\w$.]+\s*(?:\?\?|\|\|)=/.test(node.text)) return true;
+    if (!IF_STATEMENT.has(node.type)) continue;
+    const condition = NOT_YET.exec(field(node, 'condition')?.text.trim() ?? '');
+    const consequence = field(node, 'consequence');
+    if (!condition || !consequence || !contains(consequence, call)) continue;
+    const name = (condition[1] ?? condition[2]).replace(/[$.]/g, (c) => `\\${c}`);
+    if (new RegExp(`(?:^|[^\\w$.])${name}\\s*=(?!=)`).test(consequence.text)) return true;
+  }
+  return false;
+}
+
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     const isSync =
@@ -604,6 +643,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
+    if (runsOnce(call, fn)) continue;
     input.report(
       call,
       'blocking-call-in-async',

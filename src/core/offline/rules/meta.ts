@@ -9,6 +9,13 @@ import type { OfflineRuleMeta } from '../types';
  * `helpText` is the rule's explanation page; docs/rules/<id>.md holds the same text (a test keeps
  * them equal).
  */
+/**
+ * Injection rules leave migrations out: a migration runs statements and commands its developers
+ * wrote, once, on the schema's own names and the database's own data, never on a request's input
+ * (table and constraint names spliced into `ALTER TABLE` in a loop over the schema's tables).
+ */
+const BUILT_COMMAND_ROLES = OWN_CODE_ROLES.filter((role) => role !== 'migration');
+
 export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
   {
     id: 'http-no-timeout',
@@ -101,7 +108,7 @@ Read it at startup from the environment or a secret manager, fail fast when it i
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
-    roles: OWN_CODE_ROLES,
+    roles: BUILT_COMMAND_ROLES,
     title: 'SQL built from values and executed',
     shortDescription: 'Concatenated, interpolated or formatted SQL passed to a query call.',
     helpText: `# sql-injection: SQL built from values and executed
@@ -226,7 +233,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
     defaultSeverity: 'high',
     confidence: 1,
     languages: ['js', 'python', 'go'],
-    roles: OWN_CODE_ROLES,
+    roles: BUILT_COMMAND_ROLES,
     title: 'Shell command built from values',
     shortDescription: 'exec/execSync, subprocess(shell=True), os.system, sh -c with a built command.',
     helpText: `# command-injection: shell command built from values

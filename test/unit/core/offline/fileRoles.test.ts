@@ -70,6 +70,20 @@ describe('offline checks: file roles', () => {
     ]);
   });
 
+  it("keeps injection rules out of migrations: their statements are the developers' own text", async () => {
+    const migration = [
+      "const { exec } = require('child_process');", // 1
+      'export async function up(db, Sequelize) {', // 2
+      '  for (const name of await db.showAllTables()) {', // 3
+      '    await db.sequelize.query(`ALTER TABLE "${name}" DROP CONSTRAINT "${name}_owner_fk"`);', // 4
+      "    exec('pg_dump --table ' + name);", // 5
+      '  }', // 6
+      '}', // 7
+    ].join('\n');
+    assert.deepEqual(await hits('db/migrations/20240102-drop-owner-fk.js', migration, base), []);
+    assert.deepEqual(await hits('src/maintenance.js', migration, base), ['4 sql-injection', '5 command-injection']);
+  });
+
   it('puts the role on every offline finding', async () => {
     const findings = await runOfflineChecks({ path: 'tests/test_load.py', text: SERVICE_PY }, base);
     assert.deepEqual(

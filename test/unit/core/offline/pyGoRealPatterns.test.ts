@@ -27,6 +27,17 @@ describe('offline checks: Python and Go patterns measured on real code (issue 12
   }
 });
 
+describe('offline checks: Go signatures an interface or a template dictates (issue 12)', () => {
+  it('plugins.go: exactly the marked findings', async () => {
+    const file = path.join(LABELED_ROOT, 'real-shapes/go/plugins.go');
+    const text = fs.readFileSync(file, 'utf8');
+    const findings = await runOfflineChecks({ path: 'internal/host/plugins.go', text }, { mode: 'backendpe' });
+    const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+    assert.equal(expected.length, 2);
+    assert.deepEqual(findings.map((f) => `${f.startLine} ${f.ruleId}`).sort(), expected.sort());
+  });
+});
+
 describe('file roles: a Go or Python file of schema migrations (issue 12)', () => {
   it('is migration code by its name, wherever it sits; other database files are not', () => {
     assert.equal(classifyFile('internal/database/migrations.go', 'package database\n').role, 'migration');
