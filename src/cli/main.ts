@@ -1,6 +1,7 @@
 import { dismissalsCommand } from './dismissalsCommand';
 import { evalCommand } from './evalCommand';
 import { terminalSafe, terminalSafeStream } from '../core/output/terminal';
+import { maskSecrets, secretsToMask } from '../core/providers/secretScrub';
 import { EXIT, isClosedOutput, UsageError } from './errors';
 import { mergeCommand } from './mergeCommand';
 import { personasCommand } from './personasCommand';
@@ -104,7 +105,9 @@ if (require.main === module) {
             ? (error.stack ?? error.message)
             : `${error.message} (set BACKEND_REVIEW_DEBUG=1 to see where)`
           : String(error);
-      process.stderr.write(terminalSafe(`backend-review: unexpected error: ${detail}\n`));
+      // The message may quote a request, and so the key it carried.
+      const masked = maskSecrets(detail, secretsToMask([process.env.OPENAI_API_KEY]));
+      process.stderr.write(terminalSafe(`backend-review: unexpected error: ${masked}\n`));
       process.exitCode = EXIT.usage;
     });
 }

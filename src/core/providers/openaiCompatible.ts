@@ -11,6 +11,7 @@ import {
 } from './provider';
 import { errorMessage } from '../errorMessage';
 import { boundedEventStream, cappedBody, readStart, streamEndOf, type BodyLimits } from './boundedBody';
+import { maskSecrets, SecretStreamMasker, secretsToMask } from './secretScrub';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -290,6 +291,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private readonly maxRetryDelayMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly apiKey: string | undefined;
+  /** The key and any key-like value of the base URL's query: masked in everything that comes back out. */
+  private readonly secrets: string[];
   private readonly quirksKey: string;
 
   constructor(options: OpenAICompatibleOptions) {
@@ -329,6 +332,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
     this.stream = options.stream ?? true;
     this.logger = options.logger ?? silentLogger;
     this.apiKey = options.apiKey && options.apiKey.trim() !== '' ? options.apiKey.trim() : undefined;
+    this.secrets = secretsToMask([
+      this.apiKey,
+      ...Object.entries(this.endpoint.query)
+        .filter(([name]) => name !== 'api-version')
+        .map(([, value]) => value),
+    ]);
     this.id = `openai-compatible:${this.modelName}@${this.endpoint.display}`;
     this.quirksKey = `${this.endpoint.display}?${new URLSearchParams(this.endpoint.query).toString()}|${this.modelName}`;
 
@@ -515,6 +524,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
       let finishReason: string | null = null;
       let reportedUsage: OpenAI.CompletionUsage | undefined;
       let refusal = '';
+      // Pieces are shown as they come: one that may begin the key waits for the next.
+      const shown = new SecretStreamMasker(this.secrets);
       for await (const chunk of stream) {
         arm(true);
         if (chunk.usage) reportedUsage = chunk.usage;
@@ -528,7 +539,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
             controller.abort();
             break;
           }
-          request.onText?.(piece);
+          const safe = shown.push(piece);
+          if (safe) request.onText?.(safe);
         }
         if (choice.delta?.refusal) refusal += choice.delta.refusal;
         if (choice.finish_reason) finishReason = choice.finish_reason;
@@ -537,8 +549,14 @@ export class OpenAICompatibleProvider implements ChatProvider {
       // The SDK ends the iteration quietly when the request is aborted: find out why here.
       if (controller.signal.aborted)
         throw state.timedOut ? this.timeoutError(state.stalled, state.total) : this.cancelled();
+      const rest = shown.end();
+      if (rest) request.onText?.(rest);
+      text = maskSecrets(text, this.secrets);
       if (refusal && !text)
-        throw new ProviderError(`The model at ${this.endpoint.display} refused to answer: ${refusal}`, 'rejected');
+        throw new ProviderError(
+          `The model at ${this.endpoint.display} refused to answer: ${this.scrub(refusal)}`,
+          'rejected',
+        );
       if (finishReason === null) {
         // Neither a finish_reason nor `data: [DONE]`: the connection ended mid-answer (a reset the
         // stream reader took for an end, a proxy's half-close). What arrived is not the answer.
@@ -579,11 +597,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
       );
     if (choice.message?.refusal)
       throw new ProviderError(
-        `The model at ${this.endpoint.display} refused to answer: ${choice.message.refusal}`,
+        `The model at ${this.endpoint.display} refused to answer: ${this.scrub(choice.message.refusal)}`,
         'rejected',
       );
-    const text = choice.message?.content ?? '';
-    if (text.length > this.maxAnswerChars) throw this.tooLongError();
+    const raw = choice.message?.content ?? '';
+    if (raw.length > this.maxAnswerChars) throw this.tooLongError();
+    const text = maskSecrets(raw, this.secrets);
     if (text) request.onText?.(text);
     return {
       text,
@@ -668,9 +687,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   /** Never let the key reach a message: servers sometimes echo it back in their errors. */
   private scrub(text: string): string {
-    let out = text;
-    if (this.apiKey) out = out.split(this.apiKey).join('***');
-    return out.replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_*.-]{8,}/g, '$1***');
+    return maskSecrets(text, this.secrets).replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_*.-]{8,}/g, '$1***');
   }
 
   private classify(caught: unknown, signal: AbortSignal | undefined): Failure {

@@ -22,17 +22,40 @@ export interface DiffUnits {
 
 const BINARY_LINE = /^Binary files (?:"?a\/)?(.+?)"? and (?:"?b\/)?(.+?)"? differ$/gm;
 
+/** Git's C-style escapes in a quoted path: `\303\251` (bytes, in octal), `\t`, `\"`, `\\`... */
+const QUOTED_PATH_PIECE = /\\([0-3][0-7]{2}|[abtnvfr"\\])|[^\\]+|\\/g;
+const C_ESCAPE_BYTES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+
+/**
+ * A path as git wrote it in a diff header, with its quoting undone. Git quotes a path that holds a
+ * byte outside printable ASCII, a `"` or a `\` (`"b/caf\303\251.ts"`); the diff parser drops the
+ * quotes and the `a/`/`b/` prefix but keeps the escapes, so `café.ts` arrived as `caf\303\251.ts`
+ * and was reviewed under a name that does not exist (its text rebuilt from the hunks, the project's
+ * globs and the report's locations all missing it). An unquoted path never holds a `\`, so a path
+ * with none is returned as it is.
+ */
+export function unquoteGitPath(path: string): string {
+  if (!path.includes('\\')) return path;
+  const bytes: number[] = [];
+  for (const [piece, escape] of path.matchAll(QUOTED_PATH_PIECE)) {
+    if (escape === undefined) bytes.push(...Buffer.from(piece, 'utf8'));
+    else if (escape.length === 3) bytes.push(parseInt(escape, 8));
+    else bytes.push(C_ESCAPE_BYTES[escape]);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 function binaryPaths(diffText: string): Set<string> {
   const paths = new Set<string>();
   for (const match of diffText.matchAll(BINARY_LINE)) {
-    paths.add(match[1]);
-    paths.add(match[2]);
+    paths.add(unquoteGitPath(match[1]));
+    paths.add(unquoteGitPath(match[2]));
   }
   // `git diff --binary` prints patches instead of the "Binary files" line.
   for (const section of diffText.split(/^(?=diff --git )/m)) {
     if (!/^GIT binary patch$/m.test(section)) continue;
-    const header = /^diff --git a\/(.+?) b\/(.+)$/m.exec(section);
-    if (header) paths.add(header[2]);
+    const header = /^diff --git "?a\/(.+?)"? "?b\/(.+?)"?$/m.exec(section);
+    if (header) paths.add(unquoteGitPath(header[2]));
   }
   return paths;
 }
@@ -154,8 +177,8 @@ export async function unitsFromDiff(
   };
 
   for (const file of files) {
-    const from = file.from && file.from !== '/dev/null' ? file.from : undefined;
-    const to = file.to && file.to !== '/dev/null' ? file.to : undefined;
+    const from = file.from && file.from !== '/dev/null' ? unquoteGitPath(file.from) : undefined;
+    const to = file.to && file.to !== '/dev/null' ? unquoteGitPath(file.to) : undefined;
     if (file.deleted || !to) {
       skipped.push({ file: from ?? '(unknown)', reason: 'deleted in this diff: nothing to review' });
       continue;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { unitsFromDiff, parseUnifiedDiff } from '../../../../src/core/review/diff';
+import { unitsFromDiff, parseUnifiedDiff, unquoteGitPath } from '../../../../src/core/review/diff';
 import { ReviewInputError } from '../../../../src/core/review/errors';
 import { gitDiff } from '../../../../src/core/review/git';
 import { TempGitRepo } from './gitRepo';
@@ -93,6 +93,35 @@ describe('unitsFromDiff', () => {
     const diff = await gitDiff(repo.root, { base: 'HEAD~1' });
     const { units } = await unitsFromDiff(diff.diffText, diff.readNewFile);
     assert.deepEqual(units[0].changedLines, [10, 12]);
+  });
+
+  it('reviews files whose names git quotes under their real names, read whole from the working tree', async () => {
+    // Git quotes names with non-ASCII bytes, a quote, a backslash or a control character
+    // ("b/caf\303\251.ts"); they were reviewed as `caf\303\251.ts`, a file that does not exist.
+    const names = ['src/café.ts', 'src/日本.ts', 'src/say "hi".ts', 'src/back\\slash.ts', 'src/esc\u001b[2Jape.ts'];
+    for (const name of names) repo.write(name, base);
+    repo.write('assets/café.bin', Buffer.from([0, 1, 2]));
+    repo.commit('quoted names');
+    for (const name of names) repo.write(name, base.replace('line 20\n', 'line 20 edited\n'));
+    repo.write('assets/café.bin', Buffer.from([0, 1, 2, 3]));
+    const diff = await gitDiff(repo.root, {});
+    assert.match(diff.diffText, /"b\/src\/caf\\303\\251\.ts"/, 'git quoted the name');
+    const { units, skipped } = await unitsFromDiff(diff.diffText, diff.readNewFile);
+    assert.deepEqual(units.map((u) => u.path).sort(), [...names].sort());
+    for (const unit of units) {
+      assert.equal(unit.text, base.replace('line 20\n', 'line 20 edited\n'), `${unit.path} read from the file`);
+      assert.deepEqual(unit.changedLines, [20]);
+    }
+    assert.deepEqual(
+      skipped.map((s) => s.file),
+      ['assets/café.bin'],
+    );
+  });
+
+  it('unquotes C-style escapes and leaves unquoted paths alone', () => {
+    assert.equal(unquoteGitPath('src/caf\\303\\251.ts'), 'src/café.ts');
+    assert.equal(unquoteGitPath('a\\tb\\nc\\"d\\\\e\\033'), 'a\tb\nc"d\\e\u001b');
+    assert.equal(unquoteGitPath('plain/path with space.ts'), 'plain/path with space.ts');
   });
 
   it('builds the text from the hunks when the new file cannot be read', async () => {
