@@ -61,6 +61,8 @@ export interface EvalRunResult {
   /** High/critical findings the verification pass dropped and re-rated. */
   verifyRejected: number;
   verifyReRated: number;
+  /** Model findings withheld because the code shown has what they say is missing. */
+  contradicted: number;
 }
 
 export interface EvalOptions {
@@ -237,6 +239,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
       let completionTokens = 0;
       let verifyRejected = 0;
       let verifyReRated = 0;
+      let contradicted = 0;
       for (const review of set.reviews) {
         options.onProgress?.(`${evalRun.label}: reviewing the ${review.id} of the eval set`);
         const args = [
@@ -262,6 +265,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         completionTokens += result.stats.completionTokens;
         verifyRejected += result.stats.withheld?.verifyRejected ?? 0;
         verifyReRated += result.stats.withheld?.verifyReRated ?? 0;
+        contradicted += result.stats.withheld?.contradicted ?? 0;
       }
       const quality = scoreFindings(delivered, set.bugs);
       const ungated = scoreFindings(
@@ -288,6 +292,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         completionTokens,
         verifyRejected,
         verifyReRated,
+        contradicted,
       });
     }
     return results;
@@ -339,6 +344,7 @@ export function formatEvalTable(results: readonly EvalRunResult[], bugs: number)
     ],
     ['instruction share of prompt', (r) => ratio(r.context.instructionShare), ''],
     ['requests (+ verify)', (r) => `${r.requests} (+${r.verifyRequests})`, ''],
+    ['claims of absence contradicted', (r) => `${r.contradicted}`, ''],
     ['verify dropped / re-rated', (r) => (r.run.verify ? `${r.verifyRejected} / ${r.verifyReRated}` : '—'), ''],
     ['tokens in / out', (r) => `${r.promptTokens} / ${r.completionTokens}`, ''],
   ];
@@ -381,6 +387,7 @@ export function evalJson(results: readonly EvalRunResult[], meta: { model: strin
         verifyRequests: r.verifyRequests,
         verifyRejected: r.verifyRejected,
         verifyReRated: r.verifyReRated,
+        contradicted: r.contradicted,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
       })),

@@ -178,6 +178,11 @@ export interface WithheldCounts {
   fixesDropped: number;
   /** Fixes whose copied line-number prefixes were removed. */
   fixesRepaired: number;
+  /**
+   * Findings saying something is missing (a timeout, a close, a transaction, a lock) that the code
+   * shown has, in the quoted statement or the function around it (absence.ts). Present when counted.
+   */
+  contradicted?: number;
   /** With verification (`--verify`): high/critical findings the second request judged wrong, dropped. */
   verifyRejected?: number;
   /** With verification: findings the second request re-rated to another severity. */

@@ -3,7 +3,8 @@
  * that answers like real models do, from what the request shows. It finds the labeled bugs whose
  * lines it is shown (some at the right lines, some at wrong lines with the right quote, a few too
  * unsure), and adds what real answers carry: an invented quote, low-confidence speculation, with the
- * BackendPE persona a confident false alarm in each clean file, repeats of what the offline checks already reported, fixes
+ * BackendPE persona a confident false alarm in each clean file and checklist claims of a missing
+ * timeout, close or transaction on I/O calls, repeats of what the offline checks already reported, fixes
  * with the prompt's line numbers or that change nothing, answers wrapped in persona-shaped prose,
  * double-encoded JSON or trailing chatter. Deterministic: the same request gets the same answer.
  *
@@ -163,6 +164,51 @@ function envelope(answer: { summary: string; findings: unknown[] }, style: numbe
   }
 }
 
+/** An outbound or database call: what a checklist reviewer looks at. */
+const IO_CALL = /\b(?:fetch|get|post|query|execute|connect|Query\w*|Exec\w*|Ping\w*)\s*\(/;
+
+const CHECKLIST: { present: RegExp; title: string; category: string; severity: string }[] = [
+  {
+    present: /timeout/i,
+    title: 'No timeout on this call: a slow dependency can hang the request',
+    category: 'reliability',
+    severity: 'high',
+  },
+  {
+    present: /\.(?:release|Close|close)\(/,
+    title: 'The connection or result is never closed',
+    category: 'reliability',
+    severity: 'high',
+  },
+  {
+    present: /\bBEGIN\b|BeginTx|\.transaction\(/,
+    title: 'These writes are not in a transaction',
+    category: 'data-integrity',
+    severity: 'medium',
+  },
+];
+
+/** The checklist item a maximalist claims missing on one I/O call of the part, chosen by the part (two parts in three). */
+function checklistClaim(shown: Shown, quiet: number[], partKey: string): Record<string, unknown> | undefined {
+  const h = stableHash(`checklist:${partKey}`);
+  if (h % 3 === 0) return undefined;
+  const code = [...shown.lines.values()].join('\n');
+  const items = CHECKLIST.filter((item) => item.present.test(code));
+  const calls = quiet.filter((n) => IO_CALL.test(shown.lines.get(n) ?? ''));
+  if (items.length === 0 || calls.length === 0) return undefined;
+  const item = items[(h >>> 4) % items.length];
+  const line = calls[(h >>> 8) % calls.length];
+  return finding({
+    title: item.title,
+    severity: item.severity,
+    category: item.category,
+    startLine: line,
+    endLine: line,
+    quote: (shown.lines.get(line) ?? '').trim(),
+    confidence: 0.75,
+  });
+}
+
 /** Answers a findings request about `set` as a realistic model would. */
 export function scriptedReview(set: LabeledSet, user: string, system = ''): ScriptedReply {
   const maximalist = system.includes('## Review mode: BackendPE');
@@ -220,6 +266,16 @@ export function scriptedReview(set: LabeledSet, user: string, system = ''): Scri
         confidence: 0.7,
       }),
     );
+  }
+  // A maximalist also works through its checklist on every I/O call it sees ("every call needs a
+  // timeout", "every result must be closed", "writes need a transaction") and claims the absence
+  // of an item the code it was shown has somewhere: it did not read far enough (the options on the
+  // next lines, the `defer` below, the BEGIN above) or it took the item on one call for missing on
+  // another. Whether the item is where the claim would need it (the same statement or function)
+  // is left to the code: some of these claims are contradicted by what was shown, some are not.
+  if (maximalist) {
+    const claim = checklistClaim(shown, quiet, partKey);
+    if (claim) findings.push(claim);
   }
   // What the offline checks already reported, said again.
   for (const reported of shown.alreadyReported) {

@@ -345,6 +345,48 @@ function enclosingOf(tree: Tree, kinds: SyntaxKinds, line: number, text: string)
   return klass;
 }
 
+/**
+ * The innermost function around each of `lines` (tree-sitter; a function that starts on a later line
+ * or fits on one line does not count), for the languages with a grammar. Lines outside any function,
+ * and every line of a language without a grammar, are absent from the result.
+ */
+export async function enclosingFunctions(
+  unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
+  lines: readonly number[],
+): Promise<Map<number, LineRange>> {
+  const found = new Map<number, LineRange>();
+  const grammar = grammarForUnit(unit.path, unit.language);
+  if (!grammar || lines.length === 0) return found;
+  const kinds = KINDS[familyOf(grammar)];
+  const parser = await parserFor(grammar);
+  const tree = parser.parse(unit.text);
+  if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
+  try {
+    const textLines = unit.text.split('\n');
+    for (const line of new Set(lines)) {
+      const lineText = textLines[line - 1] ?? '';
+      const column = Math.max(0, lineText.length - lineText.trimStart().length);
+      for (
+        let node: Node | null = tree.rootNode.descendantForPosition({ row: line - 1, column });
+        node;
+        node = node.parent
+      ) {
+        if (
+          kinds.functions.has(node.type) &&
+          node.startPosition.row + 1 <= line &&
+          node.endPosition.row > node.startPosition.row
+        ) {
+          found.set(line, linesOf(node));
+          break;
+        }
+      }
+    }
+  } finally {
+    tree.delete();
+  }
+  return found;
+}
+
 /** Files nearest to `from` (a repository-relative file) first: same folder, then by folder distance. */
 export function nearestFirst(files: readonly string[], from: string): string[] {
   const fromParts = from.split('/').slice(0, -1);

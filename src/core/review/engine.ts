@@ -13,6 +13,7 @@ import {
 import { silentLogger, type Logger } from '../log';
 import { ProviderError, type ChatProvider, type RetryNotice } from '../providers/provider';
 import { anchorFindings } from './anchor';
+import { MISSING_WORDS, withholdContradicted } from './absence';
 import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
@@ -720,11 +721,20 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             }
             finding.fix = checked.fix;
           }
-          const gated = gatePart(
+          const claims = await withholdContradicted(
             anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
-            limits,
-            withheld,
+            planned.unit,
+            planned.chunk.segments,
           );
+          for (const { finding, evidence } of claims.withheld) {
+            withheld.contradicted = (withheld.contradicted ?? 0) + 1;
+            logger.info(
+              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it says ${evidence
+                .map((e) => `${MISSING_WORDS[e.thing]} is missing, but line ${e.line} has it: ${e.text}`)
+                .join('; ')}`,
+            );
+          }
+          const gated = gatePart(claims.kept, limits, withheld);
           findings.push(
             ...(options.verify
               ? await verifyPart(planned, gated, offlineByUnit.get(planned.unit) ?? [], ctx, stats, withheld)

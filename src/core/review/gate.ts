@@ -181,6 +181,8 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     parts.push(
       `${withheld.overCap} of lower severity over the cap (${limits.maxPerPart} per part, ${limits.maxPerReview} per review)`,
     );
+  if ((withheld.contradicted ?? 0) > 0)
+    parts.push(`${withheld.contradicted} saying something is missing that the code shown has (see the log)`);
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
   if (withheld.offlineDuplicates > 0)
     parts.push(`${withheld.offlineDuplicates} already reported by the offline checks, merged into them`);

@@ -221,6 +221,57 @@ describe('review command: the noise gate', function () {
     assert.equal(model[0].severity, 'critical', 'the most severe is kept and listed first');
     assert.equal(report.stats.withheld.overCap, 22);
   });
+
+  it('withholds a claim that something is missing when the code shown has it, and counts it', async () => {
+    const source = [
+      'export async function rates(base: string): Promise<unknown> {',
+      '  const response = await fetch(`${base}/rates`, {',
+      "    headers: { accept: 'application/json' },",
+      '    signal: AbortSignal.timeout(2_000),',
+      '  });',
+      '  return response.json();',
+      '}',
+      '',
+      'export async function fees(base: string): Promise<unknown> {',
+      '  const response = await fetch(`${base}/fees`);',
+      '  return response.json();',
+      '}',
+      '',
+    ].join('\n');
+    const noTimeout = (line: number, quote: string) =>
+      modelFinding({
+        title: 'Outbound call without a timeout',
+        severity: 'high',
+        category: 'reliability',
+        startLine: line,
+        endLine: line,
+        quote,
+        confidence: 0.85,
+      });
+    server.setHandler(() =>
+      findingsAnswer([
+        noTimeout(2, 'const response = await fetch(`${base}/rates`, {'),
+        noTimeout(10, 'const response = await fetch(`${base}/fees`);'),
+      ]),
+    );
+    const root = workspace({ 'src/rates.ts': source });
+    const run = await runCliCaptured(['review', 'src/rates.ts', '--format', 'json', '--rule', 'http-no-timeout=off'], {
+      cwd: root,
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(
+      report.findings.map((f: { title: string; startLine: number }) => [f.title, f.startLine]),
+      [['Outbound call without a timeout', 10]],
+      'the call whose options carry a timeout is not said to lack one',
+    );
+    assert.equal(report.stats.withheld.contradicted, 1);
+    assert.ok(
+      report.notes.some((n: string) => /1 saying something is missing that the code shown has/.test(n)),
+      report.notes.join('\n'),
+    );
+  });
 });
 
 describe('review command: offline and model findings together', function () {

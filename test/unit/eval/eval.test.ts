@@ -68,6 +68,13 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     assert.ok(verified.quality.delivered < plain.quality.delivered);
   });
 
+  it("withholds BackendPE's checklist claims of a missing timeout, close or transaction that the code shown has, and no true finding", () => {
+    const plain = byLabel('backendpe');
+    assert.ok(plain.contradicted > 0, 'the scripted maximalist claims absences the code contradicts');
+    assert.equal(plain.recallLoss, 0, 'no real finding is withheld as contradicted');
+    assert.equal(byLabel('pragmatic').contradicted, 0);
+  });
+
   it('measures context from what the server received: removed lines, callees, instruction share', () => {
     const r = byLabel('pragmatic');
     const received = server.chatRequests();
