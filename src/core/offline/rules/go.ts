@@ -285,8 +285,9 @@ type ConstantTest = (name: string) => boolean;
 const constantSets = new WeakMap<Node, Set<string>>();
 
 /**
- * The function's constants and string-literal slices: spliced into SQL they are fixed text. Only the
- * function is read (a package-level lookup would make every part and incremental check whole).
+ * The function's constants and string-literal slices, and the package's constants: spliced into SQL
+ * they are fixed text. The package's are read from the text, not the tree (a package-level lookup
+ * in the tree would make every part and incremental check whole).
  */
 function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefined {
   if (!fn) return undefined;
@@ -307,8 +308,35 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     }
     if (names.has(name)) return true;
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
-    return literalOnlyLocals(input, fn).get(name) === true;
+    if (literalOnlyLocals(input, fn).get(name) === true) return true;
+    // A package-level constant the function does not declare again (`const table = "orders"`).
+    return packageConstants(input).has(name) && !declaredLocals(input, fn).has(name);
   };
+}
+
+const packageConstantSets = new WeakMap<CheckInput, Set<string>>();
+/** `const name = …` / `const name T = …` at the start of a line, outside any function (gofmt's layout). */
+const TOP_LEVEL_CONST = /^const[ \t]+([A-Za-z_]\w*)\b/gm;
+/** `const (` … `)` at the start of a line: each entry's names, one entry per line. */
+const TOP_LEVEL_CONST_BLOCK = /^const[ \t]*\(([^]*?)^\)/gm;
+const CONST_BLOCK_ENTRY = /^[ \t]+([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)\b/gm;
+
+/**
+ * The names of the file's package-level constants, read from its text in one pass (so a part of a
+ * split file, which has only some of the top level in its tree, sees them all).
+ */
+function packageConstants(input: CheckInput): Set<string> {
+  const cached = packageConstantSets.get(input);
+  if (cached) return cached;
+  const text = input.text;
+  const names = new Set<string>();
+  for (const match of text.matchAll(TOP_LEVEL_CONST)) names.add(match[1]);
+  for (const block of text.matchAll(TOP_LEVEL_CONST_BLOCK)) {
+    for (const entry of block[1].matchAll(CONST_BLOCK_ENTRY))
+      for (const name of entry[1].split(',')) names.add(name.trim());
+  }
+  packageConstantSets.set(input, names);
+  return names;
 }
 
 const literalLocalSets = new WeakMap<Node, Map<string, boolean>>();
@@ -323,12 +351,24 @@ function literalOnlyLocals(input: CheckInput, fn: Node): Map<string, boolean> {
   if (locals) return locals;
   locals = new Map();
   const text = input.text.slice(fn.startIndex, fn.endIndex);
-  for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*(?::=|\+?=)(?!=)[ \t]*/g)) {
+  const declared = new Set<string>();
+  for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*(:=|\+?=)(?!=)[ \t]*/g)) {
     const literal = onlyLiteralFollows(text, (match.index ?? 0) + match[0].length);
     locals.set(match[1], (locals.get(match[1]) ?? true) && literal);
+    if (match[2] === ':=') declared.add(match[1]);
   }
+  for (const match of text.matchAll(/\bvar[ \t]+([A-Za-z_]\w*)/g)) declared.add(match[1]);
   literalLocalSets.set(fn, locals);
+  declaredLocalSets.set(fn, declared);
   return locals;
+}
+
+const declaredLocalSets = new WeakMap<Node, Set<string>>();
+
+/** Names the function declares itself (`x :=`, `var x`), which hide package-level names. */
+function declaredLocals(input: CheckInput, fn: Node): Set<string> {
+  literalOnlyLocals(input, fn);
+  return declaredLocalSets.get(fn) ?? new Set();
 }
 
 /** Methods of a query builder that render its own clauses from its state. */
@@ -358,7 +398,14 @@ function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
   const type = node.type;
   if (STRING_TYPES.has(type) || type === 'int_literal' || type === 'float_literal') return true;
   if (type === 'identifier') return PLACEHOLDER_LIST.test(node.text) || !!isConstant?.(node.text);
-  if (type === 'call_expression') return SAFE_FRAGMENTS.test(readCall(node)?.text ?? '');
+  if (type === 'call_expression') {
+    const call = readCall(node);
+    if (!call) return false;
+    // A query builder's own fragment (`f.buildCondition()`): the builder's text, its values bound as arguments.
+    return (
+      SAFE_FRAGMENTS.test(call.text) || (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
+    );
+  }
   return false;
 }
 
@@ -381,8 +428,13 @@ function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): S
   }
   if (type === 'call_expression') {
     const call = readCall(node);
-    if (call?.text === 'fmt.Sprintf' && call.args.length > 0) {
+    // `fmt.Printf` returns no string, so real code never builds a query with it; peers' suites write it for Sprintf.
+    if ((call?.text === 'fmt.Sprintf' || call?.text === 'fmt.Printf') && call.args.length > 0) {
       const format = literalString(call.args[0]);
+      // A format held in a variable (`q := "… = %s"; q = fmt.Sprintf(q, id)`): its text comes with the
+      // variable's other assignments; any value that is not fixed may splice text.
+      if (format === undefined && call.args[0].type === 'identifier')
+        return { literal: '', dynamic: call.args.slice(1).some((arg) => !isFixedValue(arg, isConstant)) };
       // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text, unless the value is fixed.
       if (format !== undefined)
         return {
@@ -481,6 +533,11 @@ const SQL_METHODS: Record<string, number> = {
   QueryContext: 1,
   QueryRowContext: 1,
   ExecContext: 1,
+  // A statement prepared from built text runs that text, whatever values are bound later.
+  Prepare: 0,
+  PrepareContext: 1,
+  Preparex: 0,
+  PreparexContext: 1,
   Queryx: 0,
   QueryRowx: 0,
   Select: 1,
@@ -508,6 +565,8 @@ const sqlInjection: RuleChecker = (input) => {
     if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
     let at = SQL_METHODS[call.name];
     if (looksLikeContext(call.args[at] ?? null)) at += 1;
+    // `ExecContext(query)` with the context left out: the one argument is the query.
+    if (at >= call.args.length && call.args.length === 1) at = 0;
     const build = resolvedStringBuild(input, call.args[at] ?? null);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(

@@ -23,6 +23,7 @@ import {
   args,
   bindingName,
   callee,
+  callSpan,
   firstArg,
   enclosingFunction,
   jsCalls,
@@ -227,7 +228,7 @@ function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
   if (depth > 2) return null;
   if (key.type === 'identifier') {
     // `const key = JWK.asKey(secret)`, `const secret = 'x'`: a wrapped literal through variables.
-    const value = unwrap(valueAssigned(input, key));
+    const value = unwrap(valueAssigned(input, key, true));
     return value ? keyLiteral(input, value, depth + 1) : null;
   }
   if (key.type !== 'call_expression') return null;
@@ -241,10 +242,14 @@ const ENV_FALLBACK =
   /\bprocess\.env(?:\.([A-Za-z_]\w*)|\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\])\s*(?:\|\||\?\?)\s*(?=['"`])/g;
 
 const hardcodedSecret: RuleChecker = (input) => {
-  const reported = new Set<number>();
+  const reportedLiterals = new Set<number>();
+  const reportedAt = new Set<number>();
+  // A literal is reported once where it is written, or where a signing call uses it; a known key
+  // format reported where it is written is reported again at each signing call that uses it.
   const report = (literal: Node, message: string, at: Node = literal): void => {
-    if (reported.has(literal.startIndex)) return;
-    reported.add(literal.startIndex);
+    if (reportedAt.has(at.startIndex) || (at === literal && reportedLiterals.has(literal.startIndex))) return;
+    reportedLiterals.add(literal.startIndex);
+    reportedAt.add(at.startIndex);
     input.report(
       at,
       'hardcoded-secret',
@@ -363,7 +368,7 @@ const sqlInjection: RuleChecker = (input) => {
     const build = resolvedStringBuild(input, first);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(
-      call,
+      callSpan(input, call, target),
       'sql-injection',
       `SQL is built from values spliced into the text and run with \`${target.text}\`: input can change the query.`,
       'Use placeholders ($1 / ?) and pass the values as parameters, or a tagged template (sql`…`) that parameterises.',
@@ -572,12 +577,37 @@ function spawnsShellWithValues(input: CheckInput, call: Node): boolean {
   return flag >= 0 && items.slice(flag + 1).some((item) => isDynamic(input, item));
 }
 
+/**
+ * A value read straight from the request: `req.query.cmd`, `request.body['file']`, `ctx.request.body.x`,
+ * a Lambda handler's `event.cmd` / `event['cmd']`. Such a value names the program or the whole command.
+ */
+const REQUEST_INPUT =
+  /^(?:(?:req|request|ctx\.request|ctx)\s*\.\s*(?:body|query|params|headers|cookies)|event)\s*(?:\.\s*[A-Za-z_$]|\[)/;
+
+function isRequestInput(node: Node | null): boolean {
+  const value = unwrap(node);
+  return (
+    !!value &&
+    (value.type === 'member_expression' || value.type === 'subscript_expression') &&
+    REQUEST_INPUT.test(value.text)
+  );
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (SPAWN_NAMES.has(target.name) && (target.object === undefined || CHILD_PROCESS_OBJECT.test(target.object))) {
+      if (isRequestInput(firstArg(call))) {
+        input.report(
+          callSpan(input, call, target),
+          'command-injection',
+          `\`${target.text}\` runs a program the request names: the caller chooses what runs on the server.`,
+          'Map the request value to one of a fixed set of programs; never take the program or command from input.',
+        );
+        continue;
+      }
       if (!spawnsShellWithValues(input, call)) continue;
       input.report(
-        call,
+        callSpan(input, call, target),
         'command-injection',
         `\`${target.text}\` hands a command built from values to a shell: a quote or \`;\` in the input runs other commands.`,
         'Run the program directly with an argument array and no shell (`spawn(cmd, args)` without `shell: true`).',
@@ -588,9 +618,9 @@ const commandInjection: RuleChecker = (input) => {
     if (!EXEC_NAMES.has(target.name)) continue;
     if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object) && !viaShelljs) continue;
     const build = resolvedStringBuild(input, firstArg(call));
-    if (!build || !build.dynamic) continue;
+    if ((!build || !build.dynamic) && !isRequestInput(firstArg(call))) continue;
     input.report(
-      call,
+      callSpan(input, call, target),
       'command-injection',
       `\`${target.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
       'Use `execFile`/`spawn` with an argument array (no shell), and validate the values against an allow-list.',
@@ -620,19 +650,29 @@ const NOT_YET = /^\(?\s*(?:!\s*([\w$.]+)|([\w$.]+)\s*===?\s*(?:null|undefined))\
  * A blocking call that runs once per process, not per request: inside `if (!x) { … x = … }` (a
  * lazy load that sets its own flag or cache), or the value of `x ??= …` / `x ||= …`.
  */
-function runsOnce(call: Node, fn: Node): boolean {
+function runsOnce(input: CheckInput, call: Node, fn: Node): boolean {
+  let guards = onceGuards.get(input);
+  if (!guards) onceGuards.set(input, (guards = new Map()));
   for (const node of ancestorsOf(call)) {
     if (node.id === fn.id) return false;
     if (node.type === 'augmented_assignment_expression' && /^[\w$.]+\s*(?:\?\?|\|\|)=/.test(node.text)) return true;
     if (!IF_STATEMENT.has(node.type)) continue;
-    const condition = NOT_YET.exec(field(node, 'condition')?.text.trim() ?? '');
     const consequence = field(node, 'consequence');
-    if (!condition || !consequence || !contains(consequence, call)) continue;
-    const name = (condition[1] ?? condition[2]).replace(/[$.]/g, (c) => `\\${c}`);
-    if (new RegExp(`(?:^|[^\\w$.])${name}\\s*=(?!=)`).test(consequence.text)) return true;
+    if (!consequence || !contains(consequence, call)) continue;
+    // One answer per `if`: many blocking calls in one large block must not each rescan it.
+    let guard = guards.get(node.id);
+    if (guard === undefined) {
+      const condition = NOT_YET.exec(field(node, 'condition')?.text.trim() ?? '');
+      const name = condition ? (condition[1] ?? condition[2]).replace(/[$.]/g, (c) => `\\${c}`) : undefined;
+      guard = !!name && new RegExp(`(?:^|[^\\w$.])${name}\\s*=(?!=)`).test(consequence.text);
+      guards.set(node.id, guard);
+    }
+    if (guard) return true;
   }
   return false;
 }
+
+const onceGuards = new WeakMap<CheckInput, Map<number, boolean>>();
 
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
@@ -643,7 +683,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
-    if (runsOnce(call, fn)) continue;
+    if (runsOnce(input, call, fn)) continue;
     input.report(
       call,
       'blocking-call-in-async',

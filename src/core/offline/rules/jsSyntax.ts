@@ -85,6 +85,22 @@ export const jsCalls: (input: CheckInput) => JsCall[] = callsPerFile<JsCall>(
   (node, target) => ({ node, target }),
 );
 
+/**
+ * Where a call is reported: the whole call, or from the method's name on when a chain puts the
+ * receiver on an earlier line (`pool\n  .query(sql)`), so the finding sits on the line that calls.
+ */
+export function callSpan(
+  input: CheckInput,
+  call: Node,
+  target: Callee,
+): Node | { startIndex: number; endIndex: number } {
+  const nameStart = target.nameRange.startIndex;
+  // Only the callee's own text is read: a long line costs nothing more.
+  for (let at = call.startIndex; at < nameStart; at += 1)
+    if (input.text.charCodeAt(at) === 10) return { startIndex: nameStart, endIndex: call.endIndex };
+  return call;
+}
+
 /** The first argument without reading the others (one tree round trip instead of one per argument). */
 export function firstArg(call: Node): Node | null {
   const first = field(call, 'arguments')?.firstNamedChild ?? null;
@@ -342,7 +358,7 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
  * The value an identifier was last given before `identifier` in its function, or else at the top
  * level of the file (`const secret = 'x'` read by `jwt.sign(p, secret)`); null when it has none.
  */
-export function valueAssigned(input: CheckInput, identifier: Node): Node | null {
+export function valueAssigned(input: CheckInput, identifier: Node, topLevelSecretNames = false): Node | null {
   const fn = enclosingFunction(input, identifier);
   const name = identifier.text;
   if (fn) {
@@ -353,8 +369,9 @@ export function valueAssigned(input: CheckInput, identifier: Node): Node | null 
     if (new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(parameters)) return null;
   }
   // The top level is looked up only when the function gives nothing (a lookup there is recorded),
-  // and not for a secret-like name: its literal is reported where it is written.
-  if (isSecretName(name)) return null;
+  // and not for a secret-like name (its literal is reported where it is written) unless the caller
+  // reports where it is used (a signing call given the key).
+  if (!topLevelSecretNames && isSecretName(name)) return null;
   const values = assignedValues(input, input.moduleScope(identifier.startIndex), name, identifier.startIndex).filter(
     (value) => !enclosingFunction(input, value),
   );

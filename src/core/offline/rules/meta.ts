@@ -116,7 +116,7 @@ Read it at startup from the environment or a secret manager, fail fast when it i
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-SQL text built by concatenation, \`\${}\` interpolation, Python f-strings / \`%\` / \`.format()\`, or Go \`fmt.Sprintf\` / \`+\`, passed as the query of a call named query/execute/exec/raw/$queryRawUnsafe/Query/QueryRow/QueryContext/Exec/ExecContext, directly or through a variable assigned earlier in the same function. Parameterised queries and tagged templates (\`sql\\\`…\\\`\`) are not reported; nor is interpolation of UPPER_CASE constants.
+SQL text built by concatenation, \`\${}\` interpolation, Python f-strings / \`%\` / \`.format()\`, or Go \`fmt.Sprintf\` / \`+\`, passed as the query of a call named query/execute/exec/raw/$queryRawUnsafe/Query/QueryRow/QueryContext/Exec/ExecContext, directly or through a variable assigned earlier in the same function. Parameterised queries and tagged templates (\`sql\\\`…\\\`\`) are not reported; nor is interpolation of UPPER_CASE constants; nor are migrations (statements the developers wrote, run once on the schema's own names).
 
 ## Why it hurts in production
 A quote in the input ends the string and the rest runs as SQL: data is read across tenants, rows are deleted, authentication is bypassed. It also defeats statement caching.
@@ -193,7 +193,7 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-\`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`; Go \`InsecureSkipVerify: true\`.
+\`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\`.
 
 ## Why it hurts in production
 Encryption without verification authenticates no one: anyone on the network path can present any certificate, read the traffic (credentials, tokens, personal data) and change it. "Temporary" switches like these tend to ship.
@@ -241,7 +241,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-Node \`exec\` / \`execSync\` with an interpolated or concatenated command; Python \`subprocess.*(…, shell=True)\` with a built command and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`.
+Node \`exec\` / \`execSync\` with an interpolated or concatenated command, and \`exec\`/\`spawn\` given a command or program read straight from the request (\`req.query.cmd\`, a Lambda \`event['cmd']\`); Python \`subprocess.*(…, shell=True)\`, \`asyncio.create_subprocess_shell\` and \`loop.subprocess_shell\` with a built command and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`. Not in migrations (their commands are the developers' own).
 
 ## Why it hurts in production
 The shell interprets the whole string: a \`;\`, \`&&\`, \`$(…)\` or quote in a file name, branch or user field runs arbitrary commands with the service's permissions.

@@ -830,11 +830,17 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       edit,
     );
   }
-  for (const keyword of nodesAtMatches(input, /\bcert_reqs[ \t]*=[ \t]*(?:ssl\.)?CERT_NONE\b/g, KEYWORD_ARGUMENT, 1)) {
+  // urllib3 also takes the names as text (`cert_reqs='CERT_NONE'`, `'NONE'`); CERT_OPTIONAL accepts a server without a valid certificate too.
+  for (const keyword of nodesAtMatches(
+    input,
+    /\bcert_reqs[ \t]*=[ \t]*(?:(?:ssl\.)?CERT_(?:NONE|OPTIONAL)\b|(['"])(?:CERT_)?(?:NONE|OPTIONAL)\1)/g,
+    KEYWORD_ARGUMENT,
+    1,
+  )) {
     input.report(
       keyword,
       'tls-verification-disabled',
-      '`cert_reqs=CERT_NONE` accepts any certificate: anyone on the path can read and change this traffic.',
+      `\`${keyword.text.replace(/\s+/g, '')}\` accepts a certificate that does not verify: anyone on the path can read and change this traffic.`,
       'Keep `CERT_REQUIRED` (the default) and trust a private CA with `ca_certs=`.',
     );
   }
@@ -922,9 +928,16 @@ const commandInjection: RuleChecker = (input) => {
     const shellCall =
       (call.object === 'subprocess' && SUBPROCESS.has(call.name) && isTruthy(keywordValue(call, 'shell'))) ||
       (call.object === 'subprocess' && (call.name === 'getoutput' || call.name === 'getstatusoutput')) ||
-      (call.name === 'create_subprocess_shell' && (call.object === undefined || call.object === 'asyncio'));
-    if (shellCall) {
-      const command = unwrap(call.positional[0] ?? keywordValue(call, 'args') ?? keywordValue(call, 'cmd'));
+      (call.name === 'create_subprocess_shell' &&
+        (call.object === undefined || call.object === 'asyncio' || call.object === 'asyncio.subprocess'));
+    // An event loop's own `loop.subprocess_shell(protocol_factory, cmd)` takes the command second.
+    const loopShell = call.name === 'subprocess_shell' && call.object !== undefined;
+    if (shellCall || loopShell) {
+      const command = unwrap(
+        (loopShell ? call.positional[1] : call.positional[0]) ??
+          keywordValue(call, 'args') ??
+          keywordValue(call, 'cmd'),
+      );
       if (!command || command.type === 'list' || command.type === 'tuple') continue;
       // A command that is not text built here (a parameter, an attribute, a call) is as unknown as a built one.
       const build = resolvedStringBuild(input, command);

@@ -10,7 +10,15 @@ import { expectedFindings } from './labeledSet';
  * markers name, so one false alarm on a near-miss or one lost positive fails. They sit outside the
  * labeled set's folders, which also feed the benchmark's generated files.
  */
-const FILES = ['integrations.ts', 'webhooks.ts', 'authTokens.js', 'reports.ts', 'seedCatalog.ts', 'lifecycle.ts'];
+const FILES = [
+  'integrations.ts',
+  'webhooks.ts',
+  'authTokens.js',
+  'reports.ts',
+  'seedCatalog.ts',
+  'lifecycle.ts',
+  'commands.js',
+];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
 describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
