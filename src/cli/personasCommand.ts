@@ -9,6 +9,7 @@ import {
   type Persona,
   type PersonaCatalog,
 } from '../core/personas';
+import { terminalSafe } from '../core/output/terminal';
 import { argumentError, EXIT, UsageError } from './errors';
 import { resolvePersonaDirs } from './personaDirs';
 import type { CliCommand, CliIo } from './main';
@@ -150,7 +151,9 @@ export const personasCommand: CliCommand = async (args: string[], io: CliIo): Pr
   const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), userDirs, includeWorkspace: false });
 
   if (parsed.showId === undefined) {
-    io.stdout.write(parsed.json ? listJson(catalog) + '\n' : listText(catalog, io.cwd));
+    // Names, descriptions and file names come from persona files (a persona pack, a repository's
+    // agents folder): the table shows their control characters as visible escapes; JSON stays exact.
+    io.stdout.write(parsed.json ? listJson(catalog) + '\n' : terminalSafe(listText(catalog, io.cwd)));
     return EXIT.ok;
   }
 
@@ -170,7 +173,9 @@ export const personasCommand: CliCommand = async (args: string[], io: CliIo): Pr
       ) + '\n',
     );
   } else {
-    io.stdout.write(rendered.text);
+    // Exactly as the model receives it when piped or redirected; on a terminal, control characters
+    // and escape sequences in the persona's text are shown as visible escapes instead of run.
+    io.stdout.write(io.stdout.isTTY === true ? terminalSafe(rendered.text) : rendered.text);
     for (const warning of [...persona.warnings, ...rendered.warnings])
       io.stderr.write(`warning: ${persona.id}: ${warning}\n`);
   }

@@ -1,5 +1,6 @@
 import type { ReviewFinding, ReviewResult, Severity } from '../findings';
 import { counted } from '../counted';
+import { visibleEscape } from './terminal';
 
 /**
  * GitHub Actions workflow commands (`::error file=…,line=…::message`): each finding becomes an
@@ -15,13 +16,14 @@ export function githubCommand(severity: Severity): GithubCommand {
 
 /**
  * Control characters other than line breaks, and the Unicode ones that reorder or hide text: a
- * finding's text can quote the reviewed code, which is untrusted.
+ * finding's text can quote the reviewed code, which is untrusted. The Actions log shows them as
+ * visible escapes (`\x1b`, `\u202e`), as the terminal does, rather than dropping them unseen.
  */
 const UNSAFE = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** The message part: `%`, CR and LF percent-encoded (the runner decodes them), so it stays one line. */
 export function escapeData(text: string): string {
-  return text.replace(UNSAFE, '').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text.replace(UNSAFE, visibleEscape).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** A property value: as data, plus `:` and `,`, which would end the value. */

@@ -9,7 +9,8 @@
  */
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-function visibleEscape(character: string): string {
+/** One control or BiDi character as a visible escape: `\x1b`, `\u202e`. */
+export function visibleEscape(character: string): string {
   const code = character.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }

@@ -109,6 +109,29 @@ describe('cli/personas', () => {
     );
   });
 
+  it('shows escape sequences from persona files as visible escapes in the table and on a terminal, exact in JSON and when piped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'personas-escapes-'));
+    const hostile = 'Title \u001b]0;pwned\u0007 \u001b[2J\u202eevil';
+    fs.writeFileSync(
+      path.join(dir, 'hostile.md'),
+      // YAML's double-quoted escapes (\e, \a, \u202e) give the front matter its control characters.
+      '---\nname: hostile\ndescription: "Title \\e]0;pwned\\a \\e[2J\\u202eevil"\ntriggers: ["\\e[31mred"]\n---\nReview \u001b[2J carefully \u009b31m.\n',
+    );
+    const table = await run(['--dir', dir]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /hostile: triggers: \\x1b\[31mred/);
+    assert.doesNotMatch(table.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    const json = JSON.parse((await run(['--dir', dir, '--json'])).stdout) as ListJson;
+    assert.equal(json.personas.find((p) => p.id === 'hostile')?.description, hostile);
+    const piped = await run(['show', 'hostile', '--dir', dir]);
+    assert.equal(piped.stdout, 'Review \u001b[2J carefully \u009b31m.\n', 'exact when piped');
+    const onTerminal = await runCliCaptured(['personas', 'show', 'hostile', '--dir', dir], {
+      cwd: REPO_ROOT,
+      tty: true,
+    });
+    assert.equal(onTerminal.stdout, 'Review \\x1b[2J carefully \\x9b31m.\n');
+  });
+
   it('shows a bundled persona as JSON with its text', async () => {
     const { code, stdout } = await run(['show', 'backendpe', '--json']);
     assert.equal(code, 0);

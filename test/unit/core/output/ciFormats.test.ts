@@ -203,6 +203,7 @@ describe('GitHub Actions workflow commands', () => {
     assert.equal(lines.length, 2);
     assert.ok(lines.every((l) => /^::(error|notice) /.test(l)));
     assert.ok(!out.includes('\u001b') && !out.includes('\u202E') && !out.includes('\r'));
+    assert.ok(out.includes('token\\x1b[2J\\u202egnp.exe'), 'shown as visible escapes, not dropped unseen');
     assert.equal(escapeData('a%0A'), 'a%250A', 'an encoded sequence in the text is not decoded into a line break');
     assert.equal(escapeProperty('a:b,c'), 'a%3Ab%2Cc');
   });
