@@ -20,6 +20,8 @@ import {
 
 const FETCH_QUOTE = 'const response = await fetch(`https://quotes.example.invalid/${symbol}`);';
 const WORKSPACE_PERSONA_MARKER = 'UNTRUSTED-WORKSPACE-PERSONA';
+/** In the fixture's AGENTS.md and .github/copilot-instructions.md: the workspace's guidelines. */
+const WORKSPACE_GUIDELINE_MARKER = 'UNTRUSTED-WORKSPACE-GUIDELINE';
 
 describe('Restricted Mode (untrusted workspace)', () => {
   let userServer: ModelServer;
@@ -78,7 +80,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
     await workspaceServer?.close();
   });
 
-  it('sends the review to the user-level endpoint, not the workspace one, without the workspace persona', async () => {
+  it('sends the review to the user-level endpoint, not the workspace one, without the workspace persona or guidelines', async () => {
     const { document } = await openWorkspaceFile('src/quotes.ts');
     const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
     assert.ok(result.ok, `review failed: ${JSON.stringify(result)}`);
@@ -86,6 +88,14 @@ describe('Restricted Mode (untrusted workspace)', () => {
     assert.equal(userServer.chatRequests().length, 1, 'the user-level endpoint received the review');
     const system = userServer.chatRequests()[0].system;
     assert.ok(!system.includes(WORKSPACE_PERSONA_MARKER), 'a workspace persona reached the model in Restricted Mode');
+    assert.ok(fs.existsSync(path.join(workspaceRoot().fsPath, 'AGENTS.md')));
+    const { user } = userServer.chatRequests()[0];
+    for (const text of [system, user])
+      assert.ok(
+        !text.includes(WORKSPACE_GUIDELINE_MARKER),
+        'a workspace guideline reached the model in Restricted Mode',
+      );
+    assert.doesNotMatch(user, /^Conventions from /m, 'no conventions block at all');
     assert.ok(
       system.includes('## Review mode: Pragmatic'),
       'the bundled persona and rubric of the default mode are used instead',
