@@ -12,7 +12,7 @@ import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
-import { isTestsOwnCredential, lastStartingBy, lineStarts } from './syntax';
+import { isTestsOwnCredential, lastStartingBy, lineStarts, shareCollectedNodes } from './syntax';
 import {
   familyOf,
   type CheckInput,
@@ -126,8 +126,9 @@ function collect(
   region: OffsetRange,
   checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>,
   timings?: Map<string, number>,
-  descendants: NodeSource = wholeTree(tree),
+  source?: NodeSource,
 ): Collected {
+  const descendants = source ?? wholeTree(tree);
   const found: RawFinding[] = [];
   let moduleScopeAt = -1;
   let needsWholeFile = false;
@@ -165,15 +166,21 @@ function collect(
       found.push({ ruleId, start: node.startIndex, end: node.endIndex, message, suggestion, edit });
     },
   };
-  for (const { meta, check } of checks) {
-    currentRule = meta.id;
-    if (!timings) {
+  // The rules' own subtree searches (syntax.ts `descendants`) read these lists when they hold the whole tree.
+  shareCollectedNodes(tree, source ? undefined : byType);
+  try {
+    for (const { meta, check } of checks) {
+      currentRule = meta.id;
+      if (!timings) {
+        check(input);
+        continue;
+      }
+      const start = performance.now();
       check(input);
-      continue;
+      timings.set(meta.id, (timings.get(meta.id) ?? 0) + performance.now() - start);
     }
-    const start = performance.now();
-    check(input);
-    timings.set(meta.id, (timings.get(meta.id) ?? 0) + performance.now() - start);
+  } finally {
+    shareCollectedNodes(tree, undefined);
   }
   const imports = IMPORT_NODE_TYPES[family]
     .flatMap((type) => byType.get(type) ?? [])

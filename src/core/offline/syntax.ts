@@ -44,9 +44,82 @@ export function contains(outer: Node, inner: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
-/** Descendants of a type inside one node, in document order. */
+/**
+ * The nodes the one collecting walk of a check found, per type, for each tree checked whole
+ * (index.ts `collect` shares them): `descendants` reads a subtree's nodes of those types from these
+ * lists instead of walking the subtree again in WebAssembly.
+ */
+const collectedByTree = new WeakMap<Tree, ReadonlyMap<string, readonly Node[]>>();
+
+/**
+ * Shares the whole tree's collected nodes per type with `descendants` (undefined: the walk saw only
+ * part of the tree, so `descendants` asks the tree). Only for a tree without syntax errors: there
+ * every node nests inside its parent's range and no node of these types is empty, so a subtree's
+ * nodes are exactly those whose range lies in the subtree's.
+ */
+export function shareCollectedNodes(tree: Tree, byType: ReadonlyMap<string, readonly Node[]> | undefined): void {
+  if (byType && !tree.rootNode.hasError) collectedByTree.set(tree, byType);
+  else collectedByTree.delete(tree);
+}
+
+/** Index of the first node of a start-ordered list that starts at or after `offset`. */
+function firstStartingAt(nodes: readonly Node[], offset: number): number {
+  let low = 0;
+  let high = nodes.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (nodes[mid].startIndex < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * `node.descendantsOfType(types)` read from the collected lists: each list is in document order, a
+ * node starting strictly inside `node` lies inside it (nodes nest), and one starting where `node`
+ * starts does when it ends before `node` ends, or is `node` itself. Undefined where offsets cannot
+ * decide (a type not collected, an empty node, another node of exactly `node`'s range, nodes of two
+ * types starting at one offset), so the caller asks the tree.
+ */
+function collectedDescendants(
+  collected: ReadonlyMap<string, readonly Node[]>,
+  node: Node,
+  types: string | string[],
+): Node[] | undefined {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  if (end <= start) return undefined;
+  const wanted = typeof types === 'string' ? [types] : [...new Set(types)];
+  const found: Node[] = [];
+  for (const type of wanted) {
+    const list = collected.get(type);
+    if (!list) return undefined;
+    for (let at = firstStartingAt(list, start); at < list.length; at += 1) {
+      const candidate = list[at];
+      if (candidate.startIndex >= end) break;
+      if (candidate.startIndex === start) {
+        // endIndex is a WebAssembly call: read only for the few nodes starting with `node`.
+        const candidateEnd = candidate.endIndex;
+        if (candidateEnd > end) continue;
+        if (candidateEnd === end && candidate.id !== node.id) return undefined;
+        if (candidateEnd <= start) return undefined;
+      }
+      found.push(candidate);
+    }
+  }
+  if (wanted.length === 1) return found;
+  // Several types: merged in document order; two starting at one offset would need their nesting.
+  found.sort((a, b) => a.startIndex - b.startIndex);
+  for (let at = 1; at < found.length; at += 1)
+    if (found[at].startIndex === found[at - 1].startIndex && found[at].type !== found[at - 1].type) return undefined;
+  return found;
+}
+
+/** Descendants of some types inside one node (and the node itself when it is of one), in document order. */
 export function descendants(node: Node, types: string | string[]): Node[] {
-  return node.descendantsOfType(types).filter((child): child is Node => child !== null);
+  const collected = collectedByTree.get(node.tree);
+  const found = collected && collectedDescendants(collected, node, types);
+  return found ?? node.descendantsOfType(types).filter((child): child is Node => child !== null);
 }
 
 /** The content of a quoted literal without its quotes and prefixes ('x', "x", `x`, f"x", r'x', """x"""). */

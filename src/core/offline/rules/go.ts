@@ -979,7 +979,16 @@ const explicitAny: RuleChecker = (input) => {
 };
 
 /** Every node type the Go rules ask for: the engine collects them in one walk of the tree. */
-export const GO_NODE_TYPES: readonly string[] = ['call_expression', 'import_spec', ...FUNCTIONS_AND_LOOPS];
+export const GO_NODE_TYPES: readonly string[] = [
+  'call_expression',
+  'import_spec',
+  ...FUNCTIONS_AND_LOOPS,
+  // Read per function by sql-injection (scopeAssignments, constantTest) from the one walk's lists.
+  'const_spec',
+  'short_var_declaration',
+  'assignment_statement',
+  'var_spec',
+];
 
 export const GO_RULES: Record<string, RuleChecker> = {
   'http-no-timeout': httpNoTimeout,

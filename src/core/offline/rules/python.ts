@@ -1040,6 +1040,9 @@ export const PYTHON_NODE_TYPES: readonly string[] = [
   'import_from_statement',
   ...FUNCTIONS,
   ...LOOPS,
+  // Read per function by the string-building lookups (scopeAssignments) from the one walk's lists.
+  'assignment',
+  'augmented_assignment',
 ];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {

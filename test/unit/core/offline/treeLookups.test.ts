@@ -3,7 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { parserFor } from '../../../../src/core/offline/grammars';
-import { ancestor, ancestorsOf, enclosingOfType, nodeAtIndex, nodeOfTypeAt } from '../../../../src/core/offline/syntax';
+import {
+  ancestor,
+  ancestorsOf,
+  descendants,
+  enclosingOfType,
+  nodeAtIndex,
+  nodeOfTypeAt,
+  shareCollectedNodes,
+} from '../../../../src/core/offline/syntax';
 import type { CheckInput, GrammarName } from '../../../../src/core/offline/types';
 
 // The fast tree lookups in syntax.ts (binary search over the root's children, offsets among the
@@ -192,6 +200,54 @@ describe('offline checks: fast tree lookups agree with web-tree-sitter', () => {
           }
         }
       } finally {
+        tree.delete();
+      }
+    });
+  }
+
+  for (const testCase of cases()) {
+    it(`${testCase.name}: descendants read from the collected nodes`, async () => {
+      const tree = (await parserFor(testCase.grammar)).parse(testCase.text);
+      assert.ok(tree, 'parsed');
+      try {
+        const collectedTypes = [
+          ...testCase.functions,
+          ...testCase.loops,
+          'call_expression',
+          'call',
+          'identifier',
+          'assignment',
+          'short_var_declaration',
+          'variable_declarator',
+        ];
+        const byType = new Map<string, Node[]>(collectedTypes.map((type) => [type, []]));
+        for (const node of tree.rootNode.descendantsOfType(collectedTypes)) if (node) byType.get(node.type)?.push(node);
+        const queries: Array<string | string[]> = [
+          'identifier',
+          ['call_expression', 'call'],
+          [...testCase.functions],
+          ['identifier', 'variable_declarator', 'assignment', 'short_var_declaration'],
+          // Not collected: asked of the tree.
+          'comment',
+        ];
+        const nodes = allNodes(tree);
+        const wasm = nodes.map((node) => queries.map((types) => node.descendantsOfType(types).map((each) => each?.id)));
+        shareCollectedNodes(tree, byType);
+        let compared = 0;
+        nodes.forEach((node, at) => {
+          queries.forEach((types, query) => {
+            const fast = descendants(node, types).map((each) => each.id);
+            assert.deepEqual(
+              fast,
+              wasm[at][query],
+              `descendants ${String(types)} of ${node.type} at ${node.startIndex}`,
+            );
+            compared += fast.length;
+          });
+        });
+        if (testCase.text.includes('(')) assert.ok(compared > 0, 'some descendants were compared');
+      } finally {
+        shareCollectedNodes(tree, undefined);
         tree.delete();
       }
     });
