@@ -544,9 +544,9 @@ async function fanOutRows(persona: RenderedPersona): Promise<BenchRow[]> {
         name: 'fan-out: 20 files, 50 ms latency, concurrency 4 ÷ ideal',
         value: round(total / ideal),
         unit: '×',
-        target: 1.3,
-        targetKind: 'max',
-        note: `${round(total)} ms vs ideal ${ideal} ms, median of 7; bare openai SDK, same prompts, 4 at a time: ${round(bareTotal)} ms = ${round(bareTotal / ideal)}×`,
+        // Context, not a target: the ideal is a constant, so this moves with the machine's load; the
+        // judged row is ours ÷ the bare SDK's fan-out measured beside it (issue 18).
+        note: `${round(total)} ms vs ideal ${ideal} ms (context; was judged ≤ 1.3 before issue 18), median of 7; bare openai SDK, same prompts, 4 at a time: ${round(bareTotal)} ms = ${round(bareTotal / ideal)}×`,
       },
       {
         name: 'fan-out: ours ÷ the bare SDK fan-out',

@@ -100,9 +100,8 @@ function activationRow(): BenchRow {
     name,
     value: round(timing.activationMs),
     unit: 'ms',
-    target: 50,
-    targetKind: 'max',
-    note: `from ${path.relative(ROOT, ACTIVATION_TIMING_FILE)} (integration run of ${timing.measuredAt ?? 'an unknown date'}${timing.vscodeVersion ? `, VS Code ${timing.vscodeVersion}` : ''})`,
+    // An absolute time, so context only (issue 18: only ratios measured in one run are judged); the aim stays ≤ 50 ms.
+    note: `aim ≤ 50 ms, context; from ${path.relative(ROOT, ACTIVATION_TIMING_FILE)} (integration run of ${timing.measuredAt ?? 'an unknown date'}${timing.vscodeVersion ? `, VS Code ${timing.vscodeVersion}` : ''})`,
   };
 }
 
