@@ -1,3 +1,4 @@
+import { readableTargets } from './common/documentSource';
 import * as vscode from 'vscode';
 import { CHAT_PARTICIPANT_ID } from './common/commandIds';
 import { applyAllFixes } from './findingCommands';
@@ -112,11 +113,14 @@ async function reviewTargets(
 ): Promise<PublishedReview> {
   const statusToken = services.statusBar.begin(key, 'chat review');
   try {
+    // The size cap and binary check of the CLI's reading; what fails them is a skipped part.
+    const readable = readableTargets(targets);
+    targets = readable.targets;
     const outcome = await services.reviewService.review({
       key,
       kind,
       units: targets.map((t) => t.unit),
-      skipped,
+      skipped: [...skipped, ...readable.skipped],
       signal,
       provider,
     });

@@ -1,3 +1,4 @@
+import { readableTargets } from './common/documentSource';
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import type { ReviewResult, SkippedPart } from '../core/findings';
@@ -207,10 +208,12 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
   // The project file (.backend-review.json) gives each file its role and leaves excluded files out, saying why.
   await services.projects.ready;
   const scoped = services.projects.scopeUnits(unscoped.targets);
+  // The size cap and binary check of the CLI's reading, for open documents and selections too.
+  const readable = readableTargets(scoped.kept);
   const job: ReviewJob = {
     ...unscoped,
-    targets: scoped.kept,
-    skipped: [...(unscoped.skipped ?? []), ...scoped.skipped],
+    targets: readable.targets,
+    skipped: [...(unscoped.skipped ?? []), ...scoped.skipped, ...readable.skipped],
   };
   if (job.targets.length === 0 && (job.skipped?.length ?? 0) === 0) {
     const message = `Nothing to review: ${job.title.toLowerCase()} has no files.`;

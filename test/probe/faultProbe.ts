@@ -43,6 +43,8 @@ interface Run {
   ms: number;
   rssKb: number;
   killed: boolean;
+  /** Date.now() when the process ended. */
+  endedAt: number;
 }
 
 /** Runs `node dist/cli.js ARGS` under /usr/bin/time; killed after `killAfterMs`. */
@@ -79,7 +81,7 @@ function cli(
       clearTimeout(timer);
       const rssKb = existsSync(timeFile) ? Number(/(\d+)\s*$/.exec(readFileSync(timeFile, 'utf8'))?.[1] ?? 0) : 0;
       // /usr/bin/time exits with the child's code, or 128+signal when it was killed.
-      done({ code, signal, stdout, stderr, ms: Date.now() - started, rssKb, killed });
+      done({ code, signal, stdout, stderr, ms: Date.now() - started, rssKb, killed, endedAt: Date.now() });
     });
   });
 }
@@ -112,6 +114,8 @@ interface Tally {
   other: string[];
   maxRssKb: number;
   maxRssCase: string;
+  maxAfterRequestMs: number;
+  maxAfterRequestCase: string;
 }
 const tally: Tally = {
   cases: 0,
@@ -124,13 +128,29 @@ const tally: Tally = {
   other: [],
   maxRssKb: 0,
   maxRssCase: '',
+  maxAfterRequestMs: 0,
+  maxAfterRequestCase: '',
 };
 let startupMs = 0;
 
 /** The checks every run gets. */
-function common(name: string, run: Run, hangBoundMs: number): void {
+/**
+ * `firstRequestAt`: when the model server got the run's first request. The review's deadline is armed
+ * about then (after the process started and the offline checks ran), so a hang is measured from there
+ * to the process's end: on a loaded machine the start alone varies by seconds. Without a request the
+ * whole run is bounded, with the measured start on top.
+ */
+function common(name: string, run: Run, hangBoundMs: number, firstRequestAt?: number): void {
   tally.cases++;
-  if (run.killed || run.ms > hangBoundMs + startupMs) tally.hangs.push(`${name}: ${run.ms} ms`);
+  const afterRequest = firstRequestAt === undefined ? undefined : run.endedAt - firstRequestAt;
+  if (run.killed || (afterRequest !== undefined ? afterRequest > hangBoundMs : run.ms > hangBoundMs + startupMs))
+    tally.hangs.push(
+      `${name}: ${run.ms} ms${afterRequest !== undefined ? ` (${afterRequest} ms after the first request)` : ''}`,
+    );
+  if (afterRequest !== undefined && afterRequest > tally.maxAfterRequestMs) {
+    tally.maxAfterRequestMs = afterRequest;
+    tally.maxAfterRequestCase = name;
+  }
   if (run.code === null || run.code > 3 || /\n\s+at .+:\d+:\d+\)?\n/.test(run.stderr))
     tally.crashes.push(`${name}: exit ${run.code ?? run.signal} ${run.stderr.slice(-600)}`);
   if (run.rssKb > MAX_RSS_KB) tally.memory.push(`${name}: ${Math.round(run.rssKb / 1024)} MB`);
@@ -575,8 +595,9 @@ async function main(): Promise<void> {
   for (const c of answers) {
     if (!selected(c.name)) continue;
     server.setHandler(() => c.reply);
+    const asked = server.chatRequests().length;
     const run = await cli([...reviewArgs('info'), '--no-cache', ...(c.args ?? [])], { cwd: root, env });
-    common(`answer: ${c.name}`, run, DEADLINE_MS + 1000);
+    common(`answer: ${c.name}`, run, DEADLINE_MS + 1000, server.chatRequests()[asked]?.receivedAt);
     const r = report(run);
     const found = r?.findings.some((f) => f.title.startsWith('Probe finding')) ?? false;
     if (c.holdsFinding && !found && run.code !== 3) tally.lost.push(`answer: ${c.name} (exit ${run.code})`);
@@ -601,11 +622,12 @@ async function main(): Promise<void> {
           ? 'http://model.invalid:8000/v1'
           : `http://127.0.0.1:${raw.port}/v1`;
     if (typeof f.play === 'function') raw.setPlay(f.play);
+    const asked = raw.requestTimes.length;
     const run = await cli([...reviewArgs('high'), '--no-cache'], {
       cwd: root,
       env: { BACKEND_REVIEW_MODEL: 'm', OPENAI_BASE_URL: url, XDG_CACHE_HOME: cache },
     });
-    common(`fault: ${f.name}`, run, DEADLINE_MS + 1000);
+    common(`fault: ${f.name}`, run, DEADLINE_MS + 1000, raw.requestTimes[asked]);
     if (!(f.codes ?? [3]).includes(run.code ?? -1)) tally.failOpen.push(`fault: ${f.name}: exit ${run.code}`);
     const endpoint = new URL(url).host;
     if (run.code !== 0 && !run.stderr.includes(endpoint))
@@ -619,6 +641,7 @@ async function main(): Promise<void> {
   const lines = [
     `cases ${tally.cases}, crashes ${tally.crashes.length}, hangs ${tally.hangs.length}, lost ${tally.lost.length}, fail-open ${tally.failOpen.length}, unnamed ${tally.unnamed.length}, over 400 MB ${tally.memory.length}, other ${tally.other.length}`,
     `peak RSS ${Math.round(tally.maxRssKb / 1024)} MB (${tally.maxRssCase})`,
+    `longest from the first request to the end (deadline ${DEADLINE_MS} ms): ${tally.maxAfterRequestMs} ms (${tally.maxAfterRequestCase})`,
   ];
   for (const [label, list] of Object.entries({
     crashes: tally.crashes,

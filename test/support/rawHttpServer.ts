@@ -13,12 +13,15 @@ export interface RawHttpServer {
   port: number;
   /** Base URL for an OpenAI client. */
   url: string;
+  /** Date.now() when each request was played, in order. */
+  requestTimes: number[];
   setPlay(play: RawPlay): void;
   close(): void;
 }
 
 export async function startRawHttpServer(play: RawPlay = (s) => s.end()): Promise<RawHttpServer> {
   let current = play;
+  const requestTimes: number[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -33,6 +36,7 @@ export async function startRawHttpServer(play: RawPlay = (s) => s.end()): Promis
       const length = Number(/content-length:\s*(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
       if (buffered.length - end - 4 < length) return;
       played = true;
+      requestTimes.push(Date.now());
       current(socket, buffered);
     });
   });
@@ -41,6 +45,7 @@ export async function startRawHttpServer(play: RawPlay = (s) => s.end()): Promis
   return {
     port,
     url: `http://127.0.0.1:${port}/v1`,
+    requestTimes,
     setPlay: (next) => (current = next),
     close: () => {
       for (const socket of sockets) socket.destroy();

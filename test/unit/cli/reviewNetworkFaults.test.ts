@@ -76,6 +76,7 @@ describe('review command: bounded answers and cut streams (issue 14)', function 
       run.stderr,
       /the endpoint at http:\/\/127\.0\.0\.1:\d+\/v1 sent an answer body over 17 MiB; it was not read further and not used/,
     );
+    assert.match(run.stderr, /backend-review review: not reviewed: a\.ts\n/);
   });
 
   it('retries a stream cut before its end and keeps the finding of the complete answer', async () => {

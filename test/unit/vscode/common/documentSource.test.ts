@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { readableTargets } from '../../../../src/vscode/common/documentSource';
+import { readSourceFile } from '../../../../src/core/review/files';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Issue 14: the editor's targets are held to the CLI's reading (size cap, binary), with the CLI's reasons. */
+const target = (path: string, text: string): { id: string; unit: { path: string; text: string } } => ({
+  id: path,
+  unit: { path, text },
+});
+
+describe('readableTargets (the editor reads documents the way the CLI reads files)', () => {
+  it('keeps documents under the cap as VS Code holds them (CRLF too: VS Code numbers the lines)', () => {
+    const kept = readableTargets([target('src/a.ts', 'export const a = 1;\r\nexport const b = 2;\r\n')]);
+    assert.deepEqual(
+      kept.targets.map((t) => t.unit.text),
+      ['export const a = 1;\r\nexport const b = 2;\r\n'],
+    );
+    assert.deepEqual(kept.skipped, []);
+  });
+
+  it('skips code over the size cap as failed with the reason the CLI gives for the same file', async () => {
+    const text = 'export const x = 1;\n'.repeat(Math.ceil((600 * 1024) / 20));
+    const dir = mkdtempSync(join(tmpdir(), 'document-source-'));
+    writeFileSync(join(dir, 'huge.ts'), text);
+    const cli = await readSourceFile(join(dir, 'huge.ts'));
+    assert.equal(cli.ok, false);
+
+    const result = readableTargets([target('src/huge.ts', text), target('src/ok.ts', 'ok\n')]);
+    assert.deepEqual(
+      result.targets.map((t) => t.id),
+      ['src/ok.ts'],
+    );
+    assert.deepEqual(result.skipped, [
+      {
+        file: 'src/huge.ts',
+        reason:
+          'larger than the 512 KiB size cap (600 KiB): code not reviewed (exclude it from reviews if it is generated)',
+        failed: true,
+      },
+    ]);
+    assert.equal(!cli.ok && cli.reason, result.skipped[0].reason);
+    assert.equal(!cli.ok && cli.failed, true);
+  });
+
+  it('counts bytes, not characters, and leaves data over the cap out by policy (not failed)', () => {
+    const euros = '€'.repeat(200 * 1024); // 200 Ki characters, 600 KiB of UTF-8
+    const result = readableTargets([target('config/prices.json', euros)]);
+    assert.deepEqual(result.skipped, [
+      { file: 'config/prices.json', reason: 'larger than the 512 KiB size cap (600 KiB): not reviewed' },
+    ]);
+  });
+
+  it('skips a document holding NUL bytes as binary, as the CLI does', () => {
+    const result = readableTargets([target('src/blob.ts', 'abc\u0000def')]);
+    assert.deepEqual(result.targets, []);
+    assert.deepEqual(result.skipped, [{ file: 'src/blob.ts', reason: 'binary file: not reviewed' }]);
+  });
+});
