@@ -22,8 +22,10 @@ import {
   httpHead as head,
   respondWith as respond,
   sseChunk as sse,
+  httpChunk,
   startRawHttpServer,
   streamThen,
+  writeForever,
   type RawPlay,
 } from '../support/rawHttpServer';
 
@@ -509,6 +511,30 @@ function faultCases(bomb: Buffer): FaultCase[] {
     },
     { name: '200 text/html (captive portal)', play: respond('200 OK', htmlPage, { 'content-type': 'text/html' }) },
     { name: '200 JSON of 64 MB', play: respond('200 OK', completion('x'.repeat(64 << 20))) },
+    {
+      name: '200 JSON of 400 MB (length given)',
+      play: (s) => {
+        s.write(
+          head('200 OK', { 'content-type': 'application/json', 'content-length': 400 << 20, connection: 'close' }),
+        );
+        writeForever(s, Buffer.alloc(1 << 20, 0x20));
+      },
+    },
+    {
+      name: '200 JSON without end (chunked)',
+      play: (s) => {
+        s.write(head('200 OK', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));
+        writeForever(s, httpChunk(Buffer.alloc(1 << 20, 0x20)));
+      },
+    },
+    {
+      name: 'stream: endless content events',
+      play: streamThen([], (s) => writeForever(s, httpChunk(sse('x'.repeat(1 << 16)).repeat(16)))),
+    },
+    {
+      name: 'stream: endless empty events',
+      play: streamThen([], (s) => writeForever(s, httpChunk(`: ${'k'.repeat(1 << 16)}\n\n`.repeat(16)))),
+    },
     { name: '200 gzip bomb (1 GiB of spaces)', play: respond('200 OK', bomb, { 'content-encoding': 'gzip' }) },
     {
       name: '500 gzip bomb',

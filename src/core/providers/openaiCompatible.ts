@@ -838,7 +838,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
         code,
       };
     }
-    const message = this.scrub(errorMessage(caught));
+    const message = this.scrub(withCauses(caught));
     if (caught instanceof APIError) {
       // Status-less API errors: an error event inside the stream, or a connection error without a code.
       return { error: new ProviderError(`${where} failed: ${message}`, 'failed'), retryable: false };
@@ -911,6 +911,21 @@ function tlsProblem(error: unknown, code: string | undefined): { code: string; h
     };
   }
   return undefined;
+}
+
+/**
+ * The error's message with the messages of its causes: the SDK says only "Connection error." and
+ * undici "fetch failed"; why (a port fetch refuses, a socket error without a code) is further down.
+ */
+function withCauses(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    const text = (current instanceof Error ? current.message : String(current)).trim().replace(/\.$/, '');
+    if (text && !parts.includes(text)) parts.push(text);
+    current = current && typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
+  }
+  return parts.join(': ') || errorMessage(error);
 }
 
 /** The first `code` along the error's cause chain (undici nests the socket error in `cause`). */

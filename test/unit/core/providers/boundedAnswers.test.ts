@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { rejection } from '../../../support/providerRejection';
 import {
   OpenAICompatibleProvider,
   type OpenAICompatibleOptions,
 } from '../../../../src/core/providers/openaiCompatible';
-import { ProviderError, type ChatRequest } from '../../../../src/core/providers/provider';
+import type { ChatRequest } from '../../../../src/core/providers/provider';
 import {
   LAST_CHUNK,
   completionBody,
@@ -42,16 +43,6 @@ function provider(options: Partial<OpenAICompatibleOptions> = {}): OpenAICompati
     maxAnswerChars: SMALL,
     ...options,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('OpenAICompatibleProvider: bounded bodies and cut streams (issue 14)', function () {
@@ -187,6 +178,16 @@ describe('OpenAICompatibleProvider: bounded bodies and cut streams (issue 14)', 
       const response = await provider().complete(request());
       assert.equal(response.text, '{"summary":"s","findings":[]}');
       assert.equal(response.truncated, true);
+    });
+  });
+
+  describe('connection errors without a code', () => {
+    it('says why, from the causes: a port fetch refuses (port 9) is named, not just "Connection error"', async () => {
+      const error = await rejection(provider({ baseUrl: 'http://127.0.0.1:9/v1' }).complete(request()));
+      assert.equal(
+        error.message,
+        'the endpoint at http://127.0.0.1:9/v1 failed: Connection error: fetch failed: bad port',
+      );
     });
   });
 });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { rejection } from '../../../support/providerRejection';
 import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import {
   OpenAICompatibleProvider,
@@ -6,7 +7,7 @@ import {
   estimateTokens,
   type OpenAICompatibleOptions,
 } from '../../../../src/core/providers/openaiCompatible';
-import { ProviderError, type ChatRequest, type RetryNotice } from '../../../../src/core/providers/provider';
+import type { ChatRequest, RetryNotice } from '../../../../src/core/providers/provider';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from '../../../../src/core/review/outputContract';
 import {
   findingsAnswer,
@@ -42,16 +43,6 @@ function provider(options: Partial<OpenAICompatibleOptions> = {}): OpenAICompati
     maxRetryDelayMs: 20,
     ...options,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 const oneFinding = [modelFinding({ startLine: 12, endLine: 12, quote: 'await fetch(url)' })];
