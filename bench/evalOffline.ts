@@ -1,17 +1,21 @@
 /**
- * `npm run eval:offline -- [--labels FILE]... [--mistakes] [--unlabeled-out FILE] DIR...`
+ * `npm run eval:offline -- [--labels FILE]... [--roles ROLE,...] [--mistakes] [--unlabeled-out FILE] DIR...`
  *
  * Runs the offline checks over every TypeScript/JavaScript, Python and Go file under each DIR and
  * prints precision and recall per rule and language (see bench/evalScore.ts for how findings are
  * judged). Files carrying `ruleid:` / `ok:` annotations (peer suites) are scored by them; files
  * under a labels file's root are scored by its labels. `--unlabeled-out` writes the findings no
- * label covers as label entries marked `?`, ready to be judged by reading the code.
+ * label covers as label entries marked `?`, ready to be judged by reading the code. `--roles
+ * production` scores only the files of those roles (classified as the CLI does, from the path
+ * relative to DIR), the figure the precision targets are about; every file is scored without it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OFFLINE_RULES, runOfflineChecks } from '../src/core/offline';
+import { classifyFile, type FileRole } from '../src/core/roles';
 import {
   annotations,
+  parseRoles,
   Scoreboard,
   scoreAnnotated,
   scoreLabeled,
@@ -39,24 +43,28 @@ interface Options {
   labelFiles: string[];
   mistakes: boolean;
   unlabeledOut?: string;
+  roles?: Set<FileRole>;
 }
+
+const USAGE =
+  'usage: npm run eval:offline -- [--labels FILE]... [--roles ROLE,...] [--mistakes] [--unlabeled-out FILE] DIR...';
 
 function parseArgs(argv: string[]): Options {
   const options: Options = { dirs: [], labelFiles: [], mistakes: false };
   for (let at = 0; at < argv.length; at += 1) {
     const arg = argv[at];
-    if (arg === '--labels' || arg === '--unlabeled-out') {
+    if (arg === '--labels' || arg === '--unlabeled-out' || arg === '--roles') {
       const value = argv[at + 1];
-      if (!value) throw new Error(`${arg} needs a file`);
+      if (!value) throw new Error(`${arg} needs ${arg === '--roles' ? 'a comma-separated list of roles' : 'a file'}`);
       if (arg === '--labels') options.labelFiles.push(value);
+      else if (arg === '--roles') options.roles = parseRoles(value);
       else options.unlabeledOut = value;
       at += 1;
     } else if (arg === '--mistakes') options.mistakes = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else options.dirs.push(arg);
   }
-  if (options.dirs.length === 0)
-    throw new Error('usage: npm run eval:offline -- [--labels FILE]... [--mistakes] [--unlabeled-out FILE] DIR...');
+  if (options.dirs.length === 0) throw new Error(USAGE);
   return options;
 }
 
@@ -111,6 +119,7 @@ async function main(): Promise<void> {
   const unlabeled: Array<LabelEntry & { message: string }> = [];
   let annotatedFiles = 0;
   let labeledFiles = 0;
+  let skippedByRole = 0;
   for (const dir of options.dirs) {
     const root = path.resolve(dir);
     for (const file of sourceFiles(root)) {
@@ -121,7 +130,13 @@ async function main(): Promise<void> {
       const fileLabels = labels.get(file);
       if (notes.length === 0 && !fileLabels && options.labelFiles.length === 0) continue;
       const relative = path.relative(process.cwd(), file);
-      const findings = await runOfflineChecks({ path: relative, text }, { mode: 'backendpe' });
+      // The role is read from the path inside the project, as the CLI reads it.
+      const role = classifyFile(path.relative(root, file), text).role;
+      if (options.roles && !options.roles.has(role)) {
+        skippedByRole += 1;
+        continue;
+      }
+      const findings = await runOfflineChecks({ path: relative, text, role }, { mode: 'backendpe' });
       const scored = findings.map((finding) => ({ ruleId: finding.ruleId as string, line: finding.startLine }));
       if (notes.length > 0) {
         annotatedFiles += 1;
@@ -151,6 +166,8 @@ async function main(): Promise<void> {
   }
   if (annotatedFiles > 0) console.log(`Annotated files (peer suites): ${annotatedFiles}\n${annotated.table()}\n`);
   if (labeledFiles > 0) console.log(`Labeled files: ${labeledFiles}\n${labeled.table()}\n`);
+  if (options.roles)
+    console.log(`Scored only ${[...options.roles].join(', ')} files; ${skippedByRole} files of other roles left out.`);
   if (annotatedFiles + labeledFiles === 0) console.log('No annotated or labeled files found under the given folders.');
   if (options.mistakes && mistakes.length > 0) console.log(mistakes.join('\n'));
   if (options.unlabeledOut) {

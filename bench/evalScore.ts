@@ -11,6 +11,8 @@
  * rules are ignored, and so is a file with none of ours.
  */
 
+import { FILE_ROLES, type FileRole } from '../src/core/roles';
+
 /** A finding as the scorer sees it. */
 export interface ScoredFinding {
   ruleId: string;
@@ -320,4 +322,15 @@ export class Scoreboard {
     });
     return [header, ...lines].join('\n');
   }
+}
+
+/**
+ * `--roles production,script`: the file roles to score (see src/core/roles.ts). Throws naming the
+ * flag and the first unknown role.
+ */
+export function parseRoles(value: string): Set<FileRole> {
+  const roles = value.split(',').map((role) => role.trim());
+  const unknown = roles.find((role) => !(FILE_ROLES as readonly string[]).includes(role));
+  if (unknown !== undefined) throw new Error(`--roles: unknown role "${unknown}" (roles: ${FILE_ROLES.join(', ')})`);
+  return new Set(roles as FileRole[]);
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { annotations, ratios, Scoreboard, scoreAnnotated, scoreLabeled } from '../../../bench/evalScore';
+import { annotations, parseRoles, ratios, Scoreboard, scoreAnnotated, scoreLabeled } from '../../../bench/evalScore';
 
 const OURS = new Set(['sql-injection', 'hardcoded-secret', 'silent-catch']);
 
@@ -99,5 +99,12 @@ describe('eval:offline scoring', () => {
     const table = board.table().split('\n');
     assert.match(table[1], /^python\s+silent-catch\s+2\s+0\s+2\s+0\s+1\.00\s+0\.50$/);
     assert.match(table[3], /^python\s+\(all\)\s+3\s+1\s+2\s+0\s+0\.75\s+0\.60$/);
+  });
+
+  it('reads --roles as a list of file roles and names an unknown one', () => {
+    assert.deepEqual([...parseRoles('production')], ['production']);
+    assert.deepEqual([...parseRoles('production, script')], ['production', 'script']);
+    assert.throws(() => parseRoles('production,tests'), /--roles: unknown role "tests" \(roles: production, test,/);
+    assert.throws(() => parseRoles(''), /--roles: unknown role ""/);
   });
 });
