@@ -63,6 +63,8 @@ export interface EvalRunResult {
   verifyReRated: number;
   /** Model findings withheld because the code shown has what they say is missing. */
   contradicted: number;
+  /** Verifier rejections whose evidence is not in the code shown (the findings kept). */
+  verifyUnsupported: number;
 }
 
 export interface EvalOptions {
@@ -240,6 +242,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
       let verifyRejected = 0;
       let verifyReRated = 0;
       let contradicted = 0;
+      let verifyUnsupported = 0;
       for (const review of set.reviews) {
         options.onProgress?.(`${evalRun.label}: reviewing the ${review.id} of the eval set`);
         const args = [
@@ -266,6 +269,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyRejected += result.stats.withheld?.verifyRejected ?? 0;
         verifyReRated += result.stats.withheld?.verifyReRated ?? 0;
         contradicted += result.stats.withheld?.contradicted ?? 0;
+        verifyUnsupported += result.stats.withheld?.verifyUnsupported ?? 0;
       }
       const quality = scoreFindings(delivered, set.bugs);
       const ungated = scoreFindings(
@@ -293,6 +297,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyRejected,
         verifyReRated,
         contradicted,
+        verifyUnsupported,
       });
     }
     return results;
@@ -346,6 +351,7 @@ export function formatEvalTable(results: readonly EvalRunResult[], bugs: number)
     ['requests (+ verify)', (r) => `${r.requests} (+${r.verifyRequests})`, ''],
     ['claims of absence contradicted', (r) => `${r.contradicted}`, ''],
     ['verify dropped / re-rated', (r) => (r.run.verify ? `${r.verifyRejected} / ${r.verifyReRated}` : '—'), ''],
+    ['verify rejections unsupported', (r) => (r.run.verify ? `${r.verifyUnsupported}` : '—'), ''],
     ['tokens in / out', (r) => `${r.promptTokens} / ${r.completionTokens}`, ''],
   ];
   const header = ['', ...results.map((r) => r.run.label), 'target'];
@@ -388,6 +394,7 @@ export function evalJson(results: readonly EvalRunResult[], meta: { model: strin
         verifyRejected: r.verifyRejected,
         verifyReRated: r.verifyReRated,
         contradicted: r.contradicted,
+        verifyUnsupported: r.verifyUnsupported,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
       })),

@@ -185,6 +185,11 @@ export interface WithheldCounts {
   contradicted?: number;
   /** With verification (`--verify`): high/critical findings the second request judged wrong, dropped. */
   verifyRejected?: number;
+  /**
+   * With verification: rejections whose evidence is not in the code shown (a guard assumed outside
+   * it, or invented); those findings are kept as they were.
+   */
+  verifyUnsupported?: number;
   /** With verification: findings the second request re-rated to another severity. */
   verifyReRated?: number;
 }

@@ -12,7 +12,8 @@
  *
  * The verifier answers verification requests (`--verify`) like a good but fallible model: it
  * confirms most real findings (re-rating a wrong severity) and rejects most false ones, wrong about
- * one real finding in ten and one false finding in four.
+ * one real finding in ten and one false finding in four. Its wrong rejections cite, in turn, a guard
+ * it assumes outside the code shown, a real line it misreads as a guard, or nothing.
  */
 import type { LabeledBug, LabeledSet } from '../../src/core/eval/labeledSet';
 import type { ReplyHandler, ScriptedReply } from './modelServer';
@@ -304,6 +305,11 @@ export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
     .map(
       (line) => JSON.parse(line) as { id: number; lines: string; severity: string; category: string; title: string },
     );
+  const code = new Map<number, string>();
+  for (const line of user.split('\n')) {
+    const m = /^\s*(\d+)(?: +\+)? *\| (.*)$/.exec(line);
+    if (m) code.set(Number(m[1]), m[2]);
+  }
   const verdicts = claims.map((claim) => {
     const [start, end = start] = claim.lines.split('-').map(Number);
     const bug = set.bugs.find(
@@ -315,14 +321,26 @@ export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
     );
     const h = stableHash(`${claim.title}:${claim.lines}`);
     if (bug) {
-      if (h % 10 === 0)
-        return { id: claim.id, verdict: 'rejected', severity: claim.severity, reason: 'Guarded elsewhere.' };
+      if (h % 10 === 0) {
+        // Wrong about a real finding, in one of three ways: a guard it assumes outside the code
+        // shown (described, not in the code), a real line it misreads as a guard, or "not shown".
+        const kind = (h >>> 4) % 3;
+        const before = code.get(start - 1) ?? code.get(start + 1) ?? '';
+        const evidence = kind === 0 ? 'the caller checks this before it gets here' : kind === 1 ? before.trim() : '';
+        return { id: claim.id, verdict: 'rejected', severity: claim.severity, reason: 'Guarded.', evidence };
+      }
       if (bug.severity !== claim.severity)
         return { id: claim.id, verdict: 're-rated', severity: bug.severity, reason: 'Real, but the severity is off.' };
       return { id: claim.id, verdict: 'confirmed', severity: claim.severity, reason: 'The code shows it.' };
     }
     if (h % 4 === 0) return { id: claim.id, verdict: 'confirmed', severity: claim.severity, reason: 'Looks real.' };
-    return { id: claim.id, verdict: 'rejected', severity: claim.severity, reason: 'The code does not show this.' };
+    return {
+      id: claim.id,
+      verdict: 'rejected',
+      severity: claim.severity,
+      reason: 'The code does not show this.',
+      evidence: '',
+    };
   });
   return { text: JSON.stringify({ verdicts }) };
 }

@@ -254,6 +254,11 @@ async function verifyPart(
     stats.completionTokens += outcome.usage.completionTokens;
     withheld.verifyRejected = (withheld.verifyRejected ?? 0) + outcome.rejected.length;
     withheld.verifyReRated = (withheld.verifyReRated ?? 0) + outcome.reRated;
+    withheld.verifyUnsupported = (withheld.verifyUnsupported ?? 0) + outcome.unsupported.length;
+    for (const { finding: f, evidence } of outcome.unsupported)
+      ctx.logger.info(
+        `${planned.unit.path}: kept "${f.title}" (lines ${f.startLine}-${f.endLine}): the verification rejected it on code that is not in the code shown (${JSON.stringify(evidence.slice(0, 200))})`,
+      );
     for (const f of outcome.rejected)
       ctx.logger.info(
         `${planned.unit.path}: the verification rejected "${f.title}" (lines ${f.startLine}-${f.endLine})`,

@@ -193,6 +193,10 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     fixes.push(`${counted(withheld.fixesRepaired, 'fix', 'fixes')} had copied line numbers removed`);
   if ((withheld.verifyReRated ?? 0) > 0)
     fixes.push(`${counted(withheld.verifyReRated ?? 0, 'finding')} re-rated when verified`);
+  if ((withheld.verifyUnsupported ?? 0) > 0)
+    fixes.push(
+      `${counted(withheld.verifyUnsupported ?? 0, 'finding')} kept: the verification rejected ${withheld.verifyUnsupported === 1 ? 'it' : 'them'} on code that is not in the code shown`,
+    );
   if (withheld.fixesDropped > 0)
     fixes.push(`${counted(withheld.fixesDropped, 'fix', 'fixes')} dropped (unusable or changing nothing)`);
   if (parts.length === 0 && fixes.length === 0) return undefined;

@@ -64,6 +64,7 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     assert.equal(plain.verifyRequests, 0);
     assert.ok(verified.verifyRequests > 0);
     assert.ok(verified.verifyRejected > 0);
+    assert.ok(verified.verifyUnsupported > 0, 'a rejection citing a guard that is not in the code keeps the finding');
     assert.ok((verified.quality.precision ?? 0) > (plain.quality.precision ?? 0));
     assert.ok(verified.quality.delivered < plain.quality.delivered);
   });

@@ -12,6 +12,7 @@ import { FINDINGS_SCHEMA_NAME } from '../../../../src/core/review/outputContract
 import {
   applyVerdicts,
   buildVerifyMessages,
+  evidenceShown,
   parseVerdicts,
   VERIFY_SCHEMA_NAME,
 } from '../../../../src/core/review/verify';
@@ -139,6 +140,50 @@ describe('verification pass (--verify)', () => {
     assert.equal(outcome.unanswered, 1);
   });
 
+  it('a rejection must rest on the code shown: evidence that is not in it keeps the finding', () => {
+    const numbered = [
+      '  7 | if (!order) {',
+      '  8 |   return notFound();',
+      '  9 | }',
+      ' 10 + | await db.query(sql);',
+    ].join('\n');
+    assert.ok(evidenceShown('if (!order) {\n  return notFound();', numbered), 'spacing and line breaks ignored');
+    assert.ok(
+      evidenceShown('8 | return notFound();', numbered),
+      'a line-number prefix copied into the evidence is ignored',
+    );
+    assert.ok(evidenceShown('', numbered), 'empty: the code does not show the problem, nothing to support');
+    assert.ok(!evidenceShown('the caller validates the order first', numbered));
+    assert.ok(!evidenceShown('if (!order) {\n  await lock.acquire();', numbered), 'every line must be there');
+
+    const sent = [
+      reviewFinding({ title: 'guarded' }),
+      reviewFinding({ title: 'assumed' }),
+      reviewFinding({ title: 'empty' }),
+    ];
+    const outcome = applyVerdicts(
+      sent,
+      [
+        { id: 0, verdict: 'rejected', severity: 'high', evidence: 'return notFound();' },
+        { id: 1, verdict: 'rejected', severity: 'high', evidence: 'if err := validate(order); err != nil {' },
+        { id: 2, verdict: 'rejected', severity: 'high', evidence: '' },
+      ],
+      numbered,
+    );
+    assert.deepEqual(
+      outcome.rejected.map((f) => f.title),
+      ['guarded', 'empty'],
+    );
+    assert.deepEqual(
+      outcome.findings.map((f) => f.title),
+      ['assumed'],
+    );
+    assert.deepEqual(
+      outcome.unsupported.map((u) => [u.finding.title, u.evidence]),
+      [['assumed', 'if err := validate(order); err != nil {']],
+    );
+  });
+
   it('frames the findings as claims to check, fenced as data, with the numbered code', () => {
     const [system, user] = buildVerifyMessages({
       path: 'a.go',
@@ -188,6 +233,44 @@ describe('verification pass (--verify)', () => {
     assert.equal(result.stats.withheld?.verifyRejected, 1);
     assert.equal(result.stats.requests, 2);
     assert.ok(result.notes.some((n) => /1 rejected when verified against the code/.test(n)));
+  });
+
+  it('runReview with verify keeps a finding rejected on code that is not in the code shown, and counts it', async () => {
+    const fake = provider(modelFindings, (request) => {
+      const claims = request.messages[1].content
+        .split('\n')
+        .filter((l) => l.startsWith('{"id":'))
+        .map((l) => JSON.parse(l) as { id: number; severity: string });
+      return JSON.stringify({
+        verdicts: claims.map((c) => ({
+          id: c.id,
+          verdict: 'rejected',
+          severity: c.severity,
+          reason: 'Handled by the caller.',
+          evidence: 'if err := tx.Commit(); err != nil { return err }',
+        })),
+      });
+    });
+    const result = await runReview({
+      units: [{ path: 'a.go', text: code }],
+      persona,
+      mode: 'backendpe',
+      provider: fake,
+      verify: true,
+    });
+    assert.deepEqual(result.findings.map((f) => f.title).sort(), [
+      'Commit error ignored',
+      'Deadlock risk',
+      'Empty function',
+    ]);
+    assert.equal(result.stats.withheld?.verifyRejected, 0);
+    assert.equal(result.stats.withheld?.verifyUnsupported, 2);
+    assert.ok(
+      result.notes.some((n) =>
+        /2 findings kept: the verification rejected them on code that is not in the code shown/.test(n),
+      ),
+      result.notes.join('\n'),
+    );
   });
 
   it('does not verify a model finding that repeats an offline finding (it is folded into it)', async () => {
