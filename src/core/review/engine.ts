@@ -17,7 +17,7 @@ import { MISSING_WORDS, withholdContradicted } from './absence';
 import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
-import { REDACTION_MARK } from './redact';
+import { REDACTION_MARK, withoutSecrets } from './redact';
 import {
   DEFAULT_CONTEXT_BUDGET_TOKENS,
   DEFAULT_DIFF_CONTEXT_LINES,
@@ -535,7 +535,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     for (const unit of options.units) {
       if (unit.text.includes('\u0000')) continue;
       try {
-        const found = await options.offlineFindings(unit);
+        // Offline findings quote the source and fix whole lines: nothing the redaction hides may reach an output.
+        const found = withoutSecrets(await options.offlineFindings(unit), unit);
         offlineByUnit.set(unit, found);
         findings.push(...found);
       } catch (error) {

@@ -13,7 +13,7 @@ import {
 } from './chunk';
 import { buildMessages, buildSystemPrompt, buildUserPrompt, contextBlock, type ContextPiece } from './prompt';
 import { MAX_DEFINITION_LINES, type Definition, type UnitContext } from './context';
-import { redactSecrets, type Redaction } from './redact';
+import { redactSecrets, redactUnitText, type Redaction } from './redact';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
 /**
@@ -349,7 +349,7 @@ function planUnit(
     plan.skipped.push({ file: unit.path, reason: 'empty file: nothing to review' });
     return plan;
   }
-  const redacted = redactSecrets(unit.text, { path: unit.path });
+  const redacted = redactUnitText(unit);
   plan.redactions.push(...redacted.redactions.map((r) => ({ ...r, file: unit.path })));
   const lines = splitLines(redacted.text);
   const language = unit.language ?? languageFromPath(unit.path);

@@ -1,4 +1,5 @@
 import { KNOWN_SECRET_PATTERNS, PROVIDER_TOKEN_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
+import type { ReviewFinding } from '../findings';
 
 /**
  * Removes credentials from code before it is sent to a model, cached or logged. The text keeps its
@@ -28,15 +29,20 @@ export interface RedactOptions {
  * scripts, .npmrc).
  */
 const CONFIG_FILE =
-  /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.yarnrc|\.pypirc|\.netrc|\.(?:bash|zsh)rc|\.profile|(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|dockerfile))$/i;
+  /(?:^|[\\/])(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.yarnrc|\.pypirc|\.netrc|\.(?:bash|zsh)rc|\.profile|(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?|(?:GNU)?[Mm]akefile|[^\\/]+\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|dockerfile|mk))$/i;
 
 // `name = "value"`, `name: 'value'`, `name := "value"`, `name => "value"`, `"name": "value"`, `name="value"` (keyword args),
-// `os.environ["NAME"] = "value"`, comparisons (`password === "admin123"`), with an optional type annotation
-// (`password: str = "x"`) or a Go type after `var` (`var dbPassword string = "x"`), and Python string prefixes
-// (`f"…"`, `b"…"`, `r"…"`). Only spaces and tabs separate the parts: a newline would let `database:` take the
-// value of the next line. Group 1: the name; group 3: the string prefix; group 4: the quote; group 5: the value.
+// the other assignment operators (`.=` in PHP, `??=`, `||=`, `+=`, and Make's `?=`, `::=`, `:::=`),
+// `os.environ["NAME"] = "value"`, comparisons (`password === "admin123"`, see isComparedCredential), with an optional
+// type annotation (`password: str = "x"`, `api_key: &str = "x"`) or a Go type after `var` (`var dbPassword string = "x"`),
+// and Python string prefixes (`f"…"`, `b"…"`, `r"…"`). Only spaces and tabs separate the parts: a newline would let
+// `database:` take the value of the next line. Group 1: the name; group 2: up to the value's prefix; group 3: the
+// string prefix; group 4: the quote; group 5: the value.
 const QUOTED_ASSIGNMENT =
-  /(?<![\w$])["']?([A-Za-z_$][\w$.-]*)["']?\]?([ \t]*(?::[ \t]*[A-Za-z_][\w[\]|., ]*?[ \t]*|(?<=\bvar[ \t]+[A-Za-z_$][\w$]*)[ \t]+[A-Za-z_][\w.[\]*]*[ \t]*)?(?:===?|!==?|:=|=>|=|:)[ \t]*)([rRbBuUfF]{0,2})(["'`])((?:\\.|(?!\4)[^\\\n])*)\4/g;
+  /(?<![\w$])["']?([A-Za-z_$][\w$.-]*)["']?\]?([ \t]*(?::[ \t]*&?[A-Za-z_][\w[\]|.,<>&* ]{0,80}?[ \t]*|(?<=\bvar[ \t]+[A-Za-z_$][\w$]*)[ \t]+[A-Za-z_][\w.[\]*]*[ \t]*)?(?:===?|!==?|:{1,3}=|=>|\?\?=|\|\|=|[.?+]=|=|:)[ \t]*)([rRbBuUfF]{0,2})(["'`])((?:\\.|(?!\4)[^\\\n])*)\4/g;
+
+/** The operator part of a QUOTED_ASSIGNMENT match that compares rather than assigns. */
+const COMPARISON_OPERATOR = /(?:===?|!==?)[ \t]*$/;
 
 // Python triple-quoted strings (`password = """…"""`), which may span lines. Group 1: the name; group 2: up to the
 // opening quotes; group 3: the quotes; group 4: the value.
@@ -46,7 +52,7 @@ const TRIPLE_QUOTED_ASSIGNMENT =
 // Unquoted values in config files: `DB_PASSWORD=hunter2`, `export TOKEN=abc`, `ENV API_TOKEN=abc`, `password: hunter2`.
 // `[ \t]` rather than `\s`: a `\s` could run over a newline and read `FOO=` plus the next line as one assignment.
 const UNQUOTED_CONFIG_VALUE =
-  /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[=:][ \t]*)([^\s"'#][^\n#]*?)([ \t]*(?:#.*)?)$/gm;
+  /^([ \t]*(?:(?:export|ENV|ARG)[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*(?:[?+]?=|:{1,3}=|[=:])[ \t]*)([^\s"'#](?:[^\n#]*[^\s#])?)([ \t]*(?:#.*)?)$/gm;
 
 /** Every placeholder starts with this: text containing it was derived from redacted code. */
 export const REDACTION_MARK = '‹redacted:';
@@ -121,11 +127,57 @@ function lastSegment(name: string): string {
  * `secret_key_base`, `passphrase`, `SENTRY_AUTH`, `sasl.jaas.config`-style `*_auth` values.
  */
 const MORE_SECRET_NAMES =
-  /(?:^|[_.-])(?:pw|passphrase|key[_-]?base|auth|master[_-]?key|session[_-]?key)$|[a-z]Pw$|Passphrase$/i;
+  /(?:^|[_.-])(?:pw|passphrase|key[_-]?base|auth|master[_-]?key|session[_-]?key)$|[a-z]Pw$|Passphrase$|^BUNDLE_\w+__\w+$/i;
 
 function isSecretName(name: string): boolean {
   const segment = lastSegment(name);
   return SECRET_NAME_PATTERN.test(segment) || MORE_SECRET_NAMES.test(segment);
+}
+
+/**
+ * Names that hold a credential only sometimes: a bare `key` (`HEROKU_KEY`, `hubspotKey`), a login, a
+ * client or access id, or a name with a secret word inside it (`secret_value`, `token_v2`). Their
+ * values are redacted when they look generated (credentialShaped), not when they read like a word, a
+ * path or a URL.
+ */
+const WEAK_SECRET_NAME =
+  /(?:key|login|client|sid|(?:access|client|app|account|secret|api)[_-]?id)$|secret|token|passw|api[_-]?key|apikey|credential/i;
+
+/** Shannon entropy of a string, in bits per character. */
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/**
+ * A value that looks like a generated credential: one run of at least 12 visible characters with
+ * letters and digits mixed (two digits, or one with both cases), spread like random text (≥ 3 bits
+ * a character), and not a URL or a path.
+ */
+export function credentialShaped(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 12 || /\s/.test(v) || v.includes('://') || /^[./~]/.test(v)) return false;
+  const digits = v.match(/\d/g)?.length ?? 0;
+  if (digits === 0 || (v.match(/[A-Za-z]/g)?.length ?? 0) < 2) return false;
+  if (digits < 2 && !(/[a-z]/.test(v) && /[A-Z]/.test(v))) return false;
+  return entropy(v) >= 3;
+}
+
+/**
+ * A literal compared with a secret-named field is a credential only when it looks like one: letters
+ * and digits or symbols mixed (`password === "admin123"`), or generated. `user.password == "LDAP"`,
+ * `token !== "none"`, `auth === "oauth2"`-style words are modes and sentinels, not secrets.
+ */
+function isComparedCredential(value: string): boolean {
+  const v = value.trim();
+  if (credentialShaped(v)) return true;
+  return v.length >= 6 && !/\s/.test(v) && /[A-Za-z]/.test(v) && /[\d!@#$%^&*+=?~]/.test(v) && !/^[a-z]+\d$/i.test(v);
 }
 
 /** Values that are clearly not literal credentials: empty, references, placeholders. */
@@ -200,7 +252,7 @@ function replaceMatches(text: string, regex: RegExp, replace: (...args: never[])
  */
 export const KNOWN_PATTERN_REQUIRED_TEXT: ReadonlyMap<string, readonly string[]> = new Map([
   [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"`]*:)[^\s'"`/]+(?=@[^\s@'"`/]+)/gi.source, ['://']],
-  [/(?<=\b(?:Bearer|Basic)[ \t]+)(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/g.source, ['Bearer', 'Basic']],
+  [/(?<=\b(?:Bearer|Basic)[ \t]{1,32})(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/g.source, ['Bearer', 'Basic']],
   [
     /(?<=\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"'`]+/g.source,
     ['AccountKey=', 'SharedAccessKey=', 'SharedAccessSignature='],
@@ -223,7 +275,7 @@ function requiredTextFinder(pattern: RegExp): RegExp | undefined {
  * line start) at a fraction of the cost: it was more than half the engine's own time.
  */
 const SECRET_NAME_CANDIDATE =
-  /(?:pass(?:word|wd|phrase)?|pwd|[_a-z]pw|secret|key(?:[_-]?base)?|token|credentials?|[_.-]auth)["']?\]?(?:[ \t]*[:=!]|[ \t]+[A-Za-z_])/gi;
+  /(?:pass(?:word|wd|phrase)?|pwd|[_a-z]pw|secret|key(?:[_-]?base)?|token|credentials?|[_.-]auth|login|client|sid|(?:access|client|app|account|api)[_-]?id|__[A-Z0-9_]+)(?:(?<=secret|token|passw|credential|api[_-]?key|apikey)[\w.-]*)?["']?\]?(?:[ \t]*(?:[:=!]|[.?+|]{1,2}=)|[ \t]+[A-Za-z_])/gi;
 
 /**
  * Rewrites the lines where `candidate` (a global regex) matches with `replaceLine`, each line once;
@@ -268,7 +320,7 @@ const PROVIDER_EXACT = PROVIDER_TOKEN_PATTERNS.map((pattern) => ({
  * least as long as the shortest format: every provider token lies inside one, and the character
  * before and after a run is never a word character, so `\b` means the same inside a run.
  */
-const TOKEN_RUN = /[\w.\-+/=:~$@]{16,}/g;
+const TOKEN_RUN = /[\w.\-+/=:~$@|%]{16,}/g;
 
 function providerOf(token: string): string {
   return PROVIDER_EXACT.find((pattern) => pattern.exact.test(token))?.name ?? 'provider token';
@@ -285,29 +337,36 @@ const POSITIONAL_CREDENTIALS: readonly { name: string; regex: RegExp; line: RegE
   {
     name: 'connection string password',
     regex:
-      /(?<=(?:[;?&"'`]|\w=[^\s;&"'`,()]*[ \t]+)[ \t]*(?:password|passwd|pwd|user password)[ \t]*=[ \t]*)[^;&\s"'`),]{2,}/gi,
+      /(?<=(?:[;?&"'`]|\w=[^\s;&"'`,()]{0,256}[ \t]{1,32})[ \t]{0,32}(?:password|passwd|pwd|user password)[ \t]{0,32}=[ \t]{0,32})[^;&\s"'`),]{2,}/gi,
     line: /passw|pwd/gi,
   },
   {
     name: 'command-line credential',
     regex:
-      /(?<=(?:^|[\s"'`])--?(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token|access-token)(?:=|[ \t]+))(?![-$])[^\s"'`]{3,}/gim,
+      /(?<=(?:^|[\s"'`])--?(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token|access-token)(?:=|[ \t]{1,32}))(?![-$])[^\s"'`]{3,}/gim,
     line: /-(?:pass|token|api-?key|secret|client-secret|auth-token|access-token)/gi,
   },
   {
     name: 'command-line credential',
-    regex: /(?<=\bmysql(?:dump|admin)?\b[^\n]*?[ \t]-p)(?![$ ])[^\s"'`]{3,}/g,
+    regex: /(?<=\bmysql(?:dump|admin)?\b[^\n]{0,512}?[ \t]-p)(?![$ ])[^\s"'`]{3,}/g,
     line: /mysql/g,
   },
   {
     name: 'command-line credential',
-    regex: /(?<=(?:^|\s)(?:-u|--user)[ \t]+["']?[^\s:"'$]+:)(?!\$)[^\s"'@]{3,}/gm,
+    regex: /(?<=(?:^|\s)(?:-u|--user)[ \t]{1,32}["']?[^\s:"'$]{1,256}["']?:["']?)(?!\$)[^\s"']{3,}/gm,
     line: /(?:-u|--user)[ \t]/g,
+  },
+  // `curl -u ":secret"` and `-u "token:"` (a key sent as the user, the password left empty).
+  {
+    name: 'command-line credential',
+    regex:
+      /(?:(?<=(?:^|\s)(?:-u|--user)[ \t]{1,32}["']?:)(?!\$)[^\s"':]{6,}(?=["']?(?:\s|$))|(?<=(?:^|\s)(?:-u|--user)[ \t]{1,32}["']?)(?!\$)[^\s"':]{6,}(?=:["']?(?:\s|$)))/gm,
+    line: /(?:-u|--user)[ \t]+["']?(?::|[^\s"':]{6,}:["']?(?:\s|$))/g,
   },
   {
     name: 'authorization header credential',
     regex:
-      /(?<=\bAuthorization["']?[ \t]*[:=,][ \t]*["']?(?:token|Token|Bot|Key|SSWS|Splunk|Apikey|ApiKey|Digest)[ \t]+)[A-Za-z0-9._~+/=:-]{8,}/g,
+      /(?<=\bAuthorization["']?[ \t]{0,32}[:=,][ \t]{0,32}["']?(?:token|Token|Bot|Key|SSWS|Splunk|Apikey|ApiKey|Digest)[ \t]{1,32})[A-Za-z0-9._~+/=:-]{8,}/g,
     line: /Authorization/g,
   },
 ];
@@ -319,6 +378,41 @@ const POSITIONAL_CREDENTIALS: readonly { name: string; regex: RegExp; line: RegE
 const NAMED_ARGUMENT_PAIR =
   /(["'])((?:x-)?[\w-]*(?:api[-_]?key|token|secret|password|passwd|auth)[\w-]*)\1[ \t]*,[ \t]*(["'])([^"'\n]{6,})\3/gi;
 
+/**
+ * `NAME=value` inside a string, a URL query or a command line, in any file: `"DB_PASSWORD=x\\nOTHER=y"`,
+ * `?api_key=x&`, `--set image.password=x`. Group 1: the name; group 2: the value. In code, a value
+ * that reads like an identifier or an attribute path (`password=password`, `token=settings.TOKEN`)
+ * is a keyword argument, not a credential.
+ */
+const EMBEDDED_ASSIGNMENT =
+  /(?<=(?:^|[\s"'`?&;,(]|\\[nrt])(?:--?)?)([A-Za-z_][\w.-]*)=(?![=>])([^\s"'`&;,()[\]{}\\<>]{3,})(?=$|[\s"'`&;,)<]|\\[nrt])/g;
+const IDENTIFIER_OR_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/**
+ * An element named like a secret whose text is the secret, in XML or markup of any file
+ * (`<password>x</password>`, `<apiToken>\n  x\n</apiToken>`). Group 1: the name; group 2: the text.
+ * The text is matched greedily up to the next `<` and then backed off to its last visible character,
+ * so an element with a long body is read once.
+ */
+const XML_ELEMENT = /<([A-Za-z_][\w.:-]*)(?:[ \t][^<>]*)?>[ \t\r\n]*([^<>\s](?:[^<>]*[^<>\s])?)[ \t\r\n]*<\/\1>/g;
+
+/**
+ * An HTTP header written as one string, `"Authorization: Bearer x"`, `-H 'X-Api-Key: x'`, `"Token: x"`:
+ * the name holds a credential word. Group 2: the name; group 3: the value (after an optional scheme).
+ */
+const HEADER_STRING =
+  /(["'])((?:[\w-]*(?:auth|api-?key|apikey|token|secret|password|session)[\w-]*|Cookie))[ \t]*:[ \t]*(?:(?:Bearer|Basic|Token|Bot|Digest|Api-?Token|Api-?Key|SSWS|Splunk|GenieKey|Key)[ \t]+)?([^"'\s][^"'\n]*?)[ \t]*\1/gi;
+const HEADER_STRING_LINE = /auth|api-?key|token|secret|password|session|cookie/gi;
+
+/**
+ * An environment entry written as a name/value pair, as in Kubernetes and ECS definitions
+ * (`- name: DB_PASSWORD` then `value: x`, `{"name": "DB_PASSWORD", "value": "x"}`), and the
+ * `key`/`value` attributes of .NET and NuGet configuration (`<add key="ClearTextPassword" value="x" />`).
+ * Group 1: the name; group 3: the value.
+ */
+const NAME_VALUE_PAIR =
+  /\b(?:name|key)["']?[ \t]*[:=][ \t]*["']?([\w.-]+)["']?[ \t]*,?[ \t]*(?:\r?\n[ \t]*-?[ \t]*)?["']?value["']?[ \t]*[:=][ \t]*(["']?)([^"'\n,}]+?)\2[ \t]*(?=[,}\r\n/>]|$)/g;
+
 /** YAML flow maps and inline objects in config files: `db: {user: app, password: s3cret}`. */
 const FLOW_MAP_VALUE = /([{,][ \t]*["']?([\w.-]+)["']?[ \t]*:[ \t]*)(?!["'{[\s])([^,}\n]+?)(?=[ \t]*[,}])/g;
 
@@ -328,7 +422,7 @@ const BLOCK_SCALAR =
 
 /** `.netrc` / `_netrc`: `machine host login user password secret`, on one line or several. */
 const NETRC_FILE = /(?:^|[\\/])[._]netrc$/i;
-const NETRC_PASSWORD = /(?<=(?:^|\s)(?:password|passwd)[ \t]+)\S+/gm;
+const NETRC_PASSWORD = /(?<=(?:^|\s)(?:password|passwd)[ \t]{1,32})\S+/gm;
 
 export function redactSecrets(text: string, options: RedactOptions = {}): RedactionResult {
   const redactions: Redaction[] = [];
@@ -337,6 +431,10 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   const placeholder = (kind: string): string => redactionPlaceholder(kind, marks);
   const replacement = (match: string, kind: string): string => replacementFor(match, kind, marks);
   const nonSecret = (value: string): boolean => isNonSecretValue(value, marks);
+  // A secret name with a real value, or a weaker name (`HEROKU_KEY`, `client_id`) with a generated-looking one.
+  const isCredential = (name: string, value: string): boolean =>
+    !nonSecret(value) && (isSecretName(name) || (WEAK_SECRET_NAME.test(lastSegment(name)) && credentialShaped(value)));
+  const config = options.path !== undefined && CONFIG_FILE.test(options.path);
 
   for (const pattern of KNOWN_SECRET_PATTERNS) {
     const flags = pattern.regex.flags.includes('g') ? pattern.regex.flags : pattern.regex.flags + 'g';
@@ -386,11 +484,69 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     });
   }
 
+  {
+    // In code, `password=password` and `token=settings.TOKEN` are keyword arguments; in a config
+    // file or a shell script a bare word after `=` is the value itself.
+    const lineAt = lineLocator(out);
+    const embedded = new RegExp(EMBEDDED_ASSIGNMENT.source, EMBEDDED_ASSIGNMENT.flags);
+    out = replaceOnCandidateLines(
+      out,
+      new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags),
+      (line, lineStart) =>
+        replaceMatches(line, embedded, (whole: string, name: string, value: string, offset: number) => {
+          const credential = isSecretName(name)
+            ? !nonSecret(value) && (config || !IDENTIFIER_OR_PATH.test(value) || credentialShaped(value))
+            : isCredential(name, value);
+          if (!credential) return whole;
+          redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
+          return `${name}=${placeholder(`value of ${lastSegment(name)}`)}`;
+        }),
+    );
+  }
+  if (out.includes('</')) {
+    const lineAt = lineLocator(out);
+    out = replaceMatches(out, XML_ELEMENT, (whole: string, name: string, value: string, offset: number) => {
+      if (value.includes('\n') || !isCredential(name, value)) return whole;
+      const at = whole.indexOf(value, name.length + 2);
+      redactions.push({ line: lineAt(offset + at), kind: `value of ${name}` });
+      return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
+    });
+  }
+  {
+    const lineAt = lineLocator(out);
+    const header = new RegExp(HEADER_STRING.source, HEADER_STRING.flags);
+    out = replaceOnCandidateLines(
+      out,
+      new RegExp(HEADER_STRING_LINE.source, HEADER_STRING_LINE.flags),
+      (line, lineStart) =>
+        replaceMatches(line, header, (whole: string, _quote: string, name: string, value: string, offset: number) => {
+          // Tokens carry a digit; `your-api-key`, `USER_TOKEN` and prose after the colon do not.
+          if (nonSecret(value) || value.length < 6 || !/\d/.test(value) || /^[A-Z0-9_]+$/.test(value)) return whole;
+          redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
+          const at = whole.lastIndexOf(value);
+          return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
+        }),
+    );
+  }
+  if (/\bvalue["']?[ \t]*[:=]/.test(out)) {
+    const lineAt = lineLocator(out);
+    out = replaceMatches(
+      out,
+      NAME_VALUE_PAIR,
+      (whole: string, name: string, _quote: string, value: string, offset: number) => {
+        if (!isCredential(name, value)) return whole;
+        const at = whole.lastIndexOf(value);
+        redactions.push({ line: lineAt(offset + at), kind: `value of ${name}` });
+        return whole.slice(0, at) + placeholder(`value of ${lastSegment(name)}`) + whole.slice(at + value.length);
+      },
+    );
+  }
+
   // Triple-quoted strings need their quotes: most files have none and skip the pattern's scan.
   if (out.includes('"""') || out.includes("'''")) {
     const lineAfterKnown = lineLocator(out);
     out = replaceAssignments(out, TRIPLE_QUOTED_ASSIGNMENT, ({ 1: name, 2: head, 3: quotes, 4: value, index }) => {
-      if (!isSecretName(name) || nonSecret(value)) return null;
+      if (!isCredential(name, value)) return null;
       redactions.push({ line: lineAfterKnown(index), kind: `value of ${name}` });
       return name + head + replacement(value, `value of ${lastSegment(name)}`) + quotes;
     });
@@ -399,8 +555,9 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   const lineAfterTriple = lineLocator(out);
   const candidate = new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags);
   out = replaceOnCandidateLines(out, candidate, (line, lineStart) =>
-    replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 4: quote, 5: value, index }) => {
-      if (!isSecretName(name) || nonSecret(value)) return null;
+    replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 2: operator, 4: quote, 5: value, index }) => {
+      if (!isCredential(name, value)) return null;
+      if (COMPARISON_OPERATOR.test(operator) && !isComparedCredential(value)) return null;
       redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
       const valueStart = whole.length - value.length - quote.length;
       return whole.slice(0, valueStart) + placeholder(`value of ${lastSegment(name)}`) + quote;
@@ -415,13 +572,13 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     });
   }
 
-  if (options.path && CONFIG_FILE.test(options.path)) {
+  if (config) {
     const lineAtFlow = lineLocator(out);
     out = replaceMatches(
       out,
       FLOW_MAP_VALUE,
       (whole: string, head: string, name: string, value: string, offset: number) => {
-        if (!isSecretName(name) || nonSecret(value)) return whole;
+        if (!isCredential(name, value)) return whole;
         redactions.push({ line: lineAtFlow(offset), kind: `value of ${name}` });
         return head + placeholder(`value of ${lastSegment(name)}`);
       },
@@ -447,7 +604,7 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
       out,
       UNQUOTED_CONFIG_VALUE,
       (whole: string, head: string, name: string, value: string, tail: string, offset: number) => {
-        if (!isSecretName(name) || nonSecret(value)) return whole;
+        if (!isCredential(name, value)) return whole;
         redactions.push({ line: lineAfterQuoted(offset), kind: `value of ${name}` });
         return head + placeholder(`value of ${lastSegment(name)}`) + tail;
       },
@@ -472,4 +629,116 @@ export function redactSecretLiteral(literal: string): string {
   const shape = /^([A-Za-z]{0,2})("""|'''|["'`])([\s\S]*)\2$/.exec(literal);
   if (!shape || shape[3] === '') return replacementFor(literal, 'hardcoded secret');
   return shape[1] + shape[2] + replacementFor(shape[3], 'hardcoded secret') + shape[2];
+}
+
+/** The last redaction of each unit object: planning and the offline findings' quotes read the same one. */
+const unitRedactions = new WeakMap<object, { path: string; text: string; result: RedactionResult }>();
+
+/**
+ * redactSecrets of a unit's whole text, computed once per unit object: the engine redacts a file for
+ * the request and again, when offline findings quote it, for their quotes and fixes.
+ */
+export function redactUnitText(unit: { path: string; text: string }): RedactionResult {
+  const known = unitRedactions.get(unit);
+  if (known && known.text === unit.text && known.path === unit.path) return known.result;
+  const result = redactSecrets(unit.text, { path: unit.path });
+  unitRedactions.set(unit, { path: unit.path, text: unit.text, result });
+  return result;
+}
+
+/**
+ * The part of `redactedLines` (the redacted text of a finding's lines) that its quote covers: cut at
+ * the start column and before the end column where the text there is the same as in the real lines,
+ * whole lines otherwise.
+ */
+function quoteFromRedacted(
+  realLines: readonly string[],
+  redactedLines: readonly string[],
+  startColumn: number | undefined,
+  endColumn: number | undefined,
+): string {
+  const lines = [...redactedLines];
+  const last = lines.length - 1;
+  if (endColumn !== undefined) {
+    const realTail = realLines[last].slice(endColumn - 1);
+    if (realTail !== '' && lines[last].endsWith(realTail)) lines[last] = lines[last].slice(0, -realTail.length);
+  }
+  if (startColumn !== undefined) {
+    const realHead = realLines[0].slice(0, startColumn - 1);
+    if (lines[0].startsWith(realHead)) lines[0] = lines[0].slice(realHead.length);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Findings about one unit (the offline checks'), with no secret the redaction finds in the unit: a
+ * quote over a line holding one is taken from the redacted text, a fix replacing such a line is
+ * dropped (as for the model's fixes: its replacement would carry the secret into the JSON, the SARIF
+ * `insertedContent` and the editor's preview), and a message or suggestion is redacted too. Files
+ * with nothing to redact, nearly all, cost one look-up.
+ */
+export function withoutSecrets<T extends ReviewFinding>(findings: T[], unit: { path: string; text: string }): T[] {
+  if (findings.length === 0) return findings;
+  const redacted = redactUnitText(unit);
+  if (redacted.redactions.length === 0) return findings;
+  const realLines = unit.text.split('\n');
+  const redactedLines = redacted.text.split('\n');
+  const touchesSecret = (start: number, end: number): boolean => {
+    for (let line = start; line <= end; line++) if (realLines[line - 1] !== redactedLines[line - 1]) return true;
+    return false;
+  };
+  // Whether a quote over these lines holds any of the text redaction replaced on them: a piece of
+  // each replaced stretch (8 characters, or all of a shorter one) found in the quote.
+  const quoteHoldsSecret = (quote: string, start: number, end: number): boolean => {
+    for (let line = start; line <= end; line++) {
+      const real = realLines[line - 1] ?? '';
+      const shown = redactedLines[line - 1] ?? '';
+      if (real === shown) continue;
+      let prefix = 0;
+      while (prefix < real.length && prefix < shown.length && real[prefix] === shown[prefix]) prefix++;
+      let suffix = 0;
+      while (
+        suffix < real.length - prefix &&
+        suffix < shown.length - prefix &&
+        real[real.length - 1 - suffix] === shown[shown.length - 1 - suffix]
+      )
+        suffix++;
+      // A line emptied by a multi-line secret (its text went into the placeholder) is all secret.
+      const replaced = real.slice(prefix, real.length - suffix);
+      // A long stretch (secrets far apart on one long line) is not searched piece by piece: taken as held.
+      if (replaced.length > 512) return true;
+      const piece = Math.min(8, replaced.length);
+      for (let at = 0; piece > 0 && at + piece <= replaced.length; at++)
+        if (quote.includes(replaced.slice(at, at + piece))) return true;
+    }
+    return false;
+  };
+  const scrub = (text: string): string => redactSecrets(text, { path: unit.path }).text;
+  return findings.map((finding) => {
+    const quoteHasSecret =
+      !finding.quote.includes(REDACTION_MARK) && quoteHoldsSecret(finding.quote, finding.startLine, finding.endLine);
+    const fixHasSecret =
+      finding.fix !== null &&
+      (touchesSecret(finding.fix.startLine, finding.fix.endLine) ||
+        scrub(finding.fix.replacement) !== finding.fix.replacement);
+    const message = scrub(finding.message);
+    const suggestion = scrub(finding.suggestion);
+    if (!quoteHasSecret && !fixHasSecret && message === finding.message && suggestion === finding.suggestion)
+      return finding;
+    const quote = quoteHasSecret
+      ? quoteFromRedacted(
+          realLines.slice(finding.startLine - 1, finding.endLine),
+          redactedLines.slice(finding.startLine - 1, finding.endLine),
+          finding.startColumn,
+          finding.endColumn,
+        )
+      : finding.quote;
+    return {
+      ...finding,
+      quote,
+      message,
+      suggestion,
+      fix: fixHasSecret ? null : finding.fix,
+    };
+  });
 }

@@ -8,7 +8,7 @@ const fake = {
   github: 'ghp_' + 'a'.repeat(36),
   gitlab: 'glpat-' + 'b'.repeat(20),
   slack: 'xoxb-' + '1234567890-abcdef',
-  slackHook: 'https://hooks.slack.com/services/' + 'T000/B000/XXXX',
+  slackHook: 'https://hooks.slack.com/services/' + 'T0A1B2C3D/B4E5F6G7H/' + 'Zq8Xw3Rt6Yu1Io4Pa7Sd2Fg5',
   stripe: 'sk_live_' + 'c'.repeat(24),
   openai: 'sk-proj-' + 'd'.repeat(30),
   google: 'AIza' + 'e'.repeat(35),
@@ -96,6 +96,12 @@ describe('redactSecrets', () => {
       'if (token == "") throw new Error("missing");',
       'const maxTokens = "4096";',
       'password: string;',
+      // Comparisons with modes and sentinels are not credentials (only assignments name a value).
+      'if (user.password == "LDAP") return ldapLogin(user);',
+      "if settings.auth_token != 'none':",
+      'const ok = credentials === "anonymous";',
+      // An outline's placeholder webhook path, too short to be a team, channel and key.
+      'const hook = "https://hooks.slack.com/services/secret";',
     ].join('\n');
     const result = redactSecrets(text, { path: 'src/auth.ts' });
     assert.equal(result.text, text);
@@ -273,5 +279,30 @@ describe('redactSecrets', () => {
       for (const secret of ['abc123def456ghi', 'c2VjcmV0a2V5', 'npm-secret-token-1', 'pg-secret'])
         assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
     });
+  });
+
+  // Each input made a lookbehind or a lazy value re-scan a whole run at every position (quadratic): a
+  // 100 KB line took 25 s. Linear passes finish these 200 KB texts in well under the test timeout.
+  describe('long runs stay linear', () => {
+    const run = (unit: string, count: number): string => unit.repeat(count);
+    const inputs: [string, string, string][] = [
+      ['a secret name then a line of spaces (YAML)', 'config.yaml', 'password = ' + run(' ', 200_000)],
+      ['an element named like a secret then spaces', 'config.xml', '<password>' + run(' ', 200_000) + 'x'],
+      ['Bearer then spaces', 'a.ts', 'Authorization: Bearer' + run(' ', 200_000)],
+      ['a flag then spaces', 'run.sh', 'deploy --password' + run(' ', 200_000)],
+      ['a config value then trailing spaces', '.env', 'DB_PASSWORD=abc' + run(' ', 200_000)],
+      ['a type annotation then spaces', 'a.ts', 'password: string' + run(' ', 200_000)],
+      ['curl -u then spaces', 'run.sh', 'curl -u' + run(' ', 200_000)],
+      ['mysql and many -p', 'run.sh', 'mysql' + run(' -p', 50_000)],
+      ['one long line of word characters', 'a.ts', run('a', 200_000)],
+      ['many header strings on one line', 'a.ts', run("'x-api-key: a1", 15_000)],
+      ['20,000 comparisons', 'a.ts', run('if (password == "LDAP") {}\n', 20_000)],
+    ];
+    for (const [shape, path, text] of inputs) {
+      it(shape, () => {
+        const result = redactSecrets(text, { path });
+        assert.equal(lineCount(result.text), lineCount(text));
+      });
+    }
   });
 });

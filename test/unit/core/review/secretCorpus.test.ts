@@ -3,7 +3,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactSecrets } from '../../../../src/core/review/redact';
-import { findingsAnswer, startModelServer } from '../../../support/modelServer';
+import type { ChatProvider } from '../../../../src/core/providers/provider';
+import { runReview } from '../../../../src/core/review/engine';
+import { InMemoryLogger } from '../../../support/inMemoryLogger';
+import { findingsAnswer, modelFinding, startModelServer } from '../../../support/modelServer';
 import { runCliCaptured } from '../../../support/runCliCaptured';
 
 // Our own corpus of credential shapes: each value is generated here from the format its provider
@@ -23,6 +26,8 @@ const HEX = '0123456789abcdef';
 const UPPER_NUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const URLSAFE = ALNUM + '_-';
 const BASE32_AGE = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
+const DIGITS = '0123456789';
+const LOWER_NUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 function chars(alphabet: string, length: number): string {
   let out = '';
   for (let i = 0; i < length; i += 1) out += alphabet[Math.floor(random() * alphabet.length)];
@@ -130,6 +135,56 @@ const FORMATS: Array<[string, () => string]> = [
   ['JWT', () => `eyJ${chars(URLSAFE, 20)}.eyJ${chars(URLSAFE, 40)}.${chars(URLSAFE, 43)}`],
   ['Heroku key', () => 'HRKU-' + chars(URLSAFE, 60)],
   ['Buildkite token', () => 'bkua_' + chars(HEX, 40)],
+  // Formats added after measuring against a public scanner's true-positive examples (docs/security.md).
+  ['Stripe production key', () => 'sk_prod_' + chars(ALNUM, 40)],
+  [
+    'Slack workflow webhook',
+    () =>
+      `https://hooks.slack.com/workflows/T${chars(UPPER_NUM, 10)}/A${chars(UPPER_NUM, 10)}/${chars(DIGITS, 18)}/${chars(ALNUM, 24)}`,
+  ],
+  ['Slack trigger webhook', () => `hooks.slack.com/triggers/${chars(ALNUM, 50)}`],
+  ['Slack config token', () => `xoxe-${chars(DIGITS, 13)}-${chars(DIGITS, 13)}-${chars(HEX, 32)}`],
+  ['Airtable token', () => `pat${chars(ALNUM, 14)}.${chars(HEX, 64)}`],
+  [
+    'Authress key',
+    () => `sc_${chars(LOWER_NUM, 10)}.${chars(LOWER_NUM, 4)}.acc_${chars(LOWER_NUM, 12)}.${chars(URLSAFE, 40)}`,
+  ],
+  ['AWS Bedrock long-lived key', () => 'ABSK' + chars(ALNUM, 120)],
+  ['AWS Bedrock short-lived key', () => 'bedrock-api-key-' + chars(ALNUM, 40)],
+  ['Duffel token', () => 'duffel_live_' + chars(URLSAFE, 43)],
+  ['Defined Networking token', () => `dnkey-${chars(URLSAFE, 26)}-${chars(URLSAFE, 52)}`],
+  ['GoCardless token', () => 'live_' + chars(URLSAFE, 40)],
+  ['Grafana API key', () => 'eyJrIjoi' + chars(ALNUM, 72)],
+  ['Harness token', () => `pat.${chars(URLSAFE, 22)}.${chars(ALNUM, 24)}.${chars(ALNUM, 20)}`],
+  ['Infracost token', () => 'ico-' + chars(ALNUM, 32)],
+  ['Lob key', () => 'live_' + chars(HEX, 35)],
+  ['Mailgun public key', () => 'pubkey-' + chars(HEX, 32)],
+  ['Mailgun signing key', () => `${chars(HEX, 32)}-${chars(HEX, 8)}-${chars(HEX, 8)}`],
+  ['OpenShift token', () => 'sha256~' + chars(URLSAFE, 43)],
+  [
+    'Plaid token',
+    () => `access-production-${chars(HEX, 8)}-${chars(HEX, 4)}-${chars(HEX, 4)}-${chars(HEX, 4)}-${chars(HEX, 12)}`,
+  ],
+  ['Brevo key', () => `xkeysib-${chars(HEX, 64)}-${chars(ALNUM, 16)}`],
+  ['SettleMint token', () => 'sm_pat_' + chars(ALNUM, 16)],
+  ['Twitter bearer token', () => 'A'.repeat(22) + chars(ALNUM, 80)],
+  [
+    '1Password secret key',
+    () =>
+      `A3-${chars(UPPER_NUM, 6)}-${chars(UPPER_NUM, 6)}-${chars(UPPER_NUM, 5)}-${chars(UPPER_NUM, 5)}-${chars(UPPER_NUM, 5)}-${chars(UPPER_NUM, 5)}`,
+  ],
+  ['1Password service account token', () => 'ops_eyJ' + chars(ALNUM, 260)],
+  ['SonarQube token', () => 'sqp_' + chars(HEX, 40)],
+  ['Sourcegraph token', () => 'sgp_' + chars(HEX, 16) + '_' + chars(HEX, 40)],
+  ['42 Intra secret', () => 's-s4t2ud-' + chars(HEX, 64)],
+  ['Adobe client secret', () => 'p8e-' + chars(ALNUM, 32)],
+  ['Facebook page token', () => 'EAAG' + chars(ALNUM, 150)],
+  ['Facebook app token', () => `${chars(DIGITS, 16)}|${chars(URLSAFE, 27)}`],
+  ['Mapbox public token', () => `pk.eyJ${chars(ALNUM, 40)}.${chars(URLSAFE, 22)}`],
+  ['GitLab feature flag token', () => 'glffct-' + chars(URLSAFE, 20)],
+  ['Fly.io org token', () => 'fo1_' + chars(URLSAFE, 43)],
+  ['Unsigned JWT', () => `eyJ${chars(URLSAFE, 16)}.eyJ${chars(URLSAFE, 30)}.`],
+  ['New Relic browser key', () => 'NRJS-' + chars(HEX, 19)],
 ];
 
 /** Placements of a provider-format value: bare, with no credential-like name near it. */
@@ -178,7 +233,95 @@ function positionalShapes(): Array<{ name: string; path: string; text: string; s
   add('JSON', 'config.json', (s) => `{"clientSecret": "${s}"}\n`);
   add('Go :=', 'main.go', (s) => `dbPassword := "${s}"\n`);
   add('subscript assignment', 'app/config.py', (s) => `app.config["SECRET_KEY"] = "${s}"\n`);
+  // Connection strings of every common driver.
+  add('mongodb+srv URL', 'src/db.ts', (s) => `const uri = "mongodb+srv://app:${s}@cluster0.example.test/app";\n`);
+  add('amqp URL', 'app/queue.py', (s) => `BROKER = "amqp://worker:${s}@rabbit:5672//"\n`);
+  add('postgres URL in env', '.env', (s) => `DATABASE_URL=postgres://app:${s}@db:5432/app\n`);
+  add('mysql URL in YAML', 'config/db.yml', (s) => `url: mysql://root:${s}@db:3306/app\n`);
+  add('rediss URL, empty user', 'cmd/cache.go', (s) => `opt, _ := redis.ParseURL("rediss://:${s}@cache:6380/0")\n`);
+  add(
+    'JDBC SQL Server',
+    'src/Db.java',
+    (s) => `String url = "jdbc:sqlserver://db:1433;databaseName=app;user=app;password=${s};";\n`,
+  );
+  add('ADO.NET Pwd', 'src/Db.cs', (s) => `var cs = "Data Source=db;Initial Catalog=app;User ID=app;Pwd=${s}";\n`);
+  add('ODBC', 'app/odbc.py', (s) => `conn = pyodbc.connect("DRIVER={ODBC Driver 18};SERVER=db;UID=app;PWD=${s}")\n`);
+  add('libpq in shell', 'scripts/migrate.sh', (s) => `psql "host=db dbname=app user=app password=${s}" -f up.sql\n`);
+  add(
+    'Azure storage',
+    'appsettings.json',
+    (s) => `{"Storage": "DefaultEndpointsProtocol=https;AccountName=app;AccountKey=${s}==;"}\n`,
+  );
+  // Config files and their syntaxes.
+  add('YAML block scalar, folded', 'k8s/secret.yaml', (s) => `stringData:\n  api_token: >-\n    ${s}\n`);
+  add('YAML flow map, quoted', 'config/app.yml', (s) => `db: { user: "app", password: "${s}" }\n`);
+  add('YAML key with quotes', 'config/app.yml', (s) => `"secret_key": ${s}\n`);
+  add('Kubernetes env entry', 'k8s/deploy.yaml', (s) => `env:\n  - name: DB_PASSWORD\n    value: "${s}"\n`);
+  add('ECS environment entry', 'task.json', (s) => `{"environment": [{"name": "API_TOKEN", "value": "${s}"}]}\n`);
+  add('docker-compose list', 'docker-compose.yml', (s) => `environment:\n  - POSTGRES_PASSWORD=${s}\n`);
+  add('TOML inline table', 'pyproject.toml', (s) => `db = { user = "app", password = "${s}" }\n`);
+  add('Java properties', 'application.properties', (s) => `spring.datasource.password=${s}\n`);
+  add('INI with spaces', 'setup.cfg', (s) => `[upload]\npassword = ${s}\n`);
+  add('AWS credentials file', '.aws/credentials.ini', (s) => `[default]\naws_secret_access_key = ${s}\n`);
+  add('.npmrc auth token', '.npmrc', (s) => `//registry.example.test/:_authToken=${s}\n`);
+  add('Dockerfile ARG', 'Dockerfile', (s) => `ARG NPM_TOKEN=${s}\n`);
+  add('Makefile ?=', 'Makefile', (s) => `DEPLOY_TOKEN ?= ${s}\n`);
+  add('Makefile ::= quoted', 'Makefile', (s) => `API_TOKEN ::= "${s}"\n`);
+  add('export in shell', 'scripts/env.sh', (s) => `export GITHUB_TOKEN="${s}"\n`);
+  add('XML element', 'pom.xml', (s) => `<server>\n  <password>${s}</password>\n</server>\n`);
+  add('XML element, value on its own line', 'config.xml', (s) => `<apiToken>\n    ${s}\n</apiToken>\n`);
+  add('XML attribute', 'nuget.config', (s) => `<add key="ClearTextPassword" value="${s}" />\n`);
+  add('NuGet-style attribute', 'nuget.config', (s) => `<add key="Username" ClearTextPassword="${s}" />\n`);
+  add('env line in a JSON string', 'config.json', (s) => `{"config.ini": "DB_PASSWORD=${s}\\nDEBUG=false"}\n`);
+  // Code: other operators, headers, flags and queries.
+  add('PHP .=', 'src/config.php', (s) => `$apiToken .= "${s}";\n`);
+  add('JS ??=', 'src/a.js', (s) => `config.secret ??= "${s}";\n`);
+  add('Kotlin typed val', 'src/Config.kt', (s) => `val clientSecret: String = "${s}"\n`);
+  add('Rust let', 'src/main.rs', (s) => `let api_key: &str = "${s}";\n`);
+  add('Ruby symbol hash', 'config/app.rb', (s) => `config = { password: "${s}" }\n`);
+  add('Python kwargs literal', 'app/client.py', (s) => `client = Client(api_key="${s}")\n`);
+  add('header pair, lowercase', 'src/fetch.ts', (s) => `headers.append('x-auth-token', '${s}');\n`);
+  add('curl header', 'scripts/call.sh', (s) => `curl -H "X-Api-Key: ${s}" https://api.example.test\n`);
+  add(
+    'curl Authorization without scheme',
+    'scripts/call.sh',
+    (s) => `curl --header 'Authorization: ${s}' https://api.example.test\n`,
+  );
+  add('Authorization Api-Token scheme', 'src/api.py', (s) => `headers = {"x": "Authorization: Api-Token ${s}"}\n`);
+  add('curl -u token only', 'scripts/call.sh', (s) => `curl -u "${s}:" https://api.example.test\n`);
+  add('curl -u password with @', 'scripts/call.sh', (s) => `curl -u elastic:P@${s} https://search:9200\n`);
+  add('curl --user quoted password', 'scripts/call.sh', (s) => `curl --user deploy:'${s}' https://api.example.test\n`);
+  add(
+    'URL query api_key',
+    'src/maps.ts',
+    (s) => `const url = \`https://maps.example.test/geo?q=x&api_key=${s}&lang=en\`;\n`,
+  );
+  add('Helm --set', 'scripts/helm.sh', (s) => `helm upgrade app ./chart --set image.pullSecret.password=${s}\n`);
+  add('key-named constant', 'src/keys.ts', (s) => `const HEROKU_KEY = "${s}";\n`);
+  add('client id and secret pair', 'app/oauth.py', (s) => `GOOGLE_CLIENT_ID_SECRET = "${s}"\n`);
+  add('bundler credentials', '.env', (s) => `BUNDLE_GEMS__EXAMPLE__TEST=deploy:${s}\n`);
   return shapes;
+}
+
+/** Findings that repeat each prompt line holding a placeholder, as a model that copies its input would. */
+function echoedFindings(user: string): Record<string, unknown>[] {
+  const findings: Record<string, unknown>[] = [];
+  for (const match of user.matchAll(/^(\d+) \| (.*‹redacted:.*)$/gm)) {
+    const line = Number(match[1]);
+    findings.push(
+      modelFinding({
+        title: `Credential in code: ${match[2].trim().slice(0, 80)}`,
+        category: 'security',
+        startLine: line,
+        endLine: line,
+        quote: match[2].trim(),
+        message: `This line holds a credential: ${match[2]}`,
+        fix: { startLine: line, endLine: line, replacement: 'const value = process.env.VALUE;' },
+        confidence: 0.9,
+      }),
+    );
+  }
+  return findings;
 }
 
 describe('secret corpus: nothing credential-shaped leaves the machine', function () {
@@ -229,7 +372,7 @@ describe('secret corpus: nothing credential-shaped leaves the machine', function
     for (const [path, text] of ordinary) assert.equal(redactSecrets(text, { path }).text, text, `${path}: ${text}`);
   });
 
-  it('sends none of them to the model, caches none and prints none (the CLI on a loopback server)', async () => {
+  it('sends none of them to the model, caches none, logs none and prints none in any format (the CLI on a loopback server)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'secret-corpus-'));
     mkdirSync(join(root, '.git'));
     const secrets: string[] = [];
@@ -247,26 +390,100 @@ describe('secret corpus: nothing credential-shaped leaves the machine', function
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, text);
     });
-    const server = await startModelServer({ handler: () => findingsAnswer([]) });
+    // A model that echoes what it was shown: every line holding a placeholder comes back as a
+    // finding's title, message and quote, with a fix over that line (which must be dropped).
+    const server = await startModelServer({ handler: (request) => findingsAnswer(echoedFindings(request.user)) });
     const cacheHome = mkdtempSync(join(tmpdir(), 'secret-corpus-cache-'));
     try {
-      const run = await runCliCaptured(['review', '.', '--format', 'json'], {
-        cwd: root,
-        env: { BACKEND_REVIEW_MODEL: 'test-model', OPENAI_BASE_URL: server.url, XDG_CACHE_HOME: cacheHome },
-      });
-      assert.ok(server.chatRequests().length > 0, run.stderr);
+      const outputs: string[] = [];
+      for (const format of ['json', 'text', 'sarif', 'rdjson', 'gitlab', 'github']) {
+        const run = await runCliCaptured(['review', '.', '--format', format], {
+          cwd: root,
+          env: { BACKEND_REVIEW_MODEL: 'test-model', OPENAI_BASE_URL: server.url, XDG_CACHE_HOME: cacheHome },
+        });
+        assert.ok(run.code === 0 || run.code === 1, `${format}: exit ${run.code}\n${run.stderr}`);
+        outputs.push(run.stdout, run.stderr);
+        if (format === 'json') {
+          const report = JSON.parse(run.stdout) as { findings: Array<{ quote?: string }> };
+          const echoed = report.findings.filter((f) => f.quote?.includes('‹redacted:'));
+          assert.ok(echoed.length >= 40, `the model's echoes of redacted lines are reported (${echoed.length})`);
+        }
+      }
+      assert.ok(server.chatRequests().length > 0);
       const wire = JSON.stringify(server.chatRequests());
       const cached = readdirSync(cacheHome, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
         .join('\n');
-      const out = run.stdout + run.stderr;
-      const leaks = secrets.filter(
-        (secret) => wire.includes(secret) || cached.includes(secret) || out.includes(secret),
-      );
+      assert.ok(cached.length > 0, 'the runs wrote the cache');
+      const out = outputs.join('\n');
+      const where = (secret: string): string[] =>
+        [
+          ['wire', wire],
+          ['cache', cached],
+          ['output or log', out],
+        ]
+          .filter(([, text]) => text.includes(secret))
+          .map(([name]) => name);
+      const leaks = secrets
+        .filter((secret) => where(secret).length > 0)
+        .map(
+          (s) =>
+            `${s}: ${where(s).join(', ')}: ${wire.slice(Math.max(0, wire.indexOf(s) - 300), wire.indexOf(s) + 40)}`,
+        );
       assert.deepEqual(leaks, [], `${leaks.length} of ${secrets.length} shapes left the machine`);
     } finally {
       await server.close();
     }
+  });
+
+  it('logs none of them at any level, and drops every fix over a redacted line (the engine)', async () => {
+    const units = [
+      ...FORMATS.map(([, generate], index) => {
+        const placement = BARE_PLACEMENTS[index % BARE_PLACEMENTS.length];
+        const secret = generate();
+        return { secret, path: placement.path.replace(/(\.[a-z]+)$/, `${index}$1`), text: placement.render(secret) };
+      }),
+      ...positionalShapes().map(({ path, text, secret }, index) => ({ secret, path: `more/${index}/${path}`, text })),
+    ];
+    const logger = new InMemoryLogger();
+    const provider: ChatProvider = {
+      id: 'echo:test-model',
+      modelName: 'test-model',
+      maxInputTokens: 100_000,
+      countTokens: (text) => Math.ceil(text.length / 4),
+      complete: async (request) => {
+        const user = request.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join('\n');
+        return {
+          text: JSON.stringify({ summary: 'echo', findings: echoedFindings(user) }),
+          usage: { promptTokens: 1, completionTokens: 1 },
+          format: 'json_schema',
+          truncated: false,
+        };
+      },
+    };
+    const result = await runReview({
+      units: units.map(({ path, text }) => ({ path, text })),
+      persona: { id: 'p', name: 'P', mode: 'pragmatic', text: 'Review.', warnings: [] },
+      mode: 'pragmatic',
+      provider,
+      logger,
+    });
+    const echoed = result.findings.filter((f) => f.quote.includes('‹redacted:'));
+    assert.ok(echoed.length >= 25, `echoed findings kept (${echoed.length})`);
+    assert.deepEqual(
+      echoed.filter((f) => f.fix).map((f) => `${f.file}:${f.startLine}`),
+      [],
+      'no fix over a redacted line',
+    );
+    const logged = logger.lines.map((l) => l.message).join('\n');
+    assert.ok(logged.length > 0, 'the engine logged');
+    const everything = logged + JSON.stringify(result);
+    const leaks = units.filter(({ secret }) => everything.includes(secret)).map(({ path }) => path);
+    void result;
+    assert.deepEqual(leaks, []);
   });
 });
