@@ -241,7 +241,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-Node \`exec\` / \`execSync\` with an interpolated or concatenated command, and \`exec\`/\`spawn\` given a command or program read straight from the request (\`req.query.cmd\`, a Lambda \`event['cmd']\`); Python \`subprocess.*(…, shell=True)\`, \`asyncio.create_subprocess_shell\` and \`loop.subprocess_shell\` with a built command and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`. Not in migrations (their commands are the developers' own).
+Node \`exec\` / \`execSync\` with an interpolated or concatenated command, and \`exec\`/\`spawn\` given a command or program read straight from the request (\`req.query.cmd\`, a Lambda \`event['cmd']\`); Python \`subprocess.*(…, shell=True)\`, \`asyncio.create_subprocess_shell\` and \`loop.subprocess_shell\` with a built command, \`subprocess.*(["bash", "-c", <built>])\`, a command line built as one string without a shell (\`subprocess.run("ping " + host)\`: it only works once \`shell=True\` is added) and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`. Not in migrations (their commands are the developers' own).
 
 ## Why it hurts in production
 The shell interprets the whole string: a \`;\`, \`&&\`, \`$(…)\` or quote in a file name, branch or user field runs arbitrary commands with the service's permissions.

@@ -915,6 +915,9 @@ const weakRandomSecret: RuleChecker = (input) => {
 };
 
 const SUBPROCESS = new Set(['run', 'call', 'check_call', 'check_output', 'Popen']);
+const SHELL_PROGRAM = /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|zsh|dash|ash)$/;
+/** A program name and then arguments, as a shell reads a line: `ping -c 1 `, `echo {} > log`. */
+const COMMAND_LINE = /^\s*[\w./-]+[ \t]/;
 
 /** `shell=True`, or any other literal that is true (`shell=1`). */
 function isTruthy(value: Node | null): boolean {
@@ -923,8 +926,32 @@ function isTruthy(value: Node | null): boolean {
   return type === 'true' || (type === 'integer' && value.text !== '0');
 }
 
+/** `["bash", "-c", script]` with a script that is not fixed text: the shell runs it, whatever `shell=` says. */
+function shellScriptInList(input: CheckInput, command: Node): boolean {
+  const items = named(command);
+  const program = literalString(items[0] ?? null);
+  const flag = items.findIndex((item) => /^-l?c$/.test(literalString(item) ?? ''));
+  if (!program || !SHELL_PROGRAM.test(program) || flag < 0) return false;
+  const script = items[flag + 1];
+  if (!script || literalString(script) !== undefined) return false;
+  const built = resolvedStringBuild(input, script);
+  return !built || built.dynamic;
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
+    if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
+      const list = unwrap(call.positional[0] ?? keywordValue(call, 'args'));
+      if (list?.type === 'list' && shellScriptInList(input, list)) {
+        input.report(
+          call.node,
+          'command-injection',
+          `\`${call.text}\` hands a shell a script built from values: a quote or \`;\` in the input runs other commands.`,
+          'Run the program itself with its arguments as list items, no shell.',
+        );
+        continue;
+      }
+    }
     const shellCall =
       (call.object === 'subprocess' && SUBPROCESS.has(call.name) && isTruthy(keywordValue(call, 'shell'))) ||
       (call.object === 'subprocess' && (call.name === 'getoutput' || call.name === 'getstatusoutput')) ||
@@ -947,6 +974,20 @@ const commandInjection: RuleChecker = (input) => {
         'command-injection',
         `\`${call.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
         'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.',
+      );
+    } else if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
+      const command = unwrap(call.positional[0] ?? keywordValue(call, 'args'));
+      // Built in the call itself: a name's several assignments do not make one command line.
+      if (!command || command.type === 'list' || command.type === 'tuple' || command.type === 'identifier') continue;
+      // A command line built as one string without `shell=True` (`"ping " + host`): POSIX runs no program
+      // of that name, Windows splits it into arguments, and the fix that makes it work is `shell=True`.
+      const build = resolvedStringBuild(input, command);
+      if (!build || !build.dynamic || !COMMAND_LINE.test(build.literal)) continue;
+      input.report(
+        call.node,
+        'command-injection',
+        `\`${call.text}\` is given a command line built from values as one string: it runs through a shell once \`shell=True\` makes it work, and input then runs other commands.`,
+        'Pass a list (`subprocess.run(["ping", "-c", "1", host])`): each value stays one argument.',
       );
     } else if (call.object === 'os' && (call.name === 'system' || call.name === 'popen')) {
       const first = call.positional[0];
