@@ -143,7 +143,7 @@ describe('startModelServer', () => {
     while (server.chatRequests().length === 0) await new Promise((r) => setTimeout(r, 10));
     const started = Date.now();
     await server.close();
-    assert.ok(Date.now() - started < 1_000);
+    assert.ok(Date.now() - started < 5_000, 'a hung request must not hold the server open');
     assert.equal(await pending, 'connection closed');
     server = await startModelServer(); // for afterEach
   });

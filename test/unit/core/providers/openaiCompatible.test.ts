@@ -271,7 +271,8 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       await serve(() => ({ status: 429, headers: { 'retry-after': '120' } }));
       const started = Date.now();
       const error = await rejection(provider({ maxRetryAfterMs: 5_000 }).complete(request()));
-      assert.ok(Date.now() - started < 2_000);
+      // Bounds are far from the behaviour they tell apart (a 120 s wait), so a loaded machine cannot fail them.
+      assert.ok(Date.now() - started < 8_000);
       assert.equal(server.chatRequests().length, 1);
       assert.match(
         error.message,
@@ -341,7 +342,7 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const elapsed = Date.now() - started;
       assert.equal(error.kind, 'timeout');
       assert.match(error.message, /did not answer within 0\.3s \(timeout\)\. Raise the timeout/);
-      assert.ok(elapsed >= 280 && elapsed < 3_000, `elapsed ${elapsed}ms`);
+      assert.ok(elapsed >= 280 && elapsed < 8_000, `elapsed ${elapsed}ms`);
       assert.equal(server.chatRequests().length, 1, 'a timed-out request is not retried');
     });
 
@@ -361,10 +362,11 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
     });
 
     it('lets a slow but steady stream run longer than the timeout', async () => {
-      await serve(() => ({ ...findingsAnswer([]), chunkSize: 4, chunkDelayMs: 40 }));
+      // A gap between chunks 20 times shorter than the timeout, so a busy machine's pauses cannot look like a stall.
+      await serve(() => ({ ...findingsAnswer([]), chunkSize: 1, chunkDelayMs: 50 }));
       const started = Date.now();
-      const response = await provider({ timeoutMs: 250 }).complete(request());
-      assert.ok(Date.now() - started > 250, 'the stream should have lasted longer than one timeout');
+      const response = await provider({ timeoutMs: 1_000 }).complete(request());
+      assert.ok(Date.now() - started > 1_000, 'the stream should have lasted longer than one timeout');
       assert.deepEqual(JSON.parse(response.text).findings, []);
     });
 
@@ -373,9 +375,9 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort(), 100);
-      const error = await rejection(provider({ timeoutMs: 10_000 }).complete(request({ signal: controller.signal })));
+      const error = await rejection(provider({ timeoutMs: 60_000 }).complete(request({ signal: controller.signal })));
       assert.equal(error.kind, 'cancelled');
-      assert.ok(Date.now() - started < 1_500, `took ${Date.now() - started}ms`);
+      assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started}ms`);
     });
 
     it('stops promptly when cancelled mid-stream', async () => {
@@ -396,7 +398,7 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       setTimeout(() => controller.abort(), 150);
       const error = await rejection(provider().complete(request({ signal: controller.signal })));
       assert.equal(error.kind, 'cancelled');
-      assert.ok(Date.now() - started < 1_500);
+      assert.ok(Date.now() - started < 8_000);
       assert.equal(server.chatRequests().length, 1);
     });
 
