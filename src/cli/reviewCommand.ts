@@ -143,9 +143,9 @@ const HELP = [
   '  --exclude GLOB         do not review files matching GLOB, relative to the project root (repeatable)',
   '  --include-tests        report production-risk rules in test and fixture code too',
   "  --trust-workspace-guidance  with --diff/--staged, read the repository's personas, guidelines",
-  '                         (AGENTS.md, .github/agents...) and .backend-review.json from the change under',
-  '                         review instead of from BASE (HEAD for --staged); without it the change cannot',
-  '                         choose its own reviewer or rules',
+  '                         (AGENTS.md, .github/agents..., a --dir folder git tracks) and',
+  '                         .backend-review.json from the change under review instead of from BASE (HEAD',
+  '                         for --staged); without it the change cannot choose its own reviewer or rules',
   '  -h, --help             this help',
   '',
   "The repository's guidelines are quoted to the model as project conventions, never as instructions;",
@@ -426,6 +426,10 @@ export function cliGuidance(
           );
         for (const left of guidance.left)
           io.stderr.write(`backend-review: note: ${base.revision}:${left}; not used as guidance\n`);
+        for (const dir of guidance.userDirsAtRevision)
+          io.stderr.write(
+            `backend-review: note: --dir ${dir} is the repository's: its personas are read as they are in ${base.revision} (--trust-workspace-guidance reads the working tree)\n`,
+          );
         return guidance;
       }));
     return {

@@ -177,6 +177,11 @@ export async function gitDiff(cwd: string, options: GitDiffOptions): Promise<Git
   return { root, diffText, readNewFile, oversized, readBaseFile };
 }
 
+/** Whether git tracks any file under `path` (repository-relative) in the index: part of the repository, not a local folder. */
+export async function isTracked(root: string, path: string): Promise<boolean> {
+  return (await git(['ls-files', '-z', '--', path], root)) !== '';
+}
+
 async function hasHead(root: string): Promise<boolean> {
   try {
     await git(['rev-parse', '--verify', '--quiet', 'HEAD'], root);
@@ -207,9 +212,12 @@ export async function filesAtRevision(
   revision: string,
   paths: readonly string[],
   maxBytes: number,
+  /** Only the files this keeps are listed and read (default: all under `paths`). */
+  keep: (path: string) => boolean = () => true,
 ): Promise<RevisionFile[] | undefined> {
   const commit = await baseCommit(root, revision);
   if (commit === undefined) return undefined;
+  if (paths.length === 0) return [];
   const listing = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', ...paths], root);
   const files: RevisionFile[] = [];
   for (const entry of listing.split('\0')) {
@@ -217,6 +225,7 @@ export async function filesAtRevision(
     const match = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([\s\S]+)$/.exec(entry);
     if (!match) continue;
     const [, mode, type, object, size, path] = match;
+    if (!keep(path)) continue;
     if (type !== 'blob' || mode === '120000') {
       files.push({ path, left: mode === '120000' ? 'a symlink, not followed' : `a ${type}, not read` });
       continue;

@@ -6,7 +6,7 @@ import { guidelinePaths, loadGuidelines, type LoadedGuideline } from '../persona
 import { loadPersonaCatalog, workspacePersonaFolders } from '../personas/loader';
 import { MAX_FILE_BYTES } from '../personas/readText';
 import type { PersonaCatalog, PersonaLoadError } from '../personas/types';
-import { filesAtRevision } from './git';
+import { filesAtRevision, isTracked, type RevisionFile } from './git';
 
 export interface GuidanceAtRevision {
   /** Bundled and user personas, and the repository's personas as they are in the revision. */
@@ -17,6 +17,15 @@ export interface GuidanceAtRevision {
   left: string[];
   /** False when the revision does not exist (a repository without commits): nothing was read from it. */
   found: boolean;
+  /** User persona folders (`--dir`) inside the repository, read as they are in the revision (repository-relative). */
+  userDirsAtRevision: string[];
+}
+
+/** What the persona loader reads in a persona folder: its own files, and skill folders with their references. */
+function personaFolderFile(relativeToFolder: string): boolean {
+  const parts = relativeToFolder.split('/');
+  if (parts.length === 1) return /\.(md|mdc|txt)$/i.test(relativeToFolder);
+  return parts.length <= 6 && (parts[parts.length - 1] === 'SKILL.md' || parts.includes('references'));
 }
 
 /**
@@ -41,10 +50,36 @@ export async function loadGuidanceAtRevision(options: {
     [...workspacePersonaFolders(), ...guidelinePaths()],
     MAX_FILE_BYTES,
   );
+  // A --dir folder inside the repository holds the repository's files: a pull request could edit the
+  // team's personas there, so it is read as it is in the revision too. A folder git does not track
+  // (generated, ignored) is not part of any change and is read from disk.
+  const userDirs: { dir: string; relative?: string }[] = [];
+  for (const dir of options.userDirs) {
+    const relative = path.relative(root, path.resolve(dir));
+    const inside = !relative.startsWith('..') && !path.isAbsolute(relative);
+    const tracked = inside && (await isTracked(root, relative === '' ? '.' : relative));
+    userDirs.push(tracked ? { dir, relative: relative.split(path.sep).join('/') } : { dir });
+  }
+  const userFiles: RevisionFile[] = [];
+  for (const { relative } of userDirs) {
+    if (relative === undefined) continue;
+    const prefix = relative === '' ? '' : `${relative}/`;
+    const listed = await filesAtRevision(
+      root,
+      options.revision,
+      [relative === '' ? '.' : relative],
+      MAX_FILE_BYTES,
+      (file) => (file.startsWith(prefix) ? personaFolderFile(file.slice(prefix.length)) : false),
+    );
+    userFiles.push(...(listed ?? []));
+  }
   const copy = await fs.mkdtemp(path.join(tmpdir(), 'backend-review-base-'));
   try {
     const left: string[] = [];
-    for (const file of files ?? []) {
+    for (const { relative } of userDirs)
+      if (relative !== undefined)
+        await fs.mkdir(path.join(copy, ...relative.split('/').filter(Boolean)), { recursive: true });
+    for (const file of [...(files ?? []), ...userFiles]) {
       if (!file.bytes) {
         left.push(`${file.path}: ${file.left}`);
         continue;
@@ -66,7 +101,9 @@ export async function loadGuidanceAtRevision(options: {
     const [catalog, guidelines] = await Promise.all([
       loadPersonaCatalog({
         bundledDir: options.bundledDir,
-        userDirs: options.userDirs,
+        userDirs: userDirs.map(({ dir, relative }) =>
+          relative === undefined ? dir : path.join(copy, ...relative.split('/').filter(Boolean)),
+        ),
         workspaceRoot: copy,
         logger: relocating,
       }),
@@ -78,15 +115,14 @@ export async function loadGuidanceAtRevision(options: {
       list.map((e) => ({ source: inRepository(e.source), message: relocate(e.message) }));
     return {
       catalog: {
-        personas: catalog.personas.map((p) =>
-          p.sourceKind === 'workspace' ? { ...p, source: inRepository(p.source) } : p,
-        ),
+        personas: catalog.personas.map((p) => ({ ...p, source: inRepository(p.source) })),
         errors: errors(catalog.errors),
         overrides: catalog.overrides.map(relocate),
       },
       guidelines: guidelines.guidelines,
       left,
       found: files !== undefined,
+      userDirsAtRevision: userDirs.flatMap(({ relative }) => (relative === undefined ? [] : [relative || '.'])),
     };
   } finally {
     await fs.rm(copy, { recursive: true, force: true });

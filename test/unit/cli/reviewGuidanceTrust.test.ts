@@ -243,6 +243,64 @@ describe('review command: who may steer a diff review (the injection repository)
     }
   });
 
+  it("a --dir folder the repository tracks is read from BASE too: the pull request cannot edit the team's persona", async () => {
+    // CI reviews with the team's personas kept in the repository (--dir team/personas); the pull
+    // request rewrites the one it will be reviewed by. An untracked folder is not part of any change.
+    const team = (marker: string): string =>
+      `---\nname: team-reviewer\ndescription: The team's reviewer\nmode: pragmatic\n---\n${marker}\n`;
+    const { root, git } = injectionRepository();
+    try {
+      git('checkout', '-q', 'main');
+      write(root, { 'team/personas/reviewer.md': team('BASE-TEAM-PERSONA: review money code strictly.') });
+      git('add', '-A');
+      git('commit', '-q', '-m', 'team persona');
+      git('checkout', '-q', 'pr');
+      git('merge', '-q', '--no-edit', 'main');
+      write(root, {
+        'team/personas/reviewer.md': team(RUBBER_STAMP),
+        'src/orders.ts': PR_FILES['src/orders.ts'] + '// more\n',
+      });
+      git('commit', '-q', '-am', 'the pull request edits the team persona');
+      write(root, { 'local-personas/mine.md': '---\nname: mine\n---\nLOCAL-UNTRACKED-PERSONA\n' });
+      const args = [
+        'review',
+        '--diff',
+        'main',
+        '--dir',
+        'team/personas',
+        '--dir',
+        'local-personas',
+        '--format',
+        'json',
+      ];
+      const run = await runCliCaptured([...args, '--persona', 'team-reviewer'], { cwd: root, env });
+      assert.equal(run.code, 0, run.stderr);
+      const orders = ordersRequest(server);
+      assert.match(orders.system, /BASE-TEAM-PERSONA/, 'the persona as it is in main');
+      assert.doesNotMatch(orders.system, PR_MARKERS);
+      assert.match(
+        run.stderr,
+        /^backend-review: note: --dir team\/personas is the repository's: its personas are read as they are in main/m,
+      );
+      assert.match(run.stderr, /^backend-review: guidance: persona team-reviewer \(user\); /m);
+      const local = await runCliCaptured([...args, '--persona', 'mine'], { cwd: root, env });
+      assert.equal(local.code, 0, local.stderr);
+      assert.match(
+        server.chatRequests().at(-1)?.system ?? '',
+        /LOCAL-UNTRACKED-PERSONA/,
+        'an untracked folder is read from disk',
+      );
+      const trusted = await runCliCaptured([...args, '--persona', 'team-reviewer', '--trust-workspace-guidance'], {
+        cwd: root,
+        env,
+      });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.ok(server.chatRequests().at(-1)?.system.includes(RUBBER_STAMP), 'the flag reads the working tree');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a three-dot range reads them from the merge base', async () => {
     const run = await runCliCaptured(['review', '--diff', 'main...pr', '--format', 'json'], {
       cwd: repository.root,
