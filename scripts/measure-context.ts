@@ -1,7 +1,7 @@
 /**
  * Measures what a diff review sends besides the changed lines, on a real repository's history:
  *
- *   npx tsx scripts/measure-context.ts GIT_DIR [--commits N] [--large FILE]
+ *   npx tsx scripts/measure-context.ts GIT_DIR [--commits N] [--large FILE] [--budget TOKENS] [--commit SHA]
  *
  * For each of the last N non-merge commits that change .go/.py/.ts/.js files, the commit's diff is
  * reviewed as `review --diff COMMIT^` would review it (the repository read at COMMIT from git's
@@ -108,9 +108,15 @@ function repositoryAt(gitDir: string, commit: string): RepositoryFiles {
 
 async function main(): Promise<void> {
   const [gitDir, ...rest] = process.argv.slice(2);
-  if (!gitDir) throw new Error('usage: measure-context.ts GIT_DIR [--commits N] [--large FILE]');
+  if (!gitDir)
+    throw new Error('usage: measure-context.ts GIT_DIR [--commits N] [--large FILE] [--budget TOKENS] [--commit SHA]');
   const commitsWanted = Number(rest[rest.indexOf('--commits') + 1] ?? 20) || 20;
   const large = rest.includes('--large') ? rest[rest.indexOf('--large') + 1] : undefined;
+  // The context budget of one request (tokens); the engine's default when left out.
+  // One commit only (its 12-character or full id), instead of the last ones.
+  const only = rest.includes('--commit') ? rest[rest.indexOf('--commit') + 1] : undefined;
+  const budgetTokens = rest.includes('--budget') ? Number(rest[rest.indexOf('--budget') + 1]) : undefined;
+  if (budgetTokens !== undefined && !(budgetTokens > 0)) throw new Error('--budget needs a positive number of tokens');
   const catalog = await loadPersonaCatalog({ bundledDir: bundledSkillsDir(), includeWorkspace: false });
   const persona = renderPersona(personaForMode(catalog, 'pragmatic'), personaRenderContext({}));
   const server = await startModelServer({ handler: () => findingsAnswer([]) });
@@ -133,7 +139,9 @@ async function main(): Promise<void> {
   const used: string[] = [];
   const started = Date.now();
   try {
-    const log = git(gitDir, ['log', '--no-merges', '--format=%H', '-n', '400', 'HEAD']).split('\n').filter(Boolean);
+    const log = only
+      ? [git(gitDir, ['rev-parse', only]).trim()]
+      : git(gitDir, ['log', '--no-merges', '--format=%H', '-n', '400', 'HEAD']).split('\n').filter(Boolean);
     for (const commit of log) {
       if (totals.commits >= commitsWanted) break;
       const names = git(gitDir, ['diff', '--name-only', `${commit}^`, commit])
@@ -158,7 +166,11 @@ async function main(): Promise<void> {
         persona,
         mode: 'pragmatic',
         provider,
-        context: { repository, commitMessages: [git(gitDir, ['log', '-1', '--format=%B', commit]).trim()] },
+        context: {
+          repository,
+          commitMessages: [git(gitDir, ['log', '-1', '--format=%B', commit]).trim()],
+          ...(budgetTokens === undefined ? {} : { budgetTokens }),
+        },
       });
       const sent = server.chatRequests().slice(before);
       totals.contextTokens += result.stats.context?.tokens ?? 0;
