@@ -529,6 +529,36 @@ export function secretNamedStrings(input: CheckInput): NamedString[] {
   return found;
 }
 
+/** `password == "…"` / `token != '…'`: a secret-like name compared with a string (the string after the operator). */
+const SECRET_WORD_COMPARED =
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|token)\w*[ \t]*[!=]==?[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
+/** `"…" == password`: the string before the operator, at most 200 characters long. */
+const STRING_COMPARED_WITH_NAME =
+  /(['"`])[^'"`\n]{1,200}\1[ \t]*[!=]==?[ \t]*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)/g;
+
+/**
+ * Secret-like names compared with a string literal, either way round: a check of a credential
+ * written into the code (`if password == "…"`). The rule confirms the comparison in its tree.
+ */
+export function secretComparedStrings(input: CheckInput): NamedString[] {
+  const { text } = input;
+  const found: NamedString[] = [];
+  for (const match of matchesInRegion(input, SECRET_WORD_COMPARED)) {
+    let nameStart = match.index;
+    while (nameStart > 0 && /[\w$]/.test(text[nameStart - 1])) nameStart -= 1;
+    const end = match.index + match[0].length;
+    found.push({
+      name: text.slice(nameStart, end).replace(/[ \t]*[!=]=.*$/s, ''),
+      literalStart: end - match[1].length,
+    });
+  }
+  for (const match of matchesInRegion(input, STRING_COMPARED_WITH_NAME)) {
+    const name = match[2].slice(match[2].lastIndexOf('.') + 1);
+    if (isSecretName(name)) found.push({ name, literalStart: match.index });
+  }
+  return found;
+}
+
 /** The root's children with their start offsets, read once per tree (see topLevelChildContaining). */
 interface TopLevel {
   children: Node[];

@@ -19,7 +19,9 @@ import {
   nodesAtMatches,
   randomBuildsSecret,
   scopeAssignmentLists,
+  secretComparedStrings,
   secretNamedStrings,
+  stringWithParentAt,
   unquote,
   type StringBuild,
 } from '../syntax';
@@ -269,6 +271,16 @@ const hardcodedSecret: RuleChecker = (input) => {
     const text = literalString(string);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
+  }
+  for (const { name, literalStart } of secretComparedStrings(input)) {
+    const found = stringWithParentAt(input.tree, literalStart, STRING_TYPES);
+    if (!found || found.parent?.type !== 'binary_expression') continue;
+    const text = literalString(found.literal);
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    report(
+      found.literal,
+      `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,
+    );
   }
 };
 

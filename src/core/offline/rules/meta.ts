@@ -91,6 +91,7 @@ Log the error with context (and the identifiers needed to find the record), reth
 ## What it finds
 - String literals in a known credential format: AWS access key ids, GitHub and GitLab tokens, Slack tokens and webhooks, Stripe live secret keys, OpenAI and Google API keys, PEM private keys.
 - A literal of 8 or more characters assigned to a variable, field, key, keyword argument or default parameter whose name says password/passwd/secret/api_key/apikey/token/private_key.
+- Python and Go: such a name compared with such a literal (\`if password == "…"\`): a credential checked in the code.
 
 Values read from the environment or configuration, empty strings, placeholders (\`changeme\`, \`<your-token>\`) and text with spaces are not reported.
 

@@ -22,6 +22,7 @@ import {
   nodesAtMatches,
   randomBuildsSecret,
   scopeAssignmentLists,
+  secretComparedStrings,
   secretNamedStrings,
   stringWithParentAt,
   unquote,
@@ -511,6 +512,16 @@ const hardcodedSecret: RuleChecker = (input) => {
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
+  }
+  for (const { name, literalStart } of secretComparedStrings(input)) {
+    const found = stringWithParentAt(input.tree, literalStart, STRING_TYPES);
+    if (!found || found.parent?.type !== 'comparison_operator') continue;
+    const text = literalString(found.literal);
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    report(
+      found.literal,
+      `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,
+    );
   }
 };
 
