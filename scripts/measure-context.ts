@@ -69,7 +69,11 @@ function definitionLine(text: string, name: string, lang: 'go' | 'py' | 'js'): s
           ];
   for (const pattern of patterns) {
     const match = pattern.exec(text);
-    if (match) return text.slice(match.index, text.indexOf('\n', match.index) >>> 0 || undefined).trim();
+    if (!match) continue;
+    // `^\s*` with the m flag can start on a blank line above the definition: its line is where the text starts.
+    const start = match.index + match[0].length - match[0].trimStart().length;
+    const end = text.indexOf('\n', start);
+    return text.slice(start, end < 0 ? undefined : end).trim();
   }
   return undefined;
 }
