@@ -103,6 +103,19 @@ const modelFindings = [
   },
 ];
 
+/** The claims a verification request lists, one JSON object per line. */
+function claimsOf(request: ChatRequest): { id: number; title: string; severity: string }[] {
+  return request.messages[1].content
+    .split('\n')
+    .filter((l) => l.startsWith('{"id":'))
+    .map((l) => JSON.parse(l) as { id: number; title: string; severity: string });
+}
+
+/** A BackendPE review of `code` with verification, through `fake`. */
+function verifiedReview(fake: ChatProvider) {
+  return runReview({ units: [{ path: 'a.go', text: code }], persona, mode: 'backendpe', provider: fake, verify: true });
+}
+
 describe('verification pass (--verify)', () => {
   it('parses verdicts from fenced, prose-wrapped or slightly broken JSON, skipping malformed ones', () => {
     const verdicts = parseVerdicts(
@@ -202,27 +215,17 @@ describe('verification pass (--verify)', () => {
 
   it('runReview with verify sends only high/critical model findings for a second look and applies the verdicts', async () => {
     // Rejects the deadlock claim, confirms the others, whatever order they come in.
-    const fake = provider(modelFindings, (request) => {
-      const claims = request.messages[1].content
-        .split('\n')
-        .filter((l) => l.startsWith('{"id":'))
-        .map((l) => JSON.parse(l) as { id: number; title: string; severity: string });
-      return JSON.stringify({
-        verdicts: claims.map((c) => ({
+    const fake = provider(modelFindings, (request) =>
+      JSON.stringify({
+        verdicts: claimsOf(request).map((c) => ({
           id: c.id,
           verdict: c.title === 'Deadlock risk' ? 'rejected' : 'confirmed',
           severity: c.severity,
           reason: 'r',
         })),
-      });
-    });
-    const result = await runReview({
-      units: [{ path: 'a.go', text: code }],
-      persona,
-      mode: 'backendpe',
-      provider: fake,
-      verify: true,
-    });
+      }),
+    );
+    const result = await verifiedReview(fake);
     const verifyRequests = fake.requests.filter((r) => r.jsonSchema?.name === VERIFY_SCHEMA_NAME);
     assert.equal(verifyRequests.length, 1);
     const claims = verifyRequests[0].messages[1].content;
@@ -236,28 +239,18 @@ describe('verification pass (--verify)', () => {
   });
 
   it('runReview with verify keeps a finding rejected on code that is not in the code shown, and counts it', async () => {
-    const fake = provider(modelFindings, (request) => {
-      const claims = request.messages[1].content
-        .split('\n')
-        .filter((l) => l.startsWith('{"id":'))
-        .map((l) => JSON.parse(l) as { id: number; severity: string });
-      return JSON.stringify({
-        verdicts: claims.map((c) => ({
+    const fake = provider(modelFindings, (request) =>
+      JSON.stringify({
+        verdicts: claimsOf(request).map((c) => ({
           id: c.id,
           verdict: 'rejected',
           severity: c.severity,
           reason: 'Handled by the caller.',
           evidence: 'if err := tx.Commit(); err != nil { return err }',
         })),
-      });
-    });
-    const result = await runReview({
-      units: [{ path: 'a.go', text: code }],
-      persona,
-      mode: 'backendpe',
-      provider: fake,
-      verify: true,
-    });
+      }),
+    );
+    const result = await verifiedReview(fake);
     assert.deepEqual(result.findings.map((f) => f.title).sort(), [
       'Commit error ignored',
       'Deadlock risk',
