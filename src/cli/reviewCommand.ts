@@ -411,6 +411,8 @@ export function cliGuidance(
   };
   if (base && !args.trustWorkspaceGuidance) {
     let loaded: Promise<GuidanceAtRevision> | undefined;
+    /** The --dir folders read from the base (repository-relative), once loaded. */
+    let loadedDirs: string[] = [];
     const atBase = (): Promise<GuidanceAtRevision> =>
       (loaded ??= resolvePersonaDirs(args.dirs, io.cwd).then(async (userDirs) => {
         const guidance = await loadGuidanceAtRevision({
@@ -426,6 +428,7 @@ export function cliGuidance(
           );
         for (const left of guidance.left)
           io.stderr.write(`backend-review: note: ${base.revision}:${left}; not used as guidance\n`);
+        loadedDirs = guidance.userDirsAtRevision;
         for (const dir of guidance.userDirsAtRevision)
           io.stderr.write(
             `backend-review: note: --dir ${dir} is the repository's: its personas are read as they are in ${base.revision} (--trust-workspace-guidance reads the working tree)\n`,
@@ -434,6 +437,11 @@ export function cliGuidance(
       }));
     return {
       workspaceOrigin: `workspace@${base.revision}`,
+      originOf: (persona) =>
+        persona.sourceKind === 'user' &&
+        loadedDirs.some((dir) => persona.source.startsWith(path.join(base.root, ...dir.split('/')) + path.sep))
+          ? `user@${base.revision}`
+          : undefined,
       catalog: async () => reportCatalog((await atBase()).catalog),
       guidelines: async () => (await atBase()).guidelines,
     };

@@ -30,6 +30,8 @@ export interface GuidanceSource {
    * `workspace@main` (a diff review's base revision) or `workspace working tree` (the default).
    */
   workspaceOrigin?: string;
+  /** Where a bundled or user persona was read from, when not from disk (a `--dir` folder read from a diff's base: `user@main`). */
+  originOf?(persona: Pick<Persona, 'source' | 'sourceKind'>): string | undefined;
 }
 
 /** A file that steers a review (the persona, a guideline) and where it was read from. */
@@ -191,7 +193,10 @@ export async function prepareReview(request: PrepareRequest): Promise<PreparedRe
   const used = {
     persona: {
       name: chosen.persona.id,
-      origin: chosen.persona.sourceKind === 'workspace' ? workspaceOrigin : chosen.persona.sourceKind,
+      origin:
+        chosen.persona.sourceKind === 'workspace'
+          ? workspaceOrigin
+          : (guidance.originOf?.(chosen.persona) ?? chosen.persona.sourceKind),
     },
     guidelines: guidelines.filter((g) => applied.has(g)).map((g) => ({ name: g.source, origin: workspaceOrigin })),
   };

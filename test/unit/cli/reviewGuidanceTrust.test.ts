@@ -282,7 +282,7 @@ describe('review command: who may steer a diff review (the injection repository)
         run.stderr,
         /^backend-review: note: --dir team\/personas is the repository's: its personas are read as they are in main/m,
       );
-      assert.match(run.stderr, /^backend-review: guidance: persona team-reviewer \(user\); /m);
+      assert.match(run.stderr, /^backend-review: guidance: persona team-reviewer \(user@main\); /m);
       const local = await runCliCaptured([...args, '--persona', 'mine'], { cwd: root, env });
       assert.equal(local.code, 0, local.stderr);
       assert.match(
