@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { redactSecrets } from '../../../../src/core/review/redact';
 import type { ChatProvider } from '../../../../src/core/providers/provider';
 import { runReview } from '../../../../src/core/review/engine';
+import { runOfflineChecks } from '../../../../src/core/offline';
+import { formatGithub } from '../../../../src/core/output/github';
+import { formatGitlab } from '../../../../src/core/output/gitlab';
+import { formatJson } from '../../../../src/core/output/json';
+import { formatRdjson } from '../../../../src/core/output/rdjson';
+import { formatSarif } from '../../../../src/core/output/sarif';
+import { formatText } from '../../../../src/core/output/text';
 import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import { findingsAnswer, modelFinding, startModelServer } from '../../../support/modelServer';
 import { runCliCaptured } from '../../../support/runCliCaptured';
@@ -299,6 +306,17 @@ function positionalShapes(): Array<{ name: string; path: string; text: string; s
   add('Helm --set', 'scripts/helm.sh', (s) => `helm upgrade app ./chart --set image.pullSecret.password=${s}\n`);
   add('key-named constant', 'src/keys.ts', (s) => `const HEROKU_KEY = "${s}";\n`);
   add('client id and secret pair', 'app/oauth.py', (s) => `GOOGLE_CLIENT_ID_SECRET = "${s}"\n`);
+  // Lines the offline checks report and fix (a call without timeout): the quote and the fix would copy the secret.
+  add(
+    'URL password in a call without timeout',
+    'app/fetch.py',
+    (s) => `import requests\nr = requests.get("https://deploy:${s}@api.example.test/v1/items")\n`,
+  );
+  add(
+    'bearer header in a call without timeout',
+    'app/hook.py',
+    (s) => `import requests\nrequests.post(url, headers={"Authorization": "Bearer ${s}"})\n`,
+  );
   add('bundler credentials', '.env', (s) => `BUNDLE_GEMS__EXAMPLE__TEST=deploy:${s}\n`);
   return shapes;
 }
@@ -396,7 +414,8 @@ describe('secret corpus: nothing credential-shaped leaves the machine', function
     const cacheHome = mkdtempSync(join(tmpdir(), 'secret-corpus-cache-'));
     try {
       const outputs: string[] = [];
-      for (const format of ['json', 'text', 'sarif', 'rdjson', 'gitlab', 'github']) {
+      // JSON and SARIF through the CLI (what CI uploads); every format is rendered from the engine below.
+      for (const format of ['json', 'sarif']) {
         const run = await runCliCaptured(['review', '.', '--format', format], {
           cwd: root,
           env: { BACKEND_REVIEW_MODEL: 'test-model', OPENAI_BASE_URL: server.url, XDG_CACHE_HOME: cacheHome },
@@ -471,6 +490,7 @@ describe('secret corpus: nothing credential-shaped leaves the machine', function
       mode: 'pragmatic',
       provider,
       logger,
+      offlineFindings: (unit) => runOfflineChecks(unit, { mode: 'pragmatic' }),
     });
     const echoed = result.findings.filter((f) => f.quote.includes('‹redacted:'));
     assert.ok(echoed.length >= 25, `echoed findings kept (${echoed.length})`);
@@ -479,11 +499,28 @@ describe('secret corpus: nothing credential-shaped leaves the machine', function
       [],
       'no fix over a redacted line',
     );
+    // The offline check's findings on the calls holding a credential: redacted quote, no fix.
+    const offline = result.findings.filter(
+      (f) => f.origin === 'offline' && f.ruleId === 'http-no-timeout' && /app\/(?:fetch|hook)\.py$/.test(f.file),
+    );
+    assert.equal(offline.length, 2, JSON.stringify(offline.map((f) => f.file)));
+    for (const finding of offline) {
+      assert.ok(finding.quote.includes('‹redacted:'), finding.quote);
+      assert.equal(finding.fix, null, `${finding.file}: the fix would write the secret`);
+    }
     const logged = logger.lines.map((l) => l.message).join('\n');
     assert.ok(logged.length > 0, 'the engine logged');
-    const everything = logged + JSON.stringify(result);
+    const meta = { persona: 'p', mode: 'pragmatic' as const, model: 'test-model', toolVersion: '0.0.0' };
+    const outputs = [
+      formatJson(result, meta),
+      formatSarif(result, meta),
+      formatRdjson(result, meta),
+      formatGitlab(result),
+      formatGithub(result),
+      formatText(result, { color: false }),
+    ].join('\n');
+    const everything = logged + JSON.stringify(result) + outputs;
     const leaks = units.filter(({ secret }) => everything.includes(secret)).map(({ path }) => path);
-    void result;
     assert.deepEqual(leaks, []);
   });
 });
