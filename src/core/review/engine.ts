@@ -17,7 +17,7 @@ import { MISSING_WORDS, withholdContradicted } from './absence';
 import { decodeCacheEntry, encodeCacheEntry, reviewCacheKey, type CachedAnswer } from './cache';
 import { FINDINGS_JSON_SCHEMA, FINDINGS_SCHEMA_NAME } from './outputContract';
 import { MAX_FINDINGS_PER_ANSWER, parseModelAnswer, readOverkill } from './parse';
-import { REDACTION_MARK, withoutSecrets } from './redact';
+import { changedStretch, REDACTION_MARK, withoutSecrets } from './redact';
 import {
   DEFAULT_CONTEXT_BUDGET_TOKENS,
   DEFAULT_DIFF_CONTEXT_LINES,
@@ -321,16 +321,7 @@ function unsafeFixReason(fix: NonNullable<ModelFinding['fix']>, secretLines: Rea
  */
 export function realColumn(realLine: string, redactedLine: string, column: number, side: 'start' | 'end'): number {
   if (realLine === redactedLine) return column;
-  let prefix = 0;
-  while (prefix < realLine.length && prefix < redactedLine.length && realLine[prefix] === redactedLine[prefix])
-    prefix++;
-  let suffix = 0;
-  while (
-    suffix < realLine.length - prefix &&
-    suffix < redactedLine.length - prefix &&
-    realLine[realLine.length - 1 - suffix] === redactedLine[redactedLine.length - 1 - suffix]
-  )
-    suffix++;
+  const { prefix, suffix } = changedStretch(realLine, redactedLine);
   const offset = column - 1;
   if (offset <= prefix) return column;
   if (offset >= redactedLine.length - suffix) return offset + realLine.length - redactedLine.length + 1;

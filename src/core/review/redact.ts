@@ -631,6 +631,23 @@ export function redactSecretLiteral(literal: string): string {
   return shape[1] + shape[2] + replacementFor(shape[3], 'hardcoded secret') + shape[2];
 }
 
+/**
+ * How many characters a real line and its redacted form share at the start and (without overlapping
+ * that) at the end: what lies between is where they differ.
+ */
+export function changedStretch(real: string, shown: string): { prefix: number; suffix: number } {
+  let prefix = 0;
+  while (prefix < real.length && prefix < shown.length && real[prefix] === shown[prefix]) prefix++;
+  let suffix = 0;
+  while (
+    suffix < real.length - prefix &&
+    suffix < shown.length - prefix &&
+    real[real.length - 1 - suffix] === shown[shown.length - 1 - suffix]
+  )
+    suffix++;
+  return { prefix, suffix };
+}
+
 /** The last redaction of each unit object: planning and the offline findings' quotes read the same one. */
 const unitRedactions = new WeakMap<object, { path: string; text: string; result: RedactionResult }>();
 
@@ -694,15 +711,7 @@ export function withoutSecrets<T extends ReviewFinding>(findings: T[], unit: { p
       const real = realLines[line - 1] ?? '';
       const shown = redactedLines[line - 1] ?? '';
       if (real === shown) continue;
-      let prefix = 0;
-      while (prefix < real.length && prefix < shown.length && real[prefix] === shown[prefix]) prefix++;
-      let suffix = 0;
-      while (
-        suffix < real.length - prefix &&
-        suffix < shown.length - prefix &&
-        real[real.length - 1 - suffix] === shown[shown.length - 1 - suffix]
-      )
-        suffix++;
+      const { prefix, suffix } = changedStretch(real, shown);
       // A line emptied by a multi-line secret (its text went into the placeholder) is all secret.
       const replaced = real.slice(prefix, real.length - suffix);
       // A long stretch (secrets far apart on one long line) is not searched piece by piece: taken as held.
