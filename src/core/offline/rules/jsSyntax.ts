@@ -502,7 +502,7 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   // `for (const x of xs)` walks a collection, whatever it is named.
   if (loop.type === 'for_in_statement') return false;
   const header = input.text.slice(loop.startIndex, body.start) + input.text.slice(body.end, loop.endIndex);
-  if (PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header)) return true;
+  if (PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header) || COUNTED_RETRY.test(header)) return true;
   // `while (parentId) { … parentId = parent.parentId }`: each step starts from a field of the last
   // answer (a call such as `queue.pop()` walks a list instead).
   const walked = WALK_CONDITION.exec(header);
@@ -515,6 +515,14 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
 
 /** A loop condition that is one variable: `while (parentId)`, `while (node != null)`, `} while (next !== undefined)`. */
 const WALK_CONDITION = /while\s*\(\s*([A-Za-z_$][\w$]*)\s*(?:!==?\s*(?:null|undefined)\s*)?\)/;
+
+/**
+ * `for (let attempt = 0; attempt < 3; attempt++)`, `for (let i = 1; i <= MAX_RETRIES; i++)`: a count of
+ * tries, to a small literal or a retry limit, repeats one call until it succeeds; it does not grow with
+ * the data.
+ */
+const COUNTED_RETRY =
+  /^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d\s*;\s*\1\s*<=?\s*(?:\d{1,2}|[\w$.]*(?:retr(?:y|ies)|attempts?|tries)[\w$]*)\s*;/i;
 
 /** `for (;;)` / `while (true)`: a retry or polling loop that stops on a result, not a walk over items. */
 const UNCONDITIONAL_LOOP =

@@ -686,6 +686,9 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   return bound;
 }
 
+const COUNTED_RETRY =
+  /^range\(\s*(?:\d\s*,\s*)?(?:\d{1,2}|[\w.]*(?:retr(?:y|ies)|attempts?|tries)\w*)\s*(?:\+\s*1\s*)?\)$/i;
+
 /**
  * A loop that does not run one query per data row: over a collection written out in the code,
  * over schema objects or statements, a retry or poll loop (it sleeps), or pagination.
@@ -695,6 +698,8 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
   if (loop.type === 'for_statement') {
     const iterable = field(loop, 'right');
     if (isWrittenOutCollection(input, iterable, fn)) return false;
+    // `for attempt in range(3)`, `range(MAX_RETRIES)`: a count of tries repeats one call until it succeeds.
+    if (COUNTED_RETRY.test(iterable?.text ?? '')) return false;
     const names = [...targetNames(field(loop, 'left')), (iterable?.text ?? '').split('.').pop() ?? ''];
     if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
     return true;

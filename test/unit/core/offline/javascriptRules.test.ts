@@ -119,6 +119,34 @@ describe('offline checks: TypeScript / JavaScript rules', () => {
     });
   }
 
+  it('query-in-loop: a loop counting tries to a small limit retries one call, it does not walk data', async () => {
+    await assertRuleCase('src/billing.ts', {
+      rule: 'query-in-loop',
+      line: 3,
+      positive: [
+        'export async function notifyAll(hooks: string[]) {',
+        '  for (let i = 0; i < hooks.length; i++) {',
+        '    await fetch(hooks[i], { signal: AbortSignal.timeout(5000) });',
+        '  }',
+        '}',
+      ].join('\n'),
+      negative: [
+        'export async function charge(body: string) {',
+        '  let res: Response | undefined;',
+        '  for (let attempt = 0; attempt < 3; attempt++) {',
+        '    res = await fetch(PAYMENTS_URL, { method: "POST", body, signal: AbortSignal.timeout(5000) });',
+        '    if (res.status !== 503) break;',
+        '  }',
+        '  for (let n = 1; n <= MAX_RETRIES; n++) {',
+        '    const row = await db.query("SELECT status FROM jobs WHERE id = $1", [jobId]);',
+        '    if (row) return row;',
+        '  }',
+        '  return res;',
+        '}',
+      ].join('\n'),
+    });
+  });
+
   it('reads JSX in .js files and TSX files', async () => {
     await assertRuleCase('src/page.jsx', {
       rule: 'http-no-timeout',

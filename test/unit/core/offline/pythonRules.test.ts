@@ -83,4 +83,23 @@ describe('offline checks: Python rules', () => {
       await assertRuleCase('app/service.py', c);
     });
   }
+
+  it('query-in-loop: a loop counting tries to a small limit retries one call, it does not walk data', async () => {
+    await assertRuleCase('app/billing.py', {
+      rule: 'query-in-loop',
+      line: 3,
+      positive: 'def notify_all(hooks):\n    for i in range(len(hooks)):\n        requests.get(hooks[i], timeout=5)',
+      negative: [
+        'def charge(body):',
+        '    for attempt in range(3):',
+        '        res = requests.post(PAYMENTS_URL, data=body, timeout=5)',
+        '        if res.status_code != 503:',
+        '            return res',
+        '    for attempt in range(1, MAX_RETRIES + 1):',
+        '        row = cursor.execute("SELECT status FROM jobs WHERE id = %s", (job_id,))',
+        '        if row:',
+        '            return row',
+      ].join('\n'),
+    });
+  });
 });
