@@ -63,6 +63,13 @@ const GENERATED_DIRS = new Set(['__generated__', 'generated', '.generated']);
 const GENERATED_FILE =
   /(?:\.pb\.go|\.pb\.gw\.go|_pb2(?:_grpc)?\.pyi?|_pb\.(?:js|ts|d\.ts)|_grpc_pb\.(?:js|ts|d\.ts)|\.generated\.\w+|[._]gen\.(?:go|ts|js|py)|^zz_generated[\w.]*\.go|^bindata\.go)$/;
 
+/**
+ * Folders JavaScript toolchains compile into (tsc and bundlers' `dist/`, Next.js, Nuxt, SvelteKit):
+ * their JavaScript is the output of the project's own sources, reviewed there.
+ */
+const BUILD_OUTPUT_DIRS = new Set(['dist', '.next', '.nuxt', '.output', '.svelte-kit']);
+const COMPILED_JS = /\.(?:js|mjs|cjs|d\.ts|d\.mts|d\.cts)$/;
+
 const MIGRATION_DIRS = new Set(['migrations', 'migration', 'alembic']);
 
 const FIXTURE_DIRS = new Set([
@@ -359,6 +366,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   const generatedDir = firstDir(dirs, GENERATED_DIRS);
   if (generatedDir) return { role: 'generated', reason: `path ${generatedDir}/` };
   if (GENERATED_FILE.test(base)) return { role: 'generated', reason: `file name ${base}` };
+  const outputDir = COMPILED_JS.test(base) ? firstDir(dirs, BUILD_OUTPUT_DIRS) : undefined;
+  if (outputDir) return { role: 'generated', reason: `path ${outputDir}/ (build output)` };
   // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);

@@ -76,6 +76,13 @@ describe('file roles', () => {
       ['api/orders_pb2.py', 'generated'],
       ['src/__generated__/schema.ts', 'generated'],
       ['pkg/apis/zz_generated.deepcopy.go', 'generated'],
+      ['dist/config.js', 'generated'],
+      ['packages/api/dist/server.mjs', 'generated'],
+      ['.next/server/app/page.js', 'generated'],
+      ['dist/index.d.ts', 'generated'],
+      // Sources in a folder named dist are still read as sources.
+      ['cmd/dist/main.go', 'production'],
+      ['dist/app.ts', 'production'],
       ['static/js/vendor/jquery.min.js', 'vendored'],
       ['third_party/lib/x.go', 'vendored'],
       ['node_modules/axios/index.js', 'vendored'],
