@@ -196,3 +196,18 @@ export const PROVIDER_TOKEN_PATTERNS: readonly SecretPattern[] = [
     regex: /\b(?:AQVN[A-Za-z0-9_-]{35,38}|YC[A-Za-z0-9_-]{38}|t1\.[A-Z0-9a-z_-]+[=]{0,2}\.[A-Z0-9a-z_-]{86}[=]{0,2})/g,
   },
 ];
+
+/**
+ * Shannon entropy of the text, in bits per character: how evenly its characters are spread, the
+ * mark of a generated value (redaction's credential shape, the offline checks' test credentials).
+ */
+export function entropyBits(text: string): number {
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}

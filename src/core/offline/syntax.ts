@@ -1,5 +1,5 @@
 import type { Language, Node, Tree } from '@vscode/tree-sitter-wasm';
-import { KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
+import { entropyBits, KNOWN_SECRET_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
 import { KNOWN_FORMAT_NAMES } from './rules/secretFormats';
 import type { CheckInput } from './types';
 
@@ -431,18 +431,6 @@ const SECRET_FORMAT_TESTS = SECRET_FORMATS.map(
   (pattern) => new RegExp(pattern.regex.source, pattern.regex.flags.replace('g', '')),
 );
 
-/** Shannon entropy of the text, in bits per character. */
-function entropyBits(text: string): number {
-  const counts = new Map<string, number>();
-  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
 /**
  * Whether a credential literal in test or fixture code is the test's own: not a provider's format
  * (an AWS, GitHub, Slack, Stripe … key or a private key, which is a leak wherever it is) and not
@@ -540,7 +528,7 @@ const STRING_COMPARED_WITH_NAME =
  * Secret-like names compared with a string literal, either way round: a check of a credential
  * written into the code (`if password == "…"`). The rule confirms the comparison in its tree.
  */
-export function secretComparedStrings(input: CheckInput): NamedString[] {
+function secretComparedStrings(input: CheckInput): NamedString[] {
   const { text } = input;
   const found: NamedString[] = [];
   for (const match of matchesInRegion(input, SECRET_WORD_COMPARED)) {
@@ -555,6 +543,31 @@ export function secretComparedStrings(input: CheckInput): NamedString[] {
   for (const match of matchesInRegion(input, STRING_COMPARED_WITH_NAME)) {
     const name = match[2].slice(match[2].lastIndexOf('.') + 1);
     if (isSecretName(name)) found.push({ name, literalStart: match.index });
+  }
+  return found;
+}
+
+/**
+ * The string literals compared with a secret-like name that the tree confirms (the literal's parent
+ * is the language's comparison node) and whose value reads as a credential, each with the sentence
+ * that says so.
+ */
+export function comparedSecretLiterals(
+  input: CheckInput,
+  stringTypes: ReadonlySet<string>,
+  comparisonType: string,
+  literalString: (node: Node) => string | undefined,
+): { literal: Node; message: string }[] {
+  const found: { literal: Node; message: string }[] = [];
+  for (const { name, literalStart } of secretComparedStrings(input)) {
+    const string = stringWithParentAt(input.tree, literalStart, stringTypes);
+    if (!string || string.parent?.type !== comparisonType) continue;
+    const text = literalString(string.literal);
+    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    found.push({
+      literal: string.literal,
+      message: `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,
+    });
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import { KNOWN_SECRET_PATTERNS, PROVIDER_TOKEN_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
+import { entropyBits, KNOWN_SECRET_PATTERNS, PROVIDER_TOKEN_PATTERNS, SECRET_NAME_PATTERN } from '../secretPatterns';
 import type { ReviewFinding } from '../findings';
 
 /**
@@ -143,18 +143,6 @@ function isSecretName(name: string): boolean {
 const WEAK_SECRET_NAME =
   /(?:key|login|client|sid|(?:access|client|app|account|secret|api)[_-]?id)$|secret|token|passw|api[_-]?key|apikey|credential/i;
 
-/** Shannon entropy of a string, in bits per character. */
-function entropy(value: string): number {
-  const counts = new Map<string, number>();
-  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / value.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
 /**
  * A value that looks like a generated credential: one run of at least 12 visible characters with
  * letters and digits mixed (two digits, or one with both cases), spread like random text (≥ 3 bits
@@ -166,7 +154,7 @@ export function credentialShaped(value: string): boolean {
   const digits = v.match(/\d/g)?.length ?? 0;
   if (digits === 0 || (v.match(/[A-Za-z]/g)?.length ?? 0) < 2) return false;
   if (digits < 2 && !(/[a-z]/.test(v) && /[A-Z]/.test(v))) return false;
-  return entropy(v) >= 3;
+  return entropyBits(v) >= 3;
 }
 
 /**

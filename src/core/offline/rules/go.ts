@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   chainOperands,
+  comparedSecretLiterals,
   MAX_BUILD_DEPTH,
   contains,
   descendants,
@@ -19,9 +20,7 @@ import {
   nodesAtMatches,
   randomBuildsSecret,
   scopeAssignmentLists,
-  secretComparedStrings,
   secretNamedStrings,
-  stringWithParentAt,
   unquote,
   type StringBuild,
 } from '../syntax';
@@ -272,16 +271,8 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
   }
-  for (const { name, literalStart } of secretComparedStrings(input)) {
-    const found = stringWithParentAt(input.tree, literalStart, STRING_TYPES);
-    if (!found || found.parent?.type !== 'binary_expression') continue;
-    const text = literalString(found.literal);
-    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
-    report(
-      found.literal,
-      `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,
-    );
-  }
+  for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'binary_expression', literalString))
+    report(literal, message);
 };
 
 const isPlus = (candidate: Node): boolean =>

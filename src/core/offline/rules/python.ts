@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   chainOperands,
+  comparedSecretLiterals,
   contains,
   MAX_BUILD_DEPTH,
   descendants,
@@ -22,7 +23,6 @@ import {
   nodesAtMatches,
   randomBuildsSecret,
   scopeAssignmentLists,
-  secretComparedStrings,
   secretNamedStrings,
   stringWithParentAt,
   unquote,
@@ -513,16 +513,8 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
-  for (const { name, literalStart } of secretComparedStrings(input)) {
-    const found = stringWithParentAt(input.tree, literalStart, STRING_TYPES);
-    if (!found || found.parent?.type !== 'comparison_operator') continue;
-    const text = literalString(found.literal);
-    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
-    report(
-      found.literal,
-      `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,
-    );
-  }
+  for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'comparison_operator', literalString))
+    report(literal, message);
 };
 
 const SQL_METHODS = new Set([
