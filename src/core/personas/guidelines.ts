@@ -88,7 +88,11 @@ async function loadOne(
   const text = split.body.trim();
   if (!text) return { source: full, message: 'guideline has no text after its front matter' };
   const source = candidate.relative;
-  if (candidate.kind === 'instructions' || candidate.kind === 'cursor') {
+  // A legacy .cursorrules file is plain text that Cursor applies to every request: no globs to read.
+  if (
+    candidate.kind === 'instructions' ||
+    (candidate.kind === 'cursor' && candidate.relative !== LEGACY_CURSOR_RULES)
+  ) {
     const field = candidate.kind === 'instructions' ? 'applyTo' : 'globs';
     const { globs, problem } = globList(split.data[field], field);
     if (problem) return { source: full, message: problem };
@@ -108,12 +112,15 @@ async function loadOne(
   return { source, kind: candidate.kind, applyTo: [], text };
 }
 
+const LEGACY_CURSOR_RULES = '.cursorrules';
+
 /** Where guidelines are read from, in prompt order: single files, and folders of files with a suffix. */
 const GUIDELINE_LOCATIONS: ReadonlyArray<Candidate | { dir: string; suffix: string }> = [
   { relative: 'AGENTS.md', kind: 'agents' },
   { relative: '.github/copilot-instructions.md', kind: 'copilot' },
   { dir: '.github/instructions', suffix: '.instructions.md' },
   { dir: '.cursor/rules', suffix: '.mdc' },
+  { relative: LEGACY_CURSOR_RULES, kind: 'cursor' },
   { relative: 'CLAUDE.md', kind: 'claude' },
   { relative: '.claude/CLAUDE.md', kind: 'claude' },
 ];
@@ -126,7 +133,8 @@ export function guidelinePaths(): string[] {
 /**
  * Loads the project's guidelines: AGENTS.md, CLAUDE.md (also .claude/CLAUDE.md),
  * .github/copilot-instructions.md, .github/instructions/*.instructions.md (`applyTo`) and
- * .cursor/rules/*.mdc (`globs`, `alwaysApply`). `source` is the path relative to the workspace root.
+ * .cursor/rules/*.mdc (`globs`, `alwaysApply`) and a legacy .cursorrules (every file). `source` is the
+ * path relative to the workspace root.
  */
 export async function loadGuidelines(options: {
   workspaceRoot: string;

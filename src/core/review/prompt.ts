@@ -180,9 +180,11 @@ export function describeLines(lines: number[]): string {
  * Text outside the code block kept on its own line: control characters and line separators are
  * written as `\uXXXX` escapes, so a file name with newlines cannot add lines that read as instructions.
  */
-function oneLine(text: string): string {
+/** A path or name on one prompt line: line breaks, controls and BiDi marks become visible escapes. */
+export function oneLine(text: string): string {
+  // Controls end the line; BiDi overrides and isolates would show the model a different name than the path.
   return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

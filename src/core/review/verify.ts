@@ -2,7 +2,7 @@ import { jsonrepair } from 'jsonrepair';
 import { z } from 'zod';
 import { SEVERITIES, type ReviewFinding, type Severity } from '../findings';
 import type { ChatMessage, ChatProvider } from '../providers/provider';
-import { codeFence } from './prompt';
+import { codeFence, oneLine } from './prompt';
 
 /**
  * The opt-in verification pass (`--verify`, setting `backendReviewer.verify`): after the gate, the
@@ -85,7 +85,7 @@ export function buildVerifyMessages(input: VerifyInput): ChatMessage[] {
   const code = codeFence(input.numbered);
   const claimsFence = codeFence(claims);
   const user = [
-    `File: ${input.path.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?')}`,
+    `File: ${oneLine(input.path)}`,
     `Language: ${input.language ?? 'unknown'}`,
     'Each code line starts with its line number in the file, then " | ".',
     '',

@@ -42,10 +42,10 @@ describe('personas/guidelines', () => {
       guidelines.map((g) => g.source).filter((source) => !covered(source)),
       [],
     );
-    // The fixture has every place but .claude/CLAUDE.md (CLAUDE.md at the root stands for it).
+    // The fixture has every place but .cursorrules (tested below) and .claude/CLAUDE.md (CLAUDE.md stands for it).
     assert.deepEqual(
       paths.filter((entry) => !guidelines.some((g) => g.source === entry || g.source.startsWith(`${entry}/`))),
-      ['.claude/CLAUDE.md'],
+      ['.cursorrules', '.claude/CLAUDE.md'],
     );
   });
 
@@ -97,6 +97,30 @@ describe('personas/guidelines', () => {
   it('accepts Windows separators and ./ prefixes in the path', () => {
     assert.ok(sourcesFor('.\\src\\api\\a.ts').includes('.github/instructions/api.instructions.md'));
     assert.ok(sourcesFor('./src/api/a.ts').includes('.github/instructions/api.instructions.md'));
+  });
+
+  it('reads a legacy .cursorrules as plain text that applies to every file, front matter or not', async () => {
+    const tmp = makeTempDir('legacy-cursor');
+    try {
+      write(tmp.dir, '.cursorrules', 'Wrap every repository call in a context with a deadline.\n');
+      write(tmp.dir, '.cursor/rules/sql.mdc', '---\nglobs: "*.sql"\n---\nName constraints.\n');
+      const result = await loadGuidelines({ workspaceRoot: tmp.dir });
+      assert.deepEqual(result.errors, []);
+      assert.deepEqual(
+        result.guidelines.map((g) => [g.kind, g.source, g.applyTo]),
+        [
+          ['cursor', '.cursor/rules/sql.mdc', ['*.sql']],
+          ['cursor', '.cursorrules', []],
+        ],
+      );
+      assert.deepEqual(
+        guidelinesFor(result.guidelines, 'src/orders/repo.go').map((g) => g.source),
+        ['.cursorrules'],
+        'a legacy rules file has no globs and is not an on-request rule',
+      );
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('returns nothing (and no errors) for a workspace without guideline files', async () => {

@@ -111,6 +111,12 @@ describe('prompts', () => {
       focusLines: [10, 20, 21],
     });
     assert.match(user, /^File: svc\/a\.py$/m);
+    const bidi = buildUserPrompt({ path: 'svc/\u202eyp.a\u2066x\u2069.py', numbered: '1 | x', segments: [] });
+    assert.match(
+      bidi,
+      /^File: svc\/\\u202eyp\.a\\u2066x\\u2069\.py$/m,
+      'BiDi controls in a path are shown, not obeyed',
+    );
     assert.match(user, /^Language: python$/m);
     assert.match(user, /^Lines shown: 8-12, 18-22 /m);
     assert.match(user, /lines 10, 20-21 were added or modified/);
