@@ -294,7 +294,7 @@ const constantSets = new WeakMap<Node, Set<string>>();
  */
 function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefined {
   if (!fn) return undefined;
-  return (name) => {
+  const test: ConstantTest = (name) => {
     let names = constantSets.get(fn);
     if (!names) {
       names = new Set(
@@ -302,19 +302,93 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
           spec.childrenForFieldName('name').flatMap((n) => (n ? [n.text] : [])),
         ),
       );
-      const text = input.text.slice(fn.startIndex, fn.endIndex);
-      for (const match of text.matchAll(
-        /\b([A-Za-z_]\w*)\s*:?=\s*\[\]string\s*\{((?:\s*(?:"[^"\n]*"|`[^`]*`)\s*,?)*)\s*\}/g,
-      ))
-        names.add(match[1]);
       constantSets.set(fn, names);
     }
     if (names.has(name)) return true;
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
     if (literalOnlyLocals(input, fn).get(name) === true) return true;
+    // A slice filled with fixed text only (`where := []string{"1 = 1"}; where = append(where, "id = ?")`).
+    if (fixedSlices(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
     return packageConstants(input).has(name) && !declaredLocals(input, fn).has(name);
   };
+  return test;
+}
+
+const fixedSliceSets = new WeakMap<Node, Set<string>>();
+
+/** Rounds of dropping slices that take a non-fixed value; a longer chain of slices is left unjudged. */
+const FIXED_SLICE_ROUNDS = 4;
+
+/**
+ * The function's slices that only ever hold fixed text: a `[]string{…}` of literals and constants,
+ * then `append`s of literals, constants, placeholder helpers and other such slices (`where =
+ * append(where, "id = "+placeholder(len(args)+1))`). Joined into SQL they add columns and
+ * conditions whose values go as arguments. Every slice starts as fixed; each round drops the slices
+ * with a value that is not fixed, until a round drops none.
+ */
+function fixedSlices(input: CheckInput, fn: Node, isConstant: ConstantTest): Set<string> {
+  const cached = fixedSliceSets.get(fn);
+  if (cached) return cached;
+  const fixed = new Set<string>();
+  // A lookup made while this is computed (the values below ask isConstant) sees no slice as fixed.
+  fixedSliceSets.set(fn, fixed);
+  const valuesByName = new Map<string, Array<Node | null>>();
+  for (const assignment of scopeAssignments(input, fn)) {
+    const { targets, values } = assignmentParts(assignment);
+    targets.forEach((target, index) => {
+      const list = valuesByName.get(target) ?? [];
+      list.push(values[index] ?? null);
+      valuesByName.set(target, list);
+    });
+  }
+  const candidates = new Set<string>();
+  for (const [name, values] of valuesByName)
+    if (values.some((value) => value !== null && isStringSlice(value))) candidates.add(name);
+  const fixedOrCandidate: ConstantTest = (name) => candidates.has(name) || isConstant(name);
+  for (let round = 0, changed = true; changed; round++) {
+    if (round === FIXED_SLICE_ROUNDS) return fixed;
+    changed = false;
+    for (const name of candidates) {
+      const values = valuesByName.get(name) ?? [];
+      if (values.every((value) => fixedSliceValue(value, name, fixedOrCandidate))) continue;
+      candidates.delete(name);
+      changed = true;
+    }
+  }
+  for (const name of candidates) fixed.add(name);
+  return fixed;
+}
+
+function isStringSlice(node: Node): boolean {
+  return node.type === 'composite_literal' && /^\[\]string$/.test(field(node, 'type')?.text ?? '');
+}
+
+/** One value given to slice `name`: no value (`var where []string`), a literal slice, or an append to itself. */
+function fixedSliceValue(value: Node | null, name: string, isConstant: ConstantTest): boolean {
+  if (!value) return true;
+  if (isStringSlice(value))
+    return named(field(value, 'body')).every((element) => {
+      const item = element.type === 'literal_element' ? (named(element)[0] ?? null) : element;
+      return !!item && isFixedText(item, isConstant);
+    });
+  if (value.type !== 'call_expression') return false;
+  const call = readCall(value);
+  if (call?.text !== 'append' || call.args[0]?.type !== 'identifier' || call.args[0].text !== name) return false;
+  return call.args.slice(1).every((arg) => {
+    // `append(where, other...)`: fixed when `other` is a fixed slice.
+    if (arg.type === 'variadic_argument') {
+      const spread = named(arg)[0];
+      return spread?.type === 'identifier' && isConstant(spread.text);
+    }
+    return isFixedText(arg, isConstant);
+  });
+}
+
+function isFixedText(node: Node, isConstant: ConstantTest): boolean {
+  if (isFixedValue(node, isConstant)) return true;
+  const build = stringBuild(node, 1, isConstant);
+  return !!build && !build.dynamic;
 }
 
 const packageConstantSets = new WeakMap<CheckInput, Set<string>>();
@@ -381,6 +455,9 @@ const BUILDER_FRAGMENT =
 /** A list of bind markers (`placeholders := strings.Repeat("?,", n)`): the values go as arguments. */
 const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)$/i;
 
+/** A helper that writes bind markers (`placeholder(n)` → `$3`, `Placeholders(len(ids))` → `?, ?`). */
+const PLACEHOLDER_HELPER = /^(?:\w*placeholders?|\w*markers?|qmarks?|bind(?:var|param)s?)$/i;
+
 /** The text at `at` is one string literal and then the end of the line (or a comment). */
 function onlyLiteralFollows(text: string, at: number): boolean {
   // Sticky patterns read from `at` without copying the rest of the function for every assignment.
@@ -397,7 +474,7 @@ const RAW_STRING = /`[^`]*`/y;
 const LINE_END = /[ \t]*(?:\/\/[^\n]*)?(?:\n|$)/y;
 
 /** A value that cannot change a statement's text: a literal, a constant, a number or quoted identifier. */
-function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
+function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean {
   const type = node.type;
   if (STRING_TYPES.has(type) || type === 'int_literal' || type === 'float_literal') return true;
   if (type === 'identifier') return PLACEHOLDER_LIST.test(node.text) || !!isConstant?.(node.text);
@@ -405,9 +482,15 @@ function isFixedValue(node: Node, isConstant?: ConstantTest): boolean {
     const call = readCall(node);
     if (!call) return false;
     // A query builder's own fragment (`f.buildCondition()`): the builder's text, its values bound as arguments.
-    return (
-      SAFE_FRAGMENTS.test(call.text) || (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
-    );
+    if (
+      SAFE_FRAGMENTS.test(call.text) ||
+      PLACEHOLDER_HELPER.test(call.name) ||
+      (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
+    )
+      return true;
+    // `strings.Join(fields, ", ")` of a fixed slice, a `Sprintf` of fixed values.
+    const build = stringBuild(node, depth + 1, isConstant);
+    return !!build && !build.dynamic;
   }
   return false;
 }
@@ -437,17 +520,16 @@ function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): S
       // A format held in a variable (`q := "… = %s"; q = fmt.Sprintf(q, id)`): its text comes with the
       // variable's other assignments; any value that is not fixed may splice text.
       if (format === undefined && call.args[0].type === 'identifier')
-        return { literal: '', dynamic: call.args.slice(1).some((arg) => !isFixedValue(arg, isConstant)) };
+        return {
+          literal: '',
+          dynamic: call.args.slice(1).some((arg) => !isFixedValue(arg, isConstant, depth + 1)),
+        };
       // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text, unless the value is fixed.
       if (format !== undefined)
-        return {
-          literal: format,
-          dynamic:
-            /%[-+# 0]*\d*(?:\.\d+)?[^dxXobeEfgG%\d.]/.test(format) &&
-            call.args.slice(1).some((arg) => !isFixedValue(arg, isConstant)),
-        };
+        return { literal: format, dynamic: formatSplicesText(format, call.args.slice(1), depth + 1, isConstant) };
     }
-    if (call && SAFE_FRAGMENTS.test(call.text)) return { literal: '', dynamic: false };
+    if (call && (SAFE_FRAGMENTS.test(call.text) || PLACEHOLDER_HELPER.test(call.name)))
+      return { literal: '', dynamic: false };
     // A query builder's own fragment (`e.buildCondition()`, `q.orderClause()`): no input goes in.
     if (call?.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
       return { literal: '', dynamic: false };
@@ -460,6 +542,26 @@ function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): S
       return { literal: '', dynamic: false };
   }
   return null;
+}
+
+/** A `fmt` verb: `%%`, or flags, width and precision (`*` or an explicit `[n]` index too) and a letter. */
+const FORMAT_VERB = /%(?:%|(\[\d+\])?[-+# 0]*(\*|\d+)?(?:\.(\*|\d*))?([A-Za-z]))/g;
+
+/**
+ * Whether a format splices text that is not fixed: each verb takes the next value, and a verb for
+ * numbers or booleans (`%d`, `%x`, `%f`, `%t`) cannot change a statement. A format with `*` widths
+ * or `[n]` indexes pairs verbs and values differently: then any text verb with any value that is not
+ * fixed counts.
+ */
+function formatSplicesText(format: string, values: Node[], depth: number, isConstant?: ConstantTest): boolean {
+  const verbs = [...format.matchAll(FORMAT_VERB)].filter((verb) => verb[0] !== '%%');
+  const textVerb = (letter: string): boolean => !/^[dxXobeEfgGt]$/.test(letter);
+  if (verbs.some((verb) => verb[1] !== undefined || verb[2] === '*' || verb[3] === '*'))
+    return verbs.some((verb) => textVerb(verb[4])) && values.some((value) => !isFixedValue(value, isConstant, depth));
+  return verbs.some((verb, index) => {
+    const value = values[index];
+    return textVerb(verb[4]) && !!value && !isFixedValue(value, isConstant, depth);
+  });
 }
 
 /** One assignment of a scope, its parts read from the tree the first time a lookup reaches it. */
@@ -494,11 +596,15 @@ function assignmentParts(assignment: ScopeAssignment): {
   return assignment.parts;
 }
 
-function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
-  const isConstant = node ? constantTest(input, enclosingFunction(input, node)) : undefined;
+function resolvedStringBuild(input: CheckInput, node: Node | null, alsoFixed?: ConstantTest): StringBuild | null {
+  const fnConstant = node ? constantTest(input, enclosingFunction(input, node)) : undefined;
+  const isConstant: ConstantTest | undefined =
+    alsoFixed && fnConstant ? (name) => fnConstant(name) || alsoFixed(name) : (fnConstant ?? alsoFixed);
   if (!node || node.type !== 'identifier') return stringBuild(node, 0, isConstant);
   const scope = enclosingFunction(input, node) ?? input.moduleScope(node.startIndex);
   const name = node.text;
+  // `query = fmt.Sprintf("%s LIMIT %d", query, n)` reads what query held, which builds already has.
+  const selfOrConstant: ConstantTest = (candidate) => candidate === name || !!isConstant?.(candidate);
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
     if (assignment.node.startIndex >= node.startIndex) break;
@@ -520,7 +626,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
         continue;
       }
     }
-    const build = stringBuild(value, 0, isConstant);
+    const build = stringBuild(value, 0, selfOrConstant);
     if (build) builds.push(build);
     // `q += x` where x is not a string build here (a parameter, a call) splices an unknown value.
     else if (appends) builds.push({ literal: '', dynamic: true });
@@ -563,6 +669,68 @@ function looksLikeContext(node: Node | null): boolean {
   return !!node && /^(?:ctx|c|context\.\w+\(\)|\w*[cC]tx|r\.Context\(\)|req\.Context\(\))$/.test(node.text);
 }
 
+/**
+ * Names given, in one assignment, together with a value the query call binds (`clause, args :=
+ * inClause(1, ids)` then `Exec("… IN "+clause, args...)`): a builder that returns a fragment with its
+ * own arguments writes bind markers into the fragment, not the values.
+ */
+function fragmentsWithTheirArguments(input: CheckInput, call: Call, queryAt: number): ConstantTest | undefined {
+  const fn = enclosingFunction(input, call.node);
+  if (!fn) return undefined;
+  const bound: string[] = [];
+  for (const arg of call.args.slice(queryAt + 1)) {
+    const value = arg.type === 'variadic_argument' ? (named(arg)[0] ?? null) : arg;
+    if (value?.type === 'identifier') bound.push(value.text);
+  }
+  if (bound.length === 0) return undefined;
+  const given = multiValueAssignments(input, fn);
+  // `args = append(args, relatedArgs...)`: a second builder's arguments joined to the bound ones.
+  for (const name of [...bound]) for (const spread of given.spreadInto.get(name) ?? []) bound.push(spread);
+  const paired = new Set<string>();
+  for (const name of bound) {
+    for (const assignment of given.byName.get(name) ?? []) {
+      if (assignment.start >= call.node.startIndex) break;
+      for (const other of assignment.others) paired.add(other);
+    }
+  }
+  return paired.size > 0 ? (name) => paired.has(name) : undefined;
+}
+
+interface MultiValueAssignments {
+  /** For each name given a value of a multi-value call (`a, b := f()`), the other names, in order. */
+  byName: Map<string, Array<{ start: number; others: string[] }>>;
+  /** For each slice, the slices spread into it (`args = append(args, more...)`). */
+  spreadInto: Map<string, string[]>;
+}
+
+const multiValueSets = new WeakMap<Node, MultiValueAssignments>();
+
+function multiValueAssignments(input: CheckInput, fn: Node): MultiValueAssignments {
+  let found = multiValueSets.get(fn);
+  if (found) return found;
+  found = { byName: new Map(), spreadInto: new Map() };
+  for (const assignment of scopeAssignments(input, fn)) {
+    const { targets, values } = assignmentParts(assignment);
+    if (targets.length === 1 && values[0]?.type === 'call_expression') {
+      const call = readCall(values[0]);
+      const spread = call?.text === 'append' && call.args[0]?.text === targets[0] ? call.args[1] : undefined;
+      if (spread?.type === 'variadic_argument' && call?.args.length === 2) {
+        const name = named(spread)[0];
+        if (name?.type === 'identifier')
+          found.spreadInto.set(targets[0], [...(found.spreadInto.get(targets[0]) ?? []), name.text]);
+      }
+    }
+    if (targets.length < 2 || values.length !== 1 || values[0]?.type !== 'call_expression') continue;
+    for (const target of targets) {
+      const list = found.byName.get(target) ?? [];
+      list.push({ start: assignment.node.startIndex, others: targets.filter((other) => other !== target) });
+      found.byName.set(target, list);
+    }
+  }
+  multiValueSets.set(fn, found);
+  return found;
+}
+
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.operand === undefined || !(call.name in SQL_METHODS)) continue;
@@ -570,7 +738,8 @@ const sqlInjection: RuleChecker = (input) => {
     if (looksLikeContext(call.args[at] ?? null)) at += 1;
     // `ExecContext(query)` with the context left out: the one argument is the query.
     if (at >= call.args.length && call.args.length === 1) at = 0;
-    const build = resolvedStringBuild(input, call.args[at] ?? null);
+    const query = call.args[at] ?? null;
+    const build = resolvedStringBuild(input, query, query && fragmentsWithTheirArguments(input, call, at));
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(
       call.node,

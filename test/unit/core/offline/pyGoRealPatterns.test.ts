@@ -28,14 +28,16 @@ describe('offline checks: Python and Go patterns measured on real code (issue 12
 });
 
 /**
- * Session 7's shapes (real-shapes/, outside the labeled set that feeds the benchmark): Go signatures
+ * Session 7's and 8's shapes (real-shapes/, outside the labeled set that feeds the benchmark): Go signatures
  * an interface or a template dictates; queries built through a format held in a variable, prepared
- * statements and package constants; urllib3's `cert_reqs` and asyncio's shell calls.
+ * statements and package constants; queries assembled from fixed condition lists, marker helpers and
+ * fragments returned with their own arguments (session 8, held-out stores); urllib3's `cert_reqs` and asyncio's shell calls.
  */
 describe("offline checks: more shapes from real code and peers' intents (issue 12)", () => {
   for (const [file, positives] of [
     ['go/plugins.go', 3],
     ['go/queries.go', 4],
+    ['go/bound_builders.go', 4],
     ['python/transports.py', 8],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
