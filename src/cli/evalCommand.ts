@@ -63,6 +63,8 @@ export interface EvalRunResult {
   verifyReRated: number;
   /** Model findings withheld because the code shown has what they say is missing. */
   contradicted: number;
+  /** Model findings withheld because the quoted code cannot have the race, injection or N+1 they claim. */
+  ungrounded: number;
   /** Verifier rejections whose evidence is not in the code shown (the findings kept). */
   verifyUnsupported: number;
 }
@@ -242,6 +244,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
       let verifyRejected = 0;
       let verifyReRated = 0;
       let contradicted = 0;
+      let ungrounded = 0;
       let verifyUnsupported = 0;
       for (const review of set.reviews) {
         options.onProgress?.(`${evalRun.label}: reviewing the ${review.id} of the eval set`);
@@ -269,6 +272,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyRejected += result.stats.withheld?.verifyRejected ?? 0;
         verifyReRated += result.stats.withheld?.verifyReRated ?? 0;
         contradicted += result.stats.withheld?.contradicted ?? 0;
+        ungrounded += result.stats.withheld?.ungrounded ?? 0;
         verifyUnsupported += result.stats.withheld?.verifyUnsupported ?? 0;
       }
       const quality = scoreFindings(delivered, set.bugs);
@@ -297,6 +301,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyRejected,
         verifyReRated,
         contradicted,
+        ungrounded,
         verifyUnsupported,
       });
     }
@@ -350,6 +355,7 @@ export function formatEvalTable(results: readonly EvalRunResult[], bugs: number)
     ['instruction share of prompt', (r) => ratio(r.context.instructionShare), ''],
     ['requests (+ verify)', (r) => `${r.requests} (+${r.verifyRequests})`, ''],
     ['claims of absence contradicted', (r) => `${r.contradicted}`, ''],
+    ['claims without grounds withheld', (r) => `${r.ungrounded}`, ''],
     ['verify dropped / re-rated', (r) => (r.run.verify ? `${r.verifyRejected} / ${r.verifyReRated}` : '—'), ''],
     ['verify rejections unsupported', (r) => (r.run.verify ? `${r.verifyUnsupported}` : '—'), ''],
     ['tokens in / out', (r) => `${r.promptTokens} / ${r.completionTokens}`, ''],
@@ -394,6 +400,7 @@ export function evalJson(results: readonly EvalRunResult[], meta: { model: strin
         verifyRejected: r.verifyRejected,
         verifyReRated: r.verifyReRated,
         contradicted: r.contradicted,
+        ungrounded: r.ungrounded,
         verifyUnsupported: r.verifyUnsupported,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,

@@ -183,6 +183,11 @@ export interface WithheldCounts {
    * shown has, in the quoted statement or the function around it (absence.ts). Present when counted.
    */
   contradicted?: number;
+  /**
+   * Findings claiming a race, an injection or a query per item where the quoted code has no state
+   * outliving a call, builds no string from a value, or is in no loop (grounds.ts). Present when counted.
+   */
+  ungrounded?: number;
   /** With verification (`--verify`): high/critical findings the second request judged wrong, dropped. */
   verifyRejected?: number;
   /**

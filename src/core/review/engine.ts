@@ -41,6 +41,7 @@ import {
 import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
+import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
 export { previewPrompt, planReview } from './plan';
@@ -731,7 +732,14 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
                 .join('; ')}`,
             );
           }
-          const gated = gatePart(claims.kept, limits, withheld);
+          const grounded = await withholdUngrounded(claims.kept, planned.unit, planned.chunk.segments);
+          for (const { finding, mechanism } of grounded.withheld) {
+            withheld.ungrounded = (withheld.ungrounded ?? 0) + 1;
+            logger.info(
+              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it claims ${MECHANISM_WORDS[mechanism].claim}, but the quoted code ${MECHANISM_WORDS[mechanism].lacks}`,
+            );
+          }
+          const gated = gatePart(grounded.kept, limits, withheld);
           findings.push(
             ...(options.verify
               ? await verifyPart(planned, gated, offlineByUnit.get(planned.unit) ?? [], ctx, stats, withheld)

@@ -183,6 +183,10 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     );
   if ((withheld.contradicted ?? 0) > 0)
     parts.push(`${withheld.contradicted} saying something is missing that the code shown has (see the log)`);
+  if ((withheld.ungrounded ?? 0) > 0)
+    parts.push(
+      `${withheld.ungrounded} claiming a race, an injection or an N+1 the quoted code cannot have (see the log)`,
+    );
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
   if (withheld.offlineDuplicates > 0)
     parts.push(`${withheld.offlineDuplicates} already reported by the offline checks, merged into them`);

@@ -272,6 +272,102 @@ describe('review command: the noise gate', function () {
       report.notes.join('\n'),
     );
   });
+  it('withholds a race, an injection or an N+1 the quoted code cannot have, keeps the ones it can, and says so', async () => {
+    const source = [
+      "import type { Pool } from 'pg';",
+      '',
+      'export interface Order {',
+      '  id: string;',
+      '  cents: number;',
+      '}',
+      '',
+      'export function totalCents(orders: Order[]): number {',
+      '  let sum = 0;',
+      '  for (const order of orders) sum = sum + order.cents;',
+      '  return sum;',
+      '}',
+      '',
+      'export async function byId(db: Pool, id: string) {',
+      "  const { rows } = await db.query('SELECT * FROM orders WHERE id = $1', [id]);",
+      '  return rows[0];',
+      '}',
+      '',
+      'export async function byCustomer(db: Pool, customer: string) {',
+      '  const { rows } = await db.query(`SELECT * FROM orders WHERE customer = ${customer}`);',
+      '  return rows;',
+      '}',
+      '',
+      'export async function refund(db: Pool, ids: string[]) {',
+      '  for (const id of ids) {',
+      "    const { rows } = await db.query('SELECT paid FROM orders WHERE id = $1', [id]);",
+      "    await db.query('UPDATE orders SET refunded = $1 WHERE id = $2', [rows[0].paid, id]);",
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const claim = (title: string, category: string, line: number, quote: string) =>
+      modelFinding({ title, severity: 'high', category, startLine: line, endLine: line, quote, confidence: 0.8 });
+    server.setHandler(() =>
+      findingsAnswer([
+        claim('Possible race condition on shared state', 'concurrency', 4, 'id: string;'),
+        claim(
+          'Not thread-safe: concurrent callers share this sum',
+          'concurrency',
+          10,
+          'for (const order of orders) sum = sum + order.cents;',
+        ),
+        claim(
+          'SQL injection through the id',
+          'security',
+          15,
+          "const { rows } = await db.query('SELECT * FROM orders WHERE id = $1', [id]);",
+        ),
+        claim(
+          'N+1: one query per order',
+          'performance',
+          15,
+          "const { rows } = await db.query('SELECT * FROM orders WHERE id = $1', [id]);",
+        ),
+        claim(
+          'SQL injection: the customer is interpolated into the query',
+          'security',
+          20,
+          'const { rows } = await db.query(`SELECT * FROM orders WHERE customer = ${customer}`);',
+        ),
+        claim(
+          'One query per id (N+1)',
+          'performance',
+          26,
+          "const { rows } = await db.query('SELECT paid FROM orders WHERE id = $1', [id]);",
+        ),
+        claim(
+          'Lost update: two concurrent refunds read the same paid amount',
+          'data-integrity',
+          27,
+          "await db.query('UPDATE orders SET refunded = $1 WHERE id = $2', [rows[0].paid, id]);",
+        ),
+      ]),
+    );
+    const root = workspace({ 'src/orders.ts': source });
+    const run = await runCliCaptured(
+      ['review', 'src/orders.ts', '--format', 'json', '--rule', 'query-in-loop=off', '--rule', 'sql-injection=off'],
+      { cwd: root, env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.findings.map((f: { title: string; startLine: number }) => [f.startLine, f.title]).sort(), [
+      [20, 'SQL injection: the customer is interpolated into the query'],
+      [26, 'One query per id (N+1)'],
+      [27, 'Lost update: two concurrent refunds read the same paid amount'],
+    ]);
+    assert.equal(report.stats.withheld.ungrounded, 4);
+    assert.ok(
+      report.notes.some((n: string) =>
+        /4 claiming a race, an injection or an N\+1 the quoted code cannot have/.test(n),
+      ),
+      report.notes.join('\n'),
+    );
+  });
 });
 
 describe('review command: offline and model findings together', function () {

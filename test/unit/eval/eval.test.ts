@@ -58,15 +58,21 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     }
   });
 
-  it('--verify sends verification requests and raises BackendPE precision by dropping its false alarms', () => {
+  it('--verify sends verification requests, keeps a rejection that cites code not shown, and never lowers precision', () => {
     const plain = byLabel('backendpe');
     const verified = byLabel('backendpe --verify');
     assert.equal(plain.verifyRequests, 0);
     assert.ok(verified.verifyRequests > 0);
     assert.ok(verified.verifyRejected > 0);
     assert.ok(verified.verifyUnsupported > 0, 'a rejection citing a guard that is not in the code keeps the finding');
-    assert.ok((verified.quality.precision ?? 0) > (plain.quality.precision ?? 0));
-    assert.ok(verified.quality.delivered < plain.quality.delivered);
+    assert.ok((verified.quality.precision ?? 0) >= (plain.quality.precision ?? 0));
+  });
+
+  it("withholds BackendPE's confident false alarms whose quoted code cannot have the race they claim, and no true finding", () => {
+    const plain = byLabel('backendpe');
+    assert.ok(plain.ungrounded > 0, 'the scripted maximalist claims races on code with no shared state');
+    assert.equal(plain.recallLoss, 0);
+    assert.ok((plain.quality.precision ?? 0) >= 0.9, `precision ${plain.quality.precision}`);
   });
 
   it("withholds BackendPE's checklist claims of a missing timeout, close or transaction that the code shown has, and no true finding", () => {

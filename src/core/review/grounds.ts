@@ -1,0 +1,273 @@
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import { parserFor } from '../offline/grammars';
+import { grammarForUnit } from '../offline/languages';
+import { familyOf, type LanguageFamily } from '../offline/types';
+import type { LineRange } from './chunk';
+import { statementRange } from './absence';
+import type { ReviewUnit } from './types';
+
+/**
+ * Claims whose mechanism the quoted code does not have. A confident false alarm usually names a
+ * failure that needs something at the place it points to: a race needs state that outlives one
+ * call, an injection needs a string built from a value, an N+1 needs a loop. A reviewer working
+ * through a checklist, or pinning a file-level worry on some line, points at an import, a type, a
+ * constant, a pure helper, a parameterised query or a single query, where that thing is not. This
+ * module reads which of these three mechanisms a finding claims (its title and first sentence) and
+ * looks for what the mechanism needs at the quoted statement, with tree-sitter, in the lines the
+ * model was shown; a finding is withheld only when the need is plainly absent. Anything it cannot
+ * read, a function not wholly shown, a language without a grammar, keeps the finding.
+ */
+export type Mechanism = 'race' | 'injection' | 'per-item';
+
+/** What each mechanism needs, for the log: "it claims a race, but …". */
+export const MECHANISM_WORDS: Record<Mechanism, { claim: string; lacks: string }> = {
+  race: { claim: 'a race on shared state', lacks: 'touches no state that outlives one call' },
+  injection: { claim: 'an injection', lacks: 'builds no string from a value (a literal query, parameters bound)' },
+  'per-item': { claim: 'a query or call per item', lacks: 'is in no loop' },
+};
+
+const RACE_WORDS =
+  /\b(?:race|races|racy|data[- ]race|concurrent(?:ly)?|concurrency|thread[- ]?(?:safe|safety|unsafe)|not thread|lost[- ]updates?|interleav\w*|simultaneous(?:ly)?|in parallel|oversell\w*|double[- ]spend\w*|at the same time|shared (?:mutable )?state|unsynchroni[sz]ed)\b/i;
+const INJECTION_WORDS = /\b(?:injection|injectable|inject(?:ed|s)? into)\b/i;
+const PER_ITEM_WORDS =
+  /\bN\s*\+\s*1\b|\bin(?:side)? (?:a|the|this|each|every) loop\b|\bper (?:item|row|element|iteration|record|entry|id|key|sku|user|order)\b|\beach iteration\b|\bone (?:query|request|call|lookup|round[- ]trip|select) (?:per|for each|for every)\b/i;
+
+/** The first sentence of a message. */
+function firstSentence(message: string): string {
+  return /^[^\n]*?(?:[.:](?=\s|$)|\n|$)/.exec(message)?.[0] ?? message;
+}
+
+/** The mechanism a model finding claims, or undefined when it claims none of the three. */
+export function claimedMechanism(finding: { title: string; message: string; category: string }): Mechanism | undefined {
+  const said = `${finding.title}\n${firstSentence(finding.message)}`;
+  if (finding.category === 'security' && INJECTION_WORDS.test(said)) return 'injection';
+  if (finding.category === 'performance' && PER_ITEM_WORDS.test(said)) return 'per-item';
+  if (
+    (finding.category === 'concurrency' ||
+      finding.category === 'data-integrity' ||
+      finding.category === 'correctness') &&
+    RACE_WORDS.test(said)
+  )
+    return 'race';
+  return undefined;
+}
+
+interface FamilyKinds {
+  functions: ReadonlySet<string>;
+  loops: ReadonlySet<string>;
+  /** Top-level statements that hold no state at run time (imports, erased types, the package clause, comments). */
+  stateless: ReadonlySet<string>;
+}
+
+const KINDS: Record<LanguageFamily, FamilyKinds> = {
+  js: {
+    functions: new Set([
+      'function_declaration',
+      'generator_function_declaration',
+      'function_expression',
+      'function',
+      'generator_function',
+      'arrow_function',
+      'method_definition',
+    ]),
+    loops: new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']),
+    stateless: new Set(['import_statement', 'interface_declaration', 'type_alias_declaration', 'comment']),
+  },
+  python: {
+    functions: new Set(['function_definition']),
+    loops: new Set([
+      'for_statement',
+      'while_statement',
+      'list_comprehension',
+      'set_comprehension',
+      'dictionary_comprehension',
+      'generator_expression',
+    ]),
+    stateless: new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'comment']),
+  },
+  go: {
+    functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+    loops: new Set(['for_statement']),
+    stateless: new Set(['package_clause', 'import_declaration', 'const_declaration', 'comment']),
+  },
+};
+
+/** Iteration methods whose callback runs once per element: a call in it is in a loop. */
+const ITERATING_CALL = /\.\s*(?:map|forEach|flatMap|filter|reduce|some|every|find|findIndex)\s*\(\s*$/;
+
+const ITERATING_CALL_IN = /\.\s*(?:map|forEach|flatMap|filter|reduce|some|every|find|findIndex)\s*\(/;
+
+/** A value with no state: a string, number, boolean or null literal (a constant). */
+const IMMUTABLE_VALUE =
+  /^(?:[rbuRBU]{0,2}(?:"[^"]*"|'[^']*')|`[^`$]*`|-?\d[\d_.eExX]*|true|false|True|False|None|null|undefined|nil)\s*;?$/;
+
+/**
+ * Marks of state that outlives one call in a function's text: a call (any but a few pure built-ins),
+ * a write through a member or index, a compound assignment or increment, a global, a goroutine, a
+ * channel, a lock. Conservative on purpose: one mark keeps the race claim.
+ */
+const PURE_CALLS = new Set(
+  'if for while switch return catch function def func len int str float bool abs min max round range enumerate zip sorted reversed list dict set tuple isinstance String Number Boolean parseInt parseFloat make append new typeof'.split(
+    ' ',
+  ),
+);
+const STATE_MARKS =
+  /(?:[\w\])]\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]\n]*\])\s*(?:[-+*/%|&^]|<<|>>)?=(?!=))|(?:\+\+|--)|(?:[-+*/%|&^]=)|\b(?:global|nonlocal|go|sync|atomic|chan|this|self|Lock|Mutex|thread\w*|Thread\w*)\b|<-/;
+
+function touchesState(text: string): boolean {
+  const code = text
+    .replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""')
+    .replace(/\/\/.*$|#.*$/gm, '')
+    .replace(/^\s*(?:def|func|function|async function|export function|export async function)\b[^\n]*$/m, '');
+  if (STATE_MARKS.test(code)) return true;
+  for (const m of code.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) if (!PURE_CALLS.has(m[1])) return true;
+  return false;
+}
+
+/** Marks of a string built from a value: interpolation, concatenation, formatting, joining. */
+const DYNAMIC_STRING =
+  /\$\{|(?:^|[^\w])[fF][rR]?["']|["'`]\s*\+|\+\s*["'`]|["']\s*%\s*[\w(]|\.format\s*\(|\bSprintf\s*\(|\bSprint\s*\(|\.join\s*\(|\bconcat\s*\(|\bWriteString\s*\(|\.replace\s*\(/;
+/** A literal that is a query or a command. */
+const QUERY_LITERAL =
+  /["'`][^"'`]*\b(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|UPSERT|CALL|EXEC)\b[^"'`]*["'`]|["'`]\s*(?:sh|bash|ls|git|curl|rm|cat)\b/i;
+
+interface Place {
+  /** Lines of the innermost function around the line, or undefined at the top level. */
+  fn?: LineRange;
+  inLoop: boolean;
+  /** The top-level statement holds no state (an import, an erased type, a constant…). */
+  stateless: boolean;
+}
+
+function linesOf(node: Node): LineRange {
+  return { startLine: node.startPosition.row + 1, endLine: node.endPosition.row + 1 };
+}
+
+function placeOf(tree: Tree, family: LanguageFamily, line: number, lineText: string): Place {
+  const kinds = KINDS[family];
+  const column = Math.max(0, lineText.length - lineText.trimStart().length);
+  let node: Node | null = tree.rootNode.descendantForPosition({ row: line - 1, column });
+  let fn: LineRange | undefined;
+  let inLoop = false;
+  let top: Node | undefined;
+  for (; node; node = node.parent) {
+    if (!fn && kinds.loops.has(node.type)) inLoop = true;
+    if (
+      !fn &&
+      kinds.functions.has(node.type) &&
+      node.startPosition.row + 1 <= line &&
+      node.endPosition.row > node.startPosition.row
+    ) {
+      // A callback of an iteration method runs once per element.
+      const call = node.parent?.type === 'arguments' ? node.parent.parent : undefined;
+      if (call && ITERATING_CALL.test(call.text.slice(0, node.startIndex - call.startIndex))) inLoop = true;
+      fn = linesOf(node);
+    }
+    if (node.parent && !node.parent.parent) top = node;
+  }
+  if (top?.type === 'export_statement')
+    top = top.namedChildren.find((c) => c !== null && c.type !== 'comment' && c.type !== 'decorator') ?? top;
+  let stateless = false;
+  if (!fn && top) {
+    if (kinds.stateless.has(top.type)) stateless = true;
+    else if (family === 'go' && top.type === 'type_declaration')
+      stateless = top.namedChildren.every(
+        (s) => s?.type === 'type_spec' && s.namedChildren.at(-1)?.type === 'interface_type',
+      );
+    else if (family === 'python' && top.type === 'expression_statement') {
+      // A docstring, or `NAME = "literal"` / `NAME: int = 3`.
+      const inner = top.namedChildren[0];
+      stateless =
+        inner?.type === 'string' ||
+        (inner?.type === 'assignment' && IMMUTABLE_VALUE.test(inner.childForFieldName('right')?.text ?? '('));
+    } else if (family === 'js' && top.type === 'lexical_declaration' && top.text.startsWith('const')) {
+      stateless = top.namedChildren.every(
+        (d) => d?.type !== 'variable_declarator' || IMMUTABLE_VALUE.test(d.childForFieldName('value')?.text ?? '('),
+      );
+    }
+  }
+  return { fn, inLoop, stateless };
+}
+
+export interface Ungrounded<F> {
+  finding: F;
+  mechanism: Mechanism;
+}
+
+/**
+ * The findings of one part split into those kept and those whose claimed mechanism the quoted
+ * code plainly lacks (in the lines shown, `segments`):
+ * - a race: the quoted line is a stateless top-level statement (an import, an interface or type
+ *   alias, the package clause, a constant), or its function, wholly shown, touches no state that
+ *   outlives the call (no call but pure built-ins, no write through a member or index, no global,
+ *   goroutine, channel or lock);
+ * - an injection: the quoted statement passes a query or command literal and builds no string
+ *   from a value (no interpolation, concatenation, formatting or joining);
+ * - a query or call per item: the quoted statement is in no loop, comprehension or iteration
+ *   callback of its function.
+ * Offline findings are never withheld. The file is parsed once, only when a finding claims one.
+ */
+export async function withholdUngrounded<
+  F extends { title: string; message: string; category: string; startLine: number; origin?: string },
+>(
+  findings: F[],
+  unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
+  segments: readonly LineRange[],
+): Promise<{ kept: F[]; withheld: Ungrounded<F>[] }> {
+  const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMechanism(f)));
+  const grammar = grammarForUnit(unit.path, unit.language);
+  if (!grammar || claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
+  const family = familyOf(grammar);
+  const parser = await parserFor(grammar);
+  const tree = parser.parse(unit.text);
+  if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
+  const lines = unit.text.split('\n');
+  const shown = (range: LineRange): boolean =>
+    segments.some((s) => s.startLine <= range.startLine && range.endLine <= s.endLine);
+  const text = (range: LineRange): string => lines.slice(range.startLine - 1, range.endLine).join('\n');
+  const kept: F[] = [];
+  const withheld: Ungrounded<F>[] = [];
+  try {
+    findings.forEach((finding, i) => {
+      const mechanism = claims[i];
+      const line = finding.startLine;
+      if (mechanism === undefined || line < 1 || line > lines.length) {
+        kept.push(finding);
+        return;
+      }
+      const place = placeOf(tree, family, line, lines[line - 1]);
+      const statement = statementRange(lines, line);
+      // A loop inside the quoted statement itself: `return [get(s) for s in skus]`, `ids.map((id) => get(id))`.
+      if (!place.inLoop && mechanism === 'per-item')
+        place.inLoop =
+          ITERATING_CALL_IN.test(text(statement)) ||
+          tree.rootNode
+            .descendantsOfType(
+              [...KINDS[family].loops],
+              { row: statement.startLine - 1, column: 0 },
+              { row: statement.endLine, column: 0 },
+            )
+            .some(
+              (n) =>
+                n !== null &&
+                n.startPosition.row + 1 >= statement.startLine &&
+                n.startPosition.row + 1 <= statement.endLine,
+            );
+      let ungrounded = false;
+      if (mechanism === 'race') {
+        if (!place.fn) ungrounded = place.stateless;
+        else ungrounded = shown(place.fn) && !touchesState(text(place.fn));
+      } else if (mechanism === 'injection') {
+        const said = text(statement);
+        ungrounded = shown(statement) && QUERY_LITERAL.test(said) && !DYNAMIC_STRING.test(said);
+      } else {
+        ungrounded = place.fn !== undefined && shown(place.fn) && !place.inLoop;
+      }
+      if (ungrounded) withheld.push({ finding, mechanism });
+      else kept.push(finding);
+    });
+  } finally {
+    tree.delete();
+  }
+  return { kept, withheld };
+}
