@@ -175,6 +175,11 @@ const JS_ASSERTION = /\b(?:expect|assert)(?:\.\w+)?\(/;
 const GO_TEST_IMPORT =
   /^[ \t]*(?:import[ \t]+)?(?:\w+[ \t]+)?"(?:testing|testing\/\w+|net\/http\/httptest|github\.com\/stretchr\/testify(?:\/\w+)*|github\.com\/onsi\/(?:ginkgo|gomega)(?:\/[\w/]+)?|github\.com\/golang\/mock\/gomock|go\.uber\.org\/mock\/gomock)"/m;
 const SETUPTOOLS = /^[ \t]*(?:from|import)[ \t]+(?:setuptools|distutils)\b/m;
+/** An Alembic revision (`from alembic import op`) or a Django migration class. */
+const PYTHON_MIGRATION =
+  /^[ \t]*from[ \t]+alembic[ \t]+import[ \t]+(?:op|context)\b|^class[ \t]+Migration\([ \t]*migrations\.Migration[ \t]*\)/m;
+/** The package of a Go program (`package main`), not of a library. */
+const GO_MAIN_PACKAGE = /^package[ \t]+main\b/m;
 const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*test$/;
 /** A Go program run by hand or by `go generate`, never built into the service. */
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
@@ -340,6 +345,32 @@ export function globMatcher(glob: string): (path: string) => boolean {
   };
 }
 
+/** Vendored or generated code told by its folders or its file name alone. */
+function notOwnCodeByPath(dirs: string[], base: string): FileRoleResult | undefined {
+  const vendoredDir = firstDir(dirs, VENDORED_DIRS);
+  if (vendoredDir) return { role: 'vendored', reason: `path ${vendoredDir}/` };
+  if (VENDORED_FILE.test(base)) return { role: 'vendored', reason: `file name ${base}` };
+  const generatedDir = firstDir(dirs, GENERATED_DIRS);
+  if (generatedDir) return { role: 'generated', reason: `path ${generatedDir}/` };
+  if (GENERATED_FILE.test(base)) return { role: 'generated', reason: `file name ${base}` };
+  const outputDir = COMPILED_JS.test(base) ? firstDir(dirs, BUILD_OUTPUT_DIRS) : undefined;
+  if (outputDir) return { role: 'generated', reason: `path ${outputDir}/ (build output)` };
+  return undefined;
+}
+
+/**
+ * The role of a file whose path alone says it is vendored or generated (`generated/`, `*.pb.go`,
+ * `vendor/`), without reading it: a file too large to read is judged by this.
+ */
+export function generatedOrVendoredByPath(path: string): FileRoleResult | undefined {
+  const segments = normalisePath(path)
+    .toLowerCase()
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  const base = segments.pop() ?? '';
+  return notOwnCodeByPath(segments, base);
+}
+
 /** A path as the conventions read it: `/`-separated, no leading `./`. */
 export function normalisePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
@@ -360,18 +391,17 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   const dirs = segments;
   const family = familyOfPath(base);
 
-  const vendoredDir = firstDir(dirs, VENDORED_DIRS);
-  if (vendoredDir) return { role: 'vendored', reason: `path ${vendoredDir}/` };
-  if (VENDORED_FILE.test(base)) return { role: 'vendored', reason: `file name ${base}` };
-  const generatedDir = firstDir(dirs, GENERATED_DIRS);
-  if (generatedDir) return { role: 'generated', reason: `path ${generatedDir}/` };
-  if (GENERATED_FILE.test(base)) return { role: 'generated', reason: `file name ${base}` };
-  const outputDir = COMPILED_JS.test(base) ? firstDir(dirs, BUILD_OUTPUT_DIRS) : undefined;
-  if (outputDir) return { role: 'generated', reason: `path ${outputDir}/ (build output)` };
+  const byPath = notOwnCodeByPath(dirs, base);
+  if (byPath) return byPath;
   // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);
   if (migrationDir) return { role: 'migration', reason: `path ${migrationDir}/` };
+  // Alembic and Django migrations wherever the project keeps them (`database/revisions/`).
+  if (family === 'python') {
+    const migrationImport = PYTHON_MIGRATION.exec(text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text);
+    if (migrationImport) return { role: 'migration', reason: `${migrationImport[0].trim()}` };
+  }
   // Go and Python projects keep their schema migrations in one file of the database package too.
   if (/^(?:migrations?|migrate)\.(?:go|py)$/.test(base)) return { role: 'migration', reason: `file name ${base}` };
   const dbMigrate = dirs.findIndex((dir, index) => dir === 'migrate' && index > 0 && dirs[index - 1] === 'db');
@@ -403,7 +433,9 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   if (imported) return { role: 'test', reason: imported };
 
   const scriptDir = firstDir(dirs, SCRIPT_DIRS);
-  if (scriptDir) return { role: 'script', reason: `path ${scriptDir}/` };
+  // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
+  if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
+    return { role: 'script', reason: `path ${scriptDir}/` };
   const management = dirs.findIndex(
     (dir, index) => dir === 'commands' && index > 0 && dirs[index - 1] === 'management',
   );

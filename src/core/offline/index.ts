@@ -11,7 +11,7 @@ import { JS_NODE_TYPES, JS_RULES } from './rules/javascript';
 import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
-import { isSuppressed, SUPPRESSION_KEYWORD, suppressedLines } from './suppress';
+import { isSuppressed, mayHaveSuppressions, suppressedLines } from './suppress';
 import { isTestsOwnCredential, lastStartingBy, lineStarts, shareCollectedNodes } from './syntax';
 import {
   familyOf,
@@ -436,7 +436,7 @@ export function checkTree(
   if (options.region) raw = raw.filter((item) => item.start >= region.start && item.start < region.end);
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));
   // Splitting a large file into lines only to find no directive costs more than this one search.
-  const suppressed = unit.text.includes(SUPPRESSION_KEYWORD)
+  const suppressed = mayHaveSuppressions(unit.text)
     ? suppressedLines(unit.text.split('\n'))
     : new Map<number, Set<string>>();
   const changed = unit.changedLines ? new Set(unit.changedLines) : undefined;

@@ -1,22 +1,93 @@
 /**
  * Suppression comments: `// backend-review-ignore <id>[, <id>…]` or `# backend-review-ignore …`
  * on the line above a finding. A bare `backend-review-ignore` suppresses every rule on the next line.
+ *
+ * The markers of the analyzers a project already runs count too, on the finding's line or alone on
+ * the line above: `# nosec` / `// #nosec` (bandit, gosec), `nosemgrep`, `NOSONAR` and golangci-lint's
+ * `//nolint` / `//nolint:gosec`. Someone has looked at that line and said so; asking again is noise.
+ * With peer ids (`#nosec G402`, `# nosec B602`) only the rules of the same intent are suppressed.
  */
 const DIRECTIVE = /^\s*(?:\/\/|#|\/\*)\s*backend-review-ignore\b([^*]*)/;
 
 /** Text every directive contains: a file without it has no suppressions. */
 export const SUPPRESSION_KEYWORD = 'backend-review-ignore';
 
+/** A peer analyzer's marker in a comment: the marker and what follows it on the line. */
+const PEER_MARKER = /(?:#|\/\/|\/\*|--)[ \t]*(?:#[ \t]*)?(nosec|nosemgrep|NOSONAR|nolint)\b(:?[^\n]*)/i;
+/** Cheap test for any peer marker in a file. */
+const PEER_KEYWORD = /nosec|nosemgrep|nosonar|nolint/i;
+
+/** bandit's and gosec's check ids, as the rules of ours with the same intent. */
+const PEER_IDS: Record<string, string> = {
+  B105: 'hardcoded-secret',
+  B106: 'hardcoded-secret',
+  B107: 'hardcoded-secret',
+  G101: 'hardcoded-secret',
+  B110: 'silent-catch',
+  B112: 'silent-catch',
+  B113: 'http-no-timeout',
+  B311: 'weak-random-secret',
+  G404: 'weak-random-secret',
+  B323: 'tls-verification-disabled',
+  B501: 'tls-verification-disabled',
+  G402: 'tls-verification-disabled',
+  B602: 'command-injection',
+  B604: 'command-injection',
+  B605: 'command-injection',
+  G204: 'command-injection',
+  B608: 'sql-injection',
+  B610: 'sql-injection',
+  B611: 'sql-injection',
+  G201: 'sql-injection',
+  G202: 'sql-injection',
+};
+
+/** Whether a file may hold a suppression of either kind (one search instead of splitting lines). */
+export function mayHaveSuppressions(text: string): boolean {
+  return text.includes(SUPPRESSION_KEYWORD) || PEER_KEYWORD.test(text);
+}
+
+/** The rules a peer marker suppresses: `*` for all, or the ids its peer ids map to; none for another linter's nolint. */
+function peerSuppression(marker: string, rest: string): Set<string> | undefined {
+  if (marker.toLowerCase() === 'nolint') {
+    // `//nolint` is every linter; `//nolint:gosec,errcheck` names them.
+    if (!rest.startsWith(':')) return new Set(['*']);
+    const linters = /^:([\w,-]+)/.exec(rest)?.[1].toLowerCase().split(',') ?? [];
+    return linters.includes('gosec') ? new Set(['*']) : undefined;
+  }
+  if (marker.toLowerCase() !== 'nosec') return new Set(['*']);
+  const ids = [...rest.matchAll(/\b([BG]\d{3})\b/g)].map((match) => match[1].toUpperCase());
+  if (ids.length === 0) return new Set(['*']);
+  const rules = ids.flatMap((id) => (PEER_IDS[id] ? [PEER_IDS[id]] : []));
+  return rules.length > 0 ? new Set(rules) : undefined;
+}
+
+function addSuppression(suppressed: Map<number, Set<string>>, line: number, ids: Set<string>): void {
+  const existing = suppressed.get(line);
+  if (!existing) suppressed.set(line, new Set(ids));
+  else for (const id of ids) existing.add(id);
+}
+
 /** Rule ids suppressed on each 1-based line; `'*'` means all rules. */
 export function suppressedLines(lines: readonly string[]): Map<number, Set<string>> {
   const suppressed = new Map<number, Set<string>>();
   lines.forEach((line, index) => {
     const match = DIRECTIVE.exec(line);
-    if (!match) return;
-    // Text after `--` is a reason, not ids: `// backend-review-ignore silent-catch -- best effort`.
-    const reasonAt = match[1].indexOf('--');
-    const idList = (reasonAt >= 0 ? match[1].slice(0, reasonAt) : match[1]).split(/[\s,]+/).filter(Boolean);
-    suppressed.set(index + 2, new Set(idList.length > 0 ? idList : ['*']));
+    if (match) {
+      // Text after `--` is a reason, not ids: `// backend-review-ignore silent-catch -- best effort`.
+      const reasonAt = match[1].indexOf('--');
+      const idList = (reasonAt >= 0 ? match[1].slice(0, reasonAt) : match[1]).split(/[\s,]+/).filter(Boolean);
+      addSuppression(suppressed, index + 2, new Set(idList.length > 0 ? idList : ['*']));
+      return;
+    }
+    if (!PEER_KEYWORD.test(line)) return;
+    const peer = PEER_MARKER.exec(line);
+    if (!peer) return;
+    const ids = peerSuppression(peer[1], peer[2]);
+    if (!ids) return;
+    addSuppression(suppressed, index + 1, ids);
+    // A marker alone on its line speaks for the next line.
+    if (/^\s*(?:#|\/\/|\/\*|--)/.test(line)) addSuppression(suppressed, index + 2, ids);
   });
   return suppressed;
 }

@@ -8,6 +8,7 @@ import { ReviewInputError } from './errors';
 import { looksBinary } from '../personas/encoding';
 import { errorMessage } from '../errorMessage';
 import { languageFromPath } from '../language';
+import { generatedOrVendoredByPath } from '../roles';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -133,12 +134,15 @@ const DATA_LANGUAGES = new Set(['json', 'yaml', 'toml', 'xml', 'sql']);
 export function oversizeFails(path: string | undefined): boolean {
   if (path === undefined) return false;
   const language = languageFromPath(path);
-  return language !== undefined && !DATA_LANGUAGES.has(language);
+  return language !== undefined && !DATA_LANGUAGES.has(language) && !generatedOrVendoredByPath(path);
 }
 
 /** Why a file of `size` bytes is not reviewed under a cap of `maxBytes` (`path` tells code from data). */
 export function oversizeReason(size: number, maxBytes: number, path?: string): string {
   const shown = size >= 10 * 1024 * 1024 ? `${Math.round(size / (1024 * 1024))} MiB` : kib(size);
+  const notOwn = path === undefined ? undefined : generatedOrVendoredByPath(path);
+  if (notOwn)
+    return `larger than the ${kib(maxBytes)} size cap (${shown}): ${notOwn.role} code (${notOwn.reason}), not reviewed`;
   return oversizeFails(path)
     ? `larger than the ${kib(maxBytes)} size cap (${shown}): code not reviewed (exclude it from reviews if it is generated)`
     : `larger than the ${kib(maxBytes)} size cap (${shown}): not reviewed`;

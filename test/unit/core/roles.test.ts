@@ -87,7 +87,22 @@ describe('file roles', () => {
       ['third_party/lib/x.go', 'vendored'],
       ['node_modules/axios/index.js', 'vendored'],
     ];
-    for (const [path, expected] of cases) assert.equal(role(path), expected, path);
+    // A Go file in a tooling folder is a script when it is a program.
+    const text = (path: string): string => (path.endsWith('.go') ? 'package main\n' : '');
+    for (const [path, expected] of cases) assert.equal(role(path, text(path)), expected, path);
+  });
+
+  it('reads a Go library package kept under tools/ as the service code it is; migrations by what they import', () => {
+    assert.equal(role('tools/filesystem/s3.go', 'package filesystem\n\nimport "net/http"\n'), 'production');
+    assert.equal(role('tools/release/main.go', '// Release helper.\npackage main\n'), 'script');
+    assert.equal(role('scripts/backfill.py', 'import os\n'), 'script');
+    const revision = '"""Add an index."""\nimport sqlalchemy as sa\nfrom alembic import op\n\nrevision = "a1"\n';
+    assert.equal(role('src/app/database/revisions/core/versions/2024_add_index.py', revision), 'migration');
+    const django = 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    pass\n';
+    assert.equal(role('shop/schema_changes/0002_backfill.py', django), 'migration');
+    // Code that uses migrations at run time is not one.
+    assert.equal(role('src/app/database/upgrade.py', 'from alembic.config import Config\n'), 'production');
+    assert.equal(role('shop/checks.py', 'from django.db import migrations\n'), 'production');
   });
 
   it('reads what the conventions leave open from the file: setup.py with setuptools, factory_boy factories', () => {

@@ -15,6 +15,8 @@ import type { OfflineRuleMeta } from '../types';
  * (table and constraint names spliced into `ALTER TABLE` in a loop over the schema's tables).
  */
 const BUILT_COMMAND_ROLES = OWN_CODE_ROLES.filter((role) => role !== 'migration');
+/** An N+1 costs on every request; a migration's loop over rows runs once, at deploy time. */
+const PER_REQUEST_ROLES = OWN_CODE_ROLES.filter((role) => role !== 'migration');
 
 export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
   {
@@ -133,7 +135,7 @@ Keep the SQL constant and pass values separately: \`db.query('SELECT … WHERE i
     defaultSeverity: 'medium',
     confidence: 0.9,
     languages: ['js', 'python', 'go'],
-    roles: OWN_CODE_ROLES,
+    roles: PER_REQUEST_ROLES,
     title: 'Database or HTTP call inside a loop (N+1)',
     shortDescription: 'One query or request per loop iteration.',
     helpText: `# query-in-loop: database or HTTP call inside a loop (N+1)

@@ -84,6 +84,20 @@ describe('offline checks: file roles', () => {
     assert.deepEqual(await hits('src/maintenance.js', migration, base), ['4 sql-injection', '5 command-injection']);
   });
 
+  it('keeps N+1 out of migrations, told by the path or by an Alembic import: a data migration runs once', async () => {
+    const revision = [
+      'from alembic import op', // 1
+      'from sqlalchemy.orm import Session', // 2
+      'def upgrade():', // 3
+      '    session = Session(bind=op.get_bind())', // 4
+      '    for project in session.query(Project).all():', // 5
+      '        project.owner = session.query(User).filter(User.id == project.owner_id).first()', // 6
+    ].join('\n');
+    assert.deepEqual(await hits('src/app/database/revisions/versions/2024_01_owner.py', revision, base), []);
+    const service = revision.replace('from alembic import op', 'from app.db import op');
+    assert.deepEqual(await hits('src/app/projects/service.py', service, base), ['6 query-in-loop']);
+  });
+
   it('puts the role on every offline finding', async () => {
     const findings = await runOfflineChecks({ path: 'tests/test_load.py', text: SERVICE_PY }, base);
     assert.deepEqual(

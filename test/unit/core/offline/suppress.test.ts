@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { runOfflineChecks } from '../../../../src/core/offline';
 import { suppressedLines, isSuppressed, suppressionEdit } from '../../../../src/core/offline/suppress';
 
 /** The lines after applying an edit, as the editor would. */
@@ -41,5 +42,72 @@ describe('offline/suppressionEdit', () => {
   it('suppresses the first line of a file with a directive inserted before it', () => {
     const edit = suppressionEdit(['fetch(u);'], 1, 'http-no-timeout', 'javascript');
     assert.deepEqual(edit, { line: 1, replace: false, text: '// backend-review-ignore http-no-timeout' });
+  });
+});
+
+describe('offline/suppressedLines: markers of the analyzers a project already runs', () => {
+  const on = (lines: string[], line: number, rule: string): boolean => isSuppressed(suppressedLines(lines), line, rule);
+
+  it('honours nosec, nosemgrep, NOSONAR and golangci-lint nolint on the line itself or alone above it', () => {
+    const go = [
+      'cfg := &tls.Config{InsecureSkipVerify: true} // #nosec G402 -- self-signed test endpoint', // 1
+      '//nolint:gosec // the path is ours', // 2
+      'out, _ := exec.Command(tool, args...).Output()', // 3
+      'resp, _ := client.Get(url) //nolint', // 4
+    ];
+    assert.ok(on(go, 1, 'tls-verification-disabled'));
+    assert.ok(on(go, 3, 'command-injection'));
+    assert.ok(on(go, 4, 'http-no-timeout'));
+    const py = [
+      'subprocess.call(cmd, shell=True)  # nosec B602', // 1
+      'requests.get(url)  # nosec', // 2
+      '# nosemgrep: python.lang.security.audit.formatted-sql-query', // 3
+      'cursor.execute("SELECT * FROM t WHERE id = %s" % tid)', // 4
+      'token = "a" * 3  # NOSONAR', // 5
+    ];
+    assert.ok(on(py, 1, 'command-injection'));
+    assert.ok(on(py, 2, 'http-no-timeout'));
+    assert.ok(on(py, 4, 'sql-injection'));
+    assert.ok(on(py, 5, 'hardcoded-secret'));
+  });
+
+  it('keeps what the marker does not speak for: another check id, another linter, another line', () => {
+    const lines = [
+      'cfg := &tls.Config{InsecureSkipVerify: true} // #nosec G104', // 1: an unrelated gosec id
+      'resp, _ := client.Get(url) //nolint:errcheck,revive', // 2: other linters
+      'subprocess.call(cmd, shell=True)  # nosec B602', // 3
+      'subprocess.call(other, shell=True)', // 4: a trailing marker speaks for its own line only
+      'nosecret := compute() // the word inside a name is no marker', // 5
+      'x := f() // see the nosec docs', // 6: a mention, not a marker
+    ];
+    assert.ok(!on(lines, 1, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 2, 'http-no-timeout'));
+    assert.ok(on(lines, 3, 'command-injection'));
+    assert.ok(!on(lines, 3, 'sql-injection'), 'B602 is a shell check only');
+    assert.ok(!on(lines, 4, 'command-injection'));
+    assert.ok(!on(lines, 5, 'hardcoded-secret'));
+    assert.ok(!on(lines, 6, 'http-no-timeout'));
+  });
+});
+
+describe('offline checks with peer markers', () => {
+  it('drops a finding its line marks #nosec for the same intent and keeps the unmarked twin', async () => {
+    const text = [
+      'package store', // 1
+      '', // 2
+      'import "crypto/tls"', // 3
+      '', // 4
+      'func insecure(skip bool) *tls.Config {', // 5
+      '\tif skip {', // 6
+      '\t\treturn &tls.Config{InsecureSkipVerify: true} // #nosec G402 -- opt-in for self-signed endpoints', // 7
+      '\t}', // 8
+      '\treturn &tls.Config{InsecureSkipVerify: true}', // 9
+      '}', // 10
+    ].join('\n');
+    const findings = await runOfflineChecks({ path: 'internal/store/tls.go', text }, { mode: 'pragmatic' });
+    assert.deepEqual(
+      findings.map((f) => `${f.startLine} ${f.ruleId}`),
+      ['9 tls-verification-disabled'],
+    );
   });
 });

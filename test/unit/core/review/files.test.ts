@@ -46,6 +46,8 @@ describe('collectFiles', () => {
     const root = tree({
       'a/logo.png': Buffer.from([137, 80, 78, 71, 0, 0, 0, 13]),
       'a/huge.ts': 'x'.repeat(3000),
+      'a/generated/types.d.ts': 'x'.repeat(3000),
+      'a/api.pb.go': 'x'.repeat(3000),
       'a/ok.ts': 'ok\n',
     });
     const { units, skipped } = await collectFiles(['a'], { cwd: root, maxFileBytes: 1024 });
@@ -54,8 +56,15 @@ describe('collectFiles', () => {
       ['a/ok.ts'],
     );
     const reasons = Object.fromEntries(skipped.map((s) => [s.file, s.reason]));
+    const failed = Object.fromEntries(skipped.map((s) => [s.file, s.failed === true]));
     assert.match(reasons['a/logo.png'], /binary/);
     assert.match(reasons['a/huge.ts'], /larger than the 1 KiB size cap/);
+    assert.equal(failed['a/huge.ts'], true, 'own code over the cap leaves the review incomplete');
+    // Generated code over the cap is left out like data: its path says it is not the project's own text.
+    assert.match(reasons['a/generated/types.d.ts'], /size cap .*: generated code \(path generated\/\), not reviewed/);
+    assert.match(reasons['a/api.pb.go'], /generated code \(file name api\.pb\.go\)/);
+    assert.equal(failed['a/generated/types.d.ts'], false);
+    assert.equal(failed['a/api.pb.go'], false);
   });
 
   it('takes files given explicitly, once each', async () => {
