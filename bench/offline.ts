@@ -54,6 +54,40 @@ async function grammarLoadRows(): Promise<BenchRow[]> {
   return rows;
 }
 
+interface WasmReads {
+  total: number;
+  byApi: Record<string, number>;
+  byRule: Record<string, number>;
+}
+
+/**
+ * WebAssembly round trips per check (calls into web-tree-sitter's Node API while checking each
+ * 10,000-line file once), counted in a fresh process by bench/offlineWasmReads.ts: a count, so it
+ * does not move with the machine's load the way the CPU rows do.
+ */
+async function wasmReadRows(): Promise<BenchRow[]> {
+  const script = path.join(__dirname, 'offlineWasmReads.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    cwd: path.join(__dirname, '..'),
+  });
+  const counts = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, WasmReads>;
+  const top = (entries: Record<string, number>, size: number): string =>
+    Object.entries(entries)
+      .slice(0, size)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ');
+  return BENCH_LANGUAGES.map((language) => {
+    const reads = counts[language];
+    if (!reads) throw new Error(`offline: the WebAssembly read count has no ${language} entry`);
+    return {
+      name: `offline: ${language} WebAssembly reads per check (count)`,
+      value: reads.total,
+      unit: 'calls',
+      note: `calls into web-tree-sitter's Node API in one check of the 10,000-line file; by API: ${top(reads.byApi, 6)}; by rule: ${top(reads.byRule, 6)}`,
+    };
+  });
+}
+
 /**
  * A realistic 10,000-line file from the bench generator (see backendSource), without its final
  * newline so the text is exactly 10,000 '\n'-separated lines.
@@ -256,5 +290,5 @@ async function incrementalRow(
 }
 
 export async function benchOffline(): Promise<BenchRow[]> {
-  return [...(await grammarLoadRows()), ...(await checkRows())];
+  return [...(await grammarLoadRows()), ...(await checkRows()), ...(await wasmReadRows())];
 }

@@ -572,10 +572,18 @@ export function comparedSecretLiterals(
   return found;
 }
 
-/** The root's children with their start offsets, read once per tree (see topLevelChildContaining). */
+/**
+ * The root and its children with their start offsets, read once per tree (see
+ * topLevelChildContaining); each child's end and child count are read from the tree the first time
+ * they are needed and kept (-1 until then): every name lookup and every climb from a node asks
+ * them again for the same few top-level statements, and each read is a WebAssembly call.
+ */
 interface TopLevel {
+  root: Node;
   children: Node[];
   starts: number[];
+  ends: number[];
+  childCounts: number[];
 }
 
 const topLevelByTree = new WeakMap<Tree, TopLevel>();
@@ -583,12 +591,39 @@ const topLevelByTree = new WeakMap<Tree, TopLevel>();
 function topLevelOf(tree: Tree): TopLevel {
   let cached = topLevelByTree.get(tree);
   if (!cached) {
-    const children = tree.rootNode.children.filter((child): child is Node => child !== null);
+    const root = tree.rootNode;
+    const children = root.children.filter((child): child is Node => child !== null);
     // startIndex is held by the node object; endIndex would be a WebAssembly call per child.
-    cached = { children, starts: children.map((child) => child.startIndex) };
+    cached = {
+      root,
+      children,
+      starts: children.map((child) => child.startIndex),
+      ends: children.map(() => -1),
+      childCounts: children.map(() => -1),
+    };
     topLevelByTree.set(tree, cached);
   }
   return cached;
+}
+
+/** The end offset of the top-level child at `at`, read once per tree. */
+function topLevelEnd(topLevel: TopLevel, at: number): number {
+  let end = topLevel.ends[at];
+  if (end < 0) {
+    end = topLevel.children[at].endIndex;
+    topLevel.ends[at] = end;
+  }
+  return end;
+}
+
+/** The child count of the top-level child at `at`, read once per tree. */
+function topLevelChildCount(topLevel: TopLevel, at: number): number {
+  let count = topLevel.childCounts[at];
+  if (count < 0) {
+    count = topLevel.children[at].childCount;
+    topLevel.childCounts[at] = count;
+  }
+  return count;
 }
 
 /** Start offsets of each line (UTF-16), for offset → line/column (the line is lastStartingBy(starts, offset)). */
@@ -650,11 +685,12 @@ function topLevelChildContaining(node: Node): Node | undefined {
   const start = node.startIndex;
   const end = node.endIndex;
   if (end <= start) return undefined;
-  const { children, starts } = topLevelOf(node.tree);
-  const child = children[lastStartingBy(starts, start)];
+  const topLevel = topLevelOf(node.tree);
+  const at = lastStartingBy(topLevel.starts, start);
+  const child = topLevel.children[at];
   if (!child) return undefined;
   if (child.id === node.id) return child;
-  if (child.endIndex < end || child.childCount === 0) return undefined;
+  if (topLevelEnd(topLevel, at) < end || topLevelChildCount(topLevel, at) === 0) return undefined;
   return child;
 }
 
@@ -666,14 +702,15 @@ function topLevelChildContaining(node: Node): Node | undefined {
  * children is left to the root's own search.
  */
 export function nodeAtIndex(tree: Tree, index: number): Node | null {
-  const { children, starts } = topLevelOf(tree);
+  const topLevel = topLevelOf(tree);
+  const { children, starts } = topLevel;
   const at = lastStartingBy(starts, index);
   const child = children[at];
   if (child && !(at > 0 && starts[at - 1] === index)) {
-    const end = child.endIndex;
+    const end = topLevelEnd(topLevel, at);
     if (end > index && end > starts[at]) return child.descendantForIndex(index);
   }
-  return tree.rootNode.descendantForIndex(index);
+  return topLevel.root.descendantForIndex(index);
 }
 
 /**
@@ -720,7 +757,8 @@ export function stringWithParentAt(
  * price of one. The first step, from the root, is a binary search over the root's children.
  */
 export function ancestorsOf(node: Node): Node[] {
-  const root = node.tree.rootNode;
+  // The root read once per tree: `tree.rootNode` is a WebAssembly call and a new object each time.
+  const { root } = topLevelOf(node.tree);
   if (root.id === node.id) return [];
   const path: Node[] = [root];
   let current: Node | null = topLevelChildContaining(node) ?? root.childWithDescendant(node);
