@@ -8,7 +8,7 @@ import { round } from './engine';
 import { BENCH_LANGUAGES } from './generate';
 import { benchOffline, offlineThroughputRow } from './offline';
 import { benchRedaction } from './redaction';
-import { benchScale, SCALE_LINES_PER_CPU_SECOND } from './scale';
+import { benchScale, SCALE_LINES_PER_CPU_SECOND, SCALE_OVER_CHECKS } from './scale';
 import type { BenchModule, BenchRow } from './types';
 
 const MODULES: Array<{ name: string; run: BenchModule }> = [
@@ -20,12 +20,12 @@ const MODULES: Array<{ name: string; run: BenchModule }> = [
   { name: 'redaction', run: benchRedaction },
 ];
 
-/** Whole-repository lines per CPU-second ÷ one check's throughput: what the walk, start-up and workers cost. */
-const REPOSITORY_OVER_CHECK_TARGET = 0.6;
-
 /**
  * Ratios between modules, from rows of this same run: the repository review's throughput against the
- * mean one-thread throughput of a single check over the three languages it holds.
+ * mean one-thread throughput of a single warm check over the three languages it holds. Context, not a
+ * target: the review is a fresh process whose checks run cold (V8 has optimised nothing yet), the
+ * single check is measured after 12 warm-up checks. The judged ratio compares the review with the
+ * same checks in the same cold state (scale.ts, SCALE_OVER_CHECKS).
  */
 function crossModuleRows(rows: readonly BenchRow[]): BenchRow[] {
   const value = (name: string): number | undefined => rows.find((row) => row.name === name)?.value;
@@ -35,12 +35,10 @@ function crossModuleRows(rows: readonly BenchRow[]): BenchRow[] {
   const mean = (single as number[]).reduce((sum, throughput) => sum + throughput, 0) / single.length;
   return [
     {
-      name: 'scale: repository lines per CPU-second ÷ single-check throughput',
+      name: 'scale: repository lines per CPU-second ÷ warm single-check throughput',
       value: round(repository / mean),
       unit: '×',
-      target: REPOSITORY_OVER_CHECK_TARGET,
-      targetKind: 'min',
-      note: `${repository} ÷ ${Math.round(mean)} lines/s (mean of the three languages' one-thread checks)`,
+      note: `context (judged until session 8 against ≥ 0.6): ${repository} ÷ ${Math.round(mean)} lines/s (mean of the three languages' one-thread checks after 12 warm-ups); the review's checks run cold, see the row "${SCALE_OVER_CHECKS}"`,
     },
   ];
 }

@@ -1,11 +1,10 @@
 // Row 7 of `npm run bench`: `review --offline` over a generated 500-file, 100,000-line repository,
 // run as users run it (node dist/cli.js in a child process): wall time, lines per second, peak memory.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { median, round } from './engine';
 import { writeRepository } from './generate';
 import type { BenchRow } from './types';
@@ -31,8 +30,9 @@ function runCli(repo: string, usageFile: string): Promise<CliRun> {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        pathToFileURL(path.join(__dirname, 'resourceUsage.mjs')).href,
+        // A CommonJS preload, so the CLI starts as `node dist/cli.js` does (see resourceUsage.cjs).
+        '--require',
+        path.join(__dirname, 'resourceUsage.cjs'),
         CLI,
         'review',
         '.',
@@ -90,6 +90,36 @@ function runCli(repo: string, usageFile: string): Promise<CliRun> {
   });
 }
 
+/** Row name read by run.ts to put the repository's throughput beside one check's. */
+export const SCALE_OVER_CHECKS = 'scale: repository lines per CPU-second ÷ the same checks alone (both cold)';
+/** Whole-repository throughput ÷ the checks' own, on the same files in the same (cold) state. */
+const REPOSITORY_OVER_CHECKS_TARGET = 0.6;
+
+interface ChecksRun {
+  cpuMs: number;
+  files: number;
+  findings: number;
+}
+
+/**
+ * The offline checks alone over the same files, in a fresh process on one thread (bench/scaleChecks.ts):
+ * the same cold V8 a `review --offline` run starts with, without start-up, reading, workers,
+ * redaction, fingerprints and the report.
+ */
+function runChecksAlone(repo: string): Promise<ChecksRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'scaleChecks.ts'), repo],
+      { cwd: path.join(__dirname, '..') },
+      (error, stdout) => {
+        if (error) reject(new Error(`scale: bench/scaleChecks.ts failed: ${error.message}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChecksRun);
+      },
+    );
+  });
+}
+
 /** The most recently changed source file under `dir`, so a stale bundle is not measured. */
 function newestSource(dir: string): { file: string; mtimeMs: number } | undefined {
   let newest: { file: string; mtimeMs: number } | undefined;
@@ -114,8 +144,13 @@ export async function benchScale(): Promise<BenchRow[]> {
     const lines = writeRepository(repo, FILES, LINES);
     const usageFile = path.join(repo, '..', `${path.basename(repo)}.usage.json`);
     const runs: CliRun[] = [];
+    const alone: ChecksRun[] = [];
     try {
-      for (let run = 0; run < RUNS; run += 1) runs.push(await runCli(repo, usageFile));
+      // Each review is followed by the checks alone on the same files, so both sides see the same load.
+      for (let run = 0; run < RUNS; run += 1) {
+        runs.push(await runCli(repo, usageFile));
+        alone.push(await runChecksAlone(repo));
+      }
     } finally {
       fs.rmSync(usageFile, { force: true });
     }
@@ -123,6 +158,11 @@ export async function benchScale(): Promise<BenchRow[]> {
     const cpuMs = median(runs.map((run) => run.cpuMs));
     const peakMb = Math.max(...runs.map((run) => run.maxRssMb));
     const { findings, files } = runs[0];
+    if (alone.some((run) => run.findings !== findings))
+      throw new Error(
+        `scale: the checks alone found ${alone.map((run) => run.findings).join(', ')} findings, the review ${findings}: not the same work`,
+      );
+    const checksCpuMs = median(alone.map((run) => run.cpuMs));
     const note = `${FILES} files, ${lines} lines (TS/Python/Go), ${findings} findings in ${files} files; median of ${RUNS} runs, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}`;
     return [
       {
@@ -142,6 +182,21 @@ export async function benchScale(): Promise<BenchRow[]> {
         value: round(lines / (cpuMs / 1000), 0),
         unit: 'lines/s',
         note: 'all threads of the process, start-up to exit',
+      },
+      {
+        name: 'scale: the same files, offline checks alone in a fresh process: lines per CPU-second',
+        value: round(lines / (checksCpuMs / 1000), 0),
+        unit: 'lines/s',
+        note: `one thread, grammars loaded and files read first, each file checked once (cold, as in a review); ${round(checksCpuMs, 0)} ms CPU, median of ${RUNS}`,
+      },
+      {
+        name: SCALE_OVER_CHECKS,
+        // The median of each review's ratio to the checks run right after it.
+        value: round(median(runs.map((run, index) => alone[index].cpuMs / run.cpuMs))),
+        unit: '×',
+        target: REPOSITORY_OVER_CHECKS_TARGET,
+        targetKind: 'min',
+        note: `${round(checksCpuMs, 0)} ÷ ${round(cpuMs, 0)} ms CPU (medians); median of ${RUNS} paired ratios: what start-up, reading, worker threads, redaction, fingerprints and the JSON report add to the checks`,
       },
       {
         name: 'scale: review --offline: peak memory (RSS)',

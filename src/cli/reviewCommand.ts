@@ -4,14 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, SEVERITIES, severityRank, type Mode, type ReviewResult, type Severity } from '../core/findings';
 import type { Logger } from '../core/log';
-import {
-  OFFLINE_RULES,
-  parseRuleOverrides,
-  runOfflineChecksWithSymbols,
-  type CheckedFile,
-  type RuleOverride,
-} from '../core/offline';
-import type { KnownSymbol } from '../core/fingerprint';
+import { OFFLINE_RULES, parseRuleOverrides, type RuleOverride } from '../core/offline';
 import type { OfflineConfig } from '../core/offline/types';
 import {
   formatGithub,
@@ -42,12 +35,12 @@ import { collectFiles, findRepositoryRoot } from '../core/review/files';
 import { commitMessages, gitDiff, readFileAtRevision } from '../core/review/git';
 import { DISMISSALS_FILE, dismissalsFromText, loadDismissals, teamDecisionsFor } from '../core/review/dismissals';
 import type { ReviewUnit } from '../core/review/types';
-import type { ReviewFinding, SkippedPart } from '../core/findings';
+import type { SkippedPart } from '../core/findings';
 import { version as TOOL_VERSION } from '../../package.json';
 import { argumentError, EXIT, isClosedOutput, UsageError } from './errors';
 import { counted } from '../core/counted';
 import { resolvePersonaDirs } from './personaDirs';
-import { createOfflinePool } from '../core/offline/pool';
+import { spreadOfflineChecks, type SpreadChecks } from '../core/offline/spread';
 import type { CliCommand, CliIo } from './main';
 import { errorMessage } from '../core/errorMessage';
 import {
@@ -746,50 +739,16 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
 const OFFLINE_POOL_MIN_FILES = 16;
 
 /**
- * The offline checks of a review: on worker threads (dist/offlineWorker.js, one per core up to 4)
- * for large reviews, where they were most of the time on a single core; inline otherwise, and when
- * running from source (tests), where there is no bundled worker.
+ * The offline checks of a review: for large reviews shared between the main thread and worker
+ * threads (dist/offlineWorker.js, one thread per core up to 4 in all; see spreadOfflineChecks);
+ * inline for small reviews and when running from source (tests), where there is no bundled worker.
  */
-function offlineChecks(
-  units: ReviewUnit[],
-  config: OfflineConfig,
-): {
-  findings: (unit: ReviewUnit) => Promise<ReviewFinding[]>;
-  /** The enclosing symbol of a checked file's finding line, read from the check's tree (fingerprints). */
-  knownSymbol: KnownSymbol;
-  close: () => Promise<void>;
-} {
-  // Each finding's symbol comes back with it, so fingerprinting need not parse every file again
-  // (that second parse was about a fifth of a 100,000-line offline review's CPU time).
-  const symbols = new Map<string, Map<number, string>>();
-  const keep = (unit: ReviewUnit, checked: CheckedFile): ReviewFinding[] => {
-    if (checked.symbols) {
-      const lines = new Map<number, string>();
-      checked.findings.forEach((finding, index) => lines.set(finding.startLine, checked.symbols![index]));
-      symbols.set(unit.path, lines);
-    }
-    return checked.findings;
-  };
-  const knownSymbol: KnownSymbol = (file, line) => symbols.get(file)?.get(line);
-  const inline = async (unit: ReviewUnit): Promise<ReviewFinding[]> =>
-    keep(unit, await runOfflineChecksWithSymbols(unit, config));
+function offlineChecks(units: ReviewUnit[], config: OfflineConfig): SpreadChecks {
   const workerFile = path.join(__dirname, 'offlineWorker.js');
   const threads = Math.min(availableParallelism(), 4);
   const checked = units.filter((unit) => !unit.text.includes('\u0000'));
-  if (checked.length < OFFLINE_POOL_MIN_FILES || threads < 2 || !existsSync(workerFile)) {
-    return { findings: inline, knownSymbol, close: async () => {} };
-  }
-  const pool = createOfflinePool({ workerFile, size: threads });
-  // Every file is sent at once so that all workers stay busy; the engine awaits them in order.
-  const started = new Map(
-    checked.map((unit) => {
-      const pending = pool.checkWithSymbols(unit, config).then((result) => keep(unit, result));
-      // Marks the rejection handled until the engine awaits it (the engine reports it then).
-      pending.catch(() => undefined);
-      return [unit, pending] as const;
-    }),
-  );
-  return { findings: (unit) => started.get(unit) ?? inline(unit), knownSymbol, close: () => pool.close() };
+  const workers = checked.length < OFFLINE_POOL_MIN_FILES || !existsSync(workerFile) ? 0 : threads - 1;
+  return spreadOfflineChecks(checked, config, { workerFile, workers });
 }
 
 function formatReport(format: Format, result: ReviewResult, meta: ReportMeta, color: boolean): string {

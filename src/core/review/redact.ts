@@ -675,6 +675,26 @@ function quoteFromRedacted(
   return lines.join('\n');
 }
 
+/** Texts redactedText has seen, per kind of path: redacted text by text. Bounded: cleared when full. */
+const redactedTexts = new Map<string, string>();
+const REDACTED_TEXTS_LIMIT = 4096;
+
+/**
+ * redactSecrets(text, { path }).text, remembered: the offline findings' messages and suggestions
+ * repeat from file to file (78 distinct messages among 6,126 findings of the bench's 100,000-line
+ * review), and redacting each again was a sixth of that review's main-thread CPU. The path only
+ * chooses between config-file and netrc rules, so the key is those two and the text.
+ */
+function redactedText(text: string, path: string): string {
+  const key = `${CONFIG_FILE.test(path) ? 'c' : '-'}${NETRC_FILE.test(path) ? 'n' : '-'}${text}`;
+  const known = redactedTexts.get(key);
+  if (known !== undefined) return known;
+  const redacted = redactSecrets(text, { path }).text;
+  if (redactedTexts.size >= REDACTED_TEXTS_LIMIT) redactedTexts.clear();
+  redactedTexts.set(key, redacted);
+  return redacted;
+}
+
 /**
  * Findings about one unit (the offline checks'), with no secret the redaction finds in the unit: a
  * quote over a line holding one is taken from the redacted text, a fix replacing such a line is
@@ -710,7 +730,7 @@ export function withoutSecrets<T extends ReviewFinding>(findings: T[], unit: { p
     }
     return false;
   };
-  const scrub = (text: string): string => redactSecrets(text, { path: unit.path }).text;
+  const scrub = (text: string): string => redactedText(text, unit.path);
   return findings.map((finding) => {
     const quoteHasSecret =
       !finding.quote.includes(REDACTION_MARK) && quoteHoldsSecret(finding.quote, finding.startLine, finding.endLine);

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { KNOWN_PATTERN_REQUIRED_TEXT, redactSecrets } from '../../../../src/core/review/redact';
+import type { ReviewFinding } from '../../../../src/core/findings';
+import { KNOWN_PATTERN_REQUIRED_TEXT, redactSecrets, withoutSecrets } from '../../../../src/core/review/redact';
 import { KNOWN_SECRET_PATTERNS } from '../../../../src/core/secretPatterns';
 
 // Fake credentials shaped like the real formats; assembled at run time so the repository holds no scannable literal.
@@ -305,4 +306,44 @@ describe('redactSecrets', () => {
       });
     }
   });
+});
+
+describe('withoutSecrets: messages and suggestions', () => {
+  // A config-style line: redacted in a YAML file, left alone in TypeScript, whichever comes first.
+  const configLine = 'password: ' + 'Zk4' + 'qLm9Tr2Vx';
+  const finding = (file: string): ReviewFinding => ({
+    file,
+    ruleId: 'hardcoded-secret',
+    title: 'Credential written in the source',
+    severity: 'high',
+    category: 'security',
+    startLine: 1,
+    endLine: 1,
+    quote: 'x',
+    message: `Seen:\n${configLine}`,
+    suggestion: `Remove:\n${configLine}`,
+    fix: null,
+    confidence: 1,
+    origin: 'offline',
+  });
+  // Each unit holds a secret, so its findings are looked at (a unit with nothing to redact returns them as they are).
+  const unit = (file: string): { path: string; text: string } => ({
+    path: file,
+    text: `x\nTOKEN = "${fake.github}"\n`,
+  });
+
+  for (const order of [
+    ['config/app.yml', 'src/db.ts'],
+    ['src/db.ts', 'config/app.yml'],
+  ]) {
+    it(`redacts by the finding's path, the same text seen again (${order.join(' then ')})`, () => {
+      for (const file of [...order, ...order]) {
+        const [out] = withoutSecrets([finding(file)], unit(file));
+        const expected = redactSecrets(`Seen:\n${configLine}`, { path: file }).text;
+        assert.equal(out.message, expected, file);
+        assert.equal(out.suggestion, redactSecrets(`Remove:\n${configLine}`, { path: file }).text, file);
+        assert.equal(out.message.includes(configLine), file === 'src/db.ts', file);
+      }
+    });
+  }
 });
