@@ -440,7 +440,10 @@ export class ContextGatherer {
         for (const name of callsInText(unit.removed.flatMap((b) => b.lines)))
           if (!called.includes(name)) called.push(name);
       }
-      const definitions = definitionsIn(tree, family);
+      // Only looked at for the names the reviewed lines call: a whole-file review calls for none.
+      let definitions: Definition[] | undefined;
+      const definedAs = (name: string): Definition[] =>
+        (definitions ??= definitionsIn(tree, family)).filter((d) => d.name === name);
       const shown = (range: LineRange): boolean =>
         regions.ranges.some((r) => r.startLine <= range.startLine && r.endLine >= range.endLine);
       const firstChange = Math.min(...(focus ?? [unit.range?.startLine ?? 1]));
@@ -448,7 +451,7 @@ export class ContextGatherer {
       const callees: Definition[] = [];
       const missing: string[] = [];
       for (const name of called) {
-        const own = definitions.filter((d) => d.name === name);
+        const own = definedAs(name);
         if (own.length > 0) {
           calls.push({ name, resolved: 'same-file' });
           for (const d of own) if (!shown(d.range) && !callees.some((c) => overlaps(c.range, d.range))) callees.push(d);
@@ -466,7 +469,7 @@ export class ContextGatherer {
         for (const r of regions.ranges) for (let l = r.startLine; l <= r.endLine; l++) shownLines.add(l);
         for (const name of callsOnLines(tree, family, shownLines)) {
           if (called.includes(name)) continue;
-          for (const d of definitions.filter((def) => def.name === name))
+          for (const d of definedAs(name))
             if (!shown(d.range) && ![...callees, ...more].some((c) => overlaps(c.range, d.range))) more.push(d);
         }
         more.sort(nearest);
