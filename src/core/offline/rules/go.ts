@@ -308,12 +308,31 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
     if (literalOnlyLocals(input, fn).get(name) === true) return true;
     // A slice filled with fixed text only (`where := []string{"1 = 1"}; where = append(where, "id = ?")`).
-    if (fixedSlices(input, fn, test).has(name)) return true;
+    if (stringSliceNames(input, fn).has(name) && fixedSlices(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
     return packageConstants(input).has(name) && !declaredLocals(input, fn).has(name);
   };
   return test;
 }
+
+const stringSliceNameSets = new WeakMap<Node, Set<string>>();
+
+/**
+ * The names on the left of a line that gives a `[]string{…}` literal (`conds, args := []string{…},
+ * []any{}`), read from the function's text in one scan: only these can be fixed slices, so the tree
+ * is read for them alone.
+ */
+function stringSliceNames(input: CheckInput, fn: Node): Set<string> {
+  let names = stringSliceNameSets.get(fn);
+  if (names) return names;
+  names = new Set();
+  const text = input.text.slice(fn.startIndex, fn.endIndex);
+  for (const match of text.matchAll(STRING_SLICE_LINE)) for (const name of match[1].split(',')) names.add(name.trim());
+  stringSliceNameSets.set(fn, names);
+  return names;
+}
+
+const STRING_SLICE_LINE = /^[ \t]*((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)[ \t]*:?=[^\n]*?\[\]string[ \t]*\{/gm;
 
 const fixedSliceSets = new WeakMap<Node, Set<string>>();
 
@@ -739,8 +758,11 @@ const sqlInjection: RuleChecker = (input) => {
     // `ExecContext(query)` with the context left out: the one argument is the query.
     if (at >= call.args.length && call.args.length === 1) at = 0;
     const query = call.args[at] ?? null;
-    const build = resolvedStringBuild(input, query, query && fragmentsWithTheirArguments(input, call, at));
+    const build = resolvedStringBuild(input, query);
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    // Only a query that looks built from input is read again with the fragments its own builders return.
+    const fragments = query && fragmentsWithTheirArguments(input, call, at);
+    if (fragments && !resolvedStringBuild(input, query, fragments)?.dynamic) continue;
     input.report(
       call.node,
       'sql-injection',
