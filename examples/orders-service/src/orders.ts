@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 
 const db = new Pool({ connectionString: process.env.DATABASE_URL });
 
-const paymentsApiKey = "sk_live_EXAMPLEONLYNOTAREALKEY0000";
+const paymentsApiKey = "sk_live_4f8Qz1OrdersSvcKey7Tq2";
 
 export interface OrderLine {
   sku: string;

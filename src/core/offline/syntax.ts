@@ -153,7 +153,18 @@ const SECRET_PURPOSE =
 
 /** Names that say randomness is for timing, statistics or looks, never a credential. */
 const BENIGN_RANDOM_PURPOSE =
-  /\b(jitter|delay|backoff|sleep|wait|samples?|sampling|sampled|shuffle|shuffled|retry|retries|timeout|interval|percent|percentage|ratio|weight|colou?r|offset|spread|probability|chance|rate|latency|pick|index|idx)\b/;
+  /\b(jitter|delay|backoff|sleep|wait|samples?|sampling|sampled|shuffle|shuffled|retry|retries|timeout|interval|percent|percentage|ratio|weight|colou?r|offset|spread|probability|chance|rate|latency|pick|index|idx|length|len|size|count)\b/;
+
+/**
+ * A function that makes a code to hand out (`generateShortCodeID`, `newInviteCode`, `makeRoomCode`):
+ * whoever holds the code reaches what it names (a shared request, a room, an invitation), so
+ * guessing it is access. Codes that classify rather than grant (`statusCode`, `countryCode`,
+ * `colorCode`) are left out.
+ */
+const HANDED_OUT_CODE =
+  /\b(?:generate|gen|create|make|new|issue|random|rand)\b.*\b(?:short ?codes?|codes?)\b|\bshortcodes?\b/;
+const CLASSIFYING_CODE =
+  /\b(?:status|error|err|exit|http|response|return|country|language|lang|locale|currency|zip|postal|area|char|hash|key|colou?r|source|dial|qr|bar|op|event|reason|iso|unit)\s+codes?\b/;
 
 /** Decide whether a random value built for `bindingName` (or inside `functionName`) is a secret. */
 export function randomBuildsSecret(bindingName: string | undefined, functionName: string | undefined): boolean {
@@ -165,7 +176,33 @@ export function randomBuildsSecret(bindingName: string | undefined, functionName
   if (functionName) {
     const words = nameWords(functionName);
     if (BENIGN_RANDOM_PURPOSE.test(words)) return false;
-    return SECRET_PURPOSE.test(words);
+    return SECRET_PURPOSE.test(words) || (HANDED_OUT_CODE.test(words) && !CLASSIFYING_CODE.test(words));
+  }
+  return false;
+}
+
+/** Libraries that make fake data (names, addresses, lorem ipsum) for demos, seeds and API tests. */
+const FAKE_DATA_IMPORT =
+  /['"](?:@faker-js\/faker|faker|chance|casual|@ngneat\/falso|github\.com\/brianvoe\/gofakeit(?:\/v\d+)?|github\.com\/go-faker\/faker(?:\/v\d+)?)['"]|^[ \t]*(?:from|import)[ \t]+(?:faker|mimesis)\b/m;
+/** Generators of fake personal or sample data by name: `$randomFirstName`, `fakeEmail`, `random_city`. */
+const FAKE_DATA_NAME =
+  /(?<![\w$])\$?(?:random|fake|dummy|mock|sample)_?(first_?name|last_?name|full_?name|user_?name|company_?name|name|email|lorem|words?|sentence|paragraph|city|country|street|address|phone(?:_?number)?|company|job_?\w*|colou?r|hex_?colou?r|avatar|ip(?:v[46])?|mac_?address|locale|user_?agent|uuid|date)(?![a-z0-9])/gi;
+/** How many kinds of fake data a module must generate to be a fake-data generator. */
+const FAKE_DATA_KINDS = 3;
+
+/**
+ * A module that makes fake data: it imports a faker-like library, or it names generators for at
+ * least three kinds of fake personal or sample data (`$randomFirstName`, `$randomCity`,
+ * `$randomEmail`). Its random `password` or `token` fills a form or an API test with a made-up
+ * value and guards nothing. One pass over the text, stopping at the third kind.
+ */
+export function isFakeDataModule(text: string): boolean {
+  if (FAKE_DATA_IMPORT.test(text.length > 16_384 ? text.slice(0, 16_384) : text)) return true;
+  const kinds = new Set<string>();
+  const pattern = new RegExp(FAKE_DATA_NAME.source, FAKE_DATA_NAME.flags);
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    kinds.add(match[1].toLowerCase().replace(/_/g, ''));
+    if (kinds.size >= FAKE_DATA_KINDS) return true;
   }
   return false;
 }
@@ -186,6 +223,7 @@ const TEST_VALUE =
  */
 export function isPlaceholderSecret(value: string): boolean {
   if (value.length < 8) return true;
+  if (isDocumentationValue(value)) return true;
   if (/\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(value)) return true;
   if (
     /^(?:x+|\*+|\.+|-+|_+|changeme|change[-_ ]?me|your[-_ ].*|example.*|placeholder.*|dummy.*|redacted.*|todo.*|none|null|undefined)$/i.test(
@@ -202,6 +240,50 @@ export function isPlaceholderSecret(value: string): boolean {
     if (words.length > 3 || /[.:?!]$/.test(value) || words.some((word) => /^[A-Z][a-z]/.test(word))) return true;
   }
   return false;
+}
+
+/** Words that mark a value as written for documentation or a demo wherever they stand in it (`AKIAIOSFODNN7EXAMPLE`). */
+const DOCUMENTATION_WORD = /example|dummy|fake|sample|changeme|placeholder/i;
+/** An elided part (`...JWT...`, `sk_live_…`) or a run of x's standing for characters left out (`sk_live_xxxx`). */
+const ELIDED = /\.\.\.|…|xxx|XXX/;
+/** Rows of a keyboard and the alphabet, read both ways, for values typed along them (`qwertyuiop`, `abcdefgh`). */
+const TYPED_RUNS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'abcdefghijklmnopqrstuvwxyz', '01234567890'];
+
+/**
+ * A value made by hand to fill a field: one character or a short group repeated (`11111111`,
+ * `abcabcabc`), or a run along the digits, the alphabet or a keyboard row, either way
+ * (`123456789`, `987654321`, `qwertyuiop`).
+ */
+function isTypedRun(value: string): boolean {
+  const lower = value.toLowerCase();
+  if (/^(.{1,3})\1+$/s.test(lower)) return true;
+  if (lower.length < 6) return false;
+  const reversed = [...lower].reverse().join('');
+  return TYPED_RUNS.some((run) => run.includes(lower) || run.includes(reversed));
+}
+
+/**
+ * A value written for documentation, a demo or a form to fill in rather than a credential: it says
+ * so (`example`, `dummy`, `fake`, `sample`, `changeme`, `placeholder`: the key AWS documents,
+ * `AKIAIOSFODNN7EXAMPLE`, is one), it leaves characters out (`...JWT...`, `sk_live_xxxx`), or it is
+ * typed along a row (`123456789`). The offline rule's judgement only: redaction hides such values all
+ * the same, since hiding a placeholder from a model costs nothing.
+ */
+export function isDocumentationValue(value: string): boolean {
+  return DOCUMENTATION_WORD.test(value) || ELIDED.test(value) || isTypedRun(value);
+}
+
+/**
+ * A PEM private key with no key in it: the header and footer around a word or an ellipsis
+ * (`-----BEGIN PRIVATE KEY----- invalid -----END PRIVATE KEY-----`, a textarea's placeholder). A key
+ * of any kind has hundreds of base64 characters between them.
+ */
+const PEM_BODY_MIN_CHARS = 64;
+export function isKeylessPem(text: string): boolean {
+  const body = /-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END /.exec(text);
+  if (!body) return false;
+  const material = body[1].replace(/\\[nrt]/g, ' ').replace(/^[ \t]*[\w-]+:[^\n]*$/gm, '');
+  return (material.match(/[A-Za-z0-9+/=]/g)?.length ?? 0) < PEM_BODY_MIN_CHARS;
 }
 
 /** A value that is obviously not a real credential for `name`: a test value or the name itself (`password="password"`). */
@@ -241,6 +323,7 @@ export function isReportableNamedSecret(name: string, value: string): boolean {
 export function isReportableKeyLiteral(value: string): boolean {
   const trimmed = value.trim();
   if (trimmed.length === 0 || /\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(trimmed)) return false;
+  if (trimmed.length >= 8 && isDocumentationValue(trimmed)) return false;
   return !/^(?:test(?:ing)?|dummy|fake|mock|sample|example|foo|bar|changeme|your[-_ ].*)$/i.test(trimmed);
 }
 
@@ -431,17 +514,47 @@ const SECRET_FORMAT_TESTS = SECRET_FORMATS.map(
   (pattern) => new RegExp(pattern.regex.source, pattern.regex.flags.replace('g', '')),
 );
 
+/** A UUID: the ids of a test's records and the fake tokens it makes with `uuid()`; no provider's key format. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A word a person can say: a vowel in it and no more than three consonants in a row. */
+function sayable(word: string): boolean {
+  return /[aeiouy]/i.test(word) && !/[^aeiouy\d]{4}/i.test(word);
+}
+
+/**
+ * A value a person typed from words and small numbers (`valid-recovery-token-123`,
+ * `oauth2_access_token_123`, `memos_pat_abc123`, `testPass1`): split into words (camel case too) and
+ * numbers, each word can be said, each number has at most four digits, and the pieces are long
+ * (a generated value breaks into many pieces of one or two characters that cannot be said).
+ */
+function isWordsAndNumbers(value: string): boolean {
+  const pieces = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
+  if (pieces.length === 0 || pieces.join('').length < value.length * 0.75) return false;
+  if (value.length / pieces.length < 3) return false;
+  return pieces.every((piece) => (/^\d+$/.test(piece) ? piece.length <= 4 : sayable(piece)));
+}
+
+/** Base64 of printable text (`bXktc2VjcmV0LWtleQ==` is `my-secret-key`): a key a person wrote, then encoded. */
+function isBase64OfText(value: string): boolean {
+  if (value.length < 12 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  return /^[\x20-\x7e]+$/.test(decoded) && /[A-Za-z]{3}/.test(decoded);
+}
+
 /**
  * Whether a credential literal in test or fixture code is the test's own: not a provider's format
  * (an AWS, GitHub, Slack, Stripe … key or a private key, which is a leak wherever it is) and not
  * machine-generated-looking (16 or more characters with a digit, two kinds of characters and
  * high entropy, like a real API secret), so a person chose it for a fake user or a test server:
- * `'admin123'`, `'ncc-1701'`, `'ThereCanBeOnlyOne'`, `'s3cret-pass'`. Tests log in with such values
+ * `'admin123'`, `'ncc-1701'`, `'ThereCanBeOnlyOne'`, `'s3cret-pass'`; so are words with small numbers
+ * (`'refresh_token_456'`), UUIDs and base64 of plain text. Tests log in with such values
  * by the hundred, and reporting each one buries the real leaks.
  */
 export function isTestsOwnCredential(literalText: string): boolean {
   if (SECRET_FORMAT_TESTS.some((format) => format.test(literalText))) return false;
   const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
+  if (isWordsAndNumbers(value) || UUID.test(value) || isBase64OfText(value)) return true;
   const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
   const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;
   return !generated;
@@ -460,6 +573,9 @@ export function knownSecretLiterals(
   const seen = new Set<number>();
   for (const pattern of SECRET_FORMATS) {
     for (const match of matchesInRegion(input, pattern.regex)) {
+      // The provider's documented example key and a key's header with no key inside are no credentials
+      // (a key's long base64 body is only checked for having one: it may hold `xxx` by chance).
+      if (pattern.name === 'private key' ? isKeylessPem(match[0]) : isDocumentationValue(match[0])) continue;
       const node = nodeOfTypeAt(input.tree, match.index, stringTypes, 3);
       if (!node || seen.has(node.startIndex)) continue;
       seen.add(node.startIndex);
@@ -564,6 +680,9 @@ export function comparedSecretLiterals(
     if (!string || string.parent?.type !== comparisonType) continue;
     const text = literalString(string.literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    // `SECRET_PROVIDER == "kms-secret"`: a name that only starts with a secret word names a setting,
+    // and the word it is compared with is one of the setting's choices.
+    if (!isSecretName(name) && ENUM_LIKE_VALUE.test(text)) continue;
     found.push({
       literal: string.literal,
       message: `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,

@@ -13,6 +13,7 @@ import {
   matchesInRegion,
   named,
   nodesAtMatches,
+  isFakeDataModule,
   randomBuildsSecret,
   secretNamedStrings,
   stringWithParentAt,
@@ -531,10 +532,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 };
 
 const weakRandomSecret: RuleChecker = (input) => {
+  let fakeData: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'Math.random') continue;
     const fn = enclosingFunction(input, call);
     if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
+    fakeData ??= isFakeDataModule(input.text);
+    if (fakeData) return;
     input.report(
       call,
       'weak-random-secret',

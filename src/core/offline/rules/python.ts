@@ -21,6 +21,7 @@ import {
   memberCalls,
   named,
   nodesAtMatches,
+  isFakeDataModule,
   randomBuildsSecret,
   scopeAssignmentLists,
   secretNamedStrings,
@@ -907,12 +908,15 @@ function pythonBindingName(node: Node): string | undefined {
 
 const weakRandomSecret: RuleChecker = (input) => {
   const imported = randomNames(input);
+  let fakeData: boolean | undefined;
   for (const call of calls(input)) {
     const fromModule = call.object === 'random' && call.name !== 'SystemRandom';
     if (!fromModule && !(call.object === undefined && imported.has(call.name))) continue;
     const fn = enclosingFunction(input, call.node);
     const fnName = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
     if (!randomBuildsSecret(pythonBindingName(call.node), fnName)) continue;
+    fakeData ??= isFakeDataModule(input.text);
+    if (fakeData) return;
     input.report(
       call.node,
       'weak-random-secret',

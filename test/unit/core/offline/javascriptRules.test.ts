@@ -32,8 +32,9 @@ const cases: RuleCase[] = [
   {
     rule: 'hardcoded-secret',
     line: 2,
-    positive: 'const cfg = {\n  aws: "AKIAIOSFODNN7EXAMPLE",\n};',
-    negative: 'const cfg = {\n  aws: process.env.AWS_ACCESS_KEY_ID,\n};\n// AKIAIOSFODNN7EXAMPLE in a comment',
+    positive: 'const cfg = {\n  aws: "AKIAQ3VZ7T2XKM5RWN4H",\n};',
+    negative:
+      'const cfg = {\n  aws: process.env.AWS_ACCESS_KEY_ID,\n  docs: "AKIAIOSFODNN7EXAMPLE",\n};\n// AKIAQ3VZ7T2XKM5RWN4H in a comment',
   },
   {
     rule: 'sql-injection',

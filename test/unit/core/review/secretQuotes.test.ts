@@ -9,7 +9,7 @@ import { redactSecretLiteral } from '../../../../src/core/review/redact';
 
 // Assembled at run time so the repository holds no scannable literal.
 const password = 'hunter2-' + 'prod-Secret';
-const awsKey = 'AKIA' + 'IOSFODNN7EXAMPLE';
+const awsKey = 'AKIA' + 'Q3VZ7T2XKM5RWN4H';
 const source = `const password = "${password}";\nconst aws = '${awsKey}';\nexport function f() { return 1; }\n`;
 
 async function offlineResult(): Promise<ReviewResult> {
