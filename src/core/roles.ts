@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import type { PackageInfo } from './packageKinds';
 
 /**
  * What a file is for, told from cheap signals: its path (each ecosystem's conventions), markers in
@@ -149,6 +150,9 @@ const BROWSER_TOP_DIRS = new Set(['client', 'web', 'ui']);
 /** Next.js and friends: files that run on the server even in a front-end tree. */
 const SERVER_PATH = /(?:^|\/)(?:api|server|pages\/api|app\/api)\/|(?:^|\/)(?:route|middleware)\.\w+$/;
 
+/** Single-file components of Vue and Svelte: templates and scripts that run in the browser. */
+const COMPONENT_FILE = /\.(?:vue|svelte)$/;
+
 // ---- Content signals ----
 
 /** How much of the top of a file is searched for markers and imports. */
@@ -208,6 +212,32 @@ const JS_SERVER_IMPORT = new RegExp(
 );
 const JS_SERVER_MARK =
   /^['"]use server['"]|\bexport\s+(?:async\s+)?(?:function|const)\s+(?:getServerSideProps|getStaticProps|getStaticPaths|loader|action|generateMetadata)\b/m;
+
+/**
+ * The head of a file another project wrote: a header saying it was vendored or copied from
+ * elsewhere, a full permissive licence text (a project's own files carry a short header or none),
+ * or a `@license` tag, as libraries mark the notice that must travel with copies.
+ */
+const COPIED_HEADER =
+  /\b(?:vendored|copied|taken|imported) (?:verbatim )?from\b[^\n]{0,40}(?:https?:\/\/|\bgithub\b|\bnpm\b)|\bPermission is hereby granted, free of charge\b|\bRedistribution and use in source and binary forms\b|@license\b/i;
+/** A whole-file `/* eslint-disable *\/` (no rule list) as the first line. */
+const LINT_OFF_FILE = /^\/\*\s*eslint-disable\s*\*\//;
+/** A top-level `var`: JavaScript written before 2015, in a project that lints its own code. */
+const TOP_LEVEL_VAR = /^var[ \t]+[A-Za-z_$]/m;
+
+/**
+ * A copy of another project's code kept in the tree: its header says so (see COPIED_HEADER), or
+ * it is JavaScript that turns the project's linter off for the whole file and declares with
+ * top-level `var` (an older library pasted in and left as it was).
+ */
+function copiedSignal(text: string, base: string): string | undefined {
+  const head = text.length > MARKER_CHARS ? text.slice(0, MARKER_CHARS) : text;
+  const header = COPIED_HEADER.exec(head);
+  if (header) return `header "${header[0].slice(0, 60)}"`;
+  if (/\.(?:js|mjs|cjs)$/.test(base) && LINT_OFF_FILE.test(head) && TOP_LEVEL_VAR.test(head))
+    return 'JavaScript with ESLint off for the whole file and top-level var declarations (a copied older library)';
+  return undefined;
+}
 
 type Family = 'js' | 'python' | 'go' | undefined;
 
@@ -288,7 +318,13 @@ export function startsWithUseClient(text: string): boolean {
   }
 }
 
-function browserSignal(path: string, dirs: readonly string[], text: string, head: string): string | undefined {
+function browserSignal(
+  path: string,
+  dirs: readonly string[],
+  text: string,
+  head: string,
+  packageInfo: PackageInfo | undefined,
+): string | undefined {
   if (SERVER_PATH.test(path)) return undefined;
   if (JS_SERVER_IMPORT.test(head) || JS_SERVER_MARK.test(head)) return undefined;
   if (startsWithUseClient(head)) return "'use client' directive";
@@ -302,6 +338,7 @@ function browserSignal(path: string, dirs: readonly string[], text: string, head
   const frontEnd =
     firstDir(dirs, BROWSER_DIRS) ?? (dirs.length >= 1 && BROWSER_TOP_DIRS.has(dirs[0]) ? dirs[0] : undefined);
   if (frontEnd) return `path ${frontEnd}/ and imports nothing server-side`;
+  if (packageInfo?.kind === 'browser') return `${packageInfo.reason}; the file imports nothing server-side`;
   return undefined;
 }
 
@@ -381,7 +418,12 @@ export function normalisePath(path: string): string {
  * `test` must not make everything a test); `patterns` are the project's own `rolePatterns`, which
  * win over everything built in.
  */
-export function classifyFile(path: string, text: string, patterns?: RoleMatcher): FileRoleResult {
+export function classifyFile(
+  path: string,
+  text: string,
+  patterns?: RoleMatcher,
+  packageInfo?: PackageInfo,
+): FileRoleResult {
   const normal = normalisePath(path);
   const forced = patterns?.match(normal);
   if (forced) return forced;
@@ -412,6 +454,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   const meanLine = minified(text);
   if (meanLine !== undefined)
     return { role: 'vendored', reason: `minified (lines of ${meanLine} characters on average)` };
+  const copied = copiedSignal(text, base);
+  if (copied) return { role: 'vendored', reason: copied };
 
   const fixtureDir = firstDir(dirs, FIXTURE_DIRS);
   if (fixtureDir) return { role: 'fixture', reason: `path ${fixtureDir}/` };
@@ -436,6 +480,8 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
   // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
   if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
     return { role: 'script', reason: `path ${scriptDir}/` };
+  // A command-line tool's package: its code runs once per command, not in a server's event loop.
+  if (family === 'js' && packageInfo?.kind === 'cli') return { role: 'script', reason: packageInfo.reason };
   const management = dirs.findIndex(
     (dir, index) => dir === 'commands' && index > 0 && dirs[index - 1] === 'management',
   );
@@ -450,8 +496,9 @@ export function classifyFile(path: string, text: string, patterns?: RoleMatcher)
     const tag = GO_SCRIPT_BUILD_TAG.exec(head);
     if (tag) return { role: 'script', reason: `build constraint ${tag[0]}` };
   }
+  if (COMPONENT_FILE.test(base)) return { role: 'browser', reason: `file name ${base} (a front-end component)` };
   if (family === 'js') {
-    const browser = browserSignal(lower, dirs, text, head);
+    const browser = browserSignal(lower, dirs, text, head, packageInfo);
     if (browser) return { role: 'browser', reason: browser };
   }
   return { role: 'production', reason: 'no test, tooling, generated or front-end signal' };

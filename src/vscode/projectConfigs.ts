@@ -39,6 +39,8 @@ export const UNTRUSTED_PROJECT_CONFIG_NOTE = `${PROJECT_CONFIG_FILE} is not read
  */
 export class ProjectConfigs implements vscode.Disposable {
   private readonly projects = new Map<string, FolderProject>();
+  /** Folders without a configuration file: the defaults, with the folder's package.json files read for roles. */
+  private readonly plainScopes = new Map<string, ProjectScope>();
   private readonly shown = new Set<string>();
   private untrustedNoticeShown = false;
   /** What was said about the files (errors, the untrusted notice), for the log and the integration tests. */
@@ -51,11 +53,17 @@ export class ProjectConfigs implements vscode.Disposable {
 
   constructor(private readonly logger: OutputChannelLogger) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${PROJECT_CONFIG_FILE}`);
+    // package.json files tell front-end and command-line packages apart (file roles).
+    const manifests = vscode.workspace.createFileSystemWatcher('**/package.json');
     const reload = (): void => {
       this.ready = this.load().then(() => this.emitter.fire());
     };
     this.disposables.push(
       watcher,
+      manifests,
+      manifests.onDidChange(reload),
+      manifests.onDidCreate(reload),
+      manifests.onDidDelete(reload),
       watcher.onDidCreate(reload),
       watcher.onDidChange(reload),
       watcher.onDidDelete(reload),
@@ -70,7 +78,12 @@ export class ProjectConfigs implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const project = folder ? this.projects.get(folder.uri.toString()) : undefined;
     const relative = folder && uri.scheme === 'file' ? projectRelative(folder.uri.fsPath, uri.fsPath) : undefined;
-    return this.describe(project, relative ?? normalisePath(vscode.workspace.asRelativePath(uri, false)), text);
+    return this.describe(
+      project,
+      relative ?? normalisePath(vscode.workspace.asRelativePath(uri, false)),
+      text,
+      relative === undefined ? undefined : folder,
+    );
   }
 
   /** The same for a review unit's path (workspace-relative, prefixed with the folder's name in a multi-root workspace). */
@@ -86,7 +99,7 @@ export class ProjectConfigs implements vscode.Disposable {
       if (folder) relative = rest.join('/');
     }
     const project = folder ? this.projects.get(folder.uri.toString()) : undefined;
-    return this.describe(project, relative, unit.text);
+    return this.describe(project, relative, unit.text, folder);
   }
 
   /**
@@ -109,12 +122,33 @@ export class ProjectConfigs implements vscode.Disposable {
     for (const disposable of this.disposables) disposable.dispose();
   }
 
-  private describe(project: FolderProject | undefined, relative: string, text: string): FileInProject {
-    const scope = project?.scope ?? projectScope({}, '');
+  private describe(
+    project: FolderProject | undefined,
+    relative: string,
+    text: string,
+    folder: vscode.WorkspaceFolder | undefined,
+  ): FileInProject {
+    const scope = project?.scope ?? this.plainScope(folder);
     return { role: scope.role(relative, text).role, excludedBy: scope.excludedBy(relative), offline: scope.offline };
   }
 
+  /**
+   * The default scope of a folder without a configuration file. Its package.json files are read
+   * only in a trusted workspace, like the configuration file: they decide roles, hence which checks run.
+   */
+  private plainScope(folder: vscode.WorkspaceFolder | undefined): ProjectScope {
+    if (!folder || folder.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return projectScope({}, '');
+    const key = folder.uri.toString();
+    let scope = this.plainScopes.get(key);
+    if (!scope) {
+      scope = projectScope({}, folder.uri.fsPath);
+      this.plainScopes.set(key, scope);
+    }
+    return scope;
+  }
+
   private async load(): Promise<void> {
+    this.plainScopes.clear();
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     const next = new Map<string, FolderProject>();
     for (const folder of folders) {

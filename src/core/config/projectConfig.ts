@@ -6,6 +6,7 @@ import { errorMessage } from '../errorMessage';
 import { SEVERITIES } from '../findings';
 import { OFFLINE_RULES } from '../offline/rules/meta';
 import type { OfflineConfig, RuleOverride } from '../offline/types';
+import { PackageManifests } from '../packageKinds';
 import {
   classifyFile,
   compileRolePatterns,
@@ -215,6 +216,8 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
+  // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
+  const manifests = root === '' ? undefined : new PackageManifests(root);
   const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
   for (const role of FILE_ROLES) {
     const levels = config.roles?.[role]?.rules;
@@ -230,7 +233,8 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
       return hit ? `exclude "${hit.glob}"` : undefined;
     },
     role(relativePath, text) {
-      return classifyFile(relativePath, text, patterns);
+      const normal = normalisePath(relativePath);
+      return classifyFile(normal, text, patterns, manifests?.of(normal));
     },
     offline: {
       projectRules: config.rules ? overridesFrom(config.rules) : undefined,

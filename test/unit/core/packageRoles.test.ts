@@ -1,0 +1,154 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { projectScope } from '../../../src/core/config/projectConfig';
+import { runOfflineChecks } from '../../../src/core/offline';
+import { PackageManifests, packageKindOf } from '../../../src/core/packageKinds';
+import { classifyFile } from '../../../src/core/roles';
+
+const manifest = (fields: Record<string, unknown>): string => JSON.stringify(fields);
+
+/** A monorepo of our own: a Vue web app, a CLI, a Nest API, a shared library. */
+const MONOREPO: Record<string, string> = {
+  'package.json': manifest({ name: 'shop', private: true, devDependencies: { eslint: '9' } }),
+  'packages/web/package.json': manifest({ dependencies: { vue: '3', axios: '1' }, devDependencies: { vite: '5' } }),
+  'packages/shop-cli/package.json': manifest({ name: 'shop-cli', bin: { shop: 'bin/shop.js' } }),
+  'packages/tools/package.json': manifest({ name: '@shop/cli' }),
+  'packages/api/package.json': manifest({
+    bin: { 'shop-api': 'dist/main.js' },
+    dependencies: { '@nestjs/core': '10', vue: '3' },
+  }),
+  'packages/lib/package.json': manifest({ dependencies: { zod: '3' }, devDependencies: { vite: '5' } }),
+  'packages/next-app/package.json': manifest({ dependencies: { next: '14', react: '18' } }),
+};
+
+function reader(files: Record<string, string>, root: string): (file: string) => string | undefined {
+  return (file) =>
+    files[
+      file
+        .slice(root.length + 1)
+        .split('\\')
+        .join('/')
+    ];
+}
+
+describe('file roles from package.json', () => {
+  it('tells front-end, command-line and other packages apart', () => {
+    const kind = (fields: Record<string, unknown>): string | undefined =>
+      packageKindOf(manifest(fields), 'package.json')?.kind;
+    assert.equal(kind({ dependencies: { react: '18', 'react-dom': '18' } }), 'browser');
+    assert.equal(kind({ devDependencies: { svelte: '4', vite: '5' } }), 'browser');
+    assert.equal(kind({ bin: 'cli.js' }), 'cli');
+    assert.equal(packageKindOf(manifest({}), 'cli/package.json', 'cli')?.kind, 'cli');
+    // A server framework wins over a UI framework and over a launcher in bin.
+    assert.equal(kind({ dependencies: { express: '4', react: '18' } }), 'other');
+    assert.equal(kind({ bin: 'server.js', dependencies: { fastify: '4' } }), 'other');
+    // A bundler alone builds Node libraries too; a full-stack framework renders on the server.
+    assert.equal(kind({ devDependencies: { vite: '5' } }), 'other');
+    assert.equal(kind({ dependencies: { next: '14', react: '18' } }), 'other');
+    assert.equal(packageKindOf('{ "name": ', 'package.json'), undefined);
+  });
+
+  it('gives a file the nearest package.json, reading each folder once', () => {
+    const reads: string[] = [];
+    const read = reader(MONOREPO, '/repo');
+    const manifests = new PackageManifests('/repo', (file) => {
+      reads.push(file);
+      return read(file);
+    });
+    assert.equal(manifests.of('packages/web/src/helpers/api.ts')?.kind, 'browser');
+    assert.equal(manifests.of('packages/web/src/helpers/gist.ts')?.kind, 'browser');
+    assert.equal(manifests.of('packages/web/src/store.ts')?.kind, 'browser');
+    assert.equal(manifests.of('packages/shop-cli/src/commands/test.ts')?.kind, 'cli');
+    assert.equal(manifests.of('packages/tools/src/index.ts')?.kind, 'cli');
+    assert.equal(manifests.of('packages/api/src/main.ts')?.kind, 'other');
+    assert.equal(manifests.of('scripts/release.ts')?.kind, 'other');
+    assert.equal(manifests.of('/elsewhere/x.ts'), undefined);
+    assert.equal(new Set(reads).size, reads.length, 'no folder read twice');
+  });
+
+  it('classifies with the package: browser, script, and per-file signals still first', () => {
+    const read = reader(MONOREPO, '/repo');
+    const manifests = new PackageManifests('/repo', read);
+    const roleOf = (path: string, text: string): string => classifyFile(path, text, undefined, manifests.of(path)).role;
+    const helper = 'export async function load(url: string) {\n  return (await fetch(url)).json();\n}\n';
+    assert.equal(roleOf('packages/web/src/helpers/api.ts', helper), 'browser');
+    assert.match(
+      classifyFile('packages/web/src/helpers/api.ts', helper, undefined, manifests.of('packages/web/x.ts')).reason,
+      /packages\/web\/package\.json depends on vue/,
+    );
+    // A module of the front-end package that reaches for Node is not browser code.
+    assert.equal(roleOf('packages/web/src/ssr.ts', "import fs from 'node:fs';\n" + helper), 'production');
+    assert.equal(roleOf('packages/web/src/helpers/api.spec.ts', helper), 'test');
+    assert.equal(roleOf('packages/shop-cli/src/commands/test.ts', helper), 'script');
+    assert.equal(roleOf('packages/api/src/orders.ts', helper), 'production');
+    assert.equal(roleOf('packages/lib/src/parse.ts', helper), 'production');
+    assert.equal(roleOf('packages/next-app/app/api/route.ts', helper), 'production');
+  });
+
+  it('reads .vue and .svelte files as browser code without any package.json', () => {
+    assert.equal(classifyFile('src/components/Login.vue', '<script setup>\n</script>\n').role, 'browser');
+    assert.equal(classifyFile('src/routes/Page.svelte', '<script>\n</script>\n').role, 'browser');
+    assert.equal(classifyFile('src/components/__tests__/Login.spec.ts', '').role, 'test');
+  });
+
+  it('reads copies of other projects as vendored: a header that says so, a licence text, ESLint off with var', () => {
+    const role = (path: string, text: string): string => classifyFile(path, text).role;
+    assert.equal(
+      role('app/utils/track.js', '/**\n * Vendored from https://github.com/acme/track (v2)\n */\n'),
+      'vendored',
+    );
+    assert.equal(
+      role(
+        'redash/utils/order.py',
+        '# Copyright (c) 2012 Someone\n# Permission is hereby granted, free of charge, to any person\n',
+      ),
+      'vendored',
+    );
+    assert.equal(
+      role('src/helpers/lint.js', '/* eslint-disable */\n\nvar rules = {}\nfunction run() {}\n'),
+      'vendored',
+    );
+    // Our own files: ESLint off in TypeScript, var without ESLint off, a short licence line.
+    assert.equal(role('src/main.ts', '/* eslint-disable */\nvar app = 1;\n'), 'production');
+    assert.equal(role('src/legacy.js', 'var rules = {};\n'), 'production');
+    assert.equal(role('src/orders.go', '// SPDX-License-Identifier: MIT\npackage orders\n'), 'production');
+    assert.equal(role('src/adapter.ts', '// Adapted from our old client.\nexport const x = 1;\n'), 'production');
+  });
+
+  it('applies through the project scope on disk: the roles show on findings', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'package-roles-'));
+    try {
+      for (const [path, text] of Object.entries(MONOREPO)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      const scope = projectScope({}, root);
+      const code = 'export async function sync(url: string) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
+      const roles = ['packages/web/src/sync.ts', 'packages/shop-cli/src/sync.ts', 'packages/api/src/sync.ts'].map(
+        (path) => scope.role(path, code).role,
+      );
+      assert.deepEqual(roles, ['browser', 'script', 'production']);
+      const findings = await runOfflineChecks(
+        { path: 'packages/web/src/sync.ts', text: code, role: 'browser' },
+        { mode: 'backendpe' },
+      );
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        [],
+        'no server-side timeout finding in browser code',
+      );
+      const api = await runOfflineChecks(
+        { path: 'packages/api/src/sync.ts', text: code, role: scope.role('packages/api/src/sync.ts', code).role },
+        { mode: 'backendpe' },
+      );
+      assert.deepEqual(
+        api.map((f) => `${f.ruleId} ${f.role}`),
+        ['http-no-timeout production'],
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
