@@ -296,6 +296,97 @@ export function scriptedReview(set: LabeledSet, user: string, system = ''): Scri
   return envelope({ summary, findings }, stableHash(partKey) % 4);
 }
 
+/** The model name that gets the second model's habits (`scriptedOtherReview`). */
+export const OTHER_SCRIPTED_MODEL = 'scripted-other';
+
+/** Some models head every finding with its category's name ("Concurrency: …", "Performance: …"). */
+function categoryHeadline(bug: LabeledBug, category: string): string {
+  const name = category.charAt(0).toUpperCase() + category.slice(1).replace('-', ' ');
+  return `${name}: ${bug.title}`;
+}
+
+const SQL_LITERAL = /["'`][^"'`]*\b(?:SELECT|INSERT|UPDATE|DELETE)\b/i;
+
+/**
+ * A second model's habits, unlike the first's: it heads real findings with their category's name
+ * ("Concurrency:", "Performance:") and files them under the label's LAST category, cites the right lines, and in every
+ * part raises confident (0.8) high false alarms of the kinds real models raise on backend code: an
+ * SQL injection on a query literal the part shows (parameters bound), an N+1 on a single query or
+ * I/O call, and a race on a line that assigns something (a module constant, a local, a field), each
+ * on a line near no bug and chosen by the part. Whether the quoted code has what the claim needs is
+ * left to the code: some of these are plainly groundless, some are not.
+ */
+export function scriptedOtherReview(set: LabeledSet, user: string): ScriptedReply {
+  const shown = readRequest(user);
+  if (!shown) return { text: JSON.stringify({ summary: 'Nothing to review.', findings: [] }) };
+  const inFile = set.bugs.filter((b) => b.file === shown.file);
+  const visible = inFile.filter(
+    (b) =>
+      (shown.lines.get(b.startLine) ?? '').includes(b.quote) &&
+      (!shown.focus || shown.focus.has(b.startLine)) &&
+      (b.seenOnlyWith === undefined || user.includes(b.seenOnlyWith)),
+  );
+  const findings: Record<string, unknown>[] = visible.map((bug) => {
+    const category = bug.categories[bug.categories.length - 1];
+    return finding({
+      title: categoryHeadline(bug, category),
+      severity: bug.severity,
+      category,
+      startLine: bug.startLine,
+      endLine: bug.startLine,
+      quote: (shown.lines.get(bug.startLine) ?? '').trim(),
+      message: `${bug.title}: the quoted line does it.`,
+      confidence: 0.8,
+    });
+  });
+  const quiet = quietLines(shown, inFile, 4);
+  const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
+  const h = stableHash(`other:${shown.file}:${first}`);
+  const pick = (lines: number[], salt: number): number | undefined =>
+    lines.length === 0 ? undefined : lines[(h >>> salt) % lines.length];
+  const alarm = (line: number | undefined, title: string, category: string): void => {
+    if (line === undefined) return;
+    findings.push(
+      finding({
+        title,
+        severity: 'high',
+        category,
+        startLine: line,
+        endLine: line,
+        quote: (shown.lines.get(line) ?? '').trim(),
+        message: `${title}. This can fail in production under load.`,
+        confidence: 0.8,
+      }),
+    );
+  };
+  const text = (n: number): string => shown.lines.get(n) ?? '';
+  alarm(
+    pick(
+      quiet.filter((n) => SQL_LITERAL.test(text(n))),
+      3,
+    ),
+    'SQL injection: request data reaches this query',
+    'security',
+  );
+  alarm(
+    pick(
+      quiet.filter((n) => IO_CALL.test(text(n))),
+      7,
+    ),
+    'N+1 query: this runs once per record',
+    'performance',
+  );
+  alarm(
+    pick(
+      quiet.filter((n) => /[^=!<>:]=[^=>]|:=/.test(text(n))),
+      11,
+    ),
+    'Data race: concurrent requests can interleave on this state',
+    'concurrency',
+  );
+  return envelope({ summary: `${findings.length} problems found.`, findings }, h % 4);
+}
+
 /** Answers a verification request (`--verify`) about `set` as a good but fallible verifier would. */
 export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
   const file = /^File: (.*)$/m.exec(user)?.[1] ?? '';
@@ -345,10 +436,14 @@ export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
   return { text: JSON.stringify({ verdicts }) };
 }
 
-/** The model server handler: findings requests and verification requests of the eval set. */
+/**
+ * The model server handler: findings requests and verification requests of the eval set. A request
+ * for the model `scripted-other` gets the second model's habits (`scriptedOtherReview`).
+ */
 export function scriptedEvalHandler(set: LabeledSet): ReplyHandler {
-  return (request) =>
-    request.system.startsWith('# Task: verify')
-      ? scriptedVerify(set, request.user)
-      : scriptedReview(set, request.user, request.system);
+  return (request) => {
+    if (request.system.startsWith('# Task: verify')) return scriptedVerify(set, request.user);
+    if (request.body?.model === OTHER_SCRIPTED_MODEL) return scriptedOtherReview(set, request.user);
+    return scriptedReview(set, request.user, request.system);
+  };
 }

@@ -28,6 +28,9 @@ export const MECHANISM_WORDS: Record<Mechanism, { claim: string; lacks: string }
 
 const RACE_WORDS =
   /\b(?:race|races|racy|data[- ]race|concurrent(?:ly)?|concurrency|thread[- ]?(?:safe|safety|unsafe)|not thread|lost[- ]updates?|interleav\w*|simultaneous(?:ly)?|in parallel|oversell\w*|double[- ]spend\w*|at the same time|shared (?:mutable )?state|unsynchroni[sz]ed)\b/i;
+/** A claim about the locking itself (a lock held, a deadlock): not a plain race claim. */
+const LOCKING_WORDS =
+  /\b(?:deadlock\w*|mutex\w*|unlock\w*|lock(?:ed)? (?:is |stays )?held|(?:held|holding|holds|keeps) (?:the |a )?(?:lock|mutex))\b/i;
 const INJECTION_WORDS = /\b(?:injection|injectable|inject(?:ed|s)? into)\b/i;
 const PER_ITEM_WORDS =
   /\bN\s*\+\s*1\b|\bin(?:side)? (?:a|the|this|each|every) loop\b|\bper (?:item|row|element|iteration|record|entry|id|key|sku|user|order)\b|\beach iteration\b|\bone (?:query|request|call|lookup|round[- ]trip|select) (?:per|for each|for every)\b/i;
@@ -46,7 +49,8 @@ export function claimedMechanism(finding: { title: string; message: string; cate
     (finding.category === 'concurrency' ||
       finding.category === 'data-integrity' ||
       finding.category === 'correctness') &&
-    RACE_WORDS.test(said)
+    RACE_WORDS.test(said) &&
+    !LOCKING_WORDS.test(said)
   )
     return 'race';
   return undefined;
@@ -102,25 +106,29 @@ const IMMUTABLE_VALUE =
   /^(?:[rbuRBU]{0,2}(?:"[^"]*"|'[^']*')|`[^`$]*`|-?\d[\d_.eExX]*|true|false|True|False|None|null|undefined|nil)\s*;?$/;
 
 /**
- * Marks of state that outlives one call in a function's text: a call (any but a few pure built-ins),
- * a write through a member or index, a compound assignment or increment, a global, a goroutine, a
- * channel, a lock. Conservative on purpose: one mark keeps the race claim.
+ * Marks of a write that may reach state shared between calls, in a function's text: an SQL write, a
+ * write through a member or index (but into a container the function made itself), a compound
+ * assignment or increment through one, a mutating call (`.append(`, `.set(`, `.commit(`, `.Exec(`…),
+ * a global, a goroutine, a channel send, an atomic. A race needs a write: a function that only reads
+ * and computes cannot race with itself. Conservative: one mark keeps the race claim.
  */
-const PURE_CALLS = new Set(
-  'if for while switch return catch function def func len int str float bool abs min max round range enumerate zip sorted reversed list dict set tuple isinstance String Number Boolean parseInt parseFloat make append new typeof'.split(
-    ' ',
-  ),
-);
-const STATE_MARKS =
-  /(?:[\w\])]\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]\n]*\])\s*(?:[-+*/%|&^]|<<|>>)?=(?!=))|(?:\+\+|--)|(?:[-+*/%|&^]=)|\b(?:global|nonlocal|go|sync|atomic|chan|this|self|Lock|Mutex|thread\w*|Thread\w*)\b|<-/;
+const WRITE_MARKS =
+  /\b(?:INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE)\b|\b(?:global|nonlocal|go|atomic)\b|<-|\.\s*(?:append|extend|push|unshift|splice|set|add|put|update|insert|delete|remove|discard|pop|shift|clear|save|commit|flush|store|incr\w*|decr\w*|Store|Swap|Add|Set|Put|Delete|Exec\w*|Write\w*|write\w*|send|Send|emit)\s*\(/;
+/** `x.y = …`, `x[k] += …`, `x.n++`: a write through a member or index; group 1 is the object written through. */
+const MEMBER_WRITE =
+  /\b([A-Za-z_$][\w$]*)(?:\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]\n]*\]))+\s*(?:(?:[-+*/%|&^]|<<|>>)?=(?![=>])|\+\+|--)/g;
+/** A name bound to a container made here (`body := map[string]string{…}`, `const out = []`, `seen = set()`). */
+const FRESH_CONTAINER =
+  /\b([A-Za-z_$][\w$]*)\s*(?::=|=(?![=>]))\s*(?:\{|\[|map\[|make\s*\(|new\s+(?:Map|Set|Array)\b|(?:dict|list|set|defaultdict|Counter)\s*\()/g;
+/** A lock taken (a mutex, a row lock, an advisory lock, a `with lock:` block): the state behind it is guarded. */
+const LOCK_TAKEN =
+  /\.(?:R?Lock|acquire)\s*\(\s*\)|\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\b(?:with_for_update|select_for_update)\s*\(|\bpg_advisory\w*\s*\(|^\s*(?:async\s+)?with\s+[\w.]*lock\w*/im;
 
-function touchesState(text: string): boolean {
-  const code = text
-    .replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""')
-    .replace(/\/\/.*$|#.*$/gm, '')
-    .replace(/^\s*(?:def|func|function|async function|export function|export async function)\b[^\n]*$/m, '');
-  if (STATE_MARKS.test(code)) return true;
-  for (const m of code.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) if (!PURE_CALLS.has(m[1])) return true;
+function writesShared(text: string): boolean {
+  const code = text.replace(/\/\/.*$/gm, '');
+  if (WRITE_MARKS.test(code)) return true;
+  const fresh = new Set([...code.matchAll(FRESH_CONTAINER)].map((m) => m[1]));
+  for (const m of code.matchAll(MEMBER_WRITE)) if (!fresh.has(m[1])) return true;
   return false;
 }
 
@@ -256,7 +264,10 @@ export async function withholdUngrounded<
       let ungrounded = false;
       if (mechanism === 'race') {
         if (!place.fn) ungrounded = place.stateless;
-        else ungrounded = shown(place.fn) && !touchesState(text(place.fn));
+        else if (shown(place.fn)) {
+          const before = text({ startLine: place.fn.startLine, endLine: statement.endLine });
+          ungrounded = !writesShared(text(place.fn)) || LOCK_TAKEN.test(before);
+        }
       } else if (mechanism === 'injection') {
         const said = text(statement);
         ungrounded = shown(statement) && QUERY_LITERAL.test(said) && !DYNAMIC_STRING.test(said);

@@ -3,7 +3,7 @@ import { bundledEvalSetDir, loadLabeledSet, type LabeledSet } from '../../../src
 import { formatEvalTable, runEval, type EvalRunResult } from '../../../src/cli/evalCommand';
 import { DEFAULT_RUN, missedTargets, SCRIPTED_RUNS } from '../../support/evalRuns';
 import { startModelServer, type ModelServer } from '../../support/modelServer';
-import { scriptedEvalHandler } from '../../support/scriptedReviewer';
+import { OTHER_SCRIPTED_MODEL, scriptedEvalHandler } from '../../support/scriptedReviewer';
 
 /**
  * `npm run eval` in CI: the real review pipeline (the CLI's review, the openai client, the loopback
@@ -80,6 +80,20 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     assert.ok(plain.contradicted > 0, 'the scripted maximalist claims absences the code contradicts');
     assert.equal(plain.recallLoss, 0, 'no real finding is withheld as contradicted');
     assert.equal(byLabel('pragmatic').contradicted, 0);
+  });
+
+  it("holds on a second model's habits: its groundless injection, N+1 and race claims are withheld, none of its true findings", async () => {
+    const [other] = await runEval({
+      set,
+      model: OTHER_SCRIPTED_MODEL,
+      baseUrl: server.url,
+      env: {},
+      runs: [{ label: 'backendpe', persona: 'backendpe', mode: 'backendpe' }],
+    });
+    assert.ok(other.ungrounded >= 9, `withheld ${other.ungrounded}`);
+    assert.equal(other.recallLoss, 0);
+    assert.equal(other.quality.recall, 1);
+    assert.ok((other.quality.precision ?? 0) > (other.ungated.precision ?? 0) + 0.2, `${other.quality.precision}`);
   });
 
   it('measures context from what the server received: removed lines, callees, instruction share', () => {

@@ -24,6 +24,14 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
     assert.equal(claimedMechanism(f('SQL injection in the lookup', 'security', 1)), 'injection');
     assert.equal(claimedMechanism(f('One query per item (N+1)', 'performance', 1)), 'per-item');
     assert.equal(claimedMechanism(f('Returning with the mutex held deadlocks', 'concurrency', 1)), undefined);
+    assert.equal(
+      claimedMechanism({
+        title: 'Race on the balance',
+        message: 'A slow upstream holds the request.',
+        category: 'concurrency',
+      }),
+      'race',
+    );
     assert.equal(claimedMechanism(f('Missing index on the lookup', 'performance', 1)), undefined);
     assert.equal(claimedMechanism(f('Injection of the clock makes this testable', 'maintainability', 1)), undefined);
   });
@@ -121,6 +129,37 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
         f('One query per item (N+1)', 'performance', 7),
       ]),
       [[2, 'race']],
+    );
+  });
+
+  it('a race needs a write that may be shared, not behind a lock taken before it', async () => {
+    const py = [
+      'def page(session, limit):', // 1
+      '    limit = max(1, limit)', // 2
+      '    rows = session.execute(text("SELECT id FROM t LIMIT :l"), {"l": limit}).all()', // 3
+      '    out = {}', // 4
+      '    out["rows"] = rows', // 5
+      '    return out', // 6
+      '', // 7
+      'def take(session, sku, n):', // 8
+      '    stock = session.get(Stock, sku)', // 9
+      '    stock.quantity -= n', // 10
+      '', // 11
+      'def take_locked(session, sku, n):', // 12
+      '    stock = session.query(Stock).with_for_update().get(sku)', // 13
+      '    stock.quantity -= n', // 14
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('app/page.py', py, [
+        f('Race condition on shared state', 'concurrency', 3),
+        f('Two concurrent takes can oversell', 'concurrency', 10),
+        f('Two concurrent takes can oversell', 'concurrency', 14),
+      ]),
+      [
+        [3, 'race'],
+        [14, 'race'],
+      ],
     );
   });
 
