@@ -245,8 +245,10 @@ async function verifyPart(
       ctx.provider,
       {
         path: planned.unit.path,
-        language: planned.unit.language,
+        language: planned.language ?? planned.unit.language,
         numbered: planned.chunk.numbered,
+        context: planned.contextPieces,
+        focusLines: planned.focusLines,
         findings: toVerify,
       },
       ctx.signal,

@@ -49,6 +49,12 @@ export interface PlannedChunk {
   anchorLines?: number[];
   /** The context this request carries (tokens, pieces by kind, pieces left out for the budget). */
   context?: ChunkContextFigures;
+  /** The language the prompt names. */
+  language?: string;
+  /** The related context this request carries, as sent (the verification request shows it too). */
+  contextPieces?: readonly ContextPiece[];
+  /** The changed lines this request asks to review (diffs), as the prompt lists them. */
+  focusLines?: readonly number[];
 }
 
 export interface ChunkContextFigures {
@@ -485,13 +491,14 @@ function planUnit(
     }
     if (sent.length > 0) figures.tokens = used;
     const shown = diff ? removedShown(diff.shownBefore, chunk.segments, lines.length) : 0;
+    const focusLines = unit.changedLines?.filter(inChunk);
     const user = buildUserPrompt({
       alreadyReported: reportedLines(chunk.segments),
       path: shownPath,
       language,
       numbered: chunk.numbered,
       segments: chunk.segments,
-      focusLines: unit.changedLines?.filter(inChunk),
+      focusLines,
       twoSided: diff ? { removedLines: shown } : undefined,
       selection: unit.range,
       note: chunks.length > 1 ? `Part ${index + 1} of ${chunks.length} of this file.` : undefined,
@@ -509,6 +516,9 @@ function planUnit(
       ...(diff ? { removedLines: { total: removedTotal, shown }, removedBefore: diff.marks.removedBefore } : {}),
       ...(selectionLines && context ? { anchorLines: selectionLines } : {}),
       ...(context || candidates.length > 0 ? { context: figures } : {}),
+      ...(language ? { language } : {}),
+      ...(sent.length > 0 ? { contextPieces: sent } : {}),
+      ...(focusLines && focusLines.length > 0 ? { focusLines } : {}),
     });
   });
   if (context) {

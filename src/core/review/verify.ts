@@ -2,7 +2,7 @@ import { jsonrepair } from 'jsonrepair';
 import { z } from 'zod';
 import { SEVERITIES, type ReviewFinding, type Severity } from '../findings';
 import type { ChatMessage, ChatProvider } from '../providers/provider';
-import { codeFence, oneLine } from './prompt';
+import { codeFence, contextBlock, describeLines, oneLine, type ContextPiece } from './prompt';
 
 /**
  * The opt-in verification pass (`--verify`, setting `backendReviewer.verify`): after the gate, the
@@ -52,6 +52,8 @@ export const VERIFY_TASK = [
   '- "re-rated": the problem is real but its severity is wrong; give the right one;',
   '- "rejected": the problem is not there (misread code, a guard that exists, a claim about code not shown, or a matter of taste).',
   '',
+  "The reviewer was shown the same code and, when there is one, the same block of context (what the code calls, its imports, the commit messages, the user's note): judge each claim with both, but only the code is under review.",
+  '',
   'With a rejection, "evidence" copies the line or lines of the code shown that prove the finding wrong (the guard, the check, the call that exists), without their line numbers; leave it empty when the code shown does not show the problem the finding claims. Something you assume is handled outside the code shown is not evidence: do not reject on that ground. With the other verdicts, leave "evidence" empty.',
   '',
   'Answer only with JSON: {"verdicts": [{"id": <the finding\'s id>, "verdict": "confirmed" | "re-rated" | "rejected", "severity": "critical" | "high" | "medium" | "low" | "info", "reason": "<one sentence>", "evidence": "<code from the code shown, or empty>"}]}, one verdict per finding.',
@@ -65,6 +67,13 @@ export interface VerifyInput {
   language?: string;
   /** The numbered code the findings were made on (as the review sent it). */
   numbered: string;
+  /**
+   * The related context the review request carried (the functions the code calls, its imports, the
+   * commit messages, the user's note): what the findings may rest on, shown to the verifier too.
+   */
+  context?: readonly ContextPiece[];
+  /** Diff reviews: the changed lines the review was about. */
+  focusLines?: readonly number[];
   findings: ReviewFinding[];
 }
 
@@ -88,6 +97,12 @@ export function buildVerifyMessages(input: VerifyInput): ChatMessage[] {
     `File: ${oneLine(input.path)}`,
     `Language: ${input.language ?? 'unknown'}`,
     'Each code line starts with its line number in the file, then " | ".',
+    ...(input.focusLines && input.focusLines.length > 0
+      ? [
+          `The review was of a change: lines ${describeLines([...input.focusLines])} were added or modified (marked "+"); lines shown with "-" and no number were removed by it.`,
+        ]
+      : []),
+    ...contextBlock(input.context ?? []),
     '',
     `The code, between "${code.open}" and "${code.close}":`,
     code.open,
@@ -241,6 +256,8 @@ export async function verifyFindings(
     jsonSchema: { name: VERIFY_SCHEMA_NAME, schema: VERIFY_JSON_SCHEMA },
     signal,
   });
-  const outcome = applyVerdicts(sent, parseVerdicts(response.text), input.numbered);
+  // Evidence may be in the related context as well as in the code: both were shown.
+  const shown = [input.numbered, ...(input.context ?? []).map((piece) => piece.text)].join('\n');
+  const outcome = applyVerdicts(sent, parseVerdicts(response.text), shown);
   return { ...outcome, findings: [...others, ...outcome.findings], usage: response.usage };
 }
