@@ -50,12 +50,17 @@ const after = [
   '',
 ].join('\n');
 
+interface Report {
+  findings: { title: string }[];
+  stats: { withheld: { verifyRejected?: number; verifyUnsupported?: number } };
+}
+
 describe('review --verify: what the verifier is shown', function () {
   this.timeout(30_000);
   let server: ModelServer;
   afterEach(async () => server.close());
 
-  async function review(evidence: string): Promise<{ code: number; report: Record<string, any>; verify: string }> {
+  async function review(evidence: string): Promise<{ code: number; report: Report; verify: string }> {
     server = await startModelServer({
       handler: (request) =>
         request.system.startsWith('# Task: verify')
@@ -89,7 +94,7 @@ describe('review --verify: what the verifier is shown', function () {
     );
     const verify = server.chatRequests().find((r) => r.system.startsWith('# Task: verify'));
     assert.ok(verify, 'a verification request was sent');
-    return { code: run.code, report: JSON.parse(run.stdout), verify: verify.user };
+    return { code: run.code, report: JSON.parse(run.stdout) as Report, verify: verify.user };
   }
 
   it('carries the language, the changed lines and the related context the review request carried', async () => {
@@ -111,7 +116,7 @@ describe('review --verify: what the verifier is shown', function () {
     await server.close();
     const invented = await review('if (limit > 500) throw new RangeError()');
     assert.deepEqual(
-      invented.report.findings.map((f: { title: string }) => f.title),
+      invented.report.findings.map((f) => f.title),
       ['Unbounded page size: the caller picks any limit'],
     );
     assert.equal(invented.report.stats.withheld.verifyUnsupported, 1);
