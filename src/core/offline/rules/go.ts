@@ -916,26 +916,160 @@ const unboundedConcurrency: RuleChecker = (input) => {
   }
 };
 
-const tlsVerificationDisabled: RuleChecker = (input) => {
-  for (const element of nodesAtMatches(input, /\bInsecureSkipVerify\s*:\s*true\b/g, KEYED_ELEMENT, 3)) {
-    if (elementValue(element)?.type !== 'true') continue;
-    input.report(
-      element,
-      'tls-verification-disabled',
-      '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
-      'Remove it; for a private CA set `RootCAs` to a pool with that CA.',
-    );
+/** `tls.VersionSSL30`, `tls.VersionTLS10`, `tls.VersionTLS11`: protocol versions with known attacks (RFC 8996 deprecates them). */
+const WEAK_TLS_VERSION = /^Version(?:SSL30|TLS10|TLS11)$/;
+const WEAK_TLS_VERSION_NUMBER: Record<string, string> = {
+  '0x0300': 'SSL 3.0',
+  '0x0301': 'TLS 1.0',
+  '0x0302': 'TLS 1.1',
+};
+/**
+ * Cipher suites Go's crypto/tls lists as insecure (RC4, 3DES, CBC with SHA-256) and the ones with a
+ * static RSA key exchange (no forward secrecy: a key stolen later decrypts recorded traffic).
+ */
+const WEAK_CIPHER_SUITE = /^TLS_(?:RSA_WITH_\w+|\w*_(?:RC4|3DES|DES|NULL|EXPORT)\w*|\w+_CBC_SHA256)$/;
+const TLS_SETTINGS = 'InsecureSkipVerify|MinVersion|MaxVersion|CipherSuites';
+const TLS_KEYED = new RegExp(`\\b(?:${TLS_SETTINGS})\\s*:(?!=)`, 'g');
+const TLS_ASSIGNED = new RegExp(`\\.\\s*(?:${TLS_SETTINGS})\\s*=(?!=)`, 'g');
+
+const topLevelValueSets = new WeakMap<Node, Map<string, Node>>();
+
+/** The value each name is given at the top level of the file (`var x = …`, `const x = …`), read once per file. */
+function topLevelValues(input: CheckInput, at: number): Map<string, Node> {
+  const scope = input.moduleScope(at);
+  let values = topLevelValueSets.get(scope);
+  if (values) return values;
+  values = new Map();
+  for (const child of named(scope)) {
+    if (child.type !== 'var_declaration' && child.type !== 'const_declaration') continue;
+    for (const spec of descendants(child, ['var_spec', 'const_spec'])) {
+      const given = named(field(spec, 'value'));
+      spec.childrenForFieldName('name').forEach((name, index) => {
+        if (name && given[index]) values?.set(name.text, given[index]);
+      });
+    }
   }
-  for (const assignment of nodesAtMatches(input, /\.\s*InsecureSkipVerify\s*=\s*true\b/g, ASSIGNMENT, 4)) {
+  topLevelValueSets.set(scope, values);
+  return values;
+}
+
+/** The value last given to `name` before its use: in the function, else at the top level of the file. */
+function boundValue(input: CheckInput, name: Node): Node | null {
+  const fn = enclosingFunction(input, name);
+  if (fn) {
+    let last: Node | null = null;
+    for (const assignment of scopeAssignments(input, fn)) {
+      if (assignment.node.startIndex >= name.startIndex) break;
+      const { targets, values } = assignmentParts(assignment);
+      const at = targets.indexOf(name.text);
+      if (at >= 0) last = values[at] ?? null;
+    }
+    if (last) return last;
+    if (declaredLocals(input, fn).has(name.text)) return null;
+  }
+  return topLevelValues(input, name.startIndex).get(name.text) ?? null;
+}
+
+/** A boolean the code fixes: `true`, `!false`, or a name bound to one. */
+function fixedBool(input: CheckInput, node: Node | null, depth = 0): boolean | undefined {
+  if (!node || depth > 3) return undefined;
+  const type = node.type;
+  if (type === 'true') return true;
+  if (type === 'false') return false;
+  if (type === 'parenthesized_expression') return fixedBool(input, named(node)[0] ?? null, depth + 1);
+  if (type === 'unary_expression' && field(node, 'operator')?.text === '!') {
+    const operand = fixedBool(input, field(node, 'operand'), depth + 1);
+    return operand === undefined ? undefined : !operand;
+  }
+  if (type === 'identifier') return fixedBool(input, boundValue(input, node), depth + 1);
+  return undefined;
+}
+
+/** The obsolete protocol a version value names (`tls.VersionTLS10`, `0x0301`, a name bound to one), or undefined. */
+function weakTlsVersion(
+  input: CheckInput,
+  node: Node | null,
+  tlsNames: ReadonlySet<string>,
+  depth = 0,
+): string | undefined {
+  if (!node || depth > 3) return undefined;
+  const type = node.type;
+  if (type === 'selector_expression') {
+    const operand = field(node, 'operand')?.text ?? '';
+    const name = field(node, 'field')?.text ?? '';
+    if (!tlsNames.has(operand) || !WEAK_TLS_VERSION.test(name)) return undefined;
+    return name === 'VersionSSL30' ? 'SSL 3.0' : `TLS 1.${name.slice(-1)}`;
+  }
+  if (type === 'int_literal') return WEAK_TLS_VERSION_NUMBER[node.text.toLowerCase().replace(/^0x0*/, '0x0')];
+  if (type === 'identifier') return weakTlsVersion(input, boundValue(input, node), tlsNames, depth + 1);
+  if (type === 'call_expression' && /^u?int(?:16)?$/.test(field(node, 'function')?.text ?? ''))
+    return weakTlsVersion(input, named(field(node, 'arguments'))[0] ?? null, tlsNames, depth + 1);
+  return undefined;
+}
+
+/** The weak suites in a `[]uint16{tls.TLS_…, …}` list (or a name bound to one). */
+function weakCipherSuites(input: CheckInput, node: Node | null, tlsNames: ReadonlySet<string>): string[] {
+  const list = node?.type === 'identifier' ? boundValue(input, node) : node;
+  if (!list || list.type !== 'composite_literal') return [];
+  return descendants(field(list, 'body') ?? list, 'selector_expression').flatMap((suite) => {
+    const name = field(suite, 'field')?.text ?? '';
+    return tlsNames.has(field(suite, 'operand')?.text ?? '') && WEAK_CIPHER_SUITE.test(name) ? [name] : [];
+  });
+}
+
+const TLS_FIX = 'Remove it; for a private CA set `RootCAs` to a pool with that CA.';
+
+const tlsVerificationDisabled: RuleChecker = (input) => {
+  let tlsNames: Set<string> | undefined;
+  const tlsImports = (): Set<string> => {
+    tlsNames ??= new Set([...imports(input)].filter(([, path]) => path === 'crypto/tls').map(([local]) => local));
+    return tlsNames;
+  };
+  const settings: Array<{ at: Node; setting: string; value: Node | null; assigned: boolean }> = [];
+  for (const element of nodesAtMatches(input, TLS_KEYED, KEYED_ELEMENT, 3)) {
+    const setting = (field(element, 'key') ?? named(element)[0])?.text ?? '';
+    settings.push({ at: element, setting, value: elementValue(element), assigned: false });
+  }
+  for (const assignment of nodesAtMatches(input, TLS_ASSIGNED, ASSIGNMENT, 4)) {
     const left = named(field(assignment, 'left'))[0];
-    if (!left || !/\.InsecureSkipVerify$/.test(left.text) || named(field(assignment, 'right'))[0]?.type !== 'true')
-      continue;
-    input.report(
-      assignment,
-      'tls-verification-disabled',
-      'Setting `InsecureSkipVerify = true` turns off certificate checks.',
-      'Remove it; for a private CA set `RootCAs`.',
-    );
+    if (left?.type !== 'selector_expression') continue;
+    const setting = field(left, 'field')?.text ?? '';
+    settings.push({ at: assignment, setting, value: named(field(assignment, 'right'))[0] ?? null, assigned: true });
+  }
+  for (const { at, setting, value, assigned } of settings) {
+    if (setting === 'InsecureSkipVerify') {
+      if (fixedBool(input, value) !== true) continue;
+      input.report(
+        at,
+        'tls-verification-disabled',
+        assigned
+          ? 'Setting `InsecureSkipVerify = true` turns off certificate checks.'
+          : '`InsecureSkipVerify: true` accepts any certificate: anyone on the path can read and change this traffic.',
+        assigned ? 'Remove it; for a private CA set `RootCAs`.' : TLS_FIX,
+      );
+    } else if (setting === 'MinVersion' || setting === 'MaxVersion') {
+      const version = weakTlsVersion(input, value, tlsImports());
+      if (!version) continue;
+      input.report(
+        at,
+        'tls-verification-disabled',
+        setting === 'MinVersion'
+          ? `\`MinVersion\` allows ${version}, a protocol version with known attacks (deprecated by RFC 8996): a man in the middle can force connections down to it.`
+          : `\`MaxVersion\` caps connections at ${version}, a protocol version with known attacks (deprecated by RFC 8996).`,
+        setting === 'MinVersion'
+          ? "Use `tls.VersionTLS12` (Go's default minimum) or `tls.VersionTLS13`."
+          : 'Remove `MaxVersion` (Go then negotiates up to TLS 1.3).',
+      );
+    } else {
+      const weak = weakCipherSuites(input, value, tlsImports());
+      if (weak.length === 0) continue;
+      input.report(
+        at,
+        'tls-verification-disabled',
+        `The cipher suite list enables ${weak.map((suite) => `\`${suite}\``).join(', ')}: broken ciphers (RC4, 3DES, CBC with SHA-256) or a static RSA key exchange without forward secrecy.`,
+        'Remove `CipherSuites` (Go picks safe suites) or list only ECDHE suites with AES-GCM or ChaCha20-Poly1305.',
+      );
+    }
   }
 };
 

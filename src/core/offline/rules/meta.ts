@@ -189,20 +189,25 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
     confidence: 1,
     languages: ['js', 'python', 'go'],
     roles: OWN_CODE_ROLES,
-    title: 'TLS certificate verification disabled',
-    shortDescription: 'rejectUnauthorized: false, verify=False, InsecureSkipVerify: true and friends.',
-    helpText: `# tls-verification-disabled: TLS certificate verification disabled
+    title: 'TLS certificate verification disabled or TLS weakened',
+    shortDescription:
+      'rejectUnauthorized: false, verify=False, InsecureSkipVerify: true and friends; Go TLS configs that allow obsolete versions or broken cipher suites.',
+    helpText: `# tls-verification-disabled: TLS certificate verification disabled or TLS weakened
 
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-\`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\`.
+- \`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\` (also \`!false\` or a name bound to \`true\`).
+- Go, TLS weakened on purpose: a \`tls.Config\` whose \`MinVersion\` allows, or whose \`MaxVersion\` caps at, SSL 3.0, TLS 1.0 or TLS 1.1 (\`tls.VersionTLS10\`, a name bound to it, \`0x0301\`), and a \`CipherSuites\` list with a broken suite (RC4, 3DES, CBC with SHA-256) or a static RSA key exchange (\`TLS_RSA_WITH_…\`, no forward secrecy). A zero or unset version is Go's safe default and is not reported; nor is \`PreferServerCipherSuites\`, which Go ignores since 1.18.
 
 ## Why it hurts in production
 Encryption without verification authenticates no one: anyone on the network path can present any certificate, read the traffic (credentials, tokens, personal data) and change it. "Temporary" switches like these tend to ship.
 
+TLS 1.0 and 1.1 are deprecated (RFC 8996) and open to downgrade and padding attacks; RC4 and 3DES are broken; without forward secrecy a server key stolen later decrypts every recorded session. A config that allows them lets an attacker on the path pick the weakest option both sides accept.
+
 ## How to fix
 Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`ca:\` / \`NODE_EXTRA_CA_CERTS\`, \`verify="/path/ca.pem"\`, \`RootCAs\`. The quick fix removes \`verify=False\`.
+For Go, delete \`MinVersion\`/\`MaxVersion\` below TLS 1.2 and the \`CipherSuites\` list (Go's defaults are safe), or list only ECDHE suites with AES-GCM or ChaCha20-Poly1305.
 `,
   },
   {

@@ -38,6 +38,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/plugins.go', 3],
     ['go/queries.go', 4],
     ['go/bound_builders.go', 4],
+    ['go/tlsconfig.go', 7],
     ['python/transports.py', 8],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
