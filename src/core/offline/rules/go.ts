@@ -515,10 +515,44 @@ function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean
   return false;
 }
 
-function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): StringBuild | null {
+/** Reads back what a name holds at a point of the function (see resolvedStringBuild). */
+type NameResolver = (name: Node) => StringBuild | null;
+
+/** How many names of one concatenated format are read back: formats join a few pieces, generated code thousands. */
+const MAX_FORMAT_NAMES = 4;
+
+/**
+ * A format built by concatenation (`fmt.Sprintf(base + " AND owner = '%s'", v)`): its fixed text, with
+ * the text of the few names it joins read back, and whether any piece is itself run-time text.
+ */
+function concatenatedFormat(
+  format: Node,
+  depth: number,
+  isConstant: ConstantTest | undefined,
+  resolve: NameResolver | undefined,
+): StringBuild {
+  let namesRead = 0;
+  const parts = chainOperands(format, isPlus).map((operand): StringBuild | null => {
+    if (operand?.type !== 'identifier') return stringBuild(operand, depth + 1, isConstant);
+    const held = resolve && namesRead < MAX_FORMAT_NAMES ? (namesRead++, resolve(operand)) : null;
+    if (held) return held;
+    return isConstant?.(operand.text) ? { literal: '', dynamic: false } : null;
+  });
+  return {
+    literal: parts.map((part) => part?.literal ?? '').join(''),
+    dynamic: parts.some((part) => !part || part.dynamic),
+  };
+}
+
+function stringBuild(
+  node: Node | null,
+  depth = 0,
+  isConstant?: ConstantTest,
+  resolve?: NameResolver,
+): StringBuild | null {
   if (!node || depth > MAX_BUILD_DEPTH) return null;
   const type = node.type; // each `type` read is a WebAssembly call
-  if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1, isConstant);
+  if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1, isConstant, resolve);
   if (STRING_TYPES.has(type)) return { literal: unquote(node.text), dynamic: false };
   if (type === 'binary_expression' && isPlus(node)) {
     const parts = chainOperands(node, isPlus).map((operand) =>
@@ -547,6 +581,13 @@ function stringBuild(node: Node | null, depth = 0, isConstant?: ConstantTest): S
       // `%d` splices a number; any other verb (`%s`, `%v`, `%q`) can splice text, unless the value is fixed.
       if (format !== undefined)
         return { literal: format, dynamic: formatSplicesText(format, call.args.slice(1), depth + 1, isConstant) };
+      if (isPlus(call.args[0])) {
+        const built = concatenatedFormat(call.args[0], depth, isConstant, resolve);
+        return {
+          literal: built.literal,
+          dynamic: built.dynamic || formatSplicesText(built.literal, call.args.slice(1), depth + 1, isConstant),
+        };
+      }
     }
     if (call && (SAFE_FRAGMENTS.test(call.text) || PLACEHOLDER_HELPER.test(call.name)))
       return { literal: '', dynamic: false };
@@ -616,21 +657,65 @@ function assignmentParts(assignment: ScopeAssignment): {
   return assignment.parts;
 }
 
-function resolvedStringBuild(input: CheckInput, node: Node | null, alsoFixed?: ConstantTest): StringBuild | null {
-  const fnConstant = node ? constantTest(input, enclosingFunction(input, node)) : undefined;
+/** Where a name declared with `:=` or `var` is visible: the block, or the if/for/switch/case that opens it. */
+const DECLARATION_SCOPES: ReadonlySet<string> = new Set([
+  'block',
+  'if_statement',
+  'for_statement',
+  'expression_switch_statement',
+  'type_switch_statement',
+  'select_statement',
+  'expression_case',
+  'type_case',
+  'default_case',
+  'communication_case',
+]);
+
+/** The scope a declaration opens inside the function (undefined for the function's own body or parameters). */
+function declarationScope(declaration: Node, fn: Node): Node | undefined {
+  for (const ancestor of ancestorsOf(declaration)) {
+    if (ancestor.equals(fn)) return undefined;
+    if (DECLARATION_SCOPES.has(ancestor.type)) return ancestor;
+  }
+  return undefined;
+}
+
+/** How many names deep a build is read back through assignments. */
+const MAX_RESOLVE_DEPTH = 3;
+
+function resolvedStringBuild(
+  input: CheckInput,
+  node: Node | null,
+  alsoFixed?: ConstantTest,
+  depth = 0,
+): StringBuild | null {
+  const fn = node ? enclosingFunction(input, node) : null;
+  const fnConstant = node ? constantTest(input, fn) : undefined;
   const isConstant: ConstantTest | undefined =
     alsoFixed && fnConstant ? (name) => fnConstant(name) || alsoFixed(name) : (fnConstant ?? alsoFixed);
-  if (!node || node.type !== 'identifier') return stringBuild(node, 0, isConstant);
-  const scope = enclosingFunction(input, node) ?? input.moduleScope(node.startIndex);
+  const resolve: NameResolver | undefined =
+    depth < MAX_RESOLVE_DEPTH ? (name) => resolvedStringBuild(input, name, alsoFixed, depth + 1) : undefined;
+  if (!node || node.type !== 'identifier') return stringBuild(node, 0, isConstant, resolve);
+  const scope = fn ?? input.moduleScope(node.startIndex);
   const name = node.text;
   // `query = fmt.Sprintf("%s LIMIT %d", query, n)` reads what query held, which builds already has.
   const selfOrConstant: ConstantTest = (candidate) => candidate === name || !!isConstant?.(candidate);
   const builds: StringBuild[] = [];
+  // Blocks that declare the name again and do not hold the use: what they assign is another variable.
+  const shadowing: Node[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
     if (assignment.node.startIndex >= node.startIndex) break;
     const { targets, values, operator } = assignmentParts(assignment);
     const index = targets.indexOf(name);
     if (index < 0) continue;
+    if (shadowing.some((block) => contains(block, assignment.node))) continue;
+    if (fn && assignment.node.type !== 'assignment_statement') {
+      const declared = declarationScope(assignment.node, fn);
+      if (declared && !contains(declared, node)) {
+        shadowing.push(declared);
+        continue;
+      }
+    }
     const value = values[index] ?? null;
     let appends = operator === '+=';
     // `q = q + "…"` appends to what q held, like `q += "…"`.
@@ -646,7 +731,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null, alsoFixed?: C
         continue;
       }
     }
-    const build = stringBuild(value, 0, selfOrConstant);
+    const build = stringBuild(value, 0, selfOrConstant, resolve);
     if (build) builds.push(build);
     // `q += x` where x is not a string build here (a parameter, a call) splices an unknown value.
     else if (appends) builds.push({ literal: '', dynamic: true });
@@ -1118,30 +1203,133 @@ const weakRandomSecret: RuleChecker = (input) => {
   }
 };
 
+/** Shells and interpreters that run their next argument as a script after `-c` (`/c`, `-Command` on Windows). */
+const SHELL_PROGRAM =
+  /^(?:(?:\/usr(?:\/local)?)?\/bin\/)?(?:sh|bash|zsh|dash|ash|ksh|fish)$|^(?:cmd|cmd\.exe)$|^(?:powershell|pwsh)(?:\.exe)?$/i;
+const SCRIPT_FLAG = /^(?:-c|\/c|-command)$/i;
+
+/** Calls that start a program named by their first argument (after a context). */
+function startedProgram(call: Call): { program: Node | undefined; rest: Node[] } | undefined {
+  if (call.operand === 'exec' && (call.name === 'Command' || call.name === 'CommandContext')) {
+    const rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
+    return { program: rest[0], rest: rest.slice(1) };
+  }
+  if (
+    (call.operand === 'syscall' && /^(?:Exec|ForkExec|StartProcess)$/.test(call.name)) ||
+    (call.operand === 'os' && call.name === 'StartProcess')
+  )
+    return { program: call.args[0], rest: [] };
+  return undefined;
+}
+
+/**
+ * Reads of a request in Go's HTTP frameworks: net/http (`r.FormValue`, `r.URL.Query()`, `r.PostForm`,
+ * `r.Header.Get`), gorilla/mux and chi path values, gin/echo/fiber context getters.
+ */
+const REQUEST_READ =
+  /\.(?:FormValue|PostFormValue|Query|DefaultQuery|GetQuery|QueryParam|QueryParams|Param|Params|PostForm|DefaultPostForm|GetPostForm|URLParam|PathValue)\s*\(|\.(?:URL\.Query\(\)|Form\b|PostForm\b|Header\.Get\()|\bmux\.Vars\(|\bchi\.URLParam\(/;
+/** A handler's request or framework context among the function's parameters. */
+const REQUEST_PARAMETER = /\*\s*http\.Request\b|\*\s*gin\.Context\b|\becho\.Context\b|\*\s*fiber\.Ctx\b/;
+
+/**
+ * Whether a value (or what the few names in it were last given in the function, two levels deep)
+ * reads the request of the handler it is in.
+ */
+function readsRequest(input: CheckInput, node: Node, fn: Node, depth = 0): boolean {
+  if (REQUEST_READ.test(node.text)) return true;
+  if (depth >= 2) return false;
+  const names = node.type === 'identifier' ? [node] : descendants(node, 'identifier').slice(0, 4);
+  return names.some((name) => {
+    const value = boundValue(input, name);
+    return !!value && contains(fn, value) && readsRequest(input, value, fn, depth + 1);
+  });
+}
+
+/**
+ * A program name with run-time text after fixed text (`"sleep" + suffix`, `fmt.Sprintf("mkfs.%s", fs)`,
+ * `dir + "/hooks/" + name`): the value picks which binary runs. A run-time directory in front of a
+ * fixed name (`root + "/bin/tool"`) only says where the known program lives.
+ */
+function splicedProgramName(input: CheckInput, node: Node, depth = 0): boolean {
+  const type = node.type;
+  if (type === 'identifier') {
+    const value = depth === 0 ? boundValue(input, node) : null;
+    return !!value && splicedProgramName(input, value, depth + 1);
+  }
+  const isConstant = constantTest(input, enclosingFunction(input, node));
+  const fixed = (part: Node | null): boolean =>
+    !!part && (STRING_TYPES.has(part.type) || (part.type === 'identifier' && !!isConstant?.(part.text)));
+  if (type === 'binary_expression' && isPlus(node)) {
+    let afterText = false;
+    for (const operand of chainOperands(node, isPlus)) {
+      if (fixed(operand)) afterText ||= operand?.type !== 'identifier' ? unquote(operand?.text ?? '') !== '' : true;
+      else if (afterText) return true;
+    }
+    return false;
+  }
+  if (type === 'call_expression') {
+    const call = readCall(node);
+    const format = call?.text === 'fmt.Sprintf' ? literalString(call.args[0] ?? null) : undefined;
+    if (!call || format === undefined) return false;
+    const pieces = format.split(/%[-+# 0]*\d*(?:\.\d+)?[a-zA-Z]/);
+    // Verb i follows pieces[0..i]; it splices after fixed text when any of those pieces is not empty.
+    return call.args
+      .slice(1)
+      .some((arg, index) => index + 1 < pieces.length && pieces.slice(0, index + 1).join('') !== '' && !fixed(arg));
+  }
+  return false;
+}
+
+const PROGRAM_FIX =
+  'Pick the program from a fixed allow-list (a map from names to absolute paths) and pass values only as separate arguments.';
+
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    if (call.operand !== 'exec' || (call.name !== 'Command' && call.name !== 'CommandContext')) continue;
-    let rest = call.name === 'CommandContext' ? call.args.slice(1) : call.args;
+    const started = startedProgram(call);
+    if (!started?.program) continue;
+    let { program, rest } = started;
     // `exec.Command("/usr/bin/env", "bash", "-c", s)`: env only looks the shell up.
-    if (/^(\/usr)?\/bin\/env$|^env$/.test(literalString(rest[0] ?? null) ?? '')) rest = rest.slice(1);
-    const shell = literalString(rest[0] ?? null);
+    if (/^(\/usr)?\/bin\/env$|^env$/.test(literalString(program) ?? '') && rest[0]) [program, ...rest] = rest;
+    const programName = literalString(program);
+    // A shell named in the code, or one taken from the environment or the configuration (`os.Getenv("SHELL")`),
+    // given `-c` and a script that is not fixed text.
     if (
-      !shell ||
-      !/^(\/bin\/|\/usr\/bin\/|\/usr\/local\/bin\/)?(sh|bash|zsh|dash|ash)$/.test(shell) ||
-      literalString(rest[1] ?? null) !== '-c'
-    )
-      continue;
-    const script = rest[2];
-    if (!script || literalString(script) !== undefined) continue;
-    // A name bound only to literal text (`cmd := "uptime"`) is a fixed script.
-    const build = script.type === 'identifier' ? resolvedStringBuild(input, script) : null;
-    if (build && !build.dynamic) continue;
-    input.report(
-      call.node,
-      'command-injection',
-      `\`${call.text}\` runs a shell script built at run time: a quote or \`;\` in the input runs other commands.`,
-      'Call the program directly with separate arguments (`exec.Command("git", "log", ref)`), no shell.',
-    );
+      (programName === undefined || SHELL_PROGRAM.test(programName)) &&
+      SCRIPT_FLAG.test(literalString(rest[0] ?? null) ?? '') &&
+      rest[1] &&
+      literalString(rest[1]) === undefined
+    ) {
+      const script = rest[1];
+      // A name bound only to literal text (`cmd := "uptime"`) is a fixed script.
+      const build = script.type === 'identifier' ? resolvedStringBuild(input, script) : null;
+      if (!build || build.dynamic) {
+        input.report(
+          call.node,
+          'command-injection',
+          `\`${call.text}\` runs a shell script built at run time: a quote or \`;\` in the input runs other commands.`,
+          'Call the program directly with separate arguments (`exec.Command("git", "log", ref)`), no shell.',
+        );
+        continue;
+      }
+    }
+    if (programName !== undefined) continue;
+    const fn = enclosingFunction(input, call.node);
+    const handler = fn && REQUEST_PARAMETER.test(field(fn, 'parameters')?.text ?? '');
+    if (handler && fn && readsRequest(input, program, fn)) {
+      input.report(
+        call.node,
+        'command-injection',
+        `\`${call.text}\` runs a program named by the request: the caller chooses which binary runs on the host.`,
+        PROGRAM_FIX,
+      );
+    } else if (splicedProgramName(input, program)) {
+      input.report(
+        call.node,
+        'command-injection',
+        `\`${call.text}\` runs a program whose name is assembled at run time (\`${program.text.slice(0, 60)}\`): whoever controls the spliced value picks the binary, and \`../\` reaches any file.`,
+        PROGRAM_FIX,
+      );
+    }
   }
 };
 

@@ -39,6 +39,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/queries.go', 4],
     ['go/bound_builders.go', 4],
     ['go/tlsconfig.go', 7],
+    ['go/shadowing.go', 2],
+    ['go/commands.go', 6],
     ['python/transports.py', 8],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
