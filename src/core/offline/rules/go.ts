@@ -680,6 +680,29 @@ function declarationScope(declaration: Node, fn: Node): Node | undefined {
   return undefined;
 }
 
+const assignmentListsByName = new WeakMap<ScopeAssignment[], Map<string, ScopeAssignment[]>>();
+
+/**
+ * A scope's assignments grouped by the names they assign, in order, built once per scope: a lookup
+ * per query call over every assignment made generated code with thousands of each quadratic.
+ */
+function assignmentsByName(input: CheckInput, scope: Node): Map<string, ScopeAssignment[]> {
+  const assignments = scopeAssignments(input, scope);
+  let byName = assignmentListsByName.get(assignments);
+  if (!byName) {
+    byName = new Map();
+    for (const assignment of assignments) {
+      for (const target of new Set(assignmentParts(assignment).targets)) {
+        const list = byName.get(target);
+        if (list) list.push(assignment);
+        else byName.set(target, [assignment]);
+      }
+    }
+    assignmentListsByName.set(assignments, byName);
+  }
+  return byName;
+}
+
 /** How many names deep a build is read back through assignments. */
 const MAX_RESOLVE_DEPTH = 3;
 
@@ -703,11 +726,10 @@ function resolvedStringBuild(
   const builds: StringBuild[] = [];
   // Blocks that declare the name again and do not hold the use: what they assign is another variable.
   const shadowing: Node[] = [];
-  for (const assignment of scopeAssignments(input, scope)) {
+  for (const assignment of assignmentsByName(input, scope).get(name) ?? []) {
     if (assignment.node.startIndex >= node.startIndex) break;
     const { targets, values, operator } = assignmentParts(assignment);
     const index = targets.indexOf(name);
-    if (index < 0) continue;
     if (shadowing.some((block) => contains(block, assignment.node))) continue;
     if (fn && assignment.node.type !== 'assignment_statement') {
       const declared = declarationScope(assignment.node, fn);
@@ -1038,17 +1060,41 @@ function topLevelValues(input: CheckInput, at: number): Map<string, Node> {
   return values;
 }
 
+const valuesByName = new WeakMap<ScopeAssignment[], Map<string, Array<{ at: number; value: Node | null }>>>();
+
+/** Each name's assignments in the function with their values, in order: built once per function. */
+function functionValues(input: CheckInput, fn: Node): Map<string, Array<{ at: number; value: Node | null }>> {
+  const assignments = scopeAssignments(input, fn);
+  let byName = valuesByName.get(assignments);
+  if (!byName) {
+    byName = new Map();
+    for (const assignment of assignments) {
+      const { targets, values } = assignmentParts(assignment);
+      targets.forEach((target, index) => {
+        const list = byName?.get(target) ?? [];
+        list.push({ at: assignment.node.startIndex, value: values[index] ?? null });
+        byName?.set(target, list);
+      });
+    }
+    valuesByName.set(assignments, byName);
+  }
+  return byName;
+}
+
 /** The value last given to `name` before its use: in the function, else at the top level of the file. */
 function boundValue(input: CheckInput, name: Node): Node | null {
   const fn = enclosingFunction(input, name);
   if (fn) {
-    let last: Node | null = null;
-    for (const assignment of scopeAssignments(input, fn)) {
-      if (assignment.node.startIndex >= name.startIndex) break;
-      const { targets, values } = assignmentParts(assignment);
-      const at = targets.indexOf(name.text);
-      if (at >= 0) last = values[at] ?? null;
+    const given = functionValues(input, fn).get(name.text) ?? [];
+    // The last assignment that starts before the use (binary search: a function can assign thousands of names).
+    let low = 0;
+    let high = given.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (given[middle].at < name.startIndex) low = middle + 1;
+      else high = middle;
     }
+    const last = low > 0 ? given[low - 1].value : null;
     if (last) return last;
     if (declaredLocals(input, fn).has(name.text)) return null;
   }
