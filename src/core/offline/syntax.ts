@@ -552,8 +552,10 @@ function isBase64OfText(value: string): boolean {
  * by the hundred, and reporting each one buries the real leaks.
  */
 export function isTestsOwnCredential(literalText: string): boolean {
-  if (SECRET_FORMAT_TESTS.some((format) => format.test(literalText))) return false;
   const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
+  // A provider's documented example key (`AKIAIOSFODNN7EXAMPLE`) in a test is the test's own.
+  if (DOCUMENTATION_WORD.test(value)) return true;
+  if (SECRET_FORMAT_TESTS.some((format) => format.test(literalText))) return false;
   if (isWordsAndNumbers(value) || UUID.test(value) || isBase64OfText(value)) return true;
   const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
   const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;
@@ -573,9 +575,12 @@ export function knownSecretLiterals(
   const seen = new Set<number>();
   for (const pattern of SECRET_FORMATS) {
     for (const match of matchesInRegion(input, pattern.regex)) {
-      // The provider's documented example key and a key's header with no key inside are no credentials
-      // (a key's long base64 body is only checked for having one: it may hold `xxx` by chance).
-      if (pattern.name === 'private key' ? isKeylessPem(match[0]) : isDocumentationValue(match[0])) continue;
+      // A key's header with no key inside, and a key with characters left out or typed along a row, are
+      // no credentials (a key's long base64 body is only checked for having one: it may hold `xxx` by
+      // chance). A provider's documented example key (`AKIA…EXAMPLE`) in full format is still reported
+      // in the service's own code, where it stands in for configuration; a test's own is left out below.
+      if (pattern.name === 'private key' ? isKeylessPem(match[0]) : ELIDED.test(match[0]) || isTypedRun(match[0]))
+        continue;
       const node = nodeOfTypeAt(input.tree, match.index, stringTypes, 3);
       if (!node || seen.has(node.startIndex)) continue;
       seen.add(node.startIndex);

@@ -19,7 +19,7 @@ describe('offline checks: hardcoded-secret tells placeholders and documentation 
       'payload.oldPassword = "987654321";', // 3
       'const apiKey = "qwertyuiop";', // 4
       'const clientSecret = "aaaaaaaaaaaa";', // 5
-      `const aws = { accessKeyId: "${awsDocs}", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };`, // 6
+      'const aws = { secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };', // 6
       'const stripeSecret = "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx";', // 7
       'const dbPassword = "my-dummy-password-42";', // 8
       'const sessionSecret = "changeme-in-production";', // 9
@@ -27,6 +27,13 @@ describe('offline checks: hardcoded-secret tells placeholders and documentation 
     ].join('\n');
     for (const path of ['src/docs.ts', 'ui/src/docs.js', 'test/docs.test.ts'])
       assert.deepEqual(await hits(path, docs, base), [], path);
+  });
+
+  it("reports a provider's documented example key in full format in the service's code, not in its tests", async () => {
+    const text = `const aws = { accessKeyId: "${awsDocs}" };\n`;
+    assert.deepEqual(await hits('src/storage.ts', text, base), ['1 hardcoded-secret']);
+    assert.deepEqual(await hits('test/storage.test.ts', text, base), []);
+    assert.ok(isTestsOwnCredential(`"${awsDocs}"`));
   });
 
   it('keeps credentials that only resemble those values', async () => {
