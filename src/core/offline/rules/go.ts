@@ -1001,6 +1001,10 @@ function openedInLoop(input: CheckInput, loop: Node, call: Node, handle: string)
 /** A statement that takes a list of values (`id IN (…)`, `IN ?`, `= ANY($1)`): one round trip per batch, not per row. */
 const TAKES_A_LIST = /\bIN\s*(?:\(\s*(?:\?|\$\d|:\w|@\w|%[sv]|$)|\?|\$\d|$)|=\s*ANY\s*\(/i;
 
+/** The database's own catalog: sqlite's schema table, information_schema, pg_catalog. */
+const CATALOG =
+  /^(?:sqlite_(?:master|schema)|information_schema\.\w+|pg_catalog\.\w+)$|\b(?:FROM|JOIN)\s+(?:sqlite_(?:master|schema)|information_schema\.|pg_catalog\.)/i;
+
 /**
  * The string literals that make the query a call runs: those in the call (a builder chain's
  * `Where("id IN ?", ids)`, the statement argument) and, for a statement held in a variable, those
@@ -1046,7 +1050,10 @@ const queryInLoop: RuleChecker = (input) => {
       const handle = chainNames(call.operand ?? '')[0];
       if (handle && openedInLoop(input, loop, call.node, handle)) continue;
       // A loop over batches whose query takes the batch as a list (`WHERE id IN (…)`) is the batched form.
-      if (queryLiterals(input, call, statement).some((literal) => TAKES_A_LIST.test(literal.trimEnd()))) continue;
+      const literals = queryLiterals(input, call, statement);
+      if (literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()))) continue;
+      // Reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`): one per schema object.
+      if (literals.some((literal) => CATALOG.test(literal))) continue;
     }
     input.report(
       call.node,

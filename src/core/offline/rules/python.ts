@@ -388,6 +388,16 @@ function triesNextAlternative(clause: Node): boolean {
   return block?.type === 'block' && block.parent?.type === 'for_statement';
 }
 
+/**
+ * `if hasattr(query, "_compile_state"): try: … except Exception: pass`: the code probes an attribute
+ * that only some versions have and does without it when it fails; a best-effort extra, not a lost error.
+ */
+function probesOptionalFeature(clause: Node): boolean {
+  const block = clause.parent?.parent;
+  const guard = block?.type === 'block' ? block.parent : null;
+  return guard?.type === 'if_statement' && /^hasattr\(/.test(field(guard, 'condition')?.text ?? '');
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
@@ -403,7 +413,7 @@ const silentCatch: RuleChecker = (input) => {
       )
     )
       continue;
-    if (triesNextAlternative(clause)) continue;
+    if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',
