@@ -1001,6 +1001,8 @@ function openedInLoop(input: CheckInput, loop: Node, call: Node, handle: string)
 /** A statement that takes a list of values (`id IN (…)`, `IN ?`, `= ANY($1)`): one round trip per batch, not per row. */
 const TAKES_A_LIST = /\bIN\s*(?:\(\s*(?:\?|\$\d|:\w|@\w|%[sv]|$)|\?|\$\d|$)|=\s*ANY\s*\(/i;
 
+const CHAIN_LINKS: ReadonlySet<string> = new Set(['call_expression', 'selector_expression']);
+
 /** The database's own catalog: sqlite's schema table, information_schema, pg_catalog. */
 const CATALOG =
   /^(?:sqlite_(?:master|schema)|information_schema\.\w+|pg_catalog\.\w+)$|\b(?:FROM|JOIN)\s+(?:sqlite_(?:master|schema)|information_schema\.|pg_catalog\.)/i;
@@ -1011,7 +1013,13 @@ const CATALOG =
  * assigned to it earlier in the function.
  */
 function queryLiterals(input: CheckInput, call: Call, statement: Node | null): string[] {
-  const literals = descendants(call.node, [...STRING_TYPES]).map((literal) => unquote(literal.text));
+  // The whole builder chain the call starts (`db.Select("name").From("sqlite_master").All(&v)`).
+  let chain = call.node;
+  for (const outer of ancestorsOf(call.node)) {
+    if (outer.startIndex !== call.node.startIndex || !CHAIN_LINKS.has(outer.type)) break;
+    chain = outer;
+  }
+  const literals = descendants(chain, [...STRING_TYPES]).map((literal) => unquote(literal.text));
   if (statement?.type !== 'identifier') return literals;
   const fn = enclosingFunction(input, statement);
   if (!fn) return literals;
