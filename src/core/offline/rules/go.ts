@@ -104,7 +104,8 @@ function elementValue(element: Node | undefined): Node | null {
 
 /**
  * `http.DefaultClient.Do(req)` where the function built `req` with `http.NewRequestWithContext(ctx, …)`
- * (or `req.WithContext(ctx)`) and `ctx` from `context.WithTimeout`/`WithDeadline`: the deadline ends the request.
+ * (or `req.WithContext(ctx)`) and `ctx` from `context.WithTimeout`/`WithDeadline`, or a `ctx context.Context`
+ * parameter (the caller sets the deadline): the context ends the request.
  */
 function requestHasDeadline(input: CheckInput, call: Call): boolean {
   const request = call.args[0];
@@ -117,6 +118,9 @@ function requestHasDeadline(input: CheckInput, call: Call): boolean {
     'g',
   );
   const contexts = [...before.matchAll(built)].map((match) => match[1]);
+  // A function given its caller's `ctx context.Context` leaves the deadline to the caller (Go's convention).
+  const parameters = field(fn, 'parameters')?.text ?? '';
+  if (contexts.some((ctx) => new RegExp(`\\b${ctx}\\s+context\\.Context\\b`).test(parameters))) return true;
   return contexts.some((ctx) =>
     new RegExp(`\\b${ctx}\\s*,\\s*\\w+\\s*:?=\\s*context\\.With(?:Timeout|Deadline)\\(`).test(before),
   );
