@@ -669,6 +669,13 @@ function secretComparedStrings(input: CheckInput): NamedString[] {
 }
 
 /**
+ * Names whose last word says the value is a kind, a place or a setting of the secret, not the secret
+ * (`SECRET_PROVIDER == "kms-secret"`, `token_type != "bearer"`, `password_mode`).
+ */
+const NAMES_A_KIND =
+  /(?:provider|type|kind|mode|backend|source|store|engine|scheme|method|algorithm|algo|format|strategy|policy|manager|name|class|version|location|path|file|url|header|field|prefix|env)$/i;
+
+/**
  * The string literals compared with a secret-like name that the tree confirms (the literal's parent
  * is the language's comparison node) and whose value reads as a credential, each with the sentence
  * that says so.
@@ -681,6 +688,7 @@ export function comparedSecretLiterals(
 ): { literal: Node; message: string }[] {
   const found: { literal: Node; message: string }[] = [];
   for (const { name, literalStart } of secretComparedStrings(input)) {
+    if (NAMES_A_KIND.test(name)) continue;
     const string = stringWithParentAt(input.tree, literalStart, stringTypes);
     if (!string || string.parent?.type !== comparisonType) continue;
     const text = literalString(string.literal);

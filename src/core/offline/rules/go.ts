@@ -7,6 +7,7 @@ import {
   contains,
   descendants,
   DOTTED_NAME_CHAIN,
+  explainsOnItsOwnLine,
   enclosingOfType,
   field,
   isReportableKeyLiteral,
@@ -101,6 +102,30 @@ function elementValue(element: Node | undefined): Node | null {
   return value?.type === 'literal_element' ? (named(value)[0] ?? null) : value;
 }
 
+/**
+ * `http.DefaultClient.Do(req)` where the function built `req` with `http.NewRequestWithContext(ctx, …)`
+ * (or `req.WithContext(ctx)`) and `ctx` from `context.WithTimeout`/`WithDeadline`, or a `ctx context.Context`
+ * parameter (the caller sets the deadline): the context ends the request.
+ */
+function requestHasDeadline(input: CheckInput, call: Call): boolean {
+  const request = call.args[0];
+  const fn = enclosingFunction(input, call.node);
+  if (request?.type !== 'identifier' || !fn) return false;
+  const before = input.text.slice(fn.startIndex, call.node.startIndex);
+  const name = request.text;
+  const built = new RegExp(
+    `\\b${name}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*(?:http\\.NewRequestWithContext\\(|\\w+\\.WithContext\\()\\s*([A-Za-z_]\\w*)`,
+    'g',
+  );
+  const contexts = [...before.matchAll(built)].map((match) => match[1]);
+  // A function given its caller's `ctx context.Context` leaves the deadline to the caller (Go's convention).
+  const parameters = field(fn, 'parameters')?.text ?? '';
+  if (contexts.some((ctx) => new RegExp(`\\b${ctx}\\s+context\\.Context\\b`).test(parameters))) return true;
+  return contexts.some((ctx) =>
+    new RegExp(`\\b${ctx}\\s*,\\s*\\w+\\s*:?=\\s*context\\.With(?:Timeout|Deadline)\\(`).test(before),
+  );
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
@@ -108,6 +133,7 @@ const httpNoTimeout: RuleChecker = (input) => {
       (call.operand === 'http' && /^(Get|Post|Head|PostForm)$/.test(call.name)) ||
       (call.operand === 'http.DefaultClient' && /^(Get|Post|Head|PostForm|Do)$/.test(call.name));
     if (!isDefaultClient || imported.get('http') !== 'net/http') continue;
+    if (call.name === 'Do' && requestHasDeadline(input, call)) continue;
     input.report(
       call.node,
       'http-no-timeout',
@@ -153,6 +179,15 @@ function isEmptyBlock(block: Node | null): boolean {
   return named(block).every((child) => child.type === 'statement_list' && named(child).length === 0);
 }
 
+/** The comments of a block with no statements (its text holds only comments and braces). */
+function blockComments(input: CheckInput, block: Node): Array<{ startIndex: number; text: string }> {
+  const text = input.text.slice(block.startIndex, block.endIndex);
+  return [...text.matchAll(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g)].map((match) => ({
+    startIndex: block.startIndex + match.index,
+    text: match[0],
+  }));
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(
     input,
@@ -167,7 +202,11 @@ const silentCatch: RuleChecker = (input) => {
       !/^(err|\w*Err|\w*Error)$/.test(field(condition, 'left')?.text ?? '')
     )
       continue;
-    if (!isEmptyBlock(field(statement, 'consequence'))) continue;
+    const consequence = field(statement, 'consequence');
+    if (!isEmptyBlock(consequence)) continue;
+    // A comment of its own line in the empty branch saying why the error changes nothing records a decision.
+    if (consequence && blockComments(input, consequence).some((comment) => explainsOnItsOwnLine(input.text, comment)))
+      continue;
     input.report(
       statement.child(0) ?? statement,
       'silent-catch',
@@ -963,6 +1002,40 @@ function openedInLoop(input: CheckInput, loop: Node, call: Node, handle: string)
   return new RegExp(`\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=`).test(before);
 }
 
+/** A statement that takes a list of values (`id IN (…)`, `IN ?`, `= ANY($1)`): one round trip per batch, not per row. */
+const TAKES_A_LIST = /\bIN\s*(?:\(\s*(?:\?|\$\d|:\w|@\w|%[sv]|$)|\?|\$\d|$)|=\s*ANY\s*\(/i;
+
+const CHAIN_LINKS: ReadonlySet<string> = new Set(['call_expression', 'selector_expression']);
+
+/** The database's own catalog: sqlite's schema table, information_schema, pg_catalog. */
+const CATALOG =
+  /^(?:sqlite_(?:master|schema)|information_schema\.\w+|pg_catalog\.\w+)$|\b(?:FROM|JOIN)\s+(?:sqlite_(?:master|schema)|information_schema\.|pg_catalog\.)/i;
+
+/**
+ * The string literals that make the query a call runs: those in the call (a builder chain's
+ * `Where("id IN ?", ids)`, the statement argument) and, for a statement held in a variable, those
+ * assigned to it earlier in the function.
+ */
+function queryLiterals(input: CheckInput, call: Call, statement: Node | null): string[] {
+  // The whole builder chain the call starts (`db.Select("name").From("sqlite_master").All(&v)`).
+  let chain = call.node;
+  for (const outer of ancestorsOf(call.node)) {
+    if (outer.startIndex !== call.node.startIndex || !CHAIN_LINKS.has(outer.type)) break;
+    chain = outer;
+  }
+  const literals = descendants(chain, [...STRING_TYPES]).map((literal) => unquote(literal.text));
+  if (statement?.type !== 'identifier') return literals;
+  const fn = enclosingFunction(input, statement);
+  if (!fn) return literals;
+  for (const assignment of scopeAssignments(input, fn)) {
+    if (assignment.node.startIndex >= call.node.startIndex) break;
+    const { targets, values } = assignmentParts(assignment);
+    const value = values[targets.indexOf(statement.text)];
+    if (value) literals.push(...descendants(value, [...STRING_TYPES]).map((literal) => unquote(literal.text)));
+  }
+  return literals;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   let handles: Set<string> | undefined;
   const isHandle = (name: string): boolean => DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input)).has(name);
@@ -988,6 +1061,11 @@ const queryInLoop: RuleChecker = (input) => {
       if (DDL_TEXT.test(stringBuild(statement)?.literal ?? '')) continue;
       const handle = chainNames(call.operand ?? '')[0];
       if (handle && openedInLoop(input, loop, call.node, handle)) continue;
+      // A loop over batches whose query takes the batch as a list (`WHERE id IN (…)`) is the batched form.
+      const literals = queryLiterals(input, call, statement);
+      if (literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()))) continue;
+      // Reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`): one per schema object.
+      if (literals.some((literal) => CATALOG.test(literal))) continue;
     }
     input.report(
       call.node,
@@ -1005,6 +1083,20 @@ const LIMITS =
 const CONFIGURED_FAN_OUT =
   /(?:^|\.)(?:destinations|notifiers|sites|servers|backends|providers|sinks|listeners|subscribers|webhooks|hooks|replicas|shards|peers|regions|clusters)$/i;
 
+/** A count of workers (`range 4`, `range workers`, `range runtime.NumCPU()`): a fixed pool, whatever the input's size. */
+const WORKER_COUNT =
+  /^(?:\d+|runtime\.NumCPU\(\)|(?:[\w.]*\.)?\w*(?:workers?|concurrency|parallelism|poolSize|pool_size|threads)\w*)$/i;
+
+/** Methods that start a service once: the goroutines they start per registered job or listener are the service's own. */
+const STARTUP_METHOD = /^(?:Start|Run|Serve|Launch|Boot|Listen)\w*$/;
+
+/** `range s.jobs` in `func (s *Scheduler) Start()`: one goroutine per entry the service registered, started once. */
+function startsRegisteredJobs(fn: Node | null, ranged: Node): boolean {
+  if (fn?.type !== 'method_declaration' || !STARTUP_METHOD.test(field(fn, 'name')?.text ?? '')) return false;
+  const receiver = named(named(field(fn, 'receiver'))[0] ?? null)[0]?.text;
+  return !!receiver && ranged.type === 'selector_expression' && field(ranged, 'operand')?.text === receiver;
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
     const loop = inForBody(input, statement);
@@ -1014,6 +1106,9 @@ const unboundedConcurrency: RuleChecker = (input) => {
     // One goroutine per configured destination (`range s.notifiers`): as many as the configuration lists.
     const ranged = named(named(loop).find((child) => child.type === 'range_clause') ?? null).pop();
     if (ranged && CONFIGURED_FAN_OUT.test(ranged.text)) continue;
+    // `for range 4 { go worker() }`: a fixed pool (Go 1.22 ranges over an integer), or a package constant's count.
+    if (ranged && (WORKER_COUNT.test(ranged.text) || packageConstants(input).has(ranged.text))) continue;
+    if (ranged && startsRegisteredJobs(fn, ranged)) continue;
     input.report(
       statement.child(0) ?? statement,
       'unbounded-concurrency',

@@ -364,14 +364,56 @@ function commentsIn(input: CheckInput, node: Node): Array<{ startIndex: number; 
   return found;
 }
 
+/** Tool directives are no reasons: `# noqa`, `# pragma: no cover`, `# nosec`, `# type: ignore`, `# TODO`. */
+const DIRECTIVE = /^#\s*(?:noqa|pragma|nosec|type:|pylint|mypy|TODO|FIXME|XXX)\b/i;
+
+/** `pass  # can't be autojoined`: a comment of three words or more after the handler's `pass` or `...`. */
+function explainsAfterPass(text: string, comment: { startIndex: number; text: string }): boolean {
+  const lineStart = text.lastIndexOf('\n', comment.startIndex - 1) + 1;
+  if (!/^\s*(?:pass|\.\.\.)\s*$/.test(text.slice(lineStart, comment.startIndex))) return false;
+  return !DIRECTIVE.test(comment.text) && comment.text.replace(/^#/, '').trim().split(/\s+/).length >= 3;
+}
+
+/**
+ * `for check in checks: try: check(); return True / except Denied: pass`, then a fallback after the
+ * loop: the try ends by leaving the loop on the first success, so the handler only moves on to the
+ * next alternative. A try that does not leave the loop drops each failure and is still reported.
+ */
+function triesNextAlternative(clause: Node): boolean {
+  const tryStatement = clause.parent;
+  if (tryStatement?.type !== 'try_statement') return false;
+  const last = named(field(tryStatement, 'body')).pop();
+  if (last?.type !== 'return_statement' && last?.type !== 'break_statement') return false;
+  const block = tryStatement.parent;
+  return block?.type === 'block' && block.parent?.type === 'for_statement';
+}
+
+/**
+ * `if hasattr(query, "_compile_state"): try: … except Exception: pass`: the code probes an attribute
+ * that only some versions have and does without it when it fails; a best-effort extra, not a lost error.
+ */
+function probesOptionalFeature(clause: Node): boolean {
+  const block = clause.parent?.parent;
+  const guard = block?.type === 'block' ? block.parent : null;
+  return guard?.type === 'if_statement' && /^hasattr\(/.test(field(guard, 'condition')?.text ?? '');
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
     if (!isSilentBlock(block)) continue;
     const caught = named(clause).find((child) => child.type !== 'block');
     if (caught && catchesOnlyExpectedOutcomes(caught)) continue;
-    // A comment of its own line in the handler saying why the error is ignored records a decision.
-    if (block && commentsIn(input, clause).some((comment) => explainsOnItsOwnLine(input.text, comment))) continue;
+    // A comment in the handler saying why the error is ignored records a decision: on its own line, or
+    // after the `pass` (`pass  # can't be autojoined`).
+    if (
+      block &&
+      commentsIn(input, clause).some(
+        (comment) => explainsOnItsOwnLine(input.text, comment) || explainsAfterPass(input.text, comment),
+      )
+    )
+      continue;
+    if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',
@@ -665,8 +707,9 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return true;
   if (value.type === 'call' && /^range\(\s*\d{1,2}\s*\)$/.test(value.node.text)) return true;
   if (value.type !== 'identifier') return false;
-  // An UPPER_CASE name is a constant of the module (isConstantValue); other names are looked up in the function only.
-  if (/^[A-Z][A-Z0-9_]*$/.test(value.node.text)) return true;
+  // An UPPER_CASE name is a constant of the module (isConstantValue), a CapWords name a class (an Enum's
+  // members); other names are looked up in the function only.
+  if (/^[A-Z][A-Z0-9_]*$|^[A-Z][a-z]+(?:[A-Z][a-z0-9]*)*$/.test(value.node.text)) return true;
   if (!fn) return false;
   let bound = false;
   for (const assignment of scopeAssignments(input, fn)) {
@@ -721,6 +764,57 @@ function runsLoopItem(first: Node | null, loops: Node[]): boolean {
   return loops.some((loop) => loop.type === 'for_statement' && targetNames(field(loop, 'left')).includes(root));
 }
 
+/** `while True:` / `while 1:`: a service's endless cycle, not a walk over data. */
+function isForever(loop: Node): boolean {
+  return loop.type === 'while_statement' && /^(?:True|1)$/.test(field(loop, 'condition')?.text ?? '');
+}
+
+/** Attributes of a loop item that shape a query rather than fill a value in it (`f.expression`, `rule.filters`). */
+const QUERY_SHAPE_ATTRIBUTE = /^(?:\w+_)?(?:expressions?|filters?|criteria|conditions?|predicates?|where|clauses?)$/i;
+
+/**
+ * A query that one query for all the loop's items cannot replace, because each item changes what is
+ * queried, not only a value in it:
+ * - the session or connection is opened in the loop on something built from the item (a tenant's
+ *   schema, `with session_scope(engine_for(org)) as s`): each iteration queries another database;
+ * - the query built by the call is then shaped by the item's own filter expression
+ *   (`query = apply_filters(query, f.expression)`): each iteration is a different query.
+ */
+function cannotBatch(input: CheckInput, loop: Node, call: Call): boolean {
+  if (loop.type !== 'for_statement') return false;
+  const items = targetNames(field(loop, 'left'));
+  const body = field(loop, 'body');
+  if (items.length === 0 || !body) return false;
+  const mentionsItem = (text: string): boolean => items.some((item) => new RegExp(`\\b${item}\\b`).test(text));
+  const before = input.text.slice(body.startIndex, call.node.startIndex);
+  const handle = (call.object ?? '').split(/[.([]/)[0];
+  if (handle && /^[A-Za-z_]\w*$/.test(handle)) {
+    const opened = new RegExp(`\\bwith\\s+([^\\n]*?)\\s+as\\s+${handle}\\b|\\b${handle}\\s*=(?!=)\\s*([^\\n]+)`).exec(
+      before,
+    );
+    // What the session is opened on: the item itself, or a name the loop built from it before
+    // (`tenant_engine = engine.execution_options(…tenant…)`).
+    const names = opened ? [...(opened[1] ?? opened[2] ?? '').matchAll(/\b[A-Za-z_]\w*\b/g)].map((m) => m[0]) : [];
+    for (const name of names) {
+      if (items.includes(name)) return true;
+      const assigned = opened ? new RegExp(`\\b${name}\\s*=(?!=)`).exec(before.slice(0, opened.index)) : null;
+      if (assigned && opened && mentionsItem(before.slice(assigned.index, opened.index))) return true;
+    }
+  }
+  // `query = session.query(M)…` then `query = apply_filters(query, f.expression)` in the loop.
+  const target = /(?:^|\n)\s*([A-Za-z_]\w*)\s*=\s*\(?\s*$/.exec(
+    input.text.slice(body.startIndex, call.node.startIndex),
+  )?.[1];
+  if (!target) return false;
+  const after = input.text.slice(call.node.endIndex, body.endIndex);
+  return after.split('\n').some((line) => {
+    if (!new RegExp(`\\b${target}\\b`).test(line)) return false;
+    return [...line.matchAll(/\b([A-Za-z_]\w*)\.([A-Za-z_]\w*)/g)].some(
+      ([, owner, attribute]) => items.includes(owner) && QUERY_SHAPE_ATTRIBUTE.test(attribute),
+    );
+  });
+}
+
 const queryInLoop: RuleChecker = (input) => {
   for (const call of calls(input)) {
     const object = call.object ?? '';
@@ -738,7 +832,12 @@ const queryInLoop: RuleChecker = (input) => {
     const loops = enclosingLoops(call.node);
     if (runsLoopItem(first, loops)) continue;
     const fn = enclosingFunction(input, call.node);
-    if (!loops.some((loop) => loopGrowsWithData(input, loop, fn))) continue;
+    const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn));
+    if (growing.length === 0) continue;
+    // A `while True:` around a `for` repeats the whole pass (a worker's cycle): the `for` decides.
+    const firstFor = loops.findIndex((loop) => loop.type === 'for_statement');
+    const perItem = growing.filter((loop) => firstFor < 0 || loops.indexOf(loop) <= firstFor || !isForever(loop));
+    if (perItem.length === 0 || (isQuery && perItem.every((loop) => cannotBatch(input, loop, call)))) continue;
     input.report(
       call.node,
       'query-in-loop',

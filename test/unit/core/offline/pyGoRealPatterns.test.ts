@@ -42,6 +42,9 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/shadowing.go', 2],
     ['go/commands.go', 6],
     ['python/transports.py', 8],
+    // Session 8's held-out repositories: batched loops, worker pools, request deadlines, tenants' schemas.
+    ['go/batches.go', 4],
+    ['python/tenants.py', 6],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
