@@ -42,6 +42,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/shadowing.go', 2],
     ['go/commands.go', 6],
     ['python/transports.py', 8],
+    ['python/reports.py', 14],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
