@@ -18,6 +18,7 @@ import {
   knownSecretLiterals,
   lastStartingBy,
   looksLikeSql,
+  matchesInRegion,
   memberCalls,
   named,
   nodesAtMatches,
@@ -135,11 +136,12 @@ const isPlus = (candidate: Node): boolean =>
 
 /** Parts of a `+` chain: dynamic when any operand is not a string build. */
 function concatBuild(node: Node, depth: number): StringBuild | null {
-  const parts = chainOperands(node, isPlus).map((operand) => stringBuild(operand, depth + 1));
+  const operands = chainOperands(node, isPlus);
+  const parts = operands.map((operand) => stringBuild(operand, depth + 1));
   if (parts.every((part) => part === null)) return null;
   return {
     literal: parts.map((part) => part?.literal ?? '').join(' '),
-    dynamic: parts.some((part) => !part || part.dynamic),
+    dynamic: parts.some((part, at) => (part ? part.dynamic : !isInertValue(operands[at]))),
   };
 }
 
@@ -160,6 +162,51 @@ function isConstantValue(node: Node | null): boolean {
   return value.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(value.node.text);
 }
 
+/** Calls whose result is a number (`int(limit)`, `len(ids)`) or an identifier quoted for SQL (`quote_name(t)`). */
+const INERT_CALL =
+  /^(?:int|float|bool|len|abs|round|(?:[\w.]*\.)?(?:quote_?(?:name|ident|identifier|table|column)|escape_?identifier|Identifier))$/;
+
+/**
+ * A value that carries no input into text: a constant, a number made by `int()`/`len()`, an identifier
+ * quoted for SQL, or a list of placeholders joined (`",".join(["%s"] * len(ids))`, `", ".join("?" for _ in ids)`).
+ */
+function isInertValue(node: Node | null): boolean {
+  if (isConstantValue(node)) return true;
+  const value = unwrapTyped(node);
+  if (!value) return true;
+  if (value.type === 'tuple' || value.type === 'list') return named(value.node).every((item) => isInertValue(item));
+  if (value.type === 'dictionary') return named(value.node).every((pair) => isInertValue(field(pair, 'value')));
+  if (value.type === 'binary_operator' && field(value.node, 'operator')?.text === '*') {
+    // `["?"] * n` and `"?, " * n` repeat fixed text whatever n is.
+    const left = unwrapTyped(field(value.node, 'left'));
+    const right = unwrapTyped(field(value.node, 'right'));
+    return [left, right].some(
+      (side) => side !== null && (side.type === 'string' || side.type === 'list') && isConstantValue(side.node),
+    );
+  }
+  if (value.type === 'generator_expression' || value.type === 'list_comprehension')
+    return isConstantValue(field(value.node, 'body'));
+  if (value.type !== 'call') return false;
+  const fn = field(value.node, 'function');
+  // `f(x for x in xs)`: the generator is the arguments node itself.
+  const argumentNode = field(value.node, 'arguments');
+  const args = argumentNode?.type === 'generator_expression' ? [argumentNode] : named(argumentNode);
+  // `sep.join(items)` with a literal separator is inert when its items are.
+  if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'join')
+    return isConstantValue(field(fn, 'object')) && args.length === 1 && isInertValue(args[0]);
+  return INERT_CALL.test(fn?.text ?? '');
+}
+
+/** True when some value a `.format(...)` call or an f-string splices in can carry input. */
+function splicesInput(values: Array<Node | null>): boolean {
+  return values.some((value) => {
+    if (!value) return false;
+    if (value.type === 'keyword_argument') return !isInertValue(field(value, 'value'));
+    if (value.type === 'interpolation') return !isInertValue(named(value)[0] ?? null);
+    return value.type === 'list_splat' || value.type === 'dictionary_splat' || !isInertValue(value);
+  });
+}
+
 function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
@@ -170,7 +217,8 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
       .filter((child) => child?.type === 'string_content' || child?.type === 'interpolation')
       .map((child) => (child?.type === 'interpolation' ? '_' : (child?.text ?? '')))
       .join('');
-    return { literal, dynamic: isFString(inner) };
+    // `f"… {TABLE}"` splices a constant; `f"… {user_id}"` a value.
+    return { literal, dynamic: splicesInput(inner.namedChildren.filter((child) => child?.type === 'interpolation')) };
   }
   if (type === 'concatenated_string') {
     const parts = named(inner)
@@ -186,21 +234,21 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     const numbersOnly = !/%[-#0 +]*\d*(?:\.\d+)?[sr(a]/.test(left.literal);
     return {
       literal: left.literal,
-      dynamic: left.dynamic || (!numbersOnly && !isConstantValue(field(inner, 'right'))),
+      dynamic: left.dynamic || (!numbersOnly && !isInertValue(field(inner, 'right'))),
     };
   }
   if (type === 'call') {
     const fn = field(inner, 'function');
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
       const base = stringBuild(field(fn, 'object'), depth + 1);
-      if (base) return { literal: base.literal, dynamic: named(field(inner, 'arguments')).length > 0 };
+      if (base)
+        return { literal: base.literal, dynamic: base.dynamic || splicesInput(named(field(inner, 'arguments'))) };
     }
     // `"… '[VALUE]'".replace("[VALUE]", value)` splices the value in as surely as `%` does.
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'replace') {
       const base = stringBuild(field(fn, 'object'), depth + 1);
       const args = named(field(inner, 'arguments'));
-      if (base && args.length >= 2)
-        return { literal: base.literal, dynamic: base.dynamic || !isConstantValue(args[1]) };
+      if (base && args.length >= 2) return { literal: base.literal, dynamic: base.dynamic || !isInertValue(args[1]) };
     }
     if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null, depth + 1);
   }
@@ -584,28 +632,116 @@ function reportBuiltFragment(input: CheckInput, call: Call, values: Array<Node |
     if (!build || !build.dynamic) continue;
     // A fragment reads as SQL by its keywords, or by operators a field name never holds (`name = …`).
     if (needsSqlText && !looksLikeSql(build.literal) && !/[=<>()]|\s/.test(build.literal.trim())) continue;
-    input.report(
-      call.node,
-      'sql-injection',
-      `SQL text is built from values and handed to \`${call.text}\`: input can change the query.`,
-      'Keep the SQL constant and bind the values (`text("… = :v").bindparams(v=…)`, `RawSQL("… = %s", [v])`, `params=`).',
-    );
+    reportFragmentCall(input, call);
     return;
   }
+}
+
+function reportFragmentCall(input: CheckInput, call: Call): void {
+  input.report(
+    call.node,
+    'sql-injection',
+    `SQL text is built from values and handed to \`${call.text}\`: input can change the query.`,
+    'Keep the SQL constant and bind the values (`text("… = :v").bindparams(v=…)`, `RawSQL("… = %s", [v])`, `params=`).',
+  );
+}
+
+/** Django's `QuerySet.extra(select, where, params, tables, order_by, select_params)`: the SQL-bearing ones. */
+const EXTRA_PARAMETERS = ['select', 'where', 'params', 'tables', 'order_by', 'select_params'];
+const EXTRA_SQL = new Set(['select', 'where', 'tables', 'order_by']);
+
+/** The items of a list, tuple, dict or `dict(k=v)` given to `.extra()`: the SQL fragments in it. */
+function collectionItems(node: Node | null): Array<Node | null> | undefined {
+  const value = unwrapTyped(node);
+  if (!value) return undefined;
+  if (value.type === 'list' || value.type === 'tuple') return named(value.node);
+  if (value.type === 'dictionary') return named(value.node).map((pair) => field(pair, 'value'));
+  if (value.type === 'call' && field(value.node, 'function')?.text === 'dict')
+    return named(field(value.node, 'arguments')).map((arg) =>
+      arg.type === 'keyword_argument' ? field(arg, 'value') : arg,
+    );
+  return undefined;
+}
+
+/** `name.append(…)`, `name.extend(…)`, `name.insert(…)` calls of a file by receiver name, in order, listed once. */
+const growthCallsByFile = new WeakMap<CheckInput, Map<string, Call[]>>();
+
+function listGrowthCalls(input: CheckInput): Map<string, Call[]> {
+  let byName = growthCallsByFile.get(input);
+  if (!byName) {
+    byName = new Map();
+    for (const call of calls(input)) {
+      if (call.object === undefined || !/^(?:append|extend|insert)$/.test(call.name)) continue;
+      const list = byName.get(call.object) ?? [];
+      list.push(call);
+      byName.set(call.object, list);
+    }
+    growthCallsByFile.set(input, byName);
+  }
+  return byName;
+}
+
+/** Per file, `${scope id} ${name}` → where the first fragment built from values goes into that list. */
+const builtFragmentsByFile = new WeakMap<CheckInput, Map<string, number>>();
+
+/**
+ * Where a list given to `.extra(where=conditions)` first receives SQL text built from values, in its
+ * function: its list or dict assignments, `name[k] = v`, `name.append(v)`, `name.insert(i, v)`,
+ * `name.extend([...])`; Infinity when none does. Worked out once per name and function, so many
+ * `.extra` calls on one list cost one pass.
+ */
+function firstBuiltFragment(input: CheckInput, name: Node): number {
+  const scope = enclosingFunction(input, name) ?? input.moduleScope(name.startIndex);
+  let byName = builtFragmentsByFile.get(input);
+  if (!byName) {
+    byName = new Map();
+    builtFragmentsByFile.set(input, byName);
+  }
+  const key = `${scope.id} ${name.text}`;
+  const known = byName.get(key);
+  if (known !== undefined) return known;
+  const built = (items: Array<Node | null> | undefined): boolean =>
+    (items ?? []).some((item) => resolvedStringBuild(input, item)?.dynamic === true);
+  let first = Infinity;
+  for (const assignment of scopeAssignments(input, scope)) {
+    const target = assignmentTarget(assignment);
+    const right = field(assignment.node, 'right');
+    if (
+      target === name.text ? built(collectionItems(right)) : !!target?.startsWith(`${name.text}[`) && built([right])
+    ) {
+      first = assignment.node.startIndex;
+      break;
+    }
+  }
+  for (const call of listGrowthCalls(input).get(name.text) ?? []) {
+    if (call.node.startIndex >= first) continue;
+    if ((enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex)).id !== scope.id) continue;
+    const value = call.positional[call.name === 'insert' ? 1 : 0] ?? null;
+    if (built(call.name === 'extend' ? collectionItems(value) : [value])) first = call.node.startIndex;
+  }
+  byName.set(key, first);
+  return first;
 }
 
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.name === 'RawSQL' || (SQL_WRAPPERS.has(call.text) && !isQueryArgument(call))) {
-      reportBuiltFragment(input, call, [call.positional[0] ?? null], false);
+      reportBuiltFragment(input, call, [call.positional[0] ?? keywordValue(call, 'sql')], false);
       continue;
     }
     if (call.object !== undefined && call.name === 'extra') {
-      const lists = ['where', 'select', 'tables', 'order_by'].map((name) => unwrap(keywordValue(call, name)));
-      const items = lists.flatMap((list) =>
-        !list ? [] : list.type === 'dictionary' ? named(list).map((pair) => field(pair, 'value')) : named(list),
+      const values = EXTRA_PARAMETERS.map((name, at) =>
+        EXTRA_SQL.has(name) ? unwrap(keywordValue(call, name) ?? call.positional[at] ?? null) : null,
       );
-      reportBuiltFragment(input, call, items, false);
+      // A list held in a name: the fragments it was given before this call.
+      const heldBuilt = values.some(
+        (value) => value?.type === 'identifier' && firstBuiltFragment(input, value) < call.node.startIndex,
+      );
+      const items = values.flatMap((value) =>
+        value?.type === 'identifier' ? [value] : (collectionItems(value) ?? []),
+      );
+      if (heldBuilt) reportFragmentCall(input, call);
+      else reportBuiltFragment(input, call, items, false);
       continue;
     }
     if (call.object !== undefined && SQL_FRAGMENT_METHODS.has(call.name) && call.keywords.size === 0) {
@@ -625,7 +761,219 @@ const sqlInjection: RuleChecker = (input) => {
       'Use placeholders (`%s`, `:name`, `$1`) and pass the values as the parameters argument.',
     );
   }
+  reportSqlStatementBuilds(input);
 };
+
+/**
+ * A string that opens like a SQL statement (the text a driver would run, not a sentence that names
+ * a keyword): `SELECT … FROM t`, `INSERT INTO t`, `UPDATE t SET c =`, `DELETE FROM t [WHERE …]`,
+ * `WITH x AS (`. The select list must read as columns, not prose (`Select one of the options from …`).
+ */
+const SQL_STATEMENT_START =
+  /^[\s(]*(?:(select)\s+(?:distinct\s+)?([\s\S]+?)\s+from(?:\s+[\w."`[{%_(]|\s*$)|(insert)\s+(?:or\s+\w+\s+)?into\b|(update)\s+(?:[\w."`[\]{}%]+\s+)?set\s+[\w"`.[{%]+\s*=|(delete)\s+from\s+(?:[\w."`[\]{}%]+\s*)?(?:$|;|where\b|using\b|returning\b)|(with)\s+(?:recursive\s+)?[\w"`]+(?:\s*\([^)]*\))?\s+as\s*\()/i;
+
+function opensSqlStatement(text: string): boolean {
+  const match = SQL_STATEMENT_START.exec(text);
+  if (!match) return false;
+  // SQL is written SELECT or select; `Select …`, `Delete …` open a sentence.
+  const keyword = match[1] ?? match[3] ?? match[4] ?? match[5] ?? match[6] ?? '';
+  if (/^[A-Z][a-z]/.test(keyword)) return false;
+  // Columns are names, expressions and aliases between commas; four plain words in a row are a sentence.
+  return !match[2] || !match[2].split(',').some((column) => /^\s*[a-z]+(?:\s+[a-z]+){3,}\s*$/i.test(column));
+}
+
+/** Where a string literal opens with a SQL keyword (after its prefix, quotes, spaces or a parenthesis). */
+const SQL_STATEMENT_LITERAL = /(?<![\w'"])[rRbBuUfF]{0,2}(?:"""|'''|"|')[\s(]*(?:select|insert|update|delete|with)\b/gi;
+
+/** Calls whose argument is a message to a person (a log line, an error, output), not a query. */
+const MESSAGE_CALL =
+  /^(?:print|_|gettext|gettext_lazy|ugettext|ugettext_lazy|ngettext)$|\.(?:debug|info|warning|warn|error|exception|critical|fatal|log|echo|secho|write)$|(?:Error|Exception|Warning)$/;
+
+/** The calls that report their own SQL argument (run it, wrap it in `text()`, hand it to Django). */
+function reportsItsSql(call: Call): boolean {
+  if (call.name === 'RawSQL' || call.name === 'extra' || SQL_WRAPPERS.has(call.text)) return true;
+  return call.object !== undefined && (SQL_METHODS.has(call.name) || SQL_FRAGMENT_METHODS.has(call.name));
+}
+
+/** Per function (or module), the names handed to a call that reports its own SQL: `cur.execute(q)`, `text(q)`. */
+const sqlNamesByFile = new WeakMap<CheckInput, Set<string>>();
+
+function namesRunAsSql(input: CheckInput): Set<string> {
+  let names = sqlNamesByFile.get(input);
+  if (!names) {
+    names = new Set();
+    for (const call of calls(input)) {
+      if (!reportsItsSql(call)) continue;
+      const first = unwrap(call.positional[0] ?? keywordValue(call, 'sql'));
+      if (first?.type !== 'identifier') continue;
+      const scope = enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex);
+      names.add(`${scope.id} ${first.text}`);
+    }
+    sqlNamesByFile.set(input, names);
+  }
+  return names;
+}
+
+/** Stands for a value spliced into text that may carry input, in `splicedText`. */
+const SPLICE = '\u0001';
+
+/** A value read from the program's own configuration (`self.configuration["db"]`, `settings.SCHEMA`). */
+const CONFIGURATION_VALUE =
+  /^(?:[\w.]+\.)?(?:configuration|config|settings|conf)(?:\.\w+|\[[^\]]+\]|\.get\([^)]*\))*$/i;
+
+function splicedMark(value: Node | null): string {
+  return isInertValue(value) || CONFIGURATION_VALUE.test(value?.text ?? '') ? '0' : SPLICE;
+}
+
+/**
+ * The text of a string build with SPLICE where a value that may carry input goes in (`"… = '%s'" % v`
+ * → `… = '\u0001'`), so the place of each value in the statement can be read; null when not a build.
+ */
+function splicedText(node: Node | null, depth = 0): string | null {
+  const unwrapped = unwrapTyped(node);
+  if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
+  const { node: inner, type } = unwrapped;
+  if (type === 'string')
+    return inner.namedChildren
+      .map((child) =>
+        child?.type === 'string_content'
+          ? child.text
+          : child?.type === 'interpolation'
+            ? splicedMark(named(child)[0] ?? null)
+            : '',
+      )
+      .join('');
+  if (type === 'concatenated_string')
+    return named(inner)
+      .map((part) => splicedText(part, depth + 1) ?? '')
+      .join('');
+  if (type === 'binary_operator' && isPlus(inner))
+    return chainOperands(inner, isPlus)
+      .map((operand) => splicedText(operand, depth + 1) ?? splicedMark(operand))
+      .join('');
+  if (type === 'binary_operator' && field(inner, 'operator')?.text === '%') {
+    const left = splicedText(field(inner, 'left'), depth + 1);
+    if (left === null) return null;
+    const right = unwrapTyped(field(inner, 'right'));
+    const values = right?.type === 'tuple' ? named(right.node) : [right?.node ?? null];
+    let at = 0;
+    return left.replace(/%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-z%])/gi, (_spec, kind: string) => {
+      if (kind === '%') return '%';
+      const value = right?.type === 'tuple' ? (values[at++] ?? null) : values[0];
+      return /[sra]/i.test(kind) ? splicedMark(value) : '0';
+    });
+  }
+  if (type === 'call') {
+    const fn = field(inner, 'function');
+    const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+    const base = method === 'format' || method === 'replace' ? splicedText(field(fn, 'object'), depth + 1) : null;
+    if (base === null) return null;
+    const args = named(field(inner, 'arguments'));
+    if (method === 'replace')
+      return args.length >= 2 ? base.split(literalString(args[0]) ?? '\u0000').join(splicedMark(args[1])) : base;
+    const keywords = new Map(
+      args
+        .filter((arg) => arg.type === 'keyword_argument')
+        .map((arg) => [field(arg, 'name')?.text, field(arg, 'value')]),
+    );
+    const positional = args.filter((arg) => arg.type !== 'keyword_argument');
+    let at = 0;
+    return base.replace(/\{([^{}]*)\}/g, (_, name: string) => {
+      const key = name.split(/[.[!:]/)[0];
+      if (key === '') return splicedMark(positional[at++] ?? null);
+      return splicedMark(/^\d+$/.test(key) ? (positional[Number(key)] ?? null) : (keywords.get(key) ?? null));
+    });
+  }
+  return null;
+}
+
+/**
+ * A value goes where the statement names a table or columns (`FROM {table}`, `{catalog}.schema`,
+ * `INSERT INTO %s`, `SELECT {cols} FROM`): schema introspection and query builders splice their own
+ * identifiers there. Reported where a query call runs the text; built alone, only values count.
+ */
+const IDENTIFIER_SPLICE = new RegExp(
+  `(?:\\b(?:from|join|into|update|table|exists|select)\\s+["\`\\[]?|\\.)${SPLICE}|${SPLICE}["\`\\]]?\\.`,
+  'gi',
+);
+
+function splicesValueIntoSql(node: Node): boolean {
+  const text = splicedText(node);
+  if (text === null) return false;
+  const all = text.split(SPLICE).length - 1;
+  const identifiers = text.match(IDENTIFIER_SPLICE)?.length ?? 0;
+  return all > identifiers;
+}
+
+/**
+ * SQL recognised by its text: a statement built with `%`, `.format()`, an f-string or `+` from a
+ * value that is not constant is reported where it is built, whether or not this function runs it
+ * (a query builder returns it; a helper runs it elsewhere). Not reported when a query call here
+ * reports it already (it is its argument, or the name it is stored in is), nor when the text is a
+ * message (`log.info(…)`, an exception's text), nor when only constants, numbers (`%d`, `int()`),
+ * quoted identifiers or placeholder lists are spliced.
+ */
+function reportSqlStatementBuilds(input: CheckInput): void {
+  const seen = new Set<number>();
+  for (const match of matchesInRegion(input, SQL_STATEMENT_LITERAL)) {
+    const found = stringWithParentAt(input.tree, match.index, STRING_TYPES);
+    if (!found) continue;
+    // Climb from the literal to the whole build: `"…" % x`, `"…" + x + "…"`, `"…".format(x)`, `("…" "…")`.
+    let build: Node = found.literal;
+    let consumer: Node | null = null;
+    const chain = ancestorsOf(found.literal);
+    for (let at = 0; at < chain.length; at += 1) {
+      const node = chain[at];
+      const type = node.type;
+      if (type === 'concatenated_string' || type === 'parenthesized_expression') build = node;
+      else if (type === 'binary_operator' && isPlus(node)) build = node;
+      else if (type === 'binary_operator' && field(node, 'operator')?.text === '%') {
+        // The text formatted, not a value given to another format.
+        const left = field(node, 'left');
+        if (!left || !contains(left, build)) break;
+        build = node;
+      } else if (
+        type === 'attribute' &&
+        chain[at + 1]?.type === 'call' &&
+        /^(?:format|replace)$/.test(field(node, 'attribute')?.text ?? '')
+      ) {
+        build = chain[at + 1];
+        at += 1;
+      } else {
+        consumer = node;
+        break;
+      }
+    }
+    if (seen.has(build.startIndex)) continue;
+    seen.add(build.startIndex);
+    const built = stringBuild(build);
+    if (!built?.dynamic || !opensSqlStatement(built.literal) || !splicesValueIntoSql(build)) continue;
+    if (consumer && isHandledElsewhere(input, consumer, build)) continue;
+    input.report(
+      build,
+      'sql-injection',
+      'SQL text is built by splicing values into the statement: wherever it is run, input can change the query.',
+      'Keep the statement constant with placeholders (`%s`, `:name`, `?`) and pass the values as the query parameters.',
+    );
+  }
+}
+
+/** The consumer of a built statement runs it and reports it, or shows it to a person. */
+function isHandledElsewhere(input: CheckInput, consumer: Node, build: Node): boolean {
+  const type = consumer.type;
+  const args = type === 'keyword_argument' ? consumer.parent : type === 'argument_list' ? consumer : null;
+  if (args) {
+    const call = args.parent?.type === 'call' ? readCall(args.parent) : undefined;
+    return !!call && (reportsItsSql(call) || MESSAGE_CALL.test(call.text));
+  }
+  if (type === 'assignment' && field(consumer, 'right')?.id === build.id) {
+    const target = field(consumer, 'left');
+    if (target?.type !== 'identifier') return false;
+    const scope = enclosingFunction(input, consumer) ?? input.moduleScope(consumer.startIndex);
+    return namesRunAsSql(input).has(`${scope.id} ${target.text}`);
+  }
+  return false;
+}
 
 /** A function's or a loop body's range; `isAsync` marks `async def` functions. */
 interface ScopeSpan extends Span {
@@ -1030,11 +1378,20 @@ const SHELL_PROGRAM = /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|zsh|dash|ash)$/;
 /** A program name and then arguments, as a shell reads a line: `ping -c 1 `, `echo {} > log`. */
 const COMMAND_LINE = /^\s*[\w./-]+[ \t]/;
 
-/** `shell=True`, or any other literal that is true (`shell=1`). */
+/**
+ * `shell=True`, or any other literal Python reads as true: `shell=1`, a non-empty string (`shell="False"`
+ * is true too), a non-empty list or dict. A name or a call is not known to be true (a wrapper's
+ * `shell=shell` passes its caller's choice on).
+ */
 function isTruthy(value: Node | null): boolean {
-  if (!value) return false;
-  const type = value.type;
-  return type === 'true' || (type === 'integer' && value.text !== '0');
+  const literal = unwrapTyped(value);
+  if (!literal) return false;
+  const { node, type } = literal;
+  if (type === 'true') return true;
+  if (type === 'integer' || type === 'float') return !/^[0_.]+$|^0[xob]0+$/i.test(node.text);
+  if (type === 'string') return !isFString(node) && unquote(node.text).length > 0;
+  if (type === 'list' || type === 'tuple' || type === 'dictionary' || type === 'set') return named(node).length > 0;
+  return false;
 }
 
 /** `["bash", "-c", script]` with a script that is not fixed text: the shell runs it, whatever `shell=` says. */

@@ -45,6 +45,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Session 8's held-out repositories: batched loops, worker pools, request deadlines, tenants' schemas.
     ['go/batches.go', 4],
     ['python/tenants.py', 6],
+    ['python/reports.py', 14],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
