@@ -93,6 +93,7 @@ Log the error with context (and the identifiers needed to find the record), reth
 ## What it finds
 - String literals in a known credential format: AWS access key ids, GitHub and GitLab tokens, Slack tokens and webhooks, Stripe live secret keys, OpenAI and Google API keys, PEM private keys.
 - A literal of 8 or more characters assigned to a variable, field, key, keyword argument or default parameter whose name says password/passwd/secret/api_key/apikey/token/private_key.
+- A literal fallback for such a setting: \`process.env.JWT_SECRET || '…'\`, \`const { SESSION_SECRET = '…' } = process.env\`, \`config.get('JWT_SECRET', '…')\`.
 - Python and Go: such a name compared with such a literal (\`if password == "…"\`): a credential checked in the code.
 
 Values read from the environment or configuration, empty strings, placeholders (\`changeme\`, \`<your-token>\`) and text with spaces are not reported.
@@ -119,7 +120,7 @@ Read it at startup from the environment or a secret manager, fail fast when it i
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-SQL text built by concatenation, \`\${}\` interpolation, Python f-strings / \`%\` / \`.format()\`, or Go \`fmt.Sprintf\` / \`+\`, passed as the query of a call named query/execute/exec/raw/$queryRawUnsafe/Query/QueryRow/QueryContext/Exec/ExecContext, directly or through a variable assigned earlier in the same function. Parameterised queries and tagged templates (\`sql\\\`…\\\`\`) are not reported; nor is interpolation of UPPER_CASE constants; nor are migrations (statements the developers wrote, run once on the schema's own names).
+SQL text built by concatenation, \`\${}\` interpolation, Python f-strings / \`%\` / \`.format()\`, or Go \`fmt.Sprintf\` / \`+\`, JS \`util.format\`/\`sprintf\` with \`%s\`, \`.concat(…)\` and \`[…].join(' ')\`, passed as the query of a call named query/execute/exec/raw/$queryRawUnsafe/Query/QueryRow/QueryContext/Exec/ExecContext (JS: also \`{ sql }\` / \`{ text }\` objects), directly or through a variable assigned earlier in the same function, over one or several statements (\`q += …\`). Query-builder fragments (knex \`whereRaw\`/\`havingRaw\`/…, TypeORM \`where\`/\`andWhere\`/\`having\`, Sequelize \`literal\`) are reported when a value is spliced where SQL expects a value (\`name = '\${q}'\`); an alias or column spliced into them is the code's own. Parameterised queries and tagged templates (\`sql\\\`…\\\`\`) are not reported; nor is interpolation of UPPER_CASE constants or of variables only ever given literal text; nor is pg-format's quoting \`%L\`/\`%I\`; nor are migrations (statements the developers wrote, run once on the schema's own names).
 
 ## Why it hurts in production
 A quote in the input ends the string and the rest runs as SQL: data is read across tenants, rows are deleted, authentication is bypassed. It also defeats statement caching.
@@ -196,7 +197,7 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-\`rejectUnauthorized: false\`; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\`; Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\`.
+\`rejectUnauthorized: false\` (as an option, or assigned: \`agent.options.rejectUnauthorized = false\`), request's \`strictSSL: false\`, MongoDB's \`tlsAllowInvalidCertificates\`/\`tlsInsecure: true\`, a \`checkServerIdentity\` that returns nothing; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\` (or putting it in an environment object); Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\`.
 
 ## Why it hurts in production
 Encryption without verification authenticates no one: anyone on the network path can present any certificate, read the traffic (credentials, tokens, personal data) and change it. "Temporary" switches like these tend to ship.
@@ -244,7 +245,7 @@ Use a cryptographic source: \`crypto.randomBytes(32).toString('base64url')\`, \`
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-Node \`exec\` / \`execSync\` with an interpolated or concatenated command, and \`exec\`/\`spawn\` given a command or program read straight from the request (\`req.query.cmd\`, a Lambda \`event['cmd']\`); Python \`subprocess.*(…, shell=True)\`, \`asyncio.create_subprocess_shell\` and \`loop.subprocess_shell\` with a built command, \`subprocess.*(["bash", "-c", <built>])\`, a command line built as one string without a shell (\`subprocess.run("ping " + host)\`: it only works once \`shell=True\` is added) and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`. Not in migrations (their commands are the developers' own).
+Node \`exec\` / \`execSync\` (child_process under any import name, \`promisify(exec)\`, shelljs \`exec\`) with an interpolated, concatenated, formatted or joined command, \`spawn\`/\`execFile\` with \`shell: true\` (in the call or an options variable) or a shell program given \`-c\`/\`-ec\`/\`/C\` (also through \`/usr/bin/env\`) and a built command, and \`exec\`/\`spawn\` given a command or program read straight from the request (\`req.query.cmd\`, a Lambda \`event['cmd']\`); Python \`subprocess.*(…, shell=True)\`, \`asyncio.create_subprocess_shell\` and \`loop.subprocess_shell\` with a built command, \`subprocess.*(["bash", "-c", <built>])\`, a command line built as one string without a shell (\`subprocess.run("ping " + host)\`: it only works once \`shell=True\` is added) and \`os.system(<non-literal>)\`; Go \`exec.Command("sh"|"bash", "-c", <non-literal>)\`. Not in migrations (their commands are the developers' own).
 
 ## Why it hurts in production
 The shell interprets the whole string: a \`;\`, \`&&\`, \`$(…)\` or quote in a file name, branch or user field runs arbitrary commands with the service's permissions.
@@ -293,7 +294,7 @@ Use the async forms: \`fs.promises.*\`, \`execFile\`/\`spawn\` awaited; \`await 
 **Category:** security · **Default severity:** high · **Languages:** TypeScript/JavaScript, Python
 
 ## What it finds
-- JS/TS: a \`jwt.decode(…)\` result used for authorisation (assigned to \`req.user\`, or its role/sub/permissions/scope read) in a function that never calls \`jwt.verify\`; \`algorithms: ['none']\`.
+- JS/TS: a \`jwt.decode(…)\` result used for authorisation (assigned to \`req.user\`, or its role/sub/permissions/scope read) in a function that never calls \`jwt.verify\`; jwt-simple's \`decode(token, key, noVerify)\` with a truthy third argument (written or held by a variable); \`algorithms\` listing \`'none'\` (written or held by a variable); \`sign(…, { algorithm: 'none' })\`.
 - Python: \`jwt.decode(…, options={"verify_signature": False})\`, \`verify=False\`, or \`algorithms=["none"]\`.
 
 ## Why it hurts in production
