@@ -240,6 +240,20 @@ function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
   return wrapper && KEY_WRAPPERS.test(wrapper.name) && inner ? keyLiteral(input, inner, depth + 1) : null;
 }
 
+/** Options whose value is a key by the library's contract. */
+const KEY_OPTION =
+  /\b(?:secret|secretOrKey|secretOrPrivateKey|clientSecret|privateKey|signingKey|jwtSecret|sessionSecret)['"]?\s*:/g;
+
+/** The literal of `this.name` when the class sets it once from a literal (`this.jwtSecret = '…'`). */
+function thisFieldLiteral(input: CheckInput, member: Node): Node | null {
+  const match = /^this\s*\.\s*([A-Za-z_$][\w$]*)$/.exec(member.text);
+  if (!match) return null;
+  const assigned = new RegExp(`\\bthis\\s*\\.\\s*${match[1].replace(/\$/g, '\\$')}\\s*=(?!=)\\s*`, 'g');
+  const found = [...input.text.matchAll(assigned)];
+  if (found.length !== 1) return null;
+  return stringAt(input, found[0].index + found[0][0].length);
+}
+
 /** `process.env.NAME || 'literal'` / `?? 'literal'`: the literal is the value when the variable is unset. */
 const ENV_FALLBACK =
   /\bprocess\.env(?:\.([A-Za-z_]\w*)|\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\])\s*(?:\|\||\?\?)\s*(?=['"`])/g;
@@ -265,6 +279,8 @@ const hardcodedSecret: RuleChecker = (input) => {
       'hardcoded-secret',
       message,
       'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
+      undefined,
+      at === literal ? undefined : literal,
     );
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
@@ -283,6 +299,22 @@ const hardcodedSecret: RuleChecker = (input) => {
       literal,
       `\`${target.text}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
       key,
+    );
+  }
+  // Key options given to a library call (passport strategies, express-session, express-jwt):
+  // `new Strategy({ clientSecret: APP_SECRET })`, `session({ secret: this.sessionSecret })`.
+  for (const pair of nodesAtMatches(input, KEY_OPTION, PAIR)) {
+    const holder = pair.parent?.parent;
+    if (holder?.type !== 'arguments') continue;
+    const value = unwrap(field(pair, 'value'));
+    if (!value) continue;
+    const literal = value.type === 'member_expression' ? thisFieldLiteral(input, value) : keyLiteral(input, value);
+    const text = literalString(literal);
+    if (!literal || text === undefined || !isReportableKeyLiteral(text)) continue;
+    report(
+      literal,
+      `\`${unquote(field(pair, 'key')?.text ?? 'secret')}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
+      pair,
     );
   }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value
@@ -397,6 +429,7 @@ const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     const fragment = SQL_FRAGMENT_METHODS.test(target.name);
     // Sequelize's `literal(…)` holding a statement (`(SELECT count(*) … WHERE x = '${v}')`).
+    // Sequelize's `literal(…)`, a statement or a fragment (`now() - interval '${value}'`).
     const literal = target.name === 'literal' && /sequelize/i.test(target.object ?? '');
     if (!fragment && !literal && !SQL_METHODS.has(target.name)) continue;
     let first = unwrap(firstArg(call));
@@ -408,7 +441,7 @@ const sqlInjection: RuleChecker = (input) => {
     if (!first) continue;
     const build = resolvedStringBuild(input, first);
     if (!build || !build.dynamic) continue;
-    if (!looksLikeSql(build.literal) && !(fragment && splicesValue(input, first))) continue;
+    if (!looksLikeSql(build.literal) && !((fragment || literal) && splicesValue(input, first))) continue;
     if (fragment && target.object === undefined) continue;
     input.report(
       callSpan(input, call, target),

@@ -395,7 +395,8 @@ export function splicesValue(input: CheckInput, node: Node | null): boolean {
   const spliced = (part: Node | null): boolean =>
     VALUE_POSITION_BEFORE.test(before.trimEnd().replace(/\s+/g, ' ')) &&
     !isConstantExpression(part) &&
-    !holdsOnlyLiterals(input, part);
+    !holdsOnlyLiterals(input, part) &&
+    !isValidated(input, part);
   const parts =
     value.type === 'template_string'
       ? value.node.namedChildren
@@ -514,6 +515,67 @@ function appendedValue(value: Node): StringBuild | null {
 const LITERAL_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'true', 'false']);
 
 /**
+ * `if (!isISO8601Duration(value)) throw …`, `if (!validator.isUUID(id)) return …`, `if (!ID_PATTERN.test(id))
+ * return`: a value the function checks with a validator and gives up on when the check fails.
+ */
+const VALIDATION_GUARD =
+  /\bif\s*\(\s*!\s*(?:[\w$]+\s*\.\s*)*(?:is|valid|validate|check|matches|test)[\w$]*\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*\)\s*\{?\s*(?:throw|return)\b/g;
+
+const validatedNameSets = new WeakMap<CheckInput, Map<number, Set<string>>>();
+
+/** The names a function validates with a guard (read once per function from its text). */
+function validatedNames(input: CheckInput, fn: Node): Set<string> {
+  let byFunction = validatedNameSets.get(input);
+  if (!byFunction) validatedNameSets.set(input, (byFunction = new Map()));
+  let names = byFunction.get(fn.startIndex);
+  if (!names) {
+    names = new Set();
+    const text = input.text.slice(fn.startIndex, fn.endIndex);
+    if (/\bif\s*\(\s*!/.test(text)) for (const match of text.matchAll(VALIDATION_GUARD)) names.add(match[1]);
+    byFunction.set(fn.startIndex, names);
+  }
+  return names;
+}
+
+const NOT_A_VALUE = /^(?:true|false|null|undefined|this|typeof|new|void|await|in|of|instanceof)$/;
+
+/**
+ * Whether an identifier holds a value the enclosing function validated (see VALIDATION_GUARD), or
+ * one derived only from validated values (`const magnitude = negative ? duration.slice(1) : duration`,
+ * `const negative = duration.startsWith('-')`).
+ */
+function isValidated(input: CheckInput, node: Node | null, depth = 0): boolean {
+  const unwrapped = unwrapTyped(node);
+  if (unwrapped?.type !== 'identifier') return false;
+  const identifier = unwrapped.node;
+  const fn = enclosingFunction(input, identifier);
+  if (!fn) return false;
+  const guarded = validatedNames(input, fn);
+  if (guarded.size === 0) return false;
+  if (guarded.has(identifier.text)) return true;
+  if (depth >= 2) return false;
+  const values = assignedValues(input, fn, identifier.text, identifier.startIndex);
+  if (values.length !== 1) return false;
+  const names = [...values[0].text.matchAll(/(?<![\w$.]|\.\s*)[A-Za-z_$][\w$]*/g)]
+    .map((match) => match[0])
+    .filter((name) => !NOT_A_VALUE.test(name));
+  if (names.length === 0 || /[`'"]/.test(values[0].text.replace(/\(\s*(['"])[^'"]*\1\s*\)/g, '()'))) return false;
+  return names.every(
+    (name) =>
+      guarded.has(name) ||
+      (() => {
+        const earlier = assignedValues(input, fn, name, values[0].startIndex);
+        return (
+          earlier.length === 1 &&
+          [...earlier[0].text.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)].every(
+            (match) => guarded.has(match[0]) || NOT_A_VALUE.test(match[0]),
+          )
+        );
+      })(),
+  );
+}
+
+/**
  * Whether an identifier names a variable given only literal values before this use, in its
  * function or else at the top level (`let table = 'projects'`): splicing it splices fixed text.
  * A parameter of the function is input, whatever the top level holds.
@@ -547,7 +609,8 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
   const inner = unwrapped.node;
-  const isConstant: ConstantTest = (part) => isConstantExpression(part) || holdsOnlyLiterals(input, part);
+  const isConstant: ConstantTest = (part) =>
+    isConstantExpression(part) || holdsOnlyLiterals(input, part) || isValidated(input, part);
   if (unwrapped.type !== 'identifier') return stringBuild(inner, 0, isConstant);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex)

@@ -22,6 +22,8 @@ const FILES = [
   'queryBuilders.ts',
   'transportTrust.ts',
   'configDefaults.ts',
+  'strategyKeys.js',
+  'validatedSql.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
@@ -36,6 +38,15 @@ describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
       assert.deepEqual(found, expected);
     });
   }
+
+  it('judges a key reported where an option uses it by its literal: a generated-looking key in a test is kept, a chosen word is not', async () => {
+    const text = (value: string) =>
+      `const seed = '${value}';\nit('sets up 2fa', () => {\n  const code = totp.generate({ secret: seed });\n});\n`;
+    assert.deepEqual(await hitsAs('test', 'test/twofa.test.js', text('JBSWY3DPEHPK3PXP7QZ2MRYGI52TKJ4H')), [
+      '3 hardcoded-secret',
+    ]);
+    assert.deepEqual(await hitsAs('test', 'test/twofa.test.js', text('my-test-seed')), []);
+  });
 
   it('looks each spliced variable up in one index of its scope: hundreds of names and queries in one file', async () => {
     // Sized to stay fast; 20,000 names measured linear outside the tests (docs/offline.md).
