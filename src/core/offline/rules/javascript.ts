@@ -329,27 +329,20 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
-  for (const match of matchesInRegion(input, CONFIG_FALLBACK)) {
-    const name = match[1];
-    if (!isSecretName(name.replace(/^.*[.:]/, '')) && !isSecretName(name)) continue;
-    const literal = stringAt(input, match.index + match[0].length);
-    const text = literalString(literal);
-    if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
-    report(
-      literal,
-      `\`${name}\` falls back to a literal credential when the setting is missing: the fallback ships with the code.`,
-    );
-  }
-  for (const match of matchesInRegion(input, ENV_FALLBACK)) {
-    const name = match[1] ?? match[2];
-    if (!isSecretName(name)) continue;
-    const literal = stringAt(input, match.index + match[0].length);
-    const text = literalString(literal);
-    if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
-    report(
-      literal,
-      `\`${name}\` falls back to a literal credential when the variable is unset: the fallback ships with the code.`,
-    );
+  // Literal fallbacks of settings and environment variables: the literal is the value whenever it is unset.
+  const fallbacks = [
+    { regex: CONFIG_FALLBACK, what: 'the setting is missing' },
+    { regex: ENV_FALLBACK, what: 'the variable is unset' },
+  ];
+  for (const { regex, what } of fallbacks) {
+    for (const match of matchesInRegion(input, regex)) {
+      const name = match[1] ?? match[2];
+      if (!isSecretName(name) && !isSecretName(name.replace(/^.*[.:]/, ''))) continue;
+      const literal = stringAt(input, match.index + match[0].length);
+      const text = literalString(literal);
+      if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
+      report(literal, `\`${name}\` falls back to a literal credential when ${what}: the fallback ships with the code.`);
+    }
   }
 };
 
