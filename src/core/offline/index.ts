@@ -160,10 +160,18 @@ function collect(
       }
       return nodes;
     },
-    report(node, ruleId, message, suggestion, edit) {
+    report(node, ruleId, message, suggestion, edit, subject) {
       if (ruleId !== currentRule)
         throw new Error(`Offline rule ${currentRule} reported under another rule id (${ruleId}).`);
-      found.push({ ruleId, start: node.startIndex, end: node.endIndex, message, suggestion, edit });
+      found.push({
+        ruleId,
+        start: node.startIndex,
+        end: node.endIndex,
+        message,
+        suggestion,
+        edit,
+        subject: subject && { start: subject.startIndex, end: subject.endIndex },
+      });
     },
   };
   // The rules' own subtree searches (syntax.ts `descendants`) read these lists when they hold the whole tree.
@@ -454,7 +462,7 @@ export function checkTree(
       item.ruleId === 'hardcoded-secret' &&
       TEST_ROLES.includes(role) &&
       config.includeTests !== true &&
-      isTestsOwnCredential(unit.text.slice(item.start, item.end))
+      isTestsOwnCredential(unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end))
     )
       continue;
     const startLine = lastStartingBy(starts, item.start);

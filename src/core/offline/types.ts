@@ -82,6 +82,12 @@ export interface RawFinding {
   suggestion: string;
   /** A text edit as offsets into the file text; expanded to whole lines later. */
   edit?: TextEdit;
+  /**
+   * Where the thing the finding is about is written, when the finding is reported elsewhere (a
+   * hard-coded key reported where a signing call or a strategy's options use it): what is judged of
+   * the value (is it a test's own credential?) is judged here.
+   */
+  subject?: { start: number; end: number };
 }
 
 export interface TextEdit {
@@ -120,6 +126,7 @@ export interface CheckInput {
     message: string,
     suggestion: string,
     edit?: TextEdit,
+    subject?: { startIndex: number; endIndex: number },
   ): void;
 }
 

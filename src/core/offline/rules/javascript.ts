@@ -20,6 +20,7 @@ import {
   unquote,
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
+import type { Callee } from './jsSyntax';
 import {
   args,
   bindingName,
@@ -36,6 +37,7 @@ import {
   JS_LOOPS,
   objectProps,
   resolvedStringBuild,
+  splicesValue,
   unwrap,
   valueAssigned,
 } from './jsSyntax';
@@ -238,9 +240,30 @@ function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
   return wrapper && KEY_WRAPPERS.test(wrapper.name) && inner ? keyLiteral(input, inner, depth + 1) : null;
 }
 
+/** Options whose value is a key by the library's contract. */
+const KEY_OPTION =
+  /\b(?:secret|secretOrKey|secretOrPrivateKey|clientSecret|privateKey|signingKey|jwtSecret|sessionSecret)['"]?\s*:/g;
+
+/** The literal of `this.name` when the class sets it once from a literal (`this.jwtSecret = '…'`). */
+function thisFieldLiteral(input: CheckInput, member: Node): Node | null {
+  const match = /^this\s*\.\s*([A-Za-z_$][\w$]*)$/.exec(member.text);
+  if (!match) return null;
+  const assigned = new RegExp(`\\bthis\\s*\\.\\s*${match[1].replace(/\$/g, '\\$')}\\s*=(?!=)\\s*`, 'g');
+  const found = [...input.text.matchAll(assigned)];
+  if (found.length !== 1) return null;
+  return stringAt(input, found[0].index + found[0][0].length);
+}
+
 /** `process.env.NAME || 'literal'` / `?? 'literal'`: the literal is the value when the variable is unset. */
 const ENV_FALLBACK =
   /\bprocess\.env(?:\.([A-Za-z_]\w*)|\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\])\s*(?:\|\||\?\?)\s*(?=['"`])/g;
+
+/**
+ * A setting read by name with a literal default: `configService.get('JWT_SECRET', 'dev')`,
+ * `env('APP_KEY', '…')`, `config.get<string>('auth.secret') || '…'`, `getEnv('X') ?? '…'`.
+ */
+const CONFIG_FALLBACK =
+  /\b(?:get|getOrThrow|getString|env|getEnv|readEnv|fromEnv)\s*(?:<[^<>()]*>\s*)?\(\s*['"`]([\w.:-]+)['"`]\s*(?:,|\)\s*(?:\|\||\?\?))\s*(?=['"`])/g;
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reportedLiterals = new Set<number>();
@@ -256,6 +279,8 @@ const hardcodedSecret: RuleChecker = (input) => {
       'hardcoded-secret',
       message,
       'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
+      undefined,
+      at === literal ? undefined : literal,
     );
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
@@ -276,6 +301,22 @@ const hardcodedSecret: RuleChecker = (input) => {
       key,
     );
   }
+  // Key options given to a library call (passport strategies, express-session, express-jwt):
+  // `new Strategy({ clientSecret: APP_SECRET })`, `session({ secret: this.sessionSecret })`.
+  for (const pair of nodesAtMatches(input, KEY_OPTION, PAIR)) {
+    const holder = pair.parent?.parent;
+    if (holder?.type !== 'arguments') continue;
+    const value = unwrap(field(pair, 'value'));
+    if (!value) continue;
+    const literal = value.type === 'member_expression' ? thisFieldLiteral(input, value) : keyLiteral(input, value);
+    const text = literalString(literal);
+    if (!literal || text === undefined || !isReportableKeyLiteral(text)) continue;
+    report(
+      literal,
+      `\`${unquote(field(pair, 'key')?.text ?? 'secret')}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
+      pair,
+    );
+  }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value
   // of a declaration, assignment, property or field with that name.
   for (const { name, literalStart: quoteAt } of secretNamedStrings(input)) {
@@ -288,16 +329,20 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
-  for (const match of matchesInRegion(input, ENV_FALLBACK)) {
-    const name = match[1] ?? match[2];
-    if (!isSecretName(name)) continue;
-    const literal = stringAt(input, match.index + match[0].length);
-    const text = literalString(literal);
-    if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
-    report(
-      literal,
-      `\`${name}\` falls back to a literal credential when the variable is unset: the fallback ships with the code.`,
-    );
+  // Literal fallbacks of settings and environment variables: the literal is the value whenever it is unset.
+  const fallbacks = [
+    { regex: CONFIG_FALLBACK, what: 'the setting is missing' },
+    { regex: ENV_FALLBACK, what: 'the variable is unset' },
+  ];
+  for (const { regex, what } of fallbacks) {
+    for (const match of matchesInRegion(input, regex)) {
+      const name = match[1] ?? match[2];
+      if (!isSecretName(name) && !isSecretName(name.replace(/^.*[.:]/, ''))) continue;
+      const literal = stringAt(input, match.index + match[0].length);
+      const text = literalString(literal);
+      if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
+      report(literal, `\`${name}\` falls back to a literal credential when ${what}: the fallback ships with the code.`);
+    }
   }
 };
 
@@ -335,6 +380,12 @@ function stringAt(input: CheckInput, offset: number): Node | null {
 }
 
 const NAMED_HOLDERS: ReadonlySet<string> = new Set([
+  // `const { JWT_SECRET = 'dev-secret' } = process.env`, `function connect(password = 'root1234')`:
+  // a default that is the value whenever nothing else is given.
+  'object_assignment_pattern',
+  'assignment_pattern',
+  'required_parameter',
+  'optional_parameter',
   'variable_declarator',
   'assignment_expression',
   'pair',
@@ -359,15 +410,32 @@ const SQL_METHODS = new Set([
   'orderByRaw',
 ]);
 
+/**
+ * Query builders' raw fragments (knex's `whereRaw`, `havingRaw`, `joinRaw`…, TypeORM's `where`,
+ * `andWhere`, `having`…): SQL by the method's contract, often a clause too
+ * short to read as SQL (`name = '${q}'`).
+ */
+const SQL_FRAGMENT_METHODS =
+  /^(?:(?:and|or)?(?:where|having|orderBy|groupBy|join|leftJoin|innerJoin|from|select|on)Raw|(?:and|or)?(?:Where|Having)|where|having)$/;
+
 const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
-    if (!SQL_METHODS.has(target.name)) continue;
+    const fragment = SQL_FRAGMENT_METHODS.test(target.name);
+    // Sequelize's `literal(…)` holding a statement (`(SELECT count(*) … WHERE x = '${v}')`).
+    // Sequelize's `literal(…)`, a statement or a fragment (`now() - interval '${value}'`).
+    const literal = target.name === 'literal' && /sequelize/i.test(target.object ?? '');
+    if (!fragment && !literal && !SQL_METHODS.has(target.name)) continue;
     let first = unwrap(firstArg(call));
-    // mysql's `conn.query({ sql, values })` form.
-    if (first?.type === 'object') first = objectProps(first).props.get('sql') ?? null;
+    // mysql's `conn.query({ sql, values })` and pg's `client.query({ text, values })` forms.
+    if (first?.type === 'object') {
+      const { props } = objectProps(first);
+      first = props.get('sql') ?? props.get('text') ?? null;
+    }
     if (!first) continue;
     const build = resolvedStringBuild(input, first);
-    if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    if (!build || !build.dynamic) continue;
+    if (!looksLikeSql(build.literal) && !((fragment || literal) && splicesValue(input, first))) continue;
+    if (fragment && target.object === undefined) continue;
     input.report(
       callSpan(input, call, target),
       'sql-injection',
@@ -508,13 +576,65 @@ const PAIR: ReadonlySet<string> = new Set(['pair']);
 const MEMBER: ReadonlySet<string> = new Set(['member_expression']);
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_expression']);
 
+/** Options of HTTP clients and database drivers that turn certificate checks off when given this value. */
+const TLS_OFF_OPTION =
+  /\b(?:(?:rejectUnauthorized|strictSSL|sslValidate)['"`]?\s*:\s*false\b|(?:tlsAllowInvalidCertificates|tlsAllowInvalidHostnames|tlsInsecure)['"`]?\s*:\s*true\b|NODE_TLS_REJECT_UNAUTHORIZED['"`]?\s*:\s*(['"`]?)0\1(?![\w.]))/g;
+/** `agent.options.rejectUnauthorized = false`, `opts['rejectUnauthorized'] = false`: the same option set after the object is built. */
+const TLS_OFF_ASSIGNMENT = /\brejectUnauthorized['"`]?\]?\s*=\s*false\b/g;
+/** `checkServerIdentity: () => undefined`: a hostname check that accepts every certificate's name. */
+const SERVER_IDENTITY = /\bcheckServerIdentity['"`]?\s*:/g;
+
+/** A function that does nothing and returns nothing: `() => {}`, `() => undefined`, `function () { return; }`. */
+function acceptsEverything(fn: Node | null): boolean {
+  const value = unwrap(fn);
+  if (!value || !JS_FUNCTIONS.has(value.type)) return false;
+  const body = unwrap(field(value, 'body'));
+  if (!body) return false;
+  if (body.type === 'undefined' || body.type === 'null') return true;
+  if (body.type !== 'statement_block') return false;
+  const statements = named(body).filter((child) => child.type !== 'comment');
+  return (
+    statements.length === 0 ||
+    (statements.length === 1 &&
+      statements[0].type === 'return_statement' &&
+      /^return\s*(?:undefined|null)?\s*;?$/.test(statements[0].text))
+  );
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
-  for (const pair of nodesAtMatches(input, /\brejectUnauthorized['"]?\s*:\s*false\b/g, PAIR)) {
+  for (const pair of nodesAtMatches(input, TLS_OFF_OPTION, PAIR)) {
+    const key = unquote(field(pair, 'key')?.text ?? '');
     input.report(
       pair,
       'tls-verification-disabled',
-      '`rejectUnauthorized: false` accepts any certificate: anyone on the path can read and change this traffic.',
+      key === 'NODE_TLS_REJECT_UNAUTHORIZED'
+        ? '`NODE_TLS_REJECT_UNAUTHORIZED: 0` in an environment turns off certificate checks for every TLS connection of that process.'
+        : `\`${pair.text.replace(/\s+/g, ' ')}\` accepts any certificate: anyone on the path can read and change this traffic.`,
+      "Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` (or the driver's CA option) instead.",
+    );
+  }
+  for (const assignment of nodesAtMatches(input, TLS_OFF_ASSIGNMENT, ASSIGNMENT)) {
+    const left = field(assignment, 'left');
+    if (
+      !left ||
+      !/rejectUnauthorized['"`]?\]?$/.test(left.text) ||
+      unwrap(field(assignment, 'right'))?.type !== 'false'
+    )
+      continue;
+    input.report(
+      assignment,
+      'tls-verification-disabled',
+      '`rejectUnauthorized = false` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA pass `ca: fs.readFileSync(caPath)` instead.',
+    );
+  }
+  for (const pair of nodesAtMatches(input, SERVER_IDENTITY, PAIR)) {
+    if (!acceptsEverything(field(pair, 'value'))) continue;
+    input.report(
+      pair,
+      'tls-verification-disabled',
+      '`checkServerIdentity` that returns nothing accepts a certificate issued for any host name.',
+      'Remove it (Node checks the host name by default), or call `tls.checkServerIdentity(host, cert)` and add checks to it.',
     );
   }
   for (const assignment of nodesAtMatches(
@@ -551,8 +671,93 @@ const weakRandomSecret: RuleChecker = (input) => {
 const EXEC_NAMES = new Set(['exec', 'execSync', 'execAsync', 'execPromise']);
 const CHILD_PROCESS_OBJECT = /^(child_process|childProcess|cp|proc)$/;
 
+/** `'child_process'`, `"node:child_process"`, `'shelljs'` as written in an import or a require. */
+const SHELL_MODULE = String.raw`['"](?:node:)?(child_process|shelljs)['"]`;
+const MODULE_NAMESPACE = new RegExp(
+  String.raw`\bimport\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s*(?:,\s*\{[^}]*\}\s*)?from\s*${SHELL_MODULE}|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*${SHELL_MODULE}\s*\)`,
+  'g',
+);
+const MODULE_MEMBERS = new RegExp(
+  String.raw`\bimport\s*(?:[A-Za-z_$][\w$]*\s*,\s*)?\{([^}]*)\}\s*from\s*${SHELL_MODULE}|\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*${SHELL_MODULE}\s*\)`,
+  'g',
+);
+/** `const run = promisify(exec)`, `= util.promisify(cp.execFile)`, `= promisify(require('child_process').exec)`. */
+const PROMISIFIED =
+  /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$]+\s*\.\s*)?promisify\(\s*((?:[\w$]+|require\(\s*['"][^'"]+['"]\s*\))\s*\.\s*)?([\w$]+)\s*\)/g;
+
+/**
+ * How the file names child_process and shelljs: namespaces (`import * as child from
+ * 'child_process'`, `const sh = require('shelljs')`) and local names of their functions
+ * (`const { exec: run } = require('child_process')`, `import { spawn as start }`, and
+ * `const execP = promisify(exec)`). Read from the whole text once per file.
+ */
+interface ShellModuleNames {
+  childProcess: Set<string>;
+  shelljs: Set<string>;
+  /** Local name → the module function it is (`run` → `exec`). */
+  functions: Map<string, { name: string; shelljs: boolean }>;
+}
+
+const shellModuleNameCache = new WeakMap<CheckInput, ShellModuleNames>();
+
+function shellModuleNames(input: CheckInput): ShellModuleNames {
+  const cached = shellModuleNameCache.get(input);
+  if (cached) return cached;
+  const names: ShellModuleNames = { childProcess: new Set(), shelljs: new Set(), functions: new Map() };
+  if (/child_process|shelljs/.test(input.text)) {
+    for (const match of input.text.matchAll(MODULE_NAMESPACE)) {
+      const local = match[1] ?? match[3];
+      const module = match[2] ?? match[4];
+      (module === 'shelljs' ? names.shelljs : names.childProcess).add(local);
+    }
+    for (const match of input.text.matchAll(MODULE_MEMBERS)) {
+      const shelljs = (match[2] ?? match[4]) === 'shelljs';
+      for (const entry of (match[1] ?? match[3]).split(',')) {
+        const parts = /^\s*([\w$]+)\s*(?::|\bas\b)\s*([\w$]+)\s*$/.exec(entry) ?? /^\s*([\w$]+)\s*$/.exec(entry);
+        if (parts) names.functions.set(parts[2] ?? parts[1], { name: parts[1], shelljs });
+      }
+    }
+  }
+  for (const match of input.text.includes('promisify') ? input.text.matchAll(PROMISIFIED) : []) {
+    const [, local, object, name] = match;
+    const receiver = object?.replace(/\s*\.\s*$/, '');
+    const known =
+      receiver === undefined
+        ? names.functions.get(name)
+        : CHILD_PROCESS_OBJECT.test(receiver) ||
+            names.childProcess.has(receiver) ||
+            /^require\(\s*['"](?:node:)?child_process['"]\s*\)$/.test(receiver)
+          ? { name, shelljs: false }
+          : undefined;
+    if (known ?? EXEC_NAMES.has(name)) names.functions.set(local, { name: known?.name ?? name, shelljs: false });
+  }
+  shellModuleNameCache.set(input, names);
+  return names;
+}
+
+/**
+ * The child_process or shelljs function a call runs, or undefined: `cp.exec`, `child.spawn`,
+ * `require('child_process').exec`, a bare `exec`, a local alias (`run` for `exec`).
+ */
+function shellFunction(input: CheckInput, target: Callee): { name: string; shelljs: boolean } | undefined {
+  const names = shellModuleNames(input);
+  if (target.object === undefined) return names.functions.get(target.name) ?? { name: target.name, shelljs: false };
+  const object = target.object.replace(/\s+/g, '');
+  if (/^(?:shell|shelljs|sh)$/.test(object) || names.shelljs.has(object)) return { name: target.name, shelljs: true };
+  if (
+    CHILD_PROCESS_OBJECT.test(object) ||
+    names.childProcess.has(object) ||
+    /^require\(['"](?:node:)?child_process['"]\)$/.test(object)
+  )
+    return { name: target.name, shelljs: false };
+  return undefined;
+}
+
 const SPAWN_NAMES = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync']);
-const SHELL_PROGRAM = /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|zsh|dash|cmd(?:\.exe)?)$/;
+const SHELL_PROGRAM =
+  /^(?:\/bin\/|\/usr\/bin\/|\/usr\/local\/bin\/)?(?:sh|bash|zsh|dash|ash|ksh|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh)$/i;
+/** The flag after which a shell reads its command from the next argument: `-c`, `-ec`, `-lc`, `/c`, `/C`, `-Command`. */
+const SHELL_COMMAND_FLAG = /^(?:-[a-z]*c|\/c|-command)$/i;
 
 /** True when a value is not a fixed text: a variable, a call, a built string. */
 function isDynamic(input: CheckInput, node: Node | null): boolean {
@@ -565,7 +770,14 @@ function isDynamic(input: CheckInput, node: Node | null): boolean {
 /** `spawn(cmd, args, { shell: true })` or `spawn('sh', ['-c', script])` with values that are not fixed. */
 function spawnsShellWithValues(input: CheckInput, call: Node): boolean {
   const list = args(call);
-  const options = list.map((arg) => unwrap(arg)).find((arg) => arg?.type === 'object');
+  // The options object written in the call or held by a variable (`const opts = { shell: true }`).
+  const options = list
+    .slice(1)
+    .map((arg) => {
+      const value = unwrap(arg);
+      return value?.type === 'identifier' ? unwrap(valueAssigned(input, value)) : value;
+    })
+    .find((arg) => arg?.type === 'object');
   const shellOption = options ? unwrap(objectProps(options).props.get('shell') ?? null) : null;
   if (shellOption && shellOption.type !== 'false' && shellOption.type !== 'undefined' && shellOption.type !== 'null') {
     const argv = unwrap(list[1] ?? null);
@@ -575,9 +787,13 @@ function spawnsShellWithValues(input: CheckInput, call: Node): boolean {
   const first = unwrap(list[0] ?? null);
   const program = literalString(first?.type === 'identifier' ? valueAssigned(input, first) : first);
   const argv = unwrap(list[1] ?? null);
-  if (!program || !SHELL_PROGRAM.test(program) || argv?.type !== 'array') return false;
-  const items = named(argv);
-  const flag = items.findIndex((item) => /^(?:-c|\/c|-lc)$/.test(literalString(item) ?? ''));
+  if (!program || argv?.type !== 'array') return false;
+  let items = named(argv);
+  // `spawn('/usr/bin/env', ['bash', '-c', script])`: env finds the shell on the PATH.
+  if (/^(?:\/usr\/bin\/)?env$/.test(program) && SHELL_PROGRAM.test(literalString(items[0] ?? null) ?? ''))
+    items = items.slice(1);
+  else if (!SHELL_PROGRAM.test(program)) return false;
+  const flag = items.findIndex((item) => SHELL_COMMAND_FLAG.test(literalString(item) ?? ''));
   return flag >= 0 && items.slice(flag + 1).some((item) => isDynamic(input, item));
 }
 
@@ -599,7 +815,10 @@ function isRequestInput(node: Node | null): boolean {
 
 const commandInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
-    if (SPAWN_NAMES.has(target.name) && (target.object === undefined || CHILD_PROCESS_OBJECT.test(target.object))) {
+    if (!SPAWN_NAMES.has(target.name) && !EXEC_NAMES.has(target.name) && target.object !== undefined) continue;
+    const runs = shellFunction(input, target);
+    if (!runs) continue;
+    if (SPAWN_NAMES.has(runs.name) && !runs.shelljs) {
       if (isRequestInput(firstArg(call))) {
         input.report(
           callSpan(input, call, target),
@@ -618,9 +837,7 @@ const commandInjection: RuleChecker = (input) => {
       );
       continue;
     }
-    const viaShelljs = target.name === 'exec' && /^(?:shell|shelljs|sh)$/.test(target.object ?? '');
-    if (!EXEC_NAMES.has(target.name)) continue;
-    if (target.object !== undefined && !CHILD_PROCESS_OBJECT.test(target.object) && !viaShelljs) continue;
+    if (!EXEC_NAMES.has(runs.name) || (runs.shelljs && runs.name !== 'exec')) continue;
     const build = resolvedStringBuild(input, firstArg(call));
     if ((!build || !build.dynamic) && !isRequestInput(firstArg(call))) continue;
     input.report(
@@ -726,12 +943,20 @@ function decidesBranch(call: Node): boolean {
   return false;
 }
 
+/** Names a JWT library is imported under: `jwt`, `jsonwebtoken`, `jwtSimple`, `jwt_simple`, `JWT`. */
+const JWT_MODULE_NAME = /^(?:[\w$]*jwt[\w$]*|jsonwebtoken|jsonwt)$/i;
+
 const jwtVerificationDisabled: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
-    if (target.text !== 'jwt.decode') continue;
+    if (target.name !== 'decode' || !JWT_MODULE_NAME.test(target.object ?? '')) continue;
     const list = args(call);
-    // jwt-simple: decode(token, key, noVerify): any truthy third argument skips the signature check.
-    if (list.length >= 3 && isTruthyLiteral(list[2])) {
+    // jwt-simple: decode(token, key, noVerify): any truthy third argument skips the signature check,
+    // written in the call or held by a variable (`const noVerify = true`).
+    const third = unwrap(list[2] ?? null);
+    if (
+      third &&
+      (isTruthyLiteral(third) || (third.type === 'identifier' && isTruthyLiteral(valueAssigned(input, third))))
+    ) {
       input.report(
         call,
         'jwt-verification-disabled',
@@ -740,6 +965,7 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
       );
       continue;
     }
+    if (target.text !== 'jwt.decode') continue;
     // A key as second argument is jwt-simple's decode, which verifies; jsonwebtoken's takes options.
     const second = unwrap(list[1] ?? null);
     if (second && second.type !== 'object' && second.type !== 'true' && second.type !== 'false') continue;
@@ -796,6 +1022,27 @@ const jwtVerificationDisabled: RuleChecker = (input) => {
       'jwt-verification-disabled',
       'Accepting the `none` algorithm lets unsigned tokens through.',
       "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.",
+    );
+  }
+  // `algorithms: ACCEPTED` where `const ACCEPTED = ['HS256', 'none']`: the list is held by a variable.
+  for (const pair of nodesAtMatches(input, /\balgorithms['"]?\s*:\s*[A-Za-z_$][\w$]*\s*[,}\n]/g, PAIR)) {
+    const value = unwrap(field(pair, 'value'));
+    const list = value?.type === 'identifier' ? unwrap(valueAssigned(input, value)) : null;
+    if (list?.type !== 'array' || !named(list).some((item) => literalString(item)?.toLowerCase() === 'none')) continue;
+    input.report(
+      pair,
+      'jwt-verification-disabled',
+      `\`${value?.text}\` lists the \`none\` algorithm: unsigned tokens are accepted.`,
+      "List only the algorithms you issue, e.g. `algorithms: ['RS256']`.",
+    );
+  }
+  // jsonwebtoken's `sign(payload, key, { algorithm: 'none' })` issues tokens with no signature.
+  for (const pair of nodesAtMatches(input, /\balgorithm['"]?\s*:\s*['"`]none['"`]/gi, PAIR)) {
+    input.report(
+      pair,
+      'jwt-verification-disabled',
+      "`algorithm: 'none'` issues unsigned tokens: anyone can write one the service will take as its own.",
+      "Sign with a real algorithm (`algorithm: 'RS256'` or `'HS256'`) and a key from configuration.",
     );
   }
 };

@@ -262,7 +262,14 @@ function isTableNameSplice(before: string, value: Node | null): boolean {
 const isPlus = (candidate: Node): boolean =>
   candidate.type === 'binary_expression' && field(candidate, 'operator')?.text === '+';
 
-export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
+/** Whether a spliced expression is fixed text: a literal or a constant, or (given the file) a variable only ever given literals. */
+type ConstantTest = (node: Node | null) => boolean;
+
+export function stringBuild(
+  node: Node | null,
+  depth = 0,
+  isConstant: ConstantTest = isConstantExpression,
+): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
@@ -274,7 +281,7 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
       if (!child) continue;
       if (child.type === 'template_substitution') {
         const value = named(child)[0] ?? null;
-        if (!isConstantExpression(value) && !isTableNameSplice(literal, value)) dynamic = true;
+        if (!isConstant(value) && !isTableNameSplice(literal, value)) dynamic = true;
       } else {
         literal += child.text;
       }
@@ -283,16 +290,24 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     return { literal, dynamic };
   }
   if (type === 'call_expression') {
-    // `'SELECT … WHERE id = '.concat(id)`: String.prototype.concat joins like `+`.
     const fn = field(inner, 'function');
-    if (fn?.type !== 'member_expression' || field(fn, 'property')?.text !== 'concat') return null;
-    const base = stringBuild(field(fn, 'object'), depth + 1);
+    const method = fn?.type === 'member_expression' ? field(fn, 'property')?.text : undefined;
+    if (method === 'join') return joinedArrayBuild(fn, depth, isConstant);
+    if ((fn?.type === 'identifier' || method !== undefined) && FORMAT_FUNCTION.test(fn?.text ?? ''))
+      return formatBuild(inner, depth, isConstant);
+    // `'SELECT … WHERE id = '.concat(id)`: String.prototype.concat joins like `+`; the text it is
+    // called on may itself be a variable being built (`query = query.concat(value)`).
+    if (!fn || method !== 'concat') return null;
+    const receiver = field(fn, 'object');
+    const base =
+      stringBuild(receiver, depth + 1, isConstant) ??
+      (unwrapTyped(receiver)?.type === 'identifier' ? { literal: '', dynamic: false } : null);
     if (!base) return null;
     let { literal, dynamic } = base;
     for (const arg of named(field(inner, 'arguments'))) {
-      const part = stringBuild(arg, depth + 1);
+      const part = stringBuild(arg, depth + 1, isConstant);
       if (part) literal += ' ' + part.literal;
-      dynamic ||= part ? part.dynamic : !isConstantExpression(arg);
+      dynamic ||= part ? part.dynamic : !isConstant(arg);
     }
     return { literal, dynamic };
   }
@@ -301,12 +316,12 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
     let dynamic = false;
     let hasString = false;
     for (const operand of chainOperands(inner, isPlus)) {
-      const part = stringBuild(operand, depth + 1);
+      const part = stringBuild(operand, depth + 1, isConstant);
       if (part) {
         hasString = true;
         literal += ' ' + part.literal;
         dynamic ||= part.dynamic;
-      } else if (!isConstantExpression(operand) && !isTableNameSplice(literal, operand)) {
+      } else if (!isConstant(operand) && !isTableNameSplice(literal, operand)) {
         dynamic = true;
       }
     }
@@ -315,20 +330,132 @@ export function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   return null;
 }
 
+/** `util.format(…)`, `format(…)`, `sprintf(…)`, `vsprintf(…)`: printf-style text built from a literal format. */
+const FORMAT_FUNCTION = /^(?:(?:util|sprintf|sprintfJs|vsprintf)\s*\.\s*)?v?(?:format|sprintf)$/;
+
+/**
+ * A printf-style build: the format's text, dynamic when a `%s` (or `%j`, `%o`, `%O`) conversion
+ * takes a value that is not constant. `%d`/`%i`/`%f` make numbers, and pg-format's `%L`/`%I`
+ * quote what they take, so neither splices text.
+ */
+function formatBuild(call: Node, depth: number, isConstant: ConstantTest): StringBuild | null {
+  const [format, ...values] = named(field(call, 'arguments'));
+  const base = stringBuild(format ?? null, depth + 1, isConstant);
+  if (!base) return null;
+  const conversions = [...base.literal.matchAll(/%[-+ 0#]*\d*(?:\.\d+)?([a-zA-Z%])/g)]
+    .map((match) => match[1])
+    .filter((conversion) => conversion !== '%');
+  let dynamic = base.dynamic;
+  conversions.forEach((conversion, index) => {
+    const value = values[index] ?? null;
+    if (/[sjoO]/.test(conversion) && value && !isConstant(value)) dynamic = true;
+  });
+  // vsprintf's values come as one array; any spliced value there counts.
+  if (
+    conversions.some((conversion) => /[sjoO]/.test(conversion)) &&
+    values.length === 1 &&
+    unwrapTyped(values[0])?.type === 'array'
+  )
+    dynamic ||= named(values[0]).some((item) => !isConstant(item));
+  return { literal: base.literal, dynamic };
+}
+
+/** `['SELECT *', 'FROM t WHERE id =', id].join(' ')`: the literal items joined, dynamic when an item is not constant. */
+function joinedArrayBuild(member: Node | null, depth: number, isConstant: ConstantTest): StringBuild | null {
+  const array = unwrapTyped(field(member, 'object'));
+  if (array?.type !== 'array') return null;
+  let literal = '';
+  let dynamic = false;
+  for (const item of named(array.node)) {
+    const part = stringBuild(item, depth + 1, isConstant);
+    if (part) literal += ' ' + part.literal;
+    dynamic ||= part ? part.dynamic : !isConstant(item);
+  }
+  return { literal, dynamic };
+}
+
+/** SQL text that expects a value next: a comparison, `LIKE`, `IN (`, `LIMIT`, an opening quote. */
+const VALUE_POSITION_BEFORE = /(?:=|<>|!=|<|>|\b(?:i?like|in|between|limit|offset))\s*\(?\s*['"%]*$|['"]%?$/i;
+
+/**
+ * Whether a SQL fragment splices a value where SQL expects a value (`name = '${q}'`,
+ * `"price > " + min`), written in place or held by a variable given one such expression. Query
+ * builders' fragments (`whereRaw`, TypeORM's `where`) also splice identifiers (`${alias}.id = :id`),
+ * which are the code's own, so only value positions count there.
+ */
+export function splicesValue(input: CheckInput, node: Node | null): boolean {
+  let value = unwrapTyped(node);
+  if (value?.type === 'identifier') {
+    const scope = enclosingFunction(input, value.node) ?? input.moduleScope(value.node.startIndex);
+    const values = assignedValues(input, scope, value.node.text, value.node.startIndex);
+    value = values.length === 1 ? unwrapTyped(values[0]) : null;
+  }
+  if (!value) return false;
+  let before = '';
+  const spliced = (part: Node | null): boolean =>
+    VALUE_POSITION_BEFORE.test(before.trimEnd().replace(/\s+/g, ' ')) &&
+    !isConstantExpression(part) &&
+    !holdsOnlyLiterals(input, part) &&
+    !isValidated(input, part);
+  const parts =
+    value.type === 'template_string'
+      ? value.node.namedChildren
+      : value.type === 'binary_expression' && isPlus(value.node)
+        ? chainOperands(value.node, isPlus)
+        : [];
+  for (const part of parts) {
+    if (!part) continue;
+    const type = part.type;
+    if (type === 'template_substitution') {
+      if (spliced(named(part)[0] ?? null)) return true;
+    } else if (type === 'string' || type === 'template_string' || value.type === 'template_string') {
+      if (type === 'template_string' && part.namedChildren.some((child) => child?.type === 'template_substitution')) {
+        if (splicesValue(input, part)) return true;
+      }
+      before += type === 'string' || type === 'template_string' ? unquote(part.text) : part.text;
+    } else if (spliced(part)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Values assigned to the variable `name` in `scope` before `before` (declaration, `=` and `+=`).
  * Used to follow a query or command built into a variable and passed on later.
  */
 function assignedValues(input: CheckInput, scope: Node, name: string, before: number): Node[] {
   const values: Node[] = [];
-  for (const assignment of scopeAssignments(input, scope)) {
+  for (const assignment of assignmentsNamed(input, scope, name)) {
     if (assignment.node.startIndex >= before) break;
-    if (assignmentTarget(assignment) !== name) continue;
     const declarator = assignment.node;
     const value = declarator.type === 'variable_declarator' ? field(declarator, 'value') : field(declarator, 'right');
     if (value) values.push(value);
   }
   return values;
+}
+
+const assignmentsByName = new WeakMap<ScopeAssignment[], Map<string, ScopeAssignment[]>>();
+
+/**
+ * A scope's assignments to `name`, in order. The scope's list is indexed by name once, so a file
+ * with thousands of names and lookups costs one pass over its assignments, not one per lookup.
+ */
+function assignmentsNamed(input: CheckInput, scope: Node, name: string): ScopeAssignment[] {
+  const list = scopeAssignments(input, scope);
+  let index = assignmentsByName.get(list);
+  if (!index) {
+    index = new Map();
+    for (const assignment of list) {
+      const target = assignmentTarget(assignment);
+      if (target === undefined) continue;
+      const entries = index.get(target);
+      if (entries) entries.push(assignment);
+      else index.set(target, [assignment]);
+    }
+    assignmentsByName.set(list, index);
+  }
+  return index.get(name) ?? [];
 }
 
 /** One declaration or assignment of a scope; its target is read from the tree the first time a lookup reaches it. */
@@ -385,15 +512,109 @@ function appendedValue(value: Node): StringBuild | null {
   return isConstantExpression(value) ? null : { literal: '', dynamic: true };
 }
 
+const LITERAL_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'true', 'false']);
+
+/**
+ * `if (!isISO8601Duration(value)) throw …`, `if (!validator.isUUID(id)) return …`, `if (!ID_PATTERN.test(id))
+ * return`: a value the function checks with a validator and gives up on when the check fails.
+ */
+const VALIDATION_GUARD =
+  /\bif\s*\(\s*!\s*(?:[\w$]+\s*\.\s*)*(?:is|valid|validate|check|matches|test)[\w$]*\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*\)\s*\{?\s*(?:throw|return)\b/g;
+
+const validatedNameSets = new WeakMap<CheckInput, Map<number, Set<string>>>();
+
+/** The names a function validates with a guard (read once per function from its text). */
+function validatedNames(input: CheckInput, fn: Node): Set<string> {
+  let byFunction = validatedNameSets.get(input);
+  if (!byFunction) validatedNameSets.set(input, (byFunction = new Map()));
+  let names = byFunction.get(fn.startIndex);
+  if (!names) {
+    names = new Set();
+    const text = input.text.slice(fn.startIndex, fn.endIndex);
+    if (/\bif\s*\(\s*!/.test(text)) for (const match of text.matchAll(VALIDATION_GUARD)) names.add(match[1]);
+    byFunction.set(fn.startIndex, names);
+  }
+  return names;
+}
+
+const NOT_A_VALUE = /^(?:true|false|null|undefined|this|typeof|new|void|await|in|of|instanceof)$/;
+
+/**
+ * Whether an identifier holds a value the enclosing function validated (see VALIDATION_GUARD), or
+ * one derived only from validated values (`const magnitude = negative ? duration.slice(1) : duration`,
+ * `const negative = duration.startsWith('-')`).
+ */
+function isValidated(input: CheckInput, node: Node | null, depth = 0): boolean {
+  const unwrapped = unwrapTyped(node);
+  if (unwrapped?.type !== 'identifier') return false;
+  const identifier = unwrapped.node;
+  const fn = enclosingFunction(input, identifier);
+  if (!fn) return false;
+  const guarded = validatedNames(input, fn);
+  if (guarded.size === 0) return false;
+  if (guarded.has(identifier.text)) return true;
+  if (depth >= 2) return false;
+  const values = assignedValues(input, fn, identifier.text, identifier.startIndex);
+  if (values.length !== 1) return false;
+  const names = [...values[0].text.matchAll(/(?<![\w$.]|\.\s*)[A-Za-z_$][\w$]*/g)]
+    .map((match) => match[0])
+    .filter((name) => !NOT_A_VALUE.test(name));
+  if (names.length === 0 || /[`'"]/.test(values[0].text.replace(/\(\s*(['"])[^'"]*\1\s*\)/g, '()'))) return false;
+  return names.every(
+    (name) =>
+      guarded.has(name) ||
+      (() => {
+        const earlier = assignedValues(input, fn, name, values[0].startIndex);
+        return (
+          earlier.length === 1 &&
+          [...earlier[0].text.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)].every(
+            (match) => guarded.has(match[0]) || NOT_A_VALUE.test(match[0]),
+          )
+        );
+      })(),
+  );
+}
+
+/**
+ * Whether an identifier names a variable given only literal values before this use, in its
+ * function or else at the top level (`let table = 'projects'`): splicing it splices fixed text.
+ * A parameter of the function is input, whatever the top level holds.
+ */
+function holdsOnlyLiterals(input: CheckInput, node: Node | null): boolean {
+  const unwrapped = unwrapTyped(node);
+  if (unwrapped?.type !== 'identifier') return false;
+  const identifier = unwrapped.node;
+  const fn = enclosingFunction(input, identifier);
+  let values = fn ? assignedValues(input, fn, identifier.text, identifier.startIndex) : [];
+  if (fn && values.length === 0) {
+    const parameters = (field(fn, 'parameters') ?? field(fn, 'parameter'))?.text ?? '';
+    if (new RegExp(`(^|[^\\w$])${identifier.text.replace(/\$/g, '\\$')}([^\\w$]|$)`).test(parameters)) return false;
+  }
+  if (values.length === 0)
+    values = assignedValues(input, input.moduleScope(identifier.startIndex), identifier.text, identifier.startIndex);
+  return (
+    values.length > 0 &&
+    values.every((value) => {
+      const literal = unwrapTyped(value);
+      return (
+        !!literal &&
+        (LITERAL_TYPES.has(literal.type) || (literal.type === 'template_string' && literal.node.namedChildCount === 0))
+      );
+    })
+  );
+}
+
 /** String build of an expression, following an identifier to its assignments in the same function. */
 export function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
   const inner = unwrapped.node;
-  if (unwrapped.type !== 'identifier') return stringBuild(inner);
+  const isConstant: ConstantTest = (part) =>
+    isConstantExpression(part) || holdsOnlyLiterals(input, part) || isValidated(input, part);
+  if (unwrapped.type !== 'identifier') return stringBuild(inner, 0, isConstant);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex)
-    .map((value) => stringBuild(value) ?? appendedValue(value))
+    .map((value) => stringBuild(value, 0, isConstant) ?? appendedValue(value))
     .filter((build): build is StringBuild => build !== null);
   return joinBuilds(builds);
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hits } from './helpers';
+import { hits, hitsAs } from './helpers';
 import { expectedFindings } from './labeledSet';
 
 /**
@@ -18,6 +18,12 @@ const FILES = [
   'seedCatalog.ts',
   'lifecycle.ts',
   'commands.js',
+  'shellRunners.js',
+  'queryBuilders.ts',
+  'transportTrust.ts',
+  'configDefaults.ts',
+  'strategyKeys.js',
+  'validatedSql.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
@@ -32,4 +38,27 @@ describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
       assert.deepEqual(found, expected);
     });
   }
+
+  it('judges a key reported where an option uses it by its literal: a generated-looking key in a test is kept, a chosen word is not', async () => {
+    const text = (value: string) =>
+      `const seed = '${value}';\nit('sets up 2fa', () => {\n  const code = totp.generate({ secret: seed });\n});\n`;
+    assert.deepEqual(await hitsAs('test', 'test/twofa.test.js', text('JBSWY3DPEHPK3PXP7QZ2MRYGI52TKJ4H')), [
+      '3 hardcoded-secret',
+    ]);
+    assert.deepEqual(await hitsAs('test', 'test/twofa.test.js', text('my-test-seed')), []);
+  });
+
+  it('looks each spliced variable up in one index of its scope: hundreds of names and queries in one file', async () => {
+    // Sized to stay fast; 20,000 names measured linear outside the tests (docs/offline.md).
+    const count = 500;
+    const names = Array.from({ length: count }, (_, i) => `v${i}`);
+    // Every spliced name holds fixed text: nothing to report, but each is looked up.
+    const declared = names.map((name) => `let ${name} = 'x';`).join('\n');
+    const spliced = `db.query(\`SELECT * FROM t WHERE a = '${names.map((name) => `\${${name}}`).join('')}'\`);`;
+    assert.deepEqual(await hitsAs('production', 'src/gen.ts', `${declared}\n${spliced}\n`), []);
+    const queries = names.map((name) => `db.query("SELECT * FROM t WHERE a = '" + ${name} + "'");`).join('\n');
+    assert.equal((await hitsAs('production', 'src/gen.ts', `${declared}\n${queries}\n`)).length, 0);
+    const inputs = names.map((name) => `let ${name} = req.query.${name};`).join('\n');
+    assert.equal((await hitsAs('production', 'src/gen.ts', `${inputs}\n${queries}\n`)).length, count);
+  });
 });
