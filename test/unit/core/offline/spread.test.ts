@@ -1,23 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOfflineChecksWithSymbols } from '../../../../src/core/offline';
 import { spreadOfflineChecks, type SpreadChecks } from '../../../../src/core/offline/spread';
-import type { ReviewUnit } from '../../../../src/core/review/types';
+import { offlineFixtureUnits, WORKER_EXEC_ARGV, WORKER_SOURCE } from '../../../support/offlineWorkerSource';
 
-const WORKER = join(__dirname, '../../../../src/core/offline/worker.ts');
-// The worker runs the TypeScript source, as the bundled dist/offlineWorker.js does the built one.
-const EXEC_ARGV = ['--require', 'tsx/cjs'];
-const FIXTURES = join(__dirname, '../../../fixtures/offline');
-
-function fixtureUnits(): ReviewUnit[] {
-  return ['typescript', 'python', 'go'].flatMap((language) =>
-    readdirSync(join(FIXTURES, language)).map((name) => ({
-      path: `${language}/${name}`,
-      text: readFileSync(join(FIXTURES, language, name), 'utf8'),
-    })),
-  );
-}
+const WORKER = WORKER_SOURCE;
+const EXEC_ARGV = WORKER_EXEC_ARGV;
+const fixtureUnits = offlineFixtureUnits;
 
 describe('core/offline/spread', function () {
   this.timeout(60_000);
