@@ -34,7 +34,12 @@ function names(record: unknown): string[] {
  * The kind of the package whose package.json is `manifestText`, shown as `shownAs` in reasons.
  * Undefined when the text is not a JSON object (a template, a broken file): no signal.
  */
-export function packageKindOf(manifestText: string, shownAs: string, dirName = ''): PackageInfo | undefined {
+export function packageKindOf(
+  manifestText: string,
+  shownAs: string,
+  dirName = '',
+  atProjectRoot = false,
+): PackageInfo | undefined {
   let manifest: unknown;
   try {
     manifest = JSON.parse(manifestText);
@@ -48,8 +53,11 @@ export function packageKindOf(manifestText: string, shownAs: string, dirName = '
   const all = [...shipped, ...names(fields.devDependencies)];
   const server = shipped.find((name) => SERVER_DEPENDENCIES.test(name));
   if (server) return { kind: 'other', reason: `${shownAs} depends on ${server}` };
+  // A `bin` marks a command-line package in a monorepo. At the project's root it often only adds a
+  // command to an application (an editor extension, a server with a start command) whose folders
+  // hold other code too (examples, services): there only the package's name counts.
   const bin =
-    (typeof fields.bin === 'string' && fields.bin !== '') || names(fields.bin).length > 0
+    !atProjectRoot && ((typeof fields.bin === 'string' && fields.bin !== '') || names(fields.bin).length > 0)
       ? 'has a bin entry'
       : undefined;
   const name = typeof fields.name === 'string' ? fields.name : '';
@@ -87,7 +95,7 @@ export class PackageManifests {
     const shownAs = dir === '' ? 'package.json' : `${dir}/package.json`;
     const text = this.read(path.join(this.root, ...shownAs.split('/')));
     let info: PackageInfo | undefined;
-    if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1));
+    if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
     else if (dir !== '') info = this.atDir(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
     this.byDir.set(dir, info);
     return info;

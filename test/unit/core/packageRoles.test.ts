@@ -68,6 +68,22 @@ describe('file roles from package.json', () => {
     assert.equal(new Set(reads).size, reads.length, 'no folder read twice');
   });
 
+  it("does not make a whole repository a CLI for its root package.json's bin (an app that adds a command)", () => {
+    const files = {
+      'package.json': manifest({
+        name: 'editor-extension',
+        bin: { review: 'dist/cli.js' },
+        dependencies: { zod: '3' },
+      }),
+      'packages/tool-cli/package.json': manifest({ name: 'tool', bin: { tool: 'bin/tool.js' } }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    assert.equal(manifests.of('examples/orders-service/src/orders.ts')?.kind, 'other');
+    assert.equal(manifests.of('packages/tool-cli/src/run.ts')?.kind, 'cli');
+    const named = new PackageManifests('/repo', reader({ 'package.json': manifest({ name: 'deploy-cli' }) }, '/repo'));
+    assert.equal(named.of('src/index.ts')?.kind, 'cli', 'a root package named for a CLI still is one');
+  });
+
   it('classifies with the package: browser, script, and per-file signals still first', () => {
     const read = reader(MONOREPO, '/repo');
     const manifests = new PackageManifests('/repo', read);
