@@ -9,7 +9,7 @@ import { findingsAnswer } from '../../support/modelServer';
 import { openWorkspaceFile, runReview, workspaceUri } from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
-const FILE = 'generated/huge.ts';
+const FILE = 'oversized/huge.ts';
 
 describe('the editor reads files the way the CLI does', () => {
   const model = useModelServer(() => findingsAnswer([]), { mode: 'pragmatic' });
@@ -41,6 +41,6 @@ describe('the editor reads files the way the CLI does', () => {
       },
     ]);
     assert.match(result.message, /Review incomplete: 1 part could not be reviewed/);
-    assert.match(result.message, /generated\/huge\.ts: larger than the 512 KiB size cap/);
+    assert.match(result.message, /oversized\/huge\.ts: larger than the 512 KiB size cap/);
   });
 });
