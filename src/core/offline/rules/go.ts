@@ -348,69 +348,76 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
     if (literalOnlyLocals(input, fn).get(name) === true) return true;
     // A slice filled with fixed text only (`where := []string{"1 = 1"}; where = append(where, "id = ?")`).
-    if (stringSliceNames(input, fn).has(name) && fixedSlices(input, fn, test).has(name)) return true;
+    // A local given only fixed text, pieces of it or a fixed slice (`cond := "AND created <= " + db.now()`).
+    if (assignedNames(input, fn).has(name) && fixedLocals(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
     return packageConstants(input).has(name) && !declaredLocals(input, fn).has(name);
   };
   return test;
 }
 
-const stringSliceNameSets = new WeakMap<Node, Set<string>>();
+const assignedNameSets = new WeakMap<Node, Set<string>>();
 
 /**
- * The names on the left of a line that gives a `[]string{…}` literal (`conds, args := []string{…},
- * []any{}`), read from the function's text in one scan: only these can be fixed slices, so the tree
- * is read for them alone.
+ * The names on the left of the function's assignments (`set, args = append(…), append(…)`,
+ * `var q = …`), read from its text in one scan: only these can be fixed locals, so the tree is read
+ * for them alone.
  */
-function stringSliceNames(input: CheckInput, fn: Node): Set<string> {
-  let names = stringSliceNameSets.get(fn);
+function assignedNames(input: CheckInput, fn: Node): Set<string> {
+  let names = assignedNameSets.get(fn);
   if (names) return names;
   names = new Set();
   const text = input.text.slice(fn.startIndex, fn.endIndex);
-  for (const match of text.matchAll(STRING_SLICE_LINE)) for (const name of match[1].split(',')) names.add(name.trim());
-  stringSliceNameSets.set(fn, names);
+  for (const match of text.matchAll(ASSIGNMENT_LINE)) for (const name of match[1].split(',')) names.add(name.trim());
+  assignedNameSets.set(fn, names);
   return names;
 }
 
-const STRING_SLICE_LINE = /^[ \t]*((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)[ \t]*:?=[^\n]*?\[\]string[ \t]*\{/gm;
+const ASSIGNMENT_LINE =
+  /^[ \t]*(?:var[ \t]+)?((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)(?:[ \t]+[\w.*[\]]+)?[ \t]*(?::=|\+?=)(?!=)/gm;
 
 const fixedSliceSets = new WeakMap<Node, Set<string>>();
 
-/** Rounds of dropping slices that take a non-fixed value; a longer chain of slices is left unjudged. */
-const FIXED_SLICE_ROUNDS = 4;
+/** Rounds of dropping locals that take a non-fixed value; a longer chain of locals is left unjudged. */
+const FIXED_LOCAL_ROUNDS = 16;
+
+/** A value read from the tree that may be anything (one of several results of a call). */
+const UNKNOWN_VALUE = 'unknown';
 
 /**
- * The function's slices that only ever hold fixed text: a `[]string{…}` of literals and constants,
- * then `append`s of literals, constants, placeholder helpers and other such slices (`where =
- * append(where, "id = "+placeholder(len(args)+1))`). Joined into SQL they add columns and
- * conditions whose values go as arguments. Every slice starts as fixed; each round drops the slices
- * with a value that is not fixed, until a round drops none.
+ * The function's locals that only ever hold fixed text: literals, constants, pieces of fixed text
+ * (`"AND created <= " + db.now()`, `fmt.Sprintf("LIMIT %d", n)`), and slices of such text (a
+ * `[]string{…}`, then `append`s: `where = append(where, "id = "+placeholder(len(args)+1))`).
+ * Spliced or joined into SQL they add columns and conditions whose values go as arguments.
+ * Parameters are never fixed. Every local starts as fixed; each round drops the locals with a
+ * value that is not fixed, until a round drops none.
  */
-function fixedSlices(input: CheckInput, fn: Node, isConstant: ConstantTest): Set<string> {
+function fixedLocals(input: CheckInput, fn: Node, isConstant: ConstantTest): Set<string> {
   const cached = fixedSliceSets.get(fn);
   if (cached) return cached;
   const fixed = new Set<string>();
-  // A lookup made while this is computed (the values below ask isConstant) sees no slice as fixed.
+  // A lookup made while this is computed (the values below ask isConstant) sees no local as fixed.
   fixedSliceSets.set(fn, fixed);
-  const valuesByName = new Map<string, Array<Node | null>>();
+  const valuesByName = new Map<string, Array<Node | null | typeof UNKNOWN_VALUE>>();
   for (const assignment of scopeAssignments(input, fn)) {
     const { targets, values } = assignmentParts(assignment);
+    // `var where []string` has no value; `a, b := f()` gives each name one result of an unknown call.
+    const declaredOnly = values.length === 0 && assignment.node.type === 'var_spec';
     targets.forEach((target, index) => {
       const list = valuesByName.get(target) ?? [];
-      list.push(values[index] ?? null);
+      list.push(declaredOnly ? null : values.length === targets.length ? values[index] : UNKNOWN_VALUE);
       valuesByName.set(target, list);
     });
   }
-  const candidates = new Set<string>();
-  for (const [name, values] of valuesByName)
-    if (values.some((value) => value !== null && isStringSlice(value))) candidates.add(name);
+  const candidates = new Set(valuesByName.keys());
+  for (const parameter of parameterNames(fn)) candidates.delete(parameter);
   const fixedOrCandidate: ConstantTest = (name) => candidates.has(name) || isConstant(name);
   for (let round = 0, changed = true; changed; round++) {
-    if (round === FIXED_SLICE_ROUNDS) return fixed;
+    if (round === FIXED_LOCAL_ROUNDS) return fixed;
     changed = false;
     for (const name of candidates) {
       const values = valuesByName.get(name) ?? [];
-      if (values.every((value) => fixedSliceValue(value, name, fixedOrCandidate))) continue;
+      if (values.every((value) => value !== UNKNOWN_VALUE && fixedLocalValue(value, name, fixedOrCandidate))) continue;
       candidates.delete(name);
       changed = true;
     }
@@ -419,21 +426,33 @@ function fixedSlices(input: CheckInput, fn: Node, isConstant: ConstantTest): Set
   return fixed;
 }
 
+/** The names of a function's parameters and receiver. */
+function parameterNames(fn: Node): string[] {
+  return [field(fn, 'parameters'), field(fn, 'receiver')].flatMap((list) =>
+    named(list).flatMap((declaration) =>
+      declaration.childrenForFieldName('name').flatMap((name) => (name ? [name.text] : [])),
+    ),
+  );
+}
+
 function isStringSlice(node: Node): boolean {
   return node.type === 'composite_literal' && /^\[\]string$/.test(field(node, 'type')?.text ?? '');
 }
 
-/** One value given to slice `name`: no value (`var where []string`), a literal slice, or an append to itself. */
-function fixedSliceValue(value: Node | null, name: string, isConstant: ConstantTest): boolean {
+/**
+ * One value given to local `name`: no value (`var where []string`), a literal slice, an append to
+ * itself of fixed text, or fixed text.
+ */
+function fixedLocalValue(value: Node | null, name: string, isConstant: ConstantTest): boolean {
   if (!value) return true;
   if (isStringSlice(value))
     return named(field(value, 'body')).every((element) => {
       const item = element.type === 'literal_element' ? (named(element)[0] ?? null) : element;
       return !!item && isFixedText(item, isConstant);
     });
-  if (value.type !== 'call_expression') return false;
-  const call = readCall(value);
-  if (call?.text !== 'append' || call.args[0]?.type !== 'identifier' || call.args[0].text !== name) return false;
+  const call = value.type === 'call_expression' ? readCall(value) : undefined;
+  if (call?.text !== 'append') return isFixedText(value, isConstant);
+  if (call.args[0]?.type !== 'identifier' || call.args[0].text !== name) return false;
   return call.args.slice(1).every((arg) => {
     // `append(where, other...)`: fixed when `other` is a fixed slice.
     if (arg.type === 'variadic_argument') {
@@ -544,7 +563,8 @@ function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean
     if (
       SAFE_FRAGMENTS.test(call.text) ||
       PLACEHOLDER_HELPER.test(call.name) ||
-      (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
+      (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name)) ||
+      isDialectFragment(call, isConstant, depth)
     )
       return true;
     // `strings.Join(fields, ", ")` of a fixed slice, a `Sprintf` of fixed values.
@@ -630,6 +650,7 @@ function stringBuild(
     }
     if (call && (SAFE_FRAGMENTS.test(call.text) || PLACEHOLDER_HELPER.test(call.name)))
       return { literal: '', dynamic: false };
+    if (call && isDialectFragment(call, isConstant, depth)) return { literal: '', dynamic: false };
     // A query builder's own fragment (`e.buildCondition()`, `q.orderClause()`): no input goes in.
     if (call?.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
       return { literal: '', dynamic: false };
@@ -642,6 +663,19 @@ function stringBuild(
       return { literal: '', dynamic: false };
   }
   return null;
+}
+
+/** The owner of a method that writes SQL for the database in use (`db.now()`, `app.db.upsert("id")`). */
+const DIALECT_OWNER = /(?:^|\.)(?:db|database|dialect|driver|conn|tx)$/i;
+
+/**
+ * A call on the data store's own object given only fixed values (`db.now()`, `db.clip("title", 80)`,
+ * `app.db.dateSub(3, "month")`): the text it returns depends on the configured database, not on
+ * input.
+ */
+function isDialectFragment(call: Call, isConstant: ConstantTest | undefined, depth: number): boolean {
+  if (!call.operand || !DIALECT_OWNER.test(call.operand) || depth > MAX_BUILD_DEPTH) return false;
+  return call.args.every((arg) => isFixedValue(arg, isConstant, depth + 1));
 }
 
 /** A `fmt` verb: `%%`, or flags, width and precision (`*` or an explicit `[n]` index too) and a letter. */
