@@ -221,6 +221,9 @@ const TEST_VALUE =
  * a template (`{module}`, `${X}`, `%(x)s`, `<your-token>`), a run of one character, a path or URL
  * without credentials, a dotted config key, a CONSTANT_NAME, a sentence.
  */
+/** Header names that carry credentials: the standard ones and `X-` headers of letters and hyphens. */
+const HTTP_HEADER_NAME = /^(?:(?:proxy-)?authori[sz]ation|(?:set-)?cookie|x(?:-[a-z]+)+)$/i;
+
 export function isPlaceholderSecret(value: string): boolean {
   if (value.length < 8) return true;
   if (isDocumentationValue(value)) return true;
@@ -231,6 +234,8 @@ export function isPlaceholderSecret(value: string): boolean {
     )
   )
     return true;
+  // The name of the header a token travels in (`HEADER_KEY_TOKEN = 'Authorization'`, `'X-Api-Key'`).
+  if (HTTP_HEADER_NAME.test(value)) return true;
   // Paths, URLs without credentials, dotted config keys and constant names are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true;

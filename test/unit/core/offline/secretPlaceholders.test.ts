@@ -36,6 +36,17 @@ describe('offline checks: hardcoded-secret tells placeholders and documentation 
     assert.ok(isTestsOwnCredential(`"${awsDocs}"`));
   });
 
+  it('leaves out the name of the header a credential travels in, and keeps a token that only starts like one', async () => {
+    const text = [
+      "export const HEADER_KEY_TOKEN = 'Authorization';", // 1
+      "const apiKeyHeader = 'X-Api-Key';", // 2
+      "const proxyAuthorization = 'Proxy-Authorization';", // 3
+      "const apiToken = 'X-7f3kQ9vL2mZ8rT4w';", // 4: digits, a value
+      '',
+    ].join('\n');
+    assert.deepEqual(await hits('src/config.ts', text, base), ['4 hardcoded-secret']);
+  });
+
   it('keeps credentials that only resemble those values', async () => {
     const real = [
       'payload.password = "48291573";', // 1: digits, but not a run
