@@ -210,18 +210,23 @@ function checklistClaim(shown: Shown, quiet: number[], partKey: string): Record<
   });
 }
 
+/** The file's seeded bugs a request lets a model see: their line shown, in focus, with their context. */
+function visibleBugs(inFile: LabeledSet['bugs'], shown: Shown, user: string): LabeledSet['bugs'] {
+  return inFile.filter(
+    (b) =>
+      (shown.lines.get(b.startLine) ?? '').includes(b.quote) &&
+      (!shown.focus || shown.focus.has(b.startLine)) &&
+      (b.seenOnlyWith === undefined || user.includes(b.seenOnlyWith)),
+  );
+}
+
 /** Answers a findings request about `set` as a realistic model would. */
 export function scriptedReview(set: LabeledSet, user: string, system = ''): ScriptedReply {
   const maximalist = system.includes('## Review mode: BackendPE');
   const shown = readRequest(user);
   if (!shown) return { text: JSON.stringify({ summary: 'Nothing to review.', findings: [] }) };
   const inFile = set.bugs.filter((b) => b.file === shown.file);
-  const visible = inFile.filter(
-    (b) =>
-      (shown.lines.get(b.startLine) ?? '').includes(b.quote) &&
-      (!shown.focus || shown.focus.has(b.startLine)) &&
-      (b.seenOnlyWith === undefined || user.includes(b.seenOnlyWith)),
-  );
+  const visible = visibleBugs(inFile, shown, user);
   const findings: Record<string, unknown>[] = visible.map((bug) => bugFinding(bug, shown));
   const quiet = quietLines(shown, inFile, 4);
   const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
@@ -320,12 +325,7 @@ export function scriptedOtherReview(set: LabeledSet, user: string): ScriptedRepl
   const shown = readRequest(user);
   if (!shown) return { text: JSON.stringify({ summary: 'Nothing to review.', findings: [] }) };
   const inFile = set.bugs.filter((b) => b.file === shown.file);
-  const visible = inFile.filter(
-    (b) =>
-      (shown.lines.get(b.startLine) ?? '').includes(b.quote) &&
-      (!shown.focus || shown.focus.has(b.startLine)) &&
-      (b.seenOnlyWith === undefined || user.includes(b.seenOnlyWith)),
-  );
+  const visible = visibleBugs(inFile, shown, user);
   const findings: Record<string, unknown>[] = visible.map((bug) => {
     const category = bug.categories[bug.categories.length - 1];
     return finding({

@@ -743,24 +743,20 @@ function topLevelOf(tree: Tree): TopLevel {
   return cached;
 }
 
+/** A number of the top-level child at `at`, read from the tree the first time (`-1` marks unread). */
+function readOnce(cache: number[], at: number, read: () => number): number {
+  if (cache[at] < 0) cache[at] = read();
+  return cache[at];
+}
+
 /** The end offset of the top-level child at `at`, read once per tree. */
 function topLevelEnd(topLevel: TopLevel, at: number): number {
-  let end = topLevel.ends[at];
-  if (end < 0) {
-    end = topLevel.children[at].endIndex;
-    topLevel.ends[at] = end;
-  }
-  return end;
+  return readOnce(topLevel.ends, at, () => topLevel.children[at].endIndex);
 }
 
 /** The child count of the top-level child at `at`, read once per tree. */
 function topLevelChildCount(topLevel: TopLevel, at: number): number {
-  let count = topLevel.childCounts[at];
-  if (count < 0) {
-    count = topLevel.children[at].childCount;
-    topLevel.childCounts[at] = count;
-  }
-  return count;
+  return readOnce(topLevel.childCounts, at, () => topLevel.children[at].childCount);
 }
 
 /** Start offsets of each line (UTF-16), for offset → line/column (the line is lastStartingBy(starts, offset)). */

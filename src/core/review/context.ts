@@ -80,29 +80,36 @@ interface SyntaxKinds {
   imports: ReadonlySet<string>;
 }
 
+/** The nodes of a function (declared, expression, arrow, method, closure) in each family. */
+export const FUNCTION_TYPES: Record<LanguageFamily, ReadonlySet<string>> = {
+  js: new Set([
+    'function_declaration',
+    'generator_function_declaration',
+    'function_expression',
+    'function',
+    'generator_function',
+    'arrow_function',
+    'method_definition',
+  ]),
+  python: new Set(['function_definition']),
+  go: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+};
+
 const KINDS: Record<LanguageFamily, SyntaxKinds> = {
   js: {
-    functions: new Set([
-      'function_declaration',
-      'generator_function_declaration',
-      'function_expression',
-      'function',
-      'generator_function',
-      'arrow_function',
-      'method_definition',
-    ]),
+    functions: FUNCTION_TYPES.js,
     classes: new Set(['class_declaration', 'abstract_class_declaration', 'class', 'interface_declaration']),
     calls: { call_expression: 'function', new_expression: 'constructor' },
     imports: new Set(['import_statement']),
   },
   python: {
-    functions: new Set(['function_definition']),
+    functions: FUNCTION_TYPES.python,
     classes: new Set(['class_definition']),
     calls: { call: 'function' },
     imports: new Set(['import_statement', 'import_from_statement', 'future_import_statement']),
   },
   go: {
-    functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+    functions: FUNCTION_TYPES.go,
     classes: new Set(['type_declaration']),
     calls: { call_expression: 'function' },
     imports: new Set(['import_declaration']),

@@ -4,6 +4,7 @@ import { grammarForUnit } from '../offline/languages';
 import { familyOf, type LanguageFamily } from '../offline/types';
 import type { LineRange } from './chunk';
 import { statementRange } from './absence';
+import { FUNCTION_TYPES } from './context';
 import type { ReviewUnit } from './types';
 
 /**
@@ -65,20 +66,12 @@ interface FamilyKinds {
 
 const KINDS: Record<LanguageFamily, FamilyKinds> = {
   js: {
-    functions: new Set([
-      'function_declaration',
-      'generator_function_declaration',
-      'function_expression',
-      'function',
-      'generator_function',
-      'arrow_function',
-      'method_definition',
-    ]),
+    functions: FUNCTION_TYPES.js,
     loops: new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']),
     stateless: new Set(['import_statement', 'interface_declaration', 'type_alias_declaration', 'comment']),
   },
   python: {
-    functions: new Set(['function_definition']),
+    functions: FUNCTION_TYPES.python,
     loops: new Set([
       'for_statement',
       'while_statement',
@@ -90,7 +83,7 @@ const KINDS: Record<LanguageFamily, FamilyKinds> = {
     stateless: new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'comment']),
   },
   go: {
-    functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+    functions: FUNCTION_TYPES.go,
     loops: new Set(['for_statement']),
     stateless: new Set(['package_clause', 'import_declaration', 'const_declaration', 'comment']),
   },
