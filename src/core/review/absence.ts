@@ -1,5 +1,6 @@
 import type { LineRange } from './chunk';
 import { enclosingFunctions } from './context';
+import type { SharedTrees } from './trees';
 import type { ReviewUnit } from './types';
 
 /**
@@ -282,7 +283,8 @@ export interface Contradicted<F> {
 /**
  * The findings of one part split into those kept and those whose claim of absence the code shown
  * contradicts. `segments` are the lines the model was shown; the function around a finding is
- * found with tree-sitter only when some finding claims an absence.
+ * found with tree-sitter only when some finding claims an absence (in the review's tree of the
+ * file when `trees` is given).
  */
 export async function withholdContradicted<
   F extends { title: string; message: string; startLine: number; origin?: string },
@@ -290,6 +292,7 @@ export async function withholdContradicted<
   findings: F[],
   unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
   segments: readonly LineRange[],
+  trees?: SharedTrees,
 ): Promise<{ kept: F[]; withheld: Contradicted<F>[] }> {
   const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMissing(f)));
   if (claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
@@ -297,6 +300,7 @@ export async function withholdContradicted<
   const functions = await enclosingFunctions(
     unit,
     findings.filter((_, i) => claims[i] !== undefined).map((f) => f.startLine),
+    trees,
   );
   const shown = (line: number): boolean => segments.some((s) => s.startLine <= line && line <= s.endLine);
   const kept: F[] = [];

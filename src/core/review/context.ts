@@ -7,6 +7,7 @@ import { familyOf, type GrammarName, type LanguageFamily } from '../offline/type
 import { field } from '../offline/syntax';
 import type { LineRange } from './chunk';
 import { importedFiles, RepositoryIndex } from './imports';
+import { readTree, type SharedTrees } from './trees';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
 /**
@@ -210,6 +211,8 @@ export interface ContextGathererOptions {
   repositoryPath?: (unitPath: string) => string;
   /** Context lines around changed lines (as plan.ts uses). */
   contextLines: number;
+  /** The review's trees: a reviewed file is parsed once for its context and the checks of its answers. */
+  trees?: SharedTrees;
 }
 
 function linesOf(node: Node): LineRange {
@@ -360,15 +363,13 @@ function enclosingOf(tree: Tree, kinds: SyntaxKinds, line: number, text: string)
 export async function enclosingFunctions(
   unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
   lines: readonly number[],
+  trees?: SharedTrees,
 ): Promise<Map<number, LineRange>> {
   const found = new Map<number, LineRange>();
   const grammar = grammarForUnit(unit.path, unit.language);
   if (!grammar || lines.length === 0) return found;
   const kinds = KINDS[familyOf(grammar)];
-  const parser = await parserFor(grammar);
-  const tree = parser.parse(unit.text);
-  if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
-  try {
+  return readTree(trees, unit, grammar, (tree) => {
     const textLines = unit.text.split('\n');
     for (const line of new Set(lines)) {
       const lineText = textLines[line - 1] ?? '';
@@ -388,10 +389,8 @@ export async function enclosingFunctions(
         }
       }
     }
-  } finally {
-    tree.delete();
-  }
-  return found;
+    return found;
+  });
 }
 
 /** Files nearest to `from` (a repository-relative file) first: same folder, then by folder distance. */
@@ -423,10 +422,7 @@ export class ContextGatherer {
     if (!grammar) return undefined;
     const family = familyOf(grammar);
     const kinds = KINDS[family];
-    const parser = await parserFor(grammar);
-    const tree = parser.parse(unit.text);
-    if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
-    try {
+    return readTree(this.options.trees, unit, grammar, async (tree) => {
       const lineCount = unit.text.split('\n').length;
       const focus = reviewFocusLines(unit);
       const reviewed = new Set<number>(
@@ -506,9 +502,7 @@ export class ContextGatherer {
         related,
         calls,
       };
-    } finally {
-      tree.delete();
-    }
+    });
   }
 
   /** The regions of a diff's focus lines or a selection, each widened to its enclosing function or class. */

@@ -42,6 +42,7 @@ import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
 import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
+import { SharedTrees } from './trees';
 import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
 
 export { previewPrompt, planReview } from './plan';
@@ -424,12 +425,14 @@ export function describeContext(context: ContextStats): string {
 function unitContextFinder(
   options: ReviewContextOptions | undefined,
   warn: (message: string) => void,
+  trees?: SharedTrees,
 ): (unit: ReviewUnit) => Promise<UnitContext | undefined> {
   const gatherer = new ContextGatherer({
     repository:
       options?.repository ?? (options?.repositoryRoot ? repositoryFilesOnDisk(options.repositoryRoot) : undefined),
     repositoryPath: repositoryPathOf(options),
     contextLines: DEFAULT_DIFF_CONTEXT_LINES,
+    trees,
   });
   return async (unit) => {
     if (unit.text.includes('\u0000') || unit.text.trim() === '') return undefined;
@@ -542,6 +545,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   }
 
   const provider = options.provider;
+  // Each file's syntax tree, parsed once for its context and the checks of its answers (trees.ts).
+  const trees = new SharedTrees();
   // One signal for the caller's cancel and the deadline; `deadlinePassed` tells the two apart.
   const reviewAbort = new AbortController();
   let deadlinePassed = false;
@@ -584,10 +589,14 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       // Progress reported before planning ends is held back and released with the final total, so
       // the total a caller sees never changes (the extension turns done ÷ total into increments).
       const context: ContextStats = emptyContextStats(options.context?.budgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS);
-      const contextFor = unitContextFinder(options.context, (message) => {
-        logger.warn(message);
-        notes.push(message);
-      });
+      const contextFor = unitContextFinder(
+        options.context,
+        (message) => {
+          logger.warn(message);
+          notes.push(message);
+        },
+        trees,
+      );
       stats.context = context;
       const planSkipped: SkippedPart[] = [];
       const runSkipped: SkippedPart[] = [];
@@ -725,6 +734,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
             planned.unit,
             planned.chunk.segments,
+            trees,
           );
           for (const { finding, evidence } of claims.withheld) {
             withheld.contradicted = (withheld.contradicted ?? 0) + 1;
@@ -734,7 +744,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
                 .join('; ')}`,
             );
           }
-          const grounded = await withholdUngrounded(claims.kept, planned.unit, planned.chunk.segments);
+          const grounded = await withholdUngrounded(claims.kept, planned.unit, planned.chunk.segments, trees);
           for (const { finding, mechanism } of grounded.withheld) {
             withheld.ungrounded = (withheld.ungrounded ?? 0) + 1;
             logger.info(
@@ -758,13 +768,17 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         for (const unit of options.units) {
           // Lets the requests already queued leave before this file is planned.
           if (tasks.length > 0) await new Promise((resolve) => setImmediate(resolve));
+          // The file's tree is read for its context now and again for each part's answer.
+          trees.expect(unit, 1);
           const unitPlan = planUnit(unit, await contextFor(unit));
+          trees.expect(unit, unitPlan.chunks.length);
+          trees.done(unit);
           countContext(unitPlan, context);
           planSkipped.push(...unitPlan.skipped);
           redactions.push(...unitPlan.redactions);
           for (const planned of unitPlan.chunks) {
             total++;
-            const task = limit(() => reviewChunk(planned));
+            const task = limit(() => reviewChunk(planned).finally(() => trees.done(planned.unit)));
             // Handled here so a failing chunk is not an unhandled rejection while planning goes on;
             // `Promise.all` below still rejects with it.
             task.catch(() => undefined);
@@ -822,6 +836,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   } finally {
     clearTimeout(deadlineTimer);
     options.signal?.removeEventListener('abort', onCallerAbort);
+    trees.dispose();
   }
 
   const hybrid = mergeOfflineDuplicates(findings);

@@ -1,10 +1,10 @@
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
-import { parserFor } from '../offline/grammars';
 import { grammarForUnit } from '../offline/languages';
 import { familyOf, type LanguageFamily } from '../offline/types';
 import type { LineRange } from './chunk';
 import { statementRange } from './absence';
 import { FUNCTION_TYPES } from './context';
+import { readTree, type SharedTrees } from './trees';
 import type { ReviewUnit } from './types';
 
 /**
@@ -206,7 +206,8 @@ export interface Ungrounded<F> {
  *   from a value (no interpolation, concatenation, formatting or joining);
  * - a query or call per item: the quoted statement is in no loop, comprehension or iteration
  *   callback of its function.
- * Offline findings are never withheld. The file is parsed once, only when a finding claims one.
+ * Offline findings are never withheld. The file's tree is read only when a finding claims one (the
+ * review's tree of the file when `trees` is given, else a parse of its own).
  */
 export async function withholdUngrounded<
   F extends { title: string; message: string; category: string; startLine: number; origin?: string },
@@ -214,21 +215,19 @@ export async function withholdUngrounded<
   findings: F[],
   unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
   segments: readonly LineRange[],
+  trees?: SharedTrees,
 ): Promise<{ kept: F[]; withheld: Ungrounded<F>[] }> {
   const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMechanism(f)));
   const grammar = grammarForUnit(unit.path, unit.language);
   if (!grammar || claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
   const family = familyOf(grammar);
-  const parser = await parserFor(grammar);
-  const tree = parser.parse(unit.text);
-  if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
-  const lines = unit.text.split('\n');
-  const shown = (range: LineRange): boolean =>
-    segments.some((s) => s.startLine <= range.startLine && range.endLine <= s.endLine);
-  const text = (range: LineRange): string => lines.slice(range.startLine - 1, range.endLine).join('\n');
-  const kept: F[] = [];
-  const withheld: Ungrounded<F>[] = [];
-  try {
+  return readTree(trees, unit, grammar, (tree) => {
+    const lines = unit.text.split('\n');
+    const shown = (range: LineRange): boolean =>
+      segments.some((s) => s.startLine <= range.startLine && range.endLine <= s.endLine);
+    const text = (range: LineRange): string => lines.slice(range.startLine - 1, range.endLine).join('\n');
+    const kept: F[] = [];
+    const withheld: Ungrounded<F>[] = [];
     findings.forEach((finding, i) => {
       const mechanism = claims[i];
       const line = finding.startLine;
@@ -270,8 +269,6 @@ export async function withholdUngrounded<
       if (ungrounded) withheld.push({ finding, mechanism });
       else kept.push(finding);
     });
-  } finally {
-    tree.delete();
-  }
-  return { kept, withheld };
+    return { kept, withheld };
+  });
 }
