@@ -387,6 +387,112 @@ export function scriptedOtherReview(set: LabeledSet, user: string): ScriptedRepl
   return envelope({ summary: `${findings.length} problems found.`, findings }, h % 4);
 }
 
+/** The model name that gets a small local model's habits (`scriptedLocalReview`). */
+export const LOCAL_SCRIPTED_MODEL = 'scripted-local';
+
+/**
+ * A third model's habits, written so the gate is not fitted to the first two: those of a small
+ * model on a local server. It rates everything high and is sure of it (0.8–0.9); it names the code
+ * it means in backticks, and for one real finding in four it cites and quotes a line a few lines
+ * above the bug (the statement that opens the block) while naming the bug's code in its message.
+ * In every part it adds, each on a line near no bug chosen by the part: generic advice ("Consider
+ * adding input validation"), speculation about callers it was not shown ("Callers might not handle
+ * the errors"), a style nit rated high (a magic number, a variable name), a thread-safety worry
+ * ("Not thread-safe"), and an error-handling claim on an I/O call ("Errors from this call are not
+ * handled"). Whether the code shown has what each claim needs is left to the code.
+ */
+export function scriptedLocalReview(set: LabeledSet, user: string): ScriptedReply {
+  const shown = readRequest(user);
+  if (!shown) return { text: JSON.stringify({ summary: 'Nothing to review.', findings: [] }) };
+  const inFile = set.bugs.filter((b) => b.file === shown.file);
+  const visible = visibleBugs(inFile, shown, user);
+  const text = (n: number): string => shown.lines.get(n) ?? '';
+  const findings: Record<string, unknown>[] = visible.map((bug) => {
+    const h = stableHash(`local:${bug.id}`);
+    // One in four: the line that opens the block a few lines above, quoted as the place.
+    const above = [4, 5, 6, 7, 8]
+      .map((d) => bug.startLine - d)
+      .find((n) => text(n).trim().length > 8 && !inFile.some((b) => Math.abs(b.startLine - n) <= 3));
+    const cited = h % 4 === 0 && above !== undefined ? above : bug.startLine;
+    return finding({
+      title: bug.title,
+      severity: 'high',
+      category: bug.categories[h % bug.categories.length],
+      startLine: cited,
+      endLine: cited,
+      quote: text(cited).trim(),
+      message: `\`${bug.quote.trim()}\`: ${bug.title.charAt(0).toLowerCase()}${bug.title.slice(1)}. This could cause problems in production.`,
+      confidence: 0.9,
+    });
+  });
+  const quiet = quietLines(shown, inFile, 4).filter((n) => !/^\s*(?:\/\/|#|\/?\*)/.test(text(n)));
+  const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
+  const h = stableHash(`local:${shown.file}:${first}`);
+  const pick = (lines: number[], salt: number): number | undefined =>
+    lines.length === 0 ? undefined : lines[(h >>> salt) % lines.length];
+  const claim = (
+    line: number | undefined,
+    title: string,
+    category: string,
+    message: string,
+    confidence = 0.85,
+  ): void => {
+    if (line === undefined) return;
+    findings.push(
+      finding({
+        title,
+        severity: 'high',
+        category,
+        startLine: line,
+        endLine: line,
+        quote: text(line).trim(),
+        message,
+        confidence,
+      }),
+    );
+  };
+  claim(
+    pick(quiet, 2),
+    'Consider adding input validation',
+    'security',
+    'Input should be validated before it is used to avoid unexpected behavior.',
+  );
+  claim(
+    pick(
+      quiet.filter((n) => /\breturn\b|\braise\b|\bthrow\b|\berr\b/.test(text(n))),
+      5,
+    ),
+    'Callers might not handle errors from this function',
+    'reliability',
+    'If a caller ignores the returned error, failures could go unnoticed.',
+    0.8,
+  );
+  const magic = quiet.filter((n) => /(?<![\w.$])\d{2,}(?![\w.])/.test(text(n)));
+  claim(
+    pick(magic.length > 0 ? magic : quiet, 8),
+    magic.length > 0 ? 'Magic number should be a named constant' : 'Variable name is not descriptive',
+    'maintainability',
+    'This makes the code harder to read and maintain.',
+    0.8,
+  );
+  claim(
+    pick(quiet, 13),
+    'Not thread-safe: shared state may be modified by multiple threads',
+    'concurrency',
+    'Multiple threads could access this at the same time and corrupt the data.',
+  );
+  claim(
+    pick(
+      quiet.filter((n) => IO_CALL.test(text(n))),
+      17,
+    ),
+    'Errors from this call are not handled',
+    'reliability',
+    'If this call fails, the error is not handled and the request may crash.',
+  );
+  return envelope({ summary: `${findings.length} issues found.`, findings }, h % 4);
+}
+
 /** Answers a verification request (`--verify`) about `set` as a good but fallible verifier would. */
 export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
   const file = /^File: (.*)$/m.exec(user)?.[1] ?? '';
@@ -438,12 +544,14 @@ export function scriptedVerify(set: LabeledSet, user: string): ScriptedReply {
 
 /**
  * The model server handler: findings requests and verification requests of the eval set. A request
- * for the model `scripted-other` gets the second model's habits (`scriptedOtherReview`).
+ * for the model `scripted-other` gets the second model's habits (`scriptedOtherReview`), one for
+ * `scripted-local` a small local model's (`scriptedLocalReview`).
  */
 export function scriptedEvalHandler(set: LabeledSet): ReplyHandler {
   return (request) => {
     if (request.system.startsWith('# Task: verify')) return scriptedVerify(set, request.user);
     if (request.body?.model === OTHER_SCRIPTED_MODEL) return scriptedOtherReview(set, request.user);
+    if (request.body?.model === LOCAL_SCRIPTED_MODEL) return scriptedLocalReview(set, request.user);
     return scriptedReview(set, request.user, request.system);
   };
 }

@@ -43,7 +43,16 @@ import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
 import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
 import { SharedTrees } from './trees';
-import { capReview, checkFixText, describeWithheld, emptyWithheld, gateLimits, gatePart, groupRepeats } from './gate';
+import {
+  capReview,
+  checkFixText,
+  describeWithheld,
+  emptyWithheld,
+  foldGroups,
+  gateLimits,
+  gatePart,
+  groupRepeats,
+} from './gate';
 
 export { previewPrompt, planReview } from './plan';
 export { mergeFindings, similarTitles } from './merge';
@@ -259,9 +268,11 @@ async function verifyPart(
     withheld.verifyRejected = (withheld.verifyRejected ?? 0) + outcome.rejected.length;
     withheld.verifyReRated = (withheld.verifyReRated ?? 0) + outcome.reRated;
     withheld.verifyUnsupported = (withheld.verifyUnsupported ?? 0) + outcome.unsupported.length;
-    for (const { finding: f, evidence } of outcome.unsupported)
+    for (const { finding: f, evidence, why } of outcome.unsupported)
       ctx.logger.info(
-        `${planned.unit.path}: kept "${f.title}" (lines ${f.startLine}-${f.endLine}): the verification rejected it on code that is not in the code shown (${JSON.stringify(evidence.slice(0, 200))})`,
+        why === 'its evidence is not in the code shown'
+          ? `${planned.unit.path}: kept "${f.title}" (lines ${f.startLine}-${f.endLine}): the verification rejected it on code that is not in the code shown (${JSON.stringify(evidence.slice(0, 200))})`
+          : `${planned.unit.path}: kept "${f.title}" (lines ${f.startLine}-${f.endLine}): the verification rejected it, but ${why}`,
       );
     for (const f of outcome.rejected)
       ctx.logger.info(
@@ -751,7 +762,11 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
               `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it claims ${MECHANISM_WORDS[mechanism].claim}, but the quoted code ${MECHANISM_WORDS[mechanism].lacks}`,
             );
           }
-          const gated = gatePart(grounded.kept, limits, withheld);
+          for (const group of grounded.sameRace)
+            logger.info(
+              `${planned.unit.path}: folded ${group.length} race claims in one function into one (lines ${group.map((f) => f.startLine).join(', ')})`,
+            );
+          const gated = gatePart(foldGroups(grounded.kept, grounded.sameRace, withheld), limits, withheld);
           findings.push(
             ...(options.verify
               ? await verifyPart(planned, gated, offlineByUnit.get(planned.unit) ?? [], ctx, stats, withheld)

@@ -161,6 +161,29 @@ export function groupRepeats(findings: ReviewFinding[], withheld: WithheldCounts
   });
 }
 
+/**
+ * Each group (findings of one part that are one problem, e.g. race claims in one function) becomes
+ * its most important finding, carrying the others' places as related locations; counted as grouped.
+ */
+export function foldGroups(
+  findings: ReviewFinding[],
+  groups: ReviewFinding[][],
+  withheld: WithheldCounts,
+): ReviewFinding[] {
+  const folded = new Set<ReviewFinding>();
+  const leaders = new Map<ReviewFinding, ReviewFinding>();
+  for (const group of groups) {
+    const [leader, ...others] = [...group].sort(byImportance);
+    const related = [...(leader.related ?? []), ...others.flatMap((o) => [relatedOf(o), ...(o.related ?? [])])].sort(
+      (a, b) => a.startLine - b.startLine,
+    );
+    leaders.set(leader, { ...leader, related, message: `${leader.message.trim()} ${describeRelated(related)}`.trim() });
+    for (const other of others) folded.add(other);
+    withheld.grouped += others.length;
+  }
+  return findings.filter((f) => !folded.has(f)).map((f) => leaders.get(f) ?? f);
+}
+
 /** The review-wide cap: the most important model findings stay; offline findings are not capped. */
 export function capReview(findings: ReviewFinding[], limits: GateLimits, withheld: WithheldCounts): ReviewFinding[] {
   const model = findings.filter((f) => f.origin === 'model');
@@ -199,7 +222,7 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     fixes.push(`${counted(withheld.verifyReRated ?? 0, 'finding')} re-rated when verified`);
   if ((withheld.verifyUnsupported ?? 0) > 0)
     fixes.push(
-      `${counted(withheld.verifyUnsupported ?? 0, 'finding')} kept: the verification rejected ${withheld.verifyUnsupported === 1 ? 'it' : 'them'} on code that is not in the code shown`,
+      `${counted(withheld.verifyUnsupported ?? 0, 'finding')} kept: the verification rejected ${withheld.verifyUnsupported === 1 ? 'it' : 'them'} on code that is not in the code shown, or naming a guard without quoting it`,
     );
   if (withheld.fixesDropped > 0)
     fixes.push(`${counted(withheld.fixesDropped, 'fix', 'fixes')} dropped (unusable or changing nothing)`);

@@ -117,8 +117,57 @@ const FRESH_CONTAINER =
 const LOCK_TAKEN =
   /\.(?:R?Lock|acquire)\s*\(\s*\)|\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\b(?:with_for_update|select_for_update)\s*\(|\bpg_advisory\w*\s*\(|^\s*(?:async\s+)?with\s+[\w.]*lock\w*/im;
 
-function writesShared(text: string): boolean {
-  const code = text.replace(/\/\/.*$/gm, '');
+/**
+ * Parameters that belong to one request: Go's `w http.ResponseWriter`, `r *http.Request`, a
+ * framework's request context (`c *gin.Context`, `c echo.Context`, `c *fiber.Ctx`); a handler's
+ * typed `res: Response`, `reply: FastifyReply`, `req: Request`, or Express's `(req, res)`; Python's
+ * `response: Response`. What is written through them (headers, status, body) is that request's own.
+ */
+const PER_REQUEST_PARAMS: Record<LanguageFamily, RegExp[]> = {
+  go: [/\b([A-Za-z_]\w*)\s+(?:http\.ResponseWriter|\*http\.Request|\*gin\.Context|echo\.Context|\*fiber\.Ctx)\b/g],
+  js: [
+    /\b([A-Za-z_$][\w$]*)\s*:\s*(?:\w+\.)?(?:Response|ServerResponse|FastifyReply|Request|FastifyRequest|IncomingMessage)\b/g,
+    /\(\s*(?:req|request)\b[^,()]*,\s*(res|reply|response)\b/g,
+  ],
+  python: [/\b([A-Za-z_]\w*)\s*:\s*(?:\w+\.)?(?:Response|HttpResponse)\b/g],
+};
+
+/** The names of a function's per-request parameters, read from its header (up to its body). */
+export function perRequestNames(fnText: string, family: LanguageFamily): string[] {
+  const end = fnText.search(/[{:]\s*$/m);
+  const header = fnText.slice(0, end < 0 ? 400 : Math.min(end + 1, 400));
+  return [...new Set(PER_REQUEST_PARAMS[family].flatMap((re) => [...header.matchAll(re)].map((m) => m[1])))];
+}
+
+/** `w.Header().Set(…)`, `res.status(404).json(x)`, `res.locals.user = u`: a use of `name`, written through or not. */
+function throughName(name: string): RegExp {
+  const n = name.replace(/\$/g, '\\$');
+  return new RegExp(
+    `(?<![\\w$.])${n}(?![\\w$])(?:\\s*(?:\\.\\s*[A-Za-z_$][\\w$]*|\\([^()\\n]*\\)|\\[[^\\]\\n]*\\]))*(?:\\s*(?:[-+*/%|&^]|<<|>>)?=(?![=>])[^\\n;]*)?`,
+    'g',
+  );
+}
+
+/**
+ * An SQL statement the database runs as one atomic step, whose concurrent runs cannot interleave:
+ * an insert that settles a conflict itself (`ON CONFLICT`, `ON DUPLICATE KEY`, `INSERT OR IGNORE`),
+ * or an update whose every assignment is relative to the row's own value (`SET cents = cents - $1`).
+ */
+export function atomicStatement(text: string): boolean {
+  if (/\bINSERT\b[\s\S]*\bON\s+(?:CONFLICT|DUPLICATE\s+KEY)\b|\bINSERT\s+OR\s+(?:IGNORE|REPLACE)\b/i.test(text))
+    return true;
+  const set = /\bUPDATE\s+[\w."]+\s+SET\s+([^"'`]+?)(?:\bWHERE\b|\bRETURNING\b|["'`])/i.exec(text)?.[1];
+  if (set === undefined) return false;
+  return set.split(',').every((assignment) => /^\s*"?(\w+)"?\s*=\s*"?\1"?\s*[-+]/.test(assignment));
+}
+
+/** A read of the database: a SELECT, an ORM or driver read. A read before an atomic write can still race (check, then act). */
+const DATABASE_READ =
+  /\bSELECT\b|\.\s*(?:get|find\w*|filter\w*|first|one|all|scalar\w*|fetch\w*|Query\w*|Get|Find\w*|Select\w*|load\w*|findUnique|findFirst|findMany)\s*\(/;
+
+export function writesShared(text: string, perRequest: readonly string[] = []): boolean {
+  let code = text.replace(/\/\/.*$/gm, '');
+  for (const name of perRequest) code = code.replace(throughName(name), '_');
   if (WRITE_MARKS.test(code)) return true;
   const fresh = new Set([...code.matchAll(FRESH_CONTAINER)].map((m) => m[1]));
   for (const m of code.matchAll(MEMBER_WRITE)) if (!fresh.has(m[1])) return true;
@@ -208,6 +257,10 @@ export interface Ungrounded<F> {
  *   callback of its function.
  * Offline findings are never withheld. The file's tree is read only when a finding claims one (the
  * review's tree of the file when `trees` is given, else a parse of its own).
+ *
+ * `sameRace` lists the groups of race claims kept in one function: a reviewer that reads a
+ * check-then-act often flags its read and its write, or two of its writes, as two races; they are
+ * one problem (the caller folds each group into one finding with related locations).
  */
 export async function withholdUngrounded<
   F extends { title: string; message: string; category: string; startLine: number; origin?: string },
@@ -216,10 +269,10 @@ export async function withholdUngrounded<
   unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
   segments: readonly LineRange[],
   trees?: SharedTrees,
-): Promise<{ kept: F[]; withheld: Ungrounded<F>[] }> {
+): Promise<{ kept: F[]; withheld: Ungrounded<F>[]; sameRace: F[][] }> {
   const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMechanism(f)));
   const grammar = grammarForUnit(unit.path, unit.language);
-  if (!grammar || claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
+  if (!grammar || claims.every((c) => c === undefined)) return { kept: findings, withheld: [], sameRace: [] };
   const family = familyOf(grammar);
   return readTree(trees, unit, grammar, (tree) => {
     const lines = unit.text.split('\n');
@@ -228,6 +281,8 @@ export async function withholdUngrounded<
     const text = (range: LineRange): string => lines.slice(range.startLine - 1, range.endLine).join('\n');
     const kept: F[] = [];
     const withheld: Ungrounded<F>[] = [];
+    /** Race claims kept, by the function they are in: one function's race is one problem. */
+    const racesByFunction = new Map<number, F[]>();
     findings.forEach((finding, i) => {
       const mechanism = claims[i];
       const line = finding.startLine;
@@ -257,8 +312,13 @@ export async function withholdUngrounded<
       if (mechanism === 'race') {
         if (!place.fn) ungrounded = place.stateless;
         else if (shown(place.fn)) {
+          const fnText = text(place.fn);
           const before = text({ startLine: place.fn.startLine, endLine: statement.endLine });
-          ungrounded = !writesShared(text(place.fn)) || LOCK_TAKEN.test(before);
+          const readBefore = text({ startLine: place.fn.startLine, endLine: statement.startLine - 1 });
+          ungrounded =
+            !writesShared(fnText, perRequestNames(fnText, family)) ||
+            LOCK_TAKEN.test(before) ||
+            (atomicStatement(text(statement)) && !DATABASE_READ.test(readBefore));
         }
       } else if (mechanism === 'injection') {
         const said = text(statement);
@@ -268,7 +328,9 @@ export async function withholdUngrounded<
       }
       if (ungrounded) withheld.push({ finding, mechanism });
       else kept.push(finding);
+      if (!ungrounded && mechanism === 'race' && place.fn)
+        racesByFunction.set(place.fn.startLine, [...(racesByFunction.get(place.fn.startLine) ?? []), finding]);
     });
-    return { kept, withheld };
+    return { kept, withheld, sameRace: [...racesByFunction.values()].filter((group) => group.length > 1) };
   });
 }

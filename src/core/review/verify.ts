@@ -54,7 +54,7 @@ export const VERIFY_TASK = [
   '',
   "The reviewer was shown the same code and, when there is one, the same block of context (what the code calls, its imports, the commit messages, the user's note): judge each claim with both, but only the code is under review.",
   '',
-  'With a rejection, "evidence" copies the line or lines of the code shown that prove the finding wrong (the guard, the check, the call that exists), without their line numbers; leave it empty when the code shown does not show the problem the finding claims. Something you assume is handled outside the code shown is not evidence: do not reject on that ground. With the other verdicts, leave "evidence" empty.',
+  'With a rejection, "evidence" copies the line or lines of the code shown that prove the finding wrong (the guard, the check, the call that exists), without their line numbers; leave it empty when the code shown does not show the problem the finding claims. Something you assume is handled outside the code shown is not evidence: do not reject on that ground. A rejection needs a reason, and one whose reason is that something prevents the problem (a guard, a check, a lock, handling, validation) must quote it in "evidence": a rejection without a reason, or naming a guard it does not quote, is ignored. With the other verdicts, leave "evidence" empty.',
   '',
   'Answer only with JSON: {"verdicts": [{"id": <the finding\'s id>, "verdict": "confirmed" | "re-rated" | "rejected", "severity": "critical" | "high" | "medium" | "low" | "info", "reason": "<one sentence>", "evidence": "<code from the code shown, or empty>"}]}, one verdict per finding.',
   '',
@@ -177,7 +177,7 @@ export interface VerifyOutcome {
   /** Findings sent that got no verdict (kept as they were). */
   unanswered: number;
   /** Rejections whose evidence is not in the code shown: the findings are kept as they were. */
-  unsupported: { finding: ReviewFinding; evidence: string }[];
+  unsupported: { finding: ReviewFinding; evidence: string; why: string }[];
 }
 
 /** Text compared without line-number prefixes, diff marks or spacing. */
@@ -209,9 +209,32 @@ export function evidenceShown(evidence: string | undefined, numbered: string): b
 }
 
 /**
+ * A reason that says the code has something that prevents the problem ("Guarded.", "the input is
+ * validated above", "already handled", "the lock is held"): a claim about code, which the evidence
+ * must show.
+ */
+const PREVENTION_CLAIMED =
+  /\b(?:guard\w*|checks?|checked|validat\w*|sanitis\w*|sanitiz\w*|escap\w*|handled|handles|caught|catches|locked|locks?|mutex|protect\w*|prevent\w*|already|parameteri[sz]ed|bound|wrapped|closed|released|deferred|idempotent|retried|in a transaction)\b/i;
+
+/**
+ * Why a rejection cannot drop the finding, or undefined when it can: its evidence is not in the
+ * code shown; or it has neither reason nor evidence (nothing says why); or its reason names a guard
+ * or a check it does not quote (an empty evidence only stands for "the code does not show the
+ * problem").
+ */
+export function unsupportedRejection(verdict: Verdict, numbered: string): string | undefined {
+  const evidence = (verdict.evidence ?? '').trim();
+  const reason = (verdict.reason ?? '').trim();
+  if (evidence !== '') return evidenceShown(evidence, numbered) ? undefined : 'its evidence is not in the code shown';
+  if (reason === '') return 'it gives neither a reason nor evidence';
+  if (PREVENTION_CLAIMED.test(reason)) return 'its reason names a guard or a check it does not quote';
+  return undefined;
+}
+
+/**
  * The verdicts applied to the findings that were sent (`sent[i]` has id i). With `numbered` (the code
  * the verifier was shown), a rejection that cites as evidence code that is not there (a guard it
- * assumed or invented) does not drop the finding.
+ * assumed or invented), gives no reason, or names a guard it does not quote does not drop the finding.
  */
 export function applyVerdicts(sent: ReviewFinding[], verdicts: Verdict[], numbered?: string): VerifyOutcome {
   const byId = new Map(verdicts.map((v) => [v.id, v]));
@@ -225,8 +248,8 @@ export function applyVerdicts(sent: ReviewFinding[], verdicts: Verdict[], number
     if (!verdict) {
       unanswered++;
       findings.push(finding);
-    } else if (verdict.verdict === 'rejected' && numbered !== undefined && !evidenceShown(verdict.evidence, numbered)) {
-      unsupported.push({ finding, evidence: verdict.evidence ?? '' });
+    } else if (verdict.verdict === 'rejected' && numbered !== undefined && unsupportedRejection(verdict, numbered)) {
+      unsupported.push({ finding, evidence: verdict.evidence ?? '', why: unsupportedRejection(verdict, numbered)! });
       findings.push(finding);
     } else if (verdict.verdict === 'rejected') {
       rejected.push(finding);

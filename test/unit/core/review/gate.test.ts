@@ -6,6 +6,7 @@ import {
   checkFixText,
   describeWithheld,
   emptyWithheld,
+  foldGroups,
   gatePart,
   groupRepeats,
 } from '../../../../src/core/review/gate';
@@ -105,6 +106,35 @@ describe('noise gate', () => {
       ['b', 'd'],
     );
     assert.deepEqual([withheld.lowConfidence, withheld.overCap], [1, 1]);
+  });
+
+  it('foldGroups makes each group one finding, the most important, with the others as related locations', () => {
+    const read = finding({
+      title: 'Data race on the order',
+      category: 'concurrency',
+      startLine: 2,
+      endLine: 2,
+      confidence: 0.7,
+    });
+    const write = finding({
+      title: 'Lost update of the refund',
+      category: 'data-integrity',
+      startLine: 3,
+      endLine: 3,
+      confidence: 0.9,
+    });
+    const other = finding({ title: 'Unvalidated body saved', startLine: 1, endLine: 1 });
+    const withheld = emptyWithheld();
+    const out = foldGroups([read, other, write], [[read, write]], withheld);
+    assert.equal(out.length, 2);
+    assert.equal(out[0], other);
+    assert.equal(out[1].title, 'Lost update of the refund');
+    assert.deepEqual(
+      out[1].related?.map((r) => r.startLine),
+      [2],
+    );
+    assert.match(out[1].message, /also at line 2/);
+    assert.equal(withheld.grouped, 1);
   });
 
   it('groupRepeats folds same-kind model findings of a file into the most severe, never offline ones', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { claimedMechanism, withholdUngrounded } from '../../../../src/core/review/grounds';
+import { atomicStatement, claimedMechanism, withholdUngrounded } from '../../../../src/core/review/grounds';
 
 type F = { title: string; message: string; category: string; startLine: number; origin?: string };
 const f = (title: string, category: string, startLine: number, origin = 'model'): F => ({
@@ -160,6 +160,137 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
         [3, 'race'],
         [14, 'race'],
       ],
+    );
+  });
+
+  it('a race claim on one atomic SQL statement with no read before it: an upsert, a relative update', async () => {
+    const go = [
+      'package ledger', // 1
+      '', // 2
+      'func (l *Ledger) Apply(ctx context.Context, t Transfer) error {', // 3
+      '\ttx, err := l.db.BeginTx(ctx, nil)', // 4
+      '\tif _, err := tx.ExecContext(ctx, "UPDATE accounts SET cents = cents - $1 WHERE id = $2", t.Cents, t.From); err != nil {', // 5
+      '\t\treturn err', // 6
+      '\t}', // 7
+      '\t_, err = tx.ExecContext(ctx, "UPDATE accounts SET cents = $1 WHERE id = $2", t.Cents, t.To)', // 8
+      '\treturn tx.Commit()', // 9
+      '}', // 10
+      '', // 11
+      'func (l *Ledger) Take(ctx context.Context, id string, n int64) error {', // 12
+      '\tvar left int64', // 13
+      '\tl.db.QueryRowContext(ctx, "SELECT cents FROM accounts WHERE id = $1", id).Scan(&left)', // 14
+      '\tif left < n {', // 15
+      '\t\treturn errLow', // 16
+      '\t}', // 17
+      '\t_, err := l.db.ExecContext(ctx, "UPDATE accounts SET cents = cents - $1 WHERE id = $2", n, id)', // 18
+      '\treturn err', // 19
+      '}', // 20
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('ledger/apply.go', go, [
+        f('Data race: concurrent transfers interleave', 'concurrency', 5),
+        // An absolute write is no atomic step: kept.
+        f('Lost update on the balance', 'data-integrity', 8),
+        // A read before the relative update: check, then act; kept.
+        f('Concurrent takes can overdraw the account', 'concurrency', 18),
+      ]),
+      [[5, 'race']],
+    );
+    const ts = [
+      'export async function applyEvent(db: Pool, id: string) {', // 1
+      '  const client = await db.connect();', // 2
+      "  await client.query('BEGIN');", // 3
+      '  const seen = await client.query(', // 4
+      "    'INSERT INTO events (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id',", // 5
+      '    [id],', // 6
+      '  );', // 7
+      "  await client.query('COMMIT');", // 8
+      '  return seen.rowCount;', // 9
+      '}', // 10
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('src/events.ts', ts, [f('Two deliveries can race on this event', 'concurrency', 4)]),
+      [[4, 'race']],
+    );
+    assert.ok(atomicStatement("'INSERT OR IGNORE INTO seen (id) VALUES (?)'"));
+    assert.ok(atomicStatement('"UPDATE stock SET quantity = quantity - :n, updated = updated + 1 WHERE sku = :sku"'));
+    assert.ok(!atomicStatement('"UPDATE stock SET quantity = quantity - :n, updated = now() WHERE sku = :sku"'));
+    assert.ok(!atomicStatement("'INSERT INTO refunds (order_id) VALUES ($1)'"));
+  });
+
+  it("writes through a handler's own request or response are that request's, not shared state", async () => {
+    const go = [
+      'package api', // 1
+      '', // 2
+      'func Health(db *sql.DB) http.Handler {', // 3
+      '\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {', // 4
+      '\t\tbody := map[string]string{"db": "ok"}', // 5
+      '\t\tif err := db.PingContext(r.Context()); err != nil {', // 6
+      '\t\t\tbody["db"] = "down"', // 7
+      '\t\t}', // 8
+      '\t\tw.Header().Set("Content-Type", "application/json")', // 9
+      '\t\tw.WriteHeader(http.StatusOK)', // 10
+      '\t\t_ = json.NewEncoder(w).Encode(body)', // 11
+      '\t})', // 12
+      '}', // 13
+      '', // 14
+      'func (s *Server) Count(w http.ResponseWriter, r *http.Request) {', // 15
+      '\ts.hits[r.URL.Path]++', // 16
+      '\tw.WriteHeader(http.StatusOK)', // 17
+      '}', // 18
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('api/health.go', go, [
+        f('Data race on the response', 'concurrency', 11),
+        f('Data race: concurrent requests update hits', 'concurrency', 16),
+      ]),
+      [[11, 'race']],
+    );
+    const ts = [
+      "app.get('/me', (req, res) => {", // 1
+      '  res.locals.user = req.user;', // 2
+      '  res.status(200).json({ ok: true });', // 3
+      '});', // 4
+      "app.get('/count', (req, res) => {", // 5
+      '  counts[req.path] = (counts[req.path] ?? 0) + 1;', // 6
+      '  res.json(counts);', // 7
+      '});', // 8
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('src/app.js', ts, [
+        f('Race condition on shared state', 'concurrency', 3),
+        f('Race condition on shared state', 'concurrency', 7),
+      ]),
+      [[3, 'race']],
+    );
+  });
+
+  it('lists the race claims kept in one function as one group: the read and the write of one check-then-act', async () => {
+    const ts = [
+      'export async function refund(db: Pool, id: string, cents: number) {', // 1
+      "  const order = await db.query('SELECT refunded FROM orders WHERE id = $1', [id]);", // 2
+      '  const refunded = order.rows[0].refunded;', // 3
+      "  await db.query('UPDATE orders SET refunded = $1 WHERE id = $2', [refunded + cents, id]);", // 4
+      '}', // 5
+      'export async function cancel(db: Pool, id: string) {', // 6
+      "  await db.query('UPDATE orders SET state = $1 WHERE id = $2', ['cancelled', id]);", // 7
+      '}', // 8
+      '',
+    ].join('\n');
+    const findings = [
+      f('Lost update: concurrent refunds', 'data-integrity', 4),
+      f('Data race: concurrent requests interleave', 'concurrency', 2),
+      f('Race between cancel and refund', 'concurrency', 7),
+    ];
+    const out = await withholdUngrounded(findings, { path: 'src/refund.ts', text: ts }, [{ startLine: 1, endLine: 9 }]);
+    assert.deepEqual(out.withheld, []);
+    assert.deepEqual(
+      out.sameRace.map((group) => group.map((x) => x.startLine)),
+      [[4, 2]],
     );
   });
 

@@ -14,6 +14,8 @@ import {
   buildVerifyMessages,
   evidenceShown,
   parseVerdicts,
+  unsupportedRejection,
+  VERIFY_TASK,
   VERIFY_SCHEMA_NAME,
 } from '../../../../src/core/review/verify';
 
@@ -179,7 +181,7 @@ describe('verification pass (--verify)', () => {
       [
         { id: 0, verdict: 'rejected', severity: 'high', evidence: 'return notFound();' },
         { id: 1, verdict: 'rejected', severity: 'high', evidence: 'if err := validate(order); err != nil {' },
-        { id: 2, verdict: 'rejected', severity: 'high', evidence: '' },
+        { id: 2, verdict: 'rejected', severity: 'high', reason: 'The code does not do what it claims.', evidence: '' },
       ],
       numbered,
     );
@@ -195,6 +197,46 @@ describe('verification pass (--verify)', () => {
       outcome.unsupported.map((u) => [u.finding.title, u.evidence]),
       [['assumed', 'if err := validate(order); err != nil {']],
     );
+  });
+
+  it('a rejection needs a reason, and one that names a guard or a check must quote it', () => {
+    const numbered = [' 7 | if (!order) {', ' 8 |   return notFound();', ' 9 | }', '10 | await db.query(sql);'].join(
+      '\n',
+    );
+    const sent = ['no reason', 'guard not quoted', 'validated, not quoted', 'guard quoted', 'not there'].map((title) =>
+      reviewFinding({ title }),
+    );
+    const outcome = applyVerdicts(
+      sent,
+      [
+        { id: 0, verdict: 'rejected', severity: 'high', reason: '', evidence: '' },
+        { id: 1, verdict: 'rejected', severity: 'high', reason: 'Guarded.', evidence: '' },
+        { id: 2, verdict: 'rejected', severity: 'high', reason: 'The input is validated before this line.' },
+        { id: 3, verdict: 'rejected', severity: 'high', reason: 'Guarded.', evidence: 'if (!order) {' },
+        { id: 4, verdict: 'rejected', severity: 'high', reason: 'The query takes no user input.', evidence: '' },
+      ],
+      numbered,
+    );
+    assert.deepEqual(
+      outcome.rejected.map((f) => f.title),
+      ['guard quoted', 'not there'],
+    );
+    assert.deepEqual(
+      outcome.unsupported.map((u) => [u.finding.title, u.why]),
+      [
+        ['no reason', 'it gives neither a reason nor evidence'],
+        ['guard not quoted', 'its reason names a guard or a check it does not quote'],
+        ['validated, not quoted', 'its reason names a guard or a check it does not quote'],
+      ],
+    );
+    assert.equal(
+      unsupportedRejection(
+        { id: 0, verdict: 'rejected', reason: 'Guarded.', evidence: 'return notFound();' },
+        numbered,
+      ),
+      undefined,
+    );
+    assert.match(VERIFY_TASK, /naming a guard it does not quote, is ignored/);
   });
 
   it('frames the findings as claims to check, fenced as data, with the numbered code', () => {
