@@ -873,12 +873,22 @@ export function stringWithParentAt(
   index: number,
   stringTypes: ReadonlySet<string>,
 ): { literal: Node; parent: Node | null } | null {
+  const found = stringWithAncestorsAt(tree, index, stringTypes);
+  return found ? { literal: found.literal, parent: found.ancestors[0] ?? null } : null;
+}
+
+/** {@link stringWithParentAt} with all the literal's ancestors, nearest first, from the same descent. */
+export function stringWithAncestorsAt(
+  tree: Tree,
+  index: number,
+  stringTypes: ReadonlySet<string>,
+): { literal: Node; ancestors: Node[] } | null {
   const node = nodeAtIndex(tree, index);
   if (!node) return null;
   const chain = [node, ...ancestorsOf(node)];
   for (let depth = 0; depth <= 2 && depth < chain.length; depth += 1) {
     if (!stringTypes.has(chain[depth].type)) continue;
-    return chain[depth].startIndex === index ? { literal: chain[depth], parent: chain[depth + 1] ?? null } : null;
+    return chain[depth].startIndex === index ? { literal: chain[depth], ancestors: chain.slice(depth + 1) } : null;
   }
   return null;
 }

@@ -26,6 +26,7 @@ import {
   randomBuildsSecret,
   scopeAssignmentLists,
   secretNamedStrings,
+  stringWithAncestorsAt,
   stringWithParentAt,
   unquote,
   type Span,
@@ -916,12 +917,14 @@ function splicesValueIntoSql(node: Node): boolean {
 function reportSqlStatementBuilds(input: CheckInput): void {
   const seen = new Set<number>();
   for (const match of matchesInRegion(input, SQL_STATEMENT_LITERAL)) {
-    const found = stringWithParentAt(input.tree, match.index, STRING_TYPES);
+    const found = stringWithAncestorsAt(input.tree, match.index, STRING_TYPES);
     if (!found) continue;
     // Climb from the literal to the whole build: `"…" % x`, `"…" + x + "…"`, `"…".format(x)`, `("…" "…")`.
     let build: Node = found.literal;
+    // Where the climb stopped: the build's consumer and what holds it (`Node#parent` searches from the root).
     let consumer: Node | null = null;
-    const chain = ancestorsOf(found.literal);
+    let holders: Node[] = [];
+    const chain = found.ancestors;
     for (let at = 0; at < chain.length; at += 1) {
       const node = chain[at];
       const type = node.type;
@@ -941,14 +944,16 @@ function reportSqlStatementBuilds(input: CheckInput): void {
         at += 1;
       } else {
         consumer = node;
+        holders = chain.slice(at + 1, at + 3);
         break;
       }
     }
     if (seen.has(build.startIndex)) continue;
     seen.add(build.startIndex);
+    // The consumer first: most statements go straight to a query call, which reports them itself.
+    if (consumer && isHandledElsewhere(input, consumer, holders, build)) continue;
     const built = stringBuild(build);
     if (!built?.dynamic || !opensSqlStatement(built.literal) || !splicesValueIntoSql(build)) continue;
-    if (consumer && isHandledElsewhere(input, consumer, build)) continue;
     input.report(
       build,
       'sql-injection',
@@ -958,12 +963,17 @@ function reportSqlStatementBuilds(input: CheckInput): void {
   }
 }
 
-/** The consumer of a built statement runs it and reports it, or shows it to a person. */
-function isHandledElsewhere(input: CheckInput, consumer: Node, build: Node): boolean {
+/**
+ * The consumer of a built statement runs it and reports it, or shows it to a person. `holders` are
+ * the consumer's parent and grandparent, read on the way down.
+ */
+function isHandledElsewhere(input: CheckInput, consumer: Node, holders: Node[], build: Node): boolean {
   const type = consumer.type;
-  const args = type === 'keyword_argument' ? consumer.parent : type === 'argument_list' ? consumer : null;
+  const [parent, grandparent] = holders;
+  const args = type === 'keyword_argument' ? parent : type === 'argument_list' ? consumer : null;
   if (args) {
-    const call = args.parent?.type === 'call' ? readCall(args.parent) : undefined;
+    const callNode = type === 'keyword_argument' ? grandparent : parent;
+    const call = callNode?.type === 'call' ? readCall(callNode) : undefined;
     return !!call && (reportsItsSql(call) || MESSAGE_CALL.test(call.text));
   }
   if (type === 'assignment' && field(consumer, 'right')?.id === build.id) {
