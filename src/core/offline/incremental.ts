@@ -283,6 +283,13 @@ function moved(finding: ReviewFinding, lineDelta: number): ReviewFinding {
     fix: finding.fix
       ? { ...finding.fix, startLine: finding.fix.startLine + lineDelta, endLine: finding.fix.endLine + lineDelta }
       : finding.fix,
+    ...(finding.related && {
+      related: finding.related.map((place) => ({
+        ...place,
+        startLine: place.startLine + lineDelta,
+        endLine: place.endLine + lineDelta,
+      })),
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Node, Point, Range, Tree } from '@vscode/tree-sitter-wasm';
 import { symbolsFromTree } from '../fingerprint';
-import type { ReviewFinding } from '../findings';
+import type { RelatedLocation, ReviewFinding } from '../findings';
 import { redactSecretLiteral } from '../review/redact';
 import type { ReviewUnit } from '../review/types';
 import { classifyFile, TEST_ROLES, type FileRole } from '../roles';
@@ -160,7 +160,7 @@ function collect(
       }
       return nodes;
     },
-    report(node, ruleId, message, suggestion, edit, subject) {
+    report(node, ruleId, message, suggestion, edit, subject, related) {
       if (ruleId !== currentRule)
         throw new Error(`Offline rule ${currentRule} reported under another rule id (${ruleId}).`);
       found.push({
@@ -171,6 +171,7 @@ function collect(
         suggestion,
         edit,
         subject: subject && { start: subject.startIndex, end: subject.endIndex },
+        related: related?.map((place) => ({ start: place.startIndex, end: place.endIndex })),
       });
     },
   };
@@ -196,13 +197,31 @@ function collect(
   return { found, moduleScopeAt, needsWholeFile, imports };
 }
 
+/** The finding's own lines or one of its related places' (a loop's other queries) are in the unit's range or changed. */
 function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> | undefined): boolean {
-  if (unit.range && (finding.endLine < unit.range.startLine || finding.startLine > unit.range.endLine)) return false;
-  if (changed) {
-    for (let line = finding.startLine; line <= finding.endLine; line += 1) if (changed.has(line)) return true;
-    return false;
-  }
-  return true;
+  const places: Array<{ startLine: number; endLine: number }> = [finding, ...(finding.related ?? [])];
+  return places.some((place) => {
+    if (unit.range && (place.endLine < unit.range.startLine || place.startLine > unit.range.endLine)) return false;
+    if (changed) {
+      for (let line = place.startLine; line <= place.endLine; line += 1) if (changed.has(line)) return true;
+      return false;
+    }
+    return true;
+  });
+}
+
+/** A related place given as offsets, as a location of the unit's file. */
+function relatedLocation(unit: ReviewUnit, starts: readonly number[], place: OffsetRange): RelatedLocation {
+  const startLine = lastStartingBy(starts, place.start);
+  const endLine = lastStartingBy(starts, Math.max(place.start, place.end - 1));
+  return {
+    file: unit.path,
+    startLine: startLine + 1,
+    endLine: endLine + 1,
+    startColumn: place.start - starts[startLine] + 1,
+    endColumn: place.end - starts[endLine] + 1,
+    quote: unit.text.slice(place.start, place.end),
+  };
 }
 
 /** What checking one part of a file (or the whole file) found. */
@@ -490,6 +509,8 @@ export function checkTree(
       origin: 'offline',
       role,
     };
+    if (item.related && item.related.length > 0)
+      finding.related = item.related.map((place) => relatedLocation(unit, starts, place));
     if (isSuppressed(suppressed, finding.startLine, finding.ruleId)) continue;
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);

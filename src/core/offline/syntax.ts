@@ -1030,3 +1030,47 @@ export function explainsOnItsOwnLine(text: string, comment: { startIndex: number
       .split(/\s+/).length >= 3
   );
 }
+
+/** A call found in a loop: the loop that repeats it, and what to say about it alone. */
+export interface CallInLoop {
+  node: Node;
+  /** The loop the call repeats with (the outermost one that grows with the data). */
+  loop: Node;
+  /** The call's own text (`Photo.objects.filter`), for the message. */
+  callee: string;
+}
+
+/**
+ * One `query-in-loop` finding per loop: fifty `.count()` calls in one loop over users are one
+ * problem with one fix (load the counts for all users at once), reported at the loop's first call
+ * with the other calls as related locations.
+ */
+export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], suggestion: string): void {
+  const byLoop = new Map<number, CallInLoop[]>();
+  for (const item of found) {
+    const group = byLoop.get(item.loop.id);
+    if (group) group.push(item);
+    else byLoop.set(item.loop.id, [item]);
+  }
+  for (const [first, ...others] of byLoop.values()) {
+    const more =
+      others.length === 0
+        ? ''
+        : ` So ${others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`} in the same loop (${[
+            ...new Set(others.map((other) => `\`${other.callee}\``)),
+          ]
+            .slice(0, 3)
+            .join(
+              ', ',
+            )}${new Set(others.map((other) => other.callee)).size > 3 ? ', …' : ''}), shown as related locations.`;
+    input.report(
+      first.node,
+      'query-in-loop',
+      `\`${first.callee}\` runs once per loop iteration (N+1): latency and load grow with the data.${more}`,
+      suggestion,
+      undefined,
+      undefined,
+      others.map((other) => other.node),
+    );
+  }
+}

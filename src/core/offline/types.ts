@@ -88,6 +88,11 @@ export interface RawFinding {
    * the value (is it a test's own credential?) is judged here.
    */
   subject?: { start: number; end: number };
+  /**
+   * Other places of the same problem that this finding stands for (the other queries of one loop):
+   * shown as related locations instead of one finding each.
+   */
+  related?: Array<{ start: number; end: number }>;
 }
 
 export interface TextEdit {
@@ -127,6 +132,7 @@ export interface CheckInput {
     suggestion: string,
     edit?: TextEdit,
     subject?: { startIndex: number; endIndex: number },
+    related?: ReadonlyArray<{ startIndex: number; endIndex: number }>,
   ): void;
 }
 

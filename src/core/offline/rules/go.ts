@@ -18,12 +18,14 @@ import {
   looksLikeSql,
   memberCalls,
   named,
+  reportPerLoop,
   nodesAtMatches,
   isFakeDataModule,
   randomBuildsSecret,
   scopeAssignmentLists,
   secretNamedStrings,
   unquote,
+  type CallInLoop,
   type StringBuild,
 } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
@@ -1071,6 +1073,7 @@ function queryLiterals(input: CheckInput, call: Call, statement: Node | null): s
 }
 
 const queryInLoop: RuleChecker = (input) => {
+  const found: CallInLoop[] = [];
   let handles: Set<string> | undefined;
   const isHandle = (name: string): boolean => DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input)).has(name);
   for (const call of calls(input)) {
@@ -1101,13 +1104,13 @@ const queryInLoop: RuleChecker = (input) => {
       // Reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`): one per schema object.
       if (literals.some((literal) => CATALOG.test(literal))) continue;
     }
-    input.report(
-      call.node,
-      'query-in-loop',
-      `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.',
-    );
+    found.push({ node: call.node, loop, callee: call.text });
   }
+  reportPerLoop(
+    input,
+    found,
+    'Query once for the whole set (`WHERE id = ANY($1)`, a join, or a batch endpoint) before the loop.',
+  );
 };
 
 const LIMITS =

@@ -149,6 +149,8 @@ Inside a loop body (for / for-of / for-in / while, \`.forEach\` / \`.map\` callb
 - Python: \`.execute(\`, \`.query(\`, \`.objects.get/filter(\`, \`session.get(\`, \`requests.get/post(\`.
 - Go: \`db.Query/QueryRow/Exec\` (and the Context forms), \`http.Get\`.
 
+Python and Go: the calls of one loop are one finding, at the first, with the others as related locations. A loop that already batches is not reported: one call per page or chunk (\`for page in range(1, paginator.num_pages + 1)\`, \`for chunk in chunked(ids, 500)\`), a \`__in\` lookup given a list the loop built (\`filter(pk__in=ids)\` per group), a slice of rows per pass of a \`while\` loop (\`filter(...)[:64]\`).
+
 ## Why it hurts in production
 Each iteration pays a full round trip. It is fast with ten rows in development and takes seconds with ten thousand in production, while holding a connection and multiplying the load on the database.
 

@@ -24,11 +24,13 @@ import {
   nodesAtMatches,
   isFakeDataModule,
   randomBuildsSecret,
+  reportPerLoop,
   scopeAssignmentLists,
   secretNamedStrings,
   stringWithAncestorsAt,
   stringWithParentAt,
   unquote,
+  type CallInLoop,
   type Span,
   type SpanIndex,
   type StringBuild,
@@ -447,6 +449,31 @@ function probesOptionalFeature(clause: Node): boolean {
   return guard?.type === 'if_statement' && /^hasattr\(/.test(field(guard, 'condition')?.text ?? '');
 }
 
+/** The errors a database raises when a table or column is missing: before the first migration, for one. */
+const SCHEMA_NOT_READY = /^(?:ProgrammingError|OperationalError)$/;
+/** Functions Python runs while it loads the code: a metaclass's `__new__`, `__init_subclass__`, an AppConfig's `ready`. */
+const RUNS_AT_LOAD = /^(?:__new__|__init_subclass__|__set_name__|ready)$/;
+
+/**
+ * `except ProgrammingError: pass` while the code loads (at the top of a module, in a class body, in a
+ * metaclass's `__new__` or an app's `ready()`): the tables may not exist yet (a fresh database before
+ * `migrate`, a management command), and the code does without what it would read. Not so in a
+ * function that runs per request, where the same handler hides a failing query.
+ */
+function toleratesUnmigratedSchema(input: CheckInput, clause: Node): boolean {
+  // From the text, no tree read: `except sqlite3.OperationalError:`, `except (ProgrammingError, OperationalError) as e:`.
+  const header = /^except\s*\(?([\w.,\s]+?)\)?(?:\s+as\s+\w+)?\s*:/.exec(
+    input.text.slice(clause.startIndex, clause.startIndex + 200),
+  );
+  const names = header?.[1].split(',');
+  if (!names?.every((name) => SCHEMA_NOT_READY.test(name.trim().split('.').pop() ?? ''))) return false;
+  // The innermost function's name from the text (the spans are read once per file for query-in-loop too).
+  const fn = innermost(spans(input).functions, clause);
+  return (
+    !fn || RUNS_AT_LOAD.test(/^(?:async\s+)?def\s+(\w+)/.exec(input.text.slice(fn.start, fn.start + 200))?.[1] ?? '')
+  );
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
@@ -463,6 +490,7 @@ const silentCatch: RuleChecker = (input) => {
     )
       continue;
     if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
+    if (toleratesUnmigratedSchema(input, clause)) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',
@@ -1173,7 +1201,103 @@ function cannotBatch(input: CheckInput, loop: Node, call: Call): boolean {
   });
 }
 
+/** `pk__in=ids`, `id__in=page_ids` in a query's arguments (also inside `Q(...)`): the names given as a list. */
+const IN_LOOKUP = /\b\w+__in\s*=\s*([A-Za-z_]\w*)\b(?!\s*[.([])/g;
+
+/** Names the loop binds: its target, and names assigned in its body before `at` (`ids = []`, `page_ids = pages[i]`). */
+function boundInLoop(input: CheckInput, loop: Node, at: number): Set<string> {
+  const names = new Set(targetNames(field(loop, 'left')));
+  const body = field(loop, 'body');
+  if (body)
+    for (const match of input.text
+      .slice(body.startIndex, at)
+      .matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm))
+      names.add(match[1]);
+  return names;
+}
+
+/**
+ * The query already takes a batch the loop made: a `__in` lookup given a list bound in the loop
+ * (`filter(pk__in=face_ids)` per cluster, `filter(id__in=page_ids)` per page of ids), one round trip
+ * per chunk or group; or a slice of the result in a `while` loop (`filter(...)[:BATCH]` until done),
+ * each pass fetching the next chunk.
+ */
+function takesLoopBatch(input: CheckInput, call: Call, loop: Node): boolean {
+  // Read from the text, not the tree: the call's arguments and the chain after them.
+  const text = input.text;
+  const open = text.indexOf('(', call.node.startIndex);
+  const close = open < 0 ? -1 : closingBracket(text, open);
+  if (close < 0) return false;
+  const args = text.slice(open, close);
+  if (args.includes('__in')) {
+    const bound = boundInLoop(input, loop, call.node.startIndex);
+    for (const match of args.matchAll(IN_LOOKUP)) if (bound.has(match[1])) return true;
+  }
+  if (!text.startsWith('while', loop.startIndex)) return false;
+  // `Model.objects.filter(...).order_by(...)[:64]`: follow the chain the call starts to a slice.
+  let at = close + 1;
+  for (
+    let link = /^\s*\.\s*\w+\s*\(/.exec(text.slice(at, at + 200));
+    link;
+    link = /^\s*\.\s*\w+\s*\(/.exec(text.slice(at, at + 200))
+  ) {
+    const end = closingBracket(text, at + link[0].length - 1);
+    if (end < 0) return false;
+    at = end + 1;
+  }
+  const subscript = /^\s*\[/.exec(text.slice(at, at + 50));
+  if (!subscript) return false;
+  const end = closingBracket(text, at + subscript[0].length - 1);
+  return end > 0 && /:/.test(text.slice(at + subscript[0].length, end));
+}
+
+/** The offset of the bracket closing the one at `open` (strings skipped), or -1. */
+function closingBracket(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') {
+      depth -= 1;
+      if (depth === 0) return at;
+    } else if (char === '"' || char === "'") {
+      const quote = char;
+      for (at += 1; at < text.length && text[at] !== quote && text[at] !== '\n'; at += 1)
+        if (text[at] === '\\') at += 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * One page, chunk or batch per pass: `for page in range(1, paginator.num_pages + 1)`, `for chunk in
+ * chunked(ids, 500)`, `for batch in batches`: the loop is the batching, whatever it calls per pass.
+ */
+const BATCH_ITERABLE = /\b(?:num_pages|page_range|paginat\w*|\w*chunk\w*|\w*batch\w*)\b/i;
+const BATCH_TARGET = /^(?:\w+_)?(?:page|chunk|batch)(?:_(?:no|num|number|index|idx))?$/i;
+
+const pageLoops = new WeakMap<CheckInput, Map<number, boolean>>();
+
+function walksPagesOrChunks(input: CheckInput, loop: Node): boolean {
+  let known = pageLoops.get(input);
+  if (!known) pageLoops.set(input, (known = new Map()));
+  let walks = known.get(loop.id);
+  if (walks === undefined) {
+    // The header's text (`for page in range(1, paginator.num_pages + 1):`), read without the tree.
+    const header = /^for\s+(.+?)\s+in\s+(.+?):?\s*$/s.exec(
+      input.text.slice(loop.startIndex, input.text.indexOf(':\n', loop.startIndex) + 1),
+    );
+    const iterable = header?.[2] ?? '';
+    walks =
+      BATCH_ITERABLE.test(iterable) ||
+      (/^range\(/.test(iterable) && (header?.[1] ?? '').split(',').some((name) => BATCH_TARGET.test(name.trim())));
+    known.set(loop.id, walks);
+  }
+  return walks;
+}
+
 const queryInLoop: RuleChecker = (input) => {
+  const found: CallInLoop[] = [];
   for (const call of calls(input)) {
     const object = call.object ?? '';
     const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
@@ -1190,19 +1314,20 @@ const queryInLoop: RuleChecker = (input) => {
     const loops = enclosingLoops(call.node);
     if (runsLoopItem(first, loops)) continue;
     const fn = enclosingFunction(input, call.node);
-    const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn));
+    const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop));
     if (growing.length === 0) continue;
     // A `while True:` around a `for` repeats the whole pass (a worker's cycle): the `for` decides.
     const firstFor = loops.findIndex((loop) => loop.type === 'for_statement');
     const perItem = growing.filter((loop) => firstFor < 0 || loops.indexOf(loop) <= firstFor || !isForever(loop));
     if (perItem.length === 0 || (isQuery && perItem.every((loop) => cannotBatch(input, loop, call)))) continue;
-    input.report(
-      call.node,
-      'query-in-loop',
-      `\`${call.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).',
-    );
+    if (isQuery && takesLoopBatch(input, call, perItem[0])) continue;
+    found.push({ node: call.node, loop: perItem[perItem.length - 1], callee: call.text });
   }
+  reportPerLoop(
+    input,
+    found,
+    'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).',
+  );
 };
 
 const unboundedConcurrency: RuleChecker = (input) => {

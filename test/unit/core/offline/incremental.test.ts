@@ -135,6 +135,45 @@ describe('offline checks: incremental re-checks', function () {
     }
   });
 
+  it("moves a finding's related locations with the lines an edit above them adds", async () => {
+    const lines = [
+      'def first(url):',
+      '    return url',
+      '',
+      '',
+      'def second(url):',
+      '    return url',
+      '',
+      '',
+      'def third(url):',
+      '    return url',
+      '',
+      '',
+      'def report(users):',
+      '    for user in users:',
+      '        a = Picture.objects.filter(owner=user).count()',
+      '        b = Person.objects.filter(owner=user).count()',
+      '        print(a, b)',
+      '',
+    ];
+    const checker = new IncrementalChecker();
+    const path = 'app/report.py';
+    const first = await checker.check({ path, text: lines.join('\n') }, CONFIG);
+    assert.deepEqual(
+      first.map((f) => [f.startLine, f.related?.map((r) => r.startLine)]),
+      [[15, [16]]],
+    );
+    lines.splice(1, 0, '    url = url.strip()', '    url = url.lower()');
+    const edited = { path, text: lines.join('\n') };
+    const again = await checker.check(edited, CONFIG);
+    assert.equal(checker.lastCheck, 'incremental');
+    assert.deepEqual(again, await runOfflineChecks(edited, CONFIG));
+    assert.deepEqual(
+      again.map((f) => [f.startLine, f.related?.map((r) => r.startLine)]),
+      [[17, [18]]],
+    );
+  });
+
   it('answers an unchanged text without checking, and checks whole after another configuration', async () => {
     const checker = new IncrementalChecker();
     const unit = { path: PATHS.typescript, text: backendSource('typescript', 300, 1) };

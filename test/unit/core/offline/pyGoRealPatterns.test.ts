@@ -46,6 +46,9 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/batches.go', 4],
     ['python/tenants.py', 6],
     ['python/reports.py', 14],
+    // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
+    ['python/batched_loops.py', 8],
+    ['go/loop_groups.go', 3],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
@@ -63,5 +66,59 @@ describe('file roles: a Go or Python file of schema migrations (issue 12)', () =
     assert.equal(classifyFile('app/db/migrate.py', 'import sqlite3\n').role, 'migration');
     assert.equal(classifyFile('internal/database/database.go', 'package database\n').role, 'production');
     assert.equal(classifyFile('internal/database/migrations_test.go', 'package database\n').role, 'test');
+  });
+});
+
+describe('query-in-loop: one finding per loop, the other calls as related locations (issue 12)', () => {
+  it("Python: the loop's first call carries the others, each loop its own finding", async () => {
+    const file = 'python/batched_loops.py';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const findings = await runOfflineChecks({ path: `internal/${file}`, text }, { mode: 'backendpe' });
+    const loops = findings.filter((f) => f.ruleId === 'query-in-loop');
+    const report = loops.find((f) => f.startLine === 51);
+    assert.ok(report, 'the usage report loop is reported at its first count');
+    assert.deepEqual(
+      report.related?.map((r) => [r.startLine, r.quote.split('(')[0]]),
+      [
+        [52, 'Picture.objects.filter'],
+        [53, 'Picture.objects.filter'],
+        [54, 'Person.objects.filter'],
+      ],
+    );
+    assert.match(report.message, /So do 3 more calls in the same loop/);
+    assert.ok(report.related?.every((r) => r.file === `internal/${file}` && r.startColumn !== undefined));
+    // The nested loop's query belongs to the outer loop's finding; the next loop is a finding of its own.
+    assert.deepEqual(
+      loops.find((f) => f.startLine === 62)?.related?.map((r) => r.startLine),
+      [64],
+    );
+    assert.equal(loops.find((f) => f.startLine === 67)?.related, undefined);
+  });
+
+  it('Go: the statements of one loop are one finding', async () => {
+    const file = 'go/loop_groups.go';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const findings = await runOfflineChecks({ path: `internal/${file}`, text }, { mode: 'backendpe' });
+    assert.deepEqual(
+      findings.map((f) => [f.startLine, (f.related ?? []).map((r) => r.startLine)]),
+      [
+        [17, [20, 23]],
+        [33, []],
+        [38, []],
+      ],
+    );
+  });
+
+  it('a change to a related line alone keeps the finding in a review of the changed lines', async () => {
+    const file = 'python/batched_loops.py';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const findings = await runOfflineChecks(
+      { path: `internal/${file}`, text, changedLines: [53] },
+      { mode: 'backendpe' },
+    );
+    assert.deepEqual(
+      findings.map((f) => `${f.startLine} ${f.ruleId}`),
+      ['51 query-in-loop'],
+    );
   });
 });

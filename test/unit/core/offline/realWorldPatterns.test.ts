@@ -207,8 +207,9 @@ const cases: PatternCase[] = [
     pattern: 'Go: gorm through a struct field typed *gorm.DB, sqlx Get, a *sql.Tx parameter',
     path: 'store/orders.go',
     rule: 'query-in-loop',
-    code: 'package store\n\ntype Repo struct{ orm *gorm.DB }\n\nfunc (r *Repo) Load(ids []int, h *sql.Tx, x *sqlx.DB) {\n\tfor _, id := range ids {\n\t\tr.orm.Where("id = ?", id).First(&o)\n\t\th.QueryRow("SELECT total FROM orders WHERE id = $1", id).Scan(&t)\n\t\tx.Get(&o, "SELECT * FROM orders WHERE id = $1", id)\n\t}\n}\n',
-    lines: [7, 8, 9],
+    // One loop each: the calls of one loop are one finding (the others its related locations).
+    code: 'package store\n\ntype Repo struct{ orm *gorm.DB }\n\nfunc (r *Repo) Load(ids []int, h *sql.Tx, x *sqlx.DB) {\n\tfor _, id := range ids {\n\t\tr.orm.Where("id = ?", id).First(&o)\n\t}\n\tfor _, id := range ids {\n\t\th.QueryRow("SELECT total FROM orders WHERE id = $1", id).Scan(&t)\n\t}\n\tfor _, id := range ids {\n\t\tx.Get(&o, "SELECT * FROM orders WHERE id = $1", id)\n\t}\n}\n',
+    lines: [7, 10, 13],
   },
   {
     pattern: 'near-miss Go: literal collections, small counted loops, pagination, cached lookups',
