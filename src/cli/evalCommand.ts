@@ -65,6 +65,8 @@ export interface EvalRunResult {
   contradicted: number;
   /** Model findings withheld because the quoted code cannot have the race, injection or N+1 they claim. */
   ungrounded: number;
+  /** Model findings withheld as resting on nothing the code shows (generic advice, unseen callers, Pragmatic style). */
+  unfounded: number;
   /** Verifier rejections whose evidence is not in the code shown (the findings kept). */
   verifyUnsupported: number;
 }
@@ -245,6 +247,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
       let verifyReRated = 0;
       let contradicted = 0;
       let ungrounded = 0;
+      let unfounded = 0;
       let verifyUnsupported = 0;
       for (const review of set.reviews) {
         options.onProgress?.(`${evalRun.label}: reviewing the ${review.id} of the eval set`);
@@ -273,6 +276,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyReRated += result.stats.withheld?.verifyReRated ?? 0;
         contradicted += result.stats.withheld?.contradicted ?? 0;
         ungrounded += result.stats.withheld?.ungrounded ?? 0;
+        unfounded += result.stats.withheld?.unfounded ?? 0;
         verifyUnsupported += result.stats.withheld?.verifyUnsupported ?? 0;
       }
       const quality = scoreFindings(delivered, set.bugs);
@@ -302,6 +306,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRunResult[]> {
         verifyReRated,
         contradicted,
         ungrounded,
+        unfounded,
         verifyUnsupported,
       });
     }
@@ -356,6 +361,7 @@ export function formatEvalTable(results: readonly EvalRunResult[], bugs: number)
     ['requests (+ verify)', (r) => `${r.requests} (+${r.verifyRequests})`, ''],
     ['claims of absence contradicted', (r) => `${r.contradicted}`, ''],
     ['claims without grounds withheld', (r) => `${r.ungrounded}`, ''],
+    ['claims on nothing shown withheld', (r) => `${r.unfounded}`, ''],
     ['verify dropped / re-rated', (r) => (r.run.verify ? `${r.verifyRejected} / ${r.verifyReRated}` : '—'), ''],
     ['verify rejections unsupported', (r) => (r.run.verify ? `${r.verifyUnsupported}` : '—'), ''],
     ['tokens in / out', (r) => `${r.promptTokens} / ${r.completionTokens}`, ''],
@@ -401,6 +407,7 @@ export function evalJson(results: readonly EvalRunResult[], meta: { model: strin
         verifyReRated: r.verifyReRated,
         contradicted: r.contradicted,
         ungrounded: r.ungrounded,
+        unfounded: r.unfounded,
         verifyUnsupported: r.verifyUnsupported,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,

@@ -188,6 +188,13 @@ export interface WithheldCounts {
    * outliving a call, builds no string from a value, or is in no loop (grounds.ts). Present when counted.
    */
   ungrounded?: number;
+  /**
+   * Findings resting on nothing the code shows (speculation.ts): generic advice naming no code,
+   * claims about what unseen callers may do, and (Pragmatic) style. Present when counted.
+   */
+  unfounded?: number;
+  /** BackendPE: style findings rated high or critical, re-rated low. Present when counted. */
+  styleReRated?: number;
   /** With verification (`--verify`): high/critical findings the second request judged wrong, dropped. */
   verifyRejected?: number;
   /**

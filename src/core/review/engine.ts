@@ -42,6 +42,7 @@ import { counted } from '../counted';
 import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
 import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
+import { UNFOUNDED_WORDS, withholdSpeculation } from './speculation';
 import { SharedTrees } from './trees';
 import {
   capReview,
@@ -741,12 +742,35 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             }
             finding.fix = checked.fix;
           }
-          const claims = await withholdContradicted(
+          const speculation = withholdSpeculation(
             anchored.kept.map((f) => toReviewFinding(f, planned.unit)),
-            planned.unit,
+            planned.unit.text,
             planned.chunk.segments,
-            trees,
+            options.mode,
           );
+          for (const { from, finding } of speculation.moved)
+            logger.info(
+              `${planned.unit.path}: moved "${finding.title}" from line ${from} to line ${finding.startLine}, where the code it names is`,
+            );
+          for (const { finding, why } of speculation.withheld) {
+            withheld.unfounded = (withheld.unfounded ?? 0) + 1;
+            logger.info(
+              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): ${UNFOUNDED_WORDS[why]}`,
+            );
+          }
+          for (const { finding, line } of speculation.handled) {
+            withheld.contradicted = (withheld.contradicted ?? 0) + 1;
+            logger.info(
+              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it says errors are not handled, but line ${line} handles them: ${planned.unit.text.split(/\r?\n/)[line - 1]?.trim() ?? ''}`,
+            );
+          }
+          for (const finding of speculation.reRated) {
+            withheld.styleReRated = (withheld.styleReRated ?? 0) + 1;
+            logger.info(
+              `${planned.unit.path}: re-rated "${finding.title}" (line ${finding.startLine}) low: a style finding`,
+            );
+          }
+          const claims = await withholdContradicted(speculation.kept, planned.unit, planned.chunk.segments, trees);
           for (const { finding, evidence } of claims.withheld) {
             withheld.contradicted = (withheld.contradicted ?? 0) + 1;
             logger.info(

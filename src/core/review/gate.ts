@@ -210,6 +210,10 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     parts.push(
       `${withheld.ungrounded} claiming a race, an injection or an N+1 the quoted code cannot have (see the log)`,
     );
+  if ((withheld.unfounded ?? 0) > 0)
+    parts.push(
+      `${withheld.unfounded} resting on nothing the code shows (generic advice, what unseen callers may do, style in Pragmatic; see the log)`,
+    );
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
   if (withheld.offlineDuplicates > 0)
     parts.push(`${withheld.offlineDuplicates} already reported by the offline checks, merged into them`);
@@ -218,6 +222,8 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
   const fixes: string[] = [];
   if (withheld.fixesRepaired > 0)
     fixes.push(`${counted(withheld.fixesRepaired, 'fix', 'fixes')} had copied line numbers removed`);
+  if ((withheld.styleReRated ?? 0) > 0)
+    fixes.push(`${counted(withheld.styleReRated ?? 0, 'style finding')} rated high re-rated low`);
   if ((withheld.verifyReRated ?? 0) > 0)
     fixes.push(`${counted(withheld.verifyReRated ?? 0, 'finding')} re-rated when verified`);
   if ((withheld.verifyUnsupported ?? 0) > 0)

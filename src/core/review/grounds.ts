@@ -161,6 +161,30 @@ export function atomicStatement(text: string): boolean {
   return set.split(',').every((assignment) => /^\s*"?(\w+)"?\s*=\s*"?\1"?\s*[-+]/.test(assignment));
 }
 
+/**
+ * A statement that reads and writes no state of its own: the start or the undoing of a transaction
+ * (`query('BEGIN')`, `query('ROLLBACK')`, a savepoint: not where two runs interleave; a `COMMIT`
+ * publishes the writes before it, so a claim on it stays), or a `return` of literals
+ * (`return { ok: false, error: 'not found' }`).
+ */
+export function statementHoldsNoState(text: string): boolean {
+  const t = text.trim().replace(/;$/, '');
+  if (
+    /^(?:await\s+|defer\s+)?[\w.]+\s*\(\s*(["'`])\s*(?:BEGIN|ROLLBACK|START TRANSACTION|(?:RELEASE\s+|ROLLBACK TO\s+)?SAVEPOINT\s+\w+)\s*;?\s*\1\s*\)$/i.test(
+      t,
+    )
+  )
+    return true;
+  const returned = /^return\s+([\s\S]*)$/.exec(t)?.[1];
+  if (returned === undefined) return false;
+  // Literals only: strip strings, then nothing but literal words, numbers, keys and punctuation may stay.
+  if (returned.includes('${')) return false;
+  const rest = returned.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""');
+  return /^[\s{}[\],:"\d.\-]*$/.test(
+    rest.replace(/\b(?:true|false|null|undefined|None|True|False|nil|[A-Za-z_]\w*(?=\s*:))\b/g, ''),
+  );
+}
+
 /** A read of the database: a SELECT, an ORM or driver read. A read before an atomic write can still race (check, then act). */
 const DATABASE_READ =
   /\bSELECT\b|\.\s*(?:get|find\w*|filter\w*|first|one|all|scalar\w*|fetch\w*|Query\w*|Get|Find\w*|Select\w*|load\w*|findUnique|findFirst|findMany)\s*\(/;
@@ -311,6 +335,7 @@ export async function withholdUngrounded<
       let ungrounded = false;
       if (mechanism === 'race') {
         if (!place.fn) ungrounded = place.stateless;
+        else if (statementHoldsNoState(text(statement))) ungrounded = true;
         else if (shown(place.fn)) {
           const fnText = text(place.fn);
           const before = text({ startLine: place.fn.startLine, endLine: statement.endLine });

@@ -3,7 +3,7 @@ import { bundledEvalSetDir, loadLabeledSet, type LabeledSet } from '../../../src
 import { formatEvalTable, runEval, type EvalRunResult } from '../../../src/cli/evalCommand';
 import { DEFAULT_RUN, missedTargets, SCRIPTED_RUNS } from '../../support/evalRuns';
 import { startModelServer, type ModelServer } from '../../support/modelServer';
-import { OTHER_SCRIPTED_MODEL, scriptedEvalHandler } from '../../support/scriptedReviewer';
+import { LOCAL_SCRIPTED_MODEL, OTHER_SCRIPTED_MODEL, scriptedEvalHandler } from '../../support/scriptedReviewer';
 
 /**
  * `npm run eval` in CI: the real review pipeline (the CLI's review, the openai client, the loopback
@@ -97,6 +97,32 @@ describe('eval: the review pipeline on the labeled set against scripted model be
     assert.equal(other.recallLoss, 0);
     assert.equal(other.quality.recall, 1);
     assert.ok((other.quality.precision ?? 0) > (other.ungated.precision ?? 0) + 0.2, `${other.quality.precision}`);
+  });
+
+  it("holds on a third model's habits (a small local model): generic advice, unseen callers, style rated high, findings quoted off their line", async () => {
+    const runs = [
+      { label: 'pragmatic', persona: 'pragmatic', mode: 'pragmatic' as const },
+      { label: 'backendpe --verify', persona: 'backendpe', mode: 'backendpe' as const, verify: true },
+    ];
+    const [pragmatic, verified] = await runEval({
+      set,
+      model: LOCAL_SCRIPTED_MODEL,
+      baseUrl: server.url,
+      env: {},
+      runs,
+    });
+    for (const r of [pragmatic, verified]) {
+      assert.equal(r.recallLoss, 0, r.run.label);
+      // Findings quoted on the line above the bug but naming its code are moved onto it.
+      assert.equal(r.quality.recall, 1, r.run.label);
+      assert.ok(r.unfounded > 0 && r.contradicted > 0 && r.ungrounded > 0, r.run.label);
+      assert.ok(
+        (r.quality.precision ?? 0) > (r.ungated.precision ?? 0) + 0.3,
+        `${r.run.label}: ${r.quality.precision}`,
+      );
+    }
+    assert.ok((pragmatic.quality.precision ?? 0) >= 0.85, `pragmatic: precision ${pragmatic.quality.precision}`);
+    assert.ok(verified.verifyRejected > 0, 'the verifier rejects some of what the gate cannot judge');
   });
 
   it('measures context from what the server received: removed lines, callees, instruction share', () => {

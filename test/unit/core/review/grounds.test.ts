@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { atomicStatement, claimedMechanism, withholdUngrounded } from '../../../../src/core/review/grounds';
+import {
+  atomicStatement,
+  claimedMechanism,
+  statementHoldsNoState,
+  withholdUngrounded,
+} from '../../../../src/core/review/grounds';
 
 type F = { title: string; message: string; category: string; startLine: number; origin?: string };
 const f = (title: string, category: string, startLine: number, origin = 'model'): F => ({
@@ -291,6 +296,41 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
     assert.deepEqual(
       out.sameRace.map((group) => group.map((x) => x.startLine)),
       [[4, 2]],
+    );
+  });
+
+  it('a race claim on a statement that holds no state: a BEGIN or ROLLBACK, a return of literals', async () => {
+    assert.ok(statementHoldsNoState("await client.query('ROLLBACK');"));
+    assert.ok(statementHoldsNoState('client.query("BEGIN")'));
+    assert.ok(statementHoldsNoState("return { ok: false, error: 'order not found' };"));
+    assert.ok(statementHoldsNoState('return [1, 2, "x"]'));
+    assert.ok(!statementHoldsNoState("await client.query('COMMIT');"), 'a commit publishes the writes before it');
+    assert.ok(!statementHoldsNoState('return { ok: true, refundId: inserted.rows[0].id };'));
+    assert.ok(!statementHoldsNoState('return `${a}`;'));
+    assert.ok(!statementHoldsNoState("await client.query('UPDATE t SET n = 1');"));
+    const ts = [
+      'export async function apply(db: Pool, id: string) {', // 1
+      "  await db.query('BEGIN');", // 2
+      "  const row = await db.query('SELECT n FROM t WHERE id = $1', [id]);", // 3
+      '  if (!row.rowCount) {', // 4
+      "    await db.query('ROLLBACK');", // 5
+      "    return { ok: false, error: 'missing' };", // 6
+      '  }', // 7
+      "  await db.query('UPDATE t SET n = $1 WHERE id = $2', [row.rows[0].n + 1, id]);", // 8
+      "  await db.query('COMMIT');", // 9
+      '}', // 10
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      await withheldLines('src/apply.ts', ts, [
+        f('Not thread-safe', 'concurrency', 5),
+        f('Race on shared state', 'concurrency', 6),
+        f('Lost update under concurrent calls', 'concurrency', 8),
+      ]),
+      [
+        [5, 'race'],
+        [6, 'race'],
+      ],
     );
   });
 

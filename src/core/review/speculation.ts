@@ -1,0 +1,263 @@
+import type { Mode, ReviewFinding } from '../findings';
+import type { LineRange } from './chunk';
+import { statementRange } from './absence';
+
+/**
+ * Findings that rest on nothing the code shows, the habits of small and eager models (session 9):
+ * - **generic advice**: a title that is only a practice ("Consider adding input validation",
+ *   "Missing error handling", "Add logging") and a first sentence that names no code of the quoted
+ *   statement: nothing to point to, nothing to fix at this line;
+ * - **speculation about unseen callers**: a claim conditioned on what code the model was not shown
+ *   may do ("Callers might not handle errors", "if the caller passes …", "may be called
+ *   concurrently"): the failure is in the caller, which the review does not show;
+ * - **style**, which the Pragmatic mode leaves alone ("leave style alone"): magic numbers, names,
+ *   formatting, docstrings in maintainability; in BackendPE such a finding rated high or critical is
+ *   re-rated low (no rubric makes a name a production risk);
+ * - **errors said unhandled where they are handled**: "errors from this call are not handled" on a
+ *   statement inside a `try` whose `catch`/`except` does something, or a Go statement whose `err` is
+ *   checked (`if err != nil {`, `if …; err != nil {`) right there.
+ * And one repair: a finding that names code in backticks that is not on its quoted line, but is on
+ * exactly one line of the code shown near it, is moved onto that line (a model that quotes the line
+ * opening the block while naming the statement it means).
+ */
+export type Unfounded = 'generic' | 'unseen' | 'style';
+
+/** Each reason in words, for the log. */
+export const UNFOUNDED_WORDS: Record<Unfounded, string> = {
+  generic: 'it is generic advice that names no code of the quoted statement',
+  unseen: 'it rests on what callers the review does not show may do',
+  style: 'it is about style, which the Pragmatic mode leaves alone',
+};
+
+const PRACTICE =
+  '(?:(?:input|parameter|data|request|payload|argument|user input|schema)\\s+)?(?:validation|validations|saniti[sz]ation|error handling|exception handling|logging|tests?|unit tests|test coverage|documentation|comments|type hints|null checks?|input checks?|checks)';
+const HEDGE =
+  '(?:consider|ensure|make sure|please|you (?:should|may|might|could)(?: want to)?|it (?:is|would be) (?:recommended|advisable|better|good practice) to|recommend(?:ed)?|suggest(?:ed)?|should)';
+const VERB =
+  '(?:add|adding|implement|implementing|improve|improving|use|using|include|including|perform|performing|introduce|introducing|validate|validating|sanitize|sanitise)';
+const QUALIFIER = '(?:more|better|proper|additional|robust|some|stricter|explicit|appropriate|adequate|sufficient)';
+const GENERIC_TAIL =
+  '(?:\\s+(?:for|on|in|to|of|around|before|at)\\s+(?:this|the|all|each|every|any)\\s+(?:\\w+\\s+)?(?:function|method|endpoint|handler|code|input|inputs|call|calls|request|requests|data|parameters?|arguments?|module|file|line|class|route))?';
+/** A title that is only a practice: "Consider adding input validation", "Missing error handling.", "Add logging to this function". */
+const GENERIC_TITLE = new RegExp(
+  `^\\s*(?:(?:${HEDGE}\\s+)?(?:${VERB}\\s+)?(?:${QUALIFIER}\\s+)?${PRACTICE}|(?:missing|no|lack of|lacks|insufficient|inadequate|improper|needs?|requires?)\\s+(?:${QUALIFIER}\\s+)?${PRACTICE}|(?:${HEDGE}\\s+)?validat(?:e|ing) (?:the )?(?:input|inputs|parameters|data|request))${GENERIC_TAIL}\\s*[.!]?\\s*$`,
+  'i',
+);
+
+/** A claim conditioned on what unseen callers may do. */
+const UNSEEN_CALLERS =
+  /\b(?:callers?|calling code|call sites?|consumers?|clients? of (?:this|the) (?:function|method|api|endpoint))\s+(?:may|might|could)\s+(?:not\s+|never\s+)?(?:handle|check|pass|call|use|ignore|forget|misuse|send|provide|validate|rely|expect|depend|retry|invoke|supply)\w*|\bif (?:the |a |any )?(?:callers?|calling code|consumer|client code)\s+(?:does not|doesn't|do not|don't|fails? to|forgets? to|ignores?|passes|sends|calls|uses|provides|supplies|retries)\b|\b(?:may|might|could) be (?:called|invoked|used) (?:with|concurrently|from|by|twice|multiple|more|in parallel|before|after)\b/i;
+
+/** Style, in a maintainability finding's title. */
+const STYLE_WORDS =
+  /\b(?:magic (?:numbers?|strings?|values?|constants?)|named constants?|(?:variable|function|method|parameter|field|class) names?|naming|not descriptive|descriptive names?|rename\w*|readability|hard to read|formatting|indentation|whitespace|line (?:is )?too long|long lines?|code style|style|docstrings?|type hints?|unused (?:imports?|variables?)|camel ?case|snake ?case|nested ternar\w*)\b/i;
+
+/** Code words that say nothing about which code is meant. */
+const NOT_NAMES = new Set(
+  'export async function return const let var def func await self this from import class else for while with err nil none true false null undefined new public private static type interface package raise throw try catch except finally pass'.split(
+    ' ',
+  ),
+);
+
+/** The first sentence of a message. */
+function firstSentence(message: string): string {
+  return /^[^\n]*?(?:[.:](?=\s|$)|\n|$)/.exec(message)?.[0] ?? message;
+}
+
+/** Whether a finding's words name code: something in backticks, or a name of the quoted statement. */
+function namesCode(finding: Pick<ReviewFinding, 'title' | 'message' | 'quote'>): boolean {
+  const said = `${finding.title}\n${firstSentence(finding.message)}`;
+  if (/`[^`]+`/.test(said)) return true;
+  const names = new Set(
+    (finding.quote.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((n) => n.length >= 3 && !NOT_NAMES.has(n.toLowerCase())),
+  );
+  return (said.match(/[A-Za-z_$][\w$]*/g) ?? []).some((w) => names.has(w));
+}
+
+/** Why a model finding rests on nothing the code shows, in this mode, or undefined. */
+export function unfoundedReason(
+  finding: Pick<ReviewFinding, 'title' | 'message' | 'quote' | 'category' | 'origin'>,
+  mode: Mode,
+): Unfounded | undefined {
+  if (finding.origin === 'offline') return undefined;
+  if (GENERIC_TITLE.test(finding.title.trim()) && !namesCode(finding)) return 'generic';
+  if (UNSEEN_CALLERS.test(`${finding.title}\n${firstSentence(finding.message)}`)) return 'unseen';
+  if (mode === 'pragmatic' && finding.category === 'maintainability' && STYLE_WORDS.test(finding.title)) return 'style';
+  return undefined;
+}
+
+/** BackendPE: a style finding rated high or critical, which no rubric makes a production risk. */
+export function overratedStyle(finding: Pick<ReviewFinding, 'title' | 'category' | 'severity' | 'origin'>): boolean {
+  return (
+    finding.origin !== 'offline' &&
+    finding.category === 'maintainability' &&
+    (finding.severity === 'high' || finding.severity === 'critical') &&
+    STYLE_WORDS.test(finding.title)
+  );
+}
+
+/** "Errors from this call are not handled", "unhandled exception", "no error handling here". */
+const UNHANDLED_CLAIM =
+  /\b(?:errors?|exceptions?|failures?|rejections?)\b[^.:\n]*?\b(?:is|are|was|were|goes|go)\s+(?:not|never|un)\s*-?\s*(?:handled|caught)\b|\bunhandled\s+(?:errors?|exceptions?|(?:promise\s+)?rejections?)\b|\b(?:no|missing|without|lacks?)\s+(?:error|exception)\s+handling\b|\b(?:errors?|exceptions?)\s+(?:is|are)\s+not\s+checked\b|\bnot wrapped in (?:a )?try\b/i;
+
+/** Whether a finding claims the errors of its statement are not handled. */
+export function claimsUnhandled(finding: Pick<ReviewFinding, 'title' | 'message'>): boolean {
+  return UNHANDLED_CLAIM.test(`${finding.title}\n${firstSentence(finding.message)}`);
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/** A body line that does something (not blank, a comment, `pass` or a closing brace). */
+function doesSomething(line: string): boolean {
+  const t = line.trim();
+  return t !== '' && t !== 'pass' && t !== '}' && !/^(?:\/\/|#|\/\*|\*)/.test(t);
+}
+
+/**
+ * The line that handles the errors of the statement at `line`, or undefined: for Go, the statement
+ * assigns `err` and it, or the next line, checks `err != nil` with a body that does something; else
+ * the statement sits in a `try` block (nearest enclosing by indentation) whose `catch`/`except` does
+ * something, or chains `.catch(`.
+ */
+export function errorsHandledAt(lines: readonly string[], line: number): number | undefined {
+  const statement = statementRange(lines, line);
+  const said = lines.slice(statement.startLine - 1, statement.endLine).join('\n');
+  if (/\.catch\s*\(\s*(?!\(\s*\)\s*=>\s*\{\s*\}|\(\s*\)\s*=>\s*(?:null|undefined)\b)/.test(said))
+    return statement.startLine;
+  if (/\berr\b\s*(?::=|=)|,\s*err\s*(?::=|=)/.test(said)) {
+    for (const n of [statement.startLine, statement.endLine, statement.endLine + 1]) {
+      const text = lines[n - 1] ?? '';
+      if (/\berr\s*!=\s*nil\s*\{\s*$/.test(text) && doesSomething(lines[n] ?? '')) return n;
+    }
+    return undefined;
+  }
+  // The nearest `try` above, at a smaller indentation, with nothing between at or left of its indentation.
+  const indent = indentOf(lines[line - 1] ?? '');
+  let tryLine: number | undefined;
+  let tryIndent = 0;
+  for (let n = line - 1; n >= Math.max(1, line - 200); n--) {
+    const text = lines[n - 1] ?? '';
+    if (text.trim() === '') continue;
+    const i = indentOf(text);
+    if (i >= indent) continue;
+    if (/^\s*try\s*(?:\{|:)\s*$/.test(text)) {
+      tryLine = n;
+      tryIndent = i;
+    }
+    break;
+  }
+  if (tryLine === undefined) return undefined;
+  for (let n = statement.endLine + 1; n <= Math.min(lines.length, statement.endLine + 400); n++) {
+    const text = lines[n - 1] ?? '';
+    if (text.trim() === '') continue;
+    const i = indentOf(text);
+    if (i > tryIndent) continue;
+    if (i < tryIndent) return undefined;
+    const handler = /^\s*(?:\}\s*)?(?:catch\b|except\b)/.test(text);
+    if (!handler) {
+      if (/^\s*\}\s*$/.test(text)) continue;
+      return undefined;
+    }
+    // The handler's first line in its body does something.
+    for (let b = n + 1; b <= Math.min(lines.length, n + 20); b++) {
+      const body = lines[b - 1] ?? '';
+      if (body.trim() === '') continue;
+      return indentOf(body) > tryIndent && doesSomething(body) ? n : undefined;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Comparable code: spacing removed. */
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+/**
+ * The line a finding means when it names code in backticks that its quoted lines do not hold but
+ * exactly one shown line within 15 lines does (every backticked span of 6 or more characters that
+ * is code somewhere must point to that one line); undefined when the finding is where it says.
+ */
+export function lineNamed(
+  finding: Pick<ReviewFinding, 'title' | 'message' | 'startLine' | 'endLine'>,
+  lines: readonly string[],
+  segments: readonly LineRange[],
+): number | undefined {
+  const spans = [...`${finding.title}\n${finding.message}`.matchAll(/`([^`\n]{6,200})`/g)]
+    .map((m) => squeeze(m[1]))
+    .filter((s) => s.length >= 6);
+  if (spans.length === 0) return undefined;
+  const quoted = squeeze(lines.slice(finding.startLine - 1, finding.endLine).join('\n'));
+  if (spans.some((s) => quoted.includes(s))) return undefined;
+  const shown = (n: number): boolean => segments.some((s) => s.startLine <= n && n <= s.endLine);
+  const targets = new Set<number>();
+  for (const span of spans) {
+    for (let n = Math.max(1, finding.startLine - 15); n <= Math.min(lines.length, finding.endLine + 15); n++)
+      if (shown(n) && squeeze(lines[n - 1]).includes(span)) targets.add(n);
+  }
+  return targets.size === 1 ? [...targets][0] : undefined;
+}
+
+export interface SpeculationOutcome {
+  kept: ReviewFinding[];
+  withheld: { finding: ReviewFinding; why: Unfounded }[];
+  /** Errors said unhandled, with the line that handles them. */
+  handled: { finding: ReviewFinding; line: number }[];
+  /** BackendPE style findings re-rated to low. */
+  reRated: ReviewFinding[];
+  /** Findings moved onto the line their backticked code is on: [from, finding]. */
+  moved: { from: number; finding: ReviewFinding }[];
+}
+
+/** One part's model findings through the checks above (`text`: the file; `segments`: the lines shown). */
+export function withholdSpeculation(
+  findings: ReviewFinding[],
+  text: string,
+  segments: readonly LineRange[],
+  mode: Mode,
+): SpeculationOutcome {
+  const out: SpeculationOutcome = { kept: [], withheld: [], handled: [], reRated: [], moved: [] };
+  if (findings.every((f) => f.origin === 'offline')) return { ...out, kept: findings };
+  const lines = text.split(/\r?\n/);
+  for (const original of findings) {
+    let finding = original;
+    if (finding.origin === 'offline') {
+      out.kept.push(finding);
+      continue;
+    }
+    const named = lineNamed(finding, lines, segments);
+    if (named !== undefined) {
+      const from = finding.startLine;
+      finding = {
+        ...finding,
+        startLine: named,
+        endLine: named,
+        quote: lines[named - 1].trim(),
+        startColumn: undefined,
+        endColumn: undefined,
+      };
+      out.moved.push({ from, finding });
+    }
+    const why = unfoundedReason(finding, mode);
+    if (why) {
+      out.withheld.push({ finding, why });
+      continue;
+    }
+    if (claimsUnhandled(finding)) {
+      const line = errorsHandledAt(lines, finding.startLine);
+      if (line !== undefined) {
+        out.handled.push({ finding, line });
+        continue;
+      }
+    }
+    if (mode === 'backendpe' && overratedStyle(finding)) {
+      finding = { ...finding, severity: 'low' };
+      out.reRated.push(finding);
+    }
+    out.kept.push(finding);
+  }
+  return out;
+}
