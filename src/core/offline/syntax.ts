@@ -224,8 +224,8 @@ const TEST_VALUE =
 /** Header names that carry credentials: the standard ones and `X-` headers of letters and hyphens. */
 const HTTP_HEADER_NAME = /^(?:(?:proxy-)?authori[sz]ation|(?:set-)?cookie|x(?:-[a-z]+)+)$/i;
 
-export function isPlaceholderSecret(value: string): boolean {
-  if (value.length < 8) return true;
+export function isPlaceholderSecret(value: string, minLength = 8): boolean {
+  if (value.length < minLength) return true;
   if (isDocumentationValue(value)) return true;
   if (/\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(value)) return true;
   if (
@@ -315,9 +315,42 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME_PATTERN.test(name) || MORE_SECRET_NAMES.test(name);
 }
 
-/** Whether a literal given to a secret-like name should be reported. */
-export function isReportableNamedSecret(name: string, value: string): boolean {
-  if (isPlaceholderSecret(value) || isTestSecretValue(name, value)) return false;
+/** The last word of a name, camel case split: `dbPassword` → `password`, `ADMIN_PASS` → `pass`, `bypass` → `bypass`. */
+function lastNameWord(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/);
+  return (words.filter(Boolean).pop() ?? '').toLowerCase();
+}
+
+/** Words that end a name whose value is a password, which people choose short (`root`, `admin`). */
+const PASSWORD_WORDS = new Set(['pass', 'password', 'passwd', 'pwd', 'passphrase']);
+const SHORT_PASSWORD_MIN = 4;
+/**
+ * Short values a password-named field holds that are no password: a capitalised sentinel for the
+ * account's sign-in kind (`password == "LDAP"`), a boolean or a type word (`"text"`, `"hidden"`).
+ */
+const NOT_A_SHORT_PASSWORD = /^(?:true|false|yes|no|on|off|text|string|hidden|plain|bcrypt|argon2|sha\d+|md5)$/i;
+const SENTINEL = /^[A-Z\d_]+$/;
+
+/**
+ * Whether a literal given to a secret-like name should be reported. `shortPasswords`: whether a
+ * password name's short value counts; a comparison with one (`if password == "admin"`) is as often
+ * a list of refused weak passwords as a built-in one, so comparisons pass false.
+ */
+export function isReportableNamedSecret(name: string, value: string, shortPasswords = true): boolean {
+  if (isTestSecretValue(name, value)) return false;
+  // A password is a password at any length people use (`password = "root"`, `Pass: "admin"`):
+  // below the usual 8 characters only for names that end in a password word, and not sentinels.
+  const password = shortPasswords && PASSWORD_WORDS.has(lastNameWord(name));
+  if (
+    password &&
+    value.length < 8 &&
+    (value.length < SHORT_PASSWORD_MIN ||
+      SENTINEL.test(value) ||
+      NOT_A_SHORT_PASSWORD.test(value) ||
+      !/^[!-~]+$/.test(value))
+  )
+    return false;
+  if (isPlaceholderSecret(value, password ? SHORT_PASSWORD_MIN : 8)) return false;
   return !(WEAK_SECRET_NAME.test(name) && ENUM_LIKE_VALUE.test(value));
 }
 
@@ -696,8 +729,10 @@ export function comparedSecretLiterals(
     if (NAMES_A_KIND.test(name)) continue;
     const string = stringWithParentAt(input.tree, literalStart, stringTypes);
     if (!string || string.parent?.type !== comparisonType) continue;
+    // `typeof apiKey === 'function'` compares the value's type, not the value.
+    if (/^typeof\b/.test(string.parent.text)) continue;
     const text = literalString(string.literal);
-    if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    if (text === undefined || !isReportableNamedSecret(name, text, false)) continue;
     // `SECRET_PROVIDER == "kms-secret"`: a name that only starts with a secret word names a setting,
     // and the word it is compared with is one of the setting's choices.
     if (!isSecretName(name) && ENUM_LIKE_VALUE.test(text)) continue;

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
+  comparedSecretLiterals,
   ancestorsOf,
   contains,
   descendants,
@@ -343,7 +344,9 @@ const hardcodedSecret: RuleChecker = (input) => {
       if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
       report(literal, `\`${name}\` falls back to a literal credential when ${what}: the fallback ships with the code.`);
     }
-  }
+  } // A credential checked against a literal (`if (user.password === "root")`): a built-in password.
+  for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'binary_expression', literalString))
+    report(literal, message);
 };
 
 /**

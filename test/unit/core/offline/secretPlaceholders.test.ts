@@ -47,6 +47,52 @@ describe('offline checks: hardcoded-secret tells placeholders and documentation 
     assert.deepEqual(await hits('src/config.ts', text, base), ['4 hardcoded-secret']);
   });
 
+  it('reports a short password under a password name in the service, not sentinels, type words, other names or tests', async () => {
+    const ts = [
+      'const defaults = { user: "admin", password: "gopher" };', // 1: a default account's password
+      'if (account.password === "root") return false;', // 2: compared, as often a refused weak password
+      'const cfg = { dbPass: "mealie1" };', // 3
+      'if (user.password === "LDAP") return ldapLogin(user);', // 4: a sentinel in capitals
+      'const field = { password: "text", confirmPassword: "hidden" };', // 5: type words
+      'const bypass = "true";', // 6: a name that only ends in pass
+      'const apiToken = "abc12";', // 7: short, and not a password name
+      'const password = "abc";', // 8: below four characters
+      'if (req.body.password === "J6aV-tg0p!Rs5lZ") grant();', // 9: a built-in password checked
+      "const key = typeof apiKey === 'function' ? apiKey() : apiKey;", // 10: the value's type
+      '',
+    ].join('\n');
+    assert.deepEqual(await hits('src/accounts.ts', ts, base), [
+      '1 hardcoded-secret',
+      '3 hardcoded-secret',
+      '9 hardcoded-secret',
+    ]);
+    assert.deepEqual(await hits('test/accounts.test.ts', ts, base), [], 'a test chooses such passwords for fake users');
+    const py = [
+      'def login(user, password="Admin"):', // 1: a default parameter
+      '    return check(user, password)',
+      'POSTGRES_PASSWORD: str = "mealie"', // 3
+      'settings["password"] = "blerg"', // 4
+      'if user.password == "OIDC":', // 5: a sentinel
+      '    pass',
+      '',
+    ].join('\n');
+    assert.deepEqual(await hits('app/settings.py', py, base), [
+      '1 hardcoded-secret',
+      '3 hardcoded-secret',
+      '4 hardcoded-secret',
+    ]);
+    const go = [
+      'package config',
+      '',
+      'var Default = Config{User: "admin", Pass: "admin"}', // 3
+      'var Mode = Config{Pass: "ON"}', // 4: a sentinel
+      '',
+      'type Config struct{ User, Pass string }',
+      '',
+    ].join('\n');
+    assert.deepEqual(await hits('internal/config/config.go', go, base), ['3 hardcoded-secret']);
+  });
+
   it('keeps credentials that only resemble those values', async () => {
     const real = [
       'payload.password = "48291573";', // 1: digits, but not a run
