@@ -12,7 +12,7 @@ import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, mayHaveSuppressions, suppressedLines } from './suppress';
-import { isTestsOwnCredential, lastStartingBy, lineStarts, shareCollectedNodes } from './syntax';
+import { isTestsOwnCredential, lastStartingBy, lineStarts, shareCollectedNodes, shareSource } from './syntax';
 import {
   familyOf,
   type CheckInput,
@@ -177,6 +177,7 @@ function collect(
   };
   // The rules' own subtree searches (syntax.ts `descendants`) read these lists when they hold the whole tree.
   shareCollectedNodes(tree, source ? undefined : byType);
+  shareSource(tree, text);
   try {
     for (const { meta, check } of checks) {
       currentRule = meta.id;
@@ -190,6 +191,7 @@ function collect(
     }
   } finally {
     shareCollectedNodes(tree, undefined);
+    shareSource(tree, undefined);
   }
   const imports = IMPORT_NODE_TYPES[family]
     .flatMap((type) => byType.get(type) ?? [])

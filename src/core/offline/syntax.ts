@@ -7,7 +7,37 @@ import type { CheckInput } from './types';
 
 export function named(node: Node | null | undefined): Node[] {
   if (!node) return [];
-  return node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+  const text = sourceByTree.get(node.tree);
+  return node.namedChildren.filter(
+    (child): child is Node => child !== null && (!mayBeComment(text, child.startIndex) || child.type !== 'comment'),
+  );
+}
+
+/**
+ * The source text of each tree a check is running on (index.ts `collect` shares it), so `named` can
+ * tell most children from comments by their first character instead of reading each one's type.
+ */
+const sourceByTree = new WeakMap<Tree, string>();
+
+/** Shares a tree's source text with `named` while its check runs (undefined: stop). */
+export function shareSource(tree: Tree, text: string | undefined): void {
+  if (text === undefined) sourceByTree.delete(tree);
+  else sourceByTree.set(tree, text);
+}
+
+/** The source text of the tree `node` belongs to while a check runs on it (undefined otherwise). */
+export function sourceOf(node: Node): string | undefined {
+  return sourceByTree.get(node.tree);
+}
+
+/**
+ * Whether the node starting at `start` can be a comment: in Python, Go, JavaScript and TypeScript
+ * every comment starts with `#` or `/` (`# …`, `// …`, `/* … *\/`); unknown text: any node can.
+ */
+function mayBeComment(text: string | undefined, start: number): boolean {
+  if (text === undefined) return true;
+  const first = text.charCodeAt(start);
+  return first === 0x23 || first === 0x2f || Number.isNaN(first);
 }
 
 // Field ids per grammar: `childForFieldName` looks the name up in the grammar's field list on every call.
