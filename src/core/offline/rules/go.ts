@@ -413,13 +413,27 @@ function fixedLocals(input: CheckInput, fn: Node, isConstant: ConstantTest): Set
   }
   const candidates = new Set(valuesByName.keys());
   for (const parameter of parameterNames(fn)) candidates.delete(parameter);
-  const fixedOrCandidate: ConstantTest = (name) => candidates.has(name) || isConstant(name);
+  // The candidates each local's values were found fixed through: its values are read from the tree
+  // again only once one of those is dropped (the same answers in the same rounds, fewer reads).
+  const reliedOn = new Map<string, Set<string>>();
+  let consulted = new Set<string>();
+  const fixedOrCandidate: ConstantTest = (name) => {
+    if (!candidates.has(name)) return isConstant(name);
+    consulted.add(name);
+    return true;
+  };
   for (let round = 0, changed = true; changed; round++) {
     if (round === FIXED_LOCAL_ROUNDS) return fixed;
     changed = false;
     for (const name of candidates) {
+      const relied = reliedOn.get(name);
+      if (relied && [...relied].every((other) => candidates.has(other))) continue;
+      consulted = new Set();
       const values = valuesByName.get(name) ?? [];
-      if (values.every((value) => value !== UNKNOWN_VALUE && fixedLocalValue(value, name, fixedOrCandidate))) continue;
+      if (values.every((value) => value !== UNKNOWN_VALUE && fixedLocalValue(value, name, fixedOrCandidate))) {
+        reliedOn.set(name, consulted);
+        continue;
+      }
       candidates.delete(name);
       changed = true;
     }
