@@ -27,6 +27,7 @@ import {
   reportPerLoop,
   scopeAssignmentLists,
   secretNamedStrings,
+  sourceOf,
   stringWithAncestorsAt,
   stringWithParentAt,
   unquote,
@@ -112,7 +113,17 @@ function unwrap(node: Node | null): Node | null {
   return unwrapTyped(node)?.node ?? null;
 }
 
+/** A string's prefix letters and opening quote (`rb"`, `f'`). */
+const STRING_PREFIX = /[A-Za-z]*["']/y;
+
 function isFString(string: Node): boolean {
+  // Only a string prefixed `f` (or a template `t`) holds interpolations: a plain one's children are not read.
+  const source = sourceOf(string);
+  if (source !== undefined) {
+    STRING_PREFIX.lastIndex = string.startIndex;
+    const prefix = STRING_PREFIX.exec(source)?.[0];
+    if (prefix !== undefined && !/[fFtT]/.test(prefix)) return false;
+  }
   return string.namedChildren.some((child) => child?.type === 'interpolation');
 }
 
@@ -215,13 +226,16 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
   if (type === 'string') {
+    // Each child and its type read once: the literal and the values spliced in come from the same children.
+    const parts = inner.namedChildren.map((child) => ({ child, type: child?.type }));
     // An interpolation stands in as a name, so `f"UPDATE {table} SET x = 1"` keeps the shape of SQL.
-    const literal = inner.namedChildren
-      .filter((child) => child?.type === 'string_content' || child?.type === 'interpolation')
-      .map((child) => (child?.type === 'interpolation' ? '_' : (child?.text ?? '')))
+    const literal = parts
+      .filter((part) => part.type === 'string_content' || part.type === 'interpolation')
+      .map((part) => (part.type === 'interpolation' ? '_' : (part.child?.text ?? '')))
       .join('');
     // `f"… {TABLE}"` splices a constant; `f"… {user_id}"` a value.
-    return { literal, dynamic: splicesInput(inner.namedChildren.filter((child) => child?.type === 'interpolation')) };
+    const interpolations = parts.filter((part) => part.type === 'interpolation').map((part) => part.child);
+    return { literal, dynamic: splicesInput(interpolations) };
   }
   if (type === 'concatenated_string') {
     const parts = named(inner)
