@@ -7,7 +7,8 @@
  * reviewed as `review --diff COMMIT^` would review it (the repository read at COMMIT from git's
  * objects) against a scripted model server, and what the server RECEIVED is checked against a
  * ground truth found with plain regular expressions, independent of the tree-sitter search:
- *  - removed lines: every `-` line of the reviewed hunks must be in a request as a removed line;
+ *  - removed lines: every `-` line of the reviewed hunks must be in a request as a removed line
+ *    (a line holding a secret counts when it is there redacted: `removedLinesSentRedacted`);
  *  - callees: names called on added lines (`name(`) whose definition the same file holds, or another
  *    file of the same language holds (`func name(`, `def name(`, `function name(`...), count as sent
  *    when a request carries the definition's first line.
@@ -27,6 +28,7 @@ import { OpenAICompatibleProvider } from '../src/core/providers/openaiCompatible
 import type { RepositoryFiles } from '../src/core/review/context';
 import { unitsFromDiff } from '../src/core/review/diff';
 import { runReview } from '../src/core/review/engine';
+import { redactSecrets } from '../src/core/review/redact';
 import type { ReviewUnit } from '../src/core/review/types';
 import { findingsAnswer, startModelServer } from '../test/support/modelServer';
 
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
     files: 0,
     removedLines: 0,
     removedLinesSent: 0,
+    /** Removed lines sent with a secret redacted (counted in removedLinesSent). */
+    removedLinesSentRedacted: 0,
     sameFileCallees: 0,
     sameFileCalleesSent: 0,
     otherFileCallees: 0,
@@ -216,12 +220,18 @@ async function main(): Promise<void> {
     totals.files++;
     const all = requests.join('\n');
     const shownRemoved = new Set([...all.matchAll(/^ +- \| (.*)$/gm)].map((m) => m[1].trim()));
-    for (const block of unit.removed ?? [])
-      for (const line of block.lines) {
+    for (const block of unit.removed ?? []) {
+      // A removed line holding a secret is sent redacted, as the review redacts every removed block.
+      const redacted = redactSecrets(block.lines.join('\n'), { path: unit.path }).text.split('\n');
+      block.lines.forEach((line, i) => {
         totals.removedLines++;
         if (shownRemoved.has(line.trim())) totals.removedLinesSent++;
-        else missed.push(`${commit.slice(0, 8)} ${unit.path}: removed line not sent: ${line.trim().slice(0, 60)}`);
-      }
+        else if (redacted[i] !== undefined && redacted[i] !== line && shownRemoved.has(redacted[i].trim())) {
+          totals.removedLinesSent++;
+          totals.removedLinesSentRedacted++;
+        } else missed.push(`${commit.slice(0, 8)} ${unit.path}: removed line not sent: ${line.trim().slice(0, 60)}`);
+      });
+    }
     const lang = family(unit.path);
     const lines = unit.text.split('\n');
     const called = new Set((unit.changedLines ?? []).flatMap((n) => calledNames(lines[n - 1] ?? '')));
