@@ -275,6 +275,60 @@ export function contradictingEvidence(
   return evidence;
 }
 
+/**
+ * Whether `contradictingEvidence` can give another answer for another function around `at` (or
+ * none): false when its answer is the same whatever the function, so the function need not be
+ * looked up (a parse of the file). That is so when some thing it names is found nowhere it could
+ * be for any function (a deadline variable the statement uses, a close after it, a transaction or
+ * lock begun before its end), or when every thing is found in the statement itself.
+ */
+export function enclosingMatters(
+  claimed: readonly MissingThing[],
+  fileLines: readonly string[],
+  at: number,
+  shown: (line: number) => boolean,
+): boolean {
+  const statement = statementRange(fileLines, at);
+  const lineText = (n: number): string => (shown(n) ? (fileLines[n - 1] ?? '') : '');
+  const statementText = (): string => {
+    const out: string[] = [];
+    for (let n = statement.startLine; n <= statement.endLine; n++) out.push(lineText(n));
+    return out.join('\n');
+  };
+  const any = (from: number, to: number, test: (text: string) => boolean): boolean => {
+    for (let n = Math.max(1, from); n <= Math.min(fileLines.length, to); n++) if (test(lineText(n))) return true;
+    return false;
+  };
+  let matters = false;
+  for (const thing of claimed) {
+    if (thing === 'timeout') {
+      if (any(statement.startLine, statement.endLine, (t) => TIMEOUT_IN_CALL.test(t))) continue;
+      const said = statementText();
+      const usable = (t: string): boolean => {
+        const name = DEADLINE_VARIABLE.exec(t)?.[1];
+        return name !== undefined && new RegExp(`[(,{:]\\s*${escape(name)}\\b`).test(said);
+      };
+      // Only a deadline variable made before the statement and passed to it can be found, in any function.
+      if (!any(1, statement.startLine - 1, usable)) return false;
+      matters = true;
+    } else if (thing === 'close') {
+      if (/^\s*(?:async\s+)?(?:with|using|await\s+using)\b/.test(lineText(statement.startLine))) continue;
+      const name = assigned(statementText()) ?? receiver(statementText());
+      if (!name) return false;
+      const closes = new RegExp(
+        `\\b${escape(name)}\\s*\\.\\s*(?:close|Close|release|Release|end|destroy|dispose|disconnect|quit)\\s*\\(|\\bclosing\\s*\\(\\s*${escape(name)}\\s*\\)`,
+      );
+      if (!any(statement.endLine, fileLines.length, (t) => closes.test(t))) return false;
+      matters = true;
+    } else {
+      const begun = thing === 'transaction' ? TRANSACTION_BEGUN : LOCK_TAKEN;
+      if (!any(1, statement.endLine, (t) => begun.test(t))) return false;
+      matters = true;
+    }
+  }
+  return matters;
+}
+
 export interface Contradicted<F> {
   finding: F;
   evidence: Evidence[];
@@ -297,12 +351,15 @@ export async function withholdContradicted<
   const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMissing(f)));
   if (claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
   const fileLines = unit.text.split(/\r?\n/);
+  const shown = (line: number): boolean => segments.some((s) => s.startLine <= line && line <= s.endLine);
+  // The function around a finding is looked up (a parse) only where it can change the answer.
   const functions = await enclosingFunctions(
     unit,
-    findings.filter((_, i) => claims[i] !== undefined).map((f) => f.startLine),
+    findings
+      .filter((f, i) => claims[i] !== undefined && enclosingMatters(claims[i], fileLines, f.startLine, shown))
+      .map((f) => f.startLine),
     trees,
   );
-  const shown = (line: number): boolean => segments.some((s) => s.startLine <= line && line <= s.endLine);
   const kept: F[] = [];
   const withheld: Contradicted<F>[] = [];
   findings.forEach((finding, i) => {

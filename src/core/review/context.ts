@@ -7,7 +7,7 @@ import { familyOf, type GrammarName, type LanguageFamily } from '../offline/type
 import { field } from '../offline/syntax';
 import type { LineRange } from './chunk';
 import { importedFiles, RepositoryIndex } from './imports';
-import { readTree, type SharedTrees } from './trees';
+import { readTree, readTreeNow, type SharedTrees } from './trees';
 import { reviewFocusLines, type ReviewUnit } from './types';
 
 /**
@@ -151,6 +151,12 @@ export interface UnitContext {
   shownCodeCallees: Definition[];
   /** The file's import lines. */
   imports: LineRange[];
+  /**
+   * Whole-file reviews: `imports` is looked up (a parse of the file) only when read. A file sent
+   * whole in one request shows its imports with the code, so the plan reads them only when the
+   * file may be sent in parts (plan.ts).
+   */
+  importsOnRead?: boolean;
   /** Definitions in other files called from the reviewed lines, imported files first, then nearest first; `text` is the file's text of `range`. */
   related: RelatedDefinition[];
   /** Names called from the reviewed lines and how each was resolved (for the context figures). */
@@ -393,6 +399,22 @@ export async function enclosingFunctions(
   });
 }
 
+/** The file's top-level import statements, one range per statement (not merged when adjacent: a part is sent only the statements it uses). */
+function importsIn(tree: Tree, family: LanguageFamily): LineRange[] {
+  const kinds = KINDS[family];
+  const imports: LineRange[] = [];
+  for (const node of tree.rootNode.namedChildren) {
+    if (!node) continue;
+    const isImport =
+      kinds.imports.has(node.type) ||
+      (family === 'js' &&
+        (node.type === 'lexical_declaration' || node.type === 'variable_declaration') &&
+        /\brequire\s*\(/.test(node.text));
+    if (isImport) imports.push(linesOf(node));
+  }
+  return imports.sort((a, b) => a.startLine - b.startLine);
+}
+
 /** Files nearest to `from` (a repository-relative file) first: same folder, then by folder distance. */
 export function nearestFirst(files: readonly string[], from: string): string[] {
   const fromParts = from.split('/').slice(0, -1);
@@ -422,6 +444,25 @@ export class ContextGatherer {
     if (!grammar) return undefined;
     const family = familyOf(grammar);
     const kinds = KINDS[family];
+    if (!reviewFocusLines(unit) && !unit.range) {
+      // A whole-file review: the file's own lines are the regions and it calls for no related code
+      // (every definition of the file is under review); only its imports come from the tree.
+      const parser = await parserFor(grammar);
+      const trees = this.options.trees;
+      let imports: LineRange[] | undefined;
+      return {
+        regions: baseRegions,
+        widened: 0,
+        callees: [],
+        shownCodeCallees: [],
+        get imports(): LineRange[] {
+          return (imports ??= readTreeNow(trees, unit, grammar, parser, (tree) => importsIn(tree, family)));
+        },
+        importsOnRead: true,
+        related: [],
+        calls: [],
+      };
+    }
     return readTree(this.options.trees, unit, grammar, async (tree) => {
       const lineCount = unit.text.split('\n').length;
       const focus = reviewFocusLines(unit);
@@ -478,16 +519,7 @@ export class ContextGatherer {
         more.sort(nearest);
       }
 
-      const imports: LineRange[] = [];
-      for (const node of tree.rootNode.namedChildren) {
-        if (!node) continue;
-        const isImport =
-          kinds.imports.has(node.type) ||
-          (family === 'js' &&
-            (node.type === 'lexical_declaration' || node.type === 'variable_declaration') &&
-            /\brequire\s*\(/.test(node.text));
-        if (isImport) imports.push(linesOf(node));
-      }
+      const imports = importsIn(tree, family);
 
       const related = await this.relatedDefinitions(unit, family, missing, tree);
       for (const name of missing)
@@ -497,8 +529,7 @@ export class ContextGatherer {
         widened: regions.widened,
         callees,
         shownCodeCallees: more,
-        // One range per statement (not merged when adjacent): a part is sent only the statements it uses.
-        imports: imports.sort((a, b) => a.startLine - b.startLine),
+        imports,
         related,
         calls,
       };

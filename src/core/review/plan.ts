@@ -261,7 +261,12 @@ type UnitPiece = ContextPiece & {
 };
 
 /** A file's own pieces of context, in the order they are worth sending; `range` says where a same-file piece is. */
-function unitContextPieces(shownPath: string, lines: readonly string[], context: UnitContext | undefined): UnitPiece[] {
+function unitContextPieces(
+  shownPath: string,
+  lines: readonly string[],
+  context: UnitContext | undefined,
+  withImports = true,
+): UnitPiece[] {
   if (!context) return [];
   const pieces: UnitPiece[] = [];
   const calleePiece = (callee: Definition, calledFrom: string): UnitPiece => {
@@ -276,7 +281,7 @@ function unitContextPieces(shownPath: string, lines: readonly string[], context:
     };
   };
   for (const callee of context.callees) pieces.push(calleePiece(callee, 'the reviewed lines'));
-  if (context.imports.length > 0) {
+  if (withImports && context.imports.length > 0) {
     const first = context.imports[0].startLine;
     const last = context.imports[context.imports.length - 1].endLine;
     // The same import written again further down (concatenated modules) is sent once.
@@ -377,8 +382,6 @@ function planUnit(
     unit.range && !focus
       ? Array.from({ length: unit.range.endLine - unit.range.startLine + 1 }, (_, i) => unit.range!.startLine + i)
       : undefined;
-  const candidates = [...sharedPieces, ...unitContextPieces(redactSecrets(unit.path).text, lines, context)];
-  const pieceTokens = new Map(candidates.map((p) => [p, options.countTokens(`## ${p.title}\n${p.text}\n\n`)]));
   const diff = focus ? diffMarks(unit, lines.length) : undefined;
   if (diff) plan.redactions.push(...diff.redactions.map((r) => ({ ...r, file: unit.path })));
   const removedTotal = (unit.removed ?? []).reduce((sum, block) => sum + block.lines.length, 0);
@@ -413,6 +416,16 @@ function planUnit(
     0,
     Math.min(options.contextBudgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS, Math.floor(available / 4)),
   );
+  // A whole file that fits one request even with the most context reserved is sent whole: its
+  // imports are in the code sent, never sent as context, and change nothing. They are looked up
+  // (a parse) only when the file may be sent in parts.
+  // (Chunked at the smallest budget the context can leave: with more room it is the same one chunk.)
+  const whole =
+    context?.importsOnRead === true && splitLines(unit.text).length <= lines.length
+      ? wholeInOne(lines, regions, available - contextCap, options.countTokens)
+      : undefined;
+  const candidates = [...sharedPieces, ...unitContextPieces(shownPath, lines, context, whole === undefined)];
+  const pieceTokens = new Map(candidates.map((p) => [p, options.countTokens(`## ${p.title}\n${p.text}\n\n`)]));
   const contextFrame = candidates.length > 0 ? options.countTokens(contextBlockFrame) : 0;
   const reserved = Math.min(
     contextCap,
@@ -427,12 +440,14 @@ function planUnit(
     return plan;
   }
 
-  const { chunks, skipped } = chunkRegions(lines, regions, {
-    budgetTokens: budget,
-    countTokens: options.countTokens,
-    focusLines: focus,
-    marks: diff?.marks,
-  });
+  const { chunks, skipped } =
+    whole ??
+    chunkRegions(lines, regions, {
+      budgetTokens: budget,
+      countTokens: options.countTokens,
+      focusLines: focus,
+      marks: diff?.marks,
+    });
   plan.skipped.push(
     ...skipped.map((s) => ({ file: unit.path, startLine: s.startLine, endLine: s.endLine, reason: s.reason })),
   );
@@ -535,6 +550,19 @@ function planUnit(
     };
   }
   return plan;
+}
+
+/** The one chunk of a whole file when `regions` are the whole file and fit `budgetTokens` with no line skipped. */
+function wholeInOne(
+  lines: string[],
+  regions: LineRange[],
+  budgetTokens: number,
+  countTokens: (text: string) => number,
+): ReturnType<typeof chunkRegions> | undefined {
+  if (budgetTokens <= 0 || regions.length !== 1 || regions[0].startLine !== 1 || regions[0].endLine !== lines.length)
+    return undefined;
+  const chunked = chunkRegions(lines, regions, { budgetTokens, countTokens });
+  return chunked.skipped.length === 0 && chunked.chunks.length === 1 ? chunked : undefined;
 }
 
 /** The context block's text around its pieces, counted once per request that carries context. */

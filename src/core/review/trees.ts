@@ -1,4 +1,4 @@
-import type { Tree } from '@vscode/tree-sitter-wasm';
+import type { Parser, Tree } from '@vscode/tree-sitter-wasm';
 import { parserFor } from '../offline/grammars';
 import type { GrammarName } from '../offline/types';
 import type { ReviewUnit } from './types';
@@ -63,32 +63,46 @@ export class SharedTrees {
    * more reads of the file are expected and the budget allows, else freed when `read` ends).
    */
   async read<T>(unit: Parsable, grammar: GrammarName, read: (tree: Tree) => T | Promise<T>): Promise<T> {
-    let entry = this.kept.get(unit);
-    if (!entry || entry.text !== unit.text || entry.grammar !== grammar) {
-      const parser = await parserFor(grammar);
-      entry = this.kept.get(unit);
-      if (!entry || entry.text !== unit.text || entry.grammar !== grammar) {
-        const tree = parser.parse(unit.text);
-        if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
-        entry = { text: unit.text, grammar, tree, readers: 0 };
-        if (
-          !this.kept.has(unit) &&
-          (this.expected.get(unit) ?? 0) > 0 &&
-          this.keptChars + unit.text.length <= this.budgetChars
-        ) {
-          this.kept.set(unit, entry);
-          this.keptChars += unit.text.length;
-        }
-      }
-    }
-    const reading = entry;
+    const entry = this.kept.get(unit);
+    const parser =
+      entry && entry.text === unit.text && entry.grammar === grammar ? undefined : await parserFor(grammar);
+    const reading = this.entryFor(unit, grammar, parser);
     reading.readers++;
     try {
       return await read(reading.tree);
     } finally {
-      reading.readers--;
-      if (reading.readers === 0 && this.kept.get(unit) !== reading) reading.tree.delete();
+      this.release(unit, reading);
     }
+  }
+
+  /** `read` without waiting: the grammar's parser is given (loaded beforehand with `parserFor`). */
+  readNow<T>(unit: Parsable, grammar: GrammarName, parser: Parser, read: (tree: Tree) => T): T {
+    const reading = this.entryFor(unit, grammar, parser);
+    reading.readers++;
+    try {
+      return read(reading.tree);
+    } finally {
+      this.release(unit, reading);
+    }
+  }
+
+  private entryFor(unit: Parsable, grammar: GrammarName, parser: Parser | undefined): Kept {
+    const entry = this.kept.get(unit);
+    if (entry && entry.text === unit.text && entry.grammar === grammar) return entry;
+    if (!parser) throw new Error(`no parser for ${grammar}`);
+    const tree = parser.parse(unit.text);
+    if (!tree) throw new Error(`tree-sitter could not parse ${unit.path}`);
+    const made: Kept = { text: unit.text, grammar, tree, readers: 0 };
+    if (!entry && (this.expected.get(unit) ?? 0) > 0 && this.keptChars + unit.text.length <= this.budgetChars) {
+      this.kept.set(unit, made);
+      this.keptChars += unit.text.length;
+    }
+    return made;
+  }
+
+  private release(unit: Parsable, reading: Kept): void {
+    reading.readers--;
+    if (reading.readers === 0 && this.kept.get(unit) !== reading) reading.tree.delete();
   }
 
   private forget(unit: Parsable): void {
@@ -109,4 +123,15 @@ export function readTree<T>(
   read: (tree: Tree) => T | Promise<T>,
 ): Promise<T> {
   return (trees ?? new SharedTrees(0)).read(unit, grammar, read);
+}
+
+/** `readTree` without waiting, with the grammar's parser loaded beforehand. */
+export function readTreeNow<T>(
+  trees: SharedTrees | undefined,
+  unit: Parsable,
+  grammar: GrammarName,
+  parser: Parser,
+  read: (tree: Tree) => T,
+): T {
+  return (trees ?? new SharedTrees(0)).readNow(unit, grammar, parser, read);
 }

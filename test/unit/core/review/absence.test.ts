@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { claimedMissing, statementRange, withholdContradicted } from '../../../../src/core/review/absence';
+import {
+  claimedMissing,
+  contradictingEvidence,
+  enclosingMatters,
+  type MissingThing,
+  statementRange,
+  withholdContradicted,
+} from '../../../../src/core/review/absence';
 
 /** Claims of absence that the code shown contradicts: read what is claimed missing, look for it where it would be. */
 function claim(title: string, startLine: number, message = 'See the quoted code.') {
@@ -114,6 +121,47 @@ describe('absence: findings saying something is missing that the code shown has'
     assert.equal(claimedMissing(claim('Connection not released on the error path', 1)), undefined);
     assert.equal(claimedMissing(claim('rows not closed when Scan fails', 1)), undefined);
     assert.equal(claimedMissing(claim('SQL injection: id interpolated into the query', 1)), undefined);
+  });
+
+  it('looks up the function around a claim only where it can change the answer', () => {
+    const lines = [
+      'async function a(id) {',
+      '  const signal = AbortSignal.timeout(3_000);',
+      '  const res = await fetch(url, { signal });',
+      '  const rows = await db.query("SELECT 1");',
+      '  await fetch(other);',
+      '  rows.close();',
+      '}',
+      'async function b() {',
+      '  await db.query("UPDATE t SET n = 1");',
+      '}',
+    ];
+    const all = (): boolean => true;
+    const cases: [MissingThing[], number, boolean][] = [
+      [['timeout'], 3, true], // a deadline variable passed to the call: found only inside the same function
+      [['timeout'], 5, false], // nothing earlier is passed to this call: missing whatever the function
+      [['close'], 4, true], // rows.close() follows: found only if the same function holds it
+      [['close'], 5, false], // the statement opens nothing and calls nothing on an object
+      [['transaction'], 9, false], // no transaction begun anywhere up to here
+      [['timeout', 'close'], 5, false],
+    ];
+    for (const [claims, at, matters] of cases) {
+      assert.equal(enclosingMatters(claims, lines, at, all), matters, `${claims.join('+')} at line ${at}`);
+      if (!matters) {
+        // The answer is the same with any function around the line, or none.
+        const none = contradictingEvidence(claims, lines, at, undefined, all);
+        for (const enclosing of [
+          { startLine: 1, endLine: 7 },
+          { startLine: at, endLine: 10 },
+        ])
+          assert.deepEqual(contradictingEvidence(claims, lines, at, enclosing, all), none);
+      }
+    }
+    // What is not shown cannot be found: the deadline variable on a line not shown does not count.
+    assert.equal(
+      enclosingMatters(['timeout'], lines, 3, (line) => line !== 2),
+      false,
+    );
   });
 
   it('a statement runs until its brackets close', () => {

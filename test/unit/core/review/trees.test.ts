@@ -91,7 +91,7 @@ describe('shared trees: one parse per reviewed file', () => {
     assert.equal(await read, await freshShape(source));
   });
 
-  it('runReview parses a reviewed file once for its context, the absence check and the grounds gate', async () => {
+  it('runReview parses a reviewed file at most once, and only when its context or an answer needs the tree', async () => {
     const finding = (over: Partial<ModelFinding>): ModelFinding => ({
       title: 't',
       severity: 'high',
@@ -105,23 +105,21 @@ describe('shared trees: one parse per reviewed file', () => {
       confidence: 0.9,
       ...over,
     });
-    const provider: ChatProvider = {
+    const timeout = finding({ title: 'Refund call without a timeout', message: 'No timeout on the refund call.' });
+    const race = finding({
+      title: 'Race on the refunded flag',
+      category: 'concurrency',
+      startLine: 6,
+      endLine: 6,
+      quote: 'order.refunded = true;',
+      message: 'Concurrent refunds race on the flag.',
+    });
+    const reviewWith = (findings: ModelFinding[]): ChatProvider => ({
       id: 'fake:trees',
       modelName: 'trees',
       maxInputTokens: 100_000,
       countTokens: (text) => Math.ceil(text.length / 4),
       async complete(_request: ChatRequest): Promise<ChatResponse> {
-        const findings = [
-          finding({ title: 'Refund call without a timeout', message: 'No timeout on the refund call.' }),
-          finding({
-            title: 'Race on the refunded flag',
-            category: 'concurrency',
-            startLine: 6,
-            endLine: 6,
-            quote: 'order.refunded = true;',
-            message: 'Concurrent refunds race on the flag.',
-          }),
-        ];
         return {
           text: JSON.stringify({ summary: 's', findings }),
           usage: { promptTokens: 10, completionTokens: 10 },
@@ -129,7 +127,7 @@ describe('shared trees: one parse per reviewed file', () => {
           truncated: false,
         };
       },
-    };
+    });
     const persona: RenderedPersona = { id: 'p', name: 'P', mode: 'pragmatic', text: 'Review.', warnings: [] };
     const parser = await parserFor('typescript');
     const parse = parser.parse;
@@ -138,13 +136,25 @@ describe('shared trees: one parse per reviewed file', () => {
       if (typeof args[0] === 'string') parsed.push(args[0]);
       return parse.apply(this, args);
     } as typeof parse;
+    const parsesOf = async (
+      unit: ReturnType<typeof unitOf> & { changedLines?: number[] },
+      findings: ModelFinding[],
+    ): Promise<number> => {
+      parsed.length = 0;
+      const result = await runReview({ units: [unit], persona, mode: 'pragmatic', provider: reviewWith(findings) });
+      // Every finding was read and kept (the race claim too: the function writes through a member).
+      assert.deepEqual(result.findings.map((f) => f.startLine).sort(), findings.map((f) => f.startLine).sort());
+      return parsed.filter((text) => text === source).length;
+    };
     try {
-      const result = await runReview({ units: [unitOf()], persona, mode: 'pragmatic', provider });
-      // Both findings were read with the tree (the race claim keeps: the function writes through a member).
-      assert.deepEqual(result.findings.map((f) => f.startLine).sort(), [5, 6]);
+      // A whole file in one request, a claimed timeout with no deadline anywhere: no tree needed.
+      assert.equal(await parsesOf(unitOf(), [timeout]), 0);
+      // A race claim needs the function around the line: one parse, shared by both checks.
+      assert.equal(await parsesOf(unitOf(), [timeout, race]), 1);
+      // A diff review needs the tree for its context: one parse for the context and both checks.
+      assert.equal(await parsesOf({ ...unitOf(), changedLines: [5, 6] }, [timeout, race]), 1);
     } finally {
       parser.parse = parse;
     }
-    assert.equal(parsed.filter((text) => text === source).length, 1, 'the reviewed file is parsed once');
   });
 });
