@@ -21,7 +21,7 @@ import {
   unquote,
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
-import type { Callee } from './jsSyntax';
+import type { Callee, JsCall } from './jsSyntax';
 import {
   args,
   bindingName,
@@ -163,16 +163,110 @@ function isEmptyBlock(input: CheckInput, block: Node | null): boolean {
  * A catch that says twice that it drops the error on purpose: its binding is named `_err` (the
  * linters' convention for "unused on purpose") and the block has a comment (`// ignore`).
  */
-function ignoresOnPurpose(clause: Node, body: Node): boolean {
-  const parameter = field(clause, 'parameter');
-  if (!parameter || !/^_/.test(parameter.text)) return false;
+function ignoresOnPurpose(input: CheckInput, clause: Node, body: Node): boolean {
+  // `catch (_err) {`: the binding read from the text between the keyword and the block.
+  if (!/^catch\s*\(\s*_/.test(input.text.slice(clause.startIndex, body.startIndex))) return false;
   return body.namedChildren.some((child) => child?.type === 'comment');
+}
+
+/** Calls that add to a collection the try block is filling (`keys.push(key)`, `seen.add(id)`): part of computing a value. */
+const ACCUMULATOR_METHODS = /^(?:push|unshift|add|set|append)$/;
+/** Loggers: a log line inside the try is not the action whose failure matters. */
+const LOGGER_OBJECT = /(?:^|\.)(?:console|_?logger|log|logging)$/i;
+/** A read from a cache (`await this.redisCacheService.get(key)`, `cache.getItem(k)`): a miss or a failure falls through to the source. */
+const CACHE_READ = /\b[\w$]*cache[\w$]*\s*\.\s*(?:get|mget|getItem|read|fetch|hget)\w*\s*[<(]/i;
+
+/**
+ * Whether the code at `start` begins a statement of its own: after `{`, `}`, `;`, the `)` of an
+ * `if (…)`/`for (…)` head, an arrow's `=>`, `else` or `do`, with an optional `await`. Read from the
+ * text just before it (no tree walk); `floor` bounds how far back it looks.
+ */
+function startsStatement(text: string, start: number, floor: number): boolean {
+  const from = Math.max(floor, start - 200);
+  const lines = text.slice(from, start).split('\n');
+  // Comment lines and a trailing `// note` say nothing about where the statement starts.
+  while (lines.length > 0 && /^\s*(?:\/\/.*|\/\*.*|\*.*|.*\*\/\s*)?$/.test(lines[lines.length - 1])) lines.pop();
+  const before = lines
+    .join('\n')
+    .replace(/\/\/[^'"`\n]*$/, '')
+    .replace(/\s+$/, '')
+    .replace(/(^|[^\w$.])await$/, '$1')
+    .replace(/\s+$/, '');
+  if (before === '') return from === floor;
+  return /[{};)]$|=>$|(?:^|[^\w$.])(?:else|do)$/.test(before);
+}
+
+/** Index of the first call of the file's start-ordered list that starts at or after `offset`. */
+function firstCallFrom(calls: readonly JsCall[], offset: number): number {
+  let low = 0;
+  let high = calls.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (calls[mid].node.startIndex < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Whether the try block between `start` and `end` performs an action (a call made for its effect:
+ * `await svc.initialize()`, `await db.row.delete(…)`) rather than computing a value. A block that
+ * only computes values (declarations, assignments, `return JSON.parse(v)`, `if (hit) return hit`,
+ * filling a local list) before an empty catch is the fallback idiom: when it fails, the code after
+ * it carries on with the default (`value` stays the raw string, the cache miss is recomputed, a
+ * missing profile is refused with a clear error). An action that fails silently is lost. Read from
+ * the calls the check already collected and the text before each; nothing reads the tree.
+ */
+function performsAction(input: CheckInput, start: number, end: number): boolean {
+  const calls = jsCalls(input);
+  for (let at = firstCallFrom(calls, start); at < calls.length; at += 1) {
+    const { node, target } = calls[at];
+    if (node.startIndex >= end) break;
+    if (!startsStatement(input.text, node.startIndex, start)) continue;
+    if (target.object !== undefined && (ACCUMULATOR_METHODS.test(target.name) || LOGGER_OBJECT.test(target.object)))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The braces of the try block a catch clause belongs to, from the text: the `{` after the try
+ * statement's `try` and the last `}` before `catch`. Undefined when the text does not read so.
+ */
+function tryBlockRange(text: string, tryStart: number, catchStart: number): { start: number; end: number } | undefined {
+  const open = text.indexOf('{', tryStart);
+  const close = text.lastIndexOf('}', catchStart);
+  return open >= 0 && close > open && /^try\s*$/.test(text.slice(tryStart, open))
+    ? { start: open + 1, end: close }
+    : undefined;
+}
+
+/**
+ * The line above a statement explains it (`// Mark the rejection as handled: consumers awaiting it
+ * still get the error` over `p.catch(() => undefined)`): at least three words in a comment that ends
+ * on the line right above.
+ */
+function explainedAbove(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  if (lineStart === 0) return false;
+  const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  const previous = text.slice(previousStart, lineStart - 1).trim();
+  const comment = /^\/\/(.*)$/.exec(previous) ?? /^(?:\/\*+|\*)?(.*)\*\/$/.exec(previous);
+  return !!comment && comment[1].trim().split(/\s+/).filter(Boolean).length >= 3;
 }
 
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('catch_clause')) {
     const body = field(clause, 'body');
-    if (!body || !isEmptyBlock(input, body) || ignoresOnPurpose(clause, body)) continue;
+    if (!body || !isEmptyBlock(input, body) || ignoresOnPurpose(input, clause, body)) continue;
+    const tryStatement = clause.parent;
+    const block = tryStatement && tryBlockRange(input.text, tryStatement.startIndex, clause.startIndex);
+    if (
+      block &&
+      (!performsAction(input, block.start, block.end) || CACHE_READ.test(input.text.slice(block.start, block.end)))
+    )
+      continue;
     const keyword = clause.child(0);
     input.report(
       keyword ?? clause,
@@ -193,6 +287,9 @@ const silentCatch: RuleChecker = (input) => {
     const swallows =
       isEmptyBlock(input, body) || (body !== null && (body.type === 'undefined' || body.type === 'null'));
     if (!swallows) continue;
+    // `const user = await find(id).catch(() => null)`: a value with a fallback, which the code checks next.
+    if (!startsStatement(input.text, call.startIndex, 0)) continue;
+    if (explainedAbove(input.text, call.startIndex)) continue;
     input.report(
       target.nameRange,
       'silent-catch',
@@ -527,7 +624,8 @@ const IO_CALL =
   /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 
 /** Functions the program registered itself (shutdown handlers, hooks, listeners): as many as the code has, not the data. */
-const CODE_COLLECTION = /(?:handlers|callbacks|hooks|listeners|middlewares|plugins|disposers|finalizers|cleanups)$/i;
+const CODE_COLLECTION =
+  /(?:(?<=[a-z0-9])(?:Handlers|Callbacks|Hooks|Listeners|Middlewares|Plugins|Disposers|Finalizers|Cleanups)|(?<![A-Za-z0-9])(?:[Hh]andlers|[Cc]allbacks|[Hh]ooks|[Ll]isteners|[Mm]iddlewares|[Pp]lugins|[Dd]isposers|[Ff]inalizers|[Cc]leanups))$/;
 
 /** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
 const FIXED_SOURCE =
@@ -546,26 +644,71 @@ function isFixedCollection(input: CheckInput, source: Node): boolean {
   return !!inner && ((inner.type === 'array' && inner.namedChildCount > 0) || FIXED_SOURCE.test(inner.text));
 }
 
+/** Array methods that take a callback: `rows.find((r) => r.id === id)` searches memory, not a table. */
+const ARRAY_CALLBACK_METHODS =
+  /^(?:find|findIndex|findLast|findLastIndex|filter|some|every|map|flatMap|forEach|reduce|sort)$/;
+/** Functions that shape a record for output (`presentDocument(d)`, `toDto(row)`, `serializeUser(u)`): no I/O of their own by name. */
+const SHAPING_FUNCTION =
+  /^(?:present|serialize|format|transform|render|normalize|normalise|convert|compute|calculate|sanitize|sanitise|parse|pick|omit)(?:[A-Z_]|$)|^to[A-Z]/;
+/** Waiting for work already started (`job.finished()`, `task.wait()`): nothing new begins per element. */
+const WAIT_METHODS = /^(?:finished|wait\w*|done|settled?|join|whenReady)$/;
+/** The arguments of a call open with a function: `(item) =>`, `(async (x) =>`, `(function (x)`, `(x =>`. */
+const CALLBACK_ARGUMENT =
+  /^\s*\(\s*(?:async\s*)?(?:\([^()]*(?:\([^()]*\)[^()]*)*\)|[A-Za-z_$][\w$]*)\s*(?::[^=()]*)?=>|^\s*\(\s*(?:async\s+)?function\b/;
+/** Lookups in a collection held in memory: `lastPriceByKey.get(k)`, `seenIds.has(id)`. */
+const IN_MEMORY_OBJECT = /(?:Map|Set|Cache|Index|Lookup|By[A-Z][\w$]*)$|^(?:map|set|cache|index|lookup)$/;
+
+/**
+ * Whether a mapping callback starts I/O for each element: it awaits a call, or it calls something
+ * that reads or writes elsewhere (`return this.prisma.order.update(…)`). An `async` callback that
+ * awaits only values already in flight and shapes data in memory (`rows.find((r) => …)`,
+ * `priceMap.get(key)`) starts nothing.
+ */
+function startsIo(input: CheckInput, callback: Node, calls: readonly Node[]): boolean {
+  const { text } = input;
+  const isAsync = isAsyncFunction(callback);
+  for (const node of calls) {
+    const before = text.slice(Math.max(callback.startIndex, node.startIndex - 40), node.startIndex);
+    // Awaited or handed back to Promise.all: `await repo.save(x)`, `return item.archive()`, `(b) => b.archive()`.
+    const awaited = isAsync && /\bawait\s*\(?\s*$/.test(before);
+    const returned = /\breturn\s*\(?\s*$|=>\s*\(?\s*$/.test(before);
+    const target = callee(node);
+    if (!target) continue;
+    if (target.object !== undefined && IN_MEMORY_OBJECT.test(target.object.replace(/^.*\./, ''))) continue;
+    if (
+      ARRAY_CALLBACK_METHODS.test(target.name) &&
+      CALLBACK_ARGUMENT.test(text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 200))
+    )
+      continue;
+    if (WAIT_METHODS.test(target.name) || SHAPING_FUNCTION.test(target.name)) continue;
+    if (awaited || returned || IO_CALL.test(target.text)) return true;
+  }
+  return false;
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
+    // Read from the text first: most `Promise.all` calls take a list of calls, not a mapping.
+    const argumentText = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 400);
+    if (!/\.\s*map\s*\(/.test(argumentText) || /^\s*\(\s*\[/.test(argumentText)) continue;
     const mapped = unwrap(firstArg(call));
     if (!mapped || mapped.type !== 'call_expression') continue;
     const mapCallee = callee(mapped);
     if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
+    // The cheap tests first (the callee's text, then the callback), the source's assignments last.
+    if (BOUNDED_SOURCE.test(mapCallee.object) || CODE_COLLECTION.test(mapCallee.object)) continue;
+    const callback = unwrap(firstArg(mapped));
+    if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
+    const calls = descendants(callback, 'call_expression');
+    const inner = calls.map((node) => callee(node)).filter((c) => c !== undefined);
+    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object))))
+      continue;
+    if (!startsIo(input, callback, calls)) continue;
     const source = unwrap(field(field(mapped, 'function'), 'object'));
     if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
       continue;
     if (isFixedCollection(input, source)) continue;
-    const callback = unwrap(firstArg(mapped));
-    if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
-    const inner = descendants(callback, 'call_expression')
-      .map((node) => callee(node))
-      .filter((c) => c !== undefined);
-    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object))))
-      continue;
-    const doesIo = isAsyncFunction(callback) || inner.some((c) => IO_CALL.test(c.text));
-    if (!doesIo) continue;
     input.report(
       field(call, 'function') ?? call,
       'unbounded-concurrency',

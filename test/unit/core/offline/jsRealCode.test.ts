@@ -24,6 +24,8 @@ const FILES = [
   'configDefaults.ts',
   'strategyKeys.js',
   'validatedSql.ts',
+  'fallbacks.ts',
+  'fanOut.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
