@@ -69,6 +69,54 @@ export function packageKindOf(
 }
 
 /**
+ * Builders that produce code for a browser: Angular's application, browser and dev-server builders,
+ * Nx's Angular and web executors, Storybook for a UI framework.
+ */
+const BROWSER_BUILDER =
+  /^(?:@angular-devkit\/build-angular:(?:application|browser|browser-esbuild|dev-server|app-shell|ng-packagr)|@angular\/build:(?:application|dev-server|ng-packagr)|@(?:nx|nrwl)\/(?:angular|web):[\w-]+|@storybook\/(?:angular|react|vue3?|svelte|web-components)[\w-]*:[\w-]+)$/;
+/** Builders that produce a server or a Node program (Nx node/Nest apps, Angular's server bundle). */
+const SERVER_BUILDER =
+  /^(?:@(?:nx|nrwl)\/(?:node|nest|next|remix|express):[\w-]+|@(?:nx|nrwl)\/js:node|@angular-devkit\/build-angular:server|@angular\/build:server)$/;
+
+/** Every `executor` (Nx project.json) or `builder` (angular.json) named in a project's targets. */
+function builders(project: unknown): string[] {
+  if (!project || typeof project !== 'object') return [];
+  const { targets, architect } = project as Record<string, unknown>;
+  const found: string[] = [];
+  for (const table of [targets, architect]) {
+    if (!table || typeof table !== 'object') continue;
+    for (const target of Object.values(table as Record<string, unknown>)) {
+      if (!target || typeof target !== 'object') continue;
+      const { executor, builder } = target as Record<string, unknown>;
+      for (const name of [executor, builder]) if (typeof name === 'string') found.push(name);
+    }
+  }
+  return found;
+}
+
+/**
+ * A browser project of a workspace file (Nx `project.json`, one entry of `angular.json`): it is built
+ * for the browser and nothing in it is built for a server. Undefined otherwise (a shared library
+ * that is only linted and tested says nothing; the folders above decide).
+ */
+export function workspaceProjectKind(project: unknown, shownAs: string): PackageInfo | undefined {
+  const names = builders(project);
+  if (names.some((name) => SERVER_BUILDER.test(name))) return undefined;
+  const browser = names.find((name) => BROWSER_BUILDER.test(name));
+  return browser ? { kind: 'browser', reason: `${shownAs} builds it with ${browser} (a browser app)` } : undefined;
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The nearest package.json at or above each file, up to the project root, read once per folder.
  * `read` returns a file's text or undefined when there is none (tests pass a map).
  */
@@ -96,9 +144,33 @@ export class PackageManifests {
     const text = this.read(path.join(this.root, ...shownAs.split('/')));
     let info: PackageInfo | undefined;
     if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
-    else if (dir !== '') info = this.atDir(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
+    // In an Nx or Angular workspace one package.json at the root serves the API and the web app
+    // alike; each project's own workspace entry says what it is built for.
+    else info = this.workspaceProject(dir);
+    if (text === undefined && info === undefined && dir !== '')
+      info = this.atDir(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
     this.byDir.set(dir, info);
     return info;
+  }
+
+  /** The project folders an `angular.json` at the root declares, with their kinds (read once). */
+  private angularProjects: Map<string, PackageInfo> | undefined;
+
+  private workspaceProject(dir: string): PackageInfo | undefined {
+    const shownAs = dir === '' ? 'project.json' : `${dir}/project.json`;
+    const nx = parseObject(this.read(path.join(this.root, ...shownAs.split('/'))));
+    if (nx) return workspaceProjectKind(nx, shownAs);
+    if (!this.angularProjects) {
+      this.angularProjects = new Map();
+      const projects = parseObject(this.read(path.join(this.root, 'angular.json')))?.projects;
+      for (const [name, project] of Object.entries(projects && typeof projects === 'object' ? projects : {})) {
+        const fields = (project && typeof project === 'object' ? project : {}) as Record<string, unknown>;
+        const folder = [fields.sourceRoot, fields.root].find((value) => typeof value === 'string' && value !== '');
+        const kind = workspaceProjectKind(project, `angular.json (project ${name})`);
+        if (typeof folder === 'string' && kind) this.angularProjects.set(folder.replace(/^\.\/|\/+$/g, ''), kind);
+      }
+    }
+    return this.angularProjects.get(dir);
   }
 }
 

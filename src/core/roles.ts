@@ -207,9 +207,33 @@ const ISOMORPHIC = /\btypeof\s+window\b/;
 const JS_SERVER_MODULES =
   'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston';
 const JS_SERVER_IMPORT = new RegExp(
-  `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](?:${JS_SERVER_MODULES})['"]`,
-  'm',
+  `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](${JS_SERVER_MODULES})['"]`,
+  'gm',
 );
+
+/**
+ * Whether the module imports something that only runs on a server. A type-only import
+ * (`import type { User } from 'pg'`) is erased at build time, and the models and enums a Prisma
+ * schema generates (`import { DataSource, Prisma } from '@prisma/client'`) are shared with front
+ * ends that show the same records: only the client itself (`PrismaClient`, a default or namespace
+ * import) talks to a database.
+ */
+function importsServerModule(head: string): boolean {
+  JS_SERVER_IMPORT.lastIndex = 0;
+  for (let match = JS_SERVER_IMPORT.exec(head); match; match = JS_SERVER_IMPORT.exec(head)) {
+    if (!match[0].startsWith('from')) return true;
+    // The clause between the statement's `import` keyword (at most 2 KiB back) and this `from`.
+    const before = head.slice(Math.max(0, match.index - 2048), match.index);
+    let keyword = before.lastIndexOf('import');
+    while (keyword > 0 && /[\w$]/.test(before[keyword - 1])) keyword = before.lastIndexOf('import', keyword - 1);
+    if (keyword < 0) return true;
+    const clause = before.slice(keyword + 'import'.length);
+    if (/^\s*type\b/.test(clause)) continue;
+    if (match[1] === '@prisma/client' && /^\s*\{[^}]*\}\s*$/.test(clause) && !/\bPrismaClient\b/.test(clause)) continue;
+    return true;
+  }
+  return false;
+}
 const JS_SERVER_MARK =
   /^['"]use server['"]|\bexport\s+(?:async\s+)?(?:function|const)\s+(?:getServerSideProps|getStaticProps|getStaticPaths|loader|action|generateMetadata)\b/m;
 
@@ -326,7 +350,7 @@ function browserSignal(
   packageInfo: PackageInfo | undefined,
 ): string | undefined {
   if (SERVER_PATH.test(path)) return undefined;
-  if (JS_SERVER_IMPORT.test(head) || JS_SERVER_MARK.test(head)) return undefined;
+  if (importsServerModule(head) || JS_SERVER_MARK.test(head)) return undefined;
   if (startsWithUseClient(head)) return "'use client' directive";
   const framework = JS_BROWSER_IMPORT.exec(head);
   // Next.js app-router files without 'use client' are server components: their fetch runs on the server.
@@ -406,6 +430,27 @@ export function generatedOrVendoredByPath(path: string): FileRoleResult | undefi
     .filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
   const base = segments.pop() ?? '';
   return notOwnCodeByPath(segments, base);
+}
+
+/** How much of a file over the size cap is read to tell a bundle or generated file by its content. */
+export const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * The role of a file too large to review, from its path or, failing that, from the first
+ * SNIFF_BYTES of its text: a generated marker, a copied-code header, or minified lines (a one-line
+ * multi-megabyte bundle such as a math typesetter's). Own code is undefined: it should have been reviewed.
+ */
+export function generatedOrVendoredByHead(path: string, head: string): FileRoleResult | undefined {
+  const byPath = generatedOrVendoredByPath(path);
+  if (byPath) return byPath;
+  const marker = GENERATED_MARKER.exec(head.length > MARKER_CHARS ? head.slice(0, MARKER_CHARS) : head);
+  if (marker) return { role: 'generated', reason: `marker "${marker[0].trim().slice(0, 80)}"` };
+  const meanLine = minified(head);
+  if (meanLine !== undefined)
+    return { role: 'vendored', reason: `minified (lines of ${meanLine} characters on average)` };
+  const base = normalisePath(path).toLowerCase().split('/').pop() ?? '';
+  const copied = copiedSignal(head, base);
+  return copied ? { role: 'vendored', reason: copied } : undefined;
 }
 
 /** A path as the conventions read it: `/`-separated, no leading `./`. */

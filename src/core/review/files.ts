@@ -8,7 +8,7 @@ import { ReviewInputError } from './errors';
 import { looksBinary } from '../personas/encoding';
 import { errorMessage } from '../errorMessage';
 import { languageFromPath } from '../language';
-import { generatedOrVendoredByPath } from '../roles';
+import { generatedOrVendoredByHead, generatedOrVendoredByPath, SNIFF_BYTES } from '../roles';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -127,37 +127,57 @@ const kib = (bytes: number): string => `${Math.max(1, Math.round(bytes / 1024))}
 const DATA_LANGUAGES = new Set(['json', 'yaml', 'toml', 'xml', 'sql']);
 
 /**
- * Whether a file over the size cap makes the review incomplete: program code (a language the
- * reviewer knows, data formats aside) is a part that should have been reviewed and was not, in a
- * folder walk, a diff and the editor alike. Other files (data, unknown types) are left out by policy.
+ * What a file over the size cap is when it is not the team's code: told by its path, or by its first
+ * bytes (`head`, when the caller read them: a generated marker, a licence header, minified lines).
  */
-export function oversizeFails(path: string | undefined): boolean {
-  if (path === undefined) return false;
+function notOwnCode(path: string | undefined, head: string | undefined) {
+  if (path === undefined) return undefined;
+  if (head === undefined) return generatedOrVendoredByPath(path);
+  // Data (a one-line JSON document) is left out by policy anyway; only code is told by its content.
   const language = languageFromPath(path);
-  return language !== undefined && !DATA_LANGUAGES.has(language) && !generatedOrVendoredByPath(path);
+  return language === undefined || DATA_LANGUAGES.has(language)
+    ? generatedOrVendoredByPath(path)
+    : generatedOrVendoredByHead(path, head);
 }
 
-/** Why a file of `size` bytes is not reviewed under a cap of `maxBytes` (`path` tells code from data). */
-export function oversizeReason(size: number, maxBytes: number, path?: string): string {
+/**
+ * Whether a file over the size cap makes the review incomplete: program code (a language the
+ * reviewer knows, data formats aside) is a part that should have been reviewed and was not, in a
+ * folder walk, a diff and the editor alike. Other files (data, unknown types, bundles and generated
+ * code told by path or by `head`, the file's first bytes) are left out by policy.
+ */
+export function oversizeFails(path: string | undefined, head?: string): boolean {
+  if (path === undefined) return false;
+  const language = languageFromPath(path);
+  return language !== undefined && !DATA_LANGUAGES.has(language) && !notOwnCode(path, head);
+}
+
+/** Why a file of `size` bytes is not reviewed under a cap of `maxBytes` (`path` tells code from data, `head` bundles from own code). */
+export function oversizeReason(size: number, maxBytes: number, path?: string, head?: string): string {
   const shown = size >= 10 * 1024 * 1024 ? `${Math.round(size / (1024 * 1024))} MiB` : kib(size);
-  const notOwn = path === undefined ? undefined : generatedOrVendoredByPath(path);
+  const notOwn = notOwnCode(path, head);
   if (notOwn)
     return `larger than the ${kib(maxBytes)} size cap (${shown}): ${notOwn.role} code (${notOwn.reason}), not reviewed`;
-  return oversizeFails(path)
+  return oversizeFails(path, head)
     ? `larger than the ${kib(maxBytes)} size cap (${shown}): code not reviewed (exclude it from reviews if it is generated)`
     : `larger than the ${kib(maxBytes)} size cap (${shown}): not reviewed`;
 }
 
-/** A file over the size cap, as a read that did not happen. */
-export function tooLarge(size: number, maxBytes: number, path?: string): SourceRead {
+/** A file over the size cap, as a read that did not happen (`head`: its first bytes as text, when read). */
+export function tooLarge(size: number, maxBytes: number, path?: string, head?: string): SourceRead {
   return {
     ok: false,
-    reason: oversizeReason(size, maxBytes, path),
-    failed: oversizeFails(path),
+    reason: oversizeReason(size, maxBytes, path, head),
+    failed: oversizeFails(path, head),
   };
 }
 
 const BINARY: SourceRead = { ok: false, reason: 'binary file: not reviewed', failed: false };
+
+/** The first SNIFF_BYTES of a file as text, for telling a bundle by its content (a cut character at the end is harmless). */
+function headText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes.subarray(0, SNIFF_BYTES));
+}
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -190,7 +210,7 @@ export function normaliseLineEndings(text: string): { text: string; lineMap?: nu
  * bytes that are not UTF-8 read as Windows-1252 (said in a note), line endings normalised.
  */
 export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
-  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes, path);
+  if (bytes.length > maxBytes) return tooLarge(bytes.length, maxBytes, path, headText(bytes));
   const notes: string[] = [];
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
@@ -218,9 +238,10 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
 /** Source text that arrived as a string (an editor buffer, `git show` output): the same checks. */
 export function sourceFromText(text: string, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
   // Cheap bound first: a UTF-8 byte is at least one UTF-16 code unit and at most three.
-  if (text.length > maxBytes) return tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes, path);
+  if (text.length > maxBytes)
+    return tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes, path, text.slice(0, SNIFF_BYTES));
   const size = Buffer.byteLength(text, 'utf8');
-  if (size > maxBytes) return tooLarge(size, maxBytes, path);
+  if (size > maxBytes) return tooLarge(size, maxBytes, path, text.slice(0, SNIFF_BYTES));
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.slice(0, 8192).includes('\u0000')) return BINARY;
   return { ok: true, ...normaliseLineEndings(body), notes: [] };
@@ -256,8 +277,13 @@ export async function readSourceFile(
   try {
     const info = await stat(absolutePath);
     if (!info.isFile()) return { ok: false, reason: 'not a regular file: not reviewed', failed: false };
-    if (info.size > maxBytes) return tooLarge(info.size, maxBytes, absolutePath);
     handle = await open(absolutePath, 'r');
+    if (info.size > maxBytes) {
+      // Only the first bytes, to tell a minified or generated bundle from code that should have been reviewed.
+      const head = Buffer.alloc(Math.min(info.size, SNIFF_BYTES));
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return tooLarge(info.size, maxBytes, absolutePath, headText(head.subarray(0, bytesRead)));
+    }
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {

@@ -167,4 +167,88 @@ describe('file roles from package.json', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('reads Nx project.json and angular.json: one root package.json, a browser app beside an API', () => {
+    const target = (executor: string) => ({ executor });
+    const files: Record<string, string> = {
+      'package.json': manifest({
+        dependencies: { '@nestjs/core': '11', '@angular/core': '20', '@prisma/client': '6' },
+      }),
+      'apps/web/project.json': manifest({
+        targets: { build: target('@nx/angular:browser-esbuild'), test: target('@nx/jest:jest') },
+      }),
+      'apps/server/project.json': manifest({
+        targets: { serve: target('@nx/js:node'), lint: target('@nx/eslint:lint') },
+      }),
+      'libs/widgets/project.json': manifest({ targets: { storybook: target('@storybook/angular:start-storybook') } }),
+      'libs/shared/project.json': manifest({ targets: { lint: target('@nx/eslint:lint') } }),
+      // Both kinds of build in one project: server-side rendering, not a browser-only app.
+      'apps/ssr/project.json': manifest({
+        targets: { build: target('@nx/angular:application'), server: target('@nx/node:build') },
+      }),
+      'apps/broken/project.json': '{ "targets": ',
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    assert.equal(manifests.of('apps/web/src/app/services/import.service.ts')?.kind, 'browser');
+    assert.match(
+      manifests.of('apps/web/src/main.ts')?.reason ?? '',
+      /apps\/web\/project\.json builds it with @nx\/angular/,
+    );
+    assert.equal(manifests.of('libs/widgets/src/lib/chart.component.ts')?.kind, 'browser');
+    assert.equal(manifests.of('apps/server/src/main.ts')?.kind, 'other');
+    assert.equal(manifests.of('libs/shared/src/helper.ts')?.kind, 'other', 'a library only linted: the root decides');
+    assert.equal(manifests.of('apps/ssr/src/main.ts')?.kind, 'other');
+    assert.equal(manifests.of('apps/broken/src/main.ts')?.kind, 'other');
+
+    const angular: Record<string, string> = {
+      'package.json': manifest({ dependencies: { express: '4', '@angular/core': '20' } }),
+      'angular.json': manifest({
+        projects: {
+          shop: {
+            root: '',
+            sourceRoot: 'src',
+            architect: { build: { builder: '@angular-devkit/build-angular:application' } },
+          },
+          admin: { root: 'projects/admin', architect: { build: { builder: '@angular/build:application' } } },
+          tools: { root: 'projects/tools', architect: { build: { builder: '@angular-devkit/build-angular:server' } } },
+        },
+      }),
+    };
+    const workspace = new PackageManifests('/repo', reader(angular, '/repo'));
+    assert.equal(workspace.of('src/app/cart/cart.service.ts')?.kind, 'browser');
+    assert.equal(workspace.of('projects/admin/src/app/users.ts')?.kind, 'browser');
+    assert.equal(workspace.of('projects/tools/src/run.ts')?.kind, 'other');
+    assert.equal(workspace.of('server/main.ts')?.kind, 'other');
+  });
+
+  it("classifies an Angular app's files as browser code: Prisma's shared models and type-only imports are no server evidence", () => {
+    const files: Record<string, string> = {
+      'package.json': manifest({ dependencies: { '@nestjs/core': '11', '@angular/core': '20' } }),
+      'apps/web/project.json': manifest({ targets: { build: { executor: '@nx/angular:application' } } }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const roleOf = (path: string, text: string): string => classifyFile(path, text, undefined, manifests.of(path)).role;
+    const component = [
+      "import { Component } from '@angular/core';",
+      "import { AssetClass, DataSource } from '@prisma/client';",
+      "import type { Pool } from 'pg';",
+      '@Component({ selector: "app-dialog", template: "" })',
+      'export class DialogComponent {}',
+      '',
+    ].join('\n');
+    assert.equal(classifyFile('libs/ui/src/dialog.component.ts', component).role, 'browser');
+    // A helper with no import of its own, in the Angular app's tree.
+    assert.equal(roleOf('apps/web/src/app/util/format.ts', 'export const pct = (x: number) => `${x}%`;\n'), 'browser');
+    // The Prisma client itself, a namespace import or a runtime import of a server module is server code.
+    for (const line of [
+      "import { PrismaClient } from '@prisma/client';",
+      "import * as prisma from '@prisma/client';",
+      "import { Pool } from 'pg';",
+      "import {\n  Injectable,\n} from '@nestjs/common';",
+    ])
+      assert.equal(classifyFile('libs/ui/src/dialog.component.ts', `${line}\n${component}`).role, 'production', line);
+    assert.equal(
+      roleOf('apps/api/src/app/user.service.ts', "import { Prisma } from '@prisma/client';\n"),
+      'production',
+    );
+  });
 });
