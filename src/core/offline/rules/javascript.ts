@@ -339,8 +339,11 @@ function keyLiteral(input: CheckInput, key: Node, depth = 0): Node | null {
 }
 
 /** Options whose value is a key by the library's contract. */
-const KEY_OPTION =
-  /\b(?:secret|secretOrKey|secretOrPrivateKey|clientSecret|privateKey|signingKey|jwtSecret|sessionSecret)['"]?\s*:/g;
+const KEY_OPTION_NAMES =
+  'secret|secretOrKey|secretOrPrivateKey|clientSecret|privateKey|signingKey|jwtSecret|sessionSecret';
+const KEY_OPTION = new RegExp(`\\b(?:${KEY_OPTION_NAMES})['"]?\\s*:`, 'g');
+/** The pair found is the option itself, not one around a string that mentions the word (`example: '[{"secret":false}]'`). */
+const KEY_OPTION_PAIR = new RegExp(`^['"]?(?:${KEY_OPTION_NAMES})['"]?\\s*:`);
 
 /** The literal of `this.name` when the class sets it once from a literal (`this.jwtSecret = '…'`). */
 function thisFieldLiteral(input: CheckInput, member: Node): Node | null {
@@ -402,6 +405,7 @@ const hardcodedSecret: RuleChecker = (input) => {
   // Key options given to a library call (passport strategies, express-session, express-jwt):
   // `new Strategy({ clientSecret: APP_SECRET })`, `session({ secret: this.sessionSecret })`.
   for (const pair of nodesAtMatches(input, KEY_OPTION, PAIR)) {
+    if (!KEY_OPTION_PAIR.test(input.text.slice(pair.startIndex, pair.startIndex + 64))) continue;
     const holder = pair.parent?.parent;
     if (holder?.type !== 'arguments') continue;
     const value = unwrap(field(pair, 'value'));
@@ -627,6 +631,13 @@ const IO_CALL =
 const CODE_COLLECTION =
   /(?:(?<=[a-z0-9])(?:Handlers|Callbacks|Hooks|Listeners|Middlewares|Plugins|Disposers|Finalizers|Cleanups)|(?<![A-Za-z0-9])(?:[Hh]andlers|[Cc]allbacks|[Hh]ooks|[Ll]isteners|[Mm]iddlewares|[Pp]lugins|[Dd]isposers|[Ff]inalizers|[Cc]leanups))$/;
 
+/**
+ * Collections of the kinds a deployment is configured with (`dataSources`, `enabledProviders`,
+ * `supportedLocales`, `currencies`): a handful the team chose, not rows users create.
+ */
+const CONFIGURED_KINDS =
+  /(?:^|[._$]|(?<=[a-z0-9])(?=[A-Z]))(?:[Dd]ata[Ss]ources|[Pp]roviders|[Rr]egions|[Ll]ocales|[Ll]anguages|[Cc]urrencies|[Ee]nvironments|[Kk]inds)$/;
+
 /** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
 const FIXED_SOURCE =
   /\b(?:config|settings|nconf)\s*\.\s*get\s*[<(]|\b(?:load|read|get)Static\w*\s*\(|\brequire\(\s*['"][^'"]+\.json['"]\s*\)/;
@@ -647,9 +658,6 @@ function isFixedCollection(input: CheckInput, source: Node): boolean {
 /** Array methods that take a callback: `rows.find((r) => r.id === id)` searches memory, not a table. */
 const ARRAY_CALLBACK_METHODS =
   /^(?:find|findIndex|findLast|findLastIndex|filter|some|every|map|flatMap|forEach|reduce|sort)$/;
-/** Functions that shape a record for output (`presentDocument(d)`, `toDto(row)`, `serializeUser(u)`): no I/O of their own by name. */
-const SHAPING_FUNCTION =
-  /^(?:present|serialize|format|transform|render|normalize|normalise|convert|compute|calculate|sanitize|sanitise|parse|pick|omit)(?:[A-Z_]|$)|^to[A-Z]/;
 /** Waiting for work already started (`job.finished()`, `task.wait()`): nothing new begins per element. */
 const WAIT_METHODS = /^(?:finished|wait\w*|done|settled?|join|whenReady)$/;
 /** The arguments of a call open with a function: `(item) =>`, `(async (x) =>`, `(function (x)`, `(x =>`. */
@@ -680,10 +688,24 @@ function startsIo(input: CheckInput, callback: Node, calls: readonly Node[]): bo
       CALLBACK_ARGUMENT.test(text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 200))
     )
       continue;
-    if (WAIT_METHODS.test(target.name) || SHAPING_FUNCTION.test(target.name)) continue;
+    if (WAIT_METHODS.test(target.name)) continue;
     if (awaited || returned || IO_CALL.test(target.text)) return true;
   }
   return false;
+}
+
+/**
+ * `for (const group of chunk(requests, 10)) { await Promise.all(group.map(…)) }`: the mapped name is
+ * the variable of a loop over chunks, batches or pages, so each fan-out is one bounded group. Read
+ * from the text of the 2,000 characters before the call.
+ */
+function isChunkOfLoop(text: string, name: string, at: number): boolean {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+  const escaped = name.replace(/\$/g, '\\$');
+  const loop = new RegExp(`\\bfor\\s*\\(\\s*(?:const|let|var)\\s+${escaped}\\s+of\\s+([^;{]{1,200})\\)\\s*\\{`, 'g');
+  let last: RegExpExecArray | undefined;
+  for (const match of text.slice(Math.max(0, at - 2000), at).matchAll(loop)) last = match;
+  return !!last && BOUNDED_SOURCE.test(last[1]);
 }
 
 const unboundedConcurrency: RuleChecker = (input) => {
@@ -697,7 +719,9 @@ const unboundedConcurrency: RuleChecker = (input) => {
     const mapCallee = callee(mapped);
     if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
     // The cheap tests first (the callee's text, then the callback), the source's assignments last.
-    if (BOUNDED_SOURCE.test(mapCallee.object) || CODE_COLLECTION.test(mapCallee.object)) continue;
+    const { object } = mapCallee;
+    if (BOUNDED_SOURCE.test(object) || CODE_COLLECTION.test(object) || CONFIGURED_KINDS.test(object)) continue;
+    if (isChunkOfLoop(input.text, mapCallee.object, call.startIndex)) continue;
     const callback = unwrap(firstArg(mapped));
     if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
     const calls = descendants(callback, 'call_expression');
@@ -797,12 +821,97 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   }
 };
 
+/** A doc comment that says the value must resist guessing. */
+const SECURE_INTENT = /\b(?:secure(?:ly)?|cryptographic(?:ally)?|unguessable|unpredictable|hard to guess)\b/i;
+/** ... unless it says the opposite (`not cryptographically secure, fine for jitter`). */
+const NOT_SECURE = /\b(?:not|non|isn't|is not|no need|doesn't need|insecure)\b/i;
+/** An authorisation flow's name: the values its store or service makes are anti-forgery handles. */
+const AUTH_FLOW = /\b(?:oidc|o ?auth ?2?|open ?id|sso|saml|csrf|xsrf|pkce)\b/;
+const FLOW_VALUE = /\b(?:state|states|handle|nonce|verifier|challenge)\b/;
+
+/** Lower-case words of identifiers: `OidcStateStore generateHandle` → `oidc state store generate handle`. */
+function identifierWords(names: string): string {
+  return names
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ');
+}
+
+/** The comment right above the function starting at `start` (a `/** … *\/` block or `//` lines), or ''. */
+function leadingComment(text: string, start: number): string {
+  // `export function f`, `export const f = () =>`: the declaration's keywords stand between the comment and the function.
+  const before = text
+    .slice(Math.max(0, start - 1500), start)
+    .replace(/(?:\b(?:export|default|async|const|let|var|[A-Za-z_$][\w$]*\s*=)\s*)+$/, '')
+    .replace(/\s+$/, '');
+  if (before.endsWith('*/')) return before.slice(before.lastIndexOf('/*'));
+  const lines = before.split('\n');
+  const comment: string[] = [];
+  while (lines.length > 0 && /^\s*\/\//.test(lines[lines.length - 1])) comment.unshift(lines.pop() ?? '');
+  return comment.join('\n');
+}
+
+const classDeclarations = new WeakMap<CheckInput, Array<{ index: number; name: string }>>();
+
+/** The name of the last class declared before `offset` (the class a method most likely belongs to). */
+function classBefore(input: CheckInput, offset: number): string {
+  let list = classDeclarations.get(input);
+  if (!list) {
+    list = [...input.text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)].map((match) => ({
+      index: match.index,
+      name: match[1],
+    }));
+    classDeclarations.set(input, list);
+  }
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (list[mid].index < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? list[low - 1].name : '';
+}
+
+/**
+ * A random value made for a secret: its binding or function is named for one (randomBuildsSecret),
+ * the function's doc comment asks for a secure value (`Generate a cryptographically secure random
+ * handle`), or it makes the `state`/`nonce`/handle of an OAuth/OIDC flow (`OidcStateStore.generateHandle`).
+ */
+function buildsSecret(input: CheckInput, call: Node, fn: Node | null): boolean {
+  const fnName = fn ? functionName(fn) : undefined;
+  if (randomBuildsSecret(bindingName(call), fnName)) return true;
+  if (!fn) return false;
+  // A comment above the function, read from the text before any other tree read.
+  const comment = leadingComment(input.text, fn.startIndex);
+  if (SECURE_INTENT.test(comment) && !NOT_SECURE.test(comment)) return true;
+  // An anonymous callback (`Array.from({ length: 4 }, () => Math.random()…)`) serves the function around it.
+  let named: Node | null = fn;
+  let name = fnName;
+  for (let depth = 0; named && name === undefined && depth < 3; depth += 1) {
+    named = enclosingFunction(input, named);
+    name = named ? functionName(named) : undefined;
+    if (named && depth === 0) {
+      const outer = leadingComment(input.text, named.startIndex);
+      if (SECURE_INTENT.test(outer) && !NOT_SECURE.test(outer)) return true;
+    }
+  }
+  if (!named || name === undefined) return false;
+  if (named !== fn && randomBuildsSecret(undefined, name)) return true;
+  // The flow may be named by the class (`OidcStateStore`), the value must be named by the function (`generateHandle`).
+  const fnWords = identifierWords(name);
+  if (!FLOW_VALUE.test(fnWords)) return false;
+  const className = named.type === 'method_definition' ? classBefore(input, named.startIndex) : '';
+  return AUTH_FLOW.test(`${identifierWords(className)} ${fnWords}`);
+}
+
 const weakRandomSecret: RuleChecker = (input) => {
   let fakeData: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
     if (target.text !== 'Math.random') continue;
     const fn = enclosingFunction(input, call);
-    if (!randomBuildsSecret(bindingName(call), fn ? functionName(fn) : undefined)) continue;
+    if (!buildsSecret(input, call, fn)) continue;
     fakeData ??= isFakeDataModule(input.text);
     if (fakeData) return;
     input.report(

@@ -179,7 +179,7 @@ Load the whole set in one query before the loop (\`WHERE id IN (…)\` / \`= ANY
 **Category:** reliability · **Default severity:** low · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-- JS/TS: \`Promise.all(xs.map(...))\` doing I/O over a non-literal array with no limiter (p-limit, a semaphore, batching): the callback awaits a call or calls a client (\`return this.db.order.update(…)\`); a callback that only shapes data in memory (\`rows.find((r) => …)\`, \`priceMap.get(k)\`, awaiting values already in flight) starts nothing. Not in browser code.
+- JS/TS: \`Promise.all(xs.map(...))\` doing I/O over a non-literal array with no limiter (p-limit, a semaphore, batching): the callback awaits a call or calls a client (\`return this.db.order.update(…)\`); a callback that only shapes data in memory (\`rows.find((r) => …)\`, \`priceMap.get(k)\`, awaiting values already in flight or jobs already queued) starts nothing. Not in browser code.
 - Python: \`asyncio.gather(*[…])\` over a non-literal iterable with no semaphore in the function.
 - Go: a \`go\` statement inside a \`for … range\` loop with no semaphore or errgroup \`SetLimit\` in the function.
 
