@@ -26,6 +26,7 @@ const FILES = [
   'validatedSql.ts',
   'fallbacks.ts',
   'fanOut.ts',
+  'authFlows.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
