@@ -301,6 +301,29 @@ export function scriptedReview(set: LabeledSet, user: string, system = ''): Scri
   return envelope({ summary, findings }, stableHash(partKey) % 4);
 }
 
+/** A deterministic chooser of one line from a list, salted per use, for the part hashed as `h`. */
+function picker(h: number): (lines: number[], salt: number) => number | undefined {
+  return (lines, salt) => (lines.length === 0 ? undefined : lines[(h >>> salt) % lines.length]);
+}
+
+/** A confident high false alarm on a shown line (nothing when there is no line to put it on). */
+function alarmAt(
+  shown: Shown,
+  line: number | undefined,
+  claim: { title: string; category: string; message: string; confidence: number },
+): Record<string, unknown>[] {
+  if (line === undefined) return [];
+  return [
+    finding({
+      ...claim,
+      severity: 'high',
+      startLine: line,
+      endLine: line,
+      quote: (shown.lines.get(line) ?? '').trim(),
+    }),
+  ];
+}
+
 /** The model name that gets the second model's habits (`scriptedOtherReview`). */
 export const OTHER_SCRIPTED_MODEL = 'scripted-other';
 
@@ -342,18 +365,12 @@ export function scriptedOtherReview(set: LabeledSet, user: string): ScriptedRepl
   const quiet = quietLines(shown, inFile, 4);
   const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
   const h = stableHash(`other:${shown.file}:${first}`);
-  const pick = (lines: number[], salt: number): number | undefined =>
-    lines.length === 0 ? undefined : lines[(h >>> salt) % lines.length];
+  const pick = picker(h);
   const alarm = (line: number | undefined, title: string, category: string): void => {
-    if (line === undefined) return;
     findings.push(
-      finding({
+      ...alarmAt(shown, line, {
         title,
-        severity: 'high',
         category,
-        startLine: line,
-        endLine: line,
-        quote: (shown.lines.get(line) ?? '').trim(),
         message: `${title}. This can fail in production under load.`,
         confidence: 0.8,
       }),
@@ -428,8 +445,7 @@ export function scriptedLocalReview(set: LabeledSet, user: string): ScriptedRepl
   const quiet = quietLines(shown, inFile, 4).filter((n) => !/^\s*(?:\/\/|#|\/?\*)/.test(text(n)));
   const first = [...shown.lines.keys()].sort((a, b) => a - b)[0] ?? 1;
   const h = stableHash(`local:${shown.file}:${first}`);
-  const pick = (lines: number[], salt: number): number | undefined =>
-    lines.length === 0 ? undefined : lines[(h >>> salt) % lines.length];
+  const pick = picker(h);
   const claim = (
     line: number | undefined,
     title: string,
@@ -437,19 +453,7 @@ export function scriptedLocalReview(set: LabeledSet, user: string): ScriptedRepl
     message: string,
     confidence = 0.85,
   ): void => {
-    if (line === undefined) return;
-    findings.push(
-      finding({
-        title,
-        severity: 'high',
-        category,
-        startLine: line,
-        endLine: line,
-        quote: text(line).trim(),
-        message,
-        confidence,
-      }),
-    );
+    findings.push(...alarmAt(shown, line, { title, category, message, confidence }));
   };
   claim(
     pick(quiet, 2),

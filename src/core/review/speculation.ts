@@ -118,14 +118,16 @@ function doesSomething(line: string): boolean {
 /**
  * The line that handles the errors of the statement at `line`, or undefined: for Go, the statement
  * assigns `err` and it, or the next line, checks `err != nil` with a body that does something; else
- * the statement sits in a `try` block (nearest enclosing by indentation) whose `catch`/`except` does
- * something, or chains `.catch(`.
+ * the statement sits in the body of a `try` (the enclosing blocks read by indentation, within its
+ * function) whose `catch`/`except` does something, or chains a `.catch(` of its own.
  */
 export function errorsHandledAt(lines: readonly string[], line: number): number | undefined {
   const statement = statementRange(lines, line);
+  // A chain continued on the next lines (`search(q)` / `.then(show)` / `.catch(report)`) is the same statement.
+  while (/^\s*\??\./.test(lines[statement.endLine] ?? '') && statement.endLine < lines.length)
+    statement.endLine = statementRange(lines, statement.endLine + 1).endLine;
   const said = lines.slice(statement.startLine - 1, statement.endLine).join('\n');
-  if (/\.catch\s*\(\s*(?!\(\s*\)\s*=>\s*\{\s*\}|\(\s*\)\s*=>\s*(?:null|undefined)\b)/.test(said))
-    return statement.startLine;
+  if (catchesOwnChain(said)) return statement.startLine;
   if (/\berr\b\s*(?::=|=)|,\s*err\s*(?::=|=)/.test(said)) {
     for (const n of [statement.startLine, statement.endLine, statement.endLine + 1]) {
       const text = lines[n - 1] ?? '';
@@ -133,22 +135,31 @@ export function errorsHandledAt(lines: readonly string[], line: number): number 
     }
     return undefined;
   }
-  // The nearest `try` above, at a smaller indentation, with nothing between at or left of its indentation.
-  const indent = indentOf(lines[line - 1] ?? '');
+  // The enclosing block headers, by indentation, up to the function: the first `try` among them,
+  // if any (a line in a `catch`/`except`/`else` block meets that header first, at the try's own
+  // indentation, and so never the `try`).
+  let indent = indentOf(lines[line - 1] ?? '');
   let tryLine: number | undefined;
-  let tryIndent = 0;
-  for (let n = line - 1; n >= Math.max(1, line - 200); n--) {
+  for (let n = line - 1; n >= Math.max(1, line - 400) && indent > 0; n--) {
     const text = lines[n - 1] ?? '';
-    if (text.trim() === '') continue;
+    if (text.trim() === '' || /^\s*(?:\/\/|#|\/?\*)/.test(text)) continue;
     const i = indentOf(text);
     if (i >= indent) continue;
     if (/^\s*try\s*(?:\{|:)\s*$/.test(text)) {
       tryLine = n;
-      tryIndent = i;
+      break;
     }
-    break;
+    // A function's header: errors inside it are not the enclosing try's.
+    if (
+      /^\s*(?:(?:export\s+)?(?:async\s+)?(?:def|function|func)\b|(?:public|private|protected|static|async)\s)|=>\s*\{?\s*$/.test(
+        text,
+      )
+    )
+      return undefined;
+    indent = i;
   }
   if (tryLine === undefined) return undefined;
+  const tryIndent = indentOf(lines[tryLine - 1]);
   for (let n = statement.endLine + 1; n <= Math.min(lines.length, statement.endLine + 400); n++) {
     const text = lines[n - 1] ?? '';
     if (text.trim() === '') continue;
@@ -169,6 +180,23 @@ export function errorsHandledAt(lines: readonly string[], line: number): number 
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether a statement chains `.catch(` onto its own call (at its own bracket depth: a `.catch` in a
+ * callback it passes is the callback's) with a handler that is not empty.
+ */
+function catchesOwnChain(statement: string): boolean {
+  const code = statement.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""');
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth === 0 && ch === '.' && /^\.\s*catch\s*\(/.test(code.slice(i, i + 12)))
+      return !/^\.\s*catch\s*\(\s*(?:\(\s*\w*\s*\)|\w+)\s*=>\s*(?:\{\s*\}|null|undefined)/.test(code.slice(i));
+  }
+  return false;
 }
 
 /** Comparable code: spacing removed. */

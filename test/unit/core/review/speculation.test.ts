@@ -136,6 +136,42 @@ describe('speculation: findings that rest on nothing the code shows', () => {
     assert.equal(errorsHandledAt(py, 7), 8);
   });
 
+  it('reads nested blocks inside a try, stops at a function, and counts only a `.catch` of the statement’s own chain', () => {
+    const ts = [
+      'export async function f(db, items) {', // 1
+      '  try {', // 2
+      '    if (items.length > 0) {', // 3
+      "      await db.query('SELECT 1');", // 4
+      '    }', // 5
+      '    items.forEach(async (item) => {', // 6
+      "      await db.query('SELECT 2');", // 7
+      '    });', // 8
+      '  } catch (error) {', // 9
+      "    await db.query('ROLLBACK');", // 10
+      '    throw error;', // 11
+      '  }', // 12
+      '  React.useEffect(() => {', // 13
+      '    void load().catch(() => undefined);', // 14
+      '    search(q)', // 15
+      '      .then(show)', // 16
+      '      .catch((err) => report(err));', // 17
+      '  }, [q]);', // 18
+      '  await save(x).catch(() => {});', // 19
+      '  await send(x).then(done).catch((err) => {', // 20
+      '    report(err);', // 21
+      '  });', // 22
+      '}', // 23
+      '',
+    ];
+    assert.equal(errorsHandledAt(ts, 4), 9, 'in an if inside the try');
+    assert.equal(errorsHandledAt(ts, 7), undefined, 'in a callback: called later, outside the try');
+    assert.equal(errorsHandledAt(ts, 10), undefined, 'in the catch itself');
+    assert.equal(errorsHandledAt(ts, 13), undefined, 'a .catch inside the callback it passes is not its own');
+    assert.equal(errorsHandledAt(ts, 15), 15);
+    assert.equal(errorsHandledAt(ts, 19), undefined, 'an empty catch handles nothing');
+    assert.equal(errorsHandledAt(ts, 20), 20);
+  });
+
   it('moves a finding onto the one shown line that holds the code it names in backticks', () => {
     const lines = [
       'func (l *Ledger) Apply(ctx context.Context, t Transfer) error {', // 1
