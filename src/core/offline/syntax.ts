@@ -1139,3 +1139,56 @@ export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], s
     );
   }
 }
+
+/** The offset of the quote closing the string opened at `open` (`"…"`, `'…'` on one line, a Go raw string), or -1. */
+export function stringEnd(text: string, open: number): number {
+  const quote = text[open];
+  for (let at = open + 1; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === quote) return at;
+    if (quote === '`') continue;
+    if (char === '\n') return -1;
+    if (char === '\\') at += 1;
+  }
+  return -1;
+}
+
+/** The offset of the bracket closing the one at `open` (strings skipped), or -1. */
+export function closingBracket(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') {
+      depth -= 1;
+      if (depth === 0) return at;
+    } else if (char === '"' || char === "'" || char === '`') {
+      at = stringEnd(text, at);
+      if (at < 0) return -1;
+    }
+  }
+  return -1;
+}
+
+/** The pieces of a list's text split at its top-level commas (`a, f(b, c), "d,e"` → three). */
+export function splitTopLevel(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at];
+    const end =
+      char === '(' || char === '[' || char === '{'
+        ? closingBracket(text, at)
+        : char === '"' || char === "'" || char === '`'
+          ? stringEnd(text, at)
+          : at;
+    if (end < 0) break;
+    if (char === ',') {
+      pieces.push(text.slice(start, at));
+      start = at + 1;
+    }
+    at = end;
+  }
+  pieces.push(text.slice(start));
+  return pieces.map((piece) => piece.trim());
+}

@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   chainOperands,
+  closingBracket,
   comparedSecretLiterals,
   MAX_BUILD_DEPTH,
   contains,
@@ -19,6 +20,7 @@ import {
   memberCalls,
   named,
   reportPerLoop,
+  splitTopLevel,
   nodesAtMatches,
   isFakeDataModule,
   randomBuildsSecret,
@@ -353,9 +355,157 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     // A local given only fixed text, pieces of it or a fixed slice (`cond := "AND created <= " + db.now()`).
     if (assignedNames(input, fn).has(name) && fixedLocals(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
-    return packageConstants(input).has(name) && !declaredLocals(input, fn).has(name);
+    if (packageConstants(input).has(name) && !declaredLocals(input, fn).has(name)) return true;
+    // A parameter that cannot carry text (`n int`) or that every call in the file gives a literal.
+    return fixedParameters(input, fn).has(name) && !assignedNames(input, fn).has(name);
   };
   return test;
+}
+
+/** Go's scalar types that hold no text: a number or a boolean spliced into SQL cannot change the statement. */
+const NUMERIC_TYPE = /^(?:u?int(?:8|16|32|64)?|uintptr|float(?:32|64)|bool|byte|time\.Duration)$/;
+/** `func (r *T) Name[G any](`, `func Name(`, `func(`: the receiver, the name and where the parameters open. */
+const SIGNATURE_HEAD = /^func\s*(?:\([^()]*\)\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)?)\s*(?:\[[^\]]*\]\s*)?\(/;
+
+interface TextParameter {
+  name: string;
+  type: string;
+  index: number;
+}
+
+/** A function's name and parameters read from its text at `at` (the `func` keyword), no tree read. */
+function signatureAt(text: string, at: number): { name?: string; parameters: TextParameter[] } | undefined {
+  const head = SIGNATURE_HEAD.exec(text.slice(at, at + 300));
+  if (!head) return undefined;
+  const open = at + head[0].length - 1;
+  const close = closingBracket(text, open);
+  if (close < 0) return undefined;
+  const parameters: TextParameter[] = [];
+  const untyped: string[] = [];
+  for (const piece of splitTopLevel(text.slice(open + 1, close))) {
+    const match = /^([A-Za-z_]\w*)(?:\s+(\S[^]*))?$/.exec(piece);
+    if (!match) continue;
+    // `a, b string`: the names before a typed one share its type.
+    if (match[2] === undefined) untyped.push(match[1]);
+    else
+      for (const name of [...untyped.splice(0), match[1]])
+        parameters.push({ name, type: match[2].trim(), index: parameters.length });
+  }
+  return { name: head[1] ?? head[2], parameters };
+}
+
+const callSiteMaps = new WeakMap<CheckInput, Map<string, number[]>>();
+
+/** Where each name is called in the file (`name(`, `x.name(`): the offsets of the opening parentheses, read once from the text. */
+function callSites(input: CheckInput): Map<string, number[]> {
+  let sites = callSiteMaps.get(input);
+  if (sites) return sites;
+  sites = new Map();
+  for (const match of input.text.matchAll(/\b([A-Za-z_]\w*)\(/g)) {
+    const list = sites.get(match[1]);
+    const open = match.index + match[0].length - 1;
+    if (list) list.push(open);
+    else sites.set(match[1], [open]);
+  }
+  callSiteMaps.set(input, sites);
+  return sites;
+}
+
+/**
+ * Whether every call of `name` among `sites` gives a string literal at `index` (and there is one):
+ * `GetCollectionBy("id = ?", id)`, `appendValue("uid", *v)`. Declarations (`func (s *S) name(`, an
+ * interface's `name(condition string, …)`) are no calls.
+ */
+function givenOnlyLiterals(text: string, sites: readonly number[], index: number): boolean {
+  let calls = 0;
+  for (const open of sites) {
+    const before = text.slice(Math.max(0, open - 120), open);
+    if (/\bfunc\s*(?:\([^()]*\)\s*)?\w*$/.test(before)) continue;
+    const close = closingBracket(text, open);
+    if (close < 0) return false;
+    const args = splitTopLevel(text.slice(open + 1, close));
+    if (args.some((arg) => /^[A-Za-z_]\w*\s+[^\s=<>!&|+\-*/%^,]/.test(arg))) continue;
+    const arg = args[index] ?? '';
+    if (!/^(?:"(?:[^"\\\n]|\\.)*"|`[^`]*`)$/.test(arg)) return false;
+    calls += 1;
+  }
+  return calls > 0;
+}
+
+/** The index of the first offset in the sorted list greater than `at`. */
+function firstAfter(sorted: readonly number[], at: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] > at) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+const fixedParameterSets = new WeakMap<Node, Set<string>>();
+
+/**
+ * Parameters that cannot carry text into a statement: of a number or boolean type (`validSecs int`),
+ * or of type string when every call in the file gives them a literal: a data layer's
+ * `GetCollectionBy(condition string, value any)` called as `GetCollectionBy("id = ?", id)`, a closure
+ * `appendValue := func(column string, v any)` called as `appendValue("uid", v)`. The function's own
+ * callers are read across the file: a part of a split file hands the file back to a whole check.
+ */
+function fixedParameters(input: CheckInput, fn: Node): Set<string> {
+  let fixed = fixedParameterSets.get(fn);
+  if (fixed) return fixed;
+  fixed = new Set();
+  fixedParameterSets.set(fn, fixed);
+  const text = input.text;
+  const own = signatureAt(text, fn.startIndex);
+  const sites = callSites(input);
+  for (const parameter of own?.parameters ?? []) {
+    if (NUMERIC_TYPE.test(parameter.type)) fixed.add(parameter.name);
+    else if (
+      parameter.type === 'string' &&
+      own?.name &&
+      givenOnlyLiterals(text, sites.get(own.name) ?? [], parameter.index)
+    ) {
+      input.needsWholeFile();
+      fixed.add(parameter.name);
+    }
+  }
+  // Closures bound to a name in the function (`appendValue := func(column string, value any) {…}`), called in it.
+  const body = functionText(input, fn);
+  const end = fn.startIndex + body.length;
+  const closures = [...body.matchAll(/\b([A-Za-z_]\w*)\s*:?=\s*func\s*\(/g)].map((match) => ({
+    name: match[1],
+    at: fn.startIndex + match.index + match[0].indexOf('func'),
+  }));
+  // Its calls: the sites (in text order, found by binary search) after it and before the name is given another function.
+  const nextAt = new Map<string, number>();
+  for (let index = closures.length - 1; index >= 0; index -= 1) {
+    const { name, at } = closures[index];
+    const all = sites.get(name) ?? [];
+    const local = all.slice(firstAfter(all, at), firstAfter(all, nextAt.get(name) ?? end));
+    nextAt.set(name, at);
+    for (const parameter of signatureAt(text, at)?.parameters ?? [])
+      if (
+        NUMERIC_TYPE.test(parameter.type) ||
+        (parameter.type === 'string' && givenOnlyLiterals(text, local, parameter.index))
+      )
+        fixed.add(parameter.name);
+  }
+  return fixed;
+}
+
+const functionTexts = new WeakMap<Node, string>();
+
+/** The function's text, read once (each `endIndex` read is a WebAssembly call). */
+function functionText(input: CheckInput, fn: Node): string {
+  let text = functionTexts.get(fn);
+  if (text === undefined) {
+    text = input.text.slice(fn.startIndex, fn.endIndex);
+    functionTexts.set(fn, text);
+  }
+  return text;
 }
 
 const assignedNameSets = new WeakMap<Node, Set<string>>();
@@ -369,7 +519,7 @@ function assignedNames(input: CheckInput, fn: Node): Set<string> {
   let names = assignedNameSets.get(fn);
   if (names) return names;
   names = new Set();
-  const text = input.text.slice(fn.startIndex, fn.endIndex);
+  const text = functionText(input, fn);
   for (const match of text.matchAll(ASSIGNMENT_LINE)) for (const name of match[1].split(',')) names.add(name.trim());
   assignedNameSets.set(fn, names);
   return names;
@@ -405,9 +555,16 @@ function fixedLocals(input: CheckInput, fn: Node, isConstant: ConstantTest): Set
     const { targets, values } = assignmentParts(assignment);
     // `var where []string` has no value; `a, b := f()` gives each name one result of an unknown call.
     const declaredOnly = values.length === 0 && assignment.node.type === 'var_spec';
+    // `v, ok := m[k]`: v is one of the map's values, ok a boolean.
+    const commaOk =
+      targets.length === 2 &&
+      values.length === 1 &&
+      assignment.node.text.includes('[') &&
+      values[0].type === 'index_expression';
     targets.forEach((target, index) => {
       const list = valuesByName.get(target) ?? [];
-      list.push(declaredOnly ? null : values.length === targets.length ? values[index] : UNKNOWN_VALUE);
+      if (commaOk) list.push(index === 0 ? values[0] : null);
+      else list.push(declaredOnly ? null : values.length === targets.length ? values[index] : UNKNOWN_VALUE);
       valuesByName.set(target, list);
     });
   }
@@ -451,8 +608,12 @@ function parameterNames(fn: Node): string[] {
   );
 }
 
+/** `[]string{…}`, `[2]string{…}`, `map[string]string{…}`: a literal collection of text. */
 function isStringSlice(node: Node): boolean {
-  return node.type === 'composite_literal' && /^\[\]string$/.test(field(node, 'type')?.text ?? '');
+  return (
+    node.type === 'composite_literal' &&
+    /^(?:\[\d*\]|\[\.\.\.\]|map\[[\w.]+\])string$/.test(field(node, 'type')?.text ?? '')
+  );
 }
 
 /**
@@ -463,7 +624,13 @@ function fixedLocalValue(value: Node | null, name: string, isConstant: ConstantT
   if (!value) return true;
   if (isStringSlice(value))
     return named(field(value, 'body')).every((element) => {
-      const item = element.type === 'literal_element' ? (named(element)[0] ?? null) : element;
+      // A map's `"key": "value"` gives its value; a slice's element is itself.
+      const item =
+        element.type === 'keyed_element'
+          ? elementValue(element)
+          : element.type === 'literal_element'
+            ? (named(element)[0] ?? null)
+            : element;
       return !!item && isFixedText(item, isConstant);
     });
   const call = value.type === 'call_expression' ? readCall(value) : undefined;
@@ -521,7 +688,7 @@ function literalOnlyLocals(input: CheckInput, fn: Node): Map<string, boolean> {
   let locals = literalLocalSets.get(fn);
   if (locals) return locals;
   locals = new Map();
-  const text = input.text.slice(fn.startIndex, fn.endIndex);
+  const text = functionText(input, fn);
   const declared = new Set<string>();
   for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*(:=|\+?=)(?!=)[ \t]*/g)) {
     const literal = onlyLiteralFollows(text, (match.index ?? 0) + match[0].length);
@@ -572,6 +739,13 @@ function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean
   const type = node.type;
   if (STRING_TYPES.has(type) || type === 'int_literal' || type === 'float_literal') return true;
   if (type === 'identifier') return PLACEHOLDER_LIST.test(node.text) || !!isConstant?.(node.text);
+  // `q.Conditions` of a builder whose parameters the query call binds (fragmentsWithTheirArguments).
+  if (type === 'selector_expression') return !!isConstant?.(node.text);
+  // `propSelects[property]` of a collection given only fixed text: one of its values, whatever the key.
+  if (type === 'index_expression') {
+    const operand = field(node, 'operand');
+    return operand?.type === 'identifier' && !!isConstant?.(operand.text);
+  }
   if (type === 'call_expression') {
     const call = readCall(node);
     if (!call) return false;
@@ -630,11 +804,14 @@ function stringBuild(
   if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1, isConstant, resolve);
   if (STRING_TYPES.has(type)) return { literal: unquote(node.text), dynamic: false };
   if (type === 'binary_expression' && isPlus(node)) {
-    const parts = chainOperands(node, isPlus).map((operand) =>
-      operand?.type === 'identifier' && (PLACEHOLDER_LIST.test(operand.text) || isConstant?.(operand.text))
+    const parts = chainOperands(node, isPlus).map((operand) => {
+      const operandType = operand?.type;
+      return (operandType === 'identifier' && (PLACEHOLDER_LIST.test(operand!.text) || isConstant?.(operand!.text))) ||
+        (operandType === 'selector_expression' && !!isConstant?.(operand!.text)) ||
+        (operandType === 'index_expression' && !!isConstant && isFixedValue(operand!, isConstant, depth + 1))
         ? { literal: '', dynamic: false }
-        : stringBuild(operand, depth + 1, isConstant),
-    );
+        : stringBuild(operand, depth + 1, isConstant);
+    });
     if (parts.every((part) => part === null)) return null;
     return {
       literal: parts.map((part) => part?.literal ?? '').join(' '),
@@ -894,9 +1071,21 @@ function fragmentsWithTheirArguments(input: CheckInput, call: Call, queryAt: num
   const fn = enclosingFunction(input, call.node);
   if (!fn) return undefined;
   const bound: string[] = [];
+  // `q.Params...`: a builder object carrying its own parameters; its text fields (`q.Conditions`) hold the markers.
+  const builders: string[] = [];
   for (const arg of call.args.slice(queryAt + 1)) {
-    const value = arg.type === 'variadic_argument' ? (named(arg)[0] ?? null) : arg;
-    if (value?.type === 'identifier') bound.push(value.text);
+    const variadic = arg.type === 'variadic_argument';
+    const value = variadic ? (named(arg)[0] ?? null) : arg;
+    const valueType = value?.type;
+    if (valueType === 'identifier') bound.push(value!.text);
+    else if (variadic && valueType === 'selector_expression') {
+      const owner = field(value, 'operand');
+      if (owner?.type === 'identifier') builders.push(`${owner.text}.`);
+    }
+  }
+  if (builders.length > 0) {
+    const fields: ConstantTest = (name) => builders.some((owner) => name.startsWith(owner));
+    if (bound.length === 0) return fields;
   }
   if (bound.length === 0) return undefined;
   const given = multiValueAssignments(input, fn);
@@ -909,6 +1098,7 @@ function fragmentsWithTheirArguments(input: CheckInput, call: Call, queryAt: num
       for (const other of assignment.others) paired.add(other);
     }
   }
+  if (builders.length > 0) return (name) => paired.has(name) || builders.some((owner) => name.startsWith(owner));
   return paired.size > 0 ? (name) => paired.has(name) : undefined;
 }
 

@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   chainOperands,
+  closingBracket,
   comparedSecretLiterals,
   contains,
   MAX_BUILD_DEPTH,
@@ -1263,24 +1264,6 @@ function takesLoopBatch(input: CheckInput, call: Call, loop: Node): boolean {
   if (!subscript) return false;
   const end = closingBracket(text, at + subscript[0].length - 1);
   return end > 0 && /:/.test(text.slice(at + subscript[0].length, end));
-}
-
-/** The offset of the bracket closing the one at `open` (strings skipped), or -1. */
-function closingBracket(text: string, open: number): number {
-  let depth = 0;
-  for (let at = open; at < text.length; at += 1) {
-    const char = text[at];
-    if (char === '(' || char === '[' || char === '{') depth += 1;
-    else if (char === ')' || char === ']' || char === '}') {
-      depth -= 1;
-      if (depth === 0) return at;
-    } else if (char === '"' || char === "'") {
-      const quote = char;
-      for (at += 1; at < text.length && text[at] !== quote && text[at] !== '\n'; at += 1)
-        if (text[at] === '\\') at += 1;
-    }
-  }
-  return -1;
 }
 
 /**

@@ -49,6 +49,9 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
     ['python/batched_loops.py', 8],
     ['go/loop_groups.go', 3],
+    // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
+    // parameters, parameters and closures every call gives a literal.
+    ['go/fixed_fragments.go', 5],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
