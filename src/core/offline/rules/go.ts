@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
+  climb,
   chainOperands,
   closingBracket,
   comparedSecretLiterals,
@@ -939,7 +940,7 @@ const DECLARATION_SCOPES: ReadonlySet<string> = new Set([
 
 /** The scope a declaration opens inside the function (undefined for the function's own body or parameters). */
 function declarationScope(declaration: Node, fn: Node): Node | undefined {
-  for (const ancestor of ancestorsOf(declaration)) {
+  for (const ancestor of climb(declaration)) {
     if (ancestor.equals(fn)) return undefined;
     if (DECLARATION_SCOPES.has(ancestor.type)) return ancestor;
   }
@@ -1259,7 +1260,7 @@ const CATALOG =
 function queryLiterals(input: CheckInput, call: Call, statement: Node | null): string[] {
   // The whole builder chain the call starts (`db.Select("name").From("sqlite_master").All(&v)`).
   let chain = call.node;
-  for (const outer of ancestorsOf(call.node)) {
+  for (const outer of climb(call.node)) {
     if (outer.startIndex !== call.node.startIndex || !CHAIN_LINKS.has(outer.type)) break;
     chain = outer;
   }

@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   comparedSecretLiterals,
-  ancestorsOf,
+  climb,
   contains,
   descendants,
   explainsOnItsOwnLine,
@@ -1129,7 +1129,7 @@ const NOT_YET = /^\(?\s*(?:!\s*([\w$.]+)|([\w$.]+)\s*===?\s*(?:null|undefined))\
 function runsOnce(input: CheckInput, call: Node, fn: Node): boolean {
   let guards = onceGuards.get(input);
   if (!guards) onceGuards.set(input, (guards = new Map()));
-  for (const node of ancestorsOf(call)) {
+  for (const node of climb(call)) {
     if (node.id === fn.id) return false;
     if (node.type === 'augmented_assignment_expression' && /^[\w$.]+\s*(?:\?\?|\|\|)=/.test(node.text)) return true;
     if (!IF_STATEMENT.has(node.type)) continue;

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
-  ancestorsOf,
+  climb,
   callsPerFile,
   chainOperands,
   MAX_BUILD_DEPTH,
@@ -201,7 +201,7 @@ function lastName(node: Node | null): string | undefined {
  * receives it, climbing through expressions but not out of the enclosing function.
  */
 export function bindingName(node: Node): string | undefined {
-  for (const current of ancestorsOf(node)) {
+  for (const current of climb(node)) {
     if (JS_FUNCTIONS.has(current.type) || current.type === 'statement_block' || current.type === 'program')
       return undefined;
     switch (current.type) {

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
-  ancestorsOf,
+  climb,
   chainOperands,
   closingBracket,
   comparedSecretLiterals,
@@ -16,6 +16,7 @@ import {
   isReportableNamedSecret,
   isSecretName,
   joinBuilds,
+  type LazyAncestors,
   knownSecretLiterals,
   lastStartingBy,
   looksLikeSql,
@@ -964,12 +965,11 @@ function reportSqlStatementBuilds(input: CheckInput): void {
     if (!found) continue;
     // Climb from the literal to the whole build: `"…" % x`, `"…" + x + "…"`, `"…".format(x)`, `("…" "…")`.
     let build: Node = found.literal;
-    // Where the climb stopped: the build's consumer and what holds it (`Node#parent` searches from the root).
+    // Where the climb stopped: the build's consumer, and what holds it (read only if asked for).
     let consumer: Node | null = null;
-    let holders: Node[] = [];
+    let holders: LazyAncestors | undefined;
     const chain = found.ancestors;
-    for (let at = 0; at < chain.length; at += 1) {
-      const node = chain[at];
+    for (let at = 0, node = chain.at(0); node; at += 1, node = chain.at(at)) {
       const type = node.type;
       if (type === 'concatenated_string' || type === 'parenthesized_expression') build = node;
       else if (type === 'binary_operator' && isPlus(node)) build = node;
@@ -980,21 +980,21 @@ function reportSqlStatementBuilds(input: CheckInput): void {
         build = node;
       } else if (
         type === 'attribute' &&
-        chain[at + 1]?.type === 'call' &&
+        chain.at(at + 1)?.type === 'call' &&
         /^(?:format|replace)$/.test(field(node, 'attribute')?.text ?? '')
       ) {
-        build = chain[at + 1];
+        build = chain.at(at + 1) ?? build;
         at += 1;
       } else {
         consumer = node;
-        holders = chain.slice(at + 1, at + 3);
+        holders = chain.from(at + 1);
         break;
       }
     }
     if (seen.has(build.startIndex)) continue;
     seen.add(build.startIndex);
     // The consumer first: most statements go straight to a query call, which reports them itself.
-    if (consumer && isHandledElsewhere(input, consumer, holders, build)) continue;
+    if (consumer && holders && isHandledElsewhere(input, consumer, holders, build)) continue;
     const built = stringBuild(build);
     if (!built?.dynamic || !opensSqlStatement(built.literal) || !splicesValueIntoSql(build)) continue;
     input.report(
@@ -1010,12 +1010,11 @@ function reportSqlStatementBuilds(input: CheckInput): void {
  * The consumer of a built statement runs it and reports it, or shows it to a person. `holders` are
  * the consumer's parent and grandparent, read on the way down.
  */
-function isHandledElsewhere(input: CheckInput, consumer: Node, holders: Node[], build: Node): boolean {
+function isHandledElsewhere(input: CheckInput, consumer: Node, holders: LazyAncestors, build: Node): boolean {
   const type = consumer.type;
-  const [parent, grandparent] = holders;
-  const args = type === 'keyword_argument' ? parent : type === 'argument_list' ? consumer : null;
+  const args = type === 'keyword_argument' ? holders.at(0) : type === 'argument_list' ? consumer : null;
   if (args) {
-    const callNode = type === 'keyword_argument' ? grandparent : parent;
+    const callNode = type === 'keyword_argument' ? holders.at(1) : holders.at(0);
     const call = callNode?.type === 'call' ? readCall(callNode) : undefined;
     return !!call && (reportsItsSql(call) || MESSAGE_CALL.test(call.text));
   }
@@ -1149,7 +1148,7 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
 /** The loops around a node within its function, innermost first. */
 function enclosingLoops(node: Node): Node[] {
   const loops: Node[] = [];
-  for (const ancestor of ancestorsOf(node)) {
+  for (const ancestor of climb(node)) {
     const type = ancestor.type;
     if (FUNCTIONS.has(type) || type === 'class_definition') break;
     if (LOOPS.has(type) && contains(field(ancestor, 'body') ?? ancestor, node)) loops.push(ancestor);
@@ -1472,7 +1471,7 @@ function randomNames(input: CheckInput): Set<string> {
 }
 
 function pythonBindingName(node: Node): string | undefined {
-  for (const current of ancestorsOf(node)) {
+  for (const current of climb(node)) {
     if (FUNCTIONS.has(current.type) || current.type === 'block' || current.type === 'module') return undefined;
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = field(current, 'left');
