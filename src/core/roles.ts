@@ -349,7 +349,9 @@ function browserSignal(
   head: string,
   packageInfo: PackageInfo | undefined,
 ): string | undefined {
-  if (SERVER_PATH.test(path)) return undefined;
+  // Next.js's server folders (`pages/api/`, `app/api/`) mean nothing in a package built only for the
+  // browser (an Angular page named `api`, a Vite app's `src/api/` HTTP helpers).
+  if (SERVER_PATH.test(path) && packageInfo?.kind !== 'browser') return undefined;
   if (importsServerModule(head) || JS_SERVER_MARK.test(head)) return undefined;
   if (startsWithUseClient(head)) return "'use client' directive";
   const framework = JS_BROWSER_IMPORT.exec(head);

@@ -236,6 +236,8 @@ describe('file roles from package.json', () => {
       '',
     ].join('\n');
     assert.equal(classifyFile('libs/ui/src/dialog.component.ts', component).role, 'browser');
+    // A page named `api` in the Angular app is no Next.js API route.
+    assert.equal(roleOf('apps/web/src/app/pages/api/api-page.component.ts', 'export class ApiPage {}\n'), 'browser');
     // A helper with no import of its own, in the Angular app's tree.
     assert.equal(roleOf('apps/web/src/app/util/format.ts', 'export const pct = (x: number) => `${x}%`;\n'), 'browser');
     // The Prisma client itself, a namespace import or a runtime import of a server module is server code.

@@ -1150,6 +1150,33 @@ function runsOnce(input: CheckInput, call: Node, fn: Node): boolean {
 
 const onceGuards = new WeakMap<CheckInput, Map<number, boolean>>();
 
+/**
+ * A function that builds or starts the application itself before the blocking call
+ * (`NestFactory.create(…)`, `app.listen(…)`, `express()`, `http.createServer(…)`): it runs once at
+ * startup, before any request is served (a bootstrap, a one-off schema-emitting mode), so a blocking
+ * read or write there delays nobody.
+ */
+const BUILDS_APPLICATION =
+  /\bNestFactory\s*\.\s*create\w*\s*[<(]|\b(?:app|server|application|fastify)\s*\.\s*listen\s*\(|\bexpress\s*\(\s*\)|\bnew\s+Koa\s*\(|\bcreateServer\s*\(/;
+const startupFunctions = new WeakMap<CheckInput, Map<number, { upTo: number; found: boolean }>>();
+
+/**
+ * Whether the function starting at `fn` builds the application before `at` (the blocking call): the
+ * text from the function's start to the call, scanned once per function as calls further in ask.
+ */
+function buildsApplication(input: CheckInput, fn: Node, at: number): boolean {
+  let known = startupFunctions.get(input);
+  if (!known) startupFunctions.set(input, (known = new Map()));
+  let seen = known.get(fn.id);
+  if (!seen) known.set(fn.id, (seen = { upTo: fn.startIndex, found: false }));
+  if (!seen.found && at > seen.upTo) {
+    // Overlap the last stretch scanned: a match may straddle it.
+    seen.found = BUILDS_APPLICATION.test(input.text.slice(Math.max(fn.startIndex, seen.upTo - 60), at));
+    seen.upTo = at;
+  }
+  return seen.found;
+}
+
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     const isSync =
@@ -1159,7 +1186,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
-    if (runsOnce(input, call, fn)) continue;
+    if (runsOnce(input, call, fn) || buildsApplication(input, fn, call.startIndex)) continue;
     input.report(
       call,
       'blocking-call-in-async',
