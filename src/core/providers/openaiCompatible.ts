@@ -103,6 +103,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/** `estimateTokens(texts.join('\n'))` without building the joined text (a prompt is 80 KB and more). */
+export function estimateJoinedTokens(texts: readonly string[]): number {
+  return Math.ceil((texts.reduce((sum, text) => sum + text.length, 0) + Math.max(0, texts.length - 1)) / 4);
+}
+
 interface EndpointShape {
   /** Base URL handed to the SDK (no query). */
   sdkBaseUrl: string;
@@ -499,7 +504,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     request.signal?.addEventListener('abort', onCancel, { once: true });
     arm(false);
     try {
-      const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
+      const promptTokens = estimateJoinedTokens(messages.map((m) => m.content));
       if (!this.stream) {
         const completion = await this.client.chat.completions.create(
           { ...body, stream: false },

@@ -293,8 +293,15 @@ function describePart(planned: PlannedChunk): string {
   const segments = planned.chunk.segments;
   const first = segments[0]?.startLine;
   const last = segments[segments.length - 1]?.endLine;
-  const whole = first === 1 && last !== undefined && last >= planned.unit.text.split('\n').length - 1;
+  const whole = first === 1 && last !== undefined && last >= newlineCount(planned.unit.text);
   return whole || first === undefined ? planned.unit.path : `${planned.unit.path}:${first}-${last}`;
+}
+
+/** How many line breaks a text has (its lines split on \n, less one), counted without splitting it. */
+function newlineCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 /** The parser's messages prefixed with the file they are about. */
@@ -725,8 +732,12 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
               `${planned.unit.path}: dropped "${dropped.finding.title}" (lines ${dropped.finding.startLine}-${dropped.finding.endLine}): ${dropped.reason}`,
             );
           }
-          const secretLines = redactedLineNumbers(planned.unit.text, planned.redactedText);
-          const fileLines = anchored.kept.some((f) => f.fix) ? planned.unit.text.split(/\r?\n/) : [];
+          // Only a fix needs the lines holding a secret and the file's lines (each a split of the whole text).
+          const withFix = anchored.kept.some((f) => f.fix);
+          const secretLines = withFix
+            ? redactedLineNumbers(planned.unit.text, planned.redactedText)
+            : new Set<number>();
+          const fileLines = withFix ? planned.unit.text.split(/\r?\n/) : [];
           for (const finding of anchored.kept) {
             if (!finding.fix) continue;
             const unsafe = unsafeFixReason(finding.fix, secretLines);

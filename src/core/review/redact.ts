@@ -216,9 +216,13 @@ function replaceMatches(text: string, regex: RegExp, replace: (...args: never[])
   for (let match = regex.exec(text); match; match = regex.exec(text)) {
     const args: unknown[] = [...match, match.index, text];
     if (match.groups) args.push(match.groups);
-    out += text.slice(copied, match.index) + (replace as (...args: unknown[]) => string)(...args);
-    copied = match.index + match[0].length;
-    changed = true;
+    const replaced = (replace as (...args: unknown[]) => string)(...args);
+    // A match left as it was stays in the text copied around it: no new text when nothing changed.
+    if (replaced !== match[0]) {
+      out += text.slice(copied, match.index) + replaced;
+      copied = match.index + match[0].length;
+      changed = true;
+    }
     // An empty match moves on by one character (a code point with the u flag), as replace does.
     if (match[0].length === 0) {
       const code = text.codePointAt(regex.lastIndex);

@@ -4,6 +4,7 @@ import { InMemoryLogger } from '../../../support/inMemoryLogger';
 import {
   OpenAICompatibleProvider,
   createProviderFromEnv,
+  estimateJoinedTokens,
   estimateTokens,
   type OpenAICompatibleOptions,
 } from '../../../../src/core/providers/openaiCompatible';
@@ -46,6 +47,17 @@ function provider(options: Partial<OpenAICompatibleOptions> = {}): OpenAICompati
 }
 
 const oneFinding = [modelFinding({ startLine: 12, endLine: 12, quote: 'await fetch(url)' })];
+
+describe('token estimates', () => {
+  it('estimates the tokens of messages joined by line breaks without joining them', () => {
+    for (const texts of [[], [''], ['a'], ['abc', 'd'], ['ab', '', 'cdefg', 'h'], ['x'.repeat(80_001), 'y'.repeat(7)]])
+      assert.equal(
+        estimateJoinedTokens(texts),
+        estimateTokens(texts.join('\n')),
+        JSON.stringify(texts.map((t) => t.length)),
+      );
+  });
+});
 
 describe('OpenAICompatibleProvider (real openai client against a local server)', () => {
   afterEach(async () => {
