@@ -3,6 +3,7 @@ import {
   climb,
   chainOperands,
   closingBracket,
+  stringEnd,
   comparedSecretLiterals,
   contains,
   MAX_BUILD_DEPTH,
@@ -1537,6 +1538,60 @@ function shellScriptInList(input: CheckInput, command: Node): boolean {
   return !built || built.dynamic;
 }
 
+/** `if name not in SERVICES: return …` (or `raise`, `continue`): past it, the name is one of a fixed collection's. */
+const ALLOWLIST_GUARD =
+  /^[ \t]*if[ \t]+([A-Za-z_]\w*)[ \t]+not[ \t]+in[ \t]+(?:[A-Z][A-Z0-9_]*(?:\.keys\(\))?|[[({][^\n]*[\])}])[ \t]*:[ \t]*(?:#[^\n]*)?\n[ \t]*(?:return|raise|continue)\b/gm;
+
+/** Names a command splices from code: outside string literals, and inside an f-string's `{…}`. */
+function splicedNames(code: string): string[] {
+  const kept: string[] = [];
+  for (let at = 0; at < code.length; at += 1) {
+    const char = code[at];
+    if (char !== '"' && char !== "'") {
+      kept.push(char);
+      continue;
+    }
+    // The literal's prefix (`f`, `rb`) is no name.
+    const prefix = /(?<![\w])[rRbBuUfF]{1,2}$/.exec(code.slice(Math.max(0, at - 3), at))?.[0] ?? '';
+    kept.splice(kept.length - prefix.length, prefix.length);
+    const isF = /f/i.test(prefix);
+    const triple = code.startsWith(char.repeat(3), at);
+    const close = triple ? code.indexOf(char.repeat(3), at + 3) : stringEnd(code, at);
+    if (close < 0) break;
+    const body = code.slice(at + (triple ? 3 : 1), close);
+    if (isF) for (const part of body.matchAll(/(?<!\{)\{([^{}]+)\}/g)) kept.push(' ', part[1].split(/[!:]/)[0], ' ');
+    kept.push(' ');
+    at = close + (triple ? 2 : 0);
+  }
+  // Attribute and method names (`.format`, `.strip`) and prefixes are not values of their own.
+  return [...kept.join('').matchAll(/(?<![.\w])([A-Za-z_]\w*)/g)]
+    .map((match) => match[1])
+    .filter((name) => !/^(?:str|int|len|float|shlex|quote|and|or|not|in|if|else|None|True|False)$/.test(name));
+}
+
+/**
+ * Every value the command splices is a name the function first checked against a fixed collection
+ * (`if service not in SERVICES: return …`): the shell gets one of the developers' own words.
+ */
+function splicesOnlyAllowedNames(input: CheckInput, call: Call, command: Node): boolean {
+  const fn = innermost(spans(input).functions, call.node);
+  const start = fn?.start ?? 0;
+  const before = input.text.slice(start, call.node.startIndex);
+  const guarded = new Set([...before.matchAll(ALLOWLIST_GUARD)].map((match) => match[1]));
+  if (guarded.size === 0) return false;
+  const pieces = [command.text];
+  if (command.type === 'identifier') {
+    const scope = enclosingFunction(input, command) ?? input.moduleScope(command.startIndex);
+    for (const assignment of scopeAssignments(input, scope)) {
+      if (assignment.node.startIndex >= command.startIndex) break;
+      if (assignmentTarget(assignment) === command.text) pieces.push(field(assignment.node, 'right')?.text ?? '');
+    }
+    pieces.shift();
+  }
+  const names = pieces.flatMap(splicedNames);
+  return names.length > 0 && names.every((name) => guarded.has(name));
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
@@ -1568,6 +1623,7 @@ const commandInjection: RuleChecker = (input) => {
       // A command that is not text built here (a parameter, an attribute, a call) is as unknown as a built one.
       const build = resolvedStringBuild(input, command);
       if (build ? !build.dynamic : command.type === 'string') continue;
+      if (splicesOnlyAllowedNames(input, call, command)) continue;
       input.report(
         call.node,
         'command-injection',

@@ -48,6 +48,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/reports.py', 14],
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
     ['python/batched_loops.py', 8],
+    // A shell command whose only values were checked against a fixed collection first.
+    ['python/shell_allowlist.py', 3],
     ['go/loop_groups.go', 3],
     // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
     // parameters, parameters and closures every call gives a literal.
