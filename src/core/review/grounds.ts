@@ -189,10 +189,78 @@ export function statementHoldsNoState(text: string): boolean {
 const DATABASE_READ =
   /\bSELECT\b|\.\s*(?:get|find\w*|filter\w*|first|one|all|scalar\w*|fetch\w*|Query\w*|Get|Find\w*|Select\w*|load\w*|findUnique|findFirst|findMany)\s*\(/;
 
+/**
+ * Calls whose name says they only read or build a value (`db.PingContext(…)`, `json.NewEncoder(…)`,
+ * `userService.getUserById(…)`, `http.Error(w, …)`, `fmt.Sprintf(…)`). When a handler's own request
+ * and response are set aside, every other call (`userService.createUser(…)`,
+ * `a.popPendingSession(…)`, `next.ServeHTTP(w, r)`, `authService.verifyEmail(…)`) may write shared
+ * state and keeps a race claim: a handler that delegates its writes to a service may still race.
+ * Checked on real controllers and handlers (gotify, miniflux, node-express-boilerplate, pocketbase).
+ */
+const READING_CALL = new Set(
+  (
+    'get find query list read fetch load ping select count exist exists has is check search lookup parse format marshal ' +
+    'unmarshal encode decode validate new with to as string sprint sprintf printf errorf error json header log debug info ' +
+    'warn trace len cap make byte int uint float bool rune min max abs round floor ceil now since contains split join ' +
+    'trim lower upper equal keys values entries stringify status context background duration time url path sha hash hex ' +
+    'base64 quote escape unescape compile must convert copy clone map filter sort reverse slice some every includes index ' +
+    'at then catch finally resolve reject all race any'
+  ).split(' '),
+);
+/** The first word of a name: `getUserById` → get, `NewEncoder` → new, `JSON` → json, `read_rows` → read. */
+function firstWord(name: string): string {
+  return (/^[A-Z]+(?![a-z])|^[A-Z]?[a-z0-9]+/.exec(name)?.[0] ?? name).toLowerCase();
+}
+const CALL = /(?:^|[^\w$.])(new\s+)?[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\s*\(/gm;
+const NOT_CALLS = new Set([
+  'if',
+  'for',
+  'while',
+  'switch',
+  'return',
+  'func',
+  'function',
+  'catch',
+  'typeof',
+  'await',
+  'defer',
+  'go',
+  'select',
+  'elif',
+  'not',
+  'and',
+  'or',
+  'in',
+  'with',
+  'async',
+]);
+
+/** Whether the code calls something that may write: a call whose name does not say it only reads. */
+function callsThatMayWrite(code: string): boolean {
+  for (const line of code.split('\n')) {
+    if (/^\s*defer\s/.test(line)) continue; // Deferred cleanup (`defer cancel()`) ends the call's own resources.
+    for (const m of line.matchAll(CALL)) {
+      if (m[1]) continue; // `new ApiError(…)`: a value.
+      const name = m[0]
+        .replace(/^[^A-Za-z_$]/, '')
+        .replace(/\s*\($/, '')
+        .split('.')
+        .pop()!
+        .trim();
+      if (NOT_CALLS.has(name) || READING_CALL.has(firstWord(name)) || name === '_') continue;
+      return true;
+    }
+  }
+  return false;
+}
+
 export function writesShared(text: string, perRequest: readonly string[] = []): boolean {
   let code = text.replace(/\/\/.*$/gm, '');
   for (const name of perRequest) code = code.replace(throughName(name), '_');
   if (WRITE_MARKS.test(code)) return true;
+  // The header is left out (its first line up to the body's opening): what wraps the handler (`http.HandlerFunc(func(w, r) {`,
+  // `catchAsync(async (req, res) => {`) registers it, it is not its body.
+  if (perRequest.length > 0 && callsThatMayWrite(code.replace(/^[^\n]*(?:\{|=>|:[ \t]*$)/, ''))) return true;
   const fresh = new Set([...code.matchAll(FRESH_CONTAINER)].map((m) => m[1]));
   for (const m of code.matchAll(MEMBER_WRITE)) if (!fresh.has(m[1])) return true;
   return false;

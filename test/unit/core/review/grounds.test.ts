@@ -245,12 +245,22 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
       '\ts.hits[r.URL.Path]++', // 16
       '\tw.WriteHeader(http.StatusOK)', // 17
       '}', // 18
+      '', // 19
+      'func (a *API) Callback(w http.ResponseWriter, r *http.Request) {', // 20
+      '\tsession, ok := a.popPendingSession(r.URL.Query().Get("state"))', // 21
+      '\tif !ok {', // 22
+      '\t\thttp.Error(w, "unknown state", http.StatusBadRequest)', // 23
+      '\t\treturn', // 24
+      '\t}', // 25
+      '\tw.Header().Set("Location", session.Next)', // 26
+      '}', // 27
       '',
     ].join('\n');
     assert.deepEqual(
       await withheldLines('api/health.go', go, [
         f('Data race on the response', 'concurrency', 11),
         f('Data race: concurrent requests update hits', 'concurrency', 16),
+        f('Data race: two callbacks pop one session', 'concurrency', 21),
       ]),
       [[11, 'race']],
     );
@@ -263,14 +273,29 @@ describe('grounds: claims whose mechanism the quoted code lacks', () => {
       '  counts[req.path] = (counts[req.path] ?? 0) + 1;', // 6
       '  res.json(counts);', // 7
       '});', // 8
+      'const register = catchAsync(async (req, res) => {', // 9
+      '  const user = await userService.createUser(req.body);', // 10
+      '  res.status(201).send({ user });', // 11
+      '});', // 12
+      'const getUser = catchAsync(async (req, res) => {', // 13
+      '  const user = await userService.getUserById(req.params.userId);', // 14
+      "  if (!user) throw new ApiError(404, 'User not found');", // 15
+      '  res.send(user);', // 16
+      '});', // 17
       '',
     ].join('\n');
     assert.deepEqual(
       await withheldLines('src/app.js', ts, [
         f('Race condition on shared state', 'concurrency', 3),
         f('Race condition on shared state', 'concurrency', 7),
+        // A handler that delegates its writes to a service may still race: kept.
+        f('Race condition on shared state', 'concurrency', 11),
+        f('Race condition on shared state', 'concurrency', 16),
       ]),
-      [[3, 'race']],
+      [
+        [3, 'race'],
+        [16, 'race'],
+      ],
     );
   });
 
