@@ -207,6 +207,46 @@ function receiver(statement: string): string | undefined {
   return /^\s*(?:return\s+)?(?:await\s+)?([A-Za-z_$][\w$]*)\s*\.\s*[A-Za-z_$][\w$]*\s*\(/.exec(statement)?.[1];
 }
 
+/** A statement that opens a block closing what it opens: `with`, `using`, `await using`. */
+const OPENS_A_BLOCK = /^\s*(?:async\s+)?(?:with|using|await\s+using)\b/;
+
+/** Whether `statement` passes `name` to a call (an argument, an option's value). */
+function passedTo(name: string, statement: string): boolean {
+  return new RegExp(`[(,{:]\\s*${escape(name)}\\b`).test(statement);
+}
+
+/** A close, release or end of `name` (`rows.Close()`, `client.release()`, `closing(conn)`). */
+function closesOf(name: string): RegExp {
+  return new RegExp(
+    `\\b${escape(name)}\\s*\\.\\s*(?:close|Close|release|Release|end|destroy|dispose|disconnect|quit)\\s*\\(|\\bclosing\\s*\\(\\s*${escape(name)}\\s*\\)`,
+  );
+}
+
+/** The statement at `at` and readers of the lines shown (a line not shown reads as empty). */
+function shownStatement(
+  fileLines: readonly string[],
+  at: number,
+  shown: (line: number) => boolean,
+): {
+  statement: LineRange;
+  lineText: (n: number) => string;
+  statementText: () => string;
+  find: (from: number, to: number, test: (text: string) => boolean) => number | undefined;
+} {
+  const statement = statementRange(fileLines, at);
+  const lineText = (n: number): string => (shown(n) ? (fileLines[n - 1] ?? '') : '');
+  const statementText = (): string => {
+    const out: string[] = [];
+    for (let n = statement.startLine; n <= statement.endLine; n++) out.push(lineText(n));
+    return out.join('\n');
+  };
+  const find = (from: number, to: number, test: (text: string) => boolean): number | undefined => {
+    for (let n = Math.max(1, from); n <= Math.min(fileLines.length, to); n++) if (test(lineText(n))) return n;
+    return undefined;
+  };
+  return { statement, lineText, statementText, find };
+}
+
 export interface Evidence {
   thing: MissingThing;
   /** The line that has it (1-based) and its text. */
@@ -233,17 +273,7 @@ export function contradictingEvidence(
   enclosing: LineRange | undefined,
   shown: (line: number) => boolean,
 ): Evidence[] | undefined {
-  const statement = statementRange(fileLines, at);
-  const lineText = (n: number): string => (shown(n) ? (fileLines[n - 1] ?? '') : '');
-  const statementText = (): string => {
-    const out: string[] = [];
-    for (let n = statement.startLine; n <= statement.endLine; n++) out.push(lineText(n));
-    return out.join('\n');
-  };
-  const find = (from: number, to: number, test: (text: string) => boolean): number | undefined => {
-    for (let n = Math.max(1, from); n <= Math.min(fileLines.length, to); n++) if (test(lineText(n))) return n;
-    return undefined;
-  };
+  const { statement, lineText, statementText, find } = shownStatement(fileLines, at, shown);
   const evidence: Evidence[] = [];
   for (const thing of claimed) {
     let line: number | undefined;
@@ -252,17 +282,14 @@ export function contradictingEvidence(
       if (line === undefined && enclosing) {
         const made = find(enclosing.startLine, statement.startLine - 1, (t) => DEADLINE_VARIABLE.test(t));
         const name = made === undefined ? undefined : DEADLINE_VARIABLE.exec(lineText(made))?.[1];
-        if (name && new RegExp(`[(,{:]\\s*${escape(name)}\\b`).test(statementText())) line = made;
+        if (name && passedTo(name, statementText())) line = made;
       }
     } else if (thing === 'close') {
-      if (/^\s*(?:async\s+)?(?:with|using|await\s+using)\b/.test(lineText(statement.startLine)))
-        line = statement.startLine;
+      if (OPENS_A_BLOCK.test(lineText(statement.startLine))) line = statement.startLine;
       // What the statement opens (the variable it assigns), else the object it calls (`client.query(…)`).
       const name = assigned(statementText()) ?? receiver(statementText());
       if (line === undefined && name && enclosing) {
-        const closes = new RegExp(
-          `\\b${escape(name)}\\s*\\.\\s*(?:close|Close|release|Release|end|destroy|dispose|disconnect|quit)\\s*\\(|\\bclosing\\s*\\(\\s*${escape(name)}\\s*\\)`,
-        );
+        const closes = closesOf(name);
         line = find(statement.endLine, enclosing.endLine, (t) => closes.test(t));
       }
     } else {
@@ -288,17 +315,9 @@ export function enclosingMatters(
   at: number,
   shown: (line: number) => boolean,
 ): boolean {
-  const statement = statementRange(fileLines, at);
-  const lineText = (n: number): string => (shown(n) ? (fileLines[n - 1] ?? '') : '');
-  const statementText = (): string => {
-    const out: string[] = [];
-    for (let n = statement.startLine; n <= statement.endLine; n++) out.push(lineText(n));
-    return out.join('\n');
-  };
-  const any = (from: number, to: number, test: (text: string) => boolean): boolean => {
-    for (let n = Math.max(1, from); n <= Math.min(fileLines.length, to); n++) if (test(lineText(n))) return true;
-    return false;
-  };
+  const { statement, lineText, statementText, find } = shownStatement(fileLines, at, shown);
+  const any = (from: number, to: number, test: (text: string) => boolean): boolean =>
+    find(from, to, test) !== undefined;
   let matters = false;
   for (const thing of claimed) {
     if (thing === 'timeout') {
@@ -306,18 +325,16 @@ export function enclosingMatters(
       const said = statementText();
       const usable = (t: string): boolean => {
         const name = DEADLINE_VARIABLE.exec(t)?.[1];
-        return name !== undefined && new RegExp(`[(,{:]\\s*${escape(name)}\\b`).test(said);
+        return name !== undefined && passedTo(name, said);
       };
       // Only a deadline variable made before the statement and passed to it can be found, in any function.
       if (!any(1, statement.startLine - 1, usable)) return false;
       matters = true;
     } else if (thing === 'close') {
-      if (/^\s*(?:async\s+)?(?:with|using|await\s+using)\b/.test(lineText(statement.startLine))) continue;
+      if (OPENS_A_BLOCK.test(lineText(statement.startLine))) continue;
       const name = assigned(statementText()) ?? receiver(statementText());
       if (!name) return false;
-      const closes = new RegExp(
-        `\\b${escape(name)}\\s*\\.\\s*(?:close|Close|release|Release|end|destroy|dispose|disconnect|quit)\\s*\\(|\\bclosing\\s*\\(\\s*${escape(name)}\\s*\\)`,
-      );
+      const closes = closesOf(name);
       if (!any(statement.endLine, fileLines.length, (t) => closes.test(t))) return false;
       matters = true;
     } else {
