@@ -12,6 +12,7 @@ import {
   explainsOnItsOwnLine,
   enclosingOfType,
   field,
+  lastStartingBy,
   isReportableKeyLiteral,
   isReportableNamedSecret,
   isSecretName,
@@ -433,18 +434,6 @@ function givenOnlyLiterals(text: string, sites: readonly number[], index: number
   return calls > 0;
 }
 
-/** The index of the first offset in the sorted list greater than `at`. */
-function firstAfter(sorted: readonly number[], at: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle] > at) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
 const fixedParameterSets = new WeakMap<Node, Set<string>>();
 
 /**
@@ -485,7 +474,7 @@ function fixedParameters(input: CheckInput, fn: Node): Set<string> {
   for (let index = closures.length - 1; index >= 0; index -= 1) {
     const { name, at } = closures[index];
     const all = sites.get(name) ?? [];
-    const local = all.slice(firstAfter(all, at), firstAfter(all, nextAt.get(name) ?? end));
+    const local = all.slice(lastStartingBy(all, at) + 1, lastStartingBy(all, nextAt.get(name) ?? end) + 1);
     nextAt.set(name, at);
     for (const parameter of signatureAt(text, at)?.parameters ?? [])
       if (
