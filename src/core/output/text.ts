@@ -17,6 +17,8 @@ const SEVERITY_COLOR: Record<Severity, string> = {
 const DIM = '\u001b[2m';
 const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
+/** Related places printed under a finding; the rest are counted. */
+const RELATED_SHOWN = 5;
 
 function indent(text: string, prefix: string): string {
   return text
@@ -41,8 +43,12 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
     );
     if (f.message.trim() !== '') out.push(indent(terminalSafe(f.message.trim()), '    '));
     if (f.suggestion.trim() !== '') out.push(indent(`Suggestion: ${terminalSafe(f.suggestion.trim())}`, '    '));
-    for (const r of f.related ?? [])
+    // A loop with fifty queries is one finding: its first places, then a count (JSON and SARIF list them all).
+    const related = f.related ?? [];
+    for (const r of related.slice(0, RELATED_SHOWN))
       out.push(paint(DIM, `    also at ${terminalSafe(r.file)}:${r.startLine}:${r.startColumn ?? 1}`));
+    if (related.length > RELATED_SHOWN)
+      out.push(paint(DIM, `    and ${related.length - RELATED_SHOWN} more places (--format json or sarif lists them)`));
     if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
     out.push('');
   }

@@ -109,6 +109,21 @@ describe('formatText', () => {
     );
     assert.ok(!text.includes('\u001b['), 'no colour when off');
   });
+  it('prints the first five related places of a finding and counts the rest', () => {
+    const related = Array.from({ length: 8 }, (_, index) => ({
+      file: 'src/orders.ts',
+      startLine: 20 + index,
+      endLine: 20 + index,
+      startColumn: 5,
+      quote: 'db.query(q)',
+    }));
+    const lines = formatText({ ...result, findings: [{ ...sqlFinding, related }] }, { color: false }).split('\n');
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('    also at ')),
+      [20, 21, 22, 23, 24].map((line) => `    also at src/orders.ts:${line}:5`),
+    );
+    assert.ok(lines.includes('    and 3 more places (--format json or sarif lists them)'));
+  });
   it('colours severities when asked', () => {
     assert.ok(formatText(result, { color: true }).includes('\u001b[1;31mcritical\u001b[0m'));
   });
