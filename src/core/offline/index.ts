@@ -12,7 +12,15 @@ import { OFFLINE_RULES, ruleMeta } from './rules/meta';
 import { PYTHON_NODE_TYPES, PYTHON_RULES } from './rules/python';
 import { IMPORT_NODE_TYPES, planParts, wholeFilePart, type CheckPart, type OffsetRange } from './segments';
 import { isSuppressed, mayHaveSuppressions, suppressedLines } from './suppress';
-import { isTestsOwnCredential, lastStartingBy, lineStarts, shareCollectedNodes, shareSource } from './syntax';
+import {
+  hasProviderFormat,
+  isTestsOwnCredential,
+  isTranslationCatalogue,
+  lastStartingBy,
+  lineStarts,
+  shareCollectedNodes,
+  shareSource,
+} from './syntax';
 import {
   familyOf,
   type CheckInput,
@@ -484,6 +492,13 @@ export function checkTree(
       TEST_ROLES.includes(role) &&
       config.includeTests !== true &&
       isTestsOwnCredential(unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end))
+    )
+      continue;
+    // A translation catalogue's values are labels (`password: 'Passwort'`); a provider's key format there is still a leak.
+    if (
+      item.ruleId === 'hardcoded-secret' &&
+      isTranslationCatalogue(unit.path) &&
+      !hasProviderFormat(unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end))
     )
       continue;
     const startLine = lastStartingBy(starts, item.start);

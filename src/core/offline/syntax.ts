@@ -600,7 +600,26 @@ function isWordsAndNumbers(value: string): boolean {
   const pieces = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
   if (pieces.length === 0 || pieces.join('').length < value.length * 0.75) return false;
   if (value.length / pieces.length < 3) return false;
-  return pieces.every((piece) => (/^\d+$/.test(piece) ? piece.length <= 4 : sayable(piece)));
+  return pieces.every((piece) => (/^\d+$/.test(piece) ? piece.length <= 4 || isDigitRun(piece) : sayable(piece)));
+}
+
+/** Digits typed along the row (`12345`, `1234567890`, `987654`): a made-up number, not a generated one. */
+function isDigitRun(digits: string): boolean {
+  return '01234567890'.includes(digits) || '09876543210'.includes(digits);
+}
+
+/**
+ * A translation catalogue (`static/i18n/de.js`, `locales/fr/messages.json`, `lang/jp.ts`): its
+ * values are words shown to people (`password: 'Passwort'`), so a secret name there holds a label.
+ */
+const TRANSLATION_DIR = /(?:^|\/)(?:i18n|l10n|locales?|langs?|translations?)\//i;
+export function isTranslationCatalogue(path: string): boolean {
+  return TRANSLATION_DIR.test(path.replace(/\\/g, '/'));
+}
+
+/** Whether a credential literal holds a provider's key format (an AWS, GitHub, Stripe … key), a leak wherever it stands. */
+export function hasProviderFormat(literalText: string): boolean {
+  return SECRET_FORMAT_TESTS.some((format) => format.test(literalText));
 }
 
 /** Base64 of printable text (`bXktc2VjcmV0LWtleQ==` is `my-secret-key`): a key a person wrote, then encoded. */
@@ -623,7 +642,7 @@ export function isTestsOwnCredential(literalText: string): boolean {
   const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
   // A provider's documented example key (`AKIAIOSFODNN7EXAMPLE`) in a test is the test's own.
   if (DOCUMENTATION_WORD.test(value)) return true;
-  if (SECRET_FORMAT_TESTS.some((format) => format.test(literalText))) return false;
+  if (hasProviderFormat(literalText)) return false;
   if (isWordsAndNumbers(value) || UUID.test(value) || isBase64OfText(value)) return true;
   const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
   const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;

@@ -93,6 +93,39 @@ describe('offline checks: hardcoded-secret tells placeholders and documentation 
     assert.deepEqual(await hits('internal/config/config.go', go, base), ['3 hardcoded-secret']);
   });
 
+  it('leaves out labels in a translation catalogue, not a provider key there or the same label elsewhere', async () => {
+    const catalogue = [
+      'window.messages = {', // 1
+      "  password: 'Passwort',", // 2
+      "  admin_password: 'Administratorpasswort',", // 3
+      `  storage_key: '${awsShaped}',`, // 4: a provider's key format is a leak anywhere
+      '};',
+      '',
+    ].join('\n');
+    for (const path of ['static/i18n/de.js', 'src/locales/de/messages.ts', 'app/lang/de.js'])
+      assert.deepEqual(await hits(path, catalogue, base), ['4 hardcoded-secret'], path);
+    assert.deepEqual(await hits('src/settings.js', catalogue, base), [
+      '2 hardcoded-secret',
+      '3 hardcoded-secret',
+      '4 hardcoded-secret',
+    ]);
+  });
+
+  it("reads words with digits typed along the row as a test's own value, not a generated one", async () => {
+    const text = [
+      "const preset = { api_token: 'preset_secret_token_12345' };", // 1
+      "const mail = { apiKey: 'key-1234567890-file-config' };", // 2
+      "const mailgun = { apiKey: 'key-4829175036-file-config' };", // 3: digits not along the row
+      '',
+    ].join('\n');
+    assert.deepEqual(await hits('tests/test_config.test.ts', text, base), ['3 hardcoded-secret']);
+    assert.deepEqual(await hits('src/config.ts', text, base), [
+      '1 hardcoded-secret',
+      '2 hardcoded-secret',
+      '3 hardcoded-secret',
+    ]);
+  });
+
   it('keeps credentials that only resemble those values', async () => {
     const real = [
       'payload.password = "48291573";', // 1: digits, but not a run
