@@ -181,14 +181,28 @@ const CACHE_READ = /\b[\w$]*cache[\w$]*\s*\.\s*(?:get|mget|getItem|read|fetch|hg
  * `if (…)`/`for (…)` head, an arrow's `=>`, `else` or `do`, with an optional `await`. Read from the
  * text just before it (no tree walk); `floor` bounds how far back it looks.
  */
+/** A line without its trailing `// note`: the first `//` outside quotes (`} catch {} // the caller's own`). */
+function withoutLineComment(line: string): string {
+  let quote = '';
+  for (let at = 0; at < line.length - 1; at += 1) {
+    const char = line[at];
+    if (quote !== '') {
+      if (char === '\\') at += 1;
+      else if (char === quote) quote = '';
+    } else if (char === "'" || char === '"' || char === '`') quote = char;
+    else if (char === '/' && line[at + 1] === '/') return line.slice(0, at);
+  }
+  return line;
+}
+
 function startsStatement(text: string, start: number, floor: number): boolean {
   const from = Math.max(floor, start - 200);
   const lines = text.slice(from, start).split('\n');
   // Comment lines and a trailing `// note` say nothing about where the statement starts.
   while (lines.length > 0 && /^\s*(?:\/\/.*|\/\*.*|\*.*|.*\*\/\s*)?$/.test(lines[lines.length - 1])) lines.pop();
+  if (lines.length > 0) lines[lines.length - 1] = withoutLineComment(lines[lines.length - 1]);
   const before = lines
     .join('\n')
-    .replace(/\/\/[^'"`\n]*$/, '')
     .replace(/\s+$/, '')
     .replace(/(^|[^\w$.])await$/, '$1')
     .replace(/\s+$/, '');
@@ -257,6 +271,9 @@ function explainedAbove(text: string, at: number): boolean {
 }
 
 const silentCatch: RuleChecker = (input) => {
+  // The empty catches of one function are one decision (a best-effort clean-up of five tables): one
+  // finding at the first, the others as related locations.
+  const byFunction = new Map<number, Array<{ startIndex: number; endIndex: number }>>();
   for (const clause of input.nodesOfType('catch_clause')) {
     const body = field(clause, 'body');
     if (!body || !isEmptyBlock(input, body) || ignoresOnPurpose(input, clause, body)) continue;
@@ -267,12 +284,28 @@ const silentCatch: RuleChecker = (input) => {
       (!performsAction(input, block.start, block.end) || CACHE_READ.test(input.text.slice(block.start, block.end)))
     )
       continue;
-    const keyword = clause.child(0);
+    // The `catch` keyword: five characters from the clause's start.
+    const at = { startIndex: clause.startIndex, endIndex: clause.startIndex + 'catch'.length };
+    const fn = enclosingFunction(input, clause);
+    // Outside any function (a script's top level) each stands alone.
+    const key = fn ? fn.startIndex : -1 - clause.startIndex;
+    const group = byFunction.get(key);
+    if (group) group.push(at);
+    else byFunction.set(key, [at]);
+  }
+  for (const [first, ...others] of byFunction.values()) {
+    const more =
+      others.length === 0
+        ? ''
+        : ` ${others.length} more empty catch${others.length === 1 ? '' : 'es'} in this function drop${others.length === 1 ? 's' : ''} errors the same way.`;
     input.report(
-      keyword ?? clause,
+      first,
       'silent-catch',
-      'The error is caught and dropped: the failure disappears without a log, metric or retry.',
+      `The error is caught and dropped: the failure disappears without a log, metric or retry.${more}`,
       'Log it with context, rethrow, or handle it explicitly; if ignoring is intended, say why in a comment and count it.',
+      undefined,
+      undefined,
+      others,
     );
   }
   for (const { node: call, target } of jsCalls(input)) {

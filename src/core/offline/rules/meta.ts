@@ -71,7 +71,7 @@ The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`,
 **Category:** reliability · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-- JS/TS: a \`catch\` block that is empty or holds only comments after a try that performs an action (\`await svc.initialize()\`, \`await db.row.delete(…)\`); \`.catch(() => {})\` on a call made for its effect. Not the fallback idiom, where the try only computes a value and the code after it carries on with a default (\`try { value = JSON.parse(raw) } catch {}\`, a cache read that falls through to the source, \`const user = await find(id).catch(() => null)\`), and not a \`.catch\` explained by a comment on the line above. Not in browser code.
+- JS/TS: a \`catch\` block that is empty or holds only comments after a try that performs an action (\`await svc.initialize()\`, \`await db.row.delete(…)\`); \`.catch(() => {})\` on a call made for its effect. Not the fallback idiom, where the try only computes a value and the code after it carries on with a default (\`try { value = JSON.parse(raw) } catch {}\`, a cache read that falls through to the source, \`const user = await find(id).catch(() => null)\`), and not a \`.catch\` explained by a comment on the line above. The empty catches of one function are one finding at the first, the others as related locations. Not in browser code.
 - Python: an \`except …:\` whose body is only \`pass\` or \`...\` (\`except ImportError: pass\` for optional imports is allowed).
 - Go: \`if err != nil { }\` with an empty block.
 

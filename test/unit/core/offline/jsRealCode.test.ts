@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hits, hitsAs } from './helpers';
+import { check, hits, hitsAs } from './helpers';
 import { expectedFindings } from './labeledSet';
 
 /**
@@ -41,6 +41,19 @@ describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
       assert.deepEqual(found, expected);
     });
   }
+
+  it("reports a function's empty catches once, at the first, with the others as related locations", async () => {
+    const text = fs.readFileSync(path.join(DIR, 'fallbacks.ts'), 'utf8');
+    const findings = (await check('typescript/fallbacks.ts', text)).filter((f) => f.ruleId === 'silent-catch');
+    const grouped = findings.find((f) => f.startLine === 122);
+    assert.ok(grouped, 'the first empty catch of closeAccount is reported');
+    assert.deepEqual(
+      grouped.related?.map((r) => r.startLine),
+      [129],
+    );
+    assert.match(grouped.message, /1 more empty catch in this function drops errors the same way/);
+    assert.equal(findings.find((f) => f.startLine === 37)?.related, undefined, 'a lone one has no related');
+  });
 
   it('judges a key reported where an option uses it by its literal: a generated-looking key in a test is kept, a chosen word is not', async () => {
     const text = (value: string) =>
