@@ -10,6 +10,7 @@ import {
   isReportableNamedSecret,
   isSecretName,
   knownSecretLiterals,
+  lastStartingBy,
   looksLikeSql,
   matchesInRegion,
   named,
@@ -885,26 +886,18 @@ function leadingComment(text: string, start: number): string {
   return comment.join('\n');
 }
 
-const classDeclarations = new WeakMap<CheckInput, Array<{ index: number; name: string }>>();
+const classDeclarations = new WeakMap<CheckInput, { starts: number[]; names: string[] }>();
 
 /** The name of the last class declared before `offset` (the class a method most likely belongs to). */
 function classBefore(input: CheckInput, offset: number): string {
-  let list = classDeclarations.get(input);
-  if (!list) {
-    list = [...input.text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)].map((match) => ({
-      index: match.index,
-      name: match[1],
-    }));
-    classDeclarations.set(input, list);
+  let classes = classDeclarations.get(input);
+  if (!classes) {
+    const found = [...input.text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)];
+    classes = { starts: found.map((match) => match.index), names: found.map((match) => match[1]) };
+    classDeclarations.set(input, classes);
   }
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (list[mid].index < offset) low = mid + 1;
-    else high = mid;
-  }
-  return low > 0 ? list[low - 1].name : '';
+  const at = lastStartingBy(classes.starts, offset - 1);
+  return at >= 0 ? classes.names[at] : '';
 }
 
 /**
