@@ -152,15 +152,23 @@ const isPlus = (candidate: Node): boolean =>
   candidate.type === 'binary_operator' && field(candidate, 'operator')?.text === '+';
 
 /** Parts of a `+` chain: dynamic when any operand is not a string build. */
-function concatBuild(node: Node, depth: number): StringBuild | null {
+function concatBuild(node: Node, depth: number, inertName?: InertName): StringBuild | null {
   const operands = chainOperands(node, isPlus);
-  const parts = operands.map((operand) => stringBuild(operand, depth + 1));
+  const parts = operands.map((operand) => stringBuild(operand, depth + 1, inertName));
   if (parts.every((part) => part === null)) return null;
   return {
     literal: parts.map((part) => part?.literal ?? '').join(' '),
-    dynamic: parts.some((part, at) => (part ? part.dynamic : !isInertValue(operands[at]))),
+    dynamic: parts.some((part, at) => {
+      if (part) return part.dynamic;
+      const operand = operands[at];
+      if (isInertValue(operand)) return false;
+      return !(operand?.type === 'identifier' && inertName?.(operand) === true);
+    }),
   };
 }
+
+/** Whether a plain name spliced into text holds only inert values where it is used (resolved by the caller's scope). */
+type InertName = (identifier: Node) => boolean;
 
 /** Literals, tuples of literals and UPPER_CASE names: values that cannot carry input. */
 function isConstantValue(node: Node | null): boolean {
@@ -224,7 +232,7 @@ function splicesInput(values: Array<Node | null>): boolean {
   });
 }
 
-function stringBuild(node: Node | null, depth = 0): StringBuild | null {
+function stringBuild(node: Node | null, depth = 0, inertName?: InertName): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
@@ -246,7 +254,7 @@ function stringBuild(node: Node | null, depth = 0): StringBuild | null {
       .filter((part): part is StringBuild => part !== null);
     return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
   }
-  if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth);
+  if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth, inertName);
   if (type === 'binary_operator') {
     const left = field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1) : null;
     if (!left) return null;
@@ -301,19 +309,40 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   const { node: inner, type } = unwrapped;
   if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? ''))
     return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
-  if (type !== 'identifier') return stringBuild(inner);
+  const inertName: InertName = (identifier) => isInertLocal(input, identifier);
+  if (type !== 'identifier') return stringBuild(inner, 0, inertName);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const name = inner.text;
   const builds: StringBuild[] = [];
   for (const assignment of scopeAssignments(input, scope)) {
     if (assignment.node.startIndex >= inner.startIndex) break;
     if (assignmentTarget(assignment) !== name) continue;
-    const build = stringBuild(field(assignment.node, 'right'));
+    const build = stringBuild(field(assignment.node, 'right'), 0, inertName);
     if (build) builds.push(build);
     // `q += something` that is not a string build splices an unknown value.
     else if (assignment.node.type === 'augmented_assignment') builds.push({ literal: '', dynamic: true });
   }
   return joinBuilds(builds);
+}
+
+/**
+ * A local of a function given only inert values before `identifier` (`marks = ",".join("?" for _ in ids)`,
+ * `n = int(limit)`): never a parameter, never grown with `+=`, every assignment inert.
+ */
+function isInertLocal(input: CheckInput, identifier: Node): boolean {
+  const fn = enclosingFunction(input, identifier);
+  if (!fn) return false;
+  const name = identifier.text;
+  if (!assignsName(input.text.slice(fn.startIndex, identifier.startIndex), name)) return false;
+  if (new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+  let assigned = false;
+  for (const assignment of scopeAssignments(input, fn)) {
+    if (assignment.node.startIndex >= identifier.startIndex) break;
+    if (assignmentTarget(assignment) !== name) continue;
+    if (assignment.node.type !== 'assignment' || !isInertValue(field(assignment.node, 'right'))) return false;
+    assigned = true;
+  }
+  return assigned;
 }
 
 const HTTPX_CLIENTS = new Set(['Client', 'AsyncClient', 'stream']);
