@@ -120,6 +120,10 @@ function parseObject(text: string | undefined): Record<string, unknown> | undefi
  * The nearest package.json at or above each file, up to the project root, read once per folder.
  * `read` returns a file's text or undefined when there is none (tests pass a map).
  */
+/** `<script type="module" src="/src/main.tsx">` (attributes in any order): the page's entry module. */
+const MODULE_SCRIPT =
+  /<script\b(?=[^>]*\btype=["']module["'])[^>]*\bsrc=["']((?:\.?\/)?[\w.-]+\/[\w./-]+\.[cm]?[jt]sx?)["']/i;
+
 export class PackageManifests {
   private readonly byDir = new Map<string, PackageInfo | undefined>();
 
@@ -146,11 +150,33 @@ export class PackageManifests {
     if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
     // In an Nx or Angular workspace one package.json at the root serves the API and the web app
     // alike; each project's own workspace entry says what it is built for.
-    else info = this.workspaceProject(dir);
+    else info = this.workspaceProject(dir) ?? this.pageEntryFolder(dir);
     if (text === undefined && info === undefined && dir !== '')
       info = this.atDir(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
     this.byDir.set(dir, info);
     return info;
+  }
+
+  /** The folder the root's index.html loads as a module script, and why (read once). */
+  private pageEntry: { folder: string; reason: string } | null | undefined;
+
+  /**
+   * A folder the project's page loads in the browser: the root `index.html` of a Vite-style app
+   * loads `<script type="module" src="/src/main.tsx">`, so `src/` is the front end even where one
+   * package.json also lists the server's dependencies (the server then lives beside it, `server/`).
+   */
+  private pageEntryFolder(dir: string): PackageInfo | undefined {
+    if (this.pageEntry === undefined) {
+      this.pageEntry = null;
+      const html = this.read(path.join(this.root, 'index.html'));
+      const script = html ? MODULE_SCRIPT.exec(html) : null;
+      const folder = script?.[1].replace(/^\.?\//, '').split('/')[0];
+      if (script && folder && script[1].replace(/^\.?\//, '').includes('/'))
+        this.pageEntry = { folder, reason: `index.html loads ${script[1]} as a module script (the app's page)` };
+    }
+    return this.pageEntry && this.pageEntry.folder === dir
+      ? { kind: 'browser', reason: this.pageEntry.reason }
+      : undefined;
   }
 
   /** The project folders an `angular.json` at the root declares, with their kinds (read once). */

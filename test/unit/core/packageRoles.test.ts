@@ -84,6 +84,30 @@ describe('file roles from package.json', () => {
     assert.equal(named.of('src/index.ts')?.kind, 'cli', 'a root package named for a CLI still is one');
   });
 
+  it("reads the folder a root index.html loads as a module script as the page's code, in a package that also serves", () => {
+    const page = (script: string): string =>
+      `<!doctype html>\n<html><body><div id="root"></div>\n${script}\n</body></html>\n`;
+    const files = {
+      'package.json': manifest({ dependencies: { express: '4', react: '18', axios: '1' } }),
+      'index.html': page('<script src="/src/index.tsx" type="module"></script>'),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const roleOf = (file: string, text: string): string => classifyFile(file, text, undefined, manifests.of(file)).role;
+    const client = "import axios from 'axios';\nexport const list = () => axios.get('/api/items');\n";
+    assert.equal(manifests.of('src/api/items.ts')?.kind, 'browser');
+    assert.equal(roleOf('src/api/items.ts', client), 'browser', 'an HTTP helper of the page, under api/');
+    assert.equal(roleOf('server/routes/items.ts', client), 'production', 'the server beside it');
+    assert.equal(roleOf('src/server/app.ts', "import express from 'express';\n"), 'production', 'server imports win');
+    // No module script, or one at the root with no folder: nothing to say.
+    for (const html of [
+      page('<script src="/src/index.js"></script>'),
+      page('<script type="module" src="/main.js"></script>'),
+    ]) {
+      const none = new PackageManifests('/repo', reader({ ...files, 'index.html': html }, '/repo'));
+      assert.equal(none.of('src/api/items.ts')?.kind, 'other', html);
+    }
+  });
+
   it('classifies with the package: browser, script, and per-file signals still first', () => {
     const read = reader(MONOREPO, '/repo');
     const manifests = new PackageManifests('/repo', read);
