@@ -1621,9 +1621,41 @@ function splicesOnlyAllowedNames(input: CheckInput, call: Call, command: Node): 
   return names.length > 0 && names.every((name) => guarded.has(name));
 }
 
+/** `from subprocess import Popen, run as sh` (one line or in parentheses) and `import subprocess as sp`. */
+const SUBPROCESS_FROM = /^[ \t]*from[ \t]+subprocess[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)/gm;
+const SUBPROCESS_ALIAS = /^[ \t]*import[ \t]+subprocess[ \t]+as[ \t]+(\w+)/gm;
+const subprocessNamesByFile = new WeakMap<CheckInput, { functions: Map<string, string>; modules: Set<string> }>();
+
+/** The names subprocess and its functions go by in this file: local name → subprocess's own name. */
+function subprocessNames(input: CheckInput): { functions: Map<string, string>; modules: Set<string> } {
+  const cached = subprocessNamesByFile.get(input);
+  if (cached) return cached;
+  const names = { functions: new Map<string, string>(), modules: new Set(['subprocess']) };
+  subprocessNamesByFile.set(input, names);
+  // Most files import it plainly or not at all: look for the plain text before running the patterns.
+  if (!/\bsubprocess[ \t]+(?:import|as)\b/.test(input.text)) return names;
+  for (const match of input.text.matchAll(SUBPROCESS_ALIAS)) names.modules.add(match[1]);
+  for (const match of input.text.matchAll(SUBPROCESS_FROM)) {
+    for (const item of match[1].replace(/[()]/g, '').split(',')) {
+      const [own, local] = item.split(/\s+as\s+/).map((part) => part.replace(/#.*$/, '').trim());
+      if (own && /^\w+$/.test(own)) names.functions.set(local && /^\w+$/.test(local) ? local : own, own);
+    }
+  }
+  return names;
+}
+
+/** subprocess's own name of the function a call runs (`subprocess.run`, `sp.run`, an imported `Popen`), or undefined. */
+function subprocessFunction(input: CheckInput, call: Call): string | undefined {
+  const names = subprocessNames(input);
+  if (call.object !== undefined) return names.modules.has(call.object) ? call.name : undefined;
+  return names.functions.get(call.name);
+}
+
 const commandInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
+    const subprocessName = subprocessFunction(input, call);
+    const subprocessRun = subprocessName !== undefined && SUBPROCESS.has(subprocessName);
+    if (subprocessRun) {
       const list = unwrap(call.positional[0] ?? keywordValue(call, 'args'));
       if (list?.type === 'list' && shellScriptInList(input, list)) {
         input.report(
@@ -1636,8 +1668,9 @@ const commandInjection: RuleChecker = (input) => {
       }
     }
     const shellCall =
-      (call.object === 'subprocess' && SUBPROCESS.has(call.name) && isTruthy(keywordValue(call, 'shell'))) ||
-      (call.object === 'subprocess' && (call.name === 'getoutput' || call.name === 'getstatusoutput')) ||
+      (subprocessRun && isTruthy(keywordValue(call, 'shell'))) ||
+      subprocessName === 'getoutput' ||
+      subprocessName === 'getstatusoutput' ||
       (call.name === 'create_subprocess_shell' &&
         (call.object === undefined || call.object === 'asyncio' || call.object === 'asyncio.subprocess'));
     // An event loop's own `loop.subprocess_shell(protocol_factory, cmd)` takes the command second.
@@ -1659,7 +1692,7 @@ const commandInjection: RuleChecker = (input) => {
         `\`${call.text}\` runs a shell command built from values: a quote or \`;\` in the input runs other commands.`,
         'Pass an argument list without `shell=True` (`subprocess.run(["cmd", arg])`), or `shlex.quote` each value.',
       );
-    } else if (call.object === 'subprocess' && SUBPROCESS.has(call.name)) {
+    } else if (subprocessRun) {
       const command = unwrap(call.positional[0] ?? keywordValue(call, 'args'));
       // Built in the call itself: a name's several assignments do not make one command line.
       if (!command || command.type === 'list' || command.type === 'tuple' || command.type === 'identifier') continue;
