@@ -169,10 +169,13 @@ export class PackageManifests {
     if (this.pageEntry === undefined) {
       this.pageEntry = null;
       const html = this.read(path.join(this.root, 'index.html'));
+      // MODULE_SCRIPT only matches an entry inside a folder (`/src/main.tsx`, not `/main.js`).
       const script = html ? MODULE_SCRIPT.exec(html) : null;
-      const folder = script?.[1].replace(/^\.?\//, '').split('/')[0];
-      if (script && folder && script[1].replace(/^\.?\//, '').includes('/'))
-        this.pageEntry = { folder, reason: `index.html loads ${script[1]} as a module script (the app's page)` };
+      if (script)
+        this.pageEntry = {
+          folder: script[1].replace(/^\.?\//, '').split('/')[0],
+          reason: `index.html loads ${script[1]} as a module script (the app's page)`,
+        };
     }
     return this.pageEntry && this.pageEntry.folder === dir
       ? { kind: 'browser', reason: this.pageEntry.reason }

@@ -220,8 +220,8 @@ function touches(finding: ReviewFinding, unit: ReviewUnit, changed: Set<number> 
   });
 }
 
-/** A related place given as offsets, as a location of the unit's file. */
-function relatedLocation(unit: ReviewUnit, starts: readonly number[], place: OffsetRange): RelatedLocation {
+/** A place given as offsets (a finding's own or a related one), as a location of the unit's file. */
+function locationOf(unit: ReviewUnit, starts: readonly number[], place: OffsetRange): RelatedLocation {
   const startLine = lastStartingBy(starts, place.start);
   const endLine = lastStartingBy(starts, Math.max(place.start, place.end - 1));
   return {
@@ -486,48 +486,32 @@ export function checkTree(
     seen.add(key);
     const meta = ruleMeta(item.ruleId);
     if (!meta) throw new Error(`Offline checks: rule ${item.ruleId} has no metadata.`);
-    // In tests and fixtures a credential a person chose for a fake user is not a leak (includeTests reports it).
-    if (
-      item.ruleId === 'hardcoded-secret' &&
-      TEST_ROLES.includes(role) &&
-      config.includeTests !== true &&
-      isTestsOwnCredential(unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end))
-    )
-      continue;
-    // A translation catalogue's values are labels (`password: 'Passwort'`); a provider's key format there is still a leak.
-    if (
-      item.ruleId === 'hardcoded-secret' &&
-      isTranslationCatalogue(unit.path) &&
-      !hasProviderFormat(unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end))
-    )
-      continue;
-    const startLine = lastStartingBy(starts, item.start);
-    const endLine = lastStartingBy(starts, Math.max(item.start, item.end - 1));
+    if (item.ruleId === 'hardcoded-secret') {
+      const literal = unit.text.slice(item.subject?.start ?? item.start, item.subject?.end ?? item.end);
+      // In tests and fixtures a credential a person chose for a fake user is not a leak (includeTests reports it).
+      if (TEST_ROLES.includes(role) && config.includeTests !== true && isTestsOwnCredential(literal)) continue;
+      // A translation catalogue's values are labels (`password: 'Passwort'`); a provider's key format there is still a leak.
+      if (isTranslationCatalogue(unit.path) && !hasProviderFormat(literal)) continue;
+    }
+    const place = locationOf(unit, starts, item);
     const finding: ReviewFinding = {
       title: meta.title,
       severity: severityOf.get(item.ruleId) ?? meta.defaultSeverity,
       category: meta.category,
-      startLine: startLine + 1,
-      endLine: endLine + 1,
-      startColumn: item.start - starts[startLine] + 1,
-      endColumn: item.end - starts[endLine] + 1,
+      ...place,
       // The literal of a hardcoded secret is the secret: the quote (shown, explained in the chat, kept in
       // dismissal records, written by the CLI) carries a placeholder instead.
-      quote:
-        item.ruleId === 'hardcoded-secret'
-          ? redactSecretLiteral(unit.text.slice(item.start, item.end))
-          : unit.text.slice(item.start, item.end),
+      quote: item.ruleId === 'hardcoded-secret' ? redactSecretLiteral(place.quote) : place.quote,
       message: item.message,
       suggestion: item.suggestion,
       fix: item.edit ? wholeLineFix(unit.text, starts, item.edit) : null,
       confidence: meta.confidence,
-      file: unit.path,
       ruleId: item.ruleId,
       origin: 'offline',
       role,
     };
     if (item.related && item.related.length > 0)
-      finding.related = item.related.map((place) => relatedLocation(unit, starts, place));
+      finding.related = item.related.map((other) => locationOf(unit, starts, other));
     if (isSuppressed(suppressed, finding.startLine, finding.ruleId)) continue;
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);

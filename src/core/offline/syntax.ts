@@ -246,14 +246,14 @@ function squashed(text: string): string {
 const TEST_VALUE =
   /^(?:(?:test(?:ing)?|dummy|fake|mock|sample|example|demo|foo|bar|baz|password|passw0rd|secret|changeme|qwerty|letmein|hunter2)[\W_]*\d*|(?:test|dummy|fake|mock|sample|example)[-_.][\w.-]*)$/i;
 
-/**
- * Text that names, describes or stands in for a credential rather than being one: too short,
- * a template (`{module}`, `${X}`, `%(x)s`, `<your-token>`), a run of one character, a path or URL
- * without credentials, a dotted config key, a CONSTANT_NAME, a sentence.
- */
 /** Header names that carry credentials: the standard ones and `X-` headers of letters and hyphens. */
 const HTTP_HEADER_NAME = /^(?:(?:proxy-)?authori[sz]ation|(?:set-)?cookie|x(?:-[a-z]+)+)$/i;
 
+/**
+ * Text that names, describes or stands in for a credential rather than being one: shorter than
+ * `minLength`, a template (`{module}`, `${X}`, `%(x)s`, `<your-token>`), a run of one character, a
+ * header name, a path or URL without credentials, a dotted config key, a CONSTANT_NAME, a sentence.
+ */
 export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   if (value.length < minLength) return true;
   if (isDocumentationValue(value)) return true;
@@ -292,7 +292,11 @@ const TYPED_RUNS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'abcdefghijklmnopqrstu
 function isTypedRun(value: string): boolean {
   const lower = value.toLowerCase();
   if (/^(.{1,3})\1+$/s.test(lower)) return true;
-  if (lower.length < 6) return false;
+  return lower.length >= 6 && alongARow(lower);
+}
+
+/** Lower-case text typed along a row of TYPED_RUNS, either way (`qwerty`, `54321`). */
+function alongARow(lower: string): boolean {
   const reversed = [...lower].reverse().join('');
   return TYPED_RUNS.some((run) => run.includes(lower) || run.includes(reversed));
 }
@@ -374,10 +378,7 @@ export function isReportableNamedSecret(name: string, value: string, shortPasswo
   if (
     password &&
     value.length < 8 &&
-    (value.length < SHORT_PASSWORD_MIN ||
-      SENTINEL.test(value) ||
-      NOT_A_SHORT_PASSWORD.test(value) ||
-      !/^[!-~]+$/.test(value))
+    (SENTINEL.test(value) || NOT_A_SHORT_PASSWORD.test(value) || !/^[!-~]+$/.test(value))
   )
     return false;
   if (isPlaceholderSecret(value, password ? SHORT_PASSWORD_MIN : 8)) return false;
@@ -600,12 +601,8 @@ function isWordsAndNumbers(value: string): boolean {
   const pieces = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [];
   if (pieces.length === 0 || pieces.join('').length < value.length * 0.75) return false;
   if (value.length / pieces.length < 3) return false;
-  return pieces.every((piece) => (/^\d+$/.test(piece) ? piece.length <= 4 || isDigitRun(piece) : sayable(piece)));
-}
-
-/** Digits typed along the row (`12345`, `1234567890`, `987654`): a made-up number, not a generated one. */
-function isDigitRun(digits: string): boolean {
-  return '01234567890'.includes(digits) || '09876543210'.includes(digits);
+  // Digits typed along the row (`12345`, `1234567890`) are a made-up number, not a generated one.
+  return pieces.every((piece) => (/^\d+$/.test(piece) ? piece.length <= 4 || alongARow(piece) : sayable(piece)));
 }
 
 /**
@@ -1179,16 +1176,10 @@ export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], s
     else byLoop.set(item.loop.id, [item]);
   }
   for (const [first, ...others] of byLoop.values()) {
-    const more =
-      others.length === 0
-        ? ''
-        : ` So ${others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`} in the same loop (${[
-            ...new Set(others.map((other) => `\`${other.callee}\``)),
-          ]
-            .slice(0, 3)
-            .join(
-              ', ',
-            )}${new Set(others.map((other) => other.callee)).size > 3 ? ', …' : ''}), shown as related locations.`;
+    const callees = [...new Set(others.map((other) => `\`${other.callee}\``))];
+    const named = `${callees.slice(0, 3).join(', ')}${callees.length > 3 ? ', …' : ''}`;
+    const calls = others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`;
+    const more = others.length === 0 ? '' : ` So ${calls} in the same loop (${named}), shown as related locations.`;
     input.report(
       first.node,
       'query-in-loop',

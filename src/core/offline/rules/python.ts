@@ -302,6 +302,14 @@ function assignmentTarget(assignment: ScopeAssignment): string | undefined {
   return assignment.target;
 }
 
+/** The assignments (`=`, `+=`) to `name` in `scope` that come before the offset `before`, in order. */
+function* assignmentsBefore(input: CheckInput, scope: Node, name: string, before: number): Generator<ScopeAssignment> {
+  for (const assignment of scopeAssignments(input, scope)) {
+    if (assignment.node.startIndex >= before) return;
+    if (assignmentTarget(assignment) === name) yield assignment;
+  }
+}
+
 /** A string build, following a plain name to its assignments earlier in the same function. */
 function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
   const unwrapped = unwrapTyped(node);
@@ -314,9 +322,7 @@ function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild 
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const name = inner.text;
   const builds: StringBuild[] = [];
-  for (const assignment of scopeAssignments(input, scope)) {
-    if (assignment.node.startIndex >= inner.startIndex) break;
-    if (assignmentTarget(assignment) !== name) continue;
+  for (const assignment of assignmentsBefore(input, scope, name, inner.startIndex)) {
     const build = stringBuild(field(assignment.node, 'right'), 0, inertName);
     if (build) builds.push(build);
     // `q += something` that is not a string build splices an unknown value.
@@ -336,9 +342,7 @@ function isInertLocal(input: CheckInput, identifier: Node): boolean {
   if (!assignsName(input.text.slice(fn.startIndex, identifier.startIndex), name)) return false;
   if (new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
   let assigned = false;
-  for (const assignment of scopeAssignments(input, fn)) {
-    if (assignment.node.startIndex >= identifier.startIndex) break;
-    if (assignmentTarget(assignment) !== name) continue;
+  for (const assignment of assignmentsBefore(input, fn, name, identifier.startIndex)) {
     if (assignment.node.type !== 'assignment' || !isInertValue(field(assignment.node, 'right'))) return false;
     assigned = true;
   }
@@ -603,9 +607,7 @@ function lastValueIn(input: CheckInput, scope: Node, identifier: Node, topOnly: 
   // Most keys are never assigned in the function that uses them: the text says so without a walk of its tree.
   if (!assignsName(input.text.slice(scope.startIndex, identifier.startIndex), identifier.text)) return null;
   let last: Node | null = null;
-  for (const assignment of scopeAssignments(input, scope)) {
-    if (assignment.node.startIndex >= identifier.startIndex) break;
-    if (assignmentTarget(assignment) !== identifier.text) continue;
+  for (const assignment of assignmentsBefore(input, scope, identifier.text, identifier.startIndex)) {
     if (topOnly && enclosingFunction(input, assignment.node)) continue;
     last = field(assignment.node, 'right');
   }
@@ -1142,9 +1144,7 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   if (/^[A-Z][A-Z0-9_]*$|^[A-Z][a-z]+(?:[A-Z][a-z0-9]*)*$/.test(value.node.text)) return true;
   if (!fn) return false;
   let bound = false;
-  for (const assignment of scopeAssignments(input, fn)) {
-    if (assignment.node.startIndex >= value.node.startIndex) break;
-    if (assignmentTarget(assignment) !== value.node.text) continue;
+  for (const assignment of assignmentsBefore(input, fn, value.node.text, value.node.startIndex)) {
     const right = unwrapTyped(field(assignment.node, 'right'));
     if (!right || !['list', 'tuple', 'set', 'dictionary'].includes(right.type)) return false;
     bound = true;
@@ -1611,10 +1611,8 @@ function splicesOnlyAllowedNames(input: CheckInput, call: Call, command: Node): 
   const pieces = [command.text];
   if (command.type === 'identifier') {
     const scope = enclosingFunction(input, command) ?? input.moduleScope(command.startIndex);
-    for (const assignment of scopeAssignments(input, scope)) {
-      if (assignment.node.startIndex >= command.startIndex) break;
-      if (assignmentTarget(assignment) === command.text) pieces.push(field(assignment.node, 'right')?.text ?? '');
-    }
+    for (const assignment of assignmentsBefore(input, scope, command.text, command.startIndex))
+      pieces.push(field(assignment.node, 'right')?.text ?? '');
     pieces.shift();
   }
   const names = pieces.flatMap(splicedNames);
