@@ -43,6 +43,7 @@ import { mergeFindings, mergeOfflineDuplicates, repeatsOffline } from './merge';
 import { needsVerification, verifyFindings } from './verify';
 import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
 import { UNFOUNDED_WORDS, withholdSpeculation } from './speculation';
+import { languageFromPath } from '../language';
 import { SharedTrees } from './trees';
 import {
   capReview,
@@ -758,6 +759,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             planned.unit.text,
             planned.chunk.segments,
             options.mode,
+            languageFromPath(planned.unit.path),
           );
           for (const { from, finding } of speculation.moved)
             logger.info(

@@ -212,7 +212,7 @@ export function describeWithheld(withheld: WithheldCounts, limits: GateLimits): 
     );
   if ((withheld.unfounded ?? 0) > 0)
     parts.push(
-      `${withheld.unfounded} resting on nothing the code shows (generic advice, what unseen callers may do, style in Pragmatic; see the log)`,
+      `${withheld.unfounded} resting on nothing the code shows (generic advice, what unseen callers may do, style that names nothing or any style in Pragmatic, errors said unhandled where they rise to the caller; see the log)`,
     );
   if (withheld.grouped > 0) parts.push(`${withheld.grouped} repeated elsewhere, shown as related locations`);
   if (withheld.offlineDuplicates > 0)

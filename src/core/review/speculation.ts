@@ -20,13 +20,15 @@ import { statementRange } from './absence';
  * exactly one line of the code shown near it, is moved onto that line (a model that quotes the line
  * opening the block while naming the statement it means).
  */
-export type Unfounded = 'generic' | 'unseen' | 'style';
+export type Unfounded = 'generic' | 'unseen' | 'style' | 'propagates';
 
 /** Each reason in words, for the log. */
 export const UNFOUNDED_WORDS: Record<Unfounded, string> = {
   generic: 'it is generic advice that names no code of the quoted statement',
   unseen: 'it rests on what callers the review does not show may do',
   style: 'it is about style, which the Pragmatic mode leaves alone',
+  propagates:
+    'it says errors are not handled where they rise to the caller, as this language is written, and names nothing that is lost',
 };
 
 const PRACTICE =
@@ -64,15 +66,49 @@ function firstSentence(message: string): string {
   return /^[^\n]*?(?:[.:](?=\s|$)|\n|$)/.exec(message)?.[0] ?? message;
 }
 
-/** Whether a finding's words name code: something in backticks, or a name of the quoted statement. */
+/**
+ * Whether a finding's words name code: something in backticks, a name of the quoted statement, or
+ * a number of two or more digits the statement holds (the magic number meant).
+ */
 function namesCode(finding: Pick<ReviewFinding, 'title' | 'message' | 'quote'>): boolean {
   const said = `${finding.title}\n${firstSentence(finding.message)}`;
   if (/`[^`]+`/.test(said)) return true;
   const names = new Set(
     (finding.quote.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((n) => n.length >= 3 && !NOT_NAMES.has(n.toLowerCase())),
   );
-  return (said.match(/[A-Za-z_$][\w$]*/g) ?? []).some((w) => names.has(w));
+  for (const n of finding.quote.match(/(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])/g) ?? []) names.add(n);
+  return (said.match(/[A-Za-z_$][\w$]*|(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])/g) ?? []).some((w) => names.has(w));
 }
+
+/**
+ * Languages whose failures are exceptions that rise to the caller by themselves (Go's are values a
+ * statement must check): "errors from this call are not handled" at a statement that is not in a
+ * `try` is how such code is meant to be written, unless the finding says what is lost (it names
+ * the code, a consequence, or, in JavaScript, a promise nobody awaits, which loses its rejection).
+ */
+const PROPAGATING = new Set(['python', 'typescript', 'javascript', 'java', 'kotlin', 'csharp', 'ruby', 'php', 'scala']);
+
+/** Whether a claim of unhandled errors, at a statement no `try` holds, is only how `language` is written. */
+export function risesToCaller(
+  finding: Pick<ReviewFinding, 'title' | 'message' | 'quote'>,
+  language: string | undefined,
+): boolean {
+  return (
+    language !== undefined &&
+    PROPAGATING.has(language) &&
+    claimsUnhandled(finding) &&
+    !namesCode(finding) &&
+    !LOST_ON_THE_WAY.test(`${finding.title}\n${finding.message}`) &&
+    // A JavaScript call that is neither awaited nor returned may be a promise whose rejection is lost.
+    (!JS_LIKE.has(language) || /\b(?:await|return)\b/.test(finding.quote))
+  );
+}
+
+const JS_LIKE = new Set(['typescript', 'javascript']);
+
+/** Words of a failure that does not reach the caller: a promise not awaited, a thread or background task. */
+const LOST_ON_THE_WAY =
+  /\b(?:promises?|rejections?|await\w*|unawaited|fire[- ]and[- ]forget|background|threads?|tasks?|callbacks?|event handlers?|goroutines?)\b/i;
 
 /** Why a model finding rests on nothing the code shows, in this mode, or undefined. */
 export function unfoundedReason(
@@ -82,7 +118,11 @@ export function unfoundedReason(
   if (finding.origin === 'offline') return undefined;
   if (GENERIC_TITLE.test(finding.title.trim()) && !namesCode(finding)) return 'generic';
   if (UNSEEN_CALLERS.test(`${finding.title}\n${firstSentence(finding.message)}`)) return 'unseen';
-  if (mode === 'pragmatic' && finding.category === 'maintainability' && STYLE_WORDS.test(finding.title)) return 'style';
+  const style = finding.category === 'maintainability' && STYLE_WORDS.test(finding.title);
+  if (mode === 'pragmatic' && style) return 'style';
+  // BackendPE keeps style, but a style remark that does not say which name or number it means
+  // ("Variable name is not descriptive") cannot be acted on at any line.
+  if (style && !namesCode(finding)) return 'generic';
   return undefined;
 }
 
@@ -246,6 +286,7 @@ export function withholdSpeculation(
   text: string,
   segments: readonly LineRange[],
   mode: Mode,
+  language?: string,
 ): SpeculationOutcome {
   const out: SpeculationOutcome = { kept: [], withheld: [], handled: [], reRated: [], moved: [] };
   if (findings.every((f) => f.origin === 'offline')) return { ...out, kept: findings };
@@ -278,6 +319,10 @@ export function withholdSpeculation(
       const line = errorsHandledAt(lines, finding.startLine);
       if (line !== undefined) {
         out.handled.push({ finding, line });
+        continue;
+      }
+      if (risesToCaller(finding, language)) {
+        out.withheld.push({ finding, why: 'propagates' });
         continue;
       }
     }

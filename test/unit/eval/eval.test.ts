@@ -121,8 +121,12 @@ describe('eval: the review pipeline on the labeled set against scripted model be
         `${r.run.label}: ${r.quality.precision}`,
       );
     }
-    assert.ok((pragmatic.quality.precision ?? 0) >= 0.85, `pragmatic: precision ${pragmatic.quality.precision}`);
-    assert.ok(verified.verifyRejected > 0, 'the verifier rejects some of what the gate cannot judge');
+    // Session 10: style that names nothing and unhandled-error claims where errors rise to the caller are withheld too.
+    for (const r of [pragmatic, verified])
+      assert.ok((r.quality.precision ?? 0) >= 0.9, `${r.run.label}: precision ${r.quality.precision}`);
+    // The gate leaves the verifier nothing false to drop here (session 10); its answers are still read:
+    // severities re-rated, and its rejections of real findings without evidence refused.
+    assert.ok(verified.verifyReRated > 0 && verified.verifyUnsupported > 0, 'the verifier is asked and heard');
   });
 
   it('measures context from what the server received: removed lines, callees, instruction share', () => {

@@ -4,6 +4,7 @@ import {
   claimsUnhandled,
   errorsHandledAt,
   lineNamed,
+  risesToCaller,
   unfoundedReason,
   withholdSpeculation,
 } from '../../../../src/core/review/speculation';
@@ -59,10 +60,36 @@ describe('speculation: findings that rest on nothing the code shows', () => {
   });
 
   it('style is unfounded in Pragmatic only, and only in maintainability', () => {
-    const style = finding({ title: 'Magic number should be a named constant', category: 'maintainability' });
+    const style = finding({
+      title: 'Magic number should be a named constant',
+      category: 'maintainability',
+      message: '`order.total` hides a constant.',
+    });
     assert.equal(unfoundedReason(style, 'pragmatic'), 'style');
     assert.equal(unfoundedReason(style, 'backendpe'), undefined);
     assert.equal(unfoundedReason({ ...style, category: 'correctness' }, 'pragmatic'), undefined);
+    // BackendPE keeps style that says which name or number it means, not a remark that could be anywhere.
+    const vague = (title: string, quote: string, message = 'This makes the code harder to read and maintain.') =>
+      unfoundedReason(finding({ title, quote, message, category: 'maintainability' }), 'backendpe');
+    assert.equal(vague('Variable name is not descriptive', 'const d = rows.filter(isOpen);'), 'generic');
+    assert.equal(vague('Magic number should be a named constant', 'const limit = 1000;'), 'generic');
+    assert.equal(
+      vague('Magic number should be a named constant', 'const limit = 1000;', '1000 has no name.'),
+      undefined,
+    );
+    assert.equal(
+      vague('Variable name is not descriptive', 'const d = rows.filter(isOpen);', '`d` says nothing.'),
+      undefined,
+    );
+    assert.equal(
+      vague('Variable name is not descriptive', 'const rows = fetchRows();', 'rows holds orders.'),
+      undefined,
+    );
+    // A number the statement does not hold, or a one-digit one, names nothing.
+    assert.equal(
+      vague('Magic number should be a named constant', 'const limit = 1000;', 'Use 100 instead.'),
+      'generic',
+    );
     assert.equal(
       unfoundedReason(finding({ title: 'Duplicated retry loop', category: 'maintainability' }), 'pragmatic'),
       undefined,
@@ -75,6 +102,32 @@ describe('speculation: findings that rest on nothing the code shows', () => {
     assert.ok(claimsUnhandled(finding({ title: 'Query', message: 'No error handling around the query.' })));
     assert.ok(!claimsUnhandled(finding({ title: "The commit's error is ignored" })));
     assert.ok(!claimsUnhandled(finding({ title: 'Errors are swallowed by the empty catch' })));
+  });
+
+  it('a claim of unhandled errors naming nothing is how exception languages are written, not in Go or for a lost promise', () => {
+    const claim = (
+      quote: string,
+      message = 'If this call fails, the request may crash.',
+      title = 'Errors from this call are not handled',
+    ) => finding({ title, quote, message, category: 'reliability' });
+    const py = claim('rows = session.execute(');
+    assert.ok(risesToCaller(py, 'python'));
+    assert.ok(!risesToCaller(py, 'go'), 'Go returns errors as values a statement must check');
+    assert.ok(!risesToCaller(py, undefined));
+    assert.ok(
+      !risesToCaller(claim('rows = session.execute(', '`session.execute` raises on a lost connection.'), 'python'),
+    );
+    assert.ok(!risesToCaller(claim('rows = session.execute(', 'session fails and the job stops.'), 'python'));
+    assert.ok(!risesToCaller(claim('pool.submit(sync_all)', 'The background task dies silently.'), 'python'));
+    assert.ok(risesToCaller(claim('const rows = await db.query(sql);'), 'typescript'));
+    assert.ok(
+      !risesToCaller(claim('notify(user);'), 'typescript'),
+      'a call neither awaited nor returned may lose its rejection',
+    );
+    assert.ok(
+      !risesToCaller(claim('const rows = await db.query(sql);', 'The promise rejection is lost.'), 'typescript'),
+    );
+    assert.ok(!risesToCaller(finding({ title: 'Refund can exceed the amount paid', quote: 'x = 1' }), 'python'));
   });
 
   it('finds the line that handles a statement’s errors: a try whose catch does something, a Go err check', () => {
@@ -236,7 +289,7 @@ describe('speculation: findings that rest on nothing the code shows', () => {
         startLine: 7,
         endLine: 7,
         quote: 'const limit = 1000;',
-        message: 'Hard to read.',
+        message: '1000 is hard to read.',
       }),
       finding({
         title: 'State written without a check',
@@ -277,5 +330,33 @@ describe('speculation: findings that rest on nothing the code shows', () => {
       [[7, 'low']],
     );
     assert.ok(backendpe.kept.some((f) => f.startLine === 7 && f.severity === 'low'));
+  });
+
+  it('withholdSpeculation: an unhandled-errors claim outside any try rises to the caller in Python, is kept in Go', () => {
+    const py = [
+      'def movements(session, sku):',
+      '    rows = session.execute(QUERY, {"sku": sku}).all()',
+      '    return rows',
+      '',
+    ].join('\n');
+    const claim = finding({
+      title: 'Errors from this call are not handled',
+      category: 'reliability',
+      startLine: 2,
+      endLine: 2,
+      quote: 'rows = session.execute(QUERY, {"sku": sku}).all()',
+      message: 'If this call fails, the request may crash.',
+      file: 'app/reports.py',
+    });
+    const shown = [{ startLine: 1, endLine: 4 }];
+    const python = withholdSpeculation([claim], py, shown, 'backendpe', 'python');
+    assert.deepEqual(
+      python.withheld.map((w) => w.why),
+      ['propagates'],
+    );
+    assert.equal(python.kept.length, 0);
+    const go = withholdSpeculation([claim], py, shown, 'backendpe', 'go');
+    assert.equal(go.kept.length, 1);
+    assert.equal(withholdSpeculation([claim], py, shown, 'backendpe').kept.length, 1);
   });
 });
