@@ -5,6 +5,7 @@
  * The markers of the analyzers a project already runs count too, on the finding's line or alone on
  * the line above: `# nosec` / `// #nosec` (bandit, gosec), `nosemgrep`, `NOSONAR` and golangci-lint's
  * `//nolint` / `//nolint:gosec`. Someone has looked at that line and said so; asking again is noise.
+ * A marker on a line that opens brackets, or alone above one, covers the statement until they close.
  * With peer ids (`#nosec G402`, `# nosec B602`) only the rules of the same intent are suppressed.
  */
 const DIRECTIVE = /^\s*(?:\/\/|#|\/\*)\s*backend-review-ignore\b([^*]*)/;
@@ -30,6 +31,8 @@ const PEER_IDS: Record<string, string> = {
   G404: 'weak-random-secret',
   B323: 'tls-verification-disabled',
   B501: 'tls-verification-disabled',
+  B502: 'tls-verification-disabled',
+  B503: 'tls-verification-disabled',
   G402: 'tls-verification-disabled',
   B602: 'command-injection',
   B604: 'command-injection',
@@ -86,10 +89,44 @@ export function suppressedLines(lines: readonly string[]): Map<number, Set<strin
     const ids = peerSuppression(peer[1], peer[2]);
     if (!ids) return;
     addSuppression(suppressed, index + 1, ids);
-    // A marker alone on its line speaks for the next line.
-    if (/^\s*(?:#|\/\/|\/\*|--)/.test(line)) addSuppression(suppressed, index + 2, ids);
+    // A marker alone on its line speaks for the next line; gosec and bandit read it as covering the
+    // whole statement there, and so does a marker after code that opens a bracket (`cfg := &tls.Config{ // #nosec G402`):
+    // the lines up to the bracket's close are covered too.
+    const alone = /^\s*(?:#|\/\/|\/\*|--)/.test(line);
+    const from = alone ? index + 1 : index;
+    if (alone) addSuppression(suppressed, index + 2, ids);
+    const last = statementEnd(lines, from, from === index ? peer.index : undefined);
+    for (let covered = from + 1; covered <= last; covered += 1) addSuppression(suppressed, covered + 1, ids);
   });
   return suppressed;
+}
+
+/** How far a statement that opens brackets on line `start` (0-based) reaches before they close, in lines. */
+const MAX_STATEMENT_LINES = 100;
+
+/**
+ * The 0-based line where the brackets left open at the end of line `start` (read up to `end` on that
+ * line) are closed again, or `start` when none is left open. Strings and trailing comments are skipped
+ * on a best-effort reading of the text (this only widens a suppression someone wrote).
+ */
+function statementEnd(lines: readonly string[], start: number, end?: number): number {
+  let depth = 0;
+  for (let at = start; at < lines.length && at <= start + MAX_STATEMENT_LINES; at += 1) {
+    const text = at === start && end !== undefined ? lines[at].slice(0, end) : (lines[at] ?? '');
+    let quote = '';
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text[i];
+      if (quote) {
+        if (c === '\\') i += 1;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === "'" || c === '`') quote = c;
+      else if (c === '#' || (c === '/' && text[i + 1] === '/')) break;
+      else if (c === '(' || c === '[' || c === '{') depth += 1;
+      else if (c === ')' || c === ']' || c === '}') depth -= 1;
+    }
+    if (depth <= 0) return at;
+  }
+  return start;
 }
 
 export function isSuppressed(suppressed: Map<number, Set<string>>, line: number, ruleId: string): boolean {

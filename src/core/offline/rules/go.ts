@@ -341,16 +341,10 @@ const constantSets = new WeakMap<Node, Set<string>>();
 function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefined {
   if (!fn) return undefined;
   const test: ConstantTest = (name) => {
-    let names = constantSets.get(fn);
-    if (!names) {
-      names = new Set(
-        descendants(fn, 'const_spec').flatMap((spec) =>
-          spec.childrenForFieldName('name').flatMap((n) => (n ? [n.text] : [])),
-        ),
-      );
-      constantSets.set(fn, names);
-    }
-    if (names.has(name)) return true;
+    if (functionConstants(fn).has(name)) return true;
+    // A constant of a function around this closure (`const id = "7"; return func(db *sql.DB) { … + id }`),
+    // unless the closure declares the name again.
+    if (fn.type === 'func_literal' && enclosingConstant(input, fn, name)) return true;
     // A local variable only ever given literal text (`col := ""`, then `col = "count(*) OVER(),"`).
     if (literalOnlyLocals(input, fn).get(name) === true) return true;
     // A slice filled with fixed text only (`where := []string{"1 = 1"}; where = append(where, "id = ?")`).
@@ -362,6 +356,31 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     return fixedParameters(input, fn).has(name) && !assignedNames(input, fn).has(name);
   };
   return test;
+}
+
+/** Whether a function around the closure `fn` declares `name` as a constant that `fn` does not declare again. */
+function enclosingConstant(input: CheckInput, fn: Node, name: string): boolean {
+  if (declaredLocals(input, fn).has(name) || parameterNames(fn).includes(name)) return false;
+  for (let outer = enclosingFunction(input, fn); outer; outer = enclosingFunction(input, outer)) {
+    if (functionConstants(outer).has(name)) return true;
+    if (outer.type !== 'func_literal' || declaredLocals(input, outer).has(name) || parameterNames(outer).includes(name))
+      return false;
+  }
+  return false;
+}
+
+/** The names a function declares with `const` (its closures' included), read once per function. */
+function functionConstants(fn: Node): Set<string> {
+  let names = constantSets.get(fn);
+  if (!names) {
+    names = new Set(
+      descendants(fn, 'const_spec').flatMap((spec) =>
+        spec.childrenForFieldName('name').flatMap((n) => (n ? [n.text] : [])),
+      ),
+    );
+    constantSets.set(fn, names);
+  }
+  return names;
 }
 
 /** Go's scalar types that hold no text: a number or a boolean spliced into SQL cannot change the statement. */

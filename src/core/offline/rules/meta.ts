@@ -72,7 +72,7 @@ The quick fix adds \`signal: AbortSignal.timeout(10_000)\`, \`timeout: 10_000\`,
 
 ## What it finds
 - JS/TS: a \`catch\` block that is empty or holds only comments after a try that performs an action (\`await svc.initialize()\`, \`await db.row.delete(…)\`); \`.catch(() => {})\` on a call made for its effect. Not the fallback idiom, where the try only computes a value and the code after it carries on with a default (\`try { value = JSON.parse(raw) } catch {}\`, a cache read that falls through to the source, \`const user = await find(id).catch(() => null)\`), and not a \`.catch\` explained by a comment on the line above. The empty catches of one function are one finding at the first, the others as related locations. Not in browser code.
-- Python: an \`except …:\` whose body is only \`pass\` or \`...\` (\`except ImportError: pass\` for optional imports is allowed).
+- Python: an \`except …:\` whose body is only \`pass\`, \`...\` or \`continue\` (\`except ImportError: pass\` for optional imports is allowed).
 - Go: \`if err != nil { }\` with an empty block.
 
 ## Why it hurts in production
@@ -208,6 +208,7 @@ Cap it: \`p-limit\`/\`p-map\` with \`{ concurrency: n }\` or fixed-size chunks; 
 ## What it finds
 - \`rejectUnauthorized: false\` (as an option, or assigned: \`agent.options.rejectUnauthorized = false\`), request's \`strictSSL: false\`, MongoDB's \`tlsAllowInvalidCertificates\`/\`tlsInsecure: true\`, a \`checkServerIdentity\` that returns nothing; setting \`NODE_TLS_REJECT_UNAUTHORIZED\` to \`'0'\` (or putting it in an environment object); Python \`verify=False\` in a requests/httpx call, \`ssl._create_unverified_context()\`, \`verify_mode = ssl.CERT_NONE\`, urllib3's \`cert_reqs=\` \`CERT_NONE\` or \`CERT_OPTIONAL\` (or the same names as text); Go \`InsecureSkipVerify: true\` (also \`!false\` or a name bound to \`true\`).
 - Go, TLS weakened on purpose: a \`tls.Config\` whose \`MinVersion\` allows, or whose \`MaxVersion\` caps at, SSL 3.0, TLS 1.0 or TLS 1.1 (\`tls.VersionTLS10\`, a name bound to it, \`0x0301\`), and a \`CipherSuites\` list with a broken suite (RC4, 3DES, CBC with SHA-256) or a static RSA key exchange (\`TLS_RSA_WITH_…\`, no forward secrecy). A zero or unset version is Go's safe default and is not reported; nor is \`PreferServerCipherSuites\`, which Go ignores since 1.18.
+- Python, a broken protocol version chosen in code: \`ssl.PROTOCOL_SSLv2\`/\`SSLv3\`/\`TLSv1\`/\`TLSv1_1\`, pyOpenSSL's \`SSL.SSLv3_METHOD\`/\`TLSv1_METHOD\`/\`TLSv1_1_METHOD\` (and SSLv2) and \`ssl.TLSVersion.TLSv1\`/\`TLSv1_1\`/\`SSLv3\`, given to a call (\`SSLContext(…)\`, \`wrap_socket(ssl_version=…)\`), as a parameter's default or as a context's \`minimum_version\`/\`maximum_version\`. A constant only read (compared, listed among choices) is not reported, nor the negotiating \`PROTOCOL_TLS_CLIENT\`/\`SSLv23_METHOD\`.
 
 ## Why it hurts in production
 Encryption without verification authenticates no one: anyone on the network path can present any certificate, read the traffic (credentials, tokens, personal data) and change it. "Temporary" switches like these tend to ship.
@@ -217,6 +218,7 @@ TLS 1.0 and 1.1 are deprecated (RFC 8996) and open to downgrade and padding atta
 ## How to fix
 Remove the switch. For a private or self-signed CA, trust that CA explicitly: \`ca:\` / \`NODE_EXTRA_CA_CERTS\`, \`verify="/path/ca.pem"\`, \`RootCAs\`. The quick fix removes \`verify=False\`.
 For Go, delete \`MinVersion\`/\`MaxVersion\` below TLS 1.2 and the \`CipherSuites\` list (Go's defaults are safe), or list only ECDHE suites with AES-GCM or ChaCha20-Poly1305.
+For Python, use \`ssl.create_default_context()\` (TLS 1.2 or later) or raise the floor: \`context.minimum_version = ssl.TLSVersion.TLSv1_2\`.
 `,
   },
   {

@@ -25,6 +25,7 @@ import {
   memberCalls,
   named,
   nodesAtMatches,
+  nodeOfTypeAt,
   isFakeDataModule,
   randomBuildsSecret,
   reportPerLoop,
@@ -428,6 +429,8 @@ function isSilentBlock(block: Node | null): boolean {
     statements.every(
       (statement) =>
         statement.type === 'pass_statement' ||
+        // `except Exception: continue` in a loop drops the failure and the item with it.
+        statement.type === 'continue_statement' ||
         (statement.type === 'expression_statement' &&
           named(statement).length === 1 &&
           named(statement)[0].type === 'ellipsis'),
@@ -468,10 +471,10 @@ function commentsIn(input: CheckInput, node: Node): Array<{ startIndex: number; 
 /** Tool directives are no reasons: `# noqa`, `# pragma: no cover`, `# nosec`, `# type: ignore`, `# TODO`. */
 const DIRECTIVE = /^#\s*(?:noqa|pragma|nosec|type:|pylint|mypy|TODO|FIXME|XXX)\b/i;
 
-/** `pass  # can't be autojoined`: a comment of three words or more after the handler's `pass` or `...`. */
+/** `pass  # can't be autojoined`: a comment of three words or more after the handler's `pass`, `continue` or `...`. */
 function explainsAfterPass(text: string, comment: { startIndex: number; text: string }): boolean {
   const lineStart = text.lastIndexOf('\n', comment.startIndex - 1) + 1;
-  if (!/^\s*(?:pass|\.\.\.)\s*$/.test(text.slice(lineStart, comment.startIndex))) return false;
+  if (!/^\s*(?:pass|continue|\.\.\.)\s*$/.test(text.slice(lineStart, comment.startIndex))) return false;
   return !DIRECTIVE.test(comment.text) && comment.text.replace(/^#/, '').trim().split(/\s+/).length >= 3;
 }
 
@@ -1473,6 +1476,14 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       'Remove it; trust a private CA with `SSL_CERT_FILE` or `cafile=` on the context that needs it.',
     );
   }
+  for (const { version, place } of weakProtocolVersions(input)) {
+    input.report(
+      place,
+      'tls-verification-disabled',
+      `\`${version.text}\` pins the connection to ${protocolName(version.text)}, which is broken and refused by current servers and clients: traffic can be downgraded and read.`,
+      'Use `ssl.create_default_context()` (TLS 1.2 or later), or set `context.minimum_version = ssl.TLSVersion.TLSv1_2`.',
+    );
+  }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
     input.report(
       assignment,
@@ -1484,6 +1495,60 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 };
 
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
+
+/**
+ * Protocol constants of broken versions: the standard library's `PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`,
+ * pyOpenSSL's `SSLv2/SSLv3/TLSv1/TLSv1_1_METHOD` and `TLSVersion.SSLv3/TLSv1/TLSv1_1`. Not
+ * `PROTOCOL_SSLv23`/`SSLv23_METHOD`/`PROTOCOL_TLS`: those negotiate the highest version both sides have.
+ */
+const WEAK_PROTOCOL =
+  /\b(?:PROTOCOL_(?:SSLv2|SSLv3|TLSv1|TLSv1_1)|(?:SSLv2|SSLv3|TLSv1|TLSv1_1)_METHOD|TLSVersion\.(?:SSLv3|TLSv1|TLSv1_1))\b(?![ \t]*\()/g;
+const NAME_OR_ATTRIBUTE: ReadonlySet<string> = new Set(['identifier', 'attribute']);
+const VERSION_BOUND = /(?:^|\.)(?:minimum|maximum)_version$/;
+
+function protocolName(constant: string): string {
+  const version = /(SSLv2|SSLv3|TLSv1_1|TLSv1)(?![0-9])/.exec(constant)?.[1] ?? 'TLSv1';
+  return { SSLv2: 'SSL 2.0', SSLv3: 'SSL 3.0', TLSv1: 'TLS 1.0', TLSv1_1: 'TLS 1.1' }[version] ?? version;
+}
+
+/**
+ * A broken protocol version chosen for a connection: the constant given to a call (`wrap_socket(ssl_version=…)`,
+ * `SSLContext(…)`, `SSL.Context(…)`), as a parameter's default, or as a context's `minimum_version`/
+ * `maximum_version`. A constant only read (compared, listed in a table of choices, tested with `hasattr`) is not.
+ */
+function weakProtocolVersions(input: CheckInput): Array<{ version: Node; place: Node }> {
+  const found: Array<{ version: Node; place: Node }> = [];
+  for (const match of matchesInRegion(input, WEAK_PROTOCOL)) {
+    // `ssl.PROTOCOL_TLSv1` is an attribute whose last part starts here; `PROTOCOL_TLSv1` alone is a name.
+    let version = nodeOfTypeAt(input.tree, match.index, NAME_OR_ATTRIBUTE, 2);
+    if (!version) continue;
+    if (
+      version.type === 'identifier' &&
+      version.parent?.type === 'attribute' &&
+      field(version.parent, 'attribute')?.id === version.id
+    )
+      version = version.parent;
+    // `ssl.TLSVersion.TLSv1`: the match starts at `TLSVersion`, inside the whole attribute.
+    while (version.parent?.type === 'attribute' && version.parent.endIndex === match.index + match[0].length)
+      version = version.parent;
+    const holder = version.parent;
+    if (!holder) continue;
+    if (
+      holder.type === 'argument_list' ||
+      holder.type === 'default_parameter' ||
+      holder.type === 'typed_default_parameter'
+    ) {
+      if (holder.type !== 'argument_list' && field(holder, 'value')?.id !== version.id) continue;
+      found.push({ version, place: version });
+    } else if (holder.type === 'keyword_argument' && holder.parent?.type === 'argument_list') {
+      if (field(holder, 'value')?.id === version.id) found.push({ version, place: holder });
+    } else if (holder.type === 'assignment') {
+      if (field(holder, 'right')?.id === version.id && VERSION_BOUND.test(field(holder, 'left')?.text ?? ''))
+        found.push({ version, place: holder });
+    }
+  }
+  return found;
+}
 
 /** Names imported from `random` anywhere in the file (they count file-wide). */
 function randomNames(input: CheckInput): Set<string> {

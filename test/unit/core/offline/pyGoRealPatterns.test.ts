@@ -54,6 +54,13 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
     // parameters, parameters and closures every call gives a literal.
     ['go/fixed_fragments.go', 5],
+    // Session 10, bandit's and gosec's intents: broken protocol versions chosen in code, handlers that
+    // `continue` past a failure, constants of the function around a closure, and a `#nosec` on the line
+    // that opens a statement (or alone above it) covering the whole statement.
+    ['python/legacy_tls.py', 6],
+    ['python/skipped_items.py', 2],
+    ['go/closures.go', 2],
+    ['go/reviewed_literals.go', 2],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');

@@ -88,6 +88,32 @@ describe('offline/suppressedLines: markers of the analyzers a project already ru
     assert.ok(!on(lines, 5, 'hardcoded-secret'));
     assert.ok(!on(lines, 6, 'http-no-timeout'));
   });
+
+  it('covers the statement a marker opens or stands above, up to the bracket that closes it', () => {
+    const lines = [
+      'cfg := &tls.Config{ // #nosec G402 -- mesh identities', // 1
+      '\tServerName: "a}b", // a bracket inside a string does not close it', // 2
+      '\tInsecureSkipVerify: true,', // 3
+      '}', // 4
+      'other := &tls.Config{', // 5
+      '\tInsecureSkipVerify: true,', // 6: after the statement: not covered
+      '}', // 7
+      '# nosec B501', // 8
+      'requests.get(', // 9
+      '    url,', // 10
+      '    verify=False,', // 11
+      ')', // 12
+      'requests.get(url, verify=False)', // 13
+    ];
+    assert.ok(on(lines, 2, 'tls-verification-disabled'));
+    assert.ok(on(lines, 3, 'tls-verification-disabled'));
+    assert.ok(on(lines, 4, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 5, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 6, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 3, 'hardcoded-secret'), 'G402 speaks for TLS only');
+    assert.ok(on(lines, 11, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 13, 'tls-verification-disabled'));
+  });
 });
 
 describe('offline checks with peer markers', () => {
