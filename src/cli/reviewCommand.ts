@@ -20,6 +20,7 @@ import { createProviderFromEnv, DEFAULT_TIMEOUT_MS } from '../core/providers/ope
 import { ProviderError, type ChatProvider } from '../core/providers/provider';
 import { defaultCacheDirectory, FileReviewCache } from '../core/review/cache';
 import { unitsFromDiff } from '../core/review/diff';
+import { isBinaryText } from '../core/review/binary';
 import { contextWasSent, describeContext, runReview } from '../core/review/engine';
 import {
   describeGuidanceUsed,
@@ -746,7 +747,7 @@ const OFFLINE_POOL_MIN_FILES = 16;
 function offlineChecks(units: ReviewUnit[], config: OfflineConfig): SpreadChecks {
   const workerFile = path.join(__dirname, 'offlineWorker.js');
   const threads = Math.min(availableParallelism(), 4);
-  const checked = units.filter((unit) => !unit.text.includes('\u0000'));
+  const checked = units.filter((unit) => !isBinaryText(unit.text));
   const workers = checked.length < OFFLINE_POOL_MIN_FILES || !existsSync(workerFile) ? 0 : threads - 1;
   return spreadOfflineChecks(checked, config, { workerFile, workers });
 }

@@ -5,6 +5,7 @@ import { parserFor } from './offline/grammars';
 import { grammarForUnit } from './offline/languages';
 import type { GrammarName } from './offline/types';
 import { REDACTION_MARK } from './review/redact';
+import { isBinaryText } from './review/binary';
 
 /**
  * A finding's stable identity: what it is about, never where it is. The recipe is the rule id (for
@@ -159,7 +160,7 @@ export class SymbolLocator {
 
   static async forFile(path: string, text: string, language?: string): Promise<SymbolLocator> {
     const grammar = grammarForUnit(path, language);
-    if (!grammar || text.includes('\u0000')) return new SymbolLocator(text, undefined, null);
+    if (!grammar || isBinaryText(text)) return new SymbolLocator(text, undefined, null);
     try {
       const parser = await parserFor(grammar);
       const tree = parser.parse(text);
@@ -209,7 +210,7 @@ export function symbolsFromTree(
   tree: Tree,
   lines: readonly number[],
 ): string[] | undefined {
-  if (grammarForUnit(path, undefined) !== grammar || text.includes('\u0000')) return undefined;
+  if (grammarForUnit(path, undefined) !== grammar || isBinaryText(text)) return undefined;
   const locator = SymbolLocator.fromTree(text, grammar, tree);
   return lines.map((line) => locator.symbolAt(line));
 }

@@ -45,6 +45,7 @@ import { MECHANISM_WORDS, withholdUngrounded } from './grounds';
 import { UNFOUNDED_WORDS, withholdSpeculation } from './speculation';
 import { languageFromPath } from '../language';
 import { SharedTrees } from './trees';
+import { binarySkipped, isBinaryText } from './binary';
 import {
   capReview,
   checkFixText,
@@ -455,7 +456,7 @@ function unitContextFinder(
     trees,
   });
   return async (unit) => {
-    if (unit.text.includes('\u0000') || unit.text.trim() === '') return undefined;
+    if (isBinaryText(unit.text) || unit.text.trim() === '') return undefined;
     try {
       const base = regionsFor(unit, splitLines(unit.text).length, DEFAULT_DIFF_CONTEXT_LINES);
       return await gatherer.forUnit(unit, base);
@@ -550,7 +551,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   const offlineByUnit = new Map<ReviewUnit, ReviewFinding[]>();
   if (options.offlineFindings) {
     for (const unit of options.units) {
-      if (unit.text.includes('\u0000')) continue;
+      if (isBinaryText(unit.text)) continue;
       try {
         // Offline findings quote the source and fix whole lines: nothing the redaction hides may reach an output.
         const found = withoutSecrets(await options.offlineFindings(unit), unit);
@@ -590,7 +591,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   try {
     if (!provider) {
       for (const unit of options.units) {
-        if (unit.text.includes('\u0000')) skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
+        if (isBinaryText(unit.text)) skipped.push(binarySkipped(unit.path));
       }
     } else {
       const planUnit = unitPlanner({

@@ -5,10 +5,10 @@ import ignore, { type Ignore } from 'ignore';
 import type { SkippedPart } from '../findings';
 import type { ReviewUnit } from './types';
 import { ReviewInputError } from './errors';
-import { looksBinary } from '../personas/encoding';
 import { errorMessage } from '../errorMessage';
 import { languageFromPath } from '../language';
 import { generatedOrVendoredByHead, generatedOrVendoredByPath, SNIFF_BYTES } from '../roles';
+import { binaryRead, DATA_LANGUAGES, isBinaryText } from './binary';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -123,9 +123,6 @@ export type SourceRead =
 
 const kib = (bytes: number): string => `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 
-/** Data, not program code: over the size cap such a file is left out by policy, like a binary. */
-const DATA_LANGUAGES = new Set(['json', 'yaml', 'toml', 'xml', 'sql']);
-
 /**
  * What a file over the size cap is when it is not the team's code: told by its path, or by its first
  * bytes (`head`, when the caller read them: a generated marker, a licence header, minified lines).
@@ -172,8 +169,6 @@ export function tooLarge(size: number, maxBytes: number, path?: string, head?: s
   };
 }
 
-const BINARY: SourceRead = { ok: false, reason: 'binary file: not reviewed', failed: false };
-
 /** The first SNIFF_BYTES of a file as text, for telling a bundle by its content (a cut character at the end is harmless). */
 function headText(bytes: Uint8Array): string {
   return new TextDecoder('utf-8').decode(bytes.subarray(0, SNIFF_BYTES));
@@ -206,7 +201,8 @@ export function normaliseLineEndings(text: string): { text: string; lineMap?: nu
 
 /**
  * Source bytes as review text, the same for every way a file reaches a review (folder walk, diff,
- * staged text, the editor's reads): size cap, BOM (UTF-8, UTF-16 LE/BE) decoded, binary refused,
+ * staged text, the editor's reads): size cap, BOM (UTF-8, UTF-16 LE/BE) decoded, binary refused
+ * (NUL bytes that are not UTF-8, or more than a stray NUL: see isBinaryText; program code refused so is `failed`),
  * bytes that are not UTF-8 read as Windows-1252 (said in a note), line endings normalised.
  */
 export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
@@ -220,18 +216,20 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
   } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
     text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
   } else {
-    if (looksBinary(bytes)) return BINARY;
     const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
     try {
       text = strictUtf8.decode(body);
     } catch {
+      // Bytes holding a NUL that are not UTF-8 are a binary format (an image, a font, an archive).
+      if (body.includes(0)) return binaryRead(path);
       // Legacy single-byte files (Latin-1 / Windows-1252) are still code: every byte is one character,
       // so lines and columns stay right.
       text = new TextDecoder('windows-1252').decode(body);
       notes.push('not valid UTF-8: read as Windows-1252');
     }
   }
-  if (text.includes('\u0000')) return BINARY;
+  // A stray NUL in valid text (one inside a regular expression literal) is text; many are binary.
+  if (isBinaryText(text)) return binaryRead(path);
   return { ok: true, ...normaliseLineEndings(text), notes };
 }
 
@@ -243,7 +241,7 @@ export function sourceFromText(text: string, maxBytes: number = DEFAULT_MAX_FILE
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) return tooLarge(size, maxBytes, path, text.slice(0, SNIFF_BYTES));
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.slice(0, 8192).includes('\u0000')) return BINARY;
+  if (isBinaryText(body)) return binaryRead(path);
   return { ok: true, ...normaliseLineEndings(body), notes: [] };
 }
 

@@ -15,6 +15,7 @@ import { buildMessages, buildSystemPrompt, buildUserPrompt, contextBlock, type C
 import { MAX_DEFINITION_LINES, type Definition, type UnitContext } from './context';
 import { redactSecrets, redactUnitText, type Redaction } from './redact';
 import { reviewFocusLines, type ReviewUnit } from './types';
+import { binarySkipped, isBinaryText } from './binary';
 
 /**
  * Everything that would be sent, worked out before anything is sent: redaction, regions, chunks
@@ -352,8 +353,8 @@ function planUnit(
   context?: UnitContext,
 ): ReviewPlan {
   const plan: ReviewPlan = { chunks: [], skipped: [], redactions: [] };
-  if (unit.text.includes('\u0000')) {
-    plan.skipped.push({ file: unit.path, reason: 'binary file: not reviewed' });
+  if (isBinaryText(unit.text)) {
+    plan.skipped.push(binarySkipped(unit.path));
     return plan;
   }
   if (unit.text.trim() === '') {

@@ -81,6 +81,34 @@ describe('collectFiles', () => {
     assert.equal(failed['a/api.pb.go'], false);
   });
 
+  it('reviews code with a stray NUL as text and counts code that is binary as a part not reviewed', async () => {
+    // A hand-written pattern with one NUL character inside a regular expression, early in a long file.
+    const stray = `const strip = (s: string): string => s.replace(/^\u0000+/g, '');\n${'export const n = 1;\n'.repeat(200)}`;
+    const root = tree({
+      'src/cleaner.ts': stray,
+      // NUL bytes every other byte (UTF-16 text without its BOM): binary content under a code name.
+      'src/packed.ts': Buffer.from('export const a = 1;\n', 'utf16le'),
+      'src/dump.py': Buffer.from([0x80, 0x00, 0xff, 0x00, 0x41, 0x0a]),
+      'assets/logo.png': Buffer.from([137, 80, 78, 71, 0, 0, 0, 13]),
+      'data/rows.json': '{"a": "\u0000\u0000\u0000"}',
+    });
+    const { units, skipped } = await collectFiles(['src', 'assets', 'data'], { cwd: root });
+    assert.deepEqual(
+      units.map((u) => u.path),
+      ['src/cleaner.ts'],
+    );
+    assert.equal(units[0].text, stray);
+    const byFile = Object.fromEntries(skipped.map((s) => [s.file, s]));
+    assert.deepEqual(byFile['src/packed.ts'], {
+      file: 'src/packed.ts',
+      reason: 'binary content (NUL bytes) in a code file: not reviewed',
+      failed: true,
+    });
+    assert.equal(byFile['src/dump.py'].failed, true, 'bytes that are not UTF-8 with a NUL: binary, and code by name');
+    assert.deepEqual(byFile['assets/logo.png'], { file: 'assets/logo.png', reason: 'binary file: not reviewed' });
+    assert.deepEqual(byFile['data/rows.json'], { file: 'data/rows.json', reason: 'binary file: not reviewed' });
+  });
+
   it('takes files given explicitly, once each', async () => {
     const root = tree({ 'x/one.go': 'package x\n' });
     const { units } = await collectFiles(['x/one.go', 'x', './x/one.go'], { cwd: root });

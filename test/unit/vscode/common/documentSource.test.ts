@@ -53,9 +53,19 @@ describe('readableTargets (the editor reads documents the way the CLI reads file
     ]);
   });
 
-  it('skips a document holding NUL bytes as binary, as the CLI does', () => {
-    const result = readableTargets([target('src/blob.ts', 'abc\u0000def')]);
+  it('skips a document holding NUL bytes as binary, as the CLI does: code so is a part not reviewed', () => {
+    const result = readableTargets([target('src/blob.ts', 'abc\u0000def'), target('img/logo.svg', 'a\u0000b')]);
     assert.deepEqual(result.targets, []);
-    assert.deepEqual(result.skipped, [{ file: 'src/blob.ts', reason: 'binary file: not reviewed' }]);
+    assert.deepEqual(result.skipped, [
+      { file: 'src/blob.ts', reason: 'binary content (NUL bytes) in a code file: not reviewed', failed: true },
+      { file: 'img/logo.svg', reason: 'binary file: not reviewed' },
+    ]);
+  });
+
+  it('reviews a document whose only NUL is a stray one inside its code, as the CLI does', () => {
+    const text = `const trim = (s) => s.replace(/\u0000+$/, '');\n${'export const x = 1;\n'.repeat(20)}`;
+    const result = readableTargets([target('src/trim.js', text)]);
+    assert.equal(result.targets.length, 1);
+    assert.deepEqual(result.skipped, []);
   });
 });
