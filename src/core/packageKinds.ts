@@ -157,29 +157,36 @@ export class PackageManifests {
     return info;
   }
 
-  /** The folder the root's index.html loads as a module script, and why (read once). */
-  private pageEntry: { folder: string; reason: string } | null | undefined;
+  /** Per folder, the folder its index.html loads as a module script, and why (each page read once). */
+  private readonly pageEntries = new Map<string, { folder: string; reason: string } | null>();
 
   /**
-   * A folder the project's page loads in the browser: the root `index.html` of a Vite-style app
-   * loads `<script type="module" src="/src/main.tsx">`, so `src/` is the front end even where one
+   * A folder a page of the project loads in the browser: an `index.html` of a Vite-style app loads
+   * `<script type="module" src="/src/main.tsx">`, so `src/` beside it is the front end even where one
    * package.json also lists the server's dependencies (the server then lives beside it, `server/`).
+   * The page is the one in the folder's parent: the root's, or a package's own in a monorepo
+   * (`packages/web/index.html` makes `packages/web/src/` browser code; the script's path is read
+   * from the page's folder, as Vite serves it).
    */
   private pageEntryFolder(dir: string): PackageInfo | undefined {
-    if (this.pageEntry === undefined) {
-      this.pageEntry = null;
-      const html = this.read(path.join(this.root, 'index.html'));
+    const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+    let entry = this.pageEntries.get(parent);
+    if (entry === undefined) {
+      entry = null;
+      const shownAs = parent === '' ? 'index.html' : `${parent}/index.html`;
+      const html = this.read(path.join(this.root, ...shownAs.split('/')));
       // MODULE_SCRIPT only matches an entry inside a folder (`/src/main.tsx`, not `/main.js`).
       const script = html ? MODULE_SCRIPT.exec(html) : null;
-      if (script)
-        this.pageEntry = {
-          folder: script[1].replace(/^\.?\//, '').split('/')[0],
-          reason: `index.html loads ${script[1]} as a module script (the app's page)`,
+      if (script) {
+        const folder = script[1].replace(/^\.?\//, '').split('/')[0];
+        entry = {
+          folder: parent === '' ? folder : `${parent}/${folder}`,
+          reason: `${shownAs} loads ${script[1]} as a module script (the app's page)`,
         };
+      }
+      this.pageEntries.set(parent, entry);
     }
-    return this.pageEntry && this.pageEntry.folder === dir
-      ? { kind: 'browser', reason: this.pageEntry.reason }
-      : undefined;
+    return entry && entry.folder === dir ? { kind: 'browser', reason: entry.reason } : undefined;
   }
 
   /** The project folders an `angular.json` at the root declares, with their kinds (read once). */

@@ -202,10 +202,22 @@ const JS_BROWSER_IMPORT = new RegExp(
 const JS_DOM_USE =
   /\b(?:document\.(?:getElementById|getElementsBy\w+|querySelector(?:All)?|createElement|body|documentElement|addEventListener|cookie)|(?:localStorage|sessionStorage)\.(?:getItem|setItem))|:\s*(?:HTML\w*Element|(?:Clipboard|Drag|Keyboard|Mouse|Pointer|Touch|Focus|Input|Wheel)Event)\b|\.(?:clipboardData|dataTransfer)\b/;
 /** Any `window.` property (Node has no `window`), unless the module asks whether it runs in a browser (`typeof window`). */
+/**
+ * A JSX element where an expression starts (`return <div`, `=> (\n  <Card`, `? <Empty />`, a fragment
+ * `<>`): with the automatic JSX runtime a component imports no React at all. Read in `.tsx`/`.jsx`
+ * only, where `<T>value` type assertions are not allowed and `<` after these tokens opens an element.
+ */
+const JSX_ELEMENT = /(?:\breturn|=>|[(?:,]|&&|\|\|)\s*<(?:[A-Za-z][\w.:-]*(?=[\s/>])|>)/;
+const ASYNC_COMPONENT = /\basync\s+function\s+[A-Z]|\b(?:const|let)\s+[A-Z][\w$]*\s*(?::[^=]+)?=\s*async\b/;
 const WINDOW_USE = /\bwindow\.[A-Za-z_$][\w$]*/;
 const ISOMORPHIC = /\btypeof\s+window\b/;
+/**
+ * Modules that only run on a server or in Node. Browser automation drivers (Playwright, Puppeteer,
+ * Selenium) launch and steer a browser from Node: the `document.querySelector` of a crawler's
+ * `page.evaluate(() => …)` runs in that page, the module itself does not.
+ */
 const JS_SERVER_MODULES =
-  'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston';
+  'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston|playwright|playwright-core|puppeteer|puppeteer-core|selenium-webdriver|react-dom/server|next/og|@vercel/og|hono|hono/[\\w./-]+|elysia';
 const JS_SERVER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](${JS_SERVER_MODULES})['"]`,
   'gm',
@@ -359,6 +371,12 @@ function browserSignal(
   const appRouter = /(?:^|\/)app\//.test(path) && /(?:^|\/)(?:page|layout|template|loading|error)\.\w+$/.test(path);
   if (framework && !appRouter) return `imports ${framework[0].replace(/^.*?(['"])/, '$1')} and nothing server-side`;
   const sample = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  // Server components render JSX on the server: Next.js's app router folder (its files are server
+  // components unless 'use client', read above) and async components (`export default async function Page`).
+  if (/\.[jt]sx$/i.test(path) && !/(?:^|\/)app\//.test(path) && !ASYNC_COMPONENT.test(sample)) {
+    const jsx = JSX_ELEMENT.exec(sample);
+    if (jsx) return `renders JSX (${jsx[0].replace(/^[\s\S]*?</, '<').trim()}) and imports nothing server-side`;
+  }
   const dom = JS_DOM_USE.exec(sample) ?? (ISOMORPHIC.test(sample) ? null : WINDOW_USE.exec(sample));
   if (dom) return `uses ${dom[0].trim()} and imports nothing server-side`;
   const frontEnd =
@@ -409,7 +427,24 @@ export function globMatcher(glob: string): (path: string) => boolean {
 }
 
 /** Vendored or generated code told by its folders or its file name alone. */
-function notOwnCodeByPath(dirs: string[], base: string): FileRoleResult | undefined {
+/**
+ * A bundler's output named by content hash, in an `assets/` folder: Vite's `pages-O-QBvGFf.js` and
+ * `echarts-l0sNRNKZ.js` (8 characters of base64url), older builds' `teams_list.5a685cad.js` (8 hex
+ * digits). Read in the file name as written: a hash mixes cases or digits with letters where a word
+ * (`user-settings.js`, `auth-Callback.js`) does not.
+ */
+const HASHED_BUNDLE = /^[\w.-]+?[.-]([\w-]{8})\.(?:m?js|css)$/;
+function isHashedBundle(dirs: readonly string[], originalBase: string): boolean {
+  if (!dirs.includes('assets')) return false;
+  const hash = HASHED_BUNDLE.exec(originalBase)?.[1];
+  if (hash === undefined) return false;
+  if (/^[0-9a-f]{8}$/.test(hash)) return /\d/.test(hash) && /[a-f]/.test(hash);
+  const upper = (hash.match(/[A-Z]/g) ?? []).length;
+  // A word capitalised once or twice (`Callback`, `UserList`) is a name; digits or more capitals are a hash.
+  return /\d/.test(hash) || upper >= 3 || (upper === 2 && !/[A-Z]/.test(hash[0]));
+}
+
+function notOwnCodeByPath(dirs: string[], base: string, originalBase = base): FileRoleResult | undefined {
   const vendoredDir = firstDir(dirs, VENDORED_DIRS);
   if (vendoredDir) return { role: 'vendored', reason: `path ${vendoredDir}/` };
   if (VENDORED_FILE.test(base)) return { role: 'vendored', reason: `file name ${base}` };
@@ -418,6 +453,8 @@ function notOwnCodeByPath(dirs: string[], base: string): FileRoleResult | undefi
   if (GENERATED_FILE.test(base)) return { role: 'generated', reason: `file name ${base}` };
   const outputDir = COMPILED_JS.test(base) ? firstDir(dirs, BUILD_OUTPUT_DIRS) : undefined;
   if (outputDir) return { role: 'generated', reason: `path ${outputDir}/ (build output)` };
+  if (isHashedBundle(dirs, originalBase))
+    return { role: 'generated', reason: `file name ${originalBase} (a bundle named by content hash)` };
   return undefined;
 }
 
@@ -431,7 +468,7 @@ export function generatedOrVendoredByPath(path: string): FileRoleResult | undefi
     .split('/')
     .filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
   const base = segments.pop() ?? '';
-  return notOwnCodeByPath(segments, base);
+  return notOwnCodeByPath(segments, base, normalisePath(path).split('/').pop());
 }
 
 /** How much of a file over the size cap is read to tell a bundle or generated file by its content. */
@@ -480,7 +517,7 @@ export function classifyFile(
   const dirs = segments;
   const family = familyOfPath(base);
 
-  const byPath = notOwnCodeByPath(dirs, base);
+  const byPath = notOwnCodeByPath(dirs, base, normal.slice(normal.lastIndexOf('/') + 1));
   if (byPath) return byPath;
   // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };

@@ -108,6 +108,32 @@ describe('file roles from package.json', () => {
     }
   });
 
+  it("reads a package's own index.html: its module script's folder, beside the page, is the page's code", () => {
+    const files = {
+      'package.json': manifest({ private: true, workspaces: ['apps/*'] }),
+      'apps/console/package.json': manifest({ dependencies: { fastify: '4', preact: '10' } }),
+      'apps/console/index.html': '<html><body><script type="module" src="/app/boot.tsx"></script></body></html>\n',
+      'apps/console/server/main.ts': '',
+      'portal/index.html': '<body><script type="module" src="./web/entry.ts"></script></body>\n',
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const roleOf = (file: string, text: string): string => classifyFile(file, text, undefined, manifests.of(file)).role;
+    const helper =
+      "export const save = (body: unknown) => fetch('/api/notes', { method: 'POST', body: JSON.stringify(body) });\n";
+    assert.equal(manifests.of('apps/console/app/notes/save.ts')?.kind, 'browser');
+    assert.match(manifests.of('apps/console/app/notes/save.ts')?.reason ?? '', /apps\/console\/index\.html loads/);
+    assert.equal(roleOf('apps/console/app/notes/save.ts', helper), 'browser');
+    assert.equal(roleOf('portal/web/entry.ts', helper), 'browser', 'a page with no package.json beside it');
+    // The server beside the page, and a folder of the same name elsewhere, stay what they were.
+    assert.equal(roleOf('apps/console/server/notes.ts', helper), 'production');
+    assert.equal(roleOf('apps/other/app/notes/save.ts', helper), 'production');
+    assert.equal(
+      roleOf('app/notes/save.ts', helper),
+      'production',
+      "the root has no page: another package's says nothing",
+    );
+  });
+
   it('classifies with the package: browser, script, and per-file signals still first', () => {
     const read = reader(MONOREPO, '/repo');
     const manifests = new PackageManifests('/repo', read);

@@ -249,6 +249,54 @@ describe('file roles', () => {
     assert.equal(role('src/ssr.ts', "import { renderToString } from 'react-dom/server';\n"), 'production');
   });
 
+  it('reads JSX with the automatic runtime (no React import) as browser code, server components aside (issue 12)', () => {
+    const badge =
+      'import { Pill } from \'@/ui/pill\';\nexport const Badge = ({ n }: { n: number }) => (\n  <Pill tone="info">{n}</Pill>\n);\n';
+    assert.equal(role('libs/ui/src/badge.tsx', badge), 'browser');
+    assert.equal(role('libs/ui/src/empty.jsx', 'export function Empty() {\n  return <>nothing</>;\n}\n'), 'browser');
+    // Near-misses: a .ts file's generics, a server's JSX, an async server component, the app router folder.
+    assert.equal(
+      role('libs/ui/src/badge.ts', 'export const pick = (xs: Array<number>) => xs.map((x) => (x < 3 ? 1 : 2));\n'),
+      'production',
+    );
+    assert.equal(role('src/pages.tsx', `import { Hono } from 'hono';\n${badge}`), 'production');
+    assert.equal(
+      role(
+        'src/views/report.tsx',
+        "import { db } from './db';\nexport default async function Report() {\n  return <p>{await db.count()}</p>;\n}\n",
+      ),
+      'production',
+    );
+    assert.equal(role('src/app/orders/summary.tsx', badge), 'production');
+  });
+
+  it('reads a browser automation module as Node code: its DOM use runs in the page it drives (issue 12)', () => {
+    const crawl =
+      "export async function titles(page) {\n  return page.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent));\n}\n";
+    assert.equal(role('src/crawl.js', crawl), 'browser', 'without an import nothing says where it runs');
+    assert.equal(role('src/crawl.js', `import { chromium } from 'playwright-core';\n${crawl}`), 'production');
+    assert.equal(role('src/crawl.js', `const puppeteer = require('puppeteer');\n${crawl}`), 'production');
+  });
+
+  it('reads bundles named by content hash in an assets/ folder as generated (issue 12)', () => {
+    for (const path of [
+      'shop/static/assets/pages/orders-Xk3_pQ9z.js',
+      'shop/static/assets/cart-QWmZtRbe.js',
+      'public/assets/checkout.4f9a2c1e.js',
+      'public/assets/theme-Ab7kLmPq.css',
+    ])
+      assert.equal(role(path, 'export const a = 1;\n'), 'generated', path);
+    // Near-misses: names written by hand, a hash-like name outside assets/, eight hex letters with no digit.
+    for (const path of [
+      'shop/assets/js/user-settings.js',
+      'shop/assets/js/auth-Callback.js',
+      'shop/assets/js/pages-UserList.js',
+      'src/lib/cart-QWmZtRbe.js',
+      'public/assets/decade.deadbeef.js',
+    ])
+      assert.notEqual(role(path, 'export const a = 1;\n'), 'generated', path);
+  });
+
   it('leaves ordinary service code production', () => {
     for (const path of [
       'src/orders/service.ts',

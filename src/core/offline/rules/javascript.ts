@@ -224,6 +224,60 @@ function firstCallFrom(calls: readonly JsCall[], offset: number): number {
 }
 
 /**
+ * Browser automation's best-effort steps (Playwright, Puppeteer): a wait (`page.waitForSelector(sel,
+ * { timeout })`, `waitForLoadState`, `waitForNavigation`, `locator.waitFor()`, the project's own
+ * `this.waitForContentSelector(page)`), whose failure only means "not there (yet)"; keyboard and
+ * mouse input sent to a page; and code run inside the page (`page.evaluate(fn)`), whose effects stay
+ * in the page. Dropping such a failure loses no data: the automation goes on with the page as it is.
+ */
+const BROWSER_WAIT = /^waitFor(?:[A-Z$_][\w$]*)?$/;
+const PAGE_INPUT_OBJECT = /(?:^|\.)(?:keyboard|mouse|touchscreen)$/;
+/** Methods whose function argument runs inside the page (browser code), not in this process. */
+const PAGE_SCRIPT_METHODS = /^(?:evaluate|evaluateHandle|\$eval|\$\$eval|evaluateOnNewDocument|addInitScript)$/;
+/** Promise combinators: an array of steps waited on together (`Promise.race([wait, timer])`). */
+const PROMISE_COMBINATOR = /^Promise\.(?:race|all|allSettled|any)$/;
+
+function isBrowserStep(target: Callee): boolean {
+  if (BROWSER_WAIT.test(target.name)) return true;
+  if (target.object === undefined) return target.name === 'setTimeout';
+  return PAGE_INPUT_OBJECT.test(target.object) || PAGE_SCRIPT_METHODS.test(target.name);
+}
+
+/**
+ * Whether the call at `index` of the file's calls is a best-effort browser step, directly or with
+ * its rejection handled (`page.waitForLoadState('load', { timeout }).catch(() => {})`): the receiver
+ * of a `.catch`/`.finally` is the next call of the list starting at the same place.
+ */
+function isBrowserStepAt(calls: readonly JsCall[], index: number): boolean {
+  let at = index;
+  while (calls[at].target.object !== undefined && /^(?:catch|finally)$/.test(calls[at].target.name)) {
+    const receiver = calls[at + 1];
+    if (!receiver || receiver.node.startIndex !== calls[at].node.startIndex) return false;
+    at += 1;
+  }
+  return isBrowserStep(calls[at].target);
+}
+
+/** The spans of calls whose function argument runs in the page (`page.evaluate(() => …)`), in order. */
+const pageScriptSpans = new WeakMap<CheckInput, Array<{ start: number; end: number }>>();
+function pageScripts(input: CheckInput): Array<{ start: number; end: number }> {
+  let spans = pageScriptSpans.get(input);
+  if (!spans) {
+    spans = [];
+    for (const { node, target } of jsCalls(input))
+      if (target.object !== undefined && PAGE_SCRIPT_METHODS.test(target.name))
+        spans.push({ start: target.nameRange.endIndex, end: node.endIndex });
+    pageScriptSpans.set(input, spans);
+  }
+  return spans;
+}
+
+/** Whether `offset` lies inside the arguments of a page script call: code that runs in the browser. */
+function inPageScript(input: CheckInput, offset: number): boolean {
+  return pageScripts(input).some((span) => offset > span.start && offset < span.end);
+}
+
+/**
  * Whether the try block between `start` and `end` performs an action (a call made for its effect:
  * `await svc.initialize()`, `await db.row.delete(…)`) rather than computing a value. A block that
  * only computes values (declarations, assignments, `return JSON.parse(v)`, `if (hit) return hit`,
@@ -234,12 +288,26 @@ function firstCallFrom(calls: readonly JsCall[], offset: number): number {
  */
 function performsAction(input: CheckInput, start: number, end: number): boolean {
   const calls = jsCalls(input);
+  // Inside a combinator's array (`Promise.race([page.waitForLoadState(…), timer])`) every call counts.
+  let combinatorEnd = -1;
   for (let at = firstCallFrom(calls, start); at < calls.length; at += 1) {
     const { node, target } = calls[at];
     if (node.startIndex >= end) break;
-    if (!startsStatement(input.text, node.startIndex, start)) continue;
+    const inCombinator = node.startIndex < combinatorEnd;
+    if (!inCombinator && !startsStatement(input.text, node.startIndex, start)) continue;
     if (target.object !== undefined && (ACCUMULATOR_METHODS.test(target.name) || LOGGER_OBJECT.test(target.object)))
       continue;
+    // A try made only of best-effort browser steps (waits, page input, code run in the page) loses nothing.
+    if (isBrowserStepAt(calls, at) || inPageScript(input, node.startIndex)) continue;
+    if (inCombinator && target.object !== undefined && /^(?:catch|finally)$/.test(target.name)) continue;
+    if (
+      !inCombinator &&
+      PROMISE_COMBINATOR.test(target.text) &&
+      /^\(\s*\[/.test(input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 40))
+    ) {
+      combinatorEnd = node.endIndex;
+      continue;
+    }
     return true;
   }
   return false;
@@ -278,6 +346,8 @@ const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('catch_clause')) {
     const body = field(clause, 'body');
     if (!body || !isEmptyBlock(input, body) || ignoresOnPurpose(input, clause, body)) continue;
+    // Code run in the page (`page.evaluate(() => { try { … } catch {} })`) is browser code.
+    if (inPageScript(input, clause.startIndex)) continue;
     const tryStatement = clause.parent;
     const block = tryStatement && tryBlockRange(input.text, tryStatement.startIndex, clause.startIndex);
     if (
@@ -309,7 +379,9 @@ const silentCatch: RuleChecker = (input) => {
       others,
     );
   }
-  for (const { node: call, target } of jsCalls(input)) {
+  const calls = jsCalls(input);
+  for (let index = 0; index < calls.length; index += 1) {
+    const { node: call, target } = calls[index];
     if (target.name !== 'catch' || target.object === undefined) continue;
     const handler = unwrap(firstArg(call));
     if (
@@ -324,6 +396,8 @@ const silentCatch: RuleChecker = (input) => {
     // `const user = await find(id).catch(() => null)`: a value with a fallback, which the code checks next.
     if (!startsStatement(input.text, call.startIndex, 0)) continue;
     if (explainedAbove(input.text, call.startIndex)) continue;
+    // An optional wait, page input or code run in the page, or a rejection dropped inside the page.
+    if (isBrowserStepAt(calls, index) || inPageScript(input, target.nameRange.startIndex)) continue;
     input.report(
       target.nameRange,
       'silent-catch',

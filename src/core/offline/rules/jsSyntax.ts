@@ -228,11 +228,23 @@ export function bindingName(node: Node): string | undefined {
 
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
+/**
+ * Calls whose result is a formatted date or a number, never text from outside: a `Date`'s
+ * `toISOString()` (`'2026-12-06T02:08:00.000Z'`), `getTime()`, `Date.now()`, `Number(x)`,
+ * `parseInt(x, 10)`, `Math.floor(x)`, `n.toFixed(2)`. Spliced into SQL they cannot change the query.
+ */
+const FORMATTED_VALUE_CALL =
+  /^(?:[\w$.]+\.(?:toISOString|toUTCString|getTime|toFixed|toPrecision)|Date\.now|Number|parseInt|parseFloat|Number\.(?:parseInt|parseFloat)|Math\.\w+)$/;
+
 function isConstantExpression(node: Node | null): boolean {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return true;
   const { node: inner, type } = unwrapped;
   if (type === 'string' || type === 'number' || type === 'true' || type === 'false') return true;
+  if (type === 'call_expression') {
+    const target = callee(inner);
+    return target !== undefined && FORMATTED_VALUE_CALL.test(target.text);
+  }
   if (type === 'identifier') return CONSTANT_NAME.test(inner.text);
   if (type === 'member_expression')
     return CONSTANT_NAME.test(field(inner, 'object')?.text ?? '') || CONSTANT_NAME.test(lastName(inner) ?? '');

@@ -27,6 +27,8 @@ const FILES = [
   'fallbacks.ts',
   'fanOut.ts',
   'authFlows.ts',
+  'browserAutomation.ts',
+  'scheduledSql.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
