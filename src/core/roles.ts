@@ -145,7 +145,35 @@ const SCRIPT_FILE =
   /\.config\.(?:js|cjs|mjs|ts|cts|mts)$|^(?:gulpfile|gruntfile|jakefile|jest\.preset|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:noxfile|fabfile|manage|(?:pre|post)_gen_project)\.py$|^(?:magefile|mage)\.go$/;
 
 /** Front-end folders; `client` and `web` count only at the top of the project (a `src/client/` is often an HTTP client). */
-const BROWSER_DIRS = new Set(['frontend', 'front-end', 'public', 'static', 'assets', 'wwwroot', 'browser', 'webapp']);
+const BROWSER_DIRS = new Set([
+  'frontend',
+  'front-end',
+  'public',
+  'static',
+  'assets',
+  'wwwroot',
+  'browser',
+  'webapp',
+  'browserside',
+  'browser-side',
+  'browser_side',
+  'clientside',
+  'client-side',
+  'client_side',
+]);
+/**
+ * Folders named for the browser side: scripts a server keeps to inject into the pages it drives
+ * (`server/src/sdk/browserSide/pageAnalyzer.js`, read and run by `page.evaluate`). Below a server
+ * folder they still say browser, being the more specific name.
+ */
+const BROWSER_SIDE_DIRS = new Set([
+  'browserside',
+  'browser-side',
+  'browser_side',
+  'clientside',
+  'client-side',
+  'client_side',
+]);
 const BROWSER_TOP_DIRS = new Set(['client', 'web', 'ui']);
 /** Next.js and friends: files that run on the server even in a front-end tree. */
 const SERVER_PATH = /(?:^|\/)(?:api|server|pages\/api|app\/api)\/|(?:^|\/)(?:route|middleware)\.\w+$/;
@@ -354,6 +382,18 @@ export function startsWithUseClient(text: string): boolean {
   }
 }
 
+/** A browser-side folder below the last server folder (`server/src/sdk/browserSide/`), the file not a route or middleware. */
+function browserSideBelowServer(path: string, dirs: readonly string[]): boolean {
+  if (/(?:^|\/)(?:route|middleware)\.\w+$/.test(path)) return false;
+  let server = -1;
+  let browserSide = -1;
+  dirs.forEach((dir, index) => {
+    if (dir === 'server' || dir === 'api') server = index;
+    if (BROWSER_SIDE_DIRS.has(dir)) browserSide = index;
+  });
+  return browserSide > server;
+}
+
 function browserSignal(
   path: string,
   dirs: readonly string[],
@@ -363,7 +403,8 @@ function browserSignal(
 ): string | undefined {
   // Next.js's server folders (`pages/api/`, `app/api/`) mean nothing in a package built only for the
   // browser (an Angular page named `api`, a Vite app's `src/api/` HTTP helpers).
-  if (SERVER_PATH.test(path) && packageInfo?.kind !== 'browser') return undefined;
+  if (SERVER_PATH.test(path) && packageInfo?.kind !== 'browser' && !browserSideBelowServer(path, dirs))
+    return undefined;
   if (importsServerModule(head) || JS_SERVER_MARK.test(head)) return undefined;
   if (startsWithUseClient(head)) return "'use client' directive";
   const framework = JS_BROWSER_IMPORT.exec(head);

@@ -276,6 +276,14 @@ describe('file roles', () => {
     assert.equal(role('src/crawl.js', crawl), 'browser', 'without an import nothing says where it runs');
     assert.equal(role('src/crawl.js', `import { chromium } from 'playwright-core';\n${crawl}`), 'production');
     assert.equal(role('src/crawl.js', `const puppeteer = require('puppeteer');\n${crawl}`), 'production');
+    // The script such a module injects into the page, kept in a browser-side folder of the server.
+    const injected =
+      '(function () {\n  window.pickRows = function (sel) {\n    return document.querySelectorAll(sel);\n  };\n})();\n';
+    assert.equal(role('server/src/scraping/browserSide/rows.js', injected), 'browser');
+    assert.equal(role('server/src/scraping/browser-side/rows.js', injected), 'browser');
+    // Near-misses: the same script directly in a server folder, and a server folder below the browser-side one.
+    assert.equal(role('server/src/scraping/rows.js', injected), 'production');
+    assert.equal(role('client-side/server/rows.js', injected), 'production');
   });
 
   it('reads bundles named by content hash in an assets/ folder as generated (issue 12)', () => {
