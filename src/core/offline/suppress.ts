@@ -5,7 +5,7 @@
  * The markers of the analyzers a project already runs count too, on the finding's line or alone on
  * the line above: `# nosec` / `// #nosec` (bandit, gosec), `nosemgrep`, `NOSONAR` and golangci-lint's
  * `//nolint` / `//nolint:gosec`. Someone has looked at that line and said so; asking again is noise.
- * A marker on a line that opens brackets, or alone above one, covers the statement until they close.
+ * `nosec`/`nolint` on a line that opens brackets, or alone above one, covers the statement until they close.
  * With peer ids (`#nosec G402`, `# nosec B602`) only the rules of the same intent are suppressed.
  */
 const DIRECTIVE = /^\s*(?:\/\/|#|\/\*)\s*backend-review-ignore\b([^*]*)/;
@@ -89,12 +89,14 @@ export function suppressedLines(lines: readonly string[]): Map<number, Set<strin
     const ids = peerSuppression(peer[1], peer[2]);
     if (!ids) return;
     addSuppression(suppressed, index + 1, ids);
-    // A marker alone on its line speaks for the next line; gosec and bandit read it as covering the
-    // whole statement there, and so does a marker after code that opens a bracket (`cfg := &tls.Config{ // #nosec G402`):
-    // the lines up to the bracket's close are covered too.
+    // A marker alone on its line speaks for the next line. gosec, bandit and golangci-lint read `nosec` /
+    // `nolint` as covering the whole statement there, and so the statement a marker after code opens
+    // (`cfg := &tls.Config{ // #nosec G402`): the lines up to the bracket's close are covered too.
+    // semgrep and Sonar speak for the line only.
     const alone = /^\s*(?:#|\/\/|\/\*|--)/.test(line);
     const from = alone ? index + 1 : index;
     if (alone) addSuppression(suppressed, index + 2, ids);
+    if (!/^(?:nosec|nolint)$/i.test(peer[1])) return;
     const last = statementEnd(lines, from, from === index ? peer.index : undefined);
     for (let covered = from + 1; covered <= last; covered += 1) addSuppression(suppressed, covered + 1, ids);
   });

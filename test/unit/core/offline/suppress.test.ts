@@ -89,7 +89,7 @@ describe('offline/suppressedLines: markers of the analyzers a project already ru
     assert.ok(!on(lines, 6, 'http-no-timeout'));
   });
 
-  it('covers the statement a marker opens or stands above, up to the bracket that closes it', () => {
+  it('covers the statement a nosec or nolint marker opens or stands above, up to the bracket that closes it', () => {
     const lines = [
       'cfg := &tls.Config{ // #nosec G402 -- mesh identities', // 1
       '\tServerName: "a}b", // a bracket inside a string does not close it', // 2
@@ -104,6 +104,9 @@ describe('offline/suppressedLines: markers of the analyzers a project already ru
       '    verify=False,', // 11
       ')', // 12
       'requests.get(url, verify=False)', // 13
+      'const agent = new https.Agent({ // nosemgrep', // 14
+      '  rejectUnauthorized: false,', // 15: semgrep's marker speaks for its line only
+      '});', // 16
     ];
     assert.ok(on(lines, 2, 'tls-verification-disabled'));
     assert.ok(on(lines, 3, 'tls-verification-disabled'));
@@ -113,6 +116,8 @@ describe('offline/suppressedLines: markers of the analyzers a project already ru
     assert.ok(!on(lines, 3, 'hardcoded-secret'), 'G402 speaks for TLS only');
     assert.ok(on(lines, 11, 'tls-verification-disabled'));
     assert.ok(!on(lines, 13, 'tls-verification-disabled'));
+    assert.ok(on(lines, 14, 'tls-verification-disabled'));
+    assert.ok(!on(lines, 15, 'tls-verification-disabled'));
   });
 });
 
