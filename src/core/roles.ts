@@ -94,6 +94,9 @@ const FIXTURE_FILE =
   /\.(?:mocks?|fixtures?|stubs?)\.\w+$|^(?:mocks?|fixtures?)\.\w+$|^mock_[\w-]+\.go$|_mocks?\.go$|^factories\.py$/;
 /** factory_boy factories build test data. */
 const PYTHON_FIXTURE_IMPORT = /^[ \t]*(?:import[ \t]+factory\b|from[ \t]+factory(?:\.\w+)*[ \t]+import\b)/m;
+/** A program that imports a fake-data library (Faker, mimesis) and runs as `__main__`: it fills a database with sample data. */
+const PYTHON_FAKE_DATA_IMPORT = /^[ \t]*(?:import|from)[ \t]+(?:faker|mimesis)\b/m;
+const PYTHON_MAIN_GUARD = /^if[ \t]+__name__[ \t]*==[ \t]*["']__main__["'][ \t]*:/m;
 
 const TEST_DIRS = new Set([
   'test',
@@ -598,6 +601,8 @@ export function classifyFile(
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
   if (family === 'python' && PYTHON_FIXTURE_IMPORT.test(head))
     return { role: 'fixture', reason: 'imports factory (factory_boy)' };
+  if (family === 'python' && PYTHON_FAKE_DATA_IMPORT.test(head) && PYTHON_MAIN_GUARD.test(text))
+    return { role: 'fixture', reason: 'a __main__ program that imports a fake-data library (sample data)' };
   const imported = testImport(head, family);
   if (imported) return { role: 'test', reason: imported };
 

@@ -1124,6 +1124,27 @@ export function joinBuilds(builds: readonly StringBuild[]): StringBuild | null {
   return { literal: builds.map((build) => build.literal).join(' '), dynamic: builds.some((build) => build.dynamic) };
 }
 
+/**
+ * Fixed SQL a statement splices that is not data, shared by the Go and Python checks. The data store's
+ * own object (`db.now()`, `db.timestamp_placeholder("now")`, `conn.dialect`): the text it gives depends
+ * on the configured database, not on input.
+ */
+export const DIALECT_OWNER = /(?:^|\.)(?:db|database|dialect|driver|conn|tx)$/i;
+
+/**
+ * Methods of a query builder that render its own clauses from its state (`f.buildCondition()`,
+ * `filters.where()`; Python's snake_case is read without its underscores): bind markers, with the
+ * values bound as the builder's parameters.
+ */
+export const BUILDER_FRAGMENT =
+  /^(?:build|render)?\w*?(?:Conditions?|Where|Clauses?|Filters?|Order(?:By|ing)?|Sort(?:ing)?|Columns?|Fields|Joins?|Limit|Placeholders)(?:Clause|SQL|String)?$/i;
+
+/** A list of bind markers (`placeholders := strings.Repeat("?,", n)`, `placeholders.append(f":{key}")`): the values go as arguments. */
+export const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)$/i;
+
+/** A helper that writes bind markers (`placeholder(n)` → `$3`, `Placeholders(len(ids))` → `?, ?`). */
+export const PLACEHOLDER_HELPER = /^(?:\w*placeholders?|\w*markers?|qmarks?|bind(?:var|param)s?)$/i;
+
 /** How deep string-building expressions are followed; deeper nesting is treated as unknown. */
 export const MAX_BUILD_DEPTH = 64;
 

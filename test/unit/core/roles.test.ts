@@ -50,6 +50,19 @@ describe('file roles', () => {
       assert.equal(role(path), 'fixture', path);
   });
 
+  it('reads a Python program that fills a database with fake data as a fixture, not a module that only uses Faker', () => {
+    const filler =
+      'import argparse\nfrom faker import Faker\n\nfake = Faker()\n\nif __name__ == "__main__":\n    fill()\n';
+    assert.equal(role('fill_sample_data.py', filler), 'fixture');
+    // Anonymising exports with Faker in the service itself is production code.
+    assert.equal(
+      role('app/anonymise.py', 'from faker import Faker\n\ndef scrub(row):\n    return row\n'),
+      'production',
+    );
+    // A __main__ program without fake data stays what its path says.
+    assert.equal(role('app/worker.py', 'import os\n\nif __name__ == "__main__":\n    run()\n'), 'production');
+  });
+
   it('reads scripts and build tooling, migrations, generated and vendored code', () => {
     const cases: Array<[string, FileRole]> = [
       ['scripts/backfill.py', 'script'],

@@ -8,6 +8,10 @@ import {
   MAX_BUILD_DEPTH,
   contains,
   descendants,
+  DIALECT_OWNER,
+  BUILDER_FRAGMENT,
+  PLACEHOLDER_LIST,
+  PLACEHOLDER_HELPER,
   DOTTED_NAME_CHAIN,
   explainsOnItsOwnLine,
   enclosingOfType,
@@ -718,16 +722,6 @@ function declaredLocals(input: CheckInput, fn: Node): Set<string> {
   return declaredLocalSets.get(fn) ?? new Set();
 }
 
-/** Methods of a query builder that render its own clauses from its state. */
-const BUILDER_FRAGMENT =
-  /^(?:build|render)?\w*?(?:Conditions?|Where|Clauses?|Filters?|Order(?:By|ing)?|Sort(?:ing)?|Columns?|Fields|Joins?|Limit|Placeholders)(?:Clause|SQL|String)?$/i;
-
-/** A list of bind markers (`placeholders := strings.Repeat("?,", n)`): the values go as arguments. */
-const PLACEHOLDER_LIST = /^(?:placeholders?|qmarks|bind(?:var)?s?Marks?|markers)$/i;
-
-/** A helper that writes bind markers (`placeholder(n)` → `$3`, `Placeholders(len(ids))` → `?, ?`). */
-const PLACEHOLDER_HELPER = /^(?:\w*placeholders?|\w*markers?|qmarks?|bind(?:var|param)s?)$/i;
-
 /** The text at `at` is one string literal and then the end of the line (or a comment). */
 function onlyLiteralFollows(text: string, at: number): boolean {
   // Sticky patterns read from `at` without copying the rest of the function for every assignment.
@@ -867,11 +861,8 @@ function stringBuild(
   return null;
 }
 
-/** The owner of a method that writes SQL for the database in use (`db.now()`, `app.db.upsert("id")`). */
-const DIALECT_OWNER = /(?:^|\.)(?:db|database|dialect|driver|conn|tx)$/i;
-
 /**
- * A call on the data store's own object given only fixed values (`db.now()`, `db.clip("title", 80)`,
+ * A call on the data store's own object (DIALECT_OWNER) given only fixed values (`db.now()`, `db.clip("title", 80)`,
  * `app.db.dateSub(3, "month")`): the text it returns depends on the configured database, not on
  * input.
  */

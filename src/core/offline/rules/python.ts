@@ -9,6 +9,10 @@ import {
   MAX_BUILD_DEPTH,
   descendants,
   DOTTED_NAME_CHAIN,
+  DIALECT_OWNER,
+  BUILDER_FRAGMENT,
+  PLACEHOLDER_LIST,
+  PLACEHOLDER_HELPER,
   enclosingOfType,
   explainsOnItsOwnLine,
   field,
@@ -163,13 +167,16 @@ function concatBuild(node: Node, depth: number, inertName?: InertName): StringBu
       if (part) return part.dynamic;
       const operand = operands[at];
       if (isInertValue(operand)) return false;
-      return !(operand?.type === 'identifier' && inertName?.(operand) === true);
+      return !(operand && inertName?.(operand) === true);
     }),
   };
 }
 
-/** Whether a plain name spliced into text holds only inert values where it is used (resolved by the caller's scope). */
-type InertName = (identifier: Node) => boolean;
+/**
+ * Whether a value spliced into text carries no input where it is used, beyond what isInertValue sees:
+ * a local given only inert values (resolvedStringBuild), or fixed SQL (sqlFixedPieces).
+ */
+type InertName = (value: Node | null) => boolean;
 
 /** Literals, tuples of literals and UPPER_CASE names: values that cannot carry input. */
 function isConstantValue(node: Node | null): boolean {
@@ -224,12 +231,13 @@ function isInertValue(node: Node | null): boolean {
 }
 
 /** True when some value a `.format(...)` call or an f-string splices in can carry input. */
-function splicesInput(values: Array<Node | null>): boolean {
+function splicesInput(values: Array<Node | null>, inertName?: InertName): boolean {
+  const carries = (value: Node | null): boolean => !isInertValue(value) && !(value && inertName?.(value) === true);
   return values.some((value) => {
     if (!value) return false;
-    if (value.type === 'keyword_argument') return !isInertValue(field(value, 'value'));
-    if (value.type === 'interpolation') return !isInertValue(named(value)[0] ?? null);
-    return value.type === 'list_splat' || value.type === 'dictionary_splat' || !isInertValue(value);
+    if (value.type === 'keyword_argument') return carries(field(value, 'value'));
+    if (value.type === 'interpolation') return carries(named(value)[0] ?? null);
+    return value.type === 'list_splat' || value.type === 'dictionary_splat' || carries(value);
   });
 }
 
@@ -247,39 +255,50 @@ function stringBuild(node: Node | null, depth = 0, inertName?: InertName): Strin
       .join('');
     // `f"… {TABLE}"` splices a constant; `f"… {user_id}"` a value.
     const interpolations = parts.filter((part) => part.type === 'interpolation').map((part) => part.child);
-    return { literal, dynamic: splicesInput(interpolations) };
+    return { literal, dynamic: splicesInput(interpolations, inertName) };
   }
   if (type === 'concatenated_string') {
     const parts = named(inner)
-      .map((part) => stringBuild(part, depth + 1))
+      .map((part) => stringBuild(part, depth + 1, inertName))
       .filter((part): part is StringBuild => part !== null);
     return { literal: parts.map((part) => part.literal).join(' '), dynamic: parts.some((part) => part.dynamic) };
   }
   if (type === 'binary_operator' && isPlus(inner)) return concatBuild(inner, depth, inertName);
   if (type === 'binary_operator') {
-    const left = field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1) : null;
+    const left =
+      field(inner, 'operator')?.text === '%' ? stringBuild(field(inner, 'left'), depth + 1, inertName) : null;
     if (!left) return null;
     // `"… %d" % n` splices only numbers; `"…" % ()` and `% "literal"` splice nothing that varies.
     const numbersOnly = !/%[-#0 +]*\d*(?:\.\d+)?[sr(a]/.test(left.literal);
+    const right = field(inner, 'right');
     return {
       literal: left.literal,
-      dynamic: left.dynamic || (!numbersOnly && !isInertValue(field(inner, 'right'))),
+      dynamic: left.dynamic || (!numbersOnly && !isInertValue(right) && !(right && inertName?.(right) === true)),
     };
   }
   if (type === 'call') {
     const fn = field(inner, 'function');
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
-      const base = stringBuild(field(fn, 'object'), depth + 1);
+      const base = stringBuild(field(fn, 'object'), depth + 1, inertName);
       if (base)
-        return { literal: base.literal, dynamic: base.dynamic || splicesInput(named(field(inner, 'arguments'))) };
+        return {
+          literal: base.literal,
+          dynamic: base.dynamic || splicesInput(named(field(inner, 'arguments')), inertName),
+        };
     }
     // `"… '[VALUE]'".replace("[VALUE]", value)` splices the value in as surely as `%` does.
     if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'replace') {
-      const base = stringBuild(field(fn, 'object'), depth + 1);
+      const base = stringBuild(field(fn, 'object'), depth + 1, inertName);
       const args = named(field(inner, 'arguments'));
-      if (base && args.length >= 2) return { literal: base.literal, dynamic: base.dynamic || !isInertValue(args[1]) };
+      const value = args[1];
+      if (base && value)
+        return {
+          literal: base.literal,
+          dynamic: base.dynamic || (!isInertValue(value) && inertName?.(value) !== true),
+        };
     }
-    if (SQL_WRAPPERS.has(fn?.text ?? '')) return stringBuild(named(field(inner, 'arguments'))[0] ?? null, depth + 1);
+    if (SQL_WRAPPERS.has(fn?.text ?? ''))
+      return stringBuild(named(field(inner, 'arguments'))[0] ?? null, depth + 1, inertName);
   }
   return null;
 }
@@ -311,14 +330,20 @@ function* assignmentsBefore(input: CheckInput, scope: Node, name: string, before
   }
 }
 
-/** A string build, following a plain name to its assignments earlier in the same function. */
-function resolvedStringBuild(input: CheckInput, node: Node | null): StringBuild | null {
+/**
+ * A string build, following a plain name to its assignments earlier in the same function. A local
+ * given only inert values splices nothing (`n = int(limit)`); `inertName` may know more (fixed SQL).
+ */
+function resolvedStringBuild(
+  input: CheckInput,
+  node: Node | null,
+  inertName: InertName = (value) => value?.type === 'identifier' && isInertLocal(input, value),
+): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
   const { node: inner, type } = unwrapped;
   if (type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? ''))
-    return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null);
-  const inertName: InertName = (identifier) => isInertLocal(input, identifier);
+    return resolvedStringBuild(input, named(field(inner, 'arguments'))[0] ?? null, inertName);
   if (type !== 'identifier') return stringBuild(inner, 0, inertName);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const name = inner.text;
@@ -527,6 +552,85 @@ function toleratesUnmigratedSchema(input: CheckInput, clause: Node): boolean {
   );
 }
 
+/** Handler types that catch whatever goes wrong: no decision about one failure can be read from them. */
+const BROAD_CATCH = /^(?:Exception|BaseException)$/;
+
+/** An `except` header, over several lines when its types are in parentheses: the names caught. */
+const EXCEPT_HEADER = /^except\s*\(?([\w.,\s]*?)\)?(?:\s+as\s+\w+)?\s*:/;
+
+/** A comment that says a failure is expected here (`# This will fail if the filesystem is read-only`). */
+const EXPECTED_FAILURE =
+  /\b(?:fails?|failing|failures?|errors?|may not|might not|cannot|can't|read-only|ignored?|best[- ]effort|optional(?:ly)?)\b/i;
+
+/** `logger.error("lost the stream, retrying")`: a statement that logs a failure at warning level or above. */
+const LOGS_FAILURE =
+  /^(?:await\s+)?(?:self\.|cls\.)?_*(?:log|logger|logging|LOG|LOGGER|log_?\w*)\.(?:warning|warn|error|exception|critical)\(/;
+
+/** The lines of a text from `from` on (or backwards before it): where each starts and what it holds. */
+function* linesFrom(text: string, from: number, backwards: boolean): Generator<{ indent: number; code: string }> {
+  let at = from;
+  while (backwards ? at > 0 : at < text.length) {
+    const start = backwards ? text.lastIndexOf('\n', at - 2) + 1 : at;
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end);
+    const code = line.trimStart();
+    yield { indent: line.length - code.length, code: code.trimEnd() };
+    at = backwards ? start : end + 1;
+  }
+}
+
+/**
+ * Read from the text around a handler whose body is only `pass` or `continue` (no tree read): the comment lines
+ * right above its `try:` say the failure is expected (`# This fails on a read-only filesystem`); or,
+ * for a handler of named failures (not `Exception`), the failure is handled around it: the `try` has
+ * an `else:` that runs only on success (an optional update check: nothing to do when it fails), or
+ * the statement right after the `try` logs it (`except (OSError, httpx.ReadError): pass`, then
+ * `logger.error("lost the connection, retrying")`).
+ */
+function handledAroundHandler(input: CheckInput, clause: Node): boolean {
+  const text = input.text;
+  const start = clause.startIndex;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (text.slice(lineStart, start).trim() !== '') return false;
+  const indent = start - lineStart;
+  const isClause = (code: string): boolean => /^(?:except|else|finally)\b/.test(code);
+  // Up to the `try:`, over its body and the handlers before this one.
+  let comments: string[] | undefined;
+  for (const line of linesFrom(text, lineStart, true)) {
+    if (comments) {
+      if (!line.code.startsWith('#')) break;
+      comments.push(line.code);
+      continue;
+    }
+    if (line.code === '' || line.code.startsWith('#') || line.indent > indent) continue;
+    if (line.indent < indent) return false;
+    if (/^try\s*:/.test(line.code)) comments = [];
+    else if (!isClause(line.code)) return false;
+  }
+  if (comments?.some((comment) => !DIRECTIVE.test(comment) && EXPECTED_FAILURE.test(comment))) return true;
+  const header = EXCEPT_HEADER.exec(text.slice(start, start + 300));
+  const names = header?.[1]
+    .split(',')
+    .map((name) => name.trim().split('.').pop() ?? '')
+    .filter((name) => name !== '');
+  if (!header || !names?.length || names.some((name) => BROAD_CATCH.test(name))) return false;
+  // Down past the handlers to the `else:` or the statement after the `try`; a handler that
+  // `continue`s never reaches that statement.
+  const headerEnd = text.indexOf('\n', start + header[0].length);
+  if (headerEnd < 0) return false;
+  let continues: boolean | undefined;
+  for (const line of linesFrom(text, headerEnd + 1, false)) {
+    if (line.code === '' || line.code.startsWith('#')) continue;
+    continues ??= line.code.startsWith('continue');
+    if (line.indent > indent) continue;
+    if (line.indent < indent) return false;
+    if (/^else\s*:/.test(line.code)) return true;
+    if (!isClause(line.code)) return !continues && LOGS_FAILURE.test(line.code);
+  }
+  return false;
+}
+
 const silentCatch: RuleChecker = (input) => {
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
@@ -544,6 +648,7 @@ const silentCatch: RuleChecker = (input) => {
       continue;
     if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
     if (toleratesUnmigratedSchema(input, clause)) continue;
+    if (handledAroundHandler(input, clause)) continue;
     input.report(
       clause.child(0) ?? clause,
       'silent-catch',
@@ -561,6 +666,36 @@ const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'typed_default_parameter',
   'pair',
 ]);
+
+/** Bases that make a class an enumeration: `Enum`, `StrEnum`, `IntFlag`, Django's `TextChoices`. */
+const ENUM_BASE = /\b(?:\w*Enum|\w*Flag|\w*Choices)\b/;
+
+/**
+ * `class AuthMethod(str, Enum): username_password = "username-password"`: an enumeration member's
+ * value is the label the code compares and stores, not a credential, whatever the member's name.
+ * Read from the text: the line holds `name = <the literal>` and the first line above it that is
+ * indented less opens a class with an enumeration among its bases (over several lines too).
+ */
+function isEnumMember(text: string, literalStart: number): boolean {
+  const lineStart = text.lastIndexOf('\n', literalStart - 1) + 1;
+  const member = /^([ \t]+)\w+[ \t]*(?::[^=\n]*)?=[ \t]*$/.exec(text.slice(lineStart, literalStart));
+  if (!member) return false;
+  const indent = member[1].length;
+  let header = '';
+  for (const line of linesFrom(text, lineStart, true)) {
+    if (line.code === '' || line.code.startsWith('#') || line.indent >= indent) {
+      if (header !== '') header = `${line.code} ${header}`;
+      continue;
+    }
+    header = `${line.code} ${header}`;
+    if (/^class\b/.test(line.code)) break;
+    // The closing `):` of bases written over several lines: read on up to the `class` line.
+    if (!/^\)\s*:/.test(line.code) && header === `${line.code} `) return false;
+    if (header.length > 500) return false;
+  }
+  const bases = /^class\s+\w+\s*\(([^)]*)\)\s*:/.exec(header);
+  return !!bases && ENUM_BASE.test(bases[1]);
+}
 
 /** Names of the calls signingKeyArgument and envFallback look at. */
 const KEY_OR_ENV_CALLS = new Set(['encode', 'decode', 'new', 'HMAC', 'getenv', 'get', 'setdefault']);
@@ -682,6 +817,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    if (isEnumMember(input.text, literal.startIndex)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
   for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'comparison_operator', literalString))
@@ -832,7 +968,7 @@ const sqlInjection: RuleChecker = (input) => {
       continue;
     }
     if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
-    const build = resolvedStringBuild(input, call.positional[0] ?? null);
+    const build = resolvedStringBuild(input, call.positional[0] ?? null, sqlFixedPieces(input, call));
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
     input.report(
       call.node,
@@ -843,6 +979,177 @@ const sqlInjection: RuleChecker = (input) => {
   }
   reportSqlStatementBuilds(input);
 };
+
+/** `Status.PAID`, `Status.PAID.value`: an Enum member or a class's constant, written in the code. */
+const CLASS_CONSTANT = /^[A-Z][A-Za-z0-9]*\.[A-Z][A-Z0-9_]*(?:\.(?:value|name))?$/;
+
+/** Keyword arguments of a query call that hold the statement, not its parameters. */
+const STATEMENT_KEYWORDS = new Set(['sql', 'query', 'statement', 'stmt', 'operation']);
+
+/** How many pieces one query's fixed-SQL test reads before it gives up (a name built from many others). */
+const MAX_FIXED_STEPS = 400;
+
+/**
+ * The objects whose own values a query call binds as its parameters: `values=filters.values()`,
+ * `params=q.params`, or a name given one before (`parsed = filters.values(extra)`, then `parsed`).
+ */
+function boundOwners(input: CheckInput, call: Call): Set<string> {
+  const owners = new Set<string>();
+  const addOwner = (value: Node | null): void => {
+    let inner = unwrapTyped(value);
+    if (inner?.type === 'await') inner = unwrapTyped(named(inner.node)[0] ?? null);
+    const target = inner?.type === 'call' ? field(inner.node, 'function') : inner?.node;
+    if (target?.type === 'attribute') {
+      const owner = field(target, 'object');
+      if (owner) owners.add(owner.text);
+    }
+  };
+  const statementByKeyword = [...call.keywords.keys()].some((name) => STATEMENT_KEYWORDS.has(name));
+  const values = [
+    ...call.positional.slice(statementByKeyword ? 0 : 1),
+    ...[...call.keywords].filter(([name]) => !STATEMENT_KEYWORDS.has(name)).map(([, arg]) => field(arg, 'value')),
+  ];
+  for (const value of values) {
+    const inner = unwrap(value);
+    if (inner?.type !== 'identifier') {
+      addOwner(inner);
+      continue;
+    }
+    const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
+    for (const assignment of assignmentsBefore(input, scope, inner.text, call.node.startIndex))
+      addOwner(field(assignment.node, 'right'));
+  }
+  return owners;
+}
+
+/** `if name not in ALLOWED: return …` before `node` in its function: the names checked against a fixed collection. */
+function namesCheckedAgainstFixedSets(input: CheckInput, node: Node): Set<string> {
+  const fn = innermost(spans(input).functions, node);
+  const before = input.text.slice(fn?.start ?? 0, node.startIndex);
+  if (!before.includes(' not in ')) return new Set();
+  return new Set([...before.matchAll(ALLOWLIST_GUARD)].map((match) => match[1]));
+}
+
+/**
+ * What a statement run by `context` may splice without input reaching it: fixed SQL of the program's
+ * own, not data.
+ * - the data store's own SQL: an attribute or a call on the database object (`{db.timestamp_now}`,
+ *   `{db.timestamp_placeholder("now")}`; DIALECT_OWNER, the Go check's too) given only fixed values,
+ *   and helpers that write bind markers (`placeholder(key)`, a `placeholders` list joined);
+ * - a query builder's clause (`filters.where()`, `q.order_by_clause()`; BUILDER_FRAGMENT) when the
+ *   query call binds that builder's own values (`values=filters.values()`): its text is bind markers,
+ *   and no condition handed to it is built here from values;
+ * - a local given only such pieces, literals and constants (`clause = "a = :a"`, then
+ *   `clause = f"({clause}) AND b = :b"`), a list of them joined; an Enum member (`Status.PAID`);
+ * - a name first checked against a fixed collection (`if field not in ["tag", "status"]: return`).
+ * A value of unknown origin (a parameter, a call's result) is not fixed.
+ */
+function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName {
+  let owners: Set<string> | undefined;
+  const bound = (owner: string): boolean => (owners ??= context ? boundOwners(input, context) : new Set()).has(owner);
+  const resolving = new Set<string>();
+  let steps = 0;
+  // A value spliced into a condition handed to a builder: text built here from values (`f"a = '{v}'"`).
+  const builtFromValues = (value: Node | null): boolean => {
+    const inner = unwrapTyped(value);
+    if (!inner) return false;
+    if (inner.type === 'list' || inner.type === 'tuple') return named(inner.node).some(builtFromValues);
+    if (inner.type !== 'identifier') return stringBuild(inner.node, 0, fixed)?.dynamic === true;
+    if (fixed(inner.node)) return false;
+    const fn = enclosingFunction(input, inner.node);
+    if (!fn) return false;
+    for (const assignment of assignmentsBefore(input, fn, inner.node.text, inner.node.startIndex)) {
+      const right = field(assignment.node, 'right');
+      if (unwrap(right)?.type !== 'identifier' && builtFromValues(right)) return true;
+    }
+    return grownWith(fn, inner.node).some(builtFromValues);
+  };
+  // The values `name.append(v)`, `name.insert(i, v)`, `name.extend([...])` add before `name` is used here.
+  const grownWith = (fn: Node, name: Node): Array<Node | null> =>
+    (listGrowthCalls(input).get(name.text) ?? [])
+      .filter(
+        (call) => call.node.startIndex < name.startIndex && (enclosingFunction(input, call.node) ?? fn).id === fn.id,
+      )
+      .map((call) => call.positional[call.name === 'insert' ? 1 : 0] ?? null);
+  const fixedLocal = (name: Node, text: string): boolean => {
+    const fn = enclosingFunction(input, name);
+    // Read from the text first: most names spliced are parameters, never assigned in the function.
+    if (!fn || !assignsName(input.text.slice(fn.startIndex, name.startIndex), text)) return false;
+    const key = `${fn.id} ${text}`;
+    // `clause = f"({clause}) AND b = :b"`: the name's other pieces decide.
+    if (resolving.has(key)) return true;
+    if (new RegExp(`(^|\\W)${text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+    resolving.add(key);
+    let assigned = false;
+    let allFixed = true;
+    for (const assignment of assignmentsBefore(input, fn, text, name.startIndex)) {
+      assigned = true;
+      if (!fixed(field(assignment.node, 'right'))) {
+        allFixed = false;
+        break;
+      }
+    }
+    if (assigned && allFixed) allFixed = grownWith(fn, name).every((value) => fixed(value));
+    resolving.delete(key);
+    return assigned && allFixed;
+  };
+  const fixedCall = (call: Node): boolean => {
+    const fn = field(call, 'function');
+    const argumentNode = field(call, 'arguments');
+    const args =
+      argumentNode?.type === 'generator_expression'
+        ? [argumentNode]
+        : named(argumentNode).map((arg) => (arg.type === 'keyword_argument' ? field(arg, 'value') : arg));
+    if (fn?.type === 'identifier') return PLACEHOLDER_HELPER.test(fn.text);
+    if (fn?.type !== 'attribute') return false;
+    const owner = field(fn, 'object');
+    const method = field(fn, 'attribute')?.text ?? '';
+    if (!owner) return false;
+    if (method === 'join') return isConstantValue(owner) && args.length === 1 && fixed(args[0]);
+    if (PLACEHOLDER_HELPER.test(method)) return true;
+    if (DIALECT_OWNER.test(owner.text)) return args.every((arg) => fixed(arg));
+    if (BUILDER_FRAGMENT.test(method.replace(/_/g, '')) && bound(owner.text))
+      return !args.some((arg) => builtFromValues(arg));
+    const build = stringBuild(call, 0, fixed);
+    return !!build && !build.dynamic;
+  };
+  const fixed: InertName = (value) => {
+    steps += 1;
+    const inner = unwrapTyped(value);
+    if (!inner || steps > MAX_FIXED_STEPS) return false;
+    const { node, type } = inner;
+    switch (type) {
+      case 'identifier': {
+        const text = node.text;
+        return (
+          /^[A-Z][A-Z0-9_]*$/.test(text) ||
+          PLACEHOLDER_LIST.test(text) ||
+          CONFIGURATION_VALUE.test(text) ||
+          namesCheckedAgainstFixedSets(input, node).has(text) ||
+          fixedLocal(node, text)
+        );
+      }
+      case 'attribute': {
+        const text = node.text;
+        const owner = text.slice(0, text.lastIndexOf('.'));
+        return CLASS_CONSTANT.test(text) || CONFIGURATION_VALUE.test(text) || DIALECT_OWNER.test(owner);
+      }
+      case 'list':
+      case 'tuple':
+        return named(node).every((item) => fixed(item));
+      case 'await':
+        return false;
+      case 'call':
+        return isInertValue(node) || fixedCall(node);
+      default: {
+        if (isInertValue(node)) return true;
+        const build = stringBuild(node, 0, fixed);
+        return !!build && !build.dynamic;
+      }
+    }
+  };
+  return fixed;
+}
 
 /**
  * A string that opens like a SQL statement (the text a driver would run, not a sentence that names
@@ -901,15 +1208,17 @@ const SPLICE = '\u0001';
 const CONFIGURATION_VALUE =
   /^(?:[\w.]+\.)?(?:configuration|config|settings|conf)(?:\.\w+|\[[^\]]+\]|\.get\([^)]*\))*$/i;
 
-function splicedMark(value: Node | null): string {
-  return isInertValue(value) || CONFIGURATION_VALUE.test(value?.text ?? '') ? '0' : SPLICE;
+function splicedMark(value: Node | null, fixed?: InertName): string {
+  return isInertValue(value) || CONFIGURATION_VALUE.test(value?.text ?? '') || (value && fixed?.(value) === true)
+    ? '0'
+    : SPLICE;
 }
 
 /**
  * The text of a string build with SPLICE where a value that may carry input goes in (`"… = '%s'" % v`
  * → `… = '\u0001'`), so the place of each value in the statement can be read; null when not a build.
  */
-function splicedText(node: Node | null, depth = 0): string | null {
+function splicedText(node: Node | null, depth = 0, fixed?: InertName): string | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
   const { node: inner, type } = unwrapped;
@@ -919,20 +1228,20 @@ function splicedText(node: Node | null, depth = 0): string | null {
         child?.type === 'string_content'
           ? child.text
           : child?.type === 'interpolation'
-            ? splicedMark(named(child)[0] ?? null)
+            ? splicedMark(named(child)[0] ?? null, fixed)
             : '',
       )
       .join('');
   if (type === 'concatenated_string')
     return named(inner)
-      .map((part) => splicedText(part, depth + 1) ?? '')
+      .map((part) => splicedText(part, depth + 1, fixed) ?? '')
       .join('');
   if (type === 'binary_operator' && isPlus(inner))
     return chainOperands(inner, isPlus)
-      .map((operand) => splicedText(operand, depth + 1) ?? splicedMark(operand))
+      .map((operand) => splicedText(operand, depth + 1, fixed) ?? splicedMark(operand, fixed))
       .join('');
   if (type === 'binary_operator' && field(inner, 'operator')?.text === '%') {
-    const left = splicedText(field(inner, 'left'), depth + 1);
+    const left = splicedText(field(inner, 'left'), depth + 1, fixed);
     if (left === null) return null;
     const right = unwrapTyped(field(inner, 'right'));
     const values = right?.type === 'tuple' ? named(right.node) : [right?.node ?? null];
@@ -940,17 +1249,18 @@ function splicedText(node: Node | null, depth = 0): string | null {
     return left.replace(/%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-z%])/gi, (_spec, kind: string) => {
       if (kind === '%') return '%';
       const value = right?.type === 'tuple' ? (values[at++] ?? null) : values[0];
-      return /[sra]/i.test(kind) ? splicedMark(value) : '0';
+      return /[sra]/i.test(kind) ? splicedMark(value, fixed) : '0';
     });
   }
   if (type === 'call') {
     const fn = field(inner, 'function');
     const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
-    const base = method === 'format' || method === 'replace' ? splicedText(field(fn, 'object'), depth + 1) : null;
+    const base =
+      method === 'format' || method === 'replace' ? splicedText(field(fn, 'object'), depth + 1, fixed) : null;
     if (base === null) return null;
     const args = named(field(inner, 'arguments'));
     if (method === 'replace')
-      return args.length >= 2 ? base.split(literalString(args[0]) ?? '\u0000').join(splicedMark(args[1])) : base;
+      return args.length >= 2 ? base.split(literalString(args[0]) ?? '\u0000').join(splicedMark(args[1], fixed)) : base;
     const keywords = new Map(
       args
         .filter((arg) => arg.type === 'keyword_argument')
@@ -960,8 +1270,8 @@ function splicedText(node: Node | null, depth = 0): string | null {
     let at = 0;
     return base.replace(/\{([^{}]*)\}/g, (_, name: string) => {
       const key = name.split(/[.[!:]/)[0];
-      if (key === '') return splicedMark(positional[at++] ?? null);
-      return splicedMark(/^\d+$/.test(key) ? (positional[Number(key)] ?? null) : (keywords.get(key) ?? null));
+      if (key === '') return splicedMark(positional[at++] ?? null, fixed);
+      return splicedMark(/^\d+$/.test(key) ? (positional[Number(key)] ?? null) : (keywords.get(key) ?? null), fixed);
     });
   }
   return null;
@@ -969,16 +1279,17 @@ function splicedText(node: Node | null, depth = 0): string | null {
 
 /**
  * A value goes where the statement names a table or columns (`FROM {table}`, `{catalog}.schema`,
- * `INSERT INTO %s`, `SELECT {cols} FROM`): schema introspection and query builders splice their own
- * identifiers there. Reported where a query call runs the text; built alone, only values count.
+ * `INSERT INTO %s`, `SELECT {cols} FROM`, `INSERT INTO t ({cols}) VALUES`): schema introspection and
+ * query builders splice their own identifiers there. Reported where a query call runs the text; built
+ * alone, only values count.
  */
 const IDENTIFIER_SPLICE = new RegExp(
-  `(?:\\b(?:from|join|into|update|table|exists|select)\\s+["\`\\[]?|\\.)${SPLICE}|${SPLICE}["\`\\]]?\\.`,
+  `(?:\\b(?:from|join|into|update|table|exists|select)\\s+["\`\\[]?|\\.)${SPLICE}|${SPLICE}["\`\\]]?\\.|\\(\\s*${SPLICE}\\s*\\)(?=\\s*(?:values|select)\\b)`,
   'gi',
 );
 
-function splicesValueIntoSql(node: Node): boolean {
-  const text = splicedText(node);
+function splicesValueIntoSql(node: Node, fixed: InertName): boolean {
+  const text = splicedText(node, 0, fixed);
   if (text === null) return false;
   const all = text.split(SPLICE).length - 1;
   const identifiers = text.match(IDENTIFIER_SPLICE)?.length ?? 0;
@@ -1029,9 +1340,12 @@ function reportSqlStatementBuilds(input: CheckInput): void {
     if (seen.has(build.startIndex)) continue;
     seen.add(build.startIndex);
     // The consumer first: most statements go straight to a query call, which reports them itself.
-    if (consumer && holders && isHandledElsewhere(input, consumer, holders, build)) continue;
+    const consumerType = consumer?.type;
+    const consumerCall = consumer && holders ? callConsuming(consumerType, holders) : undefined;
+    if (consumer && isHandledElsewhere(input, consumer, consumerType, consumerCall, build)) continue;
     const built = stringBuild(build);
-    if (!built?.dynamic || !opensSqlStatement(built.literal) || !splicesValueIntoSql(build)) continue;
+    if (!built?.dynamic || !opensSqlStatement(built.literal)) continue;
+    if (!splicesValueIntoSql(build, sqlFixedPieces(input, consumerCall))) continue;
     input.report(
       build,
       'sql-injection',
@@ -1042,17 +1356,25 @@ function reportSqlStatementBuilds(input: CheckInput): void {
 }
 
 /**
- * The consumer of a built statement runs it and reports it, or shows it to a person. `holders` are
- * the consumer's parent and grandparent, read on the way down.
+ * The call a built statement is an argument of (`db.fetchall(f"…", values)`, `query=f"…"`). `holders`
+ * are the consumer's parent and grandparent, read on the way down.
  */
-function isHandledElsewhere(input: CheckInput, consumer: Node, holders: LazyAncestors, build: Node): boolean {
-  const type = consumer.type;
-  const args = type === 'keyword_argument' ? holders.at(0) : type === 'argument_list' ? consumer : null;
-  if (args) {
-    const callNode = type === 'keyword_argument' ? holders.at(1) : holders.at(0);
-    const call = callNode?.type === 'call' ? readCall(callNode) : undefined;
+function callConsuming(type: string | undefined, holders: LazyAncestors): Call | undefined {
+  if (type !== 'keyword_argument' && type !== 'argument_list') return undefined;
+  const callNode = type === 'keyword_argument' ? holders.at(1) : holders.at(0);
+  return callNode?.type === 'call' ? readCall(callNode) : undefined;
+}
+
+/** The consumer of a built statement runs it and reports it, or shows it to a person. */
+function isHandledElsewhere(
+  input: CheckInput,
+  consumer: Node,
+  type: string | undefined,
+  call: Call | undefined,
+  build: Node,
+): boolean {
+  if (type === 'keyword_argument' || type === 'argument_list')
     return !!call && (reportsItsSql(call) || MESSAGE_CALL.test(call.text));
-  }
   if (type === 'assignment' && field(consumer, 'right')?.id === build.id) {
     const target = field(consumer, 'left');
     if (target?.type !== 'identifier') return false;
@@ -1119,9 +1441,9 @@ function inLoopBody(input: CheckInput, node: Node): boolean {
   return !!body && (!fn || body.start > fn.start);
 }
 
-/** Statements that change the schema or the session: one per object by nature, nothing to batch. */
+/** Statements that change the schema or the session (`KILL 42` ends one): one per object by nature, nothing to batch. */
 const DDL_TEXT =
-  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|INSTALL|LOAD|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH)\b/i;
+  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|INSTALL|LOAD|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH|KILL)\b/i;
 /** SQLAlchemy's schema constructs (`DropTable(t)`, `CreateIndex(i)`). */
 const DDL_CONSTRUCT = /^(?:\w+\.)*(?:Create|Drop|Add|Alter)(?:Table|Index|Constraint|Schema|Sequence|Column)\(/;
 /** Loop variables and collections that are schema objects or statements: one statement each, not one per row. */
@@ -1175,8 +1497,14 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
   }
   const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
   if (/\b(?:page|offset|cursor|next|token|marker)\w*/i.test(header)) return false;
-  return !(body && /\bsleep\(/.test(input.text.slice(body.startIndex, body.endIndex)));
+  // A poll sleeps; a loop that draws a random value until it is not taken (`while taken: code = token_hex(8)`)
+  // runs again only on a collision.
+  return !(body && WAITS_OR_DRAWS.test(input.text.slice(body.startIndex, body.endIndex)));
 }
+
+/** A `while` body that sleeps (a poll) or draws a random candidate (a retry until it is unique). */
+const WAITS_OR_DRAWS =
+  /\bsleep\(|\b(?:os\.urandom|secrets\.\w+|uuid\.uuid[1-5]|random\.\w+|token_(?:hex|urlsafe|bytes)|uuid[1-5])\(/;
 
 /** The loops around a node within its function, innermost first. */
 function enclosingLoops(node: Node): Node[] {
@@ -1325,15 +1653,23 @@ function walksPagesOrChunks(input: CheckInput, loop: Node): boolean {
   return walks;
 }
 
+/** `Users.query`, `models.Users.query`: Flask-SQLAlchemy's query property of a model class (CapWords). */
+const FLASK_MODEL_QUERY = /(?:^|\.)[A-Z]\w*\.query$/;
+/** The calls on it that run or start a query of rows: each ends in one round trip (`.first()`, `.all()`, `.delete()`). */
+const FLASK_QUERY_METHODS = new Set(['get', 'get_or_404', 'filter', 'filter_by']);
+
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
   for (const call of calls(input)) {
     const object = call.object ?? '';
     const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
+    // Flask-SQLAlchemy's `Model.query.filter_by(...).first()`, `Model.query.get(id)`: a class's query property.
+    const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
     const isQuery =
       // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
       ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
       (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
+      modelQuery ||
       (/(^|\.)session$/.test(object) && call.name === 'get');
     if (!(isQuery || isHttp) || !inLoopBody(input, call.node)) continue;
     const first = call.positional[0] ?? keywordValue(call, 'url') ?? null;
@@ -1341,7 +1677,8 @@ const queryInLoop: RuleChecker = (input) => {
     if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
     if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
     const loops = enclosingLoops(call.node);
-    if (runsLoopItem(first, loops)) continue;
+    // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
+    if (!modelQuery && runsLoopItem(first, loops)) continue;
     const fn = enclosingFunction(input, call.node);
     const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop));
     if (growing.length === 0) continue;
@@ -1379,11 +1716,13 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (!comprehension) continue;
     const forClause = named(comprehension).find((child) => child.type === 'for_in_clause');
     const iterable = unwrap(field(forClause ?? null, 'right'));
+    // A list written out, or one the operator configures (`settings.rate_providers`): its size is not the data's.
     if (
       !iterable ||
       iterable.type === 'list' ||
       iterable.type === 'tuple' ||
-      /^range\(\s*\d+\s*\)$/.test(iterable.text)
+      /^range\(\s*\d+\s*\)$/.test(iterable.text) ||
+      CONFIGURATION_VALUE.test(iterable.text)
     )
       continue;
     const fn = enclosingFunction(input, call.node);

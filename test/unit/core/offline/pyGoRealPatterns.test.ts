@@ -50,6 +50,17 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/batched_loops.py', 8],
     // A shell command whose only values were checked against a fixed collection first.
     ['python/shell_allowlist.py', 3],
+    // Session 10, the third held-out round: fixed SQL spliced into a statement (the database object's dialect
+    // SQL, a builder's clause bound with its own values, locals of fixed pieces, checked names, numbers).
+    ['python/sql_fixed_pieces.py', 7],
+    // An enumeration member's label is no credential.
+    ['python/enum_labels.py', 2],
+    // Flask-SQLAlchemy's `Model.query` per item of a loop.
+    ['python/flask_model_queries.py', 2],
+    // A handler's `pass` that a comment above the try, an `else:` branch or a log right after explains.
+    ['python/silent_fallbacks.py', 4],
+    // A fan-out over the configured sources; a KILL per idle session.
+    ['python/configured_fanout.py', 2],
     ['go/loop_groups.go', 3],
     // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
     // parameters, parameters and closures every call gives a literal.
