@@ -730,7 +730,8 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
       excluded += 1;
       continue;
     }
-    units.push({ ...unit, role: project.scope.role(rel, unit.text).role });
+    const facts = project.scope.facts(rel);
+    units.push({ ...unit, role: project.scope.role(rel, unit.text).role, ...(facts ? { facts } : {}) });
   }
   const skipped = loaded.skipped.filter((part) => project.scope.excludedBy(relative(part.file)) === undefined);
   return { ...loaded, units, skipped, excluded };

@@ -89,7 +89,7 @@ export class OfflineChecker implements vscode.Disposable {
             document.uri,
             text,
             await this.services.offline.check(
-              { ...unitFor(document), role: project.role },
+              { ...unitFor(document), role: project.role, ...(project.facts ? { facts: project.facts } : {}) },
               offlineConfigFor(mode, config, project),
             ),
           );

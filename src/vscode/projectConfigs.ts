@@ -10,7 +10,7 @@ import {
 } from '../core/config/projectConfig';
 import type { OfflineConfig } from '../core/offline/types';
 import { normalisePath, type FileRole } from '../core/roles';
-import type { ReviewUnit } from '../core/review/types';
+import type { ReviewUnit, UnitFacts } from '../core/review/types';
 import type { SkippedPart } from '../core/findings';
 import { errorMessage } from '../core/errorMessage';
 import type { OutputChannelLogger } from './logging';
@@ -22,6 +22,8 @@ export interface FileInProject {
   excludedBy?: string;
   /** The project file's layers of the offline configuration (empty without a file). */
   offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
+  /** What the files beside it say about it (ReviewUnit.facts). */
+  facts?: UnitFacts;
 }
 
 interface FolderProject {
@@ -113,7 +115,11 @@ export class ProjectConfigs implements vscode.Disposable {
       const file = this.forUnit(target.unit);
       if (file.excludedBy)
         skipped.push({ file: target.unit.path, reason: `excluded by ${PROJECT_CONFIG_FILE} (${file.excludedBy})` });
-      else kept.push({ ...target, unit: { ...target.unit, role: file.role } });
+      else
+        kept.push({
+          ...target,
+          unit: { ...target.unit, role: file.role, ...(file.facts ? { facts: file.facts } : {}) },
+        });
     }
     return { kept, skipped };
   }
@@ -129,7 +135,13 @@ export class ProjectConfigs implements vscode.Disposable {
     folder: vscode.WorkspaceFolder | undefined,
   ): FileInProject {
     const scope = project?.scope ?? this.plainScope(folder);
-    return { role: scope.role(relative, text).role, excludedBy: scope.excludedBy(relative), offline: scope.offline };
+    const facts = scope.facts(relative);
+    return {
+      role: scope.role(relative, text).role,
+      excludedBy: scope.excludedBy(relative),
+      offline: scope.offline,
+      ...(facts ? { facts } : {}),
+    };
   }
 
   /**

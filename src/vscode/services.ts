@@ -221,7 +221,7 @@ export function createServices(context: vscode.ExtensionContext, logger: OutputC
       // The file's own project layers (its folder's .backend-review.json) under the prepared flags.
       const project = projects.forUnit(unit);
       return offline.check(
-        { ...unit, role: unit.role ?? project.role },
+        { ...unit, role: unit.role ?? project.role, facts: unit.facts ?? project.facts },
         {
           ...checks,
           ...project.offline,

@@ -7,6 +7,8 @@ import { SEVERITIES } from '../findings';
 import { OFFLINE_RULES } from '../offline/rules/meta';
 import type { OfflineConfig, RuleOverride } from '../offline/types';
 import { PackageManifests } from '../packageKinds';
+import { ProjectFacts } from '../projectFacts';
+import type { UnitFacts } from '../review/types';
 import {
   classifyFile,
   compileRolePatterns,
@@ -208,6 +210,8 @@ export interface ProjectScope {
   /** Why a path is left out of reviews (`exclude "legacy/**"`), or undefined when it is reviewed. */
   excludedBy(relativePath: string): string | undefined;
   role(relativePath: string, text: string): FileRoleResult;
+  /** What the files beside this one say about it (ReviewUnit.facts); undefined without a root. */
+  facts(relativePath: string): UnitFacts | undefined;
   /** The project file's layers of the offline configuration. */
   offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
 }
@@ -218,6 +222,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
   // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
   const manifests = root === '' ? undefined : new PackageManifests(root);
+  const facts = root === '' ? undefined : new ProjectFacts(root);
   const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
   for (const role of FILE_ROLES) {
     const levels = config.roles?.[role]?.rules;
@@ -235,6 +240,9 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
     role(relativePath, text) {
       const normal = normalisePath(relativePath);
       return classifyFile(normal, text, patterns, manifests?.of(normal));
+    },
+    facts(relativePath) {
+      return facts?.of(normalisePath(relativePath));
     },
     offline: {
       projectRules: config.rules ? overridesFrom(config.rules) : undefined,

@@ -55,7 +55,7 @@ export class IncrementalChecker {
       this.lastCheck = 'none';
       return runOfflineChecks(unit, config);
     }
-    const configKey = keyOf(config, unit.role);
+    const configKey = keyOf(config, unit.role, unit.facts);
     const previous = this.state;
     if (previous && previous.grammar === grammar && previous.configKey === configKey) {
       if (previous.text === unit.text && previous.path === unit.path) {
@@ -233,7 +233,7 @@ interface CheckedState {
 
 /** The configuration as the rules see it (timings are the bench's, not the rules'). */
 /** What decides which rules run and how loud: findings kept from a check under another key are not reused. */
-function keyOf(config: OfflineConfig, role: ReviewUnit['role']): string {
+function keyOf(config: OfflineConfig, role: ReviewUnit['role'], facts: ReviewUnit['facts']): string {
   return JSON.stringify({
     mode: config.mode,
     rules: config.rules ?? {},
@@ -241,6 +241,7 @@ function keyOf(config: OfflineConfig, role: ReviewUnit['role']): string {
     roleRules: config.roleRules ?? {},
     includeTests: config.includeTests === true,
     role: role ?? null,
+    facts: facts ?? null,
   });
 }
 

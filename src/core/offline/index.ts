@@ -2,7 +2,7 @@ import type { Node, Point, Range, Tree } from '@vscode/tree-sitter-wasm';
 import { symbolsFromTree } from '../fingerprint';
 import type { RelatedLocation, ReviewFinding } from '../findings';
 import { redactSecretLiteral } from '../review/redact';
-import type { ReviewUnit } from '../review/types';
+import type { ReviewUnit, UnitFacts } from '../review/types';
 import { classifyFile, TEST_ROLES, type FileRole } from '../roles';
 import { parserFor } from './grammars';
 import { grammarForUnit } from './languages';
@@ -135,6 +135,7 @@ function collect(
   checks: Array<{ meta: OfflineRuleMeta; check: RuleChecker }>,
   timings?: Map<string, number>,
   source?: NodeSource,
+  facts?: UnitFacts,
 ): Collected {
   const descendants = source ?? wholeTree(tree);
   const found: RawFinding[] = [];
@@ -153,6 +154,7 @@ function collect(
     text,
     grammar,
     region,
+    facts,
     moduleScope(at) {
       moduleScopeAt = Math.max(moduleScopeAt, at);
       return tree.rootNode;
@@ -468,7 +470,16 @@ export function checkTree(
   const starts = options.lineStarts ?? lineStarts(unit.text);
   const region = options.region ?? { start: 0, end: unit.text.length };
   const parsedCleanly = !tree.rootNode.hasError;
-  const collected = collect(tree, unit.text, grammar, region, checks, config.ruleTimings, options.descendants);
+  const collected = collect(
+    tree,
+    unit.text,
+    grammar,
+    region,
+    checks,
+    config.ruleTimings,
+    options.descendants,
+    unit.facts,
+  );
   let raw = collected.found;
   if (options.region) raw = raw.filter((item) => item.start >= region.start && item.start < region.end);
   const severityOf = new Map(checks.map(({ meta, severity }) => [meta.id, severity]));

@@ -1,6 +1,7 @@
 import type { Category, Mode, Severity } from '../findings';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import type { FileRole } from '../roles';
+import type { UnitFacts } from '../review/types';
 
 /** The grammars the offline checks load. `tsx` is TypeScript with JSX; JavaScript's grammar already reads JSX. */
 export const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go'] as const;
@@ -125,6 +126,8 @@ export interface CheckInput {
   needsWholeFile(): void;
   /** All nodes of a type, in document order (cached per file). */
   nodesOfType(type: string): Node[];
+  /** What the project's other files say about this one (ReviewUnit.facts), when the caller knew. */
+  facts?: UnitFacts;
   report(
     node: Node | { startIndex: number; endIndex: number },
     ruleId: string,

@@ -31,6 +31,22 @@ export interface ReviewUnit {
    * themselves when it is absent.
    */
   role?: FileRole;
+  /**
+   * What other files of the project say about this one (see projectFacts.ts), read by whoever
+   * assembles the review with the project's folder; absent when only the file itself is known.
+   */
+  facts?: UnitFacts;
+}
+
+/** Facts about a file that only its neighbours hold, for the offline checks. */
+export interface UnitFacts {
+  /**
+   * How the NestJS module beside the file provides `HttpService` (@nestjs/axios): `default` when it
+   * imports `HttpModule` as it is (axios with no timeout), `configured` when it registers it with
+   * options (`HttpModule.register({ timeout })`, `registerAsync`). Absent when no module beside it
+   * imports HttpModule.
+   */
+  nestHttpModule?: 'default' | 'configured';
 }
 
 /** Consecutive lines a diff removed, placed in the new file's numbering. */

@@ -96,14 +96,43 @@ function fetchSource(text: string): 'global' | 'node-fetch' | 'package' | 'wrapp
   return FETCH_PACKAGES.test(module) ? 'package' : 'wrapper';
 }
 
+/** `import { HttpService } from '@nestjs/axios'` (or the older `@nestjs/common`). */
+const NEST_HTTP_SERVICE_IMPORT = /\bimport\s*\{[^}]*\bHttpService\b[^}]*\}\s*from\s*['"]@nestjs\/(?:axios|common)['"]/;
+/** A field or constructor parameter typed HttpService: `private readonly http: HttpService`. */
+const HTTP_SERVICE_FIELD = /\b([A-Za-z_$][\w$]*)\s*:\s*HttpService\b/g;
+/** The client's defaults set in the file (`this.http.axiosRef.defaults.timeout = 5000`): its requests have one. */
+const AXIOS_DEFAULT_TIMEOUT = /\.defaults\.timeout\s*=/;
+/** `this.http.get(`, `this.http.axiosRef.post(`: the field's name. */
+const THIS_HTTP_CLIENT = /^this\.([A-Za-z_$][\w$]*)(?:\.axiosRef)?$/;
+
+/**
+ * The fields of a NestJS class that hold `HttpService` when the module beside the file imports
+ * HttpModule as it is (ReviewUnit.facts): axios with its defaults, no timeout. Empty otherwise (the
+ * module registers options, or no module was seen: a timeout may be set where this file cannot see).
+ */
+function nestHttpFields(input: CheckInput): Set<string> {
+  const fields = new Set<string>();
+  if (input.facts?.nestHttpModule !== 'default' || !NEST_HTTP_SERVICE_IMPORT.test(input.text)) return fields;
+  if (AXIOS_DEFAULT_TIMEOUT.test(input.text)) return fields;
+  for (const match of input.text.matchAll(HTTP_SERVICE_FIELD)) fields.add(match[1]);
+  return fields;
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
+  let nestFields: Set<string> | undefined;
   for (const { node: call, target } of jsCalls(input)) {
     const isFetch =
       (target.text === 'fetch' && (source ??= fetchSource(input.text)) !== 'wrapper') ||
       target.text === 'globalThis.fetch' ||
       target.text === 'window.fetch';
-    const isAxiosCall = target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION);
+    const nestField =
+      target.name in AXIOS_CONFIG_POSITION && target.object !== undefined
+        ? THIS_HTTP_CLIENT.exec(target.object)?.[1]
+        : undefined;
+    const isNestCall = nestField !== undefined && (nestFields ??= nestHttpFields(input)).has(nestField);
+    const isAxiosCall =
+      target.text === 'axios' || (target.object === 'axios' && target.name in AXIOS_CONFIG_POSITION) || isNestCall;
     if (!isFetch && !isAxiosCall) continue;
     const list = args(call);
     if (isFetch) {
@@ -141,8 +170,12 @@ const httpNoTimeout: RuleChecker = (input) => {
     input.report(
       call,
       'http-no-timeout',
-      `\`${target.text}\` has no timeout: axios waits forever by default.`,
-      'Set `timeout` in the request config, or create one instance with `axios.create({ timeout })` and use it everywhere.',
+      isNestCall
+        ? `\`${target.text}\` has no timeout: the module beside this file imports HttpModule without options, so its axios waits forever.`
+        : `\`${target.text}\` has no timeout: axios waits forever by default.`,
+      isNestCall
+        ? 'Register the module with `HttpModule.register({ timeout: 10_000 })`, or set `timeout` in this request config.'
+        : 'Set `timeout` in the request config, or create one instance with `axios.create({ timeout })` and use it everywhere.',
       edit,
     );
   }

@@ -40,7 +40,7 @@ export const OFFLINE_RULES: readonly OfflineRuleMeta[] = [
 **Category:** reliability · **Default severity:** medium · **Languages:** TypeScript/JavaScript, Python, Go
 
 ## What it finds
-- JS/TS: \`fetch(url)\` or \`fetch(url, opts)\` with no \`signal\`; \`axios.get/post/put/patch/delete/request(...)\` or \`axios(config)\` with no \`timeout\`. Calls through an instance made with \`axios.create({ timeout })\` are not reported.
+- JS/TS: \`fetch(url)\` or \`fetch(url, opts)\` with no \`signal\`; \`axios.get/post/put/patch/delete/request(...)\` or \`axios(config)\` with no \`timeout\`. Calls through an instance made with \`axios.create({ timeout })\` are not reported. NestJS: \`this.http.get(…)\` / \`this.http.axiosRef.get(…)\` through an injected \`HttpService\` (@nestjs/axios) with no \`timeout\`, when the module beside the file imports \`HttpModule\` as it is (axios's defaults); not when a module there registers options (\`HttpModule.register({ timeout })\`, \`registerAsync\`), when no module was seen (a single file outside its project), or when the file sets \`axiosRef.defaults.timeout\`.
 - Python: \`requests.get/post/put/patch/delete/head/request(...)\` with no \`timeout=\`.
 - Go: \`http.Get/Post/Head/PostForm\` and \`http.DefaultClient\` (no timeout), and \`http.Client{...}\` literals with no \`Timeout:\`.
 

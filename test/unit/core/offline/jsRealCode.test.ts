@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, hits, hitsAs } from './helpers';
+import { runOfflineChecks } from '../../../../src/core/offline';
+import type { UnitFacts } from '../../../../src/core/review/types';
 import { expectedFindings } from './labeledSet';
 
 /**
@@ -43,6 +45,38 @@ describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
       assert.deepEqual(found, expected);
     });
   }
+
+  it('nestHttpClients.ts: HttpService calls without a timeout when the module beside imports HttpModule as it is (3)', async () => {
+    const text = fs.readFileSync(path.join(DIR, 'nestHttpClients.ts'), 'utf8');
+    const found = async (facts?: UnitFacts): Promise<string[]> =>
+      (
+        await runOfflineChecks(
+          { path: 'src/rates/rates.service.ts', text, ...(facts ? { facts } : {}) },
+          { mode: 'backendpe' },
+        )
+      )
+        .map((f) => `${f.startLine} ${f.ruleId}`)
+        .filter((hit) => !hit.endsWith(' explicit-any'))
+        .sort();
+    const expected = expectedFindings(text)
+      .map((e) => `${e.line} ${e.ruleId}`)
+      .sort();
+    assert.equal(expected.length, 3);
+    assert.deepEqual(await found({ nestHttpModule: 'default' }), expected);
+    // The module registers options (a timeout among them or not visible here), or no module was seen.
+    assert.deepEqual(await found({ nestHttpModule: 'configured' }), []);
+    assert.deepEqual(await found(), []);
+    // Defaults set on the client in the file itself.
+    const withDefaults = text.replace('  ) {}', '  ) {\n    this.http.axiosRef.defaults.timeout = 5000;\n  }');
+    const findings = await runOfflineChecks(
+      { path: 'src/rates/rates.service.ts', text: withDefaults, facts: { nestHttpModule: 'default' } },
+      { mode: 'backendpe' },
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.ruleId === 'http-no-timeout'),
+      [],
+    );
+  });
 
   it("reports a function's empty catches once, at the first, with the others as related locations", async () => {
     const text = fs.readFileSync(path.join(DIR, 'fallbacks.ts'), 'utf8');

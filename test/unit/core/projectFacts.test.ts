@@ -1,0 +1,96 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { projectScope } from '../../../src/core/config/projectConfig';
+import { runOfflineChecks } from '../../../src/core/offline';
+import { nestHttpModuleIn, ProjectFacts } from '../../../src/core/projectFacts';
+
+/** Modules of our own, the shapes a NestJS project gives its HttpModule. */
+const bare =
+  "import { Module } from '@nestjs/common';\nimport { HttpModule } from '@nestjs/axios';\n@Module({ imports: [HttpModule], providers: [] })\nexport class RatesModule {}\n";
+const registered =
+  "import { Module } from '@nestjs/common';\nimport { HttpModule } from '@nestjs/axios';\n@Module({ imports: [HttpModule.register({ timeout: 5000 })] })\nexport class FeedsModule {}\n";
+const registeredAsync =
+  "import { HttpModule } from '@nestjs/axios';\n@Module({\n  imports: [\n    HttpModule.registerAsync({ useFactory: () => ({ timeout: 5000 }) }),\n  ],\n})\nexport class MailModule {}\n";
+const service =
+  "import { HttpService } from '@nestjs/axios';\nimport { Injectable } from '@nestjs/common';\n@Injectable()\nexport class RatesService {\n  constructor(private readonly http: HttpService) {}\n  async latest() {\n    return (await this.http.axiosRef.get('https://rates.example.org/latest')).data;\n  }\n}\n";
+
+describe('project facts: what the files beside a file say about it', () => {
+  it('reads how the NestJS modules of a folder provide HttpService', () => {
+    assert.equal(nestHttpModuleIn([bare]), 'default');
+    assert.equal(nestHttpModuleIn([registered]), 'configured');
+    assert.equal(nestHttpModuleIn([registeredAsync]), 'configured');
+    // One module registering options is enough not to say "no timeout" for the folder.
+    assert.equal(nestHttpModuleIn([bare, registered]), 'configured');
+    // Near-misses: HttpModule named only in a comment or another package's, no HttpModule at all.
+    assert.equal(
+      nestHttpModuleIn(['// imports: [HttpModule]\n@Module({ imports: [] })\nexport class A {}\n']),
+      undefined,
+    );
+    assert.equal(
+      nestHttpModuleIn([
+        "import { HttpModule } from './http';\n@Module({ imports: [HttpModule] })\nexport class B {}\n",
+      ]),
+      undefined,
+    );
+    assert.equal(nestHttpModuleIn([]), undefined);
+  });
+
+  it('gives a file the facts of its own folder, read once per folder, only for JS and TS files', () => {
+    const files: Record<string, string> = {
+      'src/rates/rates.module.ts': bare,
+      'src/rates/rates.service.ts': service,
+      'src/feeds/feeds.module.ts': registered,
+    };
+    let listed = 0;
+    const facts = new ProjectFacts(
+      '/repo',
+      (dir) => {
+        listed += 1;
+        const prefix = `${dir.slice('/repo/'.length)}/`;
+        return Object.keys(files)
+          .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
+          .map((file) => file.slice(prefix.length));
+      },
+      (file) => files[file.slice('/repo/'.length)],
+    );
+    assert.deepEqual(facts.of('src/rates/rates.service.ts'), { nestHttpModule: 'default' });
+    assert.deepEqual(facts.of('src/rates/rates.controller.ts'), { nestHttpModule: 'default' });
+    assert.equal(listed, 1);
+    assert.deepEqual(facts.of('src/feeds/feeds.service.ts'), { nestHttpModule: 'configured' });
+    assert.equal(facts.of('src/rates/sub/helper.ts'), undefined, 'a subfolder has its own neighbours');
+    assert.equal(facts.of('src/rates/notes.md'), undefined);
+    assert.equal(facts.of('../other/x.ts'), undefined);
+  });
+
+  it('reaches the offline checks through the project scope: the HttpService call is reported where the module adds no timeout', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'project-facts-'));
+    try {
+      const write = (file: string, text: string): void => {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        writeFileSync(join(root, file), text);
+      };
+      write('src/rates/rates.module.ts', bare);
+      write('src/rates/rates.service.ts', service);
+      write('src/feeds/feeds.module.ts', registered);
+      write('src/feeds/feeds.service.ts', service);
+      const scope = projectScope({}, root);
+      const check = async (file: string) =>
+        (
+          await runOfflineChecks(
+            { path: file, text: service, role: scope.role(file, service).role, facts: scope.facts(file) },
+            { mode: 'backendpe' },
+          )
+        )
+          .filter((f) => f.ruleId === 'http-no-timeout')
+          .map((f) => f.startLine);
+      assert.deepEqual(await check('src/rates/rates.service.ts'), [7]);
+      assert.deepEqual(await check('src/feeds/feeds.service.ts'), []);
+      // Without a project root (an editor file outside any folder) nothing is read.
+      assert.equal(projectScope({}, '').facts('src/rates/rates.service.ts'), undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
