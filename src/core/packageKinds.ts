@@ -13,6 +13,12 @@ export interface PackageInfo {
   kind: PackageKind;
   /** Why, naming the manifest (`packages/web/package.json depends on vue and on no server framework`). */
   reason: string;
+  /**
+   * Set when a `scripts` entry of the nearest package.json runs the file as a program of its own
+   * (`"release": "node extra/release.mjs"`), or the file sits in a folder of such programs, and no
+   * entry starts a server from it: why, naming the entry.
+   */
+  scriptRun?: string;
 }
 
 /** UI frameworks whose packages build pages for the browser (`vite` alone also bundles Node libraries, so it does not count). */
@@ -138,14 +144,48 @@ export class PackageManifests {
     if (/^(?:\/|[A-Za-z]:)/.test(relativePath)) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return undefined;
+    const file = parts.join('/');
     parts.pop();
-    return this.atDir(parts.join('/'));
+    const dir = parts.join('/');
+    const info = this.atDir(dir);
+    const scriptRun = this.scriptRunOf(dir, file);
+    return scriptRun ? { kind: info?.kind ?? 'other', reason: info?.reason ?? scriptRun, scriptRun } : info;
+  }
+
+  /** Each folder's package.json text (undefined: none), read once. */
+  private readonly texts = new Map<string, string | undefined>();
+
+  private manifestText(dir: string): string | undefined {
+    if (!this.texts.has(dir)) {
+      const shownAs = dir === '' ? 'package.json' : `${dir}/package.json`;
+      this.texts.set(dir, this.read(path.join(this.root, ...shownAs.split('/'))));
+    }
+    return this.texts.get(dir);
+  }
+
+  /** The programs each package.json's `scripts` run, by the package's folder (read once). */
+  private readonly runs = new Map<string, PackageRuns | undefined>();
+
+  /** Why the file (in folder `dir`) is a script its nearest package.json runs, or undefined. */
+  private scriptRunOf(dir: string, file: string): string | undefined {
+    let at: string | undefined = dir;
+    while (at !== undefined && this.manifestText(at) === undefined)
+      at = at === '' ? undefined : at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '';
+    if (at === undefined) return undefined;
+    let runs = this.runs.get(at);
+    if (!this.runs.has(at)) {
+      runs = packageRuns(this.manifestText(at) ?? '');
+      this.runs.set(at, runs);
+    }
+    if (!runs) return undefined;
+    const shownAs = at === '' ? 'package.json' : `${at}/package.json`;
+    return scriptRunReason(runs, at === '' ? file : file.slice(at.length + 1), shownAs);
   }
 
   private atDir(dir: string): PackageInfo | undefined {
     if (this.byDir.has(dir)) return this.byDir.get(dir);
     const shownAs = dir === '' ? 'package.json' : `${dir}/package.json`;
-    const text = this.read(path.join(this.root, ...shownAs.split('/')));
+    const text = this.manifestText(dir);
     let info: PackageInfo | undefined;
     if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
     // In an Nx or Angular workspace one package.json at the root serves the API and the web app
@@ -208,6 +248,279 @@ export class PackageManifests {
     }
     return this.angularProjects.get(dir);
   }
+}
+
+/**
+ * What a package.json's `scripts` run as programs: the files (paths relative to the package, as the
+ * entry writes them, `./` dropped) that an entry hands to a JavaScript runner, told apart into the
+ * server's entries and everything else (release, maintenance and developer scripts).
+ */
+interface PackageRuns {
+  /** Files run as programs that are not servers, with the entry that runs each. */
+  scripts: Map<string, { name: string; command: string }>;
+  /** Files that start the package's server, worker or app (and its `main`): never scripts. */
+  servers: Set<string>;
+}
+
+/** Programs that run a JavaScript or TypeScript file given as their first argument. */
+const RUNNERS = new Set([
+  'node',
+  'nodejs',
+  'tsx',
+  'ts-node',
+  'ts-node-esm',
+  'babel-node',
+  'bun',
+  'deno',
+  'zx',
+  'vite-node',
+  'esno',
+  'esrun',
+  'jiti',
+  'sucrase-node',
+]);
+/** Runners that keep a process up and restart it: what they run is a server. */
+const SERVER_RUNNERS = new Set(['nodemon', 'ts-node-dev', 'tsnd', 'node-dev', 'pm2', 'forever']);
+/** Words before the command that only set its environment or find the binary. */
+const WRAPPERS = new Set(['cross-env', 'cross-env-shell', 'env', 'npx', 'pnpx', 'bunx', 'time', 'nice', 'exec']);
+/** Runner options followed by a value (`-r tsconfig-paths/register`, `--loader ts-node/esm`). */
+const VALUE_OPTIONS = new Set([
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+  '-C',
+  '--conditions',
+  '--env-file',
+  '-P',
+  '--project',
+  '--tsconfig',
+  '--title',
+  '--exec',
+  '-x',
+  '--ext',
+  '-w',
+  '--watch-path',
+  '--ignore',
+  '-i',
+  '--config',
+  '--name',
+]);
+/**
+ * Script names that start the package's own long-running process: `start`, `serve`, `dev`,
+ * `start-server-dev:watch`, `collab:prod`, `worker`, `bot`. A name ending in `-server` is not one of them
+ * (`simple-mqtt-server` starts a developer's local broker), nor is a lifecycle hook (`prestart`).
+ */
+const SERVER_FIRST_WORDS = new Set([
+  'start',
+  'serve',
+  'server',
+  'dev',
+  'develop',
+  'development',
+  'prod',
+  'production',
+  'preview',
+  'watch',
+  'run',
+  'app',
+  'api',
+  'web',
+  'backend',
+  'worker',
+  'workers',
+  'queue',
+  'consumer',
+  'cron',
+  'scheduler',
+  'daemon',
+  'bot',
+  'main',
+  'gateway',
+  'proxy',
+  'listener',
+]);
+const SERVER_LAST_WORDS = new Set([
+  'start',
+  'serve',
+  'dev',
+  'develop',
+  'prod',
+  'production',
+  'watch',
+  'worker',
+  'daemon',
+]);
+/**
+ * Folders that hold a package's own source: a folder of scripts below one of them is not made a
+ * script folder (a `src/database/` holding the migration CLI also holds the repositories the server
+ * uses); only the scripts themselves are.
+ */
+const SOURCE_FOLDERS = new Set([
+  'src',
+  'source',
+  'sources',
+  'lib',
+  'libs',
+  'app',
+  'apps',
+  'server',
+  'api',
+  'backend',
+  'core',
+  'packages',
+  'pkg',
+  'internal',
+  'cmd',
+  'services',
+  'modules',
+  'db',
+  'database',
+  'models',
+  'routes',
+  'controllers',
+  'handlers',
+  'workers',
+  'jobs',
+  'dist',
+  'build',
+  'node_modules',
+]);
+
+/** The words of a command line: quotes removed, a quoted argument with spaces kept as one word marked `nested`. */
+function shellWords(command: string): Array<{ text: string; nested: boolean }> {
+  const words: Array<{ text: string; nested: boolean }> = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(&&|\|\||[;|&])|([^\s"';|&]+)/g;
+  let end = -1;
+  for (let match = pattern.exec(command); match; match = pattern.exec(command)) {
+    const quoted = match[1] ?? match[2];
+    const word = { text: quoted ?? match[3] ?? match[4], nested: quoted !== undefined && /\s/.test(quoted) };
+    const previous = words.at(-1);
+    // `NODE_OPTIONS='--max-old-space-size=4096'` is one word.
+    if (previous && match.index === end && match[3] === undefined && !/^(?:&&|\|\||[;|&])$/.test(previous.text))
+      previous.text += word.text;
+    else words.push(word);
+    end = pattern.lastIndex;
+  }
+  return words;
+}
+
+/** The file one command hands to a JavaScript runner, and whether the runner keeps it up as a server. */
+function runTarget(words: readonly string[]): { file: string; server: boolean } | undefined {
+  let at = 0;
+  for (;;) {
+    const word = words[at];
+    if (word === undefined) return undefined;
+    if (
+      /^[A-Za-z_]\w*=/.test(word) ||
+      WRAPPERS.has(word) ||
+      (at > 0 && word.startsWith('-') && WRAPPERS.has(words[at - 1]))
+    )
+      at += 1;
+    else if (word === 'dotenv' || word === 'env-cmd') {
+      const dashes = words.indexOf('--', at);
+      at = dashes >= 0 ? dashes + 1 : at + 1;
+      while (words[at]?.startsWith('-')) at += /^-[ef]$/.test(words[at]) ? 2 : 1;
+    } else if (/^(?:yarn|pnpm|npm)$/.test(word) && words[at + 1] === 'exec') at += 2;
+    else if (/^(?:yarn|pnpm)$/.test(word) && RUNNERS.has(words[at + 1] ?? '')) at += 1;
+    else break;
+  }
+  const runner = words[at].replace(/^.*\//, '');
+  let server = SERVER_RUNNERS.has(runner);
+  if (!server && !RUNNERS.has(runner)) return undefined;
+  at += 1;
+  if ((runner === 'bun' || runner === 'deno') && words[at] === 'run') at += 1;
+  else if (runner === 'deno') return undefined;
+  if ((runner === 'pm2' || runner === 'forever') && words[at] === 'start') at += 1;
+  if (runner === 'tsx' && words[at] === 'watch') {
+    server = true;
+    at += 1;
+  }
+  for (; at < words.length; at += 1) {
+    const word = words[at];
+    if (!word.startsWith('-')) break;
+    // Code given inline, or the test runner: no program file.
+    if (/^(?:-e|--eval|-p|--print|--test)(?:=|$)/.test(word)) return undefined;
+    if (/^--watch(?:=|$)/.test(word)) server = true;
+    if (VALUE_OPTIONS.has(word)) at += 1;
+  }
+  const file = words[at]?.replace(/^(?:\.\/)+/, '');
+  if (!file || /[*?{}$]|^(?:\.\.?(?:\/|$)|\/)|:\/\/|(?:^|\/)node_modules\//.test(file)) return undefined;
+  return { file: file.replace(/\/+$/, ''), server };
+}
+
+function serverName(name: string): boolean {
+  const words = name
+    .toLowerCase()
+    .split(/[:._\s-]+/)
+    .filter((word) => word !== '');
+  return SERVER_FIRST_WORDS.has(words[0] ?? '') || SERVER_LAST_WORDS.has(words.at(-1) ?? '');
+}
+
+/**
+ * The programs a package.json's scripts run. In a server's entry (`start`, `dev`, …) the last command
+ * of a chain is the server and the commands before it prepare it (`node scripts/check.mjs && node
+ * server.js`); the commands `concurrently` runs side by side are each a server.
+ */
+function packageRuns(manifestText: string): PackageRuns | undefined {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(manifestText);
+  } catch {
+    return undefined;
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) return undefined;
+  const { scripts, main } = manifest as Record<string, unknown>;
+  const runs: PackageRuns = { scripts: new Map(), servers: new Set() };
+  if (typeof main === 'string' && main !== '') runs.servers.add(main.replace(/^(?:\.\/)+/, ''));
+  if (!scripts || typeof scripts !== 'object') return runs;
+  const visit = (name: string, command: string, server: boolean, depth: number): void => {
+    const words = shellWords(command);
+    const commands: Array<Array<{ text: string; nested: boolean }>> = [[]];
+    for (const word of words) {
+      if (!word.nested && /^(?:&&|\|\||[;|&])$/.test(word.text)) commands.push([]);
+      else commands[commands.length - 1].push(word);
+    }
+    const last = commands.filter((part) => part.length > 0).at(-1);
+    for (const part of commands) {
+      if (depth < 2) for (const word of part) if (word.nested) visit(name, word.text, server, depth + 1);
+      const target = runTarget(part.filter((word) => !word.nested).map((word) => word.text));
+      if (!target) continue;
+      if (target.server || (server && part === last)) runs.servers.add(target.file);
+      else if (!runs.scripts.has(target.file)) runs.scripts.set(target.file, { name, command: command.trim() });
+    }
+  };
+  for (const [name, command] of Object.entries(scripts as Record<string, unknown>))
+    if (typeof command === 'string') visit(name, command, serverName(name), 0);
+  return runs;
+}
+
+/** Whether `file` (relative to the package) is the program `target` names: `dist/main` runs `dist/main.js`, a folder its index. */
+function runs(target: string, file: string): boolean {
+  return file === target || file.replace(/\.[^./]+$/, '') === target || file.startsWith(`${target}/index.`);
+}
+
+function scriptRunReason(packageRuns: PackageRuns, file: string, shownAs: string): string | undefined {
+  const shown = (run: { name: string; command: string }): string =>
+    `"${run.name}": ${run.command.length > 80 ? `${run.command.slice(0, 77)}...` : run.command}`;
+  for (const server of packageRuns.servers) if (runs(server, file)) return undefined;
+  for (const [target, run] of packageRuns.scripts)
+    if (runs(target, file)) return `${shownAs} runs it as a program, not a server (${shown(run)})`;
+  // A folder of such programs (with the modules they share): not the package's root, no source
+  // folder, and no server started from it.
+  // The nearest such folder is named.
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  let found: { folder: string; run: { name: string; command: string } } | undefined;
+  for (const [target, run] of packageRuns.scripts) {
+    const folder = target.includes('/') ? target.slice(0, target.lastIndexOf('/')) : '';
+    if (folder === '' || (found && found.folder.length >= folder.length)) continue;
+    if (dir !== folder && !dir.startsWith(`${folder}/`)) continue;
+    if (folder.split('/').some((part) => SOURCE_FOLDERS.has(part.toLowerCase()))) continue;
+    if ([...packageRuns.servers].some((server) => server === folder || server.startsWith(`${folder}/`))) continue;
+    found = { folder, run };
+  }
+  return found && `${shownAs} runs the programs in ${found.folder}/ and no server from there (${shown(found.run)})`;
 }
 
 function readIfPresent(file: string): string | undefined {

@@ -303,4 +303,67 @@ describe('file roles from package.json', () => {
       'production',
     );
   });
+  it('reads the programs package.json scripts run as scripts, never the server they start (issue 12, round 4)', () => {
+    const files = {
+      'package.json': manifest({
+        dependencies: { express: '4' },
+        scripts: {
+          start: 'node app/server.js',
+          'start:checked': 'node ops/check-env.mjs && npm ci && node app/server.js',
+          dev: 'concurrently "cross-env NODE_ENV=development tsx watch app/dev-server.ts" "vite"',
+          'release-final': 'node ./ops/release/publish.mjs --final',
+          notes: "cross-env NODE_OPTIONS='--no-warnings' npx tsx ops/release/notes.ts",
+          'local-broker-server': 'node ops/broker.js',
+          'db:migrate': 'tsx src/db/migrate.ts up',
+          'collab:prod': 'node --env-file .env collab/main.js',
+          bundle: 'node -e "require(\'./inline-task.js\')"',
+          lint: 'eslint .',
+        },
+      }),
+      'ops/agent/package.json': manifest({ scripts: { start: 'node agent.js' } }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const roleOf = (file: string): string =>
+      classifyFile(
+        file,
+        "import fs from 'node:fs';\nexport const x = fs.readFileSync('x');\n",
+        undefined,
+        manifests.of(file),
+      ).role;
+    // Each program a script runs, under whatever runner and wrapper, and the modules beside them.
+    assert.equal(roleOf('ops/release/publish.mjs'), 'script');
+    assert.match(manifests.of('ops/release/publish.mjs')?.scriptRun ?? '', /"release-final": node \.\/ops\/release/);
+    assert.equal(roleOf('ops/release/notes.ts'), 'script');
+    assert.equal(roleOf('ops/release/shared-lib.mjs'), 'script', 'a module of the release folder no entry runs');
+    assert.match(manifests.of('ops/release/shared-lib.mjs')?.scriptRun ?? '', /programs in ops\/release\//);
+    assert.equal(roleOf('ops/check-env.mjs'), 'script', 'a step before the server in a start entry');
+    assert.equal(roleOf('ops/broker.js'), 'script', 'a developer broker named ...-server');
+    assert.equal(roleOf('src/db/migrate.ts'), 'script');
+    // The servers: the last command of a start entry, what a watch runner keeps up, a `:prod` entry.
+    assert.equal(roleOf('app/server.js'), 'production');
+    assert.equal(roleOf('app/dev-server.ts'), 'production');
+    assert.equal(roleOf('collab/main.js'), 'production');
+    assert.equal(roleOf('app/routes/orders.js'), 'production');
+    // A source folder holding a script is not a script folder; a nested package has its own scripts.
+    assert.equal(roleOf('src/db/pool.ts'), 'production');
+    assert.equal(roleOf('ops/agent/agent.js'), 'production');
+    assert.equal(roleOf('ops/agent/report.js'), 'production');
+    // Inline code and a root file no entry runs.
+    assert.equal(roleOf('inline-task.js'), 'production');
+    assert.equal(roleOf('index.js'), 'production');
+  });
+
+  it("keeps a package's main file and the folder it lives in out of the script folders", () => {
+    const files = {
+      'package.json': manifest({
+        main: 'worker/index.js',
+        scripts: { 'requeue-failed': 'node worker/requeue.js', 'reset-password': 'node bin-tools/reset.js' },
+      }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    assert.equal(manifests.of('worker/index.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('worker/queue.js')?.scriptRun, undefined);
+    assert.match(manifests.of('worker/requeue.js')?.scriptRun ?? '', /"requeue-failed"/);
+    assert.match(manifests.of('bin-tools/hash.js')?.scriptRun ?? '', /programs in bin-tools\//);
+  });
 });

@@ -1310,6 +1310,61 @@ function buildsApplication(input: CheckInput, fn: Node, at: number): boolean {
   return seen.found;
 }
 
+/**
+ * Methods that run once while the service starts or stops, not per request: NestJS's lifecycle hooks
+ * (`onModuleInit`, `onApplicationBootstrap`, the shutdown hooks) and the set-up methods a start-up
+ * calls by convention (`connect`, `init`, `setup`, `bootstrap`, `migrate…`). Like a bootstrap that
+ * builds the application (BUILDS_APPLICATION), a blocking read there delays no request.
+ */
+const STARTUP_METHOD =
+  /^(?:onModuleInit|onApplicationBootstrap|onModuleDestroy|beforeApplicationShutdown|onApplicationShutdown|connect|init|initiali[sz]e|setup|bootstrap|migrate\w*|runMigrations?)$/;
+/** A route only end-to-end tests call: a path segment `e2e` or `_test`/`__tests__` (`/_e2e/take-snapshot`). */
+const TEST_ROUTE = /^['"`](?:[^'"`]*\/)?(?:_*e2e|_+tests?_*)(?:[/_-][^'"`]*)?['"`]$/i;
+/**
+ * A condition that holds only in development or test mode (`isDev`, `inDevelopment`, `config.isTest()`,
+ * `process.env.NODE_ENV === 'test'`, `process.env.E2E`): what it guards is never served in production.
+ */
+const DEV_OR_TEST_MODE =
+  /^\(\s*(?:(?:[\w$]+\.)*(?:is|in)(?:Dev|Development|Test|Testing|E2e|E2E)(?:Mode|Env)?(?:\(\s*\))?|(?:process\.env\.NODE_ENV|(?:[\w$]+\.)*nodeEnv)\s*===?\s*['"](?:dev|development|test|testing|e2e)['"]|process\.env\.(?:E2E|TEST)(?:_[A-Z_]+)?)\s*\)$/;
+
+/** Whether the file names a development or test mode at all (the `if` conditions are read only then). */
+const DEV_OR_TEST_WORD =
+  /\b(?:is|in)(?:Dev|Development|Test|Testing|E2e|E2E)(?:Mode|Env)?\b|\bNODE_ENV\b|\bnodeEnv\b|process\.env\.(?:E2E|TEST)/;
+
+/**
+ * Whether the blocking call's function (or one around it) runs once at start or stop, or serves only
+ * end-to-end tests: a start-up method by its name, a route whose path is a test route, or a route
+ * registered inside a development- or test-mode `if`.
+ */
+function startupOrTestOnly(input: CheckInput, fn: Node): boolean {
+  let known = startupOrTestFunctions.get(input);
+  if (!known) startupOrTestFunctions.set(input, (known = new Map()));
+  let answer = known.get(fn.id);
+  if (answer === undefined) known.set(fn.id, (answer = readStartupOrTestOnly(input, fn)));
+  return answer;
+}
+
+const startupOrTestFunctions = new WeakMap<CheckInput, Map<number, boolean>>();
+
+function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
+  for (let current: Node | null = fn; current; current = enclosingFunction(input, current)) {
+    const name = functionName(current);
+    if (name && STARTUP_METHOD.test(name)) return true;
+  }
+  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
+  const target = call ? callee(call) : undefined;
+  if (!call || !target || target.object === undefined || !ROUTE_METHODS.has(target.name)) return false;
+  if (TEST_ROUTE.test(firstArg(call)?.text ?? '')) return true;
+  if (!DEV_OR_TEST_WORD.test(input.text)) return false;
+  for (const node of climb(call)) {
+    if (node.type !== 'if_statement') continue;
+    const consequence = field(node, 'consequence');
+    if (consequence && contains(consequence, call) && DEV_OR_TEST_MODE.test(field(node, 'condition')?.text ?? ''))
+      return true;
+  }
+  return false;
+}
+
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     const isSync =
@@ -1319,7 +1374,8 @@ const blockingCallInAsync: RuleChecker = (input) => {
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
-    if (runsOnce(input, call, fn) || buildsApplication(input, fn, call.startIndex)) continue;
+    if (runsOnce(input, call, fn) || buildsApplication(input, fn, call.startIndex) || startupOrTestOnly(input, fn))
+      continue;
     input.report(
       call,
       'blocking-call-in-async',

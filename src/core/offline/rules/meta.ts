@@ -286,6 +286,7 @@ Run the program directly with an argument array and no shell: \`execFile('git', 
 ## What it finds
 - JS/TS: synchronous \`fs.*Sync\`, \`execSync\`, \`spawnSync\` inside an HTTP handler (a function with \`(req, res)\` parameters or a callback given to app/router \`.get/.post/.put/.patch/.delete/.use\`) or an \`async\` function.
 - Python: \`time.sleep(…)\` or \`requests.*(…)\` directly inside \`async def\`.
+- Not reported: code that runs once while the service starts or stops (a lazy load behind its own flag, a function that builds or starts the application before the call, NestJS lifecycle hooks such as \`onModuleInit\`, \`connect\`/\`init\`/\`setup\`/\`bootstrap\`/\`migrate…\` methods) and routes only end-to-end tests use (a \`/_e2e/…\` or \`/_test/…\` path, or registered inside an \`if\` on development or test mode).
 
 ## Why it hurts in production
 Node and asyncio run all requests on one thread. A blocking call stops every other request until it returns, so one slow disk read or subprocess shows up as latency spikes across the whole service.

@@ -31,6 +31,7 @@ const FILES = [
   'authFlows.ts',
   'browserAutomation.ts',
   'scheduledSql.ts',
+  'startupHooks.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
