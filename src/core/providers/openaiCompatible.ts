@@ -484,14 +484,27 @@ export class OpenAICompatibleProvider implements ChatProvider {
     // One controller for the user's cancel and our timeout; `timedOut` tells the two apart.
     const controller = new AbortController();
     const state = { timedOut: false, stalled: false, tooLong: false, total: false };
+    // `arm` restarts the wait: the request times out timeoutMs after the last call. It runs for every
+    // streamed chunk (hundreds per answer), so it only notes the time; the one timer, when it fires
+    // early, waits for the rest (a clearTimeout and setTimeout per chunk cost ~1 ms per answer).
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let armedAt = 0;
+    let armedStalled = false;
+    const expire = (): void => {
+      const left = armedAt + this.timeoutMs - performance.now();
+      if (left > 0) {
+        timer = setTimeout(expire, left);
+        return;
+      }
+      timer = undefined;
+      state.timedOut = true;
+      state.stalled = armedStalled;
+      controller.abort();
+    };
     const arm = (stalled: boolean): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        state.timedOut = true;
-        state.stalled = stalled;
-        controller.abort();
-      }, this.timeoutMs);
+      armedAt = performance.now();
+      armedStalled = stalled;
+      timer ??= setTimeout(expire, this.timeoutMs);
     };
     // The whole attempt, however the server paces its chunks: never re-armed.
     const totalTimer = setTimeout(() => {

@@ -364,10 +364,11 @@ export async function withholdContradicted<
   unit: Pick<ReviewUnit, 'path' | 'language' | 'text'>,
   segments: readonly LineRange[],
   trees?: SharedTrees,
+  split?: readonly string[],
 ): Promise<{ kept: F[]; withheld: Contradicted<F>[] }> {
   const claims = findings.map((f) => (f.origin === 'offline' ? undefined : claimedMissing(f)));
   if (claims.every((c) => c === undefined)) return { kept: findings, withheld: [] };
-  const fileLines = unit.text.split(/\r?\n/);
+  const fileLines = split ?? unit.text.split(/\r?\n/);
   const shown = (line: number): boolean => segments.some((s) => s.startLine <= line && line <= s.endLine);
   // The function around a finding is looked up (a parse) only where it can change the answer.
   const functions = await enclosingFunctions(

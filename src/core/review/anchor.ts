@@ -1,6 +1,6 @@
 import type { ModelFinding } from '../findings';
 import { silentLogger, type Logger } from '../log';
-import { splitLines, type LineRange } from './chunk';
+import { linesFromSplit, splitLines, type LineRange } from './chunk';
 
 /**
  * Where a finding ended up:
@@ -35,6 +35,8 @@ export interface AnchorOptions {
   /** How many lines above/below the cited range count as "nearby"; default DEFAULT_SEARCH_WINDOW. */
   searchWindow?: number;
   logger?: Logger;
+  /** The text's `text.split(/\r?\n/)`, when the caller has it (the engine splits a file once per answer). */
+  split?: readonly string[];
 }
 
 export interface AnchorResult {
@@ -142,11 +144,12 @@ const LOCAL_INDEX_MAX_LINES = 200;
 
 /** The file's lines, searched for quotes through whitespace-free indexes built when needed. */
 class CompactText {
-  readonly lines: string[];
+  readonly lines: readonly string[];
   private whole?: CompactIndex;
 
-  constructor(text: string) {
-    this.lines = splitLines(text);
+  /** `split`: the text's `text.split(/\r?\n/)` when the caller has it already. */
+  constructor(text: string, split?: readonly string[]) {
+    this.lines = split ? linesFromSplit(split) : splitLines(text);
   }
 
   get lineCount(): number {
@@ -248,7 +251,7 @@ export function anchorFindings(findings: ModelFinding[], text: string, options: 
   // quotes of redacted lines too, which usually has none.
   if (findings.length === 0) return { kept: [], dropped: [] };
   const logger = options.logger ?? silentLogger;
-  const file = new CompactText(text);
+  const file = new CompactText(text, options.split);
   const whole: LineRange = { startLine: 1, endLine: file.lineCount };
   const searchable = (options.reviewedRanges && options.reviewedRanges.length > 0 ? options.reviewedRanges : [whole])
     .map((r) => intersect(r, whole))

@@ -32,6 +32,25 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * splitLines's lines from the text's `text.split(/\r?\n/)` (which keeps the empty line after a final
+ * line break), without splitting the text again.
+ */
+export function linesFromSplit(split: readonly string[]): readonly string[] {
+  return split.length > 1 && split[split.length - 1] === '' ? split.slice(0, -1) : split;
+}
+
+/**
+ * `splitLines(text).length` without splitting: a 2,000-line file split only to count its lines
+ * made 2,000 strings for nothing (planning did it twice per file).
+ */
+export function lineCount(text: string): number {
+  let newlines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) newlines++;
+  // Every line ends at a \n (a \r before it belongs to the break); a final \n starts no new line.
+  return newlines > 0 && text.endsWith('\n') ? newlines : newlines + 1;
+}
+
 function numberWidth(lastLine: number): number {
   return String(lastLine).length;
 }
@@ -131,10 +150,17 @@ export function chunkRegions(
 ): { chunks: ReviewChunk[]; skipped: ChunkSkip[] } {
   const width = numberWidth(lines.length);
   const marks = options.marks;
-  const lineCost = (n: number): number =>
-    options.countTokens(
-      (marks ? numberDiffLine(lines, n, width, marks) : numberLine(n, lines[n - 1] ?? '', width)) + '\n',
-    );
+  // Each line numbered once: counting its tokens and the chunk's text use the same string.
+  const numberedLines = new Array<string | undefined>(lines.length + 2);
+  const numbered = (n: number): string =>
+    (numberedLines[n] ??= marks ? numberDiffLine(lines, n, width, marks) : numberLine(n, lines[n - 1] ?? '', width));
+  const lineCost = (n: number): number => options.countTokens(numbered(n) + '\n');
+  // numberRange(lines, range, marks), from the lines numbered above.
+  const numberedRange = (range: LineRange): string => {
+    const out: string[] = [];
+    for (let n = range.startLine; n <= range.endLine; n++) out.push(numbered(n));
+    return out.join('\n');
+  };
   const gapCost = options.countTokens(SEGMENT_GAP_MARKER + '\n');
   const chunks: ReviewChunk[] = [];
   const skipped: ChunkSkip[] = [];
@@ -187,9 +213,9 @@ export function chunkRegions(
   let current: { segments: LineRange[]; tokens: number } | undefined;
   const flush = (): void => {
     if (!current) return;
-    const numbered = current.segments.map((s) => numberRange(lines, s, marks)).join(`\n${SEGMENT_GAP_MARKER}\n`);
+    const text = current.segments.map(numberedRange).join(`\n${SEGMENT_GAP_MARKER}\n`);
     const focus = options.focusLines?.filter((n) => current!.segments.some((s) => n >= s.startLine && n <= s.endLine));
-    chunks.push({ segments: current.segments, focusLines: focus, numbered, tokens: current.tokens });
+    chunks.push({ segments: current.segments, focusLines: focus, numbered: text, tokens: current.tokens });
     current = undefined;
   };
   for (const piece of pieces) {

@@ -29,7 +29,7 @@ import {
   type ReviewPlan,
 } from './plan';
 import { ContextGatherer, repositoryFilesOnDisk, type UnitContext } from './context';
-import { splitLines } from './chunk';
+import { lineCount } from './chunk';
 import * as path from 'node:path';
 import {
   reviewFocusLines,
@@ -458,7 +458,7 @@ function unitContextFinder(
   return async (unit) => {
     if (isBinaryText(unit.text) || unit.text.trim() === '') return undefined;
     try {
-      const base = regionsFor(unit, splitLines(unit.text).length, DEFAULT_DIFF_CONTEXT_LINES);
+      const base = regionsFor(unit, lineCount(unit.text), DEFAULT_DIFF_CONTEXT_LINES);
       return await gatherer.forUnit(unit, base);
     } catch (error) {
       warn(
@@ -701,11 +701,14 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             logger,
           };
           const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
-          const plain = anchorFindings(
-            answer.findings.filter((f) => !quotesRedacted(f)),
-            planned.unit.text,
-            anchorOptions,
-          );
+          // The file's lines, split once for the checks of this answer (anchoring, speculation, absence).
+          let split: string[] | undefined;
+          const fileSplit = (): string[] => (split ??= planned.unit.text.split(/\r?\n/));
+          const plainFindings = answer.findings.filter((f) => !quotesRedacted(f));
+          const plain = anchorFindings(plainFindings, planned.unit.text, {
+            ...anchorOptions,
+            split: plainFindings.length > 0 ? fileSplit() : undefined,
+          });
           const redacted = anchorFindings(answer.findings.filter(quotesRedacted), planned.redactedText, anchorOptions);
           // Columns found in the redacted text, moved to the real text the editor shows (split only when needed: 80 KB twice per answer).
           const realLines = redacted.kept.length > 0 ? planned.unit.text.split('\n') : [];
@@ -739,7 +742,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           const secretLines = withFix
             ? redactedLineNumbers(planned.unit.text, planned.redactedText)
             : new Set<number>();
-          const fileLines = withFix ? planned.unit.text.split(/\r?\n/) : [];
+          const fileLines = withFix ? fileSplit() : [];
           for (const finding of anchored.kept) {
             if (!finding.fix) continue;
             const unsafe = unsafeFixReason(finding.fix, secretLines);
@@ -761,6 +764,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             planned.chunk.segments,
             options.mode,
             languageFromPath(planned.unit.path),
+            anchored.kept.length > 0 ? fileSplit() : undefined,
           );
           for (const { from, finding } of speculation.moved)
             logger.info(
@@ -775,7 +779,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           for (const { finding, line } of speculation.handled) {
             withheld.contradicted = (withheld.contradicted ?? 0) + 1;
             logger.info(
-              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it says errors are not handled, but line ${line} handles them: ${planned.unit.text.split(/\r?\n/)[line - 1]?.trim() ?? ''}`,
+              `${planned.unit.path}: withheld "${finding.title}" (lines ${finding.startLine}-${finding.endLine}): it says errors are not handled, but line ${line} handles them: ${fileSplit()[line - 1]?.trim() ?? ''}`,
             );
           }
           for (const finding of speculation.reRated) {
@@ -784,7 +788,13 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
               `${planned.unit.path}: re-rated "${finding.title}" (line ${finding.startLine}) low: a style finding`,
             );
           }
-          const claims = await withholdContradicted(speculation.kept, planned.unit, planned.chunk.segments, trees);
+          const claims = await withholdContradicted(
+            speculation.kept,
+            planned.unit,
+            planned.chunk.segments,
+            trees,
+            speculation.kept.length > 0 ? fileSplit() : undefined,
+          );
           for (const { finding, evidence } of claims.withheld) {
             withheld.contradicted = (withheld.contradicted ?? 0) + 1;
             logger.info(

@@ -69,8 +69,20 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
  * A fence the text cannot close: longer than any backtick run in it, tagged with a nonce derived
  * from the text (stable, so identical text gives identical prompts and cache keys).
  */
+/** The length of the longest run of backticks in the text (0 when it has none), found without a regex's array of runs. */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (let at = text.indexOf('`'); at !== -1;) {
+    let end = at + 1;
+    while (text.charCodeAt(end) === 96) end++;
+    if (end - at > longest) longest = end - at;
+    at = text.indexOf('`', end);
+  }
+  return longest;
+}
+
 function fenceFor(text: string, tag: string): { open: string; close: string } {
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const longestRun = longestBacktickRun(text);
   const ticks = '`'.repeat(Math.max(3, longestRun + 1));
   const nonce = createHash('sha256').update(text).digest('hex').slice(0, 12);
   return { open: `${ticks}${tag}-${nonce}`, close: `${ticks}` };

@@ -287,10 +287,11 @@ export function withholdSpeculation(
   segments: readonly LineRange[],
   mode: Mode,
   language?: string,
+  split?: readonly string[],
 ): SpeculationOutcome {
   const out: SpeculationOutcome = { kept: [], withheld: [], handled: [], reRated: [], moved: [] };
   if (findings.every((f) => f.origin === 'offline')) return { ...out, kept: findings };
-  const lines = text.split(/\r?\n/);
+  const lines = split ?? text.split(/\r?\n/);
   for (const original of findings) {
     let finding = original;
     if (finding.origin === 'offline') {

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import {
   chunkRegions,
+  lineCount,
+  linesFromSplit,
   numberRange,
   regionsAroundLines,
   splitLines,
@@ -29,6 +31,28 @@ describe('numbering and regions', () => {
     const lines = splitLines(Array.from({ length: 12 }, (_, i) => `l${i + 1}`).join('\n') + '\n');
     assert.equal(lines.length, 12);
     assert.equal(numberRange(lines, { startLine: 9, endLine: 11 }), ' 9 | l9\n10 | l10\n11 | l11');
+  });
+
+  it('counts and derives lines as splitLines does', () => {
+    for (const text of ['', 'a', 'a\n', 'a\nb', 'a\r\nb\r\n', '\n', '\n\n', 'a\r', 'a\n\nb\n\n']) {
+      assert.equal(lineCount(text), splitLines(text).length, JSON.stringify(text));
+      assert.deepEqual(linesFromSplit(text.split(/\r?\n/)), splitLines(text), JSON.stringify(text));
+    }
+  });
+
+  it('numbers each chunk as numberRange does (the chunk reuses the lines it numbered to count tokens)', () => {
+    const lines = splitLines(fileWithFunctions(12, 8));
+    const { chunks } = chunkRegions(
+      lines,
+      [
+        { startLine: 3, endLine: 20 },
+        { startLine: 40, endLine: 90 },
+      ],
+      { budgetTokens: 300, countTokens },
+    );
+    assert.ok(chunks.length > 1);
+    for (const chunk of chunks)
+      assert.equal(chunk.numbered, chunk.segments.map((s) => numberRange(lines, s)).join(`\n${SEGMENT_GAP_MARKER}\n`));
   });
 
   it('groups changed lines with context, clamped and merged', () => {

@@ -269,6 +269,49 @@ describe('redactSecrets', () => {
       assert.deepEqual(out.slice(1, 151), filler.slice(0, 150));
     });
 
+    it('finds the assignment lines again when a pass between the two uses of them changed the text', () => {
+      // The embedded `NAME=value` pass and the quoted-assignment pass read the same candidate lines
+      // while the text is unchanged; here the header pass redacts line 2 in between, and the
+      // assignments on lines 1 and 3 are still found (and nothing else).
+      const text = [
+        'const password = "first-2b9f";',
+        'fetch(url, { headers: { "X-Api-Token: tok-4d71c2e9" } });',
+        'client_secret = "third-77aa"',
+        'const plain = "nothing here";',
+      ].join('\n');
+      const result = redactSecrets(text);
+      assert.deepEqual(
+        result.redactions.map((r) => [r.line, r.kind]),
+        [
+          [1, 'value of password'],
+          [2, 'value of X-Api-Token'],
+          [3, 'value of client_secret'],
+        ],
+      );
+      for (const secret of ['first-2b9f', 'tok-4d71c2e9', 'third-77aa'])
+        assert.ok(!result.text.includes(secret), secret);
+      assert.equal(result.text.split('\n')[3], 'const plain = "nothing here";');
+      // Without the line in between (no change before the quoted pass), the same two assignments.
+      const unchanged = redactSecrets([text.split('\n')[0], '', text.split('\n')[2]].join('\n'));
+      assert.deepEqual(
+        unchanged.redactions.map((r) => r.line),
+        [1, 3],
+      );
+    });
+
+    it('finds provider tokens only in runs of 16 token characters or more, at either end of the text', () => {
+      const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+      for (const text of [token, `x ${token}`, `${token}\n`, `"${token}",`, `(${token})`]) {
+        const result = redactSecrets(text);
+        assert.ok(!result.text.includes(token), text);
+        assert.equal(result.redactions.length, 1, text);
+      }
+      // 15 token characters are no run: a 15-character pattern cannot be met (none is that short).
+      assert.equal(redactSecrets('a'.repeat(15)).text, 'a'.repeat(15));
+      // Non-ASCII letters end a run, as \w does without the u flag.
+      assert.equal(redactSecrets(`é${token}é`).redactions.length, 1);
+    });
+
     it('still finds Bearer, Azure, npm and connection-string secrets when their marker is present', () => {
       const text = [
         'headers.Authorization = `Bearer abc123def456ghi`;',
