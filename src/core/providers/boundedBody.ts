@@ -4,6 +4,8 @@
  * a 400 MB answer, a gzip bomb or an endless error page costs at most the cap, not the answer.
  */
 
+import { isUtf8 } from 'node:buffer';
+
 export interface BodyLimits {
   /** A whole answer that is not a stream (JSON), and one line of a stream. */
   maxBodyBytes: number;
@@ -61,14 +63,34 @@ export function boundedEventStream(
   tooLarge: (what: 'stream' | 'line') => Error,
 ): Response {
   const end: StreamEnd = { sawDone: false };
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
   const strip = (text: string): string => {
     if (/^data:\s*\[DONE\]/m.test(text)) end.sawDone = true;
     return text.replace(/^event:[^\n]*\n/gm, '');
   };
-  let pending = '';
+  // The bytes after the last line break seen, and how many characters they decode to (the cap on
+  // one open line counts characters, as the text the SDK holds).
+  let pending: Uint8Array[] = [];
+  let pendingChars = 0;
+  // A decoder drops a byte order mark at the start of the stream only (as one decoder over the
+  // whole stream did), never one at the start of a later piece.
+  let atStart = true;
+  const textDecoder = (): InstanceType<typeof TextDecoder> => new TextDecoder('utf-8', { ignoreBOM: !atStart });
+  let pendingDecoder = textDecoder();
   let total = 0;
+  // Whole lines go on as they came: only text that may hold an `event:` line or `[DONE]` is decoded,
+  // stripped and encoded again (decoding and encoding every chunk cost more than the SDK's own read).
+  const emit = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): void => {
+    const start = atStart;
+    atStart = false;
+    // Bytes that are not UTF-8 take the decoder's path, which replaces them as it always did.
+    if (!holds(bytes, EVENT_BYTES) && !holds(bytes, DONE_BYTES) && isUtf8(bytes)) {
+      const bom = start && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+      if (bytes.byteLength > (bom ? 3 : 0)) controller.enqueue(bom ? bytes.subarray(3) : bytes);
+      return;
+    }
+    const text = new TextDecoder('utf-8', { ignoreBOM: !start }).decode(bytes);
+    if (text !== '') controller.enqueue(encoder.encode(strip(text)));
+  };
   const body = (response.body as ReadableStream<Uint8Array>).pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
@@ -77,21 +99,25 @@ export function boundedEventStream(
           controller.error(tooLarge('stream'));
           return;
         }
-        // Only the new text is searched for a line end: a long open line costs its length once.
-        const text = decoder.decode(chunk, { stream: true });
-        const cut = text.lastIndexOf('\n');
+        // Only the new bytes are searched for a line end: a long open line costs its length once.
+        const cut = chunk.lastIndexOf(NEWLINE);
         if (cut < 0) {
-          pending += text;
+          pending.push(chunk);
+          pendingChars += pendingDecoder.decode(chunk, { stream: true }).length;
           // One line, still open: the SDK would hold it whole too.
-          if (pending.length > limits.maxBodyBytes) controller.error(tooLarge('line'));
+          if (pendingChars > limits.maxBodyBytes) controller.error(tooLarge('line'));
           return;
         }
-        controller.enqueue(encoder.encode(strip(pending + text.slice(0, cut + 1))));
-        pending = text.slice(cut + 1);
+        const lines =
+          pending.length === 0 ? chunk.subarray(0, cut + 1) : concat([...pending, chunk.subarray(0, cut + 1)]);
+        emit(lines, controller);
+        const rest = chunk.subarray(cut + 1);
+        pending = rest.byteLength > 0 ? [rest] : [];
+        pendingDecoder = textDecoder();
+        pendingChars = rest.byteLength > 0 ? pendingDecoder.decode(rest, { stream: true }).length : 0;
       },
       flush(controller) {
-        pending += decoder.decode();
-        if (pending !== '') controller.enqueue(encoder.encode(strip(pending)));
+        if (pending.length > 0) emit(concat(pending), controller);
       },
     }),
   );
@@ -102,6 +128,36 @@ export function boundedEventStream(
   });
   streamEnds.set(bounded, end);
   return bounded;
+}
+
+const NEWLINE = 0x0a;
+const encoder = new TextEncoder();
+const EVENT_BYTES = encoder.encode('event:');
+const DONE_BYTES = encoder.encode('[DONE]');
+
+/** Whether `bytes` holds `part` anywhere. */
+function holds(bytes: Uint8Array, part: Uint8Array): boolean {
+  const first = part[0];
+  for (
+    let at = bytes.indexOf(first);
+    at !== -1 && at + part.length <= bytes.length;
+    at = bytes.indexOf(first, at + 1)
+  ) {
+    let same = 1;
+    while (same < part.length && bytes[at + same] === part[same]) same++;
+    if (same === part.length) return true;
+  }
+  return false;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 /**
