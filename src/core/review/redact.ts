@@ -183,8 +183,10 @@ function isNonSecretValue(value: string, marks: Marks = PLACEHOLDER_MARKS): bool
  * next character rather than skipped whole: in `Example: db_password = "x"` the first match takes
  * `Example` as the name and `db_password` as a type annotation, and skipping it would hide the secret.
  */
-function replaceAssignments(text: string, pattern: RegExp, replace: (match: RegExpExecArray) => string | null): string {
-  const regex = new RegExp(pattern.source, pattern.flags);
+function replaceAssignments(text: string, regex: RegExp, replace: (match: RegExpExecArray) => string | null): string {
+  // The module's own global regex, reused (a copy per call cost more than many of the lines it
+  // runs on): its lastIndex starts at 0 and is put back to 0.
+  regex.lastIndex = 0;
   let out = '';
   let copied = 0;
   for (let match = regex.exec(text); match; match = regex.exec(text)) {
@@ -197,6 +199,7 @@ function replaceAssignments(text: string, pattern: RegExp, replace: (match: RegE
     copied = match.index + match[0].length;
     regex.lastIndex = copied;
   }
+  regex.lastIndex = 0;
   return out + text.slice(copied);
 }
 
@@ -257,6 +260,20 @@ function requiredTextFinder(pattern: RegExp): RegExp | undefined {
   const required = KNOWN_PATTERN_REQUIRED_TEXT.get(pattern.source);
   return required && new RegExp(required.map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
 }
+
+/**
+ * The known formats as redactSecrets runs them, built once: each as a global regex of its own (the
+ * shared patterns' lastIndex is not touched) with its required-text finder. Building them for every
+ * text cost ~2 µs each, as much as scanning a small file with them.
+ */
+const KNOWN_PASSES = KNOWN_SECRET_PATTERNS.map((pattern) => ({
+  name: pattern.name,
+  regex: new RegExp(
+    pattern.regex.source,
+    pattern.regex.flags.includes('g') ? pattern.regex.flags : pattern.regex.flags + 'g',
+  ),
+  finder: requiredTextFinder(pattern.regex),
+}));
 
 /**
  * A line can only hold a `name = "value"` secret (QUOTED_ASSIGNMENT, accepted) if a secret word
@@ -483,9 +500,8 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   // Where SECRET_NAME_CANDIDATE matches, in the text as it was when the lines were found.
   let secretNameLines: { text: string; starts: number[] } = { text: '', starts: [] };
 
-  for (const pattern of KNOWN_SECRET_PATTERNS) {
-    const flags = pattern.regex.flags.includes('g') ? pattern.regex.flags : pattern.regex.flags + 'g';
-    const regex = new RegExp(pattern.regex.source, flags);
+  for (const pattern of KNOWN_PASSES) {
+    const { regex, finder } = pattern;
     const lineAt = lineLocator(out);
     const replaceIn = (part: string, partStart: number): string =>
       replaceMatches(part, regex, (match: string, ...rest: unknown[]) => {
@@ -493,7 +509,6 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
         redactions.push({ line: lineAt(partStart + offset), kind: pattern.name });
         return replacement(match, pattern.name);
       });
-    const finder = requiredTextFinder(pattern.regex);
     out = finder ? replaceOnCandidateLines(out, finder, replaceIn) : replaceIn(out, 0);
   }
 
@@ -513,8 +528,8 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   // lookbehinds would otherwise be tried at every position of the text.
   for (const { name, regex, line } of POSITIONAL_CREDENTIALS) {
     const lineAt = lineLocator(out);
-    out = replaceOnCandidateLines(out, new RegExp(line.source, line.flags), (text, lineStart) =>
-      replaceMatches(text, new RegExp(regex.source, regex.flags), (match: string, offset: number) => {
+    out = replaceOnCandidateLines(out, line, (text, lineStart) =>
+      replaceMatches(text, regex, (match: string, offset: number) => {
         if (nonSecret(match)) return match;
         redactions.push({ line: lineAt(lineStart + offset), kind: name });
         return replacement(match, name);
@@ -535,10 +550,10 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     // In code, `password=password` and `token=settings.TOKEN` are keyword arguments; in a config
     // file or a shell script a bare word after `=` is the value itself.
     const lineAt = lineLocator(out);
-    const embedded = new RegExp(EMBEDDED_ASSIGNMENT.source, EMBEDDED_ASSIGNMENT.flags);
+    const embedded = EMBEDDED_ASSIGNMENT;
     secretNameLines = {
       text: out,
-      starts: candidateLineStarts(out, new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags)),
+      starts: candidateLineStarts(out, SECRET_NAME_CANDIDATE),
     };
     out = replaceOnLines(out, secretNameLines.starts, (line, lineStart) =>
       replaceMatches(line, embedded, (whole: string, name: string, value: string, offset: number) => {
@@ -562,18 +577,15 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   }
   {
     const lineAt = lineLocator(out);
-    const header = new RegExp(HEADER_STRING.source, HEADER_STRING.flags);
-    out = replaceOnCandidateLines(
-      out,
-      new RegExp(HEADER_STRING_LINE.source, HEADER_STRING_LINE.flags),
-      (line, lineStart) =>
-        replaceMatches(line, header, (whole: string, _quote: string, name: string, value: string, offset: number) => {
-          // Tokens carry a digit; `your-api-key`, `USER_TOKEN` and prose after the colon do not.
-          if (nonSecret(value) || value.length < 6 || !/\d/.test(value) || /^[A-Z0-9_]+$/.test(value)) return whole;
-          redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
-          const at = whole.lastIndexOf(value);
-          return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
-        }),
+    const header = HEADER_STRING;
+    out = replaceOnCandidateLines(out, HEADER_STRING_LINE, (line, lineStart) =>
+      replaceMatches(line, header, (whole: string, _quote: string, name: string, value: string, offset: number) => {
+        // Tokens carry a digit; `your-api-key`, `USER_TOKEN` and prose after the colon do not.
+        if (nonSecret(value) || value.length < 6 || !/\d/.test(value) || /^[A-Z0-9_]+$/.test(value)) return whole;
+        redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
+        const at = whole.lastIndexOf(value);
+        return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
+      }),
     );
   }
   if (/\bvalue["']?[ \t]*[:=]/.test(out)) {
@@ -604,9 +616,7 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   // The lines found for the embedded assignments, when no pass since then changed the text (nearly
   // every file): the same text has the same candidate lines, and the scan costs ~0.2 ms per 80 KB.
   const quotedLines =
-    secretNameLines.text === out
-      ? secretNameLines.starts
-      : candidateLineStarts(out, new RegExp(SECRET_NAME_CANDIDATE.source, SECRET_NAME_CANDIDATE.flags));
+    secretNameLines.text === out ? secretNameLines.starts : candidateLineStarts(out, SECRET_NAME_CANDIDATE);
   out = replaceOnLines(out, quotedLines, (line, lineStart) =>
     replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 2: operator, 4: quote, 5: value, index }) => {
       if (!isCredential(name, value)) return null;
