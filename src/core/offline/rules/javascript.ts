@@ -319,17 +319,43 @@ function inPageScript(input: CheckInput, offset: number): boolean {
  * missing profile is refused with a clear error). An action that fails silently is lost. Read from
  * the calls the check already collected and the text before each; nothing reads the tree.
  */
+/** Detaching a listener (`page.removeListener('popup', onPopup)`, `sub.unsubscribe()`): nothing is lost when it fails. */
+const DETACH_METHODS = /^(?:removeListener|removeAllListeners|removeEventListener|off|unsubscribe)$/;
+/** Where a function is defined, not run: `const normalise = (u) => u.split('#')[0]` declares, the call runs later. */
+const DEFINITION_PARENTS: ReadonlySet<string> = new Set([
+  'variable_declarator',
+  'public_field_definition',
+  'field_definition',
+]);
+
+/** Whether the call is the expression body of an arrow function given to a declaration (a definition, not an action). */
+function definedNotRun(input: CheckInput, call: Node, floor: number): boolean {
+  if (!/=>\s*$/.test(input.text.slice(Math.max(floor, call.startIndex - 40), call.startIndex))) return false;
+  const arrow = call.parent;
+  return arrow?.type === 'arrow_function' && DEFINITION_PARENTS.has(arrow.parent?.type ?? '');
+}
+
 function performsAction(input: CheckInput, start: number, end: number): boolean {
   const calls = jsCalls(input);
   // Inside a combinator's array (`Promise.race([page.waitForLoadState(…), timer])`) every call counts.
   let combinatorEnd = -1;
+  let definitionEnd = -1;
   for (let at = firstCallFrom(calls, start); at < calls.length; at += 1) {
     const { node, target } = calls[at];
     if (node.startIndex >= end) break;
     const inCombinator = node.startIndex < combinatorEnd;
     if (!inCombinator && !startsStatement(input.text, node.startIndex, start)) continue;
-    if (target.object !== undefined && (ACCUMULATOR_METHODS.test(target.name) || LOGGER_OBJECT.test(target.object)))
+    if (
+      target.object !== undefined &&
+      (ACCUMULATOR_METHODS.test(target.name) || LOGGER_OBJECT.test(target.object) || DETACH_METHODS.test(target.name))
+    )
       continue;
+    if (node.startIndex < definitionEnd) continue;
+    if (!inCombinator && definedNotRun(input, node, start)) {
+      // The calls of its chain start where it does (`u.split('#')[0].replace(…)`): part of the definition.
+      definitionEnd = node.endIndex;
+      continue;
+    }
     // A try made only of best-effort browser steps (waits, page input, code run in the page) loses nothing.
     if (isBrowserStepAt(calls, at) || inPageScript(input, node.startIndex)) continue;
     if (inCombinator && target.object !== undefined && /^(?:catch|finally)$/.test(target.name)) continue;

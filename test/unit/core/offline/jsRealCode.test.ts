@@ -32,6 +32,7 @@ const FILES = [
   'browserAutomation.ts',
   'scheduledSql.ts',
   'startupHooks.ts',
+  'cleanupSteps.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
