@@ -1175,6 +1175,40 @@ export function explainsOnItsOwnLine(text: string, comment: { startIndex: number
   );
 }
 
+/**
+ * Kinds of things a deployment is configured with (`dataSources`, `enabledProviders`, `connectors`,
+ * `integrations`): a handful the team or an administrator chose, not rows users create. One task or
+ * goroutine per entry is as many as the configuration lists (JS, Python and Go share the list; Go
+ * adds the destinations its services hold, webhook `endpoints` among them, which in JS are often a
+ * user's own).
+ */
+const CONFIGURED_KIND_WORDS = [
+  'dataSources',
+  'providers',
+  'regions',
+  'locales',
+  'languages',
+  'currencies',
+  'environments',
+  'kinds',
+  'connectors',
+  'integrations',
+];
+
+/** The camel-case humps of a word in either case (`dataSources` → `[Dd]ata[Ss]ources`), other letters as written. */
+const eitherCaseHumps = (word: string): string =>
+  word.replace(/(^|[A-Z])([a-z])/g, (_, hump: string, letter: string) =>
+    hump ? `[${hump}${hump.toLowerCase()}]${letter}` : `[${letter.toUpperCase()}${letter}]`,
+  );
+
+/**
+ * A name (or the last part of a dotted one) that ends with a configured kind: `dataSources`,
+ * `s.enabledProviders`, `cfg.active_connectors`. The word stands alone or starts a hump.
+ */
+export const CONFIGURED_KINDS = new RegExp(
+  `(?:^|[._$]|(?<=[a-z0-9])(?=[A-Z]))(?:${CONFIGURED_KIND_WORDS.map(eitherCaseHumps).join('|')})$`,
+);
+
 /** A call found in a loop: the loop that repeats it, and what to say about it alone. */
 export interface CallInLoop {
   node: Node;
@@ -1182,6 +1216,11 @@ export interface CallInLoop {
   loop: Node;
   /** The call's own text (`Photo.objects.filter`), for the message. */
   callee: string;
+  /**
+   * For a call of a function of the same file that runs queries itself (`getStats(c.ID)`): the
+   * queries it runs (and the calls that lead to them), shown as related locations.
+   */
+  runs?: ReadonlyArray<{ node: Node; callee: string }>;
 }
 
 /**
@@ -1201,14 +1240,28 @@ export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], s
     const named = `${callees.slice(0, 3).join(', ')}${callees.length > 3 ? ', …' : ''}`;
     const calls = others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`;
     const more = others.length === 0 ? '' : ` So ${calls} in the same loop (${named}), shown as related locations.`;
+    const inner = [...new Set((first.runs ?? []).map((run) => `\`${run.callee}\``))];
+    const through =
+      inner.length === 0
+        ? ''
+        : ` and queries the database each time (${inner.slice(0, 2).join(', ')}${inner.length > 2 ? ', …' : ''}, shown as related locations)`;
+    // The loop's other calls, then the queries the called functions run (each place once).
+    const related = others.map((other) => other.node);
+    const shown = new Set([first.node.startIndex, ...related.map((node) => node.startIndex)]);
+    for (const item of [first, ...others])
+      for (const { node } of item.runs ?? [])
+        if (!shown.has(node.startIndex)) {
+          shown.add(node.startIndex);
+          related.push(node);
+        }
     input.report(
       first.node,
       'query-in-loop',
-      `\`${first.callee}\` runs once per loop iteration (N+1): latency and load grow with the data.${more}`,
+      `\`${first.callee}\` runs once per loop iteration${through} (N+1): latency and load grow with the data.${more}`,
       suggestion,
       undefined,
       undefined,
-      others.map((other) => other.node),
+      related,
     );
   }
 }

@@ -5,6 +5,7 @@ import {
   chainOperands,
   closingBracket,
   comparedSecretLiterals,
+  CONFIGURED_KINDS,
   MAX_BUILD_DEPTH,
   contains,
   descendants,
@@ -136,9 +137,61 @@ function requestHasDeadline(input: CheckInput, call: Call): boolean {
   );
 }
 
+/**
+ * Library calls that send over their own `http.Client{}` (no timeout) unless their options pass one:
+ * webpush-go's `SendNotification` posts to an endpoint the subscriber chose. `name` is the package's
+ * own name where its import path ends otherwise (`…/webpush-go` is package `webpush`).
+ */
+const CLIENT_OPTION_DEFAULTS: ReadonlyArray<{
+  module: RegExp;
+  name: string;
+  call: string;
+  options: string;
+  client: string;
+}> = [
+  {
+    module: /(?:^|\/)webpush-go$/,
+    name: 'webpush',
+    call: 'SendNotification',
+    options: 'Options',
+    client: 'HTTPClient',
+  },
+];
+
+/** The client option a library call leaves out where its default client has no timeout (see CLIENT_OPTION_DEFAULTS). */
+function missingClientOption(call: Call, imported: Map<string, string>): string | undefined {
+  for (const known of CLIENT_OPTION_DEFAULTS) {
+    if (call.name !== known.call || call.operand === undefined) continue;
+    const path = imported.get(call.operand);
+    const isPackage = path
+      ? known.module.test(path)
+      : call.operand === known.name && [...imported.values()].some((value) => known.module.test(value));
+    if (!isPackage) continue;
+    for (const arg of call.args) {
+      const literal = arg.type === 'unary_expression' ? field(arg, 'operand') : arg;
+      if (literal?.type !== 'composite_literal') continue;
+      if (field(literal, 'type')?.text !== `${call.operand}.${known.options}`) continue;
+      if (!keyedElements(literal).has(known.client)) return known.client;
+    }
+  }
+  return undefined;
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
+    const missing = CLIENT_OPTION_DEFAULTS.some((known) => known.call === call.name)
+      ? missingClientOption(call, imported)
+      : undefined;
+    if (missing) {
+      input.report(
+        call.node,
+        'http-no-timeout',
+        `\`${call.text}\` without \`${missing}\` in its options sends through a client with no timeout: a stalled endpoint holds this goroutine, and every send queued behind it.`,
+        `Pass \`${missing}: &http.Client{Timeout: …}\` in the options.`,
+      );
+      continue;
+    }
     const isDefaultClient =
       (call.operand === 'http' && /^(Get|Post|Head|PostForm)$/.test(call.name)) ||
       (call.operand === 'http.DefaultClient' && /^(Get|Post|Head|PostForm|Do)$/.test(call.name));
@@ -1174,9 +1227,12 @@ function inForBody(input: CheckInput, node: Node): Node | null {
 /** database/sql, pgx and sqlx calls that make one round trip. */
 const SQL_CALLS =
   /^(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Get|Select|Queryx|QueryRowx|GetContext|SelectContext|NamedExec|NamedExecContext)$/;
+/** database/sql and sqlx calls that return rows (or a result) a later `.Scan` reads. */
+const ROW_QUERIES =
+  /^(?:Query|QueryRow|Exec|QueryContext|QueryRowContext|ExecContext|Queryx|QueryRowx|NamedQuery|NamedExec)$/;
 /** ORM calls that run the built query (gorm, xorm, bun, ent). */
 const ORM_FINISHERS =
-  /^(?:First|Find|Take|Last|Create|Save|Updates?|Delete|Scan|Count|Pluck|Insert|Only|OnlyX|All|AllX|Exist|Exists|FindByID|Get|GetX)$/;
+  /^(?:First|Find|Take|Last|Create|Save|Updates?|Delete|Scan|Count|Pluck|Insert|Only|OnlyX|All|AllX|Exist|Exists|FindByID|Get|GetX|FirstOrCreate|FirstOrInit|UpdateColumns?|Related)$/;
 /** Types of database handles: a parameter or field of one of these is a database whatever its name. */
 const DB_HANDLE_DECLARATION =
   /\b([A-Za-z_]\w*)\s+\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
@@ -1187,8 +1243,10 @@ function dbHandleNames(input: CheckInput): Set<string> {
 
 /** The names a receiver chain goes through: `s.db.Where(x).First` → [s, db, Where]. */
 function chainNames(operand: string): string[] {
-  return operand
-    .replace(/\([^()]*\)/g, '')
+  // Innermost arguments first, until none are left (`Where("due < ?", time.Now())`).
+  let bare = operand;
+  for (let pass = 0; pass < 6 && bare.includes('('); pass += 1) bare = bare.replace(/\([^()]*\)/g, '');
+  return bare
     .split('.')
     .map((part) => part.trim())
     .filter(Boolean);
@@ -1197,29 +1255,110 @@ function chainNames(operand: string): string[] {
 /**
  * Loops that do not grow with the data: a range over a literal (`[]string{"a", "b"}`), a counted
  * loop to a small constant, and pagination (a loop advancing a page, offset or cursor, one query
- * per page by design). A lookup behind a cache check is not one query per element either.
+ * per page by design). A lookup behind a cache the loop fills is not one query per element either.
  */
 function loopIsBounded(input: CheckInput, loop: Node, call: Node): boolean {
   const body = field(loop, 'body');
   const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
   if (/\brange\s+(?:\[\]|map\[)[^{]*\{/.test(header)) return true;
   if (/^for\s+\w+\s*:=\s*0\s*;\s*\w+\s*<=?\s*\d{1,2}\s*;/.test(header)) return true;
-  const bodyText = body ? input.text.slice(body.startIndex, call.startIndex) : '';
+  // The schema migrations the code registers (`range r.migrations.Items()`): one step each, at start-up.
+  if (/\brange\s+(?:\w+\.)*\w*[mM]igrations?\w*(?:\.\w+)*(?:\(\))?\s*\{?$/.test(header.trimEnd())) return true;
   if (
     /\b(?:page|offset|cursor|after|lastID|lastId|marker|nextToken|pageToken)\b/i.test(
       header + input.text.slice(call.startIndex, call.endIndex),
     )
   )
     return true;
-  if (/\bcache\w*\s*(?:\[|\.\s*Get\s*\()|\bmemo\w*\s*\[/i.test(bodyText)) return true;
+  if (body && memoisedInLoop(input, loop, body, call)) return true;
   // A range over a slice or map written out in the function (`pragmas := []string{...}`).
   const ranged = /\brange\s+([A-Za-z_]\w*)\s*\{?\s*$/.exec(header.trimEnd())?.[1];
   const fn = ranged ? enclosingFunction(input, loop) : null;
-  if (ranged && fn) {
-    const literal = new RegExp(`\\b${ranged}\\s*:?=\\s*(?:\\[\\]|map\\[)[^{\\n]*\\{`);
-    if (literal.test(input.text.slice(fn.startIndex, loop.startIndex))) return true;
+  return !!ranged && !!fn && fixedLiteralCollection(input.text.slice(fn.startIndex, loop.startIndex), ranged);
+}
+
+/**
+ * A lookup in a `cache…`/`memo…` map (or a cache's `Get`) before the query: a cache that outlives the
+ * function (a package variable, a field: `s.cache`), or one the loop stores into, runs the query once
+ * per key it does not hold yet, the memo the code chose. A map the function fills before the loop and
+ * the loop never writes is a filter (`cacheNew[t.Email] = …` for each kept target, then `if _, ok :=
+ * cacheNew[t.Email]; ok { continue }`): the query still runs for every element that passes it.
+ */
+function memoisedInLoop(input: CheckInput, loop: Node, body: Node, call: Node): boolean {
+  const bodyText = input.text.slice(body.startIndex, body.endIndex);
+  const before = bodyText.slice(0, call.startIndex - body.startIndex);
+  let fnText: string | undefined;
+  for (const match of before.matchAll(/\b((?:[A-Za-z_]\w*\s*\.\s*)*(?:cache|memo)\w*)\s*(\[|\.\s*Get\s*\()/gi)) {
+    const name = match[1].replace(/\s+/g, '').replace(/\./g, '\\s*\\.\\s*');
+    const stored = new RegExp(
+      `\\b${name}\\s*(?:\\[[^\\]\\n]*\\]\\s*=(?!=)|\\.\\s*(?:Set|Add|Put|Store|SetDefault|LoadOrStore|Insert)\\w*\\s*\\()`,
+    );
+    if (stored.test(bodyText)) return true;
+    if (name.includes('.')) return true;
+    if (fnText === undefined) {
+      const fn = enclosingFunction(input, loop);
+      fnText = fn ? input.text.slice(fn.startIndex, loop.startIndex) : '';
+    }
+    // Declared in the function (`cacheNew := make(…)`, `var cacheNew = …`, a parameter): the function's own set.
+    if (
+      !new RegExp(`\\b${name}\\s*(?:,\\s*\\w+\\s*)?:=|\\bvar\\s+${name}\\b|[(,]\\s*${name}\\s+(?:map\\b|\\w)`).test(
+        fnText,
+      )
+    )
+      return true;
   }
   return false;
+}
+
+/**
+ * `name := []T{a, b}` (or `map[K]V{…}`) written out with its elements before the loop and never given
+ * more (no `name =`, `name[k] =`, `append(name`, `&name`) between there and the loop: a fixed set.
+ * An empty literal (`cs := []Campaign{}`) is a slice a query fills next (`Find(&cs)`): data.
+ */
+function fixedLiteralCollection(before: string, name: string): boolean {
+  const declared = new RegExp(`\\b${name}\\s*:?=\\s*(?:\\[[^\\]\\n]*\\]|map\\[)[^{\\n]*\\{`, 'g');
+  let last: RegExpExecArray | undefined;
+  for (const match of before.matchAll(declared)) last = match as RegExpExecArray;
+  if (!last) return false;
+  const open = last.index + last[0].length - 1;
+  const close = closingBracket(before, open);
+  if (close < 0) return false;
+  const elements = before.slice(open + 1, close).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '');
+  if (!elements.trim()) return false;
+  const after = before.slice(close + 1);
+  return !new RegExp(
+    `(?:\\b${name}\\s*(?:\\[[^\\]\\n]*\\]\\s*)?(?:,\\s*\\w+\\s*)?(?:=(?!=)|\\+=)|&\\s*${name}\\b|\\bappend\\(\\s*${name}\\b|,\\s*${name}\\s*:?=)`,
+  ).test(after);
+}
+
+/** A loop that repeats over no collection (`for {`, `for !done {`): no range, no counter, no `rows.Next()`, no `len(queue)`. */
+function loopOverNothing(header: string): boolean {
+  return !/\brange\b|;|\.\s*Next\s*\(\s*\)|\blen\s*\(/.test(header);
+}
+
+/** A wait on a clock in the loop's body: a loop that runs its call once per tick. */
+const WAITS_ON_A_CLOCK =
+  /\btime\s*\.\s*(?:Sleep|After|Tick)\s*\(|<-\s*[\w.]*\.C\b|\.\s*Wait\w*\s*\(\s*(?:ctx|\w*[iI]nterval|\w*[dD]elay)/;
+
+/** The query's not-found result ends the loop (`if err == gorm.ErrRecordNotFound { break }`, `if n == 0 { break }`). */
+const EXITS_WHEN_NOT_FOUND =
+  /\bif\b[^{\n]*(?:ErrRecordNotFound|ErrNoRows|ErrNotFound|IsNotFound\w*\(|==\s*0\b|<\s*\w*(?:limit|size|batch)\w*\b)[^{\n]*\{\s*(?:break|return)\b/i;
+
+/**
+ * A loop over no collection that waits on a clock between its calls (`for { http.Get(u); time.Sleep(d) }`)
+ * or ranges over a ticker (`for range ticker.C`), or that stops when the query finds nothing (retry
+ * until an id is unused: `for { id = gen(); if tx.Where("id=?", id).First(&r).Error ==
+ * gorm.ErrRecordNotFound { break } }`): one call per tick or per attempt, normally one.
+ */
+function periodicOrRetry(input: CheckInput, loop: Node, call: Node): boolean {
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const header = input.text.slice(loop.startIndex, body.startIndex);
+  // `for range ticker.C {` / `for t := range time.Tick(d) {`: once per tick.
+  if (/\brange\s+(?:[\w.]*\.C|time\s*\.\s*Tick\s*\([^{]*)\s*$/.test(header.trimEnd())) return true;
+  if (!loopOverNothing(header)) return false;
+  const bodyText = input.text.slice(body.startIndex, body.endIndex);
+  return WAITS_ON_A_CLOCK.test(bodyText) || EXITS_WHEN_NOT_FOUND.test(input.text.slice(call.startIndex, body.endIndex));
 }
 
 /** Statements that change the schema or the session: one per object by nature, nothing to batch. */
@@ -1234,12 +1373,17 @@ function rangeNames(input: CheckInput, loop: Node): string[] {
   return match ? match[1].split(',').map((name) => name.trim()) : [];
 }
 
-/** Handles opened in the loop body before the call (`db, err := bolt.Open(site.File)`): one database each. */
+/**
+ * Handles opened in the loop body before the call (`db, err := bolt.Open(site.File)`): one database each.
+ * A query built there from a handle (`query = db.Table(…).Where(…)`) is no handle of its own.
+ */
 function openedInLoop(input: CheckInput, loop: Node, call: Node, handle: string): boolean {
   const body = field(loop, 'body');
   if (!body) return false;
   const before = input.text.slice(body.startIndex, call.startIndex);
-  return new RegExp(`\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=`).test(before);
+  return new RegExp(
+    `\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=(?!=)(?!\\s*[\\w.]+\\s*\\.\\s*(?:${BUILDER_STEP_NAMES})\\s*\\()`,
+  ).test(before);
 }
 
 /** A statement that takes a list of values (`id IN (…)`, `IN ?`, `= ANY($1)`): one round trip per batch, not per row. */
@@ -1276,40 +1420,294 @@ function queryLiterals(input: CheckInput, call: Call, statement: Node | null): s
   return literals;
 }
 
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+
+/** gorm's, bun's and go-pg's builder steps: a chain of them from a handle is a query not run yet. */
+const BUILDER_STEP_NAMES =
+  'Table|Model|Where|Or|Not|Select|Joins|Join|Preload|Order|OrderExpr|Limit|Offset|Group|Having|Distinct|Omit|Unscoped|Debug|Session|WithContext|Scopes|Raw|Clauses|NewSelect|NewUpdate|NewDelete|NewInsert|Column|ColumnExpr';
+const BUILDER_STEP = new RegExp(`^(?:${BUILDER_STEP_NAMES})$`);
+
+/** The identifier a call's receiver chain starts from (`query` in `query.Where(…).Count(&n)`), or null. */
+function receiverRoot(call: Node): Node | null {
+  let node = field(field(call, 'function'), 'operand');
+  for (let depth = 0; node && depth < 12; depth += 1) {
+    if (node.type === 'identifier') return node;
+    if (node.type !== 'call_expression') return null;
+    const fn = field(node, 'function');
+    node = fn?.type === 'selector_expression' ? field(fn, 'operand') : null;
+  }
+  return null;
+}
+
+/**
+ * `query := db.Table("results").Where(…)` (or `query = query.Select(…)` of one): a value built only of
+ * builder steps from a database handle, a query that runs where a finisher is called on it.
+ */
+function isHeldBuilder(input: CheckInput, value: Node | null, isHandle: (name: string) => boolean, depth = 0): boolean {
+  if (!value || depth > 3 || value.type !== 'call_expression') return false;
+  const built = readCall(value);
+  if (built?.operand === undefined || !BUILDER_STEP.test(built.name)) return false;
+  const names = chainNames(built.operand);
+  const handleAt = names.slice(0, 2).findIndex(isHandle);
+  if (handleAt >= 0) return names.slice(handleAt + 1).every((name) => BUILDER_STEP.test(name));
+  if (!names.slice(1).every((name) => BUILDER_STEP.test(name))) return false;
+  const root = receiverRoot(value);
+  const fn = root && enclosingFunction(input, root);
+  if (!root || !fn) return false;
+  // The value the name held before this assignment (`query = query.Select(…)` reads the earlier `query`).
+  const lineStart = input.text.lastIndexOf('\n', value.startIndex) + 1;
+  return isHeldBuilder(input, valueBefore(input, fn, root.text, lineStart), isHandle, depth + 1);
+}
+
+/** `query.Count(&n)` / `q.Where(…).Find(&xs)` on a local that holds a builder from a handle (see isHeldBuilder). */
+function finishesHeldBuilder(
+  input: CheckInput,
+  call: Call,
+  names: string[],
+  isHandle: (name: string) => boolean,
+): boolean {
+  if (!IDENTIFIER.test(names[0] ?? '') || !names.slice(1).every((name) => BUILDER_STEP.test(name))) return false;
+  const fn = enclosingFunction(input, call.node);
+  if (!fn) return false;
+  const assigned = new RegExp(`\\b${names[0]}\\s*:?=\\s*[\\w.]+\\s*\\.\\s*(?:${BUILDER_STEP_NAMES})\\s*\\(`);
+  if (!assigned.test(input.text.slice(fn.startIndex, call.node.startIndex))) return false;
+  const root = receiverRoot(call.node);
+  return !!root && isHeldBuilder(input, root && boundValue(input, root), isHandle);
+}
+
+/** Whether a call runs a database query (database/sql, sqlx, pgx, gorm, bun, xorm, ent). */
+function runsQuery(input: CheckInput, call: Call, isHandle: (name: string) => boolean): boolean {
+  if (call.operand === undefined) return false;
+  const names = chainNames(call.operand);
+  if (SQL_CALLS.test(call.name)) return names.length <= 2 && isHandle(names[names.length - 1] ?? '');
+  if (!ORM_FINISHERS.test(call.name)) return false;
+  // `.Scan` on the rows a `Query`/`QueryRow` returned is that query's, not another one (gorm's `Select` is a step).
+  if (names.some((name) => ROW_QUERIES.test(name))) return false;
+  return names.slice(0, 2).some(isHandle) || finishesHeldBuilder(input, call, names, isHandle);
+}
+
+/** The query's own text says one round trip covers many rows, or it reads the schema: not a per-element query. */
+function queryIsBatchOrSchema(input: CheckInput, call: Call): boolean {
+  const args = call.args;
+  const statement = args[looksLikeContext(args[0] ?? null) ? 1 : 0] ?? null;
+  if (DDL_TEXT.test(stringBuild(statement)?.literal ?? '')) return true;
+  // A loop over batches whose query takes the batch as a list (`WHERE id IN (…)`) is the batched form;
+  // reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`) is one per schema object.
+  const literals = queryLiterals(input, call, statement);
+  return literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()) || CATALOG.test(literal));
+}
+
+/** Method names many types share (a cache's `Get`, a list's `Add`): read as the file's own only on the method's receiver. */
+const SHARED_METHOD_NAME =
+  /^(?:get|set|add|put|load|store|delete|remove|close|string|len|lock|unlock|push|pop|next|reset|write|read|do|run|send|update|insert|find|save|create|list|count|exists?|has|contains|append|clear|flush|init|start|stop|wait|handle|process|apply|validate|query|exec|scan|fetch|call|open)$/i;
+
+const DECLARATIONS: ReadonlySet<string> = new Set(['function_declaration', 'method_declaration']);
+
+/** The file's functions and methods by name, read from its text (gofmt puts `func` at the start of a line). */
+interface Declared {
+  functions: Map<string, number>;
+  methods: Map<string, { count: number; receiverType: string }>;
+}
+
+function declaredNames(text: string): Declared {
+  const declared: Declared = { functions: new Map(), methods: new Map() };
+  for (const match of text.matchAll(/^func[ \t]*(?:\(([^)]*)\)[ \t]*)?([A-Za-z_]\w*)[ \t]*[([]/gm)) {
+    const name = match[2];
+    if (match[1] === undefined) declared.functions.set(name, (declared.functions.get(name) ?? 0) + 1);
+    else {
+      const known = declared.methods.get(name);
+      declared.methods.set(name, { count: (known?.count ?? 0) + 1, receiverType: receiverType(match[1]) });
+    }
+  }
+  return declared;
+}
+
+/** `s *Store` → `Store`, `Store` → `Store`, `s *Cache[K, V]` → `Cache`. */
+function receiverType(receiver: string): string {
+  return /(\w+)\s*(?:\[[^\]]*\])?\s*$/.exec(receiver.trim())?.[1] ?? '';
+}
+
+/**
+ * The declaration a call of the file names, as `function:name` or `method:name`: a plain call of a
+ * function declared once here, or a method declared once here called on something that is not an
+ * imported package (a name many types share only on the calling method's own receiver).
+ */
+function sameFileCallee(
+  input: CheckInput,
+  call: Call,
+  declared: Declared,
+  packages: () => Map<string, string>,
+): string | undefined {
+  if (call.operand === undefined) return declared.functions.get(call.name) === 1 ? `function:${call.name}` : undefined;
+  const method = declared.methods.get(call.name);
+  if (method?.count !== 1 || packages().has(call.operand)) return undefined;
+  const declaration = enclosingOfType(input, call.node, DECLARATIONS);
+  if (!declaration) return undefined;
+  const head = /^func[ \t]*(?:\(([^)]*)\))?/.exec(
+    input.text.slice(declaration.startIndex, declaration.startIndex + 300),
+  );
+  const receiver = head?.[1];
+  // On the calling method's own receiver, of the callee's type: the file's method whatever its name.
+  if (receiver !== undefined && call.operand === /^\s*(\w+)\s/.exec(receiver)?.[1])
+    return receiverType(receiver) === method.receiverType ? `method:${call.name}` : undefined;
+  if (SHARED_METHOD_NAME.test(call.name)) return undefined;
+  // On anything else, the function must name the callee's type in its parameters or body (`cs := []Campaign{}`,
+  // `books []Book`): a func field of another type (`m.Down(tx)`) with a method's name is not that method.
+  const rest = input.text.slice(declaration.startIndex + (head?.[0].length ?? 0), declaration.endIndex);
+  return new RegExp(`\\b${method.receiverType}\\b`).test(rest) ? `method:${call.name}` : undefined;
+}
+
+/** A loop over data: a range over something, a counted loop, or `rows.Next()`; not `for {` nor `for ok {`. */
+function loopOverData(input: CheckInput, loop: Node): boolean {
+  const body = field(loop, 'body');
+  return !loopOverNothing(input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex));
+}
+
+/** A handle the function opens itself (`db, err := sql.Open(path)`): a database of its own per call. */
+function opensOwnHandle(input: CheckInput, fn: Node, handle: string): boolean {
+  if (!IDENTIFIER.test(handle)) return false;
+  return new RegExp(`\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*[\\w.]*(?:Open|Connect|Dial)\\w*\\s*\\(`).test(
+    input.text.slice(fn.startIndex, fn.endIndex),
+  );
+}
+
+/** A call's text for a message: a long builder chain as its start and its end (`db.….Scan`). */
+function shortCallee(call: Call): string {
+  return call.text.length <= 48 ? call.text : `${chainNames(call.operand ?? '')[0] ?? ''}.….${call.name}`;
+}
+
+/** A query a called function of the file runs, for the finding's message and related locations. */
+interface QueryInCallee {
+  node: Node;
+  callee: string;
+  /** The position among the function's parameters of the statement it runs, when the caller gives it (`exec(q string)`). */
+  statementParameter?: number;
+}
+
+/** The position of `name` among a function's parameters (not its receiver), or -1. */
+function parameterIndex(fn: Node, name: string): number {
+  let index = 0;
+  for (const declaration of named(field(fn, 'parameters'))) {
+    const names = declaration.childrenForFieldName('name').filter((n): n is Node => n !== null);
+    for (const own of names.length > 0 ? names : [null]) {
+      if (own?.text === name) return index;
+      index += 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * A statement the caller hands a function that runs it (`s.execute(ctx, tx, stmt)`,
+ * `queryIDs(ctx, tx, "SELECT … IN "+clause, args...)`): one per element only when the caller writes
+ * a per-row statement there, not a schema change, a batch (`IN (…)`), a listed statement or text
+ * read from elsewhere (a migration file).
+ */
+function givenStatementIsPerRow(input: CheckInput, call: Call, loop: Node, index: number): boolean {
+  const statement = call.args[index] ?? null;
+  if (!statement) return false;
+  if (statement.type === 'identifier' && rangeNames(input, loop).includes(statement.text)) return false;
+  const build = stringBuild(statement);
+  if (DDL_TEXT.test(build?.literal ?? '')) return false;
+  const literals = queryLiterals(input, call, statement);
+  if (!literals.some((literal) => looksLikeSql(literal))) return false;
+  return !literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()) || CATALOG.test(literal));
+}
+
+/**
+ * The queries each function and method of the file runs (as `sameFileCallee` names them): its own, and
+ * through one more function of the file it calls (two levels in all). Read only when a loop calls one.
+ */
+function queriesByDeclaration(
+  input: CheckInput,
+  queries: readonly Call[],
+  sameFileCalls: ReadonlyArray<{ call: Call; callee: string }>,
+): Map<string, QueryInCallee[]> {
+  const keyOf = (node: Node): string | undefined => {
+    const declaration = enclosingOfType(input, node, DECLARATIONS);
+    const name = functionName(declaration);
+    if (!declaration || !name) return undefined;
+    return `${declaration.type === 'method_declaration' ? 'method' : 'function'}:${name}`;
+  };
+  const own = new Map<string, QueryInCallee[]>();
+  for (const query of queries) {
+    const key = keyOf(query.node);
+    if (!key || query.node.parent?.type === 'go_statement') continue;
+    const declaration = enclosingOfType(input, query.node, DECLARATIONS);
+    const handle = chainNames(query.operand ?? '')[0];
+    if (declaration && handle && opensOwnHandle(input, declaration, handle)) continue;
+    if (queryIsBatchOrSchema(input, query)) continue;
+    const args = query.args;
+    const statement = args[looksLikeContext(args[0] ?? null) ? 1 : 0];
+    const index = declaration && statement?.type === 'identifier' ? parameterIndex(declaration, statement.text) : -1;
+    const list = own.get(key) ?? [];
+    list.push({ node: query.node, callee: shortCallee(query), ...(index >= 0 ? { statementParameter: index } : {}) });
+    own.set(key, list);
+  }
+  const all = new Map(own);
+  for (const { call, callee } of sameFileCalls) {
+    // Two levels down, a statement the middle function passes on is not followed.
+    const inner = own.get(callee)?.filter((run) => run.statementParameter === undefined);
+    const key = inner && keyOf(call.node);
+    if (!inner?.length || !key || key === callee || call.node.parent?.type === 'go_statement') continue;
+    const list = all.get(key) === own.get(key) ? [...(own.get(key) ?? [])] : (all.get(key) ?? []);
+    list.push({ node: call.node, callee: call.text }, ...inner);
+    all.set(key, list);
+  }
+  return all;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
   let handles: Set<string> | undefined;
   const isHandle = (name: string): boolean => DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input)).has(name);
+  const declared = declaredNames(input.text);
+  let packages: Map<string, string> | undefined;
+  const imported = (): Map<string, string> => (packages ??= imports(input));
+  const queries: Call[] = [];
+  const sameFileCalls: Array<{ call: Call; callee: string }> = [];
   for (const call of calls(input)) {
-    let isQuery = false;
-    if (call.operand !== undefined) {
-      const names = chainNames(call.operand);
-      if (SQL_CALLS.test(call.name)) isQuery = names.length <= 2 && isHandle(names[names.length - 1] ?? '');
-      // `.Scan` on the row a `QueryRow` returned is that query's, not another one.
-      else if (ORM_FINISHERS.test(call.name))
-        isQuery = names.slice(0, 2).some(isHandle) && !names.some((name) => SQL_CALLS.test(name));
-    }
+    const isQuery = runsQuery(input, call, isHandle);
     const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
-    if (!isQuery && !isHttp) continue;
+    if (isQuery) queries.push(call);
+    else if (!isHttp) {
+      const callee =
+        declared.functions.has(call.name) || declared.methods.has(call.name)
+          ? sameFileCallee(input, call, declared, imported)
+          : undefined;
+      if (callee) sameFileCalls.push({ call, callee });
+      continue;
+    }
     const loop = inForBody(input, call.node);
-    if (!loop || loopIsBounded(input, loop, call.node)) continue;
+    if (!loop || loopIsBounded(input, loop, call.node) || periodicOrRetry(input, loop, call.node)) continue;
     if (isQuery) {
-      const args = call.args;
-      const statementAt = looksLikeContext(args[0] ?? null) ? 1 : 0;
-      const statement = args[statementAt] ?? null;
-      // Running each listed statement, or a schema/session statement: nothing to batch.
+      const statement = call.args[looksLikeContext(call.args[0] ?? null) ? 1 : 0] ?? null;
+      // Running each listed statement: nothing to batch.
       if (statement?.type === 'identifier' && rangeNames(input, loop).includes(statement.text)) continue;
-      if (DDL_TEXT.test(stringBuild(statement)?.literal ?? '')) continue;
       const handle = chainNames(call.operand ?? '')[0];
       if (handle && openedInLoop(input, loop, call.node, handle)) continue;
-      // A loop over batches whose query takes the batch as a list (`WHERE id IN (…)`) is the batched form.
-      const literals = queryLiterals(input, call, statement);
-      if (literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()))) continue;
-      // Reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`): one per schema object.
-      if (literals.some((literal) => CATALOG.test(literal))) continue;
+      if (queryIsBatchOrSchema(input, call)) continue;
     }
     found.push({ node: call.node, loop, callee: call.text });
   }
+  // A function or method of this file that runs queries, called per element of a loop over data.
+  let byDeclaration: Map<string, QueryInCallee[]> | undefined;
+  for (const { call, callee } of sameFileCalls) {
+    const loop = inForBody(input, call.node);
+    if (!loop || !loopOverData(input, loop) || loopIsBounded(input, loop, call.node)) continue;
+    if (periodicOrRetry(input, loop, call.node)) continue;
+    const parent = call.node.parent?.type;
+    if (parent === 'go_statement' || parent === 'defer_statement') continue;
+    byDeclaration ??= queriesByDeclaration(input, queries, sameFileCalls);
+    const runs = byDeclaration
+      .get(callee)
+      ?.filter(
+        (run) =>
+          run.statementParameter === undefined || givenStatementIsPerRow(input, call, loop, run.statementParameter),
+      );
+    if (runs?.length) found.push({ node: call.node, loop, callee: call.text, runs });
+  }
+  found.sort((a, b) => a.node.startIndex - b.node.startIndex);
   reportPerLoop(
     input,
     found,
@@ -1320,9 +1718,12 @@ const queryInLoop: RuleChecker = (input) => {
 const LIMITS =
   /SetLimit\(|semaphore|\bsem\b|\bsem\s*<-|<-\s*sem\b|make\(chan struct\{\},\s*\w+\)|Acquire\(|limiter|workerPool|rate\.NewLimiter/i;
 
-/** Collections a service holds from its configuration, not from a request: sites, notifiers, backends. */
+/**
+ * Collections a service holds from its configuration, not from a request: sites, notifiers, backends,
+ * webhook endpoints (with syntax.ts's CONFIGURED_KINDS: connectors, providers, data sources).
+ */
 const CONFIGURED_FAN_OUT =
-  /(?:^|\.)(?:destinations|notifiers|sites|servers|backends|providers|sinks|listeners|subscribers|webhooks|hooks|replicas|shards|peers|regions|clusters)$/i;
+  /(?:^|\.)(?:destinations|notifiers|sites|servers|backends|providers|sinks|listeners|subscribers|webhooks|hooks|endpoints|replicas|shards|peers|regions|clusters)$/i;
 
 /** A count of workers (`range 4`, `range workers`, `range runtime.NumCPU()`): a fixed pool, whatever the input's size. */
 const WORKER_COUNT =
@@ -1346,7 +1747,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (fn && LIMITS.test(fn.text)) continue;
     // One goroutine per configured destination (`range s.notifiers`): as many as the configuration lists.
     const ranged = named(named(loop).find((child) => child.type === 'range_clause') ?? null).pop();
-    if (ranged && CONFIGURED_FAN_OUT.test(ranged.text)) continue;
+    if (ranged && (CONFIGURED_FAN_OUT.test(ranged.text) || CONFIGURED_KINDS.test(ranged.text))) continue;
     // `for range 4 { go worker() }`: a fixed pool (Go 1.22 ranges over an integer), or a package constant's count.
     if (ranged && (WORKER_COUNT.test(ranged.text) || packageConstants(input).has(ranged.text))) continue;
     if (ranged && startsRegisteredJobs(fn, ranged)) continue;
@@ -1419,22 +1820,26 @@ function functionValues(input: CheckInput, fn: Node): Map<string, Array<{ at: nu
 
 /** The value last given to `name` before its use: in the function, else at the top level of the file. */
 function boundValue(input: CheckInput, name: Node): Node | null {
-  const fn = enclosingFunction(input, name);
+  return valueBefore(input, enclosingFunction(input, name), name.text, name.startIndex);
+}
+
+/** The value last given to `name` in `fn` by an assignment that starts before `at`, else at the top level. */
+function valueBefore(input: CheckInput, fn: Node | null, name: string, at: number): Node | null {
   if (fn) {
-    const given = functionValues(input, fn).get(name.text) ?? [];
+    const given = functionValues(input, fn).get(name) ?? [];
     // The last assignment that starts before the use (binary search: a function can assign thousands of names).
     let low = 0;
     let high = given.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (given[middle].at < name.startIndex) low = middle + 1;
+      if (given[middle].at < at) low = middle + 1;
       else high = middle;
     }
     const last = low > 0 ? given[low - 1].value : null;
     if (last) return last;
-    if (declaredLocals(input, fn).has(name.text)) return null;
+    if (declaredLocals(input, fn).has(name)) return null;
   }
-  return topLevelValues(input, name.startIndex).get(name.text) ?? null;
+  return topLevelValues(input, at).get(name) ?? null;
 }
 
 /** A boolean the code fixes: `true`, `!false`, or a name bound to one. */

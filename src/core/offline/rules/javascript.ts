@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
+  CONFIGURED_KINDS,
   comparedSecretLiterals,
   climb,
   contains,
@@ -797,13 +798,6 @@ const IO_CALL =
 /** Functions the program registered itself (shutdown handlers, hooks, listeners): as many as the code has, not the data. */
 const CODE_COLLECTION =
   /(?:(?<=[a-z0-9])(?:Handlers|Callbacks|Hooks|Listeners|Middlewares|Plugins|Disposers|Finalizers|Cleanups)|(?<![A-Za-z0-9])(?:[Hh]andlers|[Cc]allbacks|[Hh]ooks|[Ll]isteners|[Mm]iddlewares|[Pp]lugins|[Dd]isposers|[Ff]inalizers|[Cc]leanups))$/;
-
-/**
- * Collections of the kinds a deployment is configured with (`dataSources`, `enabledProviders`,
- * `supportedLocales`, `currencies`): a handful the team chose, not rows users create.
- */
-const CONFIGURED_KINDS =
-  /(?:^|[._$]|(?<=[a-z0-9])(?=[A-Z]))(?:[Dd]ata[Ss]ources|[Pp]roviders|[Rr]egions|[Ll]ocales|[Ll]anguages|[Cc]urrencies|[Ee]nvironments|[Kk]inds)$/;
 
 /** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
 const FIXED_SOURCE =

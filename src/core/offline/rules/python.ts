@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import {
+  CONFIGURED_KINDS,
   climb,
   chainOperands,
   closingBracket,
@@ -1722,7 +1723,9 @@ const unboundedConcurrency: RuleChecker = (input) => {
       iterable.type === 'list' ||
       iterable.type === 'tuple' ||
       /^range\(\s*\d+\s*\)$/.test(iterable.text) ||
-      CONFIGURATION_VALUE.test(iterable.text)
+      CONFIGURATION_VALUE.test(iterable.text) ||
+      // One task per configured integration (`connectors`, `self.providers`): as many as the configuration lists.
+      CONFIGURED_KINDS.test(iterable.text)
     )
       continue;
     const fn = enclosingFunction(input, call.node);

@@ -33,6 +33,7 @@ const FILES = [
   'scheduledSql.ts',
   'startupHooks.ts',
   'cleanupSteps.ts',
+  'connectorFanOut.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 

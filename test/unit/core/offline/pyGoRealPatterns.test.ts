@@ -72,6 +72,14 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/skipped_items.py', 2],
     ['go/closures.go', 2],
     ['go/reviewed_literals.go', 2],
+    // Session 10's held-out round 4: functions of the file that query, called per element (one or two
+    // levels); slices a query fills, cache sets that filter, builders held in locals; retries, ticks
+    // and configured integrations that are no N+1 or fan-out.
+    ['go/loop_callees.go', 5],
+    ['go/loop_sources.go', 7],
+    // A library whose default client has no timeout (webpush-go without `HTTPClient`).
+    ['go/push_clients.go', 1],
+    ['python/connectors.py', 1],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
@@ -129,6 +137,28 @@ describe('query-in-loop: one finding per loop, the other calls as related locati
         [33, []],
         [38, []],
       ],
+    );
+  });
+
+  it("Go: a call of the file's own querying function names its queries as related locations", async () => {
+    const file = 'go/loop_callees.go';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const findings = await runOfflineChecks({ path: `internal/${file}`, text }, { mode: 'backendpe' });
+    assert.deepEqual(
+      findings.map((f) => [f.startLine, (f.related ?? []).map((r) => r.startLine)]),
+      [
+        [87, [49, 52, 53]],
+        [100, [59]],
+        // Two levels: the call in describeShelf, then fillShelf's query.
+        [110, [71, 64]],
+        [130, [49, 52, 53]],
+        // The statement the caller hands the executor is a per-row UPDATE.
+        [204, [197]],
+      ],
+    );
+    assert.match(
+      findings[0].message,
+      /`loanTotals` runs once per loop iteration and queries the database each time \(`loans\.Count`/,
     );
   });
 
