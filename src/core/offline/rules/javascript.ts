@@ -3,6 +3,7 @@ import {
   CONFIGURED_KINDS,
   comparedSecretLiterals,
   climb,
+  closingBracket,
   contains,
   descendants,
   explainsOnItsOwnLine,
@@ -17,13 +18,15 @@ import {
   named,
   nodesAtMatches,
   isFakeDataModule,
+  reportPerLoop,
+  type CallInLoop,
   randomBuildsSecret,
   secretNamedStrings,
   stringWithParentAt,
   unquote,
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
-import type { Callee, JsCall } from './jsSyntax';
+import type { Callee, JsCall, LoopBody } from './jsSyntax';
 import {
   args,
   bindingName,
@@ -34,6 +37,11 @@ import {
   jsCalls,
   loopKind,
   functionName,
+  sameFileFunction,
+  declaresFunction,
+  enclosingLoop,
+  functionStartingIn,
+  enclosingFunctionSpan,
   inPaginationLoop,
   isAsyncFunction,
   JS_FUNCTIONS,
@@ -346,9 +354,13 @@ function performsAction(input: CheckInput, start: number, end: number): boolean 
     if (node.startIndex >= end) break;
     const inCombinator = node.startIndex < combinatorEnd;
     if (!inCombinator && !startsStatement(input.text, node.startIndex, start)) continue;
+    // An awaited `add` goes somewhere else (`await this.cleanupQueue.add(job, data)`): a job enqueued, not a list filled.
+    const awaited = /\bawait\s*$/.test(input.text.slice(Math.max(start, node.startIndex - 12), node.startIndex));
     if (
       target.object !== undefined &&
-      (ACCUMULATOR_METHODS.test(target.name) || LOGGER_OBJECT.test(target.object) || DETACH_METHODS.test(target.name))
+      ((ACCUMULATOR_METHODS.test(target.name) && !awaited) ||
+        LOGGER_OBJECT.test(target.object) ||
+        DETACH_METHODS.test(target.name))
     )
       continue;
     if (node.startIndex < definitionEnd) continue;
@@ -371,6 +383,57 @@ function performsAction(input: CheckInput, start: number, end: number): boolean 
     return true;
   }
   return false;
+}
+
+/** Closing a connection that is going away (`socket.disconnect()`, `stream.destroy()`, `client.quit()`). */
+const CLOSE_METHOD = /^(?:disconnect|close|terminate|unsubscribe|removeAllListeners|quit)$/;
+/** `destroy`/`end`/`abort` close a connection or a stream, but delete a row on a model (`robot.destroy()`). */
+const CLOSE_CONNECTION_METHOD = /^(?:destroy|end|abort)$/;
+const CONNECTION_OBJECT = /(?:socket|stream|conn(?:ection)?|ws|req|res|request|response|agent)$/i;
+
+/**
+ * A best-effort goodbye: every statement of the try block is a call on one receiver and one of them
+ * closes it (`socket.emit('refresh'); socket.disconnect()`). A connection that fails while it is
+ * being closed is gone either way: nothing is lost by not reporting it.
+ */
+function closesOneReceiver(input: CheckInput, start: number, end: number): boolean {
+  const calls = jsCalls(input);
+  let receiver: string | undefined;
+  let closes = false;
+  for (let at = firstCallFrom(calls, start); at < calls.length; at += 1) {
+    const { node, target } = calls[at];
+    if (node.startIndex >= end) break;
+    if (!startsStatement(input.text, node.startIndex, start)) continue;
+    if (target.object === undefined || (receiver !== undefined && target.object !== receiver)) return false;
+    receiver = target.object;
+    closes ||=
+      CLOSE_METHOD.test(target.name) ||
+      (CLOSE_CONNECTION_METHOD.test(target.name) && CONNECTION_OBJECT.test(target.object));
+  }
+  // Nothing else may happen in the block: every statement is one of those calls.
+  const statements = input.text
+    .slice(start, end)
+    .split(/;|\n/)
+    .filter((part) => part.trim() !== '');
+  return closes && statements.every((part) => /^\s*(?:await\s+)?[\w$.]+\s*\(|^\s*(?:\/\/|[)\]},])/.test(part));
+}
+
+/** Usage reports sent home (`TelemetryService`, `sendAnalytics`): their failure must not matter to the user. */
+const TELEMETRY_NAME = /telemetry|analytics|usage_?stats/i;
+
+/**
+ * The statement after the try reports the failure: the try returns on success, and what follows
+ * replies with an error (`callback({ ok: false, msg: 'Not found' })`, `return res.status(500).json(…)`,
+ * `return cb(err)`) or throws. The error is not dropped: the caller hears of it.
+ */
+const FAILURE_REPLY =
+  /^(?:return\s+)?(?:throw\b|[\w$.]*\.\s*(?:status|sendStatus|code)\s*\(\s*[45]\d\d\b|(?:callback|cb|done|next|reject|reply|respond|sendError)\s*\((?=[^;]*(?:\bok\s*:\s*false\b|\berr(?:or)?\b|[Ff]ail|[Nn]ot found)))/;
+
+function repliesWithFailure(input: CheckInput, tryStatement: Node, block: { start: number; end: number }): boolean {
+  if (!/\breturn\b/.test(input.text.slice(block.start, block.end))) return false;
+  let next = tryStatement.nextNamedSibling;
+  while (next?.type === 'comment') next = next.nextNamedSibling;
+  return !!next && FAILURE_REPLY.test(next.text);
 }
 
 /**
@@ -412,12 +475,16 @@ const silentCatch: RuleChecker = (input) => {
     const block = tryStatement && tryBlockRange(input.text, tryStatement.startIndex, clause.startIndex);
     if (
       block &&
-      (!performsAction(input, block.start, block.end) || CACHE_READ.test(input.text.slice(block.start, block.end)))
+      (!performsAction(input, block.start, block.end) ||
+        CACHE_READ.test(input.text.slice(block.start, block.end)) ||
+        closesOneReceiver(input, block.start, block.end) ||
+        repliesWithFailure(input, tryStatement, block))
     )
       continue;
+    const fn = enclosingFunction(input, clause);
+    if (TELEMETRY_NAME.test(`${classBefore(input, clause.startIndex)} ${fn ? (functionName(fn) ?? '') : ''}`)) continue;
     // The `catch` keyword: five characters from the clause's start.
     const at = { startIndex: clause.startIndex, endIndex: clause.startIndex + 'catch'.length };
-    const fn = enclosingFunction(input, clause);
     // Outside any function (a script's top level) each stands alone.
     const key = fn ? fn.startIndex : -1 - clause.startIndex;
     const group = byFunction.get(key);
@@ -439,6 +506,8 @@ const silentCatch: RuleChecker = (input) => {
       others,
     );
   }
+  // The swallowed rejections of one function are one decision too (three best-effort writes).
+  const swallowedByFunction = new Map<number, Array<{ startIndex: number; endIndex: number }>>();
   const calls = jsCalls(input);
   for (let index = 0; index < calls.length; index += 1) {
     const { node: call, target } = calls[index];
@@ -458,11 +527,29 @@ const silentCatch: RuleChecker = (input) => {
     if (explainedAbove(input.text, call.startIndex)) continue;
     // An optional wait, page input or code run in the page, or a rejection dropped inside the page.
     if (isBrowserStepAt(calls, index) || inPageScript(input, target.nameRange.startIndex)) continue;
+    // Grouped by the named function around it: the callbacks inside it (`.then((r) => { a().catch(() => {}) })`) are its own.
+    let fn = enclosingFunction(input, call);
+    while (fn && functionName(fn) === undefined) fn = enclosingFunction(input, fn);
+    const key = fn ? fn.startIndex : -1 - call.startIndex;
+    const group = swallowedByFunction.get(key);
+    if (group) group.push(target.nameRange);
+    else swallowedByFunction.set(key, [target.nameRange]);
+  }
+  for (const group of swallowedByFunction.values()) {
+    // A chain's `.catch` comes after the calls in its callbacks: the first in the text leads.
+    const [first, ...others] = group.sort((a, b) => a.startIndex - b.startIndex);
+    const more =
+      others.length === 0
+        ? ''
+        : ` ${others.length} more \`.catch(() => {})\` in this function swallow${others.length === 1 ? 's' : ''} the same way (related locations).`;
     input.report(
-      target.nameRange,
+      first,
       'silent-catch',
-      'The promise rejection is swallowed: `.catch(() => {})` hides every failure of this call.',
+      `The promise rejection is swallowed: \`.catch(() => {})\` hides every failure of this call.${more}`,
       'Log the error with context or let it propagate; if it is truly optional, record that it failed.',
+      undefined,
+      undefined,
+      others,
     );
   }
 };
@@ -735,7 +822,72 @@ const DATA_METHODS = new Set([
   'execute',
   'findUniqueOrThrow',
   'findFirstOrThrow',
+  // Row helpers of SQL clients and ORMs (redbean-node, node-sqlite, Objection): `db.getAll(sql, args)`.
+  'getAll',
+  'getRow',
+  'getCol',
+  'getCell',
+  'getOne',
+  'findOneBy',
+  'findBy',
+  'findAndCountAll',
+  'countDocuments',
 ]);
+
+/**
+ * Packages whose exports run queries (`const { R } = require('redbean-node')`, `import knex from
+ * 'knex'`): a name bound from one is a data handle whatever it is called.
+ */
+const DB_PACKAGE = String.raw`['"](?:redbean-node|knex|objection|sequelize|typeorm|@mikro-orm/[\w-]+|kysely|pg|mysql2?(?:/promise)?|better-sqlite3|sqlite3?|mongodb|mongoose|@prisma/client)['"]`;
+const DB_PACKAGE_BINDING = new RegExp(
+  String.raw`\b(?:(?:const|let|var)\s+(\{[^{}]*\}|[A-Za-z_$][\w$]*)\s*=\s*require\(\s*${DB_PACKAGE}\s*\)|import\s+(?:([A-Za-z_$][\w$]*)\s*,?\s*)?(\{[^{}]*\}|\*\s+as\s+[A-Za-z_$][\w$]*)?\s*from\s*${DB_PACKAGE})`,
+  'g',
+);
+/** Exports of those packages that are classes or helpers, not handles (`Pool`, `DataTypes`, `Op`). */
+const DB_PACKAGE_TYPE = /^(?:[A-Z][a-z][\w$]*|Op|sql)$/;
+/**
+ * What a handle bound from a database package does that is a query: its readers, writers and raw
+ * SQL (`R.getAll(sql)`, `R.findOne('bean', …)`, `R.store(bean)`, `R.exec(sql)`, `knex.raw(sql)`).
+ */
+const PACKAGE_QUERY_METHOD =
+  /^(?:get(?:All|Row|Col|Cell|Assoc)|find\w*|load|loadAll|store\w*|trash\w*|exec\w*|query|raw|count\w*|insert\w*|update\w*|delete\w*|upsert\w*|select\w*)$/;
+
+function dbPackageHandles(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(DB_PACKAGE_BINDING)) {
+    for (const group of [match[1], match[2], match[3]]) {
+      if (!group) continue;
+      const bound = group.startsWith('{')
+        ? group
+            .slice(1, -1)
+            .split(',')
+            .map(
+              (part) =>
+                part
+                  .split(/\s*(?::|\bas\b)\s*/)
+                  .pop()
+                  ?.trim() ?? '',
+            )
+        : [group.replace(/^\*\s+as\s+/, '')];
+      for (const name of bound)
+        if (/^[A-Za-z_$][\w$]*$/.test(name) && name !== 'type' && !DB_PACKAGE_TYPE.test(name)) names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * A repository or data-access object held by the class (`this.pagePermissionRepo`,
+ * `this.userRepository`, `this.orderDao`): every method it offers runs a query, whatever it is
+ * named (`getUserIdsWithPageAccess`). Builders that run nothing yet are not queries.
+ */
+const REPOSITORY_FIELD = /^this\.(?:[\w$]*[a-z0-9](?:Repo|Repository|Dao|DAO)|repo|repository|dao)$/;
+const REPOSITORY_BUILDER = /^(?:create(?:QueryBuilder)?|merge|preload|metadata|manager|getId|hasId)$/;
+/** A field declared as an in-memory, fake or mock repository: `private readonly repo: InMemoryUserRepository`. */
+function inMemoryRepository(text: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(String.raw`\b${escaped}\s*[?!]?\s*:\s*(?:InMemory|Fake|Mock|Stub|Memory)\w*`).test(text);
+}
 
 /** Variables holding a collection / repository / model handle, whatever their name (read from the text). */
 const DATA_HANDLE_DECLARATION =
@@ -762,16 +914,71 @@ const MODEL_FINDERS = new Set([
 const SCHEMA_STATEMENT =
   /^\s*(?:drop|create|alter|truncate|vacuum|analyze|refresh|reindex|grant|revoke|comment\s+on)\b/i;
 
+/**
+ * A handler registered with a queue, an emitter or a router (`boss.work(queue, async (job) => …)`,
+ * `socket.on('x', …)`, `router.get(path, …)`): it runs on each event, not when the function that
+ * registers it is called.
+ */
+const HANDLER_REGISTRATION_BEFORE =
+  /(?:^|[^\w$])(?:on|once|addListener|addEventListener|work|process|subscribe|register[A-Z]\w*|use|get|post|put|patch|delete|all|route|schedule|listen|define|handle)\s*\((?:[^()]|\([^()]*\))*$/;
+
+/** Whether `call` sits in a function nested in `fn` that `fn` registers as a handler (see HANDLER_REGISTRATION_BEFORE). */
+function inRegisteredHandler(input: CheckInput, fn: Node, call: Node): boolean {
+  const span = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
+  if (!span || span.start <= fn.startIndex) return false;
+  return HANDLER_REGISTRATION_BEFORE.test(input.text.slice(Math.max(fn.startIndex, span.start - 300), span.start));
+}
+
+/** How many same-file functions deep a query is followed from a call in a loop (`load()` → `loadOne()` → query). */
+const QUERY_FUNCTION_DEPTH = 2;
+
 const queryInLoop: RuleChecker = (input) => {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
-  for (const { node: call, target } of jsCalls(input)) {
+  let packageHandles: Set<string> | undefined;
+  const isPackageHandle = (name: string): boolean => (packageHandles ??= dbPackageHandles(input.text)).has(name);
+  const isDataCall = ({ object, name }: Callee): boolean =>
+    object !== undefined &&
+    !IN_MEMORY_OBJECT.test(object.replace(/^.*\./, '')) &&
+    ((DATA_METHODS.has(name) && (DATA_OBJECT.test(object) || isDataHandle(object))) ||
+      (MODEL_FINDERS.has(name) && MODEL_CLASS.test(object)) ||
+      (PACKAGE_QUERY_METHOD.test(name) && isPackageHandle(object)) ||
+      (REPOSITORY_FIELD.test(object) &&
+        !REPOSITORY_BUILDER.test(name) &&
+        !inMemoryRepository(input.text, object.slice('this.'.length))));
+  const calls = jsCalls(input);
+  const found: CallInLoop[] = [];
+  const throughFunctions = new Map<number, Array<{ call: Node; callee: string; query: JsCall }>>();
+  // The first query a same-file function runs, directly or through functions of the file it calls.
+  const queries = new Map<string, JsCall | null>();
+  const queryInside = (fn: Node, depth: number): JsCall | undefined => {
+    const key = `${fn.id}:${depth}`;
+    if (queries.has(key)) return queries.get(key) ?? undefined;
+    queries.set(key, null);
+    let found: JsCall | undefined;
+    for (let at = firstCallFrom(calls, fn.startIndex); at < calls.length && !found; at += 1) {
+      const inner = calls[at];
+      if (inner.node.startIndex >= fn.endIndex) break;
+      if (inRegisteredHandler(input, fn, inner.node)) continue;
+      if (inner.target.text === 'fetch' || isDataCall(inner.target)) found = inner;
+      else if (depth < QUERY_FUNCTION_DEPTH) {
+        const next = sameFileFunction(input, inner.target);
+        if (next && next.id !== fn.id) found = queryInside(next, depth + 1);
+      }
+    }
+    queries.set(key, found ?? null);
+    return found;
+  };
+  for (const { node: call, target } of calls) {
     const isFetch = target.text === 'fetch';
-    const isData =
-      target.object !== undefined &&
-      ((DATA_METHODS.has(target.name) && (DATA_OBJECT.test(target.object) || isDataHandle(target.object))) ||
-        (MODEL_FINDERS.has(target.name) && MODEL_CLASS.test(target.object)));
-    if (!isFetch && !isData) continue;
+    const isData = isDataCall(target);
+    // A function of this file named the way a call in a loop calls it (`this.latestBeat(id)`, `loadStats(id)`).
+    const mayRunQueries =
+      !isFetch &&
+      !isData &&
+      (target.object === undefined || target.object === 'this' || /^[A-Z]/.test(target.object)) &&
+      declaresFunction(input, target.name);
+    if (!isFetch && !isData && !mayRunQueries) continue;
     const before = input.text.slice(Math.max(0, call.startIndex - 16), call.startIndex);
     const awaited = /\bawait\s*$/.test(before);
     const returnedFromArrow = /=>\s*$/.test(before);
@@ -779,16 +986,177 @@ const queryInLoop: RuleChecker = (input) => {
     const loop = loopKind(input, call.startIndex, call.endIndex);
     if (!loop || (!awaited && loop !== 'callback')) continue;
     if (loop === 'loop' && inPaginationLoop(input, call.startIndex, call.endIndex)) continue;
+    // `await R.store(bean); return days;`: the loop ends with its first query.
+    if (/^\s*\)?\s*;?\s*(?:return|break)\b/.test(input.text.slice(call.endIndex, call.endIndex + 80))) continue;
+    const body = loop === 'loop' ? enclosingLoop(input, call.startIndex, call.endIndex) : undefined;
+    const loopNode = body ? body.loop : enclosingFunction(input, call);
+    if (!loopNode || (body && walksFixedList(input, body, target))) continue;
+    if (inMigration(input, call)) continue;
+    if (mayRunQueries) {
+      const fn = sameFileFunction(input, target);
+      const query = fn && !(fn.startIndex <= call.startIndex && call.endIndex <= fn.endIndex) && queryInside(fn, 1);
+      // A query the function runs in a loop of its own is reported there.
+      if (!query || loopKind(input, query.node.startIndex, query.node.endIndex)) continue;
+      const group = throughFunctions.get(loopNode.id);
+      if (group) group.push({ call, callee: target.text, query });
+      else throughFunctions.set(loopNode.id, [{ call, callee: target.text, query }]);
+      continue;
+    }
     const statement = isData ? resolvedStringBuild(input, firstArg(call)) : null;
     if (statement && SCHEMA_STATEMENT.test(statement.literal)) continue;
+    found.push({ node: call, loop: loopNode, callee: target.text });
+  }
+  // The calls of one loop that run queries through functions of the file are one finding too.
+  for (const [first, ...others] of throughFunctions.values()) {
+    const named = [...new Set(others.map((other) => `\`${other.callee}\``))].slice(0, 3).join(', ');
+    const more =
+      others.length === 0
+        ? ''
+        : ` So ${others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`} in the same loop (${named}), shown as related locations.`;
     input.report(
-      call,
+      first.call,
       'query-in-loop',
-      `\`${target.text}\` runs once per loop iteration (N+1): latency and load grow with the data.`,
-      'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.',
+      `\`${first.callee}\` runs a query (\`${first.query.target.text}\`, shown as a related location) once per loop iteration (N+1): latency and load grow with the data.${more}`,
+      'Load what the loop needs for all items in one query before the loop (`WHERE id IN (…)`, a join or a DataLoader), or give the function a batch form.',
+      undefined,
+      undefined,
+      [first.query.node, ...others.map((other) => other.call)],
     );
   }
+  // As in Python and Go: the queries of one loop are one finding, the others related locations.
+  reportPerLoop(
+    input,
+    found,
+    'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.',
+  );
 };
+
+/** `for (const x of SOURCE)`, `for (let k in SOURCE)`, `for await (…)`: the variable and the source, from the header's text. */
+const FOR_OF_HEADER = /^for\s*(?:await\s*)?\(\s*(?:const|let|var)?\s*([\s\S]*?)\s+(?:of|in)\s+([\s\S]+?)\s*\)\s*$/;
+
+const fixedLoopSets = new WeakMap<
+  CheckInput,
+  Map<number, { variable: string; source: string; fixed: boolean } | null>
+>();
+
+/** What a for-of/for-in loop walks and whether that is a fixed list (read once per loop, from the text first). */
+function loopSource(input: CheckInput, body: LoopBody): { variable: string; source: string; fixed: boolean } | null {
+  let loops = fixedLoopSets.get(input);
+  if (!loops) fixedLoopSets.set(input, (loops = new Map()));
+  const start = body.loop.startIndex;
+  let found = loops.get(start);
+  if (found === undefined) {
+    const header = FOR_OF_HEADER.exec(input.text.slice(start, body.start).replace(/\{\s*$/, ''));
+    if (!header) found = null;
+    else {
+      const [, variable, source] = header;
+      let fixed =
+        FIXED_SOURCE.test(source) || (source.startsWith('[') && !source.includes('...') && !/^\[\s*\]$/.test(source));
+      if (!fixed && mayHoldFixedList(input, source)) fixed = givenOnlyFixedLists(input, source, start);
+      found = { variable, source, fixed };
+    }
+    loops.set(start, found);
+  }
+  return found;
+}
+
+/**
+ * Whether every value the name is given before `at` is a written list or configuration, read from the
+ * text: in the function around `at` (`const tables = ['a', 'b']`), or at the top level when the
+ * function gives it nothing (`const KINDS = [ … ]`). A parameter of that name is input.
+ */
+function givenOnlyFixedLists(input: CheckInput, name: string, at: number): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  const fn = enclosingFunctionSpan(input, at, at + 1);
+  const scope = input.text.slice(fn ? fn.start : 0, at);
+  const head = /^[^{]*?(?:\{|=>)/.exec(scope)?.[0] ?? '';
+  if (fn && new RegExp(String.raw`(?<![\w$.])${escaped}(?![\w$])`).test(head)) return false;
+  // The value's first line, or the whole list when one opens there (`= [` … `]` over several lines).
+  const valueOf = (text: string, match: RegExpMatchArray): string => {
+    const value = match[1];
+    if (!value.startsWith('[')) return value;
+    const open = (match.index ?? 0) + match[0].length - value.length;
+    const close = closingBracket(text, open);
+    return close < 0 ? value : text.slice(open, close + 1);
+  };
+  const assignment = new RegExp(
+    String.raw`(?<![\w$.])${escaped}\s*(?::[^=;\n]*)?=(?![=>])\s*(?:await\s+)?([^;\n]*)`,
+    'g',
+  );
+  let values = [...scope.matchAll(assignment)].map((match) => valueOf(scope, match));
+  if (values.length === 0 && fn) {
+    const topLevel = new RegExp(
+      String.raw`^(?:export\s+)?(?:const|let|var)\s+${escaped}\s*(?::[^=;\n]*)?=\s*([^;\n]*)`,
+      'gm',
+    );
+    values = [...input.text.matchAll(topLevel)].map((match) => valueOf(input.text, match));
+  }
+  return (
+    values.length > 0 &&
+    values.every((value) => FIXED_SOURCE.test(value) || (/^\[(?!\s*\])/.test(value) && !value.includes('...')))
+  );
+}
+
+/**
+ * A loop that is not an N+1: it walks a list written in the code or read from configuration
+ * (`for (const table of ['stat_minutely', 'stat_hourly'])`), or runs a list of statements
+ * (`for (const statement of statements) await db.exec(statement)`), one query per statement by nature.
+ */
+function walksFixedList(input: CheckInput, body: LoopBody, target: Callee): boolean {
+  const walked = loopSource(input, body);
+  if (!walked) return false;
+  if (walked.fixed) return true;
+  // `await R.exec(statement)`: the loop variable is the SQL, named as such.
+  const first = /^\s*\(\s*([A-Za-z_$][\w$]*)\s*[,)]/.exec(
+    input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 100),
+  );
+  return (
+    !!first &&
+    first[1] === walked.variable &&
+    /statement|stmt|sql|quer(?:y|ies)|command/i.test(`${walked.variable} ${walked.source}`) &&
+    /^(?:exec\w*|query|raw|run|unsafe)$/.test(target.name)
+  );
+}
+
+/** Functions that migrate or seed the schema's data: run once per upgrade, not per request. */
+const MIGRATION_FUNCTION = /^(?:migrat|seed)|Migrat/i;
+/** A database class's `patch…` methods apply schema patches (`Database.patchSqlite2()`); elsewhere `patch` is an HTTP verb. */
+const DATABASE_CLASS = /Database|Migrat|Schema|^Db$/;
+const MIGRATION_TEXT = /migrat|seed|\bpatch/i;
+/**
+ * Where a function is declared under a name, from the text: `function migrate(`, `async migrateStats(…) {`,
+ * `static async patchSqlite2() {`, `const seedUsers = async (…) =>`. The name is group 1.
+ */
+const FUNCTION_DECLARATION =
+  /(?<![\w$.])(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*(?:[=:]\s*(?:async\s*)?(?:function\b|\([^()]*\)\s*(?::[^=;{]*)?=>|[A-Za-z_$][\w$]*\s*=>)|(?:<[^<>()]*>)?\([^()]*\)\s*(?::[^;{}=]*)?\{)/g;
+const migrationSpanLists = new WeakMap<CheckInput, Array<{ start: number; end: number }>>();
+
+/**
+ * The functions of a file named for a migration (`migrateAggregateTable`, `runMigrations`, `seedUsers`)
+ * or a `patch…` method of a database class, as spans: found in the text, then matched to the
+ * function that starts where the name is declared.
+ */
+function migrationSpans(input: CheckInput): Array<{ start: number; end: number }> {
+  let spans = migrationSpanLists.get(input);
+  if (spans) return spans;
+  spans = [];
+  if (MIGRATION_TEXT.test(input.text)) {
+    for (const match of input.text.matchAll(FUNCTION_DECLARATION)) {
+      const name = match[1];
+      const patch = /^patch/.test(name) && DATABASE_CLASS.test(classBefore(input, match.index));
+      if (!MIGRATION_FUNCTION.test(name) && !patch) continue;
+      const fn = functionStartingIn(input, match.index - 40, match.index + match[0].length);
+      if (fn) spans.push(fn);
+    }
+  }
+  migrationSpanLists.set(input, spans);
+  return spans;
+}
+
+/** Whether the call is inside a function named for a migration (see migrationSpans). */
+function inMigration(input: CheckInput, call: Node): boolean {
+  return migrationSpans(input).some((span) => span.start <= call.startIndex && call.endIndex <= span.end);
+}
 
 const LIMITER_NAME = /(limit|throttle|semaphore|sem\b|queue|pool|mutex|bottleneck)/i;
 const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
@@ -799,21 +1167,48 @@ const IO_CALL =
 const CODE_COLLECTION =
   /(?:(?<=[a-z0-9])(?:Handlers|Callbacks|Hooks|Listeners|Middlewares|Plugins|Disposers|Finalizers|Cleanups)|(?<![A-Za-z0-9])(?:[Hh]andlers|[Cc]allbacks|[Hh]ooks|[Ll]isteners|[Mm]iddlewares|[Pp]lugins|[Dd]isposers|[Ff]inalizers|[Cc]leanups))$/;
 
+/** What a model or schema declares (`relations`, `fields`, `columns`): as many as the code declares. */
+const SCHEMA_LIST = /(?:^|[._$]|(?<=[a-z0-9])(?=[A-Z]))(?:[Rr]elations|[Cc]olumns|[Aa]ttributes)$/;
+/** The program's own services (`this.getDataProviderServices()`): as many as the code registers, not rows. */
+const SERVICE_LIST = /(?:^|[._$]|(?<=[a-z0-9])(?=[A-Z]))[Ss]ervices$/;
+
 /** Where a fixed, small collection comes from: configuration, static data files, bundled JSON. */
 const FIXED_SOURCE =
   /\b(?:config|settings|nconf)\s*\.\s*get\s*[<(]|\b(?:load|read|get)Static\w*\s*\(|\brequire\(\s*['"][^'"]+\.json['"]\s*\)/;
+
+/**
+ * Whether the text ever gives this name a written list or configuration (`const kinds = [`,
+ * `regions = config.get(…)`): a name never given one is not looked up in the tree.
+ */
+function mayHoldFixedList(input: CheckInput, name: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+  return new RegExp(
+    String.raw`(?<![\w$.])${name.replace(/\$/g, '\\$')}\s*(?::[^=;]*)?=\s*(?:await\s+)?(?:\[|[^;\n]*(?:config|settings|nconf|Static|require\())`,
+    'i',
+  ).test(input.text);
+}
 
 /**
  * A collection written out in the code (`const baskets = [ … ]`) or read from configuration or a
  * static data file: its size is fixed by the team, not by users or the database.
  */
 function isFixedCollection(input: CheckInput, source: Node): boolean {
-  if (FIXED_SOURCE.test(source.text)) return true;
-  if (source.type !== 'identifier') return false;
+  const text = source.text;
+  if (FIXED_SOURCE.test(text)) return true;
+  if (!mayHoldFixedList(input, text) || source.type !== 'identifier') return false;
   const value = unwrap(valueAssigned(input, source));
   const inner = value?.type === 'await_expression' ? unwrap(value.namedChildren[0] ?? null) : value;
   // An empty `[]` is filled later, from anything.
-  return !!inner && ((inner.type === 'array' && inner.namedChildCount > 0) || FIXED_SOURCE.test(inner.text));
+  return !!inner && (isWrittenList(inner) || FIXED_SOURCE.test(inner.text));
+}
+
+/** A list written out item by item (`['eu', 'us']`); an empty one or one spreading another (`[...new Set(ids)]`) is not. */
+function isWrittenList(node: Node): boolean {
+  return (
+    node.type === 'array' &&
+    node.namedChildCount > 0 &&
+    !node.namedChildren.some((child) => child?.type === 'spread_element')
+  );
 }
 
 /** Array methods that take a callback: `rows.find((r) => r.id === id)` searches memory, not a table. */
@@ -833,13 +1228,19 @@ const IN_MEMORY_OBJECT = /(?:Map|Set|Cache|Index|Lookup|By[A-Z][\w$]*)$|^(?:map|
  * awaits only values already in flight and shapes data in memory (`rows.find((r) => …)`,
  * `priceMap.get(key)`) starts nothing.
  */
-function startsIo(input: CheckInput, callback: Node, calls: readonly Node[]): boolean {
+function startsIo(input: CheckInput, callback: Node, calls: readonly Node[], depth = 0): boolean {
   const { text } = input;
   const isAsync = isAsyncFunction(callback);
+  const combines = /\bPromise\s*\.\s*(?:all|allSettled|race|any)\s*\(\s*\[/.test(
+    text.slice(callback.startIndex, callback.endIndex),
+  );
   for (const node of calls) {
     const before = text.slice(Math.max(callback.startIndex, node.startIndex - 40), node.startIndex);
     // Awaited or handed back to Promise.all: `await repo.save(x)`, `return item.archive()`, `(b) => b.archive()`.
-    const awaited = isAsync && /\bawait\s*\(?\s*$/.test(before);
+    // An element of a combinator's list (`await Promise.all([svc.a(x), svc.b(x)])`) is started and awaited.
+    const awaited =
+      (isAsync && /\bawait\s*\(?\s*$/.test(before)) ||
+      (combines && /[[,]\s*$/.test(before) && isCombinatorElement(node));
     const returned = /\breturn\s*\(?\s*$|=>\s*\(?\s*$/.test(before);
     const target = callee(node);
     if (!target) continue;
@@ -849,10 +1250,45 @@ function startsIo(input: CheckInput, callback: Node, calls: readonly Node[]): bo
       CALLBACK_ARGUMENT.test(text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 200))
     )
       continue;
-    if (WAIT_METHODS.test(target.name)) continue;
-    if (awaited || returned || IO_CALL.test(target.text)) return true;
+    // Waiting on work already started, combining promises (their arguments are read on their own),
+    // and signing or reading a token in memory start nothing.
+    if (WAIT_METHODS.test(target.name) || target.object === 'Promise' || isTokenComputation(target)) continue;
+    if (!awaited && !returned && !IO_CALL.test(target.text)) continue;
+    // A function of this file: what it does decides (`await this.prepareContent(item)` that only signs tokens).
+    const fn = depth < 2 ? sameFileFunction(input, target) : undefined;
+    if (fn && (fn.endIndex <= callback.startIndex || fn.startIndex >= callback.endIndex)) {
+      if (startsIo(input, fn, descendants(fn, 'call_expression'), depth + 1)) return true;
+      continue;
+    }
+    return true;
   }
   return false;
+}
+
+/** Whether a call is an item of the list given to `Promise.all([…])` / `allSettled` / `race` / `any`. */
+function isCombinatorElement(node: Node): boolean {
+  const list = node.parent;
+  const argumentList = list?.type === 'array' ? list.parent : null;
+  const combinator = argumentList?.type === 'arguments' ? argumentList.parent : null;
+  return !!combinator && callee(combinator)?.object === 'Promise';
+}
+
+/** JWT libraries and services: `jwt.sign(payload, key)`, `this.jwtService.signAsync(payload)`. */
+const JWT_OBJECT = /(?:^|\.)(?:jwt|jose|jsonwebtoken|[\w$]*[jJ]wt(?:Service|Helper)?)$/;
+const JWT_METHOD = /^(?:sign|signAsync|verify|verifyAsync|decode)$/;
+/** A service named for tokens (`this.tokenService`) making a signed token: `generateAttachmentToken`, `signDownloadToken`. */
+const TOKEN_SERVICE = /(?:^|\.)[\w$]*[tT]oken(?:Service|Helper|Signer)$/;
+/** Tokens that are usually stored when made (refresh, session, reset, API keys): their making writes somewhere. */
+const STORED_TOKEN = /Refresh|Session|Reset|Api|Invite|Verification|Recovery|Persist|Store|Save/;
+
+/**
+ * A call that signs or verifies a JWT in memory: CPU work on a key the process holds, no I/O. A
+ * fan-out of those floods nothing.
+ */
+function isTokenComputation({ object, name }: Callee): boolean {
+  if (object === undefined) return false;
+  if (JWT_OBJECT.test(object)) return JWT_METHOD.test(name);
+  return TOKEN_SERVICE.test(object) && /^(?:sign\w*|generate\w*Token)$/.test(name) && !STORED_TOKEN.test(name);
 }
 
 /**
@@ -869,36 +1305,102 @@ function isChunkOfLoop(text: string, name: string, at: number): boolean {
   return !!last && BOUNDED_SOURCE.test(last[1]);
 }
 
+/**
+ * `Promise.all(promises)` where `promises` was filled in a loop over a collection
+ * (`for (const id in monitors) { promises.push(sendStats(id)) }`): the same fan-out as a `.map`,
+ * one operation per element at once. Returns the collection the loop walks, or undefined.
+ */
+function pushedInLoop(input: CheckInput, call: Node, name: string): string | undefined {
+  const fn = enclosingFunction(input, call);
+  const calls = jsCalls(input);
+  for (let at = firstCallFrom(calls, fn ? fn.startIndex : 0); at < calls.length; at += 1) {
+    const { node, target } = calls[at];
+    if (node.startIndex >= call.startIndex) break;
+    if (target.object !== name || target.name !== 'push') continue;
+    // The promise itself is pushed (`push(send(id))`), not its awaited value (`push(await send(id))`).
+    const pushed = unwrap(firstArg(node));
+    if (pushed?.type !== 'call_expression') continue;
+    const pushedCallee = callee(pushed);
+    if (
+      !pushedCallee ||
+      WAIT_METHODS.test(pushedCallee.name) ||
+      LIMITER_NAME.test(pushedCallee.text) ||
+      isTokenComputation(pushedCallee)
+    )
+      continue;
+    const body = enclosingLoop(input, node.startIndex, node.endIndex);
+    if (!body || (fn && body.loop.startIndex < fn.startIndex)) continue;
+    // `for (const x of xs)` / `for (const k in map)`: the loop walks a collection whose size is the data's.
+    const walked = loopSource(input, body);
+    if (!walked || walked.fixed) continue;
+    const { source } = walked;
+    // `this.getDataProviderServices()`, `relations.values()` are named for what they hold.
+    const named = source.replace(/\([^()]*\)$/, '').replace(/\.(?:values|keys|entries)$/, '');
+    if (BOUNDED_SOURCE.test(source) || CODE_COLLECTION.test(named) || CONFIGURED_KINDS.test(named)) continue;
+    if (SERVICE_LIST.test(named) || SCHEMA_LIST.test(named)) continue;
+    if (isChunkOfLoop(input.text, source, body.loop.startIndex)) continue;
+    return source;
+  }
+  return undefined;
+}
+
+/** The collection a `Promise.all(xs.map(cb))` fans out over, when the mapping starts I/O per element without a cap. */
+function mappedFanOut(input: CheckInput, call: Node, target: Callee): string | undefined {
+  // Read from the text first: most `Promise.all` calls take a list of calls, not a mapping.
+  const argumentText = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 400);
+  if (!/\.\s*map\s*\(/.test(argumentText) || /^\s*\(\s*\[/.test(argumentText)) return undefined;
+  const mapped = unwrap(firstArg(call));
+  if (!mapped || mapped.type !== 'call_expression') return undefined;
+  const mapCallee = callee(mapped);
+  if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) return undefined;
+  // The cheap tests first (the callee's text, then the callback), the source's assignments last.
+  const { object } = mapCallee;
+  if (BOUNDED_SOURCE.test(object) || CODE_COLLECTION.test(object) || CONFIGURED_KINDS.test(object)) return undefined;
+  if (SERVICE_LIST.test(object)) return undefined;
+  if (isChunkOfLoop(input.text, mapCallee.object, call.startIndex)) return undefined;
+  const callback = unwrap(firstArg(mapped));
+  if (!callback || !JS_FUNCTIONS.has(callback.type)) return undefined;
+  const calls = descendants(callback, 'call_expression');
+  const inner = calls.map((node) => callee(node)).filter((c) => c !== undefined);
+  if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object))))
+    return undefined;
+  if (!startsIo(input, callback, calls)) return undefined;
+  const source = unwrap(field(field(mapped, 'function'), 'object'));
+  if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
+    return undefined;
+  return isFixedCollection(input, source) ? undefined : source.text;
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
+  // Fan-outs over the same collection in one function are one decision (load five facts for every
+  // monitor at once): one finding at the first, the others as related locations.
+  const groups = new Map<string, Array<{ startIndex: number; endIndex: number }>>();
   for (const { node: call, target } of jsCalls(input)) {
     if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
-    // Read from the text first: most `Promise.all` calls take a list of calls, not a mapping.
-    const argumentText = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 400);
-    if (!/\.\s*map\s*\(/.test(argumentText) || /^\s*\(\s*\[/.test(argumentText)) continue;
-    const mapped = unwrap(firstArg(call));
-    if (!mapped || mapped.type !== 'call_expression') continue;
-    const mapCallee = callee(mapped);
-    if (!mapCallee || mapCallee.name !== 'map' || mapCallee.object === undefined) continue;
-    // The cheap tests first (the callee's text, then the callback), the source's assignments last.
-    const { object } = mapCallee;
-    if (BOUNDED_SOURCE.test(object) || CODE_COLLECTION.test(object) || CONFIGURED_KINDS.test(object)) continue;
-    if (isChunkOfLoop(input.text, mapCallee.object, call.startIndex)) continue;
-    const callback = unwrap(firstArg(mapped));
-    if (!callback || !JS_FUNCTIONS.has(callback.type)) continue;
-    const calls = descendants(callback, 'call_expression');
-    const inner = calls.map((node) => callee(node)).filter((c) => c !== undefined);
-    if (inner.some((c) => LIMITER_NAME.test(c.name) || (c.object !== undefined && LIMITER_NAME.test(c.object))))
-      continue;
-    if (!startsIo(input, callback, calls)) continue;
-    const source = unwrap(field(field(mapped, 'function'), 'object'));
-    if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
-      continue;
-    if (isFixedCollection(input, source)) continue;
+    const first = unwrap(firstArg(call));
+    const source =
+      first?.type === 'identifier' ? pushedInLoop(input, call, first.text) : mappedFanOut(input, call, target);
+    if (!source) continue;
+    const at = field(call, 'function') ?? call;
+    const fn = enclosingFunction(input, call);
+    const key = `${fn ? fn.startIndex : -1 - call.startIndex} ${source}`;
+    const group = groups.get(key);
+    if (group) group.push({ startIndex: at.startIndex, endIndex: at.endIndex });
+    else groups.set(key, [{ startIndex: at.startIndex, endIndex: at.endIndex }]);
+  }
+  for (const [first, ...others] of groups.values()) {
+    const more =
+      others.length === 0
+        ? ''
+        : ` ${others.length} more fan-out${others.length === 1 ? '' : 's'} over the same collection in this function (related locations) do the same.`;
     input.report(
-      field(call, 'function') ?? call,
+      first,
       'unbounded-concurrency',
-      `\`${target.text}\` starts one operation per element at once: a large input floods the database, the API or the socket pool.`,
+      `\`${input.text.slice(first.startIndex, first.endIndex).replace(/\s+/g, '')}\` starts one operation per element at once: a large input floods the database, the API or the socket pool.${more}`,
       'Cap concurrency: p-limit / p-map with `{ concurrency: n }`, or process the array in fixed-size chunks.',
+      undefined,
+      undefined,
+      others,
     );
   }
 };

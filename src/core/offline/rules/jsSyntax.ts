@@ -3,6 +3,7 @@ import {
   climb,
   callsPerFile,
   chainOperands,
+  descendants,
   MAX_BUILD_DEPTH,
   enclosingOfType,
   field,
@@ -176,6 +177,66 @@ export function functionName(fn: Node): string | undefined {
   if (parent.type === 'public_field_definition' || parent.type === 'field_definition')
     return (field(parent, 'name') ?? field(parent, 'property'))?.text;
   return undefined;
+}
+
+const declaredNameSets = new WeakMap<CheckInput, Map<string, boolean>>();
+
+/**
+ * Whether the text declares a function of this name: `function name(`, `name = (…) =>` / `name =
+ * async function`, `name: (…) =>`, or a method `name(…) {` (with an optional return type).
+ */
+export function declaresFunction(input: CheckInput, name: string): boolean {
+  let names = declaredNameSets.get(input);
+  if (!names) declaredNameSets.set(input, (names = new Map()));
+  let declared = names.get(name);
+  if (declared === undefined) {
+    const escaped = name.replace(/\$/g, '\\$');
+    declared = new RegExp(
+      String.raw`\bfunction\s*\*?\s*${escaped}\s*[(<]|(?<![\w$.])${escaped}\s*[=:]\s*(?:async\s*)?(?:function\b|\([^()]*\)\s*(?::[^=;{]*)?=>|[A-Za-z_$][\w$]*\s*=>)|(?<![\w$.])${escaped}\s*(?:<[^<>()]*>)?\([^()]*\)\s*(?::[^;{}=]*)?\{`,
+    ).test(input.text);
+    names.set(name, declared);
+  }
+  return declared;
+}
+
+/** Functions and methods declared in a file by name; a name declared twice is ambiguous (null). */
+const declaredFunctionMaps = new WeakMap<CheckInput, Map<string, Node | null>>();
+const classNameSets = new WeakMap<CheckInput, Set<string>>();
+
+/**
+ * The function of this file a call runs, when the file declares it once under that name: `helper(x)`,
+ * `this.helper(x)` (a method of the class), `Store.helper(x)` (a static method of a class the file
+ * declares). Undefined when the name is declared elsewhere, or more than once here.
+ */
+export function sameFileFunction(input: CheckInput, target: Callee): Node | undefined {
+  // Read from the text first: most names called are not declared here, and the tree is not read for them.
+  if (!declaresFunction(input, target.name)) return undefined;
+  if (target.object !== undefined && target.object !== 'this') {
+    let classes = classNameSets.get(input);
+    if (!classes) {
+      classes = new Set([...input.text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)].map((match) => match[1]));
+      classNameSets.set(input, classes);
+    }
+    if (!classes.has(target.object)) return undefined;
+  }
+  let functions = declaredFunctionMaps.get(input);
+  if (!functions) {
+    functions = new Map();
+    for (const type of JS_FUNCTIONS)
+      for (const fn of input.nodesOfType(type)) {
+        const name = functionName(fn);
+        const holder = fn.parent?.type;
+        // Methods and class fields answer `this.x()` / `Class.x()`; declarations and variables answer `x()`.
+        const member =
+          fn.type === 'method_definition' || holder === 'public_field_definition' || holder === 'field_definition';
+        const plain = fn.type === 'function_declaration' || holder === 'variable_declarator';
+        if (name === undefined || (!member && !plain)) continue;
+        const key = `${member ? '.' : ''}${name}`;
+        functions.set(key, functions.has(key) ? null : fn);
+      }
+    declaredFunctionMaps.set(input, functions);
+  }
+  return functions.get(`${target.object === undefined ? '' : '.'}${target.name}`) ?? undefined;
 }
 
 /** `a.b.c` → `c`; `x` → `x`; `obj['key']` → `key`. */
@@ -610,7 +671,65 @@ function holdsOnlyLiterals(input: CheckInput, node: Node | null): boolean {
       const literal = unwrapTyped(value);
       return (
         !!literal &&
-        (LITERAL_TYPES.has(literal.type) || (literal.type === 'template_string' && literal.node.namedChildCount === 0))
+        (LITERAL_TYPES.has(literal.type) ||
+          (literal.type === 'template_string' && literal.node.namedChildCount === 0) ||
+          isFixedTextCall(input, literal.node))
+      );
+    })
+  );
+}
+
+/** What a placeholder-list callback gives back: `'?'`, `` `$${i + 1}` ``, `` `:id${i}` ``. */
+const PLACEHOLDER_TEXT = /'(?:\?|\$\d+)'|"(?:\?|\$\d+)"|`(?:\?|\$\$\{[^`{}]*\}|:[A-Za-z_]\w*\$\{[^`{}]*\})`/;
+/** A name that says it returns SQL text of the program's own (`sqlHourOffset()`, `nowSql()`, `dialectSQL()`). */
+const SQL_TEXT_HELPER = /^(?:sql[A-Z_]\w*|\w*(?:Sql|SQL))$/;
+
+/**
+ * Calls that make fixed SQL text, whatever the data: a placeholder list
+ * (`ids.map(() => '?').join(',')`, `Array(n).fill('?').join(', ')`), a function of this file whose
+ * every `return` gives literal text (a dialect helper: `return "DATETIME('now', ? || ' hours')"`),
+ * and a helper named for SQL text called with no arguments (`Database.sqlHourOffset()`), to which
+ * nothing from the caller is passed.
+ */
+/** `.join(',')`, `.join(', ')`, `.join()`: the list joined with commas. */
+const JOINED = String.raw`\s*\.\s*join\s*\(\s*(?:'[,\s]*'|"[,\s]*")?\s*\)$`;
+/** A placeholder list: `ids.map(() => '?').join(',')`, `Array(n).fill('?').join(', ')`, `Array.from({ length: n }, () => '?').join(',')`. */
+const PLACEHOLDER_LIST = new RegExp(
+  String.raw`(?:\.\s*map\s*\(|\bArray\.from\s*\([^()]*(?:\([^()]*\)[^()]*)*,)\s*(?:\(\s*[\w$,\s]*\)|[A-Za-z_$][\w$]*)\s*=>\s*\(?\s*(?:${PLACEHOLDER_TEXT.source})\s*\)?\s*\)${JOINED}|\.\s*fill\s*\(\s*(?:${PLACEHOLDER_TEXT.source})\s*\)${JOINED}`,
+);
+
+function isFixedTextCall(input: CheckInput, node: Node | null): boolean {
+  const unwrapped = unwrapTyped(node);
+  if (unwrapped?.type !== 'call_expression') return false;
+  // Read from the text first; the tree only for a function this file declares.
+  const text = unwrapped.node.text;
+  if (PLACEHOLDER_LIST.test(text)) return true;
+  const called = /^(?:[\w$]+\s*\.\s*)*([A-Za-z_$][\w$]*)\s*\(\s*(\))?/.exec(text);
+  if (!called) return false;
+  // A helper named for SQL text, given nothing from here.
+  if (called[2] !== undefined && /\)$/.test(text) && SQL_TEXT_HELPER.test(called[1])) return true;
+  const target = callee(unwrapped.node);
+  const fn = target && sameFileFunction(input, target);
+  return !!fn && returnsOnlyLiterals(fn);
+}
+
+/** Every value the function returns is literal text (`return 'NOW()'`), and it returns some. */
+function returnsOnlyLiterals(fn: Node): boolean {
+  const body = field(fn, 'body');
+  if (!body) return false;
+  if (body.type !== 'statement_block') return LITERAL_TYPES.has(unwrapTyped(body)?.type ?? '');
+  const returns = descendants(body, 'return_statement').filter((ret) => {
+    // Returns of functions nested inside are theirs.
+    for (let up = ret.parent; up && up.id !== fn.id; up = up.parent) if (JS_FUNCTIONS.has(up.type)) return false;
+    return true;
+  });
+  return (
+    returns.length > 0 &&
+    returns.every((ret) => {
+      const value = unwrapTyped(named(ret)[0] ?? null);
+      return (
+        !!value &&
+        (LITERAL_TYPES.has(value.type) || (value.type === 'template_string' && value.node.namedChildCount === 0))
       );
     })
   );
@@ -622,7 +741,10 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
   if (!unwrapped) return null;
   const inner = unwrapped.node;
   const isConstant: ConstantTest = (part) =>
-    isConstantExpression(part) || holdsOnlyLiterals(input, part) || isValidated(input, part);
+    isConstantExpression(part) ||
+    holdsOnlyLiterals(input, part) ||
+    isValidated(input, part) ||
+    isFixedTextCall(input, part);
   if (unwrapped.type !== 'identifier') return stringBuild(inner, 0, isConstant);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex)
@@ -632,7 +754,7 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
 }
 
 /** A loop statement's body, with the loop's own node to read its header when asked. */
-interface LoopBody extends Span {
+export interface LoopBody extends Span {
   loop: Node;
 }
 
@@ -674,6 +796,23 @@ function innermost<S extends Span>({ spans, starts, maxEnd }: SpanIndex<S>, star
     if (spans[index].end >= end) return spans[index];
   }
   return undefined;
+}
+
+/** The innermost function (its span) around [start, end), read from the spans, or undefined. */
+export function enclosingFunctionSpan(input: CheckInput, start: number, end: number): Span | undefined {
+  return innermost(functionSpans(input), start, end);
+}
+
+/** The first function (its span) that starts in [from, to), or undefined. */
+export function functionStartingIn(input: CheckInput, from: number, to: number): Span | undefined {
+  const { spans, starts } = functionSpans(input);
+  const span = spans[lastStartingBy(starts, from - 1) + 1];
+  return span && span.start < to ? span : undefined;
+}
+
+/** The innermost loop statement whose body holds [start, end), with its body's span, or undefined. */
+export function enclosingLoop(input: CheckInput, start: number, end: number): LoopBody | undefined {
+  return innermost(loopBodies(input), start, end);
 }
 
 const LOOP_CALLBACK_BEFORE = /\.\s*(?:forEach|map|flatMap)\s*\(\s*$/;
@@ -741,8 +880,14 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   const walked = WALK_CONDITION.exec(header);
   if (!walked || loop.type === 'for_statement') return false;
   const name = walked[1].replace(/\$/g, '\\$');
-  return new RegExp(`(?<![\\w$.])${name}\\s*=(?!=)\\s*[\\w$]+(?:\\??\\.[\\w$]+)+[^;\\n(]*(?:;|\\n)`).test(
-    input.text.slice(body.start, body.end),
+  const bodyText = input.text.slice(body.start, body.end);
+  // `parent = parent.parentNode`, or a lookup of the next from a field of this one
+  // (`parent = await Tree.getParent(parent.id)`).
+  return (
+    new RegExp(`(?<![\\w$.])${name}\\s*=(?!=)\\s*[\\w$]+(?:\\??\\.[\\w$]+)+[^;\\n(]*(?:;|\\n)`).test(bodyText) ||
+    new RegExp(
+      `(?<![\\w$.])${name}\\s*=(?!=)\\s*(?:await\\s+)?[\\w$.]+\\([^;\\n]*(?<![\\w$.])${name}\\??\\.[\\w$]+`,
+    ).test(bodyText)
   );
 }
 

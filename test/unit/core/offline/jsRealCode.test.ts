@@ -34,6 +34,14 @@ const FILES = [
   'startupHooks.ts',
   'cleanupSteps.ts',
   'connectorFanOut.ts',
+  'beanQueries.js',
+  'repositoryLoops.ts',
+  'failureReplies.js',
+  'backgroundJobs.ts',
+  'queryHelpers.js',
+  'fanOutShapes.ts',
+  'dialectSql.js',
+  'loopsThatAreNotN1.js',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
@@ -92,6 +100,63 @@ describe('offline checks: TS/JS shapes from real code (issue 12)', () => {
     );
     assert.match(grouped.message, /1 more empty catch in this function drops errors the same way/);
     assert.equal(findings.find((f) => f.startLine === 37)?.related, undefined, 'a lone one has no related');
+  });
+
+  it('reports a query run through a function of the file at the call, with the query as a related location', async () => {
+    const text = fs.readFileSync(path.join(DIR, 'queryHelpers.js'), 'utf8');
+    const findings = (await check('typescript/queryHelpers.js', text)).filter((f) => f.ruleId === 'query-in-loop');
+    const viaMethod = findings.find((f) => f.startLine === 34);
+    assert.ok(viaMethod, 'the call of this.childStatus in the loop is reported');
+    assert.deepEqual(
+      viaMethod.related?.map((r) => r.startLine),
+      [7],
+    );
+    assert.match(viaMethod.message, /runs a query \(`R\.findOne`/);
+    // Two functions deep: beatSummary → lastBeat → R.findOne.
+    assert.deepEqual(
+      findings.find((f) => f.startLine === 44)?.related?.map((r) => r.startLine),
+      [7],
+    );
+    // Two such calls in one loop: one finding, the query and the second call related.
+    const grouped = findings.find((f) => f.startLine === 71);
+    assert.deepEqual(
+      grouped?.related?.map((r) => r.startLine),
+      [7, 72],
+    );
+    assert.match(grouped.message, /So does 1 more call in the same loop \(`lastBeat`\)/);
+  });
+
+  it("reports a loop's queries once, at the first, with the others as related locations", async () => {
+    const text = fs.readFileSync(path.join(DIR, 'beanQueries.js'), 'utf8');
+    const finding = (await check('typescript/beanQueries.js', text)).find(
+      (f) => f.ruleId === 'query-in-loop' && f.startLine === 31,
+    );
+    assert.deepEqual(
+      finding?.related?.map((r) => r.startLine),
+      [34, 35],
+    );
+    assert.match(finding.message, /So do 2 more calls in the same loop \(`R\.store`, `R\.exec`\)/);
+  });
+
+  it('reports fan-outs over one collection in one function once, and swallowed rejections of one function once', async () => {
+    const fanOut = fs.readFileSync(path.join(DIR, 'fanOutShapes.ts'), 'utf8');
+    const grouped = (await check('typescript/fanOutShapes.ts', fanOut)).find(
+      (f) => f.ruleId === 'unbounded-concurrency' && f.startLine === 62,
+    );
+    assert.deepEqual(
+      grouped?.related?.map((r) => r.startLine),
+      [63, 64, 65],
+    );
+    assert.match(grouped.message, /3 more fan-outs over the same collection/);
+    const jobs = fs.readFileSync(path.join(DIR, 'backgroundJobs.ts'), 'utf8');
+    const swallowed = (await check('typescript/backgroundJobs.ts', jobs)).find(
+      (f) => f.ruleId === 'silent-catch' && f.startLine === 68,
+    );
+    assert.deepEqual(
+      swallowed?.related?.map((r) => r.startLine),
+      [69, 71],
+    );
+    assert.match(swallowed.message, /2 more `\.catch\(\(\) => \{\}\)` in this function/);
   });
 
   it('judges a key reported where an option uses it by its literal: a generated-looking key in a test is kept, a chosen word is not', async () => {
