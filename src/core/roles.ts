@@ -632,9 +632,13 @@ export function classifyFile(
     return { role: 'script', reason: `path ${scriptDir}/` };
   // Programs a package.json script runs (a release or maintenance script, not the server's entry).
   if (family === 'js' && packageInfo?.scriptRun) return { role: 'script', reason: packageInfo.scriptRun };
-  // Sample programs for the documentation or the users: run by hand, copied, never deployed.
-  const exampleDir = dirs.find((dir) => EXAMPLE_DIR.test(dir));
-  if (exampleDir) return { role: 'script', reason: `path ${exampleDir}/ (sample programs)` };
+  // Sample programs for the documentation or the users: run by hand, copied, never deployed. A
+  // sample is a file in the folder or in one folder of its own (`examples/publish-go/main.go`); an
+  // example application laid out as a service (`examples/orders-service/src/orders.ts`) is code to
+  // review as such.
+  const exampleAt = dirs.findIndex((dir) => EXAMPLE_DIR.test(dir));
+  if (exampleAt >= 0 && dirs.length - exampleAt <= 2)
+    return { role: 'script', reason: `path ${dirs[exampleAt]}/ (sample programs)` };
   // A command-line tool's package: its code runs once per command, not in a server's event loop.
   if (family === 'js' && packageInfo?.kind === 'cli') return { role: 'script', reason: packageInfo.reason };
   const management = dirs.findIndex(

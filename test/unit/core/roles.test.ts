@@ -199,6 +199,9 @@ describe('file roles', () => {
     assert.equal(role('src/example.ts', 'export const x = 1;\n'), 'production');
     assert.equal(role('internal/examplestore/store.go', 'package examplestore\n'), 'production');
     assert.equal(role('examples/app/orders_test.go', 'package app\n'), 'test');
+    // An example application laid out as a service, below its own folder's folders, is reviewed as code.
+    assert.equal(role('examples/orders-service/src/orders.ts', "await fetch('https://x');\n"), 'production');
+    assert.equal(role('examples/orders-service/inventory/stock.go', 'package inventory\n'), 'production');
   });
 
   it('reads test imports in files whose path says nothing', () => {
