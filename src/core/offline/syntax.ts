@@ -249,6 +249,14 @@ const TEST_VALUE =
 /** Header names that carry credentials: the standard ones and `X-` headers of letters and hyphens. */
 const HTTP_HEADER_NAME = /^(?:(?:proxy-)?authori[sz]ation|(?:set-)?cookie|x(?:-[a-z]+)+)$/i;
 
+/** A mask put where a secret was (`__CENSORED__`, `<hidden>`, `[REDACTED]`, `***masked***`). */
+const MASK_VALUE = /^[\W_]*(?:censored|redacted|hidden|masked|obfuscated|omitted|filtered|removed)[\W_]*$/i;
+/** A rate limit: a count per period, maybe per key, listed (`5/m`, `1/m/user`, `1/m/ip,1/m/key`, `100/day`). */
+const RATE_SPEC =
+  /^\d+\s*\/\s*\d*(?:[smhd]|sec(?:ond)?s?|min(?:ute)?s?|hours?|days?)(?:\/\w+)?(?:\s*[,;]\s*\d+\s*\/\s*\d*(?:[smhd]|sec(?:ond)?s?|min(?:ute)?s?|hours?|days?)(?:\/\w+)?)*$/i;
+/** A dotted import path of a module's class or function (`app.forms.ResetForm`, `pkg.auth.backends.Email`). */
+const IMPORT_PATH = /^(?:[a-z_][a-z0-9_]*\.){2,}[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * Text that names, describes or stands in for a credential rather than being one: shorter than
  * `minLength`, a template (`{module}`, `${X}`, `%(x)s`, `<your-token>`), a run of one character, a
@@ -266,6 +274,9 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
     return true;
   // The name of the header a token travels in (`HEADER_KEY_TOKEN = 'Authorization'`, `'X-Api-Key'`).
   if (HTTP_HEADER_NAME.test(value)) return true;
+  // What a secret is replaced with before it is shown (`"__CENSORED__"`, `"[hidden]"`), a rate limit
+  // (`"change_password": "1/m/user"`) and an import path (`'reset_password': 'app.forms.ResetForm'`).
+  if (MASK_VALUE.test(value) || RATE_SPEC.test(value) || IMPORT_PATH.test(value)) return true;
   // Paths, URLs without credentials, dotted config keys and constant names are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true;
@@ -626,6 +637,46 @@ function isBase64OfText(value: string): boolean {
   return /^[\x20-\x7e]+$/.test(decoded) && /[A-Za-z]{3}/.test(decoded);
 }
 
+/** Characters typed for the letters they look like in a made-up password (`P@ssw0rd`, `S3cr3t`). */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  '@': 'a',
+  '4': 'a',
+  '0': 'o',
+  $: 's',
+  '5': 's',
+  '3': 'e',
+  '1': 'i',
+  '!': 'i',
+  '7': 't',
+};
+const CREDENTIAL_WORD = /passw(?:or)?d|secret/;
+
+/**
+ * A value that spells `password` or `secret` once look-alike characters are read as letters and the
+ * rest left out (`P@ss+w0rd&secret=1`, `S3cr3t!Key#99`): a person made it up to fill a field.
+ */
+function spellsCredentialWord(value: string): boolean {
+  const letters = [...value.toLowerCase()]
+    .map((char) => LOOK_ALIKES[char] ?? char)
+    .join('')
+    .replace(/[^a-z]/g, '');
+  return CREDENTIAL_WORD.test(letters);
+}
+
+/**
+ * A test file that swaps the HTTP layer for a fake (Python's responses, requests-mock, httpretty,
+ * respx, aioresponses, pytest-httpx; JavaScript's nock, msw, fetch-mock, axios-mock-adapter; Go's
+ * httpmock): what its credentials are sent to answers from the test. Recorders that replay a real
+ * server's answers (vcrpy, Polly) are not fakes: the credential reached the server once.
+ */
+const HTTP_FAKE_IMPORT =
+  /^[ \t]*(?:import|from)[ \t]+(?:responses|requests_mock|httpretty|respx|aioresponses|pytest_httpx)\b|(?:from|require\()[ \t]*['"](?:nock|msw(?:\/node)?|fetch-mock|axios-mock-adapter|jest-fetch-mock)['"]|"github\.com\/jarcoal\/httpmock"/m;
+const HTTP_FAKE_HEAD_CHARS = 16_384;
+function mocksHttp(fileText: string): boolean {
+  const head = fileText.length > HTTP_FAKE_HEAD_CHARS ? fileText.slice(0, HTTP_FAKE_HEAD_CHARS) : fileText;
+  return HTTP_FAKE_IMPORT.test(head);
+}
+
 /**
  * Whether a credential literal in test or fixture code is the test's own: not a provider's format
  * (an AWS, GitHub, Slack, Stripe … key or a private key, which is a leak wherever it is) and not
@@ -635,12 +686,15 @@ function isBase64OfText(value: string): boolean {
  * (`'refresh_token_456'`), UUIDs and base64 of plain text. Tests log in with such values
  * by the hundred, and reporting each one buries the real leaks.
  */
-export function isTestsOwnCredential(literalText: string): boolean {
+export function isTestsOwnCredential(literalText: string, fileText?: string): boolean {
   const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
   // A provider's documented example key (`AKIAIOSFODNN7EXAMPLE`) in a test is the test's own.
   if (DOCUMENTATION_WORD.test(value)) return true;
   if (hasProviderFormat(literalText)) return false;
   if (isWordsAndNumbers(value) || UUID.test(value) || isBase64OfText(value)) return true;
+  if (spellsCredentialWord(value)) return true;
+  // A test that replaces the HTTP layer with a fake sends its credentials to no server.
+  if (fileText !== undefined && mocksHttp(fileText)) return true;
   const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
   const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;
   return !generated;
@@ -1224,18 +1278,27 @@ export interface CallInLoop {
 }
 
 /**
+ * Items with the same key, in the order their first item came: one finding per loop or function,
+ * the first item reported and the others as its related locations (query-in-loop, silent-catch).
+ */
+export function groupedBy<T, K>(items: readonly T[], keyOf: (item: T) => K): T[][] {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+/**
  * One `query-in-loop` finding per loop: fifty `.count()` calls in one loop over users are one
  * problem with one fix (load the counts for all users at once), reported at the loop's first call
  * with the other calls as related locations.
  */
 export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], suggestion: string): void {
-  const byLoop = new Map<number, CallInLoop[]>();
-  for (const item of found) {
-    const group = byLoop.get(item.loop.id);
-    if (group) group.push(item);
-    else byLoop.set(item.loop.id, [item]);
-  }
-  for (const [first, ...others] of byLoop.values()) {
+  for (const [first, ...others] of groupedBy(found, (item) => item.loop.id)) {
     const callees = [...new Set(others.map((other) => `\`${other.callee}\``))];
     const named = `${callees.slice(0, 3).join(', ')}${callees.length > 3 ? ', …' : ''}`;
     const calls = others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`;

@@ -17,6 +17,7 @@ import {
   enclosingOfType,
   explainsOnItsOwnLine,
   field,
+  groupedBy,
   indexSpans,
   isReportableKeyLiteral,
   isReportableNamedSecret,
@@ -632,7 +633,160 @@ function handledAroundHandler(input: CheckInput, clause: Node): boolean {
   return false;
 }
 
+/**
+ * Calls that act on the world wherever they stand in a try (a value of `x = Model.objects.create(…)`
+ * too): database writes and transactions, network requests, mail and messages, files written or
+ * removed, processes run, tasks queued. Reading is not acting: `int(s)`, `re.findall(…)[0]`,
+ * `d.get(k)`, `subprocess.check_output(["git", "describe"])`, `fcntl.ioctl(…)`.
+ */
+const ACTION_CALL = new RegExp(
+  [
+    // The database, read or written (Django's managers, SQLAlchemy, DB-API, Mongo): a failing query is lost too.
+    String.raw`\.objects\.|\.(?:get_or_create|update_or_create|bulk_create|bulk_update|commit|rollback|flush|execute|executemany|executescript|query|scalars?|insert_one|insert_many|update_one|update_many|delete_one|delete_many|replace_one)\s*\(`,
+    // Network, mail, messages, queued work.
+    String.raw`(?:^|[^\w.])(?:requests|httpx|aiohttp|urllib3|urllib\.request)\.\w+\s*\(|\burlopen\s*\(|\.(?:post|put|patch|request|stream|urlopen|fetch\w*|send\w*|publish|emit|notify\w*|enqueue|delay|apply_async|upload\w*|download\w*|login|connect)\s*\(|\bsend_\w*mail\w*\s*\(`,
+    // Files and processes.
+    String.raw`(?<!\bsys\.std(?:err|out))\.(?:write|writelines|write_text|write_bytes|dump|touch|unlink|kill|terminate)\s*\(|\b(?:os|shutil)\.(?:remove|unlink|rename|replace|rmdir|removedirs|makedirs|mkdir|chmod|chown|symlink|move|copy\w*|rmtree|system|popen|exec\w*|spawn\w*|kill)\s*\(|\bsubprocess\.(?:run|call|check_call|Popen)\s*\(`,
+  ].join('|'),
+);
+
+/**
+ * A function or method named for an action (`record.save()`, `sku.reserve_backorder()`,
+ * `ping_supplier()`, `send_invite(…)`), wherever its call stands: its result may be kept, but the
+ * call acts. Getters, parsers and accessors (`scrape.title()`, `parse_time(s)`, `get_minutes(t)`)
+ * are named otherwise.
+ */
+const ACTION_VERB =
+  /^_*(?:save|create|insert|update|upsert|delete|remove|destroy|drop|purge|reset|add|put|post|send|publish|emit|notify|dispatch|enqueue|schedule|submit|commit|rollback|flush|write|store|persist|upload|download|import|export|sync|charge|pay|refund|reserve|book|cancel|ping|invoke|execute|exec|run|start|stop|restart|kill|terminate|register|unregister|subscribe|unsubscribe|connect|disconnect|login|logout|grant|revoke|approve|reject|activate|deactivate|enable|disable|move|rename|attach|detach|install|uninstall|migrate|process|handle|increment|decrement|incr|decr|push|set)(?:_|[A-Z\d]|$)/;
+
+/** A name called in code: `name(`, `.name(`. */
+const CALLED_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
+/** Methods that change a collection the function holds when called on a plain name (`seen.add(x)`, `d.update(e)`). */
+const PLAIN_COLLECTION_METHODS = new Set(['add', 'update', 'remove', 'discard']);
+
+/** Some call in `code` (strings emptied) is named for an action (ACTION_VERB), not for a collection of the function's. */
+function callsAnAction(code: string): boolean {
+  for (const match of code.matchAll(CALLED_NAME)) {
+    const name = match[1];
+    if (!ACTION_VERB.test(name)) continue;
+    // What the method is called on: back to a space, an operator or an opening bracket (`a.b[k]`, `f(x)`).
+    const receiver = /([^\s=,:;({]*)\.\s*$/.exec(code.slice(Math.max(0, match.index - 120), match.index));
+    // The built-in `set(…)`, and a function defined here (`def save(…)`), call nothing.
+    if (!receiver) {
+      if (name !== 'set' && !/\bdef\s+$/.test(code.slice(Math.max(0, match.index - 8), match.index))) return true;
+      continue;
+    }
+    // `sys.stderr.write(…)`, `log.set_level(…)`: output.
+    if (SAYS_SOMETHING.test(`${receiver[1]}.${name}`)) continue;
+    // `seen.add(x)` fills the function's own set; `recipe.tags.add(t)` links rows.
+    if (PLAIN_COLLECTION_METHODS.has(name) && /^[A-Za-z_]\w*(?:\[[^\]]*\])*$/.test(receiver[1])) continue;
+    // `app.config.update(values)`: a dict held on an object (`qs.filter(…).update(…)` writes rows).
+    if (name === 'update' && /^[A-Za-z_][\w.]*$/.test(receiver[1])) continue;
+    return true;
+  }
+  return false;
+}
+
+/** Calls made for their effect on a value the function holds, or to say something: they act on nothing outside it. */
+const LOCAL_EFFECT =
+  /^(?:append|extend|insert|appendleft|extendleft|setdefault|update|pop|popleft|discard|sort|reverse)$/;
+/** Writing to the log or the console: `logger.debug(…)`, `print(…)`, `sys.stderr.write(…)`, `warnings.warn(…)`. */
+const SAYS_SOMETHING =
+  /^(?:print|warnings\.warn|traceback\.print_\w+|sys\.(?:stderr|stdout)\.write|(?:self\.|cls\.)?_*(?:log|logger|logging|LOG|LOGGER)\w*\.\w+)$/;
+/** Reading configuration or data in: `app.config.from_pyfile(path)`, `parser.read(path)`, `load_dotenv()`. */
+const READS_IN = /^(?:read\w*|load\w*|from_\w+|parse\w*|import_module|__import__)$/;
+/** Statements that compute or leave: nothing in them acts by itself (their calls are read apart). */
+const PLAIN_STATEMENTS = new Set([
+  'return_statement',
+  'pass_statement',
+  'break_statement',
+  'continue_statement',
+  'import_statement',
+  'import_from_statement',
+  'raise_statement',
+  'delete_statement',
+  'assert_statement',
+  'comment',
+]);
+/** Statements made of blocks: each block (and each `elif`/`else`/`except`/`finally` clause's) is read in turn. */
+const COMPOUND_STATEMENTS = new Set([
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'with_statement',
+]);
+const CLAUSES = new Set(['elif_clause', 'else_clause', 'except_clause', 'finally_clause']);
+
+/** A call standing as a statement (`items.append(x)`, `print(x)`) that acts on nothing outside the function. */
+function statementCallComputes(call: Node): boolean {
+  const fn = field(call, 'function');
+  if (!fn) return false;
+  const text = fn.text.replace(/\s+/g, '');
+  if (SAYS_SOMETHING.test(text)) return true;
+  if (fn.type === 'identifier') return READS_IN.test(text);
+  if (fn.type !== 'attribute') return false;
+  const method = field(fn, 'attribute')?.text ?? '';
+  const owner = field(fn, 'object');
+  if (READS_IN.test(method)) return true;
+  // `seen.add(x)` fills a set; `recipe.tags.add(tag)` links rows (a related manager).
+  if (method === 'add') return owner?.type === 'identifier';
+  // `d.update(other)` fills a dict; `Model.objects.filter(…).update(…)` writes rows.
+  return LOCAL_EFFECT.test(method) && !!owner && !owner.text.includes('(');
+}
+
+/** The blocks of a compound statement or clause (its `elif`/`else`/`except`/`finally` clauses' too) compute only. */
+function partsCompute(node: Node): boolean {
+  return named(node).every((part) =>
+    part.type === 'block' ? blockComputes(part) : !CLAUSES.has(part.type) || partsCompute(part),
+  );
+}
+
+/** Every statement of a block (and of the blocks inside it) computes a value: see computesOnly. */
+function blockComputes(block: Node): boolean {
+  return named(block).every((statement) => {
+    const type = statement.type;
+    if (PLAIN_STATEMENTS.has(type)) return true;
+    if (COMPOUND_STATEMENTS.has(type)) return partsCompute(statement);
+    if (type !== 'expression_statement') return false;
+    return named(statement).every((expression) => {
+      const inner = expression.type === 'await' ? (named(expression)[0] ?? expression) : expression;
+      return inner.type !== 'call' || statementCallComputes(inner);
+    });
+  });
+}
+
+/** `open(path, "w")`, `open(p, mode="ab")`: a file opened to be written. */
+const OPENS_FOR_WRITING = /\bopen\s*\([^)]*,\s*(?:mode\s*=\s*)?[rRbB]?["'][rbt]*[wax+]/;
+
+/** The text of code with its string literals emptied (`"a.save()"` → `""`), so only code is searched. */
+function withoutStrings(code: string): string {
+  return code.replace(/("""|''')[\s\S]*?\1|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""').replace(/#[^\n]*/g, '');
+}
+
+/**
+ * `try: width = int(os.environ["COLUMNS"]) except Exception: pass`: a try whose body only computes
+ * values (assignments, `x += parse(…)`, `keywords.append(name)`, `re.findall(…)[0]`, imports, an
+ * optional config file read in, a log line) is the parse-or-default idiom: when it fails, the target
+ * keeps its default and the code after the try carries on with it. A try that acts (a row saved or
+ * deleted, a request sent, a file written, a process run: ACTION_CALL; or any other call standing as
+ * a statement, `cache.set(…)`, `recipe.tags.add(…)`) loses that action silently and is reported.
+ */
+function computesOnly(input: CheckInput, clause: Node): boolean {
+  const tryStatement = clause.parent;
+  const body = tryStatement?.type === 'try_statement' ? field(tryStatement, 'body') : null;
+  if (!body) return false;
+  // A try a `while` repeats (a reader that reconnects, a poll): each failure is dropped again, unseen.
+  if (tryStatement?.parent?.parent?.type === 'while_statement') return false;
+  const code = input.text.slice(body.startIndex, body.endIndex);
+  if (OPENS_FOR_WRITING.test(code)) return false;
+  const bare = withoutStrings(code);
+  if (ACTION_CALL.test(bare) || callsAnAction(bare)) return false;
+  return blockComputes(body);
+}
+
 const silentCatch: RuleChecker = (input) => {
+  const found: Array<{ at: Node; group: number }> = [];
   for (const clause of input.nodesOfType('except_clause')) {
     const block = named(clause).find((child) => child.type === 'block') ?? null;
     if (!isSilentBlock(block)) continue;
@@ -650,11 +804,31 @@ const silentCatch: RuleChecker = (input) => {
     if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
     if (toleratesUnmigratedSchema(input, clause)) continue;
     if (handledAroundHandler(input, clause)) continue;
+    // `except Exception: continue` drops the item too: only `pass` keeps the default and carries on.
+    if (
+      block &&
+      !named(block).some((statement) => statement.type === 'continue_statement') &&
+      computesOnly(input, clause)
+    )
+      continue;
+    // The `except` keyword; the handlers of one function are one decision (a best-effort importer).
+    const at = clause.child(0) ?? clause;
+    const fn = innermost(spans(input).functions, clause);
+    found.push({ at, group: fn ? fn.start : -1 - clause.startIndex });
+  }
+  for (const [first, ...others] of groupedBy(found, (item) => item.group)) {
+    const more =
+      others.length === 0
+        ? ''
+        : ` ${others.length} more handler${others.length === 1 ? '' : 's'} in this function drop${others.length === 1 ? 's' : ''} errors the same way, shown as related locations.`;
     input.report(
-      clause.child(0) ?? clause,
+      first.at,
       'silent-catch',
-      'The exception is caught and dropped: the failure disappears without a log, metric or retry.',
+      `The exception is caught and dropped: the failure disappears without a log, metric or retry.${more}`,
       'Log it with `logger.exception(...)`, re-raise, or handle it explicitly; catch the narrowest exception type.',
+      undefined,
+      undefined,
+      others.map((other) => other.at),
     );
   }
 };
@@ -1473,6 +1647,8 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   for (const assignment of assignmentsBefore(input, fn, value.node.text, value.node.startIndex)) {
     const right = unwrapTyped(field(assignment.node, 'right'));
     if (!right || !['list', 'tuple', 'set', 'dictionary'].includes(right.type)) return false;
+    // `entries = []`, filled later (`entries.append(row)`): as long as the data.
+    if (named(right.node).length === 0) return false;
     bound = true;
   }
   return bound;
@@ -1480,6 +1656,17 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
 
 const COUNTED_RETRY =
   /^range\(\s*(?:\d\s*,\s*)?(?:\d{1,2}|[\w.]*(?:retr(?:y|ies)|attempts?|tries)\w*)\s*(?:\+\s*1\s*)?\)$/i;
+
+/**
+ * `for name in data: if name not in self.fields: continue`: every pass past the first line handles
+ * one of a declared set (a serializer's fields, a constant, a literal list): as many as the schema
+ * has, whatever the data holds.
+ */
+const DECLARED_ONLY =
+  /^if[ \t]+[A-Za-z_]\w*[ \t]+not[ \t]+in[ \t]+(?:(?:self|cls)\.(?:\w*_)?(?:fields|columns|attributes|properties|choices)|(?:(?:self|cls)\.)?[A-Z][A-Z0-9_]*|[[({][^\n]*[\])}])[ \t]*:[ \t]*(?:#[^\n]*)?\n[ \t]*continue\b/;
+function skipsUndeclared(text: string, body: Node): boolean {
+  return DECLARED_ONLY.test(text.slice(body.startIndex, Math.min(body.endIndex, body.startIndex + 300)));
+}
 
 /**
  * A loop that does not run one query per data row: over a collection written out in the code,
@@ -1494,7 +1681,7 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
     if (COUNTED_RETRY.test(iterable?.text ?? '')) return false;
     const names = [...targetNames(field(loop, 'left')), (iterable?.text ?? '').split('.').pop() ?? ''];
     if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
-    return true;
+    return !(body && skipsUndeclared(input.text, body));
   }
   const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
   if (/\b(?:page|offset|cursor|next|token|marker)\w*/i.test(header)) return false;
@@ -1659,35 +1846,209 @@ const FLASK_MODEL_QUERY = /(?:^|\.)[A-Z]\w*\.query$/;
 /** The calls on it that run or start a query of rows: each ends in one round trip (`.first()`, `.all()`, `.delete()`). */
 const FLASK_QUERY_METHODS = new Set(['get', 'get_or_404', 'filter', 'filter_by']);
 
+/** A file written for Django: its model instances' relations and `save()` are queries. */
+const DJANGO_FILE = /^[ \t]*(?:from|import)[ \t]+django\b|\.objects\.\w+\(/m;
+/** Methods of a Django related manager that run a query (`entry.tags.all()`, `.count()`, `.set(…)`). */
+const RELATION_QUERY = new Set([
+  'all',
+  'count',
+  'exists',
+  'filter',
+  'exclude',
+  'first',
+  'last',
+  'aggregate',
+  'values_list',
+  'set',
+  'add',
+  'remove',
+  'create',
+  'get_or_create',
+  'update_or_create',
+]);
+
+/**
+ * `entry.food.tags.count()`, `entry.tags.set(ids)` (a related manager of a row), `entry.save()`,
+ * `entry.delete()` (the row itself): one query each, so one per item of a loop over rows. Read
+ * from the call's target only; the caller checks the name is a loop's item (and takesNoItemArguments).
+ */
+function hasItemOrmShape(call: Call): boolean {
+  const object = call.object;
+  if (!object || !/^[a-z_]\w*(?:\.[a-z_]\w*)*$/.test(object)) return false;
+  if (!object.includes('.')) return call.name === 'save' || call.name === 'delete';
+  // `model.objects.values_list(…)` over models: a class's manager, not a row's relation.
+  return RELATION_QUERY.has(call.name) && !object.endsWith('.objects');
+}
+
+/** A row's `save()`/`delete()` and a manager's `count()` take nothing (`image.save(path)`, `list.count(x)` do). */
+function takesNoItemArguments(call: Call): boolean {
+  const bare = !(call.object ?? '').includes('.');
+  return !(bare || call.name === 'count') || call.positional.length === 0;
+}
+
+/**
+ * `Person.objects.prefetch_related("faces__photo__faces")`, then `face.photo.faces.all()` per face: the
+ * relation was loaded with the rows, in one more query, and is read from memory. Read from the text of
+ * the function around the call (a prefetch elsewhere cannot be seen).
+ */
+function prefetchedInFunction(input: CheckInput, call: Call): boolean {
+  const relation = (call.object ?? '').split('.').pop() ?? '';
+  const fn = innermost(spans(input).functions, call.node);
+  const text = input.text.slice(fn?.start ?? 0, call.node.startIndex);
+  if (!text.includes('prefetch_related')) return false;
+  const mentioned = new RegExp(`(?:^|[^\\w])${relation}(?:$|[^\\w])|__${relation}\\b|\\b${relation}__`);
+  for (const match of text.matchAll(/prefetch_related\(([^)]*(?:\([^)]*\)[^)]*)*)\)/g))
+    if (mentioned.test(match[1])) return true;
+  return false;
+}
+
+/**
+ * `sle.amount = sle.base * factor; sle.save()`, `setattr(row, name, target); row.save()`, `row.delete()`:
+ * the statements beside the call only set the row's fields, so one `update()` or `bulk_update()` of the
+ * rows could write them all. A row that does more first (`rack.snapshot()`, `obj.full_clean()`, a file
+ * removed) is saved one by one on purpose.
+ */
+function onlyWritesItem(call: Call, item: string): boolean {
+  const statement = call.node.parent?.type === 'expression_statement' ? call.node.parent : null;
+  const block = statement?.parent;
+  if (!statement || block?.type !== 'block') return false;
+  return named(block).every((other) => {
+    if (other.id === statement.id || other.type === 'comment') return true;
+    if (other.type !== 'expression_statement') return false;
+    const text = other.text;
+    return (
+      new RegExp(`^${item}\\.\\w+(?:\\[[^\\]]*\\])?\\s*[-+*/]?=(?!=)`).test(text) ||
+      new RegExp(`^setattr\\(\\s*${item}\\s*,`).test(text)
+    );
+  });
+}
+
+/** A Django queryset: a manager's or a relation's rows (`Model.objects…`, `self.racks.all()`, `qs.filter(…)`). */
+const QUERY_ROWS =
+  /\.objects\b|\.(?:all|filter|exclude|order_by|select_related|prefetch_related|annotate|distinct|only|defer)\s*\(/;
+
+/** The loop walks rows a query loads: its iterable is a queryset, or a name the function gave one before. */
+function iteratesQueryRows(input: CheckInput, loop: Node): boolean {
+  const iterable = unwrap(field(loop, 'right'));
+  if (!iterable) return false;
+  if (QUERY_ROWS.test(iterable.text)) return true;
+  if (iterable.type !== 'identifier') return false;
+  const fn = enclosingFunction(input, loop);
+  if (!fn) return false;
+  for (const assignment of assignmentsBefore(input, fn, iterable.text, loop.startIndex))
+    if (QUERY_ROWS.test(field(assignment.node, 'right')?.text ?? '')) return true;
+  return false;
+}
+
+/**
+ * `if unit_id not in self._units: self._units[unit_id] = Unit.objects.get(pk=unit_id)`: a query
+ * behind a check of the map its answer is stored in runs once per key, not once per item (a memo).
+ */
+function behindMemoGuard(input: CheckInput, call: Call, innermostLoop: Node | undefined): boolean {
+  // Read from the text first: most loops check nothing with `not in` before their query.
+  const guard = input.text.lastIndexOf(' not in ', call.node.startIndex);
+  if (guard < 0 || guard < (innermostLoop?.startIndex ?? 0)) return false;
+  for (const ancestor of climb(call.node)) {
+    if (ancestor.id === innermostLoop?.id || FUNCTIONS.has(ancestor.type)) break;
+    if (ancestor.type !== 'if_statement') continue;
+    const guard = /^([\s\S]+?)\s+not\s+in\s+([\s\S]+)$/.exec(field(ancestor, 'condition')?.text ?? '');
+    const block = field(ancestor, 'consequence');
+    if (!guard || !block) continue;
+    const squash = (code: string): string => code.replace(/\s+/g, '');
+    const [key, store] = [squash(guard[1]), squash(guard[2])];
+    const body = squash(block.text);
+    if (body.includes(`${store}[${key}]=`) || body.includes(`${store}.setdefault(${key},`)) return true;
+  }
+  return false;
+}
+
+/**
+ * `while True: serial = new_serial(); taken = session.execute(q).first(); if not taken: break`, and
+ * `while True: done = session.execute(delete_some); session.commit(); if done.rowcount < limit: return`:
+ * a `while` whose way out is the query's own answer runs until the database answers otherwise: a
+ * retry until a value is free (one pass, normally) or one batch of rows per pass, not a query per row.
+ */
+function leavesOnAnswer(input: CheckInput, loop: Node, call: Call): boolean {
+  if (loop.type !== 'while_statement') return false;
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const text = input.text;
+  const lineStart = text.lastIndexOf('\n', call.node.startIndex - 1) + 1;
+  const lead = text.slice(lineStart, call.node.startIndex);
+  // `if not session.execute(q).first(): break`: the answer is the condition.
+  if (/^\s*(?:if|elif)\b/.test(lead)) {
+    for (const ancestor of climb(call.node)) {
+      if (ancestor.id === loop.id) break;
+      if (ancestor.type !== 'if_statement') continue;
+      const first = named(field(ancestor, 'consequence'))[0]?.type;
+      return first === 'break_statement' || first === 'return_statement';
+    }
+    return false;
+  }
+  const kept = /([A-Za-z_]\w*)\s*=\s*(?:await\s+)?$/.exec(lead)?.[1];
+  if (!kept) return false;
+  const header = text.slice(loop.startIndex, body.startIndex);
+  if (new RegExp(`^while\\b[^\\n]*\\b${kept}\\b`).test(header)) return true;
+  const leaves = new RegExp(
+    `^[ \\t]*(?:if|elif)\\b[^\\n]*\\b${kept}\\b[^\\n]*:(?:[ \\t]*(?:#[^\\n]*)?\\n)*[ \\t]*(?:break|return)\\b`,
+    'm',
+  );
+  return leaves.test(text.slice(call.node.endIndex, body.endIndex));
+}
+
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
+  const django = DJANGO_FILE.test(input.text);
   for (const call of calls(input)) {
     const object = call.object ?? '';
     const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
     // Flask-SQLAlchemy's `Model.query.filter_by(...).first()`, `Model.query.get(id)`: a class's query property.
     const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
+    // `item.tags.count()`, `item.save()`: the ORM asked about or for the loop's own row (read below).
+    const ofLoopItem = django && hasItemOrmShape(call);
     const isQuery =
       // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
       ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
       (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
       modelQuery ||
-      (/(^|\.)session$/.test(object) && call.name === 'get');
+      (/(^|\.)session$/.test(object) && call.name === 'get') ||
+      ofLoopItem;
     if (!(isQuery || isHttp) || !inLoopBody(input, call.node)) continue;
-    const first = call.positional[0] ?? keywordValue(call, 'url') ?? null;
-    const statement = literalString(first) ?? stringBuild(first)?.literal;
-    if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
-    if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
-    const loops = enclosingLoops(call.node);
-    // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
-    if (!modelQuery && runsLoopItem(first, loops)) continue;
+    let loops: Node[];
+    if (ofLoopItem) {
+      if (!takesNoItemArguments(call)) continue;
+      // The row must be the item of a `for` around the call (`for entry in entries: entry.save()`).
+      const root = object.split('.')[0];
+      loops = enclosingLoops(call.node);
+      const over = loops.find(
+        (loop) => loop.type === 'for_statement' && targetNames(field(loop, 'left')).includes(root),
+      );
+      // A row saved or deleted per item of rows a query loaded (`for d in Device.objects.filter(…): d.save()`):
+      // `update()`/`bulk_update()` would write them at once. Objects the code built or was handed are left alone.
+      if (!over) continue;
+      if (!object.includes('.') && !(iteratesQueryRows(input, over) && onlyWritesItem(call, root))) continue;
+      if (object.includes('.') && prefetchedInFunction(input, call)) continue;
+    } else {
+      const first = call.positional[0] ?? keywordValue(call, 'url') ?? null;
+      const statement = literalString(first) ?? stringBuild(first)?.literal;
+      if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
+      if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
+      loops = enclosingLoops(call.node);
+      // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
+      if (!modelQuery && runsLoopItem(first, loops)) continue;
+    }
     const fn = enclosingFunction(input, call.node);
-    const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop));
+    const growing = loops.filter(
+      (loop) =>
+        loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop) && !leavesOnAnswer(input, loop, call),
+    );
     if (growing.length === 0) continue;
     // A `while True:` around a `for` repeats the whole pass (a worker's cycle): the `for` decides.
     const firstFor = loops.findIndex((loop) => loop.type === 'for_statement');
     const perItem = growing.filter((loop) => firstFor < 0 || loops.indexOf(loop) <= firstFor || !isForever(loop));
     if (perItem.length === 0 || (isQuery && perItem.every((loop) => cannotBatch(input, loop, call)))) continue;
     if (isQuery && takesLoopBatch(input, call, perItem[0])) continue;
+    if (behindMemoGuard(input, call, loops[0])) continue;
     found.push({ node: call.node, loop: perItem[perItem.length - 1], callee: call.text });
   }
   reportPerLoop(

@@ -61,6 +61,14 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/silent_fallbacks.py', 4],
     // A fan-out over the configured sources; a KILL per idle session.
     ['python/configured_fanout.py', 2],
+    // Session 10, the fourth held-out round: a try that only computes a value before `except Exception: pass`
+    // (parse-or-default, probing the environment, an optional config file) against one that acts.
+    ['python/parse_or_default.py', 6],
+    // Masks, rate limits and import paths under secret-like names.
+    ['python/secret_stand_ins.py', 2],
+    // Loops whose queries do not grow with the data (a retry until free, a batch per pass, a memo, declared
+    // fields) against a Django row's related manager or save() per item.
+    ['python/retries_memos_items.py', 6],
     ['go/loop_groups.go', 3],
     // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
     // parameters, parameters and closures every call gives a literal.
@@ -97,6 +105,47 @@ describe('file roles: a Go or Python file of schema migrations (issue 12)', () =
     assert.equal(classifyFile('app/db/migrate.py', 'import sqlite3\n').role, 'migration');
     assert.equal(classifyFile('internal/database/database.go', 'package database\n').role, 'production');
     assert.equal(classifyFile('internal/database/migrations_test.go', 'package database\n').role, 'test');
+  });
+});
+
+describe('hardcoded-secret in a test module (issue 12)', () => {
+  const file = 'python/test_fake_gateway.py';
+  const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+  const reported = async (source: string): Promise<string[]> =>
+    (await runOfflineChecks({ path: 'tests/test_fake_gateway.py', text: source }, { mode: 'backendpe' })).map(
+      (f) => `${f.startLine} ${f.ruleId} ${f.role}`,
+    );
+
+  it("a test whose HTTP layer is a fake keeps its users' credentials to itself", async () => {
+    assert.deepEqual(await reported(text), []);
+  });
+
+  it('without the fake, generated-looking values are reported; a look-alike "password" is not', async () => {
+    const unmocked = text.replace(/^import responses$/m, 'import json');
+    assert.deepEqual(await reported(unmocked), [
+      '12 hardcoded-secret test',
+      '17 hardcoded-secret test',
+      '18 hardcoded-secret test',
+    ]);
+  });
+});
+
+describe('silent-catch: one finding per function, the other handlers as related locations (issue 12)', () => {
+  it("Python: a best-effort importer's handlers are one finding at the first", async () => {
+    const file = 'python/parse_or_default.py';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const findings = await runOfflineChecks({ path: `internal/${file}`, text }, { mode: 'backendpe' });
+    const first = findings.find((f) => f.startLine === 102);
+    assert.deepEqual(
+      first?.related?.map((r) => r.startLine),
+      [108, 113],
+    );
+    assert.match(first?.message ?? '', /2 more handlers in this function/);
+    // Each other function's handler stands alone.
+    assert.deepEqual(
+      findings.filter((f) => f.startLine !== 102).map((f) => f.related),
+      [undefined, undefined, undefined, undefined, undefined],
+    );
   });
 });
 
