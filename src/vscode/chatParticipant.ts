@@ -110,6 +110,7 @@ async function reviewTargets(
   provider: ChatProvider,
   signal: AbortSignal,
   skipped: SkippedPart[] = [],
+  note?: string,
 ): Promise<PublishedReview> {
   const statusToken = services.statusBar.begin(key, 'chat review');
   try {
@@ -123,6 +124,7 @@ async function reviewTargets(
       skipped: [...skipped, ...readable.skipped],
       signal,
       provider,
+      ...(note !== undefined ? { note } : {}),
     });
     const files = (await publishOutcome(services, targets, outcome)).files.map((file, index) => ({
       ...file,
@@ -150,7 +152,8 @@ export function registerChatParticipant(
       renderPersona: (mode, language) => services.reviewContext.render(mode, language),
       activeDocument,
       referencedDocuments: () => referencedDocuments(request),
-      reviewDocuments: async (documents, signal) => {
+      // `note`: the words after /review, given to the model as the user's note (context, redacted).
+      reviewDocuments: async (documents, signal, note) => {
         const targets: ReviewTarget[] = [];
         for (const document of documents) {
           const textDocument = await vscode.workspace.openTextDocument(vscode.Uri.parse(document.uri));
@@ -163,6 +166,8 @@ export function registerChatParticipant(
           targets.length === 1 ? targets[0].uri.toString() : `chat:${targets.map((t) => t.unit.path).join(',')}`,
           provider,
           signal,
+          [],
+          note,
         );
       },
       reviewChanges: async (signal) => {

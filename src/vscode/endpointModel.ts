@@ -3,43 +3,11 @@ import type { Logger } from '../core/log';
 import type { ChatMessage } from '../core/providers/provider';
 import type { ReviewerConfig } from '../core/config/settings';
 import { createProvider } from './providerFactory';
-import { DEFAULT_MAX_INPUT_TOKENS } from '../core/providers/openaiCompatible';
+import { ENDPOINT_MODEL_VENDOR, endpointModelInformation } from './endpointModelInfo';
 import type { SecretStore } from './common/state';
 
-/** The vendor our endpoint is offered under in VS Code's model registry (package.json languageModelChatProviders). */
-export const ENDPOINT_MODEL_VENDOR = 'backend-reviewer';
-
-/**
- * The model's entry in the chat's model picker: offered once the user chose the endpoint (provider
- * `openai-compatible`, or an `openai.baseUrl` of their own), never for the untouched defaults.
- */
-export function endpointModelInformation(
-  config: ReviewerConfig,
-  baseUrlSet: boolean,
-): vscode.LanguageModelChatInformation[] {
-  const { baseUrl, model } = config.openai;
-  if (config.provider !== 'openai-compatible' && !baseUrlSet) return [];
-  if (baseUrl.trim() === '' || model.trim() === '') return [];
-  let host = baseUrl;
-  try {
-    host = new URL(baseUrl).host;
-  } catch {
-    // An invalid URL is reported by the review that uses it; the picker still names the model.
-  }
-  return [
-    {
-      id: `openai-compatible:${model}`,
-      name: model,
-      family: model,
-      version: '1',
-      tooltip: `The OpenAI-compatible endpoint configured for Backend Reviewer (${host}, setting backendReviewer.openai.baseUrl).`,
-      detail: `Backend Reviewer endpoint · ${host}`,
-      maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
-      maxOutputTokens: 8_192,
-      capabilities: {},
-    },
-  ];
-}
+// The picker entry is built in endpointModelInfo.ts (no runtime vscode import, so it is unit-tested).
+export { ENDPOINT_MODEL_VENDOR, endpointModelInformation };
 
 function messageText(message: vscode.LanguageModelChatRequestMessage): string {
   return message.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');

@@ -202,6 +202,11 @@ async function streamAnswer(
 }
 
 /** A Markdown link to a command with JSON arguments (runs only where the part trusts that command). */
+/** Model text as plain Markdown text: no links, images or markup. */
+function inert(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\[\]<>`*_]/g, (c) => `\\${c}`);
+}
+
 function commandLink(title: string, command: string, args: unknown[]): string {
   return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
 }
@@ -240,6 +245,14 @@ function reportReview(review: PublishedReview, out: ChatOutput): { findings: num
   }
   const total = review.files.reduce((sum, file) => sum + file.findings.length, 0);
   if (total > listed) lines.push('', `…and ${total - listed} more in the Problems panel.`);
+  // Pragmatic's "this would be overkill here", said instead of raised as findings (the model's words:
+  // brackets and angle brackets escaped so they cannot make a link or markup).
+  const overkill = result.overkill ?? [];
+  if (overkill.length > 0) {
+    lines.push('', 'Left out as overkill here:');
+    for (const o of overkill)
+      lines.push(`- ${inert(o.title)}${o.reason !== '' ? ` — ${inert(o.reason)}` : ''} (${inert(o.file)})`);
+  }
   for (const note of result.notes) lines.push('', `> ${note}`);
   out.markdown(`${lines.join('\n')}\n\n`, { commands: [COMMANDS.applyFix] });
   if (total > 0) out.button({ command: 'workbench.actions.view.problems', title: 'Show in Problems' });

@@ -143,6 +143,9 @@ export class ReviewService {
         notes: [...notes.map(noteText), ...result.notes],
       };
       this.logger.info(`Review of ${request.key} done in ${Date.now() - started} ms: ${formatOutcome(merged)}`);
+      // Pragmatic's "this would be overkill": each idea with its reason, where the CLI prints them.
+      for (const o of merged.overkill ?? [])
+        this.logger.info(`Overkill here (${o.file}): ${o.title}${o.reason !== '' ? ` — ${o.reason}` : ''}`);
       return { result: merged, mode: options.mode, notes, personaName, kind: request.kind, convergence };
     } catch (error) {
       if (controller.signal.aborted && !(error instanceof ReviewCancelledError)) throw new ReviewCancelledError();
@@ -184,6 +187,16 @@ export function formatOutcome(result: ReviewResult, dismissed = 0): string {
   const parts = [
     `${counted(result.findings.length - hidden, 'finding')}${hidden > 0 ? ` (${hidden} more dismissed, not shown)` : ''}`,
   ];
+  // What the noise gate (and a verification) kept from the user, counted as the setting descriptions
+  // promise; the reasons are in the notes (log, chat). Grouped and merged findings are shown, not counted.
+  const withheld = withheldCount(result);
+  if (withheld > 0) parts.push(`${counted(withheld, 'model finding')} not shown by the noise gate (the log says why)`);
+  const overkill = result.overkill ?? [];
+  if (overkill.length > 0) {
+    const titles = overkill.slice(0, 2).map((o) => o.title);
+    const more = overkill.length > 2 ? `; and ${overkill.length - 2} more` : '';
+    parts.push(`left out as overkill here: ${titles.join('; ')}${more}`);
+  }
   const failed = result.skipped.filter((part) => part.failed === true).length;
   if (failed > 0)
     parts.unshift(
@@ -204,6 +217,21 @@ export function formatOutcome(result: ReviewResult, dismissed = 0): string {
     `${tokens.toLocaleString('en-US')} tokens (${result.stats.promptTokens.toLocaleString('en-US')} in, ${result.stats.completionTokens.toLocaleString('en-US')} out)${cached}`,
   );
   return parts.join(' · ');
+}
+
+/** Model findings the gate or a verification withheld (not those grouped or merged into a shown one). */
+function withheldCount(result: ReviewResult): number {
+  const w = result.stats.withheld;
+  if (!w) return 0;
+  return (
+    w.unanchored +
+    w.lowConfidence +
+    w.overCap +
+    (w.contradicted ?? 0) +
+    (w.ungrounded ?? 0) +
+    (w.unfounded ?? 0) +
+    (w.verifyRejected ?? 0)
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ describe('the configured endpoint as a VS Code language model', () => {
     assert.ok(sent[0].user.includes('How should I size the pool?'));
   });
 
-  it('@principal /review with the endpoint model shows all eight findings as Markdown, no progress steps', async () => {
+  it('@principal /review with the endpoint model shows all eight findings as Markdown, no progress steps, and sends the note', async () => {
     const api = (await reviewerExtension().activate()) as { chatHandler: vscode.ChatRequestHandler };
     await vscode.commands.executeCommand(REVIEW_COMMANDS.switchMode, 'pragmatic');
     const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'src/steps.ts');
@@ -111,8 +111,10 @@ describe('the configured endpoint as a VS Code language model', () => {
       const [endpoint] = await vscode.lm.selectChatModels({ vendor: VENDOR });
       assert.ok(endpoint, 'the endpoint model is available to the chat');
       const { stream, calls } = recordingStream();
+      const before = model.server.chatRequests().length;
       await api.chatHandler(
-        chatRequest(endpoint, '', 'review'),
+        // The words after /review are the user's note: sent to the model as context.
+        chatRequest(endpoint, 'focus on the step order', 'review'),
         { history: [] },
         stream,
         new vscode.CancellationTokenSource().token,
@@ -127,6 +129,16 @@ describe('the configured endpoint as a VS Code language model', () => {
       assert.ok(list, `the findings are in the response: ${markdown.join('\n---\n')}`);
       for (const title of TITLES) assert.ok(list.includes(title), `"${title}" is in the same Markdown part`);
       assert.equal(reviewerDiagnostics(uri).filter((d) => d.source?.endsWith('Pragmatic')).length, TITLES.length);
+      const sent = model.server
+        .chatRequests()
+        .slice(before)
+        .map((r) => r.user)
+        .filter((text) => text.includes('export function step1'));
+      assert.ok(sent.length > 0, 'the review request reached the endpoint');
+      assert.ok(
+        sent.every((text) => /## The user's note for this review[^\n]*\nfocus on the step order\n/.test(text)),
+        `the note is in the context block: ${sent[0]?.slice(0, 1500)}`,
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await vscode.workspace.fs.delete(uri);

@@ -222,6 +222,68 @@ describe('review command: the noise gate', function () {
     assert.equal(report.stats.withheld.overCap, 22);
   });
 
+  it("caps each mode's findings per review and applies each mode's own confidence floor, counting the rest", async () => {
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
+    const files = ['a', 'b', 'c', 'd'].map((f) => `${f}.ts`);
+    const source = (file: string) => names.map((n, i) => `export const ${n}_${file[0]} = compute(${i});`);
+    server.setHandler((request) => {
+      const file = files.find((f) => request.user.includes(`File: ${f}`)) ?? 'a.ts';
+      const lines = source(file);
+      const findings = lines.map((line, i) =>
+        modelFinding({
+          title: `${names[i]}_${file[0]} concern`,
+          category: 'correctness',
+          severity: 'medium',
+          startLine: i + 1,
+          endLine: i + 1,
+          quote: line,
+          confidence: 0.9,
+        }),
+      );
+      // Between the two modes' floors (0.6 Pragmatic, 0.5 BackendPE).
+      if (file === 'a.ts')
+        findings.push(
+          modelFinding({
+            title: 'compute may overflow',
+            category: 'reliability',
+            severity: 'low',
+            startLine: 1,
+            endLine: 1,
+            quote: 'compute(0)',
+            confidence: 0.55,
+          }),
+        );
+      return findingsAnswer(findings);
+    });
+    const root = workspace(Object.fromEntries(files.map((f) => [f, source(f).join('\n') + '\n'])));
+    const modelFindings = (stdout: string) =>
+      (JSON.parse(stdout) as { findings: { origin: string; title: string }[] }).findings.filter(
+        (f) => f.origin === 'model',
+      );
+
+    const pragmatic = await runCliCaptured(['review', ...files, '--format', 'json'], { cwd: root, env });
+    assert.equal(pragmatic.code, 0, pragmatic.stderr);
+    assert.equal(server.chatRequests().length, 4, 'one request per file');
+    const kept = modelFindings(pragmatic.stdout);
+    assert.equal(kept.length, 30, 'Pragmatic keeps 8 per part and 30 per review');
+    assert.ok(!kept.some((f) => f.title === 'compute may overflow'), 'below Pragmatic’s floor of 0.6');
+    const withheld = JSON.parse(pragmatic.stdout).stats.withheld;
+    assert.deepEqual([withheld.overCap, withheld.lowConfidence], [4 * 2 + 2, 1]);
+
+    const backendpe = await runCliCaptured(['review', ...files, '--mode', 'backendpe', '--format', 'json'], {
+      cwd: root,
+      env,
+    });
+    assert.equal(backendpe.code, 0, backendpe.stderr);
+    const all = modelFindings(backendpe.stdout);
+    assert.equal(all.length, 41, 'BackendPE keeps 15 per part and 60 per review: all 41');
+    assert.ok(
+      all.some((f) => f.title === 'compute may overflow'),
+      'above BackendPE’s floor of 0.5',
+    );
+    assert.equal(JSON.parse(backendpe.stdout).stats.withheld?.overCap ?? 0, 0, 'nothing over the cap');
+  });
+
   it('withholds a claim that something is missing when the code shown has it, and counts it', async () => {
     const source = [
       'export async function rates(base: string): Promise<unknown> {',

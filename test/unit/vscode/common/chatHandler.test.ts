@@ -198,6 +198,30 @@ describe('vscode/chatHandler', () => {
     assert.deepEqual(out.buttons(), ['workbench.actions.view.problems']);
   });
 
+  it('/review lists what the model left out as overkill, with why, as plain text', async () => {
+    const base = setup();
+    const { deps, out } = setup({
+      reviewDocuments: async (documents, signal, note) => {
+        const review = await base.deps.reviewDocuments(documents, signal, note);
+        review.outcome.result.overkill = [
+          {
+            file: 'src/orders.ts',
+            title: 'Retries with jitter on the rate lookup',
+            reason: 'a failed lookup is [retried](command:x) on the next request',
+          },
+        ];
+        return review;
+      },
+    });
+    await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
+    const text = out.text();
+    assert.match(text, /left out as overkill here: Retries with jitter on the rate lookup/);
+    assert.match(
+      text,
+      /\nLeft out as overkill here:\n- Retries with jitter on the rate lookup — a failed lookup is \\\[retried\\\]\(command:x\) on the next request \(src\/orders\.ts\)/,
+    );
+  });
+
   it('/review prefers #file references over the active editor', async () => {
     const other = { ...doc, uri: 'file:///w/src/users.ts', relativePath: 'src/users.ts' };
     const { deps, out, reviewed } = setup({ referencedDocuments: async () => [other] });

@@ -142,6 +142,50 @@ describe('vscode/reviewService', () => {
     );
   });
 
+  it('says how many model findings the gate withheld and what was left out as overkill', () => {
+    const withheld = {
+      unanchored: 1,
+      lowConfidence: 2,
+      overCap: 1,
+      grouped: 4,
+      offlineDuplicates: 3,
+      fixesDropped: 1,
+      fixesRepaired: 1,
+      ungrounded: 1,
+      verifyRejected: 1,
+    };
+    const stats = { requests: 1, cachedChunks: 0, promptTokens: 100, completionTokens: 20, durationMs: 5, withheld };
+    assert.equal(
+      formatOutcome(emptyResult({ findings: [{} as never], stats })),
+      '1 finding · 6 model findings not shown by the noise gate (the log says why) · 120 tokens (100 in, 20 out)',
+      'grouped and merged findings are shown (as related locations, in the offline finding): not counted',
+    );
+    const overkill = ['Retries with jitter', 'Tracing spans', 'A circuit breaker'].map((title) => ({
+      file: 'a.ts',
+      title,
+      reason: 'not at this scale',
+    }));
+    assert.equal(
+      formatOutcome(emptyResult({ overkill })),
+      '0 findings · left out as overkill here: Retries with jitter; Tracing spans; and 1 more · 120 tokens (100 in, 20 out)',
+    );
+  });
+
+  it('logs each idea left out as overkill with its reason', async () => {
+    const logger = new InMemoryLogger();
+    const overkill = [{ file: 'a.ts', title: 'Retries with jitter', reason: 'a failed ping is retried next run' }];
+    const service = new ReviewService(
+      { runReview: async () => emptyResult({ overkill }) },
+      async () => prepared,
+      logger,
+    );
+    await service.review({ key: 'k', kind: 'chat', units: [unit] });
+    assert.ok(
+      logger.messages('info').includes('Overkill here (a.ts): Retries with jitter — a failed ping is retried next run'),
+      logger.messages().join('\n'),
+    );
+  });
+
   describe('file reviews converge', () => {
     const provider: ChatProvider = {
       id: 'fake:model',
