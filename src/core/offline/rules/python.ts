@@ -1205,6 +1205,9 @@ function namesCheckedAgainstFixedSets(input: CheckInput, node: Node): Set<string
   return new Set([...before.matchAll(ALLOWLIST_GUARD)].map((match) => match[1]));
 }
 
+/** A value spliced where no bind marker (`:name`, `%(name)s`, `$1`, `@p`) opens: data in the text. */
+const VALUE_SPLICE = /(?:^|[^:@$(])\u0001/;
+
 /**
  * What a statement run by `context` may splice without input reaching it: fixed SQL of the program's
  * own, not data.
@@ -1246,6 +1249,29 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
         (call) => call.node.startIndex < name.startIndex && (enclosingFunction(input, call.node) ?? fn).id === fn.id,
       )
       .map((call) => call.positional[call.name === 'insert' ? 1 : 0] ?? null);
+  // A list named for bind markers that is given quoted values (`placeholders = ", ".join(f"'{v}'" for v
+  // in ids)`) holds data: its name is trusted only while what it is given marks places (`"?"`, `f":{key}"`).
+  const holdsValues = (name: Node): boolean => {
+    const fn = enclosingFunction(input, name);
+    if (!fn) return false;
+    const key = `${fn.id} ${name.text} values`;
+    if (resolving.has(key)) return false;
+    resolving.add(key);
+    const given = [
+      ...[...assignmentsBefore(input, fn, name.text, name.startIndex)].map((assignment) =>
+        field(assignment.node, 'right'),
+      ),
+      ...grownWith(fn, name),
+    ];
+    const splicesData = (value: Node | null): boolean =>
+      !!value &&
+      [value, ...descendants(value, ['string', 'binary_operator', 'call'])].some((piece) =>
+        VALUE_SPLICE.test(splicedText(piece, 0, fixed) ?? ''),
+      );
+    const found = given.some(splicesData);
+    resolving.delete(key);
+    return found;
+  };
   const fixedLocal = (name: Node, text: string): boolean => {
     const fn = enclosingFunction(input, name);
     // Read from the text first: most names spliced are parameters, never assigned in the function.
@@ -1298,7 +1324,7 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
         const text = node.text;
         return (
           /^[A-Z][A-Z0-9_]*$/.test(text) ||
-          PLACEHOLDER_LIST.test(text) ||
+          (PLACEHOLDER_LIST.test(text) && !holdsValues(node)) ||
           CONFIGURATION_VALUE.test(text) ||
           namesCheckedAgainstFixedSets(input, node).has(text) ||
           fixedLocal(node, text)

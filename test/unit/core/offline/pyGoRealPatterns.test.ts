@@ -52,7 +52,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/shell_allowlist.py', 3],
     // Session 10, the third held-out round: fixed SQL spliced into a statement (the database object's dialect
     // SQL, a builder's clause bound with its own values, locals of fixed pieces, checked names, numbers).
-    ['python/sql_fixed_pieces.py', 7],
+    ['python/sql_fixed_pieces.py', 9],
     // An enumeration member's label is no credential.
     ['python/enum_labels.py', 2],
     // Flask-SQLAlchemy's `Model.query` per item of a loop.
