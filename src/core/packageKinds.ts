@@ -46,14 +46,8 @@ export function packageKindOf(
   dirName = '',
   atProjectRoot = false,
 ): PackageInfo | undefined {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(manifestText);
-  } catch {
-    return undefined;
-  }
-  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) return undefined;
-  const fields = manifest as Record<string, unknown>;
+  const fields = manifestFields(manifestText);
+  if (!fields) return undefined;
   // What ships with the package: its dependencies; the front-end toolchain may sit in devDependencies.
   const shipped = [...names(fields.dependencies), ...names(fields.peerDependencies)];
   const all = [...shipped, ...names(fields.devDependencies)];
@@ -179,7 +173,44 @@ export class PackageManifests {
     }
     if (!runs) return undefined;
     const shownAs = at === '' ? 'package.json' : `${at}/package.json`;
-    return scriptRunReason(runs, at === '' ? file : file.slice(at.length + 1), shownAs);
+    const packageDir = at;
+    return scriptRunReason(runs, at === '' ? file : file.slice(at.length + 1), shownAs, (target) =>
+      this.staysUp(packageDir, target),
+    );
+  }
+
+  /** Per `${package folder} ${target}`, whether the program a script runs stays up (read once). */
+  private readonly longRunning = new Map<string, boolean>();
+
+  /**
+   * Whether the program `target` (relative to the package in `packageDir`, as the entry names it:
+   * `cron/run.js`, `dist/main`, a folder) stays up once started: it listens, consumes a queue or
+   * schedules work (LONG_RUNNING). Such a program is a server whatever its entry is called
+   * (`"launch": "node gateway/index.js"`, `"notify": "node notifier/index.js"`).
+   */
+  private staysUp(packageDir: string, target: string): boolean {
+    const key = `${packageDir} ${target}`;
+    let found = this.longRunning.get(key);
+    if (found === undefined) {
+      found = false;
+      const base = packageDir === '' ? target : `${packageDir}/${target}`;
+      const candidates = /\.[cm]?[jt]sx?$/.test(target)
+        ? [base]
+        : ['.js', '.ts', '.mjs', '.cjs', '/index.js', '/index.ts', '/index.mjs'].map((ending) => `${base}${ending}`);
+      for (const candidate of candidates) {
+        let text: string | undefined;
+        try {
+          text = this.read(path.join(this.root, ...candidate.split('/')));
+        } catch {
+          // Unreadable (permissions): nothing learnt, as when it is absent.
+        }
+        if (text === undefined) continue;
+        found = LONG_RUNNING.test(text.length > LONG_RUNNING_CHARS ? text.slice(0, LONG_RUNNING_CHARS) : text);
+        break;
+      }
+      this.longRunning.set(key, found);
+    }
+    return found;
   }
 
   private atDir(dir: string): PackageInfo | undefined {
@@ -340,6 +371,10 @@ const SERVER_FIRST_WORDS = new Set([
   'gateway',
   'proxy',
   'listener',
+  'launch',
+  'job',
+  'jobs',
+  'cronjob',
 ]);
 const SERVER_LAST_WORDS = new Set([
   'start',
@@ -464,14 +499,9 @@ function serverName(name: string): boolean {
  * server.js`); the commands `concurrently` runs side by side are each a server.
  */
 function packageRuns(manifestText: string): PackageRuns | undefined {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(manifestText);
-  } catch {
-    return undefined;
-  }
-  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) return undefined;
-  const { scripts, main } = manifest as Record<string, unknown>;
+  const fields = manifestFields(manifestText);
+  if (!fields) return undefined;
+  const { scripts, main } = fields;
   const runs: PackageRuns = { scripts: new Map(), servers: new Set() };
   if (typeof main === 'string' && main !== '') runs.servers.add(main.replace(/^(?:\.\/)+/, ''));
   if (!scripts || typeof scripts !== 'object') return runs;
@@ -501,15 +531,31 @@ function runs(target: string, file: string): boolean {
   return file === target || file.replace(/\.[^./]+$/, '') === target || file.startsWith(`${target}/index.`);
 }
 
-function scriptRunReason(packageRuns: PackageRuns, file: string, shownAs: string): string | undefined {
+/**
+ * What a program that stays up once started does: listen for connections (`app.listen(`,
+ * `createServer(`, `Bun.serve(`, Nest's `NestFactory.create`), consume a queue (BullMQ's `new Worker(`,
+ * `queue.process(`, `channel.consume(`, kafkajs's `consumer.run(`), or schedule work (`cron.schedule(`,
+ * `new CronJob(`, `scheduleJob(`, `setInterval(`).
+ */
+const LONG_RUNNING =
+  /\.listen\s*\(|\bcreateServer\s*\(|\b(?:Bun|Deno)\.serve\s*\(|\bNestFactory\.create\w*\s*\(|\bnew\s+(?:Worker|CronJob|Cron)\s*\(|\b\w*(?:[qQ]ueue|[cC]hannel)\.(?:process|consume)\s*\(|\bconsumer\.run\s*\(|\bcron\.schedule\s*\(|\bscheduleJob\s*\(|\bsetInterval\s*\(/;
+/** How much of a program is read for LONG_RUNNING. */
+const LONG_RUNNING_CHARS = 64 * 1024;
+
+function scriptRunReason(
+  packageRuns: PackageRuns,
+  file: string,
+  shownAs: string,
+  staysUp: (target: string) => boolean,
+): string | undefined {
   const shown = (run: { name: string; command: string }): string =>
     `"${run.name}": ${run.command.length > 80 ? `${run.command.slice(0, 77)}...` : run.command}`;
   for (const server of packageRuns.servers) if (runs(server, file)) return undefined;
   for (const [target, run] of packageRuns.scripts)
-    if (runs(target, file)) return `${shownAs} runs it as a program, not a server (${shown(run)})`;
+    if (runs(target, file))
+      return staysUp(target) ? undefined : `${shownAs} runs it as a program, not a server (${shown(run)})`;
   // A folder of such programs (with the modules they share): not the package's root, no source
-  // folder, and no server started from it.
-  // The nearest such folder is named.
+  // folder, and no server started from it. The nearest such folder is named.
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
   let found: { folder: string; run: { name: string; command: string } } | undefined;
   for (const [target, run] of packageRuns.scripts) {
@@ -517,10 +563,26 @@ function scriptRunReason(packageRuns: PackageRuns, file: string, shownAs: string
     if (folder === '' || (found && found.folder.length >= folder.length)) continue;
     if (dir !== folder && !dir.startsWith(`${folder}/`)) continue;
     if (folder.split('/').some((part) => SOURCE_FOLDERS.has(part.toLowerCase()))) continue;
-    if ([...packageRuns.servers].some((server) => server === folder || server.startsWith(`${folder}/`))) continue;
+    const inFolder = (other: string): boolean => other === folder || other.startsWith(`${folder}/`);
+    if ([...packageRuns.servers].some(inFolder)) continue;
+    // A program there that stays up makes the folder a server's, whatever its entry is called.
+    if ([...packageRuns.scripts.keys()].some((other) => inFolder(other) && staysUp(other))) continue;
     found = { folder, run };
   }
   return found && `${shownAs} runs the programs in ${found.folder}/ and no server from there (${shown(found.run)})`;
+}
+
+/** A package.json's top-level fields, or undefined when it is no JSON object. */
+function manifestFields(manifestText: string): Record<string, unknown> | undefined {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(manifestText);
+  } catch {
+    return undefined;
+  }
+  return manifest && typeof manifest === 'object' && !Array.isArray(manifest)
+    ? (manifest as Record<string, unknown>)
+    : undefined;
 }
 
 function readIfPresent(file: string): string | undefined {

@@ -149,23 +149,6 @@ const ROOT_BUILD_FILE = /^build\.(?:js|mjs|cjs|ts|mts)$/;
 const SCRIPT_FILE =
   /\.config\.(?:js|cjs|mjs|ts|cts|mts)$|^(?:gulpfile|gruntfile|jakefile|jest\.preset|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:noxfile|fabfile|manage|(?:pre|post)_gen_project)\.py$|^(?:magefile|mage)\.go$/;
 
-/** Front-end folders; `client` and `web` count only at the top of the project (a `src/client/` is often an HTTP client). */
-const BROWSER_DIRS = new Set([
-  'frontend',
-  'front-end',
-  'public',
-  'static',
-  'assets',
-  'wwwroot',
-  'browser',
-  'webapp',
-  'browserside',
-  'browser-side',
-  'browser_side',
-  'clientside',
-  'client-side',
-  'client_side',
-]);
 /**
  * Folders named for the browser side: scripts a server keeps to inject into the pages it drives
  * (`server/src/sdk/browserSide/pageAnalyzer.js`, read and run by `page.evaluate`). Below a server
@@ -178,6 +161,18 @@ const BROWSER_SIDE_DIRS = new Set([
   'clientside',
   'client-side',
   'client_side',
+]);
+/** Front-end folders; `client` and `web` count only at the top of the project (a `src/client/` is often an HTTP client). */
+const BROWSER_DIRS = new Set([
+  'frontend',
+  'front-end',
+  'public',
+  'static',
+  'assets',
+  'wwwroot',
+  'browser',
+  'webapp',
+  ...BROWSER_SIDE_DIRS,
 ]);
 const BROWSER_TOP_DIRS = new Set(['client', 'web', 'ui']);
 /** Next.js and friends: files that run on the server even in a front-end tree. */

@@ -366,4 +366,32 @@ describe('file roles from package.json', () => {
     assert.match(manifests.of('worker/requeue.js')?.scriptRun ?? '', /"requeue-failed"/);
     assert.match(manifests.of('bin-tools/hash.js')?.scriptRun ?? '', /programs in bin-tools\//);
   });
+
+  it('keeps a program that stays up, and its folder, out of the scripts whatever its entry is called', () => {
+    const files = {
+      'package.json': manifest({
+        dependencies: { express: '4', bullmq: '5' },
+        scripts: {
+          launch: 'node edge-gateway/index.js',
+          notify: 'node notifier',
+          'jobs:run': 'node nightly/sync.js',
+          reindex: 'node search-tools/reindex.js',
+        },
+      }),
+      'edge-gateway/index.js': "const app = require('./app');\napp.listen(process.env.PORT);\n",
+      'notifier/index.js': "const { Worker } = require('bullmq');\nnew Worker('mail', send);\n",
+      'search-tools/reindex.js': "const { client } = require('./client');\nawait client.reindexAll();\n",
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    // The program listens or consumes a queue: a server, and so are the modules beside it.
+    assert.equal(manifests.of('edge-gateway/index.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('edge-gateway/routes.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('notifier/index.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('notifier/send.js')?.scriptRun, undefined);
+    // A job runner's entry is named for it.
+    assert.equal(manifests.of('nightly/sync.js')?.scriptRun, undefined);
+    // Near-miss: a one-off program that neither listens nor schedules stays a script, with its folder.
+    assert.match(manifests.of('search-tools/reindex.js')?.scriptRun ?? '', /"reindex"/);
+    assert.match(manifests.of('search-tools/client.js')?.scriptRun ?? '', /programs in search-tools\//);
+  });
 });
