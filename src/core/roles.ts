@@ -144,6 +144,42 @@ const SCRIPT_DIRS = new Set([
 ]);
 /** Folders of sample programs: `examples/`, `example/`, `_examples/`, `push-examples/`. */
 const EXAMPLE_DIR = /^(?:_?examples?|[\w.]+[-_]examples)$/;
+/**
+ * Folders of a program's own source: below one, `example/` is more often a feature of the product
+ * (an API's saved request examples, `src/components/http/example/`, `api/examples/handler.go`) than
+ * samples; only `_example/` (which Go's tools skip) still says sample there.
+ */
+const OWN_SOURCE_DIRS = new Set([
+  'src',
+  'lib',
+  'app',
+  'internal',
+  'pkg',
+  'server',
+  'api',
+  'components',
+  'routes',
+  'controllers',
+  'handlers',
+  'services',
+  'models',
+  'modules',
+  'views',
+  'pages',
+  'core',
+  'domain',
+  'features',
+]);
+
+/** Where the first folder of sample programs is in `dirs` (see EXAMPLE_DIR, OWN_SOURCE_DIRS), or -1. */
+function exampleFolderAt(dirs: readonly string[]): number {
+  let inSource = false;
+  for (const [at, dir] of dirs.entries()) {
+    if (EXAMPLE_DIR.test(dir) && (!inSource || dir.startsWith('_'))) return at;
+    if (OWN_SOURCE_DIRS.has(dir)) inSource = true;
+  }
+  return -1;
+}
 /** A build script at the project's root (`build.js`, `build.mjs`). */
 const ROOT_BUILD_FILE = /^build\.(?:js|mjs|cjs|ts|mts)$/;
 const SCRIPT_FILE =
@@ -631,7 +667,7 @@ export function classifyFile(
   // sample is a file in the folder or in one folder of its own (`examples/publish-go/main.go`); an
   // example application laid out as a service (`examples/orders-service/src/orders.ts`) is code to
   // review as such.
-  const exampleAt = dirs.findIndex((dir) => EXAMPLE_DIR.test(dir));
+  const exampleAt = exampleFolderAt(dirs);
   if (exampleAt >= 0 && dirs.length - exampleAt <= 2)
     return { role: 'script', reason: `path ${dirs[exampleAt]}/ (sample programs)` };
   // A command-line tool's package: its code runs once per command, not in a server's event loop.

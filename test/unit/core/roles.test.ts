@@ -202,6 +202,12 @@ describe('file roles', () => {
     // An example application laid out as a service, below its own folder's folders, is reviewed as code.
     assert.equal(role('examples/orders-service/src/orders.ts', "await fetch('https://x');\n"), 'production');
     assert.equal(role('examples/orders-service/inventory/stock.go', 'package inventory\n'), 'production');
+    // Near misses: below the program's own source an `example/` folder is a feature of the product.
+    const handler = 'package examples\n\nimport "net/http"\n\nfunc List(w http.ResponseWriter, r *http.Request) {}\n';
+    assert.equal(role('internal/api/examples/handler.go', handler), 'production');
+    assert.equal(role('src/routes/example/saved.ts', "import express from 'express';\n"), 'production');
+    assert.equal(role('backend/_example/memory_store/main.go', sample), 'script', '`_example/` says sample anywhere');
+    assert.equal(role('packages/sdk/examples/send.ts', "await fetch('https://x');\n"), 'script');
   });
 
   it('reads test imports in files whose path says nothing', () => {
