@@ -46,7 +46,7 @@ export function packageKindOf(
   dirName = '',
   atProjectRoot = false,
 ): PackageInfo | undefined {
-  const fields = manifestFields(manifestText);
+  const fields = parseObject(manifestText);
   if (!fields) return undefined;
   // What ships with the package: its dependencies; the front-end toolchain may sit in devDependencies.
   const shipped = [...names(fields.dependencies), ...names(fields.peerDependencies)];
@@ -499,7 +499,7 @@ function serverName(name: string): boolean {
  * server.js`); the commands `concurrently` runs side by side are each a server.
  */
 function packageRuns(manifestText: string): PackageRuns | undefined {
-  const fields = manifestFields(manifestText);
+  const fields = parseObject(manifestText);
   if (!fields) return undefined;
   const { scripts, main } = fields;
   const runs: PackageRuns = { scripts: new Map(), servers: new Set() };
@@ -570,19 +570,6 @@ function scriptRunReason(
     found = { folder, run };
   }
   return found && `${shownAs} runs the programs in ${found.folder}/ and no server from there (${shown(found.run)})`;
-}
-
-/** A package.json's top-level fields, or undefined when it is no JSON object. */
-function manifestFields(manifestText: string): Record<string, unknown> | undefined {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(manifestText);
-  } catch {
-    return undefined;
-  }
-  return manifest && typeof manifest === 'object' && !Array.isArray(manifest)
-    ? (manifest as Record<string, unknown>)
-    : undefined;
 }
 
 function readIfPresent(file: string): string | undefined {

@@ -285,10 +285,11 @@ const ISOMORPHIC = /\btypeof\s+window\b/;
 /**
  * Modules that only run on a server or in Node. Browser automation drivers (Playwright, Puppeteer,
  * Selenium) launch and steer a browser from Node: the `document.querySelector` of a crawler's
- * `page.evaluate(() => …)` runs in that page, the module itself does not.
+ * `page.evaluate(() => …)` runs in that page, the module itself does not. JSX rendered to an email
+ * (React Email, jsx-email) or a terminal (Ink) is a server's or a command's, not a page's.
  */
 const JS_SERVER_MODULES =
-  'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston|playwright|playwright-core|puppeteer|puppeteer-core|selenium-webdriver|next/og|@vercel/og|hono|hono/[\\w./-]+|elysia';
+  'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston|playwright|playwright-core|puppeteer|puppeteer-core|selenium-webdriver|next/og|@vercel/og|hono|hono/[\\w./-]+|elysia|@react-email/[\\w./-]+|react-email|jsx-email|ink';
 const JS_SERVER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](${JS_SERVER_MODULES})['"]`,
   'gm',

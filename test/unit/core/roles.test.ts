@@ -332,6 +332,12 @@ describe('file roles', () => {
       'production',
     );
     assert.equal(role('src/app/orders/summary.tsx', badge), 'production');
+    // JSX rendered to an email or a terminal runs where the server or the command does.
+    const email =
+      'import { Html, Button } from \'@react-email/components\';\nexport default function Welcome() {\n  return <Html><Button href="https://x">Hi</Button></Html>;\n}\n';
+    assert.equal(role('src/emails/welcome.tsx', email), 'production');
+    assert.equal(role('src/cli/progress.tsx', `import { Text } from 'ink';\n${badge}`), 'production');
+    assert.equal(role('src/emails/welcome.tsx', email.replace('@react-email/components', '@/ui/mail')), 'browser');
   });
 
   it('reads a browser automation module as Node code: its DOM use runs in the page it drives (issue 12)', () => {
