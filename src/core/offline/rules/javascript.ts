@@ -1870,6 +1870,9 @@ const startupOrTestFunctions = new WeakMap<CheckInput, Map<number, boolean>>();
 
 function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
   for (let current: Node | null = fn; current; current = enclosingFunction(input, current)) {
+    // A request handler runs per request, whatever the function that registered it is called
+    // (`function setup(app) { app.get('/r', async (req, res) => …) }`, `async connect(req, res)`).
+    if (isRequestHandler(current)) break;
     const name = functionName(current);
     if (name && STARTUP_METHOD.test(name)) return true;
   }
