@@ -560,9 +560,13 @@ const BROAD_CATCH = /^(?:Exception|BaseException)$/;
 /** An `except` header, over several lines when its types are in parentheses: the names caught. */
 const EXCEPT_HEADER = /^except\s*\(?([\w.,\s]*?)\)?(?:\s+as\s+\w+)?\s*:/;
 
-/** A comment that says a failure is expected here (`# This will fail if the filesystem is read-only`). */
+/**
+ * A comment that says a failure is expected here (`# This will fail if the filesystem is read-only`,
+ * `# may fail`, `# best effort`). Naming an error alone is no such word: `# Save the order (an error
+ * here loses it)` describes the step.
+ */
 const EXPECTED_FAILURE =
-  /\b(?:fails?|failing|failures?|errors?|may not|might not|cannot|can't|read-only|ignored?|best[- ]effort|optional(?:ly)?)\b/i;
+  /\b(?:(?:may|might|can|could|will|would)(?: not)? fail|fails? (?:on|if|when|for|in|with|without|under)|may not|might not|cannot|can't|read-only|ignored?|ignoring|best[- ]effort|optional(?:ly)?|harmless|not (?:critical|fatal|required|important|needed)|(?:errors?|failures?) (?:is|are) (?:fine|ok|okay|expected|harmless|ignored))\b/i;
 
 /** `logger.error("lost the stream, retrying")`: a statement that logs a failure at warning level or above. */
 const LOGS_FAILURE =

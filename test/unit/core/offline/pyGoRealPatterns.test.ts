@@ -58,7 +58,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Flask-SQLAlchemy's `Model.query` per item of a loop.
     ['python/flask_model_queries.py', 2],
     // A handler's `pass` that a comment above the try, an `else:` branch or a log right after explains.
-    ['python/silent_fallbacks.py', 4],
+    ['python/silent_fallbacks.py', 5],
     // A fan-out over the configured sources; a KILL per idle session.
     ['python/configured_fanout.py', 2],
     // Session 10, the fourth held-out round: a try that only computes a value before `except Exception: pass`
