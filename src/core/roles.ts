@@ -272,7 +272,6 @@ const JS_BROWSER_IMPORT = new RegExp(
  */
 const JS_DOM_USE =
   /\b(?:document\.(?:getElementById|getElementsBy\w+|querySelector(?:All)?|createElement|body|documentElement|addEventListener|cookie)|(?:localStorage|sessionStorage)\.(?:getItem|setItem))|:\s*(?:HTML\w*Element|(?:Clipboard|Drag|Keyboard|Mouse|Pointer|Touch|Focus|Input|Wheel)Event)\b|\.(?:clipboardData|dataTransfer)\b/;
-/** Any `window.` property (Node has no `window`), unless the module asks whether it runs in a browser (`typeof window`). */
 /**
  * A JSX element where an expression starts (`return <div`, `=> (\n  <Card`, `? <Empty />`, a fragment
  * `<>`): with the automatic JSX runtime a component imports no React at all. Read in `.tsx`/`.jsx`
@@ -280,6 +279,7 @@ const JS_DOM_USE =
  */
 const JSX_ELEMENT = /(?:\breturn|=>|[(?:,]|&&|\|\|)\s*<(?:[A-Za-z][\w.:-]*(?=[\s/>])|>)/;
 const ASYNC_COMPONENT = /\basync\s+function\s+[A-Z]|\b(?:const|let)\s+[A-Z][\w$]*\s*(?::[^=]+)?=\s*async\b/;
+/** Any `window.` property (Node has no `window`), unless the module asks whether it runs in a browser (`typeof window`). */
 const WINDOW_USE = /\bwindow\.[A-Za-z_$][\w$]*/;
 const ISOMORPHIC = /\btypeof\s+window\b/;
 /**
@@ -518,7 +518,6 @@ export function globMatcher(glob: string): (path: string) => boolean {
   };
 }
 
-/** Vendored or generated code told by its folders or its file name alone. */
 /**
  * A bundler's output named by content hash, in an `assets/` folder: Vite's `pages-O-QBvGFf.js` and
  * `echarts-l0sNRNKZ.js` (8 characters of base64url), older builds' `teams_list.5a685cad.js` (8 hex
@@ -536,6 +535,7 @@ function isHashedBundle(dirs: readonly string[], originalBase: string): boolean 
   return /\d/.test(hash) || upper >= 3 || (upper === 2 && !/[A-Z]/.test(hash[0]));
 }
 
+/** Vendored or generated code told by its folders or its file name alone. */
 function notOwnCodeByPath(dirs: string[], base: string, originalBase = base): FileRoleResult | undefined {
   const vendoredDir = firstDir(dirs, VENDORED_DIRS);
   if (vendoredDir) return { role: 'vendored', reason: `path ${vendoredDir}/` };

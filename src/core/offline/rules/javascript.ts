@@ -319,15 +319,6 @@ function inPageScript(input: CheckInput, offset: number): boolean {
   return pageScripts(input).some((span) => offset > span.start && offset < span.end);
 }
 
-/**
- * Whether the try block between `start` and `end` performs an action (a call made for its effect:
- * `await svc.initialize()`, `await db.row.delete(…)`) rather than computing a value. A block that
- * only computes values (declarations, assignments, `return JSON.parse(v)`, `if (hit) return hit`,
- * filling a local list) before an empty catch is the fallback idiom: when it fails, the code after
- * it carries on with the default (`value` stays the raw string, the cache miss is recomputed, a
- * missing profile is refused with a clear error). An action that fails silently is lost. Read from
- * the calls the check already collected and the text before each; nothing reads the tree.
- */
 /** Detaching a listener (`page.removeListener('popup', onPopup)`, `sub.unsubscribe()`): nothing is lost when it fails. */
 const DETACH_METHODS = /^(?:removeListener|removeAllListeners|removeEventListener|off|unsubscribe)$/;
 /** Where a function is defined, not run: `const normalise = (u) => u.split('#')[0]` declares, the call runs later. */
@@ -344,6 +335,15 @@ function definedNotRun(input: CheckInput, call: Node, floor: number): boolean {
   return arrow?.type === 'arrow_function' && DEFINITION_PARENTS.has(arrow.parent?.type ?? '');
 }
 
+/**
+ * Whether the try block between `start` and `end` performs an action (a call made for its effect:
+ * `await svc.initialize()`, `await db.row.delete(…)`) rather than computing a value. A block that
+ * only computes values (declarations, assignments, `return JSON.parse(v)`, `if (hit) return hit`,
+ * filling a local list) before an empty catch is the fallback idiom: when it fails, the code after
+ * it carries on with the default (`value` stays the raw string, the cache miss is recomputed, a
+ * missing profile is refused with a clear error). An action that fails silently is lost. Read from
+ * the calls the check already collected and the text before each; nothing reads the tree.
+ */
 function performsAction(input: CheckInput, start: number, end: number): boolean {
   const calls = jsCalls(input);
   // Inside a combinator's array (`Promise.race([page.waitForLoadState(…), timer])`) every call counts.
