@@ -168,7 +168,7 @@ export class PackageManifests {
     if (at === undefined) return undefined;
     let runs = this.runs.get(at);
     if (!this.runs.has(at)) {
-      runs = packageRuns(this.manifestText(at) ?? '');
+      runs = packageRuns(this.manifestText(at) ?? '', this.deployedCommands(at));
       this.runs.set(at, runs);
     }
     if (!runs) return undefined;
@@ -177,6 +177,26 @@ export class PackageManifests {
     return scriptRunReason(runs, at === '' ? file : file.slice(at.length + 1), shownAs, (target) =>
       this.staysUp(packageDir, target),
     );
+  }
+
+  /**
+   * The commands the package's deployment files start (DEPLOY_FILES beside its package.json): a
+   * Procfile's processes, a Dockerfile's CMD and ENTRYPOINT. What they run is a server, whatever
+   * its entry is called (`worker: npm run sync-users`, `CMD ["node", "jobs/sync.js"]`).
+   */
+  private deployedCommands(packageDir: string): string[] {
+    const commands: string[] = [];
+    for (const name of DEPLOY_FILES) {
+      const shownAs = packageDir === '' ? name : `${packageDir}/${name}`;
+      let text: string | undefined;
+      try {
+        text = this.read(path.join(this.root, ...shownAs.split('/')));
+      } catch {
+        // Unreadable: nothing learnt.
+      }
+      if (text !== undefined) commands.push(...deployCommandsIn(name, text));
+    }
+    return commands;
   }
 
   /** Per `${package folder} ${target}`, whether the program a script runs stays up (read once). */
@@ -498,20 +518,29 @@ function serverName(name: string): boolean {
  * of a chain is the server and the commands before it prepare it (`node scripts/check.mjs && node
  * server.js`); the commands `concurrently` runs side by side are each a server.
  */
-function packageRuns(manifestText: string): PackageRuns | undefined {
+function packageRuns(manifestText: string, deployed: readonly string[] = []): PackageRuns | undefined {
   const fields = parseObject(manifestText);
   if (!fields) return undefined;
   const { scripts, main } = fields;
   const runs: PackageRuns = { scripts: new Map(), servers: new Set() };
   if (typeof main === 'string' && main !== '') runs.servers.add(main.replace(/^(?:\.\/)+/, ''));
+  // The entries and programs a deployment file starts (`npm run worker`, `node jobs/sync.js`).
+  const deployedEntries = new Set<string>();
+  const readDeployed = (command: string, depth: number): void => {
+    for (const part of splitCommands(shellWords(command))) {
+      // `sh -c "npm run worker"`: the quoted command is read too.
+      if (depth < 2) for (const word of part) if (word.nested) readDeployed(word.text, depth + 1);
+      const words = part.filter((word) => !word.nested).map((word) => word.text);
+      const entry = DEPLOYED_ENTRY.exec(words.join(' '));
+      if (entry) deployedEntries.add(entry[1]);
+      const target = runTarget(words);
+      if (target) runs.servers.add(target.file);
+    }
+  };
+  for (const command of deployed) readDeployed(command, 0);
   if (!scripts || typeof scripts !== 'object') return runs;
   const visit = (name: string, command: string, server: boolean, depth: number): void => {
-    const words = shellWords(command);
-    const commands: Array<Array<{ text: string; nested: boolean }>> = [[]];
-    for (const word of words) {
-      if (!word.nested && /^(?:&&|\|\||[;|&])$/.test(word.text)) commands.push([]);
-      else commands[commands.length - 1].push(word);
-    }
+    const commands = splitCommands(shellWords(command));
     const last = commands.filter((part) => part.length > 0).at(-1);
     for (const part of commands) {
       if (depth < 2) for (const word of part) if (word.nested) visit(name, word.text, server, depth + 1);
@@ -522,8 +551,51 @@ function packageRuns(manifestText: string): PackageRuns | undefined {
     }
   };
   for (const [name, command] of Object.entries(scripts as Record<string, unknown>))
-    if (typeof command === 'string') visit(name, command, serverName(name), 0);
+    if (typeof command === 'string') visit(name, command, serverName(name) || deployedEntries.has(name), 0);
   return runs;
+}
+
+/** The commands of a command line, split at `&&`, `||`, `;`, `|` and `&` (a quoted word is kept whole). */
+function splitCommands(
+  words: ReadonlyArray<{ text: string; nested: boolean }>,
+): Array<Array<{ text: string; nested: boolean }>> {
+  const commands: Array<Array<{ text: string; nested: boolean }>> = [[]];
+  for (const word of words) {
+    if (!word.nested && /^(?:&&|\|\||[;|&])$/.test(word.text)) commands.push([]);
+    else commands[commands.length - 1].push(word);
+  }
+  return commands;
+}
+
+/** Files that say how a package is started where it is deployed. */
+const DEPLOY_FILES = ['Procfile', 'Dockerfile'];
+
+/** `npm run worker`, `npm start`, `yarn worker`, `pnpm run worker`, `bun run worker`: the entry a command runs. */
+const DEPLOYED_ENTRY = /(?:^|\s)(?:npm|yarn|pnpm|bun)\s+(?:run(?:-script)?\s+)?(?!run\b)([\w:.-]+)/;
+
+/** The commands a deployment file starts: a Procfile's `name: command` lines, a Dockerfile's CMD and ENTRYPOINT (JSON or shell form). */
+function deployCommandsIn(name: string, text: string): string[] {
+  const commands: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (name === 'Procfile') {
+      const process = /^[\w-]+\s*:\s*(.+)$/.exec(line.trim());
+      if (process) commands.push(process[1]);
+      continue;
+    }
+    const instruction = /^\s*(?:CMD|ENTRYPOINT)\s+(.+)$/i.exec(line);
+    if (!instruction) continue;
+    const form = instruction[1].trim();
+    if (form.startsWith('[')) {
+      try {
+        const parts: unknown = JSON.parse(form);
+        if (Array.isArray(parts) && parts.every((part) => typeof part === 'string'))
+          commands.push(parts.map((part) => (/\s/.test(part) ? `"${part}"` : part)).join(' '));
+      } catch {
+        // Not JSON: not a command we can read.
+      }
+    } else commands.push(form);
+  }
+  return commands;
 }
 
 /** Whether `file` (relative to the package) is the program `target` names: `dist/main` runs `dist/main.js`, a folder its index. */

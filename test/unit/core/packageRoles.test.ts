@@ -394,4 +394,32 @@ describe('file roles from package.json', () => {
     assert.match(manifests.of('search-tools/reindex.js')?.scriptRun ?? '', /"reindex"/);
     assert.match(manifests.of('search-tools/client.js')?.scriptRun ?? '', /programs in search-tools\//);
   });
+
+  it('reads what a Procfile or a Dockerfile starts as a server, whatever the entry is called', () => {
+    const files = {
+      'package.json': manifest({
+        dependencies: { pg: '8' },
+        scripts: {
+          'sync-users': 'node nightly/sync.js',
+          'mail-out': 'node mailer/send.js',
+          'refresh-cache': 'node cache-tools/refresh.js',
+          'seed-demo': 'node demo-data/seed.js',
+        },
+      }),
+      Procfile: 'web: npm start\nclock: npm run sync-users\n',
+      Dockerfile: 'FROM node:20\nRUN npm ci\nCMD ["sh", "-c", "node mailer/send.js"]\n',
+      'ops/package.json': manifest({ scripts: { rotate: 'node keys/rotate.js', prune: 'node keys/prune.js' } }),
+      'ops/Dockerfile': 'FROM node:20\nENTRYPOINT exec npm run rotate\n',
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    // Started where the package is deployed: a server, and the folder beside it too.
+    assert.equal(manifests.of('nightly/sync.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('nightly/users.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('mailer/send.js')?.scriptRun, undefined);
+    assert.equal(manifests.of('ops/keys/rotate.js')?.scriptRun, undefined);
+    // Near-misses: entries no deployment file starts stay scripts (a Dockerfile's RUN is a build step).
+    assert.match(manifests.of('cache-tools/refresh.js')?.scriptRun ?? '', /"refresh-cache"/);
+    assert.match(manifests.of('demo-data/seed.js')?.scriptRun ?? '', /"seed-demo"/);
+    assert.match(manifests.of('ops/keys/prune.js')?.scriptRun ?? '', /"prune"/);
+  });
 });
