@@ -88,6 +88,12 @@ describe('vscode/reviewContext', () => {
     assert.deepEqual(prepared.notes, []);
   });
 
+  it("passes the minimumConfidence setting to the engine's gate (the mode's floor unless set)", async () => {
+    assert.equal((await setup({}).context.prepare(request)).minimumConfidence, undefined);
+    const set = await setup({ settings: { minimumConfidence: 0.8 } }).context.prepare(request);
+    assert.equal(set.minimumConfidence, 0.8);
+  });
+
   it('passes the verify setting to the engine (off unless set)', async () => {
     assert.equal((await setup({}).context.prepare(request)).verify, false);
     assert.equal((await setup({ settings: { verify: true } }).context.prepare(request)).verify, true);
