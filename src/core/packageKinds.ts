@@ -637,8 +637,12 @@ function scriptRunReason(
     if (folder.split('/').some((part) => SOURCE_FOLDERS.has(part.toLowerCase()))) continue;
     const inFolder = (other: string): boolean => other === folder || other.startsWith(`${folder}/`);
     if ([...packageRuns.servers].some(inFolder)) continue;
-    // A program there that stays up makes the folder a server's, whatever its entry is called.
-    if ([...packageRuns.scripts.keys()].some((other) => inFolder(other) && staysUp(other))) continue;
+    // Programs there that stay up make the folder a server's, whatever their entries are called,
+    // unless they are a few among many that do not (a maintainer's folder of release and repair
+    // scripts with a local test server or two beside them).
+    const programs = [...packageRuns.scripts.keys()].filter(inFolder);
+    const up = programs.filter((other) => staysUp(other)).length;
+    if (up > 0 && up * 3 >= programs.length) continue;
     found = { folder, run };
   }
   return found && `${shownAs} runs the programs in ${found.folder}/ and no server from there (${shown(found.run)})`;

@@ -395,6 +395,29 @@ describe('file roles from package.json', () => {
     assert.match(manifests.of('search-tools/client.js')?.scriptRun ?? '', /programs in search-tools\//);
   });
 
+  it("keeps a maintainer's folder of scripts a script folder with a local test server or two among them", () => {
+    const files = {
+      'package.json': manifest({
+        dependencies: { express: '4' },
+        scripts: {
+          start: 'node server/server.js',
+          'reset-password': 'node maint/reset-password.js',
+          'remove-2fa': 'node maint/remove-2fa.js',
+          'mark-nightly': 'node maint/mark-nightly.js',
+          'fake-smtp-server': 'node maint/fake-smtp.js',
+        },
+      }),
+      'maint/fake-smtp.js': "const net = require('net');\nnet.createServer(onMail).listen(2525);\n",
+      'maint/reset-password.js': "const db = require('../server/db');\nawait db.resetPassword(process.argv[2]);\n",
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    // One program of four listens: the folder is still the maintainers' (a probe beside them is a script).
+    assert.match(manifests.of('maint/healthcheck.js')?.scriptRun ?? '', /programs in maint\//);
+    assert.match(manifests.of('maint/reset-password.js')?.scriptRun ?? '', /"reset-password"/);
+    // The listening program itself is not called a script.
+    assert.equal(manifests.of('maint/fake-smtp.js')?.scriptRun, undefined);
+  });
+
   it('reads what a Procfile or a Dockerfile starts as a server, whatever the entry is called', () => {
     const files = {
       'package.json': manifest({

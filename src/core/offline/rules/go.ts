@@ -1563,12 +1563,17 @@ function loopOverData(input: CheckInput, loop: Node): boolean {
   return !loopOverNothing(input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex));
 }
 
-/** A handle the function opens itself (`db, err := sql.Open(path)`): a database of its own per call. */
+/**
+ * A handle the function opens itself (`db, err := sql.Open(path)`): a database of its own per call;
+ * or a transaction it begins itself (`tx, err := l.db.BeginTx(ctx, nil)`): each call is a unit of
+ * work that commits or rolls back alone, which one query for all items would change (one failed
+ * transfer would undo the others), so a loop calling it is not an N+1 to batch.
+ */
 function opensOwnHandle(input: CheckInput, fn: Node, handle: string): boolean {
   if (!IDENTIFIER.test(handle)) return false;
-  return new RegExp(`\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*[\\w.]*(?:Open|Connect|Dial)\\w*\\s*\\(`).test(
-    input.text.slice(fn.startIndex, fn.endIndex),
-  );
+  return new RegExp(
+    `\\b${handle}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*[\\w.]*(?:Open|Connect|Dial|Begin|BeginTx|Beginx|BeginTxx)\\w*\\s*\\(`,
+  ).test(input.text.slice(fn.startIndex, fn.endIndex));
 }
 
 /** A call's text for a message: a long builder chain as its start and its end (`db.….Scan`). */
