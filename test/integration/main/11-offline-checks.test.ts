@@ -63,6 +63,52 @@ describe('offline checks in the editor', () => {
     );
   });
 
+  it('list the other places of a grouped finding as its related information', async () => {
+    // Two queries per customer in one loop are one decision: one diagnostic at the first, the second
+    // as related information (issue 15's grouping, as SARIF relatedLocations in the CLI).
+    const relativePath = 'src/customer_totals.py';
+    const uri = workspaceUri(relativePath);
+    fs.writeFileSync(
+      uri.fsPath,
+      [
+        'from app.models import Order, Refund',
+        '',
+        '',
+        'def totals(customer_ids):',
+        '    rows = []',
+        '    for customer_id in customer_ids:',
+        '        orders = Order.objects.filter(customer_id=customer_id).count()',
+        '        refunds = Refund.objects.filter(customer_id=customer_id).count()',
+        '        rows.append((customer_id, orders, refunds))',
+        '    return rows',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const { document } = await openWorkspaceFile(relativePath);
+      const [diagnostic] = await waitFor('the offline query-in-loop diagnostic', () => {
+        const found = offlineDiagnostics(document.uri).filter((d) => diagnosticCode(d) === 'query-in-loop');
+        return found.length > 0 ? found : undefined;
+      });
+      assert.equal(
+        offlineDiagnostics(document.uri).filter((d) => diagnosticCode(d) === 'query-in-loop').length,
+        1,
+        describeDiagnostics(offlineDiagnostics(document.uri)),
+      );
+      assert.equal(diagnostic.range.start.line + 1, 7, 'at the first query of the loop');
+      const related = diagnostic.relatedInformation ?? [];
+      assert.deepEqual(
+        related.map((r) => [r.location.uri.toString(), r.location.range.start.line + 1]),
+        [[document.uri.toString(), 8]],
+        'the second query of the loop is its related information',
+      );
+      assert.match(related[0].message, /^Also here: /);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(uri.fsPath, { force: true });
+    }
+  });
+
   it('check a large file in parts on worker threads, with every finding at its line', async () => {
     // 1,300 handlers of five lines: long enough to be split (5,000+ lines), each with one call without a timeout.
     const handlers = Array.from(
