@@ -336,12 +336,22 @@ export function isKeylessPem(text: string): boolean {
   return (material.match(/[A-Za-z0-9+/=]/g)?.length ?? 0) < PEM_BODY_MIN_CHARS;
 }
 
-/** A value that is obviously not a real credential for `name`: a test value or the name itself (`password="password"`). */
+/** What a constant names when it holds the key a secret is stored or sent under: `JWTSecretKey = "JWTSecret"`. */
+const KEY_NAME_SUFFIX =
+  /^(?:key|keyname|name|field|fieldname|param|parameter|prop|property|attr|attribute|header|column|label|id)$/;
+
+/**
+ * A value that is obviously not a real credential for `name`: a test value, the name itself
+ * (`password="password"`), or the name without a suffix that says it names a key
+ * (`JWTSecretKey = "JWTSecret"`, `PASSWORD_FIELD = "password"`: where a secret is kept, not the secret).
+ */
 export function isTestSecretValue(name: string, value: string): boolean {
   if (TEST_VALUE.test(value.trim())) return true;
   const squashedValue = squashed(value);
   const squashedName = squashed(name);
-  return squashedValue.length > 0 && (squashedValue === squashedName || squashedName.endsWith(squashedValue));
+  if (squashedValue.length === 0) return false;
+  if (squashedValue === squashedName || squashedName.endsWith(squashedValue)) return true;
+  return squashedName.startsWith(squashedValue) && KEY_NAME_SUFFIX.test(squashedName.slice(squashedValue.length));
 }
 
 /**

@@ -199,6 +199,9 @@ describe('file roles', () => {
     assert.equal(role('src/example.ts', 'export const x = 1;\n'), 'production');
     assert.equal(role('internal/examplestore/store.go', 'package examplestore\n'), 'production');
     assert.equal(role('examples/app/orders_test.go', 'package app\n'), 'test');
+    // Tests of migrations: a test folder above the migrations folder wins.
+    assert.equal(role('tests/migrations/migration_3c4d.py', 'def load_data(engine):\n    pass\n'), 'test');
+    assert.equal(role('app/migrations/0003_orders.py', 'def forwards(apps, schema_editor):\n    pass\n'), 'migration');
     // An example application laid out as a service, below its own folder's folders, is reviewed as code.
     assert.equal(role('examples/orders-service/src/orders.ts', "await fetch('https://x');\n"), 'production');
     assert.equal(role('examples/orders-service/inventory/stock.go', 'package inventory\n'), 'production');

@@ -84,6 +84,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // levels); slices a query fills, cache sets that filter, builders held in locals; retries, ticks
     // and configured integrations that are no N+1 or fan-out.
     ['go/loop_callees.go', 5],
+    // Session 10's fifth round: constants naming the key a secret is stored under.
+    ['go/secret_key_names.go', 2],
     ['go/loop_sources.go', 7],
     // A library whose default client has no timeout (webpush-go without `HTTPClient`).
     ['go/push_clients.go', 1],
