@@ -3,9 +3,13 @@ import type { Logger } from '../core/log';
 import { terminalSafe } from '../core/output/terminal';
 import { COMMANDS } from './common/commandIds';
 
+const RECENT_LINES = 200;
+
 /** The one "Backend Reviewer" log channel, behind the core Logger interface. */
 export class OutputChannelLogger implements Logger, vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
+  /** The last lines logged (level and text), kept for the integration tests' read-only API. */
+  private readonly recentLines: string[] = [];
 
   constructor() {
     this.channel = vscode.window.createOutputChannel('Backend Reviewer', { log: true });
@@ -14,16 +18,27 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
   // Log lines quote servers, models and file names: control characters and BiDi overrides are shown
   // as visible escapes, never passed to the channel raw.
   debug(message: string): void {
-    this.channel.debug(terminalSafe(message));
+    this.channel.debug(this.remember('debug', terminalSafe(message)));
   }
   info(message: string): void {
-    this.channel.info(terminalSafe(message));
+    this.channel.info(this.remember('info', terminalSafe(message)));
   }
   warn(message: string): void {
-    this.channel.warn(terminalSafe(message));
+    this.channel.warn(this.remember('warn', terminalSafe(message)));
   }
   error(message: string): void {
-    this.channel.error(terminalSafe(message));
+    this.channel.error(this.remember('error', terminalSafe(message)));
+  }
+
+  /** The last lines logged, oldest first, as `level: text`. */
+  recent(): string[] {
+    return [...this.recentLines];
+  }
+
+  private remember(level: string, text: string): string {
+    this.recentLines.push(`${level}: ${text}`);
+    if (this.recentLines.length > RECENT_LINES) this.recentLines.splice(0, this.recentLines.length - RECENT_LINES);
+    return text;
   }
 
   show(): void {

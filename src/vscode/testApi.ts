@@ -4,7 +4,10 @@ import type { PublishedFinding } from './common/publishedFindings';
 import type { Services } from './services';
 
 /** What this feature uses of the extension's services, and nothing more. */
-export type TestApiDeps = Pick<Services, 'mode' | 'offline' | 'projects' | 'publisher' | 'reviewService' | 'statusBar'>;
+export type TestApiDeps = Pick<
+  Services,
+  'logger' | 'mode' | 'offline' | 'projects' | 'publisher' | 'reviewService' | 'statusBar'
+>;
 
 /** What `activate` returns: a small read-only view for the integration tests. */
 export interface BackendReviewerApi {
@@ -21,6 +24,8 @@ export interface BackendReviewerApi {
   projectConfigNotes(): string[];
   /** The last progress texts the status bar showed while reviewing (oldest first). */
   progressShown(): string[];
+  /** The last lines written to the "Backend Reviewer" log channel, oldest first, as `level: text`. */
+  logLines(): string[];
   /** The handler given to `vscode.chat.createChatParticipant` (tests call it with a request of their own). */
   chatHandler: vscode.ChatRequestHandler;
 }
@@ -34,6 +39,7 @@ export function createTestApi(services: TestApiDeps, chatHandler: vscode.ChatReq
     offlineKeptTrees: () => services.offline.keptTrees,
     projectConfigNotes: () => [...services.projects.notes],
     progressShown: () => services.statusBar.recentProgress(),
+    logLines: () => services.logger.recent(),
     chatHandler,
   };
 }

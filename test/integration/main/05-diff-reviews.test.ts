@@ -1,6 +1,7 @@
 // Group 5: reviewChanges, reviewStaged and reviewAgainstBranch send only the changed hunks (asserted on what the model server
 // received) and publish diagnostics only on changed lines.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { findingsAnswer, modelFinding } from '../../support/modelServer';
 import {
@@ -9,6 +10,7 @@ import {
   modelDiagnostics,
   REVIEW_COMMANDS,
   rewriteLines,
+  runReview,
   waitFor,
   waitForModelDiagnostics,
   workspaceUri,
@@ -18,9 +20,32 @@ import { useModelServer } from '../modelServerHooks';
 const LARGE_LINE = '  return charge.amountCents >= Number(process.env.LARGE_CHARGE_CENTS);';
 const RESTOCK_LINE = '  stock.set(sku, available(sku) + Math.trunc(quantity));';
 const UNSTAGED_LINE = '  return total; // UNSTAGED-EDIT';
+const CURRENCY_CHECK = "  if (charge.currency.length !== 3) throw new Error('currency must be an ISO code');";
+
+/** Deletes the given 1-based lines of a workspace file on disk. */
+function deleteLines(relativePath: string, ...lineNumbers: number[]): void {
+  const file = workspaceUri(relativePath).fsPath;
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const kept = lines.filter((_, index) => !lineNumbers.includes(index + 1));
+  assert.equal(kept.length, lines.length - lineNumbers.length, `${relativePath} lacks some of lines ${lineNumbers}`);
+  fs.writeFileSync(file, kept.join('\n'));
+}
 
 describe('diff reviews send changed hunks only', () => {
   const model = useModelServer((request) => {
+    if (request.user.includes('this part of the file only lost lines')) {
+      // A deletion-only hunk: the removed check is reported on the nearest numbered line, as the prompt asks.
+      return findingsAnswer([
+        modelFinding({
+          title: 'Currency no longer validated',
+          severity: 'high',
+          category: 'data-integrity',
+          startLine: 8,
+          endLine: 8,
+          quote: "if (charge.amountCents <= 0) throw new Error('amount must be positive');",
+        }),
+      ]);
+    }
     if (request.user.includes('LARGE_CHARGE_CENTS')) {
       return findingsAnswer([
         modelFinding({
@@ -142,6 +167,85 @@ describe('diff reviews send changed hunks only', () => {
       describeDiagnostics(diagnostics),
     );
     assert.ok(diagnostics[0].message.startsWith('Threshold is NaN'));
+  });
+
+  it('reviewChanges sends a deletion-only hunk with its removed line marked "-" and shows the finding about the removal', async () => {
+    deleteLines('src/payments.ts', 9);
+    const uri = workspaceUri('src/payments.ts');
+    const before = model.server.chatRequests().length;
+    const result = await runReview(REVIEW_COMMANDS.reviewChanges);
+    assert.ok(result.ok, JSON.stringify(result));
+    const sent = model.server
+      .chatRequests()
+      .slice(before)
+      .map((r) => r.user)
+      .filter((text) => text.includes('currency must be an ISO code'));
+    assert.equal(sent.length, 1, 'one request carries the removed line');
+    const [text] = sent;
+    assert.match(text, /Review the changes: this part of the file only lost lines\. The numbered lines are context\./);
+    assert.match(text, /Lines marked "-" in place of a line number were removed by the change/);
+    // The removed line stands where it was, marked instead of numbered, between its numbered neighbours.
+    const rows = text.split('\n');
+    const at = rows.findIndex((row) => /^ +- \| /.test(row) && row.endsWith(`- | ${CURRENCY_CHECK}`));
+    assert.ok(at > 0, `the removed line is marked "-" instead of numbered: ${text}`);
+    assert.match(rows[at - 1], /^ *8 {3}\| {3}if \(charge\.amountCents <= 0\)/, 'the line before it keeps its number');
+    assert.match(rows[at + 1], /^ *9 {3}\| \}$/, 'the line after it has its new number');
+    const diagnostics = await waitForModelDiagnostics(uri, 'the finding about the removed check', (found) =>
+      found.some((d) => d.message.startsWith('Currency no longer validated')),
+    );
+    // Only the removal's finding is about this review (an earlier test's finding on line 21 may still be shown).
+    assert.deepEqual(
+      diagnostics.filter((d) => d.message.startsWith('Currency')).map((d) => d.range.start.line + 1),
+      [8],
+      describeDiagnostics(diagnostics),
+    );
+    assert.ok(
+      diagnostics.every((d) => d.range.start.line + 1 < 9 || d.range.start.line + 1 > 12),
+      `nothing else near the removal: ${describeDiagnostics(diagnostics)}`,
+    );
+  });
+
+  it('reviewAgainstBranch sends removed lines next to added ones (two-sided hunk) and flags the changed line', async () => {
+    const start = git('rev-parse', 'HEAD').trim();
+    const branch = git('symbolic-ref', '-q', '--short', 'HEAD').trim();
+    git('checkout', '-q', '-b', 'branch-review-removals');
+    try {
+      rewriteLines('src/payments.ts', { 21: LARGE_LINE });
+      deleteLines('src/payments.ts', 9);
+      git(
+        '-c',
+        'user.name=T',
+        '-c',
+        'user.email=t@test.invalid',
+        '-c',
+        'commit.gpgsign=false',
+        'commit',
+        '-q',
+        '-am',
+        'Payments: threshold from the environment, currency check dropped',
+      );
+      const uri = workspaceUri('src/payments.ts');
+      const before = model.server.chatRequests().length;
+      await vscode.commands.executeCommand('backendReviewer.reviewAgainstBranch', start);
+      const sent = model.server
+        .chatRequests()
+        .slice(before)
+        .map((r) => r.user)
+        .join('\n');
+      assert.match(sent, /^ +- \| {3}if \(charge\.currency\.length !== 3\)/m, 'the removed check is sent, marked "-"');
+      assert.match(sent, /^ *20 \+ \| {3}return charge\.amountCents >= Number\(process\.env\.LARGE_CHARGE_CENTS\);$/m);
+      const diagnostics = await waitForModelDiagnostics(uri, 'the findings of the branch review', (found) =>
+        found.some((d) => d.message.startsWith('Threshold is NaN')),
+      );
+      // The scripted finding names line 21 (the old numbering): it is placed by its quote, on line 20 now.
+      assert.ok(
+        diagnostics.some((d) => d.message.startsWith('Threshold is NaN') && d.range.start.line + 1 === 20),
+        describeDiagnostics(diagnostics),
+      );
+    } finally {
+      git('checkout', '-q', '-f', branch === '' ? start : branch);
+      git('branch', '-q', '-D', 'branch-review-removals');
+    }
   });
 
   it('reviewStaged sends the staged hunk only, not unstaged edits, and flags only staged lines', async () => {

@@ -134,8 +134,29 @@ describe('partial reviews keep the rest; one finding per problem', () => {
       const codes = reviewerDiagnostics(document.uri).map((d) => diagnosticCode(d));
       return codes.includes('sql-injection') && codes.includes('hardcoded-secret');
     });
+    const before = model.server.chatRequests().length;
     const result = await runReview(REVIEW_COMMANDS.reviewFile, document.uri);
     assert.ok(result.ok, JSON.stringify(result));
+    // The model was told what the offline checks already reported, so that it does not repeat it.
+    const sent = model.server
+      .chatRequests()
+      .slice(before)
+      .map((r) => r.user);
+    assert.equal(sent.length, 1, 'one request for the file');
+    const reported =
+      /\nAlready reported by the offline checks \(do not report these again; [^\n]*\n((?:- line [^\n]*\n)+)/.exec(
+        sent[0],
+      );
+    assert.ok(reported, `the prompt lists the offline findings: ${sent[0].slice(0, 3000)}`);
+    const listed = reported[1].trim().split('\n');
+    assert.ok(
+      listed.some((row) => row.startsWith('- line 3: [hardcoded-secret] ')),
+      listed.join('\n'),
+    );
+    assert.ok(
+      listed.some((row) => row.startsWith('- line 6: [sql-injection] ')),
+      listed.join('\n'),
+    );
     const shown = await waitFor('the model findings', () => {
       const all = reviewerDiagnostics(document.uri);
       return all.some((d) => d.range.start.line === 9) ? all : undefined;

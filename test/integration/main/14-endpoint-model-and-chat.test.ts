@@ -4,8 +4,18 @@
 // progress steps.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { findingsAnswer, modelFinding } from '../../support/modelServer';
-import { openWorkspaceFile, reviewerDiagnostics, reviewerExtension, REVIEW_COMMANDS, waitFor } from '../helpers';
+import { findingsAnswer, modelFinding, type RecordedRequest } from '../../support/modelServer';
+import {
+  describeDiagnostics,
+  openWorkspaceFile,
+  reviewerDiagnostics,
+  reviewerExtension,
+  REVIEW_COMMANDS,
+  runReview,
+  setUserSettings,
+  waitFor,
+  waitForModelDiagnostics,
+} from '../helpers';
 import { useModelServer } from '../modelServerHooks';
 
 const VENDOR = 'backend-reviewer';
@@ -158,5 +168,132 @@ describe('the configured endpoint as a VS Code language model', () => {
     assert.equal(preview.languageId, 'markdown');
     await vscode.window.showTextDocument(preview);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
+// The endpoint settings the CLI takes as --temperature and --max-input-tokens (test/unit/cli/reviewLocalModel.test.ts),
+// as the editor's settings: what reaches the endpoint, and what the user sees.
+describe('endpoint settings: temperature, maxInputTokens and a cut prompt', () => {
+  const FIRST_LINE = /^ *(\d+) \| export const setting/m;
+  const CATEGORIES = ['correctness', 'reliability', 'performance', 'security', 'data-integrity', 'api-design'];
+  const model = useModelServer((request, index) => {
+    // One finding per request, on the first line that request shows: each part's finding is a different problem.
+    const first = FIRST_LINE.exec(request.user);
+    if (!first) return findingsAnswer([]);
+    const line = Number(first[1]);
+    return findingsAnswer([
+      modelFinding({
+        title: `${TITLES[index % TITLES.length]} (part from line ${line})`,
+        severity: 'medium',
+        category: CATEGORIES[index % CATEGORIES.length],
+        startLine: line,
+        endLine: line,
+        quote: `export const setting${line - 1}`,
+      }),
+    ]);
+  });
+  const created: vscode.Uri[] = [];
+
+  /** A new settings file (a unique marker keeps the review cache out of the way) of `lines` lines. */
+  async function settingsFile(name: string, lines: number): Promise<vscode.Uri> {
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, `src/${name}.ts`);
+    const marker = `${name}-${Date.now()}`;
+    const body = Array.from(
+      { length: lines },
+      (_, i) => `export const setting${i} = readSetting('${marker}-${i}', ${i});`,
+    );
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(`${body.join('\n')}\n`));
+    created.push(uri);
+    return uri;
+  }
+
+  async function reviewOf(uri: vscode.Uri): Promise<RecordedRequest[]> {
+    const before = model.server.chatRequests().length;
+    const result = await runReview(REVIEW_COMMANDS.reviewFile, uri);
+    assert.ok(result.ok, JSON.stringify(result));
+    return model.server.chatRequests().slice(before);
+  }
+
+  after(async () => {
+    await setUserSettings({ temperature: undefined, maxInputTokens: undefined });
+    for (const uri of created) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+  });
+
+  it('sends temperature only when the backendReviewer.temperature setting is set', async () => {
+    const plain = await settingsFile('temperature-unset', 5);
+    const unset = await reviewOf(plain);
+    assert.equal(unset.length, 1);
+    assert.equal('temperature' in (unset[0].body ?? {}), false, JSON.stringify(unset[0].body).slice(0, 300));
+    await waitForModelDiagnostics(plain, 'the finding of the review without temperature', (d) => d.length === 1);
+    try {
+      await setUserSettings({ temperature: 0.1 });
+      const warm = await settingsFile('temperature-set', 5);
+      const set = await reviewOf(warm);
+      assert.equal(set.length, 1);
+      assert.equal(set[0].body?.temperature, 0.1);
+      const shown = await waitForModelDiagnostics(
+        warm,
+        'the finding of the review with temperature',
+        (d) => d.length === 1,
+      );
+      assert.match(shown[0].message, /\(part from line 1\)/);
+    } finally {
+      await setUserSettings({ temperature: undefined });
+    }
+  });
+
+  it('a small backendReviewer.maxInputTokens splits a file into requests that each fit it, and every part is shown', async () => {
+    const uri = await settingsFile('input-budget', 400);
+    try {
+      await setUserSettings({ maxInputTokens: 4000 });
+      const requests = await reviewOf(uri);
+      assert.ok(requests.length >= 3, `expected several parts, got ${requests.length}`);
+      for (const request of requests) {
+        const characters = JSON.stringify(request.body?.messages ?? []).length;
+        assert.ok(characters / 4 <= 4000 * 1.1, `a request of about ${characters / 4} tokens exceeds the budget`);
+      }
+      const firstLines = requests.map((r) => Number(FIRST_LINE.exec(r.user)?.[1]));
+      assert.equal(new Set(firstLines).size, requests.length, `each part shows other lines: ${firstLines}`);
+      const shown = await waitForModelDiagnostics(uri, 'one finding per part', (d) => d.length >= requests.length);
+      assert.deepEqual(
+        shown.map((d) => d.range.start.line + 1),
+        [...firstLines].sort((a, b) => a - b),
+        describeDiagnostics(shown),
+      );
+    } finally {
+      await setUserSettings({ maxInputTokens: undefined });
+    }
+  });
+
+  it('logs a warning when the endpoint counts far fewer prompt tokens than were sent (a cut prompt)', async () => {
+    const api = (await reviewerExtension().activate()) as { logLines(): string[] };
+    const warning = /counted 512 prompt tokens for a prompt of about \d+/;
+    const earlier = api.logLines().filter((l) => warning.test(l)).length;
+    model.server.setHandler(() => ({ ...findingsAnswer([]), usage: { prompt_tokens: 512, completion_tokens: 10 } }));
+    try {
+      const cut = await reviewOf(await settingsFile('cut-prompt', 300));
+      assert.equal(cut.length, 1);
+      const logged = await waitFor('the warning in the log channel', () => {
+        const lines = api.logLines().filter((l) => warning.test(l));
+        return lines.length > earlier ? lines.slice(earlier) : undefined;
+      });
+      assert.equal(logged.length, 1, logged.join('\n'));
+      assert.match(logged[0], /^warn: the endpoint at .* counted 512 prompt tokens/);
+      assert.match(
+        logged[0],
+        /Raise the server's context length .* or lower maxInputTokens \(.*backendReviewer\.maxInputTokens\)/,
+      );
+
+      model.server.setHandler(() => findingsAnswer([]));
+      const honest = await reviewOf(await settingsFile('whole-prompt', 300));
+      assert.equal(honest.length, 1);
+      assert.equal(
+        api.logLines().filter((l) => /prompt tokens for a prompt of about/.test(l)).length,
+        earlier + 1,
+        'an estimate-sized usage is no warning',
+      );
+    } finally {
+      model.server.setHandler(() => findingsAnswer([]));
+    }
   });
 });
