@@ -181,7 +181,17 @@ export class FindingsPublisher implements vscode.Disposable {
     options: { mode: Mode; replace: Replace; notices?: string[] },
   ): PublishedFinding[] {
     const key = uri.toString();
-    const previous = this.files.get(key);
+    const textHash = contentHash(text);
+    let previous = this.files.get(key);
+    // Earlier findings are anchored to the text they were published on. When the file changed since
+    // without its edits being tracked (on disk while closed: a checkout, a pull), their lines no longer
+    // mean anything: they go, as on opening such a file (restore), and are not kept around this publish.
+    if (previous && previous.textHash !== null && previous.textHash !== textHash) {
+      this.logger.info(
+        `${FindingsPublisher.relativePath(uri)} changed since its last review: its earlier findings were removed.`,
+      );
+      previous = undefined;
+    }
     const kept = previous ? previous.findings.filter((f) => keepOnPublish(f, options.replace)) : [];
     const published = toPublished(findings, {
       text,
@@ -190,7 +200,7 @@ export class FindingsPublisher implements vscode.Disposable {
     }).map((finding) => ({ ...finding, id: `${finding.id}:${Date.now().toString(36)}` }));
     const entry: FileEntry = {
       findings: [...kept, ...published],
-      textHash: contentHash(text),
+      textHash,
       notices: options.notices ?? (options.replace === 'offline' ? (previous?.notices ?? []) : []),
     };
     this.files.set(key, entry);

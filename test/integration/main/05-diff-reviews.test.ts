@@ -193,15 +193,12 @@ describe('diff reviews send changed hunks only', () => {
     const diagnostics = await waitForModelDiagnostics(uri, 'the finding about the removed check', (found) =>
       found.some((d) => d.message.startsWith('Currency no longer validated')),
     );
-    // Only the removal's finding is about this review (an earlier test's finding on line 21 may still be shown).
+    // Only the removal's finding: the earlier test's finding on line 21 was about a line reverted since (git
+    // checkout while the file was closed), so it went with the text it belonged to.
     assert.deepEqual(
-      diagnostics.filter((d) => d.message.startsWith('Currency')).map((d) => d.range.start.line + 1),
+      diagnostics.map((d) => d.range.start.line + 1),
       [8],
       describeDiagnostics(diagnostics),
-    );
-    assert.ok(
-      diagnostics.every((d) => d.range.start.line + 1 < 9 || d.range.start.line + 1 > 12),
-      `nothing else near the removal: ${describeDiagnostics(diagnostics)}`,
     );
   });
 
