@@ -127,10 +127,62 @@ function nestHttpFields(input: CheckInput): Set<string> {
   return fields;
 }
 
+/**
+ * The names the `request` family is bound to in the file (`const request = require('request')`,
+ * `import rp from 'request-promise'`): clients with no timeout unless a request's options set one.
+ * None when the file makes a client with defaults (`request.defaults({ timeout })`): its options are unseen.
+ */
+const REQUEST_PACKAGE_BINDING =
+  /\b(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](?:request|request-promise(?:-native|-any)?)['"]\s*\)|import\s+([A-Za-z_$][\w$]*)\s+from\s*['"](?:request|request-promise(?:-native|-any)?)['"])/g;
+function requestClients(text: string): Set<string> {
+  const names = new Set<string>();
+  if (/\.defaults\s*\(/.test(text)) return names;
+  for (const match of text.matchAll(REQUEST_PACKAGE_BINDING)) names.add(match[1] ?? match[2]);
+  return names;
+}
+/**
+ * A URL, not options: text (`'https://…'`, `` `${host}/status` ``) or a name that says URL
+ * (`url`, `this.endpoint`, `imageSrc`); a name that says nothing (`config`) may be options.
+ */
+function isUrlArgument(arg: Node | null | undefined): boolean {
+  if (!arg) return false;
+  if (arg.type === 'string' || arg.type === 'template_string') return true;
+  if (arg.type !== 'identifier' && arg.type !== 'member_expression') return false;
+  return /(?:url|uri|href|link|endpoint|address|src)$/i.test(arg.text);
+}
+
+/** The request family's verbs: `request.get(url)`, `rp.post({ uri, json })`. */
+const REQUEST_VERBS = new Set(['get', 'post', 'put', 'patch', 'del', 'delete', 'head']);
+
 const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
   let nestFields: Set<string> | undefined;
+  let requestNames: Set<string> | undefined;
   for (const { node: call, target } of jsCalls(input)) {
+    const isRequestCall =
+      (target.object === undefined || REQUEST_VERBS.has(target.name)) &&
+      (requestNames ??= requestClients(input.text)).has(target.object ?? target.text);
+    if (isRequestCall) {
+      // `request(url)`, `request(url, options)`, `request(options)`: a timeout in an options object;
+      // options built elsewhere (a variable, a spread) cannot be read.
+      const list = args(call);
+      if (list.length === 0) continue;
+      const objects = list.slice(0, 2).map((arg) => unwrap(arg));
+      const options = objects.find((arg) => arg?.type === 'object');
+      if (options) {
+        const { props, hasSpread } = objectProps(options);
+        if (hasSpread || props.has('timeout')) continue;
+      } else if (!isUrlArgument(objects[0])) continue;
+      else if (list[1] && unwrap(list[1])?.type === 'identifier') continue;
+      input.report(
+        call,
+        'http-no-timeout',
+        `\`${target.text}\` has no timeout: the request library waits as long as the server and the network let it.`,
+        'Set `timeout` (milliseconds) in the request options, or make one client with `request.defaults({ timeout })`; the library is deprecated: `fetch` with `AbortSignal.timeout(ms)` replaces it.',
+        options ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT) : undefined,
+      );
+      continue;
+    }
     const isFetch =
       (target.text === 'fetch' && (source ??= fetchSource(input.text)) !== 'wrapper') ||
       target.text === 'globalThis.fetch' ||

@@ -42,6 +42,7 @@ const FILES = [
   'fanOutShapes.ts',
   'dialectSql.js',
   'loopsThatAreNotN1.js',
+  'requestClients.js',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
