@@ -984,6 +984,29 @@ function inRegisteredHandler(input: CheckInput, fn: Node, call: Node): boolean {
 /** How many same-file functions deep a query is followed from a call in a loop (`load()` → `loadOne()` → query). */
 const QUERY_FUNCTION_DEPTH = 2;
 
+/**
+ * A call in a `case` of a `switch` on the loop's own element (`for (const kind of opts.kinds) { switch
+ * (kind) { case 'users': await db.users.count(); … } }`): each case runs once for the kind it names,
+ * so the loop dispatches over a few kinds the code lists; it does not query once per row.
+ */
+/** Whether `call` sits in a `case` of a switch inside `loop`. */
+function inSwitchCase(call: Node, loop: Node): boolean {
+  for (let at = call.parent; at && at.id !== loop.id; at = at.parent) if (at.type === 'switch_case') return true;
+  return false;
+}
+
+function inCaseOfLoopElement(call: Node, loop: Node): boolean {
+  if (loop.type !== 'for_in_statement') return false;
+  const element = loop.childForFieldName('left');
+  if (element?.type !== 'identifier') return false;
+  for (let at = call.parent; at && at.id !== loop.id; at = at.parent) {
+    if (at.type !== 'switch_case') continue;
+    const value = at.parent?.parent?.childForFieldName('value');
+    if (value?.text.replace(/^\(\s*|\s*\)$/g, '') === element.text) return true;
+  }
+  return false;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
@@ -1038,11 +1061,14 @@ const queryInLoop: RuleChecker = (input) => {
     const loop = loopKind(input, call.startIndex, call.endIndex);
     if (!loop || (!awaited && loop !== 'callback')) continue;
     if (loop === 'loop' && inPaginationLoop(input, call.startIndex, call.endIndex)) continue;
-    // `await R.store(bean); return days;`: the loop ends with its first query.
-    if (/^\s*\)?\s*;?\s*(?:return|break)\b/.test(input.text.slice(call.endIndex, call.endIndex + 80))) continue;
     const body = loop === 'loop' ? enclosingLoop(input, call.startIndex, call.endIndex) : undefined;
+    // `await R.store(bean); return days;`: the loop ends with its first query (a `break` that ends a
+    // `case` of a switch inside the loop does not end the loop).
+    const exit = /^\s*\)?\s*;?\s*(return|break)\b/.exec(input.text.slice(call.endIndex, call.endIndex + 80));
+    if (exit && (exit[1] === 'return' || !body || !inSwitchCase(call, body.loop))) continue;
     const loopNode = body ? body.loop : enclosingFunction(input, call);
     if (!loopNode || (body && walksFixedList(input, body, target))) continue;
+    if (body && inCaseOfLoopElement(call, body.loop)) continue;
     if (inMigration(input, call)) continue;
     if (mayRunQueries) {
       const fn = sameFileFunction(input, target);

@@ -43,6 +43,7 @@ const FILES = [
   'dialectSql.js',
   'loopsThatAreNotN1.js',
   'requestClients.js',
+  'kindDispatch.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
