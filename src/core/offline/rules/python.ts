@@ -789,6 +789,31 @@ function computesOnly(input: CheckInput, clause: Node): boolean {
   return blockComputes(body);
 }
 
+/** A statement that only lets go of a resource: `tmp.unlink()`, `os.remove(path)`, `conn.close()`, `proc.kill()`. */
+const RELEASES =
+  /^(?:await\s+)?[\w.\[\]"']*\.(?:unlink|remove|rmdir|rmtree|removedirs|close|aclose|terminate|kill|shutdown|stop|release|disconnect|cleanup)\s*\((?:[^()]|\([^()]*\))*\)\s*$/;
+
+/**
+ * `finally: try: tmp.unlink() except OSError: pass`, or the same in an `except` that goes on to
+ * raise or report the first failure: a try that only releases a resource (a temporary file, a
+ * connection, a child process) on the way out of a failed or finished operation. Its own failure
+ * would hide the one being handled, and the resource is gone or going either way.
+ */
+function cleansUpOnTheWayOut(input: CheckInput, clause: Node): boolean {
+  const tryStatement = clause.parent;
+  const body = tryStatement?.type === 'try_statement' ? field(tryStatement, 'body') : null;
+  if (!body) return false;
+  const statements = named(body);
+  if (statements.length === 0 || statements.length > 3) return false;
+  if (!statements.every((statement) => RELEASES.test(input.text.slice(statement.startIndex, statement.endIndex))))
+    return false;
+  for (let at = tryStatement?.parent ?? null; at; at = at.parent) {
+    if (at.type === 'finally_clause' || at.type === 'except_clause') return true;
+    if (at.type === 'function_definition' || at.type === 'class_definition') return false;
+  }
+  return false;
+}
+
 const silentCatch: RuleChecker = (input) => {
   const found: Array<{ at: Node; group: number }> = [];
   for (const clause of input.nodesOfType('except_clause')) {
@@ -808,6 +833,7 @@ const silentCatch: RuleChecker = (input) => {
     if (triesNextAlternative(clause) || probesOptionalFeature(clause)) continue;
     if (toleratesUnmigratedSchema(input, clause)) continue;
     if (handledAroundHandler(input, clause)) continue;
+    if (cleansUpOnTheWayOut(input, clause)) continue;
     // `except Exception: continue` drops the item too: only `pass` keeps the default and carries on.
     if (
       block &&

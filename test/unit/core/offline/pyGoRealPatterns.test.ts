@@ -86,6 +86,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/loop_callees.go', 5],
     // Session 10's fifth round: constants naming the key a secret is stored under.
     ['go/secret_key_names.go', 2],
+    // Releasing a temporary file or a connection on the way out of a failure or in a finally.
+    ['python/cleanup_on_exit.py', 2],
     ['go/loop_sources.go', 7],
     // A library whose default client has no timeout (webpush-go without `HTTPClient`).
     ['go/push_clients.go', 1],
