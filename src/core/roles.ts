@@ -616,11 +616,14 @@ export function classifyFile(
   // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);
-  // Tests of the migrations (`tests/migrations/migration_3c4d.py` feeding fake rows to each revision)
-  // are tests: a test folder above the migrations folder wins.
-  const testAbove = dirs.slice(0, Math.max(0, dirs.indexOf(migrationDir ?? ''))).find((dir) => TEST_DIRS.has(dir));
-  if (migrationDir && testAbove) return { role: 'test', reason: `path ${testAbove}/ (tests of ${migrationDir}/)` };
-  if (migrationDir) return { role: 'migration', reason: `path ${migrationDir}/` };
+  if (migrationDir) {
+    // Tests of the migrations (`tests/migrations/migration_3c4d.py` feeding fake rows to each revision)
+    // are tests: a test folder above the migrations folder wins.
+    const testAbove = dirs.slice(0, dirs.indexOf(migrationDir)).find((dir) => TEST_DIRS.has(dir));
+    return testAbove
+      ? { role: 'test', reason: `path ${testAbove}/ (tests of ${migrationDir}/)` }
+      : { role: 'migration', reason: `path ${migrationDir}/` };
+  }
   // Alembic and Django migrations wherever the project keeps them (`database/revisions/`).
   if (family === 'python') {
     const migrationImport = PYTHON_MIGRATION.exec(text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text);

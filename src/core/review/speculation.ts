@@ -76,9 +76,14 @@ function namesCode(finding: Pick<ReviewFinding, 'title' | 'message' | 'quote'>):
   const names = new Set(
     (finding.quote.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((n) => n.length >= 3 && !NOT_NAMES.has(n.toLowerCase())),
   );
-  for (const n of finding.quote.match(/(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])/g) ?? []) names.add(n);
-  return (said.match(/[A-Za-z_$][\w$]*|(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])/g) ?? []).some((w) => names.has(w));
+  for (const n of finding.quote.match(NUMBER) ?? []) names.add(n);
+  return (said.match(WORD_OR_NUMBER) ?? []).some((w) => names.has(w));
 }
+
+/** A number of two or more digits standing alone (`1000`, `0.75`), not part of a name or a version. */
+const NUMBER = /(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])/g;
+/** A name or such a number, in a finding's words. */
+const WORD_OR_NUMBER = new RegExp(`[A-Za-z_$][\\w$]*|${NUMBER.source}`, 'g');
 
 /**
  * Languages whose failures are exceptions that rise to the caller by themselves (Go's are values a
