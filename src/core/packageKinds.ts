@@ -116,14 +116,14 @@ function parseObject(text: string | undefined): Record<string, unknown> | undefi
   }
 }
 
-/**
- * The nearest package.json at or above each file, up to the project root, read once per folder.
- * `read` returns a file's text or undefined when there is none (tests pass a map).
- */
 /** `<script type="module" src="/src/main.tsx">` (attributes in any order): the page's entry module. */
 const MODULE_SCRIPT =
   /<script\b(?=[^>]*\btype=["']module["'])[^>]*\bsrc=["']((?:\.?\/)?[\w.-]+\/[\w./-]+\.[cm]?[jt]sx?)["']/i;
 
+/**
+ * The nearest package.json at or above each file, up to the project root, read once per folder.
+ * `read` returns a file's text or undefined when there is none (tests pass a map).
+ */
 export class PackageManifests {
   private readonly byDir = new Map<string, PackageInfo | undefined>();
 

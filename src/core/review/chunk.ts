@@ -45,10 +45,16 @@ export function linesFromSplit(split: readonly string[]): readonly string[] {
  * made 2,000 strings for nothing (planning did it twice per file).
  */
 export function lineCount(text: string): number {
-  let newlines = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) newlines++;
+  const newlines = newlineCount(text);
   // Every line ends at a \n (a \r before it belongs to the break); a final \n starts no new line.
   return newlines > 0 && text.endsWith('\n') ? newlines : newlines + 1;
+}
+
+/** How many line breaks a text has (its lines split on \n, less one), counted without splitting it. */
+export function newlineCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 function numberWidth(lastLine: number): number {

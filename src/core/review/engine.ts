@@ -29,7 +29,7 @@ import {
   type ReviewPlan,
 } from './plan';
 import { ContextGatherer, repositoryFilesOnDisk, type UnitContext } from './context';
-import { lineCount } from './chunk';
+import { lineCount, newlineCount } from './chunk';
 import * as path from 'node:path';
 import {
   reviewFocusLines,
@@ -297,13 +297,6 @@ function describePart(planned: PlannedChunk): string {
   const last = segments[segments.length - 1]?.endLine;
   const whole = first === 1 && last !== undefined && last >= newlineCount(planned.unit.text);
   return whole || first === undefined ? planned.unit.path : `${planned.unit.path}:${first}-${last}`;
-}
-
-/** How many line breaks a text has (its lines split on \n, less one), counted without splitting it. */
-function newlineCount(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }
 
 /** The parser's messages prefixed with the file they are about. */

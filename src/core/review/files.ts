@@ -8,7 +8,7 @@ import { ReviewInputError } from './errors';
 import { errorMessage } from '../errorMessage';
 import { languageFromPath } from '../language';
 import { generatedOrVendoredByHead, generatedOrVendoredByPath, SNIFF_BYTES } from '../roles';
-import { binaryRead, DATA_LANGUAGES, isBinaryText } from './binary';
+import { binaryRead, DATA_LANGUAGES, isBinaryText, isOwnCodePath } from './binary';
 
 /**
  * Collects the files to review from the paths the user gave: folders are walked honouring
@@ -144,9 +144,7 @@ function notOwnCode(path: string | undefined, head: string | undefined) {
  * code told by path or by `head`, the file's first bytes) are left out by policy.
  */
 export function oversizeFails(path: string | undefined, head?: string): boolean {
-  if (path === undefined) return false;
-  const language = languageFromPath(path);
-  return language !== undefined && !DATA_LANGUAGES.has(language) && !notOwnCode(path, head);
+  return isOwnCodePath(path) && !notOwnCode(path, head);
 }
 
 /** Why a file of `size` bytes is not reviewed under a cap of `maxBytes` (`path` tells code from data, `head` bundles from own code). */

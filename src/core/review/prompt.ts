@@ -65,10 +65,6 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
   ].join('\n\n');
 }
 
-/**
- * A fence the text cannot close: longer than any backtick run in it, tagged with a nonce derived
- * from the text (stable, so identical text gives identical prompts and cache keys).
- */
 /** The length of the longest run of backticks in the text (0 when it has none), found without a regex's array of runs. */
 function longestBacktickRun(text: string): number {
   let longest = 0;
@@ -81,6 +77,10 @@ function longestBacktickRun(text: string): number {
   return longest;
 }
 
+/**
+ * A fence the text cannot close: longer than any backtick run in it, tagged with a nonce derived
+ * from the text (stable, so identical text gives identical prompts and cache keys).
+ */
 function fenceFor(text: string, tag: string): { open: string; close: string } {
   const longestRun = longestBacktickRun(text);
   const ticks = '`'.repeat(Math.max(3, longestRun + 1));

@@ -550,13 +550,12 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
     // In code, `password=password` and `token=settings.TOKEN` are keyword arguments; in a config
     // file or a shell script a bare word after `=` is the value itself.
     const lineAt = lineLocator(out);
-    const embedded = EMBEDDED_ASSIGNMENT;
     secretNameLines = {
       text: out,
       starts: candidateLineStarts(out, SECRET_NAME_CANDIDATE),
     };
     out = replaceOnLines(out, secretNameLines.starts, (line, lineStart) =>
-      replaceMatches(line, embedded, (whole: string, name: string, value: string, offset: number) => {
+      replaceMatches(line, EMBEDDED_ASSIGNMENT, (whole: string, name: string, value: string, offset: number) => {
         const credential = isSecretName(name)
           ? !nonSecret(value) && (config || !IDENTIFIER_OR_PATH.test(value) || credentialShaped(value))
           : isCredential(name, value);
@@ -577,15 +576,18 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   }
   {
     const lineAt = lineLocator(out);
-    const header = HEADER_STRING;
     out = replaceOnCandidateLines(out, HEADER_STRING_LINE, (line, lineStart) =>
-      replaceMatches(line, header, (whole: string, _quote: string, name: string, value: string, offset: number) => {
-        // Tokens carry a digit; `your-api-key`, `USER_TOKEN` and prose after the colon do not.
-        if (nonSecret(value) || value.length < 6 || !/\d/.test(value) || /^[A-Z0-9_]+$/.test(value)) return whole;
-        redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
-        const at = whole.lastIndexOf(value);
-        return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
-      }),
+      replaceMatches(
+        line,
+        HEADER_STRING,
+        (whole: string, _quote: string, name: string, value: string, offset: number) => {
+          // Tokens carry a digit; `your-api-key`, `USER_TOKEN` and prose after the colon do not.
+          if (nonSecret(value) || value.length < 6 || !/\d/.test(value) || /^[A-Z0-9_]+$/.test(value)) return whole;
+          redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
+          const at = whole.lastIndexOf(value);
+          return whole.slice(0, at) + placeholder(`value of ${name}`) + whole.slice(at + value.length);
+        },
+      ),
     );
   }
   if (/\bvalue["']?[ \t]*[:=]/.test(out)) {

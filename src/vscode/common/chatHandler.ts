@@ -201,12 +201,12 @@ async function streamAnswer(
   await deps.model.complete({ messages, signal: deps.signal, onText: (chunk) => out.markdown(chunk) });
 }
 
-/** A Markdown link to a command with JSON arguments (runs only where the part trusts that command). */
 /** Model text as plain Markdown text: no links, images or markup. */
 function inert(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[\\[\]<>`*_]/g, (c) => `\\${c}`);
 }
 
+/** A Markdown link to a command with JSON arguments (runs only where the part trusts that command). */
 function commandLink(title: string, command: string, args: unknown[]): string {
   return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
 }

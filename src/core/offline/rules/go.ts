@@ -1472,7 +1472,7 @@ function finishesHeldBuilder(
   const assigned = new RegExp(`\\b${names[0]}\\s*:?=\\s*[\\w.]+\\s*\\.\\s*(?:${BUILDER_STEP_NAMES})\\s*\\(`);
   if (!assigned.test(input.text.slice(fn.startIndex, call.node.startIndex))) return false;
   const root = receiverRoot(call.node);
-  return !!root && isHeldBuilder(input, root && boundValue(input, root), isHandle);
+  return !!root && isHeldBuilder(input, boundValue(input, root), isHandle);
 }
 
 /** Whether a call runs a database query (database/sql, sqlx, pgx, gorm, bun, xorm, ent). */
@@ -1628,19 +1628,19 @@ function queriesByDeclaration(
   queries: readonly Call[],
   sameFileCalls: ReadonlyArray<{ call: Call; callee: string }>,
 ): Map<string, QueryInCallee[]> {
-  const keyOf = (node: Node): string | undefined => {
-    const declaration = enclosingOfType(input, node, DECLARATIONS);
+  const keyOfDeclaration = (declaration: Node | null): string | undefined => {
     const name = functionName(declaration);
     if (!declaration || !name) return undefined;
     return `${declaration.type === 'method_declaration' ? 'method' : 'function'}:${name}`;
   };
+  const keyOf = (node: Node): string | undefined => keyOfDeclaration(enclosingOfType(input, node, DECLARATIONS));
   const own = new Map<string, QueryInCallee[]>();
   for (const query of queries) {
-    const key = keyOf(query.node);
-    if (!key || query.node.parent?.type === 'go_statement') continue;
     const declaration = enclosingOfType(input, query.node, DECLARATIONS);
+    const key = keyOfDeclaration(declaration);
+    if (!key || !declaration || query.node.parent?.type === 'go_statement') continue;
     const handle = chainNames(query.operand ?? '')[0];
-    if (declaration && handle && opensOwnHandle(input, declaration, handle)) continue;
+    if (handle && opensOwnHandle(input, declaration, handle)) continue;
     if (queryIsBatchOrSchema(input, query)) continue;
     const args = query.args;
     const statement = args[looksLikeContext(args[0] ?? null) ? 1 : 0];

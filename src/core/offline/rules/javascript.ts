@@ -14,6 +14,7 @@ import {
   knownSecretLiterals,
   lastStartingBy,
   looksLikeSql,
+  groupedBy,
   matchesInRegion,
   named,
   nodesAtMatches,
@@ -559,7 +560,7 @@ const silentCatch: RuleChecker = (input) => {
     );
   }
   // The swallowed rejections of one function are one decision too (three best-effort writes).
-  const swallowedByFunction = new Map<number, Array<{ startIndex: number; endIndex: number }>>();
+  const swallowed: Array<{ key: number; at: { startIndex: number; endIndex: number } }> = [];
   const calls = jsCalls(input);
   for (let index = 0; index < calls.length; index += 1) {
     const { node: call, target } = calls[index];
@@ -582,14 +583,11 @@ const silentCatch: RuleChecker = (input) => {
     // Grouped by the named function around it: the callbacks inside it (`.then((r) => { a().catch(() => {}) })`) are its own.
     let fn = enclosingFunction(input, call);
     while (fn && functionName(fn) === undefined) fn = enclosingFunction(input, fn);
-    const key = fn ? fn.startIndex : -1 - call.startIndex;
-    const group = swallowedByFunction.get(key);
-    if (group) group.push(target.nameRange);
-    else swallowedByFunction.set(key, [target.nameRange]);
+    swallowed.push({ key: fn ? fn.startIndex : -1 - call.startIndex, at: target.nameRange });
   }
-  for (const group of swallowedByFunction.values()) {
+  for (const group of groupedBy(swallowed, (item) => item.key)) {
     // A chain's `.catch` comes after the calls in its callbacks: the first in the text leads.
-    const [first, ...others] = group.sort((a, b) => a.startIndex - b.startIndex);
+    const [first, ...others] = group.map((item) => item.at).sort((a, b) => a.startIndex - b.startIndex);
     const more =
       others.length === 0
         ? ''
@@ -984,17 +982,17 @@ function inRegisteredHandler(input: CheckInput, fn: Node, call: Node): boolean {
 /** How many same-file functions deep a query is followed from a call in a loop (`load()` → `loadOne()` → query). */
 const QUERY_FUNCTION_DEPTH = 2;
 
-/**
- * A call in a `case` of a `switch` on the loop's own element (`for (const kind of opts.kinds) { switch
- * (kind) { case 'users': await db.users.count(); … } }`): each case runs once for the kind it names,
- * so the loop dispatches over a few kinds the code lists; it does not query once per row.
- */
 /** Whether `call` sits in a `case` of a switch inside `loop`. */
 function inSwitchCase(call: Node, loop: Node): boolean {
   for (let at = call.parent; at && at.id !== loop.id; at = at.parent) if (at.type === 'switch_case') return true;
   return false;
 }
 
+/**
+ * A call in a `case` of a `switch` on the loop's own element (`for (const kind of opts.kinds) { switch
+ * (kind) { case 'users': await db.users.count(); … } }`): each case runs once for the kind it names,
+ * so the loop dispatches over a few kinds the code lists; it does not query once per row.
+ */
 function inCaseOfLoopElement(call: Node, loop: Node): boolean {
   if (loop.type !== 'for_in_statement') return false;
   const element = loop.childForFieldName('left');
@@ -1452,7 +1450,7 @@ function mappedFanOut(input: CheckInput, call: Node, target: Callee): string | u
 const unboundedConcurrency: RuleChecker = (input) => {
   // Fan-outs over the same collection in one function are one decision (load five facts for every
   // monitor at once): one finding at the first, the others as related locations.
-  const groups = new Map<string, Array<{ startIndex: number; endIndex: number }>>();
+  const fanOuts: Array<{ key: string; at: { startIndex: number; endIndex: number } }> = [];
   for (const { node: call, target } of jsCalls(input)) {
     if (target.object !== 'Promise' || (target.name !== 'all' && target.name !== 'allSettled')) continue;
     const first = unwrap(firstArg(call));
@@ -1461,12 +1459,13 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (!source) continue;
     const at = field(call, 'function') ?? call;
     const fn = enclosingFunction(input, call);
-    const key = `${fn ? fn.startIndex : -1 - call.startIndex} ${source}`;
-    const group = groups.get(key);
-    if (group) group.push({ startIndex: at.startIndex, endIndex: at.endIndex });
-    else groups.set(key, [{ startIndex: at.startIndex, endIndex: at.endIndex }]);
+    fanOuts.push({
+      key: `${fn ? fn.startIndex : -1 - call.startIndex} ${source}`,
+      at: { startIndex: at.startIndex, endIndex: at.endIndex },
+    });
   }
-  for (const [first, ...others] of groups.values()) {
+  for (const group of groupedBy(fanOuts, (item) => item.key)) {
+    const [first, ...others] = group.map((item) => item.at);
     const more =
       others.length === 0
         ? ''

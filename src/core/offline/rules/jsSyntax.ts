@@ -684,13 +684,6 @@ const PLACEHOLDER_TEXT = /'(?:\?|\$\d+)'|"(?:\?|\$\d+)"|`(?:\?|\$\$\{[^`{}]*\}|:
 /** A name that says it returns SQL text of the program's own (`sqlHourOffset()`, `nowSql()`, `dialectSQL()`). */
 const SQL_TEXT_HELPER = /^(?:sql[A-Z_]\w*|\w*(?:Sql|SQL))$/;
 
-/**
- * Calls that make fixed SQL text, whatever the data: a placeholder list
- * (`ids.map(() => '?').join(',')`, `Array(n).fill('?').join(', ')`), a function of this file whose
- * every `return` gives literal text (a dialect helper: `return "DATETIME('now', ? || ' hours')"`),
- * and a helper named for SQL text called with no arguments (`Database.sqlHourOffset()`), to which
- * nothing from the caller is passed.
- */
 /** `.join(',')`, `.join(', ')`, `.join()`: the list joined with commas. */
 const JOINED = String.raw`\s*\.\s*join\s*\(\s*(?:'[,\s]*'|"[,\s]*")?\s*\)$`;
 /** A placeholder list: `ids.map(() => '?').join(',')`, `Array(n).fill('?').join(', ')`, `Array.from({ length: n }, () => '?').join(',')`. */
@@ -698,6 +691,13 @@ const PLACEHOLDER_LIST = new RegExp(
   String.raw`(?:\.\s*map\s*\(|\bArray\.from\s*\([^()]*(?:\([^()]*\)[^()]*)*,)\s*(?:\(\s*[\w$,\s]*\)|[A-Za-z_$][\w$]*)\s*=>\s*\(?\s*(?:${PLACEHOLDER_TEXT.source})\s*\)?\s*\)${JOINED}|\.\s*fill\s*\(\s*(?:${PLACEHOLDER_TEXT.source})\s*\)${JOINED}`,
 );
 
+/**
+ * Calls that make fixed SQL text, whatever the data: a placeholder list
+ * (`ids.map(() => '?').join(',')`, `Array(n).fill('?').join(', ')`), a function of this file whose
+ * every `return` gives literal text (a dialect helper: `return "DATETIME('now', ? || ' hours')"`),
+ * and a helper named for SQL text called with no arguments (`Database.sqlHourOffset()`), to which
+ * nothing from the caller is passed.
+ */
 function isFixedTextCall(input: CheckInput, node: Node | null): boolean {
   const unwrapped = unwrapTyped(node);
   if (unwrapped?.type !== 'call_expression') return false;

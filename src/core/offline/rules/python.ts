@@ -768,6 +768,12 @@ function withoutStrings(code: string): string {
   return code.replace(/("""|''')[\s\S]*?\1|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""').replace(/#[^\n]*/g, '');
 }
 
+/** The `try` statement an `except` clause belongs to, and its body; null for a clause outside one. */
+function tryOf(clause: Node): { tryStatement: Node | null; body: Node | null } {
+  const tryStatement = clause.parent?.type === 'try_statement' ? clause.parent : null;
+  return { tryStatement, body: tryStatement ? field(tryStatement, 'body') : null };
+}
+
 /**
  * `try: width = int(os.environ["COLUMNS"]) except Exception: pass`: a try whose body only computes
  * values (assignments, `x += parse(…)`, `keywords.append(name)`, `re.findall(…)[0]`, imports, an
@@ -777,11 +783,10 @@ function withoutStrings(code: string): string {
  * a statement, `cache.set(…)`, `recipe.tags.add(…)`) loses that action silently and is reported.
  */
 function computesOnly(input: CheckInput, clause: Node): boolean {
-  const tryStatement = clause.parent;
-  const body = tryStatement?.type === 'try_statement' ? field(tryStatement, 'body') : null;
-  if (!body) return false;
+  const { tryStatement, body } = tryOf(clause);
+  if (!tryStatement || !body) return false;
   // A try a `while` repeats (a reader that reconnects, a poll): each failure is dropped again, unseen.
-  if (tryStatement?.parent?.parent?.type === 'while_statement') return false;
+  if (tryStatement.parent?.parent?.type === 'while_statement') return false;
   const code = input.text.slice(body.startIndex, body.endIndex);
   if (OPENS_FOR_WRITING.test(code)) return false;
   const bare = withoutStrings(code);
@@ -800,14 +805,13 @@ const RELEASES =
  * would hide the one being handled, and the resource is gone or going either way.
  */
 function cleansUpOnTheWayOut(input: CheckInput, clause: Node): boolean {
-  const tryStatement = clause.parent;
-  const body = tryStatement?.type === 'try_statement' ? field(tryStatement, 'body') : null;
-  if (!body) return false;
+  const { tryStatement, body } = tryOf(clause);
+  if (!tryStatement || !body) return false;
   const statements = named(body);
   if (statements.length === 0 || statements.length > 3) return false;
   if (!statements.every((statement) => RELEASES.test(input.text.slice(statement.startIndex, statement.endIndex))))
     return false;
-  for (let at = tryStatement?.parent ?? null; at; at = at.parent) {
+  for (const at of climb(tryStatement)) {
     if (at.type === 'finally_clause' || at.type === 'except_clause') return true;
     if (at.type === 'function_definition' || at.type === 'class_definition') return false;
   }
