@@ -734,6 +734,10 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
     units.push({ ...unit, role: project.scope.role(rel, unit.text).role, ...(facts ? { facts } : {}) });
   }
   const skipped = loaded.skipped.filter((part) => project.scope.excludedBy(relative(part.file)) === undefined);
+  // A package.json or module file that is there and cannot be read: the files were reviewed with the
+  // defaults in its place, and the review says it is incomplete rather than deciding silently.
+  for (const [file, reason] of project.scope.unreadable())
+    skipped.push({ file: path.relative(cwd, file) || file, reason, failed: true });
   return { ...loaded, units, skipped, excluded };
 }
 

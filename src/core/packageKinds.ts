@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readIfPresent } from './projectFiles';
 
 /**
  * What a JavaScript package is, told from its package.json: a front end (it depends on a UI
@@ -646,14 +646,4 @@ function scriptRunReason(
     found = { folder, run };
   }
   return found && `${shownAs} runs the programs in ${found.folder}/ and no server from there (${shown(found.run)})`;
-}
-
-function readIfPresent(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
-    throw error;
-  }
 }

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { listIfPresent, readIfPresent } from './projectFiles';
 import type { UnitFacts } from './review/types';
 
 /** A NestJS module file: `orders.module.ts`, `app.module.js`. */
@@ -13,7 +13,8 @@ const HTTP_MODULE_LISTED = /\bimports\s*:\s*\[[^\]]*\bHttpModule\b(?!\s*\.)/;
 
 /**
  * Facts about a file that only the files beside it hold (ReviewUnit.facts), read once per folder.
- * `list` names a folder's files and `read` returns a file's text (undefined when absent); tests pass maps.
+ * `list` names a folder's files and `read` returns a file's text (undefined when absent; a file that is
+ * there and cannot be read throws, see projectFiles.ts); tests pass maps.
  */
 export class ProjectFacts {
   private readonly byDir = new Map<string, UnitFacts | undefined>();
@@ -59,20 +60,4 @@ export function nestHttpModuleIn(moduleTexts: readonly string[]): UnitFacts['nes
     if (HTTP_MODULE_LISTED.test(text)) listed = true;
   }
   return listed ? 'default' : undefined;
-}
-
-function listIfPresent(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function readIfPresent(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -24,6 +24,8 @@ export interface FileInProject {
   offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
   /** What the files beside it say about it (ReviewUnit.facts). */
   facts?: UnitFacts;
+  /** Files of its folder's project that are there and could not be read (ProjectScope.unreadable), when any. */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 interface FolderProject {
@@ -111,8 +113,10 @@ export class ProjectConfigs implements vscode.Disposable {
   scopeUnits<T extends { unit: ReviewUnit }>(targets: readonly T[]): { kept: T[]; skipped: SkippedPart[] } {
     const kept: T[] = [];
     const skipped: SkippedPart[] = [];
+    const unreadable = new Map<string, string>();
     for (const target of targets) {
       const file = this.forUnit(target.unit);
+      for (const [absolute, reason] of file.unreadable ?? []) unreadable.set(absolute, reason);
       if (file.excludedBy)
         skipped.push({ file: target.unit.path, reason: `excluded by ${PROJECT_CONFIG_FILE} (${file.excludedBy})` });
       else
@@ -121,6 +125,9 @@ export class ProjectConfigs implements vscode.Disposable {
           unit: { ...target.unit, role: file.role, ...(file.facts ? { facts: file.facts } : {}) },
         });
     }
+    // The units were given the defaults in place of what those files say: the review is incomplete.
+    for (const [absolute, reason] of unreadable)
+      skipped.push({ file: vscode.workspace.asRelativePath(absolute, true), reason, failed: true });
     return { kept, skipped };
   }
 
@@ -136,11 +143,18 @@ export class ProjectConfigs implements vscode.Disposable {
   ): FileInProject {
     const scope = project?.scope ?? this.plainScope(folder);
     const facts = scope.facts(relative);
+    const role = scope.role(relative, text).role;
+    const unreadable = scope.unreadable();
+    for (const [file, reason] of unreadable) {
+      const message = `${file}: ${reason}`;
+      if (!this.shown.has(message)) this.reportError(message, file);
+    }
     return {
-      role: scope.role(relative, text).role,
+      role,
       excludedBy: scope.excludedBy(relative),
       offline: scope.offline,
       ...(facts ? { facts } : {}),
+      ...(unreadable.size > 0 ? { unreadable } : {}),
     };
   }
 

@@ -8,6 +8,8 @@ import { OFFLINE_RULES } from '../offline/rules/meta';
 import type { OfflineConfig, RuleOverride } from '../offline/types';
 import { PackageManifests } from '../packageKinds';
 import { ProjectFacts } from '../projectFacts';
+import { listIfPresent, readIfPresent } from '../projectFiles';
+import { describeFsError } from '../personas/readText';
 import type { UnitFacts } from '../review/types';
 import {
   classifyFile,
@@ -214,15 +216,37 @@ export interface ProjectScope {
   facts(relativePath: string): UnitFacts | undefined;
   /** The project file's layers of the offline configuration. */
   offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
+  /**
+   * The files `role` and `facts` wanted to read (a package.json, a NestJS module) that are there but
+   * could not be read, by absolute path, with why. Their files were given what the defaults say
+   * instead; front ends report them, so a decision made without them is never silent.
+   */
+  unreadable(): ReadonlyMap<string, string>;
 }
+
+/** What a file that could not be read left undecided, after why (describeFsError). */
+export const UNREADABLE_NEIGHBOUR_EFFECT =
+  'the file roles and settings it gives the files beside and below it were decided without it';
 
 export function projectScope(config: ProjectConfig, root: string): ProjectScope {
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
   // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
-  const manifests = root === '' ? undefined : new PackageManifests(root);
-  const facts = root === '' ? undefined : new ProjectFacts(root);
+  const unreadable = new Map<string, string>();
+  const noting =
+    <T>(readOrList: (absolute: string) => T, fallback: T) =>
+    (absolute: string): T => {
+      try {
+        return readOrList(absolute);
+      } catch (error) {
+        unreadable.set(absolute, `${describeFsError(error)}: ${UNREADABLE_NEIGHBOUR_EFFECT}`);
+        return fallback;
+      }
+    };
+  const read = noting<string | undefined>(readIfPresent, undefined);
+  const manifests = root === '' ? undefined : new PackageManifests(root, read);
+  const facts = root === '' ? undefined : new ProjectFacts(root, noting(listIfPresent, []), read);
   const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
   for (const role of FILE_ROLES) {
     const levels = config.roles?.[role]?.rules;
@@ -249,6 +273,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
       roleRules: Object.keys(roleRules).length > 0 ? roleRules : undefined,
       includeTests: config.includeTests,
     },
+    unreadable: () => unreadable,
   };
 }
 

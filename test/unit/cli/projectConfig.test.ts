@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCliCaptured, type CliRun } from '../../support/runCliCaptured';
@@ -164,5 +164,32 @@ describe('review command: file roles and the project configuration file', functi
     } finally {
       await server.close();
     }
+  });
+
+  it('a package.json that cannot be read makes the review incomplete, naming it; the files are still checked', async () => {
+    const root = project({ 'app/load.py': SERVICE_PY });
+    symlinkSync('loop-b', join(root, 'loop-a'));
+    symlinkSync('loop-a', join(root, 'loop-b'));
+    symlinkSync('../loop-a', join(root, 'app/package.json'));
+    const run = await runCliCaptured(['review', '.', '--offline', '--format', 'json', '--fail-on', 'high'], {
+      cwd: root,
+      env: {},
+      tty: false,
+    });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /incomplete.*app\/package\.json: symlink loop/);
+    const report = JSON.parse(run.stdout) as JsonReport & {
+      skipped: Array<{ file: string; reason: string; failed?: boolean }>;
+    };
+    assert.deepEqual(summary(report), [
+      'app/load.py hardcoded-secret high production',
+      'app/load.py http-no-timeout medium production',
+    ]);
+    const named = report.skipped.filter((part) => part.failed === true);
+    assert.deepEqual(
+      named.map((part) => part.file),
+      ['app/package.json'],
+    );
+    assert.match(named[0].reason, /^symlink loop: .*decided without it$/);
   });
 });

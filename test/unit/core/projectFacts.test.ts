@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { projectScope } from '../../../src/core/config/projectConfig';
@@ -89,6 +89,32 @@ describe('project facts: what the files beside a file say about it', () => {
       assert.deepEqual(await check('src/feeds/feeds.service.ts'), []);
       // Without a project root (an editor file outside any folder) nothing is read.
       assert.equal(projectScope({}, '').facts('src/rates/rates.service.ts'), undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a neighbour file that is there and cannot be read is named, not silently taken as absent', () => {
+    const root = mkdtempSync(join(tmpdir(), 'facts-unreadable-'));
+    try {
+      mkdirSync(join(root, 'src/rates'), { recursive: true });
+      writeFileSync(join(root, 'src/rates/rates.service.ts'), service);
+      // A symlink loop: the file is listed in its folder, and reading it fails with ELOOP.
+      symlinkSync('loop-b', join(root, 'loop-a'));
+      symlinkSync('loop-a', join(root, 'loop-b'));
+      symlinkSync(join(root, 'loop-a'), join(root, 'package.json'));
+      symlinkSync(join(root, 'loop-a'), join(root, 'src/rates/rates.module.ts'));
+      // A module that is simply not there (a dangling link) is absent, not unreadable.
+      symlinkSync(join(root, 'gone.ts'), join(root, 'src/rates/old.module.ts'));
+      const scope = projectScope({}, root);
+      assert.equal(scope.role('src/rates/rates.service.ts', service).role, 'production');
+      assert.equal(scope.facts('src/rates/rates.service.ts'), undefined);
+      const unreadable = [...scope.unreadable()].map(([file, reason]) => [file.slice(root.length + 1), reason]);
+      assert.deepEqual(
+        unreadable.map(([file]) => file),
+        ['package.json', 'src/rates/rates.module.ts'],
+      );
+      for (const [, reason] of unreadable) assert.match(reason, /^symlink loop: .*decided without it$/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
