@@ -224,7 +224,8 @@ function locationLink(uri: string, line: number, title: string): string {
 function reportReview(review: PublishedReview, out: ChatOutput): { findings: number; fixable: number } {
   const { result } = review.outcome;
   const lines: string[] = [
-    `**${modeName(review.outcome.mode)} review** with ${review.outcome.personaName}: ${formatOutcome(result)}`,
+    // The outcome line holds file names and skipped parts' reasons: plain text, like the model's words.
+    `**${modeName(review.outcome.mode)} review** with ${inert(review.outcome.personaName)}: ${inert(formatOutcome(result, 0, true))}`,
     '',
   ];
   if (result.summary.trim() !== '') lines.push(result.summary.trim(), '');

@@ -181,8 +181,9 @@ export class ReviewService {
 /**
  * One line for the notification: findings, skipped parts and why, tokens used; incomplete reviews say
  * so first. `dismissed`: how many of the findings are dismissed (not shown, so not counted as findings).
+ * `overkillListedBelow`: the ideas left out as overkill are listed after this line (chat), so only counted.
  */
-export function formatOutcome(result: ReviewResult, dismissed = 0): string {
+export function formatOutcome(result: ReviewResult, dismissed = 0, overkillListedBelow = false): string {
   const hidden = Math.min(dismissed, result.findings.length);
   const parts = [
     `${counted(result.findings.length - hidden, 'finding')}${hidden > 0 ? ` (${hidden} more dismissed, not shown)` : ''}`,
@@ -192,7 +193,9 @@ export function formatOutcome(result: ReviewResult, dismissed = 0): string {
   const withheld = withheldCount(result);
   if (withheld > 0) parts.push(`${counted(withheld, 'model finding')} not shown by the noise gate (the log says why)`);
   const overkill = result.overkill ?? [];
-  if (overkill.length > 0) {
+  if (overkill.length > 0 && overkillListedBelow)
+    parts.push(`${counted(overkill.length, 'idea')} left out as overkill here (listed below)`);
+  else if (overkill.length > 0) {
     const titles = overkill.slice(0, 2).map((o) => o.title);
     const more = overkill.length > 2 ? `; and ${overkill.length - 2} more` : '';
     parts.push(`left out as overkill here: ${titles.join('; ')}${more}`);

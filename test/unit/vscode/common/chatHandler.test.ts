@@ -215,11 +215,28 @@ describe('vscode/chatHandler', () => {
     });
     await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
     const text = out.text();
-    assert.match(text, /left out as overkill here: Retries with jitter on the rate lookup/);
+    // Counted in the outcome line, listed once below it (the titles were in both before).
+    assert.match(text, /1 idea left out as overkill here \(listed below\)/);
+    assert.equal(text.split('Retries with jitter').length - 1, 1, text);
     assert.match(
       text,
       /\nLeft out as overkill here:\n- Retries with jitter on the rate lookup — a failed lookup is \\\[retried\\\]\(command:x\) on the next request \(src\/orders\.ts\)/,
     );
+  });
+
+  it('/review writes the outcome line as plain text: a skipped file name cannot make a link or markup', async () => {
+    const base = setup();
+    const { deps, out } = setup({
+      reviewDocuments: async (documents, signal, note) => {
+        const review = await base.deps.reviewDocuments(documents, signal, note);
+        review.outcome.result.skipped = [{ file: 'src/[docs](https://example.org/x).ts', reason: 'binary file' }];
+        return review;
+      },
+    });
+    await handleChat({ command: 'review', prompt: '', history: [] }, deps, out);
+    const text = out.text();
+    assert.match(text, /1 part skipped \(src\/\\\[docs\\\]\(https:\/\/example\.org\/x\)\.ts: binary file\)/);
+    assert.doesNotMatch(text, /[^\\]\[docs\]\(/);
   });
 
   it('/review prefers #file references over the active editor', async () => {
