@@ -1714,6 +1714,26 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   return bound;
 }
 
+/** A query's rows, or a mapping built from them (`dict(qs.values_list(…))`, `{r.id: r for r in rows}`). */
+const FILLED_BY_QUERY =
+  /\.objects\b|\.(?:execute|query|filter|filter_by|all|values_list|values|fetchall|scalars)\s*\(|\bfor\b/;
+
+/**
+ * `for action, entry in permissions.items()`, `for key, value in options.items()`: the pairs of a
+ * mapping the code was handed or wrote (a settings form, a permission map, `**kwargs`) are one per
+ * key, as many as its author named, not one per row. A mapping the function filled from a query
+ * (`totals = dict(qs.values_list(…))`) is as long as the data and stays a loop over it.
+ */
+function pairsOfHeldMapping(input: CheckInput, iterable: Node, fn: Node | null): boolean {
+  const text = iterable.text;
+  const held = /^([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\.items\(\)$/.exec(text)?.[1];
+  if (!held) return false;
+  if (!/^[A-Za-z_]\w*$/.test(held) || !fn) return true;
+  for (const assignment of assignmentsBefore(input, fn, held, iterable.startIndex))
+    if (FILLED_BY_QUERY.test(field(assignment.node, 'right')?.text ?? '')) return false;
+  return true;
+}
+
 const COUNTED_RETRY =
   /^range\(\s*(?:\d\s*,\s*)?(?:\d{1,2}|[\w.]*(?:retr(?:y|ies)|attempts?|tries)\w*)\s*(?:\+\s*1\s*)?\)$/i;
 
@@ -1741,6 +1761,7 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
     if (COUNTED_RETRY.test(iterable?.text ?? '')) return false;
     const names = [...targetNames(field(loop, 'left')), (iterable?.text ?? '').split('.').pop() ?? ''];
     if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
+    if (iterable && pairsOfHeldMapping(input, iterable, fn)) return false;
     return !(body && skipsUndeclared(input.text, body));
   }
   const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
@@ -1947,11 +1968,32 @@ function takesNoItemArguments(call: Call): boolean {
 }
 
 /**
+ * What a prefetched relation answers from the rows it holds; `filter()`, `exclude()`, `values_list()`,
+ * `aggregate()` build a new query and go to the database again whatever was prefetched.
+ */
+const SERVED_FROM_PREFETCH = new Set(['all', 'count', 'exists', 'first', 'last']);
+
+/**
+ * `if name in view.columns: view.columns.remove(name)`: the attribute is tested for membership,
+ * indexed, measured or changed with a list's or dict's own methods in the loop: a value the row holds
+ * (a JSON or array column), not a related manager, so its `remove()` changes memory only.
+ */
+function usedAsPlainValue(input: CheckInput, attribute: string, loop: Node): boolean {
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const name = attribute.replace(/\./g, '\\.');
+  return new RegExp(
+    `\\bin\\s+${name}\\b(?!\\s*[.(])|\\b${name}\\s*\\[|\\blen\\(\\s*${name}\\s*\\)|\\b${name}\\.(?:append|extend|insert|pop|index|sort|keys|items|discard|setdefault|popitem)\\(`,
+  ).test(input.text.slice(body.startIndex, body.endIndex));
+}
+
+/**
  * `Person.objects.prefetch_related("faces__photo__faces")`, then `face.photo.faces.all()` per face: the
  * relation was loaded with the rows, in one more query, and is read from memory. Read from the text of
  * the function around the call (a prefetch elsewhere cannot be seen).
  */
 function prefetchedInFunction(input: CheckInput, call: Call): boolean {
+  if (!SERVED_FROM_PREFETCH.has(call.name)) return false;
   const relation = (call.object ?? '').split('.').pop() ?? '';
   const fn = innermost(spans(input).functions, call.node);
   const text = input.text.slice(fn?.start ?? 0, call.node.startIndex);
@@ -1974,6 +2016,7 @@ function onlyWritesItem(call: Call, item: string): boolean {
   if (!statement || block?.type !== 'block') return false;
   return named(block).every((other) => {
     if (other.id === statement.id || other.type === 'comment') return true;
+    if (other.type === 'if_statement') return isGuardClause(other);
     if (other.type !== 'expression_statement') return false;
     const text = other.text;
     return (
@@ -1981,6 +2024,16 @@ function onlyWritesItem(call: Call, item: string): boolean {
       new RegExp(`^setattr\\(\\s*${item}\\s*,`).test(text)
     );
   });
+}
+
+/** `if not allowed(user, row): return denied()`: a check that leaves the loop or the function, nothing else. */
+function isGuardClause(statement: Node): boolean {
+  if (field(statement, 'alternative')) return false;
+  const body = named(field(statement, 'consequence'));
+  return (
+    body.length === 1 &&
+    ['return_statement', 'raise_statement', 'continue_statement', 'break_statement'].includes(body[0].type)
+  );
 }
 
 /** A Django queryset: a manager's or a relation's rows (`Model.objects…`, `self.racks.all()`, `qs.filter(…)`). */
@@ -2045,15 +2098,121 @@ function leavesOnAnswer(input: CheckInput, loop: Node, call: Call): boolean {
     }
     return false;
   }
-  const kept = /([A-Za-z_]\w*)\s*=\s*(?:await\s+)?$/.exec(lead)?.[1];
+  const kept = /([A-Za-z_]\w*)\s*=\s*(?:await\s+)?$/.exec(lead)?.[1] ?? assignedOverLines(call, lead);
   if (!kept) return false;
   const header = text.slice(loop.startIndex, body.startIndex);
   if (new RegExp(`^while\\b[^\\n]*\\b${kept}\\b`).test(header)) return true;
   const leaves = new RegExp(
-    `^[ \\t]*(?:if|elif)\\b[^\\n]*\\b${kept}\\b[^\\n]*:(?:[ \\t]*(?:#[^\\n]*)?\\n)*[ \\t]*(?:break|return)\\b`,
+    `^[ \\t]*(?:if|elif)\\b[^\\n]*\\b${kept}\\b[^\\n]*:(?:[ \\t]*(?:#[^\\n]*|[A-Za-z_][\\w.]*[ \\t]*=(?!=)[^\\n]*)?\\n)*[ \\t]*(?:break|return)\\b`,
     'm',
   );
   return leaves.test(text.slice(call.node.endIndex, body.endIndex));
+}
+
+/**
+ * `holder = (\n session.query(M)\n .filter_by(…)\n .one_or_none()\n)`: the name a statement that starts
+ * on an earlier line keeps the call's answer in (a parenthesised chain), read from the tree only when
+ * the call's line starts with it.
+ */
+function assignedOverLines(call: Call, lead: string): string | undefined {
+  if (!/^\s*$/.test(lead)) return undefined;
+  for (const ancestor of climb(call.node)) {
+    const type = ancestor.type;
+    if (type === 'assignment') {
+      const left = field(ancestor, 'left');
+      return left?.type === 'identifier' ? left.text : undefined;
+    }
+    if (type === 'block' || type === 'expression_statement' || FUNCTIONS.has(type)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The methods Django gives every manager. Of these, `get()` and `filter()` per item are read as the
+ * N+1 (a lookup or a queryset read at once, nearly always); creating rows per item of an import
+ * (`get_or_create`, `create`) was mostly bounded on real code (a handful of keywords per recipe) and
+ * the lazy builders (`all()`, `values_list()`) and helpers (`normalize_email`) run nothing themselves.
+ */
+const DJANGO_MANAGER_API = new Set([
+  'aggregate',
+  'alias',
+  'all',
+  'annotate',
+  'bulk_create',
+  'bulk_update',
+  'check',
+  'complex_filter',
+  'contains',
+  'contribute_to_class',
+  'count',
+  'create',
+  'create_superuser',
+  'create_user',
+  'dates',
+  'datetimes',
+  'db_manager',
+  'deconstruct',
+  'defer',
+  'delete',
+  'difference',
+  'distinct',
+  'earliest',
+  'exclude',
+  'exists',
+  'explain',
+  'extra',
+  'first',
+  'get_by_natural_key',
+  'get_or_create',
+  'get_queryset',
+  'in_bulk',
+  'intersection',
+  'iterator',
+  'last',
+  'latest',
+  'make_random_password',
+  'none',
+  'normalize_email',
+  'only',
+  'order_by',
+  'prefetch_related',
+  'raw',
+  'reverse',
+  'select_for_update',
+  'select_related',
+  'union',
+  'update',
+  'update_or_create',
+  'using',
+  'values',
+  'values_list',
+  'get',
+  'filter',
+  // django.contrib.contenttypes: lookups its manager caches.
+  'get_for_model',
+  'get_for_models',
+  'get_for_id',
+  'clear_cache',
+]);
+
+/**
+ * The call's arguments name something the loop binds (its item, or a name assigned in its body):
+ * `AuditEntry.objects.record(instance=doc)` per doc. A manager method given the same value on every
+ * pass (`get_defaults_for_model(model)`) answers the same question each time, from a cache, mostly.
+ */
+function takesLoopValue(input: CheckInput, call: Call, loops: Node[]): boolean {
+  const args = field(call.node, 'arguments')?.text ?? '';
+  return loops.some((loop) =>
+    [...boundInLoop(input, loop, call.node.startIndex)].some((name) => new RegExp(`\\b${name}\\b`).test(args)),
+  );
+}
+
+/**
+ * A method the project's own manager adds (`LogEntry.objects.log_create(...)`): it wraps queries of its
+ * own. Read on a class's `Model.objects` only (a list named `objects` or `self.objects` has `pop()`).
+ */
+function isCustomManagerMethod(name: string): boolean {
+  return !DJANGO_MANAGER_API.has(name) && !name.startsWith('_');
 }
 
 const queryInLoop: RuleChecker = (input) => {
@@ -2066,10 +2225,12 @@ const queryInLoop: RuleChecker = (input) => {
     const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
     // `item.tags.count()`, `item.save()`: the ORM asked about or for the loop's own row (read below).
     const ofLoopItem = django && hasItemOrmShape(call);
+    const customManager = /(?:^|\.)[A-Z]\w*\.objects$/.test(object) && isCustomManagerMethod(call.name);
     const isQuery =
       // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
       ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
       (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
+      customManager ||
       modelQuery ||
       (/(^|\.)session$/.test(object) && call.name === 'get') ||
       ofLoopItem;
@@ -2087,13 +2248,15 @@ const queryInLoop: RuleChecker = (input) => {
       // `update()`/`bulk_update()` would write them at once. Objects the code built or was handed are left alone.
       if (!over) continue;
       if (!object.includes('.') && !(iteratesQueryRows(input, over) && onlyWritesItem(call, root))) continue;
-      if (object.includes('.') && prefetchedInFunction(input, call)) continue;
+      if (object.includes('.') && (prefetchedInFunction(input, call) || usedAsPlainValue(input, object, over)))
+        continue;
     } else {
       const first = call.positional[0] ?? keywordValue(call, 'url') ?? null;
       const statement = literalString(first) ?? stringBuild(first)?.literal;
       if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
       if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
       loops = enclosingLoops(call.node);
+      if (customManager && !takesLoopValue(input, call, loops)) continue;
       // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
       if (!modelQuery && runsLoopItem(first, loops)) continue;
     }

@@ -92,6 +92,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // A library whose default client has no timeout (webpush-go without `HTTPClient`).
     ['go/push_clients.go', 1],
     ['python/connectors.py', 1],
+    // Session 11, the fifth round (Python): a retry read over several lines, a mapping's pairs, a JSON
+    // column's list against a relation filtered past its prefetch, a delete behind a permission check
+    // and the project's own manager method per row.
+    ['python/loop_bounds.py', 5],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
