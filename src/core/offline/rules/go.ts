@@ -137,6 +137,45 @@ function requestHasDeadline(input: CheckInput, call: Call): boolean {
   );
 }
 
+/** The field a value is stored in: `svc.client = &http.Client{…}` or `&T{client: &http.Client{…}}` → `client`. */
+function storedInField(literal: Node): string | undefined {
+  let value = literal;
+  if (value.parent?.type === 'unary_expression') value = value.parent;
+  const holder = value.parent;
+  if (holder?.type === 'keyed_element' || holder?.type === 'literal_element') {
+    const element = holder.type === 'literal_element' ? holder.parent : holder;
+    const key = element?.type === 'keyed_element' ? named(element)[0] : null;
+    return key && /^\w+$/.test(key.text) && !key.equals(value) && !contains(key, value) ? key.text : undefined;
+  }
+  const assignment = holder?.type === 'expression_list' ? holder.parent : null;
+  if (assignment?.type !== 'assignment_statement') return undefined;
+  const targets = named(field(assignment, 'left'));
+  const values = named(field(assignment, 'right'));
+  const target = targets[values.findIndex((other) => other.equals(value))];
+  return target?.type === 'selector_expression' ? field(target, 'field')?.text : undefined;
+}
+
+/**
+ * A client kept in a field (`svc.client = &http.Client{…}`) whose every use in the file is `x.client.Do(req)`
+ * with a request that carries a deadline (see requestHasDeadline): the context bounds each request.
+ */
+function fieldRequestsHaveDeadlines(input: CheckInput, literal: Node): boolean {
+  const name = storedInField(literal);
+  if (!name) return false;
+  let byField = deadlineFields.get(input);
+  if (!byField) deadlineFields.set(input, (byField = new Map()));
+  let bounded = byField.get(name);
+  if (bounded === undefined) {
+    const uses = calls(input).filter((call) => call.operand?.endsWith(`.${name}`));
+    bounded = uses.length > 0 && uses.every((call) => call.name === 'Do' && requestHasDeadline(input, call));
+    byField.set(name, bounded);
+  }
+  return bounded;
+}
+
+/** Per file, whether each field name's requests all carry deadlines (read once per name). */
+const deadlineFields = new WeakMap<CheckInput, Map<string, boolean>>();
+
 /**
  * Library calls that send over their own `http.Client{}` (no timeout) unless their options pass one:
  * webpush-go's `SendNotification` posts to an endpoint the subscriber chose. `name` is the package's
@@ -212,6 +251,8 @@ const httpNoTimeout: RuleChecker = (input) => {
     const fnText = fn ? input.text.slice(fn.startIndex, fn.endIndex) : '';
     if (/context\.With(?:Timeout|Deadline)\(/.test(fnText) && /NewRequestWithContext\(|\.WithContext\(/.test(fnText))
       continue;
+    // Kept in a field whose every request in the file carries a deadline.
+    if (fieldRequestsHaveDeadlines(input, literal)) continue;
     const body = field(literal, 'body');
     let edit;
     if (body && imported.get('time') === 'time') {
@@ -409,10 +450,30 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     if (assignedNames(input, fn).has(name) && fixedLocals(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
     if (packageConstants(input).has(name) && !declaredLocals(input, fn).has(name)) return true;
+    // The receiver's own table name (`r.tableName`, `s.table`): an identifier the type's constructors set.
+    if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
     // A parameter that cannot carry text (`n int`) or that every call in the file gives a literal.
     return fixedParameters(input, fn).has(name) && !assignedNames(input, fn).has(name);
   };
   return test;
+}
+
+/** A field that names the table a repository type works on: `tableName`, `table`, `usersTable`, `TableName`. */
+const TABLE_FIELD = /^(?:[a-z]\w*Table|[tT]able)(?:_?[nN]ame)?$|^table_name$/;
+
+/**
+ * `r.tableName` in a method of `r`: the table the repository value was built for. A data layer sets
+ * it in its constructors (`r.tableName = "album"`), not from a request; a parameter or another
+ * value's field (`req.Table`) is not this.
+ */
+function isReceiverTableName(input: CheckInput, fn: Node, name: string): boolean {
+  const dot = name.indexOf('.');
+  if (!TABLE_FIELD.test(name.slice(dot + 1))) return false;
+  let method: Node | null = fn;
+  while (method?.type === 'func_literal') method = enclosingFunction(input, method);
+  if (method?.type !== 'method_declaration') return false;
+  const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
+  return receiver === name.slice(0, dot);
 }
 
 /** Whether a function around the closure `fn` declares `name` as a constant that `fn` does not declare again. */
@@ -628,10 +689,12 @@ function fixedLocals(input: CheckInput, fn: Node, isConstant: ConstantTest): Set
       assignment.node.text.includes('[') &&
       values[0].type === 'index_expression';
     targets.forEach((target, index) => {
-      const list = valuesByName.get(target) ?? [];
+      // `marks[i] = "?"`: one element of `marks`, a value it holds like any other.
+      const name = ELEMENT_TARGET.exec(target)?.[1] ?? target;
+      const list = valuesByName.get(name) ?? [];
       if (commaOk) list.push(index === 0 ? values[0] : null);
       else list.push(declaredOnly ? null : values.length === targets.length ? values[index] : UNKNOWN_VALUE);
-      valuesByName.set(target, list);
+      valuesByName.set(name, list);
     });
   }
   const candidates = new Set(valuesByName.keys());
@@ -664,6 +727,12 @@ function fixedLocals(input: CheckInput, fn: Node, isConstant: ConstantTest): Set
   for (const name of candidates) fixed.add(name);
   return fixed;
 }
+
+/** An element assigned by its index or key (`marks[i]`, `cols["id"]`): the collection's name. */
+const ELEMENT_TARGET = /^([A-Za-z_]\w*)\s*\[[^\]]*\]$/;
+
+/** `make([]string, n)`, `make(map[string]string)`: an empty collection of text, filled by what the function gives it. */
+const EMPTY_TEXT_COLLECTION = /^make\(\s*(?:\[\]|map\[[\w.]+\])string\s*[,)]/;
 
 /** The names of a function's parameters and receiver. */
 function parameterNames(fn: Node): string[] {
@@ -700,6 +769,7 @@ function fixedLocalValue(value: Node | null, name: string, isConstant: ConstantT
       return !!item && isFixedText(item, isConstant);
     });
   const call = value.type === 'call_expression' ? readCall(value) : undefined;
+  if (call?.text === 'make') return EMPTY_TEXT_COLLECTION.test(value.text);
   if (call?.text !== 'append') return isFixedText(value, isConstant);
   if (call.args[0]?.type !== 'identifier' || call.args[0].text !== name) return false;
   return call.args.slice(1).every((arg) => {
@@ -1361,9 +1431,12 @@ function periodicOrRetry(input: CheckInput, loop: Node, call: Node): boolean {
   return WAITS_ON_A_CLOCK.test(bodyText) || EXITS_WHEN_NOT_FOUND.test(input.text.slice(call.startIndex, body.endIndex));
 }
 
-/** Statements that change the schema or the session: one per object by nature, nothing to batch. */
+/**
+ * Statements that change the schema or the session, or maintain a table (`OPTIMIZE TABLE`, `CHECK
+ * TABLE`, `CLUSTER`, `REFRESH MATERIALIZED VIEW`): one per object by nature, nothing to batch.
+ */
 const DDL_TEXT =
-  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH)\b/i;
+  /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|PRAGMA|SET|RESET|GRANT|REVOKE|VACUUM|ANALYZE|REINDEX|COMMENT|ATTACH|DETACH|OPTIMIZE|REPAIR|CHECK\s+TABLE|CHECKSUM\s+TABLE|CLUSTER|REFRESH\s+MATERIALIZED)\b/i;
 
 /** The names a `for ... range` binds (`for _, stmt := range stmts` → [stmt]). */
 function rangeNames(input: CheckInput, loop: Node): string[] {
@@ -1744,6 +1817,58 @@ function startsRegisteredJobs(fn: Node | null, ranged: Node): boolean {
   return !!receiver && ranged.type === 'selector_expression' && field(ranged, 'operand')?.text === receiver;
 }
 
+/** A slice or a variadic list of channels (`cs ...<-chan T`, `ins []chan Event`): one goroutine each is a fan-in. */
+const CHANNEL_LIST = /^(?:\.\.\.|\[\])\s*(?:<-\s*)?chan\b/;
+
+/** A list of an enumeration's values by its name: `types`, `summaryTypes`, `kinds`, `levels`. */
+const ENUMERATION_LIST = /^(?:types|kinds|levels|modes|categories|\w*(?:Types|Kinds|Levels|Modes|Categories))$/;
+
+/**
+ * Constants of a package (`models.SummaryBranch`, `KindA`): an exported name of another package or a
+ * constant of this file.
+ */
+function isConstantName(input: CheckInput, node: Node): boolean {
+  if (node.type === 'identifier') return packageConstants(input).has(node.text);
+  if (node.type !== 'selector_expression') return false;
+  return field(node, 'operand')?.type === 'identifier' && /^[A-Z]/.test(field(node, 'field')?.text ?? '');
+}
+
+/**
+ * A range whose length the code fixes, not the input: the channels handed to a fan-in (`func merge(cs
+ * ...<-chan T)`: one goroutine per channel is how a merge reads them), a slice written out in the
+ * function (`[]string{"a", "b"}`), or an enumeration's values: `types := models.SummaryTypes()` (a
+ * function given nothing), then only constants appended (`types = append(types, models.SummaryBranch)`).
+ */
+function rangesOverFixedSet(input: CheckInput, fn: Node, loop: Node, ranged: Node): boolean {
+  const body = field(loop, 'body');
+  const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);
+  if (/\brange\s+(?:\[\]|map\[)[^{]*\{/.test(header)) return true;
+  if (ranged.type !== 'identifier') return false;
+  const name = ranged.text;
+  for (let outer: Node | null = fn; outer; outer = enclosingFunction(input, outer)) {
+    const parameter = signatureAt(input.text, outer.startIndex)?.parameters.find((p) => p.name === name);
+    if (parameter) return CHANNEL_LIST.test(parameter.type);
+    if (outer.type !== 'func_literal') break;
+  }
+  if (fixedLiteralCollection(input.text.slice(fn.startIndex, loop.startIndex), name)) return true;
+  if (!ENUMERATION_LIST.test(name)) return false;
+  const assignments = assignmentsByName(input, fn).get(name) ?? [];
+  const before = assignments.filter((assignment) => assignment.node.startIndex < loop.startIndex);
+  return (
+    before.length > 0 &&
+    before.every((assignment) => {
+      const { targets, values } = assignmentParts(assignment);
+      const value = targets.length === values.length ? values[targets.indexOf(name)] : undefined;
+      if (value?.type !== 'call_expression') return false;
+      const call = readCall(value);
+      if (!call) return false;
+      if (call.text === 'append')
+        return call.args[0]?.text === name && call.args.slice(1).every((arg) => isConstantName(input, arg));
+      return call.args.length === 0 && call.operand !== undefined && /^[A-Z]/.test(call.name);
+    })
+  );
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const statement of nodesAtMatches(input, /\bgo\b/g, GO_STATEMENT, 1)) {
     const loop = inForBody(input, statement);
@@ -1756,6 +1881,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     // `for range 4 { go worker() }`: a fixed pool (Go 1.22 ranges over an integer), or a package constant's count.
     if (ranged && (WORKER_COUNT.test(ranged.text) || packageConstants(input).has(ranged.text))) continue;
     if (ranged && startsRegisteredJobs(fn, ranged)) continue;
+    if (ranged && fn && rangesOverFixedSet(input, fn, loop, ranged)) continue;
     input.report(
       statement.child(0) ?? statement,
       'unbounded-concurrency',

@@ -96,6 +96,11 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // column's list against a relation filtered past its prefetch, a delete behind a permission check
     // and the project's own manager method per row.
     ['python/loop_bounds.py', 5],
+    // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
+    // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
+    ['go/identifier_splices.go', 4],
+    ['go/fixed_fan_outs.go', 3],
+    ['go/maintenance_and_deadlines.go', 2],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
