@@ -566,7 +566,7 @@ const EXCEPT_HEADER = /^except\s*\(?([\w.,\s]*?)\)?(?:\s+as\s+\w+)?\s*:/;
  * here loses it)` describes the step.
  */
 const EXPECTED_FAILURE =
-  /\b(?:(?:may|might|can|could|will|would)(?: not)? fail|fails? (?:on|if|when|for|in|with|without|under)|may not|might not|cannot|can't|read-only|ignored?|ignoring|best[- ]effort|optional(?:ly)?|harmless|not (?:critical|fatal|required|important|needed)|(?:errors?|failures?) (?:is|are) (?:fine|ok|okay|expected|harmless|ignored))\b/i;
+  /\b(?:(?:it's|it is|that's|that is) (?:ok|okay|fine)|(?:may|might|can|could|will|would)(?: not)? fail|fails? (?:on|if|when|for|in|with|without|under)|may not|might not|cannot|can't|read-only|ignored?|ignoring|best[- ]effort|optional(?:ly)?|harmless|not (?:critical|fatal|required|important|needed)|(?:errors?|failures?) (?:is|are) (?:fine|ok|okay|expected|harmless|ignored))\b/i;
 
 /** `logger.error("lost the stream, retrying")`: a statement that logs a failure at warning level or above. */
 const LOGS_FAILURE =
@@ -586,6 +586,9 @@ function* linesFrom(text: string, from: number, backwards: boolean): Generator<{
   }
 }
 
+/** The header of a block a try can open: `if old_key:`, `with lock:`, `else:`. */
+const BLOCK_OPENER = /^(?:if|elif|else|with|async\s+with)\b[^\n]*:$/;
+
 /**
  * Read from the text around a handler whose body is only `pass` or `continue` (no tree read): the comment lines
  * right above its `try:` say the failure is expected (`# This fails on a read-only filesystem`); or,
@@ -603,16 +606,26 @@ function handledAroundHandler(input: CheckInput, clause: Node): boolean {
   const isClause = (code: string): boolean => /^(?:except|else|finally)\b/.test(code);
   // Up to the `try:`, over its body and the handlers before this one.
   let comments: string[] | undefined;
+  let tryIndent = 0;
+  let opener = false;
   for (const line of linesFrom(text, lineStart, true)) {
     if (comments) {
-      if (!line.code.startsWith('#')) break;
-      comments.push(line.code);
+      if (line.code.startsWith('#')) {
+        comments.push(line.code);
+        continue;
+      }
+      // `# If this fails it's OK …` above `if old_key:` whose block opens with the try: the comment is the
+      // block's, and the try is all the block does first.
+      if (comments.length > 0 || opener || line.indent >= tryIndent || !BLOCK_OPENER.test(line.code)) break;
+      opener = true;
       continue;
     }
     if (line.code === '' || line.code.startsWith('#') || line.indent > indent) continue;
     if (line.indent < indent) return false;
-    if (/^try\s*:/.test(line.code)) comments = [];
-    else if (!isClause(line.code)) return false;
+    if (/^try\s*:/.test(line.code)) {
+      comments = [];
+      tryIndent = line.indent;
+    } else if (!isClause(line.code)) return false;
   }
   if (comments?.some((comment) => !DIRECTIVE.test(comment) && EXPECTED_FAILURE.test(comment))) return true;
   const header = EXCEPT_HEADER.exec(text.slice(start, start + 300));
@@ -798,6 +811,9 @@ function computesOnly(input: CheckInput, clause: Node): boolean {
 const RELEASES =
   /^(?:await\s+)?[\w.\[\]"']*\.(?:unlink|remove|rmdir|rmtree|removedirs|close|aclose|terminate|kill|shutdown|stop|release|disconnect|cleanup)\s*\((?:[^()]|\([^()]*\))*\)\s*$/;
 
+/** `os.kill(pid, 0)`, `os.killpg(group, 0)`: a liveness probe. */
+const SIGNAL_ZERO_PROBE = /^(?:os\.)?kill(?:pg)?\(\s*[^,()]+(?:\([^()]*\))?\s*,\s*0\s*\)$/;
+
 /**
  * `finally: try: tmp.unlink() except OSError: pass`, or the same in an `except` that goes on to
  * raise or report the first failure: a try that only releases a resource (a temporary file, a
@@ -809,8 +825,10 @@ function cleansUpOnTheWayOut(input: CheckInput, clause: Node): boolean {
   if (!tryStatement || !body) return false;
   const statements = named(body);
   if (statements.length === 0 || statements.length > 3) return false;
-  if (!statements.every((statement) => RELEASES.test(input.text.slice(statement.startIndex, statement.endIndex))))
-    return false;
+  const code = statements.map((statement) => input.text.slice(statement.startIndex, statement.endIndex));
+  // `os.kill(pid, 0)` sends nothing: it asks whether the process is there, and the error is the answer.
+  if (code.length === 1 && SIGNAL_ZERO_PROBE.test(code[0])) return true;
+  if (!code.every((line) => RELEASES.test(line))) return false;
   for (const at of climb(tryStatement)) {
     if (at.type === 'finally_clause' || at.type === 'except_clause') return true;
     if (at.type === 'function_definition' || at.type === 'class_definition') return false;
