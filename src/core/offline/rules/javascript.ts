@@ -1010,6 +1010,13 @@ const queryInLoop: RuleChecker = (input) => {
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
   let packageHandles: Set<string> | undefined;
   const isPackageHandle = (name: string): boolean => (packageHandles ??= dbPackageHandles(input.text)).has(name);
+  // Each field's declaration read once per check (a scan of the whole text), not once per call on it.
+  const inMemoryFields = new Map<string, boolean>();
+  const isInMemoryRepository = (name: string): boolean => {
+    let answer = inMemoryFields.get(name);
+    if (answer === undefined) inMemoryFields.set(name, (answer = inMemoryRepository(input.text, name)));
+    return answer;
+  };
   const isDataCall = ({ object, name }: Callee): boolean =>
     object !== undefined &&
     !IN_MEMORY_OBJECT.test(object.replace(/^.*\./, '')) &&
@@ -1018,7 +1025,7 @@ const queryInLoop: RuleChecker = (input) => {
       (PACKAGE_QUERY_METHOD.test(name) && isPackageHandle(object)) ||
       (REPOSITORY_FIELD.test(object) &&
         !REPOSITORY_BUILDER.test(name) &&
-        !inMemoryRepository(input.text, object.slice('this.'.length))));
+        !isInMemoryRepository(object.slice('this.'.length))));
   const calls = jsCalls(input);
   const found: CallInLoop[] = [];
   const throughFunctions = new Map<number, Array<{ call: Node; callee: string; query: JsCall }>>();
@@ -1258,11 +1265,22 @@ const FIXED_SOURCE =
  */
 function mayHoldFixedList(input: CheckInput, name: string): boolean {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
-  return new RegExp(
-    String.raw`(?<![\w$.])${name.replace(/\$/g, '\\$')}\s*(?::[^=;]*)?=\s*(?:await\s+)?(?:\[|[^;\n]*(?:config|settings|nconf|Static|require\())`,
-    'i',
-  ).test(input.text);
+  // Once per name and check: every loop over the same collection asked again, a scan of the whole text each.
+  let known = fixedListNames.get(input);
+  if (!known) fixedListNames.set(input, (known = new Map()));
+  let answer = known.get(name);
+  if (answer === undefined)
+    known.set(
+      name,
+      (answer = new RegExp(
+        String.raw`(?<![\w$.])${name.replace(/\$/g, '\\$')}\s*(?::[^=;]*)?=\s*(?:await\s+)?(?:\[|[^;\n]*(?:config|settings|nconf|Static|require\())`,
+        'i',
+      ).test(input.text)),
+    );
+  return answer;
 }
+
+const fixedListNames = new WeakMap<CheckInput, Map<string, boolean>>();
 
 /**
  * A collection written out in the code (`const baskets = [ … ]`) or read from configuration or a
@@ -1945,6 +1963,15 @@ function startupOrTestOnly(input: CheckInput, fn: Node): boolean {
 
 const startupOrTestFunctions = new WeakMap<CheckInput, Map<number, boolean>>();
 
+/** DEV_OR_TEST_WORD tested on the file's text once per check, not once per route a blocking call is in. */
+function namesDevOrTestMode(input: CheckInput): boolean {
+  let answer = devOrTestModeFiles.get(input);
+  if (answer === undefined) devOrTestModeFiles.set(input, (answer = DEV_OR_TEST_WORD.test(input.text)));
+  return answer;
+}
+
+const devOrTestModeFiles = new WeakMap<CheckInput, boolean>();
+
 function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
   for (let current: Node | null = fn; current; current = enclosingFunction(input, current)) {
     // A request handler runs per request, whatever the function that registered it is called
@@ -1957,7 +1984,7 @@ function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
   const target = call ? callee(call) : undefined;
   if (!call || !target || target.object === undefined || !ROUTE_METHODS.has(target.name)) return false;
   if (TEST_ROUTE.test(firstArg(call)?.text ?? '')) return true;
-  if (!DEV_OR_TEST_WORD.test(input.text)) return false;
+  if (!namesDevOrTestMode(input)) return false;
   for (const node of climb(call)) {
     if (node.type !== 'if_statement') continue;
     const consequence = field(node, 'consequence');

@@ -2071,14 +2071,21 @@ function iteratesQueryRows(input: CheckInput, loop: Node): boolean {
   return false;
 }
 
+const NOT_IN = ' not in ';
+
 /**
  * `if unit_id not in self._units: self._units[unit_id] = Unit.objects.get(pk=unit_id)`: a query
  * behind a check of the map its answer is stored in runs once per key, not once per item (a memo).
  */
 function behindMemoGuard(input: CheckInput, call: Call, innermostLoop: Node | undefined): boolean {
-  // Read from the text first: most loops check nothing with `not in` before their query.
-  const guard = input.text.lastIndexOf(' not in ', call.node.startIndex);
-  if (guard < 0 || guard < (innermostLoop?.startIndex ?? 0)) return false;
+  // Read from the text first: most loops check nothing with `not in` before their query. Only the
+  // text from the loop's start is searched (a guard before it does not count): lastIndexOf reads
+  // backwards one character at a time, and from each query to the file's start that was a tenth
+  // of a Python check's CPU on a 10,000-line file.
+  const from = innermostLoop?.startIndex ?? 0;
+  const start = call.node.startIndex;
+  const guard = input.text.slice(from, start + NOT_IN.length).lastIndexOf(NOT_IN, start - from);
+  if (guard < 0) return false;
   for (const ancestor of climb(call.node)) {
     if (ancestor.id === innermostLoop?.id || FUNCTIONS.has(ancestor.type)) break;
     if (ancestor.type !== 'if_statement') continue;
