@@ -1260,6 +1260,39 @@ function namesCheckedAgainstFixedSets(input: CheckInput, node: Node): Set<string
 /** A value spliced where no bind marker (`:name`, `%(name)s`, `$1`, `@p`) opens: data in the text. */
 const VALUE_SPLICE = /(?:^|[^:@$(])\u0001/;
 
+/** A string literal holding a bind marker: `"?"`, `f"{key} = ?"`, `"%s"`, `f"{col} = :{col}"`, `"$1"`. */
+const BIND_MARKER_LITERAL = /[rRbBuUfF]{0,2}["'][^"'\n]*(?:\?|%s|%\(\w+\)s|:\{?\w|\$\d)[^"'\n]*["']/;
+
+/**
+ * `where, params = _build_where(filters)`, then `where` spliced into the statement that `context` runs
+ * with `params` (`execute(sql, params)`, `execute(sql, [vector, *params])`): a helper of this module
+ * that writes bind markers returns the clause with the values for them, the same contract as a query
+ * builder's clause bound with its own values. A helper of another module, one that writes no marker
+ * (its values go into the text), or values the query does not bind leave the clause unknown.
+ */
+function clauseOfOwnBuilder(input: CheckInput, context: Call | undefined, name: Node, text: string): boolean {
+  if (!context) return false;
+  const fn = enclosingFunction(input, name);
+  if (!fn) return false;
+  const before = input.text.slice(fn.startIndex, name.startIndex);
+  if (assignsName(before, text)) return false;
+  const unpacked = new RegExp(
+    `^[ \\t]*${text}[ \\t]*,[ \\t]*([A-Za-z_]\\w*)[ \\t]*=[ \\t]*([A-Za-z_]\\w*)\\(`,
+    'm',
+  ).exec(before);
+  if (!unpacked) return false;
+  const [, values, helper] = unpacked;
+  const bound = [...context.positional.slice(1), ...[...context.keywords.values()].map((arg) => field(arg, 'value'))];
+  if (!bound.some((arg) => !!arg && new RegExp(`\\b${values}\\b`).test(arg.text))) return false;
+  const definition = new RegExp(`^def[ \\t]+${helper}[ \\t]*\\(`, 'm').exec(input.text);
+  if (!definition) return false;
+  // The function's text: up to the next line that starts at the module's level.
+  const from = input.text.indexOf('\n', definition.index) + 1;
+  const next = from > 0 ? input.text.slice(from).search(/^\S/m) : -1;
+  const body = input.text.slice(definition.index, next < 0 ? undefined : from + next);
+  return BIND_MARKER_LITERAL.test(body);
+}
+
 /**
  * What a statement run by `context` may splice without input reaching it: fixed SQL of the program's
  * own, not data.
@@ -1379,7 +1412,8 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
           (PLACEHOLDER_LIST.test(text) && !holdsValues(node)) ||
           CONFIGURATION_VALUE.test(text) ||
           namesCheckedAgainstFixedSets(input, node).has(text) ||
-          fixedLocal(node, text)
+          fixedLocal(node, text) ||
+          clauseOfOwnBuilder(input, context, node, text)
         );
       }
       case 'attribute': {

@@ -98,6 +98,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/loop_bounds.py', 5],
     // A process probed with signal 0; a comment above the block that opens with the try.
     ['python/silent_probes.py', 4],
+    // A WHERE clause of bind markers returned with its values by a helper of the same module.
+    ['python/where_helpers.py', 3],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
     // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
     ['go/identifier_splices.go', 4],
