@@ -19,6 +19,11 @@ export interface PackageInfo {
    * entry starts a server from it: why, naming the entry.
    */
   scriptRun?: string;
+  /**
+   * The full-stack framework the package depends on (`next`, `nuxt`, `@remix-run/react`), whose apps
+   * hold browser and server code side by side: its `client/` folders are the browser's.
+   */
+  fullStack?: string;
 }
 
 /** UI frameworks whose packages build pages for the browser (`vite` alone also bundles Node libraries, so it does not count). */
@@ -30,6 +35,8 @@ const UI_FRAMEWORKS =
  */
 const SERVER_DEPENDENCIES =
   /^(?:express|koa|fastify|restify|hapi|@hapi\/hapi|hono|@nestjs\/core|@nestjs\/common|@apollo\/server|apollo-server(?:-[\w-]+)?|graphql-yoga|@trpc\/server|socket\.io|next|@remix-run\/[\w-]+|@sveltejs\/kit|astro|electron|pg|mysql2?|mongodb|mongoose|redis|ioredis|@prisma\/client|sequelize|typeorm|knex|drizzle-orm)$/;
+/** Frameworks whose apps render pages in the browser and on the server from one tree. */
+const FULL_STACK_FRAMEWORKS = /^(?:next|nuxt|@remix-run\/react|@sveltejs\/kit|astro)$/;
 const CLI_NAME = /(?:^|[/@._-])cli$/;
 
 function names(record: unknown): string[] {
@@ -52,7 +59,8 @@ export function packageKindOf(
   const shipped = [...names(fields.dependencies), ...names(fields.peerDependencies)];
   const all = [...shipped, ...names(fields.devDependencies)];
   const server = shipped.find((name) => SERVER_DEPENDENCIES.test(name));
-  if (server) return { kind: 'other', reason: `${shownAs} depends on ${server}` };
+  const fullStack = shipped.find((name) => FULL_STACK_FRAMEWORKS.test(name));
+  if (server) return { kind: 'other', reason: `${shownAs} depends on ${server}`, ...(fullStack ? { fullStack } : {}) };
   // A `bin` marks a command-line package in a monorepo. At the project's root it often only adds a
   // command to an application (an editor extension, a server with a start command) whose folders
   // hold other code too (examples, services): there only the package's name counts.
@@ -143,7 +151,84 @@ export class PackageManifests {
     const dir = parts.join('/');
     const info = this.atDir(dir);
     const scriptRun = this.scriptRunOf(dir, file);
-    return scriptRun ? { kind: info?.kind ?? 'other', reason: info?.reason ?? scriptRun, scriptRun } : info;
+    return scriptRun ? { ...info, kind: info?.kind ?? 'other', reason: info?.reason ?? scriptRun, scriptRun } : info;
+  }
+
+  /** The names the project goes by, read once (see projectNames). */
+  private names: string[] | undefined;
+
+  /** The project's names: its folder's, and those its manifests at the root give it (package.json, go.mod, pyproject.toml, setup.cfg). */
+  projectNames(): string[] {
+    if (!this.names) {
+      const names = new Set<string>([path.basename(this.root).toLowerCase()]);
+      const packageName = parseObject(this.manifestText(''))?.name;
+      if (typeof packageName === 'string') for (const part of packageName.split('/')) names.add(part.toLowerCase());
+      const module = /^module[ \t]+(\S+)/m.exec(this.readQuietly('go.mod') ?? '')?.[1];
+      // The module path's last two parts: `github.com/acme/shop/v2` → `shop`, `acme` (a `vN` suffix skipped).
+      if (module)
+        for (const part of module
+          .split('/')
+          .filter((part) => !/^v\d+$/.test(part))
+          .slice(-2))
+          names.add(part.toLowerCase());
+      for (const file of ['pyproject.toml', 'setup.cfg']) {
+        const name = /^name[ \t]*=[ \t]*["']?([\w.-]+)/m.exec(this.readQuietly(file) ?? '')?.[1];
+        if (name) names.add(name.toLowerCase());
+      }
+      names.delete('');
+      this.names = [...names];
+    }
+    return this.names;
+  }
+
+  private readQuietly(relative: string): string | undefined {
+    try {
+      return this.read(path.join(this.root, ...relative.split('/')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Per folder, the deployment files in it that could start a program (DEPLOYMENT_FILES), read once. */
+  private readonly deployments = new Map<string, Array<{ shownAs: string; text: string }>>();
+
+  /**
+   * Why a deployment file in the file's folder or a folder above it, up to the root, names the file
+   * (`deploy/docker/Dockerfile` copies `cron-runner.py`, a Procfile or crontab runs it): a program
+   * such a file starts runs in production, on a schedule or as a service. Undefined when none does.
+   */
+  deployedBy(relativePath: string): string | undefined {
+    const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
+    if (parts.includes('..') || /^(?:\/|[A-Za-z]:)/.test(relativePath)) return undefined;
+    const base = parts.pop() ?? '';
+    // A common entry name (`index.js`, `main.py`) says which program only with its folder (`jobs/index.js`).
+    const shown = GENERIC_ENTRY.test(base) && parts.length > 0 ? `${parts.at(-1)}/${base}` : base;
+    const named = new RegExp(
+      `(?:^|[\\s/"'=:\\[,])${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s"',\\]])`,
+      'm',
+    );
+    for (let depth = parts.length; depth >= 0; depth -= 1) {
+      const dir = parts.slice(0, depth).join('/');
+      let files = this.deployments.get(dir);
+      if (!files) {
+        files = [];
+        for (const name of DEPLOYMENT_FILES) {
+          const shownAs = dir === '' ? name : `${dir}/${name}`;
+          let text = this.readQuietly(shownAs);
+          // A Dockerfile starts what its CMD and ENTRYPOINT name; what it copies or runs while building is not served.
+          if (text !== undefined && /file$/.test(name))
+            text = text
+              .split(/\r?\n/)
+              .filter((line) => /^\s*(?:CMD|ENTRYPOINT)\b/i.test(line))
+              .join('\n');
+          if (text) files.push({ shownAs, text });
+        }
+        this.deployments.set(dir, files);
+      }
+      const file = files.find((candidate) => named.test(candidate.text));
+      if (file) return `${file.shownAs} names it`;
+    }
+    return undefined;
   }
 
   /** Each folder's package.json text (undefined: none), read once. */
@@ -569,6 +654,23 @@ function splitCommands(
 
 /** Files that say how a package is started where it is deployed. */
 const DEPLOY_FILES = ['Procfile', 'Dockerfile'];
+/** Entry file names many programs share. */
+const GENERIC_ENTRY = /^(?:index|main|app|server|run|start|cli|__main__|manage|worker|wsgi|asgi)\.\w+$/;
+/** Files that start programs where the project is deployed: containers, process managers, schedulers. */
+const DEPLOYMENT_FILES = [
+  'Dockerfile',
+  'Containerfile',
+  'docker-compose.yml',
+  'docker-compose.yaml',
+  'compose.yml',
+  'compose.yaml',
+  'Procfile',
+  'entrypoint.sh',
+  'docker-entrypoint.sh',
+  'crontab',
+  'ecosystem.config.js',
+  'ecosystem.config.cjs',
+];
 
 /** `npm run worker`, `npm start`, `yarn worker`, `pnpm run worker`, `bun run worker`: the entry a command runs. */
 const DEPLOYED_ENTRY = /(?:^|\s)(?:npm|yarn|pnpm|bun)\s+(?:run(?:-script)?\s+)?(?!run\b)([\w:.-]+)/;

@@ -72,6 +72,36 @@ const BUILD_OUTPUT_DIRS = new Set(['dist', '.next', '.nuxt', '.output', '.svelte
 const COMPILED_JS = /\.(?:js|mjs|cjs|d\.ts|d\.mts|d\.cts)$/;
 
 const MIGRATION_DIRS = new Set(['migrations', 'migration', 'alembic']);
+/** Folders of a program's features: request handlers, routes, services. */
+const FEATURE_DIRS = new Set([
+  'controllers',
+  'controller',
+  'handlers',
+  'handler',
+  'routes',
+  'routers',
+  'api',
+  'services',
+  'service',
+  'resolvers',
+  'endpoints',
+  'features',
+  'usecases',
+]);
+/**
+ * A migration file's versioned name: numbered or timestamped (`0003_add_tags.py`,
+ * `20240101120000-add-tags.js`, `v12.go`, Flyway's `V3__tags.sql`), an Alembic revision id
+ * (`4a0aec37e7cf_add_tags.py`), or the package marker of a Django migrations folder.
+ */
+const VERSIONED_MIGRATION_FILE =
+  /^(?:\d+[\w.-]*|v\d+(?:[._]\d+)*\.\w+|V\d+__[\w.-]+|[0-9a-f]{12}_[\w.-]*|__init__\.py)$/;
+/**
+ * A migration framework's shape in the file: Alembic and Django revisions, `upgrade`/`downgrade`
+ * functions, knex/Sequelize/umzug `up`/`down` exports, TypeORM's MigrationInterface, goose and
+ * gormigrate registrations.
+ */
+const MIGRATION_SHAPE =
+  /^[ \t]*from[ \t]+alembic[ \t]+import\b|^class[ \t]+Migration\([ \t]*migrations\.Migration|^def[ \t]+(?:upgrade|downgrade)\(|\bexports\.(?:up|down)[ \t]*=|\bexport[ \t]+(?:async[ \t]+)?function[ \t]+(?:up|down)[ \t]*\(|^[ \t]*(?:async[ \t]+)?(?:up|down)[ \t]*(?::[ \t]*(?:async[ \t]*)?(?:function\b|\()|\([ \t]*(?:queryInterface|knex|queryRunner|db|context)\b)|\bimplements[ \t]+MigrationInterface\b|\bgoose\.AddMigration\w*\(|^--[ \t]*\+goose[ \t]+Up\b|\bgormigrate\.Migration\b/m;
 
 const FIXTURE_DIRS = new Set([
   'fixtures',
@@ -260,7 +290,7 @@ const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
 const JS_BROWSER_MODULES =
-  'react|react-dom|react-dom/client|vue|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
+  'react|react-dom|react-dom/client|vue|vuex|vuex-[\\w./-]+|vue-(?!server-renderer)[\\w./-]+|pinia|@vueuse/[\\w./-]+|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
 const JS_BROWSER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](?:${JS_BROWSER_MODULES})['"]`,
   'm',
@@ -290,6 +320,12 @@ const ISOMORPHIC = /\btypeof\s+window\b/;
  */
 const JS_SERVER_MODULES =
   'node:[\\w/]+|fs|fs/promises|path|http|https|http2|net|tls|dgram|child_process|cluster|os|worker_threads|stream|zlib|express|koa|fastify|restify|hapi|@hapi/[\\w./-]+|@nestjs/[\\w./-]+|@koa/[\\w./-]+|@fastify/[\\w./-]+|pg|pg-promise|mysql|mysql2|mysql2/promise|mongodb|mongoose|redis|ioredis|@prisma/client|sequelize|typeorm|knex|drizzle-orm[\\w./-]*|next/server|next/headers|server-only|dotenv|dotenv/config|bullmq|bull|kafkajs|amqplib|nodemailer|@aws-sdk/[\\w./-]+|aws-sdk|firebase-admin|jsonwebtoken|bcrypt|bcryptjs|passport|socket\\.io|ws|pino|winston|playwright|playwright-core|puppeteer|puppeteer-core|selenium-webdriver|next/og|@vercel/og|hono|hono/[\\w./-]+|elysia|@react-email/[\\w./-]+|react-email|jsx-email|ink';
+/**
+ * Server-side modules that bundlers also ship to browsers (a Vue store decoding the session's JWT
+ * with `jsonwebtoken`, a sign-up form hashing with `bcryptjs`): in a front-end folder, beside a UI
+ * framework's import, they do not make the module a server's.
+ */
+const BUNDLED_SERVER_MODULES = new Set(['jsonwebtoken', 'bcryptjs']);
 const JS_SERVER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](${JS_SERVER_MODULES})['"]`,
   'gm',
@@ -302,9 +338,10 @@ const JS_SERVER_IMPORT = new RegExp(
  * ends that show the same records: only the client itself (`PrismaClient`, a default or namespace
  * import) talks to a database.
  */
-function importsServerModule(head: string): boolean {
+function importsServerModule(head: string, bundledAllowed = false): boolean {
   JS_SERVER_IMPORT.lastIndex = 0;
   for (let match = JS_SERVER_IMPORT.exec(head); match; match = JS_SERVER_IMPORT.exec(head)) {
+    if (bundledAllowed && BUNDLED_SERVER_MODULES.has(match[1])) continue;
     if (!match[0].startsWith('from')) return true;
     // The clause between the statement's `import` keyword (at most 2 KiB back) and this `from`.
     const before = head.slice(Math.max(0, match.index - 2048), match.index);
@@ -320,6 +357,9 @@ function importsServerModule(head: string): boolean {
 }
 const JS_SERVER_MARK =
   /^['"]use server['"]|\bexport\s+(?:async\s+)?(?:function|const)\s+(?:getServerSideProps|getStaticProps|getStaticPaths|loader|action|generateMetadata)\b/m;
+/** Server-side data loading of a full-stack framework's pages, written in a helper module. */
+const PAGE_DATA_LOADING =
+  /\b(?:GetServerSideProps|GetStaticProps|GetStaticPaths)\b|\bgetServerSession\s*\(|\bserverSideTranslations\b/;
 
 /**
  * The head of a file another project wrote: a header saying it was vendored or copied from
@@ -456,9 +496,19 @@ function browserSignal(
   // browser (an Angular page named `api`, a Vite app's `src/api/` HTTP helpers).
   if (SERVER_PATH.test(path) && packageInfo?.kind !== 'browser' && !browserSideBelowServer(path, dirs))
     return undefined;
-  if (importsServerModule(head) || JS_SERVER_MARK.test(head)) return undefined;
-  if (startsWithUseClient(head)) return "'use client' directive";
+  const frontEnd =
+    firstDir(dirs, BROWSER_DIRS) ?? (dirs.length >= 1 && BROWSER_TOP_DIRS.has(dirs[0]) ? dirs[0] : undefined);
+  // A full-stack framework's app (Next.js, Nuxt, Remix) keeps its browser-side helpers in a `client/`
+  // folder at any depth (`lib/client/`), beside the server code it also holds.
+  const clientFolder =
+    frontEnd ??
+    (packageInfo?.fullStack !== undefined && dirs.includes('client') && !PAGE_DATA_LOADING.test(head)
+      ? 'client'
+      : undefined);
   const framework = JS_BROWSER_IMPORT.exec(head);
+  if (importsServerModule(head, frontEnd !== undefined && framework !== null) || JS_SERVER_MARK.test(head))
+    return undefined;
+  if (startsWithUseClient(head)) return "'use client' directive";
   // Next.js app-router files without 'use client' are server components: their fetch runs on the server.
   const appRouter = /(?:^|\/)app\//.test(path) && /(?:^|\/)(?:page|layout|template|loading|error)\.\w+$/.test(path);
   if (framework && !appRouter) return `imports ${framework[0].replace(/^.*?(['"])/, '$1')} and nothing server-side`;
@@ -471,11 +521,106 @@ function browserSignal(
   }
   const dom = JS_DOM_USE.exec(sample) ?? (ISOMORPHIC.test(sample) ? null : WINDOW_USE.exec(sample));
   if (dom) return `uses ${dom[0].trim()} and imports nothing server-side`;
-  const frontEnd =
-    firstDir(dirs, BROWSER_DIRS) ?? (dirs.length >= 1 && BROWSER_TOP_DIRS.has(dirs[0]) ? dirs[0] : undefined);
   if (frontEnd) return `path ${frontEnd}/ and imports nothing server-side`;
+  if (clientFolder) return `path ${clientFolder}/ in ${packageInfo?.fullStack} app and imports nothing server-side`;
   if (packageInfo?.kind === 'browser') return `${packageInfo.reason}; the file imports nothing server-side`;
   return undefined;
+}
+
+/** What the project around a file says about it (see ProjectScope): read only when a rule needs it. */
+export interface ProjectContext {
+  /** The names the project goes by (its folder's, its package's or module's), lower-case. */
+  names?: readonly string[];
+  /** Why a deployment file (a Dockerfile, compose file, Procfile, crontab, entrypoint) names the file; undefined when none does. */
+  deployedBy?(path: string): string | undefined;
+}
+
+/** Python that serves or keeps running: a web app's run call, a server loop, a consumer, a scheduler. */
+const PYTHON_SERVES =
+  /\b(?:app|application|server|api|site)\.run\(|\b(?:uvicorn|hypercorn|waitress|bjoern|eventlet\.wsgi|socketio)\.(?:run|serve|server)\(|\bserve_forever\(|\brun_app\(|\brun_forever\(|\bstart_consuming\(|\b(?:Blocking|Background|AsyncIO)Scheduler\(|\bschedule\.every\b|\.listen\(/;
+const PYTHON_LOOP_FOREVER = /^[ \t]+while[ \t]+True[ \t]*:/m;
+/** What a command run by hand does: prints, reads its arguments, asks. */
+const PYTHON_COMMAND_LINE =
+  /^[ \t]*(?:import|from)[ \t]+(?:argparse|optparse|click|typer|fire|docopt)\b|\bsys\.argv\b|^[ \t]*print\(|\binput\(/m;
+
+/**
+ * A Python program of its own, run by hand: a `#!` line, a `__main__` guard and a command line
+ * (prints, argparse, `sys.argv`), beside the app it maintains (`upload-screenshots.py`,
+ * `loaddata.py`). Not when it serves or keeps running (a web app's `app.run()`, `while True` with a
+ * sleep), nor when a deployment file starts it (a container's entrypoint or cron job runs in production).
+ */
+function pythonProgram(
+  path: string,
+  text: string,
+  head: string,
+  project: ProjectContext | undefined,
+): string | undefined {
+  if (!text.startsWith('#!') || !PYTHON_MAIN_GUARD.test(text) || !PYTHON_COMMAND_LINE.test(text)) return undefined;
+  if (PYTHON_SERVES.test(text) || (PYTHON_LOOP_FOREVER.test(text) && /\bsleep\(/.test(text))) return undefined;
+  if (project?.deployedBy?.(path) !== undefined) return undefined;
+  const shebang = head.slice(0, head.indexOf('\n') < 0 ? head.length : head.indexOf('\n')).trim();
+  return `a program run by hand (${shebang.slice(0, 40)}, a __main__ guard, a command line; serves nothing, no deployment file starts it)`;
+}
+
+/** Expo's config plugins change the native project when the mobile app is built. */
+const BUILD_CONFIG_PLUGIN =
+  /(?:\bfrom[ \t]*|\bimport[ \t]*|\brequire\([ \t]*)['"](@expo\/config-plugins|expo\/config-plugins)['"]/;
+
+/** `This file is part of python-gnupg, …`: the project a file's licence header names. */
+const PART_OF_HEADER =
+  /^[ \t]*(?:#|\/\/|\/?\*+|--)[ \t]*(?:This|The) (?:file|module|program|code|source(?: file)?) is part of ([^\n,;.(<]{2,60})/im;
+/** Words of a project's name that say nothing about which project it is. */
+const GENERIC_NAME_WORDS = new Set([
+  'the',
+  'python',
+  'golang',
+  'node',
+  'nodejs',
+  'javascript',
+  'typescript',
+  'project',
+  'service',
+  'library',
+  'program',
+  'software',
+  'package',
+  'application',
+  'server',
+  'client',
+  'interface',
+  'module',
+  'framework',
+  'tool',
+  'tools',
+  'free',
+  'open',
+  'source',
+  'suite',
+  'system',
+  'platform',
+  'plugin',
+]);
+const compactName = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * A licence header naming another project as the file's (`This file is part of python-gnupg`) in a
+ * project that goes by other names (its folder's, its package's): a fork of a library kept in the
+ * source tree, usually in a folder of the library's name. Needs the project's names; a header naming
+ * any of them is the project's own.
+ */
+function foreignHeader(text: string, names: readonly string[] | undefined): string | undefined {
+  if (!names || names.length === 0) return undefined;
+  const head = text.length > MARKER_CHARS ? text.slice(0, MARKER_CHARS) : text;
+  const header = PART_OF_HEADER.exec(head);
+  if (!header) return undefined;
+  const words = header[1]
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 3 && !GENERIC_NAME_WORDS.has(word));
+  if (words.length === 0) return undefined;
+  const own = names.map(compactName).filter((name) => name.length >= 3);
+  if (words.some((word) => own.some((name) => name.includes(word) || word.includes(name)))) return undefined;
+  return `header "${header[0].trim().slice(0, 80)}" names another project`;
 }
 
 /** Compiled `rolePatterns`: matchers in FILE_ROLES order. Compiling once per distinct patterns object. */
@@ -601,6 +746,7 @@ export function classifyFile(
   text: string,
   patterns?: RoleMatcher,
   packageInfo?: PackageInfo,
+  project?: ProjectContext,
 ): FileRoleResult {
   const normal = normalisePath(path);
   const forced = patterns?.match(normal);
@@ -619,10 +765,18 @@ export function classifyFile(
   if (migrationDir) {
     // Tests of the migrations (`tests/migrations/migration_3c4d.py` feeding fake rows to each revision)
     // are tests: a test folder above the migrations folder wins.
-    const testAbove = dirs.slice(0, dirs.indexOf(migrationDir)).find((dir) => TEST_DIRS.has(dir));
-    return testAbove
-      ? { role: 'test', reason: `path ${testAbove}/ (tests of ${migrationDir}/)` }
-      : { role: 'migration', reason: `path ${migrationDir}/` };
+    const above = dirs.slice(0, dirs.indexOf(migrationDir));
+    const testAbove = above.find((dir) => TEST_DIRS.has(dir));
+    if (testAbove) return { role: 'test', reason: `path ${testAbove}/ (tests of ${migrationDir}/)` };
+    // Among a program's request handlers or services, `migration/` is more often a feature (importing
+    // another app's export: `controllers/migration/importFromPocket.ts`) than a schema's history: there
+    // a file is a migration only by its versioned name or a migration framework's shape.
+    const featureAbove = above.find((dir) => FEATURE_DIRS.has(dir));
+    if (!featureAbove) return { role: 'migration', reason: `path ${migrationDir}/` };
+    const shape =
+      VERSIONED_MIGRATION_FILE.exec(base)?.[0] ??
+      MIGRATION_SHAPE.exec(text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text)?.[0];
+    if (shape !== undefined) return { role: 'migration', reason: `path ${migrationDir}/ and ${shape.trim()}` };
   }
   // Alembic and Django migrations wherever the project keeps them (`database/revisions/`).
   if (family === 'python') {
@@ -641,7 +795,7 @@ export function classifyFile(
   const meanLine = minified(text);
   if (meanLine !== undefined)
     return { role: 'vendored', reason: `minified (lines of ${meanLine} characters on average)` };
-  const copied = copiedSignal(text, base);
+  const copied = copiedSignal(text, base) ?? foreignHeader(text, project?.names);
   if (copied) return { role: 'vendored', reason: copied };
 
   const fixtureDir = firstDir(dirs, FIXTURE_DIRS);
@@ -665,12 +819,15 @@ export function classifyFile(
   const imported = testImport(head, family);
   if (imported) return { role: 'test', reason: imported };
 
-  const scriptDir = firstDir(dirs, SCRIPT_DIRS);
+  // A developers' folder at the top of the project (`dev/`: local containers, installers, build configs).
+  const scriptDir = firstDir(dirs, SCRIPT_DIRS) ?? (dirs[0] === 'dev' ? 'dev' : undefined);
   // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
   if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
     return { role: 'script', reason: `path ${scriptDir}/` };
   // Programs a package.json script runs (a release or maintenance script, not the server's entry).
-  if (family === 'js' && packageInfo?.scriptRun) return { role: 'script', reason: packageInfo.scriptRun };
+  // A program a deployment file also starts (a compose service's command, a pm2 app, a cron job) runs in production.
+  if (family === 'js' && packageInfo?.scriptRun && project?.deployedBy?.(normal) === undefined)
+    return { role: 'script', reason: packageInfo.scriptRun };
   // Sample programs for the documentation or the users: run by hand, copied, never deployed. A
   // sample is a file in the folder or in one folder of its own (`examples/publish-go/main.go`); an
   // example application laid out as a service (`examples/orders-service/src/orders.ts`) is code to
@@ -693,6 +850,18 @@ export function classifyFile(
   if (family === 'go') {
     const tag = GO_SCRIPT_BUILD_TAG.exec(head);
     if (tag) return { role: 'script', reason: `build constraint ${tag[0]}` };
+  }
+  if (family === 'python') {
+    const program = pythonProgram(normal, text, head, project);
+    if (program) return { role: 'script', reason: program };
+  }
+  if (family === 'js') {
+    const plugin = BUILD_CONFIG_PLUGIN.exec(head);
+    if (plugin)
+      return {
+        role: 'script',
+        reason: `imports ${plugin[1]} (a mobile app's config plugin, run when the app is built)`,
+      };
   }
   if (COMPONENT_FILE.test(base)) return { role: 'browser', reason: `file name ${base} (a front-end component)` };
   if (family === 'js') {

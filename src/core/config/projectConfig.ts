@@ -13,6 +13,7 @@ import { describeFsError } from '../personas/readText';
 import type { UnitFacts } from '../review/types';
 import {
   classifyFile,
+  type ProjectContext,
   compileRolePatterns,
   FILE_ROLES,
   globMatcher,
@@ -247,6 +248,12 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const read = noting<string | undefined>(readIfPresent, undefined);
   const manifests = root === '' ? undefined : new PackageManifests(root, read);
   const facts = root === '' ? undefined : new ProjectFacts(root, noting(listIfPresent, []), read);
+  const project: ProjectContext | undefined = manifests && {
+    get names() {
+      return manifests.projectNames();
+    },
+    deployedBy: (relativePath) => manifests.deployedBy(relativePath),
+  };
   const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
   for (const role of FILE_ROLES) {
     const levels = config.roles?.[role]?.rules;
@@ -263,7 +270,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
     },
     role(relativePath, text) {
       const normal = normalisePath(relativePath);
-      return classifyFile(normal, text, patterns, manifests?.of(normal));
+      return classifyFile(normal, text, patterns, manifests?.of(normal), project);
     },
     facts(relativePath) {
       return facts?.of(normalisePath(relativePath));

@@ -445,4 +445,38 @@ describe('file roles from package.json', () => {
     assert.match(manifests.of('demo-data/seed.js')?.scriptRun ?? '', /"seed-demo"/);
     assert.match(manifests.of('ops/keys/prune.js')?.scriptRun ?? '', /"prune"/);
   });
+
+  it('reads the project names and the deployment files that start a program, through the project scope', () => {
+    const root = mkdtempSync(join(tmpdir(), 'package-deploy-'));
+    const files: Record<string, string> = {
+      'package.json': manifest({ name: '@acme/ledger-web', dependencies: { next: '14' } }),
+      'go.mod': 'module github.com/acme/ledgerd/v2\n\ngo 1.22\n',
+      'ops/Dockerfile': 'FROM python:3.12\nCOPY ops/rotate_keys.py /app/\nCMD ["python", "/app/nightly_report.py"]\n',
+      'ops/crontab': '0 3 * * * python3 /app/compact_store.py\n',
+    };
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      const manifests = new PackageManifests(root);
+      const names = manifests.projectNames();
+      for (const name of ['ledger-web', 'ledgerd', 'acme']) assert.ok(names.includes(name), name);
+      assert.equal(manifests.deployedBy('ops/jobs/nightly_report.py'), 'ops/Dockerfile names it');
+      assert.equal(manifests.deployedBy('ops/compact_store.py'), 'ops/crontab names it');
+      // Copied while building is not started; a common entry name needs its folder; nothing names it.
+      assert.equal(manifests.deployedBy('ops/rotate_keys.py'), undefined);
+      assert.equal(manifests.deployedBy('ops/tools/main.py'), undefined);
+      assert.equal(manifests.deployedBy('tools/export.py'), undefined);
+      const program = '#!/usr/bin/env python3\nimport sys\nprint(sys.argv)\nif __name__ == "__main__":\n    pass\n';
+      const scope = projectScope({}, root);
+      assert.equal(scope.role('ops/jobs/nightly_report.py', program).role, 'production');
+      assert.equal(scope.role('ops/rotate_keys.py', program).role, 'script');
+      const forked = '// This file is part of tinyqueue, a small queue.\npackage tinyqueue\n';
+      assert.equal(scope.role('internal/tinyqueue/queue.go', forked).role, 'vendored');
+      assert.equal(scope.role('internal/store/store.go', forked.replace('tinyqueue,', 'ledgerd,')).role, 'production');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

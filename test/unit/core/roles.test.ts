@@ -409,4 +409,92 @@ describe('file roles', () => {
     assert.ok(!globMatcher('src/*.ts')('src/a/b.ts'));
     assert.ok(!globMatcher('src/gen')('src/generated/a.ts'));
   });
+
+  it('makes a Python program run by hand a script; not one that serves, keeps running or a deployment file starts', () => {
+    const program = [
+      '#!/usr/bin/env python3',
+      '# Push the translated notes to the review site.',
+      'import argparse',
+      'import requests',
+      '',
+      'def main():',
+      '    args = argparse.ArgumentParser().parse_args()',
+      '    requests.post("https://review.invalid/notes", json={"n": 1})',
+      '    print("done")',
+      '',
+      'if __name__ == "__main__":',
+      '    main()',
+      '',
+    ].join('\n');
+    const deployed = { names: ['notes'], deployedBy: (): string => 'Procfile names it' };
+    const undeployed = { names: ['notes'], deployedBy: (): undefined => undefined };
+    assert.equal(classifyFile('notes/push_notes.py', program, undefined, undefined, undeployed).role, 'script');
+    assert.equal(classifyFile('notes/push_notes.py', program).role, 'script', 'without a project around it too');
+    // Near-misses: a module without the #! line, a program that serves or loops forever, one a deployment file starts.
+    assert.equal(classifyFile('notes/push_notes.py', program.replace(/^#!.*\n/, '')).role, 'production');
+    const serves = program.replace('    main()', '    app.run(host="0.0.0.0")');
+    assert.equal(classifyFile('notes/web.py', serves, undefined, undefined, undeployed).role, 'production');
+    const loops = program.replace('    main()', '    while True:\n        main()\n        time.sleep(60)');
+    assert.equal(classifyFile('notes/tick.py', loops, undefined, undefined, undeployed).role, 'production');
+    assert.equal(classifyFile('notes/push_notes.py', program, undefined, undefined, deployed).role, 'production');
+  });
+
+  it('makes a top-level dev/ folder and mobile config plugins scripts', () => {
+    assert.equal(role('dev/installer/main.go', 'package main\n\nfunc main() {}\n'), 'script');
+    assert.equal(role('dev/containers/launch.js', "const http = require('http');\n"), 'script');
+    // Near-miss: a `dev/` below the source is a feature of the program.
+    assert.equal(role('src/dev/tokens.go', 'package dev\n'), 'production');
+    const plugin = "const { withAndroidManifest } = require('@expo/config-plugins');\nconst fs = require('fs');\n";
+    assert.equal(role('apps/phone/plugins/with-cleartext.js', plugin), 'script');
+    assert.equal(
+      role('apps/phone/plugins/with-cleartext.js', plugin.replace('@expo/config-plugins', 'expo-router')),
+      'production',
+    );
+  });
+
+  it('makes vendored a file whose licence header names another project than this one', () => {
+    const header = (name: string): string =>
+      `# This file is part of ${name}, a wrapper around the key tool.\n# Copyright 2015 Someone Else\n\nimport os\n`;
+    const project = { names: ['ledgerly', 'ledgerly-server'] };
+    const roleIn = (path: string, text: string, context?: { names: string[] }): FileRole =>
+      classifyFile(path, text, undefined, undefined, context).role;
+    assert.equal(roleIn('ledgerly/keywrap/core.py', header('py-keywrap'), project), 'vendored');
+    assert.equal(roleIn('ledgerly/vendor_keys/core.py', header('py-keywrap'), project), 'vendored');
+    // Near-misses: the header names the project (its folder or its package), or the project's names are unknown.
+    assert.equal(roleIn('core.py', header('Ledgerly'), project), 'production');
+    assert.equal(roleIn('core.py', header('the ledgerly service'), project), 'production');
+    assert.equal(roleIn('keywrap/core.py', header('ledgerly-server'), project), 'production');
+    assert.equal(roleIn('ledgerly/keywrap/core.py', header('py-keywrap')), 'production');
+  });
+
+  it('gives the migration role in a feature folder only to files shaped as migrations', () => {
+    const importer =
+      "import { db } from '../../db';\nexport async function importFromOtherApp(rows) {\n  for (const r of rows) await db.insert(r);\n}\n";
+    assert.equal(role('src/lib/api/controllers/migration/importFromOtherApp.ts', importer), 'production');
+    assert.equal(role('app/services/migrations/other_app.py', 'class OtherAppImporter:\n    pass\n'), 'production');
+    // A migration file keeps it: a versioned name, a framework's shape; and outside feature folders, the folder decides.
+    assert.equal(role('src/api/migrations/0003_tags.py', 'from django.db import migrations\n'), 'migration');
+    assert.equal(role('src/api/migrations/__init__.py', ''), 'migration');
+    assert.equal(role('src/services/migration/add-tags.ts', 'export async function up(knex) {}\n'), 'migration');
+    assert.equal(role('src/db/migrations/helpers.ts', importer), 'migration');
+    assert.equal(role('migrations/env.py', 'import os\n'), 'migration');
+  });
+
+  it('reads browser code: a front-end folder with a UI framework, even when it also decodes a JWT', () => {
+    const store =
+      "import { make } from 'vuex-pathify'\nimport jwt from 'jsonwebtoken'\nexport const state = { name: '' }\n";
+    assert.equal(role('client/store/session.js', store), 'browser');
+    // Near-misses: a Node module beside it, or the same file below the source where `client/` is an HTTP client.
+    assert.equal(role('client/store/session.js', `${store}import fs from 'fs'\n`), 'production');
+    assert.equal(role('src/client/session.js', store), 'production');
+    const helper =
+      'export default async function latest() {\n  const r = await fetch("https://news.invalid/latest.json");\n  return r.json();\n}\n';
+    const next = { kind: 'other' as const, reason: 'web/package.json depends on next', fullStack: 'next' };
+    assert.equal(classifyFile('site/lib/client/latest.ts', helper, undefined, next).role, 'browser');
+    // Near-misses: no full-stack framework, or the helper loads a page's data on the server.
+    const plain = { kind: 'other' as const, reason: 'web/package.json depends on express' };
+    assert.equal(classifyFile('site/lib/client/latest.ts', helper, undefined, plain).role, 'production');
+    const serverProps = `import { GetServerSideProps } from 'next';\n${helper}`;
+    assert.equal(classifyFile('site/lib/client/props.ts', serverProps, undefined, next).role, 'production');
+  });
 });
