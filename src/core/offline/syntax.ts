@@ -687,6 +687,87 @@ function mocksHttp(fileText: string): boolean {
   return HTTP_FAKE_IMPORT.test(head);
 }
 
+/** Words of a name that say its value was made up for a test. */
+const TEST_VALUE_WORDS = new Set([
+  'test',
+  'testing',
+  'fake',
+  'dummy',
+  'mock',
+  'mocked',
+  'stub',
+  'bogus',
+  'sample',
+  'example',
+  'expected',
+  'invalid',
+  'bad',
+  'wrong',
+  'incorrect',
+]);
+
+/** Whether a name says its value was made up for a test (`TEST_SALT_SECRET`, `expected_key`, `badToken`). */
+function namesTestValue(name: string): boolean {
+  const words = name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.some((word) => TEST_VALUE_WORDS.has(word));
+}
+
+/** Runs of the alphabet, the digits or a keyboard row at least this long inside a value: typed, not generated. */
+const TYPED_RUN_INSIDE = 8;
+
+function holdsTypedRun(value: string): boolean {
+  const lower = value.toLowerCase();
+  for (let at = 0; at + TYPED_RUN_INSIDE <= lower.length; at += 1)
+    if (alongARow(lower.slice(at, at + TYPED_RUN_INSIDE))) return true;
+  return false;
+}
+
+/**
+ * Whether a value has the shape of a provider's credential (an API key, a token, a signing secret):
+ * made of the characters keys are written in (letters, digits, `+/=_.-~`), and not one of the shapes
+ * tests write by the dozen: a password typed with symbols (`mD?x~4!…`), a one-time-password seed in
+ * base32 capitals (`JBSWY3DPEHPK3PXP`), a JWT a test signed (its header and claims are readable JSON),
+ * a value holding a run along the digits or the alphabet (`0123456789ABCDZZ…`).
+ */
+function hasKeyShape(value: string): boolean {
+  if (/[^A-Za-z0-9+/=_.~-]/.test(value)) return false;
+  if (/^[A-Z2-7]{16,}=*$/.test(value)) return false;
+  if (/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*$/.test(value)) return false;
+  return !holdsTypedRun(value);
+}
+
+/** A line that checks a value: an assertion, an expectation, a comparison. */
+const CHECKING_LINE = /\bassert\w*\b|\bexpect\(|\.should\b|\.to(?:Be|Equal|StrictEqual|Match)\w*\(|!==?|===?/;
+
+/**
+ * Whether the test checks the credential itself: the value written again, one of its places a line
+ * that asserts or compares (a test vector the code under test must produce), or the name compared with something
+ * (`if access_token != self.ACCESS_TOKEN`: the test's fake server accepts it), so no real service does.
+ */
+function checkedInFile(fileText: string, value: string, name: string | undefined): boolean {
+  // Where the value is written more than once: given in one place, checked in another.
+  const first = value.length >= 8 ? fileText.indexOf(value) : -1;
+  if (first >= 0 && fileText.indexOf(value, first + value.length) >= 0) {
+    for (let at = first; at >= 0; at = fileText.indexOf(value, at + value.length)) {
+      const start = fileText.lastIndexOf('\n', at) + 1;
+      const end = fileText.indexOf('\n', at);
+      if (CHECKING_LINE.test(fileText.slice(start, end < 0 ? fileText.length : end).replace(value, ''))) return true;
+    }
+  }
+  const last = name
+    ?.split(/[.[\]'"]+/)
+    .filter((part) => part !== '')
+    .at(-1);
+  if (!last || !/^[A-Za-z_$][\w$]*$/.test(last)) return false;
+  const compared = new RegExp(
+    `(?:!==?|===?)[ \\t]*(?:[\\w$]+\\.)?${last}\\b(?![ \\t]*[(=])|\\b${last}[ \\t]*(?:!==?|===?)|\\b(?:assert\\w*[ \\t(]|expect\\()[^\\n]*\\b${last}\\b(?![ \\t]*[=:(])`,
+  );
+  return compared.test(fileText);
+}
+
 /**
  * Whether a credential literal in test or fixture code is the test's own: not a provider's format
  * (an AWS, GitHub, Slack, Stripe … key or a private key, which is a leak wherever it is) and not
@@ -696,7 +777,7 @@ function mocksHttp(fileText: string): boolean {
  * (`'refresh_token_456'`), UUIDs and base64 of plain text. Tests log in with such values
  * by the hundred, and reporting each one buries the real leaks.
  */
-export function isTestsOwnCredential(literalText: string, fileText?: string): boolean {
+export function isTestsOwnCredential(literalText: string, fileText?: string, name?: string): boolean {
   const value = literalText.replace(/^[`'"]+|[`'"]+$/g, '');
   // A provider's documented example key (`AKIAIOSFODNN7EXAMPLE`) in a test is the test's own.
   if (DOCUMENTATION_WORD.test(value)) return true;
@@ -705,6 +786,11 @@ export function isTestsOwnCredential(literalText: string, fileText?: string): bo
   if (spellsCredentialWord(value)) return true;
   // A test that replaces the HTTP layer with a fake sends its credentials to no server.
   if (fileText !== undefined && mocksHttp(fileText)) return true;
+  // The name says the test made it up (`TEST_SALT`, `expected_secret`, `badToken`), or the value has no
+  // provider credential's shape (a typed password, an OTP seed, a JWT), or the test checks it itself.
+  if (name !== undefined && namesTestValue(name)) return true;
+  if (!hasKeyShape(value)) return true;
+  if (fileText !== undefined && checkedInFile(fileText, value, name)) return true;
   const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((kind) => kind.test(value)).length;
   const generated = value.length >= 16 && /\d/.test(value) && kinds >= 2 && entropyBits(value) >= 3.5;
   return !generated;

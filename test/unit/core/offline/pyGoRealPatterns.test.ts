@@ -137,14 +137,29 @@ describe('hardcoded-secret in a test module (issue 12)', () => {
     assert.deepEqual(await reported(text), []);
   });
 
-  it('without the fake, generated-looking values are reported; a look-alike "password" is not', async () => {
+  it('without the fake, a generated-looking key is reported; passwords typed with symbols and a look-alike "password" are not', async () => {
     const unmocked = text.replace(/^import responses$/m, 'import json');
-    assert.deepEqual(await reported(unmocked), [
-      '12 hardcoded-secret test',
-      '17 hardcoded-secret test',
-      '18 hardcoded-secret test',
-    ]);
+    // Session 11: lines 12 and 17 are passwords typed with symbols (`]`, `+`): no provider key is written so.
+    assert.deepEqual(await reported(unmocked), ['18 hardcoded-secret test']);
   });
+});
+
+describe('hardcoded-secret: values a test makes up, keys it leaks (issue 12, fifth round)', () => {
+  for (const [file, as, positives, all] of [
+    ['python/test_otp_vectors.py', 'tests/test_otp_vectors.py', 2, 10],
+    ['typescript/twoFactorLogin.test.ts', 'test/twoFactorLogin.test.ts', 1, 3],
+  ] as const) {
+    it(`${file}: exactly the marked findings in a test; every credential with includeTests`, async () => {
+      const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+      const findings = await runOfflineChecks({ path: as, text }, { mode: 'backendpe' });
+      const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+      assert.equal(expected.length, positives);
+      assert.deepEqual(findings.map((f) => `${f.startLine} ${f.ruleId}`).sort(), expected.sort());
+      assert.ok(findings.every((f) => f.role === 'test'));
+      const included = await runOfflineChecks({ path: as, text }, { mode: 'backendpe', includeTests: true });
+      assert.equal(included.filter((f) => f.ruleId === 'hardcoded-secret').length, all);
+    });
+  }
 });
 
 describe('silent-catch: one finding per function, the other handlers as related locations (issue 12)', () => {
