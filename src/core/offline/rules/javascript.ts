@@ -1005,6 +1005,109 @@ function inCaseOfLoopElement(call: Node, loop: Node): boolean {
   return false;
 }
 
+/** Lists a folder: `fs.readdir(…)`, `readdirSync(…)`, `glob(…)`; the argument is read after. */
+const LISTS_FOLDER = /(?<![\w$])(?:readdir(?:Sync)?|glob(?:Sync)?|globby(?:Sync)?)\s*\(/g;
+/**
+ * The names a path into the program's own code is built from: `path.join(__dirname, 'modules')`,
+ * `resolve(process.cwd(), 'plugins')`, `path.join(APP.SERVER_PATH, 'modules/storage')`. A lower-case
+ * name (a parameter, a user's folder, `this.root`) is not one of them.
+ */
+const CODE_PATH_NAME =
+  /^(?:path|posix|join|resolve|__dirname|__filename|process|cwd|import|meta|dirname|url|fileURLToPath|[A-Z][A-Z0-9_]*)$/;
+
+/** Whether the text lists a folder of the program's own code (see CODE_PATH_NAME) anywhere in [from, to). */
+function listsCodeFolder(text: string, from: number, to: number): boolean {
+  const scope = text.slice(from, to);
+  for (const match of scope.matchAll(LISTS_FOLDER)) {
+    const open = (match.index ?? 0) + match[0].length - 1;
+    const close = closingBracket(scope, open);
+    if (close < 0) continue;
+    // Quoted text is a literal part of the path; what a template interpolates is read like the rest.
+    const argument = scope
+      .slice(open + 1, close)
+      .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, '')
+      .replace(/`(?:[^`$\\]|\\.|\$(?!\{))*`/g, '');
+    const names = argument.match(/[A-Za-z_$][\w$]*/g) ?? [];
+    if (names.length > 0 && names.every((name) => CODE_PATH_NAME.test(name))) return true;
+  }
+  return false;
+}
+
+const catalogSyncs = new WeakMap<CheckInput, Map<number, boolean>>();
+
+/**
+ * A loop that runs after its function read the program's own catalog from disk, itself or through a
+ * function of this file it calls (`const dirs = await fs.readdir(path.join(__dirname, 'modules'))`,
+ * or `await this.loadDefinitions()` that does): the function syncs the database with the modules
+ * the code ships (insert the new ones, patch or delete the others), once per boot or upgrade; its
+ * loops are as long as the code's own list of modules, not the data.
+ */
+function syncsCodeCatalog(input: CheckInput, loop: Node): boolean {
+  const fn = enclosingFunctionSpan(input, loop.startIndex, loop.endIndex);
+  if (!fn) return false;
+  let known = catalogSyncs.get(input);
+  if (!known) catalogSyncs.set(input, (known = new Map()));
+  const key = fn.start * 1e7 + loop.startIndex;
+  let answer = known.get(key);
+  if (answer === undefined) {
+    answer = listsCodeFolder(input.text, fn.start, loop.startIndex);
+    if (!answer && /readdir|glob/.test(input.text)) {
+      // `await Registry.loadDefinitions()`: a method of this file that lists the code's folder.
+      for (const call of input.text.slice(fn.start, loop.startIndex).matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)) {
+        const name = call[1];
+        if (!declaresFunction(input, name)) continue;
+        const declared = new RegExp(
+          String.raw`(?<![\w$.])(?:async\s+)?(?:static\s+)?(?:async\s+)?${name.replace(/\$/g, '\\$')}\s*\([^()]*\)\s*\{`,
+        ).exec(input.text);
+        const span = declared && functionStartingIn(input, declared.index, declared.index + declared[0].length);
+        if (span && span.start !== fn.start && listsCodeFolder(input.text, span.start, span.end)) {
+          answer = true;
+          break;
+        }
+      }
+    }
+    known.set(key, answer);
+  }
+  return answer;
+}
+
+/**
+ * A loop that saves settings one key at a time: its queries pick the row by a `key` or `name` column
+ * (`.where('key', entry.key)`, `where: { name: setting.name }`) and it writes a setting's value,
+ * config or enabled flag. A key-value settings table holds as many rows as the settings and modules
+ * the code defines; an admin saving a form writes a handful. (A `key` column alone may be a storage
+ * key of user files, a `name` a user's tag, so the settings write is asked for too.)
+ */
+const KEY_COLUMN =
+  /\b(?:where|findOne|findOneBy|findBy|first)\s*\(\s*['"`](?:key|name)['"`]\s*,|\b(?:where\s*:\s*|(?:where|findOneBy|findBy)\s*\(\s*)\{\s*(?:key|name)\s*[:,}]/;
+const SETTING_FIELD = /(?<![\w$.])(?:config|value|settings|options|isEnabled|enabled)\s*[:,}]/;
+
+function savesSettingsByKey(input: CheckInput, loop: Node): boolean {
+  const text = input.text.slice(loop.startIndex, loop.endIndex);
+  return KEY_COLUMN.test(text) && SETTING_FIELD.test(text);
+}
+
+/**
+ * A data-access function of the project named for one record by id (`updateLinkById`,
+ * `getCollectionById`, `deleteUserById`): it reads or writes that row, whatever file it lives in.
+ */
+const RECORD_FUNCTION = /^(?:get|find|fetch|load|read|update|delete|remove|upsert|save)[A-Z][\w$]*ById$/;
+
+/** Whether the file imports `name` from its own project (a relative or `@/`/`~/` path), not a package. */
+function importsFromProject(input: CheckInput, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(
+    String.raw`\bimport\s+(?:[\w$]+\s*,\s*)?(?:\{[^}]*\b${escaped}\b[^}]*\}|${escaped})\s+from\s+['"](?:\.|@\/|~\/)|\b${escaped}\s*=\s*require\(\s*['"]\.`,
+  ).test(input.text);
+}
+
+/**
+ * Prisma's writes on a model (`prisma.link.update(…)`, `tx.tag.upsert(…)`, `this.prisma.user.delete(…)`):
+ * each one a statement, like its reads.
+ */
+const PRISMA_WRITE = /^(?:create|createMany|update|updateMany|upsert|delete|deleteMany)$/;
+const PRISMA_MODEL = /^(?:(?:this\.)?[\w$]*prisma[\w$]*|tx|trx|db|this\.db)\.[a-z][\w$]*$/i;
+
 const queryInLoop: RuleChecker = (input) => {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
@@ -1017,15 +1120,19 @@ const queryInLoop: RuleChecker = (input) => {
     if (answer === undefined) inMemoryFields.set(name, (answer = inMemoryRepository(input.text, name)));
     return answer;
   };
+  let prisma: boolean | undefined;
+  const usesPrisma = (): boolean => (prisma ??= /prisma/i.test(input.text));
   const isDataCall = ({ object, name }: Callee): boolean =>
-    object !== undefined &&
-    !IN_MEMORY_OBJECT.test(object.replace(/^.*\./, '')) &&
-    ((DATA_METHODS.has(name) && (DATA_OBJECT.test(object) || isDataHandle(object))) ||
-      (MODEL_FINDERS.has(name) && MODEL_CLASS.test(object)) ||
-      (PACKAGE_QUERY_METHOD.test(name) && isPackageHandle(object)) ||
-      (REPOSITORY_FIELD.test(object) &&
-        !REPOSITORY_BUILDER.test(name) &&
-        !isInMemoryRepository(object.slice('this.'.length))));
+    (object === undefined && RECORD_FUNCTION.test(name) && importsFromProject(input, name)) ||
+    (object !== undefined &&
+      !IN_MEMORY_OBJECT.test(object.replace(/^.*\./, '')) &&
+      ((DATA_METHODS.has(name) && (DATA_OBJECT.test(object) || isDataHandle(object))) ||
+        (MODEL_FINDERS.has(name) && MODEL_CLASS.test(object)) ||
+        (PACKAGE_QUERY_METHOD.test(name) && isPackageHandle(object)) ||
+        (PRISMA_WRITE.test(name) && PRISMA_MODEL.test(object) && usesPrisma()) ||
+        (REPOSITORY_FIELD.test(object) &&
+          !REPOSITORY_BUILDER.test(name) &&
+          !isInMemoryRepository(object.slice('this.'.length)))));
   const calls = jsCalls(input);
   const found: CallInLoop[] = [];
   const throughFunctions = new Map<number, Array<{ call: Node; callee: string; query: JsCall }>>();
@@ -1075,6 +1182,15 @@ const queryInLoop: RuleChecker = (input) => {
     if (!loopNode || (body && walksFixedList(input, body, target))) continue;
     if (body && inCaseOfLoopElement(call, body.loop)) continue;
     if (inMigration(input, call)) continue;
+    // Once at start-up (`onModuleInit`, `init()`, `initTargets()`), or after reading the code's own
+    // catalog of modules from disk: as many rows as the program defines, once per boot.
+    if (declaresStartupMethod(input)) {
+      const fn = enclosingFunction(input, call);
+      const startup = fn && startupFunctionAround(input, fn);
+      if (startup && !inRegisteredHandler(input, startup, call)) continue;
+    }
+    if (body && syncsCodeCatalog(input, body.loop)) continue;
+    if (body && savesSettingsByKey(input, body.loop)) continue;
     if (mayRunQueries) {
       const fn = sameFileFunction(input, target);
       const query = fn && !(fn.startIndex <= call.startIndex && call.endIndex <= fn.endIndex) && queryInside(fn, 1);
@@ -1122,6 +1238,9 @@ const fixedLoopSets = new WeakMap<
   Map<number, { variable: string; source: string; fixed: boolean } | null>
 >();
 
+/** A list held in the program's configuration object: `config.regions`, `APP.config.lang.namespaces`. */
+const CONFIG_MEMBER = /^(?:[\w$]+\.)*config(?:\.[A-Za-z_$][\w$]*)+$/;
+
 /** What a for-of/for-in loop walks and whether that is a fixed list (read once per loop, from the text first). */
 function loopSource(input: CheckInput, body: LoopBody): { variable: string; source: string; fixed: boolean } | null {
   let loops = fixedLoopSets.get(input);
@@ -1134,7 +1253,9 @@ function loopSource(input: CheckInput, body: LoopBody): { variable: string; sour
     else {
       const [, variable, source] = header;
       let fixed =
-        FIXED_SOURCE.test(source) || (source.startsWith('[') && !source.includes('...') && !/^\[\s*\]$/.test(source));
+        FIXED_SOURCE.test(source) ||
+        CONFIG_MEMBER.test(source) ||
+        (source.startsWith('[') && !source.includes('...') && !/^\[\s*\]$/.test(source));
       if (!fixed && mayHoldFixedList(input, source)) fixed = givenOnlyFixedLists(input, source, start);
       found = { variable, source, fixed };
     }
@@ -1935,6 +2056,42 @@ function buildsApplication(input: CheckInput, fn: Node, at: number): boolean {
  */
 const STARTUP_METHOD =
   /^(?:onModuleInit|onApplicationBootstrap|onModuleDestroy|beforeApplicationShutdown|onApplicationShutdown|connect|init|initiali[sz]e|setup|bootstrap|migrate\w*|runMigrations?)$/;
+/**
+ * `initTargets()`, `initializeProviders()`, `bootstrapPlugins()`: an initialiser of a part of the
+ * program, when it takes nothing (a per-request `initSession(req)` takes the request).
+ */
+const STARTUP_PREFIX = /^(?:init|initiali[sz]e|bootstrap)[A-Z]\w*$/;
+
+function isStartupMethod(fn: Node, name: string): boolean {
+  if (STARTUP_METHOD.test(name)) return true;
+  if (!STARTUP_PREFIX.test(name)) return false;
+  return named(field(fn, 'parameters') ?? field(fn, 'parameter')).length === 0;
+}
+
+/** A function declared under a start-up name (see isStartupMethod), read from the text. */
+const STARTUP_DECLARATION =
+  /(?<![\w$.])(?:onModuleInit|onApplicationBootstrap|onModuleDestroy|beforeApplicationShutdown|onApplicationShutdown|connect|init|initiali[sz]e|setup|bootstrap|migrate\w*|runMigrations?|(?:init|initiali[sz]e|bootstrap)[A-Z]\w*)\s*(?:\(|[=:]\s*(?:async\b|function\b|\())/;
+const startupDeclarations = new WeakMap<CheckInput, boolean>();
+
+/** Whether the file declares a start-up method at all: most files do not, and their calls are not climbed. */
+function declaresStartupMethod(input: CheckInput): boolean {
+  let answer = startupDeclarations.get(input);
+  if (answer === undefined) startupDeclarations.set(input, (answer = STARTUP_DECLARATION.test(input.text)));
+  return answer;
+}
+
+/**
+ * The start-up method `fn` is or sits in (see isStartupMethod), stopping at a request handler: a
+ * route registered inside `setup(app)` runs per request.
+ */
+function startupFunctionAround(input: CheckInput, fn: Node): Node | undefined {
+  for (let current: Node | null = fn; current; current = enclosingFunction(input, current)) {
+    if (isRequestHandler(current)) return undefined;
+    const name = functionName(current);
+    if (name && isStartupMethod(current, name)) return current;
+  }
+  return undefined;
+}
 /** A route only end-to-end tests call: a path segment `e2e` or `_test`/`__tests__` (`/_e2e/take-snapshot`). */
 const TEST_ROUTE = /^['"`](?:[^'"`]*\/)?(?:_*e2e|_+tests?_*)(?:[/_-][^'"`]*)?['"`]$/i;
 /**
@@ -1978,7 +2135,7 @@ function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
     // (`function setup(app) { app.get('/r', async (req, res) => …) }`, `async connect(req, res)`).
     if (isRequestHandler(current)) break;
     const name = functionName(current);
-    if (name && STARTUP_METHOD.test(name)) return true;
+    if (name && isStartupMethod(current, name)) return true;
   }
   const call = fn.parent?.type === 'arguments' ? fn.parent.parent : null;
   const target = call ? callee(call) : undefined;

@@ -875,6 +875,17 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   if (loop.type === 'for_in_statement') return false;
   const header = input.text.slice(loop.startIndex, body.start) + input.text.slice(body.end, loop.endIndex);
   if (PAGINATION_HEADER.test(header) || UNCONDITIONAL_LOOP.test(header) || COUNTED_RETRY.test(header)) return true;
+  const frontier = FRONTIER_CONDITION.exec(header);
+  if (frontier && loop.type !== 'for_statement') {
+    // `while (frontier.length > 0) { … findMany({ where: { parentId: { in: frontier } } }) … frontier =
+    // children.map(…) }`: one batched query per level of a tree, each level the last one's answer.
+    const name = frontier[1].replace(/\$/g, '\\$');
+    const bodyText = input.text.slice(body.start, body.end);
+    return (
+      new RegExp(`(?<![\\w$.])${name}\\s*=(?!=)`).test(bodyText) &&
+      new RegExp(`(?:\\bin\\s*:\\s*|,\\s*|\\(\\s*)${name}\\s*[,)}]`).test(bodyText)
+    );
+  }
   // `while (parentId) { … parentId = parent.parentId }`: each step starts from a field of the last
   // answer (a call such as `queue.pop()` walks a list instead).
   const walked = WALK_CONDITION.exec(header);
@@ -891,16 +902,19 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   );
 }
 
+/** A loop that runs while a list has items: `while (frontier.length > 0)`, `while (queue.length)`. */
+const FRONTIER_CONDITION = /while\s*\(\s*([A-Za-z_$][\w$]*)\.length\s*(?:>\s*0\s*|!==?\s*0\s*)?\)/;
+
 /** A loop condition that is one variable: `while (parentId)`, `while (node != null)`, `} while (next !== undefined)`. */
 const WALK_CONDITION = /while\s*\(\s*([A-Za-z_$][\w$]*)\s*(?:!==?\s*(?:null|undefined)\s*)?\)/;
 
 /**
  * `for (let attempt = 0; attempt < 3; attempt++)`, `for (let i = 1; i <= MAX_RETRIES; i++)`: a count of
  * tries, to a small literal or a retry limit, repeats one call until it succeeds; it does not grow with
- * the data.
+ * the data. So does a count of redirects followed (`hop <= maxRedirects`), each hop the last one's answer.
  */
 const COUNTED_RETRY =
-  /^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d\s*;\s*\1\s*<=?\s*(?:\d{1,2}|[\w$.]*(?:retr(?:y|ies)|attempts?|tries)[\w$]*)\s*;/i;
+  /^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d\s*;\s*\1\s*<=?\s*(?:\d{1,2}|[\w$.]*(?:retr(?:y|ies)|attempts?|tries|redirects?|hops)[\w$]*)\s*;/i;
 
 /** `for (;;)` / `while (true)`: a retry or polling loop that stops on a result, not a walk over items. */
 const UNCONDITIONAL_LOOP =

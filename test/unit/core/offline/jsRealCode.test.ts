@@ -44,6 +44,9 @@ const FILES = [
   'loopsThatAreNotN1.js',
   'requestClients.js',
   'kindDispatch.ts',
+  'catalogSync.js',
+  'prismaWalks.ts',
+  'bulkRecords.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
