@@ -1015,6 +1015,12 @@ const LISTS_FOLDER = /(?<![\w$])(?:readdir(?:Sync)?|glob(?:Sync)?|globby(?:Sync)
 const CODE_PATH_NAME =
   /^(?:path|posix|join|resolve|__dirname|__filename|process|cwd|import|meta|dirname|url|fileURLToPath|[A-Z][A-Z0-9_]*)$/;
 
+/** The names an expression's text uses, quoted text left out (what a template interpolates is kept). */
+function literalFreeNames(text: string): string[] {
+  const code = text.replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, '').replace(/`(?:[^`$\\]|\\.|\$(?!\{))*`/g, '');
+  return code.match(/[A-Za-z_$][\w$]*/g) ?? [];
+}
+
 /** Whether the text lists a folder of the program's own code (see CODE_PATH_NAME) anywhere in [from, to). */
 function listsCodeFolder(text: string, from: number, to: number): boolean {
   const scope = text.slice(from, to);
@@ -1022,12 +1028,7 @@ function listsCodeFolder(text: string, from: number, to: number): boolean {
     const open = (match.index ?? 0) + match[0].length - 1;
     const close = closingBracket(scope, open);
     if (close < 0) continue;
-    // Quoted text is a literal part of the path; what a template interpolates is read like the rest.
-    const argument = scope
-      .slice(open + 1, close)
-      .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, '')
-      .replace(/`(?:[^`$\\]|\\.|\$(?!\{))*`/g, '');
-    const names = argument.match(/[A-Za-z_$][\w$]*/g) ?? [];
+    const names = literalFreeNames(scope.slice(open + 1, close));
     if (names.length > 0 && names.every((name) => CODE_PATH_NAME.test(name))) return true;
   }
   return false;
@@ -2029,24 +2030,56 @@ const onceGuards = new WeakMap<CheckInput, Map<number, boolean>>();
  */
 const BUILDS_APPLICATION =
   /\bNestFactory\s*\.\s*create\w*\s*[<(]|\b(?:app|server|application|fastify)\s*\.\s*listen\s*\(|\bexpress\s*\(\s*\)|\bnew\s+Koa\s*\(|\bcreateServer\s*\(/;
-const startupFunctions = new WeakMap<CheckInput, Map<number, { upTo: number; found: boolean }>>();
+const startupFunctions = new WeakMap<CheckInput, Map<number, boolean>>();
 
 /**
- * Whether the function starting at `fn` builds the application before `at` (the blocking call): the
- * text from the function's start to the call, scanned once per function as calls further in ask.
+ * Whether the function builds the application (before or after the blocking call: the TLS key and
+ * certificate are read to create the HTTPS server with), scanned once per function. Its own
+ * handlers are functions of their own, so what it registers is not covered.
  */
-function buildsApplication(input: CheckInput, fn: Node, at: number): boolean {
+function buildsApplication(input: CheckInput, fn: Node): boolean {
   let known = startupFunctions.get(input);
   if (!known) startupFunctions.set(input, (known = new Map()));
-  let seen = known.get(fn.id);
-  if (!seen) known.set(fn.id, (seen = { upTo: fn.startIndex, found: false }));
-  if (!seen.found && at > seen.upTo) {
-    // Overlap the last stretch scanned: a match may straddle it.
-    seen.found = BUILDS_APPLICATION.test(input.text.slice(Math.max(fn.startIndex, seen.upTo - 60), at));
-    seen.upTo = at;
-  }
-  return seen.found;
+  let found = known.get(fn.id);
+  if (found === undefined)
+    known.set(fn.id, (found = BUILDS_APPLICATION.test(input.text.slice(fn.startIndex, fn.endIndex))));
+  return found;
 }
+
+/** Sync calls that are one metadata syscall on one path (see blockingCallInAsync). */
+const ONE_SYSCALL = /^(?:existsSync|statSync|lstatSync|accessSync|unlinkSync)$/;
+
+/**
+ * Whether `readFileSync`'s path is built only from the program's own location and literal text
+ * (`path.join(__dirname, 'templates/invite.html')`), directly or through a variable the function
+ * (or the module) sets that way (`const dir = path.resolve(process.cwd(), 'templates')`).
+ */
+function readsShippedFile(input: CheckInput, call: Node, fn: Node): boolean {
+  const path = firstArg(call);
+  if (!path) return false;
+  const scope = input.text.slice(fn.startIndex, call.startIndex);
+  // Anchored in the program's location (`__dirname`, `process.cwd()`, a constant), not a bare name
+  // relative to wherever the process was started.
+  let anchored = false;
+  const codePath = (text: string, depth: number): boolean => {
+    const names = literalFreeNames(text);
+    return names.every((name) => {
+      if (CODE_PATH_NAME.test(name)) {
+        anchored ||= CODE_LOCATION.test(name);
+        return true;
+      }
+      if (depth > 1 || !/^[a-z_$][\w$]*$/.test(name)) return false;
+      const escaped = name.replace(/\$/g, '\\$');
+      const set = new RegExp(String.raw`(?<![\w$.])(?:const|let|var)\s+${escaped}\s*(?::[^=;\n]*)?=\s*([^;\n]+)`);
+      const value = set.exec(scope) ?? set.exec(input.text.slice(0, fn.startIndex));
+      return !!value && codePath(value[1], depth + 1);
+    });
+  };
+  return codePath(path.text, 0) && anchored;
+}
+
+/** Where the program's own files are: its folder, its working directory, a path constant. */
+const CODE_LOCATION = /^(?:__dirname|__filename|cwd|meta|[A-Z][A-Z0-9_]*)$/;
 
 /**
  * Methods that run once while the service starts or stops, not per request: NestJS's lifecycle hooks
@@ -2160,8 +2193,12 @@ const blockingCallInAsync: RuleChecker = (input) => {
     if (!isSync) continue;
     const fn = enclosingFunction(input, call);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
-    if (runsOnce(input, call, fn) || buildsApplication(input, fn, call.startIndex) || startupOrTestOnly(input, fn))
-      continue;
+    if (runsOnce(input, call, fn) || buildsApplication(input, fn) || startupOrTestOnly(input, fn)) continue;
+    // One metadata syscall (`existsSync`, `statSync`, `unlinkSync` of a temporary upload) costs
+    // microseconds; reading a file the program ships (a template beside the code) reads a few
+    // kilobytes from the page cache. Reading a user's file, running a program or removing a tree stays.
+    if (ONE_SYSCALL.test(target.name)) continue;
+    if (target.name === 'readFileSync' && readsShippedFile(input, call, fn)) continue;
     input.report(
       call,
       'blocking-call-in-async',

@@ -47,6 +47,7 @@ const FILES = [
   'catalogSync.js',
   'prismaWalks.ts',
   'bulkRecords.ts',
+  'shippedFiles.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
