@@ -515,6 +515,25 @@ function explainedAbove(text: string, at: number): boolean {
   return !!comment && comment[1].trim().split(/\s+/).filter(Boolean).length >= 3;
 }
 
+/** A call that releases a resource and takes nothing: `context?.close()`, `this.stop()`, `client.quit()`. */
+const RELEASE_CALL = /\.\s*(?:close|stop|quit|disconnect|terminate|dispose|kill)\s*\(\s*\)$/;
+
+/**
+ * A catch in code that runs only in development or test mode (`if (APP.IS_DEBUG) { try { load the
+ * optional dev file } catch {} }`): production never runs it.
+ */
+function inDevOrTestBranch(input: CheckInput, clause: Node): boolean {
+  if (!namesDevOrTestMode(input)) return false;
+  for (const node of climb(clause)) {
+    if (JS_FUNCTIONS.has(node.type)) return false;
+    if (node.type !== 'if_statement') continue;
+    const consequence = field(node, 'consequence');
+    if (consequence && contains(consequence, clause) && DEV_OR_TEST_MODE.test(field(node, 'condition')?.text ?? ''))
+      return true;
+  }
+  return false;
+}
+
 const silentCatch: RuleChecker = (input) => {
   // The empty catches of one function are one decision (a best-effort clean-up of five tables): one
   // finding at the first, the others as related locations.
@@ -534,6 +553,7 @@ const silentCatch: RuleChecker = (input) => {
         repliesWithFailure(input, tryStatement, block))
     )
       continue;
+    if (inDevOrTestBranch(input, clause)) continue;
     const fn = enclosingFunction(input, clause);
     if (TELEMETRY_NAME.test(`${classBefore(input, clause.startIndex)} ${fn ? (functionName(fn) ?? '') : ''}`)) continue;
     // The `catch` keyword: five characters from the clause's start.
@@ -577,6 +597,8 @@ const silentCatch: RuleChecker = (input) => {
     if (!swallows) continue;
     // `const user = await find(id).catch(() => null)`: a value with a fallback, which the code checks next.
     if (!startsStatement(input.text, call.startIndex, 0)) continue;
+    // `context.close().catch(() => {})`, `job.stop().catch(() => {})`: releasing what is being let go.
+    if (RELEASE_CALL.test(target.object)) continue;
     if (explainedAbove(input.text, call.startIndex)) continue;
     // An optional wait, page input or code run in the page, or a rejection dropped inside the page.
     if (isBrowserStepAt(calls, index) || inPageScript(input, target.nameRange.startIndex)) continue;
@@ -1469,6 +1491,8 @@ function startsIo(input: CheckInput, callback: Node, calls: readonly Node[], dep
     // Waiting on work already started, combining promises (their arguments are read on their own),
     // and signing or reading a token in memory start nothing.
     if (WAIT_METHODS.test(target.name) || target.object === 'Promise' || isTokenComputation(target)) continue;
+    // Closing or stopping what is held (`closeAsync(fd)`, `job.stop()`): releasing loads nothing.
+    if (RELEASE_METHOD.test(target.name)) continue;
     if (!awaited && !returned && !IO_CALL.test(target.text)) continue;
     // A function of this file: what it does decides (`await this.prepareContent(item)` that only signs tokens).
     const fn = depth < 2 ? sameFileFunction(input, target) : undefined;
@@ -1480,6 +1504,9 @@ function startsIo(input: CheckInput, callback: Node, calls: readonly Node[], dep
   }
   return false;
 }
+
+/** Releasing a resource held in memory: a descriptor, a timer, a job, a connection. */
+const RELEASE_METHOD = /^(?:close|stop|quit|disconnect|terminate|dispose|kill|unref)(?:Async|Sync)?$/;
 
 /** Whether a call is an item of the list given to `Promise.all([…])` / `allSettled` / `race` / `any`. */
 function isCombinatorElement(node: Node): boolean {
@@ -1584,7 +1611,29 @@ function mappedFanOut(input: CheckInput, call: Node, target: Callee): string | u
   const source = unwrap(field(field(mapped, 'function'), 'object'));
   if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
     return undefined;
+  if (source.type === 'identifier' && isBatchParameter(input, call, source.text)) return undefined;
   return isFixedCollection(input, source) ? undefined : source.text;
+}
+
+/** A function named for one batch of work: `processBatch(links)`, `handleChunk(rows)`, `sendBatch(messages)`. */
+const BATCH_FUNCTION = /(?:^|[a-z0-9_$])(?:[Bb]atch|[Cc]hunk)(?:[A-Z_$]|$)|^(?:batch|chunk)/;
+
+/**
+ * Whether `name` is a parameter of a function named for a batch (see BATCH_FUNCTION): its callers cut
+ * the batch to size, and fanning out over it is the point.
+ */
+function isBatchParameter(input: CheckInput, call: Node, name: string): boolean {
+  if (!/[Bb]atch|[Cc]hunk/.test(input.text)) return false;
+  // Read from the text: the function's name and parameter list just before its body.
+  const fn = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
+  if (!fn) return false;
+  const opening = /\{|=>/.exec(input.text.slice(fn.start, call.startIndex));
+  if (!opening) return false;
+  const header = input.text.slice(Math.max(0, fn.start - 80), fn.start + opening.index);
+  const declared =
+    /([A-Za-z_$][\w$]*)\s*(?:[=:]\s*(?:async\s*)?(?:function\s*)?)?(?:<[^<>()]*>)?\(([^()]*)\)[^()]*$/.exec(header);
+  if (!declared || !BATCH_FUNCTION.test(declared[1])) return false;
+  return declared[2].split(',').some((param) => param.replace(/[:?=].*$/s, '').trim() === name);
 }
 
 const unboundedConcurrency: RuleChecker = (input) => {
@@ -2132,11 +2181,11 @@ const TEST_ROUTE = /^['"`](?:[^'"`]*\/)?(?:_*e2e|_+tests?_*)(?:[/_-][^'"`]*)?['"
  * `process.env.NODE_ENV === 'test'`, `process.env.E2E`): what it guards is never served in production.
  */
 const DEV_OR_TEST_MODE =
-  /^\(\s*(?:(?:[\w$]+\.)*(?:is|in)(?:Dev|Development|Test|Testing|E2e|E2E)(?:Mode|Env)?(?:\(\s*\))?|(?:process\.env\.NODE_ENV|(?:[\w$]+\.)*nodeEnv)\s*===?\s*['"](?:dev|development|test|testing|e2e)['"]|process\.env\.(?:E2E|TEST)(?:_[A-Z_]+)?)\s*\)$/;
+  /^\(\s*(?:(?:[\w$]+\.)*(?:(?:is|in)(?:Dev|Development|Debug|Test|Testing|E2e|E2E)(?:Mode|Env)?|IS_(?:DEV|DEVELOPMENT|DEBUG|TEST))(?:\(\s*\))?|(?:process\.env\.NODE_ENV|(?:[\w$]+\.)*nodeEnv)\s*===?\s*['"](?:dev|development|test|testing|e2e)['"]|process\.env\.(?:E2E|TEST)(?:_[A-Z_]+)?)\s*\)$/;
 
 /** Whether the file names a development or test mode at all (the `if` conditions are read only then). */
 const DEV_OR_TEST_WORD =
-  /\b(?:is|in)(?:Dev|Development|Test|Testing|E2e|E2E)(?:Mode|Env)?\b|\bNODE_ENV\b|\bnodeEnv\b|process\.env\.(?:E2E|TEST)/;
+  /\b(?:is|in)(?:Dev|Development|Debug|Test|Testing|E2e|E2E)(?:Mode|Env)?\b|\bIS_(?:DEV|DEVELOPMENT|DEBUG|TEST)\b|\bNODE_ENV\b|\bnodeEnv\b|process\.env\.(?:E2E|TEST)/;
 
 /**
  * Whether the blocking call's function (or one around it) runs once at start or stop, or serves only

@@ -48,6 +48,7 @@ const FILES = [
   'prismaWalks.ts',
   'bulkRecords.ts',
   'shippedFiles.ts',
+  'releaseSteps.js',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
