@@ -27,13 +27,28 @@ export class ProjectFacts {
 
   /** The facts of a `/`-separated path relative to the root; undefined when its neighbours say nothing. */
   of(relativePath: string): UnitFacts | undefined {
-    if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || !/\.[cm]?[jt]sx?$/.test(relativePath)) return undefined;
+    const isGo = relativePath.endsWith('.go');
+    if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || (!isGo && !/\.[cm]?[jt]sx?$/.test(relativePath))) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return undefined;
     parts.pop();
     const dir = parts.join('/');
+    if (isGo) return this.goModuleOf(dir);
     if (!this.byDir.has(dir)) this.byDir.set(dir, this.factsOf(dir));
     return this.byDir.get(dir);
+  }
+
+  private readonly goByDir = new Map<string, UnitFacts | undefined>();
+
+  /** What the nearest go.mod at or above folder `dir` (up to the root) says, read once per folder. */
+  private goModuleOf(dir: string): UnitFacts | undefined {
+    if (this.goByDir.has(dir)) return this.goByDir.get(dir);
+    const text = this.read(path.join(this.root, ...dir.split('/').filter(Boolean), 'go.mod'));
+    let facts: UnitFacts | undefined;
+    if (text !== undefined) facts = goModuleDatabase(text) === 'embedded' ? { goDatabase: 'embedded' } : undefined;
+    else if (dir !== '') facts = this.goModuleOf(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
+    this.goByDir.set(dir, facts);
+    return facts;
   }
 
   private factsOf(dir: string): UnitFacts | undefined {
@@ -60,4 +75,30 @@ export function nestHttpModuleIn(moduleTexts: readonly string[]): UnitFacts['nes
     if (HTTP_MODULE_LISTED.test(text)) listed = true;
   }
   return listed ? 'default' : undefined;
+}
+
+/** In-process SQL engines: SQLite through cgo, in pure Go, or gorm's SQLite drivers. */
+const EMBEDDED_SQL_MODULE =
+  /^(?:github\.com\/mattn\/go-sqlite3|modernc\.org\/sqlite|github\.com\/glebarez\/(?:go-)?sqlite|gorm\.io\/driver\/sqlite|github\.com\/ncruces\/go-sqlite3|zombiezen\.com\/go\/sqlite|crawshaw\.io\/sqlite)$/;
+
+/**
+ * Clients of databases and data stores reached over the network: SQL drivers (PostgreSQL, MySQL, SQL
+ * Server, Oracle, ClickHouse, Firebird, Snowflake, libSQL's remote client), ORMs' networked dialects,
+ * and document, key-value, search and cloud stores.
+ */
+const NETWORKED_STORE_MODULE =
+  /^(?:github\.com\/(?:lib\/pq|jackc\/pgx|go-sql-driver\/mysql|ziutek\/mymysql|(?:denisenkom|microsoft)\/go-mssqldb|go-pg\/pg|uptrace\/bun\/(?:driver\/pgdriver|dialect\/(?:pg|mysql|mssql)dialect)|ClickHouse\/clickhouse-go|gocql\/gocql|godror\/godror|sijms\/go-ora|mattn\/go-oci8|nakagami\/firebirdsql|snowflakedb\/gosnowflake|alexbrainman\/odbc|tursodatabase\/libsql-client-go|(?:redis|go-redis)\/\w|gomodule\/redigo|elastic\/go-elasticsearch|olivere\/elastic|aws\/aws-sdk-go(?:$|-v2\/service\/dynamodb)|couchbase\/|neo4j\/|arangodb\/|influxdata\/)|gorm\.io\/driver\/(?:postgres|mysql|sqlserver|clickhouse)|go\.mongodb\.org\/|cloud\.google\.com\/go\/(?:spanner|bigquery|bigtable|firestore|datastore)|gopkg\.in\/(?:mgo|redis)\.|go\.etcd\.io\/etcd)/;
+
+/**
+ * `embedded` when a go.mod requires an in-process SQL engine and no networked store's client. Only
+ * direct requirements count: the module's own code imports those (an ORM's networked driver is one),
+ * while `// indirect` ones are what its dependencies use (a push SDK's unused document store).
+ */
+export function goModuleDatabase(goMod: string): 'embedded' | undefined {
+  // `require x v1` lines and the entries of `require ( … )` blocks: the module path is a line's first word.
+  const modules = [
+    ...goMod.matchAll(/^(?:require[ \t]+)?[ \t]*([\w.-]+\.[\w.-]+\/\S+)[ \t]+v\S+[ \t]*(\/\/[ \t]*indirect\b)?/gm),
+  ].flatMap((match) => (match[2] ? [] : [match[1]]));
+  if (modules.some((module) => NETWORKED_STORE_MODULE.test(module))) return undefined;
+  return modules.some((module) => EMBEDDED_SQL_MODULE.test(module)) ? 'embedded' : undefined;
 }

@@ -47,6 +47,12 @@ export interface UnitFacts {
    * imports HttpModule.
    */
   nestHttpModule?: 'default' | 'configured';
+  /**
+   * The databases the Go module of the file (its nearest go.mod) reaches: `embedded` when it requires
+   * an in-process SQL engine (SQLite) and no networked database's or data store's client. A query
+   * there is a call into the process, not a round trip. Absent otherwise.
+   */
+  goDatabase?: 'embedded';
 }
 
 /** Consecutive lines a diff removed, placed in the new file's numbering. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { projectScope } from '../../../src/core/config/projectConfig';
 import { runOfflineChecks } from '../../../src/core/offline';
-import { nestHttpModuleIn, ProjectFacts } from '../../../src/core/projectFacts';
+import { goModuleDatabase, nestHttpModuleIn, ProjectFacts } from '../../../src/core/projectFacts';
 
 /** Modules of our own, the shapes a NestJS project gives its HttpModule. */
 const bare =
@@ -92,6 +92,50 @@ describe('project facts: what the files beside a file say about it', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("reads whether a Go module's own requirements reach only an in-process SQLite engine", () => {
+    const mod = (...requires: string[]): string =>
+      `module example.com/inbox\n\ngo 1.22\n\nrequire (\n${requires.map((r) => `\t${r}\n`).join('')})\n`;
+    assert.equal(goModuleDatabase(mod('github.com/mattn/go-sqlite3 v1.14.22')), 'embedded');
+    assert.equal(goModuleDatabase('module m\n\nrequire modernc.org/sqlite v1.29.0\n'), 'embedded');
+    assert.equal(goModuleDatabase(mod('gorm.io/gorm v1.25.0', 'gorm.io/driver/sqlite v1.5.0')), 'embedded');
+    // A dependency's own store client (`// indirect`) is not the module's database.
+    assert.equal(
+      goModuleDatabase(
+        mod('github.com/mattn/go-sqlite3 v1.14.22', 'cloud.google.com/go/firestore v1.18.0 // indirect'),
+      ),
+      'embedded',
+    );
+    // Near-misses: a networked driver beside SQLite, an ORM's networked driver, a cache client, no SQL at all.
+    assert.equal(
+      goModuleDatabase(mod('github.com/mattn/go-sqlite3 v1.14.22', 'github.com/jackc/pgx/v5 v5.5.0')),
+      undefined,
+    );
+    assert.equal(goModuleDatabase(mod('github.com/glebarez/sqlite v1.11.0', 'gorm.io/driver/mysql v1.5.0')), undefined);
+    assert.equal(goModuleDatabase(mod('modernc.org/sqlite v1.29.0', 'github.com/redis/go-redis/v9 v9.5.0')), undefined);
+    assert.equal(goModuleDatabase(mod('github.com/go-chi/chi/v5 v5.0.12')), undefined);
+  });
+
+  it('gives a Go file the fact of its nearest go.mod, read once per folder', () => {
+    const files: Record<string, string> = {
+      'go.mod': 'module example.com/inbox\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n',
+      'tools/report/go.mod': 'module example.com/report\n\nrequire github.com/lib/pq v1.10.9\n',
+    };
+    const reads: string[] = [];
+    const facts = new ProjectFacts(
+      '/repo',
+      () => [],
+      (file) => {
+        reads.push(file);
+        return files[file.slice('/repo/'.length)];
+      },
+    );
+    assert.deepEqual(facts.of('internal/store/messages.go'), { goDatabase: 'embedded' });
+    assert.deepEqual(facts.of('internal/store/owners.go'), { goDatabase: 'embedded' });
+    assert.deepEqual(facts.of('main.go'), { goDatabase: 'embedded' });
+    assert.equal(facts.of('tools/report/main.go'), undefined, 'a nested module has its own requirements');
+    assert.equal(reads.filter((file) => file.endsWith('/internal/store/go.mod')).length, 1);
   });
 
   it('a neighbour file that is there and cannot be read is named, not silently taken as absent', () => {

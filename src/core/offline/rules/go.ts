@@ -1744,8 +1744,10 @@ const queryInLoop: RuleChecker = (input) => {
   const imported = (): Map<string, string> => (packages ??= imports(input));
   const queries: Call[] = [];
   const sameFileCalls: Array<{ call: Call; callee: string }> = [];
+  // A module whose only database is SQLite in the process: a query per element is a call, not a round trip.
+  const embedded = input.facts?.goDatabase === 'embedded';
   for (const call of calls(input)) {
-    const isQuery = runsQuery(input, call, isHandle);
+    const isQuery = !embedded && runsQuery(input, call, isHandle);
     const isHttp = call.operand === 'http' && /^(Get|Post)$/.test(call.name);
     if (isQuery) queries.push(call);
     else if (!isHttp) {

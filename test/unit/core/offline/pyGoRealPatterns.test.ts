@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { runOfflineChecks } from '../../../../src/core/offline';
 import { classifyFile } from '../../../../src/core/roles';
 import { expectedFindings, LABELED_ROOT } from './labeledSet';
+import type { UnitFacts } from '../../../../src/core/review/types';
 
 /**
  * The general patterns behind the false alarms and misses measured on public Python and Go
@@ -205,6 +206,20 @@ describe('query-in-loop: one finding per loop, the other calls as related locati
       [64],
     );
     assert.equal(loops.find((f) => f.startLine === 67)?.related, undefined);
+  });
+
+  it('Go: queries per element are no round trips where the module names only an in-process SQLite engine', async () => {
+    const file = 'go/embedded_store.go';
+    const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
+    const found = async (facts?: UnitFacts): Promise<string[]> =>
+      (await runOfflineChecks({ path: `internal/${file}`, text, ...(facts ? { facts } : {}) }, { mode: 'backendpe' }))
+        .map((f) => `${f.startLine} ${f.ruleId}`)
+        .sort();
+    const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+    assert.equal(expected.length, 4);
+    assert.deepEqual(await found(), expected.sort());
+    // The statement per id and the file's querying method per name are calls into the process; the HTTP call is not.
+    assert.deepEqual(await found({ goDatabase: 'embedded' }), ['49 http-no-timeout', '49 query-in-loop']);
   });
 
   it('Go: the statements of one loop are one finding', async () => {
