@@ -1750,6 +1750,8 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   if (!value) return false;
   if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return true;
   if (value.type === 'call' && /^range\(\s*\d{1,2}\s*\)$/.test(value.node.text)) return true;
+  // `settings.DEFAULT_GROUPS`, `self.KINDS`: an UPPER_CASE attribute is a setting or a class constant.
+  if (value.type === 'attribute') return /\.[A-Z][A-Z0-9_]*$/.test(value.node.text);
   if (value.type !== 'identifier') return false;
   // An UPPER_CASE name is a constant of the module (isConstantValue), a CapWords name a class (an Enum's
   // members); other names are looked up in the function only.
@@ -2274,7 +2276,15 @@ function isCustomManagerMethod(name: string): boolean {
   return !DJANGO_MANAGER_API.has(name) && !name.startsWith('_');
 }
 
+/**
+ * Django's admin module (`from django.contrib import admin` and a ModelAdmin registered): its actions
+ * run for staff over the rows they ticked in the admin list, a staff tool's cost, not a request path's.
+ */
+const DJANGO_ADMIN_IMPORT = /^[ \t]*from[ \t]+django\.contrib[ \t]+import[ \t]+(?:[^\n]*,[ \t]*)?admin\b/m;
+const REGISTERS_MODEL_ADMIN = /\badmin\.(?:site\.)?register\b|\(\s*admin\.ModelAdmin\s*\)/;
+
 const queryInLoop: RuleChecker = (input) => {
+  if (DJANGO_ADMIN_IMPORT.test(input.text) && REGISTERS_MODEL_ADMIN.test(input.text)) return;
   const found: CallInLoop[] = [];
   const django = DJANGO_FILE.test(input.text);
   for (const call of calls(input)) {
