@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readIfPresent } from './projectFiles';
+import { listIfPresent, readIfPresent } from './projectFiles';
 
 /**
  * What a JavaScript package is, told from its package.json: a front end (it depends on a UI
@@ -138,6 +138,7 @@ export class PackageManifests {
   constructor(
     private readonly root: string,
     private readonly read: (absolutePath: string) => string | undefined = readIfPresent,
+    private readonly list: (absoluteDir: string) => string[] = listIfPresent,
   ) {}
 
   /** The package of a `/`-separated path relative to the root. */
@@ -228,7 +229,33 @@ export class PackageManifests {
       const file = files.find((candidate) => named.test(candidate.text));
       if (file) return `${file.shownAs} names it`;
     }
-    return undefined;
+    const manifest = this.workloadManifests().find((candidate) => named.test(candidate.text));
+    return manifest && `${manifest.shownAs} names it`;
+  }
+
+  /** Kubernetes workloads kept in the project's deployment folders (WORKLOAD_DIRS), read once. */
+  private workloads: Array<{ shownAs: string; text: string }> | undefined;
+
+  /**
+   * The Kubernetes manifests of workloads (a CronJob, a Job, a Deployment…) in the deployment folders
+   * at the project's root and one level below them (`k8s/`, `deploy/k8s/`, a chart's `templates/`):
+   * the programs their `command`/`args` run are production jobs and services.
+   */
+  private workloadManifests(): Array<{ shownAs: string; text: string }> {
+    if (!this.workloads) {
+      this.workloads = [];
+      const visit = (dir: string, depth: number): void => {
+        for (const entry of this.list(path.join(this.root, ...dir.split('/')))) {
+          const shownAs = `${dir}/${entry}`;
+          if (/\.ya?ml$/i.test(entry)) {
+            const text = this.readQuietly(shownAs);
+            if (text !== undefined && WORKLOAD_KIND.test(text)) this.workloads?.push({ shownAs, text });
+          } else if (depth < 2 && !entry.startsWith('.') && !entry.includes('.')) visit(shownAs, depth + 1);
+        }
+      };
+      for (const dir of WORKLOAD_DIRS) visit(dir, 0);
+    }
+    return this.workloads;
   }
 
   /** Each folder's package.json text (undefined: none), read once. */
@@ -654,6 +681,20 @@ function splitCommands(
 
 /** Files that say how a package is started where it is deployed. */
 const DEPLOY_FILES = ['Procfile', 'Dockerfile'];
+/** Folders at a project's root that hold its Kubernetes manifests or Helm charts. */
+const WORKLOAD_DIRS = [
+  'k8s',
+  'kubernetes',
+  'kube',
+  'deploy',
+  'deployment',
+  'deployments',
+  'manifests',
+  'helm',
+  'charts',
+];
+/** A Kubernetes manifest of something that runs a program. */
+const WORKLOAD_KIND = /^kind:[ \t]*(?:CronJob|Job|Deployment|StatefulSet|DaemonSet|Pod)\b/m;
 /** Entry file names many programs share. */
 const GENERIC_ENTRY = /^(?:index|main|app|server|run|start|cli|__main__|manage|worker|wsgi|asgi)\.\w+$/;
 /** Files that start programs where the project is deployed: containers, process managers, schedulers. */

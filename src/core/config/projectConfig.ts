@@ -246,7 +246,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
       }
     };
   const read = noting<string | undefined>(readIfPresent, undefined);
-  const manifests = root === '' ? undefined : new PackageManifests(root, read);
+  const manifests = root === '' ? undefined : new PackageManifests(root, read, noting(listIfPresent, []));
   const facts = root === '' ? undefined : new ProjectFacts(root, noting(listIfPresent, []), read);
   const project: ProjectContext | undefined = manifests && {
     get names() {

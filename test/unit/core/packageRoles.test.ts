@@ -453,6 +453,9 @@ describe('file roles from package.json', () => {
       'go.mod': 'module github.com/acme/ledgerd/v2\n\ngo 1.22\n',
       'ops/Dockerfile': 'FROM python:3.12\nCOPY ops/rotate_keys.py /app/\nCMD ["python", "/app/nightly_report.py"]\n',
       'ops/crontab': '0 3 * * * python3 /app/compact_store.py\n',
+      'deploy/k8s/purge.yaml':
+        'apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - command: ["python", "/app/purge_sessions.py"]\n',
+      'deploy/k8s/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\ndata:\n  HOOK: /app/export_notes.py\n',
     };
     try {
       for (const [path, text] of Object.entries(files)) {
@@ -464,6 +467,9 @@ describe('file roles from package.json', () => {
       for (const name of ['ledger-web', 'ledgerd', 'acme']) assert.ok(names.includes(name), name);
       assert.equal(manifests.deployedBy('ops/jobs/nightly_report.py'), 'ops/Dockerfile names it');
       assert.equal(manifests.deployedBy('ops/compact_store.py'), 'ops/crontab names it');
+      // A Kubernetes CronJob in the project's deployment folders runs it; a ConfigMap that names a file runs nothing.
+      assert.equal(manifests.deployedBy('jobs/purge_sessions.py'), 'deploy/k8s/purge.yaml names it');
+      assert.equal(manifests.deployedBy('jobs/export_notes.py'), undefined);
       // Copied while building is not started; a common entry name needs its folder; nothing names it.
       assert.equal(manifests.deployedBy('ops/rotate_keys.py'), undefined);
       assert.equal(manifests.deployedBy('ops/tools/main.py'), undefined);
