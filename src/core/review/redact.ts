@@ -41,6 +41,9 @@ const CONFIG_FILE =
 const QUOTED_ASSIGNMENT =
   /(?<![\w$])["']?([A-Za-z_$][\w$.-]*)["']?\]?([ \t]*(?::[ \t]*&?[A-Za-z_][\w[\]|.,<>&* ]{0,80}?[ \t]*|(?<=\bvar[ \t]+[A-Za-z_$][\w$]*)[ \t]+[A-Za-z_][\w.[\]*]*[ \t]*)?(?:===?|!==?|:{1,3}=|=>|\?\?=|\|\|=|[.?+]=|=|:)[ \t]*)([rRbBuUfF]{0,2})(["'`])((?:\\.|(?!\4)[^\\\n])*)\4/g;
 
+/** A character QUOTED_ASSIGNMENT's value can be quoted with (its group 4). */
+const QUOTE_CHARACTER = /["'`]/;
+
 /** The operator part of a QUOTED_ASSIGNMENT match that compares rather than assigns. */
 const COMPARISON_OPERATOR = /(?:===?|!==?)[ \t]*$/;
 
@@ -575,15 +578,18 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
       text: out,
       starts: candidateLineStarts(out, SECRET_NAME_CANDIDATE),
     };
+    // Every match holds an `=`: a line without one (`password: string;`) is not scanned.
     out = replaceOnLines(out, secretNameLines.starts, (line, lineStart) =>
-      replaceMatches(line, EMBEDDED_ASSIGNMENT, (whole: string, name: string, value: string, offset: number) => {
-        const credential = isSecretName(name)
-          ? !nonSecret(value) && (config || !IDENTIFIER_OR_PATH.test(value) || credentialShaped(value))
-          : isCredential(name, value);
-        if (!credential) return whole;
-        redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
-        return `${name}=${placeholder(`value of ${lastSegment(name)}`)}`;
-      }),
+      !line.includes('=')
+        ? line
+        : replaceMatches(line, EMBEDDED_ASSIGNMENT, (whole: string, name: string, value: string, offset: number) => {
+            const credential = isSecretName(name)
+              ? !nonSecret(value) && (config || !IDENTIFIER_OR_PATH.test(value) || credentialShaped(value))
+              : isCredential(name, value);
+            if (!credential) return whole;
+            redactions.push({ line: lineAt(lineStart + offset), kind: `value of ${name}` });
+            return `${name}=${placeholder(`value of ${lastSegment(name)}`)}`;
+          }),
     );
   }
   if (out.includes('</')) {
@@ -641,14 +647,18 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   // every file): the same text has the same candidate lines, and the scan costs ~0.2 ms per 80 KB.
   const quotedLines =
     secretNameLines.text === out ? secretNameLines.starts : candidateLineStarts(out, SECRET_NAME_CANDIDATE);
+  // Every match holds its value's quotes: a line with no quote character (`const jwtSecret =
+  // process.env.JWT_SECRET;`) is not scanned, which tries every name on the line (~2 µs a try).
   out = replaceOnLines(out, quotedLines, (line, lineStart) =>
-    replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 2: operator, 4: quote, 5: value, index }) => {
-      if (!isCredential(name, value)) return null;
-      if (COMPARISON_OPERATOR.test(operator) && !isComparedCredential(value)) return null;
-      redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
-      const valueStart = whole.length - value.length - quote.length;
-      return whole.slice(0, valueStart) + placeholder(`value of ${lastSegment(name)}`) + quote;
-    }),
+    !QUOTE_CHARACTER.test(line)
+      ? line
+      : replaceAssignments(line, QUOTED_ASSIGNMENT, ({ 0: whole, 1: name, 2: operator, 4: quote, 5: value, index }) => {
+          if (!isCredential(name, value)) return null;
+          if (COMPARISON_OPERATOR.test(operator) && !isComparedCredential(value)) return null;
+          redactions.push({ line: lineAfterTriple(lineStart + index), kind: `value of ${name}` });
+          const valueStart = whole.length - value.length - quote.length;
+          return whole.slice(0, valueStart) + placeholder(`value of ${lastSegment(name)}`) + quote;
+        }),
   );
 
   if (options.path && NETRC_FILE.test(options.path)) {
