@@ -156,24 +156,39 @@ function storedInField(literal: Node): string | undefined {
 }
 
 /**
- * A client kept in a field (`svc.client = &http.Client{…}`) whose every use in the file is `x.client.Do(req)`
- * with a request that carries a deadline (see requestHasDeadline): the context bounds each request.
+ * A client kept in field `name` (`svc.client = &http.Client{…}`) whose `Timeout` the file sets later
+ * (`s.client.Timeout = d`), or whose every use in the file is `x.client.Do(req)` with a request that
+ * carries a deadline (see requestHasDeadline): the context bounds each request.
  */
-function fieldRequestsHaveDeadlines(input: CheckInput, literal: Node): boolean {
-  const name = storedInField(literal);
-  if (!name) return false;
+function fieldIsBounded(input: CheckInput, name: string): boolean {
   let byField = deadlineFields.get(input);
   if (!byField) deadlineFields.set(input, (byField = new Map()));
   let bounded = byField.get(name);
   if (bounded === undefined) {
     const uses = calls(input).filter((call) => call.operand?.endsWith(`.${name}`));
-    bounded = uses.length > 0 && uses.every((call) => call.name === 'Do' && requestHasDeadline(input, call));
+    bounded =
+      new RegExp(`\\.${name}\\.Timeout\\s*=(?!=)`).test(input.text) ||
+      (uses.length > 0 && uses.every((call) => call.name === 'Do' && requestHasDeadline(input, call)));
     byField.set(name, bounded);
   }
   return bounded;
 }
 
-/** Per file, whether each field name's requests all carry deadlines (read once per name). */
+/**
+ * A transport that bounds the wait for the response's headers (`ResponseHeaderTimeout: 10 * time.Second`
+ * in the function that builds the client): a stalled server cannot hold the request forever.
+ */
+const RESPONSE_HEADER_TIMEOUT = /\bResponseHeaderTimeout\s*(?::|=(?!=))\s*[^\s,}]/;
+
+/** The client's `Timeout` set after it is built: `c := &http.Client{…}` then `c.Timeout = d` in the same function. */
+function timeoutSetLater(input: CheckInput, literal: Node, fn: Node | null, fnText: string): boolean {
+  if (!fn) return false;
+  const before = input.text.slice(fn.startIndex, literal.startIndex);
+  const name = /\b([A-Za-z_]\w*)\s*(?::=|=)\s*&?\s*$/.exec(before)?.[1];
+  return !!name && new RegExp(`\\b${name}\\.Timeout\\s*=(?!=)`).test(fnText.slice(before.length));
+}
+
+/** Per file, whether each field name's client is bounded (read once per name). */
 const deadlineFields = new WeakMap<CheckInput, Map<string, boolean>>();
 
 /**
@@ -251,8 +266,10 @@ const httpNoTimeout: RuleChecker = (input) => {
     const fnText = fn ? input.text.slice(fn.startIndex, fn.endIndex) : '';
     if (/context\.With(?:Timeout|Deadline)\(/.test(fnText) && /NewRequestWithContext\(|\.WithContext\(/.test(fnText))
       continue;
-    // Kept in a field whose every request in the file carries a deadline.
-    if (fieldRequestsHaveDeadlines(input, literal)) continue;
+    if (RESPONSE_HEADER_TIMEOUT.test(fnText)) continue;
+    // Kept in a field whose every request in the file carries a deadline, or whose Timeout is set later.
+    const held = storedInField(literal);
+    if (held ? fieldIsBounded(input, held) : timeoutSetLater(input, literal, fn, fnText)) continue;
     const body = field(literal, 'body');
     let edit;
     if (body && imported.get('time') === 'time') {

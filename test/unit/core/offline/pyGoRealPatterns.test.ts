@@ -109,6 +109,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/identifier_splices.go', 4],
     ['go/fixed_fan_outs.go', 3],
     ['go/maintenance_and_deadlines.go', 2],
+    // A client's Timeout set once it is built; a transport that bounds the wait for the response's headers.
+    ['go/late_timeouts.go', 2],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
