@@ -2277,6 +2277,17 @@ function isCustomManagerMethod(name: string): boolean {
 }
 
 /**
+ * `def validate(self, attrs)`, `def validate_fields(self, data)`: a serializer's or schema's validation
+ * hook (DRF, marshmallow) checks the entries of one submitted object, as many as one form holds. Read
+ * from the innermost function's header: a method (its first parameter `self`).
+ */
+function isValidationHook(input: CheckInput, node: Node): boolean {
+  const fn = innermost(spans(input).functions, node);
+  if (!fn) return false;
+  return /^(?:async\s+)?def\s+validate(?:_\w+)?\s*\(\s*self\b/.test(input.text.slice(fn.start, fn.start + 120));
+}
+
+/**
  * Django's admin module (`from django.contrib import admin` and a ModelAdmin registered): its actions
  * run for staff over the rows they ticked in the admin list, a staff tool's cost, not a request path's.
  */
@@ -2330,6 +2341,7 @@ const queryInLoop: RuleChecker = (input) => {
       if (!modelQuery && runsLoopItem(first, loops)) continue;
     }
     const fn = enclosingFunction(input, call.node);
+    if (isValidationHook(input, call.node)) continue;
     const growing = loops.filter(
       (loop) =>
         loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop) && !leavesOnAnswer(input, loop, call),

@@ -104,6 +104,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Django's admin module (staff actions over ticked rows) and loops over a setting or a class constant.
     ['python/admin_actions.py', 0],
     ['python/settings_loops.py', 2],
+    // A serializer's or schema's validation hook: the entries of one submitted object.
+    ['python/validation_loops.py', 2],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
     // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
     ['go/identifier_splices.go', 4],
