@@ -1624,16 +1624,15 @@ const BATCH_FUNCTION = /(?:^|[a-z0-9_$])(?:[Bb]atch|[Cc]hunk)(?:[A-Z_$]|$)|^(?:b
  */
 function isBatchParameter(input: CheckInput, call: Node, name: string): boolean {
   if (!/[Bb]atch|[Cc]hunk/.test(input.text)) return false;
-  // Read from the text: the function's name and parameter list just before its body.
-  const fn = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
-  if (!fn) return false;
-  const opening = /\{|=>/.exec(input.text.slice(fn.start, call.startIndex));
-  if (!opening) return false;
-  const header = input.text.slice(Math.max(0, fn.start - 80), fn.start + opening.index);
-  const declared =
-    /([A-Za-z_$][\w$]*)\s*(?:[=:]\s*(?:async\s*)?(?:function\s*)?)?(?:<[^<>()]*>)?\(([^()]*)\)[^()]*$/.exec(header);
-  if (!declared || !BATCH_FUNCTION.test(declared[1])) return false;
-  return declared[2].split(',').some((param) => param.replace(/[:?=].*$/s, '').trim() === name);
+  // Read from the text first: the function's name is written just before or at its start.
+  const span = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
+  if (!span || !/[Bb]atch|[Cc]hunk/.test(input.text.slice(Math.max(0, span.start - 80), span.start + 80))) return false;
+  const fn = enclosingFunction(input, call);
+  const fnName = fn && functionName(fn);
+  if (!fn || !fnName || !BATCH_FUNCTION.test(fnName)) return false;
+  return named(field(fn, 'parameters')).some(
+    (param) => (field(param, 'pattern') ?? param).text.replace(/[:?=][\s\S]*$/, '').trim() === name,
+  );
 }
 
 const unboundedConcurrency: RuleChecker = (input) => {
