@@ -1096,18 +1096,57 @@ function syncsCodeCatalog(input: CheckInput, loop: Node): boolean {
 
 /**
  * A loop that saves settings one key at a time: its queries pick the row by a `key` or `name` column
- * (`.where('key', entry.key)`, `where: { name: setting.name }`) and it writes a setting's value,
+ * (`.where('key', entry.key)`, `where: { name: setting.name }`, SQL's `` `key` = ? ``) and it writes a setting's value,
  * config or enabled flag. A key-value settings table holds as many rows as the settings and modules
  * the code defines; an admin saving a form writes a handful. (A `key` column alone may be a storage
  * key of user files, a `name` a user's tag, so the settings write is asked for too.)
  */
 const KEY_COLUMN =
-  /\b(?:where|findOne|findOneBy|findBy|first)\s*\(\s*['"`](?:key|name)['"`]\s*,|\b(?:where\s*:\s*|(?:where|findOneBy|findBy)\s*\(\s*)\{\s*(?:key|name)\s*[:,}]/;
-const SETTING_FIELD = /(?<![\w$.])(?:config|value|settings|options|isEnabled|enabled)\s*[:,}]/;
+  /\b(?:where|findOne|findOneBy|findBy|first)\s*\(\s*['"`](?:key|name)['"`]\s*,|\b(?:where\s*:\s*|(?:where|findOneBy|findBy)\s*\(\s*)\{\s*(?:key|name)\s*[:,}]|['"`][^'"`\n]*?(?<![\w$.])`?(?:key|name)`?\s*=\s*(?:\?|\$\d|:[A-Za-z_])/;
+/** The setting written: an object's `value:`/`config:` field, or `row.value = …` on the row found. */
+const SETTING_FIELD =
+  /(?<![\w$.])(?:config|value|settings|options|isEnabled|enabled)\s*[:,}]|\.(?:config|value|settings)\s*=(?![=>])/;
 
 function savesSettingsByKey(input: CheckInput, loop: Node): boolean {
   const text = input.text.slice(loop.startIndex, loop.endIndex);
   return KEY_COLUMN.test(text) && SETTING_FIELD.test(text);
+}
+
+/** A test of the database in use: `db.type === 'postgres'`, `knex.client.config.client !== 'pg'`, `dialect === "mysql"`. */
+const DIALECT_TEST =
+  /\b(?:type|dialect|client|driver|engine|dbType|dbClient)\s*[!=]==?\s*['"](?:postgres(?:ql)?|pg|mysql2?|mariadb|sqlite3?|better-sqlite3|mssql|oracle(?:db)?|cockroachdb)['"]/;
+
+const dialectFiles = new WeakMap<CheckInput, boolean>();
+
+/**
+ * A loop in the branch for the other databases of an `if` on the database in use, whose branch for
+ * one database runs the same method once for the whole list (`if (db.type === 'postgres') await
+ * Tags.query().insert(newTags) else for (const tag of newTags) await Tags.query().insert(tag)`): the
+ * batch form exists there only; one statement per row is the deliberate fallback elsewhere.
+ */
+function dialectFallback(input: CheckInput, loop: Node, call: Node, target: Callee): boolean {
+  let names = dialectFiles.get(input);
+  if (names === undefined) dialectFiles.set(input, (names = DIALECT_TEST.test(input.text)));
+  if (!names) return false;
+  let inside: Node = loop;
+  for (const node of climb(loop)) {
+    if (JS_FUNCTIONS.has(node.type)) return false;
+    if (node.type === 'if_statement') {
+      const consequence = field(node, 'consequence');
+      const condition = field(node, 'condition');
+      if (consequence && condition && !contains(consequence, inside) && DIALECT_TEST.test(condition.text)) {
+        // The same call and the same method chained on it (`Tags.query()` then `.insert(`).
+        const chained = /^\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/.exec(input.text.slice(call.endIndex, call.endIndex + 80));
+        const branch = consequence.text.replace(/\s+/g, '');
+        return (
+          branch.includes(`${target.text.replace(/\s+/g, '')}(`) && (!chained || branch.includes(`.${chained[1]}(`))
+        );
+      }
+      if (consequence && condition && contains(consequence, inside) && DIALECT_TEST.test(condition.text)) return false;
+    }
+    inside = node;
+  }
+  return false;
 }
 
 /**
@@ -1214,6 +1253,7 @@ const queryInLoop: RuleChecker = (input) => {
     }
     if (body && syncsCodeCatalog(input, body.loop)) continue;
     if (body && savesSettingsByKey(input, body.loop)) continue;
+    if (body && dialectFallback(input, body.loop, call, target)) continue;
     if (mayRunQueries) {
       const fn = sameFileFunction(input, target);
       const query = fn && !(fn.startIndex <= call.startIndex && call.endIndex <= fn.endIndex) && queryInside(fn, 1);
