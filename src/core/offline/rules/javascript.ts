@@ -2159,11 +2159,23 @@ function readsShippedFile(input: CheckInput, call: Node, fn: Node): boolean {
       if (depth > 1 || !/^[a-z_$][\w$]*$/.test(name)) return false;
       const escaped = name.replace(/\$/g, '\\$');
       const set = new RegExp(String.raw`(?<![\w$.])(?:const|let|var)\s+${escaped}\s*(?::[^=;\n]*)?=\s*([^;\n]+)`);
-      const value = set.exec(scope) ?? set.exec(input.text.slice(0, fn.startIndex));
-      return !!value && codePath(value[1], depth + 1);
+      const before = input.text.slice(0, fn.startIndex);
+      const inScope = set.exec(scope);
+      const match = inScope ?? set.exec(before);
+      return !!match && codePath(wholeValue(inScope ? scope : before, match), depth + 1);
     });
   };
   return codePath(path.text, 0) && anchored;
+}
+
+/** An assigned value whose call opens on its first line and closes lines later (`join(\n  __dirname,\n  'dist',\n)`), whole. */
+function wholeValue(text: string, match: RegExpExecArray): string {
+  const value = match[1];
+  const opened = (value.match(/\(/g) ?? []).length;
+  if (opened === 0 || opened <= (value.match(/\)/g) ?? []).length) return value;
+  const start = match.index + match[0].length - value.length;
+  const close = closingBracket(text, start + value.indexOf('('));
+  return close < 0 ? value : text.slice(start, close + 1);
 }
 
 /** Where the program's own files are: its folder, its working directory, a path constant. */
