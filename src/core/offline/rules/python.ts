@@ -1166,9 +1166,35 @@ function firstBuiltFragment(input: CheckInput, name: Node): number {
   return first;
 }
 
+/** A sequence named in a quoted argument of PostgreSQL's sequence functions: `nextval('{name}')` names an object. */
+const SEQUENCE_NAME_SPLICE = new RegExp(`\\b(?:nextval|currval|setval)\\(\\s*'${'\u0001'}'`, 'gi');
+
+/**
+ * `def restart_sequence(op, table_name, sequence_name): … text(f"SELECT MAX(id) FROM {table_name}")`: a
+ * helper of the project's Alembic migrations (its first parameter is the operations object `op`, and
+ * it uses it) splicing only names into the places of names (a table after FROM, a sequence in
+ * `nextval('…')`): schema code, given the identifiers each migration names. A value spliced where data
+ * goes (`WHERE name = '{name}'`) is still reported.
+ */
+function schemaNamesInMigrationHelper(input: CheckInput, call: Call, value: Node | null): boolean {
+  const fn = innermost(spans(input).functions, call.node);
+  if (!fn) return false;
+  const code = input.text.slice(fn.start, fn.end);
+  if (!/^(?:async\s+)?def\s+\w+\s*\(\s*op\s*[,)]/.test(code) || !/\bop\.\w+\(/.test(code)) return false;
+  let inner = unwrap(value);
+  if (inner?.type === 'call' && SQL_WRAPPERS.has(field(inner, 'function')?.text ?? ''))
+    inner = unwrap(named(field(inner, 'arguments'))[0] ?? null);
+  const text = inner ? splicedText(inner) : null;
+  if (!text) return false;
+  const all = text.split(SPLICE).length - 1;
+  const names = (text.match(IDENTIFIER_SPLICE)?.length ?? 0) + (text.match(SEQUENCE_NAME_SPLICE)?.length ?? 0);
+  return all > 0 && names >= all;
+}
+
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.name === 'RawSQL' || (SQL_WRAPPERS.has(call.text) && !isQueryArgument(call))) {
+      if (schemaNamesInMigrationHelper(input, call, call.node)) continue;
       reportBuiltFragment(input, call, [call.positional[0] ?? keywordValue(call, 'sql')], false);
       continue;
     }
@@ -1197,6 +1223,7 @@ const sqlInjection: RuleChecker = (input) => {
     if (call.object === undefined || !SQL_METHODS.has(call.name)) continue;
     const build = resolvedStringBuild(input, call.positional[0] ?? null, sqlFixedPieces(input, call));
     if (!build || !build.dynamic || !looksLikeSql(build.literal)) continue;
+    if (schemaNamesInMigrationHelper(input, call, call.positional[0] ?? null)) continue;
     input.report(
       call.node,
       'sql-injection',
