@@ -526,6 +526,10 @@ export function checkTree(
     if (item.related && item.related.length > 0)
       finding.related = item.related.map((other) => locationOf(unit, starts, other));
     if (isSuppressed(suppressed, finding.startLine, finding.ruleId)) continue;
+    // A peer analyzer's marker where the thing is written (a statement's text built above the call that
+    // runs it, where gosec reports it; a key's literal): someone looked at it there.
+    if (item.subject && isSuppressed(suppressed, lastStartingBy(starts, item.subject.start) + 1, finding.ruleId))
+      continue;
     if (!touches(finding, unit, changed)) continue;
     findings.push(finding);
     offsets.push(item.start);
