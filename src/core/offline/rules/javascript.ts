@@ -1155,6 +1155,20 @@ function dialectFallback(input: CheckInput, loop: Node, call: Node, target: Call
  */
 const RECORD_FUNCTION = /^(?:get|find|fetch|load|read|update|delete|remove|upsert|save)[A-Z][\w$]*ById$/;
 
+/**
+ * A lookup of the project given an id (`await getPermission({ userId, linkId })`, `loadOwner(link.ownerId)`):
+ * a function imported from the project, named get/find/fetch/load…, whose arguments name an id. Read
+ * from the call's text; the import is looked up last.
+ */
+const LOOKUP_FUNCTION = /^(?:get|find|fetch|load)[A-Z][\w$]*$/;
+const NAMES_ID = /(?<![\w$])[a-z][\w$]*Ids?\b|\.id\b/;
+
+function looksUpById(input: CheckInput, call: Node, target: Callee): boolean {
+  if (target.object !== undefined || !LOOKUP_FUNCTION.test(target.name)) return false;
+  const argumentText = input.text.slice(target.nameRange.endIndex, call.endIndex);
+  return NAMES_ID.test(argumentText) && importsFromProject(input, target.name);
+}
+
 /** Whether the file imports `name` from its own project (a relative or `@/`/`~/` path), not a package. */
 function importsFromProject(input: CheckInput, name: string): boolean {
   const escaped = name.replace(/\$/g, '\\$');
@@ -1220,7 +1234,7 @@ const queryInLoop: RuleChecker = (input) => {
   };
   for (const { node: call, target } of calls) {
     const isFetch = target.text === 'fetch';
-    const isData = isDataCall(target);
+    const isData = isDataCall(target) || looksUpById(input, call, target);
     // A function of this file named the way a call in a loop calls it (`this.latestBeat(id)`, `loadStats(id)`).
     const mayRunQueries =
       !isFetch &&
