@@ -2452,6 +2452,27 @@ function commaBeforeLength(text: string, index: number): number {
   return at >= 0 && text[at] === ',' ? index - at : 0;
 }
 
+/** What a connection does beyond its handshake: data sent or read, a request made over it. */
+const EXCHANGES_DATA =
+  /\.(?:send|sendall|sendto|sendfile|recv|recv_into|recvfrom|read|readline|write|makefile|request|getresponse|unwrap)\s*\(|\b(?:urlopen|HTTPSConnection|urllib3|requests|httpx|aiohttp)\b/;
+
+/**
+ * `ctx.verify_mode = ssl.CERT_NONE`, then the function only calls `getpeercert()` on the wrapped
+ * socket: it reads the peer's certificate to report on it (expiry, fingerprint) and sends or reads
+ * nothing over the connection, so there is nothing to intercept. Read from the function's text after
+ * the assignment.
+ */
+function onlyReadsPeerCertificate(input: CheckInput, assignment: Node): boolean {
+  const fn = innermost(spans(input).functions, assignment);
+  if (!fn) return false;
+  const after = withoutStrings(input.text.slice(assignment.endIndex, fn.end));
+  return (
+    /\.getpeercert\s*\(/.test(after) &&
+    !EXCHANGES_DATA.test(after) &&
+    !/\breturn\s+[\w.]*ctx\b|\breturn\s+\w*context\b/i.test(after)
+  );
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'ssl._create_unverified_context') continue;
@@ -2519,6 +2540,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     );
   }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
+    if (onlyReadsPeerCertificate(input, assignment)) continue;
     input.report(
       assignment,
       'tls-verification-disabled',

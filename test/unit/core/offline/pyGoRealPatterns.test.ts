@@ -108,6 +108,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/validation_loops.py', 2],
     // Helpers of a project's Alembic migrations (first parameter `op`) splicing table and sequence names.
     ['python/migration_helpers.py', 2],
+    // A context that accepts any certificate only to read the peer's certificate.
+    ['python/certificate_inspection.py', 1],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
     // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
     ['go/identifier_splices.go', 4],
