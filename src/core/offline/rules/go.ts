@@ -1860,6 +1860,58 @@ function startsRegisteredJobs(fn: Node | null, ranged: Node): boolean {
   return !!receiver && ranged.type === 'selector_expression' && field(ranged, 'operand')?.text === receiver;
 }
 
+/** `if _, ok := running[id]; !ok {` / `if !running[id] {`: the map and the key it tests. */
+const NOT_YET_IN_MAP =
+  /^if\s+(?:(?:_|\w+)\s*,\s*(\w+)\s*:=\s*([\w.]+)\[([^\]\n]+)\]\s*;\s*!\s*\1|!\s*([\w.]+)\[([^\]\n]+)\])\s*\{/;
+
+/** Any `if _, ok := m[k]; !ok` / `if !m[k]` in a file: without one, no goroutine is guarded so (read once per file). */
+const MAP_TEST_ANYWHERE = /\bif\s+(?:(?:_|\w+)\s*,\s*\w+\s*:=\s*[\w.]+\[|!\s*[\w.]+\[)/;
+const mapTestFiles = new WeakMap<CheckInput, boolean>();
+
+/**
+ * A goroutine started only for a key not yet in a map, in a block that records the key there
+ * (`if _, ok := running[u.ID]; !ok { running[u.ID] = true; go monitor(u.ID) }`): one long-lived worker
+ * per key for the map's life, a registry that a poll tops up, not a goroutine per element of each pass.
+ */
+function startsOncePerKey(input: CheckInput, loop: Node, statement: Node): boolean {
+  let tests = mapTestFiles.get(input);
+  if (tests === undefined) mapTestFiles.set(input, (tests = MAP_TEST_ANYWHERE.test(input.text)));
+  if (!tests) return false;
+  const body = field(loop, 'body');
+  for (let node = statement.parent; node && body && !node.equals(body); node = node.parent) {
+    if (node.type !== 'if_statement') continue;
+    const consequence = field(node, 'consequence');
+    if (!consequence || !contains(consequence, statement)) continue;
+    const text = input.text.slice(node.startIndex, consequence.endIndex);
+    const test = NOT_YET_IN_MAP.exec(text);
+    if (!test) continue;
+    const name = test[2] ?? test[4];
+    const map = name.replace(/\./g, '\\.');
+    const key = (test[3] ?? test[5]).trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (!new RegExp(`\\b${map}\\s*\\[\\s*${key}\\s*\\]\\s*=(?!=)`).test(text.slice(test[0].length))) continue;
+    return outlivesThePass(input, loop, name);
+  }
+  return false;
+}
+
+/**
+ * Whether map `name` outlives one pass of `loop`: a field or a package variable, or a local declared
+ * before a loop around it (a poll that tops up the same registry). A map made fresh for this pass only
+ * dedupes it (`seen := map…; for _, u := range users { if !seen[u.ID] {…} }`): still one goroutine per key.
+ */
+function outlivesThePass(input: CheckInput, loop: Node, name: string): boolean {
+  if (name.includes('.')) return true;
+  const fn = enclosingFunction(input, loop);
+  if (!fn) return true;
+  const declared = new RegExp(`\\b${name}\\s*(?::=|=)|\\bvar\\s+${name}\\b|[(,]\\s*${name}\\s+(?:map\\b|\\w)`);
+  let outer: Node | null = null;
+  for (let node = loop.parent; node && !node.equals(fn); node = node.parent)
+    if (node.type === 'for_statement') outer = node;
+  const before = input.text.slice(fn.startIndex, (outer ?? loop).startIndex);
+  if (!declared.test(before)) return !declared.test(input.text.slice(fn.startIndex, fn.endIndex));
+  return outer !== null;
+}
+
 /** A slice or a variadic list of channels (`cs ...<-chan T`, `ins []chan Event`): one goroutine each is a fan-in. */
 const CHANNEL_LIST = /^(?:\.\.\.|\[\])\s*(?:<-\s*)?chan\b/;
 
@@ -1925,6 +1977,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (ranged && (WORKER_COUNT.test(ranged.text) || packageConstants(input).has(ranged.text))) continue;
     if (ranged && startsRegisteredJobs(fn, ranged)) continue;
     if (ranged && fn && rangesOverFixedSet(input, fn, loop, ranged)) continue;
+    if (startsOncePerKey(input, loop, statement)) continue;
     input.report(
       statement.child(0) ?? statement,
       'unbounded-concurrency',

@@ -121,6 +121,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/reviewed_statements.go', 2],
     // A counted loop of attempts at one statement (waiting for the database) is no N+1.
     ['go/attempts.go', 2],
+    // A poll that starts a long-lived worker once per key of a registry it keeps.
+    ['go/worker_registry.go', 2],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
