@@ -2321,27 +2321,103 @@ function isValidationHook(input: CheckInput, node: Node): boolean {
 const DJANGO_ADMIN_IMPORT = /^[ \t]*from[ \t]+django\.contrib[ \t]+import[ \t]+(?:[^\n]*,[ \t]*)?admin\b/m;
 const REGISTERS_MODEL_ADMIN = /\badmin\.(?:site\.)?register\b|\(\s*admin\.ModelAdmin\s*\)/;
 
+/** A call that runs a query by its shape alone, wherever it stands (the loop's own rows aside). */
+function runsQueryItself(call: Call): { isQuery: boolean; modelQuery: boolean; customManager: boolean } {
+  const object = call.object ?? '';
+  // Flask-SQLAlchemy's `Model.query.filter_by(...).first()`, `Model.query.get(id)`: a class's query property.
+  const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
+  const customManager = /(?:^|\.)[A-Z]\w*\.objects$/.test(object) && isCustomManagerMethod(call.name);
+  const isQuery =
+    // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
+    ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
+    (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
+    customManager ||
+    modelQuery ||
+    (/(^|\.)session$/.test(object) && call.name === 'get');
+  return { isQuery, modelQuery, customManager };
+}
+
+/** How deep the queries of the file's own functions are followed: `col_star` → `make_star` → `get_source`. */
+const CALLEE_DEPTH = 2;
+
+/**
+ * `for source_id in selected_ids:` (a parameter of the function), `for uuid in request.json["files"]`:
+ * the loop walks a list its caller or the request hands over, as long as the user's selection.
+ */
+function walksCallersList(input: CheckInput, loop: Node): boolean {
+  if (loop.type !== 'for_statement') return false;
+  const iterable = unwrap(field(loop, 'right'));
+  if (!iterable) return false;
+  if (/^request\.(?:json|form|args|data|POST|GET|values)\b/.test(iterable.text)) return true;
+  if (iterable.type !== 'identifier') return false;
+  const fn = innermost(spans(input).functions, loop);
+  const header = fn ? (/^[^)]*\)/.exec(input.text.slice(fn.start, fn.start + 400))?.[0] ?? '') : '';
+  return new RegExp(`[(,]\\s*${iterable.text}\\s*[:,)=]`).test(header);
+}
+
+/**
+ * The function of this file a call names: `get_source(id)`, a function at the module's level defined
+ * once, read from the text. (Methods called per item, `self.add_info(key)`, were mostly a handful of
+ * settings or import entries on real code: not followed.)
+ */
+function sameFileFunction(input: CheckInput, call: Call): ScopeSpan | undefined {
+  if (call.object !== undefined) return undefined;
+  const definitions = [...input.text.matchAll(new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${call.name}[ \\t]*\\(`, 'gm'))];
+  if (definitions.length !== 1) return undefined;
+  const start = definitions[0].index;
+  return spans(input).functions.spans.find((span) => span.start === start);
+}
+
+/**
+ * The first query a function of the file runs outside a loop of its own (a query in its own loop is
+ * reported there), directly or through the file's functions it calls, up to CALLEE_DEPTH.
+ */
+function queryInsideFunction(
+  input: CheckInput,
+  fn: ScopeSpan,
+  depth: number,
+  memo: Map<string, Call | null>,
+): Call | undefined {
+  const key = `${fn.start}:${depth}`;
+  if (memo.has(key)) return memo.get(key) ?? undefined;
+  memo.set(key, null);
+  let found: Call | undefined;
+  for (const inner of calls(input)) {
+    if (found) break;
+    if (inner.node.startIndex < fn.start || inner.node.startIndex >= fn.end) continue;
+    if (inLoopBody(input, inner.node)) continue;
+    if (runsQueryItself(inner).isQuery) found = inner;
+    else if (depth < CALLEE_DEPTH) {
+      const next = sameFileFunction(input, inner);
+      if (next && next.start !== fn.start) found = queryInsideFunction(input, next, depth + 1, memo);
+    }
+  }
+  memo.set(key, found ?? null);
+  return found;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   if (DJANGO_ADMIN_IMPORT.test(input.text) && REGISTERS_MODEL_ADMIN.test(input.text)) return;
   const found: CallInLoop[] = [];
   const django = DJANGO_FILE.test(input.text);
+  const callees = new Map<string, Call | null>();
   for (const call of calls(input)) {
     const object = call.object ?? '';
     const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
-    // Flask-SQLAlchemy's `Model.query.filter_by(...).first()`, `Model.query.get(id)`: a class's query property.
-    const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
     // `item.tags.count()`, `item.save()`: the ORM asked about or for the loop's own row (read below).
     const ofLoopItem = django && hasItemOrmShape(call);
-    const customManager = /(?:^|\.)[A-Z]\w*\.objects$/.test(object) && isCustomManagerMethod(call.name);
-    const isQuery =
-      // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
-      ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
-      (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
-      customManager ||
-      modelQuery ||
-      (/(^|\.)session$/.test(object) && call.name === 'get') ||
-      ofLoopItem;
-    if (!(isQuery || isHttp) || !inLoopBody(input, call.node)) continue;
+    const shape = runsQueryItself(call);
+    const { modelQuery, customManager } = shape;
+    const isQuery = shape.isQuery || ofLoopItem;
+    // `make_star(source_id)` per selected id, where `make_star` (a function of this file) runs a query.
+    let runs: Call | undefined;
+    if (!isQuery && !isHttp && call.object === undefined) {
+      const callee = inLoopBody(input, call.node) ? sameFileFunction(input, call) : undefined;
+      if (callee && !(callee.start <= call.node.startIndex && call.node.startIndex < callee.end))
+        runs = queryInsideFunction(input, callee, 1, callees);
+      if (!runs) continue;
+    }
+    if (!(isQuery || isHttp || runs) || !inLoopBody(input, call.node)) continue;
     let loops: Node[];
     if (ofLoopItem) {
       if (!takesNoItemArguments(call)) continue;
@@ -2363,9 +2439,11 @@ const queryInLoop: RuleChecker = (input) => {
       if (isQuery && statement !== undefined && DDL_TEXT.test(statement)) continue;
       if (isQuery && first && DDL_CONSTRUCT.test(unwrap(first)?.text ?? '')) continue;
       loops = enclosingLoops(call.node);
-      if (customManager && !takesLoopValue(input, call, loops)) continue;
+      // A manager method or a function of the file given the same value on every pass answers the same question.
+      if ((customManager || runs) && !takesLoopValue(input, call, loops)) continue;
+      if (runs && !loops.some((loop) => walksCallersList(input, loop))) continue;
       // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
-      if (!modelQuery && runsLoopItem(first, loops)) continue;
+      if (!modelQuery && !runs && runsLoopItem(first, loops)) continue;
     }
     const fn = enclosingFunction(input, call.node);
     if (isValidationHook(input, call.node)) continue;
@@ -2380,7 +2458,12 @@ const queryInLoop: RuleChecker = (input) => {
     if (perItem.length === 0 || (isQuery && perItem.every((loop) => cannotBatch(input, loop, call)))) continue;
     if (isQuery && takesLoopBatch(input, call, perItem[0])) continue;
     if (behindMemoGuard(input, call, loops[0])) continue;
-    found.push({ node: call.node, loop: perItem[perItem.length - 1], callee: call.text });
+    found.push({
+      node: call.node,
+      loop: perItem[perItem.length - 1],
+      callee: call.text,
+      ...(runs ? { runs: [{ node: runs.node, callee: runs.text }] } : {}),
+    });
   }
   reportPerLoop(
     input,
