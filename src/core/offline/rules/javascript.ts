@@ -28,6 +28,7 @@ import {
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
 import type { Callee, JsCall, LoopBody } from './jsSyntax';
+import { boundedOrigin, throughTransaction } from './jsOrigins';
 import {
   args,
   bindingName,
@@ -1666,7 +1667,11 @@ function mappedFanOut(input: CheckInput, call: Node, target: Callee): string | u
   if (!source || source.type === 'array' || BOUNDED_SOURCE.test(source.text) || CODE_COLLECTION.test(source.text))
     return undefined;
   if (source.type === 'identifier' && isBatchParameter(input, call, source.text)) return undefined;
-  return isFixedCollection(input, source) ? undefined : source.text;
+  if (isFixedCollection(input, source)) return undefined;
+  // Inside an interactive transaction the callback's queries share one connection: they queue.
+  if (throughTransaction(input, call, callback)) return undefined;
+  // One record's list, a capped query's rows, one request's list, a constant: bounded by where it comes from.
+  return boundedOrigin(input, source) ? undefined : source.text;
 }
 
 /** A function named for one batch of work: `processBatch(links)`, `handleChunk(rows)`, `sendBatch(messages)`. */

@@ -140,7 +140,7 @@ function keyName(key: Node): string {
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression']);
 
 /** The expression inside parentheses and type assertions, with its type (each `type` read is a WebAssembly call). */
-function unwrapTyped(node: Node | null): { node: Node; type: string } | null {
+export function unwrapTyped(node: Node | null): { node: Node; type: string } | null {
   let current = node;
   while (current) {
     const type = current.type;

@@ -49,6 +49,7 @@ const FILES = [
   'bulkRecords.ts',
   'shippedFiles.ts',
   'releaseSteps.js',
+  'fanOutOrigins.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
