@@ -227,6 +227,9 @@ const BROWSER_SIDE_DIRS = new Set([
   'clientside',
   'client-side',
   'client_side',
+  // The counterpart of a `server-only/` folder: modules kept out of the server bundle.
+  'client-only',
+  'client_only',
 ]);
 /** Front-end folders; `client` and `web` count only at the top of the project (a `src/client/` is often an HTTP client). */
 const BROWSER_DIRS = new Set([
@@ -290,7 +293,7 @@ const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
 
 const JS_BROWSER_MODULES =
-  'react|react-dom|react-dom/client|vue|vuex|vuex-[\\w./-]+|vue-(?!server-renderer)[\\w./-]+|pinia|@vueuse/[\\w./-]+|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
+  'react|react-dom|react-dom/client|zustand|jotai|recoil|vue|vuex|vuex-[\\w./-]+|vue-(?!server-renderer)[\\w./-]+|pinia|@vueuse/[\\w./-]+|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
 const JS_BROWSER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](?:${JS_BROWSER_MODULES})['"]`,
   'm',

@@ -497,4 +497,20 @@ describe('file roles', () => {
     const serverProps = `import { GetServerSideProps } from 'next';\n${helper}`;
     assert.equal(classifyFile('site/lib/client/props.ts', serverProps, undefined, next).role, 'production');
   });
+
+  it('reads browser code: a client-only/ folder and a React state store (round-6 informed)', () => {
+    const download =
+      'export async function download(url: string) {\n  const r = await fetch(url);\n  return r.blob();\n}\n';
+    assert.equal(role('packages/lib/client-only/download.ts', download), 'browser');
+    assert.equal(role('packages/lib/client_only/download.ts', download), 'browser');
+    // Near-misses: a server-only/ folder, and the same module importing a server library.
+    assert.equal(role('packages/lib/server-only/download.ts', download), 'production');
+    assert.equal(role('packages/lib/client-only/download.ts', `import fs from 'fs';\n${download}`), 'production');
+    const store =
+      "import { create } from 'zustand';\nconst useRelease = create(() => ({ latest: null }));\nexport async function check() {\n  const r = await fetch('https://releases.invalid/latest');\n  useRelease.setState({ latest: await r.json() });\n}\n";
+    assert.equal(role('src/store/release.ts', store), 'browser');
+    // Near-misses: the store library's framework-free entry, and a store kept beside a server import.
+    assert.equal(role('src/store/release.ts', store.replace("'zustand'", "'zustand/vanilla'")), 'production');
+    assert.equal(role('src/store/release.ts', `import { Pool } from 'pg';\n${store}`), 'production');
+  });
 });

@@ -153,6 +153,69 @@ function isUrlArgument(arg: Node | null | undefined): boolean {
   return /(?:url|uri|href|link|endpoint|address|src)$/i.test(arg.text);
 }
 
+/**
+ * The URL is a path without a host: text opening with one `/` (`'/api/x'`, `` `/api/${id}` ``, not
+ * `'//host/x'`), or a helper named for a path given one (`formatPath('/api/files')`). The standard
+ * `fetch` outside a browser rejects it (there is no page to resolve it against): the call runs in a
+ * browser. Read from the text after the callee.
+ */
+const SITE_PATH_ARGUMENT = /^\s*\(\s*(?:[\w$.]*(?:\bp|P)ath\s*\(\s*)?['"`]\/(?![/\\])/;
+
+/** The app's own public address: `NEXT_PUBLIC_WEBAPP_URL()`, `process.env.APP_URL`, `siteUrl`, `PUBLIC_URL`. */
+const OWN_BASE_URL = /(?:web_?app|app|site|frontend|self|public)_?(?:base_?)?url\b/i;
+/**
+ * A URL that opens with an address and ends with a file the app serves as it is (fonts, images,
+ * style sheets): `` `${base}/fonts/inter.ttf` ``, also inside `new URL(…)`. Group 1: the address.
+ */
+const STATIC_ASSET_URL =
+  /^\s*\(\s*(?:new\s+URL\s*\(\s*)?`\$\{([^`{}]*(?:\([^`{}()]*\))?)\}\/[^`$]*\.(?:ttf|otf|woff2?|eot|png|jpe?g|gif|svg|webp|ico|css)(?:[?#][^`$]*)?`/i;
+
+/**
+ * `` fetch(`${NEXT_PUBLIC_WEBAPP_URL()}/fonts/inter.ttf`) `` (or through a name given that address):
+ * the app downloading one of its own static files from itself.
+ */
+function isOwnStaticAsset(input: CheckInput, call: Node, opening: string): boolean {
+  const match = STATIC_ASSET_URL.exec(opening);
+  if (!match) return false;
+  const host = match[1].trim();
+  if (OWN_BASE_URL.test(host)) return true;
+  if (!/^[A-Za-z_$][\w$]*$/.test(host)) return false;
+  // `const baseUrl = NEXT_PUBLIC_WEBAPP_URL()`: the value the name was given.
+  const template = descendants(call, 'template_substitution')[0];
+  const name = unwrap(template?.namedChildren[0] ?? null);
+  if (name?.type !== 'identifier' || name.text !== host) return false;
+  const value = valueAssigned(input, name);
+  return !!value && OWN_BASE_URL.test(value.text);
+}
+
+/** A promise that resolves after a delay: `new Promise((r) => setTimeout(r, 150))`, `sleep(150)`, `delay(ms)`. */
+const TIMER_PROMISE =
+  /^new\s+Promise\s*\([^]*\bsetTimeout\s*\(|^(?:[\w$.]*\.)?(?:sleep|delay|wait|setTimeout|timeout)\s*\(/;
+
+/**
+ * A request that is one entry of `Promise.race([…])` beside a timer (through `.then`/`.catch`): the
+ * caller goes on when the timer fires, the request is left to finish or fail on its own.
+ */
+function racedAgainstTimer(call: Node): boolean {
+  let entry = call;
+  // `fetch(…).catch(() => null)`: the chain the list holds.
+  for (
+    let parent = entry.parent;
+    parent && (parent.type === 'member_expression' || parent.type === 'call_expression');
+    parent = parent.parent
+  ) {
+    if (parent.type === 'call_expression' && field(parent, 'function')?.id !== entry.id) break;
+    entry = parent;
+  }
+  while (entry.parent?.type === 'await_expression' || entry.parent?.type === 'parenthesized_expression')
+    entry = entry.parent;
+  const list = entry.parent;
+  if (list?.type !== 'array') return false;
+  const race = list.parent?.type === 'arguments' ? list.parent.parent : null;
+  if (race?.type !== 'call_expression' || !/^Promise\.race$/.test(callee(race)?.text ?? '')) return false;
+  return named(list).some((other) => other.id !== entry.id && TIMER_PROMISE.test(other.text));
+}
+
 /** The request family's verbs: `request.get(url)`, `rp.post({ uri, json })`. */
 const REQUEST_VERBS = new Set(['get', 'post', 'put', 'patch', 'del', 'delete', 'head']);
 
@@ -160,6 +223,7 @@ const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
   let nestFields: Set<string> | undefined;
   let requestNames: Set<string> | undefined;
+  let racing: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
     const isRequestCall =
       (target.object === undefined || REQUEST_VERBS.has(target.name)) &&
@@ -207,6 +271,14 @@ const httpNoTimeout: RuleChecker = (input) => {
         if (hasSpread || props.has('signal')) continue;
         if (target.text === 'fetch' && source === 'node-fetch' && props.has('timeout')) continue;
       }
+      // Read from the text first: what opens the argument list.
+      const opening = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 300);
+      // A path of the page's own site (`fetch('/api/files')`): no server resolves it, a browser does.
+      if (SITE_PATH_ARGUMENT.test(opening)) continue;
+      // The app's own fonts and images from its own public URL, and a request the caller waits for
+      // only until a timer fires (`Promise.race([fetch(…), sleep(150)])`).
+      if (isOwnStaticAsset(input, call, opening)) continue;
+      if ((racing ??= /\bPromise\s*\.\s*race\s*\(/.test(input.text)) && racedAgainstTimer(call)) continue;
       input.report(
         call,
         'http-no-timeout',

@@ -153,8 +153,8 @@ describe('offline checks: TypeScript / JavaScript rules', () => {
     await assertRuleCase('server/page.jsx', {
       rule: 'http-no-timeout',
       line: 2,
-      positive: 'export const Page = () => <div>{x}</div>;\nfetch("/x");',
-      negative: 'export const Page = () => <div>fetch("/x")</div>;',
+      positive: 'export const Page = () => <div>{x}</div>;\nfetch("https://api.invalid/x");',
+      negative: 'export const Page = () => <div>fetch("https://api.invalid/x")</div>;',
     });
     await assertRuleCase('src/page.tsx', {
       rule: 'explicit-any',

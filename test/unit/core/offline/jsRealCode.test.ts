@@ -50,6 +50,7 @@ const FILES = [
   'shippedFiles.ts',
   'releaseSteps.js',
   'fanOutOrigins.ts',
+  'ownRequests.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
