@@ -280,6 +280,9 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   // Paths, URLs without credentials, dotted config keys and constant names are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true;
+  // A message id of a translation catalogue: a dotted path whose parts are kebab- or camel-case words
+  // (`'label.change-password'`, `'ra.validation.passwordDoesNotMatch'`).
+  if (MESSAGE_ID.test(value)) return true;
   // Prose (a label, a message) has capitals, punctuation at the end or many words; a passphrase has neither.
   if (/\s/.test(value)) {
     const words = value.trim().split(/\s+/);
@@ -287,6 +290,9 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   }
   return false;
 }
+
+/** `label.change-password`, `errors.auth.tokenExpired`: lower-case words joined by dots, each part kebab or camel case. */
+const MESSAGE_ID = /^[a-z]+(?:\.[a-z]+(?:-[a-z]+)*(?:[A-Z][a-z]+)*)+$/;
 
 /** Words that mark a value as written for documentation or a demo wherever they stand in it (`AKIAIOSFODNN7EXAMPLE`). */
 const DOCUMENTATION_WORD = /example|dummy|fake|sample|changeme|placeholder/i;

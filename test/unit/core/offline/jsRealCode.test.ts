@@ -51,6 +51,7 @@ const FILES = [
   'releaseSteps.js',
   'fanOutOrigins.ts',
   'ownRequests.ts',
+  'messageIds.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
