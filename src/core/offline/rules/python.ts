@@ -1809,11 +1809,19 @@ function pairsOfHeldMapping(input: CheckInput, iterable: Node, fn: Node | null):
   const text = iterable.text;
   const held = /^([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\.items\(\)$/.exec(text)?.[1];
   if (!held) return false;
+  // The request's body (`request.json["rows"]`, `payload = await request.json()`) is as long as the caller
+  // makes it: a pair per entry the client sent.
+  if (FROM_REQUEST.test(held)) return false;
   if (!/^[A-Za-z_]\w*$/.test(held) || !fn) return true;
-  for (const assignment of assignmentsBefore(input, fn, held, iterable.startIndex))
-    if (FILLED_BY_QUERY.test(field(assignment.node, 'right')?.text ?? '')) return false;
+  for (const assignment of assignmentsBefore(input, fn, held, iterable.startIndex)) {
+    const value = field(assignment.node, 'right')?.text ?? '';
+    if (FILLED_BY_QUERY.test(value) || FROM_REQUEST.test(value)) return false;
+  }
   return true;
 }
+
+/** A request's data: `request.json`, `request.data`, `request.POST`, `get_json()`, a body parsed from JSON. */
+const FROM_REQUEST = /\brequest\.|\bget_json\(|\bjson\.loads?\(|\.json\(\s*\)/;
 
 const COUNTED_RETRY =
   /^range\(\s*(?:\d\s*,\s*)?(?:\d{1,2}|[\w.]*(?:retr(?:y|ies)|attempts?|tries)\w*)\s*(?:\+\s*1\s*)?\)$/i;

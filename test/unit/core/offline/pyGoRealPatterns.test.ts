@@ -96,7 +96,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Session 11, the fifth round (Python): a retry read over several lines, a mapping's pairs, a JSON
     // column's list against a relation filtered past its prefetch, a delete behind a permission check
     // and the project's own manager method per row.
-    ['python/loop_bounds.py', 5],
+    ['python/loop_bounds.py', 7],
     // A process probed with signal 0; a comment above the block that opens with the try.
     ['python/silent_probes.py', 4],
     // A WHERE clause of bind markers returned with its values by a helper of the same module.
