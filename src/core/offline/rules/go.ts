@@ -443,6 +443,49 @@ const isPlus = (candidate: Node): boolean =>
 const SAFE_FRAGMENTS =
   /^(?:strconv\.(?:Itoa|FormatInt|FormatUint|FormatFloat|FormatBool)|pq\.(?:QuoteIdentifier|QuoteLiteral))$/;
 
+/**
+ * A method that answers with an identifier, not with input: the ORM's name for a model's table
+ * (`s.Engine().TableName(&Task{}, true)`, `db.NamingStrategy.TableName("Task")`) or the dialect's
+ * quoting of a name (`x.Quote(table)`, `d.QuoteIdent(col)`). `strconv.Quote` writes a Go string, not
+ * an SQL identifier.
+ */
+const IDENTIFIER_METHOD = /^(?:TableName|Quote|QuoteIdent|QuoteIdentifier|QuoteName|QuoteTable|QuoteColumn)$/;
+
+function answersIdentifier(call: Call): boolean {
+  return !!call.operand && call.operand !== 'strconv' && IDENTIFIER_METHOD.test(call.name);
+}
+
+/** A check's name: `validateTableName`, `isValidColumn`, `checkIdent`, `allowedSort`, `re.MatchString`. */
+const VALIDATOR =
+  '[\\w.]*(?:[vV]alidate|[iI]sValid|[vV]alid|[cC]heck|[vV]erify|[aA]llowed|[sS]anitize|MatchString)\\w*';
+const LEAVES = '\\{\\s*(?:return|continue|panic)\\b';
+
+const validatedSets = new WeakMap<Node, Set<string>>();
+
+/** The three shapes of a check that leaves on failure, each capturing the name checked. */
+const VALIDATED_NAME = new RegExp(
+  `\\bif\\s+(?:\\w+\\s*:?=\\s*)?${VALIDATOR}\\(\\s*([A-Za-z_]\\w*)\\s*\\)\\s*;\\s*\\w+\\s*!=\\s*nil\\s*${LEAVES}` +
+    `|\\bif\\s+!\\s*${VALIDATOR}\\(\\s*([A-Za-z_]\\w*)\\s*\\)\\s*${LEAVES}` +
+    `|\\b(\\w+)\\s*:?=\\s*${VALIDATOR}\\(\\s*([A-Za-z_]\\w*)\\s*\\)\\s*\\n\\s*if\\s+\\3\\s*!=\\s*nil\\s*${LEAVES}`,
+  'g',
+);
+
+/**
+ * A name the function checks and leaves on failure before it is spliced: `if err := validateTable(t);
+ * err != nil { return err }`, `if !validName.MatchString(t) { return … }`, or `err := check(t)` then
+ * `if err != nil { return … }`. What passes an allow-list or a pattern of identifier characters is
+ * an identifier. The names are read from the function's text in one pass.
+ */
+function validatedInFunction(input: CheckInput, fn: Node, name: string): boolean {
+  let names = validatedSets.get(fn);
+  if (!names) {
+    names = new Set();
+    for (const match of functionText(input, fn).matchAll(VALIDATED_NAME)) names.add(match[1] ?? match[2] ?? match[4]);
+    validatedSets.set(fn, names);
+  }
+  return names.has(name);
+}
+
 /** Names bound to fixed text in the function (`const table = "feeds"`, `columns := []string{"id", "url"}`). */
 type ConstantTest = (name: string) => boolean;
 
@@ -469,6 +512,8 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     if (packageConstants(input).has(name) && !declaredLocals(input, fn).has(name)) return true;
     // The receiver's own table name (`r.tableName`, `s.table`): an identifier the type's constructors set.
     if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
+    // A name checked against a pattern or an allow-list before the splice, leaving the function if it fails.
+    if (validatedInFunction(input, fn, name)) return true;
     // A parameter that cannot carry text (`n int`) or that every call in the file gives a literal.
     return fixedParameters(input, fn).has(name) && !assignedNames(input, fn).has(name);
   };
@@ -895,6 +940,7 @@ function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean
     // A query builder's own fragment (`f.buildCondition()`): the builder's text, its values bound as arguments.
     if (
       SAFE_FRAGMENTS.test(call.text) ||
+      answersIdentifier(call) ||
       PLACEHOLDER_HELPER.test(call.name) ||
       (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name)) ||
       isDialectFragment(call, isConstant, depth)
@@ -984,7 +1030,7 @@ function stringBuild(
         };
       }
     }
-    if (call && (SAFE_FRAGMENTS.test(call.text) || PLACEHOLDER_HELPER.test(call.name)))
+    if (call && (SAFE_FRAGMENTS.test(call.text) || answersIdentifier(call) || PLACEHOLDER_HELPER.test(call.name)))
       return { literal: '', dynamic: false };
     if (call && isDialectFragment(call, isConstant, depth)) return { literal: '', dynamic: false };
     // A query builder's own fragment (`e.buildCondition()`, `q.orderClause()`): no input goes in.
@@ -1368,10 +1414,28 @@ function loopIsBounded(input: CheckInput, loop: Node, call: Node): boolean {
   )
     return true;
   if (body && memoisedInLoop(input, loop, body, call)) return true;
+  if (body && overChunks(input, header, body)) return true;
   // A range over a slice or map written out in the function (`pragmas := []string{...}`).
   const ranged = /\brange\s+([A-Za-z_]\w*)\s*\{?\s*$/.exec(header.trimEnd())?.[1];
   const fn = ranged ? enclosingFunction(input, loop) : null;
   return !!ranged && !!fn && fixedLiteralCollection(input.text.slice(fn.startIndex, loop.startIndex), ranged);
+}
+
+/** `range slices.Chunk(ids, 500)`, `range lo.Chunk(rows, n)`, `range chunkIDs(ids)`: one pass per chunk of the data. */
+const RANGE_OVER_CHUNKS = /\brange\s+(?:\w+\.)*\w*(?:[cC]hunk|[bB]atch|[pP]artition)\w*\s*\(/;
+/** `for start := 0; start < len(ids); start += batchSize`: a counted loop stepping by more than one. */
+const STEPPING_LOOP = /^for\s+(\w+)\s*:?=[^;{]*;[^;{]*;\s*\1\s*\+=\s*(?!1\s*$)[\w.()]+\s*$/;
+
+/**
+ * A loop over chunks of the data: one statement per chunk is the batched form (`s.In("id", chunk)`,
+ * a multi-row INSERT of placeholders built per row of the chunk), not one per row. A counted loop
+ * counts as one when it steps by a size and slices the collection from its counter (`ids[start:end]`).
+ */
+function overChunks(input: CheckInput, header: string, body: Node): boolean {
+  if (RANGE_OVER_CHUNKS.test(header)) return true;
+  const counter = STEPPING_LOOP.exec(header.trimEnd())?.[1];
+  if (!counter) return false;
+  return new RegExp(`\\[\\s*${counter}\\s*:`).test(input.text.slice(body.startIndex, body.endIndex));
 }
 
 /**
@@ -1607,9 +1671,13 @@ function queryIsBatchOrSchema(input: CheckInput, call: Call): boolean {
   if (DDL_TEXT.test(stringBuild(statement)?.literal ?? '')) return true;
   // A loop over batches whose query takes the batch as a list (`WHERE id IN (…)`) is the batched form;
   // reading the schema catalog (`From("sqlite_master")`, `information_schema.columns`) is one per schema object.
+  // xorm's and builders' list condition (`s.In("id", ids).Find(&xs)`): one statement for the whole list.
+  if (chainNames(call.operand ?? '').some((name) => LIST_STEP.test(name))) return true;
   const literals = queryLiterals(input, call, statement);
   return literals.some((literal) => TAKES_A_LIST.test(literal.trimEnd()) || CATALOG.test(literal));
 }
+
+const LIST_STEP = /^(?:In|NotIn|WhereIn|AndIn|OrIn)$/;
 
 /** Method names many types share (a cache's `Get`, a list's `Add`): read as the file's own only on the method's receiver. */
 const SHARED_METHOD_NAME =
@@ -1776,6 +1844,61 @@ function queriesByDeclaration(
   return all;
 }
 
+/** Whether `callee` (as sameFileCallee names it) is the declaration the call is in. */
+function recursiveCall(input: CheckInput, call: Node, callee: string): boolean {
+  const declaration = enclosingOfType(input, call, DECLARATIONS);
+  const name = functionName(declaration);
+  if (!declaration || !name) return false;
+  return callee === `${declaration.type === 'method_declaration' ? 'method' : 'function'}:${name}`;
+}
+
+const SWITCH_CASES: ReadonlySet<string> = new Set(['expression_case', 'default_case']);
+/** Per file, each loop's (by its start) range names that a `switch` in its text dispatches on. */
+const loopSwitches = new WeakMap<CheckInput, Map<number, string[]>>();
+
+/**
+ * A call in a `case` of a `switch` on the loop's own element whose values are named constants or
+ * literals (`for _, kind := range expand { switch kind { case ExpandBuckets: addBuckets(ids) } }`):
+ * it runs once per kind the element names, not once per row. The `default` case runs for any other
+ * value and stays a per-element call.
+ */
+function dispatchedPerKind(input: CheckInput, loop: Node, call: Node): boolean {
+  let switches = loopSwitches.get(input);
+  if (!switches) loopSwitches.set(input, (switches = new Map()));
+  let names = switches.get(loop.startIndex);
+  if (names === undefined) {
+    // Read from the loop's text first: only a loop that switches on its own element is climbed.
+    const text = input.text.slice(loop.startIndex, loop.endIndex);
+    const own =
+      /^for\s+([\w\s,]+?)\s*:?=\s*range\b/
+        .exec(text)?.[1]
+        .split(',')
+        .map((name) => name.trim()) ?? [];
+    names = own.filter((name) => name !== '_' && new RegExp(`\\bswitch\\s+${name}\\s*\\{`).test(text));
+    switches.set(loop.startIndex, names);
+  }
+  if (names.length === 0) return false;
+  for (const outer of climb(call)) {
+    if (outer.type === 'for_statement' || FUNCTIONS.has(outer.type)) return false;
+    if (!SWITCH_CASES.has(outer.type)) continue;
+    const statement = outer.parent;
+    if (outer.type !== 'expression_case' || statement?.type !== 'expression_switch_statement') return false;
+    if (!names.includes(field(statement, 'value')?.text ?? '')) return false;
+    const values = named(field(outer, 'value'));
+    return (
+      values.length > 0 &&
+      values.every(
+        (value) =>
+          value.type === 'identifier' ||
+          value.type === 'selector_expression' ||
+          STRING_TYPES.has(value.type) ||
+          value.type === 'int_literal',
+      )
+    );
+  }
+  return false;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
   let handles: Set<string> | undefined;
@@ -1801,6 +1924,7 @@ const queryInLoop: RuleChecker = (input) => {
     }
     const loop = inForBody(input, call.node);
     if (!loop || loopIsBounded(input, loop, call.node) || periodicOrRetry(input, loop, call.node)) continue;
+    if (dispatchedPerKind(input, loop, call.node)) continue;
     if (isQuery) {
       const statement = call.args[looksLikeContext(call.args[0] ?? null) ? 1 : 0] ?? null;
       // Running each listed statement: nothing to batch.
@@ -1816,7 +1940,7 @@ const queryInLoop: RuleChecker = (input) => {
   for (const { call, callee } of sameFileCalls) {
     const loop = inForBody(input, call.node);
     if (!loop || !loopOverData(input, loop) || loopIsBounded(input, loop, call.node)) continue;
-    if (periodicOrRetry(input, loop, call.node)) continue;
+    if (periodicOrRetry(input, loop, call.node) || dispatchedPerKind(input, loop, call.node)) continue;
     const parent = call.node.parent?.type;
     if (parent === 'go_statement' || parent === 'defer_statement') continue;
     byDeclaration ??= queriesByDeclaration(input, queries, sameFileCalls);
@@ -1826,7 +1950,10 @@ const queryInLoop: RuleChecker = (input) => {
         (run) =>
           run.statementParameter === undefined || givenStatementIsPerRow(input, call, loop, run.statementParameter),
       );
-    if (runs?.length) found.push({ node: call.node, loop, callee: call.text, runs });
+    // The function calling itself per child (a walk down a tree, a cascade to owned records): one visit
+    // per node the walk reaches, which a loop at the caller cannot batch.
+    if (runs?.length && !recursiveCall(input, call.node, callee))
+      found.push({ node: call.node, loop, callee: call.text, runs });
   }
   found.sort((a, b) => a.node.startIndex - b.node.startIndex);
   reportPerLoop(

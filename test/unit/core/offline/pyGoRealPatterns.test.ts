@@ -45,6 +45,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/transports.py', 8],
     // Session 8's held-out repositories: batched loops, worker pools, request deadlines, tenants' schemas.
     ['go/batches.go', 4],
+    // Round 6's Go false alarms: names checked or quoted before the splice, the ORM's table name; loops
+    // over chunks, a switch over the kinds a request names, a walk that calls itself per child.
+    ['go/validated_identifiers.go', 3],
+    ['go/batched_walks.go', 3],
     ['python/tenants.py', 6],
     ['python/reports.py', 14],
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
