@@ -1234,6 +1234,12 @@ const sqlInjection: RuleChecker = (input) => {
   reportSqlStatementBuilds(input);
 };
 
+/**
+ * The ORM's name for a model's table: Django's `self.model._meta.db_table`, SQLAlchemy's
+ * `Model.__tablename__` / `Model.__table__.name`. An identifier the model declares, not input.
+ */
+const MODEL_TABLE_NAME = /(?:^|\.)(?:_meta\.db_table|__tablename__|__table__\.(?:name|fullname))$/;
+
 /** `Status.PAID`, `Status.PAID.value`: an Enum member or a class's constant, written in the code. */
 const CLASS_CONSTANT = /^[A-Z][A-Za-z0-9]*\.[A-Z][A-Z0-9_]*(?:\.(?:value|name))?$/;
 
@@ -1446,7 +1452,12 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
       case 'attribute': {
         const text = node.text;
         const owner = text.slice(0, text.lastIndexOf('.'));
-        return CLASS_CONSTANT.test(text) || CONFIGURATION_VALUE.test(text) || DIALECT_OWNER.test(owner);
+        return (
+          CLASS_CONSTANT.test(text) ||
+          CONFIGURATION_VALUE.test(text) ||
+          DIALECT_OWNER.test(owner) ||
+          MODEL_TABLE_NAME.test(text)
+        );
       }
       case 'list':
       case 'tuple':
@@ -1860,6 +1871,36 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
   return !(body && WAITS_OR_DRAWS.test(input.text.slice(body.startIndex, body.endIndex)));
 }
 
+/**
+ * A page, offset or cursor the request names (`params={"offset": offset}`, `?page={page}`,
+ * `next_url`, `cursor=after`): not a database cursor's own calls, nor a row's `next_id`.
+ */
+const PAGE_WORD =
+  /\b(?:page\w*|offset\w*|cursor(?!\s*[.(])\w*|next(?:_?(?:url|page|link|token|cursor|href|marker))?|marker|continuation\w*|after|skip|starting_after)\b/i;
+
+/**
+ * A `while` loop that walks a paged listing: the request names its page or offset
+ * (`session.get(url, params={"offset": offset})`), or the address it is given is the previous
+ * answer's link to the next page (`url = response["next"]`, `url = data.get("next")`). One request
+ * per page is how a paged API is read.
+ */
+function pagesThrough(input: CheckInput, loop: Node, call: Call): boolean {
+  if (loop.type !== 'while_statement') return false;
+  const text = input.text;
+  const open = text.indexOf('(', call.node.startIndex);
+  const close = open < 0 ? -1 : closingBracket(text, open);
+  if (close < 0) return false;
+  const args = text.slice(open + 1, close);
+  if (PAGE_WORD.test(args)) return true;
+  const body = field(loop, 'body');
+  const first = call.positional[0];
+  if (!body || first?.type !== 'identifier') return false;
+  return new RegExp(
+    `^[ \\t]*${first.text}[ \\t]*=[^=\\n]*(?:\\[\\s*['"]next|\\.get\\(\\s*['"]next|\\bnext\\w*\\b)`,
+    'm',
+  ).test(text.slice(body.startIndex, body.endIndex));
+}
+
 /** A `while` body that sleeps (a poll) or draws a random candidate (a retry until it is unique). */
 const WAITS_OR_DRAWS =
   /\bsleep\(|\b(?:os\.urandom|secrets\.\w+|uuid\.uuid[1-5]|random\.\w+|token_(?:hex|urlsafe|bytes)|uuid[1-5])\(/;
@@ -2088,8 +2129,12 @@ function prefetchedInFunction(input: CheckInput, call: Call): boolean {
   const text = input.text.slice(fn?.start ?? 0, call.node.startIndex);
   if (!text.includes('prefetch_related')) return false;
   const mentioned = new RegExp(`(?:^|[^\\w])${relation}(?:$|[^\\w])|__${relation}\\b|\\b${relation}__`);
-  for (const match of text.matchAll(/prefetch_related\(([^)]*(?:\([^)]*\)[^)]*)*)\)/g))
-    if (mentioned.test(match[1])) return true;
+  // Each call's whole argument list, however deep its `Prefetch(..., queryset=...prefetch_related(...))` nest.
+  for (let at = text.indexOf('prefetch_related('); at >= 0; at = text.indexOf('prefetch_related(', at + 1)) {
+    const open = at + 'prefetch_related'.length;
+    const close = closingBracket(text, open);
+    if (mentioned.test(text.slice(open + 1, close < 0 ? text.length : close))) return true;
+  }
   return false;
 }
 
@@ -2330,14 +2375,19 @@ const DJANGO_ADMIN_IMPORT = /^[ \t]*from[ \t]+django\.contrib[ \t]+import[ \t]+(
 const REGISTERS_MODEL_ADMIN = /\badmin\.(?:site\.)?register\b|\(\s*admin\.ModelAdmin\s*\)/;
 
 /** A call that runs a query by its shape alone, wherever it stands (the loop's own rows aside). */
-function runsQueryItself(call: Call): { isQuery: boolean; modelQuery: boolean; customManager: boolean } {
+function runsQueryItself(
+  input: CheckInput,
+  call: Call,
+): { isQuery: boolean; modelQuery: boolean; customManager: boolean } {
   const object = call.object ?? '';
   // Flask-SQLAlchemy's `Model.query.filter_by(...).first()`, `Model.query.get(id)`: a class's query property.
   const modelQuery = FLASK_MODEL_QUERY.test(object) && FLASK_QUERY_METHODS.has(call.name);
   const customManager = /(?:^|\.)[A-Z]\w*\.objects$/.test(object) && isCustomManagerMethod(call.name);
   const isQuery =
     // `pipe.execute()`, `request.execute()`: a Redis pipeline or an API client, no statement given.
-    ((call.name === 'execute' || call.name === 'query') && (call.positional.length > 0 || call.keywords.size > 0)) ||
+    ((call.name === 'execute' || call.name === 'query') &&
+      (call.positional.length > 0 || call.keywords.size > 0) &&
+      !isDnsResolver(input, object)) ||
     (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
     customManager ||
     modelQuery ||
@@ -2394,7 +2444,7 @@ function queryInsideFunction(
     if (found) break;
     if (inner.node.startIndex < fn.start || inner.node.startIndex >= fn.end) continue;
     if (inLoopBody(input, inner.node)) continue;
-    if (runsQueryItself(inner).isQuery) found = inner;
+    if (runsQueryItself(input, inner).isQuery) found = inner;
     else if (depth < CALLEE_DEPTH) {
       const next = sameFileFunction(input, inner);
       if (next && next.start !== fn.start) found = queryInsideFunction(input, next, depth + 1, memo);
@@ -2402,6 +2452,17 @@ function queryInsideFunction(
   }
   memo.set(key, found ?? null);
   return found;
+}
+
+/**
+ * `resolver.query(name)` on a dnspython resolver (`default = dns.resolver.get_default_resolver()`,
+ * `dns.resolver.Resolver()`, or `dns.resolver` itself): a DNS lookup, not a database statement.
+ */
+function isDnsResolver(input: CheckInput, object: string): boolean {
+  if (!/^[A-Za-z_][\w.]*$/.test(object) || !input.text.includes('dns.resolver')) return false;
+  if (object === 'dns.resolver' || object === 'dns.query') return true;
+  const name = object.replace(/\./g, '\\.');
+  return new RegExp(`(?:^|[^\\w.])${name}[ \\t]*=[ \\t]*dns\\.resolver\\.`).test(input.text);
 }
 
 const queryInLoop: RuleChecker = (input) => {
@@ -2414,7 +2475,7 @@ const queryInLoop: RuleChecker = (input) => {
     const isHttp = object === 'requests' && (call.name === 'get' || call.name === 'post');
     // `item.tags.count()`, `item.save()`: the ORM asked about or for the loop's own row (read below).
     const ofLoopItem = django && hasItemOrmShape(call);
-    const shape = runsQueryItself(call);
+    const shape = runsQueryItself(input, call);
     const { modelQuery, customManager } = shape;
     const isQuery = shape.isQuery || ofLoopItem;
     // `make_star(source_id)` per selected id, where `make_star` (a function of this file) runs a query.
@@ -2457,7 +2518,10 @@ const queryInLoop: RuleChecker = (input) => {
     if (isValidationHook(input, call.node)) continue;
     const growing = loops.filter(
       (loop) =>
-        loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop) && !leavesOnAnswer(input, loop, call),
+        loopGrowsWithData(input, loop, fn) &&
+        !walksPagesOrChunks(input, loop) &&
+        !leavesOnAnswer(input, loop, call) &&
+        !pagesThrough(input, loop, call),
     );
     if (growing.length === 0) continue;
     // A `while True:` around a `for` repeats the whole pass (a worker's cycle): the `for` decides.
