@@ -1899,6 +1899,69 @@ function dispatchedPerKind(input: CheckInput, loop: Node, call: Node): boolean {
   return false;
 }
 
+/** Writes that set a row's columns to what the code gives them. */
+const ROW_WRITE = /^(?:Update|Updates|UpdateColumn|UpdateColumns|Save)$/;
+
+/**
+ * An update per row whose new value the loop computes from its index (`pos := base +
+ * step*float64(i+1)`, then `Update(&T{Position: pos})`): respacing or renumbering gives every row a
+ * different value, which one `UPDATE … IN (…)` cannot write.
+ */
+function writesIndexedValue(input: CheckInput, loop: Node, call: Call): boolean {
+  if (!ROW_WRITE.test(call.name)) return false;
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const text = input.text;
+  const header = text.slice(loop.startIndex, body.startIndex);
+  const index =
+    /^for\s+(\w+)\s*(?:,\s*\w+\s*)?:?=\s*range\b/.exec(header)?.[1] ?? /^for\s+(\w+)\s*:?=/.exec(header)?.[1];
+  if (!index || index === '_') return false;
+  const usesIndex = new RegExp(`\\b${index}\\b`);
+  const callText = text.slice(call.node.startIndex, call.node.endIndex);
+  for (const match of text
+    .slice(body.startIndex, call.node.startIndex)
+    .matchAll(/^[ \t]*(\w+)[ \t]*:?=(?!=)([^\n]*)$/gm))
+    if (usesIndex.test(match[2]) && /[-+*/]/.test(match[2]) && new RegExp(`\\b${match[1]}\\b`).test(callText))
+      return true;
+  return false;
+}
+
+/**
+ * A maintenance operation an operator runs: a function named for repairing or rebuilding
+ * (`RepairOrphans`, `FixPositions`, `ReindexY`) or one that takes a dry-run flag. It
+ * walks the broken rows once, on demand, not per request.
+ */
+const MAINTENANCE_NAME = /^(?:[rR]epair|[fF]ix|[rR]eindex|[rR]ebuild|[hH]eal)(?:[A-Z_]|$)/;
+const DRY_RUN_PARAMETER = /^\s*\([^)]*\bdry_?[rR]un\s+bool\b/;
+
+const maintenanceSpans = new WeakMap<CheckInput, Array<{ at: number; maintenance: boolean }>>();
+
+/** The function declared at the start of a line before `at` (gofmt's layout), read from the text once per file. */
+function inMaintenanceOperation(input: CheckInput, node: Node): boolean {
+  let spans = maintenanceSpans.get(input);
+  if (!spans) {
+    spans = [
+      ...input.text.matchAll(/^func[ \t]*(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)[ \t]*(?:\[[^\]]*\])?([^\n]*)/gm),
+    ].map((match) => ({
+      at: match.index ?? 0,
+      maintenance: MAINTENANCE_NAME.test(match[1]) || DRY_RUN_PARAMETER.test(match[2]),
+    }));
+    maintenanceSpans.set(input, spans);
+  }
+  const at = node.startIndex;
+  let low = 0;
+  let high = spans.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (spans[middle].at <= at) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found >= 0 && spans[found].maintenance;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
   let handles: Set<string> | undefined;
@@ -1932,7 +1995,9 @@ const queryInLoop: RuleChecker = (input) => {
       const handle = chainNames(call.operand ?? '')[0];
       if (handle && openedInLoop(input, loop, call.node, handle)) continue;
       if (queryIsBatchOrSchema(input, call)) continue;
+      if (writesIndexedValue(input, loop, call)) continue;
     }
+    if (inMaintenanceOperation(input, call.node)) continue;
     found.push({ node: call.node, loop, callee: call.text });
   }
   // A function or method of this file that runs queries, called per element of a loop over data.
@@ -1952,7 +2017,7 @@ const queryInLoop: RuleChecker = (input) => {
       );
     // The function calling itself per child (a walk down a tree, a cascade to owned records): one visit
     // per node the walk reaches, which a loop at the caller cannot batch.
-    if (runs?.length && !recursiveCall(input, call.node, callee))
+    if (runs?.length && !recursiveCall(input, call.node, callee) && !inMaintenanceOperation(input, call.node))
       found.push({ node: call.node, loop, callee: call.text, runs });
   }
   found.sort((a, b) => a.node.startIndex - b.node.startIndex);

@@ -53,6 +53,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // prefetch, a model's own table name.
     ['python/paged_walks.py', 2],
     ['python/model_tables.py', 2],
+    // Rows respaced by their index; a repair an operator runs (by its name or its dry-run flag).
+    ['go/respaced_rows.go', 2],
     ['python/tenants.py', 6],
     ['python/reports.py', 14],
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
