@@ -1934,6 +1934,33 @@ function writesIndexedValue(input: CheckInput, loop: Node, call: Call): boolean 
 const MAINTENANCE_NAME = /^(?:[rR]epair|[fF]ix|[rR]eindex|[rR]ebuild|[hH]eal)(?:[A-Z_]|$)/;
 const DRY_RUN_PARAMETER = /^\s*\([^)]*\bdry_?[rR]un\s+bool\b/;
 
+/** A parameter that carries a file's content: `f io.ReadSeeker`, `file multipart.File`, `fh *multipart.FileHeader`. */
+const FILE_CONTENT_PARAMETER =
+  /\b(?:io\.(?:Reader|ReadSeeker|ReadCloser|ReadSeekCloser)|multipart\.File|\*?multipart\.FileHeader)\b/;
+
+const fileStorers = new WeakMap<CheckInput, Map<string, boolean>>();
+
+/**
+ * A function or method of the file (as sameFileCallee names it) that takes a file's content
+ * (`NewAttachment(s, f io.ReadSeeker, name string, …)`): each call stores one file, and the row it
+ * writes for that file goes with it. Per uploaded or copied file the work is inherent, not an N+1.
+ */
+function storesFile(input: CheckInput, callee: string): boolean {
+  let known = fileStorers.get(input);
+  if (!known) fileStorers.set(input, (known = new Map()));
+  let answer = known.get(callee);
+  if (answer === undefined) {
+    const [kind, name] = callee.split(':');
+    const receiver = kind === 'method' ? '\\([^)]*\\)[ \\t]*' : '';
+    const signature = new RegExp(`^func[ \\t]*${receiver}${name}[ \\t]*(?:\\[[^\\]]*\\])?\\(([^)]*)\\)`, 'm').exec(
+      input.text,
+    );
+    answer = !!signature && FILE_CONTENT_PARAMETER.test(signature[1]);
+    known.set(callee, answer);
+  }
+  return answer;
+}
+
 const maintenanceSpans = new WeakMap<CheckInput, Array<{ at: number; maintenance: boolean }>>();
 
 /** The function declared at the start of a line before `at` (gofmt's layout), read from the text once per file. */
@@ -2017,7 +2044,12 @@ const queryInLoop: RuleChecker = (input) => {
       );
     // The function calling itself per child (a walk down a tree, a cascade to owned records): one visit
     // per node the walk reaches, which a loop at the caller cannot batch.
-    if (runs?.length && !recursiveCall(input, call.node, callee) && !inMaintenanceOperation(input, call.node))
+    if (
+      runs?.length &&
+      !recursiveCall(input, call.node, callee) &&
+      !inMaintenanceOperation(input, call.node) &&
+      !storesFile(input, callee)
+    )
       found.push({ node: call.node, loop, callee: call.text, runs });
   }
   found.sort((a, b) => a.node.startIndex - b.node.startIndex);

@@ -2454,6 +2454,38 @@ function queryInsideFunction(
   return found;
 }
 
+/** A call that stores, moves or copies a file: a storage backend's `save`/`put`/`upload`, `shutil.move`, `os.rename`. */
+const FILE_STORE_CALL =
+  /\b(?:\w*storage\w*|fs|s3|bucket|blob\w*)\s*\.\s*(?:save|put|put_object|upload\w*|move|copy)\s*\(|\b(?:shutil\.(?:move|copy\w*)|os\.(?:rename|replace))\s*\(/;
+
+/**
+ * A row write given a name the loop took from a file stored per element (`new_name =
+ * storage.save(target, f)`, then `filter(pk=obj.pk).update(image=new_name)`): each row gets the name
+ * its own file was stored under, after the file's I/O; one statement for all rows could not write it.
+ */
+function writesStoredFileName(input: CheckInput, loop: Node, call: Call): boolean {
+  const body = field(loop, 'body');
+  if (!body) return false;
+  const text = input.text;
+  const before = text.slice(body.startIndex, call.node.startIndex);
+  if (!FILE_STORE_CALL.test(before)) return false;
+  const stored = [...before.matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*=(?!=)([^\n]*)$/gm)]
+    .filter((match) => FILE_STORE_CALL.test(match[2]))
+    .map((match) => match[1]);
+  if (stored.length === 0) return false;
+  // The call's arguments and the chain after them (`.filter(pk=obj.pk).update(name=new_name)`).
+  let at = text.indexOf('(', call.node.startIndex);
+  for (let link = 0; at >= 0 && link < 4; link += 1) {
+    const end = closingBracket(text, at);
+    if (end < 0) return false;
+    const args = text.slice(at, end);
+    if (stored.some((name) => new RegExp(`\\b${name}\\b`).test(args))) return true;
+    const next = /^\s*\.\s*\w+\s*\(/.exec(text.slice(end + 1, end + 200));
+    at = next ? end + next[0].length : -1;
+  }
+  return false;
+}
+
 /**
  * `resolver.query(name)` on a dnspython resolver (`default = dns.resolver.get_default_resolver()`,
  * `dns.resolver.Resolver()`, or `dns.resolver` itself): a DNS lookup, not a database statement.
@@ -2529,6 +2561,7 @@ const queryInLoop: RuleChecker = (input) => {
     const perItem = growing.filter((loop) => firstFor < 0 || loops.indexOf(loop) <= firstFor || !isForever(loop));
     if (perItem.length === 0 || (isQuery && perItem.every((loop) => cannotBatch(input, loop, call)))) continue;
     if (isQuery && takesLoopBatch(input, call, perItem[0])) continue;
+    if (isQuery && writesStoredFileName(input, loops[0], call)) continue;
     if (behindMemoGuard(input, call, loops[0])) continue;
     found.push({
       node: call.node,

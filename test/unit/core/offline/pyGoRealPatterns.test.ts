@@ -55,6 +55,9 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/model_tables.py', 2],
     // Rows respaced by their index; a repair an operator runs (by its name or its dry-run flag).
     ['go/respaced_rows.go', 2],
+    // A row per stored file goes with the file (Go: a helper taking the file's content; Python: the stored name).
+    ['go/stored_files.go', 1],
+    ['python/stored_files.py', 1],
     ['python/tenants.py', 6],
     ['python/reports.py', 14],
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
