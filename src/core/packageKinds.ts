@@ -158,10 +158,15 @@ export class PackageManifests {
   /** The names the project goes by, read once (see projectNames). */
   private names: string[] | undefined;
 
-  /** The project's names: its folder's, and those its manifests at the root give it (package.json, go.mod, pyproject.toml, setup.cfg). */
+  /**
+   * The project's names: those its manifests at the root give it (package.json, go.mod,
+   * pyproject.toml, setup.cfg, setup.py) and, beside them, its folder's. None when no manifest names
+   * it: a checkout can be in a folder of any name (`/app`, a worktree), and the folder's alone would
+   * make every file whose header names the project look like another project's.
+   */
   projectNames(): string[] {
     if (!this.names) {
-      const names = new Set<string>([path.basename(this.root).toLowerCase()]);
+      const names = new Set<string>();
       const packageName = parseObject(this.manifestText(''))?.name;
       if (typeof packageName === 'string') for (const part of packageName.split('/')) names.add(part.toLowerCase());
       const module = /^module[ \t]+(\S+)/m.exec(this.readQuietly('go.mod') ?? '')?.[1];
@@ -176,7 +181,11 @@ export class PackageManifests {
         const name = /^name[ \t]*=[ \t]*["']?([\w.-]+)/m.exec(this.readQuietly(file) ?? '')?.[1];
         if (name) names.add(name.toLowerCase());
       }
+      // `setup(\n    name="ledgerly",`: the keyword argument, indented.
+      const setupName = /^[ \t]*name[ \t]*=[ \t]*["']([\w.-]+)["']/m.exec(this.readQuietly('setup.py') ?? '')?.[1];
+      if (setupName) names.add(setupName.toLowerCase());
       names.delete('');
+      if (names.size > 0) names.add(path.basename(this.root).toLowerCase());
       this.names = [...names];
     }
     return this.names;

@@ -485,4 +485,34 @@ describe('file roles from package.json', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it("takes a licence header for another project's only when a manifest names this one (the folder can be named anything)", () => {
+    const header = (name: string): string => `# This file is part of ${name}, a ledger for small shops.\nimport os\n`;
+    const withFiles = (files: Record<string, string>, check: (root: string) => void): void => {
+      // The checkout's folder says nothing of the project: `/app` in a container, a worktree named for a branch.
+      const root = mkdtempSync(join(tmpdir(), 'app-'));
+      try {
+        for (const [path, text] of Object.entries(files)) {
+          mkdirSync(dirname(join(root, path)), { recursive: true });
+          writeFileSync(join(root, path), text);
+        }
+        check(root);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    };
+    // No manifest names the project: every file's header names it, and none is another project's.
+    withFiles({ 'requirements.txt': 'flask\n' }, (root) => {
+      assert.equal(projectScope({}, root).role('shopledger/books.py', header('Shopledger')).role, 'production');
+      assert.deepEqual(new PackageManifests(root).projectNames(), []);
+    });
+    // setup.py names it: its own header is its own, a fork's header is the fork's.
+    const setup = 'from setuptools import setup\n\nsetup(\n    name="shopledger",\n    version="1.0",\n)\n';
+    withFiles({ 'setup.py': setup }, (root) => {
+      assert.ok(new PackageManifests(root).projectNames().includes('shopledger'));
+      const scope = projectScope({}, root);
+      assert.equal(scope.role('shopledger/books.py', header('Shopledger')).role, 'production');
+      assert.equal(scope.role('shopledger/pgpwrap/core.py', header('python-pgpwrap')).role, 'vendored');
+    });
+  });
 });
