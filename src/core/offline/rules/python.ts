@@ -1788,8 +1788,10 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   if (!value) return false;
   if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return true;
   if (value.type === 'call' && /^range\(\s*\d{1,2}\s*\)$/.test(value.node.text)) return true;
-  // `settings.DEFAULT_GROUPS`, `self.KINDS`: an UPPER_CASE attribute is a setting or a class constant.
-  if (value.type === 'attribute') return /\.[A-Z][A-Z0-9_]*$/.test(value.node.text);
+  // `settings.DEFAULT_GROUPS`, `self.KINDS`: an UPPER_CASE attribute is a setting or a class constant;
+  // Django's request mappings (`request.POST`, `request.FILES`) are UPPER_CASE too and hold input.
+  if (value.type === 'attribute')
+    return /\.[A-Z][A-Z0-9_]*$/.test(value.node.text) && !FROM_REQUEST.test(value.node.text);
   if (value.type !== 'identifier') return false;
   // An UPPER_CASE name is a constant of the module (isConstantValue), a CapWords name a class (an Enum's
   // members); other names are looked up in the function only.
@@ -1816,13 +1818,17 @@ const FILLED_BY_QUERY =
  * key, as many as its author named, not one per row. A mapping the function filled from a query
  * (`totals = dict(qs.values_list(…))`) is as long as the data and stays a loop over it.
  */
-function pairsOfHeldMapping(input: CheckInput, iterable: Node, fn: Node | null): boolean {
+function pairsOfHeldMapping(input: CheckInput, loop: Node, iterable: Node, fn: Node | null): boolean {
   const text = iterable.text;
   const held = /^([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)\.items\(\)$/.exec(text)?.[1];
   if (!held) return false;
   // The request's body (`request.json["rows"]`, `payload = await request.json()`) is as long as the caller
   // makes it: a pair per entry the client sent.
   if (FROM_REQUEST.test(held)) return false;
+  // `for product_id, quantity in cart.items(): Product.objects.get(pk=product_id)`: keyed by rows
+  // (a cart, a payload of ids), one pass per row whoever holds the mapping.
+  const key = targetNames(field(loop, 'left'))[0];
+  if (key && keysRows(input, loop, key)) return false;
   if (!/^[A-Za-z_]\w*$/.test(held) || !fn) return true;
   for (const assignment of assignmentsBefore(input, fn, held, iterable.startIndex)) {
     const value = field(assignment.node, 'right')?.text ?? '';
@@ -1833,6 +1839,19 @@ function pairsOfHeldMapping(input: CheckInput, iterable: Node, fn: Node | null):
 
 /** A request's data: `request.json`, `request.data`, `request.POST`, `get_json()`, a body parsed from JSON. */
 const FROM_REQUEST = /\brequest\.|\bget_json\(|\bjson\.loads?\(|\.json\(\s*\)/;
+
+/** A loop variable named for a row's id: `pk`, `id`, `product_id`, `userId`. */
+const ID_NAME = /^(?:pk|id|\w*_(?:pk|id)|\w*[a-z]Id)$/;
+
+/** Whether the mapping's key is a row's id: named so, or given to the query as one (`pk=key`, `user_id=key`). */
+function keysRows(input: CheckInput, loop: Node, key: string): boolean {
+  if (ID_NAME.test(key)) return true;
+  const body = field(loop, 'body');
+  if (!body) return false;
+  return new RegExp(`(?:\\b(?:pk|id)|_(?:pk|id))\\s*=\\s*${key}\\b(?!\\s*[.(\\[])`).test(
+    input.text.slice(body.startIndex, body.endIndex),
+  );
+}
 
 const COUNTED_RETRY =
   /^range\(\s*(?:\d\s*,\s*)?(?:\d{1,2}|[\w.]*(?:retr(?:y|ies)|attempts?|tries)\w*)\s*(?:\+\s*1\s*)?\)$/i;
@@ -1861,7 +1880,7 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
     if (COUNTED_RETRY.test(iterable?.text ?? '')) return false;
     const names = [...targetNames(field(loop, 'left')), (iterable?.text ?? '').split('.').pop() ?? ''];
     if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
-    if (iterable && pairsOfHeldMapping(input, iterable, fn)) return false;
+    if (iterable && pairsOfHeldMapping(input, loop, iterable, fn)) return false;
     return !(body && skipsUndeclared(input.text, body));
   }
   const header = input.text.slice(loop.startIndex, body ? body.startIndex : loop.endIndex);

@@ -125,6 +125,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/certificate_inspection.py', 1],
     // A function of the module that queries, called per item of a list the caller or the request hands over.
     ['python/loop_callees.py', 2],
+    // Mappings keyed by rows' ids and Django's request mappings are data; option names and settings are not.
+    ['python/keyed_by_rows.py', 3],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
     // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
     ['go/identifier_splices.go', 4],
