@@ -878,12 +878,14 @@ export function inPaginationLoop(input: CheckInput, start: number, end: number):
   const frontier = FRONTIER_CONDITION.exec(header);
   if (frontier && loop.type !== 'for_statement') {
     // `while (frontier.length > 0) { … findMany({ where: { parentId: { in: frontier } } }) … frontier =
-    // children.map(…) }`: one batched query per level of a tree, each level the last one's answer.
+    // children.map(…) }`: one batched query per level of a tree, each level the last one's answer. The
+    // query itself is given the frontier: a queue named elsewhere in the body (`takeFirst(pending)`)
+    // while each query asks for one node is a query per node.
     const name = frontier[1].replace(/\$/g, '\\$');
     const bodyText = input.text.slice(body.start, body.end);
     return (
       new RegExp(`(?<![\\w$.])${name}\\s*=(?!=)`).test(bodyText) &&
-      new RegExp(`(?:\\bin\\s*:\\s*|,\\s*|\\(\\s*)${name}\\s*[,)}]`).test(bodyText)
+      new RegExp(`(?:\\bin\\s*:\\s*|,\\s*|\\(\\s*)${name}\\s*[,)}]`).test(input.text.slice(start, end))
     );
   }
   // `while (parentId) { … parentId = parent.parentId }`: each step starts from a field of the last
