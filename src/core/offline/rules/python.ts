@@ -2383,8 +2383,18 @@ function isCustomManagerMethod(name: string): boolean {
 function isValidationHook(input: CheckInput, node: Node): boolean {
   const fn = innermost(spans(input).functions, node);
   if (!fn) return false;
-  return /^(?:async\s+)?def\s+validate(?:_\w+)?\s*\(\s*self\b/.test(input.text.slice(fn.start, fn.start + 120));
+  if (!/^(?:async\s+)?def\s+validate(?:_\w+)?\s*\(\s*self\b/.test(input.text.slice(fn.start, fn.start + 120)))
+    return false;
+  // Of a class the framework runs on one submission (`class X(serializers.ModelSerializer)`,
+  // `(ma.ModelSchema)`, `(FlaskForm)`): a service's or a model's own `validate(self, order)` may walk
+  // all of an order's lines or a table's rows.
+  for (const at of climb(node))
+    if (at.type === 'class_definition') return VALIDATING_BASE.test(field(at, 'superclasses')?.text ?? '');
+  return false;
 }
+
+/** The base of a class that validates one submitted object: a DRF serializer, a marshmallow schema, a form. */
+const VALIDATING_BASE = /Serializer|Schema|Form\b/;
 
 /**
  * Django's admin module (`from django.contrib import admin` and a ModelAdmin registered): its actions

@@ -118,7 +118,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/admin_actions.py', 0],
     ['python/settings_loops.py', 2],
     // A serializer's or schema's validation hook: the entries of one submitted object.
-    ['python/validation_loops.py', 2],
+    ['python/validation_loops.py', 3],
     // Helpers of a project's Alembic migrations (first parameter `op`) splicing table and sequence names.
     ['python/migration_helpers.py', 2],
     // A context that accepts any certificate only to read the peer's certificate.
