@@ -169,7 +169,7 @@ export class PackageManifests {
       const names = new Set<string>();
       const packageName = parseObject(this.manifestText(''))?.name;
       if (typeof packageName === 'string') for (const part of packageName.split('/')) names.add(part.toLowerCase());
-      const module = /^module[ \t]+(\S+)/m.exec(this.readQuietly('go.mod') ?? '')?.[1];
+      const module = /^module[ \t]+(\S+)/m.exec(this.readRelative('go.mod') ?? '')?.[1];
       // The module path's last two parts: `github.com/acme/shop/v2` → `shop`, `acme` (a `vN` suffix skipped).
       if (module)
         for (const part of module
@@ -178,11 +178,11 @@ export class PackageManifests {
           .slice(-2))
           names.add(part.toLowerCase());
       for (const file of ['pyproject.toml', 'setup.cfg']) {
-        const name = /^name[ \t]*=[ \t]*["']?([\w.-]+)/m.exec(this.readQuietly(file) ?? '')?.[1];
+        const name = /^name[ \t]*=[ \t]*["']?([\w.-]+)/m.exec(this.readRelative(file) ?? '')?.[1];
         if (name) names.add(name.toLowerCase());
       }
       // `setup(\n    name="ledgerly",`: the keyword argument, indented.
-      const setupName = /^[ \t]*name[ \t]*=[ \t]*["']([\w.-]+)["']/m.exec(this.readQuietly('setup.py') ?? '')?.[1];
+      const setupName = /^[ \t]*name[ \t]*=[ \t]*["']([\w.-]+)["']/m.exec(this.readRelative('setup.py') ?? '')?.[1];
       if (setupName) names.add(setupName.toLowerCase());
       names.delete('');
       if (names.size > 0) names.add(path.basename(this.root).toLowerCase());
@@ -191,12 +191,12 @@ export class PackageManifests {
     return this.names;
   }
 
-  private readQuietly(relative: string): string | undefined {
-    try {
-      return this.read(path.join(this.root, ...relative.split('/')));
-    } catch {
-      return undefined;
-    }
+  /**
+   * A file of the project by its relative path, through the reader given (absent: undefined; there
+   * and unreadable: thrown, or noted by projectScope's reader, as for package.json).
+   */
+  private readRelative(relative: string): string | undefined {
+    return this.read(path.join(this.root, ...relative.split('/')));
   }
 
   /** Per folder, the deployment files in it that could start a program (DEPLOYMENT_FILES), read once. */
@@ -224,7 +224,7 @@ export class PackageManifests {
         files = [];
         for (const name of DEPLOYMENT_FILES) {
           const shownAs = dir === '' ? name : `${dir}/${name}`;
-          let text = this.readQuietly(shownAs);
+          let text = this.readRelative(shownAs);
           // A Dockerfile starts what its CMD and ENTRYPOINT name; what it copies or runs while building is not served.
           if (text !== undefined && /file$/.test(name))
             text = text
@@ -257,7 +257,7 @@ export class PackageManifests {
         for (const entry of this.list(path.join(this.root, ...dir.split('/')))) {
           const shownAs = `${dir}/${entry}`;
           if (/\.ya?ml$/i.test(entry)) {
-            const text = this.readQuietly(shownAs);
+            const text = this.readRelative(shownAs);
             if (text !== undefined && WORKLOAD_KIND.test(text)) this.workloads?.push({ shownAs, text });
           } else if (depth < 2 && !entry.startsWith('.') && !entry.includes('.')) visit(shownAs, depth + 1);
         }

@@ -486,6 +486,17 @@ describe('file roles from package.json', () => {
     }
   });
 
+  it('passes on a failure to read go.mod, pyproject.toml or a deployment file, as for package.json', () => {
+    const denied = (absolute: string): string | undefined => {
+      if (absolute.endsWith('go.mod') || absolute.endsWith('crontab'))
+        throw Object.assign(new Error(`EACCES: permission denied, open '${absolute}'`), { code: 'EACCES' });
+      return undefined;
+    };
+    const manifests = new PackageManifests('/srv/ledger', denied, () => ['crontab']);
+    assert.throws(() => manifests.projectNames(), /EACCES/);
+    assert.throws(() => manifests.deployedBy('jobs/compact.py'), /EACCES/);
+  });
+
   it("takes a licence header for another project's only when a manifest names this one (the folder can be named anything)", () => {
     const header = (name: string): string => `# This file is part of ${name}, a ledger for small shops.\nimport os\n`;
     const withFiles = (files: Record<string, string>, check: (root: string) => void): void => {
