@@ -52,6 +52,7 @@ import {
   resolvedStringBuild,
   splicesValue,
   unwrap,
+  unwrapTyped,
   valueAssigned,
 } from './jsSyntax';
 
@@ -154,12 +155,47 @@ function isUrlArgument(arg: Node | null | undefined): boolean {
 }
 
 /**
- * The URL is a path without a host: text opening with one `/` (`'/api/x'`, `` `/api/${id}` ``, not
+ * A `fetch` of a path without a host: text opening with one `/` (`'/api/x'`, `` `/api/${id}` ``, not
  * `'//host/x'`), or a helper named for a path given one (`formatPath('/api/files')`). The standard
- * `fetch` outside a browser rejects it (there is no page to resolve it against): the call runs in a
- * browser. Read from the text after the callee.
+ * `fetch` outside a browser rejects it (there is no page to resolve it against): the module runs in a
+ * browser. Read from the text.
  */
-const SITE_PATH_ARGUMENT = /^\s*\(\s*(?:[\w$.]*(?:\bp|P)ath\s*\(\s*)?['"`]\/(?![/\\])/;
+const SITE_PATH_FETCH = /\bfetch\s*\(\s*(?:[\w$.]*(?:\bp|P)ath\s*\(\s*)?['"`]\/(?![/\\])/;
+
+/**
+ * Whether a `fetch` of the module (not in a comment or string) is given a site path: the module runs
+ * in a browser, with all its requests.
+ */
+function hasSitePathFetch(input: CheckInput): boolean {
+  return jsCalls(input).some(
+    ({ target }) =>
+      (target.text === 'fetch' || target.text === 'window.fetch' || target.text === 'globalThis.fetch') &&
+      SITE_PATH_FETCH.test(input.text.slice(target.nameRange.startIndex, target.nameRange.endIndex + 300)),
+  );
+}
+
+/** `fetchOptions.signal = …`, `fetchOptions['signal'] = …`, `Object.assign(fetchOptions, …)`: set after it was made. */
+const OPTIONS_COMPLETED = (name: string): RegExp =>
+  new RegExp(
+    String.raw`(?<![\w$.])${name.replace(/\$/g, '\\$')}\s*(?:\.\s*signal|\[\s*['"]signal['"]\s*\])\s*=|\bObject\.assign\(\s*${name.replace(/\$/g, '\\$')}\b`,
+  );
+
+/**
+ * The object literal a variable passed as fetch options was given in the function
+ * (`const fetchOptions: RequestInit = { method, headers }`), when nothing sets a signal on it later;
+ * undefined otherwise.
+ */
+function optionsGiven(input: CheckInput, name: Node, call: Node): Node | undefined {
+  // Read from the text first: `name = {` or `name: RequestInit = {` in the function before the call.
+  const fn = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
+  const escaped = name.text.replace(/\$/g, '\\$');
+  const before = input.text.slice(fn ? fn.start : 0, call.startIndex);
+  if (!new RegExp(String.raw`(?<![\w$.])${escaped}\s*(?::[^=;]*)?=\s*\{`).test(before)) return undefined;
+  const value = unwrap(valueAssigned(input, name));
+  if (value?.type !== 'object') return undefined;
+  const between = input.text.slice(value.endIndex, name.startIndex);
+  return OPTIONS_COMPLETED(name.text).test(between) ? undefined : value;
+}
 
 /** The app's own public address: `NEXT_PUBLIC_WEBAPP_URL()`, `process.env.APP_URL`, `siteUrl`, `PUBLIC_URL`. */
 const OWN_BASE_URL = /(?:web_?app|app|site|frontend|self|public)_?(?:base_?)?url\b/i;
@@ -224,6 +260,7 @@ const httpNoTimeout: RuleChecker = (input) => {
   let nestFields: Set<string> | undefined;
   let requestNames: Set<string> | undefined;
   let racing: boolean | undefined;
+  let siteFetches: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
     const isRequestCall =
       (target.object === undefined || REQUEST_VERBS.has(target.name)) &&
@@ -264,8 +301,15 @@ const httpNoTimeout: RuleChecker = (input) => {
     const list = args(call);
     if (isFetch) {
       if (list.length === 0) continue;
-      const options = list[1] ? unwrap(list[1]) : undefined;
-      if (options && options.type !== 'object') continue; // options built elsewhere: cannot tell
+      const typed = list[1] ? unwrapTyped(list[1]) : null;
+      let options = typed?.node;
+      let optionsType = typed?.type;
+      // `fetch(url, fetchOptions)`: the object literal the function gave that name.
+      if (options && optionsType === 'identifier') {
+        const given = optionsGiven(input, options, call);
+        if (given) [options, optionsType] = [given, 'object'];
+      }
+      if (options && optionsType !== 'object') continue; // options built elsewhere: cannot tell
       if (options) {
         const { props, hasSpread } = objectProps(options);
         if (hasSpread || props.has('signal')) continue;
@@ -273,8 +317,9 @@ const httpNoTimeout: RuleChecker = (input) => {
       }
       // Read from the text first: what opens the argument list.
       const opening = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 300);
-      // A path of the page's own site (`fetch('/api/files')`): no server resolves it, a browser does.
-      if (SITE_PATH_ARGUMENT.test(opening)) continue;
+      // A path of the page's own site (`fetch('/api/files')`): no server resolves it, a browser does,
+      // and the module's other requests run there too.
+      if ((siteFetches ??= SITE_PATH_FETCH.test(input.text)) && hasSitePathFetch(input)) continue;
       // The app's own fonts and images from its own public URL, and a request the caller waits for
       // only until a timer fires (`Promise.race([fetch(…), sleep(150)])`).
       if (isOwnStaticAsset(input, call, opening)) continue;

@@ -52,6 +52,7 @@ const FILES = [
   'fanOutOrigins.ts',
   'ownRequests.ts',
   'messageIds.ts',
+  'pageRequests.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
