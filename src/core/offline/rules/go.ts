@@ -459,6 +459,9 @@ function answersIdentifier(call: Call): boolean {
 const VALIDATOR =
   '[\\w.]*(?:[vV]alidate|[iI]sValid|[vV]alid|[cC]heck|[vV]erify|[aA]llowed|[sS]anitize|MatchString)\\w*';
 const LEAVES = '\\{\\s*(?:return|continue|panic)\\b';
+/** Words of a check or a name that say it is an SQL identifier: a table, a column, a sort key. */
+const IDENTIFIER_WORD =
+  /[tT]able|[tT]bl|[cC]olumn|\b[cC]ols?\b|[cC]ol[A-Z_]|[iI]dent|[sS]ort|[oO]rder_?[bB]y|[sS]chema|[rR]elation/;
 
 const validatedSets = new WeakMap<Node, Set<string>>();
 
@@ -480,7 +483,13 @@ function validatedInFunction(input: CheckInput, fn: Node, name: string): boolean
   let names = validatedSets.get(fn);
   if (!names) {
     names = new Set();
-    for (const match of functionText(input, fn).matchAll(VALIDATED_NAME)) names.add(match[1] ?? match[2] ?? match[4]);
+    for (const match of functionText(input, fn).matchAll(VALIDATED_NAME)) {
+      const checked = match[1] ?? match[2] ?? match[4];
+      // The check or the name says it is about an identifier (`checkTable(t)`, `tableShape.MatchString(t)`,
+      // `isValid(column)`): `validateEmail(email)` or `checkRequired(q)` passes text a quote can end.
+      if (IDENTIFIER_WORD.test(match[0].slice(0, match[0].indexOf('('))) || IDENTIFIER_WORD.test(checked))
+        names.add(checked);
+    }
     validatedSets.set(fn, names);
   }
   return names.has(name);

@@ -47,7 +47,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/batches.go', 4],
     // Round 6's Go false alarms: names checked or quoted before the splice, the ORM's table name; loops
     // over chunks, a switch over the kinds a request names, a walk that calls itself per child.
-    ['go/validated_identifiers.go', 3],
+    ['go/validated_identifiers.go', 4],
     ['go/batched_walks.go', 3],
     // Round 6's Python false alarms: paged listings, DNS lookups per label, a relation named in a nested
     // prefetch, a model's own table name.
