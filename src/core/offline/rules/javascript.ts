@@ -167,12 +167,21 @@ const SITE_PATH_FETCH = /\bfetch\s*\(\s*(?:[\w$.]*(?:\bp|P)ath\s*\(\s*)?['"`]\/(
  * in a browser, with all its requests.
  */
 function hasSitePathFetch(input: CheckInput): boolean {
+  // A `fetch` the framework hands a server-side loader (SvelteKit's `load({ fetch })`, an action's
+  // `event.fetch`) resolves site paths on the server: its module is no browser's.
+  if (FRAMEWORK_FETCH.test(input.text)) return false;
   return jsCalls(input).some(
     ({ target }) =>
       (target.text === 'fetch' || target.text === 'window.fetch' || target.text === 'globalThis.fetch') &&
       SITE_PATH_FETCH.test(input.text.slice(target.nameRange.startIndex, target.nameRange.endIndex + 300)),
   );
 }
+
+/** An argument list that opens with a site path: `('/api/x'`, `` (`/api/${id}` ``, `(formatPath('/api/x')`. */
+const SITE_PATH_OPENING = /^\s*\(\s*(?:[\w$.]*(?:\bp|P)ath\s*\(\s*)?['"`]\/(?![/\\])/;
+
+/** `fetch` taken from a parameter (`async ({ fetch, params }) =>`) or from a request event (`event.fetch(`). */
+const FRAMEWORK_FETCH = /\(\s*\{[^{}()]*(?<![\w$.])fetch\b[^{}()]*\}|\bevent\.fetch\s*\(/;
 
 /** `fetchOptions.signal = …`, `fetchOptions['signal'] = …`, `Object.assign(fetchOptions, …)`: set after it was made. */
 const OPTIONS_COMPLETED = (name: string): RegExp =>
@@ -320,6 +329,8 @@ const httpNoTimeout: RuleChecker = (input) => {
       // A path of the page's own site (`fetch('/api/files')`): no server resolves it, a browser does,
       // and the module's other requests run there too.
       if ((siteFetches ??= SITE_PATH_FETCH.test(input.text)) && hasSitePathFetch(input)) continue;
+      // The site's own path through a framework's server-side fetch: answered inside the same server.
+      if (SITE_PATH_OPENING.test(opening)) continue;
       // The app's own fonts and images from its own public URL, and a request the caller waits for
       // only until a timer fires (`Promise.race([fetch(…), sleep(150)])`).
       if (isOwnStaticAsset(input, call, opening)) continue;

@@ -53,6 +53,7 @@ const FILES = [
   'ownRequests.ts',
   'messageIds.ts',
   'pageRequests.ts',
+  'serverLoads.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
