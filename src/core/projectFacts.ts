@@ -89,6 +89,21 @@ const EMBEDDED_SQL_MODULE =
 const NETWORKED_STORE_MODULE =
   /^(?:github\.com\/(?:lib\/pq|jackc\/pgx|go-sql-driver\/mysql|ziutek\/mymysql|(?:denisenkom|microsoft)\/go-mssqldb|go-pg\/pg|uptrace\/bun\/(?:driver\/pgdriver|dialect\/(?:pg|mysql|mssql)dialect)|ClickHouse\/clickhouse-go|gocql\/gocql|godror\/godror|sijms\/go-ora|mattn\/go-oci8|nakagami\/firebirdsql|snowflakedb\/gosnowflake|alexbrainman\/odbc|tursodatabase\/libsql-client-go|(?:redis|go-redis)\/\w|gomodule\/redigo|elastic\/go-elasticsearch|olivere\/elastic|aws\/aws-sdk-go(?:$|-v2\/service\/dynamodb)|couchbase\/|neo4j\/|arangodb\/|influxdata\/)|gorm\.io\/driver\/(?:postgres|mysql|sqlserver|clickhouse)|go\.mongodb\.org\/|cloud\.google\.com\/go\/(?:spanner|bigquery|bigtable|firestore|datastore)|gopkg\.in\/(?:mgo|redis)\.|go\.etcd\.io\/etcd)/;
 
+/** Words in the path of a data store's client: a driver the list above does not know yet. */
+const STORE_WORD =
+  /sql|postgres|\bpg|mongo|redis|valkey|cassandra|cql|clickhouse|oracle|spanner|dynamo|elastic|opensearch|couch|neo4j|arango|influx|etcd|trino|presto|vertica|snowflake|tidb|cockroach|scylla|memcache|surreal|firebird|hana|db2|odbc|bigquery|bigtable|firestore|datastore/i;
+/** Query builders, ORM cores and migration tools: they run on whatever driver sits beside them. */
+const DRIVERLESS_SQL_MODULE =
+  /^(?:github\.com\/(?:pocketbase\/dbx|jmoiron\/sqlx|huandu\/go-sqlbuilder|Masterminds\/squirrel|doug-martin\/goqu|pressly\/goose|golang-migrate\/migrate|rubenv\/sql-migrate)|gorm\.io\/gorm|xorm\.io\/xorm)(?:\/|$)/;
+
+/**
+ * A module that may be a networked store's client the list does not name (a new driver path, a
+ * vendor's SDK): when in doubt the module is not taken as SQLite-only, so its loops are still checked.
+ */
+function mayBeStoreClient(module: string): boolean {
+  return STORE_WORD.test(module) && !EMBEDDED_SQL_MODULE.test(module) && !DRIVERLESS_SQL_MODULE.test(module);
+}
+
 /**
  * `embedded` when a go.mod requires an in-process SQL engine and no networked store's client. Only
  * direct requirements count: the module's own code imports those (an ORM's networked driver is one),
@@ -99,6 +114,6 @@ export function goModuleDatabase(goMod: string): 'embedded' | undefined {
   const modules = [
     ...goMod.matchAll(/^(?:require[ \t]+)?[ \t]*([\w.-]+\.[\w.-]+\/\S+)[ \t]+v\S+[ \t]*(\/\/[ \t]*indirect\b)?/gm),
   ].flatMap((match) => (match[2] ? [] : [match[1]]));
-  if (modules.some((module) => NETWORKED_STORE_MODULE.test(module))) return undefined;
+  if (modules.some((module) => NETWORKED_STORE_MODULE.test(module) || mayBeStoreClient(module))) return undefined;
   return modules.some((module) => EMBEDDED_SQL_MODULE.test(module)) ? 'embedded' : undefined;
 }

@@ -115,6 +115,28 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.equal(goModuleDatabase(mod('github.com/glebarez/sqlite v1.11.0', 'gorm.io/driver/mysql v1.5.0')), undefined);
     assert.equal(goModuleDatabase(mod('modernc.org/sqlite v1.29.0', 'github.com/redis/go-redis/v9 v9.5.0')), undefined);
     assert.equal(goModuleDatabase(mod('github.com/go-chi/chi/v5 v5.0.12')), undefined);
+    // A store client the list does not name is still a networked store: the loops stay checked.
+    assert.equal(
+      goModuleDatabase(
+        mod('github.com/mattn/go-sqlite3 v1.14.22', 'github.com/apache/cassandra-gocql-driver/v2 v2.0.0'),
+      ),
+      undefined,
+    );
+    assert.equal(
+      goModuleDatabase(mod('modernc.org/sqlite v1.29.0', 'github.com/trinodb/trino-go-client v0.315.0')),
+      undefined,
+    );
+    // Query builders and ORM cores beside SQLite run on it.
+    assert.equal(
+      goModuleDatabase(
+        mod(
+          'github.com/mattn/go-sqlite3 v1.14.22',
+          'github.com/jmoiron/sqlx v1.3.5',
+          'github.com/pocketbase/dbx v1.10.1',
+        ),
+      ),
+      'embedded',
+    );
   });
 
   it('gives a Go file the fact of its nearest go.mod, read once per folder', () => {
