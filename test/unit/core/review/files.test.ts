@@ -45,6 +45,12 @@ describe('collectFiles', () => {
   it('reports binary and oversized files as skipped, with the reason', async () => {
     const root = tree({
       'a/logo.png': Buffer.from([137, 80, 78, 71, 0, 0, 0, 13]),
+      // A small uncompressed PDF holds no NUL: ASCII lines and a comment of high bytes.
+      'a/page.pdf': Buffer.concat([
+        Buffer.from('%PDF-1.7\n%'),
+        Buffer.from([0xe2, 0xe3, 0xcf, 0xd3]),
+        Buffer.from('\n1 0 obj\n<< /Type /Pages /Count 1 >>\nendobj\n%%EOF\n'),
+      ]),
       'a/huge.ts': 'export const x = 1;\n'.repeat(150),
       // A one-line bundle whose name says nothing (a math typesetter's full build): its first bytes do.
       'a/static/js/tex-svg-full.js': `(function(){${'var a=function(b){return b+1};'.repeat(100)}})();`,
@@ -61,6 +67,7 @@ describe('collectFiles', () => {
     const reasons = Object.fromEntries(skipped.map((s) => [s.file, s.reason]));
     const failed = Object.fromEntries(skipped.map((s) => [s.file, s.failed === true]));
     assert.match(reasons['a/logo.png'], /binary/);
+    assert.equal(reasons['a/page.pdf'], 'binary file: not reviewed');
     assert.match(reasons['a/huge.ts'], /larger than the 1 KiB size cap/);
     assert.equal(failed['a/huge.ts'], true, 'own code over the cap leaves the review incomplete');
     assert.match(
