@@ -273,7 +273,7 @@ export class PackageManifests {
   private manifestText(dir: string): string | undefined {
     if (!this.texts.has(dir)) {
       const shownAs = dir === '' ? 'package.json' : `${dir}/package.json`;
-      this.texts.set(dir, this.read(path.join(this.root, ...shownAs.split('/'))));
+      this.texts.set(dir, this.readRelative(shownAs));
     }
     return this.texts.get(dir);
   }
@@ -311,7 +311,7 @@ export class PackageManifests {
       const shownAs = packageDir === '' ? name : `${packageDir}/${name}`;
       let text: string | undefined;
       try {
-        text = this.read(path.join(this.root, ...shownAs.split('/')));
+        text = this.readRelative(shownAs);
       } catch {
         // Unreadable: nothing learnt.
       }
@@ -341,7 +341,7 @@ export class PackageManifests {
       for (const candidate of candidates) {
         let text: string | undefined;
         try {
-          text = this.read(path.join(this.root, ...candidate.split('/')));
+          text = this.readRelative(candidate);
         } catch {
           // Unreadable (permissions): nothing learnt, as when it is absent.
         }
@@ -386,7 +386,7 @@ export class PackageManifests {
     if (entry === undefined) {
       entry = null;
       const shownAs = parent === '' ? 'index.html' : `${parent}/index.html`;
-      const html = this.read(path.join(this.root, ...shownAs.split('/')));
+      const html = this.readRelative(shownAs);
       // MODULE_SCRIPT only matches an entry inside a folder (`/src/main.tsx`, not `/main.js`).
       const script = html ? MODULE_SCRIPT.exec(html) : null;
       if (script) {
@@ -406,11 +406,11 @@ export class PackageManifests {
 
   private workspaceProject(dir: string): PackageInfo | undefined {
     const shownAs = dir === '' ? 'project.json' : `${dir}/project.json`;
-    const nx = parseObject(this.read(path.join(this.root, ...shownAs.split('/'))));
+    const nx = parseObject(this.readRelative(shownAs));
     if (nx) return workspaceProjectKind(nx, shownAs);
     if (!this.angularProjects) {
       this.angularProjects = new Map();
-      const projects = parseObject(this.read(path.join(this.root, 'angular.json')))?.projects;
+      const projects = parseObject(this.readRelative('angular.json'))?.projects;
       for (const [name, project] of Object.entries(projects && typeof projects === 'object' ? projects : {})) {
         const fields = (project && typeof project === 'object' ? project : {}) as Record<string, unknown>;
         const folder = [fields.sourceRoot, fields.root].find((value) => typeof value === 'string' && value !== '');

@@ -233,7 +233,6 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
-  // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
   const unreadable = new Map<string, string>();
   const noting =
     <T>(readOrList: (absolute: string) => T, fallback: T) =>
@@ -246,8 +245,10 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
       }
     };
   const read = noting<string | undefined>(readIfPresent, undefined);
-  const manifests = root === '' ? undefined : new PackageManifests(root, read, noting(listIfPresent, []));
-  const facts = root === '' ? undefined : new ProjectFacts(root, noting(listIfPresent, []), read);
+  const list = noting<string[]>(listIfPresent, []);
+  // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
+  const manifests = root === '' ? undefined : new PackageManifests(root, read, list);
+  const facts = root === '' ? undefined : new ProjectFacts(root, list, read);
   const project: ProjectContext | undefined = manifests && {
     get names() {
       return manifests.projectNames();

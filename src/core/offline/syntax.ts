@@ -588,6 +588,19 @@ export function scopeAssignmentLists<T>(
 }
 
 /**
+ * Whether a check's whole text matches `pattern` (not global), tested once per check: a rule asks it
+ * for every candidate, so the answer is kept with the input (a WeakMap: gone with the check).
+ */
+export function textMatchOncePerCheck(pattern: RegExp): (input: CheckInput) => boolean {
+  const answers = new WeakMap<CheckInput, boolean>();
+  return (input) => {
+    let answer = answers.get(input);
+    if (answer === undefined) answers.set(input, (answer = pattern.test(input.text)));
+    return answer;
+  };
+}
+
+/**
  * Matches of a global regex that start in the input's region, in order: exactly the matches a scan
  * of the whole text finds there. The scan starts at the top of the file all the same, because a
  * match that starts before the region and runs into it (a commented-out key header, an open

@@ -33,6 +33,7 @@ import {
   randomBuildsSecret,
   scopeAssignmentLists,
   secretNamedStrings,
+  textMatchOncePerCheck,
   unquote,
   type CallInLoop,
   type StringBuild,
@@ -2099,7 +2100,7 @@ const NOT_YET_IN_MAP =
 
 /** Any `if _, ok := m[k]; !ok` / `if !m[k]` in a file: without one, no goroutine is guarded so (read once per file). */
 const MAP_TEST_ANYWHERE = /\bif\s+(?:(?:_|\w+)\s*,\s*\w+\s*:=\s*[\w.]+\[|!\s*[\w.]+\[)/;
-const mapTestFiles = new WeakMap<CheckInput, boolean>();
+const testsMapAnywhere = textMatchOncePerCheck(MAP_TEST_ANYWHERE);
 
 /**
  * A goroutine started only for a key not yet in a map, in a block that records the key there
@@ -2107,9 +2108,7 @@ const mapTestFiles = new WeakMap<CheckInput, boolean>();
  * per key for the map's life, a registry that a poll tops up, not a goroutine per element of each pass.
  */
 function startsOncePerKey(input: CheckInput, loop: Node, statement: Node): boolean {
-  let tests = mapTestFiles.get(input);
-  if (tests === undefined) mapTestFiles.set(input, (tests = MAP_TEST_ANYWHERE.test(input.text)));
-  if (!tests) return false;
+  if (!testsMapAnywhere(input)) return false;
   const body = field(loop, 'body');
   for (let node = statement.parent; node && body && !node.equals(body); node = node.parent) {
     if (node.type !== 'if_statement') continue;

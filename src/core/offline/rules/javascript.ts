@@ -24,6 +24,7 @@ import {
   randomBuildsSecret,
   secretNamedStrings,
   stringWithParentAt,
+  textMatchOncePerCheck,
   unquote,
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
@@ -1245,7 +1246,7 @@ function savesSettingsByKey(input: CheckInput, loop: Node): boolean {
 const DIALECT_TEST =
   /\b(?:type|dialect|client|driver|engine|dbType|dbClient)\s*[!=]==?\s*['"](?:postgres(?:ql)?|pg|mysql2?|mariadb|sqlite3?|better-sqlite3|mssql|oracle(?:db)?|cockroachdb)['"]/;
 
-const dialectFiles = new WeakMap<CheckInput, boolean>();
+const testsDialect = textMatchOncePerCheck(DIALECT_TEST);
 
 /**
  * A loop in the branch for the other databases of an `if` on the database in use, whose branch for
@@ -1254,9 +1255,7 @@ const dialectFiles = new WeakMap<CheckInput, boolean>();
  * batch form exists there only; one statement per row is the deliberate fallback elsewhere.
  */
 function dialectFallback(input: CheckInput, loop: Node, call: Node, target: Callee): boolean {
-  let names = dialectFiles.get(input);
-  if (names === undefined) dialectFiles.set(input, (names = DIALECT_TEST.test(input.text)));
-  if (!names) return false;
+  if (!testsDialect(input)) return false;
   let inside: Node = loop;
   for (const node of climb(loop)) {
     if (JS_FUNCTIONS.has(node.type)) return false;
@@ -2351,14 +2350,9 @@ function isStartupMethod(fn: Node, name: string): boolean {
 /** A function declared under a start-up name (see isStartupMethod), read from the text. */
 const STARTUP_DECLARATION =
   /(?<![\w$.])(?:onModuleInit|onApplicationBootstrap|onModuleDestroy|beforeApplicationShutdown|onApplicationShutdown|connect|init|initiali[sz]e|setup|bootstrap|migrate\w*|runMigrations?|(?:init|initiali[sz]e|bootstrap)[A-Z]\w*)\s*(?:\(|[=:]\s*(?:async\b|function\b|\())/;
-const startupDeclarations = new WeakMap<CheckInput, boolean>();
 
 /** Whether the file declares a start-up method at all: most files do not, and their calls are not climbed. */
-function declaresStartupMethod(input: CheckInput): boolean {
-  let answer = startupDeclarations.get(input);
-  if (answer === undefined) startupDeclarations.set(input, (answer = STARTUP_DECLARATION.test(input.text)));
-  return answer;
-}
+const declaresStartupMethod = textMatchOncePerCheck(STARTUP_DECLARATION);
 
 /**
  * The start-up method `fn` is or sits in (see isStartupMethod), stopping at a request handler: a
@@ -2401,13 +2395,7 @@ function startupOrTestOnly(input: CheckInput, fn: Node): boolean {
 const startupOrTestFunctions = new WeakMap<CheckInput, Map<number, boolean>>();
 
 /** DEV_OR_TEST_WORD tested on the file's text once per check, not once per route a blocking call is in. */
-function namesDevOrTestMode(input: CheckInput): boolean {
-  let answer = devOrTestModeFiles.get(input);
-  if (answer === undefined) devOrTestModeFiles.set(input, (answer = DEV_OR_TEST_WORD.test(input.text)));
-  return answer;
-}
-
-const devOrTestModeFiles = new WeakMap<CheckInput, boolean>();
+const namesDevOrTestMode = textMatchOncePerCheck(DEV_OR_TEST_WORD);
 
 function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
   for (let current: Node | null = fn; current; current = enclosingFunction(input, current)) {
