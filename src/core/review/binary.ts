@@ -24,11 +24,14 @@ export const STRAY_NUL_CHARACTERS = 100;
 
 /**
  * Whether decoded text is binary content rather than text: it holds NUL characters, more than one in
- * {@link STRAY_NUL_CHARACTERS}. A 51 KB TypeScript file with one NUL inside a regular expression is
- * text and is reviewed; a 7-character `abc\0def` is binary. Callers reading bytes also refuse bytes
- * holding a NUL that are not valid UTF-8 (images, fonts, archives): see decodeSource.
+ * {@link STRAY_NUL_CHARACTERS}, or it is a PDF (`%PDF-`), a binary format a small uncompressed file
+ * of which has no NUL at all (lines of ASCII and a comment of high bytes). A 51 KB TypeScript file
+ * with one NUL inside a regular expression is text and is reviewed; a 7-character `abc\0def` is
+ * binary. Callers reading bytes also refuse bytes holding a NUL that are not valid UTF-8 (images,
+ * fonts, archives): see decodeSource.
  */
 export function isBinaryText(text: string): boolean {
+  if (text.startsWith('%PDF-')) return true;
   let at = text.indexOf('\u0000');
   if (at < 0) return false;
   let count = 0;

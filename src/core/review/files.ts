@@ -215,9 +215,6 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
     text = new TextDecoder('utf-16be').decode(bytes.subarray(2));
   } else {
     const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-    // A PDF is a binary format that can be written without a NUL (a small uncompressed page is lines
-    // of ASCII and a comment of high bytes): its signature says what it is.
-    if (startsWithBytes(body, PDF_SIGNATURE)) return binaryRead(path);
     try {
       text = strictUtf8.decode(body);
     } catch {
@@ -232,13 +229,6 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
   // A stray NUL in valid text (one inside a regular expression literal) is text; many are binary.
   if (isBinaryText(text)) return binaryRead(path);
   return { ok: true, ...normaliseLineEndings(text), notes };
-}
-
-/** `%PDF-`, the first bytes of every PDF file. */
-const PDF_SIGNATURE = [0x25, 0x50, 0x44, 0x46, 0x2d];
-
-function startsWithBytes(bytes: Uint8Array, signature: readonly number[]): boolean {
-  return signature.every((byte, index) => bytes[index] === byte);
 }
 
 /** Source text that arrived as a string (an editor buffer, `git show` output): the same checks. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { collectFiles } from '../../../../src/core/review/files';
+import { collectFiles, sourceFromText } from '../../../../src/core/review/files';
 import { ReviewInputError } from '../../../../src/core/review/errors';
 
 function tree(files: Record<string, string | Buffer>): string {
@@ -149,5 +149,16 @@ describe('collectFiles', () => {
       collectFiles(['secret.ts'], { cwd: root }),
       (e: unknown) => e instanceof ReviewInputError && /^secret\.ts: cannot be read \(EACCES\)/.test(e.message),
     );
+  });
+
+  it('refuses a PDF that arrives as text too (git show output of a diff, an editor buffer)', () => {
+    const pdf = '%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj\n<< /Type /Pages /Count 1 >>\nendobj\n%%EOF\n';
+    assert.deepEqual(sourceFromText(pdf, 1024, 'docs/page.pdf'), {
+      ok: false,
+      reason: 'binary file: not reviewed',
+      failed: false,
+    });
+    // Near-miss: code that writes a PDF header is code.
+    assert.equal(sourceFromText("const header = '%PDF-1.7';\n", 1024, 'src/pdf.ts').ok, true);
   });
 });
