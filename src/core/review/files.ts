@@ -419,6 +419,14 @@ async function followLinks(state: WalkState): Promise<void> {
       });
       continue;
     }
+    // A link to the reviewed folder or one above it is a loop back over files reviewed where they are.
+    if (target === state.realRoot || state.realRoot.startsWith(target + sep) || target === sep) {
+      state.out.skipped.push({
+        file: shown,
+        reason: 'symlink to the reviewed folder or a folder holding it: not followed (a loop)',
+      });
+      continue;
+    }
     const inside = target.startsWith(state.realRoot + sep);
     if (!inside) {
       state.out.skipped.push({ file: shown, reason: 'symlink to a file outside the reviewed folder: not reviewed' });

@@ -32,6 +32,7 @@ interface JsonReport {
   findings: { file: string; title: string; startLine: number; origin: string; ruleId: string }[];
   skipped: { file: string; reason: string; failed?: boolean }[];
   stats: { findingsOverCap?: number };
+  files: { path: string }[];
 }
 
 const finding = modelFinding({
@@ -342,12 +343,26 @@ describe('review command under faults (issue 14)', function () {
       mkdirSync(join(root, 'hidden'));
       writeFileSync(join(root, 'hidden/.gitkeep'), '');
       symlinkSync(join(root, 'hidden/missing.ts'), join(root, 'links/broken.ts'));
+      symlinkSync(root, join(root, 'links/loop'));
+      symlinkSync(join(root, '..'), join(root, 'links/up'));
       const run = await review(['.', '--offline', '--format', 'json'], root, {});
       const report = JSON.parse(run.stdout) as JsonReport;
       const reasons = Object.fromEntries(report.skipped.map((s) => [s.file, s.reason]));
       assert.match(reasons['links/again.ts'], /symlink to src\/real\.ts, which is reviewed as itself/);
       assert.match(reasons['links/outside.ts'], /symlink to a file outside the reviewed folder/);
       assert.match(reasons['links/broken.ts'], /symlink to a file that does not exist/);
+      assert.match(
+        reasons['links/loop'],
+        /symlink to the reviewed folder or a folder holding it: not followed \(a loop\)/,
+      );
+      assert.match(reasons['links/up'], /symlink to the reviewed folder or a folder holding it/);
+      assert.deepEqual(
+        report.files
+          .map((f) => f.path)
+          .filter((p) => p.endsWith('.ts'))
+          .sort(),
+        ['src/other.ts', 'src/real.ts'],
+      );
     });
 
     it('skips a file over the size cap added in --staged without sending it, and reviews the rest', async () => {
