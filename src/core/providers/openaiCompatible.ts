@@ -519,10 +519,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     try {
       const promptTokens = estimateJoinedTokens(messages.map((m) => m.content));
       if (!this.stream) {
-        const completion = await this.client.chat.completions.create(
-          { ...body, stream: false },
-          { signal: controller.signal },
-        );
+        const { data: completion, response: raw } = await this.client.chat.completions
+          .create({ ...body, stream: false }, { signal: controller.signal })
+          .withResponse();
+        // The SDK hands back a body it cannot read as JSON as a string (a proxy's or a web server's page).
+        if (typeof completion !== 'object' || completion === null) throw this.notAnAnswerError(raw);
         return this.fromCompletion(completion, format, promptTokens, request);
       }
 
@@ -532,6 +533,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
           { signal: controller.signal },
         )
         .withResponse();
+      if (/text\/html/i.test(raw.headers.get('content-type') ?? '')) {
+        void raw.body?.cancel().catch(() => undefined);
+        throw this.notAnAnswerError(raw);
+      }
       if (/application\/json/i.test(raw.headers.get('content-type') ?? '')) {
         // Streaming is not available here: the server ignored `stream` and sent the whole answer.
         const completion = (await raw.json()) as OpenAI.ChatCompletion;
@@ -542,10 +547,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
       let finishReason: string | null = null;
       let reportedUsage: OpenAI.CompletionUsage | undefined;
       let refusal = '';
+      let chunks = 0;
       // Pieces are shown as they come: one that may begin the key waits for the next.
       const shown = new SecretStreamMasker(this.secrets);
       for await (const chunk of stream) {
         arm(true);
+        chunks++;
         if (chunk.usage) reportedUsage = chunk.usage;
         const choice = chunk.choices?.[0];
         if (!choice) continue;
@@ -578,6 +585,9 @@ export class OpenAICompatibleProvider implements ChatProvider {
       if (finishReason === null) {
         // Neither a finish_reason nor `data: [DONE]`: the connection ended mid-answer (a reset the
         // stream reader took for an end, a proxy's half-close). What arrived is not the answer.
+        // Not one event in a body that is not an event stream: something other than a chat server answered.
+        if (chunks === 0 && !/text\/event-stream/i.test(raw.headers.get('content-type') ?? ''))
+          throw this.notAnAnswerError(raw);
         if (streamEndOf(raw)?.sawDone !== true) throw this.streamCutError();
         this.logger.warn(
           `${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`,
@@ -664,6 +674,15 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private tooLongError(): ProviderError {
     return new ProviderError(
       `${this.where()} sent an answer longer than ${Math.round(this.maxAnswerChars / 1024)} KiB; it was cut off and not used (a review answer is far shorter: check the model and server).`,
+      'failed',
+    );
+  }
+
+  /** A success status whose body is no chat completion: usually a base URL without `/v1`, or a proxy's page. */
+  private notAnAnswerError(response: Response): ProviderError {
+    const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+    return new ProviderError(
+      `${this.where()} answered ${response.status} with ${type ? type : 'a body of no content type'}, not a chat completion: check the base URL (OpenAI-compatible servers usually end in /v1; --base-url, backendReviewer.openai.baseUrl) and whether a proxy or login page is answering instead of the model server.`,
       'failed',
     );
   }

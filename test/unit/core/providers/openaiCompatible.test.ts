@@ -196,6 +196,26 @@ describe('OpenAICompatibleProvider (real openai client against a local server)',
       assert.ok(!error.facts.problem?.includes('OPENAI_API_KEY'));
     });
 
+    it('a 200 page that is no chat completion (a base URL without /v1, a proxy login) names the endpoint and the fix, unretried', async () => {
+      const page = '<!doctype html><html><body>Sign in to continue</body></html>';
+      for (const stream of [true, false]) {
+        await serve(() => ({ status: 200, body: page, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+        const error = await rejection(provider({ stream }).complete(request()));
+        assert.equal(error.kind, 'failed', `stream ${stream}`);
+        assert.match(
+          error.message,
+          /answered 200 with text\/html, not a chat completion: check the base URL \(OpenAI-compatible servers usually end in \/v1/,
+        );
+        assert.equal(server.chatRequests().length, 1, `not retried (stream ${stream})`);
+        await server.close();
+      }
+      // Plain text with not one event in it: the same, whatever the content type says.
+      await serve(() => ({ status: 200, body: 'It works!', headers: { 'content-type': 'text/plain' } }));
+      const error = await rejection(provider().complete(request()));
+      assert.match(error.message, /answered 200 with text\/plain, not a chat completion/);
+      assert.equal(server.chatRequests().length, 1);
+    });
+
     it('404: names the model and how to fix the setting', async () => {
       await serve(() => ({
         status: 404,
