@@ -1335,6 +1335,8 @@ function multiValueAssignments(input: CheckInput, fn: Node): MultiValueAssignmen
 
 /** A file without a peer analyzer's marker has no reviewed line to find (see suppress.ts). */
 const PEER_MARKER_WORD = /nosec|nolint|nosemgrep|nosonar/i;
+/** PEER_MARKER_WORD's answer for the file, once per check (it was asked for every query found built). */
+const hasPeerMarker = textMatchOncePerCheck(PEER_MARKER_WORD);
 
 const sqlInjection: RuleChecker = (input) => {
   for (const call of calls(input)) {
@@ -1351,7 +1353,7 @@ const sqlInjection: RuleChecker = (input) => {
     if (fragments && !resolvedStringBuild(input, query, fragments)?.dynamic) continue;
     // Where a statement held in a variable was last built: a reviewer's `#nosec`/`//nolint:gosec` sits there.
     const built =
-      query?.type === 'identifier' && PEER_MARKER_WORD.test(input.text)
+      query?.type === 'identifier' && hasPeerMarker(input)
         ? valueBefore(input, enclosingFunction(input, query), query.text, call.node.startIndex)
         : null;
     input.report(

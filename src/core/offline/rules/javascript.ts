@@ -1188,6 +1188,22 @@ function listsCodeFolder(text: string, from: number, to: number): boolean {
 
 const catalogSyncs = new WeakMap<CheckInput, Map<number, boolean>>();
 
+/** declaredMethod's answers per check, by name: each was a scan of the whole file, for every loop naming it. */
+const declaredMethods = new WeakMap<CheckInput, Map<string, ReturnType<typeof functionStartingIn>>>();
+
+/** The function declared as a method or function named `name` (its first declaration in the file), if any. */
+function declaredMethod(input: CheckInput, name: string): ReturnType<typeof functionStartingIn> {
+  let known = declaredMethods.get(input);
+  if (!known) declaredMethods.set(input, (known = new Map()));
+  if (known.has(name)) return known.get(name);
+  const declared = new RegExp(
+    String.raw`(?<![\w$.])(?:async\s+)?(?:static\s+)?(?:async\s+)?${name.replace(/\$/g, '\\$')}\s*\([^()]*\)\s*\{`,
+  ).exec(input.text);
+  const span = declared ? functionStartingIn(input, declared.index, declared.index + declared[0].length) : undefined;
+  known.set(name, span);
+  return span;
+}
+
 /**
  * A loop that runs after its function read the program's own catalog from disk, itself or through a
  * function of this file it calls (`const dirs = await fs.readdir(path.join(__dirname, 'modules'))`,
@@ -1209,10 +1225,7 @@ function syncsCodeCatalog(input: CheckInput, loop: Node): boolean {
       for (const call of input.text.slice(fn.start, loop.startIndex).matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)) {
         const name = call[1];
         if (!declaresFunction(input, name)) continue;
-        const declared = new RegExp(
-          String.raw`(?<![\w$.])(?:async\s+)?(?:static\s+)?(?:async\s+)?${name.replace(/\$/g, '\\$')}\s*\([^()]*\)\s*\{`,
-        ).exec(input.text);
-        const span = declared && functionStartingIn(input, declared.index, declared.index + declared[0].length);
+        const span = declaredMethod(input, name);
         if (span && span.start !== fn.start && listsCodeFolder(input.text, span.start, span.end)) {
           answer = true;
           break;

@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { field, named, scopeAssignmentLists } from '../syntax';
+import { field, named, scopeAssignmentLists, textMatchOncePerCheck } from '../syntax';
 import type { CheckInput } from '../types';
 import { callee, enclosingFunction, firstArg, unwrap, unwrapTyped } from './jsSyntax';
 
@@ -236,6 +236,9 @@ function partOrigin(input: CheckInput, value: GivenValue, depth: number): Bounde
 /** Calls that open an interactive transaction and run their callback on its one connection. */
 const TRANSACTION_CALL = /(?:^|\.)\$?transaction(?:al)?$|(?:^|\.)transaction\(\)\.execute$/;
 
+/** Whether the file says `transaction` anywhere: asked for every call throughTransaction looks at, answered once per check. */
+const mentionsTransaction = textMatchOncePerCheck(/transaction/);
+
 /**
  * Whether `node` runs inside the callback of an interactive database transaction
  * (`prisma.$transaction(async (tx) => …)`, `knex.transaction(async (trx) => …)`,
@@ -244,7 +247,7 @@ const TRANSACTION_CALL = /(?:^|\.)\$?transaction(?:al)?$|(?:^|\.)transaction\(\)
  * fan-out around them.
  */
 export function throughTransaction(input: CheckInput, node: Node, work: Node): boolean {
-  if (!/transaction/.test(input.text)) return false;
+  if (!mentionsTransaction(input)) return false;
   for (let fn = enclosingFunction(input, node); fn; fn = enclosingFunction(input, fn)) {
     const argumentList = fn.parent;
     const call = argumentList?.type === 'arguments' ? argumentList.parent : null;

@@ -40,6 +40,7 @@ import {
   sourceOf,
   stringWithAncestorsAt,
   stringWithParentAt,
+  textMatchOncePerCheck,
   unquote,
   type CallInLoop,
   type Span,
@@ -2447,12 +2448,19 @@ function walksCallersList(input: CheckInput, loop: Node): boolean {
  * once, read from the text. (Methods called per item, `self.add_info(key)`, were mostly a handful of
  * settings or import entries on real code: not followed.)
  */
+/** sameFileFunction's answers per check, by name: each was a scan of the whole file, asked for every call. */
+const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefined>>();
+
 function sameFileFunction(input: CheckInput, call: Call): ScopeSpan | undefined {
   if (call.object !== undefined) return undefined;
+  let known = sameFileFunctions.get(input);
+  if (!known) sameFileFunctions.set(input, (known = new Map()));
+  if (known.has(call.name)) return known.get(call.name);
   const definitions = [...input.text.matchAll(new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${call.name}[ \\t]*\\(`, 'gm'))];
-  if (definitions.length !== 1) return undefined;
-  const start = definitions[0].index;
-  return spans(input).functions.spans.find((span) => span.start === start);
+  const start = definitions.length === 1 ? definitions[0].index : -1;
+  const found = start === -1 ? undefined : spans(input).functions.spans.find((span) => span.start === start);
+  known.set(call.name, found);
+  return found;
 }
 
 /**
@@ -2515,12 +2523,15 @@ function writesStoredFileName(input: CheckInput, loop: Node, call: Call): boolea
   return false;
 }
 
+/** Whether the file names `dns.resolver` anywhere: asked for every `execute`/`query` call, answered once per check. */
+const mentionsDnsResolver = textMatchOncePerCheck(/dns\.resolver/);
+
 /**
  * `resolver.query(name)` on a dnspython resolver (`default = dns.resolver.get_default_resolver()`,
  * `dns.resolver.Resolver()`, or `dns.resolver` itself): a DNS lookup, not a database statement.
  */
 function isDnsResolver(input: CheckInput, object: string): boolean {
-  if (!/^[A-Za-z_][\w.]*$/.test(object) || !input.text.includes('dns.resolver')) return false;
+  if (!/^[A-Za-z_][\w.]*$/.test(object) || !mentionsDnsResolver(input)) return false;
   if (object === 'dns.resolver' || object === 'dns.query') return true;
   const name = object.replace(/\./g, '\\.');
   return new RegExp(`(?:^|[^\\w.])${name}[ \\t]*=[ \\t]*dns\\.resolver\\.`).test(input.text);
