@@ -112,6 +112,12 @@ function capModelFindings(findings: ReviewFinding[], stats: ReviewResult['stats'
 
 interface ChunkContext {
   provider: ChatProvider;
+  /**
+   * Runs one model request in one of the review's `maxConcurrency` slots. Only the request holds a
+   * slot: reading and checking its answer (anchoring, grounding, gates) and cache reads do not, so
+   * the next request leaves while an answer is checked, as the bare SDK's fan-out sends it.
+   */
+  slot: <T>(request: () => Promise<T>) => Promise<T>;
   cache?: ReviewCacheStore;
   options: ReviewOptions;
   logger: Logger;
@@ -140,6 +146,21 @@ export function requestProgressText(path: string, progress: RequestProgress): st
       return `${path}: retry ${progress.notice.retry} of ${progress.notice.of} after ${progress.notice.after} (in ${seconds(progress.notice.delayMs)})`;
   }
 }
+
+/** The review's provider with each request waiting for a slot (verification requests count like reviews). */
+function throughSlot(ctx: ChunkContext): ChatProvider {
+  const { provider, slot } = ctx;
+  return {
+    id: provider.id,
+    modelName: provider.modelName,
+    maxInputTokens: provider.maxInputTokens,
+    countTokens: (text) => provider.countTokens(text),
+    complete: (request) => slot(() => provider.complete(request)),
+  };
+}
+
+/** A part whose request was not sent: the review was cancelled or its deadline passed while it waited for a slot. */
+class NotSent extends Error {}
 
 async function answerFor(
   planned: PlannedChunk,
@@ -175,29 +196,31 @@ async function answerFor(
       );
     }
   }
-  stats.requests++;
-  let received = 0;
   const onRequestProgress = ctx.onRequestProgress;
-  onRequestProgress?.(planned.unit.path, {
-    stage: 'waiting',
-    promptTokens: planned.messages.reduce((sum, m) => sum + provider.countTokens(m.content), 0),
-  });
-  const response = await provider.complete({
-    messages: planned.messages,
-    jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
-    signal: ctx.signal,
-    onText: onRequestProgress
-      ? (text) => {
-          received += provider.countTokens(text);
-          onRequestProgress(planned.unit.path, { stage: 'receiving', tokens: received });
-        }
-      : undefined,
-    onRetry: onRequestProgress
-      ? (notice) => {
-          received = 0;
-          onRequestProgress(planned.unit.path, { stage: 'retrying', notice });
-        }
-      : undefined,
+  const response = await ctx.slot(() => {
+    stats.requests++;
+    let received = 0;
+    onRequestProgress?.(planned.unit.path, {
+      stage: 'waiting',
+      promptTokens: planned.messages.reduce((sum, m) => sum + provider.countTokens(m.content), 0),
+    });
+    return provider.complete({
+      messages: planned.messages,
+      jsonSchema: { name: FINDINGS_SCHEMA_NAME, schema: FINDINGS_JSON_SCHEMA },
+      signal: ctx.signal,
+      onText: onRequestProgress
+        ? (text) => {
+            received += provider.countTokens(text);
+            onRequestProgress(planned.unit.path, { stage: 'receiving', tokens: received });
+          }
+        : undefined,
+      onRetry: onRequestProgress
+        ? (notice) => {
+            received = 0;
+            onRequestProgress(planned.unit.path, { stage: 'retrying', notice });
+          }
+        : undefined,
+    });
   });
   stats.promptTokens += response.usage.promptTokens;
   stats.completionTokens += response.usage.completionTokens;
@@ -255,7 +278,7 @@ async function verifyPart(
   stats.requests++;
   try {
     const outcome = await verifyFindings(
-      ctx.provider,
+      throughSlot(ctx),
       {
         path: planned.unit.path,
         language: planned.language ?? planned.unit.language,
@@ -627,8 +650,12 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
             else onProgress({ done, total, message });
           }
         : undefined;
+      let planningFailed = false;
       const ctx: ChunkContext = {
         provider,
+        // Cancelled, out of time or failed in planning while waiting for a slot: not sent.
+        slot: (request) =>
+          limit(() => (planningFailed || reviewAbort.signal.aborted ? Promise.reject(new NotSent()) : request())),
         cache: options.cache,
         options,
         logger,
@@ -644,7 +671,6 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
       });
 
-      let planningFailed = false;
       const reviewChunk = async (planned: PlannedChunk): Promise<void> => {
         // Planning a later file threw: the review fails with that error, so queued chunks are not sent.
         if (planningFailed) return;
@@ -661,7 +687,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           try {
             answer = await answerFor(planned, ctx, stats);
           } catch (error) {
-            if (isCancellation(error, reviewAbort.signal)) {
+            if (error instanceof NotSent) {
+              runSkipped.push({ ...where(planned), reason: stopped('before'), failed: true });
+            } else if (isCancellation(error, reviewAbort.signal)) {
               runSkipped.push({ ...where(planned), reason: stopped('while'), failed: true });
             } else if (error instanceof ProviderError) {
               failures.push({ error, file: planned.unit.path });
@@ -834,7 +862,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
           redactions.push(...unitPlan.redactions);
           for (const planned of unitPlan.chunks) {
             total++;
-            const task = limit(() => reviewChunk(planned).finally(() => trees.done(planned.unit)));
+            const task = reviewChunk(planned).finally(() => trees.done(planned.unit));
             // Handled here so a failing chunk is not an unhandled rejection while planning goes on;
             // `Promise.all` below still rejects with it.
             task.catch(() => undefined);

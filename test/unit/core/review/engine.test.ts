@@ -578,6 +578,51 @@ describe('runReview', () => {
     assert.equal(provider.requests.length, 2, 'another mode is another key');
   });
 
+  it('holds a concurrency slot only for a model request: a part answered from the cache does not wait for one in flight', async () => {
+    const cache = new InMemoryReviewCache();
+    const units: ReviewUnit[] = ['a.ts', 'b.ts'].map((path) => ({ path, text: ordersTs }));
+    // b.ts's answer goes into the cache first.
+    await runReview({
+      units: [units[1]],
+      persona,
+      mode: 'pragmatic',
+      provider: new FakeProvider(() => answer([])),
+      cache,
+    });
+    let bDone!: () => void;
+    const bFinished = new Promise<void>((resolve) => {
+      bDone = resolve;
+    });
+    const order: string[] = [];
+    class HeldProvider extends FakeProvider {
+      override async complete(request: ChatRequest): Promise<ChatResponse> {
+        // a.ts's request is answered only once b.ts is done, or after 2 s if b.ts waits behind it.
+        const waited = await Promise.race([
+          bFinished.then(() => 'b first'),
+          new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), 2000)),
+        ]);
+        order.push(`a answered (${waited})`);
+        return super.complete(request);
+      }
+    }
+    const result = await runReview({
+      units,
+      persona,
+      mode: 'pragmatic',
+      provider: new HeldProvider(() => answer([])),
+      cache,
+      maxConcurrency: 1,
+      onProgress: (p) => {
+        if (/b\.ts/.test(p.message ?? '')) {
+          order.push('b done');
+          bDone();
+        }
+      },
+    });
+    assert.deepEqual(order, ['b done', 'a answered (b first)']);
+    assert.deepEqual([result.stats.requests, result.stats.cachedChunks], [1, 1]);
+  });
+
   it('keeps reviewing when the cache cannot be read or written, and says so', async () => {
     const broken = {
       get: async () => {
