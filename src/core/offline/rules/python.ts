@@ -386,9 +386,14 @@ const REQUESTS_ALIAS = /^[ \t]*import[ \t]+requests[ \t]+as[ \t]+(\w+)/gm;
 /** `s = requests.Session()` / `requests.session()`: names holding a requests session (no default timeout either). */
 const REQUESTS_SESSION = /\b([A-Za-z_][\w.]*)[ \t]*=[ \t]*(?:requests|\w+)\.[Ss]ession\(\)/g;
 
-const requestsNamesByFile = new WeakMap<CheckInput, { modules: Set<string>; sessions: Set<string> }>();
+interface RequestsNames {
+  modules: Set<string>;
+  sessions: Set<string>;
+}
 
-function requestsNames(input: CheckInput): { modules: Set<string>; sessions: Set<string> } {
+const requestsNamesByFile = new WeakMap<CheckInput, RequestsNames>();
+
+function requestsNames(input: CheckInput): RequestsNames {
   const cached = requestsNamesByFile.get(input);
   if (cached) return cached;
   const modules = new Set(['requests']);
@@ -408,14 +413,105 @@ function requestsNames(input: CheckInput): { modules: Set<string>; sessions: Set
   return { modules, sessions };
 }
 
-const httpNoTimeout: RuleChecker = (input) => {
+/** `session: requests.Session`, `s: Session` (imported from requests), `requests.sessions.Session`. */
+const SESSION_ANNOTATION = /^(?:(\w+)\.(?:sessions\.)?)?Session$/;
+const SESSION_IMPORTED = /^[ \t]*from[ \t]+requests(?:\.sessions)?[ \t]+import[ \t]+[^\n]*\bSession\b/m;
+/** A function's header: its indentation, name and where its parameter list opens. */
+const DEF_HEADER = /^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(/gm;
+
+interface DefHeader {
+  start: number;
+  indent: number;
+  name: string;
+  /** The parameters as written (`session: requests.Session`), split at the list's own commas. */
+  parameters: string[];
+}
+
+const defHeadersByFile = new WeakMap<CheckInput, DefHeader[]>();
+
+/** The file's `def` headers, read from the text (no tree reads): one pass per file. */
+function defHeaders(input: CheckInput): DefHeader[] {
+  let found = defHeadersByFile.get(input);
+  if (found) return found;
+  found = [];
+  const text = input.text;
+  for (const match of text.matchAll(DEF_HEADER)) {
+    const open = match.index + match[0].length - 1;
+    const close = closingBracket(text, open);
+    if (close < 0) continue;
+    const parameters: string[] = [];
+    let depth = 0;
+    let from = open + 1;
+    for (let at = open + 1; at <= close; at += 1) {
+      const c = text[at];
+      if (c === '(' || c === '[' || c === '{') depth += 1;
+      else if ((c === ')' || c === ']' || c === '}') && at < close) depth -= 1;
+      else if ((c === ',' && depth === 0) || at === close) {
+        const piece = text.slice(from, at).trim();
+        if (piece) parameters.push(piece);
+        from = at + 1;
+      }
+    }
+    found.push({ start: match.index, indent: match[1].length, name: match[2], parameters });
+  }
+  defHeadersByFile.set(input, found);
+  return found;
+}
+
+/**
+ * The function a position is in, from the text: the last `def` before it indented less than its line
+ * (a function defined and ended earlier at the same depth is a sibling, not a parent).
+ */
+function enclosingDef(input: CheckInput, at: number): DefHeader | undefined {
+  const text = input.text;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, Math.min(at, lineStart + 200)))?.[0].length ?? 0;
+  let found: DefHeader | undefined;
+  for (const header of defHeaders(input)) {
+    if (header.start >= lineStart) break;
+    if (header.indent < indent) found = header;
+  }
+  return found;
+}
+
+/**
+ * The call is on a requests session: a name the module binds to one (`self.session = requests.Session()`),
+ * or a parameter of the function around it that holds one, annotated so
+ * (`def fetch(session: requests.Session, url)`) or given one by every call of the function in the
+ * module that passes that argument (`order_status(self.session, base, order_id)`). The session's calls
+ * have no default timeout either.
+ */
+function onRequestsSession(input: CheckInput, call: Call): boolean {
+  const object = call.object;
+  if (object === undefined) return false;
   const { modules, sessions } = requestsNames(input);
+  if (sessions.has(object)) return true;
+  if (!/^[A-Za-z_]\w*$/.test(object) || (sessions.size === 0 && !input.text.includes('Session'))) return false;
+  const header = enclosingDef(input, call.node.startIndex);
+  if (!header) return false;
+  const index = header.parameters.findIndex((parameter) => new RegExp(`^${object}\\b(?!\\s*[.(])`).test(parameter));
+  if (index < 0) return false;
+  const annotation = /^\w+\s*:\s*([\w.]+)/.exec(header.parameters[index])?.[1];
+  const typed = annotation ? SESSION_ANNOTATION.exec(annotation) : null;
+  if (typed) return typed[1] === undefined ? SESSION_IMPORTED.test(input.text) : modules.has(typed[1]);
+  if (sessions.size === 0) return false;
+  // A method called on `self` is not passed its first parameter.
+  const method = /^(?:self|cls)\b/.test(header.parameters[0] ?? '');
+  const passed: string[] = [];
+  for (const site of calls(input)) {
+    if (site.name !== header.name) continue;
+    if (method ? site.object !== 'self' && site.object !== 'cls' : site.object !== undefined) continue;
+    const given = site.positional[index - (method ? 1 : 0)] ?? keywordValue(site, object);
+    if (given) passed.push(given.text);
+  }
+  return passed.length > 0 && passed.every((text) => sessions.has(text));
+}
+
+const httpNoTimeout: RuleChecker = (input) => {
+  const { modules } = requestsNames(input);
   for (const call of calls(input)) {
     const viaModule = call.object !== undefined && modules.has(call.object) && REQUESTS_METHODS.has(call.name);
-    const viaSession =
-      call.object !== undefined &&
-      sessions.has(call.object) &&
-      (REQUESTS_METHODS.has(call.name) || call.name === 'send');
+    const viaSession = (REQUESTS_METHODS.has(call.name) || call.name === 'send') && onRequestsSession(input, call);
     if (!viaModule && !viaSession) {
       // httpx has a default timeout (5 s); `timeout=None` on a call or a client turns it off.
       const viaHttpx = call.object === 'httpx' && (REQUESTS_METHODS.has(call.name) || HTTPX_CLIENTS.has(call.name));
@@ -448,6 +544,39 @@ const httpNoTimeout: RuleChecker = (input) => {
     );
   }
 };
+
+/**
+ * The first `return` in a `finally` block, or a `break`/`continue` that leaves the loop around the
+ * `try` (one of a loop inside the block is its own): each ends the `finally` without re-raising the
+ * exception in flight. Nested functions and classes run elsewhere.
+ */
+function leavesFinally(block: Node | null, inLoop: boolean): Node | null {
+  for (const child of named(block)) {
+    const type = child.type;
+    if (type === 'return_statement') return child;
+    if (!inLoop && (type === 'break_statement' || type === 'continue_statement')) return child;
+    if (FUNCTIONS.has(type) || type === 'class_definition' || type === 'decorated_definition') continue;
+    const inner = leavesFinally(child, inLoop || LOOPS.has(type));
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/**
+ * `except Exception: flash("failed") … finally: return redirect(…)`: a handler of every error that does
+ * not raise again already decided what a failure does; the `finally` then swallows only what that
+ * handler itself raises.
+ */
+function handlesEverything(tryStatement: Node | null): boolean {
+  return named(tryStatement).some((clause) => {
+    if (clause.type !== 'except_clause') return false;
+    const caught = named(clause).find((child) => child.type !== 'block');
+    const inner = caught?.type === 'as_pattern' ? named(caught)[0] : caught;
+    if (inner && !BROAD_CATCH.test(inner.text.split('.').pop() ?? '')) return false;
+    const block = named(clause).find((child) => child.type === 'block');
+    return !!block && !/\braise\b/.test(block.text);
+  });
+}
 
 function isSilentBlock(block: Node | null): boolean {
   if (!block) return false;
@@ -868,6 +997,18 @@ const silentCatch: RuleChecker = (input) => {
     const at = clause.child(0) ?? clause;
     const fn = innermost(spans(input).functions, clause);
     found.push({ at, group: fn ? fn.start : -1 - clause.startIndex });
+  }
+  for (const clause of input.nodesOfType('finally_clause')) {
+    const leaves = leavesFinally(named(clause).find((child) => child.type === 'block') ?? null, false);
+    if (!leaves || handlesEverything(clause.parent)) continue;
+    const word =
+      leaves.type === 'return_statement' ? 'return' : leaves.type === 'break_statement' ? 'break' : 'continue';
+    input.report(
+      leaves,
+      'silent-catch',
+      `\`${word}\` inside \`finally\` discards the exception the \`try\` (or one of its handlers) was raising: every failure there, expected or not, disappears without a trace.`,
+      `Move the \`${word}\` after the \`try\` statement and let the errors you do not handle propagate (Python 3.14 warns about this, PEP 765).`,
+    );
   }
   for (const [first, ...others] of groupedBy(found, (item) => item.group)) {
     const more =
@@ -2421,7 +2562,8 @@ function runsQueryItself(
     (/(^|\.)objects$/.test(object) && (call.name === 'get' || call.name === 'filter')) ||
     customManager ||
     modelQuery ||
-    (/(^|\.)session$/.test(object) && call.name === 'get');
+    // SQLAlchemy's `session.get(Model, pk)`; a requests session's `get(url)` is an HTTP call.
+    (/(^|\.)session$/.test(object) && call.name === 'get' && !onRequestsSession(input, call));
   return { isQuery, modelQuery, customManager };
 }
 
@@ -2537,6 +2679,93 @@ function isDnsResolver(input: CheckInput, object: string): boolean {
   return new RegExp(`(?:^|[^\\w.])${name}[ \\t]*=[ \\t]*dns\\.resolver\\.`).test(input.text);
 }
 
+/** A `for` loop's text, read once: its target and iterable, and its body's own lines (at the body's indentation). */
+interface ForText {
+  targets: string[];
+  iterable: string;
+  body: string;
+  ownLines: string[];
+}
+
+const forTexts = new WeakMap<CheckInput, Map<number, ForText | null>>();
+
+function forText(input: CheckInput, loop: Node): ForText | null {
+  let known = forTexts.get(input);
+  if (!known) forTexts.set(input, (known = new Map()));
+  const start = loop.startIndex;
+  let found = known.get(start);
+  if (found !== undefined) return found;
+  const text = input.text.slice(start, loop.endIndex);
+  const header = /^(?:async[ \t]+)?for[ \t]+([\s\S]+?)[ \t]+in[ \t]+([\s\S]+?):[ \t]*(?:#[^\n]*)?\n/.exec(text);
+  found = null;
+  if (header) {
+    const body = text.slice(header[0].length);
+    const indent = /^(?:[ \t]*\n)*([ \t]+)/.exec(body)?.[1] ?? '';
+    found = {
+      targets: header[1].split(/[\s,()[\]]+/).filter((name) => /^[A-Za-z_]\w*$/.test(name)),
+      iterable: header[2].trim(),
+      body,
+      ownLines: indent
+        ? body
+            .split('\n')
+            .filter((line) => line.startsWith(indent) && !/^[ \t]/.test(line.slice(indent.length)))
+            .map((line) => line.slice(indent.length))
+        : [],
+    };
+  }
+  known.set(start, found);
+  return found;
+}
+
+/**
+ * `for model, field in owners: model.objects.get(pk=…)`: the loop's item is the model queried, so each
+ * pass reads another table; no one query for all the items exists.
+ */
+function queriesItemsOwnModel(input: CheckInput, call: Call, loops: Node[]): boolean {
+  const owner = /^([A-Za-z_]\w*)\.objects$/.exec(call.object ?? '')?.[1];
+  return (
+    owner !== undefined &&
+    loops.some((loop) => loop.type === 'for_statement' && !!forText(input, loop)?.targets.includes(owner))
+  );
+}
+
+/** A statement that writes a line for a person watching: `print(…)`, `print_fn(…)`, `self.stdout.write(…)`, `click.echo(…)`. */
+const PROGRESS_LINE =
+  /^(?:(?:\w*_)?print(?:_\w*)?|(?:click\.)?s?echo|(?:self\.)?(?:stdout|stderr)\.write|sys\.(?:stdout|stderr)\.write)\s*\(/;
+/** An iterable wrapped in a progress bar: `tqdm(rows)`, `track(items)`, `progressbar(…)`. */
+const PROGRESS_BAR = /^(?:\w+\.)?(?:tqdm|trange|track|progress_?bar|alive_it)\s*\(/i;
+
+/**
+ * `for image in remote_images: print_fn(f"Processing {image['uuid']}"); Image.objects.get(…)`: a loop
+ * that writes a line per item for a person to read (its body's own statement, not one behind
+ * `if DEBUG:`), or walks its items under a progress bar, is an operator's batch (a sync, an import, a
+ * management command), watched while it runs: its queries cost minutes of a job, not the latency of a
+ * request, and nothing serves a user while it loops.
+ */
+function reportsProgressPerItem(input: CheckInput, loop: Node): boolean {
+  if (loop.type !== 'for_statement') return false;
+  const found = forText(input, loop);
+  return !!found && (PROGRESS_BAR.test(found.iterable) || found.ownLines.some((line) => PROGRESS_LINE.test(line)));
+}
+
+/**
+ * Django's ways of copying a row: `copy.pk = None` (or `.id = None`) then `save()`, or
+ * `Model.objects.create(**model_to_dict(original))`.
+ */
+const COPIES_ROW = /^[ \t]*[A-Za-z_]\w*\.(?:pk|id)[ \t]*=[ \t]*None[ \t]*$|\bmodel_to_dict\(/m;
+
+/**
+ * `for day in routine.days.all(): day_copy = copy(day); day_copy.pk = None; day_copy.save(); for slot
+ * in day.slots.all(): …`: a loop that copies a record per item writes a new row per item whatever it
+ * reads, so the read per item does not change how the work grows; and what it copies is one record's
+ * own tree (a plan's meals, a routine's days).
+ */
+function copiesRowPerItem(input: CheckInput, loop: Node): boolean {
+  if (loop.type !== 'for_statement') return false;
+  const found = forText(input, loop);
+  return !!found && COPIES_ROW.test(found.body);
+}
+
 const queryInLoop: RuleChecker = (input) => {
   if (DJANGO_ADMIN_IMPORT.test(input.text) && REGISTERS_MODEL_ADMIN.test(input.text)) return;
   const found: CallInLoop[] = [];
@@ -2603,6 +2832,8 @@ const queryInLoop: RuleChecker = (input) => {
     if (isQuery && takesLoopBatch(input, call, perItem[0])) continue;
     if (isQuery && writesStoredFileName(input, loops[0], call)) continue;
     if (behindMemoGuard(input, call, loops[0])) continue;
+    if (isQuery && queriesItemsOwnModel(input, call, perItem)) continue;
+    if (perItem.some((loop) => reportsProgressPerItem(input, loop) || copiesRowPerItem(input, loop))) continue;
     found.push({
       node: call.node,
       loop: perItem[perItem.length - 1],
@@ -3142,6 +3373,7 @@ const corsWildcardCredentials: RuleChecker = (input) => {
 export const PYTHON_NODE_TYPES: readonly string[] = [
   'call',
   'except_clause',
+  'finally_clause',
   'import_from_statement',
   ...FUNCTIONS,
   ...LOOPS,

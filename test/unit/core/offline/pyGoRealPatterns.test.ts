@@ -127,6 +127,13 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/loop_callees.py', 2],
     // Mappings keyed by rows' ids and Django's request mappings are data; option names and settings are not.
     ['python/keyed_by_rows.py', 3],
+    // Session 12 (round 6's Python): an operator's batch printing per item, a copy of one record's tree, a
+    // model per item and a requests session are not a query per row; a nested read, an upload's rows and
+    // a relation read per row still are. A requests session handed to a function as a parameter; a
+    // `return` in `finally`.
+    ['python/batch_jobs_and_copies.py', 4],
+    ['python/session_parameters.py', 3],
+    ['python/finally_returns.py', 2],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
     // fan-ins, enumerations and written-out slices; table maintenance; a client field whose requests carry deadlines.
     ['go/identifier_splices.go', 4],
@@ -195,6 +202,32 @@ describe('hardcoded-secret: values a test makes up, keys it leaks (issue 12, fif
       assert.equal(included.filter((f) => f.ruleId === 'hardcoded-secret').length, all);
     });
   }
+});
+
+describe('hardcoded-secret in a development, test or CI settings module (issue 12, session 12)', () => {
+  const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', 'python/dev_settings.py'), 'utf8');
+  const lines = async (as: string): Promise<number[]> =>
+    (await runOfflineChecks({ path: as, text }, { mode: 'backendpe' }))
+      .filter((f) => f.ruleId === 'hardcoded-secret')
+      .map((f) => f.startLine);
+
+  it("keeps only a provider's key in settings named for a developer's machine, tests or CI", async () => {
+    const expected = expectedFindings(text).map((e) => e.line);
+    assert.equal(expected.length, 1);
+    for (const as of [
+      'shelf/settings/local_dev.py',
+      'config/settings/test.py',
+      'settings/ci.py',
+      'shelf/settings_dev.py',
+      'shelf/local_settings.py',
+    ])
+      assert.deepEqual(await lines(as), expected, as);
+  });
+
+  it('reports every credential in the settings a deployment runs with', async () => {
+    for (const as of ['shelf/settings/production.py', 'shelf/settings.py', 'config/settings/base.py'])
+      assert.deepEqual(await lines(as), [9, 16, 21], as);
+  });
 });
 
 describe('silent-catch: one finding per function, the other handlers as related locations (issue 12)', () => {
