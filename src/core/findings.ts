@@ -136,6 +136,10 @@ export interface ReviewStats {
   withheld?: WithheldCounts;
   /** What the model was shown besides the code under review; absent when no model was asked. */
   context?: ContextStats;
+  /** Requests whose prompt the model server cut to fit its context window (ChatResponse.promptCut); absent when none. */
+  promptCut?: number;
+  /** The last cut request's counted and sent prompt tokens. */
+  promptCutTokens?: { countedTokens: number; sentTokens: number };
 }
 
 /** The context sent with the code under review (see docs/engine.md, "Context"). */

@@ -11,7 +11,7 @@ import { showError, type OutputChannelLogger } from './logging';
 import { NoModelError } from './providerFactory';
 import { offerModelChoices, type ModelPickerDeps } from './modelPicker';
 import { changedRanges, type LineRange, type PublishedFinding, type Replace } from './common/publishedFindings';
-import { noteText } from './common/reviewNotes';
+import { noteText, promptCutWarning } from './common/reviewNotes';
 import { COMMANDS } from './common/commandIds';
 import { formatConvergence, formatOutcome, type ReviewKind, type ReviewOutcome } from './common/reviewService';
 import { isCancellation } from '../core/review/errors';
@@ -166,6 +166,15 @@ function warnUnknownPersona(outcome: ReviewOutcome): void {
   });
 }
 
+/** Cut prompts are said where they cannot be missed, with the setting that fixes our side. */
+function warnPromptCut(result: ReviewResult): void {
+  const message = promptCutWarning(result.stats);
+  if (!message) return;
+  void vscode.window.showWarningMessage(message, 'Open Settings').then((picked) => {
+    if (picked) void vscode.commands.executeCommand('workbench.action.openSettings', 'backendReviewer.maxInputTokens');
+  });
+}
+
 /**
  * Turns a failure into the right message (with its ways out) and a result value. A model failure is
  * said in the editor's terms with the buttons that fit it (failureAdvice.ts); `retry` runs the same
@@ -268,6 +277,7 @@ export async function runReviewJob(services: Services, unscoped: ReviewJob): Pro
             services.logger.info(`Note: ${note}`);
           if (!job.quiet) {
             warnUnknownPersona(outcome);
+            warnPromptCut(outcome.result);
             const buttons = outcome.result.findings.length > dismissed.length ? ['Show Problems'] : [];
             void vscode.window.showInformationMessage(message, ...buttons).then((picked) => {
               if (picked) void vscode.commands.executeCommand('workbench.actions.view.problems');

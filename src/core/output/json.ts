@@ -58,6 +58,7 @@ export function formatJson(result: ReviewResult, meta: ReportMeta): string {
       findingsOverCap: result.stats.findingsOverCap ?? 0,
       ...(result.stats.withheld ? { withheld: result.stats.withheld } : {}),
       ...(result.stats.context ? { context: result.stats.context } : {}),
+      ...(result.stats.promptCut ? { promptCut: result.stats.promptCut } : {}),
     },
     dismissed: (result.dismissed ?? []).map((f) => ({ ...reportFinding(f), dismissal: f.suppression })),
     ...(meta.files ? { files: meta.files } : {}),

@@ -7,7 +7,6 @@ import {
   type ChatRequest,
   type ChatResponse,
   type ResponseFormatKind,
-  type TokenUsage,
 } from './provider';
 import { errorMessage } from '../errorMessage';
 import { boundedEventStream, cappedBody, readStart, streamEndOf, type BodyLimits } from './boundedBody';
@@ -595,7 +594,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
       }
       return {
         text,
-        usage: this.usage(reportedUsage, promptTokens, text),
+        ...this.usageAndCut(reportedUsage, promptTokens, text),
         format,
         truncated: finishReason === 'length' || finishReason === null,
       };
@@ -634,33 +633,43 @@ export class OpenAICompatibleProvider implements ChatProvider {
     if (text) request.onText?.(text);
     return {
       text,
-      usage: this.usage(completion.usage, promptTokens, text),
+      ...this.usageAndCut(completion.usage, promptTokens, text),
       format,
       truncated: choice.finish_reason === 'length',
     };
   }
 
-  private usage(reported: OpenAI.CompletionUsage | undefined | null, promptEstimate: number, text: string): TokenUsage {
+  private usageAndCut(
+    reported: OpenAI.CompletionUsage | undefined | null,
+    promptEstimate: number,
+    text: string,
+  ): Pick<ChatResponse, 'usage' | 'promptCut'> {
     if (reported && Number.isFinite(reported.prompt_tokens) && Number.isFinite(reported.completion_tokens)) {
-      this.checkTruncation(reported.prompt_tokens, promptEstimate);
-      return { promptTokens: reported.prompt_tokens, completionTokens: reported.completion_tokens };
+      const cut = this.promptCut(reported.prompt_tokens, promptEstimate);
+      return {
+        usage: { promptTokens: reported.prompt_tokens, completionTokens: reported.completion_tokens },
+        ...(cut ? { promptCut: { countedTokens: reported.prompt_tokens, sentTokens: promptEstimate } } : {}),
+      };
     }
     this.logger.debug(`${this.where()} reported no token usage; using an estimate (characters / 4).`);
-    return { promptTokens: promptEstimate, completionTokens: estimateTokens(text) };
+    return { usage: { promptTokens: promptEstimate, completionTokens: estimateTokens(text) } };
   }
 
   /**
    * Local servers with a short context (Ollama's default num_ctx) drop the front of a long prompt
    * without an error: the persona, rubric and rules go first. What they report as prompt tokens then
    * falls far below what was sent; tokenizers differ, so only a large gap on a large prompt counts.
+   * Said in the log once per provider; each cut request is flagged on its response.
    */
-  private checkTruncation(reportedPromptTokens: number, estimate: number): void {
-    if (this.truncationWarned || estimate < TRUNCATION_MIN_PROMPT_TOKENS) return;
-    if (reportedPromptTokens >= estimate * TRUNCATION_RATIO) return;
+  private promptCut(reportedPromptTokens: number, estimate: number): boolean {
+    if (estimate < TRUNCATION_MIN_PROMPT_TOKENS) return false;
+    if (reportedPromptTokens >= estimate * TRUNCATION_RATIO) return false;
+    if (this.truncationWarned) return true;
     this.truncationWarned = true;
     this.logger.warn(
       `${this.where()} counted ${reportedPromptTokens} prompt tokens for a prompt of about ${estimate}: it probably cut the prompt to fit its context window, losing the review instructions. Raise the server's context length (Ollama: num_ctx / OLLAMA_CONTEXT_LENGTH) or lower maxInputTokens (--max-input-tokens, backendReviewer.maxInputTokens) to at most what it holds.`,
     );
+    return true;
   }
 
   private where(): string {

@@ -42,6 +42,11 @@ export interface ChatResponse {
   format: ResponseFormatKind;
   /** The answer stopped at the length limit: parse what is complete. */
   truncated: boolean;
+  /**
+   * The endpoint counted far fewer prompt tokens than were sent: it cut the prompt to fit its
+   * context window (a local server's short default), so the answer lost the review's instructions.
+   */
+  promptCut?: { countedTokens: number; sentTokens: number };
 }
 
 export interface ChatProvider {

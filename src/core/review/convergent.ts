@@ -221,6 +221,10 @@ function sumStats(a: ReviewResult['stats'], b: ReviewResult['stats']): ReviewRes
   if (a.findingsOverCap !== undefined || b.findingsOverCap !== undefined)
     stats.findingsOverCap = (a.findingsOverCap ?? 0) + (b.findingsOverCap ?? 0);
   if (a.withheld ?? b.withheld) stats.withheld = a.withheld ?? b.withheld;
+  if (a.promptCut || b.promptCut) {
+    stats.promptCut = (a.promptCut ?? 0) + (b.promptCut ?? 0);
+    stats.promptCutTokens = b.promptCutTokens ?? a.promptCutTokens;
+  }
   return stats;
 }
 

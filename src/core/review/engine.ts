@@ -222,6 +222,10 @@ async function answerFor(
         : undefined,
     });
   });
+  if (response.promptCut) {
+    stats.promptCut = (stats.promptCut ?? 0) + 1;
+    stats.promptCutTokens = response.promptCut;
+  }
   stats.promptTokens += response.usage.promptTokens;
   stats.completionTokens += response.usage.completionTokens;
   const parsed = parseModelAnswer(response.text, {
@@ -901,6 +905,10 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
       await Promise.all(tasks);
       skipped.push(...planSkipped, ...runSkipped);
 
+      if (stats.promptCut && stats.promptCutTokens)
+        notes.push(
+          `the model server cut the prompt of ${stats.promptCut} of ${stats.requests} requests to fit its context window (it counted ${stats.promptCutTokens.countedTokens} tokens of about ${stats.promptCutTokens.sentTokens} sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds`,
+        );
       if (deadlinePassed)
         notes.push(
           `the review stopped at its deadline of ${seconds(deadlineMs ?? 0)}: the parts not reviewed are listed as skipped`,

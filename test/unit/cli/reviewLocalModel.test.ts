@@ -72,4 +72,34 @@ describe('review command: local model settings', function () {
     const honest = await runCliCaptured(['review', 'settings.ts', '--no-cache'], { cwd: root, env });
     assert.doesNotMatch(honest.stderr, /prompt tokens for a prompt of about/, 'an estimate-sized usage is no warning');
   });
+
+  it('counts the cut requests in the JSON report and says so in its notes', async () => {
+    // Every request is cut: the report says how many of how many, with the way out.
+    server.setHandler(() => ({ ...findingsAnswer([]), usage: { prompt_tokens: 300, completion_tokens: 10 } }));
+    const root = project(600);
+    const run = await runCliCaptured(
+      ['review', 'settings.ts', '--no-cache', '--max-input-tokens', '6000', '--format', 'json'],
+      { cwd: root, env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { notes: string[]; stats: { requests: number; promptCut?: number } };
+    assert.ok(report.stats.requests >= 2, `expected several requests, got ${report.stats.requests}`);
+    assert.equal(report.stats.promptCut, report.stats.requests);
+    const note = report.notes.find((n) => /cut the prompt/.test(n));
+    assert.match(
+      note ?? '',
+      new RegExp(
+        `^the model server cut the prompt of ${report.stats.requests} of ${report.stats.requests} requests to fit its context window \\(it counted 300 tokens of about \\d+ sent\\): those parts were reviewed without the review's instructions\\. Raise the server's context length`,
+      ),
+    );
+
+    server.setHandler(() => findingsAnswer([]));
+    const honest = await runCliCaptured(['review', 'settings.ts', '--no-cache', '--format', 'json'], {
+      cwd: root,
+      env,
+    });
+    const clean = JSON.parse(honest.stdout) as { notes: string[]; stats: { promptCut?: number } };
+    assert.equal(clean.stats.promptCut, undefined);
+    assert.ok(!clean.notes.some((n) => /cut the prompt/.test(n)));
+  });
 });

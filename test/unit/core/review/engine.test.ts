@@ -623,6 +623,26 @@ describe('runReview', () => {
     assert.deepEqual([result.stats.requests, result.stats.cachedChunks], [1, 1]);
   });
 
+  it('counts the requests whose prompt the model server cut, and says so once in the notes', async () => {
+    const units: ReviewUnit[] = ['a.ts', 'b.ts', 'c.ts'].map((path) => ({ path, text: ordersTs }));
+    // b.ts's request comes back cut (the server counted far fewer prompt tokens than were sent).
+    const provider = new FakeProvider((request) =>
+      /^File: b\.ts$/m.test(userText(request))
+        ? { ...answer([]), promptCut: { countedTokens: 400, sentTokens: 2100 } }
+        : answer([]),
+    );
+    const result = await runReview({ units, persona, mode: 'pragmatic', provider });
+    assert.equal(result.stats.promptCut, 1);
+    assert.deepEqual(result.stats.promptCutTokens, { countedTokens: 400, sentTokens: 2100 });
+    const notes = result.notes.filter((n) => /cut the prompt/.test(n));
+    assert.deepEqual(notes, [
+      "the model server cut the prompt of 1 of 3 requests to fit its context window (it counted 400 tokens of about 2100 sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds",
+    ]);
+    const clean = await runReview({ units, persona, mode: 'pragmatic', provider: new FakeProvider(() => answer([])) });
+    assert.equal(clean.stats.promptCut, undefined);
+    assert.ok(!clean.notes.some((n) => /cut the prompt/.test(n)));
+  });
+
   it('keeps reviewing when the cache cannot be read or written, and says so', async () => {
     const broken = {
       get: async () => {
