@@ -1,4 +1,4 @@
-import { SEVERITIES, type ReviewResult, type Severity } from '../findings';
+import { SEVERITIES, type ReviewResult, type Severity, type SkippedPart } from '../findings';
 import { counted } from '../counted';
 import { terminalSafe } from './terminal';
 
@@ -27,6 +27,41 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
+/** Files left out by policy for the same reason (binary, over the size cap…) listed one by one up to this many. */
+const SKIPPED_SHOWN_PER_REASON = 3;
+
+/**
+ * Skipped parts, one line each; but a folder's 150 images would bury the findings, so files left out
+ * by policy for one reason beyond the first few become one counted line (JSON and SARIF list them
+ * all). A part that failed (the review is incomplete there) is always listed on its own.
+ */
+function skippedLines(skipped: readonly SkippedPart[]): string[] {
+  const byReason = new Map<string, number>();
+  for (const s of skipped) if (!s.failed) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const shown = new Map<string, number>();
+  const lines: string[] = [];
+  for (const s of skipped) {
+    const count = s.failed ? 1 : (byReason.get(s.reason) ?? 1);
+    if (count > SKIPPED_SHOWN_PER_REASON + 1) {
+      const seen = (shown.get(s.reason) ?? 0) + 1;
+      shown.set(s.reason, seen);
+      if (seen > SKIPPED_SHOWN_PER_REASON) {
+        if (seen === SKIPPED_SHOWN_PER_REASON + 1)
+          lines.push(
+            `skipped ${count - SKIPPED_SHOWN_PER_REASON} more for the same reason (${terminalSafe(s.reason)}); --format json lists them all`,
+          );
+        continue;
+      }
+    }
+    const range =
+      s.startLine !== undefined
+        ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}`
+        : '';
+    lines.push(`skipped ${terminalSafe(s.file)}${range}: ${terminalSafe(s.reason)}`);
+  }
+  return lines;
+}
+
 /**
  * One block per finding: `path:line:col severity [ruleId] title`, then the message and the suggestion
  * indented; then skipped parts, notes, and a one-line summary with counts and request statistics.
@@ -52,13 +87,7 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
     if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
     out.push('');
   }
-  for (const s of result.skipped) {
-    const range =
-      s.startLine !== undefined
-        ? `:${s.startLine}${s.endLine !== undefined && s.endLine !== s.startLine ? `-${s.endLine}` : ''}`
-        : '';
-    out.push(paint(DIM, `skipped ${terminalSafe(s.file)}${range}: ${terminalSafe(s.reason)}`));
-  }
+  for (const line of skippedLines(result.skipped)) out.push(paint(DIM, line));
   for (const note of result.notes) out.push(paint(DIM, `note: ${terminalSafe(note)}`));
   for (const o of result.overkill ?? [])
     out.push(terminalSafe(`overkill here (${o.file}): ${o.title}${o.reason !== '' ? ` — ${o.reason}` : ''}`));

@@ -109,6 +109,35 @@ describe('formatText', () => {
     );
     assert.ok(!text.includes('\u001b['), 'no colour when off');
   });
+  it('lists a few files skipped for one reason and counts the rest; failed parts are always listed', () => {
+    const images = Array.from({ length: 9 }, (_, index) => ({
+      file: `static/img/shot${index}.png`,
+      reason: 'binary file: not reviewed',
+    }));
+    const failed = Array.from({ length: 6 }, (_, index) => ({
+      file: `src/part${index}.ts`,
+      reason: 'the model request failed: timeout',
+      failed: true,
+    }));
+    const lines = formatText(
+      { ...result, skipped: [...images, ...failed, { file: 'a.ts', reason: 'other' }] },
+      { color: false },
+    ).split('\n');
+    const skipped = lines.filter((l) => l.startsWith('skipped '));
+    assert.deepEqual(skipped, [
+      'skipped static/img/shot0.png: binary file: not reviewed',
+      'skipped static/img/shot1.png: binary file: not reviewed',
+      'skipped static/img/shot2.png: binary file: not reviewed',
+      'skipped 6 more for the same reason (binary file: not reviewed); --format json lists them all',
+      ...failed.map((f) => `skipped ${f.file}: the model request failed: timeout`),
+      'skipped a.ts: other',
+    ]);
+    assert.match(lines[lines.length - 2], /; 16 skipped;/);
+    // Four of one reason are all listed: a count line would save nothing.
+    const four = formatText({ ...result, skipped: images.slice(0, 4) }, { color: false });
+    assert.equal(four.split('\n').filter((l) => l.startsWith('skipped ')).length, 4);
+  });
+
   it('prints the first five related places of a finding and counts the rest', () => {
     const related = Array.from({ length: 8 }, (_, index) => ({
       file: 'src/orders.ts',
