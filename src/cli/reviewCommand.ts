@@ -64,7 +64,7 @@ import {
   type ProjectConfig,
   type ProjectScope,
 } from '../core/config/projectConfig';
-import { normalisePath } from '../core/roles';
+import { browserByImporters, normalisePath } from '../core/roles';
 
 const FORMATS = ['text', 'json', 'sarif', 'rdjson', 'gitlab', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -607,6 +607,8 @@ interface LoadedProject {
   /** The configuration file read, as given or found; undefined when there is none. */
   file?: string;
   includeTests: boolean;
+  /** A review of every file of the project (its root folder, no diff): importers seen are all there are. */
+  wholeProject: boolean;
 }
 
 /** The folder a review is about: the first reviewed path (a file's folder), or the working folder for diffs. */
@@ -707,10 +709,12 @@ async function loadProject(args: ReviewArgs, io: CliIo): Promise<LoadedProject> 
     config = read.config;
   }
   const exclude = [...(config.exclude ?? []), ...args.exclude];
+  const reviewed = args.paths.length === 0 ? [io.cwd] : args.paths.map((given) => path.resolve(io.cwd, given));
   return {
     scope: projectScope({ ...config, exclude: exclude.length > 0 ? exclude : undefined }, root),
     file: shown,
     includeTests: args.includeTests || config.includeTests === true,
+    wholeProject: !args.diff && !args.staged && reviewed.every((folder) => path.resolve(folder) === path.resolve(root)),
   };
 }
 
@@ -723,6 +727,7 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
   const relative = (file: string): string =>
     relativeToProject(project.scope.root, path.resolve(cwd, file)) ?? normalisePath(file);
   const units: ReviewUnit[] = [];
+  const relatives: string[] = [];
   let excluded = 0;
   for (const unit of loaded.units) {
     const rel = relative(unit.path);
@@ -732,6 +737,17 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
     }
     const facts = project.scope.facts(rel);
     units.push({ ...unit, role: project.scope.role(rel, unit.text).role, ...(facts ? { facts } : {}) });
+    relatives.push(rel);
+  }
+  // With the whole project in the review, a module only front-end code imports is front-end code.
+  if (project.wholeProject) {
+    const browser = browserByImporters(
+      units.map((unit, index) => ({ path: relatives[index], text: unit.text, role: unit.role ?? 'production' })),
+    );
+    units.forEach((unit, index) => {
+      if (browser.has(relatives[index]) && !project.scope.patternedRole(relatives[index]))
+        units[index] = { ...unit, role: 'browser' };
+    });
   }
   const skipped = loaded.skipped.filter((part) => project.scope.excludedBy(relative(part.file)) === undefined);
   // A package.json or module file that is there and cannot be read: the files were reviewed with the

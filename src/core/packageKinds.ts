@@ -24,6 +24,8 @@ export interface PackageInfo {
    * hold browser and server code side by side: its `client/` folders are the browser's.
    */
   fullStack?: string;
+  /** The folder of the nearest package.json at or above the file (`''` at the root), relative to the project root. */
+  manifestDir?: string;
 }
 
 /** UI frameworks whose packages build pages for the browser (`vite` alone also bundles Node libraries, so it does not count). */
@@ -150,7 +152,9 @@ export class PackageManifests {
     const file = parts.join('/');
     parts.pop();
     const dir = parts.join('/');
-    const info = this.atDir(dir);
+    const found = this.atDir(dir);
+    const manifestDir = found && this.manifestDirOf(dir);
+    const info = found && manifestDir !== undefined ? { ...found, manifestDir } : found;
     const scriptRun = this.scriptRunOf(dir, file);
     return scriptRun ? { ...info, kind: info?.kind ?? 'other', reason: info?.reason ?? scriptRun, scriptRun } : info;
   }
@@ -281,11 +285,17 @@ export class PackageManifests {
   /** The programs each package.json's `scripts` run, by the package's folder (read once). */
   private readonly runs = new Map<string, PackageRuns | undefined>();
 
-  /** Why the file (in folder `dir`) is a script its nearest package.json runs, or undefined. */
-  private scriptRunOf(dir: string, file: string): string | undefined {
+  /** The folder of the nearest package.json at or above folder `dir`, or undefined when there is none. */
+  private manifestDirOf(dir: string): string | undefined {
     let at: string | undefined = dir;
     while (at !== undefined && this.manifestText(at) === undefined)
       at = at === '' ? undefined : at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '';
+    return at;
+  }
+
+  /** Why the file (in folder `dir`) is a script its nearest package.json runs, or undefined. */
+  private scriptRunOf(dir: string, file: string): string | undefined {
+    const at = this.manifestDirOf(dir);
     if (at === undefined) return undefined;
     let runs = this.runs.get(at);
     if (!this.runs.has(at)) {

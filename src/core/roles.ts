@@ -89,12 +89,12 @@ const FEATURE_DIRS = new Set([
   'usecases',
 ]);
 /**
- * A migration file's versioned name: numbered or timestamped (`0003_add_tags.py`,
+ * A migration file's versioned name: numbered or timestamped (`0003_add_tags.py`, `m0002_reindex.py`,
  * `20240101120000-add-tags.js`, `v12.go`, Flyway's `V3__tags.sql`), an Alembic revision id
  * (`4a0aec37e7cf_add_tags.py`), or the package marker of a Django migrations folder.
  */
 const VERSIONED_MIGRATION_FILE =
-  /^(?:\d+[\w.-]*|v\d+(?:[._]\d+)*\.\w+|V\d+__[\w.-]+|[0-9a-f]{12}_[\w.-]*|__init__\.py)$/;
+  /^(?:\d+[\w.-]*|[a-z]\d{3,}[_-][\w.-]*|v\d+(?:[._]\d+)*\.\w+|V\d+__[\w.-]+|[0-9a-f]{12}_[\w.-]*|__init__\.py)$/;
 /**
  * A migration framework's shape in the file: Alembic and Django revisions, `upgrade`/`downgrade`
  * functions, knex/Sequelize/umzug `up`/`down` exports, TypeORM's MigrationInterface, goose and
@@ -201,16 +201,20 @@ const OWN_SOURCE_DIRS = new Set([
   'features',
 ]);
 
-/** Where the first folder of sample programs is in `dirs` (see EXAMPLE_DIR, OWN_SOURCE_DIRS), or -1. */
-function exampleFolderAt(dirs: readonly string[]): number {
+/**
+ * Where the first folder of sample programs is in `dirs` (see EXAMPLE_DIR, OWN_SOURCE_DIRS), or -1.
+ * `packageDepth` folders at the top are the path to a package's root (`packages/api/` holding a
+ * package.json): there a folder is the package's name, not a source folder of a program.
+ */
+function exampleFolderAt(dirs: readonly string[], packageDepth = 0): number {
   let inSource = false;
   for (const [at, dir] of dirs.entries()) {
     if (EXAMPLE_DIR.test(dir) && (!inSource || dir.startsWith('_'))) return at;
-    if (OWN_SOURCE_DIRS.has(dir)) inSource = true;
+    if (at >= packageDepth && OWN_SOURCE_DIRS.has(dir)) inSource = true;
   }
   return -1;
 }
-/** A build script at the project's root (`build.js`, `build.mjs`). */
+/** A build script at the project's root or beside a package's package.json (`build.js`, `desktop/build.mjs`). */
 const ROOT_BUILD_FILE = /^build\.(?:js|mjs|cjs|ts|mts)$/;
 const SCRIPT_FILE =
   /\.config\.(?:js|cjs|mjs|ts|cts|mts)$|^(?:gulpfile|gruntfile|jakefile|jest\.preset|webpack\.config|rollup\.config|vite\.config|esbuild(?:\.config)?|babel\.config|jest\.config|vitest\.config|playwright\.config|cypress\.config|eslint\.config|prettier\.config|tailwind\.config|postcss\.config|next\.config|nuxt\.config|svelte\.config|karma\.conf|protractor\.conf|commitlint\.config|lint-staged\.config|tsup\.config)\.\w+$|^(?:noxfile|fabfile|manage|(?:pre|post)_gen_project)\.py$|^(?:magefile|mage)\.go$/;
@@ -291,6 +295,30 @@ const GO_MAIN_PACKAGE = /^package[ \t]+main\b/m;
 const GO_TEST_PACKAGE = /^(?!(?:la|con|at|pro|de|in|manifes)test$)[a-z][a-z0-9]*test$/;
 /** A Go program run by hand or by `go generate`, never built into the service. */
 const GO_SCRIPT_BUILD_TAG = /^\/\/(?:go:build|[ \t]*\+build)[ \t]+(?:ignore|tools|generate)\b/m;
+/**
+ * The environments a settings module can be named for that are not production: CI, the test run, a
+ * developer's machine (`settings/ci.py`, `settings/local_dev.py`, `settings_test.py`, `dev_settings.py`).
+ */
+const NON_PRODUCTION_ENV = /^(?:ci|tests?|testing|dev|devel|develop|development|local_?dev|dev_?local)$/;
+/** `local` names a developer's machine only in a module that turns debugging on (`DEBUG = True`). */
+const LOCAL_ENV = /^local$/;
+const PYTHON_DEBUG_ON = /^DEBUG[ \t]*=[ \t]*True\b/m;
+/**
+ * A task runner's tasks file (invoke's and Fabric's `tasks.py`/`fabfile`, Paver's `pavement.py`):
+ * commands a maintainer runs (`inv bootstrap`), told by the import and a `@task` decorator. Celery's
+ * tasks (`@shared_task`, `@app.task`) import celery, not these.
+ */
+const PYTHON_TASK_RUNNER_IMPORT =
+  /^[ \t]*(?:from[ \t]+(?:invoke|fabric|paver)(?:\.\w+)*[ \t]+import\b|import[ \t]+(?:invoke|fabric|paver)\b)/m;
+const PYTHON_TASK_DECORATOR = /^[ \t]*@task\b/m;
+/** A Django management command's class, wherever its module is (a base class the commands share). */
+const DJANGO_COMMAND_IMPORT =
+  /^[ \t]*from[ \t]+django\.core\.management(?:\.base)?[ \t]+import\b[^\n]*\bBaseCommand\b/m;
+const DJANGO_COMMAND_CLASS = /^class[ \t]+\w+\([^)\n]*\bBaseCommand\b[^)\n]*\)[ \t]*:/m;
+/** PEP 723 inline script metadata: a single-file program run by `uv run`/`pipx run`, never imported. */
+const PYTHON_INLINE_SCRIPT_METADATA = /^# \/\/\/ script[ \t]*$/m;
+/** Folders at the top of a project that hold its maintainers' programs, beside the app. */
+const TOP_LEVEL_TOOL_DIRS = new Set(['extra', 'extras']);
 
 const JS_BROWSER_MODULES =
   'react|react-dom|react-dom/client|zustand|jotai|recoil|vue|vuex|vuex-[\\w./-]+|vue-(?!server-renderer)[\\w./-]+|pinia|@vueuse/[\\w./-]+|svelte|preact|preact/hooks|solid-js|lit|jquery|alpinejs|next/link|next/router|next/navigation|next/image|next/head|next/dynamic|@remix-run/react|react-router|react-router-dom|@tanstack/react-query|@tanstack/vue-query|swr|@angular/[\\w./-]+|@vue/[\\w./-]+|@mui/[\\w./-]+|@chakra-ui/[\\w./-]+|@emotion/[\\w./-]+|styled-components|antd|react-(?!dom/server)[\\w./-]+|mobx-react(?:-lite)?|prosemirror-view|@codemirror/view|@tiptap/react|@tiptap/vue-\\d';
@@ -536,6 +564,39 @@ export interface ProjectContext {
   names?: readonly string[];
   /** Why a deployment file (a Dockerfile, compose file, Procfile, crontab, entrypoint) names the file; undefined when none does. */
   deployedBy?(path: string): string | undefined;
+  /** Whether the folder (relative to the root) holds versioned migrations at any depth (see holdsVersionedMigrations). */
+  holdsVersionedMigrations?(dir: string): boolean;
+}
+
+/**
+ * A versioned migration as a migrations folder holds it, a file or a folder of its own (Prisma's
+ * `20240101120000_init/migration.sql`, a release's `v1_20/`): see VERSIONED_MIGRATION_FILE.
+ */
+const VERSIONED_MIGRATION_ENTRY =
+  /^(?:\d+[\w.-]*|[a-z]\d{3,}[_-][\w.-]*|v\d+(?:[._]\d+)*(?:\.\w+)?|V\d+__[\w.-]+|[0-9a-f]{12}_[\w.-]*)$/;
+/** How many entries holdsVersionedMigrations lists at most, and how deep it looks. */
+const MIGRATION_SCAN_ENTRIES = 2000;
+const MIGRATION_SCAN_DEPTH = 3;
+
+/**
+ * Whether folder `dir` holds a versioned migration (VERSIONED_MIGRATION_ENTRY) in it or in its
+ * folders, up to MIGRATION_SCAN_DEPTH below. A schema's history is a series of numbered or timestamped
+ * changes; a `migration/` folder without any is a feature of the product named for another sense of
+ * the word (importing users' data from another service: `modules/migration/todoist/`). `list` names a
+ * folder's entries (none for a file); a name with a dot is taken as a file and not listed.
+ */
+export function holdsVersionedMigrations(list: (dir: string) => readonly string[], dir: string): boolean {
+  let budget = MIGRATION_SCAN_ENTRIES;
+  const visit = (folder: string, depth: number): boolean => {
+    for (const entry of list(folder)) {
+      budget -= 1;
+      if (VERSIONED_MIGRATION_ENTRY.test(entry)) return true;
+      if (budget <= 0) return false;
+      if (depth < MIGRATION_SCAN_DEPTH && !entry.includes('.') && visit(`${folder}/${entry}`, depth + 1)) return true;
+    }
+    return false;
+  };
+  return visit(dir, 1);
 }
 
 /** Python that serves or keeps running: a web app's run call, a server loop, a consumer, a scheduler. */
@@ -563,6 +624,42 @@ function pythonProgram(
   if (project?.deployedBy?.(path) !== undefined) return undefined;
   const shebang = head.slice(0, head.indexOf('\n') < 0 ? head.length : head.indexOf('\n')).trim();
   return `a program run by hand (${shebang.slice(0, 40)}, a __main__ guard, a command line; serves nothing, no deployment file starts it)`;
+}
+
+/**
+ * Python command-line code that is no program of its own by the `#!` test above: a task runner's
+ * tasks (invoke, Fabric, Paver), a Django management command's class kept outside `commands/` (a base
+ * class several commands share), a single-file script with PEP 723 metadata. A deployment file that
+ * starts it still makes it production.
+ */
+function pythonCommand(path: string, head: string, project: ProjectContext | undefined): string | undefined {
+  let reason: string | undefined;
+  const runner = PYTHON_TASK_RUNNER_IMPORT.exec(head);
+  if (runner && PYTHON_TASK_DECORATOR.test(head))
+    reason = `${runner[0].trim().replace(/\s+/g, ' ')} and @task (a task runner's commands)`;
+  else if (DJANGO_COMMAND_IMPORT.test(head) && DJANGO_COMMAND_CLASS.test(head))
+    reason = 'a Django management command class (BaseCommand)';
+  else if (PYTHON_INLINE_SCRIPT_METADATA.test(head)) reason = 'PEP 723 script metadata (# /// script)';
+  if (reason === undefined || project?.deployedBy?.(path) !== undefined) return undefined;
+  return reason;
+}
+
+/**
+ * A settings module of an environment that is not production: in a `settings` package
+ * (`settings/ci.py`, `settings/local_dev.py`) or named for the environment beside the settings
+ * (`settings_test.py`, `dev_settings.py`). Developers' and CI runs' throwaway keys and local database
+ * passwords live there. `local` counts only with `DEBUG = True` (elsewhere it may be a deployment's overrides).
+ */
+function nonProductionSettings(dirs: readonly string[], base: string, head: string): string | undefined {
+  const stem = base.replace(/\.py$/, '');
+  const env =
+    dirs.at(-1) === 'settings'
+      ? stem
+      : (/^settings[._-](\w+)$/.exec(stem)?.[1] ?? /^(\w+?)[._-]settings$/.exec(stem)?.[1]);
+  if (env === undefined) return undefined;
+  if (NON_PRODUCTION_ENV.test(env) || (LOCAL_ENV.test(env) && PYTHON_DEBUG_ON.test(head)))
+    return `settings for a ${env} environment (not production)`;
+  return undefined;
 }
 
 /** Expo's config plugins change the native project when the mobile app is built. */
@@ -768,14 +865,21 @@ export function classifyFile(
   if (migrationDir) {
     // Tests of the migrations (`tests/migrations/migration_3c4d.py` feeding fake rows to each revision)
     // are tests: a test folder above the migrations folder wins.
-    const above = dirs.slice(0, dirs.indexOf(migrationDir));
+    const migrationAt = dirs.indexOf(migrationDir);
+    const above = dirs.slice(0, migrationAt);
     const testAbove = above.find((dir) => TEST_DIRS.has(dir));
     if (testAbove) return { role: 'test', reason: `path ${testAbove}/ (tests of ${migrationDir}/)` };
-    // Among a program's request handlers or services, `migration/` is more often a feature (importing
-    // another app's export: `controllers/migration/importFromPocket.ts`) than a schema's history: there
-    // a file is a migration only by its versioned name or a migration framework's shape.
-    const featureAbove = above.find((dir) => FEATURE_DIRS.has(dir));
-    if (!featureAbove) return { role: 'migration', reason: `path ${migrationDir}/` };
+    // A schema's history is a series of versioned changes: a `migration/` folder that holds none is a
+    // feature named for another sense of the word (importing another app's export:
+    // `modules/migration/todoist/`, `controllers/migration/importFromPocket.ts`). Without the project's
+    // folders to look at, among a program's request handlers or services it is taken as such a feature.
+    // There a file is a migration only by its versioned name or a migration framework's shape.
+    const folder = normal.split('/').filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
+    const versioned = project?.holdsVersionedMigrations?.(folder.slice(0, migrationAt + 1).join('/'));
+    if (versioned === true)
+      return { role: 'migration', reason: `path ${migrationDir}/ (it holds versioned migrations)` };
+    if (versioned === undefined && !above.some((dir) => FEATURE_DIRS.has(dir)))
+      return { role: 'migration', reason: `path ${migrationDir}/` };
     const shape =
       VERSIONED_MIGRATION_FILE.exec(base)?.[0] ??
       MIGRATION_SHAPE.exec(text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text)?.[0];
@@ -821,9 +925,19 @@ export function classifyFile(
     return { role: 'fixture', reason: 'a __main__ program that imports a fake-data library (sample data)' };
   const imported = testImport(head, family);
   if (imported) return { role: 'test', reason: imported };
+  if (family === 'python') {
+    const settings = nonProductionSettings(dirs, base, head);
+    if (settings) return { role: 'test', reason: settings };
+  }
 
-  // A developers' folder at the top of the project (`dev/`: local containers, installers, build configs).
-  const scriptDir = firstDir(dirs, SCRIPT_DIRS) ?? (dirs[0] === 'dev' ? 'dev' : undefined);
+  // A developers' folder at the top of the project (`dev/`: local containers, installers, build configs;
+  // `extras/`: maintainers' Python and JavaScript run from source beside the app; a Go program there is
+  // built and shipped, a container's health check or a push agent).
+  const topTool =
+    dirs.length > 0 && (dirs[0] === 'dev' || (family !== 'go' && TOP_LEVEL_TOOL_DIRS.has(dirs[0])))
+      ? dirs[0]
+      : undefined;
+  const scriptDir = firstDir(dirs, SCRIPT_DIRS) ?? topTool;
   // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
   if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
     return { role: 'script', reason: `path ${scriptDir}/` };
@@ -835,7 +949,11 @@ export function classifyFile(
   // sample is a file in the folder or in one folder of its own (`examples/publish-go/main.go`); an
   // example application laid out as a service (`examples/orders-service/src/orders.ts`) is code to
   // review as such.
-  const exampleAt = exampleFolderAt(dirs);
+  const packageDepth =
+    packageInfo?.manifestDir === undefined || packageInfo.manifestDir === ''
+      ? 0
+      : packageInfo.manifestDir.split('/').length;
+  const exampleAt = exampleFolderAt(dirs, packageDepth);
   if (exampleAt >= 0 && dirs.length - exampleAt <= 2)
     return { role: 'script', reason: `path ${dirs[exampleAt]}/ (sample programs)` };
   // A command-line tool's package: its code runs once per command, not in a server's event loop.
@@ -848,6 +966,16 @@ export function classifyFile(
   if (base === 'setup.py' && SETUPTOOLS.test(head)) return { role: 'script', reason: 'setup.py calling setuptools' };
   if (dirs.length === 0 && ROOT_BUILD_FILE.test(base))
     return { role: 'script', reason: `file name ${base} at the root` };
+  // A package's build script beside its package.json (an Electron app's `desktop/build.js`), unless a
+  // deployment file starts it.
+  if (
+    family === 'js' &&
+    ROOT_BUILD_FILE.test(base) &&
+    packageInfo?.manifestDir !== undefined &&
+    packageInfo.manifestDir.toLowerCase() === dirs.join('/') &&
+    project?.deployedBy?.(normal) === undefined
+  )
+    return { role: 'script', reason: `file name ${base} beside ${packageInfo.manifestDir}/package.json` };
   if (SCRIPT_FILE.test(base) || (dirs.at(-1) === 'docs' && base === 'conf.py'))
     return { role: 'script', reason: `file name ${base}` };
   if (family === 'go') {
@@ -855,7 +983,7 @@ export function classifyFile(
     if (tag) return { role: 'script', reason: `build constraint ${tag[0]}` };
   }
   if (family === 'python') {
-    const program = pythonProgram(normal, text, head, project);
+    const program = pythonProgram(normal, text, head, project) ?? pythonCommand(normal, head, project);
     if (program) return { role: 'script', reason: program };
   }
   if (family === 'js') {
@@ -872,4 +1000,128 @@ export function classifyFile(
     if (browser) return { role: 'browser', reason: browser };
   }
   return { role: 'production', reason: 'no test, tooling, generated or front-end signal' };
+}
+
+/** A file of a review with the role it was given, for passes over the whole project (browserByImporters). */
+export interface RoledFile {
+  /** Relative to the project root, `/`-separated. */
+  path: string;
+  text: string;
+  role: FileRole;
+}
+
+/**
+ * The module specifiers a JavaScript module loads at run time: `import … from`, `export … from`, a
+ * bare `import '…'`, `require('…')` and `import('…')`. Type-only imports and exports are erased by the
+ * compiler and load nothing.
+ */
+const JS_MODULE_SPECIFIER =
+  /\b(?:import|export)\s+(type\s+)?(?:[\w$*{},\s]*?\bfrom\s*)?['"]([^'"\n]+)['"]|\b(?:require|import)\s*\(\s*['"]([^'"\n]+)['"]\s*\)/g;
+/** A specifier's path without its extension, and `/index` dropped: what resolution compares. */
+const moduleKey = (path: string): string => path.replace(/\.(?:d\.)?[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
+/** A React hook called (`useState(`, `useApi(`): only a component or another hook can, both run in the page. */
+const HOOK_CALL = /(?<![.\w$])use[A-Z][\w$]*\s*(?:<[^>\n]*>\s*)?\(/;
+/** A component file: JSX, or a single-file component of Vue or Svelte. */
+const COMPONENT_SOURCE = /\.(?:[jt]sx|vue|svelte)$/i;
+
+/**
+ * A browser file whose own text says so beyond importing a UI library (a server module that renders
+ * an email with React's `createElement` imports it too): a component file, the `'use client'`
+ * directive, or a hook call.
+ */
+function loadsInPage(file: RoledFile): boolean {
+  return COMPONENT_SOURCE.test(file.path) || startsWithUseClient(file.text) || HOOK_CALL.test(file.text);
+}
+/** How many passes browserByImporters makes: a helper of a helper of a component becomes browser code in the second. */
+const IMPORTER_PASSES = 3;
+
+/**
+ * Modules of a front end told by who imports them: a module that imports nothing server-side and
+ * that, among the files of the review, only browser code loads (a `fetch` helper that only React
+ * hooks import, a client of the app's own API that only a context provider imports) runs in the
+ * browser, whatever its folder. An importer counts as the page's when its text says so (a component
+ * file, `'use client'`, a hook call: loadsInPage) or this pass found it. Tests of it do not count either way; any other importer (a route, a
+ * service, a script) keeps it production, and so does having no importer at all (an entry point, a
+ * framework's route file). Only meaningful when `files` are the whole project: an importer outside
+ * the review would go unseen. Relative specifiers are resolved exactly; others (`@/lib/fetch`,
+ * `@acme/lib/client/api`) by their path after the alias or package name, at least two segments
+ * (`lib/fetch`), to every file whose path ends so. Returns the path and why of each module found.
+ */
+export function browserByImporters(files: readonly RoledFile[]): Map<string, string> {
+  const jsFiles = files.filter((file) => familyOfPath(file.path.toLowerCase()) === 'js');
+  const byKey = new Map<string, RoledFile[]>();
+  for (const file of jsFiles) {
+    const key = moduleKey(normalisePath(file.path));
+    byKey.set(key, [...(byKey.get(key) ?? []), file]);
+  }
+  /** Files whose path (as a module key) ends with `/${tail}`: found by the tail's last segment. */
+  const byLastSegment = new Map<string, RoledFile[]>();
+  for (const [key, found] of byKey) {
+    const last = key.slice(key.lastIndexOf('/') + 1);
+    byLastSegment.set(last, [...(byLastSegment.get(last) ?? []), ...found]);
+  }
+  const resolve = (from: string, specifier: string): RoledFile[] => {
+    if (specifier.startsWith('.')) {
+      const parts = from.split('/').slice(0, -1);
+      for (const part of specifier.split('/')) {
+        if (part === '..') parts.pop();
+        else if (part !== '.' && part !== '') parts.push(part);
+      }
+      return byKey.get(moduleKey(parts.join('/'))) ?? [];
+    }
+    const segments = specifier.split('/');
+    // The alias (`@/`, `~/`, `#/`) or the package's name (`@scope/name`, `name`) comes first.
+    const skip = /^[@~#]$/.test(segments[0]) || !segments[0].startsWith('@') ? 1 : 2;
+    const tail = moduleKey(segments.slice(skip).join('/'));
+    if (tail.split('/').length < 2) return [];
+    const last = tail.slice(tail.lastIndexOf('/') + 1);
+    return (byLastSegment.get(last) ?? []).filter((file) => moduleKey(normalisePath(file.path)).endsWith(`/${tail}`));
+  };
+  const importers = new Map<RoledFile, Set<RoledFile>>();
+  for (const file of jsFiles) {
+    const from = normalisePath(file.path);
+    JS_MODULE_SPECIFIER.lastIndex = 0;
+    for (let match = JS_MODULE_SPECIFIER.exec(file.text); match; match = JS_MODULE_SPECIFIER.exec(file.text)) {
+      if (match[1]) continue;
+      for (const target of resolve(from, match[2] ?? match[3])) {
+        if (target === file) continue;
+        let set = importers.get(target);
+        if (!set) importers.set(target, (set = new Set()));
+        set.add(file);
+      }
+    }
+  }
+  const roleOf = new Map<RoledFile, FileRole>(jsFiles.map((file) => [file, file.role]));
+  const found = new Map<string, string>();
+  for (let pass = 0; pass < IMPORTER_PASSES; pass += 1) {
+    let changed = false;
+    for (const file of jsFiles) {
+      if (roleOf.get(file) !== 'production') continue;
+      const loaders = [...(importers.get(file) ?? [])].filter(
+        (importer) => !TEST_ROLES.includes(roleOf.get(importer)!),
+      );
+      if (
+        loaders.length === 0 ||
+        loaders.some(
+          (importer) => roleOf.get(importer) !== 'browser' || (importer.role === 'browser' && !loadsInPage(importer)),
+        )
+      )
+        continue;
+      const path = normalisePath(file.path);
+      const head = file.text.length > HEAD_CHARS ? file.text.slice(0, HEAD_CHARS) : file.text;
+      if (SERVER_PATH.test(path.toLowerCase()) || importsServerModule(head) || JS_SERVER_MARK.test(head)) continue;
+      roleOf.set(file, 'browser');
+      const shown = loaders
+        .slice(0, 2)
+        .map((importer) => normalisePath(importer.path))
+        .join(', ');
+      found.set(
+        file.path,
+        `only browser code imports it (${shown}${loaders.length > 2 ? `, ${loaders.length - 2} more` : ''}) and it imports nothing server-side`,
+      );
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return found;
 }

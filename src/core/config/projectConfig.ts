@@ -13,6 +13,7 @@ import { describeFsError } from '../personas/readText';
 import type { UnitFacts } from '../review/types';
 import {
   classifyFile,
+  holdsVersionedMigrations,
   type ProjectContext,
   compileRolePatterns,
   FILE_ROLES,
@@ -213,6 +214,8 @@ export interface ProjectScope {
   /** Why a path is left out of reviews (`exclude "legacy/**"`), or undefined when it is reviewed. */
   excludedBy(relativePath: string): string | undefined;
   role(relativePath: string, text: string): FileRoleResult;
+  /** Whether the project's own `rolePatterns` give the file its role (nothing built in may change it then). */
+  patternedRole(relativePath: string): boolean;
   /** What the files beside this one say about it (ReviewUnit.facts); undefined without a root. */
   facts(relativePath: string): UnitFacts | undefined;
   /** The project file's layers of the offline configuration. */
@@ -249,11 +252,20 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
   const manifests = root === '' ? undefined : new PackageManifests(root, read, list);
   const facts = root === '' ? undefined : new ProjectFacts(root, list, read);
+  const migrationFolders = new Map<string, boolean>();
   const project: ProjectContext | undefined = manifests && {
     get names() {
       return manifests.projectNames();
     },
     deployedBy: (relativePath) => manifests.deployedBy(relativePath),
+    holdsVersionedMigrations(dir) {
+      let found = migrationFolders.get(dir);
+      if (found === undefined) {
+        found = holdsVersionedMigrations((folder) => list(path.join(root, ...folder.split('/'))), dir);
+        migrationFolders.set(dir, found);
+      }
+      return found;
+    },
   };
   const roleRules: Partial<Record<FileRole, Record<string, RuleOverride>>> = {};
   for (const role of FILE_ROLES) {
@@ -272,6 +284,9 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
     role(relativePath, text) {
       const normal = normalisePath(relativePath);
       return classifyFile(normal, text, patterns, manifests?.of(normal), project);
+    },
+    patternedRole(relativePath) {
+      return patterns?.match(normalisePath(relativePath)) !== undefined;
     },
     facts(relativePath) {
       return facts?.of(normalisePath(relativePath));

@@ -153,6 +153,26 @@ describe('file roles from package.json', () => {
     assert.equal(roleOf('packages/next-app/app/api/route.ts', helper), 'production');
   });
 
+  it("reads a package's build script beside its package.json and its examples folder as scripts (round-6 informed)", () => {
+    const files = {
+      'package.json': manifest({ name: 'shop', private: true }),
+      'desktop/package.json': manifest({ main: 'main.js', dependencies: { electron: '30' } }),
+      'packages/api/package.json': manifest({ name: '@shop/api', dependencies: { hono: '4' } }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const roleOf = (path: string, text: string): string => classifyFile(path, text, undefined, manifests.of(path)).role;
+    const build = "const { execSync } = require('child_process');\nexecSync('pnpm dist');\n";
+    assert.equal(roleOf('desktop/build.js', build), 'script');
+    assert.equal(manifests.of('desktop/build.js')?.manifestDir, 'desktop');
+    // Near-misses: a build module deeper in the package, or in a folder without a package.json.
+    assert.equal(roleOf('desktop/src/build.js', build), 'production');
+    assert.equal(roleOf('server/build.js', build), 'production');
+    const sample = "const r = await fetch('https://shop.invalid/api/v1/orders', { method: 'POST' });\n";
+    assert.equal(roleOf('packages/api/v1/examples/01-create-order.ts', sample), 'script');
+    // Near-miss: below the package's own source folder, examples/ is a feature of the API.
+    assert.equal(roleOf('packages/api/src/examples/saved-requests.ts', sample), 'production');
+  });
+
   it('reads .vue and .svelte files as browser code without any package.json', () => {
     assert.equal(classifyFile('src/components/Login.vue', '<script setup>\n</script>\n').role, 'browser');
     assert.equal(classifyFile('src/routes/Page.svelte', '<script>\n</script>\n').role, 'browser');

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import {
+  browserByImporters,
   classifyFile,
   compileRolePatterns,
   generatedOrVendoredByHead,
   globMatcher,
+  holdsVersionedMigrations,
   startsWithUseClient,
   type FileRole,
 } from '../../../src/core/roles';
@@ -512,5 +514,139 @@ describe('file roles', () => {
     // Near-misses: the store library's framework-free entry, and a store kept beside a server import.
     assert.equal(role('src/store/release.ts', store.replace("'zustand'", "'zustand/vanilla'")), 'production');
     assert.equal(role('src/store/release.ts', `import { Pool } from 'pg';\n${store}`), 'production');
+  });
+
+  it('reads settings modules of CI, test and development environments as test code (round-6 informed)', () => {
+    const ci = "from .base import *\n\nDEBUG = False\nSECRET_KEY = 'ci-only-key-7f3a9c2e1b'\n";
+    assert.equal(role('shop/settings/ci.py', ci), 'test');
+    assert.equal(role('shop/settings/local_dev.py', ci), 'test');
+    assert.equal(role('shop/settings/development.py', ci), 'test');
+    assert.equal(role('shop/settings_dev.py', ci), 'test');
+    assert.equal(role('shop/ci_settings.py', ci), 'test');
+    assert.match(classifyFile('shop/settings/ci.py', ci).reason, /settings for a ci environment/);
+    // `local` only when the module turns debugging on.
+    assert.equal(role('shop/settings/local.py', ci.replace('DEBUG = False', 'DEBUG = True')), 'test');
+    // Near-misses: the production settings, a `local` overrides module without DEBUG on, a settings
+    // folder's other modules, and a module merely named `dev` outside any settings.
+    assert.equal(role('shop/settings/production.py', ci), 'production');
+    assert.equal(role('shop/settings/main.py', ci), 'production');
+    assert.equal(role('shop/settings/local.py', ci), 'production');
+    assert.equal(role('shop/settings/devices.py', ci), 'production');
+    assert.equal(role('shop/dev.py', ci), 'production');
+  });
+
+  it('reads task runners, Django command base classes, PEP 723 scripts and top-level extras/ as scripts (round-6 informed)', () => {
+    const tasks =
+      "import requests\nfrom invoke import Collection, task\n\n@task\ndef fetch_data(ctx):\n    requests.get('https://data.invalid/dump.json')\n";
+    assert.equal(role('shop/tasks.py', tasks), 'script');
+    assert.equal(role('fabfile/deploy.py', tasks.replace('from invoke import', 'from fabric import')), 'script');
+    // Near-misses: Celery's tasks module, and an invoke import without any @task.
+    const celery =
+      "import requests\nfrom celery import shared_task\n\n@shared_task\ndef fetch_data():\n    requests.get('https://data.invalid/dump.json')\n";
+    assert.equal(role('shop/tasks.py', celery), 'production');
+    assert.equal(role('shop/tasks.py', tasks.replace('@task\n', '')), 'production');
+    const base =
+      'import requests\nfrom django.core.management.base import BaseCommand\n\nclass ImportCatalogueCommand(BaseCommand):\n    def fetch(self):\n        requests.get(self.url)\n';
+    assert.equal(role('shop/catalogue/management/importing.py', base), 'script');
+    // Near-miss: a module that calls a command does not define one.
+    const caller =
+      'from django.core.management import call_command\n\ndef rebuild():\n    call_command("rebuild_index")\n';
+    assert.equal(role('shop/catalogue/maintenance.py', caller), 'production');
+    const pep723 =
+      '# /// script\n# dependencies = ["requests"]\n# ///\nimport requests\n\nprint(requests.get("https://api.invalid/contributors").json())\n';
+    assert.equal(role('tools_of_ours/contributors.py', pep723), 'script');
+    assert.equal(
+      classifyFile('contributors.py', pep723, undefined, undefined, { deployedBy: () => 'crontab names it' }).role,
+      'production',
+      'a deployment file starts it',
+    );
+    assert.equal(
+      role('extras/authors/contributors.py', 'import requests\nrequests.get("https://x.invalid")\n'),
+      'script',
+    );
+    assert.equal(role('extra/release/notes.mjs', "await fetch('https://x.invalid');\n"), 'script');
+    // Near-misses: a Go program in extra/ is built and shipped; an `extras/` below the source is a feature.
+    assert.equal(role('extra/agent/agent.go', 'package main\n\nfunc main() {}\n'), 'production');
+    assert.equal(role('shop/extras/coupons.py', 'import requests\n'), 'production');
+  });
+
+  it('gives the migration role below a migration folder only when the folder holds versioned migrations (round-6 informed)', () => {
+    const tree: Record<string, string[]> = {
+      'pkg/migration': ['20190324205606.go', 'migration.go'],
+      'pkg/modules/migration': ['handler', 'todolist', 'helpers.go'],
+      'pkg/modules/migration/handler': ['handler.go'],
+      'pkg/modules/migration/todolist': ['todolist.go', 'testdata'],
+      'pkg/modules/migration/todolist/testdata': ['export.json'],
+      'db/migrations': ['mysql'],
+      'db/migrations/mysql': ['0.1'],
+      'db/migrations/mysql/0.1': ['00__init.sql'],
+    };
+    const list = (dir: string): string[] => tree[dir] ?? [];
+    assert.equal(holdsVersionedMigrations(list, 'pkg/migration'), true);
+    assert.equal(holdsVersionedMigrations(list, 'db/migrations'), true, 'a versioned folder two levels down');
+    assert.equal(holdsVersionedMigrations(list, 'pkg/modules/migration'), false);
+    const project = { holdsVersionedMigrations: (dir: string) => holdsVersionedMigrations(list, dir) };
+    const importer = 'package todolist\n\nfunc Migrate(u *user.User) error { return nil }\n';
+    const roleIn = (path: string, text: string): FileRole =>
+      classifyFile(path, text, undefined, undefined, project).role;
+    assert.equal(roleIn('pkg/modules/migration/todolist/todolist.go', importer), 'production');
+    assert.equal(roleIn('pkg/modules/migration/handler/handler.go', 'package handler\n'), 'production');
+    // Without the project's folders, the folder name still decides outside feature folders.
+    assert.equal(role('pkg/modules/migration/todolist/todolist.go', importer), 'migration');
+    // Near-misses: a folder with versioned migrations keeps its helpers; a migration's own shape still counts.
+    assert.equal(roleIn('pkg/migration/migration.go', 'package migration\n'), 'migration');
+    assert.equal(roleIn('db/migrations/runner.go', 'package migrations\n'), 'migration');
+    assert.equal(
+      roleIn('pkg/modules/migration/add_tags.ts', 'export async function up(knex) {}\n'),
+      'migration',
+      'a framework shape in a folder of importers',
+    );
+  });
+
+  it('reads a module that only front-end code imports as browser code, in a whole-project pass (round-6 informed)', () => {
+    const helper =
+      'export async function get(path: string) {\n  const r = await fetch(`${base}${path}`);\n  return r.json();\n}\n';
+    const hook =
+      "import { useQuery } from '@tanstack/react-query';\nimport { get } from '@/lib/http';\nexport function useOrders() {\n  return useQuery({ queryKey: ['o'], queryFn: () => get('/orders') });\n}\n";
+    const provider = "'use client';\nimport { limits } from '../limits';\nexport function LimitsProvider() {}\n";
+    const route =
+      "import express from 'express';\nimport { get } from '../lib/http';\nexpress().get('/', async () => get('/x'));\n";
+    const test =
+      "import { it } from 'vitest';\nimport { get } from '../src/lib/http';\nit('gets', async () => get('/x'));\n";
+    const files = [
+      { path: 'src/lib/http.ts', text: helper, role: 'production' as FileRole },
+      { path: 'src/hooks/useOrders.ts', text: hook, role: 'browser' as FileRole },
+      { path: 'test/http.test.ts', text: test, role: 'test' as FileRole },
+      { path: 'pkg/quota/limits.ts', text: helper, role: 'production' as FileRole },
+      { path: 'pkg/quota/provider/client.tsx', text: provider, role: 'browser' as FileRole },
+    ];
+    const found = browserByImporters(files);
+    assert.deepEqual([...found.keys()].sort(), ['pkg/quota/limits.ts', 'src/lib/http.ts']);
+    assert.match(found.get('src/lib/http.ts') ?? '', /only browser code imports it \(src\/hooks\/useOrders\.ts\)/);
+    // Near-misses: a server route imports it too; nobody imports it; it imports a server module; the
+    // only importer is browser by its UI import alone (a server module rendering an email with React).
+    assert.equal(
+      browserByImporters([...files, { path: 'src/server/route.ts', text: route, role: 'production' }]).has(
+        'src/lib/http.ts',
+      ),
+      false,
+    );
+    assert.equal(
+      browserByImporters(files.filter((file) => file.path !== 'src/hooks/useOrders.ts')).has('src/lib/http.ts'),
+      false,
+    );
+    const withFs = files.map((file) =>
+      file.path === 'src/lib/http.ts' ? { ...file, text: `import fs from 'fs';\n${helper}` } : file,
+    );
+    assert.equal(browserByImporters(withFs).has('src/lib/http.ts'), false);
+    const mailer =
+      "import { createElement } from 'react';\nimport { get } from '../lib/http';\nexport const render = () => createElement('p', null, get('/x'));\n";
+    assert.equal(browserByImporters([files[0], { path: 'src/mail/render.ts', text: mailer, role: 'browser' }]).size, 0);
+    // A type-only import loads nothing.
+    const typeOnly = "import type { get } from '@/lib/http';\nexport function useX() { return useState(0); }\n";
+    assert.equal(
+      browserByImporters([files[0], { path: 'src/hooks/useX.ts', text: typeOnly, role: 'browser' }]).size,
+      0,
+    );
   });
 });
