@@ -84,7 +84,13 @@ export function formatText(result: ReviewResult, options: TextFormatOptions): st
       out.push(paint(DIM, `    also at ${terminalSafe(r.file)}:${r.startLine}:${r.startColumn ?? 1}`));
     if (related.length > RELATED_SHOWN)
       out.push(paint(DIM, `    and ${related.length - RELATED_SHOWN} more places (--format json or sarif lists them)`));
-    if (f.fix) out.push(paint(DIM, `    Fix available for lines ${f.fix.startLine}-${f.fix.endLine}.`));
+    if (f.fix)
+      out.push(
+        paint(
+          DIM,
+          `    Fix available for ${f.fix.startLine === f.fix.endLine ? `line ${f.fix.startLine}` : `lines ${f.fix.startLine}-${f.fix.endLine}`}.`,
+        ),
+      );
     out.push('');
   }
   for (const line of skippedLines(result.skipped)) out.push(paint(DIM, line));

@@ -98,6 +98,7 @@ describe('formatText', () => {
     const lines = text.split('\n');
     assert.equal(lines[0], 'src/orders.ts:18:24 critical [review/security] SQL built by concatenation');
     assert.equal(lines[1], '    User input reaches the query text.');
+    assert.ok(lines.includes('    Fix available for line 18.'), 'a one-line fix names its line');
     assert.ok(lines.includes('src/my orders.ts:30:9 medium [http-no-timeout] Outbound HTTP request without a timeout'));
     assert.ok(lines.includes('src/my orders.ts:40:1 info [review/observability] Consider tracing'));
     assert.ok(lines.includes('skipped assets/logo.png: binary file: not reviewed'));
