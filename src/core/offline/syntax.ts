@@ -618,6 +618,18 @@ export function* matchesInRegion(input: CheckInput, regex: RegExp): Generator<Re
 
 const SECRET_FORMATS = KNOWN_SECRET_PATTERNS.filter((pattern) => KNOWN_FORMAT_NAMES.has(pattern.name));
 
+/**
+ * Whether any of SECRET_FORMATS matches anywhere in a text: their alternation, each alternative
+ * matching exactly as its format does (when a format has a flag besides g, a backreference or a
+ * named group, it would not: then every text passes). A file none matches, nearly all, skips the
+ * one scan per format; each format still finds its own matches in the others.
+ */
+const ANY_SECRET_FORMAT = SECRET_FORMATS.every(
+  (pattern) => pattern.regex.flags.replace('g', '') === '' && !/\\[1-9k]|\(\?<[^=!]/.test(pattern.regex.source),
+)
+  ? new RegExp(SECRET_FORMATS.map((pattern) => `(?:${pattern.regex.source})`).join('|'))
+  : /(?:)/;
+
 /** The formats reported on sight, without the global flag, to test one literal's text. */
 const SECRET_FORMAT_TESTS = SECRET_FORMATS.map(
   (pattern) => new RegExp(pattern.regex.source, pattern.regex.flags.replace('g', '')),
@@ -841,6 +853,7 @@ export function knownSecretLiterals(
   stringTypes: ReadonlySet<string>,
 ): Array<{ literal: Node; format: string }> {
   const found: Array<{ literal: Node; format: string }> = [];
+  if (!ANY_SECRET_FORMAT.test(input.text)) return found;
   const seen = new Set<number>();
   for (const pattern of SECRET_FORMATS) {
     for (const match of matchesInRegion(input, pattern.regex)) {
@@ -910,6 +923,8 @@ export function secretNamedStrings(input: CheckInput): NamedString[] {
 /** `password == "…"` / `token != '…'`: a secret-like name compared with a string (the string after the operator). */
 const SECRET_WORD_COMPARED =
   /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|token)\w*[ \t]*[!=]==?[ \t]*([A-Za-z]{0,2})(?=['"`])/gi;
+/** What SECRET_WORD_COMPARED and STRING_COMPARED_WITH_NAME both hold: `==` or `!=`. */
+const COMPARISON_OPERATOR = /[!=]=/;
 /** `"…" == password`: the string before the operator, at most 200 characters long. */
 const STRING_COMPARED_WITH_NAME =
   /(['"`])[^'"`\n]{1,200}\1[ \t]*[!=]==?[ \t]*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)/g;
@@ -921,6 +936,8 @@ const STRING_COMPARED_WITH_NAME =
 function secretComparedStrings(input: CheckInput): NamedString[] {
   const { text } = input;
   const found: NamedString[] = [];
+  // Both patterns match an `==` or `!=` (their `[!=]==?`): a file without one has no comparison to scan for.
+  if (!COMPARISON_OPERATOR.test(text)) return found;
   for (const match of matchesInRegion(input, SECRET_WORD_COMPARED)) {
     let nameStart = match.index;
     while (nameStart > 0 && /[\w$]/.test(text[nameStart - 1])) nameStart -= 1;
