@@ -16,7 +16,6 @@ import {
   hasProviderFormat,
   isTestsOwnCredential,
   isTranslationCatalogue,
-  isDevelopmentSettings,
   lastStartingBy,
   lineStarts,
   shareCollectedNodes,
@@ -506,8 +505,6 @@ export function checkTree(
         continue;
       // A translation catalogue's values are labels (`password: 'Passwort'`); a provider's key format there is still a leak.
       if (isTranslationCatalogue(unit.path) && !hasProviderFormat(literal)) continue;
-      // A development, test or CI settings module's keys are that environment's throwaway values.
-      if (isDevelopmentSettings(unit.path) && !hasProviderFormat(literal)) continue;
     }
     const place = locationOf(unit, starts, item);
     const finding: ReviewFinding = {

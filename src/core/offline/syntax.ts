@@ -666,22 +666,6 @@ export function isTranslationCatalogue(path: string): boolean {
   return TRANSLATION_DIR.test(path.replace(/\\/g, '/'));
 }
 
-/**
- * A settings module for a developer's machine, a test run or CI, by its name in a settings folder
- * (`settings/local_dev.py`, `config/settings/test.py`, `settings/ci.py`) or beside the main one
- * (`settings_dev.py`, `test_settings.py`, `local_settings.py`): its keys and passwords are throwaway
- * values for that environment (a local database's `wger`/`wger`, a key the file says not to use in
- * production), never what a deployment runs with. A provider's key format there is still a leak.
- */
-const NON_PRODUCTION_ENV = '(?:ci|tests?|testing|dev|devel|development|local|local_?dev(?:elopment)?|dev_?local)';
-const DEVELOPMENT_SETTINGS = new RegExp(
-  `(?:^|/)(?:settings|config|conf)/(?:[\\w.-]+/)*${NON_PRODUCTION_ENV}\\.py$|(?:^|/)(?:settings_${NON_PRODUCTION_ENV}|${NON_PRODUCTION_ENV}_settings)\\.py$`,
-  'i',
-);
-export function isDevelopmentSettings(path: string): boolean {
-  return DEVELOPMENT_SETTINGS.test(path.replace(/\\/g, '/'));
-}
-
 /** Whether a credential literal holds a provider's key format (an AWS, GitHub, Stripe … key), a leak wherever it stands. */
 export function hasProviderFormat(literalText: string): boolean {
   return SECRET_FORMAT_TESTS.some((format) => format.test(literalText));

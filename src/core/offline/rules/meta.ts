@@ -104,7 +104,7 @@ Log the error with context (and the identifiers needed to find the record), reth
 
 Values read from the environment or configuration, empty strings, placeholders (\`changeme\`, \`<your-token>\`), masks put where a secret was (\`"__CENSORED__"\`, \`"[hidden]"\`), rate limits (\`"change_password": "1/m/user"\`), dotted import paths (\`'reset_password': 'app.forms.ResetForm'\`) and text with spaces are not reported. In test code, values a person made up (words and small numbers, \`P@ss+w0rd\`) and every credential of a test that fakes the HTTP layer (responses, requests-mock, respx, nock, msw, httpmock) are the test's own; a provider's key format is reported anywhere.
 
-Not in a settings module for a developer's machine, a test run or CI (session 12), named so in a settings or config folder (\`settings/local_dev.py\`, \`config/settings/test.py\`, \`settings/ci.py\`) or beside the main one (\`settings_dev.py\`, \`local_settings.py\`): a literal there is that environment's throwaway value. A provider's key format is still reported there.
+A settings module of a CI, test or development environment (\`settings/ci.py\`, \`settings/local_dev.py\`, \`settings_dev.py\`; \`settings/local.py\` with \`DEBUG = True\`) is test code (see the file roles), where a value a person made up for that environment is not reported; a provider's key format still is.
 
 ## Why it hurts in production
 Source code is copied to laptops, CI logs, forks, backups and vendors. A credential in it is readable by everyone who ever had the code, cannot be rotated without a deploy, and stays in the git history after it is deleted.

@@ -204,6 +204,8 @@ describe('hardcoded-secret: values a test makes up, keys it leaks (issue 12, fif
   }
 });
 
+// Settings of a CI, test or development environment are test code (roles.ts, 2968f85), where a value made up
+// for that environment is not reported (isTestsOwnCredential): end to end, a provider's key still is.
 describe('hardcoded-secret in a development, test or CI settings module (issue 12, session 12)', () => {
   const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', 'python/dev_settings.py'), 'utf8');
   const lines = async (as: string): Promise<number[]> =>
@@ -219,7 +221,8 @@ describe('hardcoded-secret in a development, test or CI settings module (issue 1
       'config/settings/test.py',
       'settings/ci.py',
       'shelf/settings_dev.py',
-      'shelf/local_settings.py',
+      // `local` only in a module that turns debugging on (this one does).
+      'shelf/settings/local.py',
     ])
       assert.deepEqual(await lines(as), expected, as);
   });
@@ -227,6 +230,13 @@ describe('hardcoded-secret in a development, test or CI settings module (issue 1
   it('reports every credential in the settings a deployment runs with', async () => {
     for (const as of ['shelf/settings/production.py', 'shelf/settings.py', 'config/settings/base.py'])
       assert.deepEqual(await lines(as), [9, 16, 21], as);
+    // A `local` overrides module without debugging on may be a deployment's.
+    const quiet = text.replace('DEBUG = True', 'DEBUG = False');
+    const found = await runOfflineChecks({ path: 'shelf/settings/local.py', text: quiet }, { mode: 'backendpe' });
+    assert.deepEqual(
+      found.filter((f) => f.ruleId === 'hardcoded-secret').map((f) => f.startLine),
+      [9, 16, 21],
+    );
   });
 });
 
