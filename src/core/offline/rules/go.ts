@@ -232,9 +232,65 @@ function missingClientOption(call: Call, imported: Map<string, string>): string 
   return undefined;
 }
 
+/** go-oidc and golang.org/x/oauth2: they send with the `*http.Client` a context carries, else `http.DefaultClient`. */
+const OIDC_MODULE = /^github\.com\/coreos\/go-oidc(?:\/v\d+)?(?:\/oidc)?$/;
+const OAUTH2_MODULE = /^golang\.org\/x\/oauth2(?:\/[\w/]+)?$/;
+/** Package functions of go-oidc that fetch (discovery, the key set's first fetch). */
+const OIDC_FETCHES = /^(?:NewProvider|NewRemoteKeySet)$/;
+/** Methods of oauth2.Config / clientcredentials.Config / oidc.Provider that send a request with their context. */
+const OAUTH_METHOD_FETCHES = /^(?:Exchange|PasswordCredentialsToken|DeviceAuth|DeviceAccessToken|UserInfo)$/;
+/** `context.Background()` / `context.TODO()`: no deadline, and no client value for the library to find. */
+const BARE_CONTEXT = /^context\s*\.\s*(?:Background|TODO)\s*\(\s*\)$/;
+
+/**
+ * A call into go-oidc or x/oauth2 that sends a request (`oidc.NewProvider(ctx, issuer)`,
+ * `cfg.Exchange(ctx, code)`, `provider.UserInfo(ctx, ts)`) given a bare `context.Background()` /
+ * `context.TODO()`, written at the call or held in a local whose every assignment before the call is
+ * one: with no `oauth2.HTTPClient` / `oidc.ClientContext` value in the context the libraries send
+ * through `http.DefaultClient` (no timeout), and no deadline ends the request either.
+ */
+function oauthCallWithBareContext(input: CheckInput, call: Call, imported: Map<string, string>): boolean {
+  const packageCall = OIDC_FETCHES.test(call.name);
+  if ((!packageCall && !OAUTH_METHOD_FETCHES.test(call.name)) || call.operand === undefined) return false;
+  const first = call.args[0];
+  if (!first) return false;
+  const paths = [...imported.values()];
+  if (packageCall) {
+    // `…/go-oidc` before v3 is package `oidc` too.
+    const path =
+      imported.get(call.operand) ?? (call.operand === 'oidc' ? paths.find((p) => OIDC_MODULE.test(p)) : undefined);
+    if (!path || !OIDC_MODULE.test(path)) return false;
+  } else if (imported.has(call.operand) || !paths.some((p) => OIDC_MODULE.test(p) || OAUTH2_MODULE.test(p)))
+    return false;
+  if (BARE_CONTEXT.test(first.text)) return true;
+  if (first.type !== 'identifier') return false;
+  const fn = enclosingFunction(input, call.node);
+  if (!fn) return false;
+  const assignments = (assignmentsByName(input, fn).get(first.text) ?? []).filter(
+    (assignment) => assignment.node.startIndex < call.node.startIndex,
+  );
+  return (
+    assignments.length > 0 &&
+    assignments.every((assignment) => {
+      const { targets, values } = assignmentParts(assignment);
+      const value = targets.length === values.length ? values[targets.indexOf(first.text)] : undefined;
+      return !!value && BARE_CONTEXT.test(value.text);
+    })
+  );
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
+    if (oauthCallWithBareContext(input, call, imported)) {
+      input.report(
+        call.node,
+        'http-no-timeout',
+        `\`${call.text}\` is given a bare \`${call.args[0].text}\`: with no HTTP client in the context the OAuth/OIDC library sends through http.DefaultClient, which has no timeout, so a stalled identity provider holds this goroutine forever.`,
+        'Pass a context with a deadline (`context.WithTimeout`), or one that carries a client with a `Timeout` (`oidc.ClientContext(ctx, client)` / `context.WithValue(ctx, oauth2.HTTPClient, client)`).',
+      );
+      continue;
+    }
     const missing = CLIENT_OPTION_DEFAULTS.some((known) => known.call === call.name)
       ? missingClientOption(call, imported)
       : undefined;

@@ -147,6 +147,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/attempts.go', 2],
     // A poll that starts a long-lived worker once per key of a registry it keeps.
     ['go/worker_registry.go', 2],
+    // go-oidc and x/oauth2 given a bare background context send through http.DefaultClient.
+    ['go/identity_clients.go', 3],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
