@@ -1,6 +1,17 @@
 import path from 'node:path';
 import { listIfPresent, readIfPresent } from './projectFiles';
 import type { UnitFacts } from './review/types';
+import { calledPackageQueries, goPackageName, packageQueryFunctions } from './offline/goQueries';
+import type { PackageQueryFunction } from './offline/goQueries';
+
+/** A folder of more Go files than this is not read for its package's functions (cost). */
+const GO_PACKAGE_MAX_FILES = 400;
+
+/** A Go folder's files (tests left out) with their package clause, and each package's querying functions. */
+interface GoFolder {
+  files: Map<string, { text: string; packageName: string }>;
+  functions: Map<string, Map<string, PackageQueryFunction>>;
+}
 
 /** A NestJS module file: `orders.module.ts`, `app.module.js`. */
 const MODULE_FILE = /\.module\.[cm]?[jt]s$/;
@@ -31,9 +42,13 @@ export class ProjectFacts {
     if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || (!isGo && !/\.[cm]?[jt]sx?$/.test(relativePath))) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return undefined;
-    parts.pop();
+    const name = parts.pop() ?? '';
     const dir = parts.join('/');
-    if (isGo) return this.goModuleOf(dir);
+    if (isGo) {
+      const module = this.goModuleOf(dir);
+      const called = name.endsWith('_test.go') ? undefined : this.goPackageOf(dir, name);
+      return called ? { ...module, goPackageQueries: called } : module;
+    }
     if (!this.byDir.has(dir)) this.byDir.set(dir, this.factsOf(dir));
     return this.byDir.get(dir);
   }
@@ -49,6 +64,40 @@ export class ProjectFacts {
     else if (dir !== '') facts = this.goModuleOf(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
     this.goByDir.set(dir, facts);
     return facts;
+  }
+
+  private readonly goPackages = new Map<string, GoFolder>();
+
+  /**
+   * The querying functions of the Go package that file `name` of folder `dir` belongs to, declared in
+   * the package's other files and called by this one by name (see goQueries.ts). The folder's files
+   * are read once; a folder of more than GO_PACKAGE_MAX_FILES files is not read.
+   */
+  private goPackageOf(dir: string, name: string): UnitFacts['goPackageQueries'] {
+    let folder = this.goPackages.get(dir);
+    if (!folder) {
+      const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
+      const names = this.list(absolute).filter((file) => file.endsWith('.go') && !file.endsWith('_test.go'));
+      folder = { files: new Map(), functions: new Map() };
+      if (names.length >= 2 && names.length <= GO_PACKAGE_MAX_FILES)
+        for (const file of names) {
+          const text = this.read(path.join(absolute, file));
+          const packageName = text === undefined ? undefined : goPackageName(text);
+          if (text !== undefined && packageName) folder.files.set(file, { text, packageName });
+        }
+      this.goPackages.set(dir, folder);
+    }
+    const own = folder.files.get(name);
+    if (!own) return undefined;
+    let functions = folder.functions.get(own.packageName);
+    if (!functions) {
+      const files = [...folder.files]
+        .filter(([, file]) => file.packageName === own.packageName)
+        .map(([file, { text }]) => ({ name: file, text }));
+      functions = packageQueryFunctions(files);
+      folder.functions.set(own.packageName, functions);
+    }
+    return functions.size > 0 ? calledPackageQueries(own.text, functions) : undefined;
   }
 
   private factsOf(dir: string): UnitFacts | undefined {

@@ -1406,7 +1406,13 @@ export interface CallInLoop {
    * For a call of a function of the same file that runs queries itself (`getStats(c.ID)`): the
    * queries it runs (and the calls that lead to them), shown as related locations.
    */
-  runs?: ReadonlyArray<{ node: Node; callee: string }>;
+  runs?: ReadonlyArray<{
+    node: Node;
+    callee: string;
+    /** A function of another file of the package (Go): that file's name, and whether its queries only store rows. */
+    declaredIn?: string;
+    writesOnly?: boolean;
+  }>;
 }
 
 /**
@@ -1436,16 +1442,18 @@ export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], s
     const calls = others.length === 1 ? 'does 1 more call' : `do ${others.length} more calls`;
     const more = others.length === 0 ? '' : ` So ${calls} in the same loop (${named}), shown as related locations.`;
     const inner = [...new Set((first.runs ?? []).map((run) => `\`${run.callee}\``))];
+    // A function declared in another file of the package: its queries are named with that file (no location here).
+    const elsewhere = first.runs?.find((run) => run.declaredIn !== undefined)?.declaredIn;
     const through =
       inner.length === 0
         ? ''
-        : ` and queries the database each time (${inner.slice(0, 2).join(', ')}${inner.length > 2 ? ', …' : ''}, shown as related locations)`;
+        : ` and queries the database each time (${inner.slice(0, 2).join(', ')}${inner.length > 2 ? ', …' : ''}, ${elsewhere ? `in ${elsewhere}` : 'shown as related locations'})`;
     // The loop's other calls, then the queries the called functions run (each place once).
     const related = others.map((other) => other.node);
     const shown = new Set([first.node.startIndex, ...related.map((node) => node.startIndex)]);
     for (const item of [first, ...others])
-      for (const { node } of item.runs ?? [])
-        if (!shown.has(node.startIndex)) {
+      for (const { node, declaredIn } of item.runs ?? [])
+        if (declaredIn === undefined && !shown.has(node.startIndex)) {
           shown.add(node.startIndex);
           related.push(node);
         }

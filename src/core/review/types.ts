@@ -53,6 +53,13 @@ export interface UnitFacts {
    * there is a call into the process, not a round trip. Absent otherwise.
    */
   goDatabase?: 'embedded';
+  /**
+   * The functions of the file's Go package declared in its other files (same folder and package
+   * clause, tests left out) that run database queries and that this file calls by name: the file
+   * that declares each, the calls that run its queries (the first three), whether they all only
+   * store rows, and how many statements it runs. Absent when there are none.
+   */
+  goPackageQueries?: Record<string, { file: string; queries: string[]; writesOnly: boolean; statements: number }>;
 }
 
 /** Consecutive lines a diff removed, placed in the new file's numbering. */

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectScope } from '../../../src/core/config/projectConfig';
 import { runOfflineChecks } from '../../../src/core/offline';
 import { goModuleDatabase, nestHttpModuleIn, ProjectFacts } from '../../../src/core/projectFacts';
+import { expectedFindings } from './offline/labeledSet';
 
 /** Modules of our own, the shapes a NestJS project gives its HttpModule. */
 const bare =
@@ -158,6 +160,56 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.deepEqual(facts.of('main.go'), { goDatabase: 'embedded' });
     assert.equal(facts.of('tools/report/main.go'), undefined, 'a nested module has its own requirements');
     assert.equal(reads.filter((file) => file.endsWith('/internal/store/go.mod')).length, 1);
+  });
+
+  it("gives a Go file the querying functions of its package that it calls, declared in the package's other files", () => {
+    const root = join(__dirname, '../../fixtures/offline/real-shapes/go/package_calls');
+    const facts = new ProjectFacts(root).of('boards.go');
+    // Not: a batch statement, a file stored per call, no query, a test file's helper, another package's function.
+    // moveCard is known, but two statements are too few to follow across files (the rule decides).
+    assert.deepEqual(facts?.goPackageQueries, {
+      purgeCard: {
+        file: 'tasks.go',
+        queries: ['s.….Find', 's.….Delete', 's.….Delete'],
+        writesOnly: false,
+        statements: 4,
+      },
+      archiveCard: {
+        file: 'tasks.go',
+        queries: ['purgeCard', 's.….Find', 's.….Delete'],
+        writesOnly: false,
+        statements: 4,
+      },
+      moveCard: { file: 'tasks.go', queries: ['s.….Update', 's.….Delete'], writesOnly: true, statements: 2 },
+    });
+    // The file that declares them calls none of the package's others; a test file gets nothing.
+    assert.equal(new ProjectFacts(root).of('tasks.go'), undefined);
+    assert.equal(new ProjectFacts(root).of('tasks_test.go'), undefined);
+  });
+
+  it("reaches Go's query-in-loop: a loop calling a querying function of a sibling file is reported, naming that file", async () => {
+    const root = join(__dirname, '../../fixtures/offline/real-shapes/go/package_calls');
+    const text = readFileSync(join(root, 'boards.go'), 'utf8');
+    const scope = projectScope({}, root);
+    const check = async (withFacts: boolean) =>
+      await runOfflineChecks(
+        { path: 'boards.go', text, ...(withFacts ? { facts: scope.facts('boards.go') } : {}) },
+        { mode: 'backendpe' },
+      );
+    const found = await check(true);
+    const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+    assert.equal(expected.length, 2);
+    assert.deepEqual(
+      found.map((f) => `${f.startLine} ${f.ruleId}`),
+      expected,
+    );
+    assert.match(
+      found[0].message,
+      /`purgeCard` runs once per loop iteration and queries the database each time \(`s\.….Find`, `s\.….Delete`, in tasks\.go\)/,
+    );
+    assert.equal(found[0].related, undefined);
+    // Without the package's facts (the file alone) the helpers are unknown.
+    assert.deepEqual(await check(false), []);
   });
 
   it('a neighbour file that is there and cannot be read is named, not silently taken as absent', () => {
