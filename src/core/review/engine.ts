@@ -248,7 +248,9 @@ async function answerFor(
     );
   stats.findingsOverCap = (stats.findingsOverCap ?? 0) + parsed.overCap;
   const answer: CachedAnswer = { summary: parsed.summary, findings: parsed.findings, overkill: parsed.overkill };
-  if (cache && key) {
+  // An answer written without the review's instructions (the server cut the prompt) is not kept: once
+  // the server's context is raised, the same prompt must reach the model again, not this answer.
+  if (cache && key && !response.promptCut) {
     try {
       await cache.set(key, encodeCacheEntry(key, answer));
     } catch (error) {

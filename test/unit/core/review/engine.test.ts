@@ -643,6 +643,22 @@ describe('runReview', () => {
     assert.ok(!clean.notes.some((n) => /cut the prompt/.test(n)));
   });
 
+  it('does not cache an answer to a prompt the model server cut: the next review asks again', async () => {
+    const cache = new InMemoryReviewCache();
+    const units: ReviewUnit[] = [{ path: 'a.ts', text: ordersTs }];
+    const cut = new FakeProvider(() => ({ ...answer([]), promptCut: { countedTokens: 400, sentTokens: 2100 } }));
+    const first = await runReview({ units, persona, mode: 'pragmatic', provider: cut, cache });
+    assert.equal(first.stats.promptCut, 1);
+    assert.equal(cache.entries.size, 0);
+    // The server's context was raised: the same prompt now reaches the model whole, and that answer is kept.
+    const whole = new FakeProvider(() => answer([]));
+    const second = await runReview({ units, persona, mode: 'pragmatic', provider: whole, cache });
+    assert.deepEqual([second.stats.requests, second.stats.cachedChunks], [1, 0]);
+    assert.equal(second.stats.promptCut, undefined);
+    const third = await runReview({ units, persona, mode: 'pragmatic', provider: whole, cache });
+    assert.deepEqual([third.stats.requests, third.stats.cachedChunks], [0, 1]);
+  });
+
   it('keeps reviewing when the cache cannot be read or written, and says so', async () => {
     const broken = {
       get: async () => {
