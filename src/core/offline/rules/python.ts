@@ -2745,14 +2745,48 @@ const PROGRESS_BAR = /^(?:\w+\.)?(?:tqdm|trange|track|progress_?bar|alive_it)\s*
 function reportsProgressPerItem(input: CheckInput, loop: Node): boolean {
   if (loop.type !== 'for_statement') return false;
   const found = forText(input, loop);
-  return !!found && (PROGRESS_BAR.test(found.iterable) || found.ownLines.some((line) => PROGRESS_LINE.test(line)));
+  return (
+    !!found &&
+    (PROGRESS_BAR.test(found.iterable) || found.ownLines.some((line) => PROGRESS_LINE.test(line))) &&
+    !servesRequest(input, loop.startIndex)
+  );
+}
+
+/** A parameter holding the request (`request`, `req: Request`, `request: HttpRequest`) or a FastAPI dependency. */
+const REQUEST_PARAMETER = /^(?:request|req)\b(?!\s*[.(])|=\s*Depends\(/;
+/** A decorator that routes requests to the function: `@app.route(…)`, `@router.get(…)`, `@api_view`, `@action(…)`. */
+const ROUTE_DECORATOR =
+  /^@(?:[\w.]*\.(?:route|get|post|put|patch|delete|websocket|api_route)\s*\(|(?:api_view|action|login_required|require_(?:http_methods|GET|POST|safe))\b)/;
+
+/**
+ * The function around a position serves a request: it takes the request (a Django or DRF view, a
+ * class-based view's `get(self, request)`, a FastAPI dependency) or a decorator routes to it. A line
+ * it prints there goes to the server's log, not to an operator watching a batch, and its loop runs
+ * while a user waits.
+ */
+function servesRequest(input: CheckInput, at: number): boolean {
+  const header = enclosingDef(input, at);
+  if (!header) return false;
+  if (header.parameters.some((parameter) => REQUEST_PARAMETER.test(parameter))) return true;
+  // The decorators: the lines right above the `def`, at its indentation.
+  const lines = input.text.slice(Math.max(0, header.start - 2000), header.start).split('\n');
+  for (let index = lines.length - 2; index >= 0; index -= 1) {
+    const line = lines[index].trim();
+    if (!line.startsWith('@')) break;
+    if (ROUTE_DECORATOR.test(line)) return true;
+  }
+  return false;
 }
 
 /**
  * Django's ways of copying a row: `copy.pk = None` (or `.id = None`) then `save()`, or
- * `Model.objects.create(**model_to_dict(original))`.
+ * `Model.objects.create(**model_to_dict(original))`. `model_to_dict` alone is as often a view
+ * serialising rows for a response (`rows.append(model_to_dict(order))`): only a row made from the
+ * dict (`create(parent=new, **data)`, `Model(**data)`) makes it a copy.
  */
-const COPIES_ROW = /^[ \t]*[A-Za-z_]\w*\.(?:pk|id)[ \t]*=[ \t]*None[ \t]*$|\bmodel_to_dict\(/m;
+const CLEARS_KEY = /^[ \t]*[A-Za-z_]\w*\.(?:pk|id)[ \t]*=[ \t]*None[ \t]*$/m;
+const ROW_AS_DICT = /\bmodel_to_dict\(/;
+const ROW_FROM_DICT = /\.(?:create|get_or_create|update_or_create)\([^()]*\*\*\w|\b[A-Z]\w*\([^()]*\*\*\w/;
 
 /**
  * `for day in routine.days.all(): day_copy = copy(day); day_copy.pk = None; day_copy.save(); for slot
@@ -2763,7 +2797,7 @@ const COPIES_ROW = /^[ \t]*[A-Za-z_]\w*\.(?:pk|id)[ \t]*=[ \t]*None[ \t]*$|\bmod
 function copiesRowPerItem(input: CheckInput, loop: Node): boolean {
   if (loop.type !== 'for_statement') return false;
   const found = forText(input, loop);
-  return !!found && COPIES_ROW.test(found.body);
+  return !!found && (CLEARS_KEY.test(found.body) || (ROW_AS_DICT.test(found.body) && ROW_FROM_DICT.test(found.body)));
 }
 
 const queryInLoop: RuleChecker = (input) => {
