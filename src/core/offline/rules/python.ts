@@ -2585,14 +2585,14 @@ function walksCallersList(input: CheckInput, loop: Node): boolean {
   return new RegExp(`[(,]\\s*${iterable.text}\\s*[:,)=]`).test(header);
 }
 
+/** sameFileFunction's answers per check, by name: each was a scan of the whole file, asked for every call. */
+const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefined>>();
+
 /**
  * The function of this file a call names: `get_source(id)`, a function at the module's level defined
  * once, read from the text. (Methods called per item, `self.add_info(key)`, were mostly a handful of
  * settings or import entries on real code: not followed.)
  */
-/** sameFileFunction's answers per check, by name: each was a scan of the whole file, asked for every call. */
-const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefined>>();
-
 function sameFileFunction(input: CheckInput, call: Call): ScopeSpan | undefined {
   if (call.object !== undefined) return undefined;
   let known = sameFileFunctions.get(input);
