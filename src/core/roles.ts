@@ -566,6 +566,8 @@ export interface ProjectContext {
   deployedBy?(path: string): string | undefined;
   /** Whether the folder (relative to the root) holds versioned migrations at any depth (see holdsVersionedMigrations). */
   holdsVersionedMigrations?(dir: string): boolean;
+  /** Whether the folder (relative to the root) is a Python package: it holds an `__init__.py`. */
+  isPythonPackage?(dir: string): boolean;
 }
 
 /**
@@ -831,6 +833,9 @@ export function generatedOrVendoredByHead(path: string, head: string): FileRoleR
   return copied ? { role: 'vendored', reason: copied } : undefined;
 }
 
+/** A path segment that names a folder (not empty, `.` or `..`). */
+const isFolderName = (segment: string): boolean => segment !== '' && segment !== '.' && segment !== '..';
+
 /** A path as the conventions read it: `/`-separated, no leading `./`. */
 export function normalisePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
@@ -933,8 +938,14 @@ export function classifyFile(
   // A developers' folder at the top of the project (`dev/`: local containers, installers, build configs;
   // `extras/`: maintainers' Python and JavaScript run from source beside the app; a Go program there is
   // built and shipped, a container's health check or a push agent).
+  // A top-level `extras/` that is a Python package (`extras/__init__.py`) is an app the code imports
+  // (a Django project's `extras` app), not maintainers' tools.
   const topTool =
-    dirs.length > 0 && (dirs[0] === 'dev' || (family !== 'go' && TOP_LEVEL_TOOL_DIRS.has(dirs[0])))
+    dirs.length > 0 &&
+    (dirs[0] === 'dev' ||
+      (family !== 'go' &&
+        TOP_LEVEL_TOOL_DIRS.has(dirs[0]) &&
+        !(family === 'python' && project?.isPythonPackage?.(normal.split('/').find(isFolderName) ?? '') === true)))
       ? dirs[0]
       : undefined;
   const scriptDir = firstDir(dirs, SCRIPT_DIRS) ?? topTool;

@@ -253,6 +253,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const manifests = root === '' ? undefined : new PackageManifests(root, read, list);
   const facts = root === '' ? undefined : new ProjectFacts(root, list, read);
   const migrationFolders = new Map<string, boolean>();
+  const packageFolders = new Map<string, boolean>();
   const project: ProjectContext | undefined = manifests && {
     get names() {
       return manifests.projectNames();
@@ -263,6 +264,14 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
       if (found === undefined) {
         found = holdsVersionedMigrations((folder) => list(path.join(root, ...folder.split('/'))), dir);
         migrationFolders.set(dir, found);
+      }
+      return found;
+    },
+    isPythonPackage(dir) {
+      let found = packageFolders.get(dir);
+      if (found === undefined) {
+        found = list(path.join(root, ...dir.split('/'))).includes('__init__.py');
+        packageFolders.set(dir, found);
       }
       return found;
     },

@@ -568,6 +568,18 @@ describe('file roles', () => {
     // Near-misses: a Go program in extra/ is built and shipped; an `extras/` below the source is a feature.
     assert.equal(role('extra/agent/agent.go', 'package main\n\nfunc main() {}\n'), 'production');
     assert.equal(role('shop/extras/coupons.py', 'import requests\n'), 'production');
+    // Near-miss: a top-level `extras/` that is a Python package is an app of the project (a Django
+    // project's folder opened as the workspace); JavaScript beside it keeps the tools reading.
+    const app = { isPythonPackage: (dir: string) => dir === 'extras' };
+    const webhooks = 'import requests\n\ndef deliver(hook, body):\n    requests.post(hook.url, json=body)\n';
+    assert.equal(classifyFile('extras/webhooks.py', webhooks, undefined, undefined, app).role, 'production');
+    assert.equal(classifyFile('./extras/api/views.py', webhooks, undefined, undefined, app).role, 'production');
+    assert.equal(
+      classifyFile('extras/release/notes.mjs', 'await fetch(url);\n', undefined, undefined, app).role,
+      'script',
+    );
+    const tools = { isPythonPackage: () => false };
+    assert.equal(classifyFile('extras/authors/contributors.py', webhooks, undefined, undefined, tools).role, 'script');
   });
 
   it('gives the migration role below a migration folder only when the folder holds versioned migrations (round-6 informed)', () => {
