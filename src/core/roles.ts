@@ -1086,7 +1086,11 @@ export function browserByImporters(files: readonly RoledFile[]): Map<string, str
     const tail = moduleKey(segments.slice(skip).join('/'));
     if (tail.split('/').length < 2) return [];
     const last = tail.slice(tail.lastIndexOf('/') + 1);
-    return (byLastSegment.get(last) ?? []).filter((file) => moduleKey(normalisePath(file.path)).endsWith(`/${tail}`));
+    // `@/lib/fetch` is `lib/fetch.ts` at the root as well as `src/lib/fetch.ts` below it.
+    return (byLastSegment.get(last) ?? []).filter((file) => {
+      const key = moduleKey(normalisePath(file.path));
+      return key === tail || key.endsWith(`/${tail}`);
+    });
   };
   const importers = new Map<RoledFile, Set<RoledFile>>();
   for (const file of jsFiles) {

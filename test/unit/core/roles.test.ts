@@ -634,6 +634,9 @@ describe('file roles', () => {
     ];
     const found = browserByImporters(files);
     assert.deepEqual([...found.keys()].sort(), ['pkg/quota/limits.ts', 'src/lib/http.ts']);
+    // The alias names a module at the project's root as well (`@/lib/http` is `lib/http.ts`).
+    const atRoot = files.map((file) => (file.path === 'src/lib/http.ts' ? { ...file, path: 'lib/http.ts' } : file));
+    assert.deepEqual([...browserByImporters(atRoot).keys()].sort(), ['lib/http.ts', 'pkg/quota/limits.ts']);
     assert.match(found.get('src/lib/http.ts') ?? '', /only browser code imports it \(src\/hooks\/useOrders\.ts\)/);
     // Near-misses: a server route imports it too; nobody imports it; it imports a server module; the
     // only importer is browser by its UI import alone (a server module rendering an email with React).
