@@ -29,7 +29,7 @@ import {
 } from '../syntax';
 import type { CheckInput, RuleChecker, TextEdit } from '../types';
 import type { Callee, JsCall, LoopBody } from './jsSyntax';
-import { boundedOrigin, throughTransaction } from './jsOrigins';
+import { growthOrigin, loopCollection, throughTransaction, type QueryTest } from './jsOrigins';
 import {
   args,
   bindingName,
@@ -1325,7 +1325,24 @@ function importsFromProject(input: CheckInput, name: string): boolean {
 const PRISMA_WRITE = /^(?:create|createMany|update|updateMany|upsert|delete|deleteMany)$/;
 const PRISMA_MODEL = /^(?:(?:this\.)?[\w$]*prisma[\w$]*|tx|trx|db|this\.db)\.[a-z][\w$]*$/i;
 
-const queryInLoop: RuleChecker = (input) => {
+/**
+ * Names bound to a Prisma client taken from another object: `const { client } = prisma`,
+ * `const db = this.prisma.client`: its models' methods are Prisma's (`client.sessionData.updateMany(…)`).
+ */
+const PRISMA_CLIENT_ALIAS =
+  /\b(?:const|let|var)\s+(?:\{([^{}=]*)\}|([A-Za-z_$][\w$]*))\s*=\s*(?:this\.)?[\w$]*prisma[\w$]*(?:\.[A-Za-z_$][\w$]*)?\s*[;\n]/gi;
+
+function prismaClientAliases(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(PRISMA_CLIENT_ALIAS)) {
+    const bound = match[1] ? match[1].split(',').map((part) => part.split(':').pop()?.trim() ?? '') : [match[2]];
+    for (const name of bound) if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name);
+  }
+  return names;
+}
+
+/** Whether a call's target runs a query, read per file (the handles, repositories and models the file names). */
+function dataCallTest(input: CheckInput): (target: Callee) => boolean {
   let dataHandles: Set<string> | undefined;
   const isDataHandle = (name: string): boolean => (dataHandles ??= dataHandleNames(input)).has(name);
   let packageHandles: Set<string> | undefined;
@@ -1339,17 +1356,46 @@ const queryInLoop: RuleChecker = (input) => {
   };
   let prisma: boolean | undefined;
   const usesPrisma = (): boolean => (prisma ??= /prisma/i.test(input.text));
-  const isDataCall = ({ object, name }: Callee): boolean =>
+  let prismaAliases: Set<string> | undefined;
+  const isPrismaAlias = (object: string): boolean =>
+    /^[\w$]+\.[a-z][\w$]*$/.test(object) &&
+    (prismaAliases ??= prismaClientAliases(input.text)).has(object.slice(0, object.indexOf('.')));
+  return ({ object, name }: Callee): boolean =>
     (object === undefined && RECORD_FUNCTION.test(name) && importsFromProject(input, name)) ||
     (object !== undefined &&
       !IN_MEMORY_OBJECT.test(object.replace(/^.*\./, '')) &&
       ((DATA_METHODS.has(name) && (DATA_OBJECT.test(object) || isDataHandle(object))) ||
         (MODEL_FINDERS.has(name) && MODEL_CLASS.test(object)) ||
         (PACKAGE_QUERY_METHOD.test(name) && isPackageHandle(object)) ||
-        (PRISMA_WRITE.test(name) && PRISMA_MODEL.test(object) && usesPrisma()) ||
+        (PRISMA_WRITE.test(name) && (PRISMA_MODEL.test(object) || isPrismaAlias(object)) && usesPrisma()) ||
         (REPOSITORY_FIELD.test(object) &&
           !REPOSITORY_BUILDER.test(name) &&
           !isInMemoryRepository(object.slice('this.'.length)))));
+}
+
+/**
+ * Queries whose result is rows: the data calls of the file (a project's lookup of one record by id is
+ * one row), and Prisma's readers on a transaction's client (`tx.watcher.findMany(…)`).
+ */
+function rowsQueryTest(isDataCall: (target: Callee) => boolean): QueryTest {
+  return (_call, target) =>
+    (isDataCall(target) && !RECORD_FUNCTION.test(target.name)) ||
+    (target.object !== undefined &&
+      ((DATA_METHODS.has(target.name) && PRISMA_MODEL.test(target.object)) ||
+        (LIST_QUERY_METHOD.test(target.name) && !IN_MEMORY_OBJECT.test(target.object.replace(/^.*\./, '')))));
+}
+
+/**
+ * Methods that only ORMs name so, each returning a table's rows: on a scoped model, on `this` in a
+ * model's static method, on a query builder (`Attachment.unscoped().findAll(…)`, `this.findAll(…)`,
+ * `qb.getMany()`).
+ */
+const LIST_QUERY_METHOD = /^(?:findAll|findMany|findAndCountAll|getMany|getManyAndCount|getRawMany)$/;
+
+const queryInLoop: RuleChecker = (input) => {
+  const isDataCall = dataCallTest(input);
+  const isQuery = rowsQueryTest(isDataCall);
+  const loopsThatGrow = new Map<number, boolean>();
   const calls = jsCalls(input);
   const found: CallInLoop[] = [];
   const throughFunctions = new Map<number, Array<{ call: Node; callee: string; query: JsCall }>>();
@@ -1396,7 +1442,10 @@ const queryInLoop: RuleChecker = (input) => {
     const exit = /^\s*\)?\s*;?\s*(return|break)\b/.exec(input.text.slice(call.endIndex, call.endIndex + 80));
     if (exit && (exit[1] === 'return' || !body || !inSwitchCase(call, body.loop))) continue;
     const loopNode = body ? body.loop : enclosingFunction(input, call);
-    if (!loopNode || (body && walksFixedList(input, body, target))) continue;
+    if (!loopNode) continue;
+    // Only a loop shown to grow with the data: over a query's rows, a request's or an upload's list.
+    if (!growsWithData(input, loopNode, isQuery, loopsThatGrow)) continue;
+    if (body && walksFixedList(input, body, target)) continue;
     if (body && inCaseOfLoopElement(call, body.loop)) continue;
     if (inMigration(input, call)) continue;
     // Once at start-up (`onModuleInit`, `init()`, `initTargets()`), or after reading the code's own
@@ -1447,6 +1496,59 @@ const queryInLoop: RuleChecker = (input) => {
     'Fetch all rows in one query (`WHERE id IN (…)`, `findMany({ where: { id: { in: ids } } })`, a join or a DataLoader) before the loop.',
   );
 };
+
+/**
+ * Whether a loop around `call` walks a collection shown to grow with the data (see growthOrigin): the
+ * innermost loop, or one around it (a constant list walked once per row of a query still runs per row).
+ * A `while` loop, a loop over one record's children, a capped query, a constant or a parameter that
+ * nothing explains is not reported: its size is not shown to be the data's.
+ */
+function growsWithData(input: CheckInput, innermost: Node, isQuery: QueryTest, known: Map<number, boolean>): boolean {
+  // The loops around, innermost first: the loop (or array-method callback) the call is in, then the
+  // `for` statements around that one, found through the index of loop bodies.
+  for (
+    let loop: Node | undefined = innermost;
+    loop;
+    loop = enclosingLoop(input, loop.startIndex, loop.endIndex)?.loop
+  ) {
+    let grows = known.get(loop.id);
+    if (grows === undefined && !mayShowGrowth(input, loop)) known.set(loop.id, (grows = false));
+    if (grows === undefined) {
+      // One record's list, a capped query's rows and a constant show no growth (growthOrigin stops there).
+      const collection = loopCollection(loop);
+      grows = !!collection && !!growthOrigin(input, collection, isQuery);
+      known.set(loop.id, grows);
+    }
+    if (grows) return true;
+  }
+  return false;
+}
+
+/**
+ * What growth evidence looks like in the text (see growthOrigin): a query, a parser, the request, a
+ * folder listing, a name or type for row ids. A loop with none of it in the text of the functions
+ * around it, up to its own header, is answered without reading the tree.
+ */
+const GROWTH_HINT =
+  /[\w$]*(?:find|get|fetch|load|list|select|query|execute|exec|raw|parse|readdir|glob|json|formData)[\w$]*\s*(?:<[^<>()]*>)?\s*\(|\b(?:req|request|body|input|query)\b|(?:Ids|IDs|_ids)\b|\bids\b|@Body|Parser\.Output|Parsed[A-Z]|ParseResult|\{\s*id\s*:/i;
+
+function mayShowGrowth(input: CheckInput, loop: Node): boolean {
+  const from = outermostFunctionStart(input, loop);
+  // The loop's own header: its collection (`for (const x of await db.x.findMany())`, `rows.map(`).
+  const headerEnd = JS_FUNCTIONS.has(loop.type) ? loop.startIndex : (field(loop, 'body')?.startIndex ?? loop.endIndex);
+  return GROWTH_HINT.test(input.text.slice(from, headerEnd));
+}
+
+/** Where the outermost function around `node` starts (the values it is given may be given out there). */
+function outermostFunctionStart(input: CheckInput, node: Node): number {
+  let from = node.startIndex;
+  // The function holding the character before each start, outward (a callback's own span is skipped).
+  for (let span = from > 0 ? enclosingFunctionSpan(input, from - 1, from) : undefined; span && span.start < from;) {
+    from = span.start;
+    span = from > 0 ? enclosingFunctionSpan(input, from - 1, from) : undefined;
+  }
+  return from;
+}
 
 /** `for (const x of SOURCE)`, `for (let k in SOURCE)`, `for await (…)`: the variable and the source, from the header's text. */
 const FOR_OF_HEADER = /^for\s*(?:await\s*)?\(\s*(?:const|let|var)?\s*([\s\S]*?)\s+(?:of|in)\s+([\s\S]+?)\s*\)\s*$/;
@@ -1777,6 +1879,8 @@ function pushedInLoop(input: CheckInput, call: Node, name: string): string | und
     if (BOUNDED_SOURCE.test(source) || CODE_COLLECTION.test(named) || CONFIGURED_KINDS.test(named)) continue;
     if (SERVICE_LIST.test(named) || SCHEMA_LIST.test(named)) continue;
     if (isChunkOfLoop(input.text, source, body.loop.startIndex)) continue;
+    const collection = loopCollection(body.loop);
+    if (!collection || !fansOutOverData(input, collection)) continue;
     return source;
   }
   return undefined;
@@ -1810,8 +1914,20 @@ function mappedFanOut(input: CheckInput, call: Node, target: Callee): string | u
   if (isFixedCollection(input, source)) return undefined;
   // Inside an interactive transaction the callback's queries share one connection: they queue.
   if (throughTransaction(input, call, callback)) return undefined;
-  // One record's list, a capped query's rows, one request's list, a constant: bounded by where it comes from.
-  return boundedOrigin(input, source) ? undefined : source.text;
+  // Only a collection shown to grow with the data (a query's rows, a parsed document, a list of row
+  // ids); one record's list, a capped query's rows, one request's list or a constant shows none.
+  return fansOutOverData(input, source) ? source.text : undefined;
+}
+
+/**
+ * Whether a fan-out's collection is shown to grow with the data (see growthOrigin): the rows of a query
+ * without a limit, a parsed document, a list of row ids. One request's own list is as long as one
+ * client sends, and the pool queues the rest; it is left to query-in-loop.
+ */
+function fansOutOverData(input: CheckInput, collection: Node): boolean {
+  if (!GROWTH_HINT.test(input.text.slice(outermostFunctionStart(input, collection), collection.endIndex))) return false;
+  const grown = growthOrigin(input, collection, rowsQueryTest(dataCallTest(input)));
+  return grown !== undefined && grown !== 'request';
 }
 
 /** A function named for one batch of work: `processBatch(links)`, `handleChunk(rows)`, `sendBatch(messages)`. */

@@ -1,21 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { field, named, scopeAssignmentLists, textMatchOncePerCheck } from '../syntax';
+import { descendants, field, named, scopeAssignmentLists, textMatchOncePerCheck } from '../syntax';
 import type { CheckInput } from '../types';
-import { callee, enclosingFunction, firstArg, unwrap, unwrapTyped } from './jsSyntax';
-
-/**
- * Where a collection comes from, read back through the assignments of the functions around its use
- * (JS/TS). A fan-out over it is as large as its origin allows:
- * - `record`: one row a query returns (`findFirst`, `findUnique`, `findOne`, `findById`, a helper
- *   named `getThingById`) or a list loaded with it (`envelope.items`): bounded by that one record;
- * - `capped`: the rows of a query given a limit (`take: 100`, `.limit(50)`);
- * - `request`: one request's own list (`req.body.items`, a tRPC handler's `input`, query parameters);
- * - `constant`: a module constant (`DEFAULT_GROUPS`) or a class's registry of definitions
- *   (`this.jobDefinitions`), written by the team.
- * Anything else (a parameter, a list query without a limit, a helper's result) is undefined: nothing
- * shows it is bounded.
- */
-export type BoundedOrigin = 'record' | 'capped' | 'request' | 'constant';
+import { callee, enclosingFunction, firstArg, unwrap, unwrapTyped, type Callee } from './jsSyntax';
 
 /** A query that returns one row (Prisma, TypeORM, Sequelize, Mongoose, Kysely, Knex, Objection). */
 const SINGLE_ROW_METHOD =
@@ -36,124 +22,11 @@ const SHAPING_METHOD =
 const SHAPING_FUNCTION = /^(?:Array\.from|Object\.(?:values|keys|entries))$/;
 /** The body or query of the request being served. */
 const REQUEST_PART = /^(?:req|request|ctx\.request|c\.req)\.(?:body|query)$/;
-const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
-/** A class's own registry of what the code defines: `this.jobDefinitions`, `this.#handlers`, `this.registry`. */
-const CODE_REGISTRY = /(?:^|[a-z0-9_])(?:[Dd]efinitions|[Rr]egistry|[Rr]egistrations|[Hh]andlers)$/;
 
 const declarators = scopeAssignmentLists<Node>(['variable_declarator', 'assignment_expression'], (node) => node);
 
 /** The most steps followed back from a use to an origin. */
 const MAX_DEPTH = 10;
-
-/** Why the collection `node` (used at `node`) is bounded, or undefined when nothing shows it. */
-export function boundedOrigin(input: CheckInput, node: Node | null, depth = 0): BoundedOrigin | undefined {
-  if (depth > MAX_DEPTH) return undefined;
-  const typed = unwrapTyped(node);
-  if (!typed) return undefined;
-  const value = typed.node;
-  switch (typed.type) {
-    case 'await_expression':
-      return boundedOrigin(input, value.namedChildren[0] ?? null, depth + 1);
-    case 'identifier':
-      return identifierOrigin(input, value, depth);
-    case 'member_expression': {
-      if (REQUEST_PART.test(value.text.replace(/\s+/g, ''))) return 'request';
-      // `this.jobDefinitions`: what the program registered in code.
-      if (field(value, 'object')?.type === 'this' && CODE_REGISTRY.test(field(value, 'property')?.text ?? ''))
-        return 'constant';
-      // A list held by one record or one request is that record's or request's.
-      const owner = boundedOrigin(input, field(value, 'object'), depth + 1);
-      return owner === 'record' || owner === 'request' ? owner : undefined;
-    }
-    case 'call_expression':
-      return callOrigin(input, value, depth);
-    case 'binary_expression': {
-      // `teamTemplate ?? organisationTemplate`, `input.ids || []`: bounded when every side is.
-      if (!/^(?:\?\?|\|\|)$/.test(field(value, 'operator')?.text ?? '')) return undefined;
-      const left = field(value, 'left');
-      const right = field(value, 'right');
-      return both(
-        boundedOrigin(input, left, depth + 1),
-        isEmptyList(right) ? 'constant' : boundedOrigin(input, right, depth + 1),
-      );
-    }
-    case 'array': {
-      // `[...(data.recipients || []), ...defaults]`: bounded when every part is. An empty `[]` is filled later.
-      if (value.namedChildCount === 0) return undefined;
-      let origin: BoundedOrigin | undefined = 'constant';
-      for (const element of named(value)) {
-        const part = element.type === 'spread_element' ? (element.namedChildren[0] ?? null) : null;
-        origin = both(origin, part ? boundedOrigin(input, part, depth + 1) : 'constant');
-        if (!origin) return undefined;
-      }
-      return origin;
-    }
-    default:
-      return undefined;
-  }
-}
-
-function isEmptyList(node: Node | null): boolean {
-  const value = unwrap(node);
-  return value?.type === 'array' && value.namedChildCount === 0;
-}
-
-/** Two origins joined: bounded when both are; a record or a request names the kind. */
-function both(a: BoundedOrigin | undefined, b: BoundedOrigin | undefined): BoundedOrigin | undefined {
-  if (!a || !b) return undefined;
-  return a === 'constant' ? b : a;
-}
-
-function callOrigin(input: CheckInput, call: Node, depth: number): BoundedOrigin | undefined {
-  const target = callee(call);
-  if (!target) return undefined;
-  if (SHAPING_FUNCTION.test(target.text)) return boundedOrigin(input, firstArg(call), depth + 1);
-  if (target.object !== undefined && SHAPING_METHOD.test(target.name))
-    return boundedOrigin(input, field(field(call, 'function'), 'object'), depth + 1);
-  // `url.searchParams.getAll('id')`, `await req.json()`: what the request sent.
-  if (target.name === 'getAll' && /searchParams$/i.test(target.object ?? '')) return 'request';
-  if (/^(?:json|formData)$/.test(target.name) && /^(?:req|request|c\.req)$/.test(target.object ?? '')) return 'request';
-  if (SINGLE_ROW_METHOD.test(target.name) || SINGLE_ROW_FUNCTION.test(target.name)) return 'record';
-  if (CAPPED_QUERY.test(call.text)) return 'capped';
-  return undefined;
-}
-
-/**
- * A name's origin: the values it is given in the innermost function around the use that declares
- * it (all of them must be bounded), the request's `input` a handler destructures, or a constant.
- */
-function identifierOrigin(input: CheckInput, name: Node, depth: number): BoundedOrigin | undefined {
-  const text = name.text;
-  const at = name.startIndex;
-  const word = new RegExp(`(?<![\\w$])${text.replace(/\$/g, '\\$')}(?![\\w$])`);
-  for (let fn = enclosingFunction(input, name); fn; fn = enclosingFunction(input, fn)) {
-    // Only functions whose text gives it a value are read in the tree (a cheap test first).
-    const before = input.text.slice(fn.startIndex, at);
-    if (!word.test(before)) continue;
-    const given = givesValue(before, text) ? valuesGiven(input, fn, text, at, word) : [];
-    if (given.length > 0) {
-      let origin: BoundedOrigin | undefined = 'constant';
-      for (const value of given) {
-        origin = both(
-          origin,
-          value.kind === 'whole' ? boundedOrigin(input, value.node, depth + 1) : partOrigin(input, value, depth),
-        );
-        if (!origin) return undefined;
-      }
-      return origin;
-    }
-    const parameters = field(fn, 'parameters') ?? field(fn, 'parameter');
-    if (parameters && word.test(parameters.text)) {
-      // `async ({ input, ctx }) => …`: the validated input of the request a handler serves.
-      if (text === 'input' && /^\(?\s*\{/.test(parameters.text)) return 'request';
-      // `@Body() dto: CreateDto`
-      if (new RegExp(`@Body\\([^()]*\\)\\s*${text.replace(/\$/g, '\\$')}\\b`).test(parameters.text)) return 'request';
-      return undefined;
-    }
-  }
-  // Not declared in a function around it: an UPPER_CASE name is a module constant or an imported one.
-  return CONSTANT_NAME.test(text) ? 'constant' : undefined;
-}
 
 /** Whether the text declares or assigns `name`: `const name =`, `let { a, name } =`, `name = …`. */
 function givesValue(text: string, name: string): boolean {
@@ -218,21 +91,6 @@ function destructuredKey(pattern: Node, name: string): string | undefined {
   return undefined;
 }
 
-/** The origin of a destructured value: a key of a record or of a request, or one result of `Promise.all([…])`. */
-function partOrigin(input: CheckInput, value: GivenValue, depth: number): BoundedOrigin | undefined {
-  let source = unwrap(value.node);
-  if (value.kind === 'key') {
-    const owner = boundedOrigin(input, source, depth + 1);
-    return owner === 'record' || owner === 'request' ? owner : undefined;
-  }
-  // `const [a, b] = await Promise.all([findA(), findB()])`: the result of the call at that place.
-  if (source?.type === 'await_expression') source = unwrap(source.namedChildren[0] ?? null);
-  if (source?.type !== 'call_expression' || callee(source)?.object !== 'Promise') return undefined;
-  const list = unwrap(firstArg(source));
-  if (list?.type !== 'array' || value.index === undefined) return undefined;
-  return boundedOrigin(input, named(list)[value.index] ?? null, depth + 1);
-}
-
 /** Calls that open an interactive transaction and run their callback on its one connection. */
 const TRANSACTION_CALL = /(?:^|\.)\$?transaction(?:al)?$|(?:^|\.)transaction\(\)\.execute$/;
 
@@ -262,3 +120,240 @@ export function throughTransaction(input: CheckInput, node: Node, work: Node): b
   }
   return false;
 }
+
+/**
+ * Evidence that a collection grows with the data (JS/TS), read back through the assignments of the
+ * functions around its use:
+ * - `rows`: the rows of a query given no limit (`findMany({ where })`, `.execute()`, `R.getAll(sql)`,
+ *   `this.attachmentRepo.findBySpaceId(id)`), or a list made from them;
+ * - `request`: a request's own list (`req.body.items`, a handler's `input`, `@Body() dto`);
+ * - `parsed`: a document parsed from text, an upload or a feed (`JSON.parse(raw)`, `Papa.parse(csv).data`,
+ *   `parser.parseURL(url)`);
+ * - `ids`: a list named for row ids (`linkIds`, `attachmentIds`) that nothing else explains: the
+ *   caller's selection of rows, one row per element.
+ * A loop variable of a loop over such a collection carries it (`for (const e of data.collections)
+ * for (const link of e.links)`), and so does a callback's parameter (`rows.forEach((row) => …)`).
+ * Anything else (one record's list, a capped query, a constant, a parameter, a helper's result) is
+ * undefined: nothing shows that it grows.
+ */
+export type GrowthOrigin = 'rows' | 'request' | 'parsed' | 'ids';
+
+/** Whether a call runs a query (the rule's own reading of data calls). */
+export type QueryTest = (call: Node, target: Callee) => boolean;
+
+/** Parsers of documents: `JSON.parse`, `Papa.parse`, `parser.parseString(xml)`, `csv.parse(text)`, a bare `parse(html)`. */
+const DOCUMENT_PARSER_OBJECT = /^(?:JSON|Papa|papa|csv\w*|parser|\w*Parser|xml\w*|feed\w*|rss\w*|yaml|YAML|sax)$/;
+const DOCUMENT_PARSE_METHOD = /^(?:parse|parseString|parseURL|parseFile|parseCsv|parseCSV|parseXml|parseXML|load)$/;
+/** Lodash helpers that keep (some of) the elements of their first argument. */
+const LODASH_SHAPING =
+  /^_\.(?:uniq\w*|filter|reject|map|flatMap|compact|difference\w*|intersection\w*|union\w*|flatten\w*|sortBy|orderBy|values|keys|toArray|take\w*|drop\w*)$/;
+/** Callbacks of array methods that walk every element. */
+const WALKING_METHOD = /^(?:map|flatMap|forEach|filter|some|every|reduce|find|findIndex)$/;
+/** A name for a list of row ids: `linkIds`, `ids`, `attachmentIDs`. */
+const IDS_NAME = /^(?:ids|[A-Za-z_$][\w$]*(?:Ids|IDs|_ids))$/;
+/** A helper named for the rows of one parent: `findActiveByTeamId`, `getMembersByProjectId`, `listAllByOwnerId`. */
+const ROWS_OF_PARENT_FUNCTION = /^(?:get|find|fetch|load|list)[A-Z][\w$]*By[A-Z][\w$]*Id$/;
+/** A parameter's type that says a parser made it: `Parser.Output<T>`, `ParsedFeed`, `ParseResult<Row>`. */
+const PARSED_TYPE = String.raw`(?:[\w$]*Parser\.Output\b|Parsed[A-Z][\w$]*|ParseResult\b)`;
+/** A parameter's type that is a list of row references: `{ id: number }[]`, `Array<{ id: string }>`. */
+const ROW_REFERENCES = String.raw`(?:\{\s*id\s*:\s*[\w$]+\s*;?\s*\}\s*\[\]|Array<\s*\{\s*id\s*:\s*[\w$]+\s*;?\s*\}\s*>)`;
+
+const forLoops = (input: CheckInput, scope: Node): Node[] => forLoopLists(input, scope);
+const forLoopLists = scopeAssignmentLists<Node>(['for_in_statement'], (node) => node);
+
+/** The growth of the collection `node`, or undefined when nothing shows it grows. */
+export function growthOrigin(
+  input: CheckInput,
+  node: Node | null,
+  isQuery: QueryTest,
+  depth = 0,
+): GrowthOrigin | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const typed = unwrapTyped(node);
+  if (!typed) return undefined;
+  const value = typed.node;
+  switch (typed.type) {
+    case 'await_expression':
+      return growthOrigin(input, value.namedChildren[0] ?? null, isQuery, depth + 1);
+    case 'identifier':
+      return nameGrowth(input, value, isQuery, depth);
+    case 'member_expression': {
+      if (REQUEST_PART.test(value.text.replace(/\s+/g, ''))) return 'request';
+      // A list held by a grown row, a parsed document or a request (`data.collections`, `result.rows`),
+      // else one named for ids (`job.data.pageIds`).
+      return (
+        growthOrigin(input, field(value, 'object'), isQuery, depth + 1) ??
+        (IDS_NAME.test(field(value, 'property')?.text ?? '') ? 'ids' : undefined)
+      );
+    }
+    case 'subscript_expression':
+      return growthOrigin(input, field(value, 'object'), isQuery, depth + 1);
+    case 'call_expression':
+      return callGrowth(input, value, isQuery, depth);
+    case 'new_expression': {
+      // `new Set(ids)`, `new Map(rows.map(…))`: the same elements.
+      if (!/^(?:Set|Map)$/.test(field(value, 'constructor')?.text ?? '')) return undefined;
+      return growthOrigin(input, firstArg(value), isQuery, depth + 1);
+    }
+    case 'binary_expression':
+      if (!/^(?:\?\?|\|\|)$/.test(field(value, 'operator')?.text ?? '')) return undefined;
+      return (
+        growthOrigin(input, field(value, 'left'), isQuery, depth + 1) ??
+        growthOrigin(input, field(value, 'right'), isQuery, depth + 1)
+      );
+    case 'ternary_expression':
+      return (
+        growthOrigin(input, field(value, 'consequence'), isQuery, depth + 1) ??
+        growthOrigin(input, field(value, 'alternative'), isQuery, depth + 1)
+      );
+    case 'array':
+      // `[...referencedIds, sourceId]`: as large as the largest part spread into it.
+      for (const element of named(value)) {
+        if (element.type !== 'spread_element') continue;
+        const grown = growthOrigin(input, element.namedChildren[0] ?? null, isQuery, depth + 1);
+        if (grown) return grown;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function callGrowth(input: CheckInput, call: Node, isQuery: QueryTest, depth: number): GrowthOrigin | undefined {
+  const target = callee(call);
+  if (!target) return undefined;
+  if (SHAPING_FUNCTION.test(target.text) || LODASH_SHAPING.test(target.text))
+    return growthOrigin(input, firstArg(call), isQuery, depth + 1);
+  if (target.object !== undefined && SHAPING_METHOD.test(target.name))
+    return growthOrigin(input, field(field(call, 'function'), 'object'), isQuery, depth + 1);
+  if (target.name === 'getAll' && /searchParams$/i.test(target.object ?? '')) return 'request';
+  if (/^(?:json|formData)$/.test(target.name) && /^(?:req|request|c\.req)$/.test(target.object ?? '')) return 'request';
+  if (/^(?:parse|safeParse|parseAsync|validate)$/.test(target.name) && target.object !== undefined) {
+    // `Schema.parse(req.body)`: the input it validates.
+    const validated = growthOrigin(input, firstArg(call), isQuery, depth + 1);
+    if (validated) return validated;
+  }
+  if (
+    (target.object === undefined ? target.name === 'parse' : DOCUMENT_PARSER_OBJECT.test(target.object)) &&
+    DOCUMENT_PARSE_METHOD.test(target.name)
+  )
+    return 'parsed';
+  // `fs.readdir(uploadDir)`, `glob(pattern)`: the files found there (a folder of the code's own is a catalog, read elsewhere).
+  if (/^(?:readdir(?:Sync)?|glob(?:Sync)?|globby)$/.test(target.name)) return 'parsed';
+  if (SINGLE_ROW_METHOD.test(target.name) || SINGLE_ROW_FUNCTION.test(target.name)) return undefined;
+  // `findActiveByTeamId(teamId)`: a helper named for the rows of one parent, not one record by its key.
+  if (target.object === undefined && ROWS_OF_PARENT_FUNCTION.test(target.name)) return 'rows';
+  if (isQuery(call, target)) return CAPPED_QUERY.test(call.text) ? undefined : 'rows';
+  return undefined;
+}
+
+/**
+ * A name's growth: any value the innermost function declaring it gives it, the collection of the loop
+ * or the array method whose element it is, a handler's request input, or a parameter named for ids.
+ */
+function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: number): GrowthOrigin | undefined {
+  const text = name.text;
+  const at = name.startIndex;
+  const word = new RegExp(`(?<![\\w$])${text.replace(/\$/g, '\\$')}(?![\\w$])`);
+  for (let fn = enclosingFunction(input, name); fn; fn = enclosingFunction(input, fn)) {
+    const before = input.text.slice(fn.startIndex, at);
+    if (!word.test(before)) continue;
+    // `for (const link of links)`: the element of a grown collection (nested loops multiply).
+    const loopVariable = new RegExp(
+      String.raw`\bfor\s*(?:await\s*)?\(\s*(?:const|let|var)\s[^;)]*(?<![\w$.])${text.replace(/\$/g, '\\$')}(?![\w$])[^;)]*\s(?:of|in)\s`,
+    );
+    for (const loop of loopVariable.test(before) ? forLoops(input, fn) : []) {
+      if (loop.startIndex >= at) continue;
+      const body = field(loop, 'body');
+      if (!body || body.startIndex > at || body.endIndex < at) continue;
+      const left = field(loop, 'left');
+      if (!left || !word.test(left.text) || enclosingFunction(input, loop)?.id !== fn.id) continue;
+      return growthOrigin(input, field(loop, 'right'), isQuery, depth + 1);
+    }
+    const given = givesValue(before, text) ? valuesGiven(input, fn, text, at, word) : [];
+    if (given.length > 0) {
+      for (const value of given) {
+        let grown: GrowthOrigin | undefined;
+        if (value.kind === 'whole' || value.kind === 'key') grown = growthOrigin(input, value.node, isQuery, depth + 1);
+        else {
+          // `const [a, b] = await Promise.all([findA(), findB()])`: the result of the call at that place.
+          let source = unwrap(value.node);
+          if (source?.type === 'await_expression') source = unwrap(source.namedChildren[0] ?? null);
+          const list =
+            source?.type === 'call_expression' && callee(source)?.object === 'Promise'
+              ? unwrap(firstArg(source))
+              : null;
+          if (list?.type === 'array' && value.index !== undefined)
+            grown = growthOrigin(input, named(list)[value.index] ?? null, isQuery, depth + 1);
+        }
+        if (grown) return grown;
+      }
+      // `const attachmentIds = getAttachmentIds(doc)`: ids collected from data (a string split into
+      // parts is a setting's list, not rows).
+      return IDS_NAME.test(text) && !given.some((value) => /\.\s*split\s*\(/.test(value.node?.text ?? ''))
+        ? 'ids'
+        : undefined;
+    }
+    const parameters = field(fn, 'parameters') ?? field(fn, 'parameter');
+    if (parameters && word.test(parameters.text)) {
+      if (text === 'input' && /^\(?\s*\{/.test(parameters.text)) return 'request';
+      if (new RegExp(`@Body\\([^()]*\\)\\s*${text.replace(/\$/g, '\\$')}\\b`).test(parameters.text)) return 'request';
+      // `rows.forEach((row) => …)`: an element of the collection the method walks (asked of the text first).
+      const opening = input.text.slice(Math.max(0, fn.startIndex - 40), fn.startIndex);
+      const argumentList =
+        /\.\s*(?:map|flatMap|forEach|filter|some|every|reduce|find|findIndex)\s*\(\s*(?:async\s*)?$/.test(opening)
+          ? fn.parent
+          : null;
+      const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
+      const method = call?.type === 'call_expression' ? callee(call) : undefined;
+      if (call && method?.object !== undefined && WALKING_METHOD.test(method.name)) {
+        const first = named(parameters)[0] ?? (parameters.type === 'identifier' ? parameters : null);
+        if (first && word.test(first.text))
+          return growthOrigin(input, field(field(call, 'function'), 'object'), isQuery, depth + 1);
+      }
+      // `linkIds: number[]`, `links: { id: number }[]`: the caller's selection of rows, one row each.
+      const escaped = text.replace(/\$/g, '\\$');
+      if (
+        IDS_NAME.test(text) ||
+        new RegExp(`(?<![\\w$])${escaped}\\s*\\??\\s*:\\s*${ROW_REFERENCES}`).test(parameters.text)
+      )
+        return 'ids';
+      // `feed: Parser.Output<Item>`, `rows: ParsedCsv`: a document a parser made.
+      if (new RegExp(`(?<![\\w$])${escaped}\\s*\\??\\s*:\\s*${PARSED_TYPE}`).test(parameters.text)) return 'parsed';
+      return undefined;
+    }
+  }
+  // Declared in no function around it: a list named for ids is still the caller's selection of rows.
+  return IDS_NAME.test(text) ? 'ids' : undefined;
+}
+
+/**
+ * The collection a loop walks: the right side of `for (x of xs)` / `for (k in map)`, the `xs` of a
+ * counted loop's `i < xs.length`, the receiver of the array method a callback is given to
+ * (`xs.forEach(async (x) => …)`). Undefined for `while` loops and anything else.
+ */
+export function loopCollection(loop: Node): Node | null {
+  if (loop.type === 'for_in_statement') return field(loop, 'right');
+  if (loop.type === 'for_statement') {
+    const condition = field(loop, 'condition');
+    const length = /(?<![\w$.])([A-Za-z_$][\w$.]*)\s*\.\s*length\b/.exec(condition?.text ?? '');
+    if (!condition || !length) return null;
+    for (const member of descendants(condition, 'member_expression'))
+      if (field(member, 'property')?.text === 'length') return field(member, 'object');
+    return null;
+  }
+  if (JS_FUNCTIONS_SET.has(loop.type)) {
+    const argumentList = loop.parent;
+    const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
+    if (call?.type !== 'call_expression') return null;
+    return field(field(call, 'function'), 'object');
+  }
+  return null;
+}
+
+const JS_FUNCTIONS_SET: ReadonlySet<string> = new Set([
+  'function_expression',
+  'arrow_function',
+  'function_declaration',
+  'method_definition',
+]);

@@ -125,9 +125,9 @@ describe('offline checks: TypeScript / JavaScript rules', () => {
       rule: 'query-in-loop',
       line: 3,
       positive: [
-        'export async function notifyAll(hooks: string[]) {',
-        '  for (let i = 0; i < hooks.length; i++) {',
-        '    await fetch(hooks[i], { signal: AbortSignal.timeout(5000) });',
+        'export async function notifyAll(req: Request) {',
+        '  for (let i = 0; i < req.body.hooks.length; i++) {',
+        '    await fetch(req.body.hooks[i], { signal: AbortSignal.timeout(5000) });',
         '  }',
         '}',
       ].join('\n'),

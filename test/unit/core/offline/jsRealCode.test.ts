@@ -54,6 +54,7 @@ const FILES = [
   'messageIds.ts',
   'pageRequests.ts',
   'serverLoads.ts',
+  'growthOrigins.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
