@@ -408,9 +408,41 @@ function requestsNames(input: CheckInput): RequestsNames {
       .slice(match[0].indexOf('=') + 1)
       .trim()
       .split('.')[0];
-    if (modules.has(module)) sessions.add(match[1]);
+    if (modules.has(module) && !timedByDefault(input.text, match[1])) sessions.add(match[1]);
   }
   return { modules, sessions };
+}
+
+/** `class TimeoutHTTPAdapter(HTTPAdapter):` — an adapter class defined in the file, with its body. */
+const ADAPTER_CLASS =
+  /^class[ \t]+(\w+)[ \t]*\([^)\n]*HTTPAdapter[^)\n]*\)[ \t]*:[^\n]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)/gm;
+
+/**
+ * A session given a default timeout the way requests allows it: mounted with an adapter that sets one
+ * (`s.mount("https://", TimeoutHTTPAdapter(timeout=5))`, an adapter class of the file whose body
+ * handles `timeout`, directly or through a name bound to one), or with its `request` wrapped
+ * (`s.request = functools.partial(s.request, timeout=10)`). Its calls do time out.
+ */
+function timedByDefault(text: string, session: string): boolean {
+  const name = session.replace(/\./g, '\\.');
+  if (new RegExp(`(?:^|[^\\w.])${name}\\.request[ \\t]*=[ \\t]*[^\\n]*\\btimeout[ \\t]*=`, 'm').test(text)) return true;
+  const mounts = [
+    ...text.matchAll(new RegExp(`(?:^|[^\\w.])${name}\\.mount\\([^,\\n]+,[ \\t]*([\\w.]+)(\\([^\\n]*)?`, 'gm')),
+  ];
+  if (mounts.length === 0) return false;
+  const timedClasses = new Set<string>();
+  for (const match of text.matchAll(ADAPTER_CLASS)) if (/\btimeout\b/.test(match[2])) timedClasses.add(match[1]);
+  const timedConstruction = (callee: string, args: string): boolean =>
+    /\btimeout[ \t]*=/.test(args) || timedClasses.has(callee.split('.').pop() ?? '');
+  return mounts.some(([, adapter, args]) => {
+    if (args !== undefined) return timedConstruction(adapter, args);
+    // `adapter = TimeoutHTTPAdapter(timeout=5)` earlier, then `s.mount("https://", adapter)`.
+    const bound = new RegExp(
+      `(?:^|[^\\w.])${adapter.replace(/\./g, '\\.')}[ \\t]*=[ \\t]*([\\w.]+)\\(([^\\n]*)`,
+      'm',
+    ).exec(text);
+    return !!bound && timedConstruction(bound[1], bound[2]);
+  });
 }
 
 /** `session: requests.Session`, `s: Session` (imported from requests), `requests.sessions.Session`. */
