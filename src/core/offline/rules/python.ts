@@ -957,6 +957,69 @@ function tryOf(clause: Node): { tryStatement: Node | null; body: Node | null } {
  * deleted, a request sent, a file written, a process run: ACTION_CALL; or any other call standing as
  * a statement, `cache.set(…)`, `recipe.tags.add(…)`) loses that action silently and is reported.
  */
+/** Errors of a connection, a timeout or the operating system: the read failed, not the data. */
+const IO_ERROR =
+  /^(?:OSError|IOError|EnvironmentError|TimeoutError|\w*Timeout|RequestException|URLError|HTTPError|\w*Connection\w*Error)$/;
+/** Calls that write or send what they are given: `client.write(path, data)`, `store.save(k, v)`, `create_or_update_secret(…)`. */
+const WRITE_CALL =
+  /\b(?:write\w*|save\w*|put\w*|upload\w*|store|persist\w*|upsert\w*|create_or_update\w*|update_\w+|replace\w*|dump\w*|set_\w+|send\w*|post)\s*\(/g;
+
+/** Whether one of `names` is in the arguments of a write call in `code`. */
+function writesName(code: string, names: string[]): boolean {
+  for (const match of code.matchAll(WRITE_CALL)) {
+    const open = match.index + match[0].length - 1;
+    const close = closingBracket(code, open);
+    const args = code.slice(open + 1, close < 0 ? code.length : close);
+    if (names.some((name) => new RegExp(`\\b${name}\\b`).test(args))) return true;
+  }
+  return false;
+}
+
+/**
+ * `try: keys = vault.read(path) except ConnectionError: pass` and then the keys, still the default,
+ * written back (`vault.write(path, keys)`), in the function or by a caller of the file given them
+ * (`keys = read_keys(path); keys[name] = value; client.write(path, keys)`): a failed read is not a
+ * missing value; the write replaces what was stored with the default. The parse-or-default idiom holds
+ * for a value read; not for an I/O error's default that goes back to the store.
+ */
+function writesBackIoDefault(input: CheckInput, clause: Node, caught: Node | undefined): boolean {
+  const inner = caught?.type === 'as_pattern' ? named(caught)[0] : caught;
+  if (!inner) return false;
+  const types = inner.type === 'tuple' || inner.type === 'parenthesized_expression' ? named(inner) : [inner];
+  if (!types.some((type) => type.text === 'socket.error' || IO_ERROR.test(type.text.split('.').pop() ?? '')))
+    return false;
+  const { tryStatement, body } = tryOf(clause);
+  if (!tryStatement || !body) return false;
+  const text = input.text;
+  const names = [
+    ...text.slice(body.startIndex, body.endIndex).matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm),
+  ].map((match) => match[1]);
+  if (names.length === 0) return false;
+  const fn = innermost(spans(input).functions, clause);
+  const after = text.slice(clause.endIndex, fn ? fn.end : text.length);
+  if (writesName(after, names)) return true;
+  // Returned, then written back by a caller in the file: `secret = get_secret(…)` … `write(…, secret…)`.
+  if (!fn || !names.some((name) => new RegExp(`^[ \\t]*return[ \\t]+${name}[ \\t]*$`, 'm').test(after))) return false;
+  const header = /^(?:async[ \t]+)?def[ \t]+(\w+)/.exec(text.slice(fn.start, fn.start + 200))?.[1];
+  if (!header) return false;
+  for (const call of text.matchAll(
+    new RegExp(`^([ \\t]*)([A-Za-z_]\\w*)[ \\t]*=[ \\t]*(?:self\\.|cls\\.)?${header}\\(`, 'gm'),
+  )) {
+    if (call.index >= fn.start && call.index < fn.end) continue;
+    // The caller's statements after the call, while they stay indented at least as deep.
+    const rest = text.slice(call.index + call[0].length);
+    const lines: string[] = [];
+    for (const line of rest.split('\n').slice(1)) {
+      if (line.trim() === '') continue;
+      if ((/^[ \t]*/.exec(line)?.[0].length ?? 0) < call[1].length) break;
+      lines.push(line);
+      if (lines.length > 200) break;
+    }
+    if (writesName(lines.join('\n'), [call[2]])) return true;
+  }
+  return false;
+}
+
 function computesOnly(input: CheckInput, clause: Node): boolean {
   const { tryStatement, body } = tryOf(clause);
   if (!tryStatement || !body) return false;
@@ -1022,9 +1085,13 @@ const silentCatch: RuleChecker = (input) => {
     if (
       block &&
       !named(block).some((statement) => statement.type === 'continue_statement') &&
-      computesOnly(input, clause)
+      computesOnly(input, clause) &&
+      !writesBackIoDefault(input, clause, caught)
     )
       continue;
+    // A `return` in the try's `finally` swallows this handler's errors and every other: reported there, once.
+    const ending = named(clause.parent).find((child) => child.type === 'finally_clause');
+    if (ending && leavesFinally(named(ending).find((child) => child.type === 'block') ?? null, false)) continue;
     // The `except` keyword; the handlers of one function are one decision (a best-effort importer).
     const at = clause.child(0) ?? clause;
     const fn = innermost(spans(input).functions, clause);
