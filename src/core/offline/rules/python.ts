@@ -1089,9 +1089,15 @@ const silentCatch: RuleChecker = (input) => {
       !writesBackIoDefault(input, clause, caught)
     )
       continue;
-    // A `return` in the try's `finally` swallows this handler's errors and every other: reported there, once.
+    // A `return` in the try's `finally` swallows this handler's errors and every other: reported there,
+    // once. Not when a handler of every error keeps the `finally` silent: this handler is then the finding.
     const ending = named(clause.parent).find((child) => child.type === 'finally_clause');
-    if (ending && leavesFinally(named(ending).find((child) => child.type === 'block') ?? null, false)) continue;
+    if (
+      ending &&
+      leavesFinally(named(ending).find((child) => child.type === 'block') ?? null, false) &&
+      !handlesEverything(clause.parent)
+    )
+      continue;
     // The `except` keyword; the handlers of one function are one decision (a best-effort importer).
     const at = clause.child(0) ?? clause;
     const fn = innermost(spans(input).functions, clause);

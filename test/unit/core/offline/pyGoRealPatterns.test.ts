@@ -138,6 +138,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/handlers_that_print.py', 3],
     // Session 12 review: a requests session given a default timeout by its adapter or a wrapped request.
     ['python/timed_sessions.py', 1],
+    // Session 12 review: a swallowed handler beside a `finally` that a handler of every error keeps silent.
+    ['python/finally_after_broad_handler.py', 2],
     // A failed read's default written back to the store (in the function, or by a caller of the file).
     ['python/io_defaults_written_back.py', 2],
     // Session 11, round 5's Go leftovers: a repository's own table name and a marker list filled with "?";
