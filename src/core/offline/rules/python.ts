@@ -949,14 +949,6 @@ function tryOf(clause: Node): { tryStatement: Node | null; body: Node | null } {
   return { tryStatement, body: tryStatement ? field(tryStatement, 'body') : null };
 }
 
-/**
- * `try: width = int(os.environ["COLUMNS"]) except Exception: pass`: a try whose body only computes
- * values (assignments, `x += parse(…)`, `keywords.append(name)`, `re.findall(…)[0]`, imports, an
- * optional config file read in, a log line) is the parse-or-default idiom: when it fails, the target
- * keeps its default and the code after the try carries on with it. A try that acts (a row saved or
- * deleted, a request sent, a file written, a process run: ACTION_CALL; or any other call standing as
- * a statement, `cache.set(…)`, `recipe.tags.add(…)`) loses that action silently and is reported.
- */
 /** Errors of a connection, a timeout or the operating system: the read failed, not the data. */
 const IO_ERROR =
   /^(?:OSError|IOError|EnvironmentError|TimeoutError|\w*Timeout|RequestException|URLError|HTTPError|\w*Connection\w*Error)$/;
@@ -1020,6 +1012,14 @@ function writesBackIoDefault(input: CheckInput, clause: Node, caught: Node | und
   return false;
 }
 
+/**
+ * `try: width = int(os.environ["COLUMNS"]) except Exception: pass`: a try whose body only computes
+ * values (assignments, `x += parse(…)`, `keywords.append(name)`, `re.findall(…)[0]`, imports, an
+ * optional config file read in, a log line) is the parse-or-default idiom: when it fails, the target
+ * keeps its default and the code after the try carries on with it. A try that acts (a row saved or
+ * deleted, a request sent, a file written, a process run: ACTION_CALL; or any other call standing as
+ * a statement, `cache.set(…)`, `recipe.tags.add(…)`) loses that action silently and is reported.
+ */
 function computesOnly(input: CheckInput, clause: Node): boolean {
   const { tryStatement, body } = tryOf(clause);
   if (!tryStatement || !body) return false;
