@@ -909,7 +909,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
 
       if (stats.promptCut && stats.promptCutTokens)
         notes.push(
-          `the model server cut the prompt of ${stats.promptCut} of ${stats.requests} requests to fit its context window (it counted ${stats.promptCutTokens.countedTokens} tokens of about ${stats.promptCutTokens.sentTokens} sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds`,
+          `the model server cut the prompt of ${counted(stats.promptCut, 'request')} to fit its context window (it counted ${stats.promptCutTokens.countedTokens} tokens of about ${stats.promptCutTokens.sentTokens} sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds`,
         );
       if (deadlinePassed)
         notes.push(

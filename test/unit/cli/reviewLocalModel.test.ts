@@ -89,7 +89,7 @@ describe('review command: local model settings', function () {
     assert.match(
       note ?? '',
       new RegExp(
-        `^the model server cut the prompt of ${report.stats.requests} of ${report.stats.requests} requests to fit its context window \\(it counted 300 tokens of about \\d+ sent\\): those parts were reviewed without the review's instructions\\. Raise the server's context length`,
+        `^the model server cut the prompt of ${report.stats.requests} requests to fit its context window \\(it counted 300 tokens of about \\d+ sent\\): those parts were reviewed without the review's instructions\\. Raise the server's context length`,
       ),
     );
 

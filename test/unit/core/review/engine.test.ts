@@ -636,7 +636,7 @@ describe('runReview', () => {
     assert.deepEqual(result.stats.promptCutTokens, { countedTokens: 400, sentTokens: 2100 });
     const notes = result.notes.filter((n) => /cut the prompt/.test(n));
     assert.deepEqual(notes, [
-      "the model server cut the prompt of 1 of 3 requests to fit its context window (it counted 400 tokens of about 2100 sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds",
+      "the model server cut the prompt of 1 request to fit its context window (it counted 400 tokens of about 2100 sent): those parts were reviewed without the review's instructions. Raise the server's context length (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH) or lower the input budget (maxInputTokens) to at most what it holds",
     ]);
     const clean = await runReview({ units, persona, mode: 'pragmatic', provider: new FakeProvider(() => answer([])) });
     assert.equal(clean.stats.promptCut, undefined);
