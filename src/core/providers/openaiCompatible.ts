@@ -532,11 +532,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
           { signal: controller.signal },
         )
         .withResponse();
-      if (/text\/html/i.test(raw.headers.get('content-type') ?? '')) {
+      const contentType = raw.headers.get('content-type') ?? '';
+      if (/text\/html/i.test(contentType)) {
         void raw.body?.cancel().catch(() => undefined);
         throw this.notAnAnswerError(raw);
       }
-      if (/application\/json/i.test(raw.headers.get('content-type') ?? '')) {
+      if (/application\/json/i.test(contentType)) {
         // Streaming is not available here: the server ignored `stream` and sent the whole answer.
         const completion = (await raw.json()) as OpenAI.ChatCompletion;
         return this.fromCompletion(completion, format, promptTokens, request);
@@ -585,8 +586,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
         // Neither a finish_reason nor `data: [DONE]`: the connection ended mid-answer (a reset the
         // stream reader took for an end, a proxy's half-close). What arrived is not the answer.
         // Not one event in a body that is not an event stream: something other than a chat server answered.
-        if (chunks === 0 && !/text\/event-stream/i.test(raw.headers.get('content-type') ?? ''))
-          throw this.notAnAnswerError(raw);
+        if (chunks === 0 && !/text\/event-stream/i.test(contentType)) throw this.notAnAnswerError(raw);
         if (streamEndOf(raw)?.sawDone !== true) throw this.streamCutError();
         this.logger.warn(
           `${this.where()} ended its stream without saying the answer was complete; treating it as cut off.`,

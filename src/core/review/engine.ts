@@ -677,9 +677,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
         endLine: p.chunk.segments[p.chunk.segments.length - 1].endLine,
       });
 
+      // A part starts as soon as it is planned; a later planning error stops it at its slot (ctx.slot).
       const reviewChunk = async (planned: PlannedChunk): Promise<void> => {
-        // Planning a later file threw: the review fails with that error, so queued chunks are not sent.
-        if (planningFailed) return;
         try {
           const stopped = (when: string): string =>
             deadlinePassed
