@@ -735,7 +735,7 @@ function applyProject<T extends { units: ReviewUnit[]; skipped: SkippedPart[] }>
       excluded += 1;
       continue;
     }
-    const facts = project.scope.facts(rel);
+    const facts = project.scope.facts(rel, unit.text);
     units.push({ ...unit, role: project.scope.role(rel, unit.text).role, ...(facts ? { facts } : {}) });
     relatives.push(rel);
   }

@@ -7,9 +7,13 @@ import type { PackageQueryFunction } from './offline/goQueries';
 /** A folder of more Go files than this is not read for its package's functions (cost). */
 const GO_PACKAGE_MAX_FILES = 400;
 
-/** A Go folder's files (tests left out) with their package clause, and each package's querying functions. */
+/**
+ * A Go folder's files (tests left out) with their package clause, and each package's querying
+ * functions. The texts are not kept: the functions are all a check needs from them, and an editor
+ * holds a folder's facts for as long as its files do not change (up to GO_PACKAGE_MAX_FILES texts).
+ */
 interface GoFolder {
-  files: Map<string, { text: string; packageName: string }>;
+  packages: Map<string, string>;
   functions: Map<string, Map<string, PackageQueryFunction>>;
 }
 
@@ -21,6 +25,16 @@ const HTTP_MODULE_IMPORT = /\bimport\s*\{[^}]*\bHttpModule\b[^}]*\}\s*from\s*['"
 const HTTP_MODULE_REGISTERED = /\bHttpModule\s*\.\s*register(?:Async)?\s*\(/;
 /** `HttpModule` as it is in a module's `imports: [...]`. */
 const HTTP_MODULE_LISTED = /\bimports\s*:\s*\[[^\]]*\bHttpModule\b(?!\s*\.)/;
+
+/**
+ * Whether a change to the file at `relativePath` can change the facts of the files beside it (or, for
+ * a go.mod, below it): a Go source file (its package's querying functions), a NestJS module, a go.mod.
+ * Front ends re-check the open files of that folder when one changes on disk.
+ */
+export function changesNeighbourFacts(relativePath: string): boolean {
+  const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+  return (name.endsWith('.go') && !name.endsWith('_test.go')) || name === 'go.mod' || MODULE_FILE.test(name);
+}
 
 /**
  * Facts about a file that only the files beside it hold (ReviewUnit.facts), read once per folder.
@@ -36,8 +50,11 @@ export class ProjectFacts {
     private readonly read: (absolutePath: string) => string | undefined = readIfPresent,
   ) {}
 
-  /** The facts of a `/`-separated path relative to the root; undefined when its neighbours say nothing. */
-  of(relativePath: string): UnitFacts | undefined {
+  /**
+   * The facts of a `/`-separated path relative to the root; undefined when its neighbours say nothing.
+   * `text` is the file as it is being checked (an editor's unsaved buffer); without it the file on disk.
+   */
+  of(relativePath: string, text?: string): UnitFacts | undefined {
     const isGo = relativePath.endsWith('.go');
     if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || (!isGo && !/\.[cm]?[jt]sx?$/.test(relativePath))) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
@@ -46,11 +63,25 @@ export class ProjectFacts {
     const dir = parts.join('/');
     if (isGo) {
       const module = this.goModuleOf(dir);
-      const called = name.endsWith('_test.go') ? undefined : this.goPackageOf(dir, name);
+      const called = name.endsWith('_test.go') ? undefined : this.goPackageOf(dir, name, text);
       return called ? { ...module, goPackageQueries: called } : module;
     }
     if (!this.byDir.has(dir)) this.byDir.set(dir, this.factsOf(dir));
     return this.byDir.get(dir);
+  }
+
+  /**
+   * Forgets what was read about the folder of `relativePath` (a file there was created, changed or
+   * deleted), so the next `of` reads it again; a go.mod forgets every folder's module facts, since
+   * it decides those of the folders below it.
+   */
+  forget(relativePath: string): void {
+    const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
+    const name = parts.pop() ?? '';
+    const dir = parts.join('/');
+    this.byDir.delete(dir);
+    this.goPackages.delete(dir);
+    if (name === 'go.mod') this.goByDir.clear();
   }
 
   private readonly goByDir = new Map<string, UnitFacts | undefined>();
@@ -70,34 +101,36 @@ export class ProjectFacts {
 
   /**
    * The querying functions of the Go package that file `name` of folder `dir` belongs to, declared in
-   * the package's other files and called by this one by name (see goQueries.ts). The folder's files
-   * are read once; a folder of more than GO_PACKAGE_MAX_FILES files is not read.
+   * the package's other files and called by this one (`text`, else the file on disk) by name (see
+   * goQueries.ts). The folder's files are read once until `forget`; a folder of more than
+   * GO_PACKAGE_MAX_FILES files is not read.
    */
-  private goPackageOf(dir: string, name: string): UnitFacts['goPackageQueries'] {
+  private goPackageOf(dir: string, name: string, text: string | undefined): UnitFacts['goPackageQueries'] {
+    const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
     let folder = this.goPackages.get(dir);
     if (!folder) {
-      const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
       const names = this.list(absolute).filter((file) => file.endsWith('.go') && !file.endsWith('_test.go'));
-      folder = { files: new Map(), functions: new Map() };
+      folder = { packages: new Map(), functions: new Map() };
+      const byPackage = new Map<string, Array<{ name: string; text: string }>>();
       if (names.length >= 2 && names.length <= GO_PACKAGE_MAX_FILES)
         for (const file of names) {
-          const text = this.read(path.join(absolute, file));
-          const packageName = text === undefined ? undefined : goPackageName(text);
-          if (text !== undefined && packageName) folder.files.set(file, { text, packageName });
+          const fileText = this.read(path.join(absolute, file));
+          const packageName = fileText === undefined ? undefined : goPackageName(fileText);
+          if (fileText === undefined || !packageName) continue;
+          folder.packages.set(file, packageName);
+          const files = byPackage.get(packageName) ?? [];
+          files.push({ name: file, text: fileText });
+          byPackage.set(packageName, files);
         }
+      for (const [packageName, files] of byPackage) folder.functions.set(packageName, packageQueryFunctions(files));
       this.goPackages.set(dir, folder);
     }
-    const own = folder.files.get(name);
-    if (!own) return undefined;
-    let functions = folder.functions.get(own.packageName);
-    if (!functions) {
-      const files = [...folder.files]
-        .filter(([, file]) => file.packageName === own.packageName)
-        .map(([file, { text }]) => ({ name: file, text }));
-      functions = packageQueryFunctions(files);
-      folder.functions.set(own.packageName, functions);
-    }
-    return functions.size > 0 ? calledPackageQueries(own.text, functions) : undefined;
+    // The file as it is checked says which package it is in (an unsaved buffer may have moved it).
+    const packageName = text === undefined ? folder.packages.get(name) : goPackageName(text);
+    const functions = packageName === undefined ? undefined : folder.functions.get(packageName);
+    if (!functions || functions.size === 0) return undefined;
+    const own = text ?? this.read(path.join(absolute, name));
+    return own === undefined ? undefined : calledPackageQueries(own, functions);
   }
 
   private factsOf(dir: string): UnitFacts | undefined {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { supportedLanguage } from '../core/offline';
@@ -42,6 +43,7 @@ export class OfflineChecker implements vscode.Disposable {
       }),
       services.settings.onDidChange(() => this.checkOpen()),
       services.projects.onDidChange(() => this.checkOpen()),
+      services.projects.onDidChangeNeighbourFacts((changed) => this.checkNeighbours(changed)),
     ];
     this.checkOpen();
   }
@@ -60,6 +62,20 @@ export class OfflineChecker implements vscode.Disposable {
   private clearTypingTimer(key: string): void {
     clearTimeout(this.typingTimers.get(key));
     this.typingTimers.delete(key);
+  }
+
+  /**
+   * Checks again the open files beside `changed` (a go.mod: below it), whose facts it may have changed;
+   * `changed` itself is checked by its own save or open.
+   */
+  private checkNeighbours(changed: vscode.Uri): void {
+    const folder = path.dirname(changed.fsPath);
+    const below = path.basename(changed.fsPath) === 'go.mod';
+    for (const document of vscode.workspace.textDocuments) {
+      if (document.uri.scheme !== 'file' || document.uri.toString() === changed.toString()) continue;
+      const dir = path.dirname(document.uri.fsPath);
+      if (dir === folder || (below && dir.startsWith(folder + path.sep))) void this.check(document);
+    }
   }
 
   checkOpen(): void {

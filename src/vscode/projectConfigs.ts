@@ -14,6 +14,7 @@ import type { ReviewUnit, UnitFacts } from '../core/review/types';
 import type { SkippedPart } from '../core/findings';
 import { errorMessage } from '../core/errorMessage';
 import type { OutputChannelLogger } from './logging';
+import { changesNeighbourFacts } from '../core/projectFacts';
 
 /** What the project configuration says about one file. */
 export interface FileInProject {
@@ -51,7 +52,13 @@ export class ProjectConfigs implements vscode.Disposable {
   readonly notes: string[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly neighbourEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /**
+   * A file whose change can change what the files of its folder are told about it (a Go package's
+   * querying functions, a NestJS module, a go.mod) changed on disk: the open files there need a new check.
+   */
+  readonly onDidChangeNeighbourFacts = this.neighbourEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.neighbourEmitter];
   /** Settles when the latest load is done (tests and the first offline checks wait for it). */
   ready: Promise<void>;
 
@@ -59,12 +66,20 @@ export class ProjectConfigs implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${PROJECT_CONFIG_FILE}`);
     // package.json files tell front-end and command-line packages apart (file roles).
     const manifests = vscode.workspace.createFileSystemWatcher('**/package.json');
+    // Any file of the workspace: what a scope read from a folder (a Go package's querying functions,
+    // NestJS modules, migration and package folders) is forgotten when a file there changes, so a
+    // long-lived scope answers from the files as they are. Cheap per event: a few map deletions.
+    const files = vscode.workspace.createFileSystemWatcher('**/*');
     const reload = (): void => {
       this.ready = this.load().then(() => this.emitter.fire());
     };
     this.disposables.push(
       watcher,
       manifests,
+      files,
+      files.onDidChange((uri) => this.forget(uri)),
+      files.onDidCreate((uri) => this.forget(uri)),
+      files.onDidDelete((uri) => this.forget(uri)),
       manifests.onDidChange(reload),
       manifests.onDidCreate(reload),
       manifests.onDidDelete(reload),
@@ -135,6 +150,17 @@ export class ProjectConfigs implements vscode.Disposable {
     for (const disposable of this.disposables) disposable.dispose();
   }
 
+  /** Makes the scopes of the file's workspace folder forget what they read from its folder. */
+  forget(uri: vscode.Uri): void {
+    const folder = uri.scheme === 'file' ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+    const relative = folder ? projectRelative(folder.uri.fsPath, uri.fsPath) : undefined;
+    if (!folder || relative === undefined) return;
+    const key = folder.uri.toString();
+    this.projects.get(key)?.scope.forget(relative);
+    this.plainScopes.get(key)?.forget(relative);
+    if (changesNeighbourFacts(relative)) this.neighbourEmitter.fire(uri);
+  }
+
   private describe(
     project: FolderProject | undefined,
     relative: string,
@@ -142,7 +168,7 @@ export class ProjectConfigs implements vscode.Disposable {
     folder: vscode.WorkspaceFolder | undefined,
   ): FileInProject {
     const scope = project?.scope ?? this.plainScope(folder);
-    const facts = scope.facts(relative);
+    const facts = scope.facts(relative, text);
     const role = scope.role(relative, text).role;
     const unreadable = scope.unreadable();
     for (const [file, reason] of unreadable) {

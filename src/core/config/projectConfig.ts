@@ -216,8 +216,16 @@ export interface ProjectScope {
   role(relativePath: string, text: string): FileRoleResult;
   /** Whether the project's own `rolePatterns` give the file its role (nothing built in may change it then). */
   patternedRole(relativePath: string): boolean;
-  /** What the files beside this one say about it (ReviewUnit.facts); undefined without a root. */
-  facts(relativePath: string): UnitFacts | undefined;
+  /**
+   * What the files beside this one say about it (ReviewUnit.facts); undefined without a root. `text` is
+   * the file as it is being checked (an editor's unsaved buffer); without it the file on disk is read.
+   */
+  facts(relativePath: string, text?: string): UnitFacts | undefined;
+  /**
+   * Forgets what was read from the folder of a file that was created, changed or deleted (facts,
+   * migration and package folders), so an editor's long-lived scope answers from the files as they are.
+   */
+  forget(relativePath: string): void;
   /** The project file's layers of the offline configuration. */
   offline: Pick<OfflineConfig, 'projectRules' | 'roleRules' | 'includeTests'>;
   /**
@@ -297,8 +305,15 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
     patternedRole(relativePath) {
       return patterns?.match(normalisePath(relativePath)) !== undefined;
     },
-    facts(relativePath) {
-      return facts?.of(normalisePath(relativePath));
+    facts(relativePath, text) {
+      return facts?.of(normalisePath(relativePath), text);
+    },
+    forget(relativePath) {
+      const normal = normalisePath(relativePath);
+      facts?.forget(normal);
+      // Keyed by folder, cheap to list again: a new `__init__.py` or migration file changes the answer.
+      migrationFolders.clear();
+      packageFolders.clear();
     },
     offline: {
       projectRules: config.rules ? overridesFrom(config.rules) : undefined,

@@ -1,6 +1,7 @@
 // File roles and the project configuration file in the editor (issue 12): a test file gets no
 // production-risk offline findings (a credential still is one, and says it is in test code), and a
-// `.backend-review.json` turning a rule off is honoured in the Problems panel, and again when removed.
+// `.backend-review.json` turning a rule off is honoured in the Problems panel, and again when removed;
+// what a Go file is told about its package's other files follows those files as they change on disk.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,6 +85,82 @@ describe('file roles and .backend-review.json in the editor', () => {
     await waitFor(
       'the finding to come back once the project file is gone',
       () => (offlineCodes(document.uri).includes('http-no-timeout') ? true : undefined),
+      30_000,
+    );
+  });
+
+  it("follows a Go package's sibling file as it changes on disk: the open file is checked again", async () => {
+    const querying = [
+      'package shop',
+      '',
+      'import "xorm.io/xorm"',
+      '',
+      'type Cart struct{ ID int64 }',
+      '',
+      'type Hold struct{ ID, CartID int64 }',
+      '',
+      '// Releases a cart: several statements per cart.',
+      'func releaseCart(s *xorm.Session, id int64) error {',
+      '\tholds := []*Hold{}',
+      '\tif err := s.Where("cart_id = ?", id).Find(&holds); err != nil {',
+      '\t\treturn err',
+      '\t}',
+      '\tif _, err := s.Where("cart_id = ?", id).Delete(&Hold{}); err != nil {',
+      '\t\treturn err',
+      '\t}',
+      '\t_, err := s.ID(id).Delete(&Cart{})',
+      '\treturn err',
+      '}',
+      '',
+    ].join('\n');
+    const quiet = querying.replace(
+      /func releaseCart[\s\S]*$/,
+      'func releaseCart(s *xorm.Session, id int64) error {\n\treturn nil\n}\n',
+    );
+    created.push('shop');
+    write('shop/carts.go', querying);
+    write(
+      'shop/orders.go',
+      [
+        'package shop',
+        '',
+        'import "xorm.io/xorm"',
+        '',
+        '// Every cart of the shop is released, one at a time.',
+        'func releaseAll(s *xorm.Session) error {',
+        '\tcarts := []*Cart{}',
+        '\tif err := s.Find(&carts); err != nil {',
+        '\t\treturn err',
+        '\t}',
+        '\tfor _, c := range carts {',
+        '\t\tif err := releaseCart(s, c.ID); err != nil {',
+        '\t\t\treturn err',
+        '\t\t}',
+        '\t}',
+        '\treturn nil',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { document } = await openWorkspaceFile('shop/orders.go');
+    await waitFor('the loop calling a querying function of carts.go', () =>
+      offlineCodes(document.uri).includes('query-in-loop') ? true : undefined,
+    );
+    assert.match(
+      reviewerDiagnostics(document.uri).find((d) => diagnosticCode(d) === 'query-in-loop')?.message ?? '',
+      /`releaseCart`.*in carts\.go/,
+    );
+    // The helper stops querying: nothing in orders.go changed, yet its check must follow.
+    write('shop/carts.go', quiet);
+    await waitFor(
+      'the finding to go once carts.go no longer queries',
+      () => (offlineCodes(document.uri).length === 0 ? true : undefined),
+      30_000,
+    );
+    write('shop/carts.go', querying);
+    await waitFor(
+      'the finding to come back once carts.go queries again',
+      () => (offlineCodes(document.uri).includes('query-in-loop') ? true : undefined),
       30_000,
     );
   });

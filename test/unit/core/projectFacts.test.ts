@@ -212,6 +212,59 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.deepEqual(await check(false), []);
   });
 
+  it("answers from the file being checked and, after forget, from its folder's files as they are now", () => {
+    const helpers = (body: string) =>
+      `package shop\n\nimport "database/sql"\n\nfunc loadCart(db *sql.DB, id int64) error {\n${body}\n\treturn nil\n}\n`;
+    const files: Record<string, string> = {
+      'shop/carts.go': helpers(
+        '\t_, err := db.Exec("UPDATE carts SET seen = 1 WHERE id = ?", id)\n\t_ = err\n\t_, err = db.Exec("DELETE FROM holds WHERE cart = ?", id)\n\t_ = err\n\t_ = db.QueryRow("SELECT total FROM carts WHERE id = ?", id).Scan(&id)',
+      ),
+      'shop/orders.go': 'package shop\n\nfunc noop() {}\n',
+    };
+    const reads: string[] = [];
+    const facts = new ProjectFacts(
+      '/repo',
+      (dir) => (dir === '/repo/shop' ? Object.keys(files).map((file) => file.slice('shop/'.length)) : []),
+      (file) => {
+        reads.push(file);
+        return files[file.slice('/repo/'.length)];
+      },
+    );
+    // On disk orders.go calls nothing of the package; the buffer being checked calls loadCart.
+    assert.equal(facts.of('shop/orders.go'), undefined);
+    const buffer =
+      'package shop\n\nimport "database/sql"\n\nfunc all(db *sql.DB, ids []int64) {\n\tfor _, id := range ids {\n\t\t_ = loadCart(db, id)\n\t}\n}\n';
+    assert.deepEqual(Object.keys(facts.of('shop/orders.go', buffer)?.goPackageQueries ?? {}), ['loadCart']);
+    // loadCart stops querying on disk: the folder's answer is kept until the change is reported.
+    files['shop/carts.go'] = helpers('\t_ = id');
+    assert.deepEqual(Object.keys(facts.of('shop/orders.go', buffer)?.goPackageQueries ?? {}), ['loadCart']);
+    const readsBefore = reads.length;
+    facts.forget('shop/carts.go');
+    assert.equal(facts.of('shop/orders.go', buffer)?.goPackageQueries, undefined);
+    assert.ok(reads.length > readsBefore, 'the folder is read again after forget');
+    // Forgetting another folder keeps this one's answer without reading it again.
+    const readsAfter = reads.length;
+    facts.forget('billing/invoices.go');
+    assert.equal(facts.of('shop/orders.go', buffer)?.goPackageQueries, undefined);
+    assert.equal(reads.length, readsAfter);
+  });
+
+  it("a scope forgets a folder's facts when a file there changes (the editor's long-lived scope)", () => {
+    const root = mkdtempSync(join(tmpdir(), 'facts-forget-'));
+    try {
+      mkdirSync(join(root, 'src/rates'), { recursive: true });
+      writeFileSync(join(root, 'src/rates/rates.service.ts'), service);
+      const scope = projectScope({}, root);
+      assert.equal(scope.facts('src/rates/rates.service.ts', service), undefined);
+      writeFileSync(join(root, 'src/rates/rates.module.ts'), bare);
+      assert.equal(scope.facts('src/rates/rates.service.ts', service), undefined, 'kept until told');
+      scope.forget('src/rates/rates.module.ts');
+      assert.deepEqual(scope.facts('src/rates/rates.service.ts', service), { nestHttpModule: 'default' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a neighbour file that is there and cannot be read is named, not silently taken as absent', () => {
     const root = mkdtempSync(join(tmpdir(), 'facts-unreadable-'));
     try {
