@@ -402,6 +402,22 @@ function specialFileKind(entry: Dirent<Buffer>): string {
   return 'special file';
 }
 
+/**
+ * Whether folder `outer` is `inner` or holds it, by the path rules given (the platform's by default).
+ * Compared by `relative`, not by prefix: a drive root (`C:\\`) already ends in a separator.
+ */
+export function holdsOrIs(outer: string, inner: string, paths: PathRules = { relative, isAbsolute, sep }): boolean {
+  const up = paths.relative(outer, inner);
+  return up === '' || (up !== '..' && !up.startsWith('..' + paths.sep) && !paths.isAbsolute(up));
+}
+
+/** The three path functions holdsOrIs needs (node:path's, or path.win32's in tests). */
+export interface PathRules {
+  relative(from: string, to: string): string;
+  isAbsolute(path: string): boolean;
+  sep: string;
+}
+
 /** Symlinks are followed once, to a file inside the reviewed folder that is not reviewed as itself. */
 async function followLinks(state: WalkState): Promise<void> {
   for (const { link, shown } of state.links) {
@@ -420,14 +436,14 @@ async function followLinks(state: WalkState): Promise<void> {
       continue;
     }
     // A link to the reviewed folder or one above it is a loop back over files reviewed where they are.
-    if (target === state.realRoot || state.realRoot.startsWith(target + sep) || target === sep) {
+    if (holdsOrIs(target, state.realRoot)) {
       state.out.skipped.push({
         file: shown,
         reason: 'symlink to the reviewed folder or a folder holding it: not followed (a loop)',
       });
       continue;
     }
-    const inside = target.startsWith(state.realRoot + sep);
+    const inside = holdsOrIs(state.realRoot, target);
     if (!inside) {
       state.out.skipped.push({ file: shown, reason: 'symlink to a file outside the reviewed folder: not reviewed' });
       continue;

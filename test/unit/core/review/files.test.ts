@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { collectFiles, sourceFromText } from '../../../../src/core/review/files';
+import { dirname, join, posix, win32 } from 'node:path';
+import { collectFiles, holdsOrIs, sourceFromText } from '../../../../src/core/review/files';
 import { ReviewInputError } from '../../../../src/core/review/errors';
 
 function tree(files: Record<string, string | Buffer>): string {
@@ -160,5 +160,22 @@ describe('collectFiles', () => {
     });
     // Near-miss: code that writes a PDF header is code.
     assert.equal(sourceFromText("const header = '%PDF-1.7';\n", 1024, 'src/pdf.ts').ok, true);
+  });
+
+  it('tells a folder that holds the reviewed one (a symlink loop) by path rules, drive roots included', () => {
+    // Windows: a link to the drive root holds every folder of the drive; the old prefix test read
+    // `C:\\` + `\\` and called the root "a file outside".
+    assert.equal(holdsOrIs('C:\\', 'C:\\work\\shop', win32), true);
+    assert.equal(holdsOrIs('C:\\work', 'C:\\work\\shop', win32), true);
+    assert.equal(holdsOrIs('C:\\work\\shop', 'C:\\work\\shop', win32), true);
+    assert.equal(holdsOrIs('D:\\', 'C:\\work\\shop', win32), false, 'another drive');
+    assert.equal(holdsOrIs('C:\\work\\shop\\lib', 'C:\\work\\shop', win32), false, 'a folder inside');
+    assert.equal(holdsOrIs('C:\\work\\sh', 'C:\\work\\shop', win32), false, 'a name that is a prefix');
+    // POSIX: the root, a parent, itself; not a sibling whose name starts with `..`.
+    assert.equal(holdsOrIs('/', '/srv/shop', posix), true);
+    assert.equal(holdsOrIs('/srv', '/srv/shop', posix), true);
+    assert.equal(holdsOrIs('/srv/shop/..cache', '/srv/shop', posix), false);
+    assert.equal(holdsOrIs('/srv/shop', '/srv/shop/..cache', posix), true, 'a child named ..cache is inside');
+    assert.equal(holdsOrIs('/srv/shop', '/srv/shopping', posix), false);
   });
 });
