@@ -33,7 +33,12 @@ const HTTP_MODULE_LISTED = /\bimports\s*:\s*\[[^\]]*\bHttpModule\b(?!\s*\.)/;
  */
 export function changesNeighbourFacts(relativePath: string): boolean {
   const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
-  return (name.endsWith('.go') && !name.endsWith('_test.go')) || name === 'go.mod' || MODULE_FILE.test(name);
+  return (
+    (name.endsWith('.go') && !name.endsWith('_test.go')) ||
+    name === 'go.mod' ||
+    MODULE_FILE.test(name) ||
+    (name.endsWith('.py') && isPySettingsPath(relativePath))
+  );
 }
 
 /**
@@ -55,6 +60,7 @@ export class ProjectFacts {
    * `text` is the file as it is being checked (an editor's unsaved buffer); without it the file on disk.
    */
   of(relativePath: string, text?: string): UnitFacts | undefined {
+    if (relativePath.endsWith('.py')) return this.pySettingsOf(relativePath);
     const isGo = relativePath.endsWith('.go');
     if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || (!isGo && !/\.[cm]?[jt]sx?$/.test(relativePath))) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
@@ -81,6 +87,7 @@ export class ProjectFacts {
     const dir = parts.join('/');
     this.byDir.delete(dir);
     this.goPackages.delete(dir);
+    this.pySettingsFolders.delete(dir);
     if (name === 'go.mod') this.goByDir.clear();
   }
 
@@ -133,6 +140,40 @@ export class ProjectFacts {
     return own === undefined ? undefined : calledPackageQueries(own, functions);
   }
 
+  /** Per settings folder, its Python modules' texts (read once). */
+  private readonly pySettingsFolders = new Map<string, Map<string, string>>();
+
+  /**
+   * For a Python settings module (in a folder named for settings or configuration, or named for
+   * settings itself), the names a module beside it assigns again after star-importing it. Only such
+   * folders of up to PY_SETTINGS_MAX_FILES modules are read, once each.
+   */
+  private pySettingsOf(relativePath: string): UnitFacts | undefined {
+    if (/^(?:\/|[A-Za-z]:)/.test(relativePath)) return undefined;
+    const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
+    if (parts.includes('..')) return undefined;
+    const name = parts.pop() ?? '';
+    if (!isPySettingsPath(relativePath)) return undefined;
+    const dir = parts.join('/');
+    let folder = this.pySettingsFolders.get(dir);
+    if (!folder) {
+      folder = new Map();
+      const absolute = path.join(this.root, ...parts);
+      const names = this.list(absolute).filter((file) => file.endsWith('.py'));
+      if (names.length <= PY_SETTINGS_MAX_FILES)
+        for (const file of names) {
+          const text = this.read(path.join(absolute, file));
+          if (text !== undefined) folder.set(file, text);
+        }
+      this.pySettingsFolders.set(dir, folder);
+    }
+    const replaced = replacedSettings(
+      name.slice(0, -3),
+      [...folder].filter(([file]) => file !== name).map(([file, text]) => ({ name: file, text })),
+    );
+    return replaced.length > 0 ? { pySettingsReplaced: replaced } : undefined;
+  }
+
   private factsOf(dir: string): UnitFacts | undefined {
     const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
     const nest = nestHttpModuleIn(
@@ -142,6 +183,42 @@ export class ProjectFacts {
     );
     return nest ? { nestHttpModule: nest } : undefined;
   }
+}
+
+/** Folders Django and Flask projects keep their settings modules in. */
+const SETTINGS_FOLDER = /^(?:settings|config|conf|configs|configuration)$/i;
+/** A Python module in a settings folder, or named for settings (`settings_prod.py`). */
+function isPySettingsPath(relativePath: string): boolean {
+  const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
+  const name = parts.pop() ?? '';
+  return SETTINGS_FOLDER.test(parts.at(-1) ?? '') || /settings/i.test(name);
+}
+
+/** A settings folder of more Python modules than this is not read. */
+const PY_SETTINGS_MAX_FILES = 40;
+
+/** Settings modules of a developer's machine, tests or CI: what they replace says nothing of a deployment. */
+const NON_DEPLOYED_SETTINGS = /(?:^|_)(?:tests?|testing|dev|develop|development|local|ci)(?:_|\.py$)/i;
+
+/**
+ * The UPPER_CASE names that some of `siblings` (modules beside it) assign again, from anything but a
+ * string literal, after `from .module import *` (or `from pkg.module import *`): a production
+ * settings module that takes the base's values and replaces the secret ones from the environment
+ * or a file. Modules named for development, tests or CI do not count.
+ */
+export function replacedSettings(module: string, siblings: ReadonlyArray<{ name: string; text: string }>): string[] {
+  const names = new Set<string>();
+  const starImport = new RegExp(`^[ \\t]*from[ \\t]+(?:\\.|[\\w.]+\\.)${module}[ \\t]+import[ \\t]+\\*`, 'm');
+  for (const { name, text } of siblings) {
+    if (NON_DEPLOYED_SETTINGS.test(name)) continue;
+    const imported = starImport.exec(text);
+    if (!imported) continue;
+    for (const match of text
+      .slice(imported.index)
+      .matchAll(/^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?!=)[ \t]*(?![ \t]*(?:[rRbBuU]{0,2}["']|None\b|$))/gm))
+      names.add(match[1]);
+  }
+  return [...names].sort();
 }
 
 /**

@@ -60,6 +60,12 @@ export interface UnitFacts {
    * store rows, and how many statements it runs. Absent when there are none.
    */
   goPackageQueries?: Record<string, { file: string; queries: string[]; writesOnly: boolean; statements: number }>;
+  /**
+   * Settings names of a Python settings module that a module beside it assigns again after taking
+   * everything from it (`from .base import *`, then `SECRET_KEY = os.environ[…]`): that module's
+   * value replaces this one's literal where it runs. Absent when none does.
+   */
+  pySettingsReplaced?: string[];
 }
 
 /** Consecutive lines a diff removed, placed in the new file's numbering. */

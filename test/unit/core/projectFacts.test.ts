@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectScope } from '../../../src/core/config/projectConfig';
 import { runOfflineChecks } from '../../../src/core/offline';
-import { goModuleDatabase, nestHttpModuleIn, ProjectFacts } from '../../../src/core/projectFacts';
+import {
+  changesNeighbourFacts,
+  goModuleDatabase,
+  nestHttpModuleIn,
+  ProjectFacts,
+  replacedSettings,
+} from '../../../src/core/projectFacts';
 import { expectedFindings } from './offline/labeledSet';
 
 /** Modules of our own, the shapes a NestJS project gives its HttpModule. */
@@ -94,6 +100,71 @@ describe('project facts: what the files beside a file say about it', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('gives a Python settings module the names a deployed module beside it assigns again after importing it all', () => {
+    const deployed = { name: 'prod.py', text: 'import os\nfrom .base import *\nSECRET_KEY = os.environ["KEY"]\n' };
+    assert.deepEqual(replacedSettings('base', [deployed]), ['SECRET_KEY']);
+    // Indented under a `try:`/`with`, from a file, by a package path: still assigned again.
+    assert.deepEqual(
+      replacedSettings('common', [
+        {
+          name: 'production.py',
+          text: 'from app.settings.common import *\ntry:\n    API_TOKEN = open(p).read()\nexcept OSError:\n    pass\n',
+        },
+      ]),
+      ['API_TOKEN'],
+    );
+    // Near-misses: a literal or None again, an assignment before the import, another module imported,
+    // a developer's or a test's settings.
+    assert.deepEqual(
+      replacedSettings('base', [
+        { name: 'prod.py', text: 'from .base import *\nSECRET_KEY = "other"\nTOKEN = None\n' },
+        { name: 'staging.py', text: 'SECRET_KEY = env("K")\nfrom .base import *\n' },
+        { name: 'prod2.py', text: 'from .basement import *\nSECRET_KEY = env("K")\n' },
+        { name: 'dev.py', text: 'from .base import *\nSECRET_KEY = env("K")\n' },
+        { name: 'test_settings.py', text: 'from .base import *\nSECRET_KEY = env("K")\n' },
+      ]),
+      [],
+    );
+  });
+
+  it('reaches hardcoded-secret through the project scope: a base settings key the deployed module replaces is not reported', async () => {
+    const root = join(__dirname, '../../fixtures/offline/real-shapes/python/settings_replaced');
+    const file = 'conf/base.py';
+    const text = readFileSync(join(root, file), 'utf8');
+    const scope = projectScope({}, root);
+    const lines = async (facts: ReturnType<typeof scope.facts>): Promise<string[]> =>
+      (await runOfflineChecks({ path: file, text, facts }, { mode: 'backendpe' })).map(
+        (f) => `${f.startLine} ${f.ruleId}`,
+      );
+    const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+    assert.deepEqual(scope.facts(file), { pySettingsReplaced: ['SECRET_KEY'] });
+    assert.deepEqual(await lines(scope.facts(file)), expected);
+    // Alone (no module beside it replaces it), the key is reported too.
+    assert.deepEqual(await lines(undefined), ['7 hardcoded-secret', ...expected]);
+    // Only settings folders and settings modules are read.
+    assert.equal(scope.facts('lending/views.py'), undefined);
+  });
+
+  it('reads a settings folder again once a module of it changes (the editor re-checks the folder)', () => {
+    const files: Record<string, string> = {
+      'conf/base.py': 'SECRET_KEY = "x"\n',
+      'conf/prod.py': 'from .base import *\n',
+    };
+    const facts = new ProjectFacts(
+      '/repo',
+      () => Object.keys(files).map((file) => file.slice('conf/'.length)),
+      (file) => files[file.slice('/repo/'.length)],
+    );
+    assert.equal(facts.of('conf/base.py'), undefined);
+    files['conf/prod.py'] += 'SECRET_KEY = env("KEY")\n';
+    assert.equal(facts.of('conf/base.py'), undefined, 'read once until forgotten');
+    assert.equal(changesNeighbourFacts('conf/prod.py'), true);
+    assert.equal(changesNeighbourFacts('shelf/settings_prod.py'), true);
+    assert.equal(changesNeighbourFacts('lending/views.py'), false);
+    facts.forget('conf/prod.py');
+    assert.deepEqual(facts.of('conf/base.py'), { pySettingsReplaced: ['SECRET_KEY'] });
   });
 
   it("reads whether a Go module's own requirements reach only an in-process SQLite engine", () => {

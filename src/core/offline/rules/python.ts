@@ -198,6 +198,14 @@ function isConstantValue(node: Node | null): boolean {
   return value.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(value.node.text);
 }
 
+/**
+ * Names the ORM gives a model's table or column: Django's `Model._meta.db_table`, `_meta.pk.column`,
+ * `_meta.get_field("x").column`, SQLAlchemy's `Model.__tablename__` / `Model.__table__.name`. An
+ * identifier the model declares in code, not input.
+ */
+const MODEL_IDENTIFIER =
+  /(?:^|\.)(?:_meta\.(?:db_table|pk\.column|get_field\([^()]*\)\.column)|__tablename__|__table__\.(?:name|fullname))$/;
+
 /** Calls whose result is a number (`int(limit)`, `len(ids)`) or an identifier quoted for SQL (`quote_name(t)`). */
 const INERT_CALL =
   /^(?:int|float|bool|len|abs|round|(?:[\w.]*\.)?(?:quote_?(?:name|ident|identifier|table|column)|escape_?identifier|Identifier))$/;
@@ -222,6 +230,7 @@ function isInertValue(node: Node | null): boolean {
   }
   if (value.type === 'generator_expression' || value.type === 'list_comprehension')
     return isConstantValue(field(value.node, 'body'));
+  if (value.type === 'attribute') return MODEL_IDENTIFIER.test(value.node.text);
   if (value.type !== 'call') return false;
   const fn = field(value.node, 'function');
   // `f(x for x in xs)`: the generator is the arguments node itself.
@@ -340,7 +349,8 @@ function* assignmentsBefore(input: CheckInput, scope: Node, name: string, before
 function resolvedStringBuild(
   input: CheckInput,
   node: Node | null,
-  inertName: InertName = (value) => value?.type === 'identifier' && isInertLocal(input, value),
+  inertName: InertName = (value) =>
+    value?.type === 'identifier' && (isInertLocal(input, value) || isFixedPrivateParameter(input, value)),
 ): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped) return null;
@@ -378,6 +388,78 @@ function isInertLocal(input: CheckInput, identifier: Node): boolean {
   return assigned;
 }
 
+/** Per file, `${function id} ${parameter}` → whether every call of the module passes it fixed text. */
+const fixedParametersByFile = new WeakMap<CheckInput, Map<string, boolean>>();
+/** How many helpers deep a parameter is followed to its callers (`_search(table)` → `_query(text)`). */
+const MAX_PARAMETER_DEPTH = 3;
+
+/**
+ * `def _rank_clause(vector, query): … "{vector} @@ {query}".format(…)`: a parameter of a module-private
+ * function (`_name`, defined at the top of the module, never reassigned before the use) whose every
+ * call in the module passes text that carries no input: literals, constants, locals built only from
+ * them, or another such parameter (a few helpers deep). The module is the function's only caller
+ * by its name's convention, so its calls are all the values the parameter takes.
+ */
+function isFixedPrivateParameter(input: CheckInput, identifier: Node, depth = 0): boolean {
+  if (depth >= MAX_PARAMETER_DEPTH) return false;
+  // From the text first (most names spliced are in no such function): a `def _name(…)` at the module's level.
+  const span = innermost(spans(input).functions, identifier);
+  if (!span || (span.start > 0 && input.text[span.start - 1] !== '\n')) return false;
+  const header = /^(?:async[ \t]+)?def[ \t]+(_[A-Za-z0-9]\w*)[ \t]*\(([^)]*)/.exec(
+    input.text.slice(span.start, span.start + 300),
+  );
+  const name = identifier.text;
+  if (!header || !new RegExp(`\\b${name}\\b`).test(header[2])) return false;
+  const fnName = header[1];
+  const fn = enclosingFunction(input, identifier);
+  if (!fn || fn.type !== 'function_definition') return false;
+  const parameters = named(field(fn, 'parameters'));
+  const index = parameters.findIndex((parameter) => parameter.text === name);
+  if (index < 0) return false;
+  // Reassigned before the use (`query = query.strip()`, `a, query = …`): not only what the callers passed.
+  const target = new RegExp(`(?:^|[\\s,(\\[])${name}(?:$|[\\s,)\\]])`);
+  if (
+    scopeAssignments(input, fn).some(
+      (assignment) =>
+        assignment.node.startIndex < identifier.startIndex && target.test(assignmentTarget(assignment) ?? ''),
+    )
+  )
+    return false;
+  let byKey = fixedParametersByFile.get(input);
+  if (!byKey) {
+    byKey = new Map();
+    fixedParametersByFile.set(input, byKey);
+  }
+  const key = `${fn.id} ${name}`;
+  const known = byKey.get(key);
+  if (known !== undefined) return known;
+  // A call that reaches this one again (recursion) counts as not fixed.
+  byKey.set(key, false);
+  const inert: InertName = (value) =>
+    value?.type === 'identifier' && (isInertLocal(input, value) || isFixedPrivateParameter(input, value, depth + 1));
+  let sites = 0;
+  let fixed = true;
+  for (const site of calls(input)) {
+    if (site.name !== fnName || site.object !== undefined) continue;
+    sites += 1;
+    const splat = site.hasKwargsSplat || site.positional.slice(0, index + 1).some((arg) => arg.type === 'list_splat');
+    const given = unwrap(keywordValue(site, name) ?? site.positional[index] ?? null);
+    if (splat || !given) {
+      fixed = false;
+      break;
+    }
+    if (isInertValue(given) || inert(given)) continue;
+    const build = resolvedStringBuild(input, given, inert);
+    if (!build || build.dynamic) {
+      fixed = false;
+      break;
+    }
+  }
+  const answer = fixed && sites > 0;
+  byKey.set(key, answer);
+  return answer;
+}
+
 const HTTPX_CLIENTS = new Set(['Client', 'AsyncClient', 'stream']);
 const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'options']);
 
@@ -385,6 +467,9 @@ const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head
 const REQUESTS_ALIAS = /^[ \t]*import[ \t]+requests[ \t]+as[ \t]+(\w+)/gm;
 /** `s = requests.Session()` / `requests.session()`: names holding a requests session (no default timeout either). */
 const REQUESTS_SESSION = /\b([A-Za-z_][\w.]*)[ \t]*=[ \t]*(?:requests|\w+)\.[Ss]ession\(\)/g;
+
+/** `with requests.Session() as s:` binds a session as surely as `s = requests.Session()` does. */
+const REQUESTS_SESSION_WITH = /\bwith[ \t]+(\w+)\.[Ss]ession\(\)[ \t]+as[ \t]+([A-Za-z_]\w*)/g;
 
 interface RequestsNames {
   modules: Set<string>;
@@ -410,6 +495,8 @@ function requestsNames(input: CheckInput): RequestsNames {
       .split('.')[0];
     if (modules.has(module) && !timedByDefault(input.text, match[1])) sessions.add(match[1]);
   }
+  for (const match of input.text.matchAll(REQUESTS_SESSION_WITH))
+    if (modules.has(match[1]) && !timedByDefault(input.text, match[2])) sessions.add(match[2]);
   return { modules, sessions };
 }
 
@@ -1032,6 +1119,76 @@ function computesOnly(input: CheckInput, clause: Node): boolean {
   return blockComputes(body);
 }
 
+/** An HTTP read: `requests.get(…)`, `session.head(…)`, `httpx.get(…)`, `self.client.get(…)` asks and changes nothing. */
+const HTTP_READ = /\b(?:requests|httpx|[\w.]*session|[\w.]*client)\.(?:get|head)\s*\(/gi;
+
+/**
+ * `try: r = requests.head(url, timeout=5); if r.ok: return r.headers[…] except RequestException: pass`,
+ * then another attempt or `return None`; or `latest = None; try: latest = requests.get(…).json()[…]
+ * except RequestException: pass`, then `if latest is not None:`. A handler of named failures (not
+ * `Exception`) around a read (an HTTP GET/HEAD, computing values; nothing written, sent or run) whose
+ * function does without the result: the try returns on success and the function goes on to its
+ * fallback, or a name the try sets keeps a default given before it that the code after tests. The
+ * failure becomes the "unknown" answer the function is written to give; not a lost error.
+ */
+function fallsBackAfterFailedRead(input: CheckInput, clause: Node): boolean {
+  // The types caught, from the text (no tree read): named failures only.
+  const names = EXCEPT_HEADER.exec(input.text.slice(clause.startIndex, clause.startIndex + 300))?.[1]
+    .split(',')
+    .map((name) => name.trim().split('.').pop() ?? '')
+    .filter((name) => name !== '');
+  if (!names?.length || names.some((name) => BROAD_CATCH.test(name))) return false;
+  const { tryStatement, body } = tryOf(clause);
+  if (!tryStatement || !body) return false;
+  const block = tryStatement.parent;
+  const fn = block?.parent;
+  if (block?.type !== 'block' || !fn || fn.type !== 'function_definition') return false;
+  const code = input.text.slice(body.startIndex, body.endIndex);
+  if (OPENS_FOR_WRITING.test(code)) return false;
+  const bare = withoutStrings(code).replace(HTTP_READ, 'read(');
+  if (ACTION_CALL.test(bare) || callsAnAction(bare)) return false;
+  const after = input.text.slice(tryStatement.endIndex, fn.endIndex);
+  // The try leaves with the answer; what follows it is the fallback.
+  if (/\breturn\b/.test(bare) && after.trim() !== '') return true;
+  const before = input.text.slice(fn.startIndex, tryStatement.startIndex);
+  return [...code.matchAll(/^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm)].some(([, name]) => {
+    if (!new RegExp(`^[ \\t]*${name}[ \\t]*(?::[^=\\n]*)?=(?!=)`, 'm').test(before)) return false;
+    return new RegExp(
+      `\\b${name}[ \\t]+is[ \\t]+(?:not[ \\t]+)?None\\b|\\b(?:if|elif)[ \\t]+(?:not[ \\t]+)?${name}[ \\t]*:|\\b${name}[ \\t]*[=!]=`,
+    ).test(after);
+  });
+}
+
+/**
+ * `try: from optional_lib import Thing … Image.register_open("X", factory) except Exception: pass` at
+ * the top of a module: the block exists only if the optional dependency imports, and it only defines
+ * and registers what the dependency adds. Without it the feature is absent, which is the design.
+ */
+function registersOptionalDependency(clause: Node): boolean {
+  if (clause.startPosition.column !== 0) return false;
+  const { tryStatement, body } = tryOf(clause);
+  if (!tryStatement || !body || tryStatement.parent?.type !== 'module') return false;
+  const statements = named(body).filter((statement) => statement.type !== 'comment');
+  const first = statements[0]?.type;
+  if (first !== 'import_statement' && first !== 'import_from_statement') return false;
+  return statements.every((statement) => {
+    const type = statement.type;
+    if (
+      type === 'import_statement' ||
+      type === 'import_from_statement' ||
+      type === 'function_definition' ||
+      type === 'class_definition' ||
+      type === 'decorated_definition'
+    )
+      return true;
+    if (type !== 'expression_statement') return false;
+    const call = named(statement)[0];
+    const fn = call?.type === 'call' ? field(call, 'function') : null;
+    const name = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : fn?.text;
+    return /^(?:register|add)(?:_\w+)?$/.test(name ?? '');
+  });
+}
+
 /** A statement that only lets go of a resource: `tmp.unlink()`, `os.remove(path)`, `conn.close()`, `proc.kill()`. */
 const RELEASES =
   /^(?:await\s+)?[\w.\[\]"']*\.(?:unlink|remove|rmdir|rmtree|removedirs|close|aclose|terminate|kill|shutdown|stop|release|disconnect|cleanup)\s*\((?:[^()]|\([^()]*\))*\)\s*$/;
@@ -1089,6 +1246,8 @@ const silentCatch: RuleChecker = (input) => {
       !writesBackIoDefault(input, clause, caught)
     )
       continue;
+    if (registersOptionalDependency(clause)) continue;
+    if (fallsBackAfterFailedRead(input, clause) && !writesBackIoDefault(input, clause, caught)) continue;
     // A `return` in the try's `finally` swallows this handler's errors and every other: reported there,
     // once. Not when a handler of every error keeps the `finally` silent: this handler is then the finding.
     const ending = named(clause.parent).find((child) => child.type === 'finally_clause');
@@ -1243,6 +1402,18 @@ function literalAssignedAtTop(input: CheckInput, identifier: Node, fn: Node | nu
   return last ? stringLiteralNode(last) : null;
 }
 
+/**
+ * `SECRET_KEY = "…"` at the top of a base settings module that a production module beside it takes
+ * (`from .base import *`) and then assigns again from the environment or a file: the deployed value
+ * is that one (ReviewUnit.facts, pySettingsReplaced). A key of a known provider's format is still
+ * reported (knownSecretLiterals), and so is the literal when no module beside it replaces it.
+ */
+function replacedBySettingsBeside(input: CheckInput, name: string, holder: Node): boolean {
+  const replaced = input.facts?.pySettingsReplaced;
+  if (!replaced?.includes(name) || holder.type !== 'assignment') return false;
+  return holder.parent?.type === 'expression_statement' && holder.parent.parent?.type === 'module';
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string, at: Node = literal): void => {
@@ -1291,6 +1462,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    if (replacedBySettingsBeside(input, name, found.parent)) continue;
     if (isEnumMember(input.text, literal.startIndex)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
@@ -1481,12 +1653,6 @@ const sqlInjection: RuleChecker = (input) => {
   reportSqlStatementBuilds(input);
 };
 
-/**
- * The ORM's name for a model's table: Django's `self.model._meta.db_table`, SQLAlchemy's
- * `Model.__tablename__` / `Model.__table__.name`. An identifier the model declares, not input.
- */
-const MODEL_TABLE_NAME = /(?:^|\.)(?:_meta\.db_table|__tablename__|__table__\.(?:name|fullname))$/;
-
 /** `Status.PAID`, `Status.PAID.value`: an Enum member or a class's constant, written in the code. */
 const CLASS_CONSTANT = /^[A-Z][A-Za-z0-9]*\.[A-Z][A-Z0-9_]*(?:\.(?:value|name))?$/;
 
@@ -1571,6 +1737,84 @@ function clauseOfOwnBuilder(input: CheckInput, context: Call | undefined, name: 
   const next = from > 0 ? input.text.slice(from).search(/^\S/m) : -1;
   const body = input.text.slice(definition.index, next < 0 ? undefined : from + next);
   return BIND_MARKER_LITERAL.test(body);
+}
+
+/**
+ * SQL the ORM compiled, with the values for its placeholders beside it: Django's
+ * `qs.query.where.as_sql(compiler, connection)`, `compiler.as_sql()`, `qs.query.sql_with_params()`,
+ * `compiler.compile(node)` return `(sql, params)`. (`str(qs.query)` is not one: it pastes the values in.)
+ */
+function isOrmCompile(node: Node | null): boolean {
+  const inner = unwrap(node);
+  if (inner?.type !== 'call') return false;
+  const fn = field(inner, 'function');
+  if (fn?.type !== 'attribute') return false;
+  const method = field(fn, 'attribute')?.text;
+  if (method === 'as_sql' || method === 'sql_with_params') return true;
+  return method === 'compile' && /compiler$/i.test(field(fn, 'object')?.text ?? '');
+}
+
+const ORM_COMPILE_TEXT = /\.(?:as_sql|sql_with_params|compile)\(/;
+
+/**
+ * `sql, params = compiler.as_sql()` (or `compiled = ….as_sql(…)`, `sql = compiled[0]`), then `sql`
+ * spliced into a statement that `context` runs with those params (`execute(q, params + [id])`, or a
+ * local made from them): the ORM's own parameterised SQL, its values bound. Every assignment of the
+ * name before its use must be such a compile; without a query call here the params must at least be
+ * used after the splice (handed on with the text). Compiled SQL whose values are dropped or pasted
+ * into the text (`sql % params`) is not this.
+ */
+function ormCompiledSql(input: CheckInput, context: Call | undefined, name: Node, text: string): boolean {
+  const fn = enclosingFunction(input, name);
+  if (!fn || !ORM_COMPILE_TEXT.test(input.text.slice(fn.startIndex, name.startIndex))) return false;
+  const assignments = scopeAssignments(input, fn).filter((assignment) => assignment.node.startIndex < name.startIndex);
+  // The name holding a whole compiled pair (`compiled = qs.query.sql_with_params()`).
+  const holdsPair = (holder: Node): boolean => {
+    const given = assignments.filter((assignment) => assignmentTarget(assignment) === holder.text);
+    return given.length > 0 && given.every((assignment) => isOrmCompile(field(assignment.node, 'right')));
+  };
+  const carriers = new Set<string>();
+  for (const assignment of assignments) {
+    const left = field(assignment.node, 'left');
+    const right = field(assignment.node, 'right');
+    if (!left) continue;
+    if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+      const targets = named(left);
+      if (!targets.some((target) => target.text === text)) continue;
+      if (targets.length !== 2 || targets[0]?.text !== text || !isOrmCompile(right)) return false;
+      carriers.add(targets[1]?.text ?? '');
+      continue;
+    }
+    if (left.text !== text) continue;
+    const taken = unwrap(right);
+    if (taken?.type !== 'subscript' || field(taken, 'subscript')?.text !== '0') return false;
+    const pair = unwrap(field(taken, 'value'));
+    if (pair?.type === 'identifier' && holdsPair(pair)) carriers.add(pair.text);
+    else return false;
+  }
+  if (carriers.size === 0) return false;
+  const carries = (code: string): boolean =>
+    [...carriers].some((carrier) => !!carrier && new RegExp(`\\b${carrier}\\b`).test(code));
+  if (!context) return carries(input.text.slice(name.endIndex, fn.endIndex));
+  const statementByKeyword = [...context.keywords.keys()].some((key) => STATEMENT_KEYWORDS.has(key));
+  const bound = [
+    ...context.positional.slice(statementByKeyword ? 0 : 1),
+    ...[...context.keywords].filter(([key]) => !STATEMENT_KEYWORDS.has(key)).map(([, arg]) => field(arg, 'value')),
+  ];
+  return bound.some((arg) => {
+    if (!arg) return false;
+    if (carries(arg.text)) return true;
+    // `params = list(base_params) + [obj.id]`, then `execute(query, params)`.
+    const locals = [arg, ...descendants(arg, 'identifier')].filter((piece) => piece.type === 'identifier');
+    return locals.some((local) =>
+      scopeAssignments(input, fn).some(
+        (assignment) =>
+          assignment.node.startIndex < context.node.startIndex &&
+          assignmentTarget(assignment) === local.text &&
+          carries(field(assignment.node, 'right')?.text ?? ''),
+      ),
+    );
+  });
 }
 
 /**
@@ -1693,7 +1937,8 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
           CONFIGURATION_VALUE.test(text) ||
           namesCheckedAgainstFixedSets(input, node).has(text) ||
           fixedLocal(node, text) ||
-          clauseOfOwnBuilder(input, context, node, text)
+          clauseOfOwnBuilder(input, context, node, text) ||
+          ormCompiledSql(input, context, node, text)
         );
       }
       case 'attribute': {
@@ -1703,7 +1948,7 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
           CLASS_CONSTANT.test(text) ||
           CONFIGURATION_VALUE.test(text) ||
           DIALECT_OWNER.test(owner) ||
-          MODEL_TABLE_NAME.test(text)
+          MODEL_IDENTIFIER.test(text)
         );
       }
       case 'list':
@@ -3071,6 +3316,46 @@ function onlyReadsPeerCertificate(input: CheckInput, assignment: Node): boolean 
   );
 }
 
+/** A call of requests, httpx, aiohttp or a session/client object: where `verify=` is the TLS check. */
+function isHttpClientCall(input: CheckInput, call: Call): boolean {
+  const root = call.text.split('.')[0];
+  return /^(requests|httpx|aiohttp)$|session|client|http/i.test(root) || requestsNames(input).modules.has(root);
+}
+
+/**
+ * `def get_token(server, verify=False): requests.post(…, verify=verify)`: the parameter handed to
+ * `verify=` turns the check off for every caller that leaves it out (its default is `False`), or a
+ * call of the function in this module passes `False` for it. Not when the function assigns the name
+ * before the call (`if verify is None: verify = …`). Says why, or undefined.
+ */
+function verifyParameterOff(input: CheckInput, keyword: Node, name: string): string | undefined {
+  const fn = enclosingFunction(input, keyword);
+  if (!fn || fn.type !== 'function_definition') return undefined;
+  const body = field(fn, 'body');
+  if (!body || assignsName(input.text.slice(body.startIndex, keyword.startIndex), name)) return undefined;
+  const parameters = named(field(fn, 'parameters'));
+  const index = parameters.findIndex(
+    (parameter) =>
+      parameter.text === name ||
+      ((parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter') &&
+        field(parameter, 'name')?.text === name) ||
+      (parameter.type === 'typed_parameter' && named(parameter)[0]?.text === name),
+  );
+  if (index < 0) return undefined;
+  const parameter = parameters[index];
+  if (field(parameter, 'value')?.type === 'false') return 'defaults to `False`';
+  const fnName = field(fn, 'name')?.text;
+  if (!fnName) return undefined;
+  const method = /^(?:self|cls)$/.test(parameters[0]?.text ?? '');
+  for (const site of calls(input)) {
+    if (site.name !== fnName || (!method && site.object !== undefined)) continue;
+    const given = keywordValue(site, name) ?? site.positional[index - (method ? 1 : 0)] ?? null;
+    if (unwrap(given)?.type === 'false')
+      return `is given \`False\` by the call at line ${site.node.startPosition.row + 1}`;
+  }
+  return undefined;
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'ssl._create_unverified_context') continue;
@@ -3084,9 +3369,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const verify of nodesAtMatches(input, /\bverify[ \t]*=[ \t]*False\b/g, KEYWORD_ARGUMENT, 1)) {
     const call = callOf(verify);
     if (!call || field(verify, 'value')?.type !== 'false') continue;
-    const root = call.text.split('.')[0];
-    if (!/^(requests|httpx|aiohttp)$|session|client|http/i.test(root) && !requestsNames(input).modules.has(root))
-      continue;
+    if (!isHttpClientCall(input, call)) continue;
     // Remove the keyword and the comma that joins it to its neighbour.
     const commaBefore = commaBeforeLength(input.text, verify.startIndex);
     COMMA_AFTER.lastIndex = verify.endIndex;
@@ -3101,6 +3384,25 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       '`verify=False` accepts any certificate: anyone on the path can read and change this traffic.',
       'Remove it; for a private CA pass `verify="/path/to/ca.pem"`.',
       edit,
+    );
+  }
+  for (const verify of nodesAtMatches(
+    input,
+    /\bverify[ \t]*=[ \t]*(?!(?:True|False|None)\b)[A-Za-z_]\w*\b(?![.(\[])/g,
+    KEYWORD_ARGUMENT,
+    1,
+  )) {
+    const value = field(verify, 'value');
+    if (value?.type !== 'identifier') continue;
+    const call = callOf(verify);
+    if (!call || !isHttpClientCall(input, call)) continue;
+    const off = verifyParameterOff(input, verify, value.text);
+    if (!off) continue;
+    input.report(
+      verify,
+      'tls-verification-disabled',
+      `\`verify=${value.text}\` takes the parameter \`${value.text}\`, which ${off}: the certificate goes unchecked and anyone on the path can read and change this traffic.`,
+      'Default the parameter to `True` (or a CA bundle path) and let callers opt out explicitly, from configuration.',
     );
   }
   // urllib3 also takes the names as text (`cert_reqs='CERT_NONE'`, `'NONE'`); CERT_OPTIONAL accepts a server without a valid certificate too.
@@ -3224,7 +3526,10 @@ function pythonBindingName(node: Node): string | undefined {
     if (FUNCTIONS.has(current.type) || current.type === 'block' || current.type === 'module') return undefined;
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = field(current, 'left');
-      return left?.type === 'attribute' ? field(left, 'attribute')?.text : left?.text;
+      if (left?.type === 'attribute') return field(left, 'attribute')?.text;
+      // `data["token"] = …`: the key names the value.
+      if (left?.type === 'subscript') return literalString(field(left, 'subscript')) ?? left.text;
+      return left?.text;
     }
     if (current.type === 'keyword_argument') return field(current, 'name')?.text;
     if (current.type === 'pair') return literalString(field(current, 'key'));
@@ -3237,6 +3542,18 @@ const weakRandomSecret: RuleChecker = (input) => {
   const imported = randomNames(input);
   let fakeData: boolean | undefined;
   for (const call of calls(input)) {
+    if (call.text === 'uuid.uuid1') {
+      const fn = enclosingFunction(input, call.node);
+      const fnName = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
+      if (!randomBuildsSecret(pythonBindingName(call.node), fnName)) continue;
+      input.report(
+        call.node,
+        'weak-random-secret',
+        "`uuid.uuid1()` is the clock and the host's MAC address, not a random value: a token made from it can be guessed from another one.",
+        'Use `secrets.token_urlsafe(32)` (or `uuid.uuid4()` at the least) for tokens, invitations and codes.',
+      );
+      continue;
+    }
     const fromModule = call.object === 'random' && call.name !== 'SystemRandom';
     if (!fromModule && !(call.object === undefined && imported.has(call.name))) continue;
     const fn = enclosingFunction(input, call.node);

@@ -159,6 +159,11 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/identity_clients.go', 3],
     // One record's children written one row each, and a scheduled job's pass, are not reported.
     ['go/record_children.go', 5],
+    // Round 7's Python shapes: SQL the ORM compiled (values bound) and names the model declares; a
+    // session bound by `with`, `verify=` through a parameter, uuid1 tokens; fallbacks after a failed read.
+    ['python/orm_compiled_sql.py', 5],
+    ['python/session_blocks_and_params.py', 5],
+    ['python/fallback_reads.py', 3],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
