@@ -266,6 +266,11 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   if (value.length < minLength) return true;
   if (isDocumentationValue(value)) return true;
   if (/\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(value)) return true;
+  // A printf format (`%s/api/repos/%d/secrets/%s`): `%` and a verb where a URL-encoded byte has two hex digits.
+  if (PRINTF_VERB.test(value)) return true;
+  // A relative path or route of lower-case words (`auth/reset_passwd`, `api/v1/tokens/:id`): a template or
+  // an endpoint named for the secret. A key's base64 with a `/` in it mixes cases and digits at random.
+  if (isWordPath(value)) return true;
   if (
     /^(?:x+|\*+|\.+|-+|_+|changeme|change[-_ ]?me|your[-_ ].*|example.*|placeholder.*|dummy.*|redacted.*|todo.*|none|null|undefined)$/i.test(
       value,
@@ -289,6 +294,18 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
     if (words.length > 3 || /[.:?!]$/.test(value) || words.some((word) => /^[A-Z][a-z]/.test(word))) return true;
   }
   return false;
+}
+
+/** A printf verb (`%s`, `%d`, `%v`, `%q`) not followed by a hex digit (`%2F`, `%d5` are URL-encoded bytes). */
+const PRINTF_VERB = /%[sdvq](?![0-9A-Fa-f])/;
+/** One segment of a path or route as people name them: a lower-case word (digits after it, `-_.` joins), a number, `:id`, `{id}`. */
+const PATH_WORD = /^(?:[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*|\d+|:[a-z_]\w*|\{\w*\})$/;
+
+/** Two or more `/`-separated segments, each a PATH_WORD, maybe a trailing `/`: `auth/reset_passwd`, `users/:id/tokens/`. */
+function isWordPath(value: string): boolean {
+  if (!value.includes('/')) return false;
+  const segments = value.replace(/\/$/, '').split('/');
+  return segments.length >= 2 && segments.every((segment) => PATH_WORD.test(segment));
 }
 
 /** `label.change-password`, `errors.auth.tokenExpired`: lower-case words joined by dots, each part kebab or camel case. */
@@ -366,7 +383,10 @@ export function isTestSecretValue(name: string, value: string): boolean {
  * setting, not a credential. Names that say secret, password or key keep such values.
  */
 const WEAK_SECRET_NAME = /(?:token|credentials?|auth)$/i;
-const ENUM_LIKE_VALUE = /^[a-z]+(?:[-_ ][a-z]+)*$/;
+/** Lower-case words joined by `-`, `_` or a space, a number of one or two digits among them (`same-origin`, `variable-2`: a class or a mode). */
+const ENUM_LIKE_VALUE = /^[a-z]+(?:[-_ ](?:[a-z]+|\d{1,2}))*$/;
+/** A camelCase identifier of letters (`sessionToken`, `autoLogin`): the name of a field, a column or a flag. */
+const CAMEL_IDENTIFIER = /^[a-z]+(?:[A-Z][a-z]+)+$/;
 
 /** Names for keys that SECRET_NAME_PATTERN (shared with redaction) leaves out. */
 const MORE_SECRET_NAMES = /(?:passphrase|hmac[_-]?key|jwt[_-]?key|secret[_-]?or[_-]?key)$/i;
@@ -409,6 +429,10 @@ export function isReportableNamedSecret(name: string, value: string, shortPasswo
   )
     return false;
   if (isPlaceholderSecret(value, password ? SHORT_PASSWORD_MIN : 8)) return false;
+  // Under a name that also names modes and markers (token, credentials, auth), a camelCase identifier
+  // is a name: of the column the token is kept in (`token: "sessionToken"`) or of a mode (`token: "autoLogin"`).
+  // Names that say secret, password or key keep such values (`secret: "superSecret"` is a weak key).
+  if (WEAK_SECRET_NAME.test(name) && CAMEL_IDENTIFIER.test(value)) return false;
   return !(WEAK_SECRET_NAME.test(name) && ENUM_LIKE_VALUE.test(value));
 }
 
@@ -945,6 +969,45 @@ function secretComparedStrings(input: CheckInput): NamedString[] {
 const NAMES_A_KIND =
   /(?:provider|type|kind|mode|backend|source|store|engine|scheme|method|algorithm|algo|format|strategy|policy|manager|name|class|version|location|path|file|url|header|field|prefix|env)$/i;
 
+/** Operators that join conditions without turning them around. */
+const JOINED_CONDITION = /^(?:\|\||&&|or|and)$/;
+/** Blocks whose first statement is the branch's first step. */
+const BLOCKS = new Set(['block', 'statement_block', 'statement_list']);
+/**
+ * A branch's first statement that leaves with an error: `raise`/`throw`, Go's `return …, err` /
+ * `errors.New(…)` / `fmt.Errorf(…)` / `ErrX`, `panic(…)`, a fatal log, or the process exiting.
+ */
+const ERROR_EXIT =
+  /^(?:raise\b|throw\b|panic\(|[\w.]*\.(?:Fatal|Fatalf|Fatalln|Panic|Panicf)\(|(?:os\.Exit|sys\.exit|process\.exit)\(|return\b[^\n;]*?(?:\berrors?\.\w+\(|\bfmt\.Errorf\(|\bnew \w*Error\(|\bErr[A-Z]\w*|\berr\b|\w+Error\())/;
+
+/**
+ * Whether a comparison of a secret with a literal is a guard that refuses the literal: an equality
+ * (alone or joined to others with `||`/`&&`/`or`/`and`) that is an `if`'s condition whose branch starts
+ * by leaving with an error (`if SecretKey == "" || SecretKey == "CHANGE-ME" { return errors.New(…) }`,
+ * `if password == "admin": raise ValueError(…)`). A `!=` guard (`if key != "k" { return err }`) lets
+ * the literal in and is a check against it, so it is not one.
+ */
+function refusedByGuard(comparison: Node): boolean {
+  const operator = field(comparison, 'operator')?.text ?? comparison.text.match(/[!=]==?|\bis(?: not)?\b/)?.[0];
+  if (operator !== '==' && operator !== '===') return false;
+  let condition: Node = comparison;
+  for (let parent = condition.parent; parent; parent = condition.parent) {
+    if (parent.type === 'parenthesized_expression') condition = parent;
+    else if (
+      (parent.type === 'binary_expression' || parent.type === 'boolean_operator') &&
+      JOINED_CONDITION.test(field(parent, 'operator')?.text ?? '')
+    )
+      condition = parent;
+    else break;
+  }
+  const branch = condition.parent;
+  if (!branch || !/^(?:if_statement|elif_clause)$/.test(branch.type)) return false;
+  if (field(branch, 'condition')?.startIndex !== condition.startIndex) return false;
+  let step = field(branch, 'consequence');
+  while (step && BLOCKS.has(step.type)) step = named(step)[0] ?? null;
+  return step !== null && ERROR_EXIT.test(step.text.slice(0, 400));
+}
+
 /**
  * The string literals compared with a secret-like name that the tree confirms (the literal's parent
  * is the language's comparison node) and whose value reads as a credential, each with the sentence
@@ -968,6 +1031,8 @@ export function comparedSecretLiterals(
     // `SECRET_PROVIDER == "kms-secret"`: a name that only starts with a secret word names a setting,
     // and the word it is compared with is one of the setting's choices.
     if (!isSecretName(name) && ENUM_LIKE_VALUE.test(text)) continue;
+    // `if key == "CHANGE-ME" { return err }`: the literal is refused, nobody signs in with it.
+    if (refusedByGuard(string.parent)) continue;
     found.push({
       literal: string.literal,
       message: `\`${name}\` is checked against a credential written in the code: anyone with the code can pass.`,

@@ -164,6 +164,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/orm_compiled_sql.py', 5],
     ['python/session_blocks_and_params.py', 5],
     ['python/fallback_reads.py', 3],
+    // Session 13, round 7's secret-named values that are no credentials: printf formats and word paths
+    // (routes, templates), and an equality whose branch leaves with an error (a guard refusing a sample value).
+    ['go/secret_formats_and_guards.go', 4],
+    ['python/secret_guards_and_routes.py', 3],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
