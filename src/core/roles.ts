@@ -59,6 +59,12 @@ const VENDORED_DIRS = new Set([
   '.yarn',
 ]);
 const VENDORED_FILE = /\.(?:min|bundle|umd)\.(?:js|mjs|cjs)$|[.-]min\.js$/;
+/**
+ * A folder named for a release of a library: a name, then a semantic version (`codemirror-5.17.0`,
+ * `pdfjs-5.2.133`, `jquery-3.6.0`, `bootstrap-3.3.7-dist`, `lib@1.2.3`). A project's own folders are
+ * not named for one of its releases; a copied library's download is, with everything in it.
+ */
+const VERSIONED_DIR = /^[a-z][\w.-]*?[-_.@]v?\d+\.\d+\.\d+(?:[-.+][a-z0-9.-]+)?$/;
 
 const GENERATED_DIRS = new Set(['__generated__', 'generated', '.generated']);
 const GENERATED_FILE =
@@ -786,6 +792,8 @@ function isHashedBundle(dirs: readonly string[], originalBase: string): boolean 
 function notOwnCodeByPath(dirs: string[], base: string, originalBase = base): FileRoleResult | undefined {
   const vendoredDir = firstDir(dirs, VENDORED_DIRS);
   if (vendoredDir) return { role: 'vendored', reason: `path ${vendoredDir}/` };
+  const releaseDir = dirs.find((dir) => VERSIONED_DIR.test(dir));
+  if (releaseDir) return { role: 'vendored', reason: `path ${releaseDir}/ (a library's release)` };
   if (VENDORED_FILE.test(base)) return { role: 'vendored', reason: `file name ${base}` };
   const generatedDir = firstDir(dirs, GENERATED_DIRS);
   if (generatedDir) return { role: 'generated', reason: `path ${generatedDir}/` };

@@ -198,9 +198,21 @@ export function normaliseLineEndings(text: string): { text: string; lineMap?: nu
 }
 
 /**
+ * Whether bytes hold a control byte no text file has: below 0x20 other than tab, line feed, vertical
+ * tab, form feed, carriage return, SUB (a DOS end-of-file mark) and ESC (terminal colour codes). A NUL is one.
+ */
+function hasBinaryControlByte(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte < 0x20 && (byte < 0x09 || byte > 0x0d) && byte !== 0x1a && byte !== 0x1b) return true;
+  }
+  return false;
+}
+
+/**
  * Source bytes as review text, the same for every way a file reaches a review (folder walk, diff,
  * staged text, the editor's reads): size cap, BOM (UTF-8, UTF-16 LE/BE) decoded, binary refused
- * (NUL bytes that are not UTF-8, or more than a stray NUL: see isBinaryText; program code refused so is `failed`),
+ * (bytes that are not UTF-8 holding a NUL or another control byte, or more than a stray NUL: see isBinaryText;
+ * program code refused so is `failed`),
  * bytes that are not UTF-8 read as Windows-1252 (said in a note), line endings normalised.
  */
 export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_FILE_BYTES, path?: string): SourceRead {
@@ -218,8 +230,9 @@ export function decodeSource(bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_F
     try {
       text = strictUtf8.decode(body);
     } catch {
-      // Bytes holding a NUL that are not UTF-8 are a binary format (an image, a font, an archive).
-      if (body.includes(0)) return binaryRead(path);
+      // Bytes that are not UTF-8 and hold a NUL or another control byte text never has are a binary
+      // format (an image, a font, an archive, a small packed data file with no NUL in it).
+      if (hasBinaryControlByte(body)) return binaryRead(path);
       // Legacy single-byte files (Latin-1 / Windows-1252) are still code: every byte is one character,
       // so lines and columns stay right.
       text = new TextDecoder('windows-1252').decode(body);

@@ -166,6 +166,39 @@ describe('review command: file roles and the project configuration file', functi
     }
   });
 
+  it("gives a library's release folder the vendored role, and one of its modules over the cap leaves the review complete", async () => {
+    const release = 'public/plugins/viewer-5.2.133';
+    const root = project({
+      'app/load.py': SERVICE_PY,
+      // The same module in a copied release of a library, and another of its modules over the size cap.
+      [`${release}/tools/load.py`]: SERVICE_PY,
+      [`${release}/web/viewer.mjs`]: 'export const page = 1;\n'.repeat(Math.ceil((600 * 1024) / 23)),
+      // Near-miss: a folder whose version has no library's name is the project's own.
+      'app/v1.2.0/load.py': SERVICE_PY,
+    });
+    const run = await runCliCaptured(['review', '.', '--offline', '--format', 'json', '--fail-on', 'high'], {
+      cwd: root,
+      env: {},
+      tty: false,
+    });
+    const report = JSON.parse(run.stdout) as JsonReport & { complete: boolean };
+    assert.deepEqual(report.files, [
+      { path: 'app/load.py', role: 'production' },
+      { path: 'app/v1.2.0/load.py', role: 'production' },
+      { path: `${release}/tools/load.py`, role: 'vendored' },
+    ]);
+    // The credential is reported anywhere; the missing timeout only in the project's own code.
+    assert.deepEqual(summary(report), [
+      'app/load.py hardcoded-secret high production',
+      'app/load.py http-no-timeout medium production',
+      'app/v1.2.0/load.py hardcoded-secret high production',
+      'app/v1.2.0/load.py http-no-timeout medium production',
+      `${release}/tools/load.py hardcoded-secret high vendored`,
+    ]);
+    assert.equal(report.complete, true, run.stderr);
+    assert.doesNotMatch(run.stderr, /incomplete/);
+  });
+
   it('a package.json that cannot be read makes the review incomplete, naming it; the files are still checked', async () => {
     const root = project({ 'app/load.py': SERVICE_PY });
     symlinkSync('loop-b', join(root, 'loop-a'));

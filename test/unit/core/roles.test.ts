@@ -102,6 +102,15 @@ describe('file roles', () => {
       ['static/js/vendor/jquery.min.js', 'vendored'],
       ['third_party/lib/x.go', 'vendored'],
       ['node_modules/axios/index.js', 'vendored'],
+      // A library's release copied in under its name and version, with every file in it (session 13).
+      ['public/plugins/editor-5.17.0/mode/shell/shell.js', 'vendored'],
+      ['static/viewer-4.2.133/web/viewer.mjs', 'vendored'],
+      ['assets/grid-3.3.7-dist/js/grid.js', 'vendored'],
+      ['web/libs/charts@2.1.0/index.js', 'vendored'],
+      // Near-misses: versions without a library's name, or with two parts, are the project's own folders.
+      ['src/api/v1.2.0/orders.ts', 'production'],
+      ['src/app-v2/orders.ts', 'production'],
+      ['src/libs/ids-9.0/index.ts', 'production'],
     ];
     // A Go file in a tooling folder is a script when it is a program.
     const text = (path: string): string => (path.endsWith('.go') ? 'package main\n' : '');

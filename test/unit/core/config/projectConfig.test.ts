@@ -46,6 +46,14 @@ describe('project configuration file (.backend-review.json)', () => {
     });
   });
 
+  it("gives the files of a library's release folder the vendored role (the CLI's and the editor's role)", () => {
+    const scope = projectScope({}, '/repo');
+    assert.equal(scope.role('public/plugins/editor-5.17.0/mode/shell/shell.js', 'export {};\n').role, 'vendored');
+    assert.equal(scope.role('static/viewer-4.2.133/web/viewer.mjs', 'export {};\n').role, 'vendored');
+    // Near-miss: a version with no library's name before it is a folder of the project's own.
+    assert.equal(scope.role('src/api/v1.2.0/orders.ts', 'export {};\n').role, 'production');
+  });
+
   it('an empty file changes nothing', () => {
     const { config, errors } = parseProjectConfig('{}', 'f');
     assert.deepEqual(errors, []);

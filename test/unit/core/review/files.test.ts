@@ -116,6 +116,41 @@ describe('collectFiles', () => {
     assert.deepEqual(byFile['data/rows.json'], { file: 'data/rows.json', reason: 'binary file: not reviewed' });
   });
 
+  it("leaves a library's release folder out by policy when a file in it is over the cap, and reads packed data as binary (session 13)", async () => {
+    const root = tree({
+      // A viewer module of a copied library's release, too large to read: left out, the review stays complete.
+      'public/plugins/viewer-5.2.133/web/viewer.mjs': 'export const page = 1;\n'.repeat(100),
+      // Near-miss: the project's own module of the same size leaves the review incomplete.
+      'public/js/viewer.mjs': 'export const page = 1;\n'.repeat(100),
+      // Packed data that is not UTF-8 and has control bytes but no NUL (a small binary character map).
+      'public/cmaps/CNS-V.bcmap': Buffer.concat([
+        Buffer.from([0x03, 0xe0]),
+        Buffer.from('RCopyright 1990'),
+        Buffer.from([0x01, 0xe1, 0x02]),
+      ]),
+      // Near-miss: a legacy Latin-1 source file (é as one byte) is still read as text, with a note.
+      'src/legacy.py': Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\r\nX = 1\x0c\n')]),
+    });
+    const { units, skipped, notes } = await collectFiles(['public', 'src'], { cwd: root, maxFileBytes: 1024 });
+    assert.deepEqual(
+      units.map((u) => u.path),
+      ['src/legacy.py'],
+    );
+    assert.equal(units[0].text, '# caf\u00e9\nX = 1\x0c\n');
+    assert.deepEqual(notes, ['src/legacy.py: not valid UTF-8: read as Windows-1252']);
+    const byFile = Object.fromEntries(skipped.map((s) => [s.file, s]));
+    assert.deepEqual(byFile['public/plugins/viewer-5.2.133/web/viewer.mjs'], {
+      file: 'public/plugins/viewer-5.2.133/web/viewer.mjs',
+      reason:
+        "larger than the 1 KiB size cap (2 KiB): vendored code (path viewer-5.2.133/ (a library's release)), not reviewed",
+    });
+    assert.equal(byFile['public/js/viewer.mjs'].failed, true);
+    assert.deepEqual(byFile['public/cmaps/CNS-V.bcmap'], {
+      file: 'public/cmaps/CNS-V.bcmap',
+      reason: 'binary file: not reviewed',
+    });
+  });
+
   it('takes files given explicitly, once each', async () => {
     const root = tree({ 'x/one.go': 'package x\n' });
     const { units } = await collectFiles(['x/one.go', 'x', './x/one.go'], { cwd: root });

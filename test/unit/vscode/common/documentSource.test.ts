@@ -45,6 +45,23 @@ describe('readableTargets (the editor reads documents the way the CLI reads file
     assert.equal(!cli.ok && cli.failed, true);
   });
 
+  it("leaves a module of a library's release folder over the cap out by policy (not failed), as the CLI does", async () => {
+    const text = 'export const page = 1;\n'.repeat(Math.ceil((600 * 1024) / 23));
+    const dir = mkdtempSync(join(tmpdir(), 'document-source-'));
+    writeFileSync(join(dir, 'viewer.mjs'), text);
+    const cli = await readSourceFile(join(dir, 'viewer.mjs'));
+    const result = readableTargets([target('public/plugins/viewer-5.2.133/web/viewer.mjs', text)]);
+    assert.deepEqual(result.skipped, [
+      {
+        file: 'public/plugins/viewer-5.2.133/web/viewer.mjs',
+        reason:
+          "larger than the 512 KiB size cap (600 KiB): vendored code (path viewer-5.2.133/ (a library's release)), not reviewed",
+      },
+    ]);
+    // Near-miss: the same module outside such a folder is the project's own, a part not reviewed.
+    assert.equal(!cli.ok && cli.failed, true);
+  });
+
   it('counts bytes, not characters, and leaves data over the cap out by policy (not failed)', () => {
     const euros = '€'.repeat(200 * 1024); // 200 Ki characters, 600 KiB of UTF-8
     const result = readableTargets([target('config/prices.json', euros)]);
