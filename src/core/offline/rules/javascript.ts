@@ -265,13 +265,54 @@ function racedAgainstTimer(call: Node): boolean {
 /** The request family's verbs: `request.get(url)`, `rp.post({ uri, json })`. */
 const REQUEST_VERBS = new Set(['get', 'post', 'put', 'patch', 'del', 'delete', 'head']);
 
+/** `import { google } from 'googleapis'`, `const { google } = require('googleapis')`. */
+const GOOGLEAPIS_IMPORT =
+  /\bimport\s*\{[^}]*\bgoogle\b(?!\s+as\b)[^}]*\}\s*from\s*['"]googleapis['"]|\b(?:const|let|var)\s*\{[^}]*\bgoogle\b[^}]*\}\s*=\s*require\(\s*['"]googleapis['"]\s*\)/;
+/** `google.sheets`, `google.calendar`, `google.drive`: a constructor of one API's client (not `google.auth`, `google.options`). */
+const GOOGLE_API_CLIENT = /^(?!(?:auth|options|discover|discoverAPI|getSupportedAPIs)$)[a-z][A-Za-z0-9]*$/;
+
+/**
+ * Whether the file makes googleapis clients that send without a timeout: gaxios has no default one,
+ * so a client gets one only from `timeout` in its options, in a call's options, or from
+ * `google.options({ timeout })`. A file that sets a `timeout` key anywhere or sets global options may
+ * give it where this reading does not follow: none then.
+ */
+function googleClientsWithoutTimeout(text: string): boolean {
+  return (
+    GOOGLEAPIS_IMPORT.test(text) &&
+    !/[{,]\s*timeout\s*[:,}]|\.timeout\s*=/.test(text) &&
+    !/\bgoogle\s*\.\s*options\s*\(/.test(text)
+  );
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
+  let googleClients: boolean | undefined;
   let nestFields: Set<string> | undefined;
   let requestNames: Set<string> | undefined;
   let racing: boolean | undefined;
   let siteFetches: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
+    if (
+      target.object === 'google' &&
+      GOOGLE_API_CLIENT.test(target.name) &&
+      (googleClients ??= googleClientsWithoutTimeout(input.text))
+    ) {
+      // `google.sheets({ version: 'v4', auth })`, `google.drive('v3')`: every call of the client it makes.
+      const options = unwrap(firstArg(call));
+      if (options?.type === 'object') {
+        const { props, hasSpread } = objectProps(options);
+        if (hasSpread || !props.has('version')) continue;
+      } else if (options?.type !== 'string') continue;
+      input.report(
+        call,
+        'http-no-timeout',
+        `\`${target.text}\` makes a Google API client with no timeout: googleapis (gaxios) waits as long as the server and the network let it.`,
+        'Set `timeout` (milliseconds) in the client options, per call, or once with `google.options({ timeout: 10_000 })`.',
+        options.type === 'object' ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT) : undefined,
+      );
+      continue;
+    }
     const isRequestCall =
       (target.object === undefined || REQUEST_VERBS.has(target.name)) &&
       (requestNames ??= requestClients(input.text)).has(target.object ?? target.text);
@@ -664,6 +705,20 @@ function inDevOrTestBranch(input: CheckInput, clause: Node): boolean {
   return false;
 }
 
+/** Whether the statement `call` opens is followed, in its block, by a `throw`. */
+function throwsNext(call: Node): boolean {
+  let statement: Node | null = call;
+  while (statement && statement.type !== 'expression_statement') {
+    const parent: Node | null = statement.parent;
+    if (!parent || !/^(?:await_expression|parenthesized_expression|expression_statement)$/.test(parent.type))
+      return false;
+    statement = parent;
+  }
+  let next = statement?.nextNamedSibling ?? null;
+  while (next?.type === 'comment') next = next.nextNamedSibling;
+  return next?.type === 'throw_statement';
+}
+
 const silentCatch: RuleChecker = (input) => {
   // The empty catches of one function are one decision (a best-effort clean-up of five tables): one
   // finding at the first, the others as related locations.
@@ -730,6 +785,9 @@ const silentCatch: RuleChecker = (input) => {
     // `context.close().catch(() => {})`, `job.stop().catch(() => {})`: releasing what is being let go.
     if (RELEASE_CALL.test(target.object)) continue;
     if (explainedAbove(input.text, call.startIndex)) continue;
+    // `await reader.cancel().catch(() => undefined); throw new TooLargeError()`: best-effort clean-up on
+    // the way out of a failure the next statement throws; that failure is the one reported.
+    if (throwsNext(call)) continue;
     // An optional wait, page input or code run in the page, or a rejection dropped inside the page.
     if (isBrowserStepAt(calls, index) || inPageScript(input, target.nameRange.startIndex)) continue;
     // Grouped by the named function around it: the callbacks inside it (`.then((r) => { a().catch(() => {}) })`) are its own.

@@ -153,6 +153,12 @@ const WALKING_METHOD = /^(?:map|flatMap|forEach|filter|some|every|reduce|find|fi
 const IDS_NAME = /^(?:ids|[A-Za-z_$][\w$]*(?:Ids|IDs|_ids))$/;
 /** A helper named for the rows of one parent: `findActiveByTeamId`, `getMembersByProjectId`, `listAllByOwnerId`. */
 const ROWS_OF_PARENT_FUNCTION = /^(?:get|find|fetch|load|list)[A-Z][\w$]*By[A-Z][\w$]*Id$/;
+/**
+ * A helper named for the groups one person belongs to (`getOrganizationsByUserId`,
+ * `findTeamsByMemberId`): memberships are made by hand, a few per person, not rows that pile up.
+ */
+const MEMBERSHIPS_OF_PERSON =
+  /(?:Organi[sz]ations|Orgs|Teams|Workspaces|Memberships|Groups|Roles|Tenants)By(?:User|Member|Person|Account)Id$/;
 /** A parameter's type that says a parser made it: `Parser.Output<T>`, `ParsedFeed`, `ParseResult<Row>`. */
 const PARSED_TYPE = String.raw`(?:[\w$]*Parser\.Output\b|Parsed[A-Z][\w$]*|ParseResult\b)`;
 /** A parameter's type that is a list of row references: `{ id: number }[]`, `Array<{ id: string }>`. */
@@ -242,9 +248,38 @@ function callGrowth(input: CheckInput, call: Node, isQuery: QueryTest, depth: nu
   if (/^(?:readdir(?:Sync)?|glob(?:Sync)?|globby)$/.test(target.name)) return 'parsed';
   if (SINGLE_ROW_METHOD.test(target.name) || SINGLE_ROW_FUNCTION.test(target.name)) return undefined;
   // `findActiveByTeamId(teamId)`: a helper named for the rows of one parent, not one record by its key.
-  if (target.object === undefined && ROWS_OF_PARENT_FUNCTION.test(target.name)) return 'rows';
+  if (target.object === undefined && ROWS_OF_PARENT_FUNCTION.test(target.name))
+    return MEMBERSHIPS_OF_PERSON.test(target.name) ? undefined : 'rows';
   if (isQuery(call, target)) return CAPPED_QUERY.test(call.text) ? undefined : 'rows';
   return undefined;
+}
+
+/**
+ * Whether a value is made from another list's elements, which growthOrigin has read: `xs.map(…)`,
+ * `Array.from(new Set(…))`, `[...new Set(…)]`, `_.uniq(…)`.
+ */
+function takenFromList(node: Node | null): boolean {
+  const typed = unwrapTyped(node);
+  if (!typed) return false;
+  const value = typed.node;
+  switch (typed.type) {
+    case 'await_expression':
+      return false;
+    case 'array': {
+      // `[...new Set(ids)]`, `[sourceId, ...referenceIds]`: the lists spread into it, and a few more.
+      return named(value).some((element) => element.type === 'spread_element');
+    }
+    case 'new_expression':
+      return /^(?:Set|Map)$/.test(field(value, 'constructor')?.text ?? '') && !!firstArg(value);
+    case 'call_expression': {
+      const target = callee(value);
+      if (!target) return false;
+      if (SHAPING_FUNCTION.test(target.text) || LODASH_SHAPING.test(target.text)) return true;
+      return target.object !== undefined && SHAPING_METHOD.test(target.name);
+    }
+    default:
+      return false;
+  }
 }
 
 /**
@@ -289,8 +324,11 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
         if (grown) return grown;
       }
       // `const attachmentIds = getAttachmentIds(doc)`: ids collected from data (a string split into
-      // parts is a setting's list, not rows).
-      return IDS_NAME.test(text) && !given.some((value) => /\.\s*split\s*\(/.test(value.node?.text ?? ''))
+      // parts is a setting's list, not rows). Ids taken from a list read above (`rows.map((r) => r.id)`,
+      // `[...new Set(items.flatMap(…))]`) are as many as that list, and it showed no growth.
+      return IDS_NAME.test(text) &&
+        !given.some((value) => /\.\s*split\s*\(/.test(value.node?.text ?? '')) &&
+        !given.every((value) => value.kind === 'whole' && takenFromList(value.node))
         ? 'ids'
         : undefined;
     }

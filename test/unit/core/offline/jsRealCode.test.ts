@@ -57,6 +57,10 @@ const FILES = [
   'growthOrigins.ts',
   // Column names, highlighter classes, route templates and a guard refusing a sample value under secret-like names; camelCase weak keys still reported (5).
   'secretNamesAndClasses.ts',
+  'ownedLists.ts',
+  'googleClients.ts',
+  'googleClientsBounded.ts',
+  'cleanupBeforeThrow.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
