@@ -332,6 +332,9 @@ const JS_BROWSER_IMPORT = new RegExp(
   `(?:\\bfrom[ \\t]*|\\bimport[ \\t]*|\\brequire\\([ \\t]*)['"](?:${JS_BROWSER_MODULES})['"]`,
   'm',
 );
+/** `import { cache } from 'react'`, `import { cache as reactCache } from "react"`: the server API alone. */
+const REACT_CACHE_ONLY_IMPORT =
+  /\bimport[ \t]*\{[ \t]*cache(?:[ \t]+as[ \t]+[\w$]+)?[ \t]*,?[ \t]*\}[ \t]*from[ \t]*['"]react['"]/g;
 /**
  * The DOM in use: `document.querySelector`, web storage, and DOM event and element types in
  * annotations (`event: ClipboardEvent`, `el: HTMLInputElement`) with the data they carry
@@ -542,7 +545,8 @@ function browserSignal(
     (packageInfo?.fullStack !== undefined && dirs.includes('client') && !PAGE_DATA_LOADING.test(head)
       ? 'client'
       : undefined);
-  const framework = JS_BROWSER_IMPORT.exec(head);
+  // `import { cache } from 'react'` is React's per-request memoisation for server code, not a UI's import.
+  const framework = JS_BROWSER_IMPORT.exec(head.replace(REACT_CACHE_ONLY_IMPORT, ''));
   if (importsServerModule(head, frontEnd !== undefined && framework !== null) || JS_SERVER_MARK.test(head))
     return undefined;
   if (startsWithUseClient(head)) return "'use client' directive";

@@ -324,6 +324,27 @@ describe('file roles', () => {
       'browser',
     );
     assert.equal(role('src/i18n.ts', "import { useTranslation } from 'react-i18next';\n"), 'browser');
+    // React's `cache` is per-request memoisation for server code: alone it makes no module a browser's.
+    const memoised =
+      "import { cache as reactCache } from 'react';\nimport { db } from '@acme/store';\nexport const getTeam = reactCache(async (id: string) => db.team.get(id));\n";
+    assert.equal(role('modules/teams/lib/team.ts', memoised), 'production');
+    assert.equal(
+      role(
+        'modules/teams/lib/team.ts',
+        memoised
+          .replace("import { cache as reactCache } from 'react';", "import { cache } from 'react';")
+          .replace('reactCache(', 'cache('),
+      ),
+      'production',
+    );
+    // Near-miss: the same module with a hook beside `cache` is a component's.
+    assert.equal(
+      role(
+        'modules/teams/lib/team.ts',
+        memoised.replace('{ cache as reactCache }', '{ cache as reactCache, useState }'),
+      ),
+      'browser',
+    );
     assert.equal(role('src/ssr.ts', "import { renderToString } from 'react-dom/server';\n"), 'production');
   });
 

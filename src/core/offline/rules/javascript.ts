@@ -705,6 +705,9 @@ function inDevOrTestBranch(input: CheckInput, clause: Node): boolean {
   return false;
 }
 
+/** `…; throw …` right after a call, from the text (comments between allowed). */
+const THROW_AFTER = /^\s*;?\s*(?:\/\/[^\n]*\n\s*)*throw\b/;
+
 /** Whether the statement `call` opens is followed, in its block, by a `throw`. */
 function throwsNext(call: Node): boolean {
   let statement: Node | null = call;
@@ -787,7 +790,7 @@ const silentCatch: RuleChecker = (input) => {
     if (explainedAbove(input.text, call.startIndex)) continue;
     // `await reader.cancel().catch(() => undefined); throw new TooLargeError()`: best-effort clean-up on
     // the way out of a failure the next statement throws; that failure is the one reported.
-    if (throwsNext(call)) continue;
+    if (THROW_AFTER.test(input.text.slice(call.endIndex, call.endIndex + 200)) && throwsNext(call)) continue;
     // An optional wait, page input or code run in the page, or a rejection dropped inside the page.
     if (isBrowserStepAt(calls, index) || inPageScript(input, target.nameRange.startIndex)) continue;
     // Grouped by the named function around it: the callbacks inside it (`.then((r) => { a().catch(() => {}) })`) are its own.

@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { descendants, field, named, scopeAssignmentLists, textMatchOncePerCheck } from '../syntax';
 import type { CheckInput } from '../types';
-import { callee, enclosingFunction, firstArg, unwrap, unwrapTyped, type Callee } from './jsSyntax';
+import { callee, enclosingFunction, firstArg, functionName, unwrap, unwrapTyped, type Callee } from './jsSyntax';
 
 /** A query that returns one row (Prisma, TypeORM, Sequelize, Mongoose, Kysely, Knex, Objection). */
 const SINGLE_ROW_METHOD =
@@ -155,10 +155,52 @@ const IDS_NAME = /^(?:ids|[A-Za-z_$][\w$]*(?:Ids|IDs|_ids))$/;
 const ROWS_OF_PARENT_FUNCTION = /^(?:get|find|fetch|load|list)[A-Z][\w$]*By[A-Z][\w$]*Id$/;
 /**
  * A helper named for the groups one person belongs to (`getOrganizationsByUserId`,
- * `findTeamsByMemberId`): memberships are made by hand, a few per person, not rows that pile up.
+ * `findTeamsByMemberId`, `getAllUserTeams`): memberships are made by hand, a few per person, not
+ * rows that pile up.
  */
-const MEMBERSHIPS_OF_PERSON =
-  /(?:Organi[sz]ations|Orgs|Teams|Workspaces|Memberships|Groups|Roles|Tenants)By(?:User|Member|Person|Account)Id$/;
+const MEMBERSHIP_LIST =
+  /(?:Organi[sz]ations|Orgs|Teams|Workspaces|Memberships|Groups|Roles|Tenants)(?:(?:By|For|Of)[A-Z][\w$]*)?$/;
+const PERSON = /User|Member|Person|Account/;
+function namesMembershipsOfPerson(name: string): boolean {
+  return MEMBERSHIP_LIST.test(name) && PERSON.test(name);
+}
+/** A helper named for a plural list: `listOrdersForUser`, `getActiveMonitors`, `findInvoices` (not `getStatus`, `getAddress`). */
+const PLURAL_LIST_FUNCTION =
+  /^(?:get|find|list|load|fetch)(?:All)?[A-Z][\w$]*[a-rt-z]s(?:For[A-Z][\w$]*|By[A-Z][\w$]*|Of[A-Z][\w$]*)?$/;
+/** Next.js route handlers: `export async function GET(request)`. */
+const ROUTE_EXPORT = /^(?:GET|POST|PUT|PATCH|DELETE)$/;
+/** The text a server action module or a tRPC procedure shows. */
+const HANDLER_HINT =
+  /^\s*['"]use server['"]|\.\s*(?:query|mutation)\s*\(|\b(?:GET|POST|PUT|PATCH|DELETE)\b|\breq\b|\brequest\b/m;
+
+/**
+ * Whether `node` runs in a function that serves a request: a Next.js route handler (`export async
+ * function GET`), an exported function of a `'use server'` module (a server action), a tRPC
+ * procedure (`.query(async ({ ctx, input }) => …)`, `.mutation(…)`), or a function taking
+ * `(req, res)`.
+ */
+function inRequestHandler(input: CheckInput, node: Node): boolean {
+  if (!HANDLER_HINT.test(input.text)) return false;
+  const serverActions = /^\s*(?:\/\/[^\n]*\n\s*)*['"]use server['"]/.test(input.text);
+  for (let fn = enclosingFunction(input, node); fn; fn = enclosingFunction(input, fn)) {
+    const name = functionName(fn);
+    // `export async function GET(…)`, `export const save = async (…) => …`.
+    const exported = fn.parent?.type === 'export_statement' || fn.parent?.parent?.parent?.type === 'export_statement';
+    if (name && ROUTE_EXPORT.test(name) && exported) return true;
+    if (serverActions && exported) return true;
+    const params = named(field(fn, 'parameters') ?? field(fn, 'parameter'));
+    const names = params.map((param) => (field(param, 'pattern') ?? param).text.replace(/[:?].*$/s, '').trim());
+    if (names.length >= 2 && /^(?:req|request)$/.test(names[0]) && /^(?:res|response|reply)$/.test(names[1]))
+      return true;
+    const argumentList = fn.parent;
+    const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
+    const method = call?.type === 'call_expression' ? callee(call) : undefined;
+    if (method?.object !== undefined && /^(?:query|mutation)$/.test(method.name) && /procedure/i.test(method.object))
+      return true;
+  }
+  return false;
+}
+
 /** A parameter's type that says a parser made it: `Parser.Output<T>`, `ParsedFeed`, `ParseResult<Row>`. */
 const PARSED_TYPE = String.raw`(?:[\w$]*Parser\.Output\b|Parsed[A-Z][\w$]*|ParseResult\b)`;
 /** A parameter's type that is a list of row references: `{ id: number }[]`, `Array<{ id: string }>`. */
@@ -249,7 +291,18 @@ function callGrowth(input: CheckInput, call: Node, isQuery: QueryTest, depth: nu
   if (SINGLE_ROW_METHOD.test(target.name) || SINGLE_ROW_FUNCTION.test(target.name)) return undefined;
   // `findActiveByTeamId(teamId)`: a helper named for the rows of one parent, not one record by its key.
   if (target.object === undefined && ROWS_OF_PARENT_FUNCTION.test(target.name))
-    return MEMBERSHIPS_OF_PERSON.test(target.name) ? undefined : 'rows';
+    return namesMembershipsOfPerson(target.name) ? undefined : 'rows';
+  // `const orders = await listOrdersForUser(id)` in a request handler: a helper named for a plural
+  // list, awaited while a client waits, brings rows unless it is given a limit.
+  if (
+    target.object === undefined &&
+    PLURAL_LIST_FUNCTION.test(target.name) &&
+    !namesMembershipsOfPerson(target.name) &&
+    call.parent?.type === 'await_expression' &&
+    !CAPPED_QUERY.test(call.text) &&
+    inRequestHandler(input, call)
+  )
+    return 'rows';
   if (isQuery(call, target)) return CAPPED_QUERY.test(call.text) ? undefined : 'rows';
   return undefined;
 }
@@ -368,11 +421,22 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
 /**
  * The collection a loop walks: the right side of `for (x of xs)` / `for (k in map)`, the `xs` of a
  * counted loop's `i < xs.length`, the receiver of the array method a callback is given to
- * (`xs.forEach(async (x) => …)`). Undefined for `while` loops and anything else.
+ * (`xs.forEach(async (x) => …)`). Null for `while` loops, a counted loop that steps by a batch it slices
+ * out (one pass per batch), and anything else.
  */
 export function loopCollection(loop: Node): Node | null {
   if (loop.type === 'for_in_statement') return field(loop, 'right');
   if (loop.type === 'for_statement') {
+    // `for (let i = 0; i < ids.length; i += size) { const batch = ids.slice(i, i + size); … }`: one pass
+    // per batch of the collection, not per element.
+    const step = /^([A-Za-z_$][\w$]*)\s*\+=\s*(?!1\b)[\w$.]+$/.exec(field(loop, 'increment')?.text.trim() ?? '');
+    if (
+      step &&
+      new RegExp(String.raw`\.\s*(?:slice|subarray)\s*\(\s*${step[1].replace(/\$/g, '\\$')}\b`).test(
+        field(loop, 'body')?.text ?? '',
+      )
+    )
+      return null;
     const condition = field(loop, 'condition');
     const length = /(?<![\w$.])([A-Za-z_$][\w$.]*)\s*\.\s*length\b/.exec(condition?.text ?? '');
     if (!condition || !length) return null;

@@ -61,6 +61,8 @@ const FILES = [
   'googleClients.ts',
   'googleClientsBounded.ts',
   'cleanupBeforeThrow.ts',
+  'handlerLists.ts',
+  'batchedLookups.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
