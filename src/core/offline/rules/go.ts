@@ -294,6 +294,86 @@ function oauthCallWithBareContext(input: CheckInput, call: Call, imported: Map<s
   );
 }
 
+/**
+ * Clients a library builds with no `Timeout` (issue 12, round 7): `oauth2.NewClient(ctx, ts)` and
+ * `(*oauth2.Config).Client(ctx, tok)` / `(*clientcredentials.Config).Client(ctx)` return
+ * `&http.Client{Transport: …}` over the context's client or `http.DefaultClient`, and a transport's
+ * `Client()` (`github.BasicAuthTransport{…}.Client()`, `(&oauth2.Transport{…}).Client()`) wraps itself
+ * the same way. Silent where the function puts a client into the context (`context.WithValue(ctx,
+ * oauth2.HTTPClient, c)`: that client is judged where it is built) or sets the result's `Timeout`.
+ */
+function libraryClientWithoutTimeout(input: CheckInput, call: Call, imported: Map<string, string>): string | undefined {
+  if (call.name !== 'NewClient' && call.name !== 'Client') return undefined;
+  if (call.operand === undefined) return undefined;
+  const paths = [...imported.values()];
+  const fn = enclosingFunction(input, call.node);
+  if (!fn) return undefined;
+  const before = input.text.slice(fn.startIndex, call.node.startIndex);
+  let made: string | undefined;
+  if (call.name === 'NewClient') {
+    const path = imported.get(call.operand);
+    if (path && OAUTH2_MODULE.test(path) && call.args.length === 2) made = 'oauth2';
+  } else if (call.args.length === 0) {
+    // `tp.Client()` on a transport the function builds: `tp := github.BasicAuthTransport{…}`.
+    if (IDENTIFIER.test(call.operand)) {
+      // Another package's transport: a type of this file is judged where its own `Client()` builds the client.
+      const built = new RegExp(`\\b${call.operand}\\s*:?=\\s*&?\\s*[A-Za-z_]\\w*\\s*\\.\\s*\\w*Transport\\s*\\{`);
+      if (built.test(before)) made = 'transport';
+    }
+  } else if (
+    call.args.length <= 2 &&
+    looksLikeContext(call.args[0] ?? null) &&
+    !imported.has(call.operand) &&
+    paths.some((p) => OAUTH2_MODULE.test(p))
+  ) {
+    // An OAuth2 configuration: built from the package's Config, or a value named for one.
+    const operand = call.operand.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const fromConfig = new RegExp(
+      `\\b${operand}\\s*:?=\\s*(?:&?\\s*(?:oauth2|clientcredentials)\\s*\\.\\s*Config\\s*\\{|[\\w.]*[oO][aA]uth\\w*\\s*\\()`,
+    );
+    if (fromConfig.test(before) || /(?:^|\.)(?:\w*[cC]onf(?:ig)?|cfg|\w*[oO][aA]uth\w*)$/.test(call.operand))
+      made = 'oauth2';
+  }
+  if (!made) return undefined;
+  const fnText = input.text.slice(fn.startIndex, fn.endIndex);
+  if (made === 'oauth2' && /\boauth2\s*\.\s*HTTPClient\b/.test(fnText)) return undefined;
+  // `tc := oauth2.NewClient(ctx, ts)` then `tc.Timeout = d`.
+  const name = /\b([A-Za-z_]\w*)\s*(?::=|=)\s*$/.exec(before)?.[1];
+  if (name && new RegExp(`\\b${name}\\s*\\.\\s*Timeout\\s*=(?!=)`).test(fnText)) return undefined;
+  return made;
+}
+
+/**
+ * A transport whose dialer puts a deadline on the connection (`DialContext: timeoutDialer(c, rw)`
+ * whose function calls `conn.SetDeadline(…)`, or a dialer literal that does): each request through
+ * the client ends when the deadline passes, as a `Timeout` would end it.
+ */
+function dialerSetsDeadline(input: CheckInput, fnText: string): boolean {
+  for (const match of fnText.matchAll(/\bDial(?:Context)?\s*(?::|=(?!=))\s*(func\b|[A-Za-z_]\w*)/g)) {
+    if (match[1] === 'func') {
+      if (/Set(?:Read)?Deadline\s*\(/.test(fnText.slice(match.index, match.index + 600))) return true;
+      continue;
+    }
+    const body = declarationText(input.text, match[1]);
+    if (body && /Set(?:Read)?Deadline\s*\(/.test(body)) return true;
+  }
+  return false;
+}
+
+/**
+ * A default for a client parameter the caller left nil (`if client == nil { client = &http.Client{} }`):
+ * the callers' clients are the ones that count, each judged where it is built.
+ */
+function defaultForNilParameter(input: CheckInput, literal: Node, fn: Node | null): boolean {
+  if (!fn) return false;
+  const before = input.text.slice(fn.startIndex, literal.startIndex);
+  const target = /\b([A-Za-z_]\w*)\s*=\s*&?\s*$/.exec(before)?.[1];
+  if (!target) return false;
+  const parameter = signatureAt(input.text, fn.startIndex)?.parameters.find((p) => p.name === target);
+  if (!parameter || !/^\*\s*http\.Client$/.test(parameter.type)) return false;
+  return new RegExp(`\\bif\\s+${target}\\s*==\\s*nil\\s*\\{[^{}]*$`).test(before);
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
@@ -303,6 +383,18 @@ const httpNoTimeout: RuleChecker = (input) => {
         'http-no-timeout',
         `\`${call.text}\` is given a bare \`${call.args[0].text}\`: with no HTTP client in the context the OAuth/OIDC library sends through http.DefaultClient, which has no timeout, so a stalled identity provider holds this goroutine forever.`,
         'Pass a context with a deadline (`context.WithTimeout`), or one that carries a client with a `Timeout` (`oidc.ClientContext(ctx, client)` / `context.WithValue(ctx, oauth2.HTTPClient, client)`).',
+      );
+      continue;
+    }
+    const library = libraryClientWithoutTimeout(input, call, imported);
+    if (library) {
+      input.report(
+        call.node,
+        'http-no-timeout',
+        library === 'oauth2'
+          ? `\`${call.text}\` returns an http.Client with no \`Timeout\` (over the context's client or http.DefaultClient): every request through it can hang on a stalled server.`
+          : `\`${call.text}\` wraps the transport in an http.Client with no \`Timeout\`: every request through it can hang on a stalled server.`,
+        'Put a client with a `Timeout` into the context first (`context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: …})`), or set `Timeout` on the returned client.',
       );
       continue;
     }
@@ -338,7 +430,8 @@ const httpNoTimeout: RuleChecker = (input) => {
     const fnText = fn ? input.text.slice(fn.startIndex, fn.endIndex) : '';
     if (/context\.With(?:Timeout|Deadline)\(/.test(fnText) && /NewRequestWithContext\(|\.WithContext\(/.test(fnText))
       continue;
-    if (RESPONSE_HEADER_TIMEOUT.test(fnText)) continue;
+    if (RESPONSE_HEADER_TIMEOUT.test(fnText) || dialerSetsDeadline(input, fnText)) continue;
+    if (defaultForNilParameter(input, literal, fn)) continue;
     // Kept in a field whose every request in the file carries a deadline, or whose Timeout is set later.
     const held = storedInField(literal);
     if (held ? fieldIsBounded(input, held) : timeoutSetLater(input, literal, fn, fnText)) continue;
@@ -521,7 +614,13 @@ const SAFE_FRAGMENTS =
  * quoting of a name (`x.Quote(table)`, `d.QuoteIdent(col)`). `strconv.Quote` writes a Go string, not
  * an SQL identifier.
  */
-const IDENTIFIER_METHOD = /^(?:TableName|Quote|QuoteIdent|QuoteIdentifier|QuoteName|QuoteTable|QuoteColumn)$/;
+/**
+ * Calls that answer an identifier, not input: a table's name for a registered type (xorm's
+ * `x.TableName(bean)`, a name mapper's `mapper.Obj2Table("IssueUser")`, gorm's naming strategy
+ * `ns.TableName(s)` / `ColumnName` / `JoinTableName` / `IndexName`) and the quoting helpers.
+ */
+const IDENTIFIER_METHOD =
+  /^(?:TableName|Obj2Table|ColumnName|JoinTableName|IndexName|Quote|QuoteIdent|QuoteIdentifier|QuoteName|QuoteTable|QuoteColumn)$/;
 
 function answersIdentifier(call: Call): boolean {
   return !!call.operand && call.operand !== 'strconv' && IDENTIFIER_METHOD.test(call.name);
@@ -593,6 +692,8 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     if (packageConstants(input).has(name) && !declaredLocals(input, fn).has(name)) return true;
     // The receiver's own table name (`r.tableName`, `s.table`): an identifier the type's constructors set.
     if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
+    // The table of a schema gorm parsed from a registered model (`s, err := schema.Parse(table, …)`, then `s.Table`).
+    if (name.includes('.') && isParsedSchemaTable(input, fn, name)) return true;
     // A name checked against a pattern or an allow-list before the splice, leaving the function if it fails.
     if (validatedInFunction(input, fn, name)) return true;
     // A parameter that cannot carry text (`n int`) or that every call in the file gives a literal.
@@ -617,6 +718,15 @@ function isReceiverTableName(input: CheckInput, fn: Node, name: string): boolean
   if (method?.type !== 'method_declaration') return false;
   const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
   return receiver === name.slice(0, dot);
+}
+
+/** `s.Table` where the function set `s` from gorm's `schema.Parse(model, …)`: the model's table name. */
+function isParsedSchemaTable(input: CheckInput, fn: Node, name: string): boolean {
+  const [root, rest] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+  if (!IDENTIFIER.test(root) || !TABLE_FIELD.test(rest)) return false;
+  return new RegExp(`\\b${root}\\s*(?:,\\s*\\w+\\s*)?:?=\\s*schema\\s*\\.\\s*Parse\\w*\\s*\\(`).test(
+    input.text.slice(fn.startIndex, fn.endIndex),
+  );
 }
 
 /** Whether a function around the closure `fn` declares `name` as a constant that `fn` does not declare again. */
@@ -2098,6 +2208,201 @@ function savesOneRecordsChildren(input: CheckInput, loop: Node, items: readonly 
   return items.every(onlyWrites) && overOneRecordsChildren(input, loop) && !nestedInDataLoop(input, loop);
 }
 
+/**
+ * Growth evidence (issue 12, the principle session 12 gave TypeScript): a loop is reported only when
+ * the file shows that its list grows with the data. What shows it, read back from the loop's header
+ * through the function's text: the rows of a query given no limit (`Find(&xs)`, `Select(&xs, …)`,
+ * `Pluck("id", &ids)`, `rows.Next()` over `Query(…)`, ent's `.All(ctx)`), a function of the same file
+ * that returns such rows (`ws, err := getWatchers(e, repoID)`), the request's or a document's own list
+ * (`Bind(&req)`, `json.Unmarshal(b, &xs)`, `csv.NewReader(f).ReadAll()`, lines of a scanner), a
+ * folder listing, a parameter of row ids (`ids []int64`, `userIDs []string`), or a loop nested in one
+ * of those or over each element's own children (`for _, g := range groups { for _, t := range
+ * g.Targets {…} }`: the counts multiply). A parameter nothing explains, one record's children
+ * (`t.Labels`), a list assembled with `append`, a capped query and a constant show none and are silent.
+ */
+const FILL_METHODS =
+  'Find|FindAll|Select|SelectContext|Scan|Related|Pluck|All|Iterate|Unmarshal|Decode|Bind\\w*|ShouldBind\\w*|BodyParser|ReadJSON';
+/**
+ * A query capped by a fixed limit: `.Limit(10)`, `Take(5)`, `LIMIT 50`. A page whose size is a
+ * variable (`Offset(o).Limit(limit)` with the request's limit) is the list endpoint's page: the
+ * query per row of it is the classic N+1, and the size is the caller's to choose.
+ */
+const CAPPED_STATEMENT = /\.\s*(?:Limit|Take)\s*\(\s*\d+\s*\)|\bLIMIT\s+\d/i;
+/** Values that are a listing or a parsed document: a folder, a CSV file, the form's repeated values. */
+const LISTING_VALUE =
+  /^(?:(?:os|ioutil|afero)\s*\.\s*ReadDir|filepath\s*\.\s*Glob|[\w.]+\.\s*ReadAll\s*\(\s*\)|[\w.]+\.\s*(?:QueryArray|PostFormArray)\s*\()/;
+/** A list of row ids by its name: `ids`, `userIDs`, `repo_ids`. */
+const ROW_IDS_NAME = /^(?:ids|IDs|[a-z]\w*(?:IDs|Ids)|[a-z]\w*_ids)$/;
+const ROW_IDS_TYPE = /^(?:\[\]|\.\.\.)(?:u?int(?:32|64)?|string|[\w.]*UUID)$/;
+/** ent / bun style: the rows come back from the chain's last call (`client.User.Query().Where(…).All(ctx)`). */
+const RETURNS_ROWS = /\.\s*(?:All|AllX|IDs|Strings|Ints)\s*\(\s*(?:ctx|context\.\w+\(\))?\s*\)\s*$/;
+/** A reader that hands back a document's entries one by one (`bufio.NewScanner(f)`, `csv.NewReader(f)`, `json.NewDecoder(r)`). */
+const ENTRY_READER = /^(?:bufio\s*\.\s*NewScanner|csv\s*\.\s*NewReader|json\s*\.\s*NewDecoder)\s*\(/;
+
+const growthByLoop = new WeakMap<Node, boolean>();
+const growthDepthLimit = 3;
+
+/** The statement around `at` in `text`: the chain's lines joined (`s.Where(…).\n\tLimit(n).\n\tFind(&xs)`). */
+function statementAround(text: string, at: number): string {
+  let start = text.lastIndexOf('\n', at - 1) + 1;
+  for (let steps = 0; steps < 12 && start > 0; steps += 1) {
+    const previousStart = text.lastIndexOf('\n', start - 2) + 1;
+    const previous = text.slice(previousStart, start - 1).trimEnd();
+    const current = text.slice(start, text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start)).trim();
+    if (!/[.(,]$/.test(previous) && !current.startsWith('.')) break;
+    start = previousStart;
+  }
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  return text.slice(start, end);
+}
+
+/** Whether `before` (a function's text up to the loop) fills `path` with uncapped rows, a request or a document. */
+function filledWithData(before: string, path: string): boolean {
+  const escaped = path.replace(/\./g, '\\s*\\.\\s*');
+  const filled = new RegExp(`\\.\\s*(?:${FILL_METHODS})\\s*\\([^;{}]*?&\\s*${escaped}(?![\\w.\\[])`, 'g');
+  for (const match of before.matchAll(filled)) {
+    if (!CAPPED_STATEMENT.test(statementAround(before, match.index))) return true;
+  }
+  return false;
+}
+
+/** The body of the file's function or method `name` (gofmt: `func` at a line's start, `}` closes it). */
+function declarationText(text: string, name: string): string | undefined {
+  const head = new RegExp(`^func[ \\t]*(?:\\([^)]*\\)[ \\t]*)?${name}[ \\t]*\\(`, 'm').exec(text);
+  if (!head) return undefined;
+  const end = text.indexOf('\n}', head.index);
+  return text.slice(head.index, end < 0 ? text.length : end);
+}
+
+/** A function of the file that returns a slice it fills with a query's uncapped rows. */
+function returnsQueriedRows(input: CheckInput, name: string): boolean {
+  const body = declarationText(input.text, name);
+  if (!body) return false;
+  const signature = body.slice(0, body.indexOf('{') < 0 ? body.length : body.indexOf('{'));
+  if (!/\)\s*\(?\s*(?:\w+\s+)?\[\]/.test(signature.slice(signature.indexOf(name)))) return false;
+  const filled = new RegExp(
+    `\\.\\s*(?:Find|FindAll|Select|SelectContext|Scan|Related|Pluck|All)\\s*\\([^;{}]*?&\\s*\\w+`,
+    'g',
+  );
+  for (const match of body.matchAll(filled))
+    if (!CAPPED_STATEMENT.test(statementAround(body, match.index))) return true;
+  return false;
+}
+
+/** The assignments of `name` in `before` (`name, err := value`, `name = value`), their values' text. */
+function assignedValues(before: string, name: string): string[] {
+  const escaped = name.replace(/\./g, '\\s*\\.\\s*');
+  const assignment = new RegExp(`(?:^|[\\s(])${escaped}\\s*(?:,\\s*[\\w.]+\\s*)*:?=(?!=)\\s*([^\\n]+)`, 'gm');
+  return [...before.matchAll(assignment)].map((match) => match[1].trim());
+}
+
+/** Whether a value's text is data that grows: a listing, a document, rows a same-file function queries. */
+function valueGrows(input: CheckInput, value: string): boolean {
+  if (LISTING_VALUE.test(value)) return true;
+  if (RETURNS_ROWS.test(value) && !CAPPED_STATEMENT.test(value)) return true;
+  const call = /^(?:[A-Za-z_]\w*\s*\.\s*)?([A-Za-z_]\w*)\s*\(/.exec(value);
+  return !!call && returnsQueriedRows(input, call[1]);
+}
+
+/** The list a loop's header walks: `range xs`, `i < len(xs)`, `rows.Next()`, `scanner.Scan()`. */
+function walkedList(header: string): { kind: 'range' | 'next'; text: string } | undefined {
+  const ranged = /\brange\s+(.+?)\s*\{?\s*$/.exec(header.trimEnd());
+  if (ranged) return { kind: 'range', text: ranged[1] };
+  const counted = /;\s*\w+\s*<=?\s*len\s*\(\s*([\w.]+)\s*\)\s*;/.exec(header);
+  if (counted) return { kind: 'range', text: counted[1] };
+  const next = /^for\s+([A-Za-z_]\w*)\s*\.\s*(?:Next|Scan|More)\s*\(\s*\)\s*\{?\s*$/.exec(header.trimEnd());
+  if (next) return { kind: 'next', text: next[1] };
+  return undefined;
+}
+
+/** Whether the file shows that `loop`'s list grows with the data (see the block comment above). */
+function loopGrows(input: CheckInput, loop: Node, depth = 0): boolean {
+  const known = growthByLoop.get(loop);
+  if (known !== undefined) return known;
+  const grows = loopGrowsUncached(input, loop, depth);
+  growthByLoop.set(loop, grows);
+  return grows;
+}
+
+const FOR_STATEMENTS: ReadonlySet<string> = new Set(['for_statement']);
+
+/** The loops around `loop` inside `declaration`, innermost first (read from the cached index, not by climbing). */
+function outerLoopsOf(input: CheckInput, loop: Node, declaration: Node): Node[] {
+  const outer: Node[] = [];
+  for (let at = enclosingOfType(input, loop, FOR_STATEMENTS); at; at = enclosingOfType(input, at, FOR_STATEMENTS)) {
+    if (at.startIndex < declaration.startIndex) break;
+    outer.push(at);
+  }
+  return outer;
+}
+
+function loopGrowsUncached(input: CheckInput, loop: Node, depth: number): boolean {
+  const declaration = enclosingOfType(input, loop, DECLARATIONS);
+  if (!declaration) return false;
+  const loopStart = loop.startIndex;
+  // The header's line (gofmt opens the body on it), read from the text.
+  const lineEnd = input.text.indexOf('\n', loopStart);
+  const header = input.text.slice(loopStart, lineEnd < 0 ? input.text.length : lineEnd).replace(/\s*\/\/.*$/, '');
+  const before = input.text.slice(declaration.startIndex, loopStart);
+  if (ownListGrows(input, loop, header, before, declaration.startIndex)) return true;
+  // Nested in a loop whose list grows (the calls multiply with it), or over each element's own
+  // children inside a loop over the elements (`for _, g := range groups { … g.Targets`).
+  // No `for` before it in the function: no loop around it (read from the text, no tree read).
+  if (!/\bfor\b/.test(before)) return false;
+  const outerLoops = outerLoopsOf(input, loop, declaration);
+  const root = /\brange\s+([A-Za-z_]\w*)\s*\.\s*[A-Za-z_]/.exec(header)?.[1];
+  if (root && outerLoops.some((outer) => rangeNames(input, outer).includes(root))) return true;
+  return (
+    depth < growthDepthLimit &&
+    outerLoops.some((outer) => loopOverData(input, outer) && loopGrows(input, outer, depth + 1))
+  );
+}
+
+/** Whether the loop's own list (its header's) shows growth, read from the function's text before it. */
+function ownListGrows(input: CheckInput, loop: Node, header: string, before: string, offset: number): boolean {
+  const walked = walkedList(header);
+  if (!walked) return false;
+  if (walked.kind === 'next') {
+    return assignedValues(before, walked.text).some(
+      (value) =>
+        (/^[\w.]+\s*\.\s*(?:Query|QueryContext|Queryx|QueryxContext|Rows|NamedQuery)\s*\(/.test(value) &&
+          !CAPPED_STATEMENT.test(statementAround(input.text, before.lastIndexOf(value) + offset))) ||
+        ENTRY_READER.test(value),
+    );
+  }
+  const list = walked.text;
+  // A call ranged directly (`range os.ReadDir(dir)`, `range getWatchers(e, id)`).
+  if (/\)\s*$/.test(list)) return valueGrows(input, list);
+  const path = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/.test(list) ? list.replace(/\s+/g, '') : undefined;
+  return !!path && pathGrows(input, loop, before, path, 0);
+}
+
+/**
+ * Whether `path` holds growing data where `before` ends: filled by an uncapped query, a request or a
+ * document; given a growing value (`ws, err := getWatchers(e, id)`); the same list under another name
+ * (`types := requested`) or grown from one (`ids = append(ids, more...)`); or a parameter of row ids.
+ */
+function pathGrows(input: CheckInput, loop: Node, before: string, path: string, depth: number): boolean {
+  if (filledWithData(before, path)) return true;
+  for (const value of assignedValues(before, path)) {
+    if (valueGrows(input, value)) return true;
+    if (depth >= growthDepthLimit) continue;
+    const alias = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*$/.exec(value)?.[1];
+    const appended = /^append\(\s*[\w.]+\s*,\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\.\.\.\s*\)\s*$/.exec(value)?.[1];
+    const other = alias ?? appended;
+    if (other && other !== path && pathGrows(input, loop, before, other, depth + 1)) return true;
+  }
+  if (path.includes('.') || !ROW_IDS_NAME.test(path)) return false;
+  // A parameter of row ids, of this function or of one around it.
+  for (let fn: Node | null = enclosingFunction(input, loop); fn; fn = enclosingFunction(input, fn)) {
+    const parameter = signatureAt(input.text, fn.startIndex)?.parameters.find((p) => p.name === path);
+    if (parameter) return ROW_IDS_TYPE.test(parameter.type);
+    if (fn.type !== 'func_literal') break;
+  }
+  return false;
+}
+
 /** Calls that register a background job: `cron.Schedule("* * * * *", func() {…})`, `c.AddFunc(spec, func() {…})`. */
 const SCHEDULER_METHOD = /^(?:AddFunc|AddJob|Schedule\w*|Every)$/;
 
@@ -2219,7 +2524,10 @@ const queryInLoop: RuleChecker = (input) => {
   const scheduler = mentionsScheduler(input);
   const reported = groupedBy(found, (item) => item.loop.id)
     .filter(
-      (group) => !(scheduler && inScheduledJob(group[0].loop)) && !savesOneRecordsChildren(input, group[0].loop, group),
+      (group) =>
+        loopGrows(input, group[0].loop) &&
+        !(scheduler && inScheduledJob(group[0].loop)) &&
+        !savesOneRecordsChildren(input, group[0].loop, group),
     )
     .flat();
   reported.sort((a, b) => a.node.startIndex - b.node.startIndex);
@@ -2370,6 +2678,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
     if (ranged && startsRegisteredJobs(fn, ranged)) continue;
     if (ranged && fn && rangesOverFixedSet(input, fn, loop, ranged)) continue;
     if (startsOncePerKey(input, loop, statement)) continue;
+    if (!loopGrows(input, loop)) continue;
     input.report(
       statement.child(0) ?? statement,
       'unbounded-concurrency',
@@ -2510,6 +2819,49 @@ function weakCipherSuites(input: CheckInput, node: Node | null, tlsNames: Readon
 
 const TLS_FIX = 'Remove it; for a private CA set `RootCAs` to a pool with that CA.';
 
+/**
+ * A setting's name for the operator's choice to skip certificate checks: `SkipVerify`, `skipTLSVerify`,
+ * `Insecure`. Not a user's per-item switch by another name (`ignoreTLSErrors` on a feed stays reported).
+ */
+const OPT_IN_NAME = /skip\w*(?:verif|tls|cert)|insecure/i;
+/** A test of such a setting that holds when it is on: `c.SkipVerify`, `cfg.Insecure && x`, `opts.SkipTLSVerify == true` (not `!c.SkipVerify`). */
+const OPT_IN_TEST = new RegExp(
+  `(?<![!\\w.])[A-Za-z_][\\w.]*(?:${OPT_IN_NAME.source})\\w*\\b(?!\\s*(?:==\\s*false|!=\\s*true))`,
+  'i',
+);
+
+/**
+ * `InsecureSkipVerify: true` written where the operator asked for it (round 7): inside `if
+ * c.SkipVerify { … }` (a branch on a setting named for skipping verification), or after `if
+ * !c.SkipVerify { return … }` in the same function. The same choice written as the field's value
+ * (`InsecureSkipVerify: conf.SkipTLSVerify`) is already silent; an unconditional literal is reported.
+ */
+/** Any `if` on such a setting in the file (read once per file): without one, no tree is read. */
+const testsOptIn = textMatchOncePerCheck(/\bif\s+[^{\n]*(?:skip\w*(?:verif|tls|cert)|insecure)/i);
+
+function operatorOptIn(input: CheckInput, at: Node): boolean {
+  if (!testsOptIn(input)) return false;
+  const fn = enclosingFunction(input, at);
+  const fnStart = fn?.startIndex ?? 0;
+  for (
+    let outer = enclosingOfType(input, at, IF_STATEMENT);
+    outer;
+    outer = enclosingOfType(input, outer, IF_STATEMENT)
+  ) {
+    if (outer.startIndex < fnStart) break;
+    const consequence = field(outer, 'consequence');
+    const condition = field(outer, 'condition');
+    if (!consequence || !condition || !contains(consequence, at)) continue;
+    if (OPT_IN_TEST.test(condition.text)) return true;
+  }
+  if (!fn) return false;
+  const before = input.text.slice(fnStart, at.startIndex);
+  return new RegExp(
+    `\\bif\\s+!\\s*[A-Za-z_][\\w.]*(?:${OPT_IN_NAME.source})\\w*\\s*\\{\\s*return\\b[^{}]*\\}`,
+    'i',
+  ).test(before);
+}
+
 const tlsVerificationDisabled: RuleChecker = (input) => {
   let tlsNames: Set<string> | undefined;
   const tlsImports = (): Set<string> => {
@@ -2529,7 +2881,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   }
   for (const { at, setting, value, assigned } of settings) {
     if (setting === 'InsecureSkipVerify') {
-      if (fixedBool(input, value) !== true) continue;
+      if (fixedBool(input, value) !== true || operatorOptIn(input, at)) continue;
       input.report(
         at,
         'tls-verification-disabled',

@@ -40,15 +40,16 @@ const cases: RuleCase[] = [
     rule: 'query-in-loop',
     line: at(3),
     positive:
-      header + 'func f() {\n\tfor _, id := range ids {\n\t\tdb.QueryRow("SELECT 1 FROM t WHERE id = $1", id)\n\t}\n}',
+      header +
+      'func f(ids []int64) {\n\tfor _, id := range ids {\n\t\tdb.QueryRow("SELECT 1 FROM t WHERE id = $1", id)\n\t}\n}',
     negative:
       header +
       'func f() {\n\tdb.Query("SELECT 1 FROM t WHERE id = ANY($1)", ids)\n\tfor _, id := range ids {\n\t\tseen[id] = true\n\t}\n}',
   },
   {
     rule: 'unbounded-concurrency',
-    line: at(3),
-    positive: header + 'func f() {\n\tfor _, j := range jobs {\n\t\tgo run(j)\n\t}\n}',
+    line: at(4),
+    positive: header + 'func f() {\n\tdb.Find(&jobs)\n\tfor _, j := range jobs {\n\t\tgo run(j)\n\t}\n}',
     negative: header + 'func f() {\n\tg.SetLimit(4)\n\tfor _, j := range jobs {\n\t\tgo run(j)\n\t}\n}',
   },
   {
