@@ -231,7 +231,7 @@ export function growthOrigin(
       // else one named for ids (`job.data.pageIds`).
       return (
         growthOrigin(input, field(value, 'object'), isQuery, depth + 1) ??
-        (IDS_NAME.test(field(value, 'property')?.text ?? '') ? 'ids' : undefined)
+        (IDS_NAME.test(field(value, 'property')?.text ?? '') && !oneRecordsField(value) ? 'ids' : undefined)
       );
     }
     case 'subscript_expression':
@@ -305,6 +305,28 @@ function callGrowth(input: CheckInput, call: Node, isQuery: QueryTest, depth: nu
     return 'rows';
   if (isQuery(call, target)) return CAPPED_QUERY.test(call.text) ? undefined : 'rows';
   return undefined;
+}
+
+/** Names of a message handed to a handler (its payload is the sender's selection): `job`, `event`, `input`, `body`. */
+const MESSAGE_NAME =
+  /^(?:job|jobs|message|msg|event|evt|payload|data|body|task|command|cmd|input|args|params|query|req|request|ctx|context|options|opts)$/i;
+
+/** A plain name for one record or object (`invite`, `notification`, `keyAuth`), not a message or request. */
+function oneRecord(node: Node | null): boolean {
+  const value = unwrap(node);
+  return value?.type === 'identifier' && !MESSAGE_NAME.test(value.text);
+}
+
+/**
+ * A list held in a field of one record the function has (`invite.teamIds`, `notification.groupIds ||
+ * []`): that record's own list, as many as one record holds. A message's payload (`job.data.pageIds`,
+ * `input.ids`) is the sender's selection and stays evidence.
+ */
+function oneRecordsField(node: Node | null): boolean {
+  let value = unwrap(node);
+  if (value?.type === 'binary_expression' && /^(?:\?\?|\|\|)$/.test(field(value, 'operator')?.text ?? ''))
+    value = unwrap(field(value, 'left'));
+  return value?.type === 'member_expression' && oneRecord(field(value, 'object'));
 }
 
 /**
@@ -381,7 +403,9 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
       // `[...new Set(items.flatMap(…))]`) are as many as that list, and it showed no growth.
       return IDS_NAME.test(text) &&
         !given.some((value) => /\.\s*split\s*\(/.test(value.node?.text ?? '')) &&
-        !given.every((value) => value.kind === 'whole' && takenFromList(value.node))
+        !given.every((value) =>
+          value.kind === 'whole' ? takenFromList(value.node) || oneRecordsField(value.node) : oneRecord(value.node),
+        )
         ? 'ids'
         : undefined;
     }
