@@ -149,7 +149,7 @@ describe('offline checks: incremental re-checks', function () {
       '    return url',
       '',
       '',
-      'def report(users):',
+      'def report(users: list):',
       '    for user in users:',
       '        a = Picture.objects.filter(owner=user).count()',
       '        b = Person.objects.filter(owner=user).count()',

@@ -51,7 +51,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/batched_walks.go', 3],
     // Round 6's Python false alarms: paged listings, DNS lookups per label, a relation named in a nested
     // prefetch, a model's own table name.
-    ['python/paged_walks.py', 2],
+    ['python/paged_walks.py', 1],
     ['python/model_tables.py', 2],
     // Rows respaced by their index; a repair an operator runs (by its name or its dry-run flag).
     ['go/respaced_rows.go', 2],
@@ -61,7 +61,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/tenants.py', 6],
     ['python/reports.py', 14],
     // Session 9's held-out repositories: loops that already batch, one finding per loop, schema not migrated yet.
-    ['python/batched_loops.py', 8],
+    ['python/batched_loops.py', 7],
     // A shell command whose only values were checked against a fixed collection first.
     ['python/shell_allowlist.py', 3],
     // Session 10, the third held-out round: fixed SQL spliced into a statement (the database object's dialect
@@ -82,7 +82,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/secret_stand_ins.py', 2],
     // Loops whose queries do not grow with the data (a retry until free, a batch per pass, a memo, declared
     // fields) against a Django row's related manager or save() per item.
-    ['python/retries_memos_items.py', 6],
+    ['python/retries_memos_items.py', 5],
     ['go/loop_groups.go', 3],
     // Fixed SQL fragments: a constant map's value, a builder's fields bound with its own parameters, number
     // parameters, parameters and closures every call gives a literal.
@@ -126,18 +126,21 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // A function of the module that queries, called per item of a list the caller or the request hands over.
     ['python/loop_callees.py', 2],
     // Mappings keyed by rows' ids and Django's request mappings are data; option names and settings are not.
-    ['python/keyed_by_rows.py', 3],
+    ['python/keyed_by_rows.py', 1],
     // Session 12 (round 6's Python): an operator's batch printing per item, a copy of one record's tree, a
     // model per item and a requests session are not a query per row; a nested read, an upload's rows and
     // a relation read per row still are. A requests session handed to a function as a parameter; a
     // `return` in `finally`.
-    ['python/batch_jobs_and_copies.py', 4],
+    ['python/batch_jobs_and_copies.py', 2],
     ['python/session_parameters.py', 3],
     ['python/finally_returns.py', 2],
     // Session 12 review: a print per item in a request handler, and model_to_dict serialising a response.
     ['python/handlers_that_print.py', 3],
     // Session 12 review: a requests session given a default timeout by its adapter or a wrapped request.
     ['python/timed_sessions.py', 1],
+    // Session 13: a loop is reported only when the file shows its list grows with the data (a query
+    // without a limit, the request's list, a parsed upload or answer, a folder listing, row ids).
+    ['python/growth_origins.py', 9],
     // Session 12 review: a swallowed handler beside a `finally` that a handler of every error keeps silent.
     ['python/finally_after_broad_handler.py', 2],
     // A failed read's default written back to the store (in the function, or by a caller of the file).

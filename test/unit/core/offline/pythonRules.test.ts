@@ -87,8 +87,9 @@ describe('offline checks: Python rules', () => {
   it('query-in-loop: a loop counting tries to a small limit retries one call, it does not walk data', async () => {
     await assertRuleCase('app/billing.py', {
       rule: 'query-in-loop',
-      line: 3,
-      positive: 'def notify_all(hooks):\n    for i in range(len(hooks)):\n        requests.get(hooks[i], timeout=5)',
+      line: 4,
+      positive:
+        'def notify_all():\n    hooks = Hook.objects.filter(active=True)\n    for i in range(len(hooks)):\n        requests.get(hooks[i].url, timeout=5)',
       negative: [
         'def charge(body):',
         '    for attempt in range(3):',
