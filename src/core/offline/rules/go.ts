@@ -2801,10 +2801,26 @@ function weakTlsVersion(
     return name === 'VersionSSL30' ? 'SSL 3.0' : `TLS 1.${name.slice(-1)}`;
   }
   if (type === 'int_literal') return WEAK_TLS_VERSION_NUMBER[node.text.toLowerCase().replace(/^0x0*/, '0x0')];
-  if (type === 'identifier') return weakTlsVersion(input, boundValue(input, node), tlsNames, depth + 1);
+  if (type === 'identifier') {
+    const value = boundValue(input, node);
+    // One arm of a switch on the operator's setting (`case "TLS10": v = tls.VersionTLS10`): a version the
+    // operator names, not the code's default.
+    if (value && inSwitchArm(value)) return undefined;
+    return weakTlsVersion(input, value, tlsNames, depth + 1);
+  }
   if (type === 'call_expression' && /^u?int(?:16)?$/.test(field(node, 'function')?.text ?? ''))
     return weakTlsVersion(input, named(field(node, 'arguments'))[0] ?? null, tlsNames, depth + 1);
   return undefined;
+}
+
+/** A value assigned in a `case` (not `default`) of a `switch` whose tag is a value (`switch conf.TLSMinVersion {`). */
+function inSwitchArm(value: Node): boolean {
+  for (let node = value.parent; node; node = node.parent) {
+    if (FUNCTIONS.has(node.type)) return false;
+    if (node.type === 'default_case') return false;
+    if (node.type === 'expression_case') return !!node.parent && field(node.parent, 'value') !== null;
+  }
+  return false;
 }
 
 /** The weak suites in a `[]uint16{tls.TLS_…, …}` list (or a name bound to one). */

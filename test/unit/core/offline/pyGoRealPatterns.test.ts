@@ -176,7 +176,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Clients a library builds (x/oauth2, a transport's Client()) have no Timeout; a deadline dialer and a nil default are fine.
     ['go/library_clients.go', 5],
     // Skipping certificate checks in a branch on a skip-verify setting is the operator's opt-in.
-    ['go/tls_opt_in.go', 3],
+    ['go/tls_opt_in.go', 4],
     // A table name the ORM answers for a registered type (TableName, Obj2Table, a parsed schema) is an identifier.
     ['go/mapped_tables.go', 2],
   ] as const) {
