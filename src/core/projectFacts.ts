@@ -200,11 +200,55 @@ const PY_SETTINGS_MAX_FILES = 40;
 /** Settings modules of a developer's machine, tests or CI: what they replace says nothing of a deployment. */
 const NON_DEPLOYED_SETTINGS = /(?:^|_)(?:tests?|testing|dev|develop|development|local|ci)(?:_|\.py$)/i;
 
+/** `KEY = value` (any indentation), the value not a string literal, `None` or nothing: indentation, name, value. */
+const SETTING_ASSIGNED = /^([ \t]*)([A-Z][A-Z0-9_]*)[ \t]*=(?!=)[ \t]*(?![ \t]*(?:[rRbBuU]{0,2}["']|None\b|$))(.*)$/;
+/** Blocks a module-level statement runs through on every path: a `try`, its handlers, `finally`, a `with`. */
+const EVERY_PATH_BLOCK = /^(?:try|except|finally|with|async[ \t]+with)\b/;
+/** Python string literals, emptied before a value is searched for a name. */
+const PY_STRING =
+  /[rRbBuUfF]{0,2}("""|''')[\s\S]*?\1|[rRbBuUfF]{0,2}"(?:[^"\\\n]|\\.)*"|[rRbBuUfF]{0,2}'(?:[^'\\\n]|\\.)*'/g;
+
+/**
+ * Whether the statement on line `index`, indented by `indent`, runs whenever the module is imported:
+ * at the top level, or only inside `try`/`except`/`finally`/`with` blocks there (`try: KEY = read()
+ * except OSError: KEY = generate()`). Not inside an `if`, a loop, a function or a class, nor an
+ * argument of a call written over several lines (`dict(\n    PASSWORD=…`).
+ */
+function runsOnEveryPath(lines: readonly string[], index: number, indent: number): boolean {
+  for (let i = index - 1; i >= 0 && indent > 0; i -= 1) {
+    const code = lines[i].trimStart();
+    if (code === '' || code.startsWith('#')) continue;
+    const own = lines[i].length - code.length;
+    if (own >= indent) continue;
+    if (!EVERY_PATH_BLOCK.test(code)) return false;
+    indent = own;
+  }
+  return indent === 0;
+}
+
+/**
+ * The value assigned on line `index` (with the lines that continue it), strings emptied, to see whether it
+ * falls back on the imported value: `SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY)`.
+ */
+function assignedValue(lines: readonly string[], index: number, indent: number, first: string): string {
+  const parts = [first];
+  for (let i = index + 1; i < lines.length; i += 1) {
+    const code = lines[i].trimStart();
+    if (code === '') break;
+    if (lines[i].length - code.length <= indent && !/^[)\]}]/.test(code)) break;
+    parts.push(code);
+  }
+  return parts.join('\n').replace(PY_STRING, '""');
+}
+
 /**
  * The UPPER_CASE names that some of `siblings` (modules beside it) assign again, from anything but a
  * string literal, after `from .module import *` (or `from pkg.module import *`): a production
  * settings module that takes the base's values and replaces the secret ones from the environment
- * or a file. Modules named for development, tests or CI do not count.
+ * or a file. Only an assignment that runs on every import counts (not under an `if` or in a
+ * function), and not one that falls back on the imported value itself (`env("KEY", KEY)`: the
+ * literal is still the value wherever the variable is unset). Modules named for development,
+ * tests or CI do not count.
  */
 export function replacedSettings(module: string, siblings: ReadonlyArray<{ name: string; text: string }>): string[] {
   const names = new Set<string>();
@@ -213,10 +257,15 @@ export function replacedSettings(module: string, siblings: ReadonlyArray<{ name:
     if (NON_DEPLOYED_SETTINGS.test(name)) continue;
     const imported = starImport.exec(text);
     if (!imported) continue;
-    for (const match of text
-      .slice(imported.index)
-      .matchAll(/^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?!=)[ \t]*(?![ \t]*(?:[rRbBuU]{0,2}["']|None\b|$))/gm))
-      names.add(match[1]);
+    const lines = text.slice(imported.index).split(/\r?\n/);
+    lines.forEach((line, index) => {
+      const assigned = SETTING_ASSIGNED.exec(line);
+      if (!assigned) return;
+      const [, indentation, key, value] = assigned;
+      if (!runsOnEveryPath(lines, index, indentation.length)) return;
+      if (new RegExp(`(?<![\\w.])${key}\\b`).test(assignedValue(lines, index, indentation.length, value))) return;
+      names.add(key);
+    });
   }
   return [...names].sort();
 }

@@ -127,6 +127,42 @@ describe('project facts: what the files beside a file say about it', () => {
       ]),
       [],
     );
+    // Read from a file inside a `with` inside a `try`, generated in its handler: assigned on every import
+    // (Windows line endings too).
+    const fromFile =
+      'from .base import *\ntry:\n    with open(p) as f:\n        SECRET_KEY = f.read()\nexcept OSError:\n    SECRET_KEY = make_key()\n';
+    assert.deepEqual(replacedSettings('base', [{ name: 'prod.py', text: fromFile }]), ['SECRET_KEY']);
+    assert.deepEqual(replacedSettings('base', [{ name: 'prod.py', text: fromFile.replace(/\n/g, '\r\n') }]), [
+      'SECRET_KEY',
+    ]);
+    // Near-misses: the base's literal still the value somewhere: the environment's value with the
+    // imported one as its fallback (also over several lines), assigned only under an `if`, a local of
+    // a function, a keyword argument of a call written over several lines.
+    assert.deepEqual(
+      replacedSettings('base', [
+        {
+          name: 'prod.py',
+          text: [
+            'import os',
+            'from .base import *',
+            'SECRET_KEY = os.environ.get("SECRET_KEY", SECRET_KEY)',
+            'SIGNING_KEY = env.str(',
+            '    "SIGNING_KEY",',
+            '    default=SIGNING_KEY,',
+            ')',
+            'if os.environ.get("USE_VAULT"):',
+            '    DB_PASSWORD = os.environ["DB_PASSWORD"]',
+            'def configure():',
+            '    API_TOKEN = os.environ["API_TOKEN"]',
+            'CACHES = dict(',
+            '    REDIS_PASSWORD=os.environ["REDIS_PASSWORD"],',
+            ')',
+            '',
+          ].join('\n'),
+        },
+      ]),
+      ['CACHES'],
+    );
   });
 
   it('reaches hardcoded-secret through the project scope: a base settings key the deployed module replaces is not reported', async () => {

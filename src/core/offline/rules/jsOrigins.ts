@@ -451,21 +451,14 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
 export function loopCollection(loop: Node): Node | null {
   if (loop.type === 'for_in_statement') return field(loop, 'right');
   if (loop.type === 'for_statement') {
-    // `for (let i = 0; i < ids.length; i += size) { const batch = ids.slice(i, i + size); … }`: one pass
-    // per batch of the collection, not per element.
-    const step = /^([A-Za-z_$][\w$]*)\s*\+=\s*(?!1\b)[\w$.]+$/.exec(field(loop, 'increment')?.text.trim() ?? '');
-    if (
-      step &&
-      new RegExp(String.raw`\.\s*(?:slice|subarray)\s*\(\s*${step[1].replace(/\$/g, '\\$')}\b`).test(
-        field(loop, 'body')?.text ?? '',
-      )
-    )
-      return null;
     const condition = field(loop, 'condition');
     const length = /(?<![\w$.])([A-Za-z_$][\w$.]*)\s*\.\s*length\b/.exec(condition?.text ?? '');
     if (!condition || !length) return null;
     for (const member of descendants(condition, 'member_expression'))
-      if (field(member, 'property')?.text === 'length') return field(member, 'object');
+      if (field(member, 'property')?.text === 'length') {
+        const collection = field(member, 'object');
+        return collection && stepsByBatchesOf(loop, collection.text) ? null : collection;
+      }
     return null;
   }
   if (JS_FUNCTIONS_SET.has(loop.type)) {
@@ -475,6 +468,20 @@ export function loopCollection(loop: Node): Node | null {
     return field(field(call, 'function'), 'object');
   }
   return null;
+}
+
+/**
+ * `for (let i = 0; i < ids.length; i += size) { const batch = ids.slice(i, i + size); … }`: a counted
+ * loop that steps by more than one and slices that batch out of the collection it counts (not out of
+ * another value: `label.slice(i, …)` leaves the loop one pass per element it visits).
+ */
+function stepsByBatchesOf(loop: Node, collection: string): boolean {
+  const step = /^([A-Za-z_$][\w$]*)\s*\+=\s*(?!1\b)[\w$.]+$/.exec(field(loop, 'increment')?.text.trim() ?? '');
+  if (!step) return false;
+  const escape = (text: string): string => text.replace(/[$.*+?^()[\]{}|\\]/g, '\\$&');
+  return new RegExp(
+    String.raw`(?<![\w$.])${escape(collection)}\s*\.\s*(?:slice|subarray)\s*\(\s*${escape(step[1])}\b`,
+  ).test(field(loop, 'body')?.text ?? '');
 }
 
 const JS_FUNCTIONS_SET: ReadonlySet<string> = new Set([

@@ -392,13 +392,36 @@ function isInertLocal(input: CheckInput, identifier: Node): boolean {
 const fixedParametersByFile = new WeakMap<CheckInput, Map<string, boolean>>();
 /** How many helpers deep a parameter is followed to its callers (`_search(table)` → `_query(text)`). */
 const MAX_PARAMETER_DEPTH = 3;
+/** Per file, its code with strings and comments emptied, and how often each name is used bare in it. */
+const bareUsesByFile = new WeakMap<CheckInput, { code: string; uses: Map<string, number> }>();
+
+/**
+ * How many times `name` appears in the file's code as a bare name (`_search(…)`, `map(_search, …)`,
+ * `{"x": _search}`, its own `def`), not as another object's attribute (`self._search`). Strings and
+ * comments do not count. Read once per file and name.
+ */
+function bareUses(input: CheckInput, name: string): number {
+  let file = bareUsesByFile.get(input);
+  if (!file) {
+    file = { code: withoutStrings(input.text), uses: new Map() };
+    bareUsesByFile.set(input, file);
+  }
+  let uses = file.uses.get(name);
+  if (uses === undefined) {
+    uses = file.code.match(new RegExp(`(?<![\\w.])${name}\\b`, 'g'))?.length ?? 0;
+    file.uses.set(name, uses);
+  }
+  return uses;
+}
 
 /**
  * `def _rank_clause(vector, query): … "{vector} @@ {query}".format(…)`: a parameter of a module-private
  * function (`_name`, defined at the top of the module, never reassigned before the use) whose every
  * call in the module passes text that carries no input: literals, constants, locals built only from
  * them, or another such parameter (a few helpers deep). The module is the function's only caller
- * by its name's convention, so its calls are all the values the parameter takes.
+ * by its name's convention, so its calls are all the values the parameter takes, as long as every
+ * use of its name is a call: a function handed on as a value (`map(_rank_clause, terms)`,
+ * `{"rank": _rank_clause}`, `Thread(target=…)`) is called with values no call here shows.
  */
 function isFixedPrivateParameter(input: CheckInput, identifier: Node, depth = 0): boolean {
   if (depth >= MAX_PARAMETER_DEPTH) return false;
@@ -455,7 +478,8 @@ function isFixedPrivateParameter(input: CheckInput, identifier: Node, depth = 0)
       break;
     }
   }
-  const answer = fixed && sites > 0;
+  // Every bare use of the name is one of those calls or its `def`: it is never handed on as a value.
+  const answer = fixed && sites > 0 && bareUses(input, fnName) === sites + 1;
   byKey.set(key, answer);
   return answer;
 }

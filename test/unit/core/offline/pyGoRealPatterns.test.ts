@@ -164,7 +164,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/record_children.go', 4],
     // Round 7's Python shapes: SQL the ORM compiled (values bound) and names the model declares; a
     // session bound by `with`, `verify=` through a parameter, uuid1 tokens; fallbacks after a failed read.
-    ['python/orm_compiled_sql.py', 5],
+    ['python/orm_compiled_sql.py', 6],
     ['python/session_blocks_and_params.py', 5],
     ['python/fallback_reads.py', 3],
     // Session 13, round 7's secret-named values that are no credentials: printf formats and word paths
