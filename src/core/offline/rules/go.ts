@@ -2267,10 +2267,21 @@ function filledWithData(before: string, path: string): boolean {
   return false;
 }
 
-/** The body of the file's function or method `name` (gofmt: `func` at a line's start, `}` closes it). */
+/**
+ * The body of the file's function or method `name` (gofmt: `func` at a line's start, `}` closes it at
+ * a line's start too, or on the same line for a function written on one: `func (h *Hub) Regions()
+ * []string { return regions }`, whose body is not the next function's).
+ */
 function declarationText(text: string, name: string): string | undefined {
   const head = new RegExp(`^func[ \\t]*(?:\\([^)]*\\)[ \\t]*)?${name}[ \\t]*\\(`, 'm').exec(text);
   if (!head) return undefined;
+  const lineEnd = text.indexOf('\n', head.index);
+  const line = text
+    .slice(head.index, lineEnd < 0 ? text.length : lineEnd)
+    .replace(/\s*\/\/.*$/, '')
+    .trimEnd();
+  const opened = line.split('{').length - 1;
+  if (opened > 0 && line.endsWith('}') && opened === line.split('}').length - 1) return line;
   const end = text.indexOf('\n}', head.index);
   return text.slice(head.index, end < 0 ? text.length : end);
 }

@@ -172,7 +172,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/secret_formats_and_guards.go', 4],
     ['python/secret_guards_and_routes.py', 3],
     // A loop or fan-out is reported only with evidence its list grows with the data (session 13).
-    ['go/growth_evidence.go', 6],
+    ['go/growth_evidence.go', 7],
     // Clients a library builds (x/oauth2, a transport's Client()) have no Timeout; a deadline dialer and a nil default are fine.
     ['go/library_clients.go', 5],
     // Skipping certificate checks in a branch on a skip-verify setting is the operator's opt-in.
