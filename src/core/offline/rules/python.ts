@@ -2492,10 +2492,30 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
   if (CAPPED.test(expr)) return false;
   if (RECORD_CHILDREN.test(expr) && !/^[A-Z]|\.objects\./.test(expr)) return false;
   if (QUERY_ROWS_UNBOUNDED.test(expr)) return true;
+  // A function of this file whose answer is rows (`for r in pending_refunds(conn, m):`, which returns
+  // `cursor.fetchall()` of a query given no limit): its result grows as those rows do.
+  const helper = /^([A-Za-z_]\w*)\(/.exec(expr)?.[1];
+  if (helper !== undefined) return returnsGrowingRows(input, helper, depth + 1);
   const onName = ON_NAME.exec(expr)?.[1];
   const root = onName ?? /^([A-Za-z_]\w*)(?:$|[[.])/.exec(expr)?.[1];
   if (!root || root === 'self' || root === 'cls' || /^[A-Z]/.test(root)) return false;
   return nameShowsGrowth(input, root, at, depth + 1);
+}
+
+/**
+ * Whether a function of this file named `name` returns (or yields) what growthShown calls growing: each
+ * `return X` / `yield from X` of its own body, read where it stands (its assignments before it).
+ */
+function returnsGrowingRows(input: CheckInput, name: string, depth: number): boolean {
+  if (depth > GROWTH_DEPTH) return false;
+  const fn = functionNamed(input, name);
+  if (!fn) return false;
+  const body = input.text.slice(fn.start, fn.end);
+  for (const back of body.matchAll(/^[ \t]+(?:return|yield[ \t]+from)[ \t]+(?=\S)/gm)) {
+    const at = fn.start + (back.index ?? 0) + back[0].length;
+    if (growthShown(input, rightHandSide(input.text, at), at, depth)) return true;
+  }
+  return false;
 }
 
 /** What the function around `at` bound `name` to before it: assignments, `with … as`, loops around, appends, its parameters. */
@@ -3026,14 +3046,18 @@ const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefi
  * settings or import entries on real code: not followed.)
  */
 function sameFileFunction(input: CheckInput, call: Call): ScopeSpan | undefined {
-  if (call.object !== undefined) return undefined;
+  return call.object === undefined ? functionNamed(input, call.name) : undefined;
+}
+
+/** The function of this file defined once at the start of a line as `def NAME(` (see sameFileFunction). */
+function functionNamed(input: CheckInput, name: string): ScopeSpan | undefined {
   let known = sameFileFunctions.get(input);
   if (!known) sameFileFunctions.set(input, (known = new Map()));
-  if (known.has(call.name)) return known.get(call.name);
-  const definitions = [...input.text.matchAll(new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${call.name}[ \\t]*\\(`, 'gm'))];
+  if (known.has(name)) return known.get(name);
+  const definitions = [...input.text.matchAll(new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${name}[ \\t]*\\(`, 'gm'))];
   const start = definitions.length === 1 ? definitions[0].index : -1;
   const found = start === -1 ? undefined : spans(input).functions.spans.find((span) => span.start === start);
-  known.set(call.name, found);
+  known.set(name, found);
   return found;
 }
 
