@@ -2419,6 +2419,14 @@ const FOLDER_LISTING =
   /\bos\.(?:listdir|scandir|walk)\(|\bglob\.i?glob\(|\.(?:iterdir|rglob|glob)\(|(?:^|[^.\w])(?:listdir|scandir)\(|\.(?:list|listdir|ls|list_dir|list_objects(?:_v2)?|list_blobs)\([^()\n]*(?:path|dir|folder|prefix|bucket)/i;
 const QUERY_ROWS_UNBOUNDED =
   /\)\s*\.all\(\s*\)$|\b(?:get|find|fetch|list)_all\w*\(|\.objects\b|\.query\b|\bsession\.(?:execute|scalars|query)\(|\.scalars\(|\.fetchall\(|\bselect\(|\b(?:get|filter)_queryset\(|\.(?:select_related|prefetch_related|annotate|values_list|only|defer|iterator)\(/;
+/**
+ * A SELECT run through a DB-API or SQLAlchemy connection (`conn.execute("SELECT id FROM users")`,
+ * `cursor.execute(text('''WITH …'''))`): its rows, unless the SQL caps them (`LIMIT 20`).
+ */
+const SELECT_RUN =
+  /\.(?:execute|exec_driver_sql)\(\s*(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?[rRbBuUfF]{0,2}(?:"""|'''|"|')\s*(?:SELECT|WITH)\b/i;
+/** SQL that caps its rows (`LIMIT 20`), or a cursor asked for one row or a few (`.fetchone()`, `.fetchmany(n)`). */
+const SQL_LIMIT = /\bLIMIT\s+\d|\.fetch(?:one|many)\(/i;
 /** `recipe.steps.all()`, `self.slots.filter(…)`: one record's children through its related manager. */
 const RECORD_CHILDREN = /^(?:[A-Za-z_]\w*\.)+[a-z_]\w*\.(?:all|filter|exclude|order_by)\(/;
 /** A queryset method on a name (`qs.filter(…)`, `rows.all()`): the rows are the name's. */
@@ -2492,6 +2500,7 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
   if (CAPPED.test(expr)) return false;
   if (RECORD_CHILDREN.test(expr) && !/^[A-Z]|\.objects\./.test(expr)) return false;
   if (QUERY_ROWS_UNBOUNDED.test(expr)) return true;
+  if (SELECT_RUN.test(expr)) return !SQL_LIMIT.test(expr);
   // A function of this file whose answer is rows (`for r in pending_refunds(conn, m):`, which returns
   // `cursor.fetchall()` of a query given no limit): its result grows as those rows do.
   const helper = /^([A-Za-z_]\w*)\(/.exec(expr)?.[1];
@@ -2540,6 +2549,14 @@ function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: num
       return true;
   for (const match of before.matchAll(patterns[1]))
     if (growthShown(input, match[1], statementAt(match), depth)) return true;
+  // `cursor.execute("SELECT …")` then `for row in cursor:`: a DB-API cursor walks the rows of the last
+  // statement it ran before the loop.
+  const runs = [...before.matchAll(new RegExp(`^[ \\t]*(?:await[ \\t]+)?${escaped}\\.execute\\(`, 'gm'))];
+  const run = runs.at(-1);
+  if (run) {
+    const statement = rightHandSide(before, (run.index ?? 0) + run[0].length - `${escaped}.execute(`.length);
+    if (SELECT_RUN.test(statement) && !SQL_LIMIT.test(statement)) return true;
+  }
   // A loop around `at` (or before it, for a list filled per item) that binds the name or fills it.
   const loops = [
     ...before.matchAll(/^([ \t]*)(?:async[ \t]+)?for[ \t]+([^\n]+?)[ \t]+in[ \t]+([^\n]+?):[ \t]*(?:#[^\n]*)?$/gm),
