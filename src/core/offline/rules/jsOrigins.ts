@@ -164,9 +164,12 @@ const PERSON = /User|Member|Person|Account/;
 function namesMembershipsOfPerson(name: string): boolean {
   return MEMBERSHIP_LIST.test(name) && PERSON.test(name);
 }
-/** A helper named for a plural list: `listOrdersForUser`, `getActiveMonitors`, `findInvoices` (not `getStatus`, `getAddress`). */
+/**
+ * A helper named for a plural list: `listOrdersForUser`, `getActiveMonitors`, `findInvoices` (not
+ * `getAddress`, nor an English singular that ends in -s: `getStatus`, `getAnalysis`, `getCanvas`).
+ */
 const PLURAL_LIST_FUNCTION =
-  /^(?:get|find|list|load|fetch)(?:All)?[A-Z][\w$]*[a-rt-z]s(?:For[A-Z][\w$]*|By[A-Z][\w$]*|Of[A-Z][\w$]*)?$/;
+  /^(?:get|find|list|load|fetch)(?:All)?[A-Z][\w$]*[a-rt-z]s(?<!(?:[Ss]tatus|[Bb]onus|[Ff]ocus|[Rr]adius|[Vv]irus|[Cc]orpus|[Cc]ensus|[Cc]onsensus|[Cc]ampus|[Aa]lias|[Cc]anvas|[Aa]tlas|[Bb]ias|[Gg]as|[Aa]nalysis|[Bb]asis|[Aa]xis|[Tt]hesis|[Ss]ynopsis|[Dd]iagnosis))(?:For[A-Z][\w$]*|By[A-Z][\w$]*|Of[A-Z][\w$]*)?$/;
 /** Next.js route handlers: `export async function GET(request)`. */
 const ROUTE_EXPORT = /^(?:GET|POST|PUT|PATCH|DELETE)$/;
 /** The text a server action module or a tRPC procedure shows. */
