@@ -176,6 +176,10 @@ const ROUTE_EXPORT = /^(?:GET|POST|PUT|PATCH|DELETE)$/;
 const HANDLER_HINT =
   /^\s*['"]use server['"]|\.\s*(?:query|mutation)\s*\(|\b(?:GET|POST|PUT|PATCH|DELETE)\b|\breq\b|\brequest\b/m;
 
+/** Whether the file shows a handler at all, and whether it is a server actions module: read once per check. */
+const mentionsHandler = textMatchOncePerCheck(HANDLER_HINT);
+const isServerActionModule = textMatchOncePerCheck(/^\s*(?:\/\/[^\n]*\n\s*)*['"]use server['"]/);
+
 /**
  * Whether `node` runs in a function that serves a request: a Next.js route handler (`export async
  * function GET`), an exported function of a `'use server'` module (a server action), a tRPC
@@ -183,8 +187,8 @@ const HANDLER_HINT =
  * `(req, res)`.
  */
 function inRequestHandler(input: CheckInput, node: Node): boolean {
-  if (!HANDLER_HINT.test(input.text)) return false;
-  const serverActions = /^\s*(?:\/\/[^\n]*\n\s*)*['"]use server['"]/.test(input.text);
+  if (!mentionsHandler(input)) return false;
+  const serverActions = isServerActionModule(input);
   for (let fn = enclosingFunction(input, node); fn; fn = enclosingFunction(input, fn)) {
     const name = functionName(fn);
     // `export async function GET(…)`, `export const save = async (…) => …`.
