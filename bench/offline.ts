@@ -256,9 +256,24 @@ async function incrementalRow(
   // A statement at the first level of a function body, followed by another: typing after it keeps the file valid.
   const statement =
     language === 'python' ? /^ {4}\S.*[^:,([{\\]$/ : language === 'go' ? /^\t\S.*[^,([{]$/ : /^ {2}\S.*;$/;
+  // The top-level line that opens the block the candidate is in must open a function: the generated
+  // file's fixtures change, and a line of a `var ( … )` block or a class body looks the same by indentation.
+  const opensFunction =
+    language === 'python'
+      ? /^(?:async\s+)?def\s/
+      : language === 'go'
+        ? /^func\s/
+        : /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\b/;
+  const inFunction = (index: number): boolean => {
+    for (let at = index - 1; at >= 0; at -= 1)
+      if (/^[^\s})\]]/.test(lines[at]) && !/^(?:#|\/\/|@)/.test(lines[at])) return opensFunction.test(lines[at]);
+    return false;
+  };
   const middle = lines.findIndex(
-    (line, index) => index > lines.length / 2 && statement.test(line) && statement.test(lines[index + 1]),
+    (line, index) =>
+      index > lines.length / 2 && statement.test(line) && statement.test(lines[index + 1]) && inFunction(index),
   );
+  if (middle < 0) throw new Error(`offline: ${language}: no statement inside a function to type after`);
   const typed =
     language === 'python' ? '    retries = 3' : language === 'go' ? '\tretries := 3' : '  const retries = 3;';
   const edited = { ...unit, text: [...lines.slice(0, middle + 1), typed, ...lines.slice(middle + 1)].join('\n') };
