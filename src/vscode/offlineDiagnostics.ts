@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { FindingsPublisher } from './diagnostics';
 import { supportedLanguage } from '../core/offline';
 import { relocateFindings } from './common/relocate';
+import { neighbourFiles } from './common/neighbourFiles';
 import { unitFor } from './reviewRunner';
 import { offlineConfigFor } from '../core/config/settings';
 import type { Services } from './services';
@@ -16,6 +17,8 @@ import { errorMessage } from '../core/errorMessage';
 
 /** Files above this size are left to explicit reviews: on-open checks must stay instant. */
 const MAX_OFFLINE_BYTES = 1024 * 1024;
+/** The pause after a change on disk before the open files beside the changed ones are checked again. */
+const NEIGHBOUR_PAUSE_MS = 300;
 /** The pause in typing after which an edited document is checked again (offlineChecks.onType). */
 const TYPING_PAUSE_MS = 500;
 
@@ -31,6 +34,8 @@ export class OfflineChecker implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
   private readonly generation = new Map<string, number>();
   private readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  private readonly changedNeighbours = new Map<string, vscode.Uri>();
+  private neighbourTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly services: OfflineCheckDeps) {
     this.disposables = [
@@ -65,17 +70,30 @@ export class OfflineChecker implements vscode.Disposable {
   }
 
   /**
-   * Checks again the open files beside `changed` (a go.mod: below it), whose facts it may have changed;
-   * `changed` itself is checked by its own save or open.
+   * Collects files whose change may change their neighbours' facts; the open files beside them (below
+   * a go.mod) are checked once NEIGHBOUR_PAUSE_MS after the first of them, so a `git checkout` touching
+   * many files of a folder costs one check per open file, not one per changed file. The changed files themselves are
+   * checked by their own save or open.
    */
   private checkNeighbours(changed: vscode.Uri): void {
-    const folder = path.dirname(changed.fsPath);
-    const below = path.basename(changed.fsPath) === 'go.mod';
-    for (const document of vscode.workspace.textDocuments) {
-      if (document.uri.scheme !== 'file' || document.uri.toString() === changed.toString()) continue;
-      const dir = path.dirname(document.uri.fsPath);
-      if (dir === folder || (below && dir.startsWith(folder + path.sep))) void this.check(document);
-    }
+    this.changedNeighbours.set(changed.toString(), changed);
+    // Changes within the pause join the pending batch; the timer is not restarted, so a steady stream
+    // of events (a long checkout, a watcher that polls) cannot hold the checks back for good.
+    if (this.neighbourTimer !== undefined) return;
+    this.neighbourTimer = setTimeout(() => {
+      this.neighbourTimer = undefined;
+      const changedFiles = [...this.changedNeighbours.values()];
+      this.changedNeighbours.clear();
+      const open = vscode.workspace.textDocuments.filter((document) => document.uri.scheme === 'file');
+      const wanted = new Set(
+        neighbourFiles(
+          changedFiles.map((uri) => uri.fsPath),
+          open.map((document) => document.uri.fsPath),
+          path,
+        ),
+      );
+      for (const document of open) if (wanted.has(document.uri.fsPath)) void this.check(document);
+    }, NEIGHBOUR_PAUSE_MS);
   }
 
   checkOpen(): void {
@@ -127,6 +145,7 @@ export class OfflineChecker implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.neighbourTimer);
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     this.typingTimers.clear();
     for (const disposable of this.disposables) disposable.dispose();
