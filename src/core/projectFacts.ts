@@ -49,11 +49,31 @@ export function changesNeighbourFacts(relativePath: string): boolean {
 export class ProjectFacts {
   private readonly byDir = new Map<string, UnitFacts | undefined>();
 
+  /** Each folder's stamp when it was read (with `stamp` given). */
+  private readonly stamps = new Map<string, string | undefined>();
+
+  /**
+   * `stamp`, when given (the editor: folderStamp), is asked for a folder's stamp before each answer
+   * about it, and what was read there is read again when the stamp changed: a change the file
+   * watcher did not report (or has not yet) is not answered from stale files. The CLI, whose files do
+   * not change during a run, reads each folder once.
+   */
   constructor(
     private readonly root: string,
     private readonly list: (absoluteDir: string) => string[] = listIfPresent,
     private readonly read: (absolutePath: string) => string | undefined = readIfPresent,
+    private readonly stamp?: (absoluteDir: string) => string | undefined,
   ) {}
+
+  /** Forgets a folder's facts when its stamp changed since they were read (see the constructor). */
+  private revalidate(dir: string): void {
+    if (!this.stamp) return;
+    const now = this.stamp(path.join(this.root, ...dir.split('/').filter(Boolean)));
+    if (this.stamps.has(dir) && this.stamps.get(dir) === now) return;
+    // As if its go.mod changed too: the module facts are cheap to read again.
+    this.forget(dir === '' ? 'go.mod' : `${dir}/go.mod`);
+    this.stamps.set(dir, now);
+  }
 
   /**
    * The facts of a `/`-separated path relative to the root; undefined when its neighbours say nothing.
@@ -67,6 +87,7 @@ export class ProjectFacts {
     if (parts.includes('..')) return undefined;
     const name = parts.pop() ?? '';
     const dir = parts.join('/');
+    this.revalidate(dir);
     if (isGo) {
       const module = this.goModuleOf(dir);
       const called = name.endsWith('_test.go') ? undefined : this.goPackageOf(dir, name, text);
@@ -155,6 +176,7 @@ export class ProjectFacts {
     const name = parts.pop() ?? '';
     if (!isPySettingsPath(relativePath)) return undefined;
     const dir = parts.join('/');
+    this.revalidate(dir);
     let folder = this.pySettingsFolders.get(dir);
     if (!folder) {
       folder = new Map();

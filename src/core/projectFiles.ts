@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Errors that mean "there is no such file here", as opposed to a file that is there and cannot be read. */
 const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
@@ -25,4 +26,29 @@ export function listIfPresent(dir: string): string[] {
     if (ABSENT.has((error as NodeJS.ErrnoException).code ?? '')) return [];
     throw error;
   }
+}
+
+/**
+ * What a folder holds now, as one string: each entry's name, modification time and size. Two equal
+ * stamps mean nothing was added, removed or written there in between (as far as the clock tells);
+ * undefined when the folder cannot be listed. A long-lived reader (the editor) compares stamps so
+ * that what it read from a folder follows the files even when no change event reaches it.
+ */
+export function folderStamp(dir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  return names
+    .map((name) => {
+      try {
+        const stat = statSync(join(dir, name));
+        return `${name}:${stat.mtimeMs}:${stat.size}`;
+      } catch {
+        return name;
+      }
+    })
+    .join('|');
 }

@@ -15,6 +15,7 @@ import type { SkippedPart } from '../core/findings';
 import { errorMessage } from '../core/errorMessage';
 import type { OutputChannelLogger } from './logging';
 import { changesNeighbourFacts } from '../core/projectFacts';
+import { folderStamp } from '../core/projectFiles';
 
 /** What the project configuration says about one file. */
 export interface FileInProject {
@@ -193,7 +194,7 @@ export class ProjectConfigs implements vscode.Disposable {
     const key = folder.uri.toString();
     let scope = this.plainScopes.get(key);
     if (!scope) {
-      scope = projectScope({}, folder.uri.fsPath);
+      scope = projectScope({}, folder.uri.fsPath, folderStamp);
       this.plainScopes.set(key, scope);
     }
     return scope;
@@ -214,7 +215,7 @@ export class ProjectConfigs implements vscode.Disposable {
         const read = await readProjectConfig(file, shownAs);
         if (!read) continue;
         for (const error of read.errors) this.reportError(error, file);
-        next.set(folder.uri.toString(), { folder, scope: projectScope(read.config, folder.uri.fsPath) });
+        next.set(folder.uri.toString(), { folder, scope: projectScope(read.config, folder.uri.fsPath, folderStamp) });
         this.logger.info(
           `Read ${shownAs}${read.errors.length > 0 ? ` (${read.errors.length} field(s) not used)` : ''}.`,
         );

@@ -240,7 +240,15 @@ export interface ProjectScope {
 export const UNREADABLE_NEIGHBOUR_EFFECT =
   'the file roles and settings it gives the files beside and below it were decided without it';
 
-export function projectScope(config: ProjectConfig, root: string): ProjectScope {
+/**
+ * `stamp` (the editor's: folderStamp) makes the scope read a folder's facts again when its stamp
+ * changed, for a scope that lives while files change (ProjectFacts).
+ */
+export function projectScope(
+  config: ProjectConfig,
+  root: string,
+  stamp?: (absoluteDir: string) => string | undefined,
+): ProjectScope {
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const patterns: RoleMatcher | undefined = compileRolePatterns(config.rolePatterns);
@@ -259,7 +267,7 @@ export function projectScope(config: ProjectConfig, root: string): ProjectScope 
   const list = noting<string[]>(listIfPresent, []);
   // Without a root (an editor file outside any folder) paths are not the project's: no package.json is read.
   const manifests = root === '' ? undefined : new PackageManifests(root, read, list);
-  const facts = root === '' ? undefined : new ProjectFacts(root, list, read);
+  const facts = root === '' ? undefined : new ProjectFacts(root, list, read, stamp);
   const migrationFolders = new Map<string, boolean>();
   const packageFolders = new Map<string, boolean>();
   const project: ProjectContext | undefined = manifests && {

@@ -89,7 +89,7 @@ describe('file roles and .backend-review.json in the editor', () => {
     );
   });
 
-  it("follows a Go package's sibling file as it changes on disk: the open file is checked again", async () => {
+  it("follows a Go package's sibling file as it changes on disk: the open file's next check reads it again", async () => {
     const querying = [
       'package shop',
       '',
@@ -150,14 +150,24 @@ describe('file roles and .backend-review.json in the editor', () => {
       reviewerDiagnostics(document.uri).find((d) => diagnosticCode(d) === 'query-in-loop')?.message ?? '',
       /`releaseCart`.*in carts\.go/,
     );
-    // The helper stops querying: nothing in orders.go changed, yet its check must follow.
+    // The helper stops querying on disk. The open file's next check (here a save of orders.go; the file
+    // watcher's re-check of the folder may come first) must answer from carts.go as it is now, whether
+    // or not a watcher event reached the extension.
+    const touchAndSave = async (): Promise<void> => {
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(document.uri, new vscode.Position(document.lineCount, 0), '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await document.save());
+    };
     write('shop/carts.go', quiet);
+    await touchAndSave();
     await waitFor(
       'the finding to go once carts.go no longer queries',
       () => (offlineCodes(document.uri).length === 0 ? true : undefined),
       30_000,
     );
     write('shop/carts.go', querying);
+    await touchAndSave();
     await waitFor(
       'the finding to come back once carts.go queries again',
       () => (offlineCodes(document.uri).includes('query-in-loop') ? true : undefined),

@@ -356,6 +356,32 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.equal(reads.length, readsAfter);
   });
 
+  it('with a folder stamp, reads a folder again when its stamp changed, with no forget', () => {
+    const files: Record<string, string> = { 'src/rates/rates.service.ts': service };
+    const stamps: Record<string, number> = { '/repo/src/rates': 1 };
+    let listed = 0;
+    const facts = new ProjectFacts(
+      '/repo',
+      (dir) => {
+        listed += 1;
+        const prefix = `${dir.slice('/repo/'.length)}/`;
+        return Object.keys(files)
+          .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
+          .map((file) => file.slice(prefix.length));
+      },
+      (file) => files[file.slice('/repo/'.length)],
+      (dir) => String(stamps[dir]),
+    );
+    assert.equal(facts.of('src/rates/rates.service.ts'), undefined);
+    files['src/rates/rates.module.ts'] = bare;
+    // The stamp has not moved: the folder's answer is kept, and it is not listed again.
+    const listedBefore = listed;
+    assert.equal(facts.of('src/rates/rates.service.ts'), undefined);
+    assert.equal(listed, listedBefore);
+    stamps['/repo/src/rates'] = 2;
+    assert.deepEqual(facts.of('src/rates/rates.service.ts'), { nestHttpModule: 'default' });
+  });
+
   it("a scope forgets a folder's facts when a file there changes (the editor's long-lived scope)", () => {
     const root = mkdtempSync(join(tmpdir(), 'facts-forget-'));
     try {
