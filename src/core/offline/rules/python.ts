@@ -2417,8 +2417,12 @@ const PARSED_DOCUMENT =
   /\bjson\.loads?\(|\.json\(\s*\)|\bcsv\.(?:reader|DictReader)\(|\byaml\.(?:safe_|full_)?load(?:_all)?\(|\b(?:ET|ElementTree|etree|lxml\.etree)\.|\bfromstring\(|\.iter_rows\(|\bload_workbook\(|\.readlines\(\)|\.namelist\(\)|\bxmltodict\.parse\(|\bfeedparser\.parse\(|\btomllib?\.loads?\(/;
 const FOLDER_LISTING =
   /\bos\.(?:listdir|scandir|walk)\(|\bglob\.i?glob\(|\.(?:iterdir|rglob|glob)\(|(?:^|[^.\w])(?:listdir|scandir)\(|\.(?:list|listdir|ls|list_dir|list_objects(?:_v2)?|list_blobs)\([^()\n]*(?:path|dir|folder|prefix|bucket)/i;
+/**
+ * Rows of a query given no limit; a model class's manager by Django's naming (`objects`,
+ * `Post.active_objects`; not a record's related manager such as `route.stop_objects`).
+ */
 const QUERY_ROWS_UNBOUNDED =
-  /\)\s*\.all\(\s*\)$|\b(?:get|find|fetch|list)_all\w*\(|\.objects\b|\.query\b|\bsession\.(?:execute|scalars|query)\(|\.scalars\(|\.fetchall\(|\bselect\(|\b(?:get|filter)_queryset\(|\.(?:select_related|prefetch_related|annotate|values_list|only|defer|iterator)\(/;
+  /\)\s*\.all\(\s*\)$|\b(?:get|find|fetch|list)_all\w*\(|\.objects\b|\b[A-Z]\w*\.[a-z]\w*_objects\b|\.query\b|\bsession\.(?:execute|scalars|query)\(|\.scalars\(|\.fetchall\(|\bselect\(|\b(?:get|filter)_queryset\(|\.(?:select_related|prefetch_related|annotate|values_list|only|defer|iterator)\(/;
 /**
  * A SELECT run through a DB-API or SQLAlchemy connection (`conn.execute("SELECT id FROM users")`,
  * `cursor.execute(text('''WITH …'''))`): its rows, unless the SQL caps them (`LIMIT 20`).

@@ -141,7 +141,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // Session 13: a loop is reported only when the file shows its list grows with the data (a query
     // without a limit, the request's list, a parsed upload or answer, a folder listing, row ids).
     ['python/growth_origins.py', 11],
-    ['python/row_helpers.py', 2],
+    ['python/row_helpers.py', 3],
     // Session 12 review: a swallowed handler beside a `finally` that a handler of every error keeps silent.
     ['python/finally_after_broad_handler.py', 2],
     // A failed read's default written back to the store (in the function, or by a caller of the file).
