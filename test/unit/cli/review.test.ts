@@ -104,7 +104,12 @@ describe('review command', function () {
       assert.equal(report.stats.requests, 0);
     });
     it('turns offline rules off and changes their severity with --rule', async () => {
-      const base = await review(['examples/orders-service', '--offline', '--format', 'json'], REPO_ROOT, env);
+      // BackendPE: silent-catch reports only there.
+      const base = await review(
+        ['examples/orders-service', '--offline', '--mode', 'backendpe', '--format', 'json'],
+        REPO_ROOT,
+        env,
+      );
       const baseline = JSON.parse(base.stdout).findings as { ruleId: string; severity: string }[];
       assert.ok(
         baseline.some((f) => f.ruleId === 'silent-catch'),
@@ -115,6 +120,8 @@ describe('review command', function () {
         [
           'examples/orders-service',
           '--offline',
+          '--mode',
+          'backendpe',
           '--format',
           'json',
           '--rule',
