@@ -24,6 +24,30 @@ const registeredAsync =
 const service =
   "import { HttpService } from '@nestjs/axios';\nimport { Injectable } from '@nestjs/common';\n@Injectable()\nexport class RatesService {\n  constructor(private readonly http: HttpService) {}\n  async latest() {\n    return (await this.http.axiosRef.get('https://rates.example.org/latest')).data;\n  }\n}\n";
 
+/**
+ * ProjectFacts over files held in memory under `/repo` (paths relative to it), counting how many
+ * times a folder is listed; `stamp` is passed on as the folder stamp.
+ */
+function inMemoryFacts(
+  files: Record<string, string>,
+  stamp?: (absoluteDir: string) => string | undefined,
+): { facts: ProjectFacts; listed: () => number } {
+  let listed = 0;
+  const facts = new ProjectFacts(
+    '/repo',
+    (dir) => {
+      listed += 1;
+      const prefix = `${dir.slice('/repo/'.length)}/`;
+      return Object.keys(files)
+        .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
+        .map((file) => file.slice(prefix.length));
+    },
+    (file) => files[file.slice('/repo/'.length)],
+    stamp,
+  );
+  return { facts, listed: () => listed };
+}
+
 describe('project facts: what the files beside a file say about it', () => {
   it('reads how the NestJS modules of a folder provide HttpService', () => {
     assert.equal(nestHttpModuleIn([bare]), 'default');
@@ -51,21 +75,10 @@ describe('project facts: what the files beside a file say about it', () => {
       'src/rates/rates.service.ts': service,
       'src/feeds/feeds.module.ts': registered,
     };
-    let listed = 0;
-    const facts = new ProjectFacts(
-      '/repo',
-      (dir) => {
-        listed += 1;
-        const prefix = `${dir.slice('/repo/'.length)}/`;
-        return Object.keys(files)
-          .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
-          .map((file) => file.slice(prefix.length));
-      },
-      (file) => files[file.slice('/repo/'.length)],
-    );
+    const { facts, listed } = inMemoryFacts(files);
     assert.deepEqual(facts.of('src/rates/rates.service.ts'), { nestHttpModule: 'default' });
     assert.deepEqual(facts.of('src/rates/rates.controller.ts'), { nestHttpModule: 'default' });
-    assert.equal(listed, 1);
+    assert.equal(listed(), 1);
     assert.deepEqual(facts.of('src/feeds/feeds.service.ts'), { nestHttpModule: 'configured' });
     assert.equal(facts.of('src/rates/sub/helper.ts'), undefined, 'a subfolder has its own neighbours');
     assert.equal(facts.of('src/rates/notes.md'), undefined);
@@ -359,25 +372,13 @@ describe('project facts: what the files beside a file say about it', () => {
   it('with a folder stamp, reads a folder again when its stamp changed, with no forget', () => {
     const files: Record<string, string> = { 'src/rates/rates.service.ts': service };
     const stamps: Record<string, number> = { '/repo/src/rates': 1 };
-    let listed = 0;
-    const facts = new ProjectFacts(
-      '/repo',
-      (dir) => {
-        listed += 1;
-        const prefix = `${dir.slice('/repo/'.length)}/`;
-        return Object.keys(files)
-          .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
-          .map((file) => file.slice(prefix.length));
-      },
-      (file) => files[file.slice('/repo/'.length)],
-      (dir) => String(stamps[dir]),
-    );
+    const { facts, listed } = inMemoryFacts(files, (dir) => String(stamps[dir]));
     assert.equal(facts.of('src/rates/rates.service.ts'), undefined);
     files['src/rates/rates.module.ts'] = bare;
     // The stamp has not moved: the folder's answer is kept, and it is not listed again.
-    const listedBefore = listed;
+    const listedBefore = listed();
     assert.equal(facts.of('src/rates/rates.service.ts'), undefined);
-    assert.equal(listed, listedBefore);
+    assert.equal(listed(), listedBefore);
     stamps['/repo/src/rates'] = 2;
     assert.deepEqual(facts.of('src/rates/rates.service.ts'), { nestHttpModule: 'default' });
   });
