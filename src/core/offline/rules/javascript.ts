@@ -210,6 +210,17 @@ function optionsGiven(input: CheckInput, name: Node, call: Node): Node | undefin
 /** The app's own public address: `NEXT_PUBLIC_WEBAPP_URL()`, `process.env.APP_URL`, `siteUrl`, `PUBLIC_URL`. */
 const OWN_BASE_URL = /(?:web_?app|app|site|frontend|self|public)_?(?:base_?)?url\b/i;
 /**
+ * The names frameworks and apps give the deployment's own canonical address, and nothing else:
+ * `process.env.NEXTAUTH_URL` (NextAuth's), `NEXT_PUBLIC_BASE_URL`, `NEXT_PUBLIC_APP_URL`,
+ * `NEXT_PRIVATE_INTERNAL_WEBAPP_URL()`, `VERCEL_URL`, `SITE_URL`, `getAppUrl()`. Narrower than
+ * OWN_BASE_URL: a vendor's `OPENAI_BASE_URL`, a bucket's `R2_PUBLIC_URL` or a `FRONTEND_URL` of another
+ * service is someone else's server.
+ */
+const OWN_DEPLOYMENT_URL =
+  /^(?:(?:process\??\.env|import\.meta\.env|env)\??\.)?(?:NEXT_PUBLIC_BASE_URL|(?:NEXT_PUBLIC_|NEXT_PRIVATE_|PUBLIC_|VITE_)?(?:INTERNAL_)?(?:WEB_?APP|APP|SITE|NEXTAUTH|VERCEL|SELF)(?:_BASE)?_URL)(?:\(\))?$|^get(?:App|Site|Web[Aa]pp)Url\(\)$/;
+/** A URL that opens with an address and a path: `` `${base}/api/x` ``, also inside `new URL(…)`. Group 1: the address. */
+const ADDRESS_AND_PATH = /^\s*\(\s*(?:new\s+URL\s*\(\s*)?`\$\{([^`{}]*(?:\([^`{}()]*\))?)\}\//;
+/**
  * A URL that opens with an address and ends with a file the app serves as it is (fonts, images,
  * style sheets): `` `${base}/fonts/inter.ttf` ``, also inside `new URL(…)`. Group 1: the address.
  */
@@ -217,21 +228,30 @@ const STATIC_ASSET_URL =
   /^\s*\(\s*(?:new\s+URL\s*\(\s*)?`\$\{([^`{}]*(?:\([^`{}()]*\))?)\}\/[^`$]*\.(?:ttf|otf|woff2?|eot|png|jpe?g|gif|svg|webp|ico|css)(?:[?#][^`$]*)?`/i;
 
 /**
- * `` fetch(`${NEXT_PUBLIC_WEBAPP_URL()}/fonts/inter.ttf`) `` (or through a name given that address):
- * the app downloading one of its own static files from itself.
+ * Whether a request goes to the deployment it is made from: any path under the app's canonical
+ * address (`` fetch(`${process.env.NEXTAUTH_URL}/api/revalidate`) ``, a job runner calling the app's
+ * own endpoint), or one of its static files under any address named for the app
+ * (`` `${NEXT_PUBLIC_WEBAPP_URL()}/fonts/inter.ttf` ``), directly or through a name given that address.
+ * The app answers such a request itself, under its own platform's time limits; held-out labels
+ * judged them low value (round 6: 8 self-fetched fonts; round 8: 25 self-calls, none wanted).
  */
-function isOwnStaticAsset(input: CheckInput, call: Node, opening: string): boolean {
-  const match = STATIC_ASSET_URL.exec(opening);
-  if (!match) return false;
-  const host = match[1].trim();
-  if (OWN_BASE_URL.test(host)) return true;
+function isOwnDeploymentRequest(input: CheckInput, call: Node, opening: string): boolean {
+  const address = ADDRESS_AND_PATH.exec(opening);
+  if (!address) return false;
+  const staticAsset = STATIC_ASSET_URL.test(opening);
+  const isOwn = (text: string): boolean =>
+    // `process.env.NEXTAUTH_URL ?? 'http://localhost:3000'`: the name before its local default.
+    OWN_DEPLOYMENT_URL.test(text.replace(/\s+/g, '').replace(/(?:\|\||\?\?).*$/, '')) ||
+    (staticAsset && OWN_BASE_URL.test(text));
+  const host = address[1].trim();
+  if (isOwn(host)) return true;
   if (!/^[A-Za-z_$][\w$]*$/.test(host)) return false;
   // `const baseUrl = NEXT_PUBLIC_WEBAPP_URL()`: the value the name was given.
   const template = descendants(call, 'template_substitution')[0];
   const name = unwrap(template?.namedChildren[0] ?? null);
   if (name?.type !== 'identifier' || name.text !== host) return false;
-  const value = valueAssigned(input, name);
-  return !!value && OWN_BASE_URL.test(value.text);
+  const value = unwrap(valueAssigned(input, name));
+  return !!value && isOwn(value.text);
 }
 
 /** A promise that resolves after a delay: `new Promise((r) => setTimeout(r, 150))`, `sleep(150)`, `delay(ms)`. */
@@ -373,9 +393,9 @@ const httpNoTimeout: RuleChecker = (input) => {
       if ((siteFetches ??= SITE_PATH_FETCH.test(input.text)) && hasSitePathFetch(input)) continue;
       // The site's own path through a framework's server-side fetch: answered inside the same server.
       if (SITE_PATH_OPENING.test(opening)) continue;
-      // The app's own fonts and images from its own public URL, and a request the caller waits for
-      // only until a timer fires (`Promise.race([fetch(…), sleep(150)])`).
-      if (isOwnStaticAsset(input, call, opening)) continue;
+      // A request to the app's own deployment, and one the caller waits for only until a timer fires
+      // (`Promise.race([fetch(…), sleep(150)])`).
+      if (isOwnDeploymentRequest(input, call, opening)) continue;
       if ((racing ??= /\bPromise\s*\.\s*race\s*\(/.test(input.text)) && racedAgainstTimer(call)) continue;
       input.report(
         call,
@@ -388,6 +408,12 @@ const httpNoTimeout: RuleChecker = (input) => {
     }
     const position = target.text === 'axios' ? 0 : AXIOS_CONFIG_POSITION[target.name];
     if (list.length === 0) continue;
+    // `axios.post(`${process.env.NEXTAUTH_URL}/api/x`, body)`: the app's own deployment, as for fetch.
+    if (
+      position > 0 &&
+      isOwnDeploymentRequest(input, call, input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 300))
+    )
+      continue;
     const config = list[position] ? unwrap(list[position]) : undefined;
     if (config && config.type !== 'object') continue;
     if (config) {
