@@ -62,13 +62,13 @@ export class ProjectFacts {
     private readonly root: string,
     private readonly list: (absoluteDir: string) => string[] = listIfPresent,
     private readonly read: (absolutePath: string) => string | undefined = readIfPresent,
-    private readonly stamp?: (absoluteDir: string) => string | undefined,
+    private readonly stamp?: (absoluteDir: string, read: (name: string) => boolean) => string | undefined,
   ) {}
 
   /** Forgets a folder's facts when its stamp changed since they were read (see the constructor). */
   private revalidate(dir: string): void {
     if (!this.stamp) return;
-    const now = this.stamp(path.join(this.root, ...dir.split('/').filter(Boolean)));
+    const now = this.stamp(path.join(this.root, ...dir.split('/').filter(Boolean)), readForFacts);
     if (this.stamps.has(dir) && this.stamps.get(dir) === now) return;
     // As if its go.mod changed too: the module facts are cheap to read again.
     this.forget(dir === '' ? 'go.mod' : `${dir}/go.mod`);
@@ -205,6 +205,11 @@ export class ProjectFacts {
     );
     return nest ? { nestHttpModule: nest } : undefined;
   }
+}
+
+/** The files whose text the facts come from (the rest of a folder counts by name only): see `of`. */
+function readForFacts(name: string): boolean {
+  return name.endsWith('.go') || name.endsWith('.py') || name === 'go.mod' || MODULE_FILE.test(name);
 }
 
 /** Folders Django and Flask projects keep their settings modules in. */

@@ -247,7 +247,7 @@ export const UNREADABLE_NEIGHBOUR_EFFECT =
 export function projectScope(
   config: ProjectConfig,
   root: string,
-  stamp?: (absoluteDir: string) => string | undefined,
+  stamp?: (absoluteDir: string, read: (name: string) => boolean) => string | undefined,
 ): ProjectScope {
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));

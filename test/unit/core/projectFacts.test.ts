@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectScope } from '../../../src/core/config/projectConfig';
+import { folderStamp } from '../../../src/core/projectFiles';
 import { runOfflineChecks } from '../../../src/core/offline';
 import {
   changesNeighbourFacts,
@@ -381,6 +382,33 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.equal(listed(), listedBefore);
     stamps['/repo/src/rates'] = 2;
     assert.deepEqual(facts.of('src/rates/rates.service.ts'), { nestHttpModule: 'default' });
+  });
+
+  it('a folder stamp moves when a file the facts read is written, and not for a file only counted by name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'facts-stamp-'));
+    try {
+      writeFileSync(join(root, 'orders.go'), 'package shop\n');
+      writeFileSync(join(root, 'diagram.png'), 'not an image');
+      const goOnly = (name: string): boolean => name.endsWith('.go');
+      const first = folderStamp(root, goOnly);
+      // A write to a file that is only counted by name leaves the stamp as it was.
+      writeFileSync(join(root, 'diagram.png'), 'a longer text than before');
+      utimesSync(join(root, 'diagram.png'), new Date(2001, 1, 1), new Date(2001, 1, 1));
+      assert.equal(folderStamp(root, goOnly), first);
+      // A write to a file whose text is read moves it, and so does a new entry of any kind.
+      writeFileSync(join(root, 'orders.go'), 'package shop\n\nfunc Total() int { return 0 }\n');
+      const second = folderStamp(root, goOnly);
+      assert.notEqual(second, first);
+      writeFileSync(join(root, 'notes.txt'), '');
+      assert.notEqual(folderStamp(root, goOnly), second);
+      // Without a filter every entry's time and size count.
+      const all = folderStamp(root);
+      writeFileSync(join(root, 'notes.txt'), 'x');
+      assert.notEqual(folderStamp(root), all);
+      assert.equal(folderStamp(join(root, 'absent')), undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("a scope forgets a folder's facts when a file there changes (the editor's long-lived scope)", () => {
