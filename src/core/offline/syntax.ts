@@ -288,13 +288,20 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   // A message id of a translation catalogue: a dotted path whose parts are kebab- or camel-case words
   // (`'label.change-password'`, `'ra.validation.passwordDoesNotMatch'`).
   if (MESSAGE_ID.test(value)) return true;
-  // Prose (a label, a message) has capitals, punctuation at the end or many words; a passphrase has neither.
+  // A provider's prefix with nothing after it (`sk-proj-`, `ghp_`, `sk_live_`): the fallback a client is built
+  // with so its constructor does not throw when the key is unset; the key itself is not there.
+  if (BARE_PREFIX.test(value)) return true;
+  // Prose (a label, a message) has capitals, punctuation at the end or many words. Fewer lower-case words
+  // are a stand-in when given to a name (isReportableNamedSecret), a passphrase when a credential is checked against them.
   if (/\s/.test(value)) {
     const words = value.trim().split(/\s+/);
     if (words.length > 3 || /[.:?!]$/.test(value) || words.some((word) => /^[A-Z][a-z]/.test(word))) return true;
   }
   return false;
 }
+
+/** Only prefix words, each ending in `-` or `_`, and nothing after them: `sk-`, `sk-proj-`, `ghp_`, `sk_live_`, `xoxb-`. */
+const BARE_PREFIX = /^(?:[A-Za-z]{1,12}[-_])+$/;
 
 /** A printf verb (`%s`, `%d`, `%v`, `%q`) not followed by a hex digit (`%2F`, `%d5` are URL-encoded bytes). */
 const PRINTF_VERB = /%[sdvq](?![0-9A-Fa-f])/;
@@ -318,14 +325,19 @@ const ELIDED = /\.\.\.|…|xxx|XXX/;
 /** Rows of a keyboard and the alphabet, read both ways, for values typed along them (`qwertyuiop`, `abcdefgh`). */
 const TYPED_RUNS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'abcdefghijklmnopqrstuvwxyz', '01234567890'];
 
+/** One character repeated, in two groups or more joined by separators: `0000-0000`, `x_x_x`. */
+const SEPARATED_RUN = /^(\w)\1*(?:[-_.: ]+\1+)+$/;
+
 /**
  * A value made by hand to fill a field: one character or a short group repeated (`11111111`,
- * `abcabcabc`), or a run along the digits, the alphabet or a keyboard row, either way
- * (`123456789`, `987654321`, `qwertyuiop`).
+ * `abcabcabc`), one character in groups between separators (the all-zero id), or a run along the
+ * digits, the alphabet or a keyboard row, either way (`123456789`, `987654321`, `qwertyuiop`).
  */
 function isTypedRun(value: string): boolean {
   const lower = value.toLowerCase();
   if (/^(.{1,3})\1+$/s.test(lower)) return true;
+  // One character repeated between separators: the all-zero id (`00000000-000-0000-000-000000000000`), `xxxx-xxxx`.
+  if (SEPARATED_RUN.test(lower)) return true;
   return lower.length >= 6 && alongARow(lower);
 }
 
@@ -413,15 +425,19 @@ const NOT_A_SHORT_PASSWORD = /^(?:true|false|yes|no|on|off|text|string|hidden|pl
 const SENTINEL = /^[A-Z\d_]+$/;
 
 /**
- * Whether a literal given to a secret-like name should be reported. `shortPasswords`: whether a
- * password name's short value counts; a comparison with one (`if password == "admin"`) is as often
- * a list of refused weak passwords as a built-in one, so comparisons pass false.
+ * Whether a literal given to a secret-like name should be reported. `given`: the literal is given to
+ * the name (assigned, a default, a fallback), not compared with it. Only a given password's short
+ * value counts: a comparison with one (`if password == "admin"`) is as often a list of refused weak
+ * passwords as a built-in one. Only a compared value may hold spaces: words given to a name
+ * (`process.env.UPLOAD_SECRET || 'just empty text'`) are a stand-in so a client can be built, while a
+ * credential checked against words (`if password == "this cool password"`) has them for its password.
  */
-export function isReportableNamedSecret(name: string, value: string, shortPasswords = true): boolean {
+export function isReportableNamedSecret(name: string, value: string, given = true): boolean {
   if (isTestSecretValue(name, value)) return false;
+  if (given && /\S\s+\S/.test(value.trim())) return false;
   // A password is a password at any length people use (`password = "root"`, `Pass: "admin"`):
   // below the usual 8 characters only for names that end in a password word, and not sentinels.
-  const password = shortPasswords && PASSWORD_WORDS.has(lastNameWord(name));
+  const password = given && PASSWORD_WORDS.has(lastNameWord(name));
   if (
     password &&
     value.length < 8 &&
@@ -443,8 +459,30 @@ export function isReportableNamedSecret(name: string, value: string, shortPasswo
 export function isReportableKeyLiteral(value: string): boolean {
   const trimmed = value.trim();
   if (trimmed.length === 0 || /\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(trimmed)) return false;
+  if (BARE_PREFIX.test(trimmed)) return false;
   if (trimmed.length >= 8 && isDocumentationValue(trimmed)) return false;
   return !/^(?:test(?:ing)?|dummy|fake|mock|sample|example|foo|bar|changeme|your[-_ ].*)$/i.test(trimmed);
+}
+
+/**
+ * The last word of a table's name when the table holds what is shown or chosen for each field, not
+ * values: `css_classes`, `widget_types`, `inputTypes`, `labels`, `icons`, `placeholders`, `autocomplete`.
+ */
+const LABEL_TABLE_WORD =
+  /^(?:css|class(?:es)?|classnames?|styles?|labels?|titles?|captions?|icons?|widgets?|types?|kinds?|names?|placeholders?|hints?|tooltips?|autocompletes?|templates?|colou?rs?|formats?|modes?)$/;
+
+/**
+ * Whether a table named `name` (`css_classes`, `self.widgetTypes`, `form.labels`) holds labels: its
+ * entry under a secret-like key (`css_classes["password"] = "input"`, a lower-case word: isLabelWord) is
+ * the class, type or icon shown for the password field, not a password. `settings`, `defaults` are not such tables.
+ */
+export function namesLabelTable(name: string): boolean {
+  return LABEL_TABLE_WORD.test(lastNameWord(name.split('.').pop() ?? ''));
+}
+
+/** What a label table holds: a lower-case word, or words joined by `-`/`_` (`input`, `form-control`, `lock`). */
+export function isLabelWord(value: string): boolean {
+  return /^[a-z]+(?:[-_][a-z]+)*$/.test(value);
 }
 
 /** A call's target read from the source text: `a.b.c(` → object `a.b`, name `c`. */
@@ -1585,4 +1623,48 @@ export function splitTopLevel(text: string): string[] {
   }
   pieces.push(text.slice(start));
   return pieces.map((piece) => piece.trim());
+}
+
+/**
+ * A setting's name for the operator's choice to accept certificates that do not verify: `insecure`,
+ * `skipVerify`, `SKIP_TLS_VERIFY`, `ignoreHttpsErrors`, `allow_self_signed`, `disableSslVerification`.
+ */
+const TLS_OPT_IN_NAME =
+  /insecure|skip\w*(?:verif|tls|ssl|cert)|ignore\w*(?:https|tls|ssl|cert)|(?:allow|accept)\w*(?:insecure|invalid|self\w*signed|untrusted)|no\w*verif|disable\w*(?:verif|tls|ssl|cert)/i;
+/** A test turned around: `!cfg.insecure`, `not skip_verify`, `x == false`, `x !== true`. */
+const NEGATED_TEST = /^\s*\(?\s*(?:!(?!=)|not\b)|={2,3}\s*(?:false|False)\b|!={1,2}\s*(?:true|True)\b/;
+const FUNCTION_TYPES =
+  /^(?:function_definition|lambda|function_declaration|function_expression|arrow_function|method_definition|generator_function_declaration|func_literal|method_declaration)$/;
+
+/**
+ * Whether `node` is taken only when a setting named for accepting unverified certificates is on, within
+ * its function: the branch of an `if` (Python, JS), of a conditional (`cfg.insecure ? [...] : []`,
+ * `[...] if skip_verify else []`) or the right side of `&&`/`and` whose test names such a setting and
+ * does not turn it around. The operator's choice, like `verify=settings.VERIFY_SSL`, is no finding.
+ */
+export function underTlsOptIn(node: Node): boolean {
+  let child = node;
+  for (const current of climb(node)) {
+    if (FUNCTION_TYPES.test(current.type)) return false;
+    let test: Node | null = null;
+    if (current.type === 'if_statement' || current.type === 'elif_clause') {
+      const consequence = current.childForFieldName('consequence');
+      if (consequence && contains(consequence, child)) test = current.childForFieldName('condition');
+    } else if (current.type === 'ternary_expression') {
+      const consequence = current.childForFieldName('consequence');
+      if (consequence && contains(consequence, child)) test = current.childForFieldName('condition');
+    } else if (current.type === 'conditional_expression') {
+      // Python `a if test else b`: the first child is taken when the second named child holds.
+      const parts = current.namedChildren;
+      if (parts[0] && contains(parts[0], child)) test = parts[1] ?? null;
+    } else if (current.type === 'binary_expression' || current.type === 'boolean_operator') {
+      const operator = current.childForFieldName('operator')?.text;
+      const right = current.childForFieldName('right');
+      if ((operator === '&&' || operator === 'and') && right && contains(right, child))
+        test = current.childForFieldName('left');
+    }
+    if (test && TLS_OPT_IN_NAME.test(test.text) && !NEGATED_TEST.test(test.text)) return true;
+    child = current;
+  }
+  return false;
 }

@@ -21,6 +21,8 @@ import {
   lastStartingBy,
   isReportableKeyLiteral,
   isReportableNamedSecret,
+  isLabelWord,
+  namesLabelTable,
   isSecretName,
   joinBuilds,
   knownSecretLiterals,
@@ -550,6 +552,24 @@ function keyLiteralAtTop(input: CheckInput, node: Node, depth: number): Node | n
   return last ? keyLiteral(input, last, depth + 1) : null;
 }
 
+/**
+ * The name of the map a value element is an entry of: `fieldClasses` for
+ * `fieldClasses := map[string]string{"password": "input"}` or `var fieldClasses = map…{…}`.
+ */
+function tableOfEntry(element: Node): string | undefined {
+  const keyed = element.parent;
+  const body = keyed?.type === 'keyed_element' ? keyed.parent : null;
+  const literal = body?.type === 'literal_value' ? body.parent : null;
+  const list = literal?.type === 'composite_literal' ? literal.parent : null;
+  const statement = list?.type === 'expression_list' ? list.parent : null;
+  if (!literal || !list || !statement) return undefined;
+  const at = named(list).findIndex((value) => value.id === literal.id);
+  if (statement.type === 'var_spec') return named(statement).filter((child) => child.type === 'identifier')[at]?.text;
+  if (statement.type === 'short_var_declaration' || statement.type === 'assignment_statement')
+    return named(field(statement, 'left'))[at]?.text;
+  return undefined;
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string, at: Node = literal): void => {
@@ -595,6 +615,7 @@ const hardcodedSecret: RuleChecker = (input) => {
       continue;
     const text = literalString(string);
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
+    if (holder.type === 'literal_element' && isLabelWord(text) && namesLabelTable(tableOfEntry(holder) ?? '')) continue;
     report(string, `\`${name}\` is set to a literal credential: it ships with the binary and every copy of the code.`);
   }
   for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'binary_expression', literalString))
@@ -2851,9 +2872,13 @@ const TLS_FIX = 'Remove it; for a private CA set `RootCAs` to a pool with that C
  * `Insecure`. Not a user's per-item switch by another name (`ignoreTLSErrors` on a feed stays reported).
  */
 const OPT_IN_NAME = /skip\w*(?:verif|tls|cert)|insecure/i;
-/** A test of such a setting that holds when it is on: `c.SkipVerify`, `cfg.Insecure && x`, `opts.SkipTLSVerify == true` (not `!c.SkipVerify`). */
+/**
+ * A test of such a setting that holds when it is on: `c.SkipVerify`, `skipVerify`, `cfg.Insecure && x`,
+ * `opts.SkipTLSVerify == true`, an environment variable set (`os.Getenv("SKIP_TLS_VERIFY") != ""`,
+ * `len(os.Getenv("SKIP_SMTP_TLS_VERIFY")) > 0`). Not `!c.SkipVerify`, `== false`, `== ""`, `len(…) == 0`.
+ */
 const OPT_IN_TEST = new RegExp(
-  `(?<![!\\w.])[A-Za-z_][\\w.]*(?:${OPT_IN_NAME.source})\\w*\\b(?!\\s*(?:==\\s*false|!=\\s*true))`,
+  `(?<![!\\w.])(?:[A-Za-z_][\\w.]*)?(?:${OPT_IN_NAME.source})\\w*\\b(?![\\w"'\`)]*\\s*(?:==\\s*(?:false\\b|""|"(?:false|0|no)"|0\\b)|!=\\s*true\\b))`,
   'i',
 );
 
@@ -2884,7 +2909,7 @@ function operatorOptIn(input: CheckInput, at: Node): boolean {
   if (!fn) return false;
   const before = input.text.slice(fnStart, at.startIndex);
   return new RegExp(
-    `\\bif\\s+!\\s*[A-Za-z_][\\w.]*(?:${OPT_IN_NAME.source})\\w*\\s*\\{\\s*return\\b[^{}]*\\}`,
+    `\\bif\\s+!\\s*(?:[A-Za-z_][\\w.]*)?(?:${OPT_IN_NAME.source})\\w*\\s*\\{\\s*return\\b[^{}]*\\}`,
     'i',
   ).test(before);
 }

@@ -10,6 +10,9 @@ import {
   field,
   isReportableKeyLiteral,
   isReportableNamedSecret,
+  isLabelWord,
+  namesLabelTable,
+  underTlsOptIn,
   isSecretName,
   knownSecretLiterals,
   lastStartingBy,
@@ -973,6 +976,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     const literal = found.literal;
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
+    if (isLabelWord(text) && namesLabelTable(tableOfEntry(found.parent, literal) ?? '')) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
   // Literal fallbacks of settings and environment variables: the literal is the value whenever it is unset.
@@ -993,6 +997,33 @@ const hardcodedSecret: RuleChecker = (input) => {
   for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'binary_expression', literalString))
     report(literal, message);
 };
+
+/**
+ * The name of the table a literal is an entry of: `cssClasses` for `cssClasses['password'] = 'input'`,
+ * `inputTypes` for `const inputTypes = { password: 'input' }`, `this.labels` for `this.labels = { … }`.
+ */
+function tableOfEntry(holder: Node, literal: Node): string | undefined {
+  if (holder.type === 'assignment_expression') {
+    const left = field(holder, 'left');
+    if (left?.type !== 'subscript_expression' || unwrap(field(holder, 'right'))?.id !== literal.id) return undefined;
+    return field(left, 'object')?.text;
+  }
+  if (holder.type !== 'pair' || unwrap(field(holder, 'value'))?.id !== literal.id) return undefined;
+  let table: Node | null = holder.parent;
+  let owner = table?.parent ?? null;
+  // `const inputTypes: Record<string, string> = { … } as const`, `({ … } satisfies T)`.
+  while (owner && /^(?:as_expression|satisfies_expression|parenthesized_expression)$/.test(owner.type)) {
+    table = owner;
+    owner = owner.parent;
+  }
+  if (!owner || !table) return undefined;
+  if (owner.type === 'variable_declarator') return field(owner, 'name')?.text;
+  if (owner.type === 'assignment_expression') return field(owner, 'left')?.text;
+  if (owner.type === 'pair') return unquote(field(owner, 'key')?.text ?? '');
+  if (owner.type === 'public_field_definition' || owner.type === 'field_definition')
+    return (field(owner, 'name') ?? field(owner, 'property'))?.text;
+  return undefined;
+}
 
 /**
  * `[Brand.OnePassword]: '1Password'`: an entry of a table keyed by an enum's members holds a label or
@@ -2079,6 +2110,13 @@ const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment_expression']);
 /** Options of HTTP clients and database drivers that turn certificate checks off when given this value. */
 const TLS_OFF_OPTION =
   /\b(?:(?:rejectUnauthorized|strictSSL|sslValidate)['"`]?\s*:\s*false\b|(?:tlsAllowInvalidCertificates|tlsAllowInvalidHostnames|tlsInsecure)['"`]?\s*:\s*true\b|NODE_TLS_REJECT_UNAUTHORIZED['"`]?\s*:\s*(['"`]?)0\1(?![\w.]))/g;
+/**
+ * Browser automation told to accept any certificate: Playwright's `ignoreHTTPSErrors: true` (a context or
+ * a launch), Puppeteer's `ignoreHTTPSErrors`/`acceptInsecureCerts: true`, WebDriver's `acceptInsecureCerts`.
+ */
+const BROWSER_TLS_OFF_OPTION = /\b(?:ignoreHTTPSErrors|acceptInsecureCerts)['"`]?\s*:\s*true\b/g;
+/** Chromium's switches that accept any certificate, as an argument string: `args: ['--ignore-certificate-errors']`. */
+const BROWSER_TLS_OFF_SWITCH = /(['"`])--ignore-(?:certificate|ssl)-errors(?:=(?:true|1|yes))?\1/g;
 /** `agent.options.rejectUnauthorized = false`, `opts['rejectUnauthorized'] = false`: the same option set after the object is built. */
 const TLS_OFF_ASSIGNMENT = /\brejectUnauthorized['"`]?\]?\s*=\s*false\b/g;
 /** `checkServerIdentity: () => undefined`: a hostname check that accepts every certificate's name. */
@@ -2135,6 +2173,26 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       'tls-verification-disabled',
       '`checkServerIdentity` that returns nothing accepts a certificate issued for any host name.',
       'Remove it (Node checks the host name by default), or call `tls.checkServerIdentity(host, cert)` and add checks to it.',
+    );
+  }
+  for (const pair of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, PAIR)) {
+    if (unwrap(field(pair, 'value'))?.type !== 'true' || underTlsOptIn(pair)) continue;
+    input.report(
+      pair,
+      'tls-verification-disabled',
+      `\`${pair.text.replace(/\s+/g, ' ')}\` makes the browser accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
+      'Remove it; for a private CA install it in the browser profile or pass the option only from configuration for that host.',
+    );
+  }
+  for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
+    // An element of the browser's argument list or an argument of a call (`args.push(…)`, `addArguments(…)`).
+    const holder = literal.parent?.type;
+    if ((holder !== 'array' && holder !== 'arguments') || underTlsOptIn(literal)) continue;
+    input.report(
+      literal,
+      'tls-verification-disabled',
+      `\`${literal.text}\` makes Chromium accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
+      'Remove the switch; for a private CA add it to the browser profile or the system trust store.',
     );
   }
   for (const assignment of nodesAtMatches(

@@ -21,6 +21,9 @@ import {
   indexSpans,
   isReportableKeyLiteral,
   isReportableNamedSecret,
+  isLabelWord,
+  namesLabelTable,
+  underTlsOptIn,
   isSecretName,
   joinBuilds,
   type LazyAncestors,
@@ -1438,6 +1441,29 @@ function replacedBySettingsBeside(input: CheckInput, name: string, holder: Node)
   return holder.parent?.type === 'expression_statement' && holder.parent.parent?.type === 'module';
 }
 
+/**
+ * The name of the table a literal is an entry of: `css_classes` for `css_classes["password"] = "input"`,
+ * `widget_types` for `widget_types = {"password": "input"}`, `self.labels` for `self.labels.update({…})`.
+ */
+function tableOfEntry(holder: Node, literal: Node): string | undefined {
+  if (holder.type === 'assignment') {
+    const left = field(holder, 'left');
+    if (left?.type !== 'subscript' || field(holder, 'right')?.id !== literal.id) return undefined;
+    return field(left, 'value')?.text;
+  }
+  if (holder.type !== 'pair' || field(holder, 'value')?.id !== literal.id) return undefined;
+  const table = holder.parent;
+  const owner = table?.type === 'dictionary' ? table.parent : null;
+  if (!owner) return undefined;
+  if (owner.type === 'assignment' && field(owner, 'right')?.id === table?.id) return field(owner, 'left')?.text;
+  if (owner.type === 'keyword_argument') return field(owner, 'name')?.text;
+  const call = owner.type === 'argument_list' ? owner.parent : null;
+  const callee = call?.type === 'call' ? field(call, 'function') : null;
+  return callee?.type === 'attribute' && field(callee, 'attribute')?.text === 'update'
+    ? field(callee, 'object')?.text
+    : undefined;
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
   const report = (literal: Node, message: string, at: Node = literal): void => {
@@ -1488,6 +1514,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     if (replacedBySettingsBeside(input, name, found.parent)) continue;
     if (isEnumMember(input.text, literal.startIndex)) continue;
+    if (isLabelWord(text) && namesLabelTable(tableOfEntry(found.parent, literal) ?? '')) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
   for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'comparison_operator', literalString))
@@ -3559,6 +3586,29 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
       'Use `ssl.create_default_context()` (TLS 1.2 or later), or set `context.minimum_version = ssl.TLSVersion.TLSv1_2`.',
     );
   }
+  // Browser automation told to accept any certificate: Playwright's `new_context(ignore_https_errors=True)`
+  // (or a launch), pyppeteer's `ignoreHTTPSErrors=True`, the same as a dict entry handed on as `**options`.
+  for (const option of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, KEYWORD_OR_PAIR, 2)) {
+    const value = unwrap(field(option, 'value'));
+    if (value?.type !== 'true' || underTlsOptIn(option)) continue;
+    input.report(
+      option,
+      'tls-verification-disabled',
+      `\`${option.text.replace(/\s+/g, ' ')}\` makes the browser accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
+      'Remove it; for a private CA install it in the browser profile, or pass the option only from a setting for that site.',
+    );
+  }
+  // Chromium's switch, in the browser's argument list or given to a call (`options.add_argument(...)`).
+  for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
+    const holder = literal.parent?.type;
+    if ((holder !== 'list' && holder !== 'tuple' && holder !== 'argument_list') || underTlsOptIn(literal)) continue;
+    input.report(
+      literal,
+      'tls-verification-disabled',
+      `\`${literal.text}\` makes Chromium accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
+      'Remove the switch; for a private CA add it to the browser profile or the system trust store.',
+    );
+  }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
     if (onlyReadsPeerCertificate(input, assignment)) continue;
     input.report(
@@ -3571,6 +3621,11 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
 };
 
 const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
+const KEYWORD_OR_PAIR: ReadonlySet<string> = new Set(['keyword_argument', 'pair']);
+/** Playwright's and pyppeteer's option that accepts any certificate, as a keyword or a dict key, given `True`. */
+const BROWSER_TLS_OFF_OPTION = /(?<![\w'"])['"]?(?:ignore_https_errors|ignoreHTTPSErrors)['"]?[ \t]*[=:][ \t]*True\b/g;
+/** Chromium's switches that accept any certificate, as a string: `args=["--ignore-certificate-errors"]`. */
+const BROWSER_TLS_OFF_SWITCH = /(['"])--ignore-(?:certificate|ssl)-errors(?:=(?:true|1|yes))?\1/g;
 
 /**
  * Protocol constants of broken versions: the standard library's `PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`,
@@ -3647,8 +3702,9 @@ function pythonBindingName(node: Node): string | undefined {
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = field(current, 'left');
       if (left?.type === 'attribute') return field(left, 'attribute')?.text;
-      // `data["token"] = …`: the key names the value.
-      if (left?.type === 'subscript') return literalString(field(left, 'subscript')) ?? left.text;
+      // `data["token"] = …`: the key names the value. A key read from data (`out[item.token_key] = …`) names
+      // no purpose; the table does (`tokens[user.id] = …`), as in Go.
+      if (left?.type === 'subscript') return literalString(field(left, 'subscript')) ?? field(left, 'value')?.text;
       return left?.text;
     }
     if (current.type === 'keyword_argument') return field(current, 'name')?.text;

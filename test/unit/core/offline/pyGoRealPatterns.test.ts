@@ -180,6 +180,16 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/tls_opt_in.go', 4],
     // A table name the ORM answers for a registered type (TableName, Obj2Table, a parsed schema) is an identifier.
     ['go/mapped_tables.go', 2],
+    // Session 14, round 8: stand-ins given under secret names (a provider's bare prefix, the all-zero id,
+    // words with spaces) and tables of CSS classes or input types keyed by field are no credentials.
+    ['python/credential_placeholders.py', 4],
+    ['go/credential_placeholders.go', 2],
+    // A browser told to accept any certificate (Playwright, pyppeteer, Chromium's switch) is TLS verification off.
+    ['python/browser_certificates.py', 5],
+    // An environment variable named for skipping verification, tested as set, is the operator's opt-in.
+    ['go/tls_env_opt_in.go', 3],
+    // A dict key read from data names no purpose for the value stored under it.
+    ['python/keys_from_data.py', 2],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
