@@ -364,12 +364,35 @@ export class PackageManifests {
     return found;
   }
 
+  /**
+   * A browser extension's package: a `manifest.json` declaring `manifest_version` (the WebExtensions
+   * manifest; a web app's manifest has none) beside its package.json or in its `src/` or `public/`
+   * folder. Its code runs in the browser (a service worker, content scripts, pages), whatever it
+   * depends on.
+   */
+  private extensionManifest(dir: string): PackageInfo | undefined {
+    for (const folder of ['', 'src/', 'public/']) {
+      const shownAs = `${dir === '' ? '' : `${dir}/`}${folder}manifest.json`;
+      let text: string | undefined;
+      try {
+        text = this.readRelative(shownAs);
+      } catch {
+        // Unreadable: nothing learnt.
+      }
+      if (text !== undefined && /"manifest_version"\s*:\s*\d/.test(text))
+        return { kind: 'browser', reason: `${shownAs} declares manifest_version (a browser extension)` };
+    }
+    return undefined;
+  }
+
   private atDir(dir: string): PackageInfo | undefined {
     if (this.byDir.has(dir)) return this.byDir.get(dir);
     const shownAs = dir === '' ? 'package.json' : `${dir}/package.json`;
     const text = this.manifestText(dir);
     let info: PackageInfo | undefined;
-    if (text !== undefined) info = packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
+    if (text !== undefined)
+      info =
+        this.extensionManifest(dir) ?? packageKindOf(text, shownAs, dir.slice(dir.lastIndexOf('/') + 1), dir === '');
     // In an Nx or Angular workspace one package.json at the root serves the API and the web app
     // alike; each project's own workspace entry says what it is built for.
     else info = this.workspaceProject(dir) ?? this.pageEntryFolder(dir);

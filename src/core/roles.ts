@@ -463,6 +463,18 @@ function firstDir(dirs: readonly string[], set: ReadonlySet<string>): string | u
   return dirs.find((dir) => set.has(dir));
 }
 
+/**
+ * The first folder of maintainers' scripts in `dirs` (see SCRIPT_DIRS). A `tools/` folder below a
+ * folder of the program's own source (`src/chat/tools/`, `server/tools/`) holds the program's tools
+ * (an AI agent's or an MCP server's, which the server registers and runs per request), not
+ * maintainers' ones: those sit at a project's or a package's root.
+ */
+function scriptDirIn(dirs: readonly string[]): string | undefined {
+  return dirs.find(
+    (dir, at) => SCRIPT_DIRS.has(dir) && !(dir === 'tools' && dirs.slice(0, at).some((up) => OWN_SOURCE_DIRS.has(up))),
+  );
+}
+
 /** Mean line length of the text, counting at most the first 64 KiB. */
 function minified(text: string): number | undefined {
   if (text.length < MINIFIED_MIN_CHARS) return undefined;
@@ -960,7 +972,7 @@ export function classifyFile(
         !(family === 'python' && project?.isPythonPackage?.(normal.split('/').find(isFolderName) ?? '') === true)))
       ? dirs[0]
       : undefined;
-  const scriptDir = firstDir(dirs, SCRIPT_DIRS) ?? topTool;
+  const scriptDir = scriptDirIn(dirs) ?? topTool;
   // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
   if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
     return { role: 'script', reason: `path ${scriptDir}/` };

@@ -153,6 +153,40 @@ describe('file roles from package.json', () => {
     assert.equal(roleOf('packages/next-app/app/api/route.ts', helper), 'production');
   });
 
+  it('reads a browser extension (a manifest.json with manifest_version) as browser code, a web app manifest not (round 8)', () => {
+    const files = {
+      'package.json': manifest({ name: 'suite', private: true }),
+      'apps/extension/package.json': manifest({ name: 'suite-extension', type: 'module' }),
+      'apps/extension/manifest.json': JSON.stringify({ manifest_version: 3, name: 'Suite', background: {} }),
+      'apps/clipper/package.json': manifest({ name: 'suite-clipper' }),
+      'apps/clipper/public/manifest.json': JSON.stringify({ manifest_version: 2, name: 'Clipper' }),
+      'apps/site/package.json': manifest({ name: 'suite-site' }),
+      'apps/site/public/manifest.json': JSON.stringify({ name: 'Suite', start_url: '/', icons: [] }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const refresh = 'export async function refresh(url: string) {\n  return (await fetch(url)).json();\n}\n';
+    const roleOf = (path: string): string => classifyFile(path, refresh, undefined, manifests.of(path)).role;
+    assert.equal(roleOf('apps/extension/src/background.ts'), 'browser');
+    assert.match(
+      classifyFile('apps/extension/src/background.ts', refresh, undefined, manifests.of('apps/extension/src/x.ts'))
+        .reason,
+      /apps\/extension\/manifest\.json declares manifest_version/,
+    );
+    assert.equal(roleOf('apps/clipper/src/popup.ts'), 'browser');
+    // A web app's manifest (no manifest_version) says nothing.
+    assert.equal(roleOf('apps/site/src/cache.ts'), 'production');
+  });
+
+  it("reads a tools/ folder below the source folder as the program's own code, one at the root as scripts (round 8)", () => {
+    const tool = "import { z } from 'zod';\nexport const uploadFromUrl = { schema: z.object({ url: z.string() }) };\n";
+    assert.equal(classifyFile('libs/server/src/chat/tools/upload.tool.ts', tool).role, 'production');
+    assert.equal(classifyFile('server/tools/documents.ts', tool).role, 'production');
+    assert.equal(classifyFile('tools/release.ts', tool).role, 'script');
+    assert.equal(classifyFile('packages/web/tools/build-icons.ts', tool).role, 'script');
+    // Other script folders stay scripts below a source folder.
+    assert.equal(classifyFile('src/scripts/backfill.ts', tool).role, 'script');
+  });
+
   it("reads a package's build script beside its package.json and its examples folder as scripts (round-6 informed)", () => {
     const files = {
       'package.json': manifest({ name: 'shop', private: true }),

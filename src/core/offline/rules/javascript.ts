@@ -257,6 +257,14 @@ function isOwnDeploymentRequest(input: CheckInput, call: Node, opening: string):
   return !!value && isOwn(value.text);
 }
 
+/**
+ * `fetch(new URL('../assets/Inter-Bold.ttf', import.meta.url))`: a file of the module's own package,
+ * resolved against the module's location (the bundler ships it beside the code; an edge function
+ * reads it from the deployment), not a remote service.
+ */
+const MODULE_RELATIVE_FILE =
+  /^\s*\(\s*new\s+URL\s*\(\s*(['"`])(?![a-z][\w+.-]*:|\/\/)[^'"`$]*\1\s*,\s*import\.meta\.url\s*\)/i;
+
 /** A promise that resolves after a delay: `new Promise((r) => setTimeout(r, 150))`, `sleep(150)`, `delay(ms)`. */
 const TIMER_PROMISE =
   /^new\s+Promise\s*\([^]*\bsetTimeout\s*\(|^(?:[\w$.]*\.)?(?:sleep|delay|wait|setTimeout|timeout)\s*\(/;
@@ -308,6 +316,199 @@ function googleClientsWithoutTimeout(text: string): boolean {
   );
 }
 
+/** A parameter's name: `options`, `options: RequestInit = {}`, `init?: RequestInit`. */
+function parameterName(param: Node): string {
+  return (field(param, 'pattern') ?? field(param, 'left') ?? param).text.replace(/[:?=][\s\S]*$/, '').trim();
+}
+
+/**
+ * A `fetch` whose options spread what the function around it was given (`fetch(url, { ...options,
+ * dispatcher })` in `async fetch(url, options: RequestInit = {})`): a wrapper, and its requests have a
+ * timeout only when its callers pass a `signal`. Returns the wrapper and which of its parameters the
+ * options come from when every spread is one of its parameters; undefined otherwise (options built
+ * elsewhere: `...defaults`, `...this.options`).
+ */
+function wrapperOptions(input: CheckInput, call: Node, options: Node): { fn: Node; index: number } | undefined {
+  if (!mayBeWrapper(input, call, options)) return undefined;
+  const spreads = named(options).filter((child) => child.type === 'spread_element');
+  const fn = enclosingFunction(input, call);
+  if (!fn || spreads.length === 0) return undefined;
+  const names = named(field(fn, 'parameters')).map(parameterName);
+  let index: number | undefined;
+  for (const spread of spreads) {
+    const value = unwrap(spread.namedChildren[0] ?? null);
+    const at = value?.type === 'identifier' ? names.indexOf(value.text) : -1;
+    if (at < 0 || (index !== undefined && index !== at)) return undefined;
+    index = at;
+  }
+  return index === undefined ? undefined : { fn, index };
+}
+
+/** `...name` in an object literal's text. */
+const SPREAD_NAME = /\.\.\.\s*([A-Za-z_$][\w$]*)\s*[,}]/g;
+
+/**
+ * Read from the text before the tree (see wrapperOptions): whether the function around the call lists
+ * the spread names among its parameters, and either one of them may be left out (`init?: RequestInit`,
+ * `options = {}`) or the function's name is called elsewhere in the file.
+ */
+function mayBeWrapper(input: CheckInput, call: Node, options: Node): boolean {
+  const span = enclosingFunctionSpan(input, call.startIndex, call.endIndex);
+  if (!span) return false;
+  const open = input.text.indexOf('(', span.start);
+  if (open < 0 || open >= options.startIndex) return false;
+  const close = closingBracket(input.text, open);
+  if (close < 0 || close >= options.startIndex) return false;
+  const parameters = input.text.slice(open + 1, close);
+  const names = [...input.text.slice(options.startIndex, options.endIndex).matchAll(SPREAD_NAME)].map((m) => m[1]);
+  if (names.length === 0) return false;
+  let optional = false;
+  for (const name of names) {
+    const escaped = name.replace(/\$/g, '\\$');
+    if (!new RegExp(String.raw`(?<![\w$.])${escaped}\s*(?:[?:=,]|$)`).test(parameters)) return false;
+    if (new RegExp(String.raw`(?<![\w$.])${escaped}\s*(?:\?|:[^,]*?=(?!>)|=(?!>))`).test(parameters)) optional = true;
+  }
+  if (optional) return true;
+  // `async request(`, `function request(`, `const request = async (`: the name before the parameters.
+  const named = /([A-Za-z_$][\w$]*)\s*(?:<[^<>]*>)?\s*(?:=\s*(?:async\s*)?(?:function\s*\*?\s*)?)?$/.exec(
+    input.text.slice(Math.max(0, span.start - 80), open),
+  );
+  if (!named || /^(?:async|function)$/.test(named[1])) return false;
+  const calls = input.text.match(new RegExp(String.raw`(?<![\w$])${named[1].replace(/\$/g, '\\$')}\s*\(`, 'g'));
+  return (calls?.length ?? 0) >= 2;
+}
+
+/**
+ * Whether the wrapper's requests may all carry a signal its callers give: true when a caller in this
+ * file gives its options an object with `signal` or a spread, or a value built elsewhere (not the
+ * wrapper's own parameter handed on, as a retry does); and when nothing shows a request without one —
+ * the options parameter may be left out (`options: RequestInit = {}`, `init?: RequestInit`) or a caller
+ * here leaves it out or gives an object without `signal`. Callers by name: `this.name(…)` in its class
+ * for a method, `name(…)` for a function.
+ */
+function callersMayPassSignal(input: CheckInput, fn: Node, index: number): boolean {
+  const name = functionName(fn);
+  if (!name) return true;
+  const method = fn.type === 'method_definition';
+  const parameter = named(field(fn, 'parameters'))[index];
+  const own = parameterName(parameter);
+  let withoutSignal =
+    parameter.type === 'optional_parameter' || parameter.type === 'assignment_pattern' || !!field(parameter, 'value');
+  // A method is called through `this` in its own class.
+  const scope = method ? fn.parent : null;
+  for (const { node, target } of jsCalls(input)) {
+    if (target.name !== name || (method ? target.object !== 'this' : target.object !== undefined)) continue;
+    if (scope && (node.startIndex < scope.startIndex || node.endIndex > scope.endIndex)) continue;
+    const given = args(node)[index];
+    if (!given) {
+      withoutSignal = true;
+      continue;
+    }
+    const value = unwrap(given);
+    if (value?.type === 'object') {
+      const { props, hasSpread } = objectProps(value);
+      if (hasSpread || props.has('signal')) return true;
+      withoutSignal = true;
+      continue;
+    }
+    if (
+      value?.type === 'identifier' &&
+      value.text === own &&
+      fn.startIndex <= node.startIndex &&
+      node.endIndex <= fn.endIndex
+    )
+      continue;
+    return true;
+  }
+  return !withoutSignal;
+}
+
+/** `this.client`, `client`: where an axios instance made by `axios.create(…)` is kept, from the node around the call. */
+function instanceBinding(call: Node): string | undefined {
+  const parent = call.parent;
+  if (!parent) return undefined;
+  if (parent.type === 'variable_declarator') return field(parent, 'name')?.text;
+  if (parent.type === 'assignment_expression') return field(parent, 'left')?.text.replace(/\s+/g, '');
+  if (parent.type === 'public_field_definition' || parent.type === 'field_definition') {
+    const name = field(parent, 'name') ?? field(parent, 'property');
+    return name ? `this.${name.text}` : undefined;
+  }
+  return undefined;
+}
+
+/** Whether an axios call's config (at the verb's position) sets `timeout` or `signal`, or cannot be read. */
+function axiosConfigMayTime(call: Node, target: Callee, asFunction: boolean): boolean {
+  const list = args(call);
+  const position = asFunction ? (list.length > 1 ? 1 : 0) : AXIOS_CONFIG_POSITION[target.name];
+  const config = list[position] ? unwrap(list[position]) : undefined;
+  if (!config) return asFunction && list.length === 0;
+  if (config.type !== 'object') return !(asFunction && position === 0 && isUrlArgument(config));
+  const { props, hasSpread } = objectProps(config);
+  return hasSpread || props.has('timeout') || props.has('signal');
+}
+
+/** A timeout set on an instance or in a request interceptor: `client.defaults.timeout = …`, `config.timeout = …`. */
+const TIMEOUT_ASSIGNED = /\.\s*timeout\s*=(?!=)|\[\s*['"]timeout['"]\s*\]\s*=(?!=)/;
+
+/**
+ * `axios.create(config)` without `timeout`: every request of the instance waits as long as the server
+ * lets it unless the request sets its own. Reported once, at the instance, where one `timeout` fixes
+ * them all; its requests in this file without their own timeout are related locations. Not reported
+ * when the config cannot be read (a variable, a spread), when the file sets a timeout by assignment
+ * (defaults, an interceptor), or when every request the file makes on it sets one.
+ */
+function reportAxiosInstance(input: CheckInput, call: Node, target: Callee): void {
+  // Read from the text first: most instances name a timeout in their config.
+  const open = input.text.indexOf('(', target.nameRange.endIndex);
+  const close = open < 0 ? -1 : closingBracket(input.text, open);
+  if (close < 0 || /\btimeout\b|\.\.\./.test(input.text.slice(open, close))) return;
+  const list = args(call);
+  const config = list[0] ? unwrap(list[0]) : undefined;
+  if (config && config.type !== 'object') return;
+  if (config) {
+    const { props, hasSpread } = objectProps(config);
+    if (hasSpread || props.has('timeout') || props.has('signal')) return;
+    // `baseURL: process.env.NEXTAUTH_URL`, `` `${NEXT_PUBLIC_BASE_URL}/api` ``: the app's own deployment.
+    const base = props.get('baseURL')?.text.replace(/\s+/g, '');
+    const address = base && (/^`\$\{([^`{}]*)\}/.exec(base)?.[1] ?? base);
+    if (address && OWN_DEPLOYMENT_URL.test(address.replace(/(?:\|\||\?\?).*$/, ''))) return;
+  }
+  if (TIMEOUT_ASSIGNED.test(input.text)) return;
+  const binding = instanceBinding(call);
+  const related: Node[] = [];
+  let requests = 0;
+  if (binding)
+    for (const { node, target } of jsCalls(input)) {
+      const asFunction = target.text === binding;
+      if (!asFunction && (target.object !== binding || !(target.name in AXIOS_CONFIG_POSITION))) continue;
+      requests += 1;
+      if (!axiosConfigMayTime(node, target, asFunction)) related.push(node);
+    }
+  if (requests > 0 && related.length === 0) return;
+  const where =
+    related.length > 0
+      ? ` ${related.length} request${related.length === 1 ? '' : 's'} on it in this file set${related.length === 1 ? 's' : ''} none (related locations).`
+      : '';
+  input.report(
+    call,
+    'http-no-timeout',
+    `\`axios.create\` makes a client with no timeout: each of its requests waits forever unless it sets its own.${where}`,
+    'Set `timeout` (milliseconds) in the instance config: `axios.create({ timeout: 10_000, … })`.',
+    config
+      ? addOptionEdit(input, config, undefined, AXIOS_TIMEOUT)
+      : list.length === 0
+        ? (() => {
+            const open = input.text.indexOf('(', (field(call, 'function') ?? call).endIndex);
+            return open >= 0 && open < call.endIndex
+              ? { start: open + 1, end: open + 1, newText: `{ ${AXIOS_TIMEOUT} }` }
+              : undefined;
+          })()
+        : undefined,
+    undefined,
+    related,
+  );
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
   let googleClients: boolean | undefined;
@@ -316,6 +517,10 @@ const httpNoTimeout: RuleChecker = (input) => {
   let racing: boolean | undefined;
   let siteFetches: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
+    if (target.name === 'create' && target.object === 'axios') {
+      reportAxiosInstance(input, call, target);
+      continue;
+    }
     if (
       target.object === 'google' &&
       GOOGLE_API_CLIENT.test(target.name) &&
@@ -384,10 +589,16 @@ const httpNoTimeout: RuleChecker = (input) => {
         if (given) [options, optionsType] = [given, 'object'];
       }
       if (options && optionsType !== 'object') continue; // options built elsewhere: cannot tell
+      let wrapper: { fn: Node; index: number } | undefined;
       if (options) {
         const { props, hasSpread } = objectProps(options);
-        if (hasSpread || props.has('signal')) continue;
+        if (props.has('signal')) continue;
         if (target.text === 'fetch' && source === 'node-fetch' && props.has('timeout')) continue;
+        // `fetch(url, { ...options, dispatcher })` in a wrapper given `options`: its callers decide.
+        if (hasSpread) {
+          wrapper = wrapperOptions(input, call, options);
+          if (!wrapper || callersMayPassSignal(input, wrapper.fn, wrapper.index)) continue;
+        }
       }
       // Read from the text first: what opens the argument list.
       const opening = input.text.slice(target.nameRange.endIndex, target.nameRange.endIndex + 300);
@@ -396,15 +607,20 @@ const httpNoTimeout: RuleChecker = (input) => {
       if ((siteFetches ??= SITE_PATH_FETCH.test(input.text)) && hasSitePathFetch(input)) continue;
       // The site's own path through a framework's server-side fetch: answered inside the same server.
       if (SITE_PATH_OPENING.test(opening)) continue;
-      // A request to the app's own deployment, and one the caller waits for only until a timer fires
-      // (`Promise.race([fetch(…), sleep(150)])`).
-      if (isOwnDeploymentRequest(input, call, opening)) continue;
+      // A request to the app's own deployment, a file shipped beside the module, and one the caller
+      // waits for only until a timer fires (`Promise.race([fetch(…), sleep(150)])`).
+      if (isOwnDeploymentRequest(input, call, opening) || MODULE_RELATIVE_FILE.test(opening)) continue;
       if ((racing ??= /\bPromise\s*\.\s*race\s*\(/.test(input.text)) && racedAgainstTimer(call)) continue;
+      const wrapperName = wrapper && functionName(wrapper.fn);
       input.report(
         call,
         'http-no-timeout',
-        '`fetch` has no timeout: without an AbortSignal it waits as long as the server and the network let it.',
-        'Pass `signal: AbortSignal.timeout(ms)` in the options (combine with a caller signal via `AbortSignal.any`).',
+        wrapper
+          ? `\`fetch\` has no timeout: \`${wrapperName}\` passes on its caller's options and no caller in this file gives it a \`signal\`, so every request through it waits as long as the server and the network let it.`
+          : '`fetch` has no timeout: without an AbortSignal it waits as long as the server and the network let it.',
+        wrapper
+          ? "Give the wrapper a default: `signal: AbortSignal.timeout(ms)` before the spread, so a caller's own signal still wins."
+          : 'Pass `signal: AbortSignal.timeout(ms)` in the options (combine with a caller signal via `AbortSignal.any`).',
         addOptionEdit(input, options ?? undefined, options ? undefined : list[0], FETCH_TIMEOUT),
       );
       continue;
@@ -1801,7 +2017,14 @@ function inMigration(input: CheckInput, call: Node): boolean {
 }
 
 const LIMITER_NAME = /(limit|throttle|semaphore|sem\b|queue|pool|mutex|bottleneck)/i;
-const BOUNDED_SOURCE = /(batch|chunk|page|slice|window|first|top)/i;
+/**
+ * Names of a bounded piece of a collection: a batch, a chunk, a slice, a window, the first or top
+ * few, one page of results (`page`, `pageItems`, `page.rows`). A list of pages is not one
+ * (`documentPages`, `pages`: the plural names the elements, as many as the document or the data has).
+ */
+const BOUNDED_WORD = /(batch|chunk|slice|window|first|top)/i;
+const ONE_PAGE = /[Pp]age(?!s(?![a-z]))|PAGE(?!S)/;
+const BOUNDED_SOURCE = { test: (name: string): boolean => BOUNDED_WORD.test(name) || ONE_PAGE.test(name) };
 const IO_CALL =
   /^(fetch|axios|got|request)$|\.(query|find\w*|get|post|put|patch|delete|send|request|fetch|read\w*|write\w*|save|create\w*|update\w*|upsert|insert\w*|publish|exec\w*|upload\w*|download\w*|invoke|call|emit|process\w*|handle\w*)$/;
 

@@ -13,6 +13,7 @@ import {
   lastStartingBy,
   named,
   scopeAssignmentLists,
+  textMatchOncePerCheck,
   unquote,
   type CallTarget,
   type Span,
@@ -893,6 +894,46 @@ function mapIsPromiseAllArgument(text: string): boolean {
   return PROMISE_ALL_BEFORE.test(before.slice(0, at + 1));
 }
 
+/** Whether the file names a batch call at all (see mapIsBatchArgument): answered once per check. */
+const mentionsBatch = textMatchOncePerCheck(/\$transaction|\.\s*batch\s*\(/);
+
+/** A batch call that sends the statements of its list as one unit: `prisma.$transaction([…])`, `db.batch([…])`. */
+const BATCH_CALL_BEFORE = /(?:\$transaction|(?<![\w$])[\w$]*\s*\.\s*batch)\s*\(\s*$/;
+/** `const updates = ` before a mapping: the list is named, and given to a batch call later (see mapIsBatchArgument). */
+const NAMED_LIST_BEFORE = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]*)?=\s*$/;
+
+/**
+ * Whether the `.map(` that ends `before` builds the list of statements a batch call sends at once
+ * (Prisma's `$transaction([…])`, a `batch([…])`): inside its argument list, as the argument itself
+ * (`$transaction(steps.map(…))`) or spread into the array beside other statements (`$transaction([
+ * del, ...rest.map(…)])`), or named and given to it further on (`const updates = xs.map(…)` then
+ * `$transaction(updates)`; `after` is the text from the mapping on). The statements go out as one
+ * transaction, one after another on one connection, not one request per element awaited in turn.
+ */
+function mapIsBatchArgument(before: string, after: string): boolean {
+  const map = MAP_CALL_BEFORE.exec(before);
+  if (!map) return false;
+  let depth = 0;
+  let at = map.index - 1;
+  for (; at >= 0; at -= 1) {
+    const char = before[at];
+    if (char === ')' || char === ']' || char === '}') depth += 1;
+    else if (char === '(' || char === '[' || char === '{') {
+      if (depth === 0) break;
+      depth -= 1;
+    } else if (depth === 0 && char === ';') break;
+  }
+  if (at < 0 || before[at] === '{' || before[at] === ';') {
+    // Named first: `const updates = rows.map(…)`, with the receiver's chain between.
+    const receiverStart = /[\w$.\s?!]*$/.exec(before.slice(0, map.index))?.index ?? map.index;
+    const named = NAMED_LIST_BEFORE.exec(before.slice(0, receiverStart));
+    if (!named) return false;
+    const name = named[1].replace(/\$/g, '\\$');
+    return new RegExp(String.raw`(?:\$transaction|\.\s*batch)\s*\(\s*\[?\s*(?:\.\.\.)?${name}\s*[,)\]]`).test(after);
+  }
+  return BATCH_CALL_BEFORE.test(before.slice(0, before[at] === '[' ? at : at + 1));
+}
+
 /**
  * How a node runs repeatedly: inside a loop statement's body, or inside a `.forEach` / `.map`
  * callback, within the same function. Worked out from node spans and the text before the
@@ -906,6 +947,12 @@ export function loopKind(input: CheckInput, start: number, end: number): 'loop' 
   if (!fn) return undefined;
   const before = input.text.slice(Math.max(0, fn.start - 400), fn.start).replace(/async\s*$/, '');
   if (!LOOP_CALLBACK_BEFORE.test(before) || mapIsPromiseAllArgument(before)) return undefined;
+  // `prisma.$transaction(rows.map((r) => prisma.x.update(…)))`: one batch, not a request per element.
+  if (
+    mentionsBatch(input) &&
+    mapIsBatchArgument(before.replace(/\/\/[^\n]*$/gm, ''), input.text.slice(fn.start, fn.start + 3000))
+  )
+    return undefined;
   return 'callback';
 }
 

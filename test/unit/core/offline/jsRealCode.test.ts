@@ -67,6 +67,12 @@ const FILES = [
   'credentialPlaceholders.ts',
   // A browser told to accept any certificate (Playwright, Puppeteer, Chromium's switch), not under an opt-in (5).
   'browserCertificates.ts',
+  // Round 8: axios instances and fetch wrappers without a timeout, a font beside the module (4).
+  'clientInstances.ts',
+  // Round 8: a fan-out over a document's pages is not one page of results (1).
+  'documentPages.ts',
+  // Round 8: statements mapped into a batch transaction's list are one batch (1).
+  'batchedTransactions.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
