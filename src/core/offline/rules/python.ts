@@ -39,6 +39,7 @@ import {
   randomBuildsSecret,
   reportPerLoop,
   scopeAssignmentLists,
+  splitTopLevel,
   secretNamedStrings,
   sourceOf,
   stringWithAncestorsAt,
@@ -2329,7 +2330,10 @@ function targetNames(target: Node | null): string[] {
 function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: Node | null): boolean {
   const value = unwrapTyped(iterable);
   if (!value) return false;
-  if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return true;
+  // `[*pinned, *shelved]` unpacks other lists: as long as they are (growthShown reads them).
+  const unpacks = (node: Node): boolean =>
+    named(node).some((item) => item.type === 'list_splat' || item.type === 'dictionary_splat');
+  if (['list', 'tuple', 'set', 'dictionary'].includes(value.type)) return !unpacks(value.node);
   if (value.type === 'call' && /^range\(\s*\d{1,2}\s*\)$/.test(value.node.text)) return true;
   // `settings.DEFAULT_GROUPS`, `self.KINDS`: an UPPER_CASE attribute is a setting or a class constant;
   // Django's request mappings (`request.POST`, `request.FILES`) are UPPER_CASE too and hold input.
@@ -2343,7 +2347,7 @@ function isWrittenOutCollection(input: CheckInput, iterable: Node | null, fn: No
   let bound = false;
   for (const assignment of assignmentsBefore(input, fn, value.node.text, value.node.startIndex)) {
     const right = unwrapTyped(field(assignment.node, 'right'));
-    if (!right || !['list', 'tuple', 'set', 'dictionary'].includes(right.type)) return false;
+    if (!right || !['list', 'tuple', 'set', 'dictionary'].includes(right.type) || unpacks(right.node)) return false;
     // `entries = []`, filled later (`entries.append(row)`): as long as the data.
     if (named(right.node).length === 0) return false;
     bound = true;
@@ -2518,13 +2522,35 @@ function comprehensionSource(expr: string): string | undefined {
 function growthShown(input: CheckInput, raw: string, at: number, depth: number): boolean {
   if (depth > GROWTH_DEPTH) return false;
   let expr = raw.trim().replace(/^await\s+/, '');
-  const comprehension = comprehensionSource(expr);
-  if (comprehension !== undefined) return growthShown(input, comprehension, at, depth + 1);
-  if (GROWTH_WRAPPER.test(expr)) return growthShown(input, firstArgument(expr), at, depth + 1);
-  // `range(len(rows))`: the indexes of a list are as many as its items.
-  const counted = /^range\(\s*len\(([^()]+)\)\s*\)$/.exec(expr)?.[1];
-  if (counted) return growthShown(input, counted, at, depth + 1);
-  if (/^\(.*\)$/s.test(expr)) expr = expr.slice(1, -1).trim();
+  // What only holds or reorders rows keeps them (read in the text, so it spends no depth): a
+  // comprehension's source, `sorted(set(list(qs)))`, `range(len(rows))`, brackets.
+  for (let peeled = true; peeled;) {
+    peeled = false;
+    const comprehension = comprehensionSource(expr);
+    // `range(len(rows))`: the indexes of a list are as many as its items.
+    const counted = /^range\(\s*len\(([^()]+)\)\s*\)$/.exec(expr)?.[1];
+    if (comprehension !== undefined) expr = comprehension;
+    else if (/^(?:itertools\.)?(?:chain|zip)\(/.test(expr)) {
+      // `chain(pinned, shelved)`: as many as all its lists together.
+      const open = expr.indexOf('(');
+      const close = closingBracket(expr, open);
+      if (close !== expr.length - 1) break;
+      const lists = splitTopLevel(expr.slice(open + 1, close)).filter((list) => list && !/^\w+\s*=/.test(list));
+      return lists.some((list) => growthShown(input, list.replace(/^\*/, ''), at, depth));
+    } else if (GROWTH_WRAPPER.test(expr)) expr = firstArgument(expr);
+    else if (counted) expr = counted;
+    else if (/^\(.*\)$/s.test(expr) && closingBracket(expr, 0) === expr.length - 1) expr = expr.slice(1, -1).trim();
+    else break;
+    peeled = true;
+  }
+  // `list(shelved) + list(reviewed)`, `mine | theirs`, `[*pinned, *shelved]`: rows joined to other
+  // rows or to a few fixed items are as many as the rows.
+  const operands = topLevelOperands(expr);
+  if (operands.length > 1) return operands.some((operand) => growthShown(input, operand, at, depth));
+  if (/^[[{(]\s*\*/.test(expr) && closingBracket(expr, 0) === expr.length - 1)
+    return splitTopLevel(expr.slice(1, -1)).some(
+      (item) => item.startsWith('*') && growthShown(input, item.replace(/^\*+/, ''), at, depth),
+    );
   if (REQUEST_LIST.test(expr) || PARSED_DOCUMENT.test(expr) || FOLDER_LISTING.test(expr)) return true;
   const last = /([A-Za-z_]\w*)(?:\(\s*\))?$/.exec(expr)?.[1] ?? '';
   if (IDS_LIST.test(last)) return true;
@@ -2540,6 +2566,30 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
   const root = onName ?? /^([A-Za-z_]\w*)(?:$|[[.])/.exec(expr)?.[1];
   if (!root || root === 'self' || root === 'cls' || /^[A-Z]/.test(root)) return false;
   return nameShowsGrowth(input, root, at, depth + 1);
+}
+
+/** The operands of an expression's top-level `+` or `|` (`list(a) + list(b)`), strings and brackets skipped; one when none. */
+function topLevelOperands(expr: string): string[] {
+  const operands: string[] = [];
+  let start = 0;
+  for (let at = 0; at < expr.length; at += 1) {
+    const char = expr[at];
+    if (char === '(' || char === '[' || char === '{') {
+      const end = closingBracket(expr, at);
+      if (end < 0) return [expr];
+      at = end;
+    } else if (char === '"' || char === "'") {
+      const end = stringEnd(expr, at);
+      if (end < 0) return [expr];
+      at = end;
+    } else if ((char === '+' || char === '|') && at > start && expr[at + 1] !== '=') {
+      operands.push(expr.slice(start, at).trim());
+      start = at + 1;
+    }
+  }
+  if (operands.length === 0) return [expr];
+  operands.push(expr.slice(start).trim());
+  return operands.filter((operand) => operand.length > 0);
 }
 
 /**
@@ -2873,6 +2923,55 @@ function onlyWritesItem(call: Call, item: string): boolean {
   });
 }
 
+/** `item.order += 1`, `row.book = new_edition`: a line that sets one field of the loop's row. */
+const SETS_ROW_FIELD = (item: string): RegExp => new RegExp(`^${item}\\.\\w+\\s*[-+*/]?=(?!=)\\s*(.+)$`);
+
+/**
+ * `for item in items: item.order += 1; item.save()`, `for r in rows: r.book = edition; r.save()`: the
+ * loop's body sets fields of its row to the same change for every row (a value the loop does not
+ * compute, or the row's own field shifted by one) and saves it, and nothing else. One `update()`
+ * (`F("order") + 1`) writes every row in one statement, whoever owns them, so the loop is a round trip
+ * per row of a query given no cap, not a walk of a few children to read. A value the loop computes per
+ * row (`item.order = i`, a form's value looked up per row, a call's answer) is per row: not this. Read
+ * from the body's own lines first (the tree only once they pass).
+ */
+function writesSameChangeToRows(input: CheckInput, loop: Node, item: string): boolean {
+  const found = forText(input, loop);
+  if (!found || found.targets.length !== 1 || found.targets[0] !== item) return false;
+  const sets = SETS_ROW_FIELD(item);
+  const saves = new RegExp(`^${item}\\.save\\([^()]*\\)\\s*(?:#.*)?$`);
+  let assigned = 0;
+  let saved = 0;
+  for (const line of found.ownLines) {
+    if (/^\s*(?:#.*)?$/.test(line)) continue;
+    if (saves.test(line)) {
+      saved += 1;
+      continue;
+    }
+    const value = sets.exec(line)?.[1];
+    if (value === undefined) return false;
+    // The value read without its strings, comments and the attributes it names (`item.order`, `edition.id`).
+    const read = withoutStrings(value).replace(/\.\s*[A-Za-z_]\w*/g, '');
+    // A call may answer differently per row (`random.choice(…)`, a lookup): a value computed per row.
+    // The body sets nothing but the row's fields, so no other name of the loop changes per row.
+    if (read.includes('(')) return false;
+    assigned += 1;
+  }
+  return assigned > 0 && saved === 1 && rowsOfUncappedQuery(input, loop);
+}
+
+/** The loop walks rows of a query (iteratesQueryRows) that no slice, `limit` or single-row lookup caps. */
+function rowsOfUncappedQuery(input: CheckInput, loop: Node): boolean {
+  if (!iteratesQueryRows(input, loop)) return false;
+  const iterable = unwrap(field(loop, 'right'));
+  if (!iterable || CAPPED.test(iterable.text)) return false;
+  const fn = enclosingFunction(input, loop);
+  if (iterable.type !== 'identifier' || !fn) return true;
+  for (const assignment of assignmentsBefore(input, fn, iterable.text, loop.startIndex))
+    if (CAPPED.test(field(assignment.node, 'right')?.text ?? '')) return false;
+  return true;
+}
+
 /** `if not allowed(user, row): return denied()`: a check that leaves the loop or the function, nothing else. */
 function isGuardClause(statement: Node): boolean {
   if (field(statement, 'alternative')) return false;
@@ -3085,6 +3184,83 @@ function walksCallersList(input: CheckInput, loop: Node): boolean {
   return new RegExp(`[(,]\\s*${iterable.text}\\s*[:,)=]`).test(header);
 }
 
+/**
+ * `rows.append(export_row(user, r))`, `data[r.id] = describe(r)`, `yield render(r)`: the loop keeps what
+ * the call answers for each item, a read per item that one query for all the items could answer (the
+ * `for` form of `[export_row(user, r) for r in rows]`). A call made for its effect (a progress
+ * counter, a file moved, a record imported) is a step of a job per item, not this.
+ */
+function keepsAnswerPerItem(call: Call): boolean {
+  const parent = call.node.parent;
+  if (!parent) return false;
+  if (parent.type === 'yield') return true;
+  if (parent.type === 'argument_list') {
+    const outer = parent.parent;
+    const callee = outer?.type === 'call' ? (field(outer, 'function')?.text ?? '') : '';
+    return /\.(?:append|extend|add)$/.test(callee) && named(parent).length === 1;
+  }
+  if (parent.type === 'assignment' && field(parent, 'right')?.id === call.node.id)
+    return field(parent, 'left')?.type === 'subscript';
+  return false;
+}
+
+/**
+ * Where following a called function's own calls starts: a module function's callees are followed
+ * (CALLEE_DEPTH), a method's (`self.add_to_group(g)`) are not: what it does through other methods of
+ * its class (`self.in_group(g)`) is mostly a check on rows it already holds.
+ */
+const calleeDepth = (call: Call): number => (call.object === 'self' ? CALLEE_DEPTH : 1);
+
+/**
+ * `device_to_dict(d, realm_names=names)` where `device_to_dict` runs its query only when not handed
+ * that map (`if realm_names is not None: … else: Realm.query…`): the caller passes what the query
+ * would look up (loaded once before the loop), so no query runs per item.
+ */
+function answeredByCaller(input: CheckInput, call: Call, query: Call): boolean {
+  const header = enclosingDef(input, query.node.startIndex);
+  // The query of the function called here (not of one it calls in turn).
+  if (header?.name !== call.name) return false;
+  const parameters = header.parameters
+    .map((written) => written.replace(/^\*+/, '').split(/[:=]/)[0].trim())
+    .filter((name) => name !== 'self' && name !== 'cls');
+  for (const ancestor of climb(query.node)) {
+    if (FUNCTIONS.has(ancestor.type)) break;
+    const statement = ancestor.parent;
+    if (statement?.type !== 'if_statement') continue;
+    const condition = field(statement, 'condition')?.text ?? '';
+    // The query's branch runs when the parameter is missing: the `else` of `if p is not None`/`if p`,
+    // the body of `if p is None`/`if not p`.
+    const missing =
+      ancestor.type === 'else_clause'
+        ? /^([A-Za-z_]\w*)(?:\s+is\s+not\s+None)?$/.exec(condition)?.[1]
+        : field(statement, 'consequence')?.id === ancestor.id
+          ? /^(?:not\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s+is\s+None)$/.exec(condition)?.slice(1).find(Boolean)
+          : undefined;
+    const index = missing === undefined ? -1 : parameters.indexOf(missing);
+    if (index < 0) continue;
+    const given = call.keywords.get(missing ?? '');
+    if (given ? field(given, 'value')?.text !== 'None' : index < call.positional.length) return true;
+  }
+  return false;
+}
+
+/** A row made when the lookup finds none: a model saved or created, or added to a SQLAlchemy session. */
+const MAKES_ROW = /\bDoesNotExist\b[\s\S]*\.(?:save|create)\(|\bif\s+not\s+\w+\s*:[\s\S]*\.(?:save\(|create\(|add\()/;
+
+/**
+ * `get_or_create_tag(name, user)`: a function of the file that looks a row up and makes it when the
+ * lookup finds none is the ORM's `get_or_create` by another name, one row found or made per item of
+ * a list someone typed or imported, which the inline rule leaves alone too (DJANGO_MANAGER_API).
+ */
+function getsOrMakesRow(input: CheckInput, callee: Span): boolean {
+  return MAKES_ROW.test(input.text.slice(callee.start, callee.end));
+}
+
+/** Whether the file may define the function a call names (`def NAME(`): read in the text before anything else is. */
+function mayCallFileFunction(input: CheckInput, call: Call): boolean {
+  return (call.object === undefined || call.object === 'self') && input.text.includes(`def ${call.name}(`);
+}
+
 /** sameFileFunction's answers per check, by name: each was a scan of the whole file, asked for every call. */
 const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefined>>();
 
@@ -3094,7 +3270,26 @@ const sameFileFunctions = new WeakMap<CheckInput, Map<string, ScopeSpan | undefi
  * settings or import entries on real code: not followed.)
  */
 function sameFileFunction(input: CheckInput, call: Call): ScopeSpan | undefined {
+  if (call.object === 'self') return methodNamed(input, call.name);
   return call.object === undefined ? functionNamed(input, call.name) : undefined;
+}
+
+/**
+ * `self.export_row(row)`: the method of this file defined once as `def NAME(self, …)` (a method the
+ * class around the call inherits from elsewhere, or that two classes of the file define, is not read).
+ */
+function methodNamed(input: CheckInput, name: string): ScopeSpan | undefined {
+  let known = sameFileFunctions.get(input);
+  if (!known) sameFileFunctions.set(input, (known = new Map()));
+  const key = `self.${name}`;
+  if (known.has(key)) return known.get(key);
+  const definitions = [
+    ...input.text.matchAll(new RegExp(`^[ \\t]+(?:async[ \\t]+)?def[ \\t]+${name}[ \\t]*\\(\\s*self\\b`, 'gm')),
+  ];
+  const start = definitions.length === 1 ? definitions[0].index + definitions[0][0].search(/\S/) : -1;
+  const found = start === -1 ? undefined : spans(input).functions.spans.find((span) => span.start === start);
+  known.set(key, found);
+  return found;
 }
 
 /** The function of this file defined once at the start of a line as `def NAME(` (see sameFileFunction). */
@@ -3304,9 +3499,103 @@ function copiesRowPerItem(input: CheckInput, loop: Node): boolean {
   return !!found && (CLEARS_KEY.test(found.body) || (ROW_AS_DICT.test(found.body) && ROW_FROM_DICT.test(found.body)));
 }
 
+/** A comprehension (`[export_row(r) for r in rows]`): its element and later clauses run once per item of its source. */
+interface ComprehensionLoop {
+  node: Node;
+  /** The first `for … in` clause's source, evaluated once. */
+  sourceStart: number;
+  sourceEnd: number;
+  source: string;
+  targets: string[];
+}
+
+const COMPREHENSIONS = ['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
+/** Per check, the comprehensions' spans (from the one walk), and each one's clause read when first asked. */
+const comprehensionsByFile = new WeakMap<
+  CheckInput,
+  { spans: SpanIndex<Span & { node: Node }>; loops: Map<number, ComprehensionLoop | null> }
+>();
+
+function comprehensionLoop(node: Node, known: Map<number, ComprehensionLoop | null>) {
+  let loop = known.get(node.id);
+  if (loop !== undefined) return loop;
+  const clause = named(node).find((child) => child.type === 'for_in_clause');
+  const right = field(clause ?? null, 'right');
+  loop =
+    clause && right
+      ? {
+          node,
+          sourceStart: right.startIndex,
+          sourceEnd: right.endIndex,
+          source: right.text,
+          targets: targetNames(field(clause, 'left')),
+        }
+      : null;
+  known.set(node.id, loop);
+  return loop;
+}
+
+/** The innermost comprehension whose element or later clauses hold the node (not its first source), if any. */
+function comprehensionAround(input: CheckInput, node: Node): ComprehensionLoop | undefined {
+  let found = comprehensionsByFile.get(input);
+  if (!found) {
+    const nodes = COMPREHENSIONS.flatMap((type) => input.nodesOfType(type));
+    found = {
+      spans: indexSpans(
+        nodes.map((comprehension) => ({
+          start: comprehension.startIndex,
+          end: comprehension.endIndex,
+          node: comprehension,
+        })),
+      ),
+      loops: new Map(),
+    };
+    comprehensionsByFile.set(input, found);
+  }
+  const { spans: index, loops } = found;
+  const at = node.startIndex;
+  // Every comprehension around the position, innermost (latest start) first.
+  for (let i = lastStartingBy(index.starts, at); i >= 0 && index.maxEnd[i] > at; i -= 1) {
+    const span = index.spans[i];
+    if (span.end <= at) continue;
+    const loop = comprehensionLoop(span.node, loops);
+    if (loop && !(at >= loop.sourceStart && at < loop.sourceEnd)) return loop;
+  }
+  return undefined;
+}
+
+/**
+ * A query, or a function of the file that runs one, in a comprehension's element (`[export_book(user, e)
+ * for e in editions]`): once per item, like a `for` loop's body. Reported when the call is given the
+ * item and the comprehension's source shows it grows with the data (growthShown); not one batch or
+ * page per item, nor a statement the item is.
+ */
+function queryPerComprehensionItem(
+  input: CheckInput,
+  call: Call,
+  { isQuery, modelQuery }: { isQuery: boolean; modelQuery: boolean },
+): ComprehensionLoop | undefined {
+  const loop = comprehensionAround(input, call.node);
+  if (!loop || loop.targets.length === 0) return undefined;
+  const args = field(call.node, 'arguments')?.text ?? '';
+  const mentions = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(args);
+  if (!loop.targets.some(mentions)) return undefined;
+  // `[list(M.objects.filter(id__in=chunk)) for chunk in chunks]`: a batch per item.
+  if (BATCH_ITERABLE.test(loop.source) || loop.targets.some((name) => BATCH_TARGET.test(name))) return undefined;
+  for (const match of args.matchAll(IN_LOOKUP)) if (loop.targets.includes(match[1])) return undefined;
+  // `[conn.execute(stmt) for stmt in statements]`: each item is its own statement.
+  const first = unwrap(call.positional[0] ?? null);
+  if (isQuery && !modelQuery && first && loop.targets.includes(first.text.split(/[.[(]/)[0])) return undefined;
+  const key = loop.targets.length === 1 ? loop.targets[0] : undefined;
+  const grows = (key !== undefined && ID_NAME.test(key)) || growthShown(input, loop.source, loop.node.startIndex, 0);
+  return grows ? loop : undefined;
+}
+
 const queryInLoop: RuleChecker = (input) => {
   if (DJANGO_ADMIN_IMPORT.test(input.text) && REGISTERS_MODEL_ADMIN.test(input.text)) return;
   const found: CallInLoop[] = [];
+  const writeLoops = new Set<number>();
+  const otherLoops = new Set<number>();
   const django = DJANGO_FILE.test(input.text);
   const callees = new Map<string, Call | null>();
   for (const call of calls(input)) {
@@ -3317,15 +3606,41 @@ const queryInLoop: RuleChecker = (input) => {
     const shape = runsQueryItself(input, call);
     const { modelQuery, customManager } = shape;
     const isQuery = shape.isQuery || ofLoopItem;
+    const inBody = inLoopBody(input, call.node);
+    // Outside a `for`/`while` body: a query, or a function of the file that runs one, per item of a comprehension.
+    if (!inBody) {
+      if (ofLoopItem || isHttp || (!isQuery && call.object !== undefined && call.object !== 'self')) continue;
+      if (isQuery && shape.customManager) continue;
+      const loop =
+        isQuery || mayCallFileFunction(input, call)
+          ? queryPerComprehensionItem(input, call, { isQuery, modelQuery })
+          : undefined;
+      if (!loop) continue;
+      const callee = isQuery ? undefined : sameFileFunction(input, call);
+      const inner =
+        callee && !(callee.start <= call.node.startIndex && call.node.startIndex < callee.end)
+          ? queryInsideFunction(input, callee, calleeDepth(call), callees)
+          : undefined;
+      if (!isQuery && (!inner || answeredByCaller(input, call, inner) || (callee && getsOrMakesRow(input, callee))))
+        continue;
+      if (isValidationHook(input, call.node)) continue;
+      found.push({
+        node: call.node,
+        loop: loop.node,
+        callee: call.text,
+        ...(inner ? { runs: [{ node: inner.node, callee: inner.text }] } : {}),
+      });
+      continue;
+    }
     // `make_star(source_id)` per selected id, where `make_star` (a function of this file) runs a query.
     let runs: Call | undefined;
-    if (!isQuery && !isHttp && call.object === undefined) {
-      const callee = inLoopBody(input, call.node) ? sameFileFunction(input, call) : undefined;
+    if (!isQuery && !isHttp && (call.object === undefined || call.object === 'self')) {
+      const callee = mayCallFileFunction(input, call) ? sameFileFunction(input, call) : undefined;
       if (callee && !(callee.start <= call.node.startIndex && call.node.startIndex < callee.end))
-        runs = queryInsideFunction(input, callee, 1, callees);
-      if (!runs) continue;
+        runs = queryInsideFunction(input, callee, calleeDepth(call), callees);
+      if (!runs || answeredByCaller(input, call, runs) || (callee && getsOrMakesRow(input, callee))) continue;
     }
-    if (!(isQuery || isHttp || runs) || !inLoopBody(input, call.node)) continue;
+    if (!(isQuery || isHttp || runs)) continue;
     let loops: Node[];
     if (ofLoopItem) {
       if (!takesNoItemArguments(call)) continue;
@@ -3349,13 +3664,20 @@ const queryInLoop: RuleChecker = (input) => {
       loops = enclosingLoops(call.node);
       // A manager method or a function of the file given the same value on every pass answers the same question.
       if ((customManager || runs) && !takesLoopValue(input, call, loops)) continue;
-      if (runs && !loops.some((loop) => walksCallersList(input, loop))) continue;
+      if (runs && !keepsAnswerPerItem(call) && !loops.some((loop) => walksCallersList(input, loop))) continue;
       // `Model.query.get(item_id)` looks the item up: one query per item, not the item's own statement.
       if (!modelQuery && !runs && runsLoopItem(first, loops)) continue;
     }
     const fn = enclosingFunction(input, call.node);
     if (isValidationHook(input, call.node)) continue;
-    const growing = loops.filter((loop) => loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop));
+    // A row saved per pass with the same change as every other row: an `update()` of the query, rows of any owner.
+    const sameChange =
+      ofLoopItem && !object.includes('.') && call.name === 'save'
+        ? loops.find((loop) => writesSameChangeToRows(input, loop, object))
+        : undefined;
+    const growing = loops.filter(
+      (loop) => loop === sameChange || (loopGrowsWithData(input, loop, fn) && !walksPagesOrChunks(input, loop)),
+    );
     if (growing.length === 0) continue;
     // Only `for` loops grow (loopGrowsWithData): a `while True:` around one repeats the whole pass.
     const perItem = growing;
@@ -3365,17 +3687,26 @@ const queryInLoop: RuleChecker = (input) => {
     if (behindMemoGuard(input, call, loops[0])) continue;
     if (isQuery && queriesItemsOwnModel(input, call, loops)) continue;
     if (perItem.some((loop) => reportsProgressPerItem(input, loop) || copiesRowPerItem(input, loop))) continue;
+    const loop = perItem[perItem.length - 1];
+    (sameChange ? writeLoops : otherLoops).add(loop.id);
     found.push({
       node: call.node,
-      loop: perItem[perItem.length - 1],
+      loop,
       callee: call.text,
       ...(runs ? { runs: [{ node: runs.node, callee: runs.text }] } : {}),
     });
   }
+  // A loop whose only calls save the same change per row: the fix is one write, not one read.
+  const writesOnly = (item: CallInLoop): boolean => writeLoops.has(item.loop.id) && !otherLoops.has(item.loop.id);
   reportPerLoop(
     input,
-    found,
+    found.filter((item) => !writesOnly(item)),
     'Load everything in one query before the loop (`IN (...)`, `filter(id__in=...)`, `select_related`/`prefetch_related`, `executemany`).',
+  );
+  reportPerLoop(
+    input,
+    found.filter(writesOnly),
+    'Write every row in one statement: `rows.update(field=value)` (`F("field") + 1` for a shift) or `bulk_update(rows, [fields])`.',
   );
 };
 
@@ -4012,6 +4343,8 @@ export const PYTHON_NODE_TYPES: readonly string[] = [
   // Read per function by the string-building lookups (scopeAssignments) from the one walk's lists.
   'assignment',
   'augmented_assignment',
+  // Loops of query-in-loop too (comprehensionAround).
+  ...COMPREHENSIONS,
 ];
 
 export const PYTHON_RULES: Record<string, RuleChecker> = {

@@ -190,6 +190,13 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/tls_env_opt_in.go', 3],
     // A dict key read from data names no purpose for the value stored under it.
     ['python/keys_from_data.py', 2],
+    // Session 14 (round 8's Python, tuned on): the same change saved row by row over a query's rows (one
+    // `update()`, whoever owns the rows); rows joined to other lists (`+`, `|`, chain, unpacking) on the way
+    // to a loop; a function of the module or a method of the class that queries, per row of a comprehension
+    // or kept per row of a loop. Near-misses: values worked out per row, capped or written-out sources.
+    ['python/row_writes.py', 2],
+    ['python/row_containers.py', 5],
+    ['python/comprehension_helpers.py', 6],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
