@@ -3,6 +3,7 @@ import { listIfPresent, readIfPresent } from './projectFiles';
 import type { UnitFacts } from './review/types';
 import { calledPackageQueries, goPackageName, packageQueryFunctions } from './offline/goQueries';
 import type { PackageQueryFunction } from './offline/goQueries';
+import { packageFixedText, usedFixedText } from './offline/goFixedText';
 
 /** A folder of more Go files than this is not read for its package's functions (cost). */
 const GO_PACKAGE_MAX_FILES = 400;
@@ -15,6 +16,10 @@ const GO_PACKAGE_MAX_FILES = 400;
 interface GoFolder {
   packages: Map<string, string>;
   functions: Map<string, Map<string, PackageQueryFunction>>;
+  /** Each package's names that stand for fixed text (see goFixedText.ts). */
+  fixedText: Map<string, Set<string>>;
+  /** How many of the folder's files were read (the functions need two or more). */
+  files: number;
 }
 
 /** A NestJS module file: `orders.module.ts`, `app.module.js`. */
@@ -91,7 +96,9 @@ export class ProjectFacts {
     if (isGo) {
       const module = this.goModuleOf(dir);
       const called = name.endsWith('_test.go') ? undefined : this.goPackageOf(dir, name, text);
-      return called ? { ...module, goPackageQueries: called } : module;
+      const fixed = this.goFixedTextOf(dir, name, text);
+      if (!called && !fixed) return module;
+      return { ...module, ...(called ? { goPackageQueries: called } : {}), ...(fixed ? { goFixedText: fixed } : {}) };
     }
     if (!this.byDir.has(dir)) this.byDir.set(dir, this.factsOf(dir));
     return this.byDir.get(dir);
@@ -109,7 +116,10 @@ export class ProjectFacts {
     this.byDir.delete(dir);
     this.goPackages.delete(dir);
     this.pySettingsFolders.delete(dir);
-    if (name === 'go.mod') this.goByDir.clear();
+    if (name === 'go.mod') {
+      this.goByDir.clear();
+      this.goModules.clear();
+    }
   }
 
   private readonly goByDir = new Map<string, UnitFacts | undefined>();
@@ -134,31 +144,87 @@ export class ProjectFacts {
    * GO_PACKAGE_MAX_FILES files is not read.
    */
   private goPackageOf(dir: string, name: string, text: string | undefined): UnitFacts['goPackageQueries'] {
-    const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
-    let folder = this.goPackages.get(dir);
-    if (!folder) {
-      const names = this.list(absolute).filter((file) => file.endsWith('.go') && !file.endsWith('_test.go'));
-      folder = { packages: new Map(), functions: new Map() };
-      const byPackage = new Map<string, Array<{ name: string; text: string }>>();
-      if (names.length >= 2 && names.length <= GO_PACKAGE_MAX_FILES)
-        for (const file of names) {
-          const fileText = this.read(path.join(absolute, file));
-          const packageName = fileText === undefined ? undefined : goPackageName(fileText);
-          if (fileText === undefined || !packageName) continue;
-          folder.packages.set(file, packageName);
-          const files = byPackage.get(packageName) ?? [];
-          files.push({ name: file, text: fileText });
-          byPackage.set(packageName, files);
-        }
-      for (const [packageName, files] of byPackage) folder.functions.set(packageName, packageQueryFunctions(files));
-      this.goPackages.set(dir, folder);
-    }
+    const folder = this.goFolder(dir);
+    if (folder.files < 2) return undefined;
     // The file as it is checked says which package it is in (an unsaved buffer may have moved it).
     const packageName = text === undefined ? folder.packages.get(name) : goPackageName(text);
     const functions = packageName === undefined ? undefined : folder.functions.get(packageName);
     if (!functions || functions.size === 0) return undefined;
-    const own = text ?? this.read(path.join(absolute, name));
+    const own = text ?? this.read(path.join(this.root, ...dir.split('/').filter(Boolean), name));
     return own === undefined ? undefined : calledPackageQueries(own, functions);
+  }
+
+  /** A Go folder's files read once (until `forget`): each package's querying functions and fixed names. */
+  private goFolder(dir: string): GoFolder {
+    let folder = this.goPackages.get(dir);
+    if (folder) return folder;
+    const absolute = path.join(this.root, ...dir.split('/').filter(Boolean));
+    const names = this.list(absolute).filter((file) => file.endsWith('.go') && !file.endsWith('_test.go'));
+    folder = { packages: new Map(), functions: new Map(), fixedText: new Map(), files: 0 };
+    const byPackage = new Map<string, Array<{ name: string; text: string }>>();
+    if (names.length <= GO_PACKAGE_MAX_FILES)
+      for (const file of names) {
+        const fileText = this.read(path.join(absolute, file));
+        const packageName = fileText === undefined ? undefined : goPackageName(fileText);
+        if (fileText === undefined || !packageName) continue;
+        folder.files += 1;
+        folder.packages.set(file, packageName);
+        const files = byPackage.get(packageName) ?? [];
+        files.push({ name: file, text: fileText });
+        byPackage.set(packageName, files);
+      }
+    for (const [packageName, files] of byPackage) {
+      if (folder.files >= 2) folder.functions.set(packageName, packageQueryFunctions(files));
+      folder.fixedText.set(packageName, packageFixedText(files.map((file) => file.text)));
+    }
+    this.goPackages.set(dir, folder);
+    return folder;
+  }
+
+  /** The nearest go.mod at or above folder `dir`: its folder and module path, read once per folder. */
+  private readonly goModules = new Map<string, { dir: string; module: string } | undefined>();
+
+  private goModuleRoot(dir: string): { dir: string; module: string } | undefined {
+    if (this.goModules.has(dir)) return this.goModules.get(dir);
+    const text = this.read(path.join(this.root, ...dir.split('/').filter(Boolean), 'go.mod'));
+    let found: { dir: string; module: string } | undefined;
+    if (text !== undefined) {
+      const module = /^module[ \t]+"?([^\s"]+)"?/m.exec(text)?.[1];
+      found = module ? { dir, module } : undefined;
+    } else if (dir !== '') found = this.goModuleRoot(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
+    this.goModules.set(dir, found);
+    return found;
+  }
+
+  /**
+   * The names standing for fixed text that the Go file uses (see goFixedText.ts): of its own package's
+   * other files, bare, and of the packages of its module it imports, qualified by the name it imports
+   * them under. A change to an imported folder is seen after that folder's `forget`.
+   */
+  private goFixedTextOf(dir: string, name: string, text: string | undefined): string[] | undefined {
+    const own = text ?? this.read(path.join(this.root, ...dir.split('/').filter(Boolean), name));
+    if (own === undefined) return undefined;
+    const used = new Set<string>();
+    const folder = this.goFolder(dir);
+    const packageName = goPackageName(own);
+    const local = packageName === undefined ? undefined : folder.fixedText.get(packageName);
+    if (local) for (const found of usedFixedText(own, local)) used.add(found);
+    const module = this.goModuleRoot(dir);
+    if (module)
+      for (const { path: imported, alias } of goImports(own)) {
+        if (imported !== module.module && !imported.startsWith(`${module.module}/`)) continue;
+        const rest = imported.slice(module.module.length).split('/').filter(Boolean);
+        const target = [...module.dir.split('/').filter(Boolean), ...rest].join('/');
+        if (target === dir || alias === '_' || alias === '.') continue;
+        const other = this.goFolder(target);
+        // A package main beside it (a `//go:build ignore` generator) cannot be imported.
+        const packages = new Set([...other.packages.values()].filter((found) => found !== 'main'));
+        if (packages.size !== 1) continue;
+        const [otherPackage] = packages;
+        const names = other.fixedText.get(otherPackage);
+        if (names) for (const found of usedFixedText(own, names, alias ?? otherPackage)) used.add(found);
+      }
+    return used.size > 0 ? [...used].sort() : undefined;
   }
 
   /** Per settings folder, its Python modules' texts (read once). */
@@ -351,4 +417,16 @@ export function goModuleDatabase(goMod: string): 'embedded' | undefined {
   ].flatMap((match) => (match[2] ? [] : [match[1]]));
   if (modules.some((module) => NETWORKED_STORE_MODULE.test(module) || mayBeStoreClient(module))) return undefined;
   return modules.some((module) => EMBEDDED_SQL_MODULE.test(module)) ? 'embedded' : undefined;
+}
+
+/** A Go file's imports: each path with its alias when one is written (`store "example.com/app/internal/db"`). */
+export function goImports(text: string): Array<{ path: string; alias?: string }> {
+  const found: Array<{ path: string; alias?: string }> = [];
+  const spec = /^[ \t]*(?:import[ \t]+)?(?:([A-Za-z_]\w*|\.)[ \t]+)?"([^"\n]+)"/gm;
+  const sections = [...text.matchAll(/^import[ \t]*\(([^]*?)^\)/gm)].map((block) => block[1]);
+  sections.push(...[...text.matchAll(/^import[ \t]+[^(\n][^\n]*$/gm)].map((line) => line[0]));
+  for (const section of sections)
+    for (const match of section.matchAll(spec))
+      found.push(match[1] ? { path: match[2], alias: match[1] } : { path: match[2] });
+  return found;
 }

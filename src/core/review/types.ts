@@ -61,6 +61,12 @@ export interface UnitFacts {
    */
   goPackageQueries?: Record<string, { file: string; queries: string[]; writesOnly: boolean; statements: number }>;
   /**
+   * Names that stand for fixed text (see offline/goFixedText.ts) declared in the file's Go package's
+   * other files (bare: `statTables`, `Interval()`) or in a package of its module that it imports
+   * (qualified by the name the file uses: `store.Interval()`), those the file mentions. Absent when none.
+   */
+  goFixedText?: string[];
+  /**
    * Settings names of a Python settings module that a module beside it assigns again after taking
    * everything from it (`from .base import *`, then `SECRET_KEY = os.environ[…]`): that module's
    * value replaces this one's literal where it runs. Absent when none does.

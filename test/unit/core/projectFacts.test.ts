@@ -333,6 +333,24 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.deepEqual(await check(false), []);
   });
 
+  it("gives a Go file the fixed names of its package's other files and of the module's packages it imports", async () => {
+    const root = join(__dirname, '../../fixtures/offline/real-shapes/go/fixed_text_module');
+    const facts = new ProjectFacts(root).of('jobs/prune.go');
+    // Not `store.Quoted` (it writes its text parameter) nor the generator's package main beside the library.
+    assert.deepEqual(facts?.goFixedText, ['pruned', 'store.DaysAgo()', 'store.HitsTable']);
+    const text = readFileSync(join(root, 'jobs/prune.go'), 'utf8');
+    const found = async (withFacts: boolean) =>
+      (
+        await runOfflineChecks({ path: 'jobs/prune.go', text, ...(withFacts ? { facts } : {}) }, { mode: 'backendpe' })
+      ).map((f) => `${f.startLine} ${f.ruleId}`);
+    assert.deepEqual(
+      await found(true),
+      expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`),
+    );
+    // The file alone cannot tell the window helper and the list from input.
+    assert.deepEqual(await found(false), ['15 sql-injection', '22 sql-injection', '31 sql-injection']);
+  });
+
   it("answers from the file being checked and, after forget, from its folder's files as they are now", () => {
     const helpers = (body: string) =>
       `package shop\n\nimport "database/sql"\n\nfunc loadCart(db *sql.DB, id int64) error {\n${body}\n\treturn nil\n}\n`;

@@ -42,6 +42,7 @@ import {
   type StringBuild,
 } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
+import { packageFixedText } from '../goFixedText';
 import {
   CATALOG,
   DATA_OBJECT,
@@ -700,6 +701,13 @@ const constantSets = new WeakMap<Node, Set<string>>();
 function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefined {
   if (!fn) return undefined;
   const test: ConstantTest = (name) => {
+    // `call:Interval`: a call of a function that returns fixed text whatever it is given (see fixedPackageNames).
+    if (name.startsWith(FIXED_CALL)) {
+      const callee = name.slice(FIXED_CALL.length);
+      return (
+        fixedPackageNames(input).has(`${callee}()`) && (callee.includes('.') || !shadowedInFunction(input, fn, callee))
+      );
+    }
     if (functionConstants(fn).has(name)) return true;
     // A constant of a function around this closure (`const id = "7"; return func(db *sql.DB) { … + id }`),
     // unless the closure declares the name again.
@@ -711,6 +719,11 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     if (assignedNames(input, fn).has(name) && fixedLocals(input, fn, test).has(name)) return true;
     // A package-level constant the function does not declare again (`const table = "orders"`).
     if (packageConstants(input).has(name) && !declaredLocals(input, fn).has(name)) return true;
+    // A constant, a list of literals or a function returning fixed text (`Interval()`), of this file, of
+    // the package's other files or (qualified: `store.Interval()`) of a package of the module it imports.
+    if (fixedPackageNames(input).has(name) && (name.includes('.') || !shadowedInFunction(input, fn, name))) return true;
+    // The element of a range over fixed text (`for _, t := range []string{"hits", "paths"}`, `range append(tables, "x")`).
+    if (IDENTIFIER.test(name) && rangesOverFixedText(input, fn, name, test)) return true;
     // The receiver's own table name (`r.tableName`, `s.table`): an identifier the type's constructors set.
     if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
     // The table of a schema gorm parsed from a registered model (`s, err := schema.Parse(table, …)`, then `s.Table`).
@@ -722,6 +735,90 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
   };
   return test;
 }
+
+const fixedNameSets = new WeakMap<CheckInput, Set<string>>();
+
+/**
+ * The names that stand for fixed text here (see goFixedText.ts): the file's own, and those the
+ * project's facts give of the package's other files and of the module's packages the file imports.
+ */
+function fixedPackageNames(input: CheckInput): Set<string> {
+  let names = fixedNameSets.get(input);
+  if (!names) {
+    names = packageFixedText([input.text]);
+    for (const name of input.facts?.goFixedText ?? []) names.add(name);
+    fixedNameSets.set(input, names);
+  }
+  return names;
+}
+
+/** Whether the function (or a closure it sits in, up to the declaring function) declares `name` or takes it as a parameter. */
+function shadowedInFunction(input: CheckInput, fn: Node, name: string): boolean {
+  for (
+    let scope: Node | null = fn;
+    scope;
+    scope = scope.type === 'func_literal' ? enclosingFunction(input, scope) : null
+  )
+    if (
+      declaredLocals(input, scope).has(name) ||
+      parameterNames(scope).includes(name) ||
+      functionConstants(scope).has(name)
+    )
+      return true;
+  return false;
+}
+
+const rangeVariableSets = new WeakMap<Node, Map<string, boolean>>();
+
+/**
+ * Whether `name` is bound only by ranges over fixed text in the function or the functions around its
+ * closure: a literal list (`range []string{"hits", "paths"}`), a list of fixed names (a package's
+ * `statTables`), or `append` of such a list and literals. Its index or key is a number or fixed text
+ * too. A name the function also assigns or takes as a parameter is not.
+ */
+function rangesOverFixedText(input: CheckInput, fn: Node, name: string, isConstant: ConstantTest): boolean {
+  for (let scope: Node | null = fn; scope; scope = enclosingFunction(input, scope)) {
+    const bound = rangeVariables(scope, scope === fn ? isConstant : constantTest(input, scope)!).get(name);
+    if (bound !== undefined) return bound && !assignedNames(input, scope).has(name);
+    if (scope.type !== 'func_literal' || declaredLocals(input, scope).has(name) || parameterNames(scope).includes(name))
+      return false;
+  }
+  return false;
+}
+
+/** Each name a range of the function binds, and whether every such range is over fixed text. */
+function rangeVariables(fn: Node, isConstant: ConstantTest): Map<string, boolean> {
+  let found = rangeVariableSets.get(fn);
+  if (found) return found;
+  found = new Map();
+  // While this is read, a name it asks about (`range ts` where ts is itself a range variable) is not fixed.
+  rangeVariableSets.set(fn, found);
+  const bindings: Array<{ names: string[]; fixed: boolean }> = [];
+  for (const clause of descendants(fn, 'range_clause')) {
+    const names = named(field(clause, 'left')).map((node) => node.text);
+    if (names.length === 0) continue;
+    bindings.push({ names, fixed: fixedRangeSource(field(clause, 'right'), isConstant) });
+  }
+  for (const { names, fixed } of bindings)
+    for (const bound of names) found.set(bound, (found.get(bound) ?? true) && fixed);
+  return found;
+}
+
+/** A literal list of fixed text, a name of one, or `append` of one and fixed text. */
+function fixedRangeSource(source: Node | null, isConstant: ConstantTest): boolean {
+  if (!source) return false;
+  if (isStringSlice(source)) return fixedLocalValue(source, '', isConstant);
+  if (source.type === 'identifier' || source.type === 'selector_expression') return isConstant(source.text);
+  if (source.type !== 'call_expression') return false;
+  const call = readCall(source);
+  const list = call?.text === 'append' ? call.args[0] : undefined;
+  if (!list || (list.type !== 'identifier' && list.type !== 'selector_expression') || !isConstant(list.text))
+    return false;
+  return call!.args.slice(1).every((arg) => arg.type !== 'variadic_argument' && isFixedText(arg, isConstant));
+}
+
+/** How a call is put to a ConstantTest: `call:` and the callee's text (`call:store.Interval`). */
+const FIXED_CALL = 'call:';
 
 /** A field that names the table a repository type works on: `tableName`, `table`, `usersTable`, `TableName`. */
 const TABLE_FIELD = /^(?:[a-z]\w*Table|[tT]able)(?:_?[nN]ame)?$|^table_name$/;
@@ -1155,7 +1252,8 @@ function isFixedValue(node: Node, isConstant?: ConstantTest, depth = 0): boolean
       answersIdentifier(call) ||
       PLACEHOLDER_HELPER.test(call.name) ||
       (!!call.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name)) ||
-      isDialectFragment(call, isConstant, depth)
+      isDialectFragment(call, isConstant, depth) ||
+      !!isConstant?.(FIXED_CALL + call.text)
     )
       return true;
     // `strings.Join(fields, ", ")` of a fixed slice, a `Sprintf` of fixed values.
@@ -1244,7 +1342,8 @@ function stringBuild(
     }
     if (call && (SAFE_FRAGMENTS.test(call.text) || answersIdentifier(call) || PLACEHOLDER_HELPER.test(call.name)))
       return { literal: '', dynamic: false };
-    if (call && isDialectFragment(call, isConstant, depth)) return { literal: '', dynamic: false };
+    if (call && (isDialectFragment(call, isConstant, depth) || isConstant?.(FIXED_CALL + call.text)))
+      return { literal: '', dynamic: false };
     // A query builder's own fragment (`e.buildCondition()`, `q.orderClause()`): no input goes in.
     if (call?.operand && call.args.length === 0 && BUILDER_FRAGMENT.test(call.name))
       return { literal: '', dynamic: false };

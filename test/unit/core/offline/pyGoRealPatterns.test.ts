@@ -197,6 +197,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/row_writes.py', 2],
     ['python/row_containers.py', 5],
     ['python/comprehension_helpers.py', 6],
+    // Session 14 (round 8's Go): table names from a literal or package-level list (or `append` of one and
+    // literals) and a helper returning only numbers in fixed text are no input; a list the package fills
+    // from requests, a caller's list and a helper formatting its text parameter are.
+    ['go/fixed_names.go', 4],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
