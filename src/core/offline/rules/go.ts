@@ -250,6 +250,56 @@ function missingClientOption(call: Call, imported: Map<string, string>): string 
   return undefined;
 }
 
+/**
+ * Libraries whose default configuration carries a zero `&http.Client{}` (no `Timeout`): go-openai's
+ * `DefaultConfig(token)` / `DefaultAzureConfig(key, url)` set `HTTPClient: &http.Client{}`, and its
+ * `NewClient(token)` builds on `DefaultConfig`. A client made from such a configuration without its
+ * `HTTPClient` replaced waits on a stalled API for as long as the request's context allows (a
+ * background context: forever).
+ */
+const ZERO_CLIENT_CONFIGS: ReadonlyArray<{
+  module: RegExp;
+  name: string;
+  configs: RegExp;
+  client: string;
+  build: string;
+}> = [
+  {
+    module: /^github\.com\/sashabaranov\/go-openai$/,
+    name: 'openai',
+    configs: /^(?:DefaultConfig|DefaultAzureConfig)$/,
+    client: 'NewClient',
+    build: 'NewClientWithConfig',
+  },
+];
+
+/**
+ * A call that makes a library client over its zero default `http.Client` (see ZERO_CLIENT_CONFIGS):
+ * `openai.NewClient(token)`, or the function's first `openai.DefaultConfig(…)` where the function
+ * builds a client from a configuration (`NewClientWithConfig`) and never sets its `HTTPClient`.
+ */
+function zeroClientConfig(input: CheckInput, call: Call, imported: Map<string, string>): boolean {
+  if (call.operand === undefined || !IDENTIFIER.test(call.operand)) return false;
+  for (const known of ZERO_CLIENT_CONFIGS) {
+    if (call.name !== known.client && !known.configs.test(call.name)) continue;
+    const path = imported.get(call.operand);
+    const isPackage = path
+      ? known.module.test(path)
+      : call.operand === known.name && [...imported.values()].some((value) => known.module.test(value));
+    if (!isPackage) continue;
+    if (call.name === known.client) return true;
+    const fn = enclosingFunction(input, call.node);
+    if (!fn) return false;
+    const fnText = functionText(input, fn);
+    if (!new RegExp(`\\b${call.operand}\\s*\\.\\s*${known.build}\\s*\\(`).test(fnText)) return false;
+    if (/\bHTTPClient\s*(?::|=(?!=))/.test(fnText)) return false;
+    // One finding per function: its first configuration.
+    const configs = new RegExp(`\\b${call.operand}\\s*\\.\\s*(?:${known.configs.source.slice(1, -1)})\\s*\\(`);
+    return !configs.test(input.text.slice(fn.startIndex, call.node.startIndex));
+  }
+  return false;
+}
+
 /** go-oidc and golang.org/x/oauth2: they send with the `*http.Client` a context carries, else `http.DefaultClient`. */
 const OIDC_MODULE = /^github\.com\/coreos\/go-oidc(?:\/v\d+)?(?:\/oidc)?$/;
 const OAUTH2_MODULE = /^golang\.org\/x\/oauth2(?:\/[\w/]+)?$/;
@@ -398,6 +448,15 @@ const httpNoTimeout: RuleChecker = (input) => {
           ? `\`${call.text}\` returns an http.Client with no \`Timeout\` (over the context's client or http.DefaultClient): every request through it can hang on a stalled server.`
           : `\`${call.text}\` wraps the transport in an http.Client with no \`Timeout\`: every request through it can hang on a stalled server.`,
         'Put a client with a `Timeout` into the context first (`context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: …})`), or set `Timeout` on the returned client.',
+      );
+      continue;
+    }
+    if (zeroClientConfig(input, call, imported)) {
+      input.report(
+        call.node,
+        'http-no-timeout',
+        `\`${call.text}\` makes a client over the library's default \`&http.Client{}\`, which has no timeout: a stalled API holds this goroutine for as long as the request's context allows (forever for a background context).`,
+        'Set `HTTPClient: &http.Client{Timeout: …}` on the configuration before building the client (or give every request a context with a deadline).',
       );
       continue;
     }
@@ -723,7 +782,7 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     // the package's other files or (qualified: `store.Interval()`) of a package of the module it imports.
     if (fixedPackageNames(input).has(name) && (name.includes('.') || !shadowedInFunction(input, fn, name))) return true;
     // The element of a range over fixed text (`for _, t := range []string{"hits", "paths"}`, `range append(tables, "x")`).
-    if (IDENTIFIER.test(name) && rangesOverFixedText(input, fn, name, test)) return true;
+    if (IDENTIFIER.test(name) && rangesOverFixedText(input, fn, name)) return true;
     // The receiver's own table name (`r.tableName`, `s.table`): an identifier the type's constructors set.
     if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
     // The table of a schema gorm parsed from a registered model (`s, err := schema.Parse(table, …)`, then `s.Table`).
@@ -776,9 +835,15 @@ const rangeVariableSets = new WeakMap<Node, Map<string, boolean>>();
  * `statTables`), or `append` of such a list and literals. Its index or key is a number or fixed text
  * too. A name the function also assigns or takes as a parameter is not.
  */
-function rangesOverFixedText(input: CheckInput, fn: Node, name: string, isConstant: ConstantTest): boolean {
+function rangesOverFixedText(input: CheckInput, fn: Node, name: string): boolean {
+  // Read from the text first: no range of the function (its closures' included) binds the name, no tree read.
+  const binds = new RegExp(`\\bfor\\s+(?:[A-Za-z_]\\w*\\s*,\\s*)?${name}\\s*(?:,\\s*[A-Za-z_]\\w*\\s*)?:=\\s*range\\b`);
   for (let scope: Node | null = fn; scope; scope = enclosingFunction(input, scope)) {
-    const bound = rangeVariables(scope, scope === fn ? isConstant : constantTest(input, scope)!).get(name);
+    if (!binds.test(functionText(input, scope))) {
+      if (scope.type !== 'func_literal' || declaredLocals(input, scope).has(name)) return false;
+      continue;
+    }
+    const bound = rangeVariables(input, scope).get(name);
     if (bound !== undefined) return bound && !assignedNames(input, scope).has(name);
     if (scope.type !== 'func_literal' || declaredLocals(input, scope).has(name) || parameterNames(scope).includes(name))
       return false;
@@ -786,35 +851,80 @@ function rangesOverFixedText(input: CheckInput, fn: Node, name: string, isConsta
   return false;
 }
 
-/** Each name a range of the function binds, and whether every such range is over fixed text. */
-function rangeVariables(fn: Node, isConstant: ConstantTest): Map<string, boolean> {
+/** A range clause's start, read from the text: the names it binds and where its source begins. */
+const RANGE_HEADER = /\bfor\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*:=\s*range\s+/g;
+const LITERAL_TEXT = /^(?:"(?:[^"\\\n]|\\.)*"|`[^`]*`)$/;
+const NAME_PATH = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)?$/;
+
+/**
+ * Each name a range of the function binds, and whether every such range is over fixed text, read
+ * from the function's text (a range's source is a literal list, a list's name or an `append`: no tree read).
+ */
+function rangeVariables(input: CheckInput, fn: Node): Map<string, boolean> {
   let found = rangeVariableSets.get(fn);
   if (found) return found;
   found = new Map();
-  // While this is read, a name it asks about (`range ts` where ts is itself a range variable) is not fixed.
   rangeVariableSets.set(fn, found);
+  const text = functionText(input, fn);
+  const packageNames = fixedPackageNames(input);
   const bindings: Array<{ names: string[]; fixed: boolean }> = [];
-  for (const clause of descendants(fn, 'range_clause')) {
-    const names = named(field(clause, 'left')).map((node) => node.text);
-    if (names.length === 0) continue;
-    bindings.push({ names, fixed: fixedRangeSource(field(clause, 'right'), isConstant) });
+  for (const match of text.matchAll(RANGE_HEADER)) {
+    const at = (match.index ?? 0) + match[0].length;
+    // A list of the package's (`statTables`, `store.Tables`) or one written out in the function before the loop.
+    const isFixedList = (name: string): boolean =>
+      packageNames.has(name) || (IDENTIFIER.test(name) && localLiteralList(text.slice(0, match.index), name));
+    const names = match[1].split(',').map((name) => name.trim());
+    bindings.push({ names, fixed: fixedRangeText(text, at, isFixedList, (name) => packageNames.has(name)) });
   }
   for (const { names, fixed } of bindings)
     for (const bound of names) found.set(bound, (found.get(bound) ?? true) && fixed);
   return found;
 }
 
-/** A literal list of fixed text, a name of one, or `append` of one and fixed text. */
-function fixedRangeSource(source: Node | null, isConstant: ConstantTest): boolean {
-  if (!source) return false;
-  if (isStringSlice(source)) return fixedLocalValue(source, '', isConstant);
-  if (source.type === 'identifier' || source.type === 'selector_expression') return isConstant(source.text);
-  if (source.type !== 'call_expression') return false;
-  const call = readCall(source);
-  const list = call?.text === 'append' ? call.args[0] : undefined;
-  if (!list || (list.type !== 'identifier' && list.type !== 'selector_expression') || !isConstant(list.text))
-    return false;
-  return call!.args.slice(1).every((arg) => arg.type !== 'variadic_argument' && isFixedText(arg, isConstant));
+/** The range source at `at`: a literal list of fixed text, a fixed list's name, or `append` of one and fixed text. */
+function fixedRangeText(
+  text: string,
+  at: number,
+  isFixedList: (name: string) => boolean,
+  isFixedName: (name: string) => boolean,
+): boolean {
+  const fixedItem = (item: string): boolean =>
+    LITERAL_TEXT.test(item) || (NAME_PATH.test(item) && isFixedName(item.replace(/\s+/g, '')));
+  const rest = text.slice(at, at + 400);
+  const list = /^\[\d*\]string\s*\{/.exec(rest);
+  if (list) {
+    const close = closingBracket(text, at + list[0].length - 1);
+    if (close < 0) return false;
+    const items = splitTopLevel(text.slice(at + list[0].length, close).replace(/\/\/[^\n]*/g, '')).filter(Boolean);
+    return items.length > 0 && items.every(fixedItem);
+  }
+  if (rest.startsWith('append(')) {
+    const close = closingBracket(text, at + 'append'.length);
+    if (close < 0) return false;
+    const [first, ...others] = splitTopLevel(text.slice(at + 'append('.length, close));
+    return !!first && NAME_PATH.test(first) && isFixedList(first.replace(/\s+/g, '')) && others.every(fixedItem);
+  }
+  const source = /^([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)?)\s*\{/.exec(rest);
+  return !!source && isFixedList(source[1].replace(/\s+/g, ''));
+}
+
+/**
+ * `name := []string{"a", "b"}` written out with literals only in `before` (the function's text up to
+ * the loop), and not given anything else after (`name =`, `name[i] =`, `append(name`, `&name`).
+ */
+function localLiteralList(before: string, name: string): boolean {
+  let last: RegExpExecArray | undefined;
+  for (const match of before.matchAll(new RegExp(`\\b${name}\\s*:?=\\s*\\[\\d*\\]string\\s*\\{`, 'g')))
+    last = match as RegExpExecArray;
+  if (!last) return false;
+  const open = last.index + last[0].length - 1;
+  const close = closingBracket(before, open);
+  if (close < 0) return false;
+  const items = splitTopLevel(before.slice(open + 1, close).replace(/\/\/[^\n]*/g, '')).filter(Boolean);
+  if (items.length === 0 || !items.every((item) => LITERAL_TEXT.test(item))) return false;
+  return !new RegExp(
+    `(?:\\b${name}\\s*(?:\\[[^\\]\\n]*\\]\\s*)?(?:=(?!=)|\\+=)|&\\s*${name}\\b|\\bappend\\(\\s*${name}\\b)`,
+  ).test(before.slice(close + 1));
 }
 
 /** How a call is put to a ConstantTest: `call:` and the callee's text (`call:store.Interval`). */
@@ -1937,15 +2047,71 @@ function finishesHeldBuilder(
   return !!root && isHeldBuilder(input, boundValue(input, root), isHandle);
 }
 
+/** A field that holds the database engine itself, however deep the path to it (`p.data.DB`, `r.data.db`, `s.repo.Engine`). */
+const ENGINE_FIELD = /^(?:db|DB|Db|[a-z]\w*(?:DB|Db)|[eE]ngine|[a-z]\w*Engine|orm|ORM|gorm|xorm|bun)$/;
+
+/** Steps of a session or builder chain from an engine (gorm, bun, go-pg, and xorm's `Context`, `And`, `Cols`, `OrderBy`…). */
+const SESSION_STEP = new RegExp(
+  `^(?:${BUILDER_STEP_NAMES}|Context|NewSession|And|Cols|AllCols|MustCols|OrderBy|Desc|Asc|ID|Alias|GroupBy|NoAutoCondition|NoAutoTime|UseBool|ForUpdate|Incr|Decr|SetExpr|Unscoped|Returning)$`,
+);
+
+/**
+ * `p.data.DB.Context(ctx).Where("id = ?", id).Get(&q)`, `r.data.db.WithContext(ctx).First(&u)`,
+ * `sr.data.DB.Context(ctx).Query(b)`: the engine reached through fields (a layered service's `data`
+ * holder), then only session or builder steps. A path ending at a cache or a store (`s.app.cache.Get`)
+ * is no engine, and a chain through other calls (`s.db.Stats().Get`) is not a session of one.
+ */
+function engineChain(input: CheckInput, names: readonly string[]): boolean {
+  for (let at = names.length - 1; at >= 1; at -= 1)
+    if (ENGINE_FIELD.test(names[at]))
+      return names.slice(at + 1).every((name) => SESSION_STEP.test(name)) && !declaredOtherwise(input, names[at]);
+  return false;
+}
+
+/** A database engine's or handle's type: `*xorm.Engine`, `*gorm.DB`, `*sql.DB`, `bun.IDB`, `xorm.EngineInterface`. */
+const ENGINE_TYPE =
+  /^\*?(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|EngineGroup|EngineInterface|Interface|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx|IDB)|ent\.Client|pg\.DB|pg\.Tx|\w*\.?\w*DB)$/;
+
+const fieldTypeMaps = new WeakMap<CheckInput, Map<string, boolean>>();
+
+/**
+ * Whether the file declares a field or variable `name` (`Engine engine.Interface`) of a type that is no
+ * database engine: a storage interface, a template or rule engine. Where the file does not declare it
+ * (a data holder of another package), the name decides.
+ */
+function declaredOtherwise(input: CheckInput, name: string): boolean {
+  let known = fieldTypeMaps.get(input);
+  if (!known) fieldTypeMaps.set(input, (known = new Map()));
+  let answer = known.get(name);
+  if (answer === undefined) {
+    const types = [
+      ...input.text.matchAll(
+        new RegExp(
+          `^[ \\t]+(?:var[ \\t]+)?${name}[ \\t]+([*\\w.]+)[ \\t]*(?:\`[^\`\\n]*\`)?[ \\t]*(?://[^\\n]*)?$`,
+          'gm',
+        ),
+      ),
+    ].map((match) => match[1]);
+    answer = types.length > 0 && !types.some((type) => ENGINE_TYPE.test(type));
+    known.set(name, answer);
+  }
+  return answer;
+}
+
 /** Whether a call runs a database query (database/sql, sqlx, pgx, gorm, bun, xorm, ent). */
 function runsQuery(input: CheckInput, call: Call, isHandle: (name: string) => boolean): boolean {
   if (call.operand === undefined) return false;
   const names = chainNames(call.operand);
-  if (SQL_CALLS.test(call.name)) return names.length <= 2 && isHandle(names[names.length - 1] ?? '');
+  if (SQL_CALLS.test(call.name))
+    return (
+      (names.length <= 2 && isHandle(names[names.length - 1] ?? '')) || (names.length > 2 && engineChain(input, names))
+    );
   if (!ORM_FINISHERS.test(call.name)) return false;
   // `.Scan` on the rows a `Query`/`QueryRow` returned is that query's, not another one (gorm's `Select` is a step).
   if (names.some((name) => ROW_QUERIES.test(name))) return false;
-  return names.slice(0, 2).some(isHandle) || finishesHeldBuilder(input, call, names, isHandle);
+  return (
+    names.slice(0, 2).some(isHandle) || engineChain(input, names) || finishesHeldBuilder(input, call, names, isHandle)
+  );
 }
 
 /** The query's own text says one round trip covers many rows, or it reads the schema: not a per-element query. */
@@ -2524,12 +2690,45 @@ function pathGrows(input: CheckInput, loop: Node, before: string, path: string, 
     const other = alias ?? appended;
     if (other && other !== path && pathGrows(input, loop, before, other, depth + 1)) return true;
   }
-  if (path.includes('.') || !ROW_IDS_NAME.test(path)) return false;
-  // A parameter of row ids, of this function or of one around it.
+  if (path.includes('.')) return false;
+  // A parameter of row ids or of result rows, of this function or of one around it; or one a caller in
+  // the file hands rows it queried (`p.buildContents(ctx, answers)` after `….Find(&answers)`).
   for (let fn: Node | null = enclosingFunction(input, loop); fn; fn = enclosingFunction(input, fn)) {
-    const parameter = signatureAt(input.text, fn.startIndex)?.parameters.find((p) => p.name === path);
-    if (parameter) return ROW_IDS_TYPE.test(parameter.type);
+    const signature = signatureAt(input.text, fn.startIndex);
+    const parameter = signature?.parameters.find((p) => p.name === path);
+    if (parameter)
+      return (
+        (ROW_IDS_NAME.test(path) && ROW_IDS_TYPE.test(parameter.type)) ||
+        RESULT_ROWS_TYPE.test(parameter.type) ||
+        (fn.type !== 'func_literal' && !!signature?.name && callerGivesRows(input, fn, signature.name, parameter.index))
+      );
     if (fn.type !== 'func_literal') break;
+  }
+  return false;
+}
+
+/** A list of a search's or a query's results: `[]plugin.SearchResult`, `[]*Row`, `[]Record`, `[]Hit`. */
+const RESULT_ROWS_TYPE = /^(?:\[\]|\.\.\.)\*?(?:\w+\.)?\w*(?:Result|Row|Record|Hit)$/;
+
+/**
+ * Whether a call of function `name` elsewhere in the file gives, at parameter `index`, a list its
+ * caller filled with data (an uncapped query's rows, a listing): the function walks what they queried.
+ */
+function callerGivesRows(input: CheckInput, fn: Node, name: string, index: number): boolean {
+  const text = input.text;
+  for (const open of callSites(input).get(name) ?? []) {
+    if (open >= fn.startIndex && open < fn.endIndex) continue;
+    if (/\bfunc\s*(?:\([^()]*\)\s*)?\w*$/.test(text.slice(Math.max(0, open - 120), open))) continue;
+    const close = closingBracket(text, open);
+    if (close < 0) continue;
+    const arg = splitTopLevel(text.slice(open + 1, close))[index];
+    if (!arg || !IDENTIFIER.test(arg)) continue;
+    // The caller's text up to the call (gofmt: `func` opens a declaration at a line's start).
+    const callerStart = text.lastIndexOf('\nfunc', open) + 1;
+    if (callerStart <= 0) continue;
+    const before = text.slice(callerStart, open);
+    if (filledWithData(before, arg) || assignedValues(before, arg).some((value) => valueGrows(input, value)))
+      return true;
   }
   return false;
 }
