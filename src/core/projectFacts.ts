@@ -3,7 +3,7 @@ import { listIfPresent, readIfPresent } from './projectFiles';
 import type { UnitFacts } from './review/types';
 import { calledPackageQueries, goPackageName, packageQueryFunctions } from './offline/goQueries';
 import type { PackageQueryFunction } from './offline/goQueries';
-import { packageFixedText, usedFixedText } from './offline/goFixedText';
+import { mentionedIdentifiers, packageFixedText, usedFixedText } from './offline/goFixedText';
 
 /** A folder of more Go files than this is not read for its package's functions (cost). */
 const GO_PACKAGE_MAX_FILES = 400;
@@ -208,7 +208,8 @@ export class ProjectFacts {
     const folder = this.goFolder(dir);
     const packageName = goPackageName(own);
     const local = packageName === undefined ? undefined : folder.fixedText.get(packageName);
-    if (local) for (const found of usedFixedText(own, local)) used.add(found);
+    const mentioned = mentionedIdentifiers(own);
+    if (local) for (const found of usedFixedText(own, local, undefined, mentioned)) used.add(found);
     const module = this.goModuleRoot(dir);
     if (module)
       for (const { path: imported, alias } of goImports(own)) {
@@ -222,7 +223,7 @@ export class ProjectFacts {
         if (packages.size !== 1) continue;
         const [otherPackage] = packages;
         const names = other.fixedText.get(otherPackage);
-        if (names) for (const found of usedFixedText(own, names, alias ?? otherPackage)) used.add(found);
+        if (names) for (const found of usedFixedText(own, names, alias ?? otherPackage, mentioned)) used.add(found);
       }
     return used.size > 0 ? [...used].sort() : undefined;
   }

@@ -226,17 +226,33 @@ export function packageFixedText(texts: readonly string[]): Set<string> {
   return fixed;
 }
 
+/** The identifiers a text mentions on their own (`statTables`) and after a package name (`store.Interval`). */
+export function mentionedIdentifiers(text: string): { bare: Set<string>; qualified: Set<string> } {
+  const found = { bare: new Set<string>(), qualified: new Set<string>() };
+  for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?/g)) {
+    found.bare.add(match[1]);
+    if (match[2] !== undefined) found.qualified.add(`${match[1]}.${match[2]}`);
+  }
+  return found;
+}
+
 /**
  * Of a package's fixed names, those `text` uses: bare (`statTables`, `Interval()`) for its own package,
  * or qualified by `qualifier` (`goatcounter.Interval()`) for an imported one, exported names only.
+ * `mentioned` is the text's identifiers (see mentions), when the caller already read them.
  */
-export function usedFixedText(text: string, names: ReadonlySet<string>, qualifier?: string): string[] {
+export function usedFixedText(
+  text: string,
+  names: ReadonlySet<string>,
+  qualifier?: string,
+  mentioned: { bare: Set<string>; qualified: Set<string> } = mentionedIdentifiers(text),
+): string[] {
   const used: string[] = [];
   for (const name of names) {
     const bare = name.endsWith('()') ? name.slice(0, -2) : name;
     if (qualifier === undefined) {
-      if (new RegExp(`(?<![\\w.])${bare}\\b`).test(text)) used.push(name);
-    } else if (/^[A-Z]/.test(bare) && new RegExp(`(?<![\\w.])${qualifier}\\.${bare}\\b`).test(text))
+      if (mentioned.bare.has(bare)) used.push(name);
+    } else if (/^[A-Z]/.test(bare) && mentioned.qualified.has(`${qualifier}.${bare}`))
       used.push(`${qualifier}.${name}`);
   }
   return used;
