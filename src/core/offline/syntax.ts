@@ -291,8 +291,11 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   // A provider's prefix with nothing after it (`sk-proj-`, `ghp_`, `sk_live_`): the fallback a client is built
   // with so its constructor does not throw when the key is unset; the key itself is not there.
   if (BARE_PREFIX.test(value)) return true;
+  // Words that say the key is not there (`'just empty text'`, `'not configured yet'`, `'no-secret-set'`): a
+  // stand-in written so a client can be built when the variable is unset.
+  if (WORDS.test(value) && SAYS_ABSENT.test(value)) return true;
   // Prose (a label, a message) has capitals, punctuation at the end or many words. Fewer lower-case words
-  // are a stand-in when given to a name (isReportableNamedSecret), a passphrase when a credential is checked against them.
+  // are a passphrase (`app.secret_key = 'super secret key'`, `if password == "this cool password"`).
   if (/\s/.test(value)) {
     const words = value.trim().split(/\s+/);
     if (words.length > 3 || /[.:?!]$/.test(value) || words.some((word) => /^[A-Z][a-z]/.test(word))) return true;
@@ -302,6 +305,11 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
 
 /** Only prefix words, each ending in `-` or `_`, and nothing after them: `sk-`, `sk-proj-`, `ghp_`, `sk_live_`, `xoxb-`. */
 const BARE_PREFIX = /^(?:[A-Za-z]{1,12}[-_])+$/;
+/** Letters only, in words joined by spaces, `-` or `_`: text, not a key's random body. */
+const WORDS = /^[A-Za-z]+(?:[-_ ]+[A-Za-z]+)*$/;
+/** A word that says a value is absent or still to be set: `empty`, `unset`, `not configured`, `no key`, `placeholder`. */
+const SAYS_ABSENT =
+  /(?<![a-z])(?:empty|blank|unset|missing|none|nothing|placeholder|not[-_ ]+(?:yet[-_ ]+)?(?:set|configured|provided|defined|specified|given|available)|no[-_ ]+(?:key|secret|token|password)s?)(?![a-z])/i;
 
 /** A printf verb (`%s`, `%d`, `%v`, `%q`) not followed by a hex digit (`%2F`, `%d5` are URL-encoded bytes). */
 const PRINTF_VERB = /%[sdvq](?![0-9A-Fa-f])/;
@@ -428,13 +436,10 @@ const SENTINEL = /^[A-Z\d_]+$/;
  * Whether a literal given to a secret-like name should be reported. `given`: the literal is given to
  * the name (assigned, a default, a fallback), not compared with it. Only a given password's short
  * value counts: a comparison with one (`if password == "admin"`) is as often a list of refused weak
- * passwords as a built-in one. Only a compared value may hold spaces: words given to a name
- * (`process.env.UPLOAD_SECRET || 'just empty text'`) are a stand-in so a client can be built, while a
- * credential checked against words (`if password == "this cool password"`) has them for its password.
+ * passwords as a built-in one.
  */
 export function isReportableNamedSecret(name: string, value: string, given = true): boolean {
   if (isTestSecretValue(name, value)) return false;
-  if (given && /\S\s+\S/.test(value.trim())) return false;
   // A password is a password at any length people use (`password = "root"`, `Pass: "admin"`):
   // below the usual 8 characters only for names that end in a password word, and not sentinels.
   const password = given && PASSWORD_WORDS.has(lastNameWord(name));

@@ -63,7 +63,7 @@ const FILES = [
   'cleanupBeforeThrow.ts',
   'handlerLists.ts',
   'batchedLookups.ts',
-  // Session 14, round 8: stand-ins under secret names and label tables keyed by field; real keys and a password checked against words still reported (6).
+  // Session 14, round 8: stand-ins under secret names and label tables keyed by field; real keys, words that are a passphrase and a password checked against words still reported (7).
   'credentialPlaceholders.ts',
   // A browser told to accept any certificate (Playwright, Puppeteer, Chromium's switch), not under an opt-in (5).
   'browserCertificates.ts',

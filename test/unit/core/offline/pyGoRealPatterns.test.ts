@@ -182,8 +182,8 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/mapped_tables.go', 2],
     // Session 14, round 8: stand-ins given under secret names (a provider's bare prefix, the all-zero id,
     // words with spaces) and tables of CSS classes or input types keyed by field are no credentials.
-    ['python/credential_placeholders.py', 4],
-    ['go/credential_placeholders.go', 2],
+    ['python/credential_placeholders.py', 5],
+    ['go/credential_placeholders.go', 3],
     // A browser told to accept any certificate (Playwright, pyppeteer, Chromium's switch) is TLS verification off.
     ['python/browser_certificates.py', 5],
     // An environment variable named for skipping verification, tested as set, is the operator's opt-in.
