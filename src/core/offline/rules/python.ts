@@ -4027,15 +4027,21 @@ function randomNames(input: CheckInput): Set<string> {
   return names;
 }
 
+/** A constant used as a key: `CSRF_TOKEN_KEY`, `self.SESSION_TOKEN`, `keys.RESET_TOKEN`. */
+const CONSTANT_KEY = /^(?:[A-Za-z_]\w*\.)*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+
 function pythonBindingName(node: Node): string | undefined {
   for (const current of climb(node)) {
     if (FUNCTIONS.has(current.type) || current.type === 'block' || current.type === 'module') return undefined;
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = field(current, 'left');
       if (left?.type === 'attribute') return field(left, 'attribute')?.text;
-      // `data["token"] = …`: the key names the value. A key read from data (`out[item.token_key] = …`) names
-      // no purpose; the table does (`tokens[user.id] = …`), as in Go.
-      if (left?.type === 'subscript') return literalString(field(left, 'subscript')) ?? field(left, 'value')?.text;
+      // `data["token"] = …`, `session[CSRF_TOKEN_KEY] = …`: the key, text or a constant, names the value. A
+      // key read from data (`out[item.token_key] = …`) names no purpose; the table does (`tokens[user.id] = …`).
+      if (left?.type === 'subscript') {
+        const key = field(left, 'subscript');
+        return literalString(key) ?? (key && CONSTANT_KEY.test(key.text) ? key.text : field(left, 'value')?.text);
+      }
       return left?.text;
     }
     if (current.type === 'keyword_argument') return field(current, 'name')?.text;

@@ -189,7 +189,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // An environment variable named for skipping verification, tested as set, is the operator's opt-in.
     ['go/tls_env_opt_in.go', 3],
     // A dict key read from data names no purpose for the value stored under it.
-    ['python/keys_from_data.py', 2],
+    ['python/keys_from_data.py', 4],
     // Session 14 (round 8's Python, tuned on): the same change saved row by row over a query's rows (one
     // `update()`, whoever owns the rows); rows joined to other lists (`+`, `|`, chain, unpacking) on the way
     // to a loop; a function of the module or a method of the class that queries, per row of a comprehension
