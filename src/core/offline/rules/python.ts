@@ -3256,9 +3256,16 @@ function getsOrMakesRow(input: CheckInput, callee: Span): boolean {
   return MAKES_ROW.test(input.text.slice(callee.start, callee.end));
 }
 
+/** Per check, the names the file's text defines as `def NAME(` (one scan, asked for every call). */
+const definedNames = new WeakMap<CheckInput, Set<string>>();
+
 /** Whether the file may define the function a call names (`def NAME(`): read in the text before anything else is. */
 function mayCallFileFunction(input: CheckInput, call: Call): boolean {
-  return (call.object === undefined || call.object === 'self') && input.text.includes(`def ${call.name}(`);
+  if (call.object !== undefined && call.object !== 'self') return false;
+  let names = definedNames.get(input);
+  if (!names)
+    definedNames.set(input, (names = new Set(Array.from(input.text.matchAll(/def ([^\s(]+)\(/g), (m) => m[1]))));
+  return names.has(call.name);
 }
 
 /** sameFileFunction's answers per check, by name: each was a scan of the whole file, asked for every call. */
