@@ -516,15 +516,22 @@ function requestsNames(input: CheckInput): RequestsNames {
   if (/import[ \t]+requests[ \t]+as\b/.test(input.text))
     for (const match of input.text.matchAll(REQUESTS_ALIAS)) modules.add(match[1]);
   if (!input.text.includes('ession()')) return { modules, sessions };
+  // Each name's answer once: timedByDefault scans the whole text, and a file may create a session of one name many times.
+  const timed = new Map<string, boolean>();
+  const untimed = (session: string): boolean => {
+    let answer = timed.get(session);
+    if (answer === undefined) timed.set(session, (answer = timedByDefault(input.text, session)));
+    return !answer;
+  };
   for (const match of input.text.matchAll(REQUESTS_SESSION)) {
     const module = match[0]
       .slice(match[0].indexOf('=') + 1)
       .trim()
       .split('.')[0];
-    if (modules.has(module) && !timedByDefault(input.text, match[1])) sessions.add(match[1]);
+    if (modules.has(module) && untimed(match[1])) sessions.add(match[1]);
   }
   for (const match of input.text.matchAll(REQUESTS_SESSION_WITH))
-    if (modules.has(match[1]) && !timedByDefault(input.text, match[2])) sessions.add(match[2]);
+    if (modules.has(match[1]) && untimed(match[2])) sessions.add(match[2]);
   return { modules, sessions };
 }
 
