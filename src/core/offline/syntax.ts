@@ -217,6 +217,10 @@ const FAKE_DATA_IMPORT =
 /** Generators of fake personal or sample data by name: `$randomFirstName`, `fakeEmail`, `random_city`. */
 const FAKE_DATA_NAME =
   /(?<![\w$])\$?(?:random|fake|dummy|mock|sample)_?(first_?name|last_?name|full_?name|user_?name|company_?name|name|email|lorem|words?|sentence|paragraph|city|country|street|address|phone(?:_?number)?|company|job_?\w*|colou?r|hex_?colou?r|avatar|ip(?:v[46])?|mac_?address|locale|user_?agent|uuid|date)(?![a-z0-9])/gi;
+/** FAKE_DATA_NAME's first words: the pattern is tried only where one stands (see isFakeDataModule). */
+const FAKE_DATA_WORD = /random|fake|dummy|mock|sample/gi;
+/** FAKE_DATA_NAME tried at one offset. */
+const FAKE_DATA_NAME_AT = new RegExp(FAKE_DATA_NAME.source, 'iy');
 /** How many kinds of fake data a module must generate to be a fake-data generator. */
 const FAKE_DATA_KINDS = 3;
 
@@ -229,8 +233,17 @@ const FAKE_DATA_KINDS = 3;
 export function isFakeDataModule(text: string): boolean {
   if (FAKE_DATA_IMPORT.test(text.length > 16_384 ? text.slice(0, 16_384) : text)) return true;
   const kinds = new Set<string>();
-  const pattern = new RegExp(FAKE_DATA_NAME.source, FAKE_DATA_NAME.flags);
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+  // FAKE_DATA_NAME's matches, in order, found from its first words: a match starts at one of them or
+  // at a `$` right before it. The pattern run over the whole text tries its lookbehind at every
+  // offset (2 ms for 400 KB); a word inside an earlier match follows a word character, which the
+  // lookbehind refuses, so skipping past each match finds the same ones.
+  const words = new RegExp(FAKE_DATA_WORD.source, FAKE_DATA_WORD.flags);
+  for (let word = words.exec(text); word; word = words.exec(text)) {
+    FAKE_DATA_NAME_AT.lastIndex =
+      word.index > 0 && text.charCodeAt(word.index - 1) === 0x24 ? word.index - 1 : word.index;
+    const match = FAKE_DATA_NAME_AT.exec(text);
+    if (!match) continue;
+    words.lastIndex = Math.max(words.lastIndex, FAKE_DATA_NAME_AT.lastIndex);
     kinds.add(match[1].toLowerCase().replace(/_/g, ''));
     if (kinds.size >= FAKE_DATA_KINDS) return true;
   }
