@@ -25,9 +25,44 @@ export const ORM_FINISHERS =
 export const DB_HANDLE_TYPE =
   /^\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)$/;
 
-/** Types of database handles: a parameter or field of one of these is a database whatever its name. */
-export const DB_HANDLE_DECLARATION =
-  /\b([A-Za-z_]\w*)\s+\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
+/**
+ * Types of database handles: a parameter or field of one of these is a database whatever its name
+ * (`db *sql.DB`, `tx *gorm.DB`). The pointer and type, found before the name: see dbHandleNames.
+ */
+const POINTER_TO_DB_HANDLE =
+  /\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
+const SPACE = /\s/;
+
+function isWordCode(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+  );
+}
+
+/**
+ * The names declared with a database handle's type: what `/\b([A-Za-z_]\w*)\s+\*TYPE\b/g` matches, in
+ * one pass. That regex starts at every word of the text (1.7 ms for the 10,000-line Go bench file);
+ * the pointer and type start with `*` and are rare, so they are found first and the name read
+ * backwards: the whole run of word characters before the spaces (the regex can only start at a
+ * run's first character), not starting with a digit, and not inside the previous match (which the
+ * regex's scan would have passed).
+ */
+export function dbHandleNames(text: string): Set<string> {
+  const names = new Set<string>();
+  let matchedUpTo = 0;
+  for (const pointer of text.matchAll(POINTER_TO_DB_HANDLE)) {
+    let nameEnd = pointer.index;
+    while (nameEnd > 0 && SPACE.test(text[nameEnd - 1])) nameEnd -= 1;
+    if (nameEnd === pointer.index) continue;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && isWordCode(text.charCodeAt(nameStart - 1))) nameStart -= 1;
+    const first = text.charCodeAt(nameStart);
+    if (nameStart === nameEnd || nameStart < matchedUpTo || (first >= 0x30 && first <= 0x39)) continue;
+    names.add(text.slice(nameStart, nameEnd));
+    matchedUpTo = pointer.index + pointer[0].length;
+  }
+  return names;
+}
 
 /**
  * Statements that change the schema or the session, or maintain a table (`OPTIMIZE TABLE`, `CHECK
@@ -183,7 +218,7 @@ export function packageQueryFunctions(files: readonly PackageFile[]): Map<string
   const own = new Map<string, PackageQueryFunction>();
   const calling: Array<{ name: string; file: string; calls: Set<string> }> = [];
   for (const file of files) {
-    const handles = new Set([...file.text.matchAll(DB_HANDLE_DECLARATION)].map((match) => match[1]));
+    const handles = dbHandleNames(file.text);
     for (const match of file.text.matchAll(TOP_LEVEL_FUNCTION)) {
       const name = match[1];
       const { signature, body } = functionBody(file.text, match.index ?? 0);

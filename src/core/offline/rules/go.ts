@@ -46,7 +46,7 @@ import { packageFixedText } from '../goFixedText';
 import {
   CATALOG,
   DATA_OBJECT,
-  DB_HANDLE_DECLARATION,
+  dbHandleNames,
   DB_HANDLE_TYPE,
   DDL_TEXT,
   FILE_CONTENT_PARAMETER,
@@ -1788,10 +1788,6 @@ function inForBody(input: CheckInput, node: Node): Node | null {
   return body && contains(body, node) ? current : null;
 }
 
-function dbHandleNames(input: CheckInput): Set<string> {
-  return new Set([...input.text.matchAll(DB_HANDLE_DECLARATION)].map((match) => match[1]));
-}
-
 /** The names a receiver chain goes through: `s.db.Where(x).First` → [s, db, Where]. */
 function chainNames(operand: string): string[] {
   // Innermost arguments first, until none are left (`Where("due < ?", time.Now())`).
@@ -2764,7 +2760,8 @@ const PACKAGE_CALL_MIN_STATEMENTS = 3;
 const queryInLoop: RuleChecker = (input) => {
   const found: CallInLoop[] = [];
   let handles: Set<string> | undefined;
-  const isHandle = (name: string): boolean => DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input)).has(name);
+  const isHandle = (name: string): boolean =>
+    DATA_OBJECT.test(name) || (handles ??= dbHandleNames(input.text)).has(name);
   const declared = declaredNames(input.text);
   let packages: Map<string, string> | undefined;
   const imported = (): Map<string, string> => (packages ??= imports(input));
