@@ -58,6 +58,7 @@ import {
   unwrap,
   unwrapTyped,
   valueAssigned,
+  isNameCharacter,
 } from './jsSyntax';
 
 const FETCH_TIMEOUT = 'signal: AbortSignal.timeout(10_000)';
@@ -1998,7 +1999,7 @@ function migrationSpans(input: CheckInput): Array<{ start: number; end: number }
   let spans = migrationSpanLists.get(input);
   if (spans) return spans;
   spans = [];
-  if (MIGRATION_TEXT.test(input.text)) {
+  if (MIGRATION_TEXT.test(input.text) && mayDeclareMigration(input)) {
     for (const match of input.text.matchAll(FUNCTION_DECLARATION)) {
       const name = match[1];
       const patch = /^patch/.test(name) && DATABASE_CLASS.test(classBefore(input, match.index));
@@ -2009,6 +2010,37 @@ function migrationSpans(input: CheckInput): Array<{ start: number; end: number }
   }
   migrationSpanLists.set(input, spans);
   return spans;
+}
+
+/** Where migrationSpans' names can stand: in a name, anywhere (MIGRATION_FUNCTION, `patch…`). */
+const MIGRATION_WORD = /migrat|seed|patch/gi;
+/** What follows a name in each of FUNCTION_DECLARATION's shapes (sticky, at the name's end). */
+const AFTER_DECLARED_NAME = /\s*[=:(<]/y;
+
+/**
+ * Whether FUNCTION_DECLARATION can find a name migrationSpans keeps: some name holding one of its
+ * words (or what follows a `function` written against it, `functionseedUsers`) that the name filter
+ * accepts, not after a `.` (the pattern's lookbehind), followed by `=`, `:`, `(` or `<`. Without
+ * one the spans are empty, and the scan of the whole text (the pattern starts at every word) is
+ * skipped; `router.patch(`, a `patch:` key outside a database class and words in text do not count.
+ */
+function mayDeclareMigration(input: CheckInput): boolean {
+  const text = input.text;
+  for (const word of text.matchAll(MIGRATION_WORD)) {
+    let start = word.index;
+    while (start > 0 && isNameCharacter(text.charCodeAt(start - 1))) start -= 1;
+    let end = word.index + word[0].length;
+    while (end < text.length && isNameCharacter(text.charCodeAt(end))) end += 1;
+    if (start > 0 && text.charCodeAt(start - 1) === 0x2e) continue;
+    AFTER_DECLARED_NAME.lastIndex = end;
+    if (!AFTER_DECLARED_NAME.test(text)) continue;
+    const name = text.slice(start, end);
+    for (const candidate of name.startsWith('function') ? [name, name.slice('function'.length)] : [name]) {
+      if (MIGRATION_FUNCTION.test(candidate)) return true;
+      if (/^patch/.test(candidate) && DATABASE_CLASS.test(classBefore(input, start))) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether the call is inside a function named for a migration (see migrationSpans). */

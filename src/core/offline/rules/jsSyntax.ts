@@ -218,7 +218,8 @@ function matchesAt(regex: RegExp, text: string, at: number): boolean {
   return regex.test(text);
 }
 
-function isNameCharacter(code: number): boolean {
+/** A character of a JavaScript name (ASCII letters, digits, `_`, `$`). */
+export function isNameCharacter(code: number): boolean {
   return (
     (code >= 0x61 && code <= 0x7a) ||
     (code >= 0x41 && code <= 0x5a) ||
