@@ -1307,15 +1307,54 @@ function literalOnlyLocals(input: CheckInput, fn: Node): Map<string, boolean> {
   locals = new Map();
   const text = functionText(input, fn);
   const declared = new Set<string>();
-  for (const match of text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*(:=|\+?=)(?!=)[ \t]*/g)) {
-    const literal = onlyLiteralFollows(text, (match.index ?? 0) + match[0].length);
-    locals.set(match[1], (locals.get(match[1]) ?? true) && literal);
-    if (match[2] === ':=') declared.add(match[1]);
+  for (const { name, operator, valueAt } of assignmentsInText(text)) {
+    const literal = onlyLiteralFollows(text, valueAt);
+    locals.set(name, (locals.get(name) ?? true) && literal);
+    if (operator === ':=') declared.add(name);
   }
   for (const match of text.matchAll(/\bvar[ \t]+([A-Za-z_]\w*)/g)) declared.add(match[1]);
   literalLocalSets.set(fn, locals);
   declaredLocalSets.set(fn, declared);
   return locals;
+}
+
+const WHITESPACE = /\s/;
+
+function isWordCode(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+  );
+}
+
+/**
+ * `name := …`, `name = …`, `name += …` in a text, in order: what
+ * `/(?<![\w.])([A-Za-z_]\w*)\s*(:=|\+?=)(?!=)[ \t]*\/g` matches (the name, the operator, and where the value
+ * starts after blanks), found from each `=` and read backwards: that regex starts at every offset
+ * of the function's text. An `=` followed by `=` ends no operator; before the `=` a `:` or `+`
+ * belongs to it; then any whitespace, and the whole run of word characters before it, not
+ * starting with a digit and not after a `.`.
+ */
+function assignmentsInText(text: string): Array<{ name: string; operator: string; valueAt: number }> {
+  const found: Array<{ name: string; operator: string; valueAt: number }> = [];
+  for (let equals = text.indexOf('='); equals >= 0; equals = text.indexOf('=', equals + 1)) {
+    if (text.charCodeAt(equals + 1) === 0x3d) {
+      equals += 1;
+      continue;
+    }
+    const before = text.charCodeAt(equals - 1);
+    const operatorStart = before === 0x3a || before === 0x2b ? equals - 1 : equals;
+    let nameEnd = operatorStart;
+    while (nameEnd > 0 && WHITESPACE.test(text[nameEnd - 1])) nameEnd -= 1;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && isWordCode(text.charCodeAt(nameStart - 1))) nameStart -= 1;
+    const first = text.charCodeAt(nameStart);
+    if (nameStart === nameEnd || (first >= 0x30 && first <= 0x39)) continue;
+    if (nameStart > 0 && text.charCodeAt(nameStart - 1) === 0x2e) continue;
+    let valueAt = equals + 1;
+    while (text.charCodeAt(valueAt) === 0x20 || text.charCodeAt(valueAt) === 0x09) valueAt += 1;
+    found.push({ name: text.slice(nameStart, nameEnd), operator: text.slice(operatorStart, equals + 1), valueAt });
+  }
+  return found;
 }
 
 const declaredLocalSets = new WeakMap<Node, Set<string>>();
