@@ -33,9 +33,18 @@ function asJson(rule: OfflineRuleMeta, withHelp: boolean): Record<string, unknow
     title: rule.title,
     shortDescription: rule.shortDescription,
     ...(rule.modes ? { modes: rule.modes } : {}),
+    ...(rule.modesByLanguage ? { modesByLanguage: rule.modesByLanguage } : {}),
     helpUri: ruleHelpUri(rule.id),
     ...(withHelp ? { helpText: rule.helpText } : {}),
   };
+}
+
+/** ` (backendpe mode only)`, ` (ts/js: backendpe mode only)`: where a rule does not run in every mode. */
+function modeNote(rule: OfflineRuleMeta): string {
+  const notes = rule.modes ? [`${rule.modes.join(', ')} mode only`] : [];
+  for (const [family, modes] of Object.entries(rule.modesByLanguage ?? {}))
+    notes.push(`${LANGUAGE_NAMES[family as keyof typeof LANGUAGE_NAMES]}: ${(modes ?? []).join(', ')} mode only`);
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }
 
 function table(rules: readonly OfflineRuleMeta[]): string {
@@ -44,7 +53,7 @@ function table(rules: readonly OfflineRuleMeta[]): string {
     rule.defaultSeverity,
     rule.category,
     languagesOf(rule),
-    rule.title + (rule.modes ? ` (${rule.modes.join(', ')} mode only)` : ''),
+    rule.title + modeNote(rule),
   ]);
   const header = ['ID', 'SEVERITY', 'CATEGORY', 'LANGUAGES', 'TITLE'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));

@@ -92,6 +92,7 @@ function activeRules(
     const check = CHECKERS[family][meta.id];
     if (!check) continue;
     if (meta.modes && !meta.modes.includes(config.mode)) continue;
+    if (meta.modesByLanguage?.[family]?.includes(config.mode) === false) continue;
     const { enabled, severity } = ruleSetting(meta, config, role);
     if (enabled) active.push({ meta, check, severity });
   }

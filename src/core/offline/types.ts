@@ -69,6 +69,11 @@ export interface OfflineRuleMeta {
   roles: readonly FileRole[];
   /** When set, the rule runs only in these review modes. */
   modes?: Mode[];
+  /**
+   * When set for a language family, the rule runs for that family only in these modes (held-out
+   * labels can show one language's findings mostly unwanted while another's are wanted).
+   */
+  modesByLanguage?: Partial<Record<LanguageFamily, Mode[]>>;
   /** 1 for rules that match a precise syntactic shape; lower where a name heuristic decides. */
   confidence: number;
 }

@@ -18,6 +18,7 @@ describe('cli/rules', () => {
       /^http-no-timeout\s+medium\s+reliability\s+ts\/js,python,go\s+Outbound HTTP request without a timeout$/m,
     );
     assert.match(stdout, /^explicit-any\s+low\s+maintainability\s+ts\/js,go\s+.*\(backendpe mode only\)$/m);
+    assert.match(stdout, /^blocking-call-in-async\s+.*\(ts\/js: backendpe mode only\)$/m);
   });
 
   it("prints one rule's explanation page", async () => {
@@ -40,6 +41,10 @@ describe('cli/rules', () => {
       severity: string;
     };
     assert.equal(one.id, 'silent-catch');
+    const blocking = JSON.parse((await rules('blocking-call-in-async', '--json')).stdout) as {
+      modesByLanguage?: Record<string, string[]>;
+    };
+    assert.deepEqual(blocking.modesByLanguage, { js: ['backendpe'] });
     assert.equal(one.severity, 'medium');
     assert.match(one.helpText, /^# silent-catch/);
   });

@@ -106,6 +106,16 @@ describe('offline checks: engine', () => {
     assert.equal(finding.severity, 'critical');
   });
 
+  it('runs blocking-call-in-async for TS/JS only in BackendPE mode, and for Python in every mode', async () => {
+    const js =
+      "import { readFileSync } from 'node:fs';\nexport async function handler(path: string) {\n  return readFileSync(path, 'utf8');\n}\n";
+    assert.deepEqual(await hits('src/files.ts', js, { mode: 'pragmatic' }), []);
+    assert.deepEqual(await hits('src/files.ts', js, { mode: 'backendpe' }), ['3 blocking-call-in-async']);
+    const py = 'import time\n\n\nasync def poll():\n    time.sleep(5)\n';
+    assert.deepEqual(await hits('app/poll.py', py, { mode: 'pragmatic' }), ['5 blocking-call-in-async']);
+    assert.deepEqual(await hits('app/poll.py', py, { mode: 'backendpe' }), ['5 blocking-call-in-async']);
+  });
+
   it('runs explicit-any only in BackendPE mode', async () => {
     const text = 'export function f(x: any): any[] { return <any>x; }';
     assert.deepEqual(await hits('a.ts', text, { mode: 'pragmatic' }), []);
