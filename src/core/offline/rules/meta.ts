@@ -301,7 +301,8 @@ Run the program directly with an argument array and no shell: \`execFile('git', 
     // leaves them to the model's review; Python's blocking calls in \`async def\` stay in every mode.
     modesByLanguage: { js: ['backendpe'] },
     title: 'Blocking call in async code or a request handler',
-    shortDescription: 'fs.*Sync / execSync / spawnSync in handlers (BackendPE mode only); time.sleep / requests in async def.',
+    shortDescription:
+      'fs.*Sync / execSync / spawnSync in handlers (BackendPE mode only); time.sleep / requests in async def.',
     helpText: `# blocking-call-in-async: blocking call in async code or a request handler
 
 **Category:** performance · **Default severity:** medium · **Languages:** TypeScript/JavaScript (BackendPE mode only), Python
