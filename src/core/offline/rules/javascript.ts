@@ -473,6 +473,8 @@ function reportAxiosInstance(input: CheckInput, call: Node, target: Callee): voi
     const base = props.get('baseURL')?.text.replace(/\s+/g, '');
     const address = base && (/^`\$\{([^`{}]*)\}/.exec(base)?.[1] ?? base);
     if (address && OWN_DEPLOYMENT_URL.test(address.replace(/(?:\|\||\?\?).*$/, ''))) return;
+    // `baseURL: '/api'`: a path without a host, which only a browser resolves (as for `fetch('/api/x')`).
+    if (base && /^['"`]\/(?![/\\])/.test(base)) return;
   }
   if (TIMEOUT_ASSIGNED.test(input.text)) return;
   const binding = instanceBinding(call);
