@@ -7,7 +7,7 @@
  * The SQL check reads the file's own (fixedTextOf) and the project's facts hand it those of the
  * file's package declared elsewhere and of the packages of its module it imports (projectFacts.ts).
  */
-import { closingBracket, splitTopLevel } from './syntax';
+import { closingBracket, splitTopLevel, stringEnd } from './syntax';
 
 /** `const name = …` / `const name T = …` at the start of a line (gofmt's layout of the top level). */
 const TOP_LEVEL_CONST = /^const[ \t]+([A-Za-z_]\w*)\b/gm;
@@ -112,16 +112,6 @@ function plusOperands(expression: string): string[] | undefined {
   }
   operands.push(expression.slice(start).trim());
   return operands;
-}
-
-function stringEnd(text: string, at: number): number {
-  const quote = text[at];
-  for (let index = at + 1; index < text.length; index += 1) {
-    if (text[index] === '\\' && quote !== '`') index += 1;
-    else if (text[index] === quote) return index;
-    else if (text[index] === '\n' && quote !== '`') return -1;
-  }
-  return -1;
 }
 
 /**

@@ -4,7 +4,7 @@
  * so a loop that calls `hardDelete(s, t)` declared in a sibling file runs that file's queries; the
  * project's facts (projectFacts.ts) hand each file the querying functions of its package that it calls.
  */
-import { closingBracket } from './syntax';
+import { closingBracket, isWordCode } from './syntax';
 
 /** Names that say a value is a database handle (`db`, `tx`, `s.store`, `userRepo`). */
 export const DATA_OBJECT = /(db|tx|conn|pool|repo|store|sql)$/i;
@@ -32,12 +32,6 @@ export const DB_HANDLE_TYPE =
 const POINTER_TO_DB_HANDLE =
   /\*(?:sql\.(?:DB|Tx|Conn)|gorm\.DB|sqlx\.(?:DB|Tx)|xorm\.(?:Engine|Session)|pgxpool\.Pool|pgx\.Conn|bun\.(?:DB|Tx)|ent\.Client|pg\.DB|pg\.Tx)\b/g;
 const SPACE = /\s/;
-
-function isWordCode(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
-  );
-}
 
 /**
  * The names declared with a database handle's type: what `/\b([A-Za-z_]\w*)\s+\*TYPE\b/g` matches, in

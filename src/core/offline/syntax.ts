@@ -1590,6 +1590,13 @@ export function reportPerLoop(input: CheckInput, found: readonly CallInLoop[], s
   }
 }
 
+/** Whether a character code is a word character of `\w` (ASCII letters, digits, `_`): for scans that read a name backwards. */
+export function isWordCode(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+  );
+}
+
 /** The offset of the quote closing the string opened at `open` (`"…"`, `'…'` on one line, a Go raw string), or -1. */
 export function stringEnd(text: string, open: number): number {
   const quote = text[open];
@@ -1653,6 +1660,25 @@ const TLS_OPT_IN_NAME =
 const NEGATED_TEST = /^\s*\(?\s*(?:!(?!=)|not\b)|={2,3}\s*(?:false|False)\b|!={1,2}\s*(?:true|True)\b/;
 const FUNCTION_TYPES =
   /^(?:function_definition|lambda|function_declaration|function_expression|arrow_function|method_definition|generator_function_declaration|func_literal|method_declaration)$/;
+
+/** Chromium's switches that accept any certificate, as a string: `args: ['--ignore-certificate-errors']` (group 1: the quote). */
+export const BROWSER_TLS_OFF_SWITCH = /(['"`])--ignore-(?:certificate|ssl)-errors(?:=(?:true|1|yes))?\1/g;
+
+/**
+ * Reports browser automation told to accept any certificate (TS/JS and Python alike): an option given
+ * true (`ignoreHTTPSErrors: true`, `ignore_https_errors=True`) or Chromium's switch (BROWSER_TLS_OFF_SWITCH).
+ */
+export function reportBrowserTlsOff(input: CheckInput, node: Node, what: 'option' | 'switch'): void {
+  const option = what === 'option';
+  input.report(
+    node,
+    'tls-verification-disabled',
+    `\`${option ? node.text.replace(/\s+/g, ' ') : node.text}\` makes ${option ? 'the browser' : 'Chromium'} accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
+    option
+      ? 'Remove it; for a private CA install it in the browser profile, or pass the option only from a setting for that host.'
+      : 'Remove the switch; for a private CA add it to the browser profile or the system trust store.',
+  );
+}
 
 /**
  * Whether `node` is taken only when a setting named for accepting unverified certificates is on, within

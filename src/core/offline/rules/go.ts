@@ -2,6 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import {
   ancestorsOf,
   climb,
+  isWordCode,
   groupedBy,
   chainOperands,
   closingBracket,
@@ -1319,12 +1320,6 @@ function literalOnlyLocals(input: CheckInput, fn: Node): Map<string, boolean> {
 }
 
 const WHITESPACE = /\s/;
-
-function isWordCode(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
-  );
-}
 
 /**
  * `name := …`, `name = …`, `name += …` in a text, in order: what

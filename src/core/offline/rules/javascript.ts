@@ -13,6 +13,8 @@ import {
   isLabelWord,
   namesLabelTable,
   underTlsOptIn,
+  reportBrowserTlsOff,
+  BROWSER_TLS_OFF_SWITCH,
   isSecretName,
   knownSecretLiterals,
   lastStartingBy,
@@ -2372,8 +2374,6 @@ const TLS_OFF_OPTION =
  * a launch), Puppeteer's `ignoreHTTPSErrors`/`acceptInsecureCerts: true`, WebDriver's `acceptInsecureCerts`.
  */
 const BROWSER_TLS_OFF_OPTION = /\b(?:ignoreHTTPSErrors|acceptInsecureCerts)['"`]?\s*:\s*true\b/g;
-/** Chromium's switches that accept any certificate, as an argument string: `args: ['--ignore-certificate-errors']`. */
-const BROWSER_TLS_OFF_SWITCH = /(['"`])--ignore-(?:certificate|ssl)-errors(?:=(?:true|1|yes))?\1/g;
 /** `agent.options.rejectUnauthorized = false`, `opts['rejectUnauthorized'] = false`: the same option set after the object is built. */
 const TLS_OFF_ASSIGNMENT = /\brejectUnauthorized['"`]?\]?\s*=\s*false\b/g;
 /** `checkServerIdentity: () => undefined`: a hostname check that accepts every certificate's name. */
@@ -2434,23 +2434,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   }
   for (const pair of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, PAIR)) {
     if (unwrap(field(pair, 'value'))?.type !== 'true' || underTlsOptIn(pair)) continue;
-    input.report(
-      pair,
-      'tls-verification-disabled',
-      `\`${pair.text.replace(/\s+/g, ' ')}\` makes the browser accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
-      'Remove it; for a private CA install it in the browser profile or pass the option only from configuration for that host.',
-    );
+    reportBrowserTlsOff(input, pair, 'option');
   }
   for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
     // An element of the browser's argument list or an argument of a call (`args.push(…)`, `addArguments(…)`).
     const holder = literal.parent?.type;
     if ((holder !== 'array' && holder !== 'arguments') || underTlsOptIn(literal)) continue;
-    input.report(
-      literal,
-      'tls-verification-disabled',
-      `\`${literal.text}\` makes Chromium accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
-      'Remove the switch; for a private CA add it to the browser profile or the system trust store.',
-    );
+    reportBrowserTlsOff(input, literal, 'switch');
   }
   for (const assignment of nodesAtMatches(
     input,

@@ -4,6 +4,9 @@ import {
   climb,
   chainOperands,
   closingBracket,
+  isWordCode,
+  reportBrowserTlsOff,
+  BROWSER_TLS_OFF_SWITCH,
   stringEnd,
   comparedSecretLiterals,
   contains,
@@ -495,12 +498,6 @@ const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head
 const REQUESTS_ALIAS = /^[ \t]*import[ \t]+requests[ \t]+as[ \t]+(\w+)/gm;
 /** `.Session()` / `.session()`: where sessionAssignments reads a session's assignment backwards from. */
 const SESSION_CALL = /\.[Ss]ession\(\)/g;
-
-function isWordCode(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
-  );
-}
 
 function isBlankCode(code: number): boolean {
   return code === 0x20 || code === 0x09;
@@ -3978,23 +3975,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const option of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, KEYWORD_OR_PAIR, 2)) {
     const value = unwrap(field(option, 'value'));
     if (value?.type !== 'true' || underTlsOptIn(option)) continue;
-    input.report(
-      option,
-      'tls-verification-disabled',
-      `\`${option.text.replace(/\s+/g, ' ')}\` makes the browser accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
-      'Remove it; for a private CA install it in the browser profile, or pass the option only from a setting for that site.',
-    );
+    reportBrowserTlsOff(input, option, 'option');
   }
   // Chromium's switch, in the browser's argument list or given to a call (`options.add_argument(...)`).
   for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
     const holder = literal.parent?.type;
     if ((holder !== 'list' && holder !== 'tuple' && holder !== 'argument_list') || underTlsOptIn(literal)) continue;
-    input.report(
-      literal,
-      'tls-verification-disabled',
-      `\`${literal.text}\` makes Chromium accept any certificate: pages it loads, the cookies and credentials it sends can be read and changed on the path.`,
-      'Remove the switch; for a private CA add it to the browser profile or the system trust store.',
-    );
+    reportBrowserTlsOff(input, literal, 'switch');
   }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
     if (onlyReadsPeerCertificate(input, assignment)) continue;
@@ -4011,8 +3998,6 @@ const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 const KEYWORD_OR_PAIR: ReadonlySet<string> = new Set(['keyword_argument', 'pair']);
 /** Playwright's and pyppeteer's option that accepts any certificate, as a keyword or a dict key, given `True`. */
 const BROWSER_TLS_OFF_OPTION = /(?<![\w'"])['"]?(?:ignore_https_errors|ignoreHTTPSErrors)['"]?[ \t]*[=:][ \t]*True\b/g;
-/** Chromium's switches that accept any certificate, as a string: `args=["--ignore-certificate-errors"]`. */
-const BROWSER_TLS_OFF_SWITCH = /(['"])--ignore-(?:certificate|ssl)-errors(?:=(?:true|1|yes))?\1/g;
 
 /**
  * Protocol constants of broken versions: the standard library's `PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`,
