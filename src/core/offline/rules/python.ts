@@ -2515,6 +2515,8 @@ const ON_NAME = /^([A-Za-z_]\w*)\.(?:all|filter|exclude|order_by|distinct|values
 const IDS_LIST = /^(?:ids|pks|uuids|\w+_(?:ids|pks|uuids)|\w*[a-z](?:Ids|Pks|Uuids))$/;
 const QUERYSET_NAME = /^(?:queryset|qs|\w+_(?:qs|queryset))$/;
 const GROWTH_DEPTH = 4;
+/** A list cut to a few at its end: `[:n]`, `[i:i + n]`, `[-n:]` (not `[1:]`, which drops one). */
+const SLICED_TO_FEW = /\[[^[\]:\n]*:[ \t]*[^[\]\s:][^[\]:\n]*\]$|\[[ \t]*-[ \t]*[\w.]+[ \t]*:[ \t]*\]$/;
 
 /** The first argument of a call's text (`sorted(rows, key=…)` → `rows`). */
 function firstArgument(text: string): string {
@@ -2565,13 +2567,16 @@ function comprehensionSource(expr: string): string | undefined {
  * parameter or a helper's result nothing explains, one record's own children (`recipe.steps.all()`,
  * `self.slots.all()`), a capped query (`[:50]`, `.limit(…)`), a constant and `self.…` show none.
  */
-function growthShown(input: CheckInput, raw: string, at: number, depth: number): boolean {
+function growthShown(input: CheckInput, raw: string, at: number, depth: number, listParameters = true): boolean {
   if (depth > GROWTH_DEPTH) return false;
   let expr = raw.trim().replace(/^await\s+/, '');
   // What only holds or reorders rows keeps them (read in the text, so it spends no depth): a
   // comprehension's source, `sorted(set(list(qs)))`, `range(len(rows))`, brackets.
   for (let peeled = true; peeled;) {
     peeled = false;
+    // `urls[:max_pages]`, `sorted(rows)[:50]`, `recent[-10:]`: a slice with an end (or the last few) holds
+    // at most that many, whatever the list it is cut from.
+    if (SLICED_TO_FEW.test(expr)) return false;
     const comprehension = comprehensionSource(expr);
     // `range(len(rows))`: the indexes of a list are as many as its items.
     const counted = /^range\(\s*len\(([^()]+)\)\s*\)$/.exec(expr)?.[1];
@@ -2582,7 +2587,7 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
       const close = closingBracket(expr, open);
       if (close !== expr.length - 1) break;
       const lists = splitTopLevel(expr.slice(open + 1, close)).filter((list) => list && !/^\w+\s*=/.test(list));
-      return lists.some((list) => growthShown(input, list.replace(/^\*/, ''), at, depth));
+      return lists.some((list) => growthShown(input, list.replace(/^\*/, ''), at, depth, listParameters));
     } else if (GROWTH_WRAPPER.test(expr)) expr = firstArgument(expr);
     else if (counted) expr = counted;
     else if (/^\(.*\)$/s.test(expr) && closingBracket(expr, 0) === expr.length - 1) expr = expr.slice(1, -1).trim();
@@ -2592,10 +2597,10 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
   // `list(shelved) + list(reviewed)`, `mine | theirs`, `[*pinned, *shelved]`: rows joined to other
   // rows or to a few fixed items are as many as the rows.
   const operands = topLevelOperands(expr);
-  if (operands.length > 1) return operands.some((operand) => growthShown(input, operand, at, depth));
+  if (operands.length > 1) return operands.some((operand) => growthShown(input, operand, at, depth, listParameters));
   if (/^[[{(]\s*\*/.test(expr) && closingBracket(expr, 0) === expr.length - 1)
     return splitTopLevel(expr.slice(1, -1)).some(
-      (item) => item.startsWith('*') && growthShown(input, item.replace(/^\*+/, ''), at, depth),
+      (item) => item.startsWith('*') && growthShown(input, item.replace(/^\*+/, ''), at, depth, listParameters),
     );
   if (REQUEST_LIST.test(expr) || PARSED_DOCUMENT.test(expr) || FOLDER_LISTING.test(expr)) return true;
   const last = /([A-Za-z_]\w*)(?:\(\s*\))?$/.exec(expr)?.[1] ?? '';
@@ -2607,11 +2612,11 @@ function growthShown(input: CheckInput, raw: string, at: number, depth: number):
   // A function of this file whose answer is rows (`for r in pending_refunds(conn, m):`, which returns
   // `cursor.fetchall()` of a query given no limit): its result grows as those rows do.
   const helper = /^([A-Za-z_]\w*)\(/.exec(expr)?.[1];
-  if (helper !== undefined) return returnsGrowingRows(input, helper, depth + 1);
+  if (helper !== undefined) return returnsGrowingRows(input, helper, depth + 1, listParameters);
   const onName = ON_NAME.exec(expr)?.[1];
   const root = onName ?? /^([A-Za-z_]\w*)(?:$|[[.])/.exec(expr)?.[1];
   if (!root || root === 'self' || root === 'cls' || /^[A-Z]/.test(root)) return false;
-  return nameShowsGrowth(input, root, at, depth + 1);
+  return nameShowsGrowth(input, root, at, depth + 1, listParameters);
 }
 
 /** The operands of an expression's top-level `+` or `|` (`list(a) + list(b)`), strings and brackets skipped; one when none. */
@@ -2642,20 +2647,20 @@ function topLevelOperands(expr: string): string[] {
  * Whether a function of this file named `name` returns (or yields) what growthShown calls growing: each
  * `return X` / `yield from X` of its own body, read where it stands (its assignments before it).
  */
-function returnsGrowingRows(input: CheckInput, name: string, depth: number): boolean {
+function returnsGrowingRows(input: CheckInput, name: string, depth: number, listParameters = true): boolean {
   if (depth > GROWTH_DEPTH) return false;
   const fn = functionNamed(input, name);
   if (!fn) return false;
   const body = input.text.slice(fn.start, fn.end);
   for (const back of body.matchAll(/^[ \t]+(?:return|yield[ \t]+from)[ \t]+(?=\S)/gm)) {
     const at = fn.start + (back.index ?? 0) + back[0].length;
-    if (growthShown(input, rightHandSide(input.text, at), at, depth)) return true;
+    if (growthShown(input, rightHandSide(input.text, at), at, depth, listParameters)) return true;
   }
   return false;
 }
 
 /** What the function around `at` bound `name` to before it: assignments, `with … as`, loops around, appends, its parameters. */
-function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: number): boolean {
+function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: number, listParameters = true): boolean {
   if (IDS_LIST.test(name)) return true;
   const header = enclosingDef(input, at);
   if (!header) return false;
@@ -2672,10 +2677,18 @@ function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: num
   const statementAt = (match: RegExpMatchArray): number =>
     header.start + (match.index ?? 0) + Math.max(0, match[0].search(/\S/));
   for (const match of before.matchAll(patterns[0]))
-    if (growthShown(input, rightHandSide(before, (match.index ?? 0) + match[0].length), statementAt(match), depth))
+    if (
+      growthShown(
+        input,
+        rightHandSide(before, (match.index ?? 0) + match[0].length),
+        statementAt(match),
+        depth,
+        listParameters,
+      )
+    )
       return true;
   for (const match of before.matchAll(patterns[1]))
-    if (growthShown(input, match[1], statementAt(match), depth)) return true;
+    if (growthShown(input, match[1], statementAt(match), depth, listParameters)) return true;
   // `cursor.execute("SELECT …")` then `for row in cursor:`: a DB-API cursor walks the rows of the last
   // statement it ran before the loop.
   const runs = [...before.matchAll(new RegExp(`^[ \\t]*(?:await[ \\t]+)?${escaped}\\.execute\\(`, 'gm'))];
@@ -2690,14 +2703,18 @@ function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: num
   ];
   for (const loop of loops) {
     const targets = loop[2].split(/[\s,()[\]]+/);
-    if (targets.includes(name) && loop[1].length < indent && growthShown(input, loop[3], statementAt(loop), depth))
+    if (
+      targets.includes(name) &&
+      loop[1].length < indent &&
+      growthShown(input, loop[3], statementAt(loop), depth, listParameters)
+    )
       return true;
   }
   for (const fill of before.matchAll(
     new RegExp(`^([ \\t]*)${escaped}[ \\t]*(?:\\.(?:append|extend|add|update)\\(|\\+=)`, 'gm'),
   )) {
     const around = loops.filter((loop) => loop.index < fill.index && loop[1].length < fill[1].length).pop();
-    if (around && growthShown(input, around[3], statementAt(around), depth)) return true;
+    if (around && growthShown(input, around[3], statementAt(around), depth, listParameters)) return true;
   }
   const parameter = header.parameters.find((written) => written.replace(/^\*+/, '').split(/[:=]/)[0].trim() === name);
   if (parameter === undefined) return false;
@@ -2705,7 +2722,7 @@ function nameShowsGrowth(input: CheckInput, name: string, at: number, depth: num
   // A parameter the function declares as a list (`skus: list[str]`, `items: list`, a FastAPI body):
   // the function says it takes many, as many as its callers hand over. (On rounds 4-7: 2 more real
   // and 5 more debatable findings; the labelled set's two N+1s over `items: list` / `skus: list[str]`.)
-  return /:\s*(?:list|List|Sequence|set|Set)\b/.test(parameter);
+  return listParameters && /:\s*(?:list|List|Sequence|set|Set)\b/.test(parameter);
 }
 
 /** Whether a `for` loop shows, in the file, that its list grows with the data (see growthShown). */
@@ -3644,6 +3661,38 @@ function queryPerComprehensionItem(
   return grows ? loop : undefined;
 }
 
+const RUNS_TOGETHER = /^(?:asyncio\.)?(?:gather|wait|as_completed)$/;
+
+/**
+ * The call builds a task that runs alongside the others, not one after another: it is the element of a
+ * comprehension splatted into `asyncio.gather(*…)` (or handed to `asyncio.wait`/`as_completed`), or of one
+ * assigned to a name that is, or it is appended to such a name per pass (`tasks.append(fetch(u))`). A
+ * fan-out is unbounded-concurrency's question, not a sequential N+1.
+ */
+function startsTogether(input: CheckInput, call: Node): boolean {
+  const parent = call.parent;
+  if (!parent) return false;
+  let name: string | undefined;
+  if (COMPREHENSIONS.includes(parent.type) && field(parent, 'body')?.id === call.id) {
+    let holder = parent.parent;
+    while (holder?.type === 'parenthesized_expression') holder = holder.parent;
+    if (holder?.type === 'list_splat' || holder?.type === 'argument_list') {
+      const around = holder.type === 'list_splat' ? holder.parent : holder;
+      const runner = around?.type === 'argument_list' ? field(around.parent ?? null, 'function') : null;
+      return runner !== null && RUNS_TOGETHER.test(runner.text);
+    }
+    if (holder?.type === 'assignment' && field(holder, 'left')?.type === 'identifier')
+      name = field(holder, 'left')?.text;
+  } else if (parent.type === 'argument_list') {
+    const appended = /^([A-Za-z_]\w*)\.append$/.exec(field(parent.parent ?? null, 'function')?.text ?? '')?.[1];
+    if (appended) name = appended;
+  }
+  if (!name) return false;
+  const fn = enclosingFunction(input, call);
+  const after = input.text.slice(call.endIndex, fn ? fn.endIndex : input.text.length);
+  return new RegExp(`\\b(?:asyncio\\.)?(?:gather\\(\\s*\\*|wait\\(\\s*|as_completed\\(\\s*)${name}\\b`).test(after);
+}
+
 const queryInLoop: RuleChecker = (input) => {
   if (DJANGO_ADMIN_IMPORT.test(input.text) && REGISTERS_MODEL_ADMIN.test(input.text)) return;
   const found: CallInLoop[] = [];
@@ -3668,7 +3717,7 @@ const queryInLoop: RuleChecker = (input) => {
         isQuery || mayCallFileFunction(input, call)
           ? queryPerComprehensionItem(input, call, { isQuery, modelQuery })
           : undefined;
-      if (!loop) continue;
+      if (!loop || startsTogether(input, call.node)) continue;
       const callee = isQuery ? undefined : sameFileFunction(input, call);
       const inner =
         callee && !(callee.start <= call.node.startIndex && call.node.startIndex < callee.end)
@@ -3694,6 +3743,7 @@ const queryInLoop: RuleChecker = (input) => {
       if (!runs || answeredByCaller(input, call, runs) || (callee && getsOrMakesRow(input, callee))) continue;
     }
     if (!(isQuery || isHttp || runs)) continue;
+    if (startsTogether(input, call.node)) continue;
     let loops: Node[];
     if (ofLoopItem) {
       if (!takesNoItemArguments(call)) continue;
@@ -3763,29 +3813,34 @@ const queryInLoop: RuleChecker = (input) => {
   );
 };
 
+/**
+ * The comprehension a gather's tasks come from: splatted into the call (`gather(*[f(u) for u in urls])`)
+ * or assigned to the name splatted (`tasks = [f(u) for u in urls]; gather(*tasks)`).
+ */
+function gatheredComprehension(input: CheckInput, call: Call): Node | undefined {
+  const splat = call.positional.find((arg) => arg.type === 'list_splat');
+  const spread = unwrap(named(splat ?? null)[0] ?? null);
+  if (!spread) return undefined;
+  let value: Node | null = spread;
+  if (spread.type === 'identifier') {
+    const scope = enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex);
+    const assigned = descendants(scope, 'assignment').filter(
+      (a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text,
+    );
+    value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
+  }
+  return value && (value.type === 'list_comprehension' || value.type === 'generator_expression') ? value : undefined;
+}
+
 const unboundedConcurrency: RuleChecker = (input) => {
   for (const call of calls(input)) {
     if (call.text !== 'asyncio.gather' && call.text !== 'gather') continue;
-    const splat = call.positional.find((arg) => arg.type === 'list_splat');
-    const spread = unwrap(named(splat ?? null)[0] ?? null);
-    if (!spread) continue;
-    let comprehension: Node | null = null;
-    if (spread.type === 'list_comprehension' || spread.type === 'generator_expression') comprehension = spread;
-    else if (spread.type === 'identifier') {
-      const scope = enclosingFunction(input, call.node) ?? input.moduleScope(call.node.startIndex);
-      const assigned = descendants(scope, 'assignment').filter(
-        (a) => a.startIndex < call.node.startIndex && field(a, 'left')?.text === spread.text,
-      );
-      const value = unwrap(field(assigned[assigned.length - 1] ?? null, 'right'));
-      if (value && (value.type === 'list_comprehension' || value.type === 'generator_expression'))
-        comprehension = value;
-    }
-    if (!comprehension) continue;
-    const forClause = named(comprehension).find((child) => child.type === 'for_in_clause');
+    const comprehension = gatheredComprehension(input, call);
+    const forClause = named(comprehension ?? null).find((child) => child.type === 'for_in_clause');
     const iterable = unwrap(field(forClause ?? null, 'right'));
+    if (!comprehension || !iterable) continue;
     // A list written out, or one the operator configures (`settings.rate_providers`): its size is not the data's.
     if (
-      !iterable ||
       iterable.type === 'list' ||
       iterable.type === 'tuple' ||
       /^range\(\s*\d+\s*\)$/.test(iterable.text) ||
@@ -3794,6 +3849,7 @@ const unboundedConcurrency: RuleChecker = (input) => {
       CONFIGURED_KINDS.test(iterable.text)
     )
       continue;
+    if (!growthShown(input, iterable.text, comprehension.startIndex, 0, false)) continue;
     const fn = enclosingFunction(input, call.node);
     if (fn && /Semaphore\(|BoundedSemaphore\(|\bsem(aphore)?\b|limiter|TaskGroup|Queue\(/.test(fn.text)) continue;
     input.report(

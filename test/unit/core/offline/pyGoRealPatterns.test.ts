@@ -206,6 +206,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/engine_chains.go', 3],
     // go-openai's default configuration carries `&http.Client{}`: a client built from it has no timeout.
     ['go/zero_client_configs.go', 2],
+    // Session 15 (round 9's Python, tuned on): a gather is reported only when its list shows it grows with
+    // the data (a request's list, a table's rows, a folder); not a list cut to a few, one handed in or one
+    // a planner chose. The comprehension that builds the gathered tasks is no sequential loop of queries.
+    ['python/gather_sources.py', 4],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');

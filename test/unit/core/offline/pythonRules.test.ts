@@ -34,8 +34,9 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'unbounded-concurrency',
-    line: 2,
-    positive: 'async def f(urls):\n    await asyncio.gather(*[fetch(u) for u in urls])',
+    line: 3,
+    positive:
+      'async def f(request):\n    urls = (await request.json())["urls"]\n    await asyncio.gather(*[fetch(u) for u in urls])',
     negative:
       'async def f(urls):\n    sem = asyncio.Semaphore(5)\n    await asyncio.gather(*[guarded(sem, u) for u in urls])\nasync def g():\n    await asyncio.gather(a(), b())',
   },
