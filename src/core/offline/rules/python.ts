@@ -3717,7 +3717,7 @@ const queryInLoop: RuleChecker = (input) => {
         isQuery || mayCallFileFunction(input, call)
           ? queryPerComprehensionItem(input, call, { isQuery, modelQuery })
           : undefined;
-      if (!loop || startsTogether(input, call.node)) continue;
+      if (!loop) continue;
       const callee = isQuery ? undefined : sameFileFunction(input, call);
       const inner =
         callee && !(callee.start <= call.node.startIndex && call.node.startIndex < callee.end)
@@ -3725,7 +3725,7 @@ const queryInLoop: RuleChecker = (input) => {
           : undefined;
       if (!isQuery && (!inner || answeredByCaller(input, call, inner) || (callee && getsOrMakesRow(input, callee))))
         continue;
-      if (isValidationHook(input, call.node)) continue;
+      if (isValidationHook(input, call.node) || startsTogether(input, call.node)) continue;
       found.push({
         node: call.node,
         loop: loop.node,
@@ -3743,7 +3743,6 @@ const queryInLoop: RuleChecker = (input) => {
       if (!runs || answeredByCaller(input, call, runs) || (callee && getsOrMakesRow(input, callee))) continue;
     }
     if (!(isQuery || isHttp || runs)) continue;
-    if (startsTogether(input, call.node)) continue;
     let loops: Node[];
     if (ofLoopItem) {
       if (!takesNoItemArguments(call)) continue;
@@ -3790,6 +3789,7 @@ const queryInLoop: RuleChecker = (input) => {
     if (behindMemoGuard(input, call, loops[0])) continue;
     if (isQuery && queriesItemsOwnModel(input, call, loops)) continue;
     if (perItem.some((loop) => reportsProgressPerItem(input, loop) || copiesRowPerItem(input, loop))) continue;
+    if (startsTogether(input, call.node)) continue;
     const loop = perItem[perItem.length - 1];
     (sameChange ? writeLoops : otherLoops).add(loop.id);
     found.push({
