@@ -1,6 +1,16 @@
 import { strict as assert } from 'node:assert';
 import type { ReviewFinding } from '../../../../src/core/findings';
-import { KNOWN_PATTERN_REQUIRED_TEXT, redactSecrets, withoutSecrets } from '../../../../src/core/review/redact';
+import {
+  KNOWN_PATTERN_REQUIRED_TEXT,
+  SECRET_NAME_CANDIDATE,
+  SECRET_NAME_CANDIDATE_LOWERCASE,
+  VAR_TYPE_ALTERNATIVE,
+  quotedAssignmentFor,
+  redactSecrets,
+  secretNameLineStarts,
+  withoutAlternative,
+  withoutSecrets,
+} from '../../../../src/core/review/redact';
 import { KNOWN_SECRET_PATTERNS } from '../../../../src/core/secretPatterns';
 
 // Fake credentials shaped like the real formats; assembled at run time so the repository holds no scannable literal.
@@ -322,6 +332,227 @@ describe('redactSecrets', () => {
       const result = redactSecrets(text, { path: '.npmrc' });
       for (const secret of ['abc123def456ghi', 'c2VjcmV0a2V5', 'npm-secret-token-1', 'pg-secret'])
         assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
+    });
+  });
+
+  describe('fast paths that must find exactly what the full patterns find', () => {
+    /** A reproducible stream of numbers in [0, 1) (mulberry32). */
+    const random = (seed: number): (() => number) => {
+      let state = seed;
+      return () => {
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), 1 | state);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    };
+    const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)];
+    // Pieces of code around secret names: names in both cases, operators, quotes, types, `var`.
+    const PIECES = [
+      'password',
+      'PASSWORD',
+      'Pass',
+      'pwd',
+      'adminPw',
+      'db_PW',
+      'secret',
+      'SECRET_KEY',
+      'api_key',
+      'ApiKey',
+      'token',
+      'TOKEN',
+      'credentials',
+      'x-auth',
+      'login',
+      'CLIENT',
+      'sid',
+      'access_id',
+      'AppId',
+      '__INIT__',
+      '__x',
+      'key_base',
+      'name',
+      'value',
+      'cfg.db.password',
+      'var',
+      'VAR',
+      'vars',
+      'variable',
+      ' ',
+      ' ',
+      '  ',
+      '\t',
+      '=',
+      ' = ',
+      ':',
+      ': ',
+      ' := ',
+      '==',
+      '!==',
+      '=>',
+      '??=',
+      '+=',
+      '"',
+      "'",
+      '`',
+      '"s3cr3t-9f2a"',
+      "'tok_41b7c2d9'",
+      '`v4lue-77`',
+      'string',
+      'str',
+      '&str',
+      '[',
+      ']',
+      '(',
+      ')',
+      '{',
+      '}',
+      ',',
+      ';',
+      '.',
+      'f"',
+      'À',
+      'ÿ',
+      'µ',
+      'ß',
+      'é',
+      '«',
+      'p\nass',
+      'word',
+    ];
+    const line = (next: () => number): string =>
+      Array.from({ length: 1 + Math.floor(next() * 14) }, () => pick(next, PIECES)).join('');
+
+    it('takes out the `var NAME TYPE` alternative and nothing else', () => {
+      const pattern = quotedAssignmentFor('var x');
+      assert.ok(pattern.source.includes(VAR_TYPE_ALTERNATIVE));
+      const without = quotedAssignmentFor('const x');
+      assert.equal(without.source, pattern.source.replace(VAR_TYPE_ALTERNATIVE, ''));
+      assert.equal(without.flags, pattern.flags);
+      assert.throws(() => withoutAlternative(/a|b/g, '|c'), /has no alternative/);
+    });
+
+    it('the quoted-assignment pattern without `var` matches as the full one on lines without `var`', () => {
+      const next = random(15);
+      const full = quotedAssignmentFor('var');
+      let compared = 0;
+      let matched = 0;
+      for (let i = 0; i < 8_000; i++) {
+        const text = line(next).replaceAll('\n', ' ');
+        if (text.includes('var')) continue;
+        const fast = quotedAssignmentFor(text);
+        assert.notEqual(fast, full);
+        // Every match from every offset, as replaceAssignments retries a declined match one character on.
+        for (let from = 0; from < text.length; from++) {
+          full.lastIndex = from;
+          fast.lastIndex = from;
+          const expected = full.exec(text);
+          const actual = fast.exec(text);
+          assert.deepEqual(actual && [...actual, actual.index], expected && [...expected, expected.index], text);
+          if (expected) matched++;
+        }
+        compared++;
+      }
+      full.lastIndex = 0;
+      assert.ok(compared > 4_000 && matched > 1_000, `${compared} lines, ${matched} matches`);
+    });
+
+    it('a line with `var` anywhere keeps the full pattern: the Go type after `var NAME` is still read', () => {
+      for (const [text, secret] of [
+        ['var dbPassword string = "go-secret-1"', 'go-secret-1'],
+        ['\tvar\tapiToken\tstring\t=\t"go-secret-2"', 'go-secret-2'],
+        ['x := 1; var adminPassword string = "go-secret-3"', 'go-secret-3'],
+      ]) {
+        const result = redactSecrets(text, { path: 'main.go' });
+        assert.ok(!result.text.includes(secret), result.text);
+        assert.equal(result.redactions.length, 1, text);
+      }
+      // `vars`, `variable`: `var` is there, so the full pattern runs; `VAR` is not `var` (the pattern is case-sensitive).
+      assert.equal(quotedAssignmentFor('vars = 1'), quotedAssignmentFor('var'));
+      assert.notEqual(quotedAssignmentFor('VAR password string = "x"'), quotedAssignmentFor('var'));
+      assert.equal(redactSecrets('VAR password string = "not-go"').text, 'VAR password string = "not-go"');
+    });
+
+    it('the lowercase secret-name finder holds no upper-case letter or escape the lowering would change', () => {
+      assert.ok(SECRET_NAME_CANDIDATE.flags.includes('i') && !SECRET_NAME_CANDIDATE.flags.includes('u'));
+      assert.ok(!SECRET_NAME_CANDIDATE_LOWERCASE.flags.includes('i'));
+      // Upper-case letters stand only in `A-Z` ranges (each made `a-z`), never in escapes such as \W or \S.
+      assert.equal(SECRET_NAME_CANDIDATE.source.replaceAll('A-Z', '').replace(/[^A-Z]/g, ''), '');
+      assert.equal(SECRET_NAME_CANDIDATE_LOWERCASE.source, SECRET_NAME_CANDIDATE.source.replaceAll('A-Z', 'a-z'));
+    });
+
+    it('finds the same secret-name lines in the lowercased text, with LF, CRLF and Latin-1 letters', () => {
+      const next = random(18);
+      let candidates = 0;
+      for (let i = 0; i < 3_000; i++) {
+        const lines = Array.from({ length: 1 + Math.floor(next() * 6) }, () => line(next).replaceAll('\n', '\n'));
+        for (const text of [lines.join('\n'), lines.join('\r\n')]) {
+          const slow = secretNameLineStarts(text, false);
+          assert.deepEqual(secretNameLineStarts(text, true), slow, JSON.stringify(text));
+          candidates += slow.length;
+        }
+      }
+      assert.ok(candidates > 5_000, `${candidates} candidate lines`);
+    });
+
+    it('a name split across lines is no candidate, in either case and either line ending', () => {
+      for (const text of ['PASS\nWORD = "x"', 'pass\r\nword = "x"', 'SECRET\n= "abc123"', 'TOK\nEN: "t0k3n-v4lue"']) {
+        assert.deepEqual(secretNameLineStarts(text, true), [], text);
+        assert.deepEqual(secretNameLineStarts(text, false), [], text);
+        assert.equal(redactSecrets(text).redactions.length, 0, text);
+      }
+    });
+
+    it('a text beyond Latin-1 is searched as it is: the Kelvin sign lowercases to k, but is no k for the pattern', () => {
+      const text = 'const to\u212Aen = "abcdef123456";\nconst PASSWORD = "hunter2-x";';
+      const result = redactSecrets(text);
+      assert.deepEqual(
+        result.redactions.map((r) => [r.line, r.kind]),
+        [[2, 'value of PASSWORD']],
+      );
+      assert.ok(result.text.startsWith('const to\u212Aen = "abcdef123456";\n'), result.text);
+      // Lowercasing would have made line 1 a candidate: the caller passes latin1 = false for such a text.
+      assert.deepEqual(secretNameLineStarts(text, false), [text.indexOf('const PASSWORD')]);
+    });
+
+    it('the Azure names are found by their `Key=` or `Signature=` ending, and other `Key=` lines keep their text', () => {
+      const text = [
+        'Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey=c2hhcmVka2V5MTIz;',
+        'const sas = "SharedAccessSignature=sv%3D2024%26sig%3Dabc123";',
+        'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=YWNjb3VudGtleTk5;EndpointSuffix=core',
+        'const url = `${base}?apiKey=${key}&mode=1`;',
+      ].join('\r\n');
+      const result = redactSecrets(text);
+      for (const secret of ['c2hhcmVka2V5MTIz', 'sv%3D2024%26sig%3Dabc123', 'YWNjb3VudGtleTk5'])
+        assert.ok(!result.text.includes(secret), `${secret} in ${result.text}`);
+      assert.deepEqual(
+        result.redactions.map((r) => [r.line, r.kind]),
+        [
+          [1, 'Azure account key'],
+          [2, 'Azure account key'],
+          [3, 'Azure account key'],
+        ],
+      );
+      assert.equal(result.text.split('\r\n')[3], 'const url = `${base}?apiKey=${key}&mode=1`;');
+    });
+
+    it('overlapping secrets: a token inside an assignment is redacted once, by the first pass that finds it', () => {
+      const token = 'ghp_' + 'Z'.repeat(36);
+      const text = [
+        `PASSWORD = "${token}"`,
+        `var apiToken string = "${token}"`,
+        `Authorization: "Bearer ${token}"`,
+      ].join('\r\n');
+      const result = redactSecrets(text);
+      assert.ok(!result.text.includes(token), result.text);
+      assert.deepEqual(
+        result.redactions.map((r) => [r.line, r.kind]),
+        [
+          [1, 'GitHub token'],
+          [2, 'GitHub token'],
+          [3, 'GitHub token'],
+        ],
+      );
     });
   });
 
