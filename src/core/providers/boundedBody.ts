@@ -4,7 +4,7 @@
  * a 400 MB answer, a gzip bomb or an endless error page costs at most the cap, not the answer.
  */
 
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 
 export interface BodyLimits {
   /** A whole answer that is not a stream (JSON), and one line of a stream. */
@@ -79,7 +79,7 @@ export function boundedEventStream(
   let total = 0;
   // Whole lines go on as they came: only text that may hold an `event:` line or `[DONE]` is decoded,
   // stripped and encoded again (decoding and encoding every chunk cost more than the SDK's own read).
-  const emit = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): void => {
+  const emit = (bytes: Uint8Array, controller: ChunkSink): void => {
     const start = atStart;
     atStart = false;
     // Bytes that are not UTF-8 take the decoder's path, which replaces them as it always did.
@@ -91,36 +91,32 @@ export function boundedEventStream(
     const text = new TextDecoder('utf-8', { ignoreBOM: !start }).decode(bytes);
     if (text !== '') controller.enqueue(encoder.encode(strip(text)));
   };
-  const body = (response.body as ReadableStream<Uint8Array>).pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        if (total > limits.maxStreamBytes) {
-          controller.error(tooLarge('stream'));
-          return;
-        }
-        // Only the new bytes are searched for a line end: a long open line costs its length once.
-        const cut = chunk.lastIndexOf(NEWLINE);
-        if (cut < 0) {
-          pending.push(chunk);
-          pendingChars += pendingDecoder.decode(chunk, { stream: true }).length;
-          // One line, still open: the SDK would hold it whole too.
-          if (pendingChars > limits.maxBodyBytes) controller.error(tooLarge('line'));
-          return;
-        }
-        const lines =
-          pending.length === 0 ? chunk.subarray(0, cut + 1) : concat([...pending, chunk.subarray(0, cut + 1)]);
-        emit(lines, controller);
-        const rest = chunk.subarray(cut + 1);
-        pending = rest.byteLength > 0 ? [rest] : [];
-        pendingDecoder = textDecoder();
-        pendingChars = rest.byteLength > 0 ? pendingDecoder.decode(rest, { stream: true }).length : 0;
-      },
-      flush(controller) {
-        if (pending.length > 0) emit(concat(pending), controller);
-      },
-    }),
-  );
+  const transform = (chunk: Uint8Array, controller: ChunkSink): void => {
+    total += chunk.byteLength;
+    if (total > limits.maxStreamBytes) {
+      controller.error(tooLarge('stream'));
+      return;
+    }
+    // Only the new bytes are searched for a line end: a long open line costs its length once.
+    const cut = chunk.lastIndexOf(NEWLINE);
+    if (cut < 0) {
+      pending.push(chunk);
+      pendingChars += pendingDecoder.decode(chunk, { stream: true }).length;
+      // One line, still open: the SDK would hold it whole too.
+      if (pendingChars > limits.maxBodyBytes) controller.error(tooLarge('line'));
+      return;
+    }
+    const lines = pending.length === 0 ? chunk.subarray(0, cut + 1) : concat([...pending, chunk.subarray(0, cut + 1)]);
+    emit(lines, controller);
+    const rest = chunk.subarray(cut + 1);
+    pending = rest.byteLength > 0 ? [rest] : [];
+    pendingDecoder = textDecoder();
+    pendingChars = rest.byteLength > 0 ? pendingDecoder.decode(rest, { stream: true }).length : 0;
+  };
+  const flush = (controller: ChunkSink): void => {
+    if (pending.length > 0) emit(concat(pending), controller);
+  };
+  const body = pulledThrough(response.body as ReadableStream<Uint8Array>, transform, flush);
   const bounded = new Response(body, {
     status: response.status,
     statusText: response.statusText,
@@ -130,24 +126,79 @@ export function boundedEventStream(
   return bounded;
 }
 
+/** What a transform step writes to: the enqueue and error of a stream controller. */
+interface ChunkSink {
+  enqueue(chunk: Uint8Array): void;
+  error(reason: unknown): void;
+}
+
+/**
+ * `source` read through `transform` (then `flush` at its end), as `source.pipeThrough(new
+ * TransformStream({ transform, flush }))` would, by a stream that reads the source when its reader
+ * asks. A pipe through a TransformStream costs a writable stream, a readable stream and the pipe's
+ * promises per chunk: ~3 µs a chunk, ~1.2 ms CPU for the ~480 chunks of a streamed 2,000-line
+ * review's answer, against ~0.3 ms this way (the largest part of the provider's cost over the bare
+ * SDK). As with the pipe, an error the transform raises on its controller cancels the source, and
+ * cancelling the result cancels the source.
+ */
+export function pulledThrough(
+  source: ReadableStream<Uint8Array>,
+  transform: (chunk: Uint8Array, sink: ChunkSink) => void,
+  flush: (sink: ChunkSink) => void,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  // Set once the result has errored or been cancelled: nothing more is written to it.
+  let over = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let wrote = false;
+        const sink: ChunkSink = {
+          enqueue(chunk) {
+            wrote = true;
+            controller.enqueue(chunk);
+          },
+          error(reason) {
+            over = true;
+            controller.error(reason);
+            void reader.cancel(reason).catch(() => undefined);
+          },
+        };
+        // A pull that writes nothing is not called again: read on until a chunk goes out or the
+        // source ends (a chunk without a line end only adds to the open line).
+        while (!wrote && !over) {
+          const { value, done } = await reader.read();
+          if (over) return;
+          if (done) {
+            flush(sink);
+            if (!over) controller.close();
+            over = true;
+            return;
+          }
+          transform(value, sink);
+        }
+      },
+      cancel(reason) {
+        over = true;
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
-const EVENT_BYTES = encoder.encode('event:');
-const DONE_BYTES = encoder.encode('[DONE]');
+const EVENT_BYTES = Buffer.from('event:');
+const DONE_BYTES = Buffer.from('[DONE]');
 
-/** Whether `bytes` holds `part` anywhere. */
-function holds(bytes: Uint8Array, part: Uint8Array): boolean {
-  const first = part[0];
-  for (
-    let at = bytes.indexOf(first);
-    at !== -1 && at + part.length <= bytes.length;
-    at = bytes.indexOf(first, at + 1)
-  ) {
-    let same = 1;
-    while (same < part.length && bytes[at + same] === part[same]) same++;
-    if (same === part.length) return true;
-  }
-  return false;
+/**
+ * Whether `bytes` holds `part` anywhere, by Buffer's native search: a loop stopping at every byte
+ * equal to the first of `part` (`e` of `event:`, common in JSON) cost ~0.2 ms per 85 KB answer,
+ * against ~0.05 ms.
+ */
+function holds(bytes: Uint8Array, part: Buffer): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(part) !== -1;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { boundedEventStream, streamEndOf } from '../../../../src/core/providers/boundedBody';
+import { boundedEventStream, pulledThrough, streamEndOf } from '../../../../src/core/providers/boundedBody';
 
 const limits = { maxBodyBytes: 1_000_000, maxStreamBytes: 10_000_000, maxErrorBytes: 1_000 };
 const encoder = new TextEncoder();
@@ -91,5 +91,124 @@ describe('boundedEventStream', () => {
         error: 'too large: stream',
       },
     );
+  });
+});
+
+describe('pulledThrough (the bounded stream without a TransformStream pipe)', () => {
+  /** A source of these chunks that records whether and why it was cancelled. */
+  function source(chunks: Uint8Array[], failAt?: number): { stream: ReadableStream<Uint8Array>; cancelled: unknown[] } {
+    const cancelled: unknown[] = [];
+    let next = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (next === failAt) controller.error(new Error('connection reset'));
+        else if (next < chunks.length) controller.enqueue(chunks[next]);
+        else controller.close();
+        next++;
+      },
+      cancel(reason) {
+        cancelled.push(reason);
+      },
+    });
+    return { stream, cancelled };
+  }
+
+  /** Lines that start with `#` dropped; a line over 8 bytes errors (a stand-in for the bounds). */
+  function lineFilter(): {
+    transform: (chunk: Uint8Array, sink: { enqueue(c: Uint8Array): void; error(e: unknown): void }) => void;
+    flush: (sink: { enqueue(c: Uint8Array): void; error(e: unknown): void }) => void;
+  } {
+    let open = '';
+    const out = (text: string, sink: { enqueue(c: Uint8Array): void }): void => {
+      const kept = text
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n');
+      if (kept !== '') sink.enqueue(encoder.encode(kept));
+    };
+    return {
+      transform(chunk, sink) {
+        open += new TextDecoder().decode(chunk);
+        const cut = open.lastIndexOf('\n');
+        if (open.length - cut - 1 > 8) {
+          sink.error(new Error('line too long'));
+          return;
+        }
+        if (cut < 0) return;
+        out(open.slice(0, cut + 1), sink);
+        open = open.slice(cut + 1);
+      },
+      flush(sink) {
+        if (open !== '') out(open, sink);
+      },
+    };
+  }
+
+  async function read(stream: ReadableStream<Uint8Array>): Promise<string> {
+    try {
+      return new TextDecoder().decode(await new Response(stream).arrayBuffer());
+    } catch (error) {
+      return `error: ${(error as Error).message}`;
+    }
+  }
+
+  it('gives what a pipe through a TransformStream gives, however the bytes are cut, errors included', async () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pieces = ['a', 'bc', '\n', '#x\n', 'defg', '\n\n', '#', '123456789', 'é'];
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 12) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
+      const bytes = encoder.encode(text);
+      const sizes = [1, 2, 3, 5, 64];
+      const chunks = cut(bytes, sizes[round % sizes.length]);
+      const failAt = round % 7 === 0 && chunks.length > 0 ? Math.floor(random() * chunks.length) : undefined;
+      const piped = lineFilter();
+      const expected = await read(source(chunks, failAt).stream.pipeThrough(new TransformStream(piped)));
+      const pulled = lineFilter();
+      const actual = await read(pulledThrough(source(chunks, failAt).stream, pulled.transform, pulled.flush));
+      assert.equal(actual, expected, JSON.stringify({ text, size: sizes[round % sizes.length], failAt }));
+    }
+  });
+
+  it('reads on through chunks that write nothing (an open line) instead of waiting for ever', async () => {
+    const { transform, flush } = lineFilter();
+    const chunks = ['ab', 'cd', 'ef', '\n', 'gh'].map((part) => encoder.encode(part));
+    assert.equal(await read(pulledThrough(source(chunks).stream, transform, flush)), 'abcdef\ngh');
+  });
+
+  it('cancels the source when the transform fails, and when the reader cancels', async () => {
+    // More chunks behind the failing one: the source is still open when the transform fails.
+    const failing = source(['123456789', 'ab\n', 'cd\n', 'ef\n'].map((part) => encoder.encode(part)));
+    const filter = lineFilter();
+    assert.equal(await read(pulledThrough(failing.stream, filter.transform, filter.flush)), 'error: line too long');
+    assert.equal(failing.cancelled.length, 1);
+    assert.equal((failing.cancelled[0] as Error).message, 'line too long');
+
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(encoder.encode('x\n'));
+      },
+      cancel(reason) {
+        cancelledBy.push(reason);
+      },
+    });
+    const cancelledBy: unknown[] = [];
+    const other = lineFilter();
+    const reader = pulledThrough(endless, other.transform, other.flush).getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'x\n');
+    await reader.cancel('enough');
+    assert.deepEqual(cancelledBy, ['enough']);
+  });
+
+  it("fails with the source's error when the connection breaks", async () => {
+    const { transform, flush } = lineFilter();
+    const broken = source([encoder.encode('ab\n'), encoder.encode('cd\n')], 1);
+    assert.equal(await read(pulledThrough(broken.stream, transform, flush)), 'error: connection reset');
   });
 });
