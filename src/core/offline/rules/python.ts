@@ -2483,11 +2483,18 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
 const GROWTH_WRAPPER =
   /^(?:enumerate|sorted|list|set|tuple|reversed|iter|frozenset|tqdm|zip|chain(?:\.from_iterable)?)\(/;
 /**
- * A query with a cap: a slice with an end (`[:50]`, `[0:n]`), `.limit(…)`, `.first()`, `.paginate(…)`, or
+ * A slice that keeps a few: one with an end and no step (`[:50]`, `[0:n]`, `[i:i + n]`) or the last few
+ * (`[-n:]`). Not `[:-1]` or `[1:-1]` (all but one or two), `[::2]` (every other one) nor `[::-1]` (all,
+ * reversed): those are as many as the list. A mapping's key with a colon (`row["a:b"]`) is no slice.
+ */
+const FEW_SLICE = String.raw`\[(?:[^[\]:\n"']*:[ \t]*(?![-:\s])[^[\]:\n"']+|[ \t]*-[ \t]*[\w.]+[ \t]*:[ \t]*)\]`;
+/**
+ * A query with a cap: a slice that keeps a few (FEW_SLICE), `.limit(…)`, `.first()`, `.paginate(…)`, or
  * one row (`Model.objects.get(pk=…)`, `get_object_or_404(…)`); not a mapping's `.get("key", [])`.
  */
-const CAPPED =
-  /\[[^\]:\n]*:[ \t]*[^\]\s][^\]\n]*\]|\.(?:limit|first|last|paginate|one|one_or_none|scalar|get_or_create|latest|earliest)\(|\.(?:objects|query|session)\.get\(|\.get\(\s*\w+\s*=|\bget_object_or_404\(/;
+const CAPPED = new RegExp(
+  String.raw`${FEW_SLICE}|\.(?:limit|first|last|paginate|one|one_or_none|scalar|get_or_create|latest|earliest)\(|\.(?:objects|query|session)\.get\(|\.get\(\s*\w+\s*=|\bget_object_or_404\(`,
+);
 const REQUEST_LIST =
   /\brequest\.(?:data|json|POST|GET|FILES|form|args|values|files|query_params|get_json)\b|\bget_json\(|\bvalidated_data\b|\.getlist\(/;
 const PARSED_DOCUMENT =
@@ -2515,8 +2522,8 @@ const ON_NAME = /^([A-Za-z_]\w*)\.(?:all|filter|exclude|order_by|distinct|values
 const IDS_LIST = /^(?:ids|pks|uuids|\w+_(?:ids|pks|uuids)|\w*[a-z](?:Ids|Pks|Uuids))$/;
 const QUERYSET_NAME = /^(?:queryset|qs|\w+_(?:qs|queryset))$/;
 const GROWTH_DEPTH = 4;
-/** A list cut to a few at its end: `[:n]`, `[i:i + n]`, `[-n:]` (not `[1:]`, which drops one). */
-const SLICED_TO_FEW = /\[[^[\]:\n]*:[ \t]*[^[\]\s:][^[\]:\n]*\]$|\[[ \t]*-[ \t]*[\w.]+[ \t]*:[ \t]*\]$/;
+/** A list cut to a few at its end (FEW_SLICE): `[:n]`, `[i:i + n]`, `[-n:]`; not `[1:]` nor `[:-1]`, which drop one. */
+const SLICED_TO_FEW = new RegExp(`${FEW_SLICE}$`);
 
 /** The first argument of a call's text (`sorted(rows, key=…)` → `rows`). */
 function firstArgument(text: string): string {
