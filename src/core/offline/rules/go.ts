@@ -232,6 +232,80 @@ const CLIENT_OPTION_DEFAULTS: ReadonlyArray<{
   },
 ];
 
+/**
+ * Client libraries whose own default client has no timeout (session 15): resty's `New()` (v2, and v3 at
+ * resty.dev/v3) wraps `&http.Client{Jar: …}` with no `Timeout`; go-retryablehttp's `NewClient()` uses
+ * go-cleanhttp's pooled client (dial 30 s, TLS handshake 10 s, then no bound on the response) and its
+ * package-level `Get`/`Head`/`Post`/`PostForm` use that default client; fasthttp's package-level
+ * `Get`/`Post`/`Do` use a zero `Client` (no read or write timeout); gorequest's `New()` sets none.
+ * `cleared` is what, anywhere in the file, gives the client one (`client.SetTimeout(d)`,
+ * `rc.HTTPClient.Timeout = d`, `.Timeout(d)` on a gorequest agent). imroc/req's `C()` (2 min) and
+ * fasthttp's `DoTimeout`/`DoDeadline`/`GetTimeout`/`GetDeadline` are bounded and not listed.
+ */
+const DEFAULT_CLIENT_LIBRARIES: ReadonlyArray<{
+  module: RegExp;
+  name: string;
+  calls: RegExp;
+  cleared?: RegExp;
+  fix: string;
+}> = [
+  {
+    module: /^(?:github\.com\/go-resty\/resty(?:\/v2)?|resty\.dev\/v3)$/,
+    name: 'resty',
+    calls: /^New$/,
+    cleared: /\.\s*SetTimeout\s*\(/,
+    fix: 'Call `SetTimeout(…)` on the client (or give each request a context with a deadline via `SetContext`).',
+  },
+  {
+    module: /^github\.com\/hashicorp\/go-retryablehttp$/,
+    name: 'retryablehttp',
+    calls: /^NewClient$/,
+    cleared: /\bHTTPClient\s*(?:\.\s*Timeout\s*)?=(?!=)/,
+    fix: 'Set `client.HTTPClient.Timeout` (each attempt) after `NewClient()`, or pass requests a context with a deadline.',
+  },
+  {
+    module: /^github\.com\/hashicorp\/go-retryablehttp$/,
+    name: 'retryablehttp',
+    calls: /^(?:Get|Head|Post|PostForm)$/,
+    fix: 'Make a client with `NewClient()`, set its `HTTPClient.Timeout`, and send through it.',
+  },
+  {
+    module: /^github\.com\/valyala\/fasthttp$/,
+    name: 'fasthttp',
+    calls: /^(?:Get|Post|Do|DoRedirects)$/,
+    fix: 'Use `fasthttp.DoTimeout`/`GetTimeout`, or a `fasthttp.Client{ReadTimeout: …, WriteTimeout: …}`.',
+  },
+  {
+    module: /^github\.com\/parnurzeal\/gorequest$/,
+    name: 'gorequest',
+    calls: /^New$/,
+    cleared: /\.\s*Timeout\s*\(/,
+    fix: 'Call `.Timeout(…)` on the agent.',
+  },
+];
+
+/** A call of DEFAULT_CLIENT_LIBRARIES that sends or builds with no timeout, and what it is. */
+function defaultLibraryClient(
+  input: CheckInput,
+  call: Call,
+  imported: Map<string, string>,
+): (typeof DEFAULT_CLIENT_LIBRARIES)[number] | undefined {
+  if (call.operand === undefined || !IDENTIFIER.test(call.operand)) return undefined;
+  for (const known of DEFAULT_CLIENT_LIBRARIES) {
+    if (!known.calls.test(call.name)) continue;
+    const path = imported.get(call.operand);
+    const isPackage = path
+      ? known.module.test(path)
+      : call.operand === known.name && [...imported.values()].some((value) => known.module.test(value));
+    if (!isPackage) continue;
+    return known.cleared?.test(input.text) ? undefined : known;
+  }
+  return undefined;
+}
+
+/** fasthttp's request helpers that carry their own bound: a `Client` used only through them needs no `ReadTimeout`. */
+const FASTHTTP_BOUNDED = /\.\s*(?:DoTimeout|DoDeadline|GetTimeout|GetDeadline)\s*\(/;
+
 /** The client option a library call leaves out where its default client has no timeout (see CLIENT_OPTION_DEFAULTS). */
 function missingClientOption(call: Call, imported: Map<string, string>): string | undefined {
   for (const known of CLIENT_OPTION_DEFAULTS) {
@@ -461,6 +535,18 @@ const httpNoTimeout: RuleChecker = (input) => {
       );
       continue;
     }
+    const defaultClient = defaultLibraryClient(input, call, imported);
+    if (defaultClient) {
+      input.report(
+        call.node,
+        'http-no-timeout',
+        defaultClient.cleared
+          ? `\`${call.text}\` makes a ${defaultClient.name} client whose HTTP client has no timeout, and this file sets none: a stalled server holds each request's goroutine for as long as its context allows (forever for a background context).`
+          : `\`${call.text}\` sends through ${defaultClient.name}'s package-level client, which has no timeout: a stalled server holds this goroutine and its connection forever.`,
+        defaultClient.fix,
+      );
+      continue;
+    }
     const missing = CLIENT_OPTION_DEFAULTS.some((known) => known.call === call.name)
       ? missingClientOption(call, imported)
       : undefined;
@@ -485,6 +571,20 @@ const httpNoTimeout: RuleChecker = (input) => {
       'Use an `http.Client{Timeout: …}` (or a request context with a deadline via `http.NewRequestWithContext`).',
     );
   }
+  // `fasthttp.Client{}` / `HostClient{}` without `ReadTimeout`: reading a response is unbounded.
+  if (input.text.includes('fasthttp') && !FASTHTTP_BOUNDED.test(input.text))
+    for (const literal of nodesAtMatches(input, /\bfasthttp\.(?:Host)?Client\s*\{/g, COMPOSITE, 3)) {
+      const type = field(literal, 'type')?.text;
+      if (!type || !/^fasthttp\.(?:Host)?Client$/.test(type)) continue;
+      if (imported.get('fasthttp') !== 'github.com/valyala/fasthttp') continue;
+      if (keyedElements(literal).has('ReadTimeout')) continue;
+      input.report(
+        literal,
+        'http-no-timeout',
+        `\`${type}\` without \`ReadTimeout\`: fasthttp reads a response for as long as the server takes, so a stalled server holds the request forever.`,
+        'Set `ReadTimeout` and `WriteTimeout` on the client, or send with `DoTimeout`/`DoDeadline`.',
+      );
+    }
   for (const literal of nodesAtMatches(input, /\bhttp\.Client\s*\{/g, COMPOSITE, 3)) {
     if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
     if (keyedElements(literal).has('Timeout')) continue;

@@ -138,18 +138,116 @@ function nestHttpFields(input: CheckInput): Set<string> {
 }
 
 /**
- * The names the `request` family is bound to in the file (`const request = require('request')`,
- * `import rp from 'request-promise'`): clients with no timeout unless a request's options set one.
- * None when the file makes a client with defaults (`request.defaults({ timeout })`): its options are unseen.
+ * Client packages with no default timeout whose requests are read like the `request` family's: the
+ * package's name called with a URL or options (`got(url, opts)`, `needle('get', url, opts)`), or one
+ * of its verbs (`got.post(url, { json })`, `needle.get(url, opts, cb)`); a timeout is one of `keys` in
+ * an options object. Session 15's survey (docs/offline.md): got 11–14 ("by default, there is no
+ * timeout"; `timeout: { request: ms }`, a number in got 11), ofetch (`timeout` ms, none by default),
+ * needle (10 s to connect, then `response_timeout`/`read_timeout` 0: no limit), phin (`timeout`), and
+ * superagent, whose requests take a timeout as a call in their chain (`.timeout(ms)`). ky (10 s),
+ * undici's own `request` and `Pool`/`Agent` (300 s headers and body) have a finite default.
  */
-const REQUEST_PACKAGE_BINDING =
-  /\b(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](?:request|request-promise(?:-native|-any)?)['"]\s*\)|import\s+([A-Za-z_$][\w$]*)\s+from\s*['"](?:request|request-promise(?:-native|-any)?)['"])/g;
-function requestClients(text: string): Set<string> {
-  const names = new Set<string>();
-  if (/\.defaults\s*\(/.test(text)) return names;
-  for (const match of text.matchAll(REQUEST_PACKAGE_BINDING)) names.add(match[1] ?? match[2]);
+interface ClientPackage {
+  module: RegExp;
+  label: string;
+  keys: readonly string[];
+  /** A timeout set by a call in the request's chain (superagent's `.timeout(ms)`), not an option. */
+  chained?: string;
+  /** The method that makes an instance with defaults (`got.extend(options)`, `ofetch.create(options)`). */
+  instance?: string;
+  fix: string;
+}
+const CLIENT_PACKAGES: readonly ClientPackage[] = [
+  {
+    module: /^(?:request|request-promise(?:-native|-any)?)$/,
+    label: 'the request library',
+    keys: ['timeout'],
+    fix: 'Set `timeout` (milliseconds) in the request options, or make one client with `request.defaults({ timeout })`; the library is deprecated: `fetch` with `AbortSignal.timeout(ms)` replaces it.',
+  },
+  {
+    module: /^got$/,
+    label: 'got',
+    keys: ['timeout', 'signal'],
+    instance: 'extend',
+    fix: 'Set `timeout: { request: 10_000 }` in the options (a number in got 11), or make one client with `got.extend({ timeout: { request: 10_000 } })`.',
+  },
+  {
+    module: /^ofetch$/,
+    label: 'ofetch',
+    keys: ['timeout', 'signal'],
+    instance: 'create',
+    fix: 'Set `timeout` (milliseconds) in the options, or make one client with `ofetch.create({ timeout })`.',
+  },
+  {
+    module: /^needle$/,
+    label: 'needle (10 s to connect, then no limit)',
+    keys: ['response_timeout', 'read_timeout'],
+    fix: 'Set `response_timeout` (and `read_timeout`) in the options, or once with `needle.defaults({ response_timeout })`.',
+  },
+  {
+    module: /^phin$/,
+    label: 'phin',
+    keys: ['timeout'],
+    fix: 'Set `timeout` (milliseconds) in the options, or make one client with `phin.defaults({ timeout })`.',
+  },
+  {
+    module: /^superagent$/,
+    label: 'superagent',
+    keys: [],
+    chained: 'timeout',
+    fix: 'Add `.timeout({ response: 5_000, deadline: 30_000 })` to the request.',
+  },
+];
+
+/**
+ * The names the client packages are bound to in the file (`const request = require('request')`,
+ * `import rp from 'request-promise'`, `import got from 'got'`, `import { ofetch } from 'ofetch'`).
+ * A package whose name the file also gives defaults (`request.defaults(…)`, `got.extend(…)`,
+ * `ofetch.create(…)`) is left out: its instances' options are not followed; for the request family any
+ * `.defaults(` in the file, as before.
+ */
+const PACKAGE_BINDING =
+  /\b(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]([\w@/.-]+)['"]\s*\)|import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s*['"]([\w@/.-]+)['"]|import\s*\{([^}]*)\}\s*from\s*['"](ofetch)['"])/g;
+function requestClients(text: string): Map<string, ClientPackage> {
+  const names = new Map<string, ClientPackage>();
+  if (!/\b(?:request|got|ofetch|needle|phin|superagent)\b/.test(text)) return names;
+  const add = (name: string, module: string): void => {
+    const known = CLIENT_PACKAGES.find((entry) => entry.module.test(module));
+    if (!known) return;
+    if (known === CLIENT_PACKAGES[0] && /\.defaults\s*\(/.test(text)) return;
+    // `needle.defaults({ response_timeout })`, `phin.defaults({ timeout })`: every request of the module's.
+    if (
+      known.instance === undefined &&
+      new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*\\.\\s*defaults\\s*\\(`).test(text)
+    )
+      return;
+    names.set(name, known);
+  };
+  for (const match of text.matchAll(PACKAGE_BINDING)) {
+    if (match[5] !== undefined) {
+      // `import { ofetch, $fetch as get } from 'ofetch'`.
+      for (const piece of match[5].split(',')) {
+        const [name, alias] = piece.trim().split(/\s+as\s+/);
+        if (name === 'ofetch' || name === '$fetch') add(alias ?? name, match[6]);
+      }
+    } else add(match[1] ?? match[3], match[2] ?? match[4]);
+  }
   return names;
 }
+/** `superagent.get(url).set(…).timeout(5000)`: whether a call in the chain that starts with `call` is `.name(…)`. */
+function chainCalls(call: Node, name: string): boolean {
+  let node: Node = call;
+  for (let depth = 0; depth < 12; depth += 1) {
+    const member = node.parent;
+    if (member?.type !== 'member_expression' || field(member, 'object')?.id !== node.id) return false;
+    const next = member.parent;
+    if (next?.type !== 'call_expression') return false;
+    if (field(member, 'property')?.text === name) return true;
+    node = next;
+  }
+  return false;
+}
+
 /**
  * A URL, not options: text (`'https://…'`, `` `${host}/status` ``) or a name that says URL
  * (`url`, `this.endpoint`, `imageSrc`); a name that says nothing (`config`) may be options.
@@ -518,7 +616,7 @@ const httpNoTimeout: RuleChecker = (input) => {
   let source: ReturnType<typeof fetchSource> | undefined;
   let googleClients: boolean | undefined;
   let nestFields: Set<string> | undefined;
-  let requestNames: Set<string> | undefined;
+  let requestNames: Map<string, ClientPackage> | undefined;
   let racing: boolean | undefined;
   let siteFetches: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
@@ -546,27 +644,70 @@ const httpNoTimeout: RuleChecker = (input) => {
       );
       continue;
     }
-    const isRequestCall =
-      (target.object === undefined || REQUEST_VERBS.has(target.name)) &&
-      (requestNames ??= requestClients(input.text)).has(target.object ?? target.text);
-    if (isRequestCall) {
-      // `request(url)`, `request(url, options)`, `request(options)`: a timeout in an options object;
-      // options built elsewhere (a variable, a spread) cannot be read.
-      const list = args(call);
-      if (list.length === 0) continue;
-      const objects = list.slice(0, 2).map((arg) => unwrap(arg));
-      const options = objects.find((arg) => arg?.type === 'object');
-      if (options) {
-        const { props, hasSpread } = objectProps(options);
-        if (hasSpread || props.has('timeout')) continue;
-      } else if (!isUrlArgument(objects[0])) continue;
-      else if (list[1] && unwrap(list[1])?.type === 'identifier') continue;
+    // `got.extend({ prefixUrl, headers })`, `ofetch.create({ baseURL })` without a timeout: every request
+    // of the instance waits as long as the server lets it (reported at the instance, as for axios.create).
+    const instanceOf =
+      target.object !== undefined && (target.name === 'extend' || target.name === 'create')
+        ? (requestNames ??= requestClients(input.text)).get(target.object)
+        : undefined;
+    if (instanceOf?.instance === target.name) {
+      const given = args(call).map((arg) => unwrap(arg));
+      if (given.length === 0 || given.some((arg) => arg?.type !== 'object')) continue;
+      const timed = given.some((object) => {
+        const { props, hasSpread } = objectProps(object as Node);
+        return hasSpread || instanceOf.keys.some((key) => props.has(key));
+      });
+      if (timed || TIMEOUT_ASSIGNED.test(input.text)) continue;
       input.report(
         call,
         'http-no-timeout',
-        `\`${target.text}\` has no timeout: the request library waits as long as the server and the network let it.`,
-        'Set `timeout` (milliseconds) in the request options, or make one client with `request.defaults({ timeout })`; the library is deprecated: `fetch` with `AbortSignal.timeout(ms)` replaces it.',
-        options ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT) : undefined,
+        `\`${target.text}\` makes a client with no timeout: each of its requests waits as long as the server lets it unless it sets its own.`,
+        instanceOf.fix,
+        addOptionEdit(
+          input,
+          given[0] as Node,
+          undefined,
+          instanceOf.instance === 'extend' ? 'timeout: { request: 10_000 }' : AXIOS_TIMEOUT,
+        ),
+      );
+      continue;
+    }
+    const requestPackage =
+      target.object === undefined || REQUEST_VERBS.has(target.name)
+        ? (requestNames ??= requestClients(input.text)).get(target.object ?? target.text)
+        : undefined;
+    if (requestPackage) {
+      // `request(url)`, `got(url, options)`, `needle.post(url, data, options)`: a timeout in an options
+      // object; options built elsewhere (a name, a spread) cannot be read.
+      const list = args(call);
+      if (list.length === 0) continue;
+      const given = list.slice(0, 4).map((arg) => unwrap(arg));
+      let options: Node | undefined;
+      if (requestPackage.chained) {
+        if (chainCalls(call, requestPackage.chained)) continue;
+      } else {
+        const objects = given.filter((arg): arg is Node => arg?.type === 'object');
+        if (
+          objects.some((object) => {
+            const { props, hasSpread } = objectProps(object);
+            return hasSpread || requestPackage.keys.some((key) => props.has(key));
+          })
+        )
+          continue;
+        options = objects[objects.length - 1];
+        // `got(url, options)`: options passed by name.
+        if (!options && given[1]?.type === 'identifier') continue;
+      }
+      const first = given[0];
+      if (!options && !isUrlArgument(first) && !(first?.type === 'string' && given.length > 1)) continue;
+      input.report(
+        call,
+        'http-no-timeout',
+        `\`${target.text}\` has no timeout: ${requestPackage.label} waits as long as the server and the network let it.`,
+        requestPackage.fix,
+        options && requestPackage.keys[0] === 'timeout' && requestPackage === CLIENT_PACKAGES[0]
+          ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT)
+          : undefined,
       );
       continue;
     }

@@ -700,12 +700,134 @@ function onRequestsSession(input: CheckInput, call: Call): boolean {
   return passed.length > 0 && passed.every((text) => sessions.has(text));
 }
 
+/**
+ * The standard library's HTTP clients and urllib3's pools, which wait on the socket module's global
+ * timeout: None (block forever) unless the program calls `socket.setdefaulttimeout(…)`.
+ * `urllib.request.urlopen(url, data, timeout)`, `http.client.HTTPConnection(host, port, timeout)` /
+ * `HTTPSConnection`: the timeout is a keyword or the third argument. urllib3's `PoolManager(…)` /
+ * `ProxyManager(…)` take `timeout=` for all their requests (its module-level `urllib3.request()` has a
+ * 3 s default and is not one of these). Names as the file imports them: the dotted path,
+ * `from urllib import request` then `request.urlopen`, `from urllib.request import urlopen as fetch`.
+ */
+const STDLIB_CLIENTS: ReadonlyArray<{ module: string; names: RegExp; timeoutAt?: number }> = [
+  { module: 'urllib.request', names: /^urlopen$/, timeoutAt: 2 },
+  { module: 'http.client', names: /^HTTPS?Connection$/, timeoutAt: 2 },
+  { module: 'urllib3', names: /^(?:PoolManager|ProxyManager)$/ },
+  { module: 'urllib3.poolmanager', names: /^(?:PoolManager|ProxyManager)$/ },
+];
+const FROM_IMPORT = /^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^\n)]*)/gm;
+
+const stdlibClientsByFile = new WeakMap<CheckInput, Map<string, (typeof STDLIB_CLIENTS)[number]>>();
+
+/** The callee texts that name one of STDLIB_CLIENTS in this file (`urllib.request.urlopen`, `urlopen`, `request.urlopen`). */
+function stdlibClients(input: CheckInput): Map<string, (typeof STDLIB_CLIENTS)[number]> {
+  let found = stdlibClientsByFile.get(input);
+  if (found) return found;
+  found = new Map();
+  stdlibClientsByFile.set(input, found);
+  const text = input.text;
+  if (!/urlopen|HTTPS?Connection|PoolManager|ProxyManager/.test(text) || /\bsocket\.setdefaulttimeout\s*\(/.test(text))
+    return found;
+  for (const known of STDLIB_CLIENTS) {
+    // `import urllib.request` / `import urllib3`: the dotted path.
+    if (new RegExp(`^[ \\t]*import[ \\t]+${known.module.replace(/\./g, '\\.')}\\b`, 'm').test(text))
+      for (const name of ['urlopen', 'HTTPConnection', 'HTTPSConnection', 'PoolManager', 'ProxyManager'])
+        if (known.names.test(name)) found.set(`${known.module}.${name}`, known);
+  }
+  for (const match of text.matchAll(FROM_IMPORT)) {
+    const [, module, list] = match;
+    for (const piece of list.split(',')) {
+      const [name, alias] = piece.trim().split(/[ \t]+as[ \t]+/);
+      if (!name) continue;
+      for (const known of STDLIB_CLIENTS) {
+        // `from urllib.request import urlopen`, `from urllib3 import PoolManager as Pool`.
+        if (module === known.module && known.names.test(name)) found.set(alias ?? name, known);
+        // `from urllib import request`, `from http import client as hc`: the submodule by its name.
+        const dot = known.module.lastIndexOf('.');
+        if (dot > 0 && module === known.module.slice(0, dot) && name === known.module.slice(dot + 1))
+          for (const member of ['urlopen', 'HTTPConnection', 'HTTPSConnection'])
+            if (known.names.test(member)) found.set(`${alias ?? name}.${member}`, known);
+      }
+    }
+  }
+  return found;
+}
+
+/** `pool = urllib3.PoolManager()`: whether every request the file makes on `pool` passes `timeout=` (and it makes one). */
+function poolRequestsTimed(input: CheckInput, call: Call): boolean {
+  const line = input.text.slice(input.text.lastIndexOf('\n', call.node.startIndex) + 1, call.node.startIndex);
+  const name = /([A-Za-z_][\w.]*)[ \t]*=[ \t]*$/.exec(line)?.[1];
+  if (!name) return false;
+  let requests = 0;
+  for (const site of calls(input)) {
+    if (site.object !== name || !/^(?:request|urlopen|request_encode_body|request_encode_url)$/.test(site.name))
+      continue;
+    requests += 1;
+    if (site.hasKwargsSplat) continue;
+    const given = keywordValue(site, 'timeout');
+    if (!given || given.type === 'none') return false;
+  }
+  return requests > 0;
+}
+
+/** `aiohttp.ClientTimeout()` / `ClientTimeout(total=None)` (imported from aiohttp): none of its four bounds set. */
+function unboundedAiohttpTimeout(input: CheckInput, call: Call): boolean {
+  const fromModule =
+    call.object !== undefined && /^[ \t]*import[ \t]+aiohttp\b/m.test(input.text) && call.object === 'aiohttp';
+  const imported =
+    call.object === undefined && /^[ \t]*from[ \t]+aiohttp[ \t]+import[ \t]+[^\n]*\bClientTimeout\b/m.test(input.text);
+  if ((!fromModule && !imported) || call.hasKwargsSplat) return false;
+  if (call.positional.some((arg) => arg.type !== 'none')) return false;
+  return ['total', 'connect', 'sock_read', 'sock_connect'].every((key) => {
+    const value = keywordValue(call, key);
+    return !value || value.type === 'none';
+  });
+}
+
+/** A call of a standard-library client (or urllib3 pool) with no timeout; undefined otherwise. */
+function stdlibCallWithoutTimeout(input: CheckInput, call: Call): string | undefined {
+  const known = stdlibClients(input).get(call.text);
+  if (!known || call.hasKwargsSplat) return undefined;
+  const given =
+    keywordValue(call, 'timeout') ?? (known.timeoutAt !== undefined ? call.positional[known.timeoutAt] : undefined);
+  if (given && given.type !== 'none') return undefined;
+  if (known.timeoutAt !== undefined)
+    return call.positional.length > 0 || call.keywords.size > 0 ? known.module : undefined;
+  return poolRequestsTimed(input, call) ? undefined : known.module;
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const { modules } = requestsNames(input);
   for (const call of calls(input)) {
     const viaModule = call.object !== undefined && modules.has(call.object) && REQUESTS_METHODS.has(call.name);
     const viaSession = (REQUESTS_METHODS.has(call.name) || call.name === 'send') && onRequestsSession(input, call);
     if (!viaModule && !viaSession) {
+      const stdlib = stdlibCallWithoutTimeout(input, call);
+      if (stdlib) {
+        const pool = stdlib.startsWith('urllib3');
+        input.report(
+          call.node,
+          'http-no-timeout',
+          pool
+            ? `\`${call.text}(…)\` without \`timeout=\` makes a pool whose requests use the socket default, no timeout: a server that stops answering holds each of them forever.`
+            : `\`${call.text}\` has no timeout: ${stdlib} waits on the socket default, which is none unless \`socket.setdefaulttimeout\` is called, so a server that stops answering holds this call forever.`,
+          pool
+            ? 'Pass `timeout=urllib3.Timeout(connect=…, read=…)` (or seconds) when making the pool, or on every request.'
+            : 'Pass `timeout=` in seconds.',
+        );
+        continue;
+      }
+      // aiohttp's sessions stop a request after 300 s in all; a `ClientTimeout` with no bound set
+      // (`ClientTimeout()`, `ClientTimeout(total=None)`) given to a session or a request turns that off.
+      if (call.name === 'ClientTimeout' && unboundedAiohttpTimeout(input, call)) {
+        input.report(
+          call.node,
+          'http-no-timeout',
+          `\`${call.text}(…)\` sets no bound: it replaces aiohttp's default (300 s in all) with none, so a server that stops answering holds the request forever.`,
+          'Give it a bound: `ClientTimeout(total=30)` (or `sock_connect=` and `sock_read=`).',
+        );
+        continue;
+      }
       // httpx has a default timeout (5 s); `timeout=None` on a call or a client turns it off.
       const viaHttpx = call.object === 'httpx' && (REQUESTS_METHODS.has(call.name) || HTTPX_CLIENTS.has(call.name));
       if (viaHttpx && keywordValue(call, 'timeout')?.type === 'none')

@@ -73,6 +73,8 @@ const FILES = [
   'documentPages.ts',
   // Round 8: statements mapped into a batch transaction's list are one batch (1).
   'batchedTransactions.ts',
+  // Session 15: client packages with no default timeout (got, ofetch, needle, superagent) against ky's 10 s and requests or instances that set one (6).
+  'clientPackages.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 

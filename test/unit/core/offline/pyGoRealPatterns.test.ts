@@ -42,7 +42,7 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/tlsconfig.go', 7],
     ['go/shadowing.go', 2],
     ['go/commands.go', 6],
-    ['python/transports.py', 8],
+    ['python/transports.py', 10],
     // Session 8's held-out repositories: batched loops, worker pools, request deadlines, tenants' schemas.
     ['go/batches.go', 4],
     // Round 6's Go false alarms: names checked or quoted before the splice, the ORM's table name; loops
@@ -138,6 +138,11 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['python/handlers_that_print.py', 3],
     // Session 12 review: a requests session given a default timeout by its adapter or a wrapped request.
     ['python/timed_sessions.py', 1],
+    // Session 15: the standard library's clients and urllib3's pools (the socket default: no timeout); aiohttp's ClientTimeout with no bound.
+    ['python/stdlib_clients.py', 6],
+    // Session 15: Go client libraries whose default client has no timeout (resty, retryablehttp, fasthttp, gorequest).
+    ['go/default_library_clients.go', 6],
+    ['go/default_library_clients_timed.go', 0],
     // Session 13: a loop is reported only when the file shows its list grows with the data (a query
     // without a limit, the request's list, a parsed upload or answer, a folder listing, row ids).
     ['python/growth_origins.py', 11],
