@@ -41,6 +41,7 @@ import {
   unquote,
   type CallInLoop,
   type StringBuild,
+  namesTenancyContainer,
 } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 import { packageFixedText } from '../goFixedText';
@@ -2754,6 +2755,34 @@ function loopGrows(input: CheckInput, loop: Node, depth = 0): boolean {
 
 const FOR_STATEMENTS: ReadonlySet<string> = new Set(['for_statement']);
 
+/**
+ * loopGrows for query-in-loop, where a loop over tenancy containers (`for _, org := range orgs`,
+ * `for i := range teams`; namesTenancyContainer) grows only when a loop around it does.
+ */
+function growsBeyondTenancy(input: CheckInput, loop: Node): boolean {
+  if (!loopGrows(input, loop)) return false;
+  // The header's line (gofmt opens the body on it), read from the text.
+  const lineEnd = input.text.indexOf('\n', loop.startIndex);
+  const header = input.text
+    .slice(loop.startIndex, lineEnd < 0 ? input.text.length : lineEnd)
+    .replace(/\s*\/\/.*$/, '')
+    .replace(/\s*\{$/, '');
+  if (!/space|org|team|tenant|realm/i.test(header)) return true;
+  const names =
+    /^for\s+([\w\s,]+?)\s*:?=\s*range\b/
+      .exec(header)?.[1]
+      .split(',')
+      .map((name) => name.trim()) ?? [];
+  // The value's name, or the list's when the loop binds only an index.
+  const item = names.length === 2 ? names[1] : walkedList(header)?.text.split('.').pop();
+  if (!namesTenancyContainer(item)) return true;
+  const declaration = enclosingOfType(input, loop, DECLARATIONS);
+  return (
+    !!declaration &&
+    outerLoopsOf(input, loop, declaration).some((outer) => loopOverData(input, outer) && loopGrows(input, outer))
+  );
+}
+
 /** The loops around `loop` inside `declaration`, innermost first (read from the cached index, not by climbing). */
 function outerLoopsOf(input: CheckInput, loop: Node, declaration: Node): Node[] {
   const outer: Node[] = [];
@@ -2986,7 +3015,7 @@ const queryInLoop: RuleChecker = (input) => {
   const reported = groupedBy(found, (item) => item.loop.id)
     .filter(
       (group) =>
-        loopGrows(input, group[0].loop) &&
+        growsBeyondTenancy(input, group[0].loop) &&
         !(scheduler && inScheduledJob(group[0].loop)) &&
         !savesOneRecordsChildren(input, group[0].loop, group),
     )

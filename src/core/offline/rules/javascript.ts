@@ -12,6 +12,7 @@ import {
   isReportableNamedSecret,
   isLabelWord,
   namesLabelTable,
+  namesTenancyContainer,
   underTlsOptIn,
   reportBrowserTlsOff,
   BROWSER_TLS_OFF_SWITCH,
@@ -1997,11 +1998,31 @@ function growsWithData(input: CheckInput, innermost: Node, isQuery: QueryTest, k
       // One record's list, a capped query's rows and a constant show no growth (growthOrigin stops there).
       const collection = loopCollection(loop);
       grows = !!collection && !!growthOrigin(input, collection, isQuery);
+      // `for (const spaceId of spaceIds)`: one pass per tenancy container, few (namesTenancyContainer).
+      if (grows && TENANCY_HINT.test(input.text.slice(loop.startIndex, loop.startIndex + 120)))
+        grows = !namesTenancyContainer(loopItemName(loop));
       known.set(loop.id, grows);
     }
     if (grows) return true;
   }
   return false;
+}
+
+/**
+ * The name of what a loop walks: a for-of/for-in loop's variable, an array-method callback's first
+ * parameter, or the list a counted loop counts (`i < orgs.length` → `orgs`).
+ */
+const TENANCY_HINT = /space|org|team|tenant|realm/i;
+function loopItemName(loop: Node): string | undefined {
+  if (loop.type === 'for_in_statement') {
+    const left = field(loop, 'left');
+    return left?.type === 'identifier' ? left.text : undefined;
+  }
+  if (loop.type === 'for_statement') return loopCollection(loop)?.text.split('.').pop();
+  const parameters = field(loop, 'parameters') ?? field(loop, 'parameter');
+  const first = parameters?.type === 'identifier' ? parameters : named(parameters)[0];
+  const name = (first ? (field(first, 'pattern') ?? first) : undefined)?.text;
+  return name && /^[A-Za-z_$][\w$]*$/.test(name) ? name : undefined;
 }
 
 /**

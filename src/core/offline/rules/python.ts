@@ -53,6 +53,7 @@ import {
   type Span,
   type SpanIndex,
   type StringBuild,
+  namesTenancyContainer,
 } from '../syntax';
 import type { CheckInput, RuleChecker } from '../types';
 
@@ -2599,7 +2600,10 @@ function loopGrowsWithData(input: CheckInput, loop: Node, fn: Node | null): bool
   if (names.some((name) => SCHEMA_OBJECTS.test(name.replace(/\(.*$/s, '')))) return false;
   if (iterable && pairsOfHeldMapping(input, loop, iterable, fn)) return false;
   if (body && skipsUndeclared(input.text, body)) return false;
-  return loopShowsGrowth(input, loop);
+  if (!loopShowsGrowth(input, loop)) return false;
+  // `for realm in realms_to_add`: one pass per tenancy container, few (namesTenancyContainer).
+  const found = forText(input, loop);
+  return !(found && found.targets.length === 1 && namesTenancyContainer(found.targets[0]));
 }
 
 const GROWTH_WRAPPER =

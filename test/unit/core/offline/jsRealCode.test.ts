@@ -75,6 +75,8 @@ const FILES = [
   'batchedTransactions.ts',
   // Session 15: client packages with no default timeout (got, ofetch, needle, superagent) against ky's 10 s and requests or instances that set one (6).
   'clientPackages.ts',
+  // Session 15: a loop over tenancy containers (spaces, workspaces, organisations, teams) grows only inside a growing loop (3).
+  'tenancyLoops.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 

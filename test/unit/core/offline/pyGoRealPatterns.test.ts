@@ -218,6 +218,10 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // A slice keeps a few only with an end and no step, or as the last few: `[:-1]`, `[::-1]`, `[::2]` and a
     // mapping's key holding a colon (`body["a:b"]`) are as many as the list (query-in-loop, unbounded-concurrency).
     ['python/slice_sizes.py', 4],
+    // Session 15 (query-in-loop): a loop over tenancy containers (realms, organisations, teams, workspaces)
+    // grows only inside a loop that grows; the rows walked inside one container still do.
+    ['python/tenancy_loops.py', 2],
+    ['go/tenancy_loops.go', 3],
   ] as const) {
     it(`${file}: exactly the marked findings`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
