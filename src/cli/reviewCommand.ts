@@ -711,7 +711,15 @@ async function loadProject(args: ReviewArgs, io: CliIo): Promise<LoadedProject> 
   const exclude = [...(config.exclude ?? []), ...args.exclude];
   const reviewed = args.paths.length === 0 ? [io.cwd] : args.paths.map((given) => path.resolve(io.cwd, given));
   return {
-    scope: projectScope({ ...config, exclude: exclude.length > 0 ? exclude : undefined }, root),
+    scope: projectScope(
+      { ...config, exclude: exclude.length > 0 ? exclude : undefined },
+      root,
+      undefined,
+      reviewed.flatMap((folder) => {
+        const asked = relativeToProject(root, folder);
+        return asked === undefined || asked === '' ? [] : [asked];
+      }),
+    ),
     file: shown,
     includeTests: args.includeTests || config.includeTests === true,
     wholeProject: !args.diff && !args.staged && reviewed.every((folder) => path.resolve(folder) === path.resolve(root)),

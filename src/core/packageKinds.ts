@@ -368,7 +368,7 @@ export class PackageManifests {
    * A browser extension's package: a `manifest.json` declaring `manifest_version` (the WebExtensions
    * manifest; a web app's manifest has none) beside its package.json or in its `src/` or `public/`
    * folder. Its code runs in the browser (a service worker, content scripts, pages), whatever it
-   * depends on.
+   * depends on. So does an Obsidian plugin's (`minAppVersion` in the manifest beside package.json).
    */
   private extensionManifest(dir: string): PackageInfo | undefined {
     for (const folder of ['', 'src/', 'public/']) {
@@ -381,6 +381,12 @@ export class PackageManifests {
       }
       if (text !== undefined && /"manifest_version"\s*:\s*\d/.test(text))
         return { kind: 'browser', reason: `${shownAs} declares manifest_version (a browser extension)` };
+      // An Obsidian plugin's manifest: the plugin runs in the app's window, as a page's script does.
+      if (folder === '' && text !== undefined && /"minAppVersion"\s*:\s*"/.test(text) && /"id"\s*:\s*"/.test(text))
+        return {
+          kind: 'browser',
+          reason: `${shownAs} declares minAppVersion (an Obsidian plugin, run in the app's window)`,
+        };
     }
     return undefined;
   }

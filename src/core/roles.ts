@@ -181,6 +181,11 @@ const SCRIPT_DIRS = new Set([
 /** Folders of sample programs: `examples/`, `example/`, `_examples/`, `push-examples/`. */
 const EXAMPLE_DIR = /^(?:_?examples?|[\w.]+[-_]examples)$/;
 /**
+ * Folders of demonstration apps and getting-started code (`quickstart/`, `demo/`): sample code only at
+ * the top of the project or of a package (below that, `demo/` can be a feature of the product).
+ */
+const TOP_SAMPLE_DIR = /^(?:quick-?starts?|demos?)$/;
+/**
  * Folders of a program's own source: below one, `example/` is more often a feature of the product
  * (an API's saved request examples, `src/components/http/example/`, `api/examples/handler.go`) than
  * samples; only `_example/` (which Go's tools skip) still says sample there.
@@ -216,6 +221,7 @@ function exampleFolderAt(dirs: readonly string[], packageDepth = 0): number {
   let inSource = false;
   for (const [at, dir] of dirs.entries()) {
     if (EXAMPLE_DIR.test(dir) && (!inSource || dir.startsWith('_'))) return at;
+    if (TOP_SAMPLE_DIR.test(dir) && (at === 0 || at === packageDepth)) return at;
     if (at >= packageDepth && OWN_SOURCE_DIRS.has(dir)) inSource = true;
   }
   return -1;
@@ -254,6 +260,10 @@ const BROWSER_DIRS = new Set([
   ...BROWSER_SIDE_DIRS,
 ]);
 const BROWSER_TOP_DIRS = new Set(['client', 'web', 'ui']);
+/** Folders a web server hands to browsers as they are. */
+const SERVED_DIRS = new Set(['public', 'static', 'wwwroot']);
+/** A program named for development: `server-dev.ts`, `app_dev.js` (not `is.dev.ts`, a helper). */
+const DEV_ENTRY_FILE = /[-_]dev\.[cm]?[jt]s$/;
 /** Next.js and friends: files that run on the server even in a front-end tree. */
 const SERVER_PATH = /(?:^|\/)(?:api|server|pages\/api|app\/api)\/|(?:^|\/)(?:route|middleware)\.\w+$/;
 
@@ -590,6 +600,29 @@ export interface ProjectContext {
   holdsVersionedMigrations?(dir: string): boolean;
   /** Whether the folder (relative to the root) is a Python package: it holds an `__init__.py`. */
   isPythonPackage?(dir: string): boolean;
+  /**
+   * The folders and files the review was asked for (relative to the root, `/`-separated), when it was
+   * asked for some below the root: a review aimed inside a folder of samples reviews them as code.
+   */
+  reviewed?: readonly string[];
+}
+
+/**
+ * Whether the review was asked for the sample folder at `dirs[exampleAt]` of `path` or for something
+ * in it (`review examples/orders-service`): then its files are what is being reviewed, as code.
+ */
+function reviewAsksFor(project: ProjectContext | undefined, path: string, exampleAt: number): boolean {
+  if (!project?.reviewed || project.reviewed.length === 0) return false;
+  const folder = path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .slice(0, exampleAt + 1)
+    .join('/')
+    .toLowerCase();
+  return project.reviewed.some((asked) => {
+    const lower = asked.toLowerCase();
+    return lower === folder || lower.startsWith(`${folder}/`);
+  });
 }
 
 /**
@@ -860,6 +893,19 @@ export function generatedOrVendoredByHead(path: string, head: string): FileRoleR
 /** A path segment that names a folder (not empty, `.` or `..`). */
 const isFolderName = (segment: string): boolean => segment !== '' && segment !== '.' && segment !== '..';
 
+/**
+ * A Go package of the project's own named for third parties (`backend/thirdparty/provider.go`, `package
+ * thirdparty`: sign-in with other services), not a copy of someone else's code: a copied library in a
+ * `third_party/` folder keeps its own package name, in a folder of its own.
+ */
+function ownThirdPartyPackage(byPath: FileRoleResult, dirs: readonly string[], family: Family, text: string): boolean {
+  if (family !== 'go' || byPath.role !== 'vendored' || dirs.length === 0) return false;
+  const last = dirs[dirs.length - 1];
+  if (!/^third[-_]?party$/.test(last) || dirs.slice(0, -1).some((dir) => VENDORED_DIRS.has(dir))) return false;
+  const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
+  return /^package[ \t]+third_?party\b/m.test(head);
+}
+
 /** A path as the conventions read it: `/`-separated, no leading `./`. */
 export function normalisePath(path: string): string {
   return path.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
@@ -887,7 +933,7 @@ export function classifyFile(
   const family = familyOfPath(base);
 
   const byPath = notOwnCodeByPath(dirs, base, normal.slice(normal.lastIndexOf('/') + 1));
-  if (byPath) return byPath;
+  if (byPath && !ownThirdPartyPackage(byPath, dirs, family, text)) return byPath;
   // A test file's own name wins over the folder it sits in (`migrations/migrations_test.go` tests the package).
   if (TEST_FILE.test(base)) return { role: 'test', reason: `file name ${base}` };
   const migrationDir = firstDir(dirs, MIGRATION_DIRS);
@@ -973,6 +1019,11 @@ export function classifyFile(
       ? dirs[0]
       : undefined;
   const scriptDir = scriptDirIn(dirs) ?? topTool;
+  // A page a maintainers' tool serves (`scripts/viewer/public/app.js`): its scripts run in the browser.
+  if (scriptDir && family === 'js' && dirs.slice(dirs.indexOf(scriptDir) + 1).some((dir) => SERVED_DIRS.has(dir))) {
+    const browser = browserSignal(lower, dirs, text, head, packageInfo);
+    if (browser) return { role: 'browser', reason: browser };
+  }
   // A Go package other than `main` under tools/ or scripts/ is a library the service imports.
   if (scriptDir && (family !== 'go' || GO_MAIN_PACKAGE.test(head)))
     return { role: 'script', reason: `path ${scriptDir}/` };
@@ -980,6 +1031,10 @@ export function classifyFile(
   // A program a deployment file also starts (a compose service's command, a pm2 app, a cron job) runs in production.
   if (family === 'js' && packageInfo?.scriptRun && project?.deployedBy?.(normal) === undefined)
     return { role: 'script', reason: packageInfo.scriptRun };
+  // A program named for development (`server-dev.ts`, `app_dev.js`): a developer's entry (`yarn dev`),
+  // with its local defaults, unless a deployment file starts it.
+  if (family === 'js' && DEV_ENTRY_FILE.test(base) && project?.deployedBy?.(normal) === undefined)
+    return { role: 'script', reason: `file name ${base} (a development entry point)` };
   // Sample programs for the documentation or the users: run by hand, copied, never deployed. A
   // sample is a file in the folder or in one folder of its own (`examples/publish-go/main.go`); an
   // example application laid out as a service (`examples/orders-service/src/orders.ts`) is code to
@@ -989,7 +1044,11 @@ export function classifyFile(
       ? 0
       : packageInfo.manifestDir.split('/').length;
   const exampleAt = exampleFolderAt(dirs, packageDepth);
-  if (exampleAt >= 0 && dirs.length - exampleAt <= 2)
+  if (
+    exampleAt >= 0 &&
+    (exampleAt === 0 || exampleAt === packageDepth || dirs.length - exampleAt <= 2) &&
+    !reviewAsksFor(project, normal, exampleAt)
+  )
     return { role: 'script', reason: `path ${dirs[exampleAt]}/ (sample programs)` };
   // A command-line tool's package: its code runs once per command, not in a server's event loop.
   if (family === 'js' && packageInfo?.kind === 'cli') return { role: 'script', reason: packageInfo.reason };

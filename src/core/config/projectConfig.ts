@@ -242,12 +242,14 @@ export const UNREADABLE_NEIGHBOUR_EFFECT =
 
 /**
  * `stamp` (the editor's: folderStamp) makes the scope read a folder's facts again when its stamp
- * changed, for a scope that lives while files change (ProjectFacts).
+ * changed, for a scope that lives while files change (ProjectFacts). `reviewed` (the CLI's): the
+ * project-relative folders and files the review was asked for (see ProjectContext.reviewed).
  */
 export function projectScope(
   config: ProjectConfig,
   root: string,
   stamp?: (absoluteDir: string, read: (name: string) => boolean) => string | undefined,
+  reviewed?: readonly string[],
 ): ProjectScope {
   const include = config.include?.map((glob) => ({ glob, test: globMatcher(glob) }));
   const exclude = config.exclude?.map((glob) => ({ glob, test: globMatcher(glob) }));
@@ -283,6 +285,7 @@ export function projectScope(
       }
       return found;
     },
+    reviewed,
     isPythonPackage(dir) {
       let found = packageFolders.get(dir);
       if (found === undefined) {

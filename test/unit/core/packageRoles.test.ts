@@ -177,6 +177,29 @@ describe('file roles from package.json', () => {
     assert.equal(roleOf('apps/site/src/cache.ts'), 'production');
   });
 
+  it('reads an Obsidian plugin (minAppVersion in the manifest beside package.json) as browser code (session 15, round 9)', () => {
+    const files = {
+      'package.json': manifest({ name: 'notes', private: true }),
+      'plugins/notes/package.json': manifest({ name: 'notes-plugin', devDependencies: { obsidian: '1' } }),
+      'plugins/notes/manifest.json': JSON.stringify({ id: 'notes', name: 'Notes', minAppVersion: '0.15.0' }),
+      'plugins/other/package.json': manifest({ name: 'other' }),
+      'plugins/other/manifest.json': JSON.stringify({ name: 'Other', version: '1.0.0' }),
+      'plugins/loose/package.json': manifest({ name: 'loose' }),
+      'plugins/loose/src/manifest.json': JSON.stringify({ id: 'loose', minAppVersion: '1.0.0' }),
+    };
+    const manifests = new PackageManifests('/repo', reader(files, '/repo'));
+    const sync = 'export async function sync(url: string) {\n  return (await fetch(url)).json();\n}\n';
+    const roleOf = (path: string): string => classifyFile(path, sync, undefined, manifests.of(path)).role;
+    assert.equal(roleOf('plugins/notes/src/api.ts'), 'browser');
+    assert.match(
+      classifyFile('plugins/notes/src/api.ts', sync, undefined, manifests.of('plugins/notes/src/api.ts')).reason,
+      /plugins\/notes\/manifest\.json declares minAppVersion/,
+    );
+    // Near misses: a manifest without minAppVersion, and one not beside the package.json.
+    assert.equal(roleOf('plugins/other/src/api.ts'), 'production');
+    assert.equal(roleOf('plugins/loose/src/api.ts'), 'production');
+  });
+
   it("reads a tools/ folder below the source folder as the program's own code, one at the root as scripts (round 8)", () => {
     const tool = "import { z } from 'zod';\nexport const uploadFromUrl = { schema: z.object({ url: z.string() }) };\n";
     assert.equal(classifyFile('libs/server/src/chat/tools/upload.tool.ts', tool).role, 'production');

@@ -213,15 +213,83 @@ describe('file roles', () => {
     // Tests of migrations: a test folder above the migrations folder wins.
     assert.equal(role('tests/migrations/migration_3c4d.py', 'def load_data(engine):\n    pass\n'), 'test');
     assert.equal(role('app/migrations/0003_orders.py', 'def forwards(apps, schema_editor):\n    pass\n'), 'migration');
-    // An example application laid out as a service, below its own folder's folders, is reviewed as code.
-    assert.equal(role('examples/orders-service/src/orders.ts', "await fetch('https://x');\n"), 'production');
-    assert.equal(role('examples/orders-service/inventory/stock.go', 'package inventory\n'), 'production');
+    // An example application laid out as a service in a top-level examples folder is sample code too
+    // (session 15, round 9: dex's examples/example-app/server/, jupyterhub's examples/*/external/), unless
+    // the review is asked for it (`review examples/orders-service`): then it is what is reviewed, as code.
+    assert.equal(role('examples/orders-service/src/orders.ts', "await fetch('https://x');\n"), 'script');
+    assert.equal(role('examples/example-app/server/transport.go', 'package main\n'), 'script');
+    const asked = (path: string, text: string, reviewed: string[]): string =>
+      classifyFile(path, text, undefined, undefined, { reviewed }).role;
+    assert.equal(
+      asked('examples/orders-service/src/orders.ts', "await fetch('https://x');\n", ['examples/orders-service']),
+      'production',
+    );
+    assert.equal(
+      asked('examples/orders-service/inventory/stock.go', 'package inventory\n', ['examples']),
+      'production',
+    );
+    assert.equal(
+      asked('examples/orders-service/src/orders.ts', "await fetch('https://x');\n", [
+        'Examples/orders-service/src/orders.ts',
+      ]),
+      'production',
+    );
+    // Near misses: a review asked for another folder, or for a folder whose name only starts so.
+    assert.equal(asked('examples/orders-service/src/orders.ts', "await fetch('https://x');\n", ['src']), 'script');
+    assert.equal(
+      asked('examples/orders-service/src/orders.ts', "await fetch('https://x');\n", ['examples-old']),
+      'script',
+    );
+    // Getting-started and demonstration apps at the top of the project or of a package are samples too;
+    // a `demo/` feature below the program's own folders is not.
+    assert.equal(role('quickstart/middleware/session.go', 'package middleware\n'), 'script');
+    assert.equal(role('demo/server/main.go', 'package main\n'), 'script');
+    assert.equal(role('internal/demo/seed.go', 'package demo\n'), 'production');
+    assert.equal(role('src/features/demos/list.ts', "await fetch('https://x');\n"), 'production');
+    assert.equal(role('services/quickstart-guide/handler.go', 'package guide\n'), 'production');
     // Near misses: below the program's own source an `example/` folder is a feature of the product.
     const handler = 'package examples\n\nimport "net/http"\n\nfunc List(w http.ResponseWriter, r *http.Request) {}\n';
     assert.equal(role('internal/api/examples/handler.go', handler), 'production');
     assert.equal(role('src/routes/example/saved.ts', "import express from 'express';\n"), 'production');
     assert.equal(role('backend/_example/memory_store/main.go', sample), 'script', '`_example/` says sample anywhere');
     assert.equal(role('packages/sdk/examples/send.ts', "await fetch('https://x');\n"), 'script');
+  });
+
+  it('reads a development entry point and a page a tool serves for what they are (session 15, round 9)', () => {
+    const entry =
+      "import { start } from './server';\nstart({ authentication: { initApiTokens: ['*:*.dev-token'] } });\n";
+    assert.equal(role('src/server-dev.ts', entry), 'script');
+    assert.equal(role('app_dev.js', entry), 'script');
+    assert.match(classifyFile('src/server-dev.ts', entry).reason, /development entry point/);
+    // Near misses: the server itself, a helper named for the environment, a development build of a bundle.
+    assert.equal(role('src/server.ts', entry), 'production');
+    assert.equal(
+      role('libs/helpers/src/utils/is.dev.ts', 'export const isDev = () => process.env.NODE_ENV !== "production";\n'),
+      'production',
+    );
+    assert.equal(role('src/device.ts', entry), 'production');
+    // A deployment file that starts it makes it the deployed program.
+    const deployed = { deployedBy: (path: string) => (path === 'src/server-dev.ts' ? 'Dockerfile CMD' : undefined) };
+    assert.equal(classifyFile('src/server-dev.ts', entry, undefined, undefined, deployed).role, 'production');
+
+    const page = "document.querySelector('#runs').textContent = 'loading';\nconst runs = await fetch('./runs.json');\n";
+    assert.equal(role('packages/eval/scripts/viewer/public/app.js', page), 'browser');
+    assert.equal(role('tools/report/static/chart.js', page), 'browser');
+    // Near misses: the tool's own server beside the page, and a script with no page around it.
+    assert.equal(role('packages/eval/scripts/viewer/server.js', "import http from 'node:http';\n"), 'script');
+    assert.equal(role('scripts/public/publish.js', "import fs from 'node:fs';\nfs.readFileSync('x');\n"), 'script');
+    assert.equal(role('scripts/release.js', page), 'script');
+  });
+
+  it("reads a Go package of the project's own named thirdparty as its code, a copied library there not (session 15, round 9)", () => {
+    const own = 'package thirdparty\n\nimport "golang.org/x/oauth2"\n\nvar _ oauth2.Config\n';
+    assert.equal(role('backend/thirdparty/provider_google.go', own), 'production');
+    assert.equal(role('internal/third_party/providers.go', 'package third_party\n'), 'production');
+    // Near misses: a copied library keeps its own package name and folder; JavaScript says nothing so.
+    assert.equal(role('third_party/forked/yaml/decode.go', 'package yaml\n'), 'vendored');
+    assert.equal(role('thirdparty/lib.go', 'package lib\n'), 'vendored');
+    assert.equal(role('vendor/example.com/thirdparty/x.go', 'package thirdparty\n'), 'vendored');
+    assert.equal(role('src/thirdparty/widget.js', 'export const x = 1;\n'), 'vendored');
   });
 
   it('reads test imports in files whose path says nothing', () => {
