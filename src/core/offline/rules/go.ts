@@ -29,6 +29,8 @@ import {
   knownSecretLiterals,
   looksLikeSql,
   memberCalls,
+  matchesInRegion,
+  nodeOfTypeAt,
   named,
   reportPerLoop,
   splitTopLevel,
@@ -193,6 +195,23 @@ function fieldIsBounded(input: CheckInput, name: string): boolean {
     byField.set(name, bounded);
   }
   return bounded;
+}
+
+/**
+ * A client returned by its function (`func (n *Notifier) client() *http.Client { return &http.Client{…} }`)
+ * whose every use in the file is `n.client().Do(req)` with a request that carries a deadline (see
+ * requestHasDeadline): as for a client kept in a field, the context bounds each request.
+ */
+function returnedToBoundedCalls(input: CheckInput, literal: Node, fn: Node | null): boolean {
+  const name = functionName(fn);
+  if (!name || !IDENTIFIER.test(name)) return false;
+  let value = literal;
+  if (value.parent?.type === 'unary_expression') value = value.parent;
+  const list = value.parent?.type === 'expression_list' ? value.parent : null;
+  if ((list?.parent ?? value.parent)?.type !== 'return_statement') return false;
+  const returned = new RegExp(`(?:^|\\.)${name}\\(\\s*\\)$`);
+  const uses = calls(input).filter((call) => call.operand !== undefined && returned.test(call.operand));
+  return uses.length > 0 && uses.every((call) => call.name === 'Do' && requestHasDeadline(input, call));
 }
 
 /**
@@ -387,40 +406,130 @@ const OAUTH_METHOD_FETCHES = /^(?:Exchange|PasswordCredentialsToken|DeviceAuth|D
 const BARE_CONTEXT = /^context\s*\.\s*(?:Background|TODO)\s*\(\s*\)$/;
 
 /**
- * A call into go-oidc or x/oauth2 that sends a request (`oidc.NewProvider(ctx, issuer)`,
- * `cfg.Exchange(ctx, code)`, `provider.UserInfo(ctx, ts)`) given a bare `context.Background()` /
- * `context.TODO()`, written at the call or held in a local whose every assignment before the call is
- * one: with no `oauth2.HTTPClient` / `oidc.ClientContext` value in the context the libraries send
- * through `http.DefaultClient` (no timeout), and no deadline ends the request either.
+ * What a context handed to x/oauth2 or go-oidc carries, for the client the library sends with (it
+ * takes the `*http.Client` stored under `oauth2.HTTPClient`, else `http.DefaultClient`, which has no
+ * timeout): `none` when on some path it carries no client and no deadline (a bare
+ * `context.Background()`, an HTTP request's own context, a client put in only under a condition, or
+ * `http.DefaultClient` put in); `client` when a client is always put in (judged where it is built);
+ * `bounded` when a deadline is set on it; `param` for the function's own context parameter (the
+ * caller's), `param-maybe` when the function puts a client into it only under a condition; `unknown`
+ * otherwise.
  */
-function oauthCallWithBareContext(input: CheckInput, call: Call, imported: Map<string, string>): boolean {
+type OauthContext = 'none' | 'client' | 'bounded' | 'param' | 'param-maybe' | 'unknown';
+
+/** `r.Context()` of an `*http.Request`, echo's `c.Request().Context()`, gin's `c.Request.Context()`. */
+const REQUEST_CONTEXT = /^([A-Za-z_]\w*)(\s*\.\s*Request(?:\s*\(\s*\))?)?\s*\.\s*Context\s*\(\s*\)$/;
+/** The context key x/oauth2 reads its client from, and go-oidc's helper that stores one under it. */
+const CLIENT_IN_CONTEXT = /^(?:context\s*\.\s*WithValue|oidc\s*\.\s*ClientContext)$/;
+/** A client put into a context, or a deadline set, anywhere in a file. */
+const CONTEXT_CLIENT_OR_DEADLINE =
+  /\boauth2\s*\.\s*HTTPClient\b|\boidc\s*\.\s*ClientContext\b|\bcontext\s*\.\s*With(?:Timeout|Deadline)\b/;
+/** Where a statement runs only on some paths: a block or a case of a switch/select. */
+const BRANCH_SCOPES: ReadonlySet<string> = new Set([
+  'block',
+  'expression_case',
+  'type_case',
+  'default_case',
+  'communication_case',
+]);
+
+function oauthContextOf(input: CheckInput, fn: Node, node: Node | null, at: number, depth = 0): OauthContext {
+  if (!node || depth > MAX_RESOLVE_DEPTH) return 'unknown';
+  const text = node.text;
+  if (BARE_CONTEXT.test(text)) return 'none';
+  const request = REQUEST_CONTEXT.exec(text);
+  if (request) {
+    if (request[2] || /^(?:r|req|request)$/.test(request[1])) return 'none';
+    const parameter = signatureAt(input.text, fn.startIndex)?.parameters.find((p) => p.name === request[1]);
+    return parameter && /^\*\s*http\.Request$/.test(parameter.type) ? 'none' : 'unknown';
+  }
+  if (node.type === 'call_expression') {
+    const callee = field(node, 'function')?.text.replace(/\s+/g, '') ?? '';
+    const args = named(field(node, 'arguments'));
+    if (/^context\.With(?:Timeout|Deadline)(?:Cause)?$/.test(callee)) return 'bounded';
+    if (CLIENT_IN_CONTEXT.test(callee)) {
+      const isOidc = callee.startsWith('oidc');
+      if (isOidc || /(?:^|\.)oauth2\s*\.\s*HTTPClient$/.test(args[1]?.text ?? '')) {
+        const client = args[isOidc ? 1 : 2]?.text.replace(/\s+/g, '');
+        return client === 'http.DefaultClient' ? 'none' : 'client';
+      }
+    }
+    if (/^context\.(?:WithValue|WithCancel(?:Cause)?|WithoutCancel)$/.test(callee)) {
+      const inner = oauthContextOf(input, fn, args[0] ?? null, at, depth + 1);
+      return callee === 'context.WithoutCancel' && inner === 'bounded' ? 'unknown' : inner;
+    }
+    return 'unknown';
+  }
+  if (node.type !== 'identifier') return 'unknown';
+  const name = text;
+  const assignments = (assignmentsByName(input, fn).get(name) ?? []).filter(
+    (assignment) => assignment.node.endIndex <= at,
+  );
+  const valueOf = (assignment: ScopeAssignment): Node | undefined => {
+    const { targets, values } = assignmentParts(assignment);
+    return targets.length === values.length ? values[targets.indexOf(name)] : undefined;
+  };
+  // An assignment runs on every path to `at` when the branch it sits in also holds `at`.
+  const always = (assignment: ScopeAssignment): boolean => {
+    for (let up = assignment.node.parent; up && up.id !== fn.id; up = up.parent)
+      if (BRANCH_SCOPES.has(up.type)) return up.startIndex <= at && at <= up.endIndex;
+    return true;
+  };
+  let baseline: OauthContext;
+  let from = -1;
+  const last = assignments.filter(always).at(-1);
+  if (last) {
+    const value = valueOf(last);
+    baseline = value ? oauthContextOf(input, fn, value, last.node.startIndex, depth + 1) : 'unknown';
+    from = last.node.startIndex;
+  } else {
+    const parameter = signatureAt(input.text, fn.startIndex)?.parameters.find((p) => p.name === name);
+    baseline = parameter && /^context\.Context$/.test(parameter.type) ? 'param' : 'unknown';
+  }
+  const alternatives = assignments
+    .filter((assignment) => assignment.node.startIndex > from && !always(assignment))
+    .map((assignment) => {
+      const value = valueOf(assignment);
+      return value ? oauthContextOf(input, fn, value, assignment.node.startIndex, depth + 1) : 'unknown';
+    });
+  const states = [baseline, ...alternatives];
+  if (states.includes('bounded')) return 'bounded';
+  if (states.includes('none')) return 'none';
+  if (baseline === 'param') return alternatives.includes('client') ? 'param-maybe' : 'param';
+  return states.every((state) => state === 'client') ? 'client' : 'unknown';
+}
+
+/**
+ * A call into go-oidc or x/oauth2 that sends a request (`oidc.NewProvider(ctx, issuer)`,
+ * `cfg.Exchange(ctx, code)`, `provider.UserInfo(ctx, ts)`) given a context that carries no client on
+ * some path and no deadline (see oauthContextOf): a bare `context.Background()`, an HTTP request's
+ * context (`r.Context()`: it ends only if the caller goes away), or one a client is put into only
+ * under a condition. The library then sends through `http.DefaultClient` (no timeout). Returns the
+ * context's text, or undefined.
+ */
+function oauthCallWithoutClient(input: CheckInput, call: Call, imported: Map<string, string>): string | undefined {
   const packageCall = OIDC_FETCHES.test(call.name);
-  if ((!packageCall && !OAUTH_METHOD_FETCHES.test(call.name)) || call.operand === undefined) return false;
+  if ((!packageCall && !OAUTH_METHOD_FETCHES.test(call.name)) || call.operand === undefined) return undefined;
   const first = call.args[0];
-  if (!first) return false;
+  if (!first) return undefined;
   const paths = [...imported.values()];
   if (packageCall) {
     // `…/go-oidc` before v3 is package `oidc` too.
     const path =
       imported.get(call.operand) ?? (call.operand === 'oidc' ? paths.find((p) => OIDC_MODULE.test(p)) : undefined);
-    if (!path || !OIDC_MODULE.test(path)) return false;
+    if (!path || !OIDC_MODULE.test(path)) return undefined;
   } else if (imported.has(call.operand) || !paths.some((p) => OIDC_MODULE.test(p) || OAUTH2_MODULE.test(p)))
-    return false;
-  if (BARE_CONTEXT.test(first.text)) return true;
-  if (first.type !== 'identifier') return false;
+    return undefined;
+  if (BARE_CONTEXT.test(first.text)) return first.text;
   const fn = enclosingFunction(input, call.node);
-  if (!fn) return false;
-  const assignments = (assignmentsByName(input, fn).get(first.text) ?? []).filter(
-    (assignment) => assignment.node.startIndex < call.node.startIndex,
-  );
-  return (
-    assignments.length > 0 &&
-    assignments.every((assignment) => {
-      const { targets, values } = assignmentParts(assignment);
-      const value = targets.length === values.length ? values[targets.indexOf(first.text)] : undefined;
-      return !!value && BARE_CONTEXT.test(value.text);
-    })
-  );
+  if (!fn) return undefined;
+  const carried = oauthContextOf(input, fn, first, call.node.startIndex);
+  if (carried === 'none') return first.text;
+  // The caller's context passed on: x/oauth2 and go-oidc are given a client only through the context,
+  // so passing it on says nothing of a deadline (unlike a request built with NewRequestWithContext).
+  // Where the file never puts a client into a context nor sets a deadline, none is there to use.
+  if (carried === 'param' && !CONTEXT_CLIENT_OR_DEADLINE.test(input.text)) return first.text;
+  return undefined;
 }
 
 /**
@@ -465,7 +574,14 @@ function libraryClientWithoutTimeout(input: CheckInput, call: Call, imported: Ma
   }
   if (!made) return undefined;
   const fnText = input.text.slice(fn.startIndex, fn.endIndex);
-  if (made === 'oauth2' && /\boauth2\s*\.\s*HTTPClient\b/.test(fnText)) return undefined;
+  if (made === 'oauth2') {
+    // Over the context's client: silent where one is always put in; a function that puts one in only
+    // under a condition leaves http.DefaultClient on the other path.
+    const carried = oauthContextOf(input, fn, call.args[0] ?? null, call.node.startIndex);
+    if (carried === 'client') return undefined;
+    if (carried !== 'none' && carried !== 'param-maybe' && /\boauth2\s*\.\s*HTTPClient\b/.test(fnText))
+      return undefined;
+  }
   // `tc := oauth2.NewClient(ctx, ts)` then `tc.Timeout = d`.
   const name = /\b([A-Za-z_]\w*)\s*(?::=|=)\s*$/.exec(before)?.[1];
   if (name && new RegExp(`\\b${name}\\s*\\.\\s*Timeout\\s*=(?!=)`).test(fnText)) return undefined;
@@ -503,14 +619,57 @@ function defaultForNilParameter(input: CheckInput, literal: Node, fn: Node | nul
   return new RegExp(`\\bif\\s+${target}\\s*==\\s*nil\\s*\\{[^{}]*$`).test(before);
 }
 
+/** `http.DefaultClient` written as the whole value of a keyed element or an assignment (not called on, not passed). */
+const STORED_DEFAULT_CLIENT =
+  /(?:\b([A-Za-z_]\w*)\s*:|\b([A-Za-z_]\w*)\s*:?=)[ \t]*http\s*\.\s*DefaultClient\b(?=[ \t]*(?:,|\}|\)|;|\/\/|\r?\n))/g;
+
+/**
+ * `http.DefaultClient` kept in a field or a variable (`&provider{client: http.DefaultClient}`,
+ * `DefaultHTTPClient = http.DefaultClient`): every request through it has no timeout, though no
+ * call names http.DefaultClient. Silent where it is a default: for a nil client
+ * (`if c == nil { c = http.DefaultClient }`), beside functional options that can replace it (a
+ * variadic parameter), or where the file gives the same name another client.
+ */
+const SELECTOR_TYPES: ReadonlySet<string> = new Set(['selector_expression']);
+
+function storedDefaultClients(input: CheckInput): Array<{ start: number; end: number; name: string }> {
+  const found: Array<{ start: number; end: number; name: string }> = [];
+  if (!/\bhttp\s*\.\s*DefaultClient\b/.test(input.text)) return found;
+  for (const match of matchesInRegion(input, STORED_DEFAULT_CLIENT)) {
+    const name = match[1] ?? match[2];
+    if (name === 'DefaultClient') continue;
+    const start = match.index + match[0].search(/http\s*\.\s*DefaultClient/);
+    const end = start + /^http\s*\.\s*DefaultClient/.exec(input.text.slice(start, start + 40))![0].length;
+    const before = input.text.slice(Math.max(0, match.index - 400), match.index);
+    // `x.client = …` assigns field `client`; the nil default tests the whole target (`x.client == nil`).
+    const target = /([\w.]*)$/.exec(before)?.[1] ?? '';
+    const whole = `${target}${name}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`\\bif\\s+${whole}\\s*==\\s*nil\\s*\\{[^{}]*$`).test(before)) continue;
+    // The same field or variable given a value elsewhere in the file: http.DefaultClient is one choice among others.
+    const inField = match[1] !== undefined || target.endsWith('.');
+    const elsewhere = inField ? `(?:\\.${name}\\s*=(?!=)|\\b${name}\\s*:(?!=))` : `(?<![.\\w])${name}\\s*:?=(?!=)`;
+    const other = new RegExp(`${elsewhere}\\s*(?!http\\s*\\.\\s*DefaultClient\\b)\\S`, 'g');
+    const inCode = (at: number): boolean => !input.text.slice(input.text.lastIndexOf('\n', at) + 1, at).includes('//');
+    if ([...input.text.matchAll(other)].some((found) => inCode(found.index))) continue;
+    const node = nodeOfTypeAt(input.tree, start, SELECTOR_TYPES, 2);
+    const fn = node ? enclosingFunction(input, node) : null;
+    if (fn && signatureAt(input.text, fn.startIndex)?.parameters.some((p) => p.type.startsWith('...'))) continue;
+    found.push({ start, end, name });
+  }
+  return found;
+}
+
 const httpNoTimeout: RuleChecker = (input) => {
   const imported = imports(input);
   for (const call of calls(input)) {
-    if (oauthCallWithBareContext(input, call, imported)) {
+    const noClient = oauthCallWithoutClient(input, call, imported);
+    if (noClient !== undefined) {
       input.report(
         call.node,
         'http-no-timeout',
-        `\`${call.text}\` is given a bare \`${call.args[0].text}\`: with no HTTP client in the context the OAuth/OIDC library sends through http.DefaultClient, which has no timeout, so a stalled identity provider holds this goroutine forever.`,
+        BARE_CONTEXT.test(noClient)
+          ? `\`${call.text}\` is given a bare \`${noClient}\`: with no HTTP client in the context the OAuth/OIDC library sends through http.DefaultClient, which has no timeout, so a stalled identity provider holds this goroutine forever.`
+          : `\`${call.text}\` is given \`${noClient}\`, which carries no HTTP client (on some path) and no deadline: the OAuth/OIDC library then sends through http.DefaultClient, which has no timeout, so a stalled identity provider holds this goroutine until the caller goes away.`,
         'Pass a context with a deadline (`context.WithTimeout`), or one that carries a client with a `Timeout` (`oidc.ClientContext(ctx, client)` / `context.WithValue(ctx, oauth2.HTTPClient, client)`).',
       );
       continue;
@@ -586,6 +745,14 @@ const httpNoTimeout: RuleChecker = (input) => {
         'Set `ReadTimeout` and `WriteTimeout` on the client, or send with `DoTimeout`/`DoDeadline`.',
       );
     }
+  if (imported.get('http') === 'net/http')
+    for (const stored of storedDefaultClients(input))
+      input.report(
+        { startIndex: stored.start, endIndex: stored.end },
+        'http-no-timeout',
+        `\`${stored.name}\` is given http.DefaultClient, which has no timeout: every request sent through it can hang on a stalled server, though no call names http.DefaultClient.`,
+        'Give it an `&http.Client{Timeout: …}` instead (or put deadlines on every request context).',
+      );
   for (const literal of nodesAtMatches(input, /\bhttp\.Client\s*\{/g, COMPOSITE, 3)) {
     if (field(literal, 'type')?.text !== 'http.Client' || imported.get('http') !== 'net/http') continue;
     if (keyedElements(literal).has('Timeout')) continue;
@@ -596,9 +763,11 @@ const httpNoTimeout: RuleChecker = (input) => {
       continue;
     if (RESPONSE_HEADER_TIMEOUT.test(fnText) || dialerSetsDeadline(input, fnText)) continue;
     if (defaultForNilParameter(input, literal, fn)) continue;
-    // Kept in a field whose every request in the file carries a deadline, or whose Timeout is set later.
+    // Kept in a field whose every request in the file carries a deadline, or whose Timeout is set later;
+    // or returned by a function whose every caller in the file sends such requests with it.
     const held = storedInField(literal);
     if (held ? fieldIsBounded(input, held) : timeoutSetLater(input, literal, fn, fnText)) continue;
+    if (returnedToBoundedCalls(input, literal, fn)) continue;
     const body = field(literal, 'body');
     let edit;
     if (body && imported.get('time') === 'time') {

@@ -105,6 +105,12 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     ['go/loop_sources.go', 6],
     // A library whose default client has no timeout (webpush-go without `HTTPClient`).
     ['go/push_clients.go', 1],
+    // Session 15 (round 9's Go): the client x/oauth2 sends with is the one its context carries (none in a
+    // request's context, or where one is put in only under a condition); http.DefaultClient kept in a field; a
+    // client a method returns, every request it sends bound by a context.
+    ['go/context_clients.go', 8],
+    // The caller's context passed on to x/oauth2 in a file that never puts a client or a deadline into one.
+    ['go/passed_contexts.go', 2],
     ['python/connectors.py', 1],
     // Session 11, the fifth round (Python): a retry read over several lines, a mapping's pairs, a JSON
     // column's list against a relation filtered past its prefetch, a delete behind a permission check
