@@ -166,6 +166,45 @@ export function looksLikeSql(text: string): boolean {
   return SQL_SHAPE.test(text);
 }
 
+/** Clause words after which a list of names follows (tables, columns, sort keys), never a value. */
+const NAME_CLAUSE = /^(?:from|join|into|update|table|by|select|distinct|exists|index|view|sequence|truncate)$/i;
+/** Words that end a name list and start values or conditions (`WHERE`, `SET`, `VALUES`, an operator). */
+const VALUE_CLAUSE =
+  /^(?:where|set|values|having|and|or|on|not|limit|offset|like|ilike|in|is|between|case|when|then|else|returning|as)$/i;
+/** The text right after a splice that makes it the left side of a comparison or assignment: a column. */
+const COLUMN_BEFORE_OPERATOR = /^\s*["`\]]?\s*(?:=(?!=)|<>|!=|<=?|>=?|(?:not\s+)?(?:in|like|ilike|between)\b|is\b)/i;
+
+/**
+ * Whether a value spliced between the SQL text `before` and `after` stands where the statement names
+ * a table or column (`FROM %s`, `ORDER BY a, %s`, `INSERT INTO t (%s)`, `"%s"`, `%s.id`, `SET %s = ?`)
+ * rather than where it gives a value (`= %s`, `'%s'`, `VALUES (%s)`, `LIMIT %s`). Placeholders cannot
+ * bind a name, so code that picks its tables and columns has to splice them: such a splice is data
+ * only when the name itself comes from outside, which the caller decides. Anything unclear is a value.
+ */
+export function splicedAsName(before: string, after: string): boolean {
+  // Inside a quoted SQL string ('…%s…') the splice is a value, whatever precedes the quote.
+  let quotes = 0;
+  for (let at = before.indexOf("'"); at >= 0; at = before.indexOf("'", at + 1)) quotes += 1;
+  if (quotes % 2 === 1) return false;
+  const head = before.trimEnd();
+  const last = head[head.length - 1];
+  // A quoted identifier ("%s", `%s`, [%s]) or one part of a qualified name (schema.%s, %s.column).
+  if ((last === '"' || last === '`' || last === '[') && /^["`\]]/.test(after)) return true;
+  if (last === '.' && /[\w"`\]]$/.test(head.slice(0, -1))) return true;
+  if (/^\.[A-Za-z_"`[*]/.test(after)) return true;
+  // The left side of a comparison or of `SET col = ?`: a column.
+  if (COLUMN_BEFORE_OPERATOR.test(after) && !/(?:=|<|>|\b(?:like|in|is))\s*\(?\s*["`]?$/i.test(head)) return true;
+  // Back to the last clause word: a name list when the words between are names, commas and brackets only.
+  const words = head.match(/[A-Za-z_][\w$]*|[^\s\w]/g) ?? [];
+  for (let at = words.length - 1; at >= 0; at -= 1) {
+    const word = words[at];
+    if (NAME_CLAUSE.test(word)) return true;
+    if (VALUE_CLAUSE.test(word)) return false;
+    if (!/^[\w$]+$|^[,.()"`[\]*]$/.test(word)) return false;
+  }
+  return false;
+}
+
 /** `generateApiKey` / `reset_code` → `generate api key` / `reset code`, so patterns match whole words. */
 function nameWords(name: string): string {
   return name

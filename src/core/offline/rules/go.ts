@@ -22,6 +22,7 @@ import {
   lastStartingBy,
   isReportableKeyLiteral,
   isReportableNamedSecret,
+  splicedAsName,
   isLabelWord,
   namesLabelTable,
   isSecretName,
@@ -1058,6 +1059,8 @@ function constantTest(input: CheckInput, fn: Node | null): ConstantTest | undefi
     if (name.includes('.') && isReceiverTableName(input, fn, name)) return true;
     // The table of a schema gorm parsed from a registered model (`s, err := schema.Parse(table, …)`, then `s.Table`).
     if (name.includes('.') && isParsedSchemaTable(input, fn, name)) return true;
+    // Spliced where SQL names a table or column: a name the code keeps (see namedByCode).
+    if (name.startsWith(CODE_NAME)) return namedByCode(input, fn, name.slice(CODE_NAME.length));
     // A name checked against a pattern or an allow-list before the splice, leaving the function if it fails.
     if (validatedInFunction(input, fn, name)) return true;
     // A parameter that cannot carry text (`n int`) or that every call in the file gives a literal.
@@ -1200,6 +1203,67 @@ function localLiteralList(before: string, name: string): boolean {
 
 /** How a call is put to a ConstantTest: `call:` and the callee's text (`call:store.Interval`). */
 const FIXED_CALL = 'call:';
+
+/** How a splice in a name's position is put to a ConstantTest: `name:` and the value's text (`name:r.table`). */
+const CODE_NAME = 'name:';
+
+const TOP_LEVEL_VAR = /^var[ \t]+([A-Za-z_]\w*)\b/gm;
+const TOP_LEVEL_VAR_BLOCK = /^var[ \t]*\(([^]*?)^\)/gm;
+const packageVariableSets = new WeakMap<CheckInput, Set<string>>();
+
+/** The file's package-level variables (`var tables = map[string]string{…}`), read from its text in one pass. */
+function packageVariables(input: CheckInput): Set<string> {
+  let names = packageVariableSets.get(input);
+  if (names) return names;
+  names = new Set();
+  for (const match of input.text.matchAll(TOP_LEVEL_VAR)) names.add(match[1]);
+  for (const block of input.text.matchAll(TOP_LEVEL_VAR_BLOCK))
+    for (const entry of block[1].matchAll(CONST_BLOCK_ENTRY))
+      for (const name of entry[1].split(',')) names.add(name.trim());
+  packageVariableSets.set(input, names);
+  return names;
+}
+
+/** `r.table`, `r.cols[i]`, `tables[kind]`, `defs.Users.Name`: a path's root name (`r`, `tables`, `defs`). */
+const VALUE_PATH = /^([A-Za-z_]\w*)(?:\s*(?:\.\s*[A-Za-z_]\w*|\[[^\]\n]*\]))*$/;
+
+/**
+ * A value spliced where SQL names a table or column that the program itself keeps: a field of the
+ * method's receiver (`r.table`, `qb.cols[i]`: what the repository value was built with), a package-level
+ * variable or constant or a path into one (`tables[kind]`, `schema.Users.Name`), or a local of the
+ * function given only such paths (`t := r.table`, `for _, c := range r.columns`). A parameter and
+ * what is read from one (`req.Sort`, `opts.Table`) may come from a request, so it is not this.
+ */
+function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boolean {
+  const root = VALUE_PATH.exec(value)?.[1];
+  if (!root || depth > 2) return false;
+  let method: Node | null = fn;
+  while (method?.type === 'func_literal') method = enclosingFunction(input, method);
+  if (method?.type === 'method_declaration') {
+    const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
+    if (receiver === root) return value !== root;
+  }
+  if (parameterNames(fn).includes(root)) return false;
+  const declared = declaredLocals(input, fn).has(root);
+  if (!declared && (packageVariables(input).has(root) || packageConstants(input).has(root))) return true;
+  if (!declared) return false;
+  // A local: every value the function's text gives it is such a path (an assignment or a range's source).
+  const text = functionText(input, fn);
+  const sources: string[] = [];
+  for (const { name, valueAt } of assignmentsInText(text))
+    if (name === root) sources.push(/^[^\n;{]*/.exec(text.slice(valueAt))![0].trim());
+  for (const match of text.matchAll(RANGE_HEADER)) {
+    const names = match[1].split(',').map((part) => part.trim());
+    if (names[names.length - 1] !== root) continue;
+    sources.push(/^[^\n{]*/.exec(text.slice(match.index + match[0].length))![0].trim());
+  }
+  // `range` clauses are not assignments the text scan sees as `x :=` (the scan reads `:=` back to `range`).
+  const valueSources = sources.filter((source) => !/^range\b/.test(source));
+  return (
+    valueSources.length > 0 &&
+    valueSources.every((source) => source !== root && namedByCode(input, fn, source, depth + 1))
+  );
+}
 
 /** A field that names the table a repository type works on: `tableName`, `table`, `usersTable`, `TableName`. */
 const TABLE_FIELD = /^(?:[a-z]\w*Table|[tT]able)(?:_?[nN]ame)?$|^table_name$/;
@@ -1717,7 +1781,8 @@ function stringBuild(
   if (type === 'parenthesized_expression') return stringBuild(named(node)[0] ?? null, depth + 1, isConstant, resolve);
   if (STRING_TYPES.has(type)) return { literal: unquote(node.text), dynamic: false };
   if (type === 'binary_expression' && isPlus(node)) {
-    const parts = chainOperands(node, isPlus).map((operand) => {
+    const operands = chainOperands(node, isPlus);
+    const parts = operands.map((operand) => {
       const operandType = operand?.type;
       return (operandType === 'identifier' && (PLACEHOLDER_LIST.test(operand!.text) || isConstant?.(operand!.text))) ||
         (operandType === 'selector_expression' && !!isConstant?.(operand!.text)) ||
@@ -1726,6 +1791,17 @@ function stringBuild(
         : stringBuild(operand, depth + 1, isConstant);
     });
     if (parts.every((part) => part === null)) return null;
+    // A name the program keeps, spliced where the SQL names a table or column (`"FROM " + r.table + " WHERE"`).
+    for (let at = 0; at < parts.length; at += 1) {
+      const operand = operands[at];
+      if ((parts[at] && !parts[at]!.dynamic) || !operand) continue;
+      const before = parts
+        .slice(0, at)
+        .map((part) => part?.literal ?? '')
+        .join('');
+      if (splicedAsName(before, parts[at + 1]?.literal ?? '') && keptName(operand, isConstant))
+        parts[at] = { literal: '', dynamic: false };
+    }
     return {
       literal: parts.map((part) => part?.literal ?? '').join(' '),
       dynamic: parts.some((part) => !part || part.dynamic),
@@ -1798,8 +1874,17 @@ function formatSplicesText(format: string, values: Node[], depth: number, isCons
     return verbs.some((verb) => textVerb(verb[4])) && values.some((value) => !isFixedValue(value, isConstant, depth));
   return verbs.some((verb, index) => {
     const value = values[index];
-    return textVerb(verb[4]) && !!value && !isFixedValue(value, isConstant, depth);
+    if (!textVerb(verb[4]) || !value || isFixedValue(value, isConstant, depth)) return false;
+    const at = verb.index ?? 0;
+    return !(splicedAsName(format.slice(0, at), format.slice(at + verb[0].length)) && keptName(value, isConstant));
   });
+}
+
+/** A name the program keeps (namedByCode), asked through the function's ConstantTest. */
+function keptName(value: Node, isConstant: ConstantTest | undefined): boolean {
+  const type = value.type;
+  if (type !== 'identifier' && type !== 'selector_expression' && type !== 'index_expression') return false;
+  return !!isConstant?.(CODE_NAME + value.text);
 }
 
 /** One assignment of a scope, its parts read from the tree the first time a lookup reaches it. */

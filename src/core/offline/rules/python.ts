@@ -33,6 +33,7 @@ import {
   knownSecretLiterals,
   lastStartingBy,
   looksLikeSql,
+  splicedAsName,
   matchesInRegion,
   memberCalls,
   named,
@@ -187,7 +188,8 @@ function concatBuild(node: Node, depth: number, inertName?: InertName): StringBu
  * Whether a value spliced into text carries no input where it is used, beyond what isInertValue sees:
  * a local given only inert values (resolvedStringBuild), or fixed SQL (sqlFixedPieces).
  */
-type InertName = (value: Node | null) => boolean;
+/** Whether a value cannot carry input; asked `asName`, whether it is a name the program keeps (keptName). */
+type InertName = (value: Node | null, asName?: boolean) => boolean;
 
 /** Literals, tuples of literals and UPPER_CASE names: values that cannot carry input. */
 function isConstantValue(node: Node | null): boolean {
@@ -261,6 +263,44 @@ function splicesInput(values: Array<Node | null>, inertName?: InertName): boolea
   });
 }
 
+/** A `str.format` field: `{}`, `{0}`, `{name}`, `{name.attr}`, `{0!r:>10}`; group 1 what it names. */
+const FORMAT_FIELD = /\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}/g;
+
+/**
+ * Whether `"…".format(…)` splices input: each field takes its argument (in order, by index or by
+ * keyword), judged where it lands, so a name the program keeps in a name's place is no input. Fields
+ * it cannot pair with an argument (`{0.attr}`, `**kwargs`) judge every argument as before.
+ */
+function formatSplicesInput(template: string, args: Node[], inertName?: InertName): boolean {
+  const text = template.replace(/\{\{|\}\}/g, '  ');
+  const fields = [...text.matchAll(FORMAT_FIELD)];
+  // The arguments are paired (tree reads) only when some field stands in a name's place.
+  const asName = fields.map((found) => {
+    const start = found.index ?? 0;
+    return splicedAsName(text.slice(0, start), text.slice(start + found[0].length));
+  });
+  if (!asName.includes(true)) return splicesInput(args, inertName);
+  const positional = args.filter((arg) => arg.type !== 'keyword_argument');
+  const keywords = new Map(
+    args
+      .filter((arg) => arg.type === 'keyword_argument')
+      .map((arg) => [field(arg, 'name')?.text ?? '', field(arg, 'value')] as const),
+  );
+  let next = 0;
+  const paired = fields.map((found) => {
+    const key = found[1].trim();
+    if (key === '') return positional[next++];
+    if (/^\d+$/.test(key)) return positional[Number(key)];
+    return /^[A-Za-z_]\w*$/.test(key) ? (keywords.get(key) ?? undefined) : undefined;
+  });
+  const splats = args.some((arg) => arg.type === 'list_splat' || arg.type === 'dictionary_splat');
+  if (splats || paired.some((value) => value === undefined)) return splicesInput(args, inertName);
+  return fields.some((_, at) => {
+    const value = paired[at] ?? null;
+    return splicesInput([value], inertName) && !(asName[at] && inertName?.(value, true) === true);
+  });
+}
+
 function stringBuild(node: Node | null, depth = 0, inertName?: InertName): StringBuild | null {
   const unwrapped = unwrapTyped(node);
   if (!unwrapped || depth > MAX_BUILD_DEPTH) return null;
@@ -268,14 +308,26 @@ function stringBuild(node: Node | null, depth = 0, inertName?: InertName): Strin
   if (type === 'string') {
     // Each child and its type read once: the literal and the values spliced in come from the same children.
     const parts = inner.namedChildren.map((child) => ({ child, type: child?.type }));
-    // An interpolation stands in as a name, so `f"UPDATE {table} SET x = 1"` keeps the shape of SQL.
-    const literal = parts
+    // Each piece's text read once: the literal, and the text before and after each splice, come from it.
+    const pieces = parts
       .filter((part) => part.type === 'string_content' || part.type === 'interpolation')
-      .map((part) => (part.type === 'interpolation' ? '_' : (part.child?.text ?? '')))
-      .join('');
-    // `f"… {TABLE}"` splices a constant; `f"… {user_id}"` a value.
-    const interpolations = parts.filter((part) => part.type === 'interpolation').map((part) => part.child);
-    return { literal, dynamic: splicesInput(interpolations, inertName) };
+      .map((part) => ({ child: part.child, splice: part.type === 'interpolation', text: '' }));
+    for (const piece of pieces) piece.text = piece.splice ? '_' : (piece.child?.text ?? '');
+    // An interpolation stands in as a name, so `f"UPDATE {table} SET x = 1"` keeps the shape of SQL.
+    const literal = pieces.map((piece) => piece.text).join('');
+    // `f"… {TABLE}"` splices a constant; `f"… {user_id}"` a value; `f"FROM {self.table}"` a name the program keeps.
+    let dynamic = false;
+    let before = '';
+    for (let at = 0; at < pieces.length && !dynamic; at += 1) {
+      const { child, splice, text } = pieces[at];
+      if (splice && splicesInput([child], inertName)) {
+        const after = pieces[at + 1]?.splice === false ? pieces[at + 1].text : '';
+        const value = named(child)[0] ?? null;
+        dynamic = !(splicedAsName(before, after) && inertName?.(value, true) === true);
+      }
+      before += text;
+    }
+    return { literal, dynamic };
   }
   if (type === 'concatenated_string') {
     const parts = named(inner)
@@ -291,9 +343,28 @@ function stringBuild(node: Node | null, depth = 0, inertName?: InertName): Strin
     // `"… %d" % n` splices only numbers; `"…" % ()` and `% "literal"` splice nothing that varies.
     const numbersOnly = !/%[-#0 +]*\d*(?:\.\d+)?[sr(a]/.test(left.literal);
     const right = field(inner, 'right');
+    const carries = (value: Node | null): boolean => !isInertValue(value) && !(value && inertName?.(value) === true);
+    // One value per `%s`, in order: each judged where it lands (a kept name in a name's place is no input).
+    // The tree is read for this only when some `%s` stands in a name's place (pure text first).
+    const verbs =
+      numbersOnly || left.dynamic ? [] : [...left.literal.matchAll(PERCENT_VERB)].filter((verb) => verb[2] !== '%');
+    const asName = verbs.map((verb) => {
+      const start = verb.index ?? 0;
+      return splicedAsName(left.literal.slice(0, start), left.literal.slice(start + verb[0].length));
+    });
+    const rightType = asName.includes(true) && verbs.every((verb) => !verb[1]) ? right?.type : undefined;
+    const items = rightType === 'tuple' ? named(right) : rightType && rightType !== 'dictionary' ? [right] : [];
+    if (items.length > 0 && verbs.length === items.length)
+      return {
+        literal: left.literal,
+        dynamic: verbs.some((verb, at) => {
+          if (!/[sra]/.test(verb[2]) || !carries(items[at])) return false;
+          return !(asName[at] && inertName?.(items[at], true) === true);
+        }),
+      };
     return {
       literal: left.literal,
-      dynamic: left.dynamic || (!numbersOnly && !isInertValue(right) && !(right && inertName?.(right) === true)),
+      dynamic: left.dynamic || (!numbersOnly && carries(right)),
     };
   }
   if (type === 'call') {
@@ -303,7 +374,7 @@ function stringBuild(node: Node | null, depth = 0, inertName?: InertName): Strin
       if (base)
         return {
           literal: base.literal,
-          dynamic: base.dynamic || splicesInput(named(field(inner, 'arguments')), inertName),
+          dynamic: base.dynamic || formatSplicesInput(base.literal, named(field(inner, 'arguments')), inertName),
         };
     }
     // `"… '[VALUE]'".replace("[VALUE]", value)` splices the value in as surely as `%` does.
@@ -1874,6 +1945,44 @@ const sqlInjection: RuleChecker = (input) => {
   reportSqlStatementBuilds(input);
 };
 
+/** A `%` conversion: `%s`, `%(name)s`, `%-10r`, `%%`; group 1 the mapping key, group 2 the letter. */
+const PERCENT_VERB = /%(\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([a-zA-Z%])/g;
+
+/** What an object holds from the request it serves (`self.request`, `self.kwargs` of a view): input, not state. */
+const HELD_INPUT = /^(?:request|req|kwargs|args|params|query|query_params|data|body|form|json|payload|input)$/;
+
+/**
+ * A value spliced where SQL names a table or column that the program itself keeps: state of the object
+ * (`self.table`, `cls.columns[i]`: what the instance or class was built with, not what it was sent), a
+ * name the module assigns at its top level (`TABLES[kind]`, `audit_table`), or a local of the function
+ * given only such values (`table = self.table_name`). A parameter and what is read from one may come
+ * from a request, and so may what a view holds of its request (`self.request.GET["sort"]`).
+ */
+function keptName(input: CheckInput, node: Node, depth = 0): boolean {
+  if (depth > 2) return false;
+  const type = node.type;
+  if (type === 'subscript') {
+    const value = field(node, 'value');
+    return !!value && keptName(input, value, depth + 1);
+  }
+  if (type === 'attribute') {
+    const path = node.text.split('.').map((part) => part.trim());
+    if (path[0] === 'self' || path[0] === 'cls') return path.length > 1 && !HELD_INPUT.test(path[1]);
+    const root = descendants(node, ['identifier'])[0];
+    return !!root && root.startIndex === node.startIndex && keptName(input, root, depth + 1);
+  }
+  if (type !== 'identifier') return false;
+  const name = node.text;
+  const fn = enclosingFunction(input, node);
+  if (fn && new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+  const assignments = fn ? [...assignmentsBefore(input, fn, name, node.startIndex)] : [];
+  if (assignments.length === 0) return !!fn && new RegExp(`^${name}[ \\t]*(?::[^=\\n]*)?=(?!=)`, 'm').test(input.text);
+  return assignments.every((assignment) => {
+    const right = unwrap(field(assignment.node, 'right'));
+    return assignment.node.type === 'assignment' && !!right && keptName(input, right, depth + 1);
+  });
+}
+
 /** `Status.PAID`, `Status.PAID.value`: an Enum member or a class's constant, written in the code. */
 const CLASS_CONSTANT = /^[A-Z][A-Za-z0-9]*\.[A-Z][A-Z0-9_]*(?:\.(?:value|name))?$/;
 
@@ -2144,11 +2253,12 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
     const build = stringBuild(call, 0, fixed);
     return !!build && !build.dynamic;
   };
-  const fixed: InertName = (value) => {
+  const fixed: InertName = (value, asName) => {
     steps += 1;
     const inner = unwrapTyped(value);
     if (!inner || steps > MAX_FIXED_STEPS) return false;
     const { node, type } = inner;
+    if (asName && keptName(input, node)) return true;
     switch (type) {
       case 'identifier': {
         const text = node.text;
