@@ -1211,15 +1211,36 @@ const TOP_LEVEL_VAR = /^var[ \t]+([A-Za-z_]\w*)\b/gm;
 const TOP_LEVEL_VAR_BLOCK = /^var[ \t]*\(([^]*?)^\)/gm;
 const packageVariableSets = new WeakMap<CheckInput, Set<string>>();
 
-/** The file's package-level variables (`var tables = map[string]string{…}`), read from its text in one pass. */
+/**
+ * The file's package-level variables (`var tables = map[string]string{…}`) that no function of the file
+ * assigns again (`extra = append(extra, v)`, `tables[k] = v`), read from its text: what the package
+ * set at start-up, not what it collects while it serves.
+ */
 function packageVariables(input: CheckInput): Set<string> {
   let names = packageVariableSets.get(input);
   if (names) return names;
   names = new Set();
-  for (const match of input.text.matchAll(TOP_LEVEL_VAR)) names.add(match[1]);
-  for (const block of input.text.matchAll(TOP_LEVEL_VAR_BLOCK))
+  const text = input.text;
+  const declarations: Array<[number, number]> = [];
+  for (const match of text.matchAll(TOP_LEVEL_VAR)) {
+    names.add(match[1]);
+    declarations.push([match.index, text.indexOf('\n', match.index)]);
+  }
+  for (const block of text.matchAll(TOP_LEVEL_VAR_BLOCK)) {
+    declarations.push([block.index, block.index + block[0].length]);
     for (const entry of block[1].matchAll(CONST_BLOCK_ENTRY))
       for (const name of entry[1].split(',')) names.add(name.trim());
+  }
+  for (const name of [...names]) {
+    const assigned = new RegExp(`(?<![\\w.])${name}\\s*(?:\\[[^\\]\\n]*\\])?\\s*(?:[-+|&]?=)(?!=)`, 'g');
+    for (const match of text.matchAll(assigned)) {
+      const at = match.index;
+      if (!declarations.some(([start, end]) => at >= start && (end < 0 || at <= end))) {
+        names.delete(name);
+        break;
+      }
+    }
+  }
   packageVariableSets.set(input, names);
   return names;
 }

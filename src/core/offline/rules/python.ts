@@ -1976,7 +1976,15 @@ function keptName(input: CheckInput, node: Node, depth = 0): boolean {
   const fn = enclosingFunction(input, node);
   if (fn && new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
   const assignments = fn ? [...assignmentsBefore(input, fn, name, node.startIndex)] : [];
-  if (assignments.length === 0) return !!fn && new RegExp(`^${name}[ \\t]*(?::[^=\\n]*)?=(?!=)`, 'm').test(input.text);
+  // A name the module assigns at its top level and no function changes (`global x`, `x.append(v)`, `x[k] = v`).
+  if (assignments.length === 0)
+    return (
+      !!fn &&
+      new RegExp(`^${name}[ \\t]*(?::[^=\\n]*)?=(?!=)`, 'm').test(input.text) &&
+      !new RegExp(
+        `\\bglobal\\b[^\\n]*\\b${name}\\b|(?<![\\w.])${name}\\s*(?:\\.\\s*(?:append|extend|insert|update|setdefault|add)\\s*\\(|\\[[^\\]\\n]*\\]\\s*=(?!=))`,
+      ).test(input.text)
+    );
   return assignments.every((assignment) => {
     const right = unwrap(field(assignment.node, 'right'));
     return assignment.node.type === 'assignment' && !!right && keptName(input, right, depth + 1);
