@@ -235,6 +235,19 @@ function requestClients(text: string): Map<string, ClientPackage> {
   }
   return names;
 }
+/**
+ * The names ky is bound to (`import ky from 'ky'`, `require('ky')`): a client with a 10 s default
+ * timeout, reported only where an options object turns it off (`timeout: false`), for a request
+ * (`ky.get(url, { timeout: false })`) or an instance (`ky.create({ timeout: false })`, `.extend`).
+ */
+function kyClients(text: string): Set<string> {
+  const names = new Set<string>();
+  if (!/\bky\b/.test(text) || !/\btimeout\s*:\s*false\b/.test(text)) return names;
+  for (const match of text.matchAll(PACKAGE_BINDING))
+    if (/^ky(?:-universal)?$/.test(match[2] ?? match[4] ?? '')) names.add(match[1] ?? match[3]);
+  return names;
+}
+
 /** `superagent.get(url).set(…).timeout(5000)`: whether a call in the chain that starts with `call` is `.name(…)`. */
 function chainCalls(call: Node, name: string): boolean {
   let node: Node = call;
@@ -618,6 +631,7 @@ const httpNoTimeout: RuleChecker = (input) => {
   let googleClients: boolean | undefined;
   let nestFields: Set<string> | undefined;
   let requestNames: Map<string, ClientPackage> | undefined;
+  let kyNames: Set<string> | undefined;
   let racing: boolean | undefined;
   let siteFetches: boolean | undefined;
   for (const { node: call, target } of jsCalls(input)) {
@@ -643,6 +657,20 @@ const httpNoTimeout: RuleChecker = (input) => {
         'Set `timeout` (milliseconds) in the client options, per call, or once with `google.options({ timeout: 10_000 })`.',
         options.type === 'object' ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT) : undefined,
       );
+      continue;
+    }
+    if ((kyNames ??= kyClients(input.text)).size > 0 && kyNames.has(target.object ?? target.text)) {
+      // ky stops a request after 10 s unless an options object says `timeout: false`.
+      const off = args(call)
+        .map((arg) => unwrap(arg))
+        .find((arg) => arg?.type === 'object' && objectProps(arg).props.get('timeout')?.text === 'false');
+      if (off)
+        input.report(
+          call,
+          'http-no-timeout',
+          `\`${target.text}\` with \`timeout: false\` turns off ky's default timeout (10 s): a server that stops answering holds the request forever.`,
+          'Give it a bound in milliseconds (`timeout: 30_000`), or pass `signal: AbortSignal.timeout(ms)` for a long request.',
+        );
       continue;
     }
     // `got.extend({ prefixUrl, headers })`, `ofetch.create({ baseURL })` without a timeout: every request

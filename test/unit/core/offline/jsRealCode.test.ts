@@ -77,6 +77,8 @@ const FILES = [
   'clientPackages.ts',
   // Session 15: a loop over tenancy containers (spaces, workspaces, organisations, teams) grows only inside a growing loop (3).
   'tenancyLoops.ts',
+  // Session 15: ky's 10 s default turned off with `timeout: false` (2).
+  'kyTimeouts.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
