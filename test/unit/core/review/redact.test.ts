@@ -75,6 +75,10 @@ describe('redactSecrets', () => {
     ['Python annotation', 'db_password: str = "s3cr3t-pw"', 's3cr3t-pw'],
     ['member assignment', "this.config.secret = 'shh-123';", 'shh-123'],
     ['arrow map', "'token' => 'php-tok-1',", 'php-tok-1'],
+    // A bare `pw` (no prefix before it) starts a line or follows a dot or a keyword.
+    ['bare pw', 'pw = "s3cr3t-value-9"', 's3cr3t-value-9'],
+    ['member pw', 'self.pw = "s3cr3t-value-9"', 's3cr3t-value-9'],
+    ['declared pw', 'const pw = "s3cr3t-value-9";', 's3cr3t-value-9'],
   ];
   for (const [form, line, secret] of named) {
     it(`removes a literal assigned to a secret-looking name (${form})`, () => {
