@@ -2036,11 +2036,12 @@ function growsWithData(input: CheckInput, innermost: Node, isQuery: QueryTest, k
   return false;
 }
 
+/** Text a loop's head holds when it may walk tenancy containers (namesTenancyContainer's words). */
+const TENANCY_HINT = /space|org|team|tenant|realm/i;
 /**
  * The name of what a loop walks: a for-of/for-in loop's variable, an array-method callback's first
  * parameter, or the list a counted loop counts (`i < orgs.length` → `orgs`).
  */
-const TENANCY_HINT = /space|org|team|tenant|realm/i;
 function loopItemName(loop: Node): string | undefined {
   if (loop.type === 'for_in_statement') {
     const left = field(loop, 'left');

@@ -1952,11 +1952,33 @@ const PERCENT_VERB = /%(\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([a-zA-Z%
 const HELD_INPUT = /^(?:request|req|kwargs|args|params|query|query_params|data|body|form|json|payload|input)$/;
 
 /**
+ * Whether the file gives `self.NAME` / `cls.NAME` a value read out of a parameter of the function that
+ * assigns it: a call on it, an item or an attribute of it (`self.order_by = params.get("order")`,
+ * `self.sort = options["sort"]`). Such state holds what a caller sent (a view's query string handed to a
+ * report object), not a name the program chose; state given a parameter whole (`self.table = table`,
+ * what the object was built for) or fixed text still counts as kept.
+ */
+function stateReadFromParameter(input: CheckInput, name: string): boolean {
+  if (!new RegExp(String.raw`\b(?:self|cls)\.${name}[ \t]*(?::[^=\n]*)?=(?!=)`).test(input.text)) return false;
+  return descendants(input.tree.rootNode, 'assignment').some((assignment) => {
+    const left = field(assignment, 'left')?.text.replace(/\s+/g, '');
+    if (left !== `self.${name}` && left !== `cls.${name}`) return false;
+    const right = unwrap(field(assignment, 'right'));
+    if (!right || !['call', 'subscript', 'attribute'].includes(right.type)) return false;
+    const root = descendants(right, ['identifier'])[0];
+    if (!root || root.startIndex !== right.startIndex || root.text === 'self' || root.text === 'cls') return false;
+    const fn = enclosingFunction(input, assignment);
+    return !!fn && new RegExp(`(^|\\W)${root.text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '');
+  });
+}
+
+/**
  * A value spliced where SQL names a table or column that the program itself keeps: state of the object
  * (`self.table`, `cls.columns[i]`: what the instance or class was built with, not what it was sent), a
  * name the module assigns at its top level (`TABLES[kind]`, `audit_table`), or a local of the function
  * given only such values (`table = self.table_name`). A parameter and what is read from one may come
- * from a request, and so may what a view holds of its request (`self.request.GET["sort"]`).
+ * from a request, and so may what a view holds of its request (`self.request.GET["sort"]`) or state
+ * read out of a parameter where it is set (stateReadFromParameter).
  */
 function keptName(input: CheckInput, node: Node, depth = 0): boolean {
   if (depth > 2) return false;
@@ -1967,7 +1989,12 @@ function keptName(input: CheckInput, node: Node, depth = 0): boolean {
   }
   if (type === 'attribute') {
     const path = node.text.split('.').map((part) => part.trim());
-    if (path[0] === 'self' || path[0] === 'cls') return path.length > 1 && !HELD_INPUT.test(path[1]);
+    if (path[0] === 'self' || path[0] === 'cls')
+      return (
+        path.length > 1 &&
+        !HELD_INPUT.test(path[1]) &&
+        !stateReadFromParameter(input, path[1].replace(/\W[\s\S]*$/, ''))
+      );
     const root = descendants(node, ['identifier'])[0];
     return !!root && root.startIndex === node.startIndex && keptName(input, root, depth + 1);
   }
