@@ -4,6 +4,7 @@ import type { UnitFacts } from './review/types';
 import { calledPackageQueries, goPackageName, packageQueryFunctions } from './offline/goQueries';
 import type { PackageQueryFunction } from './offline/goQueries';
 import { mentionedIdentifiers, packageFixedText, usedFixedText } from './offline/goFixedText';
+import { pyBlockingFunctions, pyFromImports, pyImportCandidates } from './offline/pyImports';
 
 /** A folder of more Go files than this is not read for its package's functions (cost). */
 const GO_PACKAGE_MAX_FILES = 400;
@@ -85,7 +86,11 @@ export class ProjectFacts {
    * `text` is the file as it is being checked (an editor's unsaved buffer); without it the file on disk.
    */
   of(relativePath: string, text?: string): UnitFacts | undefined {
-    if (relativePath.endsWith('.py')) return this.pySettingsOf(relativePath);
+    if (relativePath.endsWith('.py')) {
+      const settings = this.pySettingsOf(relativePath);
+      const blocking = this.pyBlockingImportsOf(relativePath, text);
+      return blocking ? { ...settings, pyBlockingImports: blocking } : settings;
+    }
     const isGo = relativePath.endsWith('.go');
     if (/^(?:\/|[A-Za-z]:)/.test(relativePath) || (!isGo && !/\.[cm]?[jt]sx?$/.test(relativePath))) return undefined;
     const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
@@ -116,6 +121,8 @@ export class ProjectFacts {
     this.byDir.delete(dir);
     this.goPackages.delete(dir);
     this.pySettingsFolders.delete(dir);
+    this.pyModules.delete([...parts, name].join('/'));
+    this.pyListings.delete(dir);
     if (name === 'go.mod') {
       this.goByDir.clear();
       this.goModules.clear();
@@ -261,6 +268,55 @@ export class ProjectFacts {
       [...folder].filter(([file]) => file !== name).map(([file, text]) => ({ name: file, text })),
     );
     return replaced.length > 0 ? { pySettingsReplaced: replaced } : undefined;
+  }
+
+  /** Per project module read for its blocking functions (see pyBlockingFunctions), by path from the root; null when absent. */
+  private readonly pyModules = new Map<string, Map<string, { call: string; line: number }> | null>();
+
+  /** Each folder's entry names, listed once (a module path is looked up in its folder before it is read). */
+  private readonly pyListings = new Map<string, Set<string>>();
+
+  private pyModule(relative: string): Map<string, { call: string; line: number }> | null {
+    let found = this.pyModules.get(relative);
+    if (found !== undefined) return found;
+    const parts = relative.split('/');
+    const name = parts.pop() ?? '';
+    const folder = parts.join('/');
+    let listing = this.pyListings.get(folder);
+    if (!listing) this.pyListings.set(folder, (listing = new Set(this.list(path.join(this.root, ...parts)))));
+    const text = listing.has(name) ? this.read(path.join(this.root, ...parts, name)) : undefined;
+    found = text === undefined ? null : pyBlockingFunctions(text);
+    this.pyModules.set(relative, found);
+    return found;
+  }
+
+  /**
+   * For a Python file with an `async def`, the plain functions it imports by name from other modules of
+   * the project whose own body blocks the thread (UnitFacts.pyBlockingImports). Each module is read once;
+   * a change to it is seen after `forget` of its path.
+   */
+  private pyBlockingImportsOf(relativePath: string, text: string | undefined): UnitFacts['pyBlockingImports'] {
+    if (/^(?:\/|[A-Za-z]:)/.test(relativePath)) return undefined;
+    const parts = relativePath.split('/').filter((part) => part !== '' && part !== '.');
+    if (parts.includes('..')) return undefined;
+    const own = text ?? this.read(path.join(this.root, ...parts));
+    if (own === undefined || !/^[ \t]*async[ \t]+def\b/m.test(own)) return undefined;
+    parts.pop();
+    const dir = parts.join('/');
+    const found: NonNullable<UnitFacts['pyBlockingImports']> = {};
+    for (const imported of pyFromImports(own)) {
+      for (const candidate of pyImportCandidates(dir, imported)) {
+        if (candidate === relativePath) break;
+        const functions = this.pyModule(candidate);
+        if (functions === null) continue;
+        for (const { imported: name, local } of imported.names) {
+          const blocking = functions.get(name);
+          if (blocking) found[local] = { file: candidate, ...blocking };
+        }
+        break;
+      }
+    }
+    return Object.keys(found).length > 0 ? found : undefined;
   }
 
   private factsOf(dir: string): UnitFacts | undefined {

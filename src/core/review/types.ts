@@ -72,6 +72,13 @@ export interface UnitFacts {
    * value replaces this one's literal where it runs. Absent when none does.
    */
   pySettingsReplaced?: string[];
+  /**
+   * Plain (`def`) functions the Python file imports by name (`from app.net import fetch_logo`,
+   * `from .util import wait_online`) from another module of the project whose own body blocks the
+   * thread (`requests.get(…)`, `time.sleep(…)`, `urlopen(…)`), under the name the file uses: the module's
+   * path from the root, the blocking call and its line. Absent when none.
+   */
+  pyBlockingImports?: Record<string, { file: string; call: string; line: number }>;
 }
 
 /** Consecutive lines a diff removed, placed in the new file's numbering. */

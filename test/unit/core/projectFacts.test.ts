@@ -197,6 +197,50 @@ describe('project facts: what the files beside a file say about it', () => {
     assert.equal(scope.facts('lending/views.py'), undefined);
   });
 
+  it('reaches blocking-call-in-async through the project scope: a plain function imported from a module that calls requests or time.sleep', async () => {
+    const root = join(__dirname, '../../fixtures/offline/real-shapes/python/blocking_imports');
+    const file = 'src/gallery/routes/photos.py';
+    const text = readFileSync(join(root, file), 'utf8');
+    const scope = projectScope({}, root);
+    const lines = async (facts: ReturnType<typeof scope.facts>): Promise<string[]> =>
+      (await runOfflineChecks({ path: file, text, facts }, { mode: 'backendpe' })).map(
+        (f) => `${f.startLine} ${f.ruleId}`,
+      );
+    const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
+    assert.equal(expected.length, 2);
+    assert.deepEqual(scope.facts(file), {
+      pyBlockingImports: {
+        online: { file: 'src/gallery/media/fetch.py', call: 'requests.head', line: 9 },
+        original: { file: 'src/gallery/media/fetch.py', call: 'requests.get', line: 19 },
+      },
+    });
+    assert.deepEqual(await lines(scope.facts(file)), expected);
+    // Alone (no project around it), nothing is known of the imported functions.
+    assert.deepEqual(await lines(undefined), []);
+    // A module without `async def` is not read for them.
+    assert.equal(scope.facts('src/gallery/media/fetch.py'), undefined);
+  });
+
+  it('reads an imported Python module again once it changes (the editor forgets its path)', () => {
+    const files: Record<string, string> = {
+      'app/net.py': 'import requests\n\ndef ping():\n    return True\n',
+      'app/views.py': 'from app.net import ping\n\nasync def view():\n    return ping()\n',
+    };
+    const facts = new ProjectFacts(
+      '/repo',
+      (dir) => (dir === '/repo/app' ? ['net.py', 'views.py'] : []),
+      (file) => files[file.slice('/repo/'.length)],
+    );
+    assert.equal(facts.of('app/views.py'), undefined);
+    files['app/net.py'] =
+      'import requests\n\ndef ping():\n    return requests.get("https://x.example", timeout=3).ok\n';
+    assert.equal(facts.of('app/views.py'), undefined, 'read once until forgotten');
+    facts.forget('app/net.py');
+    assert.deepEqual(facts.of('app/views.py'), {
+      pyBlockingImports: { ping: { file: 'app/net.py', call: 'requests.get', line: 4 } },
+    });
+  });
+
   it('reads a settings folder again once a module of it changes (the editor re-checks the folder)', () => {
     const files: Record<string, string> = {
       'conf/base.py': 'SECRET_KEY = "x"\n',

@@ -4641,7 +4641,110 @@ const commandInjection: RuleChecker = (input) => {
   }
 };
 
+/** `urlopen` of the standard library (`urllib.request.urlopen`, `request.urlopen`, or imported bare). */
+const URLOPEN = /^(?:urllib\.request\.|request\.)?urlopen$/;
+const URLOPEN_IMPORTED = /^[ \t]*from[ \t]+urllib(?:\.request)?[ \t]+import[ \t]+[^\n]*\burlopen\b/m;
+
+/** A call that holds the thread until the network or the clock answers: `time.sleep`, a `requests` call (module or session), `urlopen`. */
+function blocksThread(input: CheckInput, call: Call): boolean {
+  if (call.text === 'time.sleep') return true;
+  if (URLOPEN.test(call.text)) return call.text !== 'urlopen' || URLOPEN_IMPORTED.test(input.text);
+  if (call.object === undefined || !REQUESTS_METHODS.has(call.name)) return false;
+  return requestsNames(input).modules.has(call.object) || onRequestsSession(input, call);
+}
+
+const blockingHelpersByFile = new WeakMap<CheckInput, Map<number, Call>>();
+
+/**
+ * Per plain (`def`) function of the file, by its span's start, the first call of its own body that blocks
+ * the thread (blocksThread); not one in a function or lambda nested in it (handed to a thread, or not run).
+ */
+function blockingHelpers(input: CheckInput): Map<number, Call> {
+  let found = blockingHelpersByFile.get(input);
+  if (found) return found;
+  found = new Map();
+  for (const call of calls(input)) {
+    if (!blocksThread(input, call)) continue;
+    const fn = innermost(spans(input).functions, call.node);
+    if (fn && !fn.isAsync && !found.has(fn.start)) found.set(fn.start, call);
+  }
+  blockingHelpersByFile.set(input, found);
+  return found;
+}
+
+/**
+ * An `async def` that runs once while the application or one of its parts starts or stops, or a command
+ * runs (`main`, `startup`, `lifespan`, `init_db`, a component's `start()`, `@app.on_event("startup")`),
+ * not per request: what it waits for delays nothing else.
+ */
+const RUNS_ONCE =
+  /^_*(?:a?main|startup|on_startup|lifespan|shutdown|on_shutdown|start|stop|(?:setup|init|initiali[sz]e)(?:_app|_db|_database)?|bootstrap\w*|cli|run_cli|command|handle)$/;
+const STARTUP_DECORATOR =
+  /@[\w.]*\bon_event\(\s*["']startup|@[\w.]*\b(?:before_serving|on_startup|before_first_request)\b/;
+/** A decorator that runs the function in a thread or makes it a coroutine (`@sync_to_async`, `@asyncify`, `@run_in_threadpool`). */
+const OFFLOADED =
+  /@[\w.]*(?:sync_to_async|asyncify|to_thread|run_in_executor|run_in_threadpool|threadpool|run_sync|background)\b/;
+
+/** The decorator lines right above a `def` starting at `start`. */
+function decoratorsAbove(text: string, start: number): string {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let from = lineStart;
+  while (from > 0) {
+    const previous = text.lastIndexOf('\n', from - 2) + 1;
+    if (!/^[ \t]*@/.test(text.slice(previous, from))) break;
+    from = previous;
+  }
+  return text.slice(from, lineStart);
+}
+
+/**
+ * A call of a plain function inside `async def` that blocks: a function of this file whose own body calls
+ * `requests`, `time.sleep` or `urlopen` (blockingHelpers), or one imported from another module of the
+ * project that does (ReviewUnit.facts, pyBlockingImports). The whole call waits on the event loop, as the
+ * direct form does. Not a call awaited (the function hands back an awaitable), one in a function run once
+ * at start-up or by a command, nor a function decorated to run in a thread.
+ */
+function reportBlockingHelperCalls(input: CheckInput): void {
+  const helpers = blockingHelpers(input);
+  const imported = input.facts?.pyBlockingImports;
+  if (helpers.size === 0 && !imported) return;
+  const text = input.text;
+  for (const call of calls(input)) {
+    if (call.object !== undefined && call.object !== 'self') continue;
+    let inner: Call | undefined;
+    let where: { call: string; line: number; file?: string } | undefined;
+    if (helpers.size > 0 && mayCallFileFunction(input, call)) {
+      const callee = sameFileFunction(input, call);
+      inner = callee && !callee.isAsync ? helpers.get(callee.start) : undefined;
+      if (!inner || !callee || OFFLOADED.test(decoratorsAbove(text, callee.start))) continue;
+      where = { call: inner.text, line: inner.node.startPosition.row + 1 };
+    } else if (call.object === undefined && imported && Object.hasOwn(imported, call.name)) {
+      if (mayCallFileFunction(input, call)) continue;
+      const found = imported[call.name];
+      where = { call: found.call, line: found.line, file: found.file };
+    } else continue;
+    const fn = innermost(spans(input).functions, call.node);
+    if (!fn?.isAsync || call.node.parent?.type === 'await') continue;
+    const header = enclosingDef(input, call.node.startIndex);
+    if (header && (RUNS_ONCE.test(header.name) || STARTUP_DECORATOR.test(decoratorsAbove(text, header.start))))
+      continue;
+    const place = where.file ? `${where.file}:${where.line}` : `line ${where.line}`;
+    input.report(
+      call.node,
+      'blocking-call-in-async',
+      `\`${call.text}(…)\` is a plain function that calls \`${where.call}\` (${place}); run inside \`async def\`, it blocks the event loop: every other task stalls while it waits.`,
+      where.call === 'time.sleep'
+        ? 'Make the function async (`await asyncio.sleep(...)`), or call it with `await asyncio.to_thread(...)`.'
+        : 'Make the function async (`httpx.AsyncClient`, aiohttp), or call it with `await asyncio.to_thread(...)`.',
+      undefined,
+      undefined,
+      inner ? [inner.node] : undefined,
+    );
+  }
+}
+
 const blockingCallInAsync: RuleChecker = (input) => {
+  if (!input.text.includes('async')) return;
   for (const call of calls(input)) {
     const blocking = call.text === 'time.sleep' || call.object === 'requests';
     if (!blocking) continue;
@@ -4655,6 +4758,7 @@ const blockingCallInAsync: RuleChecker = (input) => {
         : 'Use an async client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`.',
     );
   }
+  reportBlockingHelperCalls(input);
 };
 
 const jwtVerificationDisabled: RuleChecker = (input) => {

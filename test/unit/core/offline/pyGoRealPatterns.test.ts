@@ -221,6 +221,9 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // the data (a request's list, a table's rows, a folder); not a list cut to a few, one handed in or one
     // a planner chose. The comprehension that builds the gathered tasks is no sequential loop of queries.
     ['python/gather_sources.py', 4],
+    // A plain function of the module whose own body calls `requests` or `time.sleep`, called from `async def`,
+    // blocks the loop as the direct call does; not one run in a thread, at start-up or by a command.
+    ['python/blocking_helpers.py', 3],
     // A slice keeps a few only with an end and no step, or as the last few: `[:-1]`, `[::-1]`, `[::2]` and a
     // mapping's key holding a colon (`body["a:b"]`) are as many as the list (query-in-loop, unbounded-concurrency).
     ['python/slice_sizes.py', 4],
