@@ -337,6 +337,9 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   // Paths, URLs without credentials, dotted config keys and constant names are names of secrets, not secrets.
   if (/^(?:\/|\.\/|https?:\/\/[^:@]*$)/.test(value)) return true;
   if (/^[a-z]+(?:[._][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return true;
+  // A marker put in text to be found or replaced later: a constant's name between runs of one
+  // character (`___APP_HIGHLIGHT_MARKER___`, `%%TOKEN%%`, `@@secret@@`), as `{name}` and `${X}` are.
+  if (WRAPPED_NAME.test(value)) return true;
   // A message id of a translation catalogue: a dotted path whose parts are kebab- or camel-case words
   // (`'label.change-password'`, `'ra.validation.passwordDoesNotMatch'`).
   if (MESSAGE_ID.test(value)) return true;
@@ -355,6 +358,8 @@ export function isPlaceholderSecret(value: string, minLength = 8): boolean {
   return false;
 }
 
+/** A name in one case, its words joined by `_`, between runs of the same punctuation character. */
+const WRAPPED_NAME = /^([^A-Za-z0-9\s])\1*(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*|[a-z][a-z0-9]*(?:_[a-z0-9]+)*)\1+$/;
 /** Only prefix words, each ending in `-` or `_`, and nothing after them: `sk-`, `sk-proj-`, `ghp_`, `sk_live_`, `xoxb-`. */
 const BARE_PREFIX = /^(?:[A-Za-z]{1,12}[-_])+$/;
 /** Letters only, in words joined by spaces, `-` or `_`: text, not a key's random body. */
@@ -407,6 +412,57 @@ function alongARow(lower: string): boolean {
   return TYPED_RUNS.some((run) => run.includes(lower) || run.includes(reversed));
 }
 
+/** The fixed part of a provider's format before its random part: a URL's host and path words, prefix words (`sk-ant-`, `xoxb-`). */
+const FORMAT_HEAD = /^(?:https?:\/\/)?(?:[a-z]+\.)+[a-z]+\/(?:[a-z]+\/)*|^(?:[A-Za-z]{2,12}[-_])+/;
+/** A character repeated three times or more (`aaaa`, `1111`, `YYYY`). */
+const REPEATED_CHAR = /(.)\1{2,}/g;
+const ROW_RUN_MIN = 4;
+
+/**
+ * Whether the random part of a provider's credential is made by hand: once the format's fixed head
+ * is left out, runs of one character (`aaaaaaaaaa`, `YYYY…`) and runs along the digits, the alphabet
+ * or a keyboard row (`1234567890`, `ABCDEF`, either way) make up more than half of its letters and
+ * digits. `xoxb-1234567890-abcdefghij`, `ASIA1234567890ABCDEF`, `sk-ant-api03-AAAAAAAAAAAAAAAA` and
+ * `…/services/T11111111/B11111111/YYYY…` are a test's stand-ins for a key; a generated key holds a
+ * run of three or four by chance, never half of its body.
+ */
+export function isHandMadeKey(match: string): boolean {
+  const body = match.replace(FORMAT_HEAD, '');
+  const total = body.replace(/[^A-Za-z0-9]/g, '').length;
+  if (total === 0) return true;
+  let rest = body.replace(REPEATED_CHAR, ' ');
+  // Runs along a row, longest first, in the text's pieces of letters or digits.
+  rest = rest.replace(/[A-Za-z0-9]{4,}/g, (piece) => {
+    const lower = piece.toLowerCase();
+    let kept = '';
+    for (let at = 0; at < lower.length;) {
+      let end = at + ROW_RUN_MIN;
+      if (end <= lower.length && alongARow(lower.slice(at, end))) {
+        while (end < lower.length && alongARow(lower.slice(at, end + 1))) end += 1;
+        kept += ' ';
+        at = end;
+      } else {
+        kept += piece[at];
+        at += 1;
+      }
+    }
+    return kept;
+  });
+  return rest.replace(/[^A-Za-z0-9]/g, '').length * 2 < total;
+}
+
+/**
+ * A password hash in the formats password stores write: bcrypt (`$2a$12$…`), argon2 (`$argon2id$v=19$…`),
+ * scrypt, crypt's SHA-512/SHA-256/MD5 (`$6$salt$…`), passlib's and Django's (`pbkdf2_sha256$600000$…`),
+ * LDAP's (`{SSHA}…`). What the store keeps to check a password against, not a password: it cannot be
+ * sent as a credential (a sample user's hash in an example document, a fixture's row).
+ */
+const PASSWORD_HASH =
+  /^(?:\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/.=-]+\$[A-Za-z0-9+/.=-]+|\$(?:scrypt|7)\$[^\s$]*\$[^\s]+|\$[156]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}|\$pbkdf2(?:-sha\d+)?\$\d+\$[./A-Za-z0-9+=]+\$[./A-Za-z0-9+=]+|(?:pbkdf2_sha\d+|argon2|bcrypt_sha256|scrypt)\$[^\s]+\$[^\s]+|\{(?:S?SHA(?:256|512)?|SMD5|CRYPT|BCRYPT|ARGON2|PBKDF2(?:-SHA\d+)?)\}[A-Za-z0-9+/=$.,-]{16,})$/;
+export function isPasswordHash(value: string): boolean {
+  return PASSWORD_HASH.test(value.trim());
+}
+
 /**
  * A value written for documentation, a demo or a form to fill in rather than a credential: it says
  * so (`example`, `dummy`, `fake`, `sample`, `changeme`, `placeholder`: the key AWS documents,
@@ -415,7 +471,15 @@ function alongARow(lower: string): boolean {
  * the same, since hiding a placeholder from a model costs nothing.
  */
 export function isDocumentationValue(value: string): boolean {
-  return DOCUMENTATION_WORD.test(value) || ELIDED.test(value) || isTypedRun(value);
+  return DOCUMENTATION_WORD.test(value) || ELIDED.test(value) || isTypedRun(value) || isHandMadeFormat(value);
+}
+
+/** A provider's key format filled in by hand (`ghp_1234567890…`, `xoxb-1111-aaaaaaaaaa`): see isHandMadeKey. */
+function isHandMadeFormat(value: string): boolean {
+  return SECRET_FORMAT_TESTS.some((format) => {
+    const match = format.exec(value);
+    return match !== null && isHandMadeKey(match[0]);
+  });
 }
 
 /**
@@ -446,6 +510,10 @@ export function isTestSecretValue(name: string, value: string): boolean {
   const squashedName = squashed(name);
   if (squashedValue.length === 0) return false;
   if (squashedValue === squashedName || squashedName.endsWith(squashedValue)) return true;
+  // The plural of the name's last word (`resourcePassword = "passwords"`, `TOKENS_TABLE`… `= "tokens"`): the
+  // name of a collection, a table or a resource that holds such values.
+  const singular = /^[a-z]{4,}$/.test(value) ? value.replace(/(?:es|s)$/, '') : value;
+  if (singular !== value && squashedName.endsWith(singular)) return true;
   return squashedName.startsWith(squashedValue) && KEY_NAME_SUFFIX.test(squashedName.slice(squashedValue.length));
 }
 
@@ -491,7 +559,7 @@ const SENTINEL = /^[A-Z\d_]+$/;
  * passwords as a built-in one.
  */
 export function isReportableNamedSecret(name: string, value: string, given = true): boolean {
-  if (isTestSecretValue(name, value)) return false;
+  if (isTestSecretValue(name, value) || isPasswordHash(value)) return false;
   // A password is a password at any length people use (`password = "root"`, `Pass: "admin"`):
   // below the usual 8 characters only for names that end in a password word, and not sentinels.
   const password = given && PASSWORD_WORDS.has(lastNameWord(name));
@@ -516,7 +584,7 @@ export function isReportableNamedSecret(name: string, value: string, given = tru
 export function isReportableKeyLiteral(value: string): boolean {
   const trimmed = value.trim();
   if (trimmed.length === 0 || /\{[\w.-]*\}|\$\{|%\(\w+\)s|^<.*>$/.test(trimmed)) return false;
-  if (BARE_PREFIX.test(trimmed)) return false;
+  if (BARE_PREFIX.test(trimmed) || isPasswordHash(trimmed)) return false;
   if (trimmed.length >= 8 && isDocumentationValue(trimmed)) return false;
   return !/^(?:test(?:ing)?|dummy|fake|mock|sample|example|foo|bar|changeme|your[-_ ].*)$/i.test(trimmed);
 }
@@ -787,7 +855,10 @@ export function isTranslationCatalogue(path: string): boolean {
 
 /** Whether a credential literal holds a provider's key format (an AWS, GitHub, Stripe … key), a leak wherever it stands. */
 export function hasProviderFormat(literalText: string): boolean {
-  return SECRET_FORMAT_TESTS.some((format) => format.test(literalText));
+  return SECRET_FORMAT_TESTS.some((format) => {
+    const match = format.exec(literalText);
+    return match !== null && !isHandMadeKey(match[0]);
+  });
 }
 
 /** Base64 of printable text (`bXktc2VjcmV0LWtleQ==` is `my-secret-key`): a key a person wrote, then encoded. */
@@ -826,11 +897,12 @@ function spellsCredentialWord(value: string): boolean {
 /**
  * A test file that swaps the HTTP layer for a fake (Python's responses, requests-mock, httpretty,
  * respx, aioresponses, pytest-httpx; JavaScript's nock, msw, fetch-mock, axios-mock-adapter; Go's
- * httpmock): what its credentials are sent to answers from the test. Recorders that replay a real
+ * httpmock and the standard library's httptest, whose servers and recorders run inside the test):
+ * what its credentials are sent to answers from the test. Recorders that replay a real
  * server's answers (vcrpy, Polly) are not fakes: the credential reached the server once.
  */
 const HTTP_FAKE_IMPORT =
-  /^[ \t]*(?:import|from)[ \t]+(?:responses|requests_mock|httpretty|respx|aioresponses|pytest_httpx)\b|(?:from|require\()[ \t]*['"](?:nock|msw(?:\/node)?|fetch-mock|axios-mock-adapter|jest-fetch-mock)['"]|"github\.com\/jarcoal\/httpmock"/m;
+  /^[ \t]*(?:import|from)[ \t]+(?:responses|requests_mock|httpretty|respx|aioresponses|pytest_httpx)\b|(?:from|require\()[ \t]*['"](?:nock|msw(?:\/node)?|fetch-mock|axios-mock-adapter|jest-fetch-mock)['"]|"(?:github\.com\/jarcoal\/httpmock|net\/http\/httptest)"/m;
 const HTTP_FAKE_HEAD_CHARS = 16_384;
 function mocksHttp(fileText: string): boolean {
   const head = fileText.length > HTTP_FAKE_HEAD_CHARS ? fileText.slice(0, HTTP_FAKE_HEAD_CHARS) : fileText;
@@ -964,7 +1036,11 @@ export function knownSecretLiterals(
       // no credentials (a key's long base64 body is only checked for having one: it may hold `xxx` by
       // chance). A provider's documented example key (`AKIA…EXAMPLE`) in full format is still reported
       // in the service's own code, where it stands in for configuration; a test's own is left out below.
-      if (pattern.name === 'private key' ? isKeylessPem(match[0]) : ELIDED.test(match[0]) || isTypedRun(match[0]))
+      if (
+        pattern.name === 'private key'
+          ? isKeylessPem(match[0])
+          : ELIDED.test(match[0]) || isTypedRun(match[0]) || isHandMadeKey(match[0])
+      )
         continue;
       const node = nodeOfTypeAt(input.tree, match.index, stringTypes, 3);
       if (!node || seen.has(node.startIndex)) continue;
@@ -1715,11 +1791,31 @@ export function splitTopLevel(text: string): string[] {
 }
 
 /**
- * A setting's name for the operator's choice to accept certificates that do not verify: `insecure`,
- * `skipVerify`, `SKIP_TLS_VERIFY`, `ignoreHttpsErrors`, `allow_self_signed`, `disableSslVerification`.
+ * The name of a setting to accept certificates that do not verify (`insecure`, `skipVerify`,
+ * `SKIP_TLS_VERIFY`, `ignoreHttpsErrors`, `ignoreTLSErrors`, `allow_self_signed`,
+ * `disableSslVerification`, `no_verify`; `no` starting a word, not `knownVerifier`). TLS turned
+ * off only on the branch taken when it is on is that setting's value, as `verify=settings.VERIFY_SSL`
+ * or `InsecureSkipVerify: feed.IgnoreTLSErrors` is, and is not reported, whoever sets it (the operator's
+ * flag or a user's per-item switch: the choice is explicit either way). One principle for every
+ * language: Go's tls-verification-disabled reads it too.
  */
-const TLS_OPT_IN_NAME =
-  /insecure|skip\w*(?:verif|tls|ssl|cert)|ignore\w*(?:https|tls|ssl|cert)|(?:allow|accept)\w*(?:insecure|invalid|self\w*signed|untrusted)|no\w*verif|disable\w*(?:verif|tls|ssl|cert)/i;
+export const TLS_OPT_IN_NAME =
+  /insecure|skip\w*(?:verif|tls|ssl|cert)|ignore\w*(?:https|tls|ssl|cert)|(?:allow|accept)\w*(?:insecure|invalid|self\w*signed|untrusted)|(?<![a-z])no\w*verif|disable\w*(?:verif|tls|ssl|cert)/i;
+/**
+ * Such a name in a test's place in the text around a node (after `if`/`elif`/`and`/`&&`/`?`, or before
+ * `&&`/`?`/`and`/`else`): without one, no tree is climbed. The text is read, not the tree, so files
+ * that only name the setting elsewhere (`const insecureAgent = …`) cost no WebAssembly reads.
+ */
+const OPT_IN_CONDITION = new RegExp(
+  `(?:\\b(?:if|elif|and)\\b|&&|\\?)[^;{}]{0,200}?(?:${TLS_OPT_IN_NAME.source})|(?:${TLS_OPT_IN_NAME.source})[^;{}]{0,200}?(?:&&|\\?|\\b(?:and|else)\\b)`,
+  'i',
+);
+const OPT_IN_BEFORE = 3000;
+const OPT_IN_AFTER = 300;
+function mentionsTlsOptIn(input: CheckInput, node: Node): boolean {
+  const from = Math.max(0, node.startIndex - OPT_IN_BEFORE);
+  return OPT_IN_CONDITION.test(input.text.slice(from, node.startIndex + OPT_IN_AFTER));
+}
 /** A test turned around: `!cfg.insecure`, `not skip_verify`, `x == false`, `x !== true`. */
 const NEGATED_TEST = /^\s*\(?\s*(?:!(?!=)|not\b)|={2,3}\s*(?:false|False)\b|!={1,2}\s*(?:true|True)\b/;
 const FUNCTION_TYPES =
@@ -1750,7 +1846,8 @@ export function reportBrowserTlsOff(input: CheckInput, node: Node, what: 'option
  * `[...] if skip_verify else []`) or the right side of `&&`/`and` whose test names such a setting and
  * does not turn it around. The operator's choice, like `verify=settings.VERIFY_SSL`, is no finding.
  */
-export function underTlsOptIn(node: Node): boolean {
+export function underTlsOptIn(node: Node, input?: CheckInput): boolean {
+  if (input && !mentionsTlsOptIn(input, node)) return false;
   let child = node;
   for (const current of climb(node)) {
     if (FUNCTION_TYPES.test(current.type)) return false;

@@ -12,7 +12,8 @@ import { findingsAnswer, modelFinding, startModelServer, type ModelServer } from
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 // Assembled at run time so the repository holds no credential-shaped literal besides the shipped example.
-const FAKE_STRIPE_KEY = 'sk_live_' + 'TESTONLY' + '1234567890abcdef';
+// A generated-looking body: a body typed along rows (`1234567890abcdef`) is a test's stand-in the offline rule leaves alone.
+const FAKE_STRIPE_KEY = 'sk_live_' + 'TESTONLY' + 'q8Zr2Lw5Xn7Kd4Vb';
 
 function review(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, tty = false): Promise<CliRun> {
   return runCliCaptured(['review', ...args], { cwd, env, tty });

@@ -25,6 +25,7 @@ import {
   splicedAsName,
   isLabelWord,
   namesLabelTable,
+  TLS_OPT_IN_NAME,
   isSecretName,
   joinBuilds,
   knownSecretLiterals,
@@ -3600,11 +3601,8 @@ function weakCipherSuites(input: CheckInput, node: Node | null, tlsNames: Readon
 
 const TLS_FIX = 'Remove it; for a private CA set `RootCAs` to a pool with that CA.';
 
-/**
- * A setting's name for the operator's choice to skip certificate checks: `SkipVerify`, `skipTLSVerify`,
- * `Insecure`. Not a user's per-item switch by another name (`ignoreTLSErrors` on a feed stays reported).
- */
-const OPT_IN_NAME = /skip\w*(?:verif|tls|cert)|insecure/i;
+/** A setting's name for accepting certificates that do not verify: syntax.ts TLS_OPT_IN_NAME, one principle for every language. */
+const OPT_IN_NAME = TLS_OPT_IN_NAME;
 /**
  * A test of such a setting that holds when it is on: `c.SkipVerify`, `skipVerify`, `cfg.Insecure && x`,
  * `opts.SkipTLSVerify == true`, an environment variable set (`os.Getenv("SKIP_TLS_VERIFY") != ""`,
@@ -3622,7 +3620,7 @@ const OPT_IN_TEST = new RegExp(
  * (`InsecureSkipVerify: conf.SkipTLSVerify`) is already silent; an unconditional literal is reported.
  */
 /** Any `if` on such a setting in the file (read once per file): without one, no tree is read. */
-const testsOptIn = textMatchOncePerCheck(/\bif\s+[^{\n]*(?:skip\w*(?:verif|tls|cert)|insecure)/i);
+const testsOptIn = textMatchOncePerCheck(new RegExp(`\\bif\\s+[^{\\n]*(?:${OPT_IN_NAME.source})`, 'i'));
 
 function operatorOptIn(input: CheckInput, at: Node): boolean {
   if (!testsOptIn(input)) return false;

@@ -1283,6 +1283,21 @@ const KEY_OPTION = new RegExp(`\\b(?:${KEY_OPTION_NAMES})['"]?\\s*:`, 'g');
 /** The pair found is the option itself, not one around a string that mentions the word (`example: '[{"secret":false}]'`). */
 const KEY_OPTION_PAIR = new RegExp(`^['"]?(?:${KEY_OPTION_NAMES})['"]?\\s*:`);
 
+/**
+ * Whether a call or `new` is of a plain name the project defines: a class or function declared in the
+ * file, or imported from a relative path (`import ApiUser from '../types/api-user'`).
+ */
+function callsProjectCode(input: CheckInput, call: Node | null): boolean {
+  if (!call) return false;
+  const callee = unwrap(field(call, call.type === 'new_expression' ? 'constructor' : 'function'));
+  if (callee?.type !== 'identifier') return false;
+  const name = callee.text.replace(/\$/g, '\\$');
+  return (
+    new RegExp(String.raw`\b(?:class|function\*?)\s+${name}\b`).test(input.text) ||
+    importsFromProject(input, callee.text)
+  );
+}
+
 /** The literal of `this.name` when the class sets it once from a literal (`this.jwtSecret = '…'`). */
 function thisFieldLiteral(input: CheckInput, member: Node): Node | null {
   const match = /^this\s*\.\s*([A-Za-z_$][\w$]*)$/.exec(member.text);
@@ -1304,23 +1319,33 @@ const ENV_FALLBACK =
 const CONFIG_FALLBACK =
   /\b(?:get|getOrThrow|getString|env|getEnv|readEnv|fromEnv)\s*(?:<[^<>()]*>\s*)?\(\s*['"`]([\w.:-]+)['"`]\s*(?:,|\)\s*(?:\|\||\?\?))\s*(?=['"`])/g;
 
+/**
+ * A literal fallback of a credential setting: the risk is less the literal than a service that starts
+ * silently with it (a well-known development default) when the setting is missing.
+ */
+function fallbackMessage(name: string, what: string): string {
+  return `\`${name}\` falls back to a credential written in the code when ${what}: the service then starts silently with a value anyone with the source knows.`;
+}
+
+function fallbackSuggestion(name: string): string {
+  return `Fail at start-up when \`${name}\` is missing (or generate a random value per install and store it); keep a development default only behind an explicit development setting.`;
+}
+
 const hardcodedSecret: RuleChecker = (input) => {
   const reportedLiterals = new Set<number>();
   const reportedAt = new Set<number>();
   // A literal is reported once where it is written, or where a signing call uses it; a known key
   // format reported where it is written is reported again at each signing call that uses it.
-  const report = (literal: Node, message: string, at: Node = literal): void => {
+  const report = (
+    literal: Node,
+    message: string,
+    at: Node = literal,
+    suggestion = 'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
+  ): void => {
     if (reportedAt.has(at.startIndex) || (at === literal && reportedLiterals.has(literal.startIndex))) return;
     reportedLiterals.add(literal.startIndex);
     reportedAt.add(at.startIndex);
-    input.report(
-      at,
-      'hardcoded-secret',
-      message,
-      'Read it from the environment or a secret manager at startup, rotate this value, and remove it from the history.',
-      undefined,
-      at === literal ? undefined : literal,
-    );
+    input.report(at, 'hardcoded-secret', message, suggestion, undefined, at === literal ? undefined : literal);
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
@@ -1351,6 +1376,10 @@ const hardcodedSecret: RuleChecker = (input) => {
     const literal = value.type === 'member_expression' ? thisFieldLiteral(input, value) : keyLiteral(input, value);
     const text = literalString(literal);
     if (!literal || text === undefined || !isReportableKeyLiteral(text)) continue;
+    // The project's own class or function (`new ApiUser({ secret: 'unknown' })`): no library's contract
+    // says the option is a key, so it is a field named like one and judged as `secret = '…'` is.
+    const option = unquote(field(pair, 'key')?.text ?? 'secret');
+    if (callsProjectCode(input, holder.parent) && !isReportableNamedSecret(option, text)) continue;
     report(
       literal,
       `\`${unquote(field(pair, 'key')?.text ?? 'secret')}\` is given a key written in the source: anyone with the code can sign or verify as the service.`,
@@ -1368,6 +1397,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     const text = literalString(literal);
     if (text === undefined || !isReportableNamedSecret(name, text) || isMessageCode(text)) continue;
     if (isLabelWord(text) && namesLabelTable(tableOfEntry(found.parent, literal) ?? '')) continue;
+    if (mentionsExample(input) && insideSchemaExample(found.parent)) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
   // Literal fallbacks of settings and environment variables: the literal is the value whenever it is unset.
@@ -1382,7 +1412,7 @@ const hardcodedSecret: RuleChecker = (input) => {
       const literal = stringAt(input, match.index + match[0].length);
       const text = literalString(literal);
       if (!literal || text === undefined || !isReportableNamedSecret(name, text)) continue;
-      report(literal, `\`${name}\` falls back to a literal credential when ${what}: the fallback ships with the code.`);
+      report(literal, fallbackMessage(name, what), literal, fallbackSuggestion(name));
     }
   } // A credential checked against a literal (`if (user.password === "root")`): a built-in password.
   for (const { literal, message } of comparedSecretLiterals(input, STRING_TYPES, 'binary_expression', literalString))
@@ -1414,6 +1444,26 @@ function tableOfEntry(holder: Node, literal: Node): string | undefined {
   if (owner.type === 'public_field_definition' || owner.type === 'field_definition')
     return (field(owner, 'name') ?? field(owner, 'property'))?.text;
   return undefined;
+}
+
+/** The key under which a schema documents a sample value: OpenAPI / JSON Schema `example`, `examples`. */
+const EXAMPLE_KEY = /^['"]?examples?['"]?$/;
+/** Any such key in the file (read once per file): without one, no tree is climbed. */
+const mentionsExample = textMatchOncePerCheck(/\bexamples?['"]?\s*:/);
+
+/**
+ * Whether an entry is part of a sample value a schema documents (`example: [{ secret: 'a3c8…' }]` in
+ * an OpenAPI schema, `@ApiProperty({ example: … })`): what the documentation shows, not a setting.
+ * Climbs through the objects and arrays of literals the entry is written in.
+ */
+function insideSchemaExample(holder: Node): boolean {
+  for (let node: Node | null = holder; node; node = node.parent) {
+    if (node.type === 'pair') {
+      if (node.id !== holder.id && EXAMPLE_KEY.test(field(node, 'key')?.text ?? '')) return true;
+    } else if (!/^(?:object|array|as_expression|satisfies_expression|parenthesized_expression)$/.test(node.type))
+      return false;
+  }
+  return false;
 }
 
 /**
@@ -2588,7 +2638,10 @@ function acceptsEverything(fn: Node | null): boolean {
 }
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
+  // Written only on the branch taken when a setting named for it is on (`if (cfg.skipTlsVerify)`,
+  // `opts.insecure ? { rejectUnauthorized: false } : {}`): that setting's value, as in Go and Python.
   for (const pair of nodesAtMatches(input, TLS_OFF_OPTION, PAIR)) {
+    if (underTlsOptIn(pair, input)) continue;
     const key = unquote(field(pair, 'key')?.text ?? '');
     input.report(
       pair,
@@ -2604,7 +2657,8 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     if (
       !left ||
       !/rejectUnauthorized['"`]?\]?$/.test(left.text) ||
-      unwrap(field(assignment, 'right'))?.type !== 'false'
+      unwrap(field(assignment, 'right'))?.type !== 'false' ||
+      underTlsOptIn(assignment, input)
     )
       continue;
     input.report(
@@ -2615,7 +2669,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     );
   }
   for (const pair of nodesAtMatches(input, SERVER_IDENTITY, PAIR)) {
-    if (!acceptsEverything(field(pair, 'value'))) continue;
+    if (!acceptsEverything(field(pair, 'value')) || underTlsOptIn(pair, input)) continue;
     input.report(
       pair,
       'tls-verification-disabled',
@@ -2624,13 +2678,13 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     );
   }
   for (const pair of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, PAIR)) {
-    if (unwrap(field(pair, 'value'))?.type !== 'true' || underTlsOptIn(pair)) continue;
+    if (unwrap(field(pair, 'value'))?.type !== 'true' || underTlsOptIn(pair, input)) continue;
     reportBrowserTlsOff(input, pair, 'option');
   }
   for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
     // An element of the browser's argument list or an argument of a call (`args.push(…)`, `addArguments(…)`).
     const holder = literal.parent?.type;
-    if ((holder !== 'array' && holder !== 'arguments') || underTlsOptIn(literal)) continue;
+    if ((holder !== 'array' && holder !== 'arguments') || underTlsOptIn(literal, input)) continue;
     reportBrowserTlsOff(input, literal, 'switch');
   }
   for (const assignment of nodesAtMatches(
@@ -2638,6 +2692,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     /\bNODE_TLS_REJECT_UNAUTHORIZED['"`]?\]?\s*=\s*(['"`]?)0\1(?![\w.])/g,
     ASSIGNMENT,
   )) {
+    if (underTlsOptIn(assignment, input)) continue;
     input.report(
       assignment,
       'tls-verification-disabled',

@@ -1568,6 +1568,25 @@ const NAMED_HOLDERS: ReadonlySet<string> = new Set([
   'pair',
 ]);
 
+/** The key under which a schema documents a sample value: OpenAPI / JSON Schema `"example"`, `"examples"`. */
+const EXAMPLE_KEY = /^(?:['"])examples?['"]$/;
+/** Any such key in the file (read once per file): without one, no tree is climbed. */
+const mentionsExample = textMatchOncePerCheck(/['"]examples?['"]\s*:/);
+
+/**
+ * Whether a dict entry is part of a sample value a schema documents (`json_schema_extra = {"example":
+ * {"password": "…"}}` on a pydantic model, an OpenAPI dict): what the documentation shows, not a
+ * setting. Climbs through the dicts and lists of literals the entry is written in.
+ */
+function insideSchemaExample(holder: Node): boolean {
+  for (let node: Node | null = holder; node; node = node.parent) {
+    if (node.type === 'pair') {
+      if (node.id !== holder.id && EXAMPLE_KEY.test(field(node, 'key')?.text ?? '')) return true;
+    } else if (!/^(?:dictionary|list|tuple|parenthesized_expression)$/.test(node.type)) return false;
+  }
+  return false;
+}
+
 /** Bases that make a class an enumeration: `Enum`, `StrEnum`, `IntFlag`, Django's `TextChoices`. */
 const ENUM_BASE = /\b(?:\w*Enum|\w*Flag|\w*Choices)\b/;
 
@@ -1707,15 +1726,15 @@ function tableOfEntry(holder: Node, literal: Node): string | undefined {
 
 const hardcodedSecret: RuleChecker = (input) => {
   const reported = new Set<number>();
-  const report = (literal: Node, message: string, at: Node = literal): void => {
+  const report = (
+    literal: Node,
+    message: string,
+    at: Node = literal,
+    suggestion = 'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.',
+  ): void => {
     if (reported.has(literal.startIndex)) return;
     reported.add(literal.startIndex);
-    input.report(
-      at,
-      'hardcoded-secret',
-      message,
-      'Read it from the environment (`os.environ[...]`) or a secret manager, rotate this value, and remove it from the history.',
-    );
+    input.report(at, 'hardcoded-secret', message, suggestion);
   };
   for (const { literal, format } of knownSecretLiterals(input, STRING_TYPES)) {
     report(literal, `A ${format} is written in the source: anyone with the code has the credential.`);
@@ -1741,7 +1760,9 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (!literal || value === undefined || !isReportableNamedSecret(env.name, value)) continue;
     report(
       literal,
-      `\`${env.name}\` falls back to a literal credential when the variable is unset: the fallback ships with the code.`,
+      `\`${env.name}\` falls back to a credential written in the code when the variable is unset: the service then starts silently with a value anyone with the source knows.`,
+      literal,
+      `Fail at start-up when \`${env.name}\` is unset (\`os.environ[...]\` raises; or generate a random value per install and store it); keep a development default only behind an explicit development setting.`,
     );
   }
   // Secret-like names given a string, found in the text; the tree confirms the string is the value of
@@ -1755,6 +1776,7 @@ const hardcodedSecret: RuleChecker = (input) => {
     if (text === undefined || !isReportableNamedSecret(name, text)) continue;
     if (replacedBySettingsBeside(input, name, found.parent)) continue;
     if (isEnumMember(input.text, literal.startIndex)) continue;
+    if (mentionsExample(input) && insideSchemaExample(found.parent)) continue;
     if (isLabelWord(text) && namesLabelTable(tableOfEntry(found.parent, literal) ?? '')) continue;
     report(literal, `\`${name}\` is set to a literal credential: it ships with the code and every copy of it.`);
   }
@@ -4223,7 +4245,9 @@ function verifyParameterOff(input: CheckInput, keyword: Node, name: string): str
 
 const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const call of calls(input)) {
-    if (call.text !== 'ssl._create_unverified_context') continue;
+    // Each check off written only on the branch taken when a setting named for it is on (`if
+    // settings.SKIP_TLS_VERIFY:`, `… if insecure else …`) is that setting's value, as in Go and TS/JS.
+    if (call.text !== 'ssl._create_unverified_context' || underTlsOptIn(call.node, input)) continue;
     input.report(
       call.node,
       'tls-verification-disabled',
@@ -4234,7 +4258,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   for (const verify of nodesAtMatches(input, /\bverify[ \t]*=[ \t]*False\b/g, KEYWORD_ARGUMENT, 1)) {
     const call = callOf(verify);
     if (!call || field(verify, 'value')?.type !== 'false') continue;
-    if (!isHttpClientCall(input, call)) continue;
+    if (!isHttpClientCall(input, call) || underTlsOptIn(verify, input)) continue;
     // Remove the keyword and the comma that joins it to its neighbour.
     const commaBefore = commaBeforeLength(input.text, verify.startIndex);
     COMMA_AFTER.lastIndex = verify.endIndex;
@@ -4277,6 +4301,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     KEYWORD_ARGUMENT,
     1,
   )) {
+    if (underTlsOptIn(keyword, input)) continue;
     input.report(
       keyword,
       'tls-verification-disabled',
@@ -4289,6 +4314,7 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
     /\b_create_default_https_context[ \t]*=[ \t]*(?:ssl\.)?_create_unverified_context\b/g,
     ASSIGNMENT,
   )) {
+    if (underTlsOptIn(assignment, input)) continue;
     input.report(
       assignment,
       'tls-verification-disabled',
@@ -4308,17 +4334,18 @@ const tlsVerificationDisabled: RuleChecker = (input) => {
   // (or a launch), pyppeteer's `ignoreHTTPSErrors=True`, the same as a dict entry handed on as `**options`.
   for (const option of nodesAtMatches(input, BROWSER_TLS_OFF_OPTION, KEYWORD_OR_PAIR, 2)) {
     const value = unwrap(field(option, 'value'));
-    if (value?.type !== 'true' || underTlsOptIn(option)) continue;
+    if (value?.type !== 'true' || underTlsOptIn(option, input)) continue;
     reportBrowserTlsOff(input, option, 'option');
   }
   // Chromium's switch, in the browser's argument list or given to a call (`options.add_argument(...)`).
   for (const literal of nodesAtMatches(input, BROWSER_TLS_OFF_SWITCH, STRING_TYPES, 1)) {
     const holder = literal.parent?.type;
-    if ((holder !== 'list' && holder !== 'tuple' && holder !== 'argument_list') || underTlsOptIn(literal)) continue;
+    if ((holder !== 'list' && holder !== 'tuple' && holder !== 'argument_list') || underTlsOptIn(literal, input))
+      continue;
     reportBrowserTlsOff(input, literal, 'switch');
   }
   for (const assignment of nodesAtMatches(input, /\bverify_mode[ \t]*=[ \t]*ssl\.CERT_NONE\b/g, ASSIGNMENT)) {
-    if (onlyReadsPeerCertificate(input, assignment)) continue;
+    if (onlyReadsPeerCertificate(input, assignment) || underTlsOptIn(assignment, input)) continue;
     input.report(
       assignment,
       'tls-verification-disabled',

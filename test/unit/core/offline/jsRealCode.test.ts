@@ -65,6 +65,9 @@ const FILES = [
   'batchedLookups.ts',
   // Session 14, round 8: stand-ins under secret names and label tables keyed by field; real keys, words that are a passphrase and a password checked against words still reported (7).
   'credentialPlaceholders.ts',
+  // Session 15 (round 9): markers, hashes, resource plurals, schema examples, hand-made formats, own classes' fields (5); TLS opt-in branches (3).
+  'credentialShapes.ts',
+  'tlsOptIns.ts',
   // A browser told to accept any certificate (Playwright, Puppeteer, Chromium's switch), not under an opt-in (5).
   'browserCertificates.ts',
   // Round 8: axios instances and fetch wrappers without a timeout, a font beside the module (4).

@@ -195,6 +195,15 @@ describe("offline checks: more shapes from real code and peers' intents (issue 1
     // words with spaces) and tables of CSS classes or input types keyed by field are no credentials.
     ['python/credential_placeholders.py', 5],
     ['go/credential_placeholders.go', 3],
+    // Session 15 (round 9, tuned on): markers, the plural naming a resource, password hashes, a schema's
+    // documented sample and provider formats filled in by hand are no credentials; generated values are.
+    ['python/credential_shapes.py', 5],
+    ['go/credential_shapes.go', 3],
+    // TLS off on the branch of any setting named for accepting unverified certificates (ignore errors,
+    // allow self-signed, disable verification) is that setting's value, as in TS/JS and Python.
+    ['go/tls_item_opt_in.go', 2],
+    // The same opt-in for every check turned off in Python (verify=False, CERT_NONE, the unverified context).
+    ['python/tls_opt_in.py', 3],
     // A browser told to accept any certificate (Playwright, pyppeteer, Chromium's switch) is TLS verification off.
     ['python/browser_certificates.py', 5],
     // An environment variable named for skipping verification, tested as set, is the operator's opt-in.
@@ -279,6 +288,9 @@ describe('hardcoded-secret: values a test makes up, keys it leaks (issue 12, fif
   for (const [file, as, positives, all] of [
     ['python/test_otp_vectors.py', 'tests/test_otp_vectors.py', 2, 10],
     ['typescript/twoFactorLogin.test.ts', 'test/twoFactorLogin.test.ts', 1, 3],
+    // Session 15 (round 9): provider formats filled in by hand are no key; a test served by httptest keeps its tokens.
+    ['typescript/redactionInputs.test.ts', 'test/redactionInputs.test.ts', 1, 2],
+    ['go/fake_server_test.go', 'connector/fake_server_test.go', 1, 3],
   ] as const) {
     it(`${file}: exactly the marked findings in a test; every credential with includeTests`, async () => {
       const text = fs.readFileSync(path.join(LABELED_ROOT, 'real-shapes', file), 'utf8');
@@ -435,5 +447,23 @@ describe('query-in-loop: one finding per loop, the other calls as related locati
       findings.map((f) => `${f.startLine} ${f.ruleId}`),
       ['51 query-in-loop'],
     );
+  });
+});
+
+describe('hardcoded-secret: a literal fallback of a credential setting (session 15)', () => {
+  it('says the service starts silently with a value anyone with the source knows, and to fail at start-up', async () => {
+    const python = "import os\nDB_PASSWORD = os.getenv('POSTGRES_PASSWORD', 'postgres')\n";
+    const js = "export const config = { secret: process.env.APP_SECRET || 'super-secret' };\n";
+    for (const [as, text] of [
+      ['app/settings.py', python],
+      ['src/config.ts', js],
+    ]) {
+      const [finding, ...others] = (await runOfflineChecks({ path: as, text }, { mode: 'backendpe' })).filter(
+        (f) => f.ruleId === 'hardcoded-secret',
+      );
+      assert.equal(others.length, 0, as);
+      assert.match(finding.message, /starts silently with a value anyone with the source knows/, as);
+      assert.match(finding.suggestion ?? '', /^Fail at start-up when `(?:POSTGRES_PASSWORD|APP_SECRET)` is/, as);
+    }
   });
 });
