@@ -2079,11 +2079,58 @@ function growsWithData(input: CheckInput, innermost: Node, isQuery: QueryTest, k
       // `for (const spaceId of spaceIds)`: one pass per tenancy container, few (namesTenancyContainer).
       if (grows && TENANCY_HINT.test(input.text.slice(loop.startIndex, loop.startIndex + 120)))
         grows = !namesTenancyContainer(loopItemName(loop));
+      if (grows && walksOneTree(input, loop)) grows = false;
       known.set(loop.id, grows);
     }
     if (grows) return true;
   }
   return false;
+}
+
+/**
+ * A loop that walks one tree, whose passes are as many as that tree is deep or wide at one node, not
+ * as the data: a function that calls itself per element of the loop (`for (const sub of children) {
+ * await deleteTree(sub.id); … }`: each level holds one node's children), or a counted loop that takes
+ * one more segment of a path on each pass (`names.slice(0, i + 1).join('/')`: one lookup per ancestor
+ * of one path, as a walk up a parent chain is).
+ */
+function walksOneTree(input: CheckInput, loop: Node): boolean {
+  // Read from the text (a window from the loop's start) before the tree: only a loop that may take a
+  // prefix or call the function it is in reads its own end and kind.
+  const window = input.text.slice(loop.startIndex, loop.startIndex + 2000);
+  const counter = /^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=/.exec(window)?.[1];
+  const escape = (name: string): string => name.replace(/[$.]/g, '\\$&');
+  if (
+    counter &&
+    new RegExp(String.raw`\.\s*slice\(\s*0\s*,\s*${escape(counter)}\s*\+\s*1\s*\)\s*\.\s*join\(`).test(window)
+  ) {
+    const collection = loop.type === 'for_statement' ? loopCollection(loop)?.text : undefined;
+    const prefix =
+      collection &&
+      new RegExp(
+        String.raw`(?<![\w$.])${escape(collection)}\s*\.\s*slice\(\s*0\s*,\s*${escape(counter)}\s*\+\s*1\s*\)\s*\.\s*join\(`,
+      );
+    if (prefix && prefix.test(input.text.slice(loop.startIndex, loop.endIndex))) return true;
+  }
+  // The function around the loop (a callback's own span is skipped: the function that hands it over is
+  // the one that may recurse): its own name (a declaration, a method), else the variable it is assigned to.
+  const span = enclosingFunctionSpan(input, Math.max(0, loop.startIndex - 1), loop.startIndex);
+  if (!span) return false;
+  const head = input.text.slice(span.start, Math.min(span.end, span.start + 200));
+  const before = input.text.slice(Math.max(0, span.start - 120), span.start);
+  const name = [
+    /^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(head)?.[1],
+    /^(?:(?:public|private|protected|static|async|override)\s+)*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(/.exec(
+      head,
+    )?.[1],
+    /([A-Za-z_$][\w$]*)\s*(?::[^=\n]*)?=\s*(?:async\s+)?$/.exec(before)?.[1],
+  ].find((found) => found !== undefined && !/^(?:function|async|if|for|while|switch|catch|return)$/.test(found));
+  if (!name) return false;
+  // `deleteTree(sub.id)` or `this.deleteTree(sub.id)`, not `prisma.deleteTree(…)`.
+  const call = new RegExp(String.raw`(?:(?<![\w$.])|(?<=(?<![\w$.])this\s*\.\s*))${escape(name)}\s*\(`);
+  if (!call.test(window)) return false;
+  const text = input.text.slice(loop.startIndex, loop.endIndex);
+  return call.test(text.slice(text.indexOf('{') + 1));
 }
 
 /** Text a loop's head holds when it may walk tenancy containers (namesTenancyContainer's words). */

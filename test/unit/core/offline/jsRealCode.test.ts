@@ -82,6 +82,8 @@ const FILES = [
   'tenancyLoops.ts',
   // Session 15: ky's 10 s default turned off with `timeout: false` (2).
   'kyTimeouts.ts',
+  // Session 15: a walk of one tree (a function calling itself per child, a lookup per ancestor of one path) (2).
+  'treeWalks.ts',
 ];
 const DIR = path.join(__dirname, '../../../fixtures/offline/real-shapes/typescript');
 
