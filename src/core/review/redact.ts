@@ -320,7 +320,7 @@ const KNOWN_PASSES = KNOWN_SECRET_PATTERNS.map((pattern) => ({
  * line start) at a fraction of the cost: it was more than half the engine's own time.
  */
 export const SECRET_NAME_CANDIDATE =
-  /(?:pass(?:word|wd|phrase)?|pwd|(?:[_a-z]|\b)pw|secret|key(?:[_-]?base)?|token|credentials?|[_.-]auth|login|client|sid|(?:access|client|app|account|api)[_-]?id|__[A-Z0-9_]+)(?:(?<=secret|token|passw|credential|api[_-]?key|apikey)[\w.-]*)?["']?\]?(?:[ \t]*(?:[:=!]|[.?+|]{1,2}=)|[ \t]+[A-Za-z_])/gi;
+  /(?:pass(?:word|wd|phrase)?|pwd|(?:[_a-z]|\b)pw|secret|key(?:[_-]?base)?|token|credentials?|(?:[_.-]|\b)auth|login|client|sid|(?:access|client|app|account|api)[_-]?id|__[A-Z0-9_]+)(?:(?<=secret|token|passw|credential|api[_-]?key|apikey)[\w.-]*)?["']?\]?(?:[ \t]*(?:[:=!]|[.?+|]{1,2}=)|[ \t]+[A-Za-z_])/gi;
 
 /**
  * SECRET_NAME_CANDIDATE for a lowercased text: without the `i` flag, which made V8 try both cases of

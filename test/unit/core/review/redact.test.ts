@@ -79,6 +79,11 @@ describe('redactSecrets', () => {
     ['bare pw', 'pw = "s3cr3t-value-9"', 's3cr3t-value-9'],
     ['member pw', 'self.pw = "s3cr3t-value-9"', 's3cr3t-value-9'],
     ['declared pw', 'const pw = "s3cr3t-value-9";', 's3cr3t-value-9'],
+    // A bare `auth` (a secret name, MORE_SECRET_NAMES) declared, annotated, or as an object key.
+    ['bare auth', 'auth = "s3cr3t-value-9"', 's3cr3t-value-9'],
+    ['declared auth', 'export const AUTH = "s3cr3t-value-9";', 's3cr3t-value-9'],
+    ['annotated auth', 'let auth: string = "s3cr3t-value-9";', 's3cr3t-value-9'],
+    ['auth key', '{ auth: "s3cr3t-value-9" }', 's3cr3t-value-9'],
   ];
   for (const [form, line, secret] of named) {
     it(`removes a literal assigned to a secret-looking name (${form})`, () => {
