@@ -186,7 +186,12 @@ export function splicedAsName(before: string, after: string): boolean {
   let quotes = 0;
   for (let at = before.indexOf("'"); at >= 0; at = before.indexOf("'", at + 1)) quotes += 1;
   if (quotes % 2 === 1) return false;
-  const head = before.trimEnd();
+  // Earlier splices (`%s`, `%v`, `{}`, `{name}`) stand for names or values alike; SQLite's conflict
+  // clause (`UPDATE OR IGNORE`, `INSERT OR REPLACE`) is part of the verb, not a condition's `OR`.
+  const head = before
+    .replace(/%[-+# 0]*\d*(?:\.\d+)?[a-zA-Z]|\{[^{}'"]*\}/g, '_')
+    .replace(/\bor\s+(?:ignore|replace|rollback|abort|fail)\b/gi, '')
+    .trimEnd();
   const last = head[head.length - 1];
   // A quoted identifier ("%s", `%s`, [%s]) or one part of a qualified name (schema.%s, %s.column).
   if ((last === '"' || last === '`' || last === '[') && /^["`\]]/.test(after)) return true;

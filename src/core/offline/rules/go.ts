@@ -1246,6 +1246,17 @@ function packageVariables(input: CheckInput): Set<string> {
   return names;
 }
 
+/** `map[string]string{"a": b, …}` or `[]string{"a", …}` of literals and names, read from a value's start (group 1: its items). */
+const WRITTEN_OUT_COLLECTION =
+  /(?:map\[string\]string|\[\]string)\s*\{((?:\s*(?:"[^"\\\n]*"|`[^`]*`|[A-Za-z_][\w.]*)\s*(?::\s*(?:"[^"\\\n]*"|`[^`]*`|[A-Za-z_][\w.]*)\s*)?,?)*)\s*\}/y;
+
+/** Whether a written-out collection's items are all literals or constants of the package. */
+function writtenOutFixed(input: CheckInput, items: string): boolean {
+  for (const name of items.replace(/"[^"\\\n]*"|`[^`]*`/g, '').match(/[A-Za-z_][\w.]*/g) ?? [])
+    if (!packageConstants(input).has(name) && !fixedPackageNames(input).has(name)) return false;
+  return true;
+}
+
 /** `r.table`, `r.cols[i]`, `tables[kind]`, `defs.Users.Name`: a path's root name (`r`, `tables`, `defs`). */
 const VALUE_PATH = /^([A-Za-z_]\w*)(?:\s*(?:\.\s*[A-Za-z_]\w*|\[[^\]\n]*\]))*$/;
 
@@ -1266,25 +1277,39 @@ function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boo
     if (receiver === root) return value !== root;
   }
   if (parameterNames(fn).includes(root)) return false;
-  const declared = declaredLocals(input, fn).has(root);
+  const text = functionText(input, fn);
+  // A range binds each of its names (`for table, column := range m`); the text scan sees only the last.
+  const ranged = [...text.matchAll(RANGE_HEADER)].some((match) =>
+    match[1].split(',').some((part) => part.trim() === root),
+  );
+  const declared = ranged || declaredLocals(input, fn).has(root);
   if (!declared && (packageVariables(input).has(root) || packageConstants(input).has(root))) return true;
   if (!declared) return false;
   // A local: every value the function's text gives it is such a path (an assignment or a range's source).
-  const text = functionText(input, fn);
   const sources: string[] = [];
-  for (const { name, valueAt } of assignmentsInText(text))
-    if (name === root) sources.push(/^[^\n;{]*/.exec(text.slice(valueAt))![0].trim());
+  let writtenOut = false;
+  for (const { name, valueAt } of assignmentsInText(text)) {
+    if (name !== root) continue;
+    // A map or slice written out with text only (`tables := map[string]string{"tags": "tag_id"}`).
+    WRITTEN_OUT_COLLECTION.lastIndex = valueAt;
+    const collection = WRITTEN_OUT_COLLECTION.exec(text);
+    if (collection && writtenOutFixed(input, collection[1])) {
+      writtenOut = true;
+      continue;
+    }
+    sources.push(/^[^\n;{]*/.exec(text.slice(valueAt))![0].trim());
+  }
   for (const match of text.matchAll(RANGE_HEADER)) {
-    const names = match[1].split(',').map((part) => part.trim());
-    if (names[names.length - 1] !== root) continue;
+    // The key or the element of a range over a kept collection (`for table, column := range tagTables`).
+    if (!match[1].split(',').some((part) => part.trim() === root)) continue;
     sources.push(/^[^\n{]*/.exec(text.slice(match.index + match[0].length))![0].trim());
   }
   // `range` clauses are not assignments the text scan sees as `x :=` (the scan reads `:=` back to `range`).
   const valueSources = sources.filter((source) => !/^range\b/.test(source));
-  return (
-    valueSources.length > 0 &&
-    valueSources.every((source) => source !== root && namedByCode(input, fn, source, depth + 1))
-  );
+  // A written-out collection the function then fills (`m[k] = v`, `xs = append(xs, v)`) holds more than its text.
+  if (valueSources.length === 0)
+    return writtenOut && !new RegExp(`\\b${root}\\s*\\[[^\\]\\n]*\\]\\s*=(?!=)|\\bappend\\(\\s*${root}\\b`).test(text);
+  return valueSources.every((source) => source !== root && namedByCode(input, fn, source, depth + 1));
 }
 
 /** A field that names the table a repository type works on: `tableName`, `table`, `usersTable`, `TableName`. */

@@ -23,6 +23,10 @@ describe('splicedAsName: a splice in a name position of SQL (issue 12)', () => {
     ['ALTER TABLE ', ' ADD COLUMN x int'],
     ['SELECT ', '.id FROM x'],
     ['SELECT * FROM app.', ' WHERE 1 = 1'],
+    ['INSERT INTO %s (%s, ', ') VALUES (?, ?)'],
+    ['SELECT {} FROM {table} JOIN ', ' ON 1 = 1'],
+    ['UPDATE OR IGNORE ', ' SET a = ?'],
+    ['INSERT OR REPLACE INTO ', ' (a) VALUES (?)'],
   ];
   const values: Array<[string, string]> = [
     ['SELECT * FROM t WHERE id = ', ''],
@@ -38,6 +42,8 @@ describe('splicedAsName: a splice in a name position of SQL (issue 12)', () => {
     ['SELECT * FROM t WHERE id = ', '.5'],
     ['', ''],
     ['SELECT * FROM t WHERE a = ', ' = b'],
+    ['SELECT * FROM t WHERE a = 1 OR ', ''],
+    ['SELECT * FROM t WHERE a = %s AND b = ', ''],
   ];
   for (const [before, after] of names)
     it(`name: ${before}…${after}`, () => assert.equal(splicedAsName(before, after), true));
