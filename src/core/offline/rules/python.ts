@@ -863,6 +863,9 @@ function stdlibCallWithoutTimeout(input: CheckInput, call: Call): string | undef
   const given =
     keywordValue(call, 'timeout') ?? (known.timeoutAt !== undefined ? call.positional[known.timeoutAt] : undefined);
   if (given && given.type !== 'none') return undefined;
+  // `urlopen("file:///…")`, `urlopen("data:image/png;base64,…")`: a local file or inline data, no server to wait for.
+  const target = unwrap(call.positional[0] ?? keywordValue(call, 'url') ?? null);
+  if (target?.type === 'string' && /^[A-Za-z]*["']{1,3}(?:file|data):/i.test(target.text)) return undefined;
   if (known.timeoutAt !== undefined)
     return call.positional.length > 0 || call.keywords.size > 0 ? known.module : undefined;
   return poolRequestsTimed(input, call) ? undefined : known.module;
