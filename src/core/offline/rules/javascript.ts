@@ -1536,7 +1536,7 @@ const SQL_METHODS = new Set([
  * short to read as SQL (`name = '${q}'`).
  */
 const SQL_FRAGMENT_METHODS =
-  /^(?:(?:and|or)?(?:where|having|orderBy|groupBy|join|leftJoin|innerJoin|from|select|on)Raw|(?:and|or)?(?:Where|Having)|where|having)$/;
+  /^(?:(?:where|having|orderBy|groupBy|join|leftJoin|innerJoin|from|select|on)Raw|(?:and|or)(?:Where|Having|On)Raw|(?:and|or)?(?:Where|Having)|where|having)$/;
 
 const sqlInjection: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {

@@ -523,7 +523,8 @@ export function splicesValue(input: CheckInput, node: Node | null): boolean {
     VALUE_POSITION_BEFORE.test(before.trimEnd().replace(/\s+/g, ' ')) &&
     !isConstantExpression(part) &&
     !holdsOnlyLiterals(input, part) &&
-    !isValidated(input, part);
+    !isValidated(input, part) &&
+    !isInertSplice(input, part);
   const parts =
     value.type === 'template_string'
       ? value.node.namedChildren
@@ -648,6 +649,14 @@ const LITERAL_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'true', 
 const VALIDATION_GUARD =
   /\bif\s*\(\s*!\s*(?:[\w$]+\s*\.\s*)*(?:is|valid|validate|check|matches|test)[\w$]*\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*\)\s*\{?\s*(?:throw|return)\b/g;
 
+/**
+ * `if (!['asc', 'desc'].includes(order)) throw …`, `if (!SORT_ORDERS.includes(order)) return …`,
+ * `if (!Object.values(Direction).includes(dir)) throw …`: a value checked against a fixed list of
+ * values and given up on when it is not one of them.
+ */
+const ALLOW_LIST_GUARD =
+  /\bif\s*\(\s*!\s*(?:\[\s*(?:'[^'\n]*'|"[^"\n]*"|-?\d+)(?:\s*,\s*(?:'[^'\n]*'|"[^"\n]*"|-?\d+))*\s*,?\s*\]|(?:[\w$]+\s*\.\s*)*[A-Z][A-Z0-9_]*|Object\s*\.\s*(?:values|keys)\s*\(\s*[\w$.]+\s*\))\s*\.\s*(?:includes|has)\s*\(\s*([A-Za-z_$][\w$]*)(?:\s+as\s+[\w$.]+)?\s*\)\s*\)\s*\{?\s*(?:throw|return)\b/g;
+
 const validatedNameSets = new WeakMap<CheckInput, Map<number, Set<string>>>();
 
 /** The names a function validates with a guard (read once per function from its text). */
@@ -658,7 +667,9 @@ function validatedNames(input: CheckInput, fn: Node): Set<string> {
   if (!names) {
     names = new Set();
     const text = input.text.slice(fn.startIndex, fn.endIndex);
-    if (/\bif\s*\(\s*!/.test(text)) for (const match of text.matchAll(VALIDATION_GUARD)) names.add(match[1]);
+    if (/\bif\s*\(\s*!/.test(text))
+      for (const guard of [VALIDATION_GUARD, ALLOW_LIST_GUARD])
+        for (const match of text.matchAll(guard)) names.add(match[1]);
     byFunction.set(fn.startIndex, names);
   }
   return names;
@@ -727,11 +738,235 @@ function holdsOnlyLiterals(input: CheckInput, node: Node | null): boolean {
         !!literal &&
         (LITERAL_TYPES.has(literal.type) ||
           (literal.type === 'template_string' && literal.node.namedChildCount === 0) ||
-          isFixedTextCall(input, literal.node))
+          isFixedTextCall(input, literal.node) ||
+          isLiteralChoice(literal.node))
       );
     })
   );
 }
+
+/** A literal: a string, number or boolean, or a template without substitutions. */
+function isLiteral(node: Node | null): boolean {
+  const literal = unwrapTyped(node);
+  return (
+    !!literal &&
+    (LITERAL_TYPES.has(literal.type) || (literal.type === 'template_string' && literal.node.namedChildCount === 0))
+  );
+}
+
+/** An array literal of literals (`['asc', 'desc']`). */
+function isLiteralArray(node: Node | null): boolean {
+  const array = unwrapTyped(node);
+  return array?.type === 'array' && named(array.node).every(isLiteral);
+}
+
+/**
+ * The variable a condition pins to literals when it holds (`x === 'asc' || x === 'desc'`,
+ * `['asc', 'desc'].includes(x)`, `SORT_ORDERS.includes(x)`), or when it fails (`x !== 'asc' && x !== 'desc'`,
+ * `!['asc', 'desc'].includes(x)`): that branch of a ternary can only give one of the literals.
+ */
+function pinnedName(condition: Node | null, when: boolean, depth = 0): string | undefined {
+  const node = unwrapTyped(condition);
+  if (!node || depth > 8) return undefined;
+  const { node: inner, type } = node;
+  if (type === 'unary_expression' && field(inner, 'operator')?.text === '!')
+    return pinnedName(field(inner, 'argument'), !when, depth + 1);
+  if (type === 'call_expression') {
+    const target = callee(inner);
+    const list = target && /^(?:includes|has)$/.test(target.name) ? field(field(inner, 'function'), 'object') : null;
+    const value = unwrapTyped(firstArg(inner));
+    if (!when || !list || value?.type !== 'identifier' || args(inner).length !== 1) return undefined;
+    return isLiteralArray(list) || isConstantExpression(list) ? value.node.text : undefined;
+  }
+  if (type !== 'binary_expression') return undefined;
+  const operator = field(inner, 'operator')?.text ?? '';
+  // `a || b` holds when either holds; `a && b` fails when either fails: both must pin the same name.
+  if ((operator === '||' && when) || (operator === '&&' && !when)) {
+    const left = pinnedName(field(inner, 'left'), when, depth + 1);
+    return left !== undefined && left === pinnedName(field(inner, 'right'), when, depth + 1) ? left : undefined;
+  }
+  const equal = operator === '===' || operator === '==';
+  if (!(equal && when) && !((operator === '!==' || operator === '!=') && !when)) return undefined;
+  const left = unwrapTyped(field(inner, 'left'));
+  const right = unwrapTyped(field(inner, 'right'));
+  if (left?.type === 'identifier' && isLiteral(right?.node ?? null)) return left.node.text;
+  if (right?.type === 'identifier' && isLiteral(left?.node ?? null)) return right.node.text;
+  return undefined;
+}
+
+/**
+ * `sortOrder === 'asc' || sortOrder === 'desc' ? sortOrder : 'asc'`: a ternary whose every outcome is
+ * a literal or the variable its condition has just compared against literals on that branch.
+ */
+function isLiteralChoice(node: Node | null, depth = 0): boolean {
+  const choice = unwrapTyped(node);
+  if (choice?.type !== 'ternary_expression' || depth > 4) return false;
+  const condition = field(choice.node, 'condition');
+  const branch = (value: Node | null, when: boolean): boolean => {
+    const inner = unwrapTyped(value);
+    if (!inner) return false;
+    if (isLiteral(inner.node) || isLiteralChoice(inner.node, depth + 1)) return true;
+    return inner.type === 'identifier' && pinnedName(condition, when) === inner.node.text;
+  };
+  return branch(field(choice.node, 'consequence'), true) && branch(field(choice.node, 'alternative'), false);
+}
+
+/** `number`, `bigint`, `boolean`, or a union of number / boolean literal types (`1 | 2 | 3`). */
+const NUMERIC_TYPE =
+  /^(?:number|bigint|boolean|-?\d+(?:\.\d+)?|true|false)(?:\s*\|\s*(?:number|bigint|boolean|-?\d+(?:\.\d+)?|true|false))*$/;
+
+const PARAMETER_TYPES: ReadonlySet<string> = new Set(['required_parameter', 'optional_parameter']);
+
+/** The type an annotation names (`: number` → `number`), or undefined. */
+function annotatedType(holder: Node): string | undefined {
+  const annotation = field(holder, 'type');
+  return annotation?.text.replace(/^\s*:\s*/, '').trim();
+}
+
+/**
+ * Whether an identifier is declared with a numeric type: a parameter (`hoursAgo: number`,
+ * `limit: number = 50`) of a function around it, or a local `const n: number = …` before it. The
+ * compiler keeps text out of it, so spliced into SQL it can only be a number.
+ */
+function isNumericTyped(input: CheckInput, identifier: Node): boolean {
+  const name = identifier.text;
+  if (!declaresNumeric(input, name)) return false;
+  for (let fn = enclosingFunction(input, identifier); fn; fn = fn.parent ? enclosingFunction(input, fn.parent) : null) {
+    const parameters = field(fn, 'parameters');
+    if (parameters && parameters.text.includes(name)) {
+      for (const parameter of named(parameters)) {
+        if (!PARAMETER_TYPES.has(parameter.type)) continue;
+        const pattern = field(parameter, 'pattern');
+        if (pattern?.type === 'identifier' && pattern.text === name)
+          return NUMERIC_TYPE.test(annotatedType(parameter) ?? '');
+      }
+    }
+    const declarations = assignmentsNamed(input, fn, name).filter((a) => a.node.startIndex < identifier.startIndex);
+    if (declarations.length > 0)
+      return declarations.every(
+        (a) => a.node.type === 'variable_declarator' && NUMERIC_TYPE.test(annotatedType(a.node) ?? ''),
+      );
+  }
+  return false;
+}
+
+const numericDeclarations = new WeakMap<CheckInput, Set<string>>();
+/** `name: number`, `name?: 1 | 2`, `name: boolean = false`: a name annotated with a numeric type. */
+const NUMERIC_ANNOTATION = /(?<![\w$.])([A-Za-z_$][\w$]*)\s*\??\s*:\s*(?:number|bigint|boolean|-?\d|true\b|false\b)/g;
+
+/** Whether the text declares `name` with a numeric type anywhere: the names are read in one pass per check. */
+function declaresNumeric(input: CheckInput, name: string): boolean {
+  let names = numericDeclarations.get(input);
+  if (!names) {
+    names = new Set([...input.text.matchAll(NUMERIC_ANNOTATION)].map((match) => match[1]));
+    numericDeclarations.set(input, names);
+  }
+  return names.has(name);
+}
+
+/** `KINDS.map(`, `['a', 'b'].map(`, `kinds\n  .filter(`: a name or a list, then a list method. */
+const CONSTANT_LIST_TEXT =
+  /^(?:[\w$.]+|\[[^\]]*\])\s*\??\.\s*(?:map|join|filter|slice|flat|flatMap|sort|reverse|toSorted)\s*\(/;
+
+/** Array methods that give back the array's items, or text made from them. */
+const ARRAY_CHAIN_METHOD = /^(?:map|join|filter|slice|flat|flatMap|sort|reverse|toSorted)$/;
+
+/**
+ * `ROOT_TYPES.map((type) => `'${type}'`).join(',')`: text made from a constant list by callbacks that
+ * read nothing but their own parameters. A constant list is a constant name or a list of literals,
+ * here or at the top level of the file.
+ */
+function isConstantListText(input: CheckInput, node: Node | null, depth = 0): boolean {
+  // Read from the text first: a list method called with a callback or a literal.
+  if (!node || !CONSTANT_LIST_TEXT.test(input.text.slice(node.startIndex, node.startIndex + 2000))) return false;
+  const call = unwrapTyped(node);
+  if (call?.type !== 'call_expression' || depth > 6) return false;
+  const target = callee(call.node);
+  if (!target || target.object === undefined || !ARRAY_CHAIN_METHOD.test(target.name)) return false;
+  const receiver = unwrapTyped(field(field(call.node, 'function'), 'object'));
+  if (!receiver) return false;
+  const constantList =
+    isConstantListText(input, receiver.node, depth + 1) ||
+    isLiteralArray(receiver.node) ||
+    (receiver.type === 'identifier' || receiver.type === 'member_expression'
+      ? isConstantExpression(receiver.node) ||
+        (receiver.type === 'identifier' && isLiteralArrayVariable(input, receiver.node))
+      : false);
+  if (!constantList) return false;
+  return args(call.node).every((arg) => isLiteral(arg) || readsOnlyItsParameters(arg));
+}
+
+const grownListSets = new WeakMap<CheckInput, Set<string>>();
+/** `kinds.push(x)`, `kinds.unshift(x)`, `kinds.splice(…)`: names of lists the file grows, read in one pass per check. */
+const GROWN_LIST = /(?<![\w$.])([A-Za-z_$][\w$]*)\s*\.\s*(?:push|unshift|splice)\s*\(/g;
+
+function grownLists(input: CheckInput): Set<string> {
+  let names = grownListSets.get(input);
+  if (!names) {
+    names = new Set([...input.text.matchAll(GROWN_LIST)].map((match) => match[1]));
+    grownListSets.set(input, names);
+  }
+  return names;
+}
+
+/**
+ * `const kinds = ['a', 'b']` in a function around the identifier or at the top level of the file,
+ * never given anything else and never grown (`kinds.push(…)`).
+ */
+function isLiteralArrayVariable(input: CheckInput, identifier: Node): boolean {
+  const name = identifier.text;
+  const escaped = name.replace(/\$/g, '\\$');
+  if (grownLists(input).has(name)) return false;
+  const isOnlyLiteralArrays = (values: Node[]): boolean => values.length > 0 && values.every(isLiteralArray);
+  for (let fn = enclosingFunction(input, identifier); fn; fn = fn.parent ? enclosingFunction(input, fn.parent) : null) {
+    const parameters = (field(fn, 'parameters') ?? field(fn, 'parameter'))?.text ?? '';
+    if (new RegExp(`(^|[^\\w$])${escaped}([^\\w$]|$)`).test(parameters)) return false;
+    const values = assignedValues(input, fn, name, identifier.startIndex);
+    if (values.length > 0) return isOnlyLiteralArrays(values);
+  }
+  const values = assignedValues(input, input.moduleScope(identifier.startIndex), name, input.text.length);
+  return isOnlyLiteralArrays(values.filter((value) => !enclosingFunction(input, value)));
+}
+
+/** An arrow or function expression whose body names nothing but its parameters and constants. */
+function readsOnlyItsParameters(node: Node): boolean {
+  const fn = unwrapTyped(node);
+  if (!fn || (fn.type !== 'arrow_function' && fn.type !== 'function_expression')) return false;
+  const parameters = new Set(
+    ((list) => (list ? descendants(list, 'identifier') : []))(field(fn.node, 'parameters')).map(
+      (identifier) => identifier.text,
+    ),
+  );
+  const parameter = field(fn.node, 'parameter');
+  if (parameter?.type === 'identifier') parameters.add(parameter.text);
+  const body = field(fn.node, 'body');
+  if (!body) return false;
+  return descendants(body, 'identifier').every(
+    (identifier) =>
+      parameters.has(identifier.text) || CONSTANT_NAME.test(identifier.text) || NOT_A_VALUE.test(identifier.text),
+  );
+}
+
+/**
+ * A spliced value that cannot carry text from outside, whatever its name: a variable declared with
+ * a numeric type, one given only a ternary's choice among literals, or text made from a constant list.
+ */
+function isInertSplice(input: CheckInput, node: Node | null): boolean {
+  if (!node) return false;
+  // Read from the text first: most splices are none of these, and each look at the tree is a WebAssembly call.
+  const head = input.text.slice(node.startIndex, node.startIndex + 2000);
+  const name = /^([A-Za-z_$][\w$]*)\s*(?:$|[+,;)}\]`'"])/.exec(head)?.[1];
+  if (name !== undefined) {
+    if (!declaresNumeric(input, name)) return false;
+    const value = unwrapTyped(node);
+    return value?.type === 'identifier' && isNumericTyped(input, value.node);
+  }
+  if (CONSTANT_LIST_TEXT.test(head)) return isConstantListText(input, node);
+  return LITERAL_CHOICE_TEXT.test(head) && isLiteralChoice(node);
+}
+
+/** How a ternary choosing among literals opens: `x === 'a'`, `!list.includes(x)`, `['a', 'b'].includes(x)`, `(x === 1`. */
+const LITERAL_CHOICE_TEXT = /^\(*\s*(?:!|\[|[\w$.]+\s*(?:===?|!==?|\.\s*(?:includes|has)\s*\()|['"\d])/;
 
 /** What a placeholder-list callback gives back: `'?'`, `` `$${i + 1}` ``, `` `:id${i}` ``. */
 const PLACEHOLDER_TEXT = /'(?:\?|\$\d+)'|"(?:\?|\$\d+)"|`(?:\?|\$\$\{[^`{}]*\}|:[A-Za-z_]\w*\$\{[^`{}]*\})`/;
@@ -798,7 +1033,8 @@ export function resolvedStringBuild(input: CheckInput, node: Node | null): Strin
     isConstantExpression(part) ||
     holdsOnlyLiterals(input, part) ||
     isValidated(input, part) ||
-    isFixedTextCall(input, part);
+    isFixedTextCall(input, part) ||
+    isInertSplice(input, part);
   if (unwrapped.type !== 'identifier') return stringBuild(inner, 0, isConstant);
   const scope = enclosingFunction(input, inner) ?? input.moduleScope(inner.startIndex);
   const builds = assignedValues(input, scope, inner.text, inner.startIndex)
