@@ -1,7 +1,17 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { descendants, field, named, scopeAssignmentLists, textMatchOncePerCheck } from '../syntax';
 import type { CheckInput } from '../types';
-import { callee, enclosingFunction, firstArg, functionName, unwrap, unwrapTyped, type Callee } from './jsSyntax';
+import {
+  args,
+  callee,
+  enclosingFunction,
+  firstArg,
+  functionName,
+  jsCalls,
+  unwrap,
+  unwrapTyped,
+  type Callee,
+} from './jsSyntax';
 
 /** A query that returns one row (Prisma, TypeORM, Sequelize, Mongoose, Kysely, Knex, Objection). */
 const SINGLE_ROW_METHOD =
@@ -375,6 +385,8 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
   for (let fn = enclosingFunction(input, name); fn; fn = enclosingFunction(input, fn)) {
     const before = input.text.slice(fn.startIndex, at);
     if (!word.test(before)) continue;
+    // `if (segmentIds.length > this.config.limit) throw …`: the function refuses more than a cap.
+    if (lengthCapped(before, text)) return undefined;
     // `for (const link of links)`: the element of a grown collection (nested loops multiply).
     const loopVariable = new RegExp(
       String.raw`\bfor\s*(?:await\s*)?\(\s*(?:const|let|var)\s[^;)]*(?<![\w$.])${text.replace(/\$/g, '\\$')}(?![\w$])[^;)]*\s(?:of|in)\s`,
@@ -408,8 +420,10 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
       // `const attachmentIds = getAttachmentIds(doc)`: ids collected from data (a string split into
       // parts is a setting's list, not rows). Ids taken from a list read above (`rows.map((r) => r.id)`,
       // `[...new Set(items.flatMap(…))]`) are as many as that list, and it showed no growth.
+      // Ids a helper named for one person's memberships gives (`getProjectRolesForUser(project, userId)`) are few.
       return IDS_NAME.test(text) &&
         !given.some((value) => /\.\s*split\s*\(/.test(value.node?.text ?? '')) &&
+        !given.every((value) => givenByMembershipHelper(value.node)) &&
         !given.every((value) =>
           value.kind === 'whole' ? takenFromList(value.node) || oneRecordsField(value.node) : oneRecord(value.node),
         )
@@ -433,13 +447,16 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
         if (first && word.test(first.text))
           return growthOrigin(input, field(field(call, 'function'), 'object'), isQuery, depth + 1);
       }
-      // `linkIds: number[]`, `links: { id: number }[]`: the caller's selection of rows, one row each.
+      // `linkIds: number[]`, `links: { id: number }[]`: the caller's selection of rows, one row each,
+      // unless the file's own calls of the function show what it is given (see growthFromCallers).
       const escaped = text.replace(/\$/g, '\\$');
       if (
         IDS_NAME.test(text) ||
         new RegExp(`(?<![\\w$])${escaped}\\s*\\??\\s*:\\s*${ROW_REFERENCES}`).test(parameters.text)
-      )
-        return 'ids';
+      ) {
+        const fromCallers = growthFromCallers(input, fn, parameters, text, isQuery, depth);
+        return fromCallers ? fromCallers.grown : 'ids';
+      }
       // `feed: Parser.Output<Item>`, `rows: ParsedCsv`: a document a parser made.
       if (new RegExp(`(?<![\\w$])${escaped}\\s*\\??\\s*:\\s*${PARSED_TYPE}`).test(parameters.text)) return 'parsed';
       return undefined;
@@ -447,6 +464,57 @@ function nameGrowth(input: CheckInput, name: Node, isQuery: QueryTest, depth: nu
   }
   // Declared in no function around it: a list named for ids is still the caller's selection of rows.
   return IDS_NAME.test(text) ? 'ids' : undefined;
+}
+
+/** `if (ids.length > limit) throw`, `if (items.length >= MAX) { return … }`: a length refused above a cap. */
+function lengthCapped(text: string, name: string): boolean {
+  if (!text.includes('.length')) return false;
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(
+    String.raw`\bif\s*\(\s*(?<![\w$.])${escaped}\s*\??\.\s*length\s*>=?\s*[\w$.]+\s*\)\s*\{?\s*(?:throw|return)\b`,
+  ).test(text);
+}
+
+/** `await this.accessService.getProjectRolesForUser(project, id)`: a call named for one person's memberships. */
+function givenByMembershipHelper(node: Node | null): boolean {
+  let value = unwrap(node);
+  if (value?.type === 'await_expression') value = unwrap(value.namedChildren[0] ?? null);
+  if (value?.type !== 'call_expression') return false;
+  const target = callee(value);
+  return !!target && namesMembershipsOfPerson(target.name);
+}
+
+/**
+ * What the file's own calls of `fn` give the parameter `name`: a private method's ids
+ * (`this.addToStrategy(strategyId, segmentIds.filter(…))`) are what its callers pass, and they show
+ * whether that list grows (a request's list refused above a cap does not). Undefined when the file
+ * never calls `fn` by its name; `grown` is the first growth a call shows.
+ */
+function growthFromCallers(
+  input: CheckInput,
+  fn: Node,
+  parameters: Node,
+  name: string,
+  isQuery: QueryTest,
+  depth: number,
+): { grown: GrowthOrigin | undefined } | undefined {
+  const fnName = functionName(fn);
+  if (!fnName || depth >= MAX_DEPTH - 2) return undefined;
+  const index = named(parameters).findIndex(
+    (parameter) => (field(parameter, 'pattern') ?? parameter).text.replace(/[:?=][\s\S]*$/, '').trim() === name,
+  );
+  if (index < 0) return undefined;
+  const isMethod = fn.type === 'method_definition';
+  let calls = 0;
+  for (const { node, target } of jsCalls(input)) {
+    if (target.name !== fnName || (isMethod ? target.object !== 'this' : target.object !== undefined)) continue;
+    // A recursive call passes on what it was given.
+    if (node.startIndex >= fn.startIndex && node.endIndex <= fn.endIndex) continue;
+    calls += 1;
+    const grown = growthOrigin(input, args(node)[index] ?? null, isQuery, depth + 1);
+    if (grown) return { grown };
+  }
+  return calls > 0 ? { grown: undefined } : undefined;
 }
 
 /**
