@@ -431,6 +431,58 @@ function googleClientsWithoutTimeout(text: string): boolean {
   );
 }
 
+/** `import { WebClient } from '@slack/web-api'`, `const { WebClient } = require('@slack/web-api')`. */
+const SLACK_WEB_API_IMPORT =
+  /\bimport\s*\{[^}]*\bWebClient\b(?!\s+as\b)[^}]*\}\s*from\s*['"]@slack\/web-api['"]|\b(?:const|let|var)\s*\{[^}]*\bWebClient\b[^}]*\}\s*=\s*require\(\s*['"]@slack\/web-api['"]\s*\)/;
+const NEW_SLACK_CLIENT = /\bnew\s+WebClient\s*\(/g;
+const NEW_EXPRESSION: ReadonlySet<string> = new Set(['new_expression']);
+
+/**
+ * `new WebClient(token)` of @slack/web-api without `timeout` in its options: the client's default is
+ * `timeout: 0` (none) and its default retry policy tries again for about thirty minutes, so one
+ * stalled request holds the caller that long. Options built elsewhere (a variable, a spread) are not read.
+ */
+function reportSlackClients(input: CheckInput): void {
+  if (!input.text.includes('@slack/web-api') || !SLACK_WEB_API_IMPORT.test(input.text)) return;
+  for (const client of nodesAtMatches(input, NEW_SLACK_CLIENT, NEW_EXPRESSION, 2)) {
+    const list = named(field(client, 'arguments'));
+    const options = list[1] ? unwrap(list[1]) : undefined;
+    if (options && options.type !== 'object') continue;
+    if (options) {
+      const { props, hasSpread } = objectProps(options);
+      if (hasSpread || props.has('timeout')) continue;
+    }
+    input.report(
+      client,
+      'http-no-timeout',
+      '`new WebClient(…)` has no timeout: @slack/web-api defaults to `timeout: 0` (none) and retries a failed call for about thirty minutes.',
+      'Pass `timeout` (milliseconds) in the client options (`new WebClient(token, { timeout: 10_000 })`), and a `retryConfig` that fits the caller.',
+      options
+        ? addOptionEdit(input, options, undefined, AXIOS_TIMEOUT)
+        : list[0] && list.length === 1
+          ? addOptionEdit(input, undefined, list[0], AXIOS_TIMEOUT)
+          : undefined,
+    );
+  }
+}
+
+/** The AI SDK's calls that send a prompt to a model: `generateText`, `streamText`, `generateObject`, `streamObject`. */
+const AI_SDK_CALL = /^(?:generateText|streamText|generateObject|streamObject)$/;
+/** Which of those the file imports from the AI SDK (`import { generateText } from 'ai'`), by name. */
+function aiSdkCalls(text: string): Set<string> {
+  const names = new Set<string>();
+  if (!/['"]ai['"]/.test(text)) return names;
+  for (const match of text.matchAll(/\bimport\s*\{([^}]*)\}\s*from\s*['"]ai['"]/g))
+    for (const name of match[1].split(',').map((part) => part.trim())) if (AI_SDK_CALL.test(name)) names.add(name);
+  return names;
+}
+
+/**
+ * A provider made in this file with its own `fetch` (`createOpenAI({ fetch: timedFetch })`): its
+ * requests may carry a deadline the call does not show.
+ */
+const PROVIDER_WITH_FETCH = /\bcreate[A-Z]\w*\s*\(\s*\{[^()]*?\bfetch\s*[:,}]/;
+
 /** A parameter's name: `options`, `options: RequestInit = {}`, `init?: RequestInit`. */
 function parameterName(param: Node): string {
   return (field(param, 'pattern') ?? field(param, 'left') ?? param).text.replace(/[:?=][\s\S]*$/, '').trim();
@@ -627,6 +679,8 @@ function reportAxiosInstance(input: CheckInput, call: Node, target: Callee): voi
 }
 
 const httpNoTimeout: RuleChecker = (input) => {
+  reportSlackClients(input);
+  let aiCalls: Set<string> | undefined;
   let source: ReturnType<typeof fetchSource> | undefined;
   let googleClients: boolean | undefined;
   let nestFields: Set<string> | undefined;
@@ -637,6 +691,23 @@ const httpNoTimeout: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
     if (target.name === 'create' && target.object === 'axios') {
       reportAxiosInstance(input, call, target);
+      continue;
+    }
+    if (target.object === undefined && AI_SDK_CALL.test(target.name)) {
+      // `generateText({ model, prompt })`: the AI SDK sets no deadline of its own; `abortSignal` or
+      // `timeout` (AI SDK 6) give one. Options built elsewhere (a variable, a spread) are not read.
+      if (!(aiCalls ??= aiSdkCalls(input.text)).has(target.name) || PROVIDER_WITH_FETCH.test(input.text)) continue;
+      const options = unwrap(firstArg(call));
+      if (options?.type !== 'object') continue;
+      const { props, hasSpread } = objectProps(options);
+      if (hasSpread || props.has('abortSignal') || props.has('timeout') || !props.has('model')) continue;
+      input.report(
+        call,
+        'http-no-timeout',
+        `\`${target.name}\` has no timeout: the AI SDK waits for the model provider as long as the server and the network let it, and retries twice.`,
+        "Pass `abortSignal: AbortSignal.timeout(ms)` (or `timeout` in AI SDK 6), combined with the request's own signal when a client waits.",
+        addOptionEdit(input, options, undefined, 'abortSignal: AbortSignal.timeout(60_000)'),
+      );
       continue;
     }
     if (

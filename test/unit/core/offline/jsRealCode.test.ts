@@ -17,6 +17,9 @@ const FILES = [
   'typedSplices.ts',
   // Round 9: fan-outs over ids refused above a cap, a private helper's ids given by this file's calls, one person's roles; uncapped and query-fed lists still reported (2).
   'cappedFanOuts.ts',
+  // Round 9: @slack/web-api WebClient and AI SDK model calls without a deadline; with `timeout`/`abortSignal`, options from elsewhere, and the project's own namesakes silent (4).
+  'sdkClients.ts',
+  'localClients.ts',
   'integrations.ts',
   'webhooks.ts',
   'authTokens.js',
