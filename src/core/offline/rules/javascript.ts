@@ -3304,14 +3304,86 @@ function readStartupOrTestOnly(input: CheckInput, fn: Node): boolean {
   return false;
 }
 
+/** bcrypt's and Node's key derivations in their blocking forms: CPU work of tens to hundreds of milliseconds each. */
+const HASH_SYNC = /^(?:compareSync|hashSync|pbkdf2Sync|scryptSync)$/;
+const BCRYPT_MODULE = String.raw`['"](?:bcrypt|bcryptjs|bcrypt-nodejs)['"]`;
+const CRYPTO_MODULE = String.raw`['"](?:node:)?crypto['"]`;
+
+/**
+ * The names a file binds to bcrypt and to Node's crypto (`import bcrypt from 'bcryptjs'`,
+ * `const crypto = require('node:crypto')`, `import * as c from 'crypto'`), and the hashing functions
+ * it imports by name (`import { hashSync } from 'bcrypt'`, `const { pbkdf2Sync } = require('crypto')`),
+ * each name with the module it comes from. Read once per check.
+ */
+function hashingBindings(text: string): Map<string, 'bcrypt' | 'crypto'> {
+  const names = new Map<string, 'bcrypt' | 'crypto'>();
+  if (!/Sync\b/.test(text)) return names;
+  for (const [kind, module] of [
+    ['bcrypt', BCRYPT_MODULE],
+    ['crypto', CRYPTO_MODULE],
+  ] as const) {
+    const whole = new RegExp(
+      String.raw`\bimport\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s*${module}|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*${module}\s*\)`,
+      'g',
+    );
+    for (const match of text.matchAll(whole)) names.set(match[1] ?? match[2], kind);
+    const parts = new RegExp(
+      String.raw`\bimport\s*\{([^}]*)\}\s*from\s*${module}|\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*${module}\s*\)`,
+      'g',
+    );
+    for (const match of text.matchAll(parts))
+      for (const part of (match[1] ?? match[2]).split(',')) {
+        const [imported, local] = part.split(/\s+as\s+|\s*:\s*/).map((word) => word.trim());
+        if (HASH_SYNC.test(imported)) names.set(`${local ?? imported}()`, kind);
+      }
+  }
+  return names;
+}
+
+const hashingBindingMaps = new WeakMap<CheckInput, Map<string, 'bcrypt' | 'crypto'>>();
+
+/**
+ * `bcrypt.compareSync(password, hash)`, `bcrypt.hashSync(password, 12)`, `crypto.pbkdf2Sync(…)`,
+ * `scryptSync(…)` imported from crypto: a password hash computed on the event loop.
+ */
+function isHashingSync(input: CheckInput, target: Callee): boolean {
+  if (!HASH_SYNC.test(target.name)) return false;
+  let bindings = hashingBindingMaps.get(input);
+  if (!bindings) hashingBindingMaps.set(input, (bindings = hashingBindings(input.text)));
+  const kind =
+    target.object === undefined
+      ? bindings.get(`${target.name}()`)
+      : (bindings.get(target.object) ?? (/^bcrypt(?:js)?$/.test(target.object) ? 'bcrypt' : undefined));
+  if (kind === 'bcrypt') return /^(?:compareSync|hashSync)$/.test(target.name);
+  return kind === 'crypto' && /^(?:pbkdf2Sync|scryptSync)$/.test(target.name);
+}
+
+const ARRAY_CALLBACK_OPENING =
+  /\.\s*(?:find|findIndex|findLast|findLastIndex|filter|some|every|map|flatMap|forEach|reduce|sort)\s*\(\s*$/;
+
+/** A function given to an array method that calls it at once: `xs.some((x) => …)`, `rows.map(function (r) { … })`. */
+function isArrayMethodCallback(input: CheckInput, fn: Node): boolean {
+  // Read from the text first: the method's name and its parenthesis just before the function.
+  if (!ARRAY_CALLBACK_OPENING.test(input.text.slice(Math.max(0, fn.startIndex - 40), fn.startIndex))) return false;
+  const argumentList = fn.parent;
+  const call = argumentList?.type === 'arguments' ? argumentList.parent : null;
+  const target = call?.type === 'call_expression' ? callee(call) : undefined;
+  return !!target && target.object !== undefined && ARRAY_CALLBACK_METHODS.test(target.name);
+}
+
 const blockingCallInAsync: RuleChecker = (input) => {
   for (const { node: call, target } of jsCalls(input)) {
+    const hashes = isHashingSync(input, target);
     const isSync =
-      target.object !== undefined
+      hashes ||
+      (target.object !== undefined
         ? /Sync$/.test(target.name) && /^(fs|fse|fsExtra|child_process|childProcess|cp)$/.test(target.object)
-        : SYNC_IDENTIFIERS.test(target.name);
+        : SYNC_IDENTIFIERS.test(target.name));
     if (!isSync) continue;
-    const fn = enclosingFunction(input, call);
+    let fn = enclosingFunction(input, call);
+    // A synchronous callback of an array method (`hashes.some((h) => bcrypt.compareSync(p, h))`) runs
+    // inside the function that calls the method, before it goes on.
+    while (fn && isArrayMethodCallback(input, fn) && !isAsyncFunction(fn)) fn = enclosingFunction(input, fn);
     if (!fn || !(isAsyncFunction(fn) || isRequestHandler(fn))) continue;
     if (runsOnce(input, call, fn) || buildsApplication(input, fn) || startupOrTestOnly(input, fn)) continue;
     // One metadata syscall (`existsSync`, `statSync`, `unlinkSync` of a temporary upload) costs
@@ -3322,8 +3394,12 @@ const blockingCallInAsync: RuleChecker = (input) => {
     input.report(
       call,
       'blocking-call-in-async',
-      `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
-      'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.',
+      hashes
+        ? `\`${target.text}\` computes a password hash on the event loop (tens to hundreds of milliseconds at the usual cost): every other request waits while it runs.`
+        : `\`${target.text}\` blocks the event loop: every other request waits while it runs.`,
+      hashes
+        ? 'Use the async form (`await bcrypt.compare(…)` / `bcrypt.hash(…)`, `crypto.pbkdf2`/`crypto.scrypt` with a callback or `util.promisify`), which does not hold the event loop.'
+        : 'Use the async form (`fs.promises.*`, `execFile` / `spawn` with await) in handlers and async code.',
     );
   }
 };

@@ -20,6 +20,8 @@ const FILES = [
   // Round 9: @slack/web-api WebClient and AI SDK model calls without a deadline; with `timeout`/`abortSignal`, options from elsewhere, and the project's own namesakes silent (4).
   'sdkClients.ts',
   'localClients.ts',
+  // Round 9: bcrypt compareSync/hashSync and crypto pbkdf2Sync/scryptSync in async code (BackendPE); async forms, sync helpers and namesakes silent; a sync array-method callback counts as its async caller (5).
+  'passwordHashing.ts',
   'integrations.ts',
   'webhooks.ts',
   'authTokens.js',
