@@ -828,6 +828,9 @@ function annotatedType(holder: Node): string | undefined {
  * `limit: number = 50`) of a function around it, or a local `const n: number = …` before it. The
  * compiler keeps text out of it, so spliced into SQL it can only be a number.
  */
+/** A parameter a framework fills from the request (`@Query('n')`, `@Param`, `@Body`, `@Headers`) with no pipe to convert it. */
+const UNCONVERTED_REQUEST_PARAMETER = /^@(?:Query|Param|Body|Headers)\s*\((?![^)]*Pipe)/;
+
 function isNumericTyped(input: CheckInput, identifier: Node): boolean {
   const name = identifier.text;
   if (!declaresNumeric(input, name)) return false;
@@ -837,14 +840,21 @@ function isNumericTyped(input: CheckInput, identifier: Node): boolean {
       for (const parameter of named(parameters)) {
         if (!PARAMETER_TYPES.has(parameter.type)) continue;
         const pattern = field(parameter, 'pattern');
+        // `@Query('hours') hours: number` (NestJS): a request's text unless a pipe converts it.
         if (pattern?.type === 'identifier' && pattern.text === name)
-          return NUMERIC_TYPE.test(annotatedType(parameter) ?? '');
+          return (
+            NUMERIC_TYPE.test(annotatedType(parameter) ?? '') && !UNCONVERTED_REQUEST_PARAMETER.test(parameter.text)
+          );
       }
     }
     const declarations = assignmentsNamed(input, fn, name).filter((a) => a.node.startIndex < identifier.startIndex);
     if (declarations.length > 0)
       return declarations.every(
-        (a) => a.node.type === 'variable_declarator' && NUMERIC_TYPE.test(annotatedType(a.node) ?? ''),
+        (a) =>
+          a.node.type === 'variable_declarator' &&
+          NUMERIC_TYPE.test(annotatedType(a.node) ?? '') &&
+          // `const limit: number = req.query.limit as any`: an assertion makes no number of the text.
+          field(a.node, 'value')?.type !== 'as_expression',
       );
   }
   return false;
