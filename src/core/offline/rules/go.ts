@@ -1274,7 +1274,7 @@ function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boo
   while (method?.type === 'func_literal') method = enclosingFunction(input, method);
   if (method?.type === 'method_declaration') {
     const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
-    if (receiver === root) return value !== root;
+    if (receiver === root) return value !== root && fieldSetToFixedText(input, value);
   }
   if (parameterNames(fn).includes(root)) return false;
   const text = functionText(input, fn);
@@ -1310,6 +1310,29 @@ function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boo
   if (valueSources.length === 0)
     return writtenOut && !new RegExp(`\\b${root}\\s*\\[[^\\]\\n]*\\]\\s*=(?!=)|\\bappend\\(\\s*${root}\\b`).test(text);
   return valueSources.every((source) => source !== root && namedByCode(input, fn, source, depth + 1));
+}
+
+/**
+ * Whether every value the file gives the last field of a path (`s.query.Sort` → `Sort: …`, `x.Sort = …`)
+ * is fixed text: a literal or a constant of the package. A field the file fills from a request or a
+ * parameter (`ListQuery{Sort: r.URL.Query().Get("sort")}`) carries input into every method that reads it;
+ * a field the file never sets is judged by its role (set where the type is built, in another file).
+ */
+function fieldSetToFixedText(input: CheckInput, path: string): boolean {
+  const fieldName = /(\w+)\s*(?:\[[^\]\n]*\])?$/.exec(path)?.[1];
+  if (!fieldName) return false;
+  const setting = new RegExp(
+    `(?<!\\bcase\\s+)(?:[{,(]\\s*|^[ \\t]*)${fieldName}\\s*:(?!=)\\s*([^,}\\n]+)|\\.${fieldName}\\s*=(?!=)\\s*([^\\n;]+)`,
+    'gm',
+  );
+  for (const match of input.text.matchAll(setting)) {
+    const value = (match[1] ?? match[2]).trim();
+    if (/^(?:"[^"\\\n]*"|`[^`]*`)$/.test(value)) continue;
+    if (/^[A-Za-z_][\w.]*$/.test(value) && (packageConstants(input).has(value) || fixedPackageNames(input).has(value)))
+      continue;
+    return false;
+  }
+  return true;
 }
 
 /** A field that names the table a repository type works on: `tableName`, `table`, `usersTable`, `TableName`. */
