@@ -202,13 +202,13 @@ const CLIENT_PACKAGES: readonly ClientPackage[] = [
 
 /**
  * The names the client packages are bound to in the file (`const request = require('request')`,
- * `import rp from 'request-promise'`, `import got from 'got'`, `import { ofetch } from 'ofetch'`).
+ * `import rp from 'request-promise'`, `import got from 'got'`, `import { got } from 'got'`, `import { ofetch } from 'ofetch'`).
  * A package whose name the file also gives defaults (`request.defaults(…)`, `got.extend(…)`,
  * `ofetch.create(…)`) is left out: its instances' options are not followed; for the request family any
  * `.defaults(` in the file, as before.
  */
 const PACKAGE_BINDING =
-  /\b(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]([\w@/.-]+)['"]\s*\)|import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s*['"]([\w@/.-]+)['"]|import\s*\{([^}]*)\}\s*from\s*['"](ofetch)['"])/g;
+  /\b(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]([\w@/.-]+)['"]\s*\)|import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s*['"]([\w@/.-]+)['"]|import\s*\{([^}]*)\}\s*from\s*['"](ofetch|got)['"])/g;
 function requestClients(text: string): Map<string, ClientPackage> {
   const names = new Map<string, ClientPackage>();
   if (!/\b(?:request|got|ofetch|needle|phin|superagent)\b/.test(text)) return names;
@@ -226,10 +226,11 @@ function requestClients(text: string): Map<string, ClientPackage> {
   };
   for (const match of text.matchAll(PACKAGE_BINDING)) {
     if (match[5] !== undefined) {
-      // `import { ofetch, $fetch as get } from 'ofetch'`.
+      // `import { ofetch, $fetch as get } from 'ofetch'`, `import { got, HTTPError } from 'got'` (got 12+).
+      const exported = match[6] === 'got' ? ['got'] : ['ofetch', '$fetch'];
       for (const piece of match[5].split(',')) {
         const [name, alias] = piece.trim().split(/\s+as\s+/);
-        if (name === 'ofetch' || name === '$fetch') add(alias ?? name, match[6]);
+        if (exported.includes(name)) add(alias ?? name, match[6]);
       }
     } else add(match[1] ?? match[3], match[2] ?? match[4]);
   }

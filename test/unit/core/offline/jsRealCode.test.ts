@@ -89,6 +89,8 @@ const FILES = [
   'batchedTransactions.ts',
   // Session 15: client packages with no default timeout (got, ofetch, needle, superagent) against ky's 10 s and requests or instances that set one (6).
   'clientPackages.ts',
+  // got imported by name (`import { got } from 'got'`, got 12+) (1).
+  'namedGot.ts',
   // Session 15: a loop over tenancy containers (spaces, workspaces, organisations, teams) grows only inside a growing loop (3).
   'tenancyLoops.ts',
   // Session 15: ky's 10 s default turned off with `timeout: false` (2).
