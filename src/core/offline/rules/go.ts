@@ -1220,23 +1220,14 @@ const packageVariableSets = new WeakMap<CheckInput, Set<string>>();
 function packageVariables(input: CheckInput): Set<string> {
   let names = packageVariableSets.get(input);
   if (names) return names;
-  names = new Set();
   const text = input.text;
-  const declarations: Array<[number, number]> = [];
-  for (const match of text.matchAll(TOP_LEVEL_VAR)) {
-    names.add(match[1]);
-    declarations.push([match.index, text.indexOf('\n', match.index)]);
-  }
-  for (const block of text.matchAll(TOP_LEVEL_VAR_BLOCK)) {
-    declarations.push([block.index, block.index + block[0].length]);
-    for (const entry of block[1].matchAll(CONST_BLOCK_ENTRY))
-      for (const name of entry[1].split(',')) names.add(name.trim());
-  }
+  const declared = topLevelDeclarations(text, TOP_LEVEL_VAR, TOP_LEVEL_VAR_BLOCK);
+  names = declared.names;
   for (const name of [...names]) {
     const assigned = new RegExp(`(?<![\\w.])${name}\\s*(?:\\[[^\\]\\n]*\\])?\\s*(?:[-+|&]?=)(?!=)`, 'g');
     for (const match of text.matchAll(assigned)) {
       const at = match.index;
-      if (!declarations.some(([start, end]) => at >= start && (end < 0 || at <= end))) {
+      if (!declared.spans.some(([start, end]) => at >= start && (end < 0 || at <= end))) {
         names.delete(name);
         break;
       }
@@ -1253,8 +1244,13 @@ const WRITTEN_OUT_COLLECTION =
 /** Whether a written-out collection's items are all literals or constants of the package. */
 function writtenOutFixed(input: CheckInput, items: string): boolean {
   for (const name of items.replace(/"[^"\\\n]*"|`[^`]*`/g, '').match(/[A-Za-z_][\w.]*/g) ?? [])
-    if (!packageConstants(input).has(name) && !fixedPackageNames(input).has(name)) return false;
+    if (!isPackageFixedName(input, name)) return false;
   return true;
+}
+
+/** A constant of this file or a name the package's other files give fixed text (fixedPackageNames). */
+function isPackageFixedName(input: CheckInput, name: string): boolean {
+  return packageConstants(input).has(name) || fixedPackageNames(input).has(name);
 }
 
 /** `r.table`, `r.cols[i]`, `tables[kind]`, `defs.Users.Name`: a path's root name (`r`, `tables`, `defs`). */
@@ -1262,27 +1258,26 @@ const VALUE_PATH = /^([A-Za-z_]\w*)(?:\s*(?:\.\s*[A-Za-z_]\w*|\[[^\]\n]*\]))*$/;
 
 /**
  * A value spliced where SQL names a table or column that the program itself keeps: a field of the
- * method's receiver (`r.table`, `qb.cols[i]`: what the repository value was built with), a package-level
- * variable or constant or a path into one (`tables[kind]`, `schema.Users.Name`), or a local of the
- * function given only such paths (`t := r.table`, `for _, c := range r.columns`). A parameter and
- * what is read from one (`req.Sort`, `opts.Table`) may come from a request, so it is not this.
+ * method's receiver (`r.table`, `qb.cols[i]`: what the repository value was built with) that the file sets
+ * only to fixed text, if at all (fieldSetToFixedText), a package-level constant or a variable no function
+ * of the file changes, or a path into one (`tables[kind]`, `schema.Users.Name`), or a local of the
+ * function given only such paths or a collection written out of fixed text (`t := r.table`,
+ * `for _, c := range r.columns`, `m := map[string]string{usersTable: "id"}`). A parameter and what is
+ * read from one (`req.Sort`, `opts.Table`) may come from a request, so it is not this.
  */
 function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boolean {
   const root = VALUE_PATH.exec(value)?.[1];
   if (!root || depth > 2) return false;
-  let method: Node | null = fn;
-  while (method?.type === 'func_literal') method = enclosingFunction(input, method);
-  if (method?.type === 'method_declaration') {
-    const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
-    if (receiver === root) return value !== root && fieldSetToFixedText(input, value);
-  }
+  if (receiverName(input, fn) === root) return value !== root && fieldSetToFixedText(input, value);
   if (parameterNames(fn).includes(root)) return false;
   const text = functionText(input, fn);
-  // A range binds each of its names (`for table, column := range m`); the text scan sees only the last.
-  const ranged = [...text.matchAll(RANGE_HEADER)].some((match) =>
-    match[1].split(',').some((part) => part.trim() === root),
-  );
-  const declared = ranged || declaredLocals(input, fn).has(root);
+  // A range binds each of its names (`for table, column := range m`; the assignment scan sees only the
+  // last): the key or the element of a range over a kept collection is kept too.
+  const rangeSources: string[] = [];
+  for (const match of text.matchAll(RANGE_HEADER))
+    if (match[1].split(',').some((part) => part.trim() === root))
+      rangeSources.push(/^[^\n{]*/.exec(text.slice(match.index + match[0].length))![0].trim());
+  const declared = rangeSources.length > 0 || declaredLocals(input, fn).has(root);
   if (!declared && (packageVariables(input).has(root) || packageConstants(input).has(root))) return true;
   if (!declared) return false;
   // A local: every value the function's text gives it is such a path (an assignment or a range's source).
@@ -1299,11 +1294,7 @@ function namedByCode(input: CheckInput, fn: Node, value: string, depth = 0): boo
     }
     sources.push(/^[^\n;{]*/.exec(text.slice(valueAt))![0].trim());
   }
-  for (const match of text.matchAll(RANGE_HEADER)) {
-    // The key or the element of a range over a kept collection (`for table, column := range tagTables`).
-    if (!match[1].split(',').some((part) => part.trim() === root)) continue;
-    sources.push(/^[^\n{]*/.exec(text.slice(match.index + match[0].length))![0].trim());
-  }
+  sources.push(...rangeSources);
   // `range` clauses are not assignments the text scan sees as `x :=` (the scan reads `:=` back to `range`).
   const valueSources = sources.filter((source) => !/^range\b/.test(source));
   // A written-out collection the function then fills (`m[k] = v`, `xs = append(xs, v)`) holds more than its text.
@@ -1328,8 +1319,7 @@ function fieldSetToFixedText(input: CheckInput, path: string): boolean {
   for (const match of input.text.matchAll(setting)) {
     const value = (match[1] ?? match[2]).trim();
     if (/^(?:"[^"\\\n]*"|`[^`]*`)$/.test(value)) continue;
-    if (/^[A-Za-z_][\w.]*$/.test(value) && (packageConstants(input).has(value) || fixedPackageNames(input).has(value)))
-      continue;
+    if (/^[A-Za-z_][\w.]*$/.test(value) && isPackageFixedName(input, value)) continue;
     return false;
   }
   return true;
@@ -1346,11 +1336,15 @@ const TABLE_FIELD = /^(?:[a-z]\w*Table|[tT]able)(?:_?[nN]ame)?$|^table_name$/;
 function isReceiverTableName(input: CheckInput, fn: Node, name: string): boolean {
   const dot = name.indexOf('.');
   if (!TABLE_FIELD.test(name.slice(dot + 1))) return false;
+  return receiverName(input, fn) === name.slice(0, dot);
+}
+
+/** The receiver's name of the method `fn` is (or of the method around a function literal `fn` is in). */
+function receiverName(input: CheckInput, fn: Node): string | undefined {
   let method: Node | null = fn;
   while (method?.type === 'func_literal') method = enclosingFunction(input, method);
-  if (method?.type !== 'method_declaration') return false;
-  const receiver = named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
-  return receiver === name.slice(0, dot);
+  if (method?.type !== 'method_declaration') return undefined;
+  return named(named(field(method, 'receiver'))[0] ?? null)[0]?.text;
 }
 
 /** `s.Table` where the function set `s` from gorm's `schema.Parse(model, …)`: the model's table name. */
@@ -1688,15 +1682,32 @@ const CONST_BLOCK_ENTRY = /^[ \t]+([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)\b
 function packageConstants(input: CheckInput): Set<string> {
   const cached = packageConstantSets.get(input);
   if (cached) return cached;
-  const text = input.text;
-  const names = new Set<string>();
-  for (const match of text.matchAll(TOP_LEVEL_CONST)) names.add(match[1]);
-  for (const block of text.matchAll(TOP_LEVEL_CONST_BLOCK)) {
-    for (const entry of block[1].matchAll(CONST_BLOCK_ENTRY))
-      for (const name of entry[1].split(',')) names.add(name.trim());
-  }
+  const names = topLevelDeclarations(input.text, TOP_LEVEL_CONST, TOP_LEVEL_CONST_BLOCK).names;
   packageConstantSets.set(input, names);
   return names;
+}
+
+/**
+ * The names a file declares at its top level with one keyword (`const x`, `var x`, and each entry of a
+ * `const (` … `)` block), and where each declaration stands (a single one to its line's end, a block whole).
+ */
+function topLevelDeclarations(
+  text: string,
+  single: RegExp,
+  block: RegExp,
+): { names: Set<string>; spans: Array<[number, number]> } {
+  const names = new Set<string>();
+  const spans: Array<[number, number]> = [];
+  for (const match of text.matchAll(single)) {
+    names.add(match[1]);
+    spans.push([match.index, text.indexOf('\n', match.index)]);
+  }
+  for (const found of text.matchAll(block)) {
+    spans.push([found.index, found.index + found[0].length]);
+    for (const entry of found[1].matchAll(CONST_BLOCK_ENTRY))
+      for (const name of entry[1].split(',')) names.add(name.trim());
+  }
+  return { names, spans };
 }
 
 const literalLocalSets = new WeakMap<Node, Map<string, boolean>>();

@@ -449,6 +449,11 @@ function resolvedStringBuild(
   return joinBuilds(builds);
 }
 
+/** Whether `name` appears among the parameters of `fn` (read from their text: a word of the list). */
+function namesParameter(fn: Node, name: string): boolean {
+  return new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '');
+}
+
 /**
  * A local of a function given only inert values before `identifier` (`marks = ",".join("?" for _ in ids)`,
  * `n = int(limit)`): never a parameter, never grown with `+=`, every assignment inert.
@@ -458,7 +463,7 @@ function isInertLocal(input: CheckInput, identifier: Node): boolean {
   if (!fn) return false;
   const name = identifier.text;
   if (!assignsName(input.text.slice(fn.startIndex, identifier.startIndex), name)) return false;
-  if (new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+  if (namesParameter(fn, name)) return false;
   let assigned = false;
   for (const assignment of assignmentsBefore(input, fn, name, identifier.startIndex)) {
     if (assignment.node.type !== 'assignment' || !isInertValue(field(assignment.node, 'right'))) return false;
@@ -1687,7 +1692,7 @@ function literalAssignedAtTop(input: CheckInput, identifier: Node, fn: Node | nu
   // A top-level `JWT_SECRET = "…"` is reported where it is written (its name says secret).
   if (isSecretName(identifier.text)) return null;
   // A parameter of that name hides the top-level value.
-  if (fn && new RegExp(`(^|\\W)${identifier.text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return null;
+  if (fn && namesParameter(fn, identifier.text)) return null;
   const last = lastValueIn(input, input.moduleScope(identifier.startIndex), identifier, true);
   return last ? stringLiteralNode(last) : null;
 }
@@ -1993,7 +1998,7 @@ function stateReadFromParameter(input: CheckInput, name: string): boolean {
     const root = descendants(right, ['identifier'])[0];
     if (!root || root.startIndex !== right.startIndex || root.text === 'self' || root.text === 'cls') return false;
     const fn = enclosingFunction(input, assignment);
-    return !!fn && new RegExp(`(^|\\W)${root.text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '');
+    return !!fn && namesParameter(fn, root.text);
   });
 }
 
@@ -2026,7 +2031,7 @@ function keptName(input: CheckInput, node: Node, depth = 0): boolean {
   if (type !== 'identifier') return false;
   const name = node.text;
   const fn = enclosingFunction(input, node);
-  if (fn && new RegExp(`(^|\\W)${name}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+  if (fn && namesParameter(fn, name)) return false;
   const assignments = fn ? [...assignmentsBefore(input, fn, name, node.startIndex)] : [];
   // A name the module assigns at its top level and no function changes (`global x`, `x.append(v)`, `x[k] = v`).
   if (assignments.length === 0)
@@ -2278,7 +2283,7 @@ function sqlFixedPieces(input: CheckInput, context: Call | undefined): InertName
     const key = `${fn.id} ${text}`;
     // `clause = f"({clause}) AND b = :b"`: the name's other pieces decide.
     if (resolving.has(key)) return true;
-    if (new RegExp(`(^|\\W)${text}(\\W|$)`).test(field(fn, 'parameters')?.text ?? '')) return false;
+    if (namesParameter(fn, text)) return false;
     resolving.add(key);
     let assigned = false;
     let allFixed = true;
