@@ -25,6 +25,15 @@ const registeredAsync =
 const service =
   "import { HttpService } from '@nestjs/axios';\nimport { Injectable } from '@nestjs/common';\n@Injectable()\nexport class RatesService {\n  constructor(private readonly http: HttpService) {}\n  async latest() {\n    return (await this.http.axiosRef.get('https://rates.example.org/latest')).data;\n  }\n}\n";
 
+type ScopeFacts = ReturnType<ReturnType<typeof projectScope>['facts']>;
+
+/** The findings of one file checked with `facts` (BackendPE mode), as `line rule`, in order. */
+async function findingLines(file: string, text: string, facts: ScopeFacts): Promise<string[]> {
+  return (await runOfflineChecks({ path: file, text, facts }, { mode: 'backendpe' })).map(
+    (f) => `${f.startLine} ${f.ruleId}`,
+  );
+}
+
 /**
  * ProjectFacts over files held in memory under `/repo` (paths relative to it), counting how many
  * times a folder is listed; `stamp` is passed on as the folder stamp.
@@ -184,10 +193,7 @@ describe('project facts: what the files beside a file say about it', () => {
     const file = 'conf/base.py';
     const text = readFileSync(join(root, file), 'utf8');
     const scope = projectScope({}, root);
-    const lines = async (facts: ReturnType<typeof scope.facts>): Promise<string[]> =>
-      (await runOfflineChecks({ path: file, text, facts }, { mode: 'backendpe' })).map(
-        (f) => `${f.startLine} ${f.ruleId}`,
-      );
+    const lines = (facts: ScopeFacts): Promise<string[]> => findingLines(file, text, facts);
     const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
     assert.deepEqual(scope.facts(file), { pySettingsReplaced: ['SECRET_KEY'] });
     assert.deepEqual(await lines(scope.facts(file)), expected);
@@ -202,10 +208,7 @@ describe('project facts: what the files beside a file say about it', () => {
     const file = 'src/gallery/routes/photos.py';
     const text = readFileSync(join(root, file), 'utf8');
     const scope = projectScope({}, root);
-    const lines = async (facts: ReturnType<typeof scope.facts>): Promise<string[]> =>
-      (await runOfflineChecks({ path: file, text, facts }, { mode: 'backendpe' })).map(
-        (f) => `${f.startLine} ${f.ruleId}`,
-      );
+    const lines = (facts: ScopeFacts): Promise<string[]> => findingLines(file, text, facts);
     const expected = expectedFindings(text).map((e) => `${e.line} ${e.ruleId}`);
     assert.equal(expected.length, 2);
     assert.deepEqual(scope.facts(file), {
